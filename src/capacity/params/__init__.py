@@ -1,0 +1,170 @@
+"""Scenario parameters: load YAML, deep-merge scenarios onto the baseline, validate.
+
+``params/baseline.yaml`` is the embedded default. A scenario file in ``params/scenarios/``
+holds only what it changes; :func:`load` merges it onto the baseline and validates the
+result against :class:`Scenario` (frozen, unknown keys rejected). Every failure is a
+:class:`~capacity.errors.ParameterError` naming the file, the key path, the value and the
+rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from capacity.errors import ParameterError
+from capacity.params.base import Distribution
+from capacity.params.scenario import Scenario
+
+__all__ = [
+    "BASELINE_PATH", "PARAMS_DIR", "Scenario", "describe", "deep_merge", "load",
+    "read_yaml", "scenario_files", "sha256", "validate_files",
+]
+
+#: Folder of the parameter files (``params/`` at the project root).
+PARAMS_DIR = Path(__file__).resolve().parents[3] / "params"
+#: The embedded default scenario.
+BASELINE_PATH = PARAMS_DIR / "baseline.yaml"
+
+
+def read_yaml(path: Path | str) -> dict[str, Any]:
+    """Read a YAML mapping from ``path``.
+
+    Raises:
+        ParameterError: If the file is missing, is not valid YAML, or is not a mapping.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ParameterError(f"{path}: parameter file not found")
+    try:
+        content = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ParameterError(f"{path}: not valid YAML: {exc}") from exc
+    if content is None:
+        return {}
+    if not isinstance(content, dict):
+        raise ParameterError(f"{path}: expected a mapping of sections at the top, got {type(content).__name__}")
+    return content
+
+
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``base`` with ``override`` merged in; nested mappings merge, the rest replaces."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _nest(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Turn ``{"backlog__grant_share": 0.5}`` into ``{"backlog": {"grant_share": 0.5}}``."""
+    nested: dict[str, Any] = {}
+    for key, value in overrides.items():
+        *parents, leaf = key.split("__")
+        node = nested
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = value
+    return nested
+
+
+def _format_errors(exc: ValidationError, path: Path | str) -> str:
+    lines = [f"{path}: {exc.error_count()} invalid parameter(s)"]
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"]) or "<top>"
+        value = err.get("input")
+        if err["type"] == "extra_forbidden":
+            rule = "unknown key (check the spelling against params/baseline.yaml)"
+        else:
+            rule = err["msg"]
+        lines.append(f"  {key} = {value!r}: {rule}")
+    return "\n".join(lines)
+
+
+def load(path: Path | str | None = None, **overrides: Any) -> Scenario:
+    """Load and validate a scenario.
+
+    Args:
+        path: A YAML file. ``None`` or the baseline itself loads the baseline; any other
+            file is deep-merged onto the baseline.
+        **overrides: Values that replace the file's, keyed by section and field joined
+            with a double underscore, e.g. ``forecast__n_paths=200``.
+
+    Returns:
+        The validated, frozen :class:`Scenario`.
+
+    Raises:
+        ParameterError: Naming the file, the key path, the value and the rule broken.
+    """
+    path = Path(path) if path is not None else BASELINE_PATH
+    raw = read_yaml(BASELINE_PATH) if BASELINE_PATH.is_file() else {}
+    if path.resolve() != BASELINE_PATH.resolve():
+        raw = deep_merge(raw, read_yaml(path))
+        raw.setdefault("meta", {})
+        if "name" not in read_yaml(path).get("meta", {}):
+            raw["meta"] = {**raw["meta"], "name": path.stem.replace(" ", "_").lower()}
+    raw = deep_merge(raw, _nest(overrides))
+    try:
+        return Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise ParameterError(_format_errors(exc, path)) from None
+
+
+def validate_files(paths: Iterable[Path | str]) -> dict[str, str | None]:
+    """Validate several files; return ``{path: None}`` when valid, else the error text."""
+    results: dict[str, str | None] = {}
+    for p in paths:
+        try:
+            load(p)
+            results[str(p)] = None
+        except ParameterError as exc:
+            results[str(p)] = str(exc)
+    return results
+
+
+def scenario_files(include_baseline: bool = True) -> list[Path]:
+    """Return the shipped parameter files: the baseline, then ``params/scenarios/*.yaml``."""
+    files = sorted((PARAMS_DIR / "scenarios").glob("*.yaml"))
+    return ([BASELINE_PATH] if include_baseline else []) + files
+
+
+def sha256(path: Path | str) -> str:
+    """Return the hex SHA-256 of a file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _rows(model: BaseModel, prefix: str) -> Iterable[dict[str, Any]]:
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        key = f"{prefix}{name}"
+        if isinstance(value, BaseModel) and not isinstance(value, Distribution):
+            yield from _rows(value, key + ".")
+            continue
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        if isinstance(value, Distribution):
+            shown = value.model_dump(exclude_none=True)
+        elif isinstance(value, tuple | list) and value and isinstance(value[0], BaseModel):
+            shown = [v.model_dump(exclude_none=True) for v in value]
+        else:
+            shown = value
+        yield {
+            "parameter": key,
+            "value": shown if isinstance(shown, str | int | float | bool) or shown is None else str(shown),
+            "unit": extra.get("unit", ""),
+            "meaning": info.description or "",
+        }
+
+
+def describe(scn: Scenario) -> pd.DataFrame:
+    """Return the "Parameters used" table: one row per leaf parameter with unit and meaning."""
+    table = pd.DataFrame(list(_rows(scn, "")))
+    table["value"] = table["value"].astype(str)
+    return table
