@@ -89,12 +89,33 @@ def _format_errors(exc: ValidationError, path: Path | str) -> str:
     return "\n".join(lines)
 
 
+def _read_chain(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """Read ``path`` merged onto what it extends: the baseline, or the file named by ``extends``."""
+    if path.resolve() == BASELINE_PATH.resolve():
+        return read_yaml(path)
+    if path.resolve() in seen:
+        raise ParameterError(f"{path}: extends itself in a cycle: {[str(p) for p in seen]}")
+    own = read_yaml(path)
+    parent = own.pop("extends", None)
+    if parent is None:
+        base = _read_chain(BASELINE_PATH)
+    elif not isinstance(parent, str):
+        raise ParameterError(f"{path}: extends = {parent!r}: expected a file name like 'ceasefire.yaml'")
+    else:
+        base = _read_chain(path.parent / parent, (*seen, path.resolve()))
+    merged = deep_merge(base, own)
+    if "name" not in own.get("meta", {}):
+        merged["meta"] = {**merged.get("meta", {}), "name": path.stem.replace(" ", "_").lower()}
+    return merged
+
+
 def load(path: Path | str | None = None, **overrides: Any) -> Scenario:
     """Load and validate a scenario.
 
     Args:
         path: A YAML file. ``None`` or the baseline itself loads the baseline; any other
-            file is deep-merged onto the baseline.
+            file is deep-merged onto the baseline, or onto the file its top-level
+            ``extends:`` key names (relative to it), which is itself merged the same way.
         **overrides: Values that replace the file's, keyed by section and field joined
             with a double underscore, e.g. ``forecast__n_paths=200``.
 
@@ -105,13 +126,7 @@ def load(path: Path | str | None = None, **overrides: Any) -> Scenario:
         ParameterError: Naming the file, the key path, the value and the rule broken.
     """
     path = Path(path) if path is not None else BASELINE_PATH
-    raw = read_yaml(BASELINE_PATH) if BASELINE_PATH.is_file() else {}
-    if path.resolve() != BASELINE_PATH.resolve():
-        raw = deep_merge(raw, read_yaml(path))
-        raw.setdefault("meta", {})
-        if "name" not in read_yaml(path).get("meta", {}):
-            raw["meta"] = {**raw["meta"], "name": path.stem.replace(" ", "_").lower()}
-    raw = deep_merge(raw, _nest(overrides))
+    raw = deep_merge(_read_chain(path), _nest(overrides))
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
