@@ -442,7 +442,10 @@ def load_history(data_dir: str | Path | None = None, files: Mapping[str, str] | 
         _eurostat(paths),
         _monthly_departures(_cumulative_departures(paths)),
     ], ignore_index=True)
-    history = _mark_missing(history)
+    # The departure count starts on 24 Feb 2022; the history starts with the first month of
+    # the other series (March 2022), so that February is not shown as a gap everywhere.
+    start = history.loc[history["variable"] != "departures", "date"].min()
+    history = _mark_missing(history[history["date"] >= start])
     history["date"] = pd.to_datetime(history["date"])
     history["note"] = history["note"].fillna("").astype(str)
     history["source"] = history["source"].fillna("").astype(str)

@@ -46,6 +46,8 @@ def read_yaml(path: Path | str) -> dict[str, Any]:
         content = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise ParameterError(f"{path}: not valid YAML: {exc}") from exc
+    except ValueError as exc:  # e.g. a date like 2025-13-01 that YAML reads as a date
+        raise ParameterError(f"{path}: a value could not be read: {exc} (dates are YYYY-MM-DD)") from exc
     if content is None:
         return {}
     if not isinstance(content, dict):

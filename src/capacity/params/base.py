@@ -137,3 +137,7 @@ class DataConfig(Frozen):
         None, unit="path",
         doc="folder with the CSV files (None: the copies shipped in the package)",
     )
+    files: dict[str, str] = param(
+        {}, unit="path",
+        doc="per-file overrides {name: path}, e.g. a newer ukraine_shelter_nl.csv in the same format",
+    )

@@ -2,8 +2,145 @@
 
 from __future__ import annotations
 
-from capacity.params.base import Frozen, param  # noqa: F401
+import datetime as dt
+from typing import Literal
+
+from pydantic import field_validator, model_validator
+
+from capacity.params.base import Distribution, Frozen, param
+
+#: Models known to :mod:`capacity.forecast` (the ensemble is always added on top).
+MODEL_NAMES: tuple[str, ...] = (
+    "naive", "mean", "drift", "seasonal_naive", "ets", "ucm", "sarimax", "prophet",
+)
+
+
+class Shock(Frozen):
+    """A scenario shock on arrivals or on the departure rate.
+
+    The shock's profile ``p[t]`` (0..1) has a ``shape``:
+
+    - ``step``: 0 before ``start``, 1 from ``start`` on (for ``duration_months`` if given);
+    - ``pulse``: 1 for ``duration_months`` months from ``start``, then 0 again;
+    - ``ramp``: rises linearly from 1/``duration_months`` to 1 over ``duration_months``
+      months, then stays at 1;
+    - ``decay``: 1 in the ``start`` month, then halves every ``half_life_months``
+      (cut off after ``duration_months`` if given).
+
+    A ``multiplier`` shock multiplies the target by ``1 + (size - 1) * p[t]``; an
+    ``absolute`` shock adds ``size * p[t]`` (persons/month on arrivals, share/month on the
+    departure rate). ``size`` is drawn once per sample path.
+    """
+
+    name: str = param(..., unit="-", doc="short name of the shock, shown in reports")
+    target: Literal["arrivals", "departure_rate"] = param(
+        ..., unit="-", doc="what the shock changes: arrivals (count) or departure rate (share)")
+    start: dt.date = param(..., unit="month", doc="first month the shock acts (month start)")
+    duration_months: int | None = param(
+        None, unit="months", doc="how long it acts (None: until the end of the horizon)", ge=1)
+    shape: Literal["step", "pulse", "ramp", "decay"] = param(
+        "step", unit="-", doc="time profile: step, pulse, ramp or decay")
+    kind: Literal["multiplier", "absolute"] = param(
+        "multiplier", unit="-", doc="multiplier on the target, or an absolute addition")
+    size: Distribution = param(
+        ..., unit="factor | persons/month | share/month",
+        doc="size of the shock at full strength (uncertain: a distribution sampled per path)")
+    half_life_months: float = param(
+        3.0, unit="months", doc="half-life of a decay shock", gt=0)
+    source: str = param("assumption", unit="-", doc="where the size and timing come from")
+
+    @field_validator("start")
+    @classmethod
+    def _month_start(cls, value: dt.date) -> dt.date:
+        return value.replace(day=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Shock:
+        if self.shape == "pulse" and self.duration_months is None:
+            raise ValueError(f"shock {self.name!r}: a pulse needs duration_months (e.g. 6)")
+        if self.shape == "ramp" and self.duration_months is None:
+            raise ValueError(f"shock {self.name!r}: a ramp needs duration_months (months to full size)")
+        if self.kind == "multiplier":
+            lowest = {"fixed": self.size.value, "uniform": self.size.low,
+                      "triangular": self.size.low, "beta": self.size.low or 0.0,
+                      "lognormal": 0.0}[self.size.kind]
+            if lowest is not None and lowest < 0:
+                raise ValueError(f"shock {self.name!r}: a multiplier must be >= 0, got {lowest}")
+        if self.kind == "absolute" and self.target == "departure_rate":
+            highest = self.size.high if self.size.kind in ("uniform", "triangular") else self.size.value
+            if highest is not None and abs(highest) > 1:
+                raise ValueError(
+                    f"shock {self.name!r}: an absolute departure-rate shock is a share per month "
+                    f"(e.g. 0.005), got {highest}")
+        return self
 
 
 class ForecastConfig(Frozen):
     """Arrivals and departures forecast settings and scenario shocks."""
+
+    n_paths: int = param(1000, unit="paths", doc="number of sample paths", ge=10, le=100_000)
+    horizon_months: int = param(
+        36, unit="months", doc="months forecast after the jump-off month", ge=1, le=120)
+    fit_start: dt.date = param(
+        dt.date(2022, 9, 1), unit="month",
+        doc="first month of arrivals used to fit the models (skips the 2022 initial wave)")
+    departure_fit_start: dt.date = param(
+        dt.date(2024, 5, 1), unit="month",
+        doc="first month of the departure rate used to fit (Eurostat books departures "
+            "monthly only after the Apr 2024 clean-up)")
+    models: tuple[str, ...] = param(
+        ("naive", "mean", "drift", "seasonal_naive", "ets", "ucm", "prophet"), unit="-",
+        doc="models fitted and backtested; the ensemble combines them")
+    ensemble: Literal["median", "weighted"] = param(
+        "weighted", unit="-",
+        doc="median of the models, or weights from backtest error (inverse MASE)")
+    ensemble_top_k: int = param(
+        3, unit="models", doc="models kept in the weighted ensemble (best backtest MASE)", ge=1)
+    weight_horizons: int = param(
+        6, unit="months", doc="horizons 1..k whose MASE sets the ensemble weights", ge=1, le=36)
+    seasonal_period: int = param(12, unit="months", doc="season length", ge=2)
+    min_seasons: int = param(
+        1, unit="seasons", doc="full seasons of history a seasonal naive model needs", ge=1)
+    min_obs_statistical: int = param(
+        10, unit="months", doc="fewest observations for ETS, UCM, SARIMAX and Prophet", ge=4)
+    backtest_min_train: int = param(
+        12, unit="months", doc="shortest training window of the rolling-origin backtest", ge=2)
+    backtest_horizons: int = param(12, unit="months", doc="horizons 1..k scored", ge=1, le=36)
+    backtest_max_prophet_origins: int = param(
+        8, unit="origins", doc="most origins at which Prophet is refitted (the latest ones)",
+        ge=1)
+    calibrate: bool = param(
+        True, unit="-",
+        doc="widen or narrow bands to the backtest errors (else the ensemble's own spread)")
+    departure_level_sd: float = param(
+        0.001, unit="share/month",
+        doc="sd of the monthly random-walk drift of the departure rate when it cannot be "
+            "backtested (assumption)", ge=0, le=0.05)
+    registered_floor: float = param(
+        0.0, unit="persons", doc="registered population never below this", ge=0)
+    shocks: tuple[Shock, ...] = param(
+        (), unit="-", doc="scenario shocks on arrivals and the departure rate (none: baseline)")
+
+    @field_validator("models")
+    @classmethod
+    def _known_models(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [m for m in value if m not in MODEL_NAMES]
+        if unknown:
+            raise ValueError(f"unknown model(s) {unknown}; choose from {list(MODEL_NAMES)}")
+        if not value:
+            raise ValueError("models must name at least one model, e.g. [naive]")
+        if len(set(value)) != len(value):
+            raise ValueError(f"model names must be unique, got {list(value)}")
+        return value
+
+    @field_validator("fit_start", "departure_fit_start")
+    @classmethod
+    def _month(cls, value: dt.date) -> dt.date:
+        return value.replace(day=1)
+
+    @model_validator(mode="after")
+    def _unique_shocks(self) -> ForecastConfig:
+        names = [s.name for s in self.shocks]
+        if len(set(names)) != len(names):
+            raise ValueError(f"shock names must be unique, got {names}")
+        return self

@@ -2,8 +2,134 @@
 
 from __future__ import annotations
 
-from capacity.params.base import Frozen, param  # noqa: F401
+import datetime as dt
+import re
+from typing import Literal
+
+from pydantic import field_validator, model_validator
+
+from capacity.params.base import Distribution, Frozen, param
+
+_CODE = re.compile(r"^GM\d{4}$")
+
+
+class PlacesChange(Frozen):
+    """A planned opening (positive) or closure (negative) of municipal shelter places."""
+
+    month: dt.date = param(..., unit="date", doc="month in which the change takes effect")
+    change: int = param(..., unit="places", doc="places opened (+) or closed (-) that month")
+    note: str = param("", unit="-", doc="what the change is and where it is announced")
 
 
 class ShelterConfig(Frozen):
     """Municipal shelter stock-flow, places and capacity-planning settings."""
+
+    # --- stock-flow rates (sampled once per path) ---
+    entry_share: Distribution = param(
+        Distribution(kind="fixed", value=0.78), unit="share",
+        doc="share of newly registered arrivals who need a municipal shelter place",
+    )
+    departure_share: Distribution = param(
+        Distribution(kind="fixed", value=0.78), unit="share",
+        doc="share of departures from the Netherlands that leave municipal shelter",
+    )
+    move_out_rate: Distribution = param(
+        Distribution(kind="fixed", value=0.005), unit="share/month",
+        doc="share of people needing shelter who move to own housing each month",
+    )
+    unmet_exit_rate: float = param(
+        0.0, unit="share/month", ge=0, le=1,
+        doc="share of people refused or waiting who find other accommodation each month",
+    )
+    initial_unmet_demand: float = param(
+        0.0, unit="persons", ge=0,
+        doc="people refused or waiting for a place at the jump-off month",
+    )
+    # --- places ---
+    places_changes: tuple[PlacesChange, ...] = param(
+        (), unit="places", doc="planned openings and closures of places by month",
+    )
+    # --- planning ---
+    target_occupancy: float = param(
+        0.91, unit="share", gt=0, le=1,
+        doc="occupancy to plan for (places needed keep occupancy at or under it)",
+    )
+    planning_probability: float = param(
+        0.9, unit="share", gt=0, lt=1,
+        doc="probability with which the places needed keep occupancy at or under the target",
+    )
+    lead_time_months: int = param(
+        6, unit="months", ge=0, le=36,
+        doc="months between requesting new places and their opening",
+    )
+    cost_occupied_bed_day_eur: float = param(
+        70.0, unit="EUR/bed-day", ge=0, doc="cost of one occupied place for one day",
+    )
+    cost_idle_bed_day_eur: float = param(
+        47.0, unit="EUR/bed-day", ge=0, doc="cost of one empty place for one day",
+    )
+    cost_short_bed_day_eur: float = param(
+        70.0, unit="EUR/person-day", ge=0,
+        doc="cost of one person without a place for one day (housed ad hoc elsewhere)",
+    )
+    # --- end of temporary protection ---
+    tpd_end: dt.date = param(
+        dt.date(2027, 3, 4), unit="date",
+        doc="end of temporary protection; from the month after, only entitled people count",
+    )
+    post_tpd_entitled_share: Distribution = param(
+        Distribution(kind="fixed", value=0.27), unit="share",
+        doc="PLACEHOLDER: share of people needing shelter who keep the right after the TPD ends",
+    )
+    post_tpd_exit_rate: float = param(
+        0.065, unit="share/month", ge=0, le=1,
+        doc="PLACEHOLDER: share of still-entitled people whose case ends each month",
+    )
+    places_closed_at_tpd_end_share: float = param(
+        0.0, unit="share", ge=0, le=1,
+        doc="share of Ukraine shelter places closed when the TPD ends",
+    )
+    # --- municipalities ---
+    allocation_key: Literal["population", "custom"] = param(
+        "population", unit="-",
+        doc="key that shares national demand and places out over municipalities",
+    )
+    custom_weights: dict[str, float] = param(
+        {}, unit="weight",
+        doc="custom key: weight per municipality code (absent codes get population weight)",
+    )
+    known_places: dict[str, int] = param(
+        {}, unit="places", doc="a municipality's own current places, by code, where known",
+    )
+    reliability_min_persons: int = param(
+        100, unit="persons", ge=0,
+        doc="municipal figures below this many people in shelter are flagged as thin",
+    )
+    report_month_offset: int = param(
+        12, unit="months", ge=1, le=60,
+        doc="months after the jump-off of the month shown in the municipality table",
+    )
+
+    @field_validator("custom_weights", "known_places")
+    @classmethod
+    def _codes(cls, value: dict) -> dict:
+        bad = [k for k in value if not _CODE.match(k)]
+        if bad:
+            raise ValueError(f"keys must be municipality codes like 'GM0363', got {bad}")
+        negative = [k for k, v in value.items() if v < 0]
+        if negative:
+            raise ValueError(f"values must be >= 0, negative for {negative}")
+        return value
+
+    @model_validator(mode="after")
+    def _custom_needs_weights(self) -> ShelterConfig:
+        if self.allocation_key == "custom" and not self.custom_weights:
+            raise ValueError("allocation_key 'custom' needs custom_weights {code: weight}")
+        for name in ("entry_share", "departure_share", "move_out_rate", "post_tpd_entitled_share"):
+            dist: Distribution = getattr(self, name)
+            if dist.kind == "lognormal":
+                raise ValueError(f"{name} is a share: use fixed/uniform/triangular/beta, not lognormal")
+            values = [v for v in (dist.value, dist.low, dist.mode, dist.high) if v is not None]
+            if values and (min(values) < 0 or max(values) > 1):
+                raise ValueError(f"{name} is a share: its values must lie in [0, 1], got {values}")
+        return self

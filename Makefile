@@ -1,0 +1,46 @@
+# capacity — two commands do all set-up: `make report` and `make test`.
+# Run `make help` for the list of targets.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
+
+.DEFAULT_GOAL := help
+.PHONY: help venv report report-all test test-fast lint bench lab clean
+
+help: ## Show this help
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP) ## Create the virtual environment and install pinned dependencies
+
+report: $(STAMP) ## Run the report suite on the default scenario (params/baseline.yaml) into reports/
+	$(BIN)/capacity run --params params/baseline.yaml --jobs $(JOBS)
+
+report-all: $(STAMP) ## Run every shipped scenario and all 342 municipal reports into reports/
+	$(BIN)/capacity run --params params/baseline.yaml params/scenarios/*.yaml --municipalities all --jobs $(JOBS)
+
+test: $(STAMP) ## Run the whole test suite (unit, integration, notebooks, browser)
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP) ## Run only the unit tests
+	$(BIN)/python -m pytest -q -m unit
+
+lint: $(STAMP) ## Check style with ruff
+	$(BIN)/ruff check src tests benchmarks
+
+bench: $(STAMP) ## Run the benchmarks (print ratios measured side by side)
+	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+lab: $(STAMP) ## Open JupyterLab on the notebooks
+	$(BIN)/jupyter lab notebooks/
+
+clean: ## Remove the virtual environment and generated reports
+	rm -rf $(VENV) reports

@@ -1,0 +1,224 @@
+"""Figures, tables and labels for the notebooks. No model code, no file I/O.
+
+Figures are shown with :func:`figure`, which emits a ``text/html`` output (a div and a
+script calling ``window.Plotly``) next to plotly's own JSON mimetype. JupyterLab renders
+the JSON; the HTML report renders the div, loading plotly.js once per run from
+``assets/plotly.min.js`` (the runner puts that ``<script>`` in the page head), so reports
+work offline without inlining 3.5 MB of JavaScript into every file.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from capacity.quantiles import BANDS
+
+LABELS: dict[str, dict[str, str]] = {
+    "registered": {"en": "Registered with municipalities", "nl": "Ingeschreven bij gemeenten"},
+    "in_shelter": {"en": "In municipal shelter", "nl": "In gemeentelijke opvang"},
+    "places": {"en": "Shelter places", "nl": "Opvangplekken"},
+    "occupancy_rate": {"en": "Occupancy rate", "nl": "Bezettingsgraad"},
+    "arrivals": {"en": "Arrivals per month", "nl": "Instroom per maand"},
+    "departures": {"en": "Departures per month", "nl": "Vertrek per maand"},
+    "tp_stock": {"en": "TP holders (Eurostat)", "nl": "Houders tijdelijke bescherming (Eurostat)"},
+    "register_cleanup": {"en": "Register clean-up", "nl": "Registeropschoning"},
+    "persons": {"en": "persons", "nl": "personen"},
+    "persons_per_month": {"en": "persons per month", "nl": "personen per maand"},
+    "median": {"en": "median", "nl": "mediaan"},
+    "band": {"en": "{p} % band", "nl": "{p}%-band"},
+    "observed": {"en": "observed", "nl": "waargenomen"},
+    "derived": {"en": "derived", "nl": "afgeleid"},
+    "interpolated": {"en": "interpolated", "nl": "geïnterpoleerd"},
+    "missing": {"en": "missing", "nl": "ontbreekt"},
+    "month": {"en": "month", "nl": "maand"},
+    "download": {"en": "Download", "nl": "Downloaden"},
+    "rows_shown": {"en": "first {n} of {total} rows shown; the download has all",
+                   "nl": "eerste {n} van {total} rijen getoond; de download bevat alle"},
+    "parameters_used": {"en": "Parameters used", "nl": "Gebruikte parameters"},
+    "history": {"en": "History", "nl": "Historie"},
+}
+
+
+def t(key: str, language: str = "en", **fmt: Any) -> str:
+    """Return the label for ``key`` in ``language`` (``en`` or ``nl``); the key if unknown."""
+    entry = LABELS.get(key)
+    text = key if entry is None else entry.get(language, entry["en"])
+    return text.format(**fmt) if fmt else text
+
+
+def fmt_number(value: float, language: str = "en", decimals: int = 0) -> str:
+    """Format a number with thousands separators (``12,345`` / Dutch ``12.345``)."""
+    if value is None or pd.isna(value):
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    if language == "nl":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+class Figure:
+    """A plotly figure for display: interactive in JupyterLab and in offline HTML reports."""
+
+    def __init__(self, fig: go.Figure):
+        self.fig = fig
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        div = self.fig.to_html(
+            full_html=False, include_plotlyjs=False,
+            config={"displaylogo": False, "responsive": True},
+        )
+        return {"text/html": div, "application/vnd.plotly.v1+json": json.loads(self.fig.to_json())}
+
+
+def figure(fig: go.Figure) -> Figure:
+    """Wrap ``fig`` so that a notebook shows it offline-safe (see the module docstring)."""
+    return Figure(fig)
+
+
+def _layout(fig: go.Figure, title: str, y_title: str) -> go.Figure:
+    fig.update_layout(
+        title=title, template="plotly_white", hovermode="x unified",
+        yaxis_title=y_title, margin={"l": 60, "r": 20, "t": 60, "b": 40},
+        legend={"orientation": "h", "y": -0.15}, height=420,
+    )
+    return fig
+
+
+def fan_chart(
+    table: pd.DataFrame,
+    variable: str,
+    *,
+    title: str | None = None,
+    history: pd.DataFrame | None = None,
+    reference: pd.DataFrame | None = None,
+    reference_name: str = "",
+    y_title: str | None = None,
+    language: str = "en",
+    percent: bool = False,
+) -> go.Figure:
+    """Draw the median and the 50/67/95 % bands of one variable of a quantile table.
+
+    Args:
+        table: Quantile-contract table (``date``, ``variable``, ``q0.025`` … ``q0.975``).
+        variable: Which variable to draw.
+        title: Chart title; defaults to the variable's label.
+        history: Optional observed values: columns ``date``, ``value`` (and ``flag``).
+        reference: Optional line to compare against (e.g. places): ``date``, ``value``.
+        reference_name: Legend name of the reference line.
+        y_title: Axis title; defaults to persons.
+        language: ``en`` or ``nl``.
+        percent: Show the axis as a percentage (values are shares).
+
+    Returns:
+        A plotly figure.
+    """
+    rows = table[table["variable"] == variable].sort_values("date")
+    fig = go.Figure()
+    shades = {95: 0.15, 67: 0.25, 50: 0.35}
+    for p in (95, 67, 50):
+        lo, hi = BANDS[p]
+        name = t("band", language, p=p)
+        fig.add_trace(go.Scatter(x=rows["date"], y=rows[hi], mode="lines", line={"width": 0},
+                                 showlegend=False, hoverinfo="skip", legendgroup=name))
+        fig.add_trace(go.Scatter(
+            x=rows["date"], y=rows[lo], mode="lines", line={"width": 0}, fill="tonexty",
+            fillcolor=f"rgba(31,119,180,{shades[p]})", name=name, legendgroup=name,
+            hovertemplate=f"{name}: %{{y:,.0f}}<extra></extra>" if not percent else None,
+        ))
+    fig.add_trace(go.Scatter(x=rows["date"], y=rows["q0.50"], mode="lines",
+                             line={"color": "rgb(31,119,180)", "width": 2.5}, name=t("median", language)))
+    if history is not None and not history.empty:
+        fig.add_trace(go.Scatter(x=history["date"], y=history["value"], mode="markers+lines",
+                                 marker={"size": 5, "color": "black"}, line={"color": "gray", "width": 1},
+                                 name=t("observed", language)))
+    if reference is not None and not reference.empty:
+        fig.add_trace(go.Scatter(x=reference["date"], y=reference["value"], mode="lines",
+                                 line={"color": "firebrick", "dash": "dash"}, name=reference_name))
+    _layout(fig, title or t(variable, language), y_title or t("persons", language))
+    if percent:
+        fig.update_yaxes(tickformat=".0%")
+    return fig
+
+
+def history_chart(history: pd.DataFrame, variables: list[str], *, title: str, language: str = "en") -> go.Figure:
+    """Draw history lines, observed points solid and interpolated/derived points hollow.
+
+    Args:
+        history: Long history (``date, variable, value, flag``).
+        variables: Variables to draw on one axis (same unit).
+        title: Chart title.
+        language: ``en`` or ``nl``.
+    """
+    fig = go.Figure()
+    symbols = {"observed": "circle", "derived": "diamond-open", "interpolated": "circle-open"}
+    for var in variables:
+        rows = history[(history["variable"] == var) & (history["flag"] != "missing")].sort_values("date")
+        fig.add_trace(go.Scatter(
+            x=rows["date"], y=rows["value"], mode="lines+markers", name=t(var, language),
+            marker={"symbol": [symbols.get(f, "x") for f in rows["flag"]], "size": 7},
+            customdata=rows[["flag", "source"]].to_numpy(),
+            hovertemplate="%{y:,.0f} (%{customdata[0]})<br>%{customdata[1]}<extra>" + t(var, language) + "</extra>",
+        ))
+    return _layout(fig, title, t("persons", language))
+
+
+class Table:
+    """An HTML table with download links, for display in a notebook."""
+
+    def __init__(self, html_text: str, frame: pd.DataFrame):
+        self.html_text = html_text
+        self.frame = frame
+
+    def _repr_html_(self) -> str:
+        return self.html_text
+
+
+def table(
+    df: pd.DataFrame,
+    name: str | None = None,
+    *,
+    caption: str = "",
+    language: str = "en",
+    max_rows: int = 40,
+    href_prefix: str = "tables/",
+    formats: Mapping[str, str] | None = None,
+) -> Table:
+    """Show ``df`` as an HTML table with links to its CSV and Excel download.
+
+    Args:
+        df: The table (shown as is; save it with ``capacity.data.save_table`` under ``name``).
+        name: File stem of the download (``tables/<name>.csv``); ``None`` for no links.
+        caption: Text above the table.
+        language: ``en`` or ``nl`` (number format and link text).
+        max_rows: Rows shown; the download always has all rows.
+        href_prefix: Relative folder of the downloads as seen from the report page.
+        formats: Optional ``{column: "{:.1%}"}`` format strings.
+    """
+    shown = df.head(max_rows).copy()
+    for col in shown.columns:
+        if formats and col in formats:
+            shown[col] = shown[col].map(lambda v, f=formats[col]: "–" if pd.isna(v) else f.format(v))
+        elif pd.api.types.is_datetime64_any_dtype(shown[col]):
+            shown[col] = shown[col].dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_float_dtype(shown[col]) or pd.api.types.is_integer_dtype(shown[col]):
+            decimals = 0 if shown[col].dropna().abs().ge(100).all() else 3
+            shown[col] = shown[col].map(lambda v, d=decimals: fmt_number(v, language, d))
+    parts = []
+    if caption:
+        parts.append(f"<p><strong>{html.escape(caption)}</strong></p>")
+    if name:
+        label = t("download", language)
+        parts.append(
+            f'<p class="downloads">{label}: <a href="{href_prefix}{name}.csv" download>CSV</a> · '
+            f'<a href="{href_prefix}{name}.xlsx" download>Excel</a></p>'
+        )
+    parts.append(shown.to_html(index=False, escape=True, border=0, classes="dataframe capacity-table"))
+    if len(df) > max_rows:
+        parts.append(f"<p><em>{t('rows_shown', language, n=max_rows, total=len(df))}</em></p>")
+    return Table("\n".join(parts), df)

@@ -1,0 +1,18 @@
+"""Shared test set-up: every test carries exactly one tier marker."""
+
+from __future__ import annotations
+
+import pytest
+
+TIERS = ("unit", "integration", "notebook", "browser")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Fail collection when a test has no tier marker or more than one."""
+    wrong = []
+    for item in items:
+        tiers = {m.name for m in item.iter_markers() if m.name in TIERS}
+        if len(tiers) != 1:
+            wrong.append(f"{item.nodeid}: {sorted(tiers) or 'no tier marker'}")
+    if wrong:
+        raise pytest.UsageError("each test needs exactly one tier marker " + str(TIERS) + ":\n" + "\n".join(wrong))

@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from capacity import report
+from capacity.quantiles import CONTRACT_COLUMNS, check_contract, summarise, summarise_many
+
+pytestmark = pytest.mark.unit
+
+DATES = pd.date_range("2025-04-01", periods=4, freq="MS")
+
+
+def test_contract_columns_are_the_designed_ones() -> None:
+    assert CONTRACT_COLUMNS == ("date", "variable", "mean", "q0.025", "q0.05", "q0.10", "q0.165", "q0.25",
+                                "q0.50", "q0.75", "q0.835", "q0.90", "q0.95", "q0.975")
+
+
+def test_summarise_known_quantiles() -> None:
+    paths = np.tile(np.arange(1001, dtype=float)[:, None], (1, 4))  # 0..1000 in every month
+    table = summarise(paths, DATES, "x")
+    assert table["q0.50"].tolist() == [500.0] * 4
+    assert table["q0.025"].tolist() == [25.0] * 4 and table["q0.975"].tolist() == [975.0] * 4
+    assert table["mean"].tolist() == [500.0] * 4
+    check_contract(table)
+
+
+def test_summarise_rejects_wrong_shape() -> None:
+    with pytest.raises(ValueError, match="shape"):
+        summarise(np.zeros((3, 5)), DATES, "x")
+
+
+def test_check_contract_catches_disorder_and_repeats() -> None:
+    table = summarise_many({"a": np.random.default_rng(0).normal(size=(50, 4))}, DATES)
+    bad = table.copy()
+    bad["q0.975"] = bad["q0.025"] - 1
+    with pytest.raises(ValueError, match="non-decreasing"):
+        check_contract(bad)
+    with pytest.raises(ValueError, match="repeated"):
+        check_contract(pd.concat([table, table]))
+    with pytest.raises(ValueError, match="lacks columns"):
+        check_contract(table.drop(columns="mean"))
+
+
+def test_fan_chart_draws_three_bands_and_median() -> None:
+    table = summarise(np.random.default_rng(0).normal(100, 10, size=(200, 4)), DATES, "registered")
+    fig = report.fan_chart(table, "registered", language="nl")
+    names = [tr.name for tr in fig.data if tr.name]
+    assert names == ["95%-band", "67%-band", "50%-band", "mediaan"]
+    assert fig.layout.title.text == "Ingeschreven bij gemeenten"
+
+
+def test_figure_is_offline_html_plus_plotly_json() -> None:
+    fig = report.fan_chart(summarise(np.ones((5, 4)), DATES, "x"), "x")
+    bundle = report.figure(fig)._repr_mimebundle_()
+    assert "Plotly.newPlot" in bundle["text/html"]
+    assert "cdn" not in bundle["text/html"].lower() and "<script src" not in bundle["text/html"]
+    json.dumps(bundle["application/vnd.plotly.v1+json"])  # serialisable for the kernel
+
+
+def test_table_links_and_dutch_numbers() -> None:
+    frame = pd.DataFrame({"gemeente": ["A", "B"], "plekken": [12345.0, 678.0]})
+    html = report.table(frame, "demo", language="nl")._repr_html_()
+    assert 'href="tables/demo.csv"' in html and 'href="tables/demo.xlsx"' in html
+    assert "12.345" in html
+    long = report.table(pd.DataFrame({"x": range(100)}), max_rows=10)._repr_html_()
+    assert "10 of 100" in long
+
+
+def test_labels_fall_back_to_the_key() -> None:
+    assert report.t("places", "nl") == "Opvangplekken"
+    assert report.t("unknown_key", "nl") == "unknown_key"
+    assert report.fmt_number(1234.5, "nl", 1) == "1.234,5"
