@@ -96,7 +96,7 @@ class ShelterConfig(Frozen):
     )
     custom_weights: dict[str, float] = param(
         {}, unit="weight",
-        doc="custom key: weight per municipality code (absent codes get population weight)",
+        doc="custom key: share of the national total per code (the rest goes by population)",
     )
     known_places: dict[str, int] = param(
         {}, unit="places", doc="a municipality's own current places, by code, where known",

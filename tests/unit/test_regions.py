@@ -1,0 +1,115 @@
+"""Unit tests of the municipal allocation and the municipality resolver."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from capacity import occupancy, regions
+from capacity.errors import ParameterError
+from capacity.params.shelter import ShelterConfig
+from capacity.quantiles import check_contract
+from tests.unit.test_occupancy import make_history, make_pop
+
+pytestmark = pytest.mark.unit
+
+COUNTS = ["places_now", "in_shelter_now", "places", "demand", "in_shelter", "unmet_demand",
+          "places_needed"]
+
+
+@pytest.fixture(scope="module")
+def munis() -> pd.DataFrame:
+    from capacity.data import load_municipalities
+    return load_municipalities()
+
+
+@pytest.fixture(scope="module")
+def result() -> occupancy.ShelterResult:
+    return occupancy.simulate_shelter(make_pop(n=40, h=24), ShelterConfig(),
+                                      history=make_history())
+
+
+def test_resolve_by_code_and_name(munis):
+    assert regions.resolve_municipality("GM0363", munis)["name"] == "Amsterdam"
+    assert regions.resolve_municipality("gm0363", munis)["name"] == "Amsterdam"
+    assert regions.resolve_municipality("363", munis)["code"] == "GM0363"
+    assert regions.resolve_municipality("  amsterdam ", munis)["code"] == "GM0363"
+    assert regions.resolve_municipality("'s-Hertogenbosch", munis)["code"] == "GM0796"
+
+
+def test_unknown_municipality_is_a_clear_error(munis):
+    with pytest.raises(ParameterError, match="nearest names: .*Amsterdam") as err:
+        regions.resolve_municipality("Amsterdm", munis)
+    assert err.value.args[0].count("(GM") == 3
+    with pytest.raises(ParameterError, match="GM9999"):
+        regions.resolve_municipality("GM9999", munis)
+    with pytest.raises(ParameterError):
+        regions.resolve_municipality("", munis)
+
+
+@settings(max_examples=50, deadline=None)
+@given(total=st.integers(0, 10**6),
+       weights=st.lists(st.floats(0, 1e6, allow_nan=False), min_size=1, max_size=50))
+def test_largest_remainder_sums_exactly(total, weights):
+    w = np.array(weights)
+    if w.sum() == 0:
+        w[0] = 1.0
+    out = regions.largest_remainder(total, w)
+    assert out.sum() == total
+    assert np.all(out >= 0)
+    quota = total * w / w.sum()
+    assert np.all(np.abs(out - quota) < 1 + 1e-9)  # each within one of its quota
+    assert np.all(out[w == 0] == 0)
+
+
+def test_largest_remainder_known_case():
+    np.testing.assert_array_equal(regions.largest_remainder(10, [1, 1, 1]), [4, 3, 3])
+    np.testing.assert_array_equal(regions.largest_remainder(7, [0.5, 0.3, 0.2]), [4, 2, 1])
+
+
+def test_allocation_reconciles_exactly(result, munis):
+    alloc = regions.allocate(result, munis)
+    assert len(alloc) == 342 and alloc["code"].is_unique
+    nat = alloc.attrs["national"]
+    for col in COUNTS:
+        assert alloc[col].sum() == nat[col], col
+        assert alloc[col].dtype.kind == "i"
+    assert (alloc["in_shelter"] <= alloc["places"]).all()
+    assert (alloc["in_shelter_now"] <= alloc["places_now"]).all()
+    assert alloc["share"].sum() == pytest.approx(1.0)
+    assert alloc["thin"].any() and not alloc["thin"].all()
+
+
+@settings(max_examples=15, deadline=None)
+@given(month=st.integers(0, 23), known=st.integers(0, 5000),
+       custom=st.floats(0.0, 0.2))
+def test_reconciliation_property(result, munis, month, known, custom):
+    cfg = ShelterConfig(known_places={"GM0363": known, "GM0014": 10},
+                        allocation_key="custom", custom_weights={"GM0599": custom})
+    alloc = regions.allocate(result, munis, cfg, month=month)
+    nat = alloc.attrs["national"]
+    for col in COUNTS:
+        assert alloc[col].sum() == nat[col], col
+    assert alloc.loc[alloc["code"] == "GM0363", "places_now"].iloc[0] == known
+    assert (alloc["in_shelter"] <= alloc["places"]).all()
+
+
+def test_known_places_above_national_is_an_error(result, munis):
+    cfg = ShelterConfig(known_places={"GM0363": 10**7})
+    with pytest.raises(ParameterError, match="known_places"):
+        regions.allocate(result, munis, cfg)
+
+
+def test_municipality_table_is_share_of_national(result, munis):
+    alloc = regions.allocate(result, munis)
+    row = regions.municipality_row(alloc, "Amsterdam", munis)
+    nat = result.table()
+    local = check_contract(regions.municipality_table(nat, row))
+    d_nat = nat[nat["variable"] == "demand"]["q0.50"].to_numpy()
+    d_loc = local[local["variable"] == "demand"]["q0.50"].to_numpy()
+    np.testing.assert_allclose(d_loc, d_nat * row["share"])
+    # quantile of share x paths == share x quantile of paths
+    np.testing.assert_allclose(d_loc, np.quantile(result.demand * row["share"], 0.5, axis=0))
