@@ -85,9 +85,8 @@ class ForecastConfig(Frozen):
         dt.date(2022, 9, 1), unit="month",
         doc="first month of arrivals used to fit the models (skips the 2022 initial wave)")
     departure_fit_start: dt.date = param(
-        dt.date(2024, 5, 1), unit="month",
-        doc="first month of the departure rate used to fit (Eurostat books departures "
-            "monthly only after the Apr 2024 clean-up)")
+        dt.date(2023, 1, 1), unit="month",
+        doc="first month of the departure rate used to fit (skips the 2022 wave)")
     models: tuple[str, ...] = param(
         ("naive", "mean", "drift", "seasonal_naive", "ets", "ucm", "prophet"), unit="-",
         doc="models fitted and backtested; the ensemble combines them")
@@ -112,12 +111,10 @@ class ForecastConfig(Frozen):
     calibrate: bool = param(
         True, unit="-",
         doc="widen or narrow bands to the backtest errors (else the ensemble's own spread)")
-    departure_level_sd: float = param(
-        0.001, unit="share/month",
-        doc="sd of the monthly random-walk drift of the departure rate when it cannot be "
-            "backtested (assumption)", ge=0, le=0.05)
-    registered_floor: float = param(
-        0.0, unit="persons", doc="registered population never below this", ge=0)
+    rate_denominator: Literal["registered", "tp_stock"] = param(
+        "registered", unit="-",
+        doc="population the departure rate is taken on: previous month's BRP registered "
+            "count (matches the CBS departures) or Eurostat TP stock")
     shocks: tuple[Shock, ...] = param(
         (), unit="-", doc="scenario shocks on arrivals and the departure rate (none: baseline)")
 

@@ -1,0 +1,51 @@
+"""Arrivals and departures forecasts: models, backtests, calibrated sample paths, scenario shocks.
+
+Public entry points:
+
+- :func:`run_backtest` ``(history, cfg, *, rng) -> scorecard`` (scenario-independent);
+- :func:`forecast_population` ``(history, cfg, *, rng, n_paths, horizon, scorecard) ->
+  PopulationPaths``;
+- :func:`forecast_run` (the same plus the per-series forecasts, for reports) and
+  :func:`gap_check` (forecast vs the registered counts published after the data end).
+
+Arrivals are a count; departures are a rate on the people present
+(``departures = rate x registered[t-1]``), so a larger population gives proportionally
+more departures.
+"""
+
+from capacity.forecast.backtest import (
+    SCORECARD_COLUMNS,
+    calibration,
+    ensemble_weights,
+    run_backtest,
+    summary,
+)
+from capacity.forecast.models import (
+    ETS,
+    SARIMAX,
+    UCM,
+    Drift,
+    Mean,
+    Model,
+    Naive,
+    SeasonalNaive,
+    combine,
+    make_model,
+)
+from capacity.forecast.population import (
+    ForecastRun,
+    SeriesForecast,
+    forecast_population,
+    forecast_run,
+    gap_check,
+    simulate_population,
+)
+from capacity.forecast.series import arrivals_series, departure_rate_series, jump_off, model_series
+from capacity.forecast.shocks import apply_shocks, profile
+
+__all__ = [
+    "ETS", "SARIMAX", "SCORECARD_COLUMNS", "UCM", "Drift", "ForecastRun", "Mean", "Model", "Naive",
+    "SeasonalNaive", "SeriesForecast", "apply_shocks", "arrivals_series", "calibration", "combine",
+    "departure_rate_series", "ensemble_weights", "forecast_population", "forecast_run", "gap_check",
+    "jump_off", "make_model", "model_series", "profile", "run_backtest", "simulate_population", "summary",
+]
