@@ -146,6 +146,10 @@ def fan_chart(
     return fig
 
 
+#: Variables that are events, not series: drawn as points without a connecting line.
+POINT_VARIABLES = frozenset({"register_cleanup"})
+
+
 def history_chart(history: pd.DataFrame, variables: list[str], *, title: str, language: str = "en") -> go.Figure:
     """Draw history lines, observed points solid and interpolated/derived points hollow.
 
@@ -160,7 +164,8 @@ def history_chart(history: pd.DataFrame, variables: list[str], *, title: str, la
     for var in variables:
         rows = history[(history["variable"] == var) & (history["flag"] != "missing")].sort_values("date")
         fig.add_trace(go.Scatter(
-            x=rows["date"], y=rows["value"], mode="lines+markers", name=t(var, language),
+            x=rows["date"], y=rows["value"], name=t(var, language),
+            mode="markers" if var in POINT_VARIABLES else "lines+markers",
             marker={"symbol": [symbols.get(f, "x") for f in rows["flag"]], "size": 7},
             customdata=rows[["flag", "source"]].to_numpy(),
             hovertemplate="%{y:,.0f} (%{customdata[0]})<br>%{customdata[1]}<extra>" + t(var, language) + "</extra>",
@@ -206,9 +211,12 @@ def table(
             shown[col] = shown[col].map(lambda v, f=formats[col]: "–" if pd.isna(v) else f.format(v))
         elif pd.api.types.is_datetime64_any_dtype(shown[col]):
             shown[col] = shown[col].dt.strftime("%Y-%m-%d")
-        elif pd.api.types.is_float_dtype(shown[col]) or pd.api.types.is_integer_dtype(shown[col]):
-            decimals = 0 if shown[col].dropna().abs().ge(100).all() else 3
-            shown[col] = shown[col].map(lambda v, d=decimals: fmt_number(v, language, d))
+        elif pd.api.types.is_bool_dtype(shown[col]):
+            continue
+        elif pd.api.types.is_numeric_dtype(shown[col]):
+            values = shown[col].dropna().abs()
+            whole = bool(((values % 1) == 0).all() or values.ge(100).all())
+            shown[col] = shown[col].map(lambda v, d=0 if whole else 3: fmt_number(v, language, d))
     parts = []
     if caption:
         parts.append(f"<p><strong>{html.escape(caption)}</strong></p>")
