@@ -122,6 +122,7 @@ def data_files(data_dir: str | Path | None = None, files: Mapping[str, str] | No
 
     Raises:
         DataError: If an override names an unknown file.
+
     """
     folder = Path(data_dir) if data_dir is not None else Path(str(resources.files("capacity") / "datasets"))
     paths = {name: folder / f"{name}.csv" for name in SPECS}
@@ -158,6 +159,7 @@ def read_csv(name: str, path: Path | str) -> pd.DataFrame:
     Raises:
         DataError: Naming the file, the row (as in a spreadsheet: header = row 1) and the
             problem.
+
     """
     spec = SPECS[name]
     path = Path(path)
@@ -179,7 +181,9 @@ def read_csv(name: str, path: Path | str) -> pd.DataFrame:
             raise DataError(f"{row(i)}: column {spec.date_column!r} is empty; expected a date")
         parsed = _parse_period_start(value) if spec.date_is_period else _parse_date(value)
         if parsed is None:
-            raise DataError(f"{row(i)}: {spec.date_column} = {value!r} is not a date (expected e.g. 2024-05-01 or 2024-05)")
+            raise DataError(
+                f"{row(i)}: {spec.date_column} = {value!r} is not a date (expected e.g. 2024-05-01 or 2024-05)"
+            )
     for col in spec.counts + spec.shares_pct:
         if col not in frame.columns:
             continue
@@ -217,6 +221,7 @@ def load_table(name: str, data_dir: str | Path | None = None, files: Mapping[str
 
     Raises:
         DataError: If the name is unknown or the file is malformed.
+
     """
     if name not in SPECS:
         raise DataError(f"unknown data table {name!r}; expected one of {sorted(SPECS)}")
@@ -228,6 +233,7 @@ def load_municipalities(data_dir: str | Path | None = None, files: Mapping[str, 
 
     Raises:
         DataError: If codes are not ``GM`` + 4 digits or populations are not positive.
+
     """
     frame = load_table("municipalities", data_dir, files)
     bad = ~frame["code"].str.fullmatch(r"GM\d{4}")
@@ -313,7 +319,7 @@ def _interpolate_stock(observed: pd.DataFrame, variable: str) -> pd.DataFrame:
 
 
 def _cumulative_departures(paths: Mapping[str, Path]) -> pd.DataFrame:
-    """Published cumulative departures since 24 Feb 2022: (date, count, source)."""
+    """Return the published cumulative departures since 24 Feb 2022: (date, count, source)."""
     cbs = read_csv("ukraine_registrations_cbs", paths["ukraine_registrations_cbs"])
     facts = read_csv("monitor_report_facts", paths["monitor_report_facts"])
     points = [(pd.Timestamp("2022-02-24"), 0.0, "start of the war (24 Feb 2022)")]
@@ -354,7 +360,8 @@ def _monthly_departures(cum: pd.DataFrame) -> pd.DataFrame:
             "date": start, "variable": "departures", "value": float(v1 - v0), "flag": "interpolated",
             "source": f"{cum['source'].iloc[k - 1]} -> {cum['source'].iloc[k]}",
             "note": (f"cumulative departures interpolated linearly between {cum['date'].iloc[k - 1]:%Y-%m-%d} "
-                     f"({cum['count'].iloc[k - 1]:,.0f}) and {cum['date'].iloc[k]:%Y-%m-%d} ({cum['count'].iloc[k]:,.0f})"),
+                     f"({cum['count'].iloc[k - 1]:,.0f}) and {cum['date'].iloc[k]:%Y-%m-%d} "
+                     f"({cum['count'].iloc[k]:,.0f})"),
         })
     return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
 
@@ -431,6 +438,7 @@ def load_history(data_dir: str | Path | None = None, files: Mapping[str, str] | 
 
     Raises:
         DataError: If a file is missing or malformed.
+
     """
     paths = data_files(data_dir, files)
     shelter = _shelter_reports(paths)
@@ -458,6 +466,7 @@ def check_history(history: pd.DataFrame) -> pd.DataFrame:
     Raises:
         DataError: On missing columns, unknown flags, repeated (variable, date), a non
             month-start date, or a negative count.
+
     """
     missing = [c for c in HISTORY_COLUMNS if c not in history.columns]
     if missing:
@@ -476,7 +485,9 @@ def check_history(history: pd.DataFrame) -> pd.DataFrame:
     return history
 
 
-def history_wide(history: pd.DataFrame, *, flags: tuple[str, ...] = ("observed", "derived", "interpolated")) -> pd.DataFrame:
+def history_wide(
+    history: pd.DataFrame, *, flags: tuple[str, ...] = ("observed", "derived", "interpolated")
+) -> pd.DataFrame:
     """Return the history as one column per variable, indexed by month; other flags -> NaN."""
     kept = history[history["flag"].isin(flags)]
     wide = kept.pivot(index="date", columns="variable", values="value")
@@ -489,6 +500,7 @@ def last_observed(history: pd.DataFrame, variable: str) -> tuple[pd.Timestamp, f
 
     Raises:
         DataError: If the variable has no observed value.
+
     """
     rows = history[(history["variable"] == variable) & (history["flag"] == "observed")]
     if rows.empty:

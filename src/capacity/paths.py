@@ -25,6 +25,7 @@ class PopulationPaths:
         registered: Persons registered at month end, shape (n_paths, h).
         jump_off_date: Month of the last observed registered count.
         jump_off_registered: That count (persons).
+
     """
 
     dates: pd.DatetimeIndex

@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from capacity import backlog, data, forecast, occupancy
-from capacity.paths import PopulationPaths
 from capacity.params import Scenario
+from capacity.paths import PopulationPaths
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ class ScenarioResults:
         backlog: Post-TPD IND/DT&V result (``capacity.backlog.BacklogResult``).
         shelter: Shelter stock-flow result (``capacity.occupancy.ShelterResult``).
         timings: Seconds spent per step.
+
     """
 
     scenario: Scenario
@@ -70,6 +71,7 @@ def entitled_on_forecast_months(result: Any, dates: pd.DatetimeIndex) -> tuple[n
         ``(entitled, entitled_from)``: an array (n_paths, len(dates)) that holds the
         backlog's persons entitled to shelter from the TPD-end month on (zeros before it),
         and that month; ``(None, None)`` if the TPD ends after the forecast horizon.
+
     """
     paths = result.paths["shelter_entitled"]
     start = pd.Timestamp(result.dates[0])
@@ -102,6 +104,7 @@ def run_scenario(
 
     Returns:
         The scenario's results.
+
     """
     timings: dict[str, float] = {}
     rng = streams(scn.meta.seed)
@@ -152,6 +155,7 @@ def scenario_results(
             ``None`` computes without caching.
         n_paths: Number of sample paths (default: ``scn.forecast.n_paths``).
         scorecard: A backtest scorecard to reuse.
+
     """
     if cache_path is not None and Path(cache_path).is_file():
         cached = data.load_pickle(cache_path)

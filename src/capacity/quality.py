@@ -24,6 +24,7 @@ def coverage(history: pd.DataFrame) -> pd.DataFrame:
     Returns:
         Frame with columns ``variable, first, last, observed, derived, interpolated,
         missing, longest_gap_months`` (longest run of consecutive missing months).
+
     """
     rows = []
     for var, g in history.groupby("variable", sort=True):
@@ -68,6 +69,7 @@ def identity_residuals(history: pd.DataFrame) -> pd.DataFrame:
     Returns:
         Frame ``from, to, registered_change, arrivals, departures, residual,
         residual_share`` (residual / registered at ``a``).
+
     """
     wide = history[history["flag"] != "missing"].pivot(index="date", columns="variable", values="value")
     obs = history[(history["variable"] == "registered") & (history["flag"] == "observed")].sort_values("date")
@@ -94,6 +96,7 @@ def anchor_checks(history: pd.DataFrame) -> pd.DataFrame:
 
     Returns:
         Frame ``fact, variable, month, expected, found, flag, ok``.
+
     """
     rows = []
     for var, month, expected, tol, fact in ANCHOR_FACTS:

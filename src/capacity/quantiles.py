@@ -39,6 +39,7 @@ def summarise(paths: np.ndarray, dates: pd.DatetimeIndex, variable: str) -> pd.D
 
     Raises:
         ValueError: If the shapes of ``paths`` and ``dates`` disagree.
+
     """
     paths = np.asarray(paths, dtype=float)
     if paths.ndim != 2 or paths.shape[1] != len(dates):
@@ -65,6 +66,7 @@ def check_contract(table: pd.DataFrame) -> pd.DataFrame:
 
     Raises:
         ValueError: If columns are missing, quantiles are not ordered, or keys repeat.
+
     """
     missing = [c for c in CONTRACT_COLUMNS if c not in table.columns]
     if missing:

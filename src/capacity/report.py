@@ -117,6 +117,7 @@ def fan_chart(
 
     Returns:
         A plotly figure.
+
     """
     rows = table[table["variable"] == variable].sort_values("date")
     fig = go.Figure()
@@ -158,6 +159,7 @@ def history_chart(history: pd.DataFrame, variables: list[str], *, title: str, la
         variables: Variables to draw on one axis (same unit).
         title: Chart title.
         language: ``en`` or ``nl``.
+
     """
     fig = go.Figure()
     symbols = {"observed": "circle", "derived": "diamond-open", "interpolated": "circle-open"}
@@ -204,6 +206,7 @@ def table(
         max_rows: Rows shown; the download always has all rows.
         href_prefix: Relative folder of the downloads as seen from the report page.
         formats: Optional ``{column: "{:.1%}"}`` format strings.
+
     """
     shown = df.head(max_rows).copy()
     for col in shown.columns:

@@ -38,6 +38,7 @@ def read_yaml(path: Path | str) -> dict[str, Any]:
 
     Raises:
         ParameterError: If the file is missing, is not valid YAML, or is not a mapping.
+
     """
     path = Path(path)
     if not path.is_file():
@@ -126,6 +127,7 @@ def load(path: Path | str | None = None, **overrides: Any) -> Scenario:
 
     Raises:
         ParameterError: Naming the file, the key path, the value and the rule broken.
+
     """
     path = Path(path) if path is not None else BASELINE_PATH
     raw = deep_merge(_read_chain(path), _nest(overrides))

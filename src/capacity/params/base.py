@@ -31,6 +31,7 @@ def param(default: Any = ..., *, unit: str, doc: str, **constraints: Any) -> Any
 
     Returns:
         A pydantic ``FieldInfo``.
+
     """
     return Field(default, description=doc, json_schema_extra={"unit": unit}, **constraints)
 
