@@ -223,18 +223,27 @@ def forecast_population(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.r
                         scorecard=scorecard).population
 
 
-def gap_check(history: pd.DataFrame, run: ForecastRun) -> pd.DataFrame:
-    """Compare observed registered counts after the models' data end with the forecast.
+def gap_check(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Generator,
+              scorecard: pd.DataFrame | None = None, n_paths: int = 500) -> pd.DataFrame:
+    """Compare the registered counts published after the models' data end with the forecast.
 
-    Starting from the first observed registered count after the last arrivals month, the
-    forecast arrivals and departure rates (no shocks are expected there) are run forward to
-    every later observed count.
+    The models fit to the last month with data (arrivals: Eurostat to 2024-08). Starting
+    from the first observed registered count after that month, the forecast arrivals and
+    departure rates are run forward to every later observed count up to the jump-off.
+
+    Args:
+        history: Long history frame.
+        cfg: Forecast settings (shocks start after the jump-off and do not matter here).
+        rng: Random generator.
+        scorecard: Backtest to reuse (computed if ``None``).
+        n_paths: Sample paths.
 
     Returns:
-        One row per later observed month: ``date, observed, median, q0.10, q0.90, q0.025,
-        q0.975, inside_80, inside_95`` (persons), or an empty frame if there is no such pair.
-
+        One row per later observed month: ``date, observed, start_date, start_value,
+        median, q0.10, q0.90, q0.025, q0.975`` (persons) and ``inside_80``, ``inside_95``;
+        empty if fewer than two observed counts fall in that window.
     """
+    run = forecast_run(history, cfg, rng=rng, n_paths=n_paths, scorecard=scorecard)
     cols = ["date", "observed", "start_date", "start_value", "median", "q0.10", "q0.90", "q0.025", "q0.975",
             "inside_80", "inside_95"]
     points = observed_points(history, "registered", after=run.arrivals.series.y.index[-1])
