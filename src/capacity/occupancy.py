@@ -73,6 +73,7 @@ class ShelterResult:
         entitled_from: First month in which demand follows the entitled path (None: never).
         entitled_source: Where that path came from (backlog model or placeholder).
         rates: Per-path sampled rates (entry_share, departure_share, move_out_rate, ...).
+
     """
 
     dates: pd.DatetimeIndex
@@ -119,6 +120,7 @@ class ShelterResult:
 
         Args:
             target: Occupancy target (share); default ``cfg.target_occupancy``.
+
         """
         target = self.cfg.target_occupancy if target is None else target
         return np.ceil(self.demand / target - 1e-9)
@@ -179,6 +181,7 @@ def jump_off_state(history: pd.DataFrame, *, at: pd.Timestamp | None = None) -> 
 
     Raises:
         DataError: If no month has both series.
+
     """
     wide = _wide(history)
     for col in ("in_shelter", "places"):
@@ -220,6 +223,7 @@ def estimate_rates(history: pd.DataFrame, *, entry_share: float = 0.78,
 
     Returns:
         Frame with columns parameter, value, unit, window, method.
+
     """
     wide = _wide(history)
     pair = wide[["in_shelter", "registered"]].dropna()
@@ -275,6 +279,7 @@ def places_path(dates: pd.DatetimeIndex, start_places: float, cfg: ShelterConfig
 
     Returns:
         Places per month, shape (h,), never negative.
+
     """
     months = pd.DatetimeIndex(dates)
     places = np.full(len(months), float(start_places))
@@ -293,7 +298,7 @@ def places_path(dates: pd.DatetimeIndex, start_places: float, cfg: ShelterConfig
 
 def placeholder_entitled(demand_before: np.ndarray, n_months: int, *, share: np.ndarray,
                          exit_rate: float) -> np.ndarray:
-    """PLACEHOLDER path of people still entitled to shelter after the TPD ends.
+    """Return the PLACEHOLDER path of people still entitled to shelter after the TPD ends.
 
     A share of those needing shelter keep the right (asylum case pending), then their cases
     end at a constant monthly rate: ``E[k] = share * demand_before * (1 - exit_rate) ** k``.
@@ -306,6 +311,7 @@ def placeholder_entitled(demand_before: np.ndarray, n_months: int, *, share: np.
 
     Returns:
         Persons, shape (n_paths, n_months).
+
     """
     decay = (1.0 - exit_rate) ** np.arange(n_months)
     return (share * demand_before)[:, None] * decay[None, :]
@@ -340,6 +346,7 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
     Raises:
         ParameterError: If ``entitled`` has the wrong shape or negative values.
         DataError: If the history lacks in_shelter or places.
+
     """
     dates = pd.DatetimeIndex(pop.dates)
     n, h = pop.registered.shape
@@ -426,6 +433,7 @@ def crossing_distribution(result: ShelterResult, thresholds: tuple[float, ...] =
     Returns:
         Frame with columns threshold, date (None row = never within the horizon), share
         (of paths), cumulative_share.
+
     """
     rows = []
     for thr in thresholds:
@@ -459,6 +467,7 @@ def planning_table(result: ShelterResult, *, target: float | None = None,
         Frame with columns date, demand_p50, demand_at_probability, places_planned,
         places_needed, extra_places, request_by, too_late, occupancy_p50, p_over_95,
         p_over_100, places_short_p50, places_short_p90.
+
     """
     cfg = result.cfg
     target = cfg.target_occupancy if target is None else target
@@ -488,8 +497,11 @@ def planning_table(result: ShelterResult, *, target: float | None = None,
 
 
 def _window(result: ShelterResult, lead: int, window: tuple[int, int] | None) -> tuple[int, int]:
-    """Months (start, stop) over which one level of places is chosen: from the lead time to
-    the TPD switch (after it, demand follows a different regime) or the horizon end."""
+    """Return the months (start, stop) over which one level of places is chosen.
+
+    From the lead time to the TPD switch (after it, demand follows a different regime) or
+    the horizon end.
+    """
     h = len(result.dates)
     if window is not None:
         start, stop = window
@@ -507,7 +519,7 @@ def _window(result: ShelterResult, lead: int, window: tuple[int, int] | None) ->
 
 def _costs(demand: np.ndarray, days: np.ndarray, places: np.ndarray, c_idle: float,
            c_short: float, c_occ: float) -> dict[str, np.ndarray]:
-    """Expected bed-days (per month averaged over paths, summed over months) for each level."""
+    """Return expected bed-days and costs for each level (averaged over paths, summed over months)."""
     d = demand[None, :, :]
     p = places[:, None, None]
     w = days[None, None, :]
@@ -545,6 +557,7 @@ def cost_curve(result: ShelterResult, *, places: np.ndarray | None = None,
         Frame with columns places, idle_bed_days, short_bed_days, occupied_bed_days,
         cost_idle_eur, cost_short_eur, cost_occupied_eur, cost_tradeoff_eur (idle + short),
         cost_total_eur (with occupied), window_start, window_end.
+
     """
     cfg = result.cfg
     lead = cfg.lead_time_months if lead_time_months is None else lead_time_months
@@ -578,6 +591,7 @@ def cost_optimum(result: ShelterResult, *, lead_time_months: int | None = None,
     Returns:
         ``{"places", "critical_ratio", "expected_idle_bed_days", "expected_short_bed_days",
         "expected_cost_eur", "window_start", "window_end"}``.
+
     """
     cfg = result.cfg
     c_i = cfg.cost_idle_bed_day_eur if cost_idle is None else cost_idle
@@ -617,6 +631,7 @@ def headline(result: ShelterResult) -> dict[str, object]:
         cost window of places needed at the target with the planning probability),
         cost_optimal_places, places_jump_off, in_shelter_jump_off, jump_off_date,
         entitled_source.
+
     """
     plan = planning_table(result)
     opt = cost_optimum(result)

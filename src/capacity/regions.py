@@ -50,6 +50,7 @@ def resolve_municipality(query: str, municipalities: pd.DataFrame) -> pd.Series:
 
     Raises:
         ParameterError: If nothing matches; the message names the three nearest names.
+
     """
     if not isinstance(query, str) or not query.strip():
         raise ParameterError(f"municipality must be a code like 'GM0363' or a name, got {query!r}")
@@ -94,6 +95,7 @@ def largest_remainder(total: int, weights: np.ndarray | pd.Series) -> np.ndarray
 
     Raises:
         ParameterError: On a negative total or weight, or all-zero weights with total > 0.
+
     """
     w = np.asarray(weights, dtype=float)
     total = int(total)
@@ -173,6 +175,7 @@ def national_figures(result: ShelterResult, month: pd.Timestamp | int | None = N
         result: National shelter simulation.
         month: A forecast month or an index; default ``cfg.report_month_offset`` months
             after the jump-off (capped at the horizon).
+
     """
     if month is None:
         k = min(result.cfg.report_month_offset, len(result.dates)) - 1
@@ -220,6 +223,7 @@ def allocate(result: ShelterResult, municipalities: pd.DataFrame, cfg: ShelterCo
         demand, in_shelter, unmet_demand, places_needed, places_gap (places_needed - places;
         negative = more places than its share of the need), occupancy_rate, thin,
         reliability. ``attrs["national"]`` holds the national figures.
+
     """
     cfg = result.cfg if cfg is None else cfg
     needed_cols = {"code", "name", "province", "population"}
@@ -263,7 +267,7 @@ def allocate(result: ShelterResult, municipalities: pd.DataFrame, cfg: ShelterCo
         "treat as indicative",
         np.where(frame["places_source"] == "known", "own places known; rest allocated by key",
                  "allocated by key"))
-    frame.attrs["national"] = nat
+    frame.attrs["national"] = {**nat, "reliability_min_persons": cfg.reliability_min_persons}
     return frame
 
 
@@ -288,6 +292,7 @@ def municipality_table(national_table: pd.DataFrame, row: pd.Series) -> pd.DataF
 
     Returns:
         Quantile-contract table with a leading ``code`` column.
+
     """
     scale = {"demand": row["share"], "unmet_demand": row["share"],
              "places_needed": row["share"], "places": row["places_share"],

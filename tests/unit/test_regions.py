@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.unit.test_occupancy import make_history, make_pop
 
 from capacity import occupancy, regions
 from capacity.errors import ParameterError
 from capacity.params.shelter import ShelterConfig
 from capacity.quantiles import check_contract
-from tests.unit.test_occupancy import make_history, make_pop
 
 pytestmark = pytest.mark.unit
 

@@ -1,0 +1,404 @@
+"""Figures, tables and texts of the shelter reports (national and per municipality).
+
+No model code: every function takes a :class:`~capacity.occupancy.ShelterResult`, a
+municipality row from :func:`capacity.regions.allocate` or tables made from them, and returns
+a plotly figure, a DataFrame or a Markdown text object for display.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from capacity import occupancy
+from capacity.occupancy import ShelterResult
+from capacity.report import fan_chart, fmt_number
+
+__all__ = [
+    "Text", "demand_vs_places_chart", "occupancy_chart", "crossing_chart", "crossing_table",
+    "headline_table", "planning_summary", "cost_table", "cost_chart", "entitled_note",
+    "rates_table", "observed_shelter", "municipality_text_nl", "reliability_nl", "municipality_compare_nl",
+    "municipality_chart_nl", "municipality_table_nl", "places_needed_text",
+]
+
+NL_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+             "september", "oktober", "november", "december")
+
+_L = {
+    "demand": {"en": "People needing a place", "nl": "Mensen die een opvangplek nodig hebben"},
+    "places": {"en": "Places (planned)", "nl": "Opvangplekken (gepland)"},
+    "occ_title": {"en": "Occupancy of municipal shelter", "nl": "Bezettingsgraad gemeentelijke opvang"},
+    "dvp_title": {"en": "People needing a place against places",
+                  "nl": "Vraag naar opvangplekken tegenover het aantal plekken"},
+    "in_shelter_obs": {"en": "in shelter (observed)", "nl": "in opvang (waargenomen)"},
+    "target": {"en": "target {p}", "nl": "streefwaarde {p}"},
+    "cross_title": {"en": "Share of futures in which occupancy has passed 95 % / 100 %",
+                    "nl": "Aandeel toekomstpaden waarin de bezetting 95% / 100% is gepasseerd"},
+    "cost_title": {"en": "Expected cost of idle places and of people without a place",
+                   "nl": "Verwachte kosten van lege plekken en van mensen zonder plek"},
+}
+
+
+def _l(key: str, language: str, **fmt: object) -> str:
+    text = _L[key].get(language, _L[key]["en"])
+    return text.format(**fmt) if fmt else text
+
+
+def month_label(date: pd.Timestamp | None, language: str = "en") -> str:
+    """Return 'March 2026' / 'maart 2026', or a dash for None."""
+    if date is None or pd.isna(date):
+        return "–"
+    date = pd.Timestamp(date)
+    return f"{NL_MONTHS[date.month - 1]} {date.year}" if language == "nl" else f"{date:%B %Y}"
+
+
+def _months_between(a: pd.Timestamp, b: pd.Timestamp) -> int:
+    a, b = pd.Timestamp(a), pd.Timestamp(b)
+    return (b.year - a.year) * 12 + b.month - a.month
+
+
+def _pct(x: float, language: str = "en", decimals: int = 1) -> str:
+    text = f"{100 * x:.{decimals}f}"
+    return (text.replace(".", ",") + "%") if language == "nl" else text + " %"
+
+
+class Text:
+    """Markdown text for display in a notebook (rendered in the HTML report)."""
+
+    def __init__(self, markdown: str):
+        self.markdown = markdown
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown
+
+    def __str__(self) -> str:
+        return self.markdown
+
+
+# --------------------------------------------------------------------------- national
+
+
+def observed_shelter(history: pd.DataFrame, variable: str = "in_shelter",
+                     since: str = "2023-01-01") -> pd.DataFrame:
+    """Return observed points of a shelter series (date, value) for a chart."""
+    rows = history[(history["variable"] == variable) & history["flag"].isin(["observed", "derived"])
+                   & (history["date"] >= pd.Timestamp(since))]
+    return rows[["date", "value"]].dropna().sort_values("date")
+
+
+def demand_vs_places_chart(result: ShelterResult, *, history: pd.DataFrame | None = None,
+                           language: str = "en") -> go.Figure:
+    """Fan chart of the people needing a place, with the planned places as a line."""
+    table = result.table()
+    places = table[table["variable"] == "places"][["date", "q0.50"]].rename(columns={"q0.50": "value"})
+    hist = observed_shelter(history) if history is not None else None
+    fig = fan_chart(table, "demand", title=_l("dvp_title", language), history=hist,
+                    reference=places, reference_name=_l("places", language), language=language)
+    if hist is not None and not hist.empty:
+        fig.data[-2].name = _l("in_shelter_obs", language)
+    return fig
+
+
+def occupancy_chart(result: ShelterResult, *, history: pd.DataFrame | None = None,
+                    language: str = "en") -> go.Figure:
+    """Fan chart of the occupancy rate with the target, 95 % and 100 % lines."""
+    hist = observed_shelter(history, "occupancy_rate") if history is not None else None
+    fig = fan_chart(result.table(), "occupancy_rate", title=_l("occ_title", language),
+                    history=hist, language=language, percent=True, y_title="")
+    target = result.cfg.target_occupancy
+    for level, colour, label in ((target, "seagreen", _l("target", language, p=_pct(target, language, 0))),
+                                 (0.95, "orange", "95%"), (1.0, "firebrick", "100%")):
+        fig.add_hline(y=level, line={"color": colour, "dash": "dot", "width": 1},
+                      annotation_text=label, annotation_position="bottom right")
+    return fig
+
+
+def crossing_chart(result: ShelterResult, *, language: str = "en") -> go.Figure:
+    """Cumulative share of paths on which demand per place has passed 95 % and 100 %."""
+    dist = occupancy.crossing_distribution(result)
+    fig = go.Figure()
+    for thr, colour in ((0.95, "orange"), (1.0, "firebrick")):
+        rows = dist[(dist["threshold"] == thr) & dist["date"].notna()]
+        fig.add_trace(go.Scatter(x=rows["date"], y=rows["cumulative_share"], mode="lines+markers",
+                                 line={"color": colour}, name=_pct(thr, language, 0)))
+    fig.update_layout(title=_l("cross_title", language), template="plotly_white", height=380,
+                      yaxis={"tickformat": ".0%", "range": [0, 1.02]},
+                      legend={"orientation": "h", "y": -0.15})
+    return fig
+
+
+def crossing_table(result: ShelterResult, *, language: str = "en") -> pd.DataFrame:
+    """Return, per threshold, the 10/50/90 % quantiles of the first crossing month.
+
+    A quantile that falls beyond the horizon reads "not within horizon".
+    """
+    rows = []
+    never = "niet binnen de horizon" if language == "nl" else "not within horizon"
+    for thr in (0.95, 1.0):
+        idx = occupancy.first_crossing(result, thr).astype(float)
+        idx[idx < 0] = np.inf
+        srt = np.sort(idx)
+        row = {"threshold": _pct(thr, language, 0)}
+        for q in (0.1, 0.5, 0.9):
+            k = srt[int(np.floor(q * (len(srt) - 1)))]
+            row[f"p{int(q * 100)}"] = never if not np.isfinite(k) else month_label(
+                result.dates[int(k)], language)
+        row["share_never"] = float(np.mean(~np.isfinite(idx)))
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    if language == "nl":
+        frame.columns = ["drempel", "vroeg (10%)", "mediaan", "laat (90%)", "aandeel nooit"]
+    else:
+        frame.columns = ["threshold", "early (10 %)", "median", "late (90 %)", "share never"]
+    return frame
+
+
+def headline_table(result: ShelterResult, *, language: str = "en") -> pd.DataFrame:
+    """Return the headline figures as a two-column table (figure, value)."""
+    h = occupancy.headline(result)
+    opt = occupancy.cost_optimum(result)
+    n = lambda v: fmt_number(v, language)  # noqa: E731
+    if language == "nl":
+        rows = [
+            ("Laatst waargenomen (" + month_label(h["jump_off_date"], "nl") + ")",
+             f"{n(h['in_shelter_jump_off'])} in opvang, {n(h['places_jump_off'])} plekken"),
+            ("Hoogste bezettingsgraad (mediaan)", _pct(h["peak_occupancy"], "nl")),
+            ("Bezetting boven 95% vanaf (mediaan)", month_label(h["first_month_95"], "nl")),
+            ("Vraag boven 100% van de plekken vanaf (mediaan)", month_label(h["first_month_100"], "nl")),
+            ("Tekort aan plekken op het hoogste punt (mediaan / 90%)",
+             f"{n(h['places_short_p50'])} / {n(h['places_short_p90'])}"),
+            (f"Plekken nodig voor {_pct(h['target_occupancy'], 'nl', 0)} bezetting "
+             f"(kans {_pct(h['planning_probability'], 'nl', 0)})", n(h["places_needed"])),
+            ("Plekken met de laagste verwachte kosten", n(opt["places"])),
+        ]
+        cols = ["kengetal", "waarde"]
+    else:
+        rows = [
+            (f"Last observed ({month_label(h['jump_off_date'])})",
+             f"{n(h['in_shelter_jump_off'])} in shelter, {n(h['places_jump_off'])} places"),
+            ("Peak occupancy (median path)", _pct(h["peak_occupancy"])),
+            ("Occupancy passes 95 % (median month)", month_label(h["first_month_95"])),
+            ("Demand passes 100 % of places (median month)", month_label(h["first_month_100"])),
+            ("Share of futures in which people are refused", _pct(h["share_paths_100"], decimals=0)),
+            ("Places short at the peak (median / 90th percentile)",
+             f"{n(h['places_short_p50'])} / {n(h['places_short_p90'])}"),
+            (f"Places needed for {_pct(h['target_occupancy'], decimals=0)} occupancy "
+             f"with {_pct(h['planning_probability'], decimals=0)} probability (peak before TPD end)",
+             n(h["places_needed"])),
+            (f"Cost-optimal places ({month_label(opt['window_start'])}–{month_label(opt['window_end'])})",
+             n(opt["places"])),
+        ]
+        cols = ["figure", "value"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def planning_summary(result: ShelterResult, *, every: int = 3) -> pd.DataFrame:
+    """Return the planning table (places needed, shortfall, request dates) every few months."""
+    plan = occupancy.planning_table(result)
+    return plan.iloc[::every].reset_index(drop=True)
+
+
+def cost_table(result: ShelterResult, *, levels: dict[str, float] | None = None) -> pd.DataFrame:
+    """Return expected bed-days and costs for the key levels of places.
+
+    Default levels: the places at the jump-off, the places needed at the target, and the
+    cost-optimal number.
+    """
+    if levels is None:
+        h = occupancy.headline(result)
+        levels = {"places at jump-off": h["places_jump_off"],
+                  "places needed at target": h["places_needed"],
+                  "cost-optimal": h["cost_optimal_places"]}
+    curve = occupancy.cost_curve(result, places=np.array(list(levels.values()), dtype=float))
+    curve.insert(0, "level", list(levels))
+    return curve
+
+
+def cost_chart(result: ShelterResult, *, language: str = "en") -> go.Figure:
+    """Draw expected idle and shortage cost against the number of places, marking the optimum."""
+    curve = occupancy.cost_curve(result)
+    opt = occupancy.cost_optimum(result)
+    fig = go.Figure()
+    names = {"cost_idle_eur": ("idle places", "lege plekken"),
+             "cost_short_eur": ("people without a place", "mensen zonder plek"),
+             "cost_tradeoff_eur": ("total", "totaal")}
+    for col, (en, nl) in names.items():
+        fig.add_trace(go.Scatter(x=curve["places"], y=curve[col] / 1e6, mode="lines",
+                                 name=nl if language == "nl" else en))
+    fig.add_vline(x=opt["places"], line={"dash": "dot", "color": "black"},
+                  annotation_text=("optimum " + fmt_number(opt["places"], language)))
+    fig.add_vline(x=result.jump_off_places, line={"dash": "dash", "color": "gray"},
+                  annotation_text=("nu" if language == "nl" else "now"),
+                  annotation_position="bottom left")
+    fig.update_layout(title=_l("cost_title", language), template="plotly_white", height=400,
+                      xaxis_title="plekken" if language == "nl" else "places",
+                      yaxis_title="mln euro" if language == "nl" else "EUR million",
+                      legend={"orientation": "h", "y": -0.2})
+    return fig
+
+
+def entitled_note(result: ShelterResult, *, language: str = "en") -> Text:
+    """Say where the post-TPD path of people entitled to shelter comes from."""
+    cfg = result.cfg
+    if result.entitled_from is None:
+        text = ("De tijdelijke bescherming loopt tot na de horizon van deze prognose." if language == "nl"
+                else "Temporary protection runs past the forecast horizon.")
+    elif result.entitled_source == occupancy.ENTITLED_EXTERNAL:
+        text = (f"Vanaf {month_label(result.entitled_from, 'nl')} volgt de vraag het aantal mensen dat "
+                "nog recht op opvang heeft volgens het model van de asielachterstand."
+                if language == "nl" else
+                f"From {month_label(result.entitled_from)} demand follows the people still entitled "
+                "to shelter from the asylum-backlog model.")
+    else:
+        share = cfg.post_tpd_entitled_share.central
+        text = (f"**Tijdelijke aanname (placeholder).** Vanaf {month_label(result.entitled_from, 'nl')} "
+                f"houdt {_pct(share, 'nl', 0)} recht op opvang (zoals 27% van de derdelanders in 2024 "
+                f"hun asielaanvraag voortzette); daarna eindigt {_pct(cfg.post_tpd_exit_rate, 'nl')} "
+                "van die zaken per maand. Het model van de asielachterstand vervangt dit."
+                if language == "nl" else
+                f"**Placeholder.** From {month_label(result.entitled_from)} "
+                f"{_pct(share, decimals=0)} of those needing shelter keep the right to it (as 27 % of "
+                "third-country nationals continued their asylum application in 2024); then "
+                f"{_pct(cfg.post_tpd_exit_rate)} of those cases end each month. The asylum-backlog "
+                "model replaces this.")
+    if cfg.places_closed_at_tpd_end_share > 0:
+        text += (f" {_pct(cfg.places_closed_at_tpd_end_share, language, 0)} of the places close when "
+                 "the TPD ends; people still entitled beyond the remaining places show as unmet demand."
+                 if language == "en" else
+                 f" {_pct(cfg.places_closed_at_tpd_end_share, 'nl', 0)} van de plekken sluit als de "
+                 "tijdelijke bescherming eindigt; wie daarna nog recht heeft en geen plek vindt, telt "
+                 "als onvervulde vraag.")
+    return Text(text)
+
+
+def rates_table(result: ShelterResult, history: pd.DataFrame) -> pd.DataFrame:
+    """Return the rates estimated from the history beside the ones used (median over paths)."""
+    est = occupancy.estimate_rates(history)
+    used = pd.DataFrame({
+        "parameter": list(result.rates),
+        "used_median": [float(np.median(v)) for v in result.rates.values()],
+        "used_p05": [float(np.quantile(v, 0.05)) for v in result.rates.values()],
+        "used_p95": [float(np.quantile(v, 0.95)) for v in result.rates.values()],
+    })
+    return est.merge(used, on="parameter", how="outer")
+
+
+# --------------------------------------------------------------------------- municipality (Dutch)
+
+
+def municipality_text_nl(row: pd.Series, national: dict, head: dict) -> Text:
+    """Return the Dutch summary of one municipality's expected shelter task.
+
+    Args:
+        row: The municipality's row of :func:`capacity.regions.allocate`.
+        national: ``allocation.attrs["national"]``.
+        head: :func:`capacity.occupancy.headline` of the national result.
+
+    """
+    n = lambda v: fmt_number(v, "nl")  # noqa: E731
+    when = month_label(national["date"], "nl")
+    lines = [
+        f"**{row['name']}** ({row['code']}, provincie {row['province']}) heeft "
+        f"{n(row['population'])} inwoners: {_pct(row['share'], 'nl', 2)} van Nederland. "
+        "Met die verdeelsleutel (aandeel in de bevolking, zoals bij de Spreidingswet en de "
+        "taakstelling voor statushouders) krijgt de gemeente dat deel van de landelijke opgave.",
+        "",
+        f"- **Nu** ({month_label(head['jump_off_date'], 'nl')}): naar verwachting "
+        f"{n(row['in_shelter_now'])} mensen in opvang op {n(row['places_now'])} plekken "
+        + ("(eigen opgegeven aantal plekken)." if row["places_source"] == "known"
+           else "(toegerekend; gemeentelijke aantallen zijn niet gepubliceerd)."),
+        f"- **Over {_months_between(head['jump_off_date'], national['date'])} maanden** "
+        f"({when}, mediaan): {n(row['demand'])} mensen hebben een plek nodig, tegen "
+        f"{n(row['places'])} plekken; {n(row['unmet_demand'])} van hen vinden naar verwachting "
+        "geen plek (geweigerd of wachtend).",
+        f"- **Benodigde plekken** om de bezetting op of onder "
+        f"{_pct(head['target_occupancy'], 'nl', 0)} te houden (kans "
+        f"{_pct(head['planning_probability'], 'nl', 0)}): {n(row['places_needed'])}; "
+        + (f"dat zijn er {n(row['places_gap'])} méér dan de plekken in {when}."
+           if row["places_gap"] > 0 else
+           f"de plekken in {when} volstaan (ruimte voor {n(-row['places_gap'])} meer)."),
+    ]
+    if row["thin"]:
+        lines += ["", f"*Let op: in deze gemeente verblijven naar schatting minder dan "
+                      f"{n(national.get('reliability_min_persons', 100))} mensen in opvang. Een toegerekend "
+                      "cijfer is dan onzeker; CBS en PBL publiceren zulke kleine gemeentelijke "
+                      "aantallen niet als betrouwbaar. Lees het als indicatie.*"]
+    return Text("\n".join(lines))
+
+
+def reliability_nl(row: pd.Series, national: dict) -> Text:
+    """Say in Dutch how the municipality's figures were made and how far to trust them."""
+    threshold = fmt_number(national.get("reliability_min_persons", 100), "nl")
+    how = ("De plekken zijn de door de gemeente opgegeven eigen plekken; de rest is toegerekend."
+           if row["places_source"] == "known" else
+           "Alle cijfers zijn toegerekend met de verdeelsleutel; er zijn geen gemeentelijke "
+           "opvangcijfers gepubliceerd.")
+    if row["thin"]:
+        return Text(f"**Dun cijfer.** Naar schatting minder dan {threshold} mensen in opvang. {how} "
+                    "Lees de cijfers als indicatie.")
+    return Text(f"**Toegerekend cijfer.** {how}")
+
+
+def municipality_compare_nl(row: pd.Series, national: dict) -> pd.DataFrame:
+    """Return the municipality's figures beside the national ones, in Dutch."""
+    items = [("Opvangplekken nu", "places_now"), ("In opvang nu", "in_shelter_now"),
+             ("Plekken (" + month_label(national["date"], "nl") + ")", "places"),
+             ("Mensen die een plek nodig hebben", "demand"), ("In opvang", "in_shelter"),
+             ("Zonder plek (onvervulde vraag)", "unmet_demand"),
+             ("Benodigde plekken", "places_needed")]
+    return pd.DataFrame({
+        "kengetal": [label for label, _ in items],
+        str(row["name"]): [int(row[c]) for _, c in items],
+        "Nederland": [int(national[c]) for _, c in items],
+        "aandeel gemeente": [row[c] / national[c] if national[c] else np.nan for _, c in items],
+    })
+
+
+def municipality_chart_nl(local_table: pd.DataFrame, row: pd.Series) -> go.Figure:
+    """Dutch fan chart of the municipality's share of the people needing a place, with places."""
+    places = local_table[local_table["variable"] == "places"][["date", "q0.50"]].rename(
+        columns={"q0.50": "value"})
+    return fan_chart(local_table, "demand",
+                     title=f"{row['name']}: mensen die een opvangplek nodig hebben (toegerekend)",
+                     reference=places, reference_name="opvangplekken (toegerekend)", language="nl")
+
+
+def municipality_table_nl(local_table: pd.DataFrame) -> pd.DataFrame:
+    """Return the municipality's quantile table with Dutch variable names, every 3 months."""
+    names = {"demand": "vraag naar plekken", "in_shelter": "in opvang", "places": "plekken",
+             "occupancy_rate": "bezettingsgraad", "unmet_demand": "onvervulde vraag",
+             "places_needed": "benodigde plekken"}
+    dates = sorted(local_table["date"].unique())[::3]
+    out = local_table[local_table["date"].isin(dates)].copy()
+    out["variable"] = out["variable"].map(names).fillna(out["variable"])
+    out = out.rename(columns={"date": "maand", "variable": "grootheid", "mean": "gemiddelde"})
+    return out.drop(columns=["code"], errors="ignore")
+
+
+def places_needed_text(result: ShelterResult, *, language: str = "en") -> Text:
+    """Say in one paragraph how many places to ask for, by when, given the lead time."""
+    h = occupancy.headline(result)
+    plan = occupancy.planning_table(result)
+    lead = result.cfg.lead_time_months
+    first_extra = plan[plan["extra_places"] > 0]
+    n = lambda v: fmt_number(v, language)  # noqa: E731
+    if first_extra.empty:
+        return Text("Geen extra plekken nodig binnen de horizon." if language == "nl"
+                    else "No extra places are needed within the horizon.")
+    first = first_extra.iloc[0]
+    if language == "nl":
+        return Text(
+            f"Vanaf **{month_label(first['date'], 'nl')}** zijn meer plekken nodig dan gepland "
+            f"({n(first['places_needed'])} tegen {n(first['places_planned'])}). Met een doorlooptijd "
+            f"van {lead} maanden moest de aanvraag uiterlijk in {month_label(first['request_by'], 'nl')} "
+            f"de deur uit{' (dat is al voorbij)' if first['too_late'] else ''}. Het hoogste aantal "
+            f"benodigde plekken vóór het einde van de tijdelijke bescherming is {n(h['places_needed'])}.")
+    return Text(
+        f"From **{month_label(first['date'])}** more places are needed than planned "
+        f"({n(first['places_needed'])} against {n(first['places_planned'])}). With a lead time of "
+        f"{lead} months the request had to go out by {month_label(first['request_by'])}"
+        f"{' (already past at the jump-off)' if first['too_late'] else ''}. The most places needed "
+        f"before the TPD ends is {n(h['places_needed'])} "
+        f"(occupancy at or under {_pct(h['target_occupancy'], decimals=0)} with "
+        f"{_pct(h['planning_probability'], decimals=0)} probability).")
