@@ -1,0 +1,243 @@
+"""Command line: ``capacity run | validate | list | backtest``.
+
+Exit codes: 0 success; 1 a job or a check failed; 2 invalid input (nothing ran);
+3 another run holds the lock; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from capacity.errors import CapacityError, ParameterError, RunError
+
+logger = logging.getLogger("capacity.cli")
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def _out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text + "\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    from capacity.runner.publish import REPORTS_DIR
+
+    parser = argparse.ArgumentParser(
+        prog="capacity",
+        description="Forecasts and capacity planning for the reception of people from Ukraine.",
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the notebooks for one or more scenarios",
+                         description="Validate the parameters, run every selected notebook for "
+                         "every scenario with papermill in parallel, write code-free HTML "
+                         "reports to REPORTS/<run-id>/ and move REPORTS/latest when all succeeded.")
+    run.add_argument("params", nargs="*", type=Path, metavar="FILE",
+                     help="scenario files (same as --params)")
+    run.add_argument("--params", dest="params_opt", nargs="+", type=Path, default=[],
+                     metavar="FILE", help="scenario files (default: params/baseline.yaml)")
+    run.add_argument("--all-scenarios", action="store_true",
+                     help="the baseline and every file in params/scenarios/")
+    run.add_argument("--notebooks", nargs="+", metavar="NAME",
+                     help="registry names (01_data or 01) or .ipynb paths (default: all)")
+    run.add_argument("--municipalities", nargs="+", metavar="CODE",
+                     help="'all' or codes/names for the per-municipality (Dutch) reports")
+    run.add_argument("--municipality", metavar="CODE",
+                     help="render one municipality's Dutch report (code like GM0363 or name)")
+    run.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
+                     help="extra notebook parameter (YAML value); must be declared by the notebooks")
+    run.add_argument("--jobs", "-j", type=int, default=None,
+                     help="parallel jobs (default: number of cores)")
+    run.add_argument("--reports", type=Path, default=REPORTS_DIR, help=f"output root ({REPORTS_DIR})")
+    run.add_argument("--keep", type=int, default=12, help="run folders to keep (0: all)")
+    run.add_argument("--wait", type=float, default=0,
+                     help="seconds to wait for another run to finish (default: fail at once)")
+    run.add_argument("--timeout", type=float, default=900,
+                     help="per-cell time limit in seconds; stops hung or runaway cells (900)")
+    run.add_argument("--start-timeout", type=float, default=60, help="kernel start-up limit (60 s)")
+    run.add_argument("--executor", choices=["process", "dask"], default="process",
+                     help="local worker processes (default) or Dask (LocalCluster)")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="Dask scheduler, e.g. tcp://host:8786 (workers need the same paths)")
+    run.add_argument("--no-progress", action="store_true", help="no progress bar or status lines")
+    run.add_argument("--no-publish", action="store_true", help="never move REPORTS/latest")
+
+    val = sub.add_parser("validate", help="check parameter files",
+                         description="Check scenario files; print every error with the file, "
+                         "the key path, the value and the rule.")
+    val.add_argument("files", nargs="*", type=Path, metavar="FILE",
+                     help="files to check (default: every shipped parameter file)")
+
+    lst = sub.add_parser("list", help="list scenarios and notebooks")
+    lst.add_argument("what", nargs="?", choices=["scenarios", "notebooks", "all"], default="all")
+
+    bt = sub.add_parser("backtest", help="rolling-origin backtest of the forecast models")
+    bt.add_argument("--params", type=Path, default=None, metavar="FILE",
+                    help="scenario file whose forecast settings to use (default: baseline)")
+    bt.add_argument("--output", type=Path, default=None, metavar="CSV",
+                    help="also save the scorecard here (.csv)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    args = _parser().parse_args(argv)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(handler)
+    logging.getLogger().setLevel(level)
+    try:
+        return {"run": cmd_run, "validate": cmd_validate, "list": cmd_list,
+                "backtest": cmd_backtest}[args.command](args)
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return EXIT_INTERRUPTED
+
+
+def _sigterm(signum: int, frame: Any) -> None:
+    # systemd stops a unit with SIGTERM: end like Ctrl-C, so the run is marked interrupted.
+    raise KeyboardInterrupt
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``capacity run``: validate, run, publish; print where the reports are."""
+    from capacity import params, runner
+    from capacity.runner.publish import LockError
+
+    files = [*args.params, *args.params_opt]
+    if args.all_scenarios:
+        files += [p for p in params.scenario_files() if p not in files]
+    notebooks, municipalities = args.notebooks, args.municipalities
+    if args.municipality:
+        municipalities = [args.municipality]
+        if not notebooks:
+            notebooks = [nb.name for nb in runner.NOTEBOOKS if nb.per == "municipality"]
+    try:
+        extra = _parse_parameters(args.parameter)
+    except ParameterError as exc:
+        _err(f"error: {exc}")
+        return EXIT_INPUT
+    signal.signal(signal.SIGTERM, _sigterm)
+    try:
+        result = runner.run(
+            files or None, notebooks=notebooks, municipalities=municipalities, jobs=args.jobs,
+            reports_dir=args.reports, keep=args.keep, wait=args.wait,
+            timeout=args.timeout or None, start_timeout=args.start_timeout,
+            executor=args.executor, scheduler=args.scheduler, progress=not args.no_progress,
+            publish=not args.no_publish, extra_parameters=extra,
+        )
+    except LockError as exc:
+        _err(f"error: {exc}")
+        return EXIT_LOCKED
+    except (ParameterError, RunError) as exc:
+        _err(f"error: nothing ran.\n{exc}")
+        return EXIT_INPUT
+    counts = result.manifest.get("counts", {})
+    _out(f"{result.status}: {counts.get('ok', 0)} of {counts.get('total', 0)} reports ok "
+         f"in {result.manifest.get('seconds', 0):.0f} s")
+    _out(f"index: {result.run_dir / 'index.html'}")
+    if result.published:
+        _out(f"latest -> {result.run_dir.name}")
+    for res in result.failed:
+        _out(f"  {res.status}: {res.key}: {res.error}")
+    if not result.ok:
+        _out("latest not moved: a job failed (see the index page for the error messages)")
+    return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def _parse_parameters(items: Sequence[str]) -> dict[str, Any]:
+    import yaml
+
+    parsed: dict[str, Any] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip().isidentifier():
+            raise ParameterError(f"-p {item!r}: expected NAME=VALUE with a Python identifier NAME")
+        parsed[name.strip()] = yaml.safe_load(value)
+    return parsed
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """``capacity validate``: every error names the file, key path, value and rule."""
+    from capacity import params
+
+    files = args.files or params.scenario_files()
+    bad = 0
+    for path, error in params.validate_files(files).items():
+        if error is None:
+            _out(f"ok     {path}")
+        else:
+            bad += 1
+            _out(f"ERROR  {error}")
+    _out(f"{len(files) - bad} of {len(files)} files valid")
+    return EXIT_FAILED if bad else EXIT_OK
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """``capacity list``: the shipped scenarios and the notebook registry."""
+    from capacity import params, runner
+
+    if args.what in ("scenarios", "all"):
+        _out("Scenarios:")
+        for path in params.scenario_files():
+            try:
+                scn = params.load(path)
+                _out(f"  {scn.meta.name:<28} {scn.meta.title}  ({_rel(path)})")
+            except CapacityError as exc:
+                _out(f"  INVALID {_rel(path)}: {str(exc).splitlines()[0]}")
+    if args.what in ("notebooks", "all"):
+        _out("Notebooks:")
+        for nb in runner.NOTEBOOKS:
+            state = "" if nb.source.is_file() else "  (missing)"
+            _out(f"  {nb.name:<28} one per {nb.per}{state}")
+    return EXIT_OK
+
+
+def _rel(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def cmd_backtest(args: argparse.Namespace) -> int:
+    """``capacity backtest``: run ``capacity.forecast.run_backtest`` and print the scorecard."""
+    import numpy as np
+
+    from capacity import data, params
+
+    try:
+        from capacity.forecast import run_backtest
+    except ImportError:
+        _err("error: capacity.forecast.run_backtest is not available in this version")
+        return EXIT_INPUT
+    try:
+        scn = params.load(args.params)
+    except ParameterError as exc:
+        _err(f"error: {exc}")
+        return EXIT_INPUT
+    history = data.load_history(scn.data.data_dir)
+    scorecard = run_backtest(history, scn.forecast, rng=np.random.default_rng(scn.meta.seed))
+    _out(scorecard.to_string(index=False, max_rows=200))
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        scorecard.to_csv(args.output, index=False)
+        _out(f"saved {args.output}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

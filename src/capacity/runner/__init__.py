@@ -1,0 +1,458 @@
+"""Run the notebook suite: validate → plan → lock → prepare → execute in parallel → publish.
+
+The recipe, papermill-style, each step a named function::
+
+    scenarios = load_scenarios(files)             # ParameterError before any kernel starts
+    notebooks = select_notebooks(names)
+    municipalities = resolve_municipalities(codes)
+    jobs = plan_jobs(...); check_notebook_parameters(jobs)
+    with run_lock(reports):                       # one writer at a time
+        run_dir = new_run_dir(reports); copy_assets(run_dir)
+        prepare_scenario(...) once per scenario    # shared results cached for every notebook
+        execute_job(job) in worker processes       # papermill + code-free HTML
+        write_manifest(...); write_index(...)
+        publish_latest(...) only if every job succeeded; prune_runs(...)
+
+Example:
+    >>> from capacity import runner
+    >>> result = runner.run(["params/baseline.yaml"], jobs=2)  # doctest: +SKIP
+    >>> result.status, result.run_dir  # doctest: +SKIP
+
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import capacity
+from capacity import params
+from capacity.errors import RunError
+from capacity.runner.execute import (
+    JobResult,
+    ProjectKernelManager,
+    execute_job,
+    export_html,
+    prepare_scenario,
+)
+from capacity.runner.index import write_index
+from capacity.runner.plan import (
+    NOTEBOOK_DIR,
+    NOTEBOOKS,
+    RUNNER_PARAMETERS,
+    Job,
+    Notebook,
+    ScenarioSpec,
+    check_notebook_parameters,
+    load_scenarios,
+    notebook_parameters,
+    plan_jobs,
+    resolve_municipalities,
+    select_notebooks,
+)
+from capacity.runner.pool import make_executor
+from capacity.runner.publish import (
+    REPORTS_DIR,
+    copy_assets,
+    data_files,
+    data_vintage,
+    git_commit,
+    latest_target,
+    new_run_dir,
+    now_iso,
+    prune_runs,
+    publish_latest,
+    run_lock,
+    run_log,
+    sha256,
+    write_manifest,
+)
+
+__all__ = [
+    "NOTEBOOKS", "NOTEBOOK_DIR", "REPORTS_DIR", "RUNNER_PARAMETERS", "Job", "JobResult", "Notebook",
+    "ProjectKernelManager", "RunResult", "ScenarioSpec", "check_notebook_parameters", "execute_job",
+    "export_html", "latest_target", "load_scenarios", "notebook_parameters", "plan", "plan_jobs",
+    "prepare_scenario", "resolve_municipalities", "run", "select_notebooks",
+]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    """Outcome of :func:`run`.
+
+    Attributes:
+        run_dir: ``reports/<run-id>/``.
+        status: ``"ok"``, ``"failed"`` (some job failed) or ``"interrupted"``.
+        results: Job key → :class:`JobResult` (also ``<scenario>/prepare`` steps that failed).
+        published: Whether ``reports/latest`` now points at this run.
+        manifest: The content of ``manifest.json``.
+
+    """
+
+    run_dir: Path
+    status: str
+    results: dict[str, JobResult] = field(default_factory=dict)
+    published: bool = False
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when every job succeeded."""
+        return self.status == "ok"
+
+    @property
+    def failed(self) -> list[JobResult]:
+        """The jobs that did not succeed."""
+        return [r for r in self.results.values() if r.status != "ok"]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything validated before the run starts (no kernel has started yet)."""
+
+    scenarios: list[ScenarioSpec]
+    notebooks: list[Notebook]
+    municipalities: list[tuple[str, str]]
+    extra_parameters: dict[str, Any]
+
+
+def plan(
+    params_files: Sequence[Path | str] | None = None,
+    *,
+    notebooks: Sequence[str] | None = None,
+    municipalities: Sequence[str] | None = None,
+    registry: Sequence[Notebook] = NOTEBOOKS,
+    extra_parameters: Mapping[str, Any] | None = None,
+) -> Plan:
+    """Validate a run's inputs without starting a kernel.
+
+    Raises:
+        ParameterError: An invalid parameter file or unknown municipality.
+        RunError: An unknown notebook, or a parameter the notebook does not declare.
+
+    """
+    scenarios = load_scenarios(params_files)
+    chosen = select_notebooks(notebooks, registry=registry)
+    if not chosen:
+        raise RunError("no notebooks to run: none of the registry's notebooks exist in "
+                       f"{NOTEBOOK_DIR} (or --notebooks selected none)")
+    per_municipality = [nb for nb in chosen if nb.per == "municipality"]
+    munis = resolve_municipalities(municipalities) if per_municipality and municipalities else []
+    if municipalities and not per_municipality:
+        logger.warning("--municipalities given but no per-municipality notebook selected")
+    if per_municipality and not munis:
+        logger.info("no municipalities selected: per-municipality notebooks skipped "
+                    "(use --municipalities all|CODE ...)")
+        chosen = [nb for nb in chosen if nb.per != "municipality"]
+        if not chosen:
+            raise RunError("only per-municipality notebooks selected but no municipality: "
+                           "add --municipalities all|CODE ...")
+    result = Plan(scenarios, chosen, munis, dict(extra_parameters or {}))
+    # Inspect parameters now, against throw-away paths: fail before the lock and any kernel.
+    check_notebook_parameters(plan_jobs(scenarios, chosen, munis, run_dir=Path("/nonexistent"),
+                                        extra_parameters=result.extra_parameters))
+    return result
+
+
+def run(
+    params_files: Sequence[Path | str] | None = None,
+    *,
+    notebooks: Sequence[str] | None = None,
+    municipalities: Sequence[str] | None = None,
+    jobs: int | None = None,
+    reports_dir: Path | str = REPORTS_DIR,
+    keep: int = 12,
+    wait: float = 0,
+    timeout: float | None = 600,
+    start_timeout: float = 60,
+    executor: str = "process",
+    scheduler: str | None = None,
+    progress: bool = True,
+    publish: bool = True,
+    registry: Sequence[Notebook] = NOTEBOOKS,
+    extra_parameters: Mapping[str, Any] | None = None,
+) -> RunResult:
+    """Run every selected notebook for every scenario (and municipality) and publish the reports.
+
+    Args:
+        params_files: Scenario YAML files (None: the baseline).
+        notebooks: Registry names or .ipynb paths (None: the whole registry that exists).
+        municipalities: ``["all"]`` or codes/names for per-municipality notebooks.
+        jobs: Parallel jobs (None: number of cores).
+        reports_dir: Output root; the run goes to ``<reports_dir>/<run-id>/``.
+        keep: Run folders to keep (older ones are pruned; 0 keeps all).
+        wait: Seconds to wait for another run's lock.
+        timeout: Per-cell time limit (s); None: no limit.
+        start_timeout: Kernel start-up limit (s).
+        executor: ``"process"`` (local worker processes) or ``"dask"``.
+        scheduler: Address of a Dask scheduler (implies ``executor="dask"``).
+        progress: Show a progress bar and one status line per job on stderr.
+        publish: Move ``latest`` to this run if every job succeeded.
+        registry: The notebook registry (tests pass fixture notebooks).
+        extra_parameters: More notebook parameters (each must be declared by the notebooks).
+
+    Returns:
+        The :class:`RunResult`; check ``.ok``. Raises only for invalid input, the lock, or an
+        interruption (KeyboardInterrupt, after writing the manifest and index).
+
+    """
+    the_plan = plan(params_files, notebooks=notebooks, municipalities=municipalities,
+                    registry=registry, extra_parameters=extra_parameters)
+    reports_dir = Path(reports_dir).resolve()
+    with run_lock(reports_dir, wait=wait):
+        run_dir = new_run_dir(reports_dir)
+        with run_log(reports_dir, run_dir.name) as log_path:
+            return _run_locked(the_plan, run_dir, reports_dir, log_path, jobs=jobs, keep=keep,
+                               timeout=timeout, start_timeout=start_timeout, executor=executor,
+                               scheduler=scheduler, progress=progress, publish=publish)
+
+
+def _run_locked(the_plan: Plan, run_dir: Path, reports_dir: Path, log_path: Path, *,
+                jobs: int | None, keep: int, timeout: float | None, start_timeout: float,
+                executor: str, scheduler: str | None, progress: bool, publish: bool) -> RunResult:
+    start = time.perf_counter()
+    job_list = plan_jobs(the_plan.scenarios, the_plan.notebooks, the_plan.municipalities,
+                         run_dir=run_dir, extra_parameters=the_plan.extra_parameters)
+    manifest = start_manifest(run_dir, the_plan, job_list, log_path=log_path)
+    pool_workers = max(1, min(jobs or _cores(), len(job_list)))
+    manifest["executor"] = {"kind": "dask" if scheduler or executor == "dask" else "process",
+                            "workers": pool_workers, "scheduler": scheduler}
+    write_manifest(run_dir, manifest)
+    copy_assets(run_dir)
+    context = report_context(manifest, the_plan)
+    logger.info("run %s: %d jobs, %d workers", run_dir.name, len(job_list), pool_workers)
+
+    results: dict[str, JobResult] = {}
+    headlines: dict[str, dict[str, Any] | None] = {}
+    status = "failed"
+    try:
+        execute_all(job_list, the_plan.scenarios, run_dir, results, headlines, context=context,
+                    workers=pool_workers, executor=executor, scheduler=scheduler,
+                    timeout=timeout, start_timeout=start_timeout, progress=progress)
+        status = "ok" if all(r.status == "ok" for r in results.values()) else "failed"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        manifest = finish_manifest(manifest, status, results, headlines, time.perf_counter() - start)
+        write_manifest(run_dir, manifest)
+        write_index(run_dir, manifest, scenarios=the_plan.scenarios, notebooks=the_plan.notebooks,
+                    jobs=job_list, results=results, headlines=headlines)
+        _remove_workdirs(run_dir)
+        logger.info("run %s finished: %s", run_dir.name, status)
+    published = False
+    if status == "ok" and publish:
+        publish_latest(reports_dir, run_dir)
+        published = True
+    for removed in prune_runs(reports_dir, keep=keep, current=run_dir):
+        logger.info("pruned old run %s", removed.name)
+    return RunResult(run_dir=run_dir, status=status, results=results, published=published,
+                     manifest=manifest)
+
+
+def _cores() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+def _remove_workdirs(run_dir: Path) -> None:
+    work = run_dir / ".work"
+    if work.is_dir():
+        for path in sorted(work.rglob("*"), reverse=True):
+            if path.is_dir():
+                try:
+                    path.rmdir()
+                except OSError:
+                    pass
+        try:
+            work.rmdir()
+        except OSError:
+            logger.info("kept %s: notebooks left files in their working directories", work)
+
+
+def start_manifest(run_dir: Path, the_plan: Plan, job_list: Sequence[Job], *,
+                   log_path: Path | None = None) -> dict[str, Any]:
+    """Return the provenance record of a starting run (status ``running``)."""
+    from capacity.data import __file__ as data_file  # noqa: F401 - the package must import
+
+    data_dirs = []
+    files = []
+    for spec in the_plan.scenarios:
+        scn = params.load(spec.params_path)
+        data_dirs.append(Path(scn.data.data_dir) if scn.data.data_dir
+                         else Path(capacity.__file__).parent / "datasets")
+    for path in dict.fromkeys([params.BASELINE_PATH, *(s.params_path for s in the_plan.scenarios)]):
+        files.append({"path": str(path), "sha256": sha256(Path(path))})
+    return {
+        "run_id": run_dir.name,
+        "status": "running",
+        "started": now_iso(),
+        "ended": None,
+        "seconds": None,
+        "package_version": capacity.__version__,
+        "git_commit": git_commit(),
+        "python": sys.version.split()[0],
+        "log": str(log_path) if log_path else None,
+        "params_files": files,
+        "data_files": data_files(data_dirs),
+        "data_vintage": data_vintage(),
+        "scenarios": [
+            {"name": s.name, "title": s.title, "params_file": str(s.params_path),
+             "params_sha256": sha256(s.params_path), "seed": s.seed, "language": s.language}
+            for s in the_plan.scenarios
+        ],
+        "notebooks": [{"name": nb.name, "per": nb.per, "path": str(nb.source),
+                       "sha256": sha256(nb.source)} for nb in the_plan.notebooks],
+        "municipalities": [code for code, _ in the_plan.municipalities],
+        "jobs": [{"key": j.key, "status": "pending"} for j in job_list],
+        "counts": {"total": len(job_list), "ok": 0, "failed": 0},
+    }
+
+
+def finish_manifest(manifest: dict[str, Any], status: str, results: Mapping[str, JobResult],
+                    headlines: Mapping[str, Any], seconds: float) -> dict[str, Any]:
+    """Return the manifest with the outcome of every job filled in."""
+    jobs = []
+    for entry in manifest["jobs"]:
+        res = results.get(entry["key"])
+        jobs.append(res.to_dict() if res else {"key": entry["key"], "status": "not run"})
+    extra = [r.to_dict() for k, r in results.items() if k not in {j["key"] for j in manifest["jobs"]}]
+    ok = sum(j["status"] == "ok" for j in jobs)
+    return {**manifest, "status": status, "ended": now_iso(), "seconds": round(seconds, 3),
+            "jobs": jobs + extra, "headline": dict(headlines),
+            "counts": {"total": len(jobs), "ok": ok, "failed": len(jobs) - ok}}
+
+
+def report_context(manifest: Mapping[str, Any], the_plan: Plan) -> dict[str, Any]:
+    """Return what every report's provenance section shows (run facts, parameters used)."""
+    scenarios = {}
+    for entry in manifest["scenarios"]:
+        spec = next(s for s in the_plan.scenarios if s.name == entry["name"])
+        table = params.describe(params.load(spec.params_path))
+        scenarios[entry["name"]] = {**entry, "parameters_html": table.to_html(index=False, border=0)}
+    return {
+        "run_dir": None,
+        "run": {k: manifest[k] for k in ("run_id", "started", "package_version", "git_commit",
+                                         "data_vintage", "data_files")},
+        "scenarios": scenarios,
+    }
+
+
+def execute_all(
+    job_list: Sequence[Job],
+    scenarios: Sequence[ScenarioSpec],
+    run_dir: Path,
+    results: dict[str, JobResult],
+    headlines: dict[str, Any],
+    *,
+    context: Mapping[str, Any],
+    workers: int,
+    executor: str = "process",
+    scheduler: str | None = None,
+    timeout: float | None = 600,
+    start_timeout: float = 60,
+    progress: bool = True,
+) -> None:
+    """Prepare each scenario once, then run its jobs; fill ``results`` and ``headlines`` in place.
+
+    A scenario's jobs start as soon as its shared results are ready, so scenario B's
+    preparation overlaps scenario A's notebooks. A failed preparation skips that scenario's
+    jobs (they would each recompute, racing on one cache file) and is reported.
+    """
+    from tqdm import tqdm
+
+    context = {**context, "run_dir": str(run_dir)}
+    by_scenario: dict[str, list[Job]] = {}
+    for job in job_list:
+        by_scenario.setdefault(job.scenario, []).append(job)
+    # A live bar on a terminal; plain status lines (one per job) for cron and log files.
+    bar = tqdm(total=len(job_list), disable=not (progress and sys.stderr.isatty()), unit="report",
+               dynamic_ncols=True, file=sys.stderr, desc=run_dir.name)
+    say = (lambda line: tqdm.write(line, file=sys.stderr)) if progress else (lambda line: None)
+    kernel_log = str(run_dir.parent / "logs" / f"{run_dir.name}.kernels.log")
+    pool = make_executor(executor, workers, scheduler)
+    pending: dict[Any, tuple[str, Any]] = {}
+    try:
+        for spec in scenarios:
+            cache = run_dir / spec.name / "cache" / "results.pkl"
+            fut = pool.submit(prepare_scenario, str(spec.params_path), str(cache))
+            pending[fut] = ("prepare", spec.name)
+        while pending:
+            done, _ = pool.wait_first(pending)
+            for fut in done:
+                kind, what = pending.pop(fut)
+                if kind == "prepare":
+                    _on_prepared(fut, what, by_scenario.get(what, []), pool, pending, results,
+                                 headlines, bar, say, context=context, timeout=timeout,
+                                 start_timeout=start_timeout, kernel_log=kernel_log)
+                    continue
+                try:
+                    res = fut.result()
+                except Exception as exc:  # noqa: BLE001 - the worker itself failed
+                    res = JobResult(key=what.key, status="failed",
+                                    error=f"worker failed: {type(exc).__name__}: {exc}")
+                results[what.key] = res
+                _status_line(bar, say, res)
+    except KeyboardInterrupt:
+        say("interrupted: stopping workers and their kernels; latest is not moved")
+        pool.close(cancel=True)
+        for _, (kind, what) in pending.items():
+            if kind == "job":
+                results[what.key] = JobResult(key=what.key, status="interrupted",
+                                              error="run interrupted")
+        raise
+    else:
+        pool.close()
+    finally:
+        bar.close()
+
+
+def _on_prepared(fut: Any, scenario: str, jobs: Sequence[Job], pool: Any, pending: dict,
+                 results: dict[str, JobResult], headlines: dict[str, Any], bar: Any, say: Any, *,
+                 context: Mapping[str, Any], timeout: float | None, start_timeout: float,
+                 kernel_log: str | None) -> None:
+    try:
+        prepared = fut.result()
+    except Exception as exc:  # noqa: BLE001 - reported on the index page
+        message = f"computing the shared results failed: {type(exc).__name__}: {exc}"
+        results[f"{scenario}/prepare"] = JobResult(key=f"{scenario}/prepare", status="failed",
+                                                   error=message)
+        for job in jobs:
+            results[job.key] = JobResult(key=job.key, status="skipped",
+                                         error=f"not run: {scenario}: {message}")
+        bar.update(len(jobs))
+        say(f"FAILED {scenario}/prepare: {message}")
+        logger.error("%s/prepare failed: %s", scenario, message)
+        return
+    headlines[scenario] = prepared.get("headline")
+    cache = prepared.get("cache_path")
+    if prepared.get("seconds"):
+        say(f"ok     {scenario}/prepare  shared results in {prepared['seconds']:.1f} s")
+    for job in jobs:
+        job = dataclasses.replace(job, parameters={**job.parameters, "cache_path": cache})
+        fut2 = pool.submit(execute_job, job, timeout=timeout, start_timeout=start_timeout,
+                           context=context, kernel_log=kernel_log)
+        pending[fut2] = ("job", job)
+
+
+def _status_line(bar: Any, say: Any, res: JobResult) -> None:
+    bar.update(1)
+    word = "ok    " if res.status == "ok" else res.status.upper().ljust(6)
+    line = (f"{word} {res.key}  {res.seconds:.1f} s "
+            f"(kernel {res.kernel_seconds:.1f}, cells {res.compute_seconds:.1f})")
+    if res.error:
+        line += f"\n       {res.error}"
+        logger.error("%s %s: %s", res.status, res.key, res.error)
+    else:
+        logger.info("ok %s in %.1f s", res.key, res.seconds)
+    say(line)
+    bar.set_postfix_str(res.key, refresh=True)

@@ -1,0 +1,313 @@
+"""Execute one job in a worker: papermill on the project's own kernel, then a code-free HTML.
+
+Runs in worker processes (or on Dask workers), so everything here takes and returns
+plain, picklable objects. A failing notebook never raises out of :func:`execute_job`:
+the executed notebook (with its error cell) is kept, the report is still rendered and
+the error is returned in the :class:`JobResult`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+import time
+import traceback
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.kernelspec import KernelSpec
+from jupyter_client.manager import AsyncKernelManager
+
+from capacity.runner.plan import Job
+
+logger = logging.getLogger(__name__)
+
+#: nbconvert templates shipped with the package (``capacity_report`` is the report).
+TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
+
+
+class ProjectKernelManager(AsyncKernelManager):
+    """Kernel manager that always starts the kernel on this project's Python.
+
+    Whatever kernelspecs the machine has (a ``python3`` in ``~/.local/share/jupyter``
+    pointing at another interpreter, conda kernels, none at all: papermill #251, #761),
+    the notebook runs on ``sys.executable`` of the process running the suite, i.e. the
+    project's virtual environment.
+    """
+
+    @property
+    def kernel_spec(self) -> KernelSpec:  # noqa: D102 - overrides the kernelspec lookup
+        if self._kernel_spec is None:
+            self._kernel_spec = KernelSpec(
+                name="capacity",
+                argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                display_name=f"capacity ({sys.prefix})",
+                language="python",
+                interrupt_mode="signal",
+                metadata={},
+            )
+        return self._kernel_spec
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        # Kernels write warnings (and their last words when they crash) to stderr: keep those
+        # in the run's kernel log instead of interleaving them with the progress display.
+        log = os.environ.get("CAPACITY_KERNEL_LOG")
+        if not log or "stderr" in kw:
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+            return
+        Path(log).parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "a", encoding="utf-8") as handle:  # the child keeps its own copy
+            kw["stderr"] = handle
+            kw.setdefault("stdout", handle)
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+
+
+@dataclass
+class JobResult:
+    """What became of one job (picklable; stored in manifest.json).
+
+    Attributes:
+        key: The job's key.
+        status: ``"ok"``, ``"failed"`` (the notebook raised), ``"timeout"`` (a cell ran past
+            the time limit), ``"died"`` (the kernel died) or ``"skipped"``.
+        error: One-paragraph message for the index page, None when ok.
+        seconds: Wall time of the job (s).
+        kernel_seconds: Kernel start-up and shutdown (s): notebook time minus cell time.
+        compute_seconds: Sum of the cells' execution time (s).
+        export_seconds: HTML rendering (s).
+        html: Path of the report, if written.
+        ipynb: Path of the executed notebook, if written.
+
+    """
+
+    key: str
+    status: str
+    error: str | None = None
+    seconds: float = 0.0
+    kernel_seconds: float = 0.0
+    compute_seconds: float = 0.0
+    export_seconds: float = 0.0
+    html: str | None = None
+    ipynb: str | None = None
+    worker: str = field(default_factory=lambda: f"pid {os.getpid()}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as a JSON-ready dict."""
+        return asdict(self)
+
+
+def prepare_scenario(params_path: str, cache_path: str) -> dict[str, Any]:
+    """Compute a scenario's shared results once and cache them for its notebooks.
+
+    Calls ``capacity.pipeline.scenario_results(scn, cache_path=...)`` (which loads the
+    cache if it exists, else computes and saves it) and ``capacity.pipeline.headline``.
+    Until ``capacity.pipeline`` exists, does nothing.
+
+    Returns:
+        ``{"cache_path": str | None, "headline": dict | None, "seconds": float}``.
+
+    """
+    start = time.perf_counter()
+    try:
+        from capacity import pipeline
+    except ImportError:
+        return {"cache_path": None, "headline": None, "seconds": 0.0}
+    if not hasattr(pipeline, "scenario_results"):
+        return {"cache_path": None, "headline": None, "seconds": 0.0}
+    from capacity import params
+
+    scn = params.load(params_path)
+    Path(cache_path).parent.mkdir(parents=True, exist_ok=True)
+    results = pipeline.scenario_results(scn, cache_path=Path(cache_path))
+    headline = None
+    if hasattr(pipeline, "headline"):
+        headline = {str(k): _plain(v) for k, v in dict(pipeline.headline(results)).items()}
+    return {"cache_path": cache_path if Path(cache_path).exists() else None,
+            "headline": headline, "seconds": time.perf_counter() - start}
+
+
+def _plain(value: Any) -> Any:
+    """Make numpy scalars and dates JSON-friendly."""
+    if hasattr(value, "item"):
+        try:
+            return value.item()
+        except (ValueError, AttributeError):
+            pass
+    if isinstance(value, int | float | str | bool) or value is None:
+        return value
+    return str(value)
+
+
+def execute_job(
+    job: Job,
+    *,
+    timeout: float | None = 600,
+    start_timeout: float = 60,
+    context: Mapping[str, Any] | None = None,
+    kernel_log: str | None = None,
+) -> JobResult:
+    """Run one notebook with papermill and render its code-free report.
+
+    Steps: make the working directory → papermill (project kernel, per-cell timeout, kernel
+    working directory set through nbclient's ``resources`` rather than ``os.chdir``, so that
+    it is thread-safe) → classify the outcome → export HTML (also for a failed notebook) →
+    remove the working directory if the notebook left nothing in it.
+
+    Args:
+        job: What to run.
+        timeout: Per-cell limit (s); a cell that runs longer, or a hung kernel, is stopped.
+        start_timeout: Limit on kernel start-up (s).
+        context: Run-level provenance for the report footer (see ``capacity_report``).
+        kernel_log: File that receives the kernels' stdout/stderr (None: inherit).
+
+    Returns:
+        The :class:`JobResult`; never raises for a notebook error.
+
+    """
+    import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    started = time.perf_counter()
+    if kernel_log:
+        os.environ["CAPACITY_KERNEL_LOG"] = kernel_log
+    job.output_ipynb.parent.mkdir(parents=True, exist_ok=True)
+    job.workdir.mkdir(parents=True, exist_ok=True)
+    status, error, nb = "ok", None, None
+    try:
+        nb = papermill.execute_notebook(
+            str(job.notebook.source), str(job.output_ipynb),
+            parameters=dict(job.parameters),
+            kernel_name="python3",  # selects papermill's Python translator; the kernel itself is ours
+            progress_bar=False,
+            start_timeout=start_timeout,
+            execution_timeout=timeout,
+            kernel_manager_class=ProjectKernelManager,
+            resources={"metadata": {"path": str(job.workdir)}},
+        )
+    except PapermillExecutionError as exc:
+        status = "failed"
+        error = f"{exc.ename}: {exc.evalue} (cell {exc.exec_count})"
+    except CellTimeoutError as exc:
+        status = "timeout"
+        error = (f"a cell ran longer than the per-cell timeout of {timeout:g} s and was stopped "
+                 f"(raise it with --timeout): {str(exc).strip().splitlines()[0]}")
+    except DeadKernelError as exc:
+        status = "died"
+        error = f"the kernel died while running a cell (out of memory or a crash?): {exc}"
+    except Exception as exc:  # noqa: BLE001 - report any other failure, keep the batch going
+        status = "failed"
+        error = f"{type(exc).__name__}: {exc}"
+        logger.debug("job %s failed:\n%s", job.key, traceback.format_exc())
+    executed = time.perf_counter()
+
+    if nb is None and job.output_ipynb.exists():
+        import nbformat
+
+        nb = nbformat.read(job.output_ipynb, as_version=4)
+    kernel_s, compute_s = _split_time(nb, executed - started)
+    html = None
+    export_start = time.perf_counter()
+    if nb is not None:
+        try:
+            html = str(export_html(nb, job, status=status, error=error, context=context))
+        except Exception as exc:  # noqa: BLE001 - a report that cannot render is a failure
+            if status == "ok":
+                status, error = "failed", f"HTML export failed: {type(exc).__name__}: {exc}"
+    _remove_if_empty(job.workdir)
+    return JobResult(
+        key=job.key, status=status, error=error,
+        seconds=time.perf_counter() - started, kernel_seconds=kernel_s, compute_seconds=compute_s,
+        export_seconds=time.perf_counter() - export_start, html=html,
+        ipynb=str(job.output_ipynb) if job.output_ipynb.exists() else None,
+    )
+
+
+def _split_time(nb: Any, wall: float) -> tuple[float, float]:
+    """Split the execution wall time into kernel overhead and cell compute (s)."""
+    if nb is None:
+        return wall, 0.0
+    compute = 0.0
+    for cell in nb.cells:
+        duration = cell.get("metadata", {}).get("papermill", {}).get("duration")
+        if duration:
+            compute += float(duration)
+    return max(wall - compute, 0.0), compute
+
+
+def _remove_if_empty(path: Path) -> None:
+    try:
+        path.rmdir()
+    except OSError:
+        pass
+
+
+def export_html(
+    nb: Any,
+    job: Job,
+    *,
+    status: str = "ok",
+    error: str | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> Path:
+    """Render the executed notebook as a code-free, offline HTML report next to its .ipynb.
+
+    Uses the ``capacity_report`` template (lab template without require.js, MathJax or
+    Mermaid CDNs; plotly.js loaded from the run's ``assets/`` by a relative path), hides
+    code and prompts, and appends the provenance section.
+    """
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="capacity_report",
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    context = dict(context or {})
+    run_dir = Path(context.get("run_dir", job.output_html.parents[1]))
+    rel = Path(os.path.relpath(run_dir, job.output_html.parent))
+    scenario = dict(context.get("scenarios", {}).get(job.scenario, {}))
+    resources = {
+        "metadata": {"name": job.title},
+        "capacity": {
+            "title": job.title,
+            "language": job.language,
+            "scenario": job.scenario,
+            "municipality": job.municipality,
+            "status": status,
+            "error": error,
+            "assets_href": (rel / "assets").as_posix(),
+            "index_href": (rel / "index.html").as_posix(),
+            "manifest_href": (rel / "manifest.json").as_posix(),
+            "tables_href": Path(os.path.relpath(run_dir / job.scenario / "tables",
+                                                job.output_html.parent)).as_posix(),
+            "ipynb_href": job.output_ipynb.name,
+            "run": context.get("run", {}),
+            "scenario_info": scenario,
+            "parameters_html": scenario.get("parameters_html", ""),
+            "tables": _tables_of(nb),
+        },
+    }
+    nb.metadata["title"] = job.title
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    job.output_html.write_text(body, encoding="utf-8")
+    return job.output_html
+
+
+def _tables_of(nb: Any) -> list[str]:
+    """Return the names of the tables the report links to (``tables/<name>.csv`` in its outputs)."""
+    names: set[str] = set()
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            text = str(output.get("data", {}).get("text/html", "")) + str(output.get("text", ""))
+            names.update(_TABLE_LINK.findall(text))
+    return sorted(names)
+
+
+_TABLE_LINK = re.compile(r"tables/([\w.\-]+?)\.csv")
