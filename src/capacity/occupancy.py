@@ -269,13 +269,15 @@ def _month(d: object) -> pd.Timestamp:
     return pd.Timestamp(d).to_period("M").to_timestamp()
 
 
-def places_path(dates: pd.DatetimeIndex, start_places: float, cfg: ShelterConfig) -> np.ndarray:
+def places_path(dates: pd.DatetimeIndex, start_places: float, cfg: ShelterConfig, *,
+                tpd_month: pd.Timestamp | None = None) -> np.ndarray:
     """Return places by month: today's places plus planned changes, minus TPD-end closures.
 
     Args:
         dates: Forecast months.
         start_places: Places at the jump-off.
         cfg: Shelter parameters (``places_changes``, ``places_closed_at_tpd_end_share``).
+        tpd_month: Month the TPD ends (default the month of ``cfg.tpd_end``).
 
     Returns:
         Places per month, shape (h,), never negative.
@@ -291,7 +293,7 @@ def places_path(dates: pd.DatetimeIndex, start_places: float, cfg: ShelterConfig
             continue
         places[months >= m] += change.change
     if cfg.places_closed_at_tpd_end_share > 0:
-        tpd_month = _month(cfg.tpd_end)
+        tpd_month = _month(cfg.tpd_end if tpd_month is None else tpd_month)
         places[months >= tpd_month] *= 1.0 - cfg.places_closed_at_tpd_end_share
     return np.maximum(places, 0.0)
 
@@ -336,8 +338,10 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
             jump-off state is its last month with both observed.
         entitled: Persons still entitled to shelter, shape (n_paths, h), used from
             ``entitled_from`` on instead of the TPD dynamics (e.g. the backlog model's
-            ``shelter_entitled``). None: the labelled placeholder from the TPD end on.
-        entitled_from: First month of ``entitled``; default: the month the TPD ends.
+            ``shelter_entitled``); demand is ``cfg.entitled_shelter_share`` of them. None:
+            the labelled placeholder from the month of ``cfg.tpd_end`` on.
+        entitled_from: First month of ``entitled`` (the TPD-end month; places close from
+            it when ``cfg.places_closed_at_tpd_end_share`` > 0); default: ``cfg.tpd_end``.
         rng: Generator for the per-path rates; None: the central value of each rate.
 
     Returns:
@@ -351,15 +355,15 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
     dates = pd.DatetimeIndex(pop.dates)
     n, h = pop.registered.shape
     state = jump_off_state(history, at=pop.jump_off_date)
-    places_row = places_path(dates, state["places"], cfg)
-    places = np.broadcast_to(places_row, (n, h)).copy()
-
     e = _sample_share(cfg.entry_share, n, rng)
     s = _sample_share(cfg.departure_share, n, rng)
     m = _sample_share(cfg.move_out_rate, n, rng)
     keep = _sample_share(cfg.post_tpd_entitled_share, n, rng)
+    use = _sample_share(cfg.entitled_shelter_share, n, rng)
 
     switch_month = _month(entitled_from) if entitled_from is not None else _month(cfg.tpd_end)
+    places_row = places_path(dates, state["places"], cfg, tpd_month=switch_month)
+    places = np.broadcast_to(places_row, (n, h)).copy()
     if entitled is not None:
         entitled = np.asarray(entitled, dtype=float)
         if entitled.shape != (n, h):
@@ -380,9 +384,11 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
     ent_path = None
     for t in range(h):
         if t >= s_idx:
-            if ent_path is None:
-                ent_path = (entitled[:, s_idx:] if entitled is not None else placeholder_entitled(
-                    d_prev, h - s_idx, share=keep, exit_rate=cfg.post_tpd_exit_rate))
+            if ent_path is None and entitled is not None:
+                ent_path = use[:, None] * entitled[:, s_idx:]
+            elif ent_path is None:
+                ent_path = placeholder_entitled(d_prev, h - s_idx, share=keep,
+                                                exit_rate=cfg.post_tpd_exit_rate)
             d_t = ent_path[:, t - s_idx]
             arrays["ent"][:, t] = d_t - d_prev
         else:
@@ -407,7 +413,8 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
         jump_off_demand=d0, cfg=cfg,
         entitled_from=dates[s_idx] if s_idx < h else None, entitled_source=source,
         rates={"entry_share": e, "departure_share": s, "move_out_rate": m,
-               "post_tpd_entitled_share": keep},
+               **({"entitled_shelter_share": use} if entitled is not None
+                  else {"post_tpd_entitled_share": keep})},
     )
 
 

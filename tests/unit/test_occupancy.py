@@ -103,11 +103,15 @@ def test_conservation_and_caps_on_every_path(e, s, m, u, arrivals, departures, c
 def test_external_entitled_path_replaces_dynamics():
     pop = make_pop(n=4, h=24)
     entitled = np.full((4, 24), 5000.0)
-    res = occupancy.simulate_shelter(pop, ShelterConfig(), history=make_history(),
+    cfg = ShelterConfig(entitled_shelter_share=0.5, places_closed_at_tpd_end_share=0.5)
+    res = occupancy.simulate_shelter(pop, cfg, history=make_history(),
                                      entitled=entitled,
                                      entitled_from=pd.Timestamp("2026-01-01"))
     k = list(res.dates).index(pd.Timestamp("2026-01-01"))
-    np.testing.assert_allclose(res.demand[:, k:], 5000.0)
+    np.testing.assert_allclose(res.demand[:, k:], 2500.0)
+    # places close from the switch month given by the backlog path, not cfg.tpd_end
+    np.testing.assert_allclose(res.places[:, k - 1], 93970.0)
+    np.testing.assert_allclose(res.places[:, k:], 93970.0 / 2)
     assert res.entitled_source == occupancy.ENTITLED_EXTERNAL
     assert res.identity_error() < 1e-6
     with pytest.raises(ParameterError, match="shape"):

@@ -75,7 +75,11 @@ class ShelterConfig(Frozen):
     # --- end of temporary protection ---
     tpd_end: dt.date = param(
         dt.date(2027, 3, 4), unit="date",
-        doc="end of temporary protection; from the month after, only entitled people count",
+        doc="end of temporary protection when no backlog path gives it; from that month only entitled people count",
+    )
+    entitled_shelter_share: Distribution = param(
+        Distribution(kind="fixed", value=0.78), unit="share",
+        doc="share of people entitled to shelter after the TPD (backlog path) who use a place",
     )
     post_tpd_entitled_share: Distribution = param(
         Distribution(kind="fixed", value=0.27), unit="share",
@@ -87,7 +91,7 @@ class ShelterConfig(Frozen):
     )
     places_closed_at_tpd_end_share: float = param(
         0.0, unit="share", ge=0, le=1,
-        doc="share of Ukraine shelter places closed when the TPD ends",
+        doc="share of Ukraine shelter places closed from the month the TPD ends",
     )
     # --- municipalities ---
     allocation_key: Literal["population", "custom"] = param(
@@ -125,7 +129,8 @@ class ShelterConfig(Frozen):
     def _custom_needs_weights(self) -> ShelterConfig:
         if self.allocation_key == "custom" and not self.custom_weights:
             raise ValueError("allocation_key 'custom' needs custom_weights {code: weight}")
-        for name in ("entry_share", "departure_share", "move_out_rate", "post_tpd_entitled_share"):
+        for name in ("entry_share", "departure_share", "move_out_rate", "post_tpd_entitled_share",
+                     "entitled_shelter_share"):
             dist: Distribution = getattr(self, name)
             if dist.kind == "lognormal":
                 raise ValueError(f"{name} is a share: use fixed/uniform/triangular/beta, not lognormal")
