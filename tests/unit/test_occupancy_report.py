@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 import pytest
+from tests.unit.test_occupancy import make_history, make_pop
 
 from capacity import occupancy, regions
 from capacity import report_shelter as rs
 from capacity.data import load_municipalities
 from capacity.params.shelter import ShelterConfig
-from tests.unit.test_occupancy import make_history, make_pop
 
 pytestmark = pytest.mark.unit
 
