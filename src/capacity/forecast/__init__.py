@@ -38,6 +38,7 @@ from capacity.forecast.population import (
     forecast_population,
     forecast_run,
     gap_check,
+    scenario_tables,
     simulate_population,
 )
 from capacity.forecast.series import arrivals_series, departure_rate_series, jump_off, model_series
@@ -47,5 +48,5 @@ __all__ = [
     "ETS", "SARIMAX", "SCORECARD_COLUMNS", "UCM", "Drift", "ForecastRun", "Mean", "Model", "Naive",
     "SeasonalNaive", "SeriesForecast", "apply_shocks", "arrivals_series", "calibration", "combine",
     "departure_rate_series", "ensemble_weights", "forecast_population", "forecast_run", "gap_check",
-    "jump_off", "make_model", "model_series", "profile", "run_backtest", "simulate_population", "summary",
+    "jump_off", "make_model", "model_series", "profile", "run_backtest", "scenario_tables", "simulate_population", "summary",
 ]

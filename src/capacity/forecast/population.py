@@ -33,6 +33,7 @@ from capacity.forecast.backtest import calibration, ensemble_weights, fit_foreca
 from capacity.forecast.models import combine, from_scale
 from capacity.forecast.series import Series, jump_off, model_series, months_between, observed_points
 from capacity.forecast.shocks import apply_shocks
+from capacity.params import Scenario
 from capacity.params.forecast import ForecastConfig
 from capacity.paths import PopulationPaths
 from capacity.quantiles import summarise
@@ -267,3 +268,33 @@ def gap_check(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Gene
                      "inside_80": bool(qq["q0.10"] <= v <= qq["q0.90"]),
                      "inside_95": bool(qq["q0.025"] <= v <= qq["q0.975"])})
     return pd.DataFrame(rows, columns=cols)
+
+
+def scenario_tables(history: pd.DataFrame, scenarios: list[Scenario], *, scorecard: pd.DataFrame,
+                    n_paths: int = 500) -> dict[str, pd.DataFrame]:
+    """Forecast every scenario that changes the forecast; return its quantile table by name.
+
+    The baseline (no shocks) always comes first; scenarios whose forecast settings equal an
+    earlier one's (e.g. shelter-only variants) are skipped. Each uses its own seed.
+
+    Args:
+        history: Long history frame.
+        scenarios: Validated scenarios (e.g. every shipped file).
+        scorecard: The backtest to reuse (scenario-independent).
+        n_paths: Sample paths per scenario.
+
+    Returns:
+        ``{scenario name: quantile-contract table}``.
+    """
+    ordered = sorted(scenarios, key=lambda s: (bool(s.forecast.shocks), s.meta.name))
+    seen: list[ForecastConfig] = []
+    out: dict[str, pd.DataFrame] = {}
+    for scn in ordered:
+        if any(scn.forecast == cfg for cfg in seen):
+            continue
+        seen.append(scn.forecast)
+        name = scn.meta.name if scn.forecast.shocks else "baseline"
+        pop = forecast_population(history, scn.forecast, rng=np.random.default_rng(scn.meta.seed),
+                                  n_paths=n_paths, scorecard=scorecard)
+        out[name] = pop.table()
+    return out
