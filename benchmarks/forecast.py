@@ -24,7 +24,7 @@ from capacity import params
 from capacity.data import load_history
 from capacity.forecast import forecast_population, model_series, run_backtest, summary
 from capacity.forecast.backtest import build_model
-from capacity.forecast.population import sample_series, SeriesForecast
+from capacity.forecast.population import SeriesForecast, sample_series
 
 warnings.filterwarnings("ignore")
 logging.getLogger("cmdstanpy").setLevel(logging.WARNING)

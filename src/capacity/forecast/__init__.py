@@ -48,5 +48,6 @@ __all__ = [
     "ETS", "SARIMAX", "SCORECARD_COLUMNS", "UCM", "Drift", "ForecastRun", "Mean", "Model", "Naive",
     "SeasonalNaive", "SeriesForecast", "apply_shocks", "arrivals_series", "calibration", "combine",
     "departure_rate_series", "ensemble_weights", "forecast_population", "forecast_run", "gap_check",
-    "jump_off", "make_model", "model_series", "profile", "run_backtest", "scenario_tables", "simulate_population", "summary",
+    "jump_off", "make_model", "model_series", "profile", "run_backtest", "scenario_tables", "simulate_population",
+    "summary",
 ]

@@ -69,7 +69,7 @@ def mean_of(loc: np.ndarray, scale: np.ndarray, transform: Transform) -> np.ndar
 # --------------------------------------------------------------------------- pure maths
 
 def _diff_sd(z: np.ndarray, lag: int = 1, *, center: bool = False) -> float:
-    """Standard deviation of lag-``lag`` differences (0 when too few)."""
+    """Return the standard deviation of lag-``lag`` differences (0 when too few)."""
     d = z[lag:] - z[:-lag]
     if d.size < 2:
         return 0.0
@@ -101,7 +101,7 @@ def _drift(z: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _seasonal_naive(z: np.ndarray, h: int, period: int) -> tuple[np.ndarray, np.ndarray]:
-    """Same month last season; spread from seasonal differences."""
+    """Repeat the same month of the last season; spread from seasonal differences."""
     steps = np.arange(1, h + 1)
     idx = z.size - period + (steps - 1) % period
     sd = _diff_sd(z, period) if z.size > period + 1 else _diff_sd(z)

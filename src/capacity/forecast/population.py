@@ -119,7 +119,8 @@ def sample_series(fc: SeriesForecast, *, n_paths: int, rng: np.random.Generator)
     return from_scale(fc.loc[None, :] + level + noise, fc.series.transform)
 
 
-def simulate_population(arrivals: np.ndarray, rate: np.ndarray, start: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+def simulate_population(arrivals: np.ndarray, rate: np.ndarray,
+                        start: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
     """Run the stock identity forward on every path.
 
     Args:
@@ -243,6 +244,7 @@ def gap_check(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Gene
         One row per later observed month: ``date, observed, start_date, start_value,
         median, q0.10, q0.90, q0.025, q0.975`` (persons) and ``inside_80``, ``inside_95``;
         empty if fewer than two observed counts fall in that window.
+
     """
     run = forecast_run(history, cfg, rng=rng, n_paths=n_paths, scorecard=scorecard)
     cols = ["date", "observed", "start_date", "start_value", "median", "q0.10", "q0.90", "q0.025", "q0.975",
@@ -285,6 +287,7 @@ def scenario_tables(history: pd.DataFrame, scenarios: list[Scenario], *, scoreca
 
     Returns:
         ``{scenario name: quantile-contract table}``.
+
     """
     ordered = sorted(scenarios, key=lambda s: (bool(s.forecast.shocks), s.meta.name))
     seen: list[ForecastConfig] = []

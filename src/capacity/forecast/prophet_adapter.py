@@ -46,7 +46,7 @@ class ProphetModel(Model):
         future = pd.DataFrame({"ds": pd.date_range(self.last_date_, periods=h + 1, freq="MS")[1:]})
         # Prophet draws with numpy's global state; seed it from the data for reproducibility,
         # then restore the caller's global state.
-        state = np.random.get_state()
+        state = np.random.get_state()  # noqa: NPY002
         np.random.seed(int(abs(self.z_.sum() * 1e6)) % (2**32 - 1))  # noqa: NPY002
         try:
             samples = self.model_.predictive_samples(future)["yhat"]
