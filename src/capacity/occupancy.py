@@ -321,6 +321,9 @@ def placeholder_entitled(demand_before: np.ndarray, n_months: int, *, share: np.
 
 def _sample_share(dist, n: int, rng: np.random.Generator | None) -> np.ndarray:
     if rng is None:
+        if dist.kind != "fixed":
+            logger.info("no rng given: the uncertain rate uses its central value %s on every path",
+                        dist.central)
         return np.full(n, dist.central)
     return np.clip(dist.sample(n, rng), 0.0, 1.0)
 

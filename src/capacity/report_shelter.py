@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 
 from capacity import occupancy
 from capacity.occupancy import ShelterResult
+from capacity.quantiles import QUANTILE_COLUMNS
 from capacity.report import fan_chart, fmt_number
 
 __all__ = [
@@ -245,11 +246,15 @@ def entitled_note(result: ShelterResult, *, language: str = "en") -> Text:
         text = ("De tijdelijke bescherming loopt tot na de horizon van deze prognose." if language == "nl"
                 else "Temporary protection runs past the forecast horizon.")
     elif result.entitled_source == occupancy.ENTITLED_EXTERNAL:
-        text = (f"Vanaf {month_label(result.entitled_from, 'nl')} volgt de vraag het aantal mensen dat "
-                "nog recht op opvang heeft volgens het model van de asielachterstand."
+        use = cfg.entitled_shelter_share.central
+        text = (f"De tijdelijke bescherming eindigt; vanaf {month_label(result.entitled_from, 'nl')} "
+                "volgt de vraag het aantal mensen dat nog recht op opvang heeft (hun asielaanvraag "
+                f"loopt nog) volgens het model van de asielachterstand, waarvan {_pct(use, 'nl', 0)} "
+                "een opvangplek gebruikt."
                 if language == "nl" else
-                f"From {month_label(result.entitled_from)} demand follows the people still entitled "
-                "to shelter from the asylum-backlog model.")
+                f"The TPD ends; from {month_label(result.entitled_from)} demand follows the people "
+                "still entitled to shelter (asylum case pending) from the asylum-backlog model, "
+                f"of whom {_pct(use, decimals=0)} use a place.")
     else:
         share = cfg.post_tpd_entitled_share.central
         text = (f"**Tijdelijke aanname (placeholder).** Vanaf {month_label(result.entitled_from, 'nl')} "
@@ -310,7 +315,8 @@ def municipality_text_nl(row: pd.Series, national: dict, head: dict) -> Text:
            else "(toegerekend; gemeentelijke aantallen zijn niet gepubliceerd)."),
         f"- **Over {_months_between(head['jump_off_date'], national['date'])} maanden** "
         f"({when}, mediaan): {n(row['demand'])} mensen hebben een plek nodig, tegen "
-        f"{n(row['places'])} plekken; {n(row['unmet_demand'])} van hen vinden naar verwachting "
+        f"{n(row['places'])} plekken; {n(row['unmet_demand'])} van hen "
+        f"{'vindt' if row['unmet_demand'] == 1 else 'vinden'} naar verwachting "
         "geen plek (geweigerd of wachtend).",
         f"- **Benodigde plekken** om de bezetting op of onder "
         f"{_pct(head['target_occupancy'], 'nl', 0)} te houden (kans "
@@ -349,9 +355,10 @@ def municipality_compare_nl(row: pd.Series, national: dict) -> pd.DataFrame:
              ("Benodigde plekken", "places_needed")]
     return pd.DataFrame({
         "kengetal": [label for label, _ in items],
-        str(row["name"]): [int(row[c]) for _, c in items],
-        "Nederland": [int(national[c]) for _, c in items],
-        "aandeel gemeente": [row[c] / national[c] if national[c] else np.nan for _, c in items],
+        str(row["name"]): [fmt_number(int(row[c]), "nl") for _, c in items],
+        "Nederland": [fmt_number(int(national[c]), "nl") for _, c in items],
+        "aandeel gemeente": [_pct(row[c] / national[c], "nl", 2) if national[c] else "–"
+                             for _, c in items],
     })
 
 
@@ -370,7 +377,12 @@ def municipality_table_nl(local_table: pd.DataFrame) -> pd.DataFrame:
              "occupancy_rate": "bezettingsgraad", "unmet_demand": "onvervulde vraag",
              "places_needed": "benodigde plekken"}
     dates = sorted(local_table["date"].unique())[::3]
-    out = local_table[local_table["date"].isin(dates)].copy()
+    out = local_table[local_table["date"].isin(dates)
+                      & (local_table["variable"] != "occupancy_rate")].copy()
+    numbers = ["mean", *QUANTILE_COLUMNS]
+    # whole persons in Dutch notation; the download keeps the unrounded values
+    out[numbers] = out[numbers].map(lambda v: fmt_number(round(float(v)), "nl"))
+    out["date"] = out["date"].map(lambda d: month_label(d, "nl"))
     out["variable"] = out["variable"].map(names).fillna(out["variable"])
     out = out.rename(columns={"date": "maand", "variable": "grootheid", "mean": "gemiddelde"})
     return out.drop(columns=["code"], errors="ignore")
