@@ -199,3 +199,25 @@ def test_same_rng_same_numbers():
 def test_share_parameters_are_validated():
     with pytest.raises(ValueError, match="share"):
         ShelterConfig(entry_share={"kind": "uniform", "low": 0.5, "high": 1.4})
+
+
+def test_baseline_rates_reproduce_their_documented_derivation():
+    from capacity import params
+    from capacity.data import load_history
+    est = occupancy.estimate_rates(load_history()).set_index("parameter")["value"]
+    cfg = params.load().shelter
+    assert est["shelter_share_of_registered"] == pytest.approx(0.776, abs=0.001)
+    assert cfg.entry_share.mode == pytest.approx(round(est["shelter_share_of_registered"], 2))
+    assert cfg.move_out_rate.mode == pytest.approx(est["move_out_rate"], abs=5e-5)
+    high = occupancy.estimate_rates(load_history(), entry_share=0.9).set_index("parameter")
+    assert high.loc["move_out_rate", "value"] <= cfg.move_out_rate.high
+
+
+def test_baseline_jump_off_is_the_observed_march_2025():
+    from capacity import params
+    from capacity.data import load_history
+    pop = make_pop(n=5, h=12)
+    res = occupancy.simulate_shelter(pop, params.load().shelter, history=load_history(),
+                                     rng=np.random.default_rng(0))
+    assert (res.jump_off_in_shelter, res.jump_off_places) == (93770, 93970)
+    assert res.jump_off_date == pd.Timestamp("2025-03-01")
