@@ -635,7 +635,8 @@ def headline(result: ShelterResult) -> dict[str, object]:
     Returns:
         Dict with peak_occupancy (max over months of the median occupancy, share),
         places_short_p50 / places_short_p90 (median / 90th percentile over paths of the
-        peak unmet demand, persons), first_month_95 / first_month_100 (median first month
+        peak unmet demand, persons), places_short_before_tpd_p50 / _p90 (the same up to
+        the month the TPD ends, or the cost window's end), first_month_95 / first_month_100 (median first month
         in which demand per place exceeds 0.95 / 1.0; None if on most paths never),
         share_paths_100 (share of paths ever above 100 %), places_needed (peak over the
         cost window of places needed at the target with the planning probability),
@@ -647,10 +648,14 @@ def headline(result: ShelterResult) -> dict[str, object]:
     opt = cost_optimum(result)
     start, stop = _window(result, result.cfg.lead_time_months, None)
     peak_short = result.unmet_demand.max(axis=1)
+    before = result.unmet_demand[:, :stop] if stop > 0 else result.unmet_demand[:, :1]
+    peak_before = before.max(axis=1)
     return {
         "peak_occupancy": float(np.median(result.occupancy_rate, axis=0).max()),
         "places_short_p50": float(np.median(peak_short)),
         "places_short_p90": float(np.quantile(peak_short, 0.9)),
+        "places_short_before_tpd_p50": float(np.median(peak_before)),
+        "places_short_before_tpd_p90": float(np.quantile(peak_before, 0.9)),
         "first_month_95": _median_date(result, 0.95),
         "first_month_100": _median_date(result, 1.0),
         "share_paths_100": float(np.mean(first_crossing(result, 1.0) >= 0)),

@@ -169,6 +169,8 @@ def headline_table(result: ShelterResult, *, language: str = "en") -> pd.DataFra
             ("Vraag boven 100% van de plekken vanaf (mediaan)", month_label(h["first_month_100"], "nl")),
             ("Tekort aan plekken op het hoogste punt (mediaan / 90%)",
              f"{n(h['places_short_p50'])} / {n(h['places_short_p90'])}"),
+            ("Idem, vóór het einde van de tijdelijke bescherming",
+             f"{n(h['places_short_before_tpd_p50'])} / {n(h['places_short_before_tpd_p90'])}"),
             (f"Plekken nodig voor {_pct(h['target_occupancy'], 'nl', 0)} bezetting "
              f"(kans {_pct(h['planning_probability'], 'nl', 0)})", n(h["places_needed"])),
             ("Plekken met de laagste verwachte kosten", n(opt["places"])),
@@ -184,6 +186,8 @@ def headline_table(result: ShelterResult, *, language: str = "en") -> pd.DataFra
             ("Share of futures in which people are refused", _pct(h["share_paths_100"], decimals=0)),
             ("Places short at the peak (median / 90th percentile)",
              f"{n(h['places_short_p50'])} / {n(h['places_short_p90'])}"),
+            ("Places short at the peak before the TPD ends (median / 90th percentile)",
+             f"{n(h['places_short_before_tpd_p50'])} / {n(h['places_short_before_tpd_p90'])}"),
             (f"Places needed for {_pct(h['target_occupancy'], decimals=0)} occupancy "
              f"with {_pct(h['planning_probability'], decimals=0)} probability (peak before TPD end)",
              n(h["places_needed"])),
