@@ -72,6 +72,9 @@ def main() -> None:
         print(f"{series:15s} ensemble MASE {ens:.3f}; " + "; ".join(f"{k} {v:.3f}" for k, v in line.items()))
         print(f"{'':15s} ensemble 80 % coverage {s.loc[(series, 'ensemble'), 'coverage_80']:.3f} "
               f"(target 0.70-0.90), 95 % coverage {s.loc[(series, 'ensemble'), 'coverage_95']:.3f}")
+        full = summary(card, horizons=(1, 12)).set_index(["series", "model"]).loc[(series, "ensemble")]
+        print(f"{'':15s} horizons 1-12: ensemble 80 % coverage {full['coverage_80']:.3f}, "
+              f"95 % coverage {full['coverage_95']:.3f}, n={int(full['n'])}")
     print()
     print("== fit + sample time per model (full series, 43 months ahead, 1,000 paths) ==")
     rng = np.random.default_rng(0)

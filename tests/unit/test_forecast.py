@@ -345,3 +345,33 @@ def test_shipped_forecast_scenarios_state_their_assumptions(name):
         assert s.source
         if s.source.startswith("assumption"):
             assert any("assumption" in a for a in scn.meta.assumptions)
+
+
+# ----------------------------------------------------------------------------- calibration
+
+def test_conformal_k_is_normal_for_normal_errors_and_wider_for_heavy_tails():
+    from capacity.forecast.backtest import NORMAL_K, conformal_k
+
+    rng = np.random.default_rng(1)
+    k = conformal_k(rng.standard_normal(20_000))
+    for level in (50, 80, 95):
+        assert k[level] == pytest.approx(NORMAL_K[level], rel=0.03)
+    heavy = conformal_k(rng.standard_t(2, 20_000))
+    assert heavy[95] > 1.3 * NORMAL_K[95]
+    assert conformal_k(np.ones(3)) == NORMAL_K  # too few errors: keep the normal
+
+
+def test_sampled_paths_have_the_calibrated_band_widths():
+    from capacity.forecast.population import SeriesForecast, sample_series
+    from capacity.forecast.series import Series
+
+    k = {50: 0.5, 80: 1.5, 95: 3.0}
+    h = 6
+    series = Series("arrivals", monthly(np.ones(12)), "none", "persons/month", "")
+    fc = SeriesForecast(series, pd.date_range("2025-01-01", periods=h, freq="MS"), np.zeros(h), 0.25,
+                        np.full(h, 0.01), {"naive": 1.0}, True, k)
+    paths = sample_series(fc, n_paths=40_000, rng=np.random.default_rng(2))
+    sd = np.sqrt(0.25 + 0.01 * np.arange(1, h + 1))
+    for level, width in k.items():
+        upper = np.quantile(paths, 0.5 + level / 200, axis=0)
+        np.testing.assert_allclose(upper / sd, width, rtol=0.07)

@@ -20,9 +20,19 @@ bias          mean of actual - median forecast (series unit)
 coverage_50   share of outcomes inside the central 50 % interval (likewise 80, 95)
 winkler_80    mean Winkler (interval) score of the 80 % interval (series unit; lower
               is better: width + 2/alpha x the miss); likewise ``winkler_95``
-rmse_z        root mean squared error on the fitting (log) scale; used to calibrate
+rmse_z        root mean squared error on the fitting (log/logit) scale; used to calibrate
 weight        the model's weight in the full-sample ensemble of the series (0..1)
+k50           half-width of the central 50 % interval in standard deviations on the
+              fitting scale (likewise ``k80``, ``k95``): the normal's 0.674 / 1.282 /
+              1.960 for single models; for the ensemble, the quantiles of the other
+              origins' standardised errors (split-conformal, leave-one-origin-out)
 ============  ==================================================================
+
+Calibration of the ensemble's bands: its spread is ``sqrt(a + b h)`` with ``a``, ``b``
+fitted to the other origins' squared errors (:func:`fit_variance`), and each band's
+half-width is that spread times the matching quantile of the other origins' absolute
+standardised errors, so that the bands cover what the errors say rather than what a
+normal assumes.
 """
 
 from __future__ import annotations
@@ -43,8 +53,33 @@ logger = logging.getLogger(__name__)
 SCORECARD_COLUMNS: tuple[str, ...] = (
     "series", "model", "h", "n", "mae", "rmse", "mase", "bias",
     "coverage_50", "coverage_80", "coverage_95", "winkler_80", "winkler_95", "rmse_z", "weight",
+    "k50", "k80", "k95",
 )
 LEVELS = (50, 80, 95)
+#: Half-widths of the normal's central 50/80/95 % intervals (standard deviations).
+NORMAL_K: dict[int, float] = {level: float(norm.ppf(0.5 + level / 200)) for level in LEVELS}
+
+
+def conformal_k(std_errors: np.ndarray) -> dict[int, float]:
+    """Return the 50/80/95 % quantiles of absolute standardised errors (normal if too few).
+
+    Args:
+        std_errors: Errors divided by their modelled spread, pooled over forecasts.
+
+    Returns:
+        ``{50: k50, 80: k80, 95: k95}``, non-decreasing.
+
+    """
+    u = np.abs(np.asarray(std_errors, dtype=float))
+    u = u[np.isfinite(u)]
+    if u.size < 10:
+        return dict(NORMAL_K)
+    # the finite-sample split-conformal rank: ceil((n+1) p) / n
+    ks = {level: float(np.quantile(u, min(1.0, np.ceil((u.size + 1) * level / 100) / u.size)))
+          for level in LEVELS}
+    ks[80] = max(ks[80], ks[50])
+    ks[95] = max(ks[95], ks[80])
+    return ks
 
 
 def build_model(name: str, series: Series, cfg: ForecastConfig):
@@ -163,18 +198,28 @@ def _ensemble_records(members: pd.DataFrame, cfg: ForecastConfig) -> pd.DataFram
                          r["mase_scale"], r["actual_z"]))
     ens = pd.DataFrame(rows, columns=["series", "model", "origin", "h", "date", "actual", "loc", "scale",
                                       "mase_scale", "actual_z"])
+    for level in LEVELS:
+        ens[f"k{level}"] = NORMAL_K[level]
     if cfg.calibrate:
         ens["err2"] = (ens["actual_z"] - ens["loc"]) ** 2
         calibrated = ens["scale"].to_numpy().copy()
+        ks = {level: ens[f"k{level}"].to_numpy().copy() for level in LEVELS}
         for o in origins:
             other = ens[ens["origin"] != o]
             if len(other) < 3:
                 continue
             g = other.groupby("h")["err2"].agg(["mean", "size"])
             a, b = fit_variance(g.index.to_numpy(), g["mean"].to_numpy(), g["size"].to_numpy())
+            if a + b <= 0:
+                continue
             mask = (ens["origin"] == o).to_numpy()
             calibrated[mask] = np.sqrt(a + b * ens.loc[mask, "h"].to_numpy())
+            std = (other["actual_z"] - other["loc"]) / np.sqrt(a + b * other["h"])
+            for level, k in conformal_k(std.to_numpy()).items():
+                ks[level][mask] = k
         ens["scale"] = calibrated
+        for level in LEVELS:
+            ens[f"k{level}"] = ks[level]
         ens = ens.drop(columns="err2")
     return ens
 
@@ -189,9 +234,11 @@ def _score(records: pd.DataFrame, transform: str) -> pd.DataFrame:
                         "ae": np.abs(err), "se": err**2, "err": err,
                         "ase": np.abs(err) / r["mase_scale"].to_numpy(),
                         "ez2": (r["actual_z"] - r["loc"]) ** 2})
+    for level in LEVELS:
+        out[f"k{level}"] = r[f"k{level}"].to_numpy() if f"k{level}" in r else NORMAL_K[level]
     z_actual = r["actual_z"].to_numpy()
     for level in LEVELS:
-        zq = norm.ppf(0.5 + level / 200)
+        zq = r[f"k{level}"].to_numpy() if f"k{level}" in r else NORMAL_K[level]
         lo_z = r["loc"].to_numpy() - zq * r["scale"].to_numpy()
         hi_z = r["loc"].to_numpy() + zq * r["scale"].to_numpy()
         out[f"coverage_{level}"] = ((z_actual >= lo_z - 1e-12) & (z_actual <= hi_z + 1e-12)).astype(float)
@@ -205,7 +252,8 @@ def _score(records: pd.DataFrame, transform: str) -> pd.DataFrame:
                   bias=("err", "mean"), coverage_50=("coverage_50", "mean"),
                   coverage_80=("coverage_80", "mean"), coverage_95=("coverage_95", "mean"),
                   winkler_80=("winkler_80", "mean"), winkler_95=("winkler_95", "mean"),
-                  rmse_z=("ez2", "mean")).reset_index()
+                  rmse_z=("ez2", "mean"), k50=("k50", "mean"), k80=("k80", "mean"),
+                  k95=("k95", "mean")).reset_index()
     table["rmse"] = np.sqrt(table["rmse"])
     table["rmse_z"] = np.sqrt(table["rmse_z"])
     return table
@@ -221,6 +269,8 @@ def backtest_series(series: Series, cfg: ForecastConfig) -> pd.DataFrame:
     members["actual_z"] = to_scale(members["actual"].to_numpy(), series.transform)
     members["se_scaled"] = np.abs(members["actual"] - from_scale(members["loc"].to_numpy(), series.transform)) \
         / members["mase_scale"]
+    for level in LEVELS:
+        members[f"k{level}"] = NORMAL_K[level]
     ens = _ensemble_records(members, cfg)
     table = _score(pd.concat([members, ens], ignore_index=True), series.transform)
     weights = ensemble_weights(table, series.name, cfg)
@@ -269,12 +319,26 @@ def ensemble_weights(scorecard: pd.DataFrame, series: str, cfg: ForecastConfig) 
     return member_weights(scores, top_k=cfg.ensemble_top_k)
 
 
-def calibration(scorecard: pd.DataFrame, series: str) -> tuple[float, float] | None:
-    """Return ``(a, b)`` of ``var(h) = a + b h`` from the ensemble's backtest errors, or None."""
+def calibration(scorecard: pd.DataFrame, series: str) -> tuple[float, float, dict[int, float]] | None:
+    """Return the ensemble's calibration from its backtest, or None without one.
+
+    Returns:
+        ``(a, b, k)``: ``var(h) = a + b h`` fitted to the ensemble's squared errors on the
+        fitting scale, and the band half-widths ``k`` (``{50: k50, 80: k80, 95: k95}``, in
+        standard deviations; the n-weighted mean of the leave-one-origin-out values).
+
+    """
     rows = scorecard[(scorecard["series"] == series) & (scorecard["model"] == "ensemble")]
     if len(rows) < 2:
         return None
-    return fit_variance(rows["h"].to_numpy(), rows["rmse_z"].to_numpy() ** 2, rows["n"].to_numpy())
+    a, b = fit_variance(rows["h"].to_numpy(), rows["rmse_z"].to_numpy() ** 2, rows["n"].to_numpy())
+    if a + b <= 0:
+        return None
+    ks = {}
+    for level in LEVELS:
+        col = f"k{level}"
+        ks[level] = float(np.average(rows[col], weights=rows["n"])) if col in rows else NORMAL_K[level]
+    return a, b, ks
 
 
 def summary(scorecard: pd.DataFrame, *, horizons: tuple[int, int] = (1, 6)) -> pd.DataFrame:

@@ -23,13 +23,13 @@ forecasts, not data.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from capacity.errors import DataError
-from capacity.forecast.backtest import calibration, ensemble_weights, fit_forecast, fit_variance
+from capacity.forecast.backtest import NORMAL_K, calibration, ensemble_weights, fit_forecast, fit_variance
 from capacity.forecast.models import combine, from_scale
 from capacity.forecast.series import Series, jump_off, model_series, months_between, observed_points
 from capacity.forecast.shocks import apply_shocks
@@ -53,6 +53,8 @@ class SeriesForecast:
         b: Random-walk variance added per month, one value per forecast month (fitting scale).
         weights: Model weights used (model -> share).
         calibrated: Whether ``a``/``b`` come from backtest errors.
+        k: Half-widths of the central 50/80/95 % bands in standard deviations (normal:
+            0.674/1.282/1.960; calibrated: from the backtest's standardised errors).
 
     """
 
@@ -63,6 +65,7 @@ class SeriesForecast:
     b: np.ndarray
     weights: dict[str, float]
     calibrated: bool
+    k: dict[int, float] = field(default_factory=lambda: dict(NORMAL_K))
 
 
 def ensemble_forecast(series: Series, cfg: ForecastConfig, *, until: pd.Timestamp,
@@ -97,14 +100,30 @@ def ensemble_forecast(series: Series, cfg: ForecastConfig, *, until: pd.Timestam
     steps = np.arange(1, h + 1)
     a_raw, b_raw = fit_variance(steps, sd**2, np.ones_like(steps))
     cal = calibration(card, series.name) if cfg.calibrate else None
+    k = dict(NORMAL_K)
     if cal is not None:
-        a, b_cal = cal
+        a, b_cal, k = cal
         tested = int(card.loc[(card["series"] == series.name) & (card["model"] == "ensemble"), "h"].max())
         b = np.where(steps <= tested, b_cal, max(b_cal, b_raw))
     else:
         a, b = a_raw, np.full(h, b_raw)
     dates = pd.date_range(last, periods=h + 1, freq="MS")[1:]
-    return SeriesForecast(series, dates, loc, a, b, dict(zip(names, w.tolist(), strict=True)), cal is not None)
+    return SeriesForecast(series, dates, loc, a, b, dict(zip(names, w.tolist(), strict=True)), cal is not None, k)
+
+
+def _warp(x: np.ndarray, k: dict[int, float]) -> np.ndarray:
+    """Map standard-normal values to the calibrated standardised-error distribution.
+
+    A piecewise-linear odd function through (0, 0), (0.674, k50), (1.282, k80),
+    (1.960, k95), extended beyond with the slope ``k95 / 1.960``; the identity when ``k``
+    is the normal's.
+    """
+    knots = np.array([0.0, NORMAL_K[50], NORMAL_K[80], NORMAL_K[95]])
+    values = np.array([0.0, k[50], k[80], k[95]])
+    ax = np.abs(x)
+    inner = np.interp(ax, knots, values)
+    outer = values[-1] + (ax - knots[-1]) * values[-1] / knots[-1]
+    return np.sign(x) * np.where(ax <= knots[-1], inner, outer)
 
 
 def sample_series(fc: SeriesForecast, *, n_paths: int, rng: np.random.Generator) -> np.ndarray:
@@ -116,7 +135,11 @@ def sample_series(fc: SeriesForecast, *, n_paths: int, rng: np.random.Generator)
     h = fc.loc.size
     level = np.cumsum(rng.standard_normal((n_paths, h)) * np.sqrt(fc.b)[None, :], axis=1)
     noise = rng.standard_normal((n_paths, h)) * np.sqrt(fc.a)
-    return from_scale(fc.loc[None, :] + level + noise, fc.series.transform)
+    sd = np.sqrt(fc.a + np.cumsum(fc.b))
+    safe = np.where(sd > 0, sd, 1.0)
+    # Gaussian copula: keep the coherent random-walk paths, give each month the calibrated marginal.
+    deviation = _warp((level + noise) / safe[None, :], fc.k) * sd[None, :]
+    return from_scale(fc.loc[None, :] + deviation, fc.series.transform)
 
 
 def simulate_population(arrivals: np.ndarray, rate: np.ndarray,
