@@ -6,7 +6,7 @@ results instead of recomputing them. In JupyterLab, without a cache, a notebook 
 computes them.
 
 Random streams: one :class:`numpy.random.SeedSequence` per scenario seed, spawned into
-independent streams for the backtest, the forecast and the backlog. Two scenarios with the
+independent streams for the backtest, the forecast, the backlog and the shelter model. Two scenarios with the
 same seed therefore share their random numbers stream by stream (common random numbers),
 so that their differences are not noise.
 """
@@ -59,7 +59,7 @@ class ScenarioResults:
 
 def streams(seed: int) -> dict[str, np.random.Generator]:
     """Return the independent random streams of a scenario, keyed by step."""
-    names = ("backtest", "forecast", "backlog")
+    names = ("backtest", "forecast", "backlog", "shelter")
     children = np.random.SeedSequence(seed).spawn(len(names))
     return {name: np.random.default_rng(child) for name, child in zip(names, children, strict=True)}
 
@@ -131,7 +131,7 @@ def run_scenario(
     clock = time.perf_counter()
     entitled, entitled_from = entitled_on_forecast_months(bl, pop.dates)
     shelter = occupancy.simulate_shelter(pop, scn.shelter, history=history, entitled=entitled,
-                                         entitled_from=entitled_from)
+                                         entitled_from=entitled_from, rng=rng["shelter"])
     timings["shelter"] = time.perf_counter() - clock
     log.info("scenario %s computed in %.1f s", scn.meta.name, sum(timings.values()))
     return ScenarioResults(scn, history, scorecard, pop, bl, shelter, timings)
