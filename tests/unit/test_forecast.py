@@ -375,3 +375,13 @@ def test_sampled_paths_have_the_calibrated_band_widths():
     for level, width in k.items():
         upper = np.quantile(paths, 0.5 + level / 200, axis=0)
         np.testing.assert_allclose(upper / sd, width, rtol=0.07)
+
+
+def test_damp_trend_levels_off_after_the_backtested_horizon():
+    from capacity.forecast.population import damp_trend
+
+    line = np.arange(1.0, 41.0)
+    damped = damp_trend(line, after=12, factor=0.5)
+    np.testing.assert_allclose(damped[:12], line[:12])
+    assert damped[-1] == pytest.approx(13.0, abs=1e-6)  # 12 + 0.5 + 0.25 + ... -> 13
+    np.testing.assert_allclose(damp_trend(line, after=12, factor=1.0), line)

@@ -98,6 +98,7 @@ def ensemble_forecast(series: Series, cfg: ForecastConfig, *, until: pd.Timestam
     use_median = cfg.ensemble == "median"
     loc, sd = combine(locs, scales, None if use_median else w)
     steps = np.arange(1, h + 1)
+    loc = damp_trend(loc, after=cfg.backtest_horizons, factor=cfg.trend_damping)
     a_raw, b_raw = fit_variance(steps, sd**2, np.ones_like(steps))
     cal = calibration(card, series.name) if cfg.calibrate else None
     k = dict(NORMAL_K)
@@ -109,6 +110,23 @@ def ensemble_forecast(series: Series, cfg: ForecastConfig, *, until: pd.Timestam
         a, b = a_raw, np.full(h, b_raw)
     dates = pd.date_range(last, periods=h + 1, freq="MS")[1:]
     return SeriesForecast(series, dates, loc, a, b, dict(zip(names, w.tolist(), strict=True)), cal is not None, k)
+
+
+def damp_trend(loc: np.ndarray, *, after: int, factor: float) -> np.ndarray:
+    """Shrink the month-to-month change of a forecast beyond horizon ``after``.
+
+    The change from month ``h-1`` to ``h`` (``h > after``) is multiplied by
+    ``factor ** (h - after)``, so a trend seen in a short history levels off instead of
+    running on for years (the idea of a damped trend, applied to the ensemble).
+    """
+    loc = np.asarray(loc, dtype=float)
+    if factor >= 1 or loc.size <= after + 1:
+        return loc.copy()
+    steps = np.diff(loc, prepend=loc[0])
+    k = np.arange(1, loc.size + 1)
+    weights = np.where(k > after, factor ** np.maximum(k - after, 0), 1.0)
+    weights[0] = 1.0
+    return loc[0] + np.cumsum(steps * weights) - steps[0]
 
 
 def _warp(x: np.ndarray, k: dict[int, float]) -> np.ndarray:

@@ -108,6 +108,10 @@ class ForecastConfig(Frozen):
     backtest_max_prophet_origins: int = param(
         8, unit="origins", doc="most origins at which Prophet is refitted (the latest ones)",
         ge=1)
+    trend_damping: float = param(
+        0.9, unit="factor/month",
+        doc="beyond the backtested horizons the ensemble's monthly change shrinks by this factor "
+            "each month (1: trends run on undamped)", ge=0, le=1)
     calibrate: bool = param(
         True, unit="-",
         doc="widen or narrow bands to the backtest errors (else the ensemble's own spread)")
