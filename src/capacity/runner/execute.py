@@ -66,6 +66,31 @@ class ProjectKernelManager(AsyncKernelManager):
             await super()._async_launch_kernel(kernel_cmd, **kw)
 
 
+class ForkKernelManager(ProjectKernelManager):
+    """Like :class:`ProjectKernelManager`, but forks each new kernel from a preloaded zygote.
+
+    See :mod:`capacity.runner.fork`: same fresh kernel per notebook, about 3 s less CPU each.
+    """
+
+    async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+        from capacity.runner.fork import Zygote
+
+        provisioner = self.provisioner
+        process = Zygote.get().fork(
+            kernel_cmd, env=kw.get("env"), cwd=str(kw["cwd"]) if kw.get("cwd") else None,
+            log=os.environ.get("CAPACITY_KERNEL_LOG"),
+        )
+        provisioner.process = process
+        provisioner.pid = process.pid
+        provisioner.pgid = process.pid  # the child calls setsid()
+        provisioner.cwd = kw.get("cwd")
+        self._reconcile_connection_info(provisioner.connection_info)
+
+
+#: Kernel start methods: ``spawn`` a new interpreter, or ``fork`` from a preloaded zygote.
+KERNEL_MANAGERS = {"spawn": ProjectKernelManager, "fork": ForkKernelManager}
+
+
 @dataclass
 class JobResult:
     """What became of one job (picklable; stored in manifest.json).
@@ -120,6 +145,7 @@ def prepare_scenario(params_path: str, cache_path: str) -> dict[str, Any]:
         return {"cache_path": None, "headline": None, "seconds": 0.0}
     from capacity import params
 
+    logging.getLogger("cmdstanpy").setLevel(logging.WARNING)  # prophet's sampler is chatty
     scn = params.load(params_path)
     Path(cache_path).parent.mkdir(parents=True, exist_ok=True)
     results = pipeline.scenario_results(scn, cache_path=Path(cache_path))
@@ -149,6 +175,7 @@ def execute_job(
     start_timeout: float = 60,
     context: Mapping[str, Any] | None = None,
     kernel_log: str | None = None,
+    kernel: str = "spawn",
 ) -> JobResult:
     """Run one notebook with papermill and render its code-free report.
 
@@ -163,6 +190,8 @@ def execute_job(
         start_timeout: Limit on kernel start-up (s).
         context: Run-level provenance for the report footer (see ``capacity_report``).
         kernel_log: File that receives the kernels' stdout/stderr (None: inherit).
+        kernel: ``"spawn"`` (a new interpreter per notebook) or ``"fork"`` (forked from a
+            preloaded zygote; see :mod:`capacity.runner.fork`).
 
     Returns:
         The :class:`JobResult`; never raises for a notebook error.
@@ -173,6 +202,9 @@ def execute_job(
     from papermill.exceptions import PapermillExecutionError
 
     started = time.perf_counter()
+    # The runner has already checked the parameters itself (papermill's line parser misreads
+    # comments containing "=" and only warns): keep papermill's warnings out of the console.
+    logging.getLogger("papermill").setLevel(logging.ERROR)
     if kernel_log:
         os.environ["CAPACITY_KERNEL_LOG"] = kernel_log
     job.output_ipynb.parent.mkdir(parents=True, exist_ok=True)
@@ -186,7 +218,7 @@ def execute_job(
             progress_bar=False,
             start_timeout=start_timeout,
             execution_timeout=timeout,
-            kernel_manager_class=ProjectKernelManager,
+            kernel_manager_class=KERNEL_MANAGERS[kernel],
             resources={"metadata": {"path": str(job.workdir)}},
         )
     except PapermillExecutionError as exc:

@@ -186,14 +186,42 @@ def select_notebooks(
 
 
 def notebook_parameters(path: Path | str) -> dict[str, Any]:
-    """Return the names and defaults declared in a notebook's ``parameters`` cell (papermill's inspect)."""
-    import papermill
+    """Return the names (and literal defaults) assigned in a notebook's ``parameters`` cell.
+
+    Parses the cell with :mod:`ast`, which also copes with trailing comments that contain
+    ``=`` (papermill's line-based inspection misreads ``x = None  # None = default``);
+    falls back to ``papermill.inspect_notebook`` for cells that are not plain Python.
+    """
+    import ast
+
+    import nbformat
 
     try:
-        inferred = papermill.inspect_notebook(str(path))
+        nb = nbformat.read(str(path), as_version=4)
     except Exception as exc:  # noqa: BLE001 - a malformed notebook: say which file
         raise RunError(f"{path}: cannot read the notebook: {exc}") from exc
-    return {name: info.get("default") for name, info in inferred.items()}
+    cell = next((c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])),
+                None)
+    if cell is None:
+        return {}
+    try:
+        tree = ast.parse(cell.source)
+    except SyntaxError:
+        import papermill
+
+        return {name: info.get("default") for name, info in
+                papermill.inspect_notebook(str(path)).items()}
+    found: dict[str, Any] = {}
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, ast.AnnAssign) else [])
+        for target in targets:
+            if isinstance(target, ast.Name):
+                try:
+                    found[target.id] = ast.literal_eval(node.value) if node.value else None
+                except ValueError:
+                    found[target.id] = ast.unparse(node.value)
+    return found
 
 
 def resolve_municipalities(queries: Sequence[str] | None) -> list[tuple[str, str]]:
@@ -259,12 +287,13 @@ def plan_jobs(
     *,
     run_dir: Path,
     extra_parameters: Mapping[str, Any] | None = None,
+    municipal_scenarios: Sequence[str] | None = None,
 ) -> list[Job]:
     """Return the jobs of a run, scenario by scenario, in registry order.
 
     Per-municipality notebooks get one job per municipality (none when no municipality
-    is selected). ``cache_path`` is filled in by the runner once the scenario's shared
-    results exist.
+    is selected), for every scenario or only for those named in ``municipal_scenarios``.
+    ``cache_path`` is filled in by the runner once the scenario's shared results exist.
     """
     jobs: list[Job] = []
     for spec in scenarios:
@@ -281,6 +310,8 @@ def plan_jobs(
                     workdir=run_dir / ".work" / spec.name / nb.name,
                     language=spec.language, title=f"{spec.title} — {nb.name}",
                 ))
+                continue
+            if municipal_scenarios is not None and spec.name not in municipal_scenarios:
                 continue
             for code, name in municipalities:
                 jobs.append(Job(
