@@ -156,3 +156,29 @@ def scenario_long(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
     parts = [table.assign(scenario=name) for name, table in tables.items()]
     out = pd.concat(parts, ignore_index=True)
     return out[["scenario", *[c for c in out.columns if c != "scenario"]]]
+
+
+def departure_rate_table(population: PopulationPaths) -> pd.DataFrame:
+    """Quantile table of the departure rate implied by the paths (departures / registered[t-1], share)."""
+    from capacity.quantiles import summarise
+
+    previous = np.concatenate([np.full((population.n_paths, 1), population.jump_off_registered),
+                               population.registered[:, :-1]], axis=1)
+    return summarise(population.departures / previous, population.dates, "departure_rate")
+
+
+def departure_rate_history(history: pd.DataFrame, *, denominator: str = "registered",
+                           since: str = "2022-09-01") -> pd.DataFrame:
+    """Return ``date, value`` of the historical departure rate (departures / previous month's population)."""
+    wide = history[history["flag"] != "missing"].pivot_table(index="date", columns="variable", values="value")
+    rate = (wide["departures"] / wide[denominator].shift(1)).dropna()
+    rate = rate[rate.index >= pd.Timestamp(since)]
+    return pd.DataFrame({"date": rate.index, "value": rate.to_numpy()})
+
+
+def departure_rate_fan(population: PopulationPaths, history: pd.DataFrame, *, denominator: str = "registered",
+                       language: str = "en") -> go.Figure:
+    """Fan chart of the monthly departure rate (share of the registered population)."""
+    return fan_chart(departure_rate_table(population), "departure_rate", title=label("departure_rate", language),
+                     history=departure_rate_history(history, denominator=denominator),
+                     y_title=label("departure_rate", language), language=language, percent=True)
