@@ -291,10 +291,18 @@ class BacklogResult:
         return check_contract(summarise_many({n: self.paths[n] for n in names}, self.dates))
 
     def late_share(self) -> np.ndarray:
-        """Per path, the share of the cohort's first-instance decisions that came late."""
-        decided = self.paths["decisions"].sum(axis=1)
-        late = self.paths["late_decisions"].sum(axis=1)
-        return np.divide(late, decided, out=np.zeros_like(late), where=decided > 0)
+        """Per path, the share of the cohort's first-instance decisions that come late.
+
+        Cases still pending at the end of the run count as late decisions to come when the
+        term has passed by then; without them, a capacity so low that hardly anything is
+        decided would look punctual. ``(late + overdue at end) / (decided + pending at end)``.
+        """
+        p = self.paths
+        pending_end = p["pending"][:, -1]
+        overdue = pending_end if p["pending"].shape[1] + 0.5 > self.config.term_months else 0.0
+        late = p["late_decisions"].sum(axis=1) + overdue
+        total = p["decisions"].sum(axis=1) + pending_end
+        return np.divide(late, total, out=np.zeros_like(late), where=total > 0)
 
     def accounted(self) -> np.ndarray:
         """Cohort cases accounted for at each month end, per path (cases).
@@ -332,10 +340,13 @@ def headline(result: BacklogResult) -> dict[str, float]:
     p = result.paths
 
     def med(x: np.ndarray) -> float:
-        return float(np.median(x))
+        if np.all(np.isfinite(x)):
+            return float(np.median(x))
+        return float(np.quantile(x, 0.5, method="inverted_cdf"))
 
     def q90(x: np.ndarray) -> float:
-        return float(np.quantile(x, 0.9))
+        # inverted_cdf: an observed value, so paths that never clear (inf) give inf, not nan
+        return float(np.quantile(x, 0.9, method="inverted_cdf"))
 
     return {
         "cohort_persons": med(result.cohort_persons),
