@@ -104,6 +104,16 @@ def main() -> None:
     print(f"identity error over all paths: {pop.identity_error():.2e} persons")
 
     print()
+    print("== Calibration: ensemble coverage h1-6 with the models' own spread vs calibrated ==")
+    raw_cfg = params.load(forecast__calibrate=False).forecast
+    raw = summary(run_backtest(history, raw_cfg, rng=None), horizons=(1, 6))
+    for series in ("arrivals", "departure_rate"):
+        r = raw[(raw["series"] == series) & (raw["model"] == "ensemble")].iloc[0]
+        c = s.loc[(series, "ensemble")]
+        print(f"{series:15s} own spread: 50/80/95 % coverage {r['coverage_50']:.3f}/{r['coverage_80']:.3f}/"
+              f"{r['coverage_95']:.3f}; calibrated: {c['coverage_50']:.3f}/{c['coverage_80']:.3f}/"
+              f"{c['coverage_95']:.3f}")
+    print()
     print("== Sensitivity: arrivals fit start (ensemble vs best single, h1-6) ==")
     for start in ("2022-09-01", "2023-01-01"):
         alt = params.load(forecast__fit_start=start).forecast
