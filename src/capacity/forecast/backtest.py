@@ -307,9 +307,11 @@ def run_backtest(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.G
 def ensemble_weights(scorecard: pd.DataFrame, series: str, cfg: ForecastConfig) -> pd.Series:
     """Full-sample ensemble weights of ``series`` from the scorecard (inverse MASE, h <= k).
 
-    With ``cfg.ensemble == "median"`` or no backtest rows, every model gets an equal share.
+    Only models in ``cfg.models`` count (a scorecard computed with more models can be
+    reused). With ``cfg.ensemble == "median"`` or no backtest rows, every model gets an
+    equal share.
     """
-    rows = scorecard[(scorecard["series"] == series) & (scorecard["model"] != "ensemble")
+    rows = scorecard[(scorecard["series"] == series) & scorecard["model"].isin(cfg.models)
                      & (scorecard["h"] <= cfg.weight_horizons)]
     if rows.empty or cfg.ensemble == "median":
         names = list(cfg.models)
