@@ -59,9 +59,9 @@ def test_out_of_range_is_rejected(tmp_path: Path) -> None:
 
 def test_bad_date_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(ParameterError, match="month must be in 1..12"):
-        params.load(write(tmp_path, "meta:\n  forecast_start: 2025-13-01\n"))
-    with pytest.raises(ParameterError, match="meta.forecast_start = 'soon'"):
-        params.load(write(tmp_path, "meta:\n  forecast_start: soon\n"))
+        params.load(write(tmp_path, "backlog:\n  tpd_end_date: 2025-13-01\n"))
+    with pytest.raises(ParameterError, match="backlog.tpd_end_date = 'soon'"):
+        params.load(write(tmp_path, "backlog:\n  tpd_end_date: soon\n"))
 
 
 def test_bad_language_is_rejected(tmp_path: Path) -> None:

@@ -7,7 +7,6 @@ one-line meaning; ``capacity.params.describe`` turns them into the
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal
 
 import numpy as np
@@ -125,10 +124,6 @@ class Meta(Frozen):
                                          doc="assumptions with their sources, one per line")
     language: Literal["nl", "en"] = param("en", unit="-", doc="report language (nl for municipalities)")
     seed: int = param(20250228, unit="-", doc="seed of the random number generator", ge=0)
-    forecast_start: dt.date | None = param(
-        None, unit="date",
-        doc="first forecast month (None: the month after the last observed registered count)",
-    )
 
 
 class DataConfig(Frozen):
