@@ -198,6 +198,7 @@ def run(
     extra_parameters: Mapping[str, Any] | None = None,
     kernel: str = "fork",
     municipal_scenarios: Sequence[str] | None = None,
+    prepare: bool = True,
 ) -> RunResult:
     """Run every selected notebook for every scenario (and municipality) and publish the reports.
 
@@ -206,6 +207,8 @@ def run(
         notebooks: Registry names or .ipynb paths (None: the whole registry that exists).
         municipalities: ``["all"]`` or codes/names for per-municipality notebooks.
         municipal_scenarios: Scenario names that get municipal reports (None: every one).
+        prepare: Compute each scenario's shared results once before its notebooks
+            (``capacity.pipeline.scenario_results``); False passes ``cache_path=None``.
         jobs: Parallel jobs (None: number of cores).
         reports_dir: Output root; the run goes to ``<reports_dir>/<run-id>/``.
         keep: Run folders to keep (older ones are pruned; 0 keeps all).
@@ -239,13 +242,13 @@ def run(
             return _run_locked(the_plan, run_dir, reports_dir, log_path, jobs=jobs, keep=keep,
                                timeout=timeout, start_timeout=start_timeout, executor=executor,
                                scheduler=scheduler, progress=progress, publish=publish,
-                               kernel=kernel)
+                               kernel=kernel, prepare=prepare)
 
 
 def _run_locked(the_plan: Plan, run_dir: Path, reports_dir: Path, log_path: Path, *,
                 jobs: int | None, keep: int, timeout: float | None, start_timeout: float,
                 executor: str, scheduler: str | None, progress: bool, publish: bool,
-                kernel: str = "fork") -> RunResult:
+                kernel: str = "fork", prepare: bool = True) -> RunResult:
     start = time.perf_counter()
     job_list = _plan_jobs(the_plan, run_dir)
     manifest = start_manifest(run_dir, the_plan, job_list, log_path=log_path)
@@ -265,7 +268,7 @@ def _run_locked(the_plan: Plan, run_dir: Path, reports_dir: Path, log_path: Path
         execute_all(job_list, the_plan.scenarios, run_dir, results, headlines, context=context,
                     workers=pool_workers, executor=executor, scheduler=scheduler,
                     timeout=timeout, start_timeout=start_timeout, progress=progress,
-                    kernel=kernel)
+                    kernel=kernel, prepare=prepare)
         status = "ok" if all(r.status == "ok" for r in results.values()) else "failed"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -391,6 +394,7 @@ def execute_all(
     start_timeout: float = 60,
     progress: bool = True,
     kernel: str = "fork",
+    prepare: bool = True,
 ) -> None:
     """Prepare each scenario once, then run its jobs; fill ``results`` and ``headlines`` in place.
 
@@ -414,7 +418,8 @@ def execute_all(
     try:
         for spec in scenarios:
             cache = run_dir / spec.name / "cache" / "results.pkl"
-            fut = pool.submit(prepare_scenario, str(spec.params_path), str(cache))
+            fut = (pool.submit(prepare_scenario, str(spec.params_path), str(cache)) if prepare
+                   else pool.submit(_no_prepare))
             pending[fut] = ("prepare", spec.name)
         while pending:
             done, _ = pool.wait_first(pending)
@@ -445,6 +450,10 @@ def execute_all(
         pool.close()
     finally:
         bar.close()
+
+
+def _no_prepare() -> dict[str, Any]:
+    return {"cache_path": None, "headline": None, "seconds": 0.0}
 
 
 def _on_prepared(fut: Any, scenario: str, jobs: Sequence[Job], pool: Any, pending: dict,

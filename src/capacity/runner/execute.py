@@ -220,6 +220,8 @@ def execute_job(
             execution_timeout=timeout,
             kernel_manager_class=KERNEL_MANAGERS[kernel],
             resources={"metadata": {"path": str(job.workdir)}},
+            # The outputs are in once the last cell replied: no need to wait for a polite exit.
+            shutdown_kernel="immediate",
         )
     except PapermillExecutionError as exc:
         status = "failed"

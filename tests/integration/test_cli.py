@@ -1,0 +1,119 @@
+"""The command line as a user runs it: exit codes, messages, two runs at once, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from capacity.params import BASELINE_PATH
+from capacity.runner.publish import latest_target, publish_latest
+
+pytestmark = pytest.mark.integration
+
+FIXTURES = Path(__file__).resolve().parents[1] / "data" / "notebooks"
+RUN_FAST = ["--no-cache", "--kernel", "spawn", "--no-progress", "--jobs", "1"]
+
+
+def capacity(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "capacity", *args], capture_output=True,
+                          text=True, timeout=120, **kwargs)
+
+
+def start(*args: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "capacity", *args], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def wait_for(predicate, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.1)
+
+
+def test_validate_names_file_key_value_and_rule(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("meta:\n  seed: -3\nshelter:\n  no_such_key: 1\n")
+    out = capacity("validate", str(bad), str(BASELINE_PATH))
+    assert out.returncode == 1
+    assert str(bad) in out.stdout and "meta.seed" in out.stdout and "-3" in out.stdout
+    assert "no_such_key" in out.stdout and "unknown key" in out.stdout
+    assert f"ok     {BASELINE_PATH}" in out.stdout
+    assert capacity("validate", str(BASELINE_PATH)).returncode == 0
+
+
+def test_list_shows_scenarios_and_notebooks() -> None:
+    out = capacity("list")
+    assert out.returncode == 0
+    assert "baseline" in out.stdout and "01_data" in out.stdout and "per municipality" in out.stdout
+
+
+def test_invalid_input_exits_2_before_running(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("forecast:\n  horizon_monthz: 3\n")
+    out = capacity("run", "--params", str(bad), "--reports", str(tmp_path / "r"), *RUN_FAST)
+    assert out.returncode == 2
+    assert "nothing ran" in out.stderr and "horizon_monthz" in out.stderr
+    out = capacity("run", "--notebooks", str(FIXTURES / "slow.ipynb"), "-p", "secondz=1",
+                   "--reports", str(tmp_path / "r"), *RUN_FAST)
+    assert out.returncode == 2 and "secondz = 1 is not declared" in out.stderr
+    assert not list((tmp_path / "r").glob("2*"))
+
+
+def test_failed_job_exits_1_and_names_the_error(tmp_path: Path) -> None:
+    out = capacity("run", "--notebooks", str(FIXTURES / "ok.ipynb"), str(FIXTURES / "broken.ipynb"),
+                   "--reports", str(tmp_path), *RUN_FAST[:-2], "--jobs", "2")
+    assert out.returncode == 1, out.stderr
+    assert "deliberately broken fixture" in out.stdout and "latest not moved" in out.stdout
+    assert latest_target(tmp_path) is None
+
+
+def test_two_runs_at_once_second_fails_or_waits(tmp_path: Path) -> None:
+    slow = str(FIXTURES / "slow.ipynb")
+    first = start("run", "--notebooks", slow, "-p", "seconds=4", "--reports", str(tmp_path),
+                  *RUN_FAST)
+    try:
+        wait_for(lambda: (tmp_path / ".lock.info").exists())
+        second = capacity("run", "--notebooks", slow, "-p", "seconds=0", "--reports",
+                          str(tmp_path), *RUN_FAST)
+        assert second.returncode == 3
+        assert "another run is writing" in second.stderr and "--wait" in second.stderr
+        third = capacity("run", "--notebooks", slow, "-p", "seconds=0", "--reports",
+                         str(tmp_path), "--wait", "60", *RUN_FAST)
+        assert third.returncode == 0, third.stderr
+        assert first.poll() == 0  # the third waited for the first to finish
+    finally:
+        first.kill()
+        first.wait()
+    runs = sorted(tmp_path.glob("2*"))
+    assert len(runs) == 2 and latest_target(tmp_path) == runs[-1].name
+
+
+def test_interrupted_run_leaves_latest_alone(tmp_path: Path) -> None:
+    previous = tmp_path / "20200101T000000Z"
+    previous.mkdir()
+    publish_latest(tmp_path, previous)
+    proc = start("run", "--notebooks", str(FIXTURES / "slow.ipynb"), "-p", "seconds=60",
+                 "--reports", str(tmp_path), *RUN_FAST)
+    try:
+        # papermill writes the executed notebook as soon as the first cell starts
+        wait_for(lambda: any(tmp_path.glob("2*/baseline/slow.ipynb")))
+        time.sleep(1)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert os.readlink(tmp_path / "latest") == previous.name
+    run_dir = next(p for p in tmp_path.glob("2*") if p != previous)
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
+    assert "interrupted" in (run_dir / "index.html").read_text()

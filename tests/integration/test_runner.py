@@ -1,0 +1,136 @@
+"""The runner on tiny fixture notebooks: failure isolation, validation first, publishing."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from capacity import runner
+from capacity.errors import ParameterError, RunError
+from capacity.runner import Notebook
+from capacity.runner.publish import LockError, latest_target, prune_runs, publish_latest, run_lock
+
+pytestmark = pytest.mark.integration
+
+FIXTURES = Path(__file__).resolve().parents[1] / "data" / "notebooks"
+OK = Notebook("ok", path=FIXTURES / "ok.ipynb")
+BROKEN = Notebook("broken", path=FIXTURES / "broken.ipynb")
+SLOW = Notebook("slow", path=FIXTURES / "slow.ipynb")
+DIES = Notebook("dies", path=FIXTURES / "dies.ipynb")
+MUNI = Notebook("municipality", per="municipality", path=FIXTURES / "municipality.ipynb")
+FAST = {"jobs": 2, "prepare": False, "progress": False, "kernel": "spawn"}
+
+
+def test_broken_notebook_in_a_batch_is_isolated(tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    first = runner.run(None, registry=[OK], reports_dir=reports, **FAST)
+    assert first.ok and first.published
+    assert latest_target(reports) == first.run_dir.name
+
+    second = runner.run(None, registry=[OK, BROKEN, MUNI], municipalities=["GM0363"],
+                        reports_dir=reports, **FAST)
+    assert second.status == "failed" and not second.published
+    assert latest_target(reports) == first.run_dir.name  # latest unchanged
+    assert second.results["baseline/ok"].status == "ok"
+    assert second.results["baseline/municipality/GM0363"].status == "ok"
+    broken = second.results["baseline/broken"]
+    assert broken.status == "failed"
+    assert "ValueError: deliberately broken fixture" in broken.error
+
+    scenario = second.run_dir / "baseline"
+    executed = nbformat.read(scenario / "broken.ipynb", as_version=4)
+    errors = [o for c in executed.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors and errors[0].ename == "ValueError"
+    assert "deliberately broken fixture" in (scenario / "broken.html").read_text()
+    assert (scenario / "municipalities" / "GM0363.html").is_file()
+    index = (second.run_dir / "index.html").read_text()
+    assert "deliberately broken fixture" in index and "failed" in index
+    manifest = json.loads((second.run_dir / "manifest.json").read_text())
+    assert manifest["status"] == "failed"
+    assert {j["key"]: j["status"] for j in manifest["jobs"]}["baseline/broken"] == "failed"
+
+
+def test_report_is_code_free_offline_and_carries_provenance(tmp_path: Path) -> None:
+    result = runner.run(None, registry=[OK, MUNI], municipalities=["GM0363"],
+                        reports_dir=tmp_path, **FAST)
+    assert result.ok, result.failed
+    run_dir = result.run_dir
+    assert (run_dir / "assets" / "plotly.min.js").stat().st_size > 1_000_000
+    html = (run_dir / "baseline" / "ok.html").read_text()
+    assert '<script src="../assets/plotly.min.js"></script>' in html
+    assert "tables.mkdir" not in html  # no code
+    assert "cdn" not in html.lower() and "require.js" not in html
+    assert "Parameters used" in html and "sha256" in html and "manifest.json" in html
+    assert "tables/ok_numbers.csv" in html and "ok_numbers.xlsx" in html
+    muni = (run_dir / "baseline" / "municipalities" / "GM0363.html").read_text()
+    assert '<script src="../../assets/plotly.min.js"></script>' in muni
+    assert '<html lang="nl">' in muni and "Gebruikte parameters" in muni
+    assert (run_dir / "baseline" / "tables" / "ok_numbers.csv").is_file()
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    for key in ("params_files", "data_files", "package_version", "git_commit", "started",
+                "ended", "status", "data_vintage"):
+        assert key in manifest
+    assert manifest["scenarios"][0]["seed"] == 20250228
+    assert all(len(f["sha256"]) == 64 for f in manifest["params_files"] + manifest["data_files"])
+    assert not (run_dir / ".work").exists()
+
+
+def test_unknown_parameter_fails_before_any_kernel(tmp_path: Path, monkeypatch) -> None:
+    def no_kernels(*args, **kwargs):
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr("papermill.execute_notebook", no_kernels)
+    bad = tmp_path / "typo.yaml"
+    bad.write_text("shelter:\n  places_typo: 5\n")
+    with pytest.raises(ParameterError) as err:
+        runner.run([bad], registry=[OK], reports_dir=tmp_path / "r", **FAST)
+    assert str(bad) in str(err.value) and "places_typo" in str(err.value)
+    assert "5" in str(err.value)
+    with pytest.raises(RunError, match=r"parameter sedonds = 3 is not declared"):
+        runner.run(None, registry=[SLOW], reports_dir=tmp_path / "r",
+                   extra_parameters={"sedonds": 3}, **FAST)
+    with pytest.raises(RunError, match="no cell tagged 'parameters'"):
+        runner.run(None, registry=[Notebook("np", path=FIXTURES / "no_parameters.ipynb")],
+                   reports_dir=tmp_path / "r", **FAST)
+    with pytest.raises(ParameterError, match="GM9999"):
+        runner.run(None, registry=[MUNI], municipalities=["GM9999"],
+                   reports_dir=tmp_path / "r", **FAST)
+    assert not (tmp_path / "r").exists() or not any((tmp_path / "r").glob("2*"))
+
+
+def test_hung_cell_and_dead_kernel_are_stopped_with_a_clear_message(tmp_path: Path) -> None:
+    start = time.monotonic()
+    result = runner.run(None, registry=[SLOW, DIES], reports_dir=tmp_path, timeout=2, **FAST)
+    assert time.monotonic() - start < 30
+    slow, dies = result.results["baseline/slow"], result.results["baseline/dies"]
+    assert slow.status == "timeout" and "timeout of 2 s" in slow.error
+    assert dies.status == "died" and "kernel died" in dies.error
+    assert result.status == "failed" and not result.published
+
+
+def test_lock_keeps_a_second_run_out(tmp_path: Path) -> None:
+    with run_lock(tmp_path, wait=0):
+        start = time.monotonic()
+        with pytest.raises(LockError, match="another run is writing"):
+            runner.run(None, registry=[OK], reports_dir=tmp_path, wait=1, **FAST)
+        assert time.monotonic() - start >= 1
+    assert not any(tmp_path.glob("2*"))
+
+
+def test_publish_is_atomic_and_prune_keeps_latest(tmp_path: Path) -> None:
+    runs = []
+    for name in ("20250101T000000Z", "20250201T000000Z", "20250301T000000Z", "20250401T000000Z"):
+        (tmp_path / name).mkdir()
+        runs.append(tmp_path / name)
+    publish_latest(tmp_path, runs[0])
+    assert os.readlink(tmp_path / "latest") == runs[0].name
+    removed = prune_runs(tmp_path, keep=2, current=runs[3])
+    assert [p.name for p in removed] == ["20250201T000000Z"]  # runs[0] is latest: kept
+    publish_latest(tmp_path, runs[3])
+    assert (tmp_path / "latest").resolve() == runs[3].resolve()
+    assert not list(tmp_path.glob(".latest.*"))
