@@ -361,6 +361,7 @@ def headline(result: BacklogResult) -> dict[str, float]:
         "late_decisions_total": med(p["late_decisions"].sum(axis=1)),
         "late_decisions_total_p90": q90(p["late_decisions"].sum(axis=1)),
         "late_share": med(result.late_share()),
+        "pending_at_end": med(p["pending"][:, -1]),
         "penalty_eur_total": med(p["penalty_eur"].sum(axis=1)),
         "penalty_eur_total_p90": q90(p["penalty_eur"].sum(axis=1)),
         "dtv_caseload_peak": med(p["dtv_caseload"].max(axis=1)),
@@ -814,8 +815,11 @@ def compare_policies(
 
     Returns:
         Table ``backlog_policies``: one row per policy with medians (and p90) of backlog
-        peak, months to clear, late decisions, penalties (EUR), DT&V peak, shelter peak,
-        and the paired median difference in late decisions against the first policy.
+        peak, months to clear, late decisions, late share (overdue cases still pending at
+        the end count as late), cases still pending at the end, penalties (EUR), DT&V
+        peak, shelter peak, and the paired median difference in late decisions against the
+        first policy. Without ``pop``, a policy that moves the TPD end date keeps the same
+        cohort, so only the calendar moves.
     """
     cohort_persons = np.atleast_1d(np.asarray(cohort_persons, dtype=float))
     months = cfg.n_months if n_months is None else int(n_months)
@@ -827,7 +831,10 @@ def compare_policies(
         pcfg = _with(cfg, **dict(change))
         cohort = cohort_persons
         if pop is not None and "tpd_end_date" in change:
-            cohort = cohort_at_tpd_end(pop, pcfg)
+            cohort = cohort_at_tpd_end(pop, pcfg)[: cohort_persons.shape[0]]
+            if cohort.shape != cohort_persons.shape:
+                raise ParameterError(f"pop has {pop.n_paths} paths; compare_policies needs at "
+                                     f"least {cohort_persons.shape[0]} (one per cohort path)")
         res = run(cohort, pcfg, draws)
         h = headline(res)
         late_total = res.paths["late_decisions"].sum(axis=1)
@@ -836,12 +843,14 @@ def compare_policies(
         rows.append({
             "policy": name,
             "change": ", ".join(f"{k}={v}" for k, v in change.items()) or "-",
+            "cohort_persons": h["cohort_persons"],
             "backlog_peak": h["backlog_peak"],
             "regular_backlog_peak": h["regular_backlog_peak"],
             "months_to_clear": h["months_to_clear"],
             "months_to_clear_p90": h["months_to_clear_p90"],
             "late_decisions": h["late_decisions_total"],
             "late_share": h["late_share"],
+            "pending_at_end": h["pending_at_end"],
             "late_decisions_vs_first": float(np.median(late_total - first_late)),
             "penalty_eur": h["penalty_eur_total"],
             "penalty_eur_p90": h["penalty_eur_total_p90"],

@@ -1,0 +1,384 @@
+"""Figures, tables and texts of the IND/DT&V backlog report (English and Dutch).
+
+No model code: every function takes a :class:`~capacity.backlog.BacklogResult` or a table
+from :mod:`capacity.backlog` and returns a plotly figure, a DataFrame or a Markdown text.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from capacity.backlog import UNITS, BacklogResult
+from capacity.params.backlog import BacklogConfig
+from capacity.quantiles import summarise_many
+from capacity.report import fan_chart, fmt_number
+
+__all__ = [
+    "Text", "assumptions_table", "capacity_text", "cumulative_chart", "fan",
+    "headline_table", "intro_text", "label", "months_to_clear_chart", "outcomes_chart",
+    "policy_chart", "policy_table",
+]
+
+LABELS: dict[str, dict[str, str]] = {
+    "pending": {"en": "TPD cohort: asylum cases pending at the IND",
+                "nl": "RTB-cohort: openstaande asielzaken bij de IND"},
+    "pending_regular": {"en": "Regular asylum cases pending", "nl": "Reguliere openstaande asielzaken"},
+    "backlog_total": {"en": "All asylum cases pending at the IND",
+                      "nl": "Alle openstaande asielzaken bij de IND"},
+    "decisions": {"en": "IND decisions on the cohort per month",
+                  "nl": "IND-beslissingen over de cohort per maand"},
+    "late_decisions": {"en": "Decisions after the legal term per month",
+                       "nl": "Beslissingen na de wettelijke termijn per maand"},
+    "penalty_eur": {"en": "Penalties for late decisions per month (EUR)",
+                    "nl": "Dwangsommen per maand (EUR)"},
+    "dtv_caseload": {"en": "DT&V caseload from the cohort", "nl": "DT&V-caseload uit de cohort"},
+    "shelter_entitled": {"en": "Persons entitled to shelter (pending, appeal, departure term)",
+                         "nl": "Personen met recht op opvang (in procedure, beroep, vertrektermijn)"},
+    "permits_pending": {"en": "Transition permits waiting to be issued",
+                        "nl": "Transitiedocumenten in behandeling"},
+    "late_cum": {"en": "Late decisions, cumulative", "nl": "Te late beslissingen, cumulatief"},
+    "penalty_cum": {"en": "Penalties, cumulative (EUR)", "nl": "Dwangsommen, cumulatief (EUR)"},
+    "cases": {"en": "cases", "nl": "zaken"},
+    "cases_month": {"en": "cases per month", "nl": "zaken per maand"},
+    "persons": {"en": "persons", "nl": "personen"},
+    "eur": {"en": "EUR", "nl": "EUR"},
+    "eur_month": {"en": "EUR per month", "nl": "EUR per maand"},
+    "months": {"en": "months after the TPD ends", "nl": "maanden na einde RTB"},
+    "share_paths": {"en": "share of paths", "nl": "aandeel van de paden"},
+    "clear": {"en": "Cohort backlog cleared", "nl": "Achterstand cohort weggewerkt"},
+    "permits_done": {"en": "Every transition permit issued", "nl": "Alle transitiedocumenten afgegeven"},
+    "months_to_clear": {"en": "Months until the cohort backlog is cleared",
+                        "nl": "Maanden tot de achterstand van de cohort is weggewerkt"},
+    "not_in_run": {"en": "not within the run", "nl": "niet binnen de looptijd"},
+    "indicator": {"en": "indicator", "nl": "indicator"},
+    "median": {"en": "median", "nl": "mediaan"},
+    "p10": {"en": "10 %", "nl": "10%"},
+    "p90": {"en": "90 %", "nl": "90%"},
+    "unit": {"en": "unit", "nl": "eenheid"},
+    "outcomes": {"en": "Where the cohort's cases are (median, cumulative)",
+                 "nl": "Waar de zaken van de cohort zijn (mediaan, cumulatief)"},
+    "policy_late": {"en": "Late decisions (median)", "nl": "Te late beslissingen (mediaan)"},
+    "policy_eur": {"en": "Penalties, EUR million (median)", "nl": "Dwangsommen, mln EUR (mediaan)"},
+    "policy_title": {"en": "Policies side by side (common random numbers)",
+                     "nl": "Beleidsopties naast elkaar (gemeenschappelijke toevalsgetallen)"},
+}
+
+_OUTCOMES = {
+    "pending": {"en": "pending (first instance)", "nl": "in behandeling (eerste aanleg)"},
+    "appeals_pending": {"en": "in appeal", "nl": "in beroep"},
+    "departure_term": {"en": "departure term", "nl": "vertrektermijn"},
+    "dtv_caseload": {"en": "at DT&V", "nl": "bij DT&V"},
+    "granted": {"en": "granted asylum", "nl": "asielvergunning"},
+    "withdrawn_permit": {"en": "withdrew: transition permit", "nl": "ingetrokken: transitiedocument"},
+    "withdrawn_return": {"en": "withdrew: return programme", "nl": "ingetrokken: terugkeerprogramma"},
+    "departed": {"en": "left on their own", "nl": "zelf vertrokken"},
+    "dtv_closed": {"en": "DT&V case closed", "nl": "DT&V-zaak afgesloten"},
+}
+
+#: Source of every backlog default (the YAML comments of params/baseline.yaml, short).
+SOURCES: dict[str, str] = {
+    "tpd_end_date": "policy_timeline.csv 2025-06-13: EU extends the TPD to 4 Mar 2027",
+    "cohort_persons": "monitor_report_facts.csv 2025-02-28: 120,680 registered (fallback; "
+                      "the forecast's registered paths when available)",
+    "persons_per_case": "assumption",
+    "simple_case_share": "assumption",
+    "simple_case_effort": "assumption",
+    "return_rate_per_month": "policy_timeline.csv 2023: 400 of 4,600 TCN took the EUR 5,000 "
+                             "scheme in ~6 months = ~1.5 %/month (DERIVED); low end assumption",
+    "permit_uptake_share": "policy_timeline.csv 2024-01-24: 27 % of 2,760 TCN continued, "
+                           "73 % did not; spread assumption",
+    "permit_uptake_months": "assumption",
+    "departure_rate_per_month": "monitor_report_facts.csv: 8,215 departed May-Nov 2024 of "
+                                "~117,530 = 1.17 %/month (DERIVED)",
+    "ind_decisions_per_month": "ind_asylum_figures.csv 2024-04: 2,640 first decisions",
+    "ind_capacity_realisation": "ind_asylum_figures.csv: mandate 22,000/yr (0.69) to ~40,500 "
+                                "decisions in 2024 (1.28, DERIVED)",
+    "ind_capacity_noise_sd": "assumption",
+    "queue_discipline": "issue 5 default (oldest first)",
+    "regular_backlog_cases": "ind_asylum_figures.csv: ~50,000-51,000 pending end 2023-2025",
+    "regular_inflow_per_year": "ind_asylum_figures.csv: 24,070 (2025), 32,180 (2024); MPP 2026 "
+                               "max 67,100 x 0.77 first-application share (DERIVED)",
+    "regular_inflow_noise_sd": "assumption (monthly 2022: 1,600-4,435)",
+    "grant_share": "ind_asylum_figures.csv: grant rate 36 % (2025), 58 % (2024)",
+    "appeal_share": "assumption",
+    "appeal_months_mean": "assumption",
+    "appeal_success_share": "assumption",
+    "departure_term_months": "art. 62 Vw 2000: 4 weeks",
+    "dtv_cases_per_month": "dtv_return_case_outcomes.csv: 15,860 closed in 2024 (1,322/month); "
+                           "share free for the cohort (a quarter) is an assumption",
+    "dtv_capacity_realisation": "assumption",
+    "dtv_share_independent": "dtv_return_case_outcomes.csv 2024: 38 % demonstrable departure, "
+                             "slightly more than half voluntary (DERIVED 20 %)",
+    "dtv_share_forced": "dtv_return_case_outcomes.csv 2024 (DERIVED 18 %)",
+    "dtv_share_unsupervised": "dtv_return_case_outcomes.csv 2024: 36 % destination unknown",
+    "permit_capacity_per_month": "assumption",
+    "permit_capacity_realisation": "assumption",
+    "decision_term_months": "art. 43a Vw 2000 (monitor_report_facts.csv): 6 months after the "
+                            "TPD ends",
+    "term_extension_months": "up to 21 months in total; used in 2023 (policy_timeline.csv "
+                             "2023-03-16), upheld by Rb Den Haag 2024-12-04",
+    "notice_share": "ind_asylum_figures.csv 2022: 19,830 notices vs ~20,400 late decisions "
+                    "(0.97, DERIVED); mode assumption",
+    "notice_lag_days": "assumption",
+    "penalty_eur_per_day": "Awb art. 4:17: EUR 23 / 35 / 45 per day, 14 days each",
+    "penalty_cap_eur": "ind_asylum_figures.csv: max EUR 1,442 per case per procedure",
+    "clear_threshold_cases": "assumption",
+    "target_late_share": "planning target (judgement)",
+    "target_probability": "planning target (judgement)",
+}
+
+
+def label(key: str, language: str = "en") -> str:
+    """Return the backlog label for ``key`` in ``language`` (the key if unknown)."""
+    entry = LABELS.get(key) or _OUTCOMES.get(key)
+    return key if entry is None else entry.get(language, entry["en"])
+
+
+class Text:
+    """Markdown text for display in a notebook (rendered in the HTML report)."""
+
+    def __init__(self, markdown: str):
+        self.markdown = markdown
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown
+
+    def __str__(self) -> str:
+        return self.markdown
+
+
+def _n(x: float, language: str) -> str:
+    if not np.isfinite(x):
+        return label("not_in_run", language)
+    return fmt_number(x, language)
+
+
+def _month(date: pd.Timestamp, language: str) -> str:
+    months_nl = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+                 "september", "oktober", "november", "december")
+    date = pd.Timestamp(date)
+    return f"{months_nl[date.month - 1]} {date.year}" if language == "nl" else date.strftime("%B %Y")
+
+
+def _q(x: np.ndarray, q: float) -> float:
+    return float(np.quantile(x, q, method="inverted_cdf"))
+
+
+def headline_table(result: BacklogResult, *, language: str = "en") -> pd.DataFrame:
+    """Return the headline figures with median and 10-90 % range over the paths."""
+    p = result.paths
+    rows = [
+        ("cohort_persons", "Persons whose application restarts", "Personen van wie de aanvraag herleeft",
+         result.cohort_persons, "persons"),
+        ("cohort_cases", "Cases restarting", "Herlevende zaken", result.cohort_cases, "cases"),
+        ("backlog_peak", "Cohort backlog at the end of the first month",
+         "Achterstand cohort eind eerste maand", p["pending"].max(axis=1), "cases"),
+        ("regular_peak", "Regular asylum backlog, peak", "Reguliere asielachterstand, piek",
+         p["pending_regular"].max(axis=1), "cases"),
+        ("months_to_clear", "Months until the cohort backlog is cleared",
+         "Maanden tot de achterstand van de cohort is weggewerkt", result.months_to_clear,
+         "months"),
+        ("late_decisions", "Decisions after the legal term", "Beslissingen na de wettelijke termijn",
+         p["late_decisions"].sum(axis=1), "cases"),
+        ("late_share", "Share of decisions late (incl. overdue at the end)",
+         "Aandeel te laat (incl. achterstallig aan het eind)", 100 * result.late_share(), "%"),
+        ("penalty_eur", "Penalties for late decisions", "Dwangsommen", p["penalty_eur"].sum(axis=1),
+         "EUR"),
+        ("dtv_peak", "DT&V caseload, peak", "DT&V-caseload, piek", p["dtv_caseload"].max(axis=1),
+         "cases"),
+        ("shelter_peak", "Persons entitled to shelter, peak", "Personen met recht op opvang, piek",
+         p["shelter_entitled"].max(axis=1), "persons"),
+        ("permits", "Transition permits issued", "Transitiedocumenten afgegeven",
+         p["permits_issued"].sum(axis=1), "cases"),
+        ("permits_done", "Months until every permit is issued",
+         "Maanden tot alle transitiedocumenten zijn afgegeven", result.months_to_permits, "months"),
+    ]
+    out = []
+    for key, en, nl, values, unit in rows:
+        out.append({
+            "key": key,
+            label("indicator", language): nl if language == "nl" else en,
+            label("median", language): _q(values, 0.5),
+            label("p10", language): _q(values, 0.1),
+            label("p90", language): _q(values, 0.9),
+            label("unit", language): unit,
+        })
+    return pd.DataFrame(out)
+
+
+def intro_text(result: BacklogResult, *, language: str = "en") -> Text:
+    """Return a few sentences that state the headline result in words."""
+    cfg = result.config
+    p = result.paths
+    start = _month(result.dates[0], language)
+    persons = _n(np.median(result.cohort_persons), language)
+    cases = _n(np.median(result.cohort_cases), language)
+    clear = _n(_q(result.months_to_clear, 0.5), language)
+    clear90 = _n(_q(result.months_to_clear, 0.9), language)
+    late = _n(np.median(p["late_decisions"].sum(axis=1)), language)
+    eur = _n(np.median(p["penalty_eur"].sum(axis=1)) / 1e6, language)
+    eur90 = _n(_q(p["penalty_eur"].sum(axis=1), 0.9) / 1e6, language)
+    dtv = _n(np.median(p["dtv_caseload"].max(axis=1)), language)
+    uptake = f"{cfg.permit_uptake_share.central:.0%}"
+    term = f"{cfg.term_months:g}"
+    if language == "nl":
+        text = (
+            f"De tijdelijke bescherming eindigt op {cfg.tpd_end_date:%d-%m-%Y}. Dan herleven de "
+            f"asielaanvragen van (mediaan) **{persons} personen** ({cases} zaken). Centrale "
+            f"aanname voor het transitiedocument: {uptake} trekt de aanvraag in. De achterstand "
+            f"van de cohort is in de helft van de paden na **{clear} maanden** weggewerkt "
+            f"(in 90 % binnen {clear90}), gerekend vanaf {start}. Wettelijke termijn: {term} "
+            f"maanden na het einde van de RTB; **{late} beslissingen** komen te laat, met "
+            f"**EUR {eur} mln** aan dwangsommen (90 %-grens EUR {eur90} mln). De DT&V-caseload "
+            f"uit de cohort piekt op {dtv} zaken.")
+    else:
+        text = (
+            f"Temporary protection ends on {cfg.tpd_end_date:%d %B %Y}; the asylum applications "
+            f"of (median) **{persons} persons** ({cases} cases) restart. Central assumption for "
+            f"the transition permit: {uptake} withdraw their application. Half of the paths "
+            f"clear the cohort's backlog within **{clear} months** from {start} (90 % within "
+            f"{clear90}). With a legal term of {term} months after the TPD ends, **{late} "
+            f"decisions** come late, costing **EUR {eur} million** in penalties (90 % bound "
+            f"EUR {eur90} million). The DT&V caseload from the cohort peaks at {dtv} cases.")
+    return Text(text)
+
+
+_UNIT_KEYS = {"pending": "cases", "pending_regular": "cases", "backlog_total": "cases",
+              "decisions": "cases_month", "late_decisions": "cases_month",
+              "penalty_eur": "eur_month", "dtv_caseload": "cases", "shelter_entitled": "persons",
+              "permits_pending": "cases", "late_cum": "cases", "penalty_cum": "eur"}
+
+
+def fan(result: BacklogResult, variable: str, *, language: str = "en") -> go.Figure:
+    """Return the fan chart (median, 50/67/95 % bands) of one path variable."""
+    table = result.table([variable])
+    return fan_chart(table, variable, title=label(variable, language),
+                     y_title=label(_UNIT_KEYS.get(variable, "cases"), language), language=language)
+
+
+def cumulative_chart(result: BacklogResult, variable: str = "penalty_eur", *,
+                     language: str = "en") -> go.Figure:
+    """Return the fan chart of a flow summed from the TPD end (late decisions or EUR)."""
+    key = {"penalty_eur": "penalty_cum", "late_decisions": "late_cum"}[variable]
+    table = summarise_many({key: np.cumsum(result.paths[variable], axis=1)}, result.dates)
+    return fan_chart(table, key, title=label(key, language),
+                     y_title=label(_UNIT_KEYS[key], language), language=language)
+
+
+def months_to_clear_chart(result: BacklogResult, *, language: str = "en") -> go.Figure:
+    """Return the distribution (share of paths done by each month) of both finishing times."""
+    months = np.arange(0, result.dates.size + 1)
+    fig = go.Figure()
+    for values, key in ((result.months_to_clear, "clear"), (result.months_to_permits, "permits_done")):
+        share = (values[:, None] <= months[None, :]).mean(axis=0)
+        fig.add_trace(go.Scatter(x=months, y=share, mode="lines", name=label(key, language),
+                                 line={"shape": "hv"}))
+    fig.update_layout(title=label("months_to_clear", language), template="plotly_white",
+                      xaxis_title=label("months", language), yaxis_title=label("share_paths", language),
+                      yaxis_tickformat=".0%", height=380, legend={"orientation": "h", "y": -0.2})
+    return fig
+
+
+def outcomes_chart(result: BacklogResult, *, language: str = "en") -> go.Figure:
+    """Return a stacked area of where the cohort's cases are, month by month (medians)."""
+    p = result.paths
+    closed = p["dtv_independent"] + p["dtv_forced"] + p["dtv_unsupervised"] + p["dtv_other"]
+    parts = {
+        "granted": np.cumsum(p["granted"], axis=1),
+        "withdrawn_permit": np.cumsum(p["withdrawn_permit"], axis=1),
+        "withdrawn_return": np.cumsum(p["withdrawn_return"], axis=1),
+        "departed": np.cumsum(p["departed"], axis=1),
+        "dtv_closed": np.cumsum(closed, axis=1),
+        "dtv_caseload": p["dtv_caseload"], "departure_term": p["departure_term"],
+        "appeals_pending": p["appeals_pending"], "pending": p["pending"],
+    }
+    fig = go.Figure()
+    for key, values in parts.items():
+        fig.add_trace(go.Scatter(x=result.dates, y=np.median(values, axis=0), stackgroup="one",
+                                 mode="lines", line={"width": 0.5}, name=label(key, language)))
+    fig.update_layout(title=label("outcomes", language), template="plotly_white",
+                      yaxis_title=label("cases", language), height=440,
+                      legend={"orientation": "h", "y": -0.2})
+    return fig
+
+
+def policy_table(policies: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
+    """Return the policy comparison with rounded figures for display (EUR in millions)."""
+    shown = policies.drop(columns=["change"]).copy()
+    for col in ("penalty_eur", "penalty_eur_p90"):
+        shown[col] = shown[col] / 1e6
+    shown = shown.rename(columns={"penalty_eur": "penalty_eur_m", "penalty_eur_p90": "penalty_eur_m_p90"})
+    return shown
+
+
+def policy_chart(policies: pd.DataFrame, *, language: str = "en") -> go.Figure:
+    """Return bars of late decisions and penalties per policy (medians)."""
+    fig = go.Figure()
+    fig.add_trace(go.Bar(y=policies["policy"], x=policies["late_decisions"], orientation="h",
+                         name=label("policy_late", language)))
+    fig.add_trace(go.Bar(y=policies["policy"], x=policies["penalty_eur"] / 1e6, orientation="h",
+                         name=label("policy_eur", language), xaxis="x2"))
+    fig.update_layout(
+        title=label("policy_title", language), template="plotly_white", barmode="group",
+        height=120 + 32 * len(policies), yaxis={"autorange": "reversed"},
+        xaxis={"domain": [0, 0.48], "title": label("policy_late", language)},
+        xaxis2={"domain": [0.52, 1], "title": label("policy_eur", language)},
+        legend={"orientation": "h", "y": -0.15}, margin={"l": 220})
+    return fig
+
+
+def capacity_text(capacity: pd.DataFrame, cfg: BacklogConfig, *, language: str = "en") -> Text:
+    """Return the capacity answer in words."""
+    ind = capacity[capacity["service"] == "IND"].iloc[0]
+    dtv = capacity[capacity["service"] == "DT&V"].iloc[0]
+    prob = f"{cfg.target_probability:.0%}"
+    late = f"{cfg.target_late_share:.0%}"
+    if language == "nl":
+        text = (
+            f"Om met {prob} zekerheid hooguit {late} van de beslissingen over de cohort te laat "
+            f"te nemen, heeft de IND vanaf het einde van de RTB **{_n(ind['capacity_per_month'], language)} "
+            f"beslissingen per maand** nodig ({_n(ind['capacity_per_year'], language)} per jaar; "
+            f"nu gepland {_n(cfg.ind_decisions_per_month, language)} per maand). DT&V moet "
+            f"**{_n(dtv['capacity_per_month'], language)} zaken per maand** uit de cohort "
+            f"afsluiten om de caseload binnen {cfg.dtv_target_months} maanden onder "
+            f"{_n(cfg.dtv_target_caseload, language)} te krijgen (nu aangenomen: "
+            f"{_n(cfg.dtv_cases_per_month, language)}).")
+    else:
+        text = (
+            f"To keep late decisions on the cohort at or under {late} with {prob} probability, "
+            f"the IND needs **{_n(ind['capacity_per_month'], language)} decisions a month** "
+            f"from the TPD end ({_n(ind['capacity_per_year'], language)} a year; planned now "
+            f"{_n(cfg.ind_decisions_per_month, language)} a month). DT&V needs to close "
+            f"**{_n(dtv['capacity_per_month'], language)} cohort cases a month** to bring the "
+            f"caseload under {_n(cfg.dtv_target_caseload, language)} within "
+            f"{cfg.dtv_target_months} months (assumed now: {_n(cfg.dtv_cases_per_month, language)}).")
+    return Text(text)
+
+
+def assumptions_table(cfg: BacklogConfig, *, language: str = "en") -> pd.DataFrame:
+    """Return the backlog assumptions: parameter, value used, unit, meaning and source."""
+    rows = []
+    for name, info in type(cfg).model_fields.items():
+        if name not in SOURCES:
+            continue
+        value = getattr(cfg, name)
+        if hasattr(value, "model_dump"):
+            shown = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                              for k, v in value.model_dump(exclude_none=True).items())
+        else:
+            shown = str(value)
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        rows.append({"parameter": f"backlog.{name}", "value": shown,
+                     "unit": extra.get("unit", ""), "meaning": info.description or "",
+                     "source": SOURCES[name]})
+    table = pd.DataFrame(rows)
+    if language == "nl":
+        table = table.rename(columns={"parameter": "parameter", "value": "waarde",
+                                      "unit": "eenheid", "meaning": "betekenis", "source": "bron"})
+    return table
+
+
+#: Units of the path variables, re-exported for captions.
+VARIABLE_UNITS = UNITS

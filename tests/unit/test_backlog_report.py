@@ -1,0 +1,49 @@
+"""The backlog report helpers build figures, tables and texts in both languages."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from capacity import backlog as bl
+from capacity import params
+from capacity import report_backlog as rb
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(scope="module")
+def result():
+    cfg = params.load().backlog
+    return bl.simulate(np.full(100, cfg.cohort_persons), cfg, rng=np.random.default_rng(0),
+                       n_months=36)
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_report_helpers(result, language):
+    head = rb.headline_table(result, language=language)
+    assert len(head) == 12 and head.iloc[:, 2].notna().all()
+    assert "persons" in str(rb.intro_text(result, language=language)) or language == "nl"
+    assert "personen" in str(rb.intro_text(result, language="nl"))
+    for var in bl.CONTRACT_VARIABLES:
+        assert len(rb.fan(result, var, language=language).data) > 0
+    assert rb.cumulative_chart(result, "penalty_eur", language=language).data
+    assert len(rb.months_to_clear_chart(result, language=language).data) == 2
+    assert len(rb.outcomes_chart(result, language=language).data) == 9
+    table = rb.assumptions_table(result.config, language=language)
+    assert len(table) >= 30
+    assert table.iloc[:, -1].str.len().gt(0).all()      # every row names a source
+
+
+def test_policy_and_capacity_views(result):
+    cfg = result.config
+    policies = bl.compare_policies(result.cohort_persons[:50], cfg, rng=np.random.default_rng(1),
+                                   policies={"a": {}, "b": {"permit_uptake_share": 0.0}},
+                                   n_months=24)
+    assert rb.policy_chart(policies).data
+    assert "penalty_eur_m" in rb.policy_table(policies).columns
+    capacity = bl.solve_capacity(result.cohort_persons[:50], cfg, rng=np.random.default_rng(2),
+                                 n_months=36, ramp_months=(0,), tol=50.0)
+    assert "IND" in str(rb.capacity_text(capacity, cfg)) or "decisions" in str(
+        rb.capacity_text(capacity, cfg))
+    assert "beslissingen" in str(rb.capacity_text(capacity, cfg, language="nl"))
