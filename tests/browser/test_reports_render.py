@@ -1,0 +1,171 @@
+"""Open a run's reports in headless Chromium, offline: no console errors, charts drawn.
+
+Drives Chromium over the DevTools protocol (websocket-client, a Jupyter dependency).
+Network access is cut off (every host name resolves to nothing), so a report that still
+pulls a script from a CDN fails here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from capacity import runner
+from capacity.runner import Notebook
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+FIXTURES = Path(__file__).resolve().parents[1] / "data" / "notebooks"
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} not installed (apt-get install -y chromium)", allow_module_level=True)
+websocket = pytest.importorskip("websocket", reason="websocket-client is needed to drive Chromium")
+
+CHARTS_JS = """(() => {
+  const divs = Array.from(document.querySelectorAll('.plotly-graph-div'));
+  return JSON.stringify({
+    plotly: typeof window.Plotly,
+    charts: divs.length,
+    drawn: divs.filter(d => d.data && d.data.length > 0 && d.querySelector('svg.main-svg')
+                      && d.querySelectorAll('.scatterlayer .trace, .barlayer .trace').length > 0).length,
+    title: document.title,
+  });
+})()"""
+
+
+class DevTools:
+    """A minimal DevTools-protocol client over one browser websocket (flat sessions)."""
+
+    def __init__(self, ws_url: str) -> None:
+        self.ws = websocket.create_connection(ws_url, timeout=30)
+        self.ids = itertools.count(1)
+        self.events: list[dict] = []
+
+    def send(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
+        msg_id = next(self.ids)
+        message = {"id": msg_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        self.ws.send(json.dumps(message))
+        while True:
+            reply = json.loads(self.ws.recv())
+            if reply.get("id") == msg_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+            self.events.append(reply)
+
+    def wait_event(self, method: str, timeout: float = 20) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if any(e.get("method") == method for e in self.events):
+                return
+            self.ws.settimeout(max(0.1, deadline - time.monotonic()))
+            self.events.append(json.loads(self.ws.recv()))
+        raise TimeoutError(method)
+
+    def open(self, url: str) -> tuple[dict, list[str]]:
+        """Load ``url`` in a fresh tab; return the chart summary and every problem seen."""
+        self.events.clear()
+        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        for domain in ("Runtime", "Log", "Network", "Page"):
+            self.send(f"{domain}.enable", session=session)
+        self.send("Page.navigate", {"url": url}, session=session)
+        self.wait_event("Page.loadEventFired")
+        time.sleep(1.0)  # let Plotly finish drawing
+        value = self.send("Runtime.evaluate", {"expression": CHARTS_JS, "returnByValue": True},
+                          session=session)["result"]["value"]
+        problems = []
+        for event in self.events:
+            method, params = event.get("method"), event.get("params", {})
+            if method == "Runtime.exceptionThrown":
+                problems.append(f"exception: {params['exceptionDetails'].get('text')} "
+                                f"{params['exceptionDetails'].get('exception', {}).get('description', '')}")
+            elif method == "Runtime.consoleAPICalled" and params.get("type") == "error":
+                problems.append(f"console.error: {params.get('args')}")
+            elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
+                problems.append(f"log: {params['entry'].get('text')} {params['entry'].get('url', '')}")
+            elif method == "Network.requestWillBeSent":
+                req_url = params["request"]["url"]
+                if not req_url.startswith(("file:", "data:", "about:")):
+                    problems.append(f"network request: {req_url}")
+            elif method == "Network.loadingFailed":
+                problems.append(f"failed to load: {params.get('errorText')}")
+        self.send("Target.closeTarget", {"targetId": target})
+        return json.loads(value), problems
+
+    def close(self) -> None:
+        self.ws.close()
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    registry = [Notebook("ok", path=FIXTURES / "ok.ipynb"),
+                Notebook("figure", path=FIXTURES / "figure.ipynb"),
+                Notebook("municipality", per="municipality", path=FIXTURES / "municipality.ipynb")]
+    result = runner.run(None, registry=registry, municipalities=["GM0363"], jobs=2, prepare=False,
+                        progress=False, reports_dir=tmp_path_factory.mktemp("reports"))
+    assert result.ok, result.failed
+    return result.run_dir
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory):
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    proc = subprocess.Popen(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", "--disable-extensions", "--allow-file-access-from-files",
+         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+         f"--user-data-dir={profile}", "--remote-debugging-port=0", "about:blank"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    ws_url = None
+    deadline = time.monotonic() + 30
+    while ws_url is None and time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        match = re.search(r"DevTools listening on (ws://\S+)", line)
+        if match:
+            ws_url = match.group(1)
+        elif not line and proc.poll() is not None:
+            break
+    if ws_url is None:
+        proc.kill()
+        pytest.fail("Chromium did not start its DevTools endpoint")
+    client = DevTools(ws_url)
+    yield client
+    client.close()
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.mark.parametrize("page, charts", [
+    ("baseline/ok.html", 1),
+    ("baseline/figure.html", 1),
+    ("baseline/municipalities/GM0363.html", 1),
+])
+def test_report_renders_offline_with_charts(browser: DevTools, run_dir: Path, page: str,
+                                            charts: int) -> None:
+    summary, problems = browser.open((run_dir / page).as_uri())
+    assert problems == []
+    assert summary["plotly"] == "object"
+    assert summary["charts"] >= charts and summary["drawn"] == summary["charts"], summary
+
+
+def test_index_renders_offline(browser: DevTools, run_dir: Path) -> None:
+    summary, problems = browser.open((run_dir / "index.html").as_uri())
+    assert problems == []
+    assert "ok" in summary["title"]
