@@ -58,6 +58,7 @@ log = logging.getLogger(__name__)
 __all__ = [
     "CONTRACT_VARIABLES", "DAYS_PER_MONTH", "UNCERTAIN", "UNITS", "BacklogResult", "Draws",
     "cohort_at_tpd_end", "compare_policies", "default_policies", "draw", "headline",
+    "months_to_clear_table",
     "penalty_per_case", "run", "simulate", "solve_capacity",
 ]
 
@@ -372,6 +373,23 @@ def headline(result: BacklogResult) -> dict[str, float]:
         "withdrawn_return_total": med(p["withdrawn_return"].sum(axis=1)),
         "granted_total": med(p["granted"].sum(axis=1)),
     }
+
+
+def months_to_clear_table(result: BacklogResult) -> pd.DataFrame:
+    """Return the distribution of the finishing times, one row per month after the TPD end.
+
+    Columns: ``month`` (months after the TPD end month), ``date``, ``share_cleared`` (share
+    of paths whose cohort backlog is under ``clear_threshold_cases`` by then) and
+    ``share_permits_done`` (share of paths on which every transition permit is issued).
+    """
+    months = np.arange(0, result.dates.size + 1)
+    return pd.DataFrame({
+        "month": months,
+        # by the start of this month = by the end of month ``month`` after the TPD end month
+        "date": pd.date_range(result.dates[0], periods=months.size, freq="MS"),
+        "share_cleared": (result.months_to_clear[:, None] <= months).mean(axis=0),
+        "share_permits_done": (result.months_to_permits[:, None] <= months).mean(axis=0),
+    })
 
 
 # --- the model -------------------------------------------------------------------------

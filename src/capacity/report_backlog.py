@@ -225,7 +225,8 @@ def intro_text(result: BacklogResult, *, language: str = "en") -> Text:
     term = f"{cfg.term_months:g}"
     if language == "nl":
         text = (
-            f"De tijdelijke bescherming eindigt op {cfg.tpd_end_date:%d-%m-%Y}. Dan herleven de "
+            f"De tijdelijke bescherming eindigt op {cfg.tpd_end_date.day} "
+            f"{_month(pd.Timestamp(cfg.tpd_end_date), language)}. Dan herleven de "
             f"asielaanvragen van (mediaan) **{persons} personen** ({cases} zaken). Centrale "
             f"aanname voor het transitiedocument: {uptake} trekt de aanvraag in. De achterstand "
             f"van de cohort is in de helft van de paden na **{clear} maanden** weggewerkt "
@@ -235,7 +236,8 @@ def intro_text(result: BacklogResult, *, language: str = "en") -> Text:
             f"uit de cohort piekt op {dtv} zaken.")
     else:
         text = (
-            f"Temporary protection ends on {cfg.tpd_end_date:%d %B %Y}; the asylum applications "
+            f"Temporary protection ends on {cfg.tpd_end_date.day} {cfg.tpd_end_date:%B %Y}; the asylum "
+            f"applications "
             f"of (median) **{persons} persons** ({cases} cases) restart. Central assumption for "
             f"the transition permit: {uptake} withdraw their application. Half of the paths "
             f"clear the cohort's backlog within **{clear} months** from {start} (90 % within "
@@ -304,9 +306,33 @@ def outcomes_chart(result: BacklogResult, *, language: str = "en") -> go.Figure:
     return fig
 
 
+#: Dutch names of the standard policies of ``capacity.backlog.default_policies``.
+POLICY_NL: dict[str, str] = {
+    "as configured": "zoals ingesteld",
+    "all applications restart": "alle aanvragen herleven",
+    "permit, high uptake (90 %)": "transitiedocument, hoog gebruik (90%)",
+    "permit, 2024 precedent (73 %)": "transitiedocument, zoals in 2024 (73%)",
+    "return programme 3 %/month": "terugkeerprogramma 3% per maand",
+    "no return programme": "geen terugkeerprogramma",
+    "queue: simple cases first": "volgorde: eenvoudige zaken eerst",
+    "queue: newest first": "volgorde: nieuwste eerst",
+    "queue: shared in proportion": "volgorde: capaciteit naar verhouding",
+    "TPD ends 2026-03-04": "RTB eindigt 4-3-2026",
+    "no term extension (6 months)": "geen termijnverlenging (6 maanden)",
+    "penalties abolished": "dwangsommen afgeschaft",
+}
+
+
+def _policy_names(policies: pd.DataFrame, language: str) -> pd.Series:
+    if language != "nl":
+        return policies["policy"]
+    return policies["policy"].map(lambda name: POLICY_NL.get(name, name))
+
+
 def policy_table(policies: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
     """Return the policy comparison with rounded figures for display (EUR in millions)."""
     shown = policies.drop(columns=["change"]).copy()
+    shown["policy"] = _policy_names(policies, language)
     for col in ("penalty_eur", "penalty_eur_p90"):
         shown[col] = shown[col] / 1e6
     shown = shown.rename(columns={"penalty_eur": "penalty_eur_m", "penalty_eur_p90": "penalty_eur_m_p90"})
@@ -316,9 +342,10 @@ def policy_table(policies: pd.DataFrame, *, language: str = "en") -> pd.DataFram
 def policy_chart(policies: pd.DataFrame, *, language: str = "en") -> go.Figure:
     """Return bars of late decisions and penalties per policy (medians)."""
     fig = go.Figure()
-    fig.add_trace(go.Bar(y=policies["policy"], x=policies["late_decisions"], orientation="h",
+    names = _policy_names(policies, language)
+    fig.add_trace(go.Bar(y=names, x=policies["late_decisions"], orientation="h",
                          name=label("policy_late", language)))
-    fig.add_trace(go.Bar(y=policies["policy"], x=policies["penalty_eur"] / 1e6, orientation="h",
+    fig.add_trace(go.Bar(y=names, x=policies["penalty_eur"] / 1e6, orientation="h",
                          name=label("policy_eur", language), xaxis="x2"))
     fig.update_layout(
         title=label("policy_title", language), template="plotly_white", barmode="group",

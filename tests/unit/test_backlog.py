@@ -344,3 +344,14 @@ def test_scenario_files_load_and_differ():
     ret = params.load(files["return_ceasefire"])
     assert ret.backlog.return_rate_per_month.central > params.load().backlog.return_rate_per_month.central
     assert ret.forecast == params.load(files["ceasefire"]).forecast     # extends the ceasefire
+
+
+def test_months_to_clear_table_is_a_distribution():
+    cfg = params.load().backlog
+    res = bl.simulate(np.full(50, 1e5), cfg, rng=np.random.default_rng(4), n_months=40)
+    table = bl.months_to_clear_table(res)
+    assert len(table) == 41 and table["date"].iloc[0] == pd.Timestamp("2027-03-01")
+    for col in ("share_cleared", "share_permits_done"):
+        assert table[col].is_monotonic_increasing and table[col].between(0, 1).all()
+    k = int(np.median(res.months_to_clear[np.isfinite(res.months_to_clear)]))
+    assert table.loc[k, "share_cleared"] >= 0.5 - 1e-9
