@@ -476,6 +476,9 @@ def _on_prepared(fut: Any, scenario: str, jobs: Sequence[Job], pool: Any, pendin
     headlines[scenario] = prepared.get("headline")
     cache = prepared.get("cache_path")
     if prepared.get("seconds"):
+        results[f"{scenario}/prepare"] = JobResult(key=f"{scenario}/prepare", status="ok",
+                                                   seconds=prepared["seconds"],
+                                                   compute_seconds=prepared["seconds"])
         say(f"ok     {scenario}/prepare  shared results in {prepared['seconds']:.1f} s")
     for job in jobs:
         job = dataclasses.replace(job, parameters={**job.parameters, "cache_path": cache})

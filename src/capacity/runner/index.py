@@ -37,13 +37,15 @@ def write_index(
             label = f"{job.extra.get('municipality_name', job.municipality)} ({job.municipality})"
         rows[job.key] = {**res.to_dict(), "html_rel": rel(html), "ipynb_rel": rel(res.ipynb),
                          "label": label}
+    steps = []
     for key, res in results.items():  # rows for steps that are not notebooks (e.g. prepare)
         if key not in rows:
             rows[key] = {**res.to_dict(), "html_rel": None, "ipynb_rel": None, "label": key}
+            steps.append(rows[key])
 
     matrix: dict[str, dict[str, Any]] = {s.name: {nb.name: None for nb in notebooks} for s in scenarios}
     munis: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    timings: list[dict[str, Any]] = []
+    timings: list[dict[str, Any]] = list(steps)
     muni_stats: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for job in jobs:
         row = rows[job.key]
