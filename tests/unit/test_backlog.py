@@ -355,3 +355,18 @@ def test_months_to_clear_table_is_a_distribution():
         assert table[col].is_monotonic_increasing and table[col].between(0, 1).all()
     k = int(np.median(res.months_to_clear[np.isfinite(res.months_to_clear)]))
     assert table.loc[k, "share_cleared"] >= 0.5 - 1e-9
+
+
+@settings(max_examples=30, deadline=None)
+@given(b0=st.floats(1_000, 200_000), cap=st.floats(2_000, 5_000), frac=st.floats(0, 0.8))
+def test_fluid_limit_property(b0, cap, frac):
+    lam = frac * cap
+    expected = b0 / (cap - lam)
+    cfg = _fluid(ind_decisions_per_month=cap, regular_inflow_per_year=12 * lam,
+                 queue_discipline="newest_first", n_months=int(np.ceil(expected)) + 2)
+    res = _run(cfg, b0, n_paths=1)
+    assert res.months_to_clear[0] == pytest.approx(np.ceil(expected - 1e-9), abs=1)
+    # the stock after k full months is exactly B0 - k (C - lam)
+    k = max(int(np.floor(expected - 1e-9)) - 1, 0)
+    assert res.paths["pending"][0, k] == pytest.approx(max(b0 - (k + 1) * (cap - lam), 0.0),
+                                                       rel=1e-9, abs=1e-6)
