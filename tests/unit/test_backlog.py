@@ -370,3 +370,14 @@ def test_fluid_limit_property(b0, cap, frac):
     k = max(int(np.floor(expected - 1e-9)) - 1, 0)
     assert res.paths["pending"][0, k] == pytest.approx(max(b0 - (k + 1) * (cap - lam), 0.0),
                                                        rel=1e-9, abs=1e-6)
+
+
+@pytest.mark.parametrize("bad", [
+    {"ind_capacity_series": []}, {"regular_inflow_series": [100, -1]},
+    {"penalty_eur_per_day": [23, -35]}, {"queue_discipline": "random"},
+    {"grant_share": {"kind": "triangular", "low": 0.5, "mode": 0.2, "high": 0.9}},
+])
+def test_bad_backlog_parameters_fail_with_the_key(bad):
+    key = next(iter(bad))
+    with pytest.raises(ParameterError, match=key):
+        params.load(**{f"backlog__{k}": v for k, v in bad.items()})

@@ -193,6 +193,11 @@ class BacklogConfig(Frozen):
                              f"must be at most 1 (the rest closes otherwise), got {shares:.3f}")
         if not self.penalty_eur_per_day:
             raise ValueError("penalty_eur_per_day needs at least one step, e.g. [23, 35, 45]")
+        for name in ("ind_capacity_series", "regular_inflow_series", "penalty_eur_per_day"):
+            values = getattr(self, name)
+            if values is not None and (len(values) == 0 or min(values) < 0):
+                raise ValueError(f"{name} must be a non-empty list of values >= 0 (use null for "
+                                 f"none), got {list(values)}")
         return self
 
     @property
