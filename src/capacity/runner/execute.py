@@ -145,7 +145,8 @@ def prepare_scenario(params_path: str, cache_path: str) -> dict[str, Any]:
         return {"cache_path": None, "headline": None, "seconds": 0.0}
     from capacity import params
 
-    logging.getLogger("cmdstanpy").setLevel(logging.WARNING)  # prophet's sampler is chatty
+    # prophet's sampler logs every chain at INFO and resets its logger's level: filter instead.
+    logging.getLogger("cmdstanpy").addFilter(lambda record: record.levelno >= logging.WARNING)
     scn = params.load(params_path)
     Path(cache_path).parent.mkdir(parents=True, exist_ok=True)
     results = pipeline.scenario_results(scn, cache_path=Path(cache_path))
