@@ -11,6 +11,7 @@ mkdir -p reports/logs
 exec >>reports/logs/scheduled.log 2>&1
 echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) scheduled run starting"
 status=0
+trap ':' TERM  # on systemctl stop: let the runner finish writing, then log its exit code
 .venv/bin/capacity run --all-scenarios --municipalities all \
     --wait 7200 --keep 12 --timeout 1800 --no-progress "$@" || status=$?
 echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) scheduled run ended with exit code $status"
