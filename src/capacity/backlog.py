@@ -298,12 +298,16 @@ class BacklogResult:
         term has passed by then; without them, a capacity so low that hardly anything is
         decided would look punctual. ``(late + overdue at end) / (decided + pending at end)``.
         """
-        p = self.paths
-        pending_end = p["pending"][:, -1]
-        overdue = pending_end if p["pending"].shape[1] + 0.5 > self.config.term_months else 0.0
-        late = p["late_decisions"].sum(axis=1) + overdue
-        total = p["decisions"].sum(axis=1) + pending_end
+        late = self.late_or_overdue()
+        total = self.paths["decisions"].sum(axis=1) + self.paths["pending"][:, -1]
         return np.divide(late, total, out=np.zeros_like(late), where=total > 0)
+
+    def late_or_overdue(self) -> np.ndarray:
+        """Per path, late decisions in the run plus cases still pending past the term (cases)."""
+        pending_end = self.paths["pending"][:, -1]
+        n_months = self.paths["pending"].shape[1]
+        overdue = pending_end if n_months + 0.5 > self.config.term_months else 0.0
+        return self.paths["late_decisions"].sum(axis=1) + overdue
 
     def accounted(self) -> np.ndarray:
         """Cohort cases accounted for at each month end, per path (cases).
@@ -361,6 +365,7 @@ def headline(result: BacklogResult) -> dict[str, float]:
         "decisions_total": med(p["decisions"].sum(axis=1)),
         "late_decisions_total": med(p["late_decisions"].sum(axis=1)),
         "late_decisions_total_p90": q90(p["late_decisions"].sum(axis=1)),
+        "late_or_overdue": med(result.late_or_overdue()),
         "late_share": med(result.late_share()),
         "pending_at_end": med(p["pending"][:, -1]),
         "penalty_eur_total": med(p["penalty_eur"].sum(axis=1)),
@@ -867,6 +872,7 @@ def compare_policies(
             "months_to_clear": h["months_to_clear"],
             "months_to_clear_p90": h["months_to_clear_p90"],
             "late_decisions": h["late_decisions_total"],
+            "late_or_overdue": h["late_or_overdue"],
             "late_share": h["late_share"],
             "pending_at_end": h["pending_at_end"],
             "late_decisions_vs_first": float(np.median(late_total - first_late)),

@@ -59,7 +59,8 @@ LABELS: dict[str, dict[str, str]] = {
     "unit": {"en": "unit", "nl": "eenheid"},
     "outcomes": {"en": "Where the cohort's cases are (median, cumulative)",
                  "nl": "Waar de zaken van de cohort zijn (mediaan, cumulatief)"},
-    "policy_late": {"en": "Late decisions (median)", "nl": "Te late beslissingen (mediaan)"},
+    "policy_late": {"en": "Late decisions incl. overdue at the end (median)",
+                    "nl": "Te late beslissingen incl. achterstallig aan het eind (mediaan)"},
     "policy_eur": {"en": "Penalties, EUR million (median)", "nl": "Dwangsommen, mln EUR (mediaan)"},
     "policy_title": {"en": "Policies side by side (common random numbers)",
                      "nl": "Beleidsopties naast elkaar (gemeenschappelijke toevalsgetallen)"},
@@ -343,7 +344,7 @@ def policy_chart(policies: pd.DataFrame, *, language: str = "en") -> go.Figure:
     """Return bars of late decisions and penalties per policy (medians)."""
     fig = go.Figure()
     names = _policy_names(policies, language)
-    fig.add_trace(go.Bar(y=names, x=policies["late_decisions"], orientation="h",
+    fig.add_trace(go.Bar(y=names, x=policies["late_or_overdue"], orientation="h",
                          name=label("policy_late", language)))
     fig.add_trace(go.Bar(y=names, x=policies["penalty_eur"] / 1e6, orientation="h",
                          name=label("policy_eur", language), xaxis="x2"))
