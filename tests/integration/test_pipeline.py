@@ -1,0 +1,82 @@
+"""One scenario end to end through the pipeline, with its cache and headline numbers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from capacity import data, params, pipeline
+from capacity.quantiles import check_contract
+
+pytestmark = pytest.mark.integration
+
+N_PATHS = 200
+
+
+@pytest.fixture(scope="module")
+def baseline() -> pipeline.ScenarioResults:
+    return pipeline.run_scenario(params.load(), n_paths=N_PATHS)
+
+
+def test_population_identity_holds_on_every_path(baseline: pipeline.ScenarioResults) -> None:
+    pop = baseline.population
+    assert pop.registered.shape == (N_PATHS, 36)
+    assert pop.identity_error() < 1e-6
+    jump_month, jump_value = data.last_observed(baseline.history, "registered")
+    assert pop.jump_off_registered == jump_value
+    assert pop.dates[0] == jump_month + pd.offsets.MonthBegin(1)
+
+
+def test_shelter_never_above_places_and_unmet_never_negative(baseline: pipeline.ScenarioResults) -> None:
+    sh = baseline.shelter
+    assert (sh.in_shelter <= sh.places + 1e-6).all()
+    assert (sh.unmet_demand >= -1e-6).all()
+    assert np.allclose(sh.in_shelter + sh.unmet_demand, sh.demand)
+
+
+def test_backlog_feeds_shelter_from_the_tpd_end(baseline: pipeline.ScenarioResults) -> None:
+    tpd_end = pd.Timestamp(baseline.scenario.backlog.tpd_end_date).to_period("M").to_timestamp()
+    entitled, start = pipeline.entitled_on_forecast_months(baseline.backlog, baseline.population.dates)
+    assert start == tpd_end
+    before = baseline.population.dates < tpd_end
+    assert (entitled[:, before] == 0).all() and (entitled[:, ~before] > 0).all()
+    assert baseline.shelter.entitled_from == tpd_end
+
+
+def test_tables_follow_the_contract(baseline: pipeline.ScenarioResults) -> None:
+    for table in (baseline.population.table(), baseline.shelter.table(), baseline.backlog.table()):
+        check_contract(table)
+    variables = set(baseline.backlog.table()["variable"])
+    assert {"pending", "decisions", "late_decisions", "penalty_eur", "dtv_caseload", "shelter_entitled"} <= variables
+    assert {"in_shelter", "places", "occupancy_rate", "unmet_demand", "places_needed"} <= set(baseline.shelter.table()["variable"])
+
+
+def test_same_seed_same_numbers() -> None:
+    scn = params.load()
+    a = pipeline.run_scenario(scn, n_paths=50)
+    b = pipeline.run_scenario(scn, n_paths=50, scorecard=a.scorecard)
+    assert np.array_equal(a.population.registered, b.population.registered)
+    assert np.array_equal(a.backlog.paths["pending"], b.backlog.paths["pending"])
+    assert np.array_equal(a.shelter.in_shelter, b.shelter.in_shelter)
+
+
+def test_cache_is_reused_and_invalidated(tmp_path: Path, baseline: pipeline.ScenarioResults) -> None:
+    cache = tmp_path / "results.pkl"
+    scn = params.load()
+    data.save_pickle(baseline, cache)
+    loaded = pipeline.scenario_results(scn, cache_path=cache, n_paths=N_PATHS)
+    assert np.array_equal(loaded.population.registered, baseline.population.registered)
+    other = params.load(meta__seed=1)
+    fresh = pipeline.scenario_results(other, cache_path=cache, n_paths=20, scorecard=baseline.scorecard)
+    assert fresh.scenario.meta.seed == 1 and fresh.population.n_paths == 20
+    assert data.load_pickle(cache).scenario.meta.seed == 1  # rewritten
+
+
+def test_headline_has_the_index_page_numbers(baseline: pipeline.ScenarioResults) -> None:
+    head = pipeline.headline(baseline)
+    for key in ("shelter_peak_occupancy", "shelter_places_short_p50", "backlog_backlog_peak", "backlog_months_to_clear"):
+        assert key in head and head[key] is not None
+    assert 0 < head["shelter_peak_occupancy"] <= 1.0
