@@ -13,6 +13,6 @@ echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) scheduled run starting"
 status=0
 trap ':' TERM  # on systemctl stop: let the runner finish writing, then log its exit code
 .venv/bin/capacity run --all-scenarios --municipalities all \
-    --wait 7200 --keep 12 --timeout 1800 --no-progress "$@" || status=$?
+    --wait 7200 --keep 12 --timeout 1800 "$@" || status=$?
 echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) scheduled run ended with exit code $status"
 exit "$status"

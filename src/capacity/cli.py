@@ -77,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="Dask scheduler, e.g. tcp://host:8786 (workers need the same paths)")
     run.add_argument("--no-cache", action="store_true",
                      help="do not precompute each scenario's shared results (cache_path=None)")
+    run.add_argument("--keep-cache", action="store_true",
+                     help="keep each scenario's shared results (cache/results.pkl, ~15 MB)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar or status lines")
     run.add_argument("--no-publish", action="store_true", help="never move REPORTS/latest")
 
@@ -146,6 +148,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             executor=args.executor, scheduler=args.scheduler, progress=not args.no_progress,
             publish=not args.no_publish, extra_parameters=extra, kernel=args.kernel,
             municipal_scenarios=args.municipalities_for, prepare=not args.no_cache,
+            keep_cache=args.keep_cache,
         )
     except LockError as exc:
         _err(f"error: {exc}")

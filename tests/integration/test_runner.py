@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -134,3 +135,18 @@ def test_publish_is_atomic_and_prune_keeps_latest(tmp_path: Path) -> None:
     publish_latest(tmp_path, runs[3])
     assert (tmp_path / "latest").resolve() == runs[3].resolve()
     assert not list(tmp_path.glob(".latest.*"))
+
+
+def test_kernel_is_the_project_python_whatever_kernelspecs_exist(tmp_path: Path,
+                                                                monkeypatch) -> None:
+    # A machine-wide "python3" kernelspec pointing at another interpreter (papermill #251, #761)
+    spec = tmp_path / "jupyter" / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": ["/nonexistent/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "elsewhere", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    result = runner.run(None, registry=[OK], reports_dir=tmp_path / "r", **{**FAST, "jobs": 1})
+    assert result.ok, result.failed
+    executed = (result.run_dir / "baseline" / "ok.ipynb").read_text()
+    assert f"executable {sys.executable}" in executed.replace("\\n", "\n")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import shutil
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -199,6 +200,7 @@ def run(
     kernel: str = "fork",
     municipal_scenarios: Sequence[str] | None = None,
     prepare: bool = True,
+    keep_cache: bool = False,
 ) -> RunResult:
     """Run every selected notebook for every scenario (and municipality) and publish the reports.
 
@@ -209,6 +211,8 @@ def run(
         municipal_scenarios: Scenario names that get municipal reports (None: every one).
         prepare: Compute each scenario's shared results once before its notebooks
             (``capacity.pipeline.scenario_results``); False passes ``cache_path=None``.
+        keep_cache: Keep ``<scenario>/cache/results.pkl`` after the run (about 15 MB per
+            scenario; deleted by default once every notebook has used it).
         jobs: Parallel jobs (None: number of cores).
         reports_dir: Output root; the run goes to ``<reports_dir>/<run-id>/``.
         keep: Run folders to keep (older ones are pruned; 0 keeps all).
@@ -242,13 +246,14 @@ def run(
             return _run_locked(the_plan, run_dir, reports_dir, log_path, jobs=jobs, keep=keep,
                                timeout=timeout, start_timeout=start_timeout, executor=executor,
                                scheduler=scheduler, progress=progress, publish=publish,
-                               kernel=kernel, prepare=prepare)
+                               kernel=kernel, prepare=prepare, keep_cache=keep_cache)
 
 
 def _run_locked(the_plan: Plan, run_dir: Path, reports_dir: Path, log_path: Path, *,
                 jobs: int | None, keep: int, timeout: float | None, start_timeout: float,
                 executor: str, scheduler: str | None, progress: bool, publish: bool,
-                kernel: str = "fork", prepare: bool = True) -> RunResult:
+                kernel: str = "fork", prepare: bool = True,
+                keep_cache: bool = False) -> RunResult:
     start = time.perf_counter()
     job_list = _plan_jobs(the_plan, run_dir)
     manifest = start_manifest(run_dir, the_plan, job_list, log_path=log_path)
@@ -279,6 +284,9 @@ def _run_locked(the_plan: Plan, run_dir: Path, reports_dir: Path, log_path: Path
         write_index(run_dir, manifest, scenarios=the_plan.scenarios, notebooks=the_plan.notebooks,
                     jobs=job_list, results=results, headlines=headlines)
         _remove_workdirs(run_dir)
+        if not keep_cache:
+            for spec in the_plan.scenarios:
+                shutil.rmtree(run_dir / spec.name / "cache", ignore_errors=True)
         logger.info("run %s finished: %s", run_dir.name, status)
     published = False
     if status == "ok" and publish:

@@ -71,11 +71,13 @@ def write_index(
     names: list[str] = []
     for s in scenarios:
         for k in (headlines.get(s.name) or {}):
-            if k not in names:
+            if k not in names and k not in _NOT_HEADLINES:
                 names.append(k)
+    first = [k for k in HEADLINE_FIRST if k in names]
     headline_rows = [
-        {"name": k, "values": [_fmt((headlines.get(s.name) or {}).get(k)) for s in scenarios]}
-        for k in names
+        {"name": k, "main": k in first,
+         "values": [_fmt((headlines.get(s.name) or {}).get(k), k) for s in scenarios]}
+        for k in first + [k for k in names if k not in first]
     ]
     scen_rows = [{**m} for m in manifest.get("scenarios", [])]
 
@@ -92,15 +94,31 @@ def write_index(
     return path
 
 
-def _fmt(value: Any) -> str:
+#: Headline figures shown first in the scenario comparison (the rest are folded away).
+HEADLINE_FIRST = (
+    "registered_end_p50", "shelter_peak_occupancy", "shelter_first_month_100",
+    "shelter_places_short_p50", "shelter_places_short_p90", "backlog_backlog_peak",
+    "backlog_months_to_clear", "backlog_late_decisions_total", "backlog_penalty_eur_total",
+    "backlog_dtv_caseload_peak",
+)
+_NOT_HEADLINES = {"scenario", "title"}
+
+
+def _fmt(value: Any, key: str = "") -> str:
+    """Format a headline figure: thousands separators, shares as %, months as YYYY-MM."""
     if value is None:
         return "—"
     if isinstance(value, bool):
         return str(value)
+    if isinstance(value, int | float) and value != value:  # NaN
+        return "—"
+    if isinstance(value, int | float) and ("occupancy" in key or "share" in key) and abs(value) <= 2:
+        return f"{100 * value:.1f} %"
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
-        if value != value:  # NaN
-            return "—"
-        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
-    return str(value)
+        return f"{value:,.0f}" if abs(value) >= 100 or value == int(value) else f"{value:,.2f}"
+    text = str(value)
+    if len(text) >= 10 and text[4] == "-" and text[7] == "-" and text[10:].strip(" :0T") == "":
+        return text[:7]  # a month start
+    return text
