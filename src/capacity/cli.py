@@ -56,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--municipalities-for", nargs="+", metavar="SCENARIO",
                      help="scenario names that get municipal reports (default: all in the run)")
     run.add_argument("--municipality", metavar="CODE",
-                     help="render one municipality's Dutch report (code like GM0363 or name)")
+                     help="render one municipality's Dutch report (code like GM0363 or name); "
+                     "does not move latest")
     run.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
                      help="extra notebook parameter (YAML value); must be declared by the notebooks")
     run.add_argument("--jobs", "-j", type=int, default=None,
@@ -130,10 +131,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.all_scenarios:
         files += [p for p in params.scenario_files() if p not in files]
     notebooks, municipalities = args.notebooks, args.municipalities
+    publish = not args.no_publish
     if args.municipality:
         municipalities = [args.municipality]
         if not notebooks:
             notebooks = [nb.name for nb in runner.NOTEBOOKS if nb.per == "municipality"]
+        publish = False  # one municipality's report is not a suite run: keep latest as it is
     try:
         extra = _parse_parameters(args.parameter)
     except ParameterError as exc:
@@ -146,7 +149,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             reports_dir=args.reports, keep=args.keep, wait=args.wait,
             timeout=args.timeout or None, start_timeout=args.start_timeout,
             executor=args.executor, scheduler=args.scheduler, progress=not args.no_progress,
-            publish=not args.no_publish, extra_parameters=extra, kernel=args.kernel,
+            publish=publish, extra_parameters=extra, kernel=args.kernel,
             municipal_scenarios=args.municipalities_for, prepare=not args.no_cache,
             keep_cache=args.keep_cache,
         )

@@ -97,16 +97,44 @@ def test_two_runs_at_once_second_fails_or_waits(tmp_path: Path) -> None:
     assert len(runs) == 2 and latest_target(tmp_path) == runs[-1].name
 
 
-def test_interrupted_run_leaves_latest_alone(tmp_path: Path) -> None:
+def descendants(pid: int) -> set[int]:
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if child not in found:
+                found.add(child)
+                todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to follow child processes")
+def test_interrupted_run_leaves_latest_alone_and_no_kernels(tmp_path: Path) -> None:
     previous = tmp_path / "20200101T000000Z"
     previous.mkdir()
     publish_latest(tmp_path, previous)
     proc = start("run", "--notebooks", str(FIXTURES / "slow.ipynb"), "-p", "seconds=60",
-                 "--reports", str(tmp_path), *RUN_FAST)
+                 "--reports", str(tmp_path), "--no-cache", "--kernel", "fork", "--no-progress")
     try:
         # papermill writes the executed notebook as soon as the first cell starts
         wait_for(lambda: any(tmp_path.glob("2*/baseline/slow.ipynb")))
         time.sleep(1)
+        spawned = descendants(proc.pid)  # workers, zygote, forked kernel
+        assert spawned
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
     finally:
@@ -117,3 +145,4 @@ def test_interrupted_run_leaves_latest_alone(tmp_path: Path) -> None:
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert manifest["status"] == "interrupted"
     assert "interrupted" in (run_dir / "index.html").read_text()
+    wait_for(lambda: not any(alive(pid) for pid in spawned), timeout=10)  # kernels stopped too

@@ -50,6 +50,7 @@ from capacity.runner.plan import (
     Job,
     Notebook,
     ScenarioSpec,
+    check_extra_parameters,
     check_notebook_parameters,
     load_scenarios,
     notebook_parameters,
@@ -168,6 +169,7 @@ def plan(
             if unknown:
                 raise ParameterError(f"--municipalities-for {' '.join(unknown)}: not among this "
                                      f"run's scenarios ({', '.join(names)})")
+    check_extra_parameters(chosen, extra_parameters or {})
     result = Plan(scenarios, chosen, munis, dict(extra_parameters or {}), municipal_scenarios)
     # Inspect parameters now, against throw-away paths: fail before the lock and any kernel.
     check_notebook_parameters(_plan_jobs(result, Path("/nonexistent")))

@@ -331,6 +331,11 @@ def export_html(
     }
     nb.metadata["title"] = job.title
     body, _ = exporter.from_notebook_node(nb, resources=resources)
+    tables_href = resources["capacity"]["tables_href"]
+    if tables_href != "tables":
+        # Notebooks link tables relative to their output_dir (the scenario folder); a report
+        # placed deeper (municipalities/<code>.html) needs the path from where it lives.
+        body = body.replace('href="tables/', f'href="{tables_href}/')
     job.output_html.write_text(body, encoding="utf-8")
     return job.output_html
 

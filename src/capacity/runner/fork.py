@@ -148,7 +148,10 @@ def _child(request: dict[str, Any]) -> None:
         argv = list(request["argv"])
         # argv: [python, -m, ipykernel_launcher, -f, {connection_file}, ...extra]
         start = argv.index("ipykernel_launcher") + 1 if "ipykernel_launcher" in argv else 1
-        sys.argv = ["ipykernel_launcher", *argv[start:]]
+        # parent_handle's default was read from the environment when the zygote imported
+        # ipykernel (no JPY_PARENT_PID then): pass it explicitly so the kernel's parent
+        # poller ends the kernel when the zygote (and so the worker) goes away.
+        sys.argv = ["ipykernel_launcher", *argv[start:], f"--IPKernelApp.parent_handle={os.getppid()}"]
         from ipykernel import kernelapp
 
         kernelapp.launch_new_instance()

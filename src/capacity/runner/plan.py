@@ -294,13 +294,20 @@ def plan_jobs(
     Per-municipality notebooks get one job per municipality (none when no municipality
     is selected), for every scenario or only for those named in ``municipal_scenarios``.
     ``cache_path`` is filled in by the runner once the scenario's shared results exist.
+    Extra parameters go only to the notebooks whose parameters cell declares them.
     """
     jobs: list[Job] = []
+    extra_parameters = dict(extra_parameters or {})
+    declared = ({nb.name: notebook_parameters(nb.source) for nb in notebooks}
+                if extra_parameters else {})
     for spec in scenarios:
         scenario_dir = run_dir / spec.name
         for nb in notebooks:
+            # Extra (-p) parameters go to the notebooks that declare them; plan() has already
+            # failed if no selected notebook declares one.
+            extra = {k: v for k, v in extra_parameters.items() if k in declared.get(nb.name, {})}
             base = {"params_path": str(spec.params_path), "output_dir": str(scenario_dir),
-                    "cache_path": None, **(extra_parameters or {})}
+                    "cache_path": None, **extra}
             if nb.per == "scenario":
                 jobs.append(Job(
                     key=f"{spec.name}/{nb.name}", scenario=spec.name, notebook=nb,
@@ -324,6 +331,24 @@ def plan_jobs(
                     extra={"municipality_name": name},
                 ))
     return jobs
+
+
+def check_extra_parameters(notebooks: Sequence[Notebook], extra: Mapping[str, Any]) -> None:
+    """Fail if an extra (``-p NAME=VALUE``) parameter is declared by none of the notebooks.
+
+    Raises:
+        RunError: Naming the parameter, its value and what the notebooks declare.
+
+    """
+    declared = {nb.name: notebook_parameters(nb.source) for nb in notebooks}
+    errors = []
+    for key, value in extra.items():
+        if not any(key in names for names in declared.values()):
+            listing = "; ".join(f"{name}: {', '.join(names) or '-'}" for name, names in declared.items())
+            errors.append(f"parameter {key} = {value!r} is not declared in the parameters cell of "
+                          f"any selected notebook ({listing})")
+    if errors:
+        raise RunError("\n".join(errors))
 
 
 def check_notebook_parameters(jobs: Iterable[Job]) -> None:
