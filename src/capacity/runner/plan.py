@@ -132,6 +132,11 @@ def load_scenarios(paths: Sequence[Path | str] | None) -> list[ScenarioSpec]:
                 "(give each scenario file its own meta.name)"
             )
             continue
+        data_dir = scn.data.data_dir
+        if data_dir and not Path(data_dir).expanduser().is_dir():
+            errors.append(f"{path}: data.data_dir = {data_dir!r}: folder does not exist "
+                          "(use null for the data shipped with the package)")
+            continue
         seen[name] = path
         specs.append(ScenarioSpec(name=name, params_path=path.resolve(), title=scn.meta.title,
                                   language=scn.meta.language, seed=scn.meta.seed))
