@@ -315,6 +315,7 @@ def export_html(
             "language": job.language,
             "scenario": job.scenario,
             "municipality": job.municipality,
+            "municipality_name": job.extra.get("municipality_name", ""),
             "status": status,
             "error": error,
             "assets_href": (rel / "assets").as_posix(),

@@ -11,7 +11,7 @@ exactly as with a spawned kernel; only the process start is cheaper.
 Why (measured on the 2-core development machine, ``benchmarks/suite.py``, 28 Nov 2026):
 a trivial notebook takes 0.6 s through papermill, almost all of it kernel start-up and
 shutdown. The municipal report (05) took 2.1 s on one worker with spawned kernels
-(kernel 0.6 s, cells 1.4 s of which 1.6 s-ish imports under load, export 0.1 s) and 1.3 s
+(kernel 0.6 s, cells 1.4 s, mostly importing pandas, scipy and capacity; export 0.1 s) and 1.3 s
 with forked kernels (kernel 0.6 s, cells 0.6 s, export 0.1 s). For 342 reports on 2
 workers: about 12 min one by one, 8.3 min as a spawned batch, 3.7-4.6 min as a forked
 batch per scenario. ``make report-all`` (15 scenarios x 4 notebooks + 342 municipal
