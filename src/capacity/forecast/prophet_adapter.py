@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -30,9 +31,17 @@ class ProphetModel(Model):
         self.min_obs = min_obs
 
     def _fit(self) -> None:
+        with warnings.catch_warnings():
+            # tqdm.auto warns in a kernel without ipywidgets; a report must not show it.
+            warnings.simplefilter("ignore")
+            from prophet import Prophet
+        # cmdstanpy adds its own INFO handler at the first fit unless its logger has one:
+        # give it a NullHandler so that chain progress stays out of the reports.
         for noisy in ("cmdstanpy", "prophet", "prophet.plot"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
-        from prophet import Prophet
+            quiet = logging.getLogger(noisy)
+            quiet.setLevel(logging.WARNING)
+            if not quiet.handlers:
+                quiet.addHandler(logging.NullHandler())
 
         self.model_ = Prophet(
             yearly_seasonality=False, weekly_seasonality=False, daily_seasonality=False,
@@ -40,7 +49,9 @@ class ProphetModel(Model):
             uncertainty_samples=_UNCERTAINTY_SAMPLES,
         )
         frame = pd.DataFrame({"ds": self.index_, "y": self.z_})
-        self.model_.fit(frame)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # cmdstanpy imports tqdm.auto lazily during the fit
+            self.model_.fit(frame)
 
     def forecast(self, h: int) -> tuple[np.ndarray, np.ndarray]:  # noqa: D102
         future = pd.DataFrame({"ds": pd.date_range(self.last_date_, periods=h + 1, freq="MS")[1:]})
