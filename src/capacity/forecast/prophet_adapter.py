@@ -31,10 +31,6 @@ class ProphetModel(Model):
         self.min_obs = min_obs
 
     def _fit(self) -> None:
-        with warnings.catch_warnings():
-            # tqdm.auto warns in a kernel without ipywidgets; a report must not show it.
-            warnings.simplefilter("ignore")
-            from prophet import Prophet
         # cmdstanpy adds its own INFO handler at the first fit unless its logger has one:
         # give it a NullHandler so that chain progress stays out of the reports.
         for noisy in ("cmdstanpy", "prophet", "prophet.plot"):
@@ -42,16 +38,19 @@ class ProphetModel(Model):
             quiet.setLevel(logging.WARNING)
             if not quiet.handlers:
                 quiet.addHandler(logging.NullHandler())
-
-        self.model_ = Prophet(
-            yearly_seasonality=False, weekly_seasonality=False, daily_seasonality=False,
-            n_changepoints=min(5, max(1, self.z_.size // 4)),
-            uncertainty_samples=_UNCERTAINTY_SAMPLES,
-        )
-        frame = pd.DataFrame({"ds": self.index_, "y": self.z_})
+        # Prophet() imports cmdstanpy, which imports tqdm.auto: in a kernel without ipywidgets
+        # that warns on stderr, and a planner's report must not show it. Prophet's own pandas
+        # deprecation warnings are not ours to show either.
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # cmdstanpy imports tqdm.auto lazily during the fit
-            self.model_.fit(frame)
+            warnings.simplefilter("ignore")
+            from prophet import Prophet
+
+            self.model_ = Prophet(
+                yearly_seasonality=False, weekly_seasonality=False, daily_seasonality=False,
+                n_changepoints=min(5, max(1, self.z_.size // 4)),
+                uncertainty_samples=_UNCERTAINTY_SAMPLES,
+            )
+            self.model_.fit(pd.DataFrame({"ds": self.index_, "y": self.z_}))
 
     def forecast(self, h: int) -> tuple[np.ndarray, np.ndarray]:  # noqa: D102
         future = pd.DataFrame({"ds": pd.date_range(self.last_date_, periods=h + 1, freq="MS")[1:]})
@@ -60,7 +59,9 @@ class ProphetModel(Model):
         state = np.random.get_state()  # noqa: NPY002
         np.random.seed(int(abs(self.z_.sum() * 1e6)) % (2**32 - 1))  # noqa: NPY002
         try:
-            samples = self.model_.predictive_samples(future)["yhat"]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # prophet's own pandas deprecations
+                samples = self.model_.predictive_samples(future)["yhat"]
         finally:
             np.random.set_state(state)  # noqa: NPY002
         return samples.mean(axis=1), samples.std(axis=1, ddof=1)
