@@ -27,6 +27,7 @@ import logging
 import shutil
 import sys
 import time
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -424,36 +425,64 @@ def execute_all(
     say = (lambda line: tqdm.write(line, file=sys.stderr)) if progress else (lambda line: None)
     kernel_log = str(run_dir.parent / "logs" / f"{run_dir.name}.kernels.log")
     pool = make_executor(executor, workers, scheduler)
-    pending: dict[Any, tuple[str, Any]] = {}
+    pending: dict[Any, Task] = {}
+    retried: set[str] = set()
+    retry_queue: deque[Task] = deque()
+    retry_running: list[Task] = []
+
+    def submit(task: Task) -> None:
+        pending[pool.submit(task.fn, *task.args, **task.kwargs)] = task
+
+    def submit_jobs(jobs: Sequence[Job], cache: str | None) -> None:
+        for job in jobs:
+            job = dataclasses.replace(job, parameters={**job.parameters, "cache_path": cache})
+            submit(Task("job", job.key, job, execute_job, (job,), {
+                "timeout": timeout, "start_timeout": start_timeout, "context": context,
+                "kernel_log": kernel_log, "kernel": kernel}))
+
     try:
         for spec in scenarios:
             cache = run_dir / spec.name / "cache" / "results.pkl"
-            fut = (pool.submit(prepare_scenario, str(spec.params_path), str(cache)) if prepare
-                   else pool.submit(_no_prepare))
-            pending[fut] = ("prepare", spec.name)
-        while pending:
+            submit(Task("prepare", f"{spec.name}/prepare", spec.name,
+                        prepare_scenario if prepare else _no_prepare,
+                        (str(spec.params_path), str(cache)) if prepare else (), {}))
+        while pending or retry_queue:
+            if retry_queue and not retry_running:
+                # Retries go one at a time: if the pool breaks again while a retried task
+                # runs, that task is the one that kills its worker.
+                retry_running.append(retry_queue.popleft())
+                submit(retry_running[0])
             done, _ = pool.wait_first(pending)
             for fut in done:
-                kind, what = pending.pop(fut)
-                if kind == "prepare":
-                    _on_prepared(fut, what, by_scenario.get(what, []), pool, pending, results,
-                                 headlines, bar, say, context=context, timeout=timeout,
-                                 start_timeout=start_timeout, kernel_log=kernel_log,
-                                 kernel=kernel)
+                task = pending.pop(fut)
+                if task in retry_running:
+                    retry_running.remove(task)
+                if _worker_died(fut) and task.key not in retried:
+                    # A worker process died (crash, out of memory, killed): every job in the
+                    # pool fails with it. Run each affected job again, in a fresh pool.
+                    retried.add(task.key)
+                    logger.warning("worker died while %s was queued or running: retrying",
+                                   task.key)
+                    retry_queue.append(task)
+                    continue
+                if task.kind == "prepare":
+                    _on_prepared(fut, task.what, by_scenario.get(task.what, []), submit_jobs,
+                                 results, headlines, bar, say)
                     continue
                 try:
                     res = fut.result()
                 except Exception as exc:  # noqa: BLE001 - the worker itself failed
-                    res = JobResult(key=what.key, status="failed",
-                                    error=f"worker failed: {type(exc).__name__}: {exc}")
-                results[what.key] = res
+                    res = JobResult(key=task.key, status="failed",
+                                    error=f"the worker running this job failed: "
+                                          f"{type(exc).__name__}: {exc}")
+                results[task.key] = res
                 _status_line(bar, say, res)
     except KeyboardInterrupt:
         say("interrupted: stopping workers and their kernels; latest is not moved")
         pool.close(cancel=True)
-        for _, (kind, what) in pending.items():
-            if kind == "job":
-                results[what.key] = JobResult(key=what.key, status="interrupted",
+        for task in pending.values():
+            if task.kind == "job":
+                results[task.key] = JobResult(key=task.key, status="interrupted",
                                               error="run interrupted")
         raise
     else:
@@ -462,14 +491,34 @@ def execute_all(
         bar.close()
 
 
+@dataclass(frozen=True)
+class Task:
+    """Something submitted to a worker: a scenario's preparation or a notebook job."""
+
+    kind: str
+    key: str
+    what: Any
+    fn: Any
+    args: tuple
+    kwargs: dict
+
+
+def _worker_died(fut: Any) -> bool:
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return isinstance(fut.exception(), BrokenProcessPool)
+    except Exception:  # noqa: BLE001 - cancelled or a Dask future without the state
+        return False
+
+
 def _no_prepare() -> dict[str, Any]:
     return {"cache_path": None, "headline": None, "seconds": 0.0}
 
 
-def _on_prepared(fut: Any, scenario: str, jobs: Sequence[Job], pool: Any, pending: dict,
-                 results: dict[str, JobResult], headlines: dict[str, Any], bar: Any, say: Any, *,
-                 context: Mapping[str, Any], timeout: float | None, start_timeout: float,
-                 kernel_log: str | None, kernel: str) -> None:
+def _on_prepared(fut: Any, scenario: str, jobs: Sequence[Job], submit_jobs: Any,
+                 results: dict[str, JobResult], headlines: dict[str, Any], bar: Any,
+                 say: Any) -> None:
     try:
         prepared = fut.result()
     except Exception as exc:  # noqa: BLE001 - reported on the index page
@@ -484,17 +533,12 @@ def _on_prepared(fut: Any, scenario: str, jobs: Sequence[Job], pool: Any, pendin
         logger.error("%s/prepare failed: %s", scenario, message)
         return
     headlines[scenario] = prepared.get("headline")
-    cache = prepared.get("cache_path")
     if prepared.get("seconds"):
         results[f"{scenario}/prepare"] = JobResult(key=f"{scenario}/prepare", status="ok",
                                                    seconds=prepared["seconds"],
                                                    compute_seconds=prepared["seconds"])
         say(f"ok     {scenario}/prepare  shared results in {prepared['seconds']:.1f} s")
-    for job in jobs:
-        job = dataclasses.replace(job, parameters={**job.parameters, "cache_path": cache})
-        fut2 = pool.submit(execute_job, job, timeout=timeout, start_timeout=start_timeout,
-                           context=context, kernel_log=kernel_log, kernel=kernel)
-        pending[fut2] = ("job", job)
+    submit_jobs(jobs, prepared.get("cache_path"))
 
 
 def _status_line(bar: Any, say: Any, res: JobResult) -> None:
