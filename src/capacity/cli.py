@@ -80,6 +80,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="do not precompute each scenario's shared results (cache_path=None)")
     run.add_argument("--keep-cache", action="store_true",
                      help="keep each scenario's shared results (cache/results.pkl, ~15 MB)")
+    run.add_argument("--dry-run", action="store_true",
+                     help="validate and show what would run; start no kernel, write nothing")
     run.add_argument("--no-progress", action="store_true", help="no progress bar or status lines")
     run.add_argument("--no-publish", action="store_true", help="never move REPORTS/latest")
 
@@ -142,6 +144,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     except ParameterError as exc:
         _err(f"error: {exc}")
         return EXIT_INPUT
+    if args.dry_run:
+        return _dry_run(files, notebooks, municipalities, extra, args)
     signal.signal(signal.SIGTERM, _sigterm)
     try:
         result = runner.run(
@@ -170,6 +174,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not result.ok:
         _out("latest not moved: a job failed (see the index page for the error messages)")
     return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def _dry_run(files: list[Path], notebooks: Any, municipalities: Any, extra: dict[str, Any],
+             args: argparse.Namespace) -> int:
+    from capacity import runner
+
+    try:
+        the_plan = runner.plan(files or None, notebooks=notebooks, municipalities=municipalities,
+                               extra_parameters=extra,
+                               municipal_scenarios=args.municipalities_for)
+    except (ParameterError, RunError) as exc:
+        _err(f"error: {exc}")
+        return EXIT_INPUT
+    jobs = the_plan.jobs(Path(args.reports) / "<run-id>")
+    _out(f"valid. Would run {len(jobs)} notebooks into {args.reports}/<run-id>/:")
+    _out("  scenarios: " + ", ".join(f"{s.name} ({s.params_path.name})" for s in the_plan.scenarios))
+    _out("  notebooks: " + ", ".join(f"{nb.name} (per {nb.per})" for nb in the_plan.notebooks))
+    if the_plan.municipalities:
+        _out(f"  municipalities: {len(the_plan.municipalities)}, for "
+             + (", ".join(the_plan.municipal_scenarios) if the_plan.municipal_scenarios
+                else "every scenario"))
+    return EXIT_OK
 
 
 def _parse_parameters(items: Sequence[str]) -> dict[str, Any]:

@@ -127,6 +127,12 @@ class Plan:
     extra_parameters: dict[str, Any]
     municipal_scenarios: list[str] | None = None
 
+    def jobs(self, run_dir: Path) -> list[Job]:
+        """Return the jobs this plan makes for a run folder."""
+        return plan_jobs(self.scenarios, self.notebooks, self.municipalities, run_dir=run_dir,
+                         extra_parameters=self.extra_parameters,
+                         municipal_scenarios=self.municipal_scenarios)
+
 
 def plan(
     params_files: Sequence[Path | str] | None = None,
@@ -173,14 +179,8 @@ def plan(
     check_extra_parameters(chosen, extra_parameters or {})
     result = Plan(scenarios, chosen, munis, dict(extra_parameters or {}), municipal_scenarios)
     # Inspect parameters now, against throw-away paths: fail before the lock and any kernel.
-    check_notebook_parameters(_plan_jobs(result, Path("/nonexistent")))
+    check_notebook_parameters(result.jobs(Path("/nonexistent")))
     return result
-
-
-def _plan_jobs(the_plan: Plan, run_dir: Path) -> list[Job]:
-    return plan_jobs(the_plan.scenarios, the_plan.notebooks, the_plan.municipalities,
-                     run_dir=run_dir, extra_parameters=the_plan.extra_parameters,
-                     municipal_scenarios=the_plan.municipal_scenarios)
 
 
 def run(
@@ -258,7 +258,7 @@ def _run_locked(the_plan: Plan, run_dir: Path, reports_dir: Path, log_path: Path
                 kernel: str = "fork", prepare: bool = True,
                 keep_cache: bool = False) -> RunResult:
     start = time.perf_counter()
-    job_list = _plan_jobs(the_plan, run_dir)
+    job_list = the_plan.jobs(run_dir)
     manifest = start_manifest(run_dir, the_plan, job_list, log_path=log_path)
     pool_workers = max(1, min(jobs or _cores(), len(job_list)))
     manifest["executor"] = {"kind": "dask" if scheduler or executor == "dask" else "process",
@@ -333,8 +333,11 @@ def start_manifest(run_dir: Path, the_plan: Plan, job_list: Sequence[Job], *,
         scn = params.load(spec.params_path)
         data_dirs.append(Path(scn.data.data_dir) if scn.data.data_dir
                          else Path(capacity.__file__).parent / "datasets")
-    for path in dict.fromkeys([params.BASELINE_PATH, *(s.params_path for s in the_plan.scenarios)]):
-        files.append({"path": str(path), "sha256": sha256(Path(path))})
+    chain = [params.BASELINE_PATH]
+    for spec in the_plan.scenarios:
+        chain += _extends_chain(spec.params_path)
+    for path in dict.fromkeys(Path(p).resolve() for p in chain):
+        files.append({"path": str(path), "sha256": sha256(path)})
     return {
         "run_id": run_dir.name,
         "status": "running",
@@ -359,6 +362,16 @@ def start_manifest(run_dir: Path, the_plan: Plan, job_list: Sequence[Job], *,
         "jobs": [{"key": j.key, "status": "pending"} for j in job_list],
         "counts": {"total": len(job_list), "ok": 0, "failed": 0},
     }
+
+
+def _extends_chain(path: Path) -> list[Path]:
+    """Return ``path`` and every file it ``extends`` (each merged onto the next), nearest first."""
+    chain: list[Path] = []
+    while path is not None and path not in chain:
+        chain.append(path)
+        parent = params.read_yaml(path).get("extends")
+        path = (path.parent / parent).resolve() if isinstance(parent, str) else None
+    return chain
 
 
 def finish_manifest(manifest: dict[str, Any], status: str, results: Mapping[str, JobResult],
