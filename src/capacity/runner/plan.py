@@ -115,7 +115,8 @@ def load_scenarios(paths: Sequence[Path | str] | None) -> list[ScenarioSpec]:
             files that give the same scenario name (they would write into one folder).
 
     """
-    paths = [Path(p) for p in (paths or [params.BASELINE_PATH])]
+    # The same file given twice (e.g. --all-scenarios plus params/baseline.yaml) runs once.
+    paths = list(dict.fromkeys(Path(p).resolve() for p in (paths or [params.BASELINE_PATH])))
     errors: list[str] = []
     specs: list[ScenarioSpec] = []
     seen: dict[str, Path] = {}

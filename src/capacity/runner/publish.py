@@ -208,9 +208,8 @@ def prune_runs(reports_dir: Path, *, keep: int, current: Path | None = None) -> 
         if path.name in protected:
             continue
         shutil.rmtree(path, ignore_errors=True)
-        logs = reports_dir / "logs" / f"{path.name}.log"
-        if logs.exists():
-            logs.unlink()
+        for log in (reports_dir / "logs").glob(f"{path.name}.*log"):
+            log.unlink()
         removed.append(path)
     return removed
 
