@@ -172,7 +172,7 @@ def _plain(value: Any) -> Any:
 def execute_job(
     job: Job,
     *,
-    timeout: float | None = 600,
+    timeout: float | None = 900,
     start_timeout: float = 60,
     context: Mapping[str, Any] | None = None,
     kernel_log: str | None = None,
