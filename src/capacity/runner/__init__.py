@@ -434,7 +434,7 @@ def execute_all(
         by_scenario.setdefault(job.scenario, []).append(job)
     # A live bar on a terminal; plain status lines (one per job) for cron and log files.
     bar = tqdm(total=len(job_list), disable=not (progress and sys.stderr.isatty()), unit="report",
-               dynamic_ncols=True, file=sys.stderr, desc=run_dir.name)
+               file=sys.stderr, desc=run_dir.name)
     say = (lambda line: tqdm.write(line, file=sys.stderr)) if progress else (lambda line: None)
     kernel_log = str(run_dir.parent / "logs" / f"{run_dir.name}.kernels.log")
     pool = make_executor(executor, workers, scheduler)
@@ -465,7 +465,8 @@ def execute_all(
                 # runs, that task is the one that kills its worker.
                 retry_running.append(retry_queue.popleft())
                 submit(retry_running[0])
-            done, _ = pool.wait_first(pending)
+            done, _ = pool.wait_first(pending, timeout=1.0)
+            _show_running(bar, pending, workers)
             for fut in done:
                 task = pending.pop(fut)
                 if task in retry_running:
@@ -554,6 +555,23 @@ def _on_prepared(fut: Any, scenario: str, jobs: Sequence[Job], submit_jobs: Any,
     submit_jobs(jobs, prepared.get("cache_path"))
 
 
+def _show_running(bar: Any, pending: Mapping[Any, Task], workers: int) -> None:
+    """Show the jobs now executing next to the progress bar (one per worker)."""
+    if bar.disable:
+        return
+    # The process pool marks one queued call as running too: show one job per worker.
+    running = [t.key for f, t in pending.items() if t.kind == "job" and _is_running(f)]
+    if running:
+        bar.set_postfix_str("running: " + ", ".join(running[:workers]), refresh=True)
+
+
+def _is_running(fut: Any) -> bool:
+    try:
+        return bool(fut.running())
+    except (AttributeError, TypeError):
+        return getattr(fut, "status", "") == "processing"
+
+
 def _status_line(bar: Any, say: Any, res: JobResult) -> None:
     bar.update(1)
     word = "ok    " if res.status == "ok" else res.status.upper().ljust(6)
@@ -565,4 +583,3 @@ def _status_line(bar: Any, say: Any, res: JobResult) -> None:
     else:
         logger.info("ok %s in %.1f s", res.key, res.seconds)
     say(line)
-    bar.set_postfix_str(res.key, refresh=True)

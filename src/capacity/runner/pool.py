@@ -49,9 +49,9 @@ class ProcessExecutor:
             self._pool = self._new_pool()
             return self._pool.submit(fn, *args, **kwargs)
 
-    def wait_first(self, pending: Iterable[Any]) -> tuple[set, set]:
-        """Block until at least one future is done; return (done, not done)."""
-        done, rest = cf.wait(set(pending), return_when=cf.FIRST_COMPLETED)
+    def wait_first(self, pending: Iterable[Any], timeout: float | None = None) -> tuple[set, set]:
+        """Block until a future is done or ``timeout`` passed; return (done, not done)."""
+        done, rest = cf.wait(set(pending), timeout=timeout, return_when=cf.FIRST_COMPLETED)
         return set(done), set(rest)
 
     def close(self, *, cancel: bool = False) -> None:
@@ -93,11 +93,15 @@ class DaskExecutor:
         """Run ``fn(*args, **kwargs)`` on a Dask worker (never cached: pure=False)."""
         return self.client.submit(fn, *args, pure=False, **kwargs)
 
-    def wait_first(self, pending: Iterable[Any]) -> tuple[set, set]:
-        """Block until at least one future is done; return (done, not done)."""
+    def wait_first(self, pending: Iterable[Any], timeout: float | None = None) -> tuple[set, set]:
+        """Block until a future is done or ``timeout`` passed; return (done, not done)."""
         from distributed import wait
 
-        done, rest = wait(list(pending), return_when="FIRST_COMPLETED")
+        futures = list(pending)
+        try:
+            done, rest = wait(futures, timeout=timeout, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            return set(), set(futures)
         return set(done), set(rest)
 
     def close(self, *, cancel: bool = False) -> None:
