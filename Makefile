@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report report-all test test-fast lint bench lab clean
+.PHONY: help venv report report-all report-full municipality validate test test-fast lint bench lab clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -24,8 +24,17 @@ venv: $(STAMP) ## Create the virtual environment and install pinned dependencies
 report: $(STAMP) ## Run the report suite on the default scenario (params/baseline.yaml) into reports/
 	$(BIN)/capacity run --params params/baseline.yaml --jobs $(JOBS)
 
-report-all: $(STAMP) ## Run every shipped scenario and all 342 municipal reports into reports/
-	$(BIN)/capacity run --params params/baseline.yaml params/scenarios/*.yaml --municipalities all --jobs $(JOBS)
+report-all: $(STAMP) ## Every shipped scenario + the 342 Dutch municipal reports of the baseline (~5 min on 2 cores)
+	$(BIN)/capacity run --all-scenarios --municipalities all --municipalities-for baseline --jobs $(JOBS)
+
+report-full: $(STAMP) ## Every scenario x every municipality, as the monthly job does (~1 h on 2 cores)
+	$(BIN)/capacity run --all-scenarios --municipalities all --jobs $(JOBS)
+
+municipality: $(STAMP) ## One municipality's Dutch report: make municipality GM=GM0363 (code or name)
+	$(BIN)/capacity run --municipality "$(GM)"
+
+validate: $(STAMP) ## Check every parameter file in params/
+	$(BIN)/capacity validate
 
 test: $(STAMP) ## Run the whole test suite (unit, integration, notebooks, browser)
 	$(BIN)/python -m pytest -q
@@ -36,7 +45,7 @@ test-fast: $(STAMP) ## Run only the unit tests
 lint: $(STAMP) ## Check style with ruff
 	$(BIN)/ruff check src tests benchmarks
 
-bench: $(STAMP) ## Run the benchmarks (print ratios measured side by side)
+bench: $(STAMP) ## Run the benchmarks (print ratios measured side by side; several minutes)
 	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 lab: $(STAMP) ## Open JupyterLab on the notebooks
