@@ -29,6 +29,7 @@ LABELS: dict[str, dict[str, str]] = {
     "tp_stock": {"en": "TP holders (Eurostat)", "nl": "Houders tijdelijke bescherming (Eurostat)"},
     "register_cleanup": {"en": "Register clean-up", "nl": "Registeropschoning"},
     "persons": {"en": "persons", "nl": "personen"},
+    "share": {"en": "share", "nl": "aandeel"},
     "persons_per_month": {"en": "persons per month", "nl": "personen per maand"},
     "median": {"en": "median", "nl": "mediaan"},
     "band": {"en": "{p} % band", "nl": "{p}%-band"},
@@ -79,6 +80,13 @@ class Figure:
 def figure(fig: go.Figure) -> Figure:
     """Wrap ``fig`` so that a notebook shows it offline-safe (see the module docstring)."""
     return Figure(fig)
+
+
+def _dates_in(fig: go.Figure, language: str) -> go.Figure:
+    """Use numeric month labels in Dutch: plotly.js names months in English only offline."""
+    if language == "nl":
+        fig.update_xaxes(tickformat="%m-%Y", hoverformat="%d-%m-%Y")
+    return fig
 
 
 def _layout(fig: go.Figure, title: str, y_title: str) -> go.Figure:
@@ -141,10 +149,12 @@ def fan_chart(
     if reference is not None and not reference.empty:
         fig.add_trace(go.Scatter(x=reference["date"], y=reference["value"], mode="lines",
                                  line={"color": "firebrick", "dash": "dash"}, name=reference_name))
-    _layout(fig, title or t(variable, language), y_title or t("persons", language))
+    if y_title is None:
+        y_title = t("share", language) if percent else t("persons", language)
+    _layout(fig, title or t(variable, language), y_title)
     if percent:
         fig.update_yaxes(tickformat=".0%")
-    return fig
+    return _dates_in(fig, language)
 
 
 #: Variables that are events, not series: drawn as points without a connecting line.
@@ -172,7 +182,7 @@ def history_chart(history: pd.DataFrame, variables: list[str], *, title: str, la
             customdata=rows[["flag", "source"]].to_numpy(),
             hovertemplate="%{y:,.0f} (%{customdata[0]})<br>%{customdata[1]}<extra>" + t(var, language) + "</extra>",
         ))
-    return _layout(fig, title, t("persons", language))
+    return _dates_in(_layout(fig, title, t("persons", language)), language)
 
 
 class Table:

@@ -80,3 +80,12 @@ def test_headline_has_the_index_page_numbers(baseline: pipeline.ScenarioResults)
     for key in ("shelter_peak_occupancy", "shelter_places_short_p50", "backlog_backlog_peak", "backlog_months_to_clear"):
         assert key in head and head[key] is not None
     assert 0 < head["shelter_peak_occupancy"] <= 1.0
+
+
+def test_dutch_edition_has_the_baseline_numbers(baseline: pipeline.ScenarioResults) -> None:
+    dutch = params.load(params.PARAMS_DIR / "scenarios" / "baseline_nl.yaml")
+    assert dutch.meta.language == "nl" and dutch.meta.seed == baseline.scenario.meta.seed
+    same = pipeline.run_scenario(dutch, n_paths=N_PATHS, scorecard=baseline.scorecard, history=baseline.history)
+    assert np.array_equal(same.population.registered, baseline.population.registered)
+    assert np.array_equal(same.backlog.paths["pending"], baseline.backlog.paths["pending"])
+    assert np.array_equal(same.shelter.in_shelter, baseline.shelter.in_shelter)

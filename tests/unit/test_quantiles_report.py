@@ -74,3 +74,11 @@ def test_labels_fall_back_to_the_key() -> None:
     assert report.t("places", "nl") == "Opvangplekken"
     assert report.t("unknown_key", "nl") == "unknown_key"
     assert report.fmt_number(1234.5, "nl", 1) == "1.234,5"
+
+
+def test_percent_axis_is_not_labelled_persons_and_dutch_dates_are_numeric() -> None:
+    table = summarise(np.random.default_rng(0).uniform(0.9, 1.0, size=(50, 4)), DATES, "occupancy_rate")
+    fig = report.fan_chart(table, "occupancy_rate", percent=True, y_title="", language="nl")
+    assert fig.layout.yaxis.title.text in ("", None) and fig.layout.yaxis.tickformat == ".0%"
+    assert report.fan_chart(table, "occupancy_rate", percent=True).layout.yaxis.title.text == "share"
+    assert fig.layout.xaxis.tickformat == "%m-%Y"
