@@ -185,6 +185,19 @@ def history_chart(history: pd.DataFrame, variables: list[str], *, title: str, la
     return _dates_in(_layout(fig, title, t("persons", language)), language)
 
 
+class Text:
+    """Markdown text for display in a notebook (rendered in the HTML report)."""
+
+    def __init__(self, markdown: str):
+        self.markdown = markdown
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown
+
+    def __str__(self) -> str:
+        return self.markdown
+
+
 class Table:
     """An HTML table with download links, for display in a notebook."""
 

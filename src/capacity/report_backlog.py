@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from capacity.backlog import UNITS, BacklogResult
 from capacity.params.backlog import BacklogConfig
 from capacity.quantiles import summarise_many
-from capacity.report import fan_chart, fmt_number
+from capacity.report import Text, fan_chart, fmt_number
 
 __all__ = [
     "Text", "assumptions_table", "capacity_text", "cumulative_chart", "fan",
@@ -135,19 +135,6 @@ def label(key: str, language: str = "en") -> str:
     """Return the backlog label for ``key`` in ``language`` (the key if unknown)."""
     entry = LABELS.get(key) or _OUTCOMES.get(key)
     return key if entry is None else entry.get(language, entry["en"])
-
-
-class Text:
-    """Markdown text for display in a notebook (rendered in the HTML report)."""
-
-    def __init__(self, markdown: str):
-        self.markdown = markdown
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown
-
-    def __str__(self) -> str:
-        return self.markdown
 
 
 def _n(x: float, language: str) -> str:

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from capacity import occupancy
 from capacity.occupancy import ShelterResult
 from capacity.quantiles import QUANTILE_COLUMNS
-from capacity.report import fan_chart, fmt_number
+from capacity.report import Text, fan_chart, fmt_number
 
 __all__ = [
     "Text", "demand_vs_places_chart", "occupancy_chart", "crossing_chart", "crossing_table",
@@ -62,19 +62,6 @@ def _months_between(a: pd.Timestamp, b: pd.Timestamp) -> int:
 def _pct(x: float, language: str = "en", decimals: int = 1) -> str:
     text = f"{100 * x:.{decimals}f}"
     return (text.replace(".", ",") + "%") if language == "nl" else text + " %"
-
-
-class Text:
-    """Markdown text for display in a notebook (rendered in the HTML report)."""
-
-    def __init__(self, markdown: str):
-        self.markdown = markdown
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown
-
-    def __str__(self) -> str:
-        return self.markdown
 
 
 # --------------------------------------------------------------------------- national
