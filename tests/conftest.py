@@ -16,3 +16,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             wrong.append(f"{item.nodeid}: {sorted(tiers) or 'no tier marker'}")
     if wrong:
         raise pytest.UsageError("each test needs exactly one tier marker " + str(TIERS) + ":\n" + "\n".join(wrong))
+
+
+@pytest.fixture(scope="session")
+def suite_run(tmp_path_factory: pytest.TempPathFactory):
+    """Run the real report suite once: baseline, every notebook, one municipal report."""
+    from capacity import runner
+
+    return runner.run(None, municipalities=["GM0363"], jobs=2, progress=False,
+                      reports_dir=tmp_path_factory.mktemp("suite-reports"))

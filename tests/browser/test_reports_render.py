@@ -169,3 +169,20 @@ def test_index_renders_offline(browser: DevTools, run_dir: Path) -> None:
     summary, problems = browser.open((run_dir / "index.html").as_uri())
     assert problems == []
     assert "ok" in summary["title"]
+
+
+@pytest.mark.parametrize("page", [
+    "index.html",
+    "baseline/01_data.html",
+    "baseline/02_arrivals_departures.html",
+    "baseline/03_shelter.html",
+    "baseline/04_tpd_backlog.html",
+    "baseline/municipalities/GM0363.html",
+])
+def test_real_reports_render_offline(browser: DevTools, suite_run, page: str) -> None:
+    assert suite_run.status == "ok"
+    summary, problems = browser.open((suite_run.run_dir / page).as_uri())
+    assert problems == []
+    if page != "index.html":
+        assert summary["plotly"] == "object"
+        assert summary["charts"] >= 1 and summary["drawn"] == summary["charts"], summary

@@ -1,0 +1,70 @@
+"""The real notebooks executed end to end through the runner (baseline + one municipality)."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pandas as pd
+import pytest
+
+from capacity import data
+from capacity.quantiles import check_contract
+
+pytestmark = pytest.mark.notebook
+
+CONTRACT_TABLES = {
+    "population_forecast": {"arrivals", "departures", "registered"},
+    "shelter_forecast": {"in_shelter", "places", "occupancy_rate", "unmet_demand", "places_needed"},
+    "backlog_forecast": {"pending", "decisions", "late_decisions", "penalty_eur", "dtv_caseload", "shelter_entitled"},
+}
+
+
+def test_every_report_ran_without_an_error_cell(suite_run) -> None:
+    assert suite_run.status == "ok", {k: r.error for k, r in suite_run.results.items() if r.error}
+    executed = sorted(suite_run.run_dir.glob("baseline/**/*.ipynb"))
+    names = {p.stem for p in executed}
+    assert {"01_data", "02_arrivals_departures", "03_shelter", "04_tpd_backlog", "GM0363"} <= names
+    for path in executed:
+        nb = nbformat.read(path, as_version=4)
+        errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                  if o.get("output_type") == "error"]
+        assert not errors, f"{path.name}: {errors[0]['ename']}: {errors[0]['evalue']}"
+        stderr = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+                  if o.get("name") == "stderr"]
+        assert not stderr, f"{path.name} prints to stderr (it shows in the report): {stderr[0]['text'][:200]}"
+
+
+def test_output_contract_tables(suite_run) -> None:
+    tables = suite_run.run_dir / "baseline" / "tables"
+    history = pd.read_csv(tables / "history.csv")
+    assert list(history.columns[:5]) == ["date", "variable", "value", "flag", "source"]
+    for name, variables in CONTRACT_TABLES.items():
+        table = pd.read_csv(tables / f"{name}.csv", parse_dates=["date"])
+        check_contract(table)
+        assert variables <= set(table["variable"]), name
+        assert (tables / f"{name}.xlsx").is_file()
+    horizon = pd.read_csv(tables / "population_forecast.csv", parse_dates=["date"])
+    assert horizon["date"].nunique() == 36
+    for name in ("backtest", "backlog_policies", "capacity_needed", "municipalities"):
+        assert (tables / f"{name}.csv").is_file(), name
+
+
+def test_municipal_table_reconciles_to_the_national_figures(suite_run) -> None:
+    mun = pd.read_csv(suite_run.run_dir / "baseline" / "tables" / "municipalities.csv")
+    assert len(mun) == 342 and mun["code"].is_unique
+    assert set(mun["code"]) == set(data.load_municipalities()["code"])
+    history = data.load_history()
+    assert mun["places_now"].sum() == data.last_observed(history, "places")[1]  # 93,970 in March 2025
+    assert mun["in_shelter_now"].sum() == data.last_observed(history, "in_shelter")[1]  # 93,770
+    assert mun["population"].sum() == 17_942_942
+    assert (mun["demand"] == mun["in_shelter"] + mun["unmet_demand"]).all()
+    assert (mun["in_shelter"] <= mun["places"]).all()
+
+
+def test_manifest_carries_provenance(suite_run) -> None:
+    manifest = json.loads((suite_run.run_dir / "manifest.json").read_text())
+    text = json.dumps(manifest)
+    assert manifest["status"] == "ok"
+    for key in ("baseline.yaml", "ukraine_shelter_nl.csv", "sha256", "seed"):
+        assert key in text, key
