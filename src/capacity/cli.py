@@ -124,6 +124,13 @@ def _sigterm(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
+def _registry_subset(selected: list[str], registry: Any) -> bool:
+    """Tell whether ``selected`` names some, but not all, of the registry's scenario notebooks."""
+    names = {nb.name for nb in registry if nb.per == "scenario"}
+    chosen = {n for n in names for s in selected if n == s or n.split("_")[0] == s}
+    return bool(chosen) and chosen != names
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     """``capacity run``: validate, run, publish; print where the reports are."""
     from capacity import params, runner
@@ -139,6 +146,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not notebooks:
             notebooks = [nb.name for nb in runner.NOTEBOOKS if nb.per == "municipality"]
         publish = False  # one municipality's report is not a suite run: keep latest as it is
+    elif notebooks and _registry_subset(notebooks, runner.NOTEBOOKS):
+        publish = False  # some of the suite's notebooks is not a suite run either
     try:
         extra = _parse_parameters(args.parameter)
     except ParameterError as exc:
@@ -169,6 +178,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     _out(f"index: {result.run_dir / 'index.html'}")
     if result.published:
         _out(f"latest -> {result.run_dir.name}")
+    elif result.ok and not publish:
+        _out("latest not moved: a partial run (--notebooks, --municipality or --no-publish)")
     for res in result.failed:
         _out(f"  {res.status}: {res.key}: {res.error}")
     if not result.ok:

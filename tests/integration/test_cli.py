@@ -146,3 +146,20 @@ def test_interrupted_run_leaves_latest_alone_and_no_kernels(tmp_path: Path) -> N
     assert manifest["status"] == "interrupted"
     assert "interrupted" in (run_dir / "index.html").read_text()
     wait_for(lambda: not any(alive(pid) for pid in spawned), timeout=10)  # kernels stopped too
+
+
+def test_a_subset_of_the_suite_does_not_move_latest(tmp_path: Path) -> None:
+    from capacity import runner
+
+    out = capacity("run", "--notebooks", "01", "--reports", str(tmp_path), *RUN_FAST)
+    assert out.returncode == 0, out.stderr
+    assert "latest not moved: a partial run" in out.stdout
+    assert latest_target(tmp_path) is None and len(list(tmp_path.glob("2*"))) == 1
+
+    from capacity.cli import _registry_subset
+
+    assert _registry_subset(["03"], runner.NOTEBOOKS)
+    assert _registry_subset(["01_data", "02_arrivals_departures"], runner.NOTEBOOKS)
+    every = [nb.name for nb in runner.NOTEBOOKS if nb.per == "scenario"]
+    assert not _registry_subset(every, runner.NOTEBOOKS)
+    assert not _registry_subset([str(FIXTURES / "ok.ipynb")], runner.NOTEBOOKS)  # an ad-hoc suite
