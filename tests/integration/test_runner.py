@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from fixture_notebooks import FAST, FIXTURES, MUNI, OK, SLOW
 
 from capacity import runner
 from capacity.errors import ParameterError, RunError
@@ -17,13 +18,6 @@ from capacity.runner.publish import LockError, prune_runs, publish_latest, run_l
 
 pytestmark = pytest.mark.integration
 
-FIXTURES = Path(__file__).resolve().parents[1] / "data" / "notebooks"
-OK = Notebook("ok", path=FIXTURES / "ok.ipynb")
-BROKEN = Notebook("broken", path=FIXTURES / "broken.ipynb")
-SLOW = Notebook("slow", path=FIXTURES / "slow.ipynb")
-DIES = Notebook("dies", path=FIXTURES / "dies.ipynb")
-MUNI = Notebook("municipality", per="municipality", path=FIXTURES / "municipality.ipynb")
-FAST = {"jobs": 2, "prepare": False, "progress": False, "kernel": "spawn"}
 
 
 def test_report_is_code_free_offline_and_carries_provenance(tmp_path: Path) -> None:

@@ -8,20 +8,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from fixture_notebooks import BROKEN, DIES, FAST, MUNI, OK, SLOW
 
 from capacity import runner
-from capacity.runner import Notebook
 from capacity.runner.publish import latest_target
 
 pytestmark = pytest.mark.integration
 
-FIXTURES = Path(__file__).resolve().parents[1] / "data" / "notebooks"
-OK = Notebook("ok", path=FIXTURES / "ok.ipynb")
-BROKEN = Notebook("broken", path=FIXTURES / "broken.ipynb")
-SLOW = Notebook("slow", path=FIXTURES / "slow.ipynb")
-DIES = Notebook("dies", path=FIXTURES / "dies.ipynb")
-MUNI = Notebook("municipality", per="municipality", path=FIXTURES / "municipality.ipynb")
-FAST = {"jobs": 2, "prepare": False, "progress": False, "kernel": "spawn"}
 
 
 def test_broken_notebook_in_a_batch_is_isolated(tmp_path: Path) -> None:
