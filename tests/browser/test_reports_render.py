@@ -3,12 +3,18 @@
 Drives Chromium over the DevTools protocol (websocket-client, a Jupyter dependency).
 Network access is cut off (every host name resolves to nothing), so a report that still
 pulls a script from a CDN fails here.
+
+Chromium 111 and later refuse DevTools websockets that send an ``Origin`` header unless
+started with ``--remote-allow-origins``; the client sends none (``suppress_origin``) and
+Chromium is started with the flag too, so old and new versions both accept it. Under CI
+(``CI`` set) a missing Chromium fails the run instead of skipping the browser check.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -26,6 +32,10 @@ CHROMIUM = "/usr/bin/chromium"
 FIXTURES = Path(__file__).resolve().parents[1] / "data" / "notebooks"
 
 if not Path(CHROMIUM).exists():
+    if os.environ.get("CI"):
+        pytest.fail(f"CI is set but {CHROMIUM} is not installed: .ci/run must install the "
+                    "Debian package chromium, the browser check may not be skipped in CI",
+                    pytrace=False)
     pytest.skip(f"{CHROMIUM} not installed (apt-get install -y chromium)", allow_module_level=True)
 websocket = pytest.importorskip("websocket", reason="websocket-client is needed to drive Chromium")
 
@@ -45,7 +55,7 @@ class DevTools:
     """A minimal DevTools-protocol client over one browser websocket (flat sessions)."""
 
     def __init__(self, ws_url: str) -> None:
-        self.ws = websocket.create_connection(ws_url, timeout=30)
+        self.ws = websocket.create_connection(ws_url, timeout=30, suppress_origin=True)
         self.ids = itertools.count(1)
         self.events: list[dict] = []
 
@@ -119,13 +129,15 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory):
+def browser(tmp_path_factory: pytest.TempPathFactory, chromium_version: str):
+    version = chromium_version
     profile = tmp_path_factory.mktemp("chromium-profile")
     proc = subprocess.Popen(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
          "--no-first-run", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--disable-extensions", "--allow-file-access-from-files",
          "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+         "--remote-allow-origins=*",
          f"--user-data-dir={profile}", "--remote-debugging-port=0", "about:blank"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
@@ -140,7 +152,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory):
             break
     if ws_url is None:
         proc.kill()
-        pytest.fail("Chromium did not start its DevTools endpoint")
+        pytest.fail(f"{version} did not start its DevTools endpoint")
     client = DevTools(ws_url)
     yield client
     client.close()
