@@ -45,11 +45,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
 
+from capacity.distributions import quantile
 from capacity.errors import ParameterError
 from capacity.params.backlog import BacklogConfig
-from capacity.params.base import Distribution
 from capacity.paths import PopulationPaths
 from capacity.quantiles import check_contract, summarise_many
 
@@ -146,27 +145,6 @@ def draw(n_paths: int, n_months: int, *, rng: np.random.Generator) -> Draws:
     return Draws(uniforms=uniforms, normals=normals)
 
 
-def _quantile(dist: Distribution, u: np.ndarray) -> np.ndarray:
-    """Inverse CDF of ``dist`` at uniforms ``u`` (so fixed and random kinds share a stream)."""
-    if dist.kind == "fixed":
-        return np.full(u.shape, float(dist.value))
-    if dist.kind == "uniform":
-        return dist.low + (dist.high - dist.low) * u
-    if dist.kind == "triangular":
-        lo, mode, hi = dist.low, dist.mode, dist.high
-        if hi == lo:
-            return np.full(u.shape, float(lo))
-        cut = (mode - lo) / (hi - lo)
-        left = lo + np.sqrt(u * (hi - lo) * (mode - lo))
-        right = hi - np.sqrt((1 - u) * (hi - lo) * (hi - mode))
-        return np.where(u < cut, left, right)
-    if dist.kind == "beta":
-        lo = 0.0 if dist.low is None else dist.low
-        hi = 1.0 if dist.high is None else dist.high
-        return lo + (hi - lo) * stats.beta.ppf(u, dist.a, dist.b)
-    return dist.median * np.exp(dist.sigma * special.ndtri(np.clip(u, 1e-12, 1 - 1e-12)))
-
-
 _BOUNDS: dict[str, tuple[float, float]] = {
     "persons_per_case": (1e-9, np.inf), "simple_case_share": (0, 1),
     "return_rate_per_month": (0, 1), "permit_uptake_share": (0, 1),
@@ -187,7 +165,7 @@ def _parameters(cfg: BacklogConfig, uniforms: np.ndarray) -> dict[str, np.ndarra
     """
     values: dict[str, np.ndarray] = {}
     for i, name in enumerate(UNCERTAIN):
-        x = _quantile(getattr(cfg, name), uniforms[i])
+        x = quantile(getattr(cfg, name), uniforms[i])
         lo, hi = _BOUNDS[name]
         if np.any(x < lo - 1e-12) or np.any(x > hi + 1e-12):
             raise ParameterError(
