@@ -3,7 +3,7 @@
 Prints, in one run:
 1. the time for 10,000 paths x 60 months relative to 1,000 paths (should be about linear);
 2. the vectorised model's speed relative to the SimPy discrete-event model of the same model
-   (tests/unit/backlog_des.py) on the same small case, per sample path.
+   (tests/integration/backlog_des.py) on the same small case, per sample path.
 
 Run: .venv/bin/python benchmarks/backlog.py
 """
@@ -20,7 +20,7 @@ from capacity import backlog as bl
 from capacity import params
 from capacity.params.backlog import BacklogConfig
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "unit"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "integration"))
 from backlog_des import simulate_des  # noqa: E402
 from test_backlog_des import COHORT, SHARED  # noqa: E402
 

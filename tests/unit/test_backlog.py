@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 from capacity import backlog as bl
 from capacity import params
+from capacity.backlog.parameters import parameter_values, with_changes
 from capacity.errors import ParameterError
+from capacity.forecast.population import PopulationPaths
 from capacity.params.backlog import BacklogConfig
-from capacity.paths import PopulationPaths
 from capacity.quantiles import CONTRACT_COLUMNS, check_contract
 
 pytestmark = pytest.mark.unit
@@ -179,7 +180,7 @@ def test_shelter_entitled_is_persons_pending_appealing_or_in_term():
 )
 def test_conservation_on_every_path(cohort, uptake, ret, dep, cap, grant, appeal, term_months,
                                     discipline, reserved, seed):
-    cfg = bl._with(params.load().backlog, **{
+    cfg = with_changes(params.load().backlog, **{
         "permit_uptake_share": {"kind": "uniform", "low": 0.0, "high": uptake},
         "return_rate_per_month": ret, "departure_rate_per_month": dep,
         "ind_decisions_per_month": cap, "grant_share": grant, "appeal_share": appeal,
@@ -218,7 +219,7 @@ def test_same_seed_same_numbers_and_crn():
     b = bl.simulate(np.full(100, 1e5), cfg, rng=np.random.default_rng(7), n_months=24)
     assert all(np.array_equal(a.paths[k], b.paths[k]) for k in a.paths)
     # fixing one parameter to another value leaves every other draw unchanged
-    fixed = bl._with(cfg, permit_uptake_share=0.0)
+    fixed = with_changes(cfg, permit_uptake_share=0.0)
     c = bl.simulate(np.full(100, 1e5), fixed, rng=np.random.default_rng(7), n_months=24)
     for name in bl.UNCERTAIN:
         if name != "permit_uptake_share":
@@ -234,7 +235,7 @@ def test_same_seed_same_numbers_and_crn():
 def test_parameter_draws_follow_their_distributions():
     cfg = params.load().backlog
     draws = bl.draw(20_000, 1, rng=np.random.default_rng(0))
-    par = bl._parameters(cfg, draws.uniforms)
+    par = parameter_values(cfg, draws.uniforms)
     g = cfg.grant_share
     assert par["grant_share"].min() >= g.low and par["grant_share"].max() <= g.high
     assert np.mean(par["grant_share"]) == pytest.approx((g.low + g.high) / 2, abs=0.005)

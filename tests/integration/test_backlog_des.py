@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from backlog_des import simulate_des  # tests/unit is on sys.path (rootdir-less test modules)
+from backlog_des import simulate_des  # tests/integration is on sys.path (rootdir-less test modules)
 
 from capacity import backlog as bl
 from capacity.params.backlog import BacklogConfig
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.integration
 
 #: The shared small case: 3,000 cases, every mechanism switched on, parameters fixed.
 SHARED = dict(

@@ -1,0 +1,65 @@
+"""The post-TPD asylum backlog at the IND and DT&V: a monthly Monte Carlo cohort model.
+
+When temporary protection (TPD) ends, every registered person's suspended asylum
+application restarts at once. This module follows that cohort, in *cases*
+(persons / ``persons_per_case``), month by month from the TPD end month:
+
+1. **Leaving the queue** (start-of-month stock, competing monthly probabilities, split
+   in proportion): withdrawal into the voluntary return programme; withdrawal into the
+   transition / fallback permit (only the ``permit_uptake_share`` of cases that intend
+   to, spread evenly over ``permit_uptake_months``); spontaneous departure.
+2. **IND decisions** at a capacity that is a time series (level, ramp-up, realisation
+   factor per path, month-to-month noise), shared with the regular asylum queue: the
+   regular stock at the TPD end ("old") and regular applications lodged after it
+   ("new"). The queue discipline orders the four groups (regular old, cohort simple,
+   cohort standard, regular new); a reserved share of capacity can go to the cohort first.
+3. **Outcomes**: grant; rejection, of which a share appeals (court duration geometric,
+   success counted as a grant); a final rejection waits out the departure term and then
+   joins DT&V's caseload, which DT&V closes at its capacity into independent departure,
+   forced return, departure without supervision and other outcomes.
+4. **Permits**: cases that withdrew for the permit join a permit-processing queue at the
+   IND with its own capacity.
+5. **Legal term**: a cohort decision in month ``k`` (taken at mid-month, ``k + 0.5``
+   months after the restart) is late when that exceeds the applicable term; a share of
+   late applicants sends a notice of default and the penalty accrues per day on the
+   Awb schedule, capped per case.
+
+The model is a mean-field (fluid) model per path: randomness comes from the uncertain
+parameters (one draw per path) and from month-to-month noise in capacity and inflow; the
+flows themselves are expected values. With a cohort of tens of thousands of cases the
+binomial noise of individual behaviour is negligible next to parameter uncertainty; the
+SimPy discrete-event model in the tests checks that the means agree.
+
+
+Modules: :mod:`~capacity.backlog.parameters` (random draws, per-path parameter values,
+capacity plans, penalties), :mod:`~capacity.backlog.model` (the stocks and the monthly
+step), :mod:`~capacity.backlog.result` (paths, units, headline figures),
+:mod:`~capacity.backlog.policies` (policy comparison) and :mod:`~capacity.backlog.solver`
+(capacity needed).
+"""
+
+from capacity.backlog.model import cohort_at_tpd_end, run, simulate
+from capacity.backlog.parameters import (
+    DAYS_PER_MONTH,
+    UNCERTAIN,
+    Draws,
+    draw,
+    penalty_per_case,
+    planned_capacity,
+)
+from capacity.backlog.policies import compare_policies, default_policies
+from capacity.backlog.result import (
+    CONTRACT_VARIABLES,
+    UNITS,
+    BacklogResult,
+    headline,
+    months_to_clear_table,
+)
+from capacity.backlog.solver import solve_capacity
+
+__all__ = [
+    "CONTRACT_VARIABLES", "DAYS_PER_MONTH", "UNCERTAIN", "UNITS", "BacklogResult", "Draws",
+    "cohort_at_tpd_end", "compare_policies", "default_policies", "draw", "headline",
+    "months_to_clear_table", "penalty_per_case", "planned_capacity", "run", "simulate",
+    "solve_capacity",
+]

@@ -1,0 +1,412 @@
+"""The monthly step of the backlog model: named stocks and one function per model rule.
+
+Each month, in this order (see the package docstring for the rules in words):
+
+1. :func:`_leave_queue`: pending cohort cases withdraw (return programme, permit) or depart;
+2. :func:`_decide`: regular inflow arrives and the IND decides at its capacity, shared
+   between the regular queue and the cohort by the queue discipline;
+3. :func:`_appeal`: appeals are decided or abandoned, new rejections appeal or become final;
+4. :func:`_depart`: final rejections wait out the departure term, then DT&V closes cases;
+5. :func:`_issue_permits`: withdrawn permit takers join the permit queue, which is worked off.
+
+All quantities are arrays over sample paths; the cohort is counted in cases.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from capacity.backlog.parameters import (
+    DAYS_PER_MONTH,
+    Draws,
+    carried_series,
+    draw,
+    noise,
+    parameter_values,
+    penalty_per_case,
+    planned_capacity,
+)
+from capacity.backlog.result import BacklogResult, first_month_at_or_below
+from capacity.errors import ParameterError
+from capacity.forecast.population import PopulationPaths
+from capacity.params.backlog import BacklogConfig
+
+log = logging.getLogger(__name__)
+
+#: Path variables recorded each month (units in ``result.UNITS``).
+RECORDED: tuple[str, ...] = (
+    "pending", "pending_regular", "backlog_total", "decisions", "decisions_regular",
+    "late_decisions", "penalty_eur", "granted", "withdrawn_return", "withdrawn_permit",
+    "departed", "departed_pending", "appeals_pending", "departure_term", "dtv_caseload",
+    "dtv_independent", "dtv_forced", "dtv_unsupervised", "dtv_other", "permits_pending",
+    "permit_takers_waiting", "permits_issued", "shelter_entitled", "ind_capacity",
+    "regular_inflow")
+
+#: Order in which the IND serves the four queues, per discipline (proportional: none).
+QUEUE_ORDERS: dict[str, tuple[str, ...]] = {
+    "oldest_first": ("regular_old", "cohort_simple", "cohort_standard", "regular_new"),
+    "newest_first": ("regular_new", "cohort_simple", "cohort_standard", "regular_old"),
+    "simple_first": ("cohort_simple", "regular_old", "cohort_standard", "regular_new"),
+}
+
+
+@dataclass
+class Stocks:
+    """Cases in each stock at a month boundary, per path (cases).
+
+    The pending cohort is split by kind of case (simple / standard) and by intent: permit
+    takers will withdraw for the transition permit within the uptake window, the others
+    continue their asylum application.
+    """
+
+    simple_permit_takers: np.ndarray
+    simple_continuing: np.ndarray
+    standard_permit_takers: np.ndarray
+    standard_continuing: np.ndarray
+    regular_old: np.ndarray       # regular asylum queue at the TPD end
+    regular_new: np.ndarray       # regular applications lodged after the TPD end
+    appeals: np.ndarray           # rejected cohort cases waiting for the court
+    departure_term: list[np.ndarray]  # final rejections, one array per month left, oldest first
+    dtv: np.ndarray               # DT&V caseload
+    permit_queue: np.ndarray      # withdrawn for the permit, waiting for it to be issued
+
+    @property
+    def cohort_pending(self) -> np.ndarray:
+        """Cohort cases waiting for a first-instance decision."""
+        return (self.simple_permit_takers + self.simple_continuing
+                + self.standard_permit_takers + self.standard_continuing)
+
+    @property
+    def in_departure_term(self) -> np.ndarray:
+        """Final rejections still within the departure term."""
+        return sum(self.departure_term) if self.departure_term else np.zeros_like(self.dtv)
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What stays fixed during a run: per-path parameter values and monthly plans."""
+
+    values: dict[str, np.ndarray]   # per-path values of the uncertain parameters
+    normals: np.ndarray             # monthly noise, shape (n_months, 3, n_paths)
+    court_rate: np.ndarray          # share of appeals decided per month
+    notice_share: np.ndarray        # late applicants sending a notice (0 if abolished)
+    queue_order: tuple[str, ...] | None
+    ind_plan: np.ndarray            # planned IND capacity per month (decisions/month)
+    inflow_plan: np.ndarray         # expected regular inflow, (n_months, n_paths), cases/month
+    dtv_capacity: np.ndarray        # DT&V case closures per month, per path
+    permit_capacity: np.ndarray     # permits issued per month, per path
+    dtv_share_other: float          # closed DT&V cases with another outcome
+    late_penalty: np.ndarray        # penalty per late case decided in month k (EUR)
+
+
+def _setup(cfg: BacklogConfig, draws: Draws) -> Setup:
+    """Per-path parameter values and plans for a run on ``draws``."""
+    par = parameter_values(cfg, draws.uniforms)
+    n, n_months = draws.n_paths, draws.n_months
+    if cfg.regular_inflow_series:
+        inflow_plan = carried_series(cfg.regular_inflow_series, n_months)[:, None] * np.ones(n)
+    else:
+        inflow_plan = np.broadcast_to(par["regular_inflow_per_year"] / 12.0, (n_months, n))
+    return Setup(
+        values=par, normals=draws.normals,
+        court_rate=np.minimum(1.0, 1.0 / par["appeal_months_mean"]),
+        notice_share=par["notice_share"] * (0.0 if cfg.penalties_abolished else 1.0),
+        queue_order=QUEUE_ORDERS.get(cfg.queue_discipline),
+        ind_plan=planned_capacity(cfg, n_months), inflow_plan=inflow_plan,
+        dtv_capacity=cfg.dtv_cases_per_month * par["dtv_capacity_realisation"],
+        permit_capacity=cfg.permit_capacity_per_month * par["permit_capacity_realisation"],
+        dtv_share_other=(1.0 - cfg.dtv_share_independent - cfg.dtv_share_forced
+                         - cfg.dtv_share_unsupervised),
+        late_penalty=penalty_per_case((np.arange(n_months) + 0.5 - cfg.term_months)
+                                      * DAYS_PER_MONTH, cfg),
+    )
+
+
+def _initial_stocks(cohort_cases: np.ndarray, cfg: BacklogConfig, par: dict[str, np.ndarray]) -> Stocks:
+    """Stocks at the TPD end: the whole cohort pending, the regular queue at its level."""
+    n = cohort_cases.shape[0]
+    simple = cohort_cases * par["simple_case_share"]
+    standard = cohort_cases - simple
+    uptake = par["permit_uptake_share"]
+    return Stocks(
+        simple_permit_takers=simple * uptake, simple_continuing=simple * (1 - uptake),
+        standard_permit_takers=standard * uptake, standard_continuing=standard * (1 - uptake),
+        regular_old=par["regular_backlog_cases"].copy(), regular_new=np.zeros(n),
+        appeals=np.zeros(n), departure_term=[np.zeros(n) for _ in range(cfg.departure_term_months)],
+        dtv=np.zeros(n), permit_queue=np.zeros(n))
+
+
+# --- helpers: competing exits and priority service -----------------------------------------
+
+
+def _leave(stock: np.ndarray, probs: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Split the leavers of ``stock`` over competing monthly probabilities.
+
+    Everyone leaves with probability ``1 - prod(1 - p_i)``; leavers are split in
+    proportion to the ``p_i``.
+    """
+    stay = np.ones_like(stock)
+    total_p = np.zeros_like(stock)
+    for p in probs:
+        stay = stay * (1 - p)
+        total_p = total_p + p
+    leaving = stock * (1 - stay)
+    scale = np.divide(leaving, total_p, out=np.zeros_like(leaving), where=total_p > 0)
+    return [scale * p for p in probs]
+
+
+def _fill(
+    capacity: np.ndarray, groups: Sequence[tuple[np.ndarray, float]]
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Serve groups in priority order, ``(stock, effort per case)``; return served and left."""
+    served = []
+    left = capacity
+    for stock, effort in groups:
+        s = np.minimum(stock, left / effort)
+        served.append(s)
+        left = np.maximum(left - s * effort, 0.0)
+    return served, left
+
+
+def _share_of(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
+    """``part / whole``, 0 where ``whole`` is 0."""
+    return np.divide(part, whole, out=np.zeros_like(whole), where=whole > 0)
+
+
+# --- the model rules, one month each ----------------------------------------------------------
+
+
+def _leave_queue(month: int, s: Stocks, setup: Setup) -> dict[str, np.ndarray]:
+    """Rule 1: withdrawals into return or permit and departures, from month-start stocks."""
+    par = setup.values
+    ret, dep = par["return_rate_per_month"], par["departure_rate_per_month"]
+    uptake_left = par["permit_uptake_months"] - month
+    # permit takers withdraw evenly over the months left in the uptake window
+    permit = np.where(uptake_left > 1.0, 1.0 / np.maximum(uptake_left, 1e-12), 1.0)
+    ret_st, perm_st, dep_st = _leave(s.simple_permit_takers, (ret, permit, dep))
+    ret_ct, perm_ct, dep_ct = _leave(s.standard_permit_takers, (ret, permit, dep))
+    ret_sn, dep_sn = _leave(s.simple_continuing, (ret, dep))
+    ret_cn, dep_cn = _leave(s.standard_continuing, (ret, dep))
+    s.simple_permit_takers = s.simple_permit_takers - ret_st - perm_st - dep_st
+    s.standard_permit_takers = s.standard_permit_takers - ret_ct - perm_ct - dep_ct
+    s.simple_continuing = s.simple_continuing - ret_sn - dep_sn
+    s.standard_continuing = s.standard_continuing - ret_cn - dep_cn
+    return {"withdrawn_return": ret_st + ret_ct + ret_sn + ret_cn,
+            "withdrawn_permit": perm_st + perm_ct,
+            "departed_pending": dep_st + dep_ct + dep_sn + dep_cn}
+
+
+def _serve_queues(free: np.ndarray, queues: dict[str, tuple[np.ndarray, float]],
+                  order: tuple[str, ...] | None) -> dict[str, np.ndarray]:
+    """Cases decided per queue from capacity ``free``: in ``order``, or in proportion."""
+    if order is None:  # proportional: capacity shared in proportion to the work waiting
+        work = sum(stock * effort for stock, effort in queues.values())
+        frac = np.minimum(1.0, np.divide(free, work, out=np.ones_like(free), where=work > 0))
+        return {key: stock * frac for key, (stock, _) in queues.items()}
+    served, _ = _fill(free, [queues[key] for key in order])
+    return dict(zip(order, served, strict=True))
+
+
+def _decide(month: int, s: Stocks, setup: Setup, cfg: BacklogConfig) -> dict[str, np.ndarray]:
+    """Rule 2: the regular inflow arrives and the IND decides at this month's capacity."""
+    inflow = setup.inflow_plan[month] * noise(setup.normals[month, 1], cfg.regular_inflow_noise_sd)
+    s.regular_new = s.regular_new + inflow
+    capacity = (setup.ind_plan[month] * setup.values["ind_capacity_realisation"]
+                * noise(setup.normals[month, 0], cfg.ind_capacity_noise_sd))
+    simple = s.simple_permit_takers + s.simple_continuing
+    standard = s.standard_permit_takers + s.standard_continuing
+    effort = cfg.simple_case_effort
+    reserved = cfg.ind_tpd_reserved_share
+    if reserved > 0:  # the reserve serves the cohort first; what it leaves joins the rest
+        (simple_reserved, standard_reserved), reserve_left = _fill(
+            capacity * reserved, ((simple, effort), (standard, 1.0)))
+        free = capacity * (1 - reserved) + reserve_left
+    else:
+        simple_reserved = standard_reserved = np.zeros_like(capacity)
+        free = capacity
+    served = _serve_queues(free, {
+        "regular_old": (s.regular_old, 1.0),
+        "cohort_simple": (simple - simple_reserved, effort),
+        "cohort_standard": (standard - standard_reserved, 1.0),
+        "regular_new": (s.regular_new, 1.0)}, setup.queue_order)
+    simple_decided = served["cohort_simple"] + simple_reserved
+    standard_decided = served["cohort_standard"] + standard_reserved
+    # decisions fall on permit takers and the others in proportion to their numbers
+    simple_takers = _share_of(s.simple_permit_takers, simple)
+    standard_takers = _share_of(s.standard_permit_takers, standard)
+    s.simple_permit_takers = s.simple_permit_takers - simple_decided * simple_takers
+    s.simple_continuing = s.simple_continuing - simple_decided * (1 - simple_takers)
+    s.standard_permit_takers = s.standard_permit_takers - standard_decided * standard_takers
+    s.standard_continuing = s.standard_continuing - standard_decided * (1 - standard_takers)
+    s.regular_old = s.regular_old - served["regular_old"]
+    s.regular_new = s.regular_new - served["regular_new"]
+    decisions = simple_decided + standard_decided
+    # decided at mid-month, month + 0.5 months after the restart
+    late = decisions if month + 0.5 > cfg.term_months else np.zeros_like(decisions)
+    return {"decisions": decisions, "late_decisions": late,
+            "decisions_regular": served["regular_old"] + served["regular_new"],
+            "penalty_eur": late * setup.notice_share * setup.late_penalty[month],
+            "ind_capacity": capacity, "regular_inflow": inflow}
+
+
+def _appeal(s: Stocks, decisions: np.ndarray, setup: Setup) -> dict[str, np.ndarray]:
+    """Rule 3: court decisions and departures from month-start appeals, then new rejections."""
+    par = setup.values
+    court, departed = _leave(s.appeals, (setup.court_rate, par["departure_rate_per_month"]))
+    s.appeals = s.appeals - court - departed
+    rejected = decisions * (1 - par["grant_share"])
+    s.appeals = s.appeals + rejected * par["appeal_share"]
+    success = par["appeal_success_share"]
+    return {"final_rejections": rejected * (1 - par["appeal_share"]) + court * (1 - success),
+            "granted": decisions * par["grant_share"] + court * success,
+            "departed_appealing": departed}
+
+
+def _depart(s: Stocks, final_rejections: np.ndarray, setup: Setup,
+            cfg: BacklogConfig) -> dict[str, np.ndarray]:
+    """Rule 4: the departure term, then DT&V closes cases at its capacity."""
+    if s.departure_term:
+        to_dtv = s.departure_term[0]
+        s.departure_term = [*s.departure_term[1:], final_rejections]
+    else:
+        to_dtv = final_rejections
+    closed = np.minimum(s.dtv, setup.dtv_capacity)
+    s.dtv = s.dtv - closed + to_dtv
+    return {"dtv_independent": closed * cfg.dtv_share_independent,
+            "dtv_forced": closed * cfg.dtv_share_forced,
+            "dtv_unsupervised": closed * cfg.dtv_share_unsupervised,
+            "dtv_other": closed * setup.dtv_share_other}
+
+
+def _issue_permits(s: Stocks, withdrawn_permit: np.ndarray, setup: Setup) -> np.ndarray:
+    """Rule 5: permit takers who withdrew join the permit queue; return permits issued."""
+    s.permit_queue = s.permit_queue + withdrawn_permit
+    issued = np.minimum(s.permit_queue, setup.permit_capacity)
+    s.permit_queue = s.permit_queue - issued
+    return issued
+
+
+def _step(month: int, s: Stocks, setup: Setup, cfg: BacklogConfig) -> dict[str, np.ndarray]:
+    """Advance ``s`` by one month; return every recorded variable for that month."""
+    flows = _leave_queue(month, s, setup)
+    flows |= _decide(month, s, setup, cfg)
+    appealed = _appeal(s, flows["decisions"], setup)
+    flows |= _depart(s, appealed["final_rejections"], setup, cfg)
+    flows["permits_issued"] = _issue_permits(s, flows["withdrawn_permit"], setup)
+    pending, in_term = s.cohort_pending, s.in_departure_term
+    return flows | {
+        "granted": appealed["granted"],
+        "departed": flows["departed_pending"] + appealed["departed_appealing"],
+        "pending": pending,
+        "pending_regular": s.regular_old + s.regular_new,
+        "backlog_total": pending + s.regular_old + s.regular_new,
+        "appeals_pending": s.appeals,
+        "departure_term": in_term,
+        "dtv_caseload": s.dtv,
+        "permits_pending": s.permit_queue,
+        "permit_takers_waiting": s.simple_permit_takers + s.standard_permit_takers,
+        "shelter_entitled": (pending + s.appeals + in_term) * setup.values["persons_per_case"],
+    }
+
+
+# --- a run -------------------------------------------------------------------------------------
+
+
+def run(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws) -> BacklogResult:
+    """Simulate the backlog on given random numbers (see :func:`simulate`).
+
+    Args:
+        cohort_persons: Registered persons at the TPD end, shape (n_paths,).
+        cfg: Backlog settings.
+        draws: Random numbers from :func:`draw` with the same number of paths.
+
+    Returns:
+        The :class:`BacklogResult` over ``draws.n_months`` months.
+    """
+    cohort_persons = np.asarray(cohort_persons, dtype=float)
+    n, n_months = draws.n_paths, draws.n_months
+    if cohort_persons.shape != (n,):
+        raise ParameterError(
+            f"cohort_persons must have shape ({n},) to match the draws, got {cohort_persons.shape}")
+    if np.any(cohort_persons < 0) or not np.all(np.isfinite(cohort_persons)):
+        raise ParameterError("cohort_persons must be finite and non-negative")
+    setup = _setup(cfg, draws)
+    cases = cohort_persons / setup.values["persons_per_case"]
+    stocks = _initial_stocks(cases, cfg, setup.values)
+    out = {name: np.empty((n, n_months)) for name in RECORDED}
+    for month in range(n_months):
+        month_values = _step(month, stocks, setup, cfg)
+        for name in RECORDED:
+            out[name][:, month] = month_values[name]
+
+    dates = pd.date_range(pd.Timestamp(cfg.tpd_end_date).to_period("M").to_timestamp(),
+                          periods=n_months, freq="MS")
+    months_to_clear = first_month_at_or_below(out["pending"], cfg.clear_threshold_cases)
+    permit_work = out["permit_takers_waiting"] + out["permits_pending"]
+    months_to_permits = first_month_at_or_below(permit_work, cfg.permit_done_threshold)
+    takers = cases * setup.values["permit_uptake_share"]
+    months_to_permits[takers <= cfg.permit_done_threshold] = 0.0
+    return BacklogResult(dates=dates, paths=out, months_to_clear=months_to_clear,
+                         months_to_permits=months_to_permits, cohort_cases=cases,
+                         cohort_persons=cohort_persons, parameters=setup.values, config=cfg)
+
+
+def simulate(
+    cohort_persons: np.ndarray,
+    cfg: BacklogConfig,
+    *,
+    rng: np.random.Generator,
+    n_months: int | None = None,
+) -> BacklogResult:
+    """Simulate the post-TPD backlog, vectorised over paths (loop over months only).
+
+    Args:
+        cohort_persons: Registered persons at the TPD end, one per path, shape (n_paths,);
+            see :func:`cohort_at_tpd_end`.
+        cfg: Backlog settings (``scn.backlog``).
+        rng: Random generator; all random numbers are drawn up front by :func:`draw`.
+        n_months: Months to simulate from the TPD end month (default ``cfg.n_months``).
+
+    Returns:
+        A :class:`BacklogResult`; ``result.table()`` is the ``backlog_forecast`` table.
+    """
+    cohort_persons = np.atleast_1d(np.asarray(cohort_persons, dtype=float))
+    months = cfg.n_months if n_months is None else int(n_months)
+    draws = draw(cohort_persons.shape[0], months, rng=rng)
+    return run(cohort_persons, cfg, draws)
+
+
+def cohort_at_tpd_end(pop: PopulationPaths | None, cfg: BacklogConfig, *,
+                      n_paths: int | None = None) -> np.ndarray:
+    """Return the registered persons at the TPD end, per path.
+
+    Taken from ``pop.registered`` at the end of the month before the TPD end date (the
+    stock on the day protection ends) when ``cfg.use_forecast_cohort`` and that month lies
+    in the forecast (or is its jump-off month); otherwise ``cfg.cohort_persons`` on every
+    path.
+
+    Args:
+        pop: Forecast paths, or ``None`` to use the fixed number.
+        cfg: Backlog settings.
+        n_paths: Paths wanted when ``pop`` is ``None`` (default ``cfg.n_paths``).
+
+    Returns:
+        Array of shape (n_paths,) in persons.
+    """
+    month = pd.Timestamp(cfg.tpd_end_date).to_period("M").to_timestamp() - pd.DateOffset(months=1)
+    if pop is None:
+        return np.full(cfg.n_paths if n_paths is None else n_paths, cfg.cohort_persons)
+    if cfg.use_forecast_cohort:
+        dates = pd.DatetimeIndex(pop.dates)
+        if month in dates:
+            return np.asarray(pop.registered[:, dates.get_loc(month)], dtype=float).copy()
+        if month == pd.Timestamp(pop.jump_off_date):
+            return np.full(pop.n_paths, float(pop.jump_off_registered))
+        log.info("TPD end %s lies outside the forecast (%s..%s): fixed cohort of %s persons",
+                 cfg.tpd_end_date, dates.min().date(), dates.max().date(), cfg.cohort_persons)
+    return np.full(pop.n_paths, cfg.cohort_persons)

@@ -1,0 +1,134 @@
+"""Capacity needed: the smallest IND and DT&V capacities that meet the targets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from capacity.backlog.model import run
+from capacity.backlog.parameters import Draws, draw, with_changes
+from capacity.params.backlog import BacklogConfig
+
+
+def _bisect(ok: Any, lo: float, hi: float, *, tol: float, max_iter: int = 60) -> tuple[float, int]:
+    """Smallest ``x`` in ``[lo, hi]`` with ``ok(x)`` (monotone), to within ``tol``."""
+    if ok(lo):
+        return lo, 0
+    if not ok(hi):
+        return float("nan"), 0
+    it = 0
+    while hi - lo > tol and it < max_iter:
+        mid = 0.5 * (lo + hi)
+        if ok(mid):
+            hi = mid
+        else:
+            lo = mid
+        it += 1
+    return hi, it
+
+
+def solve_capacity(
+    cohort_persons: np.ndarray,
+    cfg: BacklogConfig,
+    *,
+    rng: np.random.Generator,
+    n_months: int | None = None,
+    ramp_months: Sequence[int] = (0, 12),
+    target_late_share: float | None = None,
+    probability: float | None = None,
+    tol: float = 5.0,
+) -> pd.DataFrame:
+    """Smallest IND and DT&V capacities that meet the targets with the given probability.
+
+    IND: the smallest capacity level (decisions/month; with a ramp, the level reached
+    after ``ramp_months`` starting from ``cfg.ind_decisions_per_month``) such that the
+    share of late cohort decisions is at most ``target_late_share`` on at least a
+    ``probability`` share of paths. DT&V: the smallest ``dtv_cases_per_month`` such that
+    the DT&V caseload is at most ``cfg.dtv_target_caseload`` by month
+    ``cfg.dtv_target_months`` with that probability. Bisection on common random numbers
+    (the same draws for every trial capacity), so the criterion is monotone.
+
+    Args:
+        cohort_persons: Registered persons at the TPD end, shape (n_paths,); a few hundred
+            paths suffice (``cfg.solver_n_paths``).
+        cfg: Backlog settings.
+        rng: Random generator (draws taken once).
+        n_months: Months simulated (default ``cfg.n_months``).
+        ramp_months: IND variants: 0 = a constant level from the TPD end month.
+        target_late_share: Default ``cfg.target_late_share``.
+        probability: Default ``cfg.target_probability``.
+        tol: Bisection tolerance (decisions or cases per month).
+
+    Returns:
+        Table ``capacity_needed``: one row per service and variant with the capacity
+        needed per month and per year, today's planned capacity, the ratio, the
+        probability reached and the target.
+    """
+    cohort_persons = np.atleast_1d(np.asarray(cohort_persons, dtype=float))
+    months = cfg.n_months if n_months is None else int(n_months)
+    target = cfg.target_late_share if target_late_share is None else target_late_share
+    prob = cfg.target_probability if probability is None else probability
+    draws = draw(cohort_persons.shape[0], months, rng=rng)
+    rows = [_ind_row(cohort_persons, cfg, draws, ramp=ramp, target=target, prob=prob, tol=tol)
+            for ramp in ramp_months]
+    rows.append(_dtv_row(cohort_persons, cfg, draws, prob=prob, tol=tol))
+    return pd.DataFrame(rows)
+
+
+def _ind_config(cfg: BacklogConfig, level: float, ramp: int) -> BacklogConfig:
+    """``cfg`` with IND capacity ``level`` (decisions/month), reached after ``ramp`` months."""
+    if ramp == 0:
+        return with_changes(cfg, ind_capacity_series=None, ind_decisions_per_month=level,
+                            ind_ramp_target_per_month=None, ind_ramp_months=0)
+    return with_changes(cfg, ind_capacity_series=None, ind_ramp_target_per_month=level,
+                        ind_ramp_months=ramp)
+
+
+def _row(service: str, variant: str, criterion: str, level: float, planned: float, *,
+         prob: float, reached: float, iters: int, n_paths: int) -> dict[str, Any]:
+    """One row of the ``capacity_needed`` table."""
+    return {
+        "service": service, "variant": variant, "criterion": criterion,
+        "probability_target": prob, "capacity_per_month": level, "capacity_per_year": level * 12,
+        "planned_per_month": planned,
+        "ratio_to_planned": level / planned if planned > 0 else float("nan"),
+        "probability_reached": reached, "bisection_steps": iters, "n_paths": n_paths,
+    }
+
+
+def _ind_row(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws, *, ramp: int,
+             target: float, prob: float, tol: float) -> dict[str, Any]:
+    """IND capacity such that the late share is at most ``target`` with probability ``prob``."""
+
+    def ind_prob(level: float) -> float:
+        res = run(cohort_persons, _ind_config(cfg, level, ramp), draws)
+        return float(np.mean(res.late_share() <= target + 1e-12))
+
+    hi_ind = float(cohort_persons.max() / 0.5 + 200_000)
+    level, iters = _bisect(lambda x: ind_prob(x) >= prob, 0.0, hi_ind, tol=tol)
+    reached = ind_prob(level) if np.isfinite(level) else float("nan")
+    return _row("IND", "constant" if ramp == 0 else f"ramp {ramp} months",
+                f"late share of cohort decisions <= {target:.0%}", level,
+                cfg.ind_decisions_per_month, prob=prob, reached=reached, iters=iters,
+                n_paths=cohort_persons.shape[0])
+
+
+def _dtv_row(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws, *, prob: float,
+             tol: float) -> dict[str, Any]:
+    """DT&V capacity such that the caseload meets its target by the target month."""
+    month_idx = min(cfg.dtv_target_months, draws.n_months) - 1
+
+    def dtv_prob(level: float) -> float:
+        res = run(cohort_persons, with_changes(cfg, dtv_cases_per_month=level), draws)
+        return float(np.mean(res.paths["dtv_caseload"][:, month_idx] <= cfg.dtv_target_caseload))
+
+    level, iters = _bisect(lambda x: dtv_prob(x) >= prob, 0.0, float(cohort_persons.max() + 1e5),
+                           tol=tol)
+    reached = dtv_prob(level) if np.isfinite(level) else float("nan")
+    return _row("DT&V", "constant",
+                f"caseload <= {cfg.dtv_target_caseload:,.0f} cases by month {month_idx + 1}",
+                level, cfg.dtv_cases_per_month, prob=prob, reached=reached, iters=iters,
+                n_paths=cohort_persons.shape[0])
