@@ -22,9 +22,10 @@ import numpy as np
 import pandas as pd
 
 from capacity.errors import DataError, ParameterError
-from capacity.occupancy import ShelterResult, planning_table
 from capacity.params.shelter import ShelterConfig
 from capacity.quantiles import QUANTILE_COLUMNS
+from capacity.shelter.planning import planning_table
+from capacity.shelter.result import ShelterResult
 
 logger = logging.getLogger(__name__)
 

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.unit.test_occupancy import make_history, make_pop
+from tests.unit.test_shelter import make_history, make_pop
 
-from capacity import occupancy, regions
+from capacity import shelter
 from capacity.errors import ParameterError
 from capacity.params.shelter import ShelterConfig
 from capacity.quantiles import check_contract
@@ -27,27 +27,27 @@ def munis() -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def result() -> occupancy.ShelterResult:
-    return occupancy.simulate_shelter(make_pop(n=40, h=24), ShelterConfig(),
+def result() -> shelter.ShelterResult:
+    return shelter.simulate_shelter(make_pop(n=40, h=24), ShelterConfig(),
                                       history=make_history())
 
 
 def test_resolve_by_code_and_name(munis):
-    assert regions.resolve_municipality("GM0363", munis)["name"] == "Amsterdam"
-    assert regions.resolve_municipality("gm0363", munis)["name"] == "Amsterdam"
-    assert regions.resolve_municipality("363", munis)["code"] == "GM0363"
-    assert regions.resolve_municipality("  amsterdam ", munis)["code"] == "GM0363"
-    assert regions.resolve_municipality("'s-Hertogenbosch", munis)["code"] == "GM0796"
+    assert shelter.resolve_municipality("GM0363", munis)["name"] == "Amsterdam"
+    assert shelter.resolve_municipality("gm0363", munis)["name"] == "Amsterdam"
+    assert shelter.resolve_municipality("363", munis)["code"] == "GM0363"
+    assert shelter.resolve_municipality("  amsterdam ", munis)["code"] == "GM0363"
+    assert shelter.resolve_municipality("'s-Hertogenbosch", munis)["code"] == "GM0796"
 
 
 def test_unknown_municipality_is_a_clear_error(munis):
     with pytest.raises(ParameterError, match="nearest names: .*Amsterdam") as err:
-        regions.resolve_municipality("Amsterdm", munis)
+        shelter.resolve_municipality("Amsterdm", munis)
     assert err.value.args[0].count("(GM") == 3
     with pytest.raises(ParameterError, match="GM9999"):
-        regions.resolve_municipality("GM9999", munis)
+        shelter.resolve_municipality("GM9999", munis)
     with pytest.raises(ParameterError):
-        regions.resolve_municipality("", munis)
+        shelter.resolve_municipality("", munis)
 
 
 @settings(max_examples=50, deadline=None)
@@ -57,7 +57,7 @@ def test_largest_remainder_sums_exactly(total, weights):
     w = np.array(weights)
     if w.sum() == 0:
         w[0] = 1.0
-    out = regions.largest_remainder(total, w)
+    out = shelter.largest_remainder(total, w)
     assert out.sum() == total
     assert np.all(out >= 0)
     quota = total * w / w.sum()
@@ -66,12 +66,12 @@ def test_largest_remainder_sums_exactly(total, weights):
 
 
 def test_largest_remainder_known_case():
-    np.testing.assert_array_equal(regions.largest_remainder(10, [1, 1, 1]), [4, 3, 3])
-    np.testing.assert_array_equal(regions.largest_remainder(7, [0.5, 0.3, 0.2]), [4, 2, 1])
+    np.testing.assert_array_equal(shelter.largest_remainder(10, [1, 1, 1]), [4, 3, 3])
+    np.testing.assert_array_equal(shelter.largest_remainder(7, [0.5, 0.3, 0.2]), [4, 2, 1])
 
 
 def test_allocation_reconciles_exactly(result, munis):
-    alloc = regions.allocate(result, munis)
+    alloc = shelter.allocate(result, munis)
     assert len(alloc) == 342 and alloc["code"].is_unique
     nat = alloc.attrs["national"]
     for col in COUNTS:
@@ -89,7 +89,7 @@ def test_allocation_reconciles_exactly(result, munis):
 def test_reconciliation_property(result, munis, month, known, custom):
     cfg = ShelterConfig(known_places={"GM0363": known, "GM0014": 10},
                         allocation_key="custom", custom_weights={"GM0599": custom})
-    alloc = regions.allocate(result, munis, cfg, month=month)
+    alloc = shelter.allocate(result, munis, cfg, month=month)
     nat = alloc.attrs["national"]
     for col in COUNTS:
         assert alloc[col].sum() == nat[col], col
@@ -100,14 +100,14 @@ def test_reconciliation_property(result, munis, month, known, custom):
 def test_known_places_above_national_is_an_error(result, munis):
     cfg = ShelterConfig(known_places={"GM0363": 10**7})
     with pytest.raises(ParameterError, match="known_places"):
-        regions.allocate(result, munis, cfg)
+        shelter.allocate(result, munis, cfg)
 
 
 def test_municipality_table_is_share_of_national(result, munis):
-    alloc = regions.allocate(result, munis)
-    row = regions.municipality_row(alloc, "Amsterdam", munis)
+    alloc = shelter.allocate(result, munis)
+    row = shelter.municipality_row(alloc, "Amsterdam", munis)
     nat = result.table()
-    local = check_contract(regions.municipality_table(nat, row))
+    local = check_contract(shelter.municipality_table(nat, row))
     d_nat = nat[nat["variable"] == "demand"]["q0.50"].to_numpy()
     d_loc = local[local["variable"] == "demand"]["q0.50"].to_numpy()
     np.testing.assert_allclose(d_loc, d_nat * row["share"])

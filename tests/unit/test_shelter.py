@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from capacity import occupancy
+from capacity import shelter
 from capacity.errors import DataError, ParameterError
+from capacity.forecast.population import PopulationPaths
 from capacity.params.shelter import ShelterConfig
-from capacity.paths import PopulationPaths
 from capacity.quantiles import check_contract
 
 pytestmark = pytest.mark.unit
@@ -43,7 +43,7 @@ def make_pop(n: int = 50, h: int = 36, arrivals: float = 2500.0, departures: flo
 
 
 def test_jump_off_comes_from_history():
-    state = occupancy.jump_off_state(make_history(), at=pd.Timestamp("2025-03-01"))
+    state = shelter.jump_off_state(make_history(), at=pd.Timestamp("2025-03-01"))
     assert state["in_shelter"] == 93770 and state["places"] == 93970
     assert state["date"] == pd.Timestamp("2025-03-01")
 
@@ -51,11 +51,11 @@ def test_jump_off_comes_from_history():
 def test_history_without_places_is_a_clear_error():
     h = make_history()
     with pytest.raises(DataError, match="places"):
-        occupancy.jump_off_state(h[h["variable"] != "places"])
+        shelter.jump_off_state(h[h["variable"] != "places"])
 
 
 def test_result_table_follows_contract_and_jump_off():
-    res = occupancy.simulate_shelter(make_pop(), ShelterConfig(), history=make_history())
+    res = shelter.simulate_shelter(make_pop(), ShelterConfig(), history=make_history())
     table = check_contract(res.table())
     assert {"in_shelter", "places", "occupancy_rate", "unmet_demand", "places_needed"} <= set(
         table["variable"])
@@ -68,7 +68,7 @@ def test_analytic_case_no_moves():
     cfg = ShelterConfig(entry_share=1.0, departure_share=0.0, move_out_rate=0.0,
                         tpd_end="2040-01-01")
     pop = make_pop(n=3, h=6, arrivals=100, departures=0)
-    res = occupancy.simulate_shelter(pop, cfg, history=make_history())
+    res = shelter.simulate_shelter(pop, cfg, history=make_history())
     expected = 93770 + np.cumsum(pop.arrivals, axis=1)
     np.testing.assert_allclose(res.demand, expected)
     np.testing.assert_allclose(res.in_shelter, np.minimum(expected, 93970))
@@ -90,7 +90,7 @@ def test_conservation_and_caps_on_every_path(e, s, m, u, arrivals, departures, c
                         tpd_end=tpd, places_closed_at_tpd_end_share=closed,
                         places_changes=[{"month": "2025-08-01", "change": change}])
     pop = make_pop(n=8, h=18, arrivals=arrivals, departures=departures, seed=seed)
-    res = occupancy.simulate_shelter(pop, cfg, history=make_history())
+    res = shelter.simulate_shelter(pop, cfg, history=make_history())
     assert res.identity_error() < 1e-6 * max(1.0, float(np.abs(res.demand).max()))
     assert np.all(res.in_shelter <= res.places + 1e-9)
     assert np.all(res.unmet_demand >= 0)
@@ -104,7 +104,7 @@ def test_external_entitled_path_replaces_dynamics():
     pop = make_pop(n=4, h=24)
     entitled = np.full((4, 24), 5000.0)
     cfg = ShelterConfig(entitled_shelter_share=0.5, places_closed_at_tpd_end_share=0.5)
-    res = occupancy.simulate_shelter(pop, cfg, history=make_history(),
+    res = shelter.simulate_shelter(pop, cfg, history=make_history(),
                                      entitled=entitled,
                                      entitled_from=pd.Timestamp("2026-01-01"))
     k = list(res.dates).index(pd.Timestamp("2026-01-01"))
@@ -112,17 +112,23 @@ def test_external_entitled_path_replaces_dynamics():
     # places close from the switch month given by the backlog path, not cfg.tpd_end
     np.testing.assert_allclose(res.places[:, k - 1], 93970.0)
     np.testing.assert_allclose(res.places[:, k:], 93970.0 / 2)
-    assert res.entitled_source == occupancy.ENTITLED_EXTERNAL
+    assert res.entitled_source == shelter.ENTITLED_EXTERNAL
     assert res.identity_error() < 1e-6
     with pytest.raises(ParameterError, match="shape"):
-        occupancy.simulate_shelter(pop, ShelterConfig(), history=make_history(),
+        shelter.simulate_shelter(pop, ShelterConfig(), history=make_history(),
                                    entitled=np.ones((2, 2)))
 
 
-def test_placeholder_is_labelled():
-    res = occupancy.simulate_shelter(make_pop(h=36), ShelterConfig(), history=make_history())
+def test_without_a_backlog_path_the_entitled_share_decays_at_the_exit_rate():
+    cfg = ShelterConfig()
+    res = shelter.simulate_shelter(make_pop(h=36), cfg, history=make_history())
     assert res.entitled_from == pd.Timestamp("2027-03-01")
-    assert "placeholder" in res.entitled_source
+    assert res.entitled_source == shelter.ENTITLED_FROM_PARAMETERS
+    k = list(res.dates).index(res.entitled_from)
+    share, rate = cfg.post_tpd_entitled_share.central, cfg.post_tpd_exit_rate
+    expected = share * res.demand[:, k - 1, None] * (1 - rate) ** np.arange(36 - k)
+    np.testing.assert_allclose(res.demand[:, k:], expected)
+    assert res.identity_error() < 1e-6
 
 
 def test_places_changes_and_closure():
@@ -130,7 +136,7 @@ def test_places_changes_and_closure():
                                         {"month": "2025-09-01", "change": -500}],
                         places_closed_at_tpd_end_share=1.0)
     dates = pd.date_range("2025-04-01", periods=30, freq="MS")
-    p = occupancy.places_path(dates, 100000, cfg)
+    p = shelter.places_path(dates, 100000, cfg)
     assert p[0] == 100000 and p[2] == 101000 and p[5] == 100500
     assert p[list(dates).index(pd.Timestamp("2027-03-01"))] == 0
 
@@ -143,20 +149,20 @@ def test_crossing_months():
     pop = PopulationPaths(dates=pop.dates, arrivals=np.full((2, 24), 1000.0),
                           departures=np.zeros((2, 24)), registered=pop.registered,
                           jump_off_date=pop.jump_off_date, jump_off_registered=120820.0)
-    res = occupancy.simulate_shelter(pop, cfg, history=hist)
+    res = shelter.simulate_shelter(pop, cfg, history=hist)
     # demand after k+1 months = 80000 + 1000 (k+1): > 95000 at k = 15, > 100000 at k = 20
-    np.testing.assert_array_equal(occupancy.first_crossing(res, 0.95), [15, 15])
-    np.testing.assert_array_equal(occupancy.first_crossing(res, 1.0), [20, 20])
-    head = occupancy.headline(res)
+    np.testing.assert_array_equal(shelter.first_crossing(res, 0.95), [15, 15])
+    np.testing.assert_array_equal(shelter.first_crossing(res, 1.0), [20, 20])
+    head = shelter.headline(res)
     assert head["first_month_95"] == res.dates[15]
     assert head["first_month_100"] == res.dates[20]
-    dist = occupancy.crossing_distribution(res)
+    dist = shelter.crossing_distribution(res)
     assert dist.groupby("threshold")["share"].sum().round(9).eq(1).all()
 
 
 def test_planning_table_places_needed():
-    res = occupancy.simulate_shelter(make_pop(), ShelterConfig(), history=make_history())
-    plan = occupancy.planning_table(res, target=0.91, probability=0.9)
+    res = shelter.simulate_shelter(make_pop(), ShelterConfig(), history=make_history())
+    plan = shelter.planning_table(res, target=0.91, probability=0.9)
     q = np.quantile(res.demand, 0.9, axis=0)
     np.testing.assert_allclose(plan["places_needed"], np.ceil(q / 0.91 - 1e-9))
     assert (plan["places_needed"] * 0.91 >= plan["demand_at_probability"] - 1e-6).all()
@@ -169,16 +175,16 @@ def test_cost_optimum_matches_brute_force(seed, c_idle, c_short):
     rng = np.random.default_rng(seed)
     n, h = 5, 4
     demand = rng.integers(0, 60, (n, h)).astype(float)
-    res = occupancy.ShelterResult(
+    res = shelter.ShelterResult(
         dates=pd.date_range("2025-04-01", periods=h, freq="MS"), demand=demand,
         in_shelter=np.minimum(demand, 30), places=np.full((n, h), 30.0),
         unmet_demand=np.maximum(demand - 30, 0), entries=np.zeros((n, h)),
         move_outs=np.zeros((n, h)), departures=np.zeros((n, h)), unmet_exits=np.zeros((n, h)),
         entitlement_change=np.zeros((n, h)), jump_off_date=pd.Timestamp("2025-03-01"),
         jump_off_in_shelter=30, jump_off_places=30, jump_off_demand=30, cfg=ShelterConfig())
-    opt = occupancy.cost_optimum(res, window=(1, h), cost_idle=c_idle, cost_short=c_short)
+    opt = shelter.cost_optimum(res, window=(1, h), cost_idle=c_idle, cost_short=c_short)
     grid = np.arange(0, 80)
-    curve = occupancy.cost_curve(res, places=grid, window=(1, h), cost_idle=c_idle,
+    curve = shelter.cost_curve(res, places=grid, window=(1, h), cost_idle=c_idle,
                                  cost_short=c_short)
     best = curve["cost_tradeoff_eur"].min()
     assert opt["expected_cost_eur"] == pytest.approx(best, rel=1e-9, abs=1e-6)
@@ -188,9 +194,9 @@ def test_cost_optimum_matches_brute_force(seed, c_idle, c_short):
 
 def test_same_rng_same_numbers():
     cfg = ShelterConfig(entry_share={"kind": "triangular", "low": 0.7, "mode": 0.78, "high": 0.9})
-    a = occupancy.simulate_shelter(make_pop(), cfg, history=make_history(),
+    a = shelter.simulate_shelter(make_pop(), cfg, history=make_history(),
                                    rng=np.random.default_rng(3))
-    b = occupancy.simulate_shelter(make_pop(), cfg, history=make_history(),
+    b = shelter.simulate_shelter(make_pop(), cfg, history=make_history(),
                                    rng=np.random.default_rng(3))
     np.testing.assert_array_equal(a.demand, b.demand)
     assert a.rates["entry_share"].std() > 0
@@ -204,12 +210,12 @@ def test_share_parameters_are_validated():
 def test_baseline_rates_reproduce_their_documented_derivation():
     from capacity import params
     from capacity.data import load_history
-    est = occupancy.estimate_rates(load_history()).set_index("parameter")["value"]
+    est = shelter.estimate_rates(load_history()).set_index("parameter")["value"]
     cfg = params.load().shelter
     assert est["shelter_share_of_registered"] == pytest.approx(0.776, abs=0.001)
     assert cfg.entry_share.mode == pytest.approx(round(est["shelter_share_of_registered"], 2))
     assert cfg.move_out_rate.mode == pytest.approx(est["move_out_rate"], abs=5e-5)
-    high = occupancy.estimate_rates(load_history(), entry_share=0.9).set_index("parameter")
+    high = shelter.estimate_rates(load_history(), entry_share=0.9).set_index("parameter")
     assert high.loc["move_out_rate", "value"] <= cfg.move_out_rate.high
 
 
@@ -217,7 +223,7 @@ def test_baseline_jump_off_is_the_observed_march_2025():
     from capacity import params
     from capacity.data import load_history
     pop = make_pop(n=5, h=12)
-    res = occupancy.simulate_shelter(pop, params.load().shelter, history=load_history(),
+    res = shelter.simulate_shelter(pop, params.load().shelter, history=load_history(),
                                      rng=np.random.default_rng(0))
     assert (res.jump_off_in_shelter, res.jump_off_places) == (93770, 93970)
     assert res.jump_off_date == pd.Timestamp("2025-03-01")

@@ -1,0 +1,44 @@
+"""Municipal shelter for people from Ukraine: the stock-flow model, planning on it, and its allocation.
+
+- :mod:`~capacity.shelter.stockflow`: demand against places on every population path
+  (:func:`simulate_shelter`), its jump-off state and rates from the history;
+- :mod:`~capacity.shelter.result`: :class:`ShelterResult`, the paths and their quantile table;
+- :mod:`~capacity.shelter.planning`: threshold crossings, places needed, cost curve and
+  optimum, the headline figures;
+- :mod:`~capacity.shelter.allocation`: the national figures shared out over the
+  municipalities (largest remainder, so every column sums to the national figure).
+"""
+
+from capacity.shelter.allocation import (
+    allocate,
+    allocation_key,
+    largest_remainder,
+    municipality_row,
+    municipality_table,
+    national_figures,
+    resolve_municipality,
+)
+from capacity.shelter.planning import (
+    cost_curve,
+    cost_optimum,
+    crossing_distribution,
+    first_crossing,
+    headline,
+    planning_table,
+)
+from capacity.shelter.result import ENTITLED_EXTERNAL, ENTITLED_FROM_PARAMETERS, ShelterResult
+from capacity.shelter.stockflow import (
+    entitled_from_parameters,
+    estimate_rates,
+    jump_off_state,
+    places_path,
+    simulate_shelter,
+)
+
+__all__ = [
+    "ENTITLED_EXTERNAL", "ENTITLED_FROM_PARAMETERS", "ShelterResult", "allocate", "allocation_key",
+    "cost_curve", "cost_optimum", "crossing_distribution", "entitled_from_parameters",
+    "estimate_rates", "first_crossing", "headline", "jump_off_state", "largest_remainder",
+    "municipality_row", "municipality_table", "national_figures", "places_path", "planning_table",
+    "resolve_municipality", "simulate_shelter",
+]

@@ -1,0 +1,348 @@
+"""Stock-flow model of municipal shelter for people from Ukraine: demand against places.
+
+On every forecast path the number of people who need a municipal shelter place
+(``demand``) follows
+
+    demand[t] = demand[t-1] + entries[t] - move_outs[t] - departures[t] - unmet_exits[t]
+                + entitlement_change[t]
+
+with ``entries = entry_share * arrivals`` (newly registered people who need a place),
+``move_outs = move_out_rate * demand[t-1]`` (moves to own housing),
+``departures = departure_share * departures_from_NL`` and ``unmet_exits`` the people refused
+or waiting who find other accommodation. ``entitlement_change`` is zero while temporary
+protection (TPD) runs; from the month the TPD ends, demand is set to the path of people still
+entitled to shelter (the backlog model's path, or without one :func:`entitled_from_parameters`)
+and the difference is booked as ``entitlement_change`` so that the identity still holds.
+
+Occupied places never exceed the places: ``in_shelter = min(demand, places)`` and the rest is
+``unmet_demand`` (people refused or waiting), reported as such.
+
+All stocks are persons at month end; flows are persons per month; places are places at month
+end; costs are EUR.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from capacity import distributions
+from capacity.errors import DataError, ParameterError
+from capacity.forecast.population import PopulationPaths
+from capacity.params.shelter import ShelterConfig
+from capacity.shelter.result import ENTITLED_EXTERNAL, ENTITLED_FROM_PARAMETERS, ShelterResult
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["entitled_from_parameters", "estimate_rates", "jump_off_state", "places_path",
+           "simulate_shelter"]
+
+
+# --------------------------------------------------------------------------- history
+
+
+def _wide(history: pd.DataFrame) -> pd.DataFrame:
+    """One column per variable; only observed or derived values (no interpolation, no gaps)."""
+    needed = {"date", "variable", "value"}
+    if not needed <= set(history.columns):
+        raise DataError(f"history must be long with columns {sorted(needed)}, got {list(history.columns)}")
+    if "flag" in history.columns:
+        history = history[history["flag"].isin(["observed", "derived"])]
+    wide = history.pivot_table(index="date", columns="variable", values="value", aggfunc="last")
+    wide.index = pd.DatetimeIndex(wide.index)
+    return wide.sort_index()
+
+
+def jump_off_state(history: pd.DataFrame, *, at: pd.Timestamp | None = None) -> dict[str, object]:
+    """Return the last month (at or before ``at``) with both in_shelter and places observed.
+
+    Args:
+        history: Long history frame (date, variable, value) as from ``capacity.data.load_history``.
+        at: Latest month to consider (e.g. the population jump-off); None: any.
+
+    Returns:
+        ``{"date", "in_shelter", "places", "occupancy_rate"}`` (persons, places, share).
+
+    Raises:
+        DataError: If no month has both series.
+
+    """
+    wide = _wide(history)
+    for col in ("in_shelter", "places"):
+        if col not in wide.columns:
+            raise DataError(f"history has no '{col}' series; load it with capacity.data.load_history()")
+    both = wide[["in_shelter", "places"]].dropna()
+    if at is not None:
+        both = both[both.index <= pd.Timestamp(at)]
+    if both.empty:
+        raise DataError("history has no month with both in_shelter and places observed"
+                        + (f" on or before {pd.Timestamp(at):%Y-%m}" if at is not None else ""))
+    date = both.index[-1]
+    in_shelter, places = float(both["in_shelter"].iloc[-1]), float(both["places"].iloc[-1])
+    if at is not None and date < pd.Timestamp(at):
+        logger.warning("last shelter observation %s is before the population jump-off %s",
+                       f"{date:%Y-%m}", f"{pd.Timestamp(at):%Y-%m}")
+    return {"date": pd.Timestamp(date), "in_shelter": in_shelter, "places": places,
+            "occupancy_rate": in_shelter / places if places > 0 else float("nan")}
+
+
+def estimate_rates(history: pd.DataFrame, *, entry_share: float = 0.78,
+                   departure_share: float = 0.78,
+                   window_start: pd.Timestamp | str = "2023-07-01") -> pd.DataFrame:
+    """Estimate the shelter share and the implied move-out rate from the observed history.
+
+    The shelter share is in_shelter / registered at the last month with both observed. The
+    move-out rate is what makes the stock-flow identity hold on average between the first
+    month on or after ``window_start`` and the last month with both in_shelter and registered
+    observed: ``m = (e * A - s * D_out - dS) / mean(S)`` per month, with ``A`` the mean
+    arrivals (TP grants) observed in the window, ``D_out = A - dR`` the departures implied by
+    the change in registered ``dR``, ``dS`` the change in shelter. Because shelter ran at
+    97-99.8 % of places in the window, this is an effective rate under the places cap.
+
+    Args:
+        history: Long history frame (date, variable, value).
+        entry_share: Share of arrivals needing shelter assumed in the derivation.
+        departure_share: Share of departures leaving shelter assumed in the derivation.
+        window_start: First month of the estimation window.
+
+    Returns:
+        Frame with columns parameter, value, unit, window, method.
+
+    """
+    wide = _wide(history)
+    pair = wide[["in_shelter", "registered"]].dropna()
+    rows = []
+    if not pair.empty:
+        last = pair.index[-1]
+        rows.append({"parameter": "shelter_share_of_registered",
+                     "value": pair["in_shelter"].iloc[-1] / pair["registered"].iloc[-1],
+                     "unit": "share", "window": f"{last:%Y-%m}",
+                     "method": "in_shelter / registered, last month with both observed"})
+        win = pair[pair.index >= pd.Timestamp(window_start)]
+        arrivals = wide.get("arrivals")
+        if len(win) >= 2 and arrivals is not None:
+            t0, t1 = win.index[0], win.index[-1]
+            months = _months_between(t0, t1)
+            a = arrivals[(arrivals.index > t0) & (arrivals.index <= t1)].dropna()
+            if months > 0 and not a.empty:
+                mean_a = float(a.mean())
+                d_reg = float(win["registered"].iloc[-1] - win["registered"].iloc[0]) / months
+                d_sh = float(win["in_shelter"].iloc[-1] - win["in_shelter"].iloc[0]) / months
+                dep = mean_a - d_reg
+                mean_s = float(win["in_shelter"].mean())
+                rate = (entry_share * mean_a - departure_share * dep - d_sh) / mean_s
+                rows += [
+                    {"parameter": "arrivals_per_month", "value": mean_a, "unit": "persons/month",
+                     "window": f"{a.index[0]:%Y-%m}..{a.index[-1]:%Y-%m}",
+                     "method": "mean of observed monthly arrivals (TP grants) in the window"},
+                    {"parameter": "departures_per_month", "value": dep, "unit": "persons/month",
+                     "window": f"{t0:%Y-%m}..{t1:%Y-%m}",
+                     "method": "arrivals minus the mean monthly change in registered"},
+                    {"parameter": "move_out_rate", "value": rate, "unit": "share/month",
+                     "window": f"{t0:%Y-%m}..{t1:%Y-%m}",
+                     "method": f"stock-flow identity with entry_share={entry_share}, "
+                               f"departure_share={departure_share}"},
+                ]
+    return pd.DataFrame(rows, columns=["parameter", "value", "unit", "window", "method"])
+
+
+# --------------------------------------------------------------------------- simulation
+
+
+def _month_start(d: object) -> pd.Timestamp:
+    """Return the first day of the month of ``d``."""
+    return pd.Timestamp(d).to_period("M").to_timestamp()
+
+
+def _months_between(start: pd.Timestamp, end: pd.Timestamp) -> int:
+    """Return the whole calendar months from ``start`` to ``end`` (days ignored)."""
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
+def places_path(dates: pd.DatetimeIndex, start_places: float, cfg: ShelterConfig, *,
+                tpd_month: pd.Timestamp | None = None) -> np.ndarray:
+    """Return places by month: today's places plus planned changes, minus TPD-end closures.
+
+    Args:
+        dates: Forecast months.
+        start_places: Places at the jump-off.
+        cfg: Shelter parameters (``places_changes``, ``places_closed_at_tpd_end_share``).
+        tpd_month: Month the TPD ends (default the month of ``cfg.tpd_end``).
+
+    Returns:
+        Places per month, shape (h,), never negative.
+
+    """
+    months = pd.DatetimeIndex(dates)
+    places = np.full(len(months), float(start_places))
+    for change in cfg.places_changes:
+        m = _month_start(change.month)
+        if m < months[0]:
+            logger.info("places change of %s in %s is before the forecast; ignored",
+                        change.change, f"{m:%Y-%m}")
+            continue
+        places[months >= m] += change.change
+    if cfg.places_closed_at_tpd_end_share > 0:
+        tpd_month = _month_start(cfg.tpd_end if tpd_month is None else tpd_month)
+        places[months >= tpd_month] *= 1.0 - cfg.places_closed_at_tpd_end_share
+    return np.maximum(places, 0.0)
+
+
+def entitled_from_parameters(demand_before: np.ndarray, n_months: int, *, share: np.ndarray,
+                             exit_rate: float) -> np.ndarray:
+    """Return the people still entitled to shelter after the TPD ends, without the backlog model.
+
+    A share of those needing shelter keep the right (asylum case pending), then their cases
+    end at a constant monthly rate: ``E[k] = share * demand_before * (1 - exit_rate) ** k``.
+    :func:`simulate_shelter` uses it only when no backlog path is given but the TPD ends
+    within the horizon (a stand-alone shelter run); the pipeline always gives the backlog's
+    path then.
+
+    Args:
+        demand_before: Demand in the month before the TPD ends, shape (n_paths,).
+        n_months: Months from the TPD end to the end of the horizon.
+        share: Share keeping the right, shape (n_paths,).
+        exit_rate: Share of entitled cases ending each month.
+
+    Returns:
+        Persons, shape (n_paths, n_months).
+
+    """
+    decay = (1.0 - exit_rate) ** np.arange(n_months)
+    return (share * demand_before)[:, None] * decay[None, :]
+
+
+def _checked_entitled(entitled: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray | None:
+    """Return ``entitled`` as floats, or raise if its shape or values are wrong."""
+    if entitled is None:
+        return None
+    entitled = np.asarray(entitled, dtype=float)
+    if entitled.shape != shape:
+        raise ParameterError(f"entitled must have shape (n_paths, h) = {shape}, got {entitled.shape}")
+    if np.any(entitled < 0) or not np.all(np.isfinite(entitled)):
+        raise ParameterError("entitled must be finite and >= 0 persons on every path")
+    return entitled
+
+
+def _run_months(pop: PopulationPaths, places: np.ndarray, *, d0: float, u0: float,
+                rates: tuple[np.ndarray, np.ndarray, np.ndarray], unmet_exit_rate: float,
+                switch_index: int, after_tpd: Callable[[np.ndarray], np.ndarray],
+                ) -> dict[str, np.ndarray]:
+    """Step demand month by month; from ``switch_index`` on it follows ``after_tpd``.
+
+    Args:
+        pop: Population paths (arrivals and departures, persons per month).
+        places: Places, shape (n_paths, h).
+        d0: Demand at the jump-off (persons).
+        u0: Unmet demand at the jump-off (persons).
+        rates: Per-path entry share, departure share and move-out rate (share/month).
+        unmet_exit_rate: Share of the unmet demand finding other accommodation (share/month).
+        switch_index: First month index after the TPD (h: never).
+        after_tpd: Demand before the switch (n_paths,) -> entitled demand (n_paths, h - switch).
+
+    Returns:
+        Arrays (n_paths, h): demand, in_shelter, unmet, entries, moves, deps, uexits, ent.
+
+    """
+    e, s, m = rates
+    n, h = places.shape
+    arrays = {k: np.zeros((n, h)) for k in (
+        "demand", "in_shelter", "unmet", "entries", "moves", "deps", "uexits", "ent")}
+    d_prev = np.full(n, d0)
+    u_prev = np.full(n, u0 + 0.0)
+    arrivals = np.maximum(np.asarray(pop.arrivals, dtype=float), 0.0)
+    leaving = np.maximum(np.asarray(pop.departures, dtype=float), 0.0)
+    ent_path = None
+    for t in range(h):
+        if t >= switch_index:
+            if ent_path is None:
+                ent_path = after_tpd(d_prev)
+            d_t = ent_path[:, t - switch_index]
+            arrays["ent"][:, t] = d_t - d_prev
+        else:
+            entries = e * arrivals[:, t]
+            moves = m * d_prev
+            deps = np.minimum(s * leaving[:, t], d_prev - moves + entries)
+            uexits = np.minimum(unmet_exit_rate * u_prev, d_prev - moves + entries - deps)
+            d_t = d_prev + entries - moves - deps - uexits
+            arrays["entries"][:, t], arrays["moves"][:, t] = entries, moves
+            arrays["deps"][:, t], arrays["uexits"][:, t] = deps, uexits
+        occupied = np.minimum(d_t, places[:, t])
+        arrays["demand"][:, t], arrays["in_shelter"][:, t] = d_t, occupied
+        arrays["unmet"][:, t] = d_t - occupied
+        d_prev, u_prev = d_t, d_t - occupied
+    return arrays
+
+
+def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.DataFrame,
+                     entitled: np.ndarray | None = None,
+                     entitled_from: pd.Timestamp | None = None,
+                     rng: np.random.Generator | None = None) -> ShelterResult:
+    """Simulate shelter demand against places on every population path.
+
+    Args:
+        pop: Population sample paths (arrivals, departures, registered), shape (n_paths, h).
+        cfg: Shelter parameters.
+        history: Long history frame (date, variable, value) with in_shelter and places; the
+            jump-off state is its last month with both observed.
+        entitled: Persons still entitled to shelter, shape (n_paths, h), used from
+            ``entitled_from`` on instead of the TPD dynamics (e.g. the backlog model's
+            ``shelter_entitled``); demand is ``cfg.entitled_shelter_share`` of them. None:
+            :func:`entitled_from_parameters` from the month of ``cfg.tpd_end`` on.
+        entitled_from: First month of ``entitled`` (the TPD-end month; places close from
+            it when ``cfg.places_closed_at_tpd_end_share`` > 0); default: ``cfg.tpd_end``.
+        rng: Generator for the per-path rates; None: the central value of each rate.
+
+    Returns:
+        A :class:`ShelterResult`.
+
+    Raises:
+        ParameterError: If ``entitled`` has the wrong shape or negative values.
+        DataError: If the history lacks in_shelter or places.
+
+    """
+    dates = pd.DatetimeIndex(pop.dates)
+    n, h = pop.registered.shape
+    state = jump_off_state(history, at=pop.jump_off_date)
+    # drawn in this order on every run: the order is part of the seeded numbers
+    e = distributions.sample(cfg.entry_share, n, rng)
+    s = distributions.sample(cfg.departure_share, n, rng)
+    m = distributions.sample(cfg.move_out_rate, n, rng)
+    keep = distributions.sample(cfg.post_tpd_entitled_share, n, rng)
+    use = distributions.sample(cfg.entitled_shelter_share, n, rng)
+
+    switch_month = _month_start(cfg.tpd_end if entitled_from is None else entitled_from)
+    places_row = places_path(dates, state["places"], cfg, tpd_month=switch_month)
+    places = np.broadcast_to(places_row, (n, h)).copy()
+    entitled = _checked_entitled(entitled, (n, h))
+    hits = np.flatnonzero(dates >= switch_month)
+    s_idx = int(hits[0]) if hits.size else h
+    source = (ENTITLED_EXTERNAL if entitled is not None else ENTITLED_FROM_PARAMETERS) if s_idx < h else ""
+
+    def after_tpd(demand_before: np.ndarray) -> np.ndarray:
+        if entitled is not None:
+            return use[:, None] * entitled[:, s_idx:]
+        return entitled_from_parameters(demand_before, h - s_idx, share=keep,
+                                        exit_rate=cfg.post_tpd_exit_rate)
+
+    d0 = state["in_shelter"] + cfg.initial_unmet_demand
+    arrays = _run_months(
+        pop, places, d0=d0, u0=max(d0 - state["places"], 0.0), rates=(e, s, m),
+        unmet_exit_rate=cfg.unmet_exit_rate, switch_index=s_idx, after_tpd=after_tpd)
+
+    return ShelterResult(
+        dates=dates, demand=arrays["demand"], in_shelter=arrays["in_shelter"], places=places,
+        unmet_demand=arrays["unmet"], entries=arrays["entries"], move_outs=arrays["moves"],
+        departures=arrays["deps"], unmet_exits=arrays["uexits"],
+        entitlement_change=arrays["ent"], jump_off_date=state["date"],
+        jump_off_in_shelter=state["in_shelter"], jump_off_places=state["places"],
+        jump_off_demand=d0, cfg=cfg,
+        entitled_from=dates[s_idx] if s_idx < h else None, entitled_source=source,
+        rates={"entry_share": e, "departure_share": s, "move_out_rate": m,
+               **({"entitled_shelter_share": use} if entitled is not None
+                  else {"post_tpd_entitled_share": keep})},
+    )
+
