@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +63,13 @@ def test_bad_date_is_rejected(tmp_path: Path) -> None:
         params.load(write(tmp_path, "backlog:\n  tpd_end_date: 2025-13-01\n"))
     with pytest.raises(ParameterError, match="backlog.tpd_end_date = 'soon'"):
         params.load(write(tmp_path, "backlog:\n  tpd_end_date: soon\n"))
+
+
+def test_one_tpd_end_date_serves_backlog_and_shelter(tmp_path: Path) -> None:
+    scn = params.load(write(tmp_path, "backlog:\n  tpd_end_date: 2026-03-04\n"))
+    assert scn.shelter.tpd_end == scn.backlog.tpd_end_date == dt.date(2026, 3, 4)
+    with pytest.raises(ParameterError, match=r"shelter\.tpd_end = datetime.date\(2026, 3, 4\): no longer a key: .*backlog\.tpd_end_date"):
+        params.load(write(tmp_path, "shelter:\n  tpd_end: 2026-03-04\n"))
 
 
 def test_bad_language_is_rejected(tmp_path: Path) -> None:

@@ -14,6 +14,10 @@ from pydantic import model_validator
 
 from capacity.params.base import Distribution, Frozen, param
 
+#: Default end of temporary protection: the EU extension of 2025 (policy_timeline.csv
+#: 2025-06-13).
+TPD_END = dt.date(2027, 3, 4)
+
 QueueDiscipline = Literal["oldest_first", "simple_first", "newest_first", "proportional"]
 
 
@@ -32,9 +36,11 @@ class BacklogConfig(Frozen):
                              ge=0)
 
     # --- cohort ------------------------------------------------------------------------
-    tpd_end_date: dt.date = param(dt.date(2027, 3, 4), unit="date",
-                                  doc="day temporary protection ends; suspended asylum "
-                                      "applications restart then")
+    tpd_end_date: dt.date = param(TPD_END, unit="date",
+                                  doc="day temporary protection ends (the scenario's one TPD "
+                                      "end: suspended asylum applications restart then, and "
+                                      "the shelter model counts only entitled people from "
+                                      "that month)")
     cohort_persons: float = param(120680.0, unit="persons",
                                   doc="registered population at the TPD end when it is not "
                                       "taken from the forecast paths", ge=0)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Any
+
+from pydantic import Field, ModelWrapValidatorHandler, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from capacity.params.backlog import BacklogConfig
 from capacity.params.base import DataConfig, Frozen, Meta
@@ -18,3 +21,18 @@ class Scenario(Frozen):
     forecast: ForecastConfig = Field(default_factory=ForecastConfig)
     shelter: ShelterConfig = Field(default_factory=ShelterConfig)
     backlog: BacklogConfig = Field(default_factory=BacklogConfig)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _one_tpd_end(cls, data: Any, handler: ModelWrapValidatorHandler[Scenario]) -> Scenario:
+        """Give the shelter model the TPD end of ``backlog.tpd_end_date``, its one home."""
+        shelter = data.get("shelter") if isinstance(data, dict) else None
+        if isinstance(shelter, dict) and "tpd_end" in shelter:
+            moved = PydanticCustomError("moved_key", "no longer a key: set the TPD end once, as "
+                                        "backlog.tpd_end_date (the backlog and the shelter model "
+                                        "both read it)")
+            raise ValidationError.from_exception_data(cls.__name__, [InitErrorDetails(
+                type=moved, loc=("shelter", "tpd_end"), input=shelter["tpd_end"])])
+        scn = handler(data)
+        shelter = scn.shelter.model_copy(update={"tpd_end": scn.backlog.tpd_end_date})
+        return scn.model_copy(update={"shelter": shelter})

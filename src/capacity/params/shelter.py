@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import field_validator, model_validator
 
+from capacity.params.backlog import TPD_END
 from capacity.params.base import Distribution, Frozen, param
 
 _CODE = re.compile(r"^GM\d{4}$")
@@ -74,8 +75,9 @@ class ShelterConfig(Frozen):
     )
     # --- end of temporary protection ---
     tpd_end: dt.date = param(
-        dt.date(2027, 3, 4), unit="date",
-        doc="end of temporary protection when no backlog path gives it; from that month only entitled people count",
+        TPD_END, unit="date",
+        doc="end of temporary protection; in a scenario always backlog.tpd_end_date (not a key "
+            "of its own); from that month only entitled people count",
     )
     entitled_shelter_share: Distribution = param(
         Distribution(kind="fixed", value=0.78), unit="share",
