@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from capacity.errors import CapacityError, ParameterError, RunError
+from capacity.errors import CapacityError, DataError, ParameterError, RunError
 
 logger = logging.getLogger("capacity.cli")
 
@@ -265,22 +265,18 @@ def _rel(path: Path) -> str:
 
 
 def cmd_backtest(args: argparse.Namespace) -> int:
-    """``capacity backtest``: run ``capacity.forecast.run_backtest`` and print the scorecard."""
+    """``capacity backtest``: backtest on the data files a run of the scenario reads; print the scorecard."""
     import numpy as np
 
     from capacity import data, params
+    from capacity.forecast import run_backtest
 
     try:
-        from capacity.forecast import run_backtest
-    except ImportError:
-        _err("error: capacity.forecast.run_backtest is not available in this version")
-        return EXIT_INPUT
-    try:
         scn = params.load(args.params)
-    except ParameterError as exc:
+        history = data.load_history(scn.data.data_dir, scn.data.files)
+    except (ParameterError, DataError) as exc:
         _err(f"error: {exc}")
         return EXIT_INPUT
-    history = data.load_history(scn.data.data_dir)
     scorecard = run_backtest(history, scn.forecast, rng=np.random.default_rng(scn.meta.seed))
     _out(scorecard.to_string(index=False, max_rows=200))
     if args.output:

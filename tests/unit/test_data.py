@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from capacity import data, quality
+from capacity import data, params
+from capacity.data import quality
 from capacity.errors import DataError
 
 pytestmark = pytest.mark.unit
@@ -116,6 +117,46 @@ def test_newer_file_by_parameter(data_copy: Path, tmp_path: Path) -> None:
     history = data.load_history(files={"ukraine_shelter_nl": str(newer)})
     wide = data.history_wide(history)
     assert wide.loc["2025-04-01", "registered"] == 119_000
+
+
+
+def test_scenario_files_resolve_data_dir_and_per_file_overrides(data_copy: Path, tmp_path: Path) -> None:
+    newer = tmp_path / "newer_shelter.csv"
+    cfg = params.load().data.model_copy(update={"data_dir": str(data_copy),
+                                                "files": {"ukraine_shelter_nl": str(newer)}})
+    files = data.scenario_files(cfg)
+    assert set(files) == set(data.SPECS)
+    assert files["ukraine_shelter_nl"] == newer and files["municipalities"] == data_copy / "municipalities.csv"
+    assert data.scenario_files(params.load().data) == data.data_files()
+
+
+@pytest.mark.parametrize(("start", "end", "months"), [
+    ("2024-01-01", "2024-01-01", 0), ("2024-01-01", "2025-03-01", 14),
+    ("2025-03-01", "2024-01-01", -14), ("2024-01-31", "2024-02-01", 1),
+])
+def test_months_between_counts_calendar_months(start: str, end: str, months: int) -> None:
+    assert data.months_between(pd.Timestamp(start), pd.Timestamp(end)) == months
+
+
+def test_months_between_a_month_and_an_index_gives_one_count_each() -> None:
+    dates = pd.date_range("2023-11-01", periods=4, freq="MS")
+    assert list(data.months_between(pd.Timestamp("2024-01-01"), dates)) == [-2, -1, 0, 1]
+
+
+def test_history_wide_spans_every_month_and_last_observed_skips_other_flags() -> None:
+    long = pd.DataFrame({
+        "date": pd.to_datetime(["2024-01-01", "2024-03-01", "2024-04-01", "2024-01-01"]),
+        "variable": ["registered", "registered", "registered", "places"],
+        "value": [100.0, 120.0, 125.0, np.nan],
+        "flag": ["observed", "observed", "interpolated", "missing"],
+    })
+    wide = data.history_wide(long)
+    assert list(wide.index) == list(pd.date_range("2024-01-01", "2024-04-01", freq="MS"))
+    assert wide["registered"].tolist()[::2] == [100.0, 120.0] and np.isnan(wide.loc["2024-02-01", "registered"])
+    assert "places" not in wide and data.history_wide(long, flags=data.FLAGS)["places"].isna().all()
+    assert data.last_observed(long, "registered") == (pd.Timestamp("2024-03-01"), 120.0)
+    with pytest.raises(DataError, match="no observed value of 'places'"):
+        data.last_observed(long, "places")
 
 
 def _corrupt(folder: Path, name: str, old: str, new: str) -> Path:

@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from capacity.errors import ParameterError
 from capacity.forecast import ETS, SARIMAX, UCM, make_model
+from capacity.params.forecast import MODEL_NAMES
 from capacity.quantiles import QUANTILE_COLUMNS
 
 pytestmark = pytest.mark.unit
@@ -41,3 +43,14 @@ def test_prophet_adapter_is_reproducible_and_ordered():
     two = make_model("prophet", transform="log").fit(y).predict(6)
     pd.testing.assert_frame_equal(one, two)
     assert (np.diff(one[list(QUANTILE_COLUMNS)].to_numpy(), axis=1) >= 0).all()
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_registry_builds_every_model_name_the_parameters_accept(name):
+    model = make_model(name, transform="log")
+    assert model.name == name and model.transform == "log"
+
+
+def test_registry_rejects_an_unknown_name_listing_the_known_ones():
+    with pytest.raises(ParameterError, match=r"unknown model 'arima'; choose from naive, mean, .*prophet"):
+        make_model("arima", transform="log")

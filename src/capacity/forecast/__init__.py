@@ -4,7 +4,7 @@ Public entry points:
 
 - :func:`run_backtest` ``(history, cfg, *, rng) -> scorecard`` (scenario-independent);
 - :func:`forecast_population` ``(history, cfg, *, rng, n_paths, horizon, scorecard) ->
-  PopulationPaths``;
+  PopulationPaths`` (the sample paths the shelter and backlog models take);
 - :func:`forecast_run` (the same plus the per-series forecasts, for reports) and
   :func:`gap_check` (forecast vs the registered counts published after the data end).
 
@@ -30,10 +30,10 @@ from capacity.forecast.models import (
     Naive,
     SeasonalNaive,
     combine,
-    make_model,
 )
 from capacity.forecast.population import (
     ForecastRun,
+    PopulationPaths,
     SeriesForecast,
     forecast_population,
     forecast_run,
@@ -41,13 +41,14 @@ from capacity.forecast.population import (
     scenario_tables,
     simulate_population,
 )
-from capacity.forecast.series import arrivals_series, departure_rate_series, jump_off, model_series
+from capacity.forecast.registry import make_model
+from capacity.forecast.series import arrivals_series, departure_rate, departure_rate_series, model_series
 from capacity.forecast.shocks import apply_shocks, profile
 
 __all__ = [
-    "ETS", "SARIMAX", "SCORECARD_COLUMNS", "UCM", "Drift", "ForecastRun", "Mean", "Model", "Naive",
-    "SeasonalNaive", "SeriesForecast", "apply_shocks", "arrivals_series", "calibration", "combine",
-    "departure_rate_series", "ensemble_weights", "forecast_population", "forecast_run", "gap_check",
-    "jump_off", "make_model", "model_series", "profile", "run_backtest", "scenario_tables", "simulate_population",
-    "summary",
+    "ETS", "SARIMAX", "SCORECARD_COLUMNS", "UCM", "Drift", "ForecastRun", "Mean", "Model",
+    "Naive", "PopulationPaths", "SeasonalNaive", "SeriesForecast", "apply_shocks", "arrivals_series",
+    "calibration", "combine", "departure_rate", "departure_rate_series", "ensemble_weights",
+    "forecast_population", "forecast_run", "gap_check", "make_model", "model_series", "profile",
+    "run_backtest", "scenario_tables", "simulate_population", "summary",
 ]

@@ -44,7 +44,8 @@ import pandas as pd
 from scipy.stats import norm
 
 from capacity.errors import DataError
-from capacity.forecast.models import combine, from_scale, make_model, to_scale
+from capacity.forecast.models import combine, from_scale, to_scale
+from capacity.forecast.registry import make_model
 from capacity.forecast.series import Series, model_series, scale_mase
 from capacity.params.forecast import ForecastConfig
 

@@ -7,7 +7,8 @@ distribution per horizon on that scale: a location ``loc[h]`` and a spread
 original scale. The maths sits in small private pure functions (``_naive``, ``_drift``,
 ...); the classes only hold fitted state (``loc_``/``scale_`` style attributes).
 
-Prophet lives in :mod:`capacity.forecast.prophet_adapter` and is imported only there.
+Models are built by name in :mod:`capacity.forecast.registry`, which also holds the
+adapters of outside libraries.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from capacity.errors import DataError, ParameterError
+from capacity.errors import DataError
 from capacity.quantiles import QUANTILE_COLUMNS, QUANTILES
 
 logger = logging.getLogger(__name__)
@@ -291,37 +292,6 @@ class SARIMAX(_Statsmodels):
         from statsmodels.tsa.statespace.sarimax import SARIMAX as _SARIMAX
 
         return _SARIMAX(self.z_, order=(0, 1, 1))
-
-
-def make_model(name: str, *, transform: Transform, period: int = 12, min_seasons: int = 1,
-               min_obs_statistical: int = 10) -> Model:
-    """Return an unfitted model by name.
-
-    Raises:
-        ParameterError: If the name is unknown.
-
-    """
-    if name == "naive":
-        return Naive(transform=transform)
-    if name == "mean":
-        return Mean(transform=transform)
-    if name == "drift":
-        return Drift(transform=transform)
-    if name == "seasonal_naive":
-        return SeasonalNaive(transform=transform, period=period, min_seasons=min_seasons)
-    if name == "ets":
-        return ETS(transform=transform, min_obs=min_obs_statistical)
-    if name == "ucm":
-        return UCM(transform=transform, min_obs=min_obs_statistical)
-    if name == "sarimax":
-        return SARIMAX(transform=transform, min_obs=min_obs_statistical)
-    if name == "prophet":
-        from capacity.forecast.prophet_adapter import ProphetModel
-
-        return ProphetModel(transform=transform, min_obs=min_obs_statistical)
-    raise ParameterError(
-        f"forecast.models: unknown model {name!r}; choose from naive, mean, drift, "
-        "seasonal_naive, ets, ucm, sarimax, prophet")
 
 
 def combine(locs: np.ndarray, scales: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:

@@ -17,7 +17,8 @@ Recipe (one function per step):
 
 The models fit to the last month with data (arrivals: Eurostat to 2024-08); the months
 between that and the jump-off (the last observed registered count, 2025-03) are
-forecasts, not data.
+forecasts, not data. The result, :class:`PopulationPaths`, is what the shelter and
+backlog models take from the forecast.
 """
 
 from __future__ import annotations
@@ -28,17 +29,62 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from capacity.data import last_observed, months_between, observed
 from capacity.errors import DataError
 from capacity.forecast.backtest import NORMAL_K, calibration, ensemble_weights, fit_forecast, fit_variance
 from capacity.forecast.models import combine, from_scale
-from capacity.forecast.series import Series, jump_off, model_series, months_between, observed_points
+from capacity.forecast.series import Series, model_series
 from capacity.forecast.shocks import apply_shocks
 from capacity.params import Scenario
 from capacity.params.forecast import ForecastConfig
-from capacity.paths import PopulationPaths
-from capacity.quantiles import summarise
+from capacity.quantiles import summarise, summarise_many
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PopulationPaths:
+    """Monthly sample paths of arrivals, departures and the registered population.
+
+    The stock identity ``registered[:, t] = registered[:, t-1] + arrivals[:, t] -
+    departures[:, t]`` holds on every path, with ``registered[:, -1]`` taken as
+    ``jump_off_registered`` before the first month.
+
+    Attributes:
+        dates: Forecast months (month starts), length ``h``.
+        arrivals: Persons registering per month, shape (n_paths, h).
+        departures: Persons leaving per month, shape (n_paths, h).
+        registered: Persons registered at month end, shape (n_paths, h).
+        jump_off_date: Month of the last observed registered count.
+        jump_off_registered: That count (persons).
+
+    """
+
+    dates: pd.DatetimeIndex
+    arrivals: np.ndarray
+    departures: np.ndarray
+    registered: np.ndarray
+    jump_off_date: pd.Timestamp
+    jump_off_registered: float
+
+    @property
+    def n_paths(self) -> int:
+        """Number of sample paths."""
+        return int(self.registered.shape[0])
+
+    def identity_error(self) -> float:
+        """Return the largest absolute breach of the stock identity over all paths (persons)."""
+        previous = np.concatenate(
+            [np.full((self.n_paths, 1), self.jump_off_registered), self.registered[:, :-1]], axis=1
+        )
+        return float(np.max(np.abs(previous + self.arrivals - self.departures - self.registered)))
+
+    def table(self) -> pd.DataFrame:
+        """Return the quantile-contract table of arrivals, departures and registered."""
+        return summarise_many(
+            {"arrivals": self.arrivals, "departures": self.departures, "registered": self.registered},
+            self.dates,
+        )
 
 
 @dataclass(frozen=True)
@@ -238,7 +284,7 @@ def forecast_run(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.G
         logger.info("no scorecard given: running the backtest")
         scorecard = run_backtest(history, cfg, rng=rng)
     series = model_series(history, cfg)
-    jump_date, jump_value = jump_off(history)
+    jump_date, jump_value = last_observed(history, "registered")
     end = jump_date + pd.DateOffset(months=horizon)
     dates = pd.date_range(jump_date, periods=horizon + 1, freq="MS")[1:]
 
@@ -290,7 +336,7 @@ def gap_check(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Gene
     run = forecast_run(history, cfg, rng=rng, n_paths=n_paths, scorecard=scorecard)
     cols = ["date", "observed", "start_date", "start_value", "median", "q0.10", "q0.90", "q0.025", "q0.975",
             "inside_80", "inside_95"]
-    points = observed_points(history, "registered", after=run.arrivals.series.y.index[-1])
+    points = observed(history, "registered", after=run.arrivals.series.y.index[-1])
     points = points[points.index <= run.population.jump_off_date]
     if len(points) < 2:
         return pd.DataFrame(columns=cols)

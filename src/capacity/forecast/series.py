@@ -15,14 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from capacity.data import history_wide
 from capacity.errors import DataError
 from capacity.forecast.models import Transform
 from capacity.params.forecast import ForecastConfig
 
 logger = logging.getLogger(__name__)
-
-#: Flags of values a model may be fitted on (``missing`` rows carry no value).
-USABLE_FLAGS = ("observed", "derived", "interpolated")
 
 
 @dataclass(frozen=True)
@@ -43,17 +41,6 @@ class Series:
     transform: Transform
     unit: str
     note: str
-
-
-def _wide(history: pd.DataFrame) -> pd.DataFrame:
-    need = {"date", "variable", "value", "flag"}
-    if not need <= set(history.columns):
-        raise DataError(f"history must have columns {sorted(need)} (capacity.data.load_history); "
-                        f"got {list(history.columns)}")
-    kept = history[history["flag"].isin(USABLE_FLAGS)]
-    wide = kept.pivot_table(index="date", columns="variable", values="value", aggfunc="last")
-    months = pd.date_range(pd.Timestamp(history["date"].min()), pd.Timestamp(history["date"].max()), freq="MS")
-    return wide.reindex(months)
 
 
 def _cut(values: pd.Series, start: pd.Timestamp, name: str) -> pd.Series:
@@ -77,7 +64,7 @@ def arrivals_series(history: pd.DataFrame, cfg: ForecastConfig) -> Series:
         DataError: If the history has no arrivals in the fit window.
 
     """
-    wide = _wide(history)
+    wide = history_wide(history)
     if "arrivals" not in wide:
         raise DataError("history has no 'arrivals' variable")
     y = _cut(wide["arrivals"], pd.Timestamp(cfg.fit_start), "arrivals")
@@ -95,12 +82,7 @@ def departure_rate_series(history: pd.DataFrame, cfg: ForecastConfig) -> Series:
         DataError: If departures or the denominator are absent in the fit window.
 
     """
-    wide = _wide(history)
-    for var in ("departures", cfg.rate_denominator):
-        if var not in wide:
-            raise DataError(f"history has no {var!r} variable, needed for the departure rate")
-    rate = wide["departures"] / wide[cfg.rate_denominator].shift(1)
-    rate = rate.where(rate > 0)
+    rate = departure_rate(history, denominator=cfg.rate_denominator)
     y = _cut(rate, pd.Timestamp(cfg.departure_fit_start), "departure_rate")
     flags = history[(history["variable"] == "departures") & history["date"].isin(y.index)]["flag"]
     how = "interpolated between published cumulative counts" if (flags == "interpolated").any() else "observed"
@@ -109,38 +91,28 @@ def departure_rate_series(history: pd.DataFrame, cfg: ForecastConfig) -> Series:
                   f"{y.index[0]:%Y-%m}..{y.index[-1]:%Y-%m}")
 
 
+def departure_rate(history: pd.DataFrame, *, denominator: str = "registered") -> pd.Series:
+    """Return the historical departure rate per month (share/month) over the whole history.
+
+    ``rate[t] = departures[t] / population[t-1]`` with the population ``registered`` (BRP)
+    or ``tp_stock`` (Eurostat); NaN where a term is missing or the rate is not positive.
+
+    Raises:
+        DataError: If the history lacks departures or the denominator.
+
+    """
+    wide = history_wide(history)
+    for var in ("departures", denominator):
+        if var not in wide:
+            raise DataError(f"history has no {var!r} variable, needed for the departure rate")
+    rate = wide["departures"] / wide[denominator].shift(1)
+    return rate.where(rate > 0).rename("departure_rate")
+
+
 def model_series(history: pd.DataFrame, cfg: ForecastConfig) -> dict[str, Series]:
     """Return both modelled series keyed by name."""
     return {"arrivals": arrivals_series(history, cfg),
             "departure_rate": departure_rate_series(history, cfg)}
-
-
-def jump_off(history: pd.DataFrame) -> tuple[pd.Timestamp, float]:
-    """Return the month and value of the last observed registered count (persons).
-
-    Raises:
-        DataError: If no registered count is observed.
-
-    """
-    rows = history[(history["variable"] == "registered") & (history["flag"] == "observed")
-                   & history["value"].notna()]
-    if rows.empty:
-        raise DataError("history has no observed 'registered' count to jump off from")
-    last = rows.sort_values("date").iloc[-1]
-    return pd.Timestamp(last["date"]), float(last["value"])
-
-
-def months_between(a: pd.Timestamp, b: pd.Timestamp) -> int:
-    """Return the number of months from month ``a`` to month ``b`` (b - a)."""
-    return (b.year - a.year) * 12 + (b.month - a.month)
-
-
-def observed_points(history: pd.DataFrame, variable: str, *, after: pd.Timestamp | None = None) -> pd.Series:
-    """Return the observed values of ``variable`` (optionally after a month), indexed by month."""
-    rows = history[(history["variable"] == variable) & (history["flag"] == "observed")
-                   & history["value"].notna()]
-    s = rows.set_index("date")["value"].sort_index().astype(float)
-    return s[s.index > after] if after is not None else s
 
 
 def scale_mase(y: np.ndarray) -> float:

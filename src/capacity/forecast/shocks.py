@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from capacity.data import months_between
 from capacity.params.forecast import Shock
 
 
@@ -15,7 +16,7 @@ def profile(shock: Shock, dates: pd.DatetimeIndex) -> np.ndarray:
     """
     dates = pd.DatetimeIndex(dates)
     start = pd.Timestamp(shock.start)
-    k = (dates.year - start.year) * 12 + (dates.month - start.month)  # months since start
+    k = months_between(start, dates)
     k = np.asarray(k, dtype=float)
     active = k >= 0
     if shock.duration_months is not None:

@@ -1,4 +1,9 @@
-"""Prophet behind the common model interface (the only module that imports prophet)."""
+"""The model registry: forecast model names to constructors; the only module that names Prophet.
+
+Prophet sits here behind the common :class:`~capacity.forecast.models.Model` interface
+(``fit(y) -> self``, ``forecast(h) -> (loc, scale)``); the ``prophet`` package is imported
+only when a Prophet model is fitted.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from capacity.forecast.models import Model, Transform
+from capacity.errors import ParameterError
+from capacity.forecast.models import ETS, SARIMAX, UCM, Drift, Mean, Model, Naive, SeasonalNaive, Transform
+from capacity.params.forecast import MODEL_NAMES
 
 logger = logging.getLogger(__name__)
 
@@ -65,3 +72,33 @@ class ProphetModel(Model):
         finally:
             np.random.set_state(state)  # noqa: NPY002
         return samples.mean(axis=1), samples.std(axis=1, ddof=1)
+
+
+#: Models built from the transform alone.
+_SIMPLE: dict[str, type[Model]] = {"naive": Naive, "mean": Mean, "drift": Drift}
+#: Models that need ``min_obs`` observations (statsmodels state-space models and Prophet).
+_STATISTICAL: dict[str, type[Model]] = {"ets": ETS, "ucm": UCM, "sarimax": SARIMAX, "prophet": ProphetModel}
+
+
+def make_model(name: str, *, transform: Transform, period: int = 12, min_seasons: int = 1,
+               min_obs_statistical: int = 10) -> Model:
+    """Return an unfitted model by name.
+
+    Args:
+        name: One of ``capacity.params.forecast.MODEL_NAMES``.
+        transform: Fitting scale (``log``, ``logit`` or ``none``).
+        period: Season length of ``seasonal_naive`` (months).
+        min_seasons: Full seasons ``seasonal_naive`` needs.
+        min_obs_statistical: Fewest months the statistical models accept.
+
+    Raises:
+        ParameterError: If the name is unknown.
+
+    """
+    if name in _SIMPLE:
+        return _SIMPLE[name](transform=transform)
+    if name == "seasonal_naive":
+        return SeasonalNaive(transform=transform, period=period, min_seasons=min_seasons)
+    if name in _STATISTICAL:
+        return _STATISTICAL[name](transform=transform, min_obs=min_obs_statistical)
+    raise ParameterError(f"forecast.models: unknown model {name!r}; choose from {', '.join(MODEL_NAMES)}")

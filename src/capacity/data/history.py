@@ -1,8 +1,4 @@
-"""Read, validate and combine the published series into the canonical monthly history.
-
-All reading of data files happens here. The shipped CSVs in ``capacity/datasets/`` are
-published figures with their sources (see ``datasets/README.md``); a user can point a run
-at newer files in the same format with ``data.data_dir`` or ``data.files`` in the scenario.
+"""Combine the published series into the canonical monthly history; pivot it; read its latest values.
 
 The canonical history is long and tidy: ``date`` (month start), ``variable``, ``value``,
 ``flag`` (``observed`` | ``derived`` | ``interpolated`` | ``missing``), ``source``, ``note``.
@@ -27,226 +23,25 @@ Rules used to build it (also shown in the data report):
 
 from __future__ import annotations
 
-import logging
-import pickle
 from collections.abc import Mapping
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from capacity.data.files import data_files
+from capacity.data.read import read_csv
 from capacity.errors import DataError
-
-log = logging.getLogger(__name__)
 
 HISTORY_COLUMNS = ("date", "variable", "value", "flag", "source", "note")
 FLAGS = ("observed", "derived", "interpolated", "missing")
+#: Flags of rows that carry a value (``missing`` rows carry none).
+VALUED_FLAGS = ("observed", "derived", "interpolated")
 
 #: Months in which Eurostat's NL TP stock drops by a register clean-up, not by departures
 #: (datasets/README.md: "The stock breaks in Jan 2023 (109,820 -> 82,045) and Apr 2024
 #: (121,450 -> 113,035) are register clean-ups, not outflows").
 EUROSTAT_CLEANUP_MONTHS = (pd.Timestamp("2023-01-01"), pd.Timestamp("2024-04-01"))
-
-
-@dataclass(frozen=True)
-class FileSpec:
-    """What a data file must contain: key columns, date column and count columns."""
-
-    required: tuple[str, ...]
-    date_column: str
-    key: tuple[str, ...]
-    counts: tuple[str, ...] = ()
-    shares_pct: tuple[str, ...] = ()
-    date_is_period: bool = False
-
-
-SPECS: dict[str, FileSpec] = {
-    "ukraine_shelter_nl": FileSpec(
-        required=("date", "date_precision", "registered_brp", "in_municipal_shelter",
-                  "shelter_places", "occupancy_pct_reported", "source"),
-        date_column="date", key=(),  # several reports per month are expected
-        counts=("registered_brp", "in_municipal_shelter", "shelter_places", "free_places_reported"),
-        shares_pct=("occupancy_pct_reported", "occupancy_pct_derived"),
-    ),
-    "eurostat_tp_nl_monthly": FileSpec(
-        required=("date", "geo", "tp_beneficiaries_stock_end_month", "tp_grants_in_month", "source"),
-        date_column="date", key=("date", "geo"),
-        counts=("tp_beneficiaries_stock_end_month", "tp_grants_in_month",
-                "asylum_applicants_excl_ukr", "asylum_pending_excl_ukr"),
-    ),
-    "monitor_report_facts": FileSpec(
-        required=("date_or_period", "metric", "value", "unit", "source"),
-        date_column="date_or_period", key=("date_or_period", "metric"), date_is_period=True,
-    ),
-    "ukraine_registrations_cbs": FileSpec(
-        required=("date_or_period", "metric", "value", "unit", "source"),
-        date_column="date_or_period", key=("date_or_period", "metric"), date_is_period=True,
-    ),
-    "ind_asylum_figures": FileSpec(
-        required=("date_or_period", "metric", "value", "unit", "source"),
-        date_column="date_or_period", key=("date_or_period", "metric"), date_is_period=True,
-    ),
-    "municipalities": FileSpec(
-        required=("code", "name", "province", "population", "safety_region_code", "safety_region"),
-        date_column="population_date", key=("code",), counts=("population",),
-    ),
-    "policy_timeline": FileSpec(
-        required=("date", "category", "item", "source"), date_column="date", key=(),
-        date_is_period=True,
-    ),
-    "dtv_intake_departures_annual": FileSpec(
-        required=("year", "period", "source"), date_column="year", key=("year", "period"),
-        date_is_period=True,
-    ),
-    "dtv_return_case_outcomes": FileSpec(
-        required=("year", "metric", "value", "unit", "source"), date_column="year",
-        key=("year", "metric"), date_is_period=True,
-    ),
-    "shelter_regional_points": FileSpec(
-        required=("date", "region", "places", "occupied_or_in_shelter", "source"),
-        date_column="date", key=(), counts=("places", "occupied_or_in_shelter", "target_places"),
-    ),
-}
-
-
-def data_files(data_dir: str | Path | None = None, files: Mapping[str, str] | None = None) -> dict[str, Path]:
-    """Return the path of every known data file.
-
-    Args:
-        data_dir: Folder with the CSVs; ``None`` for the copies shipped in the package.
-        files: Per-file overrides ``{name: path}`` (name without ``.csv``), e.g. a newer
-            ``ukraine_shelter_nl`` in the same format.
-
-    Raises:
-        DataError: If an override names an unknown file.
-
-    """
-    folder = Path(data_dir) if data_dir is not None else Path(str(resources.files("capacity") / "datasets"))
-    paths = {name: folder / f"{name}.csv" for name in SPECS}
-    for name, path in (files or {}).items():
-        if name not in SPECS:
-            raise DataError(f"data.files: unknown data file {name!r}; expected one of {sorted(SPECS)}")
-        paths[name] = Path(path)
-    return paths
-
-
-def _parse_period_start(text: str) -> pd.Timestamp | None:
-    """Parse '2024', '2024-05', '2024-05-01', '2024-Q1', '2023-H1' or 'a/b' to a start date."""
-    text = str(text).strip().split("/")[0]
-    try:
-        if len(text) == 4 and text.isdigit():
-            return pd.Timestamp(f"{text}-01-01")
-        if "-Q" in text:
-            year, q = text.split("-Q")
-            return pd.Timestamp(year=int(year), month=3 * (int(q) - 1) + 1, day=1)
-        if "-H" in text:
-            year, h = text.split("-H")
-            return pd.Timestamp(year=int(year), month=6 * (int(h) - 1) + 1, day=1)
-        return pd.Timestamp(text)
-    except (ValueError, TypeError):
-        return None
-
-
-def read_csv(name: str, path: Path | str) -> pd.DataFrame:
-    """Read and validate one data file.
-
-    Checks: the file exists and parses; required columns are present; every date parses;
-    count columns are numbers >= 0; percentages lie in [0, 100]; key columns do not repeat.
-
-    Raises:
-        DataError: Naming the file, the row (as in a spreadsheet: header = row 1) and the
-            problem.
-
-    """
-    spec = SPECS[name]
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: data file not found (expected the {name} table)")
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: cannot be read as CSV: {exc}") from exc
-    missing = [c for c in spec.required if c not in frame.columns]
-    if missing:
-        raise DataError(f"{path}: missing column(s) {missing}; found {list(frame.columns)}")
-
-    def row(i: int) -> str:
-        return f"{path}, row {i + 2}"
-
-    for i, value in frame[spec.date_column].items():
-        if pd.isna(value):
-            raise DataError(f"{row(i)}: column {spec.date_column!r} is empty; expected a date")
-        parsed = _parse_period_start(value) if spec.date_is_period else _parse_date(value)
-        if parsed is None:
-            raise DataError(
-                f"{row(i)}: {spec.date_column} = {value!r} is not a date (expected e.g. 2024-05-01 or 2024-05)"
-            )
-    for col in spec.counts + spec.shares_pct:
-        if col not in frame.columns:
-            continue
-        numbers = pd.to_numeric(frame[col], errors="coerce")
-        bad = frame[col].notna() & numbers.isna()
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(f"{row(i)}: {col} = {frame[col].iloc[i]!r} is not a number")
-        negative = numbers < 0
-        if negative.any():
-            i = int(np.flatnonzero(negative.to_numpy())[0])
-            raise DataError(f"{row(i)}: {col} = {numbers.iloc[i]:g} is negative; counts must be >= 0")
-        if col in spec.shares_pct and (numbers > 100).any():
-            i = int(np.flatnonzero((numbers > 100).to_numpy())[0])
-            raise DataError(f"{row(i)}: {col} = {numbers.iloc[i]:g} is not a percentage in [0, 100]")
-        frame[col] = numbers
-    if spec.key:
-        dup = frame.duplicated(list(spec.key), keep="first")
-        if dup.any():
-            i = int(np.flatnonzero(dup.to_numpy())[0])
-            keys = ", ".join(f"{k} = {frame[k].iloc[i]!r}" for k in spec.key)
-            raise DataError(f"{row(i)}: duplicate key ({keys}); each must appear once")
-    return frame
-
-
-def _parse_date(value: str) -> pd.Timestamp | None:
-    try:
-        return pd.Timestamp(str(value).strip())
-    except (ValueError, TypeError):
-        return None
-
-
-def load_table(name: str, data_dir: str | Path | None = None, files: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Read one shipped table (validated), e.g. ``"ind_asylum_figures"``.
-
-    Raises:
-        DataError: If the name is unknown or the file is malformed.
-
-    """
-    if name not in SPECS:
-        raise DataError(f"unknown data table {name!r}; expected one of {sorted(SPECS)}")
-    return read_csv(name, data_files(data_dir, files)[name])
-
-
-def load_municipalities(data_dir: str | Path | None = None, files: Mapping[str, str] | None = None) -> pd.DataFrame:
-    """Return the 342 municipalities: code, name, province, population, safety region.
-
-    Raises:
-        DataError: If codes are not ``GM`` + 4 digits or populations are not positive.
-
-    """
-    frame = load_table("municipalities", data_dir, files)
-    bad = ~frame["code"].str.fullmatch(r"GM\d{4}")
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"municipalities, row {i + 2}: code {frame['code'].iloc[i]!r} is not GM + 4 digits")
-    frame["population"] = frame["population"].astype("int64")
-    if (frame["population"] <= 0).any():
-        raise DataError("municipalities: every population must be > 0")
-    return frame
-
-
-# --- canonical history ----------------------------------------------------------------
 
 
 def _month(ts: pd.Series) -> pd.Series:
@@ -485,14 +280,50 @@ def check_history(history: pd.DataFrame) -> pd.DataFrame:
     return history
 
 
-def history_wide(
-    history: pd.DataFrame, *, flags: tuple[str, ...] = ("observed", "derived", "interpolated")
-) -> pd.DataFrame:
-    """Return the history as one column per variable, indexed by month; other flags -> NaN."""
+def _require(history: pd.DataFrame, columns: tuple[str, ...]) -> None:
+    missing = [c for c in columns if c not in history.columns]
+    if missing:
+        raise DataError(f"history must have columns {list(columns)} (capacity.data.load_history); "
+                        f"lacks {missing}, has {list(history.columns)}")
+
+
+def history_wide(history: pd.DataFrame, *, flags: tuple[str, ...] = VALUED_FLAGS) -> pd.DataFrame:
+    """Return the long history as one column per variable and one row per month.
+
+    Args:
+        history: Long history frame (:func:`load_history`).
+        flags: Flags whose values to keep; other rows count as missing.
+
+    Returns:
+        Frame indexed by ``date`` (every month start from the history's first to its last
+        month), one column per variable kept; NaN where no kept value. If a
+        (variable, date) pair repeats, its last row wins.
+
+    Raises:
+        DataError: If ``history`` lacks a column ``date, variable, value, flag``.
+
+    """
+    _require(history, ("date", "variable", "value", "flag"))
     kept = history[history["flag"].isin(flags)]
-    wide = kept.pivot(index="date", columns="variable", values="value")
-    months = pd.date_range(history["date"].min(), history["date"].max(), freq="MS")
+    wide = kept.pivot_table(index="date", columns="variable", values="value", aggfunc="last", dropna=False)
+    months = pd.date_range(pd.Timestamp(history["date"].min()), pd.Timestamp(history["date"].max()), freq="MS")
     return wide.reindex(months).rename_axis("date").rename_axis(None, axis=1)
+
+
+def observed(history: pd.DataFrame, variable: str, *, after: pd.Timestamp | None = None) -> pd.Series:
+    """Return the observed values of ``variable`` indexed by month, oldest first.
+
+    Args:
+        history: Long history frame (:func:`load_history`).
+        variable: E.g. ``registered`` (persons).
+        after: Keep only months after this one (``None``: all).
+
+    """
+    _require(history, ("date", "variable", "value", "flag"))
+    rows = history[(history["variable"] == variable) & (history["flag"] == "observed")
+                   & history["value"].notna()]
+    values = rows.set_index("date")["value"].sort_index(kind="stable").astype(float)
+    return values[values.index > after] if after is not None else values
 
 
 def last_observed(history: pd.DataFrame, variable: str) -> tuple[pd.Timestamp, float]:
@@ -502,50 +333,7 @@ def last_observed(history: pd.DataFrame, variable: str) -> tuple[pd.Timestamp, f
         DataError: If the variable has no observed value.
 
     """
-    rows = history[(history["variable"] == variable) & (history["flag"] == "observed")]
-    if rows.empty:
+    values = observed(history, variable)
+    if values.empty:
         raise DataError(f"history has no observed value of {variable!r}")
-    last = rows.sort_values("date").iloc[-1]
-    return pd.Timestamp(last["date"]), float(last["value"])
-
-
-# --- outputs --------------------------------------------------------------------------
-
-
-def save_table(df: pd.DataFrame, name: str, out_dir: str | Path | None) -> Path | None:
-    """Write ``df`` to ``<out_dir>/tables/<name>.csv`` and ``.xlsx``; return the CSV path.
-
-    ``out_dir=None`` writes nothing (interactive use without an output folder).
-    """
-    if out_dir is None:
-        return None
-    folder = Path(out_dir) / "tables"
-    folder.mkdir(parents=True, exist_ok=True)
-    csv = folder / f"{name}.csv"
-    df.to_csv(csv, index=False)
-    excel = df.copy()
-    for col in excel.columns:
-        if isinstance(excel[col].dtype, pd.DatetimeTZDtype):
-            excel[col] = excel[col].dt.tz_localize(None)
-    try:
-        excel.to_excel(folder / f"{name}.xlsx", index=False)
-    except (ValueError, TypeError) as exc:  # keep the CSV even if a cell type is not for Excel
-        log.warning("could not write %s.xlsx: %s", name, exc)
-    return csv
-
-
-def save_pickle(obj: Any, path: str | Path) -> Path:
-    """Write ``obj`` to ``path`` atomically (temp file, then rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with tmp.open("wb") as fh:
-        pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    tmp.replace(path)
-    return path
-
-
-def load_pickle(path: str | Path) -> Any:
-    """Read an object written by :func:`save_pickle`."""
-    with Path(path).open("rb") as fh:
-        return pickle.load(fh)  # noqa: S301 - our own cache files only
+    return pd.Timestamp(values.index[-1]), float(values.iloc[-1])

@@ -8,6 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from capacity.data.dates import months_between
+from capacity.data.history import FLAGS, history_wide, observed
+
 #: Figures of the monitor report (March 2025) that the history must reproduce:
 #: (variable, month, expected value, tolerance as a share, what it is).
 ANCHOR_FACTS: tuple[tuple[str, str, float, float, str], ...] = (
@@ -45,7 +48,7 @@ def coverage(history: pd.DataFrame) -> pd.DataFrame:
 
 def breaks(history: pd.DataFrame) -> pd.DataFrame:
     """Return the register clean-ups of the Eurostat stock with the stock before and after."""
-    wide = history.pivot(index="date", columns="variable", values="value")
+    wide = history_wide(history, flags=FLAGS)
     cleanups = history[history["variable"] == "register_cleanup"]
     rows = []
     for _, r in cleanups.iterrows():
@@ -71,11 +74,11 @@ def identity_residuals(history: pd.DataFrame) -> pd.DataFrame:
         residual_share`` (residual / registered at ``a``).
 
     """
-    wide = history[history["flag"] != "missing"].pivot(index="date", columns="variable", values="value")
-    obs = history[(history["variable"] == "registered") & (history["flag"] == "observed")].sort_values("date")
+    wide = history_wide(history)
+    obs = observed(history, "registered")
     rows = []
-    dates = list(obs["date"])
-    values = dict(zip(obs["date"], obs["value"], strict=True))
+    dates = list(obs.index)
+    values = obs.to_dict()
     for a, b in zip(dates[:-1], dates[1:], strict=True):
         months = pd.date_range(a + pd.offsets.MonthBegin(1), b, freq="MS")
         arr = wide.reindex(months).get("arrivals")
@@ -116,7 +119,7 @@ def gaps(history: pd.DataFrame) -> pd.DataFrame:
         miss = g[g["flag"] == "missing"]["date"]
         if miss.empty:
             continue
-        months = miss.dt.year * 12 + miss.dt.month
+        months = pd.Series(months_between(miss.iloc[0], pd.DatetimeIndex(miss)), index=miss.index)
         run_id = (months.diff() != 1).cumsum()
         for _, run in miss.groupby(run_id.to_numpy()):
             rows.append({"variable": var, "from": run.min(), "to": run.max(), "months": len(run)})

@@ -1,0 +1,36 @@
+"""Everything read from disk: the data files, the canonical history, and the tables a run writes.
+
+- :mod:`~capacity.data.files`: what each data file must contain and which files a
+  scenario reads (:func:`data_files`, :func:`scenario_files`: the one resolver);
+- :mod:`~capacity.data.read`: validated readers whose errors name the spreadsheet row;
+- :mod:`~capacity.data.history`: the canonical monthly history (long), its one pivot to
+  wide (:func:`history_wide`) and its latest observed values (:func:`last_observed`);
+- :mod:`~capacity.data.quality`: coverage, gaps, breaks, identity and anchor checks;
+- :mod:`~capacity.data.dates`: :func:`months_between`;
+- :mod:`~capacity.data.tables` and :mod:`~capacity.data.cache`: tables and result caches written.
+"""
+
+from capacity.data import quality
+from capacity.data.cache import load_pickle, save_pickle
+from capacity.data.dates import months_between
+from capacity.data.files import SPECS, FileSpec, data_files, scenario_files, shipped_dir
+from capacity.data.history import (
+    EUROSTAT_CLEANUP_MONTHS,
+    FLAGS,
+    HISTORY_COLUMNS,
+    VALUED_FLAGS,
+    check_history,
+    history_wide,
+    last_observed,
+    load_history,
+    observed,
+)
+from capacity.data.read import load_municipalities, load_table, read_csv
+from capacity.data.tables import save_table
+
+__all__ = [
+    "EUROSTAT_CLEANUP_MONTHS", "FLAGS", "HISTORY_COLUMNS", "SPECS", "VALUED_FLAGS", "FileSpec",
+    "check_history", "data_files", "history_wide", "last_observed", "load_history", "load_municipalities",
+    "load_pickle", "load_table", "months_between", "observed", "quality", "read_csv", "save_pickle",
+    "save_table", "scenario_files", "shipped_dir",
+]
