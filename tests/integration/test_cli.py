@@ -114,6 +114,18 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
+def zygote_and_kernels(pid: int) -> list[int]:
+    """Return the descendants running ``capacity.runner.fork`` (a forked kernel keeps its command line)."""
+    found = []
+    for child in descendants(pid):
+        try:
+            if b"capacity.runner.fork" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.append(child)
+        except OSError:
+            continue
+    return found
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -132,7 +144,7 @@ def test_interrupted_run_leaves_latest_alone_and_no_kernels(tmp_path: Path) -> N
     try:
         # papermill writes the executed notebook as soon as the first cell starts
         wait_for(lambda: any(tmp_path.glob("2*/baseline/slow.ipynb")))
-        time.sleep(1)
+        wait_for(lambda: len(zygote_and_kernels(proc.pid)) >= 2)
         spawned = descendants(proc.pid)  # workers, zygote, forked kernel
         assert spawned
         proc.send_signal(signal.SIGINT)

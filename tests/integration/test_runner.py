@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -11,13 +12,13 @@ from pathlib import Path
 import pytest
 from fixture_notebooks import FAST, FIXTURES, MUNI, OK, SLOW
 
-from capacity import runner
+from capacity import data, runner
 from capacity.errors import ParameterError, RunError
+from capacity.params import BASELINE_PATH
 from capacity.runner import Notebook
 from capacity.runner.publish import LockError, prune_runs, publish_latest, run_lock
 
 pytestmark = pytest.mark.integration
-
 
 
 def test_report_is_code_free_offline_and_carries_provenance(tmp_path: Path) -> None:
@@ -111,3 +112,33 @@ def test_missing_data_dir_fails_before_any_kernel(tmp_path: Path) -> None:
     bad.write_text("data:\n  data_dir: /nonexistent/capacity-data\n")
     with pytest.raises(ParameterError, match=r"data.data_dir = '/nonexistent/capacity-data'"):
         runner.run([bad], registry=[OK], reports_dir=tmp_path / "r", **FAST)
+
+
+def test_manifest_describes_the_data_each_scenario_read(tmp_path: Path) -> None:
+    # A scenario reading an older copy of one file (its last report dropped), next to the baseline.
+    shipped = data.data_files()["ukraine_shelter_nl"]
+    copy = tmp_path / "older" / "ukraine_shelter_nl.csv"
+    copy.parent.mkdir()
+    copy.write_text("".join(shipped.read_text().splitlines(keepends=True)[:-1]))
+    scenario = tmp_path / "older_data.yaml"
+    scenario.write_text(f"data:\n  files:\n    ukraine_shelter_nl: {copy}\n")
+    result = runner.run([BASELINE_PATH, scenario], registry=[OK], reports_dir=tmp_path / "r",
+                        **FAST)
+    assert result.ok, result.failed
+    digest = hashlib.sha256(copy.read_bytes()).hexdigest()
+    scenarios = {s["name"]: s for s in result.manifest["scenarios"]}
+    older = {f["name"]: f for f in scenarios["older_data"]["data_files"]}
+    assert older["ukraine_shelter_nl"] == {"name": "ukraine_shelter_nl", "path": str(copy),
+                                           "sha256": digest}
+    baseline = {f["name"]: f for f in scenarios["baseline"]["data_files"]}
+    assert baseline["ukraine_shelter_nl"]["path"] == str(shipped)
+    assert baseline["ukraine_shelter_nl"]["sha256"] != digest
+    assert older["municipalities"] == baseline["municipalities"]  # the rest is the shipped data
+    assert "places to 2024-12" in scenarios["older_data"]["data_vintage"]
+    assert "places to 2025-03" in scenarios["baseline"]["data_vintage"]
+    assert "older_data: " in result.manifest["data_vintage"]
+    by_path = {f["path"]: f for f in result.manifest["data_files"]}
+    assert by_path[str(copy)]["scenarios"] == ["older_data"]
+    assert by_path[str(shipped)]["scenarios"] == ["baseline"]
+    report = (result.run_dir / "older_data" / "ok.html").read_text()
+    assert digest[:12] in report and "places to 2024-12" in report

@@ -16,7 +16,6 @@ from capacity.runner.publish import latest_target
 pytestmark = pytest.mark.integration
 
 
-
 def test_broken_notebook_in_a_batch_is_isolated(tmp_path: Path) -> None:
     reports = tmp_path / "reports"
     first = runner.run(None, registry=[OK], reports_dir=reports, **FAST)

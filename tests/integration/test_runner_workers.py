@@ -5,15 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fixture_notebooks import FAST, FIXTURES, OK
 
 from capacity import runner
 from capacity.runner import Notebook
 
 pytestmark = pytest.mark.integration
-
-FIXTURES = Path(__file__).resolve().parents[1] / "data" / "notebooks"
-OK = Notebook("ok", path=FIXTURES / "ok.ipynb")
-FAST = {"jobs": 2, "prepare": False, "progress": False, "kernel": "spawn"}
 
 
 def test_a_dead_worker_does_not_take_the_batch_down(tmp_path: Path) -> None:

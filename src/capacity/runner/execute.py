@@ -324,7 +324,7 @@ def export_html(
             "tables_href": Path(os.path.relpath(run_dir / job.scenario / "tables",
                                                 job.output_html.parent)).as_posix(),
             "ipynb_href": job.output_ipynb.name,
-            "run": context.get("run", {}),
+            "run": scenario.get("run", context.get("run", {})),  # with the scenario's data
             "scenario_info": scenario,
             "parameters_html": scenario.get("parameters_html", ""),
             "tables": _tables_of(nb),

@@ -8,54 +8,24 @@ key, the value and the rule (papermill itself only warns about unknown parameter
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from capacity import params
 from capacity.errors import ParameterError, RunError
+from capacity.runner.registry import (
+    NOTEBOOK_DIR,
+    NOTEBOOKS,
+    RUNNER_PARAMETERS,
+    Notebook,
+    check_extra_parameters,
+    notebook_parameters,
+    select_notebooks,
+)
 
 logger = logging.getLogger(__name__)
-
-#: Folder of the suite's notebooks (``notebooks/`` at the project root).
-NOTEBOOK_DIR = Path(__file__).resolve().parents[3] / "notebooks"
-
-#: Parameters the runner injects into every notebook (the notebook must declare them).
-RUNNER_PARAMETERS = ("params_path", "output_dir", "cache_path")
-
-
-@dataclass(frozen=True)
-class Notebook:
-    """One notebook of the suite.
-
-    Attributes:
-        name: File stem, e.g. ``"01_data"``; also the report's file name.
-        per: ``"scenario"`` (one report per scenario) or ``"municipality"`` (one Dutch report
-            per selected municipality, with the extra parameter ``municipality``).
-        path: The .ipynb file; defaults to ``notebooks/<name>.ipynb``.
-
-    """
-
-    name: str
-    per: Literal["scenario", "municipality"] = "scenario"
-    path: Path | None = None
-
-    @property
-    def source(self) -> Path:
-        """Return the notebook file."""
-        return self.path if self.path is not None else NOTEBOOK_DIR / f"{self.name}.ipynb"
-
-
-#: The suite, in run order. Adding a notebook is a one-line change here.
-NOTEBOOKS: tuple[Notebook, ...] = (
-    Notebook("01_data"),
-    Notebook("02_arrivals_departures"),
-    Notebook("03_shelter"),
-    Notebook("04_tpd_backlog"),
-    Notebook("05_municipality", per="municipality"),
-)
 
 
 @dataclass(frozen=True)
@@ -146,144 +116,34 @@ def load_scenarios(paths: Sequence[Path | str] | None) -> list[ScenarioSpec]:
     return specs
 
 
-def select_notebooks(
-    names: Sequence[str] | None = None, *, registry: Sequence[Notebook] = NOTEBOOKS
-) -> list[Notebook]:
-    """Pick notebooks from the registry by name, or ad hoc notebooks by path.
-
-    Registry entries whose file does not exist (yet) are skipped with a warning when no names
-    are given; a named notebook that does not exist is an error.
-
-    Args:
-        names: Registry names (``"03_shelter"`` or ``"03"``) or paths to ``.ipynb`` files;
-            None selects the whole registry.
-        registry: The suite (default :data:`NOTEBOOKS`).
-
-    Raises:
-        RunError: If a name matches no notebook.
-
-    """
-    if not names:
-        chosen = []
-        for nb in registry:
-            if nb.source.is_file():
-                chosen.append(nb)
-            else:
-                logger.warning("notebook %s not found at %s: skipped", nb.name, nb.source)
-        return chosen
-    chosen = []
-    for name in names:
-        if name.endswith(".ipynb"):
-            path = Path(name)
-            if not path.is_file():
-                raise RunError(f"--notebooks {name}: no such file")
-            per = "municipality" if "municipality" in notebook_parameters(path) else "scenario"
-            chosen.append(Notebook(path.stem, per=per, path=path.resolve()))
-            continue
-        matches = [nb for nb in registry if nb.name == name or nb.name.split("_")[0] == name]
-        if not matches:
-            known = ", ".join(nb.name for nb in registry)
-            raise RunError(f"--notebooks {name}: unknown notebook (known: {known}, or a path to an .ipynb)")
-        for nb in matches:
-            if not nb.source.is_file():
-                raise RunError(f"--notebooks {name}: {nb.source} does not exist yet")
-            chosen.append(nb)
-    return chosen
-
-
-def notebook_parameters(path: Path | str) -> dict[str, Any]:
-    """Return the names (and literal defaults) assigned in a notebook's ``parameters`` cell.
-
-    Parses the cell with :mod:`ast`, which also copes with trailing comments that contain
-    ``=`` (papermill's line-based inspection misreads ``x = None  # None = default``);
-    falls back to ``papermill.inspect_notebook`` for cells that are not plain Python.
-    """
-    import ast
-
-    import nbformat
-
-    try:
-        nb = nbformat.read(str(path), as_version=4)
-    except Exception as exc:  # noqa: BLE001 - a malformed notebook: say which file
-        raise RunError(f"{path}: cannot read the notebook: {exc}") from exc
-    cell = next((c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])),
-                None)
-    if cell is None:
-        return {}
-    try:
-        tree = ast.parse(cell.source)
-    except SyntaxError:
-        import papermill
-
-        return {name: info.get("default") for name, info in
-                papermill.inspect_notebook(str(path)).items()}
-    found: dict[str, Any] = {}
-    for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else (
-            [node.target] if isinstance(node, ast.AnnAssign) else [])
-        for target in targets:
-            if isinstance(target, ast.Name):
-                try:
-                    found[target.id] = ast.literal_eval(node.value) if node.value else None
-                except ValueError:
-                    found[target.id] = ast.unparse(node.value)
-    return found
-
-
 def resolve_municipalities(queries: Sequence[str] | None) -> list[tuple[str, str]]:
     """Turn ``["all"]`` or codes/names into ``[(code, name), ...]``.
 
-    Uses ``capacity.regions.resolve_municipality`` when it exists; otherwise accepts
-    codes of the form ``GM0363`` that occur in the municipality table.
-
     Raises:
-        ParameterError: Naming the unknown municipality.
+        ParameterError: Naming every unknown municipality.
 
     """
     if not queries:
         return []
     from capacity import data
+    from capacity.shelter.allocation import resolve_municipality
 
     table = data.load_municipalities()
-    codes = dict(zip(table["code"].astype(str), table["name"].astype(str), strict=True))
     if [q.lower() for q in queries] == ["all"]:
-        return sorted(codes.items())
-    try:
-        from capacity.regions import resolve_municipality
-    except ImportError:
-        resolve_municipality = None
+        return sorted(zip(table["code"].astype(str), table["name"].astype(str), strict=True))
     chosen: list[tuple[str, str]] = []
     errors: list[str] = []
     for query in queries:
         try:
-            if resolve_municipality is not None:
-                hit = resolve_municipality(query, table)
-                code = hit if isinstance(hit, str) else str(getattr(hit, "code", None) or hit["code"])
-            else:
-                code = _resolve_plain(query, codes)
-        except (KeyError, LookupError, ValueError) as exc:
+            row = resolve_municipality(query, table)
+        except ParameterError as exc:
             errors.append(f"--municipalities {query!r}: {exc}")
             continue
-        if code not in codes:
-            errors.append(f"--municipalities {query!r}: no municipality with code {code}")
-            continue
-        if (code, codes[code]) not in chosen:
-            chosen.append((code, codes[code]))
+        if (str(row["code"]), str(row["name"])) not in chosen:
+            chosen.append((str(row["code"]), str(row["name"])))
     if errors:
         raise ParameterError("\n".join(errors))
     return chosen
-
-
-def _resolve_plain(query: str, codes: Mapping[str, str]) -> str:
-    q = query.strip()
-    if re.fullmatch(r"(?i)gm\d{4}", q):
-        return q.upper()
-    if q.isdigit():
-        return f"GM{int(q):04d}"
-    by_name = {name.lower(): code for code, name in codes.items()}
-    if q.lower() in by_name:
-        return by_name[q.lower()]
-    raise LookupError("unknown municipality (use a CBS code like GM0363 or the exact name)")
 
 
 def plan_jobs(
@@ -339,24 +199,6 @@ def plan_jobs(
     return jobs
 
 
-def check_extra_parameters(notebooks: Sequence[Notebook], extra: Mapping[str, Any]) -> None:
-    """Fail if an extra (``-p NAME=VALUE``) parameter is declared by none of the notebooks.
-
-    Raises:
-        RunError: Naming the parameter, its value and what the notebooks declare.
-
-    """
-    declared = {nb.name: notebook_parameters(nb.source) for nb in notebooks}
-    errors = []
-    for key, value in extra.items():
-        if not any(key in names for names in declared.values()):
-            listing = "; ".join(f"{name}: {', '.join(names) or '-'}" for name, names in declared.items())
-            errors.append(f"parameter {key} = {value!r} is not declared in the parameters cell of "
-                          f"any selected notebook ({listing})")
-    if errors:
-        raise RunError("\n".join(errors))
-
-
 def check_notebook_parameters(jobs: Iterable[Job]) -> None:
     """Fail if any injected parameter is not declared in the notebook's ``parameters`` cell.
 
@@ -388,3 +230,80 @@ def check_notebook_parameters(jobs: Iterable[Job]) -> None:
                     errors.append(message)
     if errors:
         raise RunError("\n".join(errors))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything validated before the run starts (no kernel has started yet)."""
+
+    scenarios: list[ScenarioSpec]
+    notebooks: list[Notebook]
+    municipalities: list[tuple[str, str]]
+    extra_parameters: dict[str, Any]
+    municipal_scenarios: list[str] | None = None
+
+    def jobs(self, run_dir: Path) -> list[Job]:
+        """Return the jobs this plan makes for a run folder."""
+        return plan_jobs(self.scenarios, self.notebooks, self.municipalities, run_dir=run_dir,
+                         extra_parameters=self.extra_parameters,
+                         municipal_scenarios=self.municipal_scenarios)
+
+
+def plan(
+    params_files: Sequence[Path | str] | None = None,
+    *,
+    notebooks: Sequence[str] | None = None,
+    municipalities: Sequence[str] | None = None,
+    registry: Sequence[Notebook] = NOTEBOOKS,
+    extra_parameters: Mapping[str, Any] | None = None,
+    municipal_scenarios: Sequence[str] | None = None,
+) -> Plan:
+    """Validate a run's inputs without starting a kernel.
+
+    Raises:
+        ParameterError: An invalid parameter file or unknown municipality.
+        RunError: An unknown notebook, or a parameter the notebook does not declare.
+
+    """
+    scenarios = load_scenarios(params_files)
+    chosen = select_notebooks(notebooks, registry=registry)
+    if not chosen:
+        raise RunError("no notebooks to run: none of the registry's notebooks exist in "
+                       f"{NOTEBOOK_DIR} (or --notebooks selected none)")
+    chosen, munis = _municipal_notebooks(chosen, municipalities)
+    for_scenarios = _municipal_scenarios(municipal_scenarios, scenarios)
+    check_extra_parameters(chosen, extra_parameters or {})
+    result = Plan(scenarios, chosen, munis, dict(extra_parameters or {}), for_scenarios)
+    # Inspect parameters now, against throw-away paths: fail before the lock and any kernel.
+    check_notebook_parameters(result.jobs(Path("/nonexistent")))
+    return result
+
+
+def _municipal_notebooks(chosen: list[Notebook], municipalities: Sequence[str] | None,
+                         ) -> tuple[list[Notebook], list[tuple[str, str]]]:
+    """Return the notebooks to run and the municipalities (per-municipality ones need some)."""
+    per_municipality = [nb for nb in chosen if nb.per == "municipality"]
+    munis = resolve_municipalities(municipalities) if per_municipality and municipalities else []
+    if municipalities and not per_municipality:
+        logger.warning("--municipalities given but no per-municipality notebook selected")
+    if per_municipality and not munis:
+        logger.info("no municipalities selected: per-municipality notebooks skipped "
+                    "(use --municipalities all|CODE ...)")
+        chosen = [nb for nb in chosen if nb.per != "municipality"]
+        if not chosen:
+            raise RunError("only per-municipality notebooks selected but no municipality: "
+                           "add --municipalities all|CODE ...")
+    return chosen, munis
+
+
+def _municipal_scenarios(names: Sequence[str] | None,
+                         scenarios: Sequence[ScenarioSpec]) -> list[str] | None:
+    """Return the scenarios that get municipal reports (None: every one; ``["all"]`` too)."""
+    if names is None or [m.lower() for m in names] == ["all"]:
+        return None
+    known = [s.name for s in scenarios]
+    unknown = [m for m in names if m not in known]
+    if unknown:
+        raise ParameterError(f"--municipalities-for {' '.join(unknown)}: not among this "
+                             f"run's scenarios ({', '.join(known)})")
+    return list(names)

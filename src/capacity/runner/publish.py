@@ -1,4 +1,4 @@
-"""Where a run writes: its own folder, the lock, assets, manifest, ``latest`` and pruning.
+"""Where a run writes: its own folder, the lock, assets, its log, ``latest`` and pruning.
 
 A run writes into a new ``reports/<run-id>/``; ``reports/latest`` (a relative symlink) is
 replaced atomically only when the run completed without a failed job, so readers never
@@ -8,17 +8,13 @@ see half a run. A file lock keeps two runs from writing at once.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import logging
 import os
 import re
 import shutil
-import subprocess
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from capacity.errors import RunError
 
@@ -116,62 +112,6 @@ def copy_assets(run_dir: Path) -> Path:
             raise RunError(f"nbconvert's lab template ({name}) not found: reinstall nbconvert")
         shutil.copyfile(found, assets / f"lab-{name}")
     return assets
-
-
-def sha256(path: Path) -> str:
-    """Return the hex SHA-256 of a file."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def git_commit(root: Path | None = None) -> str:
-    """Return the git commit of the project (with ``+dirty`` if files changed), or ``unknown``."""
-    root = root or Path(__file__).resolve().parents[3]
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
-                                text=True, timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-    return commit + ("+dirty" if dirty else "")
-
-
-def data_files(data_dirs: Sequence[Path]) -> list[dict[str, str]]:
-    """List the data files (CSV) the run read, with their SHA-256."""
-    files = []
-    for folder in dict.fromkeys(data_dirs):
-        for path in sorted(Path(folder).glob("*.csv")):
-            files.append({"name": path.name, "path": str(path), "sha256": sha256(path)})
-    return files
-
-
-def data_vintage() -> str:
-    """Return the last month with an observed value in the history, per variable, as text."""
-    try:
-        from capacity import data
-
-        history = data.load_history()
-        observed = history.dropna(subset=["value"])
-        if "flag" in observed:
-            observed = observed[observed["flag"] == "observed"]
-        last = observed.groupby("variable")["date"].max().sort_values()
-        return "; ".join(f"{var} to {date:%Y-%m}" for var, date in last.items())
-    except Exception as exc:  # noqa: BLE001 - provenance must not break a run
-        logger.info("data vintage unavailable: %s", exc)
-        return "unknown (capacity.data.load_history unavailable)"
-
-
-def write_manifest(run_dir: Path, manifest: Mapping[str, Any]) -> Path:
-    """Write ``<run>/manifest.json`` atomically."""
-    path = run_dir / "manifest.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
 
 
 def publish_latest(reports_dir: Path, run_dir: Path) -> Path:

@@ -1,0 +1,273 @@
+"""Run a plan's jobs in a run folder: prepare each scenario, execute its notebooks, write the outcome.
+
+Inside the lock, :func:`run_batch` writes the starting manifest and the assets, runs
+:func:`execute_all`, then (whatever happened, also on Ctrl-C) writes the final manifest and
+the index page and removes the scratch folders. :func:`execute_all` submits each
+scenario's preparation first; a scenario's notebooks start as soon as its results are
+ready, so scenario B's preparation overlaps scenario A's notebooks. A worker that dies
+takes its queued jobs with it: those are retried once, one at a time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import shutil
+import time
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from capacity.runner.execute import JobResult, execute_job, prepare_scenario
+from capacity.runner.index import write_index
+from capacity.runner.manifest import finish_manifest, report_context, start_manifest, write_manifest
+from capacity.runner.options import RunOptions
+from capacity.runner.plan import Job, Plan, ScenarioSpec
+from capacity.runner.pool import make_executor
+from capacity.runner.progress import Progress
+from capacity.runner.publish import copy_assets
+
+logger = logging.getLogger(__name__)
+
+
+def run_batch(the_plan: Plan, run_dir: Path, options: RunOptions, *,
+              log_path: Path | None = None) -> tuple[str, dict[str, JobResult], dict[str, Any]]:
+    """Run every job of ``the_plan`` into ``run_dir``; always leave a manifest and an index.
+
+    Returns:
+        ``(status, results, manifest)``; status ``"ok"`` or ``"failed"``.
+
+    Raises:
+        KeyboardInterrupt: After marking the run ``interrupted`` and writing its outcome.
+
+    """
+    start = time.perf_counter()
+    job_list = the_plan.jobs(run_dir)
+    workers = options.workers(len(job_list))
+    manifest = start_manifest(run_dir, the_plan, job_list, log_path=log_path,
+                              executor=options.executor_record(workers))
+    write_manifest(run_dir, manifest)
+    copy_assets(run_dir)
+    context = report_context(manifest, the_plan)
+    logger.info("run %s: %d jobs, %d workers", run_dir.name, len(job_list), workers)
+    results: dict[str, JobResult] = {}
+    headlines: dict[str, Any] = {}
+    status = "failed"
+    try:
+        execute_all(job_list, the_plan.scenarios, run_dir, results, headlines, context=context,
+                    options=options, workers=workers)
+        status = "ok" if all(r.status == "ok" for r in results.values()) else "failed"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
+    finally:
+        manifest = finish_manifest(manifest, status, results, headlines, time.perf_counter() - start)
+        write_manifest(run_dir, manifest)
+        write_index(run_dir, manifest, scenarios=the_plan.scenarios, notebooks=the_plan.notebooks,
+                    jobs=job_list, results=results, headlines=headlines)
+        _clean_up(run_dir, the_plan.scenarios, keep_cache=options.keep_cache)
+        logger.info("run %s finished: %s", run_dir.name, status)
+    return status, results, manifest
+
+
+def _clean_up(run_dir: Path, scenarios: Sequence[ScenarioSpec], *, keep_cache: bool) -> None:
+    """Remove the kernels' empty working folders and (unless kept) the scenarios' caches."""
+    work = run_dir / ".work"
+    if work.is_dir():
+        for path in sorted(work.rglob("*"), reverse=True):
+            if path.is_dir():
+                try:
+                    path.rmdir()
+                except OSError:
+                    pass
+        try:
+            work.rmdir()
+        except OSError:
+            logger.info("kept %s: notebooks left files in their working directories", work)
+    if not keep_cache:
+        for spec in scenarios:
+            shutil.rmtree(run_dir / spec.name / "cache", ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class Task:
+    """Something submitted to a worker: a scenario's preparation or a notebook job."""
+
+    kind: str
+    key: str
+    what: Any
+    fn: Callable[..., Any]
+    args: tuple
+    kwargs: dict
+
+
+def execute_all(
+    job_list: Sequence[Job],
+    scenarios: Sequence[ScenarioSpec],
+    run_dir: Path,
+    results: dict[str, JobResult],
+    headlines: dict[str, Any],
+    *,
+    context: Mapping[str, Any],
+    options: RunOptions,
+    workers: int,
+) -> None:
+    """Prepare each scenario once, then run its jobs; fill ``results`` and ``headlines`` in place.
+
+    A failed preparation skips that scenario's jobs (they would each recompute, racing on
+    one cache file) and is reported. On Ctrl-C the workers and their kernels are stopped
+    and the jobs still pending are marked ``interrupted``.
+    """
+    progress = Progress(len(job_list), run_dir.name, enabled=options.progress)
+    job_kwargs = {"timeout": options.timeout, "start_timeout": options.start_timeout,
+                  "context": {**context, "run_dir": str(run_dir)}, "kernel": options.kernel,
+                  "kernel_log": str(run_dir.parent / "logs" / f"{run_dir.name}.kernels.log")}
+    pool = make_executor(options.executor, workers, options.scheduler)
+    batch = Batch(pool, job_list, results, headlines, progress, job_kwargs=job_kwargs,
+                  workers=workers)
+    try:
+        batch.run(prepare_tasks(scenarios, run_dir, prepare=options.prepare))
+    except KeyboardInterrupt:
+        progress.say("interrupted: stopping workers and their kernels; latest is not moved")
+        pool.close(cancel=True)
+        batch.mark_interrupted()
+        raise
+    else:
+        pool.close()
+    finally:
+        progress.close()
+
+
+def prepare_tasks(scenarios: Sequence[ScenarioSpec], run_dir: Path, *, prepare: bool) -> list[Task]:
+    """Return one preparation task per scenario (a no-op when ``prepare`` is False)."""
+    tasks = []
+    for spec in scenarios:
+        cache = run_dir / spec.name / "cache" / "results.pkl"
+        fn, args = ((prepare_scenario, (str(spec.params_path), str(cache))) if prepare
+                    else (_no_prepare, ()))
+        tasks.append(Task("prepare", f"{spec.name}/prepare", spec.name, fn, args, {}))
+    return tasks
+
+
+def _no_prepare() -> dict[str, Any]:
+    return {"cache_path": None, "headline": None, "seconds": 0.0}
+
+
+class Batch:
+    """The submit-and-collect loop over one pool, with one retry per task whose worker died."""
+
+    def __init__(self, pool: Any, job_list: Sequence[Job], results: dict[str, JobResult],
+                 headlines: dict[str, Any], progress: Progress, *,
+                 job_kwargs: Mapping[str, Any], workers: int) -> None:
+        self.pool = pool
+        self.results = results
+        self.headlines = headlines
+        self.progress = progress
+        self.job_kwargs = dict(job_kwargs)
+        self.workers = workers
+        self.by_scenario: dict[str, list[Job]] = {}
+        for job in job_list:
+            self.by_scenario.setdefault(job.scenario, []).append(job)
+        self.pending: dict[Any, Task] = {}
+        self.retried: set[str] = set()
+        self.retry_queue: deque[Task] = deque()
+        self.retry_running: list[Task] = []
+
+    def run(self, first: Sequence[Task]) -> None:
+        """Submit ``first`` (and the jobs each preparation releases) until all are done."""
+        for task in first:
+            self.submit(task)
+        while self.pending or self.retry_queue:
+            self._start_next_retry()
+            done, _ = self.pool.wait_first(self.pending, timeout=1.0)
+            if self.progress.live:
+                self.progress.show_running([t.key for f, t in self.pending.items()
+                                            if t.kind == "job" and _is_running(f)], self.workers)
+            for fut in done:
+                self._collect(fut, self.pending.pop(fut))
+
+    def submit(self, task: Task) -> None:
+        """Hand a task to the pool."""
+        self.pending[self.pool.submit(task.fn, *task.args, **task.kwargs)] = task
+
+    def submit_jobs(self, jobs: Sequence[Job], cache: str | None) -> None:
+        """Submit a scenario's notebook jobs, each told where the scenario's results are."""
+        for job in jobs:
+            job = dataclasses.replace(job, parameters={**job.parameters, "cache_path": cache})
+            self.submit(Task("job", job.key, job, execute_job, (job,), self.job_kwargs))
+
+    def mark_interrupted(self) -> None:
+        """Record every job still pending as interrupted."""
+        for task in self.pending.values():
+            if task.kind == "job":
+                self.results[task.key] = JobResult(key=task.key, status="interrupted",
+                                                   error="run interrupted")
+
+    def _start_next_retry(self) -> None:
+        # Retries go one at a time: if the pool breaks again while a retried task runs,
+        # that task is the one that kills its worker.
+        if self.retry_queue and not self.retry_running:
+            self.retry_running.append(self.retry_queue.popleft())
+            self.submit(self.retry_running[0])
+
+    def _collect(self, fut: Any, task: Task) -> None:
+        if task in self.retry_running:
+            self.retry_running.remove(task)
+        if _worker_died(fut) and task.key not in self.retried:
+            # A worker process died (crash, out of memory, killed): every job in the pool
+            # fails with it. Run each affected job again, in a fresh pool.
+            self.retried.add(task.key)
+            logger.warning("worker died while %s was queued or running: retrying", task.key)
+            self.retry_queue.append(task)
+        elif task.kind == "prepare":
+            self._prepared(fut, task.what)
+        else:
+            self._job_done(fut, task)
+
+    def _prepared(self, fut: Any, scenario: str) -> None:
+        jobs = self.by_scenario.get(scenario, [])
+        key = f"{scenario}/prepare"
+        try:
+            prepared = fut.result()
+        except Exception as exc:  # noqa: BLE001 - reported on the index page
+            message = f"computing the shared results failed: {type(exc).__name__}: {exc}"
+            self.results[key] = JobResult(key=key, status="failed", error=message)
+            for job in jobs:
+                self.results[job.key] = JobResult(key=job.key, status="skipped",
+                                                  error=f"not run: {scenario}: {message}")
+            self.progress.skipped(len(jobs), f"FAILED {key}: {message}")
+            logger.error("%s failed: %s", key, message)
+            return
+        self.headlines[scenario] = prepared.get("headline")
+        if prepared.get("seconds"):
+            self.results[key] = JobResult(key=key, status="ok", seconds=prepared["seconds"],
+                                          compute_seconds=prepared["seconds"])
+            self.progress.say(f"ok     {key}  shared results in {prepared['seconds']:.1f} s")
+        self.submit_jobs(jobs, prepared.get("cache_path"))
+
+    def _job_done(self, fut: Any, task: Task) -> None:
+        try:
+            res = fut.result()
+        except Exception as exc:  # noqa: BLE001 - the worker itself failed
+            res = JobResult(key=task.key, status="failed",
+                            error=f"the worker running this job failed: {type(exc).__name__}: {exc}")
+        self.results[task.key] = res
+        self.progress.job_done(res)
+
+
+def _worker_died(fut: Any) -> bool:
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return isinstance(fut.exception(), BrokenProcessPool)
+    except Exception:  # noqa: BLE001 - cancelled or a Dask future without the state
+        return False
+
+
+def _is_running(fut: Any) -> bool:
+    try:
+        return bool(fut.running())
+    except (AttributeError, TypeError):
+        return getattr(fut, "status", "") == "processing"

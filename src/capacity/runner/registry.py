@@ -1,0 +1,160 @@
+"""The suite's notebooks: the registry, picking notebooks, and the parameters they declare.
+
+Adding a notebook to the suite is a one-line change in :data:`NOTEBOOKS`. A notebook's
+``parameters`` cell is read with :mod:`ast` before any kernel starts, so that a parameter
+the notebook does not declare fails the run at once (papermill itself only warns).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from capacity.errors import RunError
+
+logger = logging.getLogger(__name__)
+
+#: Folder of the suite's notebooks (``notebooks/`` at the project root).
+NOTEBOOK_DIR = Path(__file__).resolve().parents[3] / "notebooks"
+
+#: Parameters the runner injects into every notebook (the notebook must declare them).
+RUNNER_PARAMETERS = ("params_path", "output_dir", "cache_path")
+
+
+@dataclass(frozen=True)
+class Notebook:
+    """One notebook of the suite.
+
+    Attributes:
+        name: File stem, e.g. ``"01_data"``; also the report's file name.
+        per: ``"scenario"`` (one report per scenario) or ``"municipality"`` (one Dutch report
+            per selected municipality, with the extra parameter ``municipality``).
+        path: The .ipynb file; defaults to ``notebooks/<name>.ipynb``.
+
+    """
+
+    name: str
+    per: Literal["scenario", "municipality"] = "scenario"
+    path: Path | None = None
+
+    @property
+    def source(self) -> Path:
+        """Return the notebook file."""
+        return self.path if self.path is not None else NOTEBOOK_DIR / f"{self.name}.ipynb"
+
+
+#: The suite, in run order. Adding a notebook is a one-line change here.
+NOTEBOOKS: tuple[Notebook, ...] = (
+    Notebook("01_data"),
+    Notebook("02_arrivals_departures"),
+    Notebook("03_shelter"),
+    Notebook("04_tpd_backlog"),
+    Notebook("05_municipality", per="municipality"),
+)
+
+
+
+def select_notebooks(
+    names: Sequence[str] | None = None, *, registry: Sequence[Notebook] = NOTEBOOKS
+) -> list[Notebook]:
+    """Pick notebooks from the registry by name, or ad hoc notebooks by path.
+
+    Registry entries whose file does not exist (yet) are skipped with a warning when no names
+    are given; a named notebook that does not exist is an error.
+
+    Args:
+        names: Registry names (``"03_shelter"`` or ``"03"``) or paths to ``.ipynb`` files;
+            None selects the whole registry.
+        registry: The suite (default :data:`NOTEBOOKS`).
+
+    Raises:
+        RunError: If a name matches no notebook.
+
+    """
+    if not names:
+        chosen = []
+        for nb in registry:
+            if nb.source.is_file():
+                chosen.append(nb)
+            else:
+                logger.warning("notebook %s not found at %s: skipped", nb.name, nb.source)
+        return chosen
+    chosen = []
+    for name in names:
+        if name.endswith(".ipynb"):
+            path = Path(name)
+            if not path.is_file():
+                raise RunError(f"--notebooks {name}: no such file")
+            per = "municipality" if "municipality" in notebook_parameters(path) else "scenario"
+            chosen.append(Notebook(path.stem, per=per, path=path.resolve()))
+            continue
+        matches = [nb for nb in registry if nb.name == name or nb.name.split("_")[0] == name]
+        if not matches:
+            known = ", ".join(nb.name for nb in registry)
+            raise RunError(f"--notebooks {name}: unknown notebook (known: {known}, or a path to an .ipynb)")
+        for nb in matches:
+            if not nb.source.is_file():
+                raise RunError(f"--notebooks {name}: {nb.source} does not exist yet")
+            chosen.append(nb)
+    return chosen
+
+
+def notebook_parameters(path: Path | str) -> dict[str, Any]:
+    """Return the names (and literal defaults) assigned in a notebook's ``parameters`` cell.
+
+    Parses the cell with :mod:`ast`, which also copes with trailing comments that contain
+    ``=`` (papermill's line-based inspection misreads ``x = None  # None = default``);
+    falls back to ``papermill.inspect_notebook`` for cells that are not plain Python.
+    """
+    import ast
+
+    import nbformat
+
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+    except Exception as exc:  # noqa: BLE001 - a malformed notebook: say which file
+        raise RunError(f"{path}: cannot read the notebook: {exc}") from exc
+    cell = next((c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])),
+                None)
+    if cell is None:
+        return {}
+    try:
+        tree = ast.parse(cell.source)
+    except SyntaxError:
+        import papermill
+
+        return {name: info.get("default") for name, info in
+                papermill.inspect_notebook(str(path)).items()}
+    found: dict[str, Any] = {}
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else (
+            [node.target] if isinstance(node, ast.AnnAssign) else [])
+        for target in targets:
+            if isinstance(target, ast.Name):
+                try:
+                    found[target.id] = ast.literal_eval(node.value) if node.value else None
+                except ValueError:
+                    found[target.id] = ast.unparse(node.value)
+    return found
+
+
+
+def check_extra_parameters(notebooks: Sequence[Notebook], extra: Mapping[str, Any]) -> None:
+    """Fail if an extra (``-p NAME=VALUE``) parameter is declared by none of the notebooks.
+
+    Raises:
+        RunError: Naming the parameter, its value and what the notebooks declare.
+
+    """
+    declared = {nb.name: notebook_parameters(nb.source) for nb in notebooks}
+    errors = []
+    for key, value in extra.items():
+        if not any(key in names for names in declared.values()):
+            listing = "; ".join(f"{name}: {', '.join(names) or '-'}" for name, names in declared.items())
+            errors.append(f"parameter {key} = {value!r} is not declared in the parameters cell of "
+                          f"any selected notebook ({listing})")
+    if errors:
+        raise RunError("\n".join(errors))
