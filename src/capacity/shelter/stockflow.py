@@ -41,6 +41,19 @@ __all__ = ["entitled_from_parameters", "estimate_rates", "jump_off_state", "plac
            "simulate_shelter"]
 
 
+# --------------------------------------------------------------------------- months
+
+
+def _month_start(d: object) -> pd.Timestamp:
+    """Return the first day of the month of ``d``."""
+    return pd.Timestamp(d).to_period("M").to_timestamp()
+
+
+def _months_between(start: pd.Timestamp, end: pd.Timestamp) -> int:
+    """Return the whole calendar months from ``start`` to ``end`` (days ignored)."""
+    return (end.year - start.year) * 12 + end.month - start.month
+
+
 # --------------------------------------------------------------------------- history
 
 
@@ -150,16 +163,6 @@ def estimate_rates(history: pd.DataFrame, *, entry_share: float = 0.78,
 
 
 # --------------------------------------------------------------------------- simulation
-
-
-def _month_start(d: object) -> pd.Timestamp:
-    """Return the first day of the month of ``d``."""
-    return pd.Timestamp(d).to_period("M").to_timestamp()
-
-
-def _months_between(start: pd.Timestamp, end: pd.Timestamp) -> int:
-    """Return the whole calendar months from ``start`` to ``end`` (days ignored)."""
-    return (end.year - start.year) * 12 + end.month - start.month
 
 
 def places_path(dates: pd.DatetimeIndex, start_places: float, cfg: ShelterConfig, *,
