@@ -21,8 +21,8 @@ from capacity import params
 from capacity.params.backlog import BacklogConfig
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "integration"))
-from backlog_des import simulate_des  # noqa: E402
-from test_backlog_des import COHORT, SHARED  # noqa: E402
+from backlog_des import simulate_des
+from test_backlog_des import COHORT, SHARED
 
 
 def best_of(fn, repeat: int) -> float:

@@ -1,20 +1,25 @@
-"""One scenario end to end: history -> forecast -> backlog -> shelter, computed once.
+"""The scenario recipe: every number a report shows, computed once, and its results store.
 
-The runner calls :func:`scenario_results` once per scenario with a ``cache_path``; every
-notebook of that scenario (and each of the 342 municipal reports) then loads the same
-results instead of recomputing them. In JupyterLab, without a cache, a notebook simply
-computes them.
+:func:`run_scenario` runs the steps in order — history → backtest → forecast → gap check
+→ backlog → shelter → policy comparison → capacity solver → municipal allocation →
+headline table — and returns one :class:`ScenarioResults`. Notebooks only load and show
+it: the runner computes each scenario once per run (:func:`scenario_results` with a
+``cache_path``), and every report of that scenario, the 342 municipal ones included,
+reads the same object. In JupyterLab without a cache, the first cell computes it.
 
-Random streams: one :class:`numpy.random.SeedSequence` per scenario seed, spawned into
-independent streams for the backtest, the forecast, the backlog and the shelter model. Two scenarios with the
-same seed therefore share their random numbers stream by stream (common random numbers),
-so that their differences are not noise.
+Random streams: one :class:`numpy.random.SeedSequence` per scenario seed, spawned into one
+independent stream per step (:data:`STREAMS`). Two scenarios with the same seed therefore
+share their random numbers step by step (common random numbers), so their differences are
+not noise. The backtest is deterministic and does not depend on the scenario's shocks: a
+run computes it once and passes it in (see :func:`backtest_key`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,27 +27,47 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from capacity import backlog, data, forecast, occupancy
+from capacity import backlog, data, forecast, headline, shelter
+from capacity.data import quality
+from capacity.forecast.backtest import summary as backtest_summary
+from capacity.forecast.population import PopulationPaths
 from capacity.params import Scenario
-from capacity.paths import PopulationPaths
 
 log = logging.getLogger(__name__)
 
 #: Bump when the layout of :class:`ScenarioResults` changes, so that old caches are ignored.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+
+#: The random stream of each step. Append only: a stream's numbers depend on its position.
+STREAMS = ("backtest", "forecast", "backlog", "shelter", "gap_check", "policies", "solver")
+
+#: Sample paths of the gap check (its forecast from the first count after the data end).
+GAP_CHECK_PATHS = 500
+
+#: Sample paths of the policy comparison (a subset of the backlog's cohort paths).
+POLICY_PATHS = 1000
 
 
 @dataclass(frozen=True)
 class ScenarioResults:
-    """Everything the notebooks of one scenario show.
+    """Everything the reports of one scenario show.
 
     Attributes:
         scenario: The validated scenario.
         history: Canonical monthly history (long).
         scorecard: Backtest scorecard of the forecast models.
         population: Sample paths of arrivals, departures and registered.
+        gap_check: Registered counts published after the models' data end vs the forecast.
         backlog: Post-TPD IND/DT&V result (``capacity.backlog.BacklogResult``).
-        shelter: Shelter stock-flow result (``capacity.occupancy.ShelterResult``).
+        shelter: Shelter stock-flow result (``capacity.shelter.ShelterResult``).
+        policies: Backlog policies side by side (``backlog_policies``).
+        capacity_needed: IND and DT&V capacity that meets the targets.
+        municipalities: The municipality register used for the allocation.
+        allocation: Shelter allocated to every municipality (one row each).
+        headline: The headline table (``capacity.headline``): the one source of every
+            headline figure.
+        tables: The other tables the reports show and offer for download, by file stem
+            (:func:`report_tables`).
         timings: Seconds spent per step.
 
     """
@@ -51,17 +76,23 @@ class ScenarioResults:
     history: pd.DataFrame
     scorecard: pd.DataFrame
     population: PopulationPaths
+    gap_check: pd.DataFrame
     backlog: Any
     shelter: Any
+    policies: pd.DataFrame
+    capacity_needed: pd.DataFrame
+    municipalities: pd.DataFrame
+    allocation: pd.DataFrame
+    headline: pd.DataFrame
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     version: int = CACHE_VERSION
 
 
 def streams(seed: int) -> dict[str, np.random.Generator]:
     """Return the independent random streams of a scenario, keyed by step."""
-    names = ("backtest", "forecast", "backlog", "shelter")
-    children = np.random.SeedSequence(seed).spawn(len(names))
-    return {name: np.random.default_rng(child) for name, child in zip(names, children, strict=True)}
+    children = np.random.SeedSequence(seed).spawn(len(STREAMS))
+    return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)}
 
 
 def entitled_on_forecast_months(result: Any, dates: pd.DatetimeIndex) -> tuple[np.ndarray | None, pd.Timestamp | None]:
@@ -78,13 +109,25 @@ def entitled_on_forecast_months(result: Any, dates: pd.DatetimeIndex) -> tuple[n
     if start > dates[-1]:
         return None, None
     aligned = np.zeros((paths.shape[0], len(dates)))
-    for j, d in enumerate(dates):
-        k = (d.year - start.year) * 12 + d.month - start.month
+    for j, k in enumerate(data.months_between(start, dates)):
         if 0 <= k < paths.shape[1]:
             aligned[:, j] = paths[:, k]
         elif k >= paths.shape[1]:
             aligned[:, j] = paths[:, -1]
     return aligned, max(start, dates[0])
+
+
+class _Clock:
+    """Time each step of the recipe into ``timings`` (seconds)."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    def step(self, name: str, fn: Callable[[], Any]) -> Any:
+        start = time.perf_counter()
+        out = fn()
+        self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+        return out
 
 
 def run_scenario(
@@ -94,7 +137,7 @@ def run_scenario(
     scorecard: pd.DataFrame | None = None,
     n_paths: int | None = None,
 ) -> ScenarioResults:
-    """Compute forecast, backlog and shelter results for one scenario.
+    """Compute every result of one scenario.
 
     Args:
         scn: Validated scenario.
@@ -106,35 +149,105 @@ def run_scenario(
         The scenario's results.
 
     """
-    timings: dict[str, float] = {}
+    clock = _Clock()
     rng = streams(scn.meta.seed)
-    clock = time.perf_counter()
     if history is None:
-        history = data.load_history(scn.data.data_dir, scn.data.files)
-    timings["history"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
+        history = clock.step("history", lambda: data.load_history(scn.data.data_dir, scn.data.files))
     if scorecard is None:
-        scorecard = forecast.run_backtest(history, scn.forecast, rng=rng["backtest"])
-    timings["backtest"] = time.perf_counter() - clock
+        scorecard = clock.step("backtest", lambda: forecast.run_backtest(history, scn.forecast,
+                                                                          rng=rng["backtest"]))
+    pop = clock.step("forecast", lambda: forecast.forecast_population(
+        history, scn.forecast, rng=rng["forecast"], n_paths=n_paths, scorecard=scorecard))
+    gap = clock.step("gap_check", lambda: forecast.gap_check(
+        history, scn.forecast, rng=rng["gap_check"], scorecard=scorecard, n_paths=GAP_CHECK_PATHS))
+    bl = clock.step("backlog", lambda: backlog.simulate(backlog.cohort_at_tpd_end(pop, scn.backlog),
+                                                        scn.backlog, rng=rng["backlog"]))
+    sh = clock.step("shelter", lambda: _shelter(scn, pop, bl, history, rng["shelter"]))
+    policies = clock.step("policies", lambda: backlog.compare_policies(
+        bl.cohort_persons[:POLICY_PATHS], scn.backlog, pop=pop, rng=rng["policies"]))
+    capacity = clock.step("solver", lambda: backlog.solve_capacity(
+        bl.cohort_persons[: scn.backlog.solver_n_paths], scn.backlog, rng=rng["solver"]))
+    munis = clock.step("allocation", lambda: data.load_municipalities(scn.data.data_dir, scn.data.files))
+    allocation = clock.step("allocation", lambda: shelter.allocate(sh, munis))
+    partial = ScenarioResults(scn, history, scorecard, pop, gap, bl, sh, policies, capacity,
+                              munis, allocation, headline=pd.DataFrame())
+    table = clock.step("headline", lambda: headline.headline_table(partial))
+    tables = clock.step("tables", lambda: report_tables(partial, table))
+    log.info("scenario %s computed in %.1f s", scn.meta.name, sum(clock.timings.values()))
+    return ScenarioResults(scn, history, scorecard, pop, gap, bl, sh, policies, capacity,
+                           munis, allocation, table, tables, clock.timings)
 
-    clock = time.perf_counter()
-    pop = forecast.forecast_population(history, scn.forecast, rng=rng["forecast"], n_paths=n_paths,
-                                       scorecard=scorecard)
-    timings["forecast"] = time.perf_counter() - clock
 
-    clock = time.perf_counter()
-    cohort = backlog.cohort_at_tpd_end(pop, scn.backlog)
-    bl = backlog.simulate(cohort, scn.backlog, rng=rng["backlog"])
-    timings["backlog"] = time.perf_counter() - clock
+def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Return the model tables behind the reports' charts and downloads, by file stem.
 
-    clock = time.perf_counter()
+    Everything here is computed from the results once, so that a report only shows it.
+    """
+    figures = headline.lookup(head)
+    sh, bl = res.shelter, res.backlog
+    levels = {"places at jump-off": figures["shelter_places_jump_off"]["value"],
+              "places needed at target": figures["shelter_places_needed"]["value"],
+              "cost-optimal": figures["shelter_cost_optimal_places"]["value"]}
+    costs = shelter.cost_curve(sh, places=np.array(list(levels.values()), dtype=float))
+    costs.insert(0, "level", list(levels))
+    rates = pd.DataFrame({
+        "parameter": list(sh.rates),
+        "used_median": [float(np.median(v)) for v in sh.rates.values()],
+        "used_p05": [float(np.quantile(v, 0.05)) for v in sh.rates.values()],
+        "used_p95": [float(np.quantile(v, 0.95)) for v in sh.rates.values()],
+    })
+    return {
+        "headline": head,
+        "data_coverage": quality.coverage(res.history),
+        "data_gaps": quality.gaps(res.history),
+        "data_breaks": quality.breaks(res.history),
+        "data_identity": quality.identity_residuals(res.history),
+        "anchor_checks": quality.anchor_checks(res.history),
+        "population_forecast": res.population.table(),
+        "backtest": res.scorecard,
+        "backtest_summary": backtest_summary(res.scorecard, horizons=(1, 6)),
+        "forecast_gap_check": res.gap_check,
+        "shelter_forecast": sh.table(),
+        "shelter_crossings": shelter.crossing_distribution(sh),
+        "shelter_planning": shelter.planning_table(sh),
+        "shelter_cost_curve": shelter.cost_curve(sh),
+        "shelter_costs": costs,
+        "shelter_rates": shelter.estimate_rates(res.history).merge(rates, on="parameter", how="outer"),
+        "municipalities": res.allocation,
+        "backlog_forecast": bl.table(),
+        "backlog_months_to_clear": backlog.months_to_clear_table(bl),
+        "backlog_policies": res.policies,
+        "capacity_needed": res.capacity_needed,
+    }
+
+
+def _shelter(scn: Scenario, pop: PopulationPaths, bl: Any, history: pd.DataFrame,
+             rng: np.random.Generator) -> Any:
     entitled, entitled_from = entitled_on_forecast_months(bl, pop.dates)
-    shelter = occupancy.simulate_shelter(pop, scn.shelter, history=history, entitled=entitled,
-                                         entitled_from=entitled_from, rng=rng["shelter"])
-    timings["shelter"] = time.perf_counter() - clock
-    log.info("scenario %s computed in %.1f s", scn.meta.name, sum(timings.values()))
-    return ScenarioResults(scn, history, scorecard, pop, bl, shelter, timings)
+    return shelter.simulate_shelter(pop, scn.shelter, history=history, entitled=entitled,
+                                      entitled_from=entitled_from, rng=rng)
+
+
+def backtest_key(history: pd.DataFrame, scn: Scenario) -> str:
+    """Return a key that is equal for scenarios whose backtest is the same.
+
+    The backtest depends on the history and the forecast settings, not on the shocks, the
+    number of paths or the horizon (it scores horizons ``1..backtest_horizons``).
+    """
+    settings = scn.forecast.model_dump(mode="json", exclude={"shocks", "n_paths", "horizon_months"})
+    digest = hashlib.sha256(pd.util.hash_pandas_object(history, index=False).to_numpy().tobytes())
+    digest.update(repr(sorted(settings.items())).encode())
+    return digest.hexdigest()[:16]
+
+
+def shared_backtest(scn: Scenario, history: pd.DataFrame, cache_dir: str | Path) -> pd.DataFrame:
+    """Return the backtest for ``scn``, computed once per run and shared through ``cache_dir``."""
+    path = Path(cache_dir) / f"backtest-{backtest_key(history, scn)}.pkl"
+    if path.is_file():
+        return data.load_pickle(path)
+    scorecard = forecast.run_backtest(history, scn.forecast, rng=streams(scn.meta.seed)["backtest"])
+    data.save_pickle(scorecard, path)
+    return scorecard
 
 
 def scenario_results(
@@ -169,17 +282,24 @@ def scenario_results(
     return results
 
 
-def headline(results: ScenarioResults) -> dict[str, Any]:
-    """Return the scenario's headline numbers for the index page's comparison.
+@dataclass(frozen=True)
+class MunicipalityView:
+    """One municipality's share of a scenario's results, for its report.
 
-    Keys: ``registered_end_p50`` (persons at the horizon), shelter figures from
-    ``capacity.occupancy.headline`` and backlog figures from ``capacity.backlog.headline``.
+    Attributes:
+        row: The municipality's allocation row (code, name, shares, persons, places).
+        national: The national figures the allocation was made from.
+        table: The municipality's quantile table (national shelter table times its shares).
+
     """
-    reg_end = float(np.median(results.population.registered[:, -1]))
-    return {
-        "scenario": results.scenario.meta.name,
-        "title": results.scenario.meta.title,
-        "registered_end_p50": reg_end,
-        **{f"shelter_{k}": v for k, v in occupancy.headline(results.shelter).items()},
-        **{f"backlog_{k}": v for k, v in backlog.headline(results.backlog).items()},
-    }
+
+    row: pd.Series
+    national: Any
+    table: pd.DataFrame
+
+
+def municipality_view(results: ScenarioResults, query: str) -> MunicipalityView:
+    """Return the municipality named by ``query`` (CBS code such as GM0363, or name)."""
+    row = shelter.municipality_row(results.allocation, query, results.municipalities)
+    table = shelter.municipality_table(results.shelter.table(), row)
+    return MunicipalityView(row, results.allocation.attrs["national"], table)

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from capacity import data
 from capacity.quantiles import BANDS
 
 LABELS: dict[str, dict[str, str]] = {
@@ -43,6 +46,26 @@ LABELS: dict[str, dict[str, str]] = {
                    "nl": "eerste {n} van {total} rijen getoond; de download bevat alle"},
     "parameters_used": {"en": "Parameters used", "nl": "Gebruikte parameters"},
     "history": {"en": "History", "nl": "Historie"},
+    "not_in_run": {"en": "not within the run", "nl": "niet binnen de looptijd"},
+    "never": {"en": "not on most paths", "nl": "op de meeste paden niet"},
+    "million": {"en": "million", "nl": "mln"},
+    "indicator": {"en": "indicator", "nl": "indicator"},
+    "p10": {"en": "10 %", "nl": "10%"},
+    "p90": {"en": "90 %", "nl": "90%"},
+    "unit": {"en": "unit", "nl": "eenheid"},
+    "cases": {"en": "cases", "nl": "zaken"},
+    "places_unit": {"en": "places", "nl": "plekken"},
+    "months": {"en": "months", "nl": "maanden"},
+    "month_unit": {"en": "month", "nl": "maand"},
+    "EUR": {"en": "EUR", "nl": "EUR"},
+}
+
+#: Month names, the one copy (plotly.js names months in English only offline).
+MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+           "september", "oktober", "november", "december"),
 }
 
 
@@ -61,6 +84,72 @@ def fmt_number(value: float, language: str = "en", decimals: int = 0) -> str:
     if language == "nl":
         text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
     return text
+
+
+def fmt_month(value: Any, language: str = "en") -> str:
+    """Format a month as words: ``April 2025`` / ``april 2025``; ``–`` if missing."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "–"
+    date = pd.Timestamp(value)
+    return f"{MONTHS[language if language in MONTHS else 'en'][date.month - 1]} {date.year}"
+
+
+def fmt_value(value: Any, unit: str, rounding: float, language: str = "en") -> str:
+    """Format a headline figure the one way every page prints it.
+
+    Rounds to the step ``rounding`` (in ``unit``), then: shares as percentages
+    (``73.8 %`` / ``73,8%``), EUR of a million and more in millions (``EUR 9.9 million``),
+    months (unit ``month``) as words, counts with thousands separators; ``inf`` as "not
+    within the run" and a missing value as ``–``.
+    """
+    if unit == "month":
+        missing = value is None or value == "" or (isinstance(value, float) and math.isnan(value))
+        return t("never", language) if missing else fmt_month(value, language)
+    if value is None or pd.isna(value):
+        return "–"
+    value = float(value)
+    if math.isinf(value):
+        return t("not_in_run", language)
+    step = float(rounding) if rounding else 1.0
+    rounded = round(value / step) * step
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    if unit == "share":
+        text = fmt_number(100 * rounded, language, max(0, decimals - 2))
+        return f"{text}%" if language == "nl" else f"{text} %"
+    if unit == "EUR" and step >= 100_000:
+        millions = fmt_number(rounded / 1e6, language, max(0, 6 - round(math.log10(step))))
+        return f"EUR {millions} {t('million', language)}"
+    return fmt_number(rounded, language, decimals)
+
+
+def fmt_headline(row: Mapping[str, Any], language: str = "en", field: str = "value") -> str:
+    """Format one column (``value``, ``p10`` or ``p90``) of a headline-table row."""
+    return fmt_value(row[field], row["unit"], row["rounding"], language)
+
+
+def headline_rows(table: pd.DataFrame, keys: Sequence[str] | None = None, *,
+                  language: str = "en") -> pd.DataFrame:
+    """Return headline figures for display: label, median, 10 %, 90 %, unit (text columns).
+
+    Args:
+        table: The scenario's headline table (``capacity.headline``).
+        keys: Rows to show, in this order; default all.
+        language: ``en`` or ``nl``.
+
+    """
+    rows = table.set_index("key").loc[list(keys)] if keys is not None else table.set_index("key")
+    out = []
+    for key, row in rows.iterrows():
+        row = {"key": key, **row.to_dict()}
+        unit_key = {"places": "places_unit", "month": "month_unit"}.get(row["unit"], row["unit"])
+        out.append({
+            t("indicator", language): row[f"label_{language}"] if f"label_{language}" in row else row["label_en"],
+            t("median", language): fmt_headline(row, language),
+            t("p10", language): fmt_headline(row, language, "p10"),
+            t("p90", language): fmt_headline(row, language, "p90"),
+            t("unit", language): "%" if row["unit"] == "share" else t(unit_key, language),
+        })
+    return pd.DataFrame(out)
 
 
 class Figure:
@@ -213,24 +302,33 @@ def table(
     df: pd.DataFrame,
     name: str | None = None,
     *,
+    save_to: str | Path | None = None,
+    download: pd.DataFrame | None = None,
     caption: str = "",
     language: str = "en",
     max_rows: int = 40,
-    href_prefix: str = "tables/",
     formats: Mapping[str, str] | None = None,
 ) -> Table:
-    """Show ``df`` as an HTML table with links to its CSV and Excel download.
+    """Save a table as CSV and Excel and show it as HTML with its caption and download links.
+
+    The links appear only when the files were written, so a report never links a file
+    that is not there.
 
     Args:
-        df: The table (shown as is; save it with ``capacity.data.save_table`` under ``name``).
-        name: File stem of the download (``tables/<name>.csv``); ``None`` for no links.
+        df: The table shown.
+        name: File stem of the download (``<save_to>/tables/<name>.csv`` and ``.xlsx``).
+        save_to: The report's folder (the notebook's ``output_dir``); ``None`` saves
+            nothing and shows no links (interactive use).
+        download: The frame written to the files, if not ``df`` (e.g. unformatted).
         caption: Text above the table.
         language: ``en`` or ``nl`` (number format and link text).
-        max_rows: Rows shown; the download always has all rows.
-        href_prefix: Relative folder of the downloads as seen from the report page.
+        max_rows: Rows shown (0: only the caption and the links); the download has all rows.
         formats: Optional ``{column: "{:.1%}"}`` format strings.
 
     """
+    saved = name is not None and data.save_table(df if download is None else download, name,
+                                                 save_to) is not None
+    total = len(df)
     shown = df.head(max_rows).copy()
     for col in shown.columns:
         if formats and col in formats:
@@ -246,13 +344,15 @@ def table(
     parts = []
     if caption:
         parts.append(f"<p><strong>{html.escape(caption)}</strong></p>")
-    if name:
+    if saved:
         label = t("download", language)
+        stem = html.escape(f"tables/{name}", quote=True)
         parts.append(
-            f'<p class="downloads">{label}: <a href="{href_prefix}{name}.csv" download>CSV</a> · '
-            f'<a href="{href_prefix}{name}.xlsx" download>Excel</a></p>'
+            f'<p class="downloads">{label}: <a href="{stem}.csv" download>CSV</a> · '
+            f'<a href="{stem}.xlsx" download>Excel</a></p>'
         )
-    parts.append(shown.to_html(index=False, escape=True, border=0, classes="dataframe capacity-table"))
-    if len(df) > max_rows:
-        parts.append(f"<p><em>{t('rows_shown', language, n=max_rows, total=len(df))}</em></p>")
+    if max_rows > 0:
+        parts.append(shown.to_html(index=False, escape=True, border=0, classes="dataframe capacity-table"))
+    if 0 < max_rows < total:
+        parts.append(f"<p><em>{html.escape(t('rows_shown', language, n=max_rows, total=total))}</em></p>")
     return Table("\n".join(parts), df)

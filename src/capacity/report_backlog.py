@@ -11,13 +11,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from capacity.backlog import UNITS, BacklogResult
+from capacity.headline import lookup
 from capacity.params.backlog import BacklogConfig
 from capacity.quantiles import summarise_many
-from capacity.report import Text, fan_chart, fmt_number
+from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number
 
 __all__ = [
-    "Text", "assumptions_table", "capacity_text", "cumulative_chart", "fan",
-    "headline_table", "intro_text", "label", "months_to_clear_chart", "outcomes_chart",
+    "HEADLINE_KEYS", "Text", "assumptions_table", "capacity_text", "cumulative_chart", "fan",
+    "intro_text", "label", "months_to_clear_chart", "outcomes_chart",
     "policy_chart", "policy_table",
 ]
 
@@ -62,6 +63,11 @@ LABELS: dict[str, dict[str, str]] = {
     "policy_late": {"en": "Late decisions incl. overdue at the end (median)",
                     "nl": "Te late beslissingen incl. achterstallig aan het eind (mediaan)"},
     "policy_eur": {"en": "Penalties, EUR million (median)", "nl": "Dwangsommen, mln EUR (mediaan)"},
+    "forecast_table": {"en": "Backlog forecast (quantiles)", "nl": "Prognose achterstand (kwantielen)"},
+    "capacity_title": {"en": "IND and DT&V capacity that meets the targets",
+                       "nl": "IND- en DT&V-capaciteit die de doelen haalt"},
+    "assumptions_title": {"en": "Backlog assumptions and their sources",
+                          "nl": "Aannames van het achterstandsmodel en hun bronnen"},
     "policy_title": {"en": "Policies side by side (common random numbers)",
                      "nl": "Beleidsopties naast elkaar (gemeenschappelijke toevalsgetallen)"},
 }
@@ -97,7 +103,7 @@ SOURCES: dict[str, str] = {
     "ind_capacity_realisation": "ind_asylum_figures.csv: mandate 22,000/yr (0.69) to ~40,500 "
                                 "decisions in 2024 (1.28, DERIVED)",
     "ind_capacity_noise_sd": "assumption",
-    "queue_discipline": "issue 5 default (oldest first)",
+    "queue_discipline": "assumption: oldest first, as the IND decides in order of receipt",
     "regular_backlog_cases": "ind_asylum_figures.csv: ~50,000-51,000 pending end 2023-2025",
     "regular_inflow_per_year": "ind_asylum_figures.csv: 24,070 (2025), 32,180 (2024); MPP 2026 "
                                "max 67,100 x 0.77 first-application share (DERIVED)",
@@ -144,94 +150,58 @@ def _n(x: float, language: str) -> str:
 
 
 def _month(date: pd.Timestamp, language: str) -> str:
-    months_nl = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-                 "september", "oktober", "november", "december")
-    date = pd.Timestamp(date)
-    return f"{months_nl[date.month - 1]} {date.year}" if language == "nl" else date.strftime("%B %Y")
+    return fmt_month(date, language)
 
 
-def _q(x: np.ndarray, q: float) -> float:
-    return float(np.quantile(x, q, method="inverted_cdf"))
+#: The backlog figures of the scenario's headline table, in report order.
+HEADLINE_KEYS = (
+    "backlog_cohort_persons", "backlog_cohort_cases", "backlog_backlog_peak",
+    "backlog_regular_backlog_peak", "backlog_total_peak", "backlog_months_to_clear",
+    "backlog_late_decisions_total", "backlog_late_or_overdue", "backlog_late_share",
+    "backlog_penalty_eur_total", "backlog_dtv_caseload_peak", "backlog_shelter_entitled_peak",
+    "backlog_permits_issued_total", "backlog_permits_issued_by_month",
+)
 
 
-def headline_table(result: BacklogResult, *, language: str = "en") -> pd.DataFrame:
-    """Return the headline figures with median and 10-90 % range over the paths."""
-    p = result.paths
-    rows = [
-        ("cohort_persons", "Persons whose application restarts", "Personen van wie de aanvraag herleeft",
-         result.cohort_persons, "persons"),
-        ("cohort_cases", "Cases restarting", "Herlevende zaken", result.cohort_cases, "cases"),
-        ("backlog_peak", "Cohort backlog at the end of the first month",
-         "Achterstand cohort eind eerste maand", p["pending"].max(axis=1), "cases"),
-        ("regular_peak", "Regular asylum backlog, peak", "Reguliere asielachterstand, piek",
-         p["pending_regular"].max(axis=1), "cases"),
-        ("months_to_clear", "Months until the cohort backlog is cleared",
-         "Maanden tot de achterstand van de cohort is weggewerkt", result.months_to_clear,
-         "months"),
-        ("late_decisions", "Decisions after the legal term", "Beslissingen na de wettelijke termijn",
-         p["late_decisions"].sum(axis=1), "cases"),
-        ("late_share", "Share of decisions late (incl. overdue at the end)",
-         "Aandeel te laat (incl. achterstallig aan het eind)", 100 * result.late_share(), "%"),
-        ("penalty_eur", "Penalties for late decisions", "Dwangsommen", p["penalty_eur"].sum(axis=1),
-         "EUR"),
-        ("dtv_peak", "DT&V caseload, peak", "DT&V-caseload, piek", p["dtv_caseload"].max(axis=1),
-         "cases"),
-        ("shelter_peak", "Persons entitled to shelter, peak", "Personen met recht op opvang, piek",
-         p["shelter_entitled"].max(axis=1), "persons"),
-        ("permits", "Transition permits issued", "Transitiedocumenten afgegeven",
-         p["permits_issued"].sum(axis=1), "cases"),
-        ("permits_done", "Months until every permit is issued",
-         "Maanden tot alle transitiedocumenten zijn afgegeven", result.months_to_permits, "months"),
-    ]
-    out = []
-    for key, en, nl, values, unit in rows:
-        out.append({
-            "key": key,
-            label("indicator", language): nl if language == "nl" else en,
-            label("median", language): _q(values, 0.5),
-            label("p10", language): _q(values, 0.1),
-            label("p90", language): _q(values, 0.9),
-            label("unit", language): unit,
-        })
-    return pd.DataFrame(out)
+def intro_text(result: BacklogResult, headline: pd.DataFrame, *, language: str = "en") -> Text:
+    """Return a few sentences that state the headline result in words.
 
-
-def intro_text(result: BacklogResult, *, language: str = "en") -> Text:
-    """Return a few sentences that state the headline result in words."""
+    Every figure comes from the scenario's headline table, formatted as everywhere else.
+    """
     cfg = result.config
-    p = result.paths
+    rows = lookup(headline)
+
+    def f(key: str, field: str = "value") -> str:
+        return fmt_headline(rows[key], language, field)
+
     start = _month(result.dates[0], language)
-    persons = _n(np.median(result.cohort_persons), language)
-    cases = _n(np.median(result.cohort_cases), language)
-    clear = _n(_q(result.months_to_clear, 0.5), language)
-    clear90 = _n(_q(result.months_to_clear, 0.9), language)
-    late = _n(np.median(p["late_decisions"].sum(axis=1)), language)
-    eur = _n(np.median(p["penalty_eur"].sum(axis=1)) / 1e6, language)
-    eur90 = _n(_q(p["penalty_eur"].sum(axis=1), 0.9) / 1e6, language)
-    dtv = _n(np.median(p["dtv_caseload"].max(axis=1)), language)
     uptake = f"{cfg.permit_uptake_share.central:.0%}"
     term = f"{cfg.term_months:g}"
     if language == "nl":
         text = (
             f"De tijdelijke bescherming eindigt op {cfg.tpd_end_date.day} "
             f"{_month(pd.Timestamp(cfg.tpd_end_date), language)}. Dan herleven de "
-            f"asielaanvragen van (mediaan) **{persons} personen** ({cases} zaken). Centrale "
-            f"aanname voor het transitiedocument: {uptake} trekt de aanvraag in. De achterstand "
-            f"van de cohort is in de helft van de paden na **{clear} maanden** weggewerkt "
-            f"(in 90 % binnen {clear90}), gerekend vanaf {start}. Wettelijke termijn: {term} "
-            f"maanden na het einde van de RTB; **{late} beslissingen** komen te laat, met "
-            f"**EUR {eur} mln** aan dwangsommen (90 %-grens EUR {eur90} mln). De DT&V-caseload "
-            f"uit de cohort piekt op {dtv} zaken.")
+            f"asielaanvragen van (mediaan) **{f('backlog_cohort_persons')} personen** "
+            f"({f('backlog_cohort_cases')} zaken). Centrale aanname voor het transitiedocument: "
+            f"{uptake} trekt de aanvraag in. De achterstand van het cohort is in de helft van de "
+            f"paden na **{f('backlog_months_to_clear')} maanden** weggewerkt (in 90 % binnen "
+            f"{f('backlog_months_to_clear', 'p90')}), gerekend vanaf {start}. Wettelijke termijn: "
+            f"{term} maanden na het einde van de RTB; **{f('backlog_late_decisions_total')} "
+            f"beslissingen** komen te laat, met **{f('backlog_penalty_eur_total')}** aan "
+            f"dwangsommen (90 %-grens {f('backlog_penalty_eur_total', 'p90')}). De DT&V-caseload "
+            f"uit het cohort piekt op {f('backlog_dtv_caseload_peak')} zaken.")
     else:
         text = (
-            f"Temporary protection ends on {cfg.tpd_end_date.day} {cfg.tpd_end_date:%B %Y}; the asylum "
-            f"applications "
-            f"of (median) **{persons} persons** ({cases} cases) restart. Central assumption for "
-            f"the transition permit: {uptake} withdraw their application. Half of the paths "
-            f"clear the cohort's backlog within **{clear} months** from {start} (90 % within "
-            f"{clear90}). With a legal term of {term} months after the TPD ends, **{late} "
-            f"decisions** come late, costing **EUR {eur} million** in penalties (90 % bound "
-            f"EUR {eur90} million). The DT&V caseload from the cohort peaks at {dtv} cases.")
+            f"Temporary protection ends on {cfg.tpd_end_date.day} {cfg.tpd_end_date:%B %Y}; the "
+            f"asylum applications of (median) **{f('backlog_cohort_persons')} persons** "
+            f"({f('backlog_cohort_cases')} cases) restart. Central assumption for the transition "
+            f"permit: {uptake} withdraw their application. Half of the paths clear the cohort's "
+            f"backlog within **{f('backlog_months_to_clear')} months** from {start} (90 % within "
+            f"{f('backlog_months_to_clear', 'p90')}). With a legal term of {term} months after the "
+            f"TPD ends, **{f('backlog_late_decisions_total')} decisions** come late, costing "
+            f"**{f('backlog_penalty_eur_total')}** in penalties (90 % bound "
+            f"{f('backlog_penalty_eur_total', 'p90')}). The DT&V caseload from the cohort peaks at "
+            f"{f('backlog_dtv_caseload_peak')} cases.")
     return Text(text)
 
 

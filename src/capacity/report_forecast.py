@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from capacity import forecast
 from capacity.forecast.backtest import summary
+from capacity.forecast.population import PopulationPaths
 from capacity.params import Scenario
-from capacity.paths import PopulationPaths
 from capacity.report import fan_chart, t
 
 _LABELS: dict[str, dict[str, str]] = {
@@ -17,8 +18,10 @@ _LABELS: dict[str, dict[str, str]] = {
     "coverage_80": {"en": "Coverage of the 80 % interval", "nl": "Dekking van het 80%-interval"},
     "horizon": {"en": "months ahead", "nl": "maanden vooruit"},
     "target": {"en": "target", "nl": "doel"},
-    "scenario_compare": {"en": "Registered population by scenario (median and 80 % band)",
-                         "nl": "Ingeschreven personen per scenario (mediaan en 80%-band)"},
+    "scenario_compare_registered": {"en": "Registered population by scenario (median and 80 % band)",
+                                    "nl": "Ingeschreven personen per scenario (mediaan en 80%-band)"},
+    "scenario_compare_arrivals": {"en": "Arrivals per month by scenario (median and 80 % band)",
+                                  "nl": "Instroom per maand per scenario (mediaan en 80%-band)"},
     "series": {"en": "series", "nl": "reeks"},
     "data_until": {"en": "data until", "nl": "gegevens t/m"},
     "forecast_from": {"en": "forecast from", "nl": "voorspelling vanaf"},
@@ -94,8 +97,9 @@ def scenario_comparison(tables: dict[str, pd.DataFrame], *, variable: str = "reg
                                  hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=rows["date"], y=rows["q0.50"], mode="lines", name=name,
                                  line={"color": colour, "width": 2.5}))
-    fig.update_layout(title=label("scenario_compare", language), template="plotly_white", height=450,
-                      yaxis_title=t("persons", language), legend={"orientation": "h", "y": -0.15})
+    unit = t("persons", language) if variable == "registered" else t("persons_per_month", language)
+    fig.update_layout(title=label(f"scenario_compare_{variable}", language), template="plotly_white",
+                      height=450, yaxis_title=unit, legend={"orientation": "h", "y": -0.15})
     return fig
 
 
@@ -169,9 +173,8 @@ def departure_rate_table(population: PopulationPaths) -> pd.DataFrame:
 
 def departure_rate_history(history: pd.DataFrame, *, denominator: str = "registered",
                            since: str = "2022-09-01") -> pd.DataFrame:
-    """Return ``date, value`` of the historical departure rate (departures / previous month's population)."""
-    wide = history[history["flag"] != "missing"].pivot_table(index="date", columns="variable", values="value")
-    rate = (wide["departures"] / wide[denominator].shift(1)).dropna()
+    """Return ``date, value`` of the historical departure rate the models fit (share per month)."""
+    rate = forecast.departure_rate(history, denominator=denominator).dropna()
     rate = rate[rate.index >= pd.Timestamp(since)]
     return pd.DataFrame({"date": rate.index, "value": rate.to_numpy()})
 

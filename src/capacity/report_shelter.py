@@ -1,7 +1,7 @@
 """Figures, tables and texts of the shelter reports (national and per municipality).
 
-No model code: every function takes a :class:`~capacity.occupancy.ShelterResult`, a
-municipality row from :func:`capacity.regions.allocate` or tables made from them, and returns
+No model code: every function takes a :class:`~capacity.shelter.ShelterResult`, a
+municipality row from :func:`capacity.shelter.allocate` or tables made from them, and returns
 a plotly figure, a DataFrame or a Markdown text object for display.
 """
 
@@ -11,20 +11,19 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from capacity import occupancy
-from capacity.occupancy import ShelterResult
+from capacity import shelter
+from capacity.data import months_between
+from capacity.headline import lookup
 from capacity.quantiles import QUANTILE_COLUMNS
-from capacity.report import Text, fan_chart, fmt_number
+from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number
+from capacity.shelter import ShelterResult
 
 __all__ = [
-    "Text", "demand_vs_places_chart", "occupancy_chart", "crossing_chart", "crossing_table",
-    "headline_table", "planning_summary", "cost_table", "cost_chart", "entitled_note",
-    "rates_table", "observed_shelter", "municipality_text_nl", "reliability_nl", "municipality_compare_nl",
-    "municipality_chart_nl", "municipality_table_nl", "places_needed_text",
+    "HEADLINE_KEYS", "Text", "cost_chart", "crossing_chart", "crossing_table", "demand_vs_places_chart",
+    "entitled_note", "jump_off_text", "municipality_chart_nl", "municipality_compare_nl",
+    "municipality_table_nl", "municipality_text_nl", "observed_shelter", "occupancy_chart",
+    "places_needed_text", "reliability_nl",
 ]
-
-NL_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-             "september", "oktober", "november", "december")
 
 _L = {
     "demand": {"en": "People needing a place", "nl": "Mensen die een opvangplek nodig hebben"},
@@ -48,15 +47,7 @@ def _l(key: str, language: str, **fmt: object) -> str:
 
 def month_label(date: pd.Timestamp | None, language: str = "en") -> str:
     """Return 'March 2026' / 'maart 2026', or a dash for None."""
-    if date is None or pd.isna(date):
-        return "–"
-    date = pd.Timestamp(date)
-    return f"{NL_MONTHS[date.month - 1]} {date.year}" if language == "nl" else f"{date:%B %Y}"
-
-
-def _months_between(a: pd.Timestamp, b: pd.Timestamp) -> int:
-    a, b = pd.Timestamp(a), pd.Timestamp(b)
-    return (b.year - a.year) * 12 + b.month - a.month
+    return fmt_month(date, language)
 
 
 def _pct(x: float, language: str = "en", decimals: int = 1) -> str:
@@ -104,7 +95,7 @@ def occupancy_chart(result: ShelterResult, *, history: pd.DataFrame | None = Non
 
 def crossing_chart(result: ShelterResult, *, language: str = "en") -> go.Figure:
     """Cumulative share of paths on which demand per place has passed 95 % and 100 %."""
-    dist = occupancy.crossing_distribution(result)
+    dist = shelter.crossing_distribution(result)
     fig = go.Figure()
     for thr, colour in ((0.95, "orange"), (1.0, "firebrick")):
         rows = dist[(dist["threshold"] == thr) & dist["date"].notna()]
@@ -124,7 +115,7 @@ def crossing_table(result: ShelterResult, *, language: str = "en") -> pd.DataFra
     rows = []
     never = "niet binnen de horizon" if language == "nl" else "not within horizon"
     for thr in (0.95, 1.0):
-        idx = occupancy.first_crossing(result, thr).astype(float)
+        idx = shelter.first_crossing(result, thr).astype(float)
         idx[idx < 0] = np.inf
         srt = np.sort(idx)
         row = {"threshold": _pct(thr, language, 0)}
@@ -142,75 +133,34 @@ def crossing_table(result: ShelterResult, *, language: str = "en") -> pd.DataFra
     return frame
 
 
-def headline_table(result: ShelterResult, *, language: str = "en") -> pd.DataFrame:
-    """Return the headline figures as a two-column table (figure, value)."""
-    h = occupancy.headline(result)
-    opt = occupancy.cost_optimum(result)
-    n = lambda v: fmt_number(v, language)  # noqa: E731
+#: The shelter figures of the scenario's headline table, in report order.
+HEADLINE_KEYS = ("shelter_peak_occupancy", "shelter_first_month_95", "shelter_first_month_100",
+                 "shelter_share_paths_100", "shelter_places_short", "shelter_places_short_before_tpd",
+                 "shelter_places_needed",
+                 "shelter_cost_optimal_places")
+
+
+def jump_off_text(result: ShelterResult, *, language: str = "en") -> Text:
+    """Say what was last observed: people in shelter and places in the jump-off month."""
+    n = lambda v: fmt_number(v, language, 0)  # noqa: E731
+    when = month_label(result.jump_off_date, language)
     if language == "nl":
-        rows = [
-            ("Laatst waargenomen (" + month_label(h["jump_off_date"], "nl") + ")",
-             f"{n(h['in_shelter_jump_off'])} in opvang, {n(h['places_jump_off'])} plekken"),
-            ("Hoogste bezettingsgraad (mediaan)", _pct(h["peak_occupancy"], "nl")),
-            ("Bezetting boven 95% vanaf (mediaan)", month_label(h["first_month_95"], "nl")),
-            ("Vraag boven 100% van de plekken vanaf (mediaan)", month_label(h["first_month_100"], "nl")),
-            ("Tekort aan plekken op het hoogste punt (mediaan / 90%)",
-             f"{n(h['places_short_p50'])} / {n(h['places_short_p90'])}"),
-            ("Idem, vóór het einde van de tijdelijke bescherming",
-             f"{n(h['places_short_before_tpd_p50'])} / {n(h['places_short_before_tpd_p90'])}"),
-            (f"Plekken nodig voor {_pct(h['target_occupancy'], 'nl', 0)} bezetting "
-             f"(kans {_pct(h['planning_probability'], 'nl', 0)})", n(h["places_needed"])),
-            ("Plekken met de laagste verwachte kosten", n(opt["places"])),
-        ]
-        cols = ["kengetal", "waarde"]
-    else:
-        rows = [
-            (f"Last observed ({month_label(h['jump_off_date'])})",
-             f"{n(h['in_shelter_jump_off'])} in shelter, {n(h['places_jump_off'])} places"),
-            ("Peak occupancy (median path)", _pct(h["peak_occupancy"])),
-            ("Occupancy passes 95 % (median month)", month_label(h["first_month_95"])),
-            ("Demand passes 100 % of places (median month)", month_label(h["first_month_100"])),
-            ("Share of futures in which people are refused", _pct(h["share_paths_100"], decimals=0)),
-            ("Places short at the peak (median / 90th percentile)",
-             f"{n(h['places_short_p50'])} / {n(h['places_short_p90'])}"),
-            ("Places short at the peak before the TPD ends (median / 90th percentile)",
-             f"{n(h['places_short_before_tpd_p50'])} / {n(h['places_short_before_tpd_p90'])}"),
-            (f"Places needed for {_pct(h['target_occupancy'], decimals=0)} occupancy "
-             f"with {_pct(h['planning_probability'], decimals=0)} probability (peak before TPD end)",
-             n(h["places_needed"])),
-            (f"Cost-optimal places ({month_label(opt['window_start'])}–{month_label(opt['window_end'])})",
-             n(opt["places"])),
-        ]
-        cols = ["figure", "value"]
-    return pd.DataFrame(rows, columns=cols)
+        return Text(f"Laatste telling ({when}): **{n(result.jump_off_in_shelter)}** mensen in de "
+                    f"opvang op **{n(result.jump_off_places)}** plekken. De prognose begint daar.")
+    return Text(f"Last count ({when}): **{n(result.jump_off_in_shelter)}** people in shelter on "
+                f"**{n(result.jump_off_places)}** places. The forecast starts there.")
 
 
-def planning_summary(result: ShelterResult, *, every: int = 3) -> pd.DataFrame:
-    """Return the planning table (places needed, shortfall, request dates) every few months."""
-    plan = occupancy.planning_table(result)
-    return plan.iloc[::every].reset_index(drop=True)
+def cost_chart(result: ShelterResult, curve: pd.DataFrame, *, language: str = "en") -> go.Figure:
+    """Draw expected idle and shortage cost against the number of places, marking the optimum.
 
+    Args:
+        result: The shelter result (for the places at the jump-off).
+        curve: The cost curve (``tables["shelter_cost_curve"]`` of the pipeline).
+        language: ``en`` or ``nl``.
 
-def cost_table(result: ShelterResult, *, levels: dict[str, float] | None = None) -> pd.DataFrame:
-    """Return expected bed-days and costs for the key levels of places.
-
-    Default levels: the places at the jump-off, the places needed at the target, and the
-    cost-optimal number.
     """
-    if levels is None:
-        h = occupancy.headline(result)
-        levels = {"places at jump-off": h["places_jump_off"],
-                  "places needed at target": h["places_needed"],
-                  "cost-optimal": h["cost_optimal_places"]}
-    curve = occupancy.cost_curve(result, places=np.array(list(levels.values()), dtype=float))
-    curve.insert(0, "level", list(levels))
-    return curve
-
-
-def cost_chart(result: ShelterResult, *, language: str = "en") -> go.Figure:
-    """Draw expected idle and shortage cost against the number of places, marking the optimum."""
-    curve = occupancy.cost_curve(result)
-    opt = occupancy.cost_optimum(result)
+    best = curve.loc[curve["cost_tradeoff_eur"].idxmin(), "places"]
     fig = go.Figure()
     names = {"cost_idle_eur": ("idle places", "lege plekken"),
              "cost_short_eur": ("people without a place", "mensen zonder plek"),
@@ -218,8 +168,8 @@ def cost_chart(result: ShelterResult, *, language: str = "en") -> go.Figure:
     for col, (en, nl) in names.items():
         fig.add_trace(go.Scatter(x=curve["places"], y=curve[col] / 1e6, mode="lines",
                                  name=nl if language == "nl" else en))
-    fig.add_vline(x=opt["places"], line={"dash": "dot", "color": "black"},
-                  annotation_text=("optimum " + fmt_number(opt["places"], language)))
+    fig.add_vline(x=best, line={"dash": "dot", "color": "black"},
+                  annotation_text=("optimum " + fmt_number(best, language)))
     fig.add_vline(x=result.jump_off_places, line={"dash": "dash", "color": "gray"},
                   annotation_text=("nu" if language == "nl" else "now"),
                   annotation_position="bottom left")
@@ -236,7 +186,7 @@ def entitled_note(result: ShelterResult, *, language: str = "en") -> Text:
     if result.entitled_from is None:
         text = ("De tijdelijke bescherming loopt tot na de horizon van deze prognose." if language == "nl"
                 else "Temporary protection runs past the forecast horizon.")
-    elif result.entitled_source == occupancy.ENTITLED_EXTERNAL:
+    elif result.entitled_source == shelter.ENTITLED_EXTERNAL:
         use = cfg.entitled_shelter_share.central
         text = (f"De tijdelijke bescherming eindigt; vanaf {month_label(result.entitled_from, 'nl')} "
                 "volgt de vraag het aantal mensen dat nog recht op opvang heeft (hun asielaanvraag "
@@ -248,16 +198,16 @@ def entitled_note(result: ShelterResult, *, language: str = "en") -> Text:
                 f"of whom {_pct(use, decimals=0)} use a place.")
     else:
         share = cfg.post_tpd_entitled_share.central
-        text = (f"**Tijdelijke aanname (placeholder).** Vanaf {month_label(result.entitled_from, 'nl')} "
+        text = (f"**Aanname zonder het achterstandsmodel.** Vanaf {month_label(result.entitled_from, 'nl')} "
                 f"houdt {_pct(share, 'nl', 0)} recht op opvang (zoals 27% van de derdelanders in 2024 "
                 f"hun asielaanvraag voortzette); daarna eindigt {_pct(cfg.post_tpd_exit_rate, 'nl')} "
-                "van die zaken per maand. Het model van de asielachterstand vervangt dit."
+                "van die zaken per maand (gebruikt als de asielachterstand niet is doorgerekend)."
                 if language == "nl" else
-                f"**Placeholder.** From {month_label(result.entitled_from)} "
+                f"**Assumption without the backlog model.** From {month_label(result.entitled_from)} "
                 f"{_pct(share, decimals=0)} of those needing shelter keep the right to it (as 27 % of "
                 "third-country nationals continued their asylum application in 2024); then "
-                f"{_pct(cfg.post_tpd_exit_rate)} of those cases end each month. The asylum-backlog "
-                "model replaces this.")
+                f"{_pct(cfg.post_tpd_exit_rate)} of those cases end each month (used when the asylum "
+                "backlog is not computed).")
     if cfg.places_closed_at_tpd_end_share > 0:
         text += (f" {_pct(cfg.places_closed_at_tpd_end_share, language, 0)} of the places close when "
                  "the TPD ends; people still entitled beyond the remaining places show as unmet demand."
@@ -268,28 +218,16 @@ def entitled_note(result: ShelterResult, *, language: str = "en") -> Text:
     return Text(text)
 
 
-def rates_table(result: ShelterResult, history: pd.DataFrame) -> pd.DataFrame:
-    """Return the rates estimated from the history beside the ones used (median over paths)."""
-    est = occupancy.estimate_rates(history)
-    used = pd.DataFrame({
-        "parameter": list(result.rates),
-        "used_median": [float(np.median(v)) for v in result.rates.values()],
-        "used_p05": [float(np.quantile(v, 0.05)) for v in result.rates.values()],
-        "used_p95": [float(np.quantile(v, 0.95)) for v in result.rates.values()],
-    })
-    return est.merge(used, on="parameter", how="outer")
-
-
 # --------------------------------------------------------------------------- municipality (Dutch)
 
 
-def municipality_text_nl(row: pd.Series, national: dict, head: dict) -> Text:
+def municipality_text_nl(row: pd.Series, national: dict, result: ShelterResult) -> Text:
     """Return the Dutch summary of one municipality's expected shelter task.
 
     Args:
-        row: The municipality's row of :func:`capacity.regions.allocate`.
+        row: The municipality's row of :func:`capacity.shelter.allocate`.
         national: ``allocation.attrs["national"]``.
-        head: :func:`capacity.occupancy.headline` of the national result.
+        result: The national shelter result (jump-off month, occupancy target).
 
     """
     n = lambda v: fmt_number(v, "nl")  # noqa: E731
@@ -300,18 +238,18 @@ def municipality_text_nl(row: pd.Series, national: dict, head: dict) -> Text:
         "Met die verdeelsleutel (aandeel in de bevolking, zoals bij de Spreidingswet en de "
         "taakstelling voor statushouders) krijgt de gemeente dat deel van de landelijke opgave.",
         "",
-        f"- **Nu** ({month_label(head['jump_off_date'], 'nl')}): naar verwachting "
+        f"- **Nu** ({month_label(result.jump_off_date, 'nl')}): naar verwachting "
         f"{n(row['in_shelter_now'])} mensen in opvang op {n(row['places_now'])} plekken "
         + ("(eigen opgegeven aantal plekken)." if row["places_source"] == "known"
            else "(toegerekend; gemeentelijke aantallen zijn niet gepubliceerd)."),
-        f"- **Over {_months_between(head['jump_off_date'], national['date'])} maanden** "
+        f"- **Over {months_between(result.jump_off_date, national['date'])} maanden** "
         f"({when}, mediaan): {n(row['demand'])} mensen hebben een plek nodig, tegen "
         f"{n(row['places'])} plekken; {n(row['unmet_demand'])} van hen "
         f"{'vindt' if row['unmet_demand'] == 1 else 'vinden'} naar verwachting "
         "geen plek (geweigerd of wachtend).",
         f"- **Benodigde plekken** om de bezetting op of onder "
-        f"{_pct(head['target_occupancy'], 'nl', 0)} te houden (kans "
-        f"{_pct(head['planning_probability'], 'nl', 0)}): {n(row['places_needed'])}; "
+        f"{_pct(result.cfg.target_occupancy, 'nl', 0)} te houden (kans "
+        f"{_pct(result.cfg.planning_probability, 'nl', 0)}): {n(row['places_needed'])}; "
         + (f"dat zijn er {n(row['places_gap'])} méér dan de plekken in {when}."
            if row["places_gap"] > 0 else
            f"de plekken in {when} volstaan (ruimte voor {n(-row['places_gap'])} meer)."),
@@ -379,29 +317,38 @@ def municipality_table_nl(local_table: pd.DataFrame) -> pd.DataFrame:
     return out.drop(columns=["code"], errors="ignore")
 
 
-def places_needed_text(result: ShelterResult, *, language: str = "en") -> Text:
-    """Say in one paragraph how many places to ask for, by when, given the lead time."""
-    h = occupancy.headline(result)
-    plan = occupancy.planning_table(result)
+def places_needed_text(result: ShelterResult, planning: pd.DataFrame, headline: pd.DataFrame, *,
+                       language: str = "en") -> Text:
+    """Say in one paragraph how many places to ask for, by when, given the lead time.
+
+    Args:
+        result: The shelter result (lead time, occupancy target).
+        planning: The planning table (``tables["shelter_planning"]`` of the pipeline).
+        headline: The scenario's headline table (places needed).
+        language: ``en`` or ``nl``.
+
+    """
+    needed = fmt_headline(lookup(headline)["shelter_places_needed"], language)
     lead = result.cfg.lead_time_months
-    first_extra = plan[plan["extra_places"] > 0]
+    first_extra = planning[planning["extra_places"] > 0]
     n = lambda v: fmt_number(v, language)  # noqa: E731
     if first_extra.empty:
         return Text("Geen extra plekken nodig binnen de horizon." if language == "nl"
                     else "No extra places are needed within the horizon.")
     first = first_extra.iloc[0]
+    target = _pct(result.cfg.target_occupancy, language, 0)
+    chance = _pct(result.cfg.planning_probability, language, 0)
     if language == "nl":
         return Text(
             f"Vanaf **{month_label(first['date'], 'nl')}** zijn meer plekken nodig dan gepland "
             f"({n(first['places_needed'])} tegen {n(first['places_planned'])}). Met een doorlooptijd "
             f"van {lead} maanden moest de aanvraag uiterlijk in {month_label(first['request_by'], 'nl')} "
             f"de deur uit{' (dat is al voorbij)' if first['too_late'] else ''}. Het hoogste aantal "
-            f"benodigde plekken vóór het einde van de tijdelijke bescherming is {n(h['places_needed'])}.")
+            f"benodigde plekken vóór het einde van de tijdelijke bescherming is {needed} "
+            f"(bezetting op of onder {target} met {chance} kans).")
     return Text(
         f"From **{month_label(first['date'])}** more places are needed than planned "
         f"({n(first['places_needed'])} against {n(first['places_planned'])}). With a lead time of "
         f"{lead} months the request had to go out by {month_label(first['request_by'])}"
         f"{' (already past at the jump-off)' if first['too_late'] else ''}. The most places needed "
-        f"before the TPD ends is {n(h['places_needed'])} "
-        f"(occupancy at or under {_pct(h['target_occupancy'], decimals=0)} with "
-        f"{_pct(h['planning_probability'], decimals=0)} probability).")
+        f"before the TPD ends is {needed} (occupancy at or under {target} with {chance} probability).")

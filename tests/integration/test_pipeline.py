@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from capacity import data, params, pipeline
+from capacity import data, headline, params, pipeline
 from capacity.quantiles import check_contract
 
 pytestmark = pytest.mark.integration
@@ -75,11 +75,43 @@ def test_cache_is_reused_and_invalidated(tmp_path: Path, baseline: pipeline.Scen
     assert data.load_pickle(cache).scenario.meta.seed == 1  # rewritten
 
 
-def test_headline_has_the_index_page_numbers(baseline: pipeline.ScenarioResults) -> None:
-    head = pipeline.headline(baseline)
-    for key in ("shelter_peak_occupancy", "shelter_places_short_p50", "backlog_backlog_peak", "backlog_months_to_clear"):
-        assert key in head and head[key] is not None
-    assert 0 < head["shelter_peak_occupancy"] <= 1.0
+def test_headline_table_is_complete_and_ordered(baseline: pipeline.ScenarioResults) -> None:
+    head = baseline.headline
+    assert list(head.columns) == ["key", "label_en", "label_nl", "value", "p10", "p90", "unit", "rounding"]
+    assert head["key"].is_unique and set(headline.MAIN) <= set(head["key"])
+    rows = headline.lookup(head)
+    assert 0 < rows["shelter_peak_occupancy"]["value"] <= 1.0
+    per_path = head[head["p10"].notna()]
+    assert (per_path["p10"] <= per_path["value"]).all() and (per_path["value"] <= per_path["p90"]).all()
+
+
+def test_peaks_are_maxima_over_the_horizon(baseline: pipeline.ScenarioResults) -> None:
+    rows = headline.lookup(baseline.headline)
+    pending = baseline.backlog.paths["pending_regular"]
+    assert rows["backlog_regular_backlog_peak"]["value"] == pytest.approx(np.median(pending.max(axis=1)))
+    assert rows["backlog_regular_backlog_peak"]["value"] >= np.median(pending[:, -1])
+
+
+def test_every_step_has_its_own_stream_and_the_results_hold_every_report_table(
+        baseline: pipeline.ScenarioResults) -> None:
+    assert set(pipeline.STREAMS) >= {"backtest", "forecast", "backlog", "shelter", "gap_check",
+                                     "policies", "solver"}
+    for name in ("headline", "population_forecast", "forecast_gap_check", "shelter_forecast",
+                 "shelter_planning", "municipalities", "backlog_forecast", "backlog_policies",
+                 "capacity_needed", "anchor_checks"):
+        assert not baseline.tables[name].empty, name
+    assert baseline.allocation["in_shelter"].sum() == pytest.approx(
+        baseline.allocation.attrs["national"]["in_shelter"], abs=1)
+
+
+def test_backtest_is_shared_across_scenarios_of_a_run(tmp_path: Path, baseline: pipeline.ScenarioResults) -> None:
+    scn = params.load()
+    shocked = params.load(params.PARAMS_DIR / "scenarios" / "ceasefire.yaml")
+    assert pipeline.backtest_key(baseline.history, scn) == pipeline.backtest_key(baseline.history, shocked)
+    first = pipeline.shared_backtest(scn, baseline.history, tmp_path)
+    assert len(list(tmp_path.glob("backtest-*.pkl"))) == 1
+    again = pipeline.shared_backtest(shocked, baseline.history, tmp_path)
+    pd.testing.assert_frame_equal(first, again)
 
 
 def test_dutch_edition_has_the_baseline_numbers(baseline: pipeline.ScenarioResults) -> None:

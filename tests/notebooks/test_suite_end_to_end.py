@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
+from pathlib import Path
 
 import nbformat
 import pandas as pd
@@ -68,3 +71,43 @@ def test_manifest_carries_provenance(suite_run) -> None:
     assert manifest["status"] == "ok"
     for key in ("baseline.yaml", "ukraine_shelter_nl.csv", "sha256", "seed"):
         assert key in text, key
+
+
+def _links(page: Path) -> list[str]:
+    """Every relative href/src of a page (no anchors, no data: or external URLs)."""
+    found = re.findall(r'(?:href|src)="([^"#?]+)', page.read_text(encoding="utf-8"))
+    return [html.unescape(u) for u in found if not re.match(r"^[a-z][a-z0-9+.-]*:", u)]
+
+
+def test_every_link_in_every_report_resolves(suite_run) -> None:
+    pages = sorted(suite_run.run_dir.glob("**/*.html"))
+    assert len(pages) >= 6
+    dead = [f"{page.relative_to(suite_run.run_dir)} -> {link}" for page in pages for link in _links(page)
+            if not (page.parent / link).exists()]
+    assert not dead, "dead links:\n" + "\n".join(dead)
+
+
+def test_every_headline_figure_is_printed_the_same_everywhere(suite_run) -> None:
+    from capacity import report, report_backlog, report_shelter
+
+    scenario = suite_run.run_dir / "baseline"
+    head = pd.read_csv(scenario / "tables" / "headline.csv", keep_default_na=False, na_values=[""])
+    rows = {r["key"]: r for r in head.to_dict("records")}
+    index = html.unescape((suite_run.run_dir / "index.html").read_text(encoding="utf-8"))
+    for key, row in rows.items():
+        assert f">{report.fmt_headline(row)}<" in index, key
+    pages = {"03_shelter.html": report_shelter.HEADLINE_KEYS, "04_tpd_backlog.html": report_backlog.HEADLINE_KEYS}
+    for page, keys in pages.items():
+        text = html.unescape((scenario / page).read_text(encoding="utf-8"))
+        for key in keys:
+            for field in ("value", "p10", "p90"):
+                assert report.fmt_headline(rows[key], field=field) in text, (page, key, field)
+    intro = html.unescape((scenario / "04_tpd_backlog.html").read_text(encoding="utf-8"))
+    assert f"{report.fmt_headline(rows['backlog_penalty_eur_total'])}</strong> in penalties" in intro
+
+
+def test_no_raw_program_output_in_the_headline_sections(suite_run) -> None:
+    for page in ("index.html", "baseline/03_shelter.html", "baseline/04_tpd_backlog.html"):
+        text = (suite_run.run_dir / page).read_text(encoding="utf-8")
+        for bad in (">inf<", ">nan<", ">NaN<", "PLACEHOLDER", "issue 5"):
+            assert bad not in text, (page, bad)

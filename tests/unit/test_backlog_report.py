@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
 from capacity import backlog as bl
-from capacity import params
+from capacity import headline, params, report
 from capacity import report_backlog as rb
 
 pytestmark = pytest.mark.unit
@@ -19,12 +21,17 @@ def result():
                        n_months=36)
 
 
+@pytest.fixture(scope="module")
+def head(result):
+    return headline.headline_table(SimpleNamespace(backlog=result), keys=rb.HEADLINE_KEYS)
+
+
 @pytest.mark.parametrize("language", ["en", "nl"])
-def test_report_helpers(result, language):
-    head = rb.headline_table(result, language=language)
-    assert len(head) == 12 and head.iloc[:, 2].notna().all()
-    assert "persons" in str(rb.intro_text(result, language=language)) or language == "nl"
-    assert "personen" in str(rb.intro_text(result, language="nl"))
+def test_report_helpers(result, head, language):
+    shown = report.headline_rows(head, rb.HEADLINE_KEYS, language=language)
+    assert len(shown) == len(rb.HEADLINE_KEYS) and (shown.iloc[:, 1] != "–").all()
+    assert "persons" in str(rb.intro_text(result, head, language=language)) or language == "nl"
+    assert "personen" in str(rb.intro_text(result, head, language="nl"))
     for var in bl.CONTRACT_VARIABLES:
         assert len(rb.fan(result, var, language=language).data) > 0
     assert rb.cumulative_chart(result, "penalty_eur", language=language).data
@@ -33,6 +40,14 @@ def test_report_helpers(result, language):
     table = rb.assumptions_table(result.config, language=language)
     assert len(table) >= 30
     assert table.iloc[:, -1].str.len().gt(0).all()      # every row names a source
+
+
+def test_intro_prints_the_headline_figures_as_the_table_does(result, head):
+    text = str(rb.intro_text(result, head))
+    rows = headline.lookup(head)
+    for key in ("backlog_cohort_persons", "backlog_late_decisions_total", "backlog_penalty_eur_total"):
+        assert report.fmt_headline(rows[key]) in text, key
+    assert "nan" not in text and "inf" not in text
 
 
 def test_policy_and_capacity_views(result):

@@ -61,13 +61,46 @@ def test_figure_is_offline_html_plus_plotly_json() -> None:
     json.dumps(bundle["application/vnd.plotly.v1+json"])  # serialisable for the kernel
 
 
-def test_table_links_and_dutch_numbers() -> None:
+def test_one_call_saves_the_table_and_links_exactly_the_files_it_wrote(tmp_path) -> None:
     frame = pd.DataFrame({"gemeente": ["A", "B"], "plekken": [12345.0, 678.0]})
-    html = report.table(frame, "demo", language="nl")._repr_html_()
+    html = report.table(frame, "demo", save_to=tmp_path, language="nl")._repr_html_()
     assert 'href="tables/demo.csv"' in html and 'href="tables/demo.xlsx"' in html
+    assert (tmp_path / "tables" / "demo.csv").is_file() and (tmp_path / "tables" / "demo.xlsx").is_file()
+    assert pd.read_csv(tmp_path / "tables" / "demo.csv")["plekken"].tolist() == [12345.0, 678.0]
     assert "12.345" in html
+    unsaved = report.table(frame, "demo", language="nl")._repr_html_()  # interactive: nothing written
+    assert "href=" not in unsaved
     long = report.table(pd.DataFrame({"x": range(100)}), max_rows=10)._repr_html_()
     assert "10 of 100" in long
+    links_only = report.table(pd.DataFrame({"x": range(100)}), "all", save_to=tmp_path, max_rows=0)._repr_html_()
+    assert "<table" not in links_only and 'href="tables/all.csv"' in links_only
+
+
+def test_download_can_differ_from_the_table_shown(tmp_path) -> None:
+    raw = pd.DataFrame({"value": [0.7383]})
+    shown = pd.DataFrame({"value": ["73.8 %"]})
+    report.table(shown, "share", save_to=tmp_path, download=raw)
+    assert pd.read_csv(tmp_path / "tables" / "share.csv")["value"].tolist() == [0.7383]
+
+
+@pytest.mark.parametrize("value, unit, rounding, language, expected", [
+    (93103.92, "cases", 100, "en", "93,100"),
+    (93103.92, "cases", 100, "nl", "93.100"),
+    (0.738295, "share", 0.001, "en", "73.8 %"),
+    (0.738295, "share", 0.001, "nl", "73,8%"),
+    (9948841.77, "EUR", 100_000, "en", "EUR 9.9 million"),
+    (9948841.77, "EUR", 100_000, "nl", "EUR 9,9 mln"),
+    (27.0, "months", 1, "en", "27"),
+    (float("inf"), "months", 1, "en", "not within the run"),
+    ("inf", "months", 1, "nl", "niet binnen de looptijd"),
+    (float("nan"), "cases", 100, "en", "–"),
+    ("2025-04", "month", 1, "en", "April 2025"),
+    ("2025-04", "month", 1, "nl", "april 2025"),
+    (None, "month", 1, "en", "not on most paths"),
+    (3.4e-321, "EUR", 100_000, "en", "EUR 0.0 million"),
+])
+def test_headline_figures_are_formatted_one_way(value, unit, rounding, language, expected) -> None:
+    assert report.fmt_value(value, unit, rounding, language) == expected
 
 
 def test_labels_fall_back_to_the_key() -> None:

@@ -169,7 +169,7 @@ def fit_variance(h: np.ndarray, mse: np.ndarray, n: np.ndarray) -> tuple[float, 
     return float(a), float(b)
 
 
-def _ensemble_records(members: pd.DataFrame, cfg: ForecastConfig) -> pd.DataFrame:
+def _ensemble_records(members: pd.DataFrame, cfg: ForecastConfig) -> pd.DataFrame:  # noqa: C901 - one loop
     """Leave-one-origin-out ensemble forecasts with calibrated spreads."""
     if members.empty:
         return members

@@ -243,7 +243,7 @@ class _Statsmodels(Model):
     def _build(self):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def forecast(self, h: int) -> tuple[np.ndarray, np.ndarray]:  # noqa: D102
+    def forecast(self, h: int) -> tuple[np.ndarray, np.ndarray]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fc = self.result_.get_forecast(h)

@@ -85,11 +85,11 @@ class ShelterConfig(Frozen):
     )
     post_tpd_entitled_share: Distribution = param(
         Distribution(kind="fixed", value=0.27), unit="share",
-        doc="PLACEHOLDER: share of people needing shelter who keep the right after the TPD ends",
+        doc="without the backlog model only: share of people needing shelter who keep the right after the TPD ends",
     )
     post_tpd_exit_rate: float = param(
         0.065, unit="share/month", ge=0, le=1,
-        doc="PLACEHOLDER: share of still-entitled people whose case ends each month",
+        doc="without the backlog model only: share of still-entitled people whose case ends each month",
     )
     places_closed_at_tpd_end_share: float = param(
         0.0, unit="share", ge=0, le=1,

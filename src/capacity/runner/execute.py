@@ -126,39 +126,39 @@ class JobResult:
 
 
 def prepare_scenario(params_path: str, cache_path: str) -> dict[str, Any]:
-    """Compute a scenario's shared results once and cache them for its notebooks.
+    """Compute a scenario's results once and cache them for its notebooks.
 
-    Calls ``capacity.pipeline.scenario_results(scn, cache_path=...)`` (which loads the
-    cache if it exists, else computes and saves it) and ``capacity.pipeline.headline``.
-    Until ``capacity.pipeline`` exists, does nothing.
+    The backtest does not depend on the scenario's shocks, so it is cached once per run
+    beside the scenarios (``<run>/cache/``) and shared. Writes the scenario's
+    ``tables/headline.csv`` (the one source of its headline figures) for the index page.
 
     Returns:
-        ``{"cache_path": str | None, "headline": dict | None, "seconds": float}``.
+        ``{"cache_path": str, "headline": [row dicts of headline.csv], "seconds": float}``.
 
     """
-    start = time.perf_counter()
-    try:
-        from capacity import pipeline
-    except ImportError:
-        return {"cache_path": None, "headline": None, "seconds": 0.0}
-    if not hasattr(pipeline, "scenario_results"):
-        return {"cache_path": None, "headline": None, "seconds": 0.0}
-    from capacity import params
+    from capacity import data, params, pipeline
 
+    start = time.perf_counter()
     # prophet's sampler logs every chain at INFO and resets its logger's level: filter instead.
     logging.getLogger("cmdstanpy").addFilter(lambda record: record.levelno >= logging.WARNING)
     scn = params.load(params_path)
-    Path(cache_path).parent.mkdir(parents=True, exist_ok=True)
-    results = pipeline.scenario_results(scn, cache_path=Path(cache_path))
-    headline = None
-    if hasattr(pipeline, "headline"):
-        headline = {str(k): _plain(v) for k, v in dict(pipeline.headline(results)).items()}
-    return {"cache_path": cache_path if Path(cache_path).exists() else None,
-            "headline": headline, "seconds": time.perf_counter() - start}
+    cache = Path(cache_path)
+    scenario_dir = cache.parent.parent
+    run_cache = scenario_dir.parent / "cache"
+    history = data.load_history(scn.data.data_dir, scn.data.files)
+    results = pipeline.scenario_results(
+        scn, cache_path=cache, scorecard=pipeline.shared_backtest(scn, history, run_cache))
+    data.save_table(results.headline, "headline", scenario_dir)
+    rows = [{k: _plain(v) for k, v in row.items()} for row in results.headline.to_dict("records")]
+    return {"cache_path": str(cache), "headline": rows, "seconds": time.perf_counter() - start}
 
 
 def _plain(value: Any) -> Any:
-    """Make numpy scalars and dates JSON-friendly."""
+    """Make numpy scalars and dates JSON-friendly (NaN becomes None)."""
+    if isinstance(value, float) and value != value:
+        return None
+    if isinstance(value, float) and abs(value) == float("inf"):
+        return "inf" if value > 0 else "-inf"  # strict JSON has no Infinity
     if hasattr(value, "item"):
         try:
             return value.item()

@@ -41,7 +41,7 @@ from typing import Any
 PRELOAD: tuple[str, ...] = (
     "ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "numpy", "pandas", "scipy.stats",
     "plotly.graph_objects", "plotly.io", "capacity.params", "capacity.data", "capacity.report",
-    "capacity.pipeline", "capacity.regions", "capacity.occupancy", "capacity.backlog",
+    "capacity.pipeline", "capacity.shelter", "capacity.backlog",
     "capacity.forecast", "capacity.report_shelter", "capacity.report_forecast",
 )
 
@@ -134,7 +134,7 @@ def _preload() -> None:
     for name in PRELOAD:
         try:
             importlib.import_module(name)
-        except Exception:  # noqa: BLE001, S112 - a missing optional module only costs time
+        except Exception:  # noqa: BLE001 - a missing optional module only costs time
             continue
 
 

@@ -68,24 +68,15 @@ def write_index(
         })
     failures = [r for r in rows.values() if r["status"] != "ok"]
 
-    names: list[str] = []
-    for s in scenarios:
-        for k in (headlines.get(s.name) or {}):
-            if k not in names and k not in _NOT_HEADLINES:
-                names.append(k)
-    first = [k for k in HEADLINE_FIRST if k in names]
-    headline_rows = [
-        {"name": k, "main": k in first,
-         "values": [_fmt((headlines.get(s.name) or {}).get(k), k) for s in scenarios]}
-        for k in first + [k for k in names if k not in first]
-    ]
+    headline_rows = _headline_rows(scenarios, headlines)
+    comparison = _comparison_charts(run_dir, scenarios)
     scen_rows = [{**m} for m in manifest.get("scenarios", [])]
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
     html = env.get_template("index.html.j2").render(
         m=manifest, scenarios=scen_rows, notebooks=notebooks, matrix=matrix, munis=munis,
-        failures=failures, headline_rows=headline_rows, timings=timings,
+        failures=failures, headline_rows=headline_rows, comparison=comparison, timings=timings,
         timings_note="kernel s = kernel start-up and shutdown (papermill time minus cell time); "
                      "compute s = sum of the cells' execution time; export s = HTML rendering.",
     )
@@ -94,31 +85,45 @@ def write_index(
     return path
 
 
-#: Headline figures shown first in the scenario comparison (the rest are folded away).
-HEADLINE_FIRST = (
-    "registered_end_p50", "shelter_peak_occupancy", "shelter_first_month_100",
-    "shelter_places_short_p50", "shelter_places_short_p90", "backlog_backlog_peak",
-    "backlog_months_to_clear", "backlog_late_decisions_total", "backlog_penalty_eur_total",
-    "backlog_dtv_caseload_peak",
-)
-_NOT_HEADLINES = {"scenario", "title"}
+def _headline_rows(scenarios: Sequence[ScenarioSpec],
+                   headlines: Mapping[str, Sequence[Mapping[str, Any]] | None]) -> list[dict[str, Any]]:
+    """One row per headline figure: its label and, per scenario, the figure as reports print it.
+
+    ``headlines[scenario]`` holds the rows of the scenario's ``tables/headline.csv``.
+    """
+    from capacity.headline import MAIN
+    from capacity.report import fmt_headline
+
+    by_key: dict[str, dict[str, Any]] = {}
+    for i, spec in enumerate(scenarios):
+        for row in headlines.get(spec.name) or []:
+            entry = by_key.setdefault(row["key"], {"name": row["label_en"], "key": row["key"],
+                                                   "values": ["—"] * len(scenarios)})
+            entry["values"][i] = fmt_headline(row)
+    first = [by_key[k] for k in MAIN if k in by_key]
+    rest = [v for k, v in by_key.items() if k not in MAIN]
+    return [{**r, "main": True} for r in first] + [{**r, "main": False} for r in rest]
 
 
-def _fmt(value: Any, key: str = "") -> str:
-    """Format a headline figure: thousands separators, shares as %, months as YYYY-MM."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int | float) and value != value:  # NaN
-        return "—"
-    if isinstance(value, int | float) and ("occupancy" in key or "share" in key) and abs(value) <= 2:
-        return f"{100 * value:.1f} %"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        return f"{value:,.0f}" if abs(value) >= 100 or value == int(value) else f"{value:,.2f}"
-    text = str(value)
-    if len(text) >= 10 and text[4] == "-" and text[7] == "-" and text[10:].strip(" :0T") == "":
-        return text[:7]  # a month start
-    return text
+def _comparison_charts(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> list[str]:
+    """Scenario comparison charts (registered, arrivals) from each scenario's stored table.
+
+    Reads ``<scenario>/tables/population_forecast.csv`` as the run wrote it; recomputes
+    nothing. Empty when fewer than two scenarios have one.
+    """
+    import pandas as pd
+
+    from capacity import report, report_forecast
+
+    tables = {}
+    for spec in scenarios:
+        path = run_dir / spec.name / "tables" / "population_forecast.csv"
+        if path.is_file():
+            tables[spec.title] = pd.read_csv(path, parse_dates=["date"])
+    if len(tables) < 2:
+        return []
+    charts = []
+    for variable in ("registered", "arrivals"):
+        fig = report_forecast.scenario_comparison(tables, variable=variable)
+        charts.append(report.figure(fig)._repr_mimebundle_()["text/html"])
+    return charts

@@ -115,7 +115,7 @@ def notebook_parameters(path: Path | str) -> dict[str, Any]:
 
     try:
         nb = nbformat.read(str(path), as_version=4)
-    except Exception as exc:  # noqa: BLE001 - a malformed notebook: say which file
+    except Exception as exc:  # a malformed notebook: say which file
         raise RunError(f"{path}: cannot read the notebook: {exc}") from exc
     cell = next((c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])),
                 None)

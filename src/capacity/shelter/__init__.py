@@ -24,6 +24,7 @@ from capacity.shelter.planning import (
     crossing_distribution,
     first_crossing,
     headline,
+    peak_short_before_tpd,
     planning_table,
 )
 from capacity.shelter.result import ENTITLED_EXTERNAL, ENTITLED_FROM_PARAMETERS, ShelterResult
@@ -39,6 +40,7 @@ __all__ = [
     "ENTITLED_EXTERNAL", "ENTITLED_FROM_PARAMETERS", "ShelterResult", "allocate", "allocation_key",
     "cost_curve", "cost_optimum", "crossing_distribution", "entitled_from_parameters",
     "estimate_rates", "first_crossing", "headline", "jump_off_state", "largest_remainder",
-    "municipality_row", "municipality_table", "national_figures", "places_path", "planning_table",
+    "municipality_row", "municipality_table", "national_figures", "peak_short_before_tpd", "places_path",
+    "planning_table",
     "resolve_municipality", "simulate_shelter",
 ]

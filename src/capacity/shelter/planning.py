@@ -224,6 +224,13 @@ def cost_optimum(result: ShelterResult, *, lead_time_months: int | None = None,
             "window_start": result.dates[start], "window_end": result.dates[stop - 1]}
 
 
+def peak_short_before_tpd(result: ShelterResult) -> np.ndarray:
+    """Per path, the most people without a place up to the TPD end (or the cost window's end)."""
+    _, stop = _window(result, result.cfg.lead_time_months, None)
+    before = result.unmet_demand[:, :stop] if stop > 0 else result.unmet_demand[:, :1]
+    return before.max(axis=1)
+
+
 def headline(result: ShelterResult) -> dict[str, object]:
     """Return the headline planning figures of a shelter simulation.
 
@@ -243,8 +250,7 @@ def headline(result: ShelterResult) -> dict[str, object]:
     opt = cost_optimum(result)
     start, stop = _window(result, result.cfg.lead_time_months, None)
     peak_short = result.unmet_demand.max(axis=1)
-    before = result.unmet_demand[:, :stop] if stop > 0 else result.unmet_demand[:, :1]
-    peak_before = before.max(axis=1)
+    peak_before = peak_short_before_tpd(result)
     return {
         "peak_occupancy": float(np.median(result.occupancy_rate, axis=0).max()),
         "places_short_p50": float(np.median(peak_short)),

@@ -1,0 +1,212 @@
+"""The headline figures of a scenario: one table, the one source of every figure printed.
+
+:func:`headline_table` turns a scenario's results into ``tables/headline.csv``: one row
+per figure with ``key, label_en, label_nl, value, p10, p90, unit, rounding``. ``value``
+is the median over the sample paths (unrounded), ``p10``/``p90`` its 10 % and 90 %
+quantiles (empty where the figure is not a per-path quantity), and ``rounding`` the step
+every report, the index and every text round it to (see ``capacity.report.fmt_headline``).
+
+Units: ``persons``, ``cases``, ``places``, ``EUR``, ``share`` (0–1), ``months`` (a count;
+``inf`` when not reached within the run) and ``month`` (a calendar month, ``YYYY-MM``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from capacity import shelter
+
+COLUMNS = ("key", "label_en", "label_nl", "value", "p10", "p90", "unit", "rounding")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """How one headline figure is computed and shown.
+
+    Attributes:
+        key: Stable identifier (column ``key`` of headline.csv).
+        label_en: English label.
+        label_nl: Dutch label.
+        unit: One of the units in the module docstring.
+        rounding: Display step in the unit (e.g. 100 persons, 0.001 for a share).
+        paths: Per-path values (``value`` = median, ``p10``/``p90``), from the results.
+        scalar: Or a single value, when the figure is not a per-path quantity.
+
+    """
+
+    key: str
+    label_en: str
+    label_nl: str
+    unit: str
+    rounding: float
+    paths: Callable[[Any], np.ndarray] | None = None
+    scalar: Callable[[Any], Any] | None = None
+
+
+def _median(x: np.ndarray) -> float:
+    """Median; with paths that never finish (``inf``) an observed value, so never NaN."""
+    x = np.asarray(x, dtype=float)
+    if np.all(np.isfinite(x)):
+        return float(np.median(x))
+    return float(np.quantile(x, 0.5, method="inverted_cdf"))
+
+
+def _quantile(x: np.ndarray, q: float) -> float:
+    return float(np.quantile(np.asarray(x, dtype=float), q, method="inverted_cdf"))
+
+
+def _bl(res: Any) -> dict[str, np.ndarray]:
+    return res.backlog.paths
+
+
+def _month(value: Any) -> str | None:
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m")
+
+
+def _shelter(key: str) -> Callable[[Any], Any]:
+    """Return a getter of one scalar of the shelter model's own headline."""
+    return lambda res: res.shelter_headline[key]
+
+
+FIGURES: tuple[Figure, ...] = (
+    # --- population
+    Figure("registered_end_p50", "Registered with municipalities at the end of the horizon",
+           "Ingeschreven bij gemeenten aan het eind van de horizon", "persons", 100,
+           paths=lambda r: r.population.registered[:, -1]),
+    # --- shelter
+    Figure("shelter_peak_occupancy", "Shelter occupancy, highest month (median)",
+           "Bezetting opvang, hoogste maand (mediaan)", "share", 0.001,
+           scalar=_shelter("peak_occupancy")),
+    Figure("shelter_first_month_95", "First month demand passes 95 % of the places",
+           "Eerste maand met vraag boven 95 % van de plekken", "month", 1,
+           scalar=lambda r: _month(r.shelter_headline["first_month_95"])),
+    Figure("shelter_first_month_100", "First month demand passes the places",
+           "Eerste maand met meer vraag dan plekken", "month", 1,
+           scalar=lambda r: _month(r.shelter_headline["first_month_100"])),
+    Figure("shelter_share_paths_100", "Share of paths on which demand passes the places",
+           "Aandeel paden met meer vraag dan plekken", "share", 0.001,
+           scalar=_shelter("share_paths_100")),
+    Figure("shelter_places_short", "People without a place, highest month",
+           "Mensen zonder plek, hoogste maand", "persons", 100,
+           paths=lambda r: r.shelter.unmet_demand.max(axis=1)),
+    Figure("shelter_places_short_before_tpd", "People without a place before the TPD ends, highest month",
+           "Mensen zonder plek vóór het einde van de RTB, hoogste maand", "persons", 100,
+           paths=lambda r: shelter.peak_short_before_tpd(r.shelter)),
+    Figure("shelter_places_needed", "Places needed at the occupancy target",
+           "Benodigde plekken bij de bezettingsnorm", "places", 100,
+           scalar=_shelter("places_needed")),
+    Figure("shelter_cost_optimal_places", "Places with the lowest expected cost",
+           "Plekken met de laagste verwachte kosten", "places", 100,
+           scalar=_shelter("cost_optimal_places")),
+    Figure("shelter_places_jump_off", "Shelter places at the last count",
+           "Opvangplekken bij de laatste telling", "places", 10,
+           scalar=_shelter("places_jump_off")),
+    Figure("shelter_in_shelter_jump_off", "People in shelter at the last count",
+           "Mensen in de opvang bij de laatste telling", "persons", 10,
+           scalar=_shelter("in_shelter_jump_off")),
+    # --- backlog
+    Figure("backlog_cohort_persons", "Persons whose asylum application restarts",
+           "Personen van wie de asielaanvraag herleeft", "persons", 100,
+           paths=lambda r: r.backlog.cohort_persons),
+    Figure("backlog_cohort_cases", "Asylum cases restarting", "Herlevende asielzaken", "cases", 100,
+           paths=lambda r: r.backlog.cohort_cases),
+    Figure("backlog_backlog_peak", "Cohort cases pending at the IND, highest month",
+           "Openstaande zaken van het cohort bij de IND, hoogste maand", "cases", 100,
+           paths=lambda r: _bl(r)["pending"].max(axis=1)),
+    Figure("backlog_regular_backlog_peak", "Regular asylum cases pending, highest month",
+           "Reguliere openstaande asielzaken, hoogste maand", "cases", 100,
+           paths=lambda r: _bl(r)["pending_regular"].max(axis=1)),
+    Figure("backlog_total_peak", "All asylum cases pending at the IND, highest month",
+           "Alle openstaande asielzaken bij de IND, hoogste maand", "cases", 100,
+           paths=lambda r: _bl(r)["backlog_total"].max(axis=1)),
+    Figure("backlog_months_to_clear", "Months until the cohort backlog is cleared",
+           "Maanden tot de achterstand van het cohort is weggewerkt", "months", 1,
+           paths=lambda r: r.backlog.months_to_clear),
+    Figure("backlog_late_decisions_total", "Decisions after the legal term",
+           "Beslissingen na de wettelijke termijn", "cases", 100,
+           paths=lambda r: _bl(r)["late_decisions"].sum(axis=1)),
+    Figure("backlog_late_or_overdue", "Late decisions plus cases overdue at the end",
+           "Te late beslissingen plus zaken over de termijn aan het eind", "cases", 100,
+           paths=lambda r: r.backlog.late_or_overdue()),
+    Figure("backlog_late_share", "Share of decisions late (incl. overdue at the end)",
+           "Aandeel te late beslissingen (incl. over de termijn aan het eind)", "share", 0.001,
+           paths=lambda r: r.backlog.late_share()),
+    Figure("backlog_penalty_eur_total", "Penalties for late decisions",
+           "Dwangsommen voor te late beslissingen", "EUR", 100_000,
+           paths=lambda r: _bl(r)["penalty_eur"].sum(axis=1)),
+    Figure("backlog_dtv_caseload_peak", "DT&V caseload from the cohort, highest month",
+           "DT&V-caseload uit het cohort, hoogste maand", "cases", 10,
+           paths=lambda r: _bl(r)["dtv_caseload"].max(axis=1)),
+    Figure("backlog_shelter_entitled_peak", "Persons entitled to shelter after the TPD, highest month",
+           "Personen met recht op opvang na de RTB, hoogste maand", "persons", 100,
+           paths=lambda r: _bl(r)["shelter_entitled"].max(axis=1)),
+    Figure("backlog_permits_issued_total", "Transition permits issued",
+           "Afgegeven transitiedocumenten", "cases", 100,
+           paths=lambda r: _bl(r)["permits_issued"].sum(axis=1)),
+    Figure("backlog_permits_issued_by_month", "Months until every transition permit is issued",
+           "Maanden tot alle transitiedocumenten zijn afgegeven", "months", 1,
+           paths=lambda r: r.backlog.months_to_permits),
+    Figure("backlog_withdrawn_return_total", "Withdrawn for the return programme",
+           "Ingetrokken voor het terugkeerprogramma", "cases", 10,
+           paths=lambda r: _bl(r)["withdrawn_return"].sum(axis=1)),
+    Figure("backlog_granted_total", "Asylum granted", "Asiel verleend", "cases", 100,
+           paths=lambda r: _bl(r)["granted"].sum(axis=1)),
+)
+
+#: Figures shown first (in this order) where a short list is wanted, e.g. the index page.
+MAIN = ("registered_end_p50", "shelter_peak_occupancy", "shelter_first_month_100",
+        "shelter_places_short", "backlog_backlog_peak", "backlog_months_to_clear",
+        "backlog_late_decisions_total", "backlog_penalty_eur_total", "backlog_dtv_caseload_peak")
+
+
+def headline_table(results: Any, keys: Sequence[str] | None = None) -> pd.DataFrame:
+    """Return the scenario's headline table (columns :data:`COLUMNS`, one row per figure).
+
+    Args:
+        results: A ``capacity.pipeline.ScenarioResults`` (population, shelter, backlog);
+            with ``keys``, any object with the results those figures read.
+        keys: Figures to compute (default all, in :data:`FIGURES` order).
+
+    """
+    view = _View(results)
+    rows = []
+    for fig in FIGURES if keys is None else [f for f in FIGURES if f.key in set(keys)]:
+        if fig.paths is not None:
+            x = fig.paths(view)
+            value, p10, p90 = _median(x), _quantile(x, 0.1), _quantile(x, 0.9)
+        else:
+            value, p10, p90 = fig.scalar(view), np.nan, np.nan
+            if isinstance(value, np.generic):
+                value = value.item()
+        rows.append({"key": fig.key, "label_en": fig.label_en, "label_nl": fig.label_nl,
+                     "value": value, "p10": p10, "p90": p90, "unit": fig.unit,
+                     "rounding": fig.rounding})
+    return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+class _View:
+    """The results plus the shelter model's headline, computed once when first read."""
+
+    def __init__(self, results: Any) -> None:
+        self.results = results
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.results, name)
+
+    @cached_property
+    def shelter_headline(self) -> dict[str, Any]:
+        return shelter.headline(self.results.shelter)
+
+
+def lookup(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    """Return the headline table as ``{key: row dict}`` for text and table builders."""
+    return {row["key"]: row for row in table.to_dict("records")}
+
+
+__all__ = ["COLUMNS", "FIGURES", "MAIN", "Figure", "headline_table", "lookup"]

@@ -1,0 +1,89 @@
+"""The notebooks are thin: parameters first, then calls that load results and show them.
+
+Read from the notebooks' source (no kernel): every number a report shows is computed by
+``capacity.pipeline``, so a notebook that draws random numbers, fits a model, runs a
+simulation, a solver or a comparison, or reads a file itself fails here.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import nbformat
+import pytest
+
+pytestmark = pytest.mark.unit
+
+NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+
+#: What a notebook may import from capacity: loading results and showing them.
+ALLOWED_MODULES = {"params", "pipeline", "report", "report_backlog", "report_forecast",
+                   "report_shelter"}
+#: Calls that compute: a notebook that makes one recomputes what the pipeline holds.
+FORBIDDEN_CALLS = {"run_scenario", "default_rng", "compare_policies", "solve_capacity", "gap_check",
+                   "simulate", "simulate_shelter", "allocate", "forecast_population", "run_backtest",
+                   "scenario_tables", "load_history", "load_municipalities", "save_table", "seed"}
+#: Contract tables each notebook saves (and links) with ``report.table(..., save_to=output_dir)``.
+SAVED = {
+    "01_data": {"history", "anchor_checks"},
+    "02_arrivals_departures": {"population_forecast", "backtest", "backtest_summary",
+                               "forecast_gap_check", "forecast_data_status", "forecast_assumptions"},
+    "03_shelter": {"headline", "shelter_forecast", "shelter_planning", "shelter_costs",
+                   "shelter_crossings", "municipalities"},
+    "04_tpd_backlog": {"headline", "backlog_forecast", "backlog_policies", "capacity_needed",
+                       "backlog_months_to_clear"},
+}
+
+
+def code_cells(path: Path) -> list:
+    return [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_parameters_cell_comes_first_with_scalars_only(path: Path) -> None:
+    first = code_cells(path)[0]
+    assert "parameters" in first.metadata.get("tags", [])
+    tree = ast.parse(first.source)
+    names = {t.id for node in tree.body for t in node.targets}
+    assert {"params_path", "output_dir", "cache_path"} <= names
+    assert all(isinstance(node.value, ast.Constant) for node in tree.body)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_definitions_no_outputs_no_file_reading(path: Path) -> None:
+    for cell in code_cells(path):
+        tree = ast.parse(cell.source)
+        assert not any(isinstance(n, ast.FunctionDef | ast.ClassDef | ast.Lambda) for n in ast.walk(tree)), cell.source
+        assert "read_csv" not in cell.source and "read_excel" not in cell.source and "open(" not in cell.source
+        assert not cell.get("outputs") and cell.get("execution_count") is None
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_no_cell_computes_or_draws_random_numbers(path: Path) -> None:
+    for cell in code_cells(path)[1:]:
+        tree = ast.parse(cell.source)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                pytest.fail(f"{path.name}: imports {[a.name for a in node.names]}: use capacity.*")
+            if isinstance(node, ast.ImportFrom):
+                assert node.module == "capacity", f"{path.name}: imports from {node.module}"
+                assert {a.name for a in node.names} <= ALLOWED_MODULES, f"{path.name}: {cell.source}"
+            if isinstance(node, ast.Call):
+                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                assert name not in FORBIDDEN_CALLS, f"{path.name} computes in a cell: {cell.source}"
+            if isinstance(node, ast.Name):
+                assert node.id not in {"np", "numpy", "random"}, f"{path.name}: {cell.source}"
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.stem in SAVED], ids=lambda p: p.stem)
+def test_every_table_is_saved_and_shown_by_one_call(path: Path) -> None:
+    saved = set()
+    for cell in code_cells(path):
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "table":
+                keywords = {k.arg for k in node.keywords}
+                if len(node.args) > 1 and isinstance(node.args[1], ast.Constant):
+                    assert "save_to" in keywords, f"{path.name}: {node.args[1].value} named but not saved"
+                    saved.add(node.args[1].value)
+    assert SAVED[path.stem] <= saved, SAVED[path.stem] - saved
