@@ -341,6 +341,7 @@ def table(
             values = shown[col].dropna().abs()
             whole = bool(((values % 1) == 0).all() or values.ge(100).all())
             shown[col] = shown[col].map(lambda v, d=0 if whole else 3: fmt_number(v, language, d))
+    shown = shown.astype(object).where(shown.notna(), "–")  # a missing value reads as a dash
     parts = []
     if caption:
         parts.append(f"<p><strong>{html.escape(caption)}</strong></p>")
