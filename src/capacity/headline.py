@@ -83,11 +83,17 @@ FIGURES: tuple[Figure, ...] = (
     Figure("shelter_peak_occupancy", "Shelter occupancy, highest month (median)",
            "Bezetting opvang, hoogste maand (mediaan)", "share", 0.001,
            scalar=_shelter("peak_occupancy")),
-    Figure("shelter_first_month_95", "First month demand passes 95 % of the places",
-           "Eerste maand met vraag boven 95 % van de plekken", "month", 1,
-           scalar=lambda r: _month(r.shelter_headline["first_month_95"])),
-    Figure("shelter_first_month_100", "First month demand passes the places",
-           "Eerste maand met meer vraag dan plekken", "month", 1,
+    Figure("shelter_pressure_jump_off", "Demand per place at the last count",
+           "Vraag per plek bij de laatste telling", "share", 0.001,
+           scalar=_shelter("pressure_jump_off")),
+    Figure("shelter_peak_pressure", "Demand per place, highest month (median; above 100 % people go without)",
+           "Vraag per plek, hoogste maand (mediaan; boven 100% gaan mensen zonder plek)", "share", 0.001,
+           scalar=_shelter("peak_pressure")),
+    Figure("shelter_first_month_95", "First month demand passes 95 % of the places (the last count if already then)",
+           "Eerste maand met vraag boven 95 % van de plekken (de laatste telling als dat toen al zo was)",
+           "month", 1, scalar=lambda r: _month(r.shelter_headline["first_month_95"])),
+    Figure("shelter_first_month_100", "First month demand passes the places (the last count if already then)",
+           "Eerste maand met meer vraag dan plekken (de laatste telling als dat toen al zo was)", "month", 1,
            scalar=lambda r: _month(r.shelter_headline["first_month_100"])),
     Figure("shelter_share_paths_100", "Share of paths on which demand passes the places",
            "Aandeel paden met meer vraag dan plekken", "share", 0.001,
@@ -160,7 +166,7 @@ FIGURES: tuple[Figure, ...] = (
 )
 
 #: Figures shown first (in this order) where a short list is wanted, e.g. the index page.
-MAIN = ("registered_end_p50", "shelter_peak_occupancy", "shelter_first_month_100",
+MAIN = ("registered_end_p50", "shelter_pressure_jump_off", "shelter_peak_pressure", "shelter_first_month_100",
         "shelter_places_short", "backlog_backlog_peak", "backlog_months_to_clear",
         "backlog_late_decisions_total", "backlog_penalty_eur_total", "backlog_dtv_caseload_peak")
 

@@ -22,7 +22,7 @@ __all__ = [
     "HEADLINE_KEYS", "Text", "cost_chart", "crossing_chart", "crossing_table", "demand_vs_places_chart",
     "entitled_note", "jump_off_text", "municipality_chart_nl", "municipality_compare_nl",
     "municipality_table_nl", "municipality_text_nl", "observed_shelter", "occupancy_chart",
-    "places_needed_text", "reliability_nl",
+    "places_needed_text", "pressure_chart", "reliability_nl",
 ]
 
 _L = {
@@ -33,8 +33,12 @@ _L = {
                   "nl": "Vraag naar opvangplekken tegenover het aantal plekken"},
     "in_shelter_obs": {"en": "in shelter (observed)", "nl": "in opvang (waargenomen)"},
     "target": {"en": "target {p}", "nl": "streefwaarde {p}"},
-    "cross_title": {"en": "Share of futures in which occupancy has passed 95 % / 100 %",
-                    "nl": "Aandeel toekomstpaden waarin de bezetting 95% / 100% is gepasseerd"},
+    "cross_title": {"en": "Share of futures in which demand per place has passed 95 % / 100 %",
+                    "nl": "Aandeel toekomstpaden waarin de vraag per plek 95% / 100% is gepasseerd"},
+    "pressure_title": {"en": "Pressure: people needing a place per place (above 100 %: people go without)",
+                       "nl": "Druk: vraag per opvangplek (boven 100%: mensen zonder plek)"},
+    "pressure_obs": {"en": "occupancy (observed; capped at 100 %)",
+                     "nl": "bezetting (waargenomen; hoogstens 100%)"},
     "cost_title": {"en": "Expected cost of idle places and of people without a place",
                    "nl": "Verwachte kosten van lege plekken en van mensen zonder plek"},
 }
@@ -93,6 +97,26 @@ def occupancy_chart(result: ShelterResult, *, history: pd.DataFrame | None = Non
     return fig
 
 
+def pressure_chart(result: ShelterResult, *, history: pd.DataFrame | None = None,
+                   language: str = "en") -> go.Figure:
+    """Fan chart of demand per place (pressure) with the target, 95 % and 100 % lines.
+
+    Unlike occupancy, pressure is not capped at 100 %: above it, people go without a place.
+    A month without places has no pressure value (a gap), not 100 %.
+    """
+    hist = observed_shelter(history, "occupancy_rate") if history is not None else None
+    fig = fan_chart(result.table(), "pressure", title=_l("pressure_title", language),
+                    history=hist, language=language, percent=True, y_title="")
+    if hist is not None and not hist.empty:
+        fig.data[-2].name = _l("pressure_obs", language)
+    target = result.cfg.target_occupancy
+    for level, colour, label in ((target, "seagreen", _l("target", language, p=_pct(target, language, 0))),
+                                 (0.95, "orange", "95%"), (1.0, "firebrick", "100%")):
+        fig.add_hline(y=level, line={"color": colour, "dash": "dot", "width": 1},
+                      annotation_text=label, annotation_position="bottom right")
+    return fig
+
+
 def crossing_chart(result: ShelterResult, *, language: str = "en") -> go.Figure:
     """Cumulative share of paths on which demand per place has passed 95 % and 100 %."""
     dist = shelter.crossing_distribution(result)
@@ -110,10 +134,14 @@ def crossing_chart(result: ShelterResult, *, language: str = "en") -> go.Figure:
 def crossing_table(result: ShelterResult, *, language: str = "en") -> pd.DataFrame:
     """Return, per threshold, the 10/50/90 % quantiles of the first crossing month.
 
-    A quantile that falls beyond the horizon reads "not within horizon".
+    A quantile that falls beyond the horizon reads "not within horizon"; a threshold that
+    demand per place already passed at the last count reads "already at the last count".
     """
     rows = []
     never = "niet binnen de horizon" if language == "nl" else "not within horizon"
+    when = month_label(result.jump_off_date, language)
+    already = (f"al bij de laatste telling ({when})" if language == "nl"
+               else f"already at the last count ({when})")
     for thr in (0.95, 1.0):
         idx = shelter.first_crossing(result, thr).astype(float)
         idx[idx < 0] = np.inf
@@ -121,6 +149,9 @@ def crossing_table(result: ShelterResult, *, language: str = "en") -> pd.DataFra
         row = {"threshold": _pct(thr, language, 0)}
         for q in (0.1, 0.5, 0.9):
             k = srt[int(np.floor(q * (len(srt) - 1)))]
+            if shelter.already_above(result, thr):
+                row[f"p{int(q * 100)}"] = already
+                continue
             row[f"p{int(q * 100)}"] = never if not np.isfinite(k) else month_label(
                 result.dates[int(k)], language)
         row["share_never"] = float(np.mean(~np.isfinite(idx)))
@@ -134,21 +165,36 @@ def crossing_table(result: ShelterResult, *, language: str = "en") -> pd.DataFra
 
 
 #: The shelter figures of the scenario's headline table, in report order.
-HEADLINE_KEYS = ("shelter_peak_occupancy", "shelter_first_month_95", "shelter_first_month_100",
+HEADLINE_KEYS = ("shelter_pressure_jump_off", "shelter_peak_pressure", "shelter_first_month_95",
+                 "shelter_first_month_100",
                  "shelter_share_paths_100", "shelter_places_short", "shelter_places_short_before_tpd",
                  "shelter_places_needed",
                  "shelter_cost_optimal_places")
 
 
 def jump_off_text(result: ShelterResult, *, language: str = "en") -> Text:
-    """Say what was last observed: people in shelter and places in the jump-off month."""
+    """Say what was last observed (people in shelter, places, demand per place) and what it means."""
     n = lambda v: fmt_number(v, language, 0)  # noqa: E731
     when = month_label(result.jump_off_date, language)
+    p = result.jump_off_pressure
+    pct = _pct(p, language, 1) if np.isfinite(p) else "–"
+    passed = [thr for thr in (0.95, 1.0) if shelter.already_above(result, thr)]
     if language == "nl":
-        return Text(f"Laatste telling ({when}): **{n(result.jump_off_in_shelter)}** mensen in de "
-                    f"opvang op **{n(result.jump_off_places)}** plekken. De prognose begint daar.")
-    return Text(f"Last count ({when}): **{n(result.jump_off_in_shelter)}** people in shelter on "
-                f"**{n(result.jump_off_places)}** places. The forecast starts there.")
+        text = (f"Laatste telling ({when}): **{n(result.jump_off_in_shelter)}** mensen in de "
+                f"opvang op **{n(result.jump_off_places)}** plekken: **{pct}** vraag per plek. "
+                "De prognose begint daar.")
+        if passed:
+            text += (" De drempel van " + " en ".join(_pct(t, "nl", 0) for t in passed)
+                     + " was bij de laatste telling al gepasseerd: dat is geen voorspelling maar de "
+                       "uitgangssituatie.")
+        return Text(text)
+    text = (f"Last count ({when}): **{n(result.jump_off_in_shelter)}** people in shelter on "
+            f"**{n(result.jump_off_places)}** places: **{pct}** demand per place. The forecast "
+            "starts there.")
+    if passed:
+        text += (" Demand per place had already passed " + " and ".join(_pct(t, "en", 0) for t in passed)
+                 + " at the last count: that is the starting point, not a forecast.")
+    return Text(text)
 
 
 def cost_chart(result: ShelterResult, curve: pd.DataFrame, *, language: str = "en") -> go.Figure:

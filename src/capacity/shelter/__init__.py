@@ -19,6 +19,7 @@ from capacity.shelter.allocation import (
     resolve_municipality,
 )
 from capacity.shelter.planning import (
+    already_above,
     cost_curve,
     cost_optimum,
     crossing_distribution,
@@ -37,7 +38,7 @@ from capacity.shelter.stockflow import (
 )
 
 __all__ = [
-    "ENTITLED_EXTERNAL", "ENTITLED_FROM_PARAMETERS", "ShelterResult", "allocate", "allocation_key",
+    "ENTITLED_EXTERNAL", "ENTITLED_FROM_PARAMETERS", "ShelterResult", "allocate", "already_above", "allocation_key",
     "cost_curve", "cost_optimum", "crossing_distribution", "entitled_from_parameters",
     "estimate_rates", "first_crossing", "headline", "jump_off_state", "largest_remainder",
     "municipality_row", "municipality_table", "national_figures", "peak_short_before_tpd", "places_path",

@@ -198,7 +198,8 @@ def national_figures(result: ShelterResult, month: pd.Timestamp | int | None = N
         "places_needed": int(plan["places_needed"].iloc[k]),
         "places_now": int(round(result.jump_off_places)),
         "in_shelter_now": int(round(result.jump_off_in_shelter)),
-        "occupancy_rate": in_shelter / places if places > 0 else float(demand > 0),
+        "occupancy_rate": in_shelter / places if places > 0 else float("nan"),
+        "pressure": demand / places if places > 0 else float("nan"),
     }
 
 

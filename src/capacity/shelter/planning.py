@@ -7,6 +7,8 @@ place-days (calendar days per month).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -14,8 +16,8 @@ from capacity.errors import ParameterError
 from capacity.shelter.result import ShelterResult
 
 __all__ = [
-    "cost_curve", "cost_optimum", "crossing_distribution", "first_crossing", "headline",
-    "planning_table",
+    "already_above", "cost_curve", "cost_optimum", "crossing_distribution", "first_crossing",
+    "headline", "planning_table",
 ]
 
 
@@ -29,6 +31,15 @@ def first_crossing(result: ShelterResult, threshold: float) -> np.ndarray:
     above = result.pressure > threshold
     idx = np.argmax(above, axis=1)
     return np.where(above.any(axis=1), idx, -1)
+
+
+def already_above(result: ShelterResult, threshold: float) -> bool:
+    """Return whether demand per place already exceeded ``threshold`` at the jump-off (last count).
+
+    Then the "first crossing" in the forecast is no finding: it happened before the forecast
+    starts, and reports say so instead of giving the first forecast month.
+    """
+    return bool(result.jump_off_pressure > threshold)
 
 
 def crossing_distribution(result: ShelterResult, thresholds: tuple[float, ...] = (0.95, 1.0)
@@ -52,6 +63,8 @@ def crossing_distribution(result: ShelterResult, thresholds: tuple[float, ...] =
 
 
 def _median_date(result: ShelterResult, threshold: float) -> pd.Timestamp | None:
+    if already_above(result, threshold):
+        return pd.Timestamp(result.jump_off_date)
     idx = first_crossing(result, threshold).astype(float)
     idx[idx < 0] = np.inf  # never within the horizon sorts last
     med = np.sort(idx)[(len(idx) - 1) // 2]  # lower median: an actual path's month
@@ -231,6 +244,19 @@ def peak_short_before_tpd(result: ShelterResult) -> np.ndarray:
     return before.max(axis=1)
 
 
+def _peak_median(paths: np.ndarray) -> float:
+    """Highest month of the median over paths, skipping months where it is undefined (NaN)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        med = np.nanmedian(paths, axis=0)
+    return float(np.nanmax(med)) if np.isfinite(med).any() else float("nan")
+
+
+def _peak_pressure(result: ShelterResult) -> float:
+    """Highest month of the median demand per place, over months with places."""
+    return _peak_median(np.where(result.places > 0, result.pressure, np.nan))
+
+
 def headline(result: ShelterResult) -> dict[str, object]:
     """Return the headline planning figures of a shelter simulation.
 
@@ -252,7 +278,11 @@ def headline(result: ShelterResult) -> dict[str, object]:
     peak_short = result.unmet_demand.max(axis=1)
     peak_before = peak_short_before_tpd(result)
     return {
-        "peak_occupancy": float(np.median(result.occupancy_rate, axis=0).max()),
+        "peak_occupancy": _peak_median(result.occupancy_rate),
+        "pressure_jump_off": result.jump_off_pressure,
+        "peak_pressure": _peak_pressure(result),
+        "already_95": already_above(result, 0.95),
+        "already_100": already_above(result, 1.0),
         "places_short_p50": float(np.median(peak_short)),
         "places_short_p90": float(np.quantile(peak_short, 0.9)),
         "places_short_before_tpd_p50": float(np.median(peak_before)),

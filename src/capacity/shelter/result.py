@@ -74,18 +74,31 @@ class ShelterResult:
 
     @property
     def occupancy_rate(self) -> np.ndarray:
-        """Occupied share of places (0..1); 1 when there are no places but people need one."""
+        """Occupied share of places (0..1); undefined (NaN) in a month without places.
+
+        A month with no places is not "100 % occupied": everyone needing a place goes
+        without one, which :attr:`pressure` and ``unmet_demand`` show.
+        """
         with np.errstate(divide="ignore", invalid="ignore"):
-            rate = np.where(self.places > 0, self.in_shelter / self.places,
-                            np.where(self.demand > 0, 1.0, 0.0))
+            rate = np.where(self.places > 0, self.in_shelter / np.maximum(self.places, 1e-12), np.nan)
         return np.clip(rate, 0.0, 1.0)
 
     @property
     def pressure(self) -> np.ndarray:
-        """Demand per place (can exceed 1: the occupancy there would be without a cap)."""
+        """Demand per place (can exceed 1: the occupancy there would be without a cap).
+
+        ``inf`` in a month without places but with demand (so it passes every threshold).
+        """
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(self.places > 0, self.demand / np.maximum(self.places, 1e-12),
                             np.where(self.demand > 0, np.inf, 0.0))
+
+    @property
+    def jump_off_pressure(self) -> float:
+        """Demand per place at the jump-off (the last count: in shelter + unmet over places)."""
+        if self.jump_off_places <= 0:
+            return float("inf") if self.jump_off_demand > 0 else 0.0
+        return float(self.jump_off_demand / self.jump_off_places)
 
     def places_needed(self, target: float | None = None) -> np.ndarray:
         """Places that keep occupancy at or under ``target`` on each path (places).
@@ -109,7 +122,8 @@ class ShelterResult:
     def table(self) -> pd.DataFrame:
         """Return the quantile-contract table.
 
-        Variables: demand, in_shelter, places, occupancy_rate (share), unmet_demand,
+        Variables: demand, in_shelter, places, occupancy_rate (share; empty in a month
+        without places), pressure (demand per place; empty without places), unmet_demand,
         places_needed (at ``cfg.target_occupancy``; read the quantile column of the wanted
         probability, e.g. ``q0.90``).
         """
@@ -119,6 +133,7 @@ class ShelterResult:
                 "in_shelter": self.in_shelter,
                 "places": self.places,
                 "occupancy_rate": self.occupancy_rate,
+                "pressure": np.where(np.isfinite(self.pressure), self.pressure, np.nan),
                 "unmet_demand": self.unmet_demand,
                 "places_needed": self.places_needed(),
             },
