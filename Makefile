@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report report-all report-full municipality validate test test-fast lint bench lab clean
+.PHONY: help venv report report-pdf report-all report-full municipality validate test test-fast lint bench lab clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -23,6 +23,9 @@ venv: $(STAMP) ## Create the virtual environment and install pinned dependencies
 
 report: $(STAMP) ## Run the report suite on the default scenario (params/baseline.yaml) into reports/
 	$(BIN)/capacity run --params params/baseline.yaml --jobs $(JOBS)
+
+report-pdf: $(STAMP) ## As report, and print every report to A4 PDF beside it (needs: apt-get install chromium)
+	$(BIN)/capacity run --params params/baseline.yaml --jobs $(JOBS) --pdf
 
 report-all: $(STAMP) ## Every shipped scenario + the 342 Dutch municipal reports of the baseline (~5 min on 2 cores)
 	$(BIN)/capacity run --all-scenarios --municipalities all --municipalities-for baseline --jobs $(JOBS)

@@ -84,6 +84,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="validate and show what would run; start no kernel, write nothing")
     run.add_argument("--no-progress", action="store_true", help="no progress bar or status lines")
     run.add_argument("--no-publish", action="store_true", help="never move REPORTS/latest")
+    run.add_argument("--pdf", action="store_true",
+                     help="also print every report to A4 PDF beside it (headless Chromium)")
 
     val = sub.add_parser("validate", help="check parameter files",
                          description="Check scenario files; print every error with the file, "
@@ -180,6 +182,18 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
         _out(f"latest -> {result.run_dir.name}")
     elif result.ok and not publish:
         _out("latest not moved: a partial run (--notebooks, --municipality or --no-publish)")
+    if args.pdf:
+        from capacity.runner.pdf import print_pdfs
+
+        pages = [Path(r.html) for r in result.results.values() if r.status == "ok" and r.html]
+        try:
+            pdfs = print_pdfs(pages, jobs=args.jobs or 2)
+        except RunError as exc:
+            _err(f"error: {exc}")
+            return EXIT_FAILED
+        _out(f"pdf: {len(pdfs)} of {len(pages)} reports printed to A4 PDF")
+        if len(pdfs) < len(pages):
+            return EXIT_FAILED
     for res in result.failed:
         _out(f"  {res.status}: {res.key}: {res.error}")
     if not result.ok:

@@ -86,6 +86,18 @@ def fmt_number(value: float, language: str = "en", decimals: int = 0) -> str:
     return text
 
 
+def fmt_significant(value: float, language: str = "en", digits: int = 3) -> str:
+    """Format a small non-whole number to ``digits`` significant digits (``0.0116``, ``1.55``)."""
+    if value is None or pd.isna(value):
+        return "–"
+    if not math.isfinite(value):
+        return t("not_in_run", language)
+    if value == 0:
+        return "0"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(value))))
+    return fmt_number(round(value, decimals), language, decimals)
+
+
 def fmt_month(value: Any, language: str = "en") -> str:
     """Format a month as words: ``April 2025`` / ``april 2025``; ``–`` if missing."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -153,28 +165,55 @@ def headline_rows(table: pd.DataFrame, keys: Sequence[str] | None = None, *,
 
 
 class Figure:
-    """A plotly figure for display: interactive in JupyterLab and in offline HTML reports."""
+    """A plotly figure for display: interactive in JupyterLab and in offline HTML reports.
 
-    def __init__(self, fig: go.Figure):
+    In the report it is a ``<figure>`` whose chart carries a text alternative (``role="img"``
+    with the title and summary as its label) and a caption with the summary under it, so a
+    screen reader, a printout and a reader who cannot see the colours all get the point.
+    """
+
+    def __init__(self, fig: go.Figure, summary: str | None = None):
         self.fig = fig
+        meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+        self.summary = summary if summary is not None else meta.get("summary", "")
+        self.language = meta.get("language", "en")
+
+    @property
+    def title(self) -> str:
+        """The chart's title as plain text."""
+        return str(self.fig.layout.title.text or "")
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        div = self.fig.to_html(
-            full_html=False, include_plotlyjs=False,
-            config={"displaylogo": False, "responsive": True},
-        )
-        return {"text/html": div, "application/vnd.plotly.v1+json": json.loads(self.fig.to_json())}
+        config = {"displaylogo": False, "responsive": True}
+        if self.language == "nl":
+            config["locale"] = "nl"  # month names from assets/plotly-locale-nl.js
+        div = self.fig.to_html(full_html=False, include_plotlyjs=False, config=config)
+        label = html.escape(". ".join(p for p in (self.title, self.summary) if p), quote=True)
+        caption = f"<figcaption>{html.escape(self.summary)}</figcaption>" if self.summary else ""
+        wrapped = (f'<figure class="capacity-chart"><div role="img" aria-label="{label}">{div}</div>'
+                   f"{caption}</figure>")
+        return {"text/html": wrapped, "application/vnd.plotly.v1+json": json.loads(self.fig.to_json())}
 
 
-def figure(fig: go.Figure) -> Figure:
-    """Wrap ``fig`` so that a notebook shows it offline-safe (see the module docstring)."""
-    return Figure(fig)
+def figure(fig: go.Figure, summary: str | None = None) -> Figure:
+    """Wrap ``fig`` for offline reports with a text alternative (see :class:`Figure`).
+
+    Args:
+        fig: The chart.
+        summary: One or two sentences on what it shows and its key numbers; default the
+            summary the chart builder left in ``fig.layout.meta["summary"]``, if any.
+
+    """
+    return Figure(fig, summary)
 
 
 def _dates_in(fig: go.Figure, language: str) -> go.Figure:
-    """Use numeric month labels in Dutch: plotly.js names months in English only offline."""
+    """Mark the chart's language: Dutch separators here, Dutch month names from the locale."""
+    meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
+    fig.update_layout(meta={**meta, "language": language})
     if language == "nl":
-        fig.update_xaxes(tickformat="%m-%Y", hoverformat="%d-%m-%Y")
+        fig.update_layout(separators=",.")
+        fig.update_xaxes(hoverformat="%-d %b %Y")
     return fig
 
 
@@ -218,7 +257,7 @@ def fan_chart(
     """
     rows = table[table["variable"] == variable].sort_values("date")
     fig = go.Figure()
-    shades = {95: 0.15, 67: 0.25, 50: 0.35}
+    shades = {95: 0.22, 67: 0.38, 50: 0.55}  # the 95 % band stays visible on white and in print
     for p in (95, 67, 50):
         lo, hi = BANDS[p]
         name = t("band", language, p=p)
@@ -243,7 +282,27 @@ def fan_chart(
     _layout(fig, title or t(variable, language), y_title)
     if percent:
         fig.update_yaxes(tickformat=".0%")
+    fig.update_layout(meta={"summary": _fan_summary(rows, language, percent)})
     return _dates_in(fig, language)
+
+
+def _fan_summary(rows: pd.DataFrame, language: str, percent: bool) -> str:
+    """Say in words where the median ends and its 80 % band, e.g. for a screen reader."""
+    if rows.empty:
+        return ""
+    last = rows.iloc[-1]
+
+    def f(v: float) -> str:
+        if percent:
+            return fmt_value(v, "share", 0.001, language)
+        return fmt_number(v, language, 0 if abs(v) >= 10 else 2)
+
+    when = fmt_month(last["date"], language)
+    if language == "nl":
+        return (f"Mediaan in {when}: {f(last['q0.50'])} (80%-band {f(last['q0.10'])} tot "
+                f"{f(last['q0.90'])}); banden 50, 67 en 95%.")
+    return (f"Median in {when}: {f(last['q0.50'])} (80 % band {f(last['q0.10'])} to "
+            f"{f(last['q0.90'])}); bands of 50, 67 and 95 %.")
 
 
 #: Variables that are events, not series: drawn as points without a connecting line.
@@ -281,7 +340,8 @@ class Text:
         self.markdown = markdown
 
     def _repr_markdown_(self) -> str:
-        return self.markdown
+        # Every text is built from parameters, data and numbers: none may carry markup.
+        return html.escape(self.markdown, quote=False)
 
     def __str__(self) -> str:
         return self.markdown
@@ -340,11 +400,12 @@ def table(
         elif pd.api.types.is_numeric_dtype(shown[col]):
             values = shown[col].dropna().abs()
             whole = bool(((values % 1) == 0).all() or values.ge(100).all())
-            shown[col] = shown[col].map(lambda v, d=0 if whole else 3: fmt_number(v, language, d))
+            shown[col] = shown[col].map(lambda v, w=whole: fmt_number(v, language, 0) if w
+                                        else fmt_significant(v, language))
     shown = shown.astype(object).where(shown.notna(), "–")  # a missing value reads as a dash
     parts = []
     if caption:
-        parts.append(f"<p><strong>{html.escape(caption)}</strong></p>")
+        parts.append(f'<p class="capacity-caption"><strong>{html.escape(caption)}</strong></p>')
     if saved:
         label = t("download", language)
         stem = html.escape(f"tables/{name}", quote=True)
@@ -353,7 +414,11 @@ def table(
             f'<a href="{stem}.xlsx" download>Excel</a></p>'
         )
     if max_rows > 0:
-        parts.append(shown.to_html(index=False, escape=True, border=0, classes="dataframe capacity-table"))
+        body = shown.to_html(index=False, escape=True, border=0, classes="dataframe capacity-table")
+        if caption:  # the caption again, for screen readers, in the table itself
+            head, rest = body.split(">", 1)
+            body = f'{head}><caption class="sr-only">{html.escape(caption)}</caption>{rest}'
+        parts.append(f'<div class="capacity-table-wrap">{body}</div>')
     if 0 < max_rows < total:
         parts.append(f"<p><em>{html.escape(t('rows_shown', language, n=max_rows, total=total))}</em></p>")
     return Table("\n".join(parts), df)

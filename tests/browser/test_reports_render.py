@@ -46,6 +46,10 @@ CHARTS_JS = """(() => {
     charts: divs.length,
     drawn: divs.filter(d => d.data && d.data.length > 0 && d.querySelector('svg.main-svg')
                       && d.querySelectorAll('.scatterlayer .trace, .barlayer .trace').length > 0).length,
+    labelled: divs.filter(d => { const f = d.closest('[role=img]');
+                                 return f && (f.getAttribute('aria-label') || '').length > 10; }).length,
+    xticks: divs.length ? Array.from(divs[0].querySelectorAll('.xtick text')).map(t => t.textContent) : [],
+    pwned: typeof window.__pwned !== 'undefined',
     title: document.title,
   });
 })()"""
@@ -198,3 +202,39 @@ def test_real_reports_render_offline(browser: DevTools, suite_run, page: str) ->
     if page != "index.html":
         assert summary["plotly"] == "object"
         assert summary["charts"] >= 1 and summary["drawn"] == summary["charts"], summary
+        assert summary["labelled"] == summary["charts"], "a chart without a text alternative"
+
+
+DUTCH_MONTHS = {"jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"}
+
+
+def test_dutch_charts_use_the_dutch_locale(browser: DevTools, suite_run) -> None:
+    summary, problems = browser.open((suite_run.run_dir / "baseline/municipalities/GM0363.html").as_uri())
+    assert problems == []
+    words = {w for tick in summary["xticks"] for w in tick.split()}
+    assert words & DUTCH_MONTHS, summary["xticks"]
+    assert not words & {"Jan", "Mar", "May", "Oct", "Dec"}, summary["xticks"]
+
+
+SCRIPT = "<script>window.__pwned = 1</script>"
+
+
+def test_text_from_parameters_and_data_never_executes(browser: DevTools, tmp_path: Path) -> None:
+    data_copy = tmp_path / f"shelter{SCRIPT.replace('/', '')}.csv"
+    shutil.copyfile(Path(runner.__file__).resolve().parents[1] / "datasets" / "ukraine_shelter_nl.csv", data_copy)
+    scenario = tmp_path / "evil.yaml"
+    scenario.write_text(
+        "meta:\n"
+        f"  name: evil\n  title: 'Evil {SCRIPT}'\n"
+        f"  description: 'Described <img src=x onerror=\"window.__pwned=1\">'\n"
+        "data:\n"
+        f"  files:\n    ukraine_shelter_nl: '{data_copy}'\n",
+        encoding="utf-8")
+    registry = [Notebook("ok", path=FIXTURES / "ok.ipynb")]
+    result = runner.run([scenario], registry=registry, jobs=1, prepare=False, progress=False,
+                        reports_dir=tmp_path / "reports")
+    for page in sorted(result.run_dir.glob("**/*.html")):
+        text = page.read_text(encoding="utf-8")
+        assert SCRIPT not in text and "<img src=x" not in text, page
+        summary, _ = browser.open(page.as_uri())
+        assert not summary["pwned"], page

@@ -114,4 +114,27 @@ def test_percent_axis_is_not_labelled_persons_and_dutch_dates_are_numeric() -> N
     fig = report.fan_chart(table, "occupancy_rate", percent=True, y_title="", language="nl")
     assert fig.layout.yaxis.title.text in ("", None) and fig.layout.yaxis.tickformat == ".0%"
     assert report.fan_chart(table, "occupancy_rate", percent=True).layout.yaxis.title.text == "share"
-    assert fig.layout.xaxis.tickformat == "%m-%Y"
+    assert fig.layout.separators == ",." and fig.layout.meta["language"] == "nl"
+    bundle = report.figure(fig)._repr_mimebundle_()["text/html"]
+    assert '"locale": "nl"' in bundle  # month names come from the vendored Dutch locale
+
+
+def test_every_chart_has_a_text_alternative_and_a_caption() -> None:
+    table = summarise(np.random.default_rng(0).normal(1000, 50, size=(200, 4)), DATES, "registered")
+    fig = report.fan_chart(table, "registered", title="Registered <b>now</b>", language="nl")
+    html = report.figure(fig)._repr_mimebundle_()["text/html"]
+    assert 'role="img"' in html and 'aria-label="Registered &lt;b&gt;now&lt;/b&gt;. Mediaan in' in html
+    assert "<figcaption>Mediaan in" in html and "80%-band" in html
+
+
+def test_texts_and_captions_carry_no_markup() -> None:
+    text = report.Text("**Gemeente** <script>alert(1)</script> & DT&V")
+    assert "<script>" not in text._repr_markdown_() and "**Gemeente**" in text._repr_markdown_()
+    html = report.table(pd.DataFrame({"a": ["<img src=x onerror=alert(1)>"]}),
+                        caption="<script>x</script>")._repr_html_()
+    assert "<script>" not in html and "<img" not in html and "<caption" in html
+
+
+def test_small_numbers_keep_three_significant_digits() -> None:
+    html = report.table(pd.DataFrame({"rate": [0.011634, 1.5512]}))._repr_html_()
+    assert "0.0116" in html and "1.55" in html and "0.011634" not in html

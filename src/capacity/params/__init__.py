@@ -176,10 +176,23 @@ def _rows(model: BaseModel, prefix: str) -> Iterable[dict[str, Any]]:
             shown = value
         yield {
             "parameter": key,
-            "value": shown if isinstance(shown, str | int | float | bool) or shown is None else str(shown),
+            "value": _plain_text(shown),
             "unit": extra.get("unit", ""),
             "meaning": info.description or "",
         }
+
+
+def _plain_text(value: Any) -> str:
+    """Show a parameter value as a planner reads it: ``kind=triangular, low=0.5``, no reprs."""
+    if value is None:
+        return "–"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={_plain_text(v)}" for k, v in value.items()) or "–"
+    if isinstance(value, list | tuple):
+        return "; ".join(_plain_text(v) for v in value) or "–"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
 
 
 def describe(scn: Scenario) -> pd.DataFrame:

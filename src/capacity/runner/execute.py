@@ -16,6 +16,7 @@ import time
 import traceback
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -328,6 +329,7 @@ def export_html(
             "scenario_info": scenario,
             "parameters_html": scenario.get("parameters_html", ""),
             "tables": _tables_of(nb),
+            "dated": dated_box(scenario.get("run", context.get("run", {})), job.language),
         },
     }
     nb.metadata["title"] = job.title
@@ -339,6 +341,30 @@ def export_html(
         body = body.replace('href="tables/', f'href="{tables_href}/')
     job.output_html.write_text(body, encoding="utf-8")
     return job.output_html
+
+
+def dated_box(run: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """Return what the dated box atop every report says: the run date, each input's last month.
+
+    Args:
+        run: The run's provenance (``started`` ISO time, ``data_vintage`` as written by
+            ``capacity.runner.manifest.data_vintage``: ``"arrivals to 2024-08; ..."``).
+        language: ``en`` or ``nl``.
+
+    """
+    from capacity.report import fmt_month, t
+
+    started = str(run.get("started") or "")
+    run_date = ""
+    if started:
+        when = datetime.fromisoformat(started)
+        run_date = f"{when.day} {fmt_month(when.strftime('%Y-%m'), language)}"
+    inputs = []
+    for part in str(run.get("data_vintage") or "").split(";"):
+        variable, _, month = part.strip().partition(" to ")
+        if month and re.fullmatch(r"\d{4}-\d{2}", month.strip()):
+            inputs.append({"label": t(variable, language), "month": fmt_month(month.strip(), language)})
+    return {"run_date": run_date, "inputs": inputs}
 
 
 def _tables_of(nb: Any) -> list[str]:

@@ -70,12 +70,16 @@ def write_index(
 
     headline_rows = _headline_rows(scenarios, headlines)
     comparison = _comparison_charts(run_dir, scenarios)
-    scen_rows = [{**m} for m in manifest.get("scenarios", [])]
+    descriptions = _descriptions(scenarios)
+    scen_rows = [{**m, "params_file": public_path(m.get("params_file")),
+                  "description": descriptions.get(m.get("name"), "")}
+                 for m in manifest.get("scenarios", [])]
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
                              autoescape=jinja2.select_autoescape(["html", "j2"]))
     html = env.get_template("index.html.j2").render(
-        m=manifest, scenarios=scen_rows, notebooks=notebooks, matrix=matrix, munis=munis,
+        m={**manifest, "log": Path(manifest["log"]).name if manifest.get("log") else None},
+        scenarios=scen_rows, notebooks=notebooks, matrix=matrix, munis=munis,
         failures=failures, headline_rows=headline_rows, comparison=comparison, timings=timings,
         timings_note="kernel s = kernel start-up and shutdown (papermill time minus cell time); "
                      "compute s = sum of the cells' execution time; export s = HTML rendering.",
@@ -87,22 +91,72 @@ def write_index(
 
 def _headline_rows(scenarios: Sequence[ScenarioSpec],
                    headlines: Mapping[str, Sequence[Mapping[str, Any]] | None]) -> list[dict[str, Any]]:
-    """One row per headline figure: its label and, per scenario, the figure as reports print it.
+    """One row per headline figure: label, unit and, per scenario, the figure as reports print it.
 
-    ``headlines[scenario]`` holds the rows of the scenario's ``tables/headline.csv``.
+    ``headlines[scenario]`` holds the rows of the scenario's ``tables/headline.csv``. Each cell
+    has the median, its 10–90 % range and the difference from the first scenario (the baseline).
     """
     from capacity.headline import MAIN
-    from capacity.report import fmt_headline
+    from capacity.report import fmt_headline, fmt_value
 
     by_key: dict[str, dict[str, Any]] = {}
     for i, spec in enumerate(scenarios):
         for row in headlines.get(spec.name) or []:
-            entry = by_key.setdefault(row["key"], {"name": row["label_en"], "key": row["key"],
-                                                   "values": ["—"] * len(scenarios)})
-            entry["values"][i] = fmt_headline(row)
+            entry = by_key.setdefault(row["key"], {
+                "name": row["label_en"], "key": row["key"], "unit": _UNITS.get(row["unit"], row["unit"]),
+                "cells": [None] * len(scenarios), "rows": [None] * len(scenarios)})
+            entry["rows"][i] = row
+            span = ""
+            if row.get("p10") is not None and row.get("p90") is not None:
+                span = f"{fmt_headline(row, field='p10')} – {fmt_headline(row, field='p90')}"
+            entry["cells"][i] = {"value": fmt_headline(row), "range": span, "diff": ""}
+    for entry in by_key.values():
+        base = entry["rows"][0]
+        for i, row in enumerate(entry["rows"][1:], start=1):
+            if base is None or row is None or row["unit"] == "month" or entry["cells"][i] is None:
+                continue
+            try:
+                delta = float(row["value"]) - float(base["value"])
+            except (TypeError, ValueError):
+                continue
+            if delta == delta and abs(delta) != float("inf"):
+                text = fmt_value(abs(delta), row["unit"], row["rounding"])
+                entry["cells"][i]["diff"] = ("+" if delta > 0 else "−" if delta < 0 else "±") + text
+        entry["cells"] = [c or {"value": "—", "range": "", "diff": ""} for c in entry["cells"]]
+        del entry["rows"]
     first = [by_key[k] for k in MAIN if k in by_key]
     rest = [v for k, v in by_key.items() if k not in MAIN]
     return [{**r, "main": True} for r in first] + [{**r, "main": False} for r in rest]
+
+
+_UNITS = {"persons": "persons", "cases": "cases", "places": "places", "EUR": "EUR",
+          "share": "%", "months": "months", "month": "month"}
+
+
+def _descriptions(scenarios: Sequence[ScenarioSpec]) -> dict[str, str]:
+    """Return each scenario's one-paragraph description from its parameter file."""
+    from capacity import params
+
+    out = {}
+    for spec in scenarios:
+        try:
+            out[spec.name] = params.load(spec.params_path).meta.description
+        except Exception:  # noqa: BLE001 - a description must not break the index
+            out[spec.name] = ""
+    return out
+
+
+def public_path(path: str | Path | None) -> str:
+    """Return a path fit to publish: relative to the project (``params/...``), else its name."""
+    if not path:
+        return ""
+    from capacity.params import PARAMS_DIR
+
+    path = Path(path)
+    try:
+        return path.resolve().relative_to(PARAMS_DIR.resolve().parent).as_posix()
+    except ValueError:
+        return path.name
 
 
 def _comparison_charts(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> list[str]:

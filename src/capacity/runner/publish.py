@@ -87,7 +87,7 @@ def new_run_dir(reports_dir: Path) -> Path:
 
 
 def copy_assets(run_dir: Path) -> Path:
-    """Copy plotly.js and the report style sheets once into ``<run>/assets/``.
+    """Copy plotly.js, its Dutch locale and the report style sheets once into ``<run>/assets/``.
 
     Every report links to them by a relative path instead of inlining them: 342 municipal
     reports x (3.5 MB plotly.js + 0.25 MB of JupyterLab CSS) would be well over a gigabyte.
@@ -111,6 +111,8 @@ def copy_assets(run_dir: Path) -> Path:
         if found is None:
             raise RunError(f"nbconvert's lab template ({name}) not found: reinstall nbconvert")
         shutil.copyfile(found, assets / f"lab-{name}")
+    for vendored in (Path(__file__).resolve().parents[1] / "assets").glob("*.js"):
+        shutil.copyfile(vendored, assets / vendored.name)  # e.g. plotly's Dutch locale
     return assets
 
 
