@@ -238,3 +238,14 @@ def test_text_from_parameters_and_data_never_executes(browser: DevTools, tmp_pat
         assert SCRIPT not in text and "<img src=x" not in text, page
         summary, _ = browser.open(page.as_uri())
         assert not summary["pwned"], page
+
+
+def test_reports_print_to_a4_pdf(run_dir: Path) -> None:
+    from capacity.runner.pdf import print_pdfs
+
+    pages = [run_dir / "baseline" / "figure.html", run_dir / "baseline" / "municipalities" / "GM0363.html"]
+    pdfs = print_pdfs(pages, jobs=2)
+    assert [p.name for p in pdfs] == ["figure.pdf", "GM0363.pdf"]
+    for pdf in pdfs:
+        head = pdf.read_bytes()
+        assert head.startswith(b"%PDF") and re.search(rb"/MediaBox \[0 0 594\.9\d* 841\.9\d*\]", head), pdf  # A4

@@ -106,8 +106,29 @@ def test_every_headline_figure_is_printed_the_same_everywhere(suite_run) -> None
     assert f"{report.fmt_headline(rows['backlog_penalty_eur_total'])}</strong> in penalties" in intro
 
 
-def test_no_raw_program_output_in_the_headline_sections(suite_run) -> None:
-    for page in ("index.html", "baseline/03_shelter.html", "baseline/04_tpd_backlog.html"):
-        text = (suite_run.run_dir / page).read_text(encoding="utf-8")
-        for bad in (">inf<", ">nan<", ">NaN<", "PLACEHOLDER", "issue 5"):
-            assert bad not in text, (page, bad)
+#: What a planner must never read: raw floats, inf/NaN, Python reprs, internal words.
+RAW_OUTPUT = {
+    "raw float": re.compile(r"\b\d{1,3}(?:,\d{3})+\.\d+\b|\b\d+\.\d{4,}\b"),
+    "inf or NaN": re.compile(r"(?<![\w-])(?:-?inf|nan|NaN|NaT|None)(?![\w-])"),
+    "Python repr": re.compile(r"\{'\w+':|\[\(|np\.float64|Timestamp\("),
+    "internal word": re.compile(r"PLACEHOLDER|\bissue \d+\b|TODO"),
+}
+
+
+def visible_text(page: Path) -> str:
+    """The text a reader sees: no scripts, styles, tags or the parameters' YAML details."""
+    text = page.read_text(encoding="utf-8")
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)
+    text = re.sub(r"<[^>]+>", " ", text)
+    return html.unescape(text)
+
+
+def test_no_raw_program_output_in_any_rendered_report(suite_run) -> None:
+    pages = sorted(suite_run.run_dir.glob("**/*.html"))
+    found = []
+    for page in pages:
+        text = visible_text(page)
+        for what, pattern in RAW_OUTPUT.items():
+            found += [f"{page.relative_to(suite_run.run_dir)}: {what}: ...{text[max(0, m.start() - 40):m.end() + 20]!r}"
+                      for m in pattern.finditer(text)][:3]
+    assert not found, "\n".join(found)
