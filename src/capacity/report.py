@@ -18,6 +18,8 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+from babel.dates import format_date
+from babel.numbers import format_decimal
 
 from capacity import data
 from capacity.quantiles import BANDS
@@ -60,15 +62,6 @@ LABELS: dict[str, dict[str, str]] = {
     "EUR": {"en": "EUR", "nl": "EUR"},
 }
 
-#: Month names, the one copy (plotly.js names months in English only offline).
-MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-    "nl": ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-           "september", "oktober", "november", "december"),
-}
-
-
 def t(key: str, language: str = "en", **fmt: Any) -> str:
     """Return the label for ``key`` in ``language`` (``en`` or ``nl``); the key if unknown."""
     entry = LABELS.get(key)
@@ -76,14 +69,17 @@ def t(key: str, language: str = "en", **fmt: Any) -> str:
     return text.format(**fmt) if fmt else text
 
 
+#: Babel locale of each report language (CLDR number and date conventions).
+LOCALES = {"en": "en_GB", "nl": "nl_NL"}
+
+
 def fmt_number(value: float, language: str = "en", decimals: int = 0) -> str:
-    """Format a number with thousands separators (``12,345`` / Dutch ``12.345``)."""
+    """Format a number with the language's separators (``12,345.6`` / ``12.345,6``), via Babel."""
     if value is None or pd.isna(value):
         return "–"
-    text = f"{value:,.{decimals}f}"
-    if language == "nl":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(round(float(value), decimals) + 0.0, format=pattern,  # + 0.0: no "-0"
+                          locale=LOCALES.get(language, "en_GB"))
 
 
 def fmt_significant(value: float, language: str = "en", digits: int = 3) -> str:
@@ -99,11 +95,11 @@ def fmt_significant(value: float, language: str = "en", digits: int = 3) -> str:
 
 
 def fmt_month(value: Any, language: str = "en") -> str:
-    """Format a month as words: ``April 2025`` / ``april 2025``; ``–`` if missing."""
+    """Format a month as words: ``April 2025`` / ``april 2025`` (Babel); ``–`` if missing."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "–"
-    date = pd.Timestamp(value)
-    return f"{MONTHS[language if language in MONTHS else 'en'][date.month - 1]} {date.year}"
+    date = pd.Timestamp(value).date()
+    return format_date(date, format="LLLL y", locale=LOCALES.get(language, "en_GB"))
 
 
 def fmt_value(value: Any, unit: str, rounding: float, language: str = "en") -> str:
