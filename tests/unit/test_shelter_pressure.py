@@ -57,3 +57,34 @@ def test_crossing_after_the_jump_off_is_a_forecast_month():
     head = shelter.headline(res)
     first = head["first_month_95"]
     assert first is None or first >= res.dates[0]
+
+
+def test_refused_people_leave_the_queue_at_the_unmet_exit_rate():
+    # entry 1, no departures or move-outs, constant arrivals a: with rate 1 every month's refused
+    # find another solution the next month, so from month 2 on the queue is one month's arrivals
+    a = 500.0
+    cfg = ShelterConfig(entry_share=1.0, departure_share=0.0, move_out_rate=0.0, unmet_exit_rate=1.0,
+                        tpd_end="2040-01-01")
+    pop = make_pop(n=2, h=6, arrivals=a, departures=0)
+    pop.arrivals[:] = a
+    res = shelter.simulate_shelter(pop, cfg, history=make_history())
+    np.testing.assert_allclose(res.unmet_demand[:, 1:], a)
+    np.testing.assert_allclose(res.demand[:, 1:], 93970 + a)
+    assert res.identity_error() < 1e-6
+
+
+def test_more_unmet_exits_never_more_people_without_a_place():
+    pop = make_pop(n=40, h=24, arrivals=3000, departures=800)
+    unmet = []
+    for rate in (0.0, 0.3, 0.9):
+        cfg = ShelterConfig(unmet_exit_rate=rate, tpd_end="2040-01-01")
+        res = shelter.simulate_shelter(pop, cfg, history=make_history(), rng=np.random.default_rng(3))
+        unmet.append(res.unmet_demand)
+    assert np.all(unmet[1] <= unmet[0] + 1e-9) and np.all(unmet[2] <= unmet[1] + 1e-9)
+    assert unmet[2].max() < 0.5 * unmet[0].max()
+
+
+def test_baseline_unmet_exit_rate_is_a_flagged_range():
+    from capacity import params
+    rate = params.load("params/baseline.yaml").shelter.unmet_exit_rate
+    assert rate.kind == "triangular" and 0 < rate.low < rate.mode <= rate.high <= 1

@@ -38,9 +38,10 @@ class ShelterConfig(Frozen):
         Distribution(kind="fixed", value=0.005), unit="share/month",
         doc="share of people needing shelter who move to own housing each month",
     )
-    unmet_exit_rate: float = param(
-        0.0, unit="share/month", ge=0, le=1,
-        doc="share of people refused or waiting who find other accommodation each month",
+    unmet_exit_rate: Distribution = param(
+        Distribution(kind="fixed", value=0.0), unit="share/month",
+        doc="share of people refused or waiting who find other accommodation each month "
+            "(private hosts, own housing, elsewhere); sampled once per path",
     )
     initial_unmet_demand: float = param(
         0.0, unit="persons", ge=0,
@@ -132,7 +133,7 @@ class ShelterConfig(Frozen):
         if self.allocation_key == "custom" and not self.custom_weights:
             raise ValueError("allocation_key 'custom' needs custom_weights {code: weight}")
         for name in ("entry_share", "departure_share", "move_out_rate", "post_tpd_entitled_share",
-                     "entitled_shelter_share"):
+                     "entitled_shelter_share", "unmet_exit_rate"):
             dist: Distribution = getattr(self, name)
             if dist.kind == "lognormal":
                 raise ValueError(f"{name} is a share: use fixed/uniform/triangular/beta, not lognormal")

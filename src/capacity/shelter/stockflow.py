@@ -231,7 +231,7 @@ def _checked_entitled(entitled: np.ndarray | None, shape: tuple[int, int]) -> np
 
 
 def _run_months(pop: PopulationPaths, places: np.ndarray, *, d0: float, u0: float,
-                rates: tuple[np.ndarray, np.ndarray, np.ndarray], unmet_exit_rate: float,
+                rates: tuple[np.ndarray, np.ndarray, np.ndarray], unmet_exit_rate: np.ndarray,
                 switch_index: int, after_tpd: Callable[[np.ndarray], np.ndarray],
                 ) -> dict[str, np.ndarray]:
     """Step demand month by month; from ``switch_index`` on it follows ``after_tpd``.
@@ -242,7 +242,8 @@ def _run_months(pop: PopulationPaths, places: np.ndarray, *, d0: float, u0: floa
         d0: Demand at the jump-off (persons).
         u0: Unmet demand at the jump-off (persons).
         rates: Per-path entry share, departure share and move-out rate (share/month).
-        unmet_exit_rate: Share of the unmet demand finding other accommodation (share/month).
+        unmet_exit_rate: Share of the unmet demand finding other accommodation, per path
+            (share/month).
         switch_index: First month index after the TPD (h: never).
         after_tpd: Demand before the switch (n_paths,) -> entitled demand (n_paths, h - switch).
 
@@ -316,6 +317,7 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
     m = distributions.sample(cfg.move_out_rate, n, rng)
     keep = distributions.sample(cfg.post_tpd_entitled_share, n, rng)
     use = distributions.sample(cfg.entitled_shelter_share, n, rng)
+    u = distributions.sample(cfg.unmet_exit_rate, n, rng)
 
     switch_month = _month_start(cfg.tpd_end if entitled_from is None else entitled_from)
     places_row = places_path(dates, state["places"], cfg, tpd_month=switch_month)
@@ -334,7 +336,7 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
     d0 = state["in_shelter"] + cfg.initial_unmet_demand
     arrays = _run_months(
         pop, places, d0=d0, u0=max(d0 - state["places"], 0.0), rates=(e, s, m),
-        unmet_exit_rate=cfg.unmet_exit_rate, switch_index=s_idx, after_tpd=after_tpd)
+        unmet_exit_rate=u, switch_index=s_idx, after_tpd=after_tpd)
 
     return ShelterResult(
         dates=dates, demand=arrays["demand"], in_shelter=arrays["in_shelter"], places=places,
@@ -344,7 +346,7 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
         jump_off_in_shelter=state["in_shelter"], jump_off_places=state["places"],
         jump_off_demand=d0, cfg=cfg,
         entitled_from=dates[s_idx] if s_idx < h else None, entitled_source=source,
-        rates={"entry_share": e, "departure_share": s, "move_out_rate": m,
+        rates={"entry_share": e, "departure_share": s, "move_out_rate": m, "unmet_exit_rate": u,
                **({"entitled_shelter_share": use} if entitled is not None
                   else {"post_tpd_entitled_share": keep})},
     )
