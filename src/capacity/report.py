@@ -1,4 +1,6 @@
-"""Figures, tables and labels for the notebooks. No model code, no file I/O.
+"""Figures, tables, labels and number formats for the notebooks. No model code.
+
+The one write is :func:`table`'s download, through ``capacity.data.save_table``.
 
 Figures are shown with :func:`figure`, which emits a ``text/html`` output (a div and a
 script calling ``window.Plotly``) next to plotly's own JSON mimetype. JupyterLab renders
