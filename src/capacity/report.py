@@ -162,6 +162,33 @@ def headline_rows(table: pd.DataFrame, keys: Sequence[str] | None = None, *,
     return pd.DataFrame(out)
 
 
+def main_points(table: pd.DataFrame, keys: Sequence[str], *, language: str = "en") -> Text:
+    """Return the report's main points: one line per headline figure, with its range.
+
+    Args:
+        table: The scenario's headline table (``capacity.headline``).
+        keys: The figures that matter most for this report, most important first (3–5).
+        language: ``en`` or ``nl``.
+
+    """
+    rows = table.set_index("key")
+    lines = ["**In het kort**" if language == "nl" else "**Main points**", ""]
+    for key in keys:
+        if key not in rows.index:
+            continue
+        row = {"key": key, **rows.loc[key].to_dict()}
+        label = row.get(f"label_{language}") or row["label_en"]
+        text = f"- {label}: **{fmt_headline(row, language)}**"
+        if pd.notna(row.get("p10")) and pd.notna(row.get("p90")):
+            between = "tussen" if language == "nl" else "between"
+            and_ = "en" if language == "nl" else "and"
+            likely = "waarschijnlijk" if language == "nl" else "likely"
+            text += (f" ({likely} {between} {fmt_headline(row, language, 'p10')} {and_} "
+                     f"{fmt_headline(row, language, 'p90')})")
+        lines.append(text)
+    return Text("\n".join(lines))
+
+
 class Figure:
     """A plotly figure for display: interactive in JupyterLab and in offline HTML reports.
 

@@ -138,3 +138,15 @@ def test_texts_and_captions_carry_no_markup() -> None:
 def test_small_numbers_keep_three_significant_digits() -> None:
     html = report.table(pd.DataFrame({"rate": [0.011634, 1.5512]}))._repr_html_()
     assert "0.0116" in html and "1.55" in html and "0.011634" not in html
+
+
+def test_main_points_give_each_figure_with_its_range() -> None:
+    table = pd.DataFrame([
+        {"key": "a", "label_en": "People without a place", "label_nl": "Mensen zonder plek",
+         "value": 18965.3, "p10": 7266.8, "p90": 36241.0, "unit": "persons", "rounding": 100},
+        {"key": "b", "label_en": "Peak occupancy", "label_nl": "Hoogste bezetting",
+         "value": 0.9987, "p10": float("nan"), "p90": float("nan"), "unit": "share", "rounding": 0.001},
+    ])
+    text = str(report.main_points(table, ["a", "b", "missing"], language="nl"))
+    assert "Mensen zonder plek: **19.000** (waarschijnlijk tussen 7.300 en 36.200)" in text
+    assert "Hoogste bezetting: **99,9%**" in text and "missing" not in text
