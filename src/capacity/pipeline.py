@@ -218,6 +218,7 @@ def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.Data
         "backlog_months_to_clear": backlog.months_to_clear_table(bl),
         "backlog_policies": res.policies,
         "capacity_needed": res.capacity_needed,
+        "backlog_penalties": bl.penalties_by_year(),
     }
 
 

@@ -32,8 +32,14 @@ LABELS: dict[str, dict[str, str]] = {
                   "nl": "IND-beslissingen over de cohort per maand"},
     "late_decisions": {"en": "Decisions after the legal term per month",
                        "nl": "Beslissingen na de wettelijke termijn per maand"},
-    "penalty_eur": {"en": "Penalties for late decisions per month (EUR)",
-                    "nl": "Dwangsommen per maand (EUR)"},
+    "penalty_eur": {"en": "Penalties run up by cohort cases past the term, per month (EUR)",
+                    "nl": "Dwangsommen door cohortzaken over de termijn, per maand (EUR)"},
+    "penalty_eur_regular": {"en": "Penalties run up by regular cases past the term, per month (EUR)",
+                            "nl": "Dwangsommen door reguliere zaken over de termijn, per maand (EUR)"},
+    "overdue_pending": {"en": "Cohort cases pending past the legal term",
+                        "nl": "Cohortzaken over de wettelijke termijn"},
+    "penalties_title": {"en": "Penalty exposure by calendar year and stream (EUR)",
+                        "nl": "Dwangsommen per kalenderjaar en stroom (EUR)"},
     "dtv_caseload": {"en": "DT&V caseload from the cohort", "nl": "DT&V-caseload uit de cohort"},
     "shelter_entitled": {"en": "Persons entitled to shelter (pending, appeal, departure term)",
                          "nl": "Personen met recht op opvang (in procedure, beroep, vertrektermijn)"},
@@ -129,6 +135,11 @@ SOURCES: dict[str, str] = {
     "notice_share": "ind_asylum_figures.csv 2022: 19,830 notices vs ~20,400 late decisions "
                     "(0.97, DERIVED); mode assumption",
     "notice_lag_days": "assumption",
+    "regular_term_months": "art. 42 Vw 2000: 6 months; the 15-month extension was reversed by "
+                           "the Raad van State (ind_asylum_figures.csv 2025 note)",
+    "regular_backlog_age_months": "ind_asylum_figures.csv 2025: >25,000 of ~50,000 waiting >15 "
+                                  "months -> evenly spread up to 30 months (DERIVED); "
+                                  "assumption that it holds at the TPD end",
     "penalty_eur_per_day": "Awb art. 4:17: EUR 23 / 35 / 45 per day, 14 days each",
     "penalty_cap_eur": "ind_asylum_figures.csv: max EUR 1,442 per case per procedure",
     "clear_threshold_cases": "assumption",
@@ -158,7 +169,9 @@ HEADLINE_KEYS = (
     "backlog_cohort_persons", "backlog_cohort_cases", "backlog_backlog_peak",
     "backlog_regular_backlog_peak", "backlog_total_peak", "backlog_months_to_clear",
     "backlog_late_decisions_total", "backlog_late_or_overdue", "backlog_late_share",
-    "backlog_penalty_eur_total", "backlog_dtv_caseload_peak", "backlog_shelter_entitled_peak",
+    "backlog_overdue_pending_end", "backlog_late_decisions_regular",
+    "backlog_penalty_eur_total", "backlog_penalty_eur_cohort", "backlog_penalty_eur_regular",
+    "backlog_dtv_caseload_peak", "backlog_shelter_entitled_peak",
     "backlog_permits_issued_total", "backlog_permits_issued_by_month",
 )
 
@@ -187,8 +200,12 @@ def intro_text(result: BacklogResult, headline: pd.DataFrame, *, language: str =
             f"paden na **{f('backlog_months_to_clear')} maanden** weggewerkt (in 90 % binnen "
             f"{f('backlog_months_to_clear', 'p90')}), gerekend vanaf {start}. Wettelijke termijn: "
             f"{term} maanden na het einde van de RTB; **{f('backlog_late_decisions_total')} "
-            f"beslissingen** komen te laat, met **{f('backlog_penalty_eur_total')}** aan "
-            f"dwangsommen (90 %-grens {f('backlog_penalty_eur_total', 'p90')}). De DT&V-caseload "
+            f"beslissingen** komen te laat en aan het eind wachten nog "
+            f"{f('backlog_overdue_pending_end')} zaken over de termijn. Elke zaak die over de "
+            f"termijn wacht, beslist of niet, kost dwangsom: **{f('backlog_penalty_eur_total')}** "
+            f"in totaal (90 %-grens {f('backlog_penalty_eur_total', 'p90')}), waarvan "
+            f"{f('backlog_penalty_eur_cohort')} door het cohort en "
+            f"{f('backlog_penalty_eur_regular')} door de reguliere asielzaken. De DT&V-caseload "
             f"uit het cohort piekt op {f('backlog_dtv_caseload_peak')} zaken.")
     else:
         text = (
@@ -198,9 +215,14 @@ def intro_text(result: BacklogResult, headline: pd.DataFrame, *, language: str =
             f"permit: {uptake} withdraw their application. Half of the paths clear the cohort's "
             f"backlog within **{f('backlog_months_to_clear')} months** from {start} (90 % within "
             f"{f('backlog_months_to_clear', 'p90')}). With a legal term of {term} months after the "
-            f"TPD ends, **{f('backlog_late_decisions_total')} decisions** come late, costing "
-            f"**{f('backlog_penalty_eur_total')}** in penalties (90 % bound "
-            f"{f('backlog_penalty_eur_total', 'p90')}). The DT&V caseload from the cohort peaks at "
+            f"TPD ends, **{f('backlog_late_decisions_total')} decisions** come late and "
+            f"{f('backlog_overdue_pending_end')} cases are still pending past the term at the "
+            f"end. Every case waiting past its term runs up penalties, decided or not: "
+            f"**{f('backlog_penalty_eur_total')}** in all (90 % bound "
+            f"{f('backlog_penalty_eur_total', 'p90')}), of which "
+            f"{f('backlog_penalty_eur_cohort')} from the cohort and "
+            f"{f('backlog_penalty_eur_regular')} from the regular asylum queue. The DT&V caseload "
+            f"from the cohort peaks at "
             f"{f('backlog_dtv_caseload_peak')} cases.")
     return Text(text)
 

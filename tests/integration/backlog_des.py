@@ -25,12 +25,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import simpy
 
-from capacity.backlog import DAYS_PER_MONTH, penalty_per_case, planned_capacity
+from capacity.backlog import planned_capacity
+from capacity.backlog.regular import penalty_steps
 from capacity.params.backlog import BacklogConfig
 
 OFFSETS = {"appeal": 0.05, "leave": 0.10, "inflow": 0.20, "ind": 0.30, "dtv": 0.60,
            "to_dtv": 0.65, "permit": 0.70, "record": 0.90}
 RECORDED = ("pending", "pending_regular", "decisions", "late_decisions", "penalty_eur",
+            "overdue_pending",
             "granted", "withdrawn_return", "withdrawn_permit", "departed", "appeals_pending",
             "departure_term", "dtv_caseload", "dtv_closed", "permits_pending", "permits_issued",
             "shelter_entitled")
@@ -93,8 +95,11 @@ class BacklogDES:
         self.dtv_cap = cfg.dtv_cases_per_month * _value(cfg, "dtv_capacity_realisation")
         self.permit_cap = cfg.permit_capacity_per_month * _value(
             cfg, "permit_capacity_realisation")
-        self.amount = penalty_per_case(
-            (np.arange(n_months) + 0.5 - cfg.term_months) * DAYS_PER_MONTH, cfg)
+        # penalty schedule per case at each month's start, middle and end (the cohort
+        # shares one term); a case leaving first instance in month k counts as leaving at
+        # mid-month, as in the vectorised model
+        self.schedule = penalty_steps(np.arange(n_months, dtype=float), cfg.term_months, cfg)
+        self.pending_before = cohort_cases
         ks = np.arange(n_months)
         remaining = self.window - ks
         h_perm = np.where(remaining > 1.0, 1.0 / np.maximum(remaining, 1e-12), 1.0)
@@ -241,8 +246,6 @@ class BacklogDES:
             self.flow["decisions"] += len(decided)
             if late:
                 self.flow["late_decisions"] += len(decided)
-                notices = int((self.rng.random(len(decided)) < self.notice).sum())
-                self.flow["penalty_eur"] += notices * float(self.amount[k])
 
     def _take(self, group: _Group, n: int) -> list[_Case]:
         picks = self.rng.choice(len(group), size=n, replace=False) if n else []
@@ -300,6 +303,15 @@ class BacklogDES:
             r["dtv_caseload"][k] = len(self.dtv)
             r["permits_pending"][k] = self.permit_queue
             r["shelter_entitled"][k] = (pending + self.appeals + term) * self.ppc
+            # penalties run on every case pending past the term, decided later or not:
+            # leavers this month to mid-month, the still pending over the whole month
+            # (expected value over notices: notice share x schedule)
+            a_start, a_mid, a_end = (float(a[k]) for a in self.schedule)
+            left = self.pending_before - pending
+            self.flow["penalty_eur"] = self.notice * (left * (a_mid - a_start)
+                                                      + pending * (a_end - a_start))
+            self.pending_before = pending
+            r["overdue_pending"][k] = pending if k + 1.0 > self.cfg.term_months else 0.0
             for name in ("decisions", "late_decisions", "penalty_eur", "granted",
                          "withdrawn_return", "withdrawn_permit", "departed", "dtv_closed",
                          "permits_issued"):

@@ -22,15 +22,14 @@ import numpy as np
 import pandas as pd
 
 from capacity.backlog.parameters import (
-    DAYS_PER_MONTH,
     Draws,
     carried_series,
     draw,
     noise,
     parameter_values,
-    penalty_per_case,
     planned_capacity,
 )
+from capacity.backlog.regular import OLD_COLUMNS, RegularQueue, initial_queue, penalty_steps, serve_and_accrue
 from capacity.backlog.result import BacklogResult, first_month_at_or_below
 from capacity.errors import ParameterError
 from capacity.forecast.population import PopulationPaths
@@ -41,7 +40,8 @@ log = logging.getLogger(__name__)
 #: Path variables recorded each month (units in ``result.UNITS``).
 RECORDED: tuple[str, ...] = (
     "pending", "pending_regular", "backlog_total", "decisions", "decisions_regular",
-    "late_decisions", "penalty_eur", "granted", "withdrawn_return", "withdrawn_permit",
+    "late_decisions", "penalty_eur", "overdue_pending", "late_decisions_regular",
+    "overdue_regular", "penalty_eur_regular", "granted", "withdrawn_return", "withdrawn_permit",
     "departed", "departed_pending", "appeals_pending", "departure_term", "dtv_caseload",
     "dtv_independent", "dtv_forced", "dtv_unsupervised", "dtv_other", "permits_pending",
     "permit_takers_waiting", "permits_issued", "shelter_entitled", "ind_capacity",
@@ -53,6 +53,9 @@ QUEUE_ORDERS: dict[str, tuple[str, ...]] = {
     "newest_first": ("regular_new", "cohort_simple", "cohort_standard", "regular_old"),
     "simple_first": ("cohort_simple", "regular_old", "cohort_standard", "regular_new"),
 }
+#: Order within the regular queue's columns, per discipline.
+REGULAR_ORDER: dict[str, str] = {"oldest_first": "oldest", "simple_first": "oldest",
+                                 "newest_first": "newest", "proportional": "proportional"}
 
 
 @dataclass
@@ -68,8 +71,7 @@ class Stocks:
     simple_continuing: np.ndarray
     standard_permit_takers: np.ndarray
     standard_continuing: np.ndarray
-    regular_old: np.ndarray       # regular asylum queue at the TPD end
-    regular_new: np.ndarray       # regular applications lodged after the TPD end
+    regular: RegularQueue         # regular asylum queue by start of its decision term
     appeals: np.ndarray           # rejected cohort cases waiting for the court
     departure_term: list[np.ndarray]  # final rejections, one array per month left, oldest first
     dtv: np.ndarray               # DT&V caseload
@@ -80,6 +82,16 @@ class Stocks:
         """Cohort cases waiting for a first-instance decision."""
         return (self.simple_permit_takers + self.simple_continuing
                 + self.standard_permit_takers + self.standard_continuing)
+
+    @property
+    def regular_old(self) -> np.ndarray:
+        """Regular cases pending since before the TPD end."""
+        return self.regular.old
+
+    @property
+    def regular_new(self) -> np.ndarray:
+        """Regular cases lodged after the TPD end, still pending."""
+        return self.regular.new
 
     @property
     def in_departure_term(self) -> np.ndarray:
@@ -101,7 +113,7 @@ class Setup:
     dtv_capacity: np.ndarray        # DT&V case closures per month, per path
     permit_capacity: np.ndarray     # permits issued per month, per path
     dtv_share_other: float          # closed DT&V cases with another outcome
-    late_penalty: np.ndarray        # penalty per late case decided in month k (EUR)
+    cohort_penalty: tuple[np.ndarray, np.ndarray, np.ndarray]  # schedule at month start/mid/end
 
 
 def _setup(cfg: BacklogConfig, draws: Draws) -> Setup:
@@ -122,12 +134,12 @@ def _setup(cfg: BacklogConfig, draws: Draws) -> Setup:
         permit_capacity=cfg.permit_capacity_per_month * par["permit_capacity_realisation"],
         dtv_share_other=(1.0 - cfg.dtv_share_independent - cfg.dtv_share_forced
                          - cfg.dtv_share_unsupervised),
-        late_penalty=penalty_per_case((np.arange(n_months) + 0.5 - cfg.term_months)
-                                      * DAYS_PER_MONTH, cfg),
+        cohort_penalty=penalty_steps(np.arange(n_months, dtype=float), cfg.term_months, cfg),
     )
 
 
-def _initial_stocks(cohort_cases: np.ndarray, cfg: BacklogConfig, par: dict[str, np.ndarray]) -> Stocks:
+def _initial_stocks(cohort_cases: np.ndarray, cfg: BacklogConfig, par: dict[str, np.ndarray],
+                    n_months: int) -> Stocks:
     """Stocks at the TPD end: the whole cohort pending, the regular queue at its level."""
     n = cohort_cases.shape[0]
     simple = cohort_cases * par["simple_case_share"]
@@ -136,7 +148,8 @@ def _initial_stocks(cohort_cases: np.ndarray, cfg: BacklogConfig, par: dict[str,
     return Stocks(
         simple_permit_takers=simple * uptake, simple_continuing=simple * (1 - uptake),
         standard_permit_takers=standard * uptake, standard_continuing=standard * (1 - uptake),
-        regular_old=par["regular_backlog_cases"].copy(), regular_new=np.zeros(n),
+        regular=initial_queue(par["regular_backlog_cases"], n_months,
+                              cfg.regular_backlog_age_months),
         appeals=np.zeros(n), departure_term=[np.zeros(n) for _ in range(cfg.departure_term_months)],
         dtv=np.zeros(n), permit_queue=np.zeros(n))
 
@@ -173,6 +186,11 @@ def _fill(
     return served, left
 
 
+def _remaining(stock: np.ndarray, removed: np.ndarray) -> np.ndarray:
+    """``stock - removed``, exactly 0 where (to rounding) everything was removed."""
+    return np.where(removed >= stock * (1 - 1e-12), 0.0, np.maximum(stock - removed, 0.0))
+
+
 def _share_of(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
     """``part / whole``, 0 where ``whole`` is 0."""
     return np.divide(part, whole, out=np.zeros_like(whole), where=whole > 0)
@@ -192,10 +210,10 @@ def _leave_queue(month: int, s: Stocks, setup: Setup) -> dict[str, np.ndarray]:
     ret_ct, perm_ct, dep_ct = _leave(s.standard_permit_takers, (ret, permit, dep))
     ret_sn, dep_sn = _leave(s.simple_continuing, (ret, dep))
     ret_cn, dep_cn = _leave(s.standard_continuing, (ret, dep))
-    s.simple_permit_takers = s.simple_permit_takers - ret_st - perm_st - dep_st
-    s.standard_permit_takers = s.standard_permit_takers - ret_ct - perm_ct - dep_ct
-    s.simple_continuing = s.simple_continuing - ret_sn - dep_sn
-    s.standard_continuing = s.standard_continuing - ret_cn - dep_cn
+    s.simple_permit_takers = _remaining(s.simple_permit_takers, ret_st + perm_st + dep_st)
+    s.standard_permit_takers = _remaining(s.standard_permit_takers, ret_ct + perm_ct + dep_ct)
+    s.simple_continuing = _remaining(s.simple_continuing, ret_sn + dep_sn)
+    s.standard_continuing = _remaining(s.standard_continuing, ret_cn + dep_cn)
     return {"withdrawn_return": ret_st + ret_ct + ret_sn + ret_cn,
             "withdrawn_permit": perm_st + perm_ct,
             "departed_pending": dep_st + dep_ct + dep_sn + dep_cn}
@@ -215,7 +233,7 @@ def _serve_queues(free: np.ndarray, queues: dict[str, tuple[np.ndarray, float]],
 def _decide(month: int, s: Stocks, setup: Setup, cfg: BacklogConfig) -> dict[str, np.ndarray]:
     """Rule 2: the regular inflow arrives and the IND decides at this month's capacity."""
     inflow = setup.inflow_plan[month] * noise(setup.normals[month, 1], cfg.regular_inflow_noise_sd)
-    s.regular_new = s.regular_new + inflow
+    s.regular.stock[:, OLD_COLUMNS + month] += inflow
     capacity = (setup.ind_plan[month] * setup.values["ind_capacity_realisation"]
                 * noise(setup.normals[month, 0], cfg.ind_capacity_noise_sd))
     simple = s.simple_permit_takers + s.simple_continuing
@@ -239,19 +257,20 @@ def _decide(month: int, s: Stocks, setup: Setup, cfg: BacklogConfig) -> dict[str
     # decisions fall on permit takers and the others in proportion to their numbers
     simple_takers = _share_of(s.simple_permit_takers, simple)
     standard_takers = _share_of(s.standard_permit_takers, standard)
-    s.simple_permit_takers = s.simple_permit_takers - simple_decided * simple_takers
-    s.simple_continuing = s.simple_continuing - simple_decided * (1 - simple_takers)
-    s.standard_permit_takers = s.standard_permit_takers - standard_decided * standard_takers
-    s.standard_continuing = s.standard_continuing - standard_decided * (1 - standard_takers)
-    s.regular_old = s.regular_old - served["regular_old"]
-    s.regular_new = s.regular_new - served["regular_new"]
+    s.simple_permit_takers = _remaining(s.simple_permit_takers, simple_decided * simple_takers)
+    s.simple_continuing = _remaining(s.simple_continuing, simple_decided * (1 - simple_takers))
+    s.standard_permit_takers = _remaining(s.standard_permit_takers,
+                                          standard_decided * standard_takers)
+    s.standard_continuing = _remaining(s.standard_continuing,
+                                       standard_decided * (1 - standard_takers))
+    regular = serve_and_accrue(s.regular, month, served["regular_old"], served["regular_new"],
+                               REGULAR_ORDER[cfg.queue_discipline], setup.notice_share, cfg)
     decisions = simple_decided + standard_decided
     # decided at mid-month, month + 0.5 months after the restart
     late = decisions if month + 0.5 > cfg.term_months else np.zeros_like(decisions)
-    return {"decisions": decisions, "late_decisions": late,
-            "decisions_regular": served["regular_old"] + served["regular_new"],
-            "penalty_eur": late * setup.notice_share * setup.late_penalty[month],
-            "ind_capacity": capacity, "regular_inflow": inflow}
+    return regular | {"decisions": decisions, "late_decisions": late,
+                      "decisions_regular": served["regular_old"] + served["regular_new"],
+                      "ind_capacity": capacity, "regular_inflow": inflow}
 
 
 def _appeal(s: Stocks, decisions: np.ndarray, setup: Setup) -> dict[str, np.ndarray]:
@@ -291,14 +310,32 @@ def _issue_permits(s: Stocks, withdrawn_permit: np.ndarray, setup: Setup) -> np.
     return issued
 
 
+def _cohort_penalty(month: int, before: np.ndarray, after: np.ndarray, setup: Setup,
+                    cfg: BacklogConfig) -> dict[str, np.ndarray]:
+    """Penalty run up by the cohort this month, and its cases overdue at month end.
+
+    Every cohort case shares one term (from the restart). A case still pending at the
+    month's end runs up the schedule over the whole month; a case leaving first instance
+    (decided, withdrawn or departed, at mid-month) runs it up to mid-month: decided or not,
+    a case pending past its term costs the penalty of the time it waited.
+    """
+    a_start, a_mid, a_end = (a[month] for a in setup.cohort_penalty)
+    left = np.maximum(before - after, 0.0)
+    run_up = after * (a_end - a_start) + left * (a_mid - a_start)
+    overdue = after if month + 1.0 > cfg.term_months else np.zeros_like(after)
+    return {"penalty_eur": setup.notice_share * run_up, "overdue_pending": overdue}
+
+
 def _step(month: int, s: Stocks, setup: Setup, cfg: BacklogConfig) -> dict[str, np.ndarray]:
     """Advance ``s`` by one month; return every recorded variable for that month."""
+    pending_before = s.cohort_pending
     flows = _leave_queue(month, s, setup)
     flows |= _decide(month, s, setup, cfg)
     appealed = _appeal(s, flows["decisions"], setup)
     flows |= _depart(s, appealed["final_rejections"], setup, cfg)
     flows["permits_issued"] = _issue_permits(s, flows["withdrawn_permit"], setup)
     pending, in_term = s.cohort_pending, s.in_departure_term
+    flows |= _cohort_penalty(month, pending_before, pending, setup, cfg)
     return flows | {
         "granted": appealed["granted"],
         "departed": flows["departed_pending"] + appealed["departed_appealing"],
@@ -337,7 +374,7 @@ def run(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws) -> Backlog
         raise ParameterError("cohort_persons must be finite and non-negative")
     setup = _setup(cfg, draws)
     cases = cohort_persons / setup.values["persons_per_case"]
-    stocks = _initial_stocks(cases, cfg, setup.values)
+    stocks = _initial_stocks(cases, cfg, setup.values, n_months)
     out = {name: np.empty((n, n_months)) for name in RECORDED}
     for month in range(n_months):
         month_values = _step(month, stocks, setup, cfg)

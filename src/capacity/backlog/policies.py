@@ -59,7 +59,9 @@ def compare_policies(
         peak, months to clear, late decisions, late share (overdue cases still pending at
         the end count as late), cases still pending at the end, penalties (EUR), DT&V
         peak, shelter peak, and the paired median difference in late decisions against the
-        first policy. Without ``pop``, a policy that moves the TPD end date keeps the same
+        first policy; penalties (EUR, both streams and each) count every case pending past
+        its term, decided or not, and overdue cases still pending at the end are their own
+        column. Without ``pop``, a policy that moves the TPD end date keeps the same
         cohort, so only the calendar moves.
     """
     cohort_persons = np.atleast_1d(np.asarray(cohort_persons, dtype=float))
@@ -94,8 +96,11 @@ def compare_policies(
             "late_share": h["late_share"],
             "pending_at_end": h["pending_at_end"],
             "late_decisions_vs_first": float(np.median(late_total - first_late)),
+            "overdue_pending_end": h["overdue_pending_end"],
             "penalty_eur": h["penalty_eur_total"],
             "penalty_eur_p90": h["penalty_eur_total_p90"],
+            "penalty_eur_cohort": h["penalty_eur_cohort"],
+            "penalty_eur_regular": h["penalty_eur_regular"],
             "dtv_caseload_peak": h["dtv_caseload_peak"],
             "shelter_entitled_peak": h["shelter_entitled_peak"],
             "permits_issued": h["permits_issued_total"],

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from capacity.backlog.regular import penalty_steps
 from capacity.params.backlog import BacklogConfig
 from capacity.quantiles import check_contract, summarise_many
 
@@ -24,7 +25,11 @@ UNITS: dict[str, str] = {
     "decisions": "cases/month (cohort first-instance decisions)",
     "decisions_regular": "cases/month",
     "late_decisions": "cases/month (cohort decisions after the term)",
-    "penalty_eur": "EUR/month",
+    "penalty_eur": "EUR/month (cohort: run up by cases pending past the term, decided or not)",
+    "overdue_pending": "cases (cohort, pending past the term, month end)",
+    "late_decisions_regular": "cases/month (regular decisions after the term)",
+    "overdue_regular": "cases (regular queue, pending past the term, month end)",
+    "penalty_eur_regular": "EUR/month (regular queue, run up by cases pending past the term)",
     "granted": "cases/month (first instance + successful appeals)",
     "withdrawn_return": "cases/month",
     "withdrawn_permit": "cases/month",
@@ -83,6 +88,66 @@ class BacklogResult:
         """Return the quantile-contract table (default: the six contract variables)."""
         names = CONTRACT_VARIABLES if variables is None else tuple(variables)
         return check_contract(summarise_many({n: self.paths[n] for n in names}, self.dates))
+
+    def cohort_under_term(self, term_months: float) -> dict[str, np.ndarray]:
+        """Per path, the cohort's late decisions, overdue cases and penalties under a term.
+
+        The legal term changes what is late and what it costs, not the queue: decisions,
+        withdrawals and departures are the same, so any term can be read off the same
+        paths (common random numbers by construction). Returns ``late_decisions``
+        (cases), ``overdue_pending_end`` (cases pending past the term at the end),
+        ``penalty_eur`` (run up in the run) and ``late_share`` (as :meth:`late_share`).
+        """
+        p, cfg = self.paths, self.config
+        n_months = p["pending"].shape[1]
+        months = np.arange(n_months)
+        a_start, a_mid, a_end = penalty_steps(months.astype(float), term_months, cfg)
+        before = np.concatenate([self.cohort_cases[:, None], p["pending"][:, :-1]], axis=1)
+        left = np.maximum(before - p["pending"], 0.0)
+        notice = 0.0 if cfg.penalties_abolished else self.parameters["notice_share"]
+        penalty = notice * (p["pending"] @ (a_end - a_start) + left @ (a_mid - a_start))
+        late = p["decisions"] @ (months + 0.5 > term_months)
+        overdue = p["pending"][:, -1] * float(n_months > term_months)
+        total = p["decisions"].sum(axis=1) + p["pending"][:, -1]
+        share = np.divide(late + overdue, total, out=np.zeros_like(total), where=total > 0)
+        return {"late_decisions": late, "overdue_pending_end": overdue, "penalty_eur": penalty,
+                "late_share": share}
+
+    def penalty_total(self) -> np.ndarray:
+        """Per path, penalties run up in the run by the cohort and the regular queue (EUR)."""
+        return self.paths["penalty_eur"].sum(axis=1) + self.paths["penalty_eur_regular"].sum(axis=1)
+
+    def penalties_by_year(self) -> pd.DataFrame:
+        """Table ``backlog_penalties``: penalty exposure per calendar year and stream.
+
+        One row per year and stream (``cohort``, ``regular``, ``total``) with the p10,
+        median and p90 over paths of the penalties run up in that year (EUR), the late
+        decisions in the year and the cases pending past their term at the year's last
+        simulated month (medians, cases). Years are calendar years of the run's months
+        (the first and last may be partial: ``months`` says how many are simulated).
+        """
+        p = self.paths
+        streams = {
+            "cohort": (p["penalty_eur"], p["late_decisions"], p["overdue_pending"]),
+            "regular": (p["penalty_eur_regular"], p["late_decisions_regular"],
+                        p["overdue_regular"]),
+        }
+        streams["total"] = tuple(a + b for a, b in zip(*streams.values(), strict=True))
+        years = self.dates.year.to_numpy()
+        rows = []
+        for year in np.unique(years):
+            cols = np.flatnonzero(years == year)
+            for stream, (eur, late, overdue) in streams.items():
+                x = eur[:, cols].sum(axis=1)
+                rows.append({
+                    "year": int(year), "stream": stream, "months": int(cols.size),
+                    "penalty_eur_p10": float(np.quantile(x, 0.1)),
+                    "penalty_eur_median": float(np.median(x)),
+                    "penalty_eur_p90": float(np.quantile(x, 0.9)),
+                    "late_decisions_median": float(np.median(late[:, cols].sum(axis=1))),
+                    "overdue_pending_median": float(np.median(overdue[:, cols[-1]])),
+                })
+        return pd.DataFrame(rows)
 
     def late_share(self) -> np.ndarray:
         """Per path, the share of the cohort's first-instance decisions that come late.
@@ -161,8 +226,13 @@ def headline(result: BacklogResult) -> dict[str, float]:
         "late_or_overdue": med(result.late_or_overdue()),
         "late_share": med(result.late_share()),
         "pending_at_end": med(p["pending"][:, -1]),
-        "penalty_eur_total": med(p["penalty_eur"].sum(axis=1)),
-        "penalty_eur_total_p90": q90(p["penalty_eur"].sum(axis=1)),
+        "overdue_pending_end": med(p["overdue_pending"][:, -1]),
+        "late_decisions_regular_total": med(p["late_decisions_regular"].sum(axis=1)),
+        "overdue_regular_end": med(p["overdue_regular"][:, -1]),
+        "penalty_eur_cohort": med(p["penalty_eur"].sum(axis=1)),
+        "penalty_eur_regular": med(p["penalty_eur_regular"].sum(axis=1)),
+        "penalty_eur_total": med(result.penalty_total()),
+        "penalty_eur_total_p90": q90(result.penalty_total()),
         "dtv_caseload_peak": med(p["dtv_caseload"].max(axis=1)),
         "shelter_entitled_peak": med(p["shelter_entitled"].max(axis=1)),
         "permits_issued_total": med(p["permits_issued"].sum(axis=1)),

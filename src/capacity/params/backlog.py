@@ -102,6 +102,13 @@ class BacklogConfig(Frozen):
         None, unit="cases/month",
         doc="explicit regular inflow per month (last value carried on); overrides the yearly "
             "rate")
+    regular_backlog_age_months: float = param(
+        30.0, unit="months",
+        doc="the regular cases pending at the start have waited evenly spread times up to "
+            "this many months (their term started then)", gt=0, le=120)
+    regular_term_months: float = param(6.0, unit="months",
+                                       doc="decision term of a regular asylum application "
+                                           "from its lodging", gt=0, le=60)
     regular_inflow_noise_sd: float = param(0.0, unit="log sd",
                                            doc="month-to-month noise of the regular inflow",
                                            ge=0, le=2)
