@@ -158,6 +158,20 @@ FIGURES: tuple[Figure, ...] = (
     Figure("backlog_penalty_eur_regular", "Penalties run up by the regular asylum queue",
            "Dwangsommen door de reguliere asielzaken", "EUR", 100_000,
            paths=lambda r: _bl(r)["penalty_eur_regular"].sum(axis=1)),
+    *(Figure(f"backlog_{key}_term{term}", f"{en} (legal term {term} months)",
+             f"{nl} (wettelijke termijn {term} maanden)", unit, rounding,
+             paths=lambda r, term=term, name=name: r.backlog.cohort_under_term(float(term))[name])
+      for term in (6, 21)
+      for key, name, en, nl, unit, rounding in (
+          ("late_decisions", "late_decisions", "Cohort decisions after the legal term",
+           "Beslissingen over het cohort na de wettelijke termijn", "cases", 100),
+          ("overdue_pending_end", "overdue_pending_end", "Cohort cases pending past the term at the end",
+           "Cohortzaken over de termijn aan het eind", "cases", 100),
+          ("late_share", "late_share", "Share of cohort decisions late (incl. overdue at the end)",
+           "Aandeel te late beslissingen over het cohort (incl. over de termijn aan het eind)",
+           "share", 0.001),
+          ("penalty_eur_cohort", "penalty_eur", "Penalties run up by the cohort",
+           "Dwangsommen door het cohort", "EUR", 100_000))),
     Figure("backlog_dtv_caseload_peak", "DT&V caseload from the cohort, highest month",
            "DT&V-caseload uit het cohort, hoogste maand", "cases", 10,
            paths=lambda r: _bl(r)["dtv_caseload"].max(axis=1)),

@@ -18,7 +18,7 @@ from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number
 
 __all__ = [
     "HEADLINE_KEYS", "Text", "assumptions_table", "capacity_text", "cumulative_chart", "fan",
-    "intro_text", "label", "months_to_clear_chart", "outcomes_chart",
+    "intro_text", "label", "term_text", "months_to_clear_chart", "outcomes_chart",
     "policy_chart", "policy_table",
 ]
 
@@ -173,7 +173,44 @@ HEADLINE_KEYS = (
     "backlog_penalty_eur_total", "backlog_penalty_eur_cohort", "backlog_penalty_eur_regular",
     "backlog_dtv_caseload_peak", "backlog_shelter_entitled_peak",
     "backlog_permits_issued_total", "backlog_permits_issued_by_month",
+    *(f"backlog_{k}_term{t}" for t in (6, 21)
+      for k in ("late_decisions", "overdue_pending_end", "late_share", "penalty_eur_cohort")),
 )
+
+
+def term_text(headline: pd.DataFrame, *, language: str = "en") -> Text:
+    """Return the legal term as a risk: the cohort's figures under 6 and 21 months side by side.
+
+    Whether the categorical extension to 21 months holds is a legal risk (the Raad van
+    State reversed the 15-month extension for regular cases in 2025), so both are shown.
+    """
+    rows = lookup(headline)
+
+    def f(key: str, field: str = "value") -> str:
+        return fmt_headline(rows[key], language, field)
+
+    parts = {}
+    for t in (6, 21):
+        if language == "nl":
+            parts[t] = (f"**{t} maanden**: {f(f'backlog_late_decisions_term{t}')} te late "
+                        f"beslissingen, {f(f'backlog_overdue_pending_end_term{t}')} zaken nog over "
+                        f"de termijn aan het eind, dwangsommen {f(f'backlog_penalty_eur_cohort_term{t}')} "
+                        f"(90 %-grens {f(f'backlog_penalty_eur_cohort_term{t}', 'p90')})")
+        else:
+            parts[t] = (f"**{t} months**: {f(f'backlog_late_decisions_term{t}')} late decisions, "
+                        f"{f(f'backlog_overdue_pending_end_term{t}')} cases still pending past the "
+                        f"term at the end, penalties {f(f'backlog_penalty_eur_cohort_term{t}')} "
+                        f"(90 % bound {f(f'backlog_penalty_eur_cohort_term{t}', 'p90')})")
+    if language == "nl":
+        text = ("De wettelijke termijn is een risico: de Raad van State draaide in 2025 de "
+                "verlenging tot 15 maanden voor reguliere zaken terug, dus of de verlenging tot "
+                "21 maanden voor het cohort standhoudt is onzeker. Voor het cohort, op dezelfde "
+                f"paden: {parts[6]}; {parts[21]}.")
+    else:
+        text = ("The legal term is a risk: the Raad van State reversed the 15-month extension for "
+                "regular cases in 2025, so whether the extension to 21 months holds for the "
+                f"cohort is uncertain. For the cohort, on the same paths: {parts[6]}; {parts[21]}.")
+    return Text(text)
 
 
 def intro_text(result: BacklogResult, headline: pd.DataFrame, *, language: str = "en") -> Text:

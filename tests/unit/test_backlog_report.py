@@ -62,3 +62,18 @@ def test_policy_and_capacity_views(result):
     assert "IND" in str(rb.capacity_text(capacity, cfg)) or "decisions" in str(
         rb.capacity_text(capacity, cfg))
     assert "beslissingen" in str(rb.capacity_text(capacity, cfg, language="nl"))
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_both_legal_terms_are_in_the_headline_and_the_text(head, language):
+    rows = headline.lookup(head)
+    for term in (6, 21):
+        for key in ("late_decisions", "overdue_pending_end", "late_share", "penalty_eur_cohort"):
+            assert f"backlog_{key}_term{term}" in rows
+    # a shorter term can only cost more, on the same paths
+    assert rows["backlog_penalty_eur_cohort_term6"]["value"] >= rows[
+        "backlog_penalty_eur_cohort_term21"]["value"]
+    text = str(rb.term_text(head, language=language))
+    for term in (6, 21):
+        assert report.fmt_headline(rows[f"backlog_penalty_eur_cohort_term{term}"], language) in text
+    assert "nan" not in text and "inf" not in text
