@@ -207,18 +207,20 @@ def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.Data
         "backtest": res.scorecard,
         "backtest_summary": backtest_summary(res.scorecard, horizons=(1, 6)),
         "forecast_gap_check": res.gap_check,
+        "stock_backtest": forecast.stock_backtest_table(res.scorecard),
         "shelter_forecast": sh.table(),
         "shelter_crossings": shelter.crossing_distribution(sh),
         "shelter_planning": shelter.planning_table(sh),
         "shelter_cost_curve": shelter.cost_curve(sh),
         "shelter_costs": costs,
         "shelter_rates": shelter.estimate_rates(res.history).merge(rates, on="parameter", how="outer"),
+        "shelter_places_response": shelter.estimate_places_response(res.history),
         "municipalities": res.allocation,
         "backlog_forecast": bl.table(),
         "backlog_months_to_clear": backlog.months_to_clear_table(bl),
         "backlog_policies": res.policies,
-        "capacity_needed": res.capacity_needed,
         "backlog_penalties": bl.penalties_by_year(),
+        "capacity_needed": res.capacity_needed,
     }
 
 

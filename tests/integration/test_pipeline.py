@@ -121,3 +121,18 @@ def test_dutch_edition_has_the_baseline_numbers(baseline: pipeline.ScenarioResul
     assert np.array_equal(same.population.registered, baseline.population.registered)
     assert np.array_equal(same.backlog.paths["pending"], baseline.backlog.paths["pending"])
     assert np.array_equal(same.shelter.in_shelter, baseline.shelter.in_shelter)
+
+
+def test_stock_backtest_table_and_the_gap_check_pass(baseline: pipeline.ScenarioResults) -> None:
+    from capacity.forecast import STOCK_COLUMNS
+
+    table = baseline.tables["stock_backtest"]
+    assert list(table.columns) == list(STOCK_COLUMNS)
+    assert list(table["horizon"]) == list(range(1, 13))
+    assert table["n"].sum() > 0
+    scored = table[table["n"] > 0]
+    assert ((scored["coverage_80"] >= 0) & (scored["coverage_80"] <= 1)).all()
+    gap = baseline.gap_check
+    assert len(gap) == 2 and gap["inside_95"].all()
+    assert baseline.population.residual is not None
+    assert baseline.population.identity_error() < 1e-6

@@ -5,6 +5,8 @@ Public entry points:
 - :func:`run_backtest` ``(history, cfg, *, rng) -> scorecard`` (scenario-independent);
 - :func:`forecast_population` ``(history, cfg, *, rng, n_paths, horizon, scorecard) ->
   PopulationPaths`` (the sample paths the shelter and backlog models take);
+- :func:`stock_backtest_table` ``(scorecard) -> tables/stock_backtest.csv``: the
+  rolling-origin backtest of the registered stock that the run's backtest carries;
 - :func:`forecast_run` (the same plus the per-series forecasts, for reports) and
   :func:`gap_check` (forecast vs the registered counts published after the data end).
 
@@ -17,7 +19,6 @@ from capacity.forecast.backtest import (
     SCORECARD_COLUMNS,
     calibration,
     ensemble_weights,
-    run_backtest,
     summary,
 )
 from capacity.forecast.models import (
@@ -40,15 +41,25 @@ from capacity.forecast.population import (
     gap_check,
     scenario_tables,
     simulate_population,
+    simulate_stock,
 )
 from capacity.forecast.registry import make_model
 from capacity.forecast.series import arrivals_series, departure_rate, departure_rate_series, model_series
 from capacity.forecast.shocks import apply_shocks, profile
+from capacity.forecast.stock import (
+    STOCK_COLUMNS,
+    run_backtest,
+    stock_backtest_table,
+    stock_calibration,
+    stock_records,
+    vintage,
+)
 
 __all__ = [
     "ETS", "SARIMAX", "SCORECARD_COLUMNS", "UCM", "Drift", "ForecastRun", "Mean", "Model",
     "Naive", "PopulationPaths", "SeasonalNaive", "SeriesForecast", "apply_shocks", "arrivals_series",
     "calibration", "combine", "departure_rate", "departure_rate_series", "ensemble_weights",
     "forecast_population", "forecast_run", "gap_check", "make_model", "model_series", "profile",
-    "run_backtest", "scenario_tables", "simulate_population", "summary",
+    "run_backtest", "scenario_tables", "simulate_population", "simulate_stock", "stock_backtest_table",
+    "stock_calibration", "stock_records", "summary", "vintage", "STOCK_COLUMNS",
 ]

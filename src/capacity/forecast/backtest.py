@@ -262,11 +262,16 @@ def _score(records: pd.DataFrame, transform: str) -> pd.DataFrame:
 
 def backtest_series(series: Series, cfg: ForecastConfig) -> pd.DataFrame:
     """Return the scorecard rows of one series (empty if the series is too short)."""
+    return _backtest_series(series, cfg)[0]
+
+
+def _backtest_series(series: Series, cfg: ForecastConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the scorecard rows of one series and the ensemble's forecast records."""
     members = _member_records(series, cfg)
     if members.empty:
         logger.warning("%s: %d months < backtest_min_train + 1 = %d; no backtest",
                        series.name, len(series.y), cfg.backtest_min_train + 1)
-        return pd.DataFrame(columns=list(SCORECARD_COLUMNS))
+        return pd.DataFrame(columns=list(SCORECARD_COLUMNS)), pd.DataFrame()
     members["actual_z"] = to_scale(members["actual"].to_numpy(), series.transform)
     members["se_scaled"] = np.abs(members["actual"] - from_scale(members["loc"].to_numpy(), series.transform)) \
         / members["mase_scale"]
@@ -278,7 +283,42 @@ def backtest_series(series: Series, cfg: ForecastConfig) -> pd.DataFrame:
     table["weight"] = table["model"].map(weights).astype(float)
     table.loc[table["model"] == "ensemble", "weight"] = np.nan
     table["weight"] = table["weight"].where(table["model"] == "ensemble", table["weight"].fillna(0.0))
-    return table[list(SCORECARD_COLUMNS)]
+    return table[list(SCORECARD_COLUMNS)], ens
+
+
+def error_process(records: dict[str, pd.DataFrame]) -> dict[str, float]:
+    """Estimate how the ensemble's backtest errors move together, for sampling whole paths.
+
+    From the standardised errors ``u = (actual - loc) / scale`` (fitting scale) of the
+    ensemble's backtest records:
+
+    - ``phi_<series>``: lag-1 correlation of ``u`` within one origin (months ahead ``h`` and
+      ``h + 1``), pooled over origins; clipped to [0, 0.98];
+    - ``rho``: correlation of the arrivals' and the departure rate's ``u`` for the same
+      target month and horizon (both series forecast from the same origin month); clipped
+      to [-0.9, 0.9].
+
+    Each is 0 with fewer than 10 pairs (too few to estimate).
+    """
+    out: dict[str, float] = {}
+    std = {}
+    for name, ens in records.items():
+        if ens.empty:
+            out[f"phi_{name}"] = 0.0
+            continue
+        e = ens.assign(u=(ens["actual_z"] - ens["loc"]) / ens["scale"].where(ens["scale"] > 0))
+        std[name] = e.set_index(["date", "h"])["u"]
+        nxt = e.assign(h=e["h"] - 1)[["origin", "h", "u"]]
+        pairs = e[["origin", "h", "u"]].merge(nxt, on=["origin", "h"], suffixes=("", "_next")).dropna()
+        phi = float(np.corrcoef(pairs["u"], pairs["u_next"])[0, 1]) if len(pairs) >= 10 else 0.0
+        out[f"phi_{name}"] = float(np.clip(np.nan_to_num(phi), 0.0, 0.98))
+    rho = 0.0
+    if len(std) == 2:
+        both = pd.concat(list(std.values()), axis=1, join="inner").dropna()
+        if len(both) >= 10:
+            rho = float(np.nan_to_num(np.corrcoef(both.iloc[:, 0], both.iloc[:, 1])[0, 1]))
+    out["rho"] = float(np.clip(rho, -0.9, 0.9))
+    return out
 
 
 def run_backtest(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Generator) -> pd.DataFrame:
@@ -290,19 +330,24 @@ def run_backtest(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.G
     Args:
         history: Long history frame (``capacity.data.load_history``).
         cfg: Forecast settings.
-        rng: Random generator (the backtest itself is deterministic; kept for the
-            interface so that a future sampled backtest stays reproducible).
+        rng: Random generator (unused: the series backtest is analytic).
 
     Returns:
-        The scorecard: columns :data:`SCORECARD_COLUMNS` (see the module docstring).
+        The scorecard: columns :data:`SCORECARD_COLUMNS` (see the module docstring);
+        ``attrs["error_process"]`` holds :func:`error_process`'s estimates. The run's
+        backtest (``capacity.forecast.run_backtest``, :func:`capacity.forecast.stock.run_backtest`)
+        adds the stock backtest to this.
 
     """
     del rng  # deterministic: all spreads are analytic normals on the fitting scale
-    tables = [backtest_series(s, cfg) for s in model_series(history, cfg).values()]
-    tables = [t for t in tables if not t.empty]
+    results = {name: _backtest_series(s, cfg) for name, s in model_series(history, cfg).items()}
+    tables = [t for t, _ in results.values() if not t.empty]
     if not tables:
-        return pd.DataFrame(columns=list(SCORECARD_COLUMNS))
-    return pd.concat(tables, ignore_index=True)
+        card = pd.DataFrame(columns=list(SCORECARD_COLUMNS))
+    else:
+        card = pd.concat(tables, ignore_index=True)
+    card.attrs["error_process"] = error_process({name: ens for name, (_, ens) in results.items()})
+    return card
 
 
 def ensemble_weights(scorecard: pd.DataFrame, series: str, cfg: ForecastConfig) -> pd.Series:

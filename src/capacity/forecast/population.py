@@ -47,8 +47,11 @@ class PopulationPaths:
     """Monthly sample paths of arrivals, departures and the registered population.
 
     The stock identity ``registered[:, t] = registered[:, t-1] + arrivals[:, t] -
-    departures[:, t]`` holds on every path, with ``registered[:, -1]`` taken as
-    ``jump_off_registered`` before the first month.
+    departures[:, t] + residual[:, t]`` holds on every path, with ``registered[:, -1]``
+    taken as ``jump_off_registered`` before the first month. The residual (persons) is
+    what the published counts move by beyond grants minus departures: registration lags,
+    unrecorded departures, clean-ups and the jump-off count's own error
+    (:func:`simulate_stock`); ``None`` or zeros without a stock calibration.
 
     Attributes:
         dates: Forecast months (month starts), length ``h``.
@@ -57,6 +60,7 @@ class PopulationPaths:
         registered: Persons registered at month end, shape (n_paths, h).
         jump_off_date: Month of the last observed registered count.
         jump_off_registered: That count (persons).
+        residual: The identity's residual term per month, shape (n_paths, h), or ``None``.
 
     """
 
@@ -66,6 +70,7 @@ class PopulationPaths:
     registered: np.ndarray
     jump_off_date: pd.Timestamp
     jump_off_registered: float
+    residual: np.ndarray | None = None
 
     @property
     def n_paths(self) -> int:
@@ -77,7 +82,8 @@ class PopulationPaths:
         previous = np.concatenate(
             [np.full((self.n_paths, 1), self.jump_off_registered), self.registered[:, :-1]], axis=1
         )
-        return float(np.max(np.abs(previous + self.arrivals - self.departures - self.registered)))
+        residual = 0.0 if self.residual is None else self.residual
+        return float(np.max(np.abs(previous + self.arrivals - self.departures + residual - self.registered)))
 
     def table(self) -> pd.DataFrame:
         """Return the quantile-contract table of arrivals, departures and registered."""
@@ -190,15 +196,41 @@ def _warp(x: np.ndarray, k: dict[int, float]) -> np.ndarray:
     return np.sign(x) * np.where(ax <= knots[-1], inner, outer)
 
 
-def sample_series(fc: SeriesForecast, *, n_paths: int, rng: np.random.Generator) -> np.ndarray:
+def ar1(z: np.ndarray, phi: float) -> np.ndarray:
+    """Turn independent N(0,1) columns into a stationary AR(1) with unit variance, lag-1 correlation ``phi``."""
+    out = np.empty_like(z, dtype=float)
+    if z.shape[1] == 0:
+        return out
+    out[:, 0] = z[:, 0]
+    c = np.sqrt(max(1.0 - phi**2, 0.0))
+    for t in range(1, z.shape[1]):
+        out[:, t] = phi * out[:, t - 1] + c * z[:, t]
+    return out
+
+
+def joint_normals(n_paths: int, h: int, rho: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Return two (2, n_paths, h) arrays of N(0,1) (level and noise innovations) correlated ``rho`` pairwise."""
+    z1 = rng.standard_normal((2, n_paths, h))
+    z2 = rho * z1 + np.sqrt(max(1.0 - rho**2, 0.0)) * rng.standard_normal((2, n_paths, h))
+    return z1, z2
+
+
+def sample_series(fc: SeriesForecast, *, n_paths: int, rng: np.random.Generator, phi: float = 0.0,
+                  z: np.ndarray | None = None) -> np.ndarray:
     """Draw paths (original scale), shape (n_paths, len(fc.dates)).
 
-    Each path is ``loc + sqrt(b) x cumulative sum of N(0,1) + sqrt(a) x N(0,1)`` on the log
-    scale, so that neighbouring months move together as real series do.
+    Each path is ``loc + sqrt(b) x cumulative sum of N(0,1) + sqrt(a) x AR(1)`` on the
+    fitting scale: a random-walk level plus noise whose month-to-month correlation ``phi``
+    is the one the backtest's errors show (:func:`~capacity.forecast.backtest.error_process`),
+    so that whole error trajectories, not single months, are drawn and a miss persists as
+    it did in the backtest. ``z`` (shape (2, n_paths, h): level and noise innovations) lets
+    the caller correlate two series; drawn from ``rng`` if ``None``.
     """
     h = fc.loc.size
-    level = np.cumsum(rng.standard_normal((n_paths, h)) * np.sqrt(fc.b)[None, :], axis=1)
-    noise = rng.standard_normal((n_paths, h)) * np.sqrt(fc.a)
+    if z is None:
+        z = rng.standard_normal((2, n_paths, h))
+    level = np.cumsum(z[0] * np.sqrt(fc.b)[None, :], axis=1)
+    noise = ar1(z[1], phi) * np.sqrt(fc.a)
     sd = np.sqrt(fc.a + np.cumsum(fc.b))
     safe = np.where(sd > 0, sd, 1.0)
     # Gaussian copula: keep the coherent random-walk paths, give each month the calibrated marginal.
@@ -208,7 +240,7 @@ def sample_series(fc: SeriesForecast, *, n_paths: int, rng: np.random.Generator)
 
 def simulate_population(arrivals: np.ndarray, rate: np.ndarray,
                         start: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
-    """Run the stock identity forward on every path.
+    """Run the stock identity forward on every path (no residual term).
 
     Args:
         arrivals: Persons arriving per month, shape (n_paths, h).
@@ -221,16 +253,59 @@ def simulate_population(arrivals: np.ndarray, rate: np.ndarray,
         ``registered[:, t] = registered[:, t-1] + arrivals[:, t] - departures[:, t]``.
 
     """
+    departures, registered, _ = simulate_stock(arrivals, rate, start)
+    return departures, registered
+
+
+def simulate_stock(arrivals: np.ndarray, rate: np.ndarray, start: np.ndarray | float, *,
+                   stock_var: np.ndarray | None = None, rng: np.random.Generator | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Run the stock identity forward with an explicit residual term.
+
+    ``registered[t] = registered[t-1] + arrivals[t] - departures[t] + residual[t]``, with
+    ``departures[t] = rate[t] x registered[t-1]``. The residual stands for what the
+    published counts show and grants minus departures do not: registration lags,
+    unrecorded departures, register clean-ups, and the error of the jump-off count itself.
+    It is a multiplicative random walk on the stock whose variance tops the paths' own
+    spread of ``log(registered)`` up to ``stock_var`` (the stock backtest's error
+    variance by months ahead, :func:`capacity.forecast.stock.stock_calibration`): where
+    arrivals and departure paths already spread as far as the backtest says, it adds
+    nothing. Its median is zero (no drift is assumed).
+
+    Args:
+        arrivals: Persons arriving per month, shape (n_paths, h).
+        rate: Departure rate per month, shape (n_paths, h).
+        start: Registered count before the first month (persons).
+        stock_var: Target variance of ``log(registered)`` at months 1..h (``None``: no residual).
+        rng: Random generator for the residual (needed with ``stock_var``).
+
+    Returns:
+        ``(departures, registered, residual)``, each (n_paths, h), persons.
+
+    """
     n, h = arrivals.shape
+    rate = np.clip(rate, 0.0, 1.0)
     prev = np.broadcast_to(np.asarray(start, dtype=float), (n,)).copy()
     departures = np.empty((n, h))
     registered = np.empty((n, h))
-    rate = np.clip(rate, 0.0, 1.0)
     for t in range(h):
         departures[:, t] = rate[:, t] * prev
         prev = prev + arrivals[:, t] - departures[:, t]
         registered[:, t] = prev
-    return departures, registered
+    residual = np.zeros((n, h))
+    if stock_var is None:
+        return departures, registered, residual
+    # The stock shifts by a random walk R (log scale) off the path grants minus departures
+    # give; departures act on the shifted stock and the residual is what closes the identity.
+    own = np.var(np.log(np.maximum(registered, 1.0)), axis=0)
+    extra = np.maximum.accumulate(np.maximum(np.asarray(stock_var, dtype=float)[:h] - own, 0.0))
+    walk = np.cumsum(rng.standard_normal((n, h)) * np.sqrt(np.diff(extra, prepend=0.0))[None, :], axis=1)
+    registered = registered * np.exp(walk)
+    previous = np.concatenate([np.broadcast_to(np.asarray(start, dtype=float), (n,))[:, None],
+                               registered[:, :-1]], axis=1)
+    departures = rate * previous
+    residual = registered - previous - arrivals + departures
+    return departures, registered, residual
 
 
 @dataclass(frozen=True)
@@ -243,6 +318,8 @@ class ForecastRun:
         departure_rate: Departure-rate forecast likewise.
         arrival_paths: Shocked arrival paths on ``arrivals.dates`` (persons/month).
         rate_paths: Shocked departure-rate paths on ``departure_rate.dates`` (share/month).
+        stock_calibration: ``(a, b)`` of the stock's error variance ``a + b k`` (log scale,
+            ``k`` months after the last count) the residual tops the paths up to, or ``None``.
 
     """
 
@@ -251,12 +328,60 @@ class ForecastRun:
     departure_rate: SeriesForecast
     arrival_paths: np.ndarray
     rate_paths: np.ndarray
+    stock_calibration: tuple[float, float] | None = None
+
+    def inputs(self, months: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+        """Return arrivals and departure-rate paths on ``months``: data where there are data, else forecasts.
+
+        Raises:
+            DataError: If a month is neither in a series' data nor in its forecast.
+
+        """
+        return (_on_months(months, self.arrivals, self.arrival_paths),
+                _on_months(months, self.departure_rate, self.rate_paths))
+
+    def stock_var(self, h: int) -> np.ndarray | None:
+        """Target variance of ``log(registered)`` at months 1..h after a count (``None``: uncalibrated)."""
+        if self.stock_calibration is None:
+            return None
+        a, b = self.stock_calibration
+        return a + b * np.arange(1, h + 1)
+
+
+def _on_months(months: pd.DatetimeIndex, fc: SeriesForecast, paths: np.ndarray) -> np.ndarray:
+    """Values of a series on ``months``: its data (same on every path) up to its last month, then its paths."""
+    out = np.empty((paths.shape[0], len(months)))
+    idx = fc.dates.get_indexer(months)
+    data = fc.series.y
+    for j, m in enumerate(months):
+        if m in data.index:
+            out[:, j] = float(data.loc[m])
+        elif idx[j] >= 0:
+            out[:, j] = paths[:, idx[j]]
+        else:
+            raise DataError(f"{fc.series.name}: no data and no forecast for {m:%Y-%m}")
+    return out
+
+
+def stock_calibration_of(scorecard: pd.DataFrame | None) -> tuple[float, float] | None:
+    """Return the stock calibration ``(a, b)`` a backtest carries (``attrs["stock_calibration"]``), if any."""
+    if scorecard is None:
+        return None
+    cal = scorecard.attrs.get("stock_calibration")
+    return None if cal is None else (float(cal[0]), float(cal[1]))
 
 
 def forecast_run(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Generator,
                  n_paths: int | None = None, horizon: int | None = None,
                  scorecard: pd.DataFrame | None = None) -> ForecastRun:
     """Forecast arrivals, departures and the registered population as sample paths.
+
+    Arrivals and the departure rate are drawn jointly (correlated innovations, AR(1)
+    noise: :func:`sample_series`); months between the jump-off count and the end of a
+    series' data use the data. With a stock calibration in the scorecard
+    (``attrs["stock_calibration"]``, from the stock backtest) and ``cfg.calibrate``, the
+    stock identity carries the residual term of :func:`simulate_stock`, so that the bands
+    of the registered population are the ones the stock backtest supports.
 
     Args:
         history: Long history frame (``capacity.data.load_history``).
@@ -290,15 +415,21 @@ def forecast_run(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.G
 
     fa = ensemble_forecast(series["arrivals"], cfg, until=end, scorecard=scorecard)
     fr = ensemble_forecast(series["departure_rate"], cfg, until=end, scorecard=scorecard)
-    arr = apply_shocks(sample_series(fa, n_paths=n_paths, rng=rng), fa.dates, cfg.shocks, "arrivals", rng=rng)
-    rate = apply_shocks(sample_series(fr, n_paths=n_paths, rng=rng), fr.dates, cfg.shocks, "departure_rate",
-                        rng=rng)
-    a_future = arr[:, fa.dates.get_indexer(dates)]
-    r_future = rate[:, fr.dates.get_indexer(dates)]
-    departures, registered = simulate_population(a_future, r_future, jump_value)
+    process = scorecard.attrs.get("error_process", {})
+    za, zr = joint_normals(n_paths, max(fa.loc.size, fr.loc.size), float(process.get("rho", 0.0)), rng)
+    arr = sample_series(fa, n_paths=n_paths, rng=rng, phi=float(process.get("phi_arrivals", 0.0)),
+                        z=za[:, :, :fa.loc.size])
+    rate = sample_series(fr, n_paths=n_paths, rng=rng, phi=float(process.get("phi_departure_rate", 0.0)),
+                         z=zr[:, :, :fr.loc.size])
+    arr = apply_shocks(arr, fa.dates, cfg.shocks, "arrivals", rng=rng)
+    rate = apply_shocks(rate, fr.dates, cfg.shocks, "departure_rate", rng=rng)
+    run = ForecastRun(None, fa, fr, arr, rate, stock_calibration_of(scorecard) if cfg.calibrate else None)
+    a_future, r_future = run.inputs(dates)
+    departures, registered, residual = simulate_stock(a_future, r_future, jump_value,
+                                                      stock_var=run.stock_var(horizon), rng=rng)
     population = PopulationPaths(dates=dates, arrivals=a_future, departures=departures, registered=registered,
-                                 jump_off_date=jump_date, jump_off_registered=jump_value)
-    return ForecastRun(population, fa, fr, arr, rate)
+                                 jump_off_date=jump_date, jump_off_registered=jump_value, residual=residual)
+    return ForecastRun(population, fa, fr, arr, rate, run.stock_calibration)
 
 
 def forecast_population(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Generator,
@@ -318,7 +449,8 @@ def gap_check(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Gene
 
     The models fit to the last month with data (arrivals: Eurostat to 2024-08). Starting
     from the first observed registered count after that month, the forecast arrivals and
-    departure rates are run forward to every later observed count up to the jump-off.
+    departure rates are run forward (with the stock residual, as in the forecast) to every
+    later observed count up to the jump-off.
 
     Args:
         history: Long history frame.
@@ -342,11 +474,11 @@ def gap_check(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Gene
         return pd.DataFrame(columns=cols)
     start_date, start_value = points.index[0], points.iloc[0]
     months = pd.date_range(start_date, points.index[-1], freq="MS")[1:]
-    a = run.arrival_paths[:, run.arrivals.dates.get_indexer(months)]
-    r = run.rate_paths[:, run.departure_rate.dates.get_indexer(months)]
-    if (run.arrivals.dates.get_indexer(months) < 0).any() or (run.departure_rate.dates.get_indexer(months) < 0).any():
+    try:
+        a, r = run.inputs(months)
+    except DataError:
         return pd.DataFrame(columns=cols)
-    _, reg = simulate_population(a, r, start_value)
+    _, reg, _ = simulate_stock(a, r, start_value, stock_var=run.stock_var(len(months)), rng=rng)
     q = summarise(reg, months, "registered").set_index("date")
     rows = []
     for d, v in points.iloc[1:].items():
