@@ -10,7 +10,7 @@ from capacity import forecast
 from capacity.forecast.backtest import summary
 from capacity.forecast.population import PopulationPaths
 from capacity.params import Scenario
-from capacity.report import fan_chart, t
+from capacity.report import Text, fan_chart, fmt_month, fmt_number, t
 
 _LABELS: dict[str, dict[str, str]] = {
     "departure_rate": {"en": "Departure rate (share per month)", "nl": "Vertrekkans (aandeel per maand)"},
@@ -49,8 +49,99 @@ def population_fan(population: PopulationPaths, history: pd.DataFrame, variable:
                    language: str = "en") -> go.Figure:
     """Fan chart (median, 50/67/95 %) of one forecast variable with its history."""
     unit = t("persons", language) if variable == "registered" else t("persons_per_month", language)
-    return fan_chart(population.table(), variable, history=history_points(history, variable),
-                     y_title=unit, language=language)
+    fig = fan_chart(population.table(), variable, history=history_points(history, variable),
+                    y_title=unit, language=language)
+    end = population.jump_off_date
+    fig.add_vline(x=end, line_dash="dot", line_color="gray")
+    fig.add_annotation(x=end, y=1, yref="paper", showarrow=False, xanchor="right",
+                       text="laatste telling" if language == "nl" else "last count")
+    return fig
+
+
+def quality_box(gap: pd.DataFrame, stock: pd.DataFrame, history: pd.DataFrame, *,
+                language: str = "en") -> Text:
+    """Return the forecast-quality box in plain words (top of report 02).
+
+    How the latest published counts sit in the band forecast from the first count after
+    the data end (the gap check), how often the stock backtest's bands held the published
+    count 1-6 months ahead, on how few counts that rests, and the last observed month of
+    each input.
+    """
+    nl = language == "nl"
+    lines = ["**Hoe goed is de voorspelling?**" if nl else "**How good is the forecast?**", ""]
+    if not gap.empty:
+        start = gap["start_date"].iloc[0]
+        parts = []
+        for _, row in gap.iterrows():
+            where = ("binnen de 80%-band" if nl else "inside the 80 % band") if row["inside_80"] else (
+                ("binnen de 95%-band, buiten de 80%-band" if nl else "inside the 95 % band, outside the 80 % band")
+                if row["inside_95"] else ("buiten de 95%-band" if nl else "outside the 95 % band"))
+            parts.append(f"{fmt_month(row['date'], language)} ({fmt_number(row['observed'], language)}): {where}")
+        lead = (f"- Voorspeld vanaf de telling van {fmt_month(start, language)} liggen de later gepubliceerde "
+                "aantallen ingeschrevenen zo: " if nl else
+                f"- Forecast from the count of {fmt_month(start, language)}, the registered counts published "
+                "since sit as follows: ")
+        lines.append(lead + "; ".join(parts) + (
+            ". De ijking van de banden heeft deze tellingen wel gezien; de toets hieronder niet." if nl else
+            ". The band calibration has seen these counts; the backtest below has not."))
+    rows = stock[(stock["horizon"] <= 6) & (stock["n"] > 0)]
+    n = int(rows["n"].sum())
+    if n:
+        hit80 = int(round(float((rows["coverage_80"] * rows["n"]).sum())))
+        hit95 = int(round(float((rows["coverage_95"] * rows["n"]).sum())))
+        counts = int(stock["n_counts"].max())
+        if nl:
+            lines.append(f"- Toets op het verleden van het aantal ingeschrevenen zelf (1-6 maanden vooruit): de "
+                         f"80%-band bevatte het gepubliceerde aantal in {hit80} van {n} voorspellingen, de "
+                         f"95%-band in {hit95} van {n}. Dat rust op weinig gepubliceerde tellingen (per horizon "
+                         f"hooguit {counts}): lees de banden als een ruwe maat, niet als exacte kansen.")
+        else:
+            lines.append(f"- Backtest of the registered count itself (1-6 months ahead): the 80 % band held the "
+                         f"published count in {hit80} of {n} forecasts, the 95 % band in {hit95} of {n}. This "
+                         f"rests on few published counts (at most {counts} per horizon): read the bands as a "
+                         "rough guide, not as exact odds.")
+    else:
+        lines.append("- Te weinig gepubliceerde tellingen voor een toets op het verleden." if nl else
+                     "- Too few published counts to backtest the registered count.")
+    lines.append("- De banden zijn geijkt op de fouten van het aantal ingeschrevenen zelf, niet alleen op die "
+                 "van instroom en vertrek." if nl else
+                 "- The bands are calibrated on the errors of the registered count itself, not only on those of "
+                 "arrivals and departures.")
+    last = []
+    names = {"arrivals": ("instroom (Eurostat)", "arrivals (Eurostat)"),
+             "departures": ("vertrek (CBS, cumulatief)", "departures (CBS, cumulative)"),
+             "registered": ("ingeschrevenen (BRP)", "registered (BRP)")}
+    for var, (name_nl, name_en) in names.items():
+        have = history[(history["variable"] == var) & history["value"].notna() & (history["flag"] != "missing")]
+        if var == "departures":
+            anchors = have["note"].astype(str).str.extract(r"and (\d{4}-\d{2}-\d{2})", expand=False).dropna()
+            month = pd.Timestamp(anchors.max()) if not anchors.empty else None
+        else:
+            obs = have[have["flag"] == "observed"]
+            month = obs["date"].max() if not obs.empty else None
+        if month is not None and pd.notna(month):
+            last.append(f"{name_nl if nl else name_en} {fmt_month(month, language)}")
+    if last:
+        lines.append(("- Laatste waargenomen maand per bron: " if nl else "- Last observed month of each input: ")
+                     + "; ".join(last) + ".")
+    return Text("\n".join(lines))
+
+
+def stock_backtest_note(stock: pd.DataFrame, *, language: str = "en") -> Text:
+    """Say which horizons of the stock backtest are too thin to calibrate on their own, with their counts."""
+    from capacity.forecast.stock import THIN
+
+    thin = stock[stock["n"] < THIN]
+    if thin.empty:
+        return Text("")
+    parts = ", ".join(f"{int(h)} ({int(n)})" for h, n in zip(thin["horizon"], thin["n"], strict=True))
+    if language == "nl":
+        return Text(f"Te weinig punten om per horizon te ijken (minder dan {THIN} voorspellingen); horizon "
+                    f"(aantal voorspellingen): {parts}. De ijking deelt daarom één foutmodel over alle horizons "
+                    "(variantie groeit lineair met de maanden sinds de laatste telling).")
+    return Text(f"Too few points to calibrate each horizon on its own (fewer than {THIN} forecasts); horizon "
+                f"(forecasts): {parts}. The calibration therefore pools one error model over all horizons "
+                "(variance growing linearly with the months since the last count).")
 
 
 def scorecard_summary(scorecard: pd.DataFrame, *, horizons: tuple[int, int] = (1, 6)) -> pd.DataFrame:
