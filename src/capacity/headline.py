@@ -69,6 +69,13 @@ def _month(value: Any) -> str | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m")
 
 
+def _months_after(bl: Any, months: float) -> str | None:
+    """Calendar month (``YYYY-MM``) in which month ``months`` after the TPD end month falls."""
+    if not np.isfinite(months):
+        return None
+    return _month(bl.dates[0] + pd.DateOffset(months=int(months) - 1))
+
+
 def _shelter(key: str) -> Callable[[Any], Any]:
     """Return a getter of one scalar of the shelter model's own headline."""
     return lambda res: res.shelter_headline[key]
@@ -131,6 +138,22 @@ FIGURES: tuple[Figure, ...] = (
     Figure("backlog_total_peak", "All asylum cases pending at the IND, highest month",
            "Alle openstaande asielzaken bij de IND, hoogste maand", "cases", 100,
            paths=lambda r: _bl(r)["backlog_total"].max(axis=1)),
+    Figure("backlog_backlog_peak_month", "Month of the cohort's highest backlog (months after the TPD ends)",
+           "Maand met de hoogste achterstand van het cohort (maanden na einde RTB)", "months", 1,
+           paths=lambda r: r.backlog.peak_month("pending")),
+    Figure("backlog_regular_backlog_peak_month",
+           "Month of the regular queue's highest level (months after the TPD ends)",
+           "Maand met de hoogste reguliere voorraad (maanden na einde RTB)", "months", 1,
+           paths=lambda r: r.backlog.peak_month("pending_regular")),
+    Figure("backlog_total_peak_month", "Month of the highest IND backlog (months after the TPD ends)",
+           "Maand met de hoogste IND-voorraad (maanden na einde RTB)", "months", 1,
+           paths=lambda r: r.backlog.peak_month("backlog_total")),
+    Figure("backlog_first_decisions_months", "Months until the cohort gets its first decisions",
+           "Maanden tot de eerste beslissingen over het cohort", "months", 1,
+           paths=lambda r: r.backlog.first_decisions()),
+    Figure("backlog_first_decisions_month", "Month the cohort gets its first decisions (median path)",
+           "Maand van de eerste beslissingen over het cohort (mediaan)", "month", 1,
+           scalar=lambda r: _months_after(r.backlog, _median(r.backlog.first_decisions()))),
     Figure("backlog_months_to_clear", "Months until the cohort backlog is cleared",
            "Maanden tot de achterstand van het cohort is weggewerkt", "months", 1,
            paths=lambda r: r.backlog.months_to_clear),

@@ -9,16 +9,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from capacity.backlog import UNITS, BacklogResult
 from capacity.headline import lookup
 from capacity.params.backlog import BacklogConfig
 from capacity.quantiles import summarise_many
-from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number
+from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, fmt_value
 
 __all__ = [
     "HEADLINE_KEYS", "Text", "assumptions_table", "capacity_text", "cumulative_chart", "fan",
-    "intro_text", "label", "term_text", "months_to_clear_chart", "outcomes_chart",
+    "intro_text", "label", "months_to_clear_chart", "outcomes_chart", "term_text",
+    "validation_chart", "validation_text",
     "policy_chart", "policy_table",
 ]
 
@@ -38,6 +40,13 @@ LABELS: dict[str, dict[str, str]] = {
                             "nl": "Dwangsommen door reguliere zaken over de termijn, per maand (EUR)"},
     "overdue_pending": {"en": "Cohort cases pending past the legal term",
                         "nl": "Cohortzaken over de wettelijke termijn"},
+    "validation_title": {"en": "Replay 2023-2025: simulated (80 % band) against published",
+                         "nl": "Terugrekening 2023-2025: gesimuleerd (80%-band) tegen gepubliceerd"},
+    "published": {"en": "published", "nl": "gepubliceerd"},
+    "simulated": {"en": "simulated (median, 80 % band)", "nl": "gesimuleerd (mediaan, 80%-band)"},
+    "penalty_eur_m": {"en": "Penalties (EUR million)", "nl": "Dwangsommen (mln EUR)"},
+    "backlog_end": {"en": "Pending at 31 December (persons)",
+                    "nl": "Openstaand op 31 december (personen)"},
     "penalties_title": {"en": "Penalty exposure by calendar year and stream (EUR)",
                         "nl": "Dwangsommen per kalenderjaar en stroom (EUR)"},
     "dtv_caseload": {"en": "DT&V caseload from the cohort", "nl": "DT&V-caseload uit de cohort"},
@@ -59,6 +68,7 @@ LABELS: dict[str, dict[str, str]] = {
     "months_to_clear": {"en": "Months until the cohort backlog is cleared",
                         "nl": "Maanden tot de achterstand van de cohort is weggewerkt"},
     "not_in_run": {"en": "not within the run", "nl": "niet binnen de looptijd"},
+    "not_within": {"en": "not within {n} months", "nl": "niet binnen {n} maanden"},
     "indicator": {"en": "indicator", "nl": "indicator"},
     "median": {"en": "median", "nl": "mediaan"},
     "p10": {"en": "10 %", "nl": "10%"},
@@ -166,8 +176,10 @@ def _month(date: pd.Timestamp, language: str) -> str:
 
 #: The backlog figures of the scenario's headline table, in report order.
 HEADLINE_KEYS = (
-    "backlog_cohort_persons", "backlog_cohort_cases", "backlog_backlog_peak",
-    "backlog_regular_backlog_peak", "backlog_total_peak", "backlog_months_to_clear",
+    "backlog_cohort_persons", "backlog_cohort_cases", "backlog_first_decisions_month",
+    "backlog_first_decisions_months", "backlog_backlog_peak", "backlog_backlog_peak_month",
+    "backlog_regular_backlog_peak", "backlog_regular_backlog_peak_month", "backlog_total_peak",
+    "backlog_total_peak_month", "backlog_months_to_clear",
     "backlog_late_decisions_total", "backlog_late_or_overdue", "backlog_late_share",
     "backlog_overdue_pending_end", "backlog_late_decisions_regular",
     "backlog_penalty_eur_total", "backlog_penalty_eur_cohort", "backlog_penalty_eur_regular",
@@ -346,13 +358,30 @@ def _policy_names(policies: pd.DataFrame, language: str) -> pd.Series:
     return policies["policy"].map(lambda name: POLICY_NL.get(name, name))
 
 
-def policy_table(policies: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
-    """Return the policy comparison with rounded figures for display (EUR in millions)."""
+def policy_table(policies: pd.DataFrame, *, language: str = "en",
+                 n_months: int | None = None) -> pd.DataFrame:
+    """Return the policy comparison for display (EUR in millions).
+
+    Finishing times never reached read "not within ``n_months`` months" (or "not within
+    the run" without ``n_months``).
+    """
+    never = (label("not_in_run", language) if n_months is None
+             else label("not_within", language).format(n=n_months))
     shown = policies.drop(columns=["change"]).copy()
     shown["policy"] = _policy_names(policies, language)
     for col in ("penalty_eur", "penalty_eur_p90"):
         shown[col] = shown[col] / 1e6
-    shown = shown.rename(columns={"penalty_eur": "penalty_eur_m", "penalty_eur_p90": "penalty_eur_m_p90"})
+    for col in ("penalty_eur_cohort", "penalty_eur_regular"):
+        if col in shown:
+            shown[col] = shown[col] / 1e6
+    shown = shown.rename(columns={"penalty_eur": "penalty_eur_m", "penalty_eur_p90": "penalty_eur_m_p90",
+                                  "penalty_eur_cohort": "penalty_eur_cohort_m",
+                                  "penalty_eur_regular": "penalty_eur_regular_m"})
+    # a finishing time never reached reads as words, not as inf
+    for col in ("months_to_clear", "months_to_clear_p90", "permits_done_month"):
+        if col in shown:
+            shown[col] = [fmt_number(x, language) if np.isfinite(x)
+                          else never for x in shown[col]]
     return shown
 
 
@@ -426,3 +455,81 @@ def assumptions_table(cfg: BacklogConfig, *, language: str = "en") -> pd.DataFra
 
 #: Units of the path variables, re-exported for captions.
 VARIABLE_UNITS = UNITS
+
+
+def validation_chart(validation: pd.DataFrame, *, language: str = "en") -> go.Figure:
+    """Return the replay against the published figures: penalties and year-end backlog."""
+    panels = (("penalty_eur", 1e6, "penalty_eur_m"), ("backlog_end", 1.0, "backlog_end"))
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[label(k, language) for *_, k in panels])
+    for col, (quantity, scale, _) in enumerate(panels, start=1):
+        part = validation[validation["quantity"] == quantity]
+        years = part["year"].astype(str)
+        fig.add_trace(go.Scatter(
+            x=years, y=part["sim_median"] / scale, mode="markers", name=label("simulated", language),
+            marker={"color": "#1f77b4", "size": 10}, showlegend=col == 1,
+            error_y={"type": "data", "symmetric": False,
+                     "array": (part["sim_p90"] - part["sim_median"]) / scale,
+                     "arrayminus": (part["sim_median"] - part["sim_p10"]) / scale}), row=1, col=col)
+        fig.add_trace(go.Scatter(
+            x=years, y=part["observed"] / scale, mode="markers", name=label("published", language),
+            marker={"color": "#d62728", "symbol": "x", "size": 11}, showlegend=col == 1),
+            row=1, col=col)
+    fig.update_layout(title=label("validation_title", language), template="plotly_white",
+                      height=380, legend={"orientation": "h", "y": -0.15})
+    return fig
+
+
+def validation_text(validation: pd.DataFrame, *, language: str = "en") -> Text:
+    """Return the replay's verdict in words: the fit, the calibration years and 2025."""
+    pen = validation[validation["quantity"] == "penalty_eur"].set_index("year")
+    share = fmt_value(pen["calibrated_notice_share"].iloc[0], "share", 0.01, language)
+    lag = fmt_number(pen["calibrated_lag_days"].iloc[0], language)
+
+    def eur(x: float) -> str:
+        return fmt_value(x, "EUR", 100_000, language)
+
+    def inside(year: int) -> bool:
+        return bool(pen.loc[year, "sim_p10"] <= pen.loc[year, "observed"] <= pen.loc[year, "sim_p90"])
+
+    at_bound = pen["calibrated_notice_share"].iloc[0] >= 0.999
+    bound = {"en": (" The fitted share reaches its upper bound: with the 15-month term the model "
+                    "runs up too little in 2023 and too much in 2024, so part of the 2023 payments "
+                    "was probably owed on the 6-month term (contested extension)."
+                    if at_bound else ""),
+             "nl": (" Het aandeel loopt tegen zijn bovengrens: met de termijn van 15 maanden loopt "
+                    "in het model in 2023 te weinig en in 2024 te veel op, dus een deel van de "
+                    "betalingen in 2023 ging waarschijnlijk over de termijn van 6 maanden "
+                    "(betwiste verlenging)." if at_bound else "")}
+    out = pen.loc[2025]
+    miss = fmt_value(abs(out["miss_median"]), "share", 0.01, language)
+    parts = []
+    for year in (2023, 2024):
+        row = pen.loc[year]
+        if language == "nl":
+            parts.append(f"{year}: gepubliceerd {eur(row['observed'])}, gesimuleerd "
+                         f"{eur(row['sim_median'])} ({eur(row['sim_p10'])} tot {eur(row['sim_p90'])}; "
+                         f"{'binnen' if inside(year) else 'buiten'} de 80%-band)")
+        else:
+            parts.append(f"{year}: published {eur(row['observed'])}, simulated "
+                         f"{eur(row['sim_median'])} ({eur(row['sim_p10'])} to {eur(row['sim_p90'])}; "
+                         f"{'inside' if inside(year) else 'outside'} the 80 % band)")
+    if language == "nl":
+        side = "lager" if out["miss_median"] < 0 else "hoger"
+        text = (f"Gekalibreerd op 2023 en 2024: aandeel ingebrekestellingen {share}, vertraging "
+                f"{lag} dagen. {'; '.join(parts)}. **2025 buiten de kalibratie**: gepubliceerd "
+                f"{eur(out['observed'])}, gesimuleerd {eur(out['sim_median'])} ({miss} {side}; "
+                f"80%-band {eur(out['sim_p10'])} tot {eur(out['sim_p90'])}). De sprong in 2025 "
+                "komt in het model van de teruggedraaide verlenging tot 15 maanden. Het "
+                "gepubliceerde bedrag is wat in het jaar is uitbetaald, het model telt wat in het "
+                "jaar oploopt; de maand van de terugdraaiing staat niet in de data (aanname: "
+                "januari 2025)." + bound["nl"])
+    else:
+        side = "below" if out["miss_median"] < 0 else "above"
+        text = (f"Calibrated on 2023 and 2024: notice share {share}, notice lag {lag} days. "
+                f"{'; '.join(parts)}. **2025 out of sample**: published {eur(out['observed'])}, "
+                f"simulated {eur(out['sim_median'])} ({miss} {side}; 80 % band "
+                f"{eur(out['sim_p10'])} to {eur(out['sim_p90'])}). In the model the 2025 jump "
+                "comes from the reversed 15-month extension. The published amount is what was "
+                "paid in the year, the model counts what was run up in the year; the month of "
+                "the reversal is not in the data (assumption: January 2025)." + bound["en"])
+    return Text(text)

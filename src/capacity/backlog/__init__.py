@@ -48,6 +48,7 @@ from capacity.backlog.parameters import (
     planned_capacity,
 )
 from capacity.backlog.policies import compare_policies, default_policies
+from capacity.backlog.replay import validation_table
 from capacity.backlog.result import (
     CONTRACT_VARIABLES,
     UNITS,
@@ -61,5 +62,5 @@ __all__ = [
     "CONTRACT_VARIABLES", "DAYS_PER_MONTH", "UNCERTAIN", "UNITS", "BacklogResult", "Draws",
     "cohort_at_tpd_end", "compare_policies", "default_policies", "draw", "headline",
     "months_to_clear_table", "penalty_per_case", "planned_capacity", "run", "simulate",
-    "solve_capacity",
+    "solve_capacity", "validation_table",
 ]

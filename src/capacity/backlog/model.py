@@ -149,7 +149,7 @@ def _initial_stocks(cohort_cases: np.ndarray, cfg: BacklogConfig, par: dict[str,
         simple_permit_takers=simple * uptake, simple_continuing=simple * (1 - uptake),
         standard_permit_takers=standard * uptake, standard_continuing=standard * (1 - uptake),
         regular=initial_queue(par["regular_backlog_cases"], n_months,
-                              cfg.regular_backlog_age_months),
+                              cfg.regular_backlog_age_months, cfg.regular_term_months),
         appeals=np.zeros(n), departure_term=[np.zeros(n) for _ in range(cfg.departure_term_months)],
         dtv=np.zeros(n), permit_queue=np.zeros(n))
 

@@ -37,10 +37,13 @@ class RegularQueue:
         stock: Cases, shape (n_paths, OLD_COLUMNS + n_months), oldest column first.
         start: Month (from the run's first month start) each column's decision term
             started, shape (OLD_COLUMNS + n_months,); negative for the initial stock.
+        term_end: Month each column's decision term ends (``start`` + the term, unless a
+            replay of a change in the law says otherwise), same shape as ``start``.
     """
 
     stock: np.ndarray
     start: np.ndarray
+    term_end: np.ndarray
 
     @property
     def old(self) -> np.ndarray:
@@ -53,14 +56,15 @@ class RegularQueue:
         return self.stock[:, OLD_COLUMNS:].sum(axis=1)
 
 
-def initial_queue(old_cases: np.ndarray, n_months: int, age_max_months: float) -> RegularQueue:
+def initial_queue(old_cases: np.ndarray, n_months: int, age_max_months: float,
+                  term_months: float) -> RegularQueue:
     """Return the initial stock spread evenly over ages up to ``age_max_months``, no new cases."""
     n = old_cases.shape[0]
     ages = age_max_months * (np.arange(OLD_COLUMNS, 0, -1) - 0.5) / OLD_COLUMNS  # oldest first
     stock = np.zeros((n, OLD_COLUMNS + n_months))
     stock[:, :OLD_COLUMNS] = old_cases[:, None] / OLD_COLUMNS
     start = np.concatenate([-ages, np.arange(n_months, dtype=float)])
-    return RegularQueue(stock=stock, start=start)
+    return RegularQueue(stock=stock, start=start, term_end=start + term_months)
 
 
 def take_in_order(stock: np.ndarray, amount: np.ndarray, order: str) -> np.ndarray:
@@ -109,11 +113,11 @@ def serve_and_accrue(q: RegularQueue, month: int, taken_old: np.ndarray, taken_n
     taken = np.concatenate([take_in_order(q.stock[:, :split], taken_old, order),
                             take_in_order(q.stock[:, split:], taken_new, order)], axis=1)
     q.stock = q.stock - taken
-    age = month - q.start
-    a_start, a_mid, a_end = penalty_steps(age, cfg.regular_term_months, cfg)
+    since_term = month - q.term_end        # months past the term at the month's start
+    a_start, a_mid, a_end = penalty_steps(since_term, 0.0, cfg)
     run_up = q.stock @ (a_end - a_start) + taken @ (a_mid - a_start)
     return {
-        "late_decisions_regular": taken @ (age + 0.5 > cfg.regular_term_months),
-        "overdue_regular": q.stock @ (age + 1.0 > cfg.regular_term_months),
+        "late_decisions_regular": taken @ (since_term + 0.5 > 0),
+        "overdue_regular": q.stock @ (since_term + 1.0 > 0),
         "penalty_eur_regular": notice_share * run_up,
     }

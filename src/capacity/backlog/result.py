@@ -89,6 +89,26 @@ class BacklogResult:
         names = CONTRACT_VARIABLES if variables is None else tuple(variables)
         return check_contract(summarise_many({n: self.paths[n] for n in names}, self.dates))
 
+    def first_decisions(self) -> np.ndarray:
+        """Per path, months from the TPD end month until the cohort's first decisions.
+
+        1 + the first month in which at least ``first_decisions_cases`` cohort cases are
+        decided (``inf`` if that never happens within the run).
+        """
+        return first_month_at_or_above(self.paths["decisions"], self.config.first_decisions_cases)
+
+    def peak_month(self, variable: str) -> np.ndarray:
+        """Per path, 1 + the month of the highest value of ``variable``.
+
+        ``inf`` where the highest value is the run's last month and the path is still
+        rising there: the peak lies beyond the run, and the run's last value is no peak.
+        """
+        x = self.paths[variable]
+        month = np.argmax(x, axis=1).astype(float) + 1
+        rising = (month == x.shape[1]) & (x[:, -1] > x[:, -2] if x.shape[1] > 1 else True)
+        month[rising] = np.inf
+        return month
+
     def cohort_under_term(self, term_months: float) -> dict[str, np.ndarray]:
         """Per path, the cohort's late decisions, overdue cases and penalties under a term.
 
@@ -260,6 +280,14 @@ def months_to_clear_table(result: BacklogResult) -> pd.DataFrame:
     })
 
 
+
+
+def first_month_at_or_above(x: np.ndarray, threshold: float) -> np.ndarray:
+    """Per path, 1 + index of the first month with ``x >= threshold`` (``inf`` if none)."""
+    hit = x >= threshold
+    first = np.argmax(hit, axis=1).astype(float) + 1
+    first[~hit.any(axis=1)] = np.inf
+    return first
 
 
 def first_month_at_or_below(x: np.ndarray, threshold: float) -> np.ndarray:

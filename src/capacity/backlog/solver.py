@@ -93,7 +93,7 @@ def _row(service: str, variant: str, criterion: str, level: float, planned: floa
     return {
         "service": service, "variant": variant, "criterion": criterion,
         "probability_target": prob, "capacity_per_month": level, "capacity_per_year": level * 12,
-        "planned_per_month": planned,
+        "planned_per_month": planned, "planned_per_year": planned * 12,
         "ratio_to_planned": level / planned if planned > 0 else float("nan"),
         "probability_reached": reached, "bisection_steps": iters, "n_paths": n_paths,
     }

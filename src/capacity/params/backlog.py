@@ -174,6 +174,9 @@ class BacklogConfig(Frozen):
     clear_threshold_cases: float = param(1000.0, unit="cases",
                                          doc="the cohort backlog counts as cleared below this",
                                          ge=0)
+    first_decisions_cases: float = param(100.0, unit="cases/month",
+                                         doc="the cohort gets its first decisions in the first "
+                                             "month with at least this many decided", gt=0)
     permit_done_threshold: float = param(1.0, unit="cases",
                                          doc="permit work counts as done below this many "
                                              "waiting takers plus queued permits", ge=0)

@@ -1,0 +1,248 @@
+"""The historical replay: the regular asylum queue from January 2023 against 2023-2025.
+
+The regular-queue rules of the forecast (:mod:`capacity.backlog.regular`: a queue by start
+of the decision term, oldest first, penalties on every case pending past its term) run
+from the pending stock at the end of 2022 on the published inflow and a decision output
+that reproduces the published year-end stocks, and the penalties they run up are compared
+with the published payments of 2023, 2024 and 2025 (``ind_asylum_figures.csv``).
+
+What is published, and what is derived here (every figure from ``ind_asylum_figures.csv``):
+
+* pending at the start: 35,790 persons (2022-12-31); at year ends 50,000 / 51,000 / 51,000;
+* first applications: 38,000 (2023), 32,180 (2024), 24,070 (2025), spread evenly over the
+  months (assumption; the 2023 halves were about 15,000 and 23,000);
+* decisions on first applications: DERIVED from the stocks, start + inflow - end of year
+  (23,790 / 31,180 / 24,070). The published decision totals (about 35,000 in 2023, about
+  40,500 in 2024) include other asylum decisions, so they are shown but not fed in;
+* penalties: EUR 11.3 m (2023), 36.8 m (2024), 79 m (2025), paid out; the replay counts
+  penalties run up in the year (payment follows the run-up with a delay the sources do
+  not give);
+* the term: 15 months for cases lodged while the categorical extension applied (2023-2024,
+  share decided within 15 months 65 % / 57 %), 6 months once the Raad van State reversed
+  it (2025 note). The month of the reversal is not in the data: January 2025 is an
+  assumption (``REVERSAL``); a case whose 6-month term had already passed then counts as
+  late from that month on.
+* ages of the 2022 stock: spread evenly up to ``AGE_MAX`` months (10-18, around twice the
+  31-week average wait of 2022; assumption).
+
+Calibration: the notice share and the notice lag are fitted on the 2023 and 2024 penalties
+(least squares on the log of the totals, the share analytically per lag on a grid of
+lags); 2025 is then out of sample. All stocks and flows are persons, as published.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from capacity.backlog.parameters import noise, with_changes
+from capacity.backlog.regular import OLD_COLUMNS, RegularQueue, initial_queue, serve_and_accrue
+from capacity.params.backlog import BacklogConfig
+
+START = pd.Timestamp("2023-01-01")
+YEARS = (2023, 2024, 2025)
+CALIBRATION_YEARS = (2023, 2024)
+#: Month the categorical 15-month term ends (assumption: the 2025 reversal from January).
+REVERSAL = pd.Timestamp("2025-01-01")
+EXTENDED_TERM_MONTHS = 15.0
+#: Range of the oldest age (months) of the stock pending at the end of 2022 (assumption).
+AGE_MAX = (10.0, 18.0)
+#: Notice lags (days) tried in the calibration.
+LAGS = (0.0, 7.0, 14.0, 30.0, 60.0, 90.0)
+
+
+@dataclass(frozen=True)
+class Published:
+    """The published figures the replay starts from and is compared with."""
+
+    stock_start: float
+    inflow: dict[int, float]
+    stock_end: dict[int, float]
+    penalties: dict[int, float]
+    decisions_published: dict[int, float]
+
+    @property
+    def decisions(self) -> dict[int, float]:
+        """First-application decisions DERIVED from the stocks: start + inflow - end."""
+        out, stock = {}, self.stock_start
+        for year in YEARS:
+            out[year] = stock + self.inflow[year] - self.stock_end[year]
+            stock = self.stock_end[year]
+        return out
+
+
+def published(figures: pd.DataFrame) -> Published:
+    """Read the replay's figures from the ``ind_asylum_figures`` table."""
+    value = {(str(r.date_or_period), str(r.metric)): float(r.value) for r in figures.itertuples()}
+
+    def get(period: str, metric: str) -> float:
+        return value.get((period, metric), float("nan"))
+
+    decided = {2023: get("2023", "asylum_decisions_total")}
+    decided[2024] = decided[2023] + get("2024", "asylum_decisions_increase_vs_previous_year")
+    decided[2025] = float("nan")
+    return Published(
+        stock_start=get("2022-12-31", "pending_asylum_applicants"),
+        inflow={y: get(str(y), "first_asylum_applications") for y in YEARS},
+        stock_end={y: get(f"{y}-12-31", "pending_asylum_applicants") for y in YEARS},
+        penalties={y: get(str(y), "penalty_payments_dwangsommen") for y in YEARS},
+        decisions_published=decided)
+
+
+def _term_end(start: np.ndarray, n_months: int) -> np.ndarray:
+    """Term end per column: 15 months, cut to 6 (not before the reversal) from the reversal."""
+    reversal = (REVERSAL.year - START.year) * 12 + REVERSAL.month - START.month
+    extended = start + EXTENDED_TERM_MONTHS
+    return np.minimum(extended, np.maximum(start + 6.0, float(reversal)))
+
+
+def run_replay(pub: Published, cfg: BacklogConfig, *, notice_share: np.ndarray,
+               lag_days: float, age_max: np.ndarray, normals: np.ndarray | None = None
+               ) -> dict[str, np.ndarray]:
+    """Replay 2023-2025 on ``len(notice_share)`` paths (one lag for all); yearly totals.
+
+    Args:
+        pub: Published figures.
+        cfg: Penalty schedule and noise settings (``notice_lag_days`` is replaced).
+        notice_share: Per path.
+        lag_days: Notice lag (days).
+        age_max: Per path, the oldest age of the 2022 stock (months).
+        normals: Monthly standard normals, shape (36, 2, n_paths), for capacity and inflow
+            noise; ``None`` runs without noise.
+
+    Returns:
+        ``{"decisions", "backlog_end", "penalty_eur"}``: arrays (n_paths, 3), one column
+        per year of :data:`YEARS`.
+    """
+    n, n_months = notice_share.shape[0], 12 * len(YEARS)
+    pcfg = with_changes(cfg, notice_lag_days=lag_days)
+    q = initial_queue(np.full(n, pub.stock_start), n_months, 1.0, 6.0)
+    # ages per path: scale the evenly spread ages to each path's oldest age
+    old_ages = -q.start[:OLD_COLUMNS]
+    starts = np.concatenate([-np.outer(age_max, old_ages), np.broadcast_to(
+        q.start[OLD_COLUMNS:], (n, n_months))], axis=1)
+    out = {k: np.zeros((n, len(YEARS))) for k in ("decisions", "backlog_end", "penalty_eur")}
+    decisions = pub.decisions
+    for month in range(n_months):
+        year = month // 12
+        inflow = np.full(n, pub.inflow[YEARS[year]] / 12)
+        capacity = np.full(n, decisions[YEARS[year]] / 12)
+        if normals is not None:
+            capacity = capacity * noise(normals[month, 0], cfg.ind_capacity_noise_sd)
+            inflow = inflow * noise(normals[month, 1], cfg.regular_inflow_noise_sd)
+        q.stock[:, OLD_COLUMNS + month] += inflow
+        old, new = q.old, q.new
+        take_old = np.minimum(old, capacity)
+        take_new = np.minimum(new, capacity - take_old)
+        flows = _serve_per_path(q, month, take_old, take_new, starts, notice_share, pcfg)
+        out["decisions"][:, year] += take_old + take_new
+        out["penalty_eur"][:, year] += flows["penalty_eur_regular"]
+        if month % 12 == 11:
+            out["backlog_end"][:, year] = q.stock.sum(axis=1)
+    return out
+
+
+def _serve_per_path(q: RegularQueue, month: int, take_old: np.ndarray, take_new: np.ndarray,
+                    starts: np.ndarray, notice_share: np.ndarray, cfg: BacklogConfig
+                    ) -> dict[str, np.ndarray]:
+    """``serve_and_accrue`` with term ends that differ per path (ages of the 2022 stock)."""
+    flows = {"penalty_eur_regular": np.zeros(take_old.shape[0])}
+    # the 2022 stock's ages differ per path, so each path is served on its own (36 months
+    # x a few hundred paths: about two seconds)
+    for i in range(take_old.shape[0]):
+        sub = RegularQueue(stock=q.stock[i:i + 1], start=starts[i],
+                      term_end=_term_end(starts[i], q.stock.shape[1]))
+        f = serve_and_accrue(sub, month, take_old[i:i + 1], take_new[i:i + 1], "oldest",
+                             notice_share[i:i + 1], cfg)
+        q.stock[i] = sub.stock[0]
+        flows["penalty_eur_regular"][i] = f["penalty_eur_regular"][0]
+    return flows
+
+
+def calibrate(pub: Published, cfg: BacklogConfig) -> pd.DataFrame:
+    """Fit the notice share per lag on the 2023-2024 penalties; one row per lag, best first.
+
+    Penalties are proportional to the notice share, so per lag the least-squares share on
+    the log scale is ``exp(mean(log observed - log simulated at share 1))``. Columns:
+    ``lag_days, notice_share, rms_log_error`` (over the calibration years),
+    ``penalty_<year>`` (simulated at the fitted share, central ages, no noise).
+    """
+    age_mid = np.array([0.5 * (AGE_MAX[0] + AGE_MAX[1])])
+    rows = []
+    cal = [YEARS.index(y) for y in CALIBRATION_YEARS]
+    obs = np.log([pub.penalties[y] for y in CALIBRATION_YEARS])
+    for lag in LAGS:
+        base = run_replay(pub, cfg, notice_share=np.ones(1), lag_days=lag,
+                          age_max=age_mid)["penalty_eur"][0]
+        log_s = float(np.mean(obs - np.log(np.maximum(base[cal], 1.0))))
+        share = float(min(1.0, np.exp(log_s)))
+        err = np.log(np.maximum(share * base[cal], 1.0)) - obs
+        rows.append({"lag_days": lag, "notice_share": share,
+                     "rms_log_error": float(np.sqrt(np.mean(err ** 2))),
+                     **{f"penalty_{y}": share * base[i] for i, y in enumerate(YEARS)}})
+    return pd.DataFrame(rows).sort_values("rms_log_error", kind="stable").reset_index(drop=True)
+
+
+def validation_table(figures: pd.DataFrame, cfg: BacklogConfig, *, rng: np.random.Generator,
+                     n_paths: int = 200) -> pd.DataFrame:
+    """Table ``backlog_validation``: the replay against the published 2023-2025 figures.
+
+    Paths draw the oldest age of the 2022 stock (uniform on :data:`AGE_MAX`), monthly noise
+    in capacity and inflow (the forecast's settings), the notice lag uniformly among the
+    calibrated lags within 1.5 times the best error, and the notice share around that
+    lag's fit (lognormal with the calibration's log error as spread, at most 1).
+
+    Columns: ``year, quantity, observed, sim_p10, sim_median, sim_p90, sample``
+    (``calibration`` or ``out of sample``), ``miss_median`` (median / observed - 1),
+    ``note`` and the best fit (``calibrated_notice_share``, ``calibrated_lag_days``). Quantities: ``first_decisions`` (observed: DERIVED from the stocks; the
+    published totals are in the note), ``backlog_end`` and ``penalty_eur``.
+    """
+    pub = published(figures)
+    fits = calibrate(pub, cfg)
+    good = fits[fits["rms_log_error"] <= 1.5 * fits["rms_log_error"].iloc[0] + 1e-9]
+    u = rng.random((2, n_paths))
+    z = rng.standard_normal(n_paths)
+    normals = rng.standard_normal((12 * len(YEARS), 2, n_paths))
+    pick = good.iloc[np.minimum((u[0] * len(good)).astype(int), len(good) - 1)]
+    spread = max(float(fits["rms_log_error"].iloc[0]), 0.1)
+    share = np.minimum(1.0, pick["notice_share"].to_numpy() * np.exp(spread * z))
+    age_max = AGE_MAX[0] + (AGE_MAX[1] - AGE_MAX[0]) * u[1]
+    sims = {k: np.zeros((n_paths, len(YEARS))) for k in ("decisions", "backlog_end", "penalty_eur")}
+    lags = pick["lag_days"].to_numpy()
+    for lag in np.unique(lags):
+        idx = np.flatnonzero(lags == lag)
+        part = run_replay(pub, cfg, notice_share=share[idx], lag_days=float(lag),
+                          age_max=age_max[idx], normals=normals[:, :, idx])
+        for k in sims:
+            sims[k][idx] = part[k]
+    observed: Mapping[str, dict[int, float]] = {
+        "first_decisions": pub.decisions, "backlog_end": pub.stock_end,
+        "penalty_eur": pub.penalties}
+    notes = {
+        "first_decisions": "observed DERIVED: pending at the start + first applications - "
+                           "pending at the end (persons); published decision totals {pub}",
+        "backlog_end": "pending asylum applicants at 31 December (persons)",
+        "penalty_eur": "published: paid out in the year; simulated: run up in the year",
+    }
+    rows = []
+    for quantity, obs in observed.items():
+        sim = sims["decisions" if quantity == "first_decisions" else quantity]
+        for j, year in enumerate(YEARS):
+            med = float(np.median(sim[:, j]))
+            pub_total = pub.decisions_published.get(year, float("nan"))
+            note = notes[quantity].format(
+                pub=f"{pub_total:,.0f}" if np.isfinite(pub_total) else "not published")
+            rows.append({
+                "year": year, "quantity": quantity, "observed": obs[year],
+                "sim_p10": float(np.quantile(sim[:, j], 0.1)), "sim_median": med,
+                "sim_p90": float(np.quantile(sim[:, j], 0.9)),
+                "sample": "calibration" if year in CALIBRATION_YEARS else "out of sample",
+                "miss_median": med / obs[year] - 1 if obs[year] else float("nan"),
+                "note": note})
+    table = pd.DataFrame(rows)
+    table["calibrated_notice_share"] = float(fits["notice_share"].iloc[0])
+    table["calibrated_lag_days"] = float(fits["lag_days"].iloc[0])
+    return table

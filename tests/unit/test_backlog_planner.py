@@ -1,0 +1,57 @@
+"""Planner-facing figures: first decisions, peaks with their month, no inf in tables."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from capacity import backlog as bl
+from capacity import headline
+from capacity import report_backlog as rb
+from capacity.params.backlog import BacklogConfig
+
+pytestmark = pytest.mark.unit
+
+
+def _cfg(**kw) -> BacklogConfig:
+    base = dict(n_paths=2, n_months=24, ind_decisions_per_month=1000.0,
+                regular_inflow_per_year=0.0, grant_share=1.0, clear_threshold_cases=1e-6)
+    base.update(kw)
+    return BacklogConfig(**base)
+
+
+def _run(cfg: BacklogConfig, cohort: float):
+    return bl.simulate(np.full(2, cohort), cfg, rng=np.random.default_rng(0))
+
+
+def test_first_decisions_wait_for_the_regular_stock():
+    # oldest first: 5,000 regular cases ahead at 1,000 a month -> cohort decided from month 6
+    res = _run(_cfg(regular_backlog_cases=5000.0), 3000.0)
+    assert np.all(res.first_decisions() == 6)
+    never = _run(_cfg(ind_decisions_per_month=0.0), 3000.0)
+    assert np.all(np.isinf(never.first_decisions()))
+
+
+def test_peak_month_and_a_peak_beyond_the_run():
+    # inflow above capacity: the regular queue rises to the end, so its peak is not in the run
+    res = _run(_cfg(regular_backlog_cases=1000.0, regular_inflow_per_year=18_000.0), 2000.0)
+    assert np.all(np.isinf(res.peak_month("pending_regular")))
+    assert np.all(res.peak_month("pending") == 1)      # the cohort only falls
+    rows = headline.lookup(headline.headline_table(SimpleNamespace(backlog=res),
+                                                   keys=rb.HEADLINE_KEYS))
+    assert np.isinf(rows["backlog_regular_backlog_peak_month"]["value"])
+    # the 1,000 regular cases go first (March 2027), the cohort from the second month
+    assert rows["backlog_first_decisions_month"]["value"] == "2027-04"
+
+
+def test_policy_table_reads_not_within_instead_of_inf():
+    cfg = _cfg(ind_decisions_per_month=100.0, n_months=12)
+    policies = bl.compare_policies(np.full(2, 50_000.0), cfg, rng=np.random.default_rng(1),
+                                   policies={"slow": {}})
+    assert np.isinf(policies["months_to_clear"]).all()
+    shown = rb.policy_table(policies, n_months=12)
+    assert shown["months_to_clear"].tolist() == ["not within 12 months"] * 1
+    assert "niet binnen 12 maanden" in rb.policy_table(policies, language="nl", n_months=12)[
+        "months_to_clear"].tolist()

@@ -1,0 +1,61 @@
+"""The historical replay of the regular queue against the published 2023-2025 figures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from capacity import data, params
+from capacity.backlog import replay
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(scope="module")
+def figures():
+    return data.load_table("ind_asylum_figures")
+
+
+@pytest.fixture(scope="module")
+def table(figures):
+    return replay.validation_table(figures, params.load().backlog, rng=np.random.default_rng(0))
+
+
+def test_published_figures_and_derived_decisions(figures):
+    pub = replay.published(figures)
+    assert pub.stock_start == 35_790 and pub.stock_end == {2023: 50_000, 2024: 51_000, 2025: 51_000}
+    assert pub.penalties == {2023: 11.3e6, 2024: 36.8e6, 2025: 79e6}
+    assert pub.decisions == {2023: 23_790, 2024: 31_180, 2025: 24_070}   # start + inflow - end
+
+
+def test_replay_without_noise_conserves_persons(figures):
+    pub = replay.published(figures)
+    out = replay.run_replay(pub, params.load().backlog, notice_share=np.array([0.5, 1.0]),
+                            lag_days=0.0, age_max=np.array([14.0, 14.0]))
+    assert out["backlog_end"][0] == pytest.approx([50_000, 51_000, 51_000])
+    assert out["decisions"][0] == pytest.approx([23_790, 31_180, 24_070])
+    # penalties are proportional to the notice share
+    assert out["penalty_eur"][0] == pytest.approx(0.5 * out["penalty_eur"][1])
+    # the term falls from 15 to 6 months in 2025: penalties jump
+    assert out["penalty_eur"][1, 2] > 1.3 * out["penalty_eur"][1, 1]
+
+
+def test_validation_table_brackets_the_calibration_years(table):
+    assert list(table.columns[:6]) == ["year", "quantity", "observed", "sim_p10", "sim_median",
+                                       "sim_p90"]
+    assert set(table["year"]) == {2023, 2024, 2025} and len(table) == 9
+    pen = table[table["quantity"] == "penalty_eur"].set_index("year")
+    for year in (2023, 2024):
+        assert pen.loc[year, "sim_p10"] <= pen.loc[year, "observed"] <= pen.loc[year, "sim_p90"]
+    assert pen.loc[2025, "sample"] == "out of sample"
+    assert (table["sim_p10"] <= table["sim_median"]).all()
+    assert (table["sim_median"] <= table["sim_p90"]).all()
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_validation_chart_and_text(table, language):
+    from capacity import report_backlog as rb
+
+    assert len(rb.validation_chart(table, language=language).data) == 4
+    text = str(rb.validation_text(table, language=language))
+    assert "2025" in text and "nan" not in text and "inf" not in text
