@@ -98,7 +98,7 @@ def stock_records(history: pd.DataFrame, cfg: ForecastConfig, *, horizons: int =
 
     Returns:
         One row per origin and later published count within ``horizons`` months:
-        ``origin, jump_off, date, h`` (months from the origin), ``k`` (months from the last
+        ``origin, jump_off, jump_value, date, h`` (months from the origin), ``k`` (months from the last
         count known at the origin), ``actual, median, log_median, log_var`` (of the
         paths), ``q0.10, q0.90, q0.025, q0.975, q0.25, q0.75`` (uncalibrated paths) and
         ``scale`` (mean absolute monthly change of the BRP series known at the origin, the
@@ -130,7 +130,8 @@ def stock_records(history: pd.DataFrame, cfg: ForecastConfig, *, horizons: int =
             j = pop.dates.get_loc(d)
             paths = pop.registered[:, j]
             logp = np.log(np.maximum(paths, 1.0))
-            rows.append({"origin": origin, "jump_off": pop.jump_off_date, "date": d,
+            rows.append({"origin": origin, "jump_off": pop.jump_off_date, "jump_value": pop.jump_off_registered,
+                         "date": d,
                          "h": int(months_between(origin, d)), "k": int(months_between(pop.jump_off_date, d)),
                          "actual": float(v), "median": float(np.median(paths)),
                          "log_median": float(np.median(logp)), "log_var": float(np.var(logp)),
