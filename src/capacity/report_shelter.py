@@ -27,7 +27,7 @@ __all__ = [
 
 _L = {
     "demand": {"en": "People needing a place", "nl": "Mensen die een opvangplek nodig hebben"},
-    "places": {"en": "Places (planned)", "nl": "Opvangplekken (gepland)"},
+    "places": {"en": "Places (median path)", "nl": "Opvangplekken (mediaan)"},
     "occ_title": {"en": "Occupancy of municipal shelter", "nl": "Bezettingsgraad gemeentelijke opvang"},
     "dvp_title": {"en": "People needing a place against places",
                   "nl": "Vraag naar opvangplekken tegenover het aantal plekken"},

@@ -51,6 +51,19 @@ class ShelterConfig(Frozen):
     places_changes: tuple[PlacesChange, ...] = param(
         (), unit="places", doc="planned openings and closures of places by month",
     )
+    places_response_gain: Distribution = param(
+        Distribution(kind="fixed", value=0.0), unit="share/month",
+        doc="share of the gap between the places wanted (demand / places_response_pressure) and the "
+            "places that opens each month until the TPD ends; 0: places follow the plan only",
+    )
+    places_response_lead_months: Distribution = param(
+        Distribution(kind="fixed", value=0.0), unit="months",
+        doc="months between the demand municipalities see and the places they open (rounded per path)",
+    )
+    places_response_pressure: float = param(
+        0.95, unit="share", gt=0, le=1.5,
+        doc="demand per place that openings in response to pressure aim at",
+    )
     # --- planning ---
     target_occupancy: float = param(
         0.91, unit="share", gt=0, le=1,
@@ -133,7 +146,7 @@ class ShelterConfig(Frozen):
         if self.allocation_key == "custom" and not self.custom_weights:
             raise ValueError("allocation_key 'custom' needs custom_weights {code: weight}")
         for name in ("entry_share", "departure_share", "move_out_rate", "post_tpd_entitled_share",
-                     "entitled_shelter_share", "unmet_exit_rate"):
+                     "entitled_shelter_share", "unmet_exit_rate", "places_response_gain"):
             dist: Distribution = getattr(self, name)
             if dist.kind == "lognormal":
                 raise ValueError(f"{name} is a share: use fixed/uniform/triangular/beta, not lognormal")

@@ -30,7 +30,9 @@ from capacity.shelter.planning import (
 )
 from capacity.shelter.result import ENTITLED_EXTERNAL, ENTITLED_FROM_PARAMETERS, ShelterResult
 from capacity.shelter.stockflow import (
+    PlacesResponse,
     entitled_from_parameters,
+    estimate_places_response,
     estimate_rates,
     jump_off_state,
     places_path,
@@ -38,9 +40,10 @@ from capacity.shelter.stockflow import (
 )
 
 __all__ = [
-    "ENTITLED_EXTERNAL", "ENTITLED_FROM_PARAMETERS", "ShelterResult", "allocate", "already_above", "allocation_key",
-    "cost_curve", "cost_optimum", "crossing_distribution", "entitled_from_parameters",
-    "estimate_rates", "first_crossing", "headline", "jump_off_state", "largest_remainder",
+    "ENTITLED_EXTERNAL", "ENTITLED_FROM_PARAMETERS", "PlacesResponse", "ShelterResult", "allocate",
+    "allocation_key", "already_above", "cost_curve", "cost_optimum", "crossing_distribution",
+    "entitled_from_parameters", "estimate_places_response", "estimate_rates", "first_crossing",
+    "headline", "jump_off_state", "largest_remainder",
     "municipality_row", "municipality_table", "national_figures", "peak_short_before_tpd", "places_path",
     "planning_table",
     "resolve_municipality", "simulate_shelter",

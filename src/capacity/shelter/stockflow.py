@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -37,8 +38,27 @@ from capacity.shelter.result import ENTITLED_EXTERNAL, ENTITLED_FROM_PARAMETERS,
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["entitled_from_parameters", "estimate_rates", "jump_off_state", "places_path",
-           "simulate_shelter"]
+__all__ = ["PlacesResponse", "entitled_from_parameters", "estimate_places_response", "estimate_rates",
+           "jump_off_state", "places_path", "simulate_shelter"]
+
+
+@dataclass(frozen=True)
+class PlacesResponse:
+    """How places respond to pressure, per path.
+
+    Each month before the TPD ends, ``gain`` of the gap between the places wanted
+    (demand ``lead`` months earlier divided by ``pressure``) and the places is opened.
+
+    Attributes:
+        gain: Share of the gap opened per month, shape (n_paths,).
+        lead: Months between the demand seen and the places opened, shape (n_paths,), ints.
+        pressure: Demand per place that the openings aim at.
+
+    """
+
+    gain: np.ndarray
+    lead: np.ndarray
+    pressure: float
 
 
 # --------------------------------------------------------------------------- months
@@ -162,6 +182,81 @@ def estimate_rates(history: pd.DataFrame, *, entry_share: float = 0.78,
     return pd.DataFrame(rows, columns=["parameter", "value", "unit", "window", "method"])
 
 
+def _demand_proxy(wide: pd.DataFrame, months: pd.DatetimeIndex) -> pd.Series:
+    """Monthly demand not capped by places: the last shelter share times registered (interpolated)."""
+    pair = wide[["in_shelter", "registered"]].dropna()
+    share = float(pair["in_shelter"].iloc[-1] / pair["registered"].iloc[-1])
+    registered = wide["registered"].dropna()
+    grid = registered.reindex(registered.index.union(months)).interpolate(method="time",
+                                                                          limit_area="inside")
+    return (share * grid.reindex(months)).bfill().ffill()
+
+
+def _replay_places(demand: np.ndarray, start: float, gain: float, lead: int, pressure: float) -> np.ndarray:
+    """Places under the response rule on a given monthly demand, from ``start`` places."""
+    out = np.empty(len(demand))
+    out[0] = start
+    for t in range(1, len(demand)):
+        wanted = demand[max(t - lead, 0)] / pressure
+        out[t] = out[t - 1] + gain * max(wanted - out[t - 1], 0.0)
+    return out
+
+
+def estimate_places_response(history: pd.DataFrame, *, start: str = "2022-07-01",
+                             pressures: tuple[float, ...] = (0.91, 0.95, 0.98, 1.0),
+                             leads: tuple[int, ...] = tuple(range(13)),
+                             gains: tuple[float, ...] = tuple(np.round(np.linspace(0.01, 1.0, 100), 2)),
+                             tolerance: float = 1.25) -> pd.DataFrame:
+    """Estimate how places followed demand in 2022-2025: gain, lead time and pressure aimed at.
+
+    Demand while shelter was full is not observed (in_shelter is capped by places), so the
+    demand it responds to is the last shelter share times registered people (interpolated
+    between counts), a series that does not depend on places. The rule of
+    :class:`PlacesResponse` is replayed from the first observed places on or after ``start``
+    for every (pressure, lead, gain) on the grid, and scored by the root mean squared error
+    against every observed count of places. The range is every grid point of the best pressure
+    within ``tolerance`` times the best error.
+
+    Returns:
+        Frame with columns parameter (places_response_gain, places_response_lead_months,
+        places_response_pressure, rmse_places), value (best fit), low, high, unit, window, n,
+        method.
+
+    """
+    wide = _wide(history)
+    for col in ("places", "registered", "in_shelter"):
+        if col not in wide.columns:
+            raise DataError(f"history has no '{col}' series; load it with capacity.data.load_history()")
+    places = wide["places"].dropna()
+    places = places[places.index >= pd.Timestamp(start)]
+    if len(places) < 3:
+        raise DataError(f"need at least 3 observed counts of places from {start}, got {len(places)}")
+    months = pd.date_range(places.index[0], places.index[-1], freq="MS")
+    demand = _demand_proxy(wide, months).to_numpy()
+    at = np.array([months.get_loc(d) for d in places.index])
+    observed = places.to_numpy()
+    fits = []
+    for pressure in pressures:
+        for lead in leads:
+            for gain in gains:
+                sim = _replay_places(demand, observed[0], gain, lead, pressure)
+                fits.append((float(np.sqrt(np.mean((sim[at] - observed) ** 2))), pressure, lead, gain))
+    best = min(fits)
+    near = [f for f in fits if f[1] == best[1] and f[0] <= tolerance * best[0]]
+    window = f"{months[0]:%Y-%m}..{months[-1]:%Y-%m}"
+    method = (f"grid fit of places to demand (shelter share x registered); range: fits within "
+              f"{tolerance:g} x the best RMSE at the best pressure")
+    rows = [
+        ("places_response_gain", best[3], min(f[3] for f in near), max(f[3] for f in near), "share/month"),
+        ("places_response_lead_months", best[2], min(f[2] for f in near), max(f[2] for f in near), "months"),
+        ("places_response_pressure", best[1], best[1], best[1], "share"),
+        ("rmse_places", best[0], best[0], best[0], "places"),
+    ]
+    return pd.DataFrame([{"parameter": p, "value": float(v), "low": float(lo), "high": float(hi), "unit": u,
+                          "window": window, "n": len(observed), "method": method}
+                         for p, v, lo, hi, u in rows])
+
+
 # --------------------------------------------------------------------------- simulation
 
 
@@ -230,31 +325,55 @@ def _checked_entitled(entitled: np.ndarray | None, shape: tuple[int, int]) -> np
     return entitled
 
 
+def _respond(places: np.ndarray, demand: np.ndarray, t: int, *, d0: float, response: PlacesResponse,
+             added: np.ndarray) -> np.ndarray:
+    """Return the places added by month ``t``: the gap to the places wanted, closed at the gain.
+
+    The places wanted are demand ``lead`` months earlier (the jump-off demand before the
+    forecast) divided by the pressure aimed at; only openings respond (no closures were seen
+    in 2022-2025).
+    """
+    rows = np.arange(places.shape[0])
+    back = t - response.lead
+    seen = np.where(back >= 0, demand[rows, np.maximum(back, 0)], d0)
+    wanted = seen / response.pressure
+    gap = np.maximum(wanted - (places[:, t] + added), 0.0)
+    return added + response.gain * gap
+
+
 def _run_months(pop: PopulationPaths, places: np.ndarray, *, d0: float, u0: float,
-                rates: tuple[np.ndarray, np.ndarray, np.ndarray], unmet_exit_rate: np.ndarray,
-                switch_index: int, after_tpd: Callable[[np.ndarray], np.ndarray],
+                rates: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], switch_index: int,
+                after_tpd: Callable[[np.ndarray], np.ndarray],
+                response: PlacesResponse | None = None, closed_share: float = 0.0,
                 ) -> dict[str, np.ndarray]:
     """Step demand month by month; from ``switch_index`` on it follows ``after_tpd``.
+
+    Places are the planned ``places`` plus, before the switch, the places opened in response
+    to pressure (:func:`_respond`); from the switch on the opened places stay, less the
+    ``closed_share`` closed at the TPD end. ``places`` is updated in place.
 
     Args:
         pop: Population paths (arrivals and departures, persons per month).
         places: Places, shape (n_paths, h).
         d0: Demand at the jump-off (persons).
         u0: Unmet demand at the jump-off (persons).
-        rates: Per-path entry share, departure share and move-out rate (share/month).
-        unmet_exit_rate: Share of the unmet demand finding other accommodation, per path
-            (share/month).
+        rates: Per-path entry share, departure share, move-out rate (share/month) and unmet
+            exit rate (share of the unmet demand finding other accommodation, share/month).
         switch_index: First month index after the TPD (h: never).
         after_tpd: Demand before the switch (n_paths,) -> entitled demand (n_paths, h - switch).
+        response: How places respond to pressure (None: they follow the plan only).
+        closed_share: Share of places closed from the switch (applies to opened places too).
 
     Returns:
-        Arrays (n_paths, h): demand, in_shelter, unmet, entries, moves, deps, uexits, ent.
+        Arrays (n_paths, h): demand, in_shelter, unmet, entries, moves, deps, uexits, ent,
+        opened (places opened in response, cumulative).
 
     """
-    e, s, m = rates
+    e, s, m, unmet_exit_rate = rates
     n, h = places.shape
     arrays = {k: np.zeros((n, h)) for k in (
-        "demand", "in_shelter", "unmet", "entries", "moves", "deps", "uexits", "ent")}
+        "demand", "in_shelter", "unmet", "entries", "moves", "deps", "uexits", "ent", "opened")}
+    added = np.zeros(n)
     d_prev = np.full(n, d0)
     u_prev = np.full(n, u0 + 0.0)
     arrivals = np.maximum(np.asarray(pop.arrivals, dtype=float), 0.0)
@@ -274,6 +393,13 @@ def _run_months(pop: PopulationPaths, places: np.ndarray, *, d0: float, u0: floa
             d_t = d_prev + entries - moves - deps - uexits
             arrays["entries"][:, t], arrays["moves"][:, t] = entries, moves
             arrays["deps"][:, t], arrays["uexits"][:, t] = deps, uexits
+        arrays["demand"][:, t] = d_t
+        if response is not None and t < switch_index:
+            added = _respond(places, arrays["demand"], t, d0=d0, response=response, added=added)
+        elif t == switch_index:
+            added = added * (1.0 - closed_share)
+        places[:, t] = np.maximum(places[:, t] + added, 0.0)
+        arrays["opened"][:, t] = added
         occupied = np.minimum(d_t, places[:, t])
         arrays["demand"][:, t], arrays["in_shelter"][:, t] = d_t, occupied
         arrays["unmet"][:, t] = d_t - occupied
@@ -318,6 +444,10 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
     keep = distributions.sample(cfg.post_tpd_entitled_share, n, rng)
     use = distributions.sample(cfg.entitled_shelter_share, n, rng)
     u = distributions.sample(cfg.unmet_exit_rate, n, rng)
+    gain = distributions.sample(cfg.places_response_gain, n, rng)
+    lead = np.rint(distributions.sample(cfg.places_response_lead_months, n, rng)).astype(int)
+    response = PlacesResponse(gain=gain, lead=np.maximum(lead, 0), pressure=cfg.places_response_pressure) \
+        if np.any(gain > 0) else None
 
     switch_month = _month_start(cfg.tpd_end if entitled_from is None else entitled_from)
     places_row = places_path(dates, state["places"], cfg, tpd_month=switch_month)
@@ -335,8 +465,9 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
 
     d0 = state["in_shelter"] + cfg.initial_unmet_demand
     arrays = _run_months(
-        pop, places, d0=d0, u0=max(d0 - state["places"], 0.0), rates=(e, s, m),
-        unmet_exit_rate=u, switch_index=s_idx, after_tpd=after_tpd)
+        pop, places, d0=d0, u0=max(d0 - state["places"], 0.0), rates=(e, s, m, u),
+        switch_index=s_idx, after_tpd=after_tpd, response=response,
+        closed_share=cfg.places_closed_at_tpd_end_share)
 
     return ShelterResult(
         dates=dates, demand=arrays["demand"], in_shelter=arrays["in_shelter"], places=places,
@@ -347,6 +478,7 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
         jump_off_demand=d0, cfg=cfg,
         entitled_from=dates[s_idx] if s_idx < h else None, entitled_source=source,
         rates={"entry_share": e, "departure_share": s, "move_out_rate": m, "unmet_exit_rate": u,
+               "places_response_gain": gain, "places_response_lead_months": lead.astype(float),
                **({"entitled_shelter_share": use} if entitled is not None
                   else {"post_tpd_entitled_share": keep})},
     )

@@ -1,0 +1,80 @@
+"""Unit tests: places as a path that responds to pressure, estimated from the history."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_shelter import make_history, make_pop
+
+from capacity import params, shelter
+from capacity.data import load_history
+from capacity.params.shelter import ShelterConfig
+from capacity.shelter.stockflow import _replay_places
+
+pytestmark = pytest.mark.unit
+
+
+def synthetic_history(gain: float, lead: int, pressure: float) -> pd.DataFrame:
+    months = pd.date_range("2022-07-01", "2025-03-01", freq="MS")
+    registered = 60000 + 2000 * np.arange(len(months)) - 15 * np.arange(len(months)) ** 2
+    share = 0.8
+    places = _replay_places(share * registered, 57000.0, gain, lead, pressure)
+    rows = [(d, "registered", r) for d, r in zip(months, registered, strict=True)]
+    rows += [(d, "places", p) for d, p in zip(months[::3], places[::3], strict=True)]
+    rows += [(months[-1], "in_shelter", share * registered[-1])]
+    return pd.DataFrame([{"date": d, "variable": v, "value": float(x), "flag": "observed"} for d, v, x in rows])
+
+
+@pytest.mark.parametrize(("gain", "lead", "pressure"), [(0.3, 2, 0.95), (0.67, 0, 0.91)])
+def test_estimator_recovers_the_rule_that_made_the_places(gain, lead, pressure):
+    est = shelter.estimate_places_response(synthetic_history(gain, lead, pressure)).set_index("parameter")
+    assert est.loc["places_response_gain", "value"] == pytest.approx(gain, abs=0.011)
+    assert est.loc["places_response_lead_months", "value"] == lead
+    assert est.loc["places_response_pressure", "value"] == pressure
+    assert est.loc["rmse_places", "value"] < 50
+
+
+def test_baseline_places_response_reproduces_its_documented_derivation():
+    scn = params.load("params/baseline.yaml")
+    est = shelter.estimate_places_response(load_history(scn.data.data_dir, scn.data.files)).set_index("parameter")
+    cfg = scn.shelter
+    assert est.loc["places_response_gain", "value"] == pytest.approx(cfg.places_response_gain.mode)
+    assert est.loc["places_response_gain", "low"] == pytest.approx(cfg.places_response_gain.low)
+    assert est.loc["places_response_gain", "high"] == pytest.approx(cfg.places_response_gain.high)
+    assert est.loc["places_response_lead_months", "value"] == cfg.places_response_lead_months.mode
+    assert est.loc["places_response_pressure", "value"] == cfg.places_response_pressure
+
+
+def test_full_immediate_response_leaves_nobody_without_a_place():
+    cfg = ShelterConfig(places_response_gain=1.0, places_response_lead_months=0, places_response_pressure=0.95,
+                        tpd_end="2040-01-01")
+    res = shelter.simulate_shelter(make_pop(arrivals=4000, departures=500), cfg, history=make_history())
+    np.testing.assert_allclose(res.places, np.maximum(93970, res.demand / 0.95))
+    assert res.unmet_demand.max() == 0
+    assert res.identity_error() < 1e-6
+
+
+def test_a_faster_response_opens_more_places_and_refuses_fewer():
+    pop = make_pop(n=30, h=24, arrivals=3500, departures=700)
+    out = []
+    for gain in (0.0, 0.2, 0.8):
+        cfg = ShelterConfig(places_response_gain=gain, places_response_lead_months=2, tpd_end="2040-01-01")
+        out.append(shelter.simulate_shelter(pop, cfg, history=make_history(), rng=np.random.default_rng(5)))
+    for slow, fast in zip(out, out[1:], strict=False):
+        assert np.all(fast.places >= slow.places - 1e-9)
+        assert np.all(fast.unmet_demand <= slow.unmet_demand + 1e-9)
+    assert np.all(out[0].places == 93970)
+
+
+def test_places_stop_responding_at_the_tpd_end_and_the_closure_plan_closes_them_all():
+    pop = make_pop(n=10, h=12, arrivals=4000, departures=500)
+    base = dict(places_response_gain=0.5, tpd_end="2025-10-01")
+    kept = shelter.simulate_shelter(pop, ShelterConfig(**base), history=make_history())
+    k = int(np.flatnonzero(kept.dates == pd.Timestamp("2025-10-01"))[0])
+    assert np.all(kept.places[:, k:] == kept.places[:, [k - 1]])  # no further openings
+    assert kept.places[:, k - 1].min() > 93970
+    closed = shelter.simulate_shelter(pop, ShelterConfig(**base, places_closed_at_tpd_end_share=1.0),
+                                      history=make_history())
+    assert np.all(closed.places[:, k:] == 0)
+    np.testing.assert_allclose(closed.places[:, :k], kept.places[:, :k])
