@@ -243,6 +243,10 @@ def headline_table(results: Any, keys: Sequence[str] | None = None) -> pd.DataFr
                      "value": value, "p10": p10, "p90": p90, "unit": fig.unit,
                      "rounding": fig.rounding})
     return pd.DataFrame(rows, columns=list(COLUMNS))
+    Figure("backlog_without_document_peak",
+           "Persons waiting for their transition document without any document, highest month",
+           "Personen die zonder document op hun transitiedocument wachten, hoogste maand",
+           "persons", 100, paths=lambda r: r.backlog.without_document().max(axis=1)),
 
 
 class _View:

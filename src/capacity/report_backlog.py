@@ -18,9 +18,9 @@ from capacity.quantiles import summarise_many
 from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, fmt_value
 
 __all__ = [
-    "HEADLINE_KEYS", "Text", "assumptions_table", "capacity_text", "cumulative_chart", "fan",
+    "HEADLINE_KEYS", "TEXT_KEYS", "Text", "assumptions_table", "capacity_text", "cumulative_chart", "fan",
     "intro_text", "label", "months_to_clear_chart", "outcomes_chart", "term_text",
-    "validation_chart", "validation_text",
+    "sensitivity_chart", "sensitivity_text", "validation_chart", "validation_text",
     "policy_chart", "policy_table",
 ]
 
@@ -105,13 +105,10 @@ SOURCES: dict[str, str] = {
     "tpd_end_date": "policy_timeline.csv 2025-06-13: EU extends the TPD to 4 Mar 2027",
     "cohort_persons": "monitor_report_facts.csv 2025-02-28: 120,680 registered (fallback; "
                       "the forecast's registered paths when available)",
-    "persons_per_case": "assumption",
     "simple_case_share": "assumption",
     "simple_case_effort": "assumption",
     "return_rate_per_month": "policy_timeline.csv 2023: 400 of 4,600 TCN took the EUR 5,000 "
                              "scheme in ~6 months = ~1.5 %/month (DERIVED); low end assumption",
-    "permit_uptake_share": "policy_timeline.csv 2024-01-24: 27 % of 2,760 TCN continued, "
-                           "73 % did not; spread assumption",
     "permit_uptake_months": "assumption",
     "departure_rate_per_month": "monitor_report_facts.csv: 8,215 departed May-Nov 2024 of "
                                 "~117,530 = 1.17 %/month (DERIVED)",
@@ -124,7 +121,8 @@ SOURCES: dict[str, str] = {
     "regular_inflow_per_year": "ind_asylum_figures.csv: 24,070 (2025), 32,180 (2024); MPP 2026 "
                                "max 67,100 x 0.77 first-application share (DERIVED)",
     "regular_inflow_noise_sd": "assumption (monthly 2022: 1,600-4,435)",
-    "grant_share": "ind_asylum_figures.csv: grant rate 36 % (2025), 58 % (2024)",
+    "grant_share": "ind_asylum_figures.csv: grant rate 36 % (2025), 58 % (2024), all "
+                   "nationalities; that it applies to Ukrainians is an assumption",
     "appeal_share": "assumption",
     "appeal_months_mean": "assumption",
     "appeal_success_share": "assumption",
@@ -134,7 +132,8 @@ SOURCES: dict[str, str] = {
     "dtv_capacity_realisation": "assumption",
     "dtv_share_independent": "dtv_return_case_outcomes.csv 2024: 38 % demonstrable departure, "
                              "slightly more than half voluntary (DERIVED 20 %)",
-    "dtv_share_forced": "dtv_return_case_outcomes.csv 2024 (DERIVED 18 %)",
+    "dtv_share_forced": "assumption: 0, forced return to Ukraine not feasible while the war "
+                        "goes on (2024 all nationalities: 18 %, dtv_return_case_outcomes.csv)",
     "dtv_share_unsupervised": "dtv_return_case_outcomes.csv 2024: 36 % destination unknown",
     "permit_capacity_per_month": "assumption",
     "permit_capacity_realisation": "assumption",
@@ -145,6 +144,26 @@ SOURCES: dict[str, str] = {
     "notice_share": "ind_asylum_figures.csv 2022: 19,830 notices vs ~20,400 late decisions "
                     "(0.97, DERIVED); mode assumption",
     "notice_lag_days": "assumption",
+    "persons_per_case": "1.0 (own application each) to 1.59 = 1/(1-0.37), 37 % minors among the "
+                        "registered (ukraine_registrations_cbs.csv 2022-04-07, DERIVED); mode "
+                        "assumption",
+    "permit_uptake_share": "policy_timeline.csv 2025-11-28 (document for all); share still "
+                           "pursuing asylum: assumption; 73 % = 2024 precedent as lower bound",
+    "n_paths": "run setting", "n_months": "run setting", "seed_offset": "run setting",
+    "solver_n_paths": "run setting",
+    "use_forecast_cohort": "run setting: the cohort from the forecast's registered paths",
+    "ind_ramp_target_per_month": "no announced ramp-up (scenario tpd_ind_ramp: assumption)",
+    "ind_ramp_months": "no announced ramp-up (scenario tpd_ind_ramp: assumption)",
+    "ind_capacity_series": "not used in the baseline",
+    "regular_inflow_series": "not used in the baseline",
+    "ind_tpd_reserved_share": "no dedicated TPD team announced",
+    "penalty_grace_days": "Awb art. 4:17: penalties run two weeks after the notice",
+    "penalty_step_days": "Awb art. 4:17: 14 days per step",
+    "penalties_abolished": "current law (policy option in the comparison)",
+    "first_decisions_cases": "assumption",
+    "permit_done_threshold": "assumption",
+    "dtv_target_months": "planning target (judgement)",
+    "dtv_target_caseload": "planning target (judgement)",
     "regular_term_months": "art. 42 Vw 2000: 6 months; the 15-month extension was reversed by "
                            "the Raad van State (ind_asylum_figures.csv 2025 note)",
     "regular_backlog_age_months": "ind_asylum_figures.csv 2025: >25,000 of ~50,000 waiting >15 "
@@ -176,8 +195,8 @@ def _month(date: pd.Timestamp, language: str) -> str:
 
 #: The backlog figures of the scenario's headline table, in report order.
 HEADLINE_KEYS = (
-    "backlog_cohort_persons", "backlog_cohort_cases", "backlog_first_decisions_month",
-    "backlog_first_decisions_months", "backlog_backlog_peak", "backlog_backlog_peak_month",
+    "backlog_cohort_persons", "backlog_cohort_cases", "backlog_first_decisions_months",
+    "backlog_backlog_peak", "backlog_backlog_peak_month",
     "backlog_regular_backlog_peak", "backlog_regular_backlog_peak_month", "backlog_total_peak",
     "backlog_total_peak_month", "backlog_months_to_clear",
     "backlog_late_decisions_total", "backlog_late_or_overdue", "backlog_late_share",
@@ -185,9 +204,14 @@ HEADLINE_KEYS = (
     "backlog_penalty_eur_total", "backlog_penalty_eur_cohort", "backlog_penalty_eur_regular",
     "backlog_dtv_caseload_peak", "backlog_shelter_entitled_peak",
     "backlog_permits_issued_total", "backlog_permits_issued_by_month",
+    "backlog_without_document_peak",
     *(f"backlog_{k}_term{t}" for t in (6, 21)
       for k in ("late_decisions", "overdue_pending_end", "late_share", "penalty_eur_cohort")),
 )
+
+
+#: Figures the texts read besides the table's (a calendar month has no 10 % / 90 % columns).
+TEXT_KEYS = (*HEADLINE_KEYS, "backlog_first_decisions_month")
 
 
 def term_text(headline: pd.DataFrame, *, language: str = "en") -> Text:
@@ -245,7 +269,10 @@ def intro_text(result: BacklogResult, headline: pd.DataFrame, *, language: str =
             f"{_month(pd.Timestamp(cfg.tpd_end_date), language)}. Dan herleven de "
             f"asielaanvragen van (mediaan) **{f('backlog_cohort_persons')} personen** "
             f"({f('backlog_cohort_cases')} zaken). Centrale aanname voor het transitiedocument: "
-            f"{uptake} trekt de aanvraag in. De achterstand van het cohort is in de helft van de "
+            f"{uptake} trekt de aanvraag in. Het cohort krijgt zijn eerste beslissingen in "
+            f"**{f('backlog_first_decisions_month')}** (mediaan "
+            f"{f('backlog_first_decisions_months')} maanden na het einde van de RTB). "
+            f"De achterstand van het cohort is in de helft van de "
             f"paden na **{f('backlog_months_to_clear')} maanden** weggewerkt (in 90 % binnen "
             f"{f('backlog_months_to_clear', 'p90')}), gerekend vanaf {start}. Wettelijke termijn: "
             f"{term} maanden na het einde van de RTB; **{f('backlog_late_decisions_total')} "
@@ -261,7 +288,9 @@ def intro_text(result: BacklogResult, headline: pd.DataFrame, *, language: str =
             f"Temporary protection ends on {cfg.tpd_end_date.day} {cfg.tpd_end_date:%B %Y}; the "
             f"asylum applications of (median) **{f('backlog_cohort_persons')} persons** "
             f"({f('backlog_cohort_cases')} cases) restart. Central assumption for the transition "
-            f"permit: {uptake} withdraw their application. Half of the paths clear the cohort's "
+            f"permit: {uptake} withdraw their application. The cohort gets its first decisions "
+            f"in **{f('backlog_first_decisions_month')}** (median, "
+            f"{f('backlog_first_decisions_months')} months after the TPD ends). Half of the paths clear the cohort's "
             f"backlog within **{f('backlog_months_to_clear')} months** from {start} (90 % within "
             f"{f('backlog_months_to_clear', 'p90')}). With a legal term of {term} months after the "
             f"TPD ends, **{f('backlog_late_decisions_total')} decisions** come late and "
@@ -532,4 +561,83 @@ def validation_text(validation: pd.DataFrame, *, language: str = "en") -> Text:
                 "comes from the reversed 15-month extension. The published amount is what was "
                 "paid in the year, the model counts what was run up in the year; the month of "
                 "the reversal is not in the data (assumption: January 2025)." + bound["en"])
+    return Text(text)
+
+
+#: Readable names of the uncertain inputs (sensitivity analysis).
+INPUT_NAMES: dict[str, dict[str, str]] = {
+    "persons_per_case": {"en": "persons per case", "nl": "personen per zaak"},
+    "simple_case_share": {"en": "share of simple cases", "nl": "aandeel eenvoudige zaken"},
+    "return_rate_per_month": {"en": "return programme uptake", "nl": "gebruik terugkeerprogramma"},
+    "permit_uptake_share": {"en": "transition document uptake",
+                            "nl": "gebruik transitiedocument"},
+    "permit_uptake_months": {"en": "time to take up the document",
+                             "nl": "tijd tot gebruik transitiedocument"},
+    "departure_rate_per_month": {"en": "spontaneous departures", "nl": "zelfstandig vertrek"},
+    "ind_capacity_realisation": {"en": "IND capacity realised", "nl": "gerealiseerde IND-capaciteit"},
+    "regular_backlog_cases": {"en": "regular asylum stock", "nl": "reguliere asielvoorraad"},
+    "regular_inflow_per_year": {"en": "regular asylum inflow", "nl": "reguliere asielinstroom"},
+    "grant_share": {"en": "grant rate", "nl": "inwilligingspercentage"},
+    "appeal_share": {"en": "share appealing", "nl": "aandeel in beroep"},
+    "appeal_months_mean": {"en": "court duration", "nl": "duur beroep"},
+    "appeal_success_share": {"en": "appeals won", "nl": "gegronde beroepen"},
+    "dtv_capacity_realisation": {"en": "DT&V capacity realised",
+                                 "nl": "gerealiseerde DT&V-capaciteit"},
+    "permit_capacity_realisation": {"en": "document issuing capacity",
+                                    "nl": "capaciteit afgifte transitiedocument"},
+    "notice_share": {"en": "share sending a notice of default",
+                     "nl": "aandeel dat in gebreke stelt"},
+}
+_OUTPUT_NAMES = {
+    "months_to_clear": {"en": "months to clear", "nl": "maanden tot weggewerkt"},
+    "late_decisions": {"en": "late decisions (incl. overdue)",
+                       "nl": "te late beslissingen (incl. over de termijn)"},
+    "penalty_eur": {"en": "penalties", "nl": "dwangsommen"},
+    "dtv_caseload_peak": {"en": "DT&V caseload peak", "nl": "piek DT&V-caseload"},
+}
+
+
+def _input(name: str, language: str) -> str:
+    entry = INPUT_NAMES.get(name)
+    return name if entry is None else entry.get(language, entry["en"])
+
+
+def sensitivity_chart(table: pd.DataFrame, *, language: str = "en") -> go.Figure:
+    """Return bars of the total-order Sobol indices per output (inputs above 1 %)."""
+    outputs = list(dict.fromkeys(table["output"]))
+    fig = make_subplots(rows=1, cols=len(outputs),
+                        subplot_titles=[_OUTPUT_NAMES[o][language] for o in outputs])
+    for col, output in enumerate(outputs, start=1):
+        part = table[(table["output"] == output) & (table["total_order"] >= 0.01)]
+        part = part.sort_values("total_order")
+        fig.add_trace(go.Bar(
+            y=[_input(p, language) for p in part["parameter"]], x=part["total_order"],
+            orientation="h", showlegend=False, marker={"color": "#1f77b4"},
+            error_x={"type": "data", "symmetric": False,
+                     "array": part["ci_high"] - part["total_order"],
+                     "arrayminus": part["total_order"] - part["ci_low"]}), row=1, col=col)
+    title = ("Which assumption matters most (total-order Sobol index)" if language != "nl"
+             else "Welke aanname telt het zwaarst (totale Sobol-index)")
+    fig.update_layout(title=title, template="plotly_white", height=420,
+                      margin={"l": 10})
+    return fig
+
+
+def sensitivity_text(table: pd.DataFrame, *, language: str = "en") -> Text:
+    """Return the three inputs that matter most for late decisions and for penalties."""
+    def top(output: str) -> str:
+        part = table[table["output"] == output].sort_values("total_order", ascending=False).head(3)
+        return ", ".join(f"{_input(p, language)} ({fmt_value(v, 'share', 0.01, language)})"
+                         for p, v in zip(part["parameter"], part["total_order"], strict=True))
+
+    if language == "nl":
+        text = (f"Voor **te late beslissingen** tellen het zwaarst: {top('late_decisions')}. Voor "
+                f"**dwangsommen**: {top('penalty_eur')}. Voor de tijd tot de achterstand weg is: "
+                f"{top('months_to_clear')}. Tussen haakjes het deel van de variantie dat de "
+                "aanname (met haar wisselwerkingen) verklaart.")
+    else:
+        text = (f"For **late decisions** the inputs that matter most are: {top('late_decisions')}. "
+                f"For **penalties**: {top('penalty_eur')}. For months to clear: "
+                f"{top('months_to_clear')}. In brackets the share of the variance the input "
+                "explains, its interactions included.")
     return Text(text)

@@ -40,7 +40,7 @@ def test_peak_month_and_a_peak_beyond_the_run():
     assert np.all(np.isinf(res.peak_month("pending_regular")))
     assert np.all(res.peak_month("pending") == 1)      # the cohort only falls
     rows = headline.lookup(headline.headline_table(SimpleNamespace(backlog=res),
-                                                   keys=rb.HEADLINE_KEYS))
+                                                   keys=rb.TEXT_KEYS))
     assert np.isinf(rows["backlog_regular_backlog_peak_month"]["value"])
     # the 1,000 regular cases go first (March 2027), the cohort from the second month
     assert rows["backlog_first_decisions_month"]["value"] == "2027-04"
@@ -55,3 +55,25 @@ def test_policy_table_reads_not_within_instead_of_inf():
     assert shown["months_to_clear"].tolist() == ["not within 12 months"] * 1
     assert "niet binnen 12 maanden" in rb.policy_table(policies, language="nl", n_months=12)[
         "months_to_clear"].tolist()
+
+
+def test_permit_takers_without_a_document_until_it_is_issued():
+    base = dict(permit_uptake_share=1.0, permit_uptake_months=1.0, persons_per_case=1.5,
+                ind_decisions_per_month=0.0)
+    slow = _run(_cfg(**base, permit_capacity_per_month=1000.0), 4000.0)
+    # 4,000 persons = 2,667 cases withdraw in month 0; 1,000 documents a month
+    assert slow.without_document()[0, :3] == pytest.approx([1667 * 1.5, 667 * 1.5, 0.0], abs=1)
+    none = _run(_cfg(**{**base, "permit_uptake_share": 0.0}), 4000.0)
+    assert none.without_document().max() == 0
+
+
+def test_every_backlog_input_names_a_source_or_an_assumption():
+    from capacity import params
+
+    cfg = params.load().backlog
+    table = rb.assumptions_table(cfg)
+    assert len(table) == len(type(cfg).model_fields)
+    assert table["source"].str.len().gt(0).all()
+    for name in ("persons_per_case", "permit_uptake_share", "dtv_share_forced", "grant_share"):
+        assert "assumption" in table.set_index("parameter").loc[f"backlog.{name}", "source"]
+    assert cfg.dtv_share_forced == 0.0 and cfg.permit_uptake_share.mode > 0.73

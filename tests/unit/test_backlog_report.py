@@ -23,7 +23,7 @@ def result():
 
 @pytest.fixture(scope="module")
 def head(result):
-    return headline.headline_table(SimpleNamespace(backlog=result), keys=rb.HEADLINE_KEYS)
+    return headline.headline_table(SimpleNamespace(backlog=result), keys=rb.TEXT_KEYS)
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])

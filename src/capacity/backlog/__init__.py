@@ -56,11 +56,12 @@ from capacity.backlog.result import (
     headline,
     months_to_clear_table,
 )
+from capacity.backlog.sensitivity import sobol_table
 from capacity.backlog.solver import solve_capacity
 
 __all__ = [
     "CONTRACT_VARIABLES", "DAYS_PER_MONTH", "UNCERTAIN", "UNITS", "BacklogResult", "Draws",
     "cohort_at_tpd_end", "compare_policies", "default_policies", "draw", "headline",
     "months_to_clear_table", "penalty_per_case", "planned_capacity", "run", "simulate",
-    "solve_capacity", "validation_table",
+    "sobol_table", "solve_capacity", "validation_table",
 ]

@@ -197,8 +197,9 @@ def validation_table(figures: pd.DataFrame, cfg: BacklogConfig, *, rng: np.rando
 
     Columns: ``year, quantity, observed, sim_p10, sim_median, sim_p90, sample``
     (``calibration`` or ``out of sample``), ``miss_median`` (median / observed - 1),
-    ``note`` and the best fit (``calibrated_notice_share``, ``calibrated_lag_days``). Quantities: ``first_decisions`` (observed: DERIVED from the stocks; the
-    published totals are in the note), ``backlog_end`` and ``penalty_eur``.
+    ``note`` and the best fit (``calibrated_notice_share``, ``calibrated_lag_days``).
+    Quantities: ``first_decisions`` (observed: DERIVED from the stocks; the published
+    totals are in the note), ``backlog_end`` and ``penalty_eur``.
     """
     pub = published(figures)
     fits = calibrate(pub, cfg)

@@ -20,7 +20,8 @@ CONTRACT_VARIABLES: tuple[str, ...] = (
 #: Unit of every path variable (stocks at month end, flows per month).
 UNITS: dict[str, str] = {
     "pending": "cases (cohort, first instance, month end)",
-    "pending_regular": "cases (regular asylum queue, month end)",
+    "pending_regular": "cases (regular asylum queue, month end; the IND publishes applicants, "
+                       "one application each, so a regular case is one person)",
     "backlog_total": "cases (cohort + regular, month end)",
     "decisions": "cases/month (cohort first-instance decisions)",
     "decisions_regular": "cases/month",
@@ -88,6 +89,14 @@ class BacklogResult:
         """Return the quantile-contract table (default: the six contract variables)."""
         names = CONTRACT_VARIABLES if variables is None else tuple(variables)
         return check_contract(summarise_many({n: self.paths[n] for n in names}, self.dates))
+
+    def without_document(self) -> np.ndarray:
+        """Persons who withdrew for the transition document and wait for it, per month end.
+
+        Their TPD document ended with the TPD and their asylum application is withdrawn, so
+        until the document is issued they hold neither (persons, shape (n_paths, n_months)).
+        """
+        return self.paths["permits_pending"] * self.parameters["persons_per_case"][:, None]
 
     def first_decisions(self) -> np.ndarray:
         """Per path, months from the TPD end month until the cohort's first decisions.
