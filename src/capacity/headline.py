@@ -76,6 +76,14 @@ def _months_after(bl: Any, months: float) -> str | None:
     return _month(bl.dates[0] + pd.DateOffset(months=int(months) - 1))
 
 
+def _stock_coverage(res: Any, column: str) -> float | None:
+    """Pooled coverage of the stock backtest at horizons 1-6 (``None`` without scored forecasts)."""
+    from capacity.forecast.stock import pooled, stock_backtest_table
+
+    value = pooled(stock_backtest_table(res.scorecard), 1, 6)[column]
+    return None if not np.isfinite(value) else value
+
+
 def _shelter(key: str) -> Callable[[Any], Any]:
     """Return a getter of one scalar of the shelter model's own headline."""
     return lambda res: res.shelter_headline[key]
@@ -86,6 +94,17 @@ FIGURES: tuple[Figure, ...] = (
     Figure("registered_end_p50", "Registered with municipalities at the end of the horizon",
            "Ingeschreven bij gemeenten aan het eind van de horizon", "persons", 100,
            paths=lambda r: r.population.registered[:, -1]),
+    Figure("registered_12m_p50", "Registered with municipalities 12 months after the last count",
+           "Ingeschreven bij gemeenten 12 maanden na de laatste telling", "persons", 100,
+           paths=lambda r: r.population.registered[:, min(11, r.population.registered.shape[1] - 1)]),
+    Figure("forecast_stock_coverage_80",
+           "Backtest of the registered count, 1-6 months ahead: share inside the 80 % band",
+           "Toets van het aantal ingeschrevenen, 1-6 maanden vooruit: aandeel binnen de 80%-band", "share", 0.01,
+           scalar=lambda r: _stock_coverage(r, "coverage_80")),
+    Figure("forecast_stock_coverage_95",
+           "Backtest of the registered count, 1-6 months ahead: share inside the 95 % band",
+           "Toets van het aantal ingeschrevenen, 1-6 maanden vooruit: aandeel binnen de 95%-band", "share", 0.01,
+           scalar=lambda r: _stock_coverage(r, "coverage_95")),
     # --- shelter
     Figure("shelter_peak_occupancy", "Shelter occupancy, highest month (median)",
            "Bezetting opvang, hoogste maand (mediaan)", "share", 0.001,

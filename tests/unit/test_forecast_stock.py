@@ -121,3 +121,53 @@ def test_thin_horizons_are_named_with_their_counts() -> None:
     table = stock_table(pd.DataFrame(), horizons=3)
     assert thin_horizons(table) == [1, 2, 3]
     assert (table["n"] == 0).all()
+
+
+def test_population_paths_expose_the_departure_rate_of_each_path() -> None:
+    from capacity.forecast import PopulationPaths
+
+    rng = np.random.default_rng(7)
+    arrivals = rng.uniform(1000, 3000, (50, 12))
+    rate = rng.uniform(0.005, 0.02, (50, 12))
+    dep, reg, res = simulate_stock(arrivals, rate, 100_000.0, stock_var=np.full(12, 0.001), rng=rng)
+    pop = PopulationPaths(pd.date_range("2025-04-01", periods=12, freq="MS"), arrivals, dep, reg,
+                          pd.Timestamp("2025-03-01"), 100_000.0, res)
+    assert np.allclose(pop.departure_rates, rate)
+    assert pop.identity_error() < 1e-6
+
+
+def test_nowcast_recovers_a_known_level() -> None:
+    from capacity.forecast.stock import nowcast
+
+    rng = np.random.default_rng(8)
+    months = pd.date_range("2023-01-01", periods=25, freq="MS")
+    u = pd.Series(0.01, index=months[1:])
+    truth = np.log(100_000) + np.concatenate([[0.0], np.cumsum(u.to_numpy())])
+    r = 0.03**2
+    errors = []
+    for _ in range(300):
+        seen = months[::4]  # a count every four months, with a 3 % error
+        counts = pd.Series(np.exp(truth[::4] + rng.normal(0, np.sqrt(r), len(seen))), index=seen)
+        month, level, var = nowcast(counts, u, q=1e-8, r=r)
+        errors.append(np.log(level) - truth[-1])
+    assert month == months[-1]
+    errors = np.array(errors)
+    assert abs(errors.mean()) < 0.003  # unbiased
+    assert errors.std() < 0.6 * np.sqrt(r)  # pooling seven counts beats the last count alone
+    assert np.sqrt(var) == pytest.approx(errors.std(), rel=0.25)
+
+
+def test_correlated_noise_widens_cumulative_error_as_in_the_backtest() -> None:
+    from capacity.forecast.population import SeriesForecast, sample_series
+    from capacity.forecast.series import Series
+
+    y = pd.Series(np.full(24, 2000.0), index=pd.date_range("2022-09-01", periods=24, freq="MS"))
+    s = Series("arrivals", y, "log", "persons/month", "synthetic")
+    fc = SeriesForecast(s, pd.date_range("2024-09-01", periods=8, freq="MS"), np.full(8, np.log(2000.0)),
+                        0.04, np.zeros(8), {"naive": 1.0}, True)
+    iid = sample_series(fc, n_paths=20_000, rng=np.random.default_rng(9), phi=0.0).sum(axis=1)
+    ar = sample_series(fc, n_paths=20_000, rng=np.random.default_rng(9), phi=0.8).sum(axis=1)
+    assert ar.std() > 1.7 * iid.std()
+    # the marginal of each month is unchanged
+    one = sample_series(fc, n_paths=20_000, rng=np.random.default_rng(9), phi=0.8)[:, 3]
+    assert np.log(one).std() == pytest.approx(0.2, rel=0.05)

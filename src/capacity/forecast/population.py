@@ -77,6 +77,20 @@ class PopulationPaths:
         """Number of sample paths."""
         return int(self.registered.shape[0])
 
+    @property
+    def departure_rates(self) -> np.ndarray:
+        """Per-path departure rate per month (share of the previous month's registered), shape (n_paths, h).
+
+        The one departure process of a run: ``departures[:, t] = departure_rates[:, t] x
+        registered[:, t-1]``. A model that follows a part of the registered population
+        (people in shelter, the post-TPD cohort) should let that part leave at the same
+        path's rate in the same month, so that the modules agree on who leaves.
+        """
+        previous = np.concatenate(
+            [np.full((self.n_paths, 1), self.jump_off_registered), self.registered[:, :-1]], axis=1
+        )
+        return np.divide(self.departures, previous, out=np.zeros_like(self.departures), where=previous > 0)
+
     def identity_error(self) -> float:
         """Return the largest absolute breach of the stock identity over all paths (persons)."""
         previous = np.concatenate(

@@ -235,3 +235,41 @@ def pooled(table: pd.DataFrame, lo: int = 1, hi: int = 6) -> dict[str, float]:
     for c in ("coverage_50", "coverage_80", "coverage_95"):
         out[c] = float(np.average(rows[c], weights=rows["n"])) if n else float("nan")
     return out
+
+
+def nowcast(counts: pd.Series, increments: pd.Series, *, q: float, r: float,
+            start_var: float | None = None) -> tuple[pd.Timestamp, float, float]:
+    """Nowcast the registered stock at the last month of ``increments`` from every published count.
+
+    A local level with a control input on the log scale (Kalman filter):
+    ``x[t] = x[t-1] + u[t] + w[t]``, ``w ~ N(0, q)`` (the residual per month) and, in
+    months with a published count, ``log(count[t]) = x[t] + v[t]``, ``v ~ N(0, r)`` (the
+    count's own error: register lags and clean-ups). ``u[t]`` is the expected log change
+    from grants minus departures (data where there are data, else the forecast median).
+    With the stock calibration ``a + b k``, ``r = a / 2`` and ``q = b`` (the error between two
+    counts ``k`` months apart is ``v[J+k] - v[J] + sum w``).
+
+    Args:
+        counts: Published counts (persons) indexed by month.
+        increments: ``u`` (log change) for every month from the month after the first count
+            to the nowcast month.
+        q: Residual variance per month (log scale).
+        r: Variance of a count's error (log scale).
+        start_var: Variance of the first state (default ``r``).
+
+    Returns:
+        ``(month, level, variance)``: the nowcast month, the filtered stock (persons, the
+        exponential of the log level) and the variance of its log.
+
+    """
+    counts = counts.sort_index()
+    x = float(np.log(counts.iloc[0]))
+    p = r if start_var is None else float(start_var)
+    month = counts.index[0]
+    for month, u in increments.sort_index().items():
+        x, p = x + float(u), p + q
+        if month in counts.index:
+            gain = p / (p + r)
+            x += gain * (float(np.log(counts.loc[month])) - x)
+            p *= 1 - gain
+    return pd.Timestamp(month), float(np.exp(x)), float(p)
