@@ -84,6 +84,12 @@ def _stock_coverage(res: Any, column: str) -> float | None:
     return None if not np.isfinite(value) else value
 
 
+def _after(res: Any, pick: Callable[[Any], np.ndarray]) -> np.ndarray:
+    """Per-path values of the shelter model's destinations after the TPD (NaN if it ends later)."""
+    after = res.shelter.after_tpd
+    return pick(after) if after is not None else np.full(res.shelter.n_paths, np.nan)
+
+
 def _shelter(key: str) -> Callable[[Any], Any]:
     """Return a getter of one scalar of the shelter model's own headline."""
     return lambda res: res.shelter_headline[key]
@@ -142,6 +148,20 @@ FIGURES: tuple[Figure, ...] = (
     Figure("shelter_in_shelter_jump_off", "People in shelter at the last count",
            "Mensen in de opvang bij de laatste telling", "persons", 10,
            scalar=_shelter("in_shelter_jump_off")),
+    Figure("shelter_cohort_at_tpd_end", "People in Ukraine shelter when the TPD ends",
+           "Mensen in de opvang voor Oekraïners bij het einde van de RTB", "persons", 100,
+           paths=lambda r: _after(r, lambda d: d.cohort)),
+    Figure("shelter_housing_task_first_month", "People who must move to other housing in the TPD-end month",
+           "Mensen die in de maand dat de RTB eindigt naar andere huisvesting moeten", "persons", 100,
+           paths=lambda r: _after(r, lambda d: d.housing_task_new[:, 0])),
+    Figure("shelter_housing_task_peak",
+           "Housing task after the TPD (people from shelter to other housing), highest month",
+           "Huisvestingsopgave na de RTB (mensen uit de opvang naar andere huisvesting), hoogste maand",
+           "persons", 100,
+           paths=lambda r: _after(r, lambda d: d.housing_task.max(axis=1))),
+    Figure("shelter_asylum_reception_first_month", "People from shelter in asylum reception in the TPD-end month",
+           "Mensen uit de opvang in de asielopvang in de maand dat de RTB eindigt", "persons", 100,
+           paths=lambda r: _after(r, lambda d: d.asylum_reception[:, 0])),
     # --- backlog
     Figure("backlog_cohort_persons", "Persons whose asylum application restarts",
            "Personen van wie de asielaanvraag herleeft", "persons", 100,

@@ -32,6 +32,7 @@ from capacity.data import quality
 from capacity.forecast.backtest import summary as backtest_summary
 from capacity.forecast.population import PopulationPaths
 from capacity.params import Scenario
+from capacity.quantiles import CONTRACT_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -216,6 +217,8 @@ def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.Data
         "shelter_rates": shelter.estimate_rates(res.history).merge(rates, on="parameter", how="outer"),
         "shelter_places_response": shelter.estimate_places_response(res.history),
         "municipalities": res.allocation,
+        "housing_task": sh.after_tpd.table() if sh.after_tpd is not None else pd.DataFrame(
+            columns=list(CONTRACT_COLUMNS)),
         "backlog_forecast": bl.table(),
         "backlog_months_to_clear": backlog.months_to_clear_table(bl),
         "backlog_policies": res.policies,

@@ -22,7 +22,7 @@ __all__ = [
     "HEADLINE_KEYS", "Text", "cost_chart", "crossing_chart", "crossing_table", "demand_vs_places_chart",
     "entitled_note", "jump_off_text", "municipality_chart_nl", "municipality_compare_nl",
     "municipality_table_nl", "municipality_text_nl", "observed_shelter", "occupancy_chart",
-    "places_needed_text", "pressure_chart", "reliability_nl",
+    "destinations_chart", "places_needed_text", "pressure_chart", "reliability_nl",
 ]
 
 _L = {
@@ -39,6 +39,12 @@ _L = {
                        "nl": "Druk: vraag per opvangplek (boven 100%: mensen zonder plek)"},
     "pressure_obs": {"en": "occupancy (observed; capped at 100 %)",
                      "nl": "bezetting (waargenomen; hoogstens 100%)"},
+    "dest_title": {"en": "After the TPD: where the people in Ukraine shelter at its end are (median)",
+                   "nl": "Na de RTB: waar de mensen uit de opvang voor Oekraïners zijn (mediaan)"},
+    "asylum_reception": {"en": "asylum reception (pursuing asylum)", "nl": "asielopvang (asielprocedure)"},
+    "housing_task": {"en": "housing task (must move to other housing)",
+                     "nl": "huisvestingsopgave (moet naar andere huisvesting)"},
+    "left_country": {"en": "left the Netherlands", "nl": "vertrokken uit Nederland"},
     "cost_title": {"en": "Expected cost of idle places and of people without a place",
                    "nl": "Verwachte kosten van lege plekken en van mensen zonder plek"},
 }
@@ -117,6 +123,24 @@ def pressure_chart(result: ShelterResult, *, history: pd.DataFrame | None = None
     return fig
 
 
+def destinations_chart(result: ShelterResult, *, language: str = "en") -> go.Figure:
+    """Stacked median destinations of the people in Ukraine shelter at the TPD end, per month.
+
+    Medians of the parts need not add up exactly to the median cohort; the table
+    (``tables/housing_task.csv``) has every quantile.
+    """
+    fig = go.Figure()
+    after = result.after_tpd
+    if after is not None:
+        for name, colour in (("asylum_reception", "steelblue"), ("housing_task", "darkorange"),
+                             ("left_country", "grey")):
+            fig.add_trace(go.Scatter(x=after.dates, y=np.median(getattr(after, name), axis=0), mode="lines",
+                                     stackgroup="one", line={"color": colour}, name=_l(name, language)))
+    fig.update_layout(title=_l("dest_title", language), template="plotly_white", height=400,
+                      legend={"orientation": "h", "y": -0.15})
+    return fig
+
+
 def crossing_chart(result: ShelterResult, *, language: str = "en") -> go.Figure:
     """Cumulative share of paths on which demand per place has passed 95 % and 100 %."""
     dist = shelter.crossing_distribution(result)
@@ -169,7 +193,8 @@ HEADLINE_KEYS = ("shelter_pressure_jump_off", "shelter_peak_pressure", "shelter_
                  "shelter_first_month_100",
                  "shelter_share_paths_100", "shelter_places_short", "shelter_places_short_before_tpd",
                  "shelter_places_needed",
-                 "shelter_cost_optimal_places")
+                 "shelter_cost_optimal_places", "shelter_cohort_at_tpd_end", "shelter_asylum_reception_first_month",
+                 "shelter_housing_task_first_month", "shelter_housing_task_peak")
 
 
 def jump_off_text(result: ShelterResult, *, language: str = "en") -> Text:

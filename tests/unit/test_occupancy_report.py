@@ -49,3 +49,11 @@ def test_dutch_municipality_texts(result):
     assert compare["aandeel gemeente"].str.endswith("%").all()
     local = shelter.municipality_table(result.table(), big)
     assert "grootheid" in rs.municipality_table_nl(local).columns
+
+
+def test_destinations_chart_has_the_three_destinations():
+    res = shelter.simulate_shelter(make_pop(h=12), ShelterConfig(tpd_end="2025-10-01"), history=make_history())
+    fig = rs.destinations_chart(res, language="nl")
+    assert [t.name for t in fig.data] == ["asielopvang (asielprocedure)",
+                                         "huisvestingsopgave (moet naar andere huisvesting)",
+                                         "vertrokken uit Nederland"]

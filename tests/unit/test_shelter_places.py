@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from test_shelter import make_history, make_pop
+from tests.unit.test_shelter import make_history, make_pop
 
 from capacity import params, shelter
 from capacity.data import load_history

@@ -18,6 +18,7 @@ from capacity.shelter.allocation import (
     national_figures,
     resolve_municipality,
 )
+from capacity.shelter.destinations import Destinations, destinations
 from capacity.shelter.planning import (
     already_above,
     cost_curve,
@@ -40,9 +41,9 @@ from capacity.shelter.stockflow import (
 )
 
 __all__ = [
-    "ENTITLED_EXTERNAL", "ENTITLED_FROM_PARAMETERS", "PlacesResponse", "ShelterResult", "allocate",
+    "ENTITLED_EXTERNAL", "ENTITLED_FROM_PARAMETERS", "Destinations", "PlacesResponse", "ShelterResult", "allocate",
     "allocation_key", "already_above", "cost_curve", "cost_optimum", "crossing_distribution",
-    "entitled_from_parameters", "estimate_places_response", "estimate_rates", "first_crossing",
+    "destinations", "entitled_from_parameters", "estimate_places_response", "estimate_rates", "first_crossing",
     "headline", "jump_off_state", "largest_remainder",
     "municipality_row", "municipality_table", "national_figures", "peak_short_before_tpd", "places_path",
     "planning_table",

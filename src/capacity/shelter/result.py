@@ -9,6 +9,7 @@ import pandas as pd
 
 from capacity.params.shelter import ShelterConfig
 from capacity.quantiles import summarise_many
+from capacity.shelter.destinations import Destinations
 
 __all__ = ["ENTITLED_EXTERNAL", "ENTITLED_FROM_PARAMETERS", "ShelterResult"]
 
@@ -45,6 +46,8 @@ class ShelterResult:
         entitled_source: Where that path came from (:data:`ENTITLED_EXTERNAL` or
             :data:`ENTITLED_FROM_PARAMETERS`; empty if the TPD runs past the horizon).
         rates: Per-path sampled rates (entry_share, departure_share, move_out_rate, ...).
+        after_tpd: Where the people in shelter at the TPD end go, month by month (asylum
+            reception, left the country, housing task); None if the TPD ends after the horizon.
 
     """
 
@@ -66,6 +69,7 @@ class ShelterResult:
     entitled_from: pd.Timestamp | None = None
     entitled_source: str = ""
     rates: dict[str, np.ndarray] = field(default_factory=dict)
+    after_tpd: Destinations | None = None
 
     @property
     def n_paths(self) -> int:

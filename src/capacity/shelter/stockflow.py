@@ -34,6 +34,7 @@ from capacity import distributions
 from capacity.errors import DataError, ParameterError
 from capacity.forecast.population import PopulationPaths
 from capacity.params.shelter import ShelterConfig
+from capacity.shelter.destinations import destinations
 from capacity.shelter.result import ENTITLED_EXTERNAL, ENTITLED_FROM_PARAMETERS, ShelterResult
 
 logger = logging.getLogger(__name__)
@@ -469,6 +470,14 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
         switch_index=s_idx, after_tpd=after_tpd, response=response,
         closed_share=cfg.places_closed_at_tpd_end_share)
 
+    registered = np.asarray(pop.registered, dtype=float)
+    before = np.concatenate([np.full((n, 1), float(pop.jump_off_registered)), registered[:, :-1]], axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # a person in shelter leaves the country as often as any registered person: the departure
+        # share of shelter (s) over its share of the registered (also about s) cancels
+        rate = np.where(before > 0, np.maximum(np.asarray(pop.departures, dtype=float), 0.0) / before, 0.0)
+    after = destinations(dates=dates, switch_index=s_idx, in_shelter=arrays["in_shelter"],
+                         demand=arrays["demand"], departure_rate=rate)
     return ShelterResult(
         dates=dates, demand=arrays["demand"], in_shelter=arrays["in_shelter"], places=places,
         unmet_demand=arrays["unmet"], entries=arrays["entries"], move_outs=arrays["moves"],
@@ -481,5 +490,6 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
                "places_response_gain": gain, "places_response_lead_months": lead.astype(float),
                **({"entitled_shelter_share": use} if entitled is not None
                   else {"post_tpd_entitled_share": keep})},
+        after_tpd=after,
     )
 
