@@ -7,7 +7,10 @@ scored and calibrated:
    after ``T`` dropped, and so are interpolated values that lean on a later published
    point (departures spread between CBS cumulative counts published after ``T``; BRP
    counts interpolated towards a later count). Data are taken as known in their own month
-   (publication lags are not modelled: optimistic by a month or two).
+   (publication lags are not modelled: optimistic by a month or two). Origins before the
+   CBS count of May 2024 are skipped: the departures then published end in December
+   2022, before ``departure_fit_start``, so there is no departure rate to fit (fitting
+   the rate on the four 2022 months instead drifts the median 20-30 % low a year ahead).
 2. :func:`stock_records`: at every origin the whole forecast is refitted on the vintage
    (its own nested backtest for weights, calibration and error process; no stock
    residual) and every published BRP count 1..``horizons`` months after ``T`` is an
