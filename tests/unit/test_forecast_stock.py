@@ -171,3 +171,28 @@ def test_correlated_noise_widens_cumulative_error_as_in_the_backtest() -> None:
     # the marginal of each month is unchanged
     one = sample_series(fc, n_paths=20_000, rng=np.random.default_rng(9), phi=0.8)[:, 3]
     assert np.log(one).std() == pytest.approx(0.2, rel=0.05)
+
+
+def test_newer_arrivals_than_counts_are_used_as_data_from_the_last_count() -> None:
+    """A user drops in arrivals newer than the last count: the paths start at the count and use the data."""
+    import datetime as dt
+
+    from capacity.forecast import forecast_run
+    from capacity.params.forecast import ForecastConfig
+
+    dates = pd.date_range("2022-09-01", periods=24, freq="MS")
+    arrivals = 2000.0 + 100 * np.arange(24)
+    rows = [(d, "arrivals", a, "observed") for d, a in zip(dates, arrivals, strict=True)]
+    rows += [(d, "departures", 1000.0, "interpolated") for d in dates]
+    rows += [(d, "registered", 100_000.0 + 1000 * k, "interpolated") for k, d in enumerate(dates) if k != 17]
+    rows += [(dates[17], "registered", 117_000.0, "observed"),
+             (dates[0] - pd.DateOffset(months=1), "registered", 99_000.0, "observed")]
+    history = pd.DataFrame(rows, columns=["date", "variable", "value", "flag"]).assign(source="s", note="")
+    cfg = ForecastConfig(models=("naive", "mean", "drift"), fit_start=dt.date(2022, 9, 1),
+                         departure_fit_start=dt.date(2022, 9, 1), n_paths=50)
+    run = forecast_run(history, cfg, rng=np.random.default_rng(1), horizon=12)
+    pop = run.population
+    assert pop.jump_off_date == dates[17] and pop.dates[0] == dates[18]
+    np.testing.assert_allclose(pop.arrivals[:, :6], np.broadcast_to(arrivals[18:], (50, 6)))
+    assert pop.arrivals[:, 6:].std(axis=0).min() > 0  # forecasts after the data
+    assert pop.identity_error() < 1e-6
