@@ -40,7 +40,8 @@ log = logging.getLogger(__name__)
 CACHE_VERSION = 2
 
 #: The random stream of each step. Append only: a stream's numbers depend on its position.
-STREAMS = ("backtest", "forecast", "backlog", "shelter", "gap_check", "policies", "solver")
+STREAMS = ("backtest", "forecast", "backlog", "shelter", "gap_check", "policies", "solver",
+           "replay", "sensitivity")
 
 #: Sample paths of the gap check (its forecast from the first count after the data end).
 GAP_CHECK_PATHS = 500
@@ -223,6 +224,12 @@ def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.Data
         "backlog_months_to_clear": backlog.months_to_clear_table(bl),
         "backlog_policies": res.policies,
         "backlog_penalties": bl.penalties_by_year(),
+        "backlog_validation": backlog.validation_table(
+            data.load_table("ind_asylum_figures", res.scenario.data.data_dir, res.scenario.data.files),
+            res.scenario.backlog, rng=streams(res.scenario.meta.seed)["replay"]),
+        "backlog_sensitivity": backlog.sobol_table(
+            float(np.median(bl.cohort_persons)), res.scenario.backlog,
+            rng=streams(res.scenario.meta.seed)["sensitivity"], n_base=512),
         "capacity_needed": res.capacity_needed,
     }
 

@@ -150,3 +150,19 @@ def test_shelter_housing_task_and_pressure_in_the_baseline(baseline: pipeline.Sc
     assert rows.loc["shelter_pressure_jump_off", "value"] > 0.95
     # places follow demand until the TPD ends: more places than at the last count
     assert np.median(sh.places[:, sh.dates < sh.entitled_from][:, -1]) > sh.jump_off_places
+
+
+def test_backlog_penalties_terms_and_replay_are_in_the_results(baseline: pipeline.ScenarioResults) -> None:
+    tables, rows = baseline.tables, baseline.headline.set_index("key")
+    penalties = tables["backlog_penalties"]
+    assert set(penalties["stream"]) == {"cohort", "regular", "total"}
+    assert (penalties["penalty_eur_p10"] >= 0).all()
+    for term in (6, 21):
+        assert f"backlog_penalty_eur_cohort_term{term}" in rows.index
+    assert rows.loc["backlog_penalty_eur_cohort_term6", "value"] >= rows.loc[
+        "backlog_penalty_eur_cohort_term21", "value"]
+    validation = tables["backlog_validation"]
+    assert set(validation["year"]) == {2023, 2024, 2025}
+    pen = validation[validation["quantity"] == "penalty_eur"].set_index("year")
+    for year in (2023, 2024):
+        assert pen.loc[year, "sim_p10"] <= pen.loc[year, "observed"] <= pen.loc[year, "sim_p90"]
