@@ -41,7 +41,7 @@ CACHE_VERSION = 2
 
 #: The random stream of each step. Append only: a stream's numbers depend on its position.
 STREAMS = ("backtest", "forecast", "backlog", "shelter", "gap_check", "policies", "solver",
-           "replay", "sensitivity")
+           "replay", "sensitivity", "shelter_replay")
 
 #: Sample paths of the gap check (its forecast from the first count after the data end).
 GAP_CHECK_PATHS = 500
@@ -220,6 +220,8 @@ def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.Data
         "municipalities": res.allocation,
         "housing_task": sh.after_tpd.table() if sh.after_tpd is not None else pd.DataFrame(
             columns=list(CONTRACT_COLUMNS)),
+        "shelter_replay": shelter.replay(res.history, res.scenario.shelter,
+                                         rng=streams(res.scenario.meta.seed)["shelter_replay"]),
         "backlog_forecast": bl.table(),
         "backlog_months_to_clear": backlog.months_to_clear_table(bl),
         "backlog_policies": res.policies,

@@ -22,7 +22,7 @@ __all__ = [
     "HEADLINE_KEYS", "Text", "cost_chart", "crossing_chart", "crossing_table", "demand_vs_places_chart",
     "entitled_note", "jump_off_text", "municipality_chart_nl", "municipality_compare_nl",
     "municipality_table_nl", "municipality_text_nl", "observed_shelter", "occupancy_chart",
-    "destinations_chart", "places_needed_text", "pressure_chart", "reliability_nl",
+    "destinations_chart", "places_needed_text", "replay_chart", "replay_text", "pressure_chart", "reliability_nl",
 ]
 
 _L = {
@@ -45,6 +45,10 @@ _L = {
     "housing_task": {"en": "housing task (must move to other housing)",
                      "nl": "huisvestingsopgave (moet naar andere huisvesting)"},
     "left_country": {"en": "left the Netherlands", "nl": "vertrokken uit Nederland"},
+    "replay_title": {"en": "History replay from July 2023: simulated (80 % band) against published counts",
+                     "nl": "Terugblik vanaf juli 2023: gesimuleerd (80%-band) tegenover gepubliceerde tellingen"},
+    "in_shelter": {"en": "in shelter", "nl": "in de opvang"},
+    "places_sim": {"en": "places", "nl": "plekken"},
     "cost_title": {"en": "Expected cost of idle places and of people without a place",
                    "nl": "Verwachte kosten van lege plekken en van mensen zonder plek"},
 }
@@ -139,6 +143,56 @@ def destinations_chart(result: ShelterResult, *, language: str = "en") -> go.Fig
     fig.update_layout(title=_l("dest_title", language), template="plotly_white", height=400,
                       legend={"orientation": "h", "y": -0.15})
     return fig
+
+
+def replay_chart(replay: pd.DataFrame, *, language: str = "en") -> go.Figure:
+    """Draw simulated people in shelter and places (median, 80 % band) with the published counts as points.
+
+    Args:
+        replay: The replay table (``tables["shelter_replay"]``).
+        language: ``en`` or ``nl``.
+
+    """
+    fig = go.Figure()
+    for var, colour, key in (("in_shelter", "steelblue", "in_shelter"), ("places", "darkorange", "places_sim")):
+        rows = replay[replay["variable"] == var]
+        name = _l(key, language)
+        fig.add_trace(go.Scatter(x=rows["date"], y=rows["q0.90"], mode="lines", line={"width": 0},
+                                 showlegend=False, hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=rows["date"], y=rows["q0.10"], mode="lines", line={"width": 0}, fill="tonexty",
+                                 fillcolor=colour, opacity=0.25, name=f"{name} 80%"))
+        fig.add_trace(go.Scatter(x=rows["date"], y=rows["q0.50"], mode="lines", line={"color": colour},
+                                 name=f"{name} (median)" if language == "en" else f"{name} (mediaan)"))
+        obs = rows[rows["observed"].notna()]
+        fig.add_trace(go.Scatter(x=obs["date"], y=obs["observed"], mode="markers",
+                                 marker={"color": colour, "symbol": "x", "size": 9},
+                                 name=f"{name} (published)" if language == "en" else f"{name} (gepubliceerd)"))
+    fig.update_layout(title=_l("replay_title", language), template="plotly_white", height=420,
+                      legend={"orientation": "h", "y": -0.15})
+    return fig
+
+
+def replay_text(replay: pd.DataFrame, *, language: str = "en") -> Text:
+    """Say how many published counts lie inside the replay's 80 % band, and where it misses, with figures."""
+    n = lambda v: fmt_number(v, language, 0)  # noqa: E731
+    obs = replay[replay["observed"].notna()]
+    lines = []
+    for var in ("in_shelter", "places"):
+        rows = obs[obs["variable"] == var]
+        inside = int(rows["inside_80"].astype(bool).sum())
+        misses = rows[~rows["inside_80"].astype(bool)]
+        detail = "; ".join(
+            f"{month_label(d, language)}: {n(o)} "
+            + ("gepubliceerd, mediaan " if language == "nl" else "published, median ") + n(m)
+            for d, o, m in zip(misses["date"], misses["observed"], misses["q0.50"], strict=True))
+        label = _l("in_shelter" if var == "in_shelter" else "places_sim", language)
+        if language == "nl":
+            lines.append(f"- **{label}**: {inside} van {len(rows)} tellingen binnen de 80%-band"
+                         + (f"; buiten: {detail}." if detail else "."))
+        else:
+            lines.append(f"- **{label}**: {inside} of {len(rows)} counts inside the 80 % band"
+                         + (f"; outside: {detail}." if detail else "."))
+    return Text("\n".join(lines))
 
 
 def crossing_chart(result: ShelterResult, *, language: str = "en") -> go.Figure:

@@ -166,3 +166,10 @@ def test_backlog_penalties_terms_and_replay_are_in_the_results(baseline: pipelin
     pen = validation[validation["quantity"] == "penalty_eur"].set_index("year")
     for year in (2023, 2024):
         assert pen.loc[year, "sim_p10"] <= pen.loc[year, "observed"] <= pen.loc[year, "sim_p90"]
+
+
+def test_shelter_replay_table_is_in_the_results(baseline: pipeline.ScenarioResults) -> None:
+    replay = baseline.tables["shelter_replay"]
+    assert {"observed", "inside_80", "arrivals_source", "q0.10", "q0.90"} <= set(replay.columns)
+    assert replay["observed"].notna().sum() >= 10
+    assert "shelter_replay" in pipeline.STREAMS

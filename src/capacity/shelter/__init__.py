@@ -29,6 +29,7 @@ from capacity.shelter.planning import (
     peak_short_before_tpd,
     planning_table,
 )
+from capacity.shelter.replay import replay
 from capacity.shelter.result import ENTITLED_EXTERNAL, ENTITLED_FROM_PARAMETERS, ShelterResult
 from capacity.shelter.stockflow import (
     PlacesResponse,
@@ -44,7 +45,7 @@ __all__ = [
     "ENTITLED_EXTERNAL", "ENTITLED_FROM_PARAMETERS", "Destinations", "PlacesResponse", "ShelterResult", "allocate",
     "allocation_key", "already_above", "cost_curve", "cost_optimum", "crossing_distribution",
     "destinations", "entitled_from_parameters", "estimate_places_response", "estimate_rates", "first_crossing",
-    "headline", "jump_off_state", "largest_remainder",
+    "headline", "jump_off_state", "largest_remainder", "replay",
     "municipality_row", "municipality_table", "national_figures", "peak_short_before_tpd", "places_path",
     "planning_table",
     "resolve_municipality", "simulate_shelter",

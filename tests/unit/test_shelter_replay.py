@@ -1,0 +1,49 @@
+"""Unit tests: the shelter model replayed from mid-2023 on the published population."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from capacity import params, report_shelter, shelter
+from capacity.data import load_history
+from capacity.params.shelter import ShelterConfig
+
+pytestmark = pytest.mark.unit
+
+
+def small_history() -> pd.DataFrame:
+    rows = [("2023-07-01", "in_shelter", 1000.0), ("2023-07-01", "places", 1000.0),
+            ("2023-07-01", "registered", 2000.0), ("2023-10-01", "registered", 2300.0),
+            ("2023-10-01", "in_shelter", 1000.0), ("2023-10-01", "places", 1000.0)]
+    rows += [(f"2023-{m:02d}-01", "arrivals", 100.0) for m in (8, 9)]
+    return pd.DataFrame([{"date": pd.Timestamp(d), "variable": v, "value": x, "flag": "observed"}
+                         for d, v, x in rows])
+
+
+def test_replay_on_fixed_rates_follows_the_published_population_exactly():
+    # entry share 1, no departures (registered rises by the arrivals), no move-outs, places fixed:
+    # demand = 1000 + 100 per month, in shelter capped at the 1000 places
+    cfg = ShelterConfig(entry_share=1.0, departure_share=0.0, move_out_rate=0.0, unmet_exit_rate=0.0)
+    table = shelter.replay(small_history(), cfg, start="2023-07-01", end="2023-10-01", n_paths=5,
+                           rng=np.random.default_rng(0))
+    demand = table[table["variable"] == "demand"]["q0.50"].to_numpy()
+    np.testing.assert_allclose(demand, [1100, 1200, 1300])
+    in_shelter = table[table["variable"] == "in_shelter"]
+    assert (in_shelter["q0.50"] == 1000).all()
+    assert in_shelter["arrivals_source"].iloc[-1].startswith("assumed")
+    last = in_shelter.iloc[-1]
+    assert last["observed"] == 1000 and bool(last["inside_80"])
+
+
+def test_baseline_replay_compares_with_every_published_count_to_march_2025():
+    scn = params.load("params/baseline.yaml")
+    table = shelter.replay(load_history(scn.data.data_dir, scn.data.files), scn.shelter, n_paths=50,
+                           rng=np.random.default_rng(1))
+    obs = table[table["observed"].notna()]
+    assert obs["date"].max() == pd.Timestamp("2025-03-01")
+    assert set(obs["variable"]) == {"in_shelter", "places"}
+    assert len(obs) >= 10
+    text = str(report_shelter.replay_text(table))
+    assert "counts inside the 80 % band" in text and "nan" not in text.lower()
