@@ -21,7 +21,7 @@ from capacity.shelter import ShelterResult
 __all__ = [
     "HEADLINE_KEYS", "Text", "cost_chart", "crossing_chart", "crossing_table", "demand_vs_places_chart",
     "entitled_note", "jump_off_text", "municipality_chart_nl", "municipality_compare_nl",
-    "municipality_table_nl", "municipality_text_nl", "observed_shelter", "occupancy_chart",
+    "municipality_answer_nl", "municipality_table_nl", "municipality_text_nl", "observed_shelter", "occupancy_chart",
     "destinations_chart", "places_needed_text", "replay_chart", "replay_text", "pressure_chart", "reliability_nl",
 ]
 
@@ -346,6 +346,73 @@ def entitled_note(result: ShelterResult, *, language: str = "en") -> Text:
 # --------------------------------------------------------------------------- municipality (Dutch)
 
 
+def _var(table: pd.DataFrame, variable: str) -> pd.DataFrame:
+    return table[table["variable"] == variable].set_index("date")
+
+
+def municipality_answer_nl(local_table: pd.DataFrame, housing_national: pd.DataFrame, row: pd.Series,
+                           result: ShelterResult) -> Text:
+    """Answer the council's question first, in Dutch: peak need and its month, first month short, range, housing task.
+
+    Reads the municipality's quantile tables (its share of the national paths): the peak of
+    the places needed (median path) before the TPD ends and its month, with the 80 % range of
+    the people needing a place that month; the first month in which the median path leaves
+    people without a place; and the housing task after the TPD. A thin figure (few people in
+    shelter) is given only as a range and marked.
+
+    Args:
+        local_table: The municipality's shelter table (``MunicipalityView.table``).
+        housing_national: The national destinations after the TPD (``tables["housing_task"]``);
+            the municipality's share is its places share (``shelter.municipality_housing_table``).
+        row: The municipality's allocation row.
+        result: The national shelter result (TPD-end month, occupancy target).
+
+    """
+    n = lambda v: fmt_number(round(float(v), -1) if abs(v) >= 100 else float(v), "nl", 0)  # noqa: E731
+    thin = bool(row["thin"])
+    housing = shelter.municipality_housing_table(housing_national, row)
+    end = result.entitled_from
+    needed = _var(local_table, "places_needed")
+    if end is not None:
+        needed = needed[needed.index < end]
+    lines = [f"### {row['name']}: de antwoorden eerst", ""]
+    if not needed.empty:
+        peak_month = needed["q0.50"].idxmax()
+        demand = _var(local_table, "demand").loc[peak_month]
+        lo, hi, mid = demand["q0.10"], demand["q0.90"], needed.loc[peak_month, "q0.50"]
+        point = (f"tussen **{n(lo / result.cfg.target_occupancy)}** en **{n(hi / result.cfg.target_occupancy)}**"
+                 if thin else f"**{n(mid)}**")
+        lines.append(f"- **Hoogste behoefte aan plekken** vóór het einde van de RTB: {point} plekken in "
+                     f"**{month_label(peak_month, 'nl')}** (bij een bezetting van "
+                     f"{_pct(result.cfg.target_occupancy, 'nl', 0)}); dan hebben {n(lo)} tot {n(hi)} mensen "
+                     "een plek nodig (80% van de toekomstpaden).")
+    unmet = _var(local_table, "unmet_demand")
+    short = unmet[unmet["q0.50"] >= 1]
+    risky = unmet[unmet["q0.90"] >= 1]
+    tail = (f" In het ongunstigste tiende van de paden is er wel een tekort, het eerst in "
+            f"{month_label(risky.index[0], 'nl')}." if not risky.empty else "")
+    lines.append("- **Eerste maand met een tekort** (mediaan): "
+                 + (f"**{month_label(short.index[0], 'nl')}**." if not short.empty else
+                    "**geen** binnen de horizon: de plekken groeien naar verwachting mee met de vraag.")
+                 + tail)
+    if housing.empty:
+        lines.append("- **Huisvestingsopgave na de RTB**: de RTB eindigt na de horizon van deze prognose.")
+    else:
+        new = _var(housing, "housing_task_new").iloc[0]
+        stock = _var(housing, "housing_task")
+        peak = stock["q0.50"].idxmax()
+        first = (f"tussen {n(new['q0.10'])} en {n(new['q0.90'])}" if thin
+                 else f"**{n(new['q0.50'])}** ({n(new['q0.10'])} tot {n(new['q0.90'])})")
+        lines.append(f"- **Huisvestingsopgave na de RTB** ({month_label(housing['date'].min(), 'nl')}): "
+                     f"{first} mensen moeten in de eerste maand van de opvang naar andere huisvesting; "
+                     f"op het hoogste punt ({month_label(peak, 'nl')}) zijn het er "
+                     f"{n(stock.loc[peak, 'q0.10'])} tot {n(stock.loc[peak, 'q0.90'])}.")
+    if thin:
+        lines += ["", f"*Dun cijfer: naar schatting minder dan {fmt_number(result.cfg.reliability_min_persons, 'nl')} "
+                      "mensen in opvang; daarom alleen een bandbreedte.*"]
+    return Text("\n".join(lines))
+
+
 def municipality_text_nl(row: pd.Series, national: dict, result: ShelterResult) -> Text:
     """Return the Dutch summary of one municipality's expected shelter task.
 
@@ -406,7 +473,7 @@ def municipality_compare_nl(row: pd.Series, national: dict) -> pd.DataFrame:
              ("Plekken (" + month_label(national["date"], "nl") + ")", "places"),
              ("Mensen die een plek nodig hebben", "demand"), ("In opvang", "in_shelter"),
              ("Zonder plek (onvervulde vraag)", "unmet_demand"),
-             ("Benodigde plekken", "places_needed")]
+             ("Benodigde plekken (" + month_label(national["date"], "nl") + ")", "places_needed")]
     return pd.DataFrame({
         "kengetal": [label for label, _ in items],
         str(row["name"]): [fmt_number(int(row[c]), "nl") for _, c in items],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import plotly.graph_objects as go
 import pytest
 from tests.unit.test_shelter import make_history, make_pop
@@ -57,3 +58,24 @@ def test_destinations_chart_has_the_three_destinations():
     assert [t.name for t in fig.data] == ["asielopvang (asielprocedure)",
                                          "huisvestingsopgave (moet naar andere huisvesting)",
                                          "vertrokken uit Nederland"]
+
+
+@pytest.mark.parametrize("thin", [False, True])
+def test_municipal_page_answers_first_peak_month_shortage_and_housing_task(thin):
+    res = shelter.simulate_shelter(make_pop(n=40, h=12), ShelterConfig(tpd_end="2025-12-01",
+                                                                         places_response_gain=0.5),
+                                   history=make_history())
+    munis = load_municipalities()
+    allocation = shelter.allocate(res, munis)
+    row = allocation.sort_values("population").iloc[0 if thin else -1]
+    assert bool(row["thin"]) == thin
+    local = shelter.municipality_table(res.table(), row)
+    text = str(rs.municipality_answer_nl(local, res.after_tpd.table(), row, res))
+    assert "Hoogste behoefte aan plekken" in text and "Eerste maand met een tekort" in text
+    assert "Huisvestingsopgave na de RTB" in text and "nan" not in text.lower()
+    assert ("Dun cijfer" in text) == thin
+    if thin:
+        assert "tussen" in text
+    housing = shelter.municipality_housing_table(res.after_tpd.table(), row)
+    total = res.after_tpd.table()
+    np.testing.assert_allclose(housing["q0.50"], total["q0.50"] * row["places_share"])

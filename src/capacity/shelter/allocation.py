@@ -305,3 +305,22 @@ def municipality_table(national_table: pd.DataFrame, row: pd.Series) -> pd.DataF
     table[cols] = table[cols].to_numpy(dtype=float) * factor[:, None]
     table.insert(0, "code", row["code"])
     return table.reset_index(drop=True)
+
+
+def municipality_housing_table(housing_table: pd.DataFrame, row: pd.Series) -> pd.DataFrame:
+    """Return one municipality's share of the destinations after the TPD (``tables/housing_task.csv``).
+
+    The people in shelter at the TPD end live in the municipality's places, so every variable
+    scales with its ``places_share`` (a positive constant, so quantiles scale with it).
+
+    Returns:
+        Quantile-contract table with a leading ``code`` column (empty if the TPD ends after the horizon).
+
+    """
+    table = housing_table.copy()
+    cols = ["mean", *QUANTILE_COLUMNS]
+    if not table.empty:
+        table[cols] = table[cols].to_numpy(dtype=float) * float(row["places_share"])
+    table.insert(0, "code", row["code"])
+    return table.reset_index(drop=True)
+
