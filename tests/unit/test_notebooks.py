@@ -28,7 +28,8 @@ FORBIDDEN_CALLS = {"run_scenario", "default_rng", "compare_policies", "solve_cap
 SAVED = {
     "01_data": {"history", "anchor_checks"},
     "02_arrivals_departures": {"population_forecast", "backtest", "backtest_summary",
-                               "forecast_gap_check", "forecast_data_status", "forecast_assumptions"},
+                               "forecast_gap_check", "forecast_data_status", "forecast_assumptions",
+                               "stock_backtest"},
     "03_shelter": {"headline", "shelter_forecast", "shelter_planning", "shelter_costs",
                    "shelter_crossings", "municipalities"},
     "04_tpd_backlog": {"headline", "backlog_forecast", "backlog_policies", "capacity_needed",
