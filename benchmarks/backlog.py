@@ -3,7 +3,10 @@
 Prints, in one run:
 1. the time for 10,000 paths x 60 months relative to 1,000 paths (should be about linear);
 2. the vectorised model's speed relative to the SimPy discrete-event model of the same model
-   (tests/integration/backlog_des.py) on the same small case, per sample path.
+   (tests/integration/backlog_des.py) on the same small case, per sample path;
+3. the cost per model evaluation (one sample path) of the Sobol sensitivity analysis
+   (``backlog.sobol_table``, N (k + 2) paths in one vectorised run) and of the replay.
+   (Not yet: the Dask executor and its speed-up on 2 workers.)
 
 Run: .venv/bin/python benchmarks/backlog.py
 """
@@ -59,6 +62,19 @@ def main() -> None:
     print(f"shared case ({COHORT:,} cases, {months} months): DES {per_des * 1e3:.1f} ms per "
           f"replication ({reps} reps); vectorised {per_vec * 1e6:.1f} us per path "
           f"({n_vec:,} paths); vectorised is {per_des / per_vec:,.0f}x faster per path")
+
+    from capacity import data
+    from capacity.backlog import UNCERTAIN, replay, sobol_table
+
+    n_base = 512
+    t_sobol = best_of(lambda: sobol_table(cfg.cohort_persons, cfg, rng=np.random.default_rng(2),
+                                          n_base=n_base), 1)
+    evals = n_base * (len(UNCERTAIN) + 2)
+    print(f"Sobol, N = {n_base}, {len(UNCERTAIN)} inputs: {evals:,} evaluations in {t_sobol:.2f} s "
+          f"= {t_sobol / evals * 1e6:.0f} us per evaluation (incl. 200 bootstrap resamples)")
+    figures = data.load_table("ind_asylum_figures")
+    t_rep = best_of(lambda: replay.validation_table(figures, cfg, rng=np.random.default_rng(3)), 1)
+    print(f"replay 2023-2025 with calibration, 200 paths: {t_rep:.2f} s")
 
 
 if __name__ == "__main__":

@@ -375,11 +375,12 @@ def run(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws) -> Backlog
     setup = _setup(cfg, draws)
     cases = cohort_persons / setup.values["persons_per_case"]
     stocks = _initial_stocks(cases, cfg, setup.values, n_months)
-    out = {name: np.empty((n, n_months)) for name in RECORDED}
+    by_month = {name: np.empty((n_months, n)) for name in RECORDED}  # rows: contiguous writes
     for month in range(n_months):
         month_values = _step(month, stocks, setup, cfg)
         for name in RECORDED:
-            out[name][:, month] = month_values[name]
+            by_month[name][month] = month_values[name]
+    out = {name: np.ascontiguousarray(x.T) for name, x in by_month.items()}
 
     dates = pd.date_range(pd.Timestamp(cfg.tpd_end_date).to_period("M").to_timestamp(),
                           periods=n_months, freq="MS")

@@ -79,9 +79,13 @@ def take_in_order(stock: np.ndarray, amount: np.ndarray, order: str) -> np.ndarr
         frac = np.divide(amount, total, out=np.zeros_like(total), where=total > 0)
         return stock * np.clip(frac, 0.0, 1.0)[:, None]
     cols = stock if order == "oldest" else stock[:, ::-1]
-    before = np.cumsum(cols, axis=1) - cols           # cases ahead of each column
-    taken = np.clip(amount[:, None] - before, 0.0, cols)
-    taken = np.where(taken >= cols * (1 - 1e-12), cols, taken)
+    ahead = np.cumsum(cols, axis=1)
+    ahead -= cols                                     # cases ahead of each column
+    taken = np.subtract(amount[:, None], ahead, out=ahead)
+    np.minimum(taken, cols, out=taken)
+    np.maximum(taken, 0.0, out=taken)
+    full = taken >= cols * (1 - 1e-12)
+    taken[full] = cols[full]                          # emptied columns: exactly empty
     return taken if order == "oldest" else taken[:, ::-1]
 
 
@@ -109,15 +113,16 @@ def serve_and_accrue(q: RegularQueue, month: int, taken_old: np.ndarray, taken_n
     ``overdue_regular`` (still waiting past the term at month end) and
     ``penalty_eur_regular`` (penalty run up this month by decided and waiting cases).
     """
-    split = OLD_COLUMNS
-    taken = np.concatenate([take_in_order(q.stock[:, :split], taken_old, order),
-                            take_in_order(q.stock[:, split:], taken_new, order)], axis=1)
-    q.stock = q.stock - taken
-    since_term = month - q.term_end        # months past the term at the month's start
+    split, upto = OLD_COLUMNS, min(OLD_COLUMNS + month + 1, q.stock.shape[1])
+    stock = q.stock[:, :upto]             # later columns hold no applications yet
+    taken = np.concatenate([take_in_order(stock[:, :split], taken_old, order),
+                            take_in_order(stock[:, split:], taken_new, order)], axis=1)
+    stock -= taken                        # in place: a view of q.stock
+    since_term = month - q.term_end[:upto]   # months past the term at the month's start
     a_start, a_mid, a_end = penalty_steps(since_term, 0.0, cfg)
-    run_up = q.stock @ (a_end - a_start) + taken @ (a_mid - a_start)
+    run_up = stock @ (a_end - a_start) + taken @ (a_mid - a_start)
     return {
         "late_decisions_regular": taken @ (since_term + 0.5 > 0),
-        "overdue_regular": q.stock @ (since_term + 1.0 > 0),
+        "overdue_regular": stock @ (since_term + 1.0 > 0),
         "penalty_eur_regular": notice_share * run_up,
     }
