@@ -126,6 +126,8 @@ def fmt_value(value: Any, unit: str, rounding: float, language: str = "en") -> s
     if unit == "share":
         text = fmt_number(100 * rounded, language, max(0, decimals - 2))
         return f"{text}%" if language == "nl" else f"{text} %"
+    if unit == "EUR" and rounded == 0:
+        return "EUR 0"
     if unit == "EUR" and step >= 100_000:
         millions = fmt_number(rounded / 1e6, language, max(0, 6 - round(math.log10(step))))
         return f"EUR {millions} {t('million', language)}"

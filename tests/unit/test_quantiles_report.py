@@ -97,7 +97,8 @@ def test_download_can_differ_from_the_table_shown(tmp_path) -> None:
     ("2025-04", "month", 1, "en", "April 2025"),
     ("2025-04", "month", 1, "nl", "april 2025"),
     (None, "month", 1, "en", "not on most paths"),
-    (3.4e-321, "EUR", 100_000, "en", "EUR 0.0 million"),
+    (3.4e-321, "EUR", 100_000, "en", "EUR 0"),
+    (0.0, "EUR", 100_000, "nl", "EUR 0"),
 ])
 def test_headline_figures_are_formatted_one_way(value, unit, rounding, language, expected) -> None:
     assert report.fmt_value(value, unit, rounding, language) == expected
