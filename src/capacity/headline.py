@@ -243,6 +243,10 @@ FIGURES: tuple[Figure, ...] = (
     Figure("backlog_permits_issued_total", "Transition permits issued",
            "Afgegeven transitiedocumenten", "cases", 100,
            paths=lambda r: _bl(r)["permits_issued"].sum(axis=1)),
+    Figure("backlog_without_document_peak",
+           "Persons waiting for their transition document without any document, highest month",
+           "Personen die zonder document op hun transitiedocument wachten, hoogste maand",
+           "persons", 100, paths=lambda r: r.backlog.without_document().max(axis=1)),
     Figure("backlog_permits_issued_by_month", "Months until every transition permit is issued",
            "Maanden tot alle transitiedocumenten zijn afgegeven", "months", 1,
            paths=lambda r: r.backlog.months_to_permits),
@@ -282,10 +286,6 @@ def headline_table(results: Any, keys: Sequence[str] | None = None) -> pd.DataFr
                      "value": value, "p10": p10, "p90": p90, "unit": fig.unit,
                      "rounding": fig.rounding})
     return pd.DataFrame(rows, columns=list(COLUMNS))
-    Figure("backlog_without_document_peak",
-           "Persons waiting for their transition document without any document, highest month",
-           "Personen die zonder document op hun transitiedocument wachten, hoogste maand",
-           "persons", 100, paths=lambda r: r.backlog.without_document().max(axis=1)),
 
 
 class _View:

@@ -217,11 +217,11 @@ def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.Data
         "shelter_costs": costs,
         "shelter_rates": shelter.estimate_rates(res.history).merge(rates, on="parameter", how="outer"),
         "shelter_places_response": shelter.estimate_places_response(res.history),
-        "municipalities": res.allocation,
         "housing_task": sh.after_tpd.table() if sh.after_tpd is not None else pd.DataFrame(
             columns=list(CONTRACT_COLUMNS)),
         "shelter_replay": shelter.replay(res.history, res.scenario.shelter,
                                          rng=streams(res.scenario.meta.seed)["shelter_replay"]),
+        "municipalities": res.allocation,
         "backlog_forecast": bl.table(),
         "backlog_months_to_clear": backlog.months_to_clear_table(bl),
         "backlog_policies": res.policies,

@@ -138,20 +138,6 @@ def test_stock_backtest_table_and_the_gap_check_pass(baseline: pipeline.Scenario
     assert baseline.population.identity_error() < 1e-6
 
 
-def test_shelter_housing_task_and_pressure_in_the_baseline(baseline: pipeline.ScenarioResults) -> None:
-    sh, tables, rows = baseline.shelter, baseline.tables, baseline.headline.set_index("key")
-    after = sh.after_tpd
-    assert after is not None and after.dates[0] == sh.entitled_from
-    assert after.conservation_error() < 1e-6 * after.cohort.max()
-    housing = check_contract(tables["housing_task"])
-    assert {"housing_task", "housing_task_new", "asylum_reception", "left_country"} <= set(housing["variable"])
-    # the people in shelter at the last count already passed 95 % of the places: said, not forecast
-    assert rows.loc["shelter_first_month_95", "value"] == f"{sh.jump_off_date:%Y-%m}"
-    assert rows.loc["shelter_pressure_jump_off", "value"] > 0.95
-    # places follow demand until the TPD ends: more places than at the last count
-    assert np.median(sh.places[:, sh.dates < sh.entitled_from][:, -1]) > sh.jump_off_places
-
-
 def test_backlog_penalties_terms_and_replay_are_in_the_results(baseline: pipeline.ScenarioResults) -> None:
     tables, rows = baseline.tables, baseline.headline.set_index("key")
     penalties = tables["backlog_penalties"]
@@ -166,6 +152,20 @@ def test_backlog_penalties_terms_and_replay_are_in_the_results(baseline: pipelin
     pen = validation[validation["quantity"] == "penalty_eur"].set_index("year")
     for year in (2023, 2024):
         assert pen.loc[year, "sim_p10"] <= pen.loc[year, "observed"] <= pen.loc[year, "sim_p90"]
+
+
+def test_shelter_housing_task_and_pressure_in_the_baseline(baseline: pipeline.ScenarioResults) -> None:
+    sh, tables, rows = baseline.shelter, baseline.tables, baseline.headline.set_index("key")
+    after = sh.after_tpd
+    assert after is not None and after.dates[0] == sh.entitled_from
+    assert after.conservation_error() < 1e-6 * after.cohort.max()
+    housing = check_contract(tables["housing_task"])
+    assert {"housing_task", "housing_task_new", "asylum_reception", "left_country"} <= set(housing["variable"])
+    # the people in shelter at the last count already passed 95 % of the places: said, not forecast
+    assert rows.loc["shelter_first_month_95", "value"] == f"{sh.jump_off_date:%Y-%m}"
+    assert rows.loc["shelter_pressure_jump_off", "value"] > 0.95
+    # places follow demand until the TPD ends: more places than at the last count
+    assert np.median(sh.places[:, sh.dates < sh.entitled_from][:, -1]) > sh.jump_off_places
 
 
 def test_shelter_replay_table_is_in_the_results(baseline: pipeline.ScenarioResults) -> None:
