@@ -9,8 +9,8 @@ import pytest
 
 from capacity import backlog as bl
 from capacity import headline
-from capacity import report_backlog as rb
 from capacity.params.backlog import BacklogConfig
+from capacity.report import backlog as rb
 
 pytestmark = pytest.mark.unit
 

@@ -54,7 +54,7 @@ def test_validation_table_brackets_the_calibration_years(table):
 
 @pytest.mark.parametrize("language", ["en", "nl"])
 def test_validation_chart_and_text(table, language):
-    from capacity import report_backlog as rb
+    from capacity.report import backlog_evidence as rb
 
     assert len(rb.validation_chart(table, language=language).data) == 4
     text = str(rb.validation_text(table, language=language))

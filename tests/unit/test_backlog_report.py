@@ -9,7 +9,7 @@ import pytest
 
 from capacity import backlog as bl
 from capacity import headline, params, report
-from capacity import report_backlog as rb
+from capacity.report import backlog as rb
 
 pytestmark = pytest.mark.unit
 

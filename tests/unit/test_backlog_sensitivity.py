@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from capacity import params
-from capacity import report_backlog as rb
 from capacity.backlog import sensitivity
 from capacity.backlog.parameters import UNCERTAIN
 from capacity.params.backlog import BacklogConfig
+from capacity.report import backlog_evidence as rb
 
 pytestmark = pytest.mark.unit
 

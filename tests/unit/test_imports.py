@@ -23,7 +23,7 @@ SRC = Path(capacity.__file__).parent
 LAYERS: dict[str, int] = {
     "errors": 0, "params": 1,
     "data": 2, "quantiles": 2, "distributions": 2,
-    "forecast": 3, "shelter": 3, "backlog": 3, "regions": 3, "occupancy": 3,
+    "forecast": 3, "shelter": 3, "backlog": 3,
     "pipeline": 4, "headline": 4,
     "report": 5,
     "runner": 6, "cli": 6, "__main__": 6,

@@ -7,10 +7,11 @@ import plotly.graph_objects as go
 import pytest
 from tests.unit.test_shelter import make_history, make_pop
 
-from capacity import report_shelter as rs
 from capacity import shelter
 from capacity.data import load_municipalities
 from capacity.params.shelter import ShelterConfig
+from capacity.report import municipality as gm
+from capacity.report import shelter as rs
 
 pytestmark = pytest.mark.unit
 
@@ -39,17 +40,17 @@ def test_dutch_municipality_texts(result):
     alloc = shelter.allocate(result, munis)
     nat = alloc.attrs["national"]
     big = shelter.municipality_row(alloc, "GM0363", munis)
-    text = str(rs.municipality_text_nl(big, nat, result))
+    text = str(gm.municipality_text_nl(big, nat, result))
     assert "Amsterdam" in text and "inwoners" in text and "Let op" not in text
     small = alloc.sort_values("population").iloc[0]
     assert small["thin"]
-    assert "Let op" in str(rs.municipality_text_nl(small, nat, result))
-    assert "Dun cijfer" in str(rs.reliability_nl(small, nat))
-    compare = rs.municipality_compare_nl(big, nat)
+    assert "Let op" in str(gm.municipality_text_nl(small, nat, result))
+    assert "Dun cijfer" in str(gm.reliability_nl(small, nat))
+    compare = gm.municipality_compare_nl(big, nat)
     assert compare["Nederland"].iloc[0] == "93.970"  # places now, Dutch notation
     assert compare["aandeel gemeente"].str.endswith("%").all()
     local = shelter.municipality_table(result.table(), big)
-    assert "grootheid" in rs.municipality_table_nl(local).columns
+    assert "grootheid" in gm.municipality_table_nl(local).columns
 
 
 def test_destinations_chart_has_the_three_destinations():
@@ -70,7 +71,7 @@ def test_municipal_page_answers_first_peak_month_shortage_and_housing_task(thin)
     row = allocation.sort_values("population").iloc[0 if thin else -1]
     assert bool(row["thin"]) == thin
     local = shelter.municipality_table(res.table(), row)
-    text = str(rs.municipality_answer_nl(local, res.after_tpd.table(), row, res))
+    text = str(gm.municipality_answer_nl(local, res.after_tpd.table(), row, res))
     assert "Hoogste behoefte aan plekken" in text and "Eerste maand met een tekort" in text
     assert "Huisvestingsopgave na de RTB" in text and "nan" not in text.lower()
     assert ("Dun cijfer" in text) == thin

@@ -151,3 +151,11 @@ def test_main_points_give_each_figure_with_its_range() -> None:
     text = str(report.main_points(table, ["a", "b", "missing"], language="nl"))
     assert "Mensen zonder plek: **19.000** (waarschijnlijk tussen 7.300 en 36.200)" in text
     assert "Hoogste bezetting: **99,9%**" in text and "missing" not in text
+
+
+def test_one_label_table_every_key_once_in_both_languages() -> None:
+    from capacity.report import labels
+
+    keys = [k for section in labels.SECTIONS for k in section]
+    assert len(keys) == len(set(keys)), sorted(k for k in set(keys) if keys.count(k) > 1)
+    assert all({"en", "nl"} <= set(v) for v in labels.LABELS.values())

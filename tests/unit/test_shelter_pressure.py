@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from tests.unit.test_shelter import make_history, make_pop
 
-from capacity import report_shelter as rs
 from capacity import shelter
 from capacity.params.shelter import ShelterConfig
+from capacity.report import shelter as rs
 
 pytestmark = pytest.mark.unit
 

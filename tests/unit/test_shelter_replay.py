@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from capacity import params, report_shelter, shelter
+from capacity import params, shelter
 from capacity.data import load_history
 from capacity.params.shelter import ShelterConfig
+from capacity.report import shelter as report_shelter
 
 pytestmark = pytest.mark.unit
 

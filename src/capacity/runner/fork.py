@@ -42,7 +42,7 @@ PRELOAD: tuple[str, ...] = (
     "ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "numpy", "pandas", "scipy.stats",
     "plotly.graph_objects", "plotly.io", "capacity.params", "capacity.data", "capacity.report",
     "capacity.pipeline", "capacity.shelter", "capacity.backlog",
-    "capacity.forecast", "capacity.report_shelter", "capacity.report_forecast",
+    "capacity.forecast", "capacity.report.shelter", "capacity.report.forecast",
 )
 
 

@@ -167,7 +167,8 @@ def _comparison_charts(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> list
     """
     import pandas as pd
 
-    from capacity import report, report_forecast
+    from capacity import report
+    from capacity.report import forecast as report_forecast
 
     tables = {}
     for spec in scenarios:

@@ -9,96 +9,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from capacity.backlog import UNITS, BacklogResult
+from capacity.backlog import BacklogResult
 from capacity.headline import lookup
 from capacity.params.backlog import BacklogConfig
 from capacity.quantiles import summarise_many
-from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, fmt_value
+from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, t
 
 __all__ = [
     "HEADLINE_KEYS", "TEXT_KEYS", "Text", "assumptions_table", "capacity_text", "cumulative_chart", "fan",
-    "intro_text", "label", "months_to_clear_chart", "outcomes_chart", "term_text",
-    "sensitivity_chart", "sensitivity_text", "validation_chart", "validation_text",
+    "intro_text", "months_to_clear_chart", "outcomes_chart", "term_text",
     "policy_chart", "policy_table",
 ]
-
-LABELS: dict[str, dict[str, str]] = {
-    "pending": {"en": "TPD cohort: asylum cases pending at the IND",
-                "nl": "RTB-cohort: openstaande asielzaken bij de IND"},
-    "pending_regular": {"en": "Regular asylum cases pending", "nl": "Reguliere openstaande asielzaken"},
-    "backlog_total": {"en": "All asylum cases pending at the IND",
-                      "nl": "Alle openstaande asielzaken bij de IND"},
-    "decisions": {"en": "IND decisions on the cohort per month",
-                  "nl": "IND-beslissingen over de cohort per maand"},
-    "late_decisions": {"en": "Decisions after the legal term per month",
-                       "nl": "Beslissingen na de wettelijke termijn per maand"},
-    "penalty_eur": {"en": "Penalties run up by cohort cases past the term, per month (EUR)",
-                    "nl": "Dwangsommen door cohortzaken over de termijn, per maand (EUR)"},
-    "penalty_eur_regular": {"en": "Penalties run up by regular cases past the term, per month (EUR)",
-                            "nl": "Dwangsommen door reguliere zaken over de termijn, per maand (EUR)"},
-    "overdue_pending": {"en": "Cohort cases pending past the legal term",
-                        "nl": "Cohortzaken over de wettelijke termijn"},
-    "validation_title": {"en": "Replay 2023-2025: simulated (80 % band) against published",
-                         "nl": "Terugrekening 2023-2025: gesimuleerd (80%-band) tegen gepubliceerd"},
-    "published": {"en": "published", "nl": "gepubliceerd"},
-    "simulated": {"en": "simulated (median, 80 % band)", "nl": "gesimuleerd (mediaan, 80%-band)"},
-    "penalty_eur_m": {"en": "Penalties (EUR million)", "nl": "Dwangsommen (mln EUR)"},
-    "backlog_end": {"en": "Pending at 31 December (persons)",
-                    "nl": "Openstaand op 31 december (personen)"},
-    "penalties_title": {"en": "Penalty exposure by calendar year and stream (EUR)",
-                        "nl": "Dwangsommen per kalenderjaar en stroom (EUR)"},
-    "dtv_caseload": {"en": "DT&V caseload from the cohort", "nl": "DT&V-caseload uit de cohort"},
-    "shelter_entitled": {"en": "Persons entitled to shelter (pending, appeal, departure term)",
-                         "nl": "Personen met recht op opvang (in procedure, beroep, vertrektermijn)"},
-    "permits_pending": {"en": "Transition permits waiting to be issued",
-                        "nl": "Transitiedocumenten in behandeling"},
-    "late_cum": {"en": "Late decisions, cumulative", "nl": "Te late beslissingen, cumulatief"},
-    "penalty_cum": {"en": "Penalties, cumulative (EUR)", "nl": "Dwangsommen, cumulatief (EUR)"},
-    "cases": {"en": "cases", "nl": "zaken"},
-    "cases_month": {"en": "cases per month", "nl": "zaken per maand"},
-    "persons": {"en": "persons", "nl": "personen"},
-    "eur": {"en": "EUR", "nl": "EUR"},
-    "eur_month": {"en": "EUR per month", "nl": "EUR per maand"},
-    "months": {"en": "months after the TPD ends", "nl": "maanden na einde RTB"},
-    "share_paths": {"en": "share of paths", "nl": "aandeel van de paden"},
-    "clear": {"en": "Cohort backlog cleared", "nl": "Achterstand cohort weggewerkt"},
-    "permits_done": {"en": "Every transition permit issued", "nl": "Alle transitiedocumenten afgegeven"},
-    "months_to_clear": {"en": "Months until the cohort backlog is cleared",
-                        "nl": "Maanden tot de achterstand van de cohort is weggewerkt"},
-    "not_in_run": {"en": "not within the run", "nl": "niet binnen de looptijd"},
-    "not_within": {"en": "not within {n} months", "nl": "niet binnen {n} maanden"},
-    "indicator": {"en": "indicator", "nl": "indicator"},
-    "median": {"en": "median", "nl": "mediaan"},
-    "p10": {"en": "10 %", "nl": "10%"},
-    "p90": {"en": "90 %", "nl": "90%"},
-    "unit": {"en": "unit", "nl": "eenheid"},
-    "outcomes": {"en": "Where the cohort's cases are (median, cumulative)",
-                 "nl": "Waar de zaken van de cohort zijn (mediaan, cumulatief)"},
-    "policy_late": {"en": "Late decisions incl. overdue at the end (median)",
-                    "nl": "Te late beslissingen incl. achterstallig aan het eind (mediaan)"},
-    "policy_eur": {"en": "Penalties, EUR million (median)", "nl": "Dwangsommen, mln EUR (mediaan)"},
-    "forecast_table": {"en": "Backlog forecast (quantiles)", "nl": "Prognose achterstand (kwantielen)"},
-    "capacity_title": {"en": "IND and DT&V capacity that meets the targets",
-                       "nl": "IND- en DT&V-capaciteit die de doelen haalt"},
-    "assumptions_title": {"en": "Backlog assumptions and their sources",
-                          "nl": "Aannames van het achterstandsmodel en hun bronnen"},
-    "policy_title": {"en": "Policies side by side (common random numbers)",
-                     "nl": "Beleidsopties naast elkaar (gemeenschappelijke toevalsgetallen)"},
-}
-
-_OUTCOMES = {
-    "pending": {"en": "pending (first instance)", "nl": "in behandeling (eerste aanleg)"},
-    "appeals_pending": {"en": "in appeal", "nl": "in beroep"},
-    "departure_term": {"en": "departure term", "nl": "vertrektermijn"},
-    "dtv_caseload": {"en": "at DT&V", "nl": "bij DT&V"},
-    "granted": {"en": "granted asylum", "nl": "asielvergunning"},
-    "withdrawn_permit": {"en": "withdrew: transition permit", "nl": "ingetrokken: transitiedocument"},
-    "withdrawn_return": {"en": "withdrew: return programme", "nl": "ingetrokken: terugkeerprogramma"},
-    "departed": {"en": "left on their own", "nl": "zelf vertrokken"},
-    "dtv_closed": {"en": "DT&V case closed", "nl": "DT&V-zaak afgesloten"},
-}
 
 #: Source of every backlog default (the YAML comments of params/baseline.yaml, short).
 SOURCES: dict[str, str] = {
@@ -177,15 +99,9 @@ SOURCES: dict[str, str] = {
 }
 
 
-def label(key: str, language: str = "en") -> str:
-    """Return the backlog label for ``key`` in ``language`` (the key if unknown)."""
-    entry = LABELS.get(key) or _OUTCOMES.get(key)
-    return key if entry is None else entry.get(language, entry["en"])
-
-
 def _n(x: float, language: str) -> str:
     if not np.isfinite(x):
-        return label("not_in_run", language)
+        return t("not_in_run", language)
     return fmt_number(x, language)
 
 
@@ -226,17 +142,17 @@ def term_text(headline: pd.DataFrame, *, language: str = "en") -> Text:
         return fmt_headline(rows[key], language, field)
 
     parts = {}
-    for t in (6, 21):
+    for term in (6, 21):
         if language == "nl":
-            parts[t] = (f"**{t} maanden**: {f(f'backlog_late_decisions_term{t}')} te late "
-                        f"beslissingen, {f(f'backlog_overdue_pending_end_term{t}')} zaken nog over "
-                        f"de termijn aan het eind, dwangsommen {f(f'backlog_penalty_eur_cohort_term{t}')} "
-                        f"(90 %-grens {f(f'backlog_penalty_eur_cohort_term{t}', 'p90')})")
+            parts[term] = (f"**{term} maanden**: {f(f'backlog_late_decisions_term{term}')} te late "
+                        f"beslissingen, {f(f'backlog_overdue_pending_end_term{term}')} zaken nog over "
+                        f"de termijn aan het eind, dwangsommen {f(f'backlog_penalty_eur_cohort_term{term}')} "
+                        f"(90 %-grens {f(f'backlog_penalty_eur_cohort_term{term}', 'p90')})")
         else:
-            parts[t] = (f"**{t} months**: {f(f'backlog_late_decisions_term{t}')} late decisions, "
-                        f"{f(f'backlog_overdue_pending_end_term{t}')} cases still pending past the "
-                        f"term at the end, penalties {f(f'backlog_penalty_eur_cohort_term{t}')} "
-                        f"(90 % bound {f(f'backlog_penalty_eur_cohort_term{t}', 'p90')})")
+            parts[term] = (f"**{term} months**: {f(f'backlog_late_decisions_term{term}')} late decisions, "
+                        f"{f(f'backlog_overdue_pending_end_term{term}')} cases still pending past the "
+                        f"term at the end, penalties {f(f'backlog_penalty_eur_cohort_term{term}')} "
+                        f"(90 % bound {f(f'backlog_penalty_eur_cohort_term{term}', 'p90')})")
     if language == "nl":
         text = ("De wettelijke termijn is een risico: de Raad van State draaide in 2025 de "
                 "verlenging tot 15 maanden voor reguliere zaken terug, dus of de verlenging tot "
@@ -314,8 +230,8 @@ _UNIT_KEYS = {"pending": "cases", "pending_regular": "cases", "backlog_total": "
 def fan(result: BacklogResult, variable: str, *, language: str = "en") -> go.Figure:
     """Return the fan chart (median, 50/67/95 % bands) of one path variable."""
     table = result.table([variable])
-    return fan_chart(table, variable, title=label(variable, language),
-                     y_title=label(_UNIT_KEYS.get(variable, "cases"), language), language=language)
+    return fan_chart(table, variable, title=t(variable, language),
+                     y_title=t(_UNIT_KEYS.get(variable, "cases"), language), language=language)
 
 
 def cumulative_chart(result: BacklogResult, variable: str = "penalty_eur", *,
@@ -323,8 +239,8 @@ def cumulative_chart(result: BacklogResult, variable: str = "penalty_eur", *,
     """Return the fan chart of a flow summed from the TPD end (late decisions or EUR)."""
     key = {"penalty_eur": "penalty_cum", "late_decisions": "late_cum"}[variable]
     table = summarise_many({key: np.cumsum(result.paths[variable], axis=1)}, result.dates)
-    return fan_chart(table, key, title=label(key, language),
-                     y_title=label(_UNIT_KEYS[key], language), language=language)
+    return fan_chart(table, key, title=t(key, language),
+                     y_title=t(_UNIT_KEYS[key], language), language=language)
 
 
 def months_to_clear_chart(result: BacklogResult, *, language: str = "en") -> go.Figure:
@@ -333,10 +249,10 @@ def months_to_clear_chart(result: BacklogResult, *, language: str = "en") -> go.
     fig = go.Figure()
     for values, key in ((result.months_to_clear, "clear"), (result.months_to_permits, "permits_done")):
         share = (values[:, None] <= months[None, :]).mean(axis=0)
-        fig.add_trace(go.Scatter(x=months, y=share, mode="lines", name=label(key, language),
+        fig.add_trace(go.Scatter(x=months, y=share, mode="lines", name=t(key, language),
                                  line={"shape": "hv"}))
-    fig.update_layout(title=label("months_to_clear", language), template="plotly_white",
-                      xaxis_title=label("months", language), yaxis_title=label("share_paths", language),
+    fig.update_layout(title=t("months_to_clear", language), template="plotly_white",
+                      xaxis_title=t("months_after_tpd", language), yaxis_title=t("share_paths", language),
                       yaxis_tickformat=".0%", height=380, legend={"orientation": "h", "y": -0.2})
     return fig
 
@@ -357,9 +273,9 @@ def outcomes_chart(result: BacklogResult, *, language: str = "en") -> go.Figure:
     fig = go.Figure()
     for key, values in parts.items():
         fig.add_trace(go.Scatter(x=result.dates, y=np.median(values, axis=0), stackgroup="one",
-                                 mode="lines", line={"width": 0.5}, name=label(key, language)))
-    fig.update_layout(title=label("outcomes", language), template="plotly_white",
-                      yaxis_title=label("cases", language), height=440,
+                                 mode="lines", line={"width": 0.5}, name=t(f"outcome_{key}", language)))
+    fig.update_layout(title=t("outcomes", language), template="plotly_white",
+                      yaxis_title=t("cases", language), height=440,
                       legend={"orientation": "h", "y": -0.2})
     return fig
 
@@ -394,8 +310,8 @@ def policy_table(policies: pd.DataFrame, *, language: str = "en",
     Finishing times never reached read "not within ``n_months`` months" (or "not within
     the run" without ``n_months``).
     """
-    never = (label("not_in_run", language) if n_months is None
-             else label("not_within", language).format(n=n_months))
+    never = (t("not_in_run", language) if n_months is None
+             else t("not_within", language).format(n=n_months))
     shown = policies.drop(columns=["change"]).copy()
     shown["policy"] = _policy_names(policies, language)
     for col in ("penalty_eur", "penalty_eur_p90"):
@@ -419,14 +335,14 @@ def policy_chart(policies: pd.DataFrame, *, language: str = "en") -> go.Figure:
     fig = go.Figure()
     names = _policy_names(policies, language)
     fig.add_trace(go.Bar(y=names, x=policies["late_or_overdue"], orientation="h",
-                         name=label("policy_late", language)))
+                         name=t("policy_late", language)))
     fig.add_trace(go.Bar(y=names, x=policies["penalty_eur"] / 1e6, orientation="h",
-                         name=label("policy_eur", language), xaxis="x2"))
+                         name=t("policy_eur", language), xaxis="x2"))
     fig.update_layout(
-        title=label("policy_title", language), template="plotly_white", barmode="group",
+        title=t("policy_title", language), template="plotly_white", barmode="group",
         height=120 + 32 * len(policies), yaxis={"autorange": "reversed"},
-        xaxis={"domain": [0, 0.48], "title": label("policy_late", language)},
-        xaxis2={"domain": [0.52, 1], "title": label("policy_eur", language)},
+        xaxis={"domain": [0, 0.48], "title": t("policy_late", language)},
+        xaxis2={"domain": [0.52, 1], "title": t("policy_eur", language)},
         legend={"orientation": "h", "y": -0.15}, margin={"l": 220})
     return fig
 
@@ -483,161 +399,3 @@ def assumptions_table(cfg: BacklogConfig, *, language: str = "en") -> pd.DataFra
 
 
 #: Units of the path variables, re-exported for captions.
-VARIABLE_UNITS = UNITS
-
-
-def validation_chart(validation: pd.DataFrame, *, language: str = "en") -> go.Figure:
-    """Return the replay against the published figures: penalties and year-end backlog."""
-    panels = (("penalty_eur", 1e6, "penalty_eur_m"), ("backlog_end", 1.0, "backlog_end"))
-    fig = make_subplots(rows=1, cols=2, subplot_titles=[label(k, language) for *_, k in panels])
-    for col, (quantity, scale, _) in enumerate(panels, start=1):
-        part = validation[validation["quantity"] == quantity]
-        years = part["year"].astype(str)
-        fig.add_trace(go.Scatter(
-            x=years, y=part["sim_median"] / scale, mode="markers", name=label("simulated", language),
-            marker={"color": "#1f77b4", "size": 10}, showlegend=col == 1,
-            error_y={"type": "data", "symmetric": False,
-                     "array": (part["sim_p90"] - part["sim_median"]) / scale,
-                     "arrayminus": (part["sim_median"] - part["sim_p10"]) / scale}), row=1, col=col)
-        fig.add_trace(go.Scatter(
-            x=years, y=part["observed"] / scale, mode="markers", name=label("published", language),
-            marker={"color": "#d62728", "symbol": "x", "size": 11}, showlegend=col == 1),
-            row=1, col=col)
-    fig.update_layout(title=label("validation_title", language), template="plotly_white",
-                      height=380, legend={"orientation": "h", "y": -0.15})
-    return fig
-
-
-def validation_text(validation: pd.DataFrame, *, language: str = "en") -> Text:
-    """Return the replay's verdict in words: the fit, the calibration years and 2025."""
-    pen = validation[validation["quantity"] == "penalty_eur"].set_index("year")
-    share = fmt_value(pen["calibrated_notice_share"].iloc[0], "share", 0.01, language)
-    lag = fmt_number(pen["calibrated_lag_days"].iloc[0], language)
-
-    def eur(x: float) -> str:
-        return fmt_value(x, "EUR", 100_000, language)
-
-    def inside(year: int) -> bool:
-        return bool(pen.loc[year, "sim_p10"] <= pen.loc[year, "observed"] <= pen.loc[year, "sim_p90"])
-
-    at_bound = pen["calibrated_notice_share"].iloc[0] >= 0.999
-    bound = {"en": (" The fitted share reaches its upper bound: with the 15-month term the model "
-                    "runs up too little in 2023 and too much in 2024, so part of the 2023 payments "
-                    "was probably owed on the 6-month term (contested extension)."
-                    if at_bound else ""),
-             "nl": (" Het aandeel loopt tegen zijn bovengrens: met de termijn van 15 maanden loopt "
-                    "in het model in 2023 te weinig en in 2024 te veel op, dus een deel van de "
-                    "betalingen in 2023 ging waarschijnlijk over de termijn van 6 maanden "
-                    "(betwiste verlenging)." if at_bound else "")}
-    out = pen.loc[2025]
-    miss = fmt_value(abs(out["miss_median"]), "share", 0.01, language)
-    parts = []
-    for year in (2023, 2024):
-        row = pen.loc[year]
-        if language == "nl":
-            parts.append(f"{year}: gepubliceerd {eur(row['observed'])}, gesimuleerd "
-                         f"{eur(row['sim_median'])} ({eur(row['sim_p10'])} tot {eur(row['sim_p90'])}; "
-                         f"{'binnen' if inside(year) else 'buiten'} de 80%-band)")
-        else:
-            parts.append(f"{year}: published {eur(row['observed'])}, simulated "
-                         f"{eur(row['sim_median'])} ({eur(row['sim_p10'])} to {eur(row['sim_p90'])}; "
-                         f"{'inside' if inside(year) else 'outside'} the 80 % band)")
-    if language == "nl":
-        side = "lager" if out["miss_median"] < 0 else "hoger"
-        text = (f"Gekalibreerd op 2023 en 2024: aandeel ingebrekestellingen {share}, vertraging "
-                f"{lag} dagen. {'; '.join(parts)}. **2025 buiten de kalibratie**: gepubliceerd "
-                f"{eur(out['observed'])}, gesimuleerd {eur(out['sim_median'])} ({miss} {side}; "
-                f"80%-band {eur(out['sim_p10'])} tot {eur(out['sim_p90'])}). De sprong in 2025 "
-                "komt in het model van de teruggedraaide verlenging tot 15 maanden. Het "
-                "gepubliceerde bedrag is wat in het jaar is uitbetaald, het model telt wat in het "
-                "jaar oploopt; de maand van de terugdraaiing staat niet in de data (aanname: "
-                "januari 2025)." + bound["nl"])
-    else:
-        side = "below" if out["miss_median"] < 0 else "above"
-        text = (f"Calibrated on 2023 and 2024: notice share {share}, notice lag {lag} days. "
-                f"{'; '.join(parts)}. **2025 out of sample**: published {eur(out['observed'])}, "
-                f"simulated {eur(out['sim_median'])} ({miss} {side}; 80 % band "
-                f"{eur(out['sim_p10'])} to {eur(out['sim_p90'])}). In the model the 2025 jump "
-                "comes from the reversed 15-month extension. The published amount is what was "
-                "paid in the year, the model counts what was run up in the year; the month of "
-                "the reversal is not in the data (assumption: January 2025)." + bound["en"])
-    return Text(text)
-
-
-#: Readable names of the uncertain inputs (sensitivity analysis).
-INPUT_NAMES: dict[str, dict[str, str]] = {
-    "persons_per_case": {"en": "persons per case", "nl": "personen per zaak"},
-    "simple_case_share": {"en": "share of simple cases", "nl": "aandeel eenvoudige zaken"},
-    "return_rate_per_month": {"en": "return programme uptake", "nl": "gebruik terugkeerprogramma"},
-    "permit_uptake_share": {"en": "transition document uptake",
-                            "nl": "gebruik transitiedocument"},
-    "permit_uptake_months": {"en": "time to take up the document",
-                             "nl": "tijd tot gebruik transitiedocument"},
-    "departure_rate_per_month": {"en": "spontaneous departures", "nl": "zelfstandig vertrek"},
-    "ind_capacity_realisation": {"en": "IND capacity realised", "nl": "gerealiseerde IND-capaciteit"},
-    "regular_backlog_cases": {"en": "regular asylum stock", "nl": "reguliere asielvoorraad"},
-    "regular_inflow_per_year": {"en": "regular asylum inflow", "nl": "reguliere asielinstroom"},
-    "grant_share": {"en": "grant rate", "nl": "inwilligingspercentage"},
-    "appeal_share": {"en": "share appealing", "nl": "aandeel in beroep"},
-    "appeal_months_mean": {"en": "court duration", "nl": "duur beroep"},
-    "appeal_success_share": {"en": "appeals won", "nl": "gegronde beroepen"},
-    "dtv_capacity_realisation": {"en": "DT&V capacity realised",
-                                 "nl": "gerealiseerde DT&V-capaciteit"},
-    "permit_capacity_realisation": {"en": "document issuing capacity",
-                                    "nl": "capaciteit afgifte transitiedocument"},
-    "notice_share": {"en": "share sending a notice of default",
-                     "nl": "aandeel dat in gebreke stelt"},
-}
-_OUTPUT_NAMES = {
-    "months_to_clear": {"en": "months to clear", "nl": "maanden tot weggewerkt"},
-    "late_decisions": {"en": "late decisions (incl. overdue)",
-                       "nl": "te late beslissingen (incl. over de termijn)"},
-    "penalty_eur": {"en": "penalties", "nl": "dwangsommen"},
-    "dtv_caseload_peak": {"en": "DT&V caseload peak", "nl": "piek DT&V-caseload"},
-}
-
-
-def _input(name: str, language: str) -> str:
-    entry = INPUT_NAMES.get(name)
-    return name if entry is None else entry.get(language, entry["en"])
-
-
-def sensitivity_chart(table: pd.DataFrame, *, language: str = "en") -> go.Figure:
-    """Return bars of the total-order Sobol indices per output (inputs above 1 %)."""
-    outputs = list(dict.fromkeys(table["output"]))
-    fig = make_subplots(rows=1, cols=len(outputs),
-                        subplot_titles=[_OUTPUT_NAMES[o][language] for o in outputs])
-    for col, output in enumerate(outputs, start=1):
-        part = table[(table["output"] == output) & (table["total_order"] >= 0.01)]
-        part = part.sort_values("total_order")
-        fig.add_trace(go.Bar(
-            y=[_input(p, language) for p in part["parameter"]], x=part["total_order"],
-            orientation="h", showlegend=False, marker={"color": "#1f77b4"},
-            error_x={"type": "data", "symmetric": False,
-                     "array": part["ci_high"] - part["total_order"],
-                     "arrayminus": part["total_order"] - part["ci_low"]}), row=1, col=col)
-    title = ("Which assumption matters most (total-order Sobol index)" if language != "nl"
-             else "Welke aanname telt het zwaarst (totale Sobol-index)")
-    fig.update_layout(title=title, template="plotly_white", height=420,
-                      margin={"l": 10})
-    return fig
-
-
-def sensitivity_text(table: pd.DataFrame, *, language: str = "en") -> Text:
-    """Return the three inputs that matter most for late decisions and for penalties."""
-    def top(output: str) -> str:
-        part = table[table["output"] == output].sort_values("total_order", ascending=False).head(3)
-        return ", ".join(f"{_input(p, language)} ({fmt_value(v, 'share', 0.01, language)})"
-                         for p, v in zip(part["parameter"], part["total_order"], strict=True))
-
-    if language == "nl":
-        text = (f"Voor **te late beslissingen** tellen het zwaarst: {top('late_decisions')}. Voor "
-                f"**dwangsommen**: {top('penalty_eur')}. Voor de tijd tot de achterstand weg is: "
-                f"{top('months_to_clear')}. Tussen haakjes het deel van de variantie dat de "
-                "aanname (met haar wisselwerkingen) verklaart.")
-    else:
-        text = (f"For **late decisions** the inputs that matter most are: {top('late_decisions')}. "
-                f"For **penalties**: {top('penalty_eur')}. For months to clear: "
-                f"{top('months_to_clear')}. In brackets the share of the variance the input "
-                "explains, its interactions included.")
-    return Text(text)

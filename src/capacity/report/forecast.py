@@ -7,34 +7,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from capacity import forecast
+from capacity.forecast import PopulationPaths
 from capacity.forecast.backtest import summary
-from capacity.forecast.population import PopulationPaths
 from capacity.params import Scenario
 from capacity.report import Text, fan_chart, fmt_month, fmt_number, t
-
-_LABELS: dict[str, dict[str, str]] = {
-    "departure_rate": {"en": "Departure rate (share per month)", "nl": "Vertrekkans (aandeel per maand)"},
-    "mase": {"en": "MASE (lower is better)", "nl": "MASE (lager is beter)"},
-    "coverage_80": {"en": "Coverage of the 80 % interval", "nl": "Dekking van het 80%-interval"},
-    "horizon": {"en": "months ahead", "nl": "maanden vooruit"},
-    "target": {"en": "target", "nl": "doel"},
-    "scenario_compare_registered": {"en": "Registered population by scenario (median and 80 % band)",
-                                    "nl": "Ingeschreven personen per scenario (mediaan en 80%-band)"},
-    "scenario_compare_arrivals": {"en": "Arrivals per month by scenario (median and 80 % band)",
-                                  "nl": "Instroom per maand per scenario (mediaan en 80%-band)"},
-    "series": {"en": "series", "nl": "reeks"},
-    "data_until": {"en": "data until", "nl": "gegevens t/m"},
-    "forecast_from": {"en": "forecast from", "nl": "voorspelling vanaf"},
-    "fact": {"en": "fact", "nl": "feit"},
-    "published": {"en": "published", "nl": "gepubliceerd"},
-    "model": {"en": "model", "nl": "model"},
-}
-
-
-def label(key: str, language: str = "en") -> str:
-    """Return a report label (own labels first, then ``capacity.report.t``)."""
-    entry = _LABELS.get(key)
-    return t(key, language) if entry is None else entry.get(language, entry["en"])
 
 
 def history_points(history: pd.DataFrame, variable: str, *, since: str | None = "2022-09-01") -> pd.DataFrame:
@@ -163,11 +139,11 @@ def scorecard_chart(scorecard: pd.DataFrame, *, series: str = "arrivals", metric
     if metric.startswith("coverage_"):
         nominal = int(metric.split("_")[1]) / 100
         fig.add_hline(y=nominal, line_dash="dash", line_color="gray",
-                      annotation_text=f"{label('target', language)} {nominal:.0%}")
+                      annotation_text=f"{t('target', language)} {nominal:.0%}")
         fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
-    fig.update_layout(title=f"{label(series, language) if series in _LABELS else t(series, language)}: "
-                            f"{label(metric, language)}",
-                      xaxis_title=label("horizon", language), template="plotly_white", height=400,
+    fig.update_layout(title=f"{t(series, language)}: "
+                            f"{t(metric, language)}",
+                      xaxis_title=t("horizon", language), template="plotly_white", height=400,
                       legend={"orientation": "h", "y": -0.2})
     return fig
 
@@ -189,7 +165,7 @@ def scenario_comparison(tables: dict[str, pd.DataFrame], *, variable: str = "reg
         fig.add_trace(go.Scatter(x=rows["date"], y=rows["q0.50"], mode="lines", name=name,
                                  line={"color": colour, "width": 2.5}))
     unit = t("persons", language) if variable == "registered" else t("persons_per_month", language)
-    fig.update_layout(title=label(f"scenario_compare_{variable}", language), template="plotly_white",
+    fig.update_layout(title=t(f"scenario_compare_{variable}", language), template="plotly_white",
                       height=450, yaxis_title=unit, legend={"orientation": "h", "y": -0.15})
     return fig
 
@@ -273,6 +249,6 @@ def departure_rate_history(history: pd.DataFrame, *, denominator: str = "registe
 def departure_rate_fan(population: PopulationPaths, history: pd.DataFrame, *, denominator: str = "registered",
                        language: str = "en") -> go.Figure:
     """Fan chart of the monthly departure rate (share of the registered population)."""
-    return fan_chart(departure_rate_table(population), "departure_rate", title=label("departure_rate", language),
+    return fan_chart(departure_rate_table(population), "departure_rate", title=t("departure_rate", language),
                      history=departure_rate_history(history, denominator=denominator),
-                     y_title=label("departure_rate", language), language=language, percent=True)
+                     y_title=t("departure_rate", language), language=language, percent=True)

@@ -1,0 +1,190 @@
+"""Charts for the reports: fan charts, history lines, and the offline-safe, labelled wrapper.
+
+Figures are shown with :func:`figure`, which emits a ``text/html`` output (a ``<figure>``
+with a text alternative, a div and a script calling ``window.Plotly``) next to plotly's own
+JSON mimetype. JupyterLab renders the JSON; the HTML report renders the div, loading
+plotly.js once per run from ``assets/plotly.min.js`` (the runner puts that ``<script>`` in the
+page head), so reports work offline without inlining 3.5 MB of JavaScript into every file.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from capacity.quantiles import BANDS
+from capacity.report.format import fmt_month, fmt_number, fmt_value
+from capacity.report.labels import t
+
+
+class Figure:
+    """A plotly figure for display: interactive in JupyterLab and in offline HTML reports.
+
+    In the report it is a ``<figure>`` whose chart carries a text alternative (``role="img"``
+    with the title and summary as its label) and a caption with the summary under it, so a
+    screen reader, a printout and a reader who cannot see the colours all get the point.
+    """
+
+    def __init__(self, fig: go.Figure, summary: str | None = None):
+        self.fig = fig
+        meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+        self.summary = summary if summary is not None else meta.get("summary", "")
+        self.language = meta.get("language", "en")
+
+    @property
+    def title(self) -> str:
+        """The chart's title as plain text."""
+        return str(self.fig.layout.title.text or "")
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        config = {"displaylogo": False, "responsive": True}
+        if self.language == "nl":
+            config["locale"] = "nl"  # month names from assets/plotly-locale-nl.js
+        div = self.fig.to_html(full_html=False, include_plotlyjs=False, config=config)
+        label = html.escape(". ".join(p for p in (self.title, self.summary) if p), quote=True)
+        caption = f"<figcaption>{html.escape(self.summary)}</figcaption>" if self.summary else ""
+        wrapped = (f'<figure class="capacity-chart"><div role="img" aria-label="{label}">{div}</div>'
+                   f"{caption}</figure>")
+        return {"text/html": wrapped, "application/vnd.plotly.v1+json": json.loads(self.fig.to_json())}
+
+
+def figure(fig: go.Figure, summary: str | None = None) -> Figure:
+    """Wrap ``fig`` for offline reports with a text alternative (see :class:`Figure`).
+
+    Args:
+        fig: The chart.
+        summary: One or two sentences on what it shows and its key numbers; default the
+            summary the chart builder left in ``fig.layout.meta["summary"]``, if any.
+
+    """
+    return Figure(fig, summary)
+
+
+def _dates_in(fig: go.Figure, language: str) -> go.Figure:
+    """Mark the chart's language: Dutch separators here, Dutch month names from the locale."""
+    meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
+    fig.update_layout(meta={**meta, "language": language})
+    if language == "nl":
+        fig.update_layout(separators=",.")
+        fig.update_xaxes(hoverformat="%-d %b %Y")
+    return fig
+
+
+def _layout(fig: go.Figure, title: str, y_title: str) -> go.Figure:
+    fig.update_layout(
+        title=title, template="plotly_white", hovermode="x unified",
+        yaxis_title=y_title, margin={"l": 60, "r": 20, "t": 60, "b": 40},
+        legend={"orientation": "h", "y": -0.15}, height=420,
+    )
+    return fig
+
+
+def fan_chart(
+    table: pd.DataFrame,
+    variable: str,
+    *,
+    title: str | None = None,
+    history: pd.DataFrame | None = None,
+    reference: pd.DataFrame | None = None,
+    reference_name: str = "",
+    y_title: str | None = None,
+    language: str = "en",
+    percent: bool = False,
+) -> go.Figure:
+    """Draw the median and the 50/67/95 % bands of one variable of a quantile table.
+
+    Args:
+        table: Quantile-contract table (``date``, ``variable``, ``q0.025`` … ``q0.975``).
+        variable: Which variable to draw.
+        title: Chart title; defaults to the variable's label.
+        history: Optional observed values: columns ``date``, ``value`` (and ``flag``).
+        reference: Optional line to compare against (e.g. places): ``date``, ``value``.
+        reference_name: Legend name of the reference line.
+        y_title: Axis title; defaults to persons.
+        language: ``en`` or ``nl``.
+        percent: Show the axis as a percentage (values are shares).
+
+    Returns:
+        A plotly figure.
+
+    """
+    rows = table[table["variable"] == variable].sort_values("date")
+    fig = go.Figure()
+    shades = {95: 0.22, 67: 0.38, 50: 0.55}  # the 95 % band stays visible on white and in print
+    for p in (95, 67, 50):
+        lo, hi = BANDS[p]
+        name = t("band", language, p=p)
+        fig.add_trace(go.Scatter(x=rows["date"], y=rows[hi], mode="lines", line={"width": 0},
+                                 showlegend=False, hoverinfo="skip", legendgroup=name))
+        fig.add_trace(go.Scatter(
+            x=rows["date"], y=rows[lo], mode="lines", line={"width": 0}, fill="tonexty",
+            fillcolor=f"rgba(31,119,180,{shades[p]})", name=name, legendgroup=name,
+            hovertemplate=f"{name}: %{{y:,.0f}}<extra></extra>" if not percent else None,
+        ))
+    fig.add_trace(go.Scatter(x=rows["date"], y=rows["q0.50"], mode="lines",
+                             line={"color": "rgb(31,119,180)", "width": 2.5}, name=t("median", language)))
+    if history is not None and not history.empty:
+        fig.add_trace(go.Scatter(x=history["date"], y=history["value"], mode="markers+lines",
+                                 marker={"size": 5, "color": "black"}, line={"color": "gray", "width": 1},
+                                 name=t("observed", language)))
+    if reference is not None and not reference.empty:
+        fig.add_trace(go.Scatter(x=reference["date"], y=reference["value"], mode="lines",
+                                 line={"color": "firebrick", "dash": "dash"}, name=reference_name))
+    if y_title is None:
+        y_title = t("share", language) if percent else t("persons", language)
+    _layout(fig, title or t(variable, language), y_title)
+    if percent:
+        fig.update_yaxes(tickformat=".0%")
+    fig.update_layout(meta={"summary": _fan_summary(rows, language, percent)})
+    return _dates_in(fig, language)
+
+
+def _fan_summary(rows: pd.DataFrame, language: str, percent: bool) -> str:
+    """Say in words where the median ends and its 80 % band, e.g. for a screen reader."""
+    if rows.empty:
+        return ""
+    last = rows.iloc[-1]
+
+    def f(v: float) -> str:
+        if percent:
+            return fmt_value(v, "share", 0.001, language)
+        return fmt_number(v, language, 0 if abs(v) >= 10 else 2)
+
+    when = fmt_month(last["date"], language)
+    if language == "nl":
+        return (f"Mediaan in {when}: {f(last['q0.50'])} (80%-band {f(last['q0.10'])} tot "
+                f"{f(last['q0.90'])}); banden 50, 67 en 95%.")
+    return (f"Median in {when}: {f(last['q0.50'])} (80 % band {f(last['q0.10'])} to "
+            f"{f(last['q0.90'])}); bands of 50, 67 and 95 %.")
+
+
+#: Variables that are events, not series: drawn as points without a connecting line.
+POINT_VARIABLES = frozenset({"register_cleanup"})
+
+
+def history_chart(history: pd.DataFrame, variables: list[str], *, title: str, language: str = "en") -> go.Figure:
+    """Draw history lines, observed points solid and interpolated/derived points hollow.
+
+    Args:
+        history: Long history (``date, variable, value, flag``).
+        variables: Variables to draw on one axis (same unit).
+        title: Chart title.
+        language: ``en`` or ``nl``.
+
+    """
+    fig = go.Figure()
+    symbols = {"observed": "circle", "derived": "diamond-open", "interpolated": "circle-open"}
+    for var in variables:
+        rows = history[(history["variable"] == var) & (history["flag"] != "missing")].sort_values("date")
+        fig.add_trace(go.Scatter(
+            x=rows["date"], y=rows["value"], name=t(var, language),
+            mode="markers" if var in POINT_VARIABLES else "lines+markers",
+            marker={"symbol": [symbols.get(f, "x") for f in rows["flag"]], "size": 7},
+            customdata=rows[["flag", "source"]].to_numpy(),
+            hovertemplate="%{y:,.0f} (%{customdata[0]})<br>%{customdata[1]}<extra>" + t(var, language) + "</extra>",
+        ))
+    return _dates_in(_layout(fig, title, t("persons", language)), language)

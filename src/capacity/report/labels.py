@@ -1,0 +1,171 @@
+"""Every label of the reports, in English and Dutch: one table, one accessor (:func:`t`).
+
+Sections keep the labels of one report together; a key means one thing everywhere (a test
+checks that no key is defined twice).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+_GENERAL: dict[str, dict[str, str]] = {
+    "registered": {"en": "Registered with municipalities", "nl": "Ingeschreven bij gemeenten"},
+    "in_shelter": {"en": "In municipal shelter", "nl": "In gemeentelijke opvang"},
+    "places": {"en": "Shelter places", "nl": "Opvangplekken"},
+    "occupancy_rate": {"en": "Occupancy rate", "nl": "Bezettingsgraad"},
+    "arrivals": {"en": "Arrivals per month", "nl": "Instroom per maand"},
+    "departures": {"en": "Departures per month", "nl": "Vertrek per maand"},
+    "tp_stock": {"en": "TP holders (Eurostat)", "nl": "Houders tijdelijke bescherming (Eurostat)"},
+    "register_cleanup": {"en": "Register clean-up", "nl": "Registeropschoning"},
+    "persons": {"en": "persons", "nl": "personen"},
+    "share": {"en": "share", "nl": "aandeel"},
+    "persons_per_month": {"en": "persons per month", "nl": "personen per maand"},
+    "median": {"en": "median", "nl": "mediaan"},
+    "band": {"en": "{p} % band", "nl": "{p}%-band"},
+    "observed": {"en": "observed", "nl": "waargenomen"},
+    "derived": {"en": "derived", "nl": "afgeleid"},
+    "interpolated": {"en": "interpolated", "nl": "geïnterpoleerd"},
+    "missing": {"en": "missing", "nl": "ontbreekt"},
+    "month": {"en": "month", "nl": "maand"},
+    "download": {"en": "Download", "nl": "Downloaden"},
+    "rows_shown": {"en": "first {n} of {total} rows shown; the download has all",
+                   "nl": "eerste {n} van {total} rijen getoond; de download bevat alle"},
+    "parameters_used": {"en": "Parameters used", "nl": "Gebruikte parameters"},
+    "history": {"en": "History", "nl": "Historie"},
+    "not_in_run": {"en": "not within the run", "nl": "niet binnen de looptijd"},
+    "never": {"en": "not on most paths", "nl": "op de meeste paden niet"},
+    "million": {"en": "million", "nl": "mln"},
+    "indicator": {"en": "indicator", "nl": "indicator"},
+    "p10": {"en": "10 %", "nl": "10%"},
+    "p90": {"en": "90 %", "nl": "90%"},
+    "unit": {"en": "unit", "nl": "eenheid"},
+    "cases": {"en": "cases", "nl": "zaken"},
+    "places_unit": {"en": "places", "nl": "plekken"},
+    "months": {"en": "months", "nl": "maanden"},
+    "month_unit": {"en": "month", "nl": "maand"},
+    "EUR": {"en": "EUR", "nl": "EUR"},
+}
+
+_FORECAST: dict[str, dict[str, str]] = {
+    "departure_rate": {"en": "Departure rate (share per month)", "nl": "Vertrekkans (aandeel per maand)"},
+    "mase": {"en": "MASE (lower is better)", "nl": "MASE (lager is beter)"},
+    "coverage_80": {"en": "Coverage of the 80 % interval", "nl": "Dekking van het 80%-interval"},
+    "horizon": {"en": "months ahead", "nl": "maanden vooruit"},
+    "target": {"en": "target", "nl": "doel"},
+    "scenario_compare_registered": {"en": "Registered population by scenario (median and 80 % band)",
+                                    "nl": "Ingeschreven personen per scenario (mediaan en 80%-band)"},
+    "scenario_compare_arrivals": {"en": "Arrivals per month by scenario (median and 80 % band)",
+                                  "nl": "Instroom per maand per scenario (mediaan en 80%-band)"},
+    "series": {"en": "series", "nl": "reeks"},
+    "data_until": {"en": "data until", "nl": "gegevens t/m"},
+    "forecast_from": {"en": "forecast from", "nl": "voorspelling vanaf"},
+    "fact": {"en": "fact", "nl": "feit"},
+    "published": {"en": "published", "nl": "gepubliceerd"},
+    "model": {"en": "model", "nl": "model"},
+}
+
+_SHELTER: dict[str, dict[str, str]] = {
+    "demand": {"en": "People needing a place", "nl": "Mensen die een opvangplek nodig hebben"},
+    "places_median": {"en": "Places (median path)", "nl": "Opvangplekken (mediaan)"},
+    "occ_title": {"en": "Occupancy of municipal shelter", "nl": "Bezettingsgraad gemeentelijke opvang"},
+    "dvp_title": {"en": "People needing a place against places",
+                  "nl": "Vraag naar opvangplekken tegenover het aantal plekken"},
+    "in_shelter_obs": {"en": "in shelter (observed)", "nl": "in opvang (waargenomen)"},
+    "target_p": {"en": "target {p}", "nl": "streefwaarde {p}"},
+    "cross_title": {"en": "Share of futures in which demand per place has passed 95 % / 100 %",
+                    "nl": "Aandeel toekomstpaden waarin de vraag per plek 95% / 100% is gepasseerd"},
+    "pressure_title": {"en": "Pressure: people needing a place per place (above 100 %: people go without)",
+                       "nl": "Druk: vraag per opvangplek (boven 100%: mensen zonder plek)"},
+    "pressure_obs": {"en": "occupancy (observed; capped at 100 %)",
+                     "nl": "bezetting (waargenomen; hoogstens 100%)"},
+    "dest_title": {"en": "After the TPD: where the people in Ukraine shelter at its end are (median)",
+                   "nl": "Na de RTB: waar de mensen uit de opvang voor Oekraïners zijn (mediaan)"},
+    "asylum_reception": {"en": "asylum reception (pursuing asylum)", "nl": "asielopvang (asielprocedure)"},
+    "housing_task": {"en": "housing task (must move to other housing)",
+                     "nl": "huisvestingsopgave (moet naar andere huisvesting)"},
+    "left_country": {"en": "left the Netherlands", "nl": "vertrokken uit Nederland"},
+    "replay_title": {"en": "History replay from July 2023: simulated (80 % band) against published counts",
+                     "nl": "Terugblik vanaf juli 2023: gesimuleerd (80%-band) tegenover gepubliceerde tellingen"},
+    "in_shelter_line": {"en": "in shelter", "nl": "in de opvang"},
+    "places_sim": {"en": "places", "nl": "plekken"},
+    "cost_title": {"en": "Expected cost of idle places and of people without a place",
+                   "nl": "Verwachte kosten van lege plekken en van mensen zonder plek"},
+}
+
+_BACKLOG: dict[str, dict[str, str]] = {
+    "pending": {"en": "TPD cohort: asylum cases pending at the IND",
+                "nl": "RTB-cohort: openstaande asielzaken bij de IND"},
+    "pending_regular": {"en": "Regular asylum cases pending", "nl": "Reguliere openstaande asielzaken"},
+    "backlog_total": {"en": "All asylum cases pending at the IND",
+                      "nl": "Alle openstaande asielzaken bij de IND"},
+    "decisions": {"en": "IND decisions on the cohort per month",
+                  "nl": "IND-beslissingen over de cohort per maand"},
+    "late_decisions": {"en": "Decisions after the legal term per month",
+                       "nl": "Beslissingen na de wettelijke termijn per maand"},
+    "penalty_eur": {"en": "Penalties run up by cohort cases past the term, per month (EUR)",
+                    "nl": "Dwangsommen door cohortzaken over de termijn, per maand (EUR)"},
+    "penalty_eur_regular": {"en": "Penalties run up by regular cases past the term, per month (EUR)",
+                            "nl": "Dwangsommen door reguliere zaken over de termijn, per maand (EUR)"},
+    "overdue_pending": {"en": "Cohort cases pending past the legal term",
+                        "nl": "Cohortzaken over de wettelijke termijn"},
+    "validation_title": {"en": "Replay 2023-2025: simulated (80 % band) against published",
+                         "nl": "Terugrekening 2023-2025: gesimuleerd (80%-band) tegen gepubliceerd"},
+    "simulated": {"en": "simulated (median, 80 % band)", "nl": "gesimuleerd (mediaan, 80%-band)"},
+    "penalty_eur_m": {"en": "Penalties (EUR million)", "nl": "Dwangsommen (mln EUR)"},
+    "backlog_end": {"en": "Pending at 31 December (persons)",
+                    "nl": "Openstaand op 31 december (personen)"},
+    "penalties_title": {"en": "Penalty exposure by calendar year and stream (EUR)",
+                        "nl": "Dwangsommen per kalenderjaar en stroom (EUR)"},
+    "dtv_caseload": {"en": "DT&V caseload from the cohort", "nl": "DT&V-caseload uit de cohort"},
+    "shelter_entitled": {"en": "Persons entitled to shelter (pending, appeal, departure term)",
+                         "nl": "Personen met recht op opvang (in procedure, beroep, vertrektermijn)"},
+    "permits_pending": {"en": "Transition permits waiting to be issued",
+                        "nl": "Transitiedocumenten in behandeling"},
+    "late_cum": {"en": "Late decisions, cumulative", "nl": "Te late beslissingen, cumulatief"},
+    "penalty_cum": {"en": "Penalties, cumulative (EUR)", "nl": "Dwangsommen, cumulatief (EUR)"},
+    "cases_month": {"en": "cases per month", "nl": "zaken per maand"},
+    "eur": {"en": "EUR", "nl": "EUR"},
+    "eur_month": {"en": "EUR per month", "nl": "EUR per maand"},
+    "months_after_tpd": {"en": "months after the TPD ends", "nl": "maanden na einde RTB"},
+    "share_paths": {"en": "share of paths", "nl": "aandeel van de paden"},
+    "clear": {"en": "Cohort backlog cleared", "nl": "Achterstand cohort weggewerkt"},
+    "permits_done": {"en": "Every transition permit issued", "nl": "Alle transitiedocumenten afgegeven"},
+    "months_to_clear": {"en": "Months until the cohort backlog is cleared",
+                        "nl": "Maanden tot de achterstand van de cohort is weggewerkt"},
+    "not_within": {"en": "not within {n} months", "nl": "niet binnen {n} maanden"},
+    "outcomes": {"en": "Where the cohort's cases are (median, cumulative)",
+                 "nl": "Waar de zaken van de cohort zijn (mediaan, cumulatief)"},
+    "policy_late": {"en": "Late decisions incl. overdue at the end (median)",
+                    "nl": "Te late beslissingen incl. achterstallig aan het eind (mediaan)"},
+    "policy_eur": {"en": "Penalties, EUR million (median)", "nl": "Dwangsommen, mln EUR (mediaan)"},
+    "forecast_table": {"en": "Backlog forecast (quantiles)", "nl": "Prognose achterstand (kwantielen)"},
+    "capacity_title": {"en": "IND and DT&V capacity that meets the targets",
+                       "nl": "IND- en DT&V-capaciteit die de doelen haalt"},
+    "assumptions_title": {"en": "Backlog assumptions and their sources",
+                          "nl": "Aannames van het achterstandsmodel en hun bronnen"},
+    "policy_title": {"en": "Policies side by side (common random numbers)",
+                     "nl": "Beleidsopties naast elkaar (gemeenschappelijke toevalsgetallen)"},
+}
+
+_OUTCOMES: dict[str, dict[str, str]] = {
+    "outcome_pending": {"en": "pending (first instance)", "nl": "in behandeling (eerste aanleg)"},
+    "outcome_appeals_pending": {"en": "in appeal", "nl": "in beroep"},
+    "outcome_departure_term": {"en": "departure term", "nl": "vertrektermijn"},
+    "outcome_dtv_caseload": {"en": "at DT&V", "nl": "bij DT&V"},
+    "outcome_granted": {"en": "granted asylum", "nl": "asielvergunning"},
+    "outcome_withdrawn_permit": {"en": "withdrew: transition permit", "nl": "ingetrokken: transitiedocument"},
+    "outcome_withdrawn_return": {"en": "withdrew: return programme", "nl": "ingetrokken: terugkeerprogramma"},
+    "outcome_departed": {"en": "left on their own", "nl": "zelf vertrokken"},
+    "outcome_dtv_closed": {"en": "DT&V case closed", "nl": "DT&V-zaak afgesloten"},
+}
+
+#: All labels by key: ``{"en": ..., "nl": ...}`` (text may hold ``{placeholders}``).
+SECTIONS = (_GENERAL, _FORECAST, _SHELTER, _BACKLOG, _OUTCOMES)
+LABELS: dict[str, dict[str, str]] = {k: v for section in SECTIONS for k, v in section.items()}
+
+
+def t(key: str, language: str = "en", **fmt: Any) -> str:
+    """Return the label for ``key`` in ``language`` (``en`` or ``nl``); the key if unknown."""
+    entry = LABELS.get(key)
+    text = key if entry is None else entry.get(language, entry["en"])
+    return text.format(**fmt) if fmt else text

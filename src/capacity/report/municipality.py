@@ -1,0 +1,187 @@
+"""The Dutch municipal report: the council's question first, then the municipality beside the country.
+
+Every function takes a municipality row of :func:`capacity.shelter.allocate` (or tables made
+from it) and returns Dutch text, a table or a chart.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from capacity import shelter
+from capacity.data import months_between
+from capacity.quantiles import QUANTILE_COLUMNS
+from capacity.report import Text, fan_chart, fmt_number
+from capacity.report.shelter import _pct, month_label
+
+__all__ = [
+    "municipality_answer_nl", "municipality_chart_nl", "municipality_compare_nl", "municipality_table_nl",
+    "municipality_text_nl", "reliability_nl",
+]
+from capacity.shelter import ShelterResult
+
+
+def _var(table: pd.DataFrame, variable: str) -> pd.DataFrame:
+    return table[table["variable"] == variable].set_index("date")
+
+
+def municipality_answer_nl(local_table: pd.DataFrame, housing_national: pd.DataFrame, row: pd.Series,
+                           result: ShelterResult) -> Text:
+    """Answer the council's question first, in Dutch: peak need and its month, first month short, range, housing task.
+
+    Reads the municipality's quantile tables (its share of the national paths): the peak of
+    the places needed (median path) before the TPD ends and its month, with the 80 % range of
+    the people needing a place that month; the first month in which the median path leaves
+    people without a place; and the housing task after the TPD. A thin figure (few people in
+    shelter) is given only as a range and marked.
+
+    Args:
+        local_table: The municipality's shelter table (``MunicipalityView.table``).
+        housing_national: The national destinations after the TPD (``tables["housing_task"]``);
+            the municipality's share is its places share (``shelter.municipality_housing_table``).
+        row: The municipality's allocation row.
+        result: The national shelter result (TPD-end month, occupancy target).
+
+    """
+    n = lambda v: fmt_number(round(float(v), -1) if abs(v) >= 100 else float(v), "nl", 0)  # noqa: E731
+    thin = bool(row["thin"])
+    housing = shelter.municipality_housing_table(housing_national, row)
+    end = result.entitled_from
+    needed = _var(local_table, "places_needed")
+    if end is not None:
+        needed = needed[needed.index < end]
+    lines = [f"### {row['name']}: de antwoorden eerst", ""]
+    if not needed.empty:
+        peak_month = needed["q0.50"].idxmax()
+        demand = _var(local_table, "demand").loc[peak_month]
+        lo, hi, mid = demand["q0.10"], demand["q0.90"], needed.loc[peak_month, "q0.50"]
+        point = (f"tussen **{n(lo / result.cfg.target_occupancy)}** en **{n(hi / result.cfg.target_occupancy)}**"
+                 if thin else f"**{n(mid)}**")
+        lines.append(f"- **Hoogste behoefte aan plekken** vóór het einde van de RTB: {point} plekken in "
+                     f"**{month_label(peak_month, 'nl')}** (bij een bezetting van "
+                     f"{_pct(result.cfg.target_occupancy, 'nl', 0)}); dan hebben {n(lo)} tot {n(hi)} mensen "
+                     "een plek nodig (80% van de toekomstpaden).")
+    unmet = _var(local_table, "unmet_demand")
+    short = unmet[unmet["q0.50"] >= 1]
+    risky = unmet[unmet["q0.90"] >= 1]
+    tail = (f" In het ongunstigste tiende van de paden is er wel een tekort, het eerst in "
+            f"{month_label(risky.index[0], 'nl')}." if not risky.empty else "")
+    lines.append("- **Eerste maand met een tekort** (mediaan): "
+                 + (f"**{month_label(short.index[0], 'nl')}**." if not short.empty else
+                    "**geen** binnen de horizon: de plekken groeien naar verwachting mee met de vraag.")
+                 + tail)
+    if housing.empty:
+        lines.append("- **Huisvestingsopgave na de RTB**: de RTB eindigt na de horizon van deze prognose.")
+    else:
+        new = _var(housing, "housing_task_new").iloc[0]
+        stock = _var(housing, "housing_task")
+        peak = stock["q0.50"].idxmax()
+        first = (f"tussen {n(new['q0.10'])} en {n(new['q0.90'])}" if thin
+                 else f"**{n(new['q0.50'])}** ({n(new['q0.10'])} tot {n(new['q0.90'])})")
+        lines.append(f"- **Huisvestingsopgave na de RTB** ({month_label(housing['date'].min(), 'nl')}): "
+                     f"{first} mensen moeten in de eerste maand van de opvang naar andere huisvesting; "
+                     f"op het hoogste punt ({month_label(peak, 'nl')}) zijn het er "
+                     f"{n(stock.loc[peak, 'q0.10'])} tot {n(stock.loc[peak, 'q0.90'])}.")
+    if thin:
+        lines += ["", f"*Dun cijfer: naar schatting minder dan {fmt_number(result.cfg.reliability_min_persons, 'nl')} "
+                      "mensen in opvang; daarom alleen een bandbreedte.*"]
+    return Text("\n".join(lines))
+
+
+def municipality_text_nl(row: pd.Series, national: dict, result: ShelterResult) -> Text:
+    """Return the Dutch summary of one municipality's expected shelter task.
+
+    Args:
+        row: The municipality's row of :func:`capacity.shelter.allocate`.
+        national: ``allocation.attrs["national"]``.
+        result: The national shelter result (jump-off month, occupancy target).
+
+    """
+    n = lambda v: fmt_number(v, "nl")  # noqa: E731
+    when = month_label(national["date"], "nl")
+    lines = [
+        f"**{row['name']}** ({row['code']}, provincie {row['province']}) heeft "
+        f"{n(row['population'])} inwoners: {_pct(row['share'], 'nl', 2)} van Nederland. "
+        "Met die verdeelsleutel (aandeel in de bevolking, zoals bij de Spreidingswet en de "
+        "taakstelling voor statushouders) krijgt de gemeente dat deel van de landelijke opgave.",
+        "",
+        f"- **Nu** ({month_label(result.jump_off_date, 'nl')}): naar verwachting "
+        f"{n(row['in_shelter_now'])} mensen in opvang op {n(row['places_now'])} plekken "
+        + ("(eigen opgegeven aantal plekken)." if row["places_source"] == "known"
+           else "(toegerekend; gemeentelijke aantallen zijn niet gepubliceerd)."),
+        f"- **Over {months_between(result.jump_off_date, national['date'])} maanden** "
+        f"({when}, mediaan): {n(row['demand'])} mensen hebben een plek nodig, tegen "
+        f"{n(row['places'])} plekken; {n(row['unmet_demand'])} van hen "
+        f"{'vindt' if row['unmet_demand'] == 1 else 'vinden'} naar verwachting "
+        "geen plek (geweigerd of wachtend).",
+        f"- **Benodigde plekken** om de bezetting op of onder "
+        f"{_pct(result.cfg.target_occupancy, 'nl', 0)} te houden (kans "
+        f"{_pct(result.cfg.planning_probability, 'nl', 0)}): {n(row['places_needed'])}; "
+        + (f"dat zijn er {n(row['places_gap'])} méér dan de plekken in {when}."
+           if row["places_gap"] > 0 else
+           f"de plekken in {when} volstaan (ruimte voor {n(-row['places_gap'])} meer)."),
+    ]
+    if row["thin"]:
+        lines += ["", f"*Let op: in deze gemeente verblijven naar schatting minder dan "
+                      f"{n(national.get('reliability_min_persons', 100))} mensen in opvang. Een toegerekend "
+                      "cijfer is dan onzeker; CBS en PBL publiceren zulke kleine gemeentelijke "
+                      "aantallen niet als betrouwbaar. Lees het als indicatie.*"]
+    return Text("\n".join(lines))
+
+
+def reliability_nl(row: pd.Series, national: dict) -> Text:
+    """Say in Dutch how the municipality's figures were made and how far to trust them."""
+    threshold = fmt_number(national.get("reliability_min_persons", 100), "nl")
+    how = ("De plekken zijn de door de gemeente opgegeven eigen plekken; de rest is toegerekend."
+           if row["places_source"] == "known" else
+           "Alle cijfers zijn toegerekend met de verdeelsleutel; er zijn geen gemeentelijke "
+           "opvangcijfers gepubliceerd.")
+    if row["thin"]:
+        return Text(f"**Dun cijfer.** Naar schatting minder dan {threshold} mensen in opvang. {how} "
+                    "Lees de cijfers als indicatie.")
+    return Text(f"**Toegerekend cijfer.** {how}")
+
+
+def municipality_compare_nl(row: pd.Series, national: dict) -> pd.DataFrame:
+    """Return the municipality's figures beside the national ones, in Dutch."""
+    items = [("Opvangplekken nu", "places_now"), ("In opvang nu", "in_shelter_now"),
+             ("Plekken (" + month_label(national["date"], "nl") + ")", "places"),
+             ("Mensen die een plek nodig hebben", "demand"), ("In opvang", "in_shelter"),
+             ("Zonder plek (onvervulde vraag)", "unmet_demand"),
+             ("Benodigde plekken (" + month_label(national["date"], "nl") + ")", "places_needed")]
+    return pd.DataFrame({
+        "kengetal": [label for label, _ in items],
+        str(row["name"]): [fmt_number(int(row[c]), "nl") for _, c in items],
+        "Nederland": [fmt_number(int(national[c]), "nl") for _, c in items],
+        "aandeel gemeente": [_pct(row[c] / national[c], "nl", 2) if national[c] else "–"
+                             for _, c in items],
+    })
+
+
+def municipality_chart_nl(local_table: pd.DataFrame, row: pd.Series) -> go.Figure:
+    """Dutch fan chart of the municipality's share of the people needing a place, with places."""
+    places = local_table[local_table["variable"] == "places"][["date", "q0.50"]].rename(
+        columns={"q0.50": "value"})
+    return fan_chart(local_table, "demand",
+                     title=f"{row['name']}: mensen die een opvangplek nodig hebben (toegerekend)",
+                     reference=places, reference_name="opvangplekken (toegerekend)", language="nl")
+
+
+def municipality_table_nl(local_table: pd.DataFrame) -> pd.DataFrame:
+    """Return the municipality's quantile table with Dutch variable names, every 3 months."""
+    names = {"demand": "vraag naar plekken", "in_shelter": "in opvang", "places": "plekken",
+             "occupancy_rate": "bezettingsgraad", "unmet_demand": "onvervulde vraag",
+             "places_needed": "benodigde plekken"}
+    dates = sorted(local_table["date"].unique())[::3]
+    out = local_table[local_table["date"].isin(dates)
+                      & (local_table["variable"] != "occupancy_rate")].copy()
+    numbers = ["mean", *QUANTILE_COLUMNS]
+    # whole persons in Dutch notation; the download keeps the unrounded values
+    out[numbers] = out[numbers].map(lambda v: fmt_number(round(float(v)), "nl"))
+    out["date"] = out["date"].map(lambda d: month_label(d, "nl"))
+    out["variable"] = out["variable"].map(names).fillna(out["variable"])
+    out = out.rename(columns={"date": "maand", "variable": "grootheid", "mean": "gemiddelde"})
+    return out.drop(columns=["code"], errors="ignore")
+
+

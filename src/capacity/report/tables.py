@@ -1,0 +1,159 @@
+"""Tables and texts for the reports: one call saves a table and shows it; headline rows; main points.
+
+The one write is :func:`table`'s download, through ``capacity.data.save_table``.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from capacity import data
+from capacity.report.format import fmt_headline, fmt_number, fmt_significant
+from capacity.report.labels import t
+
+
+class Text:
+    """Markdown text for display in a notebook (rendered in the HTML report)."""
+
+    def __init__(self, markdown: str):
+        self.markdown = markdown
+
+    def _repr_markdown_(self) -> str:
+        # Every text is built from parameters, data and numbers: none may carry markup.
+        return html.escape(self.markdown, quote=False)
+
+    def __str__(self) -> str:
+        return self.markdown
+
+
+class Table:
+    """An HTML table with download links, for display in a notebook."""
+
+    def __init__(self, html_text: str, frame: pd.DataFrame):
+        self.html_text = html_text
+        self.frame = frame
+
+    def _repr_html_(self) -> str:
+        return self.html_text
+
+
+def table(
+    df: pd.DataFrame,
+    name: str | None = None,
+    *,
+    save_to: str | Path | None = None,
+    download: pd.DataFrame | None = None,
+    caption: str = "",
+    language: str = "en",
+    max_rows: int = 40,
+    formats: Mapping[str, str] | None = None,
+) -> Table:
+    """Save a table as CSV and Excel and show it as HTML with its caption and download links.
+
+    The links appear only when the files were written, so a report never links a file
+    that is not there.
+
+    Args:
+        df: The table shown.
+        name: File stem of the download (``<save_to>/tables/<name>.csv`` and ``.xlsx``).
+        save_to: The report's folder (the notebook's ``output_dir``); ``None`` saves
+            nothing and shows no links (interactive use).
+        download: The frame written to the files, if not ``df`` (e.g. unformatted).
+        caption: Text above the table.
+        language: ``en`` or ``nl`` (number format and link text).
+        max_rows: Rows shown (0: only the caption and the links); the download has all rows.
+        formats: Optional ``{column: "{:.1%}"}`` format strings.
+
+    """
+    saved = name is not None and data.save_table(df if download is None else download, name,
+                                                 save_to) is not None
+    total = len(df)
+    shown = df.head(max_rows).copy()
+    for col in shown.columns:
+        if formats and col in formats:
+            shown[col] = shown[col].map(lambda v, f=formats[col]: "–" if pd.isna(v) else f.format(v))
+        elif pd.api.types.is_datetime64_any_dtype(shown[col]):
+            shown[col] = shown[col].dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_bool_dtype(shown[col]):
+            continue
+        elif pd.api.types.is_numeric_dtype(shown[col]):
+            values = shown[col].dropna().abs()
+            whole = bool(((values % 1) == 0).all() or values.ge(100).all())
+            shown[col] = shown[col].map(lambda v, w=whole: fmt_number(v, language, 0) if w
+                                        else fmt_significant(v, language))
+    shown = shown.astype(object).where(shown.notna(), "–")  # a missing value reads as a dash
+    parts = []
+    if caption:
+        parts.append(f'<p class="capacity-caption"><strong>{html.escape(caption)}</strong></p>')
+    if saved:
+        label = t("download", language)
+        stem = html.escape(f"tables/{name}", quote=True)
+        parts.append(
+            f'<p class="downloads">{label}: <a href="{stem}.csv" download>CSV</a> · '
+            f'<a href="{stem}.xlsx" download>Excel</a></p>'
+        )
+    if max_rows > 0:
+        body = shown.to_html(index=False, escape=True, border=0, classes="dataframe capacity-table")
+        if caption:  # the caption again, for screen readers, in the table itself
+            head, rest = body.split(">", 1)
+            body = f'{head}><caption class="sr-only">{html.escape(caption)}</caption>{rest}'
+        parts.append(f'<div class="capacity-table-wrap">{body}</div>')
+    if 0 < max_rows < total:
+        parts.append(f"<p><em>{html.escape(t('rows_shown', language, n=max_rows, total=total))}</em></p>")
+    return Table("\n".join(parts), df)
+
+
+def headline_rows(table: pd.DataFrame, keys: Sequence[str] | None = None, *,
+                  language: str = "en") -> pd.DataFrame:
+    """Return headline figures for display: label, median, 10 %, 90 %, unit (text columns).
+
+    Args:
+        table: The scenario's headline table (``capacity.headline``).
+        keys: Rows to show, in this order; default all.
+        language: ``en`` or ``nl``.
+
+    """
+    rows = table.set_index("key").loc[list(keys)] if keys is not None else table.set_index("key")
+    out = []
+    for key, row in rows.iterrows():
+        row = {"key": key, **row.to_dict()}
+        unit_key = {"places": "places_unit", "month": "month_unit"}.get(row["unit"], row["unit"])
+        out.append({
+            t("indicator", language): row[f"label_{language}"] if f"label_{language}" in row else row["label_en"],
+            t("median", language): fmt_headline(row, language),
+            t("p10", language): fmt_headline(row, language, "p10"),
+            t("p90", language): fmt_headline(row, language, "p90"),
+            t("unit", language): "%" if row["unit"] == "share" else t(unit_key, language),
+        })
+    return pd.DataFrame(out)
+
+
+def main_points(table: pd.DataFrame, keys: Sequence[str], *, language: str = "en") -> Text:
+    """Return the report's main points: one line per headline figure, with its range.
+
+    Args:
+        table: The scenario's headline table (``capacity.headline``).
+        keys: The figures that matter most for this report, most important first (3–5).
+        language: ``en`` or ``nl``.
+
+    """
+    rows = table.set_index("key")
+    lines = ["**In het kort**" if language == "nl" else "**Main points**", ""]
+    for key in keys:
+        if key not in rows.index:
+            continue
+        row = {"key": key, **rows.loc[key].to_dict()}
+        label = row.get(f"label_{language}") or row["label_en"]
+        text = f"- {label}: **{fmt_headline(row, language)}**"
+        if pd.notna(row.get("p10")) and pd.notna(row.get("p90")):
+            between = "tussen" if language == "nl" else "between"
+            and_ = "en" if language == "nl" else "and"
+            likely = "waarschijnlijk" if language == "nl" else "likely"
+            text += (f" ({likely} {between} {fmt_headline(row, language, 'p10')} {and_} "
+                     f"{fmt_headline(row, language, 'p90')})")
+        lines.append(text)
+    return Text("\n".join(lines))
