@@ -179,6 +179,7 @@ def _rows(model: BaseModel, prefix: str) -> Iterable[dict[str, Any]]:
             "value": _plain_text(shown),
             "unit": extra.get("unit", ""),
             "meaning": info.description or "",
+            "source": extra.get("source", ""),
         }
 
 

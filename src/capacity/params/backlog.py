@@ -29,172 +29,248 @@ class BacklogConfig(Frozen):
     """
 
     # --- run ---------------------------------------------------------------------------
-    n_paths: int = param(1000, unit="paths", doc="Monte Carlo sample paths", ge=1, le=1_000_000)
+    n_paths: int = param(1000, unit="paths", doc="Monte Carlo sample paths", ge=1, le=1_000_000,
+                         source="run setting")
     n_months: int = param(60, unit="months", doc="months simulated from the TPD end month",
-                          ge=1, le=600)
+                          ge=1, le=600,
+                          source="run setting")
     seed_offset: int = param(5, unit="-", doc="added to meta.seed for the backlog's own rng",
-                             ge=0)
+                             ge=0,
+                             source="run setting")
 
     # --- cohort ------------------------------------------------------------------------
     tpd_end_date: dt.date = param(TPD_END, unit="date",
                                   doc="day temporary protection ends (the scenario's one TPD "
                                       "end: suspended asylum applications restart then, and "
                                       "the shelter model counts only entitled people from "
-                                      "that month)")
+                                      "that month)",
+                                  source="policy_timeline.csv 2025-06-13: EU extends the TPD to 4 Mar 2027")
     cohort_persons: float = param(120680.0, unit="persons",
                                   doc="registered population at the TPD end when it is not "
-                                      "taken from the forecast paths", ge=0)
+                                      "taken from the forecast paths", ge=0,
+                                  source=("monitor_report_facts.csv 2025-02-28: 120,680 registered (fallback; the "
+                                          "forecast's registered paths when available)"))
     use_forecast_cohort: bool = param(True, unit="-",
                                       doc="take the cohort from the forecast's registered paths "
-                                          "when the TPD end lies inside the forecast")
+                                          "when the TPD end lies inside the forecast",
+                                      source="run setting: the cohort from the forecast's registered paths")
     persons_per_case: Distribution = param(Distribution(value=1.0), unit="persons/case",
-                                           doc="persons covered by one asylum case")
+                                           doc="persons covered by one asylum case",
+                                           source=("1.0 (own application each) to 1.59 = 1/(1-0.37), 37 % minors "
+                                                   "among the registered (ukraine_registrations_cbs.csv 2022-04-07, "
+                                                   "DERIVED); mode assumption"))
     simple_case_share: Distribution = param(Distribution(value=0.0), unit="share",
-                                            doc="share of cohort cases that are simple")
+                                            doc="share of cohort cases that are simple",
+                                            source="assumption")
     simple_case_effort: float = param(0.5, unit="capacity units/case",
                                       doc="IND capacity a simple case uses (a standard case = 1)",
-                                      gt=0, le=1)
+                                      gt=0, le=1,
+                                      source="assumption")
 
     # --- withdrawals and departures from the pending queue -----------------------------
     return_rate_per_month: Distribution = param(Distribution(value=0.0), unit="share/month",
                                                 doc="pending cases withdrawing into the "
-                                                    "voluntary return programme per month")
+                                                    "voluntary return programme per month",
+                                                source=("policy_timeline.csv 2023: 400 of 4,600 TCN took the EUR "
+                                                        "5,000 scheme in ~6 months = ~1.5 %/month (DERIVED); low end "
+                                                        "assumption"))
     permit_uptake_share: Distribution = param(Distribution(value=0.0), unit="share",
                                               doc="cohort cases that take the transition / "
-                                                  "fallback permit and withdraw")
+                                                  "fallback permit and withdraw",
+                                              source=("policy_timeline.csv 2025-11-28 (document for all); share "
+                                                      "still pursuing asylum: assumption; 73 % = 2024 precedent as "
+                                                      "lower bound"))
     permit_uptake_months: Distribution = param(Distribution(value=3.0), unit="months",
                                                doc="window over which permit takers withdraw "
-                                                   "(spread evenly)")
+                                                   "(spread evenly)",
+                                               source="assumption")
     departure_rate_per_month: Distribution = param(Distribution(value=0.0), unit="share/month",
                                                    doc="pending or appealing cases leaving the "
-                                                       "Netherlands on their own per month")
+                                                       "Netherlands on their own per month",
+                                                   source=("monitor_report_facts.csv: 8,215 departed May-Nov 2024 of "
+                                                           "~117,530 = 1.17 %/month (DERIVED)"))
 
     # --- IND capacity and competing regular inflow ---------------------------------------
     ind_decisions_per_month: float = param(2640.0, unit="decisions/month",
                                            doc="planned IND first-instance asylum capacity at "
-                                               "the TPD end (standard cases)", ge=0)
+                                               "the TPD end (standard cases)", ge=0,
+                                           source="ind_asylum_figures.csv 2024-04: 2,640 first decisions")
     ind_ramp_target_per_month: float | None = param(
         None, unit="decisions/month",
-        doc="capacity reached after the ramp-up (None: no ramp)", ge=0)
+        doc="capacity reached after the ramp-up (None: no ramp)", ge=0,
+        source="no announced ramp-up (scenario tpd_ind_ramp: assumption)")
     ind_ramp_months: int = param(0, unit="months", doc="months of linear ramp-up to the target",
-                                 ge=0, le=120)
+                                 ge=0, le=120,
+                                 source="no announced ramp-up (scenario tpd_ind_ramp: assumption)")
     ind_capacity_series: tuple[float, ...] | None = param(
         None, unit="decisions/month",
         doc="explicit capacity per month from the TPD end (last value carried on); "
-            "overrides level and ramp")
+            "overrides level and ramp",
+        source="not used in the baseline")
     ind_capacity_realisation: Distribution = param(Distribution(value=1.0), unit="factor",
-                                                   doc="realised / planned IND capacity, per path")
+                                                   doc="realised / planned IND capacity, per path",
+                                                   source=("ind_asylum_figures.csv: mandate 22,000/yr (0.69) to "
+                                                           "~40,500 decisions in 2024 (1.28, DERIVED)"))
     ind_capacity_noise_sd: float = param(0.0, unit="log sd",
-                                         doc="month-to-month noise of IND capacity", ge=0, le=2)
+                                         doc="month-to-month noise of IND capacity", ge=0, le=2,
+                                         source="assumption")
     ind_tpd_reserved_share: float = param(0.0, unit="share",
                                           doc="IND capacity reserved for the TPD cohort "
-                                              "(unused reserve goes to the rest)", ge=0, le=1)
+                                              "(unused reserve goes to the rest)", ge=0, le=1,
+                                          source="no dedicated TPD team announced")
     queue_discipline: QueueDiscipline = param(
         "oldest_first", unit="-",
         doc="order of service: oldest_first (by start of the decision term), simple_first, "
-            "newest_first, proportional (capacity shared by pending stock)")
+            "newest_first, proportional (capacity shared by pending stock)",
+        source="assumption: oldest first, as the IND decides in order of receipt")
     regular_backlog_cases: Distribution = param(Distribution(value=0.0), unit="cases",
-                                                doc="regular asylum cases pending at the TPD end")
+                                                doc="regular asylum cases pending at the TPD end",
+                                                source=("ind_asylum_figures.csv: ~50,000-51,000 pending end "
+                                                        "2023-2025"))
     regular_inflow_per_year: Distribution = param(Distribution(value=0.0), unit="cases/year",
                                                   doc="regular first asylum applications "
-                                                      "competing for IND capacity")
+                                                      "competing for IND capacity",
+                                                  source=("ind_asylum_figures.csv: 24,070 (2025), 32,180 (2024); MPP "
+                                                          "2026 max 67,100 x 0.77 first-application share (DERIVED)"))
     regular_inflow_series: tuple[float, ...] | None = param(
         None, unit="cases/month",
         doc="explicit regular inflow per month (last value carried on); overrides the yearly "
-            "rate")
+            "rate",
+        source="not used in the baseline")
     regular_backlog_age_months: float = param(
         30.0, unit="months",
         doc="the regular cases pending at the start have waited evenly spread times up to "
-            "this many months (their term started then)", gt=0, le=120)
+            "this many months (their term started then)", gt=0, le=120,
+        source=("ind_asylum_figures.csv 2025: >25,000 of ~50,000 waiting >15 months -> evenly spread up to 30 months "
+                "(DERIVED); assumption that it holds at the TPD end"))
     regular_term_months: float = param(6.0, unit="months",
                                        doc="decision term of a regular asylum application "
-                                           "from its lodging", gt=0, le=60)
+                                           "from its lodging", gt=0, le=60,
+                                       source=("art. 42 Vw 2000: 6 months; the 15-month extension was reversed by "
+                                               "the Raad van State (ind_asylum_figures.csv 2025 note)"))
     regular_inflow_noise_sd: float = param(0.0, unit="log sd",
                                            doc="month-to-month noise of the regular inflow",
-                                           ge=0, le=2)
+                                           ge=0, le=2,
+                                           source="assumption (monthly 2022: 1,600-4,435)")
 
     # --- decisions, appeals, departure term -------------------------------------------
     grant_share: Distribution = param(Distribution(value=0.5), unit="share",
-                                      doc="first-instance decisions that grant a permit")
+                                      doc="first-instance decisions that grant a permit",
+                                      source=("ind_asylum_figures.csv: grant rate 36 % (2025), 58 % (2024), all "
+                                              "nationalities; that it applies to Ukrainians is an assumption"))
     appeal_share: Distribution = param(Distribution(value=0.0), unit="share",
-                                       doc="rejected cases that appeal")
+                                       doc="rejected cases that appeal",
+                                       source="assumption")
     appeal_months_mean: Distribution = param(Distribution(value=6.0), unit="months",
                                              doc="mean court duration of an appeal "
-                                                 "(geometric)")
+                                                 "(geometric)",
+                                             source="assumption")
     appeal_success_share: Distribution = param(Distribution(value=0.0), unit="share",
-                                               doc="appeals that succeed (counted as granted)")
+                                               doc="appeals that succeed (counted as granted)",
+                                               source="assumption")
     departure_term_months: int = param(1, unit="months",
                                        doc="departure term after a final rejection before DT&V "
-                                           "takes the case", ge=0, le=24)
+                                           "takes the case", ge=0, le=24,
+                                       source="art. 62 Vw 2000: 4 weeks")
 
     # --- DT&V ---------------------------------------------------------------------------
     dtv_cases_per_month: float = param(300.0, unit="cases/month",
-                                       doc="DT&V cases from the cohort closed per month", ge=0)
+                                       doc="DT&V cases from the cohort closed per month", ge=0,
+                                       source=("dtv_return_case_outcomes.csv: 15,860 closed in 2024 (1,322/month); "
+                                               "share free for the cohort (a quarter) is an assumption"))
     dtv_capacity_realisation: Distribution = param(Distribution(value=1.0), unit="factor",
                                                    doc="realised / planned DT&V capacity, per "
-                                                       "path")
+                                                       "path",
+                                                   source="assumption")
     dtv_share_independent: float = param(0.20, unit="share",
                                          doc="closed DT&V cases: demonstrable independent "
-                                             "departure", ge=0, le=1)
+                                             "departure", ge=0, le=1,
+                                         source=("dtv_return_case_outcomes.csv 2024: 38 % demonstrable departure, "
+                                                 "slightly more than half voluntary (DERIVED 20 %)"))
     dtv_share_forced: float = param(0.18, unit="share",
-                                    doc="closed DT&V cases: forced return", ge=0, le=1)
+                                    doc="closed DT&V cases: forced return", ge=0, le=1,
+                                    source=("assumption: 0, forced return to Ukraine not feasible while the war goes "
+                                            "on (2024 all nationalities: 18 %, dtv_return_case_outcomes.csv)"))
     dtv_share_unsupervised: float = param(0.36, unit="share",
                                           doc="closed DT&V cases: departure without supervision "
-                                              "(destination unknown)", ge=0, le=1)
+                                              "(destination unknown)", ge=0, le=1,
+                                          source="dtv_return_case_outcomes.csv 2024: 36 % destination unknown")
 
     # --- permit processing ---------------------------------------------------------------
     permit_capacity_per_month: float = param(10000.0, unit="permits/month",
                                              doc="IND capacity to issue transition permits",
-                                             ge=0)
+                                             ge=0,
+                                             source="assumption")
     permit_capacity_realisation: Distribution = param(Distribution(value=1.0), unit="factor",
-                                                      doc="realised / planned permit capacity")
+                                                      doc="realised / planned permit capacity",
+                                                      source="assumption")
 
     # --- legal term and penalties -----------------------------------------------------
     decision_term_months: float = param(6.0, unit="months",
-                                        doc="decision term from the restart", gt=0, le=60)
+                                        doc="decision term from the restart", gt=0, le=60,
+                                        source=("art. 43a Vw 2000 (monitor_report_facts.csv): 6 months after the TPD "
+                                                "ends"))
     term_extension_months: float = param(0.0, unit="months",
                                          doc="extension of the term applied (total at most 21 "
-                                             "months)", ge=0, le=15)
+                                             "months)", ge=0, le=15,
+                                         source=("up to 21 months in total; used in 2023 (policy_timeline.csv "
+                                                 "2023-03-16), upheld by Rb Den Haag 2024-12-04"))
     notice_share: Distribution = param(Distribution(value=0.5), unit="share",
-                                       doc="late applicants who send a notice of default")
+                                       doc="late applicants who send a notice of default",
+                                       source=("ind_asylum_figures.csv 2022: 19,830 notices vs ~20,400 late "
+                                               "decisions (0.97, DERIVED); mode assumption"))
     notice_lag_days: float = param(0.0, unit="days",
                                    doc="days from the end of the term to the notice of default",
-                                   ge=0)
+                                   ge=0,
+                                   source="assumption")
     penalty_grace_days: float = param(14.0, unit="days",
-                                      doc="days after the notice before penalties run", ge=0)
+                                      doc="days after the notice before penalties run", ge=0,
+                                      source="Awb art. 4:17: penalties run two weeks after the notice")
     penalty_eur_per_day: tuple[float, ...] = param((23.0, 35.0, 45.0), unit="EUR/day",
-                                                   doc="penalty per day in successive steps")
-    penalty_step_days: float = param(14.0, unit="days", doc="length of each penalty step", gt=0)
+                                                   doc="penalty per day in successive steps",
+                                                   source="Awb art. 4:17: EUR 23 / 35 / 45 per day, 14 days each")
+    penalty_step_days: float = param(14.0, unit="days", doc="length of each penalty step", gt=0,
+                                     source="Awb art. 4:17: 14 days per step")
     penalty_cap_eur: float = param(1442.0, unit="EUR/case",
-                                   doc="maximum penalty per case per procedure", ge=0)
+                                   doc="maximum penalty per case per procedure", ge=0,
+                                   source="ind_asylum_figures.csv: max EUR 1,442 per case per procedure")
     penalties_abolished: bool = param(False, unit="-",
-                                      doc="policy that abolishes penalties for late decisions")
+                                      doc="policy that abolishes penalties for late decisions",
+                                      source="current law (policy option in the comparison)")
 
     # --- outputs --------------------------------------------------------------------------
     clear_threshold_cases: float = param(1000.0, unit="cases",
                                          doc="the cohort backlog counts as cleared below this",
-                                         ge=0)
+                                         ge=0,
+                                         source="assumption")
     first_decisions_cases: float = param(100.0, unit="cases/month",
                                          doc="the cohort gets its first decisions in the first "
-                                             "month with at least this many decided", gt=0)
+                                             "month with at least this many decided", gt=0,
+                                         source="assumption")
     permit_done_threshold: float = param(1.0, unit="cases",
                                          doc="permit work counts as done below this many "
-                                             "waiting takers plus queued permits", ge=0)
+                                             "waiting takers plus queued permits", ge=0,
+                                         source="assumption")
 
     # --- solver ---------------------------------------------------------------------------
     target_late_share: float = param(0.05, unit="share",
                                      doc="solver: highest acceptable share of late cohort "
-                                         "decisions", ge=0, le=1)
+                                         "decisions", ge=0, le=1,
+                                     source="planning target (judgement)")
     target_probability: float = param(0.8, unit="share",
                                       doc="solver: probability with which the target must hold",
-                                      gt=0, le=1)
+                                      gt=0, le=1,
+                                      source="planning target (judgement)")
     dtv_target_months: int = param(36, unit="months",
                                    doc="solver: DT&V caseload must be below its threshold by "
-                                       "this month", ge=1, le=600)
+                                       "this month", ge=1, le=600,
+                                   source="planning target (judgement)")
     dtv_target_caseload: float = param(1000.0, unit="cases",
-                                       doc="solver: DT&V caseload threshold", ge=0)
+                                       doc="solver: DT&V caseload threshold", ge=0,
+                                       source="planning target (judgement)")
     solver_n_paths: int = param(300, unit="paths", doc="paths used by the capacity solver",
-                                ge=1, le=100_000)
+                                ge=1, le=100_000,
+                                source="run setting")
 
     @model_validator(mode="after")
     def _check(self) -> BacklogConfig:

@@ -19,20 +19,23 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 
 
-def param(default: Any = ..., *, unit: str, doc: str, **constraints: Any) -> Any:
-    """Declare a schema field with its unit and one-line meaning.
+def param(default: Any = ..., *, unit: str, doc: str, source: str = "", **constraints: Any) -> Any:
+    """Declare a schema field with its unit, one-line meaning and the source of its default.
 
     Args:
         default: Default value (``...`` for required).
         unit: Unit of the value, e.g. ``"persons"``, ``"persons/month"``, ``"share"``.
         doc: One-line meaning shown in reports and error messages.
+        source: Where the default comes from (data file and row, law, or "assumption"): the
+            one place it is written; reports show it from here.
         **constraints: pydantic constraints such as ``ge``, ``le``, ``gt``, ``lt``.
 
     Returns:
         A pydantic ``FieldInfo``.
 
     """
-    return Field(default, description=doc, json_schema_extra={"unit": unit}, **constraints)
+    extra = {"unit": unit, **({"source": source} if source else {})}
+    return Field(default, description=doc, json_schema_extra=extra, **constraints)
 
 
 class Distribution(Frozen):

@@ -22,83 +22,6 @@ __all__ = [
     "policy_chart", "policy_table",
 ]
 
-#: Source of every backlog default (the YAML comments of params/baseline.yaml, short).
-SOURCES: dict[str, str] = {
-    "tpd_end_date": "policy_timeline.csv 2025-06-13: EU extends the TPD to 4 Mar 2027",
-    "cohort_persons": "monitor_report_facts.csv 2025-02-28: 120,680 registered (fallback; "
-                      "the forecast's registered paths when available)",
-    "simple_case_share": "assumption",
-    "simple_case_effort": "assumption",
-    "return_rate_per_month": "policy_timeline.csv 2023: 400 of 4,600 TCN took the EUR 5,000 "
-                             "scheme in ~6 months = ~1.5 %/month (DERIVED); low end assumption",
-    "permit_uptake_months": "assumption",
-    "departure_rate_per_month": "monitor_report_facts.csv: 8,215 departed May-Nov 2024 of "
-                                "~117,530 = 1.17 %/month (DERIVED)",
-    "ind_decisions_per_month": "ind_asylum_figures.csv 2024-04: 2,640 first decisions",
-    "ind_capacity_realisation": "ind_asylum_figures.csv: mandate 22,000/yr (0.69) to ~40,500 "
-                                "decisions in 2024 (1.28, DERIVED)",
-    "ind_capacity_noise_sd": "assumption",
-    "queue_discipline": "assumption: oldest first, as the IND decides in order of receipt",
-    "regular_backlog_cases": "ind_asylum_figures.csv: ~50,000-51,000 pending end 2023-2025",
-    "regular_inflow_per_year": "ind_asylum_figures.csv: 24,070 (2025), 32,180 (2024); MPP 2026 "
-                               "max 67,100 x 0.77 first-application share (DERIVED)",
-    "regular_inflow_noise_sd": "assumption (monthly 2022: 1,600-4,435)",
-    "grant_share": "ind_asylum_figures.csv: grant rate 36 % (2025), 58 % (2024), all "
-                   "nationalities; that it applies to Ukrainians is an assumption",
-    "appeal_share": "assumption",
-    "appeal_months_mean": "assumption",
-    "appeal_success_share": "assumption",
-    "departure_term_months": "art. 62 Vw 2000: 4 weeks",
-    "dtv_cases_per_month": "dtv_return_case_outcomes.csv: 15,860 closed in 2024 (1,322/month); "
-                           "share free for the cohort (a quarter) is an assumption",
-    "dtv_capacity_realisation": "assumption",
-    "dtv_share_independent": "dtv_return_case_outcomes.csv 2024: 38 % demonstrable departure, "
-                             "slightly more than half voluntary (DERIVED 20 %)",
-    "dtv_share_forced": "assumption: 0, forced return to Ukraine not feasible while the war "
-                        "goes on (2024 all nationalities: 18 %, dtv_return_case_outcomes.csv)",
-    "dtv_share_unsupervised": "dtv_return_case_outcomes.csv 2024: 36 % destination unknown",
-    "permit_capacity_per_month": "assumption",
-    "permit_capacity_realisation": "assumption",
-    "decision_term_months": "art. 43a Vw 2000 (monitor_report_facts.csv): 6 months after the "
-                            "TPD ends",
-    "term_extension_months": "up to 21 months in total; used in 2023 (policy_timeline.csv "
-                             "2023-03-16), upheld by Rb Den Haag 2024-12-04",
-    "notice_share": "ind_asylum_figures.csv 2022: 19,830 notices vs ~20,400 late decisions "
-                    "(0.97, DERIVED); mode assumption",
-    "notice_lag_days": "assumption",
-    "persons_per_case": "1.0 (own application each) to 1.59 = 1/(1-0.37), 37 % minors among the "
-                        "registered (ukraine_registrations_cbs.csv 2022-04-07, DERIVED); mode "
-                        "assumption",
-    "permit_uptake_share": "policy_timeline.csv 2025-11-28 (document for all); share still "
-                           "pursuing asylum: assumption; 73 % = 2024 precedent as lower bound",
-    "n_paths": "run setting", "n_months": "run setting", "seed_offset": "run setting",
-    "solver_n_paths": "run setting",
-    "use_forecast_cohort": "run setting: the cohort from the forecast's registered paths",
-    "ind_ramp_target_per_month": "no announced ramp-up (scenario tpd_ind_ramp: assumption)",
-    "ind_ramp_months": "no announced ramp-up (scenario tpd_ind_ramp: assumption)",
-    "ind_capacity_series": "not used in the baseline",
-    "regular_inflow_series": "not used in the baseline",
-    "ind_tpd_reserved_share": "no dedicated TPD team announced",
-    "penalty_grace_days": "Awb art. 4:17: penalties run two weeks after the notice",
-    "penalty_step_days": "Awb art. 4:17: 14 days per step",
-    "penalties_abolished": "current law (policy option in the comparison)",
-    "first_decisions_cases": "assumption",
-    "permit_done_threshold": "assumption",
-    "dtv_target_months": "planning target (judgement)",
-    "dtv_target_caseload": "planning target (judgement)",
-    "regular_term_months": "art. 42 Vw 2000: 6 months; the 15-month extension was reversed by "
-                           "the Raad van State (ind_asylum_figures.csv 2025 note)",
-    "regular_backlog_age_months": "ind_asylum_figures.csv 2025: >25,000 of ~50,000 waiting >15 "
-                                  "months -> evenly spread up to 30 months (DERIVED); "
-                                  "assumption that it holds at the TPD end",
-    "penalty_eur_per_day": "Awb art. 4:17: EUR 23 / 35 / 45 per day, 14 days each",
-    "penalty_cap_eur": "ind_asylum_figures.csv: max EUR 1,442 per case per procedure",
-    "clear_threshold_cases": "assumption",
-    "target_late_share": "planning target (judgement)",
-    "target_probability": "planning target (judgement)",
-}
-
-
 def _n(x: float, language: str) -> str:
     if not np.isfinite(x):
         return t("not_in_run", language)
@@ -376,10 +299,14 @@ def capacity_text(capacity: pd.DataFrame, cfg: BacklogConfig, *, language: str =
 
 
 def assumptions_table(cfg: BacklogConfig, *, language: str = "en") -> pd.DataFrame:
-    """Return the backlog assumptions: parameter, value used, unit, meaning and source."""
+    """Return the backlog assumptions: parameter, value used, unit, meaning and source.
+
+    The source is the one declared with the parameter (``param(..., source=...)``).
+    """
     rows = []
     for name, info in type(cfg).model_fields.items():
-        if name not in SOURCES:
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        if not extra.get("source"):
             continue
         value = getattr(cfg, name)
         if hasattr(value, "model_dump"):
@@ -387,10 +314,9 @@ def assumptions_table(cfg: BacklogConfig, *, language: str = "en") -> pd.DataFra
                               for k, v in value.model_dump(exclude_none=True).items())
         else:
             shown = str(value)
-        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         rows.append({"parameter": f"backlog.{name}", "value": shown,
                      "unit": extra.get("unit", ""), "meaning": info.description or "",
-                     "source": SOURCES[name]})
+                     "source": extra["source"]})
     table = pd.DataFrame(rows)
     if language == "nl":
         table = table.rename(columns={"parameter": "parameter", "value": "waarde",
