@@ -30,7 +30,7 @@ import pandas as pd
 from capacity import backlog, data, forecast, headline, shelter
 from capacity.data import quality
 from capacity.forecast.backtest import summary as backtest_summary
-from capacity.forecast.population import PopulationPaths
+from capacity.forecast.paths import PopulationPaths
 from capacity.params import Scenario
 from capacity.quantiles import CONTRACT_COLUMNS
 

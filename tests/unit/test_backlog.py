@@ -14,7 +14,7 @@ from capacity import backlog as bl
 from capacity import params
 from capacity.backlog.parameters import parameter_values, with_changes
 from capacity.errors import ParameterError
-from capacity.forecast.population import PopulationPaths
+from capacity.forecast.paths import PopulationPaths
 from capacity.params.backlog import BacklogConfig
 from capacity.quantiles import CONTRACT_COLUMNS, check_contract
 

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from capacity import shelter
 from capacity.errors import DataError, ParameterError
-from capacity.forecast.population import PopulationPaths
+from capacity.forecast.paths import PopulationPaths
 from capacity.params.shelter import ShelterConfig
 from capacity.quantiles import check_contract
 

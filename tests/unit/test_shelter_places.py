@@ -10,7 +10,7 @@ from tests.unit.test_shelter import make_history, make_pop
 from capacity import params, shelter
 from capacity.data import load_history
 from capacity.params.shelter import ShelterConfig
-from capacity.shelter.stockflow import _replay_places
+from capacity.shelter.history import _replay_places
 
 pytestmark = pytest.mark.unit
 

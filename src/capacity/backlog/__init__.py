@@ -32,8 +32,9 @@ SimPy discrete-event model in the tests checks that the means agree.
 
 
 Modules: :mod:`~capacity.backlog.parameters` (random draws, per-path parameter values,
-capacity plans, penalties), :mod:`~capacity.backlog.model` (the stocks and the monthly
-step), :mod:`~capacity.backlog.result` (paths, units, headline figures),
+capacity plans, penalties), :mod:`~capacity.backlog.rules` (the stocks and the monthly
+rules), :mod:`~capacity.backlog.model` (a run: setup, loop over months, the cohort from the
+forecast), :mod:`~capacity.backlog.result` (paths, units, headline figures),
 :mod:`~capacity.backlog.policies` (policy comparison) and :mod:`~capacity.backlog.solver`
 (capacity needed).
 """

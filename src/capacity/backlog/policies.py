@@ -12,7 +12,7 @@ from capacity.backlog.model import cohort_at_tpd_end, run
 from capacity.backlog.parameters import draw, with_changes
 from capacity.backlog.result import headline
 from capacity.errors import ParameterError
-from capacity.forecast.population import PopulationPaths
+from capacity.forecast.paths import PopulationPaths
 from capacity.params.backlog import BacklogConfig
 
 

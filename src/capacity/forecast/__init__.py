@@ -21,6 +21,7 @@ from capacity.forecast.backtest import (
     ensemble_weights,
     summary,
 )
+from capacity.forecast.gapcheck import gap_check
 from capacity.forecast.models import (
     ETS,
     SARIMAX,
@@ -32,16 +33,13 @@ from capacity.forecast.models import (
     SeasonalNaive,
     combine,
 )
+from capacity.forecast.paths import PopulationPaths, simulate_population, simulate_stock
 from capacity.forecast.population import (
     ForecastRun,
-    PopulationPaths,
     SeriesForecast,
     forecast_population,
     forecast_run,
-    gap_check,
     scenario_tables,
-    simulate_population,
-    simulate_stock,
 )
 from capacity.forecast.registry import make_model
 from capacity.forecast.series import arrivals_series, departure_rate, departure_rate_series, model_series

@@ -11,14 +11,15 @@ Recipe (one function per step):
    least what the models themselves claim (``b_models``), so that long horizons are never
    narrower than the models say.
 3. :func:`~capacity.forecast.shocks.apply_shocks`: scenario shocks on the future.
-4. :func:`simulate_population`: ``departures[t] = rate[t] x registered[t-1]`` and
-   ``registered[t] = registered[t-1] + arrivals[t] - departures[t]`` on every path, from
-   the last observed registered count.
+4. :func:`~capacity.forecast.paths.simulate_population`: ``departures[t] = rate[t] x
+   registered[t-1]`` and ``registered[t] = registered[t-1] + arrivals[t] - departures[t]``
+   on every path, from the last observed registered count.
 
 The models fit to the last month with data (arrivals: Eurostat to 2024-08); the months
 between that and the jump-off (the last observed registered count, 2025-03) are
-forecasts, not data. The result, :class:`PopulationPaths`, is what the shelter and
-backlog models take from the forecast.
+forecasts, not data. The result, :class:`~capacity.forecast.paths.PopulationPaths`, is what
+the shelter and backlog models take from the forecast; the gap check against the counts
+published after the data end is in :mod:`capacity.forecast.gapcheck`.
 """
 
 from __future__ import annotations
@@ -29,82 +30,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from capacity.data import last_observed, months_between, observed
+from capacity.data import last_observed, months_between
 from capacity.errors import DataError
 from capacity.forecast.backtest import NORMAL_K, calibration, ensemble_weights, fit_forecast, fit_variance
 from capacity.forecast.models import combine, from_scale
+from capacity.forecast.paths import PopulationPaths, simulate_stock
 from capacity.forecast.series import Series, model_series
 from capacity.forecast.shocks import apply_shocks
 from capacity.params import Scenario
 from capacity.params.forecast import ForecastConfig
-from capacity.quantiles import summarise, summarise_many
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PopulationPaths:
-    """Monthly sample paths of arrivals, departures and the registered population.
-
-    The stock identity ``registered[:, t] = registered[:, t-1] + arrivals[:, t] -
-    departures[:, t] + residual[:, t]`` holds on every path, with ``registered[:, -1]``
-    taken as ``jump_off_registered`` before the first month. The residual (persons) is
-    what the published counts move by beyond grants minus departures: registration lags,
-    unrecorded departures, clean-ups and the jump-off count's own error
-    (:func:`simulate_stock`); ``None`` or zeros without a stock calibration.
-
-    Attributes:
-        dates: Forecast months (month starts), length ``h``.
-        arrivals: Persons registering per month, shape (n_paths, h).
-        departures: Persons leaving per month, shape (n_paths, h).
-        registered: Persons registered at month end, shape (n_paths, h).
-        jump_off_date: Month of the last observed registered count.
-        jump_off_registered: That count (persons).
-        residual: The identity's residual term per month, shape (n_paths, h), or ``None``.
-
-    """
-
-    dates: pd.DatetimeIndex
-    arrivals: np.ndarray
-    departures: np.ndarray
-    registered: np.ndarray
-    jump_off_date: pd.Timestamp
-    jump_off_registered: float
-    residual: np.ndarray | None = None
-
-    @property
-    def n_paths(self) -> int:
-        """Number of sample paths."""
-        return int(self.registered.shape[0])
-
-    @property
-    def departure_rates(self) -> np.ndarray:
-        """Per-path departure rate per month (share of the previous month's registered), shape (n_paths, h).
-
-        The one departure process of a run: ``departures[:, t] = departure_rates[:, t] x
-        registered[:, t-1]``. A model that follows a part of the registered population
-        (people in shelter, the post-TPD cohort) should let that part leave at the same
-        path's rate in the same month, so that the modules agree on who leaves.
-        """
-        previous = np.concatenate(
-            [np.full((self.n_paths, 1), self.jump_off_registered), self.registered[:, :-1]], axis=1
-        )
-        return np.divide(self.departures, previous, out=np.zeros_like(self.departures), where=previous > 0)
-
-    def identity_error(self) -> float:
-        """Return the largest absolute breach of the stock identity over all paths (persons)."""
-        previous = np.concatenate(
-            [np.full((self.n_paths, 1), self.jump_off_registered), self.registered[:, :-1]], axis=1
-        )
-        residual = 0.0 if self.residual is None else self.residual
-        return float(np.max(np.abs(previous + self.arrivals - self.departures + residual - self.registered)))
-
-    def table(self) -> pd.DataFrame:
-        """Return the quantile-contract table of arrivals, departures and registered."""
-        return summarise_many(
-            {"arrivals": self.arrivals, "departures": self.departures, "registered": self.registered},
-            self.dates,
-        )
 
 
 @dataclass(frozen=True)
@@ -252,74 +188,6 @@ def sample_series(fc: SeriesForecast, *, n_paths: int, rng: np.random.Generator,
     return from_scale(fc.loc[None, :] + deviation, fc.series.transform)
 
 
-def simulate_population(arrivals: np.ndarray, rate: np.ndarray,
-                        start: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
-    """Run the stock identity forward on every path (no residual term).
-
-    Args:
-        arrivals: Persons arriving per month, shape (n_paths, h).
-        rate: Departure rate per month (share of last month's registered), shape (n_paths, h).
-        start: Registered count before the first month (persons), scalar or (n_paths,).
-
-    Returns:
-        ``(departures, registered)``, each (n_paths, h):
-        ``departures[:, t] = rate[:, t] * registered[:, t-1]`` and
-        ``registered[:, t] = registered[:, t-1] + arrivals[:, t] - departures[:, t]``.
-
-    """
-    departures, registered, _ = simulate_stock(arrivals, rate, start)
-    return departures, registered
-
-
-def simulate_stock(arrivals: np.ndarray, rate: np.ndarray, start: np.ndarray | float, *,
-                   stock_var: np.ndarray | None = None, rng: np.random.Generator | None = None
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Run the stock identity forward with an explicit residual term.
-
-    ``registered[t] = registered[t-1] + arrivals[t] - departures[t] + residual[t]``, with
-    ``departures[t] = rate[t] x registered[t-1]``. The residual stands for what the
-    published counts show and grants minus departures do not: registration lags,
-    unrecorded departures, register clean-ups, and the error of the jump-off count itself.
-    It is a multiplicative random walk on the stock whose variance tops the paths' own
-    spread of ``log(registered)`` up to ``stock_var`` (the stock backtest's error
-    variance by months ahead, :func:`capacity.forecast.stock.stock_calibration`): where
-    arrivals and departure paths already spread as far as the backtest says, it adds
-    nothing. Its median is zero (no drift is assumed).
-
-    Args:
-        arrivals: Persons arriving per month, shape (n_paths, h).
-        rate: Departure rate per month, shape (n_paths, h).
-        start: Registered count before the first month (persons).
-        stock_var: Target variance of ``log(registered)`` at months 1..h (``None``: no residual).
-        rng: Random generator for the residual (needed with ``stock_var``).
-
-    Returns:
-        ``(departures, registered, residual)``, each (n_paths, h), persons.
-
-    """
-    n, h = arrivals.shape
-    rate = np.clip(rate, 0.0, 1.0)
-    prev = np.broadcast_to(np.asarray(start, dtype=float), (n,)).copy()
-    departures = np.empty((n, h))
-    registered = np.empty((n, h))
-    for t in range(h):
-        departures[:, t] = rate[:, t] * prev
-        prev = prev + arrivals[:, t] - departures[:, t]
-        registered[:, t] = prev
-    residual = np.zeros((n, h))
-    if stock_var is None:
-        return departures, registered, residual
-    # The stock shifts by a random walk R (log scale) off the path grants minus departures
-    # give; departures act on the shifted stock and the residual is what closes the identity.
-    own = np.var(np.log(np.maximum(registered, 1.0)), axis=0)
-    extra = np.maximum.accumulate(np.maximum(np.asarray(stock_var, dtype=float)[:h] - own, 0.0))
-    walk = np.cumsum(rng.standard_normal((n, h)) * np.sqrt(np.diff(extra, prepend=0.0))[None, :], axis=1)
-    registered = registered * np.exp(walk)
-    previous = np.concatenate([np.broadcast_to(np.asarray(start, dtype=float), (n,))[:, None],
-                               registered[:, :-1]], axis=1)
-    departures = rate * previous
-    residual = registered - previous - arrivals + departures
-    return departures, registered, residual
 
 
 @dataclass(frozen=True)
@@ -394,8 +262,8 @@ def forecast_run(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.G
     noise: :func:`sample_series`); months between the jump-off count and the end of a
     series' data use the data. With a stock calibration in the scorecard
     (``attrs["stock_calibration"]``, from the stock backtest) and ``cfg.calibrate``, the
-    stock identity carries the residual term of :func:`simulate_stock`, so that the bands
-    of the registered population are the ones the stock backtest supports.
+    stock identity carries the residual term of :func:`~capacity.forecast.paths.simulate_stock`,
+    so that the bands of the registered population are the ones the stock backtest supports.
 
     Args:
         history: Long history frame (``capacity.data.load_history``).
@@ -457,52 +325,6 @@ def forecast_population(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.r
                         scorecard=scorecard).population
 
 
-def gap_check(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Generator,
-              scorecard: pd.DataFrame | None = None, n_paths: int = 500) -> pd.DataFrame:
-    """Compare the registered counts published after the models' data end with the forecast.
-
-    The models fit to the last month with data (arrivals: Eurostat to 2024-08). Starting
-    from the first observed registered count after that month, the forecast arrivals and
-    departure rates are run forward (with the stock residual, as in the forecast) to every
-    later observed count up to the jump-off.
-
-    Args:
-        history: Long history frame.
-        cfg: Forecast settings (shocks start after the jump-off and do not matter here).
-        rng: Random generator.
-        scorecard: Backtest to reuse (computed if ``None``).
-        n_paths: Sample paths.
-
-    Returns:
-        One row per later observed month: ``date, observed, start_date, start_value,
-        median, q0.10, q0.90, q0.025, q0.975`` (persons) and ``inside_80``, ``inside_95``;
-        empty if fewer than two observed counts fall in that window.
-
-    """
-    run = forecast_run(history, cfg, rng=rng, n_paths=n_paths, scorecard=scorecard)
-    cols = ["date", "observed", "start_date", "start_value", "median", "q0.10", "q0.90", "q0.025", "q0.975",
-            "inside_80", "inside_95"]
-    points = observed(history, "registered", after=run.arrivals.series.y.index[-1])
-    points = points[points.index <= run.population.jump_off_date]
-    if len(points) < 2:
-        return pd.DataFrame(columns=cols)
-    start_date, start_value = points.index[0], points.iloc[0]
-    months = pd.date_range(start_date, points.index[-1], freq="MS")[1:]
-    try:
-        a, r = run.inputs(months)
-    except DataError:
-        return pd.DataFrame(columns=cols)
-    _, reg, _ = simulate_stock(a, r, start_value, stock_var=run.stock_var(len(months)), rng=rng)
-    q = summarise(reg, months, "registered").set_index("date")
-    rows = []
-    for d, v in points.iloc[1:].items():
-        qq = q.loc[d]
-        rows.append({"date": d, "observed": v, "start_date": start_date, "start_value": start_value,
-                     "median": qq["q0.50"], "q0.10": qq["q0.10"], "q0.90": qq["q0.90"],
-                     "q0.025": qq["q0.025"], "q0.975": qq["q0.975"],
-                     "inside_80": bool(qq["q0.10"] <= v <= qq["q0.90"]),
-                     "inside_95": bool(qq["q0.025"] <= v <= qq["q0.975"])})
-    return pd.DataFrame(rows, columns=cols)
 
 
 def scenario_tables(history: pd.DataFrame, scenarios: list[Scenario], *, scorecard: pd.DataFrame,

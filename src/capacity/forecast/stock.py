@@ -18,7 +18,7 @@ scored and calibrated:
 3. :func:`stock_calibration`: ``var(k) = a + b k`` fitted to the squared log errors
    (``k``: months from the last count known at the origin to the outcome); ``a`` is the
    error of the count and the months already elapsed, ``b`` what every further month adds.
-   The forecast's residual term (:func:`~capacity.forecast.population.simulate_stock`)
+   The forecast's residual term (:func:`~capacity.forecast.paths.simulate_stock`)
    tops the paths up to this variance.
 4. :func:`stock_table`: coverage, MAE, MASE and interval score per horizon, with the bands
    calibrated leave-one-outcome-out (the calibration used for a record never saw that

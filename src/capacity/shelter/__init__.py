@@ -1,7 +1,8 @@
 """Municipal shelter for people from Ukraine: the stock-flow model, planning on it, and its allocation.
 
 - :mod:`~capacity.shelter.stockflow`: demand against places on every population path
-  (:func:`simulate_shelter`), its jump-off state and rates from the history;
+  (:func:`simulate_shelter`);
+- :mod:`~capacity.shelter.history`: its jump-off state, rates and places response from the history;
 - :mod:`~capacity.shelter.result`: :class:`ShelterResult`, the paths and their quantile table;
 - :mod:`~capacity.shelter.planning`: threshold crossings, places needed, cost curve and
   optimum, the headline figures;
@@ -20,6 +21,7 @@ from capacity.shelter.allocation import (
     resolve_municipality,
 )
 from capacity.shelter.destinations import Destinations, destinations
+from capacity.shelter.history import estimate_places_response, estimate_rates, jump_off_state
 from capacity.shelter.planning import (
     already_above,
     cost_curve,
@@ -32,15 +34,7 @@ from capacity.shelter.planning import (
 )
 from capacity.shelter.replay import replay
 from capacity.shelter.result import ENTITLED_EXTERNAL, ENTITLED_FROM_PARAMETERS, ShelterResult
-from capacity.shelter.stockflow import (
-    PlacesResponse,
-    entitled_from_parameters,
-    estimate_places_response,
-    estimate_rates,
-    jump_off_state,
-    places_path,
-    simulate_shelter,
-)
+from capacity.shelter.stockflow import PlacesResponse, entitled_from_parameters, places_path, simulate_shelter
 
 __all__ = [
     "ENTITLED_EXTERNAL", "ENTITLED_FROM_PARAMETERS", "Destinations", "PlacesResponse", "ShelterResult", "allocate",

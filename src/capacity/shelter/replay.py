@@ -20,10 +20,11 @@ import numpy as np
 import pandas as pd
 
 from capacity.errors import DataError
-from capacity.forecast.population import PopulationPaths
+from capacity.forecast.paths import PopulationPaths
 from capacity.params.shelter import ShelterConfig
 from capacity.quantiles import QUANTILE_COLUMNS, summarise_many
-from capacity.shelter.stockflow import _wide, simulate_shelter
+from capacity.shelter.history import _wide
+from capacity.shelter.stockflow import simulate_shelter
 
 __all__ = ["replay"]
 
