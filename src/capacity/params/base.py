@@ -134,7 +134,7 @@ class DataConfig(Frozen):
 
     data_dir: str | None = param(
         None, unit="path",
-        doc="folder with the CSV files (None: the copies shipped in the package)",
+        doc="folder with the CSV files (empty: the copies shipped in the package)",
     )
     files: dict[str, str] = param(
         {}, unit="path",

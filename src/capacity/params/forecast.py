@@ -37,7 +37,7 @@ class Shock(Frozen):
         ..., unit="-", doc="what the shock changes: arrivals (count) or departure rate (share)")
     start: dt.date = param(..., unit="month", doc="first month the shock acts (month start)")
     duration_months: int | None = param(
-        None, unit="months", doc="how long it acts (None: until the end of the horizon)", ge=1)
+        None, unit="months", doc="how long it acts (empty: until the end of the horizon)", ge=1)
     shape: Literal["step", "pulse", "ramp", "decay"] = param(
         "step", unit="-", doc="time profile: step, pulse, ramp or decay")
     kind: Literal["multiplier", "absolute"] = param(

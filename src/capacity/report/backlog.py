@@ -14,7 +14,7 @@ from capacity.backlog import BacklogResult
 from capacity.headline import lookup
 from capacity.params.backlog import BacklogConfig
 from capacity.quantiles import summarise_many
-from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, t
+from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, fmt_significant, t
 
 __all__ = [
     "HEADLINE_KEYS", "TEXT_KEYS", "Text", "assumptions_table", "capacity_text", "cumulative_chart", "fan",
@@ -312,8 +312,12 @@ def assumptions_table(cfg: BacklogConfig, *, language: str = "en") -> pd.DataFra
         if hasattr(value, "model_dump"):
             shown = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
                               for k, v in value.model_dump(exclude_none=True).items())
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            shown = "–" if value is None else str(value)
+        elif float(value).is_integer():
+            shown = fmt_number(value, language)
         else:
-            shown = str(value)
+            shown = fmt_significant(value, language)
         rows.append({"parameter": f"backlog.{name}", "value": shown,
                      "unit": extra.get("unit", ""), "meaning": info.description or "",
                      "source": extra["source"]})
