@@ -73,7 +73,7 @@ def run_batch(the_plan: Plan, run_dir: Path, options: RunOptions, *,
 
 
 def _clean_up(run_dir: Path, scenarios: Sequence[ScenarioSpec], *, keep_cache: bool) -> None:
-    """Remove the kernels' empty working folders and (unless kept) the scenarios' caches."""
+    """Remove the kernels' empty working folders and (unless kept) the run's and scenarios' caches."""
     work = run_dir / ".work"
     if work.is_dir():
         for path in sorted(work.rglob("*"), reverse=True):
@@ -89,6 +89,7 @@ def _clean_up(run_dir: Path, scenarios: Sequence[ScenarioSpec], *, keep_cache: b
     if not keep_cache:
         for spec in scenarios:
             shutil.rmtree(run_dir / spec.name / "cache", ignore_errors=True)
+        shutil.rmtree(run_dir / "cache", ignore_errors=True)  # the run's shared backtest
 
 
 @dataclass(frozen=True)
