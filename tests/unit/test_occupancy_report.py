@@ -80,3 +80,20 @@ def test_municipal_page_answers_first_peak_month_shortage_and_housing_task(thin)
     housing = shelter.municipality_housing_table(res.after_tpd.table(), row)
     total = res.after_tpd.table()
     np.testing.assert_allclose(housing["q0.50"], total["q0.50"] * row["places_share"])
+
+
+def test_a_municipality_name_never_reaches_the_page_as_markup(result):
+    munis = load_municipalities()
+    munis.loc[munis["code"] == "GM0363", "name"] = "<script>window.__pwned=1</script>Amsterdam"
+    alloc = shelter.allocate(result, munis)
+    row = shelter.municipality_row(alloc, "GM0363", munis)
+    nat = alloc.attrs["national"]
+    assert "<script" not in gm.municipality_text_nl(row, nat, result)._repr_markdown_()
+    assert "<script" not in gm.reliability_nl(row, nat)._repr_markdown_()
+    from capacity import report
+
+    html = report.table(gm.municipality_compare_nl(row, nat))._repr_html_()
+    assert "<script" not in html and "&lt;script&gt;" in html
+    local = shelter.municipality_table(result.table(), row)
+    chart = report.figure(gm.municipality_chart_nl(local, row))._repr_mimebundle_()["text/html"]
+    assert "<script>window" not in chart  # plotly's JSON escapes '<', the label is escaped too

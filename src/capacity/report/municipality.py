@@ -106,12 +106,12 @@ def municipality_text_nl(row: pd.Series, national: dict, result: ShelterResult) 
         "Met die verdeelsleutel (aandeel in de bevolking, zoals bij de Spreidingswet en de "
         "taakstelling voor statushouders) krijgt de gemeente dat deel van de landelijke opgave.",
         "",
-        f"- **Nu** ({month_label(result.jump_off_date, 'nl')}): naar verwachting "
+        f"- **Bij de laatste landelijke telling** ({month_label(result.jump_off_date, 'nl')}): naar verwachting "
         f"{n(row['in_shelter_now'])} mensen in opvang op {n(row['places_now'])} plekken "
         + ("(eigen opgegeven aantal plekken)." if row["places_source"] == "known"
            else "(toegerekend; gemeentelijke aantallen zijn niet gepubliceerd)."),
-        f"- **Over {months_between(result.jump_off_date, national['date'])} maanden** "
-        f"({when}, mediaan): {n(row['demand'])} mensen hebben een plek nodig, tegen "
+        f"- **In {when}**, {months_between(result.jump_off_date, national['date'])} maanden na die telling "
+        f"(mediaan): {n(row['demand'])} mensen hebben een plek nodig, tegen "
         f"{n(row['places'])} plekken; {n(row['unmet_demand'])} van hen "
         f"{'vindt' if row['unmet_demand'] == 1 else 'vinden'} naar verwachting "
         "geen plek (geweigerd of wachtend).",
