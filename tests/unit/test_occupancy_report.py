@@ -97,3 +97,9 @@ def test_a_municipality_name_never_reaches_the_page_as_markup(result):
     local = shelter.municipality_table(result.table(), row)
     chart = report.figure(gm.municipality_chart_nl(local, row))._repr_mimebundle_()["text/html"]
     assert "<script>window" not in chart  # plotly's JSON escapes '<', the label is escaped too
+
+
+def test_thresholds_differ_by_line_style_not_only_colour(result):
+    fig = rs.occupancy_chart(result)
+    dashes = [shape.line.dash for shape in fig.layout.shapes]
+    assert len(dashes) == 3 and len(set(dashes)) == 3

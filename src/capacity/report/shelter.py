@@ -63,11 +63,21 @@ def occupancy_chart(result: ShelterResult, *, history: pd.DataFrame | None = Non
     fig = fan_chart(result.table(), "occupancy_rate", title=t("occ_title", language),
                     history=hist, language=language, percent=True, y_title="")
     target = result.cfg.target_occupancy
-    for level, colour, label in ((target, "seagreen", t("target_p", language, p=_pct(target, language, 0))),
-                                 (0.95, "orange", "95%"), (1.0, "firebrick", "100%")):
-        fig.add_hline(y=level, line={"color": colour, "dash": "dot", "width": 1},
-                      annotation_text=label, annotation_position="bottom right")
+    _threshold_lines(fig, target, language)
     return fig
+
+
+#: Threshold lines told apart by line style as well as colour (readable in grey print).
+THRESHOLDS = (("seagreen", "dot"), ("darkorange", "dash"), ("firebrick", "solid"))
+
+
+def _threshold_lines(fig: go.Figure, target: float, language: str) -> None:
+    """Draw the occupancy target, 95 % and 100 % as labelled lines of three styles."""
+    labels = (t("target_p", language, p=_pct(target, language, 0)), _pct(0.95, language, 0),
+              _pct(1.0, language, 0))
+    for level, (colour, dash), label in zip((target, 0.95, 1.0), THRESHOLDS, labels, strict=True):
+        fig.add_hline(y=level, line={"color": colour, "dash": dash, "width": 1.5},
+                      annotation_text=label, annotation_position="bottom right")
 
 
 def pressure_chart(result: ShelterResult, *, history: pd.DataFrame | None = None,
@@ -83,10 +93,7 @@ def pressure_chart(result: ShelterResult, *, history: pd.DataFrame | None = None
     if hist is not None and not hist.empty:
         fig.data[-2].name = t("pressure_obs", language)
     target = result.cfg.target_occupancy
-    for level, colour, label in ((target, "seagreen", t("target_p", language, p=_pct(target, language, 0))),
-                                 (0.95, "orange", "95%"), (1.0, "firebrick", "100%")):
-        fig.add_hline(y=level, line={"color": colour, "dash": "dot", "width": 1},
-                      annotation_text=label, annotation_position="bottom right")
+    _threshold_lines(fig, target, language)
     return fig
 
 
