@@ -159,3 +159,9 @@ def test_one_label_table_every_key_once_in_both_languages() -> None:
     keys = [k for section in labels.SECTIONS for k in section]
     assert len(keys) == len(set(keys)), sorted(k for k in set(keys) if keys.count(k) > 1)
     assert all({"en", "nl"} <= set(v) for v in labels.LABELS.values())
+
+
+def test_main_points_give_no_range_when_it_is_a_single_value() -> None:
+    table = pd.DataFrame([{"key": "a", "label_en": "People without a place", "label_nl": "x", "value": 0.0,
+                           "p10": 0.0, "p90": 0.0, "unit": "persons", "rounding": 100}])
+    assert str(report.main_points(table, ["a"])).endswith("People without a place: **0**")

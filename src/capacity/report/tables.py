@@ -149,7 +149,8 @@ def main_points(table: pd.DataFrame, keys: Sequence[str], *, language: str = "en
         row = {"key": key, **rows.loc[key].to_dict()}
         label = row.get(f"label_{language}") or row["label_en"]
         text = f"- {label}: **{fmt_headline(row, language)}**"
-        if pd.notna(row.get("p10")) and pd.notna(row.get("p90")):
+        low, high = fmt_headline(row, language, "p10"), fmt_headline(row, language, "p90")
+        if pd.notna(row.get("p10")) and pd.notna(row.get("p90")) and low != high:
             between = "tussen" if language == "nl" else "between"
             and_ = "en" if language == "nl" else "and"
             likely = "waarschijnlijk" if language == "nl" else "likely"
