@@ -34,9 +34,6 @@ class BacklogConfig(Frozen):
     n_months: int = param(60, unit="months", doc="months simulated from the TPD end month",
                           ge=1, le=600,
                           source="run setting")
-    seed_offset: int = param(5, unit="-", doc="added to meta.seed for the backlog's own rng",
-                             ge=0,
-                             source="run setting")
 
     # --- cohort ------------------------------------------------------------------------
     tpd_end_date: dt.date = param(TPD_END, unit="date",
