@@ -162,13 +162,16 @@ def run_scenario(
         history, scn.forecast, rng=rng["forecast"], n_paths=n_paths, scorecard=scorecard))
     gap = clock.step("gap_check", lambda: forecast.gap_check(
         history, scn.forecast, rng=rng["gap_check"], scorecard=scorecard, n_paths=GAP_CHECK_PATHS))
-    bl = clock.step("backlog", lambda: backlog.simulate(backlog.cohort_at_tpd_end(pop, scn.backlog),
-                                                        scn.backlog, rng=rng["backlog"]))
+    # one departure process: the backlog cohort leaves at the forecast paths' rates
+    bl = clock.step("backlog", lambda: backlog.simulate(
+        backlog.cohort_at_tpd_end(pop, scn.backlog), scn.backlog, rng=rng["backlog"],
+        departure_rates=backlog.forecast_departure_rates(pop, scn.backlog)))
     sh = clock.step("shelter", lambda: _shelter(scn, pop, bl, history, rng["shelter"]))
     policies = clock.step("policies", lambda: backlog.compare_policies(
         bl.cohort_persons[:POLICY_PATHS], scn.backlog, pop=pop, rng=rng["policies"]))
     capacity = clock.step("solver", lambda: backlog.solve_capacity(
-        bl.cohort_persons[: scn.backlog.solver_n_paths], scn.backlog, rng=rng["solver"]))
+        bl.cohort_persons[: scn.backlog.solver_n_paths], scn.backlog, rng=rng["solver"],
+        departure_rates=backlog.forecast_departure_rates(pop, scn.backlog)[: scn.backlog.solver_n_paths]))
     munis = clock.step("allocation", lambda: data.load_municipalities(scn.data.data_dir, scn.data.files))
     allocation = clock.step("allocation", lambda: shelter.allocate(sh, munis))
     partial = ScenarioResults(scn, history, scorecard, pop, gap, bl, sh, policies, capacity,

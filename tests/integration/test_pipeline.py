@@ -173,3 +173,26 @@ def test_shelter_replay_table_is_in_the_results(baseline: pipeline.ScenarioResul
     assert {"observed", "inside_80", "arrivals_source", "q0.10", "q0.90"} <= set(replay.columns)
     assert replay["observed"].notna().sum() >= 10
     assert "shelter_replay" in pipeline.STREAMS
+
+
+def test_forecast_shelter_and_backlog_share_one_departure_process(baseline: pipeline.ScenarioResults) -> None:
+    # the departure rate each model applies in a month is the forecast path's rate for that month
+    pop, sh, bl = baseline.population, baseline.shelter, baseline.backlog
+    rate = pop.departure_rates
+    # shelter, until the TPD ends (from then on demand follows the backlog's entitled path)
+    before_tpd = sh.dates < sh.entitled_from
+    assert before_tpd.sum() >= 12
+    demand_before = np.concatenate([np.full((pop.n_paths, 1), sh.jump_off_demand), sh.demand[:, :-1]], axis=1)
+    applied = sh.departures[:, before_tpd] / demand_before[:, before_tpd]
+    ratio = sh.rates["departure_rate_ratio"][:, None]
+    np.testing.assert_allclose(applied, ratio * rate[:, before_tpd], rtol=1e-10)
+    # the backlog cohort, on its months inside the forecast horizon, path by path
+    inside = np.flatnonzero(bl.dates <= pop.dates[-1])
+    assert inside.size >= 6
+    columns = [pop.dates.get_loc(d) for d in bl.dates[inside]]
+    np.testing.assert_allclose(bl.paths["departure_rate"][:, inside], rate[:, columns], rtol=1e-12)
+    # beyond the horizon the backlog carries each path's last rate on
+    beyond = bl.paths["departure_rate"][:, inside[-1] + 1:]
+    np.testing.assert_allclose(beyond, np.broadcast_to(rate[:, -1:], beyond.shape), rtol=1e-12)
+    # the paths differ: one process with its uncertainty, not one fixed rate
+    assert np.ptp(rate[:, columns[0]]) > 0

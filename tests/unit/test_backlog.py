@@ -382,3 +382,45 @@ def test_bad_backlog_parameters_fail_with_the_key(bad):
     key = next(iter(bad))
     with pytest.raises(ParameterError, match=key):
         params.load(**{f"backlog__{k}": v for k, v in bad.items()})
+
+
+# --- one departure process with the forecast ----------------------------------------------
+
+
+def _rate_pop(n: int = 3, h: int = 30) -> PopulationPaths:
+    """Paths whose departure rate is 0.005 + 0.0005 x month + 0.001 x path (known by construction)."""
+    dates = pd.date_range("2025-04-01", periods=h, freq="MS")
+    rate = 0.005 + 0.0005 * np.arange(h)[None, :] + 0.001 * np.arange(n)[:, None]
+    reg = np.full((n, h), 100_000.0)
+    return PopulationPaths(dates=dates, arrivals=rate * 100_000.0, departures=rate * 100_000.0,
+                           registered=reg, jump_off_date=pd.Timestamp("2025-03-01"),
+                           jump_off_registered=100_000.0)
+
+
+def test_forecast_departure_rates_align_on_calendar_months_and_carry_the_last():
+    pop = _rate_pop()
+    cfg = BacklogConfig(tpd_end_date=dt.date(2026, 3, 4), n_months=40)   # March 2026 = index 11
+    got = bl.forecast_departure_rates(pop, cfg)
+    assert got.shape == (3, 40)
+    np.testing.assert_allclose(got[:, :19], pop.departure_rates[:, 11:])
+    np.testing.assert_allclose(got[:, 19:], pop.departure_rates[:, -1:] * np.ones((1, 21)))
+    early = cfg.model_copy(update={"tpd_end_date": dt.date(2025, 1, 1)})   # before the forecast
+    np.testing.assert_allclose(bl.forecast_departure_rates(pop, early, n_months=3)[:, 0],
+                               pop.departure_rates[:, 0])
+
+
+def test_cohort_leaves_at_the_given_rates_not_the_parameter():
+    pop = _rate_pop()
+    cfg = _fluid(ind_decisions_per_month=0.0, departure_rate_per_month=0.05, n_months=24,
+                 tpd_end_date=dt.date(2026, 3, 4))
+    rates = bl.forecast_departure_rates(pop, cfg)
+    res = bl.simulate(np.full(3, 10_000.0), cfg, rng=np.random.default_rng(0), departure_rates=rates)
+    np.testing.assert_allclose(res.paths["departure_rate"], rates)
+    expected = 10_000.0 * np.cumprod(1 - rates, axis=1)
+    np.testing.assert_allclose(res.paths["pending"], expected)
+    # without paths (standalone use) the parameter is the fallback
+    alone = bl.simulate(np.full(3, 10_000.0), cfg, rng=np.random.default_rng(0))
+    np.testing.assert_allclose(alone.paths["departure_rate"], 0.05)
+    with pytest.raises(ParameterError, match="departure_rates"):
+        bl.simulate(np.full(3, 10_000.0), cfg, rng=np.random.default_rng(0),
+                    departure_rates=np.full((3, 5), 0.01))

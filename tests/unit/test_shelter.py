@@ -65,7 +65,7 @@ def test_result_table_follows_contract_and_jump_off():
 
 def test_analytic_case_no_moves():
     # entry 1, departures 0, no move-outs: demand grows by arrivals exactly
-    cfg = ShelterConfig(entry_share=1.0, departure_share=0.0, move_out_rate=0.0,
+    cfg = ShelterConfig(entry_share=1.0, departure_rate_ratio=0.0, move_out_rate=0.0,
                         tpd_end="2040-01-01")
     pop = make_pop(n=3, h=6, arrivals=100, departures=0)
     res = shelter.simulate_shelter(pop, cfg, history=make_history())
@@ -86,7 +86,7 @@ rates = st.floats(0.0, 1.0)
        closed=st.floats(0.0, 1.0))
 def test_conservation_and_caps_on_every_path(e, s, m, u, arrivals, departures, change, seed,
                                              tpd, closed):
-    cfg = ShelterConfig(entry_share=e, departure_share=s, move_out_rate=m, unmet_exit_rate=u,
+    cfg = ShelterConfig(entry_share=e, departure_rate_ratio=s, move_out_rate=m, unmet_exit_rate=u,
                         tpd_end=tpd, places_closed_at_tpd_end_share=closed,
                         places_changes=[{"month": "2025-08-01", "change": change}])
     pop = make_pop(n=8, h=18, arrivals=arrivals, departures=departures, seed=seed)
@@ -142,7 +142,7 @@ def test_places_changes_and_closure():
 
 
 def test_crossing_months():
-    cfg = ShelterConfig(entry_share=1.0, departure_share=0.0, move_out_rate=0.0,
+    cfg = ShelterConfig(entry_share=1.0, departure_rate_ratio=0.0, move_out_rate=0.0,
                         tpd_end="2040-01-01")
     hist = make_history(in_shelter=80000, places=100000)
     pop = make_pop(n=2, h=24, arrivals=1000, departures=0)
@@ -227,3 +227,24 @@ def test_baseline_jump_off_is_the_observed_march_2025():
                                      rng=np.random.default_rng(0))
     assert (res.jump_off_in_shelter, res.jump_off_places) == (93770, 93970)
     assert res.jump_off_date == pd.Timestamp("2025-03-01")
+
+
+@pytest.mark.parametrize("ratio", [1.0, 0.5])
+def test_people_in_shelter_leave_at_the_forecast_paths_rate_times_the_ratio(ratio):
+    # one departure process: departures from shelter = ratio x the path's rate x last month's demand
+    pop = make_pop(n=6, h=24)
+    cfg = ShelterConfig(departure_rate_ratio=ratio, tpd_end="2030-01-01")
+    res = shelter.simulate_shelter(pop, cfg, history=make_history())
+    before = np.concatenate([np.full((6, 1), res.jump_off_demand), res.demand[:, :-1]], axis=1)
+    np.testing.assert_allclose(res.departures / before, ratio * pop.departure_rates, rtol=1e-12)
+    # a path that loses more of its registered population loses more of its shelter demand
+    faster = PopulationPaths(dates=pop.dates, arrivals=pop.arrivals, departures=pop.departures * 2,
+                             registered=pop.registered, jump_off_date=pop.jump_off_date,
+                             jump_off_registered=pop.jump_off_registered)
+    more = shelter.simulate_shelter(faster, cfg, history=make_history())
+    assert np.all(more.departures[:, 0] > res.departures[:, 0])
+
+
+def test_departure_rate_ratio_must_not_be_negative():
+    with pytest.raises(ValueError, match="departure_rate_ratio"):
+        ShelterConfig(departure_rate_ratio=-0.1)

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.unit
 
 
 def test_pressure_exceeds_one_where_occupancy_is_capped():
-    cfg = ShelterConfig(entry_share=1.0, departure_share=0.0, move_out_rate=0.0, tpd_end="2040-01-01")
+    cfg = ShelterConfig(entry_share=1.0, departure_rate_ratio=0.0, move_out_rate=0.0, tpd_end="2040-01-01")
     res = shelter.simulate_shelter(make_pop(n=3, h=6, arrivals=1000, departures=0), cfg,
                                    history=make_history())
     assert np.nanmax(res.occupancy_rate) <= 1.0
@@ -63,7 +63,7 @@ def test_refused_people_leave_the_queue_at_the_unmet_exit_rate():
     # entry 1, no departures or move-outs, constant arrivals a: with rate 1 every month's refused
     # find another solution the next month, so from month 2 on the queue is one month's arrivals
     a = 500.0
-    cfg = ShelterConfig(entry_share=1.0, departure_share=0.0, move_out_rate=0.0, unmet_exit_rate=1.0,
+    cfg = ShelterConfig(entry_share=1.0, departure_rate_ratio=0.0, move_out_rate=0.0, unmet_exit_rate=1.0,
                         tpd_end="2040-01-01")
     pop = make_pop(n=2, h=6, arrivals=a, departures=0)
     pop.arrivals[:] = a

@@ -26,7 +26,7 @@ def small_history() -> pd.DataFrame:
 def test_replay_on_fixed_rates_follows_the_published_population_exactly():
     # entry share 1, no departures (registered rises by the arrivals), no move-outs, places fixed:
     # demand = 1000 + 100 per month, in shelter capped at the 1000 places
-    cfg = ShelterConfig(entry_share=1.0, departure_share=0.0, move_out_rate=0.0, unmet_exit_rate=0.0)
+    cfg = ShelterConfig(entry_share=1.0, departure_rate_ratio=0.0, move_out_rate=0.0, unmet_exit_rate=0.0)
     table = shelter.replay(small_history(), cfg, start="2023-07-01", end="2023-10-01", n_paths=5,
                            rng=np.random.default_rng(0))
     demand = table[table["variable"] == "demand"]["q0.50"].to_numpy()

@@ -39,7 +39,7 @@ forecast), :mod:`~capacity.backlog.result` (paths, units, headline figures),
 (capacity needed).
 """
 
-from capacity.backlog.model import cohort_at_tpd_end, run, simulate
+from capacity.backlog.model import cohort_at_tpd_end, forecast_departure_rates, run, simulate
 from capacity.backlog.parameters import (
     DAYS_PER_MONTH,
     UNCERTAIN,
@@ -62,7 +62,8 @@ from capacity.backlog.solver import solve_capacity
 
 __all__ = [
     "CONTRACT_VARIABLES", "DAYS_PER_MONTH", "UNCERTAIN", "UNITS", "BacklogResult", "Draws",
-    "cohort_at_tpd_end", "compare_policies", "default_policies", "draw", "headline",
+    "cohort_at_tpd_end", "compare_policies", "default_policies", "draw",
+    "forecast_departure_rates", "headline",
     "months_to_clear_table", "penalty_per_case", "planned_capacity", "run", "simulate",
     "sobol_table", "solve_capacity", "validation_table",
 ]

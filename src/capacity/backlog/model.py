@@ -36,11 +36,11 @@ RECORDED: tuple[str, ...] = (
     "departed", "departed_pending", "appeals_pending", "departure_term", "dtv_caseload",
     "dtv_independent", "dtv_forced", "dtv_unsupervised", "dtv_other", "permits_pending",
     "permit_takers_waiting", "permits_issued", "shelter_entitled", "ind_capacity",
-    "regular_inflow")
+    "regular_inflow", "departure_rate")
 
 
-def _setup(cfg: BacklogConfig, draws: Draws) -> Setup:
-    """Per-path parameter values and plans for a run on ``draws``."""
+def _setup(cfg: BacklogConfig, draws: Draws, departure_rates: np.ndarray | None = None) -> Setup:
+    """Per-path parameter values and plans for a run on ``draws`` (and the forecast's departure rates)."""
     par = parameter_values(cfg, draws.uniforms)
     n, n_months = draws.n_paths, draws.n_months
     if cfg.regular_inflow_series:
@@ -58,6 +58,7 @@ def _setup(cfg: BacklogConfig, draws: Draws) -> Setup:
         dtv_share_other=(1.0 - cfg.dtv_share_independent - cfg.dtv_share_forced
                          - cfg.dtv_share_unsupervised),
         cohort_penalty=penalty_steps(np.arange(n_months, dtype=float), cfg.term_months, cfg),
+        departure_rates=None if departure_rates is None else np.ascontiguousarray(departure_rates.T),
     )
 
 
@@ -80,13 +81,32 @@ def _initial_stocks(cohort_cases: np.ndarray, cfg: BacklogConfig, par: dict[str,
 # --- a run -------------------------------------------------------------------------------------
 
 
-def run(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws) -> BacklogResult:
+def _checked_rates(departure_rates: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray | None:
+    """Return ``departure_rates`` as floats, or raise if their shape or values are wrong."""
+    if departure_rates is None:
+        return None
+    rates = np.asarray(departure_rates, dtype=float)
+    if rates.shape != shape:
+        raise ParameterError(f"departure_rates must have shape (n_paths, n_months) = {shape}, "
+                             f"got {rates.shape}")
+    if not np.all(np.isfinite(rates)) or np.any(rates < 0) or np.any(rates > 1):
+        raise ParameterError("departure_rates must be finite shares per month in [0, 1]")
+    return rates
+
+
+def run(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws, *,
+        departure_rates: np.ndarray | None = None) -> BacklogResult:
     """Simulate the backlog on given random numbers (see :func:`simulate`).
 
     Args:
         cohort_persons: Registered persons at the TPD end, shape (n_paths,).
         cfg: Backlog settings.
         draws: Random numbers from :func:`draw` with the same number of paths.
+        departure_rates: Monthly departure probability of pending and appealing cases,
+            shape (n_paths, n_months), e.g. :func:`forecast_departure_rates` (the forecast's
+            one departure process); ``None``: ``cfg.departure_rate_per_month`` per path
+            (standalone use). The uniform of that parameter is drawn either way, so the
+            other parameters keep their common random numbers.
 
     Returns:
         The :class:`BacklogResult` over ``draws.n_months`` months.
@@ -98,7 +118,8 @@ def run(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws) -> Backlog
             f"cohort_persons must have shape ({n},) to match the draws, got {cohort_persons.shape}")
     if np.any(cohort_persons < 0) or not np.all(np.isfinite(cohort_persons)):
         raise ParameterError("cohort_persons must be finite and non-negative")
-    setup = _setup(cfg, draws)
+    rates = _checked_rates(departure_rates, (n, n_months))
+    setup = _setup(cfg, draws, rates)
     cases = cohort_persons / setup.values["persons_per_case"]
     stocks = _initial_stocks(cases, cfg, setup.values, n_months)
     by_month = {name: np.empty((n_months, n)) for name in RECORDED}  # rows: contiguous writes
@@ -126,6 +147,7 @@ def simulate(
     *,
     rng: np.random.Generator,
     n_months: int | None = None,
+    departure_rates: np.ndarray | None = None,
 ) -> BacklogResult:
     """Simulate the post-TPD backlog, vectorised over paths (loop over months only).
 
@@ -135,6 +157,8 @@ def simulate(
         cfg: Backlog settings (``scn.backlog``).
         rng: Random generator; all random numbers are drawn up front by :func:`draw`.
         n_months: Months to simulate from the TPD end month (default ``cfg.n_months``).
+        departure_rates: The forecast's departure rates on the backlog months, shape
+            (n_paths, n_months) (:func:`forecast_departure_rates`); ``None``: the parameter.
 
     Returns:
         A :class:`BacklogResult`; ``result.table()`` is the ``backlog_forecast`` table.
@@ -142,7 +166,34 @@ def simulate(
     cohort_persons = np.atleast_1d(np.asarray(cohort_persons, dtype=float))
     months = cfg.n_months if n_months is None else int(n_months)
     draws = draw(cohort_persons.shape[0], months, rng=rng)
-    return run(cohort_persons, cfg, draws)
+    return run(cohort_persons, cfg, draws, departure_rates=departure_rates)
+
+
+def forecast_departure_rates(pop: PopulationPaths, cfg: BacklogConfig, *,
+                             n_months: int | None = None) -> np.ndarray:
+    """Return the forecast's departure rates on the backlog's months, path by path.
+
+    The one departure process of a run (:attr:`PopulationPaths.departure_rates`): backlog
+    month ``k`` (``k`` months after the TPD-end month) takes the forecast path's rate of
+    the same calendar month; months after the forecast horizon continue the path's last
+    rate, and months before its first month (a TPD end before the jump-off) take its first.
+    The pending cohort leaves at the rate of the registered population it came from.
+
+    Args:
+        pop: Forecast paths.
+        cfg: Backlog settings (``tpd_end_date``, ``n_months``).
+        n_months: Backlog months (default ``cfg.n_months``).
+
+    Returns:
+        Shares per month, shape (pop.n_paths, n_months).
+    """
+    months = cfg.n_months if n_months is None else int(n_months)
+    start = pd.Timestamp(cfg.tpd_end_date).to_period("M")
+    first = pd.Timestamp(pop.dates[0]).to_period("M")
+    offset = (start.year - first.year) * 12 + (start.month - first.month)
+    rates = np.clip(pop.departure_rates, 0.0, 1.0)
+    idx = np.clip(offset + np.arange(months), 0, rates.shape[1] - 1)
+    return np.ascontiguousarray(rates[:, idx])
 
 
 def cohort_at_tpd_end(pop: PopulationPaths | None, cfg: BacklogConfig, *,

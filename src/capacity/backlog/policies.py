@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from capacity.backlog.model import cohort_at_tpd_end, run
+from capacity.backlog.model import cohort_at_tpd_end, forecast_departure_rates, run
 from capacity.backlog.parameters import draw, with_changes
 from capacity.backlog.result import headline
 from capacity.errors import ParameterError
@@ -51,7 +51,10 @@ def compare_policies(
         rng: Random generator (draws taken once and shared by all policies).
         policies: ``{name: {field: value}}``; default :func:`default_policies`.
         pop: Forecast paths; if given, a policy that moves ``tpd_end_date`` gets its
-            cohort from them via :func:`cohort_at_tpd_end`.
+            cohort from them via :func:`cohort_at_tpd_end`, and every policy's pending
+            cases leave at the forecast's departure rates from its own TPD end
+            (:func:`forecast_departure_rates`, the first ``n_paths`` paths); without it,
+            at ``cfg.departure_rate_per_month``.
         n_months: Months simulated (default ``cfg.n_months``).
 
     Returns:
@@ -78,7 +81,9 @@ def compare_policies(
             if cohort.shape != cohort_persons.shape:
                 raise ParameterError(f"pop has {pop.n_paths} paths; compare_policies needs at "
                                      f"least {cohort_persons.shape[0]} (one per cohort path)")
-        res = run(cohort, pcfg, draws)
+        rates = None if pop is None else forecast_departure_rates(
+            pop, pcfg, n_months=months)[: cohort_persons.shape[0]]
+        res = run(cohort, pcfg, draws, departure_rates=rates)
         h = headline(res)
         late_total = res.paths["late_decisions"].sum(axis=1)
         if first_late is None:

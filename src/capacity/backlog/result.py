@@ -48,6 +48,7 @@ UNITS: dict[str, str] = {
     "shelter_entitled": "persons (month end)",
     "ind_capacity": "decisions/month",
     "regular_inflow": "cases/month",
+    "departure_rate": "share/month (pending or appealing cases leaving the Netherlands)",
 }
 
 _STOCKS_EXITS = ("granted", "withdrawn_return", "withdrawn_permit", "departed",

@@ -91,6 +91,15 @@ class Setup:
     permit_capacity: np.ndarray     # permits issued per month, per path
     dtv_share_other: float          # closed DT&V cases with another outcome
     cohort_penalty: tuple[np.ndarray, np.ndarray, np.ndarray]  # schedule at month start/mid/end
+    #: monthly departure probability (n_months, n_paths) from the forecast's paths, or None:
+    #: the per-path parameter ``departure_rate_per_month`` in every month (standalone use)
+    departure_rates: np.ndarray | None = None
+
+    def departure_rate(self, month: int) -> np.ndarray:
+        """Share of pending or appealing cases leaving the Netherlands in ``month``, per path."""
+        if self.departure_rates is None:
+            return self.values["departure_rate_per_month"]
+        return self.departure_rates[month]
 
 
 # --- helpers: competing exits and priority service -----------------------------------------
@@ -141,7 +150,7 @@ def _share_of(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
 def _leave_queue(month: int, s: Stocks, setup: Setup) -> dict[str, np.ndarray]:
     """Rule 1: withdrawals into return or permit and departures, from month-start stocks."""
     par = setup.values
-    ret, dep = par["return_rate_per_month"], par["departure_rate_per_month"]
+    ret, dep = par["return_rate_per_month"], setup.departure_rate(month)
     uptake_left = par["permit_uptake_months"] - month
     # permit takers withdraw evenly over the months left in the uptake window
     permit = np.where(uptake_left > 1.0, 1.0 / np.maximum(uptake_left, 1e-12), 1.0)
@@ -212,10 +221,10 @@ def _decide(month: int, s: Stocks, setup: Setup, cfg: BacklogConfig) -> dict[str
                       "ind_capacity": capacity, "regular_inflow": inflow}
 
 
-def _appeal(s: Stocks, decisions: np.ndarray, setup: Setup) -> dict[str, np.ndarray]:
+def _appeal(month: int, s: Stocks, decisions: np.ndarray, setup: Setup) -> dict[str, np.ndarray]:
     """Rule 3: court decisions and departures from month-start appeals, then new rejections."""
     par = setup.values
-    court, departed = _leave(s.appeals, (setup.court_rate, par["departure_rate_per_month"]))
+    court, departed = _leave(s.appeals, (setup.court_rate, setup.departure_rate(month)))
     s.appeals = s.appeals - court - departed
     rejected = decisions * (1 - par["grant_share"])
     s.appeals = s.appeals + rejected * par["appeal_share"]
@@ -270,7 +279,7 @@ def step(month: int, s: Stocks, setup: Setup, cfg: BacklogConfig) -> dict[str, n
     pending_before = s.cohort_pending
     flows = _leave_queue(month, s, setup)
     flows |= _decide(month, s, setup, cfg)
-    appealed = _appeal(s, flows["decisions"], setup)
+    appealed = _appeal(month, s, flows["decisions"], setup)
     flows |= _depart(s, appealed["final_rejections"], setup, cfg)
     flows["permits_issued"] = _issue_permits(s, flows["withdrawn_permit"], setup)
     pending, in_term = s.cohort_pending, s.in_departure_term
@@ -287,4 +296,5 @@ def step(month: int, s: Stocks, setup: Setup, cfg: BacklogConfig) -> dict[str, n
         "permits_pending": s.permit_queue,
         "permit_takers_waiting": s.simple_permit_takers + s.standard_permit_takers,
         "shelter_entitled": (pending + s.appeals + in_term) * setup.values["persons_per_case"],
+        "departure_rate": setup.departure_rate(month),
     }

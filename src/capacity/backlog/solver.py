@@ -40,6 +40,7 @@ def solve_capacity(
     target_late_share: float | None = None,
     probability: float | None = None,
     tol: float = 5.0,
+    departure_rates: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Smallest IND and DT&V capacities that meet the targets with the given probability.
 
@@ -61,6 +62,9 @@ def solve_capacity(
         target_late_share: Default ``cfg.target_late_share``.
         probability: Default ``cfg.target_probability``.
         tol: Bisection tolerance (decisions or cases per month).
+        departure_rates: The forecast's departure rates on the backlog months, shape
+            (n_paths, n_months) (:func:`~capacity.backlog.forecast_departure_rates`);
+            ``None``: ``cfg.departure_rate_per_month``.
 
     Returns:
         Table ``capacity_needed``: one row per service and variant with the capacity
@@ -72,9 +76,10 @@ def solve_capacity(
     target = cfg.target_late_share if target_late_share is None else target_late_share
     prob = cfg.target_probability if probability is None else probability
     draws = draw(cohort_persons.shape[0], months, rng=rng)
-    rows = [_ind_row(cohort_persons, cfg, draws, ramp=ramp, target=target, prob=prob, tol=tol)
+    rows = [_ind_row(cohort_persons, cfg, draws, ramp=ramp, target=target, prob=prob, tol=tol,
+                     rates=departure_rates)
             for ramp in ramp_months]
-    rows.append(_dtv_row(cohort_persons, cfg, draws, prob=prob, tol=tol))
+    rows.append(_dtv_row(cohort_persons, cfg, draws, prob=prob, tol=tol, rates=departure_rates))
     return pd.DataFrame(rows)
 
 
@@ -100,11 +105,12 @@ def _row(service: str, variant: str, criterion: str, level: float, planned: floa
 
 
 def _ind_row(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws, *, ramp: int,
-             target: float, prob: float, tol: float) -> dict[str, Any]:
+             target: float, prob: float, tol: float,
+             rates: np.ndarray | None = None) -> dict[str, Any]:
     """IND capacity such that the late share is at most ``target`` with probability ``prob``."""
 
     def ind_prob(level: float) -> float:
-        res = run(cohort_persons, _ind_config(cfg, level, ramp), draws)
+        res = run(cohort_persons, _ind_config(cfg, level, ramp), draws, departure_rates=rates)
         return float(np.mean(res.late_share() <= target + 1e-12))
 
     hi_ind = float(cohort_persons.max() / 0.5 + 200_000)
@@ -117,12 +123,13 @@ def _ind_row(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws, *, ra
 
 
 def _dtv_row(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws, *, prob: float,
-             tol: float) -> dict[str, Any]:
+             tol: float, rates: np.ndarray | None = None) -> dict[str, Any]:
     """DT&V capacity such that the caseload meets its target by the target month."""
     month_idx = min(cfg.dtv_target_months, draws.n_months) - 1
 
     def dtv_prob(level: float) -> float:
-        res = run(cohort_persons, with_changes(cfg, dtv_cases_per_month=level), draws)
+        res = run(cohort_persons, with_changes(cfg, dtv_cases_per_month=level), draws,
+                  departure_rates=rates)
         return float(np.mean(res.paths["dtv_caseload"][:, month_idx] <= cfg.dtv_target_caseload))
 
     level, iters = _bisect(lambda x: dtv_prob(x) >= prob, 0.0, float(cohort_persons.max() + 1e5),

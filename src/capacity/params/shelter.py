@@ -30,9 +30,13 @@ class ShelterConfig(Frozen):
         Distribution(kind="fixed", value=0.78), unit="share",
         doc="share of newly registered arrivals who need a municipal shelter place",
     )
-    departure_share: Distribution = param(
-        Distribution(kind="fixed", value=0.78), unit="share",
-        doc="share of departures from the Netherlands that leave municipal shelter",
+    departure_rate_ratio: Distribution = param(
+        Distribution(kind="fixed", value=1.0), unit="ratio",
+        doc="departure rate from the Netherlands of people needing shelter, relative to the "
+            "forecast's departure rate of the registered population (1 = the same rate)",
+        source=("assumption: no data on departures by housing; 1 keeps the earlier assumption that "
+                "departures leave shelter in proportion to its share of the registered (78 %, "
+                "monitor_report_facts.csv 2025-02-28)"),
     )
     move_out_rate: Distribution = param(
         Distribution(kind="fixed", value=0.005), unit="share/month",
@@ -145,7 +149,11 @@ class ShelterConfig(Frozen):
     def _custom_needs_weights(self) -> ShelterConfig:
         if self.allocation_key == "custom" and not self.custom_weights:
             raise ValueError("allocation_key 'custom' needs custom_weights {code: weight}")
-        for name in ("entry_share", "departure_share", "move_out_rate", "post_tpd_entitled_share",
+        ratio = self.departure_rate_ratio
+        if ratio.kind == "lognormal" or min(
+                v for v in (ratio.value, ratio.low, ratio.mode, ratio.high, 0.0) if v is not None) < 0:
+            raise ValueError("departure_rate_ratio must be >= 0 (and not lognormal)")
+        for name in ("entry_share", "move_out_rate", "post_tpd_entitled_share",
                      "entitled_shelter_share", "unmet_exit_rate", "places_response_gain"):
             dist: Distribution = getattr(self, name)
             if dist.kind == "lognormal":

@@ -8,11 +8,16 @@ On every forecast path the number of people who need a municipal shelter place
 
 with ``entries = entry_share * arrivals`` (newly registered people who need a place),
 ``move_outs = move_out_rate * demand[t-1]`` (moves to own housing),
-``departures = departure_share * departures_from_NL`` and ``unmet_exits`` the people refused
-or waiting who find other accommodation. ``entitlement_change`` is zero while temporary
-protection (TPD) runs; from the month the TPD ends, demand is set to the path of people still
-entitled to shelter (the backlog model's path, or without one :func:`entitled_from_parameters`)
-and the difference is booked as ``entitlement_change`` so that the identity still holds.
+``departures = departure_rate_ratio * departure_rate[t] * demand[t-1]`` and ``unmet_exits``
+the people refused or waiting who find other accommodation. ``departure_rate`` is the
+forecast path's own monthly rate (:attr:`PopulationPaths.departure_rates`): the one
+departure process of a run, shared with the forecast and the backlog cohort, so that
+people in shelter leave the country at the rate of the registered population they are
+part of (times the ratio, 1 unless a scenario says they leave more or less often).
+``entitlement_change`` is zero while temporary protection (TPD) runs; from the month the
+TPD ends, demand is set to the path of people still entitled to shelter (the backlog
+model's path, or without one :func:`entitled_from_parameters`) and the difference is
+booked as ``entitlement_change`` so that the identity still holds.
 
 Occupied places never exceed the places: ``in_shelter = min(demand, places)`` and the rest is
 ``unmet_demand`` (people refused or waiting), reported as such.
@@ -171,8 +176,8 @@ def _run_months(pop: PopulationPaths, places: np.ndarray, *, d0: float, u0: floa
         places: Places, shape (n_paths, h).
         d0: Demand at the jump-off (persons).
         u0: Unmet demand at the jump-off (persons).
-        rates: Per-path entry share, departure share, move-out rate (share/month) and unmet
-            exit rate (share of the unmet demand finding other accommodation, share/month).
+        rates: Per-path entry share, departure-rate ratio, move-out rate (share/month) and
+            unmet exit rate (share of the unmet demand finding other accommodation, share/month).
         switch_index: First month index after the TPD (h: never).
         after_tpd: Demand before the switch (n_paths,) -> entitled demand (n_paths, h - switch).
         response: How places respond to pressure (None: they follow the plan only).
@@ -191,7 +196,7 @@ def _run_months(pop: PopulationPaths, places: np.ndarray, *, d0: float, u0: floa
     d_prev = np.full(n, d0)
     u_prev = np.full(n, u0 + 0.0)
     arrivals = np.maximum(np.asarray(pop.arrivals, dtype=float), 0.0)
-    leaving = np.maximum(np.asarray(pop.departures, dtype=float), 0.0)
+    leaving = np.clip(pop.departure_rates, 0.0, 1.0) * s[:, None]  # share/month, per path
     ent_path = None
     for t in range(h):
         if t >= switch_index:
@@ -202,7 +207,7 @@ def _run_months(pop: PopulationPaths, places: np.ndarray, *, d0: float, u0: floa
         else:
             entries = e * arrivals[:, t]
             moves = m * d_prev
-            deps = np.minimum(s * leaving[:, t], d_prev - moves + entries)
+            deps = np.minimum(leaving[:, t] * d_prev, d_prev - moves + entries)
             uexits = np.minimum(unmet_exit_rate * u_prev, d_prev - moves + entries - deps)
             d_t = d_prev + entries - moves - deps - uexits
             arrays["entries"][:, t], arrays["moves"][:, t] = entries, moves
@@ -253,7 +258,7 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
     state = jump_off_state(history, at=pop.jump_off_date)
     # drawn in this order on every run: the order is part of the seeded numbers
     e = distributions.sample(cfg.entry_share, n, rng)
-    s = distributions.sample(cfg.departure_share, n, rng)
+    s = distributions.sample(cfg.departure_rate_ratio, n, rng)
     m = distributions.sample(cfg.move_out_rate, n, rng)
     keep = distributions.sample(cfg.post_tpd_entitled_share, n, rng)
     use = distributions.sample(cfg.entitled_shelter_share, n, rng)
@@ -283,12 +288,8 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
         switch_index=s_idx, after_tpd=after_tpd, response=response,
         closed_share=cfg.places_closed_at_tpd_end_share)
 
-    registered = np.asarray(pop.registered, dtype=float)
-    before = np.concatenate([np.full((n, 1), float(pop.jump_off_registered)), registered[:, :-1]], axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # a person in shelter leaves the country as often as any registered person: the departure
-        # share of shelter (s) over its share of the registered (also about s) cancels
-        rate = np.where(before > 0, np.maximum(np.asarray(pop.departures, dtype=float), 0.0) / before, 0.0)
+    # after the TPD, too, people leave the country at the path's rate times the ratio
+    rate = np.clip(pop.departure_rates, 0.0, 1.0) * s[:, None]
     after = destinations(dates=dates, switch_index=s_idx, in_shelter=arrays["in_shelter"],
                          demand=arrays["demand"], departure_rate=rate)
     return ShelterResult(
@@ -299,7 +300,7 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
         jump_off_in_shelter=state["in_shelter"], jump_off_places=state["places"],
         jump_off_demand=d0, cfg=cfg,
         entitled_from=dates[s_idx] if s_idx < h else None, entitled_source=source,
-        rates={"entry_share": e, "departure_share": s, "move_out_rate": m, "unmet_exit_rate": u,
+        rates={"entry_share": e, "departure_rate_ratio": s, "move_out_rate": m, "unmet_exit_rate": u,
                "places_response_gain": gain, "places_response_lead_months": lead.astype(float),
                **({"entitled_shelter_share": use} if entitled is not None
                   else {"post_tpd_entitled_share": keep})},
