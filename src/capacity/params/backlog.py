@@ -83,7 +83,9 @@ class BacklogConfig(Frozen):
                                                source="assumption")
     departure_rate_per_month: Distribution = param(Distribution(value=0.0), unit="share/month",
                                                    doc="pending or appealing cases leaving the "
-                                                       "Netherlands on their own per month",
+                                                       "Netherlands on their own per month, when no "
+                                                       "forecast paths are given (with them, each "
+                                                       "path's forecast departure rate applies)",
                                                    source=("monitor_report_facts.csv: 8,215 departed May-Nov 2024 of "
                                                            "~117,530 = 1.17 %/month (DERIVED)"))
 

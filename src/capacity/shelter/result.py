@@ -45,7 +45,7 @@ class ShelterResult:
         entitled_from: First month in which demand follows the entitled path (None: never).
         entitled_source: Where that path came from (:data:`ENTITLED_EXTERNAL` or
             :data:`ENTITLED_FROM_PARAMETERS`; empty if the TPD runs past the horizon).
-        rates: Per-path sampled rates (entry_share, departure_share, move_out_rate, ...).
+        rates: Per-path sampled rates (entry_share, departure_rate_ratio, move_out_rate, ...).
         after_tpd: Where the people in shelter at the TPD end go, month by month (asylum
             reception, left the country, housing task); None if the TPD ends after the horizon.
 
