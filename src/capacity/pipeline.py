@@ -33,6 +33,7 @@ from capacity.forecast.backtest import summary as backtest_summary
 from capacity.forecast.paths import PopulationPaths
 from capacity.params import Scenario
 from capacity.quantiles import CONTRACT_COLUMNS
+from capacity.shelter import regions as shelter_regions
 
 log = logging.getLogger(__name__)
 
@@ -224,6 +225,9 @@ def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.Data
             columns=list(CONTRACT_COLUMNS)),
         "shelter_replay": shelter.replay(res.history, res.scenario.shelter,
                                          rng=streams(res.scenario.meta.seed)["shelter_replay"]),
+        "regions": shelter_regions.region_table(sh.table(), shelter_regions.regional_key(
+            data.load_table("shelter_regional_points", res.scenario.data.data_dir, res.scenario.data.files),
+            res.municipalities, res.history)),
         "municipalities": res.allocation,
         "backlog_forecast": bl.table(),
         "backlog_months_to_clear": backlog.months_to_clear_table(bl),

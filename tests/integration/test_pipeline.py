@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from capacity import data, headline, params, pipeline
-from capacity.quantiles import check_contract
+from capacity.quantiles import QUANTILE_COLUMNS, check_contract
 
 pytestmark = pytest.mark.integration
 
@@ -196,3 +196,16 @@ def test_forecast_shelter_and_backlog_share_one_departure_process(baseline: pipe
     np.testing.assert_allclose(beyond, np.broadcast_to(rate[:, -1:], beyond.shape), rtol=1e-12)
     # the paths differ: one process with its uncertainty, not one fixed rate
     assert np.ptp(rate[:, columns[0]]) > 0
+
+
+def test_regions_reconcile_exactly_with_the_national_shelter_figures(baseline: pipeline.ScenarioResults) -> None:
+    regions = baseline.tables["regions"]
+    cols = ["mean", *QUANTILE_COLUMNS]
+    national = baseline.tables["shelter_forecast"].set_index(["date", "variable"])[cols].round()
+    for region_type, n in (("safety_region", 25), ("province", 12)):
+        part = regions[regions["region_type"] == region_type]
+        assert part["region"].nunique() == n
+        sums = part.groupby(["date", "variable"])[cols].sum()
+        assert len(sums) == len(baseline.shelter.dates) * 5
+        assert (sums.to_numpy() == national.loc[sums.index].to_numpy()).all(), region_type
+    assert set(regions.loc[regions["key_source"] == "observed", "region"]) == {"Drenthe", "Groningen"}

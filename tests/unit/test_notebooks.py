@@ -30,7 +30,7 @@ SAVED = {
                                "forecast_gap_check", "forecast_data_status", "forecast_assumptions",
                                "stock_backtest"},
     "03_shelter": {"headline", "shelter_forecast", "shelter_planning", "shelter_costs",
-                   "shelter_crossings", "municipalities"},
+                   "shelter_crossings", "municipalities", "regions"},
     "04_tpd_backlog": {"headline", "backlog_forecast", "backlog_policies", "capacity_needed",
                        "backlog_months_to_clear"},
 }
