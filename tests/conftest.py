@@ -20,8 +20,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def suite_run(tmp_path_factory: pytest.TempPathFactory):
-    """Run the real report suite once: baseline, every notebook, one municipal report."""
-    from capacity import runner
+    """Run the real report suite once: the baseline and its Dutch edition, every notebook, one municipality."""
+    from capacity import params, runner
 
-    return runner.run(None, municipalities=["GM0363"], jobs=2, progress=False,
-                      reports_dir=tmp_path_factory.mktemp("suite-reports"))
+    files = [params.BASELINE_PATH, params.PARAMS_DIR / "scenarios" / "baseline_nl.yaml"]
+    return runner.run(files, municipalities=["GM0363"], municipal_scenarios=["baseline"], jobs=2,
+                      progress=False, reports_dir=tmp_path_factory.mktemp("suite-reports"))
