@@ -252,3 +252,13 @@ def departure_rate_fan(population: PopulationPaths, history: pd.DataFrame, *, de
     return fan_chart(departure_rate_table(population), "departure_rate", title=t("departure_rate", language),
                      history=departure_rate_history(history, denominator=denominator),
                      y_title=t("departure_rate", language), language=language, percent=True)
+
+
+def identity_text(population: PopulationPaths, *, language: str = "en") -> Text:
+    """Say that the stock identity holds on every path, with its largest breach in persons."""
+    breach = fmt_number(population.identity_error(), language, 0)
+    if language == "nl":
+        return Text(f"De voorraadvergelijking (ingeschreven = vorige maand + instroom − vertrek + rest) "
+                    f"klopt op elk pad: de grootste afwijking is {breach} personen.")
+    return Text(f"The stock identity (registered = last month + arrivals − departures + residual) holds "
+                f"on every path: the largest breach is {breach} persons.")
