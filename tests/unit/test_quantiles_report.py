@@ -165,3 +165,10 @@ def test_main_points_give_no_range_when_it_is_a_single_value() -> None:
     table = pd.DataFrame([{"key": "a", "label_en": "People without a place", "label_nl": "x", "value": 0.0,
                            "p10": 0.0, "p90": 0.0, "unit": "persons", "rounding": 100}])
     assert str(report.main_points(table, ["a"])).endswith("People without a place: **0**")
+
+
+def test_a_column_with_nothing_in_it_is_not_shown_but_downloaded(tmp_path) -> None:
+    frame = pd.DataFrame({"parameter": ["a", "b"], "source": ["", ""]})
+    html = report.table(frame, "p", save_to=tmp_path)._repr_html_()
+    assert "<th>source</th>" not in html
+    assert list(pd.read_csv(tmp_path / "tables" / "p.csv").columns) == ["parameter", "source"]

@@ -68,11 +68,14 @@ def table(
         max_rows: Rows shown (0: only the caption and the links); the download has all rows.
         formats: Optional ``{column: "{:.1%}"}`` format strings.
 
+    A text column that is empty in every row is not shown (the download keeps it).
     """
     saved = name is not None and data.save_table(df if download is None else download, name,
                                                  save_to) is not None
     total = len(df)
-    shown = df.head(max_rows).copy()
+    empty = [c for c in df.columns if (df[c].dtype == object or pd.api.types.is_string_dtype(df[c]))
+             and len(df) and df[c].fillna("").astype(str).eq("").all()]
+    shown = df.drop(columns=empty).head(max_rows).copy()  # a column with nothing in it says nothing
     for col in shown.columns:
         if formats and col in formats:
             shown[col] = shown[col].map(lambda v, f=formats[col]: "–" if pd.isna(v) else f.format(v))
