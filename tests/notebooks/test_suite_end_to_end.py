@@ -110,7 +110,7 @@ def test_every_headline_figure_is_printed_the_same_everywhere(suite_run) -> None
 
 #: What a planner must never read: raw floats, inf/NaN, Python reprs, internal words.
 RAW_OUTPUT = {
-    "scientific notation": re.compile(r"\d[eE][-+]?\d{1,3}\b"),
+    "scientific notation": re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?[eE][-+]?\d{1,3}(?![\w.])"),
     "inf or NaN": re.compile(r"(?<![\w-])(?:-?inf|nan|NaN|NaT|None)(?![\w-])"),
     "Python repr": re.compile(r"\{'\w+':|\[\(|np\.float64|Timestamp\("),
     "internal word": re.compile(r"PLACEHOLDER|\bissue \d+\b|TODO"),
@@ -173,3 +173,4 @@ def test_the_raw_float_rule(text, raw) -> None:
     assert raw_floats(text) == raw
     assert raw_floats("93.970 plekken, 99,8%", "nl") == []
     assert RAW_OUTPUT["scientific notation"].search("breach 5.820766091346741e-11 persons")
+    assert not RAW_OUTPUT["scientific notation"].search("git e82e2d4b9356665be35a8d867ef9ee10f1bf40e4.")
