@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from capacity import params
+from capacity import params, report
 from capacity.backlog import sensitivity
 from capacity.backlog.parameters import UNCERTAIN
 from capacity.params.backlog import BacklogConfig
@@ -59,5 +59,5 @@ def test_sensitivity_text_names_three_inputs(language):
                                     n_months=36, n_boot=10)
     text = str(rb.sensitivity_text(table, language=language))
     top = sensitivity.top_inputs(table, "late_decisions")
-    assert all(rb.INPUT_NAMES[p][language] in text for p in top)
+    assert all(report.t(f"input_{p}", language) in text for p in top)
     assert rb.sensitivity_chart(table, language=language).data

@@ -93,54 +93,16 @@ def validation_text(validation: pd.DataFrame, *, language: str = "en") -> Text:
     return Text(text)
 
 
-#: Readable names of the uncertain inputs (sensitivity analysis).
-INPUT_NAMES: dict[str, dict[str, str]] = {
-    "persons_per_case": {"en": "persons per case", "nl": "personen per zaak"},
-    "simple_case_share": {"en": "share of simple cases", "nl": "aandeel eenvoudige zaken"},
-    "return_rate_per_month": {"en": "return programme uptake", "nl": "gebruik terugkeerprogramma"},
-    "permit_uptake_share": {"en": "transition document uptake",
-                            "nl": "gebruik transitiedocument"},
-    "permit_uptake_months": {"en": "time to take up the document",
-                             "nl": "tijd tot gebruik transitiedocument"},
-    "departure_rate_per_month": {"en": "spontaneous departures", "nl": "zelfstandig vertrek"},
-    "ind_capacity_realisation": {"en": "IND capacity realised", "nl": "gerealiseerde IND-capaciteit"},
-    "regular_backlog_cases": {"en": "regular asylum stock", "nl": "reguliere asielvoorraad"},
-    "regular_inflow_per_year": {"en": "regular asylum inflow", "nl": "reguliere asielinstroom"},
-    "grant_share": {"en": "grant rate", "nl": "inwilligingspercentage"},
-    "appeal_share": {"en": "share appealing", "nl": "aandeel in beroep"},
-    "appeal_months_mean": {"en": "court duration", "nl": "duur beroep"},
-    "appeal_success_share": {"en": "appeals won", "nl": "gegronde beroepen"},
-    "dtv_capacity_realisation": {"en": "DT&V capacity realised",
-                                 "nl": "gerealiseerde DT&V-capaciteit"},
-    "permit_capacity_realisation": {"en": "document issuing capacity",
-                                    "nl": "capaciteit afgifte transitiedocument"},
-    "notice_share": {"en": "share sending a notice of default",
-                     "nl": "aandeel dat in gebreke stelt"},
-}
-_OUTPUT_NAMES = {
-    "months_to_clear": {"en": "months to clear", "nl": "maanden tot weggewerkt"},
-    "late_decisions": {"en": "late decisions (incl. overdue)",
-                       "nl": "te late beslissingen (incl. over de termijn)"},
-    "penalty_eur": {"en": "penalties", "nl": "dwangsommen"},
-    "dtv_caseload_peak": {"en": "DT&V caseload peak", "nl": "piek DT&V-caseload"},
-}
-
-
-def _input(name: str, language: str) -> str:
-    entry = INPUT_NAMES.get(name)
-    return name if entry is None else entry.get(language, entry["en"])
-
-
 def sensitivity_chart(table: pd.DataFrame, *, language: str = "en") -> go.Figure:
     """Return bars of the total-order Sobol indices per output (inputs above 1 %)."""
     outputs = list(dict.fromkeys(table["output"]))
     fig = make_subplots(rows=1, cols=len(outputs),
-                        subplot_titles=[_OUTPUT_NAMES[o][language] for o in outputs])
+                        subplot_titles=[t(f"output_{o}", language) for o in outputs])
     for col, output in enumerate(outputs, start=1):
         part = table[(table["output"] == output) & (table["total_order"] >= 0.01)]
         part = part.sort_values("total_order")
         fig.add_trace(go.Bar(
-            y=[_input(p, language) for p in part["parameter"]], x=part["total_order"],
+            y=[t(f"input_{p}", language) for p in part["parameter"]], x=part["total_order"],
             orientation="h", showlegend=False, marker={"color": "#1f77b4"},
             error_x={"type": "data", "symmetric": False,
                      "array": part["ci_high"] - part["total_order"],
@@ -156,7 +118,7 @@ def sensitivity_text(table: pd.DataFrame, *, language: str = "en") -> Text:
     """Return the three inputs that matter most for late decisions and for penalties."""
     def top(output: str) -> str:
         part = table[table["output"] == output].sort_values("total_order", ascending=False).head(3)
-        return ", ".join(f"{_input(p, language)} ({fmt_value(v, 'share', 0.01, language)})"
+        return ", ".join(f"{t('input_' + p, language)} ({fmt_value(v, 'share', 0.01, language)})"
                          for p, v in zip(part["parameter"], part["total_order"], strict=True))
 
     if language == "nl":

@@ -159,8 +159,42 @@ _OUTCOMES: dict[str, dict[str, str]] = {
     "outcome_dtv_closed": {"en": "DT&V case closed", "nl": "DT&V-zaak afgesloten"},
 }
 
+#: The uncertain inputs of the backlog sensitivity analysis (key: ``input_<parameter>``).
+_INPUTS: dict[str, dict[str, str]] = {
+    "input_persons_per_case": {"en": "persons per case", "nl": "personen per zaak"},
+    "input_simple_case_share": {"en": "share of simple cases", "nl": "aandeel eenvoudige zaken"},
+    "input_return_rate_per_month": {"en": "return programme uptake", "nl": "gebruik terugkeerprogramma"},
+    "input_permit_uptake_share": {"en": "transition document uptake",
+                            "nl": "gebruik transitiedocument"},
+    "input_permit_uptake_months": {"en": "time to take up the document",
+                             "nl": "tijd tot gebruik transitiedocument"},
+    "input_departure_rate_per_month": {"en": "spontaneous departures", "nl": "zelfstandig vertrek"},
+    "input_ind_capacity_realisation": {"en": "IND capacity realised", "nl": "gerealiseerde IND-capaciteit"},
+    "input_regular_backlog_cases": {"en": "regular asylum stock", "nl": "reguliere asielvoorraad"},
+    "input_regular_inflow_per_year": {"en": "regular asylum inflow", "nl": "reguliere asielinstroom"},
+    "input_grant_share": {"en": "grant rate", "nl": "inwilligingspercentage"},
+    "input_appeal_share": {"en": "share appealing", "nl": "aandeel in beroep"},
+    "input_appeal_months_mean": {"en": "court duration", "nl": "duur beroep"},
+    "input_appeal_success_share": {"en": "appeals won", "nl": "gegronde beroepen"},
+    "input_dtv_capacity_realisation": {"en": "DT&V capacity realised",
+                                 "nl": "gerealiseerde DT&V-capaciteit"},
+    "input_permit_capacity_realisation": {"en": "document issuing capacity",
+                                    "nl": "capaciteit afgifte transitiedocument"},
+    "input_notice_share": {"en": "share sending a notice of default",
+                     "nl": "aandeel dat in gebreke stelt"},
+}
+
+#: Its outputs (key: ``output_<output>``).
+_OUTPUTS: dict[str, dict[str, str]] = {
+    "output_months_to_clear": {"en": "months to clear", "nl": "maanden tot weggewerkt"},
+    "output_late_decisions": {"en": "late decisions (incl. overdue)",
+                       "nl": "te late beslissingen (incl. over de termijn)"},
+    "output_penalty_eur": {"en": "penalties", "nl": "dwangsommen"},
+    "output_dtv_caseload_peak": {"en": "DT&V caseload peak", "nl": "piek DT&V-caseload"},
+}
+
 #: All labels by key: ``{"en": ..., "nl": ...}`` (text may hold ``{placeholders}``).
-SECTIONS = (_GENERAL, _FORECAST, _SHELTER, _BACKLOG, _OUTCOMES)
+SECTIONS = (_GENERAL, _FORECAST, _SHELTER, _BACKLOG, _OUTCOMES, _INPUTS, _OUTPUTS)
 LABELS: dict[str, dict[str, str]] = {k: v for section in SECTIONS for k, v in section.items()}
 
 
