@@ -197,6 +197,7 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
     for res in result.failed:
         _out(f"  {res.status}: {res.key}: {res.error}")
     if not result.ok:
+        _refuse_notebooks(files)
         _out("latest not moved: a job failed (see the index page for the error messages)")
     return EXIT_OK if result.ok else EXIT_FAILED
 
@@ -296,9 +297,22 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         scorecard.to_csv(args.output, index=False)
+def _refuse_notebooks(files: Sequence[Path]) -> None:
+    """Fail in one line on a notebook given where a scenario file is expected."""
+    for path in files:
+        if Path(path).suffix.lower() == ".ipynb":
+            raise ParameterError(f"{path}: a notebook, not a scenario file (YAML); select "
+                                 f"notebooks with --notebooks {Path(path).name}")
+
+
         _out(f"saved {args.output}")
     return EXIT_OK
 
 
 if __name__ == "__main__":
     sys.exit(main())
+    try:
+        _refuse_notebooks(files)
+    except ParameterError as exc:
+        _err(f"error: {exc}")
+        return EXIT_INPUT
