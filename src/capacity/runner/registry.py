@@ -158,6 +158,8 @@ def check_extra_parameters(notebooks: Sequence[Notebook], extra: Mapping[str, An
                           f"use {RUNNER_OWNED[key]} instead")
         elif not any(key in names for names in declared.values()):
             listing = "; ".join(f"{name}: {', '.join(names) or '-'}" for name, names in declared.items())
+            close = difflib.get_close_matches(key, sorted({n for d in declared.values() for n in d}), n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
             errors.append(f"parameter {key} = {value!r} is not declared in the parameters cell of "
                           f"any selected notebook ({listing}){hint}")
         else:
@@ -165,8 +167,6 @@ def check_extra_parameters(notebooks: Sequence[Notebook], extra: Mapping[str, An
                        if key in names and (problem := _type_problem(value, names[key], name))]
     if errors:
         raise RunError("\n".join(errors))
-            close = difflib.get_close_matches(key, sorted({n for d in declared.values() for n in d}), n=1)
-            hint = f"; did you mean {close[0]}?" if close else ""
 
 
 #: Parameters the runner sets per job, and the option that chooses them instead of ``-p``.
