@@ -151,6 +151,7 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
     elif notebooks and _registry_subset(notebooks, runner.NOTEBOOKS):
         publish = False  # some of the suite's notebooks is not a suite run either
     try:
+        _refuse_notebooks(files)
         extra = _parse_parameters(args.parameter)
     except ParameterError as exc:
         _err(f"error: {exc}")
@@ -197,7 +198,6 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
     for res in result.failed:
         _out(f"  {res.status}: {res.key}: {res.error}")
     if not result.ok:
-        _refuse_notebooks(files)
         _out("latest not moved: a job failed (see the index page for the error messages)")
     return EXIT_OK if result.ok else EXIT_FAILED
 
@@ -224,6 +224,14 @@ def _dry_run(files: list[Path], notebooks: Any, municipalities: Any, extra: dict
     return EXIT_OK
 
 
+def _refuse_notebooks(files: Sequence[Path]) -> None:
+    """Fail in one line on a notebook given where a scenario file is expected."""
+    for path in files:
+        if Path(path).suffix.lower() == ".ipynb":
+            raise ParameterError(f"{path}: a notebook, not a scenario file (YAML); select "
+                                 f"notebooks with --notebooks {Path(path).name}")
+
+
 def _parse_parameters(items: Sequence[str]) -> dict[str, Any]:
     import yaml
 
@@ -241,6 +249,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from capacity import params
 
     files = args.files or params.scenario_files()
+    try:
+        _refuse_notebooks(files)
+    except ParameterError as exc:
+        _err(f"error: {exc}")
+        return EXIT_INPUT
     bad = 0
     for path, error in params.validate_files(files).items():
         if error is None:
@@ -297,22 +310,9 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if args.output:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         scorecard.to_csv(args.output, index=False)
-def _refuse_notebooks(files: Sequence[Path]) -> None:
-    """Fail in one line on a notebook given where a scenario file is expected."""
-    for path in files:
-        if Path(path).suffix.lower() == ".ipynb":
-            raise ParameterError(f"{path}: a notebook, not a scenario file (YAML); select "
-                                 f"notebooks with --notebooks {Path(path).name}")
-
-
         _out(f"saved {args.output}")
     return EXIT_OK
 
 
 if __name__ == "__main__":
     sys.exit(main())
-    try:
-        _refuse_notebooks(files)
-    except ParameterError as exc:
-        _err(f"error: {exc}")
-        return EXIT_INPUT
