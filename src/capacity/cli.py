@@ -1,4 +1,4 @@
-"""Command line: ``capacity run | validate | list | backtest``.
+"""Command line: ``capacity [--project DIR] run | validate | list | init | backtest``; ``capacity --version``.
 
 Exit codes: 0 success; 1 a job or a check failed; 2 invalid input (nothing ran);
 3 another run holds the lock; 130 interrupted.
@@ -30,13 +30,17 @@ def _err(text: str) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
-    from capacity.runner.publish import REPORTS_DIR
+    from capacity import __version__
 
     parser = argparse.ArgumentParser(
         prog="capacity",
         description="Forecasts and capacity planning for the reception of people from Ukraine.",
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    parser.add_argument("--version", action="version", version=f"capacity {__version__}")
+    parser.add_argument("--project", type=Path, metavar="DIR",
+                        help="project folder with params/baseline.yaml (default: the nearest one "
+                        "from the working directory up, else the packaged defaults)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the notebooks for one or more scenarios",
@@ -62,7 +66,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="extra notebook parameter (YAML value); must be declared by the notebooks")
     run.add_argument("--jobs", "-j", type=int, default=None,
                      help="parallel jobs (default: number of cores)")
-    run.add_argument("--reports", type=Path, default=REPORTS_DIR, help=f"output root ({REPORTS_DIR})")
+    run.add_argument("--reports", type=Path, default=None,
+                     help="output root (default: <project>/reports, or ./reports on the packaged defaults)")
     run.add_argument("--keep", type=int, default=12, help="run folders to keep (0: all)")
     run.add_argument("--wait", type=float, default=0,
                      help="seconds to wait for another run to finish (default: fail at once)")
@@ -93,6 +98,11 @@ def _parser() -> argparse.ArgumentParser:
     val.add_argument("files", nargs="*", type=Path, metavar="FILE",
                      help="files to check (default: every shipped parameter file)")
 
+    init = sub.add_parser("init", help="create a working folder with the parameter files",
+                          description="Create DIR with params/ (the baseline and every scenario), "
+                          "reports/ and a README; never overwrites a file.")
+    init.add_argument("dir", type=Path, metavar="DIR", help="the folder to create (or an empty one)")
+
     lst = sub.add_parser("list", help="list scenarios and notebooks")
     lst.add_argument("what", nargs="?", choices=["scenarios", "notebooks", "all"], default="all")
 
@@ -113,8 +123,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logging.getLogger().addHandler(handler)
     logging.getLogger().setLevel(level)
+    from capacity import project
+
     try:
-        return {"run": cmd_run, "validate": cmd_validate, "list": cmd_list,
+        if args.project:
+            project.use_project(args.project)
+        if getattr(args, "reports", False) is None:
+            args.reports = project.reports_dir()
+    except project.ProjectError as exc:
+        _err(f"error: {exc}")
+        return EXIT_INPUT
+    try:
+        return {"run": cmd_run, "validate": cmd_validate, "list": cmd_list, "init": cmd_init,
                 "backtest": cmd_backtest}[args.command](args)
     except KeyboardInterrupt:
         _err("interrupted")
@@ -151,7 +171,6 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
     elif notebooks and _registry_subset(notebooks, runner.NOTEBOOKS):
         publish = False  # some of the suite's notebooks is not a suite run either
     try:
-        _refuse_notebooks(files)
         extra = _parse_parameters(args.parameter)
     except ParameterError as exc:
         _err(f"error: {exc}")
@@ -224,14 +243,6 @@ def _dry_run(files: list[Path], notebooks: Any, municipalities: Any, extra: dict
     return EXIT_OK
 
 
-def _refuse_notebooks(files: Sequence[Path]) -> None:
-    """Fail in one line on a notebook given where a scenario file is expected."""
-    for path in files:
-        if Path(path).suffix.lower() == ".ipynb":
-            raise ParameterError(f"{path}: a notebook, not a scenario file (YAML); select "
-                                 f"notebooks with --notebooks {Path(path).name}")
-
-
 def _parse_parameters(items: Sequence[str]) -> dict[str, Any]:
     import yaml
 
@@ -249,11 +260,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from capacity import params
 
     files = args.files or params.scenario_files()
-    try:
-        _refuse_notebooks(files)
-    except ParameterError as exc:
-        _err(f"error: {exc}")
-        return EXIT_INPUT
     bad = 0
     for path, error in params.validate_files(files).items():
         if error is None:
@@ -263,6 +269,20 @@ def cmd_validate(args: argparse.Namespace) -> int:
             _out(f"ERROR  {error}")
     _out(f"{len(files) - bad} of {len(files)} files valid")
     return EXIT_FAILED if bad else EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """``capacity init DIR``: a planner's working folder (params/, reports/, README.md)."""
+    from capacity import project
+
+    try:
+        written = project.init_project(args.dir)
+    except project.ProjectError as exc:
+        _err(f"error: {exc}")
+        return EXIT_INPUT
+    _out(f"created {args.dir}: {len(written) - 1} parameter files, reports/, README.md")
+    _out(f"next: cd {args.dir} && capacity validate && capacity run")
+    return EXIT_OK
 
 
 def cmd_list(args: argparse.Namespace) -> int:

@@ -18,19 +18,24 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from capacity import project
 from capacity.errors import ParameterError
 from capacity.params.base import Distribution
 from capacity.params.scenario import Scenario
 
-__all__ = [
+__all__ = [  # BASELINE_PATH and PARAMS_DIR come from __getattr__: the project's, when asked
     "BASELINE_PATH", "PARAMS_DIR", "Scenario", "describe", "deep_merge", "load",
     "read_yaml", "scenario_files", "sha256", "validate_files",
 ]
 
-#: Folder of the parameter files (``params/`` at the project root).
-PARAMS_DIR = Path(__file__).resolve().parents[3] / "params"
-#: The embedded default scenario.
-BASELINE_PATH = PARAMS_DIR / "baseline.yaml"
+
+def __getattr__(name: str) -> Path:
+    """``PARAMS_DIR`` (``<project>/params``) and ``BASELINE_PATH``, read from :mod:`capacity.project` when asked."""
+    if name == "PARAMS_DIR":
+        return project.params_dir()
+    if name == "BASELINE_PATH":
+        return project.baseline_path()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def read_yaml(path: Path | str) -> dict[str, Any]:
@@ -94,14 +99,14 @@ def _format_errors(exc: ValidationError, path: Path | str) -> str:
 
 def _read_chain(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Read ``path`` merged onto what it extends: the baseline, or the file named by ``extends``."""
-    if path.resolve() == BASELINE_PATH.resolve():
+    if path.resolve() == project.baseline_path().resolve():
         return read_yaml(path)
     if path.resolve() in seen:
         raise ParameterError(f"{path}: extends itself in a cycle: {[str(p) for p in seen]}")
     own = read_yaml(path)
     parent = own.pop("extends", None)
     if parent is None:
-        base = _read_chain(BASELINE_PATH)
+        base = _read_chain(project.baseline_path())
     elif not isinstance(parent, str):
         raise ParameterError(f"{path}: extends = {parent!r}: expected a file name like 'ceasefire.yaml'")
     else:
@@ -129,7 +134,7 @@ def load(path: Path | str | None = None, **overrides: Any) -> Scenario:
         ParameterError: Naming the file, the key path, the value and the rule broken.
 
     """
-    path = Path(path) if path is not None else BASELINE_PATH
+    path = project.resolve(path) if path is not None else project.baseline_path()
     raw = deep_merge(_read_chain(path), _nest(overrides))
     try:
         return Scenario.model_validate(raw)
@@ -151,8 +156,8 @@ def validate_files(paths: Iterable[Path | str]) -> dict[str, str | None]:
 
 def scenario_files(include_baseline: bool = True) -> list[Path]:
     """Return the shipped parameter files: the baseline, then ``params/scenarios/*.yaml``."""
-    files = sorted((PARAMS_DIR / "scenarios").glob("*.yaml"))
-    return ([BASELINE_PATH] if include_baseline else []) + files
+    files = sorted((project.params_dir() / "scenarios").glob("*.yaml"))
+    return ([project.baseline_path()] if include_baseline else []) + files
 
 
 def sha256(path: Path | str) -> str:

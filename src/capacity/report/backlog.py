@@ -120,7 +120,7 @@ def intro_text(result: BacklogResult, headline: pd.DataFrame, *, language: str =
             f"termijn wacht, beslist of niet, kost dwangsom: **{f('backlog_penalty_eur_total')}** "
             f"in totaal (90 %-grens {f('backlog_penalty_eur_total', 'p90')}), waarvan "
             f"{f('backlog_penalty_eur_cohort')} door het cohort en "
-            f"{f('backlog_penalty_eur_regular')} door de reguliere asielzaken. De DT&V-caseload "
+            f"{f('backlog_penalty_eur_regular')} door de reguliere asielzaken. Het aantal DT&V-zaken "
             f"uit het cohort piekt op {f('backlog_dtv_caseload_peak')} zaken.")
     else:
         text = (
@@ -278,12 +278,12 @@ def capacity_text(capacity: pd.DataFrame, cfg: BacklogConfig, *, language: str =
     late = f"{cfg.target_late_share:.0%}"
     if language == "nl":
         text = (
-            f"Om met {prob} zekerheid hooguit {late} van de beslissingen over de cohort te laat "
+            f"Om met {prob} zekerheid hooguit {late} van de beslissingen over het cohort te laat "
             f"te nemen, heeft de IND vanaf het einde van de RTB **{_n(ind['capacity_per_month'], language)} "
             f"beslissingen per maand** nodig ({_n(ind['capacity_per_year'], language)} per jaar; "
             f"nu gepland {_n(cfg.ind_decisions_per_month, language)} per maand). DT&V moet "
-            f"**{_n(dtv['capacity_per_month'], language)} zaken per maand** uit de cohort "
-            f"afsluiten om de caseload binnen {cfg.dtv_target_months} maanden onder "
+            f"**{_n(dtv['capacity_per_month'], language)} zaken per maand** uit het cohort "
+            f"afsluiten om het aantal openstaande DT&V-zaken binnen {cfg.dtv_target_months} maanden onder "
             f"{_n(cfg.dtv_target_caseload, language)} te krijgen (nu aangenomen: "
             f"{_n(cfg.dtv_cases_per_month, language)}).")
     else:

@@ -1,5 +1,8 @@
 """Every label of the reports, in English and Dutch: one table, one accessor (:func:`t`).
 
+The reports' prose (headings, introductions, captions, Dutch column names) is kept in
+:mod:`capacity.report.prose` and joins this table.
+
 Sections keep the labels of one report together; a key means one thing everywhere (a test
 checks that no key is defined twice).
 """
@@ -7,6 +10,8 @@ checks that no key is defined twice).
 from __future__ import annotations
 
 from typing import Any
+
+from capacity.report.prose import SECTIONS as PROSE_SECTIONS
 
 _GENERAL: dict[str, dict[str, str]] = {
     "registered": {"en": "Registered with municipalities", "nl": "Ingeschreven bij gemeenten"},
@@ -73,7 +78,7 @@ _SHELTER: dict[str, dict[str, str]] = {
     "in_shelter_obs": {"en": "in shelter (observed)", "nl": "in opvang (waargenomen)"},
     "target_p": {"en": "target {p}", "nl": "streefwaarde {p}"},
     "cross_title": {"en": "Share of futures in which demand per place has passed 95 % / 100 %",
-                    "nl": "Aandeel toekomstpaden waarin de vraag per plek 95% / 100% is gepasseerd"},
+                    "nl": "Aandeel van de paden waarop de vraag per plek 95% / 100% is gepasseerd"},
     "pressure_title": {"en": "Pressure: people needing a place per place (above 100 %: people go without)",
                        "nl": "Druk: vraag per opvangplek (boven 100%: mensen zonder plek)"},
     "pressure_obs": {"en": "occupancy (observed; capped at 100 %)",
@@ -99,7 +104,7 @@ _BACKLOG: dict[str, dict[str, str]] = {
     "backlog_total": {"en": "All asylum cases pending at the IND",
                       "nl": "Alle openstaande asielzaken bij de IND"},
     "decisions": {"en": "IND decisions on the cohort per month",
-                  "nl": "IND-beslissingen over de cohort per maand"},
+                  "nl": "IND-beslissingen over het cohort per maand"},
     "late_decisions": {"en": "Decisions after the legal term per month",
                        "nl": "Beslissingen na de wettelijke termijn per maand"},
     "penalty_eur": {"en": "Penalties run up by cohort cases past the term, per month (EUR)",
@@ -116,7 +121,7 @@ _BACKLOG: dict[str, dict[str, str]] = {
                     "nl": "Openstaand op 31 december (personen)"},
     "penalties_title": {"en": "Penalty exposure by calendar year and stream (EUR)",
                         "nl": "Dwangsommen per kalenderjaar en stroom (EUR)"},
-    "dtv_caseload": {"en": "DT&V caseload from the cohort", "nl": "DT&V-caseload uit de cohort"},
+    "dtv_caseload": {"en": "DT&V caseload from the cohort", "nl": "Zaken bij DT&V uit het cohort"},
     "shelter_entitled": {"en": "Persons entitled to shelter (pending, appeal, departure term)",
                          "nl": "Personen met recht op opvang (in procedure, beroep, vertrektermijn)"},
     "permits_pending": {"en": "Transition permits waiting to be issued",
@@ -131,10 +136,10 @@ _BACKLOG: dict[str, dict[str, str]] = {
     "clear": {"en": "Cohort backlog cleared", "nl": "Achterstand cohort weggewerkt"},
     "permits_done": {"en": "Every transition permit issued", "nl": "Alle transitiedocumenten afgegeven"},
     "months_to_clear": {"en": "Months until the cohort backlog is cleared",
-                        "nl": "Maanden tot de achterstand van de cohort is weggewerkt"},
+                        "nl": "Maanden tot de achterstand van het cohort is weggewerkt"},
     "not_within": {"en": "not within {n} months", "nl": "niet binnen {n} maanden"},
     "outcomes": {"en": "Where the cohort's cases are (median, cumulative)",
-                 "nl": "Waar de zaken van de cohort zijn (mediaan, cumulatief)"},
+                 "nl": "Waar de zaken van het cohort zijn (mediaan, cumulatief)"},
     "policy_late": {"en": "Late decisions incl. overdue at the end (median)",
                     "nl": "Te late beslissingen incl. achterstallig aan het eind (mediaan)"},
     "policy_eur": {"en": "Penalties, EUR million (median)", "nl": "Dwangsommen, mln EUR (mediaan)"},
@@ -190,11 +195,11 @@ _OUTPUTS: dict[str, dict[str, str]] = {
     "output_late_decisions": {"en": "late decisions (incl. overdue)",
                        "nl": "te late beslissingen (incl. over de termijn)"},
     "output_penalty_eur": {"en": "penalties", "nl": "dwangsommen"},
-    "output_dtv_caseload_peak": {"en": "DT&V caseload peak", "nl": "piek DT&V-caseload"},
+    "output_dtv_caseload_peak": {"en": "DT&V caseload peak", "nl": "piek zaken bij DT&V"},
 }
 
 #: All labels by key: ``{"en": ..., "nl": ...}`` (text may hold ``{placeholders}``).
-SECTIONS = (_GENERAL, _FORECAST, _SHELTER, _BACKLOG, _OUTCOMES, _INPUTS, _OUTPUTS)
+SECTIONS = (_GENERAL, _FORECAST, _SHELTER, _BACKLOG, _OUTCOMES, _INPUTS, _OUTPUTS, *PROSE_SECTIONS)
 LABELS: dict[str, dict[str, str]] = {k: v for section in SECTIONS for k, v in section.items()}
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 
 from capacity import data
 from capacity.report.format import fmt_headline, fmt_number, fmt_significant
-from capacity.report.labels import t
+from capacity.report.labels import LABELS, t
 
 
 class Text:
@@ -68,7 +68,8 @@ def table(
         max_rows: Rows shown (0: only the caption and the links); the download has all rows.
         formats: Optional ``{column: "{:.1%}"}`` format strings.
 
-    A text column that is empty in every row is not shown (the download keeps it).
+    A text column that is empty in every row is not shown (the download keeps it). In a
+    Dutch table a column with a Dutch name in the label table (``col_<column>``) shows it.
     """
     saved = name is not None and data.save_table(df if download is None else download, name,
                                                  save_to) is not None
@@ -89,6 +90,8 @@ def table(
             shown[col] = shown[col].map(lambda v, w=whole: fmt_number(v, language, 0) if w
                                         else fmt_significant(v, language))
     shown = shown.astype(object).where(shown.notna(), "–")  # a missing value reads as a dash
+    if language != "en":  # column names in the page's language (the download keeps the codes)
+        shown = shown.rename(columns=lambda c: t(f"col_{c}", language) if f"col_{c}" in LABELS else c)
     parts = []
     if caption:
         parts.append(f'<p class="capacity-caption"><strong>{html.escape(caption)}</strong></p>')

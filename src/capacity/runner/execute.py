@@ -23,12 +23,13 @@ from typing import Any
 from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 
+from capacity import project
 from capacity.runner.plan import Job
 
 logger = logging.getLogger(__name__)
 
 #: nbconvert templates shipped with the package (``capacity_report`` is the report).
-TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
+TEMPLATES_DIR = project.templates_dir()
 
 
 class ProjectKernelManager(AsyncKernelManager):

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import capacity
-from capacity import params
+from capacity import params, project
 from capacity.runner.execute import JobResult
 from capacity.runner.plan import Job, Plan
 from capacity.runner.publish import now_iso
@@ -40,7 +40,7 @@ def sha256(path: Path) -> str:
 
 def git_commit(root: Path | None = None) -> str:
     """Return the git commit of the project (with ``+dirty`` if files changed), or ``unknown``."""
-    root = root or Path(__file__).resolve().parents[3]
+    root = root or project.project_root()
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
                                 text=True, timeout=10, check=True).stdout.strip()

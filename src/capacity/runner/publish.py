@@ -16,13 +16,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from capacity import project
 from capacity.errors import RunError
 
 logger = logging.getLogger(__name__)
 
-#: Default output folder (``reports/`` at the project root).
-REPORTS_DIR = Path(__file__).resolve().parents[3] / "reports"
 _RUN_ID = re.compile(r"^\d{8}T\d{6}Z(-\d+)?$")
+
+
+def __getattr__(name: str) -> Path:
+    """``REPORTS_DIR``, the default output folder: ``<project>/reports`` (else ``./reports``), read when asked."""
+    if name == "REPORTS_DIR":
+        return project.reports_dir()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class LockError(RunError):
@@ -111,7 +117,7 @@ def copy_assets(run_dir: Path) -> Path:
         if found is None:
             raise RunError(f"nbconvert's lab template ({name}) not found: reinstall nbconvert")
         shutil.copyfile(found, assets / f"lab-{name}")
-    for vendored in (Path(__file__).resolve().parents[1] / "assets").glob("*.js"):
+    for vendored in (project.templates_dir().parent / "assets").glob("*.js"):
         shutil.copyfile(vendored, assets / vendored.name)  # e.g. plotly's Dutch locale
     return assets
 

@@ -1,0 +1,735 @@
+"""The prose of reports 01-04 in English and Dutch: headings, introductions and captions.
+
+A notebook's Markdown cell is the same text in every edition, so the reports' prose lives
+here and a notebook shows it in the page's language with ``report.Text(report.t(key, lang))``.
+The sections join the one label table (:data:`capacity.report.labels.LABELS`) and are read
+with :func:`capacity.report.labels.t` like every other label. Keys start with the report's
+number (``p01_`` … ``p04_``); ``p00_`` is shared.
+"""
+
+from __future__ import annotations
+
+_SHARED: dict[str, dict[str, str]] = {
+    "p00_parameters": {"en": "## Parameters used", "nl": "## Gebruikte parameters"},
+}
+
+_DATA: dict[str, dict[str, str]] = {
+    "p01_title": {
+        "en": "# Data: the published history\n\n"
+              "People from Ukraine registered with Dutch municipalities, in municipal shelter, shelter "
+              "places, arrivals and departures per month, built from published figures "
+              "(`capacity/datasets/`, with their sources). Every value carries a flag: **observed**, "
+              "**derived**, **interpolated** or **missing**. Gaps are shown as gaps.",
+        "nl": "# Gegevens: de gepubliceerde reeksen\n\n"
+              "Mensen uit Oekraïne die bij Nederlandse gemeenten staan ingeschreven, in gemeentelijke "
+              "opvang verblijven, de opvangplekken, en instroom en vertrek per maand, opgebouwd uit "
+              "gepubliceerde cijfers (`capacity/datasets/`, met hun bronnen). Elke waarde heeft een "
+              "kenmerk: **waargenomen**, **afgeleid**, **geïnterpoleerd** of **ontbreekt**. Een "
+              "gat in de gegevens blijft een gat.",
+    },
+    "p01_registered": {
+        "en": "## Registered people and shelter\n\n"
+              "Solid markers are published figures; hollow markers are interpolated (registered between "
+              "two reports) or derived. The Eurostat stock of temporary-protection holders is lower than "
+              "the municipal register (BRP) by definition and drops at two register clean-ups (Jan 2023, "
+              "Apr 2024).",
+        "nl": "## Ingeschrevenen en opvang\n\n"
+              "Gevulde markeringen zijn gepubliceerde cijfers; open markeringen zijn geïnterpoleerd "
+              "(ingeschrevenen tussen twee publicaties) of afgeleid. Het aantal houders van tijdelijke "
+              "bescherming volgens Eurostat ligt per definitie lager dan het aantal inschrijvingen in de "
+              "BRP en daalt bij twee opschoningen van het register (januari 2023 en april 2024).",
+    },
+    "p01_registered_chart": {
+        "en": "Registered, TP holders, in shelter and places",
+        "nl": "Ingeschreven, houders van tijdelijke bescherming, in opvang en opvangplekken",
+    },
+    "p01_flows": {
+        "en": "## Arrivals and departures per month\n\n"
+              "Arrivals are Eurostat's monthly grants of temporary protection (to Aug 2024). Departures "
+              "are **interpolated** from published cumulative counts (CBS, BZK): Eurostat's stock is not "
+              "reduced for people who leave between clean-ups, so it cannot give monthly departures.",
+        "nl": "## Instroom en vertrek per maand\n\n"
+              "De instroom is het aantal toekenningen van tijdelijke bescherming per maand volgens "
+              "Eurostat (tot en met augustus 2024). Het vertrek is **geïnterpoleerd** uit gepubliceerde "
+              "cumulatieve aantallen (CBS, BZK): Eurostat verlaagt zijn aantal niet voor mensen die "
+              "tussen twee opschoningen vertrekken, dus daaruit volgt geen vertrek per maand.",
+    },
+    "p01_flows_chart": {
+        "en": "Arrivals, departures and register clean-ups",
+        "nl": "Instroom, vertrek en opschoningen van het register",
+    },
+    "p01_history_caption": {
+        "en": "Monthly history (long format); the download has every month with its source and note",
+        "nl": "Maandcijfers (lang formaat); de download bevat elke maand met bron en toelichting",
+    },
+    "p01_quality": {"en": "## Data quality\n\nCoverage and flags per series:",
+                    "nl": "## Kwaliteit van de gegevens\n\nDekking en kenmerken per reeks:"},
+    "p01_coverage_caption": {"en": "Coverage per series", "nl": "Dekking per reeks"},
+    "p01_gaps": {
+        "en": "Gaps: runs of months without a published figure. The forecasts start after the last "
+              "observed month of each series; they do not fill these gaps.",
+        "nl": "Gaten: aaneengesloten maanden zonder gepubliceerd cijfer. De voorspellingen beginnen "
+              "na de laatste waargenomen maand van elke reeks; ze vullen deze gaten niet op.",
+    },
+    "p01_gaps_caption": {"en": "Gaps (consecutive months without a figure)",
+                         "nl": "Gaten (opeenvolgende maanden zonder cijfer)"},
+    "p01_breaks": {
+        "en": "Breaks: the Eurostat stock drops at register clean-ups. The drop is kept as "
+              "`register_cleanup` and never counted as departures.",
+        "nl": "Breuken: het aantal volgens Eurostat daalt bij opschoningen van het register. Die daling "
+              "staat apart als registeropschoning (`register_cleanup`) en telt nooit als vertrek.",
+    },
+    "p01_breaks_caption": {"en": "Register clean-ups", "nl": "Opschoningen van het register"},
+    "p01_identity": {
+        "en": "Stock identity between two published registered counts: change in the register minus "
+              "(arrivals − departures). Definitions differ between sources (TP grants vs BRP "
+              "registrations; interpolated departures), so the residual is shown, not hidden.",
+        "nl": "Sluitende rekening tussen twee gepubliceerde aantallen ingeschrevenen: de verandering in "
+              "het register min (instroom − vertrek). De definities verschillen per bron (toekenningen "
+              "van tijdelijke bescherming tegenover inschrijvingen in de BRP; geïnterpoleerd vertrek), "
+              "dus het verschil wordt getoond, niet weggepoetst.",
+    },
+    "p01_identity_caption": {"en": "Stock identity residuals (persons)",
+                             "nl": "Verschillen in de sluitende rekening (personen)"},
+    "p01_anchors": {
+        "en": "## Anchor facts\n\nThe figures of the monitor report (March 2025) checked against the history:",
+        "nl": "## IJkpunten\n\nDe cijfers uit de monitorrapportage (maart 2025), vergeleken met de reeksen:",
+    },
+    "p01_anchors_caption": {"en": "Monitor report facts", "nl": "Feiten uit de monitorrapportage"},
+}
+
+_FORECAST: dict[str, dict[str, str]] = {
+    "p02_title": {
+        "en": "# Arrivals and departures\n\n"
+              "How many people from Ukraine will register with Dutch municipalities each month, how many "
+              "will leave, and how many will be registered, over the next 36 months — as sample paths with "
+              "median and 50 / 67 / 95 % bands, under the scenario of this report.\n\n"
+              "**What the data allow.** Monthly arrivals (Eurostat temporary-protection grants) exist only "
+              "for 2022-03 … 2024-08; departures are CBS's published cumulative counts spread over the "
+              "months between publications (to 2024-10); the BRP registered count is sparse and runs to "
+              "2025-03. The models are fitted to those ends; **arrivals and departures for 2024-09 … 2025-03 "
+              "are forecasts, not data.** The population paths start from the last observed registered "
+              "count (March 2025) and run 36 months from April 2025.",
+        "nl": "# Instroom en vertrek\n\n"
+              "Hoeveel mensen uit Oekraïne zich de komende 36 maanden per maand bij Nederlandse gemeenten "
+              "inschrijven, hoeveel er vertrekken en hoeveel er ingeschreven staan — als gesimuleerde paden "
+              "met de mediaan en banden van 50, 67 en 95%, onder het scenario van dit rapport.\n\n"
+              "**Wat de gegevens toelaten.** Instroom per maand (toekenningen van tijdelijke bescherming, "
+              "Eurostat) is er alleen van maart 2022 tot en met augustus 2024; het vertrek bestaat uit de "
+              "cumulatieve aantallen van het CBS, verdeeld over de maanden tussen de publicaties (tot en met "
+              "oktober 2024); het aantal ingeschrevenen in de BRP is maar af en toe gepubliceerd, het laatst "
+              "voor maart 2025. De modellen zijn tot die eindpunten geschat; **instroom en vertrek van "
+              "september 2024 tot en met maart 2025 zijn voorspellingen, geen gegevens.** De paden van de "
+              "bevolking beginnen bij het laatst gepubliceerde aantal ingeschrevenen (maart 2025) en lopen "
+              "36 maanden vanaf april 2025.",
+    },
+    "p02_computation": {
+        "en": "## Computation\n\n"
+              "The suite's pipeline computes the history, the backtest of every model (once per run: it "
+              "does not depend on the scenario), the scenario's sample paths and the gap check; this report "
+              "only shows them.",
+        "nl": "## Berekening\n\n"
+              "De rekenstap van de suite berekent de reeksen, de toets op het verleden van elk model (eenmaal "
+              "per run: die hangt niet van het scenario af), de gesimuleerde paden van het scenario en de "
+              "controle van de maanden zonder gegevens; dit rapport laat ze alleen zien.",
+    },
+    "p02_headline_caption": {"en": "Registered population and forecast quality",
+                             "nl": "Ingeschrevenen en kwaliteit van de voorspelling"},
+    "p02_forecast": {
+        "en": "## Forecast\n\n"
+              "Median (line) and 50 / 67 / 95 % bands; black points are the history (hollow = interpolated). "
+              "Arrivals are a count; departures are a rate on the people present, so a larger registered "
+              "population gives proportionally more departures. The stock identity registered[t] = "
+              "registered[t−1] + arrivals[t] − departures[t] holds on every path.\n\n"
+              "The bands of the registered population are calibrated on the registered count itself: a "
+              "rolling-origin backtest (below) measures how far published counts fell from earlier "
+              "forecasts, and the stock carries a residual term (registration lags, unrecorded departures, "
+              "clean-ups, the error of the last count) sized to those errors. Arrivals and departure-rate "
+              "paths are drawn as whole trajectories whose errors persist from month to month as they did "
+              "in the backtest. The dotted line marks the last published count.",
+        "nl": "## Voorspelling\n\n"
+              "De mediaan (lijn) en banden van 50, 67 en 95%; zwarte punten zijn waarnemingen (open = "
+              "geïnterpoleerd). De instroom is een aantal; het vertrek is een kans op de aanwezige mensen, "
+              "dus meer ingeschrevenen geven naar verhouding meer vertrek. Op elk pad geldt: ingeschreven "
+              "deze maand = ingeschreven vorige maand + instroom − vertrek.\n\n"
+              "De banden van het aantal ingeschrevenen zijn geijkt op dat aantal zelf: een toets op het "
+              "verleden (hieronder) meet hoe ver gepubliceerde tellingen van eerdere voorspellingen lagen, "
+              "en de voorraad krijgt een restterm (registratievertraging, niet-geregistreerd vertrek, "
+              "opschoning, de fout in de laatste telling) van die omvang. Paden van instroom en vertrekkans "
+              "zijn hele trajecten waarvan de fouten van maand tot maand doorwerken, zoals in de toets op "
+              "het verleden. De stippellijn markeert de laatste gepubliceerde telling.",
+    },
+    "p02_rate": {
+        "en": "The departure rate behind the departures: the share of the registered population that "
+              "leaves in a month. Its history is CBS's published departures spread between publications, "
+              "over the BRP count of the month before; beyond the 12 backtested months its trend is damped "
+              "(`forecast.trend_damping`).",
+        "nl": "De vertrekkans achter het vertrek: het deel van de ingeschrevenen dat in een maand vertrekt. "
+              "De historie is het door het CBS gepubliceerde vertrek, verdeeld over de maanden tussen de "
+              "publicaties, gedeeld door het aantal in de BRP van de maand ervoor; na de 12 getoetste "
+              "maanden vlakt de trend af (`forecast.trend_damping`).",
+    },
+    "p02_quantile_caption": {"en": "Quantile table (persons; persons per month)",
+                             "nl": "Kwantieltabel (personen; personen per maand)"},
+    "p02_backtest": {
+        "en": "## Backtest scorecard\n\n"
+              "Rolling-origin backtest with an expanding window (first origin after 12 months; horizons "
+              "1–12): every model is refitted at every origin (Prophet at the latest 8 only, for speed). "
+              "MASE < 1 beats the one-step naive forecast in-sample; coverage should be close to 50 / 80 / "
+              "95 %. The ensemble's weights and calibrated bands at each origin come only from the other "
+              "origins' errors (leave-one-origin-out). **The departure-rate series is interpolated between "
+              "three CBS publications, so its backtest flatters smooth models; read it as a check, not "
+              "proof.**",
+        "nl": "## Toets op het verleden: scorekaart\n\n"
+              "Elk model is opnieuw geschat op elk beginpunt, met alle gegevens tot dat punt (eerste "
+              "beginpunt na 12 maanden; 1 tot 12 maanden vooruit; Prophet alleen op de laatste 8 "
+              "beginpunten, om tijd te sparen). Een MASE onder 1 is beter dan de naïeve voorspelling "
+              "(de vorige maand herhalen); de dekking hoort dicht bij 50, 80 en 95% te liggen. De gewichten "
+              "van de combinatie van modellen en de geijkte banden op elk beginpunt komen alleen uit de "
+              "fouten op de andere beginpunten. **De reeks van de vertrekkans is geïnterpoleerd tussen drie "
+              "CBS-publicaties, dus deze toets valt gunstig uit voor gladde modellen; lees hem als "
+              "controle, niet als bewijs.**",
+    },
+    "p02_backtest_caption": {"en": "Horizons 1–6, averaged (n = forecasts scored)",
+                             "nl": "1 tot 6 maanden vooruit, gemiddeld (n = beoordeelde voorspellingen)"},
+    "p02_scorecard_caption": {"en": "Full scorecard: every model, series, origin, horizon and metric",
+                              "nl": "Volledige scorekaart: elk model, elke reeks, elk beginpunt, elke "
+                                    "horizon en elke maatstaf"},
+    "p02_gap": {
+        "en": "## What changed since the data's last month\n\n"
+              "The models end with the Eurostat data (2024-08); the BRP registered count was published "
+              "again in December 2024, February 2025 and March 2025. Starting from December 2024, the table "
+              "runs the forecast arrivals and departures forward and compares with the later counts. If an "
+              "observed count lies outside the band, the months after the data end did not go as the "
+              "models expected — read the first forecast months with that in mind. Note that the December "
+              "2024 count (Kamerbrief of 20 Dec 2024, 123,680) and the February/March 2025 counts "
+              "(Rijksoverheid figures via the monitor report and NOS) come from different publications and "
+              "may not count exactly the same people; a fall of 3,000 in ten weeks is larger than any month "
+              "in the history.",
+        "nl": "## Wat er veranderde na de laatste gegevens\n\n"
+              "De modellen eindigen met de Eurostat-gegevens (augustus 2024); het aantal ingeschrevenen in "
+              "de BRP is daarna nog gepubliceerd voor december 2024, februari 2025 en maart 2025. Vanaf "
+              "december 2024 rekent de tabel de voorspelde instroom en het voorspelde vertrek door en "
+              "vergelijkt de uitkomst met de latere tellingen. Ligt een telling buiten de band, dan liepen "
+              "de maanden na het einde van de gegevens anders dan de modellen verwachtten: lees de eerste "
+              "voorspelde maanden met dat in gedachten. De telling van december 2024 (Kamerbrief van 20 "
+              "december 2024, 123.680) en die van februari en maart 2025 (cijfers van de Rijksoverheid via "
+              "de monitorrapportage en de NOS) komen uit verschillende publicaties en tellen mogelijk niet "
+              "precies dezelfde mensen; een daling van 3.000 in tien weken is groter dan in welke maand "
+              "van de reeks ook.",
+    },
+    "p02_gap_caption": {"en": "Observed registered count against the forecast from the first count after the "
+                              "data end",
+                        "nl": "Gepubliceerd aantal ingeschrevenen tegenover de voorspelling vanaf de eerste "
+                              "telling na het einde van de gegevens"},
+    "p02_stock_backtest": {
+        "en": "## Backtest of the registered population\n\n"
+              "From every month since the fit start, with the data as they stood then (later CBS and BRP "
+              "points not yet known), the whole forecast is refitted and compared with every BRP count "
+              "published 1–12 months later. Coverage is measured with bands calibrated without the count "
+              "being scored (leave-one-count-out); the interval score is that of the 80 % band (persons; "
+              "lower is better); n counts forecasts, n_counts the distinct published counts behind them.",
+        "nl": "## Toets op het verleden van het aantal ingeschrevenen\n\n"
+              "Vanaf elke maand sinds het begin van de schatting, met de gegevens zoals ze toen waren "
+              "(latere punten van CBS en BRP nog onbekend), is de hele voorspelling opnieuw gemaakt en "
+              "vergeleken met elke BRP-telling die 1 tot 12 maanden later verscheen. De dekking is gemeten "
+              "met banden die geijkt zijn zonder de telling die beoordeeld wordt; de intervalscore is die "
+              "van de 80%-band (personen; lager is beter); n is het aantal voorspellingen, n_counts het "
+              "aantal verschillende gepubliceerde tellingen daarachter.",
+    },
+    "p02_stock_backtest_caption": {"en": "Backtest of the registered population by months ahead",
+                                   "nl": "Toets op het verleden van het aantal ingeschrevenen, per aantal "
+                                         "maanden vooruit"},
+    "p02_status_caption": {"en": "Where data end and forecasts begin",
+                           "nl": "Waar de gegevens eindigen en de voorspelling begint"},
+    "p02_checks_caption": {"en": "Checks against the monitor report",
+                           "nl": "Controle tegen de monitorrapportage"},
+    "p02_scenarios": {
+        "en": "## Scenarios\n\n"
+              "Each shipped scenario declares its shocks (start month, duration, shape, size) in YAML; "
+              "uncertain sizes are distributions drawn per path. The baseline has no shocks. The run's "
+              "index page (`index.html`) compares every scenario of the run side by side: the registered "
+              "population per scenario as a chart, and every headline figure in one table.",
+        "nl": "## Scenario's\n\n"
+              "Elk meegeleverd scenario legt zijn schokken (beginmaand, duur, vorm, omvang) vast in YAML; "
+              "een onzekere omvang is een kansverdeling waaruit per pad wordt getrokken. Het "
+              "basisscenario heeft geen schokken. De overzichtspagina van de run (`index.html`) zet alle "
+              "scenario's van de run naast elkaar: het aantal ingeschrevenen per scenario in een grafiek, "
+              "en alle kerncijfers in één tabel.",
+    },
+    "p02_headline_all_caption": {"en": "Headline figures of this scenario", "nl": "Kerncijfers van dit scenario"},
+    "p02_assumptions": {"en": "## Assumptions of this scenario", "nl": "## Aannames van dit scenario"},
+}
+
+_SHELTER: dict[str, dict[str, str]] = {
+    "p03_title": {
+        "en": "# Municipal shelter: occupancy and places needed\n\n"
+              "How many people from Ukraine need a place in municipal shelter (gemeentelijke opvang), "
+              "against how many places, on every forecast path. Occupied places never exceed the places: "
+              "the rest is **unmet demand** (people refused or waiting). Figures are persons at month end; "
+              "bands are 50/67/95 % of the forecast paths.",
+        "nl": "# Gemeentelijke opvang: bezetting en benodigde plekken\n\n"
+              "Hoeveel mensen uit Oekraïne een plek in de gemeentelijke opvang nodig hebben, tegenover "
+              "hoeveel plekken, op elk pad van de prognose. Er zijn nooit meer plekken bezet dan er zijn: "
+              "de rest is **onvervulde vraag** (mensen die geweigerd worden of wachten). Aantallen zijn "
+              "personen aan het eind van de maand; de banden omvatten 50, 67 en 95% van de paden.",
+    },
+    "p03_headline": {
+        "en": "## Headline\n\n"
+              "The last observed month is the jump-off. **Pressure** is the people needing a place per "
+              "place (demand ÷ places); unlike occupancy it is not capped at 100 %: above 100 %, people go "
+              "without a place. *Passes 95 %* is the first month in which pressure exceeds 95 %; *passes "
+              "100 %* the first month in which people are refused. Where pressure had already passed a "
+              "threshold at the last count, the report says so and gives that month: it is the starting "
+              "point, not a forecast. *Places short* is the largest unmet demand on a path.",
+        "nl": "## Kerncijfers\n\n"
+              "De laatste waargenomen maand is het vertrekpunt. De **druk** is het aantal mensen dat een "
+              "plek nodig heeft per plek (vraag ÷ plekken); anders dan de bezetting kan die boven 100% "
+              "komen: dan blijven mensen zonder plek. *Boven 95%* is de eerste maand waarin de druk boven "
+              "95% ligt; *boven 100%* de eerste maand waarin mensen geweigerd worden. Lag de druk bij de "
+              "laatste telling al boven een drempel, dan zegt het rapport dat en noemt het die maand: dat "
+              "is het vertrekpunt, geen voorspelling. *Tekort aan plekken* is de grootste onvervulde vraag "
+              "op een pad.",
+    },
+    "p03_headline_caption": {"en": "Shelter headline figures", "nl": "Kerncijfers opvang"},
+    "p03_demand": {
+        "en": "## Demand against places\n\n"
+              "The fan shows the people who need a place (in shelter plus unmet demand); the dashed line "
+              "the places on the median path: today's places, plus the places municipalities open when "
+              "pressed (see *How places follow demand*), plus announced openings and closures. Where the "
+              "fan lies above the line, people go without a place; most of them find another solution "
+              "within weeks, as the two years at 97–99.8 % occupancy with only dozens refused show. After "
+              "the temporary protection (TPD) ends, only people still entitled to shelter count (see "
+              "below).",
+        "nl": "## Vraag tegenover plekken\n\n"
+              "De waaier toont de mensen die een plek nodig hebben (in de opvang plus onvervulde vraag); de "
+              "stippellijn de plekken op het middelste pad: de huidige plekken, plus de plekken die "
+              "gemeenten openen als de druk oploopt (zie *Hoe plekken de vraag volgen*), plus aangekondigde "
+              "openingen en sluitingen. Waar de waaier boven de lijn ligt, blijven mensen zonder plek; de "
+              "meesten vinden binnen enkele weken een andere oplossing, zoals twee jaar met 97 tot 99,8% "
+              "bezetting en maar enkele tientallen weigeringen laten zien. Na het einde van de tijdelijke "
+              "bescherming (RTB) tellen alleen de mensen die nog recht op opvang hebben (zie verderop).",
+    },
+    "p03_crossing": {
+        "en": "## When does pressure pass 95 % and 100 %?\n\n"
+              "The share of forecast paths on which demand per place has passed the threshold by each "
+              "month, and the early (10 %), median and late (90 %) crossing months. A threshold already "
+              "passed at the last count reads so.",
+        "nl": "## Wanneer komt de druk boven 95% en 100%?\n\n"
+              "Het deel van de paden waarop de vraag per plek in een maand de drempel al is gepasseerd, en "
+              "de vroege (10%), middelste en late (90%) maand waarin dat gebeurt. Een drempel die bij de "
+              "laatste telling al was gepasseerd, staat er zo bij.",
+    },
+    "p03_crossing_caption": {"en": "First month past the threshold (download: the whole distribution)",
+                             "nl": "Eerste maand boven de drempel (download: de hele verdeling)"},
+    "p03_forecast_table": {
+        "en": "## Forecast table\n\n"
+              "Quantiles per month of `demand`, `in_shelter`, `places`, `occupancy_rate` (empty in a month "
+              "without places), `pressure` (demand per place; empty without places), `unmet_demand` and "
+              "`places_needed` (places that keep occupancy at or under the target on a path; read the "
+              "quantile column for the wanted probability).",
+        "nl": "## Prognosetabel\n\n"
+              "Kwantielen per maand van de vraag (`demand`), het aantal in de opvang (`in_shelter`), de "
+              "plekken (`places`), de bezettingsgraad (`occupancy_rate`, leeg in een maand zonder plekken), "
+              "de druk (`pressure`, vraag per plek; leeg zonder plekken), de onvervulde vraag "
+              "(`unmet_demand`) en de benodigde plekken (`places_needed`: de plekken die de bezetting op een "
+              "pad op of onder de streefwaarde houden; kies de kwantielkolom bij de gewenste zekerheid).",
+    },
+    "p03_forecast_caption": {"en": "Shelter forecast (quantiles)", "nl": "Prognose opvang (kwantielen)"},
+    "p03_places": {
+        "en": "## Places to ask for\n\n"
+              "Places needed keep occupancy at or under the target (COA plans on 91 %) with the planning "
+              "probability. New places take months to open: `request_by` is the month the request must go "
+              "out, given the lead time; `too_late` marks months that can no longer be reached.",
+        "nl": "## Aan te vragen plekken\n\n"
+              "De benodigde plekken houden de bezetting met de gekozen zekerheid op of onder de "
+              "streefwaarde (het COA rekent met 91%). Nieuwe plekken openen pas na maanden: de kolom "
+              "'aanvragen uiterlijk' is de maand waarin de aanvraag de deur uit moet, gegeven de "
+              "voorbereidingstijd; 'te laat' markeert maanden die niet meer te halen zijn.",
+    },
+    "p03_places_caption": {"en": "Places needed per month", "nl": "Benodigde plekken per maand"},
+    "p03_cost": {
+        "en": "## Too few or too many places: the cost trade-off\n\n"
+              "One level of places, held from the lead time on until the TPD ends, against the expected "
+              "bed-days left empty (cost per empty place per day) and the person-days without a place "
+              "(cost per person per day, a parameter). The cost-optimal level is where the two balance: "
+              "the share of futures in which demand stays under it equals cost_short / (cost_short + "
+              "cost_idle).",
+        "nl": "## Te weinig of te veel plekken: de afweging van kosten\n\n"
+              "Eén aantal plekken, aangehouden vanaf het einde van de voorbereidingstijd tot het einde van "
+              "de RTB, tegenover de verwachte lege beddagen (kosten per lege plek per dag) en de dagen dat "
+              "mensen zonder plek zijn (kosten per persoon per dag, een parameter). Het aantal met de "
+              "laagste kosten ligt waar die twee in evenwicht zijn: het deel van de paden waarop de vraag "
+              "eronder blijft, is gelijk aan kosten tekort / (kosten tekort + kosten leegstand).",
+    },
+    "p03_cost_caption": {"en": "Expected bed-days and cost (EUR) per level of places",
+                         "nl": "Verwachte beddagen en kosten (EUR) per aantal plekken"},
+    "p03_after_tpd": {"en": "## After the temporary protection ends",
+                      "nl": "## Na het einde van de tijdelijke bescherming"},
+    "p03_destinations": {
+        "en": "### A destination for everyone in shelter at the TPD end\n\n"
+              "Everyone in Ukraine shelter in the month before the TPD ends is, every month after it, in "
+              "exactly one place: **asylum reception** (still pursuing asylum: the backlog model's people "
+              "entitled to shelter), **left the Netherlands** (the forecast's departure rate), or the "
+              "**housing task**: transition-document and other permit holders who must move out of "
+              "Ukraine shelter to regular or other housing. The three add up to the people in shelter at "
+              "the TPD end on every path. `housing_task_new` is the number who must move in a month.",
+        "nl": "### Waar iedereen uit de opvang bij het einde van de RTB terechtkomt\n\n"
+              "Wie in de maand voor het einde van de RTB in de opvang voor Oekraïners verblijft, is daarna "
+              "elke maand op precies één plek: in de **asielopvang** (nog in de asielprocedure: de mensen "
+              "met recht op opvang uit het achterstandsmodel), **vertrokken uit Nederland** (volgens de "
+              "vertrekkans van de prognose), of in de **huisvestingsopgave**: houders van een "
+              "transitiedocument of een andere vergunning die uit de opvang voor Oekraïners naar gewone of "
+              "andere huisvesting moeten. De drie tellen op elk pad op tot het aantal mensen in de opvang "
+              "bij het einde van de RTB. De kolom `housing_task_new` is het aantal dat in een maand moet "
+              "verhuizen.",
+    },
+    "p03_destinations_caption": {"en": "After the TPD: asylum reception, housing task, departures (quantiles)",
+                                 "nl": "Na de RTB: asielopvang, huisvestingsopgave, vertrek (kwantielen)"},
+    "p03_rates": {
+        "en": "## Rates: estimated from the history and used\n\n"
+              "The shelter share and the move-out rate derived from the published series (stock-flow "
+              "identity over the window), beside the rates the paths use (median and 5-95 % of the sampled "
+              "values).",
+        "nl": "## Kansen: geschat uit de reeksen en gebruikt\n\n"
+              "Het aandeel in de opvang en de kans op uitstroom uit de opvang, afgeleid uit de "
+              "gepubliceerde reeksen (voorraad en stromen over de gekozen periode), naast de waarden die "
+              "de paden gebruiken (mediaan en 5 tot 95% van de getrokken waarden).",
+    },
+    "p03_rates_caption": {"en": "Stock-flow rates", "nl": "Kansen en aandelen in het voorraad-stroommodel"},
+    "p03_response": {
+        "en": "## How places follow demand\n\n"
+              "Places are a path, not a constant: until the temporary protection ends, municipalities open "
+              "places when pressed. Each month a share (the *gain*) of the gap between the places wanted "
+              "(people needing a place, seen a *lead time* earlier, divided by the pressure aimed at) and "
+              "the places opens; places never closed in 2022–2025, so only openings respond. The rule is "
+              "fitted to the eleven published counts of places from July 2022 to March 2025 against demand "
+              "taken as the shelter share times registered people (a series that does not depend on "
+              "places). The range (fits within 1.25 times the best error) is what the paths sample. "
+              "Announced openings and closures come on top; the plan to close Ukraine shelter when the TPD "
+              "ends is the scenario *Ukraine shelter closes when the TPD ends*.",
+        "nl": "## Hoe plekken de vraag volgen\n\n"
+              "Het aantal plekken verandert over de tijd: tot het einde van de tijdelijke bescherming openen "
+              "gemeenten plekken als de druk oploopt. Elke maand komt een deel (de *reactiesnelheid*) van "
+              "het verschil tussen de gewenste plekken (de mensen die een plek nodig hebben, een "
+              "*voorbereidingstijd* eerder gezien, gedeeld door de beoogde druk) en de bestaande plekken "
+              "erbij; in 2022–2025 is nooit afgebouwd, dus alleen openingen reageren. De regel is geschat "
+              "op de elf gepubliceerde aantallen plekken van juli 2022 tot maart 2025, tegenover de vraag "
+              "als aandeel in de opvang maal het aantal ingeschrevenen (een reeks die niet van de plekken "
+              "afhangt). De paden trekken uit de bandbreedte van schattingen (binnen 1,25 keer de kleinste "
+              "fout). Aangekondigde openingen en sluitingen komen daarbovenop; het plan om de opvang voor "
+              "Oekraïners te sluiten bij het einde van de RTB is een apart scenario.",
+    },
+    "p03_response_caption": {"en": "Places against demand, fitted 2022–2025",
+                             "nl": "Plekken tegenover vraag, geschat over 2022–2025"},
+    "p03_replay": {
+        "en": "## History replay: does the model reproduce 2023–2025?\n\n"
+              "The model starts from the published state of July 2023 (76,000 people in shelter, 78,000 "
+              "places) and runs on the published arrivals (TP grants; after August 2024 none are published "
+              "in the project's data, so the mean of the last twelve published months stands in: the "
+              "download's `arrivals_source` says which) with departures implied by the published registered "
+              "counts. The band holds the uncertainty of the model's parameters, given that population. "
+              "The crosses are the published counts; the list below says how many lie inside the 80 % band "
+              "and, with figures, where the model misses.",
+        "nl": "## Terugblik: reproduceert het model 2023–2025?\n\n"
+              "Het model begint bij de gepubliceerde stand van juli 2023 (76.000 mensen in de opvang, "
+              "78.000 plekken) en rekent met de gepubliceerde instroom (toekenningen van tijdelijke "
+              "bescherming; na augustus 2024 staan die niet in de projectgegevens, dus vervangt het "
+              "gemiddelde van de laatste twaalf gepubliceerde maanden ze: de kolom `arrivals_source` in de "
+              "download zegt welke) en met het vertrek dat volgt uit de gepubliceerde aantallen "
+              "ingeschrevenen. De band bevat de onzekerheid in de parameters van het model, bij die "
+              "bevolking. De kruisjes zijn de gepubliceerde tellingen; de lijst hieronder zegt hoeveel "
+              "er binnen de 80%-band liggen en, met cijfers, waar het model ernaast zit.",
+    },
+    "p03_replay_caption": {"en": "History replay against published counts",
+                           "nl": "Terugblik tegenover gepubliceerde tellingen"},
+    "p03_municipalities": {
+        "en": "## Municipalities\n\n"
+              "National demand and places shared out over the 342 municipalities by the allocation key "
+              "(population share by default; a municipality's own places where known). Whole numbers by "
+              "the largest-remainder rule: every column adds up exactly to the national figure. No "
+              "municipal shelter figures are published: these are allocations, and municipalities with "
+              "fewer than the threshold of people in shelter are flagged `thin`.",
+        "nl": "## Gemeenten\n\n"
+              "De landelijke vraag en plekken verdeeld over de 342 gemeenten met de verdeelsleutel "
+              "(standaard het aandeel in de bevolking; de eigen plekken van een gemeente waar die bekend "
+              "zijn). Hele getallen volgens de methode van de grootste overschotten: elke kolom telt "
+              "precies op tot het landelijke cijfer. Er worden geen opvangcijfers per gemeente "
+              "gepubliceerd: dit zijn toedelingen, en gemeenten met minder mensen in de opvang dan de "
+              "drempel zijn gemarkeerd als weinig betrouwbaar.",
+    },
+    "p03_municipalities_caption": {"en": "Shelter per municipality (largest first)",
+                                   "nl": "Opvang per gemeente (grootste eerst)"},
+    "p03_regions": {
+        "en": "## Safety regions and provinces\n\n"
+              "The national figures shared out over the 25 safety regions and the 12 provinces (a province "
+              "is the sum of its safety regions). **The key:** for Drenthe and Groningen a published "
+              "regional count from 2023 gives the share (Drenthe: 3,200 places in February 2023 against "
+              "75,000 nationally; Groningen: 4,052 people in shelter in September 2023 against the national "
+              "count interpolated between July 2023 and March 2024), both well above their population "
+              "share; every other region gets the rest by population, because no regional count after the "
+              "2022 build-up is in the project's data. The `key_source` column says which applies. The "
+              "shares are held fixed over the forecast and carry no uncertainty of their own, so each "
+              "region's band is the national band scaled. Every figure is in whole persons (largest "
+              "remainder) and the regions add up exactly to the national figure (rounded to whole "
+              "persons) for every month, variable and quantile.",
+        "nl": "## Veiligheidsregio's en provincies\n\n"
+              "De landelijke cijfers verdeeld over de 25 veiligheidsregio's en de 12 provincies (een "
+              "provincie is de som van haar veiligheidsregio's). **De sleutel:** voor Drenthe en Groningen "
+              "bepaalt een gepubliceerde regionale telling uit 2023 het aandeel (Drenthe: 3.200 plekken in "
+              "februari 2023 tegenover 75.000 landelijk; Groningen: 4.052 mensen in de opvang in september "
+              "2023 tegenover het landelijke aantal, geïnterpoleerd tussen juli 2023 en maart 2024), beide "
+              "ruim boven hun bevolkingsaandeel; de andere regio's krijgen de rest naar bevolking, omdat de "
+              "projectgegevens na de opbouw in 2022 geen andere regionale telling bevatten. De kolom "
+              "'herkomst sleutel' zegt wat waar geldt. De aandelen liggen vast over de prognose en hebben "
+              "geen eigen onzekerheid: de band van een regio is de landelijke band, geschaald. Alle cijfers "
+              "zijn hele personen (grootste overschot) en de regio's tellen voor elke maand, variabele en "
+              "kwantiel precies op tot het landelijke cijfer (afgerond op hele personen).",
+    },
+    "p03_regions_caption": {
+        "en": "Demand per safety region and province, first forecast month (download: every month and "
+              "variable)",
+        "nl": "Vraag per veiligheidsregio en provincie, eerste prognosemaand (download: elke maand en "
+              "variabele)",
+    },
+}
+
+_BACKLOG: dict[str, dict[str, str]] = {
+    "p04_title": {
+        "en": "# The asylum backlog after temporary protection ends (IND and DT&V)\n\n"
+              "When temporary protection (TPD, in Dutch RTB) ends, every registered person's suspended "
+              "asylum application restarts at once. This report follows that cohort month by month: "
+              "withdrawals into the transition document and the return programme, departures, IND "
+              "decisions at a capacity shared with the regular asylum queue, appeals, the departure term "
+              "and DT&V. The baseline is the plan announced on 28 November 2025 as a whole: a 3-year "
+              "transition document for all from the TPD end, a return programme, and only a low, uncertain "
+              "share that still pursues asylum (an assumption; the 2024 precedent, where 27 % continued, is "
+              "a scenario). Forced return to Ukraine is off while the war goes on (assumption). The plan's "
+              "closing of Ukraine shelter is not in this baseline: it is the scenario "
+              "`shelter_close_at_tpd_end`. The cohort is counted in **cases** (persons per case from the "
+              "share of minors, see the assumptions), the regular queue in applicants as the IND publishes "
+              "them (one person per application), shelter need in **persons**. Bands are 50/67/95 % of the "
+              "Monte Carlo paths; every uncertain parameter is drawn per path.",
+        "nl": "# De asielachterstand na het einde van de tijdelijke bescherming (IND en DT&V)\n\n"
+              "Als de tijdelijke bescherming (RTB) eindigt, leven de aangehouden asielaanvragen van alle "
+              "ingeschrevenen tegelijk weer op. Dit rapport volgt dat cohort maand voor maand: intrekkingen "
+              "voor het transitiedocument en het terugkeerprogramma, vertrek, beslissingen van de IND met "
+              "een capaciteit die ze deelt met de reguliere asielzaken, beroep, de vertrektermijn en de "
+              "DT&V. Het basisscenario is het plan van 28 november 2025 als geheel: een transitiedocument "
+              "van 3 jaar voor iedereen vanaf het einde van de RTB, een terugkeerprogramma, en maar een "
+              "klein, onzeker deel dat de asielprocedure voortzet (een aanname; het precedent van 2024, "
+              "toen 27% doorging, is een scenario). Gedwongen terugkeer naar Oekraïne is uitgesloten "
+              "zolang de oorlog duurt (aanname). De sluiting van de opvang voor Oekraïners uit het plan zit "
+              "niet in dit basisscenario: dat is het scenario `shelter_close_at_tpd_end`. Het cohort telt "
+              "in **zaken** (personen per zaak volgens het aandeel minderjarigen, zie de aannames), de "
+              "reguliere asielzaken in aanvragers zoals de IND ze publiceert (één persoon per aanvraag), "
+              "de opvangbehoefte in **personen**. De banden omvatten 50, 67 en 95% van de gesimuleerde "
+              "paden; elke onzekere parameter wordt per pad getrokken.",
+    },
+    "p04_capacity": {
+        "en": "## Capacity needed\n\n"
+              "What the IND and DT&V need, per month and per year, against what is planned now: the "
+              "smallest IND capacity (decisions a month, constant from the TPD end or reached after a "
+              "ramp-up) that keeps the share of late cohort decisions under the target with the given "
+              "probability, and the smallest DT&V capacity that brings the cohort's caseload under its "
+              "threshold in time. Bisection on common random numbers with `backlog.solver_n_paths` paths.",
+        "nl": "## Benodigde capaciteit\n\n"
+              "Wat IND en DT&V nodig hebben, per maand en per jaar, naast wat nu gepland is: de kleinste "
+              "IND-capaciteit (beslissingen per maand, vanaf het einde van de RTB of na een aanloop) die "
+              "het aandeel te late beslissingen over het cohort met de gekozen zekerheid onder het doel "
+              "houdt, en de kleinste DT&V-capaciteit die de zaken uit het cohort op tijd onder de drempel "
+              "brengt. Gezocht door steeds te halveren, op dezelfde toevalsgetallen, met "
+              "`backlog.solver_n_paths` paden.",
+    },
+    "p04_headline": {"en": "## Headline", "nl": "## Kerncijfers"},
+    "p04_term": {
+        "en": "### The legal term as a risk\n\n"
+              "The cohort's term is 6 months after the TPD ends, extendable to 21 months in total. Both are "
+              "shown on the same paths: the term changes what is late and what it costs, not the queue.",
+        "nl": "### De wettelijke termijn als risico\n\n"
+              "De beslistermijn voor het cohort is 6 maanden na het einde van de RTB, te verlengen tot in "
+              "totaal 21 maanden. Beide staan hier, op dezelfde paden: de termijn verandert wat te laat is "
+              "en wat het kost, niet de wachtrij.",
+    },
+    "p04_backlog": {
+        "en": "## The backlog\n\n"
+              "Cases of the TPD cohort still waiting for a first-instance IND decision at each month end. "
+              "Under *oldest first* the regular asylum cases that were already waiting when the TPD ends "
+              "are decided first; new regular applications wait behind the cohort.",
+        "nl": "## De achterstand\n\n"
+              "Zaken uit het RTB-cohort die aan het eind van elke maand nog wachten op een beslissing van "
+              "de IND in eerste aanleg. Bij *oudste eerst* krijgen de reguliere asielzaken die al wachtten "
+              "toen de RTB eindigde eerst een beslissing; nieuwe reguliere aanvragen wachten achter het "
+              "cohort.",
+    },
+    "p04_clear": {
+        "en": "## How long until it clears\n\n"
+              "Share of paths on which the cohort's pending cases have fallen under the threshold "
+              "(`backlog.clear_threshold_cases`), and on which every transition permit has been issued, by "
+              "month after the TPD ends.",
+        "nl": "## Hoe lang tot de achterstand weg is\n\n"
+              "Het deel van de paden waarop de openstaande zaken van het cohort onder de drempel zijn "
+              "gezakt (`backlog.clear_threshold_cases`), en waarop elk transitiedocument is afgegeven, per "
+              "maand na het einde van de RTB.",
+    },
+    "p04_decisions": {
+        "en": "## Decisions, late decisions and penalties\n\n"
+              "A decision is late when it comes after the legal term (the cohort: from the restart, 6 "
+              "months, extendable up to 21 months in total; a regular application: 6 months from lodging). "
+              "A share of applicants whose term has passed sends a notice of default; two weeks later "
+              "penalties run per day (EUR 23, 35, then 45) up to EUR 1,442 per case. They run on **every "
+              "case pending past its term, whether or not it is decided later**, in the cohort and in the "
+              "regular asylum queue alike. *Late decisions* (decided after the term) and *overdue pending* "
+              "(still waiting past the term) are counted separately.",
+        "nl": "## Beslissingen, te late beslissingen en dwangsommen\n\n"
+              "Een beslissing is te laat als ze na de wettelijke termijn komt (voor het cohort: 6 maanden "
+              "vanaf het weer opleven van de aanvraag, te verlengen tot in totaal 21 maanden; voor een "
+              "reguliere aanvraag: 6 maanden na indiening). Een deel van de aanvragers van wie de termijn "
+              "verstreken is, stelt de IND in gebreke; twee weken later lopen er dwangsommen per dag (EUR "
+              "23, 35 en dan 45), tot EUR 1.442 per zaak. Ze lopen op **elke zaak die over de termijn "
+              "wacht, of er later nu wordt beslist of niet**, in het cohort en bij de reguliere asielzaken. "
+              "*Te late beslissingen* (beslist na de termijn) en *achterstallige zaken* (wachten nog, over "
+              "de termijn) staan apart.",
+    },
+    "p04_dtv": {
+        "en": "## DT&V and shelter\n\n"
+              "After a final rejection and the departure term, a case joins DT&V's caseload, which DT&V "
+              "closes at its capacity (independent departure, forced return, departure without "
+              "supervision, other). Persons stay entitled to shelter while their case is pending, in appeal "
+              "or in the departure term; the shelter report uses this series from the TPD end.",
+        "nl": "## DT&V en opvang\n\n"
+              "Na een definitieve afwijzing en de vertrektermijn gaat een zaak naar de DT&V, die zaken "
+              "afsluit naar haar capaciteit (zelfstandig vertrek, gedwongen terugkeer, vertrek zonder "
+              "toezicht, overig). Mensen houden recht op opvang zolang hun zaak loopt, in beroep is of in "
+              "de vertrektermijn zit; het opvangrapport gebruikt deze reeks vanaf het einde van de RTB.",
+    },
+    "p04_forecast_table": {
+        "en": "## Forecast table\n\n"
+              "Quantiles per month of `pending` (cases), `decisions`, `late_decisions` (cases per month), "
+              "`penalty_eur` (EUR per month), `dtv_caseload` (cases) and `shelter_entitled` (persons).",
+        "nl": "## Prognosetabel\n\n"
+              "Kwantielen per maand van de openstaande zaken (`pending`, zaken), de beslissingen "
+              "(`decisions`) en de te late beslissingen (`late_decisions`, zaken per maand), de "
+              "dwangsommen (`penalty_eur`, EUR per maand), de zaken bij de DT&V (`dtv_caseload`, zaken) en "
+              "de mensen met recht op opvang (`shelter_entitled`, personen).",
+    },
+    "p04_policies": {
+        "en": "## Policies side by side\n\n"
+              "Every policy runs on the same random numbers (common random numbers), so differences are "
+              "the policy's, not noise. `late_or_overdue` adds the cases still pending past the term at the "
+              "end of the run to the late decisions (a queue that never reaches the cohort has no late "
+              "*decisions*, only overdue cases); `late_share` is its share; `late_decisions_vs_first` is "
+              "the paired median difference against the first row. EUR in millions.",
+        "nl": "## Beleidsopties naast elkaar\n\n"
+              "Elke beleidsoptie rekent met dezelfde toevalsgetallen, dus verschillen komen door het "
+              "beleid, niet door toeval. 'Te laat of achterstallig' telt de zaken die aan het eind van de "
+              "periode nog over de termijn wachten op bij de te late beslissingen (een wachtrij die nooit "
+              "aan het cohort toekomt, heeft geen te late *beslissingen*, alleen achterstallige zaken); "
+              "'aandeel te laat' is het aandeel daarvan; 'verschil met de eerste rij' is het gepaarde "
+              "verschil in de mediaan met de eerste rij. Bedragen in miljoenen euro.",
+    },
+    "p04_replay": {
+        "en": "## Replay 2023–2025\n\n"
+              "The model's credibility test: the regular asylum queue replayed from January 2023 on the "
+              "published inflow, with a decision output that reproduces the published year-end stocks "
+              "(persons), against the published penalty payments. The notice share and lag are fitted on "
+              "2023 and 2024; 2025 is out of sample.",
+        "nl": "## Terugrekening 2023–2025\n\n"
+              "De geloofwaardigheidstoets van het model: de reguliere asielvoorraad teruggerekend vanaf "
+              "januari 2023 op de gepubliceerde instroom, met een aantal beslissingen dat de gepubliceerde "
+              "voorraden aan het eind van elk jaar (personen) reproduceert, tegenover de gepubliceerde "
+              "dwangsommen. Het aandeel ingebrekestellingen en de vertraging zijn geschat op 2023 en 2024; "
+              "2025 ligt buiten de schatting.",
+    },
+    "p04_sensitivity": {
+        "en": "## Which assumption matters most\n\n"
+              "A variance-based (Sobol) sensitivity analysis over every uncertain input of the backlog "
+              "model, on common random numbers: the total-order index is the share of an output's variance "
+              "that goes away if that input were known (its interactions included); bars show the 90 % "
+              "bootstrap interval. The cohort size and the month-to-month noise are held fixed here.",
+        "nl": "## Welke aanname telt het zwaarst\n\n"
+              "Een gevoeligheidsanalyse (Sobol) over alle onzekere aannames van het achterstandsmodel, op "
+              "dezelfde toevalsgetallen: de totale index is het deel van de spreiding in een uitkomst dat "
+              "verdwijnt als die aanname bekend zou zijn (samenspel met andere aannames inbegrepen); de "
+              "balken tonen het 90%-betrouwbaarheidsinterval (bootstrap). De omvang van het cohort en de "
+              "toevallige schommelingen van maand tot maand liggen hier vast.",
+    },
+    "p04_sensitivity_caption": {"en": "Sobol sensitivity indices", "nl": "Gevoeligheidsindices (Sobol)"},
+    "p04_assumptions": {
+        "en": "## Assumptions and sources\n\n"
+              "Where a value has no published source it says *assumption*; the scenario files in "
+              "`params/scenarios/` (tpd_*, permit_*, return_*) vary them.",
+        "nl": "## Aannames en bronnen\n\n"
+              "Waar een waarde geen gepubliceerde bron heeft, staat er *aanname*; de scenariobestanden in "
+              "`params/scenarios/` (tpd_*, permit_*, return_*) variëren ze.",
+    },
+}
+
+#: Display names of table columns in Dutch (``col_<column>``); the English edition and every
+#: download keep the column's own name.
+_COLUMNS: dict[str, str] = {
+    "date": "datum", "variable": "variabele", "value": "waarde", "flag": "kenmerk", "source": "bron",
+    "note": "toelichting", "first": "eerste", "last": "laatste", "observed": "waargenomen",
+    "derived": "afgeleid", "interpolated": "geïnterpoleerd", "missing": "ontbreekt",
+    "longest_gap_months": "langste gat (maanden)", "from": "van", "to": "tot en met", "months": "maanden",
+    "tp_stock_before": "TB-houders ervoor", "tp_stock_after": "TB-houders erna",
+    "implied_outflow": "afgeleide uitstroom", "rule": "regel", "registered_change": "verandering ingeschrevenen",
+    "arrivals": "instroom", "departures": "vertrek", "residual": "verschil", "residual_share": "verschil (aandeel)",
+    "fact": "feit", "month": "maand", "expected": "verwacht", "found": "gevonden", "ok": "klopt",
+    "parameter": "parameter", "unit": "eenheid", "meaning": "betekenis", "mean": "gemiddelde",
+    "series": "reeks", "model": "model", "weight": "gewicht", "mase_rel_naive": "MASE t.o.v. naïef",
+    "coverage_50": "dekking 50%", "coverage_80": "dekking 80%", "coverage_95": "dekking 95%",
+    "winkler_80": "intervalscore 80%", "interval_score": "intervalscore", "mae": "MAE", "mase": "MASE",
+    "start_date": "startmaand", "start_value": "startwaarde", "median": "mediaan",
+    "inside_80": "binnen 80%-band", "inside_95": "binnen 95%-band", "horizon": "maanden vooruit",
+    "n_counts": "aantal tellingen", "last_month_with_value": "laatste maand met waarde",
+    "last_observed_month": "laatste waargenomen maand", "flags": "kenmerken",
+    "forecast_not_data_from": "voorspelling vanaf", "published": "gepubliceerd", "item": "onderdeel",
+    "demand_p50": "vraag (mediaan)", "demand_at_probability": "vraag bij gekozen zekerheid",
+    "places_planned": "geplande plekken", "places_needed": "benodigde plekken", "extra_places": "extra plekken",
+    "request_by": "aanvragen uiterlijk", "too_late": "te laat", "occupancy_p50": "bezetting (mediaan)",
+    "p_over_95": "kans boven 95%", "p_over_100": "kans boven 100%",
+    "places_short_p50": "tekort (mediaan)", "places_short_p90": "tekort (90%)", "level": "niveau",
+    "places": "plekken", "idle_bed_days": "lege beddagen", "short_bed_days": "dagen zonder plek",
+    "occupied_bed_days": "bezette beddagen", "cost_idle_eur": "kosten leegstand (EUR)",
+    "cost_short_eur": "kosten tekort (EUR)", "cost_occupied_eur": "kosten bezetting (EUR)",
+    "cost_tradeoff_eur": "kosten afweging (EUR)", "cost_total_eur": "kosten totaal (EUR)",
+    "window_start": "periode vanaf", "window_end": "periode tot en met", "window": "periode",
+    "method": "methode", "used_median": "gebruikt (mediaan)", "used_p05": "gebruikt (5%)",
+    "used_p95": "gebruikt (95%)", "low": "laag", "high": "hoog", "arrivals_source": "bron instroom",
+    "code": "code", "name": "naam", "province": "provincie", "population": "inwoners", "share": "aandeel",
+    "places_share": "aandeel plekken", "places_source": "bron plekken", "places_now": "plekken nu",
+    "in_shelter_now": "in opvang nu", "demand": "vraag", "in_shelter": "in opvang",
+    "unmet_demand": "onvervulde vraag", "places_gap": "tekort aan plekken", "occupancy_rate": "bezettingsgraad",
+    "thin": "weinig betrouwbaar", "reliability": "betrouwbaarheid", "region_type": "soort regio",
+    "region": "regio", "key_source": "herkomst sleutel", "service": "dienst", "variant": "variant",
+    "criterion": "criterium", "probability_target": "gevraagde zekerheid",
+    "capacity_per_month": "capaciteit per maand", "capacity_per_year": "capaciteit per jaar",
+    "planned_per_month": "gepland per maand", "planned_per_year": "gepland per jaar",
+    "ratio_to_planned": "verhouding tot gepland", "probability_reached": "bereikte zekerheid",
+    "bisection_steps": "zoekstappen", "n_paths": "aantal paden", "share_cleared": "aandeel weggewerkt",
+    "share_permits_done": "aandeel documenten afgegeven", "year": "jaar", "stream": "stroom",
+    "penalty_eur_p10": "dwangsommen EUR (10%)", "penalty_eur_median": "dwangsommen EUR (mediaan)",
+    "penalty_eur_p90": "dwangsommen EUR (90%)", "late_decisions_median": "te late beslissingen (mediaan)",
+    "overdue_pending_median": "achterstallig (mediaan)", "policy": "beleidsoptie",
+    "cohort_persons": "personen in cohort", "backlog_peak": "piek achterstand",
+    "regular_backlog_peak": "piek reguliere achterstand", "months_to_clear": "maanden tot weggewerkt",
+    "months_to_clear_p90": "maanden tot weggewerkt (90%)", "late_decisions": "te late beslissingen",
+    "late_or_overdue": "te laat of achterstallig", "late_share": "aandeel te laat",
+    "pending_at_end": "openstaand aan het eind", "late_decisions_vs_first": "verschil met de eerste rij",
+    "overdue_pending_end": "achterstallig aan het eind", "penalty_eur_m": "dwangsommen (mln EUR)",
+    "penalty_eur_m_p90": "dwangsommen (mln EUR, 90%)", "penalty_eur_cohort_m": "dwangsommen cohort (mln EUR)",
+    "penalty_eur_regular_m": "dwangsommen regulier (mln EUR)", "dtv_caseload_peak": "piek zaken DT&V",
+    "shelter_entitled_peak": "piek recht op opvang", "permits_issued": "afgegeven transitiedocumenten",
+    "permits_done_month": "maand alle documenten afgegeven", "quantity": "grootheid",
+    "sim_p10": "gesimuleerd (10%)", "sim_median": "gesimuleerd (mediaan)", "sim_p90": "gesimuleerd (90%)",
+    "sample": "steekproef", "miss_median": "afwijking mediaan",
+    "calibrated_notice_share": "geschat aandeel ingebrekestellingen",
+    "calibrated_lag_days": "geschatte vertraging (dagen)", "output": "uitkomst", "first_order": "eerste orde",
+    "total_order": "totaal", "ci_low": "interval laag", "ci_high": "interval hoog",
+    "housing_task_new": "nieuw te huisvesten",
+}
+
+#: The prose sections (joined into :data:`capacity.report.labels.SECTIONS`).
+SECTIONS = (_SHARED, _DATA, _FORECAST, _SHELTER, _BACKLOG,
+            {f"col_{k}": {"en": k, "nl": v} for k, v in _COLUMNS.items()})

@@ -1,0 +1,116 @@
+"""capacity.project: where the parameters, notebooks and reports are, and `capacity init`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from capacity import params, project
+
+pytestmark = pytest.mark.unit
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def no_project(monkeypatch, tmp_path):
+    """Run from an empty folder with no CAPACITY_PROJECT: the packaged defaults apply."""
+    monkeypatch.delenv(project.ENV_VAR, raising=False)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _make_project(root: Path) -> Path:
+    (root / "params" / "scenarios").mkdir(parents=True)
+    (root / "params" / "baseline.yaml").write_text((REPO / "params" / "baseline.yaml").read_text())
+    return root
+
+
+def test_the_checkout_is_the_project_from_inside_it(monkeypatch):
+    monkeypatch.delenv(project.ENV_VAR, raising=False)
+    monkeypatch.chdir(REPO / "notebooks")
+    assert project.project_root() == REPO
+    assert project.baseline_path() == REPO / "params" / "baseline.yaml"
+    assert project.notebooks_dir() == REPO / "notebooks"
+    assert project.reports_dir() == REPO / "reports"
+    assert project.drafts_dir() == REPO / "drafts"
+
+
+def test_outside_any_project_the_packaged_defaults_apply_and_reports_go_to_cwd(no_project):
+    assert project.is_defaults()
+    assert (project.project_root() / "params" / "baseline.yaml").is_file()
+    assert (project.notebooks_dir() / "01_data.ipynb").is_file()
+    assert project.reports_dir() == no_project.resolve() / "reports"
+    assert (project.templates_dir() / "capacity_report" / "index.html.j2").is_file()
+    assert (project.datasets_dir() / "municipalities.csv").is_file()
+
+
+def test_the_nearest_parent_with_params_baseline_is_the_project(no_project, monkeypatch):
+    root = _make_project(no_project / "work")
+    (root / "deep" / "er").mkdir(parents=True)
+    monkeypatch.chdir(root / "deep" / "er")
+    assert project.project_root() == root.resolve()
+    assert params.BASELINE_PATH == root.resolve() / "params" / "baseline.yaml"
+    assert params.PARAMS_DIR == root.resolve() / "params"
+    assert project.reports_dir() == root.resolve() / "reports"
+    # a planner's folder has no notebooks: the packaged ones run
+    assert project.notebooks_dir() == project.defaults_root() / "notebooks"
+
+
+def test_an_explicit_project_wins_and_a_wrong_one_is_refused(no_project, monkeypatch):
+    root = _make_project(no_project / "chosen")
+    monkeypatch.chdir(REPO)  # the checkout would otherwise be found
+    project.use_project(root)
+    try:
+        assert project.project_root() == root.resolve()
+        assert params.scenario_files() == [root.resolve() / "params" / "baseline.yaml"]
+    finally:
+        project.use_project(None)
+    with pytest.raises(project.ProjectError, match="not a capacity project"):
+        project.use_project(no_project / "nowhere")
+    monkeypatch.setenv(project.ENV_VAR, str(no_project / "nowhere"))
+    with pytest.raises(project.ProjectError, match="CAPACITY_PROJECT"):
+        project.project_root()
+
+
+def test_a_relative_parameter_path_resolves_from_the_project_wherever_the_notebook_runs(monkeypatch):
+    monkeypatch.delenv(project.ENV_VAR, raising=False)
+    monkeypatch.chdir(REPO / "notebooks")
+    relative = "params/scenarios/ceasefire.yaml"
+    assert project.resolve(relative) == REPO / relative
+    assert project.resolve("no/such.yaml") == Path("no/such.yaml")
+
+    def outcome(path):
+        try:
+            return params.load(path)
+        except params.ParameterError as exc:  # the same verdict either way, not "file not found"
+            return str(exc).replace(str(REPO) + "/", "")
+
+    assert outcome(relative) == outcome(REPO / relative)
+    with pytest.raises(params.ParameterError, match="not found"):
+        params.load("params/scenarios/no_such.yaml")
+
+
+def test_init_copies_every_parameter_file_and_refuses_to_overwrite(no_project):
+    dest = no_project / "planner"
+    written = project.init_project(dest)
+    shipped = sorted(p.relative_to(project.defaults_root() / "params")
+                     for p in (project.defaults_root() / "params").rglob("*.yaml"))
+    copied = sorted(p.relative_to(dest / "params") for p in (dest / "params").rglob("*.yaml"))
+    assert copied == shipped and len(copied) > 10
+    assert (dest / "reports").is_dir() and (dest / "README.md").is_file()
+    assert "capacity run" in (dest / "README.md").read_text()
+    assert dest / "README.md" in written
+    assert project.find_project(dest) == dest.resolve()
+    (dest / "params" / "baseline.yaml").write_text("mine: true\n")
+    with pytest.raises(project.ProjectError, match="would overwrite .* nothing written"):
+        project.init_project(dest)
+    assert (dest / "params" / "baseline.yaml").read_text() == "mine: true\n"
+
+
+def test_relative_paths_never_publish_a_machine_path(tmp_path):
+    run = tmp_path / "reports" / "20250101T000000Z"
+    assert project.relative(run / "baseline" / "01_data.html", run) == "baseline/01_data.html"
+    assert project.relative(REPO / "params" / "baseline.yaml", REPO) == "params/baseline.yaml"
+    assert project.relative("/somewhere/else/x.yaml", REPO) == "x.yaml"
