@@ -171,6 +171,7 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
     elif notebooks and _registry_subset(notebooks, runner.NOTEBOOKS):
         publish = False  # some of the suite's notebooks is not a suite run either
     try:
+        _refuse_notebooks(files)
         extra = _parse_parameters(args.parameter)
     except ParameterError as exc:
         _err(f"error: {exc}")
@@ -243,6 +244,14 @@ def _dry_run(files: list[Path], notebooks: Any, municipalities: Any, extra: dict
     return EXIT_OK
 
 
+def _refuse_notebooks(files: Sequence[Path]) -> None:
+    """Fail in one line on a notebook given where a scenario file is expected."""
+    for path in files:
+        if Path(path).suffix.lower() == ".ipynb":
+            raise ParameterError(f"{path}: a notebook, not a scenario file (YAML); select "
+                                 f"notebooks with --notebooks {Path(path).name}")
+
+
 def _parse_parameters(items: Sequence[str]) -> dict[str, Any]:
     import yaml
 
@@ -260,6 +269,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from capacity import params
 
     files = args.files or params.scenario_files()
+    try:
+        _refuse_notebooks(files)
+    except ParameterError as exc:
+        _err(f"error: {exc}")
+        return EXIT_INPUT
     bad = 0
     for path, error in params.validate_files(files).items():
         if error is None:

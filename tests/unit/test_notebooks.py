@@ -15,7 +15,10 @@ import pytest
 
 pytestmark = pytest.mark.unit
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+#: Lab tools in notebooks/ that are not reports (not in the runner's registry, no parameters cell).
+LAB_NOTEBOOKS = {"scenario_editor"}
+NOTEBOOKS = sorted(p for p in (Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb")
+                   if p.stem not in LAB_NOTEBOOKS)
 
 #: What a notebook may import from capacity: loading results and showing them.
 ALLOWED_MODULES = {"params", "pipeline", "report"}
@@ -88,3 +91,27 @@ def test_every_table_is_saved_and_shown_by_one_call(path: Path) -> None:
                     assert "save_to" in keywords, f"{path.name}: {node.args[1].value} named but not saved"
                     saved.add(node.args[1].value)
     assert SAVED[path.stem] <= saved, SAVED[path.stem] - saved
+
+
+def test_report_notebooks_are_the_registry_and_lab_notebooks_are_not_in_it() -> None:
+    from capacity.runner.registry import NOTEBOOKS as REGISTRY
+
+    assert {p.stem for p in NOTEBOOKS} == {nb.name for nb in REGISTRY}
+    assert not LAB_NOTEBOOKS & {nb.name for nb in REGISTRY}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_cell_after_parameters_refuses_unknown_papermill_names(path: Path) -> None:
+    guard = code_cells(path)[1].source
+    assert "guard.refuse_unknown_parameters()" in guard
+
+
+def test_guard_refuses_an_injected_name_the_parameters_cell_lacks() -> None:
+    from capacity.errors import ParameterError
+    from capacity.report.guard import refuse_unknown_parameters
+
+    params = 'params_path = None  # scenario; None = baseline\nn_paths = 1000\n'
+    refuse_unknown_parameters(["", "import x", params, "# Parameters\nn_paths = 5\n", "guard"])
+    refuse_unknown_parameters(["", params, "guard"])  # interactive: nothing injected
+    with pytest.raises(ParameterError, match="n_path = 5 .*known: n_paths, params_path.*did you mean n_paths"):
+        refuse_unknown_parameters(["", params, "# Parameters\nn_path = 5\n", "guard"])

@@ -7,6 +7,7 @@ the notebook does not declare fails the run at once (papermill itself only warns
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -158,9 +159,42 @@ def check_extra_parameters(notebooks: Sequence[Notebook], extra: Mapping[str, An
     declared = {nb.name: notebook_parameters(nb.source) for nb in notebooks}
     errors = []
     for key, value in extra.items():
-        if not any(key in names for names in declared.values()):
+        if key in RUNNER_OWNED:
+            errors.append(f"-p {key}={value!r}: {key} is set by the runner for every job; "
+                          f"use {RUNNER_OWNED[key]} instead")
+        elif not any(key in names for names in declared.values()):
             listing = "; ".join(f"{name}: {', '.join(names) or '-'}" for name, names in declared.items())
+            close = difflib.get_close_matches(key, sorted({n for d in declared.values() for n in d}), n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
             errors.append(f"parameter {key} = {value!r} is not declared in the parameters cell of "
-                          f"any selected notebook ({listing})")
+                          f"any selected notebook ({listing}){hint}")
+        else:
+            errors += [f"-p {key}={value!r}: {problem}" for name, names in declared.items()
+                       if key in names and (problem := _type_problem(value, names[key], name))]
     if errors:
         raise RunError("\n".join(errors))
+
+
+#: Parameters the runner sets per job, and the option that chooses them instead of ``-p``.
+RUNNER_OWNED: dict[str, str] = {
+    "params_path": "a scenario FILE (or --params)", "output_dir": "--reports",
+    "cache_path": "--no-cache / --keep-cache", "municipality": "--municipality or --municipalities",
+}
+
+
+def _type_problem(value: Any, default: Any, notebook: str) -> str | None:
+    """Return what is wrong with ``value`` for a parameter whose default is ``default``, or None.
+
+    A default of None, a text or an expression (read back as its source text) accepts
+    anything; a bool default only true/false; a number a number of its kind (an int default
+    no float, neither a bool).
+    """
+    kinds = {bool: "true or false", int: "a whole number", float: "a number"}
+    kind = type(default)
+    if kind not in kinds or value is None:
+        return None
+    ok = (isinstance(value, bool) if kind is bool else
+          isinstance(value, int) and not isinstance(value, bool) if kind is int else
+          isinstance(value, int | float) and not isinstance(value, bool))
+    return None if ok else (f"expected {kinds[kind]} (the default in {notebook} is "
+                            f"{default!r})")
