@@ -54,12 +54,13 @@ def test_wrong_type_is_rejected(tmp_path: Path) -> None:
 
 def test_out_of_range_is_rejected(tmp_path: Path) -> None:
     path = write(tmp_path, "meta:\n  seed: -1\n")
-    with pytest.raises(ParameterError, match=r"meta\.seed = -1: .*greater than or equal to 0"):
+    with pytest.raises(ParameterError, match=r"meta\.seed = -1: must be between 0 and 4,294,967,295$"):
         params.load(path)
 
 
 def test_bad_date_is_rejected(tmp_path: Path) -> None:
-    with pytest.raises(ParameterError, match="month must be in 1..12"):
+    with pytest.raises(ParameterError, match=r"scenario.yaml: backlog.tpd_end_date: line 2: '2025-13-01' "
+                       r"could not be read: month must be in 1..12 \(dates are written YYYY-MM-DD\)"):
         params.load(write(tmp_path, "backlog:\n  tpd_end_date: 2025-13-01\n"))
     with pytest.raises(ParameterError, match="backlog.tpd_end_date = 'soon'"):
         params.load(write(tmp_path, "backlog:\n  tpd_end_date: soon\n"))
@@ -68,7 +69,7 @@ def test_bad_date_is_rejected(tmp_path: Path) -> None:
 def test_one_tpd_end_date_serves_backlog_and_shelter(tmp_path: Path) -> None:
     scn = params.load(write(tmp_path, "backlog:\n  tpd_end_date: 2026-03-04\n"))
     assert scn.shelter.tpd_end == scn.backlog.tpd_end_date == dt.date(2026, 3, 4)
-    with pytest.raises(ParameterError, match=r"shelter\.tpd_end = datetime.date\(2026, 3, 4\): no longer a key: .*backlog\.tpd_end_date"):
+    with pytest.raises(ParameterError, match=r"shelter\.tpd_end = 2026-03-04: no longer a key: .*backlog\.tpd_end_date"):
         params.load(write(tmp_path, "shelter:\n  tpd_end: 2026-03-04\n"))
 
 

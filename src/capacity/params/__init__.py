@@ -9,24 +9,32 @@ rule.
 
 from __future__ import annotations
 
+import csv
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from capacity import project
 from capacity.errors import ParameterError
 from capacity.params.base import Distribution
+from capacity.params.problems import ParameterFileError, Problem, fail, from_validation
 from capacity.params.scenario import Scenario
+from capacity.params.yamlfile import read_mapping
 
 __all__ = [  # BASELINE_PATH and PARAMS_DIR come from __getattr__: the project's, when asked
-    "BASELINE_PATH", "PARAMS_DIR", "Scenario", "describe", "deep_merge", "load",
-    "read_yaml", "scenario_files", "sha256", "validate_files",
+    "BASELINE_PATH", "MAX_EXTENDS", "PARAMS_DIR", "ParameterFileError", "Problem", "Scenario",
+    "describe", "deep_merge", "load", "read_yaml", "scenario_files", "sha256",
+    "shipped_municipality_codes", "validate_files",
 ]
+
+#: Longest chain of files extending each other.
+MAX_EXTENDS = 10
 
 
 def __getattr__(name: str) -> Path:
@@ -39,26 +47,26 @@ def __getattr__(name: str) -> Path:
 
 
 def read_yaml(path: Path | str) -> dict[str, Any]:
-    """Read a YAML mapping from ``path``.
+    """Read a parameter file: a YAML mapping whose sections (meta, forecast, ...) are mappings.
 
     Raises:
-        ParameterError: If the file is missing, is not valid YAML, or is not a mapping.
+        ParameterFileError: If the file is missing, too large, empty, not valid YAML, uses
+            anchors, aliases or a key twice, nests too deep, or a section is not a mapping.
 
     """
     path = Path(path)
-    if not path.is_file():
-        raise ParameterError(f"{path}: parameter file not found")
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"{path}: not valid YAML: {exc}") from exc
-    except ValueError as exc:  # e.g. a date like 2025-13-01 that YAML reads as a date
-        raise ParameterError(f"{path}: a value could not be read: {exc} (dates are YYYY-MM-DD)") from exc
-    if content is None:
-        return {}
-    if not isinstance(content, dict):
-        raise ParameterError(f"{path}: expected a mapping of sections at the top, got {type(content).__name__}")
+    content = read_mapping(path)
+    for section in Scenario.model_fields:
+        if section in content and not isinstance(content[section], dict):
+            example = next(iter(_section_fields(section)), "key")
+            raise fail(path, section, f"expected a section: a mapping of keys such as "
+                       f"'{example}: ...' indented under '{section}:'", content[section], show_value=True)
     return content
+
+
+def _section_fields(section: str) -> list[str]:
+    model = Scenario.model_fields[section].annotation
+    return list(getattr(model, "model_fields", {}))
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -80,50 +88,66 @@ def _nest(overrides: Mapping[str, Any]) -> dict[str, Any]:
         node = nested
         for part in parents:
             node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise fail("overrides", key, "a key inside a value that is not a section", node,
+                           show_value=True)
         node[leaf] = value
     return nested
 
 
-def _format_errors(exc: ValidationError, path: Path | str) -> str:
-    lines = [f"{path}: {exc.error_count()} invalid parameter(s)"]
-    for err in exc.errors():
-        key = ".".join(str(p) for p in err["loc"]) or "<top>"
-        value = err.get("input")
-        if err["type"] == "extra_forbidden":
-            rule = "unknown key (check the spelling against params/baseline.yaml)"
-        else:
-            rule = err["msg"]
-        lines.append(f"  {key} = {value!r}: {rule}")
-    return "\n".join(lines)
+def _resolve_extends(path: Path, parent: Any, roots: tuple[Path, ...]) -> Path:
+    """Return the file that ``path``'s ``extends:`` names, if it lies inside an allowed folder."""
+    if not isinstance(parent, str) or not parent.strip():
+        raise fail(path, "extends", "expected a file name like 'ceasefire.yaml'", parent, show_value=True)
+    target = Path(parent)
+    if target.is_absolute() and not any(target.resolve().is_relative_to(r) for r in roots):
+        raise fail(path, "extends", "must be a file name relative to this file, not an absolute path",
+                   parent, show_value=True)
+    if target.suffix not in (".yaml", ".yml"):
+        raise fail(path, "extends", "must name a .yaml parameter file", parent, show_value=True)
+    resolved = (path.parent / target).resolve()
+    if not any(resolved.is_relative_to(r) for r in roots):
+        allowed = ", ".join(str(r) for r in roots)
+        raise fail(path, "extends", f"points outside the parameter folders ({allowed})", parent,
+                   show_value=True)
+    return resolved
 
 
-def _read_chain(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+def _read_chain(path: Path, roots: tuple[Path, ...], seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """Read ``path`` merged onto what it extends: the baseline, or the file named by ``extends``."""
     if path.resolve() == project.baseline_path().resolve():
         return read_yaml(path)
     if path.resolve() in seen:
-        raise ParameterError(f"{path}: extends itself in a cycle: {[str(p) for p in seen]}")
+        chain = " -> ".join(p.name for p in (*seen, path.resolve()))
+        raise fail(path, "extends", f"files extend each other in a cycle: {chain}")
+    if len(seen) >= MAX_EXTENDS:
+        raise fail(path, "extends", f"more than {MAX_EXTENDS} files extend each other in a chain")
     own = read_yaml(path)
     parent = own.pop("extends", None)
     if parent is None:
-        base = _read_chain(project.baseline_path())
-    elif not isinstance(parent, str):
-        raise ParameterError(f"{path}: extends = {parent!r}: expected a file name like 'ceasefire.yaml'")
+        base = _read_chain(project.baseline_path(), roots)
     else:
-        base = _read_chain(path.parent / parent, (*seen, path.resolve()))
+        base = _read_chain(_resolve_extends(path, parent, roots), roots, (*seen, path.resolve()))
     merged = deep_merge(base, own)
     if "name" not in own.get("meta", {}):
         merged["meta"] = {**merged.get("meta", {}), "name": path.stem.replace(" ", "_").lower()}
     return merged
 
 
-def load(path: Path | str | None = None, **overrides: Any) -> Scenario:
+def load(path: Path | str | None = None, *, municipality_codes: Collection[str] | None = None,
+         extends_roots: Iterable[Path | str] = (), **overrides: Any) -> Scenario:
     """Load and validate a scenario.
 
     Args:
         path: A YAML file. ``None`` or the baseline itself loads the baseline; any other
             file is deep-merged onto the baseline, or onto the file its top-level
             ``extends:`` key names (relative to it), which is itself merged the same way.
+            ``extends:`` may only name files inside ``params/``, inside the folder of
+            ``path`` itself, or inside ``extends_roots``.
+        municipality_codes: The known municipality codes that ``shelter.custom_weights`` and
+            ``shelter.known_places`` may name (default: the shipped municipalities file, when
+            the scenario reads the shipped data; the run checks other data files).
+        extends_roots: Further folders that ``extends:`` may point into.
         **overrides: Values that replace the file's, keyed by section and field joined
             with a double underscore, e.g. ``forecast__n_paths=200``.
 
@@ -131,15 +155,40 @@ def load(path: Path | str | None = None, **overrides: Any) -> Scenario:
         The validated, frozen :class:`Scenario`.
 
     Raises:
-        ParameterError: Naming the file, the key path, the value and the rule broken.
+        ParameterFileError: One line per problem, naming the file, the key path, the value and
+            the rule broken.
 
     """
     path = project.resolve(path) if path is not None else project.baseline_path()
-    raw = deep_merge(_read_chain(path), _nest(overrides))
+    roots = tuple(dict.fromkeys(Path(r).resolve() for r in (project.params_dir(), path.parent,
+                                                             *extends_roots)))
+    raw = deep_merge(_read_chain(path, roots), _nest(overrides))
+    if municipality_codes is None:
+        municipality_codes = _codes_for(raw.get("data"))
     try:
-        return Scenario.model_validate(raw)
+        return Scenario.model_validate(raw, context={"municipality_codes": municipality_codes})
     except ValidationError as exc:
-        raise ParameterError(_format_errors(exc, path)) from None
+        raise from_validation(exc, path, Scenario) from None
+    except RecursionError:
+        raise fail(path, "", "nested too deep to validate") from None
+
+
+def _codes_for(data: Any) -> frozenset[str] | None:
+    """Return the shipped municipality codes when the scenario reads the shipped data, else None."""
+    if isinstance(data, dict) and (data.get("data_dir") or "municipalities" in (data.get("files") or {})):
+        return None
+    return shipped_municipality_codes()
+
+
+@lru_cache(maxsize=1)
+def shipped_municipality_codes() -> frozenset[str]:
+    """Return the codes of the shipped ``datasets/municipalities.csv`` (empty if unreadable)."""
+    try:
+        with resources.files("capacity").joinpath("datasets", "municipalities.csv").open(
+                encoding="utf-8", newline="") as handle:
+            return frozenset(row["code"] for row in csv.DictReader(handle) if row.get("code"))
+    except (OSError, KeyError, csv.Error):
+        return frozenset()
 
 
 def validate_files(paths: Iterable[Path | str]) -> dict[str, str | None]:

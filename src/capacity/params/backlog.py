@@ -12,7 +12,39 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from capacity.params.base import Distribution, Frozen, param
+from capacity.params.base import (
+    Distribution,
+    FactorDist,
+    Frozen,
+    MonthsDist,
+    RateDist,
+    ShareDist,
+    param,
+    within,
+)
+from capacity.params.types import (
+    MAX_PER_MONTH,
+    MAX_PERSONS,
+    Count,
+    Date,
+    Days,
+    Factor,
+    Money,
+    Months,
+    PerMonth,
+    Setting,
+    Share,
+    WholeMonths,
+)
+
+#: Persons covered by one asylum case: more than 0, at most a large family.
+PersonsPerCaseDist = within(0, 20, what="persons per case", low_open=True)
+#: An uncertain number of cases (0..MAX_PERSONS).
+CasesDist = within(0, MAX_PERSONS, what="a number of cases")
+#: An uncertain number of cases per year (0..12 x MAX_PER_MONTH).
+CasesPerYearDist = within(0, 12 * MAX_PER_MONTH, what="a number of cases per year")
+#: One value of an explicit monthly series.
+_SeriesValue = PerMonth
 
 #: Default end of temporary protection: the EU extension of 2025 (policy_timeline.csv
 #: 2025-06-13).
@@ -29,20 +61,20 @@ class BacklogConfig(Frozen):
     """
 
     # --- run ---------------------------------------------------------------------------
-    n_paths: int = param(1000, unit="paths", doc="Monte Carlo sample paths", ge=1, le=1_000_000,
+    n_paths: Setting = param(1000, unit="paths", doc="Monte Carlo sample paths", ge=1, le=1_000_000,
                          source="run setting")
-    n_months: int = param(60, unit="months", doc="months simulated from the TPD end month",
+    n_months: Setting = param(60, unit="months", doc="months simulated from the TPD end month",
                           ge=1, le=600,
                           source="run setting")
 
     # --- cohort ------------------------------------------------------------------------
-    tpd_end_date: dt.date = param(TPD_END, unit="date",
+    tpd_end_date: Date = param(TPD_END, unit="date",
                                   doc="day temporary protection ends (the scenario's one TPD "
                                       "end: suspended asylum applications restart then, and "
                                       "the shelter model counts only entitled people from "
                                       "that month)",
                                   source="policy_timeline.csv 2025-06-13: EU extends the TPD to 4 Mar 2027")
-    cohort_persons: float = param(120680.0, unit="persons",
+    cohort_persons: Count = param(120680.0, unit="persons",
                                   doc="registered population at the TPD end when it is not "
                                       "taken from the forecast paths", ge=0,
                                   source=("monitor_report_facts.csv 2025-02-28: 120,680 registered (fallback; the "
@@ -51,37 +83,37 @@ class BacklogConfig(Frozen):
                                       doc="take the cohort from the forecast's registered paths "
                                           "when the TPD end lies inside the forecast",
                                       source="run setting: the cohort from the forecast's registered paths")
-    persons_per_case: Distribution = param(Distribution(value=1.0), unit="persons/case",
+    persons_per_case: PersonsPerCaseDist = param(Distribution(value=1.0), unit="persons/case",
                                            doc="persons covered by one asylum case",
                                            source=("1.0 (own application each) to 1.59 = 1/(1-0.37), 37 % minors "
                                                    "among the registered (ukraine_registrations_cbs.csv 2022-04-07, "
                                                    "DERIVED); mode assumption"))
-    simple_case_share: Distribution = param(Distribution(value=0.0), unit="share",
+    simple_case_share: ShareDist = param(Distribution(value=0.0), unit="share",
                                             doc="share of cohort cases that are simple",
                                             source="assumption")
-    simple_case_effort: float = param(0.5, unit="capacity units/case",
+    simple_case_effort: Share = param(0.5, unit="capacity units/case",
                                       doc="IND capacity a simple case uses (a standard case = 1)",
                                       gt=0, le=1,
                                       source="assumption")
 
     # --- withdrawals and departures from the pending queue -----------------------------
-    return_rate_per_month: Distribution = param(Distribution(value=0.0), unit="share/month",
+    return_rate_per_month: RateDist = param(Distribution(value=0.0), unit="share/month",
                                                 doc="pending cases withdrawing into the "
                                                     "voluntary return programme per month",
                                                 source=("policy_timeline.csv 2023: 400 of 4,600 TCN took the EUR "
                                                         "5,000 scheme in ~6 months = ~1.5 %/month (DERIVED); low end "
                                                         "assumption"))
-    permit_uptake_share: Distribution = param(Distribution(value=0.0), unit="share",
+    permit_uptake_share: ShareDist = param(Distribution(value=0.0), unit="share",
                                               doc="cohort cases that take the transition / "
                                                   "fallback permit and withdraw",
                                               source=("policy_timeline.csv 2025-11-28 (document for all); share "
                                                       "still pursuing asylum: assumption; 73 % = 2024 precedent as "
                                                       "lower bound"))
-    permit_uptake_months: Distribution = param(Distribution(value=3.0), unit="months",
+    permit_uptake_months: MonthsDist = param(Distribution(value=3.0), unit="months",
                                                doc="window over which permit takers withdraw "
                                                    "(spread evenly)",
                                                source="assumption")
-    departure_rate_per_month: Distribution = param(Distribution(value=0.0), unit="share/month",
+    departure_rate_per_month: RateDist = param(Distribution(value=0.0), unit="share/month",
                                                    doc="pending or appealing cases leaving the "
                                                        "Netherlands on their own per month, when no "
                                                        "forecast paths are given (with them, each "
@@ -90,30 +122,30 @@ class BacklogConfig(Frozen):
                                                            "~117,530 = 1.17 %/month (DERIVED)"))
 
     # --- IND capacity and competing regular inflow ---------------------------------------
-    ind_decisions_per_month: float = param(2640.0, unit="decisions/month",
+    ind_decisions_per_month: PerMonth = param(2640.0, unit="decisions/month",
                                            doc="planned IND first-instance asylum capacity at "
                                                "the TPD end (standard cases)", ge=0,
                                            source="ind_asylum_figures.csv 2024-04: 2,640 first decisions")
-    ind_ramp_target_per_month: float | None = param(
+    ind_ramp_target_per_month: PerMonth | None = param(
         None, unit="decisions/month",
         doc="capacity reached after the ramp-up (empty: no ramp)", ge=0,
         source="no announced ramp-up (scenario tpd_ind_ramp: assumption)")
-    ind_ramp_months: int = param(0, unit="months", doc="months of linear ramp-up to the target",
+    ind_ramp_months: WholeMonths = param(0, unit="months", doc="months of linear ramp-up to the target",
                                  ge=0, le=120,
                                  source="no announced ramp-up (scenario tpd_ind_ramp: assumption)")
-    ind_capacity_series: tuple[float, ...] | None = param(
+    ind_capacity_series: tuple[_SeriesValue, ...] | None = param(
         None, unit="decisions/month",
         doc="explicit capacity per month from the TPD end (last value carried on); "
             "overrides level and ramp",
         source="not used in the baseline")
-    ind_capacity_realisation: Distribution = param(Distribution(value=1.0), unit="factor",
+    ind_capacity_realisation: FactorDist = param(Distribution(value=1.0), unit="factor",
                                                    doc="realised / planned IND capacity, per path",
                                                    source=("ind_asylum_figures.csv: mandate 22,000/yr (0.69) to "
                                                            "~40,500 decisions in 2024 (1.28, DERIVED)"))
-    ind_capacity_noise_sd: float = param(0.0, unit="log sd",
+    ind_capacity_noise_sd: Factor = param(0.0, unit="log sd",
                                          doc="month-to-month noise of IND capacity", ge=0, le=2,
                                          source="assumption")
-    ind_tpd_reserved_share: float = param(0.0, unit="share",
+    ind_tpd_reserved_share: Share = param(0.0, unit="share",
                                           doc="IND capacity reserved for the TPD cohort "
                                               "(unused reserve goes to the rest)", ge=0, le=1,
                                           source="no dedicated TPD team announced")
@@ -122,115 +154,115 @@ class BacklogConfig(Frozen):
         doc="order of service: oldest_first (by start of the decision term), simple_first, "
             "newest_first, proportional (capacity shared by pending stock)",
         source="assumption: oldest first, as the IND decides in order of receipt")
-    regular_backlog_cases: Distribution = param(Distribution(value=0.0), unit="cases",
+    regular_backlog_cases: CasesDist = param(Distribution(value=0.0), unit="cases",
                                                 doc="regular asylum cases pending at the TPD end",
                                                 source=("ind_asylum_figures.csv: ~50,000-51,000 pending end "
                                                         "2023-2025"))
-    regular_inflow_per_year: Distribution = param(Distribution(value=0.0), unit="cases/year",
+    regular_inflow_per_year: CasesPerYearDist = param(Distribution(value=0.0), unit="cases/year",
                                                   doc="regular first asylum applications "
                                                       "competing for IND capacity",
                                                   source=("ind_asylum_figures.csv: 24,070 (2025), 32,180 (2024); MPP "
                                                           "2026 max 67,100 x 0.77 first-application share (DERIVED)"))
-    regular_inflow_series: tuple[float, ...] | None = param(
+    regular_inflow_series: tuple[_SeriesValue, ...] | None = param(
         None, unit="cases/month",
         doc="explicit regular inflow per month (last value carried on); overrides the yearly "
             "rate",
         source="not used in the baseline")
-    regular_backlog_age_months: float = param(
+    regular_backlog_age_months: Months = param(
         30.0, unit="months",
         doc="the regular cases pending at the start have waited evenly spread times up to "
             "this many months (their term started then)", gt=0, le=120,
         source=("ind_asylum_figures.csv 2025: >25,000 of ~50,000 waiting >15 months -> evenly spread up to 30 months "
                 "(DERIVED); assumption that it holds at the TPD end"))
-    regular_term_months: float = param(6.0, unit="months",
+    regular_term_months: Months = param(6.0, unit="months",
                                        doc="decision term of a regular asylum application "
                                            "from its lodging", gt=0, le=60,
                                        source=("art. 42 Vw 2000: 6 months; the 15-month extension was reversed by "
                                                "the Raad van State (ind_asylum_figures.csv 2025 note)"))
-    regular_inflow_noise_sd: float = param(0.0, unit="log sd",
+    regular_inflow_noise_sd: Factor = param(0.0, unit="log sd",
                                            doc="month-to-month noise of the regular inflow",
                                            ge=0, le=2,
                                            source="assumption (monthly 2022: 1,600-4,435)")
 
     # --- decisions, appeals, departure term -------------------------------------------
-    grant_share: Distribution = param(Distribution(value=0.5), unit="share",
+    grant_share: ShareDist = param(Distribution(value=0.5), unit="share",
                                       doc="first-instance decisions that grant a permit",
                                       source=("ind_asylum_figures.csv: grant rate 36 % (2025), 58 % (2024), all "
                                               "nationalities; that it applies to Ukrainians is an assumption"))
-    appeal_share: Distribution = param(Distribution(value=0.0), unit="share",
+    appeal_share: ShareDist = param(Distribution(value=0.0), unit="share",
                                        doc="rejected cases that appeal",
                                        source="assumption")
-    appeal_months_mean: Distribution = param(Distribution(value=6.0), unit="months",
+    appeal_months_mean: MonthsDist = param(Distribution(value=6.0), unit="months",
                                              doc="mean court duration of an appeal "
                                                  "(geometric)",
                                              source="assumption")
-    appeal_success_share: Distribution = param(Distribution(value=0.0), unit="share",
+    appeal_success_share: ShareDist = param(Distribution(value=0.0), unit="share",
                                                doc="appeals that succeed (counted as granted)",
                                                source="assumption")
-    departure_term_months: int = param(1, unit="months",
+    departure_term_months: WholeMonths = param(1, unit="months",
                                        doc="departure term after a final rejection before DT&V "
                                            "takes the case", ge=0, le=24,
                                        source="art. 62 Vw 2000: 4 weeks")
 
     # --- DT&V ---------------------------------------------------------------------------
-    dtv_cases_per_month: float = param(300.0, unit="cases/month",
+    dtv_cases_per_month: PerMonth = param(300.0, unit="cases/month",
                                        doc="DT&V cases from the cohort closed per month", ge=0,
                                        source=("dtv_return_case_outcomes.csv: 15,860 closed in 2024 (1,322/month); "
                                                "share free for the cohort (a quarter) is an assumption"))
-    dtv_capacity_realisation: Distribution = param(Distribution(value=1.0), unit="factor",
+    dtv_capacity_realisation: FactorDist = param(Distribution(value=1.0), unit="factor",
                                                    doc="realised / planned DT&V capacity, per "
                                                        "path",
                                                    source="assumption")
-    dtv_share_independent: float = param(0.20, unit="share",
+    dtv_share_independent: Share = param(0.20, unit="share",
                                          doc="closed DT&V cases: demonstrable independent "
                                              "departure", ge=0, le=1,
                                          source=("dtv_return_case_outcomes.csv 2024: 38 % demonstrable departure, "
                                                  "slightly more than half voluntary (DERIVED 20 %)"))
-    dtv_share_forced: float = param(0.18, unit="share",
+    dtv_share_forced: Share = param(0.18, unit="share",
                                     doc="closed DT&V cases: forced return", ge=0, le=1,
                                     source=("assumption: 0, forced return to Ukraine not feasible while the war goes "
                                             "on (2024 all nationalities: 18 %, dtv_return_case_outcomes.csv)"))
-    dtv_share_unsupervised: float = param(0.36, unit="share",
+    dtv_share_unsupervised: Share = param(0.36, unit="share",
                                           doc="closed DT&V cases: departure without supervision "
                                               "(destination unknown)", ge=0, le=1,
                                           source="dtv_return_case_outcomes.csv 2024: 36 % destination unknown")
 
     # --- permit processing ---------------------------------------------------------------
-    permit_capacity_per_month: float = param(10000.0, unit="permits/month",
+    permit_capacity_per_month: PerMonth = param(10000.0, unit="permits/month",
                                              doc="IND capacity to issue transition permits",
                                              ge=0,
                                              source="assumption")
-    permit_capacity_realisation: Distribution = param(Distribution(value=1.0), unit="factor",
+    permit_capacity_realisation: FactorDist = param(Distribution(value=1.0), unit="factor",
                                                       doc="realised / planned permit capacity",
                                                       source="assumption")
 
     # --- legal term and penalties -----------------------------------------------------
-    decision_term_months: float = param(6.0, unit="months",
+    decision_term_months: Months = param(6.0, unit="months",
                                         doc="decision term from the restart", gt=0, le=60,
                                         source=("art. 43a Vw 2000 (monitor_report_facts.csv): 6 months after the TPD "
                                                 "ends"))
-    term_extension_months: float = param(0.0, unit="months",
+    term_extension_months: Months = param(0.0, unit="months",
                                          doc="extension of the term applied (total at most 21 "
                                              "months)", ge=0, le=15,
                                          source=("up to 21 months in total; used in 2023 (policy_timeline.csv "
                                                  "2023-03-16), upheld by Rb Den Haag 2024-12-04"))
-    notice_share: Distribution = param(Distribution(value=0.5), unit="share",
+    notice_share: ShareDist = param(Distribution(value=0.5), unit="share",
                                        doc="late applicants who send a notice of default",
                                        source=("ind_asylum_figures.csv 2022: 19,830 notices vs ~20,400 late "
                                                "decisions (0.97, DERIVED); mode assumption"))
-    notice_lag_days: float = param(0.0, unit="days",
+    notice_lag_days: Days = param(0.0, unit="days",
                                    doc="days from the end of the term to the notice of default",
                                    ge=0,
                                    source="assumption")
-    penalty_grace_days: float = param(14.0, unit="days",
+    penalty_grace_days: Days = param(14.0, unit="days",
                                       doc="days after the notice before penalties run", ge=0,
                                       source="Awb art. 4:17: penalties run two weeks after the notice")
-    penalty_eur_per_day: tuple[float, ...] = param((23.0, 35.0, 45.0), unit="EUR/day",
+    penalty_eur_per_day: tuple[Money, ...] = param((23.0, 35.0, 45.0), unit="EUR/day",
                                                    doc="penalty per day in successive steps",
                                                    source="Awb art. 4:17: EUR 23 / 35 / 45 per day, 14 days each")
-    penalty_step_days: float = param(14.0, unit="days", doc="length of each penalty step", gt=0,
+    penalty_step_days: Days = param(14.0, unit="days", doc="length of each penalty step", gt=0,
                                      source="Awb art. 4:17: 14 days per step")
-    penalty_cap_eur: float = param(1442.0, unit="EUR/case",
+    penalty_cap_eur: Money = param(1442.0, unit="EUR/case",
                                    doc="maximum penalty per case per procedure", ge=0,
                                    source="ind_asylum_figures.csv: max EUR 1,442 per case per procedure")
     penalties_abolished: bool = param(False, unit="-",
@@ -238,36 +270,36 @@ class BacklogConfig(Frozen):
                                       source="current law (policy option in the comparison)")
 
     # --- outputs --------------------------------------------------------------------------
-    clear_threshold_cases: float = param(1000.0, unit="cases",
+    clear_threshold_cases: Count = param(1000.0, unit="cases",
                                          doc="the cohort backlog counts as cleared below this",
                                          ge=0,
                                          source="assumption")
-    first_decisions_cases: float = param(100.0, unit="cases/month",
+    first_decisions_cases: PerMonth = param(100.0, unit="cases/month",
                                          doc="the cohort gets its first decisions in the first "
                                              "month with at least this many decided", gt=0,
                                          source="assumption")
-    permit_done_threshold: float = param(1.0, unit="cases",
+    permit_done_threshold: Count = param(1.0, unit="cases",
                                          doc="permit work counts as done below this many "
                                              "waiting takers plus queued permits", ge=0,
                                          source="assumption")
 
     # --- solver ---------------------------------------------------------------------------
-    target_late_share: float = param(0.05, unit="share",
+    target_late_share: Share = param(0.05, unit="share",
                                      doc="solver: highest acceptable share of late cohort "
                                          "decisions", ge=0, le=1,
                                      source="planning target (judgement)")
-    target_probability: float = param(0.8, unit="share",
+    target_probability: Share = param(0.8, unit="share",
                                       doc="solver: probability with which the target must hold",
                                       gt=0, le=1,
                                       source="planning target (judgement)")
-    dtv_target_months: int = param(36, unit="months",
+    dtv_target_months: Setting = param(36, unit="months",
                                    doc="solver: DT&V caseload must be below its threshold by "
                                        "this month", ge=1, le=600,
                                    source="planning target (judgement)")
-    dtv_target_caseload: float = param(1000.0, unit="cases",
+    dtv_target_caseload: Count = param(1000.0, unit="cases",
                                        doc="solver: DT&V caseload threshold", ge=0,
                                        source="planning target (judgement)")
-    solver_n_paths: int = param(300, unit="paths", doc="paths used by the capacity solver",
+    solver_n_paths: Setting = param(300, unit="paths", doc="paths used by the capacity solver",
                                 ge=1, le=100_000,
                                 source="run setting")
 

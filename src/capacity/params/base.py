@@ -7,10 +7,28 @@ one-line meaning; ``capacity.params.describe`` turns them into the
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import math
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, model_validator
+from pydantic_core import PydanticCustomError
+
+from capacity.params.types import LongText, ShortText
+
+#: A seed of the random number generator: a whole number from 0 to 2**32 - 1.
+Seed = Annotated[int, Strict(), Field(ge=0, le=2**32 - 1)]
+
+#: A distribution argument: a finite number of plausible size (a guard against typos).
+_Arg = Annotated[float, Strict(), Field(ge=-1e9, le=1e9, allow_inf_nan=False)]
+#: The arguments each kind of distribution takes (beta may add low and high to scale).
+_ARGUMENTS: dict[str, tuple[str, ...]] = {
+    "fixed": ("value",),
+    "uniform": ("low", "high"),
+    "triangular": ("low", "mode", "high"),
+    "beta": ("a", "b"),
+    "lognormal": ("median", "sigma"),
+}
 
 
 class Frozen(BaseModel):
@@ -50,14 +68,14 @@ class Distribution(Frozen):
     """
 
     kind: Literal["fixed", "uniform", "triangular", "beta", "lognormal"] = "fixed"
-    value: float | None = None
-    low: float | None = None
-    high: float | None = None
-    mode: float | None = None
-    a: float | None = Field(None, gt=0)
-    b: float | None = Field(None, gt=0)
-    median: float | None = Field(None, gt=0)
-    sigma: float | None = Field(None, ge=0)
+    value: _Arg | None = None
+    low: _Arg | None = None
+    high: _Arg | None = None
+    mode: _Arg | None = None
+    a: _Arg | None = Field(None, gt=0, le=10_000)
+    b: _Arg | None = Field(None, gt=0, le=10_000)
+    median: _Arg | None = Field(None, gt=0)
+    sigma: _Arg | None = Field(None, ge=0, le=5)
 
     @model_validator(mode="before")
     @classmethod
@@ -68,21 +86,35 @@ class Distribution(Frozen):
 
     @model_validator(mode="after")
     def _check_arguments(self) -> Distribution:
-        needed = {
-            "fixed": ("value",),
-            "uniform": ("low", "high"),
-            "triangular": ("low", "mode", "high"),
-            "beta": ("a", "b"),
-            "lognormal": ("median", "sigma"),
-        }[self.kind]
+        needed = _ARGUMENTS[self.kind]
         absent = [n for n in needed if getattr(self, n) is None]
         if absent:
-            raise ValueError(f"a {self.kind} distribution needs {', '.join(needed)}; missing {absent}")
+            raise ValueError(f"a {self.kind} distribution needs {', '.join(needed)}; missing {', '.join(absent)}")
+        allowed = {*needed, *(("low", "high") if self.kind == "beta" else ())}
+        unused = [n for n in ("value", "low", "mode", "high", "a", "b", "median", "sigma")
+                  if n not in allowed and getattr(self, n) is not None]
+        if unused:
+            raise ValueError(f"a {self.kind} distribution takes {', '.join(sorted(allowed))}; "
+                             f"remove {', '.join(unused)}")
+        if self.kind == "beta" and not self.support[0] < self.support[1]:
+            raise ValueError(f"a beta distribution scaled to low..high needs low < high, got "
+                             f"{self.support[0]:g} and {self.support[1]:g}")
         if self.kind in ("uniform", "triangular") and not self.low <= self.high:
             raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
         if self.kind == "triangular" and not self.low <= self.mode <= self.high:
             raise ValueError(f"mode ({self.mode}) must lie in [low, high] = [{self.low}, {self.high}]")
         return self
+
+    @property
+    def support(self) -> tuple[float, float]:
+        """Return the lowest and highest value the distribution can take (lognormal: 0, inf)."""
+        if self.kind == "fixed":
+            return float(self.value), float(self.value)
+        if self.kind == "beta":
+            return (0.0 if self.low is None else self.low), (1.0 if self.high is None else self.high)
+        if self.kind == "lognormal":
+            return 0.0, math.inf
+        return float(self.low), float(self.high)
 
     def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
         """Draw ``n`` values (a constant array for ``fixed``)."""
@@ -116,27 +148,70 @@ class Distribution(Frozen):
         return float(self.median)
 
 
+def within(low: float, high: float, *, what: str, low_open: bool = False,
+           unbounded_ok: bool = False) -> Any:
+    """Return a :class:`Distribution` type whose every possible value lies in ``low``..``high``.
+
+    Args:
+        low: Lowest allowed value.
+        high: Highest allowed value.
+        what: What the value is, for the message (e.g. ``"a share"``).
+        low_open: ``low`` itself is not allowed (e.g. persons per case > 0).
+        unbounded_ok: A lognormal (unbounded above) is allowed when its median is in range;
+            otherwise a lognormal is refused because it can exceed ``high``.
+
+    """
+    shown = f"{'above' if low_open else 'from'} {low:g} {'up ' if low_open else ''}to {high:g}"
+
+    def check(dist: Distribution) -> Distribution:
+        lo, hi = dist.support
+        if dist.kind == "lognormal":
+            if not unbounded_ok:
+                raise PydanticCustomError(
+                    "distribution_range", "{what} must lie {range}: a lognormal distribution is "
+                    "unbounded; use fixed, uniform, triangular or beta", {"what": what, "range": shown})
+            lo = hi = float(dist.median)
+        if lo < low or hi > high or (low_open and lo <= low):
+            spans = f"got {lo:g}" if lo == hi else f"this distribution spans {lo:g} to {hi:g}"
+            raise PydanticCustomError("distribution_range", "{what} must lie {range}, {spans}",
+                                      {"what": what, "range": shown, "spans": spans})
+        return dist
+
+    return Annotated[Distribution, AfterValidator(check)]
+
+
+#: An uncertain share or probability (0..1 for every value it can take).
+ShareDist = within(0, 1, what="a share")
+#: An uncertain rate per month (0..1).
+RateDist = within(0, 1, what="a rate per month")
+#: An uncertain factor such as realised / planned capacity (0..10).
+FactorDist = within(0, 10, what="a factor", unbounded_ok=True)
+#: An uncertain duration in months (0..600).
+MonthsDist = within(0, 600, what="a number of months", unbounded_ok=True)
+
+
 class Meta(Frozen):
     """What the scenario is and how its report is written."""
 
     name: str = param("baseline", unit="-", doc="short identifier, used in folder names",
-                      pattern=r"^[a-z0-9][a-z0-9_\-]*$")
-    title: str = param("War continues (baseline)", unit="-", doc="title shown in reports")
-    description: str = param("", unit="-", doc="what the scenario assumes, in a few sentences")
-    assumptions: tuple[str, ...] = param((), unit="-",
-                                         doc="assumptions with their sources, one per line")
+                      pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)
+    title: ShortText = param("War continues (baseline)", unit="-", doc="title shown in reports")
+    description: LongText = param("", unit="-", doc="what the scenario assumes, in a few sentences")
+    assumptions: tuple[LongText, ...] = param((), unit="-",
+                                              doc="assumptions with their sources, one per line",
+                                              max_length=100)
     language: Literal["nl", "en"] = param("en", unit="-", doc="report language (nl for municipalities)")
-    seed: int = param(20250228, unit="-", doc="seed of the random number generator", ge=0)
+    seed: Seed = param(20250228, unit="-", doc="seed of the random number generator")
 
 
 class DataConfig(Frozen):
     """Where the historical series come from."""
 
-    data_dir: str | None = param(
+    data_dir: ShortText | None = param(
         None, unit="path",
         doc="folder with the CSV files (empty: the copies shipped in the package)",
     )
-    files: dict[str, str] = param(
+    files: dict[ShortText, ShortText] = param(
         {}, unit="path",
         doc="per-file overrides {name: path}, e.g. a newer ukraine_shelter_nl.csv in the same format",
     )

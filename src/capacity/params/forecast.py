@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from capacity.params.base import Distribution, Frozen, param
+from capacity.params.types import Month, Months, Setting, Share, ShortText, WholeMonths
+
+#: A short name (of a shock): one line of text, not empty.
+Name = Annotated[str, Field(min_length=1, max_length=64)]
 
 #: Models known to :mod:`capacity.forecast` (the ensemble is always added on top).
 MODEL_NAMES: tuple[str, ...] = (
@@ -32,11 +36,11 @@ class Shock(Frozen):
     departure rate). ``size`` is drawn once per sample path.
     """
 
-    name: str = param(..., unit="-", doc="short name of the shock, shown in reports")
+    name: Name = param(..., unit="-", doc="short name of the shock, shown in reports")
     target: Literal["arrivals", "departure_rate"] = param(
         ..., unit="-", doc="what the shock changes: arrivals (count) or departure rate (share)")
-    start: dt.date = param(..., unit="month", doc="first month the shock acts (month start)")
-    duration_months: int | None = param(
+    start: Month = param(..., unit="month", doc="first month the shock acts (month start)")
+    duration_months: WholeMonths | None = param(
         None, unit="months", doc="how long it acts (empty: until the end of the horizon)", ge=1)
     shape: Literal["step", "pulse", "ramp", "decay"] = param(
         "step", unit="-", doc="time profile: step, pulse, ramp or decay")
@@ -45,9 +49,9 @@ class Shock(Frozen):
     size: Distribution = param(
         ..., unit="factor | persons/month | share/month",
         doc="size of the shock at full strength (uncertain: a distribution sampled per path)")
-    half_life_months: float = param(
+    half_life_months: Months = param(
         3.0, unit="months", doc="half-life of a decay shock", gt=0)
-    source: str = param("assumption", unit="-", doc="where the size and timing come from")
+    source: ShortText = param("assumption", unit="-", doc="where the size and timing come from")
 
     @field_validator("start")
     @classmethod
@@ -78,13 +82,13 @@ class Shock(Frozen):
 class ForecastConfig(Frozen):
     """Arrivals and departures forecast settings and scenario shocks."""
 
-    n_paths: int = param(1000, unit="paths", doc="number of sample paths", ge=10, le=100_000)
-    horizon_months: int = param(
+    n_paths: Setting = param(1000, unit="paths", doc="number of sample paths", ge=10, le=100_000)
+    horizon_months: Setting = param(
         36, unit="months", doc="months forecast after the jump-off month", ge=1, le=120)
-    fit_start: dt.date = param(
+    fit_start: Month = param(
         dt.date(2022, 9, 1), unit="month",
         doc="first month of arrivals used to fit the models (skips the 2022 initial wave)")
-    departure_fit_start: dt.date = param(
+    departure_fit_start: Month = param(
         dt.date(2023, 1, 1), unit="month",
         doc="first month of the departure rate used to fit (skips the 2022 wave)")
     models: tuple[str, ...] = param(
@@ -93,22 +97,22 @@ class ForecastConfig(Frozen):
     ensemble: Literal["median", "weighted"] = param(
         "weighted", unit="-",
         doc="median of the models, or weights from backtest error (inverse MASE)")
-    ensemble_top_k: int = param(
+    ensemble_top_k: Setting = param(
         3, unit="models", doc="models kept in the weighted ensemble (best backtest MASE)", ge=1)
-    weight_horizons: int = param(
+    weight_horizons: Setting = param(
         6, unit="months", doc="horizons 1..k whose MASE sets the ensemble weights", ge=1, le=36)
-    seasonal_period: int = param(12, unit="months", doc="season length", ge=2)
-    min_seasons: int = param(
+    seasonal_period: Setting = param(12, unit="months", doc="season length", ge=2)
+    min_seasons: Setting = param(
         1, unit="seasons", doc="full seasons of history a seasonal naive model needs", ge=1)
-    min_obs_statistical: int = param(
+    min_obs_statistical: Setting = param(
         10, unit="months", doc="fewest observations for ETS, UCM, SARIMAX and Prophet", ge=4)
-    backtest_min_train: int = param(
+    backtest_min_train: Setting = param(
         12, unit="months", doc="shortest training window of the rolling-origin backtest", ge=2)
-    backtest_horizons: int = param(12, unit="months", doc="horizons 1..k scored", ge=1, le=36)
-    backtest_max_prophet_origins: int = param(
+    backtest_horizons: Setting = param(12, unit="months", doc="horizons 1..k scored", ge=1, le=36)
+    backtest_max_prophet_origins: Setting = param(
         8, unit="origins", doc="most origins at which Prophet is refitted (the latest ones)",
         ge=1)
-    trend_damping: float = param(
+    trend_damping: Share = param(
         0.9, unit="factor/month",
         doc="beyond the backtested horizons the ensemble's monthly change shrinks by this factor "
             "each month (1: trends run on undamped)", ge=0, le=1)

@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, Strict, ValidationInfo, field_validator, model_validator
 
 from capacity.params.backlog import TPD_END
-from capacity.params.base import Distribution, Frozen, param
+from capacity.params.base import Distribution, Frozen, RateDist, ShareDist, param, within
+from capacity.params.types import (
+    MAX_PERSONS,
+    Count,
+    Date,
+    Money,
+    Month,
+    Rate,
+    Setting,
+    Share,
+    ShortText,
+    WholeCount,
+    WholeMonths,
+)
+
+#: Places opened (+) or closed (-) in one month: a whole number, at most MAX_PERSONS either way.
+PlacesDelta = Annotated[int, Strict(), Field(ge=-MAX_PERSONS, le=MAX_PERSONS)]
+#: Departure rate of people needing shelter relative to the registered population's (0..10).
+RatioDist = within(0, 10, what="a ratio")
+#: Months between demand and the places opened in response (0..36).
+LeadMonthsDist = within(0, 36, what="a lead time in months")
 
 _CODE = re.compile(r"^GM\d{4}$")
 
@@ -17,20 +36,20 @@ _CODE = re.compile(r"^GM\d{4}$")
 class PlacesChange(Frozen):
     """A planned opening (positive) or closure (negative) of municipal shelter places."""
 
-    month: dt.date = param(..., unit="date", doc="month in which the change takes effect")
-    change: int = param(..., unit="places", doc="places opened (+) or closed (-) that month")
-    note: str = param("", unit="-", doc="what the change is and where it is announced")
+    month: Month = param(..., unit="date", doc="month in which the change takes effect")
+    change: PlacesDelta = param(..., unit="places", doc="places opened (+) or closed (-) that month")
+    note: ShortText = param("", unit="-", doc="what the change is and where it is announced")
 
 
 class ShelterConfig(Frozen):
     """Municipal shelter stock-flow, places and capacity-planning settings."""
 
     # --- stock-flow rates (sampled once per path) ---
-    entry_share: Distribution = param(
+    entry_share: ShareDist = param(
         Distribution(kind="fixed", value=0.78), unit="share",
         doc="share of newly registered arrivals who need a municipal shelter place",
     )
-    departure_rate_ratio: Distribution = param(
+    departure_rate_ratio: RatioDist = param(
         Distribution(kind="fixed", value=1.0), unit="ratio",
         doc="departure rate from the Netherlands of people needing shelter, relative to the "
             "forecast's departure rate of the registered population (1 = the same rate)",
@@ -38,16 +57,16 @@ class ShelterConfig(Frozen):
                 "departures leave shelter in proportion to its share of the registered (78 %, "
                 "monitor_report_facts.csv 2025-02-28)"),
     )
-    move_out_rate: Distribution = param(
+    move_out_rate: RateDist = param(
         Distribution(kind="fixed", value=0.005), unit="share/month",
         doc="share of people needing shelter who move to own housing each month",
     )
-    unmet_exit_rate: Distribution = param(
+    unmet_exit_rate: RateDist = param(
         Distribution(kind="fixed", value=0.0), unit="share/month",
         doc="share of people refused or waiting who find other accommodation each month "
             "(private hosts, own housing, elsewhere); sampled once per path",
     )
-    initial_unmet_demand: float = param(
+    initial_unmet_demand: Count = param(
         0.0, unit="persons", ge=0,
         doc="people refused or waiting for a place at the jump-off month",
     )
@@ -55,61 +74,61 @@ class ShelterConfig(Frozen):
     places_changes: tuple[PlacesChange, ...] = param(
         (), unit="places", doc="planned openings and closures of places by month",
     )
-    places_response_gain: Distribution = param(
+    places_response_gain: ShareDist = param(
         Distribution(kind="fixed", value=0.0), unit="share/month",
         doc="share of the gap between the places wanted (demand / places_response_pressure) and the "
             "places that opens each month until the TPD ends; 0: places follow the plan only",
     )
-    places_response_lead_months: Distribution = param(
+    places_response_lead_months: LeadMonthsDist = param(
         Distribution(kind="fixed", value=0.0), unit="months",
         doc="months between the demand municipalities see and the places they open (rounded per path)",
     )
-    places_response_pressure: float = param(
+    places_response_pressure: Share = param(
         0.95, unit="share", gt=0, le=1.5,
         doc="demand per place that openings in response to pressure aim at",
     )
     # --- planning ---
-    target_occupancy: float = param(
+    target_occupancy: Share = param(
         0.91, unit="share", gt=0, le=1,
         doc="occupancy to plan for (places needed keep occupancy at or under it)",
     )
-    planning_probability: float = param(
+    planning_probability: Share = param(
         0.9, unit="share", gt=0, lt=1,
         doc="probability with which the places needed keep occupancy at or under the target",
     )
-    lead_time_months: int = param(
+    lead_time_months: WholeMonths = param(
         6, unit="months", ge=0, le=36,
         doc="months between requesting new places and their opening",
     )
-    cost_occupied_bed_day_eur: float = param(
+    cost_occupied_bed_day_eur: Money = param(
         70.0, unit="EUR/bed-day", ge=0, doc="cost of one occupied place for one day",
     )
-    cost_idle_bed_day_eur: float = param(
+    cost_idle_bed_day_eur: Money = param(
         47.0, unit="EUR/bed-day", ge=0, doc="cost of one empty place for one day",
     )
-    cost_short_bed_day_eur: float = param(
+    cost_short_bed_day_eur: Money = param(
         70.0, unit="EUR/person-day", ge=0,
         doc="cost of one person without a place for one day (housed ad hoc elsewhere)",
     )
     # --- end of temporary protection ---
-    tpd_end: dt.date = param(
+    tpd_end: Date = param(
         TPD_END, unit="date",
         doc="end of temporary protection; in a scenario always backlog.tpd_end_date (not a key "
             "of its own); from that month only entitled people count",
     )
-    entitled_shelter_share: Distribution = param(
+    entitled_shelter_share: ShareDist = param(
         Distribution(kind="fixed", value=0.78), unit="share",
         doc="share of people entitled to shelter after the TPD (backlog path) who use a place",
     )
-    post_tpd_entitled_share: Distribution = param(
+    post_tpd_entitled_share: ShareDist = param(
         Distribution(kind="fixed", value=0.27), unit="share",
         doc="without the backlog model only: share of people needing shelter who keep the right after the TPD ends",
     )
-    post_tpd_exit_rate: float = param(
+    post_tpd_exit_rate: Rate = param(
         0.065, unit="share/month", ge=0, le=1,
         doc="without the backlog model only: share of still-entitled people whose case ends each month",
     )
-    places_closed_at_tpd_end_share: float = param(
+    places_closed_at_tpd_end_share: Share = param(
         0.0, unit="share", ge=0, le=1,
         doc="share of Ukraine shelter places closed from the month the TPD ends",
     )
@@ -118,47 +137,41 @@ class ShelterConfig(Frozen):
         "population", unit="-",
         doc="key that shares national demand and places out over municipalities",
     )
-    custom_weights: dict[str, float] = param(
+    custom_weights: dict[str, Share] = param(
         {}, unit="weight",
         doc="custom key: share of the national total per code (the rest goes by population)",
     )
-    known_places: dict[str, int] = param(
+    known_places: dict[str, WholeCount] = param(
         {}, unit="places", doc="a municipality's own current places, by code, where known",
     )
-    reliability_min_persons: int = param(
+    reliability_min_persons: WholeCount = param(
         100, unit="persons", ge=0,
         doc="municipal figures below this many people in shelter are flagged as thin",
     )
-    report_month_offset: int = param(
+    report_month_offset: Setting = param(
         12, unit="months", ge=1, le=60,
         doc="months after the jump-off of the month shown in the municipality table",
     )
 
     @field_validator("custom_weights", "known_places")
     @classmethod
-    def _codes(cls, value: dict) -> dict:
+    def _codes(cls, value: dict, info: ValidationInfo) -> dict:
         bad = [k for k in value if not _CODE.match(k)]
         if bad:
-            raise ValueError(f"keys must be municipality codes like 'GM0363', got {bad}")
-        negative = [k for k, v in value.items() if v < 0]
-        if negative:
-            raise ValueError(f"values must be >= 0, negative for {negative}")
+            raise ValueError(f"keys must be municipality codes like 'GM0363', got {', '.join(bad[:5])}")
+        known = (info.context or {}).get("municipality_codes")
+        unknown = sorted(set(value) - set(known)) if known else []
+        if unknown:
+            more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+            raise ValueError(f"unknown municipality code(s) {', '.join(unknown[:5])}{more}: not in "
+                             "the municipalities file (municipalities.csv; Amsterdam is GM0363)")
+        if info.field_name == "custom_weights" and sum(value.values()) > 1 + 1e-9:
+            raise ValueError(f"custom weights are shares of the national total and add up to "
+                             f"{sum(value.values()):.3f}, more than 1")
         return value
 
     @model_validator(mode="after")
     def _custom_needs_weights(self) -> ShelterConfig:
         if self.allocation_key == "custom" and not self.custom_weights:
             raise ValueError("allocation_key 'custom' needs custom_weights {code: weight}")
-        ratio = self.departure_rate_ratio
-        if ratio.kind == "lognormal" or min(
-                v for v in (ratio.value, ratio.low, ratio.mode, ratio.high, 0.0) if v is not None) < 0:
-            raise ValueError("departure_rate_ratio must be >= 0 (and not lognormal)")
-        for name in ("entry_share", "move_out_rate", "post_tpd_entitled_share",
-                     "entitled_shelter_share", "unmet_exit_rate", "places_response_gain"):
-            dist: Distribution = getattr(self, name)
-            if dist.kind == "lognormal":
-                raise ValueError(f"{name} is a share: use fixed/uniform/triangular/beta, not lognormal")
-            values = [v for v in (dist.value, dist.low, dist.mode, dist.high) if v is not None]
-            if values and (min(values) < 0 or max(values) > 1):
-                raise ValueError(f"{name} is a share: its values must lie in [0, 1], got {values}")
         return self
