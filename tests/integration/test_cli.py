@@ -43,7 +43,7 @@ def test_validate_names_file_key_value_and_rule(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("meta:\n  seed: -3\nshelter:\n  no_such_key: 1\n")
     out = capacity("validate", str(bad), str(BASELINE_PATH))
-    assert out.returncode == 1
+    assert out.returncode == 2  # invalid input
     assert str(bad) in out.stdout and "meta.seed" in out.stdout and "-3" in out.stdout
     assert "no_such_key" in out.stdout and "unknown key" in out.stdout
     assert f"ok     {BASELINE_PATH}" in out.stdout
