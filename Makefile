@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report report-pdf report-all report-full municipality validate test test-fast lint bench lab clean
+.PHONY: help venv report report-pdf report-all report-full municipality validate test test-fast lint bench lab schema clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ bench: $(STAMP) ## Run the benchmarks (print ratios measured side by side; sever
 
 lab: $(STAMP) ## Open JupyterLab on the notebooks
 	$(BIN)/jupyter lab notebooks/
+
+schema: $(STAMP) ## Regenerate params/schema.json (JSON Schema of scenario files) from the pydantic models
+	$(BIN)/python -m capacity.lab.schema
 
 clean: ## Remove the virtual environment and generated reports
 	rm -rf $(VENV) reports

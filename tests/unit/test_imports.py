@@ -27,6 +27,7 @@ LAYERS: dict[str, int] = {
     "pipeline": 4, "headline": 4,
     "report": 5,
     "runner": 6, "cli": 6, "__main__": 6,
+    "lab": 6,  # JupyterLab: the JSON Schema and the scenario editor (runs notebooks via runner)
 }
 
 
