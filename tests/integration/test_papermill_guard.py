@@ -57,3 +57,14 @@ def test_a_notebook_given_as_a_scenario_is_a_one_line_error() -> None:
     validated = capacity("validate", "notebooks/01_data.ipynb")
     assert validated.returncode == 2 and len(validated.stderr.strip().splitlines()) == 1
     assert "cell_type" not in validated.stdout + validated.stderr
+
+
+def test_the_scenario_editor_notebook_runs_and_shows_the_form(tmp_path: Path) -> None:
+    import papermill
+
+    nb = papermill.execute_notebook(
+        str(ROOT / "notebooks" / "scenario_editor.ipynb"), str(tmp_path / "editor.ipynb"),
+        kernel_name="python3", progress_bar=False, cwd=str(ROOT / "notebooks"))
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
+    assert not any(o.get("output_type") == "error" for o in outputs)

@@ -98,6 +98,10 @@ def test_report_notebooks_are_the_registry_and_lab_notebooks_are_not_in_it() -> 
 
     assert {p.stem for p in NOTEBOOKS} == {nb.name for nb in REGISTRY}
     assert not LAB_NOTEBOOKS & {nb.name for nb in REGISTRY}
+    for name in LAB_NOTEBOOKS:
+        lab = Path(__file__).resolve().parents[2] / "notebooks" / f"{name}.ipynb"
+        cells = code_cells(lab)
+        assert cells and all(not c.get("outputs") and c.get("execution_count") is None for c in cells)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
