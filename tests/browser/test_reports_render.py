@@ -249,3 +249,29 @@ def test_reports_print_to_a4_pdf(run_dir: Path) -> None:
     for pdf in pdfs:
         head = pdf.read_bytes()
         assert head.startswith(b"%PDF") and re.search(rb"/MediaBox \[0 0 594\.9\d* 841\.9\d*\]", head), pdf  # A4
+
+
+def test_a_municipality_name_with_markup_never_executes(browser: DevTools, tmp_path: Path) -> None:
+    """The real municipal report, with a municipalities file whose GM0363 name carries script."""
+    evil = f"Amsterdam{SCRIPT}<img src=x onerror=\"window.__pwned=1\">"
+    shipped = Path(runner.__file__).resolve().parents[1] / "datasets" / "municipalities.csv"
+    lines = shipped.read_text(encoding="utf-8").splitlines()
+    lines = [line.replace("GM0363,Amsterdam,", f'GM0363,"{evil.replace(chr(34), chr(34) * 2)}",')
+             for line in lines]
+    assert sum("__pwned" in line for line in lines) == 1
+    (tmp_path / "municipalities.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    scenario = tmp_path / "evil_name.yaml"
+    scenario.write_text(  # few paths and two models: the names matter here, not the numbers
+        "meta:\n  name: evil_name\n  title: Evil municipality name\n"
+        f"data:\n  files:\n    municipalities: '{tmp_path / 'municipalities.csv'}'\n"
+        "forecast:\n  n_paths: 50\n  models: [naive, drift]\n  ensemble_top_k: 2\n"
+        "backlog:\n  n_paths: 50\n  solver_n_paths: 20\n", encoding="utf-8")
+    result = runner.run([scenario], registry=[Notebook("05_municipality", per="municipality")],
+                        municipalities=["GM0363"], jobs=1, progress=False, reports_dir=tmp_path / "reports")
+    assert result.ok, result.failed
+    page = result.run_dir / "evil_name" / "municipalities" / "GM0363.html"
+    text = page.read_text(encoding="utf-8")
+    assert "Amsterdam&lt;script&gt;" in text  # the name reached the page, as text
+    assert SCRIPT not in text and "<img src=x" not in text
+    summary, problems = browser.open(page.as_uri())
+    assert not summary["pwned"] and problems == [], problems

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -174,3 +175,115 @@ def test_the_raw_float_rule(text, raw) -> None:
     assert raw_floats("93.970 plekken, 99,8%", "nl") == []
     assert RAW_OUTPUT["scientific notation"].search("breach 5.820766091346741e-11 persons")
     assert not RAW_OUTPUT["scientific notation"].search("git e82e2d4b9356665be35a8d867ef9ee10f1bf40e4.")
+
+
+#: Words that give an English heading or label away in a Dutch report. Left out, because they
+#: are Dutch words too: "of" (or/whether), "in", "is", "per", "model", "scenario", "late" (te
+#: late), "door", "ensemble", "variant", "regio", "code", "DT&V", "IND".
+ENGLISH_WORDS = frozenset("""
+    the and with for from to by at on or not than when what how which where after before
+    forecast forecasts shelter arrivals departures departure month months persons people places
+    place registered backlog decisions penalties cases share demand history replay assumptions
+    assumption headline capacity municipal municipality municipalities observed median quantiles
+    policies policy needed scenarios rate rates cost costs date value variable mean source note
+    first last found expected meaning unit coverage pending cleared level low high
+    sample output total year years weeks days share_never naive backtest
+""".split())
+#: English words a Dutch page may show, and why.
+ENGLISH_ALLOWED = {
+    "seed": "the random seed's name in the provenance box, a technical term in Dutch too",
+    "run": "a run of the suite ('Overzicht van deze run'), common in Dutch technical writing",
+}
+
+
+class _LabelParser(HTMLParser):
+    """Collects the text of headings, captions, column headers and figcaptions, and the scripts."""
+
+    WANTED = frozenset({"h1", "h2", "h3", "h4", "caption", "th", "figcaption"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, str]] = []
+        self.scripts: list[str] = []
+        self.open: list[list[str]] = []
+        self.script: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag == "script":
+            self.script = []
+        if tag in self.WANTED:
+            self.open.append([tag, ""])
+
+    def handle_endtag(self, tag) -> None:
+        if tag == "script" and self.script is not None:
+            self.scripts.append("".join(self.script))
+            self.script = None
+        if self.open and self.open[-1][0] == tag:
+            kind, text = self.open.pop()
+            self.found.append((kind, " ".join(text.split())))
+            if self.open:
+                self.open[-1][1] += text
+
+    def handle_data(self, data) -> None:
+        if self.script is not None:
+            self.script.append(data)
+        elif self.open:
+            self.open[-1][1] += data
+
+
+def chart_titles(script: str) -> list[str]:
+    """The title and axis titles of the plotly chart a script draws (``Plotly.newPlot(id, data, layout)``)."""
+    start = script.find("Plotly.newPlot(")
+    if start < 0:
+        return []
+    decoder, pos, values = json.JSONDecoder(), script.index(",", start) + 1, []
+    for _ in range(2):  # the traces, then the layout
+        while script[pos] in " \n\t,":
+            pos += 1
+        value, pos = decoder.raw_decode(script, pos)
+        values.append(value)
+    layout = values[1]
+    titles = [layout.get("title")] + [v.get("title") for k, v in layout.items()
+                                       if re.fullmatch(r"[xy]axis\d*", k) and isinstance(v, dict)]
+    texts = [t.get("text") if isinstance(t, dict) else t for t in titles]
+    return [str(t) for t in texts if t]
+
+
+def dutch_labels(page: Path) -> list[tuple[str, str]]:
+    """Headings (h1-h4), table captions and column headers, figcaptions and chart titles of a page."""
+    parser = _LabelParser()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return parser.found + [("chart title", t) for s in parser.scripts for t in chart_titles(s)]
+
+
+def english_words(text: str) -> list[str]:
+    """The tell-tale English words of ``text`` (codes like ``places_short`` split at ``_``)."""
+    words = re.findall(r"[A-Za-zÀ-ÿ]+", text.replace("_", " "))
+    return [w for w in words if w.lower() in ENGLISH_WORDS and w.lower() not in ENGLISH_ALLOWED]
+
+
+@pytest.mark.parametrize("text, english", [
+    ("Gemeentelijke opvang: bezetting en benodigde plekken", []),
+    ("Municipal shelter: occupancy and places needed", ["Municipal", "shelter", "and", "places", "needed"]),
+    ("longest_gap_months", ["months"]), ("Dwangsommen, of er later nu wordt beslist of niet", []),
+    ("Seed", []), ("Shelter headline figures / Kerncijfers opvang", ["Shelter", "headline"]),
+])
+def test_the_english_word_rule(text, english) -> None:
+    assert english_words(text) == english
+
+
+def test_dutch_reports_have_no_english_headings_or_labels(suite_run) -> None:
+    pages = sorted(suite_run.run_dir.glob("**/*.html"))
+    dutch = [p for p in pages if '<html lang="nl"' in p.read_text(encoding="utf-8")[:600]]
+    names = {str(p.relative_to(suite_run.run_dir)) for p in dutch}
+    assert {"baseline_nl/03_shelter.html", "baseline_nl/04_tpd_backlog.html",
+            "baseline/municipalities/GM0363.html"} <= names, sorted(names)
+    found = []
+    for page in dutch:
+        labels = dutch_labels(page)
+        if page.name in ("03_shelter.html", "GM0363.html"):  # the scan reads the charts too
+            assert any(kind == "chart title" for kind, _ in labels), page
+        for kind, text in labels:
+            if words := english_words(text):
+                found.append(f"{page.relative_to(suite_run.run_dir)}: {kind} {text!r}: {words}")
+    assert not found, f"{len(found)} English labels in Dutch reports:\n" + "\n".join(found[:60])

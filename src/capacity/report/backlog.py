@@ -105,9 +105,9 @@ def intro_text(result: BacklogResult, headline: pd.DataFrame, *, language: str =
     if language == "nl":
         text = (
             f"De tijdelijke bescherming eindigt op {cfg.tpd_end_date.day} "
-            f"{_month(pd.Timestamp(cfg.tpd_end_date), language)}. Dan herleven de "
+            f"{_month(pd.Timestamp(cfg.tpd_end_date), language)}. Dan komen de "
             f"asielaanvragen van (mediaan) **{f('backlog_cohort_persons')} personen** "
-            f"({f('backlog_cohort_cases')} zaken). Centrale aanname voor het transitiedocument: "
+            f"({f('backlog_cohort_cases')} zaken) weer in behandeling. Centrale aanname voor het transitiedocument: "
             f"{uptake} trekt de aanvraag in. Het cohort krijgt zijn eerste beslissingen in "
             f"**{f('backlog_first_decisions_month')}** (mediaan "
             f"{f('backlog_first_decisions_months')} maanden na het einde van de RTB). "
@@ -206,7 +206,7 @@ def outcomes_chart(result: BacklogResult, *, language: str = "en") -> go.Figure:
 #: Dutch names of the standard policies of ``capacity.backlog.default_policies``.
 POLICY_NL: dict[str, str] = {
     "as configured": "zoals ingesteld",
-    "all applications restart": "alle aanvragen herleven",
+    "all applications restart": "alle aanvragen weer in behandeling",
     "permit, high uptake (90 %)": "transitiedocument, hoog gebruik (90%)",
     "permit, 2024 precedent (73 %)": "transitiedocument, zoals in 2024 (73%)",
     "return programme 3 %/month": "terugkeerprogramma 3% per maand",
