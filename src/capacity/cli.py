@@ -222,6 +222,20 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
+def _data_problems(path: Path, checked: dict[Any, list[str]]) -> list[str]:
+    """Check the data files the scenario in ``path`` reads (each distinct ``data`` section once)."""
+    from capacity import data, params
+
+    try:
+        cfg = params.load(path).data
+    except ParameterError:
+        return []  # reported by the parameter check
+    key = (cfg.data_dir, tuple(sorted(cfg.files.items())))
+    if key not in checked:
+        checked[key] = data.check_scenario_data(cfg)
+    return checked[key]
+
+
 def _dry_run(files: list[Path], notebooks: Any, municipalities: Any, extra: dict[str, Any],
              args: argparse.Namespace) -> int:
     from capacity import runner
@@ -232,6 +246,12 @@ def _dry_run(files: list[Path], notebooks: Any, municipalities: Any, extra: dict
                                municipal_scenarios=args.municipalities_for)
     except (ParameterError, RunError) as exc:
         _err(f"error: {exc}")
+        return EXIT_INPUT
+    checked: dict[Any, list[str]] = {}
+    problems = [p for s in the_plan.scenarios for p in _data_problems(s.params_path, checked)]
+    if problems:
+        for problem in dict.fromkeys(problems):
+            _err(f"error: {problem}")
         return EXIT_INPUT
     jobs = the_plan.jobs(Path(args.reports) / "<run-id>")
     _out(f"valid. Would run {len(jobs)} notebooks into {args.reports}/<run-id>/:")
@@ -275,15 +295,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
         _err(f"error: {exc}")
         return EXIT_INPUT
     bad = 0
+    checked: dict[Any, list[str]] = {}
     for path, error in params.validate_files(files).items():
+        problems = _data_problems(Path(path), checked) if error is None else []
+        if problems:
+            error = "\nERROR  ".join(problems)  # one line per data problem
         if error is None:
             _out(f"ok     {path}")
         else:
             bad += 1
-            for line in error.splitlines():  # one problem per line, each naming its file
-                _out(line if line.startswith("ERROR  ") else f"ERROR  {line}")
+            _out(f"ERROR  {error}")
     _out(f"{len(files) - bad} of {len(files)} files valid")
-    return EXIT_INPUT if bad else EXIT_OK  # invalid input, as the README's exit codes say
+    return EXIT_FAILED if bad else EXIT_OK
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -28,12 +28,28 @@ class FileSpec:
     counts: tuple[str, ...] = ()
     shares_pct: tuple[str, ...] = ()
     date_is_period: bool = False
+    #: Date forms allowed in ``date_column`` when not a period: ``day`` (2024-05-01), ``month`` (2024-05).
+    date_forms: tuple[str, ...] = ("day", "month")
+    #: Earliest plausible date (the series on people from Ukraine start in 2022).
+    earliest: str = "2022-01-01"
+    #: Whether dates after the run date (+ 1 month) are plausible (plans, legal end dates).
+    future_ok: bool = False
+    #: Counts whose neighbours (in date order) must not differ by orders of magnitude.
+    smooth: tuple[str, ...] = ()
+    #: Columns that must hold a value in every row.
+    filled: tuple[str, ...] = ()
+    #: A ``value`` column of published facts: ``number`` only, or also ``range`` (a-b) and ``date``.
+    value_forms: tuple[str, ...] = ()
+    #: Other columns of whole counts, checked like ``counts`` but kept as text.
+    text_counts: tuple[str, ...] = ()
 
 
-def _facts(date_column: str = "date_or_period") -> FileSpec:
+def _facts(date_column: str = "date_or_period", *, earliest: str = "2022-01-01", future_ok: bool = False,
+           value_forms: tuple[str, ...] = ("number",)) -> FileSpec:
     """Spec of a long table of published facts: one ``metric`` per date or period."""
     return FileSpec(required=(date_column, "metric", "value", "unit", "source"), date_column=date_column,
-                    key=(date_column, "metric"), date_is_period=True)
+                    key=(date_column, "metric"), date_is_period=True, earliest=earliest, future_ok=future_ok,
+                    filled=("metric", "value"), value_forms=value_forms)
 
 
 SPECS: dict[str, FileSpec] = {
@@ -43,32 +59,43 @@ SPECS: dict[str, FileSpec] = {
         date_column="date", key=(),  # several reports per month are expected
         counts=("registered_brp", "in_municipal_shelter", "shelter_places", "free_places_reported"),
         shares_pct=("occupancy_pct_reported", "occupancy_pct_derived"),
+        smooth=("registered_brp", "in_municipal_shelter", "shelter_places"),
     ),
     "eurostat_tp_nl_monthly": FileSpec(
         required=("date", "geo", "tp_beneficiaries_stock_end_month", "tp_grants_in_month", "source"),
         date_column="date", key=("date", "geo"),
         counts=("tp_beneficiaries_stock_end_month", "tp_grants_in_month",
                 "asylum_applicants_excl_ukr", "asylum_pending_excl_ukr"),
+        date_forms=("month",), filled=("geo", "tp_beneficiaries_stock_end_month", "tp_grants_in_month"),
+        smooth=("tp_beneficiaries_stock_end_month", "tp_grants_in_month", "asylum_applicants_excl_ukr",
+                "asylum_pending_excl_ukr"),
     ),
-    "monitor_report_facts": _facts(),
+    # The monitor report states legal end dates (4 Mar 2026) and ranges beside its counts.
+    "monitor_report_facts": _facts(future_ok=True, value_forms=("number", "range", "date")),
     "ukraine_registrations_cbs": _facts(),
-    "ind_asylum_figures": _facts(),
+    "ind_asylum_figures": _facts(earliest="2000-01-01"),
     "municipalities": FileSpec(
         required=("code", "name", "province", "population", "safety_region_code", "safety_region"),
-        date_column="population_date", key=("code",), counts=("population",),
+        date_column="population_date", key=("code",), counts=("population",), date_forms=("day",),
+        earliest="2000-01-01", filled=("code", "name", "province", "population", "safety_region_code",
+                                       "safety_region"),
     ),
     "policy_timeline": FileSpec(
         required=("date", "category", "item", "source"), date_column="date", key=(),
-        date_is_period=True,
+        date_is_period=True, future_ok=True, value_forms=("number", "range", "date"),
     ),
     "dtv_intake_departures_annual": FileSpec(
         required=("year", "period", "source"), date_column="year", key=("year", "period"),
-        date_is_period=True,
+        date_is_period=True, earliest="2000-01-01",
+        text_counts=("intake_from_IND", "intake_from_police_NP", "intake_from_KMar", "intake_other",
+                     "departure_independent_zelfstandig", "departure_forced_gedwongen",
+                     "departure_independent_without_supervision", "departure_total_reported"),
     ),
-    "dtv_return_case_outcomes": _facts("year"),
+    "dtv_return_case_outcomes": _facts("year", earliest="2000-01-01"),
     "shelter_regional_points": FileSpec(
         required=("date", "region", "places", "occupied_or_in_shelter", "source"),
         date_column="date", key=(), counts=("places", "occupied_or_in_shelter", "target_places"),
+        filled=("region",),
     ),
 }
 
@@ -78,8 +105,29 @@ def shipped_dir() -> Path:
     return Path(str(resources.files("capacity") / "datasets"))
 
 
+def project_root() -> Path:
+    """Return the project folder (the one with ``params/``) that relative data paths start from."""
+    try:
+        from capacity import project
+    except ImportError:  # pragma: no cover - older trees without capacity.project
+        from capacity.params import PARAMS_DIR
+
+        return PARAMS_DIR.parent
+    return project.project_root()
+
+
+def _from_root(path: str | Path) -> Path:
+    """Return ``path`` (``~`` expanded) as is when absolute, else from the project folder."""
+    path = Path(path).expanduser()
+    return path if path.is_absolute() else project_root() / path
+
+
 def data_files(data_dir: str | Path | None = None, files: Mapping[str, str] | None = None) -> dict[str, Path]:
     """Return the path of every known data file.
+
+    Relative paths count from the project folder (:func:`project_root`, the folder with
+    ``params/``), not from the working directory: a notebook runs in another folder than
+    ``capacity run`` and must read the same files.
 
     Args:
         data_dir: Folder with the CSVs; ``None`` for the copies shipped in the package.
@@ -93,12 +141,12 @@ def data_files(data_dir: str | Path | None = None, files: Mapping[str, str] | No
         DataError: If an override names an unknown file.
 
     """
-    folder = Path(data_dir) if data_dir is not None else shipped_dir()
+    folder = _from_root(data_dir) if data_dir not in (None, "") else shipped_dir()
     paths = {name: folder / f"{name}.csv" for name in SPECS}
     for name, path in (files or {}).items():
         if name not in SPECS:
             raise DataError(f"data.files: unknown data file {name!r}; expected one of {sorted(SPECS)}")
-        paths[name] = Path(path)
+        paths[name] = _from_root(path)
     return paths
 
 

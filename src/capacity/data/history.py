@@ -23,6 +23,7 @@ Rules used to build it (also shown in the data report):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def _shelter_reports(paths: Mapping[str, Path]) -> pd.DataFrame:
                            ("in_municipal_emergency_shelter", "in_municipal_shelter"),
                            ("shelter_occupancy", "occupancy_pct_reported")):
         if metric in anchor.index:
-            extra[column] = float(anchor.loc[metric, "value"])
+            extra[column] = _number(anchor.loc[metric, "value"], paths["monitor_report_facts"], metric)
     if extra:
         source = anchor["source"].iloc[0]
         extra_row = pd.DataFrame([{**extra, "date": "2025-02-28", "date_precision": "day",
@@ -113,6 +114,23 @@ def _interpolate_stock(observed: pd.DataFrame, variable: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
 
 
+def _number(value: object, path: Path, metric: str) -> float:
+    """Return a fact's value as a number (a validated file may hold a range or a date there)."""
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise DataError(f"{path}: {metric} = {str(value)[:40]!r} is not a number; expected a count") from None
+
+
+def _point(row: pd.Series, path: Path) -> tuple[pd.Timestamp, float]:
+    """Return (end date, count) of a cumulative fact; the end of a period ``a/b`` is ``b``."""
+    end = str(row["date_or_period"]).split("/")[-1]
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", end):
+        raise DataError(f"{path}: {row['metric']} dated {row['date_or_period']!r}; expected a cumulative count "
+                        f"dated to a day (2024-11-01) or a period ending on one (2022-02-24/2024-11-01)")
+    return pd.Timestamp(end), _number(row["value"], path, str(row["metric"]))
+
+
 def _cumulative_departures(paths: Mapping[str, Path]) -> pd.DataFrame:
     """Return the published cumulative departures since 24 Feb 2022: (date, count, source)."""
     cbs = read_csv("ukraine_registrations_cbs", paths["ukraine_registrations_cbs"])
@@ -121,18 +139,22 @@ def _cumulative_departures(paths: Mapping[str, Path]) -> pd.DataFrame:
     pick = cbs[cbs["metric"].isin(["cumulative_deregistrations_Ukrainians",
                                    "cumulative_departures_of_registered_refugees"])]
     for _, r in pick.iterrows():
-        end = str(r["date_or_period"]).split("/")[-1]
-        points.append((pd.Timestamp(end), float(r["value"]), f"{r['metric']}: {r['source']}"))
+        points.append((*_point(r, paths["ukraine_registrations_cbs"]), f"{r['metric']}: {r['source']}"))
     dep = facts[facts["metric"] == "departed_since_arrival"]
     for _, r in dep.iterrows():
-        end = str(r["date_or_period"]).split("/")[-1]
-        points.append((pd.Timestamp(end), float(r["value"]), f"departed_since_arrival: {r['source']}"))
+        points.append((*_point(r, paths["monitor_report_facts"]), f"departed_since_arrival: {r['source']}"))
     # The BZK count of 15 Dec 2024 (47,500 deregistered) uses another definition than CBS's
     # departures (51,748 by 1 Nov 2024) and is left out rather than mixed in.
     cum = pd.DataFrame(points, columns=["date", "count", "source"]).sort_values("date")
     cum = cum.drop_duplicates("date", keep="last").reset_index(drop=True)
-    if (np.diff(cum["count"]) < 0).any():
-        raise DataError(f"cumulative departures decrease over time: {cum[['date', 'count']].to_dict('records')}")
+    falls = np.flatnonzero(np.diff(cum["count"]) < 0)
+    if falls.size:
+        k = int(falls[0])
+        raise DataError(
+            f"{paths['ukraine_registrations_cbs']} / {paths['monitor_report_facts']}: cumulative departures "
+            f"fall from {cum['count'].iloc[k]:,.0f} ({cum['date'].iloc[k]:%Y-%m-%d}) to "
+            f"{cum['count'].iloc[k + 1]:,.0f} ({cum['date'].iloc[k + 1]:%Y-%m-%d}); expected counts since "
+            f"24 Feb 2022 that never fall")
     return cum
 
 
