@@ -3,12 +3,27 @@
 # Safe to start twice (the second waits up to 2 h for the lock, then gives up with exit 3);
 # writes reports/<run-id>/ and moves reports/latest only when every report succeeded.
 # Exit codes: 0 ok, 1 some report failed, 2 invalid parameters (nothing ran), 3 locked,
-# 130 interrupted. Output goes to reports/logs/scheduled.log (the runner's own log of each
-# run is reports/logs/<run-id>.log).
+# 4 reports/ cannot be written (read-only, no permission, disk full), 130 interrupted.
+# Output goes to reports/logs/scheduled.log, which this script rotates when it exceeds
+# 10 MB (scheduled.log.1 ... .5, oldest dropped; CAPACITY_LOG_MAX_BYTES, CAPACITY_LOG_KEEP);
+# the runner's own log of each run is reports/logs/<run-id>.log (removed with the run).
 set -eu
 cd "$(dirname "$0")/.."
 mkdir -p reports/logs
-exec >>reports/logs/scheduled.log 2>&1
+log=reports/logs/scheduled.log
+max_bytes=${CAPACITY_LOG_MAX_BYTES:-10485760}
+keep=${CAPACITY_LOG_KEEP:-5}
+if [ -f "$log" ] && [ "$(wc -c <"$log")" -gt "$max_bytes" ]; then
+    i=$keep
+    rm -f "$log.$i"
+    while [ "$i" -gt 1 ]; do
+        prev=$((i - 1))
+        if [ -f "$log.$prev" ]; then mv -f "$log.$prev" "$log.$i"; fi
+        i=$prev
+    done
+    mv -f "$log" "$log.1"
+fi
+exec >>"$log" 2>&1
 echo "== $(date -u +%Y-%m-%dT%H:%M:%SZ) scheduled run starting"
 status=0
 trap ':' TERM  # on systemctl stop: let the runner finish writing, then log its exit code

@@ -1,7 +1,8 @@
 """Command line: ``capacity [--project DIR] run | validate | list | init | backtest``; ``capacity --version``.
 
 Exit codes: 0 success; 1 a job or a check failed; 2 invalid input (nothing ran);
-3 another run holds the lock; 130 interrupted.
+3 another run holds the lock; 4 the reports folder cannot be written (read-only, no
+permission, disk full); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from capacity.errors import CapacityError, DataError, ParameterError, RunError
 logger = logging.getLogger("capacity.cli")
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_IO = 4  # the reports folder (or another output) cannot be written
 
 
 def _out(text: str = "") -> None:
@@ -139,6 +141,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _err("interrupted")
         return EXIT_INTERRUPTED
+    except (ParameterError, DataError) as exc:  # bad input: one message, never a traceback
+        _err(f"error: {exc}")
+        return EXIT_INPUT
+    except OSError as exc:  # a file or folder that cannot be read or written
+        where = f" {exc.filename}" if exc.filename else ""
+        _err(f"error:{where} {exc.strerror or exc}")
+        return EXIT_IO
 
 
 def _sigterm(signum: int, frame: Any) -> None:
@@ -153,10 +162,22 @@ def _registry_subset(selected: list[str], registry: Any) -> bool:
     return bool(chosen) and chosen != names
 
 
+def _whole_suite(selected: list[str], registry: Any) -> bool:
+    """Tell whether ``--notebooks`` selects the registry's whole scenario suite (only that moves latest)."""
+    from capacity.runner.publish import is_whole_suite
+    from capacity.runner.registry import select_notebooks
+
+    try:
+        chosen = select_notebooks(selected, registry=registry)
+    except RunError:
+        return False  # plan() reports the unknown notebook
+    return is_whole_suite(chosen, registry)
+
+
 def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exit code and flag
     """``capacity run``: validate, run, publish; print where the reports are."""
     from capacity import params, runner
-    from capacity.runner.publish import LockError
+    from capacity.runner.publish import LockError, ReportsDirError, run_cache_dir
 
     files = [*args.params, *args.params_opt]
     if args.all_scenarios:
@@ -168,8 +189,8 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
         if not notebooks:
             notebooks = [nb.name for nb in runner.NOTEBOOKS if nb.per == "municipality"]
         publish = False  # one municipality's report is not a suite run: keep latest as it is
-    elif notebooks and _registry_subset(notebooks, runner.NOTEBOOKS):
-        publish = False  # some of the suite's notebooks is not a suite run either
+    elif notebooks and not _whole_suite(notebooks, runner.NOTEBOOKS):
+        publish = False  # some notebooks (of the suite or .ipynb paths) is not a suite run either
     try:
         _refuse_notebooks(files)
         extra = _parse_parameters(args.parameter)
@@ -192,6 +213,9 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
     except LockError as exc:
         _err(f"error: {exc}")
         return EXIT_LOCKED
+    except ReportsDirError as exc:
+        _err(f"error: nothing ran: {exc}")
+        return EXIT_IO
     except (ParameterError, RunError) as exc:
         _err(f"error: nothing ran.\n{exc}")
         return EXIT_INPUT
@@ -203,6 +227,9 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
         _out(f"latest -> {result.run_dir.name}")
     elif result.ok and not publish:
         _out("latest not moved: a partial run (--notebooks, --municipality or --no-publish)")
+    if args.keep_cache and not args.no_cache:
+        _out(f"shared results kept in {run_cache_dir(result.run_dir)} (private to this user, "
+             "signed with this run's key: a later run or notebook will not load them)")
     if args.pdf:
         from capacity.runner.pdf import print_pdfs
 

@@ -33,7 +33,16 @@ from capacity.runner.batch import run_batch
 from capacity.runner.execute import JobResult
 from capacity.runner.options import RunOptions, RunResult
 from capacity.runner.plan import Job, Plan, ScenarioSpec, plan
-from capacity.runner.publish import REPORTS_DIR, new_run_dir, prune_runs, publish_latest, run_lock, run_log
+from capacity.runner.publish import (
+    REPORTS_DIR,
+    end_unfinished,
+    new_run_dir,
+    private_cache,
+    prune_runs,
+    publish_latest,
+    run_lock,
+    run_log,
+)
 from capacity.runner.registry import NOTEBOOK_DIR, NOTEBOOKS, Notebook
 
 __all__ = [
@@ -88,8 +97,14 @@ def run(
     reports_dir = Path(options.reports_dir).resolve()
     with run_lock(reports_dir, wait=options.wait):
         run_dir = new_run_dir(reports_dir)
-        with run_log(reports_dir, run_dir.name) as log_path:
-            status, results, manifest = run_batch(the_plan, run_dir, options, log_path=log_path)
+        with (run_log(reports_dir, run_dir.name) as log_path,
+              private_cache(run_dir, keep=options.keep_cache and options.prepare)):
+            try:
+                status, results, manifest = run_batch(the_plan, run_dir, options, log_path=log_path)
+            except BaseException as exc:  # also SIGTERM during set-up: never leave "running"
+                end_unfinished(run_dir, "interrupted" if isinstance(exc, KeyboardInterrupt)
+                               else "failed")
+                raise
             published = status == "ok" and options.publish
             if published:
                 publish_latest(reports_dir, run_dir)

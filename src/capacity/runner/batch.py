@@ -27,7 +27,7 @@ from capacity.runner.options import RunOptions
 from capacity.runner.plan import Job, Plan, ScenarioSpec
 from capacity.runner.pool import make_executor
 from capacity.runner.progress import Progress
-from capacity.runner.publish import copy_assets
+from capacity.runner.publish import copy_assets, run_cache_dir
 
 logger = logging.getLogger(__name__)
 
@@ -86,10 +86,8 @@ def _clean_up(run_dir: Path, scenarios: Sequence[ScenarioSpec], *, keep_cache: b
             work.rmdir()
         except OSError:
             logger.info("kept %s: notebooks left files in their working directories", work)
-    if not keep_cache:
-        for spec in scenarios:
-            shutil.rmtree(run_dir / spec.name / "cache", ignore_errors=True)
-        shutil.rmtree(run_dir / "cache", ignore_errors=True)  # the run's shared backtest
+    if not keep_cache:  # the run's private cache folder (runner.run removes it as well)
+        shutil.rmtree(run_cache_dir(run_dir), ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -145,9 +143,10 @@ def prepare_tasks(scenarios: Sequence[ScenarioSpec], run_dir: Path, *, prepare: 
     """Return one preparation task per scenario (a no-op when ``prepare`` is False)."""
     tasks = []
     for spec in scenarios:
-        cache = run_dir / spec.name / "cache" / "results.pkl"
-        fn, args = ((prepare_scenario, (str(spec.params_path), str(cache))) if prepare
-                    else (_no_prepare, ()))
+        # The shared results live in the run's private cache folder, never under reports/.
+        cache = run_cache_dir(run_dir) / spec.name / "results.pkl"
+        fn, args = ((prepare_scenario, (str(spec.params_path), str(cache), str(run_dir / spec.name)))
+                    if prepare else (_no_prepare, ()))
         tasks.append(Task("prepare", f"{spec.name}/prepare", spec.name, fn, args, {}))
     return tasks
 

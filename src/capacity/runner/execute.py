@@ -127,12 +127,14 @@ class JobResult:
         return asdict(self)
 
 
-def prepare_scenario(params_path: str, cache_path: str) -> dict[str, Any]:
+def prepare_scenario(params_path: str, cache_path: str, scenario_dir: str) -> dict[str, Any]:
     """Compute a scenario's results once and cache them for its notebooks.
 
-    The backtest does not depend on the scenario's shocks, so it is cached once per run
-    beside the scenarios (``<run>/cache/``) and shared. Writes the scenario's
-    ``tables/headline.csv`` (the one source of its headline figures) for the index page.
+    ``cache_path`` is in the run's private cache folder (``<cache>/<scenario>/results.pkl``,
+    signed, outside ``reports/``). The backtest does not depend on the scenario's shocks,
+    so it is cached once per run beside the scenarios (``<cache>/shared/``) and shared.
+    Writes the scenario's ``tables/headline.csv`` into ``scenario_dir`` (the one source of
+    its headline figures) for the index page.
 
     Returns:
         ``{"cache_path": str, "headline": [row dicts of headline.csv], "seconds": float}``.
@@ -145,12 +147,11 @@ def prepare_scenario(params_path: str, cache_path: str) -> dict[str, Any]:
     logging.getLogger("cmdstanpy").addFilter(lambda record: record.levelno >= logging.WARNING)
     scn = params.load(params_path)
     cache = Path(cache_path)
-    scenario_dir = cache.parent.parent
-    run_cache = scenario_dir.parent / "cache"
+    run_cache = cache.parent.parent / "shared"
     history = data.load_history(scn.data.data_dir, scn.data.files)
     results = pipeline.scenario_results(
         scn, cache_path=cache, scorecard=pipeline.shared_backtest(scn, history, run_cache))
-    data.save_table(results.headline, "headline", scenario_dir)
+    data.save_table(results.headline, "headline", Path(scenario_dir))
     rows = [{k: _plain(v) for k, v in row.items()} for row in results.headline.to_dict("records")]
     return {"cache_path": str(cache), "headline": rows, "seconds": time.perf_counter() - start}
 

@@ -20,9 +20,13 @@ notebooks would be faster still but is not papermill and lets one report's state
 into the next; forking keeps one fresh process per notebook.
 
 Protocol (stdin/stdout of the zygote, one JSON object per line): the worker sends
-``{"argv", "env", "cwd", "log"}``, the zygote answers ``{"pid"}``. The zygote exits when
-its stdin closes (its worker ended); each kernel's parent poller (``JPY_PARENT_PID`` =
-the zygote) then shuts the kernel down.
+``{"argv", "env", "cwd", "log"}``, the zygote answers ``{"pid"}``.
+
+Nothing outlives the runner, however it ends (also ``kill -9``): the zygote exits when its
+stdin closes or its parent (the worker) changes (:func:`watch_parent`), and every forked
+kernel asks Linux for SIGKILL when the zygote exits (:func:`die_with_parent`,
+``PR_SET_PDEATHSIG``), besides ipykernel's own parent poller (``JPY_PARENT_PID`` = the zygote).
+The runner's workers do the same with the runner (:mod:`capacity.runner.pool`).
 """
 
 from __future__ import annotations
@@ -37,6 +41,8 @@ import threading
 import time
 from typing import Any
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
 #: Modules the zygote imports once, so that forked kernels start with them loaded.
 PRELOAD: tuple[str, ...] = (
     "ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "numpy", "pandas", "scipy.stats",
@@ -44,6 +50,46 @@ PRELOAD: tuple[str, ...] = (
     "capacity.pipeline", "capacity.shelter", "capacity.backlog",
     "capacity.forecast", "capacity.report.shelter", "capacity.report.forecast",
 )
+
+
+def die_with_parent(parent: int | None = None, signum: int = signal.SIGKILL) -> bool:
+    """Have Linux send ``signum`` to this process when its parent ends; exit now if it already has.
+
+    ``PR_SET_PDEATHSIG`` fires when the *thread* that started this process exits, so only
+    call it in children started by a long-lived thread (the runner's or the zygote's main
+    thread). Elsewhere (not Linux) it returns False: use :func:`watch_parent` as well.
+
+    Args:
+        parent: The parent's pid as the parent saw it before starting this process; if
+            ``os.getppid()`` already differs, the parent died before the signal was armed.
+        signum: The signal to receive (SIGKILL: nothing can catch or ignore it).
+
+    """
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(_PR_SET_PDEATHSIG, int(signum), 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)
+    return armed
+
+
+def watch_parent(parent: int, interval: float = 0.25) -> threading.Thread:
+    """Start a daemon thread that ends this process (``os._exit``) once its parent is gone."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        os._exit(1)
+
+    thread = threading.Thread(target=watch, name="capacity-parent-watch", daemon=True)
+    thread.start()
+    return thread
 
 
 class ForkedProcess:
@@ -105,7 +151,7 @@ class Zygote:
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             env.setdefault(var, "1")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "capacity.runner.fork"], stdin=subprocess.PIPE,
+            [sys.executable, "-m", "capacity.runner.fork", str(os.getpid())], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, env=env, text=True, bufsize=1,
         )
         ready = self.proc.stdout.readline()
@@ -138,11 +184,12 @@ def _preload() -> None:
             continue
 
 
-def _child(request: dict[str, Any]) -> None:
+def _child(request: dict[str, Any], zygote: int) -> None:
     """In the forked child: become a fresh kernel process; never returns."""
     code = 1
     try:
         os.setsid()  # own process group, like a spawned kernel: signals reach only this kernel
+        die_with_parent(zygote)  # SIGKILL when the zygote exits, however it exits
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the kernel's own subprocesses need waitpid
         signal.signal(signal.SIGINT, signal.default_int_handler)
         devnull = os.open(os.devnull, os.O_RDONLY)
@@ -177,11 +224,22 @@ def _child(request: dict[str, Any]) -> None:
         os._exit(code)
 
 
-def main() -> None:
-    """Zygote loop: preload, then fork one kernel per request line until stdin closes."""
+def main(worker: int | None = None) -> None:
+    """Zygote loop: preload, then fork one kernel per request line until stdin closes.
+
+    Args:
+        worker: The pid of the worker that started the zygote: the zygote exits (and its
+            kernels with it) as soon as that worker is gone, even if killed with SIGKILL.
+
+    """
+    if worker is not None:
+        if os.getppid() != worker:
+            os._exit(1)
+        watch_parent(worker)
     _preload()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # auto-reap finished kernels: no zombies
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the runner decides about interruptions
+    zygote = os.getpid()
     reply = sys.stdout
     reply.write("{}\n")
     reply.flush()
@@ -191,10 +249,10 @@ def main() -> None:
         request = json.loads(line)
         pid = os.fork()
         if pid == 0:
-            _child(request)
+            _child(request, zygote)
         reply.write(json.dumps({"pid": pid}) + "\n")
         reply.flush()
 
 
 if __name__ == "__main__":
-    main()
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else None)

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -139,6 +140,8 @@ def start_manifest(run_dir: Path, the_plan: Plan, job_list: Sequence[Job], *,
     return {
         "run_id": run_dir.name,
         "status": "running",
+        "pid": os.getpid(),  # a later run marks this run interrupted once this pid is gone
+        "host": socket.gethostname(),
         "started": now_iso(),
         "ended": None,
         "seconds": None,

@@ -21,9 +21,20 @@ from capacity.errors import RunError
 logger = logging.getLogger(__name__)
 
 
-def _ignore_sigint() -> None:
+def _init_worker(runner: int) -> None:
+    """Start a worker: ignore Ctrl-C (the runner decides) and never outlive the runner.
+
+    ``kill -9`` of the runner gives it no chance to stop its workers: Linux sends each one
+    SIGKILL instead (``PR_SET_PDEATHSIG``; the pool starts workers from the runner's main
+    thread), and a watchdog thread covers other systems. A worker's zygote and kernels
+    follow it (see :mod:`capacity.runner.fork`).
+    """
+    from capacity.runner.fork import die_with_parent, watch_parent
+
     # Ctrl-C goes to the whole process group: let the parent decide, not every worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(runner)
+    watch_parent(runner)
 
 
 class ProcessExecutor:
@@ -36,7 +47,7 @@ class ProcessExecutor:
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(
             max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_ignore_sigint,
+            initializer=_init_worker, initargs=(os.getpid(),),
         )
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> cf.Future:

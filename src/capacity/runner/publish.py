@@ -3,16 +3,27 @@
 A run writes into a new ``reports/<run-id>/``; ``reports/latest`` (a relative symlink) is
 replaced atomically only when the run completed without a failed job, so readers never
 see half a run. A file lock keeps two runs from writing at once.
+
+Whatever killed an earlier run (``kill -9``, a power cut) is tidied up by the next one as
+soon as it holds the lock: a stray ``.latest.<pid>`` link is removed and a manifest still
+saying ``running`` whose runner is gone is marked ``interrupted`` (:func:`tidy_reports`).
+A reports folder that cannot be written is one clear error before any work
+(:func:`check_writable`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import logging
+import logging.handlers
 import os
 import re
 import shutil
-from collections.abc import Iterator
+import socket
+import tempfile
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -31,8 +42,43 @@ def __getattr__(name: str) -> Path:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+#: Free space a run needs in the reports folder before it starts (bytes).
+MIN_FREE_BYTES = 50 * 2**20
+#: The runner's log of one run rotates at this size, keeping ``LOG_BACKUPS`` old files.
+LOG_MAX_BYTES = 20 * 2**20
+LOG_BACKUPS = 3
+
+
 class LockError(RunError):
     """Another run holds the reports folder's lock."""
+
+
+class ReportsDirError(RunError):
+    """The reports folder cannot be written (read-only, no permission, disk full)."""
+
+
+def check_writable(reports_dir: Path, *, min_free: int = MIN_FREE_BYTES) -> None:
+    """Fail at once, in one line, if a run could not write to ``reports_dir``.
+
+    Raises:
+        ReportsDirError: Naming the folder, what the system said and what to do.
+
+    """
+    hint = "give this user write access to it, or pass --reports DIR"
+    try:
+        reports_dir.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=reports_dir, prefix=".write-test.")
+        os.close(fd)
+        os.unlink(probe)
+        free = shutil.disk_usage(reports_dir).free
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ReportsDirError(f"cannot write to the reports folder {reports_dir}: {reason}; "
+                              f"{hint}") from None
+    if free < min_free:
+        raise ReportsDirError(f"the reports folder {reports_dir} has {free // 2**20} MB free, "
+                              f"a run needs at least {min_free // 2**20} MB: free some space, "
+                              "or pass --reports DIR")
 
 
 @contextmanager
@@ -49,7 +95,7 @@ def run_lock(reports_dir: Path, *, wait: float = 0) -> Iterator[None]:
     """
     from filelock import FileLock, Timeout
 
-    reports_dir.mkdir(parents=True, exist_ok=True)
+    check_writable(reports_dir)
     lock_path = reports_dir / ".lock"
     lock = FileLock(str(lock_path))
     try:
@@ -63,9 +109,72 @@ def run_lock(reports_dir: Path, *, wait: float = 0) -> Iterator[None]:
     try:
         (reports_dir / ".lock.info").write_text(
             f"pid {os.getpid()} since {now_iso()}\n", encoding="utf-8")
+        tidy_reports(reports_dir)
         yield
     finally:
         lock.release()
+
+
+def tidy_reports(reports_dir: Path) -> None:
+    """Clean up after runs that were killed; call only while holding the lock.
+
+    Removes stray ``.latest.*`` links (a kill between creating the link and renaming it)
+    and marks every manifest that still says ``running`` but whose runner is gone as
+    ``interrupted``.
+    """
+    for stray in reports_dir.glob(".latest.*"):
+        if stray.is_symlink() or stray.is_file():
+            stray.unlink(missing_ok=True)
+            logger.info("removed %s, left by a run that was killed while publishing", stray.name)
+    for run_dir in reports_dir.iterdir():
+        if run_dir.is_dir() and _RUN_ID.match(run_dir.name):
+            end_unfinished(run_dir, "interrupted", only_if_dead=True)
+
+
+def end_unfinished(run_dir: Path, status: str, *, only_if_dead: bool = False) -> bool:
+    """Set ``status`` in ``<run>/manifest.json`` if it still says ``running``.
+
+    Args:
+        run_dir: The run folder.
+        status: ``"interrupted"`` or ``"failed"``.
+        only_if_dead: Leave it if the runner recorded in the manifest is still alive.
+
+    Returns:
+        Whether the manifest was changed.
+
+    """
+    path = run_dir / "manifest.json"
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(manifest, dict) or manifest.get("status") != "running":
+        return False
+    if only_if_dead and runner_alive(manifest):
+        return False
+    manifest.update(status=status, ended=manifest.get("ended") or now_iso(),
+                    note="the runner ended before the run finished (killed or stopped); "
+                         "the reports of this run are incomplete")
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    os.replace(tmp, path)
+    logger.info("marked run %s as %s", run_dir.name, status)
+    return True
+
+
+def runner_alive(manifest: dict) -> bool:
+    """Tell whether the runner process a manifest names (``pid``, ``host``, ``started``) still runs."""
+    import psutil
+
+    pid = manifest.get("pid")
+    if not isinstance(pid, int) or manifest.get("host") not in (None, socket.gethostname()):
+        return False
+    try:
+        created = psutil.Process(pid).create_time()
+        started = dt.datetime.fromisoformat(str(manifest.get("started"))).timestamp()
+    except (psutil.Error, ValueError, TypeError):
+        return False
+    return created <= started + 1  # not a new process that reuses the pid
 
 
 def _read_holder(reports_dir: Path) -> str:
@@ -123,14 +232,73 @@ def copy_assets(run_dir: Path) -> Path:
 
 
 def publish_latest(reports_dir: Path, run_dir: Path) -> Path:
-    """Point ``reports/latest`` at ``run_dir`` atomically (a relative symlink swapped with os.replace)."""
+    """Point ``reports/latest`` at ``run_dir`` atomically (a relative symlink swapped with os.replace).
+
+    The temporary link is ``.latest.<pid>``: if the runner is killed between creating and
+    renaming it, the next run removes it (:func:`tidy_reports`).
+    """
     latest = reports_dir / "latest"
     tmp = reports_dir / f".latest.{os.getpid()}"
     if tmp.is_symlink() or tmp.exists():
         tmp.unlink()
     os.symlink(run_dir.name, tmp)
-    os.replace(tmp, latest)
+    try:
+        os.replace(tmp, latest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return latest
+
+
+def run_cache_dir(run_dir: Path) -> Path:
+    """Return the run's private cache folder, outside ``reports/`` (see :func:`private_cache`).
+
+    ``<$XDG_CACHE_HOME or ~/.cache>/capacity/runs/<run-id>-<hash of the run folder's path>``:
+    the same for every process of the run, different for two reports folders.
+    """
+    from capacity.data import cache
+
+    digest = hashlib.sha256(str(Path(run_dir).resolve()).encode()).hexdigest()[:12]
+    return cache.cache_root() / f"{Path(run_dir).name}-{digest}"
+
+
+@contextmanager
+def private_cache(run_dir: Path, *, keep: bool = False) -> Iterator[Path]:
+    """Hold the run's private cache folder (mode 0700) and its signing key for the run.
+
+    The shared results are pickles; they are signed with a fresh random key that only
+    this process and its workers and kernels know (``$CAPACITY_CACHE_KEY``) and kept
+    outside ``reports/``, so nobody who can write to the reports can run code in a kernel.
+    The folder is removed afterwards unless ``keep``.
+    """
+    from capacity.data import cache
+
+    previous = os.environ.get(cache.KEY_ENV)
+    cache.new_key()
+    path = cache.private_dir(run_cache_dir(run_dir).name)
+    try:
+        yield path
+    finally:
+        if not keep:
+            shutil.rmtree(path, ignore_errors=True)
+        if previous is None:
+            os.environ.pop(cache.KEY_ENV, None)
+        else:
+            os.environ[cache.KEY_ENV] = previous
+
+
+def is_whole_suite(chosen: Sequence, registry: Sequence) -> bool:
+    """Tell whether the notebooks ``chosen`` for a run are the registry's whole scenario suite.
+
+    Only such a run may move ``latest``: one or some of the suite's notebooks, or notebooks
+    from elsewhere (``--notebooks path.ipynb``), publish to their run folder only. The
+    per-municipality notebooks do not count (a run without ``--municipalities`` is whole).
+    """
+    def scenario_sources(notebooks: Sequence) -> set[Path]:
+        return {Path(nb.source).resolve() for nb in notebooks if nb.per == "scenario"}
+
+    suite = scenario_sources([nb for nb in registry if Path(nb.source).is_file()])
+    return bool(suite) and scenario_sources(chosen) == suite
 
 
 def latest_target(reports_dir: Path) -> str | None:
@@ -156,7 +324,7 @@ def prune_runs(reports_dir: Path, *, keep: int, current: Path | None = None) -> 
         if path.name in protected:
             continue
         shutil.rmtree(path, ignore_errors=True)
-        for log in (reports_dir / "logs").glob(f"{path.name}.*log"):
+        for log in (reports_dir / "logs").glob(f"{path.name}.*log*"):
             log.unlink()
         removed.append(path)
     return removed
@@ -164,10 +332,15 @@ def prune_runs(reports_dir: Path, *, keep: int, current: Path | None = None) -> 
 
 @contextmanager
 def run_log(reports_dir: Path, run_id: str) -> Iterator[Path]:
-    """Log everything from ``capacity`` and ``papermill`` to ``reports/logs/<run-id>.log``."""
+    """Log everything from ``capacity`` and ``papermill`` to ``reports/logs/<run-id>.log``.
+
+    The file rotates at :data:`LOG_MAX_BYTES` (``<run-id>.log.1`` ... ``.log.3``), so even
+    a runaway run cannot fill the disk; pruning a run removes its logs.
+    """
     path = reports_dir / "logs" / f"{run_id}.log"
     path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(path, encoding="utf-8")
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=LOG_MAX_BYTES,
+                                                   backupCount=LOG_BACKUPS, encoding="utf-8")
     handler.setLevel(logging.INFO)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     loggers = [logging.getLogger("capacity"), logging.getLogger("papermill")]
