@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "report": 5,
     "runner": 6, "cli": 6, "__main__": 6,
     "lab": 6,  # JupyterLab: the JSON Schema and the scenario editor (runs notebooks via runner)
+    "vintages": 6,  # the vintage store: read by runner and cli, never importing them
 }
 
 

@@ -11,6 +11,7 @@ from capacity.params.backlog import BacklogConfig
 from capacity.params.base import DataConfig, Frozen, Meta
 from capacity.params.forecast import ForecastConfig
 from capacity.params.shelter import ShelterConfig
+from capacity.params.warnings import WarningsConfig
 
 
 class Scenario(Frozen):
@@ -21,6 +22,7 @@ class Scenario(Frozen):
     forecast: ForecastConfig = Field(default_factory=ForecastConfig)
     shelter: ShelterConfig = Field(default_factory=ShelterConfig)
     backlog: BacklogConfig = Field(default_factory=BacklogConfig)
+    warnings: WarningsConfig = Field(default_factory=WarningsConfig)
 
     @model_validator(mode="wrap")
     @classmethod

@@ -81,6 +81,7 @@ def write_index(
         m={**manifest, "log": Path(manifest["log"]).name if manifest.get("log") else None},
         scenarios=scen_rows, notebooks=notebooks, matrix=matrix, munis=munis,
         failures=failures, headline_rows=headline_rows, comparison=comparison, timings=timings,
+        vintages=vintage_view(run_dir, scenarios),
         timings_note="kernel s = kernel start-up and shutdown (papermill time minus cell time); "
                      "compute s = sum of the cells' execution time; export s = HTML rendering.",
     )
@@ -182,3 +183,124 @@ def _comparison_charts(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> list
         fig = report_forecast.scenario_comparison(tables, variable=variable)
         charts.append(report.figure(fig)._repr_mimebundle_()["text/html"])
     return charts
+
+
+#: Status words shown beside (not instead of) the colour.
+STATUS_TEXT = {"red": "RED — action needed", "amber": "AMBER — watch closely",
+               "green": "GREEN — no trigger fired", "unknown": "NOT EVALUATED"}
+
+
+def _read_json(path: Path) -> Any:
+    import json
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _warning_view(run_dir: Path, titles: Mapping[str, str]) -> dict[str, Any] | None:
+    """Return the early-warning block from ``<run>/warnings.json`` (None when absent)."""
+    content = _read_json(run_dir / "warnings.json")
+    if not content:
+        return None
+    scenarios = [{"name": name, "title": titles.get(name, name), "status": s["status"],
+                  "status_text": STATUS_TEXT.get(s["status"], s["status"]),
+                  "triggers": [{**t, "status_text": STATUS_TEXT.get(t["status"], t["status"])}
+                               for t in s["triggers"]]}
+                 for name, s in content.get("scenarios", {}).items()]
+    return {"status": content["status"], "status_text": STATUS_TEXT.get(content["status"], content["status"]),
+            "scenarios": scenarios}
+
+
+def _months_text(months: Mapping[str, Sequence[str]]) -> list[str]:
+    """Return ``registered: April 2025 – June 2025 (3 months)`` per series with new observations."""
+    from capacity.report import fmt_value
+
+    out = []
+    for variable, items in sorted(months.items()):
+        first, last = fmt_value(items[0], "month", 1), fmt_value(items[-1], "month", 1)
+        span = first if len(items) == 1 else f"{first} – {last}"
+        out.append(f"{variable}: {span} ({len(items)} month{'s' if len(items) != 1 else ''})")
+    return out
+
+
+def _headline_change_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Return the headline figures then and now, as every report prints them."""
+    from capacity.headline import MAIN
+    from capacity.report import fmt_headline
+
+    out = []
+    for row in rows:
+        then, now = row.get("then"), row.get("now")
+        ref = now or then
+        shown = {"then": fmt_headline(then) if then else "—", "now": fmt_headline(now) if now else "—"}
+        out.append({"key": row["key"], "name": ref["label_en"], "unit": _UNITS.get(ref["unit"], ref["unit"]),
+                    "main": row["key"] in MAIN, **shown, "changed": shown["then"] != shown["now"]})
+    return sorted(out, key=lambda r: not r["main"])
+
+
+def _change_view(name: str, title: str, entry: Mapping[str, Any]) -> dict[str, Any]:
+    """Return one scenario's "what changed since the last run" block."""
+    ch = entry["changes"]
+    code = ch.get("code")
+    return {"name": name, "title": title, "previous_run": ch.get("previous_run"), "first": ch.get("first"),
+            "unchanged": ch.get("unchanged"), "params": ch.get("params", []),
+            "data": ch.get("data", []), "new_months": _months_text(ch.get("new_months", {})),
+            "code": {"then": code["then"][:12], "now": code["now"][:12]} if code else None,
+            "headline": _headline_change_rows(ch.get("headline", []))}
+
+
+def _track_rows(name: str, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Return the track record, one row per series and horizon, formatted."""
+    from capacity.report import fmt_value
+
+    unit = {"occupancy_rate": "share"}
+    out = []
+    for r in rows:
+        share = unit.get(r["variable"]) == "share"
+        out.append({
+            "scenario": name, "variable": r["variable"], "horizon": r["horizon"], "n": r["n"],
+            "vintages": r["vintages"],
+            "mean_error": fmt_value(r["mean_error"], "share" if share else "persons", 0.001 if share else 1),
+            **{k: fmt_value(r[k], "share", 0.01) for k in ("mape", "coverage_50", "coverage_80", "coverage_95")},
+        })
+    return out
+
+
+def _fan_chart(title: str, fan: Sequence[Mapping[str, Any]]) -> str | None:
+    """Return the registered forecast of recent runs (median and 80 % band each) as HTML."""
+    if len(fan) < 2:
+        return None
+    import pandas as pd
+
+    from capacity import report
+    from capacity.report import forecast as report_forecast
+
+    tables = {f"run {f['run_id']}": pd.DataFrame({
+        "date": pd.to_datetime(f["date"]), "variable": "registered", "q0.10": f["p10"], "q0.50": f["p50"],
+        "q0.90": f["p90"]}) for f in fan}
+    fig = report_forecast.scenario_comparison(tables, variable="registered")
+    fig.update_layout(title=f"{title}: registered forecast of the last {len(fan)} runs (median, 80 % band)")
+    summary = (f"Median and 80 % band of the registered count as forecast by each of the last {len(fan)} "
+               f"runs of {title}; the newest run is {fan[-1]['run_id']}.")
+    return report.figure(fig, summary)._repr_mimebundle_()["text/html"]
+
+
+def vintage_view(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> dict[str, Any]:
+    """Return the index's blocks from the run's ``warnings.json`` and ``vintages.json``.
+
+    ``{"warnings", "changes", "track", "fans"}``; each empty (or None) when the run recorded
+    no vintage (e.g. it was interrupted, or the store could not be written).
+    """
+    titles = {s.name: s.title for s in scenarios}
+    content = _read_json(run_dir / "vintages.json") or {}
+    changes, track, fans = [], [], []
+    for name, entry in content.get("scenarios", {}).items():
+        changes.append(_change_view(name, titles.get(name, name), entry))
+        track += _track_rows(name, entry.get("track", []))
+        chart = _fan_chart(titles.get(name, name), entry.get("fan", []))
+        if chart:
+            fans.append(chart)
+    return {"warnings": _warning_view(run_dir, titles), "changes": changes, "track": track,
+            "fans": fans, "store": Path(content["store"]).name if content.get("store") else None}

@@ -1,0 +1,75 @@
+"""Schema section `warnings`: early-warning triggers evaluated on every run.
+
+Each trigger watches one indicator against a threshold and, when it fires, raises the
+run's status to its ``level`` (``amber`` or ``red``); a trigger that is not ``enabled`` is
+skipped. :mod:`capacity.vintages.warnings` evaluates them against the observations and the
+tables a run wrote.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from capacity.params.base import Frozen, param
+
+Level = Literal["amber", "red"]
+
+
+class RegistrationsAboveBand(Frozen):
+    """Observations above the previous run's forecast band in consecutive months."""
+
+    enabled: bool = param(True, unit="-", doc="evaluate this trigger")
+    level: Level = param("amber", unit="-", doc="status when the trigger fires")
+    variable: Literal["registered", "arrivals", "departures"] = param(
+        "registered", unit="-", doc="observed series compared with the earlier forecast",
+    )
+    band: Literal[50, 80, 95] = param(80, unit="%", doc="forecast band the observations must stay inside")
+    consecutive: int = param(2, unit="months", ge=1, le=12,
+                             doc="consecutive latest months above the band that fire the trigger")
+
+
+class ShelterPressure(Frozen):
+    """Demand per place reaching a threshold sooner than new places can open."""
+
+    enabled: bool = param(True, unit="-", doc="evaluate this trigger")
+    level: Level = param("red", unit="-", doc="status when the trigger fires")
+    threshold: float = param(0.95, unit="share", gt=0, le=2,
+                             doc="demand per place (median) at or above which places run short")
+    lead_time_months: int | None = param(
+        None, unit="months", ge=0, le=36,
+        doc="months new places need to open (empty: shelter.lead_time_months)",
+    )
+
+
+class BacklogCapacity(Frozen):
+    """IND or DT&V capacity needed above the planned capacity by a margin."""
+
+    enabled: bool = param(True, unit="-", doc="evaluate this trigger")
+    level: Level = param("amber", unit="-", doc="status when the trigger fires")
+    margin: float = param(0.10, unit="share", ge=0, le=5,
+                          doc="needed capacity above planned by more than this share fires the trigger")
+
+
+class PenaltyBudget(Frozen):
+    """Penalties for late asylum decisions above a budget."""
+
+    enabled: bool = param(True, unit="-", doc="evaluate this trigger")
+    level: Level = param("red", unit="-", doc="status when the median exposure exceeds the budget")
+    budget_eur: float = param(237_000_000.0, unit="EUR", ge=0,
+                              doc="penalty budget over the forecast horizon (cohort and regular)")
+    key: str = param("backlog_penalty_eur_total", unit="-",
+                     doc="headline figure compared with the budget (its median; its 90th "
+                         "percentile above the budget gives amber)")
+
+
+class WarningsConfig(Frozen):
+    """Early-warning triggers evaluated on every run (status green, amber or red with text)."""
+
+    registrations_above_band: RegistrationsAboveBand = param(
+        RegistrationsAboveBand(), unit="-", doc="observations above the earlier forecast's band")
+    shelter_pressure: ShelterPressure = param(
+        ShelterPressure(), unit="-", doc="shelter pressure with too little lead time left")
+    backlog_capacity: BacklogCapacity = param(
+        BacklogCapacity(), unit="-", doc="needed IND/DT&V capacity above planned")
+    penalty_budget: PenaltyBudget = param(
+        PenaltyBudget(), unit="-", doc="penalty exposure above a budget")

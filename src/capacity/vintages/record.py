@@ -1,0 +1,286 @@
+"""After a run: append its vintages, compare with the last run, score earlier runs, warn.
+
+:func:`record_run` is the one call the runner makes once a run has finished (before the
+index is written). For each scenario it reads what the run wrote (``tables/*.csv``, the
+manifest), appends the vintage to the store, and writes two files to the run folder that
+the index shows:
+
+- ``vintages.json``: per scenario, what changed since the previous completed run
+  (:func:`capacity.vintages.changes.compare`), the track record of earlier runs
+  (:func:`capacity.vintages.track.summary`) and the registered forecast of recent runs;
+- ``warnings.json``: the early-warning status (``green``/``amber``/``red``, ``unknown``
+  when nothing could be evaluated) and each trigger's text.
+
+A failure here is logged and never fails the run. :func:`notify` calls a configured
+command with the path of ``warnings.json`` (``capacity run --on-warning``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import shlex
+import subprocess
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+import capacity.vintages.changes as changes
+import capacity.vintages.store as store
+import capacity.vintages.track as track
+import capacity.vintages.warnings as warnings
+
+logger = logging.getLogger(__name__)
+
+#: Contract forecast tables kept in the store (long format).
+FORECAST_TABLES = ("population_forecast", "shelter_forecast", "backlog_forecast", "housing_task")
+#: Tables whose series have observations to score them against.
+SCORED_TABLES = ("population_forecast", "shelter_forecast")
+#: Tables the warnings read besides the forecasts.
+OTHER_TABLES = ("headline", "history", "capacity_needed")
+#: Runs shown in the chart of the registered forecast across vintages.
+FAN_RUNS = 6
+
+
+def read_tables(tables_dir: Path) -> dict[str, pd.DataFrame]:
+    """Read the tables a scenario's run wrote that the store and the warnings use."""
+    out = {}
+    for name in (*FORECAST_TABLES, *OTHER_TABLES):
+        path = tables_dir / f"{name}.csv"
+        if path.is_file():
+            out[name] = pd.read_csv(path)
+    return out
+
+
+def long_forecasts(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Return the forecast tables as ``table_name, date, variable, stat, value`` rows."""
+    frames = []
+    for name in FORECAST_TABLES:
+        table = tables.get(name)
+        if table is None or table.empty or "variable" not in table:
+            continue
+        stats = [c for c in table.columns if c == "mean" or c.startswith("q")]
+        frame = table.melt(id_vars=["date", "variable"], value_vars=stats, var_name="stat")
+        frames.append(frame.assign(table_name=name))
+    if not frames:
+        return pd.DataFrame(columns=["table_name", "date", "variable", "stat", "value"])
+    out = pd.concat(frames, ignore_index=True)
+    out["date"] = pd.to_datetime(out["date"]).dt.date
+    return out
+
+
+def observed(history: pd.DataFrame | None) -> pd.DataFrame:
+    """Return the observed values (``date, variable, value``) of a history table."""
+    if history is None or history.empty:
+        return pd.DataFrame(columns=["date", "variable", "value"])
+    frame = history.dropna(subset=["value"])
+    if "flag" in frame:
+        frame = frame[frame["flag"] == "observed"]
+    frame = frame[["date", "variable", "value"]].copy()
+    frame["date"] = pd.to_datetime(frame["date"]).dt.date
+    return frame.reset_index(drop=True)
+
+
+def data_date(observations: pd.DataFrame) -> Any:
+    """Return the last observed month of the registered count (else of any series), or None."""
+    if observations.empty:
+        return None
+    registered = observations[observations["variable"] == "registered"]
+    return (registered if not registered.empty else observations)["date"].max()
+
+
+def _history(entry: Mapping[str, Any], scn: Any, tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Return the run's history table, or read the data files when no notebook wrote it."""
+    if "history" in tables:
+        return tables["history"]
+    from capacity import data
+
+    try:
+        return data.load_history(scn.data.data_dir, scn.data.files)
+    except Exception as exc:  # noqa: BLE001 - provenance must not break a run
+        logger.info("vintage of %s: no observations (%s)", entry["name"], exc)
+        return pd.DataFrame(columns=["date", "variable", "value"])
+
+
+def build_vintage(entry: Mapping[str, Any], manifest: Mapping[str, Any], status: str,
+                  tables: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
+    """Return the vintage record of one scenario of a run (see :mod:`capacity.vintages.store`)."""
+    from capacity import params
+
+    scn = params.load(entry["params_file"])
+    obs = observed(_history(entry, scn, tables))
+    headline = tables.get("headline")
+    if headline is None:
+        headline = pd.DataFrame((manifest.get("headline") or {}).get(entry["name"]) or [])
+    return {
+        "run_id": manifest["run_id"], "scenario": entry["name"], "run_date": manifest.get("started"),
+        "data_date": data_date(obs), "status": status, "code_version": manifest.get("git_commit"),
+        "package_version": manifest.get("package_version"), "seed": entry.get("seed"),
+        "params_file": entry.get("params_file"), "params_sha256": entry.get("params_sha256"),
+        "data_vintage": entry.get("data_vintage"),
+        "params": scn.model_dump(mode="json"),
+        "data_files": {f["name"]: f["sha256"] for f in entry.get("data_files", [])},
+        "observations": obs, "headline_frame": headline, "scenario_obj": scn,
+        "headline": [_headline_row(r) for r in headline.to_dict("records")],
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if hasattr(value, "item"):
+        return _plain(value.item())
+    return value
+
+
+def _plain_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _plain(v) for k, v in row.items()}
+
+
+def _headline_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """Return a ``headline.csv`` row with numbers as numbers (a CSV column with months reads as text)."""
+    out = _plain_row(row)
+    for col in ("value", "p10", "p90"):
+        if out.get("unit") != "month" and isinstance(out.get(col), str):
+            try:
+                out[col] = _plain(float(out[col]))
+            except ValueError:
+                pass
+    return out
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    frame = frame.copy()
+    for col in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+            frame[col] = frame[col].dt.strftime("%Y-%m-%d")
+    return [_plain_row(r) for r in frame.astype(object).to_dict("records")]
+
+
+def _fan(con: Any, scenario: str, run_id: str) -> list[dict[str, Any]]:
+    """Median and 80 % band of the registered forecast of the last :data:`FAN_RUNS` runs."""
+    runs = [r[0] for r in con.execute(
+        "SELECT run_id FROM vintages WHERE scenario = ? AND run_id <= ? ORDER BY run_id DESC LIMIT ?",
+        [scenario, run_id, FAN_RUNS]).fetchall()]
+    frame = store.forecasts(con, scenario, table_names=("population_forecast",), run_ids=runs)
+    frame = frame[(frame["variable"] == "registered") & frame["stat"].isin(["q0.10", "q0.50", "q0.90"])]
+    if frame.empty:
+        return []
+    wide = frame.pivot_table(index=["run_id", "date"], columns="stat", values="value").reset_index()
+    wide["date"] = pd.to_datetime(wide["date"]).dt.strftime("%Y-%m-%d")
+    return [{"run_id": run, "date": list(g["date"]), "p10": list(g["q0.10"]), "p50": list(g["q0.50"]),
+             "p90": list(g["q0.90"])} for run, g in wide.sort_values(["run_id", "date"]).groupby("run_id")]
+
+
+def record_scenario(con: Any, vintage: dict[str, Any], tables: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
+    """Append one scenario's vintage; return its changes, track record, warnings and fan."""
+    run_id, name = vintage["run_id"], vintage["scenario"]
+    store.append(con, vintage, headline=vintage["headline_frame"], forecasts=long_forecasts(tables),
+                 observations=vintage["observations"])
+    prev_id = store.previous(con, name, run_id)
+    before = store.load(con, prev_id, name) if prev_id else None
+    changed = changes.compare(before, vintage)
+    scores = track.score(store.forecasts(con, name, table_names=SCORED_TABLES), vintage["observations"])
+    store.replace_scores(con, name, scores, run_id)
+    earlier = None
+    if prev_id:
+        earlier = track.wide(store.forecasts(con, name, table_names=("population_forecast",), run_ids=[prev_id]))
+    scn = vintage["scenario_obj"]
+    headline = {r["key"]: r for r in vintage["headline"]}
+    results = warnings.evaluate(scn.warnings, observations=vintage["observations"], earlier=earlier,
+                                tables=tables, headline=headline,
+                                lead_time_months=scn.shelter.lead_time_months)
+    return {"changes": changed, "track": _records(track.summary(scores)),
+            "scored_runs": sorted(set(scores["run_id"])), "fan": _fan(con, name, run_id),
+            "warnings": results}
+
+
+def record_run(run_dir: Path, manifest: Mapping[str, Any], *, status: str,
+               store_path: Path | str | None = None) -> dict[str, Any] | None:
+    """Append the run's vintages and write ``vintages.json`` and ``warnings.json``; never raise.
+
+    Args:
+        run_dir: The run folder.
+        manifest: The run's final manifest.
+        status: The run's status; an ``interrupted`` run is not recorded.
+        store_path: The store (None: :func:`capacity.vintages.store.default_path` of the
+            reports folder, i.e. ``$CAPACITY_VINTAGES`` or ``<reports>/vintages.duckdb``).
+
+    Returns:
+        The content of ``vintages.json``, or None when nothing was recorded.
+
+    """
+    if status == "interrupted":
+        return None
+    path = Path(store_path) if store_path else store.default_path(run_dir.parent)
+    try:
+        return _record(run_dir, manifest, status, path)
+    except Exception:  # the vintage store must never fail a run
+        logger.exception("vintage store %s: could not record run %s", path, run_dir.name)
+        return None
+
+
+def _record(run_dir: Path, manifest: Mapping[str, Any], status: str, path: Path) -> dict[str, Any]:
+    out: dict[str, Any] = {"run_id": manifest["run_id"], "store": str(path), "scenarios": {}}
+    con = store.connect(path)
+    try:
+        for entry in manifest.get("scenarios", []):
+            tables = read_tables(run_dir / entry["name"] / "tables")
+            vintage = build_vintage(entry, manifest, status, tables)
+            out["scenarios"][entry["name"]] = record_scenario(con, vintage, tables)
+    finally:
+        con.close()
+    per = {name: s.pop("warnings") for name, s in out["scenarios"].items()}
+    write_json(run_dir / "vintages.json", out)
+    write_warnings(run_dir, manifest["run_id"], per)
+    return out
+
+
+def write_warnings(run_dir: Path, run_id: str, per_scenario: Mapping[str, Sequence[Mapping[str, Any]]]) -> Path:
+    """Write ``<run>/warnings.json``: the overall status and each scenario's triggers."""
+    statuses = [{"status": warnings.overall(list(r))} for r in per_scenario.values()]
+    content = {"run_id": run_id, "status": warnings.overall(statuses) if statuses else "unknown",
+               "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+               "scenarios": {name: {"status": warnings.overall(list(r)), "triggers": list(r)}
+                             for name, r in per_scenario.items()}}
+    return write_json(run_dir / "warnings.json", content)
+
+
+def write_json(path: Path, content: Any) -> Path:
+    """Write ``content`` as JSON (NaN and infinity as null)."""
+    text = json.dumps(_clean(content), indent=1, default=str, allow_nan=False)
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    if isinstance(value, pd.DataFrame):
+        return _records(value)
+    return _plain(value)
+
+
+def notify(command: str, warnings_json: Path, *, timeout: float = 60) -> int | None:
+    """Run ``command`` (split like a shell would, run without one) with the JSON path appended.
+
+    Returns:
+        The command's exit code, or None when it could not start or timed out (logged).
+
+    """
+    try:
+        done = subprocess.run([*shlex.split(command), str(warnings_json)], timeout=timeout,
+                              check=False, capture_output=True, text=True)
+    except (OSError, subprocess.SubprocessError, ValueError) as exc:
+        logger.warning("on-warning command %r failed: %s", command, exc)
+        return None
+    if done.returncode:
+        logger.warning("on-warning command %r exited with %d: %s", command, done.returncode,
+                       done.stderr.strip()[-500:])
+    return done.returncode
