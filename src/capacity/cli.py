@@ -93,6 +93,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-publish", action="store_true", help="never move REPORTS/latest")
     run.add_argument("--pdf", action="store_true",
                      help="also print every report to A4 PDF beside it (headless Chromium)")
+    run.add_argument("--vintages", type=Path, default=None, metavar="PATH",
+                     help="vintage store (default: $CAPACITY_VINTAGES or REPORTS/vintages.duckdb)")
+    run.add_argument("--on-warning", default=None, metavar="COMMAND",
+                     help="command run (no shell, 60 s limit) with the path of warnings.json when "
+                     "a trigger is amber or red (default: $CAPACITY_ON_WARNING)")
 
     val = sub.add_parser("validate", help="check parameter files",
                          description="Check scenario files; print every error with the file, "
@@ -113,6 +118,17 @@ def _parser() -> argparse.ArgumentParser:
                     help="scenario file whose forecast settings to use (default: baseline)")
     bt.add_argument("--output", type=Path, default=None, metavar="CSV",
                     help="also save the scorecard here (.csv)")
+    vin = sub.add_parser("vintages", help="list, export or prune the store of earlier runs",
+                         description="The vintage store: every completed run's forecasts, headline "
+                         "figures, parameters and data hashes (DuckDB; query it with SQL).")
+    vin.add_argument("action", choices=["list", "export", "prune"])
+    vin.add_argument("--vintages", type=Path, default=None, metavar="PATH",
+                     help="the store (default: $CAPACITY_VINTAGES or REPORTS/vintages.duckdb)")
+    vin.add_argument("--reports", type=Path, default=None, help="reports folder of the default store")
+    vin.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="export format")
+    vin.add_argument("--output", type=Path, default=Path("vintages-export"), metavar="DIR",
+                     help="export folder (one file per table)")
+    vin.add_argument("--keep", type=int, default=None, metavar="N", help="prune: runs to keep")
     return parser
 
 
@@ -137,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     try:
         return {"run": cmd_run, "validate": cmd_validate, "list": cmd_list, "init": cmd_init,
-                "backtest": cmd_backtest}[args.command](args)
+                "backtest": cmd_backtest, "vintages": cmd_vintages}[args.command](args)
     except KeyboardInterrupt:
         _err("interrupted")
         return EXIT_INTERRUPTED
@@ -199,6 +215,7 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
         return EXIT_INPUT
     if args.dry_run:
         return _dry_run(files, notebooks, municipalities, extra, args)
+    _use_vintages(args)
     signal.signal(signal.SIGTERM, _sigterm)
     try:
         result = runner.run(
@@ -223,6 +240,7 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
     _out(f"{result.status}: {counts.get('ok', 0)} of {counts.get('total', 0)} reports ok "
          f"in {result.manifest.get('seconds', 0):.0f} s")
     _out(f"index: {result.run_dir / 'index.html'}")
+    _on_warning(args, result.run_dir)
     if result.published:
         _out(f"latest -> {result.run_dir.name}")
     elif result.ok and not publish:
@@ -396,6 +414,63 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         scorecard.to_csv(args.output, index=False)
         _out(f"saved {args.output}")
+    return EXIT_OK
+
+
+def _use_vintages(args: argparse.Namespace) -> None:
+    """Point the runner at ``--vintages`` (through the setting it reads, ``$CAPACITY_VINTAGES``)."""
+    import os
+
+    from capacity.vintages.store import ENV
+
+    if args.vintages:
+        os.environ[ENV] = str(Path(args.vintages).resolve())
+
+
+def _on_warning(args: argparse.Namespace, run_dir: Path) -> None:
+    """Print the early-warning status; call ``--on-warning`` when it is amber or red."""
+    import json
+    import os
+
+    from capacity.vintages import notify
+
+    path = run_dir / "warnings.json"
+    try:
+        status = json.loads(path.read_text(encoding="utf-8"))["status"]
+    except (OSError, ValueError, KeyError):
+        return
+    _out(f"early warning: {status} ({path})")
+    command = args.on_warning or os.environ.get("CAPACITY_ON_WARNING")
+    if command and status in ("amber", "red"):
+        code = notify(command, path)
+        _out(f"on-warning command {'exited with ' + str(code) if code is not None else 'did not run'}")
+
+
+def cmd_vintages(args: argparse.Namespace) -> int:
+    """``capacity vintages list|export|prune``: the store of earlier runs."""
+    from capacity import project
+    from capacity.vintages import store
+
+    path = args.vintages or store.default_path(args.reports or project.reports_dir())
+    if not Path(path).is_file():
+        _err(f"error: {path}: no vintage store (a completed run creates it)")
+        return EXIT_INPUT
+    if args.action == "prune" and (args.keep is None or args.keep < 1):
+        _err(f"error: vintages prune --keep {args.keep}: expected a number of runs to keep, at least 1")
+        return EXIT_INPUT
+    con = store.connect(path)
+    try:
+        if args.action == "list":
+            table = store.list_vintages(con)
+            _out(table.to_string(index=False) if not table.empty else "no vintages stored")
+        elif args.action == "export":
+            for written in store.export(con, args.output, args.format):
+                _out(f"wrote {written}")
+        else:
+            dropped = store.prune(con, args.keep)
+            _out(f"pruned {len(dropped)} run(s); kept the newest {args.keep}")
+    finally:
+        con.close()
     return EXIT_OK
 
 
