@@ -51,6 +51,18 @@ CHARTS_JS = """(() => {
     xticks: divs.length ? Array.from(divs[0].querySelectorAll('.xtick text')).map(t => t.textContent) : [],
     pwned: typeof window.__pwned !== 'undefined',
     title: document.title,
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+    wide: (() => {  // the outermost elements past the right edge that no scroll box holds
+      const clipped = e => { for (let a = e.parentElement; a && a !== document.body; a = a.parentElement) {
+        if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(a).overflowX)) return true; } return false; };
+      const over = Array.from(document.querySelectorAll('body *'))
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !clipped(e));
+      const set = new Set(over);
+      return over.filter(e => !set.has(e.parentElement)).slice(0, 5)
+        .map(e => `${e.tagName}.${e.getAttribute('class') || ''} in ${e.parentElement.tagName}.`
+                  + `${e.parentElement.getAttribute('class') || ''}: ${Math.round(e.getBoundingClientRect().right)} px`);
+    })(),
   });
 })()"""
 
@@ -86,13 +98,17 @@ class DevTools:
             self.events.append(json.loads(self.ws.recv()))
         raise TimeoutError(method)
 
-    def open(self, url: str) -> tuple[dict, list[str]]:
-        """Load ``url`` in a fresh tab; return the chart summary and every problem seen."""
+    def open(self, url: str, width: int | None = None) -> tuple[dict, list[str]]:
+        """Load ``url`` in a fresh tab (``width`` CSS pixels wide, as a phone, if given);
+        return the chart and layout summary and every problem seen."""
         self.events.clear()
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
         for domain in ("Runtime", "Log", "Network", "Page"):
             self.send(f"{domain}.enable", session=session)
+        if width is not None:
+            self.send("Emulation.setDeviceMetricsOverride",
+                      {"width": width, "height": 844, "deviceScaleFactor": 1, "mobile": False}, session=session)
         self.send("Page.navigate", {"url": url}, session=session)
         self.wait_event("Page.loadEventFired")
         time.sleep(1.0)  # let Plotly finish drawing
@@ -203,6 +219,19 @@ def test_real_reports_render_offline(browser: DevTools, suite_run, page: str) ->
         assert summary["plotly"] == "object"
         assert summary["charts"] >= 1 and summary["drawn"] == summary["charts"], summary
         assert summary["labelled"] == summary["charts"], "a chart without a text alternative"
+
+
+PHONE_PAGES = [f"{scenario}/{name}.html" for scenario in ("baseline", "baseline_nl")
+               for name in ("01_data", "02_arrivals_departures", "03_shelter", "04_tpd_backlog")]
+
+
+@pytest.mark.parametrize("page", [*PHONE_PAGES, "baseline/municipalities/GM0363.html"])
+def test_reports_do_not_scroll_sideways_at_phone_width(browser: DevTools, suite_run, page: str) -> None:
+    """At 390 px the page itself never scrolls sideways; a wide table scrolls in its own box."""
+    summary, problems = browser.open((suite_run.run_dir / page).as_uri(), width=390)
+    assert problems == []
+    assert summary["innerWidth"] == 390, summary["innerWidth"]
+    assert summary["scrollWidth"] <= summary["innerWidth"] + 1, summary["wide"]
 
 
 DUTCH_MONTHS = {"jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"}
