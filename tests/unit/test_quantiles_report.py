@@ -172,3 +172,35 @@ def test_a_column_with_nothing_in_it_is_not_shown_but_downloaded(tmp_path) -> No
     html = report.table(frame, "p", save_to=tmp_path)._repr_html_()
     assert "<th>source</th>" not in html
     assert list(pd.read_csv(tmp_path / "tables" / "p.csv").columns) == ["parameter", "source"]
+
+
+def test_a_dutch_table_shows_dutch_column_names_and_downloads_the_codes(tmp_path) -> None:
+    frame = pd.DataFrame({"date": pd.to_datetime(["2025-04-01"]), "variable": ["demand"], "mean": [1.0],
+                          "q0.50": [1.0], "unknown_code": [2]})
+    html = report.table(frame, "f", save_to=tmp_path, language="nl")._repr_html_()
+    assert "<th>datum</th>" in html and "<th>variabele</th>" in html and "<th>gemiddelde</th>" in html
+    assert "<th>q0.50</th>" in html and "<th>unknown_code</th>" in html  # no Dutch name: the code
+    assert list(pd.read_csv(tmp_path / "tables" / "f.csv").columns)[:3] == ["date", "variable", "mean"]
+    assert "<th>date</th>" in report.table(frame)._repr_html_()  # English keeps the codes
+
+
+def test_every_prose_key_a_notebook_shows_exists_in_both_languages() -> None:
+    import json
+    import re
+    from pathlib import Path
+
+    from capacity.report import labels
+
+    notebooks = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("0*.ipynb"))
+    keys = set()
+    for path in notebooks:
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
+            keys |= set(re.findall(r'report\.t\("(p0\d_\w+)"', "".join(cell["source"])))
+    assert len(keys) > 60, keys
+    missing = sorted(k for k in keys if k not in labels.LABELS)
+    assert not missing, missing
+    for key in keys:
+        en, nl = labels.t(key, "en"), labels.t(key, "nl")
+        assert en and nl and en != nl, key
+        assert en.startswith("#") == nl.startswith("#"), key  # a heading in both or in neither
+        assert en.split(" ", 1)[0] == nl.split(" ", 1)[0] if en.startswith("#") else True, key  # same level
