@@ -80,11 +80,11 @@ def sniff_separator(header_line: str, required: Sequence[str]) -> str:
 
 
 def parse_rows(path: Path, text: str, separator: str) -> tuple[list[str], list[list[str]], list[int]]:
-    """Split ``text`` into a header, data rows (blank lines dropped, short rows padded) and their line numbers.
+    """Split ``text`` into a header, data rows (blank lines dropped) and their line numbers.
 
     Raises:
-        DataError: If the header repeats a column, or a row has more fields than the header
-            or an unclosed quote.
+        DataError: If the header repeats a column, or a row has another number of fields
+            than the header or an unclosed quote.
 
     """
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
@@ -110,7 +110,11 @@ def parse_rows(path: Path, text: str, separator: str) -> tuple[list[str], list[l
             raise DataError(
                 f"{path}, row {n}: {len(row)} fields, but the header has {len(header)}; "
                 f"a {SEPARATOR_NAMES[separator]} inside a value needs quotes around the value")
-        rows.append(row + [""] * (len(header) - len(row)))
+        if len(row) < len(header):  # a cut-off row would give cut-off numbers
+            raise DataError(
+                f"{path}, row {n}: {len(row)} fields, but the header has {len(header)} (a cut-off or "
+                f"incomplete row?); every row needs one field per column, empty ones too")
+        rows.append(row)
         lines.append(n)
     return header, rows, lines
 

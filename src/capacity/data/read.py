@@ -185,6 +185,8 @@ def _check_values(frame: pd.DataFrame, spec: FileSpec, where: _Where) -> None:
                 problem = f"{where(i, 'value', cell)} is a range from high to low; expected low-high"
         else:
             problem = _number_error(where, i, "value", cell, count=count)
+            if problem is None and str(unit).strip() == "percent" and float(cell) > 100:
+                problem = f"{where(i, 'value', cell)} is not a percentage; expected a number in [0, 100]"
         if problem:
             raise DataError(problem)
 
