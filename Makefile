@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report report-pdf report-all report-full municipality validate test test-fast lint bench lab schema clean
+.PHONY: help venv report report-pdf report-all report-full municipality validate test test-fast lint bench lab kernel wheel schema clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -51,11 +51,22 @@ lint: $(STAMP) ## Check style with ruff
 bench: $(STAMP) ## Run the benchmarks (print ratios measured side by side; several minutes)
 	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
-lab: $(STAMP) ## Open JupyterLab on the notebooks
-	$(BIN)/jupyter lab notebooks/
+KERNEL := $(VENV)/share/jupyter/kernels/capacity/kernel.json
+
+$(KERNEL): $(STAMP)
+	$(BIN)/python -m ipykernel install --sys-prefix --name capacity --display-name "capacity (project)"
+
+kernel: $(KERNEL) ## Install the notebooks' Jupyter kernel "capacity (project)" into the venv
+
+lab: $(KERNEL) ## Open JupyterLab at the project root (params/, notebooks/, reports/) with the project's kernel
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/notebooks
+
+wheel: $(STAMP) ## Build the installable wheel (with the notebooks, parameters, data and templates) into dist/
+	$(BIN)/python -m pip wheel --no-deps -q -w dist .
+	@ls dist/*.whl
 
 schema: $(STAMP) ## Regenerate params/schema.json (JSON Schema of scenario files) from the pydantic models
 	$(BIN)/python -m capacity.lab.schema
 
 clean: ## Remove the virtual environment and generated reports
-	rm -rf $(VENV) reports
+	rm -rf $(VENV) reports dist build
