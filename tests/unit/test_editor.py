@@ -103,6 +103,14 @@ def test_save_refuses_invalid_empty_and_existing(base, tmp_path: Path) -> None:
     assert params.load(path).forecast.n_paths == 300
 
 
+def test_save_never_writes_into_the_packaged_defaults(base, monkeypatch) -> None:
+    from capacity import project
+
+    monkeypatch.setattr(project, "is_defaults", lambda root=None: True)
+    with pytest.raises(ValueError, match="capacity init"):
+        form.save({**base, "forecast.n_paths": 200}, base, "installed")
+
+
 def test_editor_headless_set_invalid_then_valid_save_and_reload(base, tmp_path: Path) -> None:
     editor = ScenarioEditor(base=base, folder=tmp_path)
     assert set(editor.widgets) == {leaf.key for leaf in form.leaves()}  # a widget per field

@@ -251,7 +251,8 @@ def save(values: Mapping[str, Any], base: Mapping[str, Any], name: str, *,
         overwrite: Replace an existing file.
 
     Raises:
-        ParameterError: If the scenario is invalid, the name is empty or the file exists.
+        ParameterError: If the scenario is invalid, the name is empty, the file exists, or
+            there is no project folder to save into (only the packaged defaults).
 
     """
     from capacity import project
@@ -261,6 +262,9 @@ def save(values: Mapping[str, Any], base: Mapping[str, Any], name: str, *,
     if not stem or stem == "baseline":
         raise ParameterError(f"scenario name {name!r}: expected a name such as 'ceasefire_2026' "
                              "(letters, digits, underscores; not 'baseline')")
+    if folder is None and project.is_defaults():
+        raise ParameterError("no project folder (only the packaged defaults): create one with "
+                             "`capacity init DIR` and open the editor there")
     folder = Path(folder) if folder is not None else project.params_dir() / "scenarios"
     target = folder / f"{stem}.yaml"
     if target.exists() and not overwrite:
