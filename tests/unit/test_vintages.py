@@ -111,7 +111,7 @@ def test_store_round_trips_a_vintage_and_is_versioned(tmp_path: Path) -> None:
     assert con.execute("SELECT count(*) FROM forecasts").fetchone()[0] == 1
     con.close()
     again = store.connect(tmp_path / "v.duckdb")  # reopening migrates nothing twice
-    assert again.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 1
+    assert again.execute("SELECT count(*) FROM schema_version").fetchone()[0] == store.SCHEMA_VERSION
     again.close()
 
 
@@ -331,3 +331,47 @@ def test_notify_runs_the_command_without_a_shell_with_the_json_path(tmp_path: Pa
     assert out.read_text() == str(path)
     assert notify(f"{sys.executable} -c 'import time; time.sleep(5)'", path, timeout=0.5) is None
     assert notify("/nonexistent/command", path) is None
+
+
+def test_a_version_1_store_is_migrated_and_keeps_its_rows(tmp_path: Path) -> None:
+    import duckdb
+
+    path = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(path))
+    old.execute("CREATE TABLE schema_version (version INTEGER, migrated_at TIMESTAMP)")
+    old.execute(store.MIGRATIONS[1])
+    old.execute("INSERT INTO schema_version VALUES (1, now())")
+    old.execute("INSERT INTO vintages (run_id, scenario, status) VALUES ('20250101T000000Z', 'vt', 'ok')")
+    old.close()
+    con = store.connect(path)
+    assert store.schema_version(con) == 2
+    assert con.execute("SELECT published FROM vintages").fetchone()[0] is True
+    assert store.previous(con, "vt", "20260101T000000Z") == "20250101T000000Z"
+    con.close()
+
+
+def test_an_unpublished_run_is_stored_but_never_the_one_compared_with(tmp_path: Path) -> None:
+    con = store.connect(tmp_path / "v.duckdb")
+    empty = pd.DataFrame(columns=["table_name", "date", "variable", "stat", "value"])
+    no_obs = pd.DataFrame(columns=["date", "variable", "value"])
+    store.append(con, _vintage("20260101T000000Z", {}), headline=headline(1.0), forecasts=empty,
+                 observations=no_obs)
+    store.append(con, {**_vintage("20260201T000000Z", {}), "published": False}, headline=headline(1.0),
+                 forecasts=empty, observations=no_obs)
+    assert len(store.list_vintages(con)) == 2
+    assert store.previous(con, "vt", "20260301T000000Z") == "20260101T000000Z"
+
+
+def test_cli_vintages_and_on_warning(tmp_path: Path, capsys) -> None:
+    import argparse
+
+    from capacity import cli
+
+    assert cli.main(["vintages", "list", "--vintages", str(tmp_path / "none.duckdb")]) == cli.EXIT_INPUT
+    assert "no vintage store" in capsys.readouterr().err
+    (tmp_path / "warnings.json").write_text(json.dumps({"status": "amber"}))
+    out = tmp_path / "called.txt"
+    command = f"{sys.executable} -c 'import sys, pathlib; pathlib.Path(\"{out}\").write_text(sys.argv[1])'"
+    cli._on_warning(argparse.Namespace(on_warning=command), tmp_path)
+    assert out.read_text() == str(tmp_path / "warnings.json")
+    assert "early warning: amber" in capsys.readouterr().out

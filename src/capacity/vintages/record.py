@@ -107,7 +107,7 @@ def _history(entry: Mapping[str, Any], scn: Any, tables: Mapping[str, pd.DataFra
 
 
 def build_vintage(entry: Mapping[str, Any], manifest: Mapping[str, Any], status: str,
-                  tables: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
+                  tables: Mapping[str, pd.DataFrame], *, published: bool = True) -> dict[str, Any]:
     """Return the vintage record of one scenario of a run (see :mod:`capacity.vintages.store`)."""
     from capacity import params
 
@@ -121,7 +121,7 @@ def build_vintage(entry: Mapping[str, Any], manifest: Mapping[str, Any], status:
         "data_date": data_date(obs), "status": status, "code_version": manifest.get("git_commit"),
         "package_version": manifest.get("package_version"), "seed": entry.get("seed"),
         "params_file": entry.get("params_file"), "params_sha256": entry.get("params_sha256"),
-        "data_vintage": entry.get("data_vintage"),
+        "data_vintage": entry.get("data_vintage"), "published": published,
         "params": scn.model_dump(mode="json"),
         "data_files": {f["name"]: f["sha256"] for f in entry.get("data_files", [])},
         "observations": obs, "headline_frame": headline, "scenario_obj": scn,
@@ -199,7 +199,7 @@ def record_scenario(con: Any, vintage: dict[str, Any], tables: Mapping[str, pd.D
             "warnings": results}
 
 
-def record_run(run_dir: Path, manifest: Mapping[str, Any], *, status: str,
+def record_run(run_dir: Path, manifest: Mapping[str, Any], *, status: str, published: bool = True,
                store_path: Path | str | None = None) -> dict[str, Any] | None:
     """Append the run's vintages and write ``vintages.json`` and ``warnings.json``; never raise.
 
@@ -207,6 +207,8 @@ def record_run(run_dir: Path, manifest: Mapping[str, Any], *, status: str,
         run_dir: The run folder.
         manifest: The run's final manifest.
         status: The run's status; an ``interrupted`` run is not recorded.
+        published: False for a run of some notebooks or one municipality (stored, but never
+            the run that a later "what changed" compares with).
         store_path: The store (None: :func:`capacity.vintages.store.default_path` of the
             reports folder, i.e. ``$CAPACITY_VINTAGES`` or ``<reports>/vintages.duckdb``).
 
@@ -218,19 +220,20 @@ def record_run(run_dir: Path, manifest: Mapping[str, Any], *, status: str,
         return None
     path = Path(store_path) if store_path else store.default_path(run_dir.parent)
     try:
-        return _record(run_dir, manifest, status, path)
+        return _record(run_dir, manifest, status, path, published)
     except Exception:  # the vintage store must never fail a run
         logger.exception("vintage store %s: could not record run %s", path, run_dir.name)
         return None
 
 
-def _record(run_dir: Path, manifest: Mapping[str, Any], status: str, path: Path) -> dict[str, Any]:
+def _record(run_dir: Path, manifest: Mapping[str, Any], status: str, path: Path,
+            published: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"run_id": manifest["run_id"], "store": str(path), "scenarios": {}}
     con = store.connect(path)
     try:
         for entry in manifest.get("scenarios", []):
             tables = read_tables(run_dir / entry["name"] / "tables")
-            vintage = build_vintage(entry, manifest, status, tables)
+            vintage = build_vintage(entry, manifest, status, tables, published=published)
             out["scenarios"][entry["name"]] = record_scenario(con, vintage, tables)
     finally:
         con.close()

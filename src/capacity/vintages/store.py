@@ -14,7 +14,10 @@ Schema (version :data:`SCHEMA_VERSION`; every row carries ``run_id`` and ``scena
     observed month of the registered count), ``status`` (the run's), ``code_version`` (git
     commit), ``package_version``, ``seed``, ``params_file``, ``params_sha256``,
     ``params_json`` (the merged, validated parameters), ``data_files_json``
-    (``{name: sha256}``), ``data_vintage`` (last observed month per series, as text).
+    (``{name: sha256}``), ``data_vintage`` (last observed month per series, as text),
+    ``published`` (a whole-suite run that may move ``latest``; since version 2: a run of
+    some notebooks or one municipality is stored with ``false`` and is never the run that
+    "what changed" compares with).
 ``headlines``
     The scenario's ``headline.csv``: ``key, label_en, label_nl, value`` (numeric; NULL for a
     month), ``value_text`` (the value as written), ``p10, p90, unit, rounding``.
@@ -45,7 +48,7 @@ import pandas as pd
 
 #: The environment variable naming the store (a path).
 ENV = "CAPACITY_VINTAGES"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 TABLES = ("vintages", "headlines", "forecasts", "observations", "track_record")
 
 MIGRATIONS: dict[int, str] = {
@@ -68,6 +71,7 @@ MIGRATIONS: dict[int, str] = {
         horizon INTEGER, observed DOUBLE, median DOUBLE, error DOUBLE, abs_pct_error DOUBLE,
         in_50 BOOLEAN, in_80 BOOLEAN, in_95 BOOLEAN, scored_by VARCHAR);
     """,
+    2: "ALTER TABLE vintages ADD COLUMN IF NOT EXISTS published BOOLEAN DEFAULT TRUE;",
 }
 
 
@@ -142,6 +146,7 @@ def append(con: Any, vintage: Mapping[str, Any], *, headline: pd.DataFrame, fore
     row = {k: vintage.get(k) for k in ("run_id", "scenario", "run_date", "data_date", "status",
                                        "code_version", "package_version", "seed", "params_file",
                                        "params_sha256", "data_vintage")}
+    row["published"] = bool(vintage.get("published", True))
     row["params_json"] = json.dumps(vintage.get("params") or {}, sort_keys=True, default=str)
     row["data_files_json"] = json.dumps(vintage.get("data_files") or {}, sort_keys=True)
     frame = pd.DataFrame([row])
@@ -164,9 +169,9 @@ def append(con: Any, vintage: Mapping[str, Any], *, headline: pd.DataFrame, fore
 
 
 def previous(con: Any, scenario: str, run_id: str) -> str | None:
-    """Return the newest run before ``run_id`` with a completed (``ok``) vintage of ``scenario``."""
+    """Return the newest published run before ``run_id`` with a completed (``ok``) vintage of ``scenario``."""
     row = con.execute("SELECT run_id FROM vintages WHERE scenario = ? AND run_id < ? AND status = 'ok' "
-                      "ORDER BY run_id DESC LIMIT 1", [scenario, run_id]).fetchone()
+                      "AND coalesce(published, true) ORDER BY run_id DESC LIMIT 1", [scenario, run_id]).fetchone()
     return row[0] if row else None
 
 
