@@ -66,7 +66,7 @@ def run_batch(the_plan: Plan, run_dir: Path, options: RunOptions, *,
     finally:
         manifest = finish_manifest(manifest, status, results, headlines, time.perf_counter() - start)
         write_manifest(run_dir, manifest)
-        record_run(run_dir, manifest, status=status)  # vintage store, vintages.json, warnings.json
+        record_run(run_dir, manifest, status=status, published=options.publish)  # vintages, warnings.json
         write_index(run_dir, manifest, scenarios=the_plan.scenarios, notebooks=the_plan.notebooks,
                     jobs=job_list, results=results, headlines=headlines)
         _clean_up(run_dir, the_plan.scenarios, keep_cache=options.keep_cache)
