@@ -375,3 +375,14 @@ def test_cli_vintages_and_on_warning(tmp_path: Path, capsys) -> None:
     cli._on_warning(argparse.Namespace(on_warning=command), tmp_path)
     assert out.read_text() == str(tmp_path / "warnings.json")
     assert "early warning: amber" in capsys.readouterr().out
+
+
+def test_a_store_that_cannot_be_written_still_leaves_warnings_json(tmp_path: Path) -> None:
+    run = make_run(tmp_path, "20260101T000000Z", params_text="meta:\n  name: vt\n", data_sha="1",
+                   last_obs="2025-03-01", forecast_start="2025-04-01", median=1000.0)
+    (tmp_path / "not-a-db.duckdb").write_text("this is not a DuckDB file")
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert record_run(run, manifest, status="ok", store_path=tmp_path / "not-a-db.duckdb") is None
+    warn = json.loads((run / "warnings.json").read_text())
+    assert warn["status"] == "unknown" and "could not be written" in warn["scenarios"]["vt"]["triggers"][0]["text"]
+    assert "not-a-db.duckdb" in json.loads((run / "vintages.json").read_text())["error"]

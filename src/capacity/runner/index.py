@@ -303,4 +303,5 @@ def vintage_view(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> dict[str, 
         if chart:
             fans.append(chart)
     return {"warnings": _warning_view(run_dir, titles), "changes": changes, "track": track,
-            "fans": fans, "store": Path(content["store"]).name if content.get("store") else None}
+            "fans": fans, "store": Path(content["store"]).name if content.get("store") else None,
+            "error": content.get("error")}

@@ -221,8 +221,17 @@ def record_run(run_dir: Path, manifest: Mapping[str, Any], *, status: str, publi
     path = Path(store_path) if store_path else store.default_path(run_dir.parent)
     try:
         return _record(run_dir, manifest, status, path, published)
-    except Exception:  # the vintage store must never fail a run
+    except Exception as exc:  # the vintage store must never fail a run
         logger.exception("vintage store %s: could not record run %s", path, run_dir.name)
+        reason = f"the vintage store {path.name} could not be written ({type(exc).__name__})"
+        try:
+            write_json(run_dir / "vintages.json", {"run_id": run_dir.name, "error": reason, "scenarios": {}})
+            text = f"Not evaluated: {reason}; see the run's log."
+            write_warnings(run_dir, run_dir.name, {entry["name"]: [{
+                "trigger": "vintage_store", "status": "unknown", "title": "Early warning", "text": text}]
+                for entry in manifest.get("scenarios", [])})
+        except OSError:
+            pass
         return None
 
 
