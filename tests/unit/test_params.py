@@ -150,3 +150,149 @@ def test_distribution_needs_its_arguments() -> None:
         Distribution.model_validate({"kind": "triangular", "low": 0, "high": 1})
     with pytest.raises(ValueError, match="mode"):
         Distribution.model_validate({"kind": "triangular", "low": 0, "mode": 2, "high": 1})
+
+
+# --- every field checked, one error type, one line per problem ----------------------------
+
+
+def _one_line(tmp_path: Path, text: str, name: str = "scenario.yaml") -> str:
+    path = write(tmp_path, text, name)
+    with pytest.raises(params.ParameterFileError) as err:
+        params.load(path)
+    message = str(err.value)
+    assert "\n" not in message and message.startswith(f"{path}: "), message
+    return message
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("backlog:\n  grant_share: 1.5\n", "backlog.grant_share = 1.5: a share must lie from 0 to 1, got 1.5"),
+    ("backlog:\n  grant_share: -0.1\n", "backlog.grant_share = -0.1: a share must lie from 0 to 1"),
+    ("backlog:\n  grant_share: .nan\n", "backlog.grant_share.value = .nan: expected a finite number"),
+    ("backlog:\n  persons_per_case: 0\n", "backlog.persons_per_case = 0: persons per case must lie above 0"),
+    ("backlog:\n  ind_tpd_reserved_share: 1.5\n", "backlog.ind_tpd_reserved_share = 1.5: must be between 0 and 1"),
+    ("shelter:\n  cost_idle_bed_day_eur: .inf\n", "shelter.cost_idle_bed_day_eur = .inf: expected a finite number"),
+    ("backlog:\n  dtv_cases_per_month: 1.0e+300\n", "backlog.dtv_cases_per_month = 1e+300: must be between 0 and 1,000,000"),
+    ("backlog:\n  n_paths: 0\n", "backlog.n_paths = 0: must be between 1 and 1,000,000"),
+    ("backlog:\n  n_paths: true\n", "backlog.n_paths = true: expected a number or text, not true/false"),
+    ("backlog:\n  cohort_persons: '120680'\n", "backlog.cohort_persons = '120680': expected a number"),
+    ("backlog:\n  tpd_end_date: 1990-03-04\n", "backlog.tpd_end_date = 1990-03-04: must lie between 2022-01-01 and 2040-12-31"),
+    ("forecast:\n  fit_start: 2099-01-01\n", "forecast.fit_start = 2099-01-01: must lie between"),
+    ("shelter:\n  places_changes: [{month: 2026-01-01, change: .inf}]\n", "shelter.places_changes[0].change = .inf"),
+    ("shelter:\n  known_places: {GM9999: 5}\n", "unknown municipality code(s) GM9999"),
+    ("shelter:\n  custom_weights: {GM0363: 1.5}\n", "shelter.custom_weights.GM0363 = 1.5: must be between 0 and 1"),
+    ("backlog:\n  grant_share: {kind: triangular, low: 0.5, mode: 0.2, high: 0.9}\n", "mode (0.2) must lie in"),
+    ("backlog:\n  grant_share: {kind: fixed, value: 0.5, low: 0.1}\n", "a fixed distribution takes value; remove low"),
+    ("backlog:\n  grant_share: {kind: lognormal, median: 0.5, sigma: 0.1}\n", "a lognormal distribution is unbounded"),
+    ("backlog:\n  grant_share: {kind: uniform, low: 0.2, high: 0.5, mode: 0.3}\n", "remove mode"),
+    ("forecast:\n  weight_horizons: 12\n  backtest_horizons: 6\n", "forecast: weight_horizons (12) must not exceed backtest_horizons (6)"),
+    ("backlog:\n  decision_term_months: 10\n  term_extension_months: 15\n", "backlog: decision_term_months + term_extension_months must be at most 21"),
+    ("meta:\n  title: " + "x" * 600 + "\n", "meta.title = 'xxxx"),
+])
+def test_every_rule_gives_one_line_naming_file_key_value_and_rule(tmp_path: Path, text: str, expected: str) -> None:
+    assert expected in _one_line(tmp_path, text)
+
+
+def test_every_shipped_file_stays_valid_under_the_rules() -> None:
+    assert all(error is None for error in params.validate_files(params.scenario_files()).values())
+
+
+def test_municipality_codes_are_checked_against_the_given_list(tmp_path: Path) -> None:
+    path = write(tmp_path, "shelter:\n  known_places: {GM0363: 5}\n")
+    assert params.load(path).shelter.known_places == {"GM0363": 5}
+    assert "GM0363" in params.shipped_municipality_codes() and len(params.shipped_municipality_codes()) == 342
+    with pytest.raises(params.ParameterFileError, match="unknown municipality code"):
+        params.load(path, municipality_codes={"GM0014"})
+
+
+def test_unknown_keys_get_a_did_you_mean(tmp_path: Path) -> None:
+    assert "meta.sede = 3: unknown key (did you mean 'seed'?)" in _one_line(tmp_path, "meta:\n  sede: 3\n")
+    assert "bakclog = {}: unknown key (did you mean 'backlog'?)" in _one_line(tmp_path, "bakclog: {}\n")
+    assert "backlog.grant_shar = 0.5: unknown key (did you mean 'grant_share'?)" in _one_line(
+        tmp_path, "backlog:\n  grant_shar: 0.5\n")
+    assert "check the spelling" in _one_line(tmp_path, "shelter:\n  zzzzzz: 1\n")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("", "the file is empty"),
+    ("# only a comment\n", "the file is empty"),
+    ("{}\n", "empty mapping"),
+    ("meta: null\n", "meta = null: expected a section"),
+    ("meta: [1]\n", "meta = [1]: expected a section"),
+    ("forecast: 3\n", "forecast = 3: expected a section"),
+    ("- a\n- b\n", "expected a mapping of sections at the top"),
+    ("meta:\n  seed: 1\n  seed: 2\n", "meta.seed: key given twice, at lines 2 and 3"),
+    ("a: &x [1]\nmeta: {title: *x}\n", "a: line 1: YAML anchors and aliases (& and *) are not allowed"),
+    ("meta:\n  title: " + "[" * 50 + "]" * 50 + "\n", "nested deeper than 20 levels"),
+    ("meta:\n  title: !!binary aGVsbG8=\n", "meta.title: line 2: the YAML tag"),
+    ("meta:\n  title: !!python/object:os.system x\n", "meta.title: line 2: the YAML tag"),
+    ("backlog:\n  tpd_end_date: 2025-02-30\n", "backlog.tpd_end_date: line 2: '2025-02-30' could not be read"),
+    ("meta: [unclosed\n", "not valid YAML"),
+    ("meta: {title: x}\n---\nmeta: {title: y}\n", "not valid YAML"),
+])
+def test_bad_yaml_is_one_line_never_a_traceback(tmp_path: Path, text: str, expected: str) -> None:
+    assert expected in _one_line(tmp_path, text)
+
+
+def test_an_alias_bomb_fails_at_once_without_expanding(tmp_path: Path) -> None:
+    lines = ['a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 12)]
+    lines.append("meta: {title: *a11}")
+    message = _one_line(tmp_path, "\n".join(lines) + "\n")
+    assert "anchors and aliases" in message and len(message) < 300
+
+
+def test_an_over_large_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_text("meta:\n  description: >-\n" + "    words\n" * 150_000)
+    with pytest.raises(params.ParameterFileError, match="more than the 1,000,000 a parameter file may have"):
+        params.load(path)
+
+
+def test_values_in_messages_are_cut_short() -> None:
+    from capacity.params.problems import show
+
+    assert show(list(range(10_000))).endswith("…]") and len(show(list(range(10_000)))) <= 80
+    assert show("x" * 10_000).endswith("…'") and len(show("x" * 10_000)) <= 80
+    assert show(10**4000) == "a number with 4001 digits" or "digits" in show(10**4000)
+    assert show({"kind": "fixed", "value": float("nan")}) == "{kind: 'fixed', value: .nan}"
+    assert show(dt.date(2026, 3, 4)) == "2026-03-04"
+
+
+def test_the_error_carries_file_key_value_and_rule(tmp_path: Path) -> None:
+    import pickle
+
+    path = write(tmp_path, "backlog:\n  grant_share: 1.5\n")
+    with pytest.raises(params.ParameterFileError) as err:
+        params.load(path)
+    exc = err.value
+    assert (exc.file, exc.key, exc.value) == (str(path), "backlog.grant_share", "1.5")
+    assert "a share must lie from 0 to 1" in exc.rule
+    assert isinstance(exc, ParameterError) and isinstance(exc, ValueError)
+    again = pickle.loads(pickle.dumps(exc))  # noqa: S301 - our own bytes: workers send errors back so
+    assert str(again) == str(exc) and again.problems == exc.problems
+
+
+def test_extends_stays_inside_the_parameter_folders(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "parent.yaml").write_text("meta:\n  seed: 7\n")
+    inside = tmp_path / "mine"
+    inside.mkdir()
+    assert "extends = '../outside/parent.yaml': points outside the parameter folders" in _one_line(
+        inside, "extends: ../outside/parent.yaml\n")
+    absolute = str(outside / "parent.yaml")
+    assert "not an absolute path" in _one_line(inside, f"extends: {absolute}\n")
+    assert "must name a .yaml parameter file" in _one_line(inside, "extends: notes.txt\n")
+    assert "expected a file name" in _one_line(inside, "extends: [a.yaml]\n")
+    child = write(inside, "extends: ../outside/parent.yaml\n", "child.yaml")
+    assert params.load(child, extends_roots=[outside]).meta.seed == 7  # an explicitly allowed folder
+    shipped = write(inside, "extends: ceasefire.yaml\n", "c.yaml")
+    with pytest.raises(params.ParameterFileError, match="not found"):
+        params.load(shipped)  # relative to the file's own folder, not params/scenarios
+
+
+def test_a_distribution_given_whole_replaces_the_baseline_one(tmp_path: Path) -> None:
+    scn = params.load(write(tmp_path, "backlog:\n  grant_share: {kind: fixed, value: 0.4}\n"))
+    assert scn.backlog.grant_share == Distribution(kind="fixed", value=0.4)  # baseline low/high dropped
+    scn = params.load(write(tmp_path, "backlog:\n  grant_share: {high: 0.6}\n"))
+    assert (scn.backlog.grant_share.low, scn.backlog.grant_share.high) == (0.36, 0.6)  # one argument tweaked

@@ -70,10 +70,14 @@ def _section_fields(section: str) -> list[str]:
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    """Return ``base`` with ``override`` merged in; nested mappings merge, the rest replaces."""
+    """Return ``base`` with ``override`` merged in; nested mappings merge, the rest replaces.
+
+    A mapping with a ``kind`` (a distribution such as ``{kind: fixed, value: 0.5}``) is a
+    whole value: it replaces, so that no argument of the old kind is left behind.
+    """
     merged = dict(base)
     for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+        if isinstance(value, Mapping) and "kind" not in value and isinstance(merged.get(key), Mapping):
             merged[key] = deep_merge(merged[key], value)
         else:
             merged[key] = value

@@ -8,19 +8,27 @@ one-line meaning; ``capacity.params.describe`` turns them into the
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
-from capacity.params.types import LongText, ShortText
+from capacity.params.types import LongText, ShortText, ranged
 
 #: A seed of the random number generator: a whole number from 0 to 2**32 - 1.
-Seed = Annotated[int, Strict(), Field(ge=0, le=2**32 - 1)]
+Seed = ranged(int, 0, 2**32 - 1)
 
 #: A distribution argument: a finite number of plausible size (a guard against typos).
-_Arg = Annotated[float, Strict(), Field(ge=-1e9, le=1e9, allow_inf_nan=False)]
+_Arg = ranged(float, -1e9, 1e9)
 #: The arguments each kind of distribution takes (beta may add low and high to scale).
 _ARGUMENTS: dict[str, tuple[str, ...]] = {
     "fixed": ("value",),
@@ -32,9 +40,23 @@ _ARGUMENTS: dict[str, tuple[str, ...]] = {
 
 
 class Frozen(BaseModel):
-    """Immutable model that rejects unknown keys."""
+    """Immutable model that rejects unknown keys, ``.nan``/``.inf``, overlong text and ``true`` as a number.
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    These guards hold for every section, also for fields declared with a plain ``float`` or
+    ``str``; the types of :mod:`capacity.params.types` add ranges.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True,
+                              allow_inf_nan=False, str_max_length=10_000)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_as_number(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, bool) and info.field_name is not None:
+            annotation = cls.model_fields[info.field_name].annotation
+            if annotation is not bool and bool not in get_args(annotation):
+                raise PydanticCustomError("bool_not_number", "expected a number or text, not true/false")
+        return value
 
 
 def param(default: Any = ..., *, unit: str, doc: str, source: str = "", **constraints: Any) -> Any:

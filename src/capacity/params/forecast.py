@@ -147,5 +147,9 @@ class ForecastConfig(Frozen):
     def _unique_shocks(self) -> ForecastConfig:
         names = [s.name for s in self.shocks]
         if len(set(names)) != len(names):
-            raise ValueError(f"shock names must be unique, got {names}")
+            raise ValueError(f"shock names must be unique, got {', '.join(names)}")
+        if self.weight_horizons > self.backtest_horizons:
+            raise ValueError(f"weight_horizons ({self.weight_horizons}) must not exceed "
+                             f"backtest_horizons ({self.backtest_horizons}): weights come from "
+                             "backtested horizons")
         return self

@@ -212,10 +212,13 @@ def _rule(err: Mapping[str, Any], model: type[BaseModel]) -> str:
         hint = f"did you mean {close[0]!r}?" if close else "check the spelling against params/baseline.yaml"
         return f"unknown key ({hint})"
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        field_ctx = _field_bounds(model, loc) or ctx
-        return f"must be {_bounds(field_ctx)}"
-    if kind in ("too_long", "too_short") and "max_length" in ctx:
-        return f"too long (at most {ctx['max_length']} characters or items)"
+        return f"must be {_bounds(_field_bounds(model, loc, ctx))}"
+    if kind == "string_too_long":
+        return f"too long (at most {_number(ctx.get('max_length', '?'))} characters)"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "too_long":
+        return f"too long (at most {_number(ctx.get('max_length', '?'))} items)"
     if kind.startswith("date") and kind != "date_window":
         return f"expected a date written YYYY-MM-DD ({err['msg'][0].lower() + err['msg'][1:]})"
     if kind == "value_error":
@@ -226,22 +229,28 @@ def _rule(err: Mapping[str, Any], model: type[BaseModel]) -> str:
     return msg[0].lower() + msg[1:] if msg else kind
 
 
-def _field_bounds(model: type[BaseModel], loc: Sequence[Any]) -> dict[str, Any]:
-    """Return every bound (ge, gt, le, lt) of the field at ``loc``, so a message names both ends."""
+def _field_bounds(model: type[BaseModel], loc: Sequence[Any], ctx: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the tightest bounds (ge, gt, le, lt) of the field at ``loc`` and of the error.
+
+    A field's type carries a sanity range (:class:`~capacity.params.types.Range`) and the
+    field may narrow it, so that a message names both ends of what is allowed.
+    """
     parts = [p for p in loc if not isinstance(p, int)]
     owner = _model_at(model, parts)
     field = owner.model_fields.get(str(parts[-1])) if owner is not None and parts else None
-    if field is None:
-        return {}
+    metadata = [*(field.metadata if field is not None else []), ctx]
+    if field is not None:  # X | None keeps its metadata inside the union
+        for arg in getattr(field.annotation, "__args__", ()):
+            metadata += getattr(arg, "__metadata__", ())
     found: dict[str, Any] = {}
-    for meta in field.metadata:
+    for meta in metadata:
         for name, pick in (("ge", max), ("gt", max), ("le", min), ("lt", min)):
-            bound = getattr(meta, name, None)
-            if bound is not None:
+            bound = meta.get(name) if isinstance(meta, Mapping) else getattr(meta, name, None)
+            if isinstance(bound, int | float) and not isinstance(bound, bool):
                 found[name] = pick(found[name], bound) if name in found else bound
-    if "gt" in found:
+    if "gt" in found and found.get("ge", -math.inf) <= found["gt"]:
         found.pop("ge", None)
-    if "lt" in found:
+    if "lt" in found and found.get("le", math.inf) >= found["lt"]:
         found.pop("le", None)
     return {k: found[k] for k in ("ge", "gt", "le", "lt") if k in found}
 
@@ -264,6 +273,6 @@ def from_validation(exc: ValidationError, file: Any, model: type[BaseModel]) -> 
     for err in exc.errors():
         loc = tuple(err["loc"])
         value = err.get("input")
-        shown = None if _is_section(model, loc, value) else show(value)
+        shown = None if err["type"] == "missing" or _is_section(model, loc, value) else show(value)
         problems.append(Problem(str(file), key_path(loc), shown, _rule(err, model)))
     return ParameterFileError(problems)

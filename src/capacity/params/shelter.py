@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, Strict, ValidationInfo, field_validator, model_validator
+from pydantic import ValidationInfo, field_validator, model_validator
 
 from capacity.params.backlog import TPD_END
 from capacity.params.base import Distribution, Frozen, RateDist, ShareDist, param, within
@@ -21,10 +21,11 @@ from capacity.params.types import (
     ShortText,
     WholeCount,
     WholeMonths,
+    ranged,
 )
 
 #: Places opened (+) or closed (-) in one month: a whole number, at most MAX_PERSONS either way.
-PlacesDelta = Annotated[int, Strict(), Field(ge=-MAX_PERSONS, le=MAX_PERSONS)]
+PlacesDelta = ranged(int, -MAX_PERSONS, MAX_PERSONS)
 #: Departure rate of people needing shelter relative to the registered population's (0..10).
 RatioDist = within(0, 10, what="a ratio")
 #: Months between demand and the places opened in response (0..36).

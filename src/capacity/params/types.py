@@ -10,7 +10,8 @@ has a tighter range.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, Strict
 from pydantic_core import PydanticCustomError
@@ -43,28 +44,55 @@ def _month_start(value: dt.date) -> dt.date:
     return _in_window(value).replace(day=1)
 
 
+@dataclass(frozen=True)
+class Range:
+    """The sanity range of a field type (kept in its metadata, so messages can name both ends).
+
+    Enforced by an after-validator rather than ``Field(ge=..., le=...)``, so that a field
+    narrowing it with ``param(..., ge=1)`` keeps both: pydantic keeps only one ``ge``.
+    """
+
+    ge: float
+    le: float
+
+    def __call__(self, value: float) -> float:
+        """Return ``value`` when it lies in the range, else raise the matching pydantic error."""
+        if value < self.ge:
+            raise PydanticCustomError("greater_than_equal", "must be at least {ge}", {"ge": self.ge, "le": self.le})
+        if value > self.le:
+            raise PydanticCustomError("less_than_equal", "must be at most {le}", {"ge": self.ge, "le": self.le})
+        return value
+
+
+def ranged(kind: type, ge: float, le: float) -> Any:
+    """Return a strict, finite ``kind`` (int or float) type that must lie in ``ge``..``le``."""
+    bounds = Range(ge, le)
+    finite = [Field(allow_inf_nan=False)] if kind is float else []
+    return Annotated[kind, Strict(), *finite, bounds, AfterValidator(bounds)]
+
+
 #: A share or probability: a finite number from 0 to 1.
-Share = Annotated[float, Strict(), Field(ge=0, le=1, allow_inf_nan=False)]
+Share = ranged(float, 0, 1)
 #: A rate per month (share of a stock that moves each month): a finite number from 0 to 1.
 Rate = Share
 #: A count of persons, cases or places (may be fractional as an expected value), 0..MAX_PERSONS.
-Count = Annotated[float, Strict(), Field(ge=0, le=MAX_PERSONS, allow_inf_nan=False)]
+Count = ranged(float, 0, MAX_PERSONS)
 #: A whole number of persons, cases or places, 0..MAX_PERSONS.
-WholeCount = Annotated[int, Strict(), Field(ge=0, le=MAX_PERSONS)]
+WholeCount = ranged(int, 0, MAX_PERSONS)
 #: A flow or capacity per month (decisions, cases or permits), 0..MAX_PER_MONTH.
-PerMonth = Annotated[float, Strict(), Field(ge=0, le=MAX_PER_MONTH, allow_inf_nan=False)]
+PerMonth = ranged(float, 0, MAX_PER_MONTH)
 #: An amount in euro, 0..MAX_EUR.
-Money = Annotated[float, Strict(), Field(ge=0, le=MAX_EUR, allow_inf_nan=False)]
+Money = ranged(float, 0, MAX_EUR)
 #: A duration in (possibly fractional) months, 0..MAX_MONTHS.
-Months = Annotated[float, Strict(), Field(ge=0, le=MAX_MONTHS, allow_inf_nan=False)]
+Months = ranged(float, 0, MAX_MONTHS)
 #: A whole number of months, 0..MAX_MONTHS.
-WholeMonths = Annotated[int, Strict(), Field(ge=0, le=MAX_MONTHS)]
+WholeMonths = ranged(int, 0, MAX_MONTHS)
 #: A duration in days, 0..3650.
-Days = Annotated[float, Strict(), Field(ge=0, le=3650, allow_inf_nan=False)]
+Days = ranged(float, 0, 3650)
 #: A positive factor (ratio of realised to planned, multiplier), 0..100.
-Factor = Annotated[float, Strict(), Field(ge=0, le=100, allow_inf_nan=False)]
+Factor = ranged(float, 0, 100)
 #: A whole number used as a run setting (paths, models, origins): 0..10 million.
-Setting = Annotated[int, Strict(), Field(ge=0, le=10_000_000)]
+Setting = ranged(int, 0, 10_000_000)
 #: A day in the plausible window (FIRST_DATE..LAST_DATE).
 Date = Annotated[dt.date, AfterValidator(_in_window)]
 #: A month in the plausible window, stored as its first day.

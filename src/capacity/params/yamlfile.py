@@ -8,6 +8,8 @@ equal keys, recurses until Python gives up on deep nesting and turns an empty fi
 
 from __future__ import annotations
 
+import copy
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,8 @@ from capacity.params.problems import fail
 
 #: Largest parameter file read (the baseline is ~20 kB).
 MAX_BYTES = 1_000_000
+#: Files already read, by path and the SHA-256 of their text (parsing is the slow part).
+_READ: dict[tuple[str, str], dict[str, Any]] = {}
 #: Deepest nesting of mappings and lists (the schema needs 4).
 MAX_DEPTH = 20
 
@@ -153,6 +157,17 @@ def read_mapping(path: Path) -> dict[str, Any]:
         text = path.read_bytes()[:MAX_BYTES + 1].decode("utf-8")
     except UnicodeDecodeError as exc:
         raise fail(path, "", f"not UTF-8 text (byte {exc.start}): save the file as UTF-8") from None
+    key = (str(path), hashlib.sha256(text.encode("utf-8")).hexdigest())
+    if key in _READ:
+        return copy.deepcopy(_READ[key])
+    content = _parse(path, text)
+    if len(_READ) >= 64:
+        _READ.pop(next(iter(_READ)))
+    _READ[key] = copy.deepcopy(content)
+    return content
+
+
+def _parse(path: Path, text: str) -> dict[str, Any]:
     node = _compose(path, text)
     if node is None:
         raise fail(path, "", "the file is empty (or only comments): a scenario needs at least one "
@@ -160,4 +175,8 @@ def read_mapping(path: Path) -> dict[str, Any]:
     if not isinstance(node, MappingNode):
         kind = "a list" if isinstance(node, SequenceNode) else f"the value {str(node.value)[:40]!r}"
         raise fail(path, "", f"expected a mapping of sections at the top (meta:, forecast:, ...), got {kind}")
-    return _Builder(path).build(node, "")
+    content = _Builder(path).build(node, "")
+    if not content:
+        raise fail(path, "", "the file is an empty mapping ({}): a scenario needs at least one key, "
+                   "e.g. meta: {title: ...}")
+    return content
