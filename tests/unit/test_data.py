@@ -436,3 +436,18 @@ def test_falling_cumulative_departures_name_the_files_without_a_dict(data_copy: 
     with pytest.raises(DataError, match=r"monitor_report_facts.csv: cumulative departures fall from") as err:
         data.load_history(data_copy)
     assert "{" not in str(err.value)
+
+
+def test_validate_opens_the_scenarios_data_files(data_copy: Path, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from capacity import cli
+
+    scenario = tmp_path / "dropin.yaml"
+    scenario.write_text(f"meta:\n  name: dropin\n  title: Drop-in data\ndata:\n  data_dir: {data_copy}\n",
+                        encoding="utf-8")
+    assert cli.main(["validate", str(scenario)]) == 0
+    _corrupt(data_copy, "ukraine_shelter_nl", "2025-03-19,week,120820", "2025-03-19,week,120.820")
+    assert cli.main(["validate", str(scenario)]) != 0
+    out = capsys.readouterr()
+    line = "ukraine_shelter_nl.csv, row 45: registered_brp = '120.820' has a '.' followed by three digits"
+    assert f"ERROR  {data_copy}/{line}" in out.out and "Traceback" not in out.out + out.err
