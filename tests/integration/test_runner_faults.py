@@ -189,8 +189,9 @@ def test_one_notebook_by_path_does_not_move_latest(tmp_path: Path) -> None:
 
 
 def test_a_tampered_or_unsigned_cache_file_is_refused(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.delenv(cache.KEY_ENV, raising=False)
-    path = cache.save_pickle({"a": [1, 2]}, tmp_path / "results.pkl")
+    monkeypatch.setenv(cache.KEY_ENV, "x")  # restored afterwards
+    monkeypatch.delenv(cache.KEY_ENV)
+    path = cache.save_pickle({"a": [1, 2]}, tmp_path / "results.pkl")  # makes a process key
     assert cache.load_pickle(path) == {"a": [1, 2]}
     blob = bytearray(path.read_bytes())
     blob[-3] ^= 1
@@ -213,6 +214,7 @@ def test_a_tampered_or_unsigned_cache_file_is_refused(tmp_path: Path, monkeypatc
 
 def test_shared_results_stay_out_of_reports_and_are_removed(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv(cache.KEY_ENV, "ab" * 32)  # not the run's: the run makes its own
     scenario = tmp_path / "small.yaml"
     scenario.write_text("meta:\n  name: small\nforecast:\n  n_paths: 20\n"
                         "  models: [naive, mean, drift]\n  ensemble_top_k: 2\n")
@@ -238,7 +240,7 @@ def test_shared_results_stay_out_of_reports_and_are_removed(tmp_path: Path, monk
     assert "ScenarioResults" in (result.run_dir / "small" / "loads.ipynb").read_text()
     assert not list(result.run_dir.rglob("*.pkl"))
     assert not run_cache_dir(result.run_dir).exists()
-    assert cache.KEY_ENV not in os.environ
+    assert os.environ[cache.KEY_ENV] == "ab" * 32  # the run's key is gone with the run
 
 
 def test_scheduled_log_rotates(tmp_path: Path) -> None:
