@@ -386,3 +386,10 @@ def test_a_store_that_cannot_be_written_still_leaves_warnings_json(tmp_path: Pat
     warn = json.loads((run / "warnings.json").read_text())
     assert warn["status"] == "unknown" and "could not be written" in warn["scenarios"]["vt"]["triggers"][0]["text"]
     assert "not-a-db.duckdb" in json.loads((run / "vintages.json").read_text())["error"]
+
+
+def test_a_run_never_scores_its_own_forecast(tmp_path: Path) -> None:
+    run = make_run(tmp_path, "20260101T000000Z", params_text="meta:\n  name: vt\n", data_sha="1",
+                   last_obs="2025-06-01", forecast_start="2025-04-01", median=1000.0)  # overlapping
+    out = _record(run, tmp_path / "v.duckdb")["scenarios"]["vt"]
+    assert out["scored_runs"] == [] and out["track"] == []

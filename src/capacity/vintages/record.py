@@ -184,7 +184,9 @@ def record_scenario(con: Any, vintage: dict[str, Any], tables: Mapping[str, pd.D
     prev_id = store.previous(con, name, run_id)
     before = store.load(con, prev_id, name) if prev_id else None
     changed = changes.compare(before, vintage)
-    scores = track.score(store.forecasts(con, name, table_names=SCORED_TABLES), vintage["observations"])
+    earlier_forecasts = store.forecasts(con, name, table_names=SCORED_TABLES)
+    earlier_forecasts = earlier_forecasts[earlier_forecasts["run_id"] < run_id]  # only earlier runs
+    scores = track.score(earlier_forecasts, vintage["observations"])
     store.replace_scores(con, name, scores, run_id)
     earlier = None
     if prev_id:
