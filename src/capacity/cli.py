@@ -86,7 +86,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-cache", action="store_true",
                      help="do not precompute each scenario's shared results (cache_path=None)")
     run.add_argument("--keep-cache", action="store_true",
-                     help="keep each scenario's shared results (cache/results.pkl, ~15 MB)")
+                     help="keep the shared results (signed pickles, ~15 MB per scenario) in the "
+                     "run's private cache folder (~/.cache/capacity/runs/) instead of deleting them")
     run.add_argument("--dry-run", action="store_true",
                      help="validate and show what would run; start no kernel, write nothing")
     run.add_argument("--no-progress", action="store_true", help="no progress bar or status lines")
