@@ -393,3 +393,13 @@ def test_a_run_never_scores_its_own_forecast(tmp_path: Path) -> None:
                    last_obs="2025-06-01", forecast_start="2025-04-01", median=1000.0)  # overlapping
     out = _record(run, tmp_path / "v.duckdb")["scenarios"]["vt"]
     assert out["scored_runs"] == [] and out["track"] == []
+
+
+def test_track_record_rows_show_the_direction_of_the_error_in_words_and_signs() -> None:
+    from capacity.runner.index import _track_rows
+
+    row = {"variable": "registered", "horizon": 1, "n": 2, "vintages": 2, "mean_error": -7757.2,
+           "mape": 0.0593, "coverage_50": 0.0, "coverage_80": 1.0, "coverage_95": None}
+    shown = _track_rows("vt", [row, {**row, "mean_error": 12.0}])
+    assert (shown[0]["mean_error"], shown[0]["mape"], shown[0]["coverage_80"]) == ("−7,757", "5.9 %", "100 %")
+    assert shown[1]["mean_error"] == "+12" and shown[0]["coverage_95"] == "–"

@@ -259,11 +259,14 @@ def _track_rows(name: str, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, 
     out = []
     for r in rows:
         share = unit.get(r["variable"]) == "share"
+        error = r["mean_error"]
+        sign = "" if error is None or error == 0 else ("+" if error > 0 else "−")
+        shown = fmt_value(None if error is None else abs(error), "share" if share else "persons",
+                          0.001 if share else 1)
         out.append({
             "scenario": name, "variable": r["variable"], "horizon": r["horizon"], "n": r["n"],
-            "vintages": r["vintages"],
-            "mean_error": fmt_value(r["mean_error"], "share" if share else "persons", 0.001 if share else 1),
-            **{k: fmt_value(r[k], "share", 0.01) for k in ("mape", "coverage_50", "coverage_80", "coverage_95")},
+            "vintages": r["vintages"], "mean_error": sign + shown, "mape": fmt_value(r["mape"], "share", 0.001),
+            **{k: fmt_value(r[k], "share", 0.01) for k in ("coverage_50", "coverage_80", "coverage_95")},
         })
     return out
 
