@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import nbformat
 import psutil
@@ -275,3 +276,28 @@ def test_runner_log_rotates(tmp_path: Path, monkeypatch) -> None:
     names = sorted(p.name for p in path.parent.iterdir())
     assert names == [f"20200101T000000Z.log{s}" for s in ("", ".1", ".2", ".3")]
     assert all(p.stat().st_size <= 2100 for p in path.parent.iterdir())
+
+
+def test_a_full_reports_folder_is_refused_before_any_work(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(publish_mod.shutil, "disk_usage",
+                        lambda path: SimpleNamespace(total=2**30, used=2**30, free=3 * 2**20))
+    with pytest.raises(publish_mod.ReportsDirError, match=r"has 3 MB free, a run needs at least 50 MB"):
+        runner.run(None, registry=[OK], reports_dir=tmp_path, **FAST)
+    assert not list(tmp_path.glob("2*"))
+
+
+@pytest.mark.parametrize(("error", "code", "text"), [
+    (cli.DataError("data/x.csv, row 3, column value: 'abc' is not a number"), 2,
+     "error: data/x.csv, row 3, column value: 'abc' is not a number"),
+    (OSError(28, "No space left on device", "/reports/run/index.html"), 4,
+     "error: /reports/run/index.html No space left on device"),
+])
+def test_cli_turns_input_and_disk_errors_into_one_line(monkeypatch, capsys, error, code,
+                                                       text) -> None:
+    def fails(args):
+        raise error
+
+    monkeypatch.setattr(cli, "cmd_list", fails)
+    assert cli.main(["list"]) == code
+    err = capsys.readouterr().err
+    assert err == text + "\n"

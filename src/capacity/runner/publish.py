@@ -145,6 +145,9 @@ def end_unfinished(run_dir: Path, status: str, *, only_if_dead: bool = False) ->
     """
     path = run_dir / "manifest.json"
     try:
+        with path.open("rb") as fh:
+            if b'"running"' not in fh.read(4096):  # the status is near the top: skip big ones
+                return False
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
