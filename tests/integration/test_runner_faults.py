@@ -301,3 +301,18 @@ def test_cli_turns_input_and_disk_errors_into_one_line(monkeypatch, capsys, erro
     assert cli.main(["list"]) == code
     err = capsys.readouterr().err
     assert err == text + "\n"
+
+
+def test_private_cache_is_0700_outside_reports_and_kept_only_when_asked(tmp_path: Path,
+                                                                         monkeypatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    run_dir = tmp_path / "reports" / "20200101T000000Z"
+    with publish_mod.private_cache(run_dir) as folder:
+        assert folder == run_cache_dir(run_dir) and not folder.is_relative_to(run_dir.parent)
+        assert oct(folder.stat().st_mode & 0o777) == oct(0o700)
+        key = os.environ[cache.KEY_ENV]
+    assert not folder.exists()
+    with publish_mod.private_cache(run_dir, keep=True) as kept:
+        cache.save_pickle([1], kept / "baseline" / "results.pkl")
+        assert os.environ[cache.KEY_ENV] != key  # a fresh key per run
+    assert (kept / "baseline" / "results.pkl").is_file()
