@@ -82,6 +82,9 @@ def test_second_run_names_the_changed_parameter_and_both_headline_values(tmp_pat
     assert "registered forecast of the last 2 runs" in html  # the fan of fans
     assert "Early warning: <span class=\"badge\">AMBER — watch closely</span>" in html
     assert "IND (constant): needs 3,168 a month, planned 2,640 (20 % more)" in html
+    report = (second.run_dir / "small" / "tiny.html").read_text()  # the national report's note
+    assert 'id="capacity-vintage"' in report and "parameters shelter.target_occupancy" in report
+    assert "Early warning: AMBER — watch closely" in report
     warnings = json.loads((second.run_dir / "warnings.json").read_text())
     assert warnings["status"] == "amber"
     assert {t["trigger"] for t in warnings["scenarios"]["small"]["triggers"]} >= {

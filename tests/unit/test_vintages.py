@@ -403,3 +403,27 @@ def test_track_record_rows_show_the_direction_of_the_error_in_words_and_signs() 
     shown = _track_rows("vt", [row, {**row, "mean_error": 12.0}])
     assert (shown[0]["mean_error"], shown[0]["mape"], shown[0]["coverage_80"]) == ("−7,757", "5.9 %", "100 %")
     assert shown[1]["mean_error"] == "+12" and shown[0]["coverage_95"] == "–"
+
+
+def test_national_reports_get_the_note_and_municipal_reports_keep_the_marker(tmp_path: Path) -> None:
+    from capacity.vintages.banner import MARKER, note_html
+
+    db = tmp_path / "v.duckdb"
+    _record(make_run(tmp_path, "20260101T000000Z", params_text="meta:\n  name: vt\n", data_sha="1",
+                     last_obs="2025-03-01", forecast_start="2025-04-01", median=1000.0), db)
+    second = make_run(tmp_path, "20260201T000000Z", params_text="meta:\n  name: vt\nshelter:\n  lead_time_months: 4\n",
+                      data_sha="1", last_obs="2025-03-01", forecast_start="2025-04-01", median=1000.0)
+    report = second / "vt" / "03_shelter.html"
+    report.write_text(f"<body><div>bar</div>{MARKER}<p>report</p></body>")
+    (second / "vt" / "municipalities").mkdir()
+    municipal = second / "vt" / "municipalities" / "GM0363.html"
+    municipal.write_text(f"<body>{MARKER}</body>")
+    _record(second, db)
+    text = report.read_text()
+    assert MARKER not in text and 'id="capacity-vintage"' in text
+    assert "Since run 20260101T000000Z: parameters shelter.lead_time_months." in text
+    assert "Early warning:" in text and 'href="../index.html#early-warning"' in text
+    assert municipal.read_text() == f"<body>{MARKER}</body>"
+    hostile = note_html("red", [{"title": "<script>x</script>", "status": "red"}],
+                        {"previous_run": "r1", "params": [{"key": "a<b"}]}, language="nl")
+    assert "<script>" not in hostile and "&lt;script&gt;" in hostile and "ROOD — actie nodig" in hostile

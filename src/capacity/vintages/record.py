@@ -11,6 +11,9 @@ the index shows:
 - ``warnings.json``: the early-warning status (``green``/``amber``/``red``, ``unknown``
   when nothing could be evaluated) and each trigger's text.
 
+It also puts a short note (status, what changed, a link to the index) at the top of each
+scenario's national reports (:mod:`capacity.vintages.banner`).
+
 A failure here is logged and never fails the run. :func:`notify` calls a configured
 command with the path of ``warnings.json`` (``capacity run --on-warning``).
 """
@@ -29,6 +32,7 @@ from typing import Any
 
 import pandas as pd
 
+import capacity.vintages.banner as banner
 import capacity.vintages.changes as changes
 import capacity.vintages.store as store
 import capacity.vintages.track as track
@@ -251,6 +255,11 @@ def _record(run_dir: Path, manifest: Mapping[str, Any], status: str, path: Path,
     per = {name: s.pop("warnings") for name, s in out["scenarios"].items()}
     write_json(run_dir / "vintages.json", out)
     write_warnings(run_dir, manifest["run_id"], per)
+    languages = {entry["name"]: entry.get("language", "en") for entry in manifest.get("scenarios", [])}
+    for name, results in per.items():
+        note = banner.note_html(warnings.overall(list(results)), results, out["scenarios"][name]["changes"],
+                                language=languages.get(name, "en"))
+        banner.stamp_reports(run_dir / name, note)
     return out
 
 

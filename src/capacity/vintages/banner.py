@@ -1,0 +1,82 @@
+"""A short early-warning and "what changed" note at the top of a scenario's national reports.
+
+The report template leaves the marker :data:`MARKER` below its top bar; once the run's
+vintage is recorded, :func:`stamp_reports` replaces it in ``<run>/<scenario>/*.html`` with
+:func:`note_html` (escaped text, status in words, a link to the index for the details).
+Municipal reports keep the marker (an HTML comment) untouched.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+MARKER = "<!-- capacity:vintage-note -->"
+
+_TEXT = {
+    "en": {"title": "Early warning", "red": "RED — action needed", "amber": "AMBER — watch closely",
+           "green": "GREEN — no trigger fired", "unknown": "NOT EVALUATED", "fired": "fired",
+           "unchanged": "Inputs unchanged since run {run}.",
+           "first": "First run of this scenario in the vintage store.",
+           "since": "Since run {run}:", "params": "parameters", "data": "data files", "months": "new observations",
+           "code": "code version", "details": "Details, and every headline figure then and now, on the run overview"},
+    "nl": {"title": "Vroegsignalering", "red": "ROOD — actie nodig", "amber": "ORANJE — goed volgen",
+           "green": "GROEN — geen signaal", "unknown": "NIET BEOORDEELD", "fired": "gaf een signaal",
+           "unchanged": "Invoer ongewijzigd sinds run {run}.", "first": "Eerste run van dit scenario in de opslag.",
+           "since": "Sinds run {run}:", "params": "parameters", "data": "gegevensbestanden",
+           "months": "nieuwe waarnemingen", "code": "codeversie",
+           "details": "Details, en elk kerncijfer toen en nu, in het overzicht van de run"},
+}
+_COLOURS = {"red": "#b42318", "amber": "#b54708", "green": "#1a7f37", "unknown": "#888"}
+
+
+def _changes_text(changes: Mapping[str, Any], t: Mapping[str, str]) -> str:
+    if changes.get("first"):
+        return t["first"]
+    run = changes.get("previous_run") or ""
+    if changes.get("unchanged"):
+        return t["unchanged"].format(run=run)
+    parts = []
+    if changes.get("params"):
+        parts.append(f"{t['params']} " + ", ".join(p["key"] for p in changes["params"]))
+    if changes.get("data"):
+        parts.append(f"{t['data']} " + ", ".join(d["name"] for d in changes["data"]))
+    if changes.get("new_months"):
+        parts.append(f"{t['months']} " + ", ".join(changes["new_months"]))
+    if changes.get("code"):
+        parts.append(f"{t['code']} {changes['code']['then'][:12]} → {changes['code']['now'][:12]}")
+    return t["since"].format(run=run) + " " + "; ".join(parts) + "."
+
+
+def note_html(status: str, triggers: Sequence[Mapping[str, Any]], changes: Mapping[str, Any] | None,
+              *, language: str = "en", index_href: str = "../index.html") -> str:
+    """Return the note: the status in words, the triggers that fired, what changed, a link."""
+    t = _TEXT["nl" if language == "nl" else "en"]
+    fired = [tr["title"] for tr in triggers if tr.get("status") in ("amber", "red")]
+    lines = [f"<strong>{html.escape(t['title'])}: {html.escape(t.get(status, status))}</strong>"]
+    if fired:
+        lines.append(html.escape(f"{', '.join(fired)} {t['fired']}."))
+    if changes:
+        lines.append(html.escape(_changes_text(changes, t)))
+    link = f'<a href="{html.escape(index_href)}#early-warning">{html.escape(t["details"])}</a>.'
+    colour = _COLOURS.get(status, "#888")
+    return (f'<div class="capacity-vintage" role="note" id="capacity-vintage" style="border-left: 6px solid '
+            f'{colour}; background: #f7f7f7; padding: 0.5em 1em; margin: 1em;">' + " ".join(lines)
+            + f" {link}</div>")
+
+
+def stamp_reports(scenario_dir: Path, note: str) -> list[Path]:
+    """Replace :data:`MARKER` with ``note`` in the scenario's national reports; return those changed."""
+    changed = []
+    for path in sorted(scenario_dir.glob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        if MARKER not in text:
+            continue
+        tmp = path.with_suffix(".html.tmp")
+        tmp.write_text(text.replace(MARKER, note, 1), encoding="utf-8")
+        os.replace(tmp, path)
+        changed.append(path)
+    return changed
