@@ -350,9 +350,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
             _out(f"ok     {path}")
         else:
             bad += 1
-            _out(f"ERROR  {error}")
+            for line in error.splitlines():  # one problem per line, each naming its file
+                _out(line if line.startswith("ERROR  ") else f"ERROR  {line}")
     _out(f"{len(files) - bad} of {len(files)} files valid")
-    return EXIT_FAILED if bad else EXIT_OK
+    return EXIT_INPUT if bad else EXIT_OK  # invalid input, as the README's exit codes say
 
 
 def cmd_init(args: argparse.Namespace) -> int:
