@@ -104,5 +104,13 @@ def test_init_then_run_the_baseline_from_an_empty_folder(installed):
               cwd=folder, env=env, timeout=600)
     reports = sorted((folder / "reports").glob("2*/baseline/01_data.html"))
     assert reports, run.stdout + run.stderr
+    run_dir = reports[0].parents[1]
+    # the run keeps its inputs, and publishes no machine path
+    inputs = run_dir / "baseline" / "inputs"
+    assert (inputs / "params" / "baseline.yaml").read_bytes() == (folder / "params" / "baseline.yaml").read_bytes()
+    assert (inputs / "scenario.yaml").is_file()
+    manifest = (run_dir / "manifest.json").read_text()
+    assert str(installed["venv"].parent) not in manifest and str(REPO) not in manifest
+    assert '"params_file": "params/baseline.yaml"' in manifest
     assert not (installed["venv"] / "reports").exists()
     assert not any(installed["venv"].rglob("reports/*/index.html"))

@@ -114,3 +114,52 @@ def test_relative_paths_never_publish_a_machine_path(tmp_path):
     assert project.relative(run / "baseline" / "01_data.html", run) == "baseline/01_data.html"
     assert project.relative(REPO / "params" / "baseline.yaml", REPO) == "params/baseline.yaml"
     assert project.relative("/somewhere/else/x.yaml", REPO) == "x.yaml"
+
+
+def test_a_run_keeps_its_parameter_files_raw_and_the_merged_scenario(tmp_path, monkeypatch):
+    from capacity.runner.inputs import copy_inputs, extends_chain
+    from capacity.runner.plan import ScenarioSpec
+
+    monkeypatch.delenv(project.ENV_VAR, raising=False)
+    monkeypatch.chdir(REPO)
+    scenarios = REPO / "params" / "scenarios"
+    chain = extends_chain(scenarios / "return_ceasefire.yaml")
+    assert chain == [REPO / "params" / "baseline.yaml", scenarios / "ceasefire.yaml", scenarios / "return_ceasefire.yaml"]
+    spec = ScenarioSpec(name="return_ceasefire", params_path=scenarios / "return_ceasefire.yaml", title="t",
+                        language="en", seed=1)
+    try:
+        params.load(spec.params_path)
+    except params.ParameterError as exc:  # the shipped files are being edited elsewhere
+        pytest.skip(f"shipped scenario invalid right now: {exc}")
+    written = copy_inputs(tmp_path, [spec])["return_ceasefire"]
+    inputs = tmp_path / "return_ceasefire" / "inputs"
+    for source in chain:
+        copy = inputs / source.relative_to(REPO)
+        assert copy in written and copy.read_bytes() == source.read_bytes()
+    merged = (inputs / "scenario.yaml").read_text()
+    assert merged.startswith("# The merged, validated scenario")
+    import yaml
+    assert yaml.safe_load(merged) == params.load(spec.params_path).model_dump(mode="json")
+
+
+def test_the_manifest_publishes_no_machine_path(tmp_path, monkeypatch):
+    from capacity.runner.manifest import public_paths
+
+    monkeypatch.delenv(project.ENV_VAR, raising=False)
+    monkeypatch.chdir(REPO)
+    run = tmp_path / "reports" / "20250101T000000Z"
+    manifest = {
+        "log": str(tmp_path / "reports" / "logs" / "20250101T000000Z.log"),
+        "scenarios": [{"params_file": str(REPO / "params" / "baseline.yaml"), "title": "/not/a/path/key"}],
+        "data_files": [{"path": str(project.datasets_dir() / "municipalities.csv")}],
+        "jobs": [{"html": str(run / "baseline" / "01_data.html"), "ipynb": None}],
+        "elsewhere": {"path": "/opt/other/place/file.csv"},
+    }
+    out = public_paths(manifest, run)
+    assert out["log"] == "../logs/20250101T000000Z.log"
+    assert out["scenarios"][0] == {"params_file": "params/baseline.yaml", "title": "/not/a/path/key"}
+    # in the checkout the data are inside the project; in a wheel, inside the installed package
+    assert out["data_files"][0]["path"] in ("src/capacity/datasets/municipalities.csv",
+                                            "capacity/datasets/municipalities.csv")
+    assert out["jobs"][0] == {"html": "baseline/01_data.html", "ipynb": None}
+    assert out["elsewhere"]["path"] == "file.csv"

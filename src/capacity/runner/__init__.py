@@ -31,6 +31,7 @@ from typing import Any
 
 from capacity.runner.batch import run_batch
 from capacity.runner.execute import JobResult
+from capacity.runner.inputs import copy_inputs
 from capacity.runner.options import RunOptions, RunResult
 from capacity.runner.plan import Job, Plan, ScenarioSpec, plan
 from capacity.runner.publish import (
@@ -97,6 +98,7 @@ def run(
     reports_dir = Path(options.reports_dir).resolve()
     with run_lock(reports_dir, wait=options.wait):
         run_dir = new_run_dir(reports_dir)
+        copy_inputs(run_dir, the_plan.scenarios)  # <run>/<scenario>/inputs/: the files as they were
         with (run_log(reports_dir, run_dir.name) as log_path,
               private_cache(run_dir, keep=options.keep_cache and options.prepare)):
             try:

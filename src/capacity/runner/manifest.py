@@ -52,11 +52,40 @@ def git_commit(root: Path | None = None) -> str:
     return commit + ("+dirty" if dirty else "")
 
 
+#: Manifest keys whose values are file paths: written relative to the run, the project or the package.
+_PATH_KEYS = frozenset({"path", "log", "html", "ipynb", "pdf", "params_file", "store"})
+
+
+def public_paths(value: Any, run_dir: Path) -> Any:
+    """Return ``value`` (a manifest) with every path relative: no absolute machine path is published.
+
+    Inside the reports folder: relative to the run (``baseline/01_data.html``,
+    ``../logs/<run-id>.log``); else relative to the project (``params/baseline.yaml``), else
+    to the installed package (``capacity/datasets/...``), else the file name.
+    """
+    if isinstance(value, Mapping):
+        return {k: (_public_path(v, run_dir) if k in _PATH_KEYS and isinstance(v, str) else public_paths(v, run_dir))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [public_paths(v, run_dir) for v in value]
+    return value
+
+
+def _public_path(text: str, run_dir: Path) -> str:
+    path = Path(text)
+    if not path.is_absolute():
+        return text
+    run = Path(run_dir).resolve()
+    if path.resolve().is_relative_to(run.parent):
+        return Path(os.path.relpath(path.resolve(), run)).as_posix()
+    return project.relative(path, project.project_root(), project.templates_dir().parents[1])
+
+
 def write_manifest(run_dir: Path, manifest: Mapping[str, Any]) -> Path:
-    """Write ``<run>/manifest.json`` atomically."""
+    """Write ``<run>/manifest.json`` atomically, with paths relative (:func:`public_paths`)."""
     path = run_dir / "manifest.json"
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
+    tmp.write_text(json.dumps(public_paths(manifest, run_dir), indent=2, default=str), encoding="utf-8")
     os.replace(tmp, path)
     return path
 
