@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, Strict
+from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 #: Plausible window of every date in a scenario: the war began in 2022, and a forecast
@@ -64,11 +64,22 @@ class Range:
         return value
 
 
+def _not_text(value: Any) -> Any:
+    """Refuse text and true/false where a number belongs (``'3'`` in YAML is text, not 3)."""
+    if isinstance(value, str | bytes | bool):
+        raise PydanticCustomError("float_type", "expected a number")
+    return value
+
+
 def ranged(kind: type, ge: float, le: float) -> Any:
-    """Return a strict, finite ``kind`` (int or float) type that must lie in ``ge``..``le``."""
+    """Return a finite ``kind`` (int or float) type that must lie in ``ge``..``le``.
+
+    Text and true/false are refused; numbers of other kinds (numpy integers from the
+    models' own trials) are converted as pydantic does.
+    """
     bounds = Range(ge, le)
     finite = [Field(allow_inf_nan=False)] if kind is float else []
-    return Annotated[kind, Strict(), *finite, bounds, AfterValidator(bounds)]
+    return Annotated[kind, BeforeValidator(_not_text), *finite, bounds, AfterValidator(bounds)]
 
 
 #: A share or probability: a finite number from 0 to 1.
