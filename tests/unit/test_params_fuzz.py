@@ -157,11 +157,11 @@ def _write(tmp_path: Path, text: str, name: str = "fuzz.yaml") -> Path:
     return path
 
 
-def _refused(path: Path, key: str | None, *, one_line: bool = True) -> str:
+def _refused(path: Path, key: str | None, *, one_line: bool = True, overrides: dict | None = None) -> str:
     """Load ``path``; assert it fails fast with the one error type, one line naming file and key."""
     start = time.monotonic()
     with pytest.raises(ParameterError) as err:
-        params.load(path)
+        params.load(path, **(overrides or {}))
     assert time.monotonic() - start < 5, "loading an invalid file must not take long"
     assert isinstance(err.value, ParameterFileError), type(err.value)
     text = str(err.value)
@@ -193,11 +193,13 @@ def test_an_invalid_value_anywhere_is_refused_naming_file_and_key(tmp_path: Path
     _refused(_write(tmp_path, yaml.safe_dump(_nested(key, value))), key, one_line=not _several_missing(value))
 
 
-def test_every_generated_case_is_refused(tmp_path: Path) -> None:
+def test_every_generated_case_is_refused() -> None:
+    """All cases, as overrides onto the baseline (no file I/O: the sampled test above writes files)."""
     failures = []
     for key, value in CASES:
         try:
-            _refused(_write(tmp_path, yaml.safe_dump(_nested(key, value))), key, one_line=not _several_missing(value))
+            _refused(params.BASELINE_PATH, key, one_line=not _several_missing(value),
+                     overrides={key.replace(".", "__"): value})
         except AssertionError as exc:
             failures.append(f"{key} = {str(value)[:40]}: {str(exc).splitlines()[0][:160]}")
         except Exception as exc:  # any other exception is itself the failure
@@ -258,14 +260,19 @@ def test_a_key_given_twice_is_refused_with_both_lines(tmp_path: Path, leaf: tupl
 
 
 @FUZZ
-@given(depth=st.integers(21, 3000), flow=st.booleans())
-def test_deep_nesting_is_refused(tmp_path: Path, depth: int, flow: bool) -> None:
-    if flow:
+@given(depth=st.integers(21, 200), style=st.sampled_from(["list", "mapping", "block"]))
+def test_deep_nesting_is_refused(tmp_path: Path, depth: int, style: str) -> None:
+    if style == "list":
         text = "meta:\n  title: " + "[" * depth + "]" * depth + "\n"
+    elif style == "mapping":
+        text = "meta:\n  title: " + "{a: " * depth + "1" + "}" * depth + "\n"
     else:
-        text = "meta:\n  title:\n" + "".join("  " * (i + 2) + "- \n" for i in range(min(depth, 400)))
-        text = "meta:\n  title: " + "{a: " * depth + "1" + "}" * depth + "\n" if depth > 400 else text
+        text = "meta:\n  title:\n" + "".join("  " * (i + 2) + "-\n" for i in range(depth))
     _refused(_write(tmp_path, text), "meta.title")
+
+
+def test_very_deep_nesting_is_refused_without_recursion_error(tmp_path: Path) -> None:
+    _refused(_write(tmp_path, "meta:\n  title: " + "[" * 5000 + "]" * 5000 + "\n"), "meta.title")
 
 
 @pytest.mark.parametrize("levels", [3, 9, 30])
