@@ -1,105 +1,273 @@
-"""Benchmark the notebook suite: kernel start-up vs compute per notebook, batch speed-up.
+"""Benchmark the report suite: CPU of the whole process tree per report, old vs new municipal design.
 
-Runs the same jobs three ways, into a temporary folder (``latest`` is never touched):
+The monthly job (``make report-full``: 16 scenarios x 342 municipal reports + 16 x 4 national
+reports) is bounded by CPU on 2 cores, so this measures CPU time of every process the runner
+starts (workers, kernel zygotes, forked or spawned kernels), not only wall time:
 
-1. one by one, each notebook on a newly spawned kernel (what a loop over
-   ``papermill.execute_notebook`` does);
-2. as a batch on ``--jobs`` worker processes, kernels spawned;
-3. as a batch on ``--jobs`` worker processes, kernels forked from a preloaded zygote
-   (the runner's default).
+1. computes each scenario's shared results once, in this process (CPU measured), so that
+   every variant below starts from the same cache;
+2. starts one worker pool and warms it (its kernel zygotes), so that start-up is not
+   charged to whichever variant runs first;
+3. renders the municipal reports with each design, *interleaved* (``--repeat`` rounds,
+   order alternating), so that a change of machine load hits both alike:
+   ``per-report``: one papermill run (one fresh kernel, one saved .ipynb) per report, the
+   former design (``--municipal-chunk 1``); ``chunked``: a scenario's municipalities on one
+   kept kernel per chunk, shared cells once (the default);
+4. renders the national notebooks of the first scenario once.
 
-Prints wall time per notebook split into kernel (start-up and shutdown: papermill time
-minus cell time), compute (sum of cell times) and export (HTML), the wall time of each
-way and the speed-ups, and an estimate for all 342 municipal reports of one scenario.
+Prints CPU (s) and wall (s) per municipal and national report, the speed-up of the chunked
+design over the per-report one, the ``report-full`` estimate on 2 cores (CPU / 2) and the
+run folder size projected for ``report-full``.
+
+CPU is sampled from ``psutil`` every 50 ms per process (user + system of each process of
+the tree, keyed by pid and start time): a kernel's last few milliseconds before it exits
+may be missed, which flatters the per-report design slightly.
 
 Usage::
 
-    .venv/bin/python benchmarks/suite.py [--params FILE] [--municipalities 8] [--jobs 2]
+    .venv/bin/python benchmarks/suite.py [--scenarios 2] [--municipalities 20] [--jobs 2]
+        [--repeat 1] [--no-national]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import inspect
 import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from capacity import data, runner
+import psutil
 
-WAYS = (("one by one, spawned kernels", 1, "spawn"),
-        ("batch, spawned kernels", None, "spawn"),
-        ("batch, forked kernels", None, "fork"))
+from capacity import data, params
+from capacity.runner.batch import Batch
+from capacity.runner.execute import execute_job, prepare_scenario
+from capacity.runner.options import MAX_CHUNK, RunOptions
+from capacity.runner.plan import Job, load_scenarios, plan_jobs
+from capacity.runner.pool import make_executor
+from capacity.runner.progress import Progress
+from capacity.runner.publish import copy_assets
+from capacity.runner.registry import NOTEBOOKS
+
+#: report-full: scenarios, municipalities, national notebooks per scenario.
+FULL_SCENARIOS, FULL_MUNICIPALITIES = 16, 342
+DESIGNS = {"per-report": 1, "chunked": 0}
+
+
+class TreeCPU:
+    """CPU seconds (user + system) used by this process's descendants, sampled in a thread."""
+
+    def __init__(self, interval: float = 0.05) -> None:
+        self.interval = interval
+        self.seen: dict[tuple[int, float], float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            self.sample(me)
+            time.sleep(self.interval)
+
+    def sample(self, me: psutil.Process | None = None) -> None:
+        """Record every descendant's CPU so far (a process seen once keeps its last value)."""
+        for proc in (me or psutil.Process()).children(recursive=True):
+            try:
+                times = proc.cpu_times()
+                key = (proc.pid, proc.create_time())
+            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                continue
+            self.seen[key] = max(self.seen.get(key, 0.0), times.user + times.system)
+
+    def total(self) -> float:
+        """CPU seconds of every descendant seen so far."""
+        self.sample()
+        return sum(self.seen.values())
+
+    def stop(self) -> None:
+        """Stop sampling."""
+        self._stop.set()
+        self._thread.join()
+
+
+def _self_cpu() -> float:
+    t = os.times()
+    return t.user + t.system
+
+
+def measure(tree: TreeCPU, fn: Callable[[], Any]) -> tuple[float, float, Any]:
+    """Run ``fn``; return (CPU s of this process and its tree, wall s, result)."""
+    cpu0, self0, wall0 = tree.total(), _self_cpu(), time.perf_counter()
+    out = fn()
+    time.sleep(2 * tree.interval)  # let the sampler see the last processes
+    return tree.total() - cpu0 + _self_cpu() - self0, time.perf_counter() - wall0, out
+
+
+def run_jobs(pool: Any, jobs: list[Job], caches: dict[str, str], *, workers: int,
+             chunk: int, context: dict[str, Any], run_dir: Path) -> dict[str, Any]:
+    """Run ``jobs`` through the runner's own :class:`Batch` on a warm pool; return the results."""
+    results: dict[str, Any] = {}
+    options = RunOptions(jobs=workers, municipal_chunk=chunk, kernel="fork")
+    job_kwargs = {"timeout": 900, "start_timeout": 60, "kernel": "fork",
+                  "context": {**context, "run_dir": str(run_dir)},
+                  "kernel_log": str(run_dir / "kernels.log")}
+    batch = Batch(pool, jobs, results, {}, Progress(len(jobs), "bench", enabled=False),
+                  job_kwargs=job_kwargs, workers=workers, options=options)
+    for scenario, cache in caches.items():
+        batch.submit_jobs([j for j in jobs if j.scenario == scenario], cache)
+    batch.run([])
+    return results
+
+
+def folder_bytes(paths: list[Path]) -> int:
+    """Bytes of the given files (those that exist)."""
+    return sum(p.stat().st_size for p in paths if p.is_file())
+
+
+def municipal_files(run_dir: Path, jobs: list[Job]) -> list[Path]:
+    """Every file a municipal report leaves: page, notebook, its tables."""
+    files = []
+    for job in jobs:
+        files += [job.output_html, job.output_ipynb]
+        files += list((run_dir / job.scenario / "tables").glob(f"municipality_{job.municipality}.*"))
+    return files
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--params", type=Path, default=None, help="scenario file (baseline)")
-    parser.add_argument("--notebooks", nargs="+", default=None, help="notebooks (all)")
-    parser.add_argument("--municipalities", type=int, default=8,
-                        help="how many municipal reports to include (first N by code)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--ways", nargs="+", type=int, default=[1, 2, 3],
-                        help="which of the three ways to run (1 2 3)")
+    parser.add_argument("--scenarios", type=int, default=2,
+                        help="scenarios (the baseline, then params/scenarios/*.yaml by name)")
+    parser.add_argument("--municipalities", type=int, default=20,
+                        help="municipal reports per scenario (first N by code)")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1, help="interleaved rounds of both designs")
+    parser.add_argument("--no-national", action="store_true", help="skip the national notebooks")
     args = parser.parse_args(argv)
 
-    codes = list(data.load_municipalities()["code"].astype(str))[: args.municipalities]
+    base = Path(params.BASELINE_PATH)
+    files = [base, *sorted((base.parent / "scenarios").glob("*.yaml"))]
+    specs = load_scenarios(files[: args.scenarios])
+    table = data.load_municipalities()
+    munis = list(zip(table["code"].astype(str), table["name"].astype(str), strict=True))
+    munis = munis[: args.municipalities]
+    n_muni = len(specs) * len(munis)
     print(f"capacity suite benchmark: {os.cpu_count()} cores, --jobs {args.jobs}, "
-          f"{len(codes)} municipal reports", flush=True)
-    walls: dict[str, float] = {}
-    per_report: dict[str, float] = {}
+          f"{len(specs)} scenarios x {len(munis)} municipalities, {args.repeat} round(s); "
+          f"load {os.getloadavg()[0]:.1f}", flush=True)
+    tree = TreeCPU()
     with tempfile.TemporaryDirectory(prefix="capacity-bench-") as tmp:
-        for n, (label, jobs, kernel) in enumerate(WAYS, start=1):
-            if n not in args.ways:
-                continue
-            start = time.perf_counter()
-            result = runner.run([args.params] if args.params else None, notebooks=args.notebooks,
-                                municipalities=codes or None, jobs=jobs or args.jobs,
-                                kernel=kernel, reports_dir=Path(tmp) / f"way{n}", publish=False,
-                                progress=False, keep=0)
-            walls[label] = time.perf_counter() - start
-            print(f"\n== {n}. {label}: {walls[label]:.1f} s wall, status {result.status}")
-            _table(result)
-            muni = [r for k, r in result.results.items() if k.count("/") == 2]
-            prep = sum(r.seconds for k, r in result.results.items() if k.endswith("/prepare"))
-            if muni:
-                # Throughput of municipal reports: the run's wall time after the scenario
-                # notebooks and the shared results, per municipal report.
-                scen = [r for k, r in result.results.items() if k.count("/") == 1
-                        and not k.endswith("/prepare")]
-                workers = 1 if jobs == 1 else args.jobs
-                busy = sum(r.seconds for r in muni) / workers
-                per_report[label] = busy / len(muni)
-                print(f"   municipal report: {statistics.mean(r.seconds for r in muni):.2f} s each "
-                      f"on one worker; {per_report[label]:.2f} s per report with {workers} "
-                      f"worker(s); shared results {prep:.1f} s; "
-                      f"scenario notebooks {sum(r.seconds for r in scen):.1f} s of work")
-    base = walls.get(WAYS[0][0])
-    print("\n== summary")
-    for label, wall in walls.items():
-        speed = f"  speed-up x{base / wall:.2f}" if base else ""
-        print(f"   {label:<32} {wall:7.1f} s{speed}")
-    for label, seconds in per_report.items():
-        print(f"   342 municipal reports, {label:<28}: ~{342 * seconds / 60:.1f} min per scenario")
+        root = Path(tmp)
+        caches: dict[str, str] = {}
+        prep: list[tuple[float, float]] = []
+        for spec in specs:
+            cache = root / "cache" / spec.name / "results.pkl"
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            cpu, wall, _ = measure(tree, lambda s=spec, c=cache: _prepare(s, c, root))
+            caches[spec.name] = str(cache)
+            prep.append((cpu, wall))
+            print(f"   shared results {spec.name}: {cpu:.1f} s CPU, {wall:.1f} s wall", flush=True)
+        context = {"scenarios": {}, "run": {}}
+        pool = make_executor("process", args.jobs)
+        try:
+            warm = root / "warm"
+            copy_assets(warm)
+            warm_jobs = plan_jobs(specs[:1], [NOTEBOOKS[-1]], munis[: args.jobs], run_dir=warm)
+            cpu, wall, _ = measure(tree, lambda: run_jobs(pool, warm_jobs, caches, workers=args.jobs,
+                                                          chunk=1, context=context, run_dir=warm))
+            print(f"   warm-up (pool, kernel zygotes): {cpu:.1f} s CPU, {wall:.1f} s wall", flush=True)
+            cpu_s: dict[str, list[float]] = {d: [] for d in DESIGNS}
+            wall_s: dict[str, list[float]] = {d: [] for d in DESIGNS}
+            sizes: dict[str, int] = {}
+            for rnd in range(args.repeat):
+                order = list(DESIGNS) if rnd % 2 == 0 else list(reversed(DESIGNS))
+                for design in order:
+                    run_dir = root / f"{design}-{rnd}"
+                    copy_assets(run_dir)
+                    jobs = plan_jobs(specs, [NOTEBOOKS[-1]], munis, run_dir=run_dir)
+                    chunk = DESIGNS[design] or RunOptions().chunk_size(FULL_MUNICIPALITIES, args.jobs)
+                    cpu, wall, res = measure(tree, lambda j=jobs, c=chunk, r=run_dir: run_jobs(
+                        pool, j, caches, workers=args.jobs, chunk=c, context=context, run_dir=r))
+                    ok = sum(r.status == "ok" for r in res.values())
+                    cpu_s[design].append(cpu / n_muni)
+                    wall_s[design].append(wall / n_muni)
+                    sizes[design] = folder_bytes(municipal_files(run_dir, jobs)) // n_muni
+                    print(f"   round {rnd + 1} {design:<10}: {cpu / n_muni:.3f} s CPU and "
+                          f"{wall / n_muni:.3f} s wall per municipal report ({ok}/{len(res)} ok, "
+                          f"chunk {chunk}, {sizes[design] / 1e3:.0f} kB each)", flush=True)
+            national_cpu = national_bytes = None
+            if not args.no_national:
+                run_dir = root / "national"
+                copy_assets(run_dir)
+                jobs = [dataclasses.replace(j, parameters={**j.parameters,
+                                                           "cache_path": caches[j.scenario]})
+                        for j in plan_jobs(specs[:1], list(NOTEBOOKS[:-1]), [], run_dir=run_dir)]
+                cpu, wall, res = measure(tree, lambda j=jobs, r=run_dir: [
+                    execute_job(x, kernel="fork", context={**context, "run_dir": str(r)})
+                    for x in j])
+                national_cpu = cpu / len(jobs)
+                national_bytes = sum(p.stat().st_size for p in (run_dir / specs[0].name).rglob("*")
+                                     if p.is_file())
+                print(f"   national reports ({len(jobs)}, one by one in this process): "
+                      f"{national_cpu:.2f} s CPU each, {wall / len(jobs):.2f} s wall each, "
+                      f"{sum(r.status == 'ok' for r in res)}/{len(res)} ok", flush=True)
+        finally:
+            pool.close()
+            tree.stop()
+    _summary(cpu_s, wall_s, sizes, prep, national_cpu, national_bytes, n_muni)
     return 0
 
 
-def _table(result: runner.RunResult) -> None:
-    rows: dict[str, list] = {}
-    for key, res in result.results.items():
-        parts = key.split("/")
-        name = parts[1] + (" (per municipality, mean)" if len(parts) == 3 else "")
-        rows.setdefault(name, []).append(res)
-    print(f"   {'notebook':<40} {'n':>3} {'wall s':>8} {'kernel s':>9} {'compute s':>10} "
-          f"{'export s':>9} status")
-    for name, group in rows.items():
-        mean = {k: statistics.mean(getattr(r, k) for r in group)
-                for k in ("seconds", "kernel_seconds", "compute_seconds", "export_seconds")}
-        ok = sum(r.status == "ok" for r in group)
-        print(f"   {name:<40} {len(group):>3} {mean['seconds']:8.2f} {mean['kernel_seconds']:9.2f} "
-              f"{mean['compute_seconds']:10.2f} {mean['export_seconds']:9.2f} {ok}/{len(group)} ok")
+def _prepare(spec: Any, cache: Path, root: Path) -> dict[str, Any]:
+    scenario_dir = root / "prepared" / spec.name
+    scenario_dir.mkdir(parents=True, exist_ok=True)
+    args = [str(spec.params_path), str(cache)]
+    if "scenario_dir" in inspect.signature(prepare_scenario).parameters:
+        args.append(str(scenario_dir))  # the private cache layout: tables go to the scenario
+    return prepare_scenario(*args)
+
+
+def _summary(cpu_s: dict[str, list[float]], wall_s: dict[str, list[float]], sizes: dict[str, int],
+             prep: list[tuple[float, float]], national_cpu: float | None,
+             national_bytes: int | None, n_muni: int) -> None:
+    print("\n== summary (median of the rounds)")
+    cpu = {d: statistics.median(v) for d, v in cpu_s.items() if v}
+    wall = {d: statistics.median(v) for d, v in wall_s.items() if v}
+    for design in cpu:
+        print(f"   municipal report, {design:<10}: {cpu[design]:.3f} s CPU, {wall[design]:.3f} s wall "
+              f"(throughput on the pool), {sizes.get(design, 0) / 1e3:.0f} kB on disk")
+    if "per-report" in cpu and "chunked" in cpu:
+        print(f"   speed-up of chunked over per-report: x{cpu['per-report'] / cpu['chunked']:.1f} CPU, "
+              f"x{wall['per-report'] / wall['chunked']:.1f} wall")
+    if national_cpu is not None:
+        print(f"   national report: {national_cpu:.2f} s CPU each")
+    # The first scenario's preparation includes the backtest (once per run); later ones do not.
+    first = prep[0][0]
+    later = statistics.median([c for c, _ in prep[1:]]) if len(prep) > 1 else first
+    n_full = FULL_SCENARIOS * FULL_MUNICIPALITIES
+    for design in cpu:
+        total = first + (FULL_SCENARIOS - 1) * later + n_full * cpu[design]
+        if national_cpu is not None:
+            total += FULL_SCENARIOS * 4 * national_cpu
+        print(f"   report-full estimate, {design:<10}: {total / 60:.0f} min CPU, "
+              f"{total / 2 / 60:.1f} min on 2 cores (shared results {first:.0f} s + "
+              f"{FULL_SCENARIOS - 1} x {later:.0f} s, {n_full} municipal reports"
+              + (f", {FULL_SCENARIOS * 4} national" if national_cpu is not None else "") + ")")
+        size = n_full * sizes.get(design, 0) + FULL_SCENARIOS * (national_bytes or 0)
+        print(f"   report-full run folder, {design:<10}: ~{size / 1e6:.0f} MB "
+              f"({sizes.get(design, 0) / 1e3:.0f} kB per municipal report"
+              + (f", {(national_bytes or 0) / 1e6:.1f} MB national per scenario" if national_bytes
+                 else "") + ")")
+    print(f"   measured on {n_muni} municipal reports per design and round; chunks as for "
+          f"{FULL_MUNICIPALITIES} municipalities (at most {MAX_CHUNK}), so each chunk's kernel "
+          "start is spread over fewer reports here than in report-full (pessimistic)")
 
 
 if __name__ == "__main__":

@@ -94,6 +94,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-publish", action="store_true", help="never move REPORTS/latest")
     run.add_argument("--pdf", action="store_true",
                      help="also print every report to A4 PDF beside it (headless Chromium)")
+    run.add_argument("--municipal-chunk", type=int, default=0, metavar="N",
+                     help="municipal reports per kernel (0: chosen to keep every worker busy; "
+                     "1: one papermill run per report, the former, slower design)")
+    run.add_argument("--keep-notebooks", action="store_true",
+                     help="also keep each municipal report's executed .ipynb (for debugging)")
     run.add_argument("--vintages", type=Path, default=None, metavar="PATH",
                      help="vintage store (default: $CAPACITY_VINTAGES or REPORTS/vintages.duckdb)")
     run.add_argument("--on-warning", default=None, metavar="COMMAND",
@@ -226,7 +231,8 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
             executor=args.executor, scheduler=args.scheduler, progress=not args.no_progress,
             publish=publish, extra_parameters=extra, kernel=args.kernel,
             municipal_scenarios=args.municipalities_for, prepare=not args.no_cache,
-            keep_cache=args.keep_cache,
+            keep_cache=args.keep_cache, municipal_chunk=args.municipal_chunk,
+            keep_notebooks=args.keep_notebooks,
         )
     except LockError as exc:
         _err(f"error: {exc}")

@@ -321,7 +321,17 @@ class MunicipalityView:
 
 
 def municipality_view(results: ScenarioResults, query: str) -> MunicipalityView:
-    """Return the municipality named by ``query`` (CBS code such as GM0363, or name)."""
+    """Return the municipality named by ``query`` (CBS code such as GM0363, or name).
+
+    The national shelter table is summarised once per results object (a kernel rendering
+    many municipalities of one scenario reuses it; the municipal table is a scaled copy).
+    """
     row = shelter.municipality_row(results.allocation, query, results.municipalities)
-    table = shelter.municipality_table(results.shelter.table(), row)
+    if _NATIONAL_TABLE.get("results") is not results:
+        _NATIONAL_TABLE.update(results=results, table=results.shelter.table())
+    table = shelter.municipality_table(_NATIONAL_TABLE["table"], row)
     return MunicipalityView(row, results.allocation.attrs["national"], table)
+
+
+#: The last results object's national shelter table (see :func:`municipality_view`).
+_NATIONAL_TABLE: dict[str, Any] = {}

@@ -168,6 +168,13 @@ def municipality_chart_nl(local_table: pd.DataFrame, row: pd.Series) -> go.Figur
                      reference=places, reference_name="opvangplekken (toegerekend)", language="nl")
 
 
+def _whole_nl(value: float) -> str:
+    """``fmt_number(round(value), "nl")`` without Babel's per-call cost (a page has ~700 cells)."""
+    if pd.isna(value):
+        return "–"
+    return f"{round(float(value)):,}".replace(",", ".")
+
+
 def municipality_table_nl(local_table: pd.DataFrame) -> pd.DataFrame:
     """Return the municipality's quantile table with Dutch variable names, every 3 months."""
     names = {"demand": "vraag naar plekken", "in_shelter": "in opvang", "places": "plekken",
@@ -178,7 +185,7 @@ def municipality_table_nl(local_table: pd.DataFrame) -> pd.DataFrame:
                       & (local_table["variable"] != "occupancy_rate")].copy()
     numbers = ["mean", *QUANTILE_COLUMNS]
     # whole persons in Dutch notation; the download keeps the unrounded values
-    out[numbers] = out[numbers].map(lambda v: fmt_number(round(float(v)), "nl"))
+    out[numbers] = out[numbers].map(_whole_nl)
     out["date"] = out["date"].map(lambda d: month_label(d, "nl"))
     out["variable"] = out["variable"].map(names).fillna(out["variable"])
     out = out.rename(columns={"date": "maand", "variable": "grootheid", "mean": "gemiddelde"})

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from capacity.runner.execute import JobResult, execute_job, prepare_scenario
+from capacity.runner.execute import JobResult, execute_chunk, execute_job, prepare_scenario
 from capacity.runner.index import write_index
 from capacity.runner.manifest import finish_manifest, report_context, start_manifest, write_manifest
 from capacity.runner.options import RunOptions
@@ -127,7 +127,7 @@ def execute_all(
                   "kernel_log": str(run_dir.parent / "logs" / f"{run_dir.name}.kernels.log")}
     pool = make_executor(options.executor, workers, options.scheduler)
     batch = Batch(pool, job_list, results, headlines, progress, job_kwargs=job_kwargs,
-                  workers=workers)
+                  workers=workers, options=options)
     try:
         batch.run(prepare_tasks(scenarios, run_dir, prepare=options.prepare))
     except KeyboardInterrupt:
@@ -162,8 +162,10 @@ class Batch:
 
     def __init__(self, pool: Any, job_list: Sequence[Job], results: dict[str, JobResult],
                  headlines: dict[str, Any], progress: Progress, *,
-                 job_kwargs: Mapping[str, Any], workers: int) -> None:
+                 job_kwargs: Mapping[str, Any], workers: int,
+                 options: RunOptions | None = None) -> None:
         self.pool = pool
+        self.options = options or RunOptions()
         self.results = results
         self.headlines = headlines
         self.progress = progress
@@ -186,7 +188,7 @@ class Batch:
             done, _ = self.pool.wait_first(self.pending, timeout=1.0)
             if self.progress.live:
                 self.progress.show_running([t.key for f, t in self.pending.items()
-                                            if t.kind == "job" and _is_running(f)], self.workers)
+                                            if t.kind != "prepare" and _is_running(f)], self.workers)
             for fut in done:
                 self._collect(fut, self.pending.pop(fut))
 
@@ -195,17 +197,30 @@ class Batch:
         self.pending[self.pool.submit(task.fn, *task.args, **task.kwargs)] = task
 
     def submit_jobs(self, jobs: Sequence[Job], cache: str | None) -> None:
-        """Submit a scenario's notebook jobs, each told where the scenario's results are."""
+        """Submit a scenario's notebook jobs, each told where the scenario's results are.
+
+        Per-municipality jobs go in chunks to one kernel each (:func:`execute_chunk`), unless
+        the chunk size is 1 (one papermill run per report).
+        """
+        jobs = [dataclasses.replace(job, parameters={**job.parameters, "cache_path": cache})
+                for job in jobs]
+        municipal = [job for job in jobs if job.municipality is not None]
+        size = self.options.chunk_size(len(municipal), self.workers)
         for job in jobs:
-            job = dataclasses.replace(job, parameters={**job.parameters, "cache_path": cache})
-            self.submit(Task("job", job.key, job, execute_job, (job,), self.job_kwargs))
+            if size == 1 or job.municipality is None:
+                self.submit(Task("job", job.key, job, execute_job, (job,), self.job_kwargs))
+        if size > 1:
+            kwargs = {**self.job_kwargs, "keep_notebooks": self.options.keep_notebooks}
+            for start in range(0, len(municipal), size):
+                chunk = municipal[start:start + size]
+                key = f"{chunk[0].key}..{chunk[-1].municipality}"
+                self.submit(Task("chunk", key, chunk, execute_chunk, (chunk,), kwargs))
 
     def mark_interrupted(self) -> None:
         """Record every job still pending as interrupted."""
         for task in self.pending.values():
-            if task.kind == "job":
-                self.results[task.key] = JobResult(key=task.key, status="interrupted",
-                                                   error="run interrupted")
+            for key in _job_keys(task):
+                self.results[key] = JobResult(key=key, status="interrupted", error="run interrupted")
 
     def _start_next_retry(self) -> None:
         # Retries go one at a time: if the pool breaks again while a retried task runs,
@@ -251,12 +266,20 @@ class Batch:
 
     def _job_done(self, fut: Any, task: Task) -> None:
         try:
-            res = fut.result()
+            done = fut.result()
         except Exception as exc:  # noqa: BLE001 - the worker itself failed
-            res = JobResult(key=task.key, status="failed",
-                            error=f"the worker running this job failed: {type(exc).__name__}: {exc}")
-        self.results[task.key] = res
-        self.progress.job_done(res)
+            message = f"the worker running this job failed: {type(exc).__name__}: {exc}"
+            done = [JobResult(key=key, status="failed", error=message) for key in _job_keys(task)]
+        for res in done if isinstance(done, list) else [done]:
+            self.results[res.key] = res
+            self.progress.job_done(res)
+
+
+def _job_keys(task: Task) -> list[str]:
+    """Return the keys of the jobs a task runs (none for a preparation)."""
+    if task.kind == "chunk":
+        return [job.key for job in task.what]
+    return [task.key] if task.kind == "job" else []
 
 
 def _worker_died(fut: Any) -> bool:

@@ -8,6 +8,7 @@ the error is returned in the :class:`JobResult`.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -291,22 +292,17 @@ def export_html(
     status: str = "ok",
     error: str | None = None,
     context: Mapping[str, Any] | None = None,
+    ipynb: bool = True,
 ) -> Path:
     """Render the executed notebook as a code-free, offline HTML report next to its .ipynb.
+
+    ``ipynb=False``: the executed notebook is not kept, so the page does not link it.
 
     Uses the ``capacity_report`` template (lab template without require.js, MathJax or
     Mermaid CDNs; plotly.js loaded from the run's ``assets/`` by a relative path), hides
     code and prompts, and appends the provenance section.
     """
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(
-        template_name="capacity_report",
-        extra_template_basedirs=[str(TEMPLATES_DIR)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
+    exporter = _exporter(str(TEMPLATES_DIR))
     context = dict(context or {})
     run_dir = Path(context.get("run_dir", job.output_html.parents[1]))
     rel = Path(os.path.relpath(run_dir, job.output_html.parent))
@@ -326,7 +322,7 @@ def export_html(
             "manifest_href": (rel / "manifest.json").as_posix(),
             "tables_href": Path(os.path.relpath(run_dir / job.scenario / "tables",
                                                 job.output_html.parent)).as_posix(),
-            "ipynb_href": job.output_ipynb.name,
+            "ipynb_href": job.output_ipynb.name if ipynb else "",
             "run": scenario.get("run", context.get("run", {})),  # with the scenario's data
             "scenario_info": scenario,
             "parameters_html": scenario.get("parameters_html", ""),
@@ -343,6 +339,28 @@ def export_html(
         body = body.replace('href="tables/', f'href="{tables_href}/')
     job.output_html.write_text(body, encoding="utf-8")
     return job.output_html
+
+
+@functools.lru_cache(maxsize=2)
+def _exporter(templates_dir: str) -> Any:
+    """Return the report exporter, made once per process (its templates compile once, ~0.2 s).
+
+    It skips nbconvert's schema check of the notebook after each preprocessor (a dozen per
+    page, ~30 ms): the notebook is the one the runner has just executed.
+    """
+    from nbconvert import HTMLExporter
+
+    class ReportExporter(HTMLExporter):
+        def _validate_preprocessor(self, nbc: Any, preprocessor: Any) -> None:
+            return None
+
+    return ReportExporter(
+        template_name="capacity_report",
+        extra_template_basedirs=[templates_dir],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
 
 
 def dated_box(run: Mapping[str, Any], language: str) -> dict[str, Any]:
@@ -380,3 +398,174 @@ def _tables_of(nb: Any) -> list[str]:
 
 
 _TABLE_LINK = re.compile(r"tables/([\w.\-]+?)\.csv")
+
+
+#: Tag of the cells whose outputs are the same for every municipality of a scenario (imports,
+#: the scenario's results, the national table and chart): run once per kernel in a chunk.
+SHARED_TAG = "shared"
+
+
+def execute_chunk(
+    jobs: list[Job],
+    *,
+    timeout: float | None = 900,
+    start_timeout: float = 60,
+    context: Mapping[str, Any] | None = None,
+    kernel_log: str | None = None,
+    kernel: str = "spawn",
+    keep_notebooks: bool = False,
+) -> list[JobResult]:
+    """Render several jobs of one notebook (a scenario's municipalities) on one kept kernel.
+
+    Each job gets the notebook with its own parameters injected (as papermill does); the
+    cells tagged ``shared`` run once per kernel and their outputs are reused, every other
+    cell runs for each job. One job's error fails that job only (its page is still
+    rendered, with the error): the next job runs on the same kernel. A kernel that dies or
+    a cell that times out fails that job; the rest of the chunk goes on in a new kernel.
+
+    Args:
+        jobs: Jobs of one notebook and one scenario (same ``cache_path``).
+        timeout: Per-cell limit (s).
+        start_timeout: Limit on kernel start-up (s).
+        context: Run-level provenance for the report footer.
+        kernel_log: File that receives the kernel's stdout/stderr.
+        kernel: ``"spawn"`` or ``"fork"`` (see :func:`execute_job`).
+        keep_notebooks: Also write each job's executed ``.ipynb`` (for debugging).
+
+    Returns:
+        One :class:`JobResult` per job, in order; never raises for a notebook error.
+
+    """
+    import asyncio
+
+    if kernel_log:
+        os.environ["CAPACITY_KERNEL_LOG"] = kernel_log
+    results: list[JobResult] = []
+    while len(results) < len(jobs):
+        rest = jobs[len(results):]
+        rest[0].workdir.mkdir(parents=True, exist_ok=True)
+        try:
+            asyncio.run(_run_chunk(rest, results, timeout=timeout, start_timeout=start_timeout,
+                                   context=context, kernel=kernel, keep_notebooks=keep_notebooks))
+        except Exception as exc:  # noqa: BLE001 - the kernel could not start: fail what is left
+            message = f"the kernel for this chunk failed: {type(exc).__name__}: {exc}"
+            results += [JobResult(key=job.key, status="failed", error=message)
+                        for job in jobs[len(results):]]
+        finally:
+            _remove_if_empty(rest[0].workdir)
+    return results
+
+
+async def _run_chunk(jobs: list[Job], results: list[JobResult], *, timeout: float | None,
+                     start_timeout: float, context: Mapping[str, Any] | None, kernel: str,
+                     keep_notebooks: bool) -> None:
+    """Run ``jobs`` on one kernel, appending to ``results``; return early if the kernel is lost."""
+    from nbclient import NotebookClient
+    from papermill.iorw import load_notebook_node
+
+    source = load_notebook_node(str(jobs[0].notebook.source))  # as papermill reads it (cell tags)
+    client = NotebookClient(
+        source, timeout=timeout, startup_timeout=start_timeout,
+        kernel_manager_class=KERNEL_MANAGERS[kernel],
+        resources={"metadata": {"path": str(jobs[0].workdir)}}, shutdown_kernel="immediate",
+    )
+    shared: dict[str, list] = {}
+    async with client.async_setup_kernel():
+        for job in jobs:
+            result, lost = await _run_one(client, source, job, shared, context=context,
+                                          timeout=timeout, keep_notebooks=keep_notebooks)
+            results.append(result)
+            if lost:  # a dead or busy kernel: the rest of the chunk starts a new one
+                return
+
+
+async def _run_one(client: Any, source: Any, job: Job, shared: dict[str, list], *,
+                   context: Mapping[str, Any] | None, timeout: float | None,
+                   keep_notebooks: bool) -> tuple[JobResult, bool]:
+    """Execute one job's notebook on the client's kernel and render it; return (result, kernel lost)."""
+    import copy
+
+    import nbformat
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from papermill.parameterize import parameterize_notebook
+
+    started = time.perf_counter()
+    nb = parameterize_notebook(copy.deepcopy(source), dict(job.parameters), kernel_name="python3",
+                               language="python")
+    client.nb = nb
+    status, error, lost, compute = "ok", None, False, 0.0
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        is_shared = SHARED_TAG in cell.get("metadata", {}).get("tags", [])
+        if is_shared and cell.get("id") in shared:
+            cell.outputs = copy.deepcopy(shared[cell["id"]])
+            continue
+        cell_start = time.perf_counter()
+        try:
+            await client.async_execute_cell(cell, index, execution_count=index + 1)
+        except CellExecutionError as exc:
+            status, error = "failed", f"{exc.ename}: {exc.evalue} (cell {index + 1})"
+        except CellTimeoutError as exc:
+            status, lost = "timeout", True
+            error = (f"a cell ran longer than the per-cell timeout of {timeout:g} s and was stopped "
+                     f"(raise it with --timeout): {str(exc).strip().splitlines()[0]}")
+        except DeadKernelError as exc:
+            status, lost = "died", True
+            error = f"the kernel died while running a cell (out of memory or a crash?): {exc}"
+        compute += time.perf_counter() - cell_start
+        if status != "ok":
+            break
+        if is_shared:
+            cell.outputs = _external_scripts(cell.outputs, job.output_html.parent)
+            shared[cell["id"]] = copy.deepcopy(cell.outputs)
+    executed = time.perf_counter()
+    job.output_html.parent.mkdir(parents=True, exist_ok=True)
+    ipynb = None
+    if keep_notebooks:
+        nbformat.write(nb, job.output_ipynb)
+        ipynb = str(job.output_ipynb)
+    html = None
+    try:
+        html = str(export_html(nb, job, status=status, error=error, context=context,
+                               ipynb=keep_notebooks))
+    except Exception as exc:  # noqa: BLE001 - a report that cannot render is a failure
+        if status == "ok":
+            status, error = "failed", f"HTML export failed: {type(exc).__name__}: {exc}"
+    return JobResult(
+        key=job.key, status=status, error=error, seconds=time.perf_counter() - started,
+        kernel_seconds=max(executed - started - compute, 0.0), compute_seconds=compute,
+        export_seconds=time.perf_counter() - executed, html=html, ipynb=ipynb,
+    ), lost
+
+
+_INLINE_SCRIPT = re.compile(r"<script(?: type=\"text/javascript\")?>(.*?)</script>", re.S)
+
+
+def _external_scripts(outputs: list, folder: Path) -> list:
+    """Move the inline scripts of shared outputs (a chart's data) to one file per chunk.
+
+    The national chart is the same on every municipal page of a scenario: its ~20 kB of
+    figure data is written once to ``<folder>/shared-<hash>.js`` and each page loads it with
+    ``<script src>`` at the same place, instead of carrying its own copy.
+    """
+    import hashlib
+
+    def external(match: re.Match) -> str:
+        code = match.group(1)
+        if len(code) < 1000:  # small scripts stay inline
+            return match.group(0)
+        name = f"shared-{hashlib.sha256(code.encode()).hexdigest()[:16]}.js"
+        path = folder / name
+        if not path.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(code, encoding="utf-8")
+        return f'<script src="{name}"></script>'
+
+    for output in outputs:
+        data = output.get("data", {})
+        if "text/html" in data:
+            text = data["text/html"]
+            text = "".join(text) if isinstance(text, list) else text
+            data["text/html"] = _INLINE_SCRIPT.sub(external, text)
+    return outputs

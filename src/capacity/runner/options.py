@@ -11,6 +11,10 @@ from capacity.errors import RunError
 from capacity.runner.execute import KERNEL_MANAGERS, JobResult
 from capacity.runner.publish import REPORTS_DIR
 
+#: Most municipal reports per kernel when the runner chooses (a chunk of 342 would leave one
+#: worker idle at a scenario's end; 60 gives 6 chunks a scenario, about 15 s each).
+MAX_CHUNK = 60
+
 
 @dataclass(frozen=True)
 class RunOptions:
@@ -34,6 +38,12 @@ class RunOptions:
             (``prepare_scenario``); False passes ``cache_path=None``.
         keep_cache: Keep ``<scenario>/cache/`` after the run (about 15 MB per scenario;
             deleted by default once every notebook has used it).
+        municipal_chunk: Municipal reports rendered per kernel: a scenario's municipalities
+            go in chunks of this many to one kept kernel each (the cells tagged ``shared``
+            run once per chunk); 0 chooses (enough chunks to keep every worker busy, at
+            most :data:`MAX_CHUNK` each); 1 runs papermill once per report (the former design).
+        keep_notebooks: Also write each municipal report's executed ``.ipynb`` (chunked
+            reports write none by default; the national notebooks always keep theirs).
 
     """
 
@@ -50,11 +60,22 @@ class RunOptions:
     publish: bool = True
     prepare: bool = True
     keep_cache: bool = False
+    municipal_chunk: int = 0
+    keep_notebooks: bool = False
 
     def __post_init__(self) -> None:
         """Check the kernel start method (the executor is checked when the pool starts)."""
         if self.kernel not in KERNEL_MANAGERS:
             raise RunError(f"kernel = {self.kernel!r}: expected 'fork' or 'spawn'")
+        if not isinstance(self.municipal_chunk, int) or self.municipal_chunk < 0:
+            raise RunError(f"municipal_chunk = {self.municipal_chunk!r}: expected a whole number "
+                           "of reports per kernel, 0 (choose) or more")
+
+    def chunk_size(self, n_jobs: int, workers: int) -> int:
+        """Return how many of a scenario's ``n_jobs`` municipal reports share one kernel."""
+        if self.municipal_chunk:
+            return self.municipal_chunk
+        return max(1, min(MAX_CHUNK, -(-n_jobs // max(workers, 1))))
 
     @classmethod
     def merged(cls, options: RunOptions | None, settings: dict[str, Any]) -> RunOptions:

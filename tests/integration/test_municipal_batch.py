@@ -1,0 +1,119 @@
+"""Municipal reports rendered in chunks on one kept kernel: failure isolation, same page as papermill.
+
+One small scenario (few paths, fast models) keeps the shared results cheap; the real
+05_municipality notebook is used, once with one extra cell that fails for one municipality.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from capacity import runner
+from capacity.runner.registry import Notebook
+
+pytestmark = pytest.mark.integration
+
+SOURCE = runner.NOTEBOOK_DIR / "05_municipality.ipynb"
+CODES = ["GM0014", "GM0034", "GM0037", "GM0047", "GM0050"]
+BROKEN = "GM0034"
+#: Names bound by the per-municipality cells: a cell tagged ``shared`` must not use them.
+MUNICIPAL_NAMES = ("municipality", "gemeente", "rij", "landelijk")
+
+
+def _small_scenario(folder: Path) -> Path:
+    path = folder / "small.yaml"
+    path.write_text("meta:\n  name: small\nforecast:\n  n_paths: 20\n"
+                    "  models: [naive, mean, drift]\n  ensemble_top_k: 2\n", encoding="utf-8")
+    return path
+
+
+def _broken_notebook(folder: Path) -> Path:
+    """The real notebook with one more municipal cell that raises for ``BROKEN``."""
+    nb = json.loads(SOURCE.read_text(encoding="utf-8"))
+    at = next(i for i, c in enumerate(nb["cells"]) if "municipality_view" in "".join(c["source"]))
+    nb["cells"].insert(at + 1, {
+        "cell_type": "code", "execution_count": None, "id": "injected-failure", "metadata": {},
+        "outputs": [], "source": [f'if municipality == "{BROKEN}":\n',
+                                  '    raise ValueError("injected failure")\n'],
+    })
+    path = folder / "05_municipality.ipynb"
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def chunked(tmp_path_factory: pytest.TempPathFactory) -> runner.RunResult:
+    """One run of five municipalities in chunks of two on two workers; one of them fails."""
+    folder = tmp_path_factory.mktemp("municipal-batch")
+    registry = (Notebook("05_municipality", per="municipality", path=_broken_notebook(folder)),)
+    return runner.run([_small_scenario(folder)], registry=registry, municipalities=CODES,
+                      jobs=2, municipal_chunk=2, reports_dir=folder / "reports", progress=False)
+
+
+def test_shared_cells_do_not_depend_on_the_municipality() -> None:
+    nb = json.loads(SOURCE.read_text(encoding="utf-8"))
+    shared = [c for c in nb["cells"] if "shared" in c["metadata"].get("tags", [])]
+    assert len(shared) >= 4, "the national table and chart and the results are shared"
+    for cell in shared:
+        source = "\n".join(line for line in "".join(cell["source"]).splitlines()
+                           if not line.startswith(("from ", "import ")))
+        used = [n for n in MUNICIPAL_NAMES if re.search(rf"\b{n}\b", source)]
+        assert not used, f"shared cell {cell['id']} uses {used}"
+
+
+def test_one_failing_municipality_fails_alone(chunked: runner.RunResult) -> None:
+    results = chunked.results
+    key = f"small/05_municipality/{BROKEN}"
+    assert results[key].status == "failed" and "injected failure" in results[key].error
+    others = [c for c in CODES if c != BROKEN]
+    folder = chunked.run_dir / "small" / "municipalities"
+    for code in others:
+        assert results[f"small/05_municipality/{code}"].status == "ok", results[f"small/05_municipality/{code}"]
+        page = (folder / f"{code}.html").read_text(encoding="utf-8")
+        assert "de antwoorden eerst" in page and "Landelijke kerncijfers" in page
+    # the failing one is on the index, with its error, and its page says it is incomplete
+    index = (chunked.run_dir / "index.html").read_text(encoding="utf-8")
+    assert BROKEN in index and "injected failure" in index
+    manifest = json.loads((chunked.run_dir / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "failed"
+    assert "injected failure" in (folder / f"{BROKEN}.html").read_text(encoding="utf-8")
+    # no executed notebook per municipality unless asked, and no link to one
+    assert not list(folder.glob("*.ipynb"))
+    assert not re.search(r"href=\"[^\"]*\.ipynb\"", (folder / f"{others[0]}.html").read_text(encoding="utf-8"))
+
+
+def _key_content(page: str) -> dict[str, object]:
+    """Title, headings, the answers' figures and the national table of a municipal page."""
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<script.*?</script>", " ", page, flags=re.S))
+    text = re.sub(r"\s+", " ", text)
+    answers = text[text.find("de antwoorden eerst"):text.find("De details")]
+    national = text[text.find("Landelijke kerncijfers"):text.find("Hoe betrouwbaar")]
+    return {"title": re.search(r"<title>(.*?)</title>", page, re.S).group(1).strip(),
+            "headings": re.findall(r"<h[23][^>]*>(.*?)</h[23]>", page),
+            "answers": answers, "national": national,
+            "figures": re.findall(r"\d[\d.]*", answers)}
+
+
+def test_chunked_page_equals_the_papermill_page(chunked: runner.RunResult, tmp_path: Path) -> None:
+    code = CODES[0]
+    single = runner.run([_small_scenario(tmp_path)], notebooks=["05_municipality"],
+                        municipalities=[code], jobs=1, municipal_chunk=1,
+                        reports_dir=tmp_path / "reports", progress=False)
+    assert single.ok, [r.error for r in single.failed]
+    one = (single.run_dir / "small" / "municipalities" / f"{code}.html").read_text(encoding="utf-8")
+    many = (chunked.run_dir / "small" / "municipalities" / f"{code}.html").read_text(encoding="utf-8")
+    assert _key_content(one) == _key_content(many)
+    assert _key_content(many)["figures"], "the answers carry numbers"
+
+
+def test_dutch_whole_numbers_match_fmt_number() -> None:
+    from capacity.report import fmt_number
+    from capacity.report.municipality import _whole_nl
+
+    for value in (0, 0.4, -0.4, 0.5, 1.5, 12, 999.5, 1234, 12345.6, 1234567, -1234, float("nan")):
+        expected = fmt_number(round(float(value)), "nl") if value == value else "–"
+        assert _whole_nl(value) == expected, value
