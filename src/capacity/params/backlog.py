@@ -128,7 +128,7 @@ class BacklogConfig(Frozen):
                                            source="ind_asylum_figures.csv 2024-04: 2,640 first decisions")
     ind_ramp_target_per_month: PerMonth | None = param(
         None, unit="decisions/month",
-        doc="capacity reached after the ramp-up (empty: no ramp)", ge=0,
+        doc="capacity reached after the ramp-up (empty: no ramp)",
         source="no announced ramp-up (scenario tpd_ind_ramp: assumption)")
     ind_ramp_months: WholeMonths = param(0, unit="months", doc="months of linear ramp-up to the target",
                                  ge=0, le=120,

@@ -11,6 +11,7 @@ import math
 from typing import Annotated, Any, Literal, get_args
 
 import numpy as np
+from annotated_types import Gt
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -94,10 +95,10 @@ class Distribution(Frozen):
     low: _Arg | None = None
     high: _Arg | None = None
     mode: _Arg | None = None
-    a: _Arg | None = Field(None, gt=0, le=10_000)
-    b: _Arg | None = Field(None, gt=0, le=10_000)
-    median: _Arg | None = Field(None, gt=0)
-    sigma: _Arg | None = Field(None, ge=0, le=5)
+    a: ranged(float, 0, 10_000, Gt(0)) | None = None
+    b: ranged(float, 0, 10_000, Gt(0)) | None = None
+    median: ranged(float, 0, 1e9, Gt(0)) | None = None
+    sigma: ranged(float, 0, 5) | None = None
 
     @model_validator(mode="before")
     @classmethod

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import Field, field_validator, model_validator
 
 from capacity.params.base import Distribution, Frozen, param
-from capacity.params.types import Month, Months, Setting, Share, ShortText, WholeMonths
+from capacity.params.types import MAX_MONTHS, Month, Months, Setting, Share, ShortText, ranged
 
 #: A short name (of a shock): one line of text, not empty.
 Name = Annotated[str, Field(min_length=1, max_length=64)]
@@ -40,8 +40,8 @@ class Shock(Frozen):
     target: Literal["arrivals", "departure_rate"] = param(
         ..., unit="-", doc="what the shock changes: arrivals (count) or departure rate (share)")
     start: Month = param(..., unit="month", doc="first month the shock acts (month start)")
-    duration_months: WholeMonths | None = param(
-        None, unit="months", doc="how long it acts (empty: until the end of the horizon)", ge=1)
+    duration_months: ranged(int, 1, MAX_MONTHS) | None = param(
+        None, unit="months", doc="how long it acts (empty: until the end of the horizon)")
     shape: Literal["step", "pulse", "ramp", "decay"] = param(
         "step", unit="-", doc="time profile: step, pulse, ramp or decay")
     kind: Literal["multiplier", "absolute"] = param(

@@ -241,7 +241,8 @@ def _field_bounds(model: type[BaseModel], loc: Sequence[Any], ctx: Mapping[str, 
     metadata = [*(field.metadata if field is not None else []), ctx]
     if field is not None:  # X | None keeps its metadata inside the union
         for arg in getattr(field.annotation, "__args__", ()):
-            metadata += getattr(arg, "__metadata__", ())
+            for meta in getattr(arg, "__metadata__", ()):  # a Field(...) inside keeps its own
+                metadata += [meta, *getattr(meta, "metadata", ())]
     found: dict[str, Any] = {}
     for meta in metadata:
         for name, pick in (("ge", max), ("gt", max), ("le", min), ("lt", min)):

@@ -55,6 +55,15 @@ class Range:
     ge: float
     le: float
 
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        """Publish the range in the JSON Schema (editors check it); a field's own bounds stay."""
+        schema = handler(core_schema)
+        if "exclusiveMinimum" not in schema:
+            schema.setdefault("minimum", self.ge)
+        if "exclusiveMaximum" not in schema:
+            schema.setdefault("maximum", self.le)
+        return schema
+
     def __call__(self, value: float) -> float:
         """Return ``value`` when it lies in the range, else raise the matching pydantic error."""
         if value < self.ge:
@@ -71,15 +80,16 @@ def _not_text(value: Any) -> Any:
     return value
 
 
-def ranged(kind: type, ge: float, le: float) -> Any:
+def ranged(kind: type, ge: float, le: float, *constraints: Any) -> Any:
     """Return a finite ``kind`` (int or float) type that must lie in ``ge``..``le``.
 
     Text and true/false are refused; numbers of other kinds (numpy integers from the
-    models' own trials) are converted as pydantic does.
+    models' own trials) are converted as pydantic does. ``constraints`` (e.g.
+    ``annotated_types.Gt(0)``) apply first, so the JSON Schema shows them.
     """
     bounds = Range(ge, le)
     finite = [Field(allow_inf_nan=False)] if kind is float else []
-    return Annotated[kind, BeforeValidator(_not_text), *finite, bounds, AfterValidator(bounds)]
+    return Annotated[kind, *constraints, *finite, BeforeValidator(_not_text), bounds, AfterValidator(bounds)]
 
 
 #: A share or probability: a finite number from 0 to 1.
