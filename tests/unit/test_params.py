@@ -296,3 +296,13 @@ def test_a_distribution_given_whole_replaces_the_baseline_one(tmp_path: Path) ->
     assert scn.backlog.grant_share == Distribution(kind="fixed", value=0.4)  # baseline low/high dropped
     scn = params.load(write(tmp_path, "backlog:\n  grant_share: {high: 0.6}\n"))
     assert (scn.backlog.grant_share.low, scn.backlog.grant_share.high) == (0.36, 0.6)  # one argument tweaked
+
+
+def test_encodings_other_than_utf8_are_refused_with_the_fix(tmp_path: Path) -> None:
+    (tmp_path / "bom.yaml").write_bytes(b"\xef\xbb\xbfmeta:\n  title: ok\n")
+    assert params.load(tmp_path / "bom.yaml").meta.title == "ok"  # a BOM is fine
+    (tmp_path / "cp1252.yaml").write_bytes("meta:\n  title: café\n".encode("cp1252"))
+    (tmp_path / "utf16.yaml").write_bytes("meta:\n  title: x\n".encode("utf-16"))
+    for name in ("cp1252.yaml", "utf16.yaml"):
+        with pytest.raises(params.ParameterFileError, match="not UTF-8 text .*save the file as UTF-8"):
+            params.load(tmp_path / name)

@@ -151,10 +151,13 @@ def read_mapping(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise fail(path, "", "parameter file not found")
     size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise fail(path, "", f"file is {size:,} bytes, more than the {MAX_BYTES:,} a parameter file may have")
+    with path.open("rb") as handle:  # at most MAX_BYTES + 1, whatever stat says
+        data = handle.read(MAX_BYTES + 1)
+    if size > MAX_BYTES or len(data) > MAX_BYTES:
+        shown = f"{size:,} bytes" if size > MAX_BYTES else f"over {MAX_BYTES:,} bytes"
+        raise fail(path, "", f"file is {shown}, more than the {MAX_BYTES:,} a parameter file may have")
     try:
-        text = path.read_bytes()[:MAX_BYTES + 1].decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise fail(path, "", f"not UTF-8 text (byte {exc.start}): save the file as UTF-8") from None
     key = (str(path), hashlib.sha256(text.encode("utf-8")).hexdigest())
