@@ -124,9 +124,9 @@ def raw_floats(text: str, language: str = "en") -> list[str]:
     """Numbers printed with decimals and five or more significant digits (``93,041.729``).
 
     Dutch pages write ``93.970`` for ninety-three thousand: their separators are swapped first.
-    The national reports are bilingual, so a number written as Dutch thousands (``75.000``)
-    is read as Dutch there too; a raw float with three decimals and at most three digits
-    before them can hide behind that reading (a known blind spot of this scan).
+    A number written as Dutch thousands (``75.000``) is read as Dutch on English pages too (a
+    Dutch source title or quote may hold one); a raw float with three decimals and at most three
+    digits before them can hide behind that reading (a known blind spot of this scan).
     """
     if language == "nl":
         text = text.translate(str.maketrans(",.", ".,"))
