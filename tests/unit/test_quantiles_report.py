@@ -180,6 +180,7 @@ def test_a_dutch_table_shows_dutch_column_names_and_downloads_the_codes(tmp_path
     html = report.table(frame, "f", save_to=tmp_path, language="nl")._repr_html_()
     assert "<th>datum</th>" in html and "<th>variabele</th>" in html and "<th>gemiddelde</th>" in html
     assert "<th>q0.50</th>" in html and "<th>unknown_code</th>" in html  # no Dutch name: the code
+    assert "<td>vraag</td>" in html and "<td>demand</td>" not in html  # a code shows its label
     assert list(pd.read_csv(tmp_path / "tables" / "f.csv").columns)[:3] == ["date", "variable", "mean"]
     assert "<th>date</th>" in report.table(frame)._repr_html_()  # English keeps the codes
 

@@ -729,7 +729,8 @@ _COLUMNS: dict[str, str] = {
     "calibrated_notice_share": "geschat aandeel ingebrekestellingen",
     "calibrated_lag_days": "geschatte vertraging (dagen)", "output": "uitkomst", "first_order": "eerste orde",
     "total_order": "totaal", "ci_low": "interval laag", "ci_high": "interval hoog",
-    "housing_task_new": "nieuw te huisvesten",
+    "housing_task_new": "nieuw te huisvesten", "pressure": "druk (vraag per plek)",
+    "cohort_in_shelter": "in opvang bij einde RTB",
 }
 
 #: The prose sections (joined into :data:`capacity.report.labels.SECTIONS`).

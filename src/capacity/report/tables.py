@@ -69,7 +69,8 @@ def table(
         formats: Optional ``{column: "{:.1%}"}`` format strings.
 
     A text column that is empty in every row is not shown (the download keeps it). In a
-    Dutch table a column with a Dutch name in the label table (``col_<column>``) shows it.
+    Dutch table a column with a Dutch name in the label table (``col_<column>``) shows it, and
+    the codes in :data:`CODE_COLUMNS` show their labels.
     """
     saved = name is not None and data.save_table(df if download is None else download, name,
                                                  save_to) is not None
@@ -90,8 +91,8 @@ def table(
             shown[col] = shown[col].map(lambda v, w=whole: fmt_number(v, language, 0) if w
                                         else fmt_significant(v, language))
     shown = shown.astype(object).where(shown.notna(), "–")  # a missing value reads as a dash
-    if language != "en":  # column names in the page's language (the download keeps the codes)
-        shown = shown.rename(columns=lambda c: t(f"col_{c}", language) if f"col_{c}" in LABELS else c)
+    if language != "en":  # names and codes in the page's language (the download keeps the codes)
+        shown = _in_language(shown, language)
     parts = []
     if caption:
         parts.append(f'<p class="capacity-caption"><strong>{html.escape(caption)}</strong></p>')
@@ -111,6 +112,29 @@ def table(
     if 0 < max_rows < total:
         parts.append(f"<p><em>{html.escape(t('rows_shown', language, n=max_rows, total=total))}</em></p>")
     return Table("\n".join(parts), df)
+
+
+#: Columns whose values are codes (``arrivals``, ``observed``): shown by their label in Dutch.
+CODE_COLUMNS = frozenset({"variable", "flag", "series"})
+
+
+def _in_language(shown: pd.DataFrame, language: str) -> pd.DataFrame:
+    """Return ``shown`` with its column names and the codes of :data:`CODE_COLUMNS` labelled."""
+    for col in CODE_COLUMNS & set(shown.columns):
+        shown[col] = shown[col].map(lambda v: _code_label(v, language))
+    return shown.rename(columns=lambda c: t(f"col_{c}", language) if f"col_{c}" in LABELS else c)
+
+
+def _code_label(value: object, language: str) -> object:
+    """Return the label of a code (``in_shelter`` -> ``in opvang``); anything else as it is."""
+    if not isinstance(value, str):
+        return value
+    if f"col_{value}" in LABELS:
+        return t(f"col_{value}", language)
+    if value in LABELS:
+        text = t(value, language)
+        return text[0].lower() + text[1:] if text[1:2].islower() else text
+    return value
 
 
 def headline_rows(table: pd.DataFrame, keys: Sequence[str] | None = None, *,
