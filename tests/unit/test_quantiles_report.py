@@ -181,6 +181,8 @@ def test_a_dutch_table_shows_dutch_column_names_and_downloads_the_codes(tmp_path
     assert "<th>datum</th>" in html and "<th>variabele</th>" in html and "<th>gemiddelde</th>" in html
     assert "<th>q0.50</th>" in html and "<th>unknown_code</th>" in html  # no Dutch name: the code
     assert "<td>vraag</td>" in html and "<td>demand</td>" not in html  # a code shows its label
+    flags = report.table(pd.DataFrame({"too_late": [True, False]}), language="nl")._repr_html_()
+    assert "<td>ja</td>" in flags and "<td>nee</td>" in flags and "True" not in flags
     assert list(pd.read_csv(tmp_path / "tables" / "f.csv").columns)[:3] == ["date", "variable", "mean"]
     assert "<th>date</th>" in report.table(frame)._repr_html_()  # English keeps the codes
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 _SHARED: dict[str, dict[str, str]] = {
     "p00_parameters": {"en": "## Parameters used", "nl": "## Gebruikte parameters"},
+    "yes": {"en": "yes", "nl": "ja"},
+    "no": {"en": "no", "nl": "nee"},
 }
 
 _DATA: dict[str, dict[str, str]] = {
@@ -730,7 +732,8 @@ _COLUMNS: dict[str, str] = {
     "calibrated_lag_days": "geschatte vertraging (dagen)", "output": "uitkomst", "first_order": "eerste orde",
     "total_order": "totaal", "ci_low": "interval laag", "ci_high": "interval hoog",
     "housing_task_new": "nieuw te huisvesten", "pressure": "druk (vraag per plek)",
-    "cohort_in_shelter": "in opvang bij einde RTB",
+    "cohort_in_shelter": "in opvang bij einde RTB", "safety_region": "veiligheidsregio",
+    "cohort": "cohort", "regular": "regulier", "total": "totaal",
 }
 
 #: The prose sections (joined into :data:`capacity.report.labels.SECTIONS`).

@@ -9,6 +9,7 @@ import html
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from capacity import data
@@ -115,13 +116,16 @@ def table(
 
 
 #: Columns whose values are codes (``arrivals``, ``observed``): shown by their label in Dutch.
-CODE_COLUMNS = frozenset({"variable", "flag", "series"})
+CODE_COLUMNS = frozenset({"variable", "flag", "series", "region_type", "stream"})
 
 
 def _in_language(shown: pd.DataFrame, language: str) -> pd.DataFrame:
     """Return ``shown`` with its column names and the codes of :data:`CODE_COLUMNS` labelled."""
     for col in CODE_COLUMNS & set(shown.columns):
         shown[col] = shown[col].map(lambda v: _code_label(v, language))
+    for col in shown.columns:  # True/False as words
+        shown[col] = shown[col].map(lambda v: t("yes" if v else "no", language)
+                                    if isinstance(v, bool | np.bool_) else v)
     return shown.rename(columns=lambda c: t(f"col_{c}", language) if f"col_{c}" in LABELS else c)
 
 
