@@ -63,8 +63,12 @@ def kernels(procs: list[psutil.Process]) -> list[psutil.Process]:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
-@pytest.mark.parametrize("kernel", ["fork", "spawn"])
-def test_kill_9_of_the_runner_leaves_no_process_behind(tmp_path: Path, kernel: str) -> None:
+@pytest.mark.parametrize(("kernel", "executor"), [("fork", "process"), ("spawn", "process"),
+                                                  ("fork", "dask")])
+def test_kill_9_of_the_runner_leaves_no_process_behind(tmp_path: Path, kernel: str,
+                                                        executor: str) -> None:
+    if executor == "dask":
+        pytest.importorskip("distributed")
     reports = tmp_path / "reports"
     previous = reports / "20200101T000000Z"
     previous.mkdir(parents=True)
@@ -72,7 +76,7 @@ def test_kill_9_of_the_runner_leaves_no_process_behind(tmp_path: Path, kernel: s
     proc = subprocess.Popen(
         [sys.executable, "-m", "capacity", "run", "--notebooks", SLOW, str(FIXTURES / "ok.ipynb"),
          "-p", "seconds=120", "--reports", str(reports), "--no-cache", "--kernel", kernel,
-         "--no-progress", "--jobs", "2"],
+         "--executor", executor, "--no-progress", "--jobs", "2"],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     runner_proc = psutil.Process(proc.pid)
     spawned: list[psutil.Process] = []
