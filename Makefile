@@ -30,7 +30,7 @@ report-pdf: $(STAMP) ## As report, and print every report to A4 PDF beside it (n
 report-all: $(STAMP) ## Every shipped scenario + the 342 Dutch municipal reports of the baseline (~5 min on 2 cores)
 	$(BIN)/capacity run --all-scenarios --municipalities all --municipalities-for baseline --jobs $(JOBS)
 
-report-full: $(STAMP) ## Every scenario x every municipality, as the monthly job does (~1 h on 2 cores)
+report-full: $(STAMP) ## Every scenario x every municipality, as the monthly job does (municipal reports in chunks per kernel)
 	$(BIN)/capacity run --all-scenarios --municipalities all --jobs $(JOBS)
 
 municipality: $(STAMP) ## One municipality's Dutch report: make municipality GM=GM0363 (code or name)

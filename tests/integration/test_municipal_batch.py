@@ -117,3 +117,44 @@ def test_dutch_whole_numbers_match_fmt_number() -> None:
     for value in (0, 0.4, -0.4, 0.5, 1.5, 12, 999.5, 1234, 12345.6, 1234567, -1234, float("nan")):
         expected = fmt_number(round(float(value)), "nl") if value == value else "–"
         assert _whole_nl(value) == expected, value
+
+
+def test_report_exporter_gives_nbconvert_s_page(tmp_path: Path) -> None:
+    """The faster exporter (no schema checks, no BeautifulSoup pass) renders the same DOM."""
+    import nbformat
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    from capacity.runner import execute
+    from capacity.runner.plan import Job
+
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# Titel\n\nUitleg met *nadruk*."),
+        nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output(
+            "display_data", data={"text/html": "<table><tr><td>1</td></tr></table>",
+                                  "text/plain": "t"})]),
+        nbformat.v4.new_code_cell("y", outputs=[nbformat.v4.new_output(
+            "execute_result", data={"text/markdown": "**vet**", "text/plain": "v"},
+            execution_count=2)]),
+    ])
+    job = Job(key="s/n", scenario="s", notebook=Notebook("n"), municipality=None, parameters={},
+              output_ipynb=tmp_path / "s" / "n.ipynb", output_html=tmp_path / "s" / "n.html",
+              workdir=tmp_path / "w", language="nl", title="Titel")
+    job.output_html.parent.mkdir(parents=True)
+    fast = execute.export_html(nb, job).read_text(encoding="utf-8")
+    plain = HTMLExporter(template_name="capacity_report",
+                         extra_template_basedirs=[str(execute.TEMPLATES_DIR)], exclude_input=True,
+                         exclude_input_prompt=True, exclude_output_prompt=True)
+    original = execute._exporter
+    try:
+        execute._exporter = lambda _: plain
+        slow = execute.export_html(nb, job).read_text(encoding="utf-8")
+    finally:
+        execute._exporter = original
+
+    def dom(page: str) -> list:
+        return [(t.name, sorted(t.attrs.items(), key=str), t.string)
+                for t in BeautifulSoup(page, "html.parser").find_all(True)]
+
+    assert dom(fast) == dom(slow)
+    assert fast.count('tabindex="0"') >= 3
