@@ -122,13 +122,16 @@ def tidy_reports(reports_dir: Path) -> None:
     and marks every manifest that still says ``running`` but whose runner is gone as
     ``interrupted``.
     """
-    for stray in reports_dir.glob(".latest.*"):
-        if stray.is_symlink() or stray.is_file():
-            stray.unlink(missing_ok=True)
-            logger.info("removed %s, left by a run that was killed while publishing", stray.name)
-    for run_dir in reports_dir.iterdir():
-        if run_dir.is_dir() and _RUN_ID.match(run_dir.name):
-            end_unfinished(run_dir, "interrupted", only_if_dead=True)
+    try:
+        for stray in reports_dir.glob(".latest.*"):
+            if stray.is_symlink() or stray.is_file():
+                stray.unlink(missing_ok=True)
+                logger.info("removed %s, left by a run killed while publishing", stray.name)
+        for run_dir in reports_dir.iterdir():
+            if run_dir.is_dir() and _RUN_ID.match(run_dir.name):
+                end_unfinished(run_dir, "interrupted", only_if_dead=True)
+    except OSError as exc:  # tidying up must not stop this run
+        logger.warning("could not tidy up after an earlier run in %s: %s", reports_dir, exc)
 
 
 def end_unfinished(run_dir: Path, status: str, *, only_if_dead: bool = False) -> bool:
