@@ -163,3 +163,19 @@ def test_the_manifest_publishes_no_machine_path(tmp_path, monkeypatch):
                                             "capacity/datasets/municipalities.csv")
     assert out["jobs"][0] == {"html": "baseline/01_data.html", "ipynb": None}
     assert out["elsewhere"]["path"] == "file.csv"
+
+
+def test_cli_project_option_and_version(no_project, monkeypatch, capsys):
+    from capacity import __version__, cli
+
+    monkeypatch.setenv(project.ENV_VAR, "")  # restored after the test; main() sets it for --project
+    root = _make_project(no_project / "elsewhere")
+    (root / "params" / "scenarios" / "mine.yaml").write_text("meta:\n  title: Mine\n")
+    assert cli.main(["--project", str(root), "list", "scenarios"]) == cli.EXIT_OK
+    listing = capsys.readouterr().out
+    assert "mine" in listing and "ceasefire" not in listing
+    assert cli.main(["--project", str(no_project / "nowhere"), "list"]) == cli.EXIT_INPUT
+    assert "not a capacity project" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as done:
+        cli.main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.strip() == f"capacity {__version__}"
