@@ -81,7 +81,8 @@ def table(
     shown = df.drop(columns=empty).head(max_rows).copy()  # a column with nothing in it says nothing
     for col in shown.columns:
         if formats and col in formats:
-            shown[col] = shown[col].map(lambda v, f=formats[col]: "–" if pd.isna(v) else f.format(v))
+            shown[col] = shown[col].map(lambda v, f=formats[col]: "–" if pd.isna(v)
+                                        else _separators(f.format(v), language))
         elif pd.api.types.is_datetime64_any_dtype(shown[col]):
             shown[col] = shown[col].dt.strftime("%Y-%m-%d")
         elif pd.api.types.is_bool_dtype(shown[col]):
@@ -117,6 +118,11 @@ def table(
 
 #: Columns whose values are codes (``arrivals``, ``observed``): shown by their label in Dutch.
 CODE_COLUMNS = frozenset({"variable", "flag", "series", "region_type", "stream"})
+
+
+def _separators(text: str, language: str) -> str:
+    """Return a number formatted by a Python format string with the language's separators."""
+    return text.translate(str.maketrans(",.", ".,")) if language == "nl" else text
 
 
 def _in_language(shown: pd.DataFrame, language: str) -> pd.DataFrame:
