@@ -20,6 +20,8 @@ pytestmark = pytest.mark.integration
 SOURCE = runner.NOTEBOOK_DIR / "05_municipality.ipynb"
 CODES = ["GM0014", "GM0034", "GM0037", "GM0047", "GM0050"]
 BROKEN = "GM0034"
+#: Its kernel dies; the next municipality of its chunk (GM0047) runs on a new kernel.
+KILLED = "GM0037"
 #: Names bound by the per-municipality cells: a cell tagged ``shared`` must not use them.
 MUNICIPAL_NAMES = ("municipality", "gemeente", "rij", "landelijk")
 
@@ -32,13 +34,15 @@ def _small_scenario(folder: Path) -> Path:
 
 
 def _broken_notebook(folder: Path) -> Path:
-    """The real notebook with one more municipal cell that raises for ``BROKEN``."""
+    """The real notebook with one more municipal cell that raises for ``BROKEN``, kills ``KILLED``."""
     nb = json.loads(SOURCE.read_text(encoding="utf-8"))
     at = next(i for i, c in enumerate(nb["cells"]) if "municipality_view" in "".join(c["source"]))
     nb["cells"].insert(at + 1, {
         "cell_type": "code", "execution_count": None, "id": "injected-failure", "metadata": {},
         "outputs": [], "source": [f'if municipality == "{BROKEN}":\n',
-                                  '    raise ValueError("injected failure")\n'],
+                                  '    raise ValueError("injected failure")\n',
+                                  f'if municipality == "{KILLED}":\n',
+                                  '    import os; os._exit(1)\n'],
     })
     path = folder / "05_municipality.ipynb"
     path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -69,7 +73,8 @@ def test_one_failing_municipality_fails_alone(chunked: runner.RunResult) -> None
     results = chunked.results
     key = f"small/05_municipality/{BROKEN}"
     assert results[key].status == "failed" and "injected failure" in results[key].error
-    others = [c for c in CODES if c != BROKEN]
+    assert results[f"small/05_municipality/{KILLED}"].status == "died"
+    others = [c for c in CODES if c not in (BROKEN, KILLED)]
     folder = chunked.run_dir / "small" / "municipalities"
     for code in others:
         assert results[f"small/05_municipality/{code}"].status == "ok", results[f"small/05_municipality/{code}"]
