@@ -66,9 +66,10 @@ def kernels(procs: list[psutil.Process]) -> list[psutil.Process]:
 @pytest.mark.parametrize(("kernel", "executor"), [("fork", "process"), ("spawn", "process"),
                                                   ("fork", "dask")])
 def test_kill_9_of_the_runner_leaves_no_process_behind(tmp_path: Path, kernel: str,
-                                                        executor: str) -> None:
+                                                        executor: str, monkeypatch) -> None:
     if executor == "dask":
         pytest.importorskip("distributed")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # the runner inherits it
     reports = tmp_path / "reports"
     previous = reports / "20200101T000000Z"
     previous.mkdir(parents=True)
@@ -104,11 +105,13 @@ def test_kill_9_of_the_runner_leaves_no_process_behind(tmp_path: Path, kernel: s
     run_dir = next(p for p in reports.glob("2*") if p != previous)
     manifest_path = run_dir / "manifest.json"
     assert json.loads(manifest_path.read_text())["pid"] == proc.pid
+    assert run_cache_dir(run_dir).is_dir()  # nobody could remove it
     # The next run (as soon as it holds the lock) marks the killed run interrupted.
     with run_lock(reports):
         pass
     manifest = json.loads(manifest_path.read_text())
     assert manifest["status"] == "interrupted" and "killed" in manifest["note"]
+    assert not run_cache_dir(run_dir).exists()
 
 
 def test_a_kill_while_publishing_leaves_no_stray_link_once_the_next_run_starts(tmp_path: Path) -> None:

@@ -118,9 +118,9 @@ def run_lock(reports_dir: Path, *, wait: float = 0) -> Iterator[None]:
 def tidy_reports(reports_dir: Path) -> None:
     """Clean up after runs that were killed; call only while holding the lock.
 
-    Removes stray ``.latest.*`` links (a kill between creating the link and renaming it)
-    and marks every manifest that still says ``running`` but whose runner is gone as
-    ``interrupted``.
+    Removes stray ``.latest.*`` links (a kill between creating the link and renaming it),
+    marks every manifest that still says ``running`` but whose runner is gone as
+    ``interrupted`` and removes that run's private cache folder.
     """
     try:
         for stray in reports_dir.glob(".latest.*"):
@@ -128,8 +128,9 @@ def tidy_reports(reports_dir: Path) -> None:
                 stray.unlink(missing_ok=True)
                 logger.info("removed %s, left by a run killed while publishing", stray.name)
         for run_dir in reports_dir.iterdir():
-            if run_dir.is_dir() and _RUN_ID.match(run_dir.name):
-                end_unfinished(run_dir, "interrupted", only_if_dead=True)
+            if (run_dir.is_dir() and _RUN_ID.match(run_dir.name)
+                    and end_unfinished(run_dir, "interrupted", only_if_dead=True)):
+                shutil.rmtree(run_cache_dir(run_dir), ignore_errors=True)  # its shared results
     except OSError as exc:  # tidying up must not stop this run
         logger.warning("could not tidy up after an earlier run in %s: %s", reports_dir, exc)
 
