@@ -21,9 +21,9 @@ FIXTURES = Path(__file__).resolve().parents[1] / "data" / "notebooks"
 RUN_FAST = ["--no-cache", "--kernel", "spawn", "--no-progress", "--jobs", "1"]
 
 
-def capacity(*args: str, **kwargs) -> subprocess.CompletedProcess:
+def capacity(*args: str, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "capacity", *args], capture_output=True,
-                          text=True, timeout=120, **kwargs)
+                          text=True, timeout=timeout, **kwargs)
 
 
 def start(*args: str) -> subprocess.Popen:
@@ -94,7 +94,8 @@ def test_two_runs_at_once_second_fails_or_waits(tmp_path: Path) -> None:
         first.kill()
         first.wait()
     runs = sorted(tmp_path.glob("2*"))
-    assert len(runs) == 2 and latest_target(tmp_path) == runs[-1].name
+    # Both runs finished, but a run of notebooks outside the suite is partial: latest stays put.
+    assert len(runs) == 2 and latest_target(tmp_path) is None
 
 
 def descendants(pid: int) -> set[int]:
@@ -163,7 +164,8 @@ def test_interrupted_run_leaves_latest_alone_and_no_kernels(tmp_path: Path) -> N
 def test_a_subset_of_the_suite_does_not_move_latest(tmp_path: Path) -> None:
     from capacity import runner
 
-    out = capacity("run", "--notebooks", "01", "--reports", str(tmp_path), *RUN_FAST)
+    # A real notebook: the scenario's shared results take a minute or more on a loaded machine.
+    out = capacity("run", "--notebooks", "01", "--reports", str(tmp_path), *RUN_FAST, timeout=400)
     assert out.returncode == 0, out.stderr
     assert "latest not moved: a partial run" in out.stdout
     assert latest_target(tmp_path) is None and len(list(tmp_path.glob("2*"))) == 1
