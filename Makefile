@@ -17,6 +17,7 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name capacity --display-name "capacity (project)" >/dev/null
 	touch $(STAMP)
 
 venv: $(STAMP) ## Create the virtual environment and install pinned dependencies
@@ -56,7 +57,7 @@ KERNEL := $(VENV)/share/jupyter/kernels/capacity/kernel.json
 $(KERNEL): $(STAMP)
 	$(BIN)/python -m ipykernel install --sys-prefix --name capacity --display-name "capacity (project)"
 
-kernel: $(KERNEL) ## Install the notebooks' Jupyter kernel "capacity (project)" into the venv
+kernel: $(KERNEL) ## (Re)install the notebooks' Jupyter kernel "capacity (project)" into the venv
 
 lab: $(KERNEL) ## Open JupyterLab at the project root (params/, notebooks/, reports/) with the project's kernel
 	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --LabApp.default_url=/lab/tree/notebooks
