@@ -45,7 +45,7 @@ def test_dutch_municipality_texts(result):
     small = alloc.sort_values("population").iloc[0]
     assert small["thin"]
     assert "Let op" in str(gm.municipality_text_nl(small, nat, result))
-    assert "Dun cijfer" in str(gm.reliability_nl(small, nat))
+    assert "Onzeker cijfer" in str(gm.reliability_nl(small, nat))
     compare = gm.municipality_compare_nl(big, nat)
     assert compare["Nederland"].iloc[0] == "93.970"  # places now, Dutch notation
     assert compare["aandeel gemeente"].str.endswith("%").all()
@@ -74,7 +74,7 @@ def test_municipal_page_answers_first_peak_month_shortage_and_housing_task(thin)
     text = str(gm.municipality_answer_nl(local, res.after_tpd.table(), row, res))
     assert "Hoogste behoefte aan plekken" in text and "Eerste maand met een tekort" in text
     assert "Huisvestingsopgave na de RTB" in text and "nan" not in text.lower()
-    assert ("Dun cijfer" in text) == thin
+    assert ("Onzeker cijfer" in text) == thin
     if thin:
         assert "tussen" in text
     housing = shelter.municipality_housing_table(res.after_tpd.table(), row)

@@ -61,11 +61,11 @@ def municipality_answer_nl(local_table: pd.DataFrame, housing_national: pd.DataF
         lines.append(f"- **Hoogste behoefte aan plekken** vóór het einde van de RTB: {point} plekken in "
                      f"**{month_label(peak_month, 'nl')}** (bij een bezetting van "
                      f"{_pct(result.cfg.target_occupancy, 'nl', 0)}); dan hebben {n(lo)} tot {n(hi)} mensen "
-                     "een plek nodig (80% van de toekomstpaden).")
+                     "een plek nodig (in 80% van de simulaties).")
     unmet = _var(local_table, "unmet_demand")
     short = unmet[unmet["q0.50"] >= 1]
     risky = unmet[unmet["q0.90"] >= 1]
-    tail = (f" In het ongunstigste tiende van de paden is er wel een tekort, het eerst in "
+    tail = (f" In de ongunstigste 10% van de simulaties is er wel een tekort, voor het eerst in "
             f"{month_label(risky.index[0], 'nl')}." if not risky.empty else "")
     lines.append("- **Eerste maand met een tekort** (mediaan): "
                  + (f"**{month_label(short.index[0], 'nl')}**." if not short.empty else
@@ -80,11 +80,11 @@ def municipality_answer_nl(local_table: pd.DataFrame, housing_national: pd.DataF
         first = (f"tussen {n(new['q0.10'])} en {n(new['q0.90'])}" if thin
                  else f"**{n(new['q0.50'])}** ({n(new['q0.10'])} tot {n(new['q0.90'])})")
         lines.append(f"- **Huisvestingsopgave na de RTB** ({month_label(housing['date'].min(), 'nl')}): "
-                     f"{first} mensen moeten in de eerste maand van de opvang naar andere huisvesting; "
+                     f"{first} mensen moeten in die eerste maand vanuit de opvang naar andere huisvesting; "
                      f"op het hoogste punt ({month_label(peak, 'nl')}) zijn het er "
                      f"{n(stock.loc[peak, 'q0.10'])} tot {n(stock.loc[peak, 'q0.90'])}.")
     if thin:
-        lines += ["", f"*Dun cijfer: naar schatting minder dan {fmt_number(result.cfg.reliability_min_persons, 'nl')} "
+        lines += ["", f"*Onzeker cijfer: naar schatting minder dan {fmt_number(result.cfg.reliability_min_persons, 'nl')} "
                       "mensen in opvang; daarom alleen een bandbreedte.*"]
     return Text("\n".join(lines))
 
@@ -114,7 +114,7 @@ def municipality_text_nl(row: pd.Series, national: dict, result: ShelterResult) 
         f"(mediaan): {n(row['demand'])} mensen hebben een plek nodig, tegen "
         f"{n(row['places'])} plekken; {n(row['unmet_demand'])} van hen "
         f"{'vindt' if row['unmet_demand'] == 1 else 'vinden'} naar verwachting "
-        "geen plek (geweigerd of wachtend).",
+        "geen plek (afgewezen of op de wachtlijst).",
         f"- **Benodigde plekken** om de bezetting op of onder "
         f"{_pct(result.cfg.target_occupancy, 'nl', 0)} te houden (kans "
         f"{_pct(result.cfg.planning_probability, 'nl', 0)}): {n(row['places_needed'])}; "
@@ -138,7 +138,7 @@ def reliability_nl(row: pd.Series, national: dict) -> Text:
            "Alle cijfers zijn toegerekend met de verdeelsleutel; er zijn geen gemeentelijke "
            "opvangcijfers gepubliceerd.")
     if row["thin"]:
-        return Text(f"**Dun cijfer.** Naar schatting minder dan {threshold} mensen in opvang. {how} "
+        return Text(f"**Onzeker cijfer.** Naar schatting minder dan {threshold} mensen in opvang. {how} "
                     "Lees de cijfers als indicatie.")
     return Text(f"**Toegerekend cijfer.** {how}")
 
