@@ -70,7 +70,7 @@ def registrations_above_band(cfg: RegistrationsAboveBand, observations: pd.DataF
     both = fc.merge(obs.assign(date=pd.to_datetime(obs["date"])), on="date").sort_values("date")
     if len(both) < cfg.consecutive:
         return _result(name, "unknown", f"Not evaluated: the earlier forecast of {var} covers "
-                       f"{len(both)} observed month(s); {cfg.consecutive} are needed.")
+                       f"{_months(len(both))} observed; {cfg.consecutive} are needed.")
     last = both.tail(cfg.consecutive)
     above = bool((last["value"] > last[upper]).all())
     months = ", ".join(f"{_month(r.date)}: {_count(r.value)} against at most {_count(r[upper])}"
@@ -80,6 +80,11 @@ def registrations_above_band(cfg: RegistrationsAboveBand, observations: pd.DataF
                        f"band in the latest {cfg.consecutive} months ({months}).")
     return _result(name, "green", f"{var.capitalize()} not above the earlier forecast's {cfg.band} % "
                    f"band in all of the latest {cfg.consecutive} months ({months}).")
+
+
+def _months(n: int) -> str:
+    """``1 month``, ``6 months``: a count of months in words."""
+    return f"{n} month" if n == 1 else f"{n} months"
 
 
 def shelter_pressure(cfg: ShelterPressure, shelter_forecast: pd.DataFrame | None,
@@ -105,13 +110,13 @@ def shelter_pressure(cfg: ShelterPressure, shelter_forecast: pd.DataFrame | None
                        f"whole forecast.")
     first = over["date"].iloc[0] if not over.empty else jump_off
     left = (first.year - jump_off.year) * 12 + first.month - jump_off.month
-    text = (f"Median demand per place reaches {limit} in {_month(first)}, {left} month(s) after "
-            f"the last count; new places need {lead} month(s) to open.")
+    text = (f"Median demand per place reaches {limit} in {_month(first)}, {_months(left)} after "
+            f"the last count; new places need {_months(lead)} to open.")
     if jump_off_pressure is not None and jump_off_pressure >= cfg.threshold:
         left = 0
         text = (f"Demand per place is already {fmt_value(jump_off_pressure, 'share', 0.001)} at the "
-                f"last count ({_month(jump_off)}), at or above {limit}; new places need {lead} "
-                f"month(s) to open.")
+                f"last count ({_month(jump_off)}), at or above {limit}; new places need "
+                f"{_months(lead)} to open.")
     if left < lead:
         return _result(name, cfg.level, text + " Less lead time is left than new places need.")
     return _result(name, "green", text + " Enough lead time is left if places are requested in time.")
