@@ -6,6 +6,7 @@ The one write is :func:`table`'s download, through ``capacity.data.save_table``.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from capacity import data
+from capacity.data.tables import download_formats
 from capacity.report.format import fmt_headline, fmt_number, fmt_significant
 from capacity.report.labels import LABELS, t
 
@@ -52,6 +54,7 @@ def table(
     language: str = "en",
     max_rows: int = 40,
     formats: Mapping[str, str] | None = None,
+    downloads: str | Sequence[str] = "csv,xlsx",
 ) -> Table:
     """Save a table as CSV and Excel and show it as HTML with its caption and download links.
 
@@ -68,13 +71,17 @@ def table(
         language: ``en`` or ``nl`` (number format and link text).
         max_rows: Rows shown (0: only the caption and the links); the download has all rows.
         formats: Optional ``{column: "{:.1%}"}`` format strings.
+        downloads: The files written and linked: ``csv`` (always) and ``xlsx`` (the
+            notebooks' ``downloads`` parameter; a batch of municipal reports writes CSV only
+            and one workbook per scenario).
 
     A text column that is empty in every row is not shown (the download keeps it). In a
     Dutch table a column with a Dutch name in the label table (``col_<column>``) shows it, and
     the codes in :data:`CODE_COLUMNS` show their labels.
     """
+    downloads = download_formats(downloads)
     saved = name is not None and data.save_table(df if download is None else download, name,
-                                                 save_to) is not None
+                                                 save_to, downloads) is not None
     total = len(df)
     empty = [c for c in df.columns if (df[c].dtype == object or pd.api.types.is_string_dtype(df[c]))
              and len(df) and df[c].fillna("").astype(str).eq("").all()]
@@ -102,8 +109,9 @@ def table(
         label = t("download", language)
         stem = html.escape(f"tables/{name}", quote=True)
         parts.append(
-            f'<p class="downloads">{label}: <a href="{stem}.csv" download>CSV</a> · '
-            f'<a href="{stem}.xlsx" download>Excel</a></p>'
+            f'<p class="downloads">{label}: <a href="{stem}.csv" download>CSV</a>'
+            + (f' · <a href="{stem}.xlsx" download>Excel</a>' if "xlsx" in downloads else "")
+            + "</p>"
         )
     if max_rows > 0:
         body = shown.to_html(index=False, escape=True, border=0, classes="dataframe capacity-table")
@@ -125,14 +133,47 @@ def _separators(text: str, language: str) -> str:
     return text.translate(str.maketrans(",.", ".,")) if language == "nl" else text
 
 
+#: Text columns of model tables whose fixed phrases and units have a Dutch text
+#: (``cell_<English>`` in the label table; a number in the phrase is ``{}``).
+TEXT_COLUMNS = frozenset({"unit", "method", "note", "rule", "fact", "level", "variant", "criterion",
+                          "quantity", "key_source", "arrivals_source", "places_source", "reliability",
+                          "item", "source"})
+#: Columns of codes labelled with a prefix: the backlog sensitivity's inputs and outputs.
+PREFIXED_COLUMNS = {"parameter": "input_", "output": "output_"}
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
 def _in_language(shown: pd.DataFrame, language: str) -> pd.DataFrame:
-    """Return ``shown`` with its column names and the codes of :data:`CODE_COLUMNS` labelled."""
+    """Return ``shown`` with its column names, codes and fixed phrases in ``language``."""
     for col in CODE_COLUMNS & set(shown.columns):
         shown[col] = shown[col].map(lambda v: _code_label(v, language))
+    for col in TEXT_COLUMNS & set(shown.columns):
+        shown[col] = shown[col].map(lambda v: _cell_label(v, language))
+    for col, prefix in PREFIXED_COLUMNS.items():
+        if col in shown.columns:
+            shown[col] = shown[col].map(lambda v, p=prefix: t(f"{p}{v}", language)
+                                        if f"{p}{v}" in LABELS else v)
+    if "flags" in shown.columns:  # "interpolated, observed"
+        shown["flags"] = shown["flags"].map(lambda v: ", ".join(str(_code_label(f, language))
+                                                               for f in v.split(", "))
+                                            if isinstance(v, str) else v)
     for col in shown.columns:  # True/False as words
         shown[col] = shown[col].map(lambda v: t("yes" if v else "no", language)
                                     if isinstance(v, bool | np.bool_) else v)
     return shown.rename(columns=lambda c: t(f"col_{c}", language) if f"col_{c}" in LABELS else c)
+
+
+def _cell_label(value: object, language: str) -> object:
+    """Return a fixed phrase or unit in ``language`` (numbers with its separators); else as it is."""
+    if not isinstance(value, str) or not value:
+        return value
+    if f"cell_{value}" in LABELS:
+        return t(f"cell_{value}", language)
+    numbers = _NUMBER.findall(value)
+    key = f"cell_{_NUMBER.sub('{}', value)}"
+    if not numbers or key not in LABELS:
+        return value
+    return t(key, language).format(*(_separators(n, language) for n in numbers))
 
 
 def _code_label(value: object, language: str) -> object:
