@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -126,6 +127,15 @@ def test_every_chart_has_a_text_alternative_and_a_caption() -> None:
     html = report.figure(fig)._repr_mimebundle_()["text/html"]
     assert 'role="img"' in html and 'aria-label="Registered &lt;b&gt;now&lt;/b&gt;. Mediaan in' in html
     assert "<figcaption>Mediaan in" in html and "80%-band" in html
+
+
+def test_chart_summary_rounds_counts_as_the_headline_table_does() -> None:
+    paths = np.random.default_rng(1).normal(11_140, 3_000, size=(400, 4))
+    fig = report.fan_chart(summarise(paths, DATES, "registered"), "registered", language="en")
+    summary = fig.layout.meta["summary"]
+    numbers = re.findall(r"\d[\d,]{3,}", summary.split(":", 1)[1].split(";")[0])
+    assert numbers and all(n.endswith("00") for n in numbers), summary  # persons over 10,000: nearest 100
+    assert report.charts.forecast_step(1_230) == 10 and report.charts.forecast_step(421) == 1
 
 
 def test_texts_and_captions_carry_no_markup() -> None:

@@ -143,16 +143,23 @@ def fan_chart(
     return _dates_in(fig, language)
 
 
+def forecast_step(median: float) -> float:
+    """Display step of a forecast count, as in the headline table: 100 from 10,000, 10 from 1,000, else 1."""
+    size = abs(float(median)) if pd.notna(median) else 0.0
+    return 100.0 if size >= 10_000 else 10.0 if size >= 1_000 else 1.0
+
+
 def _fan_summary(rows: pd.DataFrame, language: str, percent: bool) -> str:
     """Say in words where the median ends and its 80 % band, e.g. for a screen reader."""
     if rows.empty:
         return ""
     last = rows.iloc[-1]
+    step = forecast_step(last["q0.50"])
 
     def f(v: float) -> str:
         if percent:
             return fmt_value(v, "share", 0.001, language)
-        return fmt_number(v, language, 0 if abs(v) >= 10 else 2)
+        return fmt_value(v, "persons", step, language) if abs(v) >= 10 else fmt_number(v, language, 2)
 
     when = fmt_month(last["date"], language)
     if language == "nl":
