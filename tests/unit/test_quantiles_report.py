@@ -220,3 +220,33 @@ def test_every_prose_key_a_notebook_shows_exists_in_both_languages() -> None:
         assert en and nl and en != nl, key
         assert en.startswith("#") == nl.startswith("#"), key  # a heading in both or in neither
         assert en.split(" ", 1)[0] == nl.split(" ", 1)[0] if en.startswith("#") else True, key  # same level
+
+
+def test_a_dutch_table_shows_fixed_phrases_and_units_in_dutch_and_downloads_the_english(tmp_path) -> None:
+    frame = pd.DataFrame({
+        "parameter": ["arrivals_per_month", "grant_share"], "unit": ["persons/month", "share"],
+        "method": ["stock-flow identity with entry_share=0.78, departure_share=0.78", "a new method"],
+        "criterion": ["caseload <= 1,000 cases by month 36", "late share of cohort decisions <= 5%"],
+        "level": ["places at jump-off", "cost-optimal"], "flags": ["interpolated, observed", "observed"],
+        "reliability": ["allocated by key", "thin: fewer than 100 people in shelter; allocated by key, "
+                                            "treat as indicative"]})
+    html = report.table(frame, "c", save_to=tmp_path, language="nl")._repr_html_()
+    for dutch in ("personen per maand", "instroomaandeel 0,78", "hoogstens 1.000 zaken in maand 36",
+                  "plekken bij de start van de prognose", "geïnterpoleerd, waargenomen",
+                  "toegerekend met de verdeelsleutel", "minder dan 100 mensen", "inwilligingspercentage",
+                  "<td>aandeel</td>"):
+        assert dutch in html, dutch
+    assert "a new method" in html  # an unknown phrase is shown as it is, not dropped
+    for english in ("persons/month", "places at jump-off", "allocated by key", "caseload"):
+        assert english not in html, english
+    assert pd.read_csv(tmp_path / "tables" / "c.csv")["unit"].tolist() == ["persons/month", "share"]
+    assert "persons/month" in report.table(frame)._repr_html_()  # English keeps the English
+
+
+def test_every_dutch_cell_phrase_keeps_its_number_slots() -> None:
+    from capacity.report import labels
+
+    cells = {k: v for k, v in labels.LABELS.items() if k.startswith("cell_")}
+    assert len(cells) > 60
+    for key, entry in cells.items():
+        assert entry["en"].count("{}") == entry["nl"].count("{}"), key

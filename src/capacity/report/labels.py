@@ -35,7 +35,9 @@ _GENERAL: dict[str, dict[str, str]] = {
     "download": {"en": "Download", "nl": "Downloaden"},
     "rows_shown": {"en": "first {n} of {total} rows shown; the download has all",
                    "nl": "eerste {n} van {total} rijen getoond; de download bevat alle"},
-    "parameters_used": {"en": "Parameters used", "nl": "Gebruikte parameters"},
+    "parameters_used": {"en": "Parameters used",
+                        "nl": "Gebruikte parameters (de betekenis en de meeste bronnen staan er in het "
+                              "Engels, zoals in de parameterbestanden)"},
     "history": {"en": "History", "nl": "Historie"},
     "not_in_run": {"en": "not within the run", "nl": "niet binnen de looptijd"},
     "never": {"en": "not on most paths", "nl": "op de meeste paden niet"},
@@ -147,7 +149,8 @@ _BACKLOG: dict[str, dict[str, str]] = {
     "capacity_title": {"en": "IND and DT&V capacity that meets the targets",
                        "nl": "IND- en DT&V-capaciteit die de doelen haalt"},
     "assumptions_title": {"en": "Backlog assumptions and their sources",
-                          "nl": "Aannames van het achterstandsmodel en hun bronnen"},
+                          "nl": "Aannames van het achterstandsmodel en hun bronnen (betekenis en "
+                                "bronnen in het Engels, zoals in de parameterbestanden)"},
     "policy_title": {"en": "Policies side by side (common random numbers)",
                      "nl": "Beleidsopties naast elkaar (gemeenschappelijke toevalsgetallen)"},
 }

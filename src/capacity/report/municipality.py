@@ -84,7 +84,8 @@ def municipality_answer_nl(local_table: pd.DataFrame, housing_national: pd.DataF
                      f"op het hoogste punt ({month_label(peak, 'nl')}) zijn het er "
                      f"{n(stock.loc[peak, 'q0.10'])} tot {n(stock.loc[peak, 'q0.90'])}.")
     if thin:
-        lines += ["", f"*Onzeker cijfer: naar schatting minder dan {fmt_number(result.cfg.reliability_min_persons, 'nl')} "
+        least = fmt_number(result.cfg.reliability_min_persons, "nl")
+        lines += ["", f"*Onzeker cijfer: naar schatting minder dan {least} "
                       "mensen in opvang; daarom alleen een bandbreedte.*"]
     return Text("\n".join(lines))
 

@@ -736,6 +736,87 @@ _COLUMNS: dict[str, str] = {
     "cohort": "cohort", "regular": "regulier", "total": "totaal",
 }
 
+#: Dutch text of the fixed phrases and units in model tables' text cells (``cell_<English>``),
+#: shown in Dutch tables (:data:`capacity.report.tables.TEXT_COLUMNS`); the downloads keep the
+#: English. ``{}`` stands for a number, filled in with Dutch separators.
+_CELLS: dict[str, str] = {
+    # units
+    "-": "-", "months": "maanden", "month": "maand", "share": "aandeel", "share/month": "aandeel per maand",
+    "cases": "zaken", "paths": "paden", "path": "pad", "persons": "personen", "persons/month": "personen per maand",
+    "decisions/month": "beslissingen per maand", "factor": "factor", "factor/month": "factor per maand",
+    "cases/month": "zaken per maand", "cases/year": "zaken per jaar", "days": "dagen", "places": "plekken",
+    "date": "datum", "log sd": "log-standaardafwijking", "models": "modellen", "seasons": "seizoenen",
+    "origins": "startpunten", "ratio": "verhouding", "weight": "gewicht", "persons/case": "personen per zaak",
+    "capacity units/case": "capaciteitseenheden per zaak", "permits/month": "documenten per maand",
+    "EUR": "EUR", "EUR/day": "EUR per dag", "EUR/case": "EUR per zaak", "EUR/bed-day": "EUR per beddag",
+    "EUR/person-day": "EUR per persoonsdag", "%": "%",
+    # methods, rules and notes of the model tables
+    "mean of observed monthly arrivals (TP grants) in the window":
+        "gemiddelde waargenomen instroom per maand (toekenningen tijdelijke bescherming) in de periode",
+    "arrivals minus the mean monthly change in registered":
+        "instroom min de gemiddelde verandering per maand van het aantal ingeschrevenen",
+    "stock-flow identity with entry_share={}, departure_share={}":
+        "voorraad-stroomrelatie met instroomaandeel {} en vertrekaandeel {}",
+    "in_shelter / registered, last month with both observed":
+        "in opvang gedeeld door ingeschreven, laatste maand waarin beide zijn waargenomen",
+    "grid fit of places to demand (shelter share x registered); range: fits within {} x the best RMSE "
+    "at the best pressure":
+        "plekken gefit op de vraag (opvangaandeel x ingeschreven) over een raster; bandbreedte: fits "
+        "binnen {} x de beste RMSE bij de beste druk",
+    "kept as register_cleanup; not a departure": "geboekt als registeropschoning, niet als vertrek",
+    "register clean-up of the TP stock, not an outflow of that month (datasets/README.md)":
+        "opschoning van het register van houders van tijdelijke bescherming, geen uitstroom in die "
+        "maand (datasets/README.md)",
+    "first_decisions": "eerste beslissingen", "backlog_end": "openstaand op 31 december",
+    "penalty_eur": "dwangsommen (EUR)",
+    "observed DERIVED: pending at the start + first applications - pending at the end (persons); "
+    "published decision totals {}":
+        "waargenomen, AFGELEID: openstaand aan het begin + eerste aanvragen - openstaand aan het eind "
+        "(personen); gepubliceerd aantal beslissingen {}",
+    "observed DERIVED: pending at the start + first applications - pending at the end (persons); "
+    "published decision totals not published":
+        "waargenomen, AFGELEID: openstaand aan het begin + eerste aanvragen - openstaand aan het eind "
+        "(personen); aantal beslissingen niet gepubliceerd",
+    "pending asylum applicants at {} December (persons)":
+        "openstaande asielaanvragen op {} december (personen)",
+    "published: paid out in the year; simulated: run up in the year":
+        "gepubliceerd: uitbetaald in het jaar; gesimuleerd: opgelopen in het jaar",
+    "departed {} May - {} Nov {}, per month (CBS via monitor report)":
+        "vertrokken {} mei - {} nov {}, per maand (CBS via monitorrapportage)",
+    "departures per month, first {} forecast months (median of paths)":
+        "vertrek per maand, eerste {} voorspelde maanden (mediaan van de paden)",
+    "registered at jump-off (BRP)": "ingeschreven bij de start van de prognose (BRP)",
+    "history series (CBS counts spread over months)": "historische reeks (CBS-tellingen verdeeld over de maanden)",
+    "rate x registered; larger stock than in {}": "vertrekkans x ingeschreven; grotere groep dan in {}",
+    "{}-{}, paths start here": "{}-{}, de paden beginnen hier",
+    "registered with municipalities, {} Feb {}": "ingeschreven bij gemeenten, {} feb {}",
+    "in municipal emergency shelter, {} Feb {} ({} %)": "in gemeentelijke noodopvang, {} feb {} ({}%)",
+    "shelter occupancy, {} Feb {} ({} %)": "bezettingsgraad opvang, {} feb {} ({}%)",
+    "registered in the BRP under the TPD, {} Dec {}": "ingeschreven in de BRP onder de RTB, {} dec {}",
+    "population": "inwoners", "observed": "waargenomen", "published": "gepubliceerd", "key": "verdeelsleutel",
+    "constant": "constant", "ramp {} months": "opbouw in {} maanden",
+    "late share of cohort decisions <= {}%": "aandeel te late beslissingen over het cohort <= {}%",
+    "caseload <= {} cases by month {}": "hoogstens {} zaken in maand {}",
+    "places at jump-off": "plekken bij de start van de prognose",
+    "places needed at target": "benodigde plekken bij de streefbezetting", "cost-optimal": "laagste kosten",
+    "baseline": "basis", "no shocks: the war goes on as in the data":
+        "geen schokken: de oorlog gaat door zoals in de gegevens",
+    "assumed: mean of the last {} published months ({}-{})":
+        "aangenomen: gemiddelde van de laatste {} gepubliceerde maanden ({}-{})",
+    "allocated by key": "toegerekend met de verdeelsleutel",
+    # the commonest sources of parameters (the rest cite files and documents, in English)
+    "assumption": "aanname", "run setting": "instelling van de run",
+    "planning target (judgement)": "planningsdoel (inschatting)",
+    "not used in the baseline": "niet gebruikt in het basisscenario",
+    "no announced ramp-up (scenario tpd_ind_ramp: assumption)":
+        "geen aangekondigde opschaling (scenario tpd_ind_ramp: aanname)",
+    "run setting: the cohort from the forecast's registered paths":
+        "instelling van de run: het cohort uit de voorspelde paden van het aantal ingeschrevenen",
+    "thin: fewer than {} people in shelter; allocated by key, treat as indicative":
+        "onzeker: minder dan {} mensen in opvang; toegerekend met de verdeelsleutel, lees als indicatie",
+}
+
 #: The prose sections (joined into :data:`capacity.report.labels.SECTIONS`).
 SECTIONS = (_SHARED, _DATA, _FORECAST, _SHELTER, _BACKLOG,
-            {f"col_{k}": {"en": k, "nl": v} for k, v in _COLUMNS.items()})
+            {f"col_{k}": {"en": k, "nl": v} for k, v in _COLUMNS.items()},
+            {f"cell_{k}": {"en": k, "nl": v} for k, v in _CELLS.items()})
