@@ -194,6 +194,9 @@ def test_a_dutch_table_shows_dutch_column_names_and_downloads_the_codes(tmp_path
     formatted = report.table(pd.DataFrame({"n": [94336.4], "p": [0.9701]}), language="nl",
                              formats={"n": "{:,.0f}", "p": "{:.1%}"})._repr_html_()
     assert "<td>94.336</td>" in formatted and "<td>97,0%</td>" in formatted  # not 94,336 (= 94.3)
+    english = report.table(pd.DataFrame({"n": [94336.4], "p": [0.9701]}),
+                           formats={"n": "{:,.0f}", "p": "{:.1%}"})._repr_html_()
+    assert "<td>94,336</td>" in english and "<td>97.0 %</td>" in english  # one way: as fmt_value
     flags = report.table(pd.DataFrame({"too_late": [True, False]}), language="nl")._repr_html_()
     assert "<td>ja</td>" in flags and "<td>nee</td>" in flags and "True" not in flags
     assert list(pd.read_csv(tmp_path / "tables" / "f.csv").columns)[:3] == ["date", "variable", "mean"]

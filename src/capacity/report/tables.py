@@ -129,8 +129,14 @@ CODE_COLUMNS = frozenset({"variable", "flag", "series", "region_type", "stream"}
 
 
 def _separators(text: str, language: str) -> str:
-    """Return a number formatted by a Python format string with the language's separators."""
-    return text.translate(str.maketrans(",.", ".,")) if language == "nl" else text
+    """Return a number formatted by a Python format string in the language's way.
+
+    Dutch swaps the separators (``97,0%``); English puts a space before a percent sign
+    (``97.0 %``), as :func:`capacity.report.format.fmt_value` writes every share.
+    """
+    if language == "nl":
+        return text.translate(str.maketrans(",.", ".,"))
+    return re.sub(r"(\d)%", r"\1 %", text)
 
 
 #: Text columns of model tables whose fixed phrases and units have a Dutch text
