@@ -11,8 +11,14 @@ from __future__ import annotations
 from typing import Literal
 
 from capacity.params.base import Frozen, param
+from capacity.params.types import ranged
 
 Level = Literal["amber", "red"]
+#: Largest penalty budget (EUR over the horizon): forty times the baseline's, a guard against
+#: typos such as three zeros too many (the per-day amounts' ``Money`` stops at 1 million).
+MAX_BUDGET_EUR = 10_000_000_000
+#: A budget in euro: a finite number from 0 to MAX_BUDGET_EUR.
+BudgetEur = ranged(float, 0, MAX_BUDGET_EUR)
 
 
 class RegistrationsAboveBand(Frozen):
@@ -55,8 +61,8 @@ class PenaltyBudget(Frozen):
 
     enabled: bool = param(True, unit="-", doc="evaluate this trigger")
     level: Level = param("red", unit="-", doc="status when the median exposure exceeds the budget")
-    budget_eur: float = param(237_000_000.0, unit="EUR", ge=0,
-                              doc="penalty budget over the forecast horizon (cohort and regular)")
+    budget_eur: BudgetEur = param(237_000_000.0, unit="EUR", ge=0,
+                                  doc="penalty budget over the forecast horizon (cohort and regular)")
     key: str = param("backlog_penalty_eur_total", unit="-",
                      doc="headline figure compared with the budget (its median; its 90th "
                          "percentile above the budget gives amber)")
