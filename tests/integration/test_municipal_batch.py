@@ -112,6 +112,9 @@ def test_chunked_page_equals_the_papermill_page(chunked: runner.RunResult, tmp_p
     one = (single.run_dir / "small" / "municipalities" / f"{code}.html").read_text(encoding="utf-8")
     many = (chunked.run_dir / "small" / "municipalities" / f"{code}.html").read_text(encoding="utf-8")
     assert _key_content(one) == _key_content(many)
+    # one municipality on its own (papermill) keeps both downloads, as a national report does
+    tables = single.run_dir / "small" / "tables"
+    assert (tables / f"municipality_{code}.csv").is_file() and (tables / f"municipality_{code}.xlsx").is_file()
     assert _key_content(many)["figures"], "the answers carry numbers"
 
 
@@ -163,3 +166,38 @@ def test_report_exporter_gives_nbconvert_s_page(tmp_path: Path) -> None:
 
     assert dom(fast) == dom(slow)
     assert fast.count('tabindex="0"') >= 3
+
+
+def test_batch_writes_csv_per_municipality_and_one_workbook(chunked: runner.RunResult) -> None:
+    """No .xlsx per municipality; one workbook, a sheet per published municipality (no failed one)."""
+    import openpyxl
+    import pandas as pd
+
+    from capacity.runner.execute import MUNICIPAL_WORKBOOK
+
+    tables = chunked.run_dir / "small" / "tables"
+    assert not list(tables.glob("municipality_*.xlsx"))
+    ok = sorted(c for c in CODES if c not in (BROKEN, KILLED))
+    book = openpyxl.load_workbook(tables / MUNICIPAL_WORKBOOK, read_only=True)
+    assert book.sheetnames == ok
+    csv = pd.read_csv(tables / f"municipality_{ok[0]}.csv")
+    rows = list(book[ok[0]].iter_rows(values_only=True))
+    assert list(rows[0]) == list(csv.columns) and len(rows) == len(csv) + 1
+    assert csv["date"].astype(str).str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    assert chunked.results["small/workbook"].status == "ok"
+    page = (chunked.run_dir / "small" / "municipalities" / f"{ok[0]}.html").read_text(encoding="utf-8")
+    assert f"municipality_{ok[0]}.csv" in page and f"municipality_{ok[0]}.xlsx" not in page
+    assert f'href="../tables/{MUNICIPAL_WORKBOOK}"' in page, "a published page links the workbook"
+    failed = (chunked.run_dir / "small" / "municipalities" / f"{BROKEN}.html").read_text(encoding="utf-8")
+    assert MUNICIPAL_WORKBOOK not in failed and ".xlsx" not in failed
+
+
+def test_keep_notebooks_keeps_each_municipal_notebook(tmp_path: Path) -> None:
+    codes = CODES[:2]
+    res = runner.run([_small_scenario(tmp_path)], notebooks=["05_municipality"], municipalities=codes,
+                     jobs=1, municipal_chunk=2, keep_notebooks=True, reports_dir=tmp_path / "reports",
+                     progress=False)
+    assert res.ok, [r.error for r in res.failed]
+    folder = res.run_dir / "small" / "municipalities"
+    assert sorted(p.stem for p in folder.glob("*.ipynb")) == codes
+    assert f'href="{codes[0]}.ipynb"' in (folder / f"{codes[0]}.html").read_text(encoding="utf-8")

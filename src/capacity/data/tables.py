@@ -91,7 +91,8 @@ def _excel_dates(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
         values = out[col].dropna()
-        if (out[col].dtype == object and len(values) and values.map(type).eq(str).all()
+        if ((out[col].dtype == object or pd.api.types.is_string_dtype(out[col])) and len(values)
+                and values.map(type).eq(str).all()
                 and values.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()):
             out[col] = pd.to_datetime(out[col])
     return out

@@ -52,6 +52,9 @@ class ProjectKernelManager(AsyncKernelManager):
                 language="python",
                 interrupt_mode="signal",
                 metadata={},
+                # The kernel runs in a folder under the reports (maybe outside the project):
+                # relative parameter and data paths must still count from the project folder.
+                env={project.ENV_VAR: str(project.project_root()).replace("$", "$$")},
             )
         return self._kernel_spec
 
@@ -307,6 +310,9 @@ def export_html(
     run_dir = Path(context.get("run_dir", job.output_html.parents[1]))
     rel = Path(os.path.relpath(run_dir, job.output_html.parent))
     scenario = dict(context.get("scenarios", {}).get(job.scenario, {}))
+    if scenario.get("params_file"):  # shown in the footer: no absolute machine path
+        scenario["params_file"] = project.relative(scenario["params_file"], project.project_root(),
+                                                   project.templates_dir().parents[1])
     resources = {
         "metadata": {"name": job.title},
         "capacity": {
@@ -337,8 +343,40 @@ def export_html(
         # Notebooks link tables relative to their output_dir (the scenario folder); a report
         # placed deeper (municipalities/<code>.html) needs the path from where it lives.
         body = body.replace('href="tables/', f'href="{tables_href}/')
+    body = _excel_links(body, nb, job, tables_href, ok=status == "ok")
     job.output_html.write_text(body, encoding="utf-8")
     return job.output_html
+
+
+def _excel_links(body: str, nb: Any, job: Job, tables_href: str, *, ok: bool) -> str:
+    """Link in the page's list of downloads only the Excel files its tables wrote.
+
+    A table saved as CSV only (``downloads="csv"``) has no ``.xlsx`` of its own: in a batch of
+    municipal reports its sheet is in the scenario's workbook (:data:`MUNICIPAL_WORKBOOK`,
+    written once the scenario's reports are done), which a published page links instead.
+    """
+    import html
+
+    linked = set()
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            linked.update(_XLSX_LINK.findall(str(output.get("data", {}).get("text/html", ""))))
+    nl = job.language == "nl"
+    for name in _tables_of(nb):
+        if name in linked:
+            continue
+        new = ""
+        if ok and job.municipality and job.parameters.get("downloads") == "csv":
+            label = (f"Excel, alle gemeenten (blad {job.municipality})" if nl
+                     else f"Excel, all municipalities (sheet {job.municipality})")
+            new = (f' · <a href="{html.escape(tables_href)}/{MUNICIPAL_WORKBOOK}">'
+                   f"{html.escape(label)}</a>")
+        old = f' · <a href="{html.escape(tables_href)}/{html.escape(name)}.xlsx">Excel</a>'
+        body = body.replace(old, new)
+    return body
+
+
+_XLSX_LINK = re.compile(r"tables/([\w.\-]+?)\.xlsx")
 
 
 #: An output's or a text cell's div in the page (made focusable, as nbconvert's HTMLExporter does).
@@ -607,3 +645,37 @@ def _external_scripts(outputs: list, folder: Path) -> list:
             text = "".join(text) if isinstance(text, list) else text
             data["text/html"] = _INLINE_SCRIPT.sub(external, text)
     return outputs
+
+
+#: The workbook of a scenario's municipal tables (``<scenario>/tables/<name>``), one sheet per code.
+MUNICIPAL_WORKBOOK = "municipalities_forecast.xlsx"
+
+
+def write_municipal_workbook(key: str, scenario_dir: str, codes: list[str]) -> JobResult:
+    """Write one workbook with a sheet per municipality from the batch's municipal CSVs.
+
+    A batch of municipal reports writes each municipality's table as CSV only; this gathers
+    the published ones (``tables/municipality_<code>.csv``) into
+    ``<scenario_dir>/tables/`` :data:`MUNICIPAL_WORKBOOK`, sheets named by CBS code.
+
+    Returns:
+        A :class:`JobResult` (``failed`` with the reason if a CSV is missing or unreadable).
+
+    """
+    import pandas as pd
+
+    from capacity.data.tables import write_workbook
+
+    started = time.perf_counter()
+    tables = Path(scenario_dir) / "tables"
+    try:
+        sheets = {code: pd.read_csv(tables / f"municipality_{code}.csv", dtype={"code": str})
+                  for code in codes}
+        path = write_workbook(sheets, tables / MUNICIPAL_WORKBOOK)
+    except Exception as exc:  # noqa: BLE001 - reported on the index page
+        return JobResult(key=key, status="failed", seconds=time.perf_counter() - started,
+                         error=f"the workbook {tables / MUNICIPAL_WORKBOOK} could not be written: "
+                               f"{type(exc).__name__}: {exc}")
+    seconds = time.perf_counter() - started
+    logger.info("wrote %s (%d sheets)", path, len(codes))
+    return JobResult(key=key, status="ok", seconds=seconds, compute_seconds=seconds)

@@ -1,0 +1,79 @@
+"""Downloads: which files a table writes and links, and how its numbers and dates are written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from capacity import report
+from capacity.data.tables import SIGNIFICANT_DIGITS, download_frame, save_table, write_workbook
+
+pytestmark = pytest.mark.unit
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame({"code": ["GM0363", "GM0363"],
+                         "date": pd.to_datetime(["2025-04-01", "2025-05-01"]),
+                         "variable": ["demand", "demand"],
+                         "mean": [94370.35319630074, 0.1 + 0.2], "count": [1, 2]})
+
+
+def test_default_writes_and_links_csv_and_excel(tmp_path: Path) -> None:
+    html = report.table(_frame(), "demo", save_to=tmp_path)._repr_html_()
+    assert (tmp_path / "tables" / "demo.csv").is_file() and (tmp_path / "tables" / "demo.xlsx").is_file()
+    assert 'href="tables/demo.csv"' in html and 'href="tables/demo.xlsx"' in html
+
+
+@pytest.mark.parametrize("downloads", ["csv", ["csv"], ("csv",)])
+def test_csv_only_writes_and_links_no_excel(tmp_path: Path, downloads: object) -> None:
+    html = report.table(_frame(), "demo", save_to=tmp_path, downloads=downloads)._repr_html_()
+    assert (tmp_path / "tables" / "demo.csv").is_file()
+    assert not (tmp_path / "tables" / "demo.xlsx").exists() and "xlsx" not in html and "Excel" not in html
+
+
+def test_unknown_format_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match=r"'pdf'.*csv.*xlsx"):
+        save_table(_frame(), "demo", tmp_path, "csv,pdf")
+
+
+def test_csv_has_dates_as_days_and_no_float_noise(tmp_path: Path) -> None:
+    text = save_table(_frame(), "demo", tmp_path).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    assert lines[1] == "GM0363,2025-04-01,demand,94370.353,1"
+    assert lines[2] == "GM0363,2025-05-01,demand,0.3,2"
+    excel = pd.read_excel(tmp_path / "tables" / "demo.xlsx")
+    assert pd.api.types.is_datetime64_any_dtype(excel["date"]) and excel["mean"][0] == 94370.353
+
+
+def test_significant_digits_keep_counts_exact_and_special_values() -> None:
+    values = pd.DataFrame({"x": [99_999_999.0, 1234.5678901234, -0.000123456789123, 0.0,
+                                 np.nan, np.inf]})
+    out = download_frame(values)["x"].tolist()
+    assert out[0] == 99_999_999.0 and out[1] == 1234.5679 and out[2] == -0.00012345679
+    assert out[3] == 0.0 and np.isnan(out[4]) and out[5] == np.inf
+    assert SIGNIFICANT_DIGITS == 8
+
+
+def test_timestamps_with_a_time_keep_it() -> None:
+    frame = pd.DataFrame({"at": pd.to_datetime(["2025-04-01 12:30", None])})
+    assert download_frame(frame)["at"].iloc[0] == pd.Timestamp("2025-04-01 12:30")
+
+
+def test_workbook_has_a_sheet_per_frame(tmp_path: Path) -> None:
+    import openpyxl
+
+    save_table(_frame(), "m", tmp_path, "csv")
+    frame = pd.read_csv(tmp_path / "tables" / "m.csv")
+    path = write_workbook({"GM0363": frame, "GM0014": frame.head(1)}, tmp_path / "book.xlsx")
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["GM0363", "GM0014"]
+    rows = list(book["GM0363"].iter_rows(values_only=True))
+    assert rows[0] == ("code", "date", "variable", "mean", "count")
+    assert rows[1][1].date().isoformat() == "2025-04-01" and rows[1][3] == 94370.353
+    with pytest.raises(ValueError, match="longer than 31"):
+        write_workbook({"x" * 32: frame}, tmp_path / "long.xlsx")
+    with pytest.raises(ValueError, match="no sheets"):
+        write_workbook({}, tmp_path / "empty.xlsx")
