@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--reports", type=Path, default=None,
                      help="output root (default: <project>/reports, or ./reports on the packaged defaults)")
     run.add_argument("--keep", type=int, default=12, help="run folders to keep (0: all)")
+    run.add_argument("--keep-size", default=None, metavar="SIZE",
+                     help="most disk the kept run folders take together, e.g. 2GB (the newest "
+                     "that fit are kept; never latest or this run)")
     run.add_argument("--wait", type=float, default=0,
                      help="seconds to wait for another run to finish (default: fail at once)")
     run.add_argument("--timeout", type=float, default=900,
@@ -232,7 +235,7 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
             publish=publish, extra_parameters=extra, kernel=args.kernel,
             municipal_scenarios=args.municipalities_for, prepare=not args.no_cache,
             keep_cache=args.keep_cache, municipal_chunk=args.municipal_chunk,
-            keep_notebooks=args.keep_notebooks,
+            keep_notebooks=args.keep_notebooks, keep_size=args.keep_size,
         )
     except LockError as exc:
         _err(f"error: {exc}")

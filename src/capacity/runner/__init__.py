@@ -110,7 +110,8 @@ def run(
             published = status == "ok" and options.publish
             if published:
                 publish_latest(reports_dir, run_dir)
-            for removed in prune_runs(reports_dir, keep=options.keep, current=run_dir):
+            for removed in prune_runs(reports_dir, keep=options.keep, current=run_dir,
+                                      keep_bytes=options.keep_size):
                 logger.info("pruned old run %s", removed.name)
     return RunResult(run_dir=run_dir, status=status, results=results, published=published,
                      manifest=manifest)

@@ -24,6 +24,9 @@ class RunOptions:
         jobs: Parallel jobs (None: number of cores).
         reports_dir: Output root; the run goes to ``<reports_dir>/<run-id>/``.
         keep: Run folders to keep (older ones are pruned; 0 keeps all).
+        keep_size: Most bytes the kept run folders may take together (the newest that fit
+            are kept, never the current run or ``latest``'s; None: no limit). A text such as
+            ``"2GB"`` or ``"500MB"`` is read by :func:`parse_size`.
         wait: Seconds to wait for another run's lock.
         timeout: Per-cell time limit (s); None: no limit.
         start_timeout: Kernel start-up limit (s).
@@ -62,9 +65,14 @@ class RunOptions:
     keep_cache: bool = False
     municipal_chunk: int = 0
     keep_notebooks: bool = False
+    keep_size: int | str | None = None
 
     def __post_init__(self) -> None:
         """Check the kernel start method (the executor is checked when the pool starts)."""
+        if isinstance(self.keep_size, str):
+            object.__setattr__(self, "keep_size", parse_size(self.keep_size))
+        if self.keep_size is not None and (not isinstance(self.keep_size, int) or self.keep_size <= 0):
+            raise RunError(f"keep_size = {self.keep_size!r}: expected a size above zero such as 2GB")
         if self.kernel not in KERNEL_MANAGERS:
             raise RunError(f"kernel = {self.kernel!r}: expected 'fork' or 'spawn'")
         if not isinstance(self.municipal_chunk, int) or self.municipal_chunk < 0:
@@ -100,6 +108,27 @@ class RunOptions:
         kind = "dask" if self.scheduler or self.executor == "dask" else "process"
         return {"kind": kind, "workers": workers, "scheduler": self.scheduler,
                 "kernel": self.kernel, "timeout_s": self.timeout}
+
+
+_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+
+
+def parse_size(text: str) -> int:
+    """Return the bytes of a size such as ``2GB``, ``500 MB``, ``1.5GiB`` or ``123456``.
+
+    Raises:
+        RunError: Naming the text and the units expected.
+
+    """
+    import re
+
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*", str(text))
+    unit = match.group(2).upper() if match else ""
+    if not match or unit not in _UNITS or float(match.group(1)) <= 0:
+        raise RunError(f"keep size {text!r}: expected a number above zero with a unit "
+                       "B, KB, MB, GB or TB (or KiB, MiB, GiB, TiB), e.g. 2GB")
+    return int(float(match.group(1)) * _UNITS[unit])
 
 
 @dataclass

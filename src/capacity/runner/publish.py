@@ -314,27 +314,55 @@ def latest_target(reports_dir: Path) -> str | None:
     return os.readlink(latest) if latest.is_symlink() else None
 
 
-def prune_runs(reports_dir: Path, *, keep: int, current: Path | None = None) -> list[Path]:
-    """Delete the oldest run folders beyond ``keep``; never ``latest``'s target or the current run.
+def prune_runs(reports_dir: Path, *, keep: int, current: Path | None = None,
+               keep_bytes: int | None = None) -> list[Path]:
+    """Delete the oldest run folders beyond ``keep`` or ``keep_bytes``; never ``latest``'s or the current run.
+
+    ``keep`` (0: no limit) counts run folders; ``keep_bytes`` (None: no limit) keeps the
+    newest runs whose folders fit together in that many bytes (the protected runs count
+    first, and are kept even if they alone exceed it); every older run goes.
 
     Returns:
         The folders removed.
 
     """
-    if keep <= 0:
-        return []
     runs = sorted((p for p in reports_dir.iterdir() if p.is_dir() and _RUN_ID.match(p.name)),
                   key=lambda p: p.name)
     protected = {latest_target(reports_dir), current.name if current else None}
+    doomed = set(runs[:-keep] if 0 < keep < len(runs) else [])
+    if keep_bytes is not None:
+        used = sum(folder_size(p) for p in runs if p.name in protected)
+        full = False
+        for path in reversed(runs):  # newest first
+            if path.name in protected or path in doomed:
+                continue
+            size = folder_size(path)
+            full = full or used + size > keep_bytes
+            if full:
+                doomed.add(path)
+            else:
+                used += size
     removed = []
-    for path in runs[:-keep] if len(runs) > keep else []:
-        if path.name in protected:
+    for path in runs:
+        if path not in doomed or path.name in protected:
             continue
         shutil.rmtree(path, ignore_errors=True)
         for log in (reports_dir / "logs").glob(f"{path.name}.*log*"):
             log.unlink()
         removed.append(path)
     return removed
+
+
+def folder_size(path: Path) -> int:
+    """Return the bytes of the files under ``path`` (links are not followed)."""
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
+    return total
 
 
 @contextmanager
