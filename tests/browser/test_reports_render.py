@@ -225,9 +225,13 @@ PHONE_PAGES = [f"{scenario}/{name}.html" for scenario in ("baseline", "baseline_
                for name in ("01_data", "02_arrivals_departures", "03_shelter", "04_tpd_backlog")]
 
 
-@pytest.mark.parametrize("page", [*PHONE_PAGES, "baseline/municipalities/GM0363.html"])
+@pytest.mark.parametrize("page", [*PHONE_PAGES, "baseline/municipalities/GM0363.html", "index.html"])
 def test_reports_do_not_scroll_sideways_at_phone_width(browser: DevTools, suite_run, page: str) -> None:
-    """At 390 px the page itself never scrolls sideways; a wide table scrolls in its own box."""
+    """At 390 px the page itself never scrolls sideways; a wide table scrolls in its own box.
+
+    The run index too: its report matrix, scenario, comparison and timing tables each scroll
+    in their own box.
+    """
     summary, problems = browser.open((suite_run.run_dir / page).as_uri(), width=390)
     assert problems == []
     assert summary["innerWidth"] == 390, summary["innerWidth"]

@@ -145,7 +145,7 @@ def visible_text(page: Path) -> str:
     text = page.read_text(encoding="utf-8")
     text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)
     text = re.sub(r'<section class="capacity-provenance".*?</section>', " ", text, flags=re.S)
-    text = re.sub(r"<table[^>]*><caption[^>]*>(Parameters used|Gebruikte parameters)</caption>.*?</table>", " ",
+    text = re.sub(r"<table[^>]*><caption[^>]*>(Parameters used|Gebruikte parameters)[^<]*</caption>.*?</table>", " ",
                   text, flags=re.S)
     text = re.sub(r"<[^>]+>", " ", text)
     return html.unescape(text)
@@ -272,6 +272,74 @@ def test_the_english_word_rule(text, english) -> None:
     assert english_words(text) == english
 
 
+#: Dutch column headers whose cells hold fixed phrases and units the label table translates
+#: (``cell_<English>``). Left out on purpose: "betekenis" and "bron" (meanings and sources of
+#: parameters, in English as in the parameter files; the caption says so), "feit" and
+#: "toelichting" (phrases with dates from the data files), "waarde" and "parameter" (as given).
+DUTCH_TEXT_COLUMNS = frozenset({"eenheid", "methode", "regel", "niveau", "criterium", "variant",
+                                "herkomst sleutel", "bron plekken", "betrouwbaarheid", "kenmerken",
+                                "grootheid", "uitkomst", "rol van het jaar", "variabele", "reeks"})
+
+
+class _CellParser(HTMLParser):
+    """Collects ``(column header, cell text)`` of every table's body cells."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cells: list[tuple[str, str]] = []
+        self.tables: list[dict] = []
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag == "table":
+            self.tables.append({"head": [], "row": [], "in_head": False})
+        elif self.tables and tag == "thead":
+            self.tables[-1]["in_head"] = True
+        elif self.tables and tag == "tr":
+            self.tables[-1]["row"] = []
+        elif self.tables and tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag) -> None:
+        if not self.tables:
+            return
+        table = self.tables[-1]
+        if tag == "thead":
+            table["in_head"] = False
+        elif tag in ("td", "th") and self.cell is not None:
+            text = " ".join("".join(self.cell).split())
+            if table["in_head"]:
+                table["head"].append(text)
+            elif tag == "td" and len(table["row"]) < len(table["head"]):
+                self.cells.append((table["head"][len(table["row"])], text))
+            table["row"].append(text)
+            self.cell = None
+        elif tag == "table":
+            self.tables.pop()
+
+    def handle_data(self, data) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def dutch_cells(page: Path) -> list[tuple[str, str]]:
+    """``(column, text)`` of the cells in :data:`DUTCH_TEXT_COLUMNS`, outside the provenance box."""
+    text = re.sub(r'<section class="capacity-provenance".*?</section>', " ", page.read_text(encoding="utf-8"),
+                  flags=re.S)
+    parser = _CellParser()
+    parser.feed(text)
+    return [(col, cell) for col, cell in parser.cells if col in DUTCH_TEXT_COLUMNS]
+
+
+def test_the_cell_parser_reads_cells_by_their_column() -> None:
+    page = ("<table><thead><tr><th>eenheid</th><th>waarde</th></tr></thead><tbody>"
+            "<tr><td>persons/month</td><td>3</td></tr></tbody></table>")
+    parser = _CellParser()
+    parser.feed(page)
+    assert parser.cells == [("eenheid", "persons/month"), ("waarde", "3")]
+    assert english_words("persons/month") == ["persons", "month"]
+
+
 def test_dutch_reports_have_no_english_headings_or_labels(suite_run) -> None:
     pages = sorted(suite_run.run_dir.glob("**/*.html"))
     dutch = [p for p in pages if '<html lang="nl"' in p.read_text(encoding="utf-8")[:600]]
@@ -286,4 +354,7 @@ def test_dutch_reports_have_no_english_headings_or_labels(suite_run) -> None:
         for kind, text in labels:
             if words := english_words(text):
                 found.append(f"{page.relative_to(suite_run.run_dir)}: {kind} {text!r}: {words}")
+        for column, text in dutch_cells(page):  # the fixed phrases and units in table cells
+            if words := english_words(text):
+                found.append(f"{page.relative_to(suite_run.run_dir)}: cell in {column!r} {text!r}: {words}")
     assert not found, f"{len(found)} English labels in Dutch reports:\n" + "\n".join(found[:60])

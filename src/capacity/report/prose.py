@@ -727,7 +727,7 @@ _COLUMNS: dict[str, str] = {
     "shelter_entitled_peak": "piek recht op opvang", "permits_issued": "afgegeven transitiedocumenten",
     "permits_done_month": "maand alle documenten afgegeven", "quantity": "grootheid",
     "sim_p10": "gesimuleerd (10%)", "sim_median": "gesimuleerd (mediaan)", "sim_p90": "gesimuleerd (90%)",
-    "sample": "steekproef", "miss_median": "afwijking mediaan",
+    "sample": "rol van het jaar", "miss_median": "afwijking mediaan",
     "calibrated_notice_share": "geschat aandeel ingebrekestellingen",
     "calibrated_lag_days": "geschatte vertraging (dagen)", "output": "uitkomst", "first_order": "eerste orde",
     "total_order": "totaal", "ci_low": "interval laag", "ci_high": "interval hoog",
@@ -804,6 +804,7 @@ _CELLS: dict[str, str] = {
     "assumed: mean of the last {} published months ({}-{})":
         "aangenomen: gemiddelde van de laatste {} gepubliceerde maanden ({}-{})",
     "allocated by key": "toegerekend met de verdeelsleutel",
+    "calibration": "kalibratie", "out of sample": "toets buiten de kalibratie",
     # the commonest sources of parameters (the rest cite files and documents, in English)
     "assumption": "aanname", "run setting": "instelling van de run",
     "planning target (judgement)": "planningsdoel (inschatting)",

@@ -143,7 +143,7 @@ def _separators(text: str, language: str) -> str:
 #: (``cell_<English>`` in the label table; a number in the phrase is ``{}``).
 TEXT_COLUMNS = frozenset({"unit", "method", "note", "rule", "fact", "level", "variant", "criterion",
                           "quantity", "key_source", "arrivals_source", "places_source", "reliability",
-                          "item", "source", "eenheid"})  # eenheid: a table named in Dutch already
+                          "item", "source", "sample", "eenheid"})  # eenheid: a table named in Dutch already
 #: Columns of codes labelled with a prefix: the backlog sensitivity's inputs and outputs.
 PREFIXED_COLUMNS = {"parameter": "input_", "output": "output_"}
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
