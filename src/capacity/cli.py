@@ -85,7 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--executor", choices=["process", "dask"], default="process",
                      help="local worker processes (default) or Dask (LocalCluster)")
     run.add_argument("--scheduler", metavar="ADDRESS",
-                     help="Dask scheduler, e.g. tcp://host:8786 (workers need the same paths)")
+                     help="Dask scheduler, e.g. tcp://host:8786 (workers need the same paths; "
+                     "implies --no-cache)")
     run.add_argument("--no-cache", action="store_true",
                      help="do not precompute each scenario's shared results (cache_path=None)")
     run.add_argument("--keep-cache", action="store_true",
@@ -224,6 +225,8 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
         return EXIT_INPUT
     if args.dry_run:
         return _dry_run(files, notebooks, municipalities, extra, args)
+    if _refuse_bad_data(files or [params.BASELINE_PATH]):
+        return EXIT_INPUT
     _use_vintages(args)
     signal.signal(signal.SIGTERM, _sigterm)
     try:
@@ -255,7 +258,7 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
         _out(f"latest -> {result.run_dir.name}")
     elif result.ok and not publish:
         _out("latest not moved: a partial run (--notebooks, --municipality or --no-publish)")
-    if args.keep_cache and not args.no_cache:
+    if args.keep_cache and not args.no_cache and not args.scheduler:
         _out(f"shared results kept in {run_cache_dir(result.run_dir)} (private to this user, "
              "signed with this run's key: a later run or notebook will not load them)")
     if args.pdf:
@@ -289,6 +292,15 @@ def _data_problems(path: Path, checked: dict[Any, list[str]]) -> list[str]:
     if key not in checked:
         checked[key] = data.check_scenario_data(cfg)
     return checked[key]
+
+
+def _refuse_bad_data(files: Sequence[Path | str]) -> bool:
+    """Check the data files every scenario of a run reads; print the problems, if any, and say so."""
+    checked: dict[Any, list[str]] = {}
+    problems = [p for f in files for p in _data_problems(Path(f), checked)]
+    if problems:
+        _err("error: nothing ran.\n" + "\n".join(dict.fromkeys(problems)))
+    return bool(problems)
 
 
 def _dry_run(files: list[Path], notebooks: Any, municipalities: Any, extra: dict[str, Any],

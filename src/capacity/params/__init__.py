@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from capacity import project
@@ -28,9 +29,9 @@ from capacity.params.scenario import Scenario
 from capacity.params.yamlfile import read_mapping
 
 __all__ = [  # BASELINE_PATH and PARAMS_DIR come from __getattr__: the project's, when asked
-    "BASELINE_PATH", "MAX_EXTENDS", "PARAMS_DIR", "ParameterFileError", "Problem", "Scenario",
-    "describe", "deep_merge", "load", "read_yaml", "scenario_files", "sha256",
-    "shipped_municipality_codes", "validate_files",
+    "BASELINE_PATH", "COMPUTED", "MAX_EXTENDS", "PARAMS_DIR", "ParameterFileError", "Problem",
+    "Scenario", "describe", "deep_merge", "dump", "load", "read_yaml", "scenario_files", "sha256",
+    "shipped_municipality_codes", "to_yaml", "validate_files",
 ]
 
 #: Longest chain of files extending each other.
@@ -193,6 +194,24 @@ def shipped_municipality_codes() -> frozenset[str]:
             return frozenset(row["code"] for row in csv.DictReader(handle) if row.get("code"))
     except (OSError, KeyError, csv.Error):
         return frozenset()
+
+
+#: Fields a scenario fills in itself and a file may not set (``shelter.tpd_end`` is always
+#: ``backlog.tpd_end_date``): :func:`dump` leaves them out, so that its output loads again.
+COMPUTED: dict[str, set[str]] = {"shelter": {"tpd_end"}}
+
+
+def dump(scn: Scenario) -> dict[str, Any]:
+    """Return ``scn`` as plain data (every value filled in) that :func:`load` accepts as a file."""
+    return scn.model_dump(mode="json", exclude=COMPUTED)
+
+
+def to_yaml(scn: Scenario, header: str = "") -> str:
+    """Return ``scn`` as a YAML parameter file (``header``: comment lines put first).
+
+    Loading that file with :func:`load` gives back a scenario equal to ``scn``.
+    """
+    return header + yaml.safe_dump(dump(scn), sort_keys=False, allow_unicode=True)
 
 
 def validate_files(paths: Iterable[Path | str]) -> dict[str, str | None]:

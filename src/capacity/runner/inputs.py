@@ -9,8 +9,8 @@ so a report can be reproduced (or questioned) after ``params/`` has moved on::
 
 Files inside the project keep their path relative to it; a file from elsewhere keeps its
 name under ``inputs/other/``. ``scenario.yaml`` is the validated model with every default
-and every derived value filled in: the record of what was computed (the raw files beside it
-are what to run again).
+filled in (:func:`capacity.params.to_yaml`): the record of what was computed, and itself a
+parameter file that ``capacity run`` or :func:`capacity.params.load` accepts.
 """
 
 from __future__ import annotations
@@ -19,8 +19,6 @@ import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
-
 from capacity import params, project
 from capacity.runner.plan import ScenarioSpec
 
@@ -28,8 +26,8 @@ __all__ = ["INPUTS", "copy_inputs", "extends_chain"]
 
 #: Folder of a scenario's inputs inside the run.
 INPUTS = "inputs"
-_HEADER = ("# The merged, validated scenario this run computed (every default and derived value filled in).\n"
-           "# A record, written by the runner: to run it again, use the files beside it under params/.\n")
+_HEADER = ("# The merged, validated scenario this run computed (every default filled in).\n"
+           "# Written by the runner; it loads as a parameter file (or use the files beside it under params/).\n")
 
 
 def extends_chain(path: Path | str) -> list[Path]:
@@ -68,8 +66,7 @@ def copy_inputs(run_dir: Path, scenarios: Iterable[ScenarioSpec]) -> dict[str, l
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
             files.append(target)
-        merged = params.load(spec.params_path).model_dump(mode="json")
         target = inputs / "scenario.yaml"
-        target.write_text(_HEADER + yaml.safe_dump(merged, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        target.write_text(params.to_yaml(params.load(spec.params_path), header=_HEADER), encoding="utf-8")
         written[spec.name] = [*files, target]
     return written

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -10,6 +11,8 @@ from typing import Any
 from capacity.errors import RunError
 from capacity.runner.execute import KERNEL_MANAGERS, JobResult
 from capacity.runner.publish import REPORTS_DIR
+
+logger = logging.getLogger(__name__)
 
 #: Most municipal reports per kernel when the runner chooses (a chunk of 342 would leave one
 #: worker idle at a scenario's end; 60 gives 6 chunks a scenario, about 15 s each).
@@ -31,7 +34,9 @@ class RunOptions:
         timeout: Per-cell time limit (s); None: no limit.
         start_timeout: Kernel start-up limit (s).
         executor: ``"process"`` (local worker processes) or ``"dask"``.
-        scheduler: Address of a Dask scheduler (implies ``executor="dask"``).
+        scheduler: Address of a Dask scheduler (implies ``executor="dask"``, and
+            ``prepare=False``: the shared results live in a folder private to this machine,
+            signed with a key only this process's children know).
         kernel: ``"fork"`` (each notebook's fresh kernel is forked from a preloaded
             interpreter, about 3 s less CPU per notebook) or ``"spawn"`` (a new interpreter
             per notebook, as papermill does by default).
@@ -39,8 +44,11 @@ class RunOptions:
         publish: Move ``latest`` to this run if every job succeeded.
         prepare: Compute each scenario's results once before its notebooks
             (``prepare_scenario``); False passes ``cache_path=None``.
-        keep_cache: Keep ``<scenario>/cache/`` after the run (about 15 MB per scenario;
-            deleted by default once every notebook has used it).
+        keep_cache: Keep the run's private shared-results folder after the run
+            (``~/.cache/capacity/runs/<run-id>-<hash>``, see
+            :func:`~capacity.runner.publish.run_cache_dir`; about 15 MB per scenario; deleted
+            by default). Its files are signed with the run's own key: for inspection only,
+            no later run or notebook loads them.
         municipal_chunk: Municipal reports rendered per kernel: a scenario's municipalities
             go in chunks of this many to one kept kernel each (the cells tagged ``shared``
             run once per chunk); 0 chooses (enough chunks to keep every worker busy, at
@@ -68,7 +76,16 @@ class RunOptions:
     keep_size: int | str | None = None
 
     def __post_init__(self) -> None:
-        """Check the kernel start method (the executor is checked when the pool starts)."""
+        """Check the kernel start method (the executor is checked when the pool starts).
+
+        A remote ``scheduler`` turns ``prepare`` off (with a note in the log): its workers
+        can neither read this machine's private cache folder nor check its signatures.
+        """
+        if self.scheduler and self.prepare:
+            logger.info("--scheduler %s: no shared results (--no-cache): the cache folder and "
+                        "its signing key stay on this machine; each notebook computes its own",
+                        self.scheduler)
+            object.__setattr__(self, "prepare", False)
         if isinstance(self.keep_size, str):
             object.__setattr__(self, "keep_size", parse_size(self.keep_size))
         if self.keep_size is not None and (not isinstance(self.keep_size, int) or self.keep_size <= 0):

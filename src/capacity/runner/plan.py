@@ -103,10 +103,9 @@ def load_scenarios(paths: Sequence[Path | str] | None) -> list[ScenarioSpec]:
                 "(give each scenario file its own meta.name)"
             )
             continue
-        data_dir = scn.data.data_dir
-        if data_dir and not Path(data_dir).expanduser().is_dir():
-            errors.append(f"{path}: data.data_dir = {data_dir!r}: folder does not exist "
-                          "(use null for the data shipped with the package)")
+        missing = _missing_data_dir(scn.data.data_dir)
+        if missing:
+            errors.append(f"{path}: {missing}")
             continue
         seen[name] = path
         specs.append(ScenarioSpec(name=name, params_path=path.resolve(), title=scn.meta.title,
@@ -114,6 +113,26 @@ def load_scenarios(paths: Sequence[Path | str] | None) -> list[ScenarioSpec]:
     if errors:
         raise ParameterError("\n".join(errors))
     return specs
+
+
+def _missing_data_dir(data_dir: str | None) -> str | None:
+    """Describe a ``data.data_dir`` whose folder is missing (resolved as the run resolves it), else None.
+
+    A relative folder counts from the project folder, not the working directory (the
+    notebooks run elsewhere): :func:`capacity.data.data_files` resolves it. The files
+    themselves are checked by :func:`capacity.data.check_scenario_data`.
+    """
+    if not data_dir:
+        return None
+    from capacity import data, project
+
+    folder = data.data_files(data_dir)["municipalities"].parent
+    if folder.is_dir():
+        return None
+    relative = ("" if Path(data_dir).expanduser().is_absolute()
+                else f" (counted from the project folder {project.project_root()})")
+    return (f"data.data_dir = {data_dir!r}: folder {folder} does not exist{relative}; "
+            "expected a folder with the CSV files (or null for the data shipped with the package)")
 
 
 def resolve_municipalities(queries: Sequence[str] | None) -> list[tuple[str, str]]:

@@ -17,12 +17,16 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from capacity.errors import RunError
+from capacity.project import ENV_VAR, project_root
 
 logger = logging.getLogger(__name__)
 
 
-def _init_worker(runner: int) -> None:
+def _init_worker(runner: int, root: str | None = None) -> None:
     """Start a worker: ignore Ctrl-C (the runner decides) and never outlive the runner.
+
+    ``root`` (the runner's project folder) becomes ``$CAPACITY_PROJECT`` of the worker and so
+    of its kernels, whatever their working directory.
 
     ``kill -9`` of the runner gives it no chance to stop its workers: Linux sends each one
     SIGKILL instead (``PR_SET_PDEATHSIG``; the pool starts workers from the runner's main
@@ -33,6 +37,8 @@ def _init_worker(runner: int) -> None:
 
     # Ctrl-C goes to the whole process group: let the parent decide, not every worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if root:
+        os.environ[ENV_VAR] = root
     die_with_parent(runner)
     watch_parent(runner)
 
@@ -47,7 +53,7 @@ class ProcessExecutor:
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(
             max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker, initargs=(os.getpid(),),
+            initializer=_init_worker, initargs=(os.getpid(), str(project_root())),
         )
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> cf.Future:
