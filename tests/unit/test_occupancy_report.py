@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -10,6 +12,7 @@ from tests.unit.test_shelter import make_history, make_pop
 from capacity import shelter
 from capacity.data import load_municipalities
 from capacity.params.shelter import ShelterConfig
+from capacity.report import fmt_number
 from capacity.report import municipality as gm
 from capacity.report import shelter as rs
 
@@ -48,6 +51,10 @@ def test_dutch_municipality_texts(result):
     assert "Onzeker cijfer" in str(gm.reliability_nl(small, nat))
     compare = gm.municipality_compare_nl(big, nat)
     assert compare["Nederland"].iloc[0] == "93.970"  # places now, Dutch notation
+    assert all(v.endswith("0") for v in compare[str(big["name"])] if len(v) >= 3)  # counts to the 10
+    counts = text.replace(population := fmt_number(big["population"], "nl"), "")
+    assert population in text and not re.search(r"\b\d{1,3}\.\d{2}[1-9]\b", counts)  # no 4.867
+    assert "; 0 van hen" not in text
     assert compare["aandeel gemeente"].str.endswith("%").all()
     local = shelter.municipality_table(result.table(), big)
     assert "grootheid" in gm.municipality_table_nl(local).columns

@@ -22,6 +22,12 @@ __all__ = [
 from capacity.shelter import ShelterResult
 
 
+def _count_nl(value: float) -> str:
+    """Format a modelled count in Dutch one way on the whole page: 100 and more to the nearest 10."""
+    value = float(value)
+    return fmt_number(round(value, -1) if abs(value) >= 100 else value, "nl", 0)
+
+
 def _var(table: pd.DataFrame, variable: str) -> pd.DataFrame:
     return table[table["variable"] == variable].set_index("date")
 
@@ -44,7 +50,7 @@ def municipality_answer_nl(local_table: pd.DataFrame, housing_national: pd.DataF
         result: The national shelter result (TPD-end month, occupancy target).
 
     """
-    n = lambda v: fmt_number(round(float(v), -1) if abs(v) >= 100 else float(v), "nl", 0)  # noqa: E731
+    n = _count_nl
     thin = bool(row["thin"])
     housing = shelter.municipality_housing_table(housing_national, row)
     end = result.entitled_from
@@ -99,11 +105,11 @@ def municipality_text_nl(row: pd.Series, national: dict, result: ShelterResult) 
         result: The national shelter result (jump-off month, occupancy target).
 
     """
-    n = lambda v: fmt_number(v, "nl")  # noqa: E731
+    n = _count_nl
     when = month_label(national["date"], "nl")
     lines = [
         f"**{row['name']}** ({row['code']}, provincie {row['province']}) heeft "
-        f"{n(row['population'])} inwoners: {_pct(row['share'], 'nl', 2)} van Nederland. "
+        f"{fmt_number(row['population'], 'nl')} inwoners: {_pct(row['share'], 'nl', 2)} van Nederland. "
         "Met die verdeelsleutel (aandeel in de bevolking, zoals bij de Spreidingswet en de "
         "taakstelling voor statushouders) krijgt de gemeente dat deel van de landelijke opgave.",
         "",
@@ -113,9 +119,10 @@ def municipality_text_nl(row: pd.Series, national: dict, result: ShelterResult) 
            else "(toegerekend; gemeentelijke aantallen zijn niet gepubliceerd)."),
         f"- **In {when}**, {months_between(result.jump_off_date, national['date'])} maanden na die telling "
         f"(mediaan): {n(row['demand'])} mensen hebben een plek nodig, tegen "
-        f"{n(row['places'])} plekken; {n(row['unmet_demand'])} van hen "
-        f"{'vindt' if row['unmet_demand'] == 1 else 'vinden'} naar verwachting "
-        "geen plek (afgewezen of op de wachtlijst).",
+        f"{n(row['places'])} plekken; "
+        + ("naar verwachting vindt iedereen een plek." if round(row["unmet_demand"]) == 0 else
+           f"{n(row['unmet_demand'])} van hen {'vindt' if round(row['unmet_demand']) == 1 else 'vinden'} "
+           "naar verwachting geen plek (afgewezen of op de wachtlijst)."),
         f"- **Benodigde plekken** om de bezetting op of onder "
         f"{_pct(result.cfg.target_occupancy, 'nl', 0)} te houden (kans "
         f"{_pct(result.cfg.planning_probability, 'nl', 0)}): {n(row['places_needed'])}; "
@@ -153,8 +160,8 @@ def municipality_compare_nl(row: pd.Series, national: dict) -> pd.DataFrame:
              ("Benodigde plekken (" + month_label(national["date"], "nl") + ")", "places_needed")]
     return pd.DataFrame({
         "kengetal": [label for label, _ in items],
-        str(row["name"]): [fmt_number(int(row[c]), "nl") for _, c in items],
-        "Nederland": [fmt_number(int(national[c]), "nl") for _, c in items],
+        str(row["name"]): [_count_nl(row[c]) for _, c in items],
+        "Nederland": [_count_nl(national[c]) for _, c in items],
         "aandeel gemeente": [_pct(row[c] / national[c], "nl", 2) if national[c] else "–"
                              for _, c in items],
     })
