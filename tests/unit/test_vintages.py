@@ -427,3 +427,12 @@ def test_national_reports_get_the_note_and_municipal_reports_keep_the_marker(tmp
     hostile = note_html("red", [{"title": "<script>x</script>", "status": "red"}],
                         {"previous_run": "r1", "params": [{"key": "a<b"}]}, language="nl")
     assert "<script>" not in hostile and "&lt;script&gt;" in hostile and "ROOD — actie nodig" in hostile
+
+
+def test_a_run_without_a_headline_table_is_recorded_and_the_store_path_is_relative(tmp_path: Path) -> None:
+    run = make_run(tmp_path, "20260101T000000Z", params_text="meta: {seed: 1}\n", data_sha="d",
+                   last_obs="2025-03-01", forecast_start="2025-04-01", median=100.0)
+    (run / "vt" / "tables" / "headline.csv").unlink()  # e.g. a run of notebooks that write none
+    out = _record(run, tmp_path / "v.duckdb")
+    assert out["store"] == "../v.duckdb"  # published files carry no machine path
+    assert json.loads((run / "vintages.json").read_text())["store"] == "../v.duckdb"

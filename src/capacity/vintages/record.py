@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import shlex
 import subprocess
 from collections.abc import Mapping, Sequence
@@ -243,7 +244,8 @@ def record_run(run_dir: Path, manifest: Mapping[str, Any], *, status: str, publi
 
 def _record(run_dir: Path, manifest: Mapping[str, Any], status: str, path: Path,
             published: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {"run_id": manifest["run_id"], "store": str(path), "scenarios": {}}
+    out: dict[str, Any] = {"run_id": manifest["run_id"], "store": os.path.relpath(path, run_dir),
+                           "scenarios": {}}  # relative: no machine path in published files
     con = store.connect(path)
     try:
         for entry in manifest.get("scenarios", []):

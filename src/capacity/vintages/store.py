@@ -126,6 +126,10 @@ def _insert(con: Any, table: str, frame: pd.DataFrame, columns: list[str]) -> No
         con.unregister("_frame")
 
 
+#: The headline table's columns (capacity.headline.COLUMNS); a run without one stores none.
+HEADLINE_COLUMNS = ("key", "label_en", "label_nl", "value", "p10", "p90", "unit", "rounding")
+
+
 def append(con: Any, vintage: Mapping[str, Any], *, headline: pd.DataFrame, forecasts: pd.DataFrame,
            observations: pd.DataFrame) -> None:
     """Store one vintage (replacing an earlier copy of the same run and scenario).
@@ -153,7 +157,7 @@ def append(con: Any, vintage: Mapping[str, Any], *, headline: pd.DataFrame, fore
     frame["run_date"] = pd.to_datetime(frame["run_date"], utc=True).dt.tz_localize(None)
     frame["data_date"] = pd.to_datetime(frame["data_date"]).dt.date
     _insert(con, "vintages", frame, list(row))
-    head = headline.copy()
+    head = headline.reindex(columns=[*headline.columns, *(c for c in HEADLINE_COLUMNS if c not in headline)])
     head["value_text"] = head["value"].astype(str)
     head["value"] = pd.to_numeric(head["value"], errors="coerce")
     for col in ("p10", "p90", "rounding"):
