@@ -77,3 +77,25 @@ def test_workbook_has_a_sheet_per_frame(tmp_path: Path) -> None:
         write_workbook({"x" * 32: frame}, tmp_path / "long.xlsx")
     with pytest.raises(ValueError, match="no sheets"):
         write_workbook({}, tmp_path / "empty.xlsx")
+
+
+def test_workbook_cells_round_trip_through_openpyxl_and_pandas(tmp_path: Path) -> None:
+    """Text with markup characters, NaN and inf (empty cells), booleans, dates, many columns."""
+    import warnings
+
+    import openpyxl
+
+    frame = pd.DataFrame({"name": ["a <b> & \"c\"", None], "x": [1.5, np.nan], "y": [np.inf, 2.0],
+                          "ok": [True, False], "date": pd.to_datetime(["2025-04-01", None]),
+                          **{f"c{i}": [i, i + 1] for i in range(30)}})  # columns past Z: AA, AB ...
+    path = write_workbook({"GM0363": frame}, tmp_path / "book.xlsx")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. "Workbook contains no default style"
+        openpyxl.load_workbook(path)
+    back = pd.read_excel(path)
+    assert back["name"].tolist()[0] == 'a <b> & "c"' and pd.isna(back["name"][1])
+    assert back["x"][0] == 1.5 and pd.isna(back["x"][1]) and pd.isna(back["y"][0])
+    assert back["ok"].tolist() == [True, False] and back["c29"].tolist() == [29, 30]
+    assert back["date"][0] == pd.Timestamp("2025-04-01") and pd.isna(back["date"][1])
+    with pytest.raises(ValueError, match=r"longer than 31 characters or contain"):
+        write_workbook({"a/b": frame}, tmp_path / "bad.xlsx")

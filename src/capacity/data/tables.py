@@ -102,39 +102,125 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path
     """Write one workbook with a sheet per frame (names at most 31 characters, as Excel allows).
 
     Used for one workbook per scenario with a sheet per municipality (the sheet name is the
-    CBS code). Frames are written as they are (read back from their CSVs, already rounded).
+    CBS code). Frames are written as they are (read back from their CSVs, already rounded);
+    ``YYYY-MM-DD`` text columns become dates. The sheets' XML is written directly (numbers,
+    dates, text, empty cells for NaN and inf): about six times faster than openpyxl's
+    cell objects, which cost 30 ms a sheet, i.e. 3 minutes of CPU for ``report-full``.
 
     Raises:
-        ValueError: For a sheet name longer than 31 characters or an empty workbook.
+        ValueError: For a sheet name Excel refuses (empty, longer than 31 characters, or
+            with one of the characters it does not allow), or an empty workbook.
 
     """
-    import openpyxl
+    import zipfile
 
     if not sheets:
         raise ValueError(f"workbook {path}: no sheets to write")
-    long = [name for name in sheets if len(name) > 31]
-    if long:
-        raise ValueError(f"workbook {path}: sheet names {long} are longer than 31 characters")
+    bad = [name for name in sheets if not 0 < len(name) <= 31 or set(name) & set("[]:*?/\\")]
+    if bad:
+        raise ValueError(f"workbook {path}: sheet names {bad} are longer than 31 characters "
+                         "or contain one of []:*?/\\")
     path = Path(path)
-    book = openpyxl.Workbook(write_only=True)  # streams rows: about a third less CPU than to_excel
-    for name, frame in sheets.items():
-        sheet = book.create_sheet(name)
-        sheet.append([str(c) for c in frame.columns])
-        frame = _excel_dates(frame)
-        for row in frame.itertuples(index=False):
-            sheet.append([_cell(v) for v in row])
     tmp = path.with_name(path.name + ".part")
-    book.save(tmp)
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as book:
+        for member, text in _workbook_parts(list(sheets)).items():
+            book.writestr(member, text)
+        for n, frame in enumerate(sheets.values(), start=1):
+            book.writestr(f"xl/worksheets/sheet{n}.xml", _sheet_xml(_excel_dates(frame)))
     tmp.replace(path)
     return path
 
 
-def _cell(value: object) -> object:
-    """Return a value openpyxl writes: dates as dates, NaN as an empty cell."""
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime().date() if value == value.normalize() else value.to_pydatetime()
-    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+#: Style 0: general; style 1: a date shown as yyyy-mm-dd.
+_STYLES = (
+    f'{_HEAD}<styleSheet xmlns="{_MAIN}"><numFmts count="1"><numFmt numFmtId="164" '
+    'formatCode="yyyy-mm-dd"/></numFmts><fonts count="1"><font><sz val="11"/><name val="Calibri"/>'
+    '</font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill>'
+    '<patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/>'
+    '<top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" '
+    'fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" '
+    'fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="164" fontId="0" fillId="0" '
+    'borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs><cellStyles count="1"><cellStyle '
+    'name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
+
+
+def _workbook_parts(names: list[str]) -> dict[str, str]:
+    """Return the package parts of a workbook with these sheets, other than the sheets."""
+    from xml.sax.saxutils import quoteattr
+
+    n = len(names)
+    sheets = "".join(f'<sheet name={quoteattr(name)} sheetId="{i}" r:id="rId{i}"/>'
+                     for i, name in enumerate(names, start=1))
+    rels = "".join(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" '
+                   f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, n + 1))
+    overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+                        f'ContentType="{_TYPE}.worksheet+xml"/>' for i in range(1, n + 1))
+    return {
+        "[Content_Types].xml": (
+            f'{_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{_TYPE}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/styles.xml" ContentType="{_TYPE}.styles+xml"/>{overrides}</Types>'),
+        "_rels/.rels": (f'{_HEAD}<Relationships xmlns="{_PKG}"><Relationship Id="rId1" '
+                        f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        "xl/workbook.xml": (f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>{sheets}'
+                            "</sheets></workbook>"),
+        "xl/_rels/workbook.xml.rels": (
+            f'{_HEAD}<Relationships xmlns="{_PKG}">{rels}<Relationship Id="rId{n + 1}" '
+            f'Type="{_REL}/styles" Target="styles.xml"/></Relationships>'),
+        "xl/styles.xml": _STYLES,
+    }
+
+
+def _sheet_xml(frame: pd.DataFrame) -> str:
+    """Return a worksheet's XML: a header row of the column names, then the frame's rows."""
+    letters = [_column_letter(i) for i in range(len(frame.columns))]
+    columns = [[_text_cell(str(name))] for name in frame.columns]
+    for j, col in enumerate(frame.columns):
+        columns[j] += _cells(frame[col])
+    rows = []
+    for i, cells in enumerate(zip(*columns, strict=True), start=1):
+        body = "".join(f'<c r="{letter}{i}"{cell}' if cell else ""
+                       for letter, cell in zip(letters, cells, strict=True))
+        rows.append(f'<row r="{i}">{body}</row>')
+    return f'{_HEAD}<worksheet xmlns="{_MAIN}"><sheetData>{"".join(rows)}</sheetData></worksheet>'
+
+
+def _cells(series: pd.Series) -> list[str]:
+    """Return each value's cell, without its ``<c r="..."`` (empty text: no cell)."""
+    if pd.api.types.is_bool_dtype(series):
+        return [f' t="b"><v>{int(v)}</v></c>' for v in series]
+    if pd.api.types.is_datetime64_any_dtype(series):
+        days = (series.dt.tz_localize(None) if isinstance(series.dtype, pd.DatetimeTZDtype)
+                else series) - pd.Timestamp("1899-12-30")
+        serial = days / pd.Timedelta(days=1)
+        return [f' s="1"><v>{v!r}</v></c>' if v == v else "" for v in serial.astype(float).tolist()]
+    if pd.api.types.is_numeric_dtype(series):
+        return [f"><v>{v!r}</v></c>" if np.isfinite(v) else ""
+                for v in series.astype(float).tolist()]
+    return ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v) else _text_cell(str(v))
+            for v in series.astype(object).tolist()]
+
+
+def _text_cell(text: str) -> str:
+    from xml.sax.saxutils import escape
+
+    # Characters XML 1.0 does not allow (control characters) are dropped.
+    clean = "".join(ch for ch in text if ch >= " " or ch in "\t\n\r")
+    return f' t="inlineStr"><is><t xml:space="preserve">{escape(clean)}</t></is></c>'
+
+
+def _column_letter(index: int) -> str:
+    """Return the spreadsheet letters of a 0-based column index (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
