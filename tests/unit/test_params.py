@@ -306,3 +306,27 @@ def test_encodings_other_than_utf8_are_refused_with_the_fix(tmp_path: Path) -> N
     for name in ("cp1252.yaml", "utf16.yaml"):
         with pytest.raises(params.ParameterFileError, match="not UTF-8 text .*save the file as UTF-8"):
             params.load(tmp_path / name)
+
+
+def test_every_shipped_scenario_has_its_own_dutch_title() -> None:
+    """A scenario that sets its own title sets its own title_nl too, or Dutch pages show another's."""
+    base = params.load()
+    assert base.meta.title_nl
+    titles_nl = {}
+    for path in params.scenario_files(include_baseline=False):
+        scn = params.load(path)
+        assert scn.meta.title_nl, path
+        if scn.meta.title != base.meta.title:
+            assert scn.meta.title_nl != base.meta.title_nl, f"{path.name} inherits the baseline's Dutch title"
+        titles_nl[scn.meta.title_nl] = path.name
+    assert len(titles_nl) == len(params.scenario_files(include_baseline=False))  # no two share one
+
+
+def test_municipal_pages_carry_the_dutch_scenario_title(tmp_path: Path) -> None:
+    from capacity.runner.plan import load_scenarios, plan_jobs
+    from capacity.runner.registry import NOTEBOOKS
+
+    specs = load_scenarios([params.PARAMS_DIR / "scenarios" / "ceasefire.yaml"])
+    jobs = plan_jobs(specs, [nb for nb in NOTEBOOKS if nb.per == "municipality"],
+                     [("GM0363", "Amsterdam")], run_dir=tmp_path)
+    assert jobs and jobs[0].title == "Amsterdam (GM0363) — Stabiel staakt-het-vuren vanaf oktober 2025"

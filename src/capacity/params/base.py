@@ -219,6 +219,8 @@ class Meta(Frozen):
     name: str = param("baseline", unit="-", doc="short identifier, used in folder names",
                       pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)
     title: ShortText = param("War continues (baseline)", unit="-", doc="title shown in reports")
+    title_nl: ShortText | None = param(None, unit="-",
+                                       doc="Dutch title, shown on Dutch pages (empty: the title)")
     description: LongText = param("", unit="-", doc="what the scenario assumes, in a few sentences")
     assumptions: tuple[LongText, ...] = param((), unit="-",
                                               doc="assumptions with their sources, one per line",

@@ -197,7 +197,7 @@ def _scenario_entries(the_plan: Plan) -> list[dict[str, Any]]:
     entries = []
     for s in the_plan.scenarios:
         entries.append({
-            "name": s.name, "title": s.title, "params_file": str(s.params_path),
+            "name": s.name, "title": s.title, "title_nl": s.title_in("nl"), "params_file": str(s.params_path),
             "params_sha256": sha256(s.params_path), "seed": s.seed, "language": s.language,
             **provenance.of_scenario(params.load(s.params_path)),
         })

@@ -37,6 +37,11 @@ class ScenarioSpec:
     title: str
     language: str
     seed: int
+    title_nl: str = ""  # the Dutch title (meta.title_nl), empty: the title
+
+    def title_in(self, language: str) -> str:
+        """Return the scenario's title in ``language`` (the Dutch one where given)."""
+        return self.title_nl if language == "nl" and self.title_nl else self.title
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,8 @@ def load_scenarios(paths: Sequence[Path | str] | None) -> list[ScenarioSpec]:
             continue
         seen[name] = path
         specs.append(ScenarioSpec(name=name, params_path=path.resolve(), title=scn.meta.title,
-                                  language=scn.meta.language, seed=scn.meta.seed))
+                                  language=scn.meta.language, seed=scn.meta.seed,
+                                  title_nl=scn.meta.title_nl or ""))
     if errors:
         raise ParameterError("\n".join(errors))
     return specs
@@ -200,7 +206,7 @@ def plan_jobs(
                     output_ipynb=scenario_dir / f"{nb.name}.ipynb",
                     output_html=scenario_dir / f"{nb.name}.html",
                     workdir=run_dir / ".work" / spec.name / nb.name,
-                    language=spec.language, title=f"{spec.title} — {nb.name}",
+                    language=spec.language, title=f"{spec.title_in(spec.language)} — {nb.name}",
                 ))
                 continue
             if municipal_scenarios is not None and spec.name not in municipal_scenarios:
@@ -212,7 +218,7 @@ def plan_jobs(
                     output_ipynb=scenario_dir / "municipalities" / f"{code}.ipynb",
                     output_html=scenario_dir / "municipalities" / f"{code}.html",
                     workdir=run_dir / ".work" / spec.name / f"{nb.name}-{code}",
-                    language="nl", title=f"{name} ({code}) — {spec.title}",
+                    language="nl", title=f"{name} ({code}) — {spec.title_in('nl')}",
                     extra={"municipality_name": name},
                 ))
     return jobs
