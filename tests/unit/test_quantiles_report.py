@@ -138,6 +138,19 @@ def test_chart_summary_rounds_counts_as_the_headline_table_does() -> None:
     assert report.charts.forecast_step(1_230) == 10 and report.charts.forecast_step(421) == 1
 
 
+def test_charts_carry_plotly_whites_look_without_its_per_trace_defaults() -> None:
+    import plotly.io as pio
+
+    fig = report.fan_chart(summarise(np.random.default_rng(0).normal(100, 10, size=(200, 4)), DATES,
+                                     "registered"), "registered", language="en")
+    template = fig.to_plotly_json()["layout"]["template"]
+    assert "data" not in template or not template["data"]  # 6 kB of bar/contour/3-D defaults per chart
+    white = pio.templates["plotly_white"].layout
+    assert fig.layout.template.layout.plot_bgcolor == white.plot_bgcolor
+    assert fig.layout.template.layout.xaxis.gridcolor == white.xaxis.gridcolor
+    assert list(fig.layout.template.layout.colorway) == list(white.colorway)
+
+
 def test_texts_and_captions_carry_no_markup() -> None:
     text = report.Text("**Gemeente** <script>alert(1)</script> & DT&V")
     assert "<script>" not in text._repr_markdown_() and "**Gemeente**" in text._repr_markdown_()

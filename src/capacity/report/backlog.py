@@ -15,6 +15,7 @@ from capacity.headline import lookup
 from capacity.params.backlog import BacklogConfig
 from capacity.quantiles import summarise_many
 from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, fmt_significant, t
+from capacity.report.charts import LIGHT
 
 __all__ = [
     "HEADLINE_KEYS", "TEXT_KEYS", "Text", "assumptions_table", "capacity_text", "cumulative_chart", "fan",
@@ -174,7 +175,7 @@ def months_to_clear_chart(result: BacklogResult, *, language: str = "en") -> go.
         share = (values[:, None] <= months[None, :]).mean(axis=0)
         fig.add_trace(go.Scatter(x=months, y=share, mode="lines", name=t(key, language),
                                  line={"shape": "hv"}))
-    fig.update_layout(title=t("months_to_clear", language), template="plotly_white",
+    fig.update_layout(title=t("months_to_clear", language), template=LIGHT,
                       xaxis_title=t("months_after_tpd", language), yaxis_title=t("share_paths", language),
                       yaxis_tickformat=".0%", height=380, legend={"orientation": "h", "y": -0.2})
     return fig
@@ -197,7 +198,7 @@ def outcomes_chart(result: BacklogResult, *, language: str = "en") -> go.Figure:
     for key, values in parts.items():
         fig.add_trace(go.Scatter(x=result.dates, y=np.median(values, axis=0), stackgroup="one",
                                  mode="lines", line={"width": 0.5}, name=t(f"outcome_{key}", language)))
-    fig.update_layout(title=t("outcomes", language), template="plotly_white",
+    fig.update_layout(title=t("outcomes", language), template=LIGHT,
                       yaxis_title=t("cases", language), height=440,
                       legend={"orientation": "h", "y": -0.2})
     return fig
@@ -262,7 +263,7 @@ def policy_chart(policies: pd.DataFrame, *, language: str = "en") -> go.Figure:
     fig.add_trace(go.Bar(y=names, x=policies["penalty_eur"] / 1e6, orientation="h",
                          name=t("policy_eur", language), xaxis="x2"))
     fig.update_layout(
-        title=t("policy_title", language), template="plotly_white", barmode="group",
+        title=t("policy_title", language), template=LIGHT, barmode="group",
         height=120 + 32 * len(policies), yaxis={"autorange": "reversed"},
         xaxis={"domain": [0, 0.48], "title": t("policy_late", language)},
         xaxis2={"domain": [0.52, 1], "title": t("policy_eur", language)},

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from capacity.report import Text, fmt_number, fmt_value, t
+from capacity.report.charts import LIGHT
 
 __all__ = ["sensitivity_chart", "sensitivity_text", "validation_chart", "validation_text"]
 
@@ -32,7 +33,7 @@ def validation_chart(validation: pd.DataFrame, *, language: str = "en") -> go.Fi
             x=years, y=part["observed"] / scale, mode="markers", name=t("published", language),
             marker={"color": "#d62728", "symbol": "x", "size": 11}, showlegend=col == 1),
             row=1, col=col)
-    fig.update_layout(title=t("validation_title", language), template="plotly_white",
+    fig.update_layout(title=t("validation_title", language), template=LIGHT,
                       height=380, legend={"orientation": "h", "y": -0.15})
     return fig
 
@@ -109,7 +110,7 @@ def sensitivity_chart(table: pd.DataFrame, *, language: str = "en") -> go.Figure
                      "arrayminus": part["total_order"] - part["ci_low"]}), row=1, col=col)
     title = ("Which assumption matters most (total-order Sobol index)" if language != "nl"
              else "Welke aanname telt het zwaarst (totale Sobol-index)")
-    fig.update_layout(title=title, template="plotly_white", height=420,
+    fig.update_layout(title=title, template=LIGHT, height=420,
                       margin={"l": 10})
     return fig
 

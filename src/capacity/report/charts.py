@@ -15,10 +15,18 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from capacity.quantiles import BANDS
 from capacity.report.format import fmt_month, fmt_number, fmt_value
 from capacity.report.labels import t
+
+#: The look of every chart: plotly_white's layout only. Its per-trace-type defaults (bar,
+#: contour, 3-D, ...) are 6 kB of JSON no chart here uses, written into every page otherwise.
+LIGHT = go.layout.Template(layout={
+    key: value for key, value in pio.templates["plotly_white"].layout.to_plotly_json().items()
+    if key in ("autotypenumbers", "colorway", "font", "hovermode", "hoverlabel", "paper_bgcolor",
+               "plot_bgcolor", "xaxis", "yaxis", "title")})
 
 
 class Figure:
@@ -76,7 +84,7 @@ def _dates_in(fig: go.Figure, language: str) -> go.Figure:
 
 def _layout(fig: go.Figure, title: str, y_title: str) -> go.Figure:
     fig.update_layout(
-        title=title, template="plotly_white", hovermode="x unified",
+        title=title, template=LIGHT, hovermode="x unified",
         yaxis_title=y_title, margin={"l": 60, "r": 20, "t": 60, "b": 40},
         legend={"orientation": "h", "y": -0.15}, height=420,
     )

@@ -11,6 +11,7 @@ from capacity.forecast import PopulationPaths
 from capacity.forecast.backtest import summary
 from capacity.params import Scenario
 from capacity.report import Text, fan_chart, fmt_month, fmt_number, t
+from capacity.report.charts import LIGHT
 
 
 def history_points(history: pd.DataFrame, variable: str, *, since: str | None = "2022-09-01") -> pd.DataFrame:
@@ -143,7 +144,7 @@ def scorecard_chart(scorecard: pd.DataFrame, *, series: str = "arrivals", metric
         fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
     fig.update_layout(title=f"{t(series, language)}: "
                             f"{t(metric, language)}",
-                      xaxis_title=t("horizon", language), template="plotly_white", height=400,
+                      xaxis_title=t("horizon", language), template=LIGHT, height=400,
                       legend={"orientation": "h", "y": -0.2})
     return fig
 
@@ -165,7 +166,7 @@ def scenario_comparison(tables: dict[str, pd.DataFrame], *, variable: str = "reg
         fig.add_trace(go.Scatter(x=rows["date"], y=rows["q0.50"], mode="lines", name=name,
                                  line={"color": colour, "width": 2.5}))
     unit = t("persons", language) if variable == "registered" else t("persons_per_month", language)
-    fig.update_layout(title=t(f"scenario_compare_{variable}", language), template="plotly_white",
+    fig.update_layout(title=t(f"scenario_compare_{variable}", language), template=LIGHT,
                       height=450, yaxis_title=unit, legend={"orientation": "h", "y": -0.15})
     return fig
 
