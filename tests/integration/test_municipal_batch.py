@@ -150,7 +150,10 @@ def test_report_exporter_gives_nbconvert_s_page(tmp_path: Path) -> None:
               workdir=tmp_path / "w", language="nl", title="Titel")
     job.output_html.parent.mkdir(parents=True)
     fast = execute.export_html(nb, job).read_text(encoding="utf-8")
-    plain = HTMLExporter(template_name="capacity_report",
+    from traitlets.config import Config
+
+    plain = HTMLExporter(config=Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}}),
+                         template_name="capacity_report",
                          extra_template_basedirs=[str(execute.TEMPLATES_DIR)], exclude_input=True,
                          exclude_input_prompt=True, exclude_output_prompt=True)
     original = execute._exporter
@@ -166,6 +169,7 @@ def test_report_exporter_gives_nbconvert_s_page(tmp_path: Path) -> None:
 
     assert dom(fast) == dom(slow)
     assert fast.count('tabindex="0"') >= 3
+    assert "td.linenos" not in fast and ".highlight" not in fast  # reports show no code: no pygments CSS
 
 
 def test_batch_writes_csv_per_municipality_and_one_workbook(chunked: runner.RunResult) -> None:
