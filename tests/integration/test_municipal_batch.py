@@ -194,6 +194,8 @@ def test_batch_writes_csv_per_municipality_and_one_workbook(chunked: runner.RunR
     assert f'href="../tables/{MUNICIPAL_WORKBOOK}"' in page, "a published page links the workbook"
     failed = (chunked.run_dir / "small" / "municipalities" / f"{BROKEN}.html").read_text(encoding="utf-8")
     assert MUNICIPAL_WORKBOOK not in failed and ".xlsx" not in failed
+    index = (chunked.run_dir / "index.html").read_text(encoding="utf-8")
+    assert f'href="small/tables/{MUNICIPAL_WORKBOOK}"' in index, "the index links the workbook"
 
 
 def test_keep_notebooks_keeps_each_municipal_notebook(tmp_path: Path) -> None:
