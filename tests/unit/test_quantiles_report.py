@@ -151,6 +151,17 @@ def test_charts_carry_plotly_whites_look_without_its_per_trace_defaults() -> Non
     assert list(fig.layout.template.layout.colorway) == list(white.colorway)
 
 
+def test_chart_dates_are_written_short_and_read_back_as_the_same_months() -> None:
+    table = summarise(np.random.default_rng(0).normal(100, 10, size=(200, 4)), DATES, "registered")
+    fig = report.fan_chart(table, "registered", language="nl")
+    long = len(fig.to_json())
+    bundle = report.figure(fig)._repr_mimebundle_()
+    xs = bundle["application/vnd.plotly.v1+json"]["data"][0]["x"]
+    assert xs == [d.strftime("%Y-%m-%d") for d in DATES]  # no T00:00:00.000000
+    assert len(fig.to_json()) < long and "T00:00:00" not in bundle["text/html"]
+    assert list(pd.to_datetime(xs)) == list(DATES)
+
+
 def test_texts_and_captions_carry_no_markup() -> None:
     text = report.Text("**Gemeente** <script>alert(1)</script> & DT&V")
     assert "<script>" not in text._repr_markdown_() and "**Gemeente**" in text._repr_markdown_()

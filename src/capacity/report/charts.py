@@ -9,10 +9,12 @@ page head), so reports work offline without inlining 3.5 MB of JavaScript into e
 
 from __future__ import annotations
 
+import datetime
 import html
 import json
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -38,7 +40,7 @@ class Figure:
     """
 
     def __init__(self, fig: go.Figure, summary: str | None = None):
-        self.fig = fig
+        self.fig = _compact_dates(fig)
         meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
         self.summary = summary if summary is not None else meta.get("summary", "")
         self.language = meta.get("language", "en")
@@ -58,6 +60,26 @@ class Figure:
         wrapped = (f'<figure class="capacity-chart"><div role="img" aria-label="{label}">{div}</div>'
                    f"{caption}</figure>")
         return {"text/html": wrapped, "application/vnd.plotly.v1+json": json.loads(self.fig.to_json())}
+
+
+def _compact_dates(fig: go.Figure) -> go.Figure:
+    """Write month dates on the x axis as ``2025-04-01``, not ``2025-04-01T00:00:00.000000``.
+
+    Plotly reads both as the same date; the short form saves 16 characters a point, about
+    4.5 kB a fan chart in every page. Changes ``fig`` in place; other x values stay as they are.
+    """
+    for trace in fig.data:
+        x = getattr(trace, "x", None)
+        values = np.asarray(x) if x is not None else np.array([])
+        is_dates = values.dtype.kind == "M" or (
+            values.dtype.kind == "O" and len(values) > 0
+            and all(isinstance(v, (pd.Timestamp, datetime.datetime)) or v is None for v in values))
+        if not is_dates:  # numbers, categories and date strings stay as they are
+            continue
+        dates = pd.DatetimeIndex(values)
+        if dates.tz is None and (dates.dropna() == dates.dropna().normalize()).all():
+            trace.x = [d.strftime("%Y-%m-%d") if pd.notna(d) else None for d in dates]
+    return fig
 
 
 def figure(fig: go.Figure, summary: str | None = None) -> Figure:
