@@ -77,3 +77,14 @@ def test_every_backlog_input_names_a_source_or_an_assumption():
     for name in ("persons_per_case", "permit_uptake_share", "dtv_share_forced", "grant_share"):
         assert "assumption" in table.set_index("parameter").loc[f"backlog.{name}", "source"]
     assert cfg.dtv_share_forced == 0.0 and cfg.permit_uptake_share.mode > 0.73
+
+
+def test_the_solver_brackets_a_cohort_above_the_input_ranges():
+    """A front-breakthrough cohort puts the first trial above a million decisions a month
+    (the plausible range of planner input): the solver must still find the capacity."""
+    from capacity.backlog.solver import solve_capacity
+
+    cfg = _cfg(n_months=12, solver_n_paths=4)
+    table = solve_capacity(np.full(4, 480_000.0), cfg, rng=np.random.default_rng(0), ramp_months=(0,))
+    ind = table[table["service"] == "IND"].iloc[0]
+    assert 0 < ind["capacity_per_month"] < 1_200_000 and ind["probability_reached"] >= cfg.target_probability

@@ -100,6 +100,15 @@ def with_changes(cfg: BacklogConfig, **update: Any) -> BacklogConfig:
     return BacklogConfig.model_validate(data)
 
 
+def trial(cfg: BacklogConfig, **update: Any) -> BacklogConfig:
+    """Return ``cfg`` with a solver's trial capacity, unvalidated.
+
+    The plausible ranges of planner input (e.g. at most a million decisions a month) must
+    not bound a search bracket: for a large cohort the solver's first trial is above them.
+    """
+    return cfg.model_copy(update=update)
+
+
 def penalty_per_case(days_late: np.ndarray | float, cfg: BacklogConfig) -> np.ndarray:
     """Penalty owed for one case decided ``days_late`` days after its term ended (EUR).
 

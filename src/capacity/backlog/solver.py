@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from capacity.backlog.model import run
-from capacity.backlog.parameters import Draws, draw, with_changes
+from capacity.backlog.parameters import Draws, draw, trial
 from capacity.params.backlog import BacklogConfig
 
 
@@ -86,10 +86,9 @@ def solve_capacity(
 def _ind_config(cfg: BacklogConfig, level: float, ramp: int) -> BacklogConfig:
     """``cfg`` with IND capacity ``level`` (decisions/month), reached after ``ramp`` months."""
     if ramp == 0:
-        return with_changes(cfg, ind_capacity_series=None, ind_decisions_per_month=level,
-                            ind_ramp_target_per_month=None, ind_ramp_months=0)
-    return with_changes(cfg, ind_capacity_series=None, ind_ramp_target_per_month=level,
-                        ind_ramp_months=ramp)
+        return trial(cfg, ind_capacity_series=None, ind_decisions_per_month=level,
+                     ind_ramp_target_per_month=None, ind_ramp_months=0)
+    return trial(cfg, ind_capacity_series=None, ind_ramp_target_per_month=level, ind_ramp_months=ramp)
 
 
 def _row(service: str, variant: str, criterion: str, level: float, planned: float, *,
@@ -128,7 +127,7 @@ def _dtv_row(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws, *, pr
     month_idx = min(cfg.dtv_target_months, draws.n_months) - 1
 
     def dtv_prob(level: float) -> float:
-        res = run(cohort_persons, with_changes(cfg, dtv_cases_per_month=level), draws,
+        res = run(cohort_persons, trial(cfg, dtv_cases_per_month=level), draws,
                   departure_rates=rates)
         return float(np.mean(res.paths["dtv_caseload"][:, month_idx] <= cfg.dtv_target_caseload))
 
