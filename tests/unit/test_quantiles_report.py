@@ -208,6 +208,13 @@ def test_a_column_with_nothing_in_it_is_not_shown_but_downloaded(tmp_path) -> No
     assert list(pd.read_csv(tmp_path / "tables" / "p.csv").columns) == ["parameter", "source"]
 
 
+def test_an_english_table_reads_column_codes_as_words_and_downloads_the_codes(tmp_path) -> None:
+    frame = pd.DataFrame({"capacity_per_month": [3408.2], "q0.50": [1.0]})
+    html = report.table(frame, "c", save_to=tmp_path, language="en")._repr_html_()
+    assert "<th>capacity per month</th>" in html and "<th>q0.50</th>" in html
+    assert list(pd.read_csv(tmp_path / "tables" / "c.csv").columns) == ["capacity_per_month", "q0.50"]
+
+
 def test_a_dutch_table_shows_dutch_column_names_and_downloads_the_codes(tmp_path) -> None:
     frame = pd.DataFrame({"date": pd.to_datetime(["2025-04-01"]), "variable": ["demand"], "mean": [1.0],
                           "q0.50": [1.0], "unknown_code": [2]})

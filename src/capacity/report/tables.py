@@ -102,6 +102,8 @@ def table(
     shown = shown.astype(object).where(shown.notna(), "–")  # a missing value reads as a dash
     if language != "en":  # names and codes in the page's language (the download keeps the codes)
         shown = _in_language(shown, language)
+    else:  # "capacity per month": the CSV's name, read as words
+        shown = shown.rename(columns=lambda c: c.replace("_", " ") if isinstance(c, str) else c)
     parts = []
     if caption:
         parts.append(f'<p class="capacity-caption"><strong>{html.escape(caption)}</strong></p>')
