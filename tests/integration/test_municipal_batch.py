@@ -194,6 +194,9 @@ def test_batch_writes_csv_per_municipality_and_one_workbook(chunked: runner.RunR
     assert f'href="../tables/{MUNICIPAL_WORKBOOK}"' in page, "a published page links the workbook"
     failed = (chunked.run_dir / "small" / "municipalities" / f"{BROKEN}.html").read_text(encoding="utf-8")
     assert MUNICIPAL_WORKBOOK not in failed and ".xlsx" not in failed
+    # The scenario's 120 parameters are not repeated in each of 342 pages: a link to them.
+    assert "Gebruikte parameters" in page and 'href="../inputs/scenario.yaml"' in page
+    assert "<th>waarde</th>" not in page and (chunked.run_dir / "small" / "inputs" / "scenario.yaml").exists()
     index = (chunked.run_dir / "index.html").read_text(encoding="utf-8")
     assert f'href="small/tables/{MUNICIPAL_WORKBOOK}"' in index, "the index links the workbook"
 

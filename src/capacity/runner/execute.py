@@ -330,6 +330,8 @@ def export_html(
             "tables_href": Path(os.path.relpath(run_dir / job.scenario / "tables",
                                                 job.output_html.parent)).as_posix(),
             "ipynb_href": job.output_ipynb.name if ipynb else "",
+            "inputs_href": Path(os.path.relpath(run_dir / job.scenario / "inputs" / "scenario.yaml",
+                                                job.output_html.parent)).as_posix(),
             "run": scenario.get("run", context.get("run", {})),  # with the scenario's data
             "scenario_info": scenario,
             "parameters_html": scenario.get("parameters_html", ""),
