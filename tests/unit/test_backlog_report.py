@@ -62,6 +62,9 @@ def test_policy_and_capacity_views(result):
     assert "IND" in str(rb.capacity_text(capacity, cfg)) or "decisions" in str(
         rb.capacity_text(capacity, cfg))
     assert "beslissingen" in str(rb.capacity_text(capacity, cfg, language="nl"))
+    share = f"{round(100 * cfg.target_probability)}"
+    assert f"{share} % probability" in str(rb.capacity_text(capacity, cfg))  # English: 80 %, as everywhere
+    assert f"{share}% zekerheid" in str(rb.capacity_text(capacity, cfg, language="nl"))
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])

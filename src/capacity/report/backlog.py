@@ -14,7 +14,7 @@ from capacity.backlog import BacklogResult
 from capacity.headline import lookup
 from capacity.params.backlog import BacklogConfig
 from capacity.quantiles import summarise_many
-from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, fmt_significant, t
+from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, fmt_significant, fmt_value, t
 from capacity.report.charts import LIGHT
 
 __all__ = [
@@ -101,7 +101,7 @@ def intro_text(result: BacklogResult, headline: pd.DataFrame, *, language: str =
         return fmt_headline(rows[key], language, field)
 
     start = _month(result.dates[0], language)
-    uptake = f"{cfg.permit_uptake_share.central:.0%}"
+    uptake = fmt_value(cfg.permit_uptake_share.central, "share", 0.01, language)
     term = f"{cfg.term_months:g}"
     if language == "nl":
         text = (
@@ -275,8 +275,8 @@ def capacity_text(capacity: pd.DataFrame, cfg: BacklogConfig, *, language: str =
     """Return the capacity answer in words."""
     ind = capacity[capacity["service"] == "IND"].iloc[0]
     dtv = capacity[capacity["service"] == "DT&V"].iloc[0]
-    prob = f"{cfg.target_probability:.0%}"
-    late = f"{cfg.target_late_share:.0%}"
+    prob = fmt_value(cfg.target_probability, "share", 0.01, language)  # 80 % / 80%: one rule
+    late = fmt_value(cfg.target_late_share, "share", 0.01, language)
     if language == "nl":
         text = (
             f"Om met {prob} zekerheid hooguit {late} van de beslissingen over het cohort te laat "
