@@ -21,20 +21,29 @@ from capacity.errors import ParameterError
 INJECTED_HEADER = "# Parameters"
 
 
-def assigned_names(source: str) -> dict[str, str]:
-    """Return ``{name: source of the value}`` for the top-level assignments in ``source``."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return {}
-    found: dict[str, str] = {}
-    for node in tree.body:
+def assignments(source: str) -> dict[str, ast.expr | None]:
+    """Return ``{name: value expression}`` for the top-level assignments in ``source``.
+
+    Raises:
+        SyntaxError: ``source`` is not Python.
+    """
+    found: dict[str, ast.expr | None] = {}
+    for node in ast.parse(source).body:
         targets = node.targets if isinstance(node, ast.Assign) else (
             [node.target] if isinstance(node, ast.AnnAssign) else [])
         for target in targets:
             if isinstance(target, ast.Name):
-                found[target.id] = ast.unparse(node.value) if node.value is not None else ""
+                found[target.id] = node.value
     return found
+
+
+def assigned_names(source: str) -> dict[str, str]:
+    """Return ``{name: source of the value}`` for the top-level assignments in ``source``."""
+    try:
+        values = assignments(source)
+    except SyntaxError:
+        return {}
+    return {name: ast.unparse(value) if value is not None else "" for name, value in values.items()}
 
 
 def unknown_parameters(declared: Sequence[str], injected: dict[str, str]) -> list[str]:

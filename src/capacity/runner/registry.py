@@ -120,6 +120,8 @@ def notebook_parameters(path: Path | str) -> dict[str, Any]:
 
     import nbformat
 
+    from capacity.report.guard import assignments
+
     try:
         nb = nbformat.read(str(path), as_version=4)
     except Exception as exc:  # a malformed notebook: say which file
@@ -129,22 +131,18 @@ def notebook_parameters(path: Path | str) -> dict[str, Any]:
     if cell is None:
         return {}
     try:
-        tree = ast.parse(cell.source)
+        values = assignments(cell.source)
     except SyntaxError:
         import papermill
 
         return {name: info.get("default") for name, info in
                 papermill.inspect_notebook(str(path)).items()}
     found: dict[str, Any] = {}
-    for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else (
-            [node.target] if isinstance(node, ast.AnnAssign) else [])
-        for target in targets:
-            if isinstance(target, ast.Name):
-                try:
-                    found[target.id] = ast.literal_eval(node.value) if node.value else None
-                except ValueError:
-                    found[target.id] = ast.unparse(node.value)
+    for name, value in values.items():
+        try:
+            found[name] = ast.literal_eval(value) if value else None
+        except ValueError:
+            found[name] = ast.unparse(value)
     return found
 
 
