@@ -133,13 +133,13 @@ def folder_bytes(paths: list[Path]) -> int:
 
 
 def municipal_files(run_dir: Path, jobs: list[Job]) -> list[Path]:
-    """Every file the municipal reports leave: pages, notebooks, chart data, tables, the workbook."""
-    from capacity.runner.execute import MUNICIPAL_WORKBOOK
+    """Every file the municipal reports leave: pages, notebooks, chart data, tables, the gathered CSV."""
+    from capacity.runner.execute import MUNICIPAL_CSV
 
     files = []
     for scenario in sorted({job.scenario for job in jobs}):
         files += [p for p in (run_dir / scenario / "municipalities").rglob("*") if p.is_file()]
-        files.append(run_dir / scenario / "tables" / MUNICIPAL_WORKBOOK)
+        files.append(run_dir / scenario / "tables" / MUNICIPAL_CSV)
     for job in jobs:
         files += list((run_dir / job.scenario / "tables").glob(f"municipality_{job.municipality}.*"))
     return files
@@ -206,10 +206,10 @@ def main(argv: list[str] | None = None) -> int:
                     cpu_s[design].append(cpu / n_muni)
                     wall_s[design].append(wall / n_muni)
                     sizes[design] = folder_bytes(municipal_files(run_dir, jobs)) // n_muni
-                    books = [r for k, r in res.items() if k.endswith("/workbook")]
-                    if books:
-                        print(f"   workbooks: {sum(r.seconds for r in books) / n_muni * 1e3:.0f} ms "
-                              "wall per municipal report (in the CPU below)", flush=True)
+                    gathered = [r for k, r in res.items() if k.endswith("/municipal-tables")]
+                    if gathered:
+                        print(f"   gathering the CSVs: {sum(r.seconds for r in gathered) / n_muni * 1e3:.1f}"
+                              " ms wall per municipal report (in the CPU below)", flush=True)
                     print(f"   round {rnd + 1} {design:<10}: {cpu / n_muni:.3f} s CPU and "
                           f"{wall / n_muni:.3f} s wall per municipal report ({ok}/{len(jobs)} ok, "
                           f"chunk {chunk}, {sizes[design] / 1e3:.0f} kB each)", flush=True)

@@ -172,33 +172,36 @@ def test_report_exporter_gives_nbconvert_s_page(tmp_path: Path) -> None:
     assert "td.linenos" not in fast and ".highlight" not in fast  # reports show no code: no pygments CSS
 
 
-def test_batch_writes_csv_per_municipality_and_one_workbook(chunked: runner.RunResult) -> None:
-    """No .xlsx per municipality; one workbook, a sheet per published municipality (no failed one)."""
+def test_batch_writes_excel_per_municipality_and_one_csv(chunked: runner.RunResult) -> None:
+    """Each published municipality: its own .xlsx; the scenario: one gzipped CSV of them all."""
     import openpyxl
     import pandas as pd
 
-    from capacity.runner.execute import MUNICIPAL_WORKBOOK
+    from capacity.runner.execute import MUNICIPAL_CSV
 
     tables = chunked.run_dir / "small" / "tables"
-    assert not list(tables.glob("municipality_*.xlsx"))
     ok = sorted(c for c in CODES if c not in (BROKEN, KILLED))
-    book = openpyxl.load_workbook(tables / MUNICIPAL_WORKBOOK, read_only=True)
-    assert book.sheetnames == ok
-    csv = pd.read_csv(tables / f"municipality_{ok[0]}.csv")
-    rows = list(book[ok[0]].iter_rows(values_only=True))
-    assert list(rows[0]) == list(csv.columns) and len(rows) == len(csv) + 1
-    assert csv["date"].astype(str).str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
-    assert chunked.results["small/workbook"].status == "ok"
+    assert chunked.results["small/municipal-tables"].status == "ok"
+    gathered = pd.read_csv(tables / MUNICIPAL_CSV, dtype={"code": str})
+    assert sorted(gathered["code"].unique()) == ok  # no failed one
+    assert gathered["date"].astype(str).str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    assert not list(tables.glob("municipality_*.csv")), "the gathered CSVs are not kept twice"
+    sheet = list(openpyxl.load_workbook(tables / f"municipality_{ok[0]}.xlsx", read_only=True)
+                 .active.iter_rows(values_only=True))
+    own = gathered[gathered["code"] == ok[0]].reset_index(drop=True)
+    assert list(sheet[0]) == list(gathered.columns) and len(sheet) == len(own) + 1
+    assert sheet[1][3] == pytest.approx(own.iloc[0, 3], rel=1e-12)
     page = (chunked.run_dir / "small" / "municipalities" / f"{ok[0]}.html").read_text(encoding="utf-8")
-    assert f"municipality_{ok[0]}.csv" in page and f"municipality_{ok[0]}.xlsx" not in page
-    assert f'href="../tables/{MUNICIPAL_WORKBOOK}"' in page, "a published page links the workbook"
+    assert f'href="../tables/municipality_{ok[0]}.xlsx"' in page, "a page links its own Excel file"
+    assert f'href="../tables/{MUNICIPAL_CSV}" download>CSV, alle gemeenten</a>' in page
+    assert f"municipality_{ok[0]}.csv" not in page
     failed = (chunked.run_dir / "small" / "municipalities" / f"{BROKEN}.html").read_text(encoding="utf-8")
-    assert MUNICIPAL_WORKBOOK not in failed and ".xlsx" not in failed
+    assert MUNICIPAL_CSV not in failed
     # The scenario's 120 parameters are not repeated in each of 342 pages: a link to them.
     assert "Gebruikte parameters" in page and 'href="../inputs/scenario.yaml"' in page
     assert "<th>waarde</th>" not in page and (chunked.run_dir / "small" / "inputs" / "scenario.yaml").exists()
     index = (chunked.run_dir / "index.html").read_text(encoding="utf-8")
-    assert f'href="small/tables/{MUNICIPAL_WORKBOOK}"' in index, "the index links the workbook"
+    assert f'href="small/tables/{MUNICIPAL_CSV}"' in index, "the index links the gathered CSV"
 
 
 def test_keep_notebooks_keeps_each_municipal_notebook(tmp_path: Path) -> None:

@@ -99,3 +99,40 @@ def test_workbook_cells_round_trip_through_openpyxl_and_pandas(tmp_path: Path) -
     assert back["date"][0] == pd.Timestamp("2025-04-01") and pd.isna(back["date"][1])
     with pytest.raises(ValueError, match=r"longer than 31 characters or contain"):
         write_workbook({"a/b": frame}, tmp_path / "bad.xlsx")
+
+
+def test_a_table_s_excel_file_is_one_sheet_named_after_it(tmp_path: Path) -> None:
+    import openpyxl
+
+    save_table(_frame(), "municipality_GM0363", tmp_path)
+    book = openpyxl.load_workbook(tmp_path / "tables" / "municipality_GM0363.xlsx")
+    assert book.sheetnames == ["municipality_GM0363"]
+    save_table(_frame(), "a_name_longer_than_excel_allows_for_a_sheet", tmp_path)
+    assert openpyxl.load_workbook(tmp_path / "tables" / "a_name_longer_than_excel_allows_for_a_sheet.xlsx"
+                                  ).sheetnames == ["a_name_longer_than_excel_allows"]
+
+
+def test_gathering_joins_the_municipal_csvs_into_one_and_removes_them(tmp_path: Path) -> None:
+    from capacity.runner.execute import MUNICIPAL_CSV, gather_municipal_tables
+
+    for code in ("GM0363", "GM0014"):
+        save_table(_frame().assign(code=code), f"municipality_{code}", tmp_path, "csv")
+    res = gather_municipal_tables("s/municipal-tables", str(tmp_path), ["GM0014", "GM0363"])
+    assert res.status == "ok", res.error
+    tables = tmp_path / "tables"
+    back = pd.read_csv(tables / MUNICIPAL_CSV, dtype={"code": str})
+    assert back["code"].tolist() == ["GM0014", "GM0014", "GM0363", "GM0363"]
+    assert back["mean"].tolist() == [94370.353, 0.3] * 2
+    assert not list(tables.glob("municipality_*.csv"))
+
+
+def test_gathering_refuses_other_columns_and_keeps_every_csv(tmp_path: Path) -> None:
+    from capacity.runner.execute import MUNICIPAL_CSV, gather_municipal_tables
+
+    save_table(_frame(), "municipality_GM0363", tmp_path, "csv")
+    save_table(_frame().drop(columns="count"), "municipality_GM0014", tmp_path, "csv")
+    res = gather_municipal_tables("s/municipal-tables", str(tmp_path), ["GM0363", "GM0014", "GM0999"])
+    assert res.status == "failed" and "municipality_GM0014.csv has the columns" in res.error
+    tables = tmp_path / "tables"
+    assert sorted(p.name for p in tables.iterdir()) == ["municipality_GM0014.csv", "municipality_GM0363.csv"]
+    assert not (tables / MUNICIPAL_CSV).exists()

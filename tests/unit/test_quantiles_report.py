@@ -5,6 +5,7 @@ import re
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from capacity import report
@@ -154,12 +155,16 @@ def test_charts_carry_plotly_whites_look_without_its_per_trace_defaults() -> Non
 def test_chart_dates_are_written_short_and_read_back_as_the_same_months() -> None:
     table = summarise(np.random.default_rng(0).normal(100, 10, size=(200, 4)), DATES, "registered")
     fig = report.fan_chart(table, "registered", language="nl")
-    long = len(fig.to_json())
     bundle = report.figure(fig)._repr_mimebundle_()
     xs = bundle["application/vnd.plotly.v1+json"]["data"][0]["x"]
     assert xs == [d.strftime("%Y-%m-%d") for d in DATES]  # no T00:00:00.000000
-    assert len(fig.to_json()) < long and "T00:00:00" not in bundle["text/html"]
+    assert "T00:00:00" not in bundle["text/html"] and "T00:00:00" not in fig.to_json()
     assert list(pd.to_datetime(xs)) == list(DATES)
+    # any other chart's month dates are written short when it is shown
+    other = go.Figure(go.Scatter(x=list(DATES), y=[1, 2, 3, 4]))
+    long = len(other.to_json())
+    shown = report.figure(other)._repr_mimebundle_()
+    assert shown["application/vnd.plotly.v1+json"]["data"][0]["x"] == xs and len(other.to_json()) < long
 
 
 def test_texts_and_captions_carry_no_markup() -> None:
@@ -284,3 +289,20 @@ def test_every_dutch_cell_phrase_keeps_its_number_slots() -> None:
     assert len(cells) > 60
     for key, entry in cells.items():
         assert entry["en"].count("{}") == entry["nl"].count("{}"), key
+
+
+def test_a_report_run_sends_a_chart_as_html_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kernels of a batch whose notebooks are not kept skip the JSON twin only JupyterLab renders."""
+    from capacity.report.charts import HTML_ONLY_ENV
+
+    fig = report.fan_chart(summarise(np.random.default_rng(0).normal(100, 10, size=(200, 4)), DATES,
+                                     "registered"), "registered")
+    monkeypatch.delenv(HTML_ONLY_ENV, raising=False)
+    full = report.figure(fig)._repr_mimebundle_()
+    monkeypatch.setenv(HTML_ONLY_ENV, "1")
+    html_only = report.figure(fig)._repr_mimebundle_()
+    assert set(full) == {"text/html", "application/vnd.plotly.v1+json"}
+    def no_ids(page: str) -> str:  # plotly gives each div a new id
+        return re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "id", page)
+
+    assert list(html_only) == ["text/html"] and no_ids(html_only["text/html"]) == no_ids(full["text/html"])

@@ -24,8 +24,8 @@ from capacity.runner.execute import (
     JobResult,
     execute_chunk,
     execute_job,
+    gather_municipal_tables,
     prepare_scenario,
-    write_municipal_workbook,
 )
 from capacity.runner.index import write_index
 from capacity.runner.manifest import finish_manifest, report_context, start_manifest, write_manifest
@@ -208,9 +208,9 @@ class Batch:
         """Submit a scenario's notebook jobs, each told where the scenario's results are.
 
         Per-municipality jobs go in chunks to one kernel each (:func:`execute_chunk`), unless
-        the chunk size is 1 (one papermill run per report). Chunked reports write their table
-        as CSV only; once a scenario's chunks are done, one workbook gathers the published
-        municipalities (:func:`write_municipal_workbook`).
+        the chunk size is 1 (one papermill run per report). Once a scenario's chunks are done,
+        the published municipalities' CSVs are gathered into one file
+        (:func:`gather_municipal_tables`).
         """
         jobs = [dataclasses.replace(job, parameters={**job.parameters, "cache_path": cache})
                 for job in jobs]
@@ -221,8 +221,6 @@ class Batch:
                 self.submit(Task("job", job.key, job, execute_job, (job,), self.job_kwargs))
         if size > 1:
             kwargs = {**self.job_kwargs, "keep_notebooks": self.options.keep_notebooks}
-            municipal = [dataclasses.replace(job, parameters={**job.parameters, "downloads": "csv"})
-                         for job in municipal]
             for start in range(0, len(municipal), size):
                 chunk = municipal[start:start + size]
                 self.chunks_left[chunk[0].scenario] = self.chunks_left.get(chunk[0].scenario, 0) + 1
@@ -253,8 +251,6 @@ class Batch:
             self.retry_queue.append(task)
         elif task.kind == "prepare":
             self._prepared(fut, task.what)
-        elif task.kind == "workbook":
-            self._job_done(fut, task)
         else:
             self._job_done(fut, task)
 
@@ -287,7 +283,7 @@ class Batch:
             done = [JobResult(key=key, status="failed", error=message) for key in _job_keys(task)]
         for res in done if isinstance(done, list) else [done]:
             self.results[res.key] = res
-            if task.kind != "workbook":
+            if task.kind != "gather":
                 self.progress.job_done(res)
             elif res.status != "ok":
                 self.progress.say(f"FAILED {res.key}: {res.error}")
@@ -295,23 +291,23 @@ class Batch:
             self._chunk_done(task.what, done if isinstance(done, list) else [])
 
     def _chunk_done(self, chunk: Sequence[Job], done: Sequence[JobResult]) -> None:
-        """Count a finished chunk; after a scenario's last one, submit its workbook."""
+        """Count a finished chunk; after a scenario's last one, gather its municipal CSVs."""
         scenario = chunk[0].scenario
         ok = {res.key for res in done if res.status == "ok"}
         self.published.setdefault(scenario, []).extend(
             job.municipality for job in chunk if job.key in ok and job.municipality)
         self.chunks_left[scenario] -= 1
         if self.chunks_left[scenario] == 0 and self.published[scenario]:
-            key = f"{scenario}/workbook"
+            key = f"{scenario}/municipal-tables"
             args = (key, str(chunk[0].parameters["output_dir"]), sorted(self.published[scenario]))
-            self.submit(Task("workbook", key, scenario, write_municipal_workbook, args, {}))
+            self.submit(Task("gather", key, scenario, gather_municipal_tables, args, {}))
 
 
 def _job_keys(task: Task) -> list[str]:
-    """Return the keys of the jobs a task runs (a workbook's own key; none for a preparation)."""
+    """Return the keys of the jobs a task runs (a gathering's own key; none for a preparation)."""
     if task.kind == "chunk":
         return [job.key for job in task.what]
-    return [task.key] if task.kind in ("job", "workbook") else []
+    return [task.key] if task.kind in ("job", "gather") else []
 
 
 def _worker_died(fut: Any) -> bool:

@@ -296,10 +296,13 @@ def export_html(
     error: str | None = None,
     context: Mapping[str, Any] | None = None,
     ipynb: bool = True,
+    gathered: bool = False,
 ) -> Path:
     """Render the executed notebook as a code-free, offline HTML report next to its .ipynb.
 
     ``ipynb=False``: the executed notebook is not kept, so the page does not link it.
+    ``gathered``: a municipal page of a batch, whose CSV is gathered into the scenario's
+    :data:`MUNICIPAL_CSV`: a published page links that.
 
     Uses the ``capacity_report`` template (lab template without require.js, MathJax or
     Mermaid CDNs; plotly.js loaded from the run's ``assets/`` by a relative path), hides
@@ -346,17 +349,18 @@ def export_html(
         # Notebooks link tables relative to their output_dir (the scenario folder); a report
         # placed deeper (municipalities/<code>.html) needs the path from where it lives.
         body = body.replace('href="tables/', f'href="{tables_href}/')
-    body = _excel_links(body, nb, job, tables_href, ok=status == "ok")
+    body = _download_links(body, nb, job, tables_href, ok=status == "ok", gathered=gathered)
     job.output_html.write_text(body, encoding="utf-8")
     return job.output_html
 
 
-def _excel_links(body: str, nb: Any, job: Job, tables_href: str, *, ok: bool) -> str:
-    """Link in the page's list of downloads only the Excel files its tables wrote.
+def _download_links(body: str, nb: Any, job: Job, tables_href: str, *, ok: bool,
+                    gathered: bool) -> str:
+    """Link only the files a page's tables wrote, and a batch's gathered CSV.
 
-    A table saved as CSV only (``downloads="csv"``) has no ``.xlsx`` of its own: in a batch of
-    municipal reports its sheet is in the scenario's workbook (:data:`MUNICIPAL_WORKBOOK`,
-    written once the scenario's reports are done), which a published page links instead.
+    A table saved as CSV only (``downloads="csv"``) has no ``.xlsx``: its Excel links go.
+    ``gathered``: the page is one of a batch whose municipal CSVs become one file per scenario
+    (:func:`gather_municipal_tables`); a published page links that file for its CSV.
     """
     import html
 
@@ -364,18 +368,15 @@ def _excel_links(body: str, nb: Any, job: Job, tables_href: str, *, ok: bool) ->
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             linked.update(_XLSX_LINK.findall(str(output.get("data", {}).get("text/html", ""))))
-    nl = job.language == "nl"
+    href = html.escape(tables_href)
     for name in _tables_of(nb):
-        if name in linked:
-            continue
-        new = ""
-        if ok and job.municipality and job.parameters.get("downloads") == "csv":
-            label = (f"Excel, alle gemeenten (blad {job.municipality})" if nl
-                     else f"Excel, all municipalities (sheet {job.municipality})")
-            new = (f' · <a href="{html.escape(tables_href)}/{MUNICIPAL_WORKBOOK}">'
-                   f"{html.escape(label)}</a>")
-        old = f' · <a href="{html.escape(tables_href)}/{html.escape(name)}.xlsx">Excel</a>'
-        body = body.replace(old, new)
+        if name not in linked:
+            body = body.replace(f' · <a href="{href}/{html.escape(name)}.xlsx">Excel</a>', "")
+    if ok and gathered and job.municipality:
+        label = "CSV, alle gemeenten" if job.language == "nl" else "CSV, all municipalities"
+        own = re.compile(rf'(<a href="{re.escape(href)}/)municipality_{re.escape(job.municipality)}'
+                         r'\.csv("[^>]*>)CSV</a>')
+        body = own.sub(rf"\g<1>{MUNICIPAL_CSV}\g<2>{label}</a>", body)
     return body
 
 
@@ -486,9 +487,10 @@ def execute_chunk(
     """Render several jobs of one notebook (a scenario's municipalities) on one kept kernel.
 
     Each job gets the notebook with its own parameters injected (as papermill does); the
-    cells tagged ``shared`` run once per kernel and their outputs are reused, every other
-    cell runs for each job. One job's error fails that job only (its page is still
-    rendered, with the error): the next job runs on the same kernel. A kernel that dies or
+    cells tagged ``shared`` and the defaults cell (tagged ``parameters``) run once per kernel
+    and their outputs are reused, every other cell runs for each job. One job's error fails
+    that job only (its page is still rendered, with the error): the next job runs on the
+    same kernel. A kernel that dies or
     a cell that times out fails that job; the rest of the chunk goes on in a new kernel.
 
     Args:
@@ -503,11 +505,23 @@ def execute_chunk(
     Returns:
         One :class:`JobResult` per job, in order; never raises for a notebook error.
 
+    Raises:
+        ValueError: For jobs of different notebooks or parameter names (not one batch's chunk).
+
     """
     import asyncio
 
+    names = {tuple(sorted(job.parameters)) for job in jobs}
+    if len(names) > 1 or len({job.notebook.source for job in jobs}) > 1:
+        raise ValueError(f"a chunk runs one notebook with one set of parameter names: got {names}")
     if kernel_log:
         os.environ["CAPACITY_KERNEL_LOG"] = kernel_log
+    from capacity.report.charts import HTML_ONLY_ENV
+
+    if keep_notebooks:  # a kept notebook shows its charts in JupyterLab: they keep their JSON
+        os.environ.pop(HTML_ONLY_ENV, None)
+    else:  # the kernels this worker starts send each chart's HTML only
+        os.environ[HTML_ONLY_ENV] = "1"
     results: list[JobResult] = []
     while len(results) < len(jobs):
         rest = jobs[len(results):]
@@ -565,7 +579,10 @@ async def _run_one(client: Any, source: Any, job: Job, shared: dict[str, list], 
     for index, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
             continue
-        is_shared = SHARED_TAG in cell.get("metadata", {}).get("tags", [])
+        tags = cell.get("metadata", {}).get("tags", [])
+        # The defaults cell sets the same names for every job of a chunk (each job's injected
+        # cell, next, sets its values): like a shared cell, it runs once per kernel.
+        is_shared = SHARED_TAG in tags or "parameters" in tags
         if is_shared and cell.get("id") in shared:
             cell.outputs = copy.deepcopy(shared[cell["id"]])
             continue
@@ -598,7 +615,7 @@ async def _run_one(client: Any, source: Any, job: Job, shared: dict[str, list], 
     html = None
     try:
         html = str(export_html(nb, job, status=status, error=error, context=context,
-                               ipynb=keep_notebooks))
+                               ipynb=keep_notebooks, gathered=True))
     except Exception as exc:  # noqa: BLE001 - a report that cannot render is a failure
         if status == "ok":
             status, error = "failed", f"HTML export failed: {type(exc).__name__}: {exc}"
@@ -655,35 +672,50 @@ def _external_scripts(outputs: list, folder: Path) -> list:
     return outputs
 
 
-#: The workbook of a scenario's municipal tables (``<scenario>/tables/<name>``), one sheet per code.
-MUNICIPAL_WORKBOOK = "municipalities_forecast.xlsx"
+#: All municipalities' forecast tables of a scenario in one file (``<scenario>/tables/<name>``).
+MUNICIPAL_CSV = "municipalities_forecast.csv.gz"
 
 
-def write_municipal_workbook(key: str, scenario_dir: str, codes: list[str]) -> JobResult:
-    """Write one workbook with a sheet per municipality from the batch's municipal CSVs.
+def gather_municipal_tables(key: str, scenario_dir: str, codes: list[str]) -> JobResult:
+    """Gather the batch's municipal CSVs into one gzipped CSV and remove them.
 
-    A batch of municipal reports writes each municipality's table as CSV only; this gathers
-    the published ones (``tables/municipality_<code>.csv``) into
-    ``<scenario_dir>/tables/`` :data:`MUNICIPAL_WORKBOOK`, sheets named by CBS code.
+    A batch of municipal reports writes each published municipality's table
+    (``tables/municipality_<code>.csv``, rows tagged by ``code``) and its ``.xlsx``; this joins
+    the CSVs, line for line, into ``<scenario_dir>/tables/`` :data:`MUNICIPAL_CSV` (one file
+    for tools: ``pandas.read_csv`` reads it as it is) and deletes them: 342 CSVs of 30 kB
+    become one file of about a third of their size. Each page links it instead (see
+    :func:`export_html`); the municipality's own Excel file stays.
 
     Returns:
-        A :class:`JobResult` (``failed`` with the reason if a CSV is missing or unreadable).
+        A :class:`JobResult` (``failed`` with the reason if a CSV is missing, unreadable or
+        has other columns; the CSVs are then left as they are).
 
     """
-    import pandas as pd
-
-    from capacity.data.tables import write_workbook
+    import gzip
 
     started = time.perf_counter()
     tables = Path(scenario_dir) / "tables"
+    target = tables / MUNICIPAL_CSV
+    parts = [tables / f"municipality_{code}.csv" for code in codes]
+    tmp = target.with_name(target.name + ".part")
     try:
-        sheets = {code: pd.read_csv(tables / f"municipality_{code}.csv", dtype={"code": str})
-                  for code in codes}
-        path = write_workbook(sheets, tables / MUNICIPAL_WORKBOOK)
+        header = None
+        with gzip.open(tmp, "wt", encoding="utf-8", newline="", compresslevel=6) as out:
+            for part in parts:
+                first, _, rows = part.read_text(encoding="utf-8").partition("\n")
+                if header is None:
+                    header = first
+                    out.write(first + "\n")
+                elif first != header:
+                    raise ValueError(f"{part.name} has the columns {first!r}, expected {header!r}")
+                out.write(rows if rows.endswith("\n") or not rows else rows + "\n")
+        tmp.replace(target)
     except Exception as exc:  # noqa: BLE001 - reported on the index page
+        tmp.unlink(missing_ok=True)
         return JobResult(key=key, status="failed", seconds=time.perf_counter() - started,
-                         error=f"the workbook {tables / MUNICIPAL_WORKBOOK} could not be written: "
-                               f"{type(exc).__name__}: {exc}")
+                         error=f"{target} could not be written: {type(exc).__name__}: {exc}")
+    for part in parts:
+        part.unlink()
     seconds = time.perf_counter() - started
-    logger.info("wrote %s (%d sheets)", path, len(codes))
+    logger.info("wrote %s (%d municipalities)", target, len(codes))
     return JobResult(key=key, status="ok", seconds=seconds, compute_seconds=seconds)

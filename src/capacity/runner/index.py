@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from capacity.runner.execute import MUNICIPAL_WORKBOOK, TEMPLATES_DIR, JobResult
+from capacity.runner.execute import MUNICIPAL_CSV, TEMPLATES_DIR, JobResult
 from capacity.runner.plan import Job, Notebook, ScenarioSpec
 
 
@@ -80,8 +80,8 @@ def write_index(
     html = env.get_template("index.html.j2").render(
         m={**manifest, "log": Path(manifest["log"]).name if manifest.get("log") else None},
         scenarios=scen_rows, notebooks=notebooks, matrix=matrix, munis=munis,
-        workbooks={s.name: f"{s.name}/tables/{MUNICIPAL_WORKBOOK}" for s in scenarios
-                   if (run_dir / s.name / "tables" / MUNICIPAL_WORKBOOK).exists()},
+        gathered={s.name: f"{s.name}/tables/{MUNICIPAL_CSV}" for s in scenarios
+                  if (run_dir / s.name / "tables" / MUNICIPAL_CSV).exists()},
         failures=failures, headline_rows=headline_rows, comparison=comparison, timings=timings,
         vintages=vintage_view(run_dir, scenarios),
         timings_note="kernel s = kernel start-up and shutdown (papermill time minus cell time); "
