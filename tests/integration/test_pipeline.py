@@ -114,6 +114,43 @@ def test_backtest_is_shared_across_scenarios_of_a_run(tmp_path: Path, baseline: 
     pd.testing.assert_frame_equal(first, again)
 
 
+def _slow_backtest(history: pd.DataFrame, cfg: object, *, rng: object) -> pd.DataFrame:
+    """A stand-in backtest that takes a while and leaves one line per call in $COUNT_FILE."""
+    import os
+    import time
+
+    with open(os.environ["COUNT_FILE"], "a", encoding="utf-8") as fh:
+        fh.write("computed\n")
+    time.sleep(1.0)
+    return pd.DataFrame({"series": ["arrivals"], "mase": [1.0]})
+
+
+#: The history the forked workers of the test below read (set before they fork).
+_HISTORY: list[pd.DataFrame] = []
+
+
+def _prepare_one(cache_dir: str) -> int:
+    return len(pipeline.shared_backtest(params.load(), _HISTORY[0], cache_dir))
+
+
+def test_scenarios_prepared_at_once_compute_the_backtest_once(
+        tmp_path: Path, baseline: pipeline.ScenarioResults, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two workers preparing scenarios together: one computes the backtest, the other waits for it."""
+    import multiprocessing
+
+    from capacity import forecast
+
+    count = tmp_path / "count.txt"
+    monkeypatch.setenv("COUNT_FILE", str(count))
+    monkeypatch.setenv("CAPACITY_CACHE_KEY", "test-key-0123456789")
+    monkeypatch.setattr(forecast, "run_backtest", _slow_backtest)
+    _HISTORY[:] = [baseline.history]
+    with multiprocessing.get_context("fork").Pool(2) as pool:  # forked: the stand-in carries over
+        sizes = pool.map(_prepare_one, [str(tmp_path / "cache")] * 2)
+    assert sizes == [1, 1]
+    assert count.read_text(encoding="utf-8").splitlines() == ["computed"]
+
+
 def test_dutch_edition_has_the_baseline_numbers(baseline: pipeline.ScenarioResults) -> None:
     dutch = params.load(params.PARAMS_DIR / "scenarios" / "baseline_nl.yaml")
     assert dutch.meta.language == "nl" and dutch.meta.seed == baseline.scenario.meta.seed

@@ -136,3 +136,14 @@ def test_gathering_refuses_other_columns_and_keeps_every_csv(tmp_path: Path) -> 
     tables = tmp_path / "tables"
     assert sorted(p.name for p in tables.iterdir()) == ["municipality_GM0014.csv", "municipality_GM0363.csv"]
     assert not (tables / MUNICIPAL_CSV).exists()
+
+
+def test_a_municipal_download_has_six_significant_digits_and_exact_counts() -> None:
+    from capacity.report.municipality import municipality_download
+
+    table = pd.DataFrame({"code": ["GM0363"] * 3, "variable": ["demand"] * 3,
+                          "mean": [5.112204234, 999_999.0, 12_345.678901], "q0.50": [0.1 + 0.2, 7.0, np.nan]})
+    out = municipality_download(table)
+    assert out["mean"].tolist() == [5.11220, 999_999.0, 12_345.7]
+    assert out["q0.50"].tolist()[:2] == [0.3, 7.0] and np.isnan(out["q0.50"].iloc[2])
+    assert table["mean"].iloc[0] == 5.112204234, "the table itself is left as it is"

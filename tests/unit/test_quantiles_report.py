@@ -306,3 +306,21 @@ def test_a_report_run_sends_a_chart_as_html_only(monkeypatch: pytest.MonkeyPatch
         return re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "id", page)
 
     assert list(html_only) == ["text/html"] and no_ids(html_only["text/html"]) == no_ids(full["text/html"])
+
+
+@pytest.mark.parametrize("frame", [
+    pd.DataFrame({"a": ["x <b> & 'q'", None, ""], "b": [True, False, True], "n": ["1.234", "–", "5"]}),
+    pd.DataFrame({"maand": ["april 2025"], "vraag naar plekken": ["12.345"], "x": [np.nan]}),
+    pd.DataFrame({1: ["een"], "<kop>": ["twee"]}),
+    pd.DataFrame({"leeg": []}),
+])
+def test_html_table_is_pandas_markup_unindented(frame: pd.DataFrame) -> None:
+    """The table writer gives pandas' to_html(index=False) page, a missing value as a dash."""
+    from capacity.report.tables import html_table
+
+    dashed = frame.astype(object).where(frame.notna(), "–")
+    expected = re.sub(r">\s+<", "><", dashed.to_html(index=False, escape=True, border=0,
+                                                     classes="dataframe capacity-table"))
+    assert html_table(frame) == expected
+    with_caption = html_table(frame, "Prognose <voor> de gemeente")
+    assert '<caption class="sr-only">Prognose &lt;voor&gt; de gemeente</caption><thead>' in with_caption

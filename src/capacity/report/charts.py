@@ -139,6 +139,11 @@ def _days(dates: pd.Series) -> list[Any]:
     return list(dates)
 
 
+def _y(values: pd.Series) -> np.ndarray:
+    """Return a chart's y values as 32-bit floats: 7 digits, more than a chart shows, in half the bytes."""
+    return values.to_numpy(dtype=np.float32)
+
+
 def fan_chart(
     table: pd.DataFrame,
     variable: str,
@@ -178,22 +183,22 @@ def fan_chart(
     for p in (95, 67, 50):
         lo, hi = BANDS[p]
         name = t("band", language, p=p)
-        traces.append({"type": "scatter", "x": x, "y": rows[hi].to_numpy(), "mode": "lines",
+        traces.append({"type": "scatter", "x": x, "y": _y(rows[hi]), "mode": "lines",
                        "line": {"width": 0}, "showlegend": False, "hoverinfo": "skip",
                        "legendgroup": name})
-        traces.append({"type": "scatter", "x": x, "y": rows[lo].to_numpy(), "mode": "lines",
+        traces.append({"type": "scatter", "x": x, "y": _y(rows[lo]), "mode": "lines",
                        "line": {"width": 0}, "fill": "tonexty",
                        "fillcolor": f"rgba(31,119,180,{shades[p]})", "name": name, "legendgroup": name,
                        "hovertemplate": f"{name}: %{{y:,.0f}}<extra></extra>" if not percent else None})
-    traces.append({"type": "scatter", "x": x, "y": rows["q0.50"].to_numpy(), "mode": "lines",
+    traces.append({"type": "scatter", "x": x, "y": _y(rows["q0.50"]), "mode": "lines",
                    "line": {"color": "rgb(31,119,180)", "width": 2.5}, "name": t("median", language)})
     if history is not None and not history.empty:
-        traces.append({"type": "scatter", "x": _days(history["date"]), "y": history["value"].to_numpy(),
+        traces.append({"type": "scatter", "x": _days(history["date"]), "y": _y(history["value"]),
                        "mode": "markers+lines", "marker": {"size": 5, "color": "black"},
                        "line": {"color": "gray", "width": 1}, "name": t("observed", language)})
     if reference is not None and not reference.empty:
         traces.append({"type": "scatter", "x": _days(reference["date"]),
-                       "y": reference["value"].to_numpy(), "mode": "lines",
+                       "y": _y(reference["value"]), "mode": "lines",
                        "line": {"color": "firebrick", "dash": "dash"}, "name": reference_name})
     if y_title is None:
         y_title = t("share", language) if percent else t("persons", language)

@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 
 from capacity import shelter
 from capacity.data import months_between
+from capacity.data.tables import MUNICIPAL_SIGNIFICANT_DIGITS, round_significant
 from capacity.quantiles import QUANTILE_COLUMNS
 from capacity.report import Text, fan_chart, fmt_number
 from capacity.report.shelter import _pct, month_label
@@ -181,6 +182,18 @@ def _whole_nl(value: float) -> str:
     if pd.isna(value):
         return "–"
     return f"{round(float(value)):,}".replace(",", ".")
+
+
+def municipality_download(local_table: pd.DataFrame) -> pd.DataFrame:
+    """Return the municipality's quantile table as downloaded: figures to 6 significant digits.
+
+    See :data:`capacity.data.tables.MUNICIPAL_SIGNIFICANT_DIGITS`.
+    """
+    out = local_table.copy()
+    numbers = [c for c in ("mean", *QUANTILE_COLUMNS) if c in out.columns]
+    for col in numbers:
+        out[col] = round_significant(out[col].to_numpy(dtype=float), MUNICIPAL_SIGNIFICANT_DIGITS)
+    return out
 
 
 def municipality_table_nl(local_table: pd.DataFrame) -> pd.DataFrame:

@@ -344,6 +344,7 @@ def export_html(
     }
     nb.metadata["title"] = job.title
     body, _ = exporter.from_notebook_node(nb, resources=resources)
+    body = _COLLAPSER.sub("", body)  # hidden in reports: 1 kB a page
     tables_href = resources["capacity"]["tables_href"]
     if tables_href != "tables":
         # Notebooks link tables relative to their output_dir (the scenario folder); a report
@@ -381,6 +382,8 @@ def _download_links(body: str, nb: Any, job: Job, tables_href: str, *, ok: bool,
 
 
 _XLSX_LINK = re.compile(r"tables/([\w.\-]+?)\.xlsx")
+#: JupyterLab's (empty) collapse handles, which a report hides.
+_COLLAPSER = re.compile(r'<div class="jp-Collapser [^"]*">\s*</div>')
 
 
 #: An output's or a text cell's div in the page (made focusable, as nbconvert's HTMLExporter does).
