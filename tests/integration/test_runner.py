@@ -36,6 +36,10 @@ def test_report_is_code_free_offline_and_carries_provenance(tmp_path: Path) -> N
     assert "tables/ok_numbers.csv" in html and "ok_numbers.xlsx" not in html
     muni = (run_dir / "baseline" / "municipalities" / "GM0363.html").read_text()
     assert '<script src="../../assets/plotly.min.js"></script>' in muni
+    # One style sheet per run, linked, not 2.5 kB of CSS in every page.
+    assert '<link rel="stylesheet" href="../../assets/capacity-report.css">' in muni
+    assert "<style" not in muni and "<style" not in html
+    assert ".capacity-noassets" in (run_dir / "assets" / "capacity-report.css").read_text()
     assert '<html lang="nl">' in muni and "Gebruikte parameters" in muni
     assert (run_dir / "baseline" / "tables" / "ok_numbers.csv").is_file()
     manifest = json.loads((run_dir / "manifest.json").read_text())

@@ -147,3 +147,21 @@ def test_a_municipal_download_has_six_significant_digits_and_exact_counts() -> N
     assert out["mean"].tolist() == [5.11220, 999_999.0, 12_345.7]
     assert out["q0.50"].tolist()[:2] == [0.3, 7.0] and np.isnan(out["q0.50"].iloc[2])
     assert table["mean"].iloc[0] == 5.112204234, "the table itself is left as it is"
+
+
+def _write_headline(folder: str) -> int:
+    for _ in range(15):
+        save_table(_frame(), "headline", folder)
+    return 1
+
+
+def test_notebooks_saving_one_table_at_once_each_write_a_whole_file(tmp_path: Path) -> None:
+    """02, 03 and 04 all save the headline table: writers in parallel never collide."""
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(4) as pool:
+        assert pool.map(_write_headline, [str(tmp_path)] * 4) == [1] * 4
+    tables = tmp_path / "tables"
+    assert sorted(p.name for p in tables.iterdir()) == ["headline.csv", "headline.xlsx"]
+    assert pd.read_csv(tables / "headline.csv").shape == (2, 5)
+    assert pd.read_excel(tables / "headline.xlsx").shape == (2, 5)

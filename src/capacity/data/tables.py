@@ -8,10 +8,13 @@ Dates at midnight are written as ``YYYY-MM-DD``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+import os
 import re
-from collections.abc import Collection, Mapping
+import tempfile
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -84,7 +87,8 @@ def save_table(df: pd.DataFrame, name: str, out_dir: str | Path | None,
     folder.mkdir(parents=True, exist_ok=True)
     csv = folder / f"{name}.csv"
     frame = download_frame(df)
-    frame.to_csv(csv, index=False)
+    with _replacing(csv) as tmp:
+        frame.to_csv(tmp, index=False)
     if "xlsx" in formats:
         try:
             write_workbook({_sheet_name(name): frame}, folder / f"{name}.xlsx")
@@ -138,14 +142,33 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path
         raise ValueError(f"workbook {path}: sheet names {bad} are longer than 31 characters "
                          "or contain one of []:*?/\\")
     path = Path(path)
-    tmp = path.with_name(path.name + ".part")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as book:
+    with _replacing(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED,
+                                                  compresslevel=6) as book:
         for member, text in _workbook_parts(list(sheets)).items():
             book.writestr(member, text)
         for n, frame in enumerate(sheets.values(), start=1):
             book.writestr(f"xl/worksheets/sheet{n}.xml", _sheet_xml(_excel_dates(frame)))
-    tmp.replace(path)
     return path
+
+
+@contextlib.contextmanager
+def _replacing(path: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``, unique to this writer; then move it onto ``path``.
+
+    Readers never see half a file, and notebooks of one scenario that save the same table at
+    the same time (the headline table) each write their own temporary file: the last one
+    moved in wins, whole. On an error the temporary file is removed.
+    """
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o644)  # as a file written directly (mkstemp makes it private)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
