@@ -83,7 +83,11 @@ class ProcessExecutor:
                 except (OSError, AttributeError):
                     pass
             for proc in processes:
-                proc.join(timeout=10)
+                proc.join(timeout=5)
+                if proc.is_alive():  # busy where SIGTERM waits (a kernel start, say): no waiting on it
+                    logger.warning("worker %s did not stop on SIGTERM: killing it", proc.pid)
+                    proc.kill()
+                    proc.join(timeout=5)
         else:
             self._pool.shutdown(wait=True)
 
