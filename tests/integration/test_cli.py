@@ -27,8 +27,14 @@ def capacity(*args: str, timeout: float = 120, **kwargs) -> subprocess.Completed
 
 
 def start(*args: str) -> subprocess.Popen:
+    """Start ``capacity`` as from a terminal: Ctrl-C (SIGINT) interrupts it.
+
+    A test suite started in the background (``make test &``) ignores SIGINT, and Python
+    keeps ignoring it in every child: the run would never see the test's Ctrl-C.
+    """
     return subprocess.Popen([sys.executable, "-m", "capacity", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 def wait_for(predicate, timeout: float = 30) -> None:
