@@ -118,15 +118,6 @@ def test_chunked_page_equals_the_papermill_page(chunked: runner.RunResult, tmp_p
     assert _key_content(many)["figures"], "the answers carry numbers"
 
 
-def test_dutch_whole_numbers_match_fmt_number() -> None:
-    from capacity.report import fmt_number
-    from capacity.report.municipality import _whole_nl
-
-    for value in (0, 0.4, -0.4, 0.5, 1.5, 12, 999.5, 1234, 12345.6, 1234567, -1234, float("nan")):
-        expected = fmt_number(round(float(value)), "nl") if value == value else "–"
-        assert _whole_nl(value) == expected, value
-
-
 def test_report_exporter_gives_nbconvert_s_page(tmp_path: Path) -> None:
     """The faster exporter (no schema checks, no BeautifulSoup pass) renders the same DOM."""
     import nbformat

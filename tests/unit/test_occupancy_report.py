@@ -57,7 +57,15 @@ def test_dutch_municipality_texts(result):
     assert "; 0 van hen" not in text
     assert compare["aandeel gemeente"].str.endswith("%").all()
     local = shelter.municipality_table(result.table(), big)
-    assert "grootheid" in gm.municipality_table_nl(local).columns
+    quarters = gm.municipality_table_nl(local)
+    assert list(quarters.columns) == ["maand", "vraag naar plekken (mediaan)", "80%-band van de vraag",
+                                      "plekken", "in opvang (mediaan)", "zonder plek (mediaan)",
+                                      "benodigde plekken (mediaan)"]
+    assert len(quarters) == len(local["date"].unique()[::3])  # every quarter, no row cut off
+    first = local[(local["variable"] == "demand")].sort_values("date").iloc[0]
+    assert quarters["vraag naar plekken (mediaan)"].iloc[0] == gm._count_nl(first["q0.50"])
+    assert quarters["80%-band van de vraag"].iloc[0] == (f"{gm._count_nl(first['q0.10'])} tot "
+                                                         f"{gm._count_nl(first['q0.90'])}")
 
 
 def test_destinations_chart_has_the_three_destinations():

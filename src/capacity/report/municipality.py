@@ -177,13 +177,6 @@ def municipality_chart_nl(local_table: pd.DataFrame, row: pd.Series) -> go.Figur
                      reference=places, reference_name="opvangplekken (toegerekend)", language="nl")
 
 
-def _whole_nl(value: float) -> str:
-    """``fmt_number(round(value), "nl")`` without Babel's per-call cost (a page has ~700 cells)."""
-    if pd.isna(value):
-        return "–"
-    return f"{round(float(value)):,}".replace(",", ".")
-
-
 def municipality_download(local_table: pd.DataFrame) -> pd.DataFrame:
     """Return the municipality's quantile table as downloaded: figures to 6 significant digits.
 
@@ -197,19 +190,27 @@ def municipality_download(local_table: pd.DataFrame) -> pd.DataFrame:
 
 
 def municipality_table_nl(local_table: pd.DataFrame) -> pd.DataFrame:
-    """Return the municipality's quantile table with Dutch variable names, every 3 months."""
-    names = {"demand": "vraag naar plekken", "in_shelter": "in opvang", "places": "plekken",
-             "occupancy_rate": "bezettingsgraad", "unmet_demand": "onvervulde vraag",
-             "places_needed": "benodigde plekken"}
+    """Return the municipality's forecast every three months, in Dutch, as a planner reads it.
+
+    One row per quarter: the median of each count (rounded as everywhere on the page) and
+    the 80 % band of the demand. The download has every month and every quantile.
+    """
     dates = sorted(local_table["date"].unique())[::3]
-    out = local_table[local_table["date"].isin(dates)
-                      & (local_table["variable"] != "occupancy_rate")].copy()
-    numbers = ["mean", *QUANTILE_COLUMNS]
-    # whole persons in Dutch notation; the download keeps the unrounded values
-    out[numbers] = out[numbers].map(_whole_nl)
-    out["date"] = out["date"].map(lambda d: month_label(d, "nl"))
-    out["variable"] = out["variable"].map(names).fillna(out["variable"])
-    out = out.rename(columns={"date": "maand", "variable": "grootheid", "mean": "gemiddelde"})
-    return out.drop(columns=["code"], errors="ignore")
+    median = local_table.pivot(index="date", columns="variable", values="q0.50").loc[dates]
+    demand = _var(local_table, "demand").loc[dates]
+
+    def counts(values: pd.Series) -> list[str]:
+        return [_count_nl(v) for v in values]
+
+    return pd.DataFrame({
+        "maand": [month_label(d, "nl") for d in dates],
+        "vraag naar plekken (mediaan)": counts(median["demand"]),
+        "80%-band van de vraag": [f"{lo} tot {hi}" for lo, hi in zip(counts(demand["q0.10"]),
+                                                                     counts(demand["q0.90"]), strict=True)],
+        "plekken": counts(median["places"]),
+        "in opvang (mediaan)": counts(median["in_shelter"]),
+        "zonder plek (mediaan)": counts(median["unmet_demand"]),
+        "benodigde plekken (mediaan)": counts(median["places_needed"]),
+    })
 
 
