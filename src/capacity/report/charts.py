@@ -85,9 +85,10 @@ def _compact_dates(fig: go.Figure) -> go.Figure:
             and all(isinstance(v, (pd.Timestamp, datetime.datetime)) or v is None for v in values))
         if not is_dates:  # numbers, categories and date strings stay as they are
             continue
-        dates = pd.DatetimeIndex(values)
-        if dates.tz is None and (dates.dropna() == dates.dropna().normalize()).all():
-            trace.x = [d.strftime("%Y-%m-%d") if pd.notna(d) else None for d in dates]
+        dates = pd.Series(pd.DatetimeIndex(values))
+        short = _days(dates)
+        if short is not None:
+            trace.x = short
     return fig
 
 
@@ -130,13 +131,19 @@ def _base_layout(title: str, y_title: str) -> dict[str, Any]:
             "legend": {"orientation": "h", "y": -0.15}, "height": 420}
 
 
-def _days(dates: pd.Series) -> list[Any]:
-    """Return month dates as ``2025-04-01`` (see :func:`_compact_dates`), other x values as they are."""
+def _days(dates: pd.Series) -> list[Any] | None:
+    """Return dates at midnight as ``2025-04-01`` (see :func:`_compact_dates`); else None."""
     if pd.api.types.is_datetime64_any_dtype(dates) and dates.dt.tz is None:
         valid = dates.dropna()
         if (valid == valid.dt.normalize()).all():
             return [d.strftime("%Y-%m-%d") if pd.notna(d) else None for d in dates]
-    return list(dates)
+    return None
+
+
+def _x(values: pd.Series) -> list[Any]:
+    """Return a trace's x values: dates at midnight written short, anything else as it is."""
+    short = _days(values)
+    return list(values) if short is None else short
 
 
 def _y(values: pd.Series) -> np.ndarray:
@@ -177,7 +184,7 @@ def fan_chart(
 
     """
     rows = table[table["variable"] == variable].sort_values("date")
-    x = _days(rows["date"])
+    x = _x(rows["date"])
     traces: list[dict[str, Any]] = []
     shades = {95: 0.22, 67: 0.38, 50: 0.55}  # the 95 % band stays visible on white and in print
     for p in (95, 67, 50):
@@ -193,11 +200,11 @@ def fan_chart(
     traces.append({"type": "scatter", "x": x, "y": _y(rows["q0.50"]), "mode": "lines",
                    "line": {"color": "rgb(31,119,180)", "width": 2.5}, "name": t("median", language)})
     if history is not None and not history.empty:
-        traces.append({"type": "scatter", "x": _days(history["date"]), "y": _y(history["value"]),
+        traces.append({"type": "scatter", "x": _x(history["date"]), "y": _y(history["value"]),
                        "mode": "markers+lines", "marker": {"size": 5, "color": "black"},
                        "line": {"color": "gray", "width": 1}, "name": t("observed", language)})
     if reference is not None and not reference.empty:
-        traces.append({"type": "scatter", "x": _days(reference["date"]),
+        traces.append({"type": "scatter", "x": _x(reference["date"]),
                        "y": _y(reference["value"]), "mode": "lines",
                        "line": {"color": "firebrick", "dash": "dash"}, "name": reference_name})
     if y_title is None:
