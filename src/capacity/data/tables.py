@@ -87,7 +87,7 @@ def save_table(df: pd.DataFrame, name: str, out_dir: str | Path | None,
     folder.mkdir(parents=True, exist_ok=True)
     csv = folder / f"{name}.csv"
     frame = download_frame(df)
-    with _replacing(csv) as tmp:
+    with replacing_file(csv) as tmp:
         frame.to_csv(tmp, index=False)
     if "xlsx" in formats:
         try:
@@ -114,7 +114,7 @@ def _excel_dates(frame: pd.DataFrame) -> pd.DataFrame:
         values = out[col].dropna()
         if (len(values) and isinstance(values.iloc[0], str) and _DAY.fullmatch(values.iloc[0])
                 and values.map(type).eq(str).all()
-                and values.str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()):
+                and values.str.fullmatch(_DAY.pattern).all()):
             out[col] = pd.to_datetime(out[col], format="%Y-%m-%d")
     return out
 
@@ -142,7 +142,7 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path
         raise ValueError(f"workbook {path}: sheet names {bad} are longer than 31 characters "
                          "or contain one of []:*?/\\")
     path = Path(path)
-    with _replacing(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED,
+    with replacing_file(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED,
                                                   compresslevel=6) as book:
         for member, text in _workbook_parts(list(sheets)).items():
             book.writestr(member, text)
@@ -152,7 +152,7 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path
 
 
 @contextlib.contextmanager
-def _replacing(path: Path) -> Iterator[Path]:
+def replacing_file(path: Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``, unique to this writer; then move it onto ``path``.
 
     Readers never see half a file, and notebooks of one scenario that save the same table at
@@ -245,9 +245,16 @@ def _cells(series: pd.Series) -> list[str]:
         return [f"><v>{v!r}</v></c>" if math.isfinite(v) else ""
                 for v in series.astype(float).tolist()]
     texts: dict[str, str] = {}  # a column repeats its codes and names: escape each once
-    return ["" if v is None or v is pd.NA or (isinstance(v, float) and v != v)
-            else texts.get(v) or texts.setdefault(v, _text_cell(str(v))) if isinstance(v, str)
-            else _text_cell(str(v)) for v in series.astype(object).tolist()]
+    cells = []
+    for v in series.astype(object).tolist():
+        if v is None or v is pd.NA or (isinstance(v, float) and v != v):
+            cells.append("")
+            continue
+        text = str(v)
+        if text not in texts:
+            texts[text] = _text_cell(text)
+        cells.append(texts[text])
+    return cells
 
 
 def _text_cell(text: str) -> str:

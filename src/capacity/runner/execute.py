@@ -493,8 +493,8 @@ def execute_chunk(
     cells tagged ``shared`` and the defaults cell (tagged ``parameters``) run once per kernel
     and their outputs are reused, every other cell runs for each job. One job's error fails
     that job only (its page is still rendered, with the error): the next job runs on the
-    same kernel. A kernel that dies or
-    a cell that times out fails that job; the rest of the chunk goes on in a new kernel.
+    same kernel. A kernel that dies or a cell that times out fails that job; the rest of the
+    chunk goes on in a new kernel.
 
     Args:
         jobs: Jobs of one notebook and one scenario (same ``cache_path``).
@@ -696,14 +696,16 @@ def gather_municipal_tables(key: str, scenario_dir: str, codes: list[str]) -> Jo
     """
     import gzip
 
+    from capacity.data.tables import replacing_file
+
     started = time.perf_counter()
     tables = Path(scenario_dir) / "tables"
     target = tables / MUNICIPAL_CSV
     parts = [tables / f"municipality_{code}.csv" for code in codes]
-    tmp = target.with_name(target.name + ".part")
     try:
         header = None
-        with gzip.open(tmp, "wt", encoding="utf-8", newline="", compresslevel=6) as out:
+        with replacing_file(target) as tmp, gzip.open(tmp, "wt", encoding="utf-8", newline="",
+                                                       compresslevel=6) as out:
             for part in parts:
                 first, _, rows = part.read_text(encoding="utf-8").partition("\n")
                 if header is None:
@@ -712,9 +714,7 @@ def gather_municipal_tables(key: str, scenario_dir: str, codes: list[str]) -> Jo
                 elif first != header:
                     raise ValueError(f"{part.name} has the columns {first!r}, expected {header!r}")
                 out.write(rows if rows.endswith("\n") or not rows else rows + "\n")
-        tmp.replace(target)
     except Exception as exc:  # noqa: BLE001 - reported on the index page
-        tmp.unlink(missing_ok=True)
         return JobResult(key=key, status="failed", seconds=time.perf_counter() - started,
                          error=f"{target} could not be written: {type(exc).__name__}: {exc}")
     for part in parts:
