@@ -17,7 +17,7 @@
 from capacity.data import formats, quality
 from capacity.data.cache import load_pickle, save_pickle
 from capacity.data.check import check_files, check_scenario_data
-from capacity.data.dates import months_between
+from capacity.data.dates import months_between, reference_date, reference_month
 from capacity.data.files import SPECS, FileSpec, data_files, scenario_files, shipped_dir
 from capacity.data.history import (
     EUROSTAT_CLEANUP_MONTHS,
@@ -37,6 +37,6 @@ __all__ = [
     "EUROSTAT_CLEANUP_MONTHS", "FLAGS", "HISTORY_COLUMNS", "MAX_COUNT", "SPECS", "VALUED_FLAGS", "FileSpec",
     "check_files", "check_history", "check_municipalities", "check_scenario_data", "formats",
     "data_files", "history_wide", "last_observed", "load_history", "load_municipalities",
-    "load_pickle", "load_table", "months_between", "observed", "quality", "read_csv", "save_pickle",
+    "load_pickle", "load_table", "months_between", "observed", "reference_date", "reference_month", "quality", "read_csv", "save_pickle",
     "save_table", "scenario_files", "shipped_dir",
 ]

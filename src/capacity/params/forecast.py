@@ -82,6 +82,10 @@ class Shock(Frozen):
 class ForecastConfig(Frozen):
     """Arrivals and departures forecast settings and scenario shocks."""
 
+    as_of: dt.date | None = param(
+        None, unit="date",
+        doc="the run's 'today': only data dated on or before it are used and horizons count from it "
+            "(empty: the run date; capacity run --as-of sets it)")
     n_paths: Setting = param(1000, unit="paths", doc="number of sample paths", ge=10, le=100_000)
     horizon_months: Setting = param(
         36, unit="months", doc="months forecast after the jump-off month", ge=1, le=120)
