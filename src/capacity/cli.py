@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -92,6 +93,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--keep-cache", action="store_true",
                      help="keep the shared results (signed pickles, ~15 MB per scenario) in the "
                      "run's private cache folder (~/.cache/capacity/runs/) instead of deleting them")
+    run.add_argument("--as-of", default=None, metavar="DATE",
+                     help="the run's 'today' (YYYY-MM-DD): only data dated on or before it are used "
+                     "and horizons count from it (default: the run date)")
     run.add_argument("--dry-run", action="store_true",
                      help="validate and show what would run; start no kernel, write nothing")
     run.add_argument("--no-progress", action="store_true", help="no progress bar or status lines")
@@ -220,6 +224,7 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
     try:
         _refuse_notebooks(files)
         extra = _parse_parameters(args.parameter)
+        _use_as_of(args.as_of)
     except ParameterError as exc:
         _err(f"error: {exc}")
         return EXIT_INPUT
@@ -339,6 +344,23 @@ def _refuse_notebooks(files: Sequence[Path]) -> None:
                                  f"notebooks with --notebooks {Path(path).name}")
 
 
+def _use_as_of(value: str | None) -> None:
+    """Make ``--as-of`` the run's "today" for this process, its workers and kernels (``$CAPACITY_AS_OF``)."""
+    import datetime as dt
+
+    from capacity.project import AS_OF_ENV
+
+    if value is None:
+        return
+    try:
+        day = dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ParameterError(f"--as-of {value!r}: expected a date YYYY-MM-DD, e.g. 2025-03-31") from None
+    if day > dt.date.today():
+        raise ParameterError(f"--as-of {value!r}: a date in the future; expected today or earlier")
+    os.environ[AS_OF_ENV] = day.isoformat()
+
+
 def _parse_parameters(items: Sequence[str]) -> dict[str, Any]:
     import yaml
 
@@ -422,12 +444,12 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     """``capacity backtest``: backtest on the data files a run of the scenario reads; print the scorecard."""
     import numpy as np
 
-    from capacity import data, params
+    from capacity import params, pipeline
     from capacity.forecast import run_backtest
 
     try:
         scn = params.load(args.params)
-        history = data.load_history(scn.data.data_dir, scn.data.files)
+        history = pipeline.scenario_history(scn)
     except (ParameterError, DataError) as exc:
         _err(f"error: {exc}")
         return EXIT_INPUT

@@ -98,6 +98,11 @@ def streams(seed: int) -> dict[str, np.random.Generator]:
     return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children, strict=True)}
 
 
+def scenario_history(scn: Scenario) -> pd.DataFrame:
+    """Return the history a scenario sees: its data files as known on its "today" (``forecast.as_of``)."""
+    return data.load_history(scn.data.data_dir, scn.data.files, as_of=data.reference_date(scn.forecast.as_of))
+
+
 def entitled_on_forecast_months(result: Any, dates: pd.DatetimeIndex) -> tuple[np.ndarray | None, pd.Timestamp | None]:
     """Align the backlog's ``shelter_entitled`` paths to the forecast months.
 
@@ -155,7 +160,7 @@ def run_scenario(
     clock = _Clock()
     rng = streams(scn.meta.seed)
     if history is None:
-        history = clock.step("history", lambda: data.load_history(scn.data.data_dir, scn.data.files))
+        history = clock.step("history", lambda: scenario_history(scn))
     if scorecard is None:
         scorecard = clock.step("backtest", lambda: forecast.run_backtest(history, scn.forecast,
                                                                           rng=rng["backtest"]))

@@ -28,13 +28,17 @@ from pathlib import Path
 from capacity.errors import CapacityError
 
 __all__ = [
-    "ENV_VAR", "MARKER", "ProjectError", "baseline_path", "datasets_dir", "defaults_root", "drafts_dir",
+    "AS_OF_ENV", "ENV_VAR", "MARKER", "ProjectError", "baseline_path", "datasets_dir", "defaults_root", "drafts_dir",
     "find_project", "init_project", "is_defaults", "notebooks_dir", "params_dir", "project_root", "relative",
     "reports_dir", "resolve", "templates_dir", "use_project",
 ]
 
 #: Environment variable naming the project folder (set by ``--project`` for kernels and workers too).
 ENV_VAR = "CAPACITY_PROJECT"
+
+#: Environment variable that fixes the run's "today" (ISO date), set by ``capacity run --as-of``
+#: for the run's workers and kernels.
+AS_OF_ENV = "CAPACITY_AS_OF"
 #: The file that makes a folder a project.
 MARKER = Path("params") / "baseline.yaml"
 

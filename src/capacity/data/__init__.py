@@ -29,6 +29,7 @@ from capacity.data.history import (
     last_observed,
     load_history,
     observed,
+    registered_counts,
 )
 from capacity.data.read import MAX_COUNT, check_municipalities, load_municipalities, load_table, read_csv
 from capacity.data.tables import save_table
@@ -37,6 +38,7 @@ __all__ = [
     "EUROSTAT_CLEANUP_MONTHS", "FLAGS", "HISTORY_COLUMNS", "MAX_COUNT", "SPECS", "VALUED_FLAGS", "FileSpec",
     "check_files", "check_history", "check_municipalities", "check_scenario_data", "formats",
     "data_files", "history_wide", "last_observed", "load_history", "load_municipalities",
-    "load_pickle", "load_table", "months_between", "observed", "reference_date", "reference_month", "quality", "read_csv", "save_pickle",
+    "load_pickle", "load_table", "months_between", "observed",
+    "reference_date", "reference_month", "registered_counts", "quality", "read_csv", "save_pickle",
     "save_table", "scenario_files", "shipped_dir",
 ]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import overload
 
 import pandas as pd
+
+from capacity.project import AS_OF_ENV
 
 
 @overload
@@ -25,18 +28,12 @@ def months_between(start: pd.Timestamp, end: pd.Timestamp | pd.DatetimeIndex) ->
     return (end.year - start.year) * 12 + (end.month - start.month)
 
 
-#: Environment variable that fixes "today" for a run (ISO date), set by ``capacity run --as-of``.
-AS_OF_ENV = "CAPACITY_AS_OF"
-
-
 def reference_date(as_of: object = None) -> pd.Timestamp:
     """Return the run's "today" (midnight): ``as_of`` if given, else ``$CAPACITY_AS_OF``, else the run date.
 
     Every module that asks "what is known now" or "how far ahead" counts from this date:
     data dated after it are not seen, horizons start from its month.
     """
-    import os
-
     value = as_of if as_of not in (None, "") else os.environ.get(AS_OF_ENV) or None
     return pd.Timestamp(value if value is not None else pd.Timestamp.today()).normalize()
 

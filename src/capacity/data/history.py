@@ -86,10 +86,49 @@ def _shelter_reports(paths: Mapping[str, Path]) -> pd.DataFrame:
         source = anchor["source"].iloc[0]
         extra_row = pd.DataFrame([{**extra, "date": "2025-02-28", "date_precision": "day",
                                    "_sort": pd.Timestamp("2025-02-28"), "source": source,
+                                   "series": "table_press",
                                    "note": "monitor report anchor (monitor_report_facts.csv)"}])
         shelter = pd.concat([shelter, extra_row], ignore_index=True)
     shelter["_order"] = np.arange(len(shelter))
+    if "series" not in shelter.columns:
+        shelter["series"] = np.nan
     return shelter
+
+
+def _known_by(frame: pd.DataFrame, column: str, as_of: pd.Timestamp | None) -> pd.DataFrame:
+    """Rows whose reference date (``column``) is on or before ``as_of`` (all with ``None``)."""
+    return frame if as_of is None else frame[pd.to_datetime(frame[column]) <= as_of]
+
+
+def registered_counts(data_dir: str | Path | None = None, files: Mapping[str, str] | None = None, *,
+                      as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
+    """Every published registered count with the series it belongs to (the nowcast's observations).
+
+    Returns:
+        ``date`` (the count's day; month-dated reports at the 15th), ``value`` (persons),
+        ``series`` (``rtb_letter`` | ``table_press``), ``source``, ``note``; only counts
+        dated on or before ``as_of``.
+
+    Raises:
+        DataError: If a count has no series.
+
+    """
+    paths = data_files(data_dir, files)
+    shelter = _known_by(_shelter_reports(paths), "_sort", None if as_of is None else pd.Timestamp(as_of))
+    return _counts_frame(shelter, paths)
+
+
+def _counts_frame(shelter: pd.DataFrame, paths: Mapping[str, Path]) -> pd.DataFrame:
+    rows = shelter[shelter["registered_brp"].notna()]
+    unnamed = rows[rows["series"].isna() | (rows["series"].astype(str).str.strip() == "")]
+    if not unnamed.empty:
+        first = unnamed.iloc[0]
+        raise DataError(f"{paths['ukraine_shelter_nl']}: registered_brp = {first['registered_brp']:,.0f} on "
+                        f"{first['date']} has no series; expected rtb_letter (ministry letters) or "
+                        f"table_press (the biweekly table as quoted)")
+    return pd.DataFrame({"date": rows["_sort"].to_numpy(), "value": rows["registered_brp"].astype(float).to_numpy(),
+                         "series": rows["series"].astype(str).str.strip().to_numpy(),
+                         "source": rows["source"].to_numpy(), "note": rows["note"].fillna("").to_numpy()})
 
 
 def _interpolate_stock(observed: pd.DataFrame, variable: str) -> pd.DataFrame:
@@ -240,12 +279,16 @@ def _mark_missing(history: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([history, rows], ignore_index=True)
 
 
-def load_history(data_dir: str | Path | None = None, files: Mapping[str, str] | None = None) -> pd.DataFrame:
+def load_history(data_dir: str | Path | None = None, files: Mapping[str, str] | None = None, *,
+                 as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
     """Build the canonical monthly history from the published series.
 
     Args:
         data_dir: Folder with the CSVs (``None``: the shipped copies).
         files: Per-file overrides ``{name: path}``.
+        as_of: Use only what was known on this day: reports dated after it, Eurostat months
+            ending after it and cumulative departure counts dated after it are left out
+            (``None``: everything).
 
     Returns:
         Long frame with columns ``date, variable, value, flag, source, note``; variables
@@ -258,14 +301,18 @@ def load_history(data_dir: str | Path | None = None, files: Mapping[str, str] | 
 
     """
     paths = data_files(data_dir, files)
-    shelter = _shelter_reports(paths)
+    cut = None if as_of is None else pd.Timestamp(as_of).normalize()
+    shelter = _known_by(_shelter_reports(paths), "_sort", cut)
     stocks = _shelter_history(shelter)
     registered = stocks[stocks["variable"] == "registered"]
+    euro = _eurostat(paths)
+    if cut is not None:
+        euro = euro[euro["date"] + pd.offsets.MonthEnd(0) <= cut]
     history = pd.concat([
         stocks,
         _interpolate_stock(registered, "registered"),
-        _eurostat(paths),
-        _monthly_departures(_cumulative_departures(paths)),
+        euro,
+        _monthly_departures(_known_by(_cumulative_departures(paths), "date", cut)),
     ], ignore_index=True)
     # The departure count starts on 24 Feb 2022; the history starts with the first month of
     # the other series (March 2022), so that February is not shown as a gap everywhere.
@@ -274,7 +321,10 @@ def load_history(data_dir: str | Path | None = None, files: Mapping[str, str] | 
     history["date"] = pd.to_datetime(history["date"])
     history["note"] = history["note"].fillna("").astype(str)
     history["source"] = history["source"].fillna("").astype(str)
-    return check_history(history.sort_values(["variable", "date"], kind="stable").reset_index(drop=True))
+    history = check_history(history.sort_values(["variable", "date"], kind="stable").reset_index(drop=True))
+    # the nowcast reads every count with its series, not only the month's latest
+    history.attrs["registered_counts"] = _counts_frame(shelter, paths)
+    return history
 
 
 def check_history(history: pd.DataFrame) -> pd.DataFrame:

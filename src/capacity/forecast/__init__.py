@@ -33,6 +33,7 @@ from capacity.forecast.models import (
     SeasonalNaive,
     combine,
 )
+from capacity.forecast.nowcast import TARGET, Nowcast, fit_nowcast
 from capacity.forecast.paths import PopulationPaths, simulate_population, simulate_stock
 from capacity.forecast.population import (
     ForecastRun,
@@ -46,9 +47,9 @@ from capacity.forecast.series import arrivals_series, departure_rate, departure_
 from capacity.forecast.shocks import apply_shocks, profile
 from capacity.forecast.stock import (
     STOCK_COLUMNS,
+    nowcast_records,
     run_backtest,
     stock_backtest_table,
-    stock_calibration,
     stock_records,
     vintage,
 )
@@ -59,5 +60,5 @@ __all__ = [
     "calibration", "combine", "departure_rate", "departure_rate_series", "ensemble_weights",
     "forecast_population", "forecast_run", "gap_check", "make_model", "model_series", "profile",
     "run_backtest", "scenario_tables", "simulate_population", "simulate_stock", "stock_backtest_table",
-    "stock_calibration", "stock_records", "summary", "vintage", "STOCK_COLUMNS",
+    "stock_records", "nowcast_records", "Nowcast", "fit_nowcast", "TARGET", "summary", "vintage", "STOCK_COLUMNS",
 ]

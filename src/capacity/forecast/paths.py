@@ -3,8 +3,9 @@
 - :class:`PopulationPaths`: monthly sample paths of arrivals, departures and the
   registered population (what the shelter and backlog models take from the forecast);
 - :func:`simulate_stock` / :func:`simulate_population`: the stock identity
-  ``registered[t] = registered[t-1] + arrivals[t] - departures[t] (+ residual[t])`` run
-  forward on every path.
+  ``registered[t] = registered[t-1] + arrivals[t] - departures[t]`` run forward on every
+  path (the flows-only model; the state-space paths are in
+  :func:`capacity.forecast.population.stock_paths`).
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ class PopulationPaths:
     The stock identity ``registered[:, t] = registered[:, t-1] + arrivals[:, t] -
     departures[:, t] + residual[:, t]`` holds on every path, with ``registered[:, -1]``
     taken as ``jump_off_registered`` before the first month. The residual (persons) is
-    what the published counts move by beyond grants minus departures: registration lags,
-    unrecorded departures, clean-ups and the jump-off count's own error
-    (:func:`simulate_stock`); ``None`` or zeros without a stock calibration.
+    what the registered count moves by beyond grants minus departures: the nowcast's drift
+    and noise (registration lags, unrecorded departures) and the jump-off level's own
+    uncertainty (:func:`capacity.forecast.population.stock_paths`); zeros for the flows-only
+    model.
 
     Attributes:
         dates: Forecast months (month starts), length ``h``.
@@ -36,6 +38,8 @@ class PopulationPaths:
         jump_off_date: Month of the last observed registered count.
         jump_off_registered: That count (persons).
         residual: The identity's residual term per month, shape (n_paths, h), or ``None``.
+        today: The run's "today" (month start): months up to it are a nowcast, later
+            ones a forecast; ``None``: not known.
 
     """
 
@@ -46,6 +50,7 @@ class PopulationPaths:
     jump_off_date: pd.Timestamp
     jump_off_registered: float
     residual: np.ndarray | None = None
+    today: pd.Timestamp | None = None
 
     @property
     def n_paths(self) -> int:
@@ -65,6 +70,14 @@ class PopulationPaths:
             [np.full((self.n_paths, 1), self.jump_off_registered), self.registered[:, :-1]], axis=1
         )
         return np.divide(self.departures, previous, out=np.zeros_like(self.departures), where=previous > 0)
+
+    def at(self, month: pd.Timestamp) -> np.ndarray:
+        """Return the registered paths at ``month`` (persons, (n_paths,)); the jump-off count before them."""
+        month = pd.Timestamp(month).to_period("M").to_timestamp()
+        if month <= self.jump_off_date or month < self.dates[0]:
+            return np.full(self.n_paths, self.jump_off_registered)
+        j = min(int(self.dates.searchsorted(month)), len(self.dates) - 1)
+        return self.registered[:, j]
 
     def identity_error(self) -> float:
         """Return the largest absolute breach of the stock identity over all paths (persons)."""
@@ -101,30 +114,21 @@ def simulate_population(arrivals: np.ndarray, rate: np.ndarray,
     return departures, registered
 
 
-def simulate_stock(arrivals: np.ndarray, rate: np.ndarray, start: np.ndarray | float, *,
-                   stock_var: np.ndarray | None = None, rng: np.random.Generator | None = None
+def simulate_stock(arrivals: np.ndarray, rate: np.ndarray, start: np.ndarray | float
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Run the stock identity forward with an explicit residual term.
+    """Run the stock identity forward: grants minus departures, nothing else (the flows-only model).
 
-    ``registered[t] = registered[t-1] + arrivals[t] - departures[t] + residual[t]``, with
-    ``departures[t] = rate[t] x registered[t-1]``. The residual stands for what the
-    published counts show and grants minus departures do not: registration lags,
-    unrecorded departures, register clean-ups, and the error of the jump-off count itself.
-    It is a multiplicative random walk on the stock whose variance tops the paths' own
-    spread of ``log(registered)`` up to ``stock_var`` (the stock backtest's error
-    variance by months ahead, :func:`capacity.forecast.stock.stock_calibration`): where
-    arrivals and departure paths already spread as far as the backtest says, it adds
-    nothing. Its median is zero (no drift is assumed).
+    ``registered[t] = registered[t-1] + arrivals[t] - departures[t]``, with
+    ``departures[t] = rate[t] x registered[t-1]``.
 
     Args:
         arrivals: Persons arriving per month, shape (n_paths, h).
         rate: Departure rate per month, shape (n_paths, h).
         start: Registered count before the first month (persons).
-        stock_var: Target variance of ``log(registered)`` at months 1..h (``None``: no residual).
-        rng: Random generator for the residual (needed with ``stock_var``).
 
     Returns:
-        ``(departures, registered, residual)``, each (n_paths, h), persons.
+        ``(departures, registered, residual)``, each (n_paths, h), persons; the residual is
+        zero.
 
     """
     n, h = arrivals.shape
@@ -136,17 +140,4 @@ def simulate_stock(arrivals: np.ndarray, rate: np.ndarray, start: np.ndarray | f
         departures[:, t] = rate[:, t] * prev
         prev = prev + arrivals[:, t] - departures[:, t]
         registered[:, t] = prev
-    residual = np.zeros((n, h))
-    if stock_var is None:
-        return departures, registered, residual
-    # The stock shifts by a random walk R (log scale) off the path grants minus departures
-    # give; departures act on the shifted stock and the residual is what closes the identity.
-    own = np.var(np.log(np.maximum(registered, 1.0)), axis=0)
-    extra = np.maximum.accumulate(np.maximum(np.asarray(stock_var, dtype=float)[:h] - own, 0.0))
-    walk = np.cumsum(rng.standard_normal((n, h)) * np.sqrt(np.diff(extra, prepend=0.0))[None, :], axis=1)
-    registered = registered * np.exp(walk)
-    previous = np.concatenate([np.broadcast_to(np.asarray(start, dtype=float), (n,))[:, None],
-                               registered[:, :-1]], axis=1)
-    departures = rate * previous
-    residual = registered - previous - arrivals + departures
-    return departures, registered, residual
+    return departures, registered, np.zeros((n, h))

@@ -11,9 +11,14 @@ Recipe (one function per step):
    least what the models themselves claim (``b_models``), so that long horizons are never
    narrower than the models say.
 3. :func:`~capacity.forecast.shocks.apply_shocks`: scenario shocks on the future.
-4. :func:`~capacity.forecast.paths.simulate_population`: ``departures[t] = rate[t] x
-   registered[t-1]`` and ``registered[t] = registered[t-1] + arrivals[t] - departures[t]``
-   on every path, from the last observed registered count.
+4. :func:`stock_paths`: the registered count continues the state-space nowcast
+   (:mod:`capacity.forecast.nowcast`: every published count fused, its drift estimated)
+   from the last count to the end of the horizon, ``departures[t] = rate[t] x
+   registered[t-1]``, scenario shocks added through what they change in arrivals and
+   departures, and a residual that closes ``registered[t] = registered[t-1] +
+   arrivals[t] - departures[t] + residual[t]`` on every path. The horizon counts from the
+   run's "today" (``forecast.as_of`` or the run date); months between the last count and
+   today are the nowcast.
 
 The models fit to the last month with data (arrivals: Eurostat to 2024-08); the months
 between that and the jump-off (the last observed registered count, 2025-03) are
@@ -30,10 +35,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from capacity.data import last_observed, months_between
+from capacity.data import history_wide, last_observed, months_between, observed, reference_month
 from capacity.errors import DataError
 from capacity.forecast.backtest import NORMAL_K, calibration, ensemble_weights, fit_forecast, fit_variance
 from capacity.forecast.models import combine, from_scale
+from capacity.forecast.nowcast import Nowcast, fit_nowcast
 from capacity.forecast.paths import PopulationPaths, simulate_stock
 from capacity.forecast.series import Series, model_series
 from capacity.forecast.shocks import apply_shocks
@@ -200,8 +206,8 @@ class ForecastRun:
         departure_rate: Departure-rate forecast likewise.
         arrival_paths: Shocked arrival paths on ``arrivals.dates`` (persons/month).
         rate_paths: Shocked departure-rate paths on ``departure_rate.dates`` (share/month).
-        stock_calibration: ``(a, b)`` of the stock's error variance ``a + b k`` (log scale,
-            ``k`` months after the last count) the residual tops the paths up to, or ``None``.
+        nowcast: The state-space model of the registered count the paths continue
+            (:mod:`capacity.forecast.nowcast`), or ``None`` for the flows-only model.
 
     """
 
@@ -210,7 +216,7 @@ class ForecastRun:
     departure_rate: SeriesForecast
     arrival_paths: np.ndarray
     rate_paths: np.ndarray
-    stock_calibration: tuple[float, float] | None = None
+    nowcast: Nowcast | None = None
 
     def inputs(self, months: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
         """Return arrivals and departure-rate paths on ``months``: data where there are data, else forecasts.
@@ -221,13 +227,6 @@ class ForecastRun:
         """
         return (_on_months(months, self.arrivals, self.arrival_paths),
                 _on_months(months, self.departure_rate, self.rate_paths))
-
-    def stock_var(self, h: int) -> np.ndarray | None:
-        """Target variance of ``log(registered)`` at months 1..h after a count (``None``: uncalibrated)."""
-        if self.stock_calibration is None:
-            return None
-        a, b = self.stock_calibration
-        return a + b * np.arange(1, h + 1)
 
 
 def _on_months(months: pd.DatetimeIndex, fc: SeriesForecast, paths: np.ndarray) -> np.ndarray:
@@ -245,34 +244,29 @@ def _on_months(months: pd.DatetimeIndex, fc: SeriesForecast, paths: np.ndarray) 
     return out
 
 
-def stock_calibration_of(scorecard: pd.DataFrame | None) -> tuple[float, float] | None:
-    """Return the stock calibration ``(a, b)`` a backtest carries (``attrs["stock_calibration"]``), if any."""
-    if scorecard is None:
-        return None
-    cal = scorecard.attrs.get("stock_calibration")
-    return None if cal is None else (float(cal[0]), float(cal[1]))
-
-
 def forecast_run(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Generator,
                  n_paths: int | None = None, horizon: int | None = None,
-                 scorecard: pd.DataFrame | None = None) -> ForecastRun:
+                 scorecard: pd.DataFrame | None = None, stock: str = "nowcast") -> ForecastRun:
     """Forecast arrivals, departures and the registered population as sample paths.
 
     Arrivals and the departure rate are drawn jointly (correlated innovations, AR(1)
     noise: :func:`sample_series`); months between the jump-off count and the end of a
-    series' data use the data. With a stock calibration in the scorecard
-    (``attrs["stock_calibration"]``, from the stock backtest) and ``cfg.calibrate``, the
-    stock identity carries the residual term of :func:`~capacity.forecast.paths.simulate_stock`,
-    so that the bands of the registered population are the ones the stock backtest supports.
+    series' data use the data. The registered count continues the state-space model of
+    every published count from the last one (:func:`stock_paths`): its bands come from the
+    filter's state, not from the flows' spread.
 
     Args:
         history: Long history frame (``capacity.data.load_history``).
         cfg: Forecast settings and scenario shocks.
         rng: Random generator; the same seed gives the same numbers.
         n_paths: Number of paths (default ``cfg.n_paths``).
-        horizon: Months after the jump-off month (default ``cfg.horizon_months``).
+        horizon: Months after the run's "today" (``cfg.as_of`` or the run date; default
+            ``cfg.horizon_months``); the paths start the month after the last count.
         scorecard: A backtest from :func:`capacity.forecast.run_backtest` to take weights and
             calibration from; computed here if ``None``.
+        stock: ``"nowcast"``: the registered count follows the state-space model of every
+            published count (:func:`stock_paths`); ``"flows"``: grants minus departures from
+            the last count, nothing else (the flows-only benchmark).
 
     Returns:
         The :class:`ForecastRun`.
@@ -291,9 +285,14 @@ def forecast_run(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.G
         logger.info("no scorecard given: running the backtest")
         scorecard = run_backtest(history, cfg, rng=rng)
     series = model_series(history, cfg)
-    jump_date, jump_value = last_observed(history, "registered")
-    end = jump_date + pd.DateOffset(months=horizon)
-    dates = pd.date_range(jump_date, periods=horizon + 1, freq="MS")[1:]
+    nowcast = fit_stock_nowcast(history, cfg) if stock == "nowcast" else None
+    if nowcast is not None:
+        jump_date, jump_value = nowcast.last_month, float(np.exp(nowcast.state[0]))
+        end = max(reference_month(cfg.as_of), jump_date) + pd.DateOffset(months=horizon)
+    else:
+        jump_date, jump_value = last_observed(history, "registered")
+        end = jump_date + pd.DateOffset(months=horizon)
+    dates = pd.date_range(jump_date, end, freq="MS")[1:]
 
     fa = ensemble_forecast(series["arrivals"], cfg, until=end, scorecard=scorecard)
     fr = ensemble_forecast(series["departure_rate"], cfg, until=end, scorecard=scorecard)
@@ -303,15 +302,69 @@ def forecast_run(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.G
                         z=za[:, :, :fa.loc.size])
     rate = sample_series(fr, n_paths=n_paths, rng=rng, phi=float(process.get("phi_departure_rate", 0.0)),
                          z=zr[:, :, :fr.loc.size])
+    base = ForecastRun(None, fa, fr, arr, rate)
     arr = apply_shocks(arr, fa.dates, cfg.shocks, "arrivals", rng=rng)
     rate = apply_shocks(rate, fr.dates, cfg.shocks, "departure_rate", rng=rng)
-    run = ForecastRun(None, fa, fr, arr, rate, stock_calibration_of(scorecard) if cfg.calibrate else None)
+    run = ForecastRun(None, fa, fr, arr, rate, nowcast)
     a_future, r_future = run.inputs(dates)
-    departures, registered, residual = simulate_stock(a_future, r_future, jump_value,
-                                                      stock_var=run.stock_var(horizon), rng=rng)
+    if nowcast is not None:
+        a_base, r_base = base.inputs(dates)
+        departures, registered, residual = stock_paths(nowcast, a_future, r_future, base_arrivals=a_base,
+                                                       base_rate=r_base, rng=rng)
+    else:
+        departures, registered, residual = simulate_stock(a_future, r_future, jump_value)
     population = PopulationPaths(dates=dates, arrivals=a_future, departures=departures, registered=registered,
-                                 jump_off_date=jump_date, jump_off_registered=jump_value, residual=residual)
-    return ForecastRun(population, fa, fr, arr, rate, run.stock_calibration)
+                                 jump_off_date=jump_date, jump_off_registered=jump_value, residual=residual,
+                                 today=reference_month(cfg.as_of))
+    return ForecastRun(population, fa, fr, arr, rate, nowcast)
+
+
+def fit_stock_nowcast(history: pd.DataFrame, cfg: ForecastConfig) -> Nowcast:
+    """Fit the state-space model of the registered count on the history's counts (from ``cfg.fit_start``).
+
+    The counts with their series come from ``history.attrs["registered_counts"]``
+    (:func:`capacity.data.load_history` puts them there); a history without them (e.g. a
+    synthetic one) counts its observed ``registered`` values as the target series.
+    """
+    counts = history.attrs.get("registered_counts")
+    last = pd.Timestamp(history["date"].max()) + pd.offsets.MonthEnd(0)
+    if counts is None:
+        reg = observed(history, "registered")
+        counts = pd.DataFrame({"date": reg.index, "value": reg.to_numpy(), "series": "rtb_letter"})
+    counts = counts[pd.to_datetime(counts["date"]) <= last]
+    return fit_nowcast(counts, observed(history, "tp_stock"), history_wide(history),
+                       start=pd.Timestamp(cfg.fit_start))
+
+
+def stock_paths(nowcast: Nowcast, arrivals: np.ndarray, rate: np.ndarray, *, base_arrivals: np.ndarray,
+                base_rate: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Continue the state-space model on every path: ``(departures, registered, residual)``, persons.
+
+    The count's own paths ``L`` are the filter's: :meth:`Nowcast.simulate` (level, drift
+    and net flow stepped on from the state at the last count; what the stock backtest
+    scores). Scenario shocks move the count by what they change in arrivals and departures:
+    ``R = L + S``, ``S[t] = S[t-1] + (arrivals - base_arrivals)[t] - (rate[t] R[t-1] -
+    base_rate[t] L[t-1])`` (zero without shocks). ``residual`` closes the identity
+    ``R[t] = R[t-1] + arrivals[t] - departures[t] + residual[t]``, departures ``= rate[t]
+    R[t-1]``: the arrivals and departure-rate paths say who comes and goes, the filter how
+    many are registered.
+    """
+    n, h = arrivals.shape
+    own = np.exp(nowcast.simulate(h, n, rng))
+    rate, base_rate = np.clip(rate, 0.0, 1.0), np.clip(base_rate, 0.0, 1.0)
+    jump = float(np.exp(nowcast.state[0]))
+    own_before = np.concatenate([np.full((n, 1), jump), own[:, :-1]], axis=1)
+    departures = np.empty((n, h))
+    registered = np.empty((n, h))
+    shift = np.zeros(n)
+    for t in range(h):
+        before = np.full(n, jump) if t == 0 else registered[:, t - 1]
+        departures[:, t] = rate[:, t] * before
+        shift += arrivals[:, t] - base_arrivals[:, t] - (departures[:, t] - base_rate[:, t] * own_before[:, t])
+        registered[:, t] = np.maximum(own[:, t] + shift, 0.0)
+    previous = np.concatenate([np.full((n, 1), jump), registered[:, :-1]], axis=1)
+    residual = registered - previous - arrivals + departures
+    return departures, registered, residual
 
 
 def forecast_population(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Generator,

@@ -1,32 +1,28 @@
-"""Rolling-origin backtest of the registered population itself, and the stock calibration.
+"""Rolling-origin backtest of the registered count: the state-space nowcast against benchmarks.
 
-Planners read the bands of the registered population, so that is where the forecast is
-scored and calibrated:
+Planners read the registered count's bands, so that is where the forecast is scored:
 
 1. :func:`vintage`: the history as it stood at an origin month ``T`` — every value dated
    after ``T`` dropped, and so are interpolated values that lean on a later published
-   point (departures spread between CBS cumulative counts published after ``T``; BRP
-   counts interpolated towards a later count). Data are taken as known in their own month
-   (publication lags are not modelled: optimistic by a month or two). Origins before the
-   CBS count of May 2024 are skipped: the departures then published end in December
-   2022, before ``departure_fit_start``, so there is no departure rate to fit (fitting
-   the rate on the four 2022 months instead drifts the median 20-30 % low a year ahead).
-2. :func:`stock_records`: at every origin the whole forecast is refitted on the vintage
-   (its own nested backtest for weights, calibration and error process; no stock
-   residual) and every published BRP count 1..``horizons`` months after ``T`` is an
-   outcome. One record per (origin, outcome).
-3. :func:`stock_calibration`: ``var(k) = a + b k`` fitted to the squared log errors
-   (``k``: months from the last count known at the origin to the outcome); ``a`` is the
-   error of the count and the months already elapsed, ``b`` what every further month adds.
-   The forecast's residual term (:func:`~capacity.forecast.paths.simulate_stock`)
-   tops the paths up to this variance.
-4. :func:`stock_table`: coverage, MAE, MASE and interval score per horizon, with the bands
-   calibrated leave-one-outcome-out (the calibration used for a record never saw that
-   record's published count), so the coverage is an honest estimate.
+   point. Data are taken as known in their own month (publication lags are not modelled:
+   optimistic by a month or two).
+2. :func:`nowcast_records`: at every month from the fit start to the last count, the
+   state-space model (:mod:`capacity.forecast.nowcast`) is refitted on the counts and
+   flows known then, and every count published 1..``horizons`` months later is scored
+   against the model's predictive distribution of that source's count (level, the source's
+   offset and its measurement noise; log-normal). Beside it on the same records: a random
+   walk with drift on the counts known at the origin (:func:`rw_drift`) and, where the
+   flows-only model could be fitted (:func:`stock_records`: grants minus departures from
+   the last count, origins from May 2024), that model.
+3. :func:`stock_table`: per horizon the mean CRPS of each (``scoringrules``), the skill
+   ``1 - CRPS / CRPS(random walk with drift)``, the weighted interval score, and the
+   coverage of the 50/80/95 % bands with a Clopper-Pearson interval on the effective
+   number of forecasts (the distinct counts scored: forecasts of one count from
+   neighbouring origins are not independent).
 
-This is the simplest honest equivalent of a state-space stock model: the stock identity
-plus an explicit residual random walk whose size comes from the stock's own errors. It
-does not filter the sources jointly (no nowcast of arrivals from the counts).
+No MPP peer is scored: the MPP's figures for people from Ukraine are not in the data
+(``policy_timeline.csv`` holds its asylum totals), and it was published in September 2025,
+after the last count.
 """
 
 from __future__ import annotations
@@ -36,25 +32,28 @@ import re
 
 import numpy as np
 import pandas as pd
+import scoringrules
 from scipy.stats import norm
+from statsmodels.stats.proportion import proportion_confint
 
 from capacity.data import history_wide, months_between, observed
 from capacity.errors import DataError
-from capacity.forecast.backtest import fit_variance
 from capacity.forecast.backtest import run_backtest as series_backtest
+from capacity.forecast.nowcast import OBS_SD, fit_nowcast
 from capacity.forecast.population import forecast_run
 from capacity.params.forecast import ForecastConfig
 
 logger = logging.getLogger(__name__)
 
 #: Columns of ``tables/stock_backtest.csv``.
-STOCK_COLUMNS: tuple[str, ...] = ("horizon", "n", "coverage_50", "coverage_80", "coverage_95", "mae", "mase",
-                                  "interval_score", "n_counts")
+STOCK_COLUMNS: tuple[str, ...] = (
+    "horizon", "n", "n_counts", "crps", "crps_rw_drift", "skill", "crps_flows", "n_flows", "skill_flows",
+    "coverage_50", "coverage_80", "coverage_95", "coverage_80_lo", "coverage_80_hi", "mae", "interval_score")
 #: Sample paths per origin (a numerical setting: quantile error of ~1-2 pp at 300).
 STOCK_PATHS = 300
 #: Fixed seed of the stock backtest: it is scenario-independent and shared by every scenario.
 STOCK_SEED = 20250301
-#: Fewest scored forecasts at a horizon below which the table calls the horizon thin.
+#: Fewest distinct counts scored at a horizon below which the table calls the horizon thin.
 THIN = 10
 LEVELS = (50, 80, 95)
 _ANCHOR = re.compile(r"and (\d{4}-\d{2}-\d{2})")
@@ -68,16 +67,15 @@ def run_backtest(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.G
     :data:`STOCK_SEED`), so a run computes it once (``pipeline.shared_backtest``).
 
     Returns:
-        The series scorecard with ``attrs["stock_records"]`` (:func:`stock_records`) and
-        ``attrs["stock_calibration"]`` (:func:`stock_calibration` on all records, or ``None``)
-        when ``stock``.
+        The series scorecard with ``attrs["stock_records"]`` (:func:`nowcast_records`, with the
+        benchmarks' scores beside the model's) when ``stock``.
 
     """
     card = series_backtest(history, cfg, rng=rng)
     if stock:
-        records = stock_records(history, cfg, horizons=cfg.backtest_horizons)
-        card.attrs["stock_records"] = records
-        card.attrs["stock_calibration"] = None if records.empty else stock_calibration(records)
+        flows = stock_records(history, cfg, horizons=cfg.backtest_horizons)
+        card.attrs["stock_records"] = nowcast_records(history, cfg, horizons=cfg.backtest_horizons,
+                                                      flows=flows)
     return card
 
 
@@ -97,7 +95,11 @@ def vintage(history: pd.DataFrame, origin: pd.Timestamp) -> pd.DataFrame:
 
 def stock_records(history: pd.DataFrame, cfg: ForecastConfig, *, horizons: int = 12,
                   n_paths: int = STOCK_PATHS) -> pd.DataFrame:
-    """Forecast the registered count from every origin with the data of the time.
+    """Forecast the registered count from every origin with the flows-only model (a benchmark).
+
+    Grants minus departures from the last count, nothing else. Origins before the CBS count
+    of May 2024 are skipped: the departures then published end in December 2022, so there
+    is no departure rate to fit.
 
     Returns:
         One row per origin and later published count within ``horizons`` months:
@@ -109,7 +111,7 @@ def stock_records(history: pd.DataFrame, cfg: ForecastConfig, *, horizons: int =
 
     """
     counts = observed(history, "registered")
-    base = cfg.model_copy(update={"shocks": (), "calibrate": cfg.calibrate})
+    base = cfg.model_copy(update={"shocks": ()})
     rng = np.random.default_rng(STOCK_SEED)
     rows = []
     origins = pd.date_range(pd.Timestamp(cfg.fit_start), counts.index[-1], freq="MS")[:-1]
@@ -122,7 +124,8 @@ def stock_records(history: pd.DataFrame, cfg: ForecastConfig, *, horizons: int =
             card = series_backtest(past, base, rng=rng)
             jump = observed(past, "registered").index[-1]
             horizon = months_between(jump, targets.index[-1])
-            run = forecast_run(past, base, rng=rng, n_paths=n_paths, horizon=int(horizon), scorecard=card)
+            run = forecast_run(past, base, rng=rng, n_paths=n_paths, horizon=int(horizon), scorecard=card,
+                               stock="flows")
         except (DataError, IndexError, ValueError) as exc:
             logger.info("stock backtest: origin %s skipped (%s)", f"{origin:%Y-%m}", exc)
             continue
@@ -144,72 +147,161 @@ def stock_records(history: pd.DataFrame, cfg: ForecastConfig, *, horizons: int =
     return pd.DataFrame(rows)
 
 
-def stock_calibration(records: pd.DataFrame, *, exclude: pd.Timestamp | None = None) -> tuple[float, float] | None:
-    """Fit ``var(k) = a + b k`` to the squared log errors of the stock backtest.
+def _counts_known(history: pd.DataFrame, origin: pd.Timestamp) -> pd.DataFrame:
+    """Return the counts (``date, value, series``) dated on or before the end of month ``origin``."""
+    counts = history.attrs.get("registered_counts")
+    if counts is None:
+        reg = observed(history, "registered")
+        counts = pd.DataFrame({"date": reg.index, "value": reg.to_numpy(), "series": "rtb_letter"})
+    return counts[pd.to_datetime(counts["date"]) <= origin + pd.offsets.MonthEnd(0)]
 
-    Args:
-        records: :func:`stock_records`.
-        exclude: Leave out the records whose outcome is this month's count.
+
+def _sd_of(source: str, value: float) -> float:
+    """Measurement noise (log sd) of one published count."""
+    rounded = source == "table_press" and float(value) % 1000 == 0
+    return OBS_SD["press_rounded" if rounded else source]
+
+
+def rw_drift(counts: pd.DataFrame, start: pd.Timestamp) -> tuple[pd.Timestamp, float, float, float]:
+    """Fit a random walk with drift to the counts from ``start`` (log scale; a month's latest count).
 
     Returns:
-        ``(a, b)`` (log scale), or ``None`` with fewer than 3 records.
+        ``(month of the last count, its log, drift per month, variance per month)``: the
+        drift is the mean monthly change, the variance that of the changes around it,
+        both over the irregular gaps between counts.
 
     """
-    r = records if exclude is None else records[records["date"] != exclude]
-    if len(r) < 3:
-        return None
-    err2 = (np.log(r["actual"]) - r["log_median"]) ** 2
-    g = err2.groupby(r["k"]).agg(["mean", "size"])
-    a, b = fit_variance(g.index.to_numpy(), g["mean"].to_numpy(), g["size"].to_numpy())
-    return (a, b) if a + b > 0 else None
+    c = counts[pd.to_datetime(counts["date"]) >= start].sort_values("date", kind="stable")
+    month = pd.to_datetime(c["date"]).dt.to_period("M").dt.to_timestamp()
+    y = np.log(c.assign(month=month.to_numpy()).groupby("month")["value"].last())
+    gaps = np.array([months_between(a, b) for a, b in zip(y.index[:-1], y.index[1:], strict=True)], dtype=float)
+    steps = np.diff(y.to_numpy())
+    drift = float(steps.sum() / gaps.sum()) if gaps.size else 0.0
+    var = float(((steps - drift * gaps) ** 2 / gaps).sum() / max(len(steps) - 1, 1)) if gaps.size > 1 else 0.01**2
+    return pd.Timestamp(y.index[-1]), float(y.iloc[-1]), drift, var
 
 
-def _bands(records: pd.DataFrame, calibrated: bool) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Lower and upper bounds (persons) of each record's 50/80/95 % bands."""
-    if not calibrated:
-        cols = {50: ("q0.25", "q0.75"), 80: ("q0.1", "q0.9"), 95: ("q0.025", "q0.975")}
-        return {lv: (records[lo].to_numpy(), records[hi].to_numpy()) for lv, (lo, hi) in cols.items()}
-    sd = np.empty(len(records))
-    for i, (d, k, v) in enumerate(zip(records["date"], records["k"], records["log_var"], strict=True)):
-        cal = stock_calibration(records, exclude=d)
-        target = 0.0 if cal is None else cal[0] + cal[1] * k
-        sd[i] = np.sqrt(max(v, target))
+def nowcast_records(history: pd.DataFrame, cfg: ForecastConfig, *, horizons: int = 12,
+                    flows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Score the state-space model and the random walk with drift at every origin (see the module docstring).
+
+    Args:
+        history: The long history with its counts (``attrs["registered_counts"]``).
+        cfg: Forecast settings (``fit_start``: the model's first month).
+        horizons: Counts published 1..``horizons`` months after an origin are scored.
+        flows: :func:`stock_records` of the flows-only model, scored on the same records
+            where it has them.
+
+    Returns:
+        One row per origin and later count: ``origin, date, source, h, actual, mulog,
+        sdlog`` (the model's log-normal predictive), ``rw_mulog, rw_sdlog``, ``crps``,
+        ``crps_rw_drift``, ``crps_flows`` (NaN where not scored).
+
+    """
+    start = pd.Timestamp(cfg.fit_start)
+    counts = _counts_known(history, pd.Timestamp(history["date"].max()))
+    last = pd.Timestamp(counts["date"].max()).to_period("M").to_timestamp()
+    rows = []
+    for origin in pd.date_range(start + pd.DateOffset(months=1), last - pd.DateOffset(months=1), freq="MS"):
+        known = _counts_known(history, origin)
+        cut = origin + pd.offsets.MonthEnd(0)
+        targets = counts[(pd.to_datetime(counts["date"]) > cut)
+                         & (pd.to_datetime(counts["date"]) <= cut + pd.DateOffset(months=horizons))]
+        if targets.empty or (known["series"] == "rtb_letter").sum() == 0:
+            continue
+        past = vintage(history, origin)
+        try:
+            model = fit_nowcast(known, observed(past, "tp_stock"), history_wide(past), start=start, end=origin)
+        except (DataError, ValueError, np.linalg.LinAlgError) as exc:
+            logger.info("stock backtest: origin %s skipped (%s)", f"{origin:%Y-%m}", exc)
+            continue
+        rw_month, rw_level, rw_step, rw_var = rw_drift(known, start)
+        means, variances = model.predict(horizons + 1)
+        for date, value, source in zip(targets["date"], targets["value"], targets["series"], strict=True):
+            h = int(months_between(origin, pd.Timestamp(date)))
+            offset, offset_var = model.source_offset(source)
+            noise = _sd_of(source, value) ** 2
+            k = int(months_between(rw_month, pd.Timestamp(date)))
+            rows.append({"origin": origin, "date": pd.Timestamp(date), "source": source, "h": h,
+                         "actual": float(value), "mulog": means[h - 1] + offset,
+                         "sdlog": float(np.sqrt(variances[h - 1] + offset_var + noise)),
+                         "rw_mulog": rw_level + rw_step * k, "rw_sdlog": float(np.sqrt(rw_var * k + noise))})
+    records = pd.DataFrame(rows)
+    if records.empty:
+        return records
+    records["crps"] = scoringrules.crps_lognormal(records["actual"], records["mulog"], records["sdlog"])
+    records["crps_rw_drift"] = scoringrules.crps_lognormal(records["actual"], records["rw_mulog"],
+                                                           records["rw_sdlog"])
+    records["crps_flows"] = np.nan
+    if flows is not None and not flows.empty:
+        f = flows.assign(sdlog=np.sqrt(flows["log_var"].clip(lower=1e-8)))
+        f["crps_flows"] = scoringrules.crps_lognormal(f["actual"], f["log_median"], f["sdlog"])
+        key = ["origin", "date"]
+        f["date"] = pd.to_datetime(f["date"])
+        first = f.groupby(key, as_index=False)["crps_flows"].first()
+        merged = records.drop(columns="crps_flows").assign(
+            _month=records["date"].dt.to_period("M").dt.to_timestamp())
+        merged = merged.merge(first.rename(columns={"date": "_month"}), on=["origin", "_month"], how="left")
+        records = merged.drop(columns="_month")
+    return records
+
+
+def _interval_bounds(records: pd.DataFrame) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Lower and upper bounds (persons) of each record's central 50/80/95 % band."""
     out = {}
     for lv in LEVELS:
         z = norm.ppf(0.5 + lv / 200)
-        out[lv] = (np.exp(records["log_median"].to_numpy() - z * sd), np.exp(records["log_median"].to_numpy() + z * sd))
+        out[lv] = (np.exp(records["mulog"] - z * records["sdlog"]).to_numpy(),
+                   np.exp(records["mulog"] + z * records["sdlog"]).to_numpy())
     return out
 
 
-def stock_table(records: pd.DataFrame, *, horizons: int = 12, calibrated: bool = True) -> pd.DataFrame:
-    """Score the stock backtest per horizon (months after the origin): ``STOCK_COLUMNS``.
+def stock_table(records: pd.DataFrame, *, horizons: int = 12) -> pd.DataFrame:
+    """Score the stock backtest per horizon (months after the origin): :data:`STOCK_COLUMNS`.
 
-    ``coverage_*``: share of published counts inside the central band; ``mae`` persons;
-    ``mase``: MAE over the mean absolute monthly change of the BRP series known at the
-    origin; ``interval_score``: mean interval score of the 80 % band (width + 2/0.2 x the
-    miss, persons; lower is better); ``n``: forecasts scored; ``n_counts``: distinct
-    published counts among them (the forecasts of one count from neighbouring origins are
-    not independent). With ``calibrated`` the bands are the stock-calibrated ones
-    (leave-one-count-out); otherwise the paths' own.
+    ``crps`` and ``crps_rw_drift``: mean CRPS (persons) of the model and of the random walk
+    with drift on the same records; ``skill`` = ``1 - crps / crps_rw_drift`` (above 0: the
+    model is better); ``crps_flows`` and ``skill_flows`` likewise against the flows-only
+    model on the ``n_flows`` records it has; ``coverage_*``: share of counts inside the
+    central band, ``coverage_80_lo/hi`` its 95 % Clopper-Pearson interval on ``n_counts``
+    (the distinct counts scored); ``mae`` persons (median vs count); ``interval_score``:
+    the weighted interval score of the 50/80/95 % bands and the median (persons).
     """
     if records.empty:
-        return pd.DataFrame({"horizon": range(1, horizons + 1), "n": 0, "n_counts": 0}).reindex(
+        return pd.DataFrame({"horizon": range(1, horizons + 1), "n": 0, "n_counts": 0, "n_flows": 0}).reindex(
             columns=list(STOCK_COLUMNS))
     r = records.copy()
-    bands = _bands(r, calibrated)
+    bands = _interval_bounds(r)
     for lv, (lo, hi) in bands.items():
         r[f"in{lv}"] = ((r["actual"] >= lo) & (r["actual"] <= hi)).astype(float)
-    lo, hi = bands[80]
-    r["is"] = (hi - lo) + 10 * np.maximum(lo - r["actual"], 0) + 10 * np.maximum(r["actual"] - hi, 0)
-    r["ae"] = np.abs(r["actual"] - r["median"])
-    r["ase"] = r["ae"] / r["scale"]
+    lower = np.column_stack([bands[lv][0] for lv in LEVELS])
+    upper = np.column_stack([bands[lv][1] for lv in LEVELS])
+    alpha = np.array([1 - lv / 100 for lv in LEVELS])
+    actual, median = r["actual"].to_numpy(), np.exp(r["mulog"].to_numpy())
+    # scoringrules 0.10 adds w_median x median where the WIS has w_median x |obs - median|
+    # (core/interval.py); passing |obs - median| as the median gives the standard WIS.
+    r["wis"] = scoringrules.weighted_interval_score(actual, np.abs(actual - median), lower, upper, alpha)
+    r["ae"] = np.abs(r["actual"] - np.exp(r["mulog"]))
     g = r.groupby("h")
-    table = pd.DataFrame({"n": g.size(), "coverage_50": g["in50"].mean(), "coverage_80": g["in80"].mean(),
-                          "coverage_95": g["in95"].mean(), "mae": g["ae"].mean(), "mase": g["ase"].mean(),
-                          "interval_score": g["is"].mean(), "n_counts": g["date"].nunique()})
+    table = pd.DataFrame({
+        "n": g.size(), "n_counts": g["date"].nunique(), "crps": g["crps"].mean(),
+        "crps_rw_drift": g["crps_rw_drift"].mean(),
+        "crps_flows": g["crps_flows"].mean(), "n_flows": g["crps_flows"].count(),
+        "coverage_50": g["in50"].mean(), "coverage_80": g["in80"].mean(), "coverage_95": g["in95"].mean(),
+        "mae": g["ae"].mean(), "interval_score": g["wis"].mean()})
+    table["skill"] = 1 - table["crps"] / table["crps_rw_drift"]
+    paired = r[r["crps_flows"].notna()].groupby("h")
+    table["skill_flows"] = 1 - paired["crps"].mean() / paired["crps_flows"].mean()
+    lo, hi = [], []
+    for cov, n in zip(table["coverage_80"], table["n_counts"], strict=True):
+        k = int(round(cov * n))
+        a, b = proportion_confint(k, n, alpha=0.05, method="beta")
+        lo.append(a)
+        hi.append(b)
+    table["coverage_80_lo"], table["coverage_80_hi"] = lo, hi
     table = table.reindex(range(1, horizons + 1)).rename_axis("horizon").reset_index()
-    table["n"] = table["n"].fillna(0).astype(int)
-    table["n_counts"] = table["n_counts"].fillna(0).astype(int)
+    for col in ("n", "n_counts", "n_flows"):
+        table[col] = table[col].fillna(0).astype(int)
     return table[list(STOCK_COLUMNS)]
 
 
@@ -226,53 +318,20 @@ def stock_backtest_table(scorecard: pd.DataFrame) -> pd.DataFrame:
 
 
 def thin_horizons(table: pd.DataFrame, *, minimum: int = THIN) -> list[int]:
-    """Horizons with fewer than ``minimum`` scored forecasts (too thin to calibrate on their own)."""
-    return [int(h) for h, n in zip(table["horizon"], table["n"], strict=True) if n < minimum]
+    """Horizons with fewer than ``minimum`` distinct counts scored (too thin to judge a band on)."""
+    return [int(h) for h, n in zip(table["horizon"], table["n_counts"], strict=True) if n < minimum]
 
 
 def pooled(table: pd.DataFrame, lo: int = 1, hi: int = 6) -> dict[str, float]:
-    """N-weighted mean coverage over horizons ``lo..hi`` and the number of forecasts."""
+    """N-weighted mean coverage and CRPS skill over horizons ``lo..hi``, the forecasts and distinct counts."""
     rows = table[(table["horizon"] >= lo) & (table["horizon"] <= hi) & (table["n"] > 0)]
     n = int(rows["n"].sum())
-    out: dict[str, float] = {"n": n}
+    out: dict[str, float] = {"n": n, "n_counts": int(rows["n_counts"].max()) if n else 0}
     for c in ("coverage_50", "coverage_80", "coverage_95"):
         out[c] = float(np.average(rows[c], weights=rows["n"])) if n else float("nan")
+    if n:
+        out["skill"] = 1 - float(np.average(rows["crps"], weights=rows["n"])
+                                 / np.average(rows["crps_rw_drift"], weights=rows["n"]))
+    else:
+        out["skill"] = float("nan")
     return out
-
-
-def nowcast(counts: pd.Series, increments: pd.Series, *, q: float, r: float,
-            start_var: float | None = None) -> tuple[pd.Timestamp, float, float]:
-    """Nowcast the registered stock at the last month of ``increments`` from every published count.
-
-    A local level with a control input on the log scale (Kalman filter):
-    ``x[t] = x[t-1] + u[t] + w[t]``, ``w ~ N(0, q)`` (the residual per month) and, in
-    months with a published count, ``log(count[t]) = x[t] + v[t]``, ``v ~ N(0, r)`` (the
-    count's own error: register lags and clean-ups). ``u[t]`` is the expected log change
-    from grants minus departures (data where there are data, else the forecast median).
-    With the stock calibration ``a + b k``, ``r = a / 2`` and ``q = b`` (the error between two
-    counts ``k`` months apart is ``v[J+k] - v[J] + sum w``).
-
-    Args:
-        counts: Published counts (persons) indexed by month.
-        increments: ``u`` (log change) for every month from the month after the first count
-            to the nowcast month.
-        q: Residual variance per month (log scale).
-        r: Variance of a count's error (log scale).
-        start_var: Variance of the first state (default ``r``).
-
-    Returns:
-        ``(month, level, variance)``: the nowcast month, the filtered stock (persons, the
-        exponential of the log level) and the variance of its log.
-
-    """
-    counts = counts.sort_index()
-    x = float(np.log(counts.iloc[0]))
-    p = r if start_var is None else float(start_var)
-    month = counts.index[0]
-    for month, u in increments.sort_index().items():
-        x, p = x + float(u), p + q
-        if month in counts.index:
-            gain = p / (p + r)
-            x += gain * (float(np.log(counts.loc[month])) - x)
-            p *= 1 - gain
-    return pd.Timestamp(month), float(np.exp(x)), float(p)

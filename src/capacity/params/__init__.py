@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import os
 from collections.abc import Collection, Iterable, Mapping
 from functools import lru_cache
 from importlib import resources
@@ -156,6 +157,8 @@ def load(path: Path | str | None = None, *, municipality_codes: Collection[str] 
         **overrides: Values that replace the file's, keyed by section and field joined
             with a double underscore, e.g. ``forecast__n_paths=200``.
 
+    ``forecast.as_of`` left empty takes ``$CAPACITY_AS_OF`` when set (``capacity run --as-of``).
+
     Returns:
         The validated, frozen :class:`Scenario`.
 
@@ -168,6 +171,9 @@ def load(path: Path | str | None = None, *, municipality_codes: Collection[str] 
     roots = tuple(dict.fromkeys(Path(r).resolve() for r in (project.params_dir(), path.parent,
                                                              *extends_roots)))
     raw = deep_merge(_read_chain(path, roots), _nest(overrides))
+    as_of = os.environ.get(project.AS_OF_ENV, "").strip()
+    if as_of and isinstance(raw.get("forecast"), dict) and raw["forecast"].get("as_of") is None:
+        raw["forecast"]["as_of"] = as_of  # capacity run --as-of: the run's "today" for every scenario
     if municipality_codes is None:
         municipality_codes = _codes_for(raw.get("data"))
     try:

@@ -152,7 +152,7 @@ def prepare_scenario(params_path: str, cache_path: str, scenario_dir: str) -> di
     scn = params.load(params_path)
     cache = Path(cache_path)
     run_cache = cache.parent.parent / "shared"
-    history = data.load_history(scn.data.data_dir, scn.data.files)
+    history = pipeline.scenario_history(scn)
     results = pipeline.scenario_results(
         scn, cache_path=cache, scorecard=pipeline.shared_backtest(scn, history, run_cache))
     data.save_table(results.headline, "headline", Path(scenario_dir))
