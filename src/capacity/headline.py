@@ -76,8 +76,21 @@ def _months_after(bl: Any, months: float) -> str | None:
     return _month(bl.dates[0] + pd.DateOffset(months=int(months) - 1))
 
 
+def _today(res: Any) -> pd.Timestamp:
+    """The run's "today" (month start) the population paths were made for."""
+    today = res.population.today
+    return pd.Timestamp(today) if today is not None else pd.Timestamp(res.population.jump_off_date)
+
+
+def _months_since_count(res: Any) -> int:
+    """Whole months from the last published count's month to the run month."""
+    jump = pd.Timestamp(res.population.jump_off_date)
+    today = _today(res)
+    return (today.year - jump.year) * 12 + today.month - jump.month
+
+
 def _stock_coverage(res: Any, column: str) -> float | None:
-    """Pooled coverage of the stock backtest at horizons 1-6 (``None`` without scored forecasts)."""
+    """Pooled coverage or skill of the stock backtest at horizons 1-6 (``None`` without scored forecasts)."""
     from capacity.forecast.stock import pooled, stock_backtest_table
 
     value = pooled(stock_backtest_table(res.scorecard), 1, 6)[column]
@@ -97,12 +110,26 @@ def _shelter(key: str) -> Callable[[Any], Any]:
 
 FIGURES: tuple[Figure, ...] = (
     # --- population
+    Figure("registered_nowcast", "Registered with protection under the RTB in the run month (nowcast)",
+           "Ingeschreven met bescherming onder de RTB in de maand van de run (nowcast)", "persons", 100,
+           paths=lambda r: r.population.at(_today(r))),
+    Figure("registered_months_since_count", "Months from the last published count to the run month",
+           "Maanden van de laatste gepubliceerde telling tot de maand van de run", "months", 1,
+           scalar=lambda r: _months_since_count(r)),
+    Figure("registered_last_count_month", "Month of the last published count",
+           "Maand van de laatste gepubliceerde telling", "month", 1,
+           scalar=lambda r: _month(r.population.jump_off_date)),
+    Figure("registered_12m_p50", "Registered 12 months after the run month",
+           "Ingeschreven 12 maanden na de maand van de run", "persons", 100,
+           paths=lambda r: r.population.at(_today(r) + pd.DateOffset(months=12))),
     Figure("registered_end_p50", "Registered with municipalities at the end of the horizon",
            "Ingeschreven bij gemeenten aan het eind van de horizon", "persons", 100,
            paths=lambda r: r.population.registered[:, -1]),
-    Figure("registered_12m_p50", "Registered with municipalities 12 months after the last count",
-           "Ingeschreven bij gemeenten 12 maanden na de laatste telling", "persons", 100,
-           paths=lambda r: r.population.registered[:, min(11, r.population.registered.shape[1] - 1)]),
+    Figure("forecast_stock_skill",
+           "Backtest of the registered count, 1-6 months ahead: CRPS skill against a random walk with drift",
+           "Toets van het aantal ingeschrevenen, 1-6 maanden vooruit: CRPS-winst tegenover een random walk "
+           "met drift", "share", 0.01,
+           scalar=lambda r: _stock_coverage(r, "skill")),
     Figure("forecast_stock_coverage_80",
            "Backtest of the registered count, 1-6 months ahead: share inside the 80 % band",
            "Toets van het aantal ingeschrevenen, 1-6 maanden vooruit: aandeel binnen de 80%-band", "share", 0.01,
@@ -258,8 +285,8 @@ FIGURES: tuple[Figure, ...] = (
 )
 
 #: Figures shown first (in this order) where a short list is wanted, e.g. the index page.
-MAIN = ("registered_end_p50", "shelter_pressure_jump_off", "shelter_peak_pressure", "shelter_first_month_100",
-        "shelter_places_short", "backlog_backlog_peak", "backlog_months_to_clear",
+MAIN = ("registered_nowcast", "registered_months_since_count", "registered_end_p50", "shelter_pressure_jump_off",
+        "shelter_peak_pressure", "shelter_first_month_100", "shelter_places_short", "backlog_backlog_peak", "backlog_months_to_clear",
         "backlog_late_decisions_total", "backlog_penalty_eur_total", "backlog_dtv_caseload_peak")
 
 

@@ -74,8 +74,10 @@ def make_history(arrivals, rate, *, start="2022-09-01", registered0=100_000.0,
 
 
 def cfg_for(**kw) -> ForecastConfig:
+    # the flows-only stock model on synthetic flows, "today" at the synthetic last count (2025-03)
     base = {"models": FAST_MODELS, "fit_start": dt.date(2022, 9, 1),
-            "departure_fit_start": dt.date(2022, 9, 1), "n_paths": 200}
+            "departure_fit_start": dt.date(2022, 9, 1), "n_paths": 200, "stock_model": "flows",
+            "as_of": dt.date(2025, 3, 31)}
     base.update(kw)
     return ForecastConfig(**base)
 

@@ -19,8 +19,9 @@ def gap_check(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Gene
 
     The models fit to the last month with data (arrivals: Eurostat to 2024-08). Starting
     from the first observed registered count after that month, the forecast arrivals and
-    departure rates are run forward (with the stock residual, as in the forecast) to every
-    later observed count up to the jump-off.
+    departure rates are run forward (grants minus departures only: the flows-only model; the
+    state-space model is scored in the stock backtest) to every later observed count up to
+    the jump-off.
 
     Args:
         history: Long history frame.
@@ -35,7 +36,7 @@ def gap_check(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Gene
         empty if fewer than two observed counts fall in that window.
 
     """
-    run = forecast_run(history, cfg, rng=rng, n_paths=n_paths, scorecard=scorecard)
+    run = forecast_run(history, cfg, rng=rng, n_paths=n_paths, scorecard=scorecard, stock="flows")
     cols = ["date", "observed", "start_date", "start_value", "median", "q0.10", "q0.90", "q0.025", "q0.975",
             "inside_80", "inside_95"]
     points = observed(history, "registered", after=run.arrivals.series.y.index[-1])
@@ -48,7 +49,7 @@ def gap_check(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Gene
         a, r = run.inputs(months)
     except DataError:
         return pd.DataFrame(columns=cols)
-    _, reg, _ = simulate_stock(a, r, start_value, stock_var=run.stock_var(len(months)), rng=rng)
+    _, reg, _ = simulate_stock(a, r, start_value)
     q = summarise(reg, months, "registered").set_index("date")
     rows = []
     for d, v in points.iloc[1:].items():

@@ -246,7 +246,7 @@ def _on_months(months: pd.DatetimeIndex, fc: SeriesForecast, paths: np.ndarray) 
 
 def forecast_run(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Generator,
                  n_paths: int | None = None, horizon: int | None = None,
-                 scorecard: pd.DataFrame | None = None, stock: str = "nowcast") -> ForecastRun:
+                 scorecard: pd.DataFrame | None = None, stock: str | None = None) -> ForecastRun:
     """Forecast arrivals, departures and the registered population as sample paths.
 
     Arrivals and the departure rate are drawn jointly (correlated innovations, AR(1)
@@ -266,7 +266,8 @@ def forecast_run(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.G
             calibration from; computed here if ``None``.
         stock: ``"nowcast"``: the registered count follows the state-space model of every
             published count (:func:`stock_paths`); ``"flows"``: grants minus departures from
-            the last count, nothing else (the flows-only benchmark).
+            the last count, nothing else (the flows-only benchmark); default
+            ``cfg.stock_model``.
 
     Returns:
         The :class:`ForecastRun`.
@@ -285,13 +286,13 @@ def forecast_run(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.G
         logger.info("no scorecard given: running the backtest")
         scorecard = run_backtest(history, cfg, rng=rng)
     series = model_series(history, cfg)
-    nowcast = fit_stock_nowcast(history, cfg) if stock == "nowcast" else None
+    nowcast = fit_stock_nowcast(history, cfg) if (stock or cfg.stock_model) == "nowcast" else None
     if nowcast is not None:
         jump_date, jump_value = nowcast.last_month, float(np.exp(nowcast.state[0]))
         end = max(reference_month(cfg.as_of), jump_date) + pd.DateOffset(months=horizon)
     else:
         jump_date, jump_value = last_observed(history, "registered")
-        end = jump_date + pd.DateOffset(months=horizon)
+        end = max(reference_month(cfg.as_of), jump_date) + pd.DateOffset(months=horizon)
     dates = pd.date_range(jump_date, end, freq="MS")[1:]
 
     fa = ensemble_forecast(series["arrivals"], cfg, until=end, scorecard=scorecard)

@@ -123,6 +123,10 @@ class ForecastConfig(Frozen):
     calibrate: bool = param(
         True, unit="-",
         doc="widen or narrow bands to the backtest errors (else the ensemble's own spread)")
+    stock_model: Literal["nowcast", "flows"] = param(
+        "nowcast", unit="-",
+        doc="registered count: 'nowcast' (state-space model of every published count, its drift "
+            "estimated) or 'flows' (grants minus departures from the last count only: the benchmark)")
     rate_denominator: Literal["registered", "tp_stock"] = param(
         "registered", unit="-",
         doc="population the departure rate is taken on: previous month's BRP registered "
