@@ -77,7 +77,7 @@ def _months_after(bl: Any, months: float) -> str | None:
 
 
 def _today(res: Any) -> pd.Timestamp:
-    """The run's "today" (month start) the population paths were made for."""
+    """Return the run's "today" (month start) the population paths were made for."""
     today = res.population.today
     return pd.Timestamp(today) if today is not None else pd.Timestamp(res.population.jump_off_date)
 
@@ -286,8 +286,8 @@ FIGURES: tuple[Figure, ...] = (
 
 #: Figures shown first (in this order) where a short list is wanted, e.g. the index page.
 MAIN = ("registered_nowcast", "registered_months_since_count", "registered_end_p50", "shelter_pressure_jump_off",
-        "shelter_peak_pressure", "shelter_first_month_100", "shelter_places_short", "backlog_backlog_peak", "backlog_months_to_clear",
-        "backlog_late_decisions_total", "backlog_penalty_eur_total", "backlog_dtv_caseload_peak")
+        "shelter_peak_pressure", "shelter_first_month_100", "shelter_places_short", "backlog_backlog_peak",
+        "backlog_months_to_clear", "backlog_late_decisions_total", "backlog_penalty_eur_total", "backlog_dtv_caseload_peak")
 
 
 def headline_table(results: Any, keys: Sequence[str] | None = None) -> pd.DataFrame:

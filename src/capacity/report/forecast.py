@@ -12,6 +12,7 @@ from capacity.forecast.backtest import summary
 from capacity.params import Scenario
 from capacity.report import Text, fan_chart, fmt_month, fmt_number, t
 from capacity.report.charts import LIGHT
+from capacity.report.format import fmt_value
 
 
 def history_points(history: pd.DataFrame, variable: str, *, since: str | None = "2022-09-01") -> pd.DataFrame:
@@ -32,59 +33,78 @@ def population_fan(population: PopulationPaths, history: pd.DataFrame, variable:
     fig.add_vline(x=end, line_dash="dot", line_color="gray")
     fig.add_annotation(x=end, y=1, yref="paper", showarrow=False, xanchor="right",
                        text="laatste telling" if language == "nl" else "last count")
+    today = population.today
+    if today is not None and pd.Timestamp(today) > pd.Timestamp(end):
+        fig.add_vline(x=today, line_dash="dash", line_color="black")
+        fig.add_annotation(x=today, y=1, yref="paper", showarrow=False, xanchor="left",
+                           text="nu" if language == "nl" else "today")
     return fig
 
 
-def quality_box(gap: pd.DataFrame, stock: pd.DataFrame, history: pd.DataFrame, *,
-                language: str = "en") -> Text:
+def quality_box(population: PopulationPaths, stock: pd.DataFrame, history: pd.DataFrame, *,
+                headline: pd.DataFrame | None = None, language: str = "en") -> Text:
     """Return the forecast-quality box in plain words (top of report 02).
 
-    How the latest published counts sit in the band forecast from the first count after
-    the data end (the gap check), how often the stock backtest's bands held the published
-    count 1-6 months ahead, on how few counts that rests, and the last observed month of
-    each input.
+    What is counted, today's nowcast with its 80 % band and the months since the last
+    count, the stock backtest's CRPS skill against a random walk with drift and the
+    flows-only model, the 80 % band's coverage with its interval and the number of counts
+    it rests on, and the last observed month of each input. With ``headline`` the nowcast
+    is its ``registered_nowcast`` row (one figure, one value on every page).
     """
+    from capacity.forecast.nowcast import TARGET
+    from capacity.forecast.stock import pooled
+
     nl = language == "nl"
     lines = ["**Hoe goed is de voorspelling?**" if nl else "**How good is the forecast?**", ""]
-    if not gap.empty:
-        start = gap["start_date"].iloc[0]
-        parts = []
-        for _, row in gap.iterrows():
-            where = ("binnen de 80%-band" if nl else "inside the 80 % band") if row["inside_80"] else (
-                ("binnen de 95%-band, buiten de 80%-band" if nl else "inside the 95 % band, outside the 80 % band")
-                if row["inside_95"] else ("buiten de 95%-band" if nl else "outside the 95 % band"))
-            parts.append(f"{fmt_month(row['date'], language)} ({fmt_number(row['observed'], language)}): {where}")
-        lead = (f"- Voorspeld vanaf de telling van {fmt_month(start, language)} liggen de later gepubliceerde "
-                "aantallen ingeschrevenen zo: " if nl else
-                f"- Forecast from the count of {fmt_month(start, language)}, the registered counts published "
-                "since sit as follows: ")
-        lines.append(lead + "; ".join(parts) + (
-            ". De ijking van de banden heeft deze tellingen wel gezien; de toets hieronder niet." if nl else
-            ". The band calibration has seen these counts; the backtest below has not."))
-    rows = stock[(stock["horizon"] <= 6) & (stock["n"] > 0)]
-    n = int(rows["n"].sum())
-    if n:
-        hit80 = int(round(float((rows["coverage_80"] * rows["n"]).sum())))
-        hit95 = int(round(float((rows["coverage_95"] * rows["n"]).sum())))
-        counts = int(stock["n_counts"].max())
+    lines.append("- Voorspeld wordt het aantal ingeschrevenen in de BRP met bescherming onder de RTB (de "
+                 "Kamerbrieven van het ministerie)." if nl else f"- The forecast counts those {TARGET}.")
+    today = population.today if population.today is not None else population.jump_off_date
+    row = None if headline is None else headline.set_index("key").loc["registered_nowcast"]
+    if row is not None:
+        p10, p50, p90 = float(row["p10"]), float(row["value"]), float(row["p90"])
+    else:
+        x = population.at(today)
+        p10, p50, p90 = (float(np.quantile(x, q, method="inverted_cdf")) for q in (0.1, 0.5, 0.9))
+    gap = forecast_months(population.jump_off_date, today)
+    num = [fmt_value(v, "persons", 100, language) for v in (p50, p10, p90)]
+    last, when = fmt_month(population.jump_off_date, language), fmt_month(today, language)
+    if gap > 0:
+        lines.append(f"- **Nu ({when}): naar schatting {num[0]}** ingeschrevenen (80% zekerheid: {num[1]} tot "
+                     f"{num[2]}). De laatste telling is van {last}, {gap} maanden geleden: de schatting "
+                     "combineert alle gepubliceerde tellingen en wordt onzekerder naarmate die ouder zijn."
+                     if nl else
+                     f"- **Now ({when}): an estimated {num[0]}** registered (80 % band {num[1]} to {num[2]}). "
+                     f"The last count is of {last}, {gap} months ago: the estimate combines every published "
+                     "count and grows less certain the older they are.")
+    score = pooled(stock, 1, 6)
+    if score["n"]:
+        skill = fmt_value(score["skill"], "share", 0.01, language)
+        cov = fmt_value(score["coverage_80"], "share", 0.01, language)
+        rows = stock[(stock["horizon"] <= 6) & (stock["n"] > 0)]
+        lo = fmt_value(float(rows["coverage_80_lo"].min()), "share", 0.01, language)
+        hi = fmt_value(float(rows["coverage_80_hi"].max()), "share", 0.01, language)
+        counts = int(score["n_counts"])
+        flows = rows[rows["n_flows"] > 0]
+        beat = "" if flows.empty else (
+            (" en beter dan het model van alleen instroom en vertrek op elke horizon" if nl else
+             " and better than the flows-only model at every horizon")
+            if (flows["skill_flows"] > 0).all() else
+            (" maar niet op elke horizon beter dan het model van alleen instroom en vertrek" if nl else
+             " but not better than the flows-only model at every horizon"))
         if nl:
-            lines.append(f"- Toets op het verleden van het aantal ingeschrevenen zelf (1-6 maanden vooruit): de "
-                         f"80%-band bevatte het gepubliceerde aantal in {hit80} van {n} voorspellingen, de "
-                         f"95%-band in {hit95} van {n}. Dat rust op weinig gepubliceerde tellingen (per horizon "
-                         f"hooguit {counts}): lees de banden als een ruwe maat, niet als exacte kansen.")
+            lines.append(f"- Toets op het verleden (1-6 maanden vooruit, telkens met alleen de gegevens van "
+                         f"toen): de voorspelde verdeling is {skill} beter (CRPS) dan een random walk met "
+                         f"drift{beat}. De 80%-band bevatte de telling in {cov} van de voorspellingen (op "
+                         f"{counts} tellingen per horizon; per horizon 95%-interval {lo} tot {hi}).")
         else:
-            lines.append(f"- Backtest of the registered count itself (1-6 months ahead): the 80 % band held the "
-                         f"published count in {hit80} of {n} forecasts, the 95 % band in {hit95} of {n}. This "
-                         f"rests on few published counts (at most {counts} per horizon): read the bands as a "
-                         "rough guide, not as exact odds.")
+            lines.append(f"- Backtest (1-6 months ahead, each time with the data of then only): the forecast "
+                         f"distribution scores {skill} better (CRPS) than a random walk with drift{beat}. The "
+                         f"80 % band held the count in {cov} of the forecasts (on {counts} counts per horizon; "
+                         f"95 % intervals per horizon from {lo} to {hi}).")
     else:
         lines.append("- Te weinig gepubliceerde tellingen voor een toets op het verleden." if nl else
                      "- Too few published counts to backtest the registered count.")
-    lines.append("- De banden zijn geijkt op de fouten van het aantal ingeschrevenen zelf, niet alleen op die "
-                 "van instroom en vertrek." if nl else
-                 "- The bands are calibrated on the errors of the registered count itself, not only on those of "
-                 "arrivals and departures.")
-    last = []
+    last_seen = []
     names = {"arrivals": ("instroom (Eurostat)", "arrivals (Eurostat)"),
              "departures": ("vertrek (CBS, cumulatief)", "departures (CBS, cumulative)"),
              "registered": ("ingeschrevenen (BRP)", "registered (BRP)")}
@@ -97,28 +117,34 @@ def quality_box(gap: pd.DataFrame, stock: pd.DataFrame, history: pd.DataFrame, *
             obs = have[have["flag"] == "observed"]
             month = obs["date"].max() if not obs.empty else None
         if month is not None and pd.notna(month):
-            last.append(f"{name_nl if nl else name_en} {fmt_month(month, language)}")
-    if last:
+            last_seen.append(f"{name_nl if nl else name_en} {fmt_month(month, language)}")
+    if last_seen:
         lines.append(("- Laatste waargenomen maand per bron: " if nl else "- Last observed month of each input: ")
-                     + "; ".join(last) + ".")
+                     + "; ".join(last_seen) + ".")
     return Text("\n".join(lines))
 
 
+def forecast_months(start: pd.Timestamp, end: pd.Timestamp) -> int:
+    """Return the whole months from ``start`` to ``end`` (0 when ``end`` is not later)."""
+    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    return max((end.year - start.year) * 12 + end.month - start.month, 0)
+
+
 def stock_backtest_note(stock: pd.DataFrame, *, language: str = "en") -> Text:
-    """Say which horizons of the stock backtest are too thin to calibrate on their own, with their counts."""
+    """Say at which horizons the stock backtest rests on few counts, and what its coverage can then tell."""
     from capacity.forecast.stock import THIN
 
-    thin = stock[stock["n"] < THIN]
+    thin = stock[stock["n_counts"] < THIN]
     if thin.empty:
         return Text("")
-    parts = ", ".join(f"{int(h)} ({int(n)})" for h, n in zip(thin["horizon"], thin["n"], strict=True))
+    parts = ", ".join(f"{int(h)} ({int(n)})" for h, n in zip(thin["horizon"], thin["n_counts"], strict=True))
     if language == "nl":
-        return Text(f"Te weinig punten om per horizon te ijken (minder dan {THIN} voorspellingen); horizon "
-                    f"(aantal voorspellingen): {parts}. De ijking deelt daarom één foutmodel over alle horizons "
-                    "(variantie groeit lineair met de maanden sinds de laatste telling).")
-    return Text(f"Too few points to calibrate each horizon on its own (fewer than {THIN} forecasts); horizon "
-                f"(forecasts): {parts}. The calibration therefore pools one error model over all horizons "
-                "(variance growing linearly with the months since the last count).")
+        return Text(f"Minder dan {THIN} verschillende tellingen per horizon; horizon (tellingen): {parts}. Op zo "
+                    "weinig tellingen is het 95%-interval van de dekking breed (kolommen dekking 80 laag/hoog): "
+                    "de CRPS tegenover de benchmarks zegt meer dan de dekking.")
+    return Text(f"Fewer than {THIN} distinct counts per horizon; horizon (counts): {parts}. On so few counts the "
+                "95 % interval of the coverage is wide (columns coverage 80 low/high): the CRPS against the "
+                "benchmarks says more than the coverage.")
 
 
 def scorecard_summary(scorecard: pd.DataFrame, *, horizons: tuple[int, int] = (1, 6)) -> pd.DataFrame:

@@ -143,23 +143,28 @@ _FORECAST: dict[str, dict[str, str]] = {
               "Arrivals are a count; departures are a rate on the people present, so a larger registered "
               "population gives proportionally more departures. The stock identity registered[t] = "
               "registered[t−1] + arrivals[t] − departures[t] holds on every path.\n\n"
-              "The bands of the registered population are calibrated on the registered count itself: a "
-              "rolling-origin backtest (below) measures how far published counts fell from earlier "
-              "forecasts, and the stock carries a residual term (registration lags, unrecorded departures, "
-              "clean-ups, the error of the last count) sized to those errors. Arrivals and departure-rate "
-              "paths are drawn as whole trajectories whose errors persist from month to month as they did "
-              "in the backtest. The dotted line marks the last published count.",
+              "The registered population is a state-space model of every published count: the ministry's "
+              "letters to parliament (registered in the BRP with protection under the RTB: the count the "
+              "cabinet's plan concerns, and the one forecast here), the biweekly table with its own offset, "
+              "rounded press figures with a larger error and Eurostat's stock with its register clean-ups. "
+              "A filter (statsmodels) estimates the level each month, moved by the published arrivals minus "
+              "departures and by a drift it estimates; where flows are not published, the net flow carries "
+              "on with its own uncertainty. So the band is narrow just after a count and widens with every "
+              "month without one. The dotted line marks the last published count, the dashed line today.",
         "nl": "## Voorspelling\n\n"
               "De mediaan (lijn) en banden van 50, 67 en 95%; zwarte punten zijn waarnemingen (open = "
               "geïnterpoleerd). De instroom is een aantal; het vertrek is een kans op de aanwezige mensen, "
               "dus meer ingeschrevenen geven naar verhouding meer vertrek. Op elk pad geldt: ingeschreven "
               "deze maand = ingeschreven vorige maand + instroom − vertrek.\n\n"
-              "De banden van het aantal ingeschrevenen zijn geijkt op dat aantal zelf: een toets op het "
-              "verleden (hieronder) meet hoe ver gepubliceerde tellingen van eerdere voorspellingen lagen, "
-              "en de voorraad krijgt een restterm (registratievertraging, niet-geregistreerd vertrek, "
-              "opschoning, de fout in de laatste telling) van die omvang. Paden van instroom en vertrekkans "
-              "zijn hele trajecten waarvan de fouten van maand tot maand doorwerken, zoals in de toets op "
-              "het verleden. De stippellijn markeert de laatste gepubliceerde telling.",
+              "Het aantal ingeschrevenen komt uit een toestandsruimtemodel van elke gepubliceerde telling: "
+              "de Kamerbrieven van het ministerie (ingeschreven in de BRP met bescherming onder de RTB: het "
+              "aantal waar het kabinetsplan over gaat, en dat hier voorspeld wordt), de tweewekelijkse tabel "
+              "met een eigen verschil, afgeronde cijfers uit de pers met een grotere fout en de voorraad van "
+              "Eurostat met zijn opschoningen. Een filter (statsmodels) schat elke maand het niveau, bewogen "
+              "door de gepubliceerde instroom min vertrek en door een geschatte drift; waar geen stromen "
+              "gepubliceerd zijn, loopt de netto-instroom door met een eigen onzekerheid. De band is dus "
+              "smal vlak na een telling en wordt breder met elke maand zonder telling. De stippellijn "
+              "markeert de laatste gepubliceerde telling, de streeplijn vandaag.",
     },
     "p02_rate": {
         "en": "The departure rate behind the departures: the share of the registered population that "
@@ -226,18 +231,30 @@ _FORECAST: dict[str, dict[str, str]] = {
                               "telling na het einde van de gegevens"},
     "p02_stock_backtest": {
         "en": "## Backtest of the registered population\n\n"
-              "From every month since the fit start, with the data as they stood then (later CBS and BRP "
-              "points not yet known), the whole forecast is refitted and compared with every BRP count "
-              "published 1–12 months later. Coverage is measured with bands calibrated without the count "
-              "being scored (leave-one-count-out); the interval score is that of the 80 % band (persons; "
-              "lower is better); n counts forecasts, n_counts the distinct published counts behind them.",
+              "From every month since the fit start, with the data as they stood then (later counts and "
+              "flows not yet known), the state-space model is refitted and its forecast distribution of "
+              "every count published 1–12 months later is scored with the CRPS (persons; lower is better), "
+              "beside two benchmarks on the same counts: a random walk with drift on the counts, and the "
+              "flows-only model (arrivals minus departures from the last count; it needs the departures "
+              "published from May 2024, so it has fewer forecasts). Skill is 1 − CRPS / CRPS of the "
+              "benchmark: above 0 the model is better. Coverage is the share of counts inside the band, "
+              "with its 95 % Clopper–Pearson interval on the number of distinct counts (forecasts of one "
+              "count from neighbouring months are not independent); the interval score is the weighted "
+              "interval score of the 50/80/95 % bands. No peer forecast is scored: the MPP's figures for "
+              "people from Ukraine are not in the data, and it was published after the last count.",
         "nl": "## Toets op het verleden van het aantal ingeschrevenen\n\n"
               "Vanaf elke maand sinds het begin van de schatting, met de gegevens zoals ze toen waren "
-              "(latere punten van CBS en BRP nog onbekend), is de hele voorspelling opnieuw gemaakt en "
-              "vergeleken met elke BRP-telling die 1 tot 12 maanden later verscheen. De dekking is gemeten "
-              "met banden die geijkt zijn zonder de telling die beoordeeld wordt; de intervalscore is die "
-              "van de 80%-band (personen; lager is beter); n is het aantal voorspellingen, n_counts het "
-              "aantal verschillende gepubliceerde tellingen daarachter.",
+              "(latere tellingen en stromen nog onbekend), is het toestandsruimtemodel opnieuw geschat en "
+              "is de voorspelde verdeling van elke telling die 1 tot 12 maanden later verscheen beoordeeld "
+              "met de CRPS (personen; lager is beter), naast twee vergelijkingsmodellen op dezelfde "
+              "tellingen: een random walk met drift op de tellingen, en het model van alleen instroom min "
+              "vertrek vanaf de laatste telling (dat het vertrek nodig heeft zoals gepubliceerd vanaf mei "
+              "2024, en dus minder voorspellingen heeft). Winst is 1 − CRPS / CRPS van het "
+              "vergelijkingsmodel: boven 0 is het model beter. De dekking is het aandeel tellingen binnen "
+              "de band, met een 95%-interval (Clopper–Pearson) op het aantal verschillende tellingen; de "
+              "intervalscore is de gewogen intervalscore van de banden van 50, 80 en 95%. Er is geen "
+              "vergelijking met een andere voorspeller: de cijfers van de MPP voor mensen uit Oekraïne "
+              "staan niet in de gegevens, en de MPP verscheen na de laatste telling.",
     },
     "p02_stock_backtest_caption": {"en": "Backtest of the registered population by months ahead",
                                    "nl": "Toets op het verleden van het aantal ingeschrevenen, per aantal "
