@@ -287,7 +287,8 @@ FIGURES: tuple[Figure, ...] = (
 #: Figures shown first (in this order) where a short list is wanted, e.g. the index page.
 MAIN = ("registered_nowcast", "registered_months_since_count", "registered_end_p50", "shelter_pressure_jump_off",
         "shelter_peak_pressure", "shelter_first_month_100", "shelter_places_short", "backlog_backlog_peak",
-        "backlog_months_to_clear", "backlog_late_decisions_total", "backlog_penalty_eur_total", "backlog_dtv_caseload_peak")
+        "backlog_months_to_clear", "backlog_late_decisions_total", "backlog_penalty_eur_total",
+        "backlog_dtv_caseload_peak")
 
 
 def headline_table(results: Any, keys: Sequence[str] | None = None) -> pd.DataFrame:
