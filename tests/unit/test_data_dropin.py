@@ -105,7 +105,7 @@ def test_without_a_drop_in_no_file_is_named() -> None:
 
 @pytest.mark.parametrize(("row", "problem"), [
     ("2025-09-21,day,131450,,,,a source,,\n", "row 2: registered_brp = '131450' has no series; a row with a "
-                                              "registered_brp needs a series"),
+                                              "registered_brp needs a series (rtb_letter or table_press)"),
     ("2025-09-21,day,131450,,,,a source,,rtb-letter\n", "row 2: series = 'rtb-letter' is not one of rtb_letter, "
                                                         "table_press"),
     ("2025-09-21,day,,95000,,,a source,,rtb_letter\n", "row 2: series = 'rtb_letter' has no registered_brp"),

@@ -236,7 +236,9 @@ def _check_rows(frame: pd.DataFrame, spec: FileSpec, where: _Where) -> None:
             i = int(np.flatnonzero(alone.to_numpy())[0])
             value = frame[col].iloc[i]
             shown = f"{value:.0f}" if isinstance(value, numbers.Real) and float(value).is_integer() else value
-            raise DataError(f"{where(i, col, shown)} has no {other}; a row with a {col} needs a {other}")
+            codes = dict(spec.choices).get(other)
+            expected = f" ({' or '.join(codes)})" if codes else ""
+            raise DataError(f"{where(i, col, shown)} has no {other}; a row with a {col} needs a {other}{expected}")
     if spec.key:
         dup = frame.duplicated(list(spec.key), keep="first")
         if dup.any():
