@@ -1,6 +1,7 @@
-"""Command line: ``capacity [--project DIR] run | validate | list | init | backtest``; ``capacity --version``.
+"""Command line: ``capacity [--project DIR] run | validate | list | init | backtest | vintages | data``.
 
-Exit codes: 0 success; 1 a job or a check failed; 2 invalid input (nothing ran);
+Exit codes: 0 success (``data update`` also when offline: it says so and changes nothing);
+1 a job or a check failed (``data update``: a source failed); 2 invalid input (nothing ran);
 3 another run holds the lock; 4 the reports folder cannot be written (read-only, no
 permission, disk full); 130 interrupted.
 """
@@ -143,6 +144,18 @@ def _parser() -> argparse.ArgumentParser:
     vin.add_argument("--output", type=Path, default=Path("vintages-export"), metavar="DIR",
                      help="export folder (one file per table)")
     vin.add_argument("--keep", type=int, default=None, metavar="N", help="prune: runs to keep")
+
+    dat = sub.add_parser("data", help="keep the project's data folder current",
+                         description="update: fetch Eurostat's temporary-protection series and CBS's "
+                         "StatLine tables on people from Ukraine into <project>/data/, in the format of "
+                         "the shipped CSVs, with source, time and SHA-256 in data/SOURCES.json; say what "
+                         "is new. Offline it says so in one line and changes nothing (exit 0).")
+    dat.add_argument("action", choices=["update"])
+    dat.add_argument("--source", dest="sources", action="append", choices=["eurostat", "cbs"],
+                     help="only this source (repeatable; default: all)")
+    dat.add_argument("--cbs-table", dest="cbs_tables", action="append", default=[], metavar="ID",
+                     help="read this StatLine table (e.g. 85xxxNED) instead of those the CBS catalogue "
+                     "lists on people from Ukraine (repeatable)")
     return parser
 
 
@@ -167,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     try:
         return {"run": cmd_run, "validate": cmd_validate, "list": cmd_list, "init": cmd_init,
-                "backtest": cmd_backtest, "vintages": cmd_vintages}[args.command](args)
+                "backtest": cmd_backtest, "vintages": cmd_vintages, "data": cmd_data}[args.command](args)
     except KeyboardInterrupt:
         _err("interrupted")
         return EXIT_INTERRUPTED
@@ -517,6 +530,34 @@ def cmd_vintages(args: argparse.Namespace) -> int:
     finally:
         con.close()
     return EXIT_OK
+
+
+def cmd_data(args: argparse.Namespace) -> int:
+    """``capacity data update``: fetch into ``<project>/data``; say what is new."""
+    from capacity import params, project
+    from capacity.data import data_files
+    from capacity.data.files import project_data_dir
+    from capacity.data.update import SOURCE_NAMES, update
+
+    if project.is_defaults():
+        _err("error: no project folder to write data into; run this in a folder made by 'capacity init DIR' "
+             "(or pass --project DIR)")
+        return EXIT_INPUT
+    dest = project_data_dir()
+    result = update(dest, sources=args.sources or SOURCE_NAMES, cbs_tables=args.cbs_tables)
+    for line in result.lines:
+        _out(line)
+    if result.written:
+        _out(f"wrote {len(result.written)} file(s) in {dest}; sources, times and SHA-256 in "
+             f"{dest.name}/SOURCES.json")
+        try:
+            reads = data_files(params.load(project.baseline_path()).data.data_dir)["municipalities"].parent
+        except (ParameterError, DataError):
+            reads = None
+        if reads is not None and reads.resolve() != dest.resolve():
+            _out(f"a run reads these files when its scenario sets data.data_dir: {dest.name} "
+                 f"({project.relative(project.baseline_path())} does not yet)")
+    return EXIT_FAILED if result.failed else EXIT_OK
 
 
 if __name__ == "__main__":

@@ -188,6 +188,10 @@ Made by `capacity init`. This folder is a *project*: run the commands from here
   to `reports/<run-id>/` (`reports/latest` points at the last complete run);
   `capacity run params/scenarios/ceasefire.yaml` runs a scenario,
   `capacity run --all-scenarios` all of them.
+- A new count from the ministry is one row in `data/counts.csv` (the columns of the
+  package's `ukraine_shelter_nl.csv`, with its source and series); runs read it at once.
+  `capacity data update` fetches Eurostat's and CBS's newest figures into `data/` and says
+  what is new; runs read them once `params/baseline.yaml` says `data_dir: data` (under `data:`).
 
 The notebooks, templates and data files come with the installed package
 (`capacity --version` says which).

@@ -427,7 +427,8 @@ def test_check_files_and_check_scenario_data(data_copy: Path, tmp_path: Path) ->
     (problem,) = data.check_scenario_data(cfg)
     assert "data.data_dir = 'no/such/folder': folder" in problem and "counts from the project folder" in problem
     assert data.check_scenario_data(DataConfig(files={"nope": "x.csv"})) == [
-        "data.files: unknown data file 'nope'; expected one of " + str(sorted(data.SPECS))]
+        "data.files: unknown data file 'nope'; expected one of " + str(sorted(data.SPECS))
+        + " or a drop-in ['counts']"]
     assert data.check_scenario_data(DataConfig()) == []
 
 

@@ -7,6 +7,10 @@
   ``;``, Dutch numbers and dates), read when unambiguous, else a message how to fix it;
 - :mod:`~capacity.data.check`: :func:`check_scenario_data`, the data check of ``validate`` and
   ``run --dry-run``;
+- :mod:`~capacity.data.dropin`: the planner's new counts, ``<project>/data/counts.csv``;
+- :mod:`~capacity.data.update`: ``capacity data update`` (Eurostat over SDMX in
+  :mod:`~capacity.data.eurostat`, CBS over OData in :mod:`~capacity.data.cbs`, one injected
+  transport in :mod:`~capacity.data.fetch`);
 - :mod:`~capacity.data.history`: the canonical monthly history (long), its one pivot to
   wide (:func:`history_wide`) and its latest observed values (:func:`last_observed`);
 - :mod:`~capacity.data.quality`: coverage, gaps, breaks, identity and anchor checks;

@@ -5,12 +5,16 @@ The shipped CSVs in ``capacity/datasets/`` are published figures with their sour
 ``data.data_dir`` or ``data.files``. :func:`data_files` (or :func:`scenario_files` for a
 scenario's ``data`` section) is the only place that works out which files those are: the
 loaders, ``capacity backtest`` and the run manifest all ask it.
+
+Besides the tables, a planner keeps new counts in a *drop-in*, ``<project>/data/counts.csv``
+(:data:`DROP_INS`): rows in the columns of ``ukraine_shelter_nl``, read beside that table
+whatever ``data.data_dir`` says, validated like it and hashed in the run manifest like it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -42,6 +46,17 @@ class FileSpec:
     value_forms: tuple[str, ...] = ()
     #: Other columns of whole counts, checked like ``counts`` but kept as text.
     text_counts: tuple[str, ...] = ()
+    #: ``(column, allowed values)``: a column whose non-empty cells must be one of these codes.
+    choices: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: ``(column, other)``: a row with a value in ``column`` needs one in ``other`` (checked when
+    #: the file has both columns).
+    together: tuple[tuple[str, str], ...] = ()
+
+
+#: The published series of the registered count (``series`` in ``ukraine_shelter_nl``; see
+#: datasets/README.md): the ministry's letters to parliament (people registered in the BRP
+#: under the RTB) and its biweekly table as quoted by the monitor report and the press.
+REGISTERED_SERIES = ("rtb_letter", "table_press")
 
 
 def _facts(date_column: str = "date_or_period", *, earliest: str = "2022-01-01", future_ok: bool = False,
@@ -60,6 +75,8 @@ SPECS: dict[str, FileSpec] = {
         counts=("registered_brp", "in_municipal_shelter", "shelter_places", "free_places_reported"),
         shares_pct=("occupancy_pct_reported", "occupancy_pct_derived"),
         smooth=("registered_brp", "in_municipal_shelter", "shelter_places"),
+        choices=(("series", REGISTERED_SERIES),),
+        together=(("registered_brp", "series"), ("series", "registered_brp")),
     ),
     "eurostat_tp_nl_monthly": FileSpec(
         required=("date", "geo", "tp_beneficiaries_stock_end_month", "tp_grants_in_month", "source"),
@@ -100,6 +117,30 @@ SPECS: dict[str, FileSpec] = {
 }
 
 
+#: Drop-in files a planner keeps in the project's data folder (:func:`project_data_dir`), read
+#: when present: ``counts`` holds new counts from the ministry, one row each, in the columns of
+#: ``ukraine_shelter_nl`` (with ``series``), each with its source.
+DROP_INS: dict[str, FileSpec] = {
+    "counts": replace(SPECS["ukraine_shelter_nl"],
+                      required=(*SPECS["ukraine_shelter_nl"].required, "series"), filled=("source",)),
+}
+#: The table each drop-in adds rows to.
+DROP_IN_OF = {"counts": "ukraine_shelter_nl"}
+
+
+def spec_of(name: str) -> FileSpec:
+    """Return the specification of a data table or drop-in.
+
+    Raises:
+        DataError: If ``name`` is neither.
+
+    """
+    spec = SPECS.get(name) or DROP_INS.get(name)
+    if spec is None:
+        raise DataError(f"unknown data file {name!r}; expected one of {sorted([*SPECS, *DROP_INS])}")
+    return spec
+
+
 def shipped_dir() -> Path:
     """Return the folder of the CSVs shipped in the package."""
     return Path(str(resources.files("capacity") / "datasets"))
@@ -114,6 +155,11 @@ def project_root() -> Path:
 
         return PARAMS_DIR.parent
     return project.project_root()
+
+
+def project_data_dir() -> Path:
+    """Return ``<project>/data``: the planner's drop-ins and what ``capacity data update`` writes."""
+    return project_root() / "data"
 
 
 def _from_root(path: str | Path) -> Path:
@@ -132,10 +178,11 @@ def data_files(data_dir: str | Path | None = None, files: Mapping[str, str] | No
     Args:
         data_dir: Folder with the CSVs; ``None`` for the copies shipped in the package.
         files: Per-file overrides ``{name: path}`` (name without ``.csv``), e.g. a newer
-            ``ukraine_shelter_nl`` in the same format.
+            ``ukraine_shelter_nl`` in the same format, or ``counts`` for a drop-in elsewhere.
 
     Returns:
-        ``{name: path}`` for every name in :data:`SPECS`.
+        ``{name: path}`` for every name in :data:`SPECS`, and for each drop-in of
+        :data:`DROP_INS` that is in the project's data folder (or named in ``files``).
 
     Raises:
         DataError: If an override names an unknown file.
@@ -143,9 +190,14 @@ def data_files(data_dir: str | Path | None = None, files: Mapping[str, str] | No
     """
     folder = _from_root(data_dir) if data_dir not in (None, "") else shipped_dir()
     paths = {name: folder / f"{name}.csv" for name in SPECS}
+    for name in DROP_INS:
+        dropped = project_data_dir() / f"{name}.csv"
+        if dropped.is_file():
+            paths[name] = dropped
     for name, path in (files or {}).items():
-        if name not in SPECS:
-            raise DataError(f"data.files: unknown data file {name!r}; expected one of {sorted(SPECS)}")
+        if name not in SPECS and name not in DROP_INS:
+            raise DataError(f"data.files: unknown data file {name!r}; expected one of {sorted(SPECS)} "
+                            f"or a drop-in {sorted(DROP_INS)}")
         paths[name] = _from_root(path)
     return paths
 

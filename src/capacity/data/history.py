@@ -19,6 +19,8 @@ Rules used to build it (also shown in the data report):
   smoothed away.
 * **Registered between reports**: linear interpolation between two reports, flagged
   ``interpolated``; before the first and after the last report: ``missing``.
+* **New counts a planner adds** (the drop-in ``<project>/data/counts.csv``,
+  :mod:`~capacity.data.dropin`) are reports like the shipped ones, read after them.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from capacity.data.dropin import with_drop_ins
 from capacity.data.files import data_files
 from capacity.data.read import read_csv
 from capacity.errors import DataError
@@ -68,8 +71,8 @@ def _latest_in_month(frame: pd.DataFrame, column: str, variable: str, scale: flo
 
 
 def _shelter_reports(paths: Mapping[str, Path]) -> pd.DataFrame:
-    """National shelter reports plus the monitor report's 28 Feb 2025 anchor figures."""
-    shelter = read_csv("ukraine_shelter_nl", paths["ukraine_shelter_nl"])
+    """National shelter reports (then the rows of the planner's drop-in) plus the monitor report's anchor."""
+    shelter = with_drop_ins("ukraine_shelter_nl", read_csv("ukraine_shelter_nl", paths["ukraine_shelter_nl"]), paths)
     day = shelter["date"].str.len() > 7
     shelter["_sort"] = pd.to_datetime(
         shelter["date"].where(day, shelter["date"] + "-15"), format="%Y-%m-%d"

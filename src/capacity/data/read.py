@@ -12,6 +12,7 @@ do not repeat, and the file has data rows. Every problem is one
 from __future__ import annotations
 
 import math
+import numbers
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 import capacity.data.formats as formats
-from capacity.data.files import SPECS, FileSpec, data_files
+from capacity.data.files import SPECS, FileSpec, data_files, spec_of
 from capacity.errors import DataError
 
 #: Largest plausible count (persons, places, cases): 10 million, more than half the country.
@@ -220,6 +221,24 @@ def _check_rows(frame: pd.DataFrame, spec: FileSpec, where: _Where) -> None:
         if empty.any():
             i = int(np.flatnonzero(empty.to_numpy())[0])
             raise DataError(f"{where.empty(i, col)}; every row needs a {col}")
+    for col, allowed in spec.choices:
+        cells = frame[col].dropna() if col in frame.columns else pd.Series(dtype=object)
+        unknown = cells[~cells.str.strip().isin(allowed)]
+        if not unknown.empty:
+            i = int(frame.index.get_loc(unknown.index[0]))
+            raise DataError(f"{where(i, col, unknown.iloc[0])} is not one of {', '.join(allowed)}; "
+                            f"expected one of these codes (see the data README)")
+    for col, other in spec.together:
+        if col not in frame.columns or other not in frame.columns:
+            continue
+        alone = frame[col].notna() & frame[other].isna()
+        if alone.any():
+            i = int(np.flatnonzero(alone.to_numpy())[0])
+            value = frame[col].iloc[i]
+            shown = f"{value:.0f}" if isinstance(value, numbers.Real) and float(value).is_integer() else value
+            codes = dict(spec.choices).get(other)
+            expected = f" ({' or '.join(codes)})" if codes else ""
+            raise DataError(f"{where(i, col, shown)} has no {other}; a row with a {col} needs a {other}{expected}")
     if spec.key:
         dup = frame.duplicated(list(spec.key), keep="first")
         if dup.any():
@@ -277,7 +296,8 @@ def read_csv(name: str, path: Path | str, *, today: pd.Timestamp | str | None = 
     returns the canonical frame (ISO dates, numbers in counts and percentages, text elsewhere).
 
     Args:
-        name: The table, a key of :data:`~capacity.data.files.SPECS`.
+        name: The table, a key of :data:`~capacity.data.files.SPECS` (or a drop-in of
+            :data:`~capacity.data.files.DROP_INS`).
         path: The file.
         today: The run date, for the check on dates in the future (default: today).
 
@@ -286,7 +306,7 @@ def read_csv(name: str, path: Path | str, *, today: pd.Timestamp | str | None = 
             the column, the value and what was expected.
 
     """
-    spec = SPECS[name]
+    spec = spec_of(name)
     path = Path(path)
     frame, lines = _frame(name, path, spec)
     where = _Where(path, lines)

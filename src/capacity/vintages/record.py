@@ -87,6 +87,7 @@ def observed(history: pd.DataFrame | None) -> pd.DataFrame:
         frame = frame[frame["flag"] == "observed"]
     frame = frame[["date", "variable", "value"]].copy()
     frame["date"] = pd.to_datetime(frame["date"]).dt.date
+    frame.attrs = {}  # plain observations: pandas compares attrs (frames there raise) when merging two
     return frame.reset_index(drop=True)
 
 
