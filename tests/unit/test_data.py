@@ -78,10 +78,10 @@ def test_departures_reproduce_the_published_cumulative_counts(history: pd.DataFr
 
 def test_registered_between_reports_is_interpolated_and_flagged(history: pd.DataFrame) -> None:
     reg = history[history["variable"] == "registered"].set_index("date")
-    assert reg.loc["2024-12-01", "flag"] == "observed"
-    assert reg.loc["2025-01-01", "flag"] == "interpolated"
-    assert reg.loc["2025-01-01", "value"] == pytest.approx((123_680 + 120_680) / 2, rel=0.01)
-    assert "interpolation" in reg.loc["2025-01-01", "source"]
+    assert reg.loc["2025-04-01", "flag"] == "observed"
+    assert reg.loc["2025-05-01", "flag"] == "interpolated"  # between 121,000 (Apr) and 129,230 (Jun 2025)
+    assert reg.loc["2025-05-01", "value"] == pytest.approx((121_000 + 129_230) / 2, rel=0.01)
+    assert "interpolation" in reg.loc["2025-05-01", "source"]
 
 
 def test_stock_identity_on_a_consistent_history() -> None:
@@ -111,16 +111,17 @@ def test_stock_identity_on_the_real_history_is_small_after_the_first_wave(histor
 def test_gaps_are_listed(history: pd.DataFrame) -> None:
     gaps = quality.gaps(history)
     arrivals = gaps[gaps["variable"] == "arrivals"]
-    assert arrivals["from"].max() == pd.Timestamp("2024-09-01") and arrivals["months"].max() == 7
+    # Eurostat grants end in August 2024; the history runs to the last count (June 2025)
+    assert arrivals["from"].max() == pd.Timestamp("2024-09-01") and arrivals["months"].max() == 10
 
 
 def test_newer_file_by_parameter(data_copy: Path, tmp_path: Path) -> None:
     newer = tmp_path / "newer_shelter.csv"
     text = (data_copy / "ukraine_shelter_nl.csv").read_text(encoding="utf-8")
-    newer.write_text(text + '2025-04-10,day,119000,93000,94000,,,,"test source",""\n', encoding="utf-8")
+    newer.write_text(text + '2025-07-10,day,119000,93000,94000,,,,"test source","",table_press\n', encoding="utf-8")
     history = data.load_history(files={"ukraine_shelter_nl": str(newer)})
     wide = data.history_wide(history)
-    assert wide.loc["2025-04-01", "registered"] == 119_000
+    assert wide.loc["2025-07-01", "registered"] == 119_000
 
 
 
@@ -302,13 +303,14 @@ def test_120_820_is_120820_in_a_dutch_file_and_an_error_in_a_comma_file(data_cop
     dutch = to_dutch(path.read_text(encoding="utf-8"), "ukraine_shelter_nl")
     assert "19-03-2025;week;120.820;93.770;93.970;99,8" in dutch
     path.write_text(dutch, encoding="utf-8")
-    frame = data.read_csv("ukraine_shelter_nl", path)
-    assert frame["registered_brp"].iloc[-1] == 120_820 and frame["occupancy_pct_reported"].iloc[-1] == 99.8
+    frame = data.read_csv("ukraine_shelter_nl", path).set_index("date")
+    assert frame.loc["2025-03-19", "registered_brp"] == 120_820
+    assert frame.loc["2025-03-19", "occupancy_pct_reported"] == 99.8
     assert data.history_wide(data.load_history(data_copy)).loc["2025-03-01", "registered"] == 120_820
     # the same figure with a thousands dot in a comma-separated file is an error, never 120.82
     comma = _shipped("ukraine_shelter_nl").replace("2025-03-19,week,120820", "2025-03-19,week,120.820")
     path.write_text(comma, encoding="utf-8")
-    with pytest.raises(DataError, match=r"ukraine_shelter_nl.csv, row 45: registered_brp = '120.820' has a '\.' "
+    with pytest.raises(DataError, match=r"ukraine_shelter_nl.csv, row 46: registered_brp = '120.820' has a '\.' "
                                         r"followed by three digits.*write 120820"):
         data.read_csv("ukraine_shelter_nl", path)
     # in a facts file too (unit persons)
@@ -358,9 +360,9 @@ def test_unreadable_files_are_one_line_errors_naming_the_file(tmp_path: Path, co
 @pytest.mark.parametrize(("name", "old", "new", "message"), [
     ("ukraine_shelter_nl", "2025-03-19,week,120820", "19-03-2025,week,120820", None),
     ("ukraine_shelter_nl", "2025-03-19,week,120820", "19/03/2025,week,120820",
-     r"row 45: date = '19/03/2025' is not a date \(day and month order unknown: write 2025-03-19\)"),
+     r"row 46: date = '19/03/2025' is not a date \(day and month order unknown: write 2025-03-19\)"),
     ("ukraine_shelter_nl", "2025-03-19,week,120820", "2025-03-19,week,inf",
-     r"row 45: registered_brp = 'inf' is not a finite number"),
+     r"row 46: registered_brp = 'inf' is not a finite number"),
     ("ukraine_shelter_nl", "2025-03-19,week,120820", "2025-03-19,week,NaN", r"registered_brp = 'NaN' is not a finite"),
     ("ukraine_shelter_nl", "2025-03-19,week,120820", "2025-03-19,week,1e12",
      r"registered_brp = '1e12' is implausible; expected a count of at most 10,000,000"),
@@ -369,12 +371,12 @@ def test_unreadable_files_are_one_line_errors_naming_the_file(tmp_path: Path, co
     ("ukraine_shelter_nl", "2022-09-19,day,77920", "2022-09-19,day,7792000",
      r"row 30: registered_brp = '7792000' is 82 times off its neighbouring value\(s\) 78,000, 95,000"),
     ("ukraine_shelter_nl", "2024-12-15,day,123680", "2024-12-15,day,1237",
-     r"row 44: registered_brp = '1237' is 86 times off its neighbouring value\(s\) 106,000, 120,820"),
+     r"row 44: registered_brp = '1237' is 86 times off its neighbouring value\(s\) 106,000, 124,310"),
     ("ukraine_shelter_nl", "2024-12-15,day,123680", "2024-12-15,day,1236.5",
      r"registered_brp = '1236.5' is not a whole number"),
     ("eurostat_tp_nl_monthly", "2022-05,NL,66815", "2022-05,NL,668",
      r"row 4: tp_beneficiaries_stock_end_month = '668' is \d+ times off"),
-    ("ukraine_shelter_nl", "2025-03-19,week", "2031-03-19,week", r"row 45: date = '2031-03-19' is in the future"),
+    ("ukraine_shelter_nl", "2025-03-19,week", "2031-03-19,week", r"row 46: date = '2031-03-19' is in the future"),
     ("ukraine_shelter_nl", "2022-03-11,day", "2012-03-11,day", r"row 2: date = '2012-03-11' is before 2022-01-01"),
     ("ukraine_shelter_nl", "2022-03-11,day", "2022,day", r"row 2: date = '2022' is not a date"),
     ("ukraine_registrations_cbs", ",10,persons,", ",ten,persons,", r"row 2: value = 'ten' is not a number"),
@@ -391,7 +393,7 @@ def test_implausible_values_name_file_row_column_and_value(data_copy: Path, name
     today = pd.Timestamp("2026-01-15")
     if message is None:
         frame = data.read_csv(name, path, today=today)
-        assert frame["date"].iloc[-1] == "2025-03-19" and frame["registered_brp"].iloc[-1] == 120_820
+        assert frame.set_index("date").loc["2025-03-19", "registered_brp"] == 120_820
         return
     with pytest.raises(DataError, match=message) as err:
         data.read_csv(name, path, today=today)
@@ -421,7 +423,7 @@ def test_check_files_and_check_scenario_data(data_copy: Path, tmp_path: Path) ->
     (data_copy / "municipalities.csv").write_text("code,name\n", encoding="utf-8")
     problems = data.check_files(data.data_files(data_copy))
     assert len(problems) == 2 and all("\n" not in p for p in problems)
-    assert any("ukraine_shelter_nl.csv, row 45: registered_brp = '120.820'" in p for p in problems)
+    assert any("ukraine_shelter_nl.csv, row 46: registered_brp = '120.820'" in p for p in problems)
     assert any("municipalities.csv: missing column(s)" in p for p in problems)
     cfg = DataConfig(data_dir="no/such/folder")
     (problem,) = data.check_scenario_data(cfg)
@@ -450,5 +452,5 @@ def test_validate_opens_the_scenarios_data_files(data_copy: Path, tmp_path: Path
     _corrupt(data_copy, "ukraine_shelter_nl", "2025-03-19,week,120820", "2025-03-19,week,120.820")
     assert cli.main(["validate", str(scenario)]) != 0
     out = capsys.readouterr()
-    line = "ukraine_shelter_nl.csv, row 45: registered_brp = '120.820' has a '.' followed by three digits"
+    line = "ukraine_shelter_nl.csv, row 46: registered_brp = '120.820' has a '.' followed by three digits"
     assert f"ERROR  {data_copy}/{line}" in out.out and "Traceback" not in out.out + out.err
