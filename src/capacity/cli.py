@@ -114,6 +114,10 @@ def _parser() -> argparse.ArgumentParser:
                          "the key path, the value and the rule.")
     val.add_argument("files", nargs="*", type=Path, metavar="FILE",
                      help="files to check (default: every shipped parameter file)")
+    val.add_argument("--as-of", default=None, metavar="DATE",
+                     help="the run's 'today' to check dates against (default: each file's "
+                     "forecast.as_of, else $CAPACITY_AS_OF, else today); a shock or TPD end "
+                     "before it is a warning naming the key")
 
     init = sub.add_parser("init", help="create a working folder with the parameter files",
                           description="Create DIR with params/ (the baseline and every scenario), "
@@ -363,12 +367,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     bad = 0
     checked: dict[Any, list[str]] = {}
-    for path, error in params.validate_files(files).items():
+    as_of = getattr(args, "as_of", None)
+    for path, error in params.validate_files(files, as_of=as_of).items():
         problems = _data_problems(Path(path), checked) if error is None else []
         if problems:
             error = "\nERROR  ".join(problems)  # one line per data problem
         if error is None:
             _out(f"ok     {path}")
+            for line in params.date_warnings(path, as_of=as_of):  # valid, but dated in the past
+                _out(f"WARN   {line}")
         else:
             bad += 1
             for line in error.splitlines():  # one problem per line, each naming its file

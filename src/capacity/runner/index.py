@@ -70,6 +70,7 @@ def write_index(
 
     headline_rows = _headline_rows(scenarios, headlines)
     comparison = _comparison_charts(run_dir, scenarios)
+    weighted = weighted_view(run_dir, scenarios)
     descriptions = _descriptions(scenarios)
     scen_rows = [{**m, "params_file": public_path(m.get("params_file")),
                   "description": descriptions.get(m.get("name"), "")}
@@ -83,6 +84,7 @@ def write_index(
         gathered={s.name: f"{s.name}/tables/{MUNICIPAL_CSV}" for s in scenarios
                   if (run_dir / s.name / "tables" / MUNICIPAL_CSV).exists()},
         failures=failures, headline_rows=headline_rows, comparison=comparison, timings=timings,
+        weighted=weighted,
         vintages=vintage_view(run_dir, scenarios),
         timings_note="kernel s = kernel start-up and shutdown (papermill time minus cell time); "
                      "compute s = sum of the cells' execution time; export s = HTML rendering.",
@@ -185,6 +187,82 @@ def _comparison_charts(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> list
         fig = report_forecast.scenario_comparison(tables, variable=variable)
         charts.append(report.figure(fig)._repr_mimebundle_()["text/html"])
     return charts
+
+
+#: Tables of the weighted view, written under ``<run>/tables/`` (add, don't rename).
+WEIGHTED_FORECAST_CSV = "weighted_forecast.csv"
+WEIGHTED_SUMMARY_CSV = "weighted_summary.csv"
+
+
+def weighted_view(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> dict[str, Any] | None:
+    """All scenarios, weighted: the mixture of the run's weighted scenarios, with its tables written.
+
+    Reads each scenario's stored ``population_forecast``, ``shelter_forecast`` and
+    ``backlog_forecast`` tables and its ``meta.weight``; stress tests (no weight) are left out
+    and the weights of the rest are normalised to sum to 1. Writes
+    ``<run>/tables/weighted_forecast.csv`` (the mixture, quantile contract) and
+    ``<run>/tables/weighted_summary.csv`` (the weights used, the 90 % capacities and the expected
+    penalties). Returns None when fewer than two scenarios of the run carry a weight.
+    """
+    import pandas as pd
+
+    from capacity import params, report
+    from capacity.report import mixture
+
+    weights: dict[str, float] = {}
+    titles: dict[str, str] = {}
+    for spec in scenarios:
+        try:
+            meta = params.load(spec.params_path).meta
+        except Exception:  # noqa: BLE001 - a weight must not break the index
+            continue
+        if meta.weight is not None and meta.weight > 0:
+            weights[spec.name], titles[spec.name] = meta.weight, spec.title
+    if len(weights) < 2:
+        return None
+    parts, charts, summary = [], [], []
+    tables: dict[str, dict[str, pd.DataFrame]] = {}
+    for table_name, variable in mixture.WEIGHTED_VARIABLES:
+        found = {}
+        for name in weights:
+            path = run_dir / name / "tables" / f"{table_name}.csv"
+            if path.is_file():
+                found[name] = pd.read_csv(path, parse_dates=["date"])
+        tables[table_name] = found
+        if len(found) < 2:
+            continue
+        mixed = mixture.mixture_table(found, weights, variables=(variable,))
+        if mixed.empty:
+            continue
+        parts.append(mixed.assign(source=table_name))
+        fig = report.fan_chart(mixed, variable, title=f"{report.t(variable)}: all scenarios, weighted")
+        charts.append(report.figure(fig)._repr_mimebundle_()["text/html"])
+        cap = mixture.capacity_over_mixture(mixed, variable)
+        summary.append({"quantity": f"capacity_p90_{variable}", "label": f"{report.t(variable)}: level not "
+                        f"exceeded with 90 % probability in any month (highest month {cap['month']})",
+                        "value": cap["capacity"], "unit": "persons" if variable != "pending" else "cases",
+                        "scenarios": len(found)})
+    backlogs = tables.get("backlog_forecast", {})
+    if backlogs:
+        pen = mixture.expected_total(backlogs, weights, "penalty_eur")
+        summary.append({"quantity": "expected_penalty_eur", "label": "Expected penalties for late decisions "
+                        "(sum over each scenario's months)", "value": pen["weighted"], "unit": "EUR",
+                        "scenarios": len(backlogs)})
+    used = mixture.normalised_weights(weights)
+    summary += [{"quantity": f"weight_{n}", "label": f"share of {titles[n]}", "value": used[n], "unit": "share",
+                 "scenarios": 1} for n in used]
+    out_dir = run_dir / "tables"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if parts:
+        pd.concat(parts, ignore_index=True).to_csv(out_dir / WEIGHTED_FORECAST_CSV, index=False)
+    pd.DataFrame(summary).to_csv(out_dir / WEIGHTED_SUMMARY_CSV, index=False)
+    from capacity.report import fmt_value
+
+    steps = {"persons": 100, "cases": 100, "EUR": 100_000, "share": 0.01}  # as the headline table rounds
+    rows = [{"label": r["label"], "value": fmt_value(r["value"], r["unit"], steps[r["unit"]])} for r in summary]
+    return {"charts": charts, "rows": rows, "forecast_csv": f"tables/{WEIGHTED_FORECAST_CSV}" if parts else None,
+            "summary_csv": f"tables/{WEIGHTED_SUMMARY_CSV}",
+            "left_out": [s.title for s in scenarios if s.name not in weights]}
 
 
 #: Status words shown beside (not instead of) the colour.
