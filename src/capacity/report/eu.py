@@ -94,12 +94,13 @@ def statuses(countries: pd.DataFrame, known: pd.DataFrame, language: str = "en")
         if geo in found.index:
             r = found.loc[geo]
             rows.append({"country": r["country"], "status": r["status"],
-                         "duration_years": r["duration_years"], "conditions": r["conditions"],
+                         "duration_years": "" if pd.isna(r["duration_years"]) else f"{r['duration_years']:g}",
+                         "conditions": r["conditions"],
                          "applications_from": r["applications_from"], "source": r["source"]})
         else:
-            rows.append({"country": names[geo], "status": t("unknown", language), "duration_years": None,
+            rows.append({"country": names[geo], "status": t("unknown", language), "duration_years": "",
                          "conditions": "", "applications_from": "", "source": ""})
-    return _named(pd.DataFrame(rows).fillna(""), language)
+    return _named(pd.DataFrame(rows).astype(str).replace("nan", ""), language)
 
 
 def stocks_chart(countries: pd.DataFrame, *, language: str = "en", top: int = 8) -> go.Figure:
