@@ -231,6 +231,12 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
         return _dry_run(files, notebooks, municipalities, extra, args)
     if _refuse_bad_data(files or [params.BASELINE_PATH]):
         return EXIT_INPUT
+    for path in files or [params.BASELINE_PATH]:  # dated in the past: said, not refused
+        try:
+            for line in params.date_warnings(path):
+                _err(f"warning: {line}")
+        except ParameterError:
+            pass  # the run reports it with the file, key and rule
     _use_vintages(args)
     signal.signal(signal.SIGTERM, _sigterm)
     try:
@@ -381,6 +387,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
             for line in error.splitlines():  # one problem per line, each naming its file
                 _out(line if line.startswith("ERROR  ") else f"ERROR  {line}")
     _out(f"{len(files) - bad} of {len(files)} files valid")
+    if not bad and not args.files:  # the shipped set: their weights should make one distribution
+        weights = params.scenario_weights(files)
+        n = int(weights["weight"].notna().sum())
+        total = weights.attrs["weight_sum"]
+        word = "ok    " if abs(total - 1) < 1e-6 else "WARN  "
+        _out(f"{word} weights: {n} weighted scenarios sum to {total:.3f} (the weighted view normalises "
+             f"them over the scenarios of a run); {len(files) - n} stress tests or variants")
     return EXIT_INPUT if bad else EXIT_OK  # invalid input, as the README's exit codes say
 
 

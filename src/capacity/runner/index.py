@@ -72,8 +72,10 @@ def write_index(
     comparison = _comparison_charts(run_dir, scenarios)
     weighted = weighted_view(run_dir, scenarios)
     descriptions = _descriptions(scenarios)
+    likelihood = _weight_texts(scenarios)
     scen_rows = [{**m, "params_file": public_path(m.get("params_file")),
-                  "description": descriptions.get(m.get("name"), "")}
+                  "description": descriptions.get(m.get("name"), ""),
+                  "weight_text": likelihood.get(m.get("name"), "")}
                  for m in manifest.get("scenarios", [])]
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
@@ -148,6 +150,21 @@ def _descriptions(scenarios: Sequence[ScenarioSpec]) -> dict[str, str]:
             out[spec.name] = params.load(spec.params_path).meta.description
         except Exception:  # noqa: BLE001 - a description must not break the index
             out[spec.name] = ""
+    return out
+
+
+def _weight_texts(scenarios: Sequence[ScenarioSpec]) -> dict[str, str]:
+    """Return each scenario's probability as its file states it ("probability 35 %"), or "stress test"."""
+    from capacity import params
+
+    out = {}
+    for spec in scenarios:
+        try:
+            meta = params.load(spec.params_path).meta
+        except Exception:  # noqa: BLE001 - a weight must not break the index
+            continue
+        out[spec.name] = ("stress test, not weighted" if meta.stress_test else
+                          f"probability {100 * meta.weight:.0f} %" if meta.weight is not None else "no weight")
     return out
 
 
@@ -245,8 +262,8 @@ def weighted_view(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> dict[str,
     backlogs = tables.get("backlog_forecast", {})
     if backlogs:
         pen = mixture.expected_total(backlogs, weights, "penalty_eur")
-        summary.append({"quantity": "expected_penalty_eur", "label": "Expected penalties for late decisions "
-                        "(sum over each scenario's months)", "value": pen["weighted"], "unit": "EUR",
+        summary.append({"quantity": "expected_penalty_eur", "label": "Expected penalties for late decisions on "
+                        "TPD cohort cases (sum over each scenario's months)", "value": pen["weighted"], "unit": "EUR",
                         "scenarios": len(backlogs)})
     used = mixture.normalised_weights(weights)
     summary += [{"quantity": f"weight_{n}", "label": f"share of {titles[n]}", "value": used[n], "unit": "share",
