@@ -31,6 +31,24 @@ _COLUMNS = {
 }
 
 
+#: Dutch names of the countries in the data (Eurostat codes).
+_NL_NAMES = {
+    "AT": "Oostenrijk", "BE": "België", "BG": "Bulgarije", "CH": "Zwitserland", "CZ": "Tsjechië",
+    "DE": "Duitsland", "DK": "Denemarken", "EE": "Estland", "EL": "Griekenland", "ES": "Spanje",
+    "EU": "EU-27", "FI": "Finland", "FR": "Frankrijk", "HR": "Kroatië", "HU": "Hongarije", "IE": "Ierland",
+    "IS": "IJsland", "IT": "Italië", "LI": "Liechtenstein", "LT": "Litouwen", "LU": "Luxemburg",
+    "LV": "Letland", "MT": "Malta", "NL": "Nederland", "NO": "Noorwegen", "PL": "Polen", "PT": "Portugal",
+    "RO": "Roemenië", "SE": "Zweden", "SI": "Slovenië", "SK": "Slowakije",
+}
+
+
+def country_names(frame: pd.DataFrame, language: str) -> pd.Series:
+    """Return the country names of ``frame`` (columns ``geo``, ``country``) in ``language``."""
+    if language != "nl":
+        return frame["country"]
+    return frame["geo"].map(_NL_NAMES).fillna(frame["country"])
+
+
 def _named(df: pd.DataFrame, language: str) -> pd.DataFrame:
     i = 1 if language == "nl" else 0
     return df.rename(columns={k: v[i] for k, v in _COLUMNS.items() if k in df.columns})
@@ -48,7 +66,7 @@ def latest_by_country(countries: pd.DataFrame, language: str = "en") -> pd.DataF
     """
     rows = members(countries).dropna(subset=["tp_stock"]).sort_values("date").groupby("geo").tail(1)
     out = pd.DataFrame({
-        "country": rows["country"], "month": rows["date"].dt.strftime("%Y-%m"),
+        "country": country_names(rows, language), "month": rows["date"].dt.strftime("%Y-%m"),
         "tp_stock": rows["tp_stock"].astype(int), "tp_grants": rows["tp_grants"],
         "share": (100 * rows["tp_stock"] / rows["tp_stock"].sum()).round(1), "source": rows["source"],
     }).sort_values("tp_stock", ascending=False, ignore_index=True)
@@ -87,13 +105,15 @@ def statuses(countries: pd.DataFrame, known: pd.DataFrame, language: str = "en")
 
     The EU row (the Council's common frame) comes first.
     """
-    names = members(countries).drop_duplicates("geo").set_index("geo")["country"]
+    first = members(countries).drop_duplicates("geo")
+    names = pd.Series(country_names(first, language).to_numpy(), index=first["geo"])
     found = known.set_index("geo")
     rows = []
     for geo in ["EU", *sorted(names.index, key=lambda g: names[g])]:
         if geo in found.index:
             r = found.loc[geo]
-            rows.append({"country": r["country"], "status": r["status"],
+            name = _NL_NAMES.get(geo, r["country"]) if language == "nl" else r["country"]
+            rows.append({"country": name, "status": r["status"],
                          "duration_years": "" if pd.isna(r["duration_years"]) else f"{r['duration_years']:g}",
                          "conditions": r["conditions"],
                          "applications_from": r["applications_from"], "source": r["source"]})
@@ -111,6 +131,7 @@ def stocks_chart(countries: pd.DataFrame, *, language: str = "en", top: int = 8)
     keep += [] if "NL" in keep else ["NL"]
     rows = m[m["geo"].isin(keep)].assign(value=lambda d: d["tp_stock"])
     rows = rows.set_index("geo").loc[keep].reset_index()
+    rows = rows.assign(country=country_names(rows, language))
     return lines_chart(rows, series="country", title=t("p06_stocks_chart", language),
                        y_title=t("persons", language), language=language)
 
@@ -123,6 +144,7 @@ def grants_chart(countries: pd.DataFrame, *, language: str = "en", top: int = 8)
     keep += [] if "NL" in keep else ["NL"]
     rows = m[m["geo"].isin(keep)].assign(value=lambda d: d["tp_grants"])
     rows = rows.set_index("geo").loc[keep].reset_index()
+    rows = rows.assign(country=country_names(rows, language))
     return lines_chart(rows, series="country", title=t("p06_grants_chart", language),
                        y_title=t("persons", language), language=language)
 
