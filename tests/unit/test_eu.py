@@ -90,6 +90,14 @@ def test_movement_follows_the_share_and_gravity_formula():
     assert (res.arrivals[:, :4] > 0).all() and (res.arrivals[:, 4:] == 0).all()  # spread over 4 months
 
 
+def test_moves_align_to_the_forecast_months():
+    res = run(config())
+    months = pd.date_range("2026-12-01", periods=6, freq="MS")
+    on = res.on(months)
+    assert on.shape == (50, 6) and (on[:, :3] == 0).all()  # before the TPD end month: nothing
+    np.testing.assert_allclose(on[:, 3:], res.arrivals[:, :3])
+
+
 def test_nobody_moves_when_the_share_is_zero_or_every_status_is_the_best():
     assert run(config(share_moving=Distribution(value=0.0))).arrivals.sum() == 0
     best = {g: Distribution(value=1.0) for g in STOCKS.index}

@@ -49,6 +49,20 @@ class SecondaryMovement:
     stocks: pd.Series
     attractiveness: np.ndarray
 
+    def on(self, dates: pd.DatetimeIndex, variable: str = "arrivals") -> np.ndarray:
+        """Return ``arrivals`` (or ``departures``) on the months ``dates`` (0 outside the layer's months).
+
+        The shape the forecast's arrival paths have, (n_paths, len(dates)), so that the pipeline
+        can add the moves to the Dutch arrivals after the TPD end in one line.
+        """
+        paths = getattr(self, variable)
+        out = np.zeros((paths.shape[0], len(dates)))
+        index = {d: i for i, d in enumerate(self.dates)}
+        for j, d in enumerate(pd.DatetimeIndex(dates)):
+            if d in index:
+                out[:, j] = paths[:, index[d]]
+        return out
+
     def table(self) -> pd.DataFrame:
         """Return the quantile-contract table: ``eu_arrivals``, ``eu_departures``, ``eu_net``."""
         return summarise_many({"eu_arrivals": self.arrivals, "eu_departures": self.departures,
