@@ -147,6 +147,16 @@ def test_mixture_leaves_out_stress_tests_and_months_a_scenario_lacks():
     assert mixed["q0.975"].max() < 100
 
 
+def test_a_quantity_that_starts_later_counts_as_zero_before_its_start_when_asked():
+    early = quantile_table(stats.norm(100, 10), DATES, "pending")
+    late = quantile_table(stats.norm(100, 10), DATES[2:], "pending")
+    mixed = mixture.mixture_table({"a": early, "b": late}, {"a": 0.5, "b": 0.5}, zero_before_start=True)
+    assert list(mixed["date"]) == list(DATES)
+    first = mixed.iloc[0]
+    assert first["mean"] == pytest.approx(50) and first["q0.25"] == 0 and first["q0.75"] > 90
+    assert mixed.iloc[2]["q0.50"] == pytest.approx(100, abs=0.01)
+
+
 def test_capacity_over_the_mixture_is_the_highest_monthly_p90():
     tables = {"a": quantile_table(stats.norm(100, 10), DATES), "b": quantile_table(stats.norm(300, 10), DATES)}
     mixed = mixture.mixture_table(tables, {"a": 0.5, "b": 0.5})
@@ -173,6 +183,8 @@ def test_index_shows_the_weighted_view_and_writes_its_tables(tmp_path):
         (tmp_path / "run" / name / "tables").mkdir(parents=True)
         quantile_table(stats.norm(mean, 5_000), DATES).to_csv(
             tmp_path / "run" / name / "tables" / "population_forecast.csv", index=False)
+        pd.DataFrame({"level": ["places at jump-off"], "cost_total_eur": [mean * 10]}).to_csv(
+            tmp_path / "run" / name / "tables" / "shelter_costs.csv", index=False)
         specs.append(ScenarioSpec(name, path, name.upper(), "en", 1))
     view = weighted_view(tmp_path / "run", specs)
     assert view is not None and len(view["charts"]) == 1 and view["left_out"] == ["C"]
@@ -181,3 +193,4 @@ def test_index_shows_the_weighted_view_and_writes_its_tables(tmp_path):
     summary = pd.read_csv(tmp_path / "run" / "tables" / "weighted_summary.csv").set_index("quantity")
     assert summary.loc["weight_a", "value"] == pytest.approx(0.6)
     assert 100_000 < summary.loc["capacity_p90_registered", "value"] < 160_000
+    assert summary.loc["expected_shelter_cost_eur", "value"] == pytest.approx(10 * (0.6 * 100_000 + 0.4 * 140_000))

@@ -13,8 +13,9 @@ segment (clamped at 0 for counts). The mixture's quantiles invert ``F`` exactly;
 ``sum_s w_s mean_s`` (exact). A mixture quantile always lies between the smallest and the
 largest scenario quantile of the same level.
 
-The mixture is taken only in months every weighted scenario covers (the backlog tables begin
-at each scenario's TPD end): a month some scenario lacks is left out, not guessed.
+The mixture is taken only in months every weighted scenario covers: a month some scenario
+lacks is left out, not guessed, except where the quantity does not exist yet (the TPD
+cohort's pending cases before a scenario's TPD end are zero: ``zero_before_start``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ WEIGHTED_VARIABLES: tuple[tuple[str, str], ...] = (
     ("shelter_forecast", "demand"),
     ("backlog_forecast", "pending"),
 )
+#: Tables whose quantities start at each scenario's TPD end (zero before it).
+STARTS_AT_TPD_END: frozenset[str] = frozenset({"backlog_forecast"})
 
 #: Probability with which a capacity must hold over all weighted futures.
 CAPACITY_PROBABILITY = 0.90
@@ -111,8 +114,22 @@ def mixture_quantiles(rows: np.ndarray, weights: np.ndarray, *, nonnegative: boo
     return np.maximum.accumulate(out)
 
 
+def _zero_before_start(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Add rows of zeros to each table in the months before its first, back to the earliest first month."""
+    first = min(pd.to_datetime(t["date"]).min() for t in tables.values())
+    out = {}
+    for name, table in tables.items():
+        table = table.assign(date=pd.to_datetime(table["date"]))
+        rows = []
+        for variable, own in table.groupby("variable"):
+            for date in pd.date_range(first, own["date"].min(), freq="MS", inclusive="left"):
+                rows.append({"date": date, "variable": variable, "mean": 0.0, **dict.fromkeys(QUANTILE_COLUMNS, 0.0)})
+        out[name] = pd.concat([pd.DataFrame(rows), table], ignore_index=True) if rows else table
+    return out
+
+
 def mixture_table(tables: Mapping[str, pd.DataFrame], weights: Mapping[str, float | None],
-                  *, variables: tuple[str, ...] | None = None) -> pd.DataFrame:
+                  *, variables: tuple[str, ...] | None = None, zero_before_start: bool = False) -> pd.DataFrame:
     """Return the weighted mixture of several scenarios' quantile tables.
 
     Args:
@@ -121,6 +138,9 @@ def mixture_table(tables: Mapping[str, pd.DataFrame], weights: Mapping[str, floa
         weights: ``meta.weight`` per scenario name; scenarios with none (stress tests) and
             scenarios without a table are left out; the rest are normalised to sum to 1.
         variables: Which variables to mix (default: those every weighted table has).
+        zero_before_start: Count a scenario's months before its table begins as zero (a quantity
+            that exists only from a dated event on, e.g. the TPD cohort's pending cases before
+            that scenario's TPD end); otherwise those months are left out of the mixture.
 
     Returns:
         A quantile-contract table of the mixture, in the months and variables every weighted
@@ -132,6 +152,8 @@ def mixture_table(tables: Mapping[str, pd.DataFrame], weights: Mapping[str, floa
     """
     w = normalised_weights({k: v for k, v in weights.items() if k in tables})
     names = list(w)
+    if zero_before_start:
+        tables = _zero_before_start({n: tables[n] for n in names})
     keyed = {n: tables[n].assign(date=pd.to_datetime(tables[n]["date"])).set_index(["date", "variable"])
              for n in names}
     common = None

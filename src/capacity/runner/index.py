@@ -248,7 +248,8 @@ def weighted_view(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> dict[str,
         tables[table_name] = found
         if len(found) < 2:
             continue
-        mixed = mixture.mixture_table(found, weights, variables=(variable,))
+        mixed = mixture.mixture_table(found, weights, variables=(variable,),
+                                      zero_before_start=table_name in mixture.STARTS_AT_TPD_END)
         if mixed.empty:
             continue
         parts.append(mixed.assign(source=table_name))
@@ -265,6 +266,19 @@ def weighted_view(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> dict[str,
         summary.append({"quantity": "expected_penalty_eur", "label": "Expected penalties for late decisions on "
                         "TPD cohort cases (sum over each scenario's months)", "value": pen["weighted"], "unit": "EUR",
                         "scenarios": len(backlogs)})
+    costs = {}
+    for name in weights:  # the shelter's expected cost at today's places, each scenario's window
+        path = run_dir / name / "tables" / "shelter_costs.csv"
+        if path.is_file():
+            table = pd.read_csv(path)
+            row = table[table["level"] == "places at jump-off"]
+            if not row.empty:
+                costs[name] = float(row["cost_total_eur"].iloc[0])
+    if len(costs) == len(weights):
+        share = mixture.normalised_weights(weights)
+        summary.append({"quantity": "expected_shelter_cost_eur", "label": "Expected shelter cost at the places "
+                        "of the jump-off (each scenario's window until its TPD end)",
+                        "value": sum(share[n] * costs[n] for n in share), "unit": "EUR", "scenarios": len(costs)})
     used = mixture.normalised_weights(weights)
     summary += [{"quantity": f"weight_{n}", "label": f"share of {titles[n]}", "value": used[n], "unit": "share",
                  "scenarios": 1} for n in used]
