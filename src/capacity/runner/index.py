@@ -211,20 +211,9 @@ WEIGHTED_FORECAST_CSV = "weighted_forecast.csv"
 WEIGHTED_SUMMARY_CSV = "weighted_summary.csv"
 
 
-def weighted_view(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> dict[str, Any] | None:
-    """All scenarios, weighted: the mixture of the run's weighted scenarios, with its tables written.
-
-    Reads each scenario's stored ``population_forecast``, ``shelter_forecast`` and
-    ``backlog_forecast`` tables and its ``meta.weight``; stress tests (no weight) are left out
-    and the weights of the rest are normalised to sum to 1. Writes
-    ``<run>/tables/weighted_forecast.csv`` (the mixture, quantile contract) and
-    ``<run>/tables/weighted_summary.csv`` (the weights used, the 90 % capacities and the expected
-    penalties). Returns None when fewer than two scenarios of the run carry a weight.
-    """
-    import pandas as pd
-
-    from capacity import params, report
-    from capacity.report import mixture
+def _weights(scenarios: Sequence[ScenarioSpec]) -> tuple[dict[str, float], dict[str, str]]:
+    """Return the positive ``meta.weight`` and the title of each weighted scenario of the run."""
+    from capacity import params
 
     weights: dict[str, float] = {}
     titles: dict[str, str] = {}
@@ -235,21 +224,59 @@ def weighted_view(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> dict[str,
             continue
         if meta.weight is not None and meta.weight > 0:
             weights[spec.name], titles[spec.name] = meta.weight, spec.title
+    return weights, titles
+
+
+def _read_tables(run_dir: Path, names: Sequence[str], table: str) -> dict[str, Any]:
+    """Return ``{scenario: frame}`` of the scenarios whose ``tables/<table>.csv`` exists."""
+    import pandas as pd
+
+    paths = {n: run_dir / n / "tables" / f"{table}.csv" for n in names}
+    return {n: pd.read_csv(p, parse_dates=["date"] if table != "shelter_costs" else None)
+            for n, p in paths.items() if p.is_file()}
+
+
+def _expected_shelter_cost(costs: Mapping[str, Any], weights: Mapping[str, float]) -> dict[str, Any] | None:
+    """Return the summary row of the expected shelter cost at today's places (None if a scenario lacks it)."""
+    from capacity.report import mixture
+
+    values = {}
+    for name, table in costs.items():
+        row = table[table["level"] == "places at jump-off"]
+        if not row.empty:
+            values[name] = float(row["cost_total_eur"].iloc[0])
+    if set(values) != set(weights):
+        return None
+    share = mixture.normalised_weights(weights)
+    return {"quantity": "expected_shelter_cost_eur", "label": "Expected shelter cost at the places of the "
+            "jump-off (each scenario's window until its TPD end)",
+            "value": sum(share[n] * values[n] for n in share), "unit": "EUR", "scenarios": len(values)}
+
+
+def weighted_view(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> dict[str, Any] | None:
+    """All scenarios, weighted: the mixture of the run's weighted scenarios, with its tables written.
+
+    Reads each scenario's stored ``population_forecast``, ``shelter_forecast`` and
+    ``backlog_forecast`` tables (and ``shelter_costs``) and its ``meta.weight``; stress tests (no
+    weight) are left out and the weights of the rest are normalised to sum to 1. Writes
+    ``<run>/tables/weighted_forecast.csv`` (the mixture, quantile contract) and
+    ``<run>/tables/weighted_summary.csv`` (the weights used, the 90 % capacities, the expected
+    penalties and shelter cost). Returns None when fewer than two scenarios of the run carry a weight.
+    """
+    import pandas as pd
+
+    from capacity import report
+    from capacity.report import fmt_value, mixture
+
+    weights, titles = _weights(scenarios)
     if len(weights) < 2:
         return None
     parts, charts, summary = [], [], []
-    tables: dict[str, dict[str, pd.DataFrame]] = {}
     for table_name, variable in mixture.WEIGHTED_VARIABLES:
-        found = {}
-        for name in weights:
-            path = run_dir / name / "tables" / f"{table_name}.csv"
-            if path.is_file():
-                found[name] = pd.read_csv(path, parse_dates=["date"])
-        tables[table_name] = found
-        if len(found) < 2:
-            continue
-        mixed = mixture.mixture_table(found, weights, variables=(variable,),
-                                      zero_before_start=table_name in mixture.STARTS_AT_TPD_END)
+        found = _read_tables(run_dir, list(weights), table_name)
+        mixed = (mixture.mixture_table(found, weights, variables=(variable,),
+                                       zero_before_start=table_name in mixture.STARTS_AT_TPD_END)
+                 if len(found) >= 2 else pd.DataFrame())
         if mixed.empty:
             continue
         parts.append(mixed.assign(source=table_name))
@@ -260,25 +287,14 @@ def weighted_view(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> dict[str,
                         f"exceeded with 90 % probability in any month (highest month {cap['month']})",
                         "value": cap["capacity"], "unit": "persons" if variable != "pending" else "cases",
                         "scenarios": len(found)})
-    backlogs = tables.get("backlog_forecast", {})
+    backlogs = _read_tables(run_dir, list(weights), "backlog_forecast")
     if backlogs:
         pen = mixture.expected_total(backlogs, weights, "penalty_eur")
         summary.append({"quantity": "expected_penalty_eur", "label": "Expected penalties for late decisions on "
-                        "TPD cohort cases (sum over each scenario's months)", "value": pen["weighted"], "unit": "EUR",
-                        "scenarios": len(backlogs)})
-    costs = {}
-    for name in weights:  # the shelter's expected cost at today's places, each scenario's window
-        path = run_dir / name / "tables" / "shelter_costs.csv"
-        if path.is_file():
-            table = pd.read_csv(path)
-            row = table[table["level"] == "places at jump-off"]
-            if not row.empty:
-                costs[name] = float(row["cost_total_eur"].iloc[0])
-    if len(costs) == len(weights):
-        share = mixture.normalised_weights(weights)
-        summary.append({"quantity": "expected_shelter_cost_eur", "label": "Expected shelter cost at the places "
-                        "of the jump-off (each scenario's window until its TPD end)",
-                        "value": sum(share[n] * costs[n] for n in share), "unit": "EUR", "scenarios": len(costs)})
+                        "TPD cohort cases (sum over each scenario's months)", "value": pen["weighted"],
+                        "unit": "EUR", "scenarios": len(backlogs)})
+    cost = _expected_shelter_cost(_read_tables(run_dir, list(weights), "shelter_costs"), weights)
+    summary += [cost] if cost else []
     used = mixture.normalised_weights(weights)
     summary += [{"quantity": f"weight_{n}", "label": f"share of {titles[n]}", "value": used[n], "unit": "share",
                  "scenarios": 1} for n in used]
@@ -287,8 +303,6 @@ def weighted_view(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> dict[str,
     if parts:
         pd.concat(parts, ignore_index=True).to_csv(out_dir / WEIGHTED_FORECAST_CSV, index=False)
     pd.DataFrame(summary).to_csv(out_dir / WEIGHTED_SUMMARY_CSV, index=False)
-    from capacity.report import fmt_value
-
     steps = {"persons": 100, "cases": 100, "EUR": 100_000, "share": 0.01}  # as the headline table rounds
     rows = [{"label": r["label"], "value": fmt_value(r["value"], r["unit"], steps[r["unit"]])} for r in summary]
     return {"charts": charts, "rows": rows, "forecast_csv": f"tables/{WEIGHTED_FORECAST_CSV}" if parts else None,
