@@ -8,15 +8,13 @@ that the uncertainty shows; a scenario narrows them only with a source.
 
 from __future__ import annotations
 
-from typing import Annotated
+import re
 
-from pydantic import Field, field_validator
+from pydantic import field_validator
 
 from capacity.params.base import Distribution, Frozen, MonthsDist, ShareDist, param, within
 from capacity.params.types import ranged
 
-#: A country code as Eurostat writes it (``NL``, ``DE``, ``EL``).
-Geo = Annotated[str, Field(pattern=r"^[A-Z]{2}$")]
 #: Exponent of the gravity term (0: stock size does not matter; 2: strongly).
 GravityDist = within(0, 3, what="a gravity exponent")
 
@@ -45,7 +43,7 @@ class SecondaryMovementConfig(Frozen):
     gravity: GravityDist = param(
         Distribution(value=1.0), unit="-",
         doc="assumption: exponent on the destination's TP stock (1: in proportion to its size)")
-    status_attractiveness: dict[Geo, ShareDist] = param(
+    status_attractiveness: dict[str, ShareDist] = param(
         {}, unit="index 0-1",
         doc="assumption per member state: attractiveness of its post-TP status (1: best); a "
             "state not listed draws unknown_attractiveness")
@@ -58,6 +56,15 @@ class SecondaryMovementConfig(Frozen):
             "(eurostat_tp_eu_totals.csv), keeping their shares")
     n_months: ranged(int, 1, 120) = param(
         24, unit="months", doc="months after the TPD end the layer covers")
+
+    @field_validator("status_attractiveness", mode="before")
+    @classmethod
+    def _country_codes(cls, value: object) -> object:
+        if isinstance(value, dict):
+            bad = [k for k in value if not (isinstance(k, str) and re.fullmatch(r"[A-Z]{2}", k))]
+            if bad:
+                raise ValueError(f"keys must be Eurostat country codes such as NL, DE, EL; got {bad}")
+        return value
 
     @field_validator("months")
     @classmethod

@@ -10,7 +10,7 @@ from pydantic import Field, field_validator, model_validator
 
 from capacity.params.base import Distribution, Frozen, param
 from capacity.params.clock import reference_month
-from capacity.params.types import MAX_MONTHS, Month, Months, Setting, Share, ShortText, ranged
+from capacity.params.types import MAX_MONTHS, Date, Month, Months, Setting, Share, ShortText, ranged
 
 #: A short name (of a shock): one line of text, not empty.
 Name = Annotated[str, Field(min_length=1, max_length=64)]
@@ -111,7 +111,7 @@ class Shock(Frozen):
 class ForecastConfig(Frozen):
     """Arrivals and departures forecast settings and scenario shocks."""
 
-    as_of: dt.date | None = param(
+    as_of: Date | None = param(
         None, unit="date",
         doc="the run's 'today': only data dated on or before it are used and horizons count from it "
             "(empty: the run date; capacity run --as-of sets it)")
@@ -167,8 +167,8 @@ class ForecastConfig(Frozen):
             return data
         try:
             run_month = reference_month(data.get("as_of")).date()
-        except (ValueError, TypeError):
-            return data  # a bad as_of is reported by its own field
+        except Exception:  # noqa: BLE001 - a bad as_of (text, NaN) is reported by its own field
+            return data
         placed = []
         for shock in data["shocks"]:
             if isinstance(shock, dict) and isinstance(shock.get("start_months_after_run"), int) \
