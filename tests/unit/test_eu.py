@@ -126,3 +126,19 @@ def test_shipped_layer_scales_to_the_eu_total_and_gives_a_table(eu):
     table = res.table()
     assert set(table["variable"]) == {"eu_arrivals", "eu_departures", "eu_net"}
     assert (res.arrivals >= 0).all() and (res.departures >= 0).all()
+
+
+def test_an_update_from_eurostat_long_series_loads_as_the_shipped_file(tmp_path):
+    from capacity.data.eu import countries_table
+
+    stock = pd.DataFrame({"geo": ["NL", "NL", "CY", "EU27_2020"], "date": ["2025-10", "2025-11-30", "2025-11", "2025-11"],
+                          "value": [130_000, 131_000, 20_000, 4_330_000]})
+    grants = pd.DataFrame({"geo": ["NL", "CY"], "date": ["2025-11", "2025-11"], "value": [1_500, 300]})
+    table = countries_table(stock, grants, source="Eurostat migr_asytpsm/migr_asytpfm, 2026-12-06")
+    assert set(table["geo"]) == {"NL", "CY"} and table["eu_member"].all()  # the aggregate is left out
+    table.to_csv(tmp_path / "eurostat_tp_countries.csv", index=False)
+    got = load_eu(tmp_path).countries
+    nl = got[got["geo"] == "NL"].set_index("date")
+    assert nl.loc["2025-11-01", "tp_stock"] == 131_000 and nl.loc["2025-11-01", "tp_grants"] == 1_500
+    assert pd.isna(nl.loc["2025-10-01", "tp_grants"])  # a month without grants stays empty
+    assert got.loc[got["geo"] == "NL", "country"].iloc[0] == "Netherlands"

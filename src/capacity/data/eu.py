@@ -96,7 +96,7 @@ def load_eu(data_dir: str | Path | None = None) -> EuData:
         "eu_member": raw["eu_member"].astype(str).str.lower().eq("true"),
         "tp_stock": pd.to_numeric(raw["tp_stock_end_month"], errors="coerce"),
         "tp_grants": pd.to_numeric(raw["tp_grants_in_month"], errors="coerce"),
-        "source": raw["source"].astype(str), "note": raw["note"].fillna("").astype(str),
+        "source": raw["source"].astype(str), "note": raw["note"].astype(object).fillna("").astype(str),
     })
     if (countries[["tp_stock", "tp_grants"]] < 0).any().any():
         raise DataError(f"{where}: a count is negative")
@@ -108,3 +108,48 @@ def load_eu(data_dir: str | Path | None = None) -> EuData:
     statuses = _read("post_tp_statuses", paths["post_tp_statuses"])
     statuses = statuses.assign(status_known=statuses["status_known"].astype(str).str.lower().eq("true"))
     return EuData(countries.sort_values(["geo", "date"], ignore_index=True), totals, statuses, paths)
+
+
+#: Member states of the EU (Eurostat codes); other countries in an extraction are EFTA states.
+EU_MEMBERS: frozenset[str] = frozenset({
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE", "IT",
+    "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
+})
+
+
+def countries_table(stock: pd.DataFrame, grants: pd.DataFrame, *, source: str,
+                    names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Return the ``eurostat_tp_countries.csv`` layout from two long Eurostat series.
+
+    For ``capacity data update``: it downloads ``migr_asytpsm`` (stock) and ``migr_asytpfm``
+    (grants), each as a long frame, and writes what this returns; :func:`load_eu` reads it.
+
+    Args:
+        stock: Columns ``geo``, ``date`` (a month: ``2025-11`` or a date in it) and ``value``
+            (persons under TP at the end of the month; citizen TOTAL, sex T, age TOTAL).
+        grants: The same layout for the grants in the month.
+        source: The ``source`` of every row (dataset codes, download date, URL).
+        names: English country names by code (default: the names in the shipped file, else the code).
+
+    Returns:
+        One row per month and country with the columns of :data:`EU_FILES`; aggregates
+        (``EU27_2020`` and other codes longer than two letters) are left out.
+
+    """
+    if names is None:
+        shipped = pd.read_csv(shipped_dir() / "eurostat_tp_countries.csv", usecols=["geo", "country"])
+        names = dict(zip(shipped["geo"], shipped["country"], strict=True))
+
+    def monthly(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+        out = frame.loc[frame["geo"].astype(str).str.fullmatch(r"[A-Z]{2}"), ["geo", "date", "value"]].copy()
+        out["date"] = pd.to_datetime(out["date"].astype(str).str[:7], format="%Y-%m").dt.strftime("%Y-%m")
+        return out.rename(columns={"value": column})
+
+    both = monthly(stock, "tp_stock_end_month").merge(monthly(grants, "tp_grants_in_month"),
+                                                      on=["geo", "date"], how="outer")
+    both["country"] = both["geo"].map(names).fillna(both["geo"])
+    both["eu_member"] = both["geo"].isin(EU_MEMBERS)
+    both["source"], both["note"] = source, ""
+    for column in ("tp_stock_end_month", "tp_grants_in_month"):
+        both[column] = pd.to_numeric(both[column], errors="coerce").round().astype("Int64")
+    return both[list(EU_FILES["eurostat_tp_countries"])].sort_values(["geo", "date"], ignore_index=True)
