@@ -75,7 +75,8 @@ def write_index(
     likelihood = _weight_texts(scenarios)
     scen_rows = [{**m, "params_file": public_path(m.get("params_file")),
                   "description": descriptions.get(m.get("name"), ""),
-                  "weight_text": likelihood.get(m.get("name"), "")}
+                  "weight_text": likelihood.get(m.get("name"), ("", ""))[0],
+                  "weight_rationale": likelihood.get(m.get("name"), ("", ""))[1]}
                  for m in manifest.get("scenarios", [])]
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
@@ -153,8 +154,8 @@ def _descriptions(scenarios: Sequence[ScenarioSpec]) -> dict[str, str]:
     return out
 
 
-def _weight_texts(scenarios: Sequence[ScenarioSpec]) -> dict[str, str]:
-    """Return each scenario's probability as its file states it ("probability 35 %"), or "stress test"."""
+def _weight_texts(scenarios: Sequence[ScenarioSpec]) -> dict[str, tuple[str, str]]:
+    """Return each scenario's probability as its file states it ("probability 35 %" or "stress test") and why."""
     from capacity import params
 
     out = {}
@@ -164,7 +165,8 @@ def _weight_texts(scenarios: Sequence[ScenarioSpec]) -> dict[str, str]:
         except Exception:  # noqa: BLE001 - a weight must not break the index
             continue
         out[spec.name] = ("stress test, not weighted" if meta.stress_test else
-                          f"probability {100 * meta.weight:.0f} %" if meta.weight is not None else "no weight")
+                          f"probability {100 * meta.weight:.0f} %" if meta.weight is not None else "no weight",
+                          meta.weight_rationale)
     return out
 
 
