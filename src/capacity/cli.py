@@ -119,6 +119,10 @@ def _parser() -> argparse.ArgumentParser:
                          "the key path, the value and the rule.")
     val.add_argument("files", nargs="*", type=Path, metavar="FILE",
                      help="files to check (default: every shipped parameter file)")
+    val.add_argument("--as-of", default=None, metavar="DATE",
+                     help="the run's 'today' to check dates against (default: each file's "
+                     "forecast.as_of, else $CAPACITY_AS_OF, else today); a shock or TPD end "
+                     "before it is a warning naming the key")
 
     init = sub.add_parser("init", help="create a working folder with the parameter files",
                           description="Create DIR with params/ (the baseline and every scenario), "
@@ -245,6 +249,12 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
         return _dry_run(files, notebooks, municipalities, extra, args)
     if _refuse_bad_data(files or [params.BASELINE_PATH]):
         return EXIT_INPUT
+    for path in files or [params.BASELINE_PATH]:  # dated in the past: said, not refused
+        try:
+            for line in params.date_warnings(path):
+                _err(f"warning: {line}")
+        except ParameterError:
+            pass  # the run reports it with the file, key and rule
     _use_vintages(args)
     signal.signal(signal.SIGTERM, _sigterm)
     try:
@@ -398,17 +408,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     bad = 0
     checked: dict[Any, list[str]] = {}
-    for path, error in params.validate_files(files).items():
+    as_of = getattr(args, "as_of", None)
+    for path, error in params.validate_files(files, as_of=as_of).items():
         problems = _data_problems(Path(path), checked) if error is None else []
         if problems:
             error = "\nERROR  ".join(problems)  # one line per data problem
         if error is None:
             _out(f"ok     {path}")
+            for line in params.date_warnings(path, as_of=as_of):  # valid, but dated in the past
+                _out(f"WARN   {line}")
         else:
             bad += 1
             for line in error.splitlines():  # one problem per line, each naming its file
                 _out(line if line.startswith("ERROR  ") else f"ERROR  {line}")
     _out(f"{len(files) - bad} of {len(files)} files valid")
+    if not bad and not args.files:  # the shipped set: their weights should make one distribution
+        weights = params.scenario_weights(files)
+        n = int(weights["weight"].notna().sum())
+        total = weights.attrs["weight_sum"]
+        word = "ok    " if abs(total - 1) < 1e-6 else "WARN  "
+        _out(f"{word} weights: {n} weighted scenarios sum to {total:.3f} (the weighted view normalises "
+             f"them over the scenarios of a run); {len(files) - n} stress tests or variants")
     return EXIT_INPUT if bad else EXIT_OK  # invalid input, as the README's exit codes say
 
 

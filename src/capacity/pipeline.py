@@ -42,7 +42,7 @@ CACHE_VERSION = 2
 
 #: The random stream of each step. Append only: a stream's numbers depend on its position.
 STREAMS = ("backtest", "forecast", "backlog", "shelter", "gap_check", "policies", "solver",
-           "replay", "sensitivity", "shelter_replay")
+           "replay", "sensitivity", "shelter_replay", "secondary_movement")
 
 #: Sample paths of the gap check (its forecast from the first count after the data end).
 GAP_CHECK_PATHS = 500
@@ -351,3 +351,40 @@ def municipality_view(results: ScenarioResults, query: str) -> MunicipalityView:
 
 #: The last results object's national shelter table (see :func:`municipality_view`).
 _NATIONAL_TABLE: dict[str, Any] = {}
+
+
+@dataclass(frozen=True)
+class EuContext:
+    """The EU around the Netherlands for one scenario (report 06_eu_context).
+
+    Attributes:
+        data: The EU files (:func:`capacity.data.eu.load_eu`).
+        stocks: Latest TP stock per member state used by the movement layer (scaled).
+        movement: Secondary-movement paths after the scenario's TPD end, or None when
+            ``eu.secondary_movement.enabled`` is false.
+
+    """
+
+    data: Any
+    stocks: pd.Series
+    movement: Any
+
+
+def eu_context(scn: Scenario, *, n_paths: int | None = None) -> EuContext:
+    """Read the EU files and run the secondary-movement layer on its own random stream.
+
+    The layer is not fed into the Dutch forecast here: its arrivals after the TPD end are a
+    scenario input the forecast can take up (:mod:`capacity.forecast.secondary`).
+    """
+    from capacity.data.eu import load_eu
+    from capacity.forecast.secondary import latest_stocks, secondary_movement
+
+    data = load_eu(scn.data.data_dir)
+    cfg = scn.eu.secondary_movement
+    stocks = latest_stocks(data.countries, data.eu_totals, scale_to_eu_total=cfg.scale_to_eu_total)
+    movement = None
+    if cfg.enabled:
+        movement = secondary_movement(stocks, cfg, tpd_end=scn.backlog.tpd_end_date,
+                                      n_paths=n_paths or scn.forecast.n_paths,
+                                      rng=streams(scn.meta.seed)["secondary_movement"])
+    return EuContext(data, stocks, movement)

@@ -339,11 +339,14 @@ def test_compare_policies_table():
 
 def test_scenario_files_load_and_differ():
     files = {f.stem: f for f in params.scenario_files(include_baseline=False)}
-    for name in ("tpd_all_restart_2026", "tpd_all_restart_2027", "permit_high_uptake",
-                 "permit_precedent_2024", "return_ceasefire"):
+    for name in ("tpd_extended_2028", "tpd_all_restart_2027", "permit_high_uptake",
+                 "permit_precedent_2024", "return_ceasefire", "plan_delayed", "ceasefire_tpd_ends_early"):
         assert name in files, name
-    r26 = params.load(files["tpd_all_restart_2026"]).backlog
-    assert r26.tpd_end_date == dt.date(2026, 3, 4) and r26.permit_uptake_share.central == 0
+    r27 = params.load(files["tpd_all_restart_2027"]).backlog
+    assert r27.tpd_end_date == dt.date(2027, 3, 4) and r27.permit_uptake_share.central == 0
+    assert params.load(files["tpd_extended_2028"]).backlog.tpd_end_date == dt.date(2028, 3, 4)
+    early = params.load(files["ceasefire_tpd_ends_early"])
+    assert early.backlog.tpd_end_date == dt.date(2027, 10, 4) and early.forecast.shocks  # the ceasefire moves it
     ret = params.load(files["return_ceasefire"])
     assert ret.backlog.return_rate_per_month.central > params.load().backlog.return_rate_per_month.central
     assert ret.forecast == params.load(files["ceasefire"]).forecast     # extends the ceasefire

@@ -36,6 +36,8 @@ SAVED = {
                    "shelter_crossings", "municipalities", "regions"},
     "04_tpd_backlog": {"headline", "backlog_forecast", "backlog_policies", "capacity_needed",
                        "backlog_months_to_clear"},
+    "06_eu_context": {"eu_tp_latest", "eu_nl_share", "eu_tp_totals", "eu_post_tp_statuses",
+                      "eu_secondary_movement"},
 }
 
 

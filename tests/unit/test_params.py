@@ -329,4 +329,4 @@ def test_municipal_pages_carry_the_dutch_scenario_title(tmp_path: Path) -> None:
     specs = load_scenarios([params.PARAMS_DIR / "scenarios" / "ceasefire.yaml"])
     jobs = plan_jobs(specs, [nb for nb in NOTEBOOKS if nb.per == "municipality"],
                      [("GM0363", "Amsterdam")], run_dir=tmp_path)
-    assert jobs and jobs[0].title == "Amsterdam (GM0363) — Stabiel staakt-het-vuren vanaf oktober 2025"
+    assert jobs and jobs[0].title == "Amsterdam (GM0363) — Stabiel staakt-het-vuren vanaf de maand na de run"

@@ -28,7 +28,7 @@ def default_policies(cfg: BacklogConfig) -> dict[str, dict[str, Any]]:
         "queue: simple cases first": {"queue_discipline": "simple_first"},
         "queue: newest first": {"queue_discipline": "newest_first"},
         "queue: shared in proportion": {"queue_discipline": "proportional"},
-        "TPD ends 2026-03-04": {"tpd_end_date": "2026-03-04"},
+        "TPD extended to 2028-03-04": {"tpd_end_date": "2028-03-04"},
         "no term extension (6 months)": {"term_extension_months": 0.0},
         "penalties abolished": {"penalties_abolished": True},
     }

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from typing import overload
 
 import pandas as pd
 
-from capacity.project import AS_OF_ENV
+# The run's "today" has its home in capacity.params.clock (a scenario places shocks written as
+# months after the run when it loads); re-exported for the data layer and its callers.
+from capacity.params.clock import AS_OF_ENV, reference_date, reference_month
+
+__all__ = ["AS_OF_ENV", "months_between", "reference_date", "reference_month"]
 
 
 @overload
@@ -26,18 +29,3 @@ def months_between(start: pd.Timestamp, end: pd.Timestamp | pd.DatetimeIndex) ->
     if not isinstance(end, pd.DatetimeIndex):
         end = pd.Timestamp(end)
     return (end.year - start.year) * 12 + (end.month - start.month)
-
-
-def reference_date(as_of: object = None) -> pd.Timestamp:
-    """Return the run's "today" (midnight): ``as_of`` if given, else ``$CAPACITY_AS_OF``, else the run date.
-
-    Every module that asks "what is known now" or "how far ahead" counts from this date:
-    data dated after it are not seen, horizons start from its month.
-    """
-    value = as_of if as_of not in (None, "") else os.environ.get(AS_OF_ENV) or None
-    return pd.Timestamp(value if value is not None else pd.Timestamp.today()).normalize()
-
-
-def reference_month(as_of: object = None) -> pd.Timestamp:
-    """Return the month start of :func:`reference_date`."""
-    return reference_date(as_of).to_period("M").to_timestamp()

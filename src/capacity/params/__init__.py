@@ -32,11 +32,15 @@ from capacity.params.yamlfile import read_mapping
 __all__ = [  # BASELINE_PATH and PARAMS_DIR come from __getattr__: the project's, when asked
     "BASELINE_PATH", "COMPUTED", "MAX_EXTENDS", "PARAMS_DIR", "ParameterFileError", "Problem",
     "Scenario", "describe", "deep_merge", "dump", "load", "read_yaml", "scenario_files", "sha256",
-    "shipped_municipality_codes", "to_yaml", "validate_files",
+    "shipped_municipality_codes", "to_yaml", "validate_files", "WEIGHT_KEYS", "date_warnings",
+    "scenario_weights",
 ]
 
 #: Longest chain of files extending each other.
 MAX_EXTENDS = 10
+#: Keys of ``meta`` that a file never inherits through ``extends`` (or from the baseline): a
+#: scenario's probability is a statement about that scenario, not about the one it builds on.
+WEIGHT_KEYS = frozenset({"weight", "stress_test", "weight_rationale"})
 
 
 def __getattr__(name: str) -> Path:
@@ -135,8 +139,12 @@ def _read_chain(path: Path, roots: tuple[Path, ...], seen: tuple[Path, ...] = ()
     else:
         base = _read_chain(_resolve_extends(path, parent, roots), roots, (*seen, path.resolve()))
     merged = deep_merge(base, own)
-    if "name" not in own.get("meta", {}):
-        merged["meta"] = {**merged.get("meta", {}), "name": path.stem.replace(" ", "_").lower()}
+    own_meta = own.get("meta") if isinstance(own.get("meta"), dict) else {}
+    meta = {k: v for k, v in merged.get("meta", {}).items()
+            if k not in WEIGHT_KEYS or k in own_meta}  # a weight belongs to its file
+    if "name" not in own_meta:
+        meta["name"] = path.stem.replace(" ", "_").lower()
+    merged["meta"] = meta
     return merged
 
 
@@ -220,16 +228,74 @@ def to_yaml(scn: Scenario, header: str = "") -> str:
     return header + yaml.safe_dump(dump(scn), sort_keys=False, allow_unicode=True)
 
 
-def validate_files(paths: Iterable[Path | str]) -> dict[str, str | None]:
-    """Validate several files; return ``{path: None}`` when valid, else the error text."""
+def validate_files(paths: Iterable[Path | str], *, as_of: Any = None) -> dict[str, str | None]:
+    """Validate several files; return ``{path: None}`` when valid, else the error text.
+
+    ``as_of`` (a date) is the run's "today" to validate against (default: each file's
+    ``forecast.as_of``, else ``$CAPACITY_AS_OF``, else today): it places shocks written as
+    months after the run.
+    """
     results: dict[str, str | None] = {}
+    extra = {"forecast__as_of": as_of} if as_of not in (None, "") else {}
     for p in paths:
         try:
-            load(p)
+            load(p, **extra)
             results[str(p)] = None
         except ParameterError as exc:
             results[str(p)] = str(exc)
     return results
+
+
+def date_warnings(path: Path | str, *, as_of: Any = None) -> list[str]:
+    """Return one line per date in the scenario file that lies before the run's "today".
+
+    Args:
+        path: A parameter file.
+        as_of: The run's "today" (default: the file's ``forecast.as_of``, else
+            ``$CAPACITY_AS_OF``, else the run date).
+
+    Returns:
+        ``"<file>: <key> = <value> ..."`` lines (:func:`capacity.params.dated.past_dates`); empty
+        when nothing lies in the past.
+
+    Raises:
+        ParameterFileError: If the file is not valid.
+
+    """
+    from capacity.params.clock import reference_date
+    from capacity.params.dated import past_dates
+
+    extra = {"forecast__as_of": as_of} if as_of not in (None, "") else {}
+    scn = load(path, **extra)
+    in_force = load(None).backlog.tpd_end_date  # the project's baseline states the TPD end in force
+    return [f"{path}: {p.message}"
+            for p in past_dates(scn, reference_date(scn.forecast.as_of), in_force=in_force)]
+
+
+def scenario_weights(paths: Iterable[Path | str]) -> pd.DataFrame:
+    """Return the weights the scenario files declare, and the normalised weights of a mixture.
+
+    Args:
+        paths: Parameter files (e.g. :func:`scenario_files`).
+
+    Returns:
+        One row per file: ``scenario`` (meta.name), ``file``, ``weight`` (as declared, NaN when
+        not weighted), ``stress_test``, ``rationale`` and ``share`` (the weight divided by the sum
+        of the declared weights: the share of the scenario in the weighted mixture; NaN for the
+        unweighted). ``attrs["weight_sum"]`` is the sum of the declared weights.
+
+    """
+    rows = []
+    for p in paths:
+        meta = load(p).meta
+        rows.append({"scenario": meta.name, "file": str(p),
+                     "weight": float("nan") if meta.weight is None else float(meta.weight),
+                     "stress_test": meta.stress_test, "rationale": meta.weight_rationale})
+    table = pd.DataFrame(rows, columns=["scenario", "file", "weight", "stress_test", "rationale"])
+    total = float(table["weight"].sum()) if len(table) else 0.0
+    table["share"] = table["weight"] / total if total > 0 else float("nan")
+    table.attrs["weight_sum"] = total
+    return table
 
 
 def scenario_files(include_baseline: bool = True) -> list[Path]:

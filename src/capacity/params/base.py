@@ -227,6 +227,26 @@ class Meta(Frozen):
                                               max_length=100)
     language: Literal["nl", "en"] = param("en", unit="-", doc="report language (nl for municipalities)")
     seed: Seed = param(20250228, unit="-", doc="seed of the random number generator")
+    weight: ranged(float, 0, 1) | None = param(
+        None, unit="probability",
+        doc="probability that this scenario is the future that happens, as elicited (the "
+            "weighted view normalises the weights of the scenarios in a run; empty: not weighted); "
+            "never inherited through extends")
+    stress_test: bool = param(
+        False, unit="-",
+        doc="a stress test or policy variant: shown beside the others, never weighted (weight empty)")
+    weight_rationale: LongText = param(
+        "", unit="-", doc="why this weight (or why not weighted), with its source")
+
+    @model_validator(mode="after")
+    def _weight_or_stress_test(self) -> Meta:
+        if self.stress_test and self.weight is not None:
+            raise ValueError(f"meta.weight = {self.weight}: a stress test is not weighted; set "
+                             "weight: null or stress_test: false")
+        if self.weight is not None and not self.weight_rationale.strip():
+            raise ValueError("meta.weight needs meta.weight_rationale: why this probability, with its "
+                             "source (an elicitation, a precedent)")
+        return self
 
 
 class DataConfig(Frozen):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
+import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
 from capacity.params.base import Distribution, Frozen, param
-from capacity.params.types import MAX_MONTHS, Month, Months, Setting, Share, ShortText, ranged
+from capacity.params.clock import reference_month
+from capacity.params.types import MAX_MONTHS, Date, Month, Months, Setting, Share, ShortText, ranged
 
 #: A short name (of a shock): one line of text, not empty.
 Name = Annotated[str, Field(min_length=1, max_length=64)]
@@ -17,6 +19,11 @@ Name = Annotated[str, Field(min_length=1, max_length=64)]
 MODEL_NAMES: tuple[str, ...] = (
     "naive", "mean", "drift", "seasonal_naive", "ets", "ucm", "sarimax", "prophet",
 )
+
+
+def months_after(month: dt.date, n: int) -> dt.date:
+    """Return the month start ``n`` months after ``month``'s month."""
+    return (pd.Timestamp(month).to_period("M") + int(n)).to_timestamp().date()
 
 
 class Shock(Frozen):
@@ -31,6 +38,13 @@ class Shock(Frozen):
     - ``decay``: 1 in the ``start`` month, then halves every ``half_life_months``
       (cut off after ``duration_months`` if given).
 
+    The first month is either ``start_months_after_run`` (counted from the run's month,
+    :func:`capacity.params.clock.reference_month`: ``forecast.as_of``, ``$CAPACITY_AS_OF`` or the
+    run date), which keeps a scenario current as time passes, or ``start``, a calendar month
+    for shocks tied to a dated event; ``capacity validate`` warns when ``start`` lies before
+    the run's month. When the scenario loads, ``start`` is filled in from
+    ``start_months_after_run``.
+
     A ``multiplier`` shock multiplies the target by ``1 + (size - 1) * p[t]``; an
     ``absolute`` shock adds ``size * p[t]`` (persons/month on arrivals, share/month on the
     departure rate). ``size`` is drawn once per sample path.
@@ -39,7 +53,13 @@ class Shock(Frozen):
     name: Name = param(..., unit="-", doc="short name of the shock, shown in reports")
     target: Literal["arrivals", "departure_rate"] = param(
         ..., unit="-", doc="what the shock changes: arrivals (count) or departure rate (share)")
-    start: Month = param(..., unit="month", doc="first month the shock acts (month start)")
+    start: Month | None = param(
+        None, unit="month",
+        doc="first month the shock acts (month start); filled in from start_months_after_run when that is set")
+    start_months_after_run: ranged(int, 0, MAX_MONTHS) | None = param(
+        None, unit="months",
+        doc="first month the shock acts, in months after the run's month (0: the run's month; "
+            "empty: use start)")
     duration_months: ranged(int, 1, MAX_MONTHS) | None = param(
         None, unit="months", doc="how long it acts (empty: until the end of the horizon)")
     shape: Literal["step", "pulse", "ramp", "decay"] = param(
@@ -55,11 +75,20 @@ class Shock(Frozen):
 
     @field_validator("start")
     @classmethod
-    def _month_start(cls, value: dt.date) -> dt.date:
-        return value.replace(day=1)
+    def _month_start(cls, value: dt.date | None) -> dt.date | None:
+        return None if value is None else value.replace(day=1)
+
+    def placed(self, run_month: dt.date) -> Shock:
+        """Return the shock with ``start`` set from ``start_months_after_run`` (unchanged without it)."""
+        if self.start_months_after_run is None:
+            return self
+        return self.model_copy(update={"start": months_after(run_month, self.start_months_after_run)})
 
     @model_validator(mode="after")
     def _check(self) -> Shock:
+        if self.start is None and self.start_months_after_run is None:
+            raise ValueError(f"shock {self.name!r}: give start_months_after_run (e.g. 1: the month "
+                             "after the run) or start (a month, e.g. 2027-03-01)")
         if self.shape == "pulse" and self.duration_months is None:
             raise ValueError(f"shock {self.name!r}: a pulse needs duration_months (e.g. 6)")
         if self.shape == "ramp" and self.duration_months is None:
@@ -82,7 +111,7 @@ class Shock(Frozen):
 class ForecastConfig(Frozen):
     """Arrivals and departures forecast settings and scenario shocks."""
 
-    as_of: dt.date | None = param(
+    as_of: Date | None = param(
         None, unit="date",
         doc="the run's 'today': only data dated on or before it are used and horizons count from it "
             "(empty: the run date; capacity run --as-of sets it)")
@@ -133,6 +162,27 @@ class ForecastConfig(Frozen):
             "count (matches the CBS departures) or Eurostat TP stock")
     shocks: tuple[Shock, ...] = param(
         (), unit="-", doc="scenario shocks on arrivals and the departure rate (none: baseline)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _place_shocks(cls, data: Any) -> Any:
+        """Put shocks written as months after the run on the calendar of this run."""
+        if not isinstance(data, dict) or not isinstance(data.get("shocks"), list | tuple):
+            return data
+        try:
+            run_month = reference_month(data.get("as_of")).date()
+        except Exception:  # noqa: BLE001 - a bad as_of (text, NaN) is reported by its own field
+            return data
+        placed = []
+        for shock in data["shocks"]:
+            if isinstance(shock, dict) and isinstance(shock.get("start_months_after_run"), int) \
+                    and not isinstance(shock.get("start_months_after_run"), bool) \
+                    and shock["start_months_after_run"] >= 0:
+                shock = {**shock, "start": months_after(run_month, shock["start_months_after_run"])}
+            elif isinstance(shock, Shock):
+                shock = shock.placed(run_month)
+            placed.append(shock)
+        return {**data, "shocks": placed}
 
     @field_validator("models")
     @classmethod

@@ -9,6 +9,7 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from capacity.params.backlog import BacklogConfig
 from capacity.params.base import DataConfig, Frozen, Meta
+from capacity.params.eu import EuConfig
 from capacity.params.forecast import ForecastConfig
 from capacity.params.shelter import ShelterConfig
 from capacity.params.warnings import WarningsConfig
@@ -23,6 +24,7 @@ class Scenario(Frozen):
     shelter: ShelterConfig = Field(default_factory=ShelterConfig)
     backlog: BacklogConfig = Field(default_factory=BacklogConfig)
     warnings: WarningsConfig = Field(default_factory=WarningsConfig)
+    eu: EuConfig = Field(default_factory=EuConfig)
 
     @model_validator(mode="wrap")
     @classmethod

@@ -215,7 +215,7 @@ POLICY_NL: dict[str, str] = {
     "queue: simple cases first": "volgorde: eenvoudige zaken eerst",
     "queue: newest first": "volgorde: nieuwste eerst",
     "queue: shared in proportion": "volgorde: capaciteit naar verhouding",
-    "TPD ends 2026-03-04": "RTB eindigt 4-3-2026",
+    "TPD extended to 2028-03-04": "RTB verlengd tot 4-3-2028",
     "no term extension (6 months)": "geen termijnverlenging (6 maanden)",
     "penalties abolished": "dwangsommen afgeschaft",
 }

@@ -269,3 +269,32 @@ def history_chart(history: pd.DataFrame, variables: list[str], *, title: str, la
             hovertemplate="%{y:,.0f} (%{customdata[0]})<br>%{customdata[1]}<extra>" + t(var, language) + "</extra>",
         ))
     return _dates_in(_layout(fig, title, t("persons", language)), language)
+
+
+def lines_chart(frame: pd.DataFrame, *, series: str, title: str, y_title: str, language: str = "en",
+                percent: bool = False, markers: bool = False) -> go.Figure:
+    """Draw one line per ``series`` value of a long frame (``date``, ``value``, ``series``).
+
+    Gaps (NaN values) stay gaps. Used for series without quantiles, e.g. the TP stock of each
+    member state.
+
+    Args:
+        frame: Long frame with ``date``, ``value`` and the ``series`` column (the line's name).
+        series: Column that names the lines (in their order of first appearance).
+        title: Chart title.
+        y_title: Axis title.
+        language: ``en`` or ``nl``.
+        percent: Show the axis as a percentage (values are shares).
+        markers: Draw the points too (for sparse series).
+
+    """
+    traces = []
+    for name, rows in frame.groupby(series, sort=False):
+        rows = rows.sort_values("date")
+        traces.append({"type": "scatter", "x": _x(rows["date"]), "y": _y(rows["value"]), "name": str(name),
+                       "mode": "lines+markers" if markers else "lines", "connectgaps": False})
+    layout = _base_layout(title, y_title)
+    if percent:
+        layout["yaxis"]["tickformat"] = ".1%"
+    layout.update(_language_layout(language, {}))
+    return go.Figure(data=traces, layout=layout)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from capacity.report.prose import SECTIONS as PROSE_SECTIONS
+from capacity.report.prose_eu import EU as EU_PROSE
 
 _GENERAL: dict[str, dict[str, str]] = {
     "registered": {"en": "Registered with municipalities", "nl": "Ingeschreven bij gemeenten"},
@@ -202,7 +203,7 @@ _OUTPUTS: dict[str, dict[str, str]] = {
 }
 
 #: All labels by key: ``{"en": ..., "nl": ...}`` (text may hold ``{placeholders}``).
-SECTIONS = (_GENERAL, _FORECAST, _SHELTER, _BACKLOG, _OUTCOMES, _INPUTS, _OUTPUTS, *PROSE_SECTIONS)
+SECTIONS = (_GENERAL, _FORECAST, _SHELTER, _BACKLOG, _OUTCOMES, _INPUTS, _OUTPUTS, *PROSE_SECTIONS, EU_PROSE)
 LABELS: dict[str, dict[str, str]] = {k: v for section in SECTIONS for k, v in section.items()}
 
 

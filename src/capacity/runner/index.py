@@ -70,9 +70,13 @@ def write_index(
 
     headline_rows = _headline_rows(scenarios, headlines)
     comparison = _comparison_charts(run_dir, scenarios)
+    weighted = weighted_view(run_dir, scenarios)
     descriptions = _descriptions(scenarios)
+    likelihood = _weight_texts(scenarios)
     scen_rows = [{**m, "params_file": public_path(m.get("params_file")),
-                  "description": descriptions.get(m.get("name"), "")}
+                  "description": descriptions.get(m.get("name"), ""),
+                  "weight_text": likelihood.get(m.get("name"), ("", ""))[0],
+                  "weight_rationale": likelihood.get(m.get("name"), ("", ""))[1]}
                  for m in manifest.get("scenarios", [])]
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
@@ -83,6 +87,7 @@ def write_index(
         gathered={s.name: f"{s.name}/tables/{MUNICIPAL_CSV}" for s in scenarios
                   if (run_dir / s.name / "tables" / MUNICIPAL_CSV).exists()},
         failures=failures, headline_rows=headline_rows, comparison=comparison, timings=timings,
+        weighted=weighted,
         vintages=vintage_view(run_dir, scenarios),
         timings_note="kernel s = kernel start-up and shutdown (papermill time minus cell time); "
                      "compute s = sum of the cells' execution time; export s = HTML rendering.",
@@ -149,6 +154,22 @@ def _descriptions(scenarios: Sequence[ScenarioSpec]) -> dict[str, str]:
     return out
 
 
+def _weight_texts(scenarios: Sequence[ScenarioSpec]) -> dict[str, tuple[str, str]]:
+    """Return each scenario's probability as its file states it ("probability 35 %" or "stress test") and why."""
+    from capacity import params
+
+    out = {}
+    for spec in scenarios:
+        try:
+            meta = params.load(spec.params_path).meta
+        except Exception:  # noqa: BLE001 - a weight must not break the index
+            continue
+        out[spec.name] = ("stress test, not weighted" if meta.stress_test else
+                          f"probability {100 * meta.weight:.0f} %" if meta.weight is not None else "no weight",
+                          meta.weight_rationale)
+    return out
+
+
 def public_path(path: str | Path | None) -> str:
     """Return a path fit to publish: relative to the project (``params/...``), else its name."""
     if not path:
@@ -185,6 +206,110 @@ def _comparison_charts(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> list
         fig = report_forecast.scenario_comparison(tables, variable=variable)
         charts.append(report.figure(fig)._repr_mimebundle_()["text/html"])
     return charts
+
+
+#: Tables of the weighted view, written under ``<run>/tables/`` (add, don't rename).
+WEIGHTED_FORECAST_CSV = "weighted_forecast.csv"
+WEIGHTED_SUMMARY_CSV = "weighted_summary.csv"
+
+
+def _weights(scenarios: Sequence[ScenarioSpec]) -> tuple[dict[str, float], dict[str, str]]:
+    """Return the positive ``meta.weight`` and the title of each weighted scenario of the run."""
+    from capacity import params
+
+    weights: dict[str, float] = {}
+    titles: dict[str, str] = {}
+    for spec in scenarios:
+        try:
+            meta = params.load(spec.params_path).meta
+        except Exception:  # noqa: BLE001 - a weight must not break the index
+            continue
+        if meta.weight is not None and meta.weight > 0:
+            weights[spec.name], titles[spec.name] = meta.weight, spec.title
+    return weights, titles
+
+
+def _read_tables(run_dir: Path, names: Sequence[str], table: str) -> dict[str, Any]:
+    """Return ``{scenario: frame}`` of the scenarios whose ``tables/<table>.csv`` exists."""
+    import pandas as pd
+
+    paths = {n: run_dir / n / "tables" / f"{table}.csv" for n in names}
+    return {n: pd.read_csv(p, parse_dates=["date"] if table != "shelter_costs" else None)
+            for n, p in paths.items() if p.is_file()}
+
+
+def _expected_shelter_cost(costs: Mapping[str, Any], weights: Mapping[str, float]) -> dict[str, Any] | None:
+    """Return the summary row of the expected shelter cost at today's places (None if a scenario lacks it)."""
+    from capacity.report import mixture
+
+    values = {}
+    for name, table in costs.items():
+        row = table[table["level"] == "places at jump-off"]
+        if not row.empty:
+            values[name] = float(row["cost_total_eur"].iloc[0])
+    if set(values) != set(weights):
+        return None
+    share = mixture.normalised_weights(weights)
+    return {"quantity": "expected_shelter_cost_eur", "label": "Expected shelter cost at the places of the "
+            "jump-off (each scenario's window until its TPD end)",
+            "value": sum(share[n] * values[n] for n in share), "unit": "EUR", "scenarios": len(values)}
+
+
+def weighted_view(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> dict[str, Any] | None:
+    """All scenarios, weighted: the mixture of the run's weighted scenarios, with its tables written.
+
+    Reads each scenario's stored ``population_forecast``, ``shelter_forecast`` and
+    ``backlog_forecast`` tables (and ``shelter_costs``) and its ``meta.weight``; stress tests (no
+    weight) are left out and the weights of the rest are normalised to sum to 1. Writes
+    ``<run>/tables/weighted_forecast.csv`` (the mixture, quantile contract) and
+    ``<run>/tables/weighted_summary.csv`` (the weights used, the 90 % capacities, the expected
+    penalties and shelter cost). Returns None when fewer than two scenarios of the run carry a weight.
+    """
+    import pandas as pd
+
+    from capacity import report
+    from capacity.report import fmt_value, mixture
+
+    weights, titles = _weights(scenarios)
+    if len(weights) < 2:
+        return None
+    parts, charts, summary = [], [], []
+    for table_name, variable in mixture.WEIGHTED_VARIABLES:
+        found = _read_tables(run_dir, list(weights), table_name)
+        mixed = (mixture.mixture_table(found, weights, variables=(variable,),
+                                       zero_before_start=table_name in mixture.STARTS_AT_TPD_END)
+                 if len(found) >= 2 else pd.DataFrame())
+        if mixed.empty:
+            continue
+        parts.append(mixed.assign(source=table_name))
+        fig = report.fan_chart(mixed, variable, title=f"{report.t(variable)}: all scenarios, weighted")
+        charts.append(report.figure(fig)._repr_mimebundle_()["text/html"])
+        cap = mixture.capacity_over_mixture(mixed, variable)
+        summary.append({"quantity": f"capacity_p90_{variable}", "label": f"{report.t(variable)}: level not "
+                        f"exceeded with 90 % probability in any month (highest month {cap['month']})",
+                        "value": cap["capacity"], "unit": "persons" if variable != "pending" else "cases",
+                        "scenarios": len(found)})
+    backlogs = _read_tables(run_dir, list(weights), "backlog_forecast")
+    if backlogs:
+        pen = mixture.expected_total(backlogs, weights, "penalty_eur")
+        summary.append({"quantity": "expected_penalty_eur", "label": "Expected penalties for late decisions on "
+                        "TPD cohort cases (sum over each scenario's months)", "value": pen["weighted"],
+                        "unit": "EUR", "scenarios": len(backlogs)})
+    cost = _expected_shelter_cost(_read_tables(run_dir, list(weights), "shelter_costs"), weights)
+    summary += [cost] if cost else []
+    used = mixture.normalised_weights(weights)
+    summary += [{"quantity": f"weight_{n}", "label": f"share of {titles[n]}", "value": used[n], "unit": "share",
+                 "scenarios": 1} for n in used]
+    out_dir = run_dir / "tables"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if parts:
+        pd.concat(parts, ignore_index=True).to_csv(out_dir / WEIGHTED_FORECAST_CSV, index=False)
+    pd.DataFrame(summary).to_csv(out_dir / WEIGHTED_SUMMARY_CSV, index=False)
+    steps = {"persons": 100, "cases": 100, "EUR": 100_000, "share": 0.01}  # as the headline table rounds
+    rows = [{"label": r["label"], "value": fmt_value(r["value"], r["unit"], steps[r["unit"]])} for r in summary]
+    return {"charts": charts, "rows": rows, "forecast_csv": f"tables/{WEIGHTED_FORECAST_CSV}" if parts else None,
+            "summary_csv": f"tables/{WEIGHTED_SUMMARY_CSV}",
+            "left_out": [s.title for s in scenarios if s.name not in weights]}
 
 
 #: Status words shown beside (not instead of) the colour.

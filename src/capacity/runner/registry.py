@@ -60,6 +60,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
     Notebook("03_shelter"),
     Notebook("04_tpd_backlog"),
     Notebook("05_municipality", per="municipality"),
+    Notebook("06_eu_context"),
 )
 
 

@@ -1,0 +1,200 @@
+"""Report 06, the EU around the Netherlands: tables and charts from the EU files and the movement layer.
+
+Shows; computes nothing a model would: shares and latest months are read off the data, the
+movement paths come from :func:`capacity.pipeline.eu_context`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from capacity.quantiles import BANDS
+from capacity.report.charts import fan_chart, lines_chart
+from capacity.report.labels import t
+
+#: Columns of the tables, in English and Dutch.
+_COLUMNS = {
+    "country": ("member state", "lidstaat"), "month": ("latest month", "laatste maand"),
+    "tp_stock": ("under TP at month end", "onder TB aan eind van de maand"),
+    "tp_grants": ("new grants in the month", "nieuwe toekenningen in de maand"),
+    "share": ("share of the member states' total (%)", "aandeel in het totaal van de lidstaten (%)"),
+    "source": ("source", "bron"), "note": ("note", "toelichting"),
+    "status": ("status after TP", "status na TB"), "duration_years": ("years", "jaren"),
+    "conditions": ("conditions", "voorwaarden"), "applications_from": ("when", "wanneer"),
+    "nl_share": ("Dutch share (%)", "Nederlands aandeel (%)"),
+    "reporting": ("member states reporting", "lidstaten met cijfer"),
+    "date": ("date", "datum"), "measure": ("measure", "grootheid"), "value": ("value", "waarde"),
+    "quantity": ("quantity", "grootheid"), "median": ("median", "mediaan"),
+    "p10": ("10 %", "10%"), "p90": ("90 %", "90%"), "parameter": ("parameter", "parameter"),
+    "setting": ("setting", "instelling"),
+}
+
+
+#: Dutch names of the countries in the data (Eurostat codes).
+_NL_NAMES = {
+    "AT": "Oostenrijk", "BE": "België", "BG": "Bulgarije", "CH": "Zwitserland", "CZ": "Tsjechië",
+    "DE": "Duitsland", "DK": "Denemarken", "EE": "Estland", "EL": "Griekenland", "ES": "Spanje",
+    "EU": "EU-27", "FI": "Finland", "FR": "Frankrijk", "HR": "Kroatië", "HU": "Hongarije", "IE": "Ierland",
+    "IS": "IJsland", "IT": "Italië", "LI": "Liechtenstein", "LT": "Litouwen", "LU": "Luxemburg",
+    "LV": "Letland", "MT": "Malta", "NL": "Nederland", "NO": "Noorwegen", "PL": "Polen", "PT": "Portugal",
+    "RO": "Roemenië", "SE": "Zweden", "SI": "Slovenië", "SK": "Slowakije",
+}
+
+
+def country_names(frame: pd.DataFrame, language: str) -> pd.Series:
+    """Return the country names of ``frame`` (columns ``geo``, ``country``) in ``language``."""
+    if language != "nl":
+        return frame["country"]
+    return frame["geo"].map(_NL_NAMES).fillna(frame["country"])
+
+
+def _named(df: pd.DataFrame, language: str) -> pd.DataFrame:
+    i = 1 if language == "nl" else 0
+    return df.rename(columns={k: v[i] for k, v in _COLUMNS.items() if k in df.columns})
+
+
+def members(countries: pd.DataFrame) -> pd.DataFrame:
+    """Return the rows of EU member states (the TPD's states; EFTA states left out)."""
+    return countries[countries["eu_member"]]
+
+
+def latest_by_country(countries: pd.DataFrame, language: str = "en") -> pd.DataFrame:
+    """Return one row per member state: its latest reported month, stock, grants and source.
+
+    The share (%) is of the sum of these latest stocks (months differ by up to two), largest first.
+    """
+    rows = members(countries).dropna(subset=["tp_stock"]).sort_values("date").groupby("geo").tail(1)
+    out = pd.DataFrame({
+        "country": country_names(rows, language), "month": rows["date"].dt.strftime("%Y-%m"),
+        "tp_stock": rows["tp_stock"].astype(int), "tp_grants": rows["tp_grants"],
+        "share": (100 * rows["tp_stock"] / rows["tp_stock"].sum()).round(1), "source": rows["source"],
+    }).sort_values("tp_stock", ascending=False, ignore_index=True)
+    return _named(out, language)
+
+
+def dutch_share(countries: pd.DataFrame, language: str | None = "en") -> pd.DataFrame:
+    """Return the Dutch share of the member states' TP stock, per month.
+
+    A month counts only when every member state in the data reported its stock; otherwise
+    the share is left empty (a partial total would overstate it). ``language=None`` keeps the
+    column names ``date``, ``nl_share``, ``reporting``.
+    """
+    m = members(countries)
+    n_states = m["geo"].nunique()
+    by_month = m.groupby("date").agg(total=("tp_stock", "sum"), reporting=("tp_stock", "count"))
+    nl = m[m["geo"] == "NL"].set_index("date")["tp_stock"]
+    share = (nl / by_month["total"]).where(by_month["reporting"] == n_states)
+    out = pd.DataFrame({"date": by_month.index, "nl_share": share.reindex(by_month.index).to_numpy(),
+                        "reporting": by_month["reporting"].astype(str) + f" / {n_states}"})
+    out = out.reset_index(drop=True)
+    if language is None:
+        return out
+    return _named(out.assign(date=out["date"].dt.strftime("%Y-%m"), nl_share=(100 * out["nl_share"]).round(2)),
+                  language)
+
+
+def eu_totals(totals: pd.DataFrame, language: str = "en") -> pd.DataFrame:
+    """Return the EU-27 points of 2025 with their sources."""
+    out = totals[["date", "measure", "value", "unit", "source"]].assign(date=totals["date"].dt.strftime("%Y-%m-%d"))
+    return _named(out, language)
+
+
+def statuses(countries: pd.DataFrame, known: pd.DataFrame, language: str = "en") -> pd.DataFrame:
+    """Return one row per member state with its post-TP status where a source was found, else unknown.
+
+    The EU row (the Council's common frame) comes first.
+    """
+    first = members(countries).drop_duplicates("geo")
+    names = pd.Series(country_names(first, language).to_numpy(), index=first["geo"])
+    found = known.set_index("geo")
+    rows = []
+    for geo in ["EU", *sorted(names.index, key=lambda g: names[g])]:
+        if geo in found.index:
+            r = found.loc[geo]
+            name = _NL_NAMES.get(geo, r["country"]) if language == "nl" else r["country"]
+            rows.append({"country": name, "status": r["status"],
+                         "duration_years": "" if pd.isna(r["duration_years"]) else f"{r['duration_years']:g}",
+                         "conditions": r["conditions"],
+                         "applications_from": r["applications_from"], "source": r["source"]})
+        else:
+            rows.append({"country": names[geo], "status": t("unknown", language), "duration_years": "",
+                         "conditions": "", "applications_from": "", "source": ""})
+    return _named(pd.DataFrame(rows).astype(str).replace("nan", ""), language)
+
+
+def stocks_chart(countries: pd.DataFrame, *, language: str = "en", top: int = 8) -> go.Figure:
+    """Draw the TP stock of the ``top`` largest member states and the Netherlands, per month."""
+    m = members(countries)
+    latest = m.dropna(subset=["tp_stock"]).sort_values("date").groupby("geo")["tp_stock"].last()
+    keep = list(latest.sort_values(ascending=False).index[:top])
+    keep += [] if "NL" in keep else ["NL"]
+    rows = m[m["geo"].isin(keep)].assign(value=lambda d: d["tp_stock"])
+    rows = rows.set_index("geo").loc[keep].reset_index()
+    rows = rows.assign(country=country_names(rows, language))
+    return lines_chart(rows, series="country", title=t("p06_stocks_chart", language),
+                       y_title=t("persons", language), language=language)
+
+
+def grants_chart(countries: pd.DataFrame, *, language: str = "en", top: int = 8) -> go.Figure:
+    """Draw the new TP grants per month of the largest member states and the Netherlands."""
+    m = members(countries)
+    latest = m.dropna(subset=["tp_stock"]).sort_values("date").groupby("geo")["tp_stock"].last()
+    keep = list(latest.sort_values(ascending=False).index[:top])
+    keep += [] if "NL" in keep else ["NL"]
+    rows = m[m["geo"].isin(keep)].assign(value=lambda d: d["tp_grants"])
+    rows = rows.set_index("geo").loc[keep].reset_index()
+    rows = rows.assign(country=country_names(rows, language))
+    return lines_chart(rows, series="country", title=t("p06_grants_chart", language),
+                       y_title=t("persons", language), language=language)
+
+
+def share_chart(countries: pd.DataFrame, *, language: str = "en") -> go.Figure:
+    """Draw the Dutch share of the member states' TP stock (complete months only)."""
+    share = dutch_share(countries, None)
+    rows = pd.DataFrame({"date": share["date"], "value": share["nl_share"], "series": t("p06_share_chart", language)})
+    return lines_chart(rows, series="series", title=t("p06_share_chart", language),
+                       y_title=t("share", language), language=language, percent=True, markers=True)
+
+
+def movement_chart(movement: object, *, language: str = "en") -> go.Figure:
+    """Draw the fan of monthly arrivals in the Netherlands from other member states."""
+    return fan_chart(movement.table(), "eu_arrivals", title=t("p06_movement_chart", language), language=language)
+
+
+def movement_summary(movement: object, language: str = "en") -> pd.DataFrame:
+    """Return the totals over the months after the TPD end: median and 10-90 % range per quantity."""
+    import numpy as np
+
+    rows = []
+    for key, paths in (("eu_arrivals", movement.arrivals), ("eu_departures", movement.departures),
+                       ("eu_net", movement.arrivals - movement.departures)):
+        total = paths.sum(axis=1)
+        p10, p50, p90 = np.quantile(total, [0.10, 0.50, 0.90])
+        rows.append({"quantity": t(key, language), "median": round(p50, -1), "p10": round(p10, -1),
+                     "p90": round(p90, -1)})
+    return _named(pd.DataFrame(rows), language)
+
+
+def movement_parameters(cfg: object, language: str = "en") -> pd.DataFrame:
+    """Return the movement layer's parameters as shown in the report (every one an assumption)."""
+    def show(d: object) -> str:
+        if d.kind == "fixed":
+            return f"{d.value:g}"
+        if d.kind == "uniform":
+            return f"uniform {d.low:g}-{d.high:g}"
+        if d.kind == "triangular":
+            return f"triangular {d.low:g} / {d.mode:g} / {d.high:g}"
+        return d.kind
+
+    rows = [("share_moving", show(cfg.share_moving)), ("months", show(cfg.months)),
+            ("gravity", show(cfg.gravity)), ("unknown_attractiveness", show(cfg.unknown_attractiveness))]
+    rows += [(f"status_attractiveness.{g}", show(d)) for g, d in cfg.status_attractiveness.items()]
+    rows.append(("scale_to_eu_total", str(cfg.scale_to_eu_total)))
+    out = pd.DataFrame(rows, columns=["parameter", "setting"]).assign(source=t("assumption", language))
+    return _named(out, language)
+
+
+__all__ = ["BANDS", "dutch_share", "eu_totals", "grants_chart", "latest_by_country", "members",
+           "movement_chart", "movement_parameters", "movement_summary", "share_chart", "statuses",
+           "stocks_chart"]
