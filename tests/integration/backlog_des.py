@@ -94,12 +94,12 @@ class BacklogDES:
                        else np.array([_value(cfg, "regular_inflow_per_year") / 12]))
         self.dtv_cap = cfg.dtv_cases_per_month * _value(cfg, "dtv_capacity_realisation")
         self.permit_cap = cfg.permit_capacity_per_month * _value(
-            cfg, "permit_capacity_realisation")
+            cfg, "permit_capacity_realisation") / self.ppc   # capacity in persons, queue in cases
         # penalty schedule per case at each month's start, middle and end (the cohort
         # shares one term); a case leaving first instance in month k counts as leaving at
         # mid-month, as in the vectorised model
         self.schedule = penalty_steps(np.arange(n_months, dtype=float), cfg.term_months, cfg)
-        self.pending_before = cohort_cases
+        self.pending_before = 0   # continuing cases (the IND's queue), set below
         ks = np.arange(n_months)
         remaining = self.window - ks
         h_perm = np.where(remaining > 1.0, 1.0 / np.maximum(remaining, 1e-12), 1.0)
@@ -128,7 +128,9 @@ class BacklogDES:
             n_takers = int(round(n * u))
             for j in range(n):
                 case = _Case(simple=simple, taker=j < n_takers)
-                (self.simple if simple else self.standard).add(case)
+                if not case.taker:   # document takers are never in the IND's asylum queue
+                    (self.simple if simple else self.standard).add(case)
+                    self.pending_before += 1
                 self.env.process(self._case(case))
         for proc in (self._ind, self._dtv_process, self._permits, self._inflow, self._record):
             self.env.process(proc())
@@ -161,7 +163,8 @@ class BacklogDES:
         fired = yield env.any_of(waits)
         if case.decided not in fired:          # withdrew or departed first
             reason = leave[1]
-            (self.simple if case.simple else self.standard).remove(case)
+            if not case.taker:
+                (self.simple if case.simple else self.standard).remove(case)
             case.state = f"left:{reason}"
             self.wait_months.append(np.floor(env.now) + 1)
             if reason == "return":

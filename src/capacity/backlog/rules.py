@@ -2,7 +2,8 @@
 
 Each month, in this order (see the package docstring for the rules in words):
 
-1. :func:`_leave_queue`: pending cohort cases withdraw (return programme, permit) or depart;
+1. :func:`_leave_queue`: document takers withdraw for the transition document, and
+   takers and continuing cases withdraw into the return programme or depart;
 2. :func:`_decide`: regular inflow arrives and the IND decides at its capacity, shared
    between the regular queue and the cohort by the queue discipline;
 3. :func:`_appeal`: appeals are decided or abandoned, new rejections appeal or become final;
@@ -10,7 +11,9 @@ Each month, in this order (see the package docstring for the rules in words):
 5. :func:`_issue_permits`: withdrawn permit takers join the permit queue, which is worked off.
 
 :func:`step` applies them to :class:`Stocks` for one month. All quantities are arrays over
-sample paths; the cohort is counted in cases.
+sample paths; the cohort is counted in cases. Document takers are never in the IND's asylum
+queue: they wait on the document route (withdrawal letter, public-order check) until they
+withdraw, and the IND decides only continuing cases.
 """
 
 from __future__ import annotations
@@ -39,9 +42,9 @@ REGULAR_ORDER: dict[str, str] = {"oldest_first": "oldest", "simple_first": "olde
 class Stocks:
     """Cases in each stock at a month boundary, per path (cases).
 
-    The pending cohort is split by kind of case (simple / standard) and by intent: permit
-    takers will withdraw for the transition permit within the uptake window, the others
-    continue their asylum application.
+    The cohort is split by kind of case (simple / standard) and by intent: document takers
+    withdraw for the transitiedocument within the uptake window and are never in the IND's
+    asylum queue; the others continue their asylum application (the pending cohort).
     """
 
     simple_permit_takers: np.ndarray
@@ -56,9 +59,13 @@ class Stocks:
 
     @property
     def cohort_pending(self) -> np.ndarray:
-        """Cohort cases waiting for a first-instance decision."""
-        return (self.simple_permit_takers + self.simple_continuing
-                + self.standard_permit_takers + self.standard_continuing)
+        """Continuing cohort cases waiting for a first-instance decision (the IND's queue)."""
+        return self.simple_continuing + self.standard_continuing
+
+    @property
+    def document_route(self) -> np.ndarray:
+        """Document takers who have not yet withdrawn (not in the IND's asylum queue)."""
+        return self.simple_permit_takers + self.standard_permit_takers
 
     @property
     def regular_old(self) -> np.ndarray:
@@ -139,11 +146,6 @@ def _remaining(stock: np.ndarray, removed: np.ndarray) -> np.ndarray:
     return np.where(removed >= stock * (1 - 1e-12), 0.0, np.maximum(stock - removed, 0.0))
 
 
-def _share_of(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
-    """``part / whole``, 0 where ``whole`` is 0."""
-    return np.divide(part, whole, out=np.zeros_like(whole), where=whole > 0)
-
-
 # --- the model rules, one month each ----------------------------------------------------------
 
 
@@ -184,8 +186,8 @@ def _decide(month: int, s: Stocks, setup: Setup, cfg: BacklogConfig) -> dict[str
     s.regular.stock[:, OLD_COLUMNS + month] += inflow
     capacity = (setup.ind_plan[month] * setup.values["ind_capacity_realisation"]
                 * noise(setup.normals[month, 0], cfg.ind_capacity_noise_sd))
-    simple = s.simple_permit_takers + s.simple_continuing
-    standard = s.standard_permit_takers + s.standard_continuing
+    # only continuing cases are in the IND's queue; document takers never are
+    simple, standard = s.simple_continuing, s.standard_continuing
     effort = cfg.simple_case_effort
     reserved = cfg.ind_tpd_reserved_share
     if reserved > 0:  # the reserve serves the cohort first; what it leaves joins the rest
@@ -202,15 +204,8 @@ def _decide(month: int, s: Stocks, setup: Setup, cfg: BacklogConfig) -> dict[str
         "regular_new": (s.regular_new, 1.0)}, setup.queue_order)
     simple_decided = served["cohort_simple"] + simple_reserved
     standard_decided = served["cohort_standard"] + standard_reserved
-    # decisions fall on permit takers and the others in proportion to their numbers
-    simple_takers = _share_of(s.simple_permit_takers, simple)
-    standard_takers = _share_of(s.standard_permit_takers, standard)
-    s.simple_permit_takers = _remaining(s.simple_permit_takers, simple_decided * simple_takers)
-    s.simple_continuing = _remaining(s.simple_continuing, simple_decided * (1 - simple_takers))
-    s.standard_permit_takers = _remaining(s.standard_permit_takers,
-                                          standard_decided * standard_takers)
-    s.standard_continuing = _remaining(s.standard_continuing,
-                                       standard_decided * (1 - standard_takers))
+    s.simple_continuing = _remaining(s.simple_continuing, simple_decided)
+    s.standard_continuing = _remaining(s.standard_continuing, standard_decided)
     regular = serve_and_accrue(s.regular, month, served["regular_old"], served["regular_new"],
                                REGULAR_ORDER[cfg.queue_discipline], setup.notice_share, cfg)
     decisions = simple_decided + standard_decided
@@ -294,7 +289,7 @@ def step(month: int, s: Stocks, setup: Setup, cfg: BacklogConfig) -> dict[str, n
         "departure_term": in_term,
         "dtv_caseload": s.dtv,
         "permits_pending": s.permit_queue,
-        "permit_takers_waiting": s.simple_permit_takers + s.standard_permit_takers,
+        "permit_takers_waiting": s.document_route,
         "shelter_entitled": (pending + s.appeals + in_term) * setup.values["persons_per_case"],
         "departure_rate": setup.departure_rate(month),
     }
