@@ -66,7 +66,7 @@ def _bl(res: Any) -> dict[str, np.ndarray]:
 
 
 def _persons(res: Any, name: str) -> np.ndarray:
-    """A backlog path in cases, in persons (cases x the path's persons per case)."""
+    """Return a backlog path in cases as persons (cases x the path's persons per case)."""
     return res.backlog.paths[name] * res.backlog.parameters["persons_per_case"][:, None]
 
 
@@ -81,13 +81,13 @@ def _ledger(res: Any, pick: Callable[[Any], np.ndarray]) -> np.ndarray:
 
 
 def _at(ledger: Any, state: str, month: int) -> np.ndarray:
-    """A ledger state at month ``month`` after the TPD-end month (NaN beyond the run)."""
+    """Return a ledger state at month ``month`` after the TPD-end month (NaN beyond the run)."""
     x = ledger.stocks[state]
     return x[:, month] if month < x.shape[1] else np.full(x.shape[0], np.nan)
 
 
 def _expired(ledger: Any, state: str) -> np.ndarray:
-    """A ledger state at the end of the document's expiry month (NaN if beyond the run)."""
+    """Return a ledger state at the end of the document's expiry month (NaN if beyond the run)."""
     return _at(ledger, state, ledger.expiry_index)
 
 

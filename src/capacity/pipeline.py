@@ -1,8 +1,8 @@
 """The scenario recipe: every number a report shows, computed once, and its results store.
 
-:func:`run_scenario` runs the steps in order — history → backtest → forecast → regime (TP
-arrivals stop at the TPD end) → gap check → backlog → shelter → ledger → policy comparison → capacity solver → municipal allocation →
-headline table — and returns one :class:`ScenarioResults`. Notebooks only load and show
+:func:`run_scenario` runs the steps in order — history → backtest → forecast → regime
+(TP arrivals stop at the TPD end) → gap check → backlog → shelter → ledger → policy
+comparison → capacity solver → municipal allocation → headline table — and returns one :class:`ScenarioResults`. Notebooks only load and show
 it: the runner computes each scenario once per run (:func:`scenario_results` with a
 ``cache_path``), and every report of that scenario, the 342 municipal ones included,
 reads the same object. In JupyterLab without a cache, the first cell computes it.
@@ -29,8 +29,8 @@ import pandas as pd
 
 from capacity import backlog, data, forecast, headline, shelter
 from capacity.data import quality
-from capacity.forecast.backtest import summary as backtest_summary
 from capacity.forecast import regime
+from capacity.forecast.backtest import summary as backtest_summary
 from capacity.forecast.paths import PopulationPaths
 from capacity.params import Scenario
 from capacity.quantiles import CONTRACT_COLUMNS
@@ -265,7 +265,7 @@ def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.Data
 
 
 def _population_table(res: ScenarioResults) -> pd.DataFrame:
-    """The forecast's table plus the arrivals after the TPD end who seek asylum (persons/month)."""
+    """Return the forecast's table plus the arrivals after the TPD end who seek asylum (persons/month)."""
     table = res.population.table()
     if res.regime is None:
         return table

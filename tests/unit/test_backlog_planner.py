@@ -76,7 +76,9 @@ def test_every_backlog_input_names_a_source_or_an_assumption():
     assert table["source"].str.len().gt(0).all()
     for name in ("persons_per_case", "permit_uptake_share", "dtv_share_forced", "grant_share"):
         assert "assumption" in table.set_index("parameter").loc[f"backlog.{name}", "source"]
-    assert cfg.dtv_share_forced == 0.0 and cfg.permit_uptake_share.mode > 0.73
+    # the continuing share is centred on the 2024 precedent (27 %), as a distribution
+    assert cfg.dtv_share_forced == 0.0 and cfg.permit_uptake_share.central == pytest.approx(0.73)
+    assert cfg.permit_uptake_share.kind != "fixed"
 
 
 def test_the_solver_brackets_a_cohort_above_the_input_ranges():

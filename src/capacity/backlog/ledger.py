@@ -88,7 +88,7 @@ class Ledger:
         return sum(self.stocks.values())
 
     def expected_total(self) -> np.ndarray:
-        """The cohort plus everyone who arrived after the TPD so far (n_paths, n_months)."""
+        """Return the cohort plus everyone who arrived after the TPD so far (n_paths, n_months)."""
         return self.cohort[:, None] + np.cumsum(self.arrivals, axis=1)
 
     def conservation_error(self) -> float:

@@ -114,9 +114,10 @@ class BacklogConfig(Frozen):
                                               doc="cohort cases that take the transitiedocument "
                                                   "and withdraw (never in the IND's asylum "
                                                   "queue); the rest continue their application",
-                                              source=("policy_timeline.csv 2025-11-28 (document for all); share "
-                                                      "still pursuing asylum: assumption; 73 % = 2024 precedent as "
-                                                      "lower bound"))
+                                              source=("policy_timeline.csv 2024-01-24: 740 of 2,760 (27 %) "
+                                                      "continued when their TP ended, so uptake centred on 73 %; "
+                                                      "spread: assumption (the plan's document, "
+                                                      "policy_timeline.csv 2025-11-28)"))
     permit_uptake_months: MonthsDist = param(Distribution(value=1.0), unit="months",
                                                doc="window over which document takers withdraw "
                                                    "(spread evenly; 1: all in the TPD-end month)",

@@ -155,8 +155,42 @@ _BACKLOG: dict[str, dict[str, str]] = {
                      "nl": "Beleidsopties naast elkaar (gemeenschappelijke toevalsgetallen)"},
 }
 
+_LEDGER: dict[str, dict[str, str]] = {
+    "ledger_title": {"en": "Everyone after the TPD end, by state (mean over paths, persons)",
+                     "nl": "Iedereen na het einde van de RTB, per situatie (gemiddelde over de paden, personen)"},
+    "ledger_none": {"en": "The TPD ends after the run", "nl": "De RTB eindigt na de doorrekening"},
+    "ledger_document_expires": {"en": "transitiedocument expires", "nl": "transitiedocument loopt af"},
+    "ledger_document_waiting": {"en": "document route: waiting for the document",
+                                "nl": "transitiedocument: wacht op het document"},
+    "ledger_document_in_shelter": {"en": "document holder in (fallback) shelter",
+                                   "nl": "documenthouder in (terugval)opvang"},
+    "ledger_document_housed": {"en": "document holder housed", "nl": "documenthouder met eigen woonruimte"},
+    "ledger_asylum_pending_ind": {"en": "continuing asylum case at the IND (COA)",
+                                  "nl": "doorlopende asielzaak bij de IND (COA)"},
+    "ledger_asylum_appeal": {"en": "continuing case in appeal or departure term (COA)",
+                             "nl": "doorlopende zaak in beroep of vertrektermijn (COA)"},
+    "ledger_asylum_granted": {"en": "continuing case: asylum granted", "nl": "doorlopende zaak: asiel verleend"},
+    "ledger_refused_dtv": {"en": "refused (DT&V)", "nl": "afgewezen (DT&V)"},
+    "ledger_post_tpd_asylum_pending": {"en": "arrived after the TPD: asylum pending (COA)",
+                                       "nl": "aangekomen na de RTB: asiel in behandeling (COA)"},
+    "ledger_post_tpd_granted": {"en": "arrived after the TPD: asylum granted",
+                                "nl": "aangekomen na de RTB: asiel verleend"},
+    "ledger_post_tpd_refused": {"en": "arrived after the TPD: asylum refused",
+                                "nl": "aangekomen na de RTB: asiel afgewezen"},
+    "ledger_expired_work_study": {"en": "document expired: work or study permit",
+                                  "nl": "document afgelopen: vergunning voor werk of studie"},
+    "ledger_expired_asylum": {"en": "document expired: new asylum application (COA)",
+                              "nl": "document afgelopen: nieuwe asielaanvraag (COA)"},
+    "ledger_expired_no_status": {"en": "document expired: no residence status",
+                                 "nl": "document afgelopen: geen verblijfsstatus"},
+    "ledger_left_nl": {"en": "left the Netherlands", "nl": "vertrokken uit Nederland"},
+}
+
 _OUTCOMES: dict[str, dict[str, str]] = {
-    "outcome_pending": {"en": "pending (first instance)", "nl": "in behandeling (eerste aanleg)"},
+    "outcome_pending": {"en": "continuing, pending (first instance)",
+                        "nl": "doorlopend, in behandeling (eerste aanleg)"},
+    "outcome_permit_takers_waiting": {"en": "document route, not yet withdrawn",
+                                      "nl": "transitiedocument, nog niet ingetrokken"},
     "outcome_appeals_pending": {"en": "in appeal", "nl": "in beroep"},
     "outcome_departure_term": {"en": "departure term", "nl": "vertrektermijn"},
     "outcome_dtv_caseload": {"en": "at DT&V", "nl": "bij DT&V"},
@@ -202,7 +236,7 @@ _OUTPUTS: dict[str, dict[str, str]] = {
 }
 
 #: All labels by key: ``{"en": ..., "nl": ...}`` (text may hold ``{placeholders}``).
-SECTIONS = (_GENERAL, _FORECAST, _SHELTER, _BACKLOG, _OUTCOMES, _INPUTS, _OUTPUTS, *PROSE_SECTIONS)
+SECTIONS = (_GENERAL, _FORECAST, _SHELTER, _BACKLOG, _OUTCOMES, _LEDGER, _INPUTS, _OUTPUTS, *PROSE_SECTIONS)
 LABELS: dict[str, dict[str, str]] = {k: v for section in SECTIONS for k, v in section.items()}
 
 
