@@ -5,7 +5,8 @@
 comparison → capacity solver → municipal allocation → headline table — and returns one
 :class:`ScenarioResults`. Notebooks only load and show it: the runner computes each
 scenario once per run (:func:`scenario_results` with a ``cache_path``), and every report
-of that scenario, the 342 municipal ones included, reads the same object. In JupyterLab without a cache, the first cell computes it.
+of that scenario, the 342 municipal ones included, reads the same object. In JupyterLab
+without a cache, the first cell computes it.
 
 Random streams: one :class:`numpy.random.SeedSequence` per scenario seed, spawned into one
 independent stream per step (:data:`STREAMS`). Two scenarios with the same seed therefore
