@@ -189,7 +189,8 @@ def run_scenario(
                                                      regime.tpd_end_month(scn.backlog)),
         rng=rng["ledger"]))
     policies = clock.step("policies", lambda: backlog.compare_policies(
-        bl.cohort_persons[:POLICY_PATHS], scn.backlog, pop=pop, rng=rng["policies"]))
+        bl.cohort_persons[:POLICY_PATHS], scn.backlog, pop=pop, rng=rng["policies"],
+        extra_regular_inflow=post_tpd))
     capacity = clock.step("solver", lambda: backlog.solve_capacity(
         bl.cohort_persons[: scn.backlog.solver_n_paths], scn.backlog, rng=rng["solver"],
         departure_rates=backlog.forecast_departure_rates(pop, scn.backlog)[: scn.backlog.solver_n_paths]))

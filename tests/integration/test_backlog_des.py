@@ -27,7 +27,7 @@ COHORT, MONTHS, REPS = 3000, 36, 60
 COMPARED = ("pending", "decisions", "late_decisions", "penalty_eur", "overdue_pending",
             "dtv_caseload",
             "shelter_entitled", "granted", "withdrawn_return", "withdrawn_permit", "departed",
-            "appeals_pending", "permits_issued")
+            "appeals_pending", "permits_issued", "permit_takers_waiting")
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,8 @@ def test_des_and_vectorised_obey_littles_law_together(both):
 
 def test_des_conserves_cases(both):
     des, _, _ = both
-    stocks = des["pending"] + des["appeals_pending"] + des["departure_term"] + des["dtv_caseload"]
+    stocks = (des["pending"] + des["permit_takers_waiting"] + des["appeals_pending"]
+              + des["departure_term"] + des["dtv_caseload"])
     left = sum(np.cumsum(des[n], axis=1) for n in ("granted", "withdrawn_return",
                                                      "withdrawn_permit", "departed", "dtv_closed"))
     assert np.allclose(stocks + left, COHORT)

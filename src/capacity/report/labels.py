@@ -100,13 +100,13 @@ _SHELTER: dict[str, dict[str, str]] = {
 }
 
 _BACKLOG: dict[str, dict[str, str]] = {
-    "pending": {"en": "TPD cohort: asylum cases pending at the IND",
-                "nl": "RTB-cohort: openstaande asielzaken bij de IND"},
+    "pending": {"en": "Continuing asylum cases pending at the IND (document takers never are)",
+                "nl": "Openstaande doorlopende asielzaken bij de IND (wie het document neemt nooit)"},
     "pending_regular": {"en": "Regular asylum cases pending", "nl": "Reguliere openstaande asielzaken"},
     "backlog_total": {"en": "All asylum cases pending at the IND",
                       "nl": "Alle openstaande asielzaken bij de IND"},
-    "decisions": {"en": "IND decisions on the cohort per month",
-                  "nl": "IND-beslissingen over het cohort per maand"},
+    "decisions": {"en": "IND decisions on continuing asylum cases per month",
+                  "nl": "IND-beslissingen over doorlopende asielzaken per maand"},
     "late_decisions": {"en": "Decisions after the legal term per month",
                        "nl": "Beslissingen na de wettelijke termijn per maand"},
     "penalty_eur": {"en": "Penalties run up by cohort cases past the term, per month (EUR)",
@@ -124,9 +124,11 @@ _BACKLOG: dict[str, dict[str, str]] = {
     "penalties_title": {"en": "Penalty exposure by calendar year and stream (EUR)",
                         "nl": "Dwangsommen per kalenderjaar en stroom (EUR)"},
     "dtv_caseload": {"en": "DT&V caseload from the cohort", "nl": "Zaken bij DT&V uit het cohort"},
-    "shelter_entitled": {"en": "Persons entitled to shelter (pending, appeal, departure term)",
-                         "nl": "Personen met recht op opvang (in procedure, beroep, vertrektermijn)"},
-    "permits_pending": {"en": "Transition permits waiting to be issued",
+    "shelter_entitled": {"en": "Persons in continuing asylum cases entitled to reception (pending, appeal, "
+                               "departure term)",
+                         "nl": "Personen in doorlopende asielzaken met recht op opvang (in procedure, beroep, "
+                               "vertrektermijn)"},
+    "permits_pending": {"en": "Transitiedocumenten waiting to be issued (cases)",
                         "nl": "Transitiedocumenten in behandeling"},
     "late_cum": {"en": "Late decisions, cumulative", "nl": "Te late beslissingen, cumulatief"},
     "penalty_cum": {"en": "Penalties, cumulative (EUR)", "nl": "Dwangsommen, cumulatief (EUR)"},
