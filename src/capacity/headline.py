@@ -77,7 +77,8 @@ def _continuing(res: Any) -> np.ndarray:
 
 def _ledger(res: Any, pick: Callable[[Any], np.ndarray]) -> np.ndarray:
     """Per-path values read from the population ledger (NaN without one)."""
-    return pick(res.ledger) if res.ledger is not None else np.full(res.backlog.n_paths, np.nan)
+    ledger = getattr(res, "ledger", None)
+    return pick(ledger) if ledger is not None else np.full(res.backlog.n_paths, np.nan)
 
 
 def _at(ledger: Any, state: str, month: int) -> np.ndarray:

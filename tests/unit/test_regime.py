@@ -206,3 +206,17 @@ def test_ledger_table_has_a_row_per_state_and_month():
     table = ledger.table()
     assert {"state", "date", "mean", "q0.50"} <= set(table.columns)
     assert len(table) == 12 * len(backlog.STATES)
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_ledger_chart_stacks_every_state_and_marks_the_expiry(language):
+    from capacity.report import ledger as rl
+
+    ledger = _ledger(_cfg(n_months=48), _paths(n=4, h=40))
+    fig = rl.ledger_chart(ledger, language=language)
+    assert len(fig.data) == len(backlog.STATES)
+    assert all(trace.stackgroup == "one" for trace in fig.data)
+    assert fig.layout.shapes and fig.layout.annotations  # the document's expiry
+    stacked = sum(np.asarray(trace.y) for trace in fig.data)
+    assert stacked == pytest.approx(ledger.expected_total().mean(axis=0))
+    assert len(rl.ledger_chart(None, language=language).data) == 0

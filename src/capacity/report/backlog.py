@@ -35,7 +35,8 @@ def _month(date: pd.Timestamp, language: str) -> str:
 
 #: The backlog figures of the scenario's headline table, in report order.
 HEADLINE_KEYS = (
-    "backlog_cohort_persons", "backlog_cohort_cases", "backlog_first_decisions_months",
+    "backlog_cohort_persons", "backlog_continuing_persons", "backlog_cohort_cases",
+    "backlog_first_decisions_months",
     "backlog_backlog_peak", "backlog_backlog_peak_month",
     "backlog_regular_backlog_peak", "backlog_regular_backlog_peak_month", "backlog_total_peak",
     "backlog_total_peak_month", "backlog_months_to_clear",
@@ -51,7 +52,7 @@ HEADLINE_KEYS = (
 
 
 #: Figures the texts read besides the table's (a calendar month has no 10 % / 90 % columns).
-TEXT_KEYS = (*HEADLINE_KEYS, "backlog_first_decisions_month")
+TEXT_KEYS = (*HEADLINE_KEYS, "backlog_first_decisions_month", "ledger_post_tpd_asylum_12m")
 
 
 def term_text(headline: pd.DataFrame, *, language: str = "en") -> Text:
