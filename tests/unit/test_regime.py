@@ -220,3 +220,15 @@ def test_ledger_chart_stacks_every_state_and_marks_the_expiry(language):
     stacked = sum(np.asarray(trace.y) for trace in fig.data)
     assert stacked == pytest.approx(ledger.expected_total().mean(axis=0))
     assert len(rl.ledger_chart(None, language=language).data) == 0
+
+
+def test_issuing_before_the_tpd_end_shortens_the_wait_for_the_document():
+    base = dict(permit_uptake_share=1.0, permit_uptake_months=1.0, persons_per_case=1.0,
+                permit_capacity_per_month=1000.0, n_months=8, ind_decisions_per_month=0.0)
+    plain = backlog.simulate(np.full(1, 5000.0), BacklogConfig(**base), rng=np.random.default_rng(0),
+                             departure_rates=np.zeros((1, 8)))
+    early = backlog.simulate(np.full(1, 5000.0), BacklogConfig(**base, document_issue_lead_months=3),
+                             rng=np.random.default_rng(0), departure_rates=np.zeros((1, 8)))
+    assert plain.paths["permits_issued"][0, :5] == pytest.approx([1000.0] * 5)
+    assert early.paths["permits_issued"][0, :2] == pytest.approx([4000.0, 1000.0])
+    assert early.without_document().max() < plain.without_document().max()

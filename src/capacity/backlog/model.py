@@ -65,6 +65,7 @@ def _setup(cfg: BacklogConfig, draws: Draws, departure_rates: np.ndarray | None 
         # issuing capacity counts persons; the permit queue counts cases
         permit_capacity=(cfg.permit_capacity_per_month * par["permit_capacity_realisation"]
                          / par["persons_per_case"]),
+        permit_head_start=float(cfg.document_issue_lead_months),
         dtv_share_other=(1.0 - cfg.dtv_share_independent - cfg.dtv_share_forced
                          - cfg.dtv_share_unsupervised),
         cohort_penalty=penalty_steps(np.arange(n_months, dtype=float), cfg.term_months, cfg),

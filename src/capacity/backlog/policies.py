@@ -23,6 +23,7 @@ def default_policies(cfg: BacklogConfig) -> dict[str, dict[str, Any]]:
         "all applications restart": {"permit_uptake_share": 0.0},
         "permit, high uptake (90 %)": {"permit_uptake_share": 0.90},
         "permit, 2024 precedent (73 %)": {"permit_uptake_share": 0.73},
+        "documents issued from 3 months before the TPD end": {"document_issue_lead_months": 3},
         "return programme 3 %/month": {"return_rate_per_month": 0.03},
         "no return programme": {"return_rate_per_month": 0.0},
         "queue: simple cases first": {"queue_discipline": "simple_first"},

@@ -95,12 +95,14 @@ class Setup:
     ind_plan: np.ndarray            # planned IND capacity per month (decisions/month)
     inflow_plan: np.ndarray         # expected regular inflow, (n_months, n_paths), cases/month
     dtv_capacity: np.ndarray        # DT&V case closures per month, per path
-    permit_capacity: np.ndarray     # permits issued per month, per path
+    permit_capacity: np.ndarray     # permits issued per month, per path (cases)
     dtv_share_other: float          # closed DT&V cases with another outcome
     cohort_penalty: tuple[np.ndarray, np.ndarray, np.ndarray]  # schedule at month start/mid/end
     #: monthly departure probability (n_months, n_paths) from the forecast's paths, or None:
     #: the per-path parameter ``departure_rate_per_month`` in every month (standalone use)
     departure_rates: np.ndarray | None = None
+    #: months of document issuing done before the TPD end (added to month 0's capacity)
+    permit_head_start: float = 0.0
 
     def departure_rate(self, month: int) -> np.ndarray:
         """Share of pending or appealing cases leaving the Netherlands in ``month``, per path."""
@@ -245,10 +247,15 @@ def _depart(s: Stocks, final_rejections: np.ndarray, setup: Setup,
             "dtv_other": closed * setup.dtv_share_other}
 
 
-def _issue_permits(s: Stocks, withdrawn_permit: np.ndarray, setup: Setup) -> np.ndarray:
-    """Rule 5: permit takers who withdrew join the permit queue; return permits issued."""
+def _issue_permits(month: int, s: Stocks, withdrawn_permit: np.ndarray, setup: Setup) -> np.ndarray:
+    """Rule 5: document takers who withdrew join the issuing queue; return documents issued.
+
+    With a head start the IND prepares documents in the months before the TPD end, so in
+    the TPD-end month it issues that many months' capacity on top.
+    """
     s.permit_queue = s.permit_queue + withdrawn_permit
-    issued = np.minimum(s.permit_queue, setup.permit_capacity)
+    capacity = setup.permit_capacity * (1.0 + (setup.permit_head_start if month == 0 else 0.0))
+    issued = np.minimum(s.permit_queue, capacity)
     s.permit_queue = s.permit_queue - issued
     return issued
 
@@ -276,7 +283,7 @@ def step(month: int, s: Stocks, setup: Setup, cfg: BacklogConfig) -> dict[str, n
     flows |= _decide(month, s, setup, cfg)
     appealed = _appeal(month, s, flows["decisions"], setup)
     flows |= _depart(s, appealed["final_rejections"], setup, cfg)
-    flows["permits_issued"] = _issue_permits(s, flows["withdrawn_permit"], setup)
+    flows["permits_issued"] = _issue_permits(month, s, flows["withdrawn_permit"], setup)
     pending, in_term = s.cohort_pending, s.in_departure_term
     flows |= _cohort_penalty(month, pending_before, pending, setup, cfg)
     return flows | {

@@ -150,6 +150,11 @@ class BacklogConfig(Frozen):
         doc="extra share of the people registered at the TPD end who leave the Netherlands in "
             "the TPD-end month (return or onward movement) before choosing a route", ge=0, le=1,
         source="no pulse in the baseline (a scenario lever)")
+    document_issue_lead_months: WholeMonths = param(
+        0, unit="months",
+        doc="months before the TPD end in which the IND already issues documents at its issuing "
+            "capacity (a policy lever; the status still changes at the TPD end)", ge=0, le=24,
+        source="the plan names no earlier start (policy_timeline.csv 2025-11-28)")
     document_months: WholeMonths = param(
         36, unit="months", doc="validity of the transitiedocument from the TPD end", ge=1, le=120,
         source="policy_timeline.csv 2025-11-28: a three-year transitiedocument")

@@ -218,6 +218,8 @@ POLICY_NL: dict[str, str] = {
     "all applications restart": "alle aanvragen weer in behandeling",
     "permit, high uptake (90 %)": "transitiedocument, hoog gebruik (90%)",
     "permit, 2024 precedent (73 %)": "transitiedocument, zoals in 2024 (73%)",
+    "documents issued from 3 months before the TPD end":
+        "documenten afgegeven vanaf 3 maanden vóór het einde van de RTB",
     "return programme 3 %/month": "terugkeerprogramma 3% per maand",
     "no return programme": "geen terugkeerprogramma",
     "queue: simple cases first": "volgorde: eenvoudige zaken eerst",
