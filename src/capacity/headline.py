@@ -221,7 +221,7 @@ FIGURES: tuple[Figure, ...] = (
            paths=lambda r: _ledger(r, lambda g: _expired(g, "expired_work_study"))),
     Figure("ledger_expired_asylum", "After the document expires: new asylum application",
            "Na afloop van het document: nieuwe asielaanvraag", "persons", 100,
-           paths=lambda r: _ledger(r, lambda g: _expired(g, "expired_asylum"))),
+           paths=lambda r: _ledger(r, lambda g: g.flows["expired_asylum_applications"].sum(axis=1))),
     Figure("ledger_expired_no_status", "After the document expires: no residence status",
            "Na afloop van het document: geen verblijfsstatus", "persons", 100,
            paths=lambda r: _ledger(r, lambda g: _expired(g, "expired_no_status"))),

@@ -179,9 +179,9 @@ def run_scenario(
     cohort = backlog.cohort_at_tpd_end(pop, scn.backlog)
     rates = backlog.forecast_departure_rates(pop, scn.backlog)
     post_tpd = split.asylum_on(regime.tpd_end_month(scn.backlog), scn.backlog.n_months)
-    bl = clock.step("backlog", lambda: backlog.simulate(
+    bl = clock.step("backlog", lambda: backlog.simulate_after_tpd(
         cohort * (1 - split.pulse_share), scn.backlog, rng=rng["backlog"], departure_rates=rates,
-        extra_regular_inflow=post_tpd))
+        post_tpd_arrivals=post_tpd))
     sh = clock.step("shelter", lambda: _shelter(scn, pop, bl, history, rng["shelter"]))
     book = clock.step("ledger", lambda: backlog.build_ledger(
         bl, scn.backlog, cohort=cohort, arrivals=post_tpd, departure_rates=rates,

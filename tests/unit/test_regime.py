@@ -149,8 +149,8 @@ def _ledger(cfg: BacklogConfig, pop: PopulationPaths, seed: int = 0, share: floa
     cohort = backlog.cohort_at_tpd_end(split.population, cfg)
     rates = backlog.forecast_departure_rates(split.population, cfg)
     post = split.asylum_on(tpd_end_month(cfg), cfg.n_months)
-    bl = backlog.simulate(cohort * (1 - split.pulse_share), cfg, rng=rng, departure_rates=rates,
-                          extra_regular_inflow=post)
+    bl = backlog.simulate_after_tpd(cohort * (1 - split.pulse_share), cfg, rng=rng, departure_rates=rates,
+                                    post_tpd_arrivals=post)
     return backlog.build_ledger(bl, cfg, cohort=cohort, arrivals=post,
                                 in_shelter_share=np.full(pop.n_paths, share),
                                 departure_rates=rates, rng=rng)
@@ -232,3 +232,25 @@ def test_issuing_before_the_tpd_end_shortens_the_wait_for_the_document():
     assert plain.paths["permits_issued"][0, :5] == pytest.approx([1000.0] * 5)
     assert early.paths["permits_issued"][0, :2] == pytest.approx([4000.0, 1000.0])
     assert early.without_document().max() < plain.without_document().max()
+
+
+def test_new_asylum_applications_at_expiry_join_the_ind_inflow_and_are_decided():
+    cfg = _cfg(permit_uptake_share=1.0, document_months=24, n_months=40, expiry_asylum_share=0.6,
+               regular_inflow_noise_sd=0.0, regular_inflow_per_year=12_000.0, regular_backlog_cases=1000.0,
+               ind_decisions_per_month=3000.0)
+    pop = _paths(n=4, h=40)
+    ledger = _ledger(cfg, pop)
+    e = ledger.expiry_index
+    applications = ledger.flows["expired_asylum_applications"]
+    assert applications[:, e].min() > 0 and applications[:, :e].max() == 0
+    # the same applications, computed apart from the ledger, are in the IND's regular inflow
+    split = split_at_tpd_end(pop, cfg, rng=np.random.default_rng(0))
+    rates = backlog.forecast_departure_rates(split.population, cfg)
+    post = split.asylum_on(tpd_end_month(cfg), cfg.n_months)
+    cohort = backlog.cohort_at_tpd_end(split.population, cfg)
+    bl = backlog.simulate_after_tpd(cohort, cfg, rng=np.random.default_rng(0), departure_rates=rates,
+                                    post_tpd_arrivals=post)
+    assert bl.paths["regular_inflow"][:, e] == pytest.approx(
+        1000.0 + post[:, e] + backlog.expiry_asylum_applications(bl, cfg, departure_rates=rates)[:, e])
+    decided = ledger.stocks["expired_asylum_granted"] + ledger.stocks["expired_asylum_refused"]
+    assert decided[:, -1].min() > 0

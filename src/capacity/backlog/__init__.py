@@ -42,7 +42,14 @@ forecast), :mod:`~capacity.backlog.result` (paths, units, headline figures),
 (capacity needed) and :mod:`~capacity.backlog.ledger` (every person in one state each month).
 """
 
-from capacity.backlog.ledger import COA_STATES, STATES, Ledger, build_ledger
+from capacity.backlog.ledger import (
+    COA_STATES,
+    STATES,
+    Ledger,
+    build_ledger,
+    expiry_asylum_applications,
+    simulate_after_tpd,
+)
 from capacity.backlog.model import cohort_at_tpd_end, forecast_departure_rates, run, simulate
 from capacity.backlog.parameters import (
     DAYS_PER_MONTH,
@@ -66,7 +73,8 @@ from capacity.backlog.solver import solve_capacity
 
 __all__ = [
     "COA_STATES", "CONTRACT_VARIABLES", "DAYS_PER_MONTH", "STATES", "UNCERTAIN", "UNITS",
-    "BacklogResult", "Draws", "Ledger", "build_ledger",
+    "BacklogResult", "Draws", "Ledger", "build_ledger", "expiry_asylum_applications",
+    "simulate_after_tpd",
     "cohort_at_tpd_end", "compare_policies", "default_policies", "draw",
     "forecast_departure_rates", "headline",
     "months_to_clear_table", "penalty_per_case", "planned_capacity", "run", "simulate",
