@@ -65,6 +65,33 @@ def _bl(res: Any) -> dict[str, np.ndarray]:
     return res.backlog.paths
 
 
+def _persons(res: Any, name: str) -> np.ndarray:
+    """Return a backlog path in cases as persons (cases x the path's persons per case)."""
+    return res.backlog.paths[name] * res.backlog.parameters["persons_per_case"][:, None]
+
+
+def _continuing(res: Any) -> np.ndarray:
+    """Per path, the share of the cohort's cases that continue their asylum application."""
+    return 1.0 - res.backlog.parameters["permit_uptake_share"]
+
+
+def _ledger(res: Any, pick: Callable[[Any], np.ndarray]) -> np.ndarray:
+    """Per-path values read from the population ledger (NaN without one)."""
+    ledger = getattr(res, "ledger", None)
+    return pick(ledger) if ledger is not None else np.full(res.backlog.n_paths, np.nan)
+
+
+def _at(ledger: Any, state: str, month: int) -> np.ndarray:
+    """Return a ledger state at month ``month`` after the TPD-end month (NaN beyond the run)."""
+    x = ledger.stocks[state]
+    return x[:, month] if month < x.shape[1] else np.full(x.shape[0], np.nan)
+
+
+def _expired(ledger: Any, state: str) -> np.ndarray:
+    """Return a ledger state at the end of the document's expiry month (NaN if beyond the run)."""
+    return _at(ledger, state, ledger.expiry_index)
+
+
 def _month(value: Any) -> str | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m")
 
@@ -186,17 +213,58 @@ FIGURES: tuple[Figure, ...] = (
            "Huisvestingsopgave na de RTB (mensen uit de opvang naar andere huisvesting), hoogste maand",
            "persons", 100,
            paths=lambda r: _after(r, lambda d: d.housing_task.max(axis=1))),
-    Figure("shelter_asylum_reception_first_month", "People from shelter in asylum reception in the TPD-end month",
-           "Mensen uit de opvang in de asielopvang in de maand dat de RTB eindigt", "persons", 100,
+    Figure("shelter_asylum_reception_first_month",
+           "People from Ukraine shelter in asylum reception in the TPD-end month (continuing asylum cases)",
+           "Mensen uit de opvang voor Oekraïners in de asielopvang in de maand dat de RTB eindigt "
+           "(doorlopende asielzaken)", "persons", 100,
            paths=lambda r: _after(r, lambda d: d.asylum_reception[:, 0])),
+    # --- the population ledger after the TPD end (persons; one state per person and month)
+    Figure("ledger_coa_intake_tpd_month",
+           "Continuing asylum cases in COA reception at the end of the TPD-end month",
+           "Doorlopende asielzaken in de COA-opvang aan het eind van de maand dat de RTB eindigt",
+           "persons", 100,
+           paths=lambda r: _ledger(r, lambda g: _at(g, "asylum_pending_ind", 0) + _at(g, "asylum_appeal", 0))),
+    Figure("ledger_in_coa_peak",
+           "In COA reception after the TPD (continuing cases, later arrivals, new applications at expiry), "
+           "highest month",
+           "In de COA-opvang na de RTB (doorlopende zaken, latere aankomsten, nieuwe aanvragen na afloop), "
+           "hoogste maand", "persons", 100,
+           paths=lambda r: _ledger(r, lambda g: g.in_coa().max(axis=1))),
+    Figure("ledger_document_holders_in_shelter_12m",
+           "Document holders still in shelter 12 months after the TPD end",
+           "Houders van een transitiedocument nog in de opvang 12 maanden na het einde van de RTB",
+           "persons", 100, paths=lambda r: _ledger(r, lambda g: _at(g, "document_in_shelter", 11))),
+    Figure("ledger_post_tpd_asylum_12m",
+           "Arrivals after the TPD (regular asylum), first 12 months",
+           "Aankomsten na de RTB (regulier asiel), eerste 12 maanden", "persons", 100,
+           paths=lambda r: _ledger(r, lambda g: g.arrivals[:, :12].sum(axis=1))),
+    Figure("ledger_document_expiry_holders", "Document holders when the transitiedocument expires",
+           "Houders van een transitiedocument als het document afloopt", "persons", 100,
+           paths=lambda r: _ledger(r, lambda g: g.flows["expired"][:, g.expiry_index]
+                                   if g.expiry_index < g.flows["expired"].shape[1]
+                                   else np.full(g.n_paths, np.nan))),
+    Figure("ledger_expired_work_study", "After the document expires: work or study permit",
+           "Na afloop van het document: verblijfsvergunning voor werk of studie", "persons", 100,
+           paths=lambda r: _ledger(r, lambda g: _expired(g, "expired_work_study"))),
+    Figure("ledger_expired_asylum", "After the document expires: new asylum application",
+           "Na afloop van het document: nieuwe asielaanvraag", "persons", 100,
+           paths=lambda r: _ledger(r, lambda g: g.flows["expired_asylum_applications"].sum(axis=1))),
+    Figure("ledger_expired_no_status", "After the document expires: no residence status",
+           "Na afloop van het document: geen verblijfsstatus", "persons", 100,
+           paths=lambda r: _ledger(r, lambda g: _expired(g, "expired_no_status"))),
     # --- backlog
-    Figure("backlog_cohort_persons", "Persons whose asylum application restarts",
-           "Personen van wie de asielaanvraag weer in behandeling komt", "persons", 100,
-           paths=lambda r: r.backlog.cohort_persons),
-    Figure("backlog_cohort_cases", "Asylum cases restarting", "Asielzaken die weer in behandeling komen", "cases", 100,
-           paths=lambda r: r.backlog.cohort_cases),
-    Figure("backlog_backlog_peak", "Cohort cases pending at the IND, highest month",
-           "Openstaande zaken van het cohort bij de IND, hoogste maand", "cases", 100,
+    Figure("backlog_cohort_persons",
+           "Persons registered when the TPD ends (each takes the document or continues an asylum case)",
+           "Ingeschreven personen als de RTB eindigt (elk neemt het transitiedocument of zet een asielzaak door)",
+           "persons", 100, paths=lambda r: r.backlog.cohort_persons),
+    Figure("backlog_continuing_persons", "Persons in continuing asylum cases",
+           "Personen in doorlopende asielzaken", "persons", 100,
+           paths=lambda r: r.backlog.cohort_persons * _continuing(r)),
+    Figure("backlog_cohort_cases", "Continuing asylum cases (restarting at the TPD end)",
+           "Doorlopende asielzaken (weer in behandeling als de RTB eindigt)", "cases", 100,
+           paths=lambda r: r.backlog.cohort_cases * _continuing(r)),
+    Figure("backlog_backlog_peak", "Continuing asylum cases pending at the IND, highest month",
+           "Openstaande doorlopende asielzaken bij de IND, hoogste maand", "cases", 100,
            paths=lambda r: _bl(r)["pending"].max(axis=1)),
     Figure("backlog_regular_backlog_peak", "Regular asylum cases pending, highest month",
            "Reguliere openstaande asielzaken, hoogste maand", "cases", 100,
@@ -264,12 +332,13 @@ FIGURES: tuple[Figure, ...] = (
     Figure("backlog_dtv_caseload_peak", "DT&V caseload from the cohort, highest month",
            "Zaken bij DT&V uit het cohort, hoogste maand", "cases", 10,
            paths=lambda r: _bl(r)["dtv_caseload"].max(axis=1)),
-    Figure("backlog_shelter_entitled_peak", "Persons entitled to shelter after the TPD, highest month",
-           "Personen met recht op opvang na de RTB, hoogste maand", "persons", 100,
+    Figure("backlog_shelter_entitled_peak",
+           "Persons in continuing asylum cases entitled to reception after the TPD, highest month",
+           "Personen in doorlopende asielzaken met recht op opvang na de RTB, hoogste maand", "persons", 100,
            paths=lambda r: _bl(r)["shelter_entitled"].max(axis=1)),
-    Figure("backlog_permits_issued_total", "Transition permits issued",
-           "Afgegeven transitiedocumenten", "cases", 100,
-           paths=lambda r: _bl(r)["permits_issued"].sum(axis=1)),
+    Figure("backlog_permits_issued_total", "Transitiedocumenten issued (one per person)",
+           "Afgegeven transitiedocumenten (één per persoon)", "persons", 100,
+           paths=lambda r: _persons(r, "permits_issued").sum(axis=1)),
     Figure("backlog_without_document_peak",
            "Persons waiting for their transition document without any document, highest month",
            "Personen die nog op hun transitiedocument wachten, hoogste maand",

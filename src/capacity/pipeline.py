@@ -1,11 +1,12 @@
 """The scenario recipe: every number a report shows, computed once, and its results store.
 
-:func:`run_scenario` runs the steps in order — history → backtest → forecast → gap check
-→ backlog → shelter → policy comparison → capacity solver → municipal allocation →
-headline table — and returns one :class:`ScenarioResults`. Notebooks only load and show
-it: the runner computes each scenario once per run (:func:`scenario_results` with a
-``cache_path``), and every report of that scenario, the 342 municipal ones included,
-reads the same object. In JupyterLab without a cache, the first cell computes it.
+:func:`run_scenario` runs the steps in order — history → backtest → forecast → regime
+(TP arrivals stop at the TPD end) → gap check → backlog → shelter → ledger → policy
+comparison → capacity solver → municipal allocation → headline table — and returns one
+:class:`ScenarioResults`. Notebooks only load and show it: the runner computes each
+scenario once per run (:func:`scenario_results` with a ``cache_path``), and every report
+of that scenario, the 342 municipal ones included, reads the same object. In JupyterLab
+without a cache, the first cell computes it.
 
 Random streams: one :class:`numpy.random.SeedSequence` per scenario seed, spawned into one
 independent stream per step (:data:`STREAMS`). Two scenarios with the same seed therefore
@@ -29,6 +30,7 @@ import pandas as pd
 
 from capacity import backlog, data, forecast, headline, shelter
 from capacity.data import quality
+from capacity.forecast import regime
 from capacity.forecast.backtest import summary as backtest_summary
 from capacity.forecast.paths import PopulationPaths
 from capacity.params import Scenario
@@ -38,11 +40,11 @@ from capacity.shelter import regions as shelter_regions
 log = logging.getLogger(__name__)
 
 #: Bump when the layout of :class:`ScenarioResults` changes, so that old caches are ignored.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 
 #: The random stream of each step. Append only: a stream's numbers depend on its position.
 STREAMS = ("backtest", "forecast", "backlog", "shelter", "gap_check", "policies", "solver",
-           "replay", "sensitivity", "shelter_replay", "secondary_movement")
+           "replay", "sensitivity", "shelter_replay", "secondary_movement", "regime", "ledger")
 
 #: Sample paths of the gap check (its forecast from the first count after the data end).
 GAP_CHECK_PATHS = 500
@@ -69,6 +71,10 @@ class ScenarioResults:
         allocation: Shelter allocated to every municipality (one row each).
         headline: The headline table (``capacity.headline``): the one source of every
             headline figure.
+        regime: The forecast split at the TPD end (``capacity.forecast.regime.RegimeSplit``):
+            ``population`` is already its TP-only paths.
+        ledger: Every person followed after the TPD end in one state each month
+            (``capacity.backlog.ledger.Ledger``).
         tables: The other tables the reports show and offer for download, by file stem
             (:func:`report_tables`).
         timings: Seconds spent per step.
@@ -90,6 +96,8 @@ class ScenarioResults:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     version: int = CACHE_VERSION
+    regime: Any = None
+    ledger: Any = None
 
 
 def streams(seed: int) -> dict[str, np.random.Generator]:
@@ -164,29 +172,42 @@ def run_scenario(
     if scorecard is None:
         scorecard = clock.step("backtest", lambda: forecast.run_backtest(history, scn.forecast,
                                                                           rng=rng["backtest"]))
-    pop = clock.step("forecast", lambda: forecast.forecast_population(
+    forecast_paths = clock.step("forecast", lambda: forecast.forecast_population(
         history, scn.forecast, rng=rng["forecast"], n_paths=n_paths, scorecard=scorecard))
+    # the TPD end is a change of regime: TP arrivals stop, later arrivals seek asylum
+    split = clock.step("regime", lambda: regime.split_at_tpd_end(forecast_paths, scn.backlog,
+                                                                 rng=rng["regime"]))
+    pop = split.population
     gap = clock.step("gap_check", lambda: forecast.gap_check(
         history, scn.forecast, rng=rng["gap_check"], scorecard=scorecard, n_paths=GAP_CHECK_PATHS))
     # one departure process: the backlog cohort leaves at the forecast paths' rates
-    bl = clock.step("backlog", lambda: backlog.simulate(
-        backlog.cohort_at_tpd_end(pop, scn.backlog), scn.backlog, rng=rng["backlog"],
-        departure_rates=backlog.forecast_departure_rates(pop, scn.backlog)))
+    cohort = backlog.cohort_at_tpd_end(pop, scn.backlog)
+    rates = backlog.forecast_departure_rates(pop, scn.backlog)
+    post_tpd = split.asylum_on(regime.tpd_end_month(scn.backlog), scn.backlog.n_months)
+    bl = clock.step("backlog", lambda: backlog.simulate_after_tpd(
+        cohort * (1 - split.pulse_share), scn.backlog, rng=rng["backlog"], departure_rates=rates,
+        post_tpd_arrivals=post_tpd))
     sh = clock.step("shelter", lambda: _shelter(scn, pop, bl, history, rng["shelter"]))
+    book = clock.step("ledger", lambda: backlog.build_ledger(
+        bl, scn.backlog, cohort=cohort, arrivals=post_tpd, departure_rates=rates,
+        in_shelter_share=shelter.share_in_shelter_at(sh.in_shelter, pop.registered, pop.dates,
+                                                     regime.tpd_end_month(scn.backlog)),
+        rng=rng["ledger"]))
     policies = clock.step("policies", lambda: backlog.compare_policies(
-        bl.cohort_persons[:POLICY_PATHS], scn.backlog, pop=pop, rng=rng["policies"]))
+        bl.cohort_persons[:POLICY_PATHS], scn.backlog, pop=pop, rng=rng["policies"],
+        extra_regular_inflow=post_tpd))
     capacity = clock.step("solver", lambda: backlog.solve_capacity(
         bl.cohort_persons[: scn.backlog.solver_n_paths], scn.backlog, rng=rng["solver"],
         departure_rates=backlog.forecast_departure_rates(pop, scn.backlog)[: scn.backlog.solver_n_paths]))
     munis = clock.step("allocation", lambda: data.load_municipalities(scn.data.data_dir, scn.data.files))
     allocation = clock.step("allocation", lambda: shelter.allocate(sh, munis))
     partial = ScenarioResults(scn, history, scorecard, pop, gap, bl, sh, policies, capacity,
-                              munis, allocation, headline=pd.DataFrame())
+                              munis, allocation, headline=pd.DataFrame(), regime=split, ledger=book)
     table = clock.step("headline", lambda: headline.headline_table(partial))
     tables = clock.step("tables", lambda: report_tables(partial, table))
     log.info("scenario %s computed in %.1f s", scn.meta.name, sum(clock.timings.values()))
     return ScenarioResults(scn, history, scorecard, pop, gap, bl, sh, policies, capacity,
-                           munis, allocation, table, tables, clock.timings)
+                           munis, allocation, table, tables, clock.timings, regime=split, ledger=book)
 
 
 def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -214,7 +235,9 @@ def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.Data
         "data_breaks": quality.breaks(res.history),
         "data_identity": quality.identity_residuals(res.history),
         "anchor_checks": quality.anchor_checks(res.history),
-        "population_forecast": res.population.table(),
+        "population_forecast": _population_table(res),
+        "ledger": res.ledger.table() if res.ledger is not None else pd.DataFrame(
+            columns=["date", "state", *CONTRACT_COLUMNS[2:]]),
         "backtest": res.scorecard,
         "backtest_summary": backtest_summary(res.scorecard, horizons=(1, 6)),
         "forecast_gap_check": res.gap_check,
@@ -246,6 +269,14 @@ def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.Data
             rng=streams(res.scenario.meta.seed)["sensitivity"], n_base=512),
         "capacity_needed": res.capacity_needed,
     }
+
+
+def _population_table(res: ScenarioResults) -> pd.DataFrame:
+    """Return the forecast's table plus the arrivals after the TPD end who seek asylum (persons/month)."""
+    table = res.population.table()
+    if res.regime is None:
+        return table
+    return pd.concat([table, res.regime.table()], ignore_index=True)
 
 
 def _shelter(scn: Scenario, pop: PopulationPaths, bl: Any, history: pd.DataFrame,

@@ -35,7 +35,7 @@ RECORDED = ("pending", "pending_regular", "decisions", "late_decisions", "penalt
             "overdue_pending",
             "granted", "withdrawn_return", "withdrawn_permit", "departed", "appeals_pending",
             "departure_term", "dtv_caseload", "dtv_closed", "permits_pending", "permits_issued",
-            "shelter_entitled")
+            "shelter_entitled", "permit_takers_waiting")
 
 
 def _value(cfg: BacklogConfig, name: str) -> float:
@@ -94,12 +94,13 @@ class BacklogDES:
                        else np.array([_value(cfg, "regular_inflow_per_year") / 12]))
         self.dtv_cap = cfg.dtv_cases_per_month * _value(cfg, "dtv_capacity_realisation")
         self.permit_cap = cfg.permit_capacity_per_month * _value(
-            cfg, "permit_capacity_realisation")
+            cfg, "permit_capacity_realisation") / self.ppc   # capacity in persons, queue in cases
         # penalty schedule per case at each month's start, middle and end (the cohort
         # shares one term); a case leaving first instance in month k counts as leaving at
         # mid-month, as in the vectorised model
         self.schedule = penalty_steps(np.arange(n_months, dtype=float), cfg.term_months, cfg)
-        self.pending_before = cohort_cases
+        self.pending_before = 0   # continuing cases (the IND's queue), set below
+        self.takers_waiting = 0   # document takers not yet withdrawn (never in the IND's queue)
         ks = np.arange(n_months)
         remaining = self.window - ks
         h_perm = np.where(remaining > 1.0, 1.0 / np.maximum(remaining, 1e-12), 1.0)
@@ -128,7 +129,11 @@ class BacklogDES:
             n_takers = int(round(n * u))
             for j in range(n):
                 case = _Case(simple=simple, taker=j < n_takers)
-                (self.simple if simple else self.standard).add(case)
+                if not case.taker:   # document takers are never in the IND's asylum queue
+                    (self.simple if simple else self.standard).add(case)
+                    self.pending_before += 1
+                else:
+                    self.takers_waiting += 1
                 self.env.process(self._case(case))
         for proc in (self._ind, self._dtv_process, self._permits, self._inflow, self._record):
             self.env.process(proc())
@@ -161,7 +166,10 @@ class BacklogDES:
         fired = yield env.any_of(waits)
         if case.decided not in fired:          # withdrew or departed first
             reason = leave[1]
-            (self.simple if case.simple else self.standard).remove(case)
+            if not case.taker:
+                (self.simple if case.simple else self.standard).remove(case)
+            else:
+                self.takers_waiting -= 1
             case.state = f"left:{reason}"
             self.wait_months.append(np.floor(env.now) + 1)
             if reason == "return":
@@ -302,6 +310,7 @@ class BacklogDES:
             r["departure_term"][k] = term
             r["dtv_caseload"][k] = len(self.dtv)
             r["permits_pending"][k] = self.permit_queue
+            r["permit_takers_waiting"][k] = self.takers_waiting
             r["shelter_entitled"][k] = (pending + self.appeals + term) * self.ppc
             # penalties run on every case pending past the term, decided later or not:
             # leavers this month to mid-month, the still pending over the whole month

@@ -27,7 +27,7 @@ COHORT, MONTHS, REPS = 3000, 36, 60
 COMPARED = ("pending", "decisions", "late_decisions", "penalty_eur", "overdue_pending",
             "dtv_caseload",
             "shelter_entitled", "granted", "withdrawn_return", "withdrawn_permit", "departed",
-            "appeals_pending", "permits_issued")
+            "appeals_pending", "permits_issued", "permit_takers_waiting")
 
 
 @pytest.fixture(scope="module")
@@ -52,8 +52,10 @@ def test_des_and_vectorised_obey_littles_law_together(both):
     # mean stock from the vectorised model = throughput x mean wait measured case by case
     # in the DES (every cohort case leaves first instance within the run)
     _, waits, vec = both
-    assert vec.paths["pending"][0, -1] < 1e-6
-    start = np.concatenate([[COHORT], vec.paths["pending"][0, :-1]])
+    assert vec.paths["pending"][0, -1] + vec.paths["permit_takers_waiting"][0, -1] < 1e-6
+    # the cohort waits in the IND's queue (continuing) or on the document route (takers)
+    waiting = vec.paths["pending"][0] + vec.paths["permit_takers_waiting"][0]
+    start = np.concatenate([[COHORT], waiting[:-1]])
     mean_stock = start.mean()
     throughput = COHORT / MONTHS
     assert len(waits) == COHORT * REPS
@@ -62,7 +64,8 @@ def test_des_and_vectorised_obey_littles_law_together(both):
 
 def test_des_conserves_cases(both):
     des, _, _ = both
-    stocks = des["pending"] + des["appeals_pending"] + des["departure_term"] + des["dtv_caseload"]
+    stocks = (des["pending"] + des["permit_takers_waiting"] + des["appeals_pending"]
+              + des["departure_term"] + des["dtv_caseload"])
     left = sum(np.cumsum(des[n], axis=1) for n in ("granted", "withdrawn_return",
                                                      "withdrawn_permit", "departed", "dtv_closed"))
     assert np.allclose(stocks + left, COHORT)

@@ -246,3 +246,29 @@ def test_regions_reconcile_exactly_with_the_national_shelter_figures(baseline: p
         assert len(sums) == len(baseline.shelter.dates) * 5
         assert (sums.to_numpy() == national.loc[sums.index].to_numpy()).all(), region_type
     assert set(regions.loc[regions["key_source"] == "observed", "region"]) == {"Drenthe", "Groningen"}
+
+
+def test_tp_arrivals_stop_at_the_tpd_end_and_later_arrivals_seek_asylum(baseline: pipeline.ScenarioResults) -> None:
+    tpd_end = pd.Timestamp(baseline.scenario.backlog.tpd_end_date).to_period("M").to_timestamp()
+    table = baseline.tables["population_forecast"]
+    after = table["date"] >= tpd_end
+    tp = table[after & (table["variable"] == "arrivals")]
+    assert not tp.empty and (tp[["mean", *QUANTILE_COLUMNS]] == 0).all().all()
+    asylum = table[after & (table["variable"] == "arrivals_post_tpd_asylum")]
+    assert (asylum["q0.50"] > 0).all()
+    # they join the IND's regular inflow from the TPD-end month
+    first = baseline.regime.asylum_on(tpd_end, 1)[:, 0]
+    assert np.median(first) > 0
+    assert baseline.population.identity_error() < 1e-6
+
+
+def test_ledger_sums_and_the_coa_intake_counts_only_continuing_persons(baseline: pipeline.ScenarioResults) -> None:
+    ledger = baseline.ledger
+    assert ledger.conservation_error() < 1e-6 * ledger.expected_total().max()
+    assert set(baseline.tables["ledger"]["state"]) == set(ledger.stocks)
+    figures = headline.lookup(baseline.headline)
+    cohort = figures["backlog_cohort_persons"]["value"]
+    intake = figures["ledger_coa_intake_tpd_month"]["value"]
+    continuing = figures["backlog_continuing_persons"]["value"]
+    assert intake <= continuing * 1.001 and intake < 0.5 * cohort
+    assert figures["backlog_permits_issued_total"]["unit"] == "persons"

@@ -239,9 +239,9 @@ def test_parameter_draws_follow_their_distributions():
     g = cfg.grant_share
     assert par["grant_share"].min() >= g.low and par["grant_share"].max() <= g.high
     assert np.mean(par["grant_share"]) == pytest.approx((g.low + g.high) / 2, abs=0.005)
-    tri = cfg.permit_uptake_share
-    assert np.mean(par["permit_uptake_share"]) == pytest.approx(
-        (tri.low + tri.mode + tri.high) / 3, abs=0.005)
+    beta = cfg.permit_uptake_share   # centred on the 2024 precedent: 27 % continue
+    assert np.mean(par["permit_uptake_share"]) == pytest.approx(beta.a / (beta.a + beta.b), abs=0.005)
+    assert np.mean(par["permit_uptake_share"]) == pytest.approx(0.73, abs=0.005)
     ln = cfg.appeal_months_mean
     assert np.median(par["appeal_months_mean"]) == pytest.approx(ln.median, rel=0.02)
 

@@ -61,8 +61,8 @@ def test_permit_takers_without_a_document_until_it_is_issued():
     base = dict(permit_uptake_share=1.0, permit_uptake_months=1.0, persons_per_case=1.5,
                 ind_decisions_per_month=0.0)
     slow = _run(_cfg(**base, permit_capacity_per_month=1000.0), 4000.0)
-    # 4,000 persons = 2,667 cases withdraw in month 0; 1,000 documents a month
-    assert slow.without_document()[0, :3] == pytest.approx([1667 * 1.5, 667 * 1.5, 0.0], abs=1)
+    # 4,000 persons = 2,667 cases withdraw in month 0; 1,000 documents (persons) a month
+    assert slow.without_document()[0, :4] == pytest.approx([3000.0, 2000.0, 1000.0, 0.0], abs=1)
     none = _run(_cfg(**{**base, "permit_uptake_share": 0.0}), 4000.0)
     assert none.without_document().max() == 0
 
@@ -76,7 +76,9 @@ def test_every_backlog_input_names_a_source_or_an_assumption():
     assert table["source"].str.len().gt(0).all()
     for name in ("persons_per_case", "permit_uptake_share", "dtv_share_forced", "grant_share"):
         assert "assumption" in table.set_index("parameter").loc[f"backlog.{name}", "source"]
-    assert cfg.dtv_share_forced == 0.0 and cfg.permit_uptake_share.mode > 0.73
+    # the continuing share is centred on the 2024 precedent (27 %), as a distribution
+    assert cfg.dtv_share_forced == 0.0 and cfg.permit_uptake_share.central == pytest.approx(0.73)
+    assert cfg.permit_uptake_share.kind != "fixed"
 
 
 def test_the_solver_brackets_a_cohort_above_the_input_ranges():

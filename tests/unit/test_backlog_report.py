@@ -36,7 +36,7 @@ def test_report_helpers(result, head, language):
         assert len(rb.fan(result, var, language=language).data) > 0
     assert rb.cumulative_chart(result, "penalty_eur", language=language).data
     assert len(rb.months_to_clear_chart(result, language=language).data) == 2
-    assert len(rb.outcomes_chart(result, language=language).data) == 9
+    assert len(rb.outcomes_chart(result, language=language).data) == 10  # incl. the document route
     table = rb.assumptions_table(result.config, language=language)
     assert len(table) >= 30
     assert table.iloc[:, -1].str.len().gt(0).all()      # every row names a source

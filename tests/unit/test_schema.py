@@ -75,3 +75,48 @@ def test_check_mode_fails_on_a_stale_file(tmp_path: Path) -> None:
     stale.write_text("{}\n")
     assert schema.main(["--check", str(stale)]) == 1
     assert schema.main([str(stale)]) == 0 and schema.main(["--check", str(stale)]) == 0
+
+
+def _schema_names(node: object) -> set[str]:
+    """Every property name anywhere in the JSON Schema (parameters of every section)."""
+    names: set[str] = set()
+    if isinstance(node, dict):
+        names |= set(node.get("properties", {}))
+        for value in node.values():
+            names |= _schema_names(value)
+    elif isinstance(node, list):
+        for value in node:
+            names |= _schema_names(value)
+    return names
+
+
+def _other_known_names() -> set[str]:
+    """Snake-case names a comment may cite besides parameters: data files, their rows and
+    columns, scenario files, and the package's public functions and path variables."""
+    import re
+
+    import capacity
+    from capacity import backlog, data, shelter
+
+    datasets = Path(capacity.__file__).parent / "datasets"
+    text = " ".join(p.read_text(encoding="utf-8") for p in datasets.glob("*.csv"))
+    names = set(re.findall(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+", text))
+    names |= {p.stem for p in datasets.glob("*.csv")} | {p.stem for p in SHIPPED}
+    names |= {n for module in (data, shelter, backlog) for n in dir(module)} | set(backlog.UNITS)
+    return names
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_comments_name_only_parameters_that_exist(path: Path) -> None:
+    # a comment that explains a parameter by name must name one the schema has, e.g. not a
+    # conversion 'regular_persons_per_case' the code does not have
+    import re
+
+    known = _schema_names(json.loads(SCHEMA.read_text(encoding="utf-8"))) | _other_known_names()
+    unknown = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines()[1:], start=2):
+        comment = line.split("#", 1)[1] if "#" in line else ""
+        for name in re.findall(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b", comment):
+            if name not in known:
+                unknown[name] = number
+    assert not unknown, f"{path.name}: comments name parameters the schema lacks: {unknown} (name: line)"

@@ -63,3 +63,21 @@ def test_housing_task_table_is_in_the_quantile_contract():
 def test_no_destinations_when_the_tpd_ends_after_the_horizon():
     res = shelter.simulate_shelter(make_pop(h=6), ShelterConfig(tpd_end="2040-01-01"), history=make_history())
     assert res.after_tpd is None
+
+
+def test_when_ukraine_shelter_closes_asylum_seekers_are_in_coa_never_without_a_place():
+    # the closure scenario: every place closes at the TPD end; the entitled (continuing asylum
+    # cases) are received by COA and counted there, not as people without a place
+    pop = make_pop(n=4, h=12, departures=0)
+    entitled = np.zeros((4, 12))
+    entitled[:, 6:] = 20_000.0
+    cfg = ShelterConfig(tpd_end="2025-10-01", places_closed_at_tpd_end_share=1.0, entitled_shelter_share=1.0)
+    res = shelter.simulate_shelter(pop, cfg, history=make_history(), entitled=entitled,
+                                   entitled_from=pd.Timestamp("2025-10-01"))
+    assert np.all(res.places[:, 6:] == 0)
+    np.testing.assert_allclose(res.unmet_demand[:, 6:], 0.0)
+    np.testing.assert_allclose(res.in_shelter + res.unmet_demand, res.demand)
+    d = res.after_tpd
+    share = 20_000.0 / res.demand[:, 5]
+    np.testing.assert_allclose(d.asylum_reception[:, 0], d.cohort * np.minimum(share, 1.0))
+    assert d.conservation_error() < 1e-6 * d.cohort.max()

@@ -39,14 +39,22 @@ RECORDED: tuple[str, ...] = (
     "regular_inflow", "departure_rate")
 
 
-def _setup(cfg: BacklogConfig, draws: Draws, departure_rates: np.ndarray | None = None) -> Setup:
-    """Per-path parameter values and plans for a run on ``draws`` (and the forecast's departure rates)."""
+def _setup(cfg: BacklogConfig, draws: Draws, departure_rates: np.ndarray | None = None,
+           extra_inflow: np.ndarray | None = None) -> Setup:
+    """Per-path parameter values and plans for a run on ``draws``.
+
+    ``departure_rates`` are the forecast's (n_paths, n_months); ``extra_inflow`` adds
+    regular asylum applications per month (n_paths, n_months), e.g. people arriving from
+    Ukraine after the TPD end (:mod:`capacity.forecast.regime`).
+    """
     par = parameter_values(cfg, draws.uniforms)
     n, n_months = draws.n_paths, draws.n_months
     if cfg.regular_inflow_series:
         inflow_plan = carried_series(cfg.regular_inflow_series, n_months)[:, None] * np.ones(n)
     else:
         inflow_plan = np.broadcast_to(par["regular_inflow_per_year"] / 12.0, (n_months, n))
+    if extra_inflow is not None:
+        inflow_plan = inflow_plan + np.asarray(extra_inflow, dtype=float).T
     return Setup(
         values=par, normals=draws.normals,
         court_rate=np.minimum(1.0, 1.0 / par["appeal_months_mean"]),
@@ -54,7 +62,10 @@ def _setup(cfg: BacklogConfig, draws: Draws, departure_rates: np.ndarray | None 
         queue_order=QUEUE_ORDERS.get(cfg.queue_discipline),
         ind_plan=planned_capacity(cfg, n_months), inflow_plan=inflow_plan,
         dtv_capacity=cfg.dtv_cases_per_month * par["dtv_capacity_realisation"],
-        permit_capacity=cfg.permit_capacity_per_month * par["permit_capacity_realisation"],
+        # issuing capacity counts persons; the permit queue counts cases
+        permit_capacity=(cfg.permit_capacity_per_month * par["permit_capacity_realisation"]
+                         / par["persons_per_case"]),
+        permit_head_start=float(cfg.document_issue_lead_months),
         dtv_share_other=(1.0 - cfg.dtv_share_independent - cfg.dtv_share_forced
                          - cfg.dtv_share_unsupervised),
         cohort_penalty=penalty_steps(np.arange(n_months, dtype=float), cfg.term_months, cfg),
@@ -95,7 +106,8 @@ def _checked_rates(departure_rates: np.ndarray | None, shape: tuple[int, int]) -
 
 
 def run(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws, *,
-        departure_rates: np.ndarray | None = None) -> BacklogResult:
+        departure_rates: np.ndarray | None = None,
+        extra_regular_inflow: np.ndarray | None = None) -> BacklogResult:
     """Simulate the backlog on given random numbers (see :func:`simulate`).
 
     Args:
@@ -107,6 +119,9 @@ def run(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws, *,
             one departure process); ``None``: ``cfg.departure_rate_per_month`` per path
             (standalone use). The uniform of that parameter is drawn either way, so the
             other parameters keep their common random numbers.
+        extra_regular_inflow: Regular asylum applications added to the regular inflow per
+            month, shape (n_paths, n_months) (cases = persons: the IND counts applicants),
+            e.g. arrivals from Ukraine after the TPD end; ``None``: none.
 
     Returns:
         The :class:`BacklogResult` over ``draws.n_months`` months.
@@ -119,7 +134,13 @@ def run(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws, *,
     if np.any(cohort_persons < 0) or not np.all(np.isfinite(cohort_persons)):
         raise ParameterError("cohort_persons must be finite and non-negative")
     rates = _checked_rates(departure_rates, (n, n_months))
-    setup = _setup(cfg, draws, rates)
+    extra = None
+    if extra_regular_inflow is not None:
+        extra = np.asarray(extra_regular_inflow, dtype=float)
+        if extra.shape != (n, n_months) or np.any(extra < 0) or not np.all(np.isfinite(extra)):
+            raise ParameterError(f"extra_regular_inflow must be finite persons >= 0 of shape "
+                                 f"{(n, n_months)}, got shape {extra.shape}")
+    setup = _setup(cfg, draws, rates, extra)
     cases = cohort_persons / setup.values["persons_per_case"]
     stocks = _initial_stocks(cases, cfg, setup.values, n_months)
     by_month = {name: np.empty((n_months, n)) for name in RECORDED}  # rows: contiguous writes
@@ -148,6 +169,7 @@ def simulate(
     rng: np.random.Generator,
     n_months: int | None = None,
     departure_rates: np.ndarray | None = None,
+    extra_regular_inflow: np.ndarray | None = None,
 ) -> BacklogResult:
     """Simulate the post-TPD backlog, vectorised over paths (loop over months only).
 
@@ -159,6 +181,8 @@ def simulate(
         n_months: Months to simulate from the TPD end month (default ``cfg.n_months``).
         departure_rates: The forecast's departure rates on the backlog months, shape
             (n_paths, n_months) (:func:`forecast_departure_rates`); ``None``: the parameter.
+        extra_regular_inflow: Regular asylum applications added per month (persons), shape
+            (n_paths, n_months); see :func:`run`.
 
     Returns:
         A :class:`BacklogResult`; ``result.table()`` is the ``backlog_forecast`` table.
@@ -166,7 +190,8 @@ def simulate(
     cohort_persons = np.atleast_1d(np.asarray(cohort_persons, dtype=float))
     months = cfg.n_months if n_months is None else int(n_months)
     draws = draw(cohort_persons.shape[0], months, rng=rng)
-    return run(cohort_persons, cfg, draws, departure_rates=departure_rates)
+    return run(cohort_persons, cfg, draws, departure_rates=departure_rates,
+               extra_regular_inflow=extra_regular_inflow)
 
 
 def forecast_departure_rates(pop: PopulationPaths, cfg: BacklogConfig, *,

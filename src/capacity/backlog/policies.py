@@ -23,6 +23,7 @@ def default_policies(cfg: BacklogConfig) -> dict[str, dict[str, Any]]:
         "all applications restart": {"permit_uptake_share": 0.0},
         "permit, high uptake (90 %)": {"permit_uptake_share": 0.90},
         "permit, 2024 precedent (73 %)": {"permit_uptake_share": 0.73},
+        "documents issued from 3 months before the TPD end": {"document_issue_lead_months": 3},
         "return programme 3 %/month": {"return_rate_per_month": 0.03},
         "no return programme": {"return_rate_per_month": 0.0},
         "queue: simple cases first": {"queue_discipline": "simple_first"},
@@ -42,6 +43,7 @@ def compare_policies(
     policies: Mapping[str, Mapping[str, Any]] | None = None,
     pop: PopulationPaths | None = None,
     n_months: int | None = None,
+    extra_regular_inflow: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Run several policies on common random numbers and tabulate them side by side.
 
@@ -56,6 +58,9 @@ def compare_policies(
             (:func:`forecast_departure_rates`, the first ``n_paths`` paths); without it,
             at ``cfg.departure_rate_per_month``.
         n_months: Months simulated (default ``cfg.n_months``).
+        extra_regular_inflow: Regular asylum applications added per month (persons), e.g.
+            the arrivals after the TPD end, shape (>= n_paths, n_months); the same for every
+            policy (first ``n_paths`` rows).
 
     Returns:
         Table ``backlog_policies``: one row per policy with medians (and p90) of backlog
@@ -83,7 +88,8 @@ def compare_policies(
                                      f"least {cohort_persons.shape[0]} (one per cohort path)")
         rates = None if pop is None else forecast_departure_rates(
             pop, pcfg, n_months=months)[: cohort_persons.shape[0]]
-        res = run(cohort, pcfg, draws, departure_rates=rates)
+        extra = None if extra_regular_inflow is None else extra_regular_inflow[: cohort_persons.shape[0], :months]
+        res = run(cohort, pcfg, draws, departure_rates=rates, extra_regular_inflow=extra)
         h = headline(res)
         late_total = res.paths["late_decisions"].sum(axis=1)
         if first_late is None:

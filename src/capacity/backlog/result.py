@@ -19,7 +19,8 @@ CONTRACT_VARIABLES: tuple[str, ...] = (
 
 #: Unit of every path variable (stocks at month end, flows per month).
 UNITS: dict[str, str] = {
-    "pending": "cases (cohort, first instance, month end)",
+    "pending": "cases (continuing cohort cases at the IND, first instance, month end; "
+               "document takers are never in it)",
     "pending_regular": "cases (regular asylum queue, month end; the IND publishes applicants, "
                        "one application each, so a regular case is one person)",
     "backlog_total": "cases (cohort + regular, month end)",
@@ -33,7 +34,7 @@ UNITS: dict[str, str] = {
     "penalty_eur_regular": "EUR/month (regular queue, run up by cases pending past the term)",
     "granted": "cases/month (first instance + successful appeals)",
     "withdrawn_return": "cases/month",
-    "withdrawn_permit": "cases/month",
+    "withdrawn_permit": "cases/month (document takers withdrawing their application)",
     "departed": "cases/month (left on their own while pending or appealing)",
     "appeals_pending": "cases (month end)",
     "departure_term": "cases (month end)",
@@ -42,9 +43,10 @@ UNITS: dict[str, str] = {
     "dtv_forced": "cases/month",
     "dtv_unsupervised": "cases/month",
     "dtv_other": "cases/month",
-    "permits_pending": "cases (month end)",
-    "permit_takers_waiting": "cases (month end, intend to take the permit, not yet withdrawn)",
-    "permits_issued": "cases/month",
+    "permits_pending": "cases (month end; persons = cases x persons_per_case)",
+    "permit_takers_waiting": "cases (month end, document takers not yet withdrawn; not in the IND "
+                             "queue)",
+    "permits_issued": "cases/month (issuing capacity counts persons: cases x persons_per_case)",
     "shelter_entitled": "persons (month end)",
     "ind_capacity": "decisions/month",
     "regular_inflow": "cases/month",
@@ -53,7 +55,8 @@ UNITS: dict[str, str] = {
 
 _STOCKS_EXITS = ("granted", "withdrawn_return", "withdrawn_permit", "departed",
                  "dtv_independent", "dtv_forced", "dtv_unsupervised", "dtv_other")
-_STOCKS_IN = ("pending", "appeals_pending", "departure_term", "dtv_caseload")
+_STOCKS_IN = ("pending", "permit_takers_waiting", "appeals_pending", "departure_term",
+              "dtv_caseload")
 
 @dataclass(frozen=True)
 class BacklogResult:
@@ -132,7 +135,8 @@ class BacklogResult:
         n_months = p["pending"].shape[1]
         months = np.arange(n_months)
         a_start, a_mid, a_end = penalty_steps(months.astype(float), term_months, cfg)
-        before = np.concatenate([self.cohort_cases[:, None], p["pending"][:, :-1]], axis=1)
+        continuing = self.cohort_cases * (1 - self.parameters["permit_uptake_share"])
+        before = np.concatenate([continuing[:, None], p["pending"][:, :-1]], axis=1)
         left = np.maximum(before - p["pending"], 0.0)
         notice = 0.0 if cfg.penalties_abolished else self.parameters["notice_share"]
         penalty = notice * (p["pending"] @ (a_end - a_start) + left @ (a_mid - a_start))
@@ -200,7 +204,8 @@ class BacklogResult:
     def accounted(self) -> np.ndarray:
         """Cohort cases accounted for at each month end, per path (cases).
 
-        Pending + appealing + in the departure term + in DT&V + everyone who left
+        Pending + document takers not yet withdrawn + appealing + in the departure term +
+        in DT&V + everyone who left
         (granted, withdrawn into return or permit, departed, DT&V case closed).
         """
         total = sum(self.paths[n] for n in _STOCKS_IN)

@@ -2,7 +2,8 @@
 
 Each month, in this order (see the package docstring for the rules in words):
 
-1. :func:`_leave_queue`: pending cohort cases withdraw (return programme, permit) or depart;
+1. :func:`_leave_queue`: document takers withdraw for the transition document, and
+   takers and continuing cases withdraw into the return programme or depart;
 2. :func:`_decide`: regular inflow arrives and the IND decides at its capacity, shared
    between the regular queue and the cohort by the queue discipline;
 3. :func:`_appeal`: appeals are decided or abandoned, new rejections appeal or become final;
@@ -10,7 +11,9 @@ Each month, in this order (see the package docstring for the rules in words):
 5. :func:`_issue_permits`: withdrawn permit takers join the permit queue, which is worked off.
 
 :func:`step` applies them to :class:`Stocks` for one month. All quantities are arrays over
-sample paths; the cohort is counted in cases.
+sample paths; the cohort is counted in cases. Document takers are never in the IND's asylum
+queue: they wait on the document route (withdrawal letter, public-order check) until they
+withdraw, and the IND decides only continuing cases.
 """
 
 from __future__ import annotations
@@ -39,9 +42,9 @@ REGULAR_ORDER: dict[str, str] = {"oldest_first": "oldest", "simple_first": "olde
 class Stocks:
     """Cases in each stock at a month boundary, per path (cases).
 
-    The pending cohort is split by kind of case (simple / standard) and by intent: permit
-    takers will withdraw for the transition permit within the uptake window, the others
-    continue their asylum application.
+    The cohort is split by kind of case (simple / standard) and by intent: document takers
+    withdraw for the transitiedocument within the uptake window and are never in the IND's
+    asylum queue; the others continue their asylum application (the pending cohort).
     """
 
     simple_permit_takers: np.ndarray
@@ -56,9 +59,13 @@ class Stocks:
 
     @property
     def cohort_pending(self) -> np.ndarray:
-        """Cohort cases waiting for a first-instance decision."""
-        return (self.simple_permit_takers + self.simple_continuing
-                + self.standard_permit_takers + self.standard_continuing)
+        """Continuing cohort cases waiting for a first-instance decision (the IND's queue)."""
+        return self.simple_continuing + self.standard_continuing
+
+    @property
+    def document_route(self) -> np.ndarray:
+        """Document takers who have not yet withdrawn (not in the IND's asylum queue)."""
+        return self.simple_permit_takers + self.standard_permit_takers
 
     @property
     def regular_old(self) -> np.ndarray:
@@ -88,12 +95,14 @@ class Setup:
     ind_plan: np.ndarray            # planned IND capacity per month (decisions/month)
     inflow_plan: np.ndarray         # expected regular inflow, (n_months, n_paths), cases/month
     dtv_capacity: np.ndarray        # DT&V case closures per month, per path
-    permit_capacity: np.ndarray     # permits issued per month, per path
+    permit_capacity: np.ndarray     # permits issued per month, per path (cases)
     dtv_share_other: float          # closed DT&V cases with another outcome
     cohort_penalty: tuple[np.ndarray, np.ndarray, np.ndarray]  # schedule at month start/mid/end
     #: monthly departure probability (n_months, n_paths) from the forecast's paths, or None:
     #: the per-path parameter ``departure_rate_per_month`` in every month (standalone use)
     departure_rates: np.ndarray | None = None
+    #: months of document issuing done before the TPD end (added to month 0's capacity)
+    permit_head_start: float = 0.0
 
     def departure_rate(self, month: int) -> np.ndarray:
         """Share of pending or appealing cases leaving the Netherlands in ``month``, per path."""
@@ -139,11 +148,6 @@ def _remaining(stock: np.ndarray, removed: np.ndarray) -> np.ndarray:
     return np.where(removed >= stock * (1 - 1e-12), 0.0, np.maximum(stock - removed, 0.0))
 
 
-def _share_of(part: np.ndarray, whole: np.ndarray) -> np.ndarray:
-    """``part / whole``, 0 where ``whole`` is 0."""
-    return np.divide(part, whole, out=np.zeros_like(whole), where=whole > 0)
-
-
 # --- the model rules, one month each ----------------------------------------------------------
 
 
@@ -184,8 +188,8 @@ def _decide(month: int, s: Stocks, setup: Setup, cfg: BacklogConfig) -> dict[str
     s.regular.stock[:, OLD_COLUMNS + month] += inflow
     capacity = (setup.ind_plan[month] * setup.values["ind_capacity_realisation"]
                 * noise(setup.normals[month, 0], cfg.ind_capacity_noise_sd))
-    simple = s.simple_permit_takers + s.simple_continuing
-    standard = s.standard_permit_takers + s.standard_continuing
+    # only continuing cases are in the IND's queue; document takers never are
+    simple, standard = s.simple_continuing, s.standard_continuing
     effort = cfg.simple_case_effort
     reserved = cfg.ind_tpd_reserved_share
     if reserved > 0:  # the reserve serves the cohort first; what it leaves joins the rest
@@ -202,15 +206,8 @@ def _decide(month: int, s: Stocks, setup: Setup, cfg: BacklogConfig) -> dict[str
         "regular_new": (s.regular_new, 1.0)}, setup.queue_order)
     simple_decided = served["cohort_simple"] + simple_reserved
     standard_decided = served["cohort_standard"] + standard_reserved
-    # decisions fall on permit takers and the others in proportion to their numbers
-    simple_takers = _share_of(s.simple_permit_takers, simple)
-    standard_takers = _share_of(s.standard_permit_takers, standard)
-    s.simple_permit_takers = _remaining(s.simple_permit_takers, simple_decided * simple_takers)
-    s.simple_continuing = _remaining(s.simple_continuing, simple_decided * (1 - simple_takers))
-    s.standard_permit_takers = _remaining(s.standard_permit_takers,
-                                          standard_decided * standard_takers)
-    s.standard_continuing = _remaining(s.standard_continuing,
-                                       standard_decided * (1 - standard_takers))
+    s.simple_continuing = _remaining(s.simple_continuing, simple_decided)
+    s.standard_continuing = _remaining(s.standard_continuing, standard_decided)
     regular = serve_and_accrue(s.regular, month, served["regular_old"], served["regular_new"],
                                REGULAR_ORDER[cfg.queue_discipline], setup.notice_share, cfg)
     decisions = simple_decided + standard_decided
@@ -250,10 +247,15 @@ def _depart(s: Stocks, final_rejections: np.ndarray, setup: Setup,
             "dtv_other": closed * setup.dtv_share_other}
 
 
-def _issue_permits(s: Stocks, withdrawn_permit: np.ndarray, setup: Setup) -> np.ndarray:
-    """Rule 5: permit takers who withdrew join the permit queue; return permits issued."""
+def _issue_permits(month: int, s: Stocks, withdrawn_permit: np.ndarray, setup: Setup) -> np.ndarray:
+    """Rule 5: document takers who withdrew join the issuing queue; return documents issued.
+
+    With a head start the IND prepares documents in the months before the TPD end, so in
+    the TPD-end month it issues that many months' capacity on top.
+    """
     s.permit_queue = s.permit_queue + withdrawn_permit
-    issued = np.minimum(s.permit_queue, setup.permit_capacity)
+    capacity = setup.permit_capacity * (1.0 + (setup.permit_head_start if month == 0 else 0.0))
+    issued = np.minimum(s.permit_queue, capacity)
     s.permit_queue = s.permit_queue - issued
     return issued
 
@@ -281,7 +283,7 @@ def step(month: int, s: Stocks, setup: Setup, cfg: BacklogConfig) -> dict[str, n
     flows |= _decide(month, s, setup, cfg)
     appealed = _appeal(month, s, flows["decisions"], setup)
     flows |= _depart(s, appealed["final_rejections"], setup, cfg)
-    flows["permits_issued"] = _issue_permits(s, flows["withdrawn_permit"], setup)
+    flows["permits_issued"] = _issue_permits(month, s, flows["withdrawn_permit"], setup)
     pending, in_term = s.cohort_pending, s.in_departure_term
     flows |= _cohort_penalty(month, pending_before, pending, setup, cfg)
     return flows | {
@@ -294,7 +296,7 @@ def step(month: int, s: Stocks, setup: Setup, cfg: BacklogConfig) -> dict[str, n
         "departure_term": in_term,
         "dtv_caseload": s.dtv,
         "permits_pending": s.permit_queue,
-        "permit_takers_waiting": s.simple_permit_takers + s.standard_permit_takers,
+        "permit_takers_waiting": s.document_route,
         "shelter_entitled": (pending + s.appeals + in_term) * setup.values["persons_per_case"],
         "departure_rate": setup.departure_rate(month),
     }

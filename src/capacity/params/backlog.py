@@ -1,8 +1,15 @@
 """Schema section `backlog`: the post-TPD IND/DT&V backlog model (issue 5).
 
-Counting units: the IND queue is counted in *cases* (one asylum application, possibly
-covering more than one person); shelter need is counted in *persons*
-(cases x ``persons_per_case``). Monthly probabilities are per month of the model's step.
+Counting units: the cohort's IND queue is counted in *cases* (one asylum application,
+possibly covering more than one person: work per household); everything else in
+*persons*: shelter need, transitiedocumenten and their issuing capacity (cases x
+``persons_per_case``), the regular asylum stream (the IND counts applicants, one
+application each) and the population ledger. Monthly probabilities are per month of the
+model's step.
+
+``tpd_end_date`` is the scenario's one TPD end: the forecast's TP arrivals stop then
+(:mod:`capacity.forecast.regime`), the backlog restarts the continuing cases, and the
+shelter model switches to entitled people from that month.
 """
 
 from __future__ import annotations
@@ -104,14 +111,16 @@ class BacklogConfig(Frozen):
                                                         "5,000 scheme in ~6 months = ~1.5 %/month (DERIVED); low end "
                                                         "assumption"))
     permit_uptake_share: ShareDist = param(Distribution(value=0.0), unit="share",
-                                              doc="cohort cases that take the transition / "
-                                                  "fallback permit and withdraw",
-                                              source=("policy_timeline.csv 2025-11-28 (document for all); share "
-                                                      "still pursuing asylum: assumption; 73 % = 2024 precedent as "
-                                                      "lower bound"))
-    permit_uptake_months: MonthsDist = param(Distribution(value=3.0), unit="months",
-                                               doc="window over which permit takers withdraw "
-                                                   "(spread evenly)",
+                                              doc="cohort cases that take the transitiedocument "
+                                                  "and withdraw (never in the IND's asylum "
+                                                  "queue); the rest continue their application",
+                                              source=("policy_timeline.csv 2024-01-24: 740 of 2,760 (27 %) "
+                                                      "continued when their TP ended, so uptake centred on 73 %; "
+                                                      "spread: assumption (the plan's document, "
+                                                      "policy_timeline.csv 2025-11-28)"))
+    permit_uptake_months: MonthsDist = param(Distribution(value=1.0), unit="months",
+                                               doc="window over which document takers withdraw "
+                                                   "(spread evenly; 1: all in the TPD-end month)",
                                                source="assumption")
     departure_rate_per_month: RateDist = param(Distribution(value=0.0), unit="share/month",
                                                    doc="pending or appealing cases leaving the "
@@ -120,6 +129,49 @@ class BacklogConfig(Frozen):
                                                        "path's forecast departure rate applies)",
                                                    source=("monitor_report_facts.csv: 8,215 departed May-Nov 2024 of "
                                                            "~117,530 = 1.17 %/month (DERIVED)"))
+
+    # --- the regime after the TPD end ----------------------------------------------------
+    post_tpd_asylum_share: ShareDist = param(
+        Distribution(value=0.5), unit="share",
+        doc="of the arrivals the forecast carries past the TPD end (no TP any more), the share "
+            "who still come and apply for asylum (regular IND inflow, COA reception)",
+        source="assumption: no published figure; the TP ends EU-wide (policy_timeline.csv 2025-09-16)")
+    pull_forward_share: Share = param(
+        0.0, unit="share",
+        doc="share of the arrivals of the pull_forward_months after the TPD end that come "
+            "before it instead (under TP)", ge=0, le=1,
+        source="no pull-forward in the baseline (a scenario lever)")
+    pull_forward_months: WholeMonths = param(
+        3, unit="months", doc="months after the TPD end whose arrivals can be pulled forward, "
+                              "and months before it they are spread over", ge=1, le=24,
+        source="assumption (scenario lever)")
+    tpd_end_departure_pulse: Share = param(
+        0.0, unit="share",
+        doc="extra share of the people registered at the TPD end who leave the Netherlands in "
+            "the TPD-end month (return or onward movement) before choosing a route", ge=0, le=1,
+        source="no pulse in the baseline (a scenario lever)")
+    document_issue_lead_months: WholeMonths = param(
+        0, unit="months",
+        doc="months before the TPD end in which the IND already issues documents at its issuing "
+            "capacity (a policy lever; the status still changes at the TPD end)", ge=0, le=24,
+        source="the plan names no earlier start (policy_timeline.csv 2025-11-28)")
+    document_months: WholeMonths = param(
+        36, unit="months", doc="validity of the transitiedocument from the TPD end", ge=1, le=120,
+        source="policy_timeline.csv 2025-11-28: a three-year transitiedocument")
+    document_housing_rate_per_month: RateDist = param(
+        Distribution(value=0.04), unit="share/month",
+        doc="document holders in (fallback) shelter who move to own housing each month",
+        source="assumption: no published rate; housing is scarce")
+    expiry_work_study_share: Share = param(
+        0.0, unit="share", doc="document holders at expiry who move to a work or study permit",
+        ge=0, le=1, source="assumption (branch of the expiry)")
+    expiry_asylum_share: Share = param(
+        0.0, unit="share", doc="document holders at expiry who lodge a new asylum application",
+        ge=0, le=1, source="assumption (branch of the expiry)")
+    expiry_return_share: Share = param(
+        0.0, unit="share", doc="document holders at expiry who return (leave the Netherlands); "
+                               "the rest of the three branches stay without a residence status",
+        ge=0, le=1, source="assumption (branch of the expiry)")
 
     # --- IND capacity and competing regular inflow ---------------------------------------
     ind_decisions_per_month: PerMonth = param(2640.0, unit="decisions/month",
@@ -228,8 +280,9 @@ class BacklogConfig(Frozen):
                                           source="dtv_return_case_outcomes.csv 2024: 36 % destination unknown")
 
     # --- permit processing ---------------------------------------------------------------
-    permit_capacity_per_month: PerMonth = param(10000.0, unit="permits/month",
-                                             doc="IND capacity to issue transition permits",
+    permit_capacity_per_month: PerMonth = param(10000.0, unit="persons/month",
+                                             doc="IND capacity to issue transitiedocumenten "
+                                                 "(one per person)",
                                              ge=0,
                                              source="assumption")
     permit_capacity_realisation: FactorDist = param(Distribution(value=1.0), unit="factor",
@@ -314,6 +367,11 @@ class BacklogConfig(Frozen):
         if shares > 1 + 1e-9:
             raise ValueError(f"dtv_share_independent + dtv_share_forced + dtv_share_unsupervised "
                              f"must be at most 1 (the rest closes otherwise), got {shares:.3f}")
+        branches = (self.expiry_work_study_share + self.expiry_asylum_share
+                    + self.expiry_return_share)
+        if branches > 1 + 1e-9:
+            raise ValueError(f"expiry_work_study_share + expiry_asylum_share + expiry_return_share "
+                             f"must be at most 1 (the rest stays without a status), got {branches:.3f}")
         if not self.penalty_eur_per_day:
             raise ValueError("penalty_eur_per_day needs at least one step, e.g. [23, 35, 45]")
         for name in ("ind_capacity_series", "regular_inflow_series", "penalty_eur_per_day"):

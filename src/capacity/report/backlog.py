@@ -35,7 +35,8 @@ def _month(date: pd.Timestamp, language: str) -> str:
 
 #: The backlog figures of the scenario's headline table, in report order.
 HEADLINE_KEYS = (
-    "backlog_cohort_persons", "backlog_cohort_cases", "backlog_first_decisions_months",
+    "backlog_cohort_persons", "backlog_continuing_persons", "backlog_cohort_cases",
+    "backlog_first_decisions_months",
     "backlog_backlog_peak", "backlog_backlog_peak_month",
     "backlog_regular_backlog_peak", "backlog_regular_backlog_peak_month", "backlog_total_peak",
     "backlog_total_peak_month", "backlog_months_to_clear",
@@ -51,7 +52,7 @@ HEADLINE_KEYS = (
 
 
 #: Figures the texts read besides the table's (a calendar month has no 10 % / 90 % columns).
-TEXT_KEYS = (*HEADLINE_KEYS, "backlog_first_decisions_month")
+TEXT_KEYS = (*HEADLINE_KEYS, "backlog_first_decisions_month", "ledger_post_tpd_asylum_12m")
 
 
 def term_text(headline: pd.DataFrame, *, language: str = "en") -> Text:
@@ -106,10 +107,13 @@ def intro_text(result: BacklogResult, headline: pd.DataFrame, *, language: str =
     if language == "nl":
         text = (
             f"De tijdelijke bescherming eindigt op {cfg.tpd_end_date.day} "
-            f"{_month(pd.Timestamp(cfg.tpd_end_date), language)}. Dan komen de "
-            f"asielaanvragen van (mediaan) **{f('backlog_cohort_persons')} personen** "
-            f"({f('backlog_cohort_cases')} zaken) weer in behandeling. Centrale aanname voor het transitiedocument: "
-            f"{uptake} trekt de aanvraag in. Het cohort krijgt zijn eerste beslissingen in "
+            f"{_month(pd.Timestamp(cfg.tpd_end_date), language)}. Dan zijn (mediaan) "
+            f"**{f('backlog_cohort_persons')} personen** ingeschreven. Wie het transitiedocument neemt "
+            f"(centraal {uptake}) trekt de asielaanvraag in en komt nooit in de asielwachtrij van de IND: "
+            f"{f('backlog_permits_issued_total')} documenten. Alleen de doorlopende asielzaken komen "
+            f"weer in behandeling: **{f('backlog_continuing_persons')} personen** "
+            f"({f('backlog_cohort_cases')} zaken). Aankomsten na de RTB (regulier asiel) in de eerste "
+            f"12 maanden: {f('ledger_post_tpd_asylum_12m')}. De doorlopende zaken krijgen zijn eerste beslissingen in "
             f"**{f('backlog_first_decisions_month')}** (mediaan "
             f"{f('backlog_first_decisions_months')} maanden na het einde van de RTB). "
             f"De achterstand van het cohort is in de helft van de "
@@ -126,9 +130,12 @@ def intro_text(result: BacklogResult, headline: pd.DataFrame, *, language: str =
     else:
         text = (
             f"Temporary protection ends on {cfg.tpd_end_date.day} {cfg.tpd_end_date:%B %Y}; the "
-            f"asylum applications of (median) **{f('backlog_cohort_persons')} persons** "
-            f"({f('backlog_cohort_cases')} cases) restart. Central assumption for the transition "
-            f"permit: {uptake} withdraw their application. The cohort gets its first decisions "
+            f"median **{f('backlog_cohort_persons')} persons** registered then. Those who take the "
+            f"transitiedocument (central {uptake}) withdraw their asylum application and never enter the "
+            f"IND's asylum queue: {f('backlog_permits_issued_total')} documents. Only the continuing "
+            f"asylum cases restart: **{f('backlog_continuing_persons')} persons** "
+            f"({f('backlog_cohort_cases')} cases). Arrivals after the TPD (regular asylum) in the first "
+            f"12 months: {f('ledger_post_tpd_asylum_12m')}. The continuing cases get their first decisions "
             f"in **{f('backlog_first_decisions_month')}** (median, "
             f"{f('backlog_first_decisions_months')} months after the TPD ends). Half of the paths clear the cohort's "
             f"backlog within **{f('backlog_months_to_clear')} months** from {start} (90 % within "
@@ -193,6 +200,7 @@ def outcomes_chart(result: BacklogResult, *, language: str = "en") -> go.Figure:
         "dtv_closed": np.cumsum(closed, axis=1),
         "dtv_caseload": p["dtv_caseload"], "departure_term": p["departure_term"],
         "appeals_pending": p["appeals_pending"], "pending": p["pending"],
+        "permit_takers_waiting": p["permit_takers_waiting"],
     }
     fig = go.Figure()
     for key, values in parts.items():
@@ -210,6 +218,8 @@ POLICY_NL: dict[str, str] = {
     "all applications restart": "alle aanvragen weer in behandeling",
     "permit, high uptake (90 %)": "transitiedocument, hoog gebruik (90%)",
     "permit, 2024 precedent (73 %)": "transitiedocument, zoals in 2024 (73%)",
+    "documents issued from 3 months before the TPD end":
+        "documenten afgegeven vanaf 3 maanden vóór het einde van de RTB",
     "return programme 3 %/month": "terugkeerprogramma 3% per maand",
     "no return programme": "geen terugkeerprogramma",
     "queue: simple cases first": "volgorde: eenvoudige zaken eerst",

@@ -101,13 +101,13 @@ _SHELTER: dict[str, dict[str, str]] = {
 }
 
 _BACKLOG: dict[str, dict[str, str]] = {
-    "pending": {"en": "TPD cohort: asylum cases pending at the IND",
-                "nl": "RTB-cohort: openstaande asielzaken bij de IND"},
+    "pending": {"en": "Continuing asylum cases pending at the IND (document takers never are)",
+                "nl": "Openstaande doorlopende asielzaken bij de IND (wie het document neemt nooit)"},
     "pending_regular": {"en": "Regular asylum cases pending", "nl": "Reguliere openstaande asielzaken"},
     "backlog_total": {"en": "All asylum cases pending at the IND",
                       "nl": "Alle openstaande asielzaken bij de IND"},
-    "decisions": {"en": "IND decisions on the cohort per month",
-                  "nl": "IND-beslissingen over het cohort per maand"},
+    "decisions": {"en": "IND decisions on continuing asylum cases per month",
+                  "nl": "IND-beslissingen over doorlopende asielzaken per maand"},
     "late_decisions": {"en": "Decisions after the legal term per month",
                        "nl": "Beslissingen na de wettelijke termijn per maand"},
     "penalty_eur": {"en": "Penalties run up by cohort cases past the term, per month (EUR)",
@@ -125,9 +125,11 @@ _BACKLOG: dict[str, dict[str, str]] = {
     "penalties_title": {"en": "Penalty exposure by calendar year and stream (EUR)",
                         "nl": "Dwangsommen per kalenderjaar en stroom (EUR)"},
     "dtv_caseload": {"en": "DT&V caseload from the cohort", "nl": "Zaken bij DT&V uit het cohort"},
-    "shelter_entitled": {"en": "Persons entitled to shelter (pending, appeal, departure term)",
-                         "nl": "Personen met recht op opvang (in procedure, beroep, vertrektermijn)"},
-    "permits_pending": {"en": "Transition permits waiting to be issued",
+    "shelter_entitled": {"en": "Persons in continuing asylum cases entitled to reception (pending, appeal, "
+                               "departure term)",
+                         "nl": "Personen in doorlopende asielzaken met recht op opvang (in procedure, beroep, "
+                               "vertrektermijn)"},
+    "permits_pending": {"en": "Transitiedocumenten waiting to be issued (cases)",
                         "nl": "Transitiedocumenten in behandeling"},
     "late_cum": {"en": "Late decisions, cumulative", "nl": "Te late beslissingen, cumulatief"},
     "penalty_cum": {"en": "Penalties, cumulative (EUR)", "nl": "Dwangsommen, cumulatief (EUR)"},
@@ -156,8 +158,46 @@ _BACKLOG: dict[str, dict[str, str]] = {
                      "nl": "Beleidsopties naast elkaar (gemeenschappelijke toevalsgetallen)"},
 }
 
+_LEDGER: dict[str, dict[str, str]] = {
+    "ledger_title": {"en": "Everyone after the TPD end, by state (mean over paths, persons)",
+                     "nl": "Iedereen na het einde van de RTB, per situatie (gemiddelde over de paden, personen)"},
+    "ledger_none": {"en": "The TPD ends after the run", "nl": "De RTB eindigt na de doorrekening"},
+    "ledger_document_expires": {"en": "transitiedocument expires", "nl": "transitiedocument loopt af"},
+    "ledger_document_waiting": {"en": "document route: waiting for the document",
+                                "nl": "transitiedocument: wacht op het document"},
+    "ledger_document_in_shelter": {"en": "document holder in (fallback) shelter",
+                                   "nl": "documenthouder in (terugval)opvang"},
+    "ledger_document_housed": {"en": "document holder housed", "nl": "documenthouder met eigen woonruimte"},
+    "ledger_asylum_pending_ind": {"en": "continuing asylum case at the IND (COA)",
+                                  "nl": "doorlopende asielzaak bij de IND (COA)"},
+    "ledger_asylum_appeal": {"en": "continuing case in appeal or departure term (COA)",
+                             "nl": "doorlopende zaak in beroep of vertrektermijn (COA)"},
+    "ledger_asylum_granted": {"en": "continuing case: asylum granted", "nl": "doorlopende zaak: asiel verleend"},
+    "ledger_refused_dtv": {"en": "refused (DT&V)", "nl": "afgewezen (DT&V)"},
+    "ledger_post_tpd_asylum_pending": {"en": "arrived after the TPD: asylum pending (COA)",
+                                       "nl": "aangekomen na de RTB: asiel in behandeling (COA)"},
+    "ledger_post_tpd_granted": {"en": "arrived after the TPD: asylum granted",
+                                "nl": "aangekomen na de RTB: asiel verleend"},
+    "ledger_post_tpd_refused": {"en": "arrived after the TPD: asylum refused",
+                                "nl": "aangekomen na de RTB: asiel afgewezen"},
+    "ledger_expired_work_study": {"en": "document expired: work or study permit",
+                                  "nl": "document afgelopen: vergunning voor werk of studie"},
+    "ledger_expired_asylum": {"en": "document expired: new asylum application pending (COA)",
+                              "nl": "document afgelopen: nieuwe asielaanvraag in behandeling (COA)"},
+    "ledger_expired_asylum_granted": {"en": "document expired: new application granted",
+                                      "nl": "document afgelopen: nieuwe aanvraag ingewilligd"},
+    "ledger_expired_asylum_refused": {"en": "document expired: new application refused",
+                                      "nl": "document afgelopen: nieuwe aanvraag afgewezen"},
+    "ledger_expired_no_status": {"en": "document expired: no residence status",
+                                 "nl": "document afgelopen: geen verblijfsstatus"},
+    "ledger_left_nl": {"en": "left the Netherlands", "nl": "vertrokken uit Nederland"},
+}
+
 _OUTCOMES: dict[str, dict[str, str]] = {
-    "outcome_pending": {"en": "pending (first instance)", "nl": "in behandeling (eerste aanleg)"},
+    "outcome_pending": {"en": "continuing, pending (first instance)",
+                        "nl": "doorlopend, in behandeling (eerste aanleg)"},
+    "outcome_permit_takers_waiting": {"en": "document route, not yet withdrawn",
+                                      "nl": "transitiedocument, nog niet ingetrokken"},
     "outcome_appeals_pending": {"en": "in appeal", "nl": "in beroep"},
     "outcome_departure_term": {"en": "departure term", "nl": "vertrektermijn"},
     "outcome_dtv_caseload": {"en": "at DT&V", "nl": "bij DT&V"},
@@ -203,7 +243,8 @@ _OUTPUTS: dict[str, dict[str, str]] = {
 }
 
 #: All labels by key: ``{"en": ..., "nl": ...}`` (text may hold ``{placeholders}``).
-SECTIONS = (_GENERAL, _FORECAST, _SHELTER, _BACKLOG, _OUTCOMES, _INPUTS, _OUTPUTS, *PROSE_SECTIONS, EU_PROSE)
+SECTIONS = (_GENERAL, _FORECAST, _SHELTER, _BACKLOG, _OUTCOMES, _LEDGER, _INPUTS, _OUTPUTS, *PROSE_SECTIONS,
+            EU_PROSE)
 LABELS: dict[str, dict[str, str]] = {k: v for section in SECTIONS for k, v in section.items()}
 
 

@@ -20,7 +20,7 @@ from capacity.shelter.allocation import (
     national_figures,
     resolve_municipality,
 )
-from capacity.shelter.destinations import Destinations, destinations
+from capacity.shelter.destinations import Destinations, destinations, share_in_shelter_at
 from capacity.shelter.history import estimate_places_response, estimate_rates, jump_off_state
 from capacity.shelter.planning import (
     already_above,
@@ -43,5 +43,5 @@ __all__ = [
     "headline", "jump_off_state", "largest_remainder", "municipality_housing_table", "replay",
     "municipality_row", "municipality_table", "national_figures", "peak_short_before_tpd", "places_path",
     "planning_table",
-    "resolve_municipality", "simulate_shelter",
+    "resolve_municipality", "share_in_shelter_at", "simulate_shelter",
 ]

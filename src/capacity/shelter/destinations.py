@@ -26,7 +26,7 @@ import pandas as pd
 
 from capacity.quantiles import summarise_many
 
-__all__ = ["Destinations", "destinations"]
+__all__ = ["Destinations", "destinations", "share_in_shelter_at"]
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,23 @@ class Destinations:
         }, self.dates)
 
 
+def share_in_shelter_at(in_shelter: np.ndarray, registered: np.ndarray, dates: pd.DatetimeIndex,
+                        month: pd.Timestamp) -> np.ndarray:
+    """Share of the registered in municipal shelter at the end of the month before ``month``.
+
+    The share of the cohort at the TPD end (``month``: the TPD-end month) that lives in
+    shelter; the forecast's first month when ``month`` is at or before it, the last when
+    after the horizon. Shape (n_paths,), in [0, 1].
+    """
+    k = int(np.searchsorted(pd.DatetimeIndex(dates).values, pd.Timestamp(month).to_datetime64())) - 1
+    k = min(max(k, 0), in_shelter.shape[1] - 1)
+    reg = registered[:, k]
+    return np.clip(np.divide(in_shelter[:, k], reg, out=np.zeros_like(reg, dtype=float), where=reg > 0), 0.0, 1.0)
+
+
 def destinations(*, dates: pd.DatetimeIndex, switch_index: int, in_shelter: np.ndarray,
-                 demand: np.ndarray, departure_rate: np.ndarray) -> Destinations | None:
+                 demand: np.ndarray, departure_rate: np.ndarray,
+                 entitled: np.ndarray | None = None) -> Destinations | None:
     """Split the cohort in shelter at the TPD end over asylum reception, departure and housing.
 
     Args:
@@ -79,6 +94,8 @@ def destinations(*, dates: pd.DatetimeIndex, switch_index: int, in_shelter: np.n
         in_shelter: Occupied places, shape (n_paths, h); the cohort is the month before the switch.
         demand: Shelter demand, shape (n_paths, h) (after the switch: entitled people using a place).
         departure_rate: Share of people leaving the Netherlands per month, shape (n_paths, h).
+        entitled: People entitled to reception after the switch, shape (n_paths, h), when
+            some of them are received by COA beyond the Ukraine places (default ``demand``).
 
     Returns:
         :class:`Destinations` over the months from the switch, or None.
@@ -90,7 +107,8 @@ def destinations(*, dates: pd.DatetimeIndex, switch_index: int, in_shelter: np.n
     cohort = in_shelter[:, switch_index - 1].astype(float)
     before = demand[:, switch_index - 1]
     with np.errstate(divide="ignore", invalid="ignore"):
-        kept = np.where(before[:, None] > 0, demand[:, switch_index:] / before[:, None], 0.0)
+        after = (demand if entitled is None else entitled)[:, switch_index:]
+        kept = np.where(before[:, None] > 0, after / before[:, None], 0.0)
     asylum = cohort[:, None] * np.clip(kept, 0.0, 1.0)
     k = h - switch_index
     left = np.zeros((n, k))

@@ -91,11 +91,12 @@ class ShelterResult:
     def pressure(self) -> np.ndarray:
         """Demand per place (can exceed 1: the occupancy there would be without a cap).
 
-        ``inf`` in a month without places but with demand (so it passes every threshold).
+        ``inf`` in a month without places but with demand (so it passes every threshold);
+        NaN without places and without demand (after a closure: nothing to compare).
         """
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(self.places > 0, self.demand / np.maximum(self.places, 1e-12),
-                            np.where(self.demand > 0, np.inf, 0.0))
+                            np.where(self.demand > 0, np.inf, np.nan))
 
     @property
     def jump_off_pressure(self) -> float:

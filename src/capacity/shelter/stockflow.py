@@ -17,7 +17,10 @@ part of (times the ratio, 1 unless a scenario says they leave more or less often
 ``entitlement_change`` is zero while temporary protection (TPD) runs; from the month the
 TPD ends, demand is set to the path of people still entitled to shelter (the backlog
 model's path, or without one :func:`entitled_from_parameters`) and the difference is
-booked as ``entitlement_change`` so that the identity still holds.
+booked as ``entitlement_change`` so that the identity still holds. After the TPD end the
+entitled are asylum seekers: those the Ukraine places no longer hold (places closed at
+the TPD end) are received by COA, so they are not Ukraine-shelter demand and never
+"without a place" (``ShelterResult.after_tpd.asylum_reception`` counts them all).
 
 Occupied places never exceed the places: ``in_shelter = min(demand, places)`` and the rest is
 ``unmet_demand`` (people refused or waiting), reported as such.
@@ -191,7 +194,8 @@ def _run_months(pop: PopulationPaths, places: np.ndarray, *, d0: float, u0: floa
     e, s, m, unmet_exit_rate = rates
     n, h = places.shape
     arrays = {k: np.zeros((n, h)) for k in (
-        "demand", "in_shelter", "unmet", "entries", "moves", "deps", "uexits", "ent", "opened")}
+        "demand", "in_shelter", "unmet", "entries", "moves", "deps", "uexits", "ent", "opened",
+        "entitled")}
     added = np.zeros(n)
     d_prev = np.full(n, d0)
     u_prev = np.full(n, u0 + 0.0)
@@ -219,6 +223,10 @@ def _run_months(pop: PopulationPaths, places: np.ndarray, *, d0: float, u0: floa
             added = added * (1.0 - closed_share)
         places[:, t] = np.maximum(places[:, t] + added, 0.0)
         arrays["opened"][:, t] = added
+        if t >= switch_index:  # asylum seekers beyond the Ukraine places go to COA
+            arrays["entitled"][:, t] = d_t
+            d_t = np.minimum(d_t, places[:, t])
+            arrays["ent"][:, t] = d_t - d_prev
         occupied = np.minimum(d_t, places[:, t])
         arrays["demand"][:, t], arrays["in_shelter"][:, t] = d_t, occupied
         arrays["unmet"][:, t] = d_t - occupied
@@ -291,7 +299,7 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
     # after the TPD, too, people leave the country at the path's rate times the ratio
     rate = np.clip(pop.departure_rates, 0.0, 1.0) * s[:, None]
     after = destinations(dates=dates, switch_index=s_idx, in_shelter=arrays["in_shelter"],
-                         demand=arrays["demand"], departure_rate=rate)
+                         demand=arrays["demand"], departure_rate=rate, entitled=arrays["entitled"])
     return ShelterResult(
         dates=dates, demand=arrays["demand"], in_shelter=arrays["in_shelter"], places=places,
         unmet_demand=arrays["unmet"], entries=arrays["entries"], move_outs=arrays["moves"],
