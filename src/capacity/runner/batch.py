@@ -70,14 +70,34 @@ def run_batch(the_plan: Plan, run_dir: Path, options: RunOptions, *,
         status = "interrupted"
         raise
     finally:
+        # The manifest says "finishing" while the vintage, the index and the clean-up are
+        # written, and its final status last: a run killed in between is tidied like a
+        # running one (publish.tidy_reports), never left "ok" without an index.
         manifest = finish_manifest(manifest, status, results, headlines, time.perf_counter() - start)
-        write_manifest(run_dir, manifest)
-        record_run(run_dir, manifest, status=status, published=options.publish)  # vintages, warnings.json
+        write_manifest(run_dir, {**manifest, "status": "finishing"})
+        # Stored unpublished: runner.run marks it published once latest has moved to it.
+        recorded = record_run(run_dir, manifest, status=status, published=False)  # vintages, warnings.json
+        manifest = with_store_outcome(manifest, recorded)
         write_index(run_dir, manifest, scenarios=the_plan.scenarios, notebooks=the_plan.notebooks,
                     jobs=job_list, results=results, headlines=headlines)
         _clean_up(run_dir, the_plan.scenarios, keep_cache=options.keep_cache)
+        write_manifest(run_dir, manifest)
         logger.info("run %s finished: %s", run_dir.name, status)
     return status, results, manifest
+
+
+def with_store_outcome(manifest: dict[str, Any], recorded: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Return ``manifest`` with ``vintage_store``: whether the vintage was stored, else why and where it waits."""
+    if recorded is None:
+        return manifest
+    outcome: dict[str, Any] = {"stored": "store_error" not in recorded}
+    if "store_error" in recorded:
+        outcome["error"] = recorded["store_error"]
+        if recorded.get("pending"):
+            outcome["pending"] = f"{manifest['run_id']}/{recorded['pending']}"
+    if recorded.get("merged"):
+        outcome["merged"] = list(recorded["merged"])
+    return {**manifest, "vintage_store": outcome}
 
 
 def _clean_up(run_dir: Path, scenarios: Sequence[ScenarioSpec], *, keep_cache: bool) -> None:

@@ -210,17 +210,27 @@ def record_run(run_dir: Path, manifest: Mapping[str, Any], *, status: str, publi
                store_path: Path | str | None = None) -> dict[str, Any] | None:
     """Append the run's vintages and write ``vintages.json`` and ``warnings.json``; never raise.
 
+    When the store cannot be written (another process holds it past the bounded wait, or it
+    is damaged), the vintage is kept beside the run in ``<run>/vintage-pending.duckdb``, the
+    warnings are evaluated on it alone, and the result says so (``store_error``); the next
+    run that opens the store merges it. Kept vintages of earlier runs are merged first.
+
     Args:
         run_dir: The run folder.
         manifest: The run's final manifest.
         status: The run's status; an ``interrupted`` run is not recorded.
         published: False for a run of some notebooks or one municipality (stored, but never
-            the run that a later "what changed" compares with).
+            the run that a later "what changed" compares with). A run that will move
+            ``latest`` is stored unpublished too, and marked by :func:`mark_published` once
+            the link has moved.
         store_path: The store (None: :func:`capacity.vintages.store.default_path` of the
             reports folder, i.e. ``$CAPACITY_VINTAGES`` or ``<reports>/vintages.duckdb``).
 
     Returns:
-        The content of ``vintages.json``, or None when nothing was recorded.
+        The content of ``vintages.json`` (with ``store_error`` and ``pending`` when the vintage
+        was kept beside the run, ``merged``: the run ids of kept vintages merged now), or a
+        record with ``store_error`` alone when nothing could be recorded; None for an
+        interrupted run.
 
     """
     if status == "interrupted":
@@ -229,24 +239,79 @@ def record_run(run_dir: Path, manifest: Mapping[str, Any], *, status: str, publi
     try:
         return _record(run_dir, manifest, status, path, published)
     except Exception as exc:  # the vintage store must never fail a run
-        logger.exception("vintage store %s: could not record run %s", path, run_dir.name)
-        reason = f"the vintage store {path.name} could not be written ({type(exc).__name__})"
+        # The traceback goes to the run's log (INFO); the console gets one line from the CLI.
+        logger.info("vintage store %s: could not record run %s", path, run_dir.name, exc_info=True)
+        reason = (str(exc) if isinstance(exc, store.StoreError)
+                  else f"the vintage store {path.name} could not be written ({type(exc).__name__})")
         try:
             write_json(run_dir / "vintages.json", {"run_id": run_dir.name, "error": reason, "scenarios": {}})
             text = f"Not evaluated: {reason}; see the run's log."
             write_warnings(run_dir, run_dir.name, {entry["name"]: [{
                 "trigger": "vintage_store", "status": "unknown", "title": "Early warning", "text": text}]
-                for entry in manifest.get("scenarios", [])})
+                for entry in manifest.get("scenarios", [])}, store_error=reason)
         except OSError:
             pass
-        return None
+        return {"run_id": run_dir.name, "store_error": reason, "scenarios": {}}
+
+
+def _open(run_dir: Path, path: Path, out: dict[str, Any]) -> Any:
+    """Open the store and merge kept vintages; else open a pending store beside the run (noted in ``out``)."""
+    try:
+        con = store.connect(path)
+    except store.StoreError as exc:
+        logger.info("vintage store: %s; keeping this run's vintage in %s/%s", exc, run_dir.name,
+                    store.PENDING)  # the console gets one line from the CLI
+        pending = run_dir / store.PENDING
+        pending.unlink(missing_ok=True)
+        out.update(store_error=str(exc), pending=store.PENDING, busy=exc.busy)
+        return store.connect(pending, wait=0)
+    out["merged"] = _merge_pending(con, run_dir)
+    return con
+
+
+def _merge_pending(con: Any, run_dir: Path) -> list[str]:
+    """Merge the vintages earlier runs kept beside them; mark ``latest``'s run published."""
+    merged: list[str] = []
+    for pending in sorted(run_dir.parent.glob(f"*/{store.PENDING}")):
+        if pending.parent == run_dir:
+            continue
+        try:
+            merged += store.merge(con, pending)
+        except store.StoreError as exc:
+            logger.warning("vintage store: %s", exc)
+            continue
+        pending.unlink(missing_ok=True)
+        logger.warning("vintage store: merged the vintage of run %s, kept while the store could not "
+                       "be written", pending.parent.name)
+    latest = run_dir.parent / "latest"
+    if latest.is_symlink():  # a run killed between storing and publishing is healed here
+        store.mark_published(con, os.readlink(latest))
+    return merged
+
+
+def mark_published(run_dir: Path, *, store_path: Path | str | None = None) -> bool:
+    """Mark the run's vintages published after ``latest`` moved to it; return whether it worked.
+
+    If the store is busy now, the next run does it (``latest`` names the run).
+    """
+    path = Path(store_path) if store_path else store.default_path(run_dir.parent)
+    try:
+        con = store.connect(path)
+    except store.StoreError as exc:
+        logger.info("vintage store: %s; run %s is marked published by the next run", exc, run_dir.name)
+        return False
+    try:
+        store.mark_published(con, run_dir.name)
+    finally:
+        con.close()
+    return True
 
 
 def _record(run_dir: Path, manifest: Mapping[str, Any], status: str, path: Path,
             published: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"run_id": manifest["run_id"], "store": os.path.relpath(path, run_dir),
                            "scenarios": {}}  # relative: no machine path in published files
-    con = store.connect(path)
+    con = _open(run_dir, path, out)
     try:
         for entry in manifest.get("scenarios", []):
             tables = read_tables(run_dir / entry["name"] / "tables")
@@ -255,8 +320,14 @@ def _record(run_dir: Path, manifest: Mapping[str, Any], status: str, path: Path,
     finally:
         con.close()
     per = {name: s.pop("warnings") for name, s in out["scenarios"].items()}
+    if "store_error" in out:
+        text = (f"This run's forecast is not yet in the vintage store ({out['store_error']}); it is "
+                f"kept beside the run and stored by the next run. What changed since the last run "
+                "and the track record could not be evaluated.")
+        per = {name: [*results, {"trigger": "vintage_store", "status": "unknown", "title": "Vintage store",
+                                 "text": text}] for name, results in per.items()}
     write_json(run_dir / "vintages.json", out)
-    write_warnings(run_dir, manifest["run_id"], per)
+    write_warnings(run_dir, manifest["run_id"], per, store_error=out.get("store_error"))
     languages = {entry["name"]: entry.get("language", "en") for entry in manifest.get("scenarios", [])}
     for name, results in per.items():
         note = banner.note_html(warnings.overall(list(results)), results, out["scenarios"][name]["changes"],
@@ -265,13 +336,16 @@ def _record(run_dir: Path, manifest: Mapping[str, Any], status: str, path: Path,
     return out
 
 
-def write_warnings(run_dir: Path, run_id: str, per_scenario: Mapping[str, Sequence[Mapping[str, Any]]]) -> Path:
-    """Write ``<run>/warnings.json``: the overall status and each scenario's triggers."""
+def write_warnings(run_dir: Path, run_id: str, per_scenario: Mapping[str, Sequence[Mapping[str, Any]]], *,
+                   store_error: str | None = None) -> Path:
+    """Write ``<run>/warnings.json``: the overall status, each scenario's triggers (and a store failure)."""
     statuses = [{"status": warnings.overall(list(r))} for r in per_scenario.values()]
     content = {"run_id": run_id, "status": warnings.overall(statuses) if statuses else "unknown",
                "generated": datetime.now(UTC).isoformat(timespec="seconds"),
                "scenarios": {name: {"status": warnings.overall(list(r)), "triggers": list(r)}
                              for name, r in per_scenario.items()}}
+    if store_error:
+        content["vintage_store"] = {"stored": False, "error": store_error}
     return write_json(run_dir / "warnings.json", content)
 
 
