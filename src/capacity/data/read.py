@@ -214,6 +214,25 @@ def _check_jumps(frame: pd.DataFrame, spec: FileSpec, where: _Where) -> None:
                     f"(a misplaced separator or an extra digit?)")
 
 
+#: Columns of names and sources, shown in reports and written to every download: a cell
+#: that a spreadsheet would evaluate as a formula is refused (notes may start with ``-``).
+NAME_COLUMNS = ("name", "province", "safety_region", "safety_region_code", "region", "geo", "metric",
+                "unit", "source", "category", "date_precision", "period", "code")
+
+
+def _check_names(frame: pd.DataFrame, where: _Where) -> None:
+    """Raise if a name or source cell starts like a spreadsheet formula (``=``, ``@``, ``+x``, tab)."""
+    from capacity.data.tables import is_formula
+
+    for col in NAME_COLUMNS:
+        if col not in frame.columns:
+            continue
+        for i, cell in enumerate(frame[col]):
+            if isinstance(cell, str) and is_formula(cell):
+                raise DataError(f"{where(i, col, cell)} starts with {cell[:1]!r}, which a spreadsheet "
+                                "runs as a formula; expected a name or source as plain text")
+
+
 def _check_rows(frame: pd.DataFrame, spec: FileSpec, where: _Where) -> None:
     for col in spec.filled:
         empty = frame[col].isna() if col in frame.columns else pd.Series(False, index=frame.index)
@@ -294,6 +313,7 @@ def read_csv(name: str, path: Path | str, *, today: pd.Timestamp | str | None = 
     _check_numbers(frame, spec, where)
     _check_values(frame, spec, where)
     _check_rows(frame, spec, where)
+    _check_names(frame, where)
     _check_jumps(frame, spec, where)
     return frame
 

@@ -49,6 +49,46 @@ def download_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: A text cell starting with one of these is a formula to a spreadsheet (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def is_formula(value: object) -> bool:
+    """Tell whether a cell is text a spreadsheet would evaluate (``=…``, ``@…``, ``-x`` but not ``-12``)."""
+    return (isinstance(value, str) and value[:1] in FORMULA_STARTS
+            and not (value[:1] in "+-" and _NUMBER.fullmatch(value)))
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with every text cell a spreadsheet would evaluate prefixed by ``'`` (OWASP).
+
+    A municipality name ``=HYPERLINK(…)`` or a source ``=cmd|…`` from a data file would
+    otherwise run in Excel when a planner opens the CSV download. Numbers, and text that is
+    a number such as ``-12``, are left as they are. A carriage return inside a cell becomes a
+    line feed: pandas does not quote a lone ``\r``, so a spreadsheet would start a new row
+    at it, with the rest of the cell (``=1+1``) as its first cell. (The ``.xlsx`` copies write
+    text as inline strings, which Excel never evaluates.)
+    """
+    out = frame
+    for col in frame.columns:
+        series = frame[col]
+        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series):
+            continue
+        texts = series.astype(object)
+        returns = texts.map(lambda v: isinstance(v, str) and "\r" in v).astype(bool)
+        if returns.any():
+            texts = texts.where(~returns, texts.astype(str).str.replace("\r\n?", "\n", regex=True))
+        mask = texts.map(is_formula).astype(bool)
+        if mask.any():
+            texts = texts.where(~mask, "'" + texts.astype(str))
+        if mask.any() or returns.any():
+            if out is frame:
+                out = frame.copy()
+            out[col] = texts
+    return out
+
+
 def round_significant(values: np.ndarray, digits: int) -> np.ndarray:
     """Round each value to ``digits`` significant digits (NaN and inf stay as they are)."""
     finite = np.isfinite(values) & (values != 0)
@@ -88,7 +128,7 @@ def save_table(df: pd.DataFrame, name: str, out_dir: str | Path | None,
     csv = folder / f"{name}.csv"
     frame = download_frame(df)
     with replacing_file(csv) as tmp:
-        frame.to_csv(tmp, index=False)
+        neutralise_formulas(frame).to_csv(tmp, index=False)
     if "xlsx" in formats:
         try:
             write_workbook({_sheet_name(name): frame}, folder / f"{name}.xlsx")
