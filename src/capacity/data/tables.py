@@ -66,7 +66,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     A municipality name ``=HYPERLINK(…)`` or a source ``=cmd|…`` from a data file would
     otherwise run in Excel when a planner opens the CSV download. Numbers, and text that is
     a number such as ``-12``, are left as they are. A carriage return inside a cell becomes a
-    line feed: pandas does not quote a lone ``\r``, so a spreadsheet would start a new row
+    line feed: pandas does not quote a lone carriage return, so a spreadsheet would start a new row
     at it, with the rest of the cell (``=1+1``) as its first cell. (The ``.xlsx`` copies write
     text as inline strings, which Excel never evaluates.)
     """
