@@ -362,8 +362,24 @@ def _parse_parameters(items: Sequence[str]) -> dict[str, Any]:
         name, sep, value = item.partition("=")
         if not sep or not name.strip().isidentifier():
             raise ParameterError(f"-p {item!r}: expected NAME=VALUE with a Python identifier NAME")
-        parsed[name.strip()] = yaml.safe_load(value)
+        bad = next((ch for ch in value if _control(ch)), None)
+        if bad is not None:
+            raise ParameterError(f"-p {name.strip()}: the value has the control character {bad!r}; "
+                                 "expected printable text")
+        try:
+            parsed[name.strip()] = yaml.safe_load(value)
+        except (yaml.YAMLError, ValueError, RecursionError) as exc:
+            problem = str(getattr(exc, "problem", None) or exc).splitlines()[0]
+            raise ParameterError(f"-p {item!r}: not a YAML value ({problem}); expected a number, "
+                                 "true/false or text, e.g. -p n_paths=200") from None
     return parsed
+
+
+def _control(ch: str) -> bool:
+    """Tell whether ``ch`` is a control character or a non-character (never in a typed value)."""
+    import unicodedata
+
+    return (unicodedata.category(ch) in ("Cc", "Cs", "Cn") and ch not in "\t") or ch in "\ufffe\uffff"
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
