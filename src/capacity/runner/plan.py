@@ -16,10 +16,10 @@ from typing import Any
 from capacity import params
 from capacity.errors import ParameterError, RunError
 from capacity.runner.registry import (
-    SCENARIO_FIELDS,
     NOTEBOOK_DIR,
     NOTEBOOKS,
     RUNNER_PARAMETERS,
+    SCENARIO_FIELDS,
     Notebook,
     check_extra_parameters,
     notebook_parameters,
