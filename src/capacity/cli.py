@@ -300,12 +300,16 @@ def _data_problems(path: Path, checked: dict[Any, list[str]]) -> list[str]:
     from capacity import data, params
 
     try:
-        cfg = params.load(path).data
+        scn = params.load(path)
     except ParameterError:
         return []  # reported by the parameter check
-    key = (cfg.data_dir, tuple(sorted(cfg.files.items())))
+    cfg = scn.data
+    starts = {"forecast.fit_start": scn.forecast.fit_start,
+              "forecast.departure_fit_start": scn.forecast.departure_fit_start}
+    key = (cfg.data_dir, tuple(sorted(cfg.files.items())), tuple(starts.values()))
     if key not in checked:
-        checked[key] = data.check_scenario_data(cfg)
+        checked[key] = [f"{path}: {p}" if p.startswith("forecast.") else p
+                        for p in data.check_scenario_data(cfg, fit_starts=starts)]
     return checked[key]
 
 

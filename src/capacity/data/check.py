@@ -50,8 +50,38 @@ def check_files(paths: Mapping[str, Path | str], *, today: pd.Timestamp | str | 
     return problems
 
 
-def check_scenario_data(data_cfg: DataConfig, *, today: pd.Timestamp | str | None = None) -> list[str]:
-    """Check the data files of a scenario's ``data`` section; return one line per problem."""
+#: The series each fit start of the forecast cuts (the run fails without two months of it).
+FIT_SERIES = {"forecast.fit_start": "arrivals", "forecast.departure_fit_start": "departures"}
+
+
+def check_fit_window(history: pd.DataFrame, fit_starts: Mapping[str, object]) -> list[str]:
+    """Return a problem for each fit start (``{"forecast.fit_start": date}``) that leaves under two months of data.
+
+    A fit start after the last observed month of its series passes the schema (a month in
+    the plausible window) and failed only in the run; here it is named before anything runs.
+    """
+    problems = []
+    for key, start in fit_starts.items():
+        variable = FIT_SERIES.get(key)
+        rows = history[(history["variable"] == variable) & history["value"].notna()] if variable else None
+        if rows is None or rows.empty:
+            continue
+        dates = pd.to_datetime(rows["date"])
+        start = pd.Timestamp(start).to_period("M").to_timestamp()
+        if (dates >= start).sum() < 2:
+            last = dates.max()
+            problems.append(f"{key} = {start:%Y-%m}: leaves fewer than two months of {variable} to fit "
+                            f"(the data end at {last:%Y-%m}); expected a month before {last:%Y-%m}")
+    return problems
+
+
+def check_scenario_data(data_cfg: DataConfig, *, today: pd.Timestamp | str | None = None,
+                        fit_starts: Mapping[str, object] | None = None) -> list[str]:
+    """Check the data files of a scenario's ``data`` section; return one line per problem.
+
+    ``fit_starts`` (``{"forecast.fit_start": date, ...}``) are checked against the history
+    too (:func:`check_fit_window`).
+    """
     try:
         paths = scenario_files(data_cfg)
     except DataError as exc:
@@ -63,4 +93,8 @@ def check_scenario_data(data_cfg: DataConfig, *, today: pd.Timestamp | str | Non
                 f" (a relative path counts from the project folder {project_root()})")
             return [f"data.data_dir = {data_cfg.data_dir!r}: folder {folder} not found{relative}; "
                     f"expected a folder with the CSV files"]
-    return check_files(paths, today=today)
+    problems = check_files(paths, today=today)
+    if not problems and fit_starts:
+        history = load_history(files={name: str(path) for name, path in paths.items()})
+        problems = check_fit_window(history, fit_starts)
+    return problems

@@ -80,7 +80,13 @@ class _Loader(yaml.SafeLoader):
 
 
 def _compose(path: Path, text: str) -> Node | None:
-    loader = _Loader(text)
+    try:  # the reader checks every character as the loader is made: a control character fails here
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        before = text[:exc.position]
+        line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        raise fail(path, "", f"line {line}, column {column}: the character U+{exc.character:04X} is not "
+                   "allowed (a control character); delete it or retype the value") from None
     try:
         return loader.get_single_node()
     except _Refused as exc:
