@@ -503,7 +503,9 @@ def _on_warning(args: argparse.Namespace, run_dir: Path) -> None:
     unstored = isinstance(content.get("vintage_store"), dict)  # the store failed: tell the hook too
     if command and (status in ("amber", "red", "unknown") or unstored):
         code = notify(command, path)
-        _out(f"on-warning command {'exited with ' + str(code) if code is not None else 'did not run'}")
+        _out(f"on-warning command exited with {code}" if code is not None else
+             f"on-warning command did not start or was stopped (see the log; its output: "
+             f"{path.with_name('on-warning.log')})")
 
 
 def cmd_vintages(args: argparse.Namespace) -> int:

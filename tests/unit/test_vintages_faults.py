@@ -183,3 +183,44 @@ def test_the_next_run_marks_latest_published_when_the_store_was_busy_then(tmp_pa
     second, manifest = _run(tmp_path, "20260201T000000Z")
     out = record_run(second, manifest, status="ok", store_path=db, published=False)
     assert out["scenarios"]["vt"]["changes"]["previous_run"] == "20260101T000000Z"
+
+
+def test_a_hook_that_prints_endlessly_is_stopped_with_its_output_capped(tmp_path: Path) -> None:
+    from capacity.vintages import notify
+
+    path = tmp_path / "warnings.json"
+    path.write_text("{}")
+    command = f"{sys.executable} -c 'import sys\nwhile True: sys.stdout.write(\"x\" * 65536)'"
+    assert notify(command, path, timeout=30, max_bytes=200_000) is None
+    assert (tmp_path / "on-warning.log").stat().st_size <= 200_000
+
+
+def test_a_hook_with_non_utf8_output_is_reported_as_run(tmp_path: Path) -> None:
+    from capacity.vintages import notify
+
+    path = tmp_path / "warnings.json"
+    path.write_text("{}")
+    command = f"{sys.executable} -c 'import sys; sys.stdout.buffer.write(bytes(range(256))); sys.exit(3)'"
+    assert notify(command, path) == 3
+    assert (tmp_path / "on-warning.log").read_bytes() == bytes(range(256))
+
+
+def test_a_hook_s_grandchild_does_not_survive_the_time_limit(tmp_path: Path) -> None:
+    import psutil
+
+    from capacity.vintages import notify
+
+    path = tmp_path / "warnings.json"
+    path.write_text("{}")
+    pid_file = tmp_path / "grandchild.pid"
+    script = tmp_path / "hook.sh"
+    script.write_text(f"#!/bin/sh\nsleep 300 &\necho $! > {pid_file}\nwait\n")
+    script.chmod(0o755)
+    assert notify(str(script), path, timeout=1) is None
+    grandchild = int(pid_file.read_text())
+    try:
+        proc = psutil.Process(grandchild)
+        proc.wait(timeout=5)
+    except psutil.NoSuchProcess:
+        pass
+    assert not psutil.pid_exists(grandchild) or psutil.Process(grandchild).status() == psutil.STATUS_ZOMBIE

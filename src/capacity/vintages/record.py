@@ -366,20 +366,70 @@ def _clean(value: Any) -> Any:
     return _plain(value)
 
 
-def notify(command: str, warnings_json: Path, *, timeout: float = 60) -> int | None:
+#: Most bytes of a hook's output kept (``<run>/on-warning.log``); a hook that writes more is stopped.
+HOOK_MAX_BYTES = 1_000_000
+
+
+def notify(command: str, warnings_json: Path, *, timeout: float = 60, max_bytes: int = HOOK_MAX_BYTES) -> int | None:
     """Run ``command`` (split like a shell would, run without one) with the JSON path appended.
 
+    The command's output (stdout and stderr, as bytes: any encoding) goes to
+    ``on-warning.log`` beside ``warnings_json``, never into memory. It runs in its own
+    process group: at ``timeout`` seconds, or once its output passes ``max_bytes``, the whole
+    group (also whatever it started) is killed.
+
     Returns:
-        The command's exit code, or None when it could not start or timed out (logged).
+        The command's exit code, or None when it could not start, timed out or wrote too
+        much (logged).
 
     """
+    import signal
+    import time
+
+    log_path = Path(warnings_json).with_name("on-warning.log")
     try:
-        done = subprocess.run([*shlex.split(command), str(warnings_json)], timeout=timeout,
-                              check=False, capture_output=True, text=True)
-    except (OSError, subprocess.SubprocessError, ValueError) as exc:
-        logger.warning("on-warning command %r failed: %s", command, exc)
+        argv = [*shlex.split(command), str(warnings_json)]
+    except ValueError as exc:
+        logger.warning("on-warning command %r could not be read: %s", command, exc)
         return None
-    if done.returncode:
-        logger.warning("on-warning command %r exited with %d: %s", command, done.returncode,
-                       done.stderr.strip()[-500:])
-    return done.returncode
+    try:
+        out = log_path.open("wb")
+    except OSError as exc:
+        logger.warning("on-warning command %r: cannot write %s: %s", command, log_path, exc)
+        return None
+    with out:
+        try:
+            proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    start_new_session=True)
+        except (OSError, ValueError, subprocess.SubprocessError) as exc:
+            logger.warning("on-warning command %r failed: %s", command, exc)
+            return None
+        deadline, reason = time.monotonic() + timeout, None
+        while proc.poll() is None:
+            if time.monotonic() > deadline:
+                reason = f"did not finish within {timeout:g} s"
+            elif os.fstat(out.fileno()).st_size > max_bytes:
+                reason = f"wrote more than {max_bytes:,} bytes"
+            if reason:
+                break
+            time.sleep(0.05)
+        if reason:
+            _end_group(proc, signal.SIGKILL)  # the hook and whatever it started
+        proc.wait()
+    if log_path.stat().st_size > max_bytes:
+        os.truncate(log_path, max_bytes)
+    if reason:
+        logger.warning("on-warning command %r stopped: it %s (output in %s)", command, reason, log_path)
+        return None
+    if proc.returncode:
+        tail = log_path.read_bytes()[-500:].decode("utf-8", errors="replace").strip()
+        logger.warning("on-warning command %r exited with %d: %s", command, proc.returncode, tail)
+    return proc.returncode
+
+
+def _end_group(proc: subprocess.Popen, sig: int) -> None:
+    """Send ``sig`` to the process group ``proc`` leads (nothing if it is gone)."""
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
