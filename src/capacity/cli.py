@@ -230,6 +230,13 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
     except ParameterError as exc:
         _err(f"error: {exc}")
         return EXIT_INPUT
+    try:  # every option is checked before anything runs, also for --dry-run
+        runner.RunOptions(jobs=args.jobs, keep=args.keep, wait=args.wait, timeout=args.timeout or None,
+                          start_timeout=args.start_timeout, municipal_chunk=args.municipal_chunk,
+                          keep_size=args.keep_size, kernel=args.kernel, prepare=False)
+    except RunError as exc:
+        _err(f"error: nothing ran: {exc}")
+        return EXIT_INPUT
     if args.dry_run:
         return _dry_run(files, notebooks, municipalities, extra, args)
     if _refuse_bad_data(files or [params.BASELINE_PATH]):

@@ -16,6 +16,7 @@ import re
 import tempfile
 from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -185,10 +186,20 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path
     with replacing_file(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED,
                                                   compresslevel=6) as book:
         for member, text in _workbook_parts(list(sheets)).items():
-            book.writestr(member, text)
+            book.writestr(_member(member), text)
         for n, frame in enumerate(sheets.values(), start=1):
-            book.writestr(f"xl/worksheets/sheet{n}.xml", _sheet_xml(_excel_dates(frame)))
+            book.writestr(_member(f"xl/worksheets/sheet{n}.xml"), _sheet_xml(_excel_dates(frame)))
     return path
+
+
+def _member(name: str) -> Any:
+    """Return a zip member with a fixed time (1980-01-01): the same tables give the same bytes."""
+    import zipfile
+
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
 
 
 @contextlib.contextmanager

@@ -189,11 +189,20 @@ def runner_alive(manifest: dict) -> bool:
     return created <= started + 1  # not a new process that reuses the pid
 
 
+#: Most characters of ``.lock.info`` shown (it is written as ``pid N since TIME``).
+HOLDER_CHARS = 120
+
+
 def _read_holder(reports_dir: Path) -> str:
+    """Return who holds the lock, from ``.lock.info``: one short printable line, whatever the file holds."""
     try:
-        return (reports_dir / ".lock.info").read_text(encoding="utf-8").strip()
+        with (reports_dir / ".lock.info").open("rb") as fh:
+            head = fh.read(HOLDER_CHARS * 4)
     except OSError:
         return "holder unknown"
+    text = head.decode("utf-8", errors="replace").strip().splitlines()
+    line = "".join(ch for ch in (text[0] if text else "") if ch.isprintable())[:HOLDER_CHARS]
+    return line or "holder unknown"
 
 
 def now_iso() -> str:

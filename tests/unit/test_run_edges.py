@@ -1,0 +1,57 @@
+"""Edges of a run: options refused before anything runs, the lock holder shown short, same bytes and layout."""
+
+from __future__ import annotations
+
+import gzip
+import time
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from capacity import cli
+from capacity.data.tables import save_table
+from capacity.errors import RunError
+from capacity.runner.options import RunOptions
+from capacity.runner.publish import _read_holder
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize("option", [["--wait", "-1"], ["--wait", "inf"], ["--timeout", "nan"], ["--timeout", "-5"],
+                                    ["--start-timeout", "0"], ["--jobs", "0"], ["--keep", "-1"]])
+def test_a_bad_option_is_refused_before_anything_runs_also_in_a_dry_run(capsys, option: list[str]) -> None:
+    assert cli.main(["run", "--dry-run", *option]) == cli.EXIT_INPUT
+    err = capsys.readouterr().err
+    assert option[0] in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("setting", [{"wait": -1}, {"timeout": float("nan")}, {"timeout": -5.0}, {"jobs": 0}])
+def test_run_options_refuse_negative_nan_and_zero(setting: dict) -> None:
+    with pytest.raises(RunError):
+        RunOptions(**setting)
+
+
+def test_a_huge_lock_info_is_shown_as_one_short_line(tmp_path: Path) -> None:
+    (tmp_path / ".lock.info").write_bytes(b"pid 1 since now" + b"\x1b[2J" + b"x" * 2_000_000)
+    holder = _read_holder(tmp_path)
+    assert len(holder) <= 120 and "\x1b" not in holder and holder.startswith("pid 1 since now")
+
+
+def test_csv_gz_and_xlsx_downloads_are_the_same_bytes_at_another_time(tmp_path: Path, monkeypatch) -> None:
+    from capacity.runner.execute import MUNICIPAL_CSV, gather_municipal_tables
+
+    frame = pd.DataFrame({"code": ["GM0001"], "date": ["2026-01-01"], "value": [1.5]})
+    outputs = []
+    for n, clock in enumerate((1_000_000_000.0, 1_700_000_000.0)):
+        monkeypatch.setattr(time, "time", lambda clock=clock: clock)
+        folder = tmp_path / str(n)
+        save_table(frame, "municipality_GM0001", folder)
+        xlsx = (folder / "tables" / "municipality_GM0001.xlsx").read_bytes()
+        assert gather_municipal_tables("k", str(folder), ["GM0001"]).status == "ok"
+        outputs.append((xlsx, (folder / "tables" / MUNICIPAL_CSV).read_bytes()))
+    assert outputs[0] == outputs[1]
+    assert gzip.decompress(outputs[0][1]).decode().startswith("code,date,value")
+    with zipfile.ZipFile(tmp_path / "0" / "tables" / "municipality_GM0001.xlsx") as book:
+        assert {info.date_time for info in book.infolist()} == {(1980, 1, 1, 0, 0, 0)}
