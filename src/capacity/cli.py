@@ -230,12 +230,7 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
     except ParameterError as exc:
         _err(f"error: {exc}")
         return EXIT_INPUT
-    try:  # every option is checked before anything runs, also for --dry-run
-        runner.RunOptions(jobs=args.jobs, keep=args.keep, wait=args.wait, timeout=args.timeout or None,
-                          start_timeout=args.start_timeout, municipal_chunk=args.municipal_chunk,
-                          keep_size=args.keep_size, kernel=args.kernel, prepare=False)
-    except RunError as exc:
-        _err(f"error: nothing ran: {exc}")
+    if not _options_valid(args):
         return EXIT_INPUT
     if args.dry_run:
         return _dry_run(files, notebooks, municipalities, extra, args)
@@ -267,8 +262,7 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
     _out(f"{result.status}: {counts.get('ok', 0)} of {counts.get('total', 0)} reports ok "
          f"in {result.manifest.get('seconds', 0):.0f} s")
     _out(f"index: {result.run_dir / 'index.html'}")
-    stored = result.manifest.get("vintage_store") or {}
-    for run_id in stored.get("merged", []):
+    for run_id in (result.manifest.get("vintage_store") or {}).get("merged", []):
         _out(f"vintage store: merged the vintage of run {run_id}, kept while the store was unavailable")
     _on_warning(args, result.run_dir)
     if result.published:
@@ -294,12 +288,34 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
         _out(f"  {res.status}: {res.key}: {res.error}")
     if not result.ok:
         _out("latest not moved: a job failed (see the index page for the error messages)")
-    if stored.get("stored") is False:
-        where = (f"kept in {Path(args.reports) / stored['pending']}, stored by the next run"
-                 if stored.get("pending") else "not kept; see the run's log")
-        _err(f"error: vintage not stored: {stored.get('error')}; {where}")
+    if not _vintage_stored(args, result.manifest):
         return EXIT_STORE if result.ok else EXIT_FAILED
     return EXIT_OK if result.ok else EXIT_FAILED
+
+
+def _options_valid(args: argparse.Namespace) -> bool:
+    """Check every run option as the runner will (also for ``--dry-run``); print the problem if not."""
+    from capacity import runner
+
+    try:
+        runner.RunOptions(jobs=args.jobs, keep=args.keep, wait=args.wait, timeout=args.timeout or None,
+                          start_timeout=args.start_timeout, municipal_chunk=args.municipal_chunk,
+                          keep_size=args.keep_size, kernel=args.kernel, prepare=False)
+    except RunError as exc:
+        _err(f"error: nothing ran: {exc}")
+        return False
+    return True
+
+
+def _vintage_stored(args: argparse.Namespace, manifest: dict[str, Any]) -> bool:
+    """Say in one line when the run's vintage could not be stored (and where it waits); return whether it was."""
+    stored = manifest.get("vintage_store") or {}
+    if stored.get("stored") is not False:
+        return True
+    where = (f"kept in {Path(args.reports) / stored['pending']}, stored by the next run"
+             if stored.get("pending") else "not kept; see the run's log")
+    _err(f"error: vintage not stored: {stored.get('error')}; {where}")
+    return False
 
 
 def _data_problems(path: Path, checked: dict[Any, list[str]]) -> list[str]:
