@@ -329,10 +329,11 @@ def _data_problems(path: Path, checked: dict[Any, list[str]]) -> list[str]:
     cfg = scn.data
     starts = {"forecast.fit_start": scn.forecast.fit_start,
               "forecast.departure_fit_start": scn.forecast.departure_fit_start}
-    key = (cfg.data_dir, tuple(sorted(cfg.files.items())), tuple(starts.values()))
+    changes = scn.shelter.places_changes
+    key = (cfg.data_dir, tuple(sorted(cfg.files.items())), tuple(starts.values()), changes)
     if key not in checked:
-        checked[key] = [f"{path}: {p}" if p.startswith("forecast.") else p
-                        for p in data.check_scenario_data(cfg, fit_starts=starts)]
+        checked[key] = [f"{path}: {p}" if p.startswith(("forecast.", "shelter.")) else p
+                        for p in data.check_scenario_data(cfg, fit_starts=starts, places_changes=changes)]
     return checked[key]
 
 

@@ -52,3 +52,40 @@ def test_a_fit_start_after_the_last_observation_fails_validate(tmp_path: Path, c
     assert f"{path}: {section} = 2026-01: leaves fewer than two months" in out
     assert cli.main(["run", "--dry-run", str(path)]) == cli.EXIT_INPUT
     assert section in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("size", ["{kind: lognormal, median: 0.01, sigma: 2}", "{kind: uniform, low: 0, high: 1.5}",
+                                  "{kind: beta, a: 2, b: 2, low: -2, high: 0.5}"])
+def test_a_departure_shock_that_can_exceed_the_population_fails_validation(tmp_path: Path, size: str) -> None:
+    path = tmp_path / "shock.yaml"
+    path.write_text("forecast:\n  shocks:\n    - name: exodus\n      target: departure_rate\n"
+                    f"      start: 2026-01-01\n      kind: absolute\n      size: {size}\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match=r"forecast.shocks\[0\]: shock 'exodus': an absolute departure-rate"):
+        params.load(path)
+
+
+def test_a_closure_larger_than_the_places_then_fails_validate(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "close.yaml"
+    path.write_text("shelter:\n  places_changes:\n    - {month: 2026-01-01, change: -50000}\n"
+                    "    - {month: 2026-03-01, change: -60000}\n", encoding="utf-8")
+    assert cli.main(["validate", str(path)]) == cli.EXIT_INPUT
+    out = capsys.readouterr().out
+    assert f"{path}: shelter.places_changes[1].change = -60000: closes more places in 2026-03" in out
+
+
+def test_a_run_killed_while_finishing_is_tidied_like_a_running_one(tmp_path: Path, monkeypatch) -> None:
+    import json
+
+    from capacity.runner import publish
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    run = tmp_path / "20260101T000000Z"
+    run.mkdir()
+    (run / "manifest.json").write_text(json.dumps({"run_id": run.name, "status": "finishing", "pid": 2**22 + 7,
+                                                   "started": "2026-01-01T00:00:00+00:00"}))
+    cache = publish.run_cache_dir(run)
+    cache.mkdir(parents=True)
+    (cache / "results.pkl").write_bytes(b"x" * 1000)
+    publish.tidy_reports(tmp_path)
+    assert json.loads((run / "manifest.json").read_text())["status"] == "interrupted"
+    assert not cache.exists()

@@ -9,8 +9,9 @@ notebooks.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -75,12 +76,33 @@ def check_fit_window(history: pd.DataFrame, fit_starts: Mapping[str, object]) ->
     return problems
 
 
+def check_places_changes(history: pd.DataFrame, changes: Sequence[Any]) -> list[str]:
+    """Return a problem for a planned closure larger than the places there are at that month.
+
+    The places start from the last observed count and follow ``shelter.places_changes``
+    (each with ``month`` and ``change``) in month order; they may not go below zero.
+    """
+    rows = history[(history["variable"] == "places") & history["value"].notna()]
+    if rows.empty or not changes:
+        return []
+    places = float(rows.sort_values("date")["value"].iloc[-1])
+    for i, item in sorted(enumerate(changes), key=lambda pair: pd.Timestamp(pair[1].month)):
+        if places + item.change < 0:
+            return [f"shelter.places_changes[{i}].change = {item.change}: closes more places in "
+                    f"{pd.Timestamp(item.month):%Y-%m} than there are then ({places:,.0f}: the last "
+                    f"observed count and the earlier changes); expected at least {-places:,.0f}"]
+        places += item.change
+    return []
+
+
 def check_scenario_data(data_cfg: DataConfig, *, today: pd.Timestamp | str | None = None,
-                        fit_starts: Mapping[str, object] | None = None) -> list[str]:
+                        fit_starts: Mapping[str, object] | None = None,
+                        places_changes: Sequence[Any] = ()) -> list[str]:
     """Check the data files of a scenario's ``data`` section; return one line per problem.
 
-    ``fit_starts`` (``{"forecast.fit_start": date, ...}``) are checked against the history
-    too (:func:`check_fit_window`).
+    ``fit_starts`` (``{"forecast.fit_start": date, ...}``) and ``places_changes`` (the
+    scenario's ``shelter.places_changes``) are checked against the history too
+    (:func:`check_fit_window`, :func:`check_places_changes`).
     """
     try:
         paths = scenario_files(data_cfg)
@@ -94,7 +116,7 @@ def check_scenario_data(data_cfg: DataConfig, *, today: pd.Timestamp | str | Non
             return [f"data.data_dir = {data_cfg.data_dir!r}: folder {folder} not found{relative}; "
                     f"expected a folder with the CSV files"]
     problems = check_files(paths, today=today)
-    if not problems and fit_starts:
+    if not problems and (fit_starts or places_changes):
         history = load_history(files={name: str(path) for name, path in paths.items()})
-        problems = check_fit_window(history, fit_starts)
+        problems = check_fit_window(history, fit_starts or {}) + check_places_changes(history, places_changes)
     return problems

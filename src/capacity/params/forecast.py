@@ -71,11 +71,17 @@ class Shock(Frozen):
             if lowest is not None and lowest < 0:
                 raise ValueError(f"shock {self.name!r}: a multiplier must be >= 0, got {lowest}")
         if self.kind == "absolute" and self.target == "departure_rate":
-            highest = self.size.high if self.size.kind in ("uniform", "triangular") else self.size.value
-            if highest is not None and abs(highest) > 1:
+            if self.size.kind == "lognormal":  # unbounded: some paths would lose everyone
+                raise ValueError(
+                    f"shock {self.name!r}: an absolute departure-rate shock is a share per month and a "
+                    "lognormal size is unbounded (some paths would see more leave than are there); "
+                    "use fixed, uniform, triangular or beta")
+            lowest, highest = self.size.support
+            extreme = max(abs(lowest), abs(highest))
+            if extreme > 1:
                 raise ValueError(
                     f"shock {self.name!r}: an absolute departure-rate shock is a share per month "
-                    f"(e.g. 0.005), got {highest}")
+                    f"(e.g. 0.005), got {highest if abs(highest) >= abs(lowest) else lowest}")
         return self
 
 
