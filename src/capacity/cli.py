@@ -319,22 +319,20 @@ def _vintage_stored(args: argparse.Namespace, manifest: dict[str, Any]) -> bool:
 
 
 def _data_problems(path: Path, checked: dict[Any, list[str]]) -> list[str]:
-    """Check the data files the scenario in ``path`` reads (each distinct ``data`` section once)."""
-    from capacity import data, params
+    """Check the data the scenario in ``path`` reads (each distinct check once): files, fit starts, closures."""
+    from capacity import params
+    from capacity.data.check import check_scenario
 
     try:
         scn = params.load(path)
     except ParameterError:
         return []  # reported by the parameter check
     cfg = scn.data
-    starts = {"forecast.fit_start": scn.forecast.fit_start,
-              "forecast.departure_fit_start": scn.forecast.departure_fit_start}
-    changes = scn.shelter.places_changes
-    key = (cfg.data_dir, tuple(sorted(cfg.files.items())), tuple(starts.values()), changes)
+    key = (cfg.data_dir, tuple(sorted(cfg.files.items())), scn.forecast.fit_start,
+           scn.forecast.departure_fit_start, scn.shelter.places_changes)
     if key not in checked:
-        checked[key] = [f"{path}: {p}" if p.startswith(("forecast.", "shelter.")) else p
-                        for p in data.check_scenario_data(cfg, fit_starts=starts, places_changes=changes)]
-    return checked[key]
+        checked[key] = check_scenario(scn)
+    return [f"{path}: {p}" if p.startswith(("forecast.", "shelter.")) else p for p in checked[key]]
 
 
 def _refuse_bad_data(files: Sequence[Path | str]) -> bool:

@@ -120,3 +120,15 @@ def check_scenario_data(data_cfg: DataConfig, *, today: pd.Timestamp | str | Non
         history = load_history(files={name: str(path) for name, path in paths.items()})
         problems = check_fit_window(history, fit_starts or {}) + check_places_changes(history, places_changes)
     return problems
+
+
+def check_scenario(scn: Any, *, today: pd.Timestamp | str | None = None) -> list[str]:
+    """Check a validated scenario against its data: files, fit starts, planned closures.
+
+    The one data check of ``capacity validate``, ``capacity run`` and the scenario editor.
+    Problems about the scenario's own keys start with the key (``forecast.…``, ``shelter.…``).
+    """
+    starts = {"forecast.fit_start": scn.forecast.fit_start,
+              "forecast.departure_fit_start": scn.forecast.departure_fit_start}
+    return check_scenario_data(scn.data, today=today, fit_starts=starts,
+                               places_changes=scn.shelter.places_changes)
