@@ -97,3 +97,15 @@ def test_the_shipped_data_has_no_formula_in_a_name_or_source(tmp_path: Path) -> 
     for name in data.SPECS:
         data.read_csv(name, data.shipped_dir() / f"{name}.csv")  # raises on one
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_history_download_of_data_carrying_hyperlink_notes_has_no_formula(tmp_path: Path) -> None:
+    """Notes may start with '=' (they are free text); the download neutralises them."""
+    frame = pd.read_csv(data.shipped_dir() / "ukraine_shelter_nl.csv", dtype=str, keep_default_na=False)
+    frame["note"] = '=HYPERLINK("http://evil.example","click")'
+    path = tmp_path / "ukraine_shelter_nl.csv"
+    frame.to_csv(path, index=False)
+    history = data.load_history(files={"ukraine_shelter_nl": str(path)})
+    assert history["note"].astype(str).str.startswith("=HYPERLINK").any()  # the data carry it
+    cells = _cells(save_table(history, "history", tmp_path / "out"))
+    assert not [c for c in cells if c.startswith("=") or _dangerous(c)]

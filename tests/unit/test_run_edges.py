@@ -55,3 +55,47 @@ def test_csv_gz_and_xlsx_downloads_are_the_same_bytes_at_another_time(tmp_path: 
     assert gzip.decompress(outputs[0][1]).decode().startswith("code,date,value")
     with zipfile.ZipFile(tmp_path / "0" / "tables" / "municipality_GM0001.xlsx") as book:
         assert {info.date_time for info in book.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+class _Pool:
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def submit(self, fn, *args, **kwargs):
+        self.calls.append(fn.__name__)
+        return object()
+
+
+def _jobs(n: int) -> list:
+    from capacity.runner.plan import Job
+    from capacity.runner.registry import Notebook
+
+    nb = Notebook("05_municipality", per="municipality", path=Path("05.ipynb"))
+    return [Job(key=f"s/05/GM{i:04d}", scenario="s", notebook=nb, municipality=f"GM{i:04d}",
+                parameters={"output_dir": "s"}, output_ipynb=Path("x"), output_html=Path("x"),
+                workdir=Path("x"), language="nl", title="t") for i in range(n)]
+
+
+@pytest.mark.parametrize("n", [1, 2, 4])
+def test_municipal_reports_are_chunked_and_gathered_whatever_the_number_of_workers(n: int) -> None:
+    from capacity.runner.batch import Batch
+
+    kinds = set()
+    for workers in (1, 2, 8):
+        pool = _Pool()
+        batch = Batch(pool, _jobs(n), {}, {}, progress=None, job_kwargs={}, workers=workers,
+                      options=RunOptions(jobs=workers))
+        batch.submit_jobs(_jobs(n), cache=None)
+        kinds.add(frozenset(pool.calls))
+    assert kinds == {frozenset({"execute_chunk"})}  # never one papermill run per report unless asked
+    pool = _Pool()
+    Batch(pool, _jobs(n), {}, {}, progress=None, job_kwargs={}, workers=2,
+          options=RunOptions(municipal_chunk=1)).submit_jobs(_jobs(n), cache=None)
+    assert set(pool.calls) == {"execute_job"}
+
+
+def test_gathering_a_batch_that_wrote_no_municipal_table_is_nothing_to_do(tmp_path: Path) -> None:
+    from capacity.runner.execute import MUNICIPAL_CSV, gather_municipal_tables
+
+    assert gather_municipal_tables("k", str(tmp_path), ["GM0001"]).status == "ok"
+    assert not (tmp_path / "tables" / MUNICIPAL_CSV).exists()

@@ -236,10 +236,14 @@ class Batch:
                 for job in jobs]
         municipal = [job for job in jobs if job.municipality is not None]
         size = self.options.chunk_size(len(municipal), self.workers)
+        # Chunks whatever their size (also of one report, when there are as many workers as
+        # municipalities): the downloads are laid out the same whatever --jobs; only an
+        # explicit --municipal-chunk 1 runs papermill once per report.
+        chunked = self.options.municipal_chunk != 1
         for job in jobs:
-            if size == 1 or job.municipality is None:
+            if not chunked or job.municipality is None:
                 self.submit(Task("job", job.key, job, execute_job, (job,), self.job_kwargs))
-        if size > 1:
+        if chunked:
             kwargs = {**self.job_kwargs, "keep_notebooks": self.options.keep_notebooks}
             for start in range(0, len(municipal), size):
                 chunk = municipal[start:start + size]
