@@ -224,3 +224,15 @@ def test_a_hook_s_grandchild_does_not_survive_the_time_limit(tmp_path: Path) -> 
     except psutil.NoSuchProcess:
         pass
     assert not psutil.pid_exists(grandchild) or psutil.Process(grandchild).status() == psutil.STATUS_ZOMBIE
+
+
+def test_beside_a_reader_the_run_still_says_what_changed_since_the_last_run(tmp_path: Path, quick) -> None:
+    db = tmp_path / "vintages.duckdb"
+    first, manifest = _run(tmp_path, "20260101T000000Z")
+    record_run(first, manifest, status="ok", store_path=db)
+    second, manifest = _run(tmp_path, "20260201T000000Z", median=1500.0)
+    with held(db, "ro"):
+        out = record_run(second, manifest, status="ok", store_path=db)
+    assert "store_error" in out
+    changed = out["scenarios"]["vt"]["changes"]
+    assert changed["previous_run"] == "20260101T000000Z" and not changed["first"]

@@ -181,28 +181,34 @@ def _fan(con: Any, scenario: str, run_id: str) -> list[dict[str, Any]]:
              "p90": list(g["q0.90"])} for run, g in wide.sort_values(["run_id", "date"]).groupby("run_id")]
 
 
-def record_scenario(con: Any, vintage: dict[str, Any], tables: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
-    """Append one scenario's vintage; return its changes, track record, warnings and fan."""
+def record_scenario(con: Any, vintage: dict[str, Any], tables: Mapping[str, pd.DataFrame], *,
+                    reader: Any = None) -> dict[str, Any]:
+    """Append one scenario's vintage; return its changes, track record, warnings and fan.
+
+    ``reader``: the store opened read-only, when ``con`` is the pending store beside the run
+    (the store itself was busy): the earlier runs are read from it.
+    """
     run_id, name = vintage["run_id"], vintage["scenario"]
     store.append(con, vintage, headline=vintage["headline_frame"], forecasts=long_forecasts(tables),
                  observations=vintage["observations"])
-    prev_id = store.previous(con, name, run_id)
-    before = store.load(con, prev_id, name) if prev_id else None
+    past = reader if reader is not None else con
+    prev_id = store.previous(past, name, run_id)
+    before = store.load(past, prev_id, name) if prev_id else None
     changed = changes.compare(before, vintage)
-    earlier_forecasts = store.forecasts(con, name, table_names=SCORED_TABLES)
+    earlier_forecasts = store.forecasts(past, name, table_names=SCORED_TABLES)
     earlier_forecasts = earlier_forecasts[earlier_forecasts["run_id"] < run_id]  # only earlier runs
     scores = track.score(earlier_forecasts, vintage["observations"])
     store.replace_scores(con, name, scores, run_id)
     earlier = None
     if prev_id:
-        earlier = track.wide(store.forecasts(con, name, table_names=("population_forecast",), run_ids=[prev_id]))
+        earlier = track.wide(store.forecasts(past, name, table_names=("population_forecast",), run_ids=[prev_id]))
     scn = vintage["scenario_obj"]
     headline = {r["key"]: r for r in vintage["headline"]}
     results = warnings.evaluate(scn.warnings, observations=vintage["observations"], earlier=earlier,
                                 tables=tables, headline=headline,
                                 lead_time_months=scn.shelter.lead_time_months)
     return {"changes": changed, "track": _records(track.summary(scores)),
-            "scored_runs": sorted(set(scores["run_id"])), "fan": _fan(con, name, run_id),
+            "scored_runs": sorted(set(scores["run_id"])), "fan": _fan(past, name, run_id),
             "warnings": results}
 
 
@@ -264,6 +270,11 @@ def _open(run_dir: Path, path: Path, out: dict[str, Any]) -> Any:
         pending = run_dir / store.PENDING
         pending.unlink(missing_ok=True)
         out.update(store_error=str(exc), pending=store.PENDING, busy=exc.busy)
+        if exc.busy:  # held by a reader (a notebook): earlier runs can still be read beside it
+            try:
+                out["_reader"] = store.connect(path, read_only=True, wait=0)
+            except store.StoreError:
+                pass
         return store.connect(pending, wait=0)
     out["merged"] = _merge_pending(con, run_dir)
     return con
@@ -312,18 +323,22 @@ def _record(run_dir: Path, manifest: Mapping[str, Any], status: str, path: Path,
     out: dict[str, Any] = {"run_id": manifest["run_id"], "store": os.path.relpath(path, run_dir),
                            "scenarios": {}}  # relative: no machine path in published files
     con = _open(run_dir, path, out)
+    reader = out.pop("_reader", None)
     try:
         for entry in manifest.get("scenarios", []):
             tables = read_tables(run_dir / entry["name"] / "tables")
             vintage = build_vintage(entry, manifest, status, tables, published=published)
-            out["scenarios"][entry["name"]] = record_scenario(con, vintage, tables)
+            out["scenarios"][entry["name"]] = _record_scenario(con, vintage, tables, reader)
     finally:
         con.close()
+        if reader is not None:
+            reader.close()
     per = {name: s.pop("warnings") for name, s in out["scenarios"].items()}
     if "store_error" in out:
         text = (f"This run's forecast is not yet in the vintage store ({out['store_error']}); it is "
-                f"kept beside the run and stored by the next run. What changed since the last run "
-                "and the track record could not be evaluated.")
+                "kept beside the run and stored by the next run."
+                + ("" if out.get("busy") else " What changed since the last run and the track record "
+                   "could not be evaluated."))
         per = {name: [*results, {"trigger": "vintage_store", "status": "unknown", "title": "Vintage store",
                                  "text": text}] for name, results in per.items()}
     write_json(run_dir / "vintages.json", out)
@@ -334,6 +349,19 @@ def _record(run_dir: Path, manifest: Mapping[str, Any], status: str, path: Path,
                                 language=languages.get(name, "en"))
         banner.stamp_reports(run_dir / name, note)
     return out
+
+
+def _record_scenario(con: Any, vintage: dict[str, Any], tables: Mapping[str, pd.DataFrame],
+                     reader: Any) -> dict[str, Any]:
+    """:func:`record_scenario`, reading earlier runs from ``reader`` if it can (an older store cannot be)."""
+    import duckdb
+
+    if reader is not None:
+        try:
+            return record_scenario(con, vintage, tables, reader=reader)
+        except duckdb.Error as exc:
+            logger.info("vintage store: earlier runs could not be read beside the reader (%s)", exc)
+    return record_scenario(con, vintage, tables)
 
 
 def write_warnings(run_dir: Path, run_id: str, per_scenario: Mapping[str, Sequence[Mapping[str, Any]]], *,
