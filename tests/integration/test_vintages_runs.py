@@ -144,3 +144,27 @@ def test_a_run_with_the_store_held_exits_5_in_one_line_and_the_next_run_stores_i
     con = store.connect(db, read_only=True)
     assert con.execute("SELECT count(*) FROM vintages").fetchone()[0] == 2
     con.close()
+
+
+def test_a_run_stopped_while_writing_its_vintage_is_never_ok_without_an_index(tmp_path: Path, monkeypatch) -> None:
+    import capacity.runner.batch as batch
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("CAPACITY_VINTAGES", raising=False)
+    seen = {}
+
+    def stopped(run_dir: Path, manifest: dict, **kwargs) -> None:
+        seen["status"] = json.loads((run_dir / "manifest.json").read_text())["status"]
+        raise KeyboardInterrupt  # as SIGTERM/Ctrl-C while the vintage is written
+
+    monkeypatch.setattr(batch, "record_run", stopped)
+    scenario = tmp_path / "small.yaml"
+    scenario.write_text("meta:\n  name: small\n")
+    reports = tmp_path / "reports"
+    with pytest.raises(KeyboardInterrupt):
+        runner.run([scenario], registry=[_notebook(tmp_path / "tiny.ipynb")], reports_dir=reports, jobs=1,
+                   progress=False, prepare=False)
+    assert seen["status"] == "finishing"  # not "ok" before the vintage and the index exist
+    run_dir = next(p for p in reports.iterdir() if p.name.startswith("20"))
+    assert json.loads((run_dir / "manifest.json").read_text())["status"] == "interrupted"
+    assert not (reports / "latest").exists()
