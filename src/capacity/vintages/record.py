@@ -306,8 +306,8 @@ def mark_published(run_dir: Path, *, store_path: Path | str | None = None) -> bo
     If the store is busy now, the next run does it (``latest`` names the run).
     """
     path = Path(store_path) if store_path else store.default_path(run_dir.parent)
-    try:
-        con = store.connect(path)
+    try:  # a short wait: the next run marks it anyway (latest names it)
+        con = store.connect(path, wait=min(store.LOCK_WAIT_SECONDS, 2.0))
     except store.StoreError as exc:
         logger.info("vintage store: %s; run %s is marked published by the next run", exc, run_dir.name)
         return False
