@@ -60,7 +60,15 @@ def test_a_departure_shock_that_can_exceed_the_population_fails_validation(tmp_p
     path = tmp_path / "shock.yaml"
     path.write_text("forecast:\n  shocks:\n    - name: exodus\n      target: departure_rate\n"
                     f"      start: 2026-01-01\n      kind: absolute\n      size: {size}\n", encoding="utf-8")
-    with pytest.raises(ParameterError, match=r"forecast.shocks\[0\]: shock 'exodus': an absolute departure-rate"):
+    with pytest.raises(ParameterError, match=r"forecast.shocks\[0\]: shock 'exodus': a.* departure-rate shock"):
+        params.load(path)
+
+
+def test_a_lognormal_departure_multiplier_fails_validation(tmp_path: Path) -> None:
+    path = tmp_path / "shock.yaml"
+    path.write_text("forecast:\n  shocks:\n    - name: exodus\n      target: departure_rate\n"
+                    "      start: 2026-01-01\n      size: {kind: lognormal, median: 3, sigma: 1}\n", encoding="utf-8")
+    with pytest.raises(ParameterError, match="lognormal is unbounded"):
         params.load(path)
 
 

@@ -70,12 +70,13 @@ class Shock(Frozen):
                       "lognormal": 0.0}[self.size.kind]
             if lowest is not None and lowest < 0:
                 raise ValueError(f"shock {self.name!r}: a multiplier must be >= 0, got {lowest}")
+        if self.target == "departure_rate" and self.size.kind == "lognormal":
+            # Unbounded: on some paths more would leave in a month than are registered.
+            raise ValueError(
+                f"shock {self.name!r}: a departure-rate shock needs a bounded size, and a lognormal is "
+                "unbounded (some paths would see more people leave than are there); use fixed, "
+                "uniform, triangular or beta")
         if self.kind == "absolute" and self.target == "departure_rate":
-            if self.size.kind == "lognormal":  # unbounded: some paths would lose everyone
-                raise ValueError(
-                    f"shock {self.name!r}: an absolute departure-rate shock is a share per month and a "
-                    "lognormal size is unbounded (some paths would see more leave than are there); "
-                    "use fixed, uniform, triangular or beta")
             lowest, highest = self.size.support
             extreme = max(abs(lowest), abs(highest))
             if extreme > 1:
