@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from capacity import cli
 from capacity.data.tables import save_table
@@ -99,3 +101,18 @@ def test_gathering_a_batch_that_wrote_no_municipal_table_is_nothing_to_do(tmp_pa
 
     assert gather_municipal_tables("k", str(tmp_path), ["GM0001"]).status == "ok"
     assert not (tmp_path / "tables" / MUNICIPAL_CSV).exists()
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(wait=st.floats(allow_nan=True, allow_infinity=True) | st.integers(-5, 10**9),
+       timeout=st.none() | st.floats(allow_nan=True, allow_infinity=True),
+       jobs=st.none() | st.integers(-3, 64), keep=st.integers(-3, 100))
+def test_run_options_are_bounded_or_refused(wait, timeout, jobs, keep) -> None:
+    try:
+        options = RunOptions(wait=wait, timeout=timeout, jobs=jobs, keep=keep)
+    except RunError as exc:
+        assert str(exc).startswith("--") and "\n" not in str(exc)
+        return
+    assert 0 <= options.wait <= 366 * 86400 and options.keep >= 0
+    assert options.timeout is None or 0 < options.timeout < float("inf")
+    assert options.jobs is None or options.jobs >= 1
