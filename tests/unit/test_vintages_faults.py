@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_vintages import make_run
+from tests.unit.test_vintages import make_run
 
 from capacity import cli
 from capacity.vintages import record_run, store
