@@ -24,5 +24,7 @@ def suite_run(tmp_path_factory: pytest.TempPathFactory):
     from capacity import params, runner
 
     files = [params.BASELINE_PATH, params.PARAMS_DIR / "scenarios" / "baseline_nl.yaml"]
+    # keep_notebooks: the municipal report runs in a chunk (whatever --jobs), which keeps
+    # its executed notebook only when asked; the end-to-end test reads it for error cells.
     return runner.run(files, municipalities=["GM0363"], municipal_scenarios=["baseline"], jobs=2,
-                      progress=False, reports_dir=tmp_path_factory.mktemp("suite-reports"))
+                      progress=False, keep_notebooks=True, reports_dir=tmp_path_factory.mktemp("suite-reports"))

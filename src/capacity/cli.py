@@ -3,7 +3,9 @@
 Exit codes: 0 success (``data update`` also when offline: it says so and changes nothing);
 1 a job or a check failed (``data update``: a source failed); 2 invalid input (nothing ran);
 3 another run holds the lock; 4 the reports folder cannot be written (read-only, no
-permission, disk full); 130 interrupted.
+permission, disk full); 5 the run finished but its vintage could not be stored (the store
+is busy or damaged: it is kept beside the run and merged by the next run), or the vintage
+store cannot be read; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ logger = logging.getLogger("capacity.cli")
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 EXIT_IO = 4  # the reports folder (or another output) cannot be written
+EXIT_STORE = 5  # the vintage store is busy, damaged, foreign or newer
 
 
 def _out(text: str = "") -> None:
@@ -112,7 +115,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="vintage store (default: $CAPACITY_VINTAGES or REPORTS/vintages.duckdb)")
     run.add_argument("--on-warning", default=None, metavar="COMMAND",
                      help="command run (no shell, 60 s limit) with the path of warnings.json when "
-                     "a trigger is amber or red (default: $CAPACITY_ON_WARNING)")
+                     "a trigger is amber or red, nothing could be evaluated, or the vintage could "
+                     "not be stored (default: $CAPACITY_ON_WARNING)")
 
     val = sub.add_parser("validate", help="check parameter files",
                          description="Check scenario files; print every error with the file, "
@@ -137,10 +141,13 @@ def _parser() -> argparse.ArgumentParser:
                     help="scenario file whose forecast settings to use (default: baseline)")
     bt.add_argument("--output", type=Path, default=None, metavar="CSV",
                     help="also save the scorecard here (.csv)")
-    vin = sub.add_parser("vintages", help="list, export or prune the store of earlier runs",
+    vin = sub.add_parser("vintages", help="list, export, query or prune the store of earlier runs",
                          description="The vintage store: every completed run's forecasts, headline "
                          "figures, parameters and data hashes (DuckDB; query it with SQL).")
-    vin.add_argument("action", choices=["list", "export", "prune"])
+    vin.add_argument("action", choices=["list", "export", "query", "prune"])
+    vin.add_argument("sql", nargs="?", default=None, metavar="SQL",
+                     help='query: one SQL statement, read-only, e.g. "SELECT run_id FROM vintages"; '
+                     "the result is printed as CSV")
     vin.add_argument("--vintages", type=Path, default=None, metavar="PATH",
                      help="the store (default: $CAPACITY_VINTAGES or REPORTS/vintages.duckdb)")
     vin.add_argument("--reports", type=Path, default=None, help="reports folder of the default store")
@@ -245,6 +252,8 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
     except ParameterError as exc:
         _err(f"error: {exc}")
         return EXIT_INPUT
+    if not _options_valid(args):
+        return EXIT_INPUT
     if args.dry_run:
         return _dry_run(files, notebooks, municipalities, extra, args)
     if _refuse_bad_data(files or [params.BASELINE_PATH]):
@@ -281,6 +290,8 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
     _out(f"{result.status}: {counts.get('ok', 0)} of {counts.get('total', 0)} reports ok "
          f"in {result.manifest.get('seconds', 0):.0f} s")
     _out(f"index: {result.run_dir / 'index.html'}")
+    for run_id in (result.manifest.get("vintage_store") or {}).get("merged", []):
+        _out(f"vintage store: merged the vintage of run {run_id}, kept while the store was unavailable")
     _on_warning(args, result.run_dir)
     if result.published:
         _out(f"latest -> {result.run_dir.name}")
@@ -305,21 +316,51 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
         _out(f"  {res.status}: {res.key}: {res.error}")
     if not result.ok:
         _out("latest not moved: a job failed (see the index page for the error messages)")
+    if not _vintage_stored(args, result.manifest):
+        return EXIT_STORE if result.ok else EXIT_FAILED
     return EXIT_OK if result.ok else EXIT_FAILED
 
 
-def _data_problems(path: Path, checked: dict[Any, list[str]]) -> list[str]:
-    """Check the data files the scenario in ``path`` reads (each distinct ``data`` section once)."""
-    from capacity import data, params
+def _options_valid(args: argparse.Namespace) -> bool:
+    """Check every run option as the runner will (also for ``--dry-run``); print the problem if not."""
+    from capacity import runner
 
     try:
-        cfg = params.load(path).data
+        runner.RunOptions(jobs=args.jobs, keep=args.keep, wait=args.wait, timeout=args.timeout or None,
+                          start_timeout=args.start_timeout, municipal_chunk=args.municipal_chunk,
+                          keep_size=args.keep_size, kernel=args.kernel, prepare=False)
+    except RunError as exc:
+        _err(f"error: nothing ran: {exc}")
+        return False
+    return True
+
+
+def _vintage_stored(args: argparse.Namespace, manifest: dict[str, Any]) -> bool:
+    """Say in one line when the run's vintage could not be stored (and where it waits); return whether it was."""
+    stored = manifest.get("vintage_store") or {}
+    if stored.get("stored") is not False:
+        return True
+    where = (f"kept in {Path(args.reports) / stored['pending']}, stored by the next run"
+             if stored.get("pending") else "not kept; see the run's log")
+    _err(f"error: vintage not stored: {stored.get('error')}; {where}")
+    return False
+
+
+def _data_problems(path: Path, checked: dict[Any, list[str]]) -> list[str]:
+    """Check the data the scenario in ``path`` reads (each distinct check once): files, fit starts, closures."""
+    from capacity import params
+    from capacity.data.check import check_scenario
+
+    try:
+        scn = params.load(path)
     except ParameterError:
         return []  # reported by the parameter check
-    key = (cfg.data_dir, tuple(sorted(cfg.files.items())))
+    cfg = scn.data
+    key = (cfg.data_dir, tuple(sorted(cfg.files.items())), scn.forecast.fit_start,
+           scn.forecast.departure_fit_start, scn.shelter.places_changes)
     if key not in checked:
-        checked[key] = data.check_scenario_data(cfg)
-    return checked[key]
+        checked[key] = check_scenario(scn)
+    return [f"{path}: {p}" if p.startswith(("forecast.", "shelter.")) else p for p in checked[key]]
 
 
 def _refuse_bad_data(files: Sequence[Path | str]) -> bool:
@@ -392,8 +433,24 @@ def _parse_parameters(items: Sequence[str]) -> dict[str, Any]:
         name, sep, value = item.partition("=")
         if not sep or not name.strip().isidentifier():
             raise ParameterError(f"-p {item!r}: expected NAME=VALUE with a Python identifier NAME")
-        parsed[name.strip()] = yaml.safe_load(value)
+        bad = next((ch for ch in value if _control(ch)), None)
+        if bad is not None:
+            raise ParameterError(f"-p {name.strip()}: the value has the control character {bad!r}; "
+                                 "expected printable text")
+        try:
+            parsed[name.strip()] = yaml.safe_load(value)
+        except (yaml.YAMLError, ValueError, RecursionError) as exc:
+            problem = str(getattr(exc, "problem", None) or exc).splitlines()[0]
+            raise ParameterError(f"-p {item!r}: not a YAML value ({problem}); expected a number, "
+                                 "true/false or text, e.g. -p n_paths=200") from None
     return parsed
+
+
+def _control(ch: str) -> bool:
+    """Tell whether ``ch`` is a control character or a non-character (never in a typed value)."""
+    import unicodedata
+
+    return (unicodedata.category(ch) in ("Cc", "Cs", "Cn") and ch not in "\t") or ch in "\ufffe\uffff"
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -514,39 +571,63 @@ def _on_warning(args: argparse.Namespace, run_dir: Path) -> None:
 
     path = run_dir / "warnings.json"
     try:
-        status = json.loads(path.read_text(encoding="utf-8"))["status"]
-    except (OSError, ValueError, KeyError):
+        content = json.loads(path.read_text(encoding="utf-8"))
+        status = content["status"]
+    except (OSError, ValueError, KeyError, TypeError):
         return
     _out(f"early warning: {status} ({path})")
     command = args.on_warning or os.environ.get("CAPACITY_ON_WARNING")
-    if command and status in ("amber", "red"):
+    unstored = isinstance(content.get("vintage_store"), dict)  # the store failed: tell the hook too
+    if command and (status in ("amber", "red", "unknown") or unstored):
         code = notify(command, path)
-        _out(f"on-warning command {'exited with ' + str(code) if code is not None else 'did not run'}")
+        _out(f"on-warning command exited with {code}" if code is not None else
+             f"on-warning command did not start or was stopped (see the log; its output: "
+             f"{path.with_name('on-warning.log')})")
 
 
 def cmd_vintages(args: argparse.Namespace) -> int:
-    """``capacity vintages list|export|prune``: the store of earlier runs."""
+    """``capacity vintages list|export|query|prune``: the store of earlier runs.
+
+    ``list``, ``export`` and ``query`` open the store read-only (beside a notebook that has
+    it open); ``prune`` writes, and refuses in one line while another process holds it.
+    """
     from capacity import project
     from capacity.vintages import store
 
-    path = args.vintages or store.default_path(args.reports or project.reports_dir())
-    if not Path(path).is_file():
+    path = Path(args.vintages or store.default_path(args.reports or project.reports_dir()))
+    if not path.is_file():
         _err(f"error: {path}: no vintage store (a completed run creates it)")
         return EXIT_INPUT
     if args.action == "prune" and (args.keep is None or args.keep < 1):
         _err(f"error: vintages prune --keep {args.keep}: expected a number of runs to keep, at least 1")
         return EXIT_INPUT
-    con = store.connect(path)
+    if args.action == "query" and not (args.sql or "").strip():
+        _err('error: vintages query: expected one SQL statement, e.g. capacity vintages query '
+             '"SELECT run_id, scenario FROM vintages"')
+        return EXIT_INPUT
     try:
-        if args.action == "list":
+        con = store.connect(path, read_only=args.action != "prune",
+                            wait=store.LOCK_WAIT_SECONDS if args.action == "prune" else 0)
+    except store.StoreError as exc:
+        _err(f"error: {exc}")
+        return EXIT_STORE
+    try:
+        if args.action != "prune" and store.schema_version(con) == 0:
+            _out("no vintages stored")
+        elif args.action == "list":
             table = store.list_vintages(con)
             _out(table.to_string(index=False) if not table.empty else "no vintages stored")
         elif args.action == "export":
             for written in store.export(con, args.output, args.format):
                 _out(f"wrote {written}")
+        elif args.action == "query":
+            _out(store.query(con, args.sql).to_csv(index=False).rstrip("\n"))
         else:
             dropped = store.prune(con, args.keep)
             _out(f"pruned {len(dropped)} run(s); kept the newest {args.keep}")
+    except store.StoreError as exc:
+        _err(f"error: {exc}")
+        return EXIT_STORE
     finally:
         con.close()
     return EXIT_OK

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import nbformat
@@ -98,3 +99,72 @@ def test_second_run_names_the_changed_parameter_and_both_headline_values(tmp_pat
     assert (tmp_path / "export" / "forecasts.csv").stat().st_size > 0
     assert main(["vintages", "prune", "--keep", "1", "--vintages", str(reports / "vintages.duckdb")]) == 0
     assert "pruned 1 run(s)" in capsys.readouterr().out
+
+
+def test_a_run_with_the_store_held_exits_5_in_one_line_and_the_next_run_stores_it(tmp_path: Path, monkeypatch,
+                                                                                   capsys) -> None:
+    import functools
+    import subprocess
+    import sys
+
+    from capacity import cli
+    from capacity.vintages import store
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("CAPACITY_VINTAGES", raising=False)
+    monkeypatch.setattr(store, "LOCK_WAIT_SECONDS", 0.5)
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])  # main() of an earlier test left one
+    scenario = tmp_path / "small.yaml"
+    scenario.write_text("meta:\n  name: small\n")
+    monkeypatch.setattr(runner, "run", functools.partial(runner.run, registry=[_notebook(tmp_path / "tiny.ipynb")]))
+    reports = tmp_path / "reports"
+    args = ["run", str(scenario), "--reports", str(reports), "--jobs", "1", "--no-progress", "--no-cache",
+            "--kernel", "spawn", "--on-warning", f"{sys.executable} -c pass"]
+    db = reports / "vintages.duckdb"
+    store.connect(db).close()
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, duckdb; c = duckdb.connect(sys.argv[1], "
+                               "read_only=True); print('ok', flush=True); sys.stdin.read()", str(db)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        assert main(args) == cli.EXIT_STORE
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    captured = capsys.readouterr()
+    lines = [line for line in captured.err.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and "vintage not stored" in lines[0] and "in use by another process" in lines[0]
+    assert "vintage-pending.duckdb" in lines[0] and "Traceback" not in captured.err
+    assert "on-warning command exited with 0" in captured.out  # the hook is told
+    first = sorted(p for p in reports.iterdir() if p.name.startswith("20"))[0]
+    manifest = json.loads((first / "manifest.json").read_text())
+    assert manifest["status"] == "ok" and manifest["vintage_store"]["stored"] is False
+    assert main(args) == 0
+    assert f"merged the vintage of run {first.name}" in capsys.readouterr().out
+    con = store.connect(db, read_only=True)
+    assert con.execute("SELECT count(*) FROM vintages").fetchone()[0] == 2
+    con.close()
+
+
+def test_a_run_stopped_while_writing_its_vintage_is_never_ok_without_an_index(tmp_path: Path, monkeypatch) -> None:
+    import capacity.runner.batch as batch
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("CAPACITY_VINTAGES", raising=False)
+    seen = {}
+
+    def stopped(run_dir: Path, manifest: dict, **kwargs) -> None:
+        seen["status"] = json.loads((run_dir / "manifest.json").read_text())["status"]
+        raise KeyboardInterrupt  # as SIGTERM/Ctrl-C while the vintage is written
+
+    monkeypatch.setattr(batch, "record_run", stopped)
+    scenario = tmp_path / "small.yaml"
+    scenario.write_text("meta:\n  name: small\n")
+    reports = tmp_path / "reports"
+    with pytest.raises(KeyboardInterrupt):
+        runner.run([scenario], registry=[_notebook(tmp_path / "tiny.ipynb")], reports_dir=reports, jobs=1,
+                   progress=False, prepare=False)
+    assert seen["status"] == "finishing"  # not "ok" before the vintage and the index exist
+    run_dir = next(p for p in reports.iterdir() if p.name.startswith("20"))
+    assert json.loads((run_dir / "manifest.json").read_text())["status"] == "interrupted"
+    assert not (reports / "latest").exists()

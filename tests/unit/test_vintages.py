@@ -382,10 +382,12 @@ def test_a_store_that_cannot_be_written_still_leaves_warnings_json(tmp_path: Pat
                    last_obs="2025-03-01", forecast_start="2025-04-01", median=1000.0)
     (tmp_path / "not-a-db.duckdb").write_text("this is not a DuckDB file")
     manifest = json.loads((run / "manifest.json").read_text())
-    assert record_run(run, manifest, status="ok", store_path=tmp_path / "not-a-db.duckdb") is None
+    out = record_run(run, manifest, status="ok", store_path=tmp_path / "not-a-db.duckdb")
+    assert "not a DuckDB database" in out["store_error"] and (run / store.PENDING).is_file()
     warn = json.loads((run / "warnings.json").read_text())
-    assert warn["status"] == "unknown" and "could not be written" in warn["scenarios"]["vt"]["triggers"][0]["text"]
-    assert "not-a-db.duckdb" in json.loads((run / "vintages.json").read_text())["error"]
+    assert warn["vintage_store"]["stored"] is False
+    assert "not yet in the vintage store" in warn["scenarios"]["vt"]["triggers"][-1]["text"]
+    assert "not-a-db.duckdb" in json.loads((run / "vintages.json").read_text())["store_error"]
 
 
 def test_a_run_never_scores_its_own_forecast(tmp_path: Path) -> None:

@@ -227,6 +227,10 @@ def _monthly_departures(cum: pd.DataFrame) -> pd.DataFrame:
 
 def _eurostat(paths: Mapping[str, Path]) -> pd.DataFrame:
     euro = read_csv("eurostat_tp_nl_monthly", paths["eurostat_tp_nl_monthly"])
+    if not (euro["geo"] == "NL").any():
+        found = ", ".join(sorted(map(str, euro["geo"].unique()))[:5])
+        raise DataError(f"{paths['eurostat_tp_nl_monthly']}: no rows with geo = NL (found {found}); "
+                        "expected the Netherlands' monthly figures")
     euro = euro[euro["geo"] == "NL"].copy()
     euro["date"] = pd.to_datetime(euro["date"] + "-01")
     euro = euro.sort_values("date").reset_index(drop=True)

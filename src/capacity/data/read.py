@@ -4,8 +4,9 @@
 (UTF-8, cp1252 or UTF-16; ``,`` or ``;``; Dutch numbers and ``dd-mm-jjjj`` dates) and then
 checks every value against the file's :class:`~capacity.data.files.FileSpec`: dates parse
 and lie in a plausible window, counts are whole, finite, non-negative, below
-:data:`MAX_COUNT` and do not jump by orders of magnitude, percentages lie in [0, 100], keys
-do not repeat, and the file has data rows. Every problem is one
+:data:`MAX_COUNT`, not :data:`MAX_JUMP` times off their neighbours and not above the count
+they are part of (:data:`AT_MOST`), percentages lie in [0, 100], keys do not repeat, names
+do not start like a spreadsheet formula, and the file has data rows. Every problem is one
 :class:`~capacity.errors.DataError` of one line.
 """
 
@@ -26,8 +27,18 @@ from capacity.errors import DataError
 
 #: Largest plausible count (persons, places, cases): 10 million, more than half the country.
 MAX_COUNT = 10_000_000
-#: Neighbouring values of a smooth count (in date order) that differ by this factor are an error.
-MAX_JUMP = 20.0
+#: A smooth count this many times off every neighbour (in date order) is an error: an extra
+#: or a missing digit (981,000 for 98,100). The shipped series (the 2022 build-up, the
+#: Eurostat clean-ups of January 2023 and April 2024) stay well inside it.
+MAX_JUMP = 5.0
+#: Text in a row's ``note`` that marks a genuine break: the row is not held to :data:`MAX_JUMP`.
+KNOWN_BREAK = "known break"
+#: Counts that may not exceed another count of the same row (table → (column, at most,
+#: from date)): from July 2022 on, people in municipal shelter are registered people. In
+#: spring 2022 municipalities sheltered many not yet registered (up to twice as many).
+AT_MOST: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "ukraine_shelter_nl": (("in_municipal_shelter", "registered_brp", "2022-07-01"),),
+}
 #: Units of a facts file's ``value`` that are counts (whole, at most :data:`MAX_COUNT`).
 COUNT_UNITS = frozenset({"persons", "cases", "applications", "decisions", "count", "places"})
 
@@ -197,6 +208,7 @@ def _check_jumps(frame: pd.DataFrame, spec: FileSpec, where: _Where) -> None:
     if not spec.smooth:
         return
     order = frame[spec.date_column].astype(str).sort_values(kind="stable").index
+    notes = ([str(n).lower() for n in frame["note"]] if "note" in frame.columns else None)
     for col in spec.smooth:
         if col not in frame.columns:
             continue
@@ -204,6 +216,8 @@ def _check_jumps(frame: pd.DataFrame, spec: FileSpec, where: _Where) -> None:
         series = series[series > 0]
         values = series.to_numpy(dtype=float)
         for k in range(len(values)):
+            if notes is not None and KNOWN_BREAK in notes[frame.index.get_loc(series.index[k])]:
+                continue
             near = values[max(k - 1, 0):k + 2]
             near = np.delete(near, 0 if k == 0 else 1)
             ratio = np.maximum(values[k] / near, near / values[k]) if near.size else np.array([1.0])
@@ -212,7 +226,42 @@ def _check_jumps(frame: pd.DataFrame, spec: FileSpec, where: _Where) -> None:
                 raise DataError(
                     f"{where(i, col, f'{values[k]:.0f}')} is {ratio.min():.0f} times off its neighbouring "
                     f"value(s) {', '.join(f'{v:,.0f}' for v in near)}; expected a count of the same order "
-                    f"(a misplaced separator or an extra digit?)")
+                    f"(a misplaced separator or an extra digit?); if the figure is right, write "
+                    f"'{KNOWN_BREAK}' in the row's note")
+
+
+def _check_at_most(frame: pd.DataFrame, name: str, where: _Where) -> None:
+    """Raise if a count exceeds the count it is part of in the same row (:data:`AT_MOST`)."""
+    for col, limit, since in AT_MOST.get(name, ()):
+        if col not in frame.columns or limit not in frame.columns:
+            continue
+        dates = frame[SPECS[name].date_column].astype(str)
+        part, whole = pd.to_numeric(frame[col]), pd.to_numeric(frame[limit])
+        bad = (part > whole) & (dates >= since)
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise DataError(f"{where(i, col, f'{part.iloc[i]:.0f}')} is more than {limit} = "
+                            f"{whole.iloc[i]:,.0f} in the same row; expected at most that (people in "
+                            "municipal shelter are registered; an extra digit?)")
+
+
+#: Columns of names and sources, shown in reports and written to every download: a cell
+#: that a spreadsheet would evaluate as a formula is refused (notes may start with ``-``).
+NAME_COLUMNS = ("name", "province", "safety_region", "safety_region_code", "region", "geo", "metric",
+                "unit", "source", "category", "date_precision", "period", "code")
+
+
+def _check_names(frame: pd.DataFrame, where: _Where) -> None:
+    """Raise if a name or source cell starts like a spreadsheet formula (``=``, ``@``, ``+x``, tab)."""
+    from capacity.data.tables import is_formula
+
+    for col in NAME_COLUMNS:
+        if col not in frame.columns:
+            continue
+        for i, cell in enumerate(frame[col]):
+            if isinstance(cell, str) and is_formula(cell):
+                raise DataError(f"{where(i, col, cell)} starts with {cell[:1]!r}, which a spreadsheet "
+                                "runs as a formula; expected a name or source as plain text")
 
 
 def _check_rows(frame: pd.DataFrame, spec: FileSpec, where: _Where) -> None:
@@ -314,7 +363,9 @@ def read_csv(name: str, path: Path | str, *, today: pd.Timestamp | str | None = 
     _check_numbers(frame, spec, where)
     _check_values(frame, spec, where)
     _check_rows(frame, spec, where)
+    _check_names(frame, where)
     _check_jumps(frame, spec, where)
+    _check_at_most(frame, name, where)
     return frame
 
 
@@ -348,7 +399,41 @@ def check_municipalities(frame: pd.DataFrame, path: Path | str = "municipalities
         i = int(np.flatnonzero((frame["population"] <= 0).to_numpy())[0])
         raise DataError(f"{path}, row {lines[i]}: population = {frame['population'].iloc[i]}; expected a "
                         f"population > 0")
+    _compare_with_shipped(frame, path)
     return frame
+
+
+#: Share of the shipped municipalities' population a municipalities file may lack (mergers
+#: move people to a new code; a missing city does not).
+MAX_MISSING_POPULATION = 0.01
+
+
+def _compare_with_shipped(frame: pd.DataFrame, path: Path | str) -> None:
+    """Refuse a municipalities file that lacks municipalities of the shipped list (naming them).
+
+    Every municipality's share of the national figure depends on the whole list: without
+    Amsterdam every other share rises 5.5 %. Codes that disappear in a merger are fine when
+    their people are in the file under the new code (the total stays within
+    :data:`MAX_MISSING_POPULATION`).
+    """
+    import csv
+    from importlib import resources
+
+    try:
+        with resources.files("capacity").joinpath("datasets", "municipalities.csv").open(
+                encoding="utf-8", newline="") as handle:
+            shipped = {row["code"]: (row["name"], int(row["population"])) for row in csv.DictReader(handle)}
+    except (OSError, KeyError, ValueError, csv.Error):
+        return
+    missing = sorted(set(shipped) - set(frame["code"].astype(str)))
+    total = sum(pop for _, pop in shipped.values())
+    lacking = total - int(frame["population"].sum())
+    if missing and total and lacking > MAX_MISSING_POPULATION * total:
+        shown = ", ".join(f"{code} {shipped[code][0]}" for code in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise DataError(f"{path}: lacks {len(missing)} municipalities of the shipped list ({shown}{more}), "
+                        f"{lacking:,} inhabitants fewer in total ({lacking / total:.1%}); expected every "
+                        "municipality (each one's share depends on the whole list)")
 
 
 def load_municipalities(data_dir: str | Path | None = None, files: Mapping[str, str] | None = None) -> pd.DataFrame:

@@ -16,6 +16,7 @@ import re
 import tempfile
 from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -46,6 +47,46 @@ def download_frame(df: pd.DataFrame) -> pd.DataFrame:
             valid = series.dropna()
             out[col] = (series.dt.strftime("%Y-%m-%d").where(series.notna(), None)
                         if (valid == valid.dt.normalize()).all() else series)
+    return out
+
+
+#: A text cell starting with one of these is a formula to a spreadsheet (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def is_formula(value: object) -> bool:
+    """Tell whether a cell is text a spreadsheet would evaluate (``=…``, ``@…``, ``-x`` but not ``-12``)."""
+    return (isinstance(value, str) and value[:1] in FORMULA_STARTS
+            and not (value[:1] in "+-" and _NUMBER.fullmatch(value)))
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with every text cell a spreadsheet would evaluate prefixed by ``'`` (OWASP).
+
+    A municipality name ``=HYPERLINK(…)`` or a source ``=cmd|…`` from a data file would
+    otherwise run in Excel when a planner opens the CSV download. Numbers, and text that is
+    a number such as ``-12``, are left as they are. A carriage return inside a cell becomes a
+    line feed: pandas does not quote a lone carriage return, so a spreadsheet would start a new row
+    at it, with the rest of the cell (``=1+1``) as its first cell. (The ``.xlsx`` copies write
+    text as inline strings, which Excel never evaluates.)
+    """
+    out = frame
+    for col in frame.columns:
+        series = frame[col]
+        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series):
+            continue
+        texts = series.astype(object)
+        returns = texts.map(lambda v: isinstance(v, str) and "\r" in v).astype(bool)
+        if returns.any():
+            texts = texts.where(~returns, texts.astype(str).str.replace("\r\n?", "\n", regex=True))
+        mask = texts.map(is_formula).astype(bool)
+        if mask.any():
+            texts = texts.where(~mask, "'" + texts.astype(str))
+        if mask.any() or returns.any():
+            if out is frame:
+                out = frame.copy()
+            out[col] = texts
     return out
 
 
@@ -88,7 +129,7 @@ def save_table(df: pd.DataFrame, name: str, out_dir: str | Path | None,
     csv = folder / f"{name}.csv"
     frame = download_frame(df)
     with replacing_file(csv) as tmp:
-        frame.to_csv(tmp, index=False)
+        neutralise_formulas(frame).to_csv(tmp, index=False)
     if "xlsx" in formats:
         try:
             write_workbook({_sheet_name(name): frame}, folder / f"{name}.xlsx")
@@ -145,10 +186,20 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path
     with replacing_file(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED,
                                                   compresslevel=6) as book:
         for member, text in _workbook_parts(list(sheets)).items():
-            book.writestr(member, text)
+            book.writestr(_member(member), text)
         for n, frame in enumerate(sheets.values(), start=1):
-            book.writestr(f"xl/worksheets/sheet{n}.xml", _sheet_xml(_excel_dates(frame)))
+            book.writestr(_member(f"xl/worksheets/sheet{n}.xml"), _sheet_xml(_excel_dates(frame)))
     return path
+
+
+def _member(name: str) -> Any:
+    """Return a zip member with a fixed time (1980-01-01): the same tables give the same bytes."""
+    import zipfile
+
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = 0o644 << 16
+    return info
 
 
 @contextlib.contextmanager

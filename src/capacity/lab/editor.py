@@ -83,12 +83,15 @@ def read_widget(leaf: form.Leaf, widget: Any) -> Any:
     if leaf.kind == "text" and leaf.optional:
         return value or None
     if isinstance(value, str) and (leaf.kind == "yaml" or leaf.optional):
-        try:
-            return yaml.safe_load(value) if value.strip() else None
-        except yaml.YAMLError as exc:
-            where = getattr(exc, "problem_mark", None)
-            at = f" (line {where.line + 1}, column {where.column + 1})" if where else ""
-            raise ValueError(f"{leaf.key}: not valid YAML{at}: {getattr(exc, 'problem', exc)}") from None
+        from capacity.params.problems import ParameterFileError
+        from capacity.params.yamlfile import parse_value
+
+        try:  # a parameter file's rules: no aliases (an alias bomb), tags or control characters
+            return parse_value(value, leaf.key, where="form") if value.strip() else None
+        except ParameterFileError as exc:
+            rule = exc.problems[0].rule
+            text = f"not valid YAML ({rule.replace(': not valid YAML', '')})" if "not valid YAML" in rule else rule
+            raise ValueError(f"{leaf.key}: {text}") from None
     return value
 
 

@@ -230,12 +230,22 @@ def validate(values: Mapping[str, Any], base: Mapping[str, Any], *, name: str = 
     The error text names the file as ``<name>.yaml`` (the file it would be saved as). Values
     equal to the baseline's are valid (the baseline is checked by ``capacity validate``).
     """
+    from capacity.data.check import check_scenario
+
     if not diff(values, base):
         return None
     with tempfile.TemporaryDirectory(prefix="capacity-editor-") as tmp:
         path = Path(tmp) / f"{slug(name) or 'draft'}.yaml"
-        path.write_text(scenario_yaml(values, base), encoding="utf-8")
+        try:
+            text = scenario_yaml(values, base)
+        except yaml.YAMLError as exc:  # a value YAML cannot write (an object, not plain data)
+            return f"{path.name}: a value cannot be written as YAML ({str(exc).splitlines()[0][:120]})"
+        path.write_text(text, encoding="utf-8")
         error = params.validate_files([path])[str(path)]
+        if error is None:  # the data check that `capacity validate` does too
+            problems = check_scenario(params.load(path))
+            error = "\n".join(f"{path}: {p}" if p.startswith(("forecast.", "shelter.")) else p
+                               for p in problems) or None
     return None if error is None else error.replace(str(path), path.name)
 
 
@@ -271,11 +281,17 @@ def save(values: Mapping[str, Any], base: Mapping[str, Any], name: str, *,
         raise ParameterError(f"{target}: exists already; choose another name or overwrite it")
     if not diff(values, base):
         raise ParameterError(f"{target.name}: no changes from the baseline: nothing to save")
+    if target.is_symlink():  # never write through a link, into or out of params/
+        raise ParameterError(f"{target}: is a symbolic link; choose another name")
     error = validate(values, base, name=stem)
     if error is not None:
         raise ParameterError(error)
-    folder.mkdir(parents=True, exist_ok=True)
-    target.write_text(scenario_yaml(values, base, target=target), encoding="utf-8")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        target.write_text(scenario_yaml(values, base, target=target), encoding="utf-8")
+    except OSError as exc:
+        raise ParameterError(f"{target}: cannot be written ({exc.strerror or type(exc).__name__}); "
+                             "expected a folder this user can write to") from None
     return target
 
 

@@ -47,6 +47,8 @@ from capacity.params.types import (
 #: Persons covered by one asylum case: more than 0, at most a large family.
 PersonsPerCaseDist = within(0, 20, what="persons per case", low_open=True)
 #: An uncertain number of cases (0..MAX_PERSONS).
+#: The mean court duration of an appeal: its inverse is the monthly rate, so not 0.
+AppealMonthsDist = within(0, 600, what="a mean duration in months", low_open=True, unbounded_ok=True)
 CasesDist = within(0, MAX_PERSONS, what="a number of cases")
 #: An uncertain number of cases per year (0..12 x MAX_PER_MONTH).
 CasesPerYearDist = within(0, 12 * MAX_PER_MONTH, what="a number of cases per year")
@@ -244,7 +246,7 @@ class BacklogConfig(Frozen):
     appeal_share: ShareDist = param(Distribution(value=0.0), unit="share",
                                        doc="rejected cases that appeal",
                                        source="assumption")
-    appeal_months_mean: MonthsDist = param(Distribution(value=6.0), unit="months",
+    appeal_months_mean: AppealMonthsDist = param(Distribution(value=6.0), unit="months",
                                              doc="mean court duration of an appeal "
                                                  "(geometric)",
                                              source="assumption")

@@ -99,12 +99,19 @@ class Shock(Frozen):
                       "lognormal": 0.0}[self.size.kind]
             if lowest is not None and lowest < 0:
                 raise ValueError(f"shock {self.name!r}: a multiplier must be >= 0, got {lowest}")
+        if self.target == "departure_rate" and self.size.kind == "lognormal":
+            # Unbounded: on some paths more would leave in a month than are registered.
+            raise ValueError(
+                f"shock {self.name!r}: a departure-rate shock needs a bounded size, and a lognormal is "
+                "unbounded (some paths would see more people leave than are there); use fixed, "
+                "uniform, triangular or beta")
         if self.kind == "absolute" and self.target == "departure_rate":
-            highest = self.size.high if self.size.kind in ("uniform", "triangular") else self.size.value
-            if highest is not None and abs(highest) > 1:
+            lowest, highest = self.size.support
+            extreme = max(abs(lowest), abs(highest))
+            if extreme > 1:
                 raise ValueError(
                     f"shock {self.name!r}: an absolute departure-rate shock is a share per month "
-                    f"(e.g. 0.005), got {highest}")
+                    f"(e.g. 0.005), got {highest if abs(highest) >= abs(lowest) else lowest}")
         return self
 
 

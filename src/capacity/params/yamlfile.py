@@ -80,7 +80,13 @@ class _Loader(yaml.SafeLoader):
 
 
 def _compose(path: Path, text: str) -> Node | None:
-    loader = _Loader(text)
+    try:  # the reader checks every character as the loader is made: a control character fails here
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:
+        before = text[:exc.position]
+        line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        raise fail(path, "", f"line {line}, column {column}: the character U+{exc.character:04X} is not "
+                   "allowed (a control character); delete it or retype the value") from None
     try:
         return loader.get_single_node()
     except _Refused as exc:
@@ -183,3 +189,19 @@ def _parse(path: Path, text: str) -> dict[str, Any]:
         raise fail(path, "", "the file is an empty mapping ({}): a scenario needs at least one key, "
                    "e.g. meta: {title: ...}")
     return content
+
+
+def parse_value(text: str, key: str, *, where: str = "<value>") -> Any:
+    """Read one YAML value typed into a form (the editor) with the rules of a parameter file.
+
+    No anchors or aliases (an alias bomb), no tags, no control characters, bounded size and
+    depth: the same refusals as :func:`read_mapping`, naming ``key``.
+
+    Raises:
+        ParameterFileError: One line naming ``where``, the key and the rule.
+
+    """
+    if len(text) > MAX_BYTES:
+        raise fail(Path(where), key, f"{len(text):,} characters, more than the {MAX_BYTES:,} a value may have")
+    node = _compose(Path(where), text)
+    return None if node is None else _Builder(Path(where)).build(node, key)

@@ -45,6 +45,7 @@ from capacity.runner.publish import (
     run_log,
 )
 from capacity.runner.registry import NOTEBOOK_DIR, NOTEBOOKS, Notebook
+from capacity.vintages.record import mark_published
 
 __all__ = [
     "NOTEBOOKS", "NOTEBOOK_DIR", "REPORTS_DIR", "Job", "JobResult", "Notebook", "Plan", "RunOptions",
@@ -110,6 +111,7 @@ def run(
             published = status == "ok" and options.publish
             if published:
                 publish_latest(reports_dir, run_dir)
+                mark_published(run_dir)  # only now may a later run compare with this one
             for removed in prune_runs(reports_dir, keep=options.keep, current=run_dir,
                                       keep_bytes=options.keep_size):
                 logger.info("pruned old run %s", removed.name)

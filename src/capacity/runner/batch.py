@@ -70,14 +70,34 @@ def run_batch(the_plan: Plan, run_dir: Path, options: RunOptions, *,
         status = "interrupted"
         raise
     finally:
+        # The manifest says "finishing" while the vintage, the index and the clean-up are
+        # written, and its final status last: a run killed in between is tidied like a
+        # running one (publish.tidy_reports), never left "ok" without an index.
         manifest = finish_manifest(manifest, status, results, headlines, time.perf_counter() - start)
-        write_manifest(run_dir, manifest)
-        record_run(run_dir, manifest, status=status, published=options.publish)  # vintages, warnings.json
+        write_manifest(run_dir, {**manifest, "status": "finishing"})
+        # Stored unpublished: runner.run marks it published once latest has moved to it.
+        recorded = record_run(run_dir, manifest, status=status, published=False)  # vintages, warnings.json
+        manifest = with_store_outcome(manifest, recorded)
         write_index(run_dir, manifest, scenarios=the_plan.scenarios, notebooks=the_plan.notebooks,
                     jobs=job_list, results=results, headlines=headlines)
         _clean_up(run_dir, the_plan.scenarios, keep_cache=options.keep_cache)
+        write_manifest(run_dir, manifest)
         logger.info("run %s finished: %s", run_dir.name, status)
     return status, results, manifest
+
+
+def with_store_outcome(manifest: dict[str, Any], recorded: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Return ``manifest`` with ``vintage_store``: whether the vintage was stored, else why and where it waits."""
+    if recorded is None:
+        return manifest
+    outcome: dict[str, Any] = {"stored": "store_error" not in recorded}
+    if "store_error" in recorded:
+        outcome["error"] = recorded["store_error"]
+        if recorded.get("pending"):
+            outcome["pending"] = f"{manifest['run_id']}/{recorded['pending']}"
+    if recorded.get("merged"):
+        outcome["merged"] = list(recorded["merged"])
+    return {**manifest, "vintage_store": outcome}
 
 
 def _clean_up(run_dir: Path, scenarios: Sequence[ScenarioSpec], *, keep_cache: bool) -> None:
@@ -216,10 +236,14 @@ class Batch:
                 for job in jobs]
         municipal = [job for job in jobs if job.municipality is not None]
         size = self.options.chunk_size(len(municipal), self.workers)
+        # Chunks whatever their size (also of one report, when there are as many workers as
+        # municipalities): the downloads are laid out the same whatever --jobs; only an
+        # explicit --municipal-chunk 1 runs papermill once per report.
+        chunked = self.options.municipal_chunk != 1
         for job in jobs:
-            if size == 1 or job.municipality is None:
+            if not chunked or job.municipality is None:
                 self.submit(Task("job", job.key, job, execute_job, (job,), self.job_kwargs))
-        if size > 1:
+        if chunked:
             kwargs = {**self.job_kwargs, "keep_notebooks": self.options.keep_notebooks}
             for start in range(0, len(municipal), size):
                 chunk = municipal[start:start + size]

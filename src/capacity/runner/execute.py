@@ -9,6 +9,7 @@ the error is returned in the :class:`JobResult`.
 from __future__ import annotations
 
 import functools
+import io
 import logging
 import os
 import re
@@ -702,10 +703,14 @@ def gather_municipal_tables(key: str, scenario_dir: str, codes: list[str]) -> Jo
     tables = Path(scenario_dir) / "tables"
     target = tables / MUNICIPAL_CSV
     parts = [tables / f"municipality_{code}.csv" for code in codes]
+    if not any(part.is_file() for part in parts):  # the notebook writes no municipal table
+        return JobResult(key=key, status="ok", seconds=time.perf_counter() - started)
     try:
         header = None
-        with replacing_file(target) as tmp, gzip.open(tmp, "wt", encoding="utf-8", newline="",
-                                                       compresslevel=6) as out:
+        # No file name and no time in the gzip header: the same tables give the same bytes.
+        with (replacing_file(target) as tmp, tmp.open("wb") as raw,
+              gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) as packed,
+              io.TextIOWrapper(packed, encoding="utf-8", newline="") as out):
             for part in parts:
                 first, _, rows = part.read_text(encoding="utf-8").partition("\n")
                 if header is None:

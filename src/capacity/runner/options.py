@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -81,6 +82,7 @@ class RunOptions:
         A remote ``scheduler`` turns ``prepare`` off (with a note in the log): its workers
         can neither read this machine's private cache folder nor check its signatures.
         """
+        self._check_numbers()
         if self.scheduler and self.prepare:
             logger.info("--scheduler %s: no shared results (--no-cache): the cache folder and "
                         "its signing key stay on this machine; each notebook computes its own",
@@ -95,6 +97,34 @@ class RunOptions:
         if not isinstance(self.municipal_chunk, int) or self.municipal_chunk < 0:
             raise RunError(f"municipal_chunk = {self.municipal_chunk!r}: expected a whole number "
                            "of reports per kernel, 0 (choose) or more")
+
+    def _check_numbers(self) -> None:
+        """Refuse a wait, time limit, job count or keep count that is negative, NaN or infinite.
+
+        ``--wait -1`` waited forever (the lock library's "no limit") and ``--timeout nan``
+        failed every notebook after the run had started.
+        """
+        def bad(value: Any, *, zero_ok: bool) -> bool:
+            try:
+                number = float(value)
+            except (TypeError, ValueError):
+                return True
+            return isinstance(value, bool) or not math.isfinite(number) or number < 0 or (
+                number == 0 and not zero_ok)
+
+        checks = [("wait", self.wait, True, "seconds to wait, 0 or more"),
+                  ("start_timeout", self.start_timeout, False, "seconds above 0"),
+                  ("keep", self.keep, True, "a number of run folders, 0 (all) or more")]
+        if self.timeout is not None:
+            checks.append(("timeout", self.timeout, False, "seconds above 0 (0 on the command line: "
+                           "no limit)"))
+        if self.jobs is not None:
+            checks.append(("jobs", self.jobs, False, "a number of parallel jobs, 1 or more"))
+        for name, value, zero_ok, expected in checks:
+            if bad(value, zero_ok=zero_ok) or (name in ("jobs", "keep") and value != int(value)):
+                raise RunError(f"--{name.replace('_', '-')} {value!r}: expected {expected}")
+        if self.wait > 366 * 86400:
+            raise RunError(f"--wait {self.wait!r}: expected at most a year of seconds")
 
     def chunk_size(self, n_jobs: int, workers: int) -> int:
         """Return how many of a scenario's ``n_jobs`` municipal reports share one kernel."""

@@ -19,6 +19,7 @@ from capacity.runner.registry import (
     NOTEBOOK_DIR,
     NOTEBOOKS,
     RUNNER_PARAMETERS,
+    SCENARIO_FIELDS,
     Notebook,
     check_extra_parameters,
     notebook_parameters,
@@ -274,6 +275,33 @@ class Plan:
                          municipal_scenarios=self.municipal_scenarios)
 
 
+def check_scenario_bounds(scenarios: Sequence[ScenarioSpec], extra: Mapping[str, Any]) -> None:
+    """Check each ``-p`` value that stands for a scenario field against that field's schema, per scenario.
+
+    ``-p n_paths=…`` replaces ``forecast.n_paths`` in the notebooks: it must pass the same
+    bounds (and cross-field rules) as the field in a YAML file, before anything runs.
+
+    Raises:
+        ParameterError: Naming the option, the field, the value and the rule (one line each).
+
+    """
+    errors = []
+    for key, value in extra.items():
+        target = SCENARIO_FIELDS.get(key)
+        if target is None:
+            continue
+        for spec in scenarios:
+            try:
+                params.load(spec.params_path, **{target.replace(".", "__"): value})
+            except ParameterError as exc:
+                errors += [f"-p {key}={value!r} (the scenario's {target}): {line}"
+                           for line in str(exc).splitlines() if target in line] or [
+                    f"-p {key}={value!r} (the scenario's {target}): {str(exc).splitlines()[0]}"]
+                break
+    if errors:
+        raise ParameterError("\n".join(dict.fromkeys(errors)))
+
+
 def plan(
     params_files: Sequence[Path | str] | None = None,
     *,
@@ -298,6 +326,7 @@ def plan(
     chosen, munis = _municipal_notebooks(chosen, municipalities)
     for_scenarios = _municipal_scenarios(municipal_scenarios, scenarios)
     check_extra_parameters(chosen, extra_parameters or {})
+    check_scenario_bounds(scenarios, extra_parameters or {})
     result = Plan(scenarios, chosen, munis, dict(extra_parameters or {}), for_scenarios)
     # Inspect parameters now, against throw-away paths: fail before the lock and any kernel.
     check_notebook_parameters(result.jobs(Path("/nonexistent")))

@@ -135,8 +135,12 @@ def tidy_reports(reports_dir: Path) -> None:
         logger.warning("could not tidy up after an earlier run in %s: %s", reports_dir, exc)
 
 
+#: Manifest statuses of a run that has not ended: executing, or writing its vintage and index.
+UNFINISHED = ("running", "finishing")
+
+
 def end_unfinished(run_dir: Path, status: str, *, only_if_dead: bool = False) -> bool:
-    """Set ``status`` in ``<run>/manifest.json`` if it still says ``running``.
+    """Set ``status`` in ``<run>/manifest.json`` if it still says ``running`` or ``finishing``.
 
     Args:
         run_dir: The run folder.
@@ -150,12 +154,13 @@ def end_unfinished(run_dir: Path, status: str, *, only_if_dead: bool = False) ->
     path = run_dir / "manifest.json"
     try:
         with path.open("rb") as fh:
-            if b'"running"' not in fh.read(4096):  # the status is near the top: skip big ones
+            head = fh.read(4096)  # the status is near the top: skip big ones
+            if b'"running"' not in head and b'"finishing"' not in head:
                 return False
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    if not isinstance(manifest, dict) or manifest.get("status") != "running":
+    if not isinstance(manifest, dict) or manifest.get("status") not in UNFINISHED:
         return False
     if only_if_dead and runner_alive(manifest):
         return False
@@ -184,11 +189,20 @@ def runner_alive(manifest: dict) -> bool:
     return created <= started + 1  # not a new process that reuses the pid
 
 
+#: Most characters of ``.lock.info`` shown (it is written as ``pid N since TIME``).
+HOLDER_CHARS = 120
+
+
 def _read_holder(reports_dir: Path) -> str:
+    """Return who holds the lock, from ``.lock.info``: one short printable line, whatever the file holds."""
     try:
-        return (reports_dir / ".lock.info").read_text(encoding="utf-8").strip()
+        with (reports_dir / ".lock.info").open("rb") as fh:
+            head = fh.read(HOLDER_CHARS * 4)
     except OSError:
         return "holder unknown"
+    text = head.decode("utf-8", errors="replace").strip().splitlines()
+    line = "".join(ch for ch in (text[0] if text else "") if ch.isprintable())[:HOLDER_CHARS]
+    return line or "holder unknown"
 
 
 def now_iso() -> str:
@@ -331,6 +345,8 @@ def prune_runs(reports_dir: Path, *, keep: int, current: Path | None = None,
     runs = sorted((p for p in reports_dir.iterdir() if p.is_dir() and _RUN_ID.match(p.name)),
                   key=lambda p: p.name)
     protected = {latest_target(reports_dir), current.name if current else None}
+    # A run whose vintage waits beside it to be merged into the store is kept until it is.
+    protected |= {p.name for p in runs if (p / "vintage-pending.duckdb").is_file()}
     doomed = set(runs[:-keep] if 0 < keep < len(runs) else [])
     if keep_bytes is not None:
         used = sum(folder_size(p) for p in runs if p.name in protected)

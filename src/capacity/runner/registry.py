@@ -174,6 +174,10 @@ def check_extra_parameters(notebooks: Sequence[Notebook], extra: Mapping[str, An
         raise RunError("\n".join(errors))
 
 
+#: Notebook parameters that stand for a scenario field (``-p n_paths=200`` is the forecast's
+#: ``n_paths``): a value given with ``-p`` must pass that field's schema (runner.plan).
+SCENARIO_FIELDS: dict[str, str] = {"n_paths": "forecast.n_paths"}
+
 #: Parameters the runner sets per job, and the option that chooses them instead of ``-p``.
 RUNNER_OWNED: dict[str, str] = {
     "params_path": "a scenario FILE (or --params)", "output_dir": "--reports",

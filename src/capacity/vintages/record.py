@@ -182,28 +182,34 @@ def _fan(con: Any, scenario: str, run_id: str) -> list[dict[str, Any]]:
              "p90": list(g["q0.90"])} for run, g in wide.sort_values(["run_id", "date"]).groupby("run_id")]
 
 
-def record_scenario(con: Any, vintage: dict[str, Any], tables: Mapping[str, pd.DataFrame]) -> dict[str, Any]:
-    """Append one scenario's vintage; return its changes, track record, warnings and fan."""
+def record_scenario(con: Any, vintage: dict[str, Any], tables: Mapping[str, pd.DataFrame], *,
+                    reader: Any = None) -> dict[str, Any]:
+    """Append one scenario's vintage; return its changes, track record, warnings and fan.
+
+    ``reader``: the store opened read-only, when ``con`` is the pending store beside the run
+    (the store itself was busy): the earlier runs are read from it.
+    """
     run_id, name = vintage["run_id"], vintage["scenario"]
     store.append(con, vintage, headline=vintage["headline_frame"], forecasts=long_forecasts(tables),
                  observations=vintage["observations"])
-    prev_id = store.previous(con, name, run_id)
-    before = store.load(con, prev_id, name) if prev_id else None
+    past = reader if reader is not None else con
+    prev_id = store.previous(past, name, run_id)
+    before = store.load(past, prev_id, name) if prev_id else None
     changed = changes.compare(before, vintage)
-    earlier_forecasts = store.forecasts(con, name, table_names=SCORED_TABLES)
+    earlier_forecasts = store.forecasts(past, name, table_names=SCORED_TABLES)
     earlier_forecasts = earlier_forecasts[earlier_forecasts["run_id"] < run_id]  # only earlier runs
     scores = track.score(earlier_forecasts, vintage["observations"])
     store.replace_scores(con, name, scores, run_id)
     earlier = None
     if prev_id:
-        earlier = track.wide(store.forecasts(con, name, table_names=("population_forecast",), run_ids=[prev_id]))
+        earlier = track.wide(store.forecasts(past, name, table_names=("population_forecast",), run_ids=[prev_id]))
     scn = vintage["scenario_obj"]
     headline = {r["key"]: r for r in vintage["headline"]}
     results = warnings.evaluate(scn.warnings, observations=vintage["observations"], earlier=earlier,
                                 tables=tables, headline=headline,
                                 lead_time_months=scn.shelter.lead_time_months)
     return {"changes": changed, "track": _records(track.summary(scores)),
-            "scored_runs": sorted(set(scores["run_id"])), "fan": _fan(con, name, run_id),
+            "scored_runs": sorted(set(scores["run_id"])), "fan": _fan(past, name, run_id),
             "warnings": results}
 
 
@@ -211,17 +217,27 @@ def record_run(run_dir: Path, manifest: Mapping[str, Any], *, status: str, publi
                store_path: Path | str | None = None) -> dict[str, Any] | None:
     """Append the run's vintages and write ``vintages.json`` and ``warnings.json``; never raise.
 
+    When the store cannot be written (another process holds it past the bounded wait, or it
+    is damaged), the vintage is kept beside the run in ``<run>/vintage-pending.duckdb``, the
+    warnings are evaluated on it alone, and the result says so (``store_error``); the next
+    run that opens the store merges it. Kept vintages of earlier runs are merged first.
+
     Args:
         run_dir: The run folder.
         manifest: The run's final manifest.
         status: The run's status; an ``interrupted`` run is not recorded.
         published: False for a run of some notebooks or one municipality (stored, but never
-            the run that a later "what changed" compares with).
+            the run that a later "what changed" compares with). A run that will move
+            ``latest`` is stored unpublished too, and marked by :func:`mark_published` once
+            the link has moved.
         store_path: The store (None: :func:`capacity.vintages.store.default_path` of the
             reports folder, i.e. ``$CAPACITY_VINTAGES`` or ``<reports>/vintages.duckdb``).
 
     Returns:
-        The content of ``vintages.json``, or None when nothing was recorded.
+        The content of ``vintages.json`` (with ``store_error`` and ``pending`` when the vintage
+        was kept beside the run, ``merged``: the run ids of kept vintages merged now), or a
+        record with ``store_error`` alone when nothing could be recorded; None for an
+        interrupted run.
 
     """
     if status == "interrupted":
@@ -230,34 +246,104 @@ def record_run(run_dir: Path, manifest: Mapping[str, Any], *, status: str, publi
     try:
         return _record(run_dir, manifest, status, path, published)
     except Exception as exc:  # the vintage store must never fail a run
-        logger.exception("vintage store %s: could not record run %s", path, run_dir.name)
-        reason = f"the vintage store {path.name} could not be written ({type(exc).__name__})"
+        # The traceback goes to the run's log (INFO); the console gets one line from the CLI.
+        logger.info("vintage store %s: could not record run %s", path, run_dir.name, exc_info=True)
+        reason = (str(exc) if isinstance(exc, store.StoreError)
+                  else f"the vintage store {path.name} could not be written ({type(exc).__name__})")
         try:
             write_json(run_dir / "vintages.json", {"run_id": run_dir.name, "error": reason, "scenarios": {}})
             text = f"Not evaluated: {reason}; see the run's log."
             write_warnings(run_dir, run_dir.name, {entry["name"]: [{
                 "trigger": "vintage_store", "status": "unknown", "title": "Early warning", "text": text}]
-                for entry in manifest.get("scenarios", [])})
+                for entry in manifest.get("scenarios", [])}, store_error=reason)
         except OSError:
             pass
-        return None
+        return {"run_id": run_dir.name, "store_error": reason, "scenarios": {}}
+
+
+def _open(run_dir: Path, path: Path, out: dict[str, Any]) -> Any:
+    """Open the store and merge kept vintages; else open a pending store beside the run (noted in ``out``)."""
+    try:
+        con = store.connect(path)
+    except store.StoreError as exc:
+        logger.info("vintage store: %s; keeping this run's vintage in %s/%s", exc, run_dir.name,
+                    store.PENDING)  # the console gets one line from the CLI
+        pending = run_dir / store.PENDING
+        pending.unlink(missing_ok=True)
+        out.update(store_error=str(exc), pending=store.PENDING, busy=exc.busy)
+        if exc.busy:  # held by a reader (a notebook): earlier runs can still be read beside it
+            try:
+                out["_reader"] = store.connect(path, read_only=True, wait=0)
+            except store.StoreError:
+                pass
+        return store.connect(pending, wait=0)
+    out["merged"] = _merge_pending(con, run_dir)
+    return con
+
+
+def _merge_pending(con: Any, run_dir: Path) -> list[str]:
+    """Merge the vintages earlier runs kept beside them; mark ``latest``'s run published."""
+    merged: list[str] = []
+    for pending in sorted(run_dir.parent.glob(f"*/{store.PENDING}")):
+        if pending.parent == run_dir:
+            continue
+        try:
+            merged += store.merge(con, pending)
+        except store.StoreError as exc:
+            logger.warning("vintage store: %s", exc)
+            continue
+        pending.unlink(missing_ok=True)
+        logger.warning("vintage store: merged the vintage of run %s, kept while the store could not "
+                       "be written", pending.parent.name)
+    latest = run_dir.parent / "latest"
+    if latest.is_symlink():  # a run killed between storing and publishing is healed here
+        store.mark_published(con, os.readlink(latest))
+    return merged
+
+
+def mark_published(run_dir: Path, *, store_path: Path | str | None = None) -> bool:
+    """Mark the run's vintages published after ``latest`` moved to it; return whether it worked.
+
+    If the store is busy now, the next run does it (``latest`` names the run).
+    """
+    path = Path(store_path) if store_path else store.default_path(run_dir.parent)
+    try:  # a short wait: the next run marks it anyway (latest names it)
+        con = store.connect(path, wait=min(store.LOCK_WAIT_SECONDS, 2.0))
+    except store.StoreError as exc:
+        logger.info("vintage store: %s; run %s is marked published by the next run", exc, run_dir.name)
+        return False
+    try:
+        store.mark_published(con, run_dir.name)
+    finally:
+        con.close()
+    return True
 
 
 def _record(run_dir: Path, manifest: Mapping[str, Any], status: str, path: Path,
             published: bool) -> dict[str, Any]:
     out: dict[str, Any] = {"run_id": manifest["run_id"], "store": os.path.relpath(path, run_dir),
                            "scenarios": {}}  # relative: no machine path in published files
-    con = store.connect(path)
+    con = _open(run_dir, path, out)
+    reader = out.pop("_reader", None)
     try:
         for entry in manifest.get("scenarios", []):
             tables = read_tables(run_dir / entry["name"] / "tables")
             vintage = build_vintage(entry, manifest, status, tables, published=published)
-            out["scenarios"][entry["name"]] = record_scenario(con, vintage, tables)
+            out["scenarios"][entry["name"]] = _record_scenario(con, vintage, tables, reader)
     finally:
         con.close()
+        if reader is not None:
+            reader.close()
     per = {name: s.pop("warnings") for name, s in out["scenarios"].items()}
+    if "store_error" in out:
+        text = (f"This run's forecast is not yet in the vintage store ({out['store_error']}); it is "
+                "kept beside the run and stored by the next run."
+                + ("" if out.get("busy") else " What changed since the last run and the track record "
+                   "could not be evaluated."))
+        per = {name: [*results, {"trigger": "vintage_store", "status": "unknown", "title": "Vintage store",
+                                 "text": text}] for name, results in per.items()}
     write_json(run_dir / "vintages.json", out)
-    write_warnings(run_dir, manifest["run_id"], per)
+    write_warnings(run_dir, manifest["run_id"], per, store_error=out.get("store_error"))
     languages = {entry["name"]: entry.get("language", "en") for entry in manifest.get("scenarios", [])}
     for name, results in per.items():
         note = banner.note_html(warnings.overall(list(results)), results, out["scenarios"][name]["changes"],
@@ -266,13 +352,29 @@ def _record(run_dir: Path, manifest: Mapping[str, Any], status: str, path: Path,
     return out
 
 
-def write_warnings(run_dir: Path, run_id: str, per_scenario: Mapping[str, Sequence[Mapping[str, Any]]]) -> Path:
-    """Write ``<run>/warnings.json``: the overall status and each scenario's triggers."""
+def _record_scenario(con: Any, vintage: dict[str, Any], tables: Mapping[str, pd.DataFrame],
+                     reader: Any) -> dict[str, Any]:
+    """:func:`record_scenario`, reading earlier runs from ``reader`` if it can (an older store cannot be)."""
+    import duckdb
+
+    if reader is not None:
+        try:
+            return record_scenario(con, vintage, tables, reader=reader)
+        except duckdb.Error as exc:
+            logger.info("vintage store: earlier runs could not be read beside the reader (%s)", exc)
+    return record_scenario(con, vintage, tables)
+
+
+def write_warnings(run_dir: Path, run_id: str, per_scenario: Mapping[str, Sequence[Mapping[str, Any]]], *,
+                   store_error: str | None = None) -> Path:
+    """Write ``<run>/warnings.json``: the overall status, each scenario's triggers (and a store failure)."""
     statuses = [{"status": warnings.overall(list(r))} for r in per_scenario.values()]
     content = {"run_id": run_id, "status": warnings.overall(statuses) if statuses else "unknown",
                "generated": datetime.now(UTC).isoformat(timespec="seconds"),
                "scenarios": {name: {"status": warnings.overall(list(r)), "triggers": list(r)}
                              for name, r in per_scenario.items()}}
+    if store_error:
+        content["vintage_store"] = {"stored": False, "error": store_error}
     return write_json(run_dir / "warnings.json", content)
 
 
@@ -293,20 +395,70 @@ def _clean(value: Any) -> Any:
     return _plain(value)
 
 
-def notify(command: str, warnings_json: Path, *, timeout: float = 60) -> int | None:
+#: Most bytes of a hook's output kept (``<run>/on-warning.log``); a hook that writes more is stopped.
+HOOK_MAX_BYTES = 1_000_000
+
+
+def notify(command: str, warnings_json: Path, *, timeout: float = 60, max_bytes: int = HOOK_MAX_BYTES) -> int | None:
     """Run ``command`` (split like a shell would, run without one) with the JSON path appended.
 
+    The command's output (stdout and stderr, as bytes: any encoding) goes to
+    ``on-warning.log`` beside ``warnings_json``, never into memory. It runs in its own
+    process group: at ``timeout`` seconds, or once its output passes ``max_bytes``, the whole
+    group (also whatever it started) is killed.
+
     Returns:
-        The command's exit code, or None when it could not start or timed out (logged).
+        The command's exit code, or None when it could not start, timed out or wrote too
+        much (logged).
 
     """
+    import signal
+    import time
+
+    log_path = Path(warnings_json).with_name("on-warning.log")
     try:
-        done = subprocess.run([*shlex.split(command), str(warnings_json)], timeout=timeout,
-                              check=False, capture_output=True, text=True)
-    except (OSError, subprocess.SubprocessError, ValueError) as exc:
-        logger.warning("on-warning command %r failed: %s", command, exc)
+        argv = [*shlex.split(command), str(warnings_json)]
+    except ValueError as exc:
+        logger.warning("on-warning command %r could not be read: %s", command, exc)
         return None
-    if done.returncode:
-        logger.warning("on-warning command %r exited with %d: %s", command, done.returncode,
-                       done.stderr.strip()[-500:])
-    return done.returncode
+    try:
+        out = log_path.open("wb")
+    except OSError as exc:
+        logger.warning("on-warning command %r: cannot write %s: %s", command, log_path, exc)
+        return None
+    with out:
+        try:
+            proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    start_new_session=True)
+        except (OSError, ValueError, subprocess.SubprocessError) as exc:
+            logger.warning("on-warning command %r failed: %s", command, exc)
+            return None
+        deadline, reason = time.monotonic() + timeout, None
+        while proc.poll() is None:
+            if time.monotonic() > deadline:
+                reason = f"did not finish within {timeout:g} s"
+            elif os.fstat(out.fileno()).st_size > max_bytes:
+                reason = f"wrote more than {max_bytes:,} bytes"
+            if reason:
+                break
+            time.sleep(0.05)
+        if reason:
+            _end_group(proc, signal.SIGKILL)  # the hook and whatever it started
+        proc.wait()
+    if log_path.stat().st_size > max_bytes:
+        os.truncate(log_path, max_bytes)
+    if reason:
+        logger.warning("on-warning command %r stopped: it %s (output in %s)", command, reason, log_path)
+        return None
+    if proc.returncode:
+        tail = log_path.read_bytes()[-500:].decode("utf-8", errors="replace").strip()
+        logger.warning("on-warning command %r exited with %d: %s", command, proc.returncode, tail)
+    return proc.returncode
+
+
+def _end_group(proc: subprocess.Popen, sig: int) -> None:
+    """Send ``sig`` to the process group ``proc`` leads (nothing if it is gone)."""
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass

@@ -33,18 +33,28 @@ Schema (version :data:`SCHEMA_VERSION`; every row carries ``run_id`` and ``scena
     in_50, in_80, in_95, scored_by`` (the run whose observations scored them).
 
 Migrations are in :data:`MIGRATIONS` (version → SQL); :func:`migrate` applies the missing
-ones in order, so an older file opens with the current code.
+ones in order, so an older file opens with the current code. A store written by a newer
+version (a higher schema version) is refused, never written.
+
+Faults are one line each (:class:`StoreError`): a store held by another process (an
+analyst's notebook holds it even read-only) is retried for :data:`LOCK_WAIT_SECONDS`, then
+refused as ``busy``; a damaged, truncated or empty file, or a DuckDB database of something
+else, is named as such. Readers (``capacity vintages list|export|query``) open it read-only.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from capacity.errors import CapacityError
 
 #: The environment variable naming the store (a path).
 ENV = "CAPACITY_VINTAGES"
@@ -81,17 +91,114 @@ def default_path(reports_dir: Path | str) -> Path:
     return Path(env) if env else Path(reports_dir) / "vintages.duckdb"
 
 
-def connect(path: Path | str, *, read_only: bool = False) -> Any:
-    """Open (and create or migrate) the store at ``path``; return a DuckDB connection."""
+#: Seconds a writer waits for another process to let go of the store before it gives up.
+LOCK_WAIT_SECONDS = 20.0
+#: First pause between attempts (s); it doubles up to 2 s.
+LOCK_RETRY_SECONDS = 0.2
+
+
+class StoreError(CapacityError):
+    """The vintage store cannot be used: busy, damaged, foreign or newer (one line).
+
+    Attributes:
+        busy: True when another process holds the store (it may work a moment later).
+
+    """
+
+    def __init__(self, message: str, *, busy: bool = False) -> None:
+        super().__init__(message)
+        self.busy = busy
+
+
+def _is_lock(exc: Exception) -> bool:
+    text = str(exc)
+    return "Could not set lock" in text or "Conflicting lock" in text
+
+
+def _open_error(path: Path, exc: Exception, waited: float) -> StoreError:
+    """Return the one-line :class:`StoreError` for a DuckDB error opening ``path``."""
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    if _is_lock(exc):
+        holder = re.search(r"held in (\S+) \(PID (\d+)\)", text)
+        who = f" ({Path(holder[1]).name}, PID {holder[2]})" if holder else ""
+        return StoreError(f"{path}: the vintage store is in use by another process{who}, waited "
+                          f"{waited:.0f} s; close the notebook or command that has it open and try "
+                          "again", busy=True)
+    if "not a valid DuckDB database" in text:
+        what = "an empty file" if path.is_file() and path.stat().st_size == 0 else "not a DuckDB database"
+        return StoreError(f"{path}: {what}, expected a vintage store (damaged or another kind of "
+                          "file); move it aside and the next run starts a new store")
+    return StoreError(f"{path}: the vintage store cannot be opened, damaged or truncated ({text}); "
+                      "move it aside and the next run starts a new store")
+
+
+def connect(path: Path | str, *, read_only: bool = False, wait: float | None = None) -> Any:
+    """Open the store at ``path`` (a writer creates or migrates it); return a DuckDB connection.
+
+    Args:
+        path: The store.
+        read_only: Open for reading only (no migration; other readers may hold it too).
+        wait: Seconds to retry while another process holds the store (None:
+            :data:`LOCK_WAIT_SECONDS`).
+
+    Raises:
+        StoreError: One line: busy after ``wait`` seconds, damaged, truncated, empty, a
+            database of something else, or written by a newer version.
+
+    """
     import duckdb
 
     path = Path(path)
-    if read_only:
-        return duckdb.connect(str(path), read_only=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
-    migrate(con)
+    wait = LOCK_WAIT_SECONDS if wait is None else max(0.0, float(wait))
+    if read_only and not path.is_file():
+        raise StoreError(f"{path}: no vintage store (a completed run creates it)")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    start, pause = time.monotonic(), LOCK_RETRY_SECONDS
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.Error as exc:
+            waited = time.monotonic() - start
+            if not _is_lock(exc) or waited >= wait:
+                raise _open_error(path, exc, waited) from None
+            time.sleep(min(pause, max(0.0, wait - waited)) or 0.01)
+            pause = min(pause * 2, 2.0)
+    try:
+        check_schema(con, path)
+        if not read_only:
+            migrate(con)
+    except BaseException:
+        con.close()
+        raise
     return con
+
+
+def check_schema(con: Any, path: Path | str) -> int:
+    """Return the store's schema version; refuse a newer one or a database of something else.
+
+    Raises:
+        StoreError: For a schema version above :data:`SCHEMA_VERSION`, or tables of
+            another application without the ``schema_version`` table.
+
+    """
+    import duckdb
+
+    try:
+        version = schema_version(con)
+        names = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    except duckdb.Error as exc:
+        raise _open_error(Path(path), exc, 0) from None
+    if version > SCHEMA_VERSION:
+        raise StoreError(f"{path}: written by a newer version of capacity (store schema {version}, "
+                         f"this version knows up to {SCHEMA_VERSION}); upgrade capacity, or pass "
+                         "--vintages with another store")
+    if version == 0 and names - {"schema_version"}:
+        shown = ", ".join(sorted(names)[:5])
+        raise StoreError(f"{path}: a DuckDB database of something else (tables {shown}), not a "
+                         "vintage store; pass --vintages with another path")
+    return version
 
 
 def schema_version(con: Any) -> int:
@@ -100,7 +207,10 @@ def schema_version(con: Any) -> int:
                          "WHERE table_name = 'schema_version'").fetchone()[0]
     if not exists:
         return 0
-    return int(con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0])
+    try:
+        return int(con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0])
+    except (TypeError, ValueError) as exc:  # a schema_version table of something else
+        raise StoreError(f"schema_version holds no version number ({exc})") from None
 
 
 def migrate(con: Any) -> int:
@@ -272,3 +382,70 @@ def prune(con: Any, keep: int) -> list[str]:
             con.execute(f"DELETE FROM {table} WHERE run_id IN ({marks})", drop)
         con.execute("COMMIT")
     return drop
+
+
+#: A run's vintage kept beside it (``<run>/vintage-pending.duckdb``) when the store could not
+#: be written; the next run that opens the store merges it (:func:`merge`).
+PENDING = "vintage-pending.duckdb"
+_ALIAS = "capacity_pending_vintage"
+
+
+def merge(con: Any, pending: Path | str) -> list[str]:
+    """Copy the vintages of a pending store into the store (replacing the same runs); return their run ids.
+
+    The track record is not copied: the next run scores every stored forecast again.
+
+    Raises:
+        StoreError: If ``pending`` cannot be read as a vintage store.
+
+    """
+    import duckdb
+
+    pending = Path(pending)
+    try:
+        con.execute(f"ATTACH '{_sql_path(pending)}' AS {_ALIAS} (READ_ONLY)")
+    except duckdb.Error as exc:
+        raise _open_error(pending, exc, 0) from None
+    try:
+        keys = con.execute(f"SELECT DISTINCT run_id, scenario FROM {_ALIAS}.vintages").fetchall()
+        con.execute("BEGIN TRANSACTION")
+        for table in TABLES[:4]:
+            columns = [r[0] for r in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_catalog = ? "
+                "AND table_name = ? ORDER BY ordinal_position", [_ALIAS, table]).fetchall()]
+            listed = ", ".join(columns)
+            for run_id, scenario in keys:
+                con.execute(f"DELETE FROM {table} WHERE run_id = ? AND scenario = ?", [run_id, scenario])
+            con.execute(f"INSERT INTO {table} ({listed}) SELECT {listed} FROM {_ALIAS}.{table}")
+        con.execute("COMMIT")
+    except duckdb.Error as exc:
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.Error:
+            pass  # no transaction was open
+        raise StoreError(f"{pending}: the kept vintage could not be merged ({str(exc).splitlines()[0]})") from None
+    finally:
+        con.execute(f"DETACH {_ALIAS}")
+    return sorted({run_id for run_id, _ in keys})
+
+
+def mark_published(con: Any, run_id: str) -> None:
+    """Mark every vintage of ``run_id`` as published (after ``latest`` moved to it)."""
+    con.execute("UPDATE vintages SET published = true WHERE run_id = ?", [run_id])
+
+
+def query(con: Any, sql: str) -> pd.DataFrame:
+    """Return the result of one SQL statement on a (read-only) connection.
+
+    Raises:
+        StoreError: One line with DuckDB's reason (a syntax error, an unknown table, a write
+            on a read-only store).
+
+    """
+    import duckdb
+
+    try:
+        result = con.execute(sql)
+        return result.df() if result.description else pd.DataFrame()
+    except duckdb.Error as exc:
+        raise StoreError(f"query: {str(exc).splitlines()[0]}") from None
