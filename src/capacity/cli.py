@@ -258,12 +258,7 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
         return _dry_run(files, notebooks, municipalities, extra, args)
     if _refuse_bad_data(files or [params.BASELINE_PATH]):
         return EXIT_INPUT
-    for path in files or [params.BASELINE_PATH]:  # dated in the past: said, not refused
-        try:
-            for line in params.date_warnings(path):
-                _err(f"warning: {line}")
-        except ParameterError:
-            pass  # the run reports it with the file, key and rule
+    _warn_past_dates(files or [params.BASELINE_PATH])
     _use_vintages(args)
     signal.signal(signal.SIGTERM, _sigterm)
     try:
@@ -406,6 +401,18 @@ def _refuse_notebooks(files: Sequence[Path]) -> None:
         if Path(path).suffix.lower() == ".ipynb":
             raise ParameterError(f"{path}: a notebook, not a scenario file (YAML); select "
                                  f"notebooks with --notebooks {Path(path).name}")
+
+
+def _warn_past_dates(files: Sequence[Path]) -> None:
+    """Say (not refuse) which scenario dates lie before the run's "today"."""
+    from capacity import params
+
+    for path in files:
+        try:
+            for line in params.date_warnings(path):
+                _err(f"warning: {line}")
+        except ParameterError:
+            pass  # the run reports it with the file, key and rule
 
 
 def _use_as_of(value: str | None) -> None:
