@@ -183,3 +183,21 @@ def test_a_subset_of_the_suite_does_not_move_latest(tmp_path: Path) -> None:
     every = [nb.name for nb in runner.NOTEBOOKS if nb.per == "scenario"]
     assert not _registry_subset(every, runner.NOTEBOOKS)
     assert not _registry_subset([str(FIXTURES / "ok.ipynb")], runner.NOTEBOOKS)  # an ad-hoc suite
+
+
+def test_run_as_of_forecasts_from_the_data_of_that_day(tmp_path: Path) -> None:
+    """``--as-of 2025-03-31``: the run sees March 2025's data only and counts its horizons from then."""
+    import pandas as pd
+
+    out = capacity("run", "--as-of", "2025-03-31", "--notebooks", "02", "-p", "n_paths=100",
+                   "--reports", str(tmp_path), "--no-publish", "--no-progress", "--jobs", "1",
+                   "--kernel", "spawn", timeout=900)
+    assert out.returncode == 0, out.stdout + out.stderr
+    (tables,) = list(tmp_path.glob("*/baseline/tables"))
+    forecast = pd.read_csv(tables / "population_forecast.csv", parse_dates=["date"])
+    assert forecast["date"].min() == pd.Timestamp("2025-04-01")  # the month after the last count then
+    head = pd.read_csv(tables / "headline.csv").set_index("key")
+    assert head.loc["registered_last_count_month", "value"] == "2025-03"
+    assert float(head.loc["registered_months_since_count", "value"]) == 0
+    bad = capacity("run", "--as-of", "31-03-2025", "--dry-run")
+    assert bad.returncode == 2 and "--as-of '31-03-2025': expected a date YYYY-MM-DD" in bad.stderr

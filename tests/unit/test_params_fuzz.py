@@ -137,6 +137,8 @@ def _cases() -> list[tuple[str, Any]]:
             bad = ["abc", ["arima"], [1], [], {"a": 1}]
         if key == "data.files":
             bad = ["abc", [1], {"a": [1]}, {"a": {"b": 1}}]
+        if kind == "dist":  # a mapping merges onto the baseline's (a beta stays a beta): a < 0 is bad in any kind
+            bad = [{"a": -1} if value == {"a": 1} else value for value in bad]
         cases += [(key, value) for value in bad]
     return cases
 

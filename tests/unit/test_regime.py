@@ -24,9 +24,12 @@ def _paths(n: int = 20, h: int = 36, seed: int = 0, residual: bool = True) -> Po
     dates = pd.date_range(START, periods=h, freq="MS")
     arrivals = rng.uniform(1500, 3000, (n, h))
     rate = rng.uniform(0.005, 0.02, (n, h))
-    departures, registered, res = simulate_stock(
-        arrivals, rate, 130_000.0, stock_var=np.linspace(0, 0.02, h) if residual else None,
-        rng=rng)
+    departures, registered, res = simulate_stock(arrivals, rate, 130_000.0)
+    if residual:  # a residual beyond grants minus departures, as the state-space paths carry
+        registered = registered * np.exp(np.cumsum(rng.normal(0, 0.02 / np.sqrt(h), (n, h)), axis=1))
+        previous = np.concatenate([np.full((n, 1), 130_000.0), registered[:, :-1]], axis=1)
+        departures = rate * previous
+        res = registered - previous - arrivals + departures
     return PopulationPaths(dates, arrivals, departures, registered, START - pd.DateOffset(months=1),
                            130_000.0, res)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +13,9 @@ from capacity import params, shelter
 from capacity.data import load_history
 from capacity.params.shelter import ShelterConfig
 from capacity.shelter.history import _replay_places
+
+#: The national shelter series the baseline's shelter parameters were derived on (tests/data/release_2025_03).
+MARCH_2025_RELEASE = Path(__file__).parents[1] / "data" / "release_2025_03" / "ukraine_shelter_nl.csv"
 
 pytestmark = pytest.mark.unit
 
@@ -37,7 +42,9 @@ def test_estimator_recovers_the_rule_that_made_the_places(gain, lead, pressure):
 
 def test_baseline_places_response_reproduces_its_documented_derivation():
     scn = params.load("params/baseline.yaml")
-    est = shelter.estimate_places_response(load_history(scn.data.data_dir, scn.data.files)).set_index("parameter")
+    # derived on the release of March 2025 (baseline.yaml); not yet re-derived on June 2025's
+    march = load_history(scn.data.data_dir, {"ukraine_shelter_nl": str(MARCH_2025_RELEASE)})
+    est = shelter.estimate_places_response(march).set_index("parameter")
     cfg = scn.shelter
     assert est.loc["places_response_gain", "value"] == pytest.approx(cfg.places_response_gain.mode)
     assert est.loc["places_response_gain", "low"] == pytest.approx(cfg.places_response_gain.low)

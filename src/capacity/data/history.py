@@ -72,7 +72,11 @@ def _latest_in_month(frame: pd.DataFrame, column: str, variable: str, scale: flo
 
 def _shelter_reports(paths: Mapping[str, Path]) -> pd.DataFrame:
     """National shelter reports (then the rows of the planner's drop-in) plus the monitor report's anchor."""
-    shelter = with_drop_ins("ukraine_shelter_nl", read_csv("ukraine_shelter_nl", paths["ukraine_shelter_nl"]), paths)
+    shelter = read_csv("ukraine_shelter_nl", paths["ukraine_shelter_nl"])
+    if "series" not in shelter.columns or shelter["series"].isna().all():
+        # a file in the format before June 2025 (no series): its counts are the biweekly table's
+        shelter["series"] = np.where(shelter["registered_brp"].notna(), "table_press", None)
+    shelter = with_drop_ins("ukraine_shelter_nl", shelter, paths)
     day = shelter["date"].str.len() > 7
     shelter["_sort"] = pd.to_datetime(
         shelter["date"].where(day, shelter["date"] + "-15"), format="%Y-%m-%d"
@@ -93,8 +97,6 @@ def _shelter_reports(paths: Mapping[str, Path]) -> pd.DataFrame:
                                    "note": "monitor report anchor (monitor_report_facts.csv)"}])
         shelter = pd.concat([shelter, extra_row], ignore_index=True)
     shelter["_order"] = np.arange(len(shelter))
-    if "series" not in shelter.columns:
-        shelter["series"] = np.nan
     return shelter
 
 
