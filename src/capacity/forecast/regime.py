@@ -156,5 +156,5 @@ def split_at_tpd_end(pop: PopulationPaths, cfg: BacklogConfig, *,
         dates=dates, arrivals=arrivals, departures=departures, registered=registered,
         jump_off_date=pop.jump_off_date, jump_off_registered=pop.jump_off_registered,
         residual=new_residual if (pop.residual is not None or np.any(np.abs(new_residual) > 1e-9))
-        else None)
+        else None, today=pop.today)
     return RegimeSplit(population, month, switch, asylum, share, cfg.tpd_end_departure_pulse)
