@@ -1,4 +1,4 @@
-"""Command line: ``capacity [--project DIR] run | validate | list | init | backtest``; ``capacity --version``.
+"""Command line: ``capacity [--project DIR] run | validate | list | promote | init | backtest``; ``--version``.
 
 Exit codes: 0 success; 1 a job or a check failed; 2 invalid input (nothing ran);
 3 another run holds the lock; 4 the reports folder cannot be written (read-only, no
@@ -121,7 +121,14 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("dir", type=Path, metavar="DIR", help="the folder to create (or an empty one)")
 
     lst = sub.add_parser("list", help="list scenarios and notebooks")
-    lst.add_argument("what", nargs="?", choices=["scenarios", "notebooks", "all"], default="all")
+    lst.add_argument("what", nargs="?", choices=["scenarios", "drafts", "notebooks", "all"], default="all")
+
+    pro = sub.add_parser("promote", help="make a draft of the scenario editor a scenario",
+                         description="Validate a draft (drafts/scenarios/NAME.yaml), refuse a title "
+                         "or a file already in use, and move it to params/scenarios/, where "
+                         "--all-scenarios and the monthly job read it.")
+    pro.add_argument("draft", metavar="DRAFT", help="the draft's name or file")
+    pro.add_argument("--name", default=None, help="the scenario's name (default: the draft's)")
 
     bt = sub.add_parser("backtest", help="rolling-origin backtest of the forecast models")
     bt.add_argument("--params", type=Path, default=None, metavar="FILE",
@@ -163,6 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     try:
         return {"run": cmd_run, "validate": cmd_validate, "list": cmd_list, "init": cmd_init,
+                "promote": cmd_promote,
                 "backtest": cmd_backtest, "vintages": cmd_vintages}[args.command](args)
     except KeyboardInterrupt:
         _err("interrupted")
@@ -392,22 +400,42 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    """``capacity list``: the shipped scenarios and the notebook registry."""
+    """``capacity list``: the scenarios, the editor's drafts (not scenarios) and the notebook registry."""
     from capacity import params, runner
+    from capacity.lab import form
 
     if args.what in ("scenarios", "all"):
         _out("Scenarios:")
-        for path in params.scenario_files():
-            try:
-                scn = params.load(path)
-                _out(f"  {scn.meta.name:<28} {scn.meta.title}  ({_rel(path)})")
-            except CapacityError as exc:
-                _out(f"  INVALID {_rel(path)}: {str(exc).splitlines()[0]}")
+        _list_files(params.scenario_files())
+    drafts = form.draft_files()
+    if args.what == "drafts" or (args.what == "all" and drafts):
+        _out("Drafts (not run by --all-scenarios; make one a scenario with `capacity promote NAME`):")
+        _list_files(drafts)
     if args.what in ("notebooks", "all"):
         _out("Notebooks:")
         for nb in runner.NOTEBOOKS:
             state = "" if nb.source.is_file() else "  (missing)"
             _out(f"  {nb.name:<28} one per {nb.per}{state}")
+    return EXIT_OK
+
+
+def _list_files(paths: Sequence[Path]) -> None:
+    from capacity import params
+
+    for path in paths:
+        try:
+            scn = params.load(path)
+            _out(f"  {scn.meta.name:<28} {scn.meta.title}  ({_rel(path)})")
+        except CapacityError as exc:
+            _out(f"  INVALID {_rel(path)}: {str(exc).splitlines()[0]}")
+
+
+def cmd_promote(args: argparse.Namespace) -> int:
+    """``capacity promote DRAFT``: validate a draft and move it among the scenarios."""
+    from capacity.lab import form
+
+    target = form.promote(args.draft, name=args.name)  # ParameterError: exit 2 in main()
+    _out(f"promoted to {_rel(target)}; `capacity run --all-scenarios` now runs it")
     return EXIT_OK
 
 
