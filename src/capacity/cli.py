@@ -107,7 +107,7 @@ def _parser() -> argparse.ArgumentParser:
                      help="vintage store (default: $CAPACITY_VINTAGES or REPORTS/vintages.duckdb)")
     run.add_argument("--on-warning", default=None, metavar="COMMAND",
                      help="command run (no shell, 60 s limit) with the path of warnings.json when "
-                     "a trigger is amber or red (default: $CAPACITY_ON_WARNING)")
+                     "the status is amber, red or stale (data too old; default: $CAPACITY_ON_WARNING)")
 
     val = sub.add_parser("validate", help="check parameter files",
                          description="Check scenario files; print every error with the file, "
@@ -492,7 +492,7 @@ def _on_warning(args: argparse.Namespace, run_dir: Path) -> None:
         return
     _out(f"early warning: {status} ({path})")
     command = args.on_warning or os.environ.get("CAPACITY_ON_WARNING")
-    if command and status in ("amber", "red"):
+    if command and status in ("amber", "red", "stale"):
         code = notify(command, path)
         _out(f"on-warning command {'exited with ' + str(code) if code is not None else 'did not run'}")
 

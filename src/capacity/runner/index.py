@@ -189,7 +189,8 @@ def _comparison_charts(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> list
 
 #: Status words shown beside (not instead of) the colour.
 STATUS_TEXT = {"red": "RED — action needed", "amber": "AMBER — watch closely",
-               "green": "GREEN — no trigger fired", "unknown": "NOT EVALUATED"}
+               "green": "GREEN — no trigger fired", "unknown": "NOT EVALUATED",
+               "stale": "STALE DATA — update the data"}
 
 
 def _read_json(path: Path) -> Any:
