@@ -92,6 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--keep-cache", action="store_true",
                      help="keep the shared results (signed pickles, ~15 MB per scenario) in the "
                      "run's private cache folder (~/.cache/capacity/runs/) instead of deleting them")
+    run.add_argument("--force", action="store_true",
+                     help="run even when the data, parameters, code and notebooks are those of the "
+                     "run latest points at (default: say 'nothing changed' and stop)")
     run.add_argument("--dry-run", action="store_true",
                      help="validate and show what would run; start no kernel, write nothing")
     run.add_argument("--no-progress", action="store_true", help="no progress bar or status lines")
@@ -246,7 +249,7 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
             publish=publish, extra_parameters=extra, kernel=args.kernel,
             municipal_scenarios=args.municipalities_for, prepare=not args.no_cache,
             keep_cache=args.keep_cache, municipal_chunk=args.municipal_chunk,
-            keep_notebooks=args.keep_notebooks, keep_size=args.keep_size,
+            keep_notebooks=args.keep_notebooks, keep_size=args.keep_size, force=args.force,
         )
     except LockError as exc:
         _err(f"error: {exc}")
@@ -257,6 +260,11 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
     except (ParameterError, RunError) as exc:
         _err(f"error: nothing ran.\n{exc}")
         return EXIT_INPUT
+    if result.status == "unchanged":
+        _out(f"nothing changed since run {result.run_dir.name} (same data, parameters, code and "
+             "notebooks): nothing recomputed; latest kept (--force runs anyway)")
+        _out(f"index: {result.run_dir / 'index.html'}")
+        return EXIT_OK
     counts = result.manifest.get("counts", {})
     _out(f"{result.status}: {counts.get('ok', 0)} of {counts.get('total', 0)} reports ok "
          f"in {result.manifest.get('seconds', 0):.0f} s")
