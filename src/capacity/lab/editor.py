@@ -147,14 +147,32 @@ class ScenarioEditor:
         self.promoted: Path | None = None
         self.error: str | None = None
         self.background: form.BackgroundRun | None = None
+        self._dom_classes()
         for widget in self.widgets.values():
-            widget.observe(self.refresh, names="value")
-        self.name.observe(self.refresh, names="value")
+            widget.observe(self._edited, names="value")
+        self.name.observe(self._edited, names="value")
         self.save_button.on_click(lambda _: self.save())
         self.promote_button.on_click(lambda _: self.promote())
         self.run_button.on_click(lambda _: self.run())
         self.cancel_button.on_click(lambda _: self.cancel())
         self.refresh()
+
+    def _dom_classes(self) -> None:
+        """Name every part in the page (``capacity-field-forecast-n_paths`` ...): for a browser, or a test."""
+        for key, widget in self.widgets.items():
+            widget.add_class("capacity-field-" + key.replace(".", "-"))
+            self.field_errors[key].add_class("capacity-error-" + key.replace(".", "-"))
+        for part, widget in (("draft-name", self.name), ("draft-title", self.title), ("summary", self.status),
+                             ("save", self.save_button), ("promote", self.promote_button),
+                             ("message", self.message), ("run", self.run_button),
+                             ("cancel", self.cancel_button), ("progress", self.progress),
+                             ("run-status", self.run_status)):
+            widget.add_class("capacity-" + part)
+
+    def _edited(self, change: Any = None) -> None:
+        """Forget the saved or promoted file after an edit (it no longer holds the form's scenario)."""
+        self.saved = self.promoted = None
+        self.refresh(change)
 
     def values(self) -> dict[str, Any]:
         """Return the form's values (raises ValueError on YAML that does not parse).
@@ -237,7 +255,7 @@ class ScenarioEditor:
             return None
         self.message.value = (f"promoted to <code>{html.escape(str(self.promoted))}</code>: "
                               "<code>capacity run --all-scenarios</code> now runs it")
-        self.saved = None
+        self.saved = None  # moved: runs now use the scenario file
         return self.promoted
 
     def run(self, *, reports_dir: Path | str | None = None, jobs: int | None = None,
@@ -250,7 +268,9 @@ class ScenarioEditor:
         if self.background is not None and self.background.running:
             self.message.value = "<pre style='color:#b42318'>a run is under way: cancel it first</pre>"
             return None
-        path = self.saved if self.saved is not None and not self.overwrite.value else self.save()
+        path = self.saved or self.promoted  # what the form holds, saved (a draft) or promoted
+        if path is None or self.overwrite.value:
+            path = self.save()
         if path is None:
             return None
         chosen = list(self.notebooks.value)
