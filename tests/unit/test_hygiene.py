@@ -51,7 +51,9 @@ def test_clean_drops_outputs_counts_and_machine_metadata_and_keeps_tags() -> Non
     assert all(c["outputs"] == [] and c["execution_count"] is None for c in code)
     assert cleaned["cells"][0]["metadata"] == {"tags": ["parameters"]}
     assert cleaned["cells"][1]["metadata"] == {}
-    assert cleaned["metadata"] == {"kernelspec": used["metadata"]["kernelspec"], "language_info": {"name": "python"}}
+    assert cleaned["metadata"] == {"kernelspec": used["metadata"]["kernelspec"],
+                                   "language_info": hygiene.language_info()}
+    assert cleaned["metadata"]["language_info"]["version"] == sys.version.split()[0]  # as the kernel says
     text = hygiene.clean_text(json.dumps(used))
     assert hygiene.is_clean(text) and hygiene.clean_text(text) == text  # idempotent
     assert not hygiene.is_clean(json.dumps(used))

@@ -166,6 +166,7 @@ class ScenarioEditor:
                              ("save", self.save_button), ("promote", self.promote_button),
                              ("message", self.message), ("run", self.run_button),
                              ("cancel", self.cancel_button), ("progress", self.progress),
+                             ("notebooks", self.notebooks),
                              ("run-status", self.run_status)):
             widget.add_class("capacity-" + part)
 
@@ -273,8 +274,14 @@ class ScenarioEditor:
             path = self.save()
         if path is None:
             return None
+        from capacity.errors import CapacityError
+
         chosen = list(self.notebooks.value)
-        keys = form.job_keys(path, chosen)
+        try:
+            keys = form.job_keys(path, chosen)
+        except CapacityError as exc:  # an unknown notebook, a bad data folder: say so, run nothing
+            self.message.value = f"<pre style='color:#b42318'>{html.escape(str(exc))}</pre>"
+            return None
         self.progress.value, self.progress.max = 0, max(len(keys), 1)
         self.progress.bar_style = ""
         self.run_status.value = f"running {len(keys)} report(s) for <code>{html.escape(path.stem)}</code> …"

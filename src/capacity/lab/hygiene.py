@@ -2,8 +2,9 @@
 
 :func:`clean` is the one definition of a clean notebook: code cells without outputs and
 execution counts, cell metadata reduced to ``tags``, notebook metadata reduced to the
-kernelspec and the language's name, written as nbformat writes it (sorted keys, one-space
-indent, sources as lists of lines). Three ways use it, so outputs never reach git:
+kernelspec and the ``language_info`` the environment's kernel reports (Lab writes the
+kernel's into the notebook and would otherwise mark it modified on opening), written as
+nbformat writes it (sorted keys, one-space indent, sources as lists of lines). Three ways use it, so outputs never reach git:
 
 - a **git filter** (``.gitattributes``: ``notebooks/*.ipynb filter=capacity-notebook``;
   ``make hooks`` defines it as ``python -m capacity.lab.hygiene``): what git stores is
@@ -51,10 +52,21 @@ def clean(nb: Mapping[str, Any]) -> dict[str, Any]:
     kept: dict[str, Any] = {}
     if "kernelspec" in meta:
         kept["kernelspec"] = meta["kernelspec"]
-    if "language_info" in meta:
-        kept["language_info"] = {"name": (meta["language_info"] or {}).get("name", "python")}
+    if (meta.get("language_info") or {}).get("name", "python") == "python":
+        kept["language_info"] = language_info()
     out["metadata"] = kept
     return out
+
+
+def language_info() -> dict[str, Any]:
+    """Return the ``language_info`` this environment's Python kernel reports (ipykernel's).
+
+    Lab writes the kernel's ``language_info`` into the notebook once the kernel starts and
+    marks the notebook modified if it differs: a notebook that holds exactly this opens clean.
+    """
+    from ipykernel.ipkernel import IPythonKernel
+
+    return copy.deepcopy(dict(IPythonKernel.language_info))
 
 
 def clean_text(text: str) -> str:
