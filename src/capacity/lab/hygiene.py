@@ -4,7 +4,8 @@
 execution counts, cell metadata reduced to ``tags``, notebook metadata reduced to the
 kernelspec and the ``language_info`` the environment's kernel reports (Lab writes the
 kernel's into the notebook and would otherwise mark it modified on opening), written as
-nbformat writes it (sorted keys, one-space indent, sources as lists of lines). Three ways use it, so outputs never reach git:
+nbformat writes it (sorted keys, one-space indent, sources as lists of lines). Three ways
+use it, so that outputs never reach git:
 
 - a **git filter** (``.gitattributes``: ``notebooks/*.ipynb filter=capacity-notebook``;
   ``make hooks`` defines it as ``python -m capacity.lab.hygiene``): what git stores is
