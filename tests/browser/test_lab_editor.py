@@ -282,7 +282,7 @@ def test_a_planner_edits_saves_promotes_and_runs_in_lab(lab) -> None:  # noqa: P
         assert answers, "the run ended before the kernel was asked"
         assert max(answers) < 5, answers  # the kernel answered within seconds all through the run
         assert status == "'ok'", _ask(client, "'\\n'.join(editor.background.lines[-30:])")[0]
-        assert _ask(client, "(editor.progress.value, editor.progress.max)")[0] == "(1, 1)"
+        assert _ask(client, "(editor.progress.value, editor.progress.max)")[0] == "(2, 2)"  # shared results, 01
     finally:
         client.stop_channels()
     page.wait("document.querySelector('.capacity-run-status').innerText.includes('ok')", timeout=30)

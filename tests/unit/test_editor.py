@@ -189,14 +189,14 @@ def test_run_button_runs_in_the_background_with_progress(base, tmp_path, monkeyp
     editor.widgets["forecast.n_paths"].value = 300
     editor.name.value, editor.title.value = "editor_run", "Editor run"
     editor.notebooks.value = ("01_data", "03_shelter")
-    keys = ["editor_run/01_data", "editor_run/03_shelter"]
+    keys = ["editor_run/prepare", "editor_run/01_data", "editor_run/03_shelter"]
     monkeypatch.setenv("FAKE_SLEEP", "3")
     run = editor.run(argv=[sys.executable, "-c", FAKE_RUN, *keys])
     assert run is not None and run.running  # returned while the run goes on: the kernel is free
     assert editor.run_button.disabled and not editor.cancel_button.disabled
     assert run.wait(30) == "ok"
-    assert run.total == 2 and run.done == 2
-    assert editor.progress.max == 2 and editor.progress.value == 2
+    assert run.total == 3 and run.done == 3  # the shared results, then each notebook
+    assert editor.progress.max == 3 and editor.progress.value == 3
     assert editor.progress.bar_style == "success" and "/tmp/run/index.html" in editor.run_status.value
     assert any("03_shelter" in o.get("text", "") for o in editor.log.outputs)
     assert not editor.run_button.disabled and editor.cancel_button.disabled
@@ -225,4 +225,4 @@ def test_the_run_command_writes_to_drafts_and_never_moves_latest(tmp_path) -> No
     assert argv[argv.index("--reports") + 1] == str(project.drafts_dir() / "reports")
     assert "--no-publish" in argv and argv[argv.index("--notebooks") + 1] == "01_data"
     assert form.job_keys(project.baseline_path(), ["01_data", "03_shelter"]) == [
-        "baseline/01_data", "baseline/03_shelter"]
+        "baseline/prepare", "baseline/01_data", "baseline/03_shelter"]

@@ -456,7 +456,7 @@ class BackgroundRun:
             line = raw.rstrip("\n")
             self.lines.append(line)
             words = line.split()
-            if len(words) > 1 and words[1] in self.keys:
+            if len(words) > 1 and words[1].rstrip(":") in self.keys:
                 self.done += 1
             if self._on_line is not None:
                 self._on_line(line)
@@ -504,10 +504,16 @@ def _child_env() -> dict[str, str]:
 
 
 def job_keys(path: Path | str, notebooks: Sequence[str] | None = None) -> list[str]:
-    """Return the keys of the jobs a run of ``notebooks`` for the scenario file makes."""
+    """Return the steps a run of ``notebooks`` for the scenario file reports, in order.
+
+    First ``<scenario>/prepare`` (the shared results, usually most of the time of a run of one
+    notebook), then one key per notebook: the progress bar moves at each.
+    """
     from capacity import runner
 
-    return [job.key for job in runner.plan([path], notebooks=notebooks).jobs(Path("/nonexistent"))]
+    the_plan = runner.plan([path], notebooks=notebooks)
+    return ([f"{s.name}/prepare" for s in the_plan.scenarios]
+            + [job.key for job in the_plan.jobs(Path("/nonexistent"))])
 
 
 class _JobLines(logging.Handler):
