@@ -55,12 +55,16 @@ def code_sha256(root: Path | None = None) -> str:
 
 def _scenario_inputs(path: Path) -> dict[str, Any]:
     from capacity import data
+    from capacity.errors import CapacityError
 
     scn = params.load(path)
     text = json.dumps(params.dump(scn), sort_keys=True, default=str)
-    files = data.data_files(scn.data.data_dir, scn.data.files)
-    return {"params_sha256": hashlib.sha256(text.encode()).hexdigest(),
-            "data": {name: (_sha256_file(p) if p.is_file() else "missing") for name, p in sorted(files.items())}}
+    try:
+        files = data.data_files(scn.data.data_dir, scn.data.files)
+        hashes = {name: (_sha256_file(p) if p.is_file() else "missing") for name, p in sorted(files.items())}
+    except (CapacityError, OSError) as exc:  # the run reports it; never "unchanged" on unreadable data
+        hashes = {"unreadable": f"{type(exc).__name__}: {exc} ({id(exc)})"}
+    return {"params_sha256": hashlib.sha256(text.encode()).hexdigest(), "data": hashes}
 
 
 def fingerprint(the_plan: Any) -> dict[str, Any]:
