@@ -18,10 +18,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,lab,dask]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name capacity --display-name "capacity (project)" >/dev/null
-	# JupyterLab saves the project's notebooks without outputs (capacity.lab.hygiene.pre_save_hook).
-	mkdir -p $(VENV)/etc/jupyter/jupyter_server_config.d
+	# JupyterLab saves the project's notebooks without outputs (capacity.lab.hygiene.pre_save_hook);
+	# the server reads <env>/etc/jupyter/jupyter_server_config.json (its .d folder only enables extensions).
+	mkdir -p $(VENV)/etc/jupyter
 	echo '{"ContentsManager": {"pre_save_hook": "capacity.lab.hygiene.pre_save_hook"}}' \
-		> $(VENV)/etc/jupyter/jupyter_server_config.d/capacity.json
+		> $(VENV)/etc/jupyter/jupyter_server_config.json
 	-$(MAKE) --no-print-directory hooks
 	touch $(STAMP)
 

@@ -71,6 +71,18 @@ def test_check_names_the_file_and_write_fixes_it(tmp_path: Path, capsys) -> None
     assert hygiene.main(["--check", str(path)]) == 0
 
 
+def test_the_servers_config_file_sets_the_hook(tmp_path: Path, monkeypatch) -> None:
+    """The file make venv writes is one the Jupyter server reads (a .d folder would only enable extensions)."""
+    serverapp = pytest.importorskip("jupyter_server.serverapp")
+    line = next(x for x in (REPO / "Makefile").read_text().splitlines() if "pre_save_hook" in x and "echo" in x)
+    (tmp_path / "jupyter_server_config.json").write_text(line.split("'")[1])
+    monkeypatch.setenv("JUPYTER_CONFIG_PATH", str(tmp_path))
+    monkeypatch.setenv("JUPYTER_CONFIG_DIR", str(tmp_path / "user"))
+    app = serverapp.ServerApp()
+    app.load_config_file()
+    assert app.config.ContentsManager.pre_save_hook == "capacity.lab.hygiene.pre_save_hook"
+
+
 def test_labs_save_writes_the_projects_notebooks_clean(tmp_path: Path) -> None:
     """Lab's autosave goes through the server's contents manager: with the hook, the file on disk stays clean."""
     contents = pytest.importorskip("jupyter_server.services.contents.filemanager")
@@ -87,7 +99,7 @@ def test_labs_save_writes_the_projects_notebooks_clean(tmp_path: Path) -> None:
 def test_the_make_venv_step_configures_lab_and_the_git_filter() -> None:
     makefile = (REPO / "Makefile").read_text()
     assert '"pre_save_hook": "capacity.lab.hygiene.pre_save_hook"' in makefile
-    assert "jupyter_server_config.d" in makefile and "filter.capacity-notebook.clean" in makefile
+    assert "etc/jupyter/jupyter_server_config.json" in makefile and "filter.capacity-notebook.clean" in makefile
     assert "notebooks/*.ipynb filter=capacity-notebook" in (REPO / ".gitattributes").read_text()
     assert "capacity.lab.hygiene --check" in (REPO / ".pre-commit-config.yaml").read_text()
 

@@ -13,7 +13,7 @@ use it, so that outputs never reach git:
 - a **pre-commit hook** (``.pre-commit-config.yaml``: ``python -m capacity.lab.hygiene
   --check``) that names a notebook that is not clean;
 - a **JupyterLab pre-save hook** (:func:`pre_save_hook`, set by ``make venv`` in the
-  environment's ``etc/jupyter/jupyter_server_config.d/capacity.json``): Lab's autosave writes
+  environment's ``etc/jupyter/jupyter_server_config.json``): Lab's autosave writes
   the project's notebooks clean, so the working tree stays clean while Lab shows the outputs.
 
 Command line::
