@@ -129,9 +129,16 @@ def lab(tmp_path_factory: pytest.TempPathFactory):
     shutil.copytree(REPO / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     port = _free_port()
     src = str(Path(capacity.__file__).resolve().parents[1])
+    # The report notebooks' kernel, as `make kernel` installs it: "capacity (project)".
+    spec = tmp / "jupyter" / "kernels" / "capacity"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "capacity (project)", "language": "python"}))
     env = {**os.environ, "CAPACITY_PROJECT": str(root), "HOME": str(tmp / "home"),
            "PYTHONPATH": os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH", "")) if p),
-           "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "JUPYTER_CONFIG_DIR": str(tmp / "config")}
+           "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "JUPYTER_CONFIG_DIR": str(tmp / "config"),
+           "JUPYTER_PATH": str(tmp / "jupyter")}
     args = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
             f"--ServerApp.port={port}", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}",
             "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
@@ -295,3 +302,19 @@ def test_a_planner_edits_saves_promotes_and_runs_in_lab(lab) -> None:  # noqa: P
     while notebook.stat().st_mtime < time.time() - 60 and time.monotonic() < deadline:
         time.sleep(0.5)
     assert hygiene.is_clean(notebook.read_text()), "Lab saved outputs into the tracked notebook"
+
+
+@pytest.mark.parametrize("name", ["04_tpd_backlog", "01_data"])
+def test_a_report_notebook_opens_clean_once_its_kernel_runs(lab, name: str) -> None:
+    """Lab writes the kernel's kernelspec and language_info into a notebook: the committed ones match."""
+    page = lab["page"]
+    page.send("Page.navigate", {"url": f"{lab['base']}/lab/tree/notebooks/{name}.ipynb?token={TOKEN}"},
+              session=page.session)
+    page.wait(f"Array.from(document.querySelectorAll('.lm-TabBar-tab')).some(t => t.innerText.includes('{name}'))"
+              " && document.querySelectorAll('.jp-CodeCell').length > 0", what=f"{name} to open")
+    page.wait("(document.querySelector('.jp-Notebook-ExecutionIndicator, [data-status]') || {}).getAttribute"
+              " && /idle/i.test(document.querySelector('.jp-Notebook-ExecutionIndicator, [data-status]')"
+              ".getAttribute('data-status') || '')", timeout=120, what="its kernel to be idle")
+    time.sleep(2)
+    dirty = page.js("Array.from(document.querySelectorAll('.lm-TabBar-tab.jp-mod-dirty')).map(t => t.innerText)")
+    assert not [t for t in dirty if name in t], f"{name} opened modified"
