@@ -12,6 +12,15 @@ from capacity.lab import form
 pytestmark = pytest.mark.unit
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _close_widgets():
+    """Close the module's widgets while Python still runs (their __del__ at exit prints noise)."""
+    yield
+    import ipywidgets
+
+    ipywidgets.Widget.close_all()
+
+
 @pytest.fixture
 def planner(tmp_path: Path, monkeypatch) -> Path:
     """A planner's project folder (``capacity init``), made the project of this test."""

@@ -17,6 +17,15 @@ from capacity.params.forecast import ForecastConfig
 pytestmark = pytest.mark.unit
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _close_widgets():
+    """Close the module's widgets while Python still runs (their __del__ at exit prints noise)."""
+    yield
+    import ipywidgets
+
+    ipywidgets.Widget.close_all()
+
+
 @pytest.fixture(scope="module")
 def base() -> dict:
     return form.baseline_values()
