@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv report report-pdf report-all report-full municipality validate test test-fast lint bench lab kernel wheel schema clean
+.PHONY: help venv hooks report report-pdf report-all report-full municipality validate test test-fast lint bench lab kernel wheel schema clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -16,11 +16,23 @@ help: ## Show this help
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test,lab,dask]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name capacity --display-name "capacity (project)" >/dev/null
+	# JupyterLab saves the project's notebooks without outputs (capacity.lab.hygiene.pre_save_hook);
+	# the server reads <env>/etc/jupyter/jupyter_server_config.json (its .d folder only enables extensions).
+	mkdir -p $(VENV)/etc/jupyter
+	echo '{"ContentsManager": {"pre_save_hook": "capacity.lab.hygiene.pre_save_hook"}}' \
+		> $(VENV)/etc/jupyter/jupyter_server_config.json
+	-$(MAKE) --no-print-directory hooks
 	touch $(STAMP)
 
 venv: $(STAMP) ## Create the virtual environment and install pinned dependencies
+
+hooks: ## Define the git filter that stores notebooks without outputs (see .gitattributes)
+	@git rev-parse --git-dir >/dev/null 2>&1 || { echo "hooks: not a git checkout, nothing to do"; exit 0; }; \
+	git config filter.capacity-notebook.clean "$(CURDIR)/$(BIN)/python -m capacity.lab.hygiene" && \
+	git config filter.capacity-notebook.smudge cat && \
+	echo "hooks: git stores notebooks/*.ipynb without outputs (filter capacity-notebook)"
 
 report: $(STAMP) ## Run the report suite on the default scenario (params/baseline.yaml) into reports/
 	$(BIN)/capacity run --params params/baseline.yaml --jobs $(JOBS)

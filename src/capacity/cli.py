@@ -1,4 +1,5 @@
-"""Command line: ``capacity [--project DIR] run | validate | list | init | backtest | vintages | data``.
+"""Command line: ``capacity [--project DIR] run | validate | list | promote | init | backtest | vintages |
+data``; ``--version``.
 
 Exit codes: 0 success (``data update`` also when offline: it says so and changes nothing);
 1 a job or a check failed (``data update``: a source failed); 2 invalid input (nothing ran);
@@ -100,6 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--as-of", default=None, metavar="DATE",
                      help="the run's 'today' (YYYY-MM-DD): only data dated on or before it are used "
                      "and horizons count from it (default: the run date)")
+    run.add_argument("--force", action="store_true",
+                     help="run even when the data, parameters, code and notebooks are those of the "
+                     "run latest points at (default: say 'nothing changed' and stop)")
     run.add_argument("--dry-run", action="store_true",
                      help="validate and show what would run; start no kernel, write nothing")
     run.add_argument("--no-progress", action="store_true", help="no progress bar or status lines")
@@ -115,8 +119,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="vintage store (default: $CAPACITY_VINTAGES or REPORTS/vintages.duckdb)")
     run.add_argument("--on-warning", default=None, metavar="COMMAND",
                      help="command run (no shell, 60 s limit) with the path of warnings.json when "
-                     "a trigger is amber or red, nothing could be evaluated, or the vintage could "
-                     "not be stored (default: $CAPACITY_ON_WARNING)")
+                     "a trigger is amber or red or the data are stale, nothing could be evaluated, "
+                     "or the vintage could not be stored (default: $CAPACITY_ON_WARNING)")
 
     val = sub.add_parser("validate", help="check parameter files",
                          description="Check scenario files; print every error with the file, "
@@ -134,7 +138,14 @@ def _parser() -> argparse.ArgumentParser:
     init.add_argument("dir", type=Path, metavar="DIR", help="the folder to create (or an empty one)")
 
     lst = sub.add_parser("list", help="list scenarios and notebooks")
-    lst.add_argument("what", nargs="?", choices=["scenarios", "notebooks", "all"], default="all")
+    lst.add_argument("what", nargs="?", choices=["scenarios", "drafts", "notebooks", "all"], default="all")
+
+    pro = sub.add_parser("promote", help="make a draft of the scenario editor a scenario",
+                         description="Validate a draft (drafts/scenarios/NAME.yaml), refuse a title "
+                         "or a file already in use, and move it to params/scenarios/, where "
+                         "--all-scenarios and the monthly job read it.")
+    pro.add_argument("draft", metavar="DRAFT", help="the draft's name or file")
+    pro.add_argument("--name", default=None, help="the scenario's name (default: the draft's)")
 
     bt = sub.add_parser("backtest", help="rolling-origin backtest of the forecast models")
     bt.add_argument("--params", type=Path, default=None, metavar="FILE",
@@ -191,7 +202,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     try:
         return {"run": cmd_run, "validate": cmd_validate, "list": cmd_list, "init": cmd_init,
-                "backtest": cmd_backtest, "vintages": cmd_vintages, "data": cmd_data}[args.command](args)
+        return {"run": cmd_run, "validate": cmd_validate, "list": cmd_list, "init": cmd_init,
+                "promote": cmd_promote, "backtest": cmd_backtest, "vintages": cmd_vintages,
+                "data": cmd_data}[args.command](args)
     except KeyboardInterrupt:
         _err("interrupted")
         return EXIT_INTERRUPTED
@@ -270,7 +283,7 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
             publish=publish, extra_parameters=extra, kernel=args.kernel,
             municipal_scenarios=args.municipalities_for, prepare=not args.no_cache,
             keep_cache=args.keep_cache, municipal_chunk=args.municipal_chunk,
-            keep_notebooks=args.keep_notebooks, keep_size=args.keep_size,
+            keep_notebooks=args.keep_notebooks, keep_size=args.keep_size, force=args.force,
         )
     except LockError as exc:
         _err(f"error: {exc}")
@@ -281,6 +294,11 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
     except (ParameterError, RunError) as exc:
         _err(f"error: nothing ran.\n{exc}")
         return EXIT_INPUT
+    if result.status == "unchanged":
+        _out(f"nothing changed since run {result.run_dir.name} (same data, parameters, code and "
+             "notebooks): nothing recomputed; latest kept (--force runs anyway)")
+        _out(f"index: {result.run_dir / 'index.html'}")
+        return EXIT_OK
     counts = result.manifest.get("counts", {})
     _out(f"{result.status}: {counts.get('ok', 0)} of {counts.get('total', 0)} reports ok "
          f"in {result.manifest.get('seconds', 0):.0f} s")
@@ -511,22 +529,42 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    """``capacity list``: the shipped scenarios and the notebook registry."""
+    """``capacity list``: the scenarios, the editor's drafts (not scenarios) and the notebook registry."""
     from capacity import params, runner
+    from capacity.lab import form
 
     if args.what in ("scenarios", "all"):
         _out("Scenarios:")
-        for path in params.scenario_files():
-            try:
-                scn = params.load(path)
-                _out(f"  {scn.meta.name:<28} {scn.meta.title}  ({_rel(path)})")
-            except CapacityError as exc:
-                _out(f"  INVALID {_rel(path)}: {str(exc).splitlines()[0]}")
+        _list_files(params.scenario_files())
+    drafts = form.draft_files()
+    if args.what == "drafts" or (args.what == "all" and drafts):
+        _out("Drafts (not run by --all-scenarios; make one a scenario with `capacity promote NAME`):")
+        _list_files(drafts)
     if args.what in ("notebooks", "all"):
         _out("Notebooks:")
         for nb in runner.NOTEBOOKS:
             state = "" if nb.source.is_file() else "  (missing)"
             _out(f"  {nb.name:<28} one per {nb.per}{state}")
+    return EXIT_OK
+
+
+def _list_files(paths: Sequence[Path]) -> None:
+    from capacity import params
+
+    for path in paths:
+        try:
+            scn = params.load(path)
+            _out(f"  {scn.meta.name:<28} {scn.meta.title}  ({_rel(path)})")
+        except CapacityError as exc:
+            _out(f"  INVALID {_rel(path)}: {str(exc).splitlines()[0]}")
+
+
+def cmd_promote(args: argparse.Namespace) -> int:
+    """``capacity promote DRAFT``: validate a draft and move it among the scenarios."""
+    from capacity.lab import form
+
+    target = form.promote(args.draft, name=args.name)  # ParameterError: exit 2 in main()
+    _out(f"promoted to {_rel(target)}; `capacity run --all-scenarios` now runs it")
     return EXIT_OK
 
 
@@ -585,7 +623,7 @@ def _on_warning(args: argparse.Namespace, run_dir: Path) -> None:
     _out(f"early warning: {status} ({path})")
     command = args.on_warning or os.environ.get("CAPACITY_ON_WARNING")
     unstored = isinstance(content.get("vintage_store"), dict)  # the store failed: tell the hook too
-    if command and (status in ("amber", "red", "unknown") or unstored):
+    if command and (status in ("amber", "red", "stale", "unknown") or unstored):
         code = notify(command, path)
         _out(f"on-warning command exited with {code}" if code is not None else
              f"on-warning command did not start or was stopped (see the log; its output: "

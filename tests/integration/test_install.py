@@ -6,7 +6,10 @@ dependencies into a fresh virtual environment outside the repository, and run fr
 empty folder with no ``CAPACITY_PROJECT`` and no ``PYTHONPATH``.
 
 Installing every dependency again would take minutes, so the fresh venv reuses the
-project venv's third-party packages through a ``.pth`` line. A directory added by a
+project venv's third-party packages through a ``.pth`` line. The packages of the extras
+(``capacity[lab]``: JupyterLab and ipywidgets; ``capacity[dask]``; openpyxl, which only the
+tests need) are made unimportable there, so the run below is the headless install that
+``pip install capacity`` without extras gives. A directory added by a
 ``.pth`` file is not itself scanned for ``.pth`` files, so the project's editable install
 (``__editable__.capacity*.pth``) stays out: ``capacity`` comes from the wheel only (asserted).
 The packages' data files (nbconvert's templates) are found through ``JUPYTER_PATH``.
@@ -27,6 +30,21 @@ import pytest
 pytestmark = pytest.mark.integration
 
 REPO = Path(__file__).resolve().parents[2]
+#: Top-level packages that only the extras (or the tests) install: a headless install lacks them.
+EXTRAS_ONLY = ("jupyterlab", "jupyter_server", "ipywidgets", "dask", "distributed", "openpyxl")
+#: Loaded by a .pth line in the fresh venv: imports of EXTRAS_ONLY fail as if not installed.
+BLOCKER = f"""
+import sys
+from importlib.abc import MetaPathFinder
+
+class _NotInstalled(MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {EXTRAS_ONLY!r}:
+            raise ModuleNotFoundError(f"No module named {{name!r}} (an extra; not installed)", name=name)
+        return None
+
+sys.meta_path.insert(0, _NotInstalled())
+"""
 #: What the build needs from the checkout (the working copies, as a developer would build them).
 SOURCES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "LICENSE", "src", "params", "notebooks")
 
@@ -58,6 +76,8 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict:
     site = Path(_sh(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=tmp, env=env,
                     timeout=60).stdout.strip())
     (site / "_project_venv_packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    (site / "_capacity_no_extras.py").write_text(BLOCKER)
+    (site / "_capacity_no_extras.pth").write_text("import _capacity_no_extras\n")
     _sh(sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", "-q", wheel,
         cwd=tmp, env=env, timeout=300)
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
@@ -78,6 +98,21 @@ def test_the_wheel_ships_parameters_notebooks_templates_and_licence(installed):
     for notebook in (REPO / "notebooks").glob("*.ipynb"):
         assert f"capacity/defaults/notebooks/{notebook.name}" in names
     assert any(n.endswith(".dist-info/licenses/LICENSE") or n.endswith(".dist-info/LICENSE") for n in names)
+
+
+def test_the_headless_install_requires_no_extra(installed):
+    """`pip install capacity` installs no JupyterLab, ipywidgets, Dask or openpyxl; the extras do."""
+    import email
+
+    with zipfile.ZipFile(installed["wheel"]) as wheel:
+        meta = email.message_from_bytes(wheel.read(next(n for n in wheel.namelist() if n.endswith("/METADATA"))))
+    base = [r for r in meta.get_all("Requires-Dist") if "extra ==" not in r]
+    names = {r.split(";")[0].split("[")[0].split(">")[0].split("=")[0].split("<")[0].strip().lower() for r in base}
+    assert not names & {"jupyterlab", "ipywidgets", "dask", "distributed", "openpyxl"}, names
+    assert {"lab", "dask", "test"} <= set(meta.get_all("Provides-Extra"))
+    blocked = subprocess.run([installed["python"], "-c", "import ipywidgets"], cwd=installed["work"],
+                             env=installed["env"], capture_output=True, text=True, timeout=60)
+    assert blocked.returncode == 1 and "an extra; not installed" in blocked.stderr  # the run below is headless
 
 
 def test_capacity_comes_from_the_wheel_and_knows_its_version(installed):

@@ -60,7 +60,8 @@ def test_second_run_names_the_changed_parameter_and_both_headline_values(tmp_pat
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.delenv("CAPACITY_VINTAGES", raising=False)
     scenario = tmp_path / "small.yaml"
-    small = "meta:\n  name: small\n"
+    # The shipped data end in 2025: not stale for this test (tests/unit/test_data_age.py tests that).
+    small = "meta:\n  name: small\nwarnings:\n  data_age:\n    enabled: false\n"
     scenario.write_text(small)
     registry = [_notebook(tmp_path / "tiny.ipynb")]
     reports = tmp_path / "reports"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from pydantic import Field
@@ -16,6 +15,15 @@ from capacity.params.base import param
 from capacity.params.forecast import ForecastConfig
 
 pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _close_widgets():
+    """Close the module's widgets while Python still runs (their __del__ at exit prints noise)."""
+    yield
+    import ipywidgets
+
+    ipywidgets.Widget.close_all()
 
 
 @pytest.fixture(scope="module")
@@ -88,19 +96,25 @@ def test_validation_gives_capacity_validates_message(base, tmp_path: Path) -> No
     assert params.validate_files([saved])[str(saved)].replace(str(saved), "my_draft.yaml") == error
 
 
-def test_save_refuses_invalid_empty_and_existing(base, tmp_path: Path) -> None:
+def test_save_refuses_invalid_empty_existing_and_untitled(base, tmp_path: Path) -> None:
+    kw = {"folder": tmp_path, "title": "Test draft"}
     with pytest.raises(ValueError, match="trend_damping"):  # a ParameterError
-        form.save({**base, "forecast.trend_damping": 5.0}, base, "bad", folder=tmp_path)
+        form.save({**base, "forecast.trend_damping": 5.0}, base, "bad", **kw)
     with pytest.raises(ValueError, match="no changes"):
-        form.save(base, base, "same", folder=tmp_path)
+        form.save(base, base, "same", **kw)
     with pytest.raises(ValueError, match="baseline"):
-        form.save({**base, "forecast.n_paths": 200}, base, "baseline", folder=tmp_path)
-    path = form.save({**base, "forecast.n_paths": 200}, base, "Twice", folder=tmp_path)
+        form.save({**base, "forecast.n_paths": 200}, base, "baseline", **kw)
+    with pytest.raises(ValueError, match="meta.title"):  # the baseline's title is not a new title
+        form.save({**base, "forecast.n_paths": 200}, base, "untitled", folder=tmp_path)
+    with pytest.raises(ValueError, match="meta.title"):
+        form.save({**base, "forecast.n_paths": 200}, base, "untitled", folder=tmp_path, title="  ")
+    path = form.save({**base, "forecast.n_paths": 200}, base, "Twice", **kw)
     assert path == tmp_path / "twice.yaml"
     with pytest.raises(ValueError, match="exists"):
-        form.save({**base, "forecast.n_paths": 300}, base, "twice", folder=tmp_path)
-    form.save({**base, "forecast.n_paths": 300}, base, "twice", folder=tmp_path, overwrite=True)
-    assert params.load(path).forecast.n_paths == 300
+        form.save({**base, "forecast.n_paths": 300}, base, "twice", **kw)
+    form.save({**base, "forecast.n_paths": 300}, base, "twice", overwrite=True, **kw)
+    scn = params.load(path)
+    assert scn.forecast.n_paths == 300 and scn.meta.title == "Test draft" and scn.meta.name == "twice"
 
 
 def test_save_never_writes_into_the_packaged_defaults(base, monkeypatch) -> None:
@@ -108,7 +122,7 @@ def test_save_never_writes_into_the_packaged_defaults(base, monkeypatch) -> None
 
     monkeypatch.setattr(project, "is_defaults", lambda root=None: True)
     with pytest.raises(ValueError, match="capacity init"):
-        form.save({**base, "forecast.n_paths": 200}, base, "installed")
+        form.save({**base, "forecast.n_paths": 200}, base, "installed", title="Installed")
 
 
 def test_editor_headless_set_invalid_then_valid_save_and_reload(base, tmp_path: Path) -> None:
@@ -118,7 +132,11 @@ def test_editor_headless_set_invalid_then_valid_save_and_reload(base, tmp_path: 
 
     editor.widgets["forecast.trend_damping"].value = 5.0  # out of range: live error
     assert editor.error is not None and "forecast.trend_damping" in editor.error
-    assert "forecast.trend_damping" in editor.status.value
+    assert "forecast.trend_damping" in editor.status.value and "1 problem" in editor.status.value
+    assert "between 0 and 1" in editor.field_errors["forecast.trend_damping"].value  # at the field
+    assert not editor.field_errors["forecast.n_paths"].value
+    assert "capacity-invalid" in editor.widgets["forecast.trend_damping"]._dom_classes
+    editor.name.value, editor.title.value = "editor_test", "Editor test"
     assert editor.save() is None and not list(tmp_path.glob("*.yaml"))
 
     editor.widgets["forecast.trend_damping"].value = base["forecast.trend_damping"]
@@ -126,43 +144,94 @@ def test_editor_headless_set_invalid_then_valid_save_and_reload(base, tmp_path: 
     editor.widgets["shelter.entry_share"].value = "0.7"  # a distribution as YAML: fixed value
     assert editor.error is None, editor.error
     assert "forecast.n_paths" in editor.diff_view.value and "250" in editor.diff_view.value
+    assert not editor.field_errors["forecast.trend_damping"].value and "valid" in editor.status.value
+    assert "capacity-invalid" not in editor.widgets["forecast.trend_damping"]._dom_classes
     editor.widgets["shelter.entry_share"].value = "kind: [fixed"
     assert "shelter.entry_share: not valid YAML" in editor.error
+    assert "not valid YAML" in editor.field_errors["shelter.entry_share"].value
     editor.widgets["shelter.entry_share"].value = "0.7"
 
-    editor.name.value = "editor_test"
     path = editor.save()
     assert path == tmp_path / "editor_test.yaml"
     scn = params.load(path)
     assert scn.forecast.n_paths == 250 and scn.shelter.entry_share.value == 0.7
-    assert scn.meta.name == "editor_test"
+    assert scn.meta.name == "editor_test" and scn.meta.title == "Editor test"
     assert scn.forecast.horizon_months == params.load(None).forecast.horizon_months
     assert editor.show() is not None
 
 
-def test_run_button_runs_the_selected_notebooks_through_the_runner(base, tmp_path, monkeypatch) -> None:
-    from capacity import runner
+def test_a_new_draft_starts_untitled_and_saving_asks_for_a_title(base, tmp_path: Path) -> None:
+    editor = ScenarioEditor(base=base, folder=tmp_path)
+    assert editor.title.value == "" and editor.error is None  # an empty title is not an error while editing
+    editor.widgets["forecast.n_paths"].value = 300
+    editor.name.value = "no_title"
+    assert editor.save() is None and "meta.title" in editor.message.value
 
-    calls = []
 
-    def fake_run(files, *, notebooks, **settings):
-        calls.append((files, notebooks, settings))
-        import logging
+def test_field_errors_go_to_the_longest_key_they_name() -> None:
+    keys = ["forecast.n_paths", "shelter.entry_share", "shelter.entry"]
+    text = ("x.yaml: forecast.n_paths = -3: must be between 10 and 100,000\n"
+            "x.yaml: shelter.entry_share = {kind: 'triangular'}: low (0.9) must not exceed high (0.5)\n"
+            "x.yaml: something else went wrong")
+    out = form.field_errors(text, keys)
+    assert out["forecast.n_paths"] == ["forecast.n_paths = -3: must be between 10 and 100,000"]
+    assert len(out["shelter.entry_share"]) == 1 and "shelter.entry" not in out
+    assert out[""] == ["something else went wrong"]
+    assert form.field_errors(None, keys) == {}
 
-        log = logging.getLogger("capacity.runner.progress")
-        log.info("ok %s in %.1f s", "editor_run/01_data", 1.0)
-        log.info("ok %s in %.1f s", "editor_run/03_shelter", 2.0)
-        return SimpleNamespace(status="ok", run_dir=tmp_path / "run")
 
-    monkeypatch.setattr(runner, "run", fake_run)
+FAKE_RUN = """
+import sys, time
+for key in sys.argv[1:]:
+    print("ok     " + key + "  1.0 s (kernel 0.5, cells 0.5)", flush=True)
+    time.sleep(0.05)
+print("ok: done", flush=True)
+print("index: /tmp/run/index.html", flush=True)
+time.sleep(float(__import__("os").environ.get("FAKE_SLEEP", "0")))
+"""
+
+
+def test_run_button_runs_in_the_background_with_progress(base, tmp_path, monkeypatch) -> None:
+    import sys
+
     editor = ScenarioEditor(base=base, folder=tmp_path)
     editor.widgets["forecast.n_paths"].value = 300
-    editor.name.value = "editor_run"
+    editor.name.value, editor.title.value = "editor_run", "Editor run"
     editor.notebooks.value = ("01_data", "03_shelter")
-    result = editor.run(reports_dir=tmp_path / "reports")
-    assert result.status == "ok"
-    [(files, notebooks, settings)] = calls
-    assert files == [tmp_path / "editor_run.yaml"] and notebooks == ["01_data", "03_shelter"]
-    assert settings["publish"] is False and settings["reports_dir"] == tmp_path / "reports"
-    assert editor.progress.max == 2 and editor.progress.value == 2
+    keys = ["editor_run/prepare", "editor_run/01_data", "editor_run/03_shelter"]
+    monkeypatch.setenv("FAKE_SLEEP", "3")
+    run = editor.run(argv=[sys.executable, "-c", FAKE_RUN, *keys])
+    assert run is not None and run.running  # returned while the run goes on: the kernel is free
+    assert editor.run_button.disabled and not editor.cancel_button.disabled
+    assert run.wait(30) == "ok"
+    assert run.total == 3 and run.done == 3  # the shared results, then each notebook
+    assert editor.progress.max == 3 and editor.progress.value == 3
+    assert editor.progress.bar_style == "success" and "/tmp/run/index.html" in editor.run_status.value
     assert any("03_shelter" in o.get("text", "") for o in editor.log.outputs)
+    assert not editor.run_button.disabled and editor.cancel_button.disabled
+    assert (tmp_path / "editor_run.yaml").is_file()
+
+
+def test_cancel_stops_the_background_run(base, tmp_path, monkeypatch) -> None:
+    import sys
+
+    editor = ScenarioEditor(base=base, folder=tmp_path)
+    editor.widgets["forecast.n_paths"].value = 300
+    editor.name.value, editor.title.value = "editor_cancel", "Editor cancel"
+    editor.notebooks.value = ("01_data",)
+    monkeypatch.setenv("FAKE_SLEEP", "60")
+    run = editor.run(argv=[sys.executable, "-c", FAKE_RUN, "editor_cancel/01_data"])
+    assert run.running
+    assert editor.run() is None and "under way" in editor.message.value  # one run at a time
+    editor.cancel()
+    assert run.wait(20) == "cancelled" and editor.progress.bar_style == "warning"
+
+
+def test_the_run_command_writes_to_drafts_and_never_moves_latest(tmp_path) -> None:
+    from capacity import project
+
+    argv = form.run_command(tmp_path / "x.yaml", ["01_data"], jobs=1)
+    assert argv[argv.index("--reports") + 1] == str(project.drafts_dir() / "reports")
+    assert "--no-publish" in argv and argv[argv.index("--notebooks") + 1] == "01_data"
+    assert form.job_keys(project.baseline_path(), ["01_data", "03_shelter"]) == [
+        "baseline/prepare", "baseline/01_data", "baseline/03_shelter"]

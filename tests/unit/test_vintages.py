@@ -65,7 +65,8 @@ def make_run(root: Path, run_id: str, *, params_text: str, data_sha: str, last_o
     headline(median).to_csv(tables / "headline.csv", index=False)
     history(last_obs, extra=obs_extra).to_csv(tables / "history.csv", index=False)
     forecast_table(forecast_start, 6, median).to_csv(tables / "population_forecast.csv", index=False)
-    manifest = {"run_id": run_id, "started": "2026-01-01T00:00:00+00:00", "git_commit": "abc123",
+    started = (pd.Timestamp(last_obs) + pd.DateOffset(months=2)).isoformat()  # recent data: not stale
+    manifest = {"run_id": run_id, "started": started, "git_commit": "abc123",
                 "package_version": "0.1.0", "headline": {},
                 "scenarios": [{"name": "vt", "title": "Test", "params_file": str(params_file),
                                "params_sha256": "p", "seed": 1, "data_vintage": f"registered to {last_obs[:7]}",

@@ -249,37 +249,89 @@ def validate(values: Mapping[str, Any], base: Mapping[str, Any], *, name: str = 
     return None if error is None else error.replace(str(path), path.name)
 
 
-def save(values: Mapping[str, Any], base: Mapping[str, Any], name: str, *,
-         folder: Path | str | None = None, overwrite: bool = False) -> Path:
-    """Write the scenario (only its changes) to ``<folder>/<name>.yaml`` after validating it.
-
-    Args:
-        values: The form's values.
-        base: The baseline's values.
-        name: Scenario name; the file stem is :func:`slug` of it.
-        folder: Default the project's ``params/scenarios/``.
-        overwrite: Replace an existing file.
-
-    Raises:
-        ParameterError: If the scenario is invalid, the name is empty, the file exists, or
-            there is no project folder to save into (only the packaged defaults).
-
-    """
+def drafts_folder() -> Path:
+    """Return where the editor saves drafts: ``<project>/drafts/scenarios`` (no run reads it)."""
     from capacity import project
+
+    return project.drafts_dir() / "scenarios"
+
+
+def draft_files() -> list[Path]:
+    """Return the saved drafts (``drafts/scenarios/*.yaml``), sorted by name."""
+    return sorted(drafts_folder().glob("*.yaml"))
+
+
+def scenario_titles(*, exclude: Path | None = None) -> dict[str, Path]:
+    """Return ``{title in lower case: file}`` of the project's scenarios (the baseline too).
+
+    Files that do not validate are skipped (``capacity validate`` reports them); ``exclude``
+    leaves out one file (the one being replaced).
+    """
+    from capacity.errors import ParameterError
+
+    titles: dict[str, Path] = {}
+    for path in params.scenario_files():
+        if exclude is not None and path.resolve() == Path(exclude).resolve():
+            continue
+        try:
+            titles.setdefault(params.load(path).meta.title.strip().casefold(), path)
+        except ParameterError:
+            continue
+    return titles
+
+
+def _check_name_and_title(name: str, title: str, base: Mapping[str, Any]) -> str:
+    """Return the file stem for ``name`` after checking the name and the title; raise otherwise."""
     from capacity.errors import ParameterError
 
     stem = slug(name)
     if not stem or stem == "baseline":
         raise ParameterError(f"scenario name {name!r}: expected a name such as 'ceasefire_2026' "
                              "(letters, digits, underscores; not 'baseline')")
+    title = (title or "").strip()
+    if not title or title.casefold() == str(base.get("meta.title", "")).strip().casefold():
+        raise ParameterError(f"{stem}: meta.title = {title!r}: expected a title of its own for the "
+                             "reports (not empty, not the baseline's), e.g. 'Ceasefire in spring 2026'")
+    return stem
+
+
+def save(values: Mapping[str, Any], base: Mapping[str, Any], name: str, *,
+         title: str | None = None, folder: Path | str | None = None, overwrite: bool = False) -> Path:
+    """Write a draft (only its changes) to ``<folder>/<name>.yaml`` after validating it.
+
+    A draft is not a scenario: it lives in ``drafts/scenarios/``, which ``--all-scenarios``,
+    ``capacity list`` and the monthly job never read. :func:`promote` makes it one.
+
+    Args:
+        values: The form's values.
+        base: The baseline's values.
+        name: Draft name; the file stem is :func:`slug` of it (and the scenario's ``meta.name``).
+        title: The title shown in reports (default ``values["meta.title"]``); required, and
+            not the baseline's.
+        folder: Default the project's ``drafts/scenarios/`` (:func:`drafts_folder`).
+        overwrite: Replace an existing file.
+
+    Raises:
+        ParameterError: If the scenario is invalid, the name or title is missing, the file
+            exists, or there is no project folder to save into (only the packaged defaults).
+
+    """
+    from capacity import project
+    from capacity.errors import ParameterError
+
+    title = values.get("meta.title", "") if title is None else title
+    stem = _check_name_and_title(name, title, base)
     if folder is None and project.is_defaults():
         raise ParameterError("no project folder (only the packaged defaults): create one with "
                              "`capacity init DIR` and open the editor there")
-    folder = Path(folder) if folder is not None else project.params_dir() / "scenarios"
+    folder = Path(folder) if folder is not None else drafts_folder()
     target = folder / f"{stem}.yaml"
     if target.exists() and not overwrite:
         raise ParameterError(f"{target}: exists already; choose another name or overwrite it")
-    if not diff(values, base):
+    # The file's stem is the scenario's name (params.load fills it in): never a stale meta.name.
+    values = {**values, "meta.title": title.strip(), "meta.name": base.get("meta.name")}
+    if not diff({k: v for k, v in values.items() if k != "meta.title"},
+                {k: v for k, v in base.items() if k != "meta.title"}):
         raise ParameterError(f"{target.name}: no changes from the baseline: nothing to save")
     if target.is_symlink():  # never write through a link, into or out of params/
         raise ParameterError(f"{target}: is a symbolic link; choose another name")
@@ -293,6 +345,191 @@ def save(values: Mapping[str, Any], base: Mapping[str, Any], name: str, *,
         raise ParameterError(f"{target}: cannot be written ({exc.strerror or type(exc).__name__}); "
                              "expected a folder this user can write to") from None
     return target
+
+
+def promote(draft: Path | str, *, name: str | None = None, folder: Path | str | None = None) -> Path:
+    """Make a draft a scenario: validate it, refuse a title or file in use, move it to ``params/scenarios/``.
+
+    Args:
+        draft: The draft file, or its name in ``drafts/scenarios/``.
+        name: The scenario's name (default the draft's).
+        folder: Default the project's ``params/scenarios/``.
+
+    Returns:
+        The scenario file; the draft is removed.
+
+    Raises:
+        ParameterError: If the draft is missing or invalid, its title is empty, the baseline's
+            or another scenario's, or the scenario file exists.
+
+    """
+    from capacity import project
+    from capacity.errors import ParameterError
+
+    path = Path(draft)
+    if not path.suffix and not path.exists():
+        path = drafts_folder() / f"{slug(str(draft))}.yaml"
+    if not path.is_file():
+        known = ", ".join(p.stem for p in draft_files()) or "none"
+        raise ParameterError(f"{draft}: no such draft (drafts: {known})")
+    scn = params.load(path)  # ParameterError names the file, the key, the value and the rule
+    base = baseline_values()
+    stem = _check_name_and_title(name or path.stem, scn.meta.title, base)
+    folder = Path(folder) if folder is not None else project.params_dir() / "scenarios"
+    target = folder / f"{stem}.yaml"
+    if target.exists():
+        raise ParameterError(f"{path}: {target} exists already; promote under another name "
+                             "(capacity promote DRAFT --name NEW_NAME)")
+    clash = scenario_titles().get(scn.meta.title.strip().casefold())
+    if clash is not None:
+        raise ParameterError(f"{path}: meta.title = {scn.meta.title!r}: already the title of "
+                             f"{project.relative(clash)}; expected a title no scenario has")
+    values = {**values_of(scn), "meta.name": base.get("meta.name")}
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_text(scenario_yaml(values, base, target=target), encoding="utf-8")
+    error = params.validate_files([target])[str(target)]
+    if error is not None:  # cannot happen for a valid draft; never leave a broken scenario
+        target.unlink()
+        raise ParameterError(error)
+    path.unlink()
+    return target
+
+
+def field_errors(error: str | None, keys: Iterable[str]) -> dict[str, list[str]]:
+    """Split a validation error into its lines per field: ``{dotted key: [rule, ...]}``.
+
+    A line reads ``file: key = value: rule`` (``capacity validate``'s form); it goes to the
+    longest key it starts with (``shelter.entry_share.low`` to ``shelter.entry_share``). Lines
+    that name no field go under ``""``.
+    """
+    known = sorted(keys, key=len, reverse=True)
+    out: dict[str, list[str]] = {}
+    for line in (error or "").splitlines():
+        text = line.split(": ", 1)[1] if ": " in line and line.split(": ", 1)[0].endswith(".yaml") else line
+        named = re.split(r"[ =:\[]", text.strip(), maxsplit=1)[0]
+        key = next((k for k in known if named == k or named.startswith(k + ".")), "")
+        out.setdefault(key, []).append(text.strip())
+    return out
+
+
+def run_command(path: Path | str, notebooks: Sequence[str] | None = None, *,
+                reports_dir: Path | str | None = None, jobs: int | None = None) -> list[str]:
+    """Return the ``capacity run`` command line the editor runs in the background.
+
+    Reports go to the project's drafts folder (``drafts/reports``, which the monthly job never
+    reads) and ``latest`` is never moved.
+    """
+    import sys
+
+    from capacity import project
+
+    reports = Path(reports_dir) if reports_dir is not None else project.drafts_dir() / "reports"
+    argv = [sys.executable, "-m", "capacity", "--project", str(project.project_root()), "run",
+            str(Path(path).resolve()), "--reports", str(reports), "--no-publish", "--keep", "20"]
+    if notebooks:
+        argv += ["--notebooks", *notebooks]
+    if jobs:
+        argv += ["--jobs", str(jobs)]
+    return argv
+
+
+class BackgroundRun:
+    """A ``capacity run`` in its own process, read line by line by a thread: the kernel stays free.
+
+    Args:
+        argv: The command (:func:`run_command`).
+        keys: The job keys the run will report (``scenario/notebook``): each status line that
+            names one counts as a job done.
+        on_line: Called (from the reading thread) with each line the run writes.
+        on_end: Called (from the reading thread) once the process has ended.
+
+    Attributes:
+        done: Jobs ended so far. total: ``len(keys)``. returncode: None while running.
+        lines: Everything the run wrote. cancelled: Whether :meth:`cancel` was called.
+
+    """
+
+    def __init__(self, argv: Sequence[str], keys: Sequence[str], *,
+                 on_line: Callable[[str], None] | None = None,
+                 on_end: Callable[[BackgroundRun], None] | None = None) -> None:
+        import subprocess
+        import threading
+
+        self.keys, self.total, self.done = set(keys), len(keys), 0
+        self.lines: list[str] = []
+        self.returncode: int | None = None
+        self.cancelled = False
+        self._on_line, self._on_end = on_line, on_end
+        self.process = subprocess.Popen(  # our own interpreter and arguments, no shell
+            list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            text=True, bufsize=1, env=_child_env())
+        self.thread = threading.Thread(target=self._read, name="capacity-editor-run", daemon=True)
+        self.thread.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for raw in self.process.stdout:
+            line = raw.rstrip("\n")
+            self.lines.append(line)
+            words = line.split()
+            if len(words) > 1 and words[1].rstrip(":") in self.keys:
+                self.done += 1
+            if self._on_line is not None:
+                self._on_line(line)
+        self.returncode = self.process.wait()
+        if self._on_end is not None:
+            self._on_end(self)
+
+    @property
+    def running(self) -> bool:
+        """True until the process has ended and every line is read."""
+        return self.returncode is None
+
+    @property
+    def status(self) -> str:
+        """``running``, ``ok``, ``failed``, ``cancelled`` or ``invalid`` (exit 2: nothing ran)."""
+        if self.returncode is None:
+            return "running"
+        if self.cancelled:
+            return "cancelled"
+        return {0: "ok", 2: "invalid"}.get(self.returncode, "failed")
+
+    def cancel(self) -> None:
+        """Stop the run as systemd would (SIGTERM): the runner ends its kernels and marks it interrupted."""
+        if self.returncode is None:
+            self.cancelled = True
+            self.process.terminate()
+
+    def wait(self, timeout: float | None = None) -> str:
+        """Wait for the run (and the reading thread) to end; return :attr:`status`."""
+        self.thread.join(timeout)
+        return self.status
+
+
+def _child_env() -> dict[str, str]:
+    """Return the environment of the background run: this one, with the package importable and no colour."""
+    import os
+
+    import capacity
+
+    env = dict(os.environ)
+    src = str(Path(capacity.__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def job_keys(path: Path | str, notebooks: Sequence[str] | None = None) -> list[str]:
+    """Return the steps a run of ``notebooks`` for the scenario file reports, in order.
+
+    First ``<scenario>/prepare`` (the shared results, usually most of the time of a run of one
+    notebook), then one key per notebook: the progress bar moves at each.
+    """
+    from capacity import runner
+
+    the_plan = runner.plan([path], notebooks=notebooks)
+    return ([f"{s.name}/prepare" for s in the_plan.scenarios]
+            + [job.key for job in the_plan.jobs(Path("/nonexistent"))])
 
 
 class _JobLines(logging.Handler):

@@ -68,6 +68,15 @@ class PenaltyBudget(Frozen):
                          "percentile above the budget gives amber)")
 
 
+class DataAge(Frozen):
+    """The data's last registered count too long before the run: status "stale data"."""
+
+    enabled: bool = param(True, unit="-", doc="evaluate this trigger")
+    max_months: int = param(3, unit="months", ge=1, le=36,
+                            doc="months from the last observed registered count to the run after "
+                                "which the data are stale (the count-based triggers are then not evaluated)")
+
+
 class WarningsConfig(Frozen):
     """Early-warning triggers evaluated on every run (status green, amber or red with text)."""
 
@@ -79,3 +88,4 @@ class WarningsConfig(Frozen):
         BacklogCapacity(), unit="-", doc="needed IND/DT&V capacity above planned")
     penalty_budget: PenaltyBudget = param(
         PenaltyBudget(), unit="-", doc="penalty exposure above a budget")
+    data_age: DataAge = param(DataAge(), unit="-", doc="data too old to warn on: status stale data")

@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from capacity.runner import unchanged
 from capacity.runner.batch import run_batch
 from capacity.runner.execute import JobResult
 from capacity.runner.inputs import copy_inputs
@@ -81,6 +82,9 @@ def run(
         **settings: :class:`RunOptions` fields that override ``options``, e.g. ``jobs=2,
             prepare=False, reports_dir=tmp``.
 
+    A whole-suite run (``publish``) whose inputs equal those of the run ``latest`` points at
+    ends at once with status ``unchanged`` (``force=True`` runs anyway).
+
     Returns:
         The :class:`RunResult`; check ``.ok``. Raises only for invalid input, the lock, or an
         interruption (KeyboardInterrupt, after writing the manifest and index).
@@ -98,7 +102,15 @@ def run(
     options = RunOptions.merged(options, settings)
     reports_dir = Path(options.reports_dir).resolve()
     with run_lock(reports_dir, wait=options.wait):
+        inputs = unchanged.fingerprint(the_plan)
+        same = None if options.force or not options.publish else unchanged.unchanged_since(reports_dir, inputs)
+        if same is not None:
+            logger.info("nothing changed since run %s (data, parameters, code, notebooks): not run again",
+                        same.name)
+            return RunResult(run_dir=same, status="unchanged", published=False,
+                             manifest=_read_manifest(same))
         run_dir = new_run_dir(reports_dir)
+        unchanged.write(run_dir, inputs)
         copy_inputs(run_dir, the_plan.scenarios)  # <run>/<scenario>/inputs/: the files as they were
         with (run_log(reports_dir, run_dir.name) as log_path,
               private_cache(run_dir, keep=options.keep_cache and options.prepare)):
@@ -117,3 +129,12 @@ def run(
                 logger.info("pruned old run %s", removed.name)
     return RunResult(run_dir=run_dir, status=status, results=results, published=published,
                      manifest=manifest)
+
+
+def _read_manifest(run_dir: Path) -> dict[str, Any]:
+    import json
+
+    try:
+        return json.loads((run_dir / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}

@@ -314,7 +314,8 @@ def weighted_view(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> dict[str,
 
 #: Status words shown beside (not instead of) the colour.
 STATUS_TEXT = {"red": "RED — action needed", "amber": "AMBER — watch closely",
-               "green": "GREEN — no trigger fired", "unknown": "NOT EVALUATED"}
+               "green": "GREEN — no trigger fired", "unknown": "NOT EVALUATED",
+               "stale": "STALE DATA — update the data"}
 
 
 def _read_json(path: Path) -> Any:

@@ -56,6 +56,9 @@ class RunOptions:
             most :data:`MAX_CHUNK` each); 1 runs papermill once per report (the former design).
         keep_notebooks: Also write each municipal report's executed ``.ipynb`` (chunked
             reports write none by default; the national notebooks always keep theirs).
+        force: Run even when the inputs (data, parameters, code, notebooks, jobs) equal
+            those of the run ``latest`` points at; by default such a run ends at once with
+            status ``unchanged`` (:mod:`~capacity.runner.unchanged`).
 
     """
 
@@ -75,6 +78,7 @@ class RunOptions:
     municipal_chunk: int = 0
     keep_notebooks: bool = False
     keep_size: int | str | None = None
+    force: bool = False
 
     def __post_init__(self) -> None:
         """Check the kernel start method (the executor is checked when the pool starts).
@@ -184,7 +188,8 @@ class RunResult:
 
     Attributes:
         run_dir: ``reports/<run-id>/``.
-        status: ``"ok"``, ``"failed"`` (some job failed) or ``"interrupted"``.
+        status: ``"ok"``, ``"failed"`` (some job failed), ``"interrupted"``, or ``"unchanged"``
+            (the inputs equal ``latest``'s: nothing ran; ``run_dir`` is ``latest``'s run).
         results: Job key → :class:`JobResult` (also ``<scenario>/prepare`` steps).
         published: Whether ``reports/latest`` now points at this run.
         manifest: The content of ``manifest.json``.
@@ -199,8 +204,8 @@ class RunResult:
 
     @property
     def ok(self) -> bool:
-        """True when every job succeeded."""
-        return self.status == "ok"
+        """True when every job succeeded (or nothing needed to run)."""
+        return self.status in ("ok", "unchanged")
 
     @property
     def failed(self) -> list[JobResult]:

@@ -19,18 +19,20 @@ MARKER = "<!-- capacity:vintage-note -->"
 _TEXT = {
     "en": {"title": "Early warning", "red": "RED — action needed", "amber": "AMBER — watch closely",
            "green": "GREEN — no trigger fired", "unknown": "NOT EVALUATED", "fired": "fired",
+           "stale": "STALE DATA — update the data",
            "unchanged": "Inputs unchanged since run {run}.",
            "first": "First run of this scenario in the vintage store.",
            "since": "Since run {run}:", "params": "parameters", "data": "data files", "months": "new observations",
            "code": "code version", "details": "Details, and every headline figure then and now, on the run overview"},
     "nl": {"title": "Vroegsignalering", "red": "ROOD — actie nodig", "amber": "ORANJE — goed volgen",
            "green": "GROEN — geen signaal", "unknown": "NIET BEOORDEELD", "fired": "gaf een signaal",
+           "stale": "VEROUDERDE GEGEVENS — werk de gegevens bij",
            "unchanged": "Invoer ongewijzigd sinds run {run}.", "first": "Eerste run van dit scenario in de opslag.",
            "since": "Sinds run {run}:", "params": "parameters", "data": "gegevensbestanden",
            "months": "nieuwe waarnemingen", "code": "codeversie",
            "details": "Details, en elk kerncijfer toen en nu, in het overzicht van de run"},
 }
-_COLOURS = {"red": "#b42318", "amber": "#b54708", "green": "#1a7f37", "unknown": "#888"}
+_COLOURS = {"red": "#b42318", "amber": "#b54708", "green": "#1a7f37", "unknown": "#888", "stale": "#6941c6"}
 
 
 def _changes_text(changes: Mapping[str, Any], t: Mapping[str, str]) -> str:
@@ -55,7 +57,7 @@ def note_html(status: str, triggers: Sequence[Mapping[str, Any]], changes: Mappi
               *, language: str = "en", index_href: str = "../index.html") -> str:
     """Return the note: the status in words, the triggers that fired, what changed, a link."""
     t = _TEXT["nl" if language == "nl" else "en"]
-    fired = [tr["title"] for tr in triggers if tr.get("status") in ("amber", "red")]
+    fired = [tr["title"] for tr in triggers if tr.get("status") in ("amber", "red", "stale")]
     lines = [f"<strong>{html.escape(t['title'])}: {html.escape(t.get(status, status))}</strong>"]
     if fired:
         lines.append(html.escape(f"{', '.join(fired)} {t['fired']}."))

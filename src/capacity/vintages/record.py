@@ -207,10 +207,20 @@ def record_scenario(con: Any, vintage: dict[str, Any], tables: Mapping[str, pd.D
     headline = {r["key"]: r for r in vintage["headline"]}
     results = warnings.evaluate(scn.warnings, observations=vintage["observations"], earlier=earlier,
                                 tables=tables, headline=headline,
-                                lead_time_months=scn.shelter.lead_time_months)
+                                lead_time_months=scn.shelter.lead_time_months,
+                                data_date=vintage["data_date"], run_date=_today(scn, vintage["run_date"]))
     return {"changes": changed, "track": _records(track.summary(scores)),
             "scored_runs": sorted(set(scores["run_id"])), "fan": _fan(past, name, run_id),
             "warnings": results}
+
+
+def _today(scn: Any, started: Any) -> Any:
+    """Return the run's "today" for the age of its data: an explicit as-of date, else its start."""
+    from capacity.data.dates import AS_OF_ENV, reference_date
+
+    if scn.forecast.as_of or os.environ.get(AS_OF_ENV):
+        return reference_date(scn.forecast.as_of)
+    return started
 
 
 def record_run(run_dir: Path, manifest: Mapping[str, Any], *, status: str, published: bool = True,

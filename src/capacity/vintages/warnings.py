@@ -4,6 +4,10 @@ Each trigger returns ``{"trigger", "status", "title", "text"}`` with status ``gr
 ``amber``, ``red`` or ``unknown`` (could not be evaluated: the text says why). The text
 says what was compared with what, so the status never rests on colour alone.
 :func:`overall` is the worst status of a list.
+
+Data older than ``data_age.max_months`` give the status ``stale`` ("stale data"), above
+red: the triggers that read the counts are then not evaluated, so that old counts do not
+raise the same red warning month after month until the data are updated.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import pandas as pd
 
 from capacity.params.warnings import (
     BacklogCapacity,
+    DataAge,
     PenaltyBudget,
     RegistrationsAboveBand,
     ShelterPressure,
@@ -23,13 +28,16 @@ from capacity.params.warnings import (
 from capacity.report.format import fmt_value
 from capacity.vintages.track import BANDS
 
-ORDER = {"unknown": -1, "green": 0, "amber": 1, "red": 2}
+ORDER = {"unknown": -1, "green": 0, "amber": 1, "red": 2, "stale": 3}
 TITLES = {
     "registrations_above_band": "Observations against the previous forecast",
     "shelter_pressure": "Shelter pressure and lead time",
     "backlog_capacity": "IND/DT&V capacity needed against planned",
     "penalty_budget": "Penalties for late decisions against the budget",
+    "data_age": "Age of the data",
 }
+#: Triggers that read the observed counts (not evaluated on stale data).
+COUNT_TRIGGERS = ("registrations_above_band", "shelter_pressure")
 
 
 def _result(trigger: str, status: str, text: str) -> dict[str, str]:
@@ -158,10 +166,50 @@ def penalty_budget(cfg: PenaltyBudget, headline: Mapping[str, Mapping[str, Any]]
     return _result(name, "green", f"Penalty exposure within the budget of {budget} ({shown}).")
 
 
+def data_age(cfg: DataAge, data_date: Any, run_date: Any) -> dict[str, str]:
+    """Say ``stale`` when the last observed count is more than ``max_months`` before the run.
+
+    Args:
+        cfg: The trigger's settings.
+        data_date: The last month with an observed registered count (None: unknown).
+        run_date: When the run started (its "today").
+
+    """
+    name = "data_age"
+    if data_date is None or pd.isna(data_date) or run_date is None:
+        return _result(name, "unknown", "Not evaluated: the run read no observed registered count.")
+    last, today = pd.Timestamp(data_date), pd.Timestamp(run_date).tz_localize(None)
+    age = (today.year - last.year) * 12 + today.month - last.month
+    if age > cfg.max_months:
+        return _result(name, "stale", f"Stale data: the last registered count is of {_month(last)}, "
+                       f"{_months(age)} before this run ({_month(today)}; more than {cfg.max_months} is "
+                       "stale). The triggers on the counts are not evaluated until the data are updated.")
+    return _result(name, "green", f"The last registered count is of {_month(last)}, {_months(age)} "
+                   f"before this run (at most {cfg.max_months} allowed).")
+
+
 def evaluate(cfg: WarningsConfig, *, observations: pd.DataFrame, earlier: pd.DataFrame | None,
              tables: Mapping[str, pd.DataFrame], headline: Mapping[str, Mapping[str, Any]],
-             lead_time_months: int) -> list[dict[str, str]]:
-    """Evaluate every enabled trigger of ``cfg``; return their results in the schema's order."""
+             lead_time_months: int, data_date: Any = None, run_date: Any = None) -> list[dict[str, str]]:
+    """Evaluate every enabled trigger of ``cfg``; return their results in the schema's order.
+
+    With ``run_date`` given and the ``data_age`` trigger on, stale data replace the results of
+    the count-based triggers (:data:`COUNT_TRIGGERS`) by "not evaluated".
+    """
+    out = _evaluate(cfg, observations=observations, earlier=earlier, tables=tables, headline=headline,
+                    lead_time_months=lead_time_months)
+    if not cfg.data_age.enabled or run_date is None:
+        return out
+    age = data_age(cfg.data_age, data_date, run_date)
+    if age["status"] == "stale":
+        out = [_result(r["trigger"], "unknown", "Not evaluated on stale data (see the age of the data).")
+               if r["trigger"] in COUNT_TRIGGERS else r for r in out]
+    return [*out, age]
+
+
+def _evaluate(cfg: WarningsConfig, *, observations: pd.DataFrame, earlier: pd.DataFrame | None,
+              tables: Mapping[str, pd.DataFrame], headline: Mapping[str, Mapping[str, Any]],
+              lead_time_months: int) -> list[dict[str, str]]:
     out = []
     if cfg.registrations_above_band.enabled:
         out.append(registrations_above_band(cfg.registrations_above_band, observations, earlier))
