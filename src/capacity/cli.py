@@ -1,5 +1,6 @@
-"""Command line: ``capacity [--project DIR] run | validate | list | promote | init | backtest | vintages |
-data``; ``--version``.
+"""Command line: ``capacity run | validate | list | promote | init | backtest | vintages | data``.
+
+Global options: ``--project DIR``, ``--version``.
 
 Exit codes: 0 success (``data update`` also when offline: it says so and changes nothing);
 1 a job or a check failed (``data update``: a source failed); 2 invalid input (nothing ran);
@@ -37,20 +38,8 @@ def _err(text: str) -> None:
     sys.stderr.write(text + "\n")
 
 
-def _parser() -> argparse.ArgumentParser:
-    from capacity import __version__
-
-    parser = argparse.ArgumentParser(
-        prog="capacity",
-        description="Forecasts and capacity planning for the reception of people from Ukraine.",
-    )
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
-    parser.add_argument("--version", action="version", version=f"capacity {__version__}")
-    parser.add_argument("--project", type=Path, metavar="DIR",
-                        help="project folder with params/baseline.yaml (default: the nearest one "
-                        "from the working directory up, else the packaged defaults)")
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _run_parser(sub: Any) -> None:
+    """Add ``capacity run`` and its options to the subcommands."""
     run = sub.add_parser("run", help="run the notebooks for one or more scenarios",
                          description="Validate the parameters, run every selected notebook for "
                          "every scenario with papermill in parallel, write code-free HTML "
@@ -121,6 +110,23 @@ def _parser() -> argparse.ArgumentParser:
                      help="command run (no shell, 60 s limit) with the path of warnings.json when "
                      "a trigger is amber or red or the data are stale, nothing could be evaluated, "
                      "or the vintage could not be stored (default: $CAPACITY_ON_WARNING)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    from capacity import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="capacity",
+        description="Forecasts and capacity planning for the reception of people from Ukraine.",
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
+    parser.add_argument("--version", action="version", version=f"capacity {__version__}")
+    parser.add_argument("--project", type=Path, metavar="DIR",
+                        help="project folder with params/baseline.yaml (default: the nearest one "
+                        "from the working directory up, else the packaged defaults)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    _run_parser(sub)
 
     val = sub.add_parser("validate", help="check parameter files",
                          description="Check scenario files; print every error with the file, "
@@ -202,7 +208,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INPUT
     try:
         return {"run": cmd_run, "validate": cmd_validate, "list": cmd_list, "init": cmd_init,
-        return {"run": cmd_run, "validate": cmd_validate, "list": cmd_list, "init": cmd_init,
                 "promote": cmd_promote, "backtest": cmd_backtest, "vintages": cmd_vintages,
                 "data": cmd_data}[args.command](args)
     except KeyboardInterrupt:
@@ -241,10 +246,10 @@ def _whole_suite(selected: list[str], registry: Any) -> bool:
     return is_whole_suite(chosen, registry)
 
 
-def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exit code and flag
+def cmd_run(args: argparse.Namespace) -> int:
     """``capacity run``: validate, run, publish; print where the reports are."""
     from capacity import params, runner
-    from capacity.runner.publish import LockError, ReportsDirError, run_cache_dir
+    from capacity.runner.publish import LockError, ReportsDirError
 
     files = [*args.params, *args.params_opt]
     if args.all_scenarios:
@@ -294,6 +299,13 @@ def cmd_run(args: argparse.Namespace) -> int:  # noqa: C901 - one branch per exi
     except (ParameterError, RunError) as exc:
         _err(f"error: nothing ran.\n{exc}")
         return EXIT_INPUT
+    return _report_run(args, result, publish=publish)
+
+
+def _report_run(args: argparse.Namespace, result: Any, *, publish: bool) -> int:
+    """Print what a finished run did (status, index, vintage, warnings, PDFs, failures); return the exit code."""
+    from capacity.runner.publish import run_cache_dir
+
     if result.status == "unchanged":
         _out(f"nothing changed since run {result.run_dir.name} (same data, parameters, code and "
              "notebooks): nothing recomputed; latest kept (--force runs anyway)")
