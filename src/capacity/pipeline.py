@@ -257,6 +257,7 @@ def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.Data
             data.load_table("shelter_regional_points", res.scenario.data.data_dir, res.scenario.data.files),
             res.municipalities, res.history)),
         "municipalities": res.allocation,
+        "municipal_exits": shelter.municipal_exits(sh, res.allocation),
         "backlog_forecast": bl.table(),
         "backlog_months_to_clear": backlog.months_to_clear_table(bl),
         "backlog_policies": res.policies,

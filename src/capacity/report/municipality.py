@@ -15,12 +15,17 @@ from capacity.data.tables import MUNICIPAL_SIGNIFICANT_DIGITS, round_significant
 from capacity.quantiles import QUANTILE_COLUMNS
 from capacity.report import Text, fan_chart, fmt_number
 from capacity.report.shelter import _pct, month_label
+from capacity.shelter import ShelterResult
 
 __all__ = [
-    "municipality_answer_nl", "municipality_chart_nl", "municipality_compare_nl", "municipality_table_nl",
-    "municipality_text_nl", "reliability_nl",
+    "municipality_answer_nl", "municipality_chart_nl", "municipality_compare_nl", "municipality_exits_nl",
+    "municipality_exits_text_nl", "municipality_table_nl", "municipality_text_nl", "reliability_nl",
 ]
-from capacity.shelter import ShelterResult
+
+#: Dutch column names of the monthly exits after the TPD (``tables/municipal_exits.csv``).
+EXIT_LABELS_NL = {"to_home": "naar een woning", "to_asylum_reception": "naar asielopvang (COA)",
+                  "abroad": "naar het buitenland", "to_fallback": "naar de landelijke terugvaloptie",
+                  "to_no_accommodation": "zonder opvang"}
 
 
 def _count_nl(value: float) -> str:
@@ -76,7 +81,7 @@ def municipality_answer_nl(local_table: pd.DataFrame, housing_national: pd.DataF
             f"{month_label(risky.index[0], 'nl')}." if not risky.empty else "")
     lines.append("- **Eerste maand met een tekort** (mediaan): "
                  + (f"**{month_label(short.index[0], 'nl')}**." if not short.empty else
-                    "**geen** binnen de horizon: de plekken groeien naar verwachting mee met de vraag.")
+                    "**geen** binnen de horizon: de vraag blijft naar verwachting binnen de plekken.")
                  + tail)
     if housing.empty:
         lines.append("- **Huisvestingsopgave na de RTB**: de RTB eindigt na de horizon van deze prognose.")
@@ -214,3 +219,43 @@ def municipality_table_nl(local_table: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+
+
+def _own_exits(exits: pd.DataFrame | None, row: pd.Series) -> pd.DataFrame:
+    if exits is None or exits.empty:  # a cached result from before the table existed, or no TPD end
+        return pd.DataFrame(columns=["code", "date", "closure_month", *EXIT_LABELS_NL])
+    return exits[exits["code"] == row["code"]].sort_values("date")
+
+
+def municipality_exits_nl(exits: pd.DataFrame | None, row: pd.Series) -> pd.DataFrame:
+    """Return the municipality's monthly exits after the TPD end, in Dutch (whole persons per month).
+
+    Args:
+        exits: ``tables["municipal_exits"]`` (:func:`capacity.shelter.municipal_exits`).
+        row: The municipality's allocation row.
+
+    """
+    own = _own_exits(exits, row)
+    frame = pd.DataFrame({"maand": [month_label(d, "nl") for d in own["date"]]})
+    for name, label in EXIT_LABELS_NL.items():
+        frame[label] = own[name].to_numpy()
+    return frame
+
+
+def municipality_exits_text_nl(exits: pd.DataFrame | None, row: pd.Series) -> Text:
+    """Say in Dutch when Ukraine shelter closes and how many leave the municipality's shelter, and where."""
+    own = _own_exits(exits, row)
+    if own.empty:
+        return Text("De RTB eindigt na de horizon van deze prognose: er zijn nog geen vertrekken uit de "
+                    "opvang na de RTB te tonen.")
+    close = own["closure_month"].dropna()
+    closing = (f"De opvang voor Oekraïners sluit in **{month_label(pd.Timestamp(close.iloc[0]), 'nl')}** "
+               "(plan van 28 november 2025)." if not close.empty else
+               "De opvang voor Oekraïners sluit in dit scenario niet binnen de horizon.")
+    totals = {label: int(own[name].sum()) for name, label in EXIT_LABELS_NL.items()}
+    parts = "; ".join(f"{label}: {fmt_number(v, 'nl')}" for label, v in totals.items())
+    return Text(f"{closing} Vanaf het einde van de RTB ({month_label(own['date'].min(), 'nl')}) tot "
+                f"{month_label(own['date'].max(), 'nl')} vertrekken uit de opvang in {row['name']} "
+                f"(mediaan per maand, opgeteld): {parts}. Wie bij de sluiting nog geen woning heeft, gaat "
+                "naar de landelijke terugvaloptie of telt als 'zonder opvang'; niemand valt weg. Verhuizingen "
+                "naar een woning zijn beperkt door het landelijke woningaanbod (een aanname).")

@@ -31,8 +31,12 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "resolve_municipality", "largest_remainder", "allocation_key", "national_figures",
-    "allocate", "municipality_table", "municipality_row",
+    "allocate", "municipality_table", "municipality_row", "municipal_exits", "EXIT_COLUMNS",
 ]
+
+#: Monthly exits of the people in Ukraine shelter at the TPD end (persons per month).
+EXIT_COLUMNS: tuple[str, ...] = ("to_home", "to_asylum_reception", "abroad", "to_fallback",
+                                 "to_no_accommodation")
 
 _CODE = re.compile(r"^(?:GM)?(\d{1,4})$", re.IGNORECASE)
 
@@ -324,3 +328,41 @@ def municipality_housing_table(housing_table: pd.DataFrame, row: pd.Series) -> p
     table.insert(0, "code", row["code"])
     return table.reset_index(drop=True)
 
+
+
+def municipal_exits(result: ShelterResult, allocation: pd.DataFrame) -> pd.DataFrame:
+    """Return the monthly exits after the TPD end per municipality, in whole persons.
+
+    The national figure of each exit (median over paths of the month's flow, rounded) is
+    shared over the municipalities by their share of the places (the people in shelter at
+    the TPD end live in them) with the largest-remainder rule, so the municipalities add up
+    exactly to the national figure each month. Exits: see :meth:`Destinations.exits`.
+
+    Args:
+        result: National shelter simulation (``after_tpd`` set when the TPD ends in the horizon).
+        allocation: :func:`allocate` (code, name, province, places_now).
+
+    Returns:
+        One row per municipality and month from the TPD end: code, name, province, date,
+        closure_month (the month Ukraine shelter closes; empty if after the horizon) and the
+        :data:`EXIT_COLUMNS`. Empty (with those columns) when the TPD ends after the horizon.
+
+    """
+    columns = ["code", "name", "province", "date", "closure_month", *EXIT_COLUMNS]
+    after = result.after_tpd
+    if after is None:
+        return pd.DataFrame(columns=columns)
+    flows = after.exits()
+    weights = allocation["places_now"].to_numpy(dtype=float)
+    if weights.sum() <= 0:
+        weights = allocation["share"].to_numpy(dtype=float)
+    frames = []
+    for j, date in enumerate(after.dates):
+        frame = allocation[["code", "name", "province"]].copy()
+        frame["date"] = date
+        frame["closure_month"] = after.close_date
+        for name in EXIT_COLUMNS:
+            total = int(round(float(np.median(flows[name][:, j]))))
+            frame[name] = largest_remainder(total, weights)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)[columns]

@@ -74,7 +74,29 @@ class Destinations:
     waiting_in_shelter: np.ndarray | None = None
     fallback: np.ndarray | None = None
     without_accommodation: np.ndarray | None = None
+    asylum_in_shelter: np.ndarray | None = None
     close_date: pd.Timestamp | None = None
+
+    def exits(self) -> dict[str, np.ndarray]:
+        """Monthly moves of the cohort, persons per month, arrays (n_paths, k).
+
+        ``to_home``: moves to a home (from Ukraine shelter or the fallback);
+        ``to_asylum_reception``: asylum users leaving Ukraine shelter for COA reception (all
+        of them in the closure month); ``abroad``: left the Netherlands; ``to_fallback`` and
+        ``to_no_accommodation``: people waiting for a home who lose their Ukraine place
+        (at the closure) and go to the national fallback or are without accommodation.
+        """
+        def new(stock: np.ndarray | None) -> np.ndarray:
+            if stock is None:
+                return np.zeros_like(self.housing_task)
+            prev = np.concatenate([np.zeros((stock.shape[0], 1)), stock[:, :-1]], axis=1)
+            return np.maximum(stock - prev, 0.0)
+
+        coa = None if self.asylum_in_shelter is None else self.asylum_reception - self.asylum_in_shelter
+        return {"to_home": self.moved_home_new if self.moved_home_new is not None
+                else np.zeros_like(self.housing_task),
+                "to_asylum_reception": new(coa), "abroad": new(self.left_country),
+                "to_fallback": new(self.fallback), "to_no_accommodation": new(self.without_accommodation)}
 
     @property
     def housing_task_new(self) -> np.ndarray:
@@ -168,8 +190,10 @@ def place_waiting(dest: Destinations, *, room: np.ndarray, fallback_share: float
         return dest
     inside = np.minimum(dest.waiting, np.maximum(room, 0.0))
     out = dest.waiting - inside
+    asylum_in = np.minimum(dest.asylum_reception, np.maximum(room - inside, 0.0))
     return replace(dest, waiting_in_shelter=inside, fallback=fallback_share * out,
-                   without_accommodation=(1.0 - fallback_share) * out, close_date=close_date)
+                   without_accommodation=(1.0 - fallback_share) * out, asylum_in_shelter=asylum_in,
+                   close_date=close_date)
 
 
 def destinations(*, dates: pd.DatetimeIndex, switch_index: int, in_shelter: np.ndarray,
