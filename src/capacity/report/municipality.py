@@ -60,19 +60,24 @@ def municipality_answer_nl(local_table: pd.DataFrame, housing_national: pd.DataF
     thin = bool(row["thin"])
     housing = shelter.municipality_housing_table(housing_national, row)
     end = result.entitled_from
-    needed = _var(local_table, "places_needed")
+    # one definition of "places needed": the national planning figure (demand at the planning
+    # probability over the target occupancy), of which the municipality has its key share
+    plan = shelter.planning_table(result).set_index("date")
+    needed = plan["places_needed"] * float(row["share"])
     if end is not None:
         needed = needed[needed.index < end]
+    chance = _pct(result.cfg.planning_probability, "nl", 0)
     lines = [f"### {row['name']}: de antwoorden eerst", ""]
     if not needed.empty:
-        peak_month = needed["q0.50"].idxmax()
+        peak_month = needed.idxmax()
         demand = _var(local_table, "demand").loc[peak_month]
-        lo, hi, mid = demand["q0.10"], demand["q0.90"], needed.loc[peak_month, "q0.50"]
+        lo, hi, mid = demand["q0.10"], demand["q0.90"], needed.loc[peak_month]
         point = (f"tussen **{n(lo / result.cfg.target_occupancy)}** en **{n(hi / result.cfg.target_occupancy)}**"
                  if thin else f"**{n(mid)}**")
         lines.append(f"- **Hoogste behoefte aan plekken** vóór het einde van de RTB: {point} plekken in "
-                     f"**{month_label(peak_month, 'nl')}** (bij een bezetting van "
-                     f"{_pct(result.cfg.target_occupancy, 'nl', 0)}); dan hebben {n(lo)} tot {n(hi)} mensen "
+                     f"**{month_label(peak_month, 'nl')}** (bezetting op of onder "
+                     f"{_pct(result.cfg.target_occupancy, 'nl', 0)} met {chance} kans; het aandeel van de "
+                     "gemeente in het landelijke aantal); dan hebben {n(lo)} tot {n(hi)} mensen "
                      "een plek nodig (in 80% van de simulaties).")
     unmet = _var(local_table, "unmet_demand")
     short = unmet[unmet["q0.50"] >= 1]
@@ -194,11 +199,18 @@ def municipality_download(local_table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def municipality_table_nl(local_table: pd.DataFrame) -> pd.DataFrame:
+def _quantile_column(probability: float) -> str:
+    """Return the quantile column nearest to ``probability`` (``q0.90`` for 0.9)."""
+    return min(QUANTILE_COLUMNS, key=lambda c: abs(float(c[1:]) - probability))
+
+
+def municipality_table_nl(local_table: pd.DataFrame, probability: float = 0.9) -> pd.DataFrame:
     """Return the municipality's forecast every three months, in Dutch, as a planner reads it.
 
     One row per quarter: the median of each count (rounded as everywhere on the page) and
-    the 80 % band of the demand. The download has every month and every quantile.
+    the 80 % band of the demand; places needed at the planning ``probability`` (the one
+    definition, as nationally: the municipality's share of the national figure). The
+    download has every month and every quantile.
     """
     dates = sorted(local_table["date"].unique())[::3]
     median = local_table.pivot(index="date", columns="variable", values="q0.50").loc[dates]
@@ -215,7 +227,9 @@ def municipality_table_nl(local_table: pd.DataFrame) -> pd.DataFrame:
         "plekken": counts(median["places"]),
         "in opvang (mediaan)": counts(median["in_shelter"]),
         "zonder plek (mediaan)": counts(median["unmet_demand"]),
-        "benodigde plekken (mediaan)": counts(median["places_needed"]),
+        f"benodigde plekken (kans {_pct(probability, 'nl', 0)})": counts(
+            local_table.pivot(index="date", columns="variable", values=_quantile_column(probability))
+            .loc[dates, "places_needed"]),
     })
 
 

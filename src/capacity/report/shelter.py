@@ -266,7 +266,9 @@ def cost_chart(result: ShelterResult, curve: pd.DataFrame, *, language: str = "e
     fig.add_vline(x=best, line={"dash": "dot", "color": "black"},
                   annotation_text=("optimum " + fmt_number(best, language)))
     fig.add_vline(x=result.jump_off_places, line={"dash": "dash", "color": "gray"},
-                  annotation_text=("nu" if language == "nl" else "now"),
+                  annotation_text=(f"laatste telling ({month_label(result.jump_off_date, 'nl')})"
+                                   if language == "nl" else
+                                   f"last count ({month_label(result.jump_off_date)})"),
                   annotation_position="bottom left")
     fig.update_layout(title=t("cost_title", language), template="plotly_white", height=400,
                       xaxis_title="plekken" if language == "nl" else "places",
@@ -334,17 +336,31 @@ def places_needed_text(result: ShelterResult, planning: pd.DataFrame, headline: 
     first = first_extra.iloc[0]
     target = _pct(result.cfg.target_occupancy, language, 0)
     chance = _pct(result.cfg.planning_probability, language, 0)
+    today = result.reference_month
+    reachable = first_extra[~first_extra["too_late"].astype(bool)]
     if language == "nl":
+        deadline = (f"moest de aanvraag uiterlijk in {month_label(first['request_by'], 'nl')} de deur uit; "
+                    f"dat is niet later dan nu ({month_label(today, 'nl')}), dus te laat"
+                    + (f". De eerste maand die nog te halen is: {month_label(reachable.iloc[0]['date'], 'nl')} "
+                       f"(aanvragen in {month_label(reachable.iloc[0]['request_by'], 'nl')})"
+                       if not reachable.empty else ". Geen tekort binnen de horizon is nog op tijd te halen")
+                    if first["too_late"] else
+                    f"moet de aanvraag uiterlijk in {month_label(first['request_by'], 'nl')} de deur uit")
         return Text(
             f"Vanaf **{month_label(first['date'], 'nl')}** zijn meer plekken nodig dan gepland "
             f"({n(first['places_needed'])} tegen {n(first['places_planned'])}). Met een doorlooptijd "
-            f"van {lead} maanden moest de aanvraag uiterlijk in {month_label(first['request_by'], 'nl')} "
-            f"de deur uit{' (dat is al voorbij)' if first['too_late'] else ''}. Het hoogste aantal "
+            f"van {lead} maanden {deadline}. Het hoogste aantal "
             f"benodigde plekken vóór het einde van de tijdelijke bescherming is {needed} "
             f"(bezetting op of onder {target} met {chance} kans).")
+    deadline = (f"the request had to go out by {month_label(first['request_by'])}, not after today "
+                f"({month_label(today)}), so too late"
+                + (f". The first month still reachable is {month_label(reachable.iloc[0]['date'])} "
+                   f"(request by {month_label(reachable.iloc[0]['request_by'])})"
+                   if not reachable.empty else ". No shortfall within the horizon can still be met in time")
+                if first["too_late"] else
+                f"the request must go out by {month_label(first['request_by'])}")
     return Text(
         f"From **{month_label(first['date'])}** more places are needed than planned "
         f"({n(first['places_needed'])} against {n(first['places_planned'])}). With a lead time of "
-        f"{lead} months the request had to go out by {month_label(first['request_by'])}"
-        f"{' (already past at the jump-off)' if first['too_late'] else ''}. The most places needed "
+        f"{lead} months {deadline}. The most places needed "
         f"before the TPD ends is {needed} (occupancy at or under {target} with {chance} probability).")

@@ -354,5 +354,5 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
                "home_exit_rate_employed": home_e, "home_exit_rate_other": home_o,
                **({"entitled_shelter_share": use} if entitled is not None
                   else {"post_tpd_entitled_share": keep})},
-        after_tpd=after,
+        after_tpd=after, today=pop.today,
     )
