@@ -68,11 +68,13 @@ def test_dutch_municipality_texts(result):
                                                          f"{gm._count_nl(first['q0.90'])}")
 
 
-def test_destinations_chart_has_the_three_destinations():
+def test_destinations_chart_has_every_destination():
     res = shelter.simulate_shelter(make_pop(h=12), ShelterConfig(tpd_end="2025-10-01"), history=make_history())
     fig = rs.destinations_chart(res, language="nl")
-    assert [t.name for t in fig.data] == ["asielopvang (asielprocedure)",
-                                         "huisvestingsopgave (moet naar andere huisvesting)",
+    # the housing task split (issue 25): housed, waiting in Ukraine shelter, fallback, without accommodation
+    assert [t.name for t in fig.data] == ["asielopvang (asielprocedure)", "verhuisd naar een woning",
+                                         "wacht op een woning in de opvang voor Oekraïners",
+                                         "landelijke terugvaloptie", "zonder opvang",
                                          "vertrokken uit Nederland"]
 
 

@@ -106,8 +106,12 @@ def destinations_chart(result: ShelterResult, *, language: str = "en") -> go.Fig
     fig = go.Figure()
     after = result.after_tpd
     if after is not None:
-        for name, colour in (("asylum_reception", "steelblue"), ("housing_task", "darkorange"),
-                             ("left_country", "grey")):
+        parts = (("asylum_reception", "steelblue"), ("housing_task", "darkorange"), ("left_country", "grey"))
+        if after.waiting is not None:  # the housing task split: housed, waiting in shelter or the fallback
+            parts = (("asylum_reception", "steelblue"), ("moved_home", "seagreen"),
+                     ("waiting_in_shelter", "darkorange"), ("fallback", "firebrick"),
+                     ("without_accommodation", "black"), ("left_country", "grey"))
+        for name, colour in parts:
             fig.add_trace(go.Scatter(x=after.dates, y=np.median(getattr(after, name), axis=0), mode="lines",
                                      stackgroup="one", line={"color": colour}, name=t(name, language)))
     fig.update_layout(title=t("dest_title", language), template="plotly_white", height=400,
@@ -305,13 +309,22 @@ def entitled_note(result: ShelterResult, *, language: str = "en") -> Text:
                 "third-country nationals continued their asylum application in 2024); then "
                 f"{_pct(cfg.post_tpd_exit_rate)} of those cases end each month (used when the asylum "
                 "backlog is not computed).")
-    if cfg.places_closed_at_tpd_end_share > 0:
-        text += (f" {_pct(cfg.places_closed_at_tpd_end_share, language, 0)} of the places close when "
-                 "the TPD ends; people still entitled beyond the remaining places show as unmet demand."
+    after = result.after_tpd
+    close = after.close_date if after is not None else None
+    if cfg.places_closed_at_tpd_end_share > 0 and close is not None:
+        text += (f" {_pct(cfg.places_closed_at_tpd_end_share, language, 0)} of the Ukraine places close in "
+                 f"{month_label(close)} (the plan of 28 Nov 2025); asylum users then go to COA reception, "
+                 "document holders still waiting for a home to the national fallback option "
+                 f"({_pct(cfg.fallback_share, language, 0)}) or are counted without accommodation. "
+                 "Moves to a home are a monthly hazard (households with and without work) capped at "
+                 f"{fmt_number(cfg.housing_supply_per_month, language)} persons a month (an assumption)."
                  if language == "en" else
-                 f" {_pct(cfg.places_closed_at_tpd_end_share, 'nl', 0)} van de plekken sluit als de "
-                 "tijdelijke bescherming eindigt; wie daarna nog recht heeft en geen plek vindt, telt "
-                 "als onvervulde vraag.")
+                 f" {_pct(cfg.places_closed_at_tpd_end_share, 'nl', 0)} van de plekken voor Oekraïners sluit "
+                 f"in {month_label(close, 'nl')} (plan van 28 november 2025); asielzoekers gaan dan naar de "
+                 "COA-opvang, documenthouders die nog geen woning hebben naar de landelijke terugvaloptie "
+                 f"({_pct(cfg.fallback_share, 'nl', 0)}) of tellen als zonder opvang. Verhuizen naar een "
+                 "woning is een maandelijkse kans (huishoudens met en zonder werk), begrensd op "
+                 f"{fmt_number(cfg.housing_supply_per_month, 'nl')} personen per maand (een aanname).")
     return Text(text)
 
 
