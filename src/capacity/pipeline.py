@@ -192,7 +192,7 @@ def run_scenario(
         bl, scn.backlog, cohort=cohort, arrivals=post_tpd, departure_rates=rates,
         in_shelter_share=shelter.share_in_shelter_at(sh.in_shelter, pop.registered, pop.dates,
                                                      regime.tpd_end_month(scn.backlog)),
-        rng=rng["ledger"]))
+        rng=rng["ledger"], housing_cap=scn.shelter.housing_supply_per_month))
     policies = clock.step("policies", lambda: backlog.compare_policies(
         bl.cohort_persons[:POLICY_PATHS], scn.backlog, pop=pop, rng=rng["policies"],
         extra_regular_inflow=post_tpd))
