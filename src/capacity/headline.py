@@ -130,6 +130,13 @@ def _after(res: Any, pick: Callable[[Any], np.ndarray]) -> np.ndarray:
     return pick(after) if after is not None else np.full(res.shelter.n_paths, np.nan)
 
 
+def _max_or_zero(stock: np.ndarray | None) -> np.ndarray:
+    """Per-path highest month of a destination stock (persons); 0 on a path without months."""
+    if stock is None or stock.shape[1] == 0:
+        return np.zeros(0 if stock is None else stock.shape[0])
+    return stock.max(axis=1)
+
+
 def _shelter(key: str) -> Callable[[Any], Any]:
     """Return a getter of one scalar of the shelter model's own headline."""
     return lambda res: res.shelter_headline[key]
@@ -184,8 +191,8 @@ FIGURES: tuple[Figure, ...] = (
     Figure("shelter_share_paths_100", "Share of paths on which demand passes the places",
            "Aandeel paden met meer vraag dan plekken", "share", 0.001,
            scalar=_shelter("share_paths_100")),
-    Figure("shelter_places_short", "People without a place, highest month",
-           "Mensen zonder plek, hoogste maand", "persons", 100,
+    Figure("shelter_places_short", "People without a place, highest month (no new places: places as announced)",
+           "Mensen zonder plek, hoogste maand (geen nieuwe plekken: plekken zoals aangekondigd)", "persons", 100,
            paths=lambda r: r.shelter.unmet_demand.max(axis=1)),
     Figure("shelter_places_short_before_tpd", "People without a place before the TPD ends, highest month",
            "Mensen zonder plek vóór het einde van de RTB, hoogste maand", "persons", 100,
@@ -213,6 +220,16 @@ FIGURES: tuple[Figure, ...] = (
            "Huisvestingsopgave na de RTB (mensen uit de opvang naar andere huisvesting), hoogste maand",
            "persons", 100,
            paths=lambda r: _after(r, lambda d: d.housing_task.max(axis=1))),
+    Figure("shelter_fallback_peak",
+           "People in the national fallback option after Ukraine shelter closes, highest month",
+           "Mensen in de landelijke terugvaloptie nadat de opvang voor Oekraïners sluit, hoogste maand",
+           "persons", 100,
+           paths=lambda r: _after(r, lambda d: _max_or_zero(d.fallback))),
+    Figure("shelter_without_accommodation_peak",
+           "People from Ukraine shelter without accommodation after it closes, highest month",
+           "Mensen uit de opvang voor Oekraïners zonder opvang nadat die sluit, hoogste maand",
+           "persons", 100,
+           paths=lambda r: _after(r, lambda d: _max_or_zero(d.without_accommodation))),
     Figure("shelter_asylum_reception_first_month",
            "People from Ukraine shelter in asylum reception in the TPD-end month (continuing asylum cases)",
            "Mensen uit de opvang voor Oekraïners in de asielopvang in de maand dat de RTB eindigt "

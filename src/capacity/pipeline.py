@@ -192,7 +192,7 @@ def run_scenario(
         bl, scn.backlog, cohort=cohort, arrivals=post_tpd, departure_rates=rates,
         in_shelter_share=shelter.share_in_shelter_at(sh.in_shelter, pop.registered, pop.dates,
                                                      regime.tpd_end_month(scn.backlog)),
-        rng=rng["ledger"]))
+        rng=rng["ledger"], housing_cap=scn.shelter.housing_supply_per_month))
     policies = clock.step("policies", lambda: backlog.compare_policies(
         bl.cohort_persons[:POLICY_PATHS], scn.backlog, pop=pop, rng=rng["policies"],
         extra_regular_inflow=post_tpd))
@@ -200,7 +200,10 @@ def run_scenario(
         bl.cohort_persons[: scn.backlog.solver_n_paths], scn.backlog, rng=rng["solver"],
         departure_rates=backlog.forecast_departure_rates(pop, scn.backlog)[: scn.backlog.solver_n_paths]))
     munis = clock.step("allocation", lambda: data.load_municipalities(scn.data.data_dir, scn.data.files))
-    allocation = clock.step("allocation", lambda: shelter.allocate(sh, munis))
+    # one chain nation -> safety region -> municipality: the municipalities share the regional key
+    rkey = clock.step("allocation", lambda: shelter_regions.regional_key(
+        data.load_table("shelter_regional_points", scn.data.data_dir, scn.data.files), munis, history))
+    allocation = clock.step("allocation", lambda: shelter.allocate(sh, munis, regional=rkey))
     partial = ScenarioResults(scn, history, scorecard, pop, gap, bl, sh, policies, capacity,
                               munis, allocation, headline=pd.DataFrame(), regime=split, ledger=book)
     table = clock.step("headline", lambda: headline.headline_table(partial))
@@ -222,6 +225,9 @@ def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.Data
               "cost-optimal": figures["shelter_cost_optimal_places"]["value"]}
     costs = shelter.cost_curve(sh, places=np.array(list(levels.values()), dtype=float))
     costs.insert(0, "level", list(levels))
+    regions = shelter_regions.region_table(sh.table(), shelter_regions.regional_key(
+        data.load_table("shelter_regional_points", res.scenario.data.data_dir, res.scenario.data.files),
+        res.municipalities, res.history))
     rates = pd.DataFrame({
         "parameter": list(sh.rates),
         "used_median": [float(np.median(v)) for v in sh.rates.values()],
@@ -253,10 +259,10 @@ def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.Data
             columns=list(CONTRACT_COLUMNS)),
         "shelter_replay": shelter.replay(res.history, res.scenario.shelter,
                                          rng=streams(res.scenario.meta.seed)["shelter_replay"]),
-        "regions": shelter_regions.region_table(sh.table(), shelter_regions.regional_key(
-            data.load_table("shelter_regional_points", res.scenario.data.data_dir, res.scenario.data.files),
-            res.municipalities, res.history)),
+        "regions": regions,
+        "municipal_forecast": shelter_regions.municipal_chain_table(regions, res.municipalities),
         "municipalities": res.allocation,
+        "municipal_exits": shelter.municipal_exits(sh, res.allocation),
         "backlog_forecast": bl.table(),
         "backlog_months_to_clear": backlog.months_to_clear_table(bl),
         "backlog_policies": res.policies,

@@ -224,8 +224,18 @@ def test_shelter_housing_task_and_pressure_in_the_baseline(baseline: pipeline.Sc
     # the people in shelter at the last count already passed 95 % of the places: said, not forecast
     assert rows.loc["shelter_first_month_95", "value"] == f"{sh.jump_off_date:%Y-%m}"
     assert rows.loc["shelter_pressure_jump_off", "value"] > 0.95
-    # places follow demand until the TPD ends: more places than at the last count
-    assert np.median(sh.places[:, sh.dates < sh.entitled_from][:, -1]) > sh.jump_off_places
+    # places are policy (issue 25): as announced until the plan closes Ukraine shelter at the TPD end
+    np.testing.assert_allclose(sh.places[:, sh.dates < sh.entitled_from], sh.jump_off_places)
+    np.testing.assert_allclose(sh.places[:, sh.dates >= sh.entitled_from], 0.0)
+    assert {"moved_home", "fallback", "without_accommodation"} <= set(housing["variable"])
+    exits = tables["municipal_exits"]
+    assert exits["code"].nunique() == 342 and set(exits["date"]) == set(after.dates)
+    # one chain: municipalities add up to their safety region every month and quantile
+    chain = tables["municipal_forecast"].groupby(["safety_region", "date", "variable"])[
+        ["mean", *QUANTILE_COLUMNS]].sum()
+    regions = tables["regions"][tables["regions"]["region_type"] == "safety_region"].set_index(
+        ["region", "date", "variable"])[["mean", *QUANTILE_COLUMNS]]
+    assert (regions.loc[chain.index].to_numpy() == chain.to_numpy()).all()
 
 
 def test_shelter_replay_table_is_in_the_results(baseline: pipeline.ScenarioResults) -> None:

@@ -60,7 +60,7 @@ def test_dutch_municipality_texts(result):
     quarters = gm.municipality_table_nl(local)
     assert list(quarters.columns) == ["maand", "vraag naar plekken (mediaan)", "80%-band van de vraag",
                                       "plekken", "in opvang (mediaan)", "zonder plek (mediaan)",
-                                      "benodigde plekken (mediaan)"]
+                                      "benodigde plekken (kans 90%)"]
     assert len(quarters) == len(local["date"].unique()[::3])  # every quarter, no row cut off
     first = local[(local["variable"] == "demand")].sort_values("date").iloc[0]
     assert quarters["vraag naar plekken (mediaan)"].iloc[0] == gm._count_nl(first["q0.50"])
@@ -68,11 +68,13 @@ def test_dutch_municipality_texts(result):
                                                          f"{gm._count_nl(first['q0.90'])}")
 
 
-def test_destinations_chart_has_the_three_destinations():
+def test_destinations_chart_has_every_destination():
     res = shelter.simulate_shelter(make_pop(h=12), ShelterConfig(tpd_end="2025-10-01"), history=make_history())
     fig = rs.destinations_chart(res, language="nl")
-    assert [t.name for t in fig.data] == ["asielopvang (asielprocedure)",
-                                         "huisvestingsopgave (moet naar andere huisvesting)",
+    # the housing task split (issue 25): housed, waiting in Ukraine shelter, fallback, without accommodation
+    assert [t.name for t in fig.data] == ["asielopvang (asielprocedure)", "verhuisd naar een woning",
+                                         "wacht op een woning in de opvang voor Oekraïners",
+                                         "landelijke terugvaloptie", "zonder opvang",
                                          "vertrokken uit Nederland"]
 
 
@@ -118,3 +120,18 @@ def test_thresholds_differ_by_line_style_not_only_colour(result):
     fig = rs.occupancy_chart(result)
     dashes = [shape.line.dash for shape in fig.layout.shapes]
     assert len(dashes) == 3 and len(set(dashes)) == 3
+
+
+def test_municipal_places_needed_is_its_share_of_the_national_figure():
+    """Issue 25 part 5: one definition of places needed (the planning probability), and a
+    municipality's figure is its share of the national one."""
+    res = shelter.simulate_shelter(make_pop(n=40, h=12, arrivals=4000), ShelterConfig(tpd_end="2026-03-01"),
+                                   history=make_history())
+    munis = load_municipalities()
+    row = shelter.allocate(res, munis).sort_values("population").iloc[-1]
+    local = shelter.municipality_table(res.table(), row)
+    plan = shelter.planning_table(res)
+    before = plan[plan["date"] < res.entitled_from]
+    peak = gm._count_nl(before["places_needed"].max() * row["share"])
+    text = str(gm.municipality_answer_nl(local, res.after_tpd.table(), row, res))
+    assert f"**{peak}** plekken" in text and "met 90% kans" in text

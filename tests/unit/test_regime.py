@@ -146,7 +146,8 @@ def test_post_tpd_arrivals_join_the_regular_inflow():
 # --- the ledger ------------------------------------------------------------------------------
 
 
-def _ledger(cfg: BacklogConfig, pop: PopulationPaths, seed: int = 0, share: float = 0.78):
+def _ledger(cfg: BacklogConfig, pop: PopulationPaths, seed: int = 0, share: float = 0.78,
+            housing_cap: float | None = None):
     rng = np.random.default_rng(seed)
     split = split_at_tpd_end(pop, cfg, rng=rng)
     cohort = backlog.cohort_at_tpd_end(split.population, cfg)
@@ -156,7 +157,7 @@ def _ledger(cfg: BacklogConfig, pop: PopulationPaths, seed: int = 0, share: floa
                                     post_tpd_arrivals=post)
     return backlog.build_ledger(bl, cfg, cohort=cohort, arrivals=post,
                                 in_shelter_share=np.full(pop.n_paths, share),
-                                departure_rates=rates, rng=rng)
+                                departure_rates=rates, rng=rng, housing_cap=housing_cap)
 
 
 def _check(ledger) -> None:
@@ -257,3 +258,15 @@ def test_new_asylum_applications_at_expiry_join_the_ind_inflow_and_are_decided()
         1000.0 + post[:, e] + backlog.expiry_asylum_applications(bl, cfg, departure_rates=rates)[:, e])
     decided = ledger.stocks["expired_asylum_granted"] + ledger.stocks["expired_asylum_refused"]
     assert decided[:, -1].min() > 0
+
+
+def test_ledger_moves_to_housing_keep_to_the_shelter_models_housing_cap():
+    """Issue 25: document holders leave (fallback) shelter for a home no faster than the homes
+    available a month, the cap the shelter model uses (shelter.housing_supply_per_month)."""
+    scn = params.load()
+    cap = scn.shelter.housing_supply_per_month
+    pop = _paths()
+    free, capped = _ledger(scn.backlog, pop), _ledger(scn.backlog, pop, housing_cap=cap)
+    _check(capped)
+    assert capped.flows["moved_to_housing"].max() <= cap + 1e-6
+    assert free.flows["moved_to_housing"].max() > cap  # the cap binds on this population

@@ -113,7 +113,10 @@ def test_external_entitled_path_replaces_dynamics():
                                      entitled=entitled,
                                      entitled_from=pd.Timestamp("2026-01-01"))
     k = list(res.dates).index(pd.Timestamp("2026-01-01"))
-    np.testing.assert_allclose(res.demand[:, k:], 2500.0)
+    # document holders waiting for a home keep an open place; asylum users (2,500) take the rest
+    waiting_in = res.after_tpd.waiting_in_shelter
+    np.testing.assert_allclose(res.demand[:, k:], waiting_in + np.minimum(2500.0, res.places[:, k:] - waiting_in))
+    assert np.all(res.demand[:, k:] >= 2500.0 - 1e-6)
     # places close from the switch month given by the backlog path, not cfg.tpd_end
     np.testing.assert_allclose(res.places[:, k - 1], 93970.0)
     np.testing.assert_allclose(res.places[:, k:], 93970.0 / 2)
@@ -131,8 +134,9 @@ def test_without_a_backlog_path_the_entitled_share_decays_at_the_exit_rate():
     assert res.entitled_source == shelter.ENTITLED_FROM_PARAMETERS
     k = list(res.dates).index(res.entitled_from)
     share, rate = cfg.post_tpd_entitled_share.central, cfg.post_tpd_exit_rate
-    expected = share * res.demand[:, k - 1, None] * (1 - rate) ** np.arange(36 - k)
-    np.testing.assert_allclose(res.demand[:, k:], expected)
+    decay = share * (1 - rate) ** np.arange(36 - k)
+    # the people in shelter at the TPD end keep the right in the share, decaying at the exit rate
+    np.testing.assert_allclose(res.after_tpd.asylum_reception, res.in_shelter[:, k - 1, None] * decay)
     assert res.identity_error() < 1e-6
 
 
@@ -172,6 +176,36 @@ def test_planning_table_places_needed():
     np.testing.assert_allclose(plan["places_needed"], np.ceil(q / 0.91 - 1e-9))
     assert (plan["places_needed"] * 0.91 >= plan["demand_at_probability"] - 1e-6).all()
     assert plan["too_late"].iloc[0] and not plan["too_late"].iloc[-1]
+    assert (plan["probability"] == 0.9).all()
+
+
+def test_request_deadlines_are_judged_against_today_not_the_last_count():
+    """Issue 25 part 5: as of 30 June 2025 (``--as-of 2025-06-30``) no deadline on or before that
+    date is shown as feasible, though it lies after the last count (March 2025 here)."""
+    from dataclasses import replace
+
+    from capacity.params.clock import reference_month
+    from capacity.report import shelter as rs
+
+    today = reference_month("2025-06-30")
+    pop = replace(make_pop(arrivals=4000, departures=500), today=today)
+    res = shelter.simulate_shelter(pop, ShelterConfig(tpd_end="2040-01-01"), history=make_history())
+    assert res.today == today and res.reference_month == pd.Timestamp("2025-06-01")
+    plan = shelter.planning_table(res)
+    feasible = plan[~plan["too_late"]]
+    assert (feasible["request_by"] > pd.Timestamp("2025-06-30")).all()
+    assert plan.loc[plan["request_by"] <= pd.Timestamp("2025-06-30"), "too_late"].all()
+    assert (plan["request_by"] > res.jump_off_date).any() and plan["too_late"].sum() > 1  # past the count, still late
+    assert (plan["today"] == today).all()
+    # the words: a past deadline is "too late", and the first reachable month comes after today
+    head = pd.DataFrame([{"key": "shelter_places_needed", "label_en": "", "label_nl": "", "value": 1.0,
+                          "p10": None, "p90": None, "unit": "places", "rounding": 10}])
+    assert plan.loc[plan["extra_places"] > 0, "too_late"].iloc[0]  # the first shortfall's deadline is past
+    text = str(rs.places_needed_text(res, plan, head))
+    assert "too late" in text and "(June 2025)" in text and "first month still reachable" in text
+    # the cost chart's reference line names the last count, not "now"
+    labels = [a.text for a in rs.cost_chart(res, shelter.cost_curve(res)).layout.annotations]
+    assert "now" not in labels and "last count (March 2025)" in labels
 
 
 @settings(max_examples=20, deadline=None)

@@ -113,3 +113,44 @@ def test_municipality_table_is_share_of_national(result, munis):
     np.testing.assert_allclose(d_loc, d_nat * row["share"])
     # quantile of share x paths == share x quantile of paths
     np.testing.assert_allclose(d_loc, np.quantile(result.demand * row["share"], 0.5, axis=0))
+
+
+def test_municipal_exits_add_up_to_the_national_median_every_month(munis):
+    """Issue 25 part 3: monthly exits per municipality (home, COA, abroad) with the closure month."""
+    cfg = ShelterConfig(tpd_end="2026-01-01", places_closed_at_tpd_end_share=1.0,
+                        ukraine_shelter_close_date="2026-06-01")
+    res = shelter.simulate_shelter(make_pop(n=40, h=24), cfg, history=make_history())
+    alloc = shelter.allocate(res, munis)
+    exits = shelter.municipal_exits(res, alloc)
+    assert len(exits) == len(munis) * len(res.after_tpd.dates)
+    assert (exits["closure_month"] == pd.Timestamp("2026-06-01")).all()
+    flows = res.after_tpd.exits()
+    for name in shelter.EXIT_COLUMNS:
+        by_month = exits.groupby("date")[name].sum().to_numpy()
+        np.testing.assert_array_equal(by_month, np.rint(np.median(flows[name], axis=0)))
+        assert (exits[name] >= 0).all()
+    # asylum users keep their Ukraine place until it closes, then all go to COA that month
+    coa = exits.groupby("date")["to_asylum_reception"].sum()
+    assert coa.loc[:pd.Timestamp("2026-05-01")].sum() == 0 and coa.loc[pd.Timestamp("2026-06-01")] > 0
+    fallback = exits.groupby("date")["to_fallback"].sum()
+    assert fallback.idxmax() == pd.Timestamp("2026-06-01")
+    assert exits.groupby("date")["to_home"].sum().max() <= cfg.housing_supply_per_month
+    empty = shelter.municipal_exits(shelter.simulate_shelter(make_pop(n=4, h=12), ShelterConfig(),
+                                                             history=make_history()), alloc)
+    assert empty.empty and list(empty.columns)[-5:] == list(shelter.EXIT_COLUMNS)
+
+
+def test_municipal_page_shows_its_exits_and_the_closure_month_in_dutch(munis):
+    from capacity.report import municipality as gm
+
+    cfg = ShelterConfig(tpd_end="2026-01-01", places_closed_at_tpd_end_share=1.0)
+    res = shelter.simulate_shelter(make_pop(n=10, h=24), cfg, history=make_history())
+    alloc = shelter.allocate(res, munis)
+    exits = shelter.municipal_exits(res, alloc)
+    row = shelter.municipality_row(alloc, "Amsterdam", munis)
+    table = gm.municipality_exits_nl(exits, row)
+    assert list(table.columns) == ["maand", *gm.EXIT_LABELS_NL.values()]
+    assert len(table) == len(res.after_tpd.dates) and table["maand"].iloc[0] == "januari 2026"
+    text = str(gm.municipality_exits_text_nl(exits, row))
+    assert "sluit in **januari 2026**" in text and "Amsterdam" in text
+    assert "na de horizon" in str(gm.municipality_exits_text_nl(None, row))

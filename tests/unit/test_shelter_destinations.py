@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.unit.test_shelter import make_history, make_pop
 
-from capacity import shelter
+from capacity import params, shelter
 from capacity.params.shelter import ShelterConfig
 from capacity.quantiles import check_contract
 
@@ -57,7 +57,8 @@ def test_housing_task_table_is_in_the_quantile_contract():
     res = shelter.simulate_shelter(make_pop(h=12), ShelterConfig(tpd_end="2025-10-01"), history=make_history())
     table = check_contract(res.after_tpd.table())
     assert set(table["variable"]) == {"cohort_in_shelter", "asylum_reception", "left_country", "housing_task",
-                                      "housing_task_new"}
+                                      "housing_task_new", "moved_home", "moved_home_new", "waiting_for_home",
+                                      "waiting_in_shelter", "fallback", "without_accommodation"}
 
 
 def test_no_destinations_when_the_tpd_ends_after_the_horizon():
@@ -81,3 +82,53 @@ def test_when_ukraine_shelter_closes_asylum_seekers_are_in_coa_never_without_a_p
     share = 20_000.0 / res.demand[:, 5]
     np.testing.assert_allclose(d.asylum_reception[:, 0], d.cohort * np.minimum(share, 1.0))
     assert d.conservation_error() < 1e-6 * d.cohort.max()
+
+
+def test_baseline_in_shelter_plus_fallback_follows_the_exit_hazard_and_housing_cap():
+    """Issue 25: under the baseline the plan closes Ukraine shelter at the TPD end; the people
+    still there wait in the fallback, leaving for a home at the hazard, capped by the supply."""
+    cfg = params.load("params/baseline.yaml").shelter
+    assert cfg.places_closed_at_tpd_end_share == 1.0 and cfg.ukraine_shelter_close_date is None
+    pop = make_pop(n=3, h=33, arrivals=2000.0, departures=0.0)  # 2025-04 .. 2027-12, nobody leaves NL
+    entitled = np.zeros((3, 33))  # nobody continues an asylum case
+    res = shelter.simulate_shelter(pop, cfg, history=make_history(), entitled=entitled,
+                                   entitled_from=pd.Timestamp(cfg.tpd_end))
+    dates = list(res.dates)
+    k, dec = dates.index(pd.Timestamp("2027-03-01")), dates.index(pd.Timestamp("2027-12-01"))
+    np.testing.assert_allclose(res.places[:, k:], 0.0)  # closed from the TPD-end month
+    # recompute from the parameters: two pools (work / no work), each at its hazard, capped jointly
+    cohort = res.in_shelter[:, k - 1]
+    w_e, w_o = cfg.employed_share * cohort, (1 - cfg.employed_share) * cohort
+    h_e, h_o = cfg.home_exit_rate_employed.central, cfg.home_exit_rate_other.central
+    for _ in range(dec - k + 1):
+        want = h_e * w_e + h_o * w_o
+        scale = np.minimum(1.0, cfg.housing_supply_per_month / want)
+        w_e, w_o = w_e * (1 - scale * h_e), w_o * (1 - scale * h_o)
+    d = res.after_tpd
+    j = dec - k
+    in_shelter_plus_fallback = res.in_shelter[:, dec] + d.fallback[:, j]
+    np.testing.assert_allclose(in_shelter_plus_fallback, w_e + w_o, rtol=1e-9)
+    # the cap binds: never more than the supply a month
+    assert np.all(d.moved_home_new <= cfg.housing_supply_per_month + 1e-6)
+    # nobody dropped: every member of the cohort is in one place each month
+    parts = (d.asylum_reception + d.left_country + d.moved_home + d.waiting_in_shelter + d.fallback
+             + d.without_accommodation)
+    np.testing.assert_allclose(parts, np.broadcast_to(cohort[:, None], parts.shape))
+    np.testing.assert_allclose(d.without_accommodation, 0.0)  # fallback_share 1 in the baseline
+
+
+def test_closing_later_keeps_the_waiting_in_shelter_until_then():
+    cfg = ShelterConfig(places_closed_at_tpd_end_share=1.0, ukraine_shelter_close_date="2027-09-01",
+                        fallback_share=0.5)
+    pop = make_pop(n=2, h=33, departures=0.0)
+    res = shelter.simulate_shelter(pop, cfg, history=make_history(), entitled=np.zeros((2, 33)),
+                                   entitled_from=pd.Timestamp("2027-03-01"))
+    dates = list(res.dates)
+    k, c = dates.index(pd.Timestamp("2027-03-01")), dates.index(pd.Timestamp("2027-09-01"))
+    d = res.after_tpd
+    np.testing.assert_allclose(res.in_shelter[:, k:c], d.waiting[:, : c - k])
+    np.testing.assert_allclose(d.fallback[:, : c - k], 0.0)
+    np.testing.assert_allclose(res.in_shelter[:, c:], 0.0)
+    np.testing.assert_allclose(d.fallback[:, c - k:], d.without_accommodation[:, c - k:])
+    np.testing.assert_allclose(d.fallback[:, c - k:] * 2, d.waiting[:, c - k:])
+    assert d.close_date == pd.Timestamp("2027-09-01")

@@ -40,17 +40,18 @@ def test_estimator_recovers_the_rule_that_made_the_places(gain, lead, pressure):
     assert est.loc["rmse_places", "value"] < 50
 
 
-def test_baseline_places_response_reproduces_its_documented_derivation():
+def test_baseline_places_are_policy_and_the_documented_fit_still_holds():
     scn = params.load("params/baseline.yaml")
-    # derived on the release of March 2025 (baseline.yaml); not yet re-derived on June 2025's
+    # issue 25: places are policy; the baseline opens no places in response to demand
+    assert scn.shelter.places_response_gain.central == 0
+    # the fit baseline.yaml quotes (release of March 2025): gain 0.67 (0.28-1.0), lead 0, pressure 0.95
     march = load_history(scn.data.data_dir, {"ukraine_shelter_nl": str(MARCH_2025_RELEASE)})
     est = shelter.estimate_places_response(march).set_index("parameter")
-    cfg = scn.shelter
-    assert est.loc["places_response_gain", "value"] == pytest.approx(cfg.places_response_gain.mode)
-    assert est.loc["places_response_gain", "low"] == pytest.approx(cfg.places_response_gain.low)
-    assert est.loc["places_response_gain", "high"] == pytest.approx(cfg.places_response_gain.high)
-    assert est.loc["places_response_lead_months", "value"] == cfg.places_response_lead_months.mode
-    assert est.loc["places_response_pressure", "value"] == cfg.places_response_pressure
+    assert est.loc["places_response_gain", "value"] == pytest.approx(0.67)
+    assert est.loc["places_response_gain", "low"] == pytest.approx(0.28)
+    assert est.loc["places_response_gain", "high"] == pytest.approx(1.0)
+    assert est.loc["places_response_lead_months", "value"] == 0
+    assert est.loc["places_response_pressure", "value"] == 0.95
 
 
 def test_full_immediate_response_leaves_nobody_without_a_place():

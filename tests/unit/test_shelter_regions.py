@@ -125,3 +125,28 @@ def test_ordered_allocation_sums_exactly_stays_ordered_and_near_the_share(totals
     assert (np.diff(out, axis=0) >= 0).all()
     assert (out[:, share == 0] == 0).all()
     assert np.abs(out - t[:, None] * share).max() < 2.0
+
+
+def test_one_chain_municipalities_add_up_to_region_province_and_nation(
+        table: pd.DataFrame, national: pd.DataFrame, munis: pd.DataFrame, key: pd.DataFrame) -> None:
+    """Issue 25 part 4: sums of municipalities = safety region = province = national, every
+    month and every quantile (one key: the municipalities share their region's)."""
+    chain = regions.municipal_chain_table(table, munis)
+    assert len(chain) == 342 * len(national)
+    nat = national.set_index(["date", "variable"])[COLS].round()
+    for level, region_type in (("safety_region", "safety_region"), ("province", "province")):
+        sums = chain.groupby([level, "date", "variable"])[COLS].sum()
+        reg = table[table["region_type"] == region_type].set_index(["region", "date", "variable"])[COLS]
+        assert (reg.loc[sums.index].to_numpy() == sums.to_numpy()).all(), level
+    total = chain.groupby(["date", "variable"])[COLS].sum()
+    assert (total.to_numpy() == nat.loc[total.index].to_numpy()).all()
+    q = chain[list(QUANTILE_COLUMNS)].to_numpy()
+    assert (np.diff(q, axis=1) >= 0).all()  # quantiles stay ordered in every municipality
+    # Drenthe (observed regional count) is no longer split by population in the municipal key
+    from capacity import shelter
+    from capacity.params.shelter import ShelterConfig
+    share = shelter.allocation_key(munis, ShelterConfig(), key)
+    drenthe = munis.loc[munis["province"] == "Drenthe", "code"]
+    expected = key.loc[key["province"] == "Drenthe", "share"].sum()
+    assert share.loc[drenthe].sum() == pytest.approx(expected)
+    assert share.sum() == pytest.approx(1.0)

@@ -191,7 +191,8 @@ def simulate_after_tpd(cohort_persons: np.ndarray, cfg: BacklogConfig, *, rng: n
 
 def build_ledger(bl: BacklogResult, cfg: BacklogConfig, *, cohort: np.ndarray,
                  arrivals: np.ndarray, in_shelter_share: np.ndarray,
-                 departure_rates: np.ndarray, rng: np.random.Generator | None) -> Ledger:
+                 departure_rates: np.ndarray, rng: np.random.Generator | None,
+                 housing_cap: float | None = None) -> Ledger:
     """Put every person followed after the TPD end in one state, month by month.
 
     Args:
@@ -204,6 +205,9 @@ def build_ledger(bl: BacklogResult, cfg: BacklogConfig, *, cohort: np.ndarray,
         departure_rates: The forecast's departure rates on the backlog's months
             (n_paths, n_months): document holders leave the Netherlands at them.
         rng: Generator for the per-path housing rate (``None``: its central value).
+        housing_cap: Homes available a month to document holders leaving shelter (persons per
+            month; ``shelter.housing_supply_per_month``, the shelter model's cap, so that both
+            house people from shelter at the same pace); None: no cap.
 
     Returns:
         The :class:`Ledger`.
@@ -241,6 +245,8 @@ def build_ledger(bl: BacklogResult, cfg: BacklogConfig, *, cohort: np.ndarray,
     for t in range(m):
         left_s, left_h = rate[:, t] * shelter, rate[:, t] * housed
         moved = housing * (shelter - left_s)
+        if housing_cap is not None:
+            moved = np.minimum(moved, housing_cap)
         shelter = shelter - left_s - moved + sigma * issued[:, t]
         housed = housed - left_h + moved + (1 - sigma) * issued[:, t]
         flows["issued"][:, t], flows["holders_left"][:, t] = issued[:, t], left_s + left_h

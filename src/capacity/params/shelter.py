@@ -131,7 +131,45 @@ class ShelterConfig(Frozen):
     )
     places_closed_at_tpd_end_share: Share = param(
         0.0, unit="share", ge=0, le=1,
-        doc="share of Ukraine shelter places closed from the month the TPD ends",
+        doc="share of Ukraine shelter places closed from the month Ukraine shelter closes "
+            "(ukraine_shelter_close_date, by default the TPD end)",
+    )
+    # --- closure of Ukraine shelter and the move to a home (the plan of 28 Nov 2025) ---
+    ukraine_shelter_close_date: Date | None = param(
+        None, unit="date",
+        doc="date Ukraine-specific municipal shelter closes (places_closed_at_tpd_end_share of the "
+            "places close from its month); None: the TPD end; never before the TPD-end month",
+    )
+    employed_share: Share = param(
+        0.59, unit="share",
+        doc="share of the people still in Ukraine shelter after the TPD who live in a household with "
+            "work (they find a home at home_exit_rate_employed, the others at home_exit_rate_other)",
+        source="monitor_report_facts.csv 2024-11-01: 59 % of Ukrainians aged 15-65 employed",
+    )
+    home_exit_rate_employed: RateDist = param(
+        Distribution(kind="fixed", value=0.06), unit="share/month",
+        doc="monthly hazard of moving from Ukraine shelter (or the fallback) to a home after the TPD "
+            "ends, for people in a household with work, before the housing cap",
+        source="assumption: no published rate; half of working households housed within a year",
+    )
+    home_exit_rate_other: RateDist = param(
+        Distribution(kind="fixed", value=0.02), unit="share/month",
+        doc="the same hazard for people in a household without work (families with minors on "
+            "benefits, older people)",
+        source="assumption: no published rate; a third of the working households' rate",
+    )
+    housing_supply_per_month: Count = param(
+        2000.0, unit="persons/month", ge=0,
+        doc="homes available per month, nationally, to people leaving Ukraine shelter or the fallback "
+            "(caps the moves to a home; persons housed per month)",
+        source="assumption: no published figure for homes available to Ukrainians",
+    )
+    fallback_share: Share = param(
+        1.0, unit="share",
+        doc="share of the people still in Ukraine shelter when it closes who go to the national "
+            "fallback option; the rest are counted 'without accommodation'",
+        source=("policy_timeline.csv 2025-01-31: a nationale terugvaloptie (no numbers); assumption: "
+                "it takes everyone still in Ukraine shelter at closure"),
     )
     # --- municipalities ---
     allocation_key: Literal["population", "custom"] = param(

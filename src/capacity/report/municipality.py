@@ -15,12 +15,17 @@ from capacity.data.tables import MUNICIPAL_SIGNIFICANT_DIGITS, round_significant
 from capacity.quantiles import QUANTILE_COLUMNS
 from capacity.report import Text, fan_chart, fmt_number
 from capacity.report.shelter import _pct, month_label
+from capacity.shelter import ShelterResult
 
 __all__ = [
-    "municipality_answer_nl", "municipality_chart_nl", "municipality_compare_nl", "municipality_table_nl",
-    "municipality_text_nl", "reliability_nl",
+    "municipality_answer_nl", "municipality_chart_nl", "municipality_compare_nl", "municipality_exits_nl",
+    "municipality_exits_text_nl", "municipality_table_nl", "municipality_text_nl", "reliability_nl",
 ]
-from capacity.shelter import ShelterResult
+
+#: Dutch column names of the monthly exits after the TPD (``tables/municipal_exits.csv``).
+EXIT_LABELS_NL = {"to_home": "naar een woning", "to_asylum_reception": "naar asielopvang (COA)",
+                  "abroad": "naar het buitenland", "to_fallback": "naar de landelijke terugvaloptie",
+                  "to_no_accommodation": "zonder opvang"}
 
 
 def _count_nl(value: float) -> str:
@@ -55,19 +60,24 @@ def municipality_answer_nl(local_table: pd.DataFrame, housing_national: pd.DataF
     thin = bool(row["thin"])
     housing = shelter.municipality_housing_table(housing_national, row)
     end = result.entitled_from
-    needed = _var(local_table, "places_needed")
+    # one definition of "places needed": the national planning figure (demand at the planning
+    # probability over the target occupancy), of which the municipality has its key share
+    plan = shelter.planning_table(result).set_index("date")
+    needed = plan["places_needed"] * float(row["share"])
     if end is not None:
         needed = needed[needed.index < end]
+    chance = _pct(result.cfg.planning_probability, "nl", 0)
     lines = [f"### {row['name']}: de antwoorden eerst", ""]
     if not needed.empty:
-        peak_month = needed["q0.50"].idxmax()
+        peak_month = needed.idxmax()
         demand = _var(local_table, "demand").loc[peak_month]
-        lo, hi, mid = demand["q0.10"], demand["q0.90"], needed.loc[peak_month, "q0.50"]
+        lo, hi, mid = demand["q0.10"], demand["q0.90"], needed.loc[peak_month]
         point = (f"tussen **{n(lo / result.cfg.target_occupancy)}** en **{n(hi / result.cfg.target_occupancy)}**"
                  if thin else f"**{n(mid)}**")
         lines.append(f"- **Hoogste behoefte aan plekken** vóór het einde van de RTB: {point} plekken in "
-                     f"**{month_label(peak_month, 'nl')}** (bij een bezetting van "
-                     f"{_pct(result.cfg.target_occupancy, 'nl', 0)}); dan hebben {n(lo)} tot {n(hi)} mensen "
+                     f"**{month_label(peak_month, 'nl')}** (bezetting op of onder "
+                     f"{_pct(result.cfg.target_occupancy, 'nl', 0)} met {chance} kans; het aandeel van de "
+                     "gemeente in het landelijke aantal); dan hebben {n(lo)} tot {n(hi)} mensen "
                      "een plek nodig (in 80% van de simulaties).")
     unmet = _var(local_table, "unmet_demand")
     short = unmet[unmet["q0.50"] >= 1]
@@ -76,7 +86,7 @@ def municipality_answer_nl(local_table: pd.DataFrame, housing_national: pd.DataF
             f"{month_label(risky.index[0], 'nl')}." if not risky.empty else "")
     lines.append("- **Eerste maand met een tekort** (mediaan): "
                  + (f"**{month_label(short.index[0], 'nl')}**." if not short.empty else
-                    "**geen** binnen de horizon: de plekken groeien naar verwachting mee met de vraag.")
+                    "**geen** binnen de horizon: de vraag blijft naar verwachting binnen de plekken.")
                  + tail)
     if housing.empty:
         lines.append("- **Huisvestingsopgave na de RTB**: de RTB eindigt na de horizon van deze prognose.")
@@ -189,11 +199,18 @@ def municipality_download(local_table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def municipality_table_nl(local_table: pd.DataFrame) -> pd.DataFrame:
+def _quantile_column(probability: float) -> str:
+    """Return the quantile column nearest to ``probability`` (``q0.90`` for 0.9)."""
+    return min(QUANTILE_COLUMNS, key=lambda c: abs(float(c[1:]) - probability))
+
+
+def municipality_table_nl(local_table: pd.DataFrame, probability: float = 0.9) -> pd.DataFrame:
     """Return the municipality's forecast every three months, in Dutch, as a planner reads it.
 
     One row per quarter: the median of each count (rounded as everywhere on the page) and
-    the 80 % band of the demand. The download has every month and every quantile.
+    the 80 % band of the demand; places needed at the planning ``probability`` (the one
+    definition, as nationally: the municipality's share of the national figure). The
+    download has every month and every quantile.
     """
     dates = sorted(local_table["date"].unique())[::3]
     median = local_table.pivot(index="date", columns="variable", values="q0.50").loc[dates]
@@ -210,7 +227,49 @@ def municipality_table_nl(local_table: pd.DataFrame) -> pd.DataFrame:
         "plekken": counts(median["places"]),
         "in opvang (mediaan)": counts(median["in_shelter"]),
         "zonder plek (mediaan)": counts(median["unmet_demand"]),
-        "benodigde plekken (mediaan)": counts(median["places_needed"]),
+        f"benodigde plekken (kans {_pct(probability, 'nl', 0)})": counts(
+            local_table.pivot(index="date", columns="variable", values=_quantile_column(probability))
+            .loc[dates, "places_needed"]),
     })
 
 
+
+
+def _own_exits(exits: pd.DataFrame | None, row: pd.Series) -> pd.DataFrame:
+    if exits is None or exits.empty:  # a cached result from before the table existed, or no TPD end
+        return pd.DataFrame(columns=["code", "date", "closure_month", *EXIT_LABELS_NL])
+    return exits[exits["code"] == row["code"]].sort_values("date")
+
+
+def municipality_exits_nl(exits: pd.DataFrame | None, row: pd.Series) -> pd.DataFrame:
+    """Return the municipality's monthly exits after the TPD end, in Dutch (whole persons per month).
+
+    Args:
+        exits: ``tables["municipal_exits"]`` (:func:`capacity.shelter.municipal_exits`).
+        row: The municipality's allocation row.
+
+    """
+    own = _own_exits(exits, row)
+    frame = pd.DataFrame({"maand": [month_label(d, "nl") for d in own["date"]]})
+    for name, label in EXIT_LABELS_NL.items():
+        frame[label] = own[name].to_numpy()
+    return frame
+
+
+def municipality_exits_text_nl(exits: pd.DataFrame | None, row: pd.Series) -> Text:
+    """Say in Dutch when Ukraine shelter closes and how many leave the municipality's shelter, and where."""
+    own = _own_exits(exits, row)
+    if own.empty:
+        return Text("De RTB eindigt na de horizon van deze prognose: er zijn nog geen vertrekken uit de "
+                    "opvang na de RTB te tonen.")
+    close = own["closure_month"].dropna()
+    closing = (f"De opvang voor Oekraïners sluit in **{month_label(pd.Timestamp(close.iloc[0]), 'nl')}** "
+               "(plan van 28 november 2025)." if not close.empty else
+               "De opvang voor Oekraïners sluit in dit scenario niet binnen de horizon.")
+    totals = {label: int(own[name].sum()) for name, label in EXIT_LABELS_NL.items()}
+    parts = "; ".join(f"{label}: {fmt_number(v, 'nl')}" for label, v in totals.items())
+    return Text(f"{closing} Vanaf het einde van de RTB ({month_label(own['date'].min(), 'nl')}) tot "
+                f"{month_label(own['date'].max(), 'nl')} vertrekken uit de opvang in {row['name']} "
+                f"(mediaan per maand, opgeteld): {parts}. Wie bij de sluiting nog geen woning heeft, gaat "
+                "naar de landelijke terugvaloptie of telt als 'zonder opvang'; niemand valt weg. Verhuizingen "
+                "naar een woning zijn beperkt door het landelijke woningaanbod (een aanname).")

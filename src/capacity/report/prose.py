@@ -404,7 +404,11 @@ _SHELTER: dict[str, dict[str, str]] = {
               "entitled to shelter), **left the Netherlands** (the forecast's departure rate), or the "
               "**housing task**: transition-document and other permit holders who must move out of "
               "Ukraine shelter to regular or other housing. The three add up to the people in shelter at "
-              "the TPD end on every path. `housing_task_new` is the number who must move in a month.",
+              "the TPD end on every path. `housing_task_new` is the number who must move in a month. The "
+              "housing task is not housed at once: each month a share moves to a **home** (a hazard for "
+              "households with and without work, capped by the homes available a month, an assumption); "
+              "the rest **wait in Ukraine shelter** while it is open and, once the plan closes it, in the "
+              "**national fallback option** or **without accommodation**. Nobody is dropped.",
         "nl": "### Waar iedereen uit de opvang bij het einde van de RTB terechtkomt\n\n"
               "Wie in de maand voor het einde van de RTB in de opvang voor Oekraïners verblijft, is daarna "
               "elke maand op precies één plek: in de **asielopvang** (nog in de asielprocedure: de mensen "
@@ -413,7 +417,10 @@ _SHELTER: dict[str, dict[str, str]] = {
               "transitiedocument of een andere vergunning die uit de opvang voor Oekraïners naar gewone of "
               "andere huisvesting moeten. De drie tellen op elk pad op tot het aantal mensen in de opvang "
               "bij het einde van de RTB. De kolom `housing_task_new` is het aantal dat in een maand moet "
-              "verhuizen.",
+              "verhuizen. Die opgave is niet in één keer gehuisvest: elke maand verhuist een deel naar een "
+              "**woning** (een kans voor huishoudens met en zonder werk, begrensd door het aantal woningen per "
+              "maand, een aanname); de anderen **wachten in de opvang voor Oekraïners** zolang die open is en, "
+              "als het plan die sluit, in de **landelijke terugvaloptie** of **zonder opvang**. Niemand valt weg.",
     },
     "p03_destinations_caption": {"en": "After the TPD: asylum reception, housing task, departures (quantiles)",
                                  "nl": "Na de RTB: asielopvang, huisvestingsopgave, vertrek (kwantielen)"},
@@ -538,9 +545,9 @@ _BACKLOG: dict[str, dict[str, str]] = {
               "routes. The baseline is the plan announced on 28 November 2025 as a whole: a 3-year "
               "transitiedocument from the TPD end and a return programme; the share that continues an "
               "asylum case is centred on the 2024 precedent (27 % continued) with an assumed spread. "
-              "Forced return to Ukraine is off while the war goes on (assumption). The plan's "
-              "closing of Ukraine shelter is not in this baseline: it is the scenario "
-              "`shelter_close_at_tpd_end`. "
+              "Forced return to Ukraine is off while the war goes on (assumption). Ukraine shelter "
+              "closes at the TPD end as the plan says; keeping it open is the scenario "
+              "`shelter_kept_after_tpd`. "
               "Continuing asylum cases are counted in **cases** where work per "
               "household matters (persons per case from the share of minors, see the assumptions); "
               "documents, the ledger and everything else in **persons**; the regular queue in applicants "
@@ -560,8 +567,8 @@ _BACKLOG: dict[str, dict[str, str]] = {
               "de RTB en een terugkeerprogramma; het deel dat een asielzaak doorzet ligt rond het "
               "precedent van 2024 (27% ging door), met een aangenomen spreiding. Gedwongen terugkeer naar "
               "Oekraïne is uitgesloten "
-              "zolang de oorlog duurt (aanname). De sluiting van de opvang voor Oekraïners uit het plan zit "
-              "niet in dit basisscenario: dat is het scenario `shelter_close_at_tpd_end`. "
+              "zolang de oorlog duurt (aanname). De opvang voor Oekraïners sluit, zoals het plan zegt, "
+              "als de RTB eindigt; open houden is het scenario `shelter_kept_after_tpd`. "
               "Doorlopende "
               "asielzaken tellen in **zaken** waar het werk per huishouden telt (personen per zaak volgens "
               "het aandeel minderjarigen, zie de aannames); documenten, het grootboek en de rest in "

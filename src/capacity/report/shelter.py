@@ -106,8 +106,12 @@ def destinations_chart(result: ShelterResult, *, language: str = "en") -> go.Fig
     fig = go.Figure()
     after = result.after_tpd
     if after is not None:
-        for name, colour in (("asylum_reception", "steelblue"), ("housing_task", "darkorange"),
-                             ("left_country", "grey")):
+        parts = (("asylum_reception", "steelblue"), ("housing_task", "darkorange"), ("left_country", "grey"))
+        if after.waiting is not None:  # the housing task split: housed, waiting in shelter or the fallback
+            parts = (("asylum_reception", "steelblue"), ("moved_home", "seagreen"),
+                     ("waiting_in_shelter", "darkorange"), ("fallback", "firebrick"),
+                     ("without_accommodation", "black"), ("left_country", "grey"))
+        for name, colour in parts:
             fig.add_trace(go.Scatter(x=after.dates, y=np.median(getattr(after, name), axis=0), mode="lines",
                                      stackgroup="one", line={"color": colour}, name=t(name, language)))
     fig.update_layout(title=t("dest_title", language), template="plotly_white", height=400,
@@ -266,7 +270,9 @@ def cost_chart(result: ShelterResult, curve: pd.DataFrame, *, language: str = "e
     fig.add_vline(x=best, line={"dash": "dot", "color": "black"},
                   annotation_text=("optimum " + fmt_number(best, language)))
     fig.add_vline(x=result.jump_off_places, line={"dash": "dash", "color": "gray"},
-                  annotation_text=("nu" if language == "nl" else "now"),
+                  annotation_text=(f"laatste telling ({month_label(result.jump_off_date, 'nl')})"
+                                   if language == "nl" else
+                                   f"last count ({month_label(result.jump_off_date)})"),
                   annotation_position="bottom left")
     fig.update_layout(title=t("cost_title", language), template="plotly_white", height=400,
                       xaxis_title="plekken" if language == "nl" else "places",
@@ -303,13 +309,22 @@ def entitled_note(result: ShelterResult, *, language: str = "en") -> Text:
                 "third-country nationals continued their asylum application in 2024); then "
                 f"{_pct(cfg.post_tpd_exit_rate)} of those cases end each month (used when the asylum "
                 "backlog is not computed).")
-    if cfg.places_closed_at_tpd_end_share > 0:
-        text += (f" {_pct(cfg.places_closed_at_tpd_end_share, language, 0)} of the places close when "
-                 "the TPD ends; people still entitled beyond the remaining places show as unmet demand."
+    after = result.after_tpd
+    close = after.close_date if after is not None else None
+    if cfg.places_closed_at_tpd_end_share > 0 and close is not None:
+        text += (f" {_pct(cfg.places_closed_at_tpd_end_share, language, 0)} of the Ukraine places close in "
+                 f"{month_label(close)} (the plan of 28 Nov 2025); asylum users then go to COA reception, "
+                 "document holders still waiting for a home to the national fallback option "
+                 f"({_pct(cfg.fallback_share, language, 0)}) or are counted without accommodation. "
+                 "Moves to a home are a monthly hazard (households with and without work) capped at "
+                 f"{fmt_number(cfg.housing_supply_per_month, language)} persons a month (an assumption)."
                  if language == "en" else
-                 f" {_pct(cfg.places_closed_at_tpd_end_share, 'nl', 0)} van de plekken sluit als de "
-                 "tijdelijke bescherming eindigt; wie daarna nog recht heeft en geen plek vindt, telt "
-                 "als onvervulde vraag.")
+                 f" {_pct(cfg.places_closed_at_tpd_end_share, 'nl', 0)} van de plekken voor Oekraïners sluit "
+                 f"in {month_label(close, 'nl')} (plan van 28 november 2025); asielzoekers gaan dan naar de "
+                 "COA-opvang, documenthouders die nog geen woning hebben naar de landelijke terugvaloptie "
+                 f"({_pct(cfg.fallback_share, 'nl', 0)}) of tellen als zonder opvang. Verhuizen naar een "
+                 "woning is een maandelijkse kans (huishoudens met en zonder werk), begrensd op "
+                 f"{fmt_number(cfg.housing_supply_per_month, 'nl')} personen per maand (een aanname).")
     return Text(text)
 
 
@@ -334,17 +349,31 @@ def places_needed_text(result: ShelterResult, planning: pd.DataFrame, headline: 
     first = first_extra.iloc[0]
     target = _pct(result.cfg.target_occupancy, language, 0)
     chance = _pct(result.cfg.planning_probability, language, 0)
+    today = result.reference_month
+    reachable = first_extra[~first_extra["too_late"].astype(bool)]
     if language == "nl":
+        deadline = (f"moest de aanvraag uiterlijk in {month_label(first['request_by'], 'nl')} de deur uit; "
+                    f"dat is niet later dan nu ({month_label(today, 'nl')}), dus te laat"
+                    + (f". De eerste maand die nog te halen is: {month_label(reachable.iloc[0]['date'], 'nl')} "
+                       f"(aanvragen in {month_label(reachable.iloc[0]['request_by'], 'nl')})"
+                       if not reachable.empty else ". Geen tekort binnen de horizon is nog op tijd te halen")
+                    if first["too_late"] else
+                    f"moet de aanvraag uiterlijk in {month_label(first['request_by'], 'nl')} de deur uit")
         return Text(
             f"Vanaf **{month_label(first['date'], 'nl')}** zijn meer plekken nodig dan gepland "
             f"({n(first['places_needed'])} tegen {n(first['places_planned'])}). Met een doorlooptijd "
-            f"van {lead} maanden moest de aanvraag uiterlijk in {month_label(first['request_by'], 'nl')} "
-            f"de deur uit{' (dat is al voorbij)' if first['too_late'] else ''}. Het hoogste aantal "
+            f"van {lead} maanden {deadline}. Het hoogste aantal "
             f"benodigde plekken vóór het einde van de tijdelijke bescherming is {needed} "
             f"(bezetting op of onder {target} met {chance} kans).")
+    deadline = (f"the request had to go out by {month_label(first['request_by'])}, not after today "
+                f"({month_label(today)}), so too late"
+                + (f". The first month still reachable is {month_label(reachable.iloc[0]['date'])} "
+                   f"(request by {month_label(reachable.iloc[0]['request_by'])})"
+                   if not reachable.empty else ". No shortfall within the horizon can still be met in time")
+                if first["too_late"] else
+                f"the request must go out by {month_label(first['request_by'])}")
     return Text(
         f"From **{month_label(first['date'])}** more places are needed than planned "
         f"({n(first['places_needed'])} against {n(first['places_planned'])}). With a lead time of "
-        f"{lead} months the request had to go out by {month_label(first['request_by'])}"
-        f"{' (already past at the jump-off)' if first['too_late'] else ''}. The most places needed "
+        f"{lead} months {deadline}. The most places needed "
         f"before the TPD ends is {needed} (occupancy at or under {target} with {chance} probability).")

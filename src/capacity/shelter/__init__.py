@@ -11,9 +11,11 @@
 """
 
 from capacity.shelter.allocation import (
+    EXIT_COLUMNS,
     allocate,
     allocation_key,
     largest_remainder,
+    municipal_exits,
     municipality_housing_table,
     municipality_row,
     municipality_table,
@@ -34,13 +36,21 @@ from capacity.shelter.planning import (
 )
 from capacity.shelter.replay import replay
 from capacity.shelter.result import ENTITLED_EXTERNAL, ENTITLED_FROM_PARAMETERS, ShelterResult
-from capacity.shelter.stockflow import PlacesResponse, entitled_from_parameters, places_path, simulate_shelter
+from capacity.shelter.stockflow import (
+    PlacesResponse,
+    closure_month,
+    entitled_from_parameters,
+    places_path,
+    simulate_shelter,
+)
 
 __all__ = [
-    "ENTITLED_EXTERNAL", "ENTITLED_FROM_PARAMETERS", "Destinations", "PlacesResponse", "ShelterResult", "allocate",
+    "ENTITLED_EXTERNAL", "ENTITLED_FROM_PARAMETERS", "EXIT_COLUMNS", "Destinations", "PlacesResponse",
+    "ShelterResult", "allocate",
     "allocation_key", "already_above", "cost_curve", "cost_optimum", "crossing_distribution",
-    "destinations", "entitled_from_parameters", "estimate_places_response", "estimate_rates", "first_crossing",
-    "headline", "jump_off_state", "largest_remainder", "municipality_housing_table", "replay",
+    "closure_month", "destinations", "entitled_from_parameters", "estimate_places_response", "estimate_rates",
+    "first_crossing",
+    "headline", "jump_off_state", "largest_remainder", "municipal_exits", "municipality_housing_table", "replay",
     "municipality_row", "municipality_table", "national_figures", "peak_short_before_tpd", "places_path",
     "planning_table",
     "resolve_municipality", "share_in_shelter_at", "simulate_shelter",

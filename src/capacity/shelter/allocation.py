@@ -31,8 +31,12 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "resolve_municipality", "largest_remainder", "allocation_key", "national_figures",
-    "allocate", "municipality_table", "municipality_row",
+    "allocate", "municipality_table", "municipality_row", "municipal_exits", "EXIT_COLUMNS",
 ]
+
+#: Monthly exits of the people in Ukraine shelter at the TPD end (persons per month).
+EXIT_COLUMNS: tuple[str, ...] = ("to_home", "to_asylum_reception", "abroad", "to_fallback",
+                                 "to_no_accommodation")
 
 _CODE = re.compile(r"^(?:GM)?(\d{1,4})$", re.IGNORECASE)
 
@@ -116,16 +120,32 @@ def largest_remainder(total: int, weights: np.ndarray | pd.Series) -> np.ndarray
     return base
 
 
-def allocation_key(municipalities: pd.DataFrame, cfg: ShelterConfig) -> pd.Series:
+def allocation_key(municipalities: pd.DataFrame, cfg: ShelterConfig,
+                   regional: pd.DataFrame | None = None) -> pd.Series:
     """Return each municipality's share of national demand (sums to 1), indexed by code.
 
-    ``population``: population share. ``custom``: ``cfg.custom_weights`` are the shares of
-    the municipalities they name; the rest of the total goes by population over the others.
+    ``population``: population share; with ``regional`` (the safety regions' key,
+    :func:`capacity.shelter.regions.regional_key`), the one chain nation -> safety region ->
+    municipality: a municipality gets its safety region's share times its share of the
+    region's population, so the municipalities of a region add up to the region (and the
+    regions to the provinces and the nation). ``custom``: ``cfg.custom_weights`` are the
+    shares of the municipalities they name; the rest of the total goes by that key over the
+    others.
     """
     pop = municipalities.set_index("code")["population"].astype(float)
     if pop.isna().any() or (pop < 0).any():
         raise DataError("municipalities: population must be present and >= 0 for every row")
     share = pop / pop.sum()
+    if regional is not None:
+        if "safety_region_code" not in municipalities.columns:
+            raise DataError("municipalities needs safety_region_code for the regional key")
+        region = municipalities.set_index("code")["safety_region_code"]
+        region_pop = pop.groupby(region).transform("sum")
+        region_share = region.map(regional.set_index("safety_region_code")["share"]).astype(float)
+        if region_share.isna().any():
+            raise DataError("regional key lacks safety regions of the municipalities: "
+                            f"{sorted(region[region_share.isna()].unique())[:5]}")
+        share = region_share * np.where(region_pop > 0, pop / region_pop.where(region_pop > 0, 1.0), 0.0)
     if cfg.allocation_key == "custom":
         unknown = sorted(set(cfg.custom_weights) - set(pop.index))
         if unknown:
@@ -204,7 +224,8 @@ def national_figures(result: ShelterResult, month: pd.Timestamp | int | None = N
 
 
 def allocate(result: ShelterResult, municipalities: pd.DataFrame, cfg: ShelterConfig | None = None,
-             *, month: pd.Timestamp | int | None = None) -> pd.DataFrame:
+             *, month: pd.Timestamp | int | None = None, regional: pd.DataFrame | None = None,
+             ) -> pd.DataFrame:
     """Share the national figures out over all municipalities, in whole persons and places.
 
     Places (now and at the month) go by the places key (known places kept, the rest by the
@@ -218,6 +239,8 @@ def allocate(result: ShelterResult, municipalities: pd.DataFrame, cfg: ShelterCo
         municipalities: Frame with code, name, province, population.
         cfg: Parameters of the key (default ``result.cfg``).
         month: Month shown (see :func:`national_figures`).
+        regional: The safety regions' key; given, the municipalities share it (one chain,
+            see :func:`allocation_key`).
 
     Returns:
         One row per municipality: code, name, province, population, share (demand key),
@@ -232,7 +255,7 @@ def allocate(result: ShelterResult, municipalities: pd.DataFrame, cfg: ShelterCo
     if not needed_cols <= set(municipalities.columns):
         raise DataError(f"municipalities needs columns {sorted(needed_cols)}")
     nat = national_figures(result, month)
-    key = allocation_key(municipalities, cfg)
+    key = allocation_key(municipalities, cfg, regional)
     codes = municipalities["code"].to_numpy()
     share = key.reindex(codes).to_numpy()
     places_now, source = _places_weights(municipalities, key, cfg, nat["places_now"])
@@ -324,3 +347,41 @@ def municipality_housing_table(housing_table: pd.DataFrame, row: pd.Series) -> p
     table.insert(0, "code", row["code"])
     return table.reset_index(drop=True)
 
+
+
+def municipal_exits(result: ShelterResult, allocation: pd.DataFrame) -> pd.DataFrame:
+    """Return the monthly exits after the TPD end per municipality, in whole persons.
+
+    The national figure of each exit (median over paths of the month's flow, rounded) is
+    shared over the municipalities by their share of the places (the people in shelter at
+    the TPD end live in them) with the largest-remainder rule, so the municipalities add up
+    exactly to the national figure each month. Exits: see :meth:`Destinations.exits`.
+
+    Args:
+        result: National shelter simulation (``after_tpd`` set when the TPD ends in the horizon).
+        allocation: :func:`allocate` (code, name, province, places_now).
+
+    Returns:
+        One row per municipality and month from the TPD end: code, name, province, date,
+        closure_month (the month Ukraine shelter closes; empty if after the horizon) and the
+        :data:`EXIT_COLUMNS`. Empty (with those columns) when the TPD ends after the horizon.
+
+    """
+    columns = ["code", "name", "province", "date", "closure_month", *EXIT_COLUMNS]
+    after = result.after_tpd
+    if after is None:
+        return pd.DataFrame(columns=columns)
+    flows = after.exits()
+    weights = allocation["places_now"].to_numpy(dtype=float)
+    if weights.sum() <= 0:
+        weights = allocation["share"].to_numpy(dtype=float)
+    frames = []
+    for j, date in enumerate(after.dates):
+        frame = allocation[["code", "name", "province"]].copy()
+        frame["date"] = date
+        frame["closure_month"] = after.close_date
+        for name in EXIT_COLUMNS:
+            total = int(round(float(np.median(flows[name][:, j]))))
+            frame[name] = largest_remainder(total, weights)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)[columns]

@@ -79,12 +79,15 @@ def planning_table(result: ShelterResult, *, target: float | None = None,
     ``places_needed`` is the ``probability`` quantile of demand divided by ``target``, so
     occupancy stays at or under the target with that probability; ``extra_places`` is what
     exceeds the planned places; ``request_by`` is the month the request must go out given
-    the lead time (``too_late`` when that is before the forecast starts).
+    the lead time (``too_late`` when that month is not after the run's today,
+    :attr:`ShelterResult.reference_month`: a deadline in the past or this month cannot be
+    met). ``probability`` is the one probability of every "places needed" figure (national
+    and, as its share, municipal).
 
     Returns:
         Frame with columns date, demand_p50, demand_at_probability, places_planned,
         places_needed, extra_places, request_by, too_late, occupancy_p50, p_over_95,
-        p_over_100, places_short_p50, places_short_p90.
+        p_over_100, places_short_p50, places_short_p90, probability, today.
 
     """
     cfg = result.cfg
@@ -105,12 +108,14 @@ def planning_table(result: ShelterResult, *, target: float | None = None,
         "places_needed": needed,
         "extra_places": np.maximum(needed - planned, 0.0),
         "request_by": request_by,
-        "too_late": request_by <= result.jump_off_date,
+        "too_late": request_by <= result.reference_month,
         "occupancy_p50": np.median(result.occupancy_rate, axis=0),
         "p_over_95": np.mean(result.pressure > 0.95, axis=0),
         "p_over_100": np.mean(result.pressure > 1.0, axis=0),
         "places_short_p50": np.median(result.unmet_demand, axis=0),
         "places_short_p90": np.quantile(result.unmet_demand, 0.9, axis=0),
+        "probability": probability,
+        "today": result.reference_month,
     })
 
 

@@ -38,7 +38,7 @@ from capacity.errors import DataError
 from capacity.quantiles import QUANTILE_COLUMNS
 from capacity.shelter.allocation import largest_remainder
 
-__all__ = ["KEY_FROM", "REGION_VARIABLES", "regional_key", "region_table"]
+__all__ = ["KEY_FROM", "REGION_VARIABLES", "municipal_chain_table", "regional_key", "region_table"]
 
 #: First month of regional counts used for the key (after the 2022 build-up; see module doc).
 KEY_FROM = pd.Timestamp("2023-01-01")
@@ -192,3 +192,45 @@ def region_table(national_table: pd.DataFrame, key: pd.DataFrame,
     out["_t"] = (out["region_type"] == "province").astype(int)
     out = out.sort_values(["_v", "date", "_t", "region"], kind="stable").drop(columns=["_v", "_t"])
     return out.reset_index(drop=True)
+
+
+def municipal_chain_table(regions: pd.DataFrame, municipalities: pd.DataFrame) -> pd.DataFrame:
+    """Return every municipality's whole-person quantile table, split from its safety region's.
+
+    The last link of the one chain nation -> safety region -> municipality: each safety
+    region's row of :func:`region_table` (mean and every quantile, whole persons) is shared
+    over its municipalities by population with the largest-remainder rule (quantiles in
+    order, as for the regions), so for every date, variable and column the municipalities
+    add up exactly to their safety region, the regions to their province and to the nation.
+
+    Args:
+        regions: :func:`region_table`.
+        municipalities: Frame with code, name, province, population, safety_region.
+
+    Returns:
+        Columns code, name, safety_region, province, date, variable, mean and the quantile columns.
+
+    """
+    cols = ["mean", *QUANTILE_COLUMNS]
+    rows = regions[regions["region_type"] == "safety_region"]
+    frames = []
+    for name, munis in municipalities.groupby("safety_region", sort=False):
+        weights = munis["population"].to_numpy(dtype=float)
+        if weights.sum() <= 0:
+            weights = np.ones(len(munis))
+        part = rows[rows["region"] == name]
+        for _, reg in part.iterrows():
+            values = reg[cols].to_numpy(dtype=np.int64)
+            alloc = np.column_stack([largest_remainder(int(values[0]), weights),
+                                     _ordered_allocation(values[1:], weights / weights.sum()).T])
+            frame = pd.DataFrame(alloc, columns=cols)
+            frame.insert(0, "variable", reg["variable"])
+            frame.insert(0, "date", reg["date"])
+            frame.insert(0, "province", munis["province"].to_numpy())
+            frame.insert(0, "safety_region", name)
+            frame.insert(0, "name", munis["name"].to_numpy())
+            frame.insert(0, "code", munis["code"].to_numpy())
+            frames.append(frame)
+    if not frames:
+        return pd.DataFrame(columns=["code", "name", "safety_region", "province", "date", "variable", *cols])
+    return pd.concat(frames, ignore_index=True)

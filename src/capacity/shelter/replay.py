@@ -8,7 +8,9 @@ August 2024 in the project's data), the mean of the last twelve published months
 and the table says so. Every path samples the model's uncertain parameters (entry share,
 move-out rate, unmet exit rate, the places response), so the band is the parameter
 uncertainty given the published population; it does not hold forecast error of the
-population, which a replay does not need. Simulated people in shelter and places are then
+population, which a replay does not need. Places are policy (issue 25): the replay opens
+the places that were published (interpolated between counts) as planned changes, so it
+tests the demand side, not a rule for places. Simulated people in shelter and places are then
 compared with every published count up to ``end``.
 """
 
@@ -21,7 +23,7 @@ import pandas as pd
 
 from capacity.errors import DataError
 from capacity.forecast.paths import PopulationPaths
-from capacity.params.shelter import ShelterConfig
+from capacity.params.shelter import PlacesChange, ShelterConfig
 from capacity.quantiles import QUANTILE_COLUMNS, summarise_many
 from capacity.shelter.history import _wide
 from capacity.shelter.stockflow import simulate_shelter
@@ -49,6 +51,20 @@ def _published_population(wide: pd.DataFrame, months: pd.DatetimeIndex, start: p
     return arr, departures, reg, source
 
 
+def _published_places_changes(wide: pd.DataFrame, months: pd.DatetimeIndex, start: pd.Timestamp
+                              ) -> tuple[PlacesChange, ...]:
+    """Return the published places (interpolated between counts) as monthly changes from ``start``."""
+    if "places" not in wide:
+        return ()
+    places = wide["places"].dropna()
+    grid = places.reindex(places.index.union(months).union([start])).interpolate(
+        method="time", limit_area="inside").ffill()
+    level = np.rint(grid.reindex(months.insert(0, start)).to_numpy())
+    steps = np.diff(level)
+    return tuple(PlacesChange(month=m.date(), change=int(c), note="published places (replay)")
+                 for m, c in zip(months, steps, strict=True) if np.isfinite(c) and c != 0)
+
+
 def replay(history: pd.DataFrame, cfg: ShelterConfig, *, start: str = "2023-07-01", end: str = "2025-03-01",
            n_paths: int = 200, rng: np.random.Generator | None = None) -> pd.DataFrame:
     """Replay the shelter model from ``start`` on the published population and compare to the counts.
@@ -74,7 +90,8 @@ def replay(history: pd.DataFrame, cfg: ShelterConfig, *, start: str = "2023-07-0
     pop = PopulationPaths(dates=months, arrivals=np.tile(arr, (n_paths, 1)), departures=np.tile(dep, (n_paths, 1)),
                           registered=np.tile(reg, (n_paths, 1)), jump_off_date=start_ts,
                           jump_off_registered=float(reg[0] + dep[0] - arr[0]))
-    run_cfg = cfg.model_copy(update={"tpd_end": dt.date(months[-1].year + 5, 1, 1), "places_changes": ()})
+    run_cfg = cfg.model_copy(update={"tpd_end": dt.date(months[-1].year + 5, 1, 1),
+                                     "places_changes": _published_places_changes(wide, months, start_ts)})
     past = history[pd.to_datetime(history["date"]) <= start_ts]
     res = simulate_shelter(pop, run_cfg, history=past, rng=rng)
     table = summarise_many({"in_shelter": res.in_shelter, "places": res.places, "demand": res.demand}, months)

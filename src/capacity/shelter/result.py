@@ -48,6 +48,9 @@ class ShelterResult:
         rates: Per-path sampled rates (entry_share, departure_rate_ratio, move_out_rate, ...).
         after_tpd: Where the people in shelter at the TPD end go, month by month (asylum
             reception, left the country, housing task); None if the TPD ends after the horizon.
+        today: The run's "today" (month start, ``PopulationPaths.today``): dates such as a
+            request deadline are judged against it, not against the last count; None: unknown
+            (then the last count, :attr:`reference_month`).
 
     """
 
@@ -70,6 +73,13 @@ class ShelterResult:
     entitled_source: str = ""
     rates: dict[str, np.ndarray] = field(default_factory=dict)
     after_tpd: Destinations | None = None
+    today: pd.Timestamp | None = None
+
+    @property
+    def reference_month(self) -> pd.Timestamp:
+        """The month dates are judged against: the run's today, or the last count if unknown."""
+        month = self.today if self.today is not None else self.jump_off_date
+        return pd.Timestamp(month).to_period("M").to_timestamp()
 
     @property
     def n_paths(self) -> int:

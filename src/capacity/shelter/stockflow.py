@@ -43,13 +43,13 @@ from capacity import distributions
 from capacity.errors import ParameterError
 from capacity.forecast.paths import PopulationPaths
 from capacity.params.shelter import ShelterConfig
-from capacity.shelter.destinations import destinations
+from capacity.shelter.destinations import Destinations, HomeExits, destinations, place_waiting
 from capacity.shelter.history import jump_off_state
 from capacity.shelter.result import ENTITLED_EXTERNAL, ENTITLED_FROM_PARAMETERS, ShelterResult
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["PlacesResponse", "entitled_from_parameters", "places_path", "simulate_shelter"]
+__all__ = ["PlacesResponse", "closure_month", "entitled_from_parameters", "places_path", "simulate_shelter"]
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,18 @@ def places_path(dates: pd.DatetimeIndex, start_places: float, cfg: ShelterConfig
     return np.maximum(places, 0.0)
 
 
+def closure_month(cfg: ShelterConfig, switch_month: pd.Timestamp | None = None) -> pd.Timestamp:
+    """Return the month Ukraine shelter closes: ``cfg.ukraine_shelter_close_date`` or the TPD end.
+
+    Never before the TPD-end month (``switch_month``, default the month of ``cfg.tpd_end``):
+    until then temporary protection gives the right to a place.
+    """
+    switch = _month_start(cfg.tpd_end if switch_month is None else switch_month)
+    if cfg.ukraine_shelter_close_date is None:
+        return switch
+    return max(_month_start(cfg.ukraine_shelter_close_date), switch)
+
+
 def entitled_from_parameters(demand_before: np.ndarray, n_months: int, *, share: np.ndarray,
                              exit_rate: float) -> np.ndarray:
     """Return the people still entitled to shelter after the TPD ends, without the backlog model.
@@ -163,36 +175,58 @@ def _respond(places: np.ndarray, demand: np.ndarray, t: int, *, d0: float, respo
     return added + response.gain * gap
 
 
-def _run_months(pop: PopulationPaths, places: np.ndarray, *, d0: float, u0: float,
+def _after_switch(t: int, s_idx: int, ent_path: np.ndarray, dest: Destinations | None,
+                  places: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (entitled asylum users, demand) in Ukraine shelter in month ``t`` >= the switch.
+
+    Document holders still waiting for a home keep their Ukraine place while it is open;
+    asylum users fill the places left, the rest are received by COA.
+    """
+    a_t = ent_path[:, t - s_idx]
+    waiting = dest.waiting[:, t - s_idx] if dest is not None and dest.waiting is not None else 0.0
+    docs_in = np.minimum(waiting, places)
+    return a_t, docs_in + np.minimum(a_t, np.maximum(places - docs_in, 0.0))
+
+
+def _run_months(pop: PopulationPaths, places: np.ndarray, *, start: tuple[float, float],
                 rates: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], switch_index: int,
                 after_tpd: Callable[[np.ndarray], np.ndarray],
-                response: PlacesResponse | None = None, closed_share: float = 0.0,
-                ) -> dict[str, np.ndarray]:
+                response: PlacesResponse | None = None,
+                closure: tuple[int | None, float] = (None, 0.0), homes: HomeExits | None = None,
+                ) -> tuple[dict[str, np.ndarray], Destinations | None]:
     """Step demand month by month; from ``switch_index`` on it follows ``after_tpd``.
 
     Places are the planned ``places`` plus, before the switch, the places opened in response
-    to pressure (:func:`_respond`); from the switch on the opened places stay, less the
-    ``closed_share`` closed at the TPD end. ``places`` is updated in place.
+    to pressure (:func:`_respond`; off in the baseline: places are policy); from
+    ``close_index`` (default the switch) on the opened places stay, less the ``closed_share``
+    closed when Ukraine shelter closes. ``places`` is updated in place. From the switch on,
+    the people in shelter at the TPD end split over destinations (:func:`destinations`):
+    document holders wait in Ukraine shelter while it is open (they are its demand then),
+    asylum users take the places left.
 
     Args:
         pop: Population paths (arrivals and departures, persons per month).
         places: Places, shape (n_paths, h).
-        d0: Demand at the jump-off (persons).
-        u0: Unmet demand at the jump-off (persons).
+        start: Demand and unmet demand at the jump-off (persons).
         rates: Per-path entry share, departure-rate ratio, move-out rate (share/month) and
             unmet exit rate (share of the unmet demand finding other accommodation, share/month).
         switch_index: First month index after the TPD (h: never).
         after_tpd: Demand before the switch (n_paths,) -> entitled demand (n_paths, h - switch).
         response: How places respond to pressure (None: they follow the plan only).
-        closed_share: Share of places closed from the switch (applies to opened places too).
+        closure: Month index Ukraine shelter closes (``close_index``; None: the switch) and the
+            share of opened places closed then (``closed_share``).
+        homes: How the housing task moves to a home (None: it leaves shelter at the TPD end).
 
     Returns:
         Arrays (n_paths, h): demand, in_shelter, unmet, entries, moves, deps, uexits, ent,
-        opened (places opened in response, cumulative).
+        opened (places opened in response, cumulative), entitled; and the destinations.
 
     """
     e, s, m, unmet_exit_rate = rates
+    d0, u0 = start
     n, h = places.shape
+    close_index, closed_share = closure
+    close_index = switch_index if close_index is None else close_index
     arrays = {k: np.zeros((n, h)) for k in (
         "demand", "in_shelter", "unmet", "entries", "moves", "deps", "uexits", "ent", "opened",
         "entitled")}
@@ -201,14 +235,9 @@ def _run_months(pop: PopulationPaths, places: np.ndarray, *, d0: float, u0: floa
     u_prev = np.full(n, u0 + 0.0)
     arrivals = np.maximum(np.asarray(pop.arrivals, dtype=float), 0.0)
     leaving = np.clip(pop.departure_rates, 0.0, 1.0) * s[:, None]  # share/month, per path
-    ent_path = None
+    ent_path, dest = None, None
     for t in range(h):
-        if t >= switch_index:
-            if ent_path is None:
-                ent_path = after_tpd(d_prev)
-            d_t = ent_path[:, t - switch_index]
-            arrays["ent"][:, t] = d_t - d_prev
-        else:
+        if t < switch_index:
             entries = e * arrivals[:, t]
             moves = m * d_prev
             deps = np.minimum(leaving[:, t] * d_prev, d_prev - moves + entries)
@@ -216,22 +245,28 @@ def _run_months(pop: PopulationPaths, places: np.ndarray, *, d0: float, u0: floa
             d_t = d_prev + entries - moves - deps - uexits
             arrays["entries"][:, t], arrays["moves"][:, t] = entries, moves
             arrays["deps"][:, t], arrays["uexits"][:, t] = deps, uexits
-        arrays["demand"][:, t] = d_t
-        if response is not None and t < switch_index:
-            added = _respond(places, arrays["demand"], t, d0=d0, response=response, added=added)
-        elif t == switch_index:
+            if response is not None:
+                arrays["demand"][:, t] = d_t
+                added = _respond(places, arrays["demand"], t, d0=d0, response=response, added=added)
+        if t == close_index:
             added = added * (1.0 - closed_share)
         places[:, t] = np.maximum(places[:, t] + added, 0.0)
         arrays["opened"][:, t] = added
-        if t >= switch_index:  # asylum seekers beyond the Ukraine places go to COA
-            arrays["entitled"][:, t] = d_t
-            d_t = np.minimum(d_t, places[:, t])
+        if t >= switch_index:
+            if ent_path is None:
+                ent_path = after_tpd(d_prev)
+                full = np.zeros((n, h))
+                full[:, switch_index:] = ent_path
+                dest = destinations(dates=pd.DatetimeIndex(pop.dates), switch_index=switch_index,
+                                    in_shelter=arrays["in_shelter"], demand=arrays["demand"],
+                                    departure_rate=leaving, entitled=full, homes=homes)
+            arrays["entitled"][:, t], d_t = _after_switch(t, switch_index, ent_path, dest, places[:, t])
             arrays["ent"][:, t] = d_t - d_prev
         occupied = np.minimum(d_t, places[:, t])
         arrays["demand"][:, t], arrays["in_shelter"][:, t] = d_t, occupied
         arrays["unmet"][:, t] = d_t - occupied
         d_prev, u_prev = d_t, d_t - occupied
-    return arrays
+    return arrays, dest
 
 
 def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.DataFrame,
@@ -276,12 +311,20 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
     response = PlacesResponse(gain=gain, lead=np.maximum(lead, 0), pressure=cfg.places_response_pressure) \
         if np.any(gain > 0) else None
 
+    home_e = distributions.sample(cfg.home_exit_rate_employed, n, rng)
+    home_o = distributions.sample(cfg.home_exit_rate_other, n, rng)
+    homes = HomeExits(employed_share=cfg.employed_share, rate_employed=home_e, rate_other=home_o,
+                      cap=cfg.housing_supply_per_month)
+
     switch_month = _month_start(cfg.tpd_end if entitled_from is None else entitled_from)
-    places_row = places_path(dates, state["places"], cfg, tpd_month=switch_month)
+    close_month = closure_month(cfg, switch_month)
+    places_row = places_path(dates, state["places"], cfg, tpd_month=close_month)
     places = np.broadcast_to(places_row, (n, h)).copy()
     entitled = _checked_entitled(entitled, (n, h))
     hits = np.flatnonzero(dates >= switch_month)
     s_idx = int(hits[0]) if hits.size else h
+    closing = np.flatnonzero(dates >= close_month)
+    c_idx = int(closing[0]) if closing.size else h
     source = (ENTITLED_EXTERNAL if entitled is not None else ENTITLED_FROM_PARAMETERS) if s_idx < h else ""
 
     def after_tpd(demand_before: np.ndarray) -> np.ndarray:
@@ -291,15 +334,13 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
                                         exit_rate=cfg.post_tpd_exit_rate)
 
     d0 = state["in_shelter"] + cfg.initial_unmet_demand
-    arrays = _run_months(
-        pop, places, d0=d0, u0=max(d0 - state["places"], 0.0), rates=(e, s, m, u),
+    arrays, after = _run_months(
+        pop, places, start=(d0, max(d0 - state["places"], 0.0)), rates=(e, s, m, u),
         switch_index=s_idx, after_tpd=after_tpd, response=response,
-        closed_share=cfg.places_closed_at_tpd_end_share)
-
-    # after the TPD, too, people leave the country at the path's rate times the ratio
-    rate = np.clip(pop.departure_rates, 0.0, 1.0) * s[:, None]
-    after = destinations(dates=dates, switch_index=s_idx, in_shelter=arrays["in_shelter"],
-                         demand=arrays["demand"], departure_rate=rate, entitled=arrays["entitled"])
+        closure=(c_idx, cfg.places_closed_at_tpd_end_share), homes=homes)
+    if after is not None:  # the waiting keep a Ukraine place while one is open
+        after = place_waiting(after, room=places[:, s_idx:], fallback_share=cfg.fallback_share,
+                              close_date=close_month if c_idx < h else None)
     return ShelterResult(
         dates=dates, demand=arrays["demand"], in_shelter=arrays["in_shelter"], places=places,
         unmet_demand=arrays["unmet"], entries=arrays["entries"], move_outs=arrays["moves"],
@@ -310,7 +351,8 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
         entitled_from=dates[s_idx] if s_idx < h else None, entitled_source=source,
         rates={"entry_share": e, "departure_rate_ratio": s, "move_out_rate": m, "unmet_exit_rate": u,
                "places_response_gain": gain, "places_response_lead_months": lead.astype(float),
+               "home_exit_rate_employed": home_e, "home_exit_rate_other": home_o,
                **({"entitled_shelter_share": use} if entitled is not None
                   else {"post_tpd_entitled_share": keep})},
-        after_tpd=after,
+        after_tpd=after, today=pop.today,
     )
