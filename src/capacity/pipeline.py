@@ -198,7 +198,8 @@ def run_scenario(
         extra_regular_inflow=post_tpd))
     capacity = clock.step("solver", lambda: backlog.solve_capacity(
         bl.cohort_persons[: scn.backlog.solver_n_paths], scn.backlog, rng=rng["solver"],
-        departure_rates=backlog.forecast_departure_rates(pop, scn.backlog)[: scn.backlog.solver_n_paths]))
+        departure_rates=backlog.forecast_departure_rates(pop, scn.backlog)[: scn.backlog.solver_n_paths],
+        extra_regular_inflow=post_tpd))
     munis = clock.step("allocation", lambda: data.load_municipalities(scn.data.data_dir, scn.data.files))
     allocation = clock.step("allocation", lambda: shelter.allocate(sh, munis))
     partial = ScenarioResults(scn, history, scorecard, pop, gap, bl, sh, policies, capacity,

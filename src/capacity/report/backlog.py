@@ -256,11 +256,16 @@ def policy_table(policies: pd.DataFrame, *, language: str = "en",
     shown = shown.rename(columns={"penalty_eur": "penalty_eur_m", "penalty_eur_p90": "penalty_eur_m_p90",
                                   "penalty_eur_cohort": "penalty_eur_cohort_m",
                                   "penalty_eur_regular": "penalty_eur_regular_m"})
-    # a finishing time never reached reads as words, not as inf
+    for col in [c for c in shown.columns if c.endswith("_eur_mean") or c == "total_cost_eur_p90"]:
+        shown[col.replace("_eur", "_eur_m")] = shown.pop(col) / 1e6
+    # a finishing time never reached reads as words, not as a number or inf
     for col in ("months_to_clear", "months_to_clear_p90", "permits_done_month"):
-        if col in shown:
-            shown[col] = [fmt_number(x, language) if np.isfinite(x)
-                          else never for x in shown[col]]
+        if col not in shown:
+            continue
+        flag = shown.pop(f"{col}_censored") if f"{col}_censored" in shown else False
+        cens = np.broadcast_to(np.asarray(flag, dtype=bool), len(shown))
+        shown[col] = [never if c or not np.isfinite(x) else fmt_number(x, language)
+                      for x, c in zip(shown[col], cens, strict=True)]
     return shown
 
 

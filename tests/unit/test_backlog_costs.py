@@ -1,0 +1,117 @@
+"""Policy costs the IND and the ministry can sign: parts that add up, feasibility, no inf/nan."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from capacity import backlog as bl
+from capacity.backlog.parameters import DAYS_PER_MONTH
+from capacity.backlog.policies import policy_costs, rank_by_cost
+from capacity.params.backlog import BacklogConfig
+
+pytestmark = pytest.mark.unit
+
+
+def _cfg(**kw) -> BacklogConfig:
+    base = dict(n_paths=4, n_months=24, ind_decisions_per_month=2000.0,
+                regular_inflow_per_year=0.0, regular_backlog_cases=0.0, grant_share=1.0,
+                permit_uptake_share=0.0, return_rate_per_month=0.0,
+                departure_rate_per_month=0.0, clear_threshold_cases=1.0)
+    base.update(kw)
+    return BacklogConfig(**base)
+
+
+def _numbers_are_finite(table: pd.DataFrame) -> bool:
+    numbers = table.select_dtypes(include=["number", "bool"]).to_numpy(dtype=float)
+    return bool(np.all(np.isfinite(numbers)))
+
+
+def test_reception_cost_is_persons_times_days_times_rate():
+    cfg = _cfg(coa_eur_per_person_day=50.0, staff_eur_per_decision=0.0, notice_share=0.0)
+    res = bl.simulate(np.full(4, 10_000.0), cfg, rng=np.random.default_rng(0))
+    cost = policy_costs(res)
+    expected = res.paths["shelter_entitled"].sum(axis=1) * DAYS_PER_MONTH * 50.0
+    np.testing.assert_allclose(cost["reception_coa_eur"], expected)
+    np.testing.assert_allclose(cost["total_cost_eur"],
+                               cost["penalty_eur"] + cost["reception_eur"] + cost["staff_eur"])
+
+
+def test_staff_cost_counts_every_first_instance_decision():
+    cfg = _cfg(staff_eur_per_decision=1000.0)
+    res = bl.simulate(np.full(4, 10_000.0), cfg, rng=np.random.default_rng(0))
+    decided = (res.paths["decisions"] + res.paths["decisions_regular"]).sum(axis=1)
+    np.testing.assert_allclose(policy_costs(res)["staff_eur"], decided * 1000.0)
+
+
+def test_policy_table_has_no_inf_or_nan_and_flags_the_censored():
+    cfg = _cfg(ind_decisions_per_month=50.0, n_months=12)
+    table = bl.compare_policies(np.full(4, 20_000.0), cfg, rng=np.random.default_rng(1),
+                                policies={"slow": {}, "fast": {"ind_decisions_per_month": 5000.0}})
+    assert _numbers_are_finite(table)
+    row = table.set_index("policy")
+    assert row.loc["slow", "months_to_clear_censored"] and row.loc["slow", "months_to_clear"] == 12
+    assert not row.loc["slow", "feasible"] and row.loc["fast", "feasible"]
+    for col in ("total_cost_eur_mean", "penalty_eur_mean", "reception_eur_mean", "staff_eur_mean"):
+        assert col in table
+
+
+def test_an_infeasible_policy_is_never_cheapest():
+    # the slow policy decides almost nothing: cheap within the run, but not feasible
+    cfg = _cfg(ind_decisions_per_month=10.0, n_months=12, coa_eur_per_person_day=0.0,
+               penalties_abolished=True, staff_eur_per_decision=5000.0)
+    table = bl.compare_policies(np.full(4, 20_000.0), cfg, rng=np.random.default_rng(1),
+                                policies={"slow": {}, "fast": {"ind_decisions_per_month": 5000.0}})
+    row = table.set_index("policy")
+    assert row.loc["slow", "total_cost_eur_mean"] < row.loc["fast", "total_cost_eur_mean"]
+    assert row.loc["fast", "cheapest"] and not row.loc["slow", "cheapest"]
+    assert row.loc["fast", "cost_rank"] == 1
+
+
+def test_rank_by_cost_names_no_cheapest_when_nothing_is_feasible():
+    table = pd.DataFrame({"feasible": [False, False], "total_cost_eur_mean": [2.0, 1.0]})
+    ranked = rank_by_cost(table)
+    assert ranked["cost_rank"].tolist() == [2, 1] and not ranked["cheapest"].any()
+    table = pd.DataFrame({"feasible": [True, False], "total_cost_eur_mean": [9.0, 1.0]})
+    ranked = rank_by_cost(table)
+    assert ranked["cheapest"].tolist() == [True, False]
+
+
+def test_default_policies_include_a_reserved_tpd_team():
+    changes = bl.default_policies(_cfg()).values()
+    shares = {c.get("ind_tpd_reserved_share") for c in changes} - {None}
+    assert {0.15, 0.30} <= shares
+
+
+def _solver_cfg(**kw) -> BacklogConfig:
+    return _cfg(n_months=24, ind_capacity_noise_sd=0.0, regular_inflow_noise_sd=0.0,
+                target_late_share=0.0, target_probability=1.0, dtv_target_caseload=0.0,
+                dtv_target_months=24, **kw)
+
+
+def test_solver_gives_the_priority_share_and_the_regular_deficit_without_nan():
+    # 12,000 cases in a 6-month term need 2,000 a month: half of a planned 4,000 when an
+    # older regular stock goes first, while 3,000 regular cases arrive each month (a
+    # deficit of 3,000 - 4,000 x 1 = -1,000)
+    cfg = _solver_cfg(ind_decisions_per_month=4000.0, regular_inflow_per_year=36_000.0,
+                      regular_backlog_cases=1e6, decision_term_months=6.0,
+                      term_extension_months=0.0)
+    table = bl.solve_capacity(np.full(3, 12_000.0), cfg, rng=np.random.default_rng(0),
+                              ramp_months=(0,), tol=1.0)
+    assert _numbers_are_finite(table)
+    row = table.set_index("service")
+    assert row.loc["IND cohort priority", "priority_share"] == pytest.approx(0.5, abs=0.01)
+    assert row.loc["IND cohort priority", "target_met"]
+    assert row.loc["IND regular stream", "deficit_per_month"] == pytest.approx(-1000.0)
+    assert row.loc["IND regular stream", "probability_reached"] == 0.0
+
+
+def test_solver_flags_a_target_no_capacity_meets_instead_of_nan():
+    # a term shorter than half a month: every decision (at mid-month) is late
+    cfg = _solver_cfg(ind_decisions_per_month=0.0, decision_term_months=0.1, n_paths=2)
+    table = bl.solve_capacity(np.full(2, 1_000.0), cfg, rng=np.random.default_rng(0),
+                              ramp_months=(0,), tol=50.0)
+    assert _numbers_are_finite(table)
+    row = table.set_index("service")
+    assert not row.loc["IND", "target_met"] and not row.loc["IND cohort priority", "target_met"]
