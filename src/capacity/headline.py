@@ -92,6 +92,14 @@ def _expired(ledger: Any, state: str) -> np.ndarray:
     return _at(ledger, state, ledger.expiry_index)
 
 
+def _solver(res: Any, service: str, column: str) -> float | None:
+    """Return one number of the capacity solver's table (``None`` if the run has none)."""
+    table = getattr(res, "capacity_needed", None)
+    if table is None or column not in table or service not in set(table["service"]):
+        return None
+    return float(table.loc[table["service"] == service, column].iloc[0])
+
+
 def _month(value: Any) -> str | None:
     return None if value is None or pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m")
 
@@ -329,6 +337,23 @@ FIGURES: tuple[Figure, ...] = (
            "share", 0.001),
           ("penalty_eur_cohort", "penalty_eur", "Penalties run up by the cohort",
            "Dwangsommen door het cohort", "EUR", 100_000))),
+    Figure("backlog_priority_share", "Share of planned IND capacity reserved for the cohort "
+           "(a TPD team) that meets its legal-term target",
+           "Deel van de geplande IND-capaciteit voor het cohort (een TPD-team) waarmee de "
+           "termijndoelstelling wordt gehaald", "share", 0.01,
+           scalar=lambda r: _solver(r, "IND cohort priority", "priority_share")),
+    Figure("backlog_priority_share_probability",
+           "Probability that this reserved share meets the legal-term target",
+           "Kans dat dit deel de termijndoelstelling haalt", "share", 0.01,
+           scalar=lambda r: _solver(r, "IND cohort priority", "probability_reached")),
+    Figure("backlog_regular_deficit_per_month",
+           "Regular asylum stream: inflow minus planned IND capacity x realisation, per month",
+           "Reguliere asielstroom: instroom min geplande IND-capaciteit x realisatie, per maand",
+           "cases", 10, scalar=lambda r: _solver(r, "IND regular stream", "deficit_per_month")),
+    Figure("backlog_regular_deficit_probability",
+           "Probability that the regular asylum stream runs a deficit",
+           "Kans dat de reguliere asielstroom een tekort heeft", "share", 0.01,
+           scalar=lambda r: _solver(r, "IND regular stream", "probability_reached")),
     Figure("backlog_dtv_caseload_peak", "DT&V caseload from the cohort, highest month",
            "Zaken bij DT&V uit het cohort, hoogste maand", "cases", 10,
            paths=lambda r: _bl(r)["dtv_caseload"].max(axis=1)),

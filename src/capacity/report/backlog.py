@@ -311,7 +311,34 @@ def capacity_text(capacity: pd.DataFrame, cfg: BacklogConfig, *, language: str =
             f"**{_n(dtv['capacity_per_month'], language)} cohort cases a month** to bring the "
             f"caseload under {_n(cfg.dtv_target_caseload, language)} within "
             f"{cfg.dtv_target_months} months (assumed now: {_n(cfg.dtv_cases_per_month, language)}).")
-    return Text(text)
+    return Text(text + _two_numbers(capacity, language))
+
+
+def _two_numbers(capacity: pd.DataFrame, language: str) -> str:
+    """Return the priority share and the regular deficit in words ('' if the solver has neither)."""
+    rows = capacity.set_index("service")
+    if not {"IND cohort priority", "IND regular stream"} <= set(rows.index):
+        return ""
+    prio, regular = rows.loc["IND cohort priority"], rows.loc["IND regular stream"]
+    share = fmt_value(prio["priority_share"], "share", 0.01, language)
+    reached = fmt_value(prio["probability_reached"], "share", 0.01, language)
+    p_def = fmt_value(regular["probability_reached"], "share", 0.01, language)
+    deficit = _n(abs(regular["deficit_per_month"]), language)
+    if language == "nl":
+        prio_text = (f" Bij de geplande capaciteit haalt een TPD-team met **{share} van de capaciteit** "
+                     f"de termijndoelstelling (kans {reached})." if prio["target_met"] else
+                     " Bij de geplande capaciteit haalt zelfs de hele capaciteit voor het cohort "
+                     "de termijndoelstelling niet.")
+        word = "tekort" if regular["deficit_per_month"] > 0 else "overschot"
+        return prio_text + (f" De reguliere asielstroom heeft een {word} van **{deficit} zaken per maand** "
+                            f"(instroom min geplande capaciteit x realisatie; kans op een tekort {p_def}).")
+    prio_text = (f" At the planned capacity, a TPD team with **{share} of capacity** meets the "
+                 f"legal-term target (probability {reached})." if prio["target_met"] else
+                 " At the planned capacity, not even all of it reserved for the cohort meets the "
+                 "legal-term target.")
+    word = "deficit" if regular["deficit_per_month"] > 0 else "surplus"
+    return prio_text + (f" The regular asylum stream runs a {word} of **{deficit} cases a month** "
+                        f"(inflow minus planned capacity x realisation; probability of a deficit {p_def}).")
 
 
 def assumptions_table(cfg: BacklogConfig, *, language: str = "en") -> pd.DataFrame:
