@@ -317,6 +317,9 @@ FIGURES: tuple[Figure, ...] = (
     Figure("backlog_penalty_eur_total", "Penalties run up by cases past the term (cohort and regular)",
            "Dwangsommen door zaken over de termijn (cohort en regulier)", "EUR", 100_000,
            paths=lambda r: r.backlog.penalty_total()),
+    Figure("backlog_penalty_eur_3y", "Penalties run up in the first three years after the TPD "
+           "(cohort and regular)", "Dwangsommen in de eerste drie jaar na de RTB (cohort en regulier)",
+           "EUR", 100_000, paths=lambda r: r.backlog.penalty_first_months(36)),
     Figure("backlog_penalty_eur_cohort", "Penalties run up by the cohort",
            "Dwangsommen door het cohort", "EUR", 100_000,
            paths=lambda r: _bl(r)["penalty_eur"].sum(axis=1)),

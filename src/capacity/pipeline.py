@@ -260,6 +260,7 @@ def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.Data
         "municipalities": res.allocation,
         "backlog_forecast": bl.table(),
         "backlog_months_to_clear": backlog.months_to_clear_table(bl),
+        "backlog_decisions": bl.bursty_table("decisions"),
         "backlog_policies": res.policies,
         "backlog_penalties": bl.penalties_by_year(),
         "backlog_validation": backlog.validation_table(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -115,3 +117,42 @@ def test_solver_flags_a_target_no_capacity_meets_instead_of_nan():
     assert _numbers_are_finite(table)
     row = table.set_index("service")
     assert not row.loc["IND", "target_met"] and not row.loc["IND cohort priority", "target_met"]
+
+
+def test_bursty_decisions_show_the_mean_and_the_share_of_paths_deciding():
+    # two paths: one decides in month 1, the other (slower capacity) not at all
+    cfg = _cfg(n_paths=2, n_months=3, regular_backlog_cases=0.0)
+    res = bl.simulate(np.array([1000.0, 0.0]), cfg, rng=np.random.default_rng(0))
+    table = res.bursty_table("decisions")
+    assert table["share_paths"].iloc[0] == 0.5
+    assert table["mean"].iloc[0] == pytest.approx(res.paths["decisions"][:, 0].mean())
+    assert _numbers_are_finite(table.drop(columns="date"))
+
+
+def test_penalty_first_three_years_is_part_of_the_total():
+    cfg = _cfg(n_months=60, ind_decisions_per_month=10.0, notice_share=1.0)
+    res = bl.simulate(np.full(4, 20_000.0), cfg, rng=np.random.default_rng(0))
+    three = res.penalty_first_months(36)
+    assert np.all(three <= res.penalty_total()) and np.all(three > 0)
+    p = res.paths
+    np.testing.assert_allclose(three, p["penalty_eur"][:, :36].sum(axis=1)
+                               + p["penalty_eur_regular"][:, :36].sum(axis=1))
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_report_shows_costs_censoring_and_the_two_numbers(language):
+    from capacity.report import backlog as rb
+
+    cfg = _cfg(ind_decisions_per_month=50.0, n_months=12, regular_inflow_per_year=12_000.0)
+    table = bl.compare_policies(np.full(4, 20_000.0), cfg, rng=np.random.default_rng(1),
+                                policies={"slow": {}, "fast": {"ind_decisions_per_month": 5000.0}})
+    shown = rb.policy_table(table, language=language, n_months=12)
+    assert "total_cost_eur_m_mean" in shown and "months_to_clear_censored" not in shown
+    assert shown.loc[0, "months_to_clear"] != "12"
+    capacity = bl.solve_capacity(np.full(3, 2_000.0), _solver_cfg(ind_decisions_per_month=1000.0),
+                                 rng=np.random.default_rng(0), ramp_months=(0,), tol=50.0)
+    text = str(rb.capacity_text(capacity, cfg, language=language))
+    assert ("TPD-team" if language == "nl" else "TPD team") in text
+    assert not re.search(r"\b(nan|inf)\b", text)
+    res = bl.simulate(np.full(4, 20_000.0), cfg, rng=np.random.default_rng(0))
+    assert len(rb.decisions_chart(res, language=language).data) == 2

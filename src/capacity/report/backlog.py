@@ -165,6 +165,25 @@ def fan(result: BacklogResult, variable: str, *, language: str = "en") -> go.Fig
                      y_title=t(_UNIT_KEYS.get(variable, "cases"), language), language=language)
 
 
+def decisions_chart(result: BacklogResult, *, language: str = "en") -> go.Figure:
+    """Return the cohort's decisions per month: the mean over paths and the share of paths deciding.
+
+    Decisions come in bursts, so a median (0 in most months) would hide them.
+    """
+    table = result.bursty_table("decisions")
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=table["date"], y=table["mean"], name=t("decisions_mean", language),
+                         marker={"color": "#1f77b4"}))
+    fig.add_trace(go.Scatter(x=table["date"], y=table["share_paths"], yaxis="y2", mode="lines",
+                             name=t("share_paths_deciding", language), line={"color": "#d62728"}))
+    fig.update_layout(title=t("decisions", language), template=LIGHT, height=380,
+                      yaxis={"title": t("cases_month", language)},
+                      yaxis2={"title": t("share", language), "overlaying": "y", "side": "right",
+                              "range": [0, 1], "tickformat": ".0%"},
+                      legend={"orientation": "h", "y": -0.15})
+    return fig
+
+
 def cumulative_chart(result: BacklogResult, variable: str = "penalty_eur", *,
                      language: str = "en") -> go.Figure:
     """Return the fan chart of a flow summed from the TPD end (late decisions or EUR)."""

@@ -624,7 +624,9 @@ _BACKLOG: dict[str, dict[str, str]] = {
               "penalties run per day (EUR 23, 35, then 45) up to EUR 1,442 per case. They run on **every "
               "case pending past its term, whether or not it is decided later**, in the cohort and in the "
               "regular asylum queue alike. *Late decisions* (decided after the term) and *overdue pending* "
-              "(still waiting past the term) are counted separately.",
+              "(still waiting past the term) are counted separately. Decisions on the cohort come in "
+              "bursts, so the chart shows the mean over the paths and the share of paths with decisions "
+              "in each month (a median would read 0 in most months).",
         "nl": "## Beslissingen, te late beslissingen en dwangsommen\n\n"
               "Een beslissing is te laat als ze na de wettelijke termijn komt (voor het cohort: 6 maanden "
               "vanaf het moment dat de aanvraag weer in behandeling komt, te verlengen tot in totaal 21 "
@@ -634,7 +636,9 @@ _BACKLOG: dict[str, dict[str, str]] = {
               "23, 35 en dan 45), tot EUR 1.442 per zaak. Ze lopen op **elke zaak die over de termijn "
               "wacht, of er later nu wordt beslist of niet**, in het cohort en bij de reguliere asielzaken. "
               "*Te late beslissingen* (beslist na de termijn) en *achterstallige zaken* (wachten nog, over "
-              "de termijn) staan apart.",
+              "de termijn) staan apart. Beslissingen over het cohort komen in golven; de grafiek toont "
+              "daarom het gemiddelde over de paden en het aandeel paden met beslissingen in elke maand "
+              "(een mediaan zou in de meeste maanden 0 zijn).",
     },
     "p04_ledger": {
         "en": "## Everyone in one state, every month: the population ledger\n\n"
