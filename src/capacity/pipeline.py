@@ -268,7 +268,9 @@ def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.Data
             res.scenario.backlog, rng=streams(res.scenario.meta.seed)["replay"]),
         "backlog_sensitivity": backlog.sobol_table(
             float(np.median(bl.cohort_persons)), res.scenario.backlog,
-            rng=streams(res.scenario.meta.seed)["sensitivity"], n_base=512),
+            rng=streams(res.scenario.meta.seed)["sensitivity"], n_base=512,
+            cohort_range=(float(np.quantile(bl.cohort_persons, 0.05)),
+                          float(np.quantile(bl.cohort_persons, 0.95)))),
         "capacity_needed": res.capacity_needed,
     }
 

@@ -119,8 +119,8 @@ def sensitivity_chart(table: pd.DataFrame, *, language: str = "en") -> go.Figure
     fig = make_subplots(rows=1, cols=len(outputs),
                         subplot_titles=[t(f"output_{o}", language) for o in outputs])
     for col, output in enumerate(outputs, start=1):
-        part = table[(table["output"] == output) & (table["total_order"] >= 0.01)]
-        part = part.sort_values("total_order")
+        part = table[(table["output"] == output) & _findings(table)]
+        part = part.sort_values("total_order").assign(ci_low=lambda d: d["ci_low"].clip(lower=0.0))
         fig.add_trace(go.Bar(
             y=[t(f"input_{p}", language) for p in part["parameter"]], x=part["total_order"],
             orientation="h", showlegend=False, marker={"color": "#1f77b4"},
@@ -134,10 +134,20 @@ def sensitivity_chart(table: pd.DataFrame, *, language: str = "en") -> go.Figure
     return fig
 
 
+def _findings(table: pd.DataFrame) -> pd.Series:
+    """Rows whose total-order index is a finding (interval above the threshold, never negative)."""
+    if "finding" in table:
+        return table["finding"].astype(bool) & (table["total_order"] > 0)
+    return table["total_order"] >= 0.01
+
+
 def sensitivity_text(table: pd.DataFrame, *, language: str = "en") -> Text:
     """Return the three inputs that matter most for late decisions and for penalties."""
     def top(output: str) -> str:
-        part = table[table["output"] == output].sort_values("total_order", ascending=False).head(3)
+        part = table[(table["output"] == output) & _findings(table)]
+        part = part.sort_values("total_order", ascending=False).head(3)
+        if part.empty:
+            return "-"
         return ", ".join(f"{t('input_' + p, language)} ({fmt_value(v, 'share', 0.01, language)})"
                          for p, v in zip(part["parameter"], part["total_order"], strict=True))
 

@@ -235,6 +235,11 @@ _INPUTS: dict[str, dict[str, str]] = {
                                     "nl": "capaciteit afgifte transitiedocument"},
     "input_notice_share": {"en": "share sending a notice of default",
                      "nl": "aandeel dat in gebreke stelt"},
+    "input_cohort_persons": {"en": "cohort size at the TPD end", "nl": "omvang cohort bij het einde van de RTB"},
+    "input_ind_tpd_reserved_share": {"en": "capacity reserved for the cohort (TPD team)",
+                                     "nl": "capaciteit gereserveerd voor het cohort (TPD-team)"},
+    "input_ind_capacity_scale": {"en": "planned IND capacity (multiplier)",
+                                 "nl": "geplande IND-capaciteit (factor)"},
 }
 
 #: Its outputs (key: ``output_<output>``).
