@@ -11,6 +11,7 @@ import pytest
 from capacity import backlog as bl
 from capacity.backlog.parameters import DAYS_PER_MONTH
 from capacity.backlog.policies import policy_costs, rank_by_cost
+from capacity.errors import ParameterError
 from capacity.params.backlog import BacklogConfig
 
 pytestmark = pytest.mark.unit
@@ -156,3 +157,16 @@ def test_report_shows_costs_censoring_and_the_two_numbers(language):
     assert not re.search(r"\b(nan|inf)\b", text)
     res = bl.simulate(np.full(4, 20_000.0), cfg, rng=np.random.default_rng(0))
     assert len(rb.decisions_chart(res, language=language).data) == 2
+
+
+def test_per_path_levers_equal_the_configured_ones():
+    cfg = _cfg(regular_backlog_cases=20_000.0, ind_decisions_per_month=1500.0)
+    draws = bl.draw(4, cfg.n_months, rng=np.random.default_rng(5))
+    cohort = np.full(4, 15_000.0)
+    by_cfg = bl.run(cohort, _cfg(regular_backlog_cases=20_000.0, ind_decisions_per_month=3000.0,
+                                 ind_tpd_reserved_share=0.3), draws)
+    by_lever = bl.run(cohort, cfg, draws, levers={"ind_tpd_reserved_share": np.full(4, 0.3),
+                                                  "ind_capacity_scale": np.full(4, 2.0)})
+    np.testing.assert_allclose(by_lever.paths["pending"], by_cfg.paths["pending"])
+    with pytest.raises(ParameterError, match="lever"):
+        bl.run(cohort, cfg, draws, levers={"ind_tpd_reserved_share": np.full(4, 1.5)})
