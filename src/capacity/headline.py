@@ -37,6 +37,7 @@ class Figure:
         rounding: Display step in the unit (e.g. 100 persons, 0.001 for a share).
         paths: Per-path values (``value`` = median, ``p10``/``p90``), from the results.
         scalar: Or a single value, when the figure is not a per-path quantity.
+        band: With ``scalar``, its 10 % and 90 % values where the model gives them.
 
     """
 
@@ -47,6 +48,7 @@ class Figure:
     rounding: float
     paths: Callable[[Any], np.ndarray] | None = None
     scalar: Callable[[Any], Any] | None = None
+    band: Callable[[Any], tuple[Any, Any]] | None = None
 
 
 def _median(x: np.ndarray) -> float:
@@ -352,7 +354,9 @@ FIGURES: tuple[Figure, ...] = (
     Figure("backlog_regular_deficit_per_month",
            "Regular asylum stream: inflow minus planned IND capacity x realisation, per month",
            "Reguliere asielstroom: instroom min geplande IND-capaciteit x realisatie, per maand",
-           "cases", 10, scalar=lambda r: _solver(r, "IND regular stream", "deficit_per_month")),
+           "cases", 10, scalar=lambda r: _solver(r, "IND regular stream", "deficit_per_month"),
+           band=lambda r: (_solver(r, "IND regular stream", "deficit_p10"),
+                           _solver(r, "IND regular stream", "deficit_p90"))),
     Figure("backlog_regular_deficit_probability",
            "Probability that the regular asylum stream runs a deficit",
            "Kans dat de reguliere asielstroom een tekort heeft", "share", 0.01,
@@ -404,7 +408,8 @@ def headline_table(results: Any, keys: Sequence[str] | None = None) -> pd.DataFr
             x = fig.paths(view)
             value, p10, p90 = _median(x), _quantile(x, 0.1), _quantile(x, 0.9)
         else:
-            value, p10, p90 = fig.scalar(view), np.nan, np.nan
+            value = fig.scalar(view)
+            p10, p90 = fig.band(view) if fig.band is not None else (np.nan, np.nan)
             if isinstance(value, np.generic):
                 value = value.item()
         rows.append({"key": fig.key, "label_en": fig.label_en, "label_nl": fig.label_nl,

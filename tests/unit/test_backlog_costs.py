@@ -170,3 +170,19 @@ def test_per_path_levers_equal_the_configured_ones():
     np.testing.assert_allclose(by_lever.paths["pending"], by_cfg.paths["pending"])
     with pytest.raises(ParameterError, match="lever"):
         bl.run(cohort, cfg, draws, levers={"ind_tpd_reserved_share": np.full(4, 1.5)})
+
+
+def test_headline_gives_the_two_numbers_with_the_deficit_band():
+    from types import SimpleNamespace
+
+    from capacity import headline
+
+    capacity = bl.solve_capacity(np.full(3, 2_000.0), _solver_cfg(ind_decisions_per_month=1000.0,
+                                                                  regular_inflow_per_year=24_000.0),
+                                 rng=np.random.default_rng(0), ramp_months=(0,), tol=50.0)
+    keys = ("backlog_priority_share", "backlog_priority_share_probability",
+            "backlog_regular_deficit_per_month", "backlog_regular_deficit_probability")
+    rows = headline.lookup(headline.headline_table(SimpleNamespace(capacity_needed=capacity), keys=keys))
+    assert rows["backlog_regular_deficit_per_month"]["value"] == pytest.approx(1000.0)
+    assert rows["backlog_regular_deficit_per_month"]["p90"] == pytest.approx(1000.0)
+    assert 0 <= rows["backlog_priority_share"]["value"] <= 1
