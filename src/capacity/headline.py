@@ -37,6 +37,7 @@ class Figure:
         rounding: Display step in the unit (e.g. 100 persons, 0.001 for a share).
         paths: Per-path values (``value`` = median, ``p10``/``p90``), from the results.
         scalar: Or a single value, when the figure is not a per-path quantity.
+        band: With ``scalar``, its 10 % and 90 % values where the model gives them.
 
     """
 
@@ -47,6 +48,7 @@ class Figure:
     rounding: float
     paths: Callable[[Any], np.ndarray] | None = None
     scalar: Callable[[Any], Any] | None = None
+    band: Callable[[Any], tuple[Any, Any]] | None = None
 
 
 def _median(x: np.ndarray) -> float:
@@ -90,6 +92,14 @@ def _at(ledger: Any, state: str, month: int) -> np.ndarray:
 def _expired(ledger: Any, state: str) -> np.ndarray:
     """Return a ledger state at the end of the document's expiry month (NaN if beyond the run)."""
     return _at(ledger, state, ledger.expiry_index)
+
+
+def _solver(res: Any, service: str, column: str) -> float | None:
+    """Return one number of the capacity solver's table (``None`` if the run has none)."""
+    table = getattr(res, "capacity_needed", None)
+    if table is None or column not in table or service not in set(table["service"]):
+        return None
+    return float(table.loc[table["service"] == service, column].iloc[0])
 
 
 def _month(value: Any) -> str | None:
@@ -326,6 +336,9 @@ FIGURES: tuple[Figure, ...] = (
     Figure("backlog_penalty_eur_total", "Penalties run up by cases past the term (cohort and regular)",
            "Dwangsommen door zaken over de termijn (cohort en regulier)", "EUR", 100_000,
            paths=lambda r: r.backlog.penalty_total()),
+    Figure("backlog_penalty_eur_3y", "Penalties run up in the first three years after the TPD "
+           "(cohort and regular)", "Dwangsommen in de eerste drie jaar na de RTB (cohort en regulier)",
+           "EUR", 100_000, paths=lambda r: r.backlog.penalty_first_months(36)),
     Figure("backlog_penalty_eur_cohort", "Penalties run up by the cohort",
            "Dwangsommen door het cohort", "EUR", 100_000,
            paths=lambda r: _bl(r)["penalty_eur"].sum(axis=1)),
@@ -346,6 +359,25 @@ FIGURES: tuple[Figure, ...] = (
            "share", 0.001),
           ("penalty_eur_cohort", "penalty_eur", "Penalties run up by the cohort",
            "Dwangsommen door het cohort", "EUR", 100_000))),
+    Figure("backlog_priority_share", "Share of planned IND capacity reserved for the cohort "
+           "(a TPD team) that meets its legal-term target",
+           "Deel van de geplande IND-capaciteit voor het cohort (een TPD-team) waarmee de "
+           "termijndoelstelling wordt gehaald", "share", 0.01,
+           scalar=lambda r: _solver(r, "IND cohort priority", "priority_share")),
+    Figure("backlog_priority_share_probability",
+           "Probability that this reserved share meets the legal-term target",
+           "Kans dat dit deel de termijndoelstelling haalt", "share", 0.01,
+           scalar=lambda r: _solver(r, "IND cohort priority", "probability_reached")),
+    Figure("backlog_regular_deficit_per_month",
+           "Regular asylum stream: inflow minus planned IND capacity x realisation, per month",
+           "Reguliere asielstroom: instroom min geplande IND-capaciteit x realisatie, per maand",
+           "cases", 10, scalar=lambda r: _solver(r, "IND regular stream", "deficit_per_month"),
+           band=lambda r: (_solver(r, "IND regular stream", "deficit_p10"),
+                           _solver(r, "IND regular stream", "deficit_p90"))),
+    Figure("backlog_regular_deficit_probability",
+           "Probability that the regular asylum stream runs a deficit",
+           "Kans dat de reguliere asielstroom een tekort heeft", "share", 0.01,
+           scalar=lambda r: _solver(r, "IND regular stream", "probability_reached")),
     Figure("backlog_dtv_caseload_peak", "DT&V caseload from the cohort, highest month",
            "Zaken bij DT&V uit het cohort, hoogste maand", "cases", 10,
            paths=lambda r: _bl(r)["dtv_caseload"].max(axis=1)),
@@ -393,7 +425,8 @@ def headline_table(results: Any, keys: Sequence[str] | None = None) -> pd.DataFr
             x = fig.paths(view)
             value, p10, p90 = _median(x), _quantile(x, 0.1), _quantile(x, 0.9)
         else:
-            value, p10, p90 = fig.scalar(view), np.nan, np.nan
+            value = fig.scalar(view)
+            p10, p90 = fig.band(view) if fig.band is not None else (np.nan, np.nan)
             if isinstance(value, np.generic):
                 value = value.item()
         rows.append({"key": fig.key, "label_en": fig.label_en, "label_nl": fig.label_nl,

@@ -198,7 +198,8 @@ def run_scenario(
         extra_regular_inflow=post_tpd))
     capacity = clock.step("solver", lambda: backlog.solve_capacity(
         bl.cohort_persons[: scn.backlog.solver_n_paths], scn.backlog, rng=rng["solver"],
-        departure_rates=backlog.forecast_departure_rates(pop, scn.backlog)[: scn.backlog.solver_n_paths]))
+        departure_rates=backlog.forecast_departure_rates(pop, scn.backlog)[: scn.backlog.solver_n_paths],
+        extra_regular_inflow=post_tpd))
     munis = clock.step("allocation", lambda: data.load_municipalities(scn.data.data_dir, scn.data.files))
     # one chain nation -> safety region -> municipality: the municipalities share the regional key
     rkey = clock.step("allocation", lambda: shelter_regions.regional_key(
@@ -265,6 +266,7 @@ def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.Data
         "municipal_exits": shelter.municipal_exits(sh, res.allocation),
         "backlog_forecast": bl.table(),
         "backlog_months_to_clear": backlog.months_to_clear_table(bl),
+        "backlog_decisions": bl.bursty_table("decisions"),
         "backlog_policies": res.policies,
         "backlog_penalties": bl.penalties_by_year(),
         "backlog_validation": backlog.validation_table(
@@ -272,7 +274,9 @@ def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.Data
             res.scenario.backlog, rng=streams(res.scenario.meta.seed)["replay"]),
         "backlog_sensitivity": backlog.sobol_table(
             float(np.median(bl.cohort_persons)), res.scenario.backlog,
-            rng=streams(res.scenario.meta.seed)["sensitivity"], n_base=512),
+            rng=streams(res.scenario.meta.seed)["sensitivity"], n_base=512,
+            cohort_range=(float(np.quantile(bl.cohort_persons, 0.05)),
+                          float(np.quantile(bl.cohort_persons, 0.95)))),
         "capacity_needed": res.capacity_needed,
     }
 

@@ -306,7 +306,7 @@ def test_solver_finds_the_fluid_capacity():
     ind = table.loc[table["service"] == "IND"].iloc[0]
     assert ind["capacity_per_month"] == pytest.approx(2000.0, abs=1.0)
     assert ind["probability_reached"] == 1.0
-    assert set(table["service"]) == {"IND", "DT&V"}
+    assert set(table["service"]) == {"IND", "DT&V", "IND cohort priority", "IND regular stream"}
 
 
 def test_solver_answer_meets_the_target_on_crn():

@@ -43,13 +43,34 @@ def test_replay_without_noise_conserves_persons(figures):
 def test_validation_table_brackets_the_calibration_years(table):
     assert list(table.columns[:6]) == ["year", "quantity", "observed", "sim_p10", "sim_median",
                                        "sim_p90"]
-    assert set(table["year"]) == {2023, 2024, 2025} and len(table) == 9
+    # notices of default: 2023 and 2024 published, 2025 not (no row rather than nan)
+    assert set(table["year"]) == {2023, 2024, 2025} and len(table) == 11
     pen = table[table["quantity"] == "penalty_eur"].set_index("year")
     for year in (2023, 2024):
         assert pen.loc[year, "sim_p10"] <= pen.loc[year, "observed"] <= pen.loc[year, "sim_p90"]
     assert pen.loc[2025, "sample"] == "out of sample"
+    assert np.isfinite(table.select_dtypes("number").to_numpy(dtype=float)).all()
     assert (table["sim_p10"] <= table["sim_median"]).all()
     assert (table["sim_median"] <= table["sim_p90"]).all()
+
+
+def test_notices_fitted_on_2023_predict_2024_out_of_sample(table):
+    notices = table[table["quantity"] == "notices_of_default"].set_index("year")
+    assert notices.loc[2023, "sample"] == "calibration"
+    assert notices.loc[2024, "sample"] == "out of sample"
+    assert notices.loc[2024, "observed"] == 30_000
+    # a genuine prediction: within 30 % of the published figure, inside the 80 % band
+    assert abs(notices.loc[2024, "miss_median"]) < 0.3
+    assert notices.loc[2024, "sim_p10"] <= 30_000 <= notices.loc[2024, "sim_p90"]
+    assert table[table["quantity"] == "penalty_eur"].set_index("year").loc[2024, "sample"] == "out of sample"
+
+
+def test_replay_notices_scale_with_the_notice_share(figures):
+    pub = replay.published(figures)
+    out = replay.run_replay(pub, params.load().backlog, notice_share=np.array([0.5, 1.0]),
+                            lag_days=0.0, age_max=np.array([14.0, 14.0]))
+    assert out["notices"][0] == pytest.approx(0.5 * out["notices"][1])
+    assert pub.notices == {2022: 19_830, 2023: 28_670, 2024: 30_000}
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])

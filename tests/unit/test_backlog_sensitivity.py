@@ -14,23 +14,13 @@ from capacity.report import backlog_evidence as rb
 pytestmark = pytest.mark.unit
 
 
-def test_estimators_on_an_additive_function():
+def test_salib_recovers_an_additive_function():
     # f = 3 x1 + x2, x uniform: S1 = 9/10, S2 = 1/10, totals equal, x3 irrelevant
-    rng = np.random.default_rng(0)
-    n = 20_000
-    a, b = rng.random((3, n)), rng.random((3, n))
-
-    def f(x):
-        return 3 * x[0] + x[1]
-
-    ab = []
-    for i in range(3):
-        m = a.copy()
-        m[i] = b[i]
-        ab.append(f(m))
-    first, total = sensitivity._indices(f(a), f(b), np.array(ab))
-    assert first == pytest.approx([0.9, 0.1, 0.0], abs=0.03)
-    assert total == pytest.approx([0.9, 0.1, 0.0], abs=0.03)
+    problem = {"num_vars": 3, "names": ["a", "b", "c"], "bounds": [[0.0, 1.0]] * 3}
+    x = sensitivity.sobol_sample.sample(problem, 4096, calc_second_order=False, seed=0)
+    si = sensitivity._analyze(problem, 3 * x[:, 0] + x[:, 1], n_boot=50, seed=0)
+    assert [si[k][0] for k in "abc"] == pytest.approx([0.9, 0.1, 0.0], abs=0.03)
+    assert [si[k][1] for k in "abc"] == pytest.approx([0.9, 0.1, 0.0], abs=0.03)
 
 
 def test_only_uncertain_inputs_matter():
@@ -41,15 +31,41 @@ def test_only_uncertain_inputs_matter():
                         regular_backlog_cases=5000.0, regular_inflow_per_year=20_000.0,
                         ind_decisions_per_month=2000.0)
     table = sensitivity.sobol_table(30_000, cfg, rng=np.random.default_rng(1), n_base=128,
-                                    n_boot=20)
-    assert len(table) == 4 * len(UNCERTAIN)
+                                    n_boot=20, cohort_range=(30_000, 30_000))
+    k = len(UNCERTAIN) + 1 + len(sensitivity.LEVER_RANGES)
+    assert len(table) == 4 * k
+    assert np.isfinite(table.select_dtypes("number").to_numpy(dtype=float)).all()
     months = table[table["output"] == "months_to_clear"].set_index("parameter")
-    assert months.loc["ind_capacity_realisation", "total_order"] > 0.9
-    assert months.drop(index="ind_capacity_realisation")["total_order"].abs().max() < 1e-12
+    # the levers move capacity too; the parameters fixed in the scenario get exactly 0
+    fixed = [p for p in UNCERTAIN if p not in ("ind_capacity_realisation", "notice_share")]
+    assert months.loc[fixed, "total_order"].abs().max() == 0
+    assert months.loc["cohort_persons", "total_order"] < 0.05  # no range: no variance
+    assert set(months[months["finding"]].index) <= {"ind_capacity_realisation", "ind_capacity_scale",
+                                                    "ind_tpd_reserved_share"}
     pen = table[table["output"] == "penalty_eur"]
-    assert set(sensitivity.top_inputs(table, "penalty_eur", 2)) == {
-        "ind_capacity_realisation", "notice_share"}
+    assert "notice_share" in sensitivity.top_inputs(table, "penalty_eur", 3)
     assert (pen["ci_low"] <= pen["total_order"] + 1e-12).all()
+
+
+def test_cohort_size_and_levers_are_inputs():
+    cfg = BacklogConfig(n_months=36, regular_backlog_cases=5000.0, ind_decisions_per_month=2000.0,
+                        regular_inflow_per_year=20_000.0)
+    table = sensitivity.sobol_table(30_000, cfg, rng=np.random.default_rng(3), n_base=128,
+                                    n_boot=20, cohort_range=(10_000, 60_000))
+    late = table[table["output"] == "late_decisions"].set_index("parameter")
+    assert late.loc["cohort_persons", "finding"] and late.loc["cohort_persons", "kind"] == "cohort"
+    assert late.loc["ind_tpd_reserved_share", "kind"] == "lever"
+
+
+def test_no_negative_index_is_shown_as_a_finding():
+    import pandas as pd
+
+    table = pd.DataFrame({"output": ["late_decisions"] * 2, "parameter": ["notice_share", "grant_share"],
+                          "first_order": [-0.02, 0.5], "total_order": [-0.01, 0.6],
+                          "ci_low": [-0.03, 0.5], "ci_high": [0.01, 0.7], "finding": [False, True]})
+    assert sensitivity.top_inputs(table, "late_decisions") == ["grant_share"]
+    text = str(rb.sensitivity_text(table))
+    assert report.t("input_notice_share") not in text
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])

@@ -233,7 +233,9 @@ def test_backlog_capacity_trigger_uses_the_margin() -> None:
 
 
 def test_penalty_trigger_against_the_budget() -> None:
-    rows = {r["key"]: r for r in headline(1.0, penalty=100e6).to_dict("records")}  # p90 200 m
+    # the trigger reads three years of exposure (the budget is three years)
+    table = headline(1.0, penalty=100e6).replace({"key": {"backlog_penalty_eur_total": "backlog_penalty_eur_3y"}})
+    rows = {r["key"]: r for r in table.to_dict("records")}  # p90 200 m
     assert early.penalty_budget(PenaltyBudget(budget_eur=50e6), rows)["status"] == "red"
     assert early.penalty_budget(PenaltyBudget(budget_eur=150e6), rows)["status"] == "amber"
     quiet = early.penalty_budget(PenaltyBudget(budget_eur=300e6), rows)

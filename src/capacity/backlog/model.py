@@ -39,8 +39,13 @@ RECORDED: tuple[str, ...] = (
     "regular_inflow", "departure_rate")
 
 
+#: Levers a run can take per path (:func:`run`'s ``levers``), e.g. for the sensitivity analysis.
+LEVERS: tuple[str, ...] = ("ind_tpd_reserved_share", "ind_capacity_scale")
+
+
 def _setup(cfg: BacklogConfig, draws: Draws, departure_rates: np.ndarray | None = None,
-           extra_inflow: np.ndarray | None = None) -> Setup:
+           extra_inflow: np.ndarray | None = None,
+           levers: dict[str, np.ndarray] | None = None) -> Setup:
     """Per-path parameter values and plans for a run on ``draws``.
 
     ``departure_rates`` are the forecast's (n_paths, n_months); ``extra_inflow`` adds
@@ -70,6 +75,10 @@ def _setup(cfg: BacklogConfig, draws: Draws, departure_rates: np.ndarray | None 
                          - cfg.dtv_share_unsupervised),
         cohort_penalty=penalty_steps(np.arange(n_months, dtype=float), cfg.term_months, cfg),
         departure_rates=None if departure_rates is None else np.ascontiguousarray(departure_rates.T),
+        reserved_share=(cfg.ind_tpd_reserved_share if levers is None or "ind_tpd_reserved_share" not in levers
+                        else np.asarray(levers["ind_tpd_reserved_share"], dtype=float)),
+        capacity_scale=(1.0 if levers is None or "ind_capacity_scale" not in levers
+                        else np.asarray(levers["ind_capacity_scale"], dtype=float)),
     )
 
 
@@ -107,7 +116,8 @@ def _checked_rates(departure_rates: np.ndarray | None, shape: tuple[int, int]) -
 
 def run(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws, *,
         departure_rates: np.ndarray | None = None,
-        extra_regular_inflow: np.ndarray | None = None) -> BacklogResult:
+        extra_regular_inflow: np.ndarray | None = None,
+        levers: dict[str, np.ndarray] | None = None) -> BacklogResult:
     """Simulate the backlog on given random numbers (see :func:`simulate`).
 
     Args:
@@ -122,6 +132,10 @@ def run(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws, *,
         extra_regular_inflow: Regular asylum applications added to the regular inflow per
             month, shape (n_paths, n_months) (cases = persons: the IND counts applicants),
             e.g. arrivals from Ukraine after the TPD end; ``None``: none.
+        levers: Per-path values of policy levers (:data:`LEVERS`), shape (n_paths,):
+            ``ind_tpd_reserved_share`` (share in [0, 1], replaces the configured one) and
+            ``ind_capacity_scale`` (multiplier >= 0 of the planned IND capacity); ``None``:
+            the configuration's, on every path.
 
     Returns:
         The :class:`BacklogResult` over ``draws.n_months`` months.
@@ -140,7 +154,17 @@ def run(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws, *,
         if extra.shape != (n, n_months) or np.any(extra < 0) or not np.all(np.isfinite(extra)):
             raise ParameterError(f"extra_regular_inflow must be finite persons >= 0 of shape "
                                  f"{(n, n_months)}, got shape {extra.shape}")
-    setup = _setup(cfg, draws, rates, extra)
+    if levers is not None:
+        unknown = set(levers) - set(LEVERS)
+        if unknown:
+            raise ParameterError(f"levers must be among {LEVERS}, got {sorted(unknown)}")
+        for name, x in levers.items():
+            x = np.asarray(x, dtype=float)
+            hi = 1.0 if name == "ind_tpd_reserved_share" else np.inf
+            if x.shape != (n,) or not np.all(np.isfinite(x)) or np.any(x < 0) or np.any(x > hi):
+                raise ParameterError(f"lever {name} must be {n} finite values in [0, {hi}], "
+                                     f"got shape {x.shape}")
+    setup = _setup(cfg, draws, rates, extra, levers)
     cases = cohort_persons / setup.values["persons_per_case"]
     stocks = _initial_stocks(cases, cfg, setup.values, n_months)
     by_month = {name: np.empty((n_months, n)) for name in RECORDED}  # rows: contiguous writes

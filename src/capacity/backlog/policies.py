@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 
 from capacity.backlog.model import cohort_at_tpd_end, forecast_departure_rates, run
-from capacity.backlog.parameters import draw, with_changes
-from capacity.backlog.result import headline
+from capacity.backlog.parameters import DAYS_PER_MONTH, draw, with_changes
+from capacity.backlog.result import BacklogResult, headline
 from capacity.errors import ParameterError
 from capacity.forecast.paths import PopulationPaths
 from capacity.params.backlog import BacklogConfig
@@ -29,6 +29,8 @@ def default_policies(cfg: BacklogConfig) -> dict[str, dict[str, Any]]:
         "queue: simple cases first": {"queue_discipline": "simple_first"},
         "queue: newest first": {"queue_discipline": "newest_first"},
         "queue: shared in proportion": {"queue_discipline": "proportional"},
+        "TPD team: 15 % of capacity reserved": {"ind_tpd_reserved_share": 0.15},
+        "TPD team: 30 % of capacity reserved": {"ind_tpd_reserved_share": 0.30},
         "TPD extended to 2028-03-04": {"tpd_end_date": "2028-03-04"},
         "no term extension (6 months)": {"term_extension_months": 0.0},
         "penalties abolished": {"penalties_abolished": True},
@@ -69,8 +71,14 @@ def compare_policies(
         peak, shelter peak, and the paired median difference in late decisions against the
         first policy; penalties (EUR, both streams and each) count every case pending past
         its term, decided or not, and overdue cases still pending at the end are their own
-        column. Without ``pop``, a policy that moves the TPD end date keeps the same
-        cohort, so only the calendar moves.
+        column. Costs (:func:`policy_costs`) are means over paths, so their parts add up:
+        ``total_cost_eur_mean`` = ``penalty_eur_mean`` + ``reception_eur_mean`` (COA and
+        municipal) + ``staff_eur_mean``. Finishing times never reached within the run are
+        the run's length with a ``*_censored`` flag (never ``inf``). A policy is
+        ``feasible`` when the cohort clears within the run on at least
+        ``target_probability`` of the paths; ``cost_rank`` and ``cheapest`` rank feasible
+        policies before infeasible ones. Without ``pop``, a policy that moves the TPD end
+        date keeps the same cohort, so only the calendar moves.
     """
     cohort_persons = np.atleast_1d(np.asarray(cohort_persons, dtype=float))
     months = cfg.n_months if n_months is None else int(n_months)
@@ -94,14 +102,23 @@ def compare_policies(
         late_total = res.paths["late_decisions"].sum(axis=1)
         if first_late is None:
             first_late = late_total
+        clear, clear_cens = _censored(res.months_to_clear, months, 0.5)
+        clear90, clear90_cens = _censored(res.months_to_clear, months, 0.9)
+        permits, permits_cens = _censored(res.months_to_permits, months, 0.5)
+        share_cleared = float(np.mean(np.isfinite(res.months_to_clear)))
+        cost = policy_costs(res)
         rows.append({
             "policy": name,
             "change": ", ".join(f"{k}={v}" for k, v in change.items()) or "-",
             "cohort_persons": h["cohort_persons"],
             "backlog_peak": h["backlog_peak"],
             "regular_backlog_peak": h["regular_backlog_peak"],
-            "months_to_clear": h["months_to_clear"],
-            "months_to_clear_p90": h["months_to_clear_p90"],
+            "months_to_clear": clear,
+            "months_to_clear_censored": clear_cens,
+            "months_to_clear_p90": clear90,
+            "months_to_clear_p90_censored": clear90_cens,
+            "share_cleared": share_cleared,
+            "feasible": bool(share_cleared >= pcfg.target_probability - 1e-12),
             "late_decisions": h["late_decisions_total"],
             "late_or_overdue": h["late_or_overdue"],
             "late_share": h["late_share"],
@@ -112,9 +129,65 @@ def compare_policies(
             "penalty_eur_p90": h["penalty_eur_total_p90"],
             "penalty_eur_cohort": h["penalty_eur_cohort"],
             "penalty_eur_regular": h["penalty_eur_regular"],
+            **{f"{part}_mean": float(np.mean(x)) for part, x in cost.items()},
+            "total_cost_eur_p90": float(np.quantile(cost["total_cost_eur"], 0.9)),
             "dtv_caseload_peak": h["dtv_caseload_peak"],
             "shelter_entitled_peak": h["shelter_entitled_peak"],
             "permits_issued": h["permits_issued_total"],
-            "permits_done_month": h["permits_issued_by_month"],
+            "permits_done_month": permits,
+            "permits_done_month_censored": permits_cens,
         })
-    return pd.DataFrame(rows)
+    return rank_by_cost(pd.DataFrame(rows))
+
+
+def _censored(months: np.ndarray, n_months: int, q: float) -> tuple[float, bool]:
+    """Quantile ``q`` of finishing times, censored at the run's length: ``(value, censored)``.
+
+    A path that never finishes within the run counts ``inf``; when the quantile is such a
+    path, the value is ``n_months`` (a lower bound: "more than ``n_months``") and the flag is set.
+    """
+    x = float(np.quantile(months, q, method="inverted_cdf"))
+    if np.isfinite(x):
+        return x, False
+    return float(n_months), True
+
+
+def policy_costs(res: BacklogResult) -> dict[str, np.ndarray]:
+    """Per path, the cost of a policy over the run and its parts (EUR).
+
+    * ``penalty_eur``: penalties run up by the cohort and the regular queue;
+    * ``reception_coa_eur``: cohort persons in COA reception (pending, appealing, in the
+      departure term: ``shelter_entitled``) x days x ``coa_eur_per_person_day``;
+    * ``reception_municipal_eur``: document takers still without their document (not yet
+      withdrawn, or withdrawn and waiting for it) x ``waiting_in_shelter_share`` x days x
+      ``municipal_eur_per_person_day`` (the normbedrag);
+    * ``staff_eur``: first-instance decisions (cohort and regular) x ``staff_eur_per_decision``;
+    * ``total_cost_eur``: their sum.
+
+    Costs after the run's last month are not counted: a policy that leaves cases undecided
+    carries costs beyond the horizon, which is why it is infeasible, never cheapest.
+    """
+    p, cfg, persons = res.paths, res.config, res.parameters["persons_per_case"][:, None]
+    penalty = res.penalty_total()
+    coa = (p["shelter_entitled"].sum(axis=1) * DAYS_PER_MONTH * cfg.coa_eur_per_person_day)
+    waiting = (p["permit_takers_waiting"] + p["permits_pending"]) * persons
+    municipal = (waiting.sum(axis=1) * cfg.waiting_in_shelter_share * DAYS_PER_MONTH
+                 * cfg.municipal_eur_per_person_day)
+    staff = (p["decisions"] + p["decisions_regular"]).sum(axis=1) * cfg.staff_eur_per_decision
+    return {"penalty_eur": penalty, "reception_coa_eur": coa, "reception_municipal_eur": municipal,
+            "reception_eur": coa + municipal, "staff_eur": staff,
+            "total_cost_eur": penalty + coa + municipal + staff}
+
+
+def rank_by_cost(table: pd.DataFrame) -> pd.DataFrame:
+    """Add ``cost_rank`` (1 = cheapest) and ``cheapest`` to a policy table.
+
+    Feasible policies are ranked by mean total cost first; infeasible ones follow, also by
+    cost, so an infeasible policy is never ranked cheapest (no policy is, if none is feasible).
+    """
+    order = table.sort_values(["feasible", "total_cost_eur_mean"], ascending=[False, True],
+                              kind="stable").index
+    rank = pd.Series(np.arange(1, len(table) + 1), index=order)
+    out = table.assign(cost_rank=rank.reindex(table.index).astype(int))
+    out["cheapest"] = (out["cost_rank"] == 1) & out["feasible"]
+    return out

@@ -25,26 +25,29 @@ What is published, and what is derived here (every figure from ``ind_asylum_figu
 * ages of the 2022 stock: spread evenly up to ``AGE_MAX`` months (10-18, around twice the
   31-week average wait of 2022; assumption).
 
-Calibration: the notice share and the notice lag are fitted on the 2023 and 2024 penalties
-(least squares on the log of the totals, the share analytically per lag on a grid of
-lags); 2025 is then out of sample. All stocks and flows are persons, as published.
+Calibration (:func:`calibrate`): the notice share is fitted on the published notices of
+default of 2023 (28,670), the notice lag on the 2023 penalties at that share (a grid of
+lags); 2024 (notices ~30,000, penalties EUR 36.8 m) and 2025 (penalties) are then out of
+sample. The 2022 notices (19,830) fall before the replay's start. All stocks and flows are
+persons, as published.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from capacity.backlog.parameters import noise, with_changes
+from capacity.backlog.parameters import DAYS_PER_MONTH, noise, with_changes
 from capacity.backlog.regular import OLD_COLUMNS, RegularQueue, initial_queue, serve_and_accrue
 from capacity.params.backlog import BacklogConfig
 
 START = pd.Timestamp("2023-01-01")
 YEARS = (2023, 2024, 2025)
-CALIBRATION_YEARS = (2023, 2024)
+#: Years the notice share and lag are fitted on (2024 and 2025 are out of sample).
+CALIBRATION_YEARS = (2023,)
 #: Month the categorical 15-month term ends (assumption: the 2025 reversal from January).
 REVERSAL = pd.Timestamp("2025-01-01")
 EXTENDED_TERM_MONTHS = 15.0
@@ -63,6 +66,8 @@ class Published:
     stock_end: dict[int, float]
     penalties: dict[int, float]
     decisions_published: dict[int, float]
+    #: notices of default (ingebrekestellingen) per year; years not published are absent
+    notices: dict[int, float] = field(default_factory=dict)
 
     @property
     def decisions(self) -> dict[int, float]:
@@ -89,7 +94,9 @@ def published(figures: pd.DataFrame) -> Published:
         inflow={y: get(str(y), "first_asylum_applications") for y in YEARS},
         stock_end={y: get(f"{y}-12-31", "pending_asylum_applicants") for y in YEARS},
         penalties={y: get(str(y), "penalty_payments_dwangsommen") for y in YEARS},
-        decisions_published=decided)
+        decisions_published=decided,
+        notices={y: x for y in (2022, *YEARS)
+                 if np.isfinite(x := get(str(y), "notices_of_default_ingebrekestellingen"))})
 
 
 def _term_end(start: np.ndarray, n_months: int) -> np.ndarray:
@@ -114,8 +121,11 @@ def run_replay(pub: Published, cfg: BacklogConfig, *, notice_share: np.ndarray,
             noise; ``None`` runs without noise.
 
     Returns:
-        ``{"decisions", "backlog_end", "penalty_eur"}``: arrays (n_paths, 3), one column
-        per year of :data:`YEARS`.
+        ``{"decisions", "backlog_end", "penalty_eur", "notices"}``: arrays (n_paths, 3), one
+        column per year of :data:`YEARS`. ``notices``: notices of default sent in the year,
+        ``notice_share`` x the cases still pending when their term plus the notice lag
+        runs out (one notice per case; a case decided at mid-month sends none if its
+        notice falls after mid-month).
     """
     n, n_months = notice_share.shape[0], 12 * len(YEARS)
     pcfg = with_changes(cfg, notice_lag_days=lag_days)
@@ -124,7 +134,9 @@ def run_replay(pub: Published, cfg: BacklogConfig, *, notice_share: np.ndarray,
     old_ages = -q.start[:OLD_COLUMNS]
     starts = np.concatenate([-np.outer(age_max, old_ages), np.broadcast_to(
         q.start[OLD_COLUMNS:], (n, n_months))], axis=1)
-    out = {k: np.zeros((n, len(YEARS))) for k in ("decisions", "backlog_end", "penalty_eur")}
+    out = {k: np.zeros((n, len(YEARS)))
+           for k in ("decisions", "backlog_end", "penalty_eur", "notices")}
+    lag_months = lag_days / DAYS_PER_MONTH
     decisions = pub.decisions
     for month in range(n_months):
         year = month // 12
@@ -137,8 +149,10 @@ def run_replay(pub: Published, cfg: BacklogConfig, *, notice_share: np.ndarray,
         old, new = q.old, q.new
         take_old = np.minimum(old, capacity)
         take_new = np.minimum(new, capacity - take_old)
-        flows = _serve_per_path(q, month, take_old, take_new, starts, notice_share, pcfg)
+        flows = _serve_per_path(q, month, take_old, take_new, starts, notice_share, pcfg,
+                                lag_months=lag_months)
         out["decisions"][:, year] += take_old + take_new
+        out["notices"][:, year] += flows["notices"]
         out["penalty_eur"][:, year] += flows["penalty_eur_regular"]
         if month % 12 == 11:
             out["backlog_end"][:, year] = q.stock.sum(axis=1)
@@ -146,43 +160,61 @@ def run_replay(pub: Published, cfg: BacklogConfig, *, notice_share: np.ndarray,
 
 
 def _serve_per_path(q: RegularQueue, month: int, take_old: np.ndarray, take_new: np.ndarray,
-                    starts: np.ndarray, notice_share: np.ndarray, cfg: BacklogConfig
-                    ) -> dict[str, np.ndarray]:
-    """``serve_and_accrue`` with term ends that differ per path (ages of the 2022 stock)."""
-    flows = {"penalty_eur_regular": np.zeros(take_old.shape[0])}
+                    starts: np.ndarray, notice_share: np.ndarray, cfg: BacklogConfig, *,
+                    lag_months: float = 0.0) -> dict[str, np.ndarray]:
+    """``serve_and_accrue`` with term ends that differ per path (ages of the 2022 stock).
+
+    Also counts the notices of default sent this month (see :func:`run_replay`).
+    """
+    flows = {"penalty_eur_regular": np.zeros(take_old.shape[0]),
+             "notices": np.zeros(take_old.shape[0])}
     # the 2022 stock's ages differ per path, so each path is served on its own (36 months
     # x a few hundred paths: about two seconds)
     for i in range(take_old.shape[0]):
-        sub = RegularQueue(stock=q.stock[i:i + 1], start=starts[i],
-                      term_end=_term_end(starts[i], q.stock.shape[1]))
+        term_end = _term_end(starts[i], q.stock.shape[1])
+        sub = RegularQueue(stock=q.stock[i:i + 1], start=starts[i], term_end=term_end)
+        before = sub.stock[0].copy()
         f = serve_and_accrue(sub, month, take_old[i:i + 1], take_new[i:i + 1], "oldest",
                              notice_share[i:i + 1], cfg)
         q.stock[i] = sub.stock[0]
         flows["penalty_eur_regular"][i] = f["penalty_eur_regular"][0]
+        due = term_end + lag_months - month           # notice time within this month
+        this_month = (due >= 0.0) & (due < 1.0)
+        sent = np.where(due < 0.5, before, sub.stock[0])  # decided at mid-month: sent if due before
+        flows["notices"][i] = notice_share[i] * float(sent @ this_month)
     return flows
 
 
 def calibrate(pub: Published, cfg: BacklogConfig) -> pd.DataFrame:
-    """Fit the notice share per lag on the 2023-2024 penalties; one row per lag, best first.
+    """Fit the notice share on the published notices and the lag on the penalties, 2023 only.
 
-    Penalties are proportional to the notice share, so per lag the least-squares share on
-    the log scale is ``exp(mean(log observed - log simulated at share 1))``. Columns:
-    ``lag_days, notice_share, rms_log_error`` (over the calibration years),
-    ``penalty_<year>`` (simulated at the fitted share, central ages, no noise).
+    Per lag: the notice share is the published notices of default over the notices the
+    replay sends at share 1 (:data:`CALIBRATION_YEARS`, geometric mean, at most 1: the
+    "amount" of notices); the lag is then the one whose penalties at that share are
+    closest to the published penalties on the log scale (the "amount" per notice). Notices
+    and penalties of 2024 and 2025 stay out of the fit. The 2022 notices (19,830) fall
+    before the replay's start (the stock at the end of 2022), so they enter only through
+    the forecast's prior (``notice_share``), not through this fit. Columns: ``lag_days,
+    notice_share, share_capped`` (the fit wanted more than 1), ``rms_log_error`` (notices
+    and penalties of the calibration years), ``penalty_<year>``, ``notices_<year>``
+    (simulated at the fitted share, central ages, no noise).
     """
     age_mid = np.array([0.5 * (AGE_MAX[0] + AGE_MAX[1])])
     rows = []
     cal = [YEARS.index(y) for y in CALIBRATION_YEARS]
-    obs = np.log([pub.penalties[y] for y in CALIBRATION_YEARS])
+    obs_pen = np.log([pub.penalties[y] for y in CALIBRATION_YEARS])
+    obs_not = np.log([pub.notices[y] for y in CALIBRATION_YEARS])
     for lag in LAGS:
-        base = run_replay(pub, cfg, notice_share=np.ones(1), lag_days=lag,
-                          age_max=age_mid)["penalty_eur"][0]
-        log_s = float(np.mean(obs - np.log(np.maximum(base[cal], 1.0))))
-        share = float(min(1.0, np.exp(log_s)))
-        err = np.log(np.maximum(share * base[cal], 1.0)) - obs
-        rows.append({"lag_days": lag, "notice_share": share,
+        base = run_replay(pub, cfg, notice_share=np.ones(1), lag_days=lag, age_max=age_mid)
+        pen, notices = base["penalty_eur"][0], base["notices"][0]
+        wanted = float(np.exp(np.mean(obs_not - np.log(np.maximum(notices[cal], 1.0)))))
+        share = min(1.0, wanted)
+        err = np.concatenate([np.log(np.maximum(share * pen[cal], 1.0)) - obs_pen,
+                              np.log(np.maximum(share * notices[cal], 1.0)) - obs_not])
+        rows.append({"lag_days": lag, "notice_share": share, "share_capped": wanted > 1.0,
                      "rms_log_error": float(np.sqrt(np.mean(err ** 2))),
-                     **{f"penalty_{y}": share * base[i] for i, y in enumerate(YEARS)}})
+                     **{f"penalty_{y}": share * pen[i] for i, y in enumerate(YEARS)},
+                     **{f"notices_{y}": share * notices[i] for i, y in enumerate(YEARS)}})
     return pd.DataFrame(rows).sort_values("rms_log_error", kind="stable").reset_index(drop=True)
 
 
@@ -199,7 +231,10 @@ def validation_table(figures: pd.DataFrame, cfg: BacklogConfig, *, rng: np.rando
     (``calibration`` or ``out of sample``), ``miss_median`` (median / observed - 1),
     ``note`` and the best fit (``calibrated_notice_share``, ``calibrated_lag_days``).
     Quantities: ``first_decisions`` (observed: DERIVED from the stocks; the published
-    totals are in the note), ``backlog_end`` and ``penalty_eur``.
+    totals are in the note), ``backlog_end``, ``penalty_eur`` and ``notices_of_default``
+    (2023 fitted, 2024 out of sample; 2025 not published, no row). The forecast uses its
+    own ``notice_share`` (a distribution) and ``notice_lag_days``; their central values
+    are in ``forecast_notice_share`` and ``forecast_notice_lag_days`` beside the fit.
     """
     pub = published(figures)
     fits = calibrate(pub, cfg)
@@ -211,7 +246,8 @@ def validation_table(figures: pd.DataFrame, cfg: BacklogConfig, *, rng: np.rando
     spread = max(float(fits["rms_log_error"].iloc[0]), 0.1)
     share = np.minimum(1.0, pick["notice_share"].to_numpy() * np.exp(spread * z))
     age_max = AGE_MAX[0] + (AGE_MAX[1] - AGE_MAX[0]) * u[1]
-    sims = {k: np.zeros((n_paths, len(YEARS))) for k in ("decisions", "backlog_end", "penalty_eur")}
+    sims = {k: np.zeros((n_paths, len(YEARS)))
+            for k in ("decisions", "backlog_end", "penalty_eur", "notices")}
     lags = pick["lag_days"].to_numpy()
     for lag in np.unique(lags):
         idx = np.flatnonzero(lags == lag)
@@ -221,17 +257,21 @@ def validation_table(figures: pd.DataFrame, cfg: BacklogConfig, *, rng: np.rando
             sims[k][idx] = part[k]
     observed: Mapping[str, dict[int, float]] = {
         "first_decisions": pub.decisions, "backlog_end": pub.stock_end,
-        "penalty_eur": pub.penalties}
+        "penalty_eur": pub.penalties, "notices_of_default": pub.notices}
     notes = {
         "first_decisions": "observed DERIVED: pending at the start + first applications - "
                            "pending at the end (persons); published decision totals {pub}",
         "backlog_end": "pending asylum applicants at 31 December (persons)",
         "penalty_eur": "published: paid out in the year; simulated: run up in the year",
+        "notices_of_default": "ingebrekestellingen sent in the year (one per late case)",
     }
     rows = []
     for quantity, obs in observed.items():
-        sim = sims["decisions" if quantity == "first_decisions" else quantity]
+        sim = sims[{"first_decisions": "decisions", "notices_of_default": "notices"}.get(
+            quantity, quantity)]
         for j, year in enumerate(YEARS):
+            if year not in obs:  # not published (e.g. notices of 2025): no row, no nan
+                continue
             med = float(np.median(sim[:, j]))
             pub_total = pub.decisions_published.get(year, float("nan"))
             note = notes[quantity].format(
@@ -245,5 +285,9 @@ def validation_table(figures: pd.DataFrame, cfg: BacklogConfig, *, rng: np.rando
                 "note": note})
     table = pd.DataFrame(rows)
     table["calibrated_notice_share"] = float(fits["notice_share"].iloc[0])
+    table["calibrated_share_capped"] = bool(fits["share_capped"].iloc[0])
     table["calibrated_lag_days"] = float(fits["lag_days"].iloc[0])
+    # the forecast draws its own notice share and lag (params): shown beside the fit
+    table["forecast_notice_share"] = float(cfg.notice_share.central)
+    table["forecast_notice_lag_days"] = float(cfg.notice_lag_days)
     return table

@@ -147,6 +147,28 @@ class BacklogResult:
         return {"late_decisions": late, "overdue_pending_end": overdue, "penalty_eur": penalty,
                 "late_share": share}
 
+    def bursty_table(self, variable: str = "decisions", *, at_least: float = 1.0) -> pd.DataFrame:
+        """Table of a bursty flow: per month the mean over paths and the share of paths with it.
+
+        Cohort decisions come in bursts (nothing while older cases go first, then a wave),
+        so the median over paths is 0 in most months and hides them. Columns ``date``,
+        ``mean`` (cases/month), ``share_paths`` (share of paths with at least ``at_least``
+        cases that month), ``p90`` (cases/month).
+        """
+        x = self.paths[variable]
+        return pd.DataFrame({"date": self.dates, "mean": x.mean(axis=0),
+                             "share_paths": (x >= at_least).mean(axis=0),
+                             "p90": np.quantile(x, 0.9, axis=0)})
+
+    def penalty_first_months(self, n_months: int = 36) -> np.ndarray:
+        """Per path, penalties run up in the first ``n_months`` months (cohort and regular, EUR).
+
+        Three years of exposure, to compare with a three-year budget (the run may be longer).
+        """
+        p = self.paths
+        return (p["penalty_eur"][:, :n_months].sum(axis=1)
+                + p["penalty_eur_regular"][:, :n_months].sum(axis=1))
+
     def penalty_total(self) -> np.ndarray:
         """Per path, penalties run up in the run by the cohort and the regular queue (EUR)."""
         return self.paths["penalty_eur"].sum(axis=1) + self.paths["penalty_eur_regular"].sum(axis=1)

@@ -103,6 +103,10 @@ class Setup:
     departure_rates: np.ndarray | None = None
     #: months of document issuing done before the TPD end (added to month 0's capacity)
     permit_head_start: float = 0.0
+    #: share of IND capacity reserved for the cohort, per path (or one value for all)
+    reserved_share: np.ndarray | float = 0.0
+    #: planned IND capacity multiplier, per path (a lever in the sensitivity analysis)
+    capacity_scale: np.ndarray | float = 1.0
 
     def departure_rate(self, month: int) -> np.ndarray:
         """Share of pending or appealing cases leaving the Netherlands in ``month``, per path."""
@@ -186,13 +190,13 @@ def _decide(month: int, s: Stocks, setup: Setup, cfg: BacklogConfig) -> dict[str
     """Rule 2: the regular inflow arrives and the IND decides at this month's capacity."""
     inflow = setup.inflow_plan[month] * noise(setup.normals[month, 1], cfg.regular_inflow_noise_sd)
     s.regular.stock[:, OLD_COLUMNS + month] += inflow
-    capacity = (setup.ind_plan[month] * setup.values["ind_capacity_realisation"]
+    capacity = (setup.ind_plan[month] * setup.capacity_scale * setup.values["ind_capacity_realisation"]
                 * noise(setup.normals[month, 0], cfg.ind_capacity_noise_sd))
     # only continuing cases are in the IND's queue; document takers never are
     simple, standard = s.simple_continuing, s.standard_continuing
     effort = cfg.simple_case_effort
-    reserved = cfg.ind_tpd_reserved_share
-    if reserved > 0:  # the reserve serves the cohort first; what it leaves joins the rest
+    reserved = setup.reserved_share
+    if np.any(reserved > 0):  # the reserve serves the cohort first; what it leaves joins the rest
         (simple_reserved, standard_reserved), reserve_left = _fill(
             capacity * reserved, ((simple, effort), (standard, 1.0)))
         free = capacity * (1 - reserved) + reserve_left

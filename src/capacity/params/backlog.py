@@ -324,6 +324,28 @@ class BacklogConfig(Frozen):
                                       doc="policy that abolishes penalties for late decisions",
                                       source="current law (policy option in the comparison)")
 
+    # --- costs ----------------------------------------------------------------------------
+    coa_eur_per_person_day: Money = param(
+        60.0, unit="EUR/person-day", ge=0, le=1000,
+        doc="cost of one person in COA asylum reception for one day (continuing cases, "
+            "appeals, departure term)",
+        source=("assumption: no COA price per person-day in datasets/; VNG's EUR 55-60 actual "
+                "cost of a municipal place (policy_timeline.csv 2025-01-01) as a stand-in"))
+    municipal_eur_per_person_day: Money = param(
+        44.0, unit="EUR/person-day", ge=0, le=1000,
+        doc="cost of one person in municipal shelter for one day (document takers waiting "
+            "for their transitiedocument)",
+        source="policy_timeline.csv 2025-01-01: normbedrag EUR 44 per place per day (2025)")
+    waiting_in_shelter_share: Share = param(
+        0.78, unit="share", ge=0, le=1,
+        doc="share of document takers waiting for their document who stay in municipal shelter",
+        source="monitor_report_facts.csv 2025-02-28: 93,680 of 120,680 registered in shelter (78 %)")
+    staff_eur_per_decision: Money = param(
+        2000.0, unit="EUR/decision", ge=0, le=100_000,
+        doc="IND staff cost of one first-instance asylum decision",
+        source=("assumption: no cost per decision in datasets/ (the IND budget, "
+                "policy_timeline.csv 2027, covers all its work)"))
+
     # --- outputs --------------------------------------------------------------------------
     clear_threshold_cases: Count = param(1000.0, unit="cases",
                                          doc="the cohort backlog counts as cleared below this",

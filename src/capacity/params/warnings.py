@@ -62,8 +62,8 @@ class PenaltyBudget(Frozen):
     enabled: bool = param(True, unit="-", doc="evaluate this trigger")
     level: Level = param("red", unit="-", doc="status when the median exposure exceeds the budget")
     budget_eur: BudgetEur = param(237_000_000.0, unit="EUR", ge=0,
-                                  doc="penalty budget over the forecast horizon (cohort and regular)")
-    key: str = param("backlog_penalty_eur_total", unit="-",
+                                  doc="penalty budget over three years (cohort and regular)")
+    key: str = param("backlog_penalty_eur_3y", unit="-",
                      doc="headline figure compared with the budget (its median; its 90th "
                          "percentile above the budget gives amber)")
 

@@ -165,6 +165,25 @@ def fan(result: BacklogResult, variable: str, *, language: str = "en") -> go.Fig
                      y_title=t(_UNIT_KEYS.get(variable, "cases"), language), language=language)
 
 
+def decisions_chart(result: BacklogResult, *, language: str = "en") -> go.Figure:
+    """Return the cohort's decisions per month: the mean over paths and the share of paths deciding.
+
+    Decisions come in bursts, so a median (0 in most months) would hide them.
+    """
+    table = result.bursty_table("decisions")
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=table["date"], y=table["mean"], name=t("decisions_mean", language),
+                         marker={"color": "#1f77b4"}))
+    fig.add_trace(go.Scatter(x=table["date"], y=table["share_paths"], yaxis="y2", mode="lines",
+                             name=t("share_paths_deciding", language), line={"color": "#d62728"}))
+    fig.update_layout(title=t("decisions", language), template=LIGHT, height=380,
+                      yaxis={"title": t("cases_month", language)},
+                      yaxis2={"title": t("share", language), "overlaying": "y", "side": "right",
+                              "range": [0, 1], "tickformat": ".0%"},
+                      legend={"orientation": "h", "y": -0.15})
+    return fig
+
+
 def cumulative_chart(result: BacklogResult, variable: str = "penalty_eur", *,
                      language: str = "en") -> go.Figure:
     """Return the fan chart of a flow summed from the TPD end (late decisions or EUR)."""
@@ -256,11 +275,16 @@ def policy_table(policies: pd.DataFrame, *, language: str = "en",
     shown = shown.rename(columns={"penalty_eur": "penalty_eur_m", "penalty_eur_p90": "penalty_eur_m_p90",
                                   "penalty_eur_cohort": "penalty_eur_cohort_m",
                                   "penalty_eur_regular": "penalty_eur_regular_m"})
-    # a finishing time never reached reads as words, not as inf
+    for col in [c for c in shown.columns if c.endswith("_eur_mean") or c == "total_cost_eur_p90"]:
+        shown[col.replace("_eur", "_eur_m")] = shown.pop(col) / 1e6
+    # a finishing time never reached reads as words, not as a number or inf
     for col in ("months_to_clear", "months_to_clear_p90", "permits_done_month"):
-        if col in shown:
-            shown[col] = [fmt_number(x, language) if np.isfinite(x)
-                          else never for x in shown[col]]
+        if col not in shown:
+            continue
+        flag = shown.pop(f"{col}_censored") if f"{col}_censored" in shown else False
+        cens = np.broadcast_to(np.asarray(flag, dtype=bool), len(shown))
+        shown[col] = [never if c or not np.isfinite(x) else fmt_number(x, language)
+                      for x, c in zip(shown[col], cens, strict=True)]
     return shown
 
 
@@ -306,7 +330,34 @@ def capacity_text(capacity: pd.DataFrame, cfg: BacklogConfig, *, language: str =
             f"**{_n(dtv['capacity_per_month'], language)} cohort cases a month** to bring the "
             f"caseload under {_n(cfg.dtv_target_caseload, language)} within "
             f"{cfg.dtv_target_months} months (assumed now: {_n(cfg.dtv_cases_per_month, language)}).")
-    return Text(text)
+    return Text(text + _two_numbers(capacity, language))
+
+
+def _two_numbers(capacity: pd.DataFrame, language: str) -> str:
+    """Return the priority share and the regular deficit in words ('' if the solver has neither)."""
+    rows = capacity.set_index("service")
+    if not {"IND cohort priority", "IND regular stream"} <= set(rows.index):
+        return ""
+    prio, regular = rows.loc["IND cohort priority"], rows.loc["IND regular stream"]
+    share = fmt_value(prio["priority_share"], "share", 0.01, language)
+    reached = fmt_value(prio["probability_reached"], "share", 0.01, language)
+    p_def = fmt_value(regular["probability_reached"], "share", 0.01, language)
+    deficit = _n(abs(regular["deficit_per_month"]), language)
+    if language == "nl":
+        prio_text = (f" Bij de geplande capaciteit haalt een TPD-team met **{share} van de capaciteit** "
+                     f"de termijndoelstelling (kans {reached})." if prio["target_met"] else
+                     " Bij de geplande capaciteit haalt zelfs de hele capaciteit voor het cohort "
+                     "de termijndoelstelling niet.")
+        word = "tekort" if regular["deficit_per_month"] > 0 else "overschot"
+        return prio_text + (f" De reguliere asielstroom heeft een {word} van **{deficit} zaken per maand** "
+                            f"(instroom min geplande capaciteit x realisatie; kans op een tekort {p_def}).")
+    prio_text = (f" At the planned capacity, a TPD team with **{share} of capacity** meets the "
+                 f"legal-term target (probability {reached})." if prio["target_met"] else
+                 " At the planned capacity, not even all of it reserved for the cohort meets the "
+                 "legal-term target.")
+    word = "deficit" if regular["deficit_per_month"] > 0 else "surplus"
+    return prio_text + (f" The regular asylum stream runs a {word} of **{deficit} cases a month** "
+                        f"(inflow minus planned capacity x realisation; probability of a deficit {p_def}).")
 
 
 def assumptions_table(cfg: BacklogConfig, *, language: str = "en") -> pd.DataFrame:

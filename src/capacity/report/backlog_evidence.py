@@ -52,45 +52,64 @@ def validation_text(validation: pd.DataFrame, *, language: str = "en") -> Text:
 
     at_bound = pen["calibrated_notice_share"].iloc[0] >= 0.999
     bound = {"en": (" The fitted share reaches its upper bound: with the 15-month term the model "
-                    "runs up too little in 2023 and too much in 2024, so part of the 2023 payments "
-                    "was probably owed on the 6-month term (contested extension)."
-                    if at_bound else ""),
-             "nl": (" Het aandeel loopt tegen zijn bovengrens: met de termijn van 15 maanden loopt "
-                    "in het model in 2023 te weinig en in 2024 te veel op, dus een deel van de "
-                    "betalingen in 2023 ging waarschijnlijk over de termijn van 6 maanden "
-                    "(betwiste verlenging)." if at_bound else "")}
+                    "sends too few notices and runs up too little in 2023, so part of the 2023 "
+                    "notices and payments was probably owed on the 6-month term (contested "
+                    "extension)." if at_bound else ""),
+             "nl": (" Het aandeel loopt tegen zijn bovengrens: met de termijn van 15 maanden "
+                    "verstuurt het model in 2023 te weinig ingebrekestellingen en loopt er te "
+                    "weinig op, dus een deel daarvan ging waarschijnlijk over de termijn van 6 "
+                    "maanden (betwiste verlenging)." if at_bound else "")}
+    notices = validation[validation["quantity"] == "notices_of_default"].set_index("year")
+    forecast_share = fmt_value(pen["forecast_notice_share"].iloc[0], "share", 0.01, language) \
+        if "forecast_notice_share" in pen else None
+    extra = {"en": "", "nl": ""}
+    if 2024 in notices.index:
+        row = notices.loc[2024]
+        n_obs, n_sim = fmt_number(row["observed"], language), fmt_number(round(row["sim_median"], -2), language)
+        extra = {"en": f" Notices of default 2024 (out of sample): published {n_obs}, simulated {n_sim}.",
+                 "nl": f" Ingebrekestellingen 2024 (buiten de kalibratie): gepubliceerd {n_obs}, "
+                       f"gesimuleerd {n_sim}."}
+    if forecast_share is not None:
+        extra["en"] += (f" The forecast does not take this fit over: it draws its own notice share "
+                        f"(central {forecast_share}).")
+        extra["nl"] += (f" De prognose neemt deze schatting niet over: zij trekt een eigen aandeel "
+                        f"(centraal {forecast_share}).")
     out = pen.loc[2025]
     miss = fmt_value(abs(out["miss_median"]), "share", 0.01, language)
     parts = []
     for year in (2023, 2024):
         row = pen.loc[year]
+        label = "" if row["sample"] == "calibration" else (
+            " (buiten de kalibratie)" if language == "nl" else " (out of sample)")
         if language == "nl":
-            parts.append(f"{year}: gepubliceerd {eur(row['observed'])}, gesimuleerd "
+            parts.append(f"{year}{label}: gepubliceerd {eur(row['observed'])}, gesimuleerd "
                          f"{eur(row['sim_median'])} ({eur(row['sim_p10'])} tot {eur(row['sim_p90'])}; "
                          f"{'binnen' if inside(year) else 'buiten'} de 80%-band)")
         else:
-            parts.append(f"{year}: published {eur(row['observed'])}, simulated "
+            parts.append(f"{year}{label}: published {eur(row['observed'])}, simulated "
                          f"{eur(row['sim_median'])} ({eur(row['sim_p10'])} to {eur(row['sim_p90'])}; "
                          f"{'inside' if inside(year) else 'outside'} the 80 % band)")
     if language == "nl":
         side = "lager" if out["miss_median"] < 0 else "hoger"
-        text = (f"Gekalibreerd op 2023 en 2024: aandeel ingebrekestellingen {share}, vertraging "
+        text = (f"Gekalibreerd op 2023 (ingebrekestellingen en dwangsommen): aandeel "
+                f"ingebrekestellingen {share}, vertraging "
                 f"{lag} dagen. {'; '.join(parts)}. **2025 buiten de kalibratie**: gepubliceerd "
                 f"{eur(out['observed'])}, gesimuleerd {eur(out['sim_median'])} ({miss} {side}; "
                 f"80%-band {eur(out['sim_p10'])} tot {eur(out['sim_p90'])}). De sprong in 2025 "
                 "komt in het model van de teruggedraaide verlenging tot 15 maanden. Het "
                 "gepubliceerde bedrag is wat in het jaar is uitbetaald, het model telt wat in het "
                 "jaar oploopt; de maand van de terugdraaiing staat niet in de data (aanname: "
-                "januari 2025)." + bound["nl"])
+                "januari 2025)." + bound["nl"] + extra["nl"])
     else:
         side = "below" if out["miss_median"] < 0 else "above"
-        text = (f"Calibrated on 2023 and 2024: notice share {share}, notice lag {lag} days. "
+        text = (f"Calibrated on 2023 (notices of default and penalties): notice share {share}, "
+                f"notice lag {lag} days. "
                 f"{'; '.join(parts)}. **2025 out of sample**: published {eur(out['observed'])}, "
                 f"simulated {eur(out['sim_median'])} ({miss} {side}; 80 % band "
                 f"{eur(out['sim_p10'])} to {eur(out['sim_p90'])}). In the model the 2025 jump "
                 "comes from the reversed 15-month extension. The published amount is what was "
                 "paid in the year, the model counts what was run up in the year; the month of "
-                "the reversal is not in the data (assumption: January 2025)." + bound["en"])
+                "the reversal is not in the data (assumption: January 2025)." + bound["en"] + extra["en"])
     return Text(text)
 
 
@@ -100,8 +119,8 @@ def sensitivity_chart(table: pd.DataFrame, *, language: str = "en") -> go.Figure
     fig = make_subplots(rows=1, cols=len(outputs),
                         subplot_titles=[t(f"output_{o}", language) for o in outputs])
     for col, output in enumerate(outputs, start=1):
-        part = table[(table["output"] == output) & (table["total_order"] >= 0.01)]
-        part = part.sort_values("total_order")
+        part = table[(table["output"] == output) & _findings(table)]
+        part = part.sort_values("total_order").assign(ci_low=lambda d: d["ci_low"].clip(lower=0.0))
         fig.add_trace(go.Bar(
             y=[t(f"input_{p}", language) for p in part["parameter"]], x=part["total_order"],
             orientation="h", showlegend=False, marker={"color": "#1f77b4"},
@@ -115,10 +134,20 @@ def sensitivity_chart(table: pd.DataFrame, *, language: str = "en") -> go.Figure
     return fig
 
 
+def _findings(table: pd.DataFrame) -> pd.Series:
+    """Rows whose total-order index is a finding (interval above the threshold, never negative)."""
+    if "finding" in table:
+        return table["finding"].astype(bool) & (table["total_order"] > 0)
+    return table["total_order"] >= 0.01
+
+
 def sensitivity_text(table: pd.DataFrame, *, language: str = "en") -> Text:
     """Return the three inputs that matter most for late decisions and for penalties."""
     def top(output: str) -> str:
-        part = table[table["output"] == output].sort_values("total_order", ascending=False).head(3)
+        part = table[(table["output"] == output) & _findings(table)]
+        part = part.sort_values("total_order", ascending=False).head(3)
+        if part.empty:
+            return "-"
         return ", ".join(f"{t('input_' + p, language)} ({fmt_value(v, 'share', 0.01, language)})"
                          for p, v in zip(part["parameter"], part["total_order"], strict=True))
 

@@ -139,6 +139,10 @@ _BACKLOG: dict[str, dict[str, str]] = {
     "late_cum": {"en": "Late decisions, cumulative", "nl": "Te late beslissingen, cumulatief"},
     "penalty_cum": {"en": "Penalties, cumulative (EUR)", "nl": "Dwangsommen, cumulatief (EUR)"},
     "cases_month": {"en": "cases per month", "nl": "zaken per maand"},
+    "decisions_mean": {"en": "Mean over paths (cases per month)",
+                       "nl": "Gemiddelde over de paden (zaken per maand)"},
+    "share_paths_deciding": {"en": "Share of paths with cohort decisions that month",
+                             "nl": "Aandeel paden met beslissingen over het cohort in die maand"},
     "eur": {"en": "EUR", "nl": "EUR"},
     "eur_month": {"en": "EUR per month", "nl": "EUR per maand"},
     "months_after_tpd": {"en": "months after the TPD ends", "nl": "maanden na einde RTB"},
@@ -236,6 +240,11 @@ _INPUTS: dict[str, dict[str, str]] = {
                                     "nl": "capaciteit afgifte transitiedocument"},
     "input_notice_share": {"en": "share sending a notice of default",
                      "nl": "aandeel dat in gebreke stelt"},
+    "input_cohort_persons": {"en": "cohort size at the TPD end", "nl": "omvang cohort bij het einde van de RTB"},
+    "input_ind_tpd_reserved_share": {"en": "capacity reserved for the cohort (TPD team)",
+                                     "nl": "capaciteit gereserveerd voor het cohort (TPD-team)"},
+    "input_ind_capacity_scale": {"en": "planned IND capacity (multiplier)",
+                                 "nl": "geplande IND-capaciteit (factor)"},
 }
 
 #: Its outputs (key: ``output_<output>``).

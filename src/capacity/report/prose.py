@@ -583,14 +583,19 @@ _BACKLOG: dict[str, dict[str, str]] = {
               "smallest IND capacity (decisions a month, constant from the TPD end or reached after a "
               "ramp-up) that keeps the share of late cohort decisions under the target with the given "
               "probability, and the smallest DT&V capacity that brings the cohort's caseload under its "
-              "threshold in time. Bisection on common random numbers with `backlog.solver_n_paths` paths.",
+              "threshold in time. Bisection on common random numbers with `backlog.solver_n_paths` paths. "
+              "Two more rows: the smallest share of the planned capacity reserved for the cohort (a TPD "
+              "team) that meets the same target, and the regular stream's monthly deficit (inflow minus "
+              "planned capacity x realisation). `target_met` is false where no capacity meets the target.",
         "nl": "## Benodigde capaciteit\n\n"
               "Wat IND en DT&V nodig hebben, per maand en per jaar, naast wat nu gepland is: de kleinste "
               "IND-capaciteit (beslissingen per maand, vanaf het einde van de RTB of na een aanloop) die "
               "het aandeel te late beslissingen over het cohort met de gekozen zekerheid onder het doel "
               "houdt, en de kleinste DT&V-capaciteit die de zaken uit het cohort op tijd onder de drempel "
               "brengt. Gezocht door steeds te halveren, op dezelfde toevalsgetallen, met "
-              "`backlog.solver_n_paths` paden.",
+              "`backlog.solver_n_paths` paden. Twee rijen meer: het kleinste deel van de geplande capaciteit "
+              "dat voor het cohort gereserveerd moet worden (een TPD-team) om hetzelfde doel te halen, en het "
+              "maandelijkse tekort van de reguliere stroom (instroom min geplande capaciteit x realisatie).",
     },
     "p04_headline": {"en": "## Headline", "nl": "## Kerncijfers"},
     "p04_term": {
@@ -631,7 +636,9 @@ _BACKLOG: dict[str, dict[str, str]] = {
               "penalties run per day (EUR 23, 35, then 45) up to EUR 1,442 per case. They run on **every "
               "case pending past its term, whether or not it is decided later**, in the cohort and in the "
               "regular asylum queue alike. *Late decisions* (decided after the term) and *overdue pending* "
-              "(still waiting past the term) are counted separately.",
+              "(still waiting past the term) are counted separately. Decisions on the cohort come in "
+              "bursts, so the chart shows the mean over the paths and the share of paths with decisions "
+              "in each month (a median would read 0 in most months).",
         "nl": "## Beslissingen, te late beslissingen en dwangsommen\n\n"
               "Een beslissing is te laat als ze na de wettelijke termijn komt (voor het cohort: 6 maanden "
               "vanaf het moment dat de aanvraag weer in behandeling komt, te verlengen tot in totaal 21 "
@@ -641,7 +648,9 @@ _BACKLOG: dict[str, dict[str, str]] = {
               "23, 35 en dan 45), tot EUR 1.442 per zaak. Ze lopen op **elke zaak die over de termijn "
               "wacht, of er later nu wordt beslist of niet**, in het cohort en bij de reguliere asielzaken. "
               "*Te late beslissingen* (beslist na de termijn) en *achterstallige zaken* (wachten nog, over "
-              "de termijn) staan apart.",
+              "de termijn) staan apart. Beslissingen over het cohort komen in golven; de grafiek toont "
+              "daarom het gemiddelde over de paden en het aandeel paden met beslissingen in elke maand "
+              "(een mediaan zou in de meeste maanden 0 zijn).",
     },
     "p04_ledger": {
         "en": "## Everyone in one state, every month: the population ledger\n\n"
@@ -696,40 +705,56 @@ _BACKLOG: dict[str, dict[str, str]] = {
               "the policy's, not noise. `late_or_overdue` adds the cases still pending past the term at the "
               "end of the run to the late decisions (a queue that never reaches the cohort has no late "
               "*decisions*, only overdue cases); `late_share` is its share; `late_decisions_vs_first` is "
-              "the paired median difference against the first row. EUR in millions.",
+              "the paired median difference against the first row. Costs (EUR in millions, means over the "
+              "paths, so the parts add up): penalties, reception (COA for continuing cases, municipal shelter "
+              "at the normbedrag for document takers waiting) and IND staff per decision; the COA day rate "
+              "and the cost per decision are assumptions. A policy that leaves the cohort undecided at the "
+              "horizon on more paths than the target allows is *not feasible*: its costs go on after the "
+              "run, so it is never ranked cheapest.",
         "nl": "## Beleidsopties naast elkaar\n\n"
               "Elke beleidsoptie rekent met dezelfde toevalsgetallen, dus verschillen komen door het "
               "beleid, niet door toeval. 'Te laat of achterstallig' telt de zaken die aan het eind van de "
               "periode nog over de termijn wachten op bij de te late beslissingen (een wachtrij die nooit "
               "aan het cohort toekomt, heeft geen te late *beslissingen*, alleen achterstallige zaken); "
               "'aandeel te laat' is het aandeel daarvan; 'verschil met de eerste rij' is het gepaarde "
-              "verschil in de mediaan met de eerste rij. Bedragen in miljoenen euro.",
+              "verschil in de mediaan met de eerste rij. Kosten (miljoenen euro, gemiddelden over de paden, "
+              "zodat de delen optellen): dwangsommen, opvang (COA voor doorlopende zaken, gemeentelijke opvang "
+              "tegen het normbedrag voor wie op het document wacht) en IND-personeel per beslissing; het "
+              "COA-dagtarief en de kosten per beslissing zijn aannames. Een optie die het cohort aan het eind "
+              "op meer paden dan het doel toelaat onbeslist laat, is *niet haalbaar*: de kosten lopen na de "
+              "periode door, dus ze komt nooit als goedkoopste uit.",
     },
     "p04_replay": {
         "en": "## Replay 2023–2025\n\n"
               "The model's credibility test: the regular asylum queue replayed from January 2023 on the "
               "published inflow, with a decision output that reproduces the published year-end stocks "
-              "(persons), against the published penalty payments. The notice share and lag are fitted on "
-              "2023 and 2024; 2025 is out of sample.",
+              "(persons), against the published notices of default and penalty payments. The notice share "
+              "is fitted on the 2023 notices and the lag on the 2023 penalties; 2024 (notices and penalties) "
+              "and 2025 (penalties) are out of sample.",
         "nl": "## Terugrekening 2023–2025\n\n"
               "De geloofwaardigheidstoets van het model: de reguliere asielvoorraad teruggerekend vanaf "
               "januari 2023 op de gepubliceerde instroom, met een aantal beslissingen dat de gepubliceerde "
               "voorraden aan het eind van elk jaar (personen) reproduceert, tegenover de gepubliceerde "
-              "dwangsommen. Het aandeel ingebrekestellingen en de vertraging zijn geschat op 2023 en 2024; "
-              "2025 ligt buiten de schatting.",
+              "ingebrekestellingen en dwangsommen. Het aandeel ingebrekestellingen is geschat op de "
+              "ingebrekestellingen van 2023 en de vertraging op de dwangsommen van 2023; 2024 "
+              "(ingebrekestellingen en dwangsommen) en 2025 (dwangsommen) liggen buiten de schatting.",
     },
     "p04_sensitivity": {
         "en": "## Which assumption matters most\n\n"
-              "A variance-based (Sobol) sensitivity analysis over every uncertain input of the backlog "
-              "model, on common random numbers: the total-order index is the share of an output's variance "
-              "that goes away if that input were known (its interactions included); bars show the 90 % "
-              "bootstrap interval. The cohort size and the month-to-month noise are held fixed here.",
+              "A variance-based (Sobol) sensitivity analysis (SALib) over every uncertain input of the "
+              "backlog model, the cohort size and two levers (capacity reserved for the cohort, planned IND "
+              "capacity), on common random numbers: the total-order index is the share of an output's "
+              "variance that goes away if that input were known (its interactions included); bars show the "
+              "90 % bootstrap interval. Only inputs whose interval lies above 1 % are shown. The "
+              "month-to-month noise is held fixed here.",
         "nl": "## Welke aanname telt het zwaarst\n\n"
               "Een gevoeligheidsanalyse (Sobol) over alle onzekere aannames van het achterstandsmodel, op "
               "dezelfde toevalsgetallen: de totale index is het deel van de spreiding in een uitkomst dat "
               "verdwijnt als die aanname bekend zou zijn (samenspel met andere aannames inbegrepen); de "
-              "balken tonen het 90%-betrouwbaarheidsinterval (bootstrap). De omvang van het cohort en de "
-              "toevallige schommelingen van maand tot maand liggen hier vast.",
+              "balken tonen het 90%-betrouwbaarheidsinterval (bootstrap). Ook de omvang van het cohort en "
+              "twee knoppen (capaciteit gereserveerd voor het cohort, geplande IND-capaciteit) tellen mee "
+              "(SALib). Alleen aannames met een interval boven 1% staan erin. De toevallige schommelingen "
+              "van maand tot maand liggen hier vast.",
     },
     "p04_sensitivity_caption": {"en": "Sobol sensitivity indices", "nl": "Gevoeligheidsindices (Sobol)"},
     "p04_assumptions": {
@@ -807,6 +832,19 @@ _COLUMNS: dict[str, str] = {
     "housing_task_new": "nieuw te huisvesten", "pressure": "druk (vraag per plek)",
     "cohort_in_shelter": "in opvang bij einde RTB", "safety_region": "veiligheidsregio",
     "cohort": "cohort", "regular": "regulier", "total": "totaal",
+    "feasible": "haalbaar", "cost_rank": "rang naar kosten", "cheapest": "goedkoopst",
+    "penalty_eur_m_mean": "dwangsommen (mln EUR, gemiddeld)",
+    "reception_coa_eur_m_mean": "opvang COA (mln EUR, gemiddeld)",
+    "reception_municipal_eur_m_mean": "gemeentelijke opvang (mln EUR, gemiddeld)",
+    "reception_eur_m_mean": "opvang (mln EUR, gemiddeld)", "staff_eur_m_mean": "IND-personeel (mln EUR, gemiddeld)",
+    "total_cost_eur_m_mean": "totale kosten (mln EUR, gemiddeld)",
+    "total_cost_eur_m_p90": "totale kosten (mln EUR, 90%)", "target_met": "doel gehaald",
+    "priority_share": "deel voor het cohort", "deficit_per_month": "tekort per maand",
+    "deficit_p10": "tekort (10%)", "deficit_p90": "tekort (90%)",
+    "calibrated_share_capped": "schatting op de bovengrens",
+    "forecast_notice_share": "aandeel in de prognose", "forecast_notice_lag_days": "vertraging in de prognose (dagen)",
+    "first_order_ci_low": "eerste orde, interval laag", "first_order_ci_high": "eerste orde, interval hoog",
+    "kind": "soort", "finding": "telt mee",
 }
 
 #: Dutch text of the fixed phrases and units in model tables' text cells (``cell_<English>``),
