@@ -36,7 +36,7 @@ def test_a_widget_refuses_aliases_tags_and_control_characters_quickly(base, tmp_
 
 
 def test_saving_into_a_folder_that_is_a_file_is_one_line(base, tmp_path: Path) -> None:
-    values = {**base, "forecast.n_paths": 250}
+    values = {**base, "forecast.n_paths": 250, "meta.title": "A draft of its own"}
     folder = tmp_path / "file"
     folder.write_text("not a folder")
     with pytest.raises(ParameterError, match="cannot be written") as err:
@@ -57,7 +57,8 @@ def test_save_never_writes_through_a_symbolic_link(base, tmp_path: Path) -> None
     folder.mkdir()
     (folder / "x.yaml").symlink_to(outside)
     with pytest.raises(ParameterError, match="symbolic link"):
-        form.save({**base, "forecast.n_paths": 250}, base, "x", folder=folder, overwrite=True)
+        form.save({**base, "forecast.n_paths": 250, "meta.title": "A draft of its own"}, base, "x",
+                  folder=folder, overwrite=True)
     assert outside.read_text() == "keep me\n"
 
 
