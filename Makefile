@@ -53,7 +53,7 @@ validate: $(STAMP) ## Check every parameter file in params/
 	$(BIN)/capacity validate
 
 test: $(STAMP) ## Run the whole test suite (unit, integration, notebooks, browser)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=15
 
 test-fast: $(STAMP) ## Run only the unit tests
 	$(BIN)/python -m pytest -q -m unit

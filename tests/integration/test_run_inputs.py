@@ -116,7 +116,7 @@ def test_run_refuses_a_bad_data_file_before_any_kernel(tmp_path: Path) -> None:
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 2, out.stderr
     assert "nothing ran" in out.stderr and "Traceback" not in out.stderr + out.stdout
-    assert "ukraine_shelter_nl.csv, row 45: registered_brp = '120.820'" in out.stderr
+    assert "ukraine_shelter_nl.csv, row 46: registered_brp = '120.820'" in out.stderr
     assert not reports.exists() or not list(reports.glob("2*"))
 
 

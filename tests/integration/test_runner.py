@@ -124,7 +124,7 @@ def test_manifest_describes_the_data_each_scenario_read(tmp_path: Path) -> None:
     shipped = data.data_files()["ukraine_shelter_nl"]
     copy = tmp_path / "older" / "ukraine_shelter_nl.csv"
     copy.parent.mkdir()
-    copy.write_text("".join(shipped.read_text().splitlines(keepends=True)[:-1]))
+    copy.write_text("".join(shipped.read_text().splitlines(keepends=True)[:-2]))  # without the June 2025 rows
     scenario = tmp_path / "older_data.yaml"
     scenario.write_text(f"data:\n  files:\n    ukraine_shelter_nl: {copy}\n")
     result = runner.run([BASELINE_PATH, scenario], registry=[OK], reports_dir=tmp_path / "r",
@@ -139,8 +139,8 @@ def test_manifest_describes_the_data_each_scenario_read(tmp_path: Path) -> None:
     assert baseline["ukraine_shelter_nl"]["path"] == str(shipped)
     assert baseline["ukraine_shelter_nl"]["sha256"] != digest
     assert older["municipalities"] == baseline["municipalities"]  # the rest is the shipped data
-    assert "places to 2024-12" in scenarios["older_data"]["data_vintage"]
-    assert "places to 2025-03" in scenarios["baseline"]["data_vintage"]
+    assert "places to 2025-04" in scenarios["older_data"]["data_vintage"]
+    assert "places to 2025-06" in scenarios["baseline"]["data_vintage"]
     assert "older_data: " in result.manifest["data_vintage"]
     by_path = {f["path"]: f for f in result.manifest["data_files"]}
     assert by_path[str(copy)]["scenarios"] == ["older_data"]

@@ -49,7 +49,10 @@ def test_output_contract_tables(suite_run) -> None:
         assert variables <= set(table["variable"]), name
         assert (tables / f"{name}.xlsx").is_file()
     horizon = pd.read_csv(tables / "population_forecast.csv", parse_dates=["date"])
-    assert horizon["date"].nunique() == 36
+    # from the month after the last count (June 2025) to 36 months after the run month
+    today = pd.Timestamp.today().to_period("M").to_timestamp()
+    assert horizon["date"].min() == pd.Timestamp("2025-07-01")
+    assert horizon["date"].max() == today + pd.DateOffset(months=36)
     for name in ("backtest", "backlog_policies", "capacity_needed", "municipalities"):
         assert (tables / f"{name}.csv").is_file(), name
 

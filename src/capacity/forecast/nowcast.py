@@ -45,7 +45,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.tsa.statespace.mlemodel import MLEModel
 
-from capacity.data import EUROSTAT_CLEANUP_MONTHS, months_between
+from capacity.data import EUROSTAT_CLEANUP_MONTHS
 from capacity.errors import DataError
 
 #: Sources of a registered count, in the order of the observation vector (then ``flows``).
@@ -66,14 +66,6 @@ OBS_SD: dict[str, float] = {"rtb_letter": 0.003, "table_press": 0.005, "press_ro
 
 #: Variance opened on the Eurostat gap in a clean-up month (log scale): a free jump.
 CLEANUP_VAR = 1.0
-
-#: Human names of the sources, for tables and charts.
-SOURCE_LABELS: dict[str, str] = {
-    "rtb_letter": "ministry letters (BRP, protection under the RTB)",
-    "table_press": "biweekly table (to the person)",
-    "press_rounded": "biweekly table as rounded in the press",
-    "eurostat": "Eurostat TP stock (month end)",
-}
 
 #: What the nowcast and forecast count, named on every page.
 TARGET = "registered in the BRP with protection under the RTB (ministry letters)"
@@ -346,8 +338,3 @@ def fit_nowcast(counts: pd.DataFrame, tp_stock: pd.Series, wide: pd.DataFrame, *
         state_cov=np.asarray(res.filtered_state_cov[:, :, -1], dtype=float),
         params=dict(zip(model.param_names, np.asarray(res.params, dtype=float), strict=True)),
         observations=obs, last_count=last)
-
-
-def months_since(nowcast: Nowcast, today: pd.Timestamp) -> int:
-    """Whole months from the last count's month to ``today``'s month."""
-    return int(months_between(nowcast.last_month, pd.Timestamp(today)))

@@ -262,7 +262,9 @@ def departure_rate_table(population: PopulationPaths) -> pd.DataFrame:
 
     previous = np.concatenate([np.full((population.n_paths, 1), population.jump_off_registered),
                                population.registered[:, :-1]], axis=1)
-    return summarise(population.departures / previous, population.dates, "departure_rate")
+    rate = np.divide(population.departures, previous, out=np.zeros_like(population.departures),
+                     where=previous > 0)  # no one left to depart: a rate of 0, not NaN
+    return summarise(rate, population.dates, "departure_rate")
 
 
 def departure_rate_history(history: pd.DataFrame, *, denominator: str = "registered",

@@ -97,9 +97,15 @@ def read(run_dir: Path) -> dict[str, Any] | None:
 
 
 def unchanged_since(reports_dir: Path, inputs: Mapping[str, Any]) -> Path | None:
-    """Return ``latest``'s run folder when its inputs equal ``inputs``, else None."""
+    """Return ``latest``'s run folder when its inputs equal ``inputs``, else None.
+
+    A run whose vintage is still kept beside it (the store was busy) is never "unchanged":
+    the next run must store it.
+    """
+    from capacity.vintages.store import PENDING
+
     latest = Path(reports_dir) / "latest"
-    if not latest.is_dir():
+    if not latest.is_dir() or any(Path(reports_dir).glob(f"*/{PENDING}")):
         return None
     run_dir = latest.resolve()
     before = read(run_dir)
