@@ -146,4 +146,4 @@ def test_manifest_describes_the_data_each_scenario_read(tmp_path: Path) -> None:
     assert by_path[str(copy)]["scenarios"] == ["older_data"]
     assert by_path[str(shipped)]["scenarios"] == ["baseline"]
     report = (result.run_dir / "older_data" / "ok.html").read_text()
-    assert digest[:12] in report and "places to 2024-12" in report
+    assert digest[:12] in report and "places to 2025-04" in report

@@ -97,7 +97,21 @@ def dutch_share(countries: pd.DataFrame, language: str | None = "en") -> pd.Data
 def eu_totals(totals: pd.DataFrame, language: str = "en") -> pd.DataFrame:
     """Return the EU-27 points of 2025 with their sources."""
     out = totals[["date", "measure", "value", "unit", "source"]].assign(date=totals["date"].dt.strftime("%Y-%m-%d"))
+    names = MEASURES.get(language)
+    if names:  # the file's measure codes in words (its unit and source stay as published)
+        out["measure"] = out["measure"].map(lambda code: names.get(code, code))
     return _named(out, language)
+
+
+#: The measure codes of ``eurostat_tp_eu_totals.csv`` in words, per language.
+MEASURES: dict[str, dict[str, str]] = {
+    "en": {"tp_beneficiaries": "people under temporary protection",
+           "tp_decisions_quarter": "new temporary protection decisions in the quarter",
+           "tp_decisions_month": "new temporary protection decisions in the month"},
+    "nl": {"tp_beneficiaries": "mensen met tijdelijke bescherming",
+           "tp_decisions_quarter": "nieuwe besluiten tijdelijke bescherming in het kwartaal",
+           "tp_decisions_month": "nieuwe besluiten tijdelijke bescherming in de maand"},
+}
 
 
 def statuses(countries: pd.DataFrame, known: pd.DataFrame, language: str = "en") -> pd.DataFrame:

@@ -916,9 +916,6 @@ _CELLS: dict[str, str] = {
     "regular inflow minus planned capacity x realisation (cases/month, mean over the run)":
         "reguliere instroom min geplande capaciteit x realisatie (zaken per maand, gemiddelde over de run)",
     "persons ('slightly more than')": "personen ('iets meer dan')",
-    "tp_beneficiaries": "personen met tijdelijke bescherming",
-    "tp_decisions_quarter": "nieuwe besluiten tijdelijke bescherming per kwartaal",
-    "tp_decisions_month": "nieuwe besluiten tijdelijke bescherming per maand",
     "decisions in Q{} {}": "besluiten in kwartaal {} {}",
     "decisions in Sep {} (revised)": "besluiten in september {} (herzien)",
     "decisions in Oct {}": "besluiten in oktober {}", "decisions in Nov {}": "besluiten in november {}",
