@@ -76,5 +76,11 @@ def fmt_value(value: Any, unit: str, rounding: float, language: str = "en") -> s
 
 
 def fmt_headline(row: Mapping[str, Any], language: str = "en", field: str = "value") -> str:
-    """Format one column (``value``, ``p10`` or ``p90``) of a headline-table row."""
-    return fmt_value(row[field], row["unit"], row["rounding"], language)
+    """Format one column (``value``, ``p10`` or ``p90``) of a headline-table row.
+
+    A figure without a band (a scalar) shows ``–`` for ``p10``/``p90``, whatever its unit.
+    """
+    value = row[field]
+    if field != "value" and (value is None or value == "" or (isinstance(value, float) and math.isnan(value))):
+        return "–"
+    return fmt_value(value, row["unit"], row["rounding"], language)
