@@ -262,16 +262,6 @@ class Nowcast:
         steps = flow + start[:, 1:2] + rng.standard_normal((n_paths, months)) * self.params["s_level"]
         return start[:, :1] + np.cumsum(steps, axis=1)
 
-    def table(self) -> pd.DataFrame:
-        """Return the smoothed level (persons, 80 % band) and each source's counts per month."""
-        z = 1.2815515655446004
-        out = pd.DataFrame({"date": self.months, "level": np.exp(self.level),
-                            "level_p10": np.exp(self.level - z * self.level_sd),
-                            "level_p90": np.exp(self.level + z * self.level_sd)})
-        for s in SOURCES:
-            out[s] = np.exp(self.observations[s].to_numpy())
-        return out
-
 
 def flow_inputs(wide: pd.DataFrame, months: pd.DatetimeIndex) -> pd.DataFrame:
     """Return the published net flow per month (log scale; NaN where not published).
