@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from tests.unit.simple_params import simple_backlog
 
 from capacity import backlog as bl
 from capacity.backlog.parameters import DAYS_PER_MONTH
@@ -23,7 +24,7 @@ def _cfg(**kw) -> BacklogConfig:
                 permit_uptake_share=0.0, return_rate_per_month=0.0,
                 departure_rate_per_month=0.0, clear_threshold_cases=1.0)
     base.update(kw)
-    return BacklogConfig(**base)
+    return simple_backlog(**base)
 
 
 def _numbers_are_finite(table: pd.DataFrame) -> bool:

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from tests.unit.simple_params import simple_backlog
 
 from capacity import backlog as bl
 from capacity import headline
@@ -19,7 +20,7 @@ def _cfg(**kw) -> BacklogConfig:
     base = dict(n_paths=2, n_months=24, ind_decisions_per_month=1000.0,
                 regular_inflow_per_year=0.0, grant_share=1.0, clear_threshold_cases=1e-6)
     base.update(kw)
-    return BacklogConfig(**base)
+    return simple_backlog(**base)
 
 
 def _run(cfg: BacklogConfig, cohort: float):

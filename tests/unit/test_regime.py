@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.unit.simple_params import simple_backlog
 
 from capacity import backlog, params
 from capacity.forecast.paths import PopulationPaths, simulate_stock
@@ -37,7 +38,7 @@ def _paths(n: int = 20, h: int = 36, seed: int = 0, residual: bool = True) -> Po
 def _cfg(**kw) -> BacklogConfig:
     base = dict(tpd_end_date="2027-03-04", post_tpd_asylum_share=0.5)
     base.update(kw)
-    return BacklogConfig(**base)
+    return simple_backlog(**base)
 
 
 def test_no_tp_arrivals_from_the_tpd_end_month_and_the_identity_holds():
@@ -108,7 +109,7 @@ def test_share_in_shelter_at_the_month_before_the_tpd_end():
 
 
 def test_document_takers_are_never_in_the_ind_queue_nor_decided():
-    cfg = BacklogConfig(permit_uptake_share=1.0, permit_uptake_months=3.0, n_months=12,
+    cfg = simple_backlog(permit_uptake_share=1.0, permit_uptake_months=3.0, n_months=12,
                         ind_decisions_per_month=5000.0, regular_backlog_cases=0.0)
     res = backlog.simulate(np.full(3, 10_000.0), cfg, rng=np.random.default_rng(0))
     assert res.paths["pending"].max() == 0
@@ -118,7 +119,7 @@ def test_document_takers_are_never_in_the_ind_queue_nor_decided():
 
 
 def test_only_continuing_cases_enter_the_queue():
-    cfg = BacklogConfig(permit_uptake_share=0.73, persons_per_case=1.25, n_months=6,
+    cfg = simple_backlog(permit_uptake_share=0.73, persons_per_case=1.25, n_months=6,
                         ind_decisions_per_month=0.0, return_rate_per_month=0.0)
     res = backlog.simulate(np.full(2, 10_000.0), cfg, rng=np.random.default_rng(0),
                            departure_rates=np.zeros((2, 6)))
@@ -127,7 +128,7 @@ def test_only_continuing_cases_enter_the_queue():
 
 
 def test_issuing_capacity_counts_persons():
-    cfg = BacklogConfig(permit_uptake_share=1.0, permit_uptake_months=1.0, persons_per_case=2.0,
+    cfg = simple_backlog(permit_uptake_share=1.0, permit_uptake_months=1.0, persons_per_case=2.0,
                         permit_capacity_per_month=1000.0, n_months=6, ind_decisions_per_month=0.0)
     res = backlog.simulate(np.full(1, 4000.0), cfg, rng=np.random.default_rng(0),
                            departure_rates=np.zeros((1, 6)))
@@ -136,7 +137,7 @@ def test_issuing_capacity_counts_persons():
 
 
 def test_post_tpd_arrivals_join_the_regular_inflow():
-    cfg = BacklogConfig(n_months=4, regular_inflow_per_year=0.0, regular_inflow_noise_sd=0.0)
+    cfg = simple_backlog(n_months=4, regular_inflow_per_year=0.0, regular_inflow_noise_sd=0.0)
     extra = np.full((2, 4), 500.0)
     res = backlog.simulate(np.full(2, 1000.0), cfg, rng=np.random.default_rng(0),
                            extra_regular_inflow=extra)
@@ -229,9 +230,9 @@ def test_ledger_chart_stacks_every_state_and_marks_the_expiry(language):
 def test_issuing_before_the_tpd_end_shortens_the_wait_for_the_document():
     base = dict(permit_uptake_share=1.0, permit_uptake_months=1.0, persons_per_case=1.0,
                 permit_capacity_per_month=1000.0, n_months=8, ind_decisions_per_month=0.0)
-    plain = backlog.simulate(np.full(1, 5000.0), BacklogConfig(**base), rng=np.random.default_rng(0),
+    plain = backlog.simulate(np.full(1, 5000.0), simple_backlog(**base), rng=np.random.default_rng(0),
                              departure_rates=np.zeros((1, 8)))
-    early = backlog.simulate(np.full(1, 5000.0), BacklogConfig(**base, document_issue_lead_months=3),
+    early = backlog.simulate(np.full(1, 5000.0), simple_backlog(**base, document_issue_lead_months=3),
                              rng=np.random.default_rng(0), departure_rates=np.zeros((1, 8)))
     assert plain.paths["permits_issued"][0, :5] == pytest.approx([1000.0] * 5)
     assert early.paths["permits_issued"][0, :2] == pytest.approx([4000.0, 1000.0])
