@@ -19,7 +19,7 @@ from capacity.shelter import ShelterResult
 __all__ = [
     "HEADLINE_KEYS", "Text", "cost_chart", "crossing_chart", "crossing_table", "demand_vs_places_chart",
     "destinations_chart", "entitled_note", "jump_off_text", "observed_shelter", "occupancy_chart",
-    "places_needed_text", "pressure_chart", "replay_chart", "replay_text",
+    "places_needed_text", "pressure_chart", "replay_chart", "replay_out_of_sample_text", "replay_text",
 ]
 
 def month_label(date: pd.Timestamp | None, language: str = "en") -> str:
@@ -167,6 +167,33 @@ def replay_text(replay: pd.DataFrame, *, language: str = "en") -> Text:
             lines.append(f"- **{label}**: {inside} of {len(rows)} counts inside the 80 % band"
                          + (f"; outside: {detail}." if detail else "."))
     return Text("\n".join(lines))
+
+
+def replay_out_of_sample_text(table: pd.DataFrame, *, language: str = "en") -> Text:
+    """Say in one sentence how many counts of places the out-of-sample replay holds in its 80 % band.
+
+    Args:
+        table: :func:`capacity.shelter.replay_out_of_sample`'s table.
+        language: ``en`` or ``nl``.
+
+    """
+    n = lambda v: fmt_number(v, language, 0)  # noqa: E731
+    if table.empty:
+        return Text("Geen tellingen van plekken om mee te vergelijken." if language == "nl"
+                    else "No counts of places to compare with.")
+    inside = int(table["inside"].astype(bool).sum())
+    miss = (table["median"] - table["observed"]).abs().idxmax()
+    worst = table.loc[miss]
+    when, origin = month_label(worst["target"], language), month_label(worst["origin"], language)
+    if language == "nl":
+        return Text(f"Buiten de steekproef (elk startpunt geschat op alleen de gegevens van dat moment) liggen "
+                    f"{inside} van de {len(table)} gepubliceerde tellingen van plekken binnen de 80%-band van de "
+                    f"regel 'plekken volgen de vraag'; de grootste misser is {when}: {n(worst['observed'])} "
+                    f"gepubliceerd, mediaan {n(worst['median'])} (vanaf {origin}).")
+    return Text(f"Out of sample (each origin fitted only on the data known then), {inside} of the {len(table)} "
+                f"published counts of places fall inside the 80 % band of the places-follow-demand rule; the "
+                f"largest miss is {when}: {n(worst['observed'])} published, median {n(worst['median'])} "
+                f"(from {origin}).")
 
 
 def crossing_chart(result: ShelterResult, *, language: str = "en") -> go.Figure:

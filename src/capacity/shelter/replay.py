@@ -17,6 +17,7 @@ compared with every published count up to ``end``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -25,10 +26,10 @@ from capacity.errors import DataError
 from capacity.forecast.paths import PopulationPaths
 from capacity.params.shelter import PlacesChange, ShelterConfig
 from capacity.quantiles import QUANTILE_COLUMNS, summarise_many
-from capacity.shelter.history import _wide
+from capacity.shelter.history import _rule_paths, _wide, fit_places_rule
 from capacity.shelter.stockflow import simulate_shelter
 
-__all__ = ["replay"]
+__all__ = ["CAP_GRID", "LEAD_GRID", "OUT_OF_SAMPLE_COLUMNS", "replay", "replay_out_of_sample"]
 
 
 def _published_population(wide: pd.DataFrame, months: pd.DatetimeIndex, start: pd.Timestamp
@@ -102,3 +103,110 @@ def replay(history: pd.DataFrame, cfg: ShelterConfig, *, start: str = "2023-07-0
     table["inside_80"] = inside.where(table["observed"].notna())
     table["arrivals_source"] = np.tile(source, 3)
     return table[["date", "variable", "mean", *QUANTILE_COLUMNS, "observed", "inside_80", "arrivals_source"]]
+
+
+#: Supply caps tried by the out-of-sample replay and the 2024-25 refit (places/month; inf: no cap).
+CAP_GRID: tuple[float, ...] = (*(float(c) for c in range(100, 2100, 100)), np.inf)
+
+#: Leads tried (months): the 3-6-month lead of the places-follow-demand scenario.
+LEAD_GRID: tuple[int, ...] = (3, 4, 5, 6)
+
+#: Columns of :func:`replay_out_of_sample`'s table.
+OUT_OF_SAMPLE_COLUMNS = ["origin", "target", "horizon_months", "data_end", "observed", "median", "lo80",
+                         "hi80", "inside", "n_fits", "fit_window"]
+
+
+def _observed(history: pd.DataFrame, variable: str) -> pd.Series:
+    """Return a variable's observed (or derived) monthly values, by month."""
+    wide = _wide(history)
+    return wide[variable].dropna() if variable in wide.columns else pd.Series(dtype=float)
+
+
+def _demand_ahead(wide: pd.DataFrame, months: pd.DatetimeIndex, origin: pd.Timestamp) -> np.ndarray:
+    """Return the demand proxy (persons) on ``months``: shelter share x registered.
+
+    Registered is carried past its last count (never after ``origin``) by its mean monthly
+    change over the 12 months before (a drift).
+    """
+    pair = wide[["in_shelter", "registered"]].dropna()
+    share = float(pair["in_shelter"].iloc[-1] / pair["registered"].iloc[-1])
+    registered = wide["registered"].dropna()
+    registered = registered[registered.index <= origin]
+    last = registered.index[-1]
+    year = registered[registered.index >= last - pd.DateOffset(months=12)]
+    span = max((last.year - year.index[0].year) * 12 + last.month - year.index[0].month, 1)
+    drift = float(year.iloc[-1] - year.iloc[0]) / span
+    grid = registered.reindex(registered.index.union(months)).interpolate(method="time", limit_area="inside")
+    grid = grid.reindex(months).bfill()
+    after = months > last
+    steps = np.array([(m.year - last.year) * 12 + m.month - last.month for m in months[after]])
+    grid[after] = float(registered.iloc[-1]) + drift * steps
+    return share * grid.to_numpy()
+
+
+def replay_out_of_sample(history_at: Callable[[pd.Timestamp], pd.DataFrame], *, start: str = "2023-07-01",
+                         end: str = "2025-03-01", fit_start: str = "2022-07-01",
+                         leads: tuple[int, ...] = LEAD_GRID, caps: tuple[float, ...] = CAP_GRID,
+                         tolerance: float = 1.25) -> pd.DataFrame:
+    """Forecast every published count of places after ``start`` from the data known before it.
+
+    For each count of places in (``start``, ``end``] the origin is the month of the count
+    before it. The places rule of the places-follow-demand scenario (gain, lead of
+    ``leads`` months, pressure, supply cap of ``caps``) is fitted on the history as known
+    at the end of the origin month (``history_at``; counts of places from ``fit_start``),
+    then run from the origin's count to the target month. Demand after the last registered
+    count is the shelter share times registered carried on by its mean monthly change over
+    the 12 months before (a drift). The 80 % band is the spread over every fit within
+    ``tolerance`` times the best error (the fit's parameter uncertainty, not the demand's).
+
+    Args:
+        history_at: Returns the long history as known on a day (e.g.
+            ``lambda d: capacity.data.load_history(..., as_of=d)``); called with the end of
+            each origin month and, once, with the end of ``end``'s month (for the counts).
+        start: First origin month: counts after it are targets.
+        end: Last target month.
+        fit_start: First count of places the rule is fitted on.
+        leads: Leads tried (months).
+        caps: Supply caps tried (places/month).
+        tolerance: Fits within this multiple of the best error make the band.
+
+    Returns:
+        One row per target (:data:`OUT_OF_SAMPLE_COLUMNS`): origin and target month, horizon
+        (months), ``data_end`` (the last month with any observed value the fit saw), the
+        published count, median, lo80 (q0.10), hi80 (q0.90), ``inside`` (observed within
+        the band), the number of fits in the band and the fit window.
+
+    Raises:
+        DataError: If a history given for an origin holds an observed value after it.
+
+    """
+    final = _observed(history_at(pd.Timestamp(end) + pd.offsets.MonthEnd(0)), "places")
+    counts = final[(final.index >= pd.Timestamp(start)) & (final.index <= pd.Timestamp(end))]
+    rows = []
+    for origin, target in zip(counts.index[:-1], counts.index[1:], strict=True):
+        known = history_at(origin + pd.offsets.MonthEnd(0))
+        seen = known[known["flag"].isin(["observed", "derived"])] if "flag" in known else known
+        data_end = pd.Timestamp(seen["date"].max())
+        if data_end > origin:
+            raise DataError(f"the history for the origin {origin:%Y-%m} holds observed values up to "
+                            f"{data_end:%Y-%m}; expected nothing after the origin")
+        fits, fitted = fit_places_rule(known, start=fit_start, leads=leads, caps=caps)
+        best = min(fits)
+        near = [f for f in fits if f[1] == best[1] and f[0] <= tolerance * best[0]]
+        months = pd.date_range(fitted["months"][0], target, freq="MS")
+        demand = _demand_ahead(_wide(known), months, origin)
+        first = months.get_loc(origin)
+        start_places = float(_observed(known, "places").loc[origin])
+        paths = np.concatenate([
+            _rule_paths(demand, start_places, np.array([f[3] for f in group]), lead, best[1],
+                        np.array([f[4] for f in group]), first=first)[:, -1]
+            for lead in sorted({f[2] for f in near})
+            for group in [[f for f in near if f[2] == lead]]])
+        lo, med, hi = np.quantile(paths, [0.1, 0.5, 0.9])
+        observed = float(counts.loc[target])
+        rows.append({"origin": origin, "target": target,
+                     "horizon_months": (target.year - origin.year) * 12 + target.month - origin.month,
+                     "data_end": data_end, "observed": observed, "median": float(med), "lo80": float(lo),
+                     "hi80": float(hi), "inside": bool(lo <= observed <= hi), "n_fits": len(near),
+                     "fit_window": f"{fitted['months'][0]:%Y-%m}..{fitted['months'][-1]:%Y-%m}"})
+    return pd.DataFrame(rows, columns=OUT_OF_SAMPLE_COLUMNS)
