@@ -15,11 +15,13 @@ from capacity import shelter
 from capacity.headline import lookup
 from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, t
 from capacity.shelter import ShelterResult
+from capacity.shelter.replay import OUT_OF_SAMPLE
 
 __all__ = [
     "HEADLINE_KEYS", "Text", "cost_chart", "crossing_chart", "crossing_table", "demand_vs_places_chart",
     "destinations_chart", "entitled_note", "jump_off_text", "observed_shelter", "occupancy_chart",
-    "places_needed_text", "pressure_chart", "replay_chart", "replay_out_of_sample_text", "replay_text",
+    "places_needed_text", "pressure_chart", "replay_chart", "replay_out_of_sample_table",
+    "replay_out_of_sample_text", "replay_text",
 ]
 
 def month_label(date: pd.Timestamp | None, language: str = "en") -> str:
@@ -141,6 +143,13 @@ def replay_chart(replay: pd.DataFrame, *, language: str = "en") -> go.Figure:
         fig.add_trace(go.Scatter(x=obs["date"], y=obs["observed"], mode="markers",
                                  marker={"color": colour, "symbol": "x", "size": 9},
                                  name=f"{name} (published)" if language == "en" else f"{name} (gepubliceerd)"))
+    oos = _out_of_sample(replay)
+    if not oos.empty:
+        fig.add_trace(go.Scatter(
+            x=oos["target"], y=oos["median"], mode="markers", marker={"color": "black", "size": 7},
+            error_y={"type": "data", "symmetric": False, "array": oos["hi80"] - oos["median"],
+                     "arrayminus": oos["median"] - oos["lo80"]},
+            name="plekken buiten de steekproef (80%)" if language == "nl" else "places out of sample (80 %)"))
     fig.update_layout(title=t("replay_title", language), template="plotly_white", height=420,
                       legend={"orientation": "h", "y": -0.15})
     return fig
@@ -169,15 +178,59 @@ def replay_text(replay: pd.DataFrame, *, language: str = "en") -> Text:
     return Text("\n".join(lines))
 
 
+def _out_of_sample(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the out-of-sample rows in :func:`capacity.shelter.replay_out_of_sample`'s columns.
+
+    Takes that function's table or the replay table (``tables["shelter_replay"]``).
+    """
+    if "variable" not in table.columns:
+        return table
+    rows = table[table["variable"] == OUT_OF_SAMPLE]
+    return pd.DataFrame({
+        "origin": rows["origin"].to_numpy(), "target": rows["date"].to_numpy(),
+        "horizon_months": [(t.year - o.year) * 12 + t.month - o.month
+                           for o, t in zip(pd.DatetimeIndex(rows["origin"]), pd.DatetimeIndex(rows["date"]),
+                                           strict=True)],
+        "observed": rows["observed"].to_numpy(), "median": rows["q0.50"].to_numpy(),
+        "lo80": rows["q0.10"].to_numpy(), "hi80": rows["q0.90"].to_numpy(),
+        "inside": rows["inside_80"].astype(bool).to_numpy()})
+
+
+def replay_out_of_sample_table(table: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
+    """Return the out-of-sample replay for display: months in words, places whole, inside as yes/no.
+
+    Args:
+        table: :func:`capacity.shelter.replay_out_of_sample`'s table or the replay table.
+        language: ``en`` or ``nl``.
+
+    """
+    table = _out_of_sample(table)
+    nl = language == "nl"
+    names = (["vanaf", "telling", "maanden vooruit", "gepubliceerd", "mediaan", "10%", "90%", "binnen de band"]
+             if nl else ["from", "count", "months ahead", "published", "median", "10 %", "90 %", "inside the band"])
+    yes, no = ("ja", "nee") if nl else ("yes", "no")
+    return pd.DataFrame({
+        names[0]: [month_label(d, language) for d in table["origin"]],
+        names[1]: [month_label(d, language) for d in table["target"]],
+        names[2]: table["horizon_months"].astype(int).to_numpy(),
+        names[3]: table["observed"].round().astype(int).to_numpy(),
+        names[4]: table["median"].round().astype(int).to_numpy(),
+        names[5]: table["lo80"].round().astype(int).to_numpy(),
+        names[6]: table["hi80"].round().astype(int).to_numpy(),
+        names[7]: [yes if v else no for v in table["inside"].astype(bool)],
+    })
+
+
 def replay_out_of_sample_text(table: pd.DataFrame, *, language: str = "en") -> Text:
     """Say in one sentence how many counts of places the out-of-sample replay holds in its 80 % band.
 
     Args:
-        table: :func:`capacity.shelter.replay_out_of_sample`'s table.
+        table: :func:`capacity.shelter.replay_out_of_sample`'s table or the replay table.
         language: ``en`` or ``nl``.
 
     """
     n = lambda v: fmt_number(v, language, 0)  # noqa: E731
+    table = _out_of_sample(table).reset_index(drop=True)
     if table.empty:
         return Text("Geen tellingen van plekken om mee te vergelijken." if language == "nl"
                     else "No counts of places to compare with.")
