@@ -19,7 +19,7 @@ from capacity.shelter.replay import OUT_OF_SAMPLE
 
 __all__ = [
     "HEADLINE_KEYS", "Text", "cost_chart", "crossing_chart", "crossing_table", "demand_vs_places_chart",
-    "destinations_chart", "entitled_note", "jump_off_text", "observed_shelter", "occupancy_chart",
+    "destinations_chart", "entitled_note", "housing_cap_text", "jump_off_text", "observed_shelter", "occupancy_chart",
     "places_needed_text", "pressure_chart", "replay_chart", "replay_out_of_sample_table",
     "replay_out_of_sample_text", "replay_text",
 ]
@@ -119,6 +119,53 @@ def destinations_chart(result: ShelterResult, *, language: str = "en") -> go.Fig
     fig.update_layout(title=t("dest_title", language), template="plotly_white", height=400,
                       legend={"orientation": "h", "y": -0.15})
     return fig
+
+
+def housing_cap_text(result: ShelterResult, exits: pd.DataFrame | None = None, row: pd.Series | None = None, *,
+                     language: str = "en") -> Text:
+    """Say what the housing cap is, in which months it binds and, for a municipality, its moves home then.
+
+    The cap binds in a month when the median over paths of the national moves to a home
+    reaches it (within one person).
+
+    Args:
+        result: National shelter simulation (``after_tpd`` set when the TPD ends in the horizon).
+        exits: ``tables["municipal_exits"]`` (:func:`capacity.shelter.municipal_exits`), for a municipality.
+        row: The municipality's allocation row (code, name), or None for the national text.
+        language: ``en`` or ``nl``.
+
+    """
+    nl = language == "nl"
+    n = lambda v: fmt_number(v, language, 0)  # noqa: E731
+    cap = result.cfg.housing_supply_per_month
+    head = (f"Verhuizen uit de opvang naar een woning is na de RTB begrensd door het landelijke woningaanbod: "
+            f"**{n(cap)} mensen per maand** (een aanname; er is geen gepubliceerd cijfer)." if nl else
+            f"After the TPD, moves from shelter to a home are limited by the national housing supply: "
+            f"**{n(cap)} people a month** (an assumption; no published figure).")
+    after = result.after_tpd
+    if after is None or after.moved_home_new is None:
+        return Text(head + (" De RTB eindigt na de horizon van deze prognose." if nl
+                            else " The TPD ends after this forecast's horizon."))
+    moves = np.median(after.moved_home_new, axis=0)
+    binding = after.dates[moves >= cap - 1.0]
+    if binding.empty:
+        return Text(head + (" Die grens bindt in deze prognose in geen enkele maand." if nl
+                            else " The cap binds in no month of this forecast."))
+    first, last = month_label(binding[0], language), month_label(binding[-1], language)
+    text = head + (f" Die grens bindt van {first} tot en met {last} ({len(binding)} maanden): dan wachten meer "
+                   "mensen op een woning dan er vrijkomen." if nl else
+                   f" The cap binds from {first} to {last} ({len(binding)} months): more people wait for a home "
+                   "than homes come free.")
+    if row is not None and exits is not None and not exits.empty:
+        own = exits[(exits["code"] == row["code"]) & exits["date"].isin(binding)]
+        if not own.empty:
+            low, high = int(own["to_home"].min()), int(own["to_home"].max())
+            span = n(low) if low == high else f"{n(low)}–{n(high)}"
+            text += (f" In {row['name']} verhuizen er in die maanden {span} per maand naar een woning "
+                     "(haar deel van de landelijke grens)." if nl else
+                     f" In {row['name']}, {span} a month move to a home in those months (its part of the "
+                     "national cap).")
+    return Text(text)
 
 
 def replay_chart(replay: pd.DataFrame, *, language: str = "en") -> go.Figure:
