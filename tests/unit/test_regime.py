@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,7 +16,10 @@ from capacity import backlog, params
 from capacity.forecast.paths import PopulationPaths, simulate_stock
 from capacity.forecast.regime import split_at_tpd_end, tpd_end_month
 from capacity.params.backlog import BacklogConfig
-from capacity.shelter.destinations import share_in_shelter_at
+from capacity.params.base import Distribution
+from capacity.params.shelter import ShelterConfig
+from capacity.shelter import ShelterResult
+from capacity.shelter.destinations import HomeExits, share_in_shelter_at
 
 pytestmark = pytest.mark.unit
 
@@ -271,3 +277,40 @@ def test_ledger_moves_to_housing_keep_to_the_shelter_models_housing_cap():
     _check(capped)
     assert capped.flows["moved_to_housing"].max() <= cap + 1e-6
     assert free.flows["moved_to_housing"].max() > cap  # the cap binds on this population
+
+
+def _ledger_with_homes(cfg: BacklogConfig, pop: PopulationPaths, homes: HomeExits, share: float = 0.78):
+    rng = np.random.default_rng(0)
+    split = split_at_tpd_end(pop, cfg, rng=rng)
+    cohort = backlog.cohort_at_tpd_end(split.population, cfg)
+    rates = backlog.forecast_departure_rates(split.population, cfg)
+    post = split.asylum_on(tpd_end_month(cfg), cfg.n_months)
+    bl = backlog.simulate_after_tpd(cohort * (1 - split.pulse_share), cfg, rng=rng, departure_rates=rates,
+                                    post_tpd_arrivals=post)
+    return backlog.build_ledger(bl, cfg, cohort=cohort, arrivals=post, in_shelter_share=np.full(pop.n_paths, share),
+                                departure_rates=rates, rng=rng, homes=homes), rates
+
+
+def test_ledger_takes_the_shelter_models_exit_to_a_home():
+    """One source of the shelter-to-home rate: with the shelter model's hazards (by work) and
+    housing cap, the ledger's document holders in shelter move home as the shelter model's do."""
+    cfg = params.load().backlog.model_copy(update={"n_paths": 4})
+    pop, n = _paths(n=4, h=40), 4
+    # equal hazards and work share 1: the same as the ledger's own single rate and cap
+    same = HomeExits(employed_share=1.0, rate_employed=np.full(n, 0.05), rate_other=np.full(n, 0.05), cap=1500.0)
+    via_homes, _ = _ledger_with_homes(cfg, pop, same)
+    own = _ledger(cfg.model_copy(update={"document_housing_rate_per_month": Distribution(value=0.05)}), pop,
+                  housing_cap=1500.0)
+    np.testing.assert_allclose(via_homes.flows["moved_to_housing"], own.flows["moved_to_housing"])
+    # the shelter model's two hazards: the first month's moves are the work-weighted mix, not the own rate
+    homes = ShelterResult.home_exits(SimpleNamespace(
+        cfg=ShelterConfig(), rates={"home_exit_rate_employed": np.full(n, 0.06), "home_exit_rate_other": np.full(n, 0.02)}))
+    assert (homes.employed_share, homes.cap) == (0.59, 2000.0)
+    ledger, rates = _ledger_with_homes(cfg, pop, replace(homes, cap=np.inf))
+    _check(ledger)
+    held = ledger.stocks["document_in_shelter"]
+    t = int(np.flatnonzero(held[0] > 0)[0]) + 1  # the month after the first holders entered shelter
+    mix = 0.59 * 0.06 + 0.41 * 0.02
+    np.testing.assert_allclose(ledger.flows["moved_to_housing"][:, t], mix * (1 - rates[:, t]) * held[:, t - 1])
+    capped, _ = _ledger_with_homes(cfg, pop, homes)
+    assert capped.flows["moved_to_housing"].max() <= 2000.0 + 1e-6

@@ -90,6 +90,13 @@ class ShelterConfig(Frozen):
         unit="share", gt=0, le=1.5,
         doc="demand per place that openings in response to pressure aim at",
     )
+    places_response_max_per_month: Count | None = param(
+        None, unit="places/month", ge=0,
+        doc="most places opened a month in response to pressure (the supply cap); None: no cap",
+        source=("shelter.estimate_places_response on ukraine_shelter_nl.csv 2024-03..2025-06 with leads "
+                "3-6 months: best cap 400 places/month (places grew ~100-700 a month at 98.9-99.8 % "
+                "occupancy); the baseline opens no places in response (gain 0), so no cap is needed there"),
+    )
     # --- planning ---
     target_occupancy: Share = param(
         unit="share", gt=0, le=1,
