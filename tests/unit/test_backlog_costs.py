@@ -58,6 +58,13 @@ def test_policy_table_has_no_inf_or_nan_and_flags_the_censored():
     assert not row.loc["slow", "feasible"] and row.loc["fast", "feasible"]
     for col in ("total_cost_eur_mean", "penalty_eur_mean", "reception_eur_mean", "staff_eur_mean"):
         assert col in table
+    # the download: "> 12" for the censored, whole months for the rest, the flag kept
+    from capacity.report.backlog import policy_download
+
+    down = policy_download(table).set_index("policy")
+    assert down.loc["slow", "months_to_clear"] == "> 12"
+    assert down.loc["fast", "months_to_clear"] == f"{row.loc['fast', 'months_to_clear']:.0f}"
+    assert down["months_to_clear_censored"].tolist() == table["months_to_clear_censored"].tolist()
 
 
 def test_an_infeasible_policy_is_never_cheapest():
