@@ -91,7 +91,7 @@ class ShelterConfig(Frozen):
         doc="demand per place that openings in response to pressure aim at",
     )
     places_response_max_per_month: Count | None = param(
-        None, unit="places/month", ge=0,
+        unit="places/month", ge=0,
         doc="most places opened a month in response to pressure (the supply cap); None: no cap",
         source=("shelter.estimate_places_response on ukraine_shelter_nl.csv 2024-03..2025-06 with leads "
                 "3-6 months: best cap 400 places/month (places grew ~100-700 a month at 98.9-99.8 % "
