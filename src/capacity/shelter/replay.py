@@ -13,32 +13,42 @@ the places that were published (interpolated between counts) as planned changes,
 tests the demand side, not a rule for places. Simulated people in shelter and places are then
 compared with every published count up to ``end``.
 
-The rule for places is tested out of sample (:func:`replay_out_of_sample`, rows
-``places_out_of_sample`` of the same table): each published count of places is forecast by
-the places-follow-demand rule fitted only on the data known at the end of the month of the
-count before it.
+The rules for places are tested out of sample on the same targets: each published count of
+places is forecast from the count before it, with only the data known at the end of that
+month. Rows of the same table, scored by coverage of the 80 % band and CRPS:
+
+- ``places_out_of_sample`` (:func:`replay_out_of_sample`): the places-follow-demand rule of
+  the scenario, refitted at each origin;
+- ``places_out_of_sample_as_announced`` (:func:`replay_as_announced`): the baseline's places
+  as announced: the count plus the changes announced by then, and a random walk with drift
+  fitted on the counts published by then for the changes nobody announced;
+- ``places_out_of_sample_no_change`` (the same function): the naive benchmark, the count
+  carried on with a random walk without drift.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
+import scoringrules
+import statsmodels.api as sm
+from scipy import stats
 
 from capacity.errors import DataError
 from capacity.forecast.paths import PopulationPaths
 from capacity.params.shelter import PlacesChange, ShelterConfig
 from capacity.quantiles import QUANTILE_COLUMNS, QUANTILES, summarise_many
-from capacity.shelter.history import _rule_paths, _wide, fit_places_rule
+from capacity.shelter.history import _months_between, _rule_paths, _wide, fit_places_rule
 from capacity.shelter.stockflow import simulate_shelter
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CAP_GRID", "LEAD_GRID", "OUT_OF_SAMPLE", "OUT_OF_SAMPLE_COLUMNS", "known_at", "replay",
-           "replay_out_of_sample"]
+__all__ = ["CAP_GRID", "LEAD_GRID", "OUT_OF_SAMPLE", "OUT_OF_SAMPLE_AS_ANNOUNCED", "OUT_OF_SAMPLE_COLUMNS",
+           "OUT_OF_SAMPLE_NO_CHANGE", "known_at", "replay", "replay_as_announced", "replay_out_of_sample"]
 
 
 def _published_population(wide: pd.DataFrame, months: pd.DatetimeIndex, start: pd.Timestamp
@@ -87,14 +97,15 @@ def replay(history: pd.DataFrame, cfg: ShelterConfig, *, start: str = "2023-07-0
         n_paths: Paths of sampled parameters.
         rng: Generator for the sampled parameters.
         out_of_sample: Also add the rows of :func:`replay_out_of_sample` (variable
-            :data:`OUT_OF_SAMPLE`, dated at the count forecast, ``origin`` the month its fit
-            ends; no random numbers).
+            :data:`OUT_OF_SAMPLE`) and :func:`replay_as_announced` (variables
+            :data:`OUT_OF_SAMPLE_AS_ANNOUNCED`, :data:`OUT_OF_SAMPLE_NO_CHANGE`), dated at the
+            count forecast, ``origin`` the month the data end (no random numbers).
 
     Returns:
         Quantile-contract rows (date, variable in_shelter / places / demand, mean, q...) with
         ``observed`` (the published count, empty where none), ``inside_80`` (observed within
-        q0.10..q0.90; empty where none), ``origin`` (out-of-sample rows only) and
-        ``arrivals_source``.
+        q0.10..q0.90; empty where none), ``origin`` and ``crps`` (places; out-of-sample rows
+        only) and ``arrivals_source``.
 
     """
     wide = _wide(history)
@@ -116,17 +127,22 @@ def replay(history: pd.DataFrame, cfg: ShelterConfig, *, start: str = "2023-07-0
     table["inside_80"] = inside.where(table["observed"].notna())
     table["arrivals_source"] = np.tile(source, 3)
     table["origin"] = pd.NaT
-    columns = ["date", "variable", "mean", *QUANTILE_COLUMNS, "observed", "inside_80", "origin", "arrivals_source"]
+    table["crps"] = np.nan
+    columns = ["date", "variable", "mean", *QUANTILE_COLUMNS, "observed", "inside_80", "origin", "crps",
+               "arrivals_source"]
     if not out_of_sample:
         return table[columns]
-    try:
-        oos = replay_out_of_sample(history, start=start, end=end)
-    except DataError as err:  # too few counts of places to fit the rule at an origin: no rows, said in the text
-        logger.warning("no out-of-sample replay of places: %s", err)
-        return table[columns]
-    oos_rows = oos.rename(columns={"target": "date", "inside": "inside_80"}).assign(
-        variable=OUT_OF_SAMPLE, arrivals_source="", inside_80=lambda f: f["inside_80"].astype(object))
-    return pd.concat([table[columns], oos_rows[columns]], ignore_index=True)
+    parts = [table[columns]]
+    for name, run in ((OUT_OF_SAMPLE, replay_out_of_sample), ("as announced", replay_as_announced)):
+        try:
+            oos = run(history, start=start, end=end)
+        except DataError as err:  # too few counts of places to fit at an origin: no rows, said in the text
+            logger.warning("no out-of-sample replay of places (%s): %s", name, err)
+            continue
+        parts.append(oos.rename(columns={"target": "date", "inside": "inside_80"}).assign(
+            variable=oos["rule"].map(_RULE_VARIABLE), arrivals_source="",
+            inside_80=lambda f: f["inside_80"].astype(object))[columns])
+    return pd.concat(parts, ignore_index=True)
 
 
 #: Supply caps tried by the out-of-sample replay and the 2024-25 refit (places/month; inf: no cap).
@@ -135,12 +151,22 @@ CAP_GRID: tuple[float, ...] = (*(float(c) for c in range(100, 2100, 100)), np.in
 #: Leads tried (months): the 3-6-month lead of the places-follow-demand scenario.
 LEAD_GRID: tuple[int, ...] = (3, 4, 5, 6)
 
-#: The variable of the out-of-sample rows in :func:`replay`'s table.
+#: The variable of the places-follow-demand rule's out-of-sample rows in :func:`replay`'s table.
 OUT_OF_SAMPLE = "places_out_of_sample"
 
-#: Columns of :func:`replay_out_of_sample`'s table.
-OUT_OF_SAMPLE_COLUMNS = ["origin", "target", "horizon_months", "data_end", "observed", "median", "lo80",
-                         "hi80", "inside", "n_fits", "fit_window"]
+#: The variable of the baseline rule's (places as announced) out-of-sample rows.
+OUT_OF_SAMPLE_AS_ANNOUNCED = "places_out_of_sample_as_announced"
+
+#: The variable of the naive no-change benchmark's out-of-sample rows.
+OUT_OF_SAMPLE_NO_CHANGE = "places_out_of_sample_no_change"
+
+#: The ``rule`` of each out-of-sample table and the variable of its rows in :func:`replay`'s table.
+_RULE_VARIABLE = {"follows_demand": OUT_OF_SAMPLE, "as_announced": OUT_OF_SAMPLE_AS_ANNOUNCED,
+                  "no_change": OUT_OF_SAMPLE_NO_CHANGE}
+
+#: Columns of :func:`replay_out_of_sample`'s and :func:`replay_as_announced`'s tables.
+OUT_OF_SAMPLE_COLUMNS = ["rule", "origin", "target", "horizon_months", "data_end", "observed", "median", "lo80",
+                         "hi80", "inside", "crps", "n_fits", "fit_window"]
 
 
 def _observed(history: pd.DataFrame, variable: str) -> pd.Series:
@@ -182,6 +208,24 @@ def known_at(history: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     return kept[kept["flag"].isin(["observed", "derived"])] if "flag" in kept.columns else kept
 
 
+def _known_at_origin(history: pd.DataFrame, history_at: Callable[[pd.Timestamp], pd.DataFrame] | None,
+                     origin: pd.Timestamp) -> tuple[pd.DataFrame, pd.Timestamp]:
+    """Return the history as known at the end of ``origin``'s month and the last month it observes.
+
+    Raises:
+        DataError: If that history holds an observed value after ``origin``.
+
+    """
+    day = origin + pd.offsets.MonthEnd(0)
+    known = known_at(history, day) if history_at is None else history_at(day)
+    seen = known[known["flag"].isin(["observed", "derived"])] if "flag" in known else known
+    data_end = pd.Timestamp(seen["date"].max())
+    if data_end > origin:
+        raise DataError(f"the history for the origin {origin:%Y-%m} holds observed values up to "
+                        f"{data_end:%Y-%m}; expected nothing after the origin")
+    return known, data_end
+
+
 def replay_out_of_sample(history: pd.DataFrame, *, history_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
                          start: str = "2023-07-01", end: str = "2025-03-01", fit_start: str = "2022-07-01",
                          leads: tuple[int, ...] = LEAD_GRID, caps: tuple[float, ...] = CAP_GRID,
@@ -211,10 +255,11 @@ def replay_out_of_sample(history: pd.DataFrame, *, history_at: Callable[[pd.Time
 
     Returns:
         One row per target (:data:`OUT_OF_SAMPLE_COLUMNS`, then ``mean`` and the quantile
-        columns): origin and target month, horizon (months), ``data_end`` (the last month
-        with an observed value the fit saw), the published count, median, lo80 (q0.10), hi80
-        (q0.90), ``inside`` (observed within the band), the number of fits in the band and
-        the fit window.
+        columns): ``rule`` (``follows_demand``), origin and target month, horizon (months),
+        ``data_end`` (the last month with an observed value the fit saw), the published
+        count, median, lo80 (q0.10), hi80 (q0.90), ``inside`` (observed within the band),
+        ``crps`` (places; of the fits in the band as an ensemble), the number of fits in the
+        band and the fit window.
 
     Raises:
         DataError: If the history given for an origin holds an observed value after it.
@@ -224,13 +269,7 @@ def replay_out_of_sample(history: pd.DataFrame, *, history_at: Callable[[pd.Time
     counts = final[(final.index >= pd.Timestamp(start)) & (final.index <= pd.Timestamp(end))]
     rows = []
     for origin, target in zip(counts.index[:-1], counts.index[1:], strict=True):
-        day = origin + pd.offsets.MonthEnd(0)
-        known = known_at(history, day) if history_at is None else history_at(day)
-        seen = known[known["flag"].isin(["observed", "derived"])] if "flag" in known else known
-        data_end = pd.Timestamp(seen["date"].max())
-        if data_end > origin:
-            raise DataError(f"the history for the origin {origin:%Y-%m} holds observed values up to "
-                            f"{data_end:%Y-%m}; expected nothing after the origin")
+        known, data_end = _known_at_origin(history, history_at, origin)
         fits, fitted = fit_places_rule(known, start=fit_start, leads=leads, caps=caps)
         best = min(fits)
         near = [f for f in fits if f[1] == best[1] and f[0] <= tolerance * best[0]]
@@ -245,11 +284,94 @@ def replay_out_of_sample(history: pd.DataFrame, *, history_at: Callable[[pd.Time
             for group in [[f for f in near if f[2] == lead]]])
         q = dict(zip(QUANTILE_COLUMNS, np.quantile(paths, QUANTILES), strict=True))
         observed = float(counts.loc[target])
-        rows.append({"origin": origin, "target": target,
+        rows.append({"rule": "follows_demand", "origin": origin, "target": target,
                      "horizon_months": (target.year - origin.year) * 12 + target.month - origin.month,
                      "data_end": data_end, "observed": observed, "median": float(q["q0.50"]),
                      "lo80": float(q["q0.10"]), "hi80": float(q["q0.90"]),
-                     "inside": bool(q["q0.10"] <= observed <= q["q0.90"]), "n_fits": len(near),
+                     "inside": bool(q["q0.10"] <= observed <= q["q0.90"]),
+                     "crps": float(scoringrules.crps_ensemble(observed, paths)), "n_fits": len(near),
                      "fit_window": f"{fitted['months'][0]:%Y-%m}..{fitted['months'][-1]:%Y-%m}",
                      "mean": float(paths.mean()), **q})
+    return pd.DataFrame(rows, columns=[*OUT_OF_SAMPLE_COLUMNS, "mean", *QUANTILE_COLUMNS])
+
+
+def _t_quantiles(location: float, scale: float, df: float) -> dict[str, float]:
+    """Return the quantile columns of a Student-t forecast (places)."""
+    return dict(zip(QUANTILE_COLUMNS, (location + scale * stats.t.ppf(QUANTILES, df)).tolist(), strict=True))
+
+
+def replay_as_announced(history: pd.DataFrame, *,
+                        history_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
+                        start: str = "2023-07-01", end: str = "2025-03-01", fit_start: str = "2022-07-01",
+                        announced: Sequence[tuple[dt.date, PlacesChange]] = ()) -> pd.DataFrame:
+    """Forecast every published count of places after ``start`` by the baseline's rule, from the count before it.
+
+    The baseline's places are "as announced": they stay unless closed. At each origin (the
+    month of the count before the target) the forecast is the origin's count plus the
+    changes of ``announced`` made public by the end of the origin month that take effect
+    after it, up to the target. What nobody announced is a random walk with drift on the
+    level of places: between published counts ``g`` months apart the change is
+    ``N(mu * g, sigma2 * g)``, fitted by weighted least squares (``statsmodels``, weights
+    ``1 / g``) on the counts from ``fit_start`` to the origin as known at the end of the
+    origin month; the forecast ``h`` months ahead is Student-t with the fit's residual
+    degrees of freedom, its variance ``sigma2 * h`` plus the drift's estimation variance.
+    The naive benchmark (rule ``no_change``) carries the origin's count on with a random
+    walk without drift: scale ``sigma0 * sqrt(h)``, ``sigma0^2`` the mean of ``d^2 / g``
+    over the same increments ``d``, Student-t with as many degrees of freedom as increments.
+
+    Args:
+        history: Long history frame (date, variable, value, flag): the published counts.
+        history_at: Returns the history as known on a day, called with the end of each
+            origin month; None: :func:`known_at` of ``history``.
+        start: First origin month: counts after it are targets.
+        end: Last target month.
+        fit_start: First count of places the random walk is fitted on.
+        announced: Announced openings (+) and closures (-), each with the day it was made
+            public. The baseline's schedule (``shelter.places_changes``) is empty and its
+            rows carry no announcement day, so the default is none.
+
+    Returns:
+        Two rows per target (rules ``as_announced`` then ``no_change``) in
+        :data:`OUT_OF_SAMPLE_COLUMNS`, then ``mean`` and the quantile columns, as
+        :func:`replay_out_of_sample`; ``n_fits`` is the number of increments between counts
+        fitted, ``crps`` is of the Student-t forecast (places).
+
+    Raises:
+        DataError: If the history given for an origin holds an observed value after it, or
+            fewer than 3 counts of places are known at an origin.
+
+    """
+    final = _observed(history, "places")
+    counts = final[(final.index >= pd.Timestamp(start)) & (final.index <= pd.Timestamp(end))]
+    rows = []
+    for origin, target in zip(counts.index[:-1], counts.index[1:], strict=True):
+        known, data_end = _known_at_origin(history, history_at, origin)
+        day = origin + pd.offsets.MonthEnd(0)
+        seen = _observed(known, "places")
+        seen = seen[seen.index >= pd.Timestamp(fit_start)]
+        if len(seen) < 3:
+            raise DataError(f"need at least 3 counts of places from {fit_start} known at {origin:%Y-%m}, "
+                            f"got {len(seen)}")
+        gaps = np.array([_months_between(a, b) for a, b in zip(seen.index[:-1], seen.index[1:], strict=True)],
+                        dtype=float)
+        steps = np.diff(seen.to_numpy())
+        h = _months_between(origin, target)
+        planned = sum(c.change for on, c in announced
+                      if pd.Timestamp(on) <= day and origin < pd.Timestamp(c.month) <= target)
+        count = float(seen.loc[origin])
+        fit = sm.WLS(steps, gaps, weights=1.0 / gaps).fit()
+        pred = fit.get_prediction(exog=np.array([[h]], dtype=float), weights=np.array([1.0 / h]))
+        sigma0 = float(np.sqrt(np.mean(steps ** 2 / gaps) * h))
+        observed = float(counts.loc[target])
+        window = f"{seen.index[0]:%Y-%m}..{seen.index[-1]:%Y-%m}"
+        for rule, loc, scale, df in (
+                ("as_announced", count + planned + float(pred.predicted_mean[0]), float(pred.se_obs[0]),
+                 float(fit.df_resid)),
+                ("no_change", count, sigma0, float(len(steps)))):
+            q = _t_quantiles(loc, scale, df)
+            rows.append({"rule": rule, "origin": origin, "target": target, "horizon_months": h,
+                         "data_end": data_end, "observed": observed, "median": q["q0.50"],
+                         "lo80": q["q0.10"], "hi80": q["q0.90"], "inside": bool(q["q0.10"] <= observed <= q["q0.90"]),
+                         "crps": float(scoringrules.crps_t(observed, df, loc, scale)), "n_fits": len(steps),
+                         "fit_window": window, "mean": loc, **q})
     return pd.DataFrame(rows, columns=[*OUT_OF_SAMPLE_COLUMNS, "mean", *QUANTILE_COLUMNS])
