@@ -15,7 +15,7 @@ from capacity import shelter
 from capacity.headline import lookup
 from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, t
 from capacity.shelter import ShelterResult
-from capacity.shelter.replay import OUT_OF_SAMPLE
+from capacity.shelter.replay import OUT_OF_SAMPLE, OUT_OF_SAMPLE_AS_ANNOUNCED, OUT_OF_SAMPLE_NO_CHANGE
 
 __all__ = [
     "HEADLINE_KEYS", "Text", "cost_chart", "crossing_chart", "crossing_table", "demand_vs_places_chart",
@@ -225,14 +225,21 @@ def replay_text(replay: pd.DataFrame, *, language: str = "en") -> Text:
     return Text("\n".join(lines))
 
 
-def _out_of_sample(table: pd.DataFrame) -> pd.DataFrame:
-    """Return the out-of-sample rows in :func:`capacity.shelter.replay_out_of_sample`'s columns.
+_OOS_RULE = {OUT_OF_SAMPLE: "follows_demand", OUT_OF_SAMPLE_AS_ANNOUNCED: "as_announced",
+             OUT_OF_SAMPLE_NO_CHANGE: "no_change"}
 
-    Takes that function's table or the replay table (``tables["shelter_replay"]``).
+
+def _out_of_sample(table: pd.DataFrame, variable: str = OUT_OF_SAMPLE) -> pd.DataFrame:
+    """Return one rule's out-of-sample rows in :func:`capacity.shelter.replay_out_of_sample`'s columns.
+
+    Takes that function's table, :func:`capacity.shelter.replay.replay_as_announced`'s or the
+    replay table (``tables["shelter_replay"]``); ``variable`` names the rule by its variable.
     """
     if "variable" not in table.columns:
-        return table
-    rows = table[table["variable"] == OUT_OF_SAMPLE]
+        if "rule" in table.columns:
+            return table[table["rule"] == _OOS_RULE[variable]]
+        return table if variable == OUT_OF_SAMPLE else table.iloc[0:0]
+    rows = table[table["variable"] == variable]
     return pd.DataFrame({
         "origin": rows["origin"].to_numpy(), "target": rows["date"].to_numpy(),
         "horizon_months": [(t.year - o.year) * 12 + t.month - o.month
@@ -240,7 +247,8 @@ def _out_of_sample(table: pd.DataFrame) -> pd.DataFrame:
                                            strict=True)],
         "observed": rows["observed"].to_numpy(), "median": rows["q0.50"].to_numpy(),
         "lo80": rows["q0.10"].to_numpy(), "hi80": rows["q0.90"].to_numpy(),
-        "inside": rows["inside_80"].astype(bool).to_numpy()})
+        "inside": rows["inside_80"].astype(bool).to_numpy(),
+        "crps": rows["crps"].to_numpy() if "crps" in rows.columns else np.nan})
 
 
 def replay_out_of_sample_table(table: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
@@ -269,7 +277,10 @@ def replay_out_of_sample_table(table: pd.DataFrame, *, language: str = "en") -> 
 
 
 def replay_out_of_sample_text(table: pd.DataFrame, *, language: str = "en") -> Text:
-    """Say in one sentence how many counts of places the out-of-sample replay holds in its 80 % band.
+    """Say in one sentence per rule how many counts of places the out-of-sample replay holds in its 80 % band.
+
+    The rules: places follow demand, the baseline's places as announced and the no-change
+    benchmark (each when its rows are in ``table``), with their mean CRPS (places).
 
     Args:
         table: :func:`capacity.shelter.replay_out_of_sample`'s table or the replay table.
@@ -277,23 +288,50 @@ def replay_out_of_sample_text(table: pd.DataFrame, *, language: str = "en") -> T
 
     """
     n = lambda v: fmt_number(v, language, 0)  # noqa: E731
-    table = _out_of_sample(table).reset_index(drop=True)
-    if table.empty:
-        return Text("Geen tellingen van plekken om mee te vergelijken." if language == "nl"
+    nl = language == "nl"
+    rules = {v: _out_of_sample(table, v).reset_index(drop=True) for v in _OOS_RULE}
+    demand = rules[OUT_OF_SAMPLE]
+    if demand.empty and rules[OUT_OF_SAMPLE_AS_ANNOUNCED].empty:
+        return Text("Geen tellingen van plekken om mee te vergelijken." if nl
                     else "No counts of places to compare with.")
-    inside = int(table["inside"].astype(bool).sum())
-    miss = (table["median"] - table["observed"]).abs().idxmax()
-    worst = table.loc[miss]
-    when, origin = month_label(worst["target"], language), month_label(worst["origin"], language)
-    if language == "nl":
-        return Text(f"Buiten de steekproef (elk startpunt geschat op alleen de gegevens van dat moment) liggen "
-                    f"{inside} van de {len(table)} gepubliceerde tellingen van plekken binnen de 80%-band van de "
-                    f"regel 'plekken volgen de vraag'; de grootste misser is {when}: {n(worst['observed'])} "
-                    f"gepubliceerd, mediaan {n(worst['median'])} (vanaf {origin}).")
-    return Text(f"Out of sample (each origin fitted only on the data known then), {inside} of the {len(table)} "
-                f"published counts of places fall inside the 80 % band of the places-follow-demand rule; the "
-                f"largest miss is {when}: {n(worst['observed'])} published, median {n(worst['median'])} "
-                f"(from {origin}).")
+    crps = {v: (f" ({'gemiddelde CRPS' if nl else 'mean CRPS'} {n(r['crps'].mean())} "
+                f"{'plekken' if nl else 'places'})" if "crps" in r and r["crps"].notna().any() else "")
+            for v, r in rules.items()}
+    sentences = []
+    for variable, rows in rules.items():
+        if rows.empty:
+            continue
+        inside, total = int(rows["inside"].astype(bool).sum()), len(rows)
+        worst = rows.loc[(rows["median"] - rows["observed"]).abs().idxmax()]
+        when, origin = month_label(worst["target"], language), month_label(worst["origin"], language)
+        miss = (f"de grootste misser is {when}: {n(worst['observed'])} gepubliceerd, mediaan "
+                f"{n(worst['median'])} (vanaf {origin})" if nl else
+                f"the largest miss is {when}: {n(worst['observed'])} published, median {n(worst['median'])} "
+                f"(from {origin})")
+        if variable == OUT_OF_SAMPLE:
+            sentences.append(
+                f"Buiten de steekproef (elk startpunt geschat op alleen de gegevens van dat moment) liggen "
+                f"{inside} van de {total} gepubliceerde tellingen van plekken binnen de 80%-band van de regel "
+                f"'plekken volgen de vraag'{crps[variable]}; {miss}." if nl else
+                f"Out of sample (each origin fitted only on the data known then), {inside} of the {total} "
+                f"published counts of places fall inside the 80 % band of the places-follow-demand "
+                f"rule{crps[variable]}; {miss}.")
+        elif variable == OUT_OF_SAMPLE_AS_ANNOUNCED:
+            sentences.append(
+                f"De regel van het basisscenario, plekken zoals aangekondigd (de telling plus de tot dan "
+                f"aangekondigde wijzigingen; de rest een random walk met drift, geschat op de tot dan "
+                f"gepubliceerde tellingen), houdt {inside} van de {total} tellingen binnen de "
+                f"80%-band{crps[variable]}; {miss}." if nl else
+                f"The baseline's rule, places as announced (the count plus the changes announced by then; the "
+                f"rest a random walk with drift fitted on the counts published by then), holds {inside} of the "
+                f"{total} counts inside its 80 % band{crps[variable]}; {miss}.")
+        else:
+            sentences.append(
+                f"De naïeve maatstaf, de laatste telling ongewijzigd (een random walk zonder drift), houdt "
+                f"{inside} van de {total}{crps[variable]}." if nl else
+                f"The naive benchmark, the last count unchanged (a random walk without drift), holds {inside} of "
+                f"the {total}{crps[variable]}.")
+    return Text(" ".join(sentences))
 
 
 def crossing_chart(result: ShelterResult, *, language: str = "en") -> go.Figure:
