@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,10 +11,16 @@ import pytest
 from capacity import params, shelter
 from capacity.data import load_history
 from capacity.errors import DataError
-from capacity.params.shelter import ShelterConfig
+from capacity.params.shelter import PlacesChange, ShelterConfig
 from capacity.quantiles import QUANTILE_COLUMNS
 from capacity.report import shelter as report_shelter
-from capacity.shelter.replay import OUT_OF_SAMPLE, OUT_OF_SAMPLE_COLUMNS
+from capacity.shelter.replay import (
+    OUT_OF_SAMPLE,
+    OUT_OF_SAMPLE_AS_ANNOUNCED,
+    OUT_OF_SAMPLE_COLUMNS,
+    OUT_OF_SAMPLE_NO_CHANGE,
+    replay_as_announced,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -47,7 +55,8 @@ def test_baseline_replay_compares_with_every_published_count_to_march_2025():
                            rng=np.random.default_rng(1))
     obs = table[table["observed"].notna()]
     assert obs["date"].max() == pd.Timestamp("2025-03-01")
-    assert set(obs["variable"]) == {"in_shelter", "places", OUT_OF_SAMPLE}
+    assert set(obs["variable"]) == {"in_shelter", "places", OUT_OF_SAMPLE, OUT_OF_SAMPLE_AS_ANNOUNCED,
+                                    OUT_OF_SAMPLE_NO_CHANGE}
     assert len(obs) >= 10
     text = str(report_shelter.replay_text(table))
     assert "counts inside the 80 % band" in text and "nan" not in text.lower()
@@ -112,6 +121,91 @@ def test_the_replay_table_carries_the_out_of_sample_rows():
                            rng=np.random.default_rng(2))
     oos = table[table["variable"] == OUT_OF_SAMPLE]
     assert len(oos) == 6 and oos["origin"].notna().all() and oos["observed"].notna().all()
-    assert table.loc[table["variable"] != OUT_OF_SAMPLE, "origin"].isna().all()
+    rules = [OUT_OF_SAMPLE, OUT_OF_SAMPLE_AS_ANNOUNCED, OUT_OF_SAMPLE_NO_CHANGE]
+    assert table.loc[~table["variable"].isin(rules), ["origin", "crps"]].isna().all().all()
     assert int(oos["inside_80"].astype(bool).sum()) == 2
-    assert "2 of the 6" in str(report_shelter.replay_out_of_sample_text(table))
+    # the three rules on the same six targets, each scored by coverage and CRPS
+    for variable, inside in zip(rules, (2, 5, 6), strict=True):
+        rows = table[table["variable"] == variable]
+        assert list(rows["date"]) == list(oos["date"]) and list(rows["origin"]) == list(oos["origin"])
+        assert int(rows["inside_80"].astype(bool).sum()) == inside
+        assert (rows["crps"] > 0).all()
+    text = str(report_shelter.replay_out_of_sample_text(table))
+    assert "2 of the 6" in text and "places as announced" in text and "holds 5 of the 6" in text
+    assert "naive benchmark" in text and "holds 6 of the 6" in text and "mean CRPS" in text
+    nl = str(report_shelter.replay_out_of_sample_text(table, language="nl"))
+    assert "houdt 5 van de 6" in nl and "houdt 6 van de 6" in nl and "nan" not in nl.lower()
+
+
+_FORECAST = ["median", "lo80", "hi80", "mean", *QUANTILE_COLUMNS]
+
+
+def test_out_of_sample_replay_of_the_baseline_places_as_announced_2023_25():
+    calls: list[pd.Timestamp] = []
+    full = _baseline_history()
+    table = replay_as_announced(full, history_at=_as_of_history(calls))
+    assert list(table.columns) == [*OUT_OF_SAMPLE_COLUMNS, "mean", *QUANTILE_COLUMNS]
+    ann, naive = table[table["rule"] == "as_announced"], table[table["rule"] == "no_change"]
+    assert [f"{d:%Y-%m}" for d in ann["target"]] == ["2023-09", "2024-02", "2024-03", "2024-04", "2024-12",
+                                                    "2025-03"]
+    assert list(naive["target"]) == list(ann["target"])
+    # each origin sees the history as known at the end of its month, nothing later
+    assert calls == [o + pd.offsets.MonthEnd(0) for o in ann["origin"]]
+    assert (table["data_end"] <= table["origin"]).all()
+    assert (table["lo80"] <= table["median"]).all() and (table["median"] <= table["hi80"]).all()
+    # by hand from the published counts: 57,000 places in July 2022, 78,000 in July 2023 (a drift of
+    # 1,750 a month; weighted least squares of the steps on their gaps is the total change over the total
+    # gap), so September 2023 from July 2023 is 78,000 + 2 x 1,750; the benchmark stays at 78,000
+    assert ann["median"].iloc[0] == pytest.approx(78_000 + 2 * 1_750)
+    assert naive["median"].iloc[0] == pytest.approx(78_000)
+    # measured: 5 of 6 inside (the miss: December 2024 from April 2024, the 2022-23 drift carried on),
+    # the no-change benchmark 6 of 6 and the lowest mean CRPS; the demand rule 2 of 6 and the highest
+    assert int(ann["inside"].sum()) == 5 and not ann["inside"].iloc[4]
+    assert int(naive["inside"].sum()) == 6
+    demand = shelter.replay_out_of_sample(full)
+    assert naive["crps"].mean() < ann["crps"].mean() < demand["crps"].mean()
+    pd.testing.assert_frame_equal(replay_as_announced(full), table)
+
+
+def test_as_announced_forecast_does_not_change_when_later_counts_do():
+    full = _baseline_history()
+    later = (pd.to_datetime(full["date"]) > pd.Timestamp("2024-04-01")) & (full["variable"] == "places")
+    changed = full.assign(value=full["value"].where(~later, full["value"] * 1.5))
+    before = replay_as_announced(full)
+    after = replay_as_announced(changed)
+    first = before["origin"] <= pd.Timestamp("2024-04-01")
+    pd.testing.assert_frame_equal(before.loc[first, _FORECAST], after.loc[first, _FORECAST])
+    assert not np.allclose(before.loc[~first, "median"], after.loc[~first, "median"])
+
+
+def test_as_announced_refuses_a_history_that_knows_the_future():
+    full = _baseline_history()
+    with pytest.raises(DataError, match="expected nothing after the origin"):
+        replay_as_announced(full, history_at=lambda day: full)
+
+
+def _places_history(counts: dict[str, float]) -> pd.DataFrame:
+    return pd.DataFrame([{"date": pd.Timestamp(d), "variable": "places", "value": v, "flag": "observed"}
+                         for d, v in counts.items()])
+
+
+def test_only_changes_announced_by_the_origin_and_due_by_the_target_move_the_forecast():
+    history = _places_history({"2022-07-01": 100.0, "2022-09-01": 140.0, "2022-10-01": 170.0,
+                               "2023-01-01": 230.0, "2023-03-01": 250.0})
+    plain = replay_as_announced(history, start="2023-01-01", end="2023-03-01")
+    close = PlacesChange(month=dt.date(2023, 2, 1), change=-50, note="test closure")
+    known = replay_as_announced(history, start="2023-01-01", end="2023-03-01",
+                                announced=[(dt.date(2022, 12, 15), close)])
+    late = replay_as_announced(history, start="2023-01-01", end="2023-03-01",
+                               announced=[(dt.date(2023, 2, 2), close)])
+    after = replay_as_announced(history, start="2023-01-01", end="2023-03-01",
+                                announced=[(dt.date(2022, 12, 15), close.model_copy(update={"month":
+                                                                                            dt.date(2023, 4, 1)}))])
+    ann = plain["rule"] == "as_announced"
+    # drift (230 - 100) / 6 months, two months ahead
+    assert plain.loc[ann, "median"].iloc[0] == pytest.approx(230 + 2 * 130 / 6)
+    assert known.loc[ann, "median"].iloc[0] == pytest.approx(plain.loc[ann, "median"].iloc[0] - 50)
+    pd.testing.assert_frame_equal(late, plain)
+    pd.testing.assert_frame_equal(after, plain)
+    # the naive benchmark ignores announcements: the count unchanged
+    assert (known.loc[~ann, "median"] == 230).all()
