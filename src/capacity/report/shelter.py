@@ -15,7 +15,7 @@ from capacity import shelter
 from capacity.headline import lookup
 from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, t
 from capacity.shelter import ShelterResult
-from capacity.shelter.replay import OUT_OF_SAMPLE, OUT_OF_SAMPLE_AS_ANNOUNCED, OUT_OF_SAMPLE_NO_CHANGE
+from capacity.shelter.replay import OUT_OF_SAMPLE, OUT_OF_SAMPLE_AS_ANNOUNCED, OUT_OF_SAMPLE_RW_DRIFT
 
 __all__ = [
     "HEADLINE_KEYS", "Text", "cost_chart", "crossing_chart", "crossing_table", "demand_vs_places_chart",
@@ -226,7 +226,7 @@ def replay_text(replay: pd.DataFrame, *, language: str = "en") -> Text:
 
 
 _OOS_RULE = {OUT_OF_SAMPLE: "follows_demand", OUT_OF_SAMPLE_AS_ANNOUNCED: "as_announced",
-             OUT_OF_SAMPLE_NO_CHANGE: "no_change"}
+             OUT_OF_SAMPLE_RW_DRIFT: "rw_drift"}
 
 
 def _out_of_sample(table: pd.DataFrame, variable: str = OUT_OF_SAMPLE) -> pd.DataFrame:
@@ -319,18 +319,18 @@ def replay_out_of_sample_text(table: pd.DataFrame, *, language: str = "en") -> T
         elif variable == OUT_OF_SAMPLE_AS_ANNOUNCED:
             sentences.append(
                 f"De regel van het basisscenario, plekken zoals aangekondigd (de telling plus de tot dan "
-                f"aangekondigde wijzigingen; de rest een random walk met drift, geschat op de tot dan "
-                f"gepubliceerde tellingen), houdt {inside} van de {total} tellingen binnen de "
+                f"aangekondigde wijzigingen, zonder trend; de spreiding van een random walk, geschat op de tot "
+                f"dan gepubliceerde tellingen), houdt {inside} van de {total} tellingen binnen de "
                 f"80%-band{crps[variable]}; {miss}." if nl else
-                f"The baseline's rule, places as announced (the count plus the changes announced by then; the "
-                f"rest a random walk with drift fitted on the counts published by then), holds {inside} of the "
-                f"{total} counts inside its 80 % band{crps[variable]}; {miss}.")
+                f"The baseline's rule, places as announced (the count plus the changes announced by then, no "
+                f"trend; the spread of a random walk fitted on the counts published by then), holds {inside} of "
+                f"the {total} counts inside its 80 % band{crps[variable]}; {miss}.")
         else:
             sentences.append(
-                f"De naïeve maatstaf, de laatste telling ongewijzigd (een random walk zonder drift), houdt "
-                f"{inside} van de {total}{crps[variable]}." if nl else
-                f"The naive benchmark, the last count unchanged (a random walk without drift), holds {inside} of "
-                f"the {total}{crps[variable]}.")
+                f"De maatstaf, een random walk met trend (geschat op dezelfde tellingen), houdt "
+                f"{inside} van de {total}{crps[variable]}; {miss}." if nl else
+                f"The benchmark, a random walk with drift (fitted on the same counts), holds {inside} of "
+                f"the {total}{crps[variable]}; {miss}.")
     return Text(" ".join(sentences))
 
 

@@ -20,10 +20,11 @@ month. Rows of the same table, scored by coverage of the 80 % band and CRPS:
 - ``places_out_of_sample`` (:func:`replay_out_of_sample`): the places-follow-demand rule of
   the scenario, refitted at each origin;
 - ``places_out_of_sample_as_announced`` (:func:`replay_as_announced`): the baseline's places
-  as announced: the count plus the changes announced by then, and a random walk with drift
-  fitted on the counts published by then for the changes nobody announced;
-- ``places_out_of_sample_no_change`` (the same function): the naive benchmark, the count
-  carried on with a random walk without drift.
+  as announced: the count plus the changes announced by then (none is dated yet), no drift
+  (as the baseline's forward rule), and a random walk's spread fitted on the counts
+  published by then for the changes nobody announced;
+- ``places_out_of_sample_rw_drift`` (the same function): the benchmark, a random walk with
+  drift fitted on the same counts.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from capacity.shelter.stockflow import simulate_shelter
 logger = logging.getLogger(__name__)
 
 __all__ = ["CAP_GRID", "LEAD_GRID", "OUT_OF_SAMPLE", "OUT_OF_SAMPLE_AS_ANNOUNCED", "OUT_OF_SAMPLE_COLUMNS",
-           "OUT_OF_SAMPLE_NO_CHANGE", "known_at", "replay", "replay_as_announced", "replay_out_of_sample"]
+           "OUT_OF_SAMPLE_RW_DRIFT", "known_at", "replay", "replay_as_announced", "replay_out_of_sample"]
 
 
 def _published_population(wide: pd.DataFrame, months: pd.DatetimeIndex, start: pd.Timestamp
@@ -98,7 +99,7 @@ def replay(history: pd.DataFrame, cfg: ShelterConfig, *, start: str = "2023-07-0
         rng: Generator for the sampled parameters.
         out_of_sample: Also add the rows of :func:`replay_out_of_sample` (variable
             :data:`OUT_OF_SAMPLE`) and :func:`replay_as_announced` (variables
-            :data:`OUT_OF_SAMPLE_AS_ANNOUNCED`, :data:`OUT_OF_SAMPLE_NO_CHANGE`), dated at the
+            :data:`OUT_OF_SAMPLE_AS_ANNOUNCED`, :data:`OUT_OF_SAMPLE_RW_DRIFT`), dated at the
             count forecast, ``origin`` the month the data end (no random numbers).
 
     Returns:
@@ -157,12 +158,12 @@ OUT_OF_SAMPLE = "places_out_of_sample"
 #: The variable of the baseline rule's (places as announced) out-of-sample rows.
 OUT_OF_SAMPLE_AS_ANNOUNCED = "places_out_of_sample_as_announced"
 
-#: The variable of the naive no-change benchmark's out-of-sample rows.
-OUT_OF_SAMPLE_NO_CHANGE = "places_out_of_sample_no_change"
+#: The variable of the random-walk-with-drift benchmark's out-of-sample rows.
+OUT_OF_SAMPLE_RW_DRIFT = "places_out_of_sample_rw_drift"
 
 #: The ``rule`` of each out-of-sample table and the variable of its rows in :func:`replay`'s table.
 _RULE_VARIABLE = {"follows_demand": OUT_OF_SAMPLE, "as_announced": OUT_OF_SAMPLE_AS_ANNOUNCED,
-                  "no_change": OUT_OF_SAMPLE_NO_CHANGE}
+                  "rw_drift": OUT_OF_SAMPLE_RW_DRIFT}
 
 #: Columns of :func:`replay_out_of_sample`'s and :func:`replay_as_announced`'s tables.
 OUT_OF_SAMPLE_COLUMNS = ["rule", "origin", "target", "horizon_months", "data_end", "observed", "median", "lo80",
@@ -306,18 +307,19 @@ def replay_as_announced(history: pd.DataFrame, *,
                         announced: Sequence[tuple[dt.date, PlacesChange]] = ()) -> pd.DataFrame:
     """Forecast every published count of places after ``start`` by the baseline's rule, from the count before it.
 
-    The baseline's places are "as announced": they stay unless closed. At each origin (the
-    month of the count before the target) the forecast is the origin's count plus the
-    changes of ``announced`` made public by the end of the origin month that take effect
-    after it, up to the target. What nobody announced is a random walk with drift on the
-    level of places: between published counts ``g`` months apart the change is
-    ``N(mu * g, sigma2 * g)``, fitted by weighted least squares (``statsmodels``, weights
-    ``1 / g``) on the counts from ``fit_start`` to the origin as known at the end of the
-    origin month; the forecast ``h`` months ahead is Student-t with the fit's residual
-    degrees of freedom, its variance ``sigma2 * h`` plus the drift's estimation variance.
-    The naive benchmark (rule ``no_change``) carries the origin's count on with a random
-    walk without drift: scale ``sigma0 * sqrt(h)``, ``sigma0^2`` the mean of ``d^2 / g``
-    over the same increments ``d``, Student-t with as many degrees of freedom as increments.
+    The baseline's places are "as announced": they stay unless closed, with no drift (the
+    forward rule, :func:`capacity.shelter.places_path`). At each origin (the month of the
+    count before the target) the forecast is the origin's count plus the changes of
+    ``announced`` made public by the end of the origin month that take effect after it, up
+    to the target; what nobody announced spreads as a random walk without drift: scale
+    ``sigma0 * sqrt(h)``, ``sigma0^2`` the mean of ``d^2 / g`` over the increments ``d``
+    between counts ``g`` months apart from ``fit_start`` to the origin (as known at the end
+    of the origin month), Student-t with as many degrees of freedom as increments.
+    The benchmark (rule ``rw_drift``) is a random walk with drift on the level of places:
+    the change over ``g`` months is ``N(mu * g, sigma2 * g)``, fitted by weighted least
+    squares (``statsmodels``, weights ``1 / g``) on the same counts; ``h`` months ahead it
+    is Student-t with the fit's residual degrees of freedom, its variance ``sigma2 * h``
+    plus the drift's estimation variance.
 
     Args:
         history: Long history frame (date, variable, value, flag): the published counts.
@@ -331,7 +333,7 @@ def replay_as_announced(history: pd.DataFrame, *,
             rows carry no announcement day, so the default is none.
 
     Returns:
-        Two rows per target (rules ``as_announced`` then ``no_change``) in
+        Two rows per target (rules ``as_announced`` then ``rw_drift``) in
         :data:`OUT_OF_SAMPLE_COLUMNS`, then ``mean`` and the quantile columns, as
         :func:`replay_out_of_sample`; ``n_fits`` is the number of increments between counts
         fitted, ``crps`` is of the Student-t forecast (places).
@@ -365,9 +367,8 @@ def replay_as_announced(history: pd.DataFrame, *,
         observed = float(counts.loc[target])
         window = f"{seen.index[0]:%Y-%m}..{seen.index[-1]:%Y-%m}"
         for rule, loc, scale, df in (
-                ("as_announced", count + planned + float(pred.predicted_mean[0]), float(pred.se_obs[0]),
-                 float(fit.df_resid)),
-                ("no_change", count, sigma0, float(len(steps)))):
+                ("as_announced", count + planned, sigma0, float(len(steps))),
+                ("rw_drift", count + float(pred.predicted_mean[0]), float(pred.se_obs[0]), float(fit.df_resid))):
             q = _t_quantiles(loc, scale, df)
             rows.append({"rule": rule, "origin": origin, "target": target, "horizon_months": h,
                          "data_end": data_end, "observed": observed, "median": q["q0.50"],
