@@ -246,6 +246,10 @@ def test_penalty_trigger_against_the_budget() -> None:
 def test_overall_status_is_the_worst_and_disabled_triggers_are_skipped() -> None:
     assert early.overall([{"status": "green"}, {"status": "red"}, {"status": "unknown"}]) == "red"
     assert early.overall([{"status": "unknown"}]) == "unknown"
+    # not evaluated is its own status, never green: 1 green + 3 not evaluated is "not evaluated"
+    assert early.overall([{"status": "green"}] + [{"status": "unknown"}] * 3) == "unknown"
+    assert early.overall([{"status": "green"}, {"status": "green"}]) == "green"
+    assert early.overall([{"status": "amber"}, {"status": "unknown"}]) == "amber"
     cfg = WarningsConfig(penalty_budget=PenaltyBudget(enabled=False))
     out = early.evaluate(cfg, observations=_obs([1.0]), earlier=None, tables={}, headline={}, lead_time_months=6)
     assert [r["trigger"] for r in out] == ["registrations_above_band", "shelter_pressure", "backlog_capacity"]

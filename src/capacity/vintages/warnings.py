@@ -28,7 +28,9 @@ from capacity.params.warnings import (
 from capacity.report.format import fmt_value
 from capacity.vintages.track import BANDS
 
-ORDER = {"unknown": -1, "green": 0, "amber": 1, "red": 2, "stale": 3}
+# "unknown" (not evaluated) ranks above green: a run whose triggers could not all be read is
+# never reported as "no trigger fired"; a trigger that fired still outranks it.
+ORDER = {"green": 0, "unknown": 1, "amber": 2, "red": 3, "stale": 4}
 TITLES = {
     "registrations_above_band": "Observations against the previous forecast",
     "shelter_pressure": "Shelter pressure and lead time",
@@ -53,9 +55,13 @@ def _count(value: float) -> str:
 
 
 def overall(results: list[Mapping[str, Any]]) -> str:
-    """Return the worst status of ``results`` (``unknown`` only when none could be evaluated)."""
+    """Return the worst status of ``results``: green only when every trigger was evaluated and none fired.
+
+    ``unknown`` (not evaluated) when no trigger fired but one or more could not be evaluated,
+    or when there are no results.
+    """
     statuses = [r["status"] for r in results] or ["unknown"]
-    return max(statuses, key=lambda s: ORDER.get(s, -1))
+    return max(statuses, key=lambda s: ORDER.get(s, ORDER["unknown"]))
 
 
 def registrations_above_band(cfg: RegistrationsAboveBand, observations: pd.DataFrame,
