@@ -42,7 +42,7 @@ def test_at_least_twenty_member_states_to_their_latest_month_each_with_its_sourc
 
 
 def test_dutch_share_only_in_months_every_member_state_reported(eu):
-    share = eu_report.dutch_share(eu.countries, None)
+    share = eu_report.dutch_share(eu.countries, codes=True)
     complete = share["reporting"].str.split(" / ").map(lambda p: p[0] == p[1])
     assert share.loc[~complete, "nl_share"].isna().all() and share.loc[complete, "nl_share"].notna().all()
     assert share["nl_share"].dropna().between(0.02, 0.035).all()  # about 3 % (issue 27)
