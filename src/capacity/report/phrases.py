@@ -125,4 +125,6 @@ PHRASES = (
     N_("no announced ramp-up (scenario tpd_ind_ramp: assumption)"),
     N_("run setting: the cohort from the forecast's registered paths"),
     N_("thin: fewer than {} people in shelter; allocated by key, treat as indicative"),
+    # the municipal allocation's reliability and places source where shelter.known_places is set
+    N_("own places known; rest allocated by key"), N_("known"),
 )
