@@ -1,7 +1,9 @@
 """The Dutch municipal report: the council's question first, then the municipality beside the country.
 
 Every function takes a municipality row of :func:`capacity.shelter.allocate` (or tables made
-from it) and returns Dutch text, a table or a chart.
+from it) and returns Dutch text, a table or a chart. Its labels (column names, chart titles)
+are written in English and read in Dutch from the catalogue (:mod:`capacity.i18n`); the
+sentences that carry the figures are still written in Dutch here.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from capacity import shelter
+from capacity import i18n, shelter
 from capacity.data import months_between
 from capacity.data.tables import MUNICIPAL_SIGNIFICANT_DIGITS, round_significant
 from capacity.quantiles import QUANTILE_COLUMNS
@@ -22,10 +24,17 @@ __all__ = [
     "municipality_exits_text_nl", "municipality_table_nl", "municipality_text_nl", "reliability_nl",
 ]
 
-#: Dutch column names of the monthly exits after the TPD (``tables/municipal_exits.csv``).
-EXIT_LABELS_NL = {"to_home": "naar een woning", "to_asylum_reception": "naar asielopvang (COA)",
-                  "abroad": "naar het buitenland", "to_fallback": "naar de landelijke terugvaloptie",
-                  "to_no_accommodation": "zonder opvang"}
+
+
+def _(text: str) -> str:
+    """Return a label of the municipal report (written in English) in Dutch, the report's language."""
+    return i18n.gettext(text, "nl")
+
+
+#: Column names of the monthly exits after the TPD (``tables/municipal_exits.csv``), in Dutch.
+EXIT_LABELS_NL = {"to_home": _("to a home"), "to_asylum_reception": _("to asylum reception (COA)"),
+                  "abroad": _("abroad"), "to_fallback": _("to the national fallback option"),
+                  "to_no_accommodation": _("without accommodation")}
 
 
 def _count_nl(value: float) -> str:
@@ -164,17 +173,18 @@ def reliability_nl(row: pd.Series, national: dict) -> Text:
 
 def municipality_compare_nl(row: pd.Series, national: dict) -> pd.DataFrame:
     """Return the municipality's figures beside the national ones, in Dutch."""
-    items = [("Opvangplekken nu", "places_now"), ("In opvang nu", "in_shelter_now"),
-             ("Plekken (" + month_label(national["date"], "nl") + ")", "places"),
-             ("Mensen die een plek nodig hebben", "demand"), ("In opvang", "in_shelter"),
-             ("Zonder plek (onvervulde vraag)", "unmet_demand"),
-             ("Benodigde plekken (" + month_label(national["date"], "nl") + ")", "places_needed")]
+    when = month_label(national["date"], "nl")
+    items = [(_("Shelter places now"), "places_now"), (_("In shelter now"), "in_shelter_now"),
+             (_("Places ({month})").format(month=when), "places"),
+             (_("People needing a place"), "demand"), (_("In shelter"), "in_shelter"),
+             (_("Without a place (unmet demand)"), "unmet_demand"),
+             (_("Places needed ({month})").format(month=when), "places_needed")]
     return pd.DataFrame({
-        "kengetal": [label for label, _ in items],
-        str(row["name"]): [_count_nl(row[c]) for _, c in items],
-        "Nederland": [_count_nl(national[c]) for _, c in items],
-        "aandeel gemeente": [_pct(row[c] / national[c], "nl", 2) if national[c] else "–"
-                             for _, c in items],
+        _("figure"): [label for label, _c in items],
+        str(row["name"]): [_count_nl(row[c]) for _l, c in items],
+        _("the Netherlands"): [_count_nl(national[c]) for _l, c in items],
+        _("municipality's share"): [_pct(row[c] / national[c], "nl", 2) if national[c] else "–"
+                                    for _l, c in items],
     })
 
 
@@ -183,8 +193,8 @@ def municipality_chart_nl(local_table: pd.DataFrame, row: pd.Series) -> go.Figur
     places = local_table[local_table["variable"] == "places"][["date", "q0.50"]].rename(
         columns={"q0.50": "value"})
     return fan_chart(local_table, "demand",
-                     title=f"{row['name']}: mensen die een opvangplek nodig hebben (toegerekend)",
-                     reference=places, reference_name="opvangplekken (toegerekend)", language="nl")
+                     title=_("{name}: people needing a shelter place (allocated)").format(name=row["name"]),
+                     reference=places, reference_name=_("shelter places (allocated)"), language="nl")
 
 
 def municipality_download(local_table: pd.DataFrame) -> pd.DataFrame:
@@ -220,14 +230,14 @@ def municipality_table_nl(local_table: pd.DataFrame, probability: float = 0.9) -
         return [_count_nl(v) for v in values]
 
     return pd.DataFrame({
-        "maand": [month_label(d, "nl") for d in dates],
-        "vraag naar plekken (mediaan)": counts(median["demand"]),
-        "80%-band van de vraag": [f"{lo} tot {hi}" for lo, hi in zip(counts(demand["q0.10"]),
-                                                                     counts(demand["q0.90"]), strict=True)],
-        "plekken": counts(median["places"]),
-        "in opvang (mediaan)": counts(median["in_shelter"]),
-        "zonder plek (mediaan)": counts(median["unmet_demand"]),
-        f"benodigde plekken (kans {_pct(probability, 'nl', 0)})": counts(
+        _("month"): [month_label(d, "nl") for d in dates],
+        _("demand for places (median)"): counts(median["demand"]),
+        _("80 % band of the demand"): [_("{low} to {high}").format(low=lo, high=hi) for lo, hi in zip(
+            counts(demand["q0.10"]), counts(demand["q0.90"]), strict=True)],
+        _("places"): counts(median["places"]),
+        _("in shelter (median)"): counts(median["in_shelter"]),
+        _("without a place (median)"): counts(median["unmet_demand"]),
+        _("places needed (probability {percent})").format(percent=_pct(probability, "nl", 0)): counts(
             local_table.pivot(index="date", columns="variable", values=_quantile_column(probability))
             .loc[dates, "places_needed"]),
     })
@@ -237,7 +247,7 @@ def municipality_table_nl(local_table: pd.DataFrame, probability: float = 0.9) -
 
 def _own_exits(exits: pd.DataFrame | None, row: pd.Series) -> pd.DataFrame:
     if exits is None or exits.empty:  # a cached result from before the table existed, or no TPD end
-        return pd.DataFrame(columns=["code", "date", "closure_month", *EXIT_LABELS_NL])
+        return pd.DataFrame(columns=["code", "date", "closure_month", *EXIT_LABELS_NL])  # the codes
     return exits[exits["code"] == row["code"]].sort_values("date")
 
 
@@ -250,7 +260,7 @@ def municipality_exits_nl(exits: pd.DataFrame | None, row: pd.Series) -> pd.Data
 
     """
     own = _own_exits(exits, row)
-    frame = pd.DataFrame({"maand": [month_label(d, "nl") for d in own["date"]]})
+    frame = pd.DataFrame({_("month"): [month_label(d, "nl") for d in own["date"]]})
     for name, label in EXIT_LABELS_NL.items():
         frame[label] = own[name].to_numpy()
     return frame
