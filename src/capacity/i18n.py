@@ -10,6 +10,14 @@ and updates it, a build compiles it to ``.mo``). A notebook sets its page's lang
 Mark a text for extraction where it is written: ``_("Download")`` translates it now,
 ``N_("Download")`` only marks it (a table of texts translated later), ``pgettext("column",
 "date")`` gives a code its words in one context (a column name is a code, not a sentence).
+
+Moving a word home: write the English in the code (``_``/``N_``, named placeholders such as
+``{month}``), run ``make messages``, fill in the new ``msgstr`` entries of the ``.po``;
+``tests/unit/test_i18n.py`` fails until no entry is empty or fuzzy and the ``.po`` holds
+exactly what the code marks. A page's language is a parameter of the function only where a
+page must differ from its kernel (the Dutch-only municipal report); otherwise take
+``language: str | None = None`` and pass it on. Prose belongs in the notebook, as markdown
+twins tagged ``en``/``nl`` (:class:`capacity.report.language_cells.LanguageCells`).
 """
 
 from __future__ import annotations

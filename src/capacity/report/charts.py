@@ -53,7 +53,7 @@ class Figure:
         self.fig = _compact_dates(fig)
         meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
         self.summary = summary if summary is not None else meta.get("summary", "")
-        self.language = meta.get("language", "en")  # the builder's (or the kernel's) language
+        self.language = meta.get("language") or i18n.language()  # the builder's, else the kernel's
 
     @property
     def title(self) -> str:
