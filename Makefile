@@ -88,6 +88,9 @@ messages: $(STAMP) ## Extract the texts the code marks (_, N_, NC_) and update t
 	$(BIN)/pybabel -q extract -F babel.cfg -k NC_:1c,2 --no-location --omit-header --sort-output -o $(POT) .
 	$(BIN)/pybabel -q update -i $(POT) -D capacity -d src/capacity/locale -l nl \
 		--ignore-obsolete --width 100
+	# no dates or template placeholders in the header: a diff of the .po shows words only
+	sed -i -E '/^"(POT-Creation-Date|PO-Revision-Date|Report-Msgid-Bugs-To|Last-Translator): /d' \
+		src/capacity/locale/nl/LC_MESSAGES/capacity.po
 	@echo "messages: translate every empty or fuzzy entry in src/capacity/locale/nl/LC_MESSAGES/capacity.po"
 
 clean: ## Remove the virtual environment and generated reports
