@@ -37,8 +37,8 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 _current = "en"
 
 
-def set_language(lang: str) -> str:
-    """Set the language of every text this kernel writes from now on; return it.
+def set_language(lang: str) -> None:
+    """Set the language of every text this kernel writes from now on (a notebook cell shows nothing).
 
     Args:
         lang: ``en`` or ``nl`` (a scenario's ``meta.language``).
@@ -50,7 +50,6 @@ def set_language(lang: str) -> str:
     if lang not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, got {lang!r}")
     _current = lang
-    return lang
 
 
 def language(lang: str | None = None) -> str:

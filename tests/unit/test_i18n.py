@@ -77,7 +77,7 @@ def test_compiling_leaves_a_fuzzy_entry_out(tmp_path: Path) -> None:
 
 def test_the_language_set_once_is_what_report_functions_read(kernel_language) -> None:
     assert report.t("download") == "Download"
-    report.set_language("nl")
+    assert report.set_language("nl") is None  # the notebook cell that sets it shows nothing
     assert report.t("download") == "Downloaden" and report.t("download", "en") == "Download"
     assert report.fmt_value(0.738, "share", 0.001) == "73,8%"
     html = report.table(pd.DataFrame({"date": pd.to_datetime(["2025-04-01"]), "flag": ["observed"]}))._repr_html_()
