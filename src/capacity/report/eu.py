@@ -187,16 +187,17 @@ def movement_parameters(cfg: object, language: str | None = None) -> pd.DataFram
         if d.kind == "fixed":
             return f"{d.value:g}"
         if d.kind == "uniform":
-            return f"uniform {d.low:g}-{d.high:g}"
+            return i18n.gettext(N_("uniform {low}-{high}"), language).format(low=f"{d.low:g}", high=f"{d.high:g}")
         if d.kind == "triangular":
-            return f"triangular {d.low:g} / {d.mode:g} / {d.high:g}"
+            return i18n.gettext(N_("triangular {low} / {mode} / {high}"), language).format(
+                low=f"{d.low:g}", mode=f"{d.mode:g}", high=f"{d.high:g}")
         return d.kind
 
     rows = [("share_moving", show(cfg.share_moving)), ("months", show(cfg.months)),
             ("gravity", show(cfg.gravity)), ("unknown_attractiveness", show(cfg.unknown_attractiveness))]
     rows += [(f"status_attractiveness.{g}", show(d)) for g, d in cfg.status_attractiveness.items()]
-    rows.append(("scale_to_eu_total", str(cfg.scale_to_eu_total)))
-    out = pd.DataFrame(rows, columns=["parameter", "setting"]).assign(source=t("assumption", language))
+    rows.append(("scale_to_eu_total", t("yes" if cfg.scale_to_eu_total else "no", language)))
+    out = pd.DataFrame(rows, columns=["parameter", "setting"]).assign(source=i18n.gettext("assumption", language))
     return _named(out, language)
 
 
