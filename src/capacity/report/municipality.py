@@ -86,7 +86,7 @@ def municipality_answer_nl(local_table: pd.DataFrame, housing_national: pd.DataF
         lines.append(f"- **Hoogste behoefte aan plekken** vóór het einde van de RTB: {point} plekken in "
                      f"**{month_label(peak_month, 'nl')}** (bezetting op of onder "
                      f"{_pct(result.cfg.target_occupancy, 'nl', 0)} met {chance} kans; het aandeel van de "
-                     "gemeente in het landelijke aantal); dan hebben {n(lo)} tot {n(hi)} mensen "
+                     f"gemeente in het landelijke aantal); dan hebben {n(lo)} tot {n(hi)} mensen "
                      "een plek nodig (in 80% van de simulaties).")
     unmet = _var(local_table, "unmet_demand")
     short = unmet[unmet["q0.50"] >= 1]
