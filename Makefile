@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 JOBS   ?= $(shell nproc 2>/dev/null || echo 2)
 
 .DEFAULT_GOAL := help
-.PHONY: help venv hooks report report-pdf report-all report-full municipality validate test test-fast lint bench lab kernel wheel schema clean
+.PHONY: help venv hooks report report-pdf report-all report-full municipality validate test test-fast lint bench lab kernel wheel schema messages clean
 
 help: ## Show this help
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -80,6 +80,18 @@ wheel: $(STAMP) ## Build the installable wheel (with the notebooks, parameters, 
 
 schema: $(STAMP) ## Regenerate params/schema.json (JSON Schema of scenario files) from the pydantic models
 	$(BIN)/python -m capacity.lab.schema
+
+POT := build/capacity.pot
+
+messages: $(STAMP) ## Extract the texts the code marks (_, N_, NC_) and update the Dutch catalogue; then translate
+	mkdir -p build
+	$(BIN)/pybabel -q extract -F babel.cfg -k NC_:1c,2 --no-location --omit-header --sort-output -o $(POT) .
+	$(BIN)/pybabel -q update -i $(POT) -D capacity -d src/capacity/locale -l nl \
+		--ignore-obsolete --width 100
+	# no dates or template placeholders in the header: a diff of the .po shows words only
+	sed -i -E '/^"(POT-Creation-Date|PO-Revision-Date|Report-Msgid-Bugs-To|Last-Translator): /d' \
+		src/capacity/locale/nl/LC_MESSAGES/capacity.po
+	@echo "messages: translate every empty or fuzzy entry in src/capacity/locale/nl/LC_MESSAGES/capacity.po"
 
 clean: ## Remove the virtual environment and generated reports
 	rm -rf $(VENV) reports dist build

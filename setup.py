@@ -1,10 +1,15 @@
-"""Build hook: ship the project's parameter files and notebooks inside the wheel.
+"""Build hooks: ship the parameter files and notebooks, and the compiled word catalogue.
 
 ``params/`` and ``notebooks/`` stay at the top of the repository, where planners and the
 monthly job use them; ``[tool.setuptools.package-data]`` can only take files under the
 package, so this copies them into ``capacity/defaults/`` of the build (never into ``src/``).
 An editable install copies nothing: :func:`capacity.project.defaults_root` then finds the
-checkout itself. Everything else about the package is in ``pyproject.toml``.
+checkout itself.
+
+The gettext catalogue (``capacity/locale/<lang>/LC_MESSAGES/capacity.po``) is compiled to
+``capacity.mo`` with Babel: into the wheel, and beside the ``.po`` in ``src/`` for an
+editable install (git ignores ``*.mo``). Everything else about the package is in
+``pyproject.toml``.
 """
 
 from __future__ import annotations
@@ -24,9 +29,11 @@ class BuildWithDefaults(build_py):
     """``build_py`` that also copies ``params/`` and ``notebooks/`` into ``capacity/defaults/``."""
 
     def run(self) -> None:
-        """Build the package, then add the defaults (not in editable mode)."""
+        """Build the package, compile the catalogue, then add the defaults (not in editable mode)."""
         super().run()
-        if getattr(self, "editable_mode", False):
+        editable = getattr(self, "editable_mode", False)
+        compile_catalogues(ROOT / "src" if editable else Path(self.build_lib))
+        if editable:
             return
         target = Path(self.build_lib) / "capacity" / "defaults"
         for folder, patterns in SHIPPED.items():
@@ -37,6 +44,21 @@ class BuildWithDefaults(build_py):
                     dest = target / folder / source.relative_to(ROOT / folder)
                     dest.parent.mkdir(parents=True, exist_ok=True)
                     shutil.copyfile(source, dest)
+
+
+def compile_catalogues(root: Path) -> None:
+    """Compile every ``capacity.po`` of the source tree to ``capacity.mo`` under ``root``."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    source = ROOT / "src"
+    for po in sorted((source / "capacity" / "locale").glob("*/LC_MESSAGES/*.po")):
+        with po.open("rb") as fh:
+            catalog = read_po(fh)
+        mo = root / po.relative_to(source).with_suffix(".mo")
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with mo.open("wb") as fh:
+            write_mo(fh, catalog)  # fuzzy entries left out, as msgfmt does
 
 
 setup(cmdclass={"build_py": BuildWithDefaults})

@@ -20,6 +20,8 @@ def test_06_eu_context_renders_in_english_and_dutch(tmp_path: Path) -> None:
     en = (result.run_dir / "baseline" / "06_eu_context.html").read_text(encoding="utf-8")
     nl = (result.run_dir / "baseline_nl" / "06_eu_context.html").read_text(encoding="utf-8")
     assert "The EU around the Netherlands" in en and "De EU rond Nederland" in nl
+    assert "De EU rond Nederland" not in en and "The EU around the Netherlands" not in nl  # one twin a page
+    assert "lidstaat" in nl and "Duitsland" in nl and "Germany" not in nl  # columns and countries in Dutch
     assert "params.load" not in en  # code-free
     latest = pd.read_csv(result.run_dir / "baseline" / "tables" / "eu_tp_latest.csv")
     assert len(latest) >= 20 and latest.iloc[:, 0].is_unique  # at least 20 member states, one row each

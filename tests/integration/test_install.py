@@ -93,7 +93,8 @@ def test_the_wheel_ships_parameters_notebooks_templates_and_licence(installed):
     expected = {"capacity/defaults/params/baseline.yaml", "capacity/defaults/params/scenarios/ceasefire.yaml",
                 "capacity/defaults/notebooks/01_data.ipynb", "capacity/templates/index.html.j2",
                 "capacity/templates/capacity_report/index.html.j2", "capacity/templates/capacity_report/conf.json",
-                "capacity/datasets/municipalities.csv", "capacity/assets/plotly-locale-nl.js"}
+                "capacity/datasets/municipalities.csv", "capacity/assets/plotly-locale-nl.js",
+                "capacity/locale/nl/LC_MESSAGES/capacity.mo"}  # the word catalogue, compiled at build
     assert expected <= names, sorted(expected - names)
     for notebook in (REPO / "notebooks").glob("*.ipynb"):
         assert f"capacity/defaults/notebooks/{notebook.name}" in names

@@ -22,6 +22,7 @@ def test_01_data_runs_end_to_end(tmp_path: Path) -> None:
     html = (scenario / "01_data.html").read_text()
     assert '<script src="../assets/plotly.min.js"></script>' in html
     assert "params.load" not in html  # code-free
+    assert "Data: the published history" in html and "Gegevens: de gepubliceerde reeksen" not in html  # one twin
     assert list((scenario / "tables").glob("*.csv")), "01_data saves its tables"
     manifest = json.loads((result.run_dir / "manifest.json").read_text())
     assert manifest["status"] == "ok" and (tmp_path / "latest").resolve() == result.run_dir

@@ -42,7 +42,7 @@ def test_at_least_twenty_member_states_to_their_latest_month_each_with_its_sourc
 
 
 def test_dutch_share_only_in_months_every_member_state_reported(eu):
-    share = eu_report.dutch_share(eu.countries, None)
+    share = eu_report.dutch_share(eu.countries, codes=True)
     complete = share["reporting"].str.split(" / ").map(lambda p: p[0] == p[1])
     assert share.loc[~complete, "nl_share"].isna().all() and share.loc[complete, "nl_share"].notna().all()
     assert share["nl_share"].dropna().between(0.02, 0.035).all()  # about 3 % (issue 27)
@@ -142,3 +142,13 @@ def test_an_update_from_eurostat_long_series_loads_as_the_shipped_file(tmp_path)
     assert nl.loc["2025-11-01", "tp_stock"] == 131_000 and nl.loc["2025-11-01", "tp_grants"] == 1_500
     assert pd.isna(nl.loc["2025-10-01", "tp_grants"])  # a month without grants stays empty
     assert got.loc[got["geo"] == "NL", "country"].iloc[0] == "Netherlands"
+
+
+def test_the_movement_parameters_read_in_dutch_on_a_dutch_page():
+    cfg = params.load(None).eu.secondary_movement
+    nl = eu_report.movement_parameters(cfg, "nl")
+    assert list(nl.columns) == ["parameter", "instelling", "bron"] and set(nl["bron"]) == {"aanname"}
+    assert nl["instelling"].str.startswith("driehoek").any() and not nl["instelling"].str.contains("triangular").any()
+    assert nl["instelling"].iloc[-1] in {"ja", "nee"}
+    en = eu_report.movement_parameters(cfg, "en")
+    assert set(en["source"]) == {"assumption"} and en["setting"].str.startswith("triangular").any()

@@ -21,7 +21,7 @@ SRC = Path(capacity.__file__).parent
 
 #: Layer of each top-level part of the package: a module may import only its own layer or lower ones.
 LAYERS: dict[str, int] = {
-    "errors": 0, "project": 0, "params": 1,
+    "errors": 0, "project": 0, "i18n": 0, "params": 1,
     "data": 2, "quantiles": 2, "distributions": 2,
     "forecast": 3, "shelter": 3, "backlog": 3,
     "pipeline": 4, "headline": 4,

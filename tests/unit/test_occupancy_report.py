@@ -91,6 +91,7 @@ def test_municipal_page_answers_first_peak_month_shortage_and_housing_task(thin)
     text = str(gm.municipality_answer_nl(local, res.after_tpd.table(), row, res))
     assert "Hoogste behoefte aan plekken" in text and "Eerste maand met een tekort" in text
     assert "Huisvestingsopgave na de RTB" in text and "nan" not in text.lower()
+    assert "{" not in text and "}" not in text  # every figure filled in, no code on the page
     assert ("Onzeker cijfer" in text) == thin
     if thin:
         assert "tussen" in text

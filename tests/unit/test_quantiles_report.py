@@ -195,9 +195,12 @@ def test_main_points_give_each_figure_with_its_range() -> None:
 def test_one_label_table_every_key_once_in_both_languages() -> None:
     from capacity.report import labels
 
-    keys = [k for section in labels.SECTIONS for k in section]
+    keys = [k for section in (*labels.SECTIONS, labels.PROSE) for k in section]
     assert len(keys) == len(set(keys)), sorted(k for k in set(keys) if keys.count(k) > 1)
-    assert all({"en", "nl"} <= set(v) for v in labels.LABELS.values())
+    assert all({"en", "nl"} <= set(v) for v in labels.PROSE.values())
+    untranslated = sorted(k for k, en in labels.LABELS.items() if labels.t(k, "nl") == en and en != "EUR"
+                          and k not in {"indicator", "model", "eur"})
+    assert not untranslated, untranslated  # every label's Dutch is in the catalogue
 
 
 def test_main_points_give_no_range_when_it_is_a_single_value() -> None:
@@ -252,7 +255,7 @@ def test_every_prose_key_a_notebook_shows_exists_in_both_languages() -> None:
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             keys |= set(re.findall(r'report\.t\("(p0\d_\w+)"', "".join(cell["source"])))
     assert len(keys) > 60, keys
-    missing = sorted(k for k in keys if k not in labels.LABELS)
+    missing = sorted(k for k in keys if not labels.has(k))
     assert not missing, missing
     for key in keys:
         en, nl = labels.t(key, "en"), labels.t(key, "nl")
@@ -284,11 +287,11 @@ def test_a_dutch_table_shows_fixed_phrases_and_units_in_dutch_and_downloads_the_
 
 def test_every_dutch_cell_phrase_keeps_its_number_slots() -> None:
     from capacity.report import labels
+    from capacity.report.phrases import PHRASES
 
-    cells = {k: v for k, v in labels.LABELS.items() if k.startswith("cell_")}
-    assert len(cells) > 60
-    for key, entry in cells.items():
-        assert entry["en"].count("{}") == entry["nl"].count("{}"), key
+    assert len(PHRASES) > 60
+    for phrase in PHRASES:
+        assert phrase.count("{}") == labels.t(f"cell_{phrase}", "nl").count("{}"), phrase
 
 
 def test_a_report_run_sends_a_chart_as_html_only(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,6 +1,7 @@
 """Reports: labels, formats, charts and tables (no model code), and one module per report.
 
-- :mod:`~capacity.report.labels`: every label in English and Dutch, :func:`t`;
+- :mod:`~capacity.report.labels`: every label by key, :func:`t` (its Dutch in the gettext catalogue,
+  :mod:`capacity.i18n`); :func:`set_language` sets a kernel's page language once;
 - :mod:`~capacity.report.format`: numbers, months and headline figures, one rounding per unit;
 - :mod:`~capacity.report.charts`: fan and history charts, :func:`figure` (offline, labelled);
 - :mod:`~capacity.report.tables`: :func:`table` (save and show in one call), texts, headline rows;
@@ -9,6 +10,7 @@
   (imported by name: ``from capacity.report import backlog as rb``).
 """
 
+from capacity.i18n import set_language
 from capacity.report.charts import POINT_VARIABLES, Figure, fan_chart, figure, history_chart
 from capacity.report.format import (
     LOCALES,
@@ -24,5 +26,5 @@ from capacity.report.tables import Table, Text, headline_rows, main_points, tabl
 __all__ = [
     "LABELS", "LOCALES", "POINT_VARIABLES", "Figure", "Table", "Text", "fan_chart", "figure",
     "fmt_headline", "fmt_month", "fmt_number", "fmt_significant", "fmt_value", "headline_rows",
-    "history_chart", "main_points", "t", "table",
+    "history_chart", "main_points", "set_language", "t", "table",
 ]

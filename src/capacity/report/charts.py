@@ -19,9 +19,12 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from babel import numbers
 
+from capacity import i18n
+from capacity.i18n import N_
 from capacity.quantiles import BANDS
-from capacity.report.format import fmt_month, fmt_number, fmt_value
+from capacity.report.format import fmt_month, fmt_number, fmt_value, locale
 from capacity.report.labels import t
 
 #: The look of every chart: plotly_white's layout only. Its per-trace-type defaults (bar,
@@ -50,7 +53,7 @@ class Figure:
         self.fig = _compact_dates(fig)
         meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
         self.summary = summary if summary is not None else meta.get("summary", "")
-        self.language = meta.get("language", "en")
+        self.language = meta.get("language") or i18n.language()  # the builder's, else the kernel's
 
     @property
     def title(self) -> str:
@@ -59,8 +62,8 @@ class Figure:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         config = {"displaylogo": False, "responsive": True}
-        if self.language == "nl":
-            config["locale"] = "nl"  # month names from assets/plotly-locale-nl.js
+        if self.language != "en":  # English is plotly's own; e.g. assets/plotly-locale-nl.js for nl
+            config["locale"] = self.language  # month names from the locale file
         div = self.fig.to_html(full_html=False, include_plotlyjs=False, config=config)
         label = html.escape(". ".join(p for p in (self.title, self.summary) if p), quote=True)
         caption = f"<figcaption>{html.escape(self.summary)}</figcaption>" if self.summary else ""
@@ -104,18 +107,25 @@ def figure(fig: go.Figure, summary: str | None = None) -> Figure:
     return Figure(fig, summary)
 
 
-def _dates_in(fig: go.Figure, language: str) -> go.Figure:
-    """Mark the chart's language: Dutch separators here, Dutch month names from the locale."""
+def _dates_in(fig: go.Figure, language: str | None) -> go.Figure:
+    """Mark the chart's language: its separators here, its month names from the locale."""
     meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
     fig.update_layout(_language_layout(language, meta))
     return fig
 
 
-def _language_layout(language: str, meta: dict[str, Any]) -> dict[str, Any]:
-    """Return the layout that marks a chart's language (see :func:`_dates_in`)."""
+def _language_layout(language: str | None, meta: dict[str, Any]) -> dict[str, Any]:
+    """Return the layout that marks a chart's language (see :func:`_dates_in`).
+
+    The separators are the language's (Babel's locale); English keeps plotly's own, which are
+    the same, and its hover dates.
+    """
+    language = i18n.language(language)
     layout: dict[str, Any] = {"meta": {**meta, "language": language}}
-    if language == "nl":
-        layout.update(separators=",.", xaxis={"hoverformat": "%-d %b %Y"})
+    where = locale(language)
+    separators = numbers.get_decimal_symbol(where) + numbers.get_group_symbol(where)
+    if separators != ".,":
+        layout.update(separators=separators, xaxis={"hoverformat": "%-d %b %Y"})
     return layout
 
 
@@ -160,7 +170,7 @@ def fan_chart(
     reference: pd.DataFrame | None = None,
     reference_name: str = "",
     y_title: str | None = None,
-    language: str = "en",
+    language: str | None = None,
     percent: bool = False,
 ) -> go.Figure:
     """Draw the median and the 50/67/95 % bands of one variable of a quantile table.
@@ -176,13 +186,14 @@ def fan_chart(
         reference: Optional line to compare against (e.g. places): ``date``, ``value``.
         reference_name: Legend name of the reference line.
         y_title: Axis title; defaults to persons.
-        language: ``en`` or ``nl``.
+        language: ``en`` or ``nl``; default the kernel's.
         percent: Show the axis as a percentage (values are shares).
 
     Returns:
         A plotly figure.
 
     """
+    language = i18n.language(language)
     rows = table[table["variable"] == variable].sort_values("date")
     x = _x(rows["date"])
     traces: list[dict[str, Any]] = []
@@ -223,7 +234,7 @@ def forecast_step(median: float) -> float:
     return 100.0 if size >= 10_000 else 10.0 if size >= 1_000 else 1.0
 
 
-def _fan_summary(rows: pd.DataFrame, language: str, percent: bool) -> str:
+def _fan_summary(rows: pd.DataFrame, language: str | None, percent: bool) -> str:
     """Say in words where the median ends and its 80 % band, e.g. for a screen reader."""
     if rows.empty:
         return ""
@@ -235,28 +246,29 @@ def _fan_summary(rows: pd.DataFrame, language: str, percent: bool) -> str:
             return fmt_value(v, "share", 0.001, language)
         return fmt_value(v, "persons", step, language) if abs(v) >= 10 else fmt_number(v, language, 2)
 
-    when = fmt_month(last["date"], language)
-    if language == "nl":
-        return (f"Mediaan in {when}: {f(last['q0.50'])} (80%-band {f(last['q0.10'])} tot "
-                f"{f(last['q0.90'])}); banden 50, 67 en 95%.")
-    return (f"Median in {when}: {f(last['q0.50'])} (80 % band {f(last['q0.10'])} to "
-            f"{f(last['q0.90'])}); bands of 50, 67 and 95 %.")
+    return i18n.gettext(FAN_SUMMARY, language).format(
+        when=fmt_month(last["date"], language), median=f(last["q0.50"]), low=f(last["q0.10"]), high=f(last["q0.90"]))
+
+
+#: What a fan chart says in words (its caption and text alternative).
+FAN_SUMMARY = N_("Median in {when}: {median} (80 % band {low} to {high}); bands of 50, 67 and 95 %.")
 
 
 #: Variables that are events, not series: drawn as points without a connecting line.
 POINT_VARIABLES = frozenset({"register_cleanup"})
 
 
-def history_chart(history: pd.DataFrame, variables: list[str], *, title: str, language: str = "en") -> go.Figure:
+def history_chart(history: pd.DataFrame, variables: list[str], *, title: str, language: str | None = None) -> go.Figure:
     """Draw history lines, observed points solid and interpolated/derived points hollow.
 
     Args:
         history: Long history (``date, variable, value, flag``).
         variables: Variables to draw on one axis (same unit).
         title: Chart title.
-        language: ``en`` or ``nl``.
+        language: ``en`` or ``nl``; default the kernel's.
 
     """
+    language = i18n.language(language)
     fig = go.Figure()
     symbols = {"observed": "circle", "derived": "diamond-open", "interpolated": "circle-open"}
     for var in variables:
@@ -271,7 +283,7 @@ def history_chart(history: pd.DataFrame, variables: list[str], *, title: str, la
     return _dates_in(_layout(fig, title, t("persons", language)), language)
 
 
-def lines_chart(frame: pd.DataFrame, *, series: str, title: str, y_title: str, language: str = "en",
+def lines_chart(frame: pd.DataFrame, *, series: str, title: str, y_title: str, language: str | None = None,
                 percent: bool = False, markers: bool = False) -> go.Figure:
     """Draw one line per ``series`` value of a long frame (``date``, ``value``, ``series``).
 
@@ -283,7 +295,7 @@ def lines_chart(frame: pd.DataFrame, *, series: str, title: str, y_title: str, l
         series: Column that names the lines (in their order of first appearance).
         title: Chart title.
         y_title: Axis title.
-        language: ``en`` or ``nl``.
+        language: ``en`` or ``nl``; default the kernel's.
         percent: Show the axis as a percentage (values are shares).
         markers: Draw the points too (for sparse series).
 

@@ -8,50 +8,44 @@ from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+from babel import Locale
 
+from capacity import i18n
+from capacity.i18n import N_
 from capacity.quantiles import BANDS
 from capacity.report.charts import fan_chart, lines_chart
+from capacity.report.format import locale
 from capacity.report.labels import t
 
-#: Columns of the tables, in English and Dutch.
+#: Column names of the tables (English; the catalogue has their Dutch).
 _COLUMNS = {
-    "country": ("member state", "lidstaat"), "month": ("latest month", "laatste maand"),
-    "tp_stock": ("under TP at month end", "onder TB aan eind van de maand"),
-    "tp_grants": ("new grants in the month", "nieuwe toekenningen in de maand"),
-    "share": ("share of the member states' total (%)", "aandeel in het totaal van de lidstaten (%)"),
-    "source": ("source", "bron"), "note": ("note", "toelichting"),
-    "status": ("status after TP", "status na TB"), "duration_years": ("years", "jaren"),
-    "conditions": ("conditions", "voorwaarden"), "applications_from": ("when", "wanneer"),
-    "nl_share": ("Dutch share (%)", "Nederlands aandeel (%)"),
-    "reporting": ("member states reporting", "lidstaten met cijfer"),
-    "date": ("date", "datum"), "measure": ("measure", "grootheid"), "value": ("value", "waarde"),
-    "quantity": ("quantity", "grootheid"), "median": ("median", "mediaan"),
-    "p10": ("10 %", "10%"), "p90": ("90 %", "90%"), "parameter": ("parameter", "parameter"),
-    "setting": ("setting", "instelling"),
+    "country": N_("member state"), "month": N_("latest month"), "tp_stock": N_("under TP at month end"),
+    "tp_grants": N_("new grants in the month"), "share": N_("share of the member states' total (%)"),
+    "source": N_("source"), "note": N_("note"), "status": N_("status after TP"), "duration_years": N_("years"),
+    "conditions": N_("conditions"), "applications_from": N_("when"), "nl_share": N_("Dutch share (%)"),
+    "reporting": N_("member states reporting"), "date": N_("date"), "measure": N_("measure"),
+    "value": N_("value"), "quantity": N_("quantity"), "median": N_("median"), "p10": N_("10 %"),
+    "p90": N_("90 %"), "parameter": N_("parameter"), "setting": N_("setting"),
 }
+#: Eurostat's country codes that are not ISO 3166 codes (CLDR names territories by ISO code).
+_ISO = {"EL": "GR"}
 
 
-#: Dutch names of the countries in the data (Eurostat codes).
-_NL_NAMES = {
-    "AT": "Oostenrijk", "BE": "België", "BG": "Bulgarije", "CH": "Zwitserland", "CZ": "Tsjechië",
-    "DE": "Duitsland", "DK": "Denemarken", "EE": "Estland", "EL": "Griekenland", "ES": "Spanje",
-    "EU": "EU-27", "FI": "Finland", "FR": "Frankrijk", "HR": "Kroatië", "HU": "Hongarije", "IE": "Ierland",
-    "IS": "IJsland", "IT": "Italië", "LI": "Liechtenstein", "LT": "Litouwen", "LU": "Luxemburg",
-    "LV": "Letland", "MT": "Malta", "NL": "Nederland", "NO": "Noorwegen", "PL": "Polen", "PT": "Portugal",
-    "RO": "Roemenië", "SE": "Zweden", "SI": "Slovenië", "SK": "Slowakije",
-}
+def country_names(frame: pd.DataFrame, language: str | None = None) -> pd.Series:
+    """Return the country names of ``frame`` (columns ``geo``, ``country``) in ``language``.
 
-
-def country_names(frame: pd.DataFrame, language: str) -> pd.Series:
-    """Return the country names of ``frame`` (columns ``geo``, ``country``) in ``language``."""
-    if language != "nl":
+    The data's names are English, the source language; another language takes the CLDR name
+    of the country (Babel), and the data's name where CLDR has none (``EU-27``).
+    """
+    language = i18n.language(language)
+    if language == i18n.SOURCE:
         return frame["country"]
-    return frame["geo"].map(_NL_NAMES).fillna(frame["country"])
+    names = Locale.parse(locale(language)).territories
+    return frame["geo"].map(lambda g: names.get(_ISO.get(g, g)) if g != "EU" else None).fillna(frame["country"])
 
 
-def _named(df: pd.DataFrame, language: str) -> pd.DataFrame:
-    i = 1 if language == "nl" else 0
-    return df.rename(columns={k: v[i] for k, v in _COLUMNS.items() if k in df.columns})
+def _named(df: pd.DataFrame, language: str | None) -> pd.DataFrame:
+    return df.rename(columns={k: i18n.gettext(v, language) for k, v in _COLUMNS.items() if k in df.columns})
 
 
 def members(countries: pd.DataFrame) -> pd.DataFrame:
@@ -59,7 +53,7 @@ def members(countries: pd.DataFrame) -> pd.DataFrame:
     return countries[countries["eu_member"]]
 
 
-def latest_by_country(countries: pd.DataFrame, language: str = "en") -> pd.DataFrame:
+def latest_by_country(countries: pd.DataFrame, language: str | None = None) -> pd.DataFrame:
     """Return one row per member state: its latest reported month, stock, grants and source.
 
     The share (%) is of the sum of these latest stocks (months differ by up to two), largest first.
@@ -73,12 +67,12 @@ def latest_by_country(countries: pd.DataFrame, language: str = "en") -> pd.DataF
     return _named(out, language)
 
 
-def dutch_share(countries: pd.DataFrame, language: str | None = "en") -> pd.DataFrame:
+def dutch_share(countries: pd.DataFrame, language: str | None = None, *, codes: bool = False) -> pd.DataFrame:
     """Return the Dutch share of the member states' TP stock, per month.
 
     A month counts only when every member state in the data reported its stock; otherwise
-    the share is left empty (a partial total would overstate it). ``language=None`` keeps the
-    column names ``date``, ``nl_share``, ``reporting``.
+    the share is left empty (a partial total would overstate it). ``codes=True`` keeps the
+    column names ``date``, ``nl_share``, ``reporting`` and the share as a fraction.
     """
     m = members(countries)
     n_states = m["geo"].nunique()
@@ -88,33 +82,30 @@ def dutch_share(countries: pd.DataFrame, language: str | None = "en") -> pd.Data
     out = pd.DataFrame({"date": by_month.index, "nl_share": share.reindex(by_month.index).to_numpy(),
                         "reporting": by_month["reporting"].astype(str) + f" / {n_states}"})
     out = out.reset_index(drop=True)
-    if language is None:
+    if codes:
         return out
     return _named(out.assign(date=out["date"].dt.strftime("%Y-%m"), nl_share=(100 * out["nl_share"]).round(2)),
                   language)
 
 
-def eu_totals(totals: pd.DataFrame, language: str = "en") -> pd.DataFrame:
+def eu_totals(totals: pd.DataFrame, language: str | None = None) -> pd.DataFrame:
     """Return the EU-27 points of 2025 with their sources."""
     out = totals[["date", "measure", "value", "unit", "source"]].assign(date=totals["date"].dt.strftime("%Y-%m-%d"))
-    names = MEASURES.get(language)
-    if names:  # the file's measure codes in words (its unit and source stay as published)
-        out["measure"] = out["measure"].map(lambda code: names.get(code, code))
+    # the file's measure codes in words (its unit and source stay as published)
+    out["measure"] = out["measure"].map(lambda code: i18n.gettext(MEASURES[code], language) if code in MEASURES
+                                        else code)
     return _named(out, language)
 
 
-#: The measure codes of ``eurostat_tp_eu_totals.csv`` in words, per language.
-MEASURES: dict[str, dict[str, str]] = {
-    "en": {"tp_beneficiaries": "people under temporary protection",
-           "tp_decisions_quarter": "new temporary protection decisions in the quarter",
-           "tp_decisions_month": "new temporary protection decisions in the month"},
-    "nl": {"tp_beneficiaries": "mensen met tijdelijke bescherming",
-           "tp_decisions_quarter": "nieuwe besluiten tijdelijke bescherming in het kwartaal",
-           "tp_decisions_month": "nieuwe besluiten tijdelijke bescherming in de maand"},
+#: The measure codes of ``eurostat_tp_eu_totals.csv`` in words (English; the catalogue has the Dutch).
+MEASURES: dict[str, str] = {
+    "tp_beneficiaries": N_("people under temporary protection"),
+    "tp_decisions_quarter": N_("new temporary protection decisions in the quarter"),
+    "tp_decisions_month": N_("new temporary protection decisions in the month"),
 }
 
 
-def statuses(countries: pd.DataFrame, known: pd.DataFrame, language: str = "en") -> pd.DataFrame:
+def statuses(countries: pd.DataFrame, known: pd.DataFrame, language: str | None = None) -> pd.DataFrame:
     """Return one row per member state with its post-TP status where a source was found, else unknown.
 
     The EU row (the Council's common frame) comes first.
@@ -126,7 +117,7 @@ def statuses(countries: pd.DataFrame, known: pd.DataFrame, language: str = "en")
     for geo in ["EU", *sorted(names.index, key=lambda g: names[g])]:
         if geo in found.index:
             r = found.loc[geo]
-            name = _NL_NAMES.get(geo, r["country"]) if language == "nl" else r["country"]
+            name = names.get(geo, r["country"])
             rows.append({"country": name, "status": r["status"],
                          "duration_years": "" if pd.isna(r["duration_years"]) else f"{r['duration_years']:g}",
                          "conditions": r["conditions"],
@@ -137,7 +128,7 @@ def statuses(countries: pd.DataFrame, known: pd.DataFrame, language: str = "en")
     return _named(pd.DataFrame(rows).astype(str).replace("nan", ""), language)
 
 
-def stocks_chart(countries: pd.DataFrame, *, language: str = "en", top: int = 8) -> go.Figure:
+def stocks_chart(countries: pd.DataFrame, *, language: str | None = None, top: int = 8) -> go.Figure:
     """Draw the TP stock of the ``top`` largest member states and the Netherlands, per month."""
     m = members(countries)
     latest = m.dropna(subset=["tp_stock"]).sort_values("date").groupby("geo")["tp_stock"].last()
@@ -150,7 +141,7 @@ def stocks_chart(countries: pd.DataFrame, *, language: str = "en", top: int = 8)
                        y_title=t("persons", language), language=language)
 
 
-def grants_chart(countries: pd.DataFrame, *, language: str = "en", top: int = 8) -> go.Figure:
+def grants_chart(countries: pd.DataFrame, *, language: str | None = None, top: int = 8) -> go.Figure:
     """Draw the new TP grants per month of the largest member states and the Netherlands."""
     m = members(countries)
     latest = m.dropna(subset=["tp_stock"]).sort_values("date").groupby("geo")["tp_stock"].last()
@@ -163,20 +154,20 @@ def grants_chart(countries: pd.DataFrame, *, language: str = "en", top: int = 8)
                        y_title=t("persons", language), language=language)
 
 
-def share_chart(countries: pd.DataFrame, *, language: str = "en") -> go.Figure:
+def share_chart(countries: pd.DataFrame, *, language: str | None = None) -> go.Figure:
     """Draw the Dutch share of the member states' TP stock (complete months only)."""
-    share = dutch_share(countries, None)
+    share = dutch_share(countries, codes=True)
     rows = pd.DataFrame({"date": share["date"], "value": share["nl_share"], "series": t("p06_share_chart", language)})
     return lines_chart(rows, series="series", title=t("p06_share_chart", language),
                        y_title=t("share", language), language=language, percent=True, markers=True)
 
 
-def movement_chart(movement: object, *, language: str = "en") -> go.Figure:
+def movement_chart(movement: object, *, language: str | None = None) -> go.Figure:
     """Draw the fan of monthly arrivals in the Netherlands from other member states."""
     return fan_chart(movement.table(), "eu_arrivals", title=t("p06_movement_chart", language), language=language)
 
 
-def movement_summary(movement: object, language: str = "en") -> pd.DataFrame:
+def movement_summary(movement: object, language: str | None = None) -> pd.DataFrame:
     """Return the totals over the months after the TPD end: median and 10-90 % range per quantity."""
     import numpy as np
 
@@ -190,22 +181,23 @@ def movement_summary(movement: object, language: str = "en") -> pd.DataFrame:
     return _named(pd.DataFrame(rows), language)
 
 
-def movement_parameters(cfg: object, language: str = "en") -> pd.DataFrame:
+def movement_parameters(cfg: object, language: str | None = None) -> pd.DataFrame:
     """Return the movement layer's parameters as shown in the report (every one an assumption)."""
     def show(d: object) -> str:
         if d.kind == "fixed":
             return f"{d.value:g}"
         if d.kind == "uniform":
-            return f"uniform {d.low:g}-{d.high:g}"
+            return i18n.gettext(N_("uniform {low}-{high}"), language).format(low=f"{d.low:g}", high=f"{d.high:g}")
         if d.kind == "triangular":
-            return f"triangular {d.low:g} / {d.mode:g} / {d.high:g}"
+            return i18n.gettext(N_("triangular {low} / {mode} / {high}"), language).format(
+                low=f"{d.low:g}", mode=f"{d.mode:g}", high=f"{d.high:g}")
         return d.kind
 
     rows = [("share_moving", show(cfg.share_moving)), ("months", show(cfg.months)),
             ("gravity", show(cfg.gravity)), ("unknown_attractiveness", show(cfg.unknown_attractiveness))]
     rows += [(f"status_attractiveness.{g}", show(d)) for g, d in cfg.status_attractiveness.items()]
-    rows.append(("scale_to_eu_total", str(cfg.scale_to_eu_total)))
-    out = pd.DataFrame(rows, columns=["parameter", "setting"]).assign(source=t("assumption", language))
+    rows.append(("scale_to_eu_total", t("yes" if cfg.scale_to_eu_total else "no", language)))
+    out = pd.DataFrame(rows, columns=["parameter", "setting"]).assign(source=i18n.gettext("assumption", language))
     return _named(out, language)
 
 

@@ -1,4 +1,7 @@
-"""Number, month and headline formats: one rounding per unit, Dutch and English via Babel."""
+"""Number, month and headline formats: one rounding per unit, Dutch and English via Babel.
+
+``language=None`` (the default) formats in the kernel's language (:func:`capacity.i18n.set_language`).
+"""
 
 from __future__ import annotations
 
@@ -10,22 +13,36 @@ import pandas as pd
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from capacity import i18n
+from capacity.i18n import N_
 from capacity.report.labels import t
 
 #: Babel locale of each report language (CLDR number and date conventions).
 LOCALES = {"en": "en_GB", "nl": "nl_NL"}
+#: A percentage after its number: the English pages write ``97.0 %``, the Dutch ``97,0%``.
+PERCENT = N_("{number} %")
 
 
-def fmt_number(value: float, language: str = "en", decimals: int = 0) -> str:
+def locale(language: str | None = None) -> str:
+    """Return the Babel locale of ``language`` (default: the kernel's language)."""
+    return LOCALES.get(i18n.language(language), "en_GB")
+
+
+def percent(number: str, language: str | None = None) -> str:
+    """Return a formatted number followed by the percent sign, as the language writes it."""
+    return i18n.gettext(PERCENT, language).format(number=number)
+
+
+def fmt_number(value: float, language: str | None = None, decimals: int = 0) -> str:
     """Format a number with the language's separators (``12,345.6`` / ``12.345,6``), via Babel."""
     if value is None or pd.isna(value):
         return "–"
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return format_decimal(round(float(value), decimals) + 0.0, format=pattern,  # + 0.0: no "-0"
-                          locale=LOCALES.get(language, "en_GB"))
+                          locale=locale(language))
 
 
-def fmt_significant(value: float, language: str = "en", digits: int = 3) -> str:
+def fmt_significant(value: float, language: str | None = None, digits: int = 3) -> str:
     """Format a small non-whole number to ``digits`` significant digits (``0.0116``, ``1.55``)."""
     if value is None or pd.isna(value):
         return "–"
@@ -37,15 +54,15 @@ def fmt_significant(value: float, language: str = "en", digits: int = 3) -> str:
     return fmt_number(round(value, decimals), language, decimals)
 
 
-def fmt_month(value: Any, language: str = "en") -> str:
+def fmt_month(value: Any, language: str | None = None) -> str:
     """Format a month as words: ``April 2025`` / ``april 2025`` (Babel); ``–`` if missing."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "–"
     date = pd.Timestamp(value).date()
-    return format_date(date, format="LLLL y", locale=LOCALES.get(language, "en_GB"))
+    return format_date(date, format="LLLL y", locale=locale(language))
 
 
-def fmt_value(value: Any, unit: str, rounding: float, language: str = "en") -> str:
+def fmt_value(value: Any, unit: str, rounding: float, language: str | None = None) -> str:
     """Format a headline figure the one way every page prints it.
 
     Rounds to the step ``rounding`` (in ``unit``), then: shares as percentages
@@ -70,7 +87,7 @@ def fmt_value(value: Any, unit: str, rounding: float, language: str = "en") -> s
     decimals = max(0, -math.floor(math.log10(step) + 1e-9))
     if unit == "share":
         text = fmt_number(100 * rounded, language, max(0, decimals - 2))
-        return f"{text}%" if language == "nl" else f"{text} %"
+        return percent(text, language)
     if unit == "EUR" and rounded == 0:
         return "EUR 0"
     if unit == "EUR" and step >= 100_000:
@@ -79,7 +96,7 @@ def fmt_value(value: Any, unit: str, rounding: float, language: str = "en") -> s
     return fmt_number(rounded, language, decimals)
 
 
-def fmt_headline(row: Mapping[str, Any], language: str = "en", field: str = "value") -> str:
+def fmt_headline(row: Mapping[str, Any], language: str | None = None, field: str = "value") -> str:
     """Format one column (``value``, ``p10`` or ``p90``) of a headline-table row.
 
     A figure without a band (a scalar) shows ``–`` for ``p10``/``p90``, whatever its unit.

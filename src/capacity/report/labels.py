@@ -1,7 +1,9 @@
-"""Every label of the reports, in English and Dutch: one table, one accessor (:func:`t`).
+"""Every short label of the reports: one table of keys, its words in one gettext catalogue.
 
-The reports' prose (headings, introductions, captions, Dutch column names) is kept in
-:mod:`capacity.report.prose` and joins this table.
+A label is written once, in English, where it is defined here (``N_`` marks it for the
+catalogue); its Dutch is in ``capacity/locale/nl/LC_MESSAGES/capacity.po``
+(:mod:`capacity.i18n`). :func:`t` gives a key's text in a page's language. The prose of
+notebooks 02-04 still joins this table from :mod:`capacity.report.prose`.
 
 Sections keep the labels of one report together; a key means one thing everywhere (a test
 checks that no key is defined twice).
@@ -11,259 +13,258 @@ from __future__ import annotations
 
 from typing import Any
 
+from capacity import i18n
+from capacity.i18n import N_
 from capacity.report.prose import SECTIONS as PROSE_SECTIONS
-from capacity.report.prose_eu import EU as EU_PROSE
 
-_GENERAL: dict[str, dict[str, str]] = {
-    "registered": {"en": "Registered with municipalities", "nl": "Ingeschreven bij gemeenten"},
-    "in_shelter": {"en": "In municipal shelter", "nl": "In gemeentelijke opvang"},
-    "places": {"en": "Shelter places", "nl": "Opvangplekken"},
-    "occupancy_rate": {"en": "Occupancy rate", "nl": "Bezettingsgraad"},
-    "arrivals": {"en": "Arrivals per month", "nl": "Instroom per maand"},
-    "departures": {"en": "Departures per month", "nl": "Vertrek per maand"},
-    "tp_stock": {"en": "TP holders (Eurostat)", "nl": "Houders tijdelijke bescherming (Eurostat)"},
-    "register_cleanup": {"en": "Register clean-up", "nl": "Registeropschoning"},
-    "persons": {"en": "persons", "nl": "personen"},
-    "share": {"en": "share", "nl": "aandeel"},
-    "persons_per_month": {"en": "persons per month", "nl": "personen per maand"},
-    "median": {"en": "median", "nl": "mediaan"},
-    "band": {"en": "{p} % band", "nl": "{p}%-band"},
-    "observed": {"en": "observed", "nl": "waargenomen"},
-    "derived": {"en": "derived", "nl": "afgeleid"},
-    "interpolated": {"en": "interpolated", "nl": "geïnterpoleerd"},
-    "missing": {"en": "missing", "nl": "ontbreekt"},
-    "month": {"en": "month", "nl": "maand"},
-    "download": {"en": "Download", "nl": "Downloaden"},
-    "rows_shown": {"en": "first {n} of {total} rows shown; the download has all",
-                   "nl": "eerste {n} van {total} rijen getoond; de download bevat alle"},
-    "parameters_used": {"en": "Parameters used",
-                        "nl": "Gebruikte parameters (de betekenis en de meeste bronnen staan er in het "
-                              "Engels, zoals in de parameterbestanden)"},
-    "history": {"en": "History", "nl": "Historie"},
-    "not_in_run": {"en": "not within the run", "nl": "niet binnen de looptijd"},
-    "never": {"en": "not on most paths", "nl": "op de meeste paden niet"},
-    "million": {"en": "million", "nl": "mln"},
-    "indicator": {"en": "indicator", "nl": "indicator"},
-    "p10": {"en": "10 %", "nl": "10%"},
-    "p90": {"en": "90 %", "nl": "90%"},
-    "unit": {"en": "unit", "nl": "eenheid"},
-    "cases": {"en": "cases", "nl": "zaken"},
-    "places_unit": {"en": "places", "nl": "plekken"},
-    "months": {"en": "months", "nl": "maanden"},
-    "month_unit": {"en": "month", "nl": "maand"},
-    "EUR": {"en": "EUR", "nl": "EUR"},
+_GENERAL: dict[str, str] = {
+    "registered": N_("Registered with municipalities"),
+    "in_shelter": N_("In municipal shelter"),
+    "places": N_("Shelter places"),
+    "occupancy_rate": N_("Occupancy rate"),
+    "arrivals": N_("Arrivals per month"),
+    "departures": N_("Departures per month"),
+    "tp_stock": N_("TP holders (Eurostat)"),
+    "register_cleanup": N_("Register clean-up"),
+    "persons": N_("persons"),
+    "share": N_("share"),
+    "persons_per_month": N_("persons per month"),
+    "median": N_("median"),
+    "band": N_("{p} % band"),
+    "observed": N_("observed"),
+    "derived": N_("derived"),
+    "interpolated": N_("interpolated"),
+    "missing": N_("missing"),
+    "month": N_("month"),
+    "download": N_("Download"),
+    "rows_shown": N_("first {n} of {total} rows shown; the download has all"),
+    "parameters_used": N_("Parameters used"),
+    "history": N_("History"),
+    "not_in_run": N_("not within the run"),
+    "never": N_("not on most paths"),
+    "million": N_("million"),
+    "indicator": N_("indicator"),
+    "p10": N_("10 %"),
+    "p90": N_("90 %"),
+    "unit": N_("unit"),
+    "cases": N_("cases"),
+    "places_unit": N_("places"),
+    "months": N_("months"),
+    "month_unit": N_("month"),
+    "EUR": N_("EUR"),
 }
 
-_FORECAST: dict[str, dict[str, str]] = {
-    "departure_rate": {"en": "Departure rate (share per month)", "nl": "Vertrekkans (aandeel per maand)"},
-    "mase": {"en": "MASE (lower is better)", "nl": "MASE (lager is beter)"},
-    "coverage_80": {"en": "Coverage of the 80 % interval", "nl": "Dekking van het 80%-interval"},
-    "horizon": {"en": "months ahead", "nl": "maanden vooruit"},
-    "target": {"en": "target", "nl": "doel"},
-    "scenario_compare_registered": {"en": "Registered population by scenario (median and 80 % band)",
-                                    "nl": "Ingeschreven personen per scenario (mediaan en 80%-band)"},
-    "scenario_compare_arrivals": {"en": "Arrivals per month by scenario (median and 80 % band)",
-                                  "nl": "Instroom per maand per scenario (mediaan en 80%-band)"},
-    "series": {"en": "series", "nl": "reeks"},
-    "data_until": {"en": "data until", "nl": "gegevens t/m"},
-    "forecast_from": {"en": "forecast from", "nl": "voorspelling vanaf"},
-    "fact": {"en": "fact", "nl": "feit"},
-    "published": {"en": "published", "nl": "gepubliceerd"},
-    "model": {"en": "model", "nl": "model"},
+_FORECAST: dict[str, str] = {
+    "departure_rate": N_("Departure rate (share per month)"),
+    "mase": N_("MASE (lower is better)"),
+    "coverage_80": N_("Coverage of the 80 % interval"),
+    "horizon": N_("months ahead"),
+    "target": N_("target"),
+    "scenario_compare_registered": N_("Registered population by scenario (median and 80 % band)"),
+    "scenario_compare_arrivals": N_("Arrivals per month by scenario (median and 80 % band)"),
+    "series": N_("series"),
+    "data_until": N_("data until"),
+    "forecast_from": N_("forecast from"),
+    "fact": N_("fact"),
+    "published": N_("published"),
+    "model": N_("model"),
 }
 
-_SHELTER: dict[str, dict[str, str]] = {
-    "demand": {"en": "People needing a place", "nl": "Mensen die een opvangplek nodig hebben"},
-    "places_median": {"en": "Places (median path)", "nl": "Opvangplekken (mediaan)"},
-    "occ_title": {"en": "Occupancy of municipal shelter", "nl": "Bezettingsgraad gemeentelijke opvang"},
-    "dvp_title": {"en": "People needing a place against places",
-                  "nl": "Vraag naar opvangplekken tegenover het aantal plekken"},
-    "in_shelter_obs": {"en": "in shelter (observed)", "nl": "in opvang (waargenomen)"},
-    "target_p": {"en": "target {p}", "nl": "streefwaarde {p}"},
-    "cross_title": {"en": "Share of futures in which demand per place has passed 95 % / 100 %",
-                    "nl": "Aandeel van de paden waarop de vraag per plek 95% / 100% is gepasseerd"},
-    "pressure_title": {"en": "Pressure: people needing a place per place (above 100 %: people go without)",
-                       "nl": "Druk: vraag per opvangplek (boven 100%: mensen zonder plek)"},
-    "pressure_obs": {"en": "occupancy (observed; capped at 100 %)",
-                     "nl": "bezetting (waargenomen; hoogstens 100%)"},
-    "dest_title": {"en": "After the TPD: where the people in Ukraine shelter at its end are (median)",
-                   "nl": "Na de RTB: waar de mensen uit de opvang voor Oekraïners zijn (mediaan)"},
-    "asylum_reception": {"en": "asylum reception (pursuing asylum)", "nl": "asielopvang (asielprocedure)"},
-    "housing_task": {"en": "housing task (must move to other housing)",
-                     "nl": "huisvestingsopgave (moet naar andere huisvesting)"},
-    "left_country": {"en": "left the Netherlands", "nl": "vertrokken uit Nederland"},
-    "moved_home": {"en": "moved to a home", "nl": "verhuisd naar een woning"},
-    "waiting_in_shelter": {"en": "waiting for a home in Ukraine shelter",
-                           "nl": "wacht op een woning in de opvang voor Oekraïners"},
-    "fallback": {"en": "national fallback option", "nl": "landelijke terugvaloptie"},
-    "without_accommodation": {"en": "without accommodation", "nl": "zonder opvang"},
-    "replay_title": {"en": "History replay from July 2023: simulated (80 % band) against published counts",
-                     "nl": "Terugblik vanaf juli 2023: gesimuleerd (80%-band) tegenover gepubliceerde tellingen"},
-    "in_shelter_line": {"en": "in shelter", "nl": "in de opvang"},
-    "places_sim": {"en": "places", "nl": "plekken"},
-    "cost_title": {"en": "Expected cost of idle places and of people without a place",
-                   "nl": "Verwachte kosten van lege plekken en van mensen zonder plek"},
+_SHELTER: dict[str, str] = {
+    "demand": N_("People needing a place"),
+    "places_median": N_("Places (median path)"),
+    "occ_title": N_("Occupancy of municipal shelter"),
+    "dvp_title": N_("People needing a place against places"),
+    "in_shelter_obs": N_("in shelter (observed)"),
+    "target_p": N_("target {p}"),
+    "cross_title": N_("Share of futures in which demand per place has passed 95 % / 100 %"),
+    "pressure_title": N_("Pressure: people needing a place per place (above 100 %: people go without)"),
+    "pressure_obs": N_("occupancy (observed; capped at 100 %)"),
+    "dest_title": N_("After the TPD: where the people in Ukraine shelter at its end are (median)"),
+    "asylum_reception": N_("asylum reception (pursuing asylum)"),
+    "housing_task": N_("housing task (must move to other housing)"),
+    "left_country": N_("left the Netherlands"),
+    "moved_home": N_("moved to a home"),
+    "waiting_in_shelter": N_("waiting for a home in Ukraine shelter"),
+    "fallback": N_("national fallback option"),
+    "without_accommodation": N_("without accommodation"),
+    "replay_title": N_("History replay from July 2023: simulated (80 % band) against published counts"),
+    "in_shelter_line": N_("in shelter"),
+    "places_sim": N_("places"),
+    "cost_title": N_("Expected cost of idle places and of people without a place"),
 }
 
-_BACKLOG: dict[str, dict[str, str]] = {
-    "pending": {"en": "Continuing asylum cases pending at the IND (document takers never are)",
-                "nl": "Openstaande doorlopende asielzaken bij de IND (wie het document neemt nooit)"},
-    "pending_regular": {"en": "Regular asylum cases pending", "nl": "Reguliere openstaande asielzaken"},
-    "backlog_total": {"en": "All asylum cases pending at the IND",
-                      "nl": "Alle openstaande asielzaken bij de IND"},
-    "decisions": {"en": "IND decisions on continuing asylum cases per month",
-                  "nl": "IND-beslissingen over doorlopende asielzaken per maand"},
-    "late_decisions": {"en": "Decisions after the legal term per month",
-                       "nl": "Beslissingen na de wettelijke termijn per maand"},
-    "penalty_eur": {"en": "Penalties run up by cohort cases past the term, per month (EUR)",
-                    "nl": "Dwangsommen door cohortzaken over de termijn, per maand (EUR)"},
-    "penalty_eur_regular": {"en": "Penalties run up by regular cases past the term, per month (EUR)",
-                            "nl": "Dwangsommen door reguliere zaken over de termijn, per maand (EUR)"},
-    "overdue_pending": {"en": "Cohort cases pending past the legal term",
-                        "nl": "Cohortzaken over de wettelijke termijn"},
-    "validation_title": {"en": "Replay 2023-2025: simulated (80 % band) against published",
-                         "nl": "Terugrekening 2023-2025: gesimuleerd (80%-band) tegen gepubliceerd"},
-    "simulated": {"en": "simulated (median, 80 % band)", "nl": "gesimuleerd (mediaan, 80%-band)"},
-    "penalty_eur_m": {"en": "Penalties (EUR million)", "nl": "Dwangsommen (mln EUR)"},
-    "backlog_end": {"en": "Pending at 31 December (persons)",
-                    "nl": "Openstaand op 31 december (personen)"},
-    "penalties_title": {"en": "Penalty exposure by calendar year and stream (EUR)",
-                        "nl": "Dwangsommen per kalenderjaar en stroom (EUR)"},
-    "dtv_caseload": {"en": "DT&V caseload from the cohort", "nl": "Zaken bij DT&V uit het cohort"},
-    "shelter_entitled": {"en": "Persons in continuing asylum cases entitled to reception (pending, appeal, "
-                               "departure term)",
-                         "nl": "Personen in doorlopende asielzaken met recht op opvang (in procedure, beroep, "
-                               "vertrektermijn)"},
-    "permits_pending": {"en": "Transitiedocumenten waiting to be issued (cases)",
-                        "nl": "Transitiedocumenten in behandeling"},
-    "late_cum": {"en": "Late decisions, cumulative", "nl": "Te late beslissingen, cumulatief"},
-    "penalty_cum": {"en": "Penalties, cumulative (EUR)", "nl": "Dwangsommen, cumulatief (EUR)"},
-    "cases_month": {"en": "cases per month", "nl": "zaken per maand"},
-    "decisions_mean": {"en": "Mean over paths (cases per month)",
-                       "nl": "Gemiddelde over de paden (zaken per maand)"},
-    "share_paths_deciding": {"en": "Share of paths with cohort decisions that month",
-                             "nl": "Aandeel paden met beslissingen over het cohort in die maand"},
-    "eur": {"en": "EUR", "nl": "EUR"},
-    "eur_month": {"en": "EUR per month", "nl": "EUR per maand"},
-    "months_after_tpd": {"en": "months after the TPD ends", "nl": "maanden na einde RTB"},
-    "share_paths": {"en": "share of paths", "nl": "aandeel van de paden"},
-    "clear": {"en": "Cohort backlog cleared", "nl": "Achterstand cohort weggewerkt"},
-    "permits_done": {"en": "Every transition permit issued", "nl": "Alle transitiedocumenten afgegeven"},
-    "months_to_clear": {"en": "Months until the cohort backlog is cleared",
-                        "nl": "Maanden tot de achterstand van het cohort is weggewerkt"},
-    "not_within": {"en": "not within {n} months", "nl": "niet binnen {n} maanden"},
-    "outcomes": {"en": "Where the cohort's cases are (median, cumulative)",
-                 "nl": "Waar de zaken van het cohort zijn (mediaan, cumulatief)"},
-    "policy_late": {"en": "Late decisions incl. overdue at the end (median)",
-                    "nl": "Te late beslissingen incl. achterstallig aan het eind (mediaan)"},
-    "policy_eur": {"en": "Penalties, EUR million (median)", "nl": "Dwangsommen, mln EUR (mediaan)"},
-    "forecast_table": {"en": "Backlog forecast (quantiles)", "nl": "Prognose achterstand (kwantielen)"},
-    "capacity_title": {"en": "IND and DT&V capacity that meets the targets",
-                       "nl": "IND- en DT&V-capaciteit die de doelen haalt"},
-    "assumptions_title": {"en": "Backlog assumptions and their sources",
-                          "nl": "Aannames van het achterstandsmodel en hun bronnen (betekenis en "
-                                "bronnen in het Engels, zoals in de parameterbestanden)"},
-    "policy_title": {"en": "Policies side by side (common random numbers)",
-                     "nl": "Beleidsopties naast elkaar (gemeenschappelijke toevalsgetallen)"},
+_BACKLOG: dict[str, str] = {
+    "pending": N_("Continuing asylum cases pending at the IND (document takers never are)"),
+    "pending_regular": N_("Regular asylum cases pending"),
+    "backlog_total": N_("All asylum cases pending at the IND"),
+    "decisions": N_("IND decisions on continuing asylum cases per month"),
+    "late_decisions": N_("Decisions after the legal term per month"),
+    "penalty_eur": N_("Penalties run up by cohort cases past the term, per month (EUR)"),
+    "penalty_eur_regular": N_("Penalties run up by regular cases past the term, per month (EUR)"),
+    "overdue_pending": N_("Cohort cases pending past the legal term"),
+    "validation_title": N_("Replay 2023-2025: simulated (80 % band) against published"),
+    "simulated": N_("simulated (median, 80 % band)"),
+    "penalty_eur_m": N_("Penalties (EUR million)"),
+    "backlog_end": N_("Pending at 31 December (persons)"),
+    "penalties_title": N_("Penalty exposure by calendar year and stream (EUR)"),
+    "dtv_caseload": N_("DT&V caseload from the cohort"),
+    "shelter_entitled": N_("Persons in continuing asylum cases entitled to reception (pending, appeal, departure "
+                           "term)"),
+    "permits_pending": N_("Transitiedocumenten waiting to be issued (cases)"),
+    "late_cum": N_("Late decisions, cumulative"),
+    "penalty_cum": N_("Penalties, cumulative (EUR)"),
+    "cases_month": N_("cases per month"),
+    "decisions_mean": N_("Mean over paths (cases per month)"),
+    "share_paths_deciding": N_("Share of paths with cohort decisions that month"),
+    "eur": N_("EUR"),
+    "eur_month": N_("EUR per month"),
+    "months_after_tpd": N_("months after the TPD ends"),
+    "share_paths": N_("share of paths"),
+    "clear": N_("Cohort backlog cleared"),
+    "permits_done": N_("Every transition permit issued"),
+    "months_to_clear": N_("Months until the cohort backlog is cleared"),
+    "not_within": N_("not within {n} months"),
+    "outcomes": N_("Where the cohort's cases are (median, cumulative)"),
+    "policy_late": N_("Late decisions incl. overdue at the end (median)"),
+    "policy_eur": N_("Penalties, EUR million (median)"),
+    "forecast_table": N_("Backlog forecast (quantiles)"),
+    "capacity_title": N_("IND and DT&V capacity that meets the targets"),
+    "assumptions_title": N_("Backlog assumptions and their sources"),
+    "policy_title": N_("Policies side by side (common random numbers)"),
 }
 
-_LEDGER: dict[str, dict[str, str]] = {
-    "ledger_title": {"en": "Everyone after the TPD end, by state (mean over paths, persons)",
-                     "nl": "Iedereen na het einde van de RTB, per situatie (gemiddelde over de paden, personen)"},
-    "ledger_none": {"en": "The TPD ends after the run", "nl": "De RTB eindigt na de doorrekening"},
-    "ledger_document_expires": {"en": "transitiedocument expires", "nl": "transitiedocument loopt af"},
-    "ledger_document_waiting": {"en": "document route: waiting for the document",
-                                "nl": "transitiedocument: wacht op het document"},
-    "ledger_document_in_shelter": {"en": "document holder in (fallback) shelter",
-                                   "nl": "documenthouder in (terugval)opvang"},
-    "ledger_document_housed": {"en": "document holder housed", "nl": "documenthouder met eigen woonruimte"},
-    "ledger_asylum_pending_ind": {"en": "continuing asylum case at the IND (COA)",
-                                  "nl": "doorlopende asielzaak bij de IND (COA)"},
-    "ledger_asylum_appeal": {"en": "continuing case in appeal or departure term (COA)",
-                             "nl": "doorlopende zaak in beroep of vertrektermijn (COA)"},
-    "ledger_asylum_granted": {"en": "continuing case: asylum granted", "nl": "doorlopende zaak: asiel verleend"},
-    "ledger_refused_dtv": {"en": "refused (DT&V)", "nl": "afgewezen (DT&V)"},
-    "ledger_post_tpd_asylum_pending": {"en": "arrived after the TPD: asylum pending (COA)",
-                                       "nl": "aangekomen na de RTB: asiel in behandeling (COA)"},
-    "ledger_post_tpd_granted": {"en": "arrived after the TPD: asylum granted",
-                                "nl": "aangekomen na de RTB: asiel verleend"},
-    "ledger_post_tpd_refused": {"en": "arrived after the TPD: asylum refused",
-                                "nl": "aangekomen na de RTB: asiel afgewezen"},
-    "ledger_expired_work_study": {"en": "document expired: work or study permit",
-                                  "nl": "document afgelopen: vergunning voor werk of studie"},
-    "ledger_expired_asylum": {"en": "document expired: new asylum application pending (COA)",
-                              "nl": "document afgelopen: nieuwe asielaanvraag in behandeling (COA)"},
-    "ledger_expired_asylum_granted": {"en": "document expired: new application granted",
-                                      "nl": "document afgelopen: nieuwe aanvraag ingewilligd"},
-    "ledger_expired_asylum_refused": {"en": "document expired: new application refused",
-                                      "nl": "document afgelopen: nieuwe aanvraag afgewezen"},
-    "ledger_expired_no_status": {"en": "document expired: no residence status",
-                                 "nl": "document afgelopen: geen verblijfsstatus"},
-    "ledger_left_nl": {"en": "left the Netherlands", "nl": "vertrokken uit Nederland"},
+_OUTCOMES: dict[str, str] = {
+    "outcome_pending": N_("continuing, pending (first instance)"),
+    "outcome_permit_takers_waiting": N_("document route, not yet withdrawn"),
+    "outcome_appeals_pending": N_("in appeal"),
+    "outcome_departure_term": N_("departure term"),
+    "outcome_dtv_caseload": N_("at DT&V"),
+    "outcome_granted": N_("granted asylum"),
+    "outcome_withdrawn_permit": N_("withdrew: transition permit"),
+    "outcome_withdrawn_return": N_("withdrew: return programme"),
+    "outcome_departed": N_("left on their own"),
+    "outcome_dtv_closed": N_("DT&V case closed"),
 }
 
-_OUTCOMES: dict[str, dict[str, str]] = {
-    "outcome_pending": {"en": "continuing, pending (first instance)",
-                        "nl": "doorlopend, in behandeling (eerste aanleg)"},
-    "outcome_permit_takers_waiting": {"en": "document route, not yet withdrawn",
-                                      "nl": "transitiedocument, nog niet ingetrokken"},
-    "outcome_appeals_pending": {"en": "in appeal", "nl": "in beroep"},
-    "outcome_departure_term": {"en": "departure term", "nl": "vertrektermijn"},
-    "outcome_dtv_caseload": {"en": "at DT&V", "nl": "bij DT&V"},
-    "outcome_granted": {"en": "granted asylum", "nl": "asielvergunning"},
-    "outcome_withdrawn_permit": {"en": "withdrew: transition permit", "nl": "ingetrokken: transitiedocument"},
-    "outcome_withdrawn_return": {"en": "withdrew: return programme", "nl": "ingetrokken: terugkeerprogramma"},
-    "outcome_departed": {"en": "left on their own", "nl": "zelf vertrokken"},
-    "outcome_dtv_closed": {"en": "DT&V case closed", "nl": "DT&V-zaak afgesloten"},
+_LEDGER: dict[str, str] = {
+    "ledger_title": N_("Everyone after the TPD end, by state (mean over paths, persons)"),
+    "ledger_none": N_("The TPD ends after the run"),
+    "ledger_document_expires": N_("transitiedocument expires"),
+    "ledger_document_waiting": N_("document route: waiting for the document"),
+    "ledger_document_in_shelter": N_("document holder in (fallback) shelter"),
+    "ledger_document_housed": N_("document holder housed"),
+    "ledger_asylum_pending_ind": N_("continuing asylum case at the IND (COA)"),
+    "ledger_asylum_appeal": N_("continuing case in appeal or departure term (COA)"),
+    "ledger_asylum_granted": N_("continuing case: asylum granted"),
+    "ledger_refused_dtv": N_("refused (DT&V)"),
+    "ledger_post_tpd_asylum_pending": N_("arrived after the TPD: asylum pending (COA)"),
+    "ledger_post_tpd_granted": N_("arrived after the TPD: asylum granted"),
+    "ledger_post_tpd_refused": N_("arrived after the TPD: asylum refused"),
+    "ledger_expired_work_study": N_("document expired: work or study permit"),
+    "ledger_expired_asylum": N_("document expired: new asylum application pending (COA)"),
+    "ledger_expired_asylum_granted": N_("document expired: new application granted"),
+    "ledger_expired_asylum_refused": N_("document expired: new application refused"),
+    "ledger_expired_no_status": N_("document expired: no residence status"),
+    "ledger_left_nl": N_("left the Netherlands"),
 }
 
 #: The uncertain inputs of the backlog sensitivity analysis (key: ``input_<parameter>``).
-_INPUTS: dict[str, dict[str, str]] = {
-    "input_persons_per_case": {"en": "persons per case", "nl": "personen per zaak"},
-    "input_simple_case_share": {"en": "share of simple cases", "nl": "aandeel eenvoudige zaken"},
-    "input_return_rate_per_month": {"en": "return programme uptake", "nl": "gebruik terugkeerprogramma"},
-    "input_permit_uptake_share": {"en": "transition document uptake",
-                            "nl": "gebruik transitiedocument"},
-    "input_permit_uptake_months": {"en": "time to take up the document",
-                             "nl": "tijd tot gebruik transitiedocument"},
-    "input_departure_rate_per_month": {"en": "spontaneous departures", "nl": "zelfstandig vertrek"},
-    "input_ind_capacity_realisation": {"en": "IND capacity realised", "nl": "gerealiseerde IND-capaciteit"},
-    "input_regular_backlog_cases": {"en": "regular asylum stock", "nl": "reguliere asielvoorraad"},
-    "input_regular_inflow_per_year": {"en": "regular asylum inflow", "nl": "reguliere asielinstroom"},
-    "input_grant_share": {"en": "grant rate", "nl": "inwilligingspercentage"},
-    "input_appeal_share": {"en": "share appealing", "nl": "aandeel in beroep"},
-    "input_appeal_months_mean": {"en": "court duration", "nl": "duur beroep"},
-    "input_appeal_success_share": {"en": "appeals won", "nl": "gegronde beroepen"},
-    "input_dtv_capacity_realisation": {"en": "DT&V capacity realised",
-                                 "nl": "gerealiseerde DT&V-capaciteit"},
-    "input_permit_capacity_realisation": {"en": "document issuing capacity",
-                                    "nl": "capaciteit afgifte transitiedocument"},
-    "input_notice_share": {"en": "share sending a notice of default",
-                     "nl": "aandeel dat in gebreke stelt"},
-    "input_cohort_persons": {"en": "cohort size at the TPD end", "nl": "omvang cohort bij het einde van de RTB"},
-    "input_ind_tpd_reserved_share": {"en": "capacity reserved for the cohort (TPD team)",
-                                     "nl": "capaciteit gereserveerd voor het cohort (TPD-team)"},
-    "input_ind_capacity_scale": {"en": "planned IND capacity (multiplier)",
-                                 "nl": "geplande IND-capaciteit (factor)"},
+_INPUTS: dict[str, str] = {
+    "input_persons_per_case": N_("persons per case"),
+    "input_simple_case_share": N_("share of simple cases"),
+    "input_return_rate_per_month": N_("return programme uptake"),
+    "input_permit_uptake_share": N_("transition document uptake"),
+    "input_permit_uptake_months": N_("time to take up the document"),
+    "input_departure_rate_per_month": N_("spontaneous departures"),
+    "input_ind_capacity_realisation": N_("IND capacity realised"),
+    "input_regular_backlog_cases": N_("regular asylum stock"),
+    "input_regular_inflow_per_year": N_("regular asylum inflow"),
+    "input_grant_share": N_("grant rate"),
+    "input_appeal_share": N_("share appealing"),
+    "input_appeal_months_mean": N_("court duration"),
+    "input_appeal_success_share": N_("appeals won"),
+    "input_dtv_capacity_realisation": N_("DT&V capacity realised"),
+    "input_permit_capacity_realisation": N_("document issuing capacity"),
+    "input_notice_share": N_("share sending a notice of default"),
+    "input_cohort_persons": N_("cohort size at the TPD end"),
+    "input_ind_tpd_reserved_share": N_("capacity reserved for the cohort (TPD team)"),
+    "input_ind_capacity_scale": N_("planned IND capacity (multiplier)"),
 }
 
-#: Its outputs (key: ``output_<output>``).
-_OUTPUTS: dict[str, dict[str, str]] = {
-    "output_months_to_clear": {"en": "months to clear", "nl": "maanden tot weggewerkt"},
-    "output_late_decisions": {"en": "late decisions (incl. overdue)",
-                       "nl": "te late beslissingen (incl. over de termijn)"},
-    "output_penalty_eur": {"en": "penalties", "nl": "dwangsommen"},
-    "output_dtv_caseload_peak": {"en": "DT&V caseload peak", "nl": "piek zaken bij DT&V"},
+#: The outputs of the backlog sensitivity analysis (key: ``output_<output>``).
+_OUTPUTS: dict[str, str] = {
+    "output_months_to_clear": N_("months to clear"),
+    "output_late_decisions": N_("late decisions (incl. overdue)"),
+    "output_penalty_eur": N_("penalties"),
+    "output_dtv_caseload_peak": N_("DT&V caseload peak"),
 }
 
-#: All labels by key: ``{"en": ..., "nl": ...}`` (text may hold ``{placeholders}``).
-SECTIONS = (_GENERAL, _FORECAST, _SHELTER, _BACKLOG, _OUTCOMES, _LEDGER, _INPUTS, _OUTPUTS, *PROSE_SECTIONS,
-            EU_PROSE)
-LABELS: dict[str, dict[str, str]] = {k: v for section in SECTIONS for k, v in section.items()}
+#: Report 01's captions and chart titles, and words every report shares.
+_DATA: dict[str, str] = {
+    "p00_parameters": N_("## Parameters used"),
+    "yes": N_("yes"),
+    "no": N_("no"),
+    "p01_registered_chart": N_("Registered, TP holders, in shelter and places"),
+    "p01_flows_chart": N_("Arrivals, departures and register clean-ups"),
+    "p01_history_caption": N_("Monthly history (long format); the download has every month with its source and note"),
+    "p01_coverage_caption": N_("Coverage per series"),
+    "p01_gaps_caption": N_("Gaps (consecutive months without a figure)"),
+    "p01_breaks_caption": N_("Register clean-ups"),
+    "p01_identity_caption": N_("Stock identity residuals (persons)"),
+    "p01_anchors_caption": N_("Monitor report facts"),
+}
+
+#: Report 06's captions and chart titles.
+_EU: dict[str, str] = {
+    "p06_latest_caption": N_("Latest reported month per member state (Eurostat migr_asytpsm, migr_asytpfm)"),
+    "p06_stocks_chart": N_("People under temporary protection: the largest member states and the Netherlands"),
+    "p06_grants_chart": N_("New temporary-protection grants per month"),
+    "p06_share_chart": N_("Share of the EU's people under temporary protection who are in the Netherlands"),
+    "p06_share_caption": N_("Dutch share per month (complete months only)"),
+    "p06_totals_caption": N_("EU-27 totals from Eurostat releases, 2025"),
+    "p06_statuses_caption": N_("Post-TP national statuses (datasets/post_tp_statuses.csv)"),
+    "p06_movement_chart": N_("Arrivals in the Netherlands from other member states after the TPD end"),
+    "p06_movement_caption": N_("Moves to and from the Netherlands, totals over the months after the TPD end"),
+    "p06_assumptions_caption": N_("Parameters of the movement layer (all assumptions)"),
+    "eu_arrivals": N_("Arrivals from other member states"),
+    "eu_departures": N_("Departures to other member states"),
+    "eu_net": N_("Net arrivals from other member states"),
+    "unknown": N_("unknown"),
+}
 
 
-def t(key: str, language: str = "en", **fmt: Any) -> str:
-    """Return the label for ``key`` in ``language`` (``en`` or ``nl``); the key if unknown."""
-    entry = LABELS.get(key)
-    text = key if entry is None else entry.get(language, entry["en"])
+#: The label sections (key -> English text; the catalogue has the Dutch).
+SECTIONS = (_GENERAL, _FORECAST, _SHELTER, _BACKLOG, _OUTCOMES, _LEDGER, _INPUTS, _OUTPUTS, _DATA, _EU)
+#: Every label by key: its English text, the catalogue's msgid (text may hold ``{placeholders}``).
+LABELS: dict[str, str] = {k: v for section in SECTIONS for k, v in section.items()}
+#: Notebooks 02-04's prose by key, in both languages (until it moves into their markdown cells).
+PROSE: dict[str, dict[str, str]] = {k: v for section in PROSE_SECTIONS for k, v in section.items()}
+
+
+def t(key: str, language: str | None = None, **fmt: Any) -> str:
+    """Return the label for ``key`` in ``language`` (default: the kernel's); the key if unknown.
+
+    ``col_<code>`` and ``cell_<phrase>`` (the old keys of column names and table phrases)
+    still work: they read the catalogue's ``column`` context and its phrases.
+    """
+    lang = i18n.language(language)
+    if key in PROSE:
+        entry = PROSE[key]
+        text = entry.get(lang, entry["en"])
+    elif key.startswith("col_"):
+        text = i18n.pgettext("column", key[4:], lang)
+    elif key.startswith("cell_"):
+        text = i18n.gettext(key[5:], lang)
+    else:
+        text = i18n.gettext(LABELS[key], lang) if key in LABELS else key
     return text.format(**fmt) if fmt else text
+
+
+def has(key: str) -> bool:
+    """Return whether :func:`t` knows ``key`` (a label, a prose key, a column or a phrase)."""
+    if key.startswith("col_"):
+        return i18n.known(key[4:], "column")
+    if key.startswith("cell_"):
+        return i18n.known(key[5:])
+    return key in LABELS or key in PROSE

@@ -24,11 +24,12 @@ LEDGER_KEYS = (
 )
 
 
-def ledger_chart(ledger: Ledger | None, *, language: str = "en") -> go.Figure:
+def ledger_chart(ledger: Ledger | None, *, language: str | None = None) -> go.Figure:
     """Return a stacked area of the persons in every state, month by month (means over paths).
 
     Means stack exactly: their sum is the mean number of people followed (the cohort plus
     the arrivals after the TPD so far). A dotted line marks the document's expiry.
+    ``language``: the page's; default the kernel's.
     """
     fig = go.Figure()
     if ledger is None:

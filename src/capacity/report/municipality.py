@@ -1,7 +1,9 @@
 """The Dutch municipal report: the council's question first, then the municipality beside the country.
 
 Every function takes a municipality row of :func:`capacity.shelter.allocate` (or tables made
-from it) and returns Dutch text, a table or a chart.
+from it) and returns Dutch text, a table or a chart. Its words are written in English and read
+in Dutch from the catalogue (:mod:`capacity.i18n`): the page is Dutch whatever the kernel's
+language.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from capacity import shelter
+from capacity import i18n, shelter
 from capacity.data import months_between
 from capacity.data.tables import MUNICIPAL_SIGNIFICANT_DIGITS, round_significant
 from capacity.quantiles import QUANTILE_COLUMNS
@@ -22,10 +24,22 @@ __all__ = [
     "municipality_exits_text_nl", "municipality_table_nl", "municipality_text_nl", "reliability_nl",
 ]
 
-#: Dutch column names of the monthly exits after the TPD (``tables/municipal_exits.csv``).
-EXIT_LABELS_NL = {"to_home": "naar een woning", "to_asylum_reception": "naar asielopvang (COA)",
-                  "abroad": "naar het buitenland", "to_fallback": "naar de landelijke terugvaloptie",
-                  "to_no_accommodation": "zonder opvang"}
+
+
+def _(text: str) -> str:
+    """Return a text of the municipal report (written in English) in Dutch, the report's language."""
+    return i18n.gettext(text, "nl")
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """Return the singular or plural of a text of the municipal report, in Dutch."""
+    return i18n.ngettext(singular, plural, n, "nl")
+
+
+#: Column names of the monthly exits after the TPD (``tables/municipal_exits.csv``), in Dutch.
+EXIT_LABELS_NL = {"to_home": _("to a home"), "to_asylum_reception": _("to asylum reception (COA)"),
+                  "abroad": _("abroad"), "to_fallback": _("to the national fallback option"),
+                  "to_no_accommodation": _("without accommodation")}
 
 
 def _count_nl(value: float) -> str:
@@ -67,43 +81,46 @@ def municipality_answer_nl(local_table: pd.DataFrame, housing_national: pd.DataF
     if end is not None:
         needed = needed[needed.index < end]
     chance = _pct(result.cfg.planning_probability, "nl", 0)
-    lines = [f"### {row['name']}: de antwoorden eerst", ""]
+    lines = [_("### {name}: the answers first").format(name=row["name"]), ""]
     if not needed.empty:
         peak_month = needed.idxmax()
         demand = _var(local_table, "demand").loc[peak_month]
         lo, hi, mid = demand["q0.10"], demand["q0.90"], needed.loc[peak_month]
-        point = (f"tussen **{n(lo / result.cfg.target_occupancy)}** en **{n(hi / result.cfg.target_occupancy)}**"
+        point = (_("between **{low}** and **{high}**").format(low=n(lo / result.cfg.target_occupancy),
+                                                              high=n(hi / result.cfg.target_occupancy))
                  if thin else f"**{n(mid)}**")
-        lines.append(f"- **Hoogste behoefte aan plekken** vóór het einde van de RTB: {point} plekken in "
-                     f"**{month_label(peak_month, 'nl')}** (bezetting op of onder "
-                     f"{_pct(result.cfg.target_occupancy, 'nl', 0)} met {chance} kans; het aandeel van de "
-                     "gemeente in het landelijke aantal); dan hebben {n(lo)} tot {n(hi)} mensen "
-                     "een plek nodig (in 80% van de simulaties).")
+        lines.append(_("- **Highest need for places** before the TPD ends: {places} places in **{month}** "
+                       "(occupancy at or below {target} with {chance} probability; the municipality's share of "
+                       "the national figure); then {low} to {high} people need a place (in 80 % of the "
+                       "simulations).").format(places=point, month=month_label(peak_month, "nl"), chance=chance,
+                                               target=_pct(result.cfg.target_occupancy, "nl", 0), low=n(lo),
+                                               high=n(hi)))
     unmet = _var(local_table, "unmet_demand")
     short = unmet[unmet["q0.50"] >= 1]
     risky = unmet[unmet["q0.90"] >= 1]
-    tail = (f" In de ongunstigste 10% van de simulaties is er wel een tekort, voor het eerst in "
-            f"{month_label(risky.index[0], 'nl')}." if not risky.empty else "")
-    lines.append("- **Eerste maand met een tekort** (mediaan): "
+    tail = (_(" In the worst 10 % of the simulations there is a shortage, first in {month}.").format(
+        month=month_label(risky.index[0], "nl")) if not risky.empty else "")
+    lines.append(_("- **First month with a shortage** (median): ")
                  + (f"**{month_label(short.index[0], 'nl')}**." if not short.empty else
-                    "**geen** binnen de horizon: de vraag blijft naar verwachting binnen de plekken.")
+                    _("**none** within the horizon: demand is expected to stay within the places."))
                  + tail)
     if housing.empty:
-        lines.append("- **Huisvestingsopgave na de RTB**: de RTB eindigt na de horizon van deze prognose.")
+        lines.append(_("- **Housing task after the TPD**: the TPD ends after the horizon of this forecast."))
     else:
         new = _var(housing, "housing_task_new").iloc[0]
         stock = _var(housing, "housing_task")
         peak = stock["q0.50"].idxmax()
-        first = (f"tussen {n(new['q0.10'])} en {n(new['q0.90'])}" if thin
-                 else f"**{n(new['q0.50'])}** ({n(new['q0.10'])} tot {n(new['q0.90'])})")
-        lines.append(f"- **Huisvestingsopgave na de RTB** ({month_label(housing['date'].min(), 'nl')}): "
-                     f"{first} mensen moeten in die eerste maand vanuit de opvang naar andere huisvesting; "
-                     f"op het hoogste punt ({month_label(peak, 'nl')}) zijn het er "
-                     f"{n(stock.loc[peak, 'q0.10'])} tot {n(stock.loc[peak, 'q0.90'])}.")
+        first = (_("between {low} and {high}").format(low=n(new["q0.10"]), high=n(new["q0.90"])) if thin
+                 else _("**{median}** ({low} to {high})").format(median=n(new["q0.50"]), low=n(new["q0.10"]),
+                                                               high=n(new["q0.90"])))
+        lines.append(_("- **Housing task after the TPD** ({month}): {first} people must move from shelter to "
+                       "other housing in that first month; at the peak ({peak}) they are {low} to {high}.").format(
+            month=month_label(housing["date"].min(), "nl"), first=first, peak=month_label(peak, "nl"),
+            low=n(stock.loc[peak, "q0.10"]), high=n(stock.loc[peak, "q0.90"])))
     if thin:
         least = fmt_number(result.cfg.reliability_min_persons, "nl")
-        lines += ["", f"*Onzeker cijfer: naar schatting minder dan {least} "
-                      "mensen in opvang; daarom alleen een bandbreedte.*"]
+        lines += ["", _("*Uncertain figure: an estimated fewer than {least} people in shelter; hence only a "
+                        "range.*").format(least=least)]
     return Text("\n".join(lines))
 
 
@@ -118,63 +135,67 @@ def municipality_text_nl(row: pd.Series, national: dict, result: ShelterResult) 
     """
     n = _count_nl
     when = month_label(national["date"], "nl")
+    unmet = round(row["unmet_demand"])
     lines = [
-        f"**{row['name']}** ({row['code']}, provincie {row['province']}) heeft "
-        f"{fmt_number(row['population'], 'nl')} inwoners: {_pct(row['share'], 'nl', 2)} van Nederland. "
-        "Met die verdeelsleutel (aandeel in de bevolking, zoals bij de Spreidingswet en de "
-        "taakstelling voor statushouders) krijgt de gemeente dat deel van de landelijke opgave.",
+        _("**{name}** ({code}, province {province}) has {population} inhabitants: {share} of the Netherlands. "
+          "By that allocation key (share of the population, as in the Dispersal Act and the housing target for "
+          "status holders) the municipality gets that part of the national task.").format(
+            name=row["name"], code=row["code"], province=row["province"],
+            population=fmt_number(row["population"], "nl"), share=_pct(row["share"], "nl", 2)),
         "",
-        f"- **Bij de laatste landelijke telling** ({month_label(result.jump_off_date, 'nl')}): naar verwachting "
-        f"{n(row['in_shelter_now'])} mensen in opvang op {n(row['places_now'])} plekken "
-        + ("(eigen opgegeven aantal plekken)." if row["places_source"] == "known"
-           else "(toegerekend; gemeentelijke aantallen zijn niet gepubliceerd)."),
-        f"- **In {when}**, {months_between(result.jump_off_date, national['date'])} maanden na die telling "
-        f"(mediaan): {n(row['demand'])} mensen hebben een plek nodig, tegen "
-        f"{n(row['places'])} plekken; "
-        + ("naar verwachting vindt iedereen een plek." if round(row["unmet_demand"]) == 0 else
-           f"{n(row['unmet_demand'])} van hen {'vindt' if round(row['unmet_demand']) == 1 else 'vinden'} "
-           "naar verwachting geen plek (afgewezen of op de wachtlijst)."),
-        f"- **Benodigde plekken** om de bezetting op of onder "
-        f"{_pct(result.cfg.target_occupancy, 'nl', 0)} te houden (kans "
-        f"{_pct(result.cfg.planning_probability, 'nl', 0)}): {n(row['places_needed'])}; "
-        + (f"dat zijn er {n(row['places_gap'])} méér dan de plekken in {when}."
+        _("- **At the last national count** ({month}): an expected {in_shelter} people in shelter in {places} "
+          "places ").format(month=month_label(result.jump_off_date, "nl"), in_shelter=n(row["in_shelter_now"]),
+                            places=n(row["places_now"]))
+        + (_("(own reported number of places).") if row["places_source"] == "known"
+           else _("(allocated; municipal numbers are not published).")),
+        _("- **In {month}**, {months} months after that count (median): {demand} people need a place, against "
+          "{places} places; ").format(month=when, months=months_between(result.jump_off_date, national["date"]),
+                                      demand=n(row["demand"]), places=n(row["places"]))
+        + (_("everyone is expected to find a place.") if unmet == 0 else
+           ngettext("{n} of them is expected to find no place (turned away or on the waiting list).",
+                    "{n} of them are expected to find no place (turned away or on the waiting list).",
+                    unmet).format(n=n(row["unmet_demand"]))),
+        _("- **Places needed** to keep occupancy at or below {target} (probability {chance}): {needed}; ").format(
+            target=_pct(result.cfg.target_occupancy, "nl", 0), chance=_pct(result.cfg.planning_probability, "nl", 0),
+            needed=n(row["places_needed"]))
+        + (_("that is {gap} more than the places in {month}.").format(gap=n(row["places_gap"]), month=when)
            if row["places_gap"] > 0 else
-           f"de plekken in {when} volstaan (ruimte voor {n(-row['places_gap'])} meer)."),
+           _("the places in {month} suffice (room for {room} more).").format(month=when, room=n(-row["places_gap"]))),
     ]
     if row["thin"]:
-        lines += ["", f"*Let op: in deze gemeente verblijven naar schatting minder dan "
-                      f"{n(national.get('reliability_min_persons', 100))} mensen in opvang. Een toegerekend "
-                      "cijfer is dan onzeker; CBS en PBL publiceren zulke kleine gemeentelijke "
-                      "aantallen niet als betrouwbaar. Lees het als indicatie.*"]
+        lines += ["", _("*Note: an estimated fewer than {least} people stay in shelter in this municipality. An "
+                        "allocated figure is then uncertain; CBS and PBL do not publish such small municipal "
+                        "numbers as reliable. Read it as an indication.*").format(
+            least=n(national.get("reliability_min_persons", 100)))]
     return Text("\n".join(lines))
 
 
 def reliability_nl(row: pd.Series, national: dict) -> Text:
     """Say in Dutch how the municipality's figures were made and how far to trust them."""
     threshold = fmt_number(national.get("reliability_min_persons", 100), "nl")
-    how = ("De plekken zijn de door de gemeente opgegeven eigen plekken; de rest is toegerekend."
+    how = (_("The places are the municipality's own reported places; the rest is allocated.")
            if row["places_source"] == "known" else
-           "Alle cijfers zijn toegerekend met de verdeelsleutel; er zijn geen gemeentelijke "
-           "opvangcijfers gepubliceerd.")
+           _("All figures are allocated by the allocation key; no municipal shelter figures are published."))
     if row["thin"]:
-        return Text(f"**Onzeker cijfer.** Naar schatting minder dan {threshold} mensen in opvang. {how} "
-                    "Lees de cijfers als indicatie.")
-    return Text(f"**Toegerekend cijfer.** {how}")
+        return Text(_("**Uncertain figure.** An estimated fewer than {threshold} people in shelter. {how} "
+                      "Read the figures as an indication.").format(threshold=threshold, how=how))
+    return Text(_("**Allocated figure.** {how}").format(how=how))
 
 
 def municipality_compare_nl(row: pd.Series, national: dict) -> pd.DataFrame:
     """Return the municipality's figures beside the national ones, in Dutch."""
-    items = [("Opvangplekken nu", "places_now"), ("In opvang nu", "in_shelter_now"),
-             ("Plekken (" + month_label(national["date"], "nl") + ")", "places"),
-             ("Mensen die een plek nodig hebben", "demand"), ("In opvang", "in_shelter"),
-             ("Zonder plek (onvervulde vraag)", "unmet_demand"),
-             ("Benodigde plekken (" + month_label(national["date"], "nl") + ")", "places_needed")]
+    when = month_label(national["date"], "nl")
+    items = [(_("Shelter places now"), "places_now"), (_("In shelter now"), "in_shelter_now"),
+             (_("Places ({month})").format(month=when), "places"),
+             (_("People needing a place"), "demand"), (_("In shelter"), "in_shelter"),
+             (_("Without a place (unmet demand)"), "unmet_demand"),
+             (_("Places needed ({month})").format(month=when), "places_needed")]
     return pd.DataFrame({
-        "kengetal": [label for label, _ in items],
-        str(row["name"]): [_count_nl(row[c]) for _, c in items],
-        "Nederland": [_count_nl(national[c]) for _, c in items],
-        "aandeel gemeente": [_pct(row[c] / national[c], "nl", 2) if national[c] else "–"
-                             for _, c in items],
+        _("figure"): [label for label, _c in items],
+        str(row["name"]): [_count_nl(row[c]) for _l, c in items],
+        _("the Netherlands"): [_count_nl(national[c]) for _l, c in items],
+        _("municipality's share"): [_pct(row[c] / national[c], "nl", 2) if national[c] else "–"
+                                    for _l, c in items],
     })
 
 
@@ -183,8 +204,8 @@ def municipality_chart_nl(local_table: pd.DataFrame, row: pd.Series) -> go.Figur
     places = local_table[local_table["variable"] == "places"][["date", "q0.50"]].rename(
         columns={"q0.50": "value"})
     return fan_chart(local_table, "demand",
-                     title=f"{row['name']}: mensen die een opvangplek nodig hebben (toegerekend)",
-                     reference=places, reference_name="opvangplekken (toegerekend)", language="nl")
+                     title=_("{name}: people needing a shelter place (allocated)").format(name=row["name"]),
+                     reference=places, reference_name=_("shelter places (allocated)"), language="nl")
 
 
 def municipality_download(local_table: pd.DataFrame) -> pd.DataFrame:
@@ -220,14 +241,14 @@ def municipality_table_nl(local_table: pd.DataFrame, probability: float = 0.9) -
         return [_count_nl(v) for v in values]
 
     return pd.DataFrame({
-        "maand": [month_label(d, "nl") for d in dates],
-        "vraag naar plekken (mediaan)": counts(median["demand"]),
-        "80%-band van de vraag": [f"{lo} tot {hi}" for lo, hi in zip(counts(demand["q0.10"]),
-                                                                     counts(demand["q0.90"]), strict=True)],
-        "plekken": counts(median["places"]),
-        "in opvang (mediaan)": counts(median["in_shelter"]),
-        "zonder plek (mediaan)": counts(median["unmet_demand"]),
-        f"benodigde plekken (kans {_pct(probability, 'nl', 0)})": counts(
+        _("month"): [month_label(d, "nl") for d in dates],
+        _("demand for places (median)"): counts(median["demand"]),
+        _("80 % band of the demand"): [_("{low} to {high}").format(low=lo, high=hi) for lo, hi in zip(
+            counts(demand["q0.10"]), counts(demand["q0.90"]), strict=True)],
+        _("places"): counts(median["places"]),
+        _("in shelter (median)"): counts(median["in_shelter"]),
+        _("without a place (median)"): counts(median["unmet_demand"]),
+        _("places needed (probability {percent})").format(percent=_pct(probability, "nl", 0)): counts(
             local_table.pivot(index="date", columns="variable", values=_quantile_column(probability))
             .loc[dates, "places_needed"]),
     })
@@ -237,7 +258,7 @@ def municipality_table_nl(local_table: pd.DataFrame, probability: float = 0.9) -
 
 def _own_exits(exits: pd.DataFrame | None, row: pd.Series) -> pd.DataFrame:
     if exits is None or exits.empty:  # a cached result from before the table existed, or no TPD end
-        return pd.DataFrame(columns=["code", "date", "closure_month", *EXIT_LABELS_NL])
+        return pd.DataFrame(columns=["code", "date", "closure_month", *EXIT_LABELS_NL])  # the codes
     return exits[exits["code"] == row["code"]].sort_values("date")
 
 
@@ -250,7 +271,7 @@ def municipality_exits_nl(exits: pd.DataFrame | None, row: pd.Series) -> pd.Data
 
     """
     own = _own_exits(exits, row)
-    frame = pd.DataFrame({"maand": [month_label(d, "nl") for d in own["date"]]})
+    frame = pd.DataFrame({_("month"): [month_label(d, "nl") for d in own["date"]]})
     for name, label in EXIT_LABELS_NL.items():
         frame[label] = own[name].to_numpy()
     return frame
@@ -260,16 +281,17 @@ def municipality_exits_text_nl(exits: pd.DataFrame | None, row: pd.Series) -> Te
     """Say in Dutch when Ukraine shelter closes and how many leave the municipality's shelter, and where."""
     own = _own_exits(exits, row)
     if own.empty:
-        return Text("De RTB eindigt na de horizon van deze prognose: er zijn nog geen vertrekken uit de "
-                    "opvang na de RTB te tonen.")
+        return Text(_("The TPD ends after the horizon of this forecast: there are no departures from shelter "
+                      "after the TPD to show yet."))
     close = own["closure_month"].dropna()
-    closing = (f"De opvang voor Oekraïners sluit in **{month_label(pd.Timestamp(close.iloc[0]), 'nl')}** "
-               "(plan van 28 november 2025)." if not close.empty else
-               "De opvang voor Oekraïners sluit in dit scenario niet binnen de horizon.")
+    closing = (_("Shelter for Ukrainians closes in **{month}** (plan of 28 November 2025).").format(
+        month=month_label(pd.Timestamp(close.iloc[0]), "nl")) if not close.empty else
+               _("In this scenario shelter for Ukrainians does not close within the horizon."))
     totals = {label: int(own[name].sum()) for name, label in EXIT_LABELS_NL.items()}
     parts = "; ".join(f"{label}: {fmt_number(v, 'nl')}" for label, v in totals.items())
-    return Text(f"{closing} Vanaf het einde van de RTB ({month_label(own['date'].min(), 'nl')}) tot "
-                f"{month_label(own['date'].max(), 'nl')} vertrekken uit de opvang in {row['name']} "
-                f"(mediaan per maand, opgeteld): {parts}. Wie bij de sluiting nog geen woning heeft, gaat "
-                "naar de landelijke terugvaloptie of telt als 'zonder opvang'; niemand valt weg. Verhuizingen "
-                "naar een woning zijn beperkt door het landelijke woningaanbod (een aanname).")
+    return Text(_("{closing} From the end of the TPD ({first}) to {last}, people leave shelter in {name} (median "
+                  "per month, summed): {parts}. Whoever has no home at the closure goes to the national fallback "
+                  "option or counts as 'without accommodation'; no one drops out. Moves to a home are limited by "
+                  "the national housing supply (an assumption).").format(
+        closing=closing, first=month_label(own["date"].min(), "nl"), last=month_label(own["date"].max(), "nl"),
+        name=row["name"], parts=parts))

@@ -12,11 +12,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from babel import numbers
 
-from capacity import data
+from capacity import data, i18n
 from capacity.data.tables import download_formats
-from capacity.report.format import fmt_headline, fmt_number, fmt_significant
-from capacity.report.labels import LABELS, t
+from capacity.i18n import N_
+from capacity.report.format import fmt_headline, fmt_number, fmt_significant, locale, percent
+from capacity.report.labels import has, t
 
 
 class Text:
@@ -51,7 +53,7 @@ def table(
     save_to: str | Path | None = None,
     download: pd.DataFrame | None = None,
     caption: str = "",
-    language: str = "en",
+    language: str | None = None,
     max_rows: int = 40,
     formats: Mapping[str, str] | None = None,
     downloads: str | Sequence[str] = "csv,xlsx",
@@ -68,7 +70,7 @@ def table(
             nothing and shows no links (interactive use).
         download: The frame written to the files, if not ``df`` (e.g. unformatted).
         caption: Text above the table.
-        language: ``en`` or ``nl`` (number format and link text).
+        language: ``en`` or ``nl`` (number format and link text); default the kernel's.
         max_rows: Rows shown (0: only the caption and the links); the download has all rows.
         formats: Optional ``{column: "{:.1%}"}`` format strings.
         downloads: The files written and linked: ``csv`` (always) and ``xlsx`` (the
@@ -76,9 +78,10 @@ def table(
             and one workbook per scenario).
 
     A text column that is empty in every row is not shown (the download keeps it). In a
-    Dutch table a column with a Dutch name in the label table (``col_<column>``) shows it, and
+    Dutch table a column with a Dutch name in the catalogue (context ``column``) shows it, and
     the codes in :data:`CODE_COLUMNS` show their labels.
     """
+    language = i18n.language(language)
     downloads = download_formats(downloads)
     saved = name is not None and data.save_table(df if download is None else download, name,
                                                  save_to, downloads) is not None
@@ -156,16 +159,18 @@ CODE_COLUMNS = frozenset({"variable", "flag", "series", "region_type", "stream"}
 def _separators(text: str, language: str) -> str:
     """Return a number formatted by a Python format string in the language's way.
 
-    Dutch swaps the separators (``97,0%``); English puts a space before a percent sign
-    (``97.0 %``), as :func:`capacity.report.format.fmt_value` writes every share.
+    The separators are the locale's (Dutch swaps them: ``97,0%``); the percent sign follows
+    the catalogue (English ``97.0 %``), as :func:`capacity.report.format.fmt_value` writes
+    every share.
     """
-    if language == "nl":
-        return text.translate(str.maketrans(",.", ".,"))
-    return re.sub(r"(\d)%", r"\1 %", text)
+    where = locale(language)
+    group, decimal = numbers.get_group_symbol(where), numbers.get_decimal_symbol(where)
+    text = text.translate(str.maketrans(",.", group + decimal))
+    return re.sub(r"(\d)%", lambda m: percent(m.group(1), language), text)
 
 
 #: Text columns of model tables whose fixed phrases and units have a Dutch text
-#: (``cell_<English>`` in the label table; a number in the phrase is ``{}``).
+#: (:data:`capacity.report.phrases.PHRASES` in the catalogue; a number in the phrase is ``{}``).
 TEXT_COLUMNS = frozenset({"unit", "method", "note", "rule", "fact", "level", "variant", "criterion",
                           "quantity", "key_source", "arrivals_source", "places_source", "reliability",
                           "item", "source", "sample", "eenheid"})  # eenheid: a table named in Dutch already
@@ -183,7 +188,7 @@ def _in_language(shown: pd.DataFrame, language: str) -> pd.DataFrame:
     for col, prefix in PREFIXED_COLUMNS.items():
         if col in shown.columns:
             shown[col] = shown[col].map(lambda v, p=prefix: t(f"{p}{v}", language)
-                                        if f"{p}{v}" in LABELS else v)
+                                        if has(f"{p}{v}") else v)
     if "flags" in shown.columns:  # "interpolated, observed"
         shown["flags"] = shown["flags"].map(lambda v: ", ".join(str(_code_label(f, language))
                                                                for f in v.split(", "))
@@ -192,44 +197,45 @@ def _in_language(shown: pd.DataFrame, language: str) -> pd.DataFrame:
         if any(isinstance(v, bool | np.bool_) for v in shown[col].tolist()):
             shown[col] = shown[col].map(lambda v: t("yes" if v else "no", language)
                                         if isinstance(v, bool | np.bool_) else v)
-    return shown.rename(columns=lambda c: t(f"col_{c}", language) if f"col_{c}" in LABELS else c)
+    return shown.rename(columns=lambda c: i18n.pgettext("column", c, language) if isinstance(c, str) else c)
 
 
 def _cell_label(value: object, language: str) -> object:
     """Return a fixed phrase or unit in ``language`` (numbers with its separators); else as it is."""
     if not isinstance(value, str) or not value:
         return value
-    if f"cell_{value}" in LABELS:
-        return t(f"cell_{value}", language)
-    numbers = _NUMBER.findall(value)
-    key = f"cell_{_NUMBER.sub('{}', value)}"
-    if not numbers or key not in LABELS:
+    if i18n.known(value):
+        return i18n.gettext(value, language)
+    found = _NUMBER.findall(value)
+    phrase = _NUMBER.sub("{}", value)
+    if not found or not i18n.known(phrase):
         return value
-    return t(key, language).format(*(_separators(n, language) for n in numbers))
+    return i18n.gettext(phrase, language).format(*(_separators(n, language) for n in found))
 
 
 def _code_label(value: object, language: str) -> object:
     """Return the label of a code (``in_shelter`` -> ``in opvang``); anything else as it is."""
     if not isinstance(value, str):
         return value
-    if f"col_{value}" in LABELS:
-        return t(f"col_{value}", language)
-    if value in LABELS:
+    if i18n.known(value, "column"):
+        return i18n.pgettext("column", value, language)
+    if has(value):
         text = t(value, language)
         return text[0].lower() + text[1:] if text[1:2].islower() else text
     return value
 
 
 def headline_rows(table: pd.DataFrame, keys: Sequence[str] | None = None, *,
-                  language: str = "en") -> pd.DataFrame:
+                  language: str | None = None) -> pd.DataFrame:
     """Return headline figures for display: label, median, 10 %, 90 %, unit (text columns).
 
     Args:
         table: The scenario's headline table (``capacity.headline``).
         keys: Rows to show, in this order; default all.
-        language: ``en`` or ``nl``.
+        language: ``en`` or ``nl``; default the kernel's.
 
     """
+    language = i18n.language(language)
     rows = table.set_index("key").loc[list(keys)] if keys is not None else table.set_index("key")
     out = []
     for key, row in rows.iterrows():
@@ -245,17 +251,23 @@ def headline_rows(table: pd.DataFrame, keys: Sequence[str] | None = None, *,
     return pd.DataFrame(out)
 
 
-def main_points(table: pd.DataFrame, keys: Sequence[str], *, language: str = "en") -> Text:
+#: The heading of a report's main points, and the range after each of them.
+MAIN_POINTS = N_("Main points")
+LIKELY_RANGE = N_("likely between {low} and {high}")
+
+
+def main_points(table: pd.DataFrame, keys: Sequence[str], *, language: str | None = None) -> Text:
     """Return the report's main points: one line per headline figure, with its range.
 
     Args:
         table: The scenario's headline table (``capacity.headline``).
         keys: The figures that matter most for this report, most important first (3–5).
-        language: ``en`` or ``nl``.
+        language: ``en`` or ``nl``; default the kernel's.
 
     """
+    language = i18n.language(language)
     rows = table.set_index("key")
-    lines = ["**In het kort**" if language == "nl" else "**Main points**", ""]
+    lines = [f"**{i18n.gettext(MAIN_POINTS, language)}**", ""]
     for key in keys:
         if key not in rows.index:
             continue
@@ -264,10 +276,6 @@ def main_points(table: pd.DataFrame, keys: Sequence[str], *, language: str = "en
         text = f"- {label}: **{fmt_headline(row, language)}**"
         low, high = fmt_headline(row, language, "p10"), fmt_headline(row, language, "p90")
         if pd.notna(row.get("p10")) and pd.notna(row.get("p90")) and low != high:
-            between = "tussen" if language == "nl" else "between"
-            and_ = "en" if language == "nl" else "and"
-            likely = "waarschijnlijk" if language == "nl" else "likely"
-            text += (f" ({likely} {between} {fmt_headline(row, language, 'p10')} {and_} "
-                     f"{fmt_headline(row, language, 'p90')})")
+            text += f" ({i18n.gettext(LIKELY_RANGE, language).format(low=low, high=high)})"
         lines.append(text)
     return Text("\n".join(lines))

@@ -407,6 +407,8 @@ def _exporter(templates_dir: str) -> Any:
     from nbconvert.filters.highlight import Highlight2HTML
     from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
+    from capacity.report.language_cells import LanguageCells
+
     class ReportExporter(HTMLExporter):
         def _validate_preprocessor(self, nbc: Any, preprocessor: Any) -> None:
             return None
@@ -433,6 +435,7 @@ def _exporter(templates_dir: str) -> Any:
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        preprocessors=[LanguageCells],  # the page's language: the other twin of each prose cell goes
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from capacity.runner.execute import MUNICIPAL_CSV, TEMPLATES_DIR, JobResult
 from capacity.runner.plan import Job, Notebook, ScenarioSpec
+from capacity.vintages.banner import STATUS
 
 
 def write_index(
@@ -312,10 +313,8 @@ def weighted_view(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> dict[str,
             "left_out": [s.title for s in scenarios if s.name not in weights]}
 
 
-#: Status words shown beside (not instead of) the colour.
-STATUS_TEXT = {"red": "RED — action needed", "amber": "AMBER — watch closely",
-               "green": "GREEN — no trigger fired", "unknown": "NOT EVALUATED",
-               "stale": "STALE DATA — update the data"}
+#: Status words shown beside (not instead of) the colour: the reports' note's, in English (the index's language).
+STATUS_TEXT = STATUS
 
 
 def _read_json(path: Path) -> Any:

@@ -14,23 +14,22 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from capacity import i18n
+from capacity.i18n import N_
+
 MARKER = "<!-- capacity:vintage-note -->"
 
+#: Status words shown beside (not instead of) the colour, here and on the run's index page (English;
+#: the catalogue has the Dutch, :mod:`capacity.i18n`).
+STATUS = {"red": N_("RED — action needed"), "amber": N_("AMBER — watch closely"),
+          "green": N_("GREEN — no trigger fired"), "unknown": N_("NOT EVALUATED"),
+          "stale": N_("STALE DATA — update the data")}
+#: The note's words.
 _TEXT = {
-    "en": {"title": "Early warning", "red": "RED — action needed", "amber": "AMBER — watch closely",
-           "green": "GREEN — no trigger fired", "unknown": "NOT EVALUATED", "fired": "fired",
-           "stale": "STALE DATA — update the data",
-           "unchanged": "Inputs unchanged since run {run}.",
-           "first": "First run of this scenario in the vintage store.",
-           "since": "Since run {run}:", "params": "parameters", "data": "data files", "months": "new observations",
-           "code": "code version", "details": "Details, and every headline figure then and now, on the run overview"},
-    "nl": {"title": "Vroegsignalering", "red": "ROOD — actie nodig", "amber": "ORANJE — goed volgen",
-           "green": "GROEN — geen signaal", "unknown": "NIET BEOORDEELD", "fired": "gaf een signaal",
-           "stale": "VEROUDERDE GEGEVENS — werk de gegevens bij",
-           "unchanged": "Invoer ongewijzigd sinds run {run}.", "first": "Eerste run van dit scenario in de opslag.",
-           "since": "Sinds run {run}:", "params": "parameters", "data": "gegevensbestanden",
-           "months": "nieuwe waarnemingen", "code": "codeversie",
-           "details": "Details, en elk kerncijfer toen en nu, in het overzicht van de run"},
+    **STATUS, "title": N_("Early warning"), "fired": N_("fired"), "unchanged": N_("Inputs unchanged since run {run}."),
+    "first": N_("First run of this scenario in the vintage store."), "since": N_("Since run {run}:"),
+    "params": N_("parameters"), "data": N_("data files"), "months": N_("new observations"),
+    "code": N_("code version"), "details": N_("Details, and every headline figure then and now, on the run overview"),
 }
 _COLOURS = {"red": "#b42318", "amber": "#b54708", "green": "#1a7f37", "unknown": "#888", "stale": "#6941c6"}
 
@@ -54,9 +53,12 @@ def _changes_text(changes: Mapping[str, Any], t: Mapping[str, str]) -> str:
 
 
 def note_html(status: str, triggers: Sequence[Mapping[str, Any]], changes: Mapping[str, Any] | None,
-              *, language: str = "en", index_href: str = "../index.html") -> str:
-    """Return the note: the status in words, the triggers that fired, what changed, a link."""
-    t = _TEXT["nl" if language == "nl" else "en"]
+              *, language: str | None = None, index_href: str = "../index.html") -> str:
+    """Return the note: the status in words, the triggers that fired, what changed, a link.
+
+    ``language``: the page's (``en``, ``nl``); default the kernel's (:func:`capacity.i18n.set_language`).
+    """
+    t = {key: i18n.gettext(text, language) for key, text in _TEXT.items()}
     fired = [tr["title"] for tr in triggers if tr.get("status") in ("amber", "red", "stale")]
     lines = [f"<strong>{html.escape(t['title'])}: {html.escape(t.get(status, status))}</strong>"]
     if fired:
