@@ -44,7 +44,8 @@ def test_the_report_exporter_runs_it() -> None:
     assert any(isinstance(p, LanguageCells) and p.enabled for p in exporter._preprocessors)
 
 
-@pytest.mark.parametrize("name", ["01_data", "06_eu_context"])
+@pytest.mark.parametrize("name", ["01_data", "02_arrivals_departures", "03_shelter", "05_municipality",
+                                  "06_eu_context"])
 def test_every_prose_cell_of_the_notebook_has_its_twin(name: str) -> None:
     from pathlib import Path
 

@@ -480,7 +480,7 @@ def allocation_table(allocation: pd.DataFrame, *, language: str | None = None) -
     return out
 
 
-#: Captions of report 03's tables, in English (the catalogue has their Dutch).
+#: Captions of report 03's and the municipal report's tables, in English (the catalogue has their Dutch).
 CAPTIONS: dict[str, str] = {
     "headline": N_("Shelter headline figures"),
     "crossing": N_("First month past the threshold (download: the whole distribution)"),
@@ -495,6 +495,12 @@ CAPTIONS: dict[str, str] = {
     "municipalities": N_("Shelter per municipality (largest first)"),
     "regions": N_("Demand per safety region and province, first forecast month (download: every month and "
                   "variable)"),
+    # the municipal report (notebook 05)
+    "municipality_compare": N_("The municipality beside the Netherlands"),
+    "municipality_forecast": N_("Forecast for the municipality, every three months (median; the download has "
+                                "every month and all quantiles)"),
+    "municipality_exits": N_("Moves out of the municipality's shelter per month after the TPD ends (persons)"),
+    "national_headline": N_("National headline figures"),
 }
 
 
