@@ -92,3 +92,11 @@ def test_the_replay_words_are_dutch_on_a_dutch_page() -> None:
     names = [trace.name for trace in rs.replay_chart(replay, language="nl").data if trace.name]
     assert any(n.endswith("(mediaan)") for n in names) and any(n.endswith("(gepubliceerd)") for n in names)
     assert not any("median" in n or "published" in n for n in names)
+
+
+def test_the_coverage_target_is_written_as_the_language_writes_a_percentage() -> None:
+    scorecard = pd.DataFrame({"series": ["arrivals"] * 2, "model": ["naive", "ensemble"], "h": [1, 1],
+                              "coverage_80": [0.7, 0.8]})
+    texts = {lang: rf.scorecard_chart(scorecard, metric="coverage_80", language=lang).layout.annotations[0].text
+             for lang in ("en", "nl")}
+    assert texts == {"en": "target 80 %", "nl": "doel 80%"}

@@ -20,7 +20,7 @@ from capacity.params import Scenario
 from capacity.params.forecast import ForecastConfig
 from capacity.report import Text, fan_chart, fmt_month, fmt_number, t
 from capacity.report.charts import LIGHT, _base_layout, _dates_in
-from capacity.report.format import fmt_value
+from capacity.report.format import fmt_value, percent
 
 
 def history_points(history: pd.DataFrame, variable: str, *, since: str | None = "2022-09-01") -> pd.DataFrame:
@@ -156,8 +156,9 @@ def scorecard_chart(scorecard: pd.DataFrame, *, series: str = "arrivals", metric
                                  line={"width": 4 if bold else 1.5}))
     if metric.startswith("coverage_"):
         nominal = int(metric.split("_")[1]) / 100
+        share = percent(fmt_number(100 * nominal, language), language)
         fig.add_hline(y=nominal, line_dash="dash", line_color="gray",
-                      annotation_text=f"{t('target', language)} {nominal:.0%}")
+                      annotation_text=f"{t('target', language)} {share}")
         fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
     fig.update_layout(title=f"{t(series, language)}: "
                             f"{t(metric, language)}",
