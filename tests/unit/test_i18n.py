@@ -94,7 +94,7 @@ def test_a_language_without_a_catalogue_is_refused(kernel_language) -> None:
 
 def test_old_keys_of_columns_and_phrases_still_read_the_catalogue() -> None:
     assert labels.t("col_date", "nl") == "datum" and labels.t("cell_persons/month", "nl") == "personen per maand"
-    assert labels.has("col_date") and not labels.has("col_no_such_column") and labels.has("p02_title")
+    assert labels.has("col_date") and not labels.has("col_no_such_column") and labels.has("p00_parameters")
 
 
 def test_a_dutch_table_of_a_scenario_with_known_places_is_dutch(tmp_path: Path) -> None:
@@ -103,13 +103,29 @@ def test_a_dutch_table_of_a_scenario_with_known_places_is_dutch(tmp_path: Path) 
     from capacity import shelter
     from capacity.data import load_municipalities
     from capacity.params.shelter import ShelterConfig
+    from capacity.report import shelter as rs
 
     cfg = ShelterConfig(known_places={"GM0363": 500})
     result = shelter.simulate_shelter(make_pop(n=20, h=6), cfg, history=make_history())
     alloc = shelter.allocate(result, load_municipalities(), cfg, month=0)
     rows = alloc[alloc["code"].isin(["GM0363", "GM0014"])][["code", "places_source", "reliability"]]
-    assert "own places known; rest allocated by key" in set(rows["reliability"])  # the model's words
-    html = report.table(rows, "m", save_to=tmp_path, language="nl")._repr_html_()
+    assert set(rows["reliability"]) == {"known_places", "by_key"}  # the model writes codes, not sentences
+    html = report.table(rs.allocation_table(rows, language="nl"), "m", save_to=tmp_path,
+                        download=rs.allocation_table(rows, language="en"), language="nl")._repr_html_()
     assert "eigen plekken bekend; de rest toegerekend met de verdeelsleutel" in html and "<td>bekend</td>" in html
-    assert "known" not in html and "allocated" not in html
+    assert "known" not in html and "allocated" not in html and "by_key" not in html
     assert "own places known" in (tmp_path / "tables" / "m.csv").read_text(encoding="utf-8")  # the download
+    english = report.table(rs.allocation_table(rows, language="en"), language="en")._repr_html_()
+    assert "own places known; rest allocated by key" in english and "known_places" not in english
+
+
+def test_a_thin_municipality_reads_as_indicative_with_its_threshold_in_the_page_language() -> None:
+    from capacity.report import shelter as rs
+
+    alloc = pd.DataFrame({"code": ["GM0001"], "reliability": ["thin"]})
+    alloc.attrs["national"] = {"reliability_min_persons": 1000}
+    assert rs.allocation_table(alloc, language="nl")["reliability"].tolist() == [
+        "onzeker: minder dan 1.000 mensen in opvang; toegerekend met de verdeelsleutel, lees als indicatie"]
+    assert rs.allocation_table(alloc, language="en")["reliability"].tolist() == [
+        "thin: fewer than 1,000 people in shelter; allocated by key, treat as indicative"]
+    assert alloc["reliability"].tolist() == ["thin"]  # the model's table is left as it is

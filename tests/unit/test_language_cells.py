@@ -44,7 +44,8 @@ def test_the_report_exporter_runs_it() -> None:
     assert any(isinstance(p, LanguageCells) and p.enabled for p in exporter._preprocessors)
 
 
-@pytest.mark.parametrize("name", ["01_data", "06_eu_context"])
+@pytest.mark.parametrize("name", ["01_data", "02_arrivals_departures", "03_shelter", "05_municipality",
+                                  "06_eu_context"])
 def test_every_prose_cell_of_the_notebook_has_its_twin(name: str) -> None:
     from pathlib import Path
 
@@ -61,16 +62,16 @@ def test_a_prose_cell_becomes_english_and_dutch_markdown_twins(tmp_path) -> None
 
     v4 = nbformat.v4
     nb = v4.new_notebook(cells=[v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
-                                v4.new_code_cell('report.Text(report.t("p02_title", lang))'),
+                                v4.new_code_cell('report.Text(report.t("p00_parameters", lang))'),
                                 v4.new_code_cell('report.Text(report.t("no_such_key", lang))'),
-                                v4.new_code_cell('report.table(t, caption=report.t("p02_headline_caption", lang))')])
+                                v4.new_code_cell('report.table(t, caption=report.t("parameters_used", lang))')])
     path = tmp_path / "nb.ipynb"
     nbformat.write(nb, path)
     assert twins.main([str(path)]) == 0
     cells = nbformat.read(path, as_version=4).cells
     assert [c.cell_type for c in cells] == ["code", "markdown", "markdown", "code", "code"]
-    assert (cells[1].source, cells[1].metadata.tags) == (labels.t("p02_title", "en"), ["en"])
-    assert (cells[2].source, cells[2].metadata.tags) == (labels.t("p02_title", "nl"), ["nl"])
-    assert cells[1].id == "p02-title-en" and "no_such_key" in cells[3].source  # an unknown key stays code
+    assert (cells[1].source, cells[1].metadata.tags) == (labels.t("p00_parameters", "en"), ["en"])
+    assert (cells[2].source, cells[2].metadata.tags) == (labels.t("p00_parameters", "nl"), ["nl"])
+    assert cells[1].id == "p00-parameters-en" and "no_such_key" in cells[3].source  # an unknown key stays code
     nb, _ = LanguageCells().preprocess(nbformat.read(path, as_version=4), {"capacity": {"language": "nl"}})
-    assert [c.source for c in nb.cells if c.cell_type == "markdown"] == [labels.t("p02_title", "nl")]
+    assert [c.source for c in nb.cells if c.cell_type == "markdown"] == [labels.t("p00_parameters", "nl")]

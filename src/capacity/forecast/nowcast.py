@@ -50,6 +50,7 @@ from statsmodels.tsa.statespace.mlemodel import MLEModel
 
 from capacity.data import EUROSTAT_CLEANUP_MONTHS
 from capacity.errors import DataError
+from capacity.i18n import N_
 
 #: Sources of a registered count, in the order of the observation vector (then ``flows``).
 SOURCES: tuple[str, ...] = ("rtb_letter", "table_press", "press_rounded", "eurostat")
@@ -76,8 +77,8 @@ SD_PRIOR_SCALE = 0.01
 #: Variance opened on the Eurostat gap in a clean-up month (log scale): a free jump.
 CLEANUP_VAR = 1.0
 
-#: What the nowcast and forecast count, named on every page.
-TARGET = "registered in the BRP with protection under the RTB (ministry letters)"
+#: What the nowcast and forecast count, named on every page (in English; the catalogue has its Dutch).
+TARGET = N_("registered in the BRP with protection under the RTB (ministry letters)")
 
 
 def observation_frame(counts: pd.DataFrame, tp_stock: pd.Series, *, start: pd.Timestamp,

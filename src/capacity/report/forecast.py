@@ -1,4 +1,8 @@
-"""Figures and tables of the arrivals and departures report (no model code, no file I/O)."""
+"""Figures and tables of the arrivals and departures report (no model code, no file I/O).
+
+Words are written in English and read in the page's language from the catalogue
+(:mod:`capacity.i18n`); ``language=None`` is the kernel's language.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +15,12 @@ from capacity import forecast
 from capacity.data import observed, reference_month
 from capacity.forecast import PopulationPaths
 from capacity.forecast.backtest import summary
+from capacity.i18n import N_, _
 from capacity.params import Scenario
 from capacity.params.forecast import ForecastConfig
 from capacity.report import Text, fan_chart, fmt_month, fmt_number, t
 from capacity.report.charts import LIGHT, _base_layout, _dates_in
-from capacity.report.format import fmt_value
+from capacity.report.format import fmt_value, percent
 
 
 def history_points(history: pd.DataFrame, variable: str, *, since: str | None = "2022-09-01") -> pd.DataFrame:
@@ -27,7 +32,7 @@ def history_points(history: pd.DataFrame, variable: str, *, since: str | None = 
 
 
 def population_fan(population: PopulationPaths, history: pd.DataFrame, variable: str, *,
-                   language: str = "en") -> go.Figure:
+                   language: str | None = None) -> go.Figure:
     """Fan chart (median, 50/67/95 %) of one forecast variable with its history."""
     unit = t("persons", language) if variable == "registered" else t("persons_per_month", language)
     fig = fan_chart(population.table(), variable, history=history_points(history, variable),
@@ -35,17 +40,22 @@ def population_fan(population: PopulationPaths, history: pd.DataFrame, variable:
     end = population.jump_off_date
     fig.add_vline(x=end, line_dash="dot", line_color="gray")
     fig.add_annotation(x=end, y=1, yref="paper", showarrow=False, xanchor="right",
-                       text="laatste telling" if language == "nl" else "last count")
+                       text=_("last count", language))
     today = population.today
     if today is not None and pd.Timestamp(today) > pd.Timestamp(end):
         fig.add_vline(x=today, line_dash="dash", line_color="black")
         fig.add_annotation(x=today, y=1, yref="paper", showarrow=False, xanchor="left",
-                           text="nu" if language == "nl" else "today")
+                           text=_("today", language))
     return fig
 
 
+#: The inputs whose last observed month the quality box names, and their names.
+_INPUT_NAMES = {"arrivals": N_("arrivals (Eurostat)"), "departures": N_("departures (CBS, cumulative)"),
+                "registered": N_("registered (BRP)")}
+
+
 def quality_box(population: PopulationPaths, stock: pd.DataFrame, history: pd.DataFrame, *,
-                headline: pd.DataFrame | None = None, language: str = "en") -> Text:
+                headline: pd.DataFrame | None = None, language: str | None = None) -> Text:
     """Return the forecast-quality box in plain words (top of report 02).
 
     What is counted, today's nowcast with its 80 % band and the months since the last
@@ -57,10 +67,8 @@ def quality_box(population: PopulationPaths, stock: pd.DataFrame, history: pd.Da
     from capacity.forecast.nowcast import TARGET
     from capacity.forecast.stock import pooled
 
-    nl = language == "nl"
-    lines = ["**Hoe goed is de voorspelling?**" if nl else "**How good is the forecast?**", ""]
-    lines.append("- Voorspeld wordt het aantal ingeschrevenen in de BRP met bescherming onder de RTB (de "
-                 "Kamerbrieven van het ministerie)." if nl else f"- The forecast counts those {TARGET}.")
+    lines = [_("**How good is the forecast?**", language), "",
+             _("- The forecast counts those {target}.", language).format(target=_(TARGET, language))]
     today = population.today if population.today is not None else population.jump_off_date
     row = None if headline is None else headline.set_index("key").loc["registered_nowcast"]
     if row is not None:
@@ -70,48 +78,32 @@ def quality_box(population: PopulationPaths, stock: pd.DataFrame, history: pd.Da
         p10, p50, p90 = (float(np.quantile(x, q, method="inverted_cdf")) for q in (0.1, 0.5, 0.9))
     gap = forecast_months(population.jump_off_date, today)
     num = [fmt_value(v, "persons", 100, language) for v in (p50, p10, p90)]
-    last, when = fmt_month(population.jump_off_date, language), fmt_month(today, language)
     if gap > 0:
-        lines.append(f"- **Nu ({when}): naar schatting {num[0]}** ingeschrevenen (80% zekerheid: {num[1]} tot "
-                     f"{num[2]}). De laatste telling is van {last}, {gap} maanden geleden: de schatting "
-                     "combineert alle gepubliceerde tellingen en wordt onzekerder naarmate die ouder zijn."
-                     if nl else
-                     f"- **Now ({when}): an estimated {num[0]}** registered (80 % band {num[1]} to {num[2]}). "
-                     f"The last count is of {last}, {gap} months ago: the estimate combines every published "
-                     "count and grows less certain the older they are.")
+        lines.append(_("- **Now ({today}): an estimated {median}** registered (80 % band {low} to {high}). The last "
+                       "count is of {last}, {months} months ago: the estimate combines every published count and "
+                       "grows less certain the older they are.", language).format(
+            today=fmt_month(today, language), median=num[0], low=num[1], high=num[2],
+            last=fmt_month(population.jump_off_date, language), months=gap))
     score = pooled(stock, 1, 6)
     if score["n"]:
-        skill = fmt_value(score["skill"], "share", 0.01, language)
-        cov = fmt_value(score["coverage_80"], "share", 0.01, language)
+        share = lambda v: fmt_value(v, "share", 0.01, language)  # noqa: E731
         rows = stock[(stock["horizon"] <= 6) & (stock["n"] > 0)]
-        lo = fmt_value(float(rows["coverage_80_lo"].min()), "share", 0.01, language)
-        hi = fmt_value(float(rows["coverage_80_hi"].max()), "share", 0.01, language)
-        counts = int(score["n_counts"])
         flows = rows[rows["n_flows"] > 0]
         beat = "" if flows.empty else (
-            (" en beter dan het model van alleen instroom en vertrek op elke horizon" if nl else
-             " and better than the flows-only model at every horizon")
+            _(" and better than the flows-only model at every horizon", language)
             if (flows["skill_flows"] > 0).all() else
-            (" maar niet op elke horizon beter dan het model van alleen instroom en vertrek" if nl else
-             " but not better than the flows-only model at every horizon"))
-        if nl:
-            lines.append(f"- Toets op het verleden (1-6 maanden vooruit, telkens met alleen de gegevens van "
-                         f"toen): de voorspelde verdeling is {skill} beter (CRPS) dan een random walk met "
-                         f"drift{beat}. De 80%-band bevatte de telling in {cov} van de voorspellingen (op "
-                         f"{counts} tellingen per horizon; per horizon 95%-interval {lo} tot {hi}).")
-        else:
-            lines.append(f"- Backtest (1-6 months ahead, each time with the data of then only): the forecast "
-                         f"distribution scores {skill} better (CRPS) than a random walk with drift{beat}. The "
-                         f"80 % band held the count in {cov} of the forecasts (on {counts} counts per horizon; "
-                         f"95 % intervals per horizon from {lo} to {hi}).")
+            _(" but not better than the flows-only model at every horizon", language))
+        lines.append(_("- Backtest (1-6 months ahead, each time with the data of then only): the forecast "
+                       "distribution scores {skill} better (CRPS) than a random walk with drift{beat}. The 80 % "
+                       "band held the count in {coverage} of the forecasts (on {counts} counts per horizon; 95 % "
+                       "intervals per horizon from {low} to {high}).", language).format(
+            skill=share(score["skill"]), beat=beat, coverage=share(score["coverage_80"]),
+            counts=int(score["n_counts"]), low=share(float(rows["coverage_80_lo"].min())),
+            high=share(float(rows["coverage_80_hi"].max()))))
     else:
-        lines.append("- Te weinig gepubliceerde tellingen voor een toets op het verleden." if nl else
-                     "- Too few published counts to backtest the registered count.")
+        lines.append(_("- Too few published counts to backtest the registered count.", language))
     last_seen = []
-    names = {"arrivals": ("instroom (Eurostat)", "arrivals (Eurostat)"),
-             "departures": ("vertrek (CBS, cumulatief)", "departures (CBS, cumulative)"),
-             "registered": ("ingeschrevenen (BRP)", "registered (BRP)")}
-    for var, (name_nl, name_en) in names.items():
+    for var, name in _INPUT_NAMES.items():
         have = history[(history["variable"] == var) & history["value"].notna() & (history["flag"] != "missing")]
         if var == "departures":
             anchors = have["note"].astype(str).str.extract(r"and (\d{4}-\d{2}-\d{2})", expand=False).dropna()
@@ -120,10 +112,10 @@ def quality_box(population: PopulationPaths, stock: pd.DataFrame, history: pd.Da
             obs = have[have["flag"] == "observed"]
             month = obs["date"].max() if not obs.empty else None
         if month is not None and pd.notna(month):
-            last_seen.append(f"{name_nl if nl else name_en} {fmt_month(month, language)}")
+            last_seen.append(f"{_(name, language)} {fmt_month(month, language)}")
     if last_seen:
-        lines.append(("- Laatste waargenomen maand per bron: " if nl else "- Last observed month of each input: ")
-                     + "; ".join(last_seen) + ".")
+        lines.append(_("- Last observed month of each input: {inputs}.", language).format(
+            inputs="; ".join(last_seen)))
     return Text("\n".join(lines))
 
 
@@ -133,7 +125,7 @@ def forecast_months(start: pd.Timestamp, end: pd.Timestamp) -> int:
     return max((end.year - start.year) * 12 + end.month - start.month, 0)
 
 
-def stock_backtest_note(stock: pd.DataFrame, *, language: str = "en") -> Text:
+def stock_backtest_note(stock: pd.DataFrame, *, language: str | None = None) -> Text:
     """Say at which horizons the stock backtest rests on few counts, and what its coverage can then tell."""
     from capacity.forecast.stock import THIN
 
@@ -141,13 +133,9 @@ def stock_backtest_note(stock: pd.DataFrame, *, language: str = "en") -> Text:
     if thin.empty:
         return Text("")
     parts = ", ".join(f"{int(h)} ({int(n)})" for h, n in zip(thin["horizon"], thin["n_counts"], strict=True))
-    if language == "nl":
-        return Text(f"Minder dan {THIN} verschillende tellingen per horizon; horizon (tellingen): {parts}. Op zo "
-                    "weinig tellingen is het 95%-interval van de dekking breed (kolommen dekking 80 laag/hoog): "
-                    "de CRPS tegenover de benchmarks zegt meer dan de dekking.")
-    return Text(f"Fewer than {THIN} distinct counts per horizon; horizon (counts): {parts}. On so few counts the "
-                "95 % interval of the coverage is wide (columns coverage 80 low/high): the CRPS against the "
-                "benchmarks says more than the coverage.")
+    return Text(_("Fewer than {thin} distinct counts per horizon; horizon (counts): {horizons}. On so few counts "
+                  "the 95 % interval of the coverage is wide (columns coverage 80 low/high): the CRPS against the "
+                  "benchmarks says more than the coverage.", language).format(thin=THIN, horizons=parts))
 
 
 def scorecard_summary(scorecard: pd.DataFrame, *, horizons: tuple[int, int] = (1, 6)) -> pd.DataFrame:
@@ -158,7 +146,7 @@ def scorecard_summary(scorecard: pd.DataFrame, *, horizons: tuple[int, int] = (1
 
 
 def scorecard_chart(scorecard: pd.DataFrame, *, series: str = "arrivals", metric: str = "mase",
-                    language: str = "en") -> go.Figure:
+                    language: str | None = None) -> go.Figure:
     """Line chart of a backtest metric by horizon, one line per model (ensemble bold)."""
     rows = scorecard[scorecard["series"] == series]
     fig = go.Figure()
@@ -168,8 +156,9 @@ def scorecard_chart(scorecard: pd.DataFrame, *, series: str = "arrivals", metric
                                  line={"width": 4 if bold else 1.5}))
     if metric.startswith("coverage_"):
         nominal = int(metric.split("_")[1]) / 100
+        share = percent(fmt_number(100 * nominal, language), language)
         fig.add_hline(y=nominal, line_dash="dash", line_color="gray",
-                      annotation_text=f"{t('target', language)} {nominal:.0%}")
+                      annotation_text=f"{t('target', language)} {share}")
         fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
     fig.update_layout(title=f"{t(series, language)}: "
                             f"{t(metric, language)}",
@@ -179,7 +168,7 @@ def scorecard_chart(scorecard: pd.DataFrame, *, series: str = "arrivals", metric
 
 
 def scenario_comparison(tables: dict[str, pd.DataFrame], *, variable: str = "registered",
-                        language: str = "en") -> go.Figure:
+                        language: str | None = None) -> go.Figure:
     """Median and 80 % band of ``variable`` per scenario (tables in the quantile contract)."""
     fig = go.Figure()
     palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
@@ -279,35 +268,31 @@ def departure_rate_history(history: pd.DataFrame, *, denominator: str = "registe
 
 
 def departure_rate_fan(population: PopulationPaths, history: pd.DataFrame, *, denominator: str = "registered",
-                       language: str = "en") -> go.Figure:
+                       language: str | None = None) -> go.Figure:
     """Fan chart of the monthly departure rate (share of the registered population)."""
     return fan_chart(departure_rate_table(population), "departure_rate", title=t("departure_rate", language),
                      history=departure_rate_history(history, denominator=denominator),
                      y_title=t("departure_rate", language), language=language, percent=True)
 
 
-def identity_text(population: PopulationPaths, *, language: str = "en") -> Text:
+def identity_text(population: PopulationPaths, *, language: str | None = None) -> Text:
     """Say that the stock identity holds on every path, with its largest breach in persons."""
-    breach = fmt_number(population.identity_error(), language, 0)
-    if language == "nl":
-        return Text(f"De voorraadvergelijking (ingeschreven = vorige maand + instroom − vertrek + rest) "
-                    f"klopt op elk pad: de grootste afwijking is {breach} personen.")
-    return Text(f"The stock identity (registered = last month + arrivals − departures + residual) holds "
-                f"on every path: the largest breach is {breach} persons.")
+    return Text(_("The stock identity (registered = last month + arrivals − departures + residual) holds on every "
+                  "path: the largest breach is {breach} persons.", language).format(
+        breach=fmt_number(population.identity_error(), language, 0)))
 
 
-#: Legend names of the published sources of the registered count (en, nl).
-_SOURCE_NAMES: dict[str, tuple[str, str]] = {
-    "rtb_letter": ("Ministry letters (BRP, protection under the RTB)", "Kamerbrieven (BRP, bescherming onder de RTB)"),
-    "table_press": ("Biweekly table, to the person", "Tweewekelijkse tabel, exact"),
-    "press_rounded": ("Biweekly table as rounded in the press", "Tweewekelijkse tabel, afgerond in de pers"),
-    "eurostat": ("Eurostat: holders of temporary protection, month end",
-                 "Eurostat: houders van tijdelijke bescherming, einde maand"),
+#: Legend names of the published sources of the registered count.
+_SOURCE_NAMES: dict[str, str] = {
+    "rtb_letter": N_("Ministry letters (BRP, protection under the RTB)"),
+    "table_press": N_("Biweekly table, to the person"),
+    "press_rounded": N_("Biweekly table as rounded in the press"),
+    "eurostat": N_("Eurostat: holders of temporary protection, month end"),
 }
 
 
 def nowcast_sources_chart(history: pd.DataFrame, cfg: ForecastConfig, *, headline: pd.DataFrame | None = None,
-                          language: str = "en") -> go.Figure:
+                          language: str | None = None) -> go.Figure:
     """Chart every source's published counts with the nowcast's smoothed level and its 80 % band.
 
     The level and band are the state-space model's (:func:`capacity.forecast.population.fit_stock_nowcast`):
@@ -319,7 +304,7 @@ def nowcast_sources_chart(history: pd.DataFrame, cfg: ForecastConfig, *, headlin
         history: The long history with its counts (``attrs["registered_counts"]``).
         cfg: Forecast settings (``fit_start``, ``as_of``).
         headline: The run's headline table, or ``None``.
-        language: ``en`` or ``nl``.
+        language: ``en`` or ``nl`` (None: the kernel's).
 
     Returns:
         A plotly figure; ``layout.meta["summary"]`` holds its text alternative.
@@ -328,7 +313,6 @@ def nowcast_sources_chart(history: pd.DataFrame, cfg: ForecastConfig, *, headlin
     from capacity.forecast.nowcast import SOURCES
     from capacity.forecast.population import fit_stock_nowcast, stock_counts
 
-    nl = language == "nl"
     model = fit_stock_nowcast(history, cfg)
     today = max(reference_month(cfg.as_of), model.last_month)
     ahead = forecast_months(model.last_month, today)
@@ -347,8 +331,7 @@ def nowcast_sources_chart(history: pd.DataFrame, cfg: ForecastConfig, *, headlin
         go.Scatter(x=x, y=hi, mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip"),
         go.Scatter(x=x, y=lo, mode="lines", line={"width": 0}, fill="tonexty", fillcolor="rgba(31,119,180,0.25)",
                    name=band),
-        go.Scatter(x=x, y=mid, mode="lines", line={"color": "rgb(31,119,180)"},
-                   name="Actuele schatting (mediaan)" if nl else "Nowcast (median)"),
+        go.Scatter(x=x, y=mid, mode="lines", line={"color": "rgb(31,119,180)"}, name=_("Nowcast (median)", language)),
     ]
     start = pd.Timestamp(cfg.fit_start)
     counts = stock_counts(history)
@@ -370,18 +353,17 @@ def nowcast_sources_chart(history: pd.DataFrame, cfg: ForecastConfig, *, headlin
         if n[name]:
             traces.append(go.Scatter(x=[d.strftime("%Y-%m-%d") for d in days], y=values, mode="markers",
                                      marker={"symbol": symbols[name], "size": 8},
-                                     name=_SOURCE_NAMES[name][1 if nl else 0]))
-    title = ("Ingeschrevenen: elke gepubliceerde telling en de actuele schatting" if nl else
-             "Registered: every published count and the nowcast")
+                                     name=_(_SOURCE_NAMES[name], language)))
     fig = go.Figure(traces)
-    fig.update_layout(_base_layout(title, t("persons", language)))
+    fig.update_layout(_base_layout(_("Registered: every published count and the nowcast", language),
+                                   t("persons", language)))
     last = model.last_month
     fig.add_vline(x=last.strftime("%Y-%m-%d"), line_dash="dot", line_color="gray")
     fig.add_annotation(x=last.strftime("%Y-%m-%d"), y=1, yref="paper", showarrow=False, xanchor="right",
-                       text="laatste telling" if nl else "last count")
+                       text=_("last count", language))
     fig.add_vline(x=today.strftime("%Y-%m-%d"), line_dash="dash", line_color="black")
     fig.add_annotation(x=today.strftime("%Y-%m-%d"), y=1, yref="paper", showarrow=False, xanchor="left",
-                       text="nu" if nl else "today")
+                       text=_("today", language))
     j = len(model.months) - 1
     fmt = [fmt_value(v, "persons", 100, language) for v in (mid[j], lo[j], hi[j])]
     if headline is not None and "registered_nowcast" in set(headline["key"]):
@@ -390,20 +372,33 @@ def nowcast_sources_chart(history: pd.DataFrame, cfg: ForecastConfig, *, headlin
     else:
         now = [mid[-1], lo[-1], hi[-1]]
     fnow = [fmt_value(v, "persons", 100, language) for v in now]
-    since, lm, tm = fmt_month(start, language), fmt_month(last, language), fmt_month(today, language)
-    if nl:
-        summary = (f"Gepubliceerde tellingen sinds {since}: {n['rtb_letter']} uit de Kamerbrieven, "
-                   f"{n['table_press']} uit de tabel, {n['press_rounded']} afgeronde persberichten en "
-                   f"{n['eurostat']} maanden Eurostat (houders van tijdelijke bescherming: een andere telling, "
-                   f"die van het register afwijkt). Bij de laatste telling ({lm}) schat het model {fmt[0]} "
-                   f"(80%-band {fmt[1]} tot {fmt[2]}); nu ({tm}) {fnow[0]} ({fnow[1]} tot {fnow[2]}): de band "
-                   "wordt breder naarmate de laatste telling ouder is.")
-    else:
-        summary = (f"Published counts since {since}: {n['rtb_letter']} from the ministry letters, "
-                   f"{n['table_press']} from the table, {n['press_rounded']} rounded press figures and "
-                   f"{n['eurostat']} months of Eurostat (holders of temporary protection: a different count that "
-                   f"runs apart from the register). At the last count ({lm}) the model estimates {fmt[0]} "
-                   f"(80 % band {fmt[1]} to {fmt[2]}); today ({tm}) {fnow[0]} ({fnow[1]} to {fnow[2]}): the band "
-                   "widens as the last count ages.")
+    summary = _("Published counts since {since}: {letters} from the ministry letters, {table} from the table, "
+                "{rounded} rounded press figures and {eurostat} months of Eurostat (holders of temporary "
+                "protection: a different count that runs apart from the register). At the last count ({last}) the "
+                "model estimates {median} (80 % band {low} to {high}); today ({today}) {now} ({now_low} to "
+                "{now_high}): the band widens as the last count ages.", language).format(
+        since=fmt_month(start, language), letters=n["rtb_letter"], table=n["table_press"],
+        rounded=n["press_rounded"], eurostat=n["eurostat"], last=fmt_month(last, language), median=fmt[0],
+        low=fmt[1], high=fmt[2], today=fmt_month(today, language), now=fnow[0], now_low=fnow[1],
+        now_high=fnow[2])
     fig.update_layout(meta={"summary": summary})
     return _dates_in(fig, language)
+
+
+#: Captions of report 02's tables, in English (the catalogue has their Dutch).
+CAPTIONS: dict[str, str] = {
+    "headline": N_("Registered population and forecast quality"),
+    "quantile": N_("Quantile table (persons; persons per month)"),
+    "backtest": N_("Horizons 1–6, averaged (n = forecasts scored)"),
+    "scorecard": N_("Full scorecard: every model, series, origin, horizon and metric"),
+    "gap": N_("Observed registered count against the forecast from the first count after the data end"),
+    "stock_backtest": N_("Backtest of the registered population by months ahead"),
+    "status": N_("Where data end and forecasts begin"),
+    "checks": N_("Checks against the monitor report"),
+    "headline_all": N_("Headline figures of this scenario"),
+}
+
+
+def caption(key: str, language: str | None = None) -> str:
+    """Return the caption ``key`` of :data:`CAPTIONS` in ``language`` (None: the kernel's)."""
+    return _(CAPTIONS[key], language)

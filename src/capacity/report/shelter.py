@@ -2,7 +2,9 @@
 
 No model code: every function takes a :class:`~capacity.shelter.ShelterResult`, a
 municipality row from :func:`capacity.shelter.allocate` or tables made from them, and returns
-a plotly figure, a DataFrame or a Markdown text object for display.
+a plotly figure, a DataFrame or a Markdown text object for display. Words are written in
+English and read in the page's language from the catalogue (:mod:`capacity.i18n`);
+``language=None`` is the kernel's language.
 """
 
 from __future__ import annotations
@@ -13,25 +15,28 @@ import plotly.graph_objects as go
 
 from capacity import shelter
 from capacity.headline import lookup
+from capacity.i18n import N_, _, pgettext
 from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, t
+from capacity.report.format import percent
 from capacity.shelter import ShelterResult
 from capacity.shelter.replay import OUT_OF_SAMPLE, OUT_OF_SAMPLE_AS_ANNOUNCED, OUT_OF_SAMPLE_RW_DRIFT
 
 __all__ = [
-    "HEADLINE_KEYS", "Text", "cost_chart", "crossing_chart", "crossing_table", "demand_vs_places_chart",
-    "destinations_chart", "entitled_note", "housing_cap_text", "jump_off_text", "observed_shelter", "occupancy_chart",
-    "places_needed_text", "pressure_chart", "replay_chart", "replay_out_of_sample_table",
-    "replay_out_of_sample_text", "replay_text",
+    "CAPTIONS", "HEADLINE_KEYS", "RELIABILITY_WORDS", "allocation_table", "caption", "cost_chart",
+    "crossing_chart", "crossing_table", "demand_vs_places_chart", "destinations_chart", "entitled_note",
+    "housing_cap_text", "jump_off_text", "observed_shelter", "occupancy_chart", "places_needed_text",
+    "pressure_chart", "replay_chart", "replay_out_of_sample_table", "replay_out_of_sample_text", "replay_text",
+    "Text",
 ]
 
-def month_label(date: pd.Timestamp | None, language: str = "en") -> str:
+def month_label(date: pd.Timestamp | None, language: str | None = None) -> str:
     """Return 'March 2026' / 'maart 2026', or a dash for None."""
     return fmt_month(date, language)
 
 
-def _pct(x: float, language: str = "en", decimals: int = 1) -> str:
-    text = f"{100 * x:.{decimals}f}"
-    return (text.replace(".", ",") + "%") if language == "nl" else text + " %"
+def _pct(x: float, language: str | None = None, decimals: int = 1) -> str:
+    """Return a share as a percentage in the language's way (``97.0 %`` / ``97,0%``)."""
+    return percent(fmt_number(100 * x, language, decimals), language)
 
 
 # --------------------------------------------------------------------------- national
@@ -46,7 +51,7 @@ def observed_shelter(history: pd.DataFrame, variable: str = "in_shelter",
 
 
 def demand_vs_places_chart(result: ShelterResult, *, history: pd.DataFrame | None = None,
-                           language: str = "en") -> go.Figure:
+                           language: str | None = None) -> go.Figure:
     """Fan chart of the people needing a place, with the planned places as a line."""
     table = result.table()
     places = table[table["variable"] == "places"][["date", "q0.50"]].rename(columns={"q0.50": "value"})
@@ -59,7 +64,7 @@ def demand_vs_places_chart(result: ShelterResult, *, history: pd.DataFrame | Non
 
 
 def occupancy_chart(result: ShelterResult, *, history: pd.DataFrame | None = None,
-                    language: str = "en") -> go.Figure:
+                    language: str | None = None) -> go.Figure:
     """Fan chart of the occupancy rate with the target, 95 % and 100 % lines."""
     hist = observed_shelter(history, "occupancy_rate") if history is not None else None
     fig = fan_chart(result.table(), "occupancy_rate", title=t("occ_title", language),
@@ -83,7 +88,7 @@ def _threshold_lines(fig: go.Figure, target: float, language: str) -> None:
 
 
 def pressure_chart(result: ShelterResult, *, history: pd.DataFrame | None = None,
-                   language: str = "en") -> go.Figure:
+                   language: str | None = None) -> go.Figure:
     """Fan chart of demand per place (pressure) with the target, 95 % and 100 % lines.
 
     Unlike occupancy, pressure is not capped at 100 %: above it, people go without a place.
@@ -99,7 +104,7 @@ def pressure_chart(result: ShelterResult, *, history: pd.DataFrame | None = None
     return fig
 
 
-def destinations_chart(result: ShelterResult, *, language: str = "en") -> go.Figure:
+def destinations_chart(result: ShelterResult, *, language: str | None = None) -> go.Figure:
     """Stacked median destinations of the people in Ukraine shelter at the TPD end, per month.
 
     Medians of the parts need not add up exactly to the median cohort; the table
@@ -122,7 +127,7 @@ def destinations_chart(result: ShelterResult, *, language: str = "en") -> go.Fig
 
 
 def housing_cap_text(result: ShelterResult, exits: pd.DataFrame | None = None, row: pd.Series | None = None, *,
-                     language: str = "en") -> Text:
+                     language: str | None = None) -> Text:
     """Say what the housing cap is, in which months it binds and, for a municipality, its moves home then.
 
     The cap binds in a month when the median over paths of the national moves to a home
@@ -132,48 +137,39 @@ def housing_cap_text(result: ShelterResult, exits: pd.DataFrame | None = None, r
         result: National shelter simulation (``after_tpd`` set when the TPD ends in the horizon).
         exits: ``tables["municipal_exits"]`` (:func:`capacity.shelter.municipal_exits`), for a municipality.
         row: The municipality's allocation row (code, name), or None for the national text.
-        language: ``en`` or ``nl``.
+        language: ``en`` or ``nl`` (None: the kernel's).
 
     """
-    nl = language == "nl"
     n = lambda v: fmt_number(v, language, 0)  # noqa: E731
     cap = result.cfg.housing_supply_per_month
-    head = (f"Verhuizen uit de opvang naar een woning is na de RTB begrensd door het landelijke woningaanbod: "
-            f"**{n(cap)} mensen per maand** (een aanname; er is geen gepubliceerd cijfer)." if nl else
-            f"After the TPD, moves from shelter to a home are limited by the national housing supply: "
-            f"**{n(cap)} people a month** (an assumption; no published figure).")
+    head = _("After the TPD, moves from shelter to a home are limited by the national housing supply: "
+             "**{cap} people a month** (an assumption; no published figure).", language).format(cap=n(cap))
     after = result.after_tpd
     if after is None or after.moved_home_new is None:
-        return Text(head + (" De RTB eindigt na de horizon van deze prognose." if nl
-                            else " The TPD ends after this forecast's horizon."))
+        return Text(head + " " + _("The TPD ends after this forecast's horizon.", language))
     moves = np.median(after.moved_home_new, axis=0)
     binding = after.dates[moves >= cap - 1.0]
     if binding.empty:
-        return Text(head + (" Die grens bindt in deze prognose in geen enkele maand." if nl
-                            else " The cap binds in no month of this forecast."))
-    first, last = month_label(binding[0], language), month_label(binding[-1], language)
-    text = head + (f" Die grens bindt van {first} tot en met {last} ({len(binding)} maanden): dan wachten meer "
-                   "mensen op een woning dan er vrijkomen." if nl else
-                   f" The cap binds from {first} to {last} ({len(binding)} months): more people wait for a home "
-                   "than homes come free.")
+        return Text(head + " " + _("The cap binds in no month of this forecast.", language))
+    text = head + " " + _("The cap binds from {first} to {last} ({months} months): more people wait for a home "
+                          "than homes come free.", language).format(
+        first=month_label(binding[0], language), last=month_label(binding[-1], language), months=len(binding))
     if row is not None and exits is not None and not exits.empty:
         own = exits[(exits["code"] == row["code"]) & exits["date"].isin(binding)]
         if not own.empty:
             low, high = int(own["to_home"].min()), int(own["to_home"].max())
             span = n(low) if low == high else f"{n(low)}–{n(high)}"
-            text += (f" In {row['name']} verhuizen er in die maanden {span} per maand naar een woning "
-                     "(haar deel van de landelijke grens)." if nl else
-                     f" In {row['name']}, {span} a month move to a home in those months (its part of the "
-                     "national cap).")
+            text += " " + _("In {name}, {span} a month move to a home in those months (its part of the national "
+                            "cap).", language).format(name=row["name"], span=span)
     return Text(text)
 
 
-def replay_chart(replay: pd.DataFrame, *, language: str = "en") -> go.Figure:
+def replay_chart(replay: pd.DataFrame, *, language: str | None = None) -> go.Figure:
     """Draw simulated people in shelter and places (median, 80 % band) with the published counts as points.
 
     Args:
         replay: The replay table (``tables["shelter_replay"]``).
-        language: ``en`` or ``nl``.
+        language: ``en`` or ``nl`` (None: the kernel's).
 
     """
     fig = go.Figure()
@@ -183,26 +179,26 @@ def replay_chart(replay: pd.DataFrame, *, language: str = "en") -> go.Figure:
         fig.add_trace(go.Scatter(x=rows["date"], y=rows["q0.90"], mode="lines", line={"width": 0},
                                  showlegend=False, hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=rows["date"], y=rows["q0.10"], mode="lines", line={"width": 0}, fill="tonexty",
-                                 fillcolor=colour, opacity=0.25, name=f"{name} 80%"))
+                                 fillcolor=colour, opacity=0.25, name=_("{name} 80 %", language).format(name=name)))
         fig.add_trace(go.Scatter(x=rows["date"], y=rows["q0.50"], mode="lines", line={"color": colour},
-                                 name=f"{name} (median)" if language == "en" else f"{name} (mediaan)"))
+                                 name=_("{name} (median)", language).format(name=name)))
         obs = rows[rows["observed"].notna()]
         fig.add_trace(go.Scatter(x=obs["date"], y=obs["observed"], mode="markers",
                                  marker={"color": colour, "symbol": "x", "size": 9},
-                                 name=f"{name} (published)" if language == "en" else f"{name} (gepubliceerd)"))
+                                 name=_("{name} (published)", language).format(name=name)))
     oos = _out_of_sample(replay)
     if not oos.empty:
         fig.add_trace(go.Scatter(
             x=oos["target"], y=oos["median"], mode="markers", marker={"color": "black", "size": 7},
             error_y={"type": "data", "symmetric": False, "array": oos["hi80"] - oos["median"],
                      "arrayminus": oos["median"] - oos["lo80"]},
-            name="plekken buiten de steekproef (80%)" if language == "nl" else "places out of sample (80 %)"))
+            name=_("places out of sample (80 %)", language)))
     fig.update_layout(title=t("replay_title", language), template="plotly_white", height=420,
                       legend={"orientation": "h", "y": -0.15})
     return fig
 
 
-def replay_text(replay: pd.DataFrame, *, language: str = "en") -> Text:
+def replay_text(replay: pd.DataFrame, *, language: str | None = None) -> Text:
     """Say how many published counts lie inside the replay's 80 % band, and where it misses, with figures."""
     n = lambda v: fmt_number(v, language, 0)  # noqa: E731
     obs = replay[replay["observed"].notna()]
@@ -212,16 +208,13 @@ def replay_text(replay: pd.DataFrame, *, language: str = "en") -> Text:
         inside = int(rows["inside_80"].astype(bool).sum())
         misses = rows[~rows["inside_80"].astype(bool)]
         detail = "; ".join(
-            f"{month_label(d, language)}: {n(o)} "
-            + ("gepubliceerd, mediaan " if language == "nl" else "published, median ") + n(m)
+            _("{month}: {observed} published, median {median}", language).format(
+                month=month_label(d, language), observed=n(o), median=n(m))
             for d, o, m in zip(misses["date"], misses["observed"], misses["q0.50"], strict=True))
         label = t("in_shelter_line" if var == "in_shelter" else "places_sim", language)
-        if language == "nl":
-            lines.append(f"- **{label}**: {inside} van {len(rows)} tellingen binnen de 80%-band"
-                         + (f"; buiten: {detail}." if detail else "."))
-        else:
-            lines.append(f"- **{label}**: {inside} of {len(rows)} counts inside the 80 % band"
-                         + (f"; outside: {detail}." if detail else "."))
+        line = _("- **{label}**: {inside} of {counts} counts inside the 80 % band", language).format(
+            label=label, inside=inside, counts=len(rows))
+        lines.append(line + (_("; outside: {misses}.", language).format(misses=detail) if detail else "."))
     return Text("\n".join(lines))
 
 
@@ -251,19 +244,19 @@ def _out_of_sample(table: pd.DataFrame, variable: str = OUT_OF_SAMPLE) -> pd.Dat
         "crps": rows["crps"].to_numpy() if "crps" in rows.columns else np.nan})
 
 
-def replay_out_of_sample_table(table: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
+def replay_out_of_sample_table(table: pd.DataFrame, *, language: str | None = None) -> pd.DataFrame:
     """Return the out-of-sample replay for display: months in words, places whole, inside as yes/no.
 
     Args:
         table: :func:`capacity.shelter.replay_out_of_sample`'s table or the replay table.
-        language: ``en`` or ``nl``.
+        language: ``en`` or ``nl`` (None: the kernel's).
 
     """
     table = _out_of_sample(table)
-    nl = language == "nl"
-    names = (["vanaf", "telling", "maanden vooruit", "gepubliceerd", "mediaan", "10%", "90%", "binnen de band"]
-             if nl else ["from", "count", "months ahead", "published", "median", "10 %", "90 %", "inside the band"])
-    yes, no = ("ja", "nee") if nl else ("yes", "no")
+    names = [pgettext("replay", "from", language), pgettext("replay", "count", language),
+             _("months ahead", language), _("published", language), _("median", language), _("10 %", language),
+             _("90 %", language), _("inside the band", language)]
+    yes, no = t("yes", language), t("no", language)
     return pd.DataFrame({
         names[0]: [month_label(d, language) for d in table["origin"]],
         names[1]: [month_label(d, language) for d in table["target"]],
@@ -276,65 +269,53 @@ def replay_out_of_sample_table(table: pd.DataFrame, *, language: str = "en") -> 
     })
 
 
-def replay_out_of_sample_text(table: pd.DataFrame, *, language: str = "en") -> Text:
+def replay_out_of_sample_text(table: pd.DataFrame, *, language: str | None = None) -> Text:
     """Say in one sentence per rule how many counts of places the out-of-sample replay holds in its 80 % band.
 
-    The rules: places follow demand, the baseline's places as announced and the no-change
-    benchmark (each when its rows are in ``table``), with their mean CRPS (places).
+    The rules: places follow demand, the baseline's places as announced and the random walk
+    with drift as benchmark (each when its rows are in ``table``), with their mean CRPS (places).
 
     Args:
         table: :func:`capacity.shelter.replay_out_of_sample`'s table or the replay table.
-        language: ``en`` or ``nl``.
+        language: ``en`` or ``nl`` (None: the kernel's).
 
     """
     n = lambda v: fmt_number(v, language, 0)  # noqa: E731
-    nl = language == "nl"
     rules = {v: _out_of_sample(table, v).reset_index(drop=True) for v in _OOS_RULE}
-    demand = rules[OUT_OF_SAMPLE]
-    if demand.empty and rules[OUT_OF_SAMPLE_AS_ANNOUNCED].empty:
-        return Text("Geen tellingen van plekken om mee te vergelijken." if nl
-                    else "No counts of places to compare with.")
-    crps = {v: (f" ({'gemiddelde CRPS' if nl else 'mean CRPS'} {n(r['crps'].mean())} "
-                f"{'plekken' if nl else 'places'})" if "crps" in r and r["crps"].notna().any() else "")
-            for v, r in rules.items()}
+    if rules[OUT_OF_SAMPLE].empty and rules[OUT_OF_SAMPLE_AS_ANNOUNCED].empty:
+        return Text(_("No counts of places to compare with.", language))
     sentences = []
     for variable, rows in rules.items():
         if rows.empty:
             continue
-        inside, total = int(rows["inside"].astype(bool).sum()), len(rows)
         worst = rows.loc[(rows["median"] - rows["observed"]).abs().idxmax()]
-        when, origin = month_label(worst["target"], language), month_label(worst["origin"], language)
-        miss = (f"de grootste misser is {when}: {n(worst['observed'])} gepubliceerd, mediaan "
-                f"{n(worst['median'])} (vanaf {origin})" if nl else
-                f"the largest miss is {when}: {n(worst['observed'])} published, median {n(worst['median'])} "
-                f"(from {origin})")
-        if variable == OUT_OF_SAMPLE:
-            sentences.append(
-                f"Buiten de steekproef (elk startpunt geschat op alleen de gegevens van dat moment) liggen "
-                f"{inside} van de {total} gepubliceerde tellingen van plekken binnen de 80%-band van de regel "
-                f"'plekken volgen de vraag'{crps[variable]}; {miss}." if nl else
-                f"Out of sample (each origin fitted only on the data known then), {inside} of the {total} "
-                f"published counts of places fall inside the 80 % band of the places-follow-demand "
-                f"rule{crps[variable]}; {miss}.")
-        elif variable == OUT_OF_SAMPLE_AS_ANNOUNCED:
-            sentences.append(
-                f"De regel van het basisscenario, plekken zoals aangekondigd (de telling plus de tot dan "
-                f"aangekondigde wijzigingen, zonder trend; de spreiding van een random walk, geschat op de tot "
-                f"dan gepubliceerde tellingen), houdt {inside} van de {total} tellingen binnen de "
-                f"80%-band{crps[variable]}; {miss}." if nl else
-                f"The baseline's rule, places as announced (the count plus the changes announced by then, no "
-                f"trend; the spread of a random walk fitted on the counts published by then), holds {inside} of "
-                f"the {total} counts inside its 80 % band{crps[variable]}; {miss}.")
-        else:
-            sentences.append(
-                f"De maatstaf, een random walk met trend (geschat op dezelfde tellingen), houdt "
-                f"{inside} van de {total}{crps[variable]}; {miss}." if nl else
-                f"The benchmark, a random walk with drift (fitted on the same counts), holds {inside} of "
-                f"the {total}{crps[variable]}; {miss}.")
+        crps = (_(" (mean CRPS {crps} places)", language).format(crps=n(rows["crps"].mean()))
+                if "crps" in rows and rows["crps"].notna().any() else "")
+        sentences.append(_(_OOS_SENTENCE[variable], language).format(
+            inside=int(rows["inside"].astype(bool).sum()), counts=len(rows), crps=crps,
+            month=month_label(worst["target"], language), observed=n(worst["observed"]),
+            median=n(worst["median"]), origin=month_label(worst["origin"], language)))
     return Text(" ".join(sentences))
 
 
-def crossing_chart(result: ShelterResult, *, language: str = "en") -> go.Figure:
+#: One sentence per out-of-sample rule ({crps}: the mean CRPS in brackets, or nothing).
+_OOS_SENTENCE = {
+    OUT_OF_SAMPLE: N_("Out of sample (each origin fitted only on the data known then), {inside} of the {counts} "
+                      "published counts of places fall inside the 80 % band of the places-follow-demand "
+                      "rule{crps}; the largest miss is {month}: {observed} published, median {median} (from "
+                      "{origin})."),
+    OUT_OF_SAMPLE_AS_ANNOUNCED: N_("The baseline's rule, places as announced (the count plus the changes "
+                                   "announced by then, no trend; the spread of a random walk fitted on the "
+                                   "counts published by then), holds {inside} of the {counts} counts inside its "
+                                   "80 % band{crps}; the largest miss is {month}: {observed} published, median "
+                                   "{median} (from {origin})."),
+    OUT_OF_SAMPLE_RW_DRIFT: N_("The benchmark, a random walk with drift (fitted on the same counts), holds "
+                               "{inside} of the {counts}{crps}; the largest miss is {month}: {observed} "
+                               "published, median {median} (from {origin})."),
+}
+
+
+def crossing_chart(result: ShelterResult, *, language: str | None = None) -> go.Figure:
     """Cumulative share of paths on which demand per place has passed 95 % and 100 %."""
     dist = shelter.crossing_distribution(result)
     fig = go.Figure()
@@ -348,17 +329,20 @@ def crossing_chart(result: ShelterResult, *, language: str = "en") -> go.Figure:
     return fig
 
 
-def crossing_table(result: ShelterResult, *, language: str = "en") -> pd.DataFrame:
+#: The columns of :func:`crossing_table`, in English (the catalogue has their Dutch).
+CROSSING_COLUMNS = (N_("threshold"), N_("early (10 %)"), N_("median"), N_("late (90 %)"), N_("share never"))
+
+
+def crossing_table(result: ShelterResult, *, language: str | None = None) -> pd.DataFrame:
     """Return, per threshold, the 10/50/90 % quantiles of the first crossing month.
 
     A quantile that falls beyond the horizon reads "not within horizon"; a threshold that
     demand per place already passed at the last count reads "already at the last count".
     """
     rows = []
-    never = "niet binnen de horizon" if language == "nl" else "not within horizon"
-    when = month_label(result.jump_off_date, language)
-    already = (f"al bij de laatste telling ({when})" if language == "nl"
-               else f"already at the last count ({when})")
+    never = _("not within horizon", language)
+    already = _("already at the last count ({month})", language).format(
+        month=month_label(result.jump_off_date, language))
     for thr in (0.95, 1.0):
         idx = shelter.first_crossing(result, thr).astype(float)
         idx[idx < 0] = np.inf
@@ -374,10 +358,7 @@ def crossing_table(result: ShelterResult, *, language: str = "en") -> pd.DataFra
         row["share_never"] = float(np.mean(~np.isfinite(idx)))
         rows.append(row)
     frame = pd.DataFrame(rows)
-    if language == "nl":
-        frame.columns = ["drempel", "vroeg (10%)", "mediaan", "laat (90%)", "aandeel nooit"]
-    else:
-        frame.columns = ["threshold", "early (10 %)", "median", "late (90 %)", "share never"]
+    frame.columns = [_(name, language) for name in CROSSING_COLUMNS]
     return frame
 
 
@@ -390,155 +371,170 @@ HEADLINE_KEYS = ("shelter_pressure_jump_off", "shelter_peak_pressure", "shelter_
                  "shelter_housing_task_first_month", "shelter_housing_task_peak")
 
 
-def jump_off_text(result: ShelterResult, *, language: str = "en") -> Text:
+def jump_off_text(result: ShelterResult, *, language: str | None = None) -> Text:
     """Say what was last observed (people in shelter, places, demand per place) and what it means."""
     n = lambda v: fmt_number(v, language, 0)  # noqa: E731
-    when = month_label(result.jump_off_date, language)
     p = result.jump_off_pressure
-    pct = _pct(p, language, 1) if np.isfinite(p) else "–"
+    text = _("Last count ({month}): **{in_shelter}** people in shelter on **{places}** places: **{pressure}** "
+             "demand per place. The forecast starts there.", language).format(
+        month=month_label(result.jump_off_date, language), in_shelter=n(result.jump_off_in_shelter),
+        places=n(result.jump_off_places), pressure=_pct(p, language, 1) if np.isfinite(p) else "–")
     passed = [thr for thr in (0.95, 1.0) if shelter.already_above(result, thr)]
-    if language == "nl":
-        text = (f"Laatste telling ({when}): **{n(result.jump_off_in_shelter)}** mensen in de "
-                f"opvang op **{n(result.jump_off_places)}** plekken: **{pct}** vraag per plek. "
-                "De prognose begint daar.")
-        if passed:
-            text += (" De drempel van " + " en ".join(_pct(t, "nl", 0) for t in passed)
-                     + " was bij de laatste telling al gepasseerd: dat is geen voorspelling maar de "
-                       "uitgangssituatie.")
-        return Text(text)
-    text = (f"Last count ({when}): **{n(result.jump_off_in_shelter)}** people in shelter on "
-            f"**{n(result.jump_off_places)}** places: **{pct}** demand per place. The forecast "
-            "starts there.")
     if passed:
-        text += (" Demand per place had already passed " + " and ".join(_pct(t, "en", 0) for t in passed)
-                 + " at the last count: that is the starting point, not a forecast.")
+        both = (" " + _("and", language) + " ").join(_pct(thr, language, 0) for thr in passed)
+        text += " " + _("Demand per place had already passed {thresholds} at the last count: that is the "
+                        "starting point, not a forecast.", language).format(thresholds=both)
     return Text(text)
 
 
-def cost_chart(result: ShelterResult, curve: pd.DataFrame, *, language: str = "en") -> go.Figure:
+#: The curves of :func:`cost_chart` (columns of the cost curve) and their names.
+COST_CURVES = {"cost_idle_eur": N_("idle places"), "cost_short_eur": N_("people without a place"),
+               "cost_tradeoff_eur": N_("total")}
+
+
+def cost_chart(result: ShelterResult, curve: pd.DataFrame, *, language: str | None = None) -> go.Figure:
     """Draw expected idle and shortage cost against the number of places, marking the optimum.
 
     Args:
         result: The shelter result (for the places at the jump-off).
         curve: The cost curve (``tables["shelter_cost_curve"]`` of the pipeline).
-        language: ``en`` or ``nl``.
+        language: ``en`` or ``nl`` (None: the kernel's).
 
     """
     best = curve.loc[curve["cost_tradeoff_eur"].idxmin(), "places"]
     fig = go.Figure()
-    names = {"cost_idle_eur": ("idle places", "lege plekken"),
-             "cost_short_eur": ("people without a place", "mensen zonder plek"),
-             "cost_tradeoff_eur": ("total", "totaal")}
-    for col, (en, nl) in names.items():
-        fig.add_trace(go.Scatter(x=curve["places"], y=curve[col] / 1e6, mode="lines",
-                                 name=nl if language == "nl" else en))
+    for col, name in COST_CURVES.items():
+        fig.add_trace(go.Scatter(x=curve["places"], y=curve[col] / 1e6, mode="lines", name=_(name, language)))
     fig.add_vline(x=best, line={"dash": "dot", "color": "black"},
-                  annotation_text=("optimum " + fmt_number(best, language)))
+                  annotation_text=_("optimum {places}", language).format(places=fmt_number(best, language)))
     fig.add_vline(x=result.jump_off_places, line={"dash": "dash", "color": "gray"},
-                  annotation_text=(f"laatste telling ({month_label(result.jump_off_date, 'nl')})"
-                                   if language == "nl" else
-                                   f"last count ({month_label(result.jump_off_date)})"),
+                  annotation_text=_("last count ({month})", language).format(
+                      month=month_label(result.jump_off_date, language)),
                   annotation_position="bottom left")
     fig.update_layout(title=t("cost_title", language), template="plotly_white", height=400,
-                      xaxis_title="plekken" if language == "nl" else "places",
-                      yaxis_title="mln euro" if language == "nl" else "EUR million",
+                      xaxis_title=t("places_unit", language), yaxis_title=_("EUR million", language),
                       legend={"orientation": "h", "y": -0.2})
     return fig
 
 
-def entitled_note(result: ShelterResult, *, language: str = "en") -> Text:
+def entitled_note(result: ShelterResult, *, language: str | None = None) -> Text:
     """Say where the post-TPD path of people entitled to shelter comes from."""
     cfg = result.cfg
     if result.entitled_from is None:
-        text = ("De tijdelijke bescherming loopt tot na de horizon van deze prognose." if language == "nl"
-                else "Temporary protection runs past the forecast horizon.")
+        text = _("Temporary protection runs past the forecast horizon.", language)
     elif result.entitled_source == shelter.ENTITLED_EXTERNAL:
-        use = cfg.entitled_shelter_share.central
-        text = (f"De tijdelijke bescherming eindigt; vanaf {month_label(result.entitled_from, 'nl')} "
-                "volgt de vraag het aantal mensen dat nog recht op opvang heeft (hun asielaanvraag "
-                f"loopt nog) volgens het model van de asielachterstand, waarvan {_pct(use, 'nl', 0)} "
-                "een opvangplek gebruikt."
-                if language == "nl" else
-                f"The TPD ends; from {month_label(result.entitled_from)} demand follows the people "
-                "still entitled to shelter (asylum case pending) from the asylum-backlog model, "
-                f"of whom {_pct(use, decimals=0)} use a place.")
+        text = _("The TPD ends; from {month} demand follows the people still entitled to shelter (asylum case "
+                 "pending) from the asylum-backlog model, of whom {share} use a place.", language).format(
+            month=month_label(result.entitled_from, language),
+            share=_pct(cfg.entitled_shelter_share.central, language, 0))
     else:
-        share = cfg.post_tpd_entitled_share.central
-        text = (f"**Aanname zonder het achterstandsmodel.** Vanaf {month_label(result.entitled_from, 'nl')} "
-                f"houdt {_pct(share, 'nl', 0)} recht op opvang (zoals 27% van de derdelanders in 2024 "
-                f"hun asielaanvraag voortzette); daarna eindigt {_pct(cfg.post_tpd_exit_rate, 'nl')} "
-                "van die zaken per maand (gebruikt als de asielachterstand niet is doorgerekend)."
-                if language == "nl" else
-                f"**Assumption without the backlog model.** From {month_label(result.entitled_from)} "
-                f"{_pct(share, decimals=0)} of those needing shelter keep the right to it (as 27 % of "
-                "third-country nationals continued their asylum application in 2024); then "
-                f"{_pct(cfg.post_tpd_exit_rate)} of those cases end each month (used when the asylum "
-                "backlog is not computed).")
+        text = _("**Assumption without the backlog model.** From {month} {share} of those needing shelter keep "
+                 "the right to it (as 27 % of third-country nationals continued their asylum application in "
+                 "2024); then {exit_rate} of those cases end each month (used when the asylum backlog is not "
+                 "computed).", language).format(
+            month=month_label(result.entitled_from, language),
+            share=_pct(cfg.post_tpd_entitled_share.central, language, 0),
+            exit_rate=_pct(cfg.post_tpd_exit_rate, language))
     after = result.after_tpd
     close = after.close_date if after is not None else None
     if cfg.places_closed_at_tpd_end_share > 0 and close is not None:
-        text += (f" {_pct(cfg.places_closed_at_tpd_end_share, language, 0)} of the Ukraine places close in "
-                 f"{month_label(close)} (the plan of 28 Nov 2025); asylum users then go to COA reception, "
-                 "document holders still waiting for a home to the national fallback option "
-                 f"({_pct(cfg.fallback_share, language, 0)}) or are counted without accommodation. "
-                 "Moves to a home are a monthly hazard (households with and without work) capped at "
-                 f"{fmt_number(cfg.housing_supply_per_month, language)} persons a month (an assumption)."
-                 if language == "en" else
-                 f" {_pct(cfg.places_closed_at_tpd_end_share, 'nl', 0)} van de plekken voor Oekraïners sluit "
-                 f"in {month_label(close, 'nl')} (plan van 28 november 2025); asielzoekers gaan dan naar de "
-                 "COA-opvang, documenthouders die nog geen woning hebben naar de landelijke terugvaloptie "
-                 f"({_pct(cfg.fallback_share, 'nl', 0)}) of tellen als zonder opvang. Verhuizen naar een "
-                 "woning is een maandelijkse kans (huishoudens met en zonder werk), begrensd op "
-                 f"{fmt_number(cfg.housing_supply_per_month, 'nl')} personen per maand (een aanname).")
+        text += " " + _(
+            "{closed} of the Ukraine places close in {month} (the plan of 28 Nov 2025); asylum users then go to "
+            "COA reception, document holders still waiting for a home to the national fallback option "
+            "({fallback}) or are counted without accommodation. Moves to a home are a monthly hazard "
+            "(households with and without work) capped at {cap} persons a month (an assumption).",
+            language).format(closed=_pct(cfg.places_closed_at_tpd_end_share, language, 0),
+                             month=month_label(close, language), fallback=_pct(cfg.fallback_share, language, 0),
+                             cap=fmt_number(cfg.housing_supply_per_month, language))
     return Text(text)
 
 
 def places_needed_text(result: ShelterResult, planning: pd.DataFrame, headline: pd.DataFrame, *,
-                       language: str = "en") -> Text:
+                       language: str | None = None) -> Text:
     """Say in one paragraph how many places to ask for, by when, given the lead time.
 
     Args:
         result: The shelter result (lead time, occupancy target).
         planning: The planning table (``tables["shelter_planning"]`` of the pipeline).
         headline: The scenario's headline table (places needed).
-        language: ``en`` or ``nl``.
+        language: ``en`` or ``nl`` (None: the kernel's).
 
     """
-    needed = fmt_headline(lookup(headline)["shelter_places_needed"], language)
-    lead = result.cfg.lead_time_months
     first_extra = planning[planning["extra_places"] > 0]
-    n = lambda v: fmt_number(v, language)  # noqa: E731
     if first_extra.empty:
-        return Text("Geen extra plekken nodig binnen de horizon." if language == "nl"
-                    else "No extra places are needed within the horizon.")
+        return Text(_("No extra places are needed within the horizon.", language))
+    n = lambda v: fmt_number(v, language)  # noqa: E731
+    when = lambda d: month_label(d, language)  # noqa: E731
     first = first_extra.iloc[0]
-    target = _pct(result.cfg.target_occupancy, language, 0)
-    chance = _pct(result.cfg.planning_probability, language, 0)
-    today = result.reference_month
     reachable = first_extra[~first_extra["too_late"].astype(bool)]
-    if language == "nl":
-        deadline = (f"moest de aanvraag uiterlijk in {month_label(first['request_by'], 'nl')} de deur uit; "
-                    f"dat is niet later dan nu ({month_label(today, 'nl')}), dus te laat"
-                    + (f". De eerste maand die nog te halen is: {month_label(reachable.iloc[0]['date'], 'nl')} "
-                       f"(aanvragen in {month_label(reachable.iloc[0]['request_by'], 'nl')})"
-                       if not reachable.empty else ". Geen tekort binnen de horizon is nog op tijd te halen")
-                    if first["too_late"] else
-                    f"moet de aanvraag uiterlijk in {month_label(first['request_by'], 'nl')} de deur uit")
-        return Text(
-            f"Vanaf **{month_label(first['date'], 'nl')}** zijn meer plekken nodig dan gepland "
-            f"({n(first['places_needed'])} tegen {n(first['places_planned'])}). Met een doorlooptijd "
-            f"van {lead} maanden {deadline}. Het hoogste aantal "
-            f"benodigde plekken vóór het einde van de tijdelijke bescherming is {needed} "
-            f"(bezetting op of onder {target} met {chance} kans).")
-    deadline = (f"the request had to go out by {month_label(first['request_by'])}, not after today "
-                f"({month_label(today)}), so too late"
-                + (f". The first month still reachable is {month_label(reachable.iloc[0]['date'])} "
-                   f"(request by {month_label(reachable.iloc[0]['request_by'])})"
-                   if not reachable.empty else ". No shortfall within the horizon can still be met in time")
-                if first["too_late"] else
-                f"the request must go out by {month_label(first['request_by'])}")
-    return Text(
-        f"From **{month_label(first['date'])}** more places are needed than planned "
-        f"({n(first['places_needed'])} against {n(first['places_planned'])}). With a lead time of "
-        f"{lead} months {deadline}. The most places needed "
-        f"before the TPD ends is {needed} (occupancy at or under {target} with {chance} probability).")
+    if not first["too_late"]:
+        deadline = _("the request must go out by {month}", language).format(month=when(first["request_by"]))
+    else:
+        deadline = _("the request had to go out by {month}, not after today ({today}), so too late",
+                     language).format(month=when(first["request_by"]), today=when(result.reference_month))
+        deadline += (_(". The first month still reachable is {month} (request by {request_by})", language).format(
+            month=when(reachable.iloc[0]["date"]), request_by=when(reachable.iloc[0]["request_by"]))
+            if not reachable.empty else _(". No shortfall within the horizon can still be met in time", language))
+    return Text(_(
+        "From **{month}** more places are needed than planned ({needed} against {planned}). With a lead time of "
+        "{lead} months {deadline}. The most places needed before the TPD ends is {most} (occupancy at or under "
+        "{target} with {chance} probability).", language).format(
+        month=when(first["date"]), needed=n(first["places_needed"]), planned=n(first["places_planned"]),
+        lead=result.cfg.lead_time_months, deadline=deadline,
+        most=fmt_headline(lookup(headline)["shelter_places_needed"], language),
+        target=_pct(result.cfg.target_occupancy, language, 0),
+        chance=_pct(result.cfg.planning_probability, language, 0)))
+
+
+#: The words of the allocation's reliability codes (:data:`capacity.shelter.RELIABILITY`);
+#: ``{}`` is the fewest people in shelter for a figure of its own.
+RELIABILITY_WORDS: dict[str, str] = {
+    "thin": N_("thin: fewer than {} people in shelter; allocated by key, treat as indicative"),
+    "known_places": N_("own places known; rest allocated by key"),
+    "by_key": N_("allocated by key"),
+}
+
+
+def allocation_table(allocation: pd.DataFrame, *, language: str | None = None) -> pd.DataFrame:
+    """Return the municipal allocation with its reliability codes in words (for display and download).
+
+    Args:
+        allocation: :func:`capacity.shelter.allocate`'s table (``attrs["national"]`` names the
+            fewest people in shelter for a figure of its own).
+        language: ``en`` or ``nl`` (None: the kernel's).
+
+    """
+    least = fmt_number(allocation.attrs.get("national", {}).get("reliability_min_persons", 100), language)
+    words = {code: _(text, language).format(least) for code, text in RELIABILITY_WORDS.items()}
+    out = allocation.copy()
+    out["reliability"] = out["reliability"].map(lambda code: words.get(code, code))
+    return out
+
+
+#: Captions of report 03's and the municipal report's tables, in English (the catalogue has their Dutch).
+CAPTIONS: dict[str, str] = {
+    "headline": N_("Shelter headline figures"),
+    "crossing": N_("First month past the threshold (download: the whole distribution)"),
+    "forecast": N_("Shelter forecast (quantiles)"),
+    "places": N_("Places needed per month"),
+    "cost": N_("Expected bed-days and cost (EUR) per level of places"),
+    "destinations": N_("After the TPD: asylum reception, housing task, departures (quantiles)"),
+    "rates": N_("Stock-flow rates"),
+    "response": N_("Places against demand, fitted 2022–2025"),
+    "replay": N_("History replay against published counts"),
+    "out_of_sample": N_("Places out of sample against the published counts (download: the table above)"),
+    "municipalities": N_("Shelter per municipality (largest first)"),
+    "regions": N_("Demand per safety region and province, first forecast month (download: every month and "
+                  "variable)"),
+    # the municipal report (notebook 05)
+    "municipality_compare": N_("The municipality beside the Netherlands"),
+    "municipality_forecast": N_("Forecast for the municipality, every three months (median; the download has "
+                                "every month and all quantiles)"),
+    "municipality_exits": N_("Moves out of the municipality's shelter per month after the TPD ends (persons)"),
+    "national_headline": N_("National headline figures"),
+}
+
+
+def caption(key: str, language: str | None = None) -> str:
+    """Return the caption ``key`` of :data:`CAPTIONS` in ``language`` (None: the kernel's)."""
+    return _(CAPTIONS[key], language)

@@ -12,6 +12,7 @@
 
 from capacity.shelter.allocation import (
     EXIT_COLUMNS,
+    RELIABILITY,
     allocate,
     allocation_key,
     largest_remainder,
@@ -45,7 +46,7 @@ from capacity.shelter.stockflow import (
 )
 
 __all__ = [
-    "ENTITLED_EXTERNAL", "ENTITLED_FROM_PARAMETERS", "EXIT_COLUMNS", "Destinations", "PlacesResponse",
+    "ENTITLED_EXTERNAL", "ENTITLED_FROM_PARAMETERS", "EXIT_COLUMNS", "RELIABILITY", "Destinations", "PlacesResponse",
     "ShelterResult", "allocate",
     "allocation_key", "already_above", "cost_curve", "cost_optimum", "crossing_distribution",
     "closure_month", "destinations", "entitled_from_parameters", "estimate_places_response", "estimate_rates",

@@ -31,12 +31,17 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "resolve_municipality", "largest_remainder", "allocation_key", "national_figures",
-    "allocate", "municipality_table", "municipality_row", "municipal_exits", "EXIT_COLUMNS",
+    "allocate", "municipality_table", "municipality_row", "municipal_exits", "EXIT_COLUMNS", "RELIABILITY",
 ]
 
 #: Monthly exits of the people in Ukraine shelter at the TPD end (persons per month).
 EXIT_COLUMNS: tuple[str, ...] = ("to_home", "to_asylum_reception", "abroad", "to_fallback",
                                  "to_no_accommodation")
+
+#: Codes of the ``reliability`` column of :func:`allocate` (the report words them): fewer
+#: people in shelter now than ``reliability_min_persons``; own places known (the rest by the
+#: key); all allocated by the key.
+RELIABILITY: tuple[str, ...] = ("thin", "known_places", "by_key")
 
 _CODE = re.compile(r"^(?:GM)?(\d{1,4})$", re.IGNORECASE)
 
@@ -247,7 +252,7 @@ def allocate(result: ShelterResult, municipalities: pd.DataFrame, cfg: ShelterCo
         places_share, places_source (known | key), places_now, in_shelter_now, date, places,
         demand, in_shelter, unmet_demand, places_needed, places_gap (places_needed - places;
         negative = more places than its share of the need), occupancy_rate, thin,
-        reliability. ``attrs["national"]`` holds the national figures.
+        reliability (a code of :data:`RELIABILITY`). ``attrs["national"]`` holds the national figures.
 
     """
     cfg = result.cfg if cfg is None else cfg
@@ -286,12 +291,9 @@ def allocate(result: ShelterResult, municipalities: pd.DataFrame, cfg: ShelterCo
     with np.errstate(divide="ignore", invalid="ignore"):
         frame["occupancy_rate"] = np.where(places > 0, in_shelter / np.maximum(places, 1), np.nan)
     frame["thin"] = frame["in_shelter_now"] < cfg.reliability_min_persons
-    frame["reliability"] = np.where(
-        frame["thin"],
-        f"thin: fewer than {cfg.reliability_min_persons} people in shelter; allocated by key, "
-        "treat as indicative",
-        np.where(frame["places_source"] == "known", "own places known; rest allocated by key",
-                 "allocated by key"))
+    thin, known, by_key = RELIABILITY
+    frame["reliability"] = np.where(frame["thin"], thin,
+                                    np.where(frame["places_source"] == "known", known, by_key))
     frame.attrs["national"] = {**nat, "reliability_min_persons": cfg.reliability_min_persons}
     return frame
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from capacity.errors import DataError
+from capacity.i18n import N_
 
 logger = logging.getLogger(__name__)
 
@@ -256,7 +257,7 @@ def estimate_places_response(history: pd.DataFrame, *, start: str = "2022-07-01"
     ]
     if tuple(caps) != (np.inf,):
         rows.append(("places_response_max_per_month", best[4], min(f[4] for f in near),
-                     max(f[4] for f in near), "places/month"))
+                     max(f[4] for f in near), N_("places/month")))  # a unit the report translates
     rows.append(("rmse_places", best[0], best[0], best[0], "places"))
     return pd.DataFrame([{"parameter": p, "value": float(v), "low": float(lo), "high": float(hi), "unit": u,
                           "window": window, "n": len(observed), "method": method}
