@@ -254,7 +254,7 @@ def test_every_prose_key_a_notebook_shows_exists_in_both_languages() -> None:
     for path in notebooks:
         for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]:
             keys |= set(re.findall(r'report\.t\("(p0\d_\w+)"', "".join(cell["source"])))
-    assert len(keys) > 60, keys
+    assert keys  # captions still shown by key; prose moves to markdown twins (test_language_cells)
     missing = sorted(k for k in keys if not labels.has(k))
     assert not missing, missing
     for key in keys:
