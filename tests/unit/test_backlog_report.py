@@ -112,3 +112,17 @@ def test_the_language_set_once_reaches_the_texts_and_the_headline_labels(result,
     assert rows["backlog_late_decisions_term21"]["label_nl"] == (
         "Beslissingen over het cohort na de wettelijke termijn (wettelijke termijn 21 maanden)")
     assert rows["backlog_permits_issued_total"]["label_nl"] == "Afgegeven transitiedocumenten (één per persoon)"
+
+
+def test_a_dutch_page_shows_the_ledger_states_and_the_replay_notes_in_words(tmp_path):
+    ledger = pd.DataFrame({"date": ["2027-03-01", "2027-03-01"], "state": ["document_waiting", "left_nl"],
+                           "mean": [1.0, 2.0]})
+    shown = rb.ledger_table(ledger, language="nl")
+    assert shown["state"].tolist() == [report.t("ledger_document_waiting", "nl"), report.t("ledger_left_nl", "nl")]
+    assert "document_waiting" not in shown["state"].tolist() and ledger["state"][0] == "document_waiting"
+    html = report.table(shown, "ledger", save_to=tmp_path, download=ledger, language="nl")._repr_html_()
+    assert "<th>situatie</th>" in html and "document_waiting" in (tmp_path / "tables" / "ledger.csv").read_text()
+    notes = pd.DataFrame({"quantity": ["notices_of_default"], "kind": ["uncertain"],
+                          "note": ["ingebrekestellingen sent in the year (one per late case)"]})
+    html = report.table(notes, language="nl")._repr_html_()
+    assert "sent in the year" not in html and "notices_of_default" not in html and "uncertain" not in html

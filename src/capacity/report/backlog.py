@@ -19,10 +19,11 @@ from capacity.params.policies import policy_names_nl
 from capacity.quantiles import summarise_many
 from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, fmt_significant, fmt_value, t
 from capacity.report.charts import LIGHT
+from capacity.report.labels import has
 
 __all__ = [
     "HEADLINE_KEYS", "TEXT_KEYS", "Text", "assumptions_table", "capacity_text", "cumulative_chart", "fan",
-    "intro_text", "months_to_clear_chart", "outcomes_chart", "term_text",
+    "intro_text", "ledger_table", "months_to_clear_chart", "outcomes_chart", "term_text",
     "policy_chart", "policy_download", "policy_table",
 ]
 
@@ -241,6 +242,19 @@ def policy_table(policies: pd.DataFrame, *, language: str | None = None,
         cens = np.broadcast_to(np.asarray(flag, dtype=bool), len(shown))
         shown[col] = [never if c or not np.isfinite(x) else fmt_number(x, language)
                       for x, c in zip(shown[col], cens, strict=True)]
+    return shown
+
+
+def ledger_table(ledger: pd.DataFrame, *, language: str | None = None) -> pd.DataFrame:
+    """Return the ledger's quantiles per month for display: each state in words, not its code.
+
+    The download keeps the codes (``tables/ledger.csv``); ``language``: the page's, default
+    the kernel's.
+    """
+    shown = ledger.copy()
+    if "state" in shown:
+        shown["state"] = [t(f"ledger_{code}", language) if has(f"ledger_{code}") else code
+                          for code in shown["state"]]
     return shown
 
 
