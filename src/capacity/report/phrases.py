@@ -83,6 +83,7 @@ PHRASES = (
     N_("-"), N_("months"), N_("month"), N_("share"), N_("share/month"), N_("cases"), N_("paths"), N_("path"),
     N_("persons"),
     N_("persons/month"), N_("decisions/month"), N_("factor"), N_("factor/month"), N_("cases/month"), N_("cases/year"),
+    N_("places/month"),
     N_("days"),
     N_("places"), N_("date"), N_("log sd"), N_("models"), N_("seasons"), N_("origins"), N_("ratio"), N_("weight"),
     N_("persons/case"),
