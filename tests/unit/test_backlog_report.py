@@ -5,10 +5,11 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from capacity import backlog as bl
-from capacity import headline, params, report
+from capacity import headline, i18n, params, report
 from capacity.report import backlog as rb
 
 pytestmark = pytest.mark.unit
@@ -80,3 +81,48 @@ def test_both_legal_terms_are_in_the_headline_and_the_text(head, language):
     for term in (6, 21):
         assert report.fmt_headline(rows[f"backlog_penalty_eur_cohort_term{term}"], language) in text
     assert "nan" not in text and "inf" not in text
+
+
+def test_every_standard_policy_has_its_dutch_name_in_a_dutch_table_and_chart():
+    from capacity.params.policies import load_policies, policy_names_nl
+
+    names = list(load_policies())
+    frame = pd.DataFrame({"policy": names, "change": [""] * len(names), "late_or_overdue": 1.0,
+                          "penalty_eur": 1e6, "penalty_eur_p90": 2e6})
+    shown = rb.policy_table(frame, language="nl")["policy"].tolist()
+    assert shown == [policy_names_nl()[n] for n in names]
+    assert "RTB-team: 15% van de capaciteit gereserveerd" in shown  # no Dutch in the old inline table
+    assert "transitiedocument, hoog gebruik (85-98%)" in shown
+    assert list(rb.policy_chart(frame, language="nl").data[0].y) == shown
+    assert rb.policy_table(frame, language="en")["policy"].tolist() == names
+
+
+def test_the_language_set_once_reaches_the_texts_and_the_headline_labels(result, head):
+    before = i18n.language()
+    try:
+        report.set_language("nl")
+        text = str(rb.term_text(head))
+        assert text.startswith("De wettelijke termijn is een risico") and "months" not in text
+        assert "Dwangsommen" not in text and "dwangsommen" in text
+    finally:
+        report.set_language(before)
+    assert str(rb.term_text(head)).startswith("The legal term is a risk")
+    rows = headline.lookup(head)
+    assert rows["backlog_late_decisions_term6"]["label_en"] == "Cohort decisions after the legal term (legal term 6 months)"
+    assert rows["backlog_late_decisions_term21"]["label_nl"] == (
+        "Beslissingen over het cohort na de wettelijke termijn (wettelijke termijn 21 maanden)")
+    assert rows["backlog_permits_issued_total"]["label_nl"] == "Afgegeven transitiedocumenten (één per persoon)"
+
+
+def test_a_dutch_page_shows_the_ledger_states_and_the_replay_notes_in_words(tmp_path):
+    ledger = pd.DataFrame({"date": ["2027-03-01", "2027-03-01"], "state": ["document_waiting", "left_nl"],
+                           "mean": [1.0, 2.0]})
+    shown = rb.ledger_table(ledger, language="nl")
+    assert shown["state"].tolist() == [report.t("ledger_document_waiting", "nl"), report.t("ledger_left_nl", "nl")]
+    assert "document_waiting" not in shown["state"].tolist() and ledger["state"][0] == "document_waiting"
+    html = report.table(shown, "ledger", save_to=tmp_path, download=ledger, language="nl")._repr_html_()
+    assert "<th>situatie</th>" in html and "document_waiting" in (tmp_path / "tables" / "ledger.csv").read_text()
+    notes = pd.DataFrame({"quantity": ["notices_of_default"], "kind": ["uncertain"],
+                          "note": ["ingebrekestellingen sent in the year (one per late case)"]})
+    html = report.table(notes, language="nl")._repr_html_()
+    assert "sent in the year" not in html and "notices_of_default" not in html and "uncertain" not in html

@@ -44,8 +44,8 @@ def test_the_report_exporter_runs_it() -> None:
     assert any(isinstance(p, LanguageCells) and p.enabled for p in exporter._preprocessors)
 
 
-@pytest.mark.parametrize("name", ["01_data", "02_arrivals_departures", "03_shelter", "05_municipality",
-                                  "06_eu_context"])
+@pytest.mark.parametrize("name", ["01_data", "02_arrivals_departures", "03_shelter", "04_tpd_backlog",
+                                  "05_municipality", "06_eu_context"])
 def test_every_prose_cell_of_the_notebook_has_its_twin(name: str) -> None:
     from pathlib import Path
 
@@ -54,6 +54,17 @@ def test_every_prose_cell_of_the_notebook_has_its_twin(name: str) -> None:
             if c.cell_type == "markdown"]
     assert tags and tags == ["en", "nl"] * (len(tags) // 2)  # each English cell followed by its Dutch twin
     assert all(c.metadata.get("tags") for c in nb.cells if c.cell_type == "markdown")
+
+
+@pytest.mark.parametrize("name", ["01_data", "04_tpd_backlog", "06_eu_context"])
+def test_the_notebook_sets_its_language_once_and_passes_it_nowhere(name: str) -> None:
+    import re
+    from pathlib import Path
+
+    nb = nbformat.read(Path(__file__).resolve().parents[2] / "notebooks" / f"{name}.ipynb", as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert sum("report.set_language(scn.meta.language)" in s for s in code) == 1
+    assert not [s for s in code if re.search(r"\blang\b|report\.Text\(report\.t\(", s)]  # no language passed
 
 
 def test_a_prose_cell_becomes_english_and_dutch_markdown_twins(tmp_path) -> None:

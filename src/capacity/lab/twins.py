@@ -1,10 +1,11 @@
 """Give a notebook its prose back: each ``report.Text(report.t(key, lang))`` cell becomes markdown twins.
 
-A cell that only shows a prose key of :data:`capacity.report.labels.PROSE` (or ``p00_parameters``)
-is replaced by two markdown cells, the English and the Dutch text, tagged ``en`` and ``nl``; the
-report exporter keeps the page's twin (:class:`capacity.report.language_cells.LanguageCells`).
-Every other cell stays as it is. Prints the keys moved: delete them from
-:mod:`capacity.report.prose` once no notebook shows them through ``report.t``.
+A cell that only shows a known label key (:func:`capacity.report.labels.has`, e.g.
+``p00_parameters``) is replaced by two markdown cells, the English and the Dutch text, tagged
+``en`` and ``nl``; the report exporter keeps the page's twin
+(:class:`capacity.report.language_cells.LanguageCells`). Every other cell stays as it is.
+Prints the keys moved. Notebooks 01-06 were moved with it; it stays for a planner's own
+notebook written the old way.
 
 Run ``python -m capacity.lab.twins notebooks/02_arrivals_departures.ipynb ...``.
 """

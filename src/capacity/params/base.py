@@ -152,6 +152,8 @@ class Distribution(Frozen):
       - ``lognormal``: ``median``, ``sigma`` (of the log).
     """
 
+    #: Marks a value (not a section) for the error messages (:mod:`capacity.params.problems`).
+    is_distribution: ClassVar[bool] = True
     kind: Literal["fixed", "uniform", "triangular", "beta", "lognormal"] = "fixed"
     value: _Arg | None = None
     low: _Arg | None = None

@@ -263,9 +263,8 @@ def _is_section(model: type[BaseModel], loc: Sequence[Any], value: Any) -> bool:
     if not loc:
         return True
     owner = _model_at(model, [*loc, "_"])
-    from capacity.params.base import Distribution
-
-    return owner is not None and owner is not Distribution
+    # a Distribution is a value, not a section (checked by its marker: base imports this module)
+    return owner is not None and not getattr(owner, "is_distribution", False)
 
 
 def from_validation(exc: ValidationError, file: Any, model: type[BaseModel]) -> ParameterFileError:

@@ -10,26 +10,30 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from capacity import i18n
 from capacity.backlog import BacklogResult
 from capacity.headline import lookup
+from capacity.i18n import _
 from capacity.params.backlog import BacklogConfig
+from capacity.params.policies import policy_names_nl
 from capacity.quantiles import summarise_many
 from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, fmt_significant, fmt_value, t
 from capacity.report.charts import LIGHT
+from capacity.report.labels import has
 
 __all__ = [
     "HEADLINE_KEYS", "TEXT_KEYS", "Text", "assumptions_table", "capacity_text", "cumulative_chart", "fan",
-    "intro_text", "months_to_clear_chart", "outcomes_chart", "term_text",
+    "intro_text", "ledger_table", "months_to_clear_chart", "outcomes_chart", "term_text",
     "policy_chart", "policy_download", "policy_table",
 ]
 
-def _n(x: float, language: str) -> str:
+def _n(x: float, language: str | None) -> str:
     if not np.isfinite(x):
         return t("not_in_run", language)
     return fmt_number(x, language)
 
 
-def _month(date: pd.Timestamp, language: str) -> str:
+def _month(date: pd.Timestamp, language: str | None) -> str:
     return fmt_month(date, language)
 
 
@@ -55,101 +59,71 @@ HEADLINE_KEYS = (
 TEXT_KEYS = (*HEADLINE_KEYS, "backlog_first_decisions_month", "ledger_post_tpd_asylum_12m")
 
 
-def term_text(headline: pd.DataFrame, *, language: str = "en") -> Text:
+def term_text(headline: pd.DataFrame, *, language: str | None = None) -> Text:
     """Return the legal term as a risk: the cohort's figures under 6 and 21 months side by side.
 
     Whether the categorical extension to 21 months holds is a legal risk (the Raad van
     State reversed the 15-month extension for regular cases in 2025), so both are shown.
+    ``language``: the page's; default the kernel's.
     """
+    lang = i18n.language(language)
     rows = lookup(headline)
 
     def f(key: str, field: str = "value") -> str:
-        return fmt_headline(rows[key], language, field)
+        return fmt_headline(rows[key], lang, field)
 
-    parts = {}
-    for term in (6, 21):
-        if language == "nl":
-            parts[term] = (f"**{term} maanden**: {f(f'backlog_late_decisions_term{term}')} te late "
-                        f"beslissingen, {f(f'backlog_overdue_pending_end_term{term}')} zaken nog over "
-                        f"de termijn aan het eind, dwangsommen {f(f'backlog_penalty_eur_cohort_term{term}')} "
-                        f"(90 %-grens {f(f'backlog_penalty_eur_cohort_term{term}', 'p90')})")
-        else:
-            parts[term] = (f"**{term} months**: {f(f'backlog_late_decisions_term{term}')} late decisions, "
-                        f"{f(f'backlog_overdue_pending_end_term{term}')} cases still pending past the "
-                        f"term at the end, penalties {f(f'backlog_penalty_eur_cohort_term{term}')} "
-                        f"(90 % bound {f(f'backlog_penalty_eur_cohort_term{term}', 'p90')})")
-    if language == "nl":
-        text = ("De wettelijke termijn is een risico: de Raad van State draaide in 2025 de "
-                "verlenging tot 15 maanden voor reguliere zaken terug, dus of de verlenging tot "
-                "21 maanden voor het cohort standhoudt is onzeker. Voor het cohort, op dezelfde "
-                f"paden: {parts[6]}; {parts[21]}.")
-    else:
-        text = ("The legal term is a risk: the Raad van State reversed the 15-month extension for "
-                "regular cases in 2025, so whether the extension to 21 months holds for the "
-                f"cohort is uncertain. For the cohort, on the same paths: {parts[6]}; {parts[21]}.")
-    return Text(text)
+    parts = {term: _("**{term} months**: {late} late decisions, {overdue} cases still pending past the "
+                     "term at the end, penalties {penalty} (90 % bound {penalty_p90})", lang).format(
+                         term=term, late=f(f"backlog_late_decisions_term{term}"),
+                         overdue=f(f"backlog_overdue_pending_end_term{term}"),
+                         penalty=f(f"backlog_penalty_eur_cohort_term{term}"),
+                         penalty_p90=f(f"backlog_penalty_eur_cohort_term{term}", "p90"))
+             for term in (6, 21)}
+    return Text(_("The legal term is a risk: the Raad van State reversed the 15-month extension for "
+                  "regular cases in 2025, so whether the extension to 21 months holds for the "
+                  "cohort is uncertain. For the cohort, on the same paths: {term6}; {term21}.",
+                  lang).format(term6=parts[6], term21=parts[21]))
 
 
-def intro_text(result: BacklogResult, headline: pd.DataFrame, *, language: str = "en") -> Text:
+def intro_text(result: BacklogResult, headline: pd.DataFrame, *, language: str | None = None) -> Text:
     """Return a few sentences that state the headline result in words.
 
     Every figure comes from the scenario's headline table, formatted as everywhere else.
+    ``language``: the page's; default the kernel's.
     """
+    lang = i18n.language(language)
     cfg = result.config
     rows = lookup(headline)
 
     def f(key: str, field: str = "value") -> str:
-        return fmt_headline(rows[key], language, field)
+        return fmt_headline(rows[key], lang, field)
 
-    start = _month(result.dates[0], language)
-    uptake = fmt_value(cfg.permit_uptake_share.central, "share", 0.01, language)
-    term = f"{cfg.term_months:g}"
-    if language == "nl":
-        text = (
-            f"De tijdelijke bescherming eindigt op {cfg.tpd_end_date.day} "
-            f"{_month(pd.Timestamp(cfg.tpd_end_date), language)}. Dan zijn (mediaan) "
-            f"**{f('backlog_cohort_persons')} personen** ingeschreven. Wie het transitiedocument neemt "
-            f"(centraal {uptake}) trekt de asielaanvraag in en komt nooit in de asielwachtrij van de IND: "
-            f"{f('backlog_permits_issued_total')} documenten. Alleen de doorlopende asielzaken komen "
-            f"weer in behandeling: **{f('backlog_continuing_persons')} personen** "
-            f"({f('backlog_cohort_cases')} zaken). Aankomsten na de RTB (regulier asiel) in de eerste "
-            f"12 maanden: {f('ledger_post_tpd_asylum_12m')}. De doorlopende zaken krijgen zijn eerste beslissingen in "
-            f"**{f('backlog_first_decisions_month')}** (mediaan "
-            f"{f('backlog_first_decisions_months')} maanden na het einde van de RTB). "
-            f"De achterstand van het cohort is in de helft van de "
-            f"paden na **{f('backlog_months_to_clear')} maanden** weggewerkt (in 90 % binnen "
-            f"{f('backlog_months_to_clear', 'p90')}), gerekend vanaf {start}. Wettelijke termijn: "
-            f"{term} maanden na het einde van de RTB; **{f('backlog_late_decisions_total')} "
-            f"beslissingen** komen te laat en aan het eind wachten nog "
-            f"{f('backlog_overdue_pending_end')} zaken over de termijn. Elke zaak die over de "
-            f"termijn wacht, beslist of niet, kost dwangsom: **{f('backlog_penalty_eur_total')}** "
-            f"in totaal (90 %-grens {f('backlog_penalty_eur_total', 'p90')}), waarvan "
-            f"{f('backlog_penalty_eur_cohort')} door het cohort en "
-            f"{f('backlog_penalty_eur_regular')} door de reguliere asielzaken. Het aantal DT&V-zaken "
-            f"uit het cohort piekt op {f('backlog_dtv_caseload_peak')} zaken.")
-    else:
-        text = (
-            f"Temporary protection ends on {cfg.tpd_end_date.day} {cfg.tpd_end_date:%B %Y}; the "
-            f"median **{f('backlog_cohort_persons')} persons** registered then. Those who take the "
-            f"transitiedocument (central {uptake}) withdraw their asylum application and never enter the "
-            f"IND's asylum queue: {f('backlog_permits_issued_total')} documents. Only the continuing "
-            f"asylum cases restart: **{f('backlog_continuing_persons')} persons** "
-            f"({f('backlog_cohort_cases')} cases). Arrivals after the TPD (regular asylum) in the first "
-            f"12 months: {f('ledger_post_tpd_asylum_12m')}. The continuing cases get their first decisions "
-            f"in **{f('backlog_first_decisions_month')}** (median, "
-            f"{f('backlog_first_decisions_months')} months after the TPD ends). Half of the paths clear the cohort's "
-            f"backlog within **{f('backlog_months_to_clear')} months** from {start} (90 % within "
-            f"{f('backlog_months_to_clear', 'p90')}). With a legal term of {term} months after the "
-            f"TPD ends, **{f('backlog_late_decisions_total')} decisions** come late and "
-            f"{f('backlog_overdue_pending_end')} cases are still pending past the term at the "
-            f"end. Every case waiting past its term runs up penalties, decided or not: "
-            f"**{f('backlog_penalty_eur_total')}** in all (90 % bound "
-            f"{f('backlog_penalty_eur_total', 'p90')}), of which "
-            f"{f('backlog_penalty_eur_cohort')} from the cohort and "
-            f"{f('backlog_penalty_eur_regular')} from the regular asylum queue. The DT&V caseload "
-            f"from the cohort peaks at "
-            f"{f('backlog_dtv_caseload_peak')} cases.")
-    return Text(text)
+    text = _(
+        "Temporary protection ends on {day} {month}; the median **{cohort} persons** registered "
+        "then. Those who take the transitiedocument (central {uptake}) withdraw their asylum "
+        "application and never enter the IND's asylum queue: {documents} documents. Only the "
+        "continuing asylum cases restart: **{continuing} persons** ({cases} cases). Arrivals after "
+        "the TPD (regular asylum) in the first 12 months: {post_tpd}. The continuing cases get their "
+        "first decisions in **{first_month}** (median, {first_months} months after the TPD ends). "
+        "Half of the paths clear the cohort's backlog within **{clear} months** from {start} (90 % "
+        "within {clear_p90}). With a legal term of {term} months after the TPD ends, **{late} "
+        "decisions** come late and {overdue} cases are still pending past the term at the end. Every "
+        "case waiting past its term runs up penalties, decided or not: **{penalty}** in all (90 % "
+        "bound {penalty_p90}), of which {penalty_cohort} from the cohort and {penalty_regular} from "
+        "the regular asylum queue. The DT&V caseload from the cohort peaks at {dtv} cases.", lang)
+    return Text(text.format(
+        day=cfg.tpd_end_date.day, month=_month(pd.Timestamp(cfg.tpd_end_date), lang),
+        cohort=f("backlog_cohort_persons"),
+        uptake=fmt_value(cfg.permit_uptake_share.central, "share", 0.01, lang),
+        documents=f("backlog_permits_issued_total"), continuing=f("backlog_continuing_persons"),
+        cases=f("backlog_cohort_cases"), post_tpd=f("ledger_post_tpd_asylum_12m"),
+        first_month=f("backlog_first_decisions_month"), first_months=f("backlog_first_decisions_months"),
+        clear=f("backlog_months_to_clear"), start=_month(result.dates[0], lang),
+        clear_p90=f("backlog_months_to_clear", "p90"), term=f"{cfg.term_months:g}",
+        late=f("backlog_late_decisions_total"), overdue=f("backlog_overdue_pending_end"),
+        penalty=f("backlog_penalty_eur_total"), penalty_p90=f("backlog_penalty_eur_total", "p90"),
+        penalty_cohort=f("backlog_penalty_eur_cohort"), penalty_regular=f("backlog_penalty_eur_regular"),
+        dtv=f("backlog_dtv_caseload_peak")))
 
 
 _UNIT_KEYS = {"pending": "cases", "pending_regular": "cases", "backlog_total": "cases",
@@ -158,14 +132,14 @@ _UNIT_KEYS = {"pending": "cases", "pending_regular": "cases", "backlog_total": "
               "permits_pending": "cases", "late_cum": "cases", "penalty_cum": "eur"}
 
 
-def fan(result: BacklogResult, variable: str, *, language: str = "en") -> go.Figure:
+def fan(result: BacklogResult, variable: str, *, language: str | None = None) -> go.Figure:
     """Return the fan chart (median, 50/67/95 % bands) of one path variable."""
     table = result.table([variable])
     return fan_chart(table, variable, title=t(variable, language),
                      y_title=t(_UNIT_KEYS.get(variable, "cases"), language), language=language)
 
 
-def decisions_chart(result: BacklogResult, *, language: str = "en") -> go.Figure:
+def decisions_chart(result: BacklogResult, *, language: str | None = None) -> go.Figure:
     """Return the cohort's decisions per month: the mean over paths and the share of paths deciding.
 
     Decisions come in bursts, so a median (0 in most months) would hide them.
@@ -185,7 +159,7 @@ def decisions_chart(result: BacklogResult, *, language: str = "en") -> go.Figure
 
 
 def cumulative_chart(result: BacklogResult, variable: str = "penalty_eur", *,
-                     language: str = "en") -> go.Figure:
+                     language: str | None = None) -> go.Figure:
     """Return the fan chart of a flow summed from the TPD end (late decisions or EUR)."""
     key = {"penalty_eur": "penalty_cum", "late_decisions": "late_cum"}[variable]
     table = summarise_many({key: np.cumsum(result.paths[variable], axis=1)}, result.dates)
@@ -193,7 +167,7 @@ def cumulative_chart(result: BacklogResult, variable: str = "penalty_eur", *,
                      y_title=t(_UNIT_KEYS[key], language), language=language)
 
 
-def months_to_clear_chart(result: BacklogResult, *, language: str = "en") -> go.Figure:
+def months_to_clear_chart(result: BacklogResult, *, language: str | None = None) -> go.Figure:
     """Return the distribution (share of paths done by each month) of both finishing times."""
     months = np.arange(0, result.dates.size + 1)
     fig = go.Figure()
@@ -207,7 +181,7 @@ def months_to_clear_chart(result: BacklogResult, *, language: str = "en") -> go.
     return fig
 
 
-def outcomes_chart(result: BacklogResult, *, language: str = "en") -> go.Figure:
+def outcomes_chart(result: BacklogResult, *, language: str | None = None) -> go.Figure:
     """Return a stacked area of where the cohort's cases are, month by month (medians)."""
     p = result.paths
     closed = p["dtv_independent"] + p["dtv_forced"] + p["dtv_unsupervised"] + p["dtv_other"]
@@ -231,32 +205,15 @@ def outcomes_chart(result: BacklogResult, *, language: str = "en") -> go.Figure:
     return fig
 
 
-#: Dutch names of the standard policies of ``capacity.backlog.default_policies``.
-POLICY_NL: dict[str, str] = {
-    "as configured": "zoals ingesteld",
-    "all applications restart": "alle aanvragen weer in behandeling",
-    "permit, high uptake (90 %)": "transitiedocument, hoog gebruik (90%)",
-    "permit, 2024 precedent (73 %)": "transitiedocument, zoals in 2024 (73%)",
-    "documents issued from 3 months before the TPD end":
-        "documenten afgegeven vanaf 3 maanden vóór het einde van de RTB",
-    "return programme 3 %/month": "terugkeerprogramma 3% per maand",
-    "no return programme": "geen terugkeerprogramma",
-    "queue: simple cases first": "volgorde: eenvoudige zaken eerst",
-    "queue: newest first": "volgorde: nieuwste eerst",
-    "queue: shared in proportion": "volgorde: capaciteit naar verhouding",
-    "TPD extended to 2028-03-04": "RTB verlengd tot 4-3-2028",
-    "no term extension (6 months)": "geen termijnverlenging (6 maanden)",
-    "penalties abolished": "dwangsommen afgeschaft",
-}
-
-
-def _policy_names(policies: pd.DataFrame, language: str) -> pd.Series:
-    if language != "nl":
+def _policy_names(policies: pd.DataFrame, language: str | None) -> pd.Series:
+    """Return the policies' names in the page's language (Dutch: ``name_nl`` of params/policies.yaml)."""
+    if i18n.language(language) == i18n.SOURCE:
         return policies["policy"]
-    return policies["policy"].map(lambda name: POLICY_NL.get(name, name))
+    names = policy_names_nl()
+    return policies["policy"].map(lambda name: names.get(name, name))
 
 
-def policy_table(policies: pd.DataFrame, *, language: str = "en",
+def policy_table(policies: pd.DataFrame, *, language: str | None = None,
                  n_months: int | None = None) -> pd.DataFrame:
     """Return the policy comparison for display (EUR in millions).
 
@@ -288,6 +245,19 @@ def policy_table(policies: pd.DataFrame, *, language: str = "en",
     return shown
 
 
+def ledger_table(ledger: pd.DataFrame, *, language: str | None = None) -> pd.DataFrame:
+    """Return the ledger's quantiles per month for display: each state in words, not its code.
+
+    The download keeps the codes (``tables/ledger.csv``); ``language``: the page's, default
+    the kernel's.
+    """
+    shown = ledger.copy()
+    if "state" in shown:
+        shown["state"] = [t(f"ledger_{code}", language) if has(f"ledger_{code}") else code
+                          for code in shown["state"]]
+    return shown
+
+
 def policy_download(policies: pd.DataFrame) -> pd.DataFrame:
     """Return the policy table as downloaded: a censored finishing time as text (``"> 60"``).
 
@@ -305,7 +275,7 @@ def policy_download(policies: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def policy_chart(policies: pd.DataFrame, *, language: str = "en") -> go.Figure:
+def policy_chart(policies: pd.DataFrame, *, language: str | None = None) -> go.Figure:
     """Return bars of late decisions and penalties per policy (medians)."""
     fig = go.Figure()
     names = _policy_names(policies, language)
@@ -322,32 +292,23 @@ def policy_chart(policies: pd.DataFrame, *, language: str = "en") -> go.Figure:
     return fig
 
 
-def capacity_text(capacity: pd.DataFrame, cfg: BacklogConfig, *, language: str = "en") -> Text:
-    """Return the capacity answer in words."""
+def capacity_text(capacity: pd.DataFrame, cfg: BacklogConfig, *, language: str | None = None) -> Text:
+    """Return the capacity answer in words (``language``: the page's; default the kernel's)."""
+    lang = i18n.language(language)
     ind = capacity[capacity["service"] == "IND"].iloc[0]
     dtv = capacity[capacity["service"] == "DT&V"].iloc[0]
-    prob = fmt_value(cfg.target_probability, "share", 0.01, language)  # 80 % / 80%: one rule
-    late = fmt_value(cfg.target_late_share, "share", 0.01, language)
-    if language == "nl":
-        text = (
-            f"Om met {prob} zekerheid hooguit {late} van de beslissingen over het cohort te laat "
-            f"te nemen, heeft de IND vanaf het einde van de RTB **{_n(ind['capacity_per_month'], language)} "
-            f"beslissingen per maand** nodig ({_n(ind['capacity_per_year'], language)} per jaar; "
-            f"nu gepland {_n(cfg.ind_decisions_per_month, language)} per maand). DT&V moet "
-            f"**{_n(dtv['capacity_per_month'], language)} zaken per maand** uit het cohort "
-            f"afsluiten om het aantal openstaande DT&V-zaken binnen {cfg.dtv_target_months} maanden onder "
-            f"{_n(cfg.dtv_target_caseload, language)} te krijgen (nu aangenomen: "
-            f"{_n(cfg.dtv_cases_per_month, language)}).")
-    else:
-        text = (
-            f"To keep late decisions on the cohort at or under {late} with {prob} probability, "
-            f"the IND needs **{_n(ind['capacity_per_month'], language)} decisions a month** "
-            f"from the TPD end ({_n(ind['capacity_per_year'], language)} a year; planned now "
-            f"{_n(cfg.ind_decisions_per_month, language)} a month). DT&V needs to close "
-            f"**{_n(dtv['capacity_per_month'], language)} cohort cases a month** to bring the "
-            f"caseload under {_n(cfg.dtv_target_caseload, language)} within "
-            f"{cfg.dtv_target_months} months (assumed now: {_n(cfg.dtv_cases_per_month, language)}).")
-    return Text(text + _two_numbers(capacity, language))
+    text = _("To keep late decisions on the cohort at or under {late} with {probability} probability, "
+             "the IND needs **{ind_month} decisions a month** from the TPD end ({ind_year} a year; "
+             "planned now {ind_planned} a month). DT&V needs to close **{dtv_month} cohort cases a "
+             "month** to bring the caseload under {dtv_target} within {dtv_months} months (assumed "
+             "now: {dtv_assumed}).", lang).format(
+        late=fmt_value(cfg.target_late_share, "share", 0.01, lang),
+        probability=fmt_value(cfg.target_probability, "share", 0.01, lang),  # 80 % / 80%: one rule
+        ind_month=_n(ind["capacity_per_month"], lang), ind_year=_n(ind["capacity_per_year"], lang),
+        ind_planned=_n(cfg.ind_decisions_per_month, lang), dtv_month=_n(dtv["capacity_per_month"], lang),
+        dtv_target=_n(cfg.dtv_target_caseload, lang), dtv_months=cfg.dtv_target_months,
+        dtv_assumed=_n(cfg.dtv_cases_per_month, lang))
+    return Text(text + _two_numbers(capacity, lang))
 
 
 def _two_numbers(capacity: pd.DataFrame, language: str) -> str:
@@ -356,28 +317,26 @@ def _two_numbers(capacity: pd.DataFrame, language: str) -> str:
     if not {"IND cohort priority", "IND regular stream"} <= set(rows.index):
         return ""
     prio, regular = rows.loc["IND cohort priority"], rows.loc["IND regular stream"]
-    share = fmt_value(prio["priority_share"], "share", 0.01, language)
-    reached = fmt_value(prio["probability_reached"], "share", 0.01, language)
-    p_def = fmt_value(regular["probability_reached"], "share", 0.01, language)
-    deficit = _n(abs(regular["deficit_per_month"]), language)
-    if language == "nl":
-        prio_text = (f" Bij de geplande capaciteit haalt een TPD-team met **{share} van de capaciteit** "
-                     f"de termijndoelstelling (kans {reached})." if prio["target_met"] else
-                     " Bij de geplande capaciteit haalt zelfs de hele capaciteit voor het cohort "
-                     "de termijndoelstelling niet.")
-        word = "tekort" if regular["deficit_per_month"] > 0 else "overschot"
-        return prio_text + (f" De reguliere asielstroom heeft een {word} van **{deficit} zaken per maand** "
-                            f"(instroom min geplande capaciteit x realisatie; kans op een tekort {p_def}).")
-    prio_text = (f" At the planned capacity, a TPD team with **{share} of capacity** meets the "
-                 f"legal-term target (probability {reached})." if prio["target_met"] else
-                 " At the planned capacity, not even all of it reserved for the cohort meets the "
-                 "legal-term target.")
-    word = "deficit" if regular["deficit_per_month"] > 0 else "surplus"
-    return prio_text + (f" The regular asylum stream runs a {word} of **{deficit} cases a month** "
-                        f"(inflow minus planned capacity x realisation; probability of a deficit {p_def}).")
+    if prio["target_met"]:
+        prio_text = _(" At the planned capacity, a TPD team with **{share} of capacity** meets the "
+                      "legal-term target (probability {probability}).", language).format(
+            share=fmt_value(prio["priority_share"], "share", 0.01, language),
+            probability=fmt_value(prio["probability_reached"], "share", 0.01, language))
+    else:
+        prio_text = _(" At the planned capacity, not even all of it reserved for the cohort meets the "
+                      "legal-term target.", language)
+    if regular["deficit_per_month"] > 0:
+        stream = _(" The regular asylum stream runs a deficit of **{cases} cases a month** (inflow minus "
+                   "planned capacity x realisation; probability of a deficit {probability}).", language)
+    else:
+        stream = _(" The regular asylum stream runs a surplus of **{cases} cases a month** (inflow minus "
+                   "planned capacity x realisation; probability of a deficit {probability}).", language)
+    return prio_text + stream.format(cases=_n(abs(regular["deficit_per_month"]), language),
+                                     probability=fmt_value(regular["probability_reached"], "share", 0.01,
+                                                           language))
 
 
-def assumptions_table(cfg: BacklogConfig, *, language: str = "en") -> pd.DataFrame:
+def assumptions_table(cfg: BacklogConfig, *, language: str | None = None) -> pd.DataFrame:
     """Return the backlog assumptions: parameter, value used, unit, meaning and source.
 
     The source is the one declared with the parameter (``param(..., source=...)``).
@@ -400,11 +359,7 @@ def assumptions_table(cfg: BacklogConfig, *, language: str = "en") -> pd.DataFra
         rows.append({"parameter": f"backlog.{name}", "value": shown,
                      "unit": extra.get("unit", ""), "meaning": info.description or "",
                      "source": extra["source"]})
-    table = pd.DataFrame(rows)
-    if language == "nl":
-        table = table.rename(columns={"parameter": "parameter", "value": "waarde",
-                                      "unit": "eenheid", "meaning": "betekenis", "source": "bron"})
-    return table
+    return pd.DataFrame(rows)
 
 
 #: Units of the path variables, re-exported for captions.

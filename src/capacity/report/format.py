@@ -78,7 +78,7 @@ def fmt_value(value: Any, unit: str, rounding: float, language: str | None = Non
         return "–"
     if isinstance(value, str) and value.startswith(">"):  # a censored duration: "> 60"
         bound = fmt_number(float(value.lstrip("> ")), language)
-        return f"meer dan {bound}" if language == "nl" else f"more than {bound}"
+        return i18n.gettext("more than {bound}", language).format(bound=bound)
     value = float(value)
     if math.isinf(value):
         return t("not_in_run", language)

@@ -2,8 +2,8 @@
 
 A label is written once, in English, where it is defined here (``N_`` marks it for the
 catalogue); its Dutch is in ``capacity/locale/nl/LC_MESSAGES/capacity.po``
-(:mod:`capacity.i18n`). :func:`t` gives a key's text in a page's language. The prose of
-notebooks 02-04 still joins this table from :mod:`capacity.report.prose`.
+(:mod:`capacity.i18n`). :func:`t` gives a key's text in a page's language. Prose lives in the
+notebooks, as markdown twins tagged ``en``/``nl``.
 
 Sections keep the labels of one report together; a key means one thing everywhere (a test
 checks that no key is defined twice).
@@ -15,7 +15,6 @@ from typing import Any
 
 from capacity import i18n
 from capacity.i18n import N_
-from capacity.report.prose import SECTIONS as PROSE_SECTIONS
 
 _GENERAL: dict[str, str] = {
     "registered": N_("Registered with municipalities"),
@@ -238,8 +237,6 @@ _EU: dict[str, str] = {
 SECTIONS = (_GENERAL, _FORECAST, _SHELTER, _BACKLOG, _OUTCOMES, _LEDGER, _INPUTS, _OUTPUTS, _DATA, _EU)
 #: Every label by key: its English text, the catalogue's msgid (text may hold ``{placeholders}``).
 LABELS: dict[str, str] = {k: v for section in SECTIONS for k, v in section.items()}
-#: Notebooks 02-04's prose by key, in both languages (until it moves into their markdown cells).
-PROSE: dict[str, dict[str, str]] = {k: v for section in PROSE_SECTIONS for k, v in section.items()}
 
 
 def t(key: str, language: str | None = None, **fmt: Any) -> str:
@@ -249,10 +246,7 @@ def t(key: str, language: str | None = None, **fmt: Any) -> str:
     still work: they read the catalogue's ``column`` context and its phrases.
     """
     lang = i18n.language(language)
-    if key in PROSE:
-        entry = PROSE[key]
-        text = entry.get(lang, entry["en"])
-    elif key.startswith("col_"):
+    if key.startswith("col_"):
         text = i18n.pgettext("column", key[4:], lang)
     elif key.startswith("cell_"):
         text = i18n.gettext(key[5:], lang)
@@ -262,9 +256,9 @@ def t(key: str, language: str | None = None, **fmt: Any) -> str:
 
 
 def has(key: str) -> bool:
-    """Return whether :func:`t` knows ``key`` (a label, a prose key, a column or a phrase)."""
+    """Return whether :func:`t` knows ``key`` (a label, a column or a phrase)."""
     if key.startswith("col_"):
         return i18n.known(key[4:], "column")
     if key.startswith("cell_"):
         return i18n.known(key[5:])
-    return key in LABELS or key in PROSE
+    return key in LABELS

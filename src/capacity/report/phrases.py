@@ -72,6 +72,8 @@ COLUMNS = (
     NC_("column", "target_met"), NC_("column", "priority_share"), NC_("column", "deficit_per_month"),
     NC_("column", "deficit_p10"), NC_("column", "deficit_p90"), NC_("column", "calibrated_share_capped"),
     NC_("column", "forecast_notice_share"), NC_("column", "forecast_notice_lag_days"),
+    NC_("column", "state"), NC_("column", "penalty_eur_forecast_notices"), NC_("column", "penalty_eur_replay_notices"),
+    NC_("column", "penalty_eur_3y_forecast_notices"), NC_("column", "penalty_eur_3y_replay_notices"),
     NC_("column", "first_order_ci_low"), NC_("column", "first_order_ci_high"), NC_("column", "kind"),
     NC_("column", "finding"),
 )
@@ -81,6 +83,7 @@ PHRASES = (
     N_("-"), N_("months"), N_("month"), N_("share"), N_("share/month"), N_("cases"), N_("paths"), N_("path"),
     N_("persons"),
     N_("persons/month"), N_("decisions/month"), N_("factor"), N_("factor/month"), N_("cases/month"), N_("cases/year"),
+    N_("places/month"),
     N_("days"),
     N_("places"), N_("date"), N_("log sd"), N_("models"), N_("seasons"), N_("origins"), N_("ratio"), N_("weight"),
     N_("persons/case"),
@@ -101,6 +104,9 @@ PHRASES = (
        "published decision totals not published"),
     N_("pending asylum applicants at {} December (persons)"),
     N_("published: paid out in the year; simulated: run up in the year"),
+    # the backlog replay's notices and the Sobol table's kinds of input (capacity.backlog)
+    N_("notices_of_default"), N_("ingebrekestellingen sent in the year (one per late case)"),
+    N_("uncertain"), N_("lever"),
     N_("departed {} May - {} Nov {}, per month (CBS via monitor report)"),
     N_("departures per month, first {} forecast months (median of paths)"),
     N_("registered at jump-off (BRP)"), N_("history series (CBS counts spread over months)"),

@@ -173,7 +173,7 @@ def _separators(text: str, language: str) -> str:
 #: (:data:`capacity.report.phrases.PHRASES` in the catalogue; a number in the phrase is ``{}``).
 TEXT_COLUMNS = frozenset({"unit", "method", "note", "rule", "fact", "level", "variant", "criterion",
                           "quantity", "key_source", "arrivals_source", "places_source", "reliability",
-                          "item", "source", "sample", "eenheid"})  # eenheid: a table named in Dutch already
+                          "item", "source", "sample", "kind", "eenheid"})  # eenheid: a table named in Dutch already
 #: Columns of codes labelled with a prefix: the backlog sensitivity's inputs and outputs.
 PREFIXED_COLUMNS = {"parameter": "input_", "output": "output_"}
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")

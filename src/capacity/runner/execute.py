@@ -26,6 +26,7 @@ from jupyter_client.kernelspec import KernelSpec
 from jupyter_client.manager import AsyncKernelManager
 
 from capacity import project
+from capacity.i18n import _
 from capacity.runner.plan import Job
 
 logger = logging.getLogger(__name__)
@@ -375,7 +376,7 @@ def _download_links(body: str, nb: Any, job: Job, tables_href: str, *, ok: bool,
         if name not in linked:
             body = body.replace(f' · <a href="{href}/{html.escape(name)}.xlsx">Excel</a>', "")
     if ok and gathered and job.municipality:
-        label = "CSV, alle gemeenten" if job.language == "nl" else "CSV, all municipalities"
+        label = _("CSV, all municipalities", job.language)
         own = re.compile(rf'(<a href="{re.escape(href)}/)municipality_{re.escape(job.municipality)}'
                          r'\.csv("[^>]*>)CSV</a>')
         body = own.sub(rf"\g<1>{MUNICIPAL_CSV}\g<2>{label}</a>", body)

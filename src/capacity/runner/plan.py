@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from capacity import params
+from capacity import i18n, params
 from capacity.errors import ParameterError, RunError
 from capacity.runner.registry import (
     NOTEBOOK_DIR,
@@ -41,8 +41,8 @@ class ScenarioSpec:
     title_nl: str = ""  # the Dutch title (meta.title_nl), empty: the title
 
     def title_in(self, language: str) -> str:
-        """Return the scenario's title in ``language`` (the Dutch one where given)."""
-        return self.title_nl if language == "nl" and self.title_nl else self.title
+        """Return the scenario's title in ``language`` (a translated title is data: ``meta.title_nl``)."""
+        return (self.title_nl if language != i18n.SOURCE else "") or self.title
 
 
 @dataclass(frozen=True)
