@@ -13,6 +13,7 @@ import datetime
 import html
 import json
 import os
+import re
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ from babel import numbers
 
 from capacity import i18n
 from capacity.i18n import N_
+from capacity.params.clock import reference_date
 from capacity.quantiles import BANDS
 from capacity.report.format import fmt_month, fmt_number, fmt_value, locale
 from capacity.report.labels import t
@@ -50,10 +52,10 @@ class Figure:
     """
 
     def __init__(self, fig: go.Figure, summary: str | None = None):
-        self.fig = _compact_dates(fig)
         meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
         self.summary = summary if summary is not None else meta.get("summary", "")
         self.language = meta.get("language") or i18n.language()  # the builder's, else the kernel's
+        self.fig = mark_today(_drop_doubled_markers(_compact_dates(fig)), language=self.language)
 
     @property
     def title(self) -> str:
@@ -95,8 +97,118 @@ def _compact_dates(fig: go.Figure) -> go.Figure:
     return fig
 
 
+#: The label of the dashed line at the run's "today" on every time chart (see :func:`mark_today`).
+TODAY = N_("today")
+#: The label of the dotted line where a fan chart's observations end.
+LAST_COUNT = N_("last count")
+#: Names of the marker lines (a shape and its label): stable, so tests and readers can find them.
+TODAY_NAME = "today"
+OBSERVED_END_NAME = "observed_end"
+_DATE_TEXT = re.compile(r"^\d{4}-\d{2}(-\d{2})?([ T].*)?$")
+
+
+def _is_dates(x: Any) -> bool:
+    """Say whether a trace's x values are dates (datetimes, or text written ``2025-04-01``)."""
+    if x is None:
+        return False
+    values = np.asarray(x)
+    if values.dtype.kind == "M":
+        return True
+    found = [v for v in values.ravel() if v is not None and not (isinstance(v, float) and np.isnan(v))]
+    return bool(found) and all(
+        isinstance(v, (pd.Timestamp, datetime.datetime, datetime.date, np.datetime64))
+        or (isinstance(v, str) and _DATE_TEXT.match(v) is not None) for v in found)
+
+
+def _date_axes(fig: go.Figure) -> dict[str, str]:
+    """Return the x axes that hold dates, each with the y axis of its first trace (``{"x": "y"}``)."""
+    axes: dict[str, str] = {}
+    for trace in fig.data:
+        ref = getattr(trace, "xaxis", None) or "x"
+        if ref not in axes and getattr(trace, "orientation", None) != "h" and _is_dates(getattr(trace, "x", None)):
+            axes[ref] = getattr(trace, "yaxis", None) or "y"
+    for ref in list(axes):  # a category or numeric axis set by the caller is not a time axis
+        layout_axis = fig.layout["xaxis" + ref[1:]]
+        if layout_axis is not None and layout_axis.type not in (None, "date", "-"):
+            axes.pop(ref)
+    return axes
+
+
+def _is_vertical_line(shape: Any) -> bool:
+    return shape.type == "line" and shape.x0 is not None and str(shape.x0) == str(shape.x1)
+
+
+def _same_day(a: Any, b: Any) -> bool:
+    try:
+        return pd.Timestamp(a).normalize() == pd.Timestamp(b).normalize()
+    except (TypeError, ValueError):
+        return False
+
+
+def _marks_today(fig: go.Figure) -> bool:
+    """Say whether the chart marks today already (our line, or a line labelled "today" by its builder)."""
+    labels = {i18n.gettext(TODAY, language) for language in i18n.LANGUAGES}
+    return (any(shape.name == TODAY_NAME for shape in fig.layout.shapes)
+            or any(note.name == TODAY_NAME or note.text in labels for note in fig.layout.annotations))
+
+
+def mark_today(fig: go.Figure, *, today: Any = None, language: str | None = None) -> go.Figure:
+    """Draw the run's "today" on every x axis of ``fig`` that holds dates; changes ``fig`` in place.
+
+    A dashed vertical line named ``today`` with a small label ("today" / "nu") at the top.
+    Today is the run's reference date: ``capacity run --as-of`` when given, else the run date
+    (:func:`capacity.params.clock.reference_date`). A chart without dates, or one that marks
+    today already (its builder drew a line labelled "today"), is left as it is.
+
+    Args:
+        fig: The chart.
+        today: The day to mark; default the run's reference date.
+        language: The label's language; default the chart's, else the kernel's.
+
+    Returns:
+        ``fig``.
+
+    """
+    axes = _date_axes(fig)
+    if not axes or _marks_today(fig):
+        return fig
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    language = language or meta.get("language") or i18n.language()
+    day = reference_date(today).strftime("%Y-%m-%d")
+    label = i18n.gettext(TODAY, language)
+    for xref, yref in axes.items():
+        fig.add_shape(type="line", name=TODAY_NAME, xref=xref, x0=day, x1=day, yref=f"{yref} domain",
+                      y0=0, y1=1, line={"color": "black", "width": 1, "dash": "dash"}, layer="above")
+        fig.add_annotation(name=TODAY_NAME, xref=xref, x=day, yref=f"{yref} domain", y=1, text=label,
+                           showarrow=False, xanchor="left", yanchor="bottom", font={"size": 10})
+    return fig
+
+
+def _observed_end(x: str, language: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the shape and label of the dotted line where a chart's observations end."""
+    shape = {"type": "line", "name": OBSERVED_END_NAME, "xref": "x", "x0": x, "x1": x, "yref": "y domain",
+             "y0": 0, "y1": 1, "line": {"color": "gray", "width": 1, "dash": "dot"}}
+    note = {"name": OBSERVED_END_NAME, "xref": "x", "x": x, "yref": "y domain", "y": 1, "showarrow": False,
+            "xanchor": "right", "yanchor": "bottom", "font": {"size": 10, "color": "gray"},
+            "text": i18n.gettext(LAST_COUNT, language)}
+    return shape, note
+
+
+def _drop_doubled_markers(fig: go.Figure) -> go.Figure:
+    """Drop a fan chart's own "last count" line where its caller drew one on the same day."""
+    ours = [s for s in fig.layout.shapes if s.name == OBSERVED_END_NAME]
+    theirs = [s for s in fig.layout.shapes if s.name != OBSERVED_END_NAME and _is_vertical_line(s)]
+    if ours and any(_same_day(s.x0, o.x0) for s in theirs for o in ours):
+        fig.layout.shapes = [s for s in fig.layout.shapes if s.name != OBSERVED_END_NAME]
+        fig.layout.annotations = [a for a in fig.layout.annotations if a.name != OBSERVED_END_NAME]
+    return fig
+
+
 def figure(fig: go.Figure, summary: str | None = None) -> Figure:
     """Wrap ``fig`` for offline reports with a text alternative (see :class:`Figure`).
+
+    A chart whose x axis holds dates gets the run's "today" line here (:func:`mark_today`),
+    so every time chart shows it without its builder asking.
 
     Args:
         fig: The chart.
@@ -182,7 +294,8 @@ def fan_chart(
         table: Quantile-contract table (``date``, ``variable``, ``q0.025`` … ``q0.975``).
         variable: Which variable to draw.
         title: Chart title; defaults to the variable's label.
-        history: Optional observed values: columns ``date``, ``value`` (and ``flag``).
+        history: Optional observed values: columns ``date``, ``value`` (and ``flag``); a
+            dotted "last count" line marks the last month with a value.
         reference: Optional line to compare against (e.g. places): ``date``, ``value``.
         reference_name: Legend name of the reference line.
         y_title: Axis title; defaults to persons.
@@ -210,10 +323,14 @@ def fan_chart(
                        "hovertemplate": f"{name}: %{{y:,.0f}}<extra></extra>" if not percent else None})
     traces.append({"type": "scatter", "x": x, "y": _y(rows["q0.50"]), "mode": "lines",
                    "line": {"color": "rgb(31,119,180)", "width": 2.5}, "name": t("median", language)})
+    markers: list[tuple[dict[str, Any], dict[str, Any]]] = []
     if history is not None and not history.empty:
         traces.append({"type": "scatter", "x": _x(history["date"]), "y": _y(history["value"]),
                        "mode": "markers+lines", "marker": {"size": 5, "color": "black"},
                        "line": {"color": "gray", "width": 1}, "name": t("observed", language)})
+        seen = pd.to_datetime(history.loc[history["value"].notna(), "date"])
+        if len(seen):
+            markers.append(_observed_end(seen.max().strftime("%Y-%m-%d"), language))
     if reference is not None and not reference.empty:
         traces.append({"type": "scatter", "x": _x(reference["date"]),
                        "y": _y(reference["value"]), "mode": "lines",
@@ -224,6 +341,8 @@ def fan_chart(
     if percent:
         layout["yaxis"]["tickformat"] = ".0%"
     layout.update(_language_layout(language, {"summary": _fan_summary(rows, language, percent)}))
+    if markers:
+        layout.update(shapes=[shape for shape, _ in markers], annotations=[note for _, note in markers])
     return go.Figure(data=[{k: v for k, v in trace.items() if v is not None} for trace in traces],
                      layout=layout)
 
