@@ -138,7 +138,7 @@ def fmt_value(value: Any, unit: str, rounding: float | None = None, language: st
         text = fmt_number(100 * rounded, language, max(0, decimals - 2))
         sign = "+" if round(100 * rounded, max(0, decimals - 2)) > 0 else ""
         return i18n.gettext(PERCENTAGE_POINTS, language).format(number=sign + text)
-    return fmt_number(rounded, language, decimals)
+    return fmt_number(rounded, language, decimals if rounded != 0 else 0)  # never "0.00"
 
 
 def _euros(value: float, step: float, language: str | None) -> str:
@@ -155,6 +155,8 @@ def _euros(value: float, step: float, language: str | None) -> str:
     if size >= 10_000:
         step = max(step, 1000.0)
     rounded = round(value / step) * step
+    if rounded == 0:
+        return i18n.gettext(EURO, language).format(number="0")
     return i18n.gettext(EURO, language).format(number=fmt_number(rounded, language, _decimals(step)))
 
 
