@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -18,6 +20,7 @@ from capacity.report.charts import (
     lines_chart,
     mark_today,
 )
+from capacity.report.format import fmt_value
 
 pytestmark = pytest.mark.unit
 
@@ -117,3 +120,24 @@ def test_a_last_count_line_drawn_by_the_caller_is_not_doubled(table) -> None:
     assert not _named(shown.layout.shapes, OBSERVED_END_NAME) and not _named(shown.layout.annotations,
                                                                               OBSERVED_END_NAME)
     assert sum(s.line.dash == "dot" for s in shown.layout.shapes) == 1
+
+
+def test_fan_chart_hover_text_and_summary_come_from_the_formatter(table) -> None:
+    big = table.assign(**{c: table[c] * 1000 for c in table.columns if c.startswith("q")})
+    fig = fan_chart(big, "registered", language="nl")
+    median = next(trace for trace in fig.data if trace.name == "mediaan")
+    assert all(text == fmt_value(v, "persons", 100 if v >= 10_000 else 10, "nl")
+               for text, v in zip(median.text, median.y, strict=True))
+    band = next(trace for trace in fig.data if trace.name == "50%-band")
+    assert " tot " in band.text[0] and "%{text}" in band.hovertemplate
+    euros = fan_chart(big.assign(**{c: big[c] * 1000 for c in big.columns if c.startswith("q")}),
+                      "registered", unit="EUR", language="en")
+    assert all(text.startswith("€ ") and text.endswith("million")
+               for text in next(t for t in euros.data if t.name == "median").text)
+    assert "million" in euros.layout.meta["summary"]
+
+
+def test_a_fan_of_small_counts_prints_no_decimals(table) -> None:
+    tiny = table.assign(**{c: table[c] / 160 for c in table.columns if c.startswith("q")})  # about 0.6
+    summary = fan_chart(tiny, "registered", language="nl").layout.meta["summary"]
+    assert not re.search(r"\d,\d", summary), summary  # never "0,60 personen"

@@ -26,7 +26,7 @@ from capacity import i18n
 from capacity.i18n import N_
 from capacity.params.clock import reference_date
 from capacity.quantiles import BANDS
-from capacity.report.format import fmt_month, fmt_number, fmt_value, locale
+from capacity.report.format import COUNTS, fmt_month, fmt_range, fmt_value, locale
 from capacity.report.labels import t
 
 #: The look of every chart: plotly_white's layout only. Its per-trace-type defaults (bar,
@@ -273,7 +273,7 @@ def _y(values: pd.Series) -> np.ndarray:
     return values.to_numpy(dtype=np.float32)
 
 
-def fan_chart(
+def fan_chart(  # noqa: PLR0913 - ``percent`` stays for its callers until they pass ``unit="share"``
     table: pd.DataFrame,
     variable: str,
     *,
@@ -284,6 +284,7 @@ def fan_chart(
     y_title: str | None = None,
     language: str | None = None,
     percent: bool = False,
+    unit: str | None = None,
 ) -> go.Figure:
     """Draw the median and the 50/67/95 % bands of one variable of a quantile table.
 
@@ -301,6 +302,8 @@ def fan_chart(
         y_title: Axis title; defaults to persons.
         language: ``en`` or ``nl``; default the kernel's.
         percent: Show the axis as a percentage (values are shares).
+        unit: Unit of the values for hover text and summary, as :func:`fmt_value` prints it
+            (``persons``, ``cases``, ``EUR``, ...); default ``share`` with ``percent``, else ``persons``.
 
     Returns:
         A plotly figure.
@@ -309,6 +312,13 @@ def fan_chart(
     language = i18n.language(language)
     rows = table[table["variable"] == variable].sort_values("date")
     x = _x(rows["date"])
+    unit = unit or ("share" if percent else "persons")
+    percent = percent or unit == "share"
+    steps = [_step(unit, m) for m in rows["q0.50"]]
+
+    def say(values: pd.Series) -> list[str]:  # hover text: the formatter, the headline's rounding
+        return [fmt_value(v, unit, step, language) for v, step in zip(values, steps, strict=True)]
+
     traces: list[dict[str, Any]] = []
     shades = {95: 0.22, 67: 0.38, 50: 0.55}  # the 95 % band stays visible on white and in print
     for p in (95, 67, 50):
@@ -317,30 +327,39 @@ def fan_chart(
         traces.append({"type": "scatter", "x": x, "y": _y(rows[hi]), "mode": "lines",
                        "line": {"width": 0}, "showlegend": False, "hoverinfo": "skip",
                        "legendgroup": name})
+        ranges = [fmt_range(a, b, unit, step, language)
+                  for a, b, step in zip(rows[lo], rows[hi], steps, strict=True)]
         traces.append({"type": "scatter", "x": x, "y": _y(rows[lo]), "mode": "lines",
                        "line": {"width": 0}, "fill": "tonexty",
                        "fillcolor": f"rgba(31,119,180,{shades[p]})", "name": name, "legendgroup": name,
-                       "hovertemplate": f"{name}: %{{y:,.0f}}<extra></extra>" if not percent else None})
+                       "text": ranges, "hovertemplate": f"{name}: %{{text}}<extra></extra>"})
+    median = t("median", language)
     traces.append({"type": "scatter", "x": x, "y": _y(rows["q0.50"]), "mode": "lines",
-                   "line": {"color": "rgb(31,119,180)", "width": 2.5}, "name": t("median", language)})
+                   "line": {"color": "rgb(31,119,180)", "width": 2.5}, "name": median,
+                   "text": say(rows["q0.50"]), "hovertemplate": f"{median}: %{{text}}<extra></extra>"})
     markers: list[tuple[dict[str, Any], dict[str, Any]]] = []
     if history is not None and not history.empty:
+        observed = t("observed", language)
         traces.append({"type": "scatter", "x": _x(history["date"]), "y": _y(history["value"]),
                        "mode": "markers+lines", "marker": {"size": 5, "color": "black"},
-                       "line": {"color": "gray", "width": 1}, "name": t("observed", language)})
+                       "line": {"color": "gray", "width": 1}, "name": observed,
+                       "text": [fmt_value(v, unit, _step(unit, 0), language) for v in history["value"]],
+                       "hovertemplate": f"{observed}: %{{text}}<extra></extra>"})
         seen = pd.to_datetime(history.loc[history["value"].notna(), "date"])
         if len(seen):
             markers.append(_observed_end(seen.max().strftime("%Y-%m-%d"), language))
     if reference is not None and not reference.empty:
         traces.append({"type": "scatter", "x": _x(reference["date"]),
                        "y": _y(reference["value"]), "mode": "lines",
-                       "line": {"color": "firebrick", "dash": "dash"}, "name": reference_name})
+                       "line": {"color": "firebrick", "dash": "dash"}, "name": reference_name,
+                       "text": [fmt_value(v, unit, _step(unit, v), language) for v in reference["value"]],
+                       "hovertemplate": f"{reference_name}: %{{text}}<extra></extra>"})
     if y_title is None:
         y_title = t("share", language) if percent else t("persons", language)
     layout = _base_layout(title or t(variable, language), y_title)
     if percent:
         layout["yaxis"]["tickformat"] = ".0%"
-    layout.update(_language_layout(language, {"summary": _fan_summary(rows, language, percent)}))
+    layout.update(_language_layout(language, {"summary": _fan_summary(rows, language, unit)}))
     if markers:
         layout.update(shapes=[shape for shape, _ in markers], annotations=[note for _, note in markers])
     return go.Figure(data=[{k: v for k, v in trace.items() if v is not None} for trace in traces],
@@ -353,17 +372,22 @@ def forecast_step(median: float) -> float:
     return 100.0 if size >= 10_000 else 10.0 if size >= 1_000 else 1.0
 
 
-def _fan_summary(rows: pd.DataFrame, language: str | None, percent: bool) -> str:
+def _step(unit: str, median: float) -> float:
+    """Display step of a fan chart's figure: a tenth of a percent, a headline count's step, else 1."""
+    if unit in ("share", "pp", "percentage_points"):
+        return 0.001
+    return forecast_step(median) if unit in COUNTS else 1.0
+
+
+def _fan_summary(rows: pd.DataFrame, language: str | None, unit: str) -> str:
     """Say in words where the median ends and its 80 % band, e.g. for a screen reader."""
     if rows.empty:
         return ""
     last = rows.iloc[-1]
-    step = forecast_step(last["q0.50"])
+    step = _step(unit, last["q0.50"])
 
     def f(v: float) -> str:
-        if percent:
-            return fmt_value(v, "share", 0.001, language)
-        return fmt_value(v, "persons", step, language) if abs(v) >= 10 else fmt_number(v, language, 2)
+        return fmt_value(v, unit, step, language)
 
     return i18n.gettext(FAN_SUMMARY, language).format(
         when=fmt_month(last["date"], language), median=f(last["q0.50"]), low=f(last["q0.10"]), high=f(last["q0.90"]))
