@@ -141,3 +141,13 @@ def test_a_fan_of_small_counts_prints_no_decimals(table) -> None:
     tiny = table.assign(**{c: table[c] / 160 for c in table.columns if c.startswith("q")})  # about 0.6
     summary = fan_chart(tiny, "registered", language="nl").layout.meta["summary"]
     assert not re.search(r"\d,\d", summary), summary  # never "0,60 personen"
+
+
+def test_history_and_lines_hover_text_come_from_the_formatter() -> None:
+    history = pd.DataFrame({"date": DATES[:2], "variable": "registered", "value": [93_970.4, 1234.0],
+                            "flag": ["observed", "derived"], "source": "CBS"})
+    [trace] = history_chart(history, ["registered"], title="t", language="nl").data
+    assert list(trace.text) == ["93.970 (waargenomen)", "1.234 (afgeleid)"]
+    frame = pd.DataFrame({"date": DATES[:2], "value": [0.333, 0.00212], "series": "NL"})
+    [line] = lines_chart(frame, series="series", title="t", y_title="", percent=True, language="en").data
+    assert list(line.text) == ["33.3 %", "0.2 %"]

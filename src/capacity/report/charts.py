@@ -420,14 +420,16 @@ def history_chart(history: pd.DataFrame, variables: list[str], *, title: str, la
             x=rows["date"], y=rows["value"], name=t(var, language),
             mode="markers" if var in POINT_VARIABLES else "lines+markers",
             marker={"symbol": [symbols.get(f, "x") for f in rows["flag"]], "size": 7},
-            customdata=rows[["flag", "source"]].to_numpy(),
-            hovertemplate="%{y:,.0f} (%{customdata[0]})<br>%{customdata[1]}<extra>" + t(var, language) + "</extra>",
+            text=[f"{fmt_value(v, 'persons', 1, language)} ({t(f, language)})"
+                  for v, f in zip(rows["value"], rows["flag"], strict=True)],
+            customdata=rows["source"].to_numpy(),
+            hovertemplate="%{text}<br>%{customdata}<extra>" + t(var, language) + "</extra>",
         ))
     return _dates_in(_layout(fig, title, t("persons", language)), language)
 
 
 def lines_chart(frame: pd.DataFrame, *, series: str, title: str, y_title: str, language: str | None = None,
-                percent: bool = False, markers: bool = False) -> go.Figure:
+                percent: bool = False, markers: bool = False, unit: str | None = None) -> go.Figure:
     """Draw one line per ``series`` value of a long frame (``date``, ``value``, ``series``).
 
     Gaps (NaN values) stay gaps. Used for series without quantiles, e.g. the TP stock of each
@@ -441,13 +443,18 @@ def lines_chart(frame: pd.DataFrame, *, series: str, title: str, y_title: str, l
         language: ``en`` or ``nl``; default the kernel's.
         percent: Show the axis as a percentage (values are shares).
         markers: Draw the points too (for sparse series).
+        unit: Unit of the values for the hover text (see :func:`fmt_value`); default ``share``
+            with ``percent``, else ``persons``.
 
     """
+    unit = unit or ("share" if percent else "persons")
     traces = []
     for name, rows in frame.groupby(series, sort=False):
         rows = rows.sort_values("date")
+        text = [fmt_value(v, unit, _step(unit, v), language) for v in rows["value"]]
         traces.append({"type": "scatter", "x": _x(rows["date"]), "y": _y(rows["value"]), "name": str(name),
-                       "mode": "lines+markers" if markers else "lines", "connectgaps": False})
+                       "mode": "lines+markers" if markers else "lines", "connectgaps": False,
+                       "text": text, "hovertemplate": f"{name}: %{{text}}<extra></extra>"})
     layout = _base_layout(title, y_title)
     if percent:
         layout["yaxis"]["tickformat"] = ".1%"
