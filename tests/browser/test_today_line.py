@@ -9,6 +9,7 @@ locale. The check reads what plotly drew: each date axis's shapes, labels and ra
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -41,13 +42,14 @@ TODAY_JS = """(() => JSON.stringify(Array.from(document.querySelectorAll('.js-pl
     labels: Array.from(el.querySelectorAll('.annotation-text')).map(t => t.textContent),
     ranges: axes.map(k => full[k].range.map(String)),
     drawnShapes: el.querySelectorAll('.shapelayer path').length,
+    yticks: Array.from(el.querySelectorAll('.ytick text')).map(t => t.textContent),
   };
 })))()"""
 
 
 def _page(tmp_path: Path) -> Path:
     dates = pd.date_range("2024-01-01", periods=30, freq="MS")
-    table = summarise(np.random.default_rng(0).normal(100, 10, size=(50, len(dates))), dates, "registered")
+    table = summarise(np.random.default_rng(0).normal(100_000, 10_000, size=(50, len(dates))), dates, "registered")
     history = pd.DataFrame({"date": dates[:9], "variable": "registered", "value": np.arange(9.0),
                             "flag": "observed", "source": "test"})
     lines = pd.DataFrame({"date": list(dates) * 2, "value": np.arange(60.0), "country": ["NL"] * 30 + ["DE"] * 30})
@@ -101,6 +103,8 @@ def test_every_time_chart_shows_todays_line_once(browser: DevTools, tmp_path: Pa
         assert low[:10] <= TODAY <= high[:10], chart  # drawn inside the axis, not off its edge
         assert chart["drawnShapes"] >= 1, chart
     assert "laatste telling" in found["fan nl"]["labels"]  # where the observations end
+    ticks = found["fan nl"]["yticks"]  # Dutch count ticks: "100.000", never "100k"
+    assert ticks and all(re.fullmatch(r"\d{1,3}(\.\d{3})*", tick) for tick in ticks), ticks
     # the builder's own today line is the only one; a chart without dates has none
     assert found["marked"]["todayAxes"] == [] and found["marked"]["labels"].count("today") == 1
     assert found["categories"]["dateAxes"] == [] and found["categories"]["todayAxes"] == []

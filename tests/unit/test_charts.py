@@ -151,3 +151,9 @@ def test_history_and_lines_hover_text_come_from_the_formatter() -> None:
     frame = pd.DataFrame({"date": DATES[:2], "value": [0.333, 0.00212], "series": "NL"})
     [line] = lines_chart(frame, series="series", title="t", y_title="", percent=True, language="en").data
     assert list(line.text) == ["33.3 %", "0.2 %"]
+
+
+def test_count_axes_print_whole_numbers_and_percent_axes_no_doubled_ticks(table) -> None:
+    assert fan_chart(table, "registered").layout.yaxis.tickformat == ",~r"  # never "20k", "5M"
+    assert fan_chart(table, "registered", percent=True).layout.yaxis.tickformat == ".1~%"  # never "1%, 1%"
+    assert fan_chart(table, "registered", unit="share").layout.yaxis.tickformat == ".1~%"

@@ -115,7 +115,7 @@ def test_labels_fall_back_to_the_key() -> None:
 def test_percent_axis_is_not_labelled_persons_and_dutch_dates_are_numeric() -> None:
     table = summarise(np.random.default_rng(0).uniform(0.9, 1.0, size=(50, 4)), DATES, "occupancy_rate")
     fig = report.fan_chart(table, "occupancy_rate", percent=True, y_title="", language="nl")
-    assert fig.layout.yaxis.title.text in ("", None) and fig.layout.yaxis.tickformat == ".0%"
+    assert fig.layout.yaxis.title.text in ("", None) and fig.layout.yaxis.tickformat == ".1~%"
     assert report.fan_chart(table, "occupancy_rate", percent=True).layout.yaxis.title.text == "share"
     assert fig.layout.separators == ",." and fig.layout.meta["language"] == "nl"
     bundle = report.figure(fig)._repr_mimebundle_()["text/html"]

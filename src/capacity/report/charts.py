@@ -246,10 +246,19 @@ def _layout(fig: go.Figure, title: str, y_title: str) -> go.Figure:
     return fig
 
 
+#: Tick labels of a count axis: whole numbers with the language's separators (``20.000``), never
+#: plotly's SI suffixes (``20k``, ``5M``, English to a Dutch reader) nor e-notation.
+COUNT_TICKS = ",~r"
+#: Tick labels of a percentage axis: one decimal where the ticks need it (``1%, 1.5%, 2%``),
+#: so close ticks never print the same label twice (``1%, 1%, 2%``).
+PERCENT_TICKS = ".1~%"
+
+
 def _base_layout(title: str, y_title: str) -> dict[str, Any]:
     """Return the layout every time chart shares: title, look, hover, margins, legend below."""
     return {"title": {"text": title}, "template": LIGHT, "hovermode": "x unified",
-            "yaxis": {"title": {"text": y_title}}, "margin": {"l": 60, "r": 20, "t": 60, "b": 40},
+            "yaxis": {"title": {"text": y_title}, "tickformat": COUNT_TICKS},
+            "margin": {"l": 60, "r": 20, "t": 60, "b": 40},
             "legend": {"orientation": "h", "y": -0.15}, "height": 420}
 
 
@@ -358,7 +367,7 @@ def fan_chart(  # noqa: PLR0913 - ``percent`` stays for its callers until they p
         y_title = t("share", language) if percent else t("persons", language)
     layout = _base_layout(title or t(variable, language), y_title)
     if percent:
-        layout["yaxis"]["tickformat"] = ".0%"
+        layout["yaxis"]["tickformat"] = PERCENT_TICKS
     layout.update(_language_layout(language, {"summary": _fan_summary(rows, language, unit)}))
     if markers:
         layout.update(shapes=[shape for shape, _ in markers], annotations=[note for _, note in markers])
@@ -457,6 +466,6 @@ def lines_chart(frame: pd.DataFrame, *, series: str, title: str, y_title: str, l
                        "text": text, "hovertemplate": f"{name}: %{{text}}<extra></extra>"})
     layout = _base_layout(title, y_title)
     if percent:
-        layout["yaxis"]["tickformat"] = ".1%"
+        layout["yaxis"]["tickformat"] = PERCENT_TICKS
     layout.update(_language_layout(language, {}))
     return go.Figure(data=traces, layout=layout)
