@@ -86,3 +86,13 @@ def test_a_range_with_equal_ends_prints_once() -> None:
     assert fmt_range(5, 5, "persons", 1, "nl") == "5"  # never "5 tot 5"
     assert fmt_range(5400, 5600, "persons", 100, "nl") == "5.400 tot 5.600"
     assert fmt_range(0.1, 0.25, "share", 0.01, "en") == "10 % to 25 %"
+
+
+def test_a_municipal_headline_row_prints_small_counts_as_a_range() -> None:
+    from capacity.report.format import fmt_headline
+
+    row = {"value": 4.2, "p10": 1.0, "p90": 12.0, "unit": "persons", "rounding": 1}
+    assert fmt_headline(row, "nl", small=True) == "minder dan 10"
+    assert fmt_headline(row, "nl", "p90", small=True) == "12"
+    assert fmt_headline(row, "nl") == "4"
+    assert fmt_headline({**row, "p10": float("nan")}, "en", "p10") == "–"

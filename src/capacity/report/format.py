@@ -175,12 +175,14 @@ def fmt_range(low: Any, high: Any, unit: str, rounding: float | None = None, lan
     return i18n.gettext(RANGE, language).format(low=lo, high=hi)
 
 
-def fmt_headline(row: Mapping[str, Any], language: str | None = None, field: str = "value") -> str:
+def fmt_headline(row: Mapping[str, Any], language: str | None = None, field: str = "value", *,
+                 small: bool = False) -> str:
     """Format one column (``value``, ``p10`` or ``p90``) of a headline-table row.
 
     A figure without a band (a scalar) shows ``–`` for ``p10``/``p90``, whatever its unit.
+    With ``small`` (a municipal page) a count below 10 is "fewer than 10" (see :func:`fmt_value`).
     """
     value = row[field]
-    if field != "value" and (value is None or value == "" or (isinstance(value, float) and math.isnan(value))):
+    if field != "value" and _missing(value):
         return "–"
-    return fmt_value(value, row["unit"], row["rounding"], language)
+    return fmt_value(value, row["unit"], row["rounding"], language, small=small)
