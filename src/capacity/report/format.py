@@ -5,13 +5,15 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
+from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
 from capacity import i18n
 from capacity.i18n import N_
@@ -37,9 +39,20 @@ def fmt_number(value: float, language: str | None = None, decimals: int = 0) -> 
     """Format a number with the language's separators (``12,345.6`` / ``12.345,6``), via Babel."""
     if value is None or pd.isna(value):
         return "–"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(round(float(value), decimals) + 0.0, format=pattern,  # + 0.0: no "-0"
-                          locale=locale(language))
+    decimal, group, minus = _symbols(locale(language))
+    text = f"{round(float(value), decimals) + 0.0:,.{decimals}f}"  # + 0.0: no "-0"
+    return text.translate({ord(","): group, ord("."): decimal, ord("-"): minus})
+
+
+@functools.lru_cache(maxsize=4)
+def _symbols(name: str) -> tuple[str, str, str]:
+    """Return the decimal, group and minus signs of a Babel locale (CLDR), read once.
+
+    Babel's ``format_decimal`` with the pattern ``#,##0.00`` gives the same text; it parses
+    the pattern and quantizes a Decimal on every call, and a chart prints hundreds of numbers.
+    """
+    where = Locale.parse(name)
+    return get_decimal_symbol(where), get_group_symbol(where), get_minus_sign_symbol(where)
 
 
 def fmt_significant(value: float, language: str | None = None, digits: int = 3) -> str:
