@@ -96,3 +96,16 @@ def test_a_municipal_headline_row_prints_small_counts_as_a_range() -> None:
     assert fmt_headline(row, "nl", "p90", small=True) == "12"
     assert fmt_headline(row, "nl") == "4"
     assert fmt_headline({**row, "p10": float("nan")}, "en", "p10") == "–"
+
+
+@pytest.mark.parametrize("language, where", [("en", "en_GB"), ("nl", "nl_NL")])
+@pytest.mark.parametrize("decimals", [0, 1, 2])
+@pytest.mark.parametrize("value", [0.0, -0.4, 0.5, 2.5, 1234.5, -1_234_567.891, 93_970.44, 3_850_718_834.0])
+def test_numbers_are_written_as_babel_writes_them(value, decimals, language, where) -> None:
+    from babel.numbers import format_decimal
+
+    from capacity.report.format import fmt_number
+
+    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+    expected = format_decimal(round(value, decimals) + 0.0, format=pattern, locale=where)
+    assert fmt_number(value, language, decimals) == expected
