@@ -83,7 +83,7 @@ def test_validation_chart_and_text(table, language):
     # the difference between the forecast's notice parameters and the fit, and its effect
     higher = "hoger" if language == "nl" else "higher"
     assert f"70{'' if language == 'nl' else ' '}%" in text and higher in text
-    million = "mln" if language == "nl" else "million"
+    million = "miljoen" if language == "nl" else "million"
     assert text.count(million) >= 10
 
 

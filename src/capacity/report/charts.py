@@ -13,6 +13,7 @@ import datetime
 import html
 import json
 import os
+import re
 from typing import Any
 
 import numpy as np
@@ -23,8 +24,9 @@ from babel import numbers
 
 from capacity import i18n
 from capacity.i18n import N_
+from capacity.params.clock import reference_date
 from capacity.quantiles import BANDS
-from capacity.report.format import fmt_month, fmt_number, fmt_value, locale
+from capacity.report.format import COUNTS, fmt_month, fmt_range, fmt_value, locale
 from capacity.report.labels import t
 
 #: The look of every chart: plotly_white's layout only. Its per-trace-type defaults (bar,
@@ -50,10 +52,10 @@ class Figure:
     """
 
     def __init__(self, fig: go.Figure, summary: str | None = None):
-        self.fig = _compact_dates(fig)
         meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
         self.summary = summary if summary is not None else meta.get("summary", "")
         self.language = meta.get("language") or i18n.language()  # the builder's, else the kernel's
+        self.fig = mark_today(_drop_doubled_markers(_compact_dates(fig)), language=self.language)
 
     @property
     def title(self) -> str:
@@ -95,8 +97,118 @@ def _compact_dates(fig: go.Figure) -> go.Figure:
     return fig
 
 
+#: The label of the dashed line at the run's "today" on every time chart (see :func:`mark_today`).
+TODAY = N_("today")
+#: The label of the dotted line where a fan chart's observations end.
+LAST_COUNT = N_("last count")
+#: Names of the marker lines (a shape and its label): stable, so tests and readers can find them.
+TODAY_NAME = "today"
+OBSERVED_END_NAME = "observed_end"
+_DATE_TEXT = re.compile(r"^\d{4}-\d{2}(-\d{2})?([ T].*)?$")
+
+
+def _is_dates(x: Any) -> bool:
+    """Say whether a trace's x values are dates (datetimes, or text written ``2025-04-01``)."""
+    if x is None:
+        return False
+    values = np.asarray(x)
+    if values.dtype.kind == "M":
+        return True
+    found = [v for v in values.ravel() if v is not None and not (isinstance(v, float) and np.isnan(v))]
+    return bool(found) and all(
+        isinstance(v, (pd.Timestamp, datetime.datetime, datetime.date, np.datetime64))
+        or (isinstance(v, str) and _DATE_TEXT.match(v) is not None) for v in found)
+
+
+def _date_axes(fig: go.Figure) -> dict[str, str]:
+    """Return the x axes that hold dates, each with the y axis of its first trace (``{"x": "y"}``)."""
+    axes: dict[str, str] = {}
+    for trace in fig.data:
+        ref = getattr(trace, "xaxis", None) or "x"
+        if ref not in axes and getattr(trace, "orientation", None) != "h" and _is_dates(getattr(trace, "x", None)):
+            axes[ref] = getattr(trace, "yaxis", None) or "y"
+    for ref in list(axes):  # a category or numeric axis set by the caller is not a time axis
+        layout_axis = fig.layout["xaxis" + ref[1:]]
+        if layout_axis is not None and layout_axis.type not in (None, "date", "-"):
+            axes.pop(ref)
+    return axes
+
+
+def _is_vertical_line(shape: Any) -> bool:
+    return shape.type == "line" and shape.x0 is not None and str(shape.x0) == str(shape.x1)
+
+
+def _same_day(a: Any, b: Any) -> bool:
+    try:
+        return pd.Timestamp(a).normalize() == pd.Timestamp(b).normalize()
+    except (TypeError, ValueError):
+        return False
+
+
+def _marks_today(fig: go.Figure) -> bool:
+    """Say whether the chart marks today already (our line, or a line labelled "today" by its builder)."""
+    labels = {i18n.gettext(TODAY, language) for language in i18n.LANGUAGES}
+    return (any(shape.name == TODAY_NAME for shape in fig.layout.shapes)
+            or any(note.name == TODAY_NAME or note.text in labels for note in fig.layout.annotations))
+
+
+def mark_today(fig: go.Figure, *, today: Any = None, language: str | None = None) -> go.Figure:
+    """Draw the run's "today" on every x axis of ``fig`` that holds dates; changes ``fig`` in place.
+
+    A dashed vertical line named ``today`` with a small label ("today" / "nu") at the top.
+    Today is the run's reference date: ``capacity run --as-of`` when given, else the run date
+    (:func:`capacity.params.clock.reference_date`). A chart without dates, or one that marks
+    today already (its builder drew a line labelled "today"), is left as it is.
+
+    Args:
+        fig: The chart.
+        today: The day to mark; default the run's reference date.
+        language: The label's language; default the chart's, else the kernel's.
+
+    Returns:
+        ``fig``.
+
+    """
+    axes = _date_axes(fig)
+    if not axes or _marks_today(fig):
+        return fig
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    language = language or meta.get("language") or i18n.language()
+    day = reference_date(today).strftime("%Y-%m-%d")
+    label = i18n.gettext(TODAY, language)
+    for xref, yref in axes.items():
+        fig.add_shape(type="line", name=TODAY_NAME, xref=xref, x0=day, x1=day, yref=f"{yref} domain",
+                      y0=0, y1=1, line={"color": "black", "width": 1, "dash": "dash"}, layer="above")
+        fig.add_annotation(name=TODAY_NAME, xref=xref, x=day, yref=f"{yref} domain", y=1, text=label,
+                           showarrow=False, xanchor="left", yanchor="bottom", font={"size": 10})
+    return fig
+
+
+def _observed_end(x: str, language: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the shape and label of the dotted line where a chart's observations end."""
+    shape = {"type": "line", "name": OBSERVED_END_NAME, "xref": "x", "x0": x, "x1": x, "yref": "y domain",
+             "y0": 0, "y1": 1, "line": {"color": "gray", "width": 1, "dash": "dot"}}
+    note = {"name": OBSERVED_END_NAME, "xref": "x", "x": x, "yref": "y domain", "y": 1, "showarrow": False,
+            "xanchor": "right", "yanchor": "bottom", "font": {"size": 10, "color": "gray"},
+            "text": i18n.gettext(LAST_COUNT, language)}
+    return shape, note
+
+
+def _drop_doubled_markers(fig: go.Figure) -> go.Figure:
+    """Drop a fan chart's own "last count" line where its caller drew one on the same day."""
+    ours = [s for s in fig.layout.shapes if s.name == OBSERVED_END_NAME]
+    theirs = [s for s in fig.layout.shapes if s.name != OBSERVED_END_NAME and _is_vertical_line(s)]
+    if ours and any(_same_day(s.x0, o.x0) for s in theirs for o in ours):
+        fig.layout.shapes = [s for s in fig.layout.shapes if s.name != OBSERVED_END_NAME]
+        fig.layout.annotations = [a for a in fig.layout.annotations if a.name != OBSERVED_END_NAME]
+    return fig
+
+
 def figure(fig: go.Figure, summary: str | None = None) -> Figure:
     """Wrap ``fig`` for offline reports with a text alternative (see :class:`Figure`).
+
+    A chart whose x axis holds dates gets the run's "today" line here (:func:`mark_today`),
+    so every time chart shows it without its builder asking.
 
     Args:
         fig: The chart.
@@ -134,10 +246,19 @@ def _layout(fig: go.Figure, title: str, y_title: str) -> go.Figure:
     return fig
 
 
+#: Tick labels of a count axis: whole numbers with the language's separators (``20.000``), never
+#: plotly's SI suffixes (``20k``, ``5M``, English to a Dutch reader) nor e-notation.
+COUNT_TICKS = ",~r"
+#: Tick labels of a percentage axis: one decimal where the ticks need it (``1%, 1.5%, 2%``),
+#: so close ticks never print the same label twice (``1%, 1%, 2%``).
+PERCENT_TICKS = ".1~%"
+
+
 def _base_layout(title: str, y_title: str) -> dict[str, Any]:
     """Return the layout every time chart shares: title, look, hover, margins, legend below."""
     return {"title": {"text": title}, "template": LIGHT, "hovermode": "x unified",
-            "yaxis": {"title": {"text": y_title}}, "margin": {"l": 60, "r": 20, "t": 60, "b": 40},
+            "yaxis": {"title": {"text": y_title}, "tickformat": COUNT_TICKS},
+            "margin": {"l": 60, "r": 20, "t": 60, "b": 40},
             "legend": {"orientation": "h", "y": -0.15}, "height": 420}
 
 
@@ -161,7 +282,7 @@ def _y(values: pd.Series) -> np.ndarray:
     return values.to_numpy(dtype=np.float32)
 
 
-def fan_chart(
+def fan_chart(  # noqa: PLR0913 - ``percent`` stays for its callers until they pass ``unit="share"``
     table: pd.DataFrame,
     variable: str,
     *,
@@ -172,6 +293,7 @@ def fan_chart(
     y_title: str | None = None,
     language: str | None = None,
     percent: bool = False,
+    unit: str | None = None,
 ) -> go.Figure:
     """Draw the median and the 50/67/95 % bands of one variable of a quantile table.
 
@@ -182,12 +304,15 @@ def fan_chart(
         table: Quantile-contract table (``date``, ``variable``, ``q0.025`` … ``q0.975``).
         variable: Which variable to draw.
         title: Chart title; defaults to the variable's label.
-        history: Optional observed values: columns ``date``, ``value`` (and ``flag``).
+        history: Optional observed values: columns ``date``, ``value`` (and ``flag``); a
+            dotted "last count" line marks the last month with a value.
         reference: Optional line to compare against (e.g. places): ``date``, ``value``.
         reference_name: Legend name of the reference line.
         y_title: Axis title; defaults to persons.
         language: ``en`` or ``nl``; default the kernel's.
         percent: Show the axis as a percentage (values are shares).
+        unit: Unit of the values for hover text and summary, as :func:`fmt_value` prints it
+            (``persons``, ``cases``, ``EUR``, ...); default ``share`` with ``percent``, else ``persons``.
 
     Returns:
         A plotly figure.
@@ -196,6 +321,13 @@ def fan_chart(
     language = i18n.language(language)
     rows = table[table["variable"] == variable].sort_values("date")
     x = _x(rows["date"])
+    unit = unit or ("share" if percent else "persons")
+    percent = percent or unit == "share"
+    steps = [_step(unit, m) for m in rows["q0.50"]]
+
+    def say(values: pd.Series) -> list[str]:  # hover text: the formatter, the headline's rounding
+        return [fmt_value(v, unit, step, language) for v, step in zip(values, steps, strict=True)]
+
     traces: list[dict[str, Any]] = []
     shades = {95: 0.22, 67: 0.38, 50: 0.55}  # the 95 % band stays visible on white and in print
     for p in (95, 67, 50):
@@ -204,26 +336,41 @@ def fan_chart(
         traces.append({"type": "scatter", "x": x, "y": _y(rows[hi]), "mode": "lines",
                        "line": {"width": 0}, "showlegend": False, "hoverinfo": "skip",
                        "legendgroup": name})
+        ranges = [fmt_range(a, b, unit, step, language)
+                  for a, b, step in zip(rows[lo], rows[hi], steps, strict=True)]
         traces.append({"type": "scatter", "x": x, "y": _y(rows[lo]), "mode": "lines",
                        "line": {"width": 0}, "fill": "tonexty",
                        "fillcolor": f"rgba(31,119,180,{shades[p]})", "name": name, "legendgroup": name,
-                       "hovertemplate": f"{name}: %{{y:,.0f}}<extra></extra>" if not percent else None})
+                       "text": ranges, "hovertemplate": f"{name}: %{{text}}<extra></extra>"})
+    median = t("median", language)
     traces.append({"type": "scatter", "x": x, "y": _y(rows["q0.50"]), "mode": "lines",
-                   "line": {"color": "rgb(31,119,180)", "width": 2.5}, "name": t("median", language)})
+                   "line": {"color": "rgb(31,119,180)", "width": 2.5}, "name": median,
+                   "text": say(rows["q0.50"]), "hovertemplate": f"{median}: %{{text}}<extra></extra>"})
+    markers: list[tuple[dict[str, Any], dict[str, Any]]] = []
     if history is not None and not history.empty:
+        observed = t("observed", language)
         traces.append({"type": "scatter", "x": _x(history["date"]), "y": _y(history["value"]),
                        "mode": "markers+lines", "marker": {"size": 5, "color": "black"},
-                       "line": {"color": "gray", "width": 1}, "name": t("observed", language)})
+                       "line": {"color": "gray", "width": 1}, "name": observed,
+                       "text": [fmt_value(v, unit, _step(unit, 0), language) for v in history["value"]],
+                       "hovertemplate": f"{observed}: %{{text}}<extra></extra>"})
+        seen = pd.to_datetime(history.loc[history["value"].notna(), "date"])
+        if len(seen):
+            markers.append(_observed_end(seen.max().strftime("%Y-%m-%d"), language))
     if reference is not None and not reference.empty:
         traces.append({"type": "scatter", "x": _x(reference["date"]),
                        "y": _y(reference["value"]), "mode": "lines",
-                       "line": {"color": "firebrick", "dash": "dash"}, "name": reference_name})
+                       "line": {"color": "firebrick", "dash": "dash"}, "name": reference_name,
+                       "text": [fmt_value(v, unit, _step(unit, v), language) for v in reference["value"]],
+                       "hovertemplate": f"{reference_name}: %{{text}}<extra></extra>"})
     if y_title is None:
         y_title = t("share", language) if percent else t("persons", language)
     layout = _base_layout(title or t(variable, language), y_title)
     if percent:
-        layout["yaxis"]["tickformat"] = ".0%"
-    layout.update(_language_layout(language, {"summary": _fan_summary(rows, language, percent)}))
+        layout["yaxis"]["tickformat"] = PERCENT_TICKS
+    layout.update(_language_layout(language, {"summary": _fan_summary(rows, language, unit)}))
+    if markers:
+        layout.update(shapes=[shape for shape, _ in markers], annotations=[note for _, note in markers])
     return go.Figure(data=[{k: v for k, v in trace.items() if v is not None} for trace in traces],
                      layout=layout)
 
@@ -234,17 +381,22 @@ def forecast_step(median: float) -> float:
     return 100.0 if size >= 10_000 else 10.0 if size >= 1_000 else 1.0
 
 
-def _fan_summary(rows: pd.DataFrame, language: str | None, percent: bool) -> str:
+def _step(unit: str, median: float) -> float:
+    """Display step of a fan chart's figure: a tenth of a percent, a headline count's step, else 1."""
+    if unit in ("share", "pp", "percentage_points"):
+        return 0.001
+    return forecast_step(median) if unit in COUNTS else 1.0
+
+
+def _fan_summary(rows: pd.DataFrame, language: str | None, unit: str) -> str:
     """Say in words where the median ends and its 80 % band, e.g. for a screen reader."""
     if rows.empty:
         return ""
     last = rows.iloc[-1]
-    step = forecast_step(last["q0.50"])
+    step = _step(unit, last["q0.50"])
 
     def f(v: float) -> str:
-        if percent:
-            return fmt_value(v, "share", 0.001, language)
-        return fmt_value(v, "persons", step, language) if abs(v) >= 10 else fmt_number(v, language, 2)
+        return fmt_value(v, unit, step, language)
 
     return i18n.gettext(FAN_SUMMARY, language).format(
         when=fmt_month(last["date"], language), median=f(last["q0.50"]), low=f(last["q0.10"]), high=f(last["q0.90"]))
@@ -277,14 +429,16 @@ def history_chart(history: pd.DataFrame, variables: list[str], *, title: str, la
             x=rows["date"], y=rows["value"], name=t(var, language),
             mode="markers" if var in POINT_VARIABLES else "lines+markers",
             marker={"symbol": [symbols.get(f, "x") for f in rows["flag"]], "size": 7},
-            customdata=rows[["flag", "source"]].to_numpy(),
-            hovertemplate="%{y:,.0f} (%{customdata[0]})<br>%{customdata[1]}<extra>" + t(var, language) + "</extra>",
+            text=[f"{fmt_value(v, 'persons', 1, language)} ({t(f, language)})"
+                  for v, f in zip(rows["value"], rows["flag"], strict=True)],
+            customdata=rows["source"].to_numpy(),
+            hovertemplate="%{text}<br>%{customdata}<extra>" + t(var, language) + "</extra>",
         ))
     return _dates_in(_layout(fig, title, t("persons", language)), language)
 
 
 def lines_chart(frame: pd.DataFrame, *, series: str, title: str, y_title: str, language: str | None = None,
-                percent: bool = False, markers: bool = False) -> go.Figure:
+                percent: bool = False, markers: bool = False, unit: str | None = None) -> go.Figure:
     """Draw one line per ``series`` value of a long frame (``date``, ``value``, ``series``).
 
     Gaps (NaN values) stay gaps. Used for series without quantiles, e.g. the TP stock of each
@@ -298,15 +452,20 @@ def lines_chart(frame: pd.DataFrame, *, series: str, title: str, y_title: str, l
         language: ``en`` or ``nl``; default the kernel's.
         percent: Show the axis as a percentage (values are shares).
         markers: Draw the points too (for sparse series).
+        unit: Unit of the values for the hover text (see :func:`fmt_value`); default ``share``
+            with ``percent``, else ``persons``.
 
     """
+    unit = unit or ("share" if percent else "persons")
     traces = []
     for name, rows in frame.groupby(series, sort=False):
         rows = rows.sort_values("date")
+        text = [fmt_value(v, unit, _step(unit, v), language) for v in rows["value"]]
         traces.append({"type": "scatter", "x": _x(rows["date"]), "y": _y(rows["value"]), "name": str(name),
-                       "mode": "lines+markers" if markers else "lines", "connectgaps": False})
+                       "mode": "lines+markers" if markers else "lines", "connectgaps": False,
+                       "text": text, "hovertemplate": f"{name}: %{{text}}<extra></extra>"})
     layout = _base_layout(title, y_title)
     if percent:
-        layout["yaxis"]["tickformat"] = ".1%"
+        layout["yaxis"]["tickformat"] = PERCENT_TICKS
     layout.update(_language_layout(language, {}))
     return go.Figure(data=traces, layout=layout)

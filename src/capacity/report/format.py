@@ -5,13 +5,15 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
+from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_decimal
+from babel.numbers import get_decimal_symbol, get_group_symbol, get_minus_sign_symbol
 
 from capacity import i18n
 from capacity.i18n import N_
@@ -37,9 +39,20 @@ def fmt_number(value: float, language: str | None = None, decimals: int = 0) -> 
     """Format a number with the language's separators (``12,345.6`` / ``12.345,6``), via Babel."""
     if value is None or pd.isna(value):
         return "–"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(round(float(value), decimals) + 0.0, format=pattern,  # + 0.0: no "-0"
-                          locale=locale(language))
+    decimal, group, minus = _symbols(locale(language))
+    text = f"{round(float(value), decimals) + 0.0:,.{decimals}f}"  # + 0.0: no "-0"
+    return text.translate({ord(","): group, ord("."): decimal, ord("-"): minus})
+
+
+@functools.lru_cache(maxsize=4)
+def _symbols(name: str) -> tuple[str, str, str]:
+    """Return the decimal, group and minus signs of a Babel locale (CLDR), read once.
+
+    Babel's ``format_decimal`` with the pattern ``#,##0.00`` gives the same text; it parses
+    the pattern and quantizes a Decimal on every call, and a chart prints hundreds of numbers.
+    """
+    where = Locale.parse(name)
+    return get_decimal_symbol(where), get_group_symbol(where), get_minus_sign_symbol(where)
 
 
 def fmt_significant(value: float, language: str | None = None, digits: int = 3) -> str:
@@ -62,46 +75,127 @@ def fmt_month(value: Any, language: str | None = None) -> str:
     return format_date(date, format="LLLL y", locale=locale(language))
 
 
-def fmt_value(value: Any, unit: str, rounding: float, language: str | None = None) -> str:
-    """Format a headline figure the one way every page prints it.
+#: Units that count whole things: printed without decimals, whatever the rounding step.
+COUNTS = frozenset({"persons", "places", "cases", "decisions", "count"})
+#: Units of money (euros): ``€ 2.4 million`` from a million, whole thousands from 10,000.
+EUROS = frozenset({"EUR", "euros"})
+#: Units of a difference of two shares (given as a difference of shares, ``0.012``).
+POINTS = frozenset({"pp", "percentage_points"})
+#: Every unit :func:`fmt_value` knows; any other is printed as a plain number to its step.
+UNITS = COUNTS | EUROS | POINTS | {"share", "months", "month", "year"}
 
-    Rounds to the step ``rounding`` (in ``unit``), then: shares as percentages
-    (``73.8 %`` / ``73,8%``), EUR of a million and more in millions (``EUR 9.9 million``),
-    months (unit ``month``) as words, counts with thousands separators; a censored
-    duration (``"> 60"``) as "more than 60", ``inf`` as "not within the run" and a missing
-    value as ``–``.
+EURO = N_("€ {number}")
+EURO_MILLION = N_("€ {number} million")
+PERCENTAGE_POINTS = N_("{number} pp")
+MORE_THAN = N_("more than {number}")
+FEWER_THAN = N_("fewer than {number}")
+RANGE = N_("{low} to {high}")
+#: Below this a municipal page prints a count as a range, not as an exact-looking number.
+SMALL_COUNT = 10
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "") or (
+        not isinstance(value, str) and pd.isna(value))
+
+
+def _decimals(step: float) -> int:
+    return max(0, -math.floor(math.log10(step) + 1e-9))
+
+
+def fmt_value(value: Any, unit: str, rounding: float | None = None, language: str | None = None, *,
+              small: bool = False) -> str:
+    """Format a figure the one way every table, caption, hover text and text alternative prints it.
+
+    Rounds to the step ``rounding`` (in ``unit``; default 1, or 0.001 for shares), then by unit:
+
+    * ``persons``, ``places``, ``cases``, ``decisions``, ``count``: whole numbers with thousands
+      separators (``93,100`` / ``93.100``), never decimals; with ``small`` a count below 10 is
+      "fewer than 10" (``minder dan 10``), as municipal pages print it;
+    * ``EUR`` (or ``euros``): ``€ 9.9 million`` / ``€ 9,9 miljoen`` from a million, whole
+      thousands from 10,000 (``€ 94,000``), never to the euro above that;
+    * ``share`` (0–1): a percentage, ``73.8 %`` / ``73,8%``;
+    * ``pp`` (or ``percentage_points``; a difference of shares): signed, ``+1.2 pp`` / ``+1,2 procentpunt``;
+    * ``months`` (a duration): the number; ``"> 60"`` (censored) as "more than 60", ``inf``
+      as "not within the run";
+    * ``month`` (a calendar month): words, ``April 2025`` / ``april 2025``; missing as "never";
+    * ``year``: ``2027``, never with a thousands separator.
+
+    A missing value is ``–``.
     """
     if unit == "month":
-        missing = value is None or value == "" or (isinstance(value, float) and math.isnan(value))
-        return t("never", language) if missing else fmt_month(value, language)
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return t("never", language) if _missing(value) else fmt_month(value, language)
+    if _missing(value):
         return "–"
+    if unit == "year":
+        year = value.year if hasattr(value, "year") else round(float(value))
+        return str(int(year))
     if isinstance(value, str) and value.startswith(">"):  # a censored duration: "> 60"
-        bound = fmt_number(float(value.lstrip("> ")), language)
-        return i18n.gettext("more than {bound}", language).format(bound=bound)
+        bound = fmt_value(float(value.lstrip("> ")), unit, rounding, language)
+        return i18n.gettext(MORE_THAN, language).format(number=bound)
     value = float(value)
     if math.isinf(value):
         return t("not_in_run", language)
-    step = float(rounding) if rounding else 1.0
+    if unit in EUROS:
+        return _euros(value, float(rounding) if rounding else 1.0, language)
+    step = float(rounding) if rounding else (0.001 if unit in ("share", *POINTS) else 1.0)
+    if unit in COUNTS:
+        step = max(step, 1.0)
     rounded = round(value / step) * step
-    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+    decimals = _decimals(step)
+    if unit in COUNTS and small and abs(rounded) < SMALL_COUNT:
+        return i18n.gettext(FEWER_THAN, language).format(number=fmt_number(SMALL_COUNT, language))
     if unit == "share":
+        return percent(fmt_number(100 * rounded, language, max(0, decimals - 2)), language)
+    if unit in POINTS:
         text = fmt_number(100 * rounded, language, max(0, decimals - 2))
-        return percent(text, language)
-    if unit == "EUR" and rounded == 0:
-        return "EUR 0"
-    if unit == "EUR" and step >= 100_000:
-        millions = fmt_number(rounded / 1e6, language, max(0, 6 - round(math.log10(step))))
-        return f"EUR {millions} {t('million', language)}"
-    return fmt_number(rounded, language, decimals)
+        sign = "+" if round(100 * rounded, max(0, decimals - 2)) > 0 else ""
+        return i18n.gettext(PERCENTAGE_POINTS, language).format(number=sign + text)
+    return fmt_number(rounded, language, decimals if rounded != 0 else 0)  # never "0.00"
 
 
-def fmt_headline(row: Mapping[str, Any], language: str | None = None, field: str = "value") -> str:
+def _euros(value: float, step: float, language: str | None) -> str:
+    """Format euros: millions from a million, whole thousands from 10,000, else to ``step``.
+
+    The step is made finer where it would swallow the figure (two significant digits kept).
+    """
+    size = abs(value)
+    if size >= 999_500:  # in millions: one decimal below 100 million, none from there
+        decimals = 0 if size >= 99_950_000 or step >= 1e6 else 1
+        return i18n.gettext(EURO_MILLION, language).format(number=fmt_number(value / 1e6, language, decimals))
+    if size >= 1:
+        step = min(step, max(10.0 ** (math.floor(math.log10(size)) - 1), 1.0))
+    if size >= 10_000:
+        step = max(step, 1000.0)
+    rounded = round(value / step) * step
+    if rounded == 0:
+        return i18n.gettext(EURO, language).format(number="0")
+    return i18n.gettext(EURO, language).format(number=fmt_number(rounded, language, _decimals(step)))
+
+
+def fmt_range(low: Any, high: Any, unit: str, rounding: float | None = None, language: str | None = None, *,
+              small: bool = False) -> str:
+    """Format a range of one unit, ``5,400 to 5,600`` / ``5.400 tot 5.600``, the way :func:`fmt_value` prints each end.
+
+    Equal ends print once (never "5 to 5"). With ``small`` (a municipal page) counts below 10
+    are not printed exactly: a range that ends below 10 is "fewer than 10".
+    """
+    if small and unit in COUNTS and not _missing(high) and abs(float(high)) < SMALL_COUNT - 0.5:
+        return fmt_value(high, unit, rounding, language, small=True)  # "fewer than 10"
+    lo, hi = (fmt_value(v, unit, rounding, language) for v in (low, high))
+    if lo == hi:
+        return lo
+    return i18n.gettext(RANGE, language).format(low=lo, high=hi)
+
+
+def fmt_headline(row: Mapping[str, Any], language: str | None = None, field: str = "value", *,
+                 small: bool = False) -> str:
     """Format one column (``value``, ``p10`` or ``p90``) of a headline-table row.
 
     A figure without a band (a scalar) shows ``–`` for ``p10``/``p90``, whatever its unit.
+    With ``small`` (a municipal page) a count below 10 is "fewer than 10" (see :func:`fmt_value`).
     """
     value = row[field]
-    if field != "value" and (value is None or value == "" or (isinstance(value, float) and math.isnan(value))):
+    if field != "value" and _missing(value):
         return "–"
-    return fmt_value(value, row["unit"], row["rounding"], language)
+    return fmt_value(value, row["unit"], row["rounding"], language, small=small)
