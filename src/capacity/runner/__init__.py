@@ -31,9 +31,9 @@ from typing import Any
 
 from capacity.runner import unchanged
 from capacity.runner.batch import run_batch
-from capacity.runner.execute import JobResult
 from capacity.runner.inputs import copy_inputs
 from capacity.runner.options import RunOptions, RunResult
+from capacity.runner.outcome import JobResult
 from capacity.runner.plan import Job, Plan, ScenarioSpec, plan
 from capacity.runner.publish import (
     REPORTS_DIR,

@@ -23,7 +23,7 @@ from typing import Any
 
 import capacity
 from capacity import params, project
-from capacity.runner.execute import JobResult
+from capacity.runner.outcome import JobResult
 from capacity.runner.plan import Job, Plan
 from capacity.runner.publish import now_iso
 
