@@ -169,7 +169,8 @@ def prepare_tasks(scenarios: Sequence[ScenarioSpec], run_dir: Path, *, prepare: 
     for spec in scenarios:
         # The shared results live in the run's private cache folder, never under reports/.
         cache = run_cache_dir(run_dir) / spec.name / "results.pkl"
-        fn, args = ((prepare_scenario, (str(spec.params_path), str(cache), str(run_dir / spec.name)))
+        # The worker gets the validated scenario itself (pickled), not its file to load again.
+        fn, args = ((prepare_scenario, (spec.load(), str(cache), str(run_dir / spec.name)))
                     if prepare else (_no_prepare, ()))
         tasks.append(Task("prepare", f"{spec.name}/prepare", spec.name, fn, args, {}))
     return tasks

@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from capacity import params
 from capacity.runner.engines import EngineOptions, engines
 from capacity.runner.export import TEMPLATES_DIR
 from capacity.runner.gather import MUNICIPAL_CSV, gather_municipal_tables
@@ -35,9 +36,12 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-def prepare_scenario(params_path: str, cache_path: str, scenario_dir: str) -> dict[str, Any]:
+def prepare_scenario(scenario: params.Scenario | str | Path, cache_path: str,
+                     scenario_dir: str) -> dict[str, Any]:
     """Compute a scenario's results once and cache them for its notebooks.
 
+    ``scenario`` is the validated scenario the runner loaded (handed over as it is: no file is
+    read and validated again in the worker), or the path of its YAML file.
     ``cache_path`` is in the run's private cache folder (``<cache>/<scenario>/results.pkl``,
     signed, outside ``reports/``). The backtest does not depend on the scenario's shocks,
     so it is cached once per run beside the scenarios (``<cache>/shared/``) and shared.
@@ -48,12 +52,12 @@ def prepare_scenario(params_path: str, cache_path: str, scenario_dir: str) -> di
         ``{"cache_path": str, "headline": [row dicts of headline.csv], "seconds": float}``.
 
     """
-    from capacity import data, params, pipeline
+    from capacity import data, pipeline
 
     start = time.perf_counter()
     # prophet's sampler logs every chain at INFO and resets its logger's level: filter instead.
     logging.getLogger("cmdstanpy").addFilter(lambda record: record.levelno >= logging.WARNING)
-    scn = params.load(params_path)
+    scn = scenario if isinstance(scenario, params.Scenario) else params.load(scenario)
     cache = Path(cache_path)
     run_cache = cache.parent.parent / "shared"
     history = pipeline.scenario_history(scn)
