@@ -29,7 +29,7 @@ from capacity.runner.outcome import JobResult
 from capacity.runner.plan import Job
 
 __all__ = [
-    "MUNICIPAL_CSV", "TEMPLATES_DIR", "JobResult", "execute_chunk", "execute_job", "execute_jobs",
+    "MUNICIPAL_CSV", "TEMPLATES_DIR", "JobResult", "execute_job", "execute_jobs",
     "gather_municipal_tables", "prepare_scenario",
 ]
 
@@ -105,10 +105,8 @@ def execute_jobs(engine: str, jobs: Sequence[Job], *, kernel_log: str | None = N
 
 
 def execute_job(job: Job, **options: Any) -> JobResult:
-    """Run one notebook with papermill and render its page (``execute_jobs("papermill", [job])``)."""
+    """Run one notebook with papermill and render its page (``execute_jobs("papermill", [job])``).
+
+    The benchmarks time single notebooks through it.
+    """
     return execute_jobs("papermill", [job], **options)[0]
-
-
-def execute_chunk(jobs: list[Job], **options: Any) -> list[JobResult]:
-    """Render several jobs of one notebook on one kept kernel (``execute_jobs("chunk", jobs)``)."""
-    return execute_jobs("chunk", jobs, **options)
