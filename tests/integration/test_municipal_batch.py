@@ -124,7 +124,7 @@ def test_report_exporter_gives_nbconvert_s_page(tmp_path: Path) -> None:
     from bs4 import BeautifulSoup
     from nbconvert import HTMLExporter
 
-    from capacity.runner import execute
+    from capacity.runner import export
     from capacity.runner.plan import Job
 
     nb = nbformat.v4.new_notebook(cells=[
@@ -135,31 +135,36 @@ def test_report_exporter_gives_nbconvert_s_page(tmp_path: Path) -> None:
         nbformat.v4.new_code_cell("y", outputs=[nbformat.v4.new_output(
             "execute_result", data={"text/markdown": "**vet**", "text/plain": "v"},
             execution_count=2)]),
+        nbformat.v4.new_code_cell("print(1)", outputs=[nbformat.v4.new_output(
+            "stream", name="stdout", text="1\n")]),
+        nbformat.v4.new_code_cell("z", outputs=[nbformat.v4.new_output(
+            "execute_result", data={"text/plain": "42"}, execution_count=4)]),
     ])
     job = Job(key="s/n", scenario="s", notebook=Notebook("n"), municipality=None, parameters={},
               output_ipynb=tmp_path / "s" / "n.ipynb", output_html=tmp_path / "s" / "n.html",
               workdir=tmp_path / "w", language="nl", title="Titel")
     job.output_html.parent.mkdir(parents=True)
-    fast = execute.export_html(nb, job).read_text(encoding="utf-8")
+    fast = export.export_html(nb, job).read_text(encoding="utf-8")
     from traitlets.config import Config
 
     plain = HTMLExporter(config=Config({"CSSHTMLHeaderPreprocessor": {"enabled": False}}),
-                         template_name="capacity_report",
-                         extra_template_basedirs=[str(execute.TEMPLATES_DIR)], exclude_input=True,
+                         template_name="capacity_report", language_code="nl",
+                         extra_template_basedirs=[str(export.TEMPLATES_DIR)], exclude_input=True,
                          exclude_input_prompt=True, exclude_output_prompt=True)
-    original = execute._exporter
+    original = export._exporter
     try:
-        execute._exporter = lambda _: plain
-        slow = execute.export_html(nb, job).read_text(encoding="utf-8")
+        export._exporter = lambda *_: plain
+        slow = export.export_html(nb, job).read_text(encoding="utf-8")
     finally:
-        execute._exporter = original
+        export._exporter = original
 
     def dom(page: str) -> list:
         return [(t.name, sorted(t.attrs.items(), key=str), t.string)
                 for t in BeautifulSoup(page, "html.parser").find_all(True)]
 
     assert dom(fast) == dom(slow)
-    assert fast.count('tabindex="0"') >= 3
+    assert fast.count('tabindex="0"') >= 5
+    assert '<html lang="nl">' in fast and "jp-Collapser" not in fast
     assert "td.linenos" not in fast and ".highlight" not in fast  # reports show no code: no pygments CSS
 
 
@@ -168,7 +173,7 @@ def test_batch_writes_excel_per_municipality_and_one_csv(chunked: runner.RunResu
     import openpyxl
     import pandas as pd
 
-    from capacity.runner.execute import MUNICIPAL_CSV
+    from capacity.runner.gather import MUNICIPAL_CSV
 
     tables = chunked.run_dir / "small" / "tables"
     ok = sorted(c for c in CODES if c not in (BROKEN, KILLED))

@@ -17,8 +17,8 @@ from fixture_notebooks import FAST
 from capacity import data, params, project, runner
 from capacity.errors import ParameterError
 from capacity.runner import Notebook
-from capacity.runner.execute import ProjectKernelManager
 from capacity.runner.inputs import copy_inputs
+from capacity.runner.kernels import ProjectKernelManager
 from capacity.runner.options import RunOptions
 from capacity.runner.plan import load_scenarios
 

@@ -113,7 +113,7 @@ def test_a_table_s_excel_file_is_one_sheet_named_after_it(tmp_path: Path) -> Non
 
 
 def test_gathering_joins_the_municipal_csvs_into_one_and_removes_them(tmp_path: Path) -> None:
-    from capacity.runner.execute import MUNICIPAL_CSV, gather_municipal_tables
+    from capacity.runner.gather import MUNICIPAL_CSV, gather_municipal_tables
 
     for code in ("GM0363", "GM0014"):
         save_table(_frame().assign(code=code), f"municipality_{code}", tmp_path, "csv")
@@ -127,7 +127,7 @@ def test_gathering_joins_the_municipal_csvs_into_one_and_removes_them(tmp_path: 
 
 
 def test_gathering_refuses_other_columns_and_keeps_every_csv(tmp_path: Path) -> None:
-    from capacity.runner.execute import MUNICIPAL_CSV, gather_municipal_tables
+    from capacity.runner.gather import MUNICIPAL_CSV, gather_municipal_tables
 
     save_table(_frame(), "municipality_GM0363", tmp_path, "csv")
     save_table(_frame().drop(columns="count"), "municipality_GM0014", tmp_path, "csv")

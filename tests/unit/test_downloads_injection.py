@@ -64,7 +64,7 @@ def test_no_text_cell_of_any_download_starts_like_a_formula(texts: list[str]) ->
 
 
 def test_the_municipal_download_gathered_from_a_batch_is_neutralised_too(tmp_path: Path) -> None:
-    from capacity.runner.execute import MUNICIPAL_CSV, gather_municipal_tables
+    from capacity.runner.gather import MUNICIPAL_CSV, gather_municipal_tables
 
     for code, name in (("GM0001", "=HYPERLINK(\"x\")"), ("GM0002", "@evil")):
         save_table(pd.DataFrame({"code": [code], "name": [name], "value": [1.0]}), f"municipality_{code}",

@@ -38,9 +38,9 @@ def test_a_page_language_without_twins_is_refused() -> None:
 
 def test_the_report_exporter_runs_it() -> None:
     from capacity import project
-    from capacity.runner.execute import _exporter
+    from capacity.runner.export import PREPROCESSORS, _exporter
 
-    exporter = _exporter(str(project.templates_dir()))
+    exporter = _exporter(str(project.templates_dir()), tuple(PREPROCESSORS))
     assert any(isinstance(p, LanguageCells) and p.enabled for p in exporter._preprocessors)
 
 

@@ -42,7 +42,7 @@ def test_a_huge_lock_info_is_shown_as_one_short_line(tmp_path: Path) -> None:
 
 
 def test_csv_gz_and_xlsx_downloads_are_the_same_bytes_at_another_time(tmp_path: Path, monkeypatch) -> None:
-    from capacity.runner.execute import MUNICIPAL_CSV, gather_municipal_tables
+    from capacity.runner.gather import MUNICIPAL_CSV, gather_municipal_tables
 
     frame = pd.DataFrame({"code": ["GM0001"], "date": ["2026-01-01"], "value": [1.5]})
     outputs = []
@@ -64,7 +64,8 @@ class _Pool:
         self.calls: list[str] = []
 
     def submit(self, fn, *args, **kwargs):
-        self.calls.append(fn.__name__)
+        # the engine a job runs on (execute_jobs' first argument)
+        self.calls.append(args[0] if fn.__name__ == "execute_jobs" else fn.__name__)
         return object()
 
 
@@ -89,15 +90,15 @@ def test_municipal_reports_are_chunked_and_gathered_whatever_the_number_of_worke
                       options=RunOptions(jobs=workers))
         batch.submit_jobs(_jobs(n), cache=None)
         kinds.add(frozenset(pool.calls))
-    assert kinds == {frozenset({"execute_chunk"})}  # never one papermill run per report unless asked
+    assert kinds == {frozenset({"chunk"})}  # never one papermill run per report unless asked
     pool = _Pool()
     Batch(pool, _jobs(n), {}, {}, progress=None, job_kwargs={}, workers=2,
           options=RunOptions(municipal_chunk=1)).submit_jobs(_jobs(n), cache=None)
-    assert set(pool.calls) == {"execute_job"}
+    assert set(pool.calls) == {"papermill"}
 
 
 def test_gathering_a_batch_that_wrote_no_municipal_table_is_nothing_to_do(tmp_path: Path) -> None:
-    from capacity.runner.execute import MUNICIPAL_CSV, gather_municipal_tables
+    from capacity.runner.gather import MUNICIPAL_CSV, gather_municipal_tables
 
     assert gather_municipal_tables("k", str(tmp_path), ["GM0001"]).status == "ok"
     assert not (tmp_path / "tables" / MUNICIPAL_CSV).exists()

@@ -10,10 +10,13 @@ The recipe, papermill-style, each step a named function in its own module::
 
 Modules: :mod:`~capacity.runner.registry` (the suite's notebooks), :mod:`~.plan` (scenarios,
 municipalities, jobs), :mod:`~.options` (:class:`RunOptions`, :class:`RunResult`),
-:mod:`~.batch` (the run loop), :mod:`~.progress`, :mod:`~.execute` (one job in a worker),
-:mod:`~.pool` (process or Dask workers), :mod:`~.fork` (kernels forked from a preloaded
-interpreter), :mod:`~.manifest` (provenance), :mod:`~.index` (the index page),
-:mod:`~.publish` (run folders, lock, ``latest``, pruning).
+:mod:`~.batch` (the run loop), :mod:`~.progress`, :mod:`~.execute` (what a worker runs),
+:mod:`~.engines` (the ``papermill`` and ``chunk`` engines behind one interface),
+:mod:`~.outcome` (job results, the one failure classifier), :mod:`~.kernels` (kernel
+managers), :mod:`~.export` (the HTML page, right the first time), :mod:`~.gather` (a batch's
+municipal CSVs), :mod:`~.pool` (process or Dask workers), :mod:`~.fork` (kernels forked
+from a preloaded interpreter), :mod:`~.manifest` (provenance), :mod:`~.index` (the index
+page), :mod:`~.publish` (run folders, lock, ``latest``, pruning).
 
 Example:
     >>> from capacity import runner
@@ -31,9 +34,9 @@ from typing import Any
 
 from capacity.runner import unchanged
 from capacity.runner.batch import run_batch
-from capacity.runner.execute import JobResult
 from capacity.runner.inputs import copy_inputs
 from capacity.runner.options import RunOptions, RunResult
+from capacity.runner.outcome import JobResult
 from capacity.runner.plan import Job, Plan, ScenarioSpec, plan
 from capacity.runner.publish import (
     REPORTS_DIR,

@@ -20,16 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from capacity.runner.execute import (
-    JobResult,
-    execute_chunk,
-    execute_job,
-    gather_municipal_tables,
-    prepare_scenario,
-)
+from capacity.runner.execute import execute_jobs, prepare_scenario
+from capacity.runner.gather import gather_municipal_tables
 from capacity.runner.index import write_index
 from capacity.runner.manifest import finish_manifest, report_context, start_manifest, write_manifest
 from capacity.runner.options import RunOptions
+from capacity.runner.outcome import JobResult
 from capacity.runner.plan import Job, Plan, ScenarioSpec
 from capacity.runner.pool import make_executor
 from capacity.runner.progress import Progress
@@ -173,7 +169,8 @@ def prepare_tasks(scenarios: Sequence[ScenarioSpec], run_dir: Path, *, prepare: 
     for spec in scenarios:
         # The shared results live in the run's private cache folder, never under reports/.
         cache = run_cache_dir(run_dir) / spec.name / "results.pkl"
-        fn, args = ((prepare_scenario, (str(spec.params_path), str(cache), str(run_dir / spec.name)))
+        # The worker gets the validated scenario itself (pickled), not its file to load again.
+        fn, args = ((prepare_scenario, (spec.load(), str(cache), str(run_dir / spec.name)))
                     if prepare else (_no_prepare, ()))
         tasks.append(Task("prepare", f"{spec.name}/prepare", spec.name, fn, args, {}))
     return tasks
@@ -227,10 +224,10 @@ class Batch:
     def submit_jobs(self, jobs: Sequence[Job], cache: str | None) -> None:
         """Submit a scenario's notebook jobs, each told where the scenario's results are.
 
-        Per-municipality jobs go in chunks to one kernel each (:func:`execute_chunk`), unless
-        the chunk size is 1 (one papermill run per report). Once a scenario's chunks are done,
-        the published municipalities' CSVs are gathered into one file
-        (:func:`gather_municipal_tables`).
+        Per-municipality jobs go in chunks to one kernel each (the ``chunk`` engine), unless
+        the chunk size is 1 (the ``papermill`` engine, one run per report, as national ones).
+        Once a scenario's chunks are done, the published municipalities' CSVs are gathered
+        into one file (:func:`gather_municipal_tables`).
         """
         jobs = [dataclasses.replace(job, parameters={**job.parameters, "cache_path": cache})
                 for job in jobs]
@@ -242,14 +239,15 @@ class Batch:
         chunked = self.options.municipal_chunk != 1
         for job in jobs:
             if not chunked or job.municipality is None:
-                self.submit(Task("job", job.key, job, execute_job, (job,), self.job_kwargs))
+                self.submit(Task("job", job.key, job, execute_jobs, ("papermill", [job]),
+                                 self.job_kwargs))
         if chunked:
             kwargs = {**self.job_kwargs, "keep_notebooks": self.options.keep_notebooks}
             for start in range(0, len(municipal), size):
                 chunk = municipal[start:start + size]
                 self.chunks_left[chunk[0].scenario] = self.chunks_left.get(chunk[0].scenario, 0) + 1
                 key = f"{chunk[0].key}..{chunk[-1].municipality}"
-                self.submit(Task("chunk", key, chunk, execute_chunk, (chunk,), kwargs))
+                self.submit(Task("chunk", key, chunk, execute_jobs, ("chunk", chunk), kwargs))
 
     def mark_interrupted(self) -> None:
         """Record every job still pending as interrupted."""

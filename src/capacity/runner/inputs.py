@@ -67,6 +67,6 @@ def copy_inputs(run_dir: Path, scenarios: Iterable[ScenarioSpec]) -> dict[str, l
             shutil.copyfile(source, target)
             files.append(target)
         target = inputs / "scenario.yaml"
-        target.write_text(params.to_yaml(params.load(spec.params_path), header=_HEADER), encoding="utf-8")
+        target.write_text(params.to_yaml(spec.load(), header=_HEADER), encoding="utf-8")
         written[spec.name] = [*files, target]
     return written

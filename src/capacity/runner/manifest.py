@@ -23,7 +23,7 @@ from typing import Any
 
 import capacity
 from capacity import params, project
-from capacity.runner.execute import JobResult
+from capacity.runner.outcome import JobResult
 from capacity.runner.plan import Job, Plan
 from capacity.runner.publish import now_iso
 
@@ -199,7 +199,7 @@ def _scenario_entries(the_plan: Plan) -> list[dict[str, Any]]:
         entries.append({
             "name": s.name, "title": s.title, "title_nl": s.title_in("nl"), "params_file": str(s.params_path),
             "params_sha256": sha256(s.params_path), "seed": s.seed, "language": s.language,
-            **provenance.of_scenario(params.load(s.params_path)),
+            **provenance.of_scenario(s.load()),
         })
     return entries
 
@@ -246,7 +246,7 @@ def report_context(manifest: Mapping[str, Any], the_plan: Plan) -> dict[str, Any
     scenarios = {}
     for entry in manifest["scenarios"]:
         spec = next(s for s in the_plan.scenarios if s.name == entry["name"])
-        table = params.describe(params.load(spec.params_path))
+        table = params.describe(spec.load())
         scenarios[entry["name"]] = {
             **entry, "parameters_html": table.to_html(index=False, border=0),
             "run": {**run, "data_vintage": entry["data_vintage"], "data_files": entry["data_files"]},

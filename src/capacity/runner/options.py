@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from capacity.errors import RunError
-from capacity.runner.execute import KERNEL_MANAGERS, JobResult
+from capacity.runner.kernels import KERNEL_MANAGERS
+from capacity.runner.outcome import JobResult
 from capacity.runner.publish import REPORTS_DIR
 
 logger = logging.getLogger(__name__)

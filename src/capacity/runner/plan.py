@@ -31,7 +31,12 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class ScenarioSpec:
-    """A validated scenario of this run: its file, its name and its language."""
+    """A validated scenario of this run: its file, its name and its language.
+
+    ``scenario`` is the validated :class:`~capacity.params.Scenario` itself, loaded once by
+    :func:`load_scenarios` and handed down to every step of the run (manifest, inputs,
+    fingerprint, the worker that computes its results) instead of each loading the file again.
+    """
 
     name: str
     params_path: Path
@@ -39,10 +44,15 @@ class ScenarioSpec:
     language: str
     seed: int
     title_nl: str = ""  # the Dutch title (meta.title_nl), empty: the title
+    scenario: params.Scenario | None = field(default=None, compare=False, repr=False)
 
     def title_in(self, language: str) -> str:
         """Return the scenario's title in ``language`` (a translated title is data: ``meta.title_nl``)."""
         return (self.title_nl if language != i18n.SOURCE else "") or self.title
+
+    def load(self) -> params.Scenario:
+        """Return the validated scenario: the one :func:`load_scenarios` loaded, else the file's."""
+        return self.scenario if self.scenario is not None else params.load(self.params_path)
 
 
 @dataclass(frozen=True)
@@ -116,7 +126,7 @@ def load_scenarios(paths: Sequence[Path | str] | None) -> list[ScenarioSpec]:
         seen[name] = path
         specs.append(ScenarioSpec(name=name, params_path=path.resolve(), title=scn.meta.title,
                                   language=scn.meta.language, seed=scn.meta.seed,
-                                  title_nl=scn.meta.title_nl or ""))
+                                  title_nl=scn.meta.title_nl or "", scenario=scn))
     if errors:
         raise ParameterError("\n".join(errors))
     return specs

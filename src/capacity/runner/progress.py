@@ -6,7 +6,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from capacity.runner.execute import JobResult
+from capacity.runner.outcome import JobResult
 
 logger = logging.getLogger(__name__)
 

@@ -53,11 +53,10 @@ def code_sha256(root: Path | None = None) -> str:
     return digest.hexdigest()
 
 
-def _scenario_inputs(path: Path) -> dict[str, Any]:
+def _scenario_inputs(scn: params.Scenario) -> dict[str, Any]:
     from capacity import data
     from capacity.errors import CapacityError
 
-    scn = params.load(path)
     text = json.dumps(params.dump(scn), sort_keys=True, default=str)
     try:
         files = data.data_files(scn.data.data_dir, scn.data.files)
@@ -73,7 +72,7 @@ def fingerprint(the_plan: Any) -> dict[str, Any]:
         "package_version": capacity.__version__,
         "code_sha256": code_sha256(),
         "notebooks": {nb.name: _sha256_file(nb.source) for nb in the_plan.notebooks},
-        "scenarios": {s.name: _scenario_inputs(s.params_path) for s in the_plan.scenarios},
+        "scenarios": {s.name: _scenario_inputs(s.load()) for s in the_plan.scenarios},
         "jobs": sorted(job.key for job in the_plan.jobs(Path("run"))),
         "extra_parameters": json.loads(json.dumps(the_plan.extra_parameters, sort_keys=True, default=str)),
     }
