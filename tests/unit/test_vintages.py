@@ -414,7 +414,7 @@ def test_track_record_rows_show_the_direction_of_the_error_in_words_and_signs() 
     assert shown[1]["mean_error"] == "+12" and shown[0]["coverage_95"] == "–"
 
 
-def test_national_reports_get_the_note_and_municipal_reports_keep_the_marker(tmp_path: Path) -> None:
+def test_national_and_municipal_reports_get_the_note(tmp_path: Path) -> None:
     from capacity.vintages.banner import MARKER, note_html
 
     db = tmp_path / "v.duckdb"
@@ -432,7 +432,8 @@ def test_national_reports_get_the_note_and_municipal_reports_keep_the_marker(tmp
     assert MARKER not in text and 'id="capacity-vintage"' in text
     assert "Since run 20260101T000000Z: parameters shelter.lead_time_months." in text
     assert "Early warning:" in text and 'href="../index.html#early-warning"' in text
-    assert municipal.read_text() == f"<body>{MARKER}</body>"
+    page = municipal.read_text()  # the warning reaches the municipal page, in Dutch
+    assert MARKER not in page and "Vroegsignalering:" in page and 'href="../../index.html#early-warning"' in page
     hostile = note_html("red", [{"title": "<script>x</script>", "status": "red"}],
                         {"previous_run": "r1", "params": [{"key": "a<b"}]}, language="nl")
     assert "<script>" not in hostile and "&lt;script&gt;" in hostile and "ROOD — actie nodig" in hostile
@@ -445,3 +446,23 @@ def test_a_run_without_a_headline_table_is_recorded_and_the_store_path_is_relati
     out = _record(run, tmp_path / "v.duckdb")
     assert out["store"] == "../v.duckdb"  # published files carry no machine path
     assert json.loads((run / "vintages.json").read_text())["store"] == "../v.duckdb"
+
+
+def test_municipal_pages_get_the_warning_in_dutch(tmp_path: Path) -> None:
+    from capacity.vintages.banner import MARKER, note_html, stamp_reports
+
+    national, municipal = tmp_path / "02_arrivals_departures.html", tmp_path / "municipalities" / "GM0363.html"
+    municipal.parent.mkdir()
+    for page in (national, municipal):
+        page.write_text(f"<body>{MARKER}<p>page</p></body>", encoding="utf-8")
+    results = [{"trigger": "data_age", "status": "stale", "title": early.TITLES["data_age"], "text": "old"},
+               {"trigger": "shelter_pressure", "status": "unknown", "title": early.TITLES["shelter_pressure"],
+                "text": "not evaluated"}]
+    status = early.overall(results)
+    changed = stamp_reports(tmp_path, note_html(status, results, None, language="en"),
+                            note_html(status, results, None, language="nl", index_href="../../index.html"))
+    assert changed == [national, municipal]
+    page = municipal.read_text(encoding="utf-8")
+    assert MARKER not in page and 'href="../../index.html#early-warning"' in page
+    assert "Ouderdom van de gegevens" in page and "Age of the data" not in page  # the trigger in Dutch
+    assert "Age of the data" in national.read_text(encoding="utf-8")

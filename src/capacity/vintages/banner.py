@@ -59,7 +59,7 @@ def note_html(status: str, triggers: Sequence[Mapping[str, Any]], changes: Mappi
     ``language``: the page's (``en``, ``nl``); default the kernel's (:func:`capacity.i18n.set_language`).
     """
     t = {key: i18n.gettext(text, language) for key, text in _TEXT.items()}
-    fired = [tr["title"] for tr in triggers if tr.get("status") in ("amber", "red", "stale")]
+    fired = [i18n.gettext(tr["title"], language) for tr in triggers if tr.get("status") in ("amber", "red", "stale")]
     lines = [f"<strong>{html.escape(t['title'])}: {html.escape(t.get(status, status))}</strong>"]
     if fired:
         lines.append(html.escape(f"{', '.join(fired)} {t['fired']}."))
@@ -72,15 +72,23 @@ def note_html(status: str, triggers: Sequence[Mapping[str, Any]], changes: Mappi
             + f" {link}</div>")
 
 
-def stamp_reports(scenario_dir: Path, note: str) -> list[Path]:
-    """Replace :data:`MARKER` with ``note`` in the scenario's national reports; return those changed."""
+def stamp_reports(scenario_dir: Path, note: str, municipal_note: str | None = None) -> list[Path]:
+    """Replace :data:`MARKER` with a note in the scenario's reports; return those changed.
+
+    National pages (``<scenario>/*.html``) get ``note``; municipal pages
+    (``<scenario>/municipalities/*.html``, always Dutch, one folder deeper) get
+    ``municipal_note`` (the same status in Dutch, linking two folders up), when given.
+    """
     changed = []
-    for path in sorted(scenario_dir.glob("*.html")):
+    pages = [(path, note) for path in sorted(scenario_dir.glob("*.html"))]
+    if municipal_note is not None:
+        pages += [(path, municipal_note) for path in sorted((scenario_dir / "municipalities").glob("*.html"))]
+    for path, text_note in pages:
         text = path.read_text(encoding="utf-8")
         if MARKER not in text:
             continue
         tmp = path.with_suffix(".html.tmp")
-        tmp.write_text(text.replace(MARKER, note, 1), encoding="utf-8")
+        tmp.write_text(text.replace(MARKER, text_note, 1), encoding="utf-8")
         os.replace(tmp, path)
         changed.append(path)
     return changed

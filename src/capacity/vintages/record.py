@@ -356,9 +356,11 @@ def _record(run_dir: Path, manifest: Mapping[str, Any], status: str, path: Path,
     write_warnings(run_dir, manifest["run_id"], per, store_error=out.get("store_error"))
     languages = {entry["name"]: entry.get("language", "en") for entry in manifest.get("scenarios", [])}
     for name, results in per.items():
-        note = banner.note_html(warnings.overall(list(results)), results, out["scenarios"][name]["changes"],
-                                language=languages.get(name, "en"))
-        banner.stamp_reports(run_dir / name, note)
+        status, changes = warnings.overall(list(results)), out["scenarios"][name]["changes"]
+        note = banner.note_html(status, results, changes, language=languages.get(name, "en"))
+        # municipal pages are Dutch and one folder deeper: the same status, in Dutch, where they read it
+        municipal = banner.note_html(status, results, changes, language="nl", index_href="../../index.html")
+        banner.stamp_reports(run_dir / name, note, municipal)
     return out
 
 

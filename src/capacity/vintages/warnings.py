@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from capacity.i18n import N_
 from capacity.params.warnings import (
     BacklogCapacity,
     DataAge,
@@ -31,12 +32,13 @@ from capacity.vintages.track import BANDS
 # "unknown" (not evaluated) ranks above green: a run whose triggers could not all be read is
 # never reported as "no trigger fired"; a trigger that fired still outranks it.
 ORDER = {"green": 0, "unknown": 1, "amber": 2, "red": 3, "stale": 4}
-TITLES = {
-    "registrations_above_band": "Observations against the previous forecast",
-    "shelter_pressure": "Shelter pressure and lead time",
-    "backlog_capacity": "IND/DT&V capacity needed against planned",
-    "penalty_budget": "Penalties for late decisions against the budget",
-    "data_age": "Age of the data",
+TITLES = {  # English; a page shows them in its language through the catalogue (banner.note_html)
+    "registrations_above_band": N_("Observations against the previous forecast"),
+    "shelter_pressure": N_("Shelter pressure and lead time"),
+    "backlog_capacity": N_("IND/DT&V capacity needed against planned"),
+    "penalty_budget": N_("Penalties for late decisions against the budget"),
+    "data_age": N_("Age of the data"),
+    "vintage_store": N_("Vintage store"),
 }
 #: Triggers that read the observed counts (not evaluated on stale data).
 COUNT_TRIGGERS = ("registrations_above_band", "shelter_pressure")
