@@ -117,3 +117,18 @@ def test_a_run_with_a_dutch_edition_has_a_dutch_index_beside_the_english_one(tmp
     assert 'href="index.nl.html"' in english and 'href="index.html"' in dutch
     assert "Scenario comparison" in english and "Scenario’s vergeleken" in dutch
     assert '<html lang="nl">' in dutch and "Ukraine reception" not in dutch
+
+
+def test_two_scenarios_with_the_same_forecast_both_show_on_the_comparison() -> None:
+    import pandas as pd
+
+    from capacity.report import forecast as report_forecast
+    from capacity.runner.index import _dash_medians
+
+    table = pd.DataFrame({"date": pd.to_datetime(["2026-01-01", "2026-02-01"]), "variable": "registered",
+                          "q0.10": [1.0, 2.0], "q0.50": [2.0, 3.0], "q0.90": [3.0, 4.0]})
+    fig = report_forecast.scenario_comparison({"War continues": table, "Oorlog duurt voort": table.copy()})
+    _dash_medians(fig)
+    medians = [trace for trace in fig.data if trace.name]
+    assert [m.line.dash for m in medians] == ["solid", "dash"]  # the later line does not hide the first
+    assert medians[0].line.width > medians[1].line.width

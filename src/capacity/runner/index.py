@@ -456,19 +456,20 @@ def _warning_view(run_dir: Path, titles: Mapping[str, str], *, language: str = "
             "scenarios": scenarios}
 
 
-def _months_text(months: Mapping[str, Sequence[str]]) -> list[str]:
-    """Return ``registered: April 2025 – June 2025 (3 months)`` per series with new observations."""
-    from capacity.report import fmt_value
+def _months_text(months: Mapping[str, Sequence[str]], *, language: str = "en") -> list[str]:
+    """Return ``Registered with municipalities: April 2025 – June 2025 (3 months)`` per series with new observations."""
+    from capacity.report import fmt_value, t
 
     out = []
     for variable, items in sorted(months.items()):
-        first, last = fmt_value(items[0], "month", 1), fmt_value(items[-1], "month", 1)
+        first, last = fmt_value(items[0], "month", 1, language), fmt_value(items[-1], "month", 1, language)
         span = first if len(items) == 1 else f"{first} – {last}"
-        out.append(f"{variable}: {span} ({len(items)} month{'s' if len(items) != 1 else ''})")
+        count = i18n.ngettext("{n} month", "{n} months", len(items), language).format(n=len(items))
+        out.append(f"{t(variable, language)}: {span} ({count})")
     return out
 
 
-def _headline_change_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _headline_change_rows(rows: Sequence[Mapping[str, Any]], *, language: str = "en") -> list[dict[str, Any]]:
     """Return the headline figures then and now, as every report prints them."""
     from capacity.headline import MAIN
     from capacity.report import fmt_headline
@@ -477,21 +478,23 @@ def _headline_change_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, A
     for row in rows:
         then, now = row.get("then"), row.get("now")
         ref = now or then
-        shown = {"then": fmt_headline(then) if then else "—", "now": fmt_headline(now) if now else "—"}
-        out.append({"key": row["key"], "name": ref["label_en"], "unit": _UNITS.get(ref["unit"], ref["unit"]),
+        shown = {"then": fmt_headline(then, language) if then else "—",
+                 "now": fmt_headline(now, language) if now else "—"}
+        name = ref["label_nl"] if language == "nl" and ref.get("label_nl") else ref["label_en"]
+        out.append({"key": row["key"], "name": name, "unit": _unit(ref["unit"], language),
                     "main": row["key"] in MAIN, **shown, "changed": shown["then"] != shown["now"]})
     return sorted(out, key=lambda r: not r["main"])
 
 
-def _change_view(name: str, title: str, entry: Mapping[str, Any]) -> dict[str, Any]:
+def _change_view(name: str, title: str, entry: Mapping[str, Any], *, language: str = "en") -> dict[str, Any]:
     """Return one scenario's "what changed since the last run" block."""
     ch = entry["changes"]
     code = ch.get("code")
     return {"name": name, "title": title, "previous_run": ch.get("previous_run"), "first": ch.get("first"),
             "unchanged": ch.get("unchanged"), "params": ch.get("params", []),
-            "data": ch.get("data", []), "new_months": _months_text(ch.get("new_months", {})),
+            "data": ch.get("data", []), "new_months": _months_text(ch.get("new_months", {}), language=language),
             "code": {"then": code["then"][:12], "now": code["now"][:12]} if code else None,
-            "headline": _headline_change_rows(ch.get("headline", []))}
+            "headline": _headline_change_rows(ch.get("headline", []), language=language)}
 
 
 def _track_rows(name: str, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -514,7 +517,7 @@ def _track_rows(name: str, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, 
     return out
 
 
-def _fan_chart(title: str, fan: Sequence[Mapping[str, Any]]) -> str | None:
+def _fan_chart(title: str, fan: Sequence[Mapping[str, Any]], *, language: str = "en") -> str | None:
     """Return the registered forecast of recent runs (median and 80 % band each) as HTML."""
     if len(fan) < 2:
         return None
@@ -523,13 +526,15 @@ def _fan_chart(title: str, fan: Sequence[Mapping[str, Any]]) -> str | None:
     from capacity import report
     from capacity.report import forecast as report_forecast
 
-    tables = {f"run {f['run_id']}": pd.DataFrame({
+    tables = {i18n.gettext(N_("run {run}"), language).format(run=f["run_id"]): pd.DataFrame({
         "date": pd.to_datetime(f["date"]), "variable": "registered", "q0.10": f["p10"], "q0.50": f["p50"],
         "q0.90": f["p90"]}) for f in fan}
-    fig = report_forecast.scenario_comparison(tables, variable="registered")
-    fig.update_layout(title=f"{title}: registered forecast of the last {len(fan)} runs (median, 80 % band)")
-    summary = (f"Median and 80 % band of the registered count as forecast by each of the last {len(fan)} "
-               f"runs of {title}; the newest run is {fan[-1]['run_id']}.")
+    fig = report_forecast.scenario_comparison(tables, variable="registered", language=language)
+    words = {"title": title, "n": len(fan), "run": fan[-1]["run_id"]}
+    fig.update_layout(title=i18n.gettext(N_("{title}: registered forecast of the last {n} runs (median, 80 % band)"),
+                                         language).format(**words))
+    summary = i18n.gettext(N_("Median and 80 % band of the registered count as forecast by each of the last {n} "
+                              "runs of {title}; the newest run is {run}."), language).format(**words)
     return report.figure(fig, summary)._repr_mimebundle_()["text/html"]
 
 
@@ -543,9 +548,9 @@ def vintage_view(run_dir: Path, scenarios: Sequence[ScenarioSpec], *, language: 
     content = _read_json(run_dir / "vintages.json") or {}
     changes, track, fans = [], [], []
     for name, entry in content.get("scenarios", {}).items():
-        changes.append(_change_view(name, titles.get(name, name), entry))
+        changes.append(_change_view(name, titles.get(name, name), entry, language=language))
         track += _track_rows(name, entry.get("track", []))
-        chart = _fan_chart(titles.get(name, name), entry.get("fan", []))
+        chart = _fan_chart(titles.get(name, name), entry.get("fan", []), language=language)
         if chart:
             fans.append(chart)
     return {"warnings": _warning_view(run_dir, titles, language=language), "changes": changes, "track": track,
