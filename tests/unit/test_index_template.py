@@ -31,13 +31,15 @@ HEADLINE = [{"key": "registered_nowcast", "label_en": "Registered in the run mon
              "p90": 166404.91, "unit": "persons", "rounding": 100.0}]
 
 
-def _run(tmp_path: Path, languages: dict[str, str], *, status: str = "red") -> Path:
+def _run(tmp_path: Path, languages: dict[str, str], *, status: str = "red",
+         statuses: dict[str, str] | None = None) -> Path:
     """Write a run folder with a manifest, warnings.json and index.html for scenarios in ``languages``."""
     run_dir = tmp_path / "20261206T124405Z"
-    run_dir.mkdir()
+    run_dir.mkdir(parents=True)
     specs = [ScenarioSpec(name=name, params_path=tmp_path / f"{name}.yaml", title=f"<b>{name}</b> & co",
                           language=lang, seed=1, title_nl=f"<b>{name}</b> en co") for name, lang in languages.items()]
-    warnings = {"status": status, "scenarios": {s.name: {"status": status, "triggers": [
+    statuses = statuses or {}
+    warnings = {"status": status, "scenarios": {s.name: {"status": statuses.get(s.name, status), "triggers": [
         {"trigger": "shelter_pressure", "status": status, "title": "Shelter pressure", "text": "needs <more>"}]}
         for s in specs}}
     (run_dir / "warnings.json").write_text(json.dumps(warnings), encoding="utf-8")
@@ -132,3 +134,13 @@ def test_two_scenarios_with_the_same_forecast_both_show_on_the_comparison() -> N
     medians = [trace for trace in fig.data if trace.name]
     assert [m.line.dash for m in medians] == ["solid", "dash"]  # the later line does not hide the first
     assert medians[0].line.width > medians[1].line.width
+
+
+def test_the_early_warning_line_names_each_scenario_only_when_their_statuses_differ(tmp_path: Path) -> None:
+    same = (_run(tmp_path, {"baseline": "en", "ceasefire": "en"}) / "index.html").read_text(encoding="utf-8")
+    line = same[same.index('id="early-warning"'):same.index('id="comparison"')]
+    assert "RED — action needed" in line and "ceasefire" not in line
+    differ = (_run(tmp_path / "differ", {"baseline": "en", "ceasefire": "nl"}, statuses={"ceasefire": "amber"})
+              / "index.nl.html").read_text(encoding="utf-8")
+    line = differ[differ.index('id="early-warning"'):differ.index('id="comparison"')]
+    assert "ROOD — actie nodig" in line and "baseline&lt;/b&gt; en co: ROOD" in line and "ceasefire&lt;/b&gt; en co: ORANJE" in line
