@@ -265,6 +265,7 @@ def _comparison_charts(run_dir: Path, scenarios: Sequence[ScenarioSpec], *, lang
 
     from capacity import report
     from capacity.report import forecast as report_forecast
+    from capacity.report.charts import _dates_in
 
     tables = {}
     for spec in scenarios:
@@ -277,6 +278,7 @@ def _comparison_charts(run_dir: Path, scenarios: Sequence[ScenarioSpec], *, lang
     for variable in ("registered", "arrivals"):
         fig = report_forecast.scenario_comparison(tables, variable=variable, language=language)
         _dash_medians(fig)
+        _dates_in(fig, language)  # month names and separators of the page's language
         charts.append(report.figure(fig)._repr_mimebundle_()["text/html"])
     return charts
 
@@ -525,11 +527,12 @@ def _fan_chart(title: str, fan: Sequence[Mapping[str, Any]], *, language: str = 
 
     from capacity import report
     from capacity.report import forecast as report_forecast
+    from capacity.report.charts import _dates_in
 
     tables = {i18n.gettext(N_("run {run}"), language).format(run=f["run_id"]): pd.DataFrame({
         "date": pd.to_datetime(f["date"]), "variable": "registered", "q0.10": f["p10"], "q0.50": f["p50"],
         "q0.90": f["p90"]}) for f in fan}
-    fig = report_forecast.scenario_comparison(tables, variable="registered", language=language)
+    fig = _dates_in(report_forecast.scenario_comparison(tables, variable="registered", language=language), language)
     words = {"title": title, "n": len(fan), "run": fan[-1]["run_id"]}
     fig.update_layout(title=i18n.gettext(N_("{title}: registered forecast of the last {n} runs (median, 80 % band)"),
                                          language).format(**words))
