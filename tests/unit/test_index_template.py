@@ -35,7 +35,7 @@ def _run(tmp_path: Path, languages: dict[str, str], *, status: str = "red",
          statuses: dict[str, str] | None = None) -> Path:
     """Write a run folder with a manifest, warnings.json and index.html for scenarios in ``languages``."""
     run_dir = tmp_path / "20261206T124405Z"
-    run_dir.mkdir(parents=True)
+    run_dir.mkdir(parents=True, exist_ok=True)
     specs = [ScenarioSpec(name=name, params_path=tmp_path / f"{name}.yaml", title=f"<b>{name}</b> & co",
                           language=lang, seed=1, title_nl=f"<b>{name}</b> en co") for name, lang in languages.items()]
     statuses = statuses or {}
@@ -113,12 +113,20 @@ def test_a_dutch_run_has_a_dutch_index(tmp_path: Path) -> None:
 
 
 def test_a_run_with_a_dutch_edition_has_a_dutch_index_beside_the_english_one(tmp_path: Path) -> None:
+    forecast = ("date,variable,q0.10,q0.50,q0.90\n2026-01-01,registered,1,2,3\n2026-02-01,registered,2,3,4\n"
+                "2026-01-01,arrivals,1,2,3\n2026-02-01,arrivals,2,3,4\n")
+    for name in ("baseline", "baseline_nl"):  # the comparison charts' tables
+        (tmp_path / "20261206T124405Z" / name / "tables").mkdir(parents=True)
+        (tmp_path / "20261206T124405Z" / name / "tables" / "population_forecast.csv").write_text(forecast)
     run_dir = _run(tmp_path, {"baseline": "en", "baseline_nl": "nl"})
     english = (run_dir / "index.html").read_text(encoding="utf-8")
     dutch = (run_dir / "index.nl.html").read_text(encoding="utf-8")
     assert 'href="index.nl.html"' in english and 'href="index.html"' in dutch
     assert "Scenario comparison" in english and "Scenario’s vergeleken" in dutch
     assert '<html lang="nl">' in dutch and "Ukraine reception" not in dutch
+    # the charts' month names and separators are Dutch on the Dutch page only
+    assert 'src="assets/plotly-locale-nl.js"' in dutch and '"locale": "nl"' in dutch
+    assert "plotly-locale-nl" not in english and '"locale": "nl"' not in english
 
 
 def test_two_scenarios_with_the_same_forecast_both_show_on_the_comparison() -> None:
