@@ -153,3 +153,15 @@ def test_the_early_warning_line_names_each_scenario_only_when_their_statuses_dif
               / "index.nl.html").read_text(encoding="utf-8")
     line = differ[differ.index('id="early-warning"'):differ.index('id="comparison"')]
     assert "ROOD — actie nodig" in line and "baseline&lt;/b&gt; en co: ROOD" in line and "ceasefire&lt;/b&gt; en co: ORANJE" in line
+
+
+def test_a_difference_of_two_shares_is_in_percentage_points() -> None:
+    from capacity.runner.index import _headline_rows
+
+    specs = [ScenarioSpec(name=n, params_path=Path("x.yaml"), title=n, language="en", seed=1) for n in ("a", "b")]
+    share = {"key": "late_share", "label_en": "Late share", "label_nl": "Aandeel te laat", "p10": None, "p90": None,
+             "unit": "share", "rounding": 0.001}
+    rows = _headline_rows(specs, {"a": [{**share, "value": 0.585}], "b": [{**share, "value": 0.617}]})
+    assert rows[0]["cells"][1]["diff"] == "+3.2 percentage points" and rows[0]["unit"] == "%"
+    dutch = _headline_rows(specs, {"a": [{**share, "value": 0.585}], "b": [{**share, "value": 0.617}]}, language="nl")
+    assert dutch[0]["cells"][1]["diff"] == "+3,2 procentpunt" and dutch[0]["name"] == "Aandeel te laat"

@@ -194,6 +194,9 @@ def _headline_rows(scenarios: Sequence[ScenarioSpec],
                 continue
             if delta == delta and abs(delta) != float("inf"):
                 text = fmt_value(abs(delta), row["unit"], row["rounding"], language)
+                if row["unit"] == "share":  # a difference of two percentages is in percentage points
+                    text = i18n.gettext(N_("{value} percentage points"), language).format(
+                        value=text.rstrip("%").strip())
                 entry["cells"][i]["diff"] = ("+" if delta > 0 else "−" if delta < 0 else "±") + text
         entry["cells"] = [c or {"value": "—", "range": "", "diff": ""} for c in entry["cells"]]
         del entry["rows"]
