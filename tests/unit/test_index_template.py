@@ -165,3 +165,17 @@ def test_a_difference_of_two_shares_is_in_percentage_points() -> None:
     assert rows[0]["cells"][1]["diff"] == "+3.2 percentage points" and rows[0]["unit"] == "%"
     dutch = _headline_rows(specs, {"a": [{**share, "value": 0.585}], "b": [{**share, "value": 0.617}]}, language="nl")
     assert dutch[0]["cells"][1]["diff"] == "+3,2 procentpunt" and dutch[0]["name"] == "Aandeel te laat"
+
+
+def test_the_dutch_edition_links_to_the_dutch_index(tmp_path: Path) -> None:
+    run = tmp_path / "20261206T124405Z"
+    pages = {"baseline/02.html": "../index.html", "baseline_nl/02.html": "../index.html",
+             "baseline_nl/municipalities/GM0363.html": "../../index.html"}
+    for page, href in pages.items():
+        (run / page).parent.mkdir(parents=True, exist_ok=True)
+        (run / page).write_text(f'<a href="{href}#early-warning">overzicht</a>', encoding="utf-8")
+    _run(tmp_path, {"baseline": "en", "baseline_nl": "nl"})
+    assert 'href="../index.html#early-warning"' in (run / "baseline/02.html").read_text(encoding="utf-8")
+    assert 'href="../index.nl.html#early-warning"' in (run / "baseline_nl/02.html").read_text(encoding="utf-8")
+    municipal = (run / "baseline_nl/municipalities/GM0363.html").read_text(encoding="utf-8")
+    assert 'href="../../index.nl.html#early-warning"' in municipal

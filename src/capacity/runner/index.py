@@ -81,7 +81,22 @@ def write_index(
         other = next(((o, n) for o, n in editions.items() if o != lang), None)
         html = _render(run_dir, page, language=lang, other=other, write=lang == main)
         (run_dir / name).write_text(html, encoding="utf-8")
+    if "nl" in editions and main != "nl":
+        _link_dutch_pages(run_dir, [s.name for s in scenarios if s.language == "nl"])
     return run_dir / "index.html"
+
+
+def _link_dutch_pages(run_dir: Path, names: Sequence[str]) -> None:
+    """Point the Dutch edition's pages at the Dutch index (their links to the run's index go to the English one)."""
+    for name in names:
+        for depth, pages in ((1, (run_dir / name).glob("*.html")), (2, (run_dir / name).glob("*/*.html"))):
+            old, new = f'href="{"../" * depth}index.html', f'href="{"../" * depth}{INDEX_NL}'
+            for path in pages:
+                text = path.read_text(encoding="utf-8")
+                if old in text:
+                    tmp = path.with_suffix(".html.tmp")
+                    tmp.write_text(text.replace(old, new), encoding="utf-8")
+                    os.replace(tmp, path)
 
 
 #: The Dutch index of a run whose index is English but that has a Dutch edition.
