@@ -179,3 +179,13 @@ def test_the_dutch_edition_links_to_the_dutch_index(tmp_path: Path) -> None:
     assert 'href="../index.nl.html#early-warning"' in (run / "baseline_nl/02.html").read_text(encoding="utf-8")
     municipal = (run / "baseline_nl/municipalities/GM0363.html").read_text(encoding="utf-8")
     assert 'href="../../index.nl.html#early-warning"' in municipal
+
+
+def test_a_first_run_of_several_scenarios_says_so_once(tmp_path: Path) -> None:
+    run = tmp_path / "20261206T124405Z"
+    run.mkdir()
+    first = {"changes": {"first": True, "headline": []}, "track": [], "fan": []}
+    (run / "vintages.json").write_text(json.dumps({"scenarios": {"baseline": first, "ceasefire": first}}))
+    html = (_run(tmp_path, {"baseline": "en", "ceasefire": "en"}) / "index.html").read_text(encoding="utf-8")
+    changed = html[html.index('id="what-changed"'):html.index('id="scenarios"')]
+    assert changed.count("nothing to compare with yet") == 1 and "<h3>" not in changed
