@@ -302,7 +302,7 @@ def test_index_view_names_the_changed_key_and_shows_the_status_in_words(tmp_path
     from capacity.runner.index import vintage_view
     from capacity.runner.plan import ScenarioSpec
 
-    monkeypatch.setattr(index, "_fan_chart", lambda title, fan: f"{len(fan)} runs" if len(fan) > 1 else None)
+    monkeypatch.setattr(index, "_fan_chart", lambda title, fan, **kw: f"{len(fan)} runs" if len(fan) > 1 else None)
 
     db = tmp_path / "v.duckdb"
     _record(make_run(tmp_path, "20260101T000000Z", params_text="meta:\n  name: vt\n", data_sha="1",

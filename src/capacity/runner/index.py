@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from capacity import i18n
+from capacity.i18n import N_
 from capacity.runner.execute import MUNICIPAL_CSV, TEMPLATES_DIR, JobResult
 from capacity.runner.plan import Job, Notebook, ScenarioSpec
 from capacity.vintages.banner import STATUS
@@ -24,8 +27,6 @@ def write_index(
     headlines: Mapping[str, Mapping[str, Any] | None],
 ) -> Path:
     """Render ``<run>/index.html`` from the manifest and the job results."""
-    import jinja2
-
     def rel(path: str | None) -> str | None:
         return Path(os.path.relpath(path, run_dir)).as_posix() if path else None
 
@@ -69,37 +70,114 @@ def write_index(
         })
     failures = [r for r in rows.values() if r["status"] != "ok"]
 
-    headline_rows = _headline_rows(scenarios, headlines)
-    comparison = _comparison_charts(run_dir, scenarios)
-    weighted = weighted_view(run_dir, scenarios)
+    languages = {s.language for s in scenarios}
+    main = "nl" if languages == {"nl"} else "en"
+    editions = {main: "index.html"}
+    if main == "en" and "nl" in languages:  # a Dutch edition in an English run: its own Dutch index
+        editions["nl"] = INDEX_NL
+    page = {"manifest": manifest, "scenarios": scenarios, "notebooks": notebooks, "matrix": matrix,
+            "munis": munis, "failures": failures, "timings": timings, "headlines": headlines}
+    for lang, name in editions.items():
+        other = next(((o, n) for o, n in editions.items() if o != lang), None)
+        html = _render(run_dir, page, language=lang, other=other, write=lang == main)
+        (run_dir / name).write_text(html, encoding="utf-8")
+    if "nl" in editions and main == "en":  # a mixed run: the Dutch edition's pages link index.nl.html
+        _link_dutch_pages(run_dir, [s.name for s in scenarios if s.language == "nl"])
+    return run_dir / "index.html"
+
+
+def _link_dutch_pages(run_dir: Path, names: Sequence[str]) -> None:
+    """Point the Dutch edition's pages at the Dutch index (their links to the run's index go to the English one)."""
+    for name in names:
+        for depth, pages in ((1, (run_dir / name).glob("*.html")), (2, (run_dir / name).glob("*/*.html"))):
+            old, new = f'href="{"../" * depth}index.html', f'href="{"../" * depth}{INDEX_NL}'
+            for path in pages:
+                text = path.read_text(encoding="utf-8")
+                if old in text:
+                    tmp = path.with_suffix(".html.tmp")
+                    tmp.write_text(text.replace(old, new), encoding="utf-8")
+                    os.replace(tmp, path)
+
+
+#: The Dutch index of a run whose index is English but that has a Dutch edition.
+INDEX_NL = "index.nl.html"
+
+#: Each report's title on the index (the heading each page opens with), by notebook name.
+PAGE_TITLES = {
+    "01_data": N_("Data: the published history"),
+    "02_arrivals_departures": N_("Arrivals and departures"),
+    "03_shelter": N_("Municipal shelter: occupancy and places needed"),
+    "04_tpd_backlog": N_("The asylum backlog after temporary protection ends"),
+    "05_municipality": N_("Your municipality"),
+    "06_eu_context": N_("The EU around the Netherlands"),
+}
+#: A job's status in words.
+JOB_STATUS = {"ok": N_("ok"), "failed": N_("failed"), "timeout": N_("timed out"), "died": N_("kernel died"),
+              "skipped": N_("not run"), "interrupted": N_("interrupted"), "running": N_("running"),
+              "finishing": N_("finishing")}
+#: The run's status in words.
+RUN_STATUS = {"ok": N_("all ready"), "failed": N_("some failed"), "interrupted": N_("interrupted"),
+              "running": N_("running"), "finishing": N_("finishing")}
+
+
+def _render(run_dir: Path, page: Mapping[str, Any], *, language: str,
+            other: tuple[str, str] | None, write: bool = True) -> str:
+    """Render the index in ``language``: the analyst's first screen, the run's details folded away."""
+    import jinja2
+
+    from capacity.runner.export import dated_box
+
+    def tr(text: str) -> str:
+        return i18n.gettext(text, language)
+
+    manifest, scenarios = page["manifest"], page["scenarios"]
+    titled = [replace(s, title=s.title_in(language)) for s in scenarios]
+    headline_rows = _headline_rows(titled, page["headlines"], language=language)
+    comparison = _comparison_charts(run_dir, titled, language=language)
+    weighted = weighted_view(run_dir, titled, language=language, write=write)
     descriptions = _descriptions(scenarios)
-    likelihood = _weight_texts(scenarios)
-    scen_rows = [{**m, "params_file": public_path(m.get("params_file")),
+    likelihood = _weight_texts(scenarios, language=language)
+    titles = {s.name: s.title for s in titled}
+    scen_rows = [{**m, "title": titles.get(m.get("name"), m.get("title", m.get("name"))),
+                  "params_file": public_path(m.get("params_file")),
                   "description": descriptions.get(m.get("name"), ""),
                   "weight_text": likelihood.get(m.get("name"), ("", ""))[0],
                   "weight_rationale": likelihood.get(m.get("name"), ("", ""))[1]}
                  for m in manifest.get("scenarios", [])]
 
+    def worded(row: Mapping[str, Any]) -> dict[str, Any]:
+        return {**row, "status_text": tr(JOB_STATUS.get(row.get("status"), row.get("status") or ""))}
+
+    matrix = {name: {nb: ({**cell, "result": worded(cell["result"])} if cell and cell["kind"] == "one" else cell)
+                     for nb, cell in cells.items()} for name, cells in page["matrix"].items()}
+    munis = {name: [worded(r) for r in rows] for name, rows in page["munis"].items()}
+    notebooks = [{"name": nb.name, "title": tr(PAGE_TITLES[nb.name]) if nb.name in PAGE_TITLES else nb.name}
+                 for nb in page["notebooks"]]
+    dated = dated_box({"started": manifest.get("started"), "data_vintage": manifest.get("data_vintage")},
+                      language)
+    date = dated["run_date"] or manifest.get("run_id", "")
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
-                             autoescape=jinja2.select_autoescape(["html", "j2"]))
-    html = env.get_template("index.html.j2").render(
+                             autoescape=jinja2.select_autoescape(["html", "j2"]),
+                             extensions=["jinja2.ext.i18n"])
+    env.install_gettext_callables(tr, lambda s, p, n: i18n.ngettext(s, p, n, language), newstyle=False)
+    return env.get_template("index.html.j2").render(
+        lang=language, heading=tr(N_("Ukraine reception forecast — run of {date}")).format(date=date),
+        dated=dated, status_text=tr(RUN_STATUS.get(manifest.get("status"), manifest.get("status") or "")),
+        other_edition={"lang": other[0], "href": other[1],
+                       "label": i18n.gettext("This overview in English", other[0]) if other[0] == "en"
+                       else i18n.gettext("This overview in Dutch", other[0])} if other else None,
         m={**manifest, "log": Path(manifest["log"]).name if manifest.get("log") else None},
         scenarios=scen_rows, notebooks=notebooks, matrix=matrix, munis=munis,
         gathered={s.name: f"{s.name}/tables/{MUNICIPAL_CSV}" for s in scenarios
                   if (run_dir / s.name / "tables" / MUNICIPAL_CSV).exists()},
-        failures=failures, headline_rows=headline_rows, comparison=comparison, timings=timings,
-        weighted=weighted,
-        vintages=vintage_view(run_dir, scenarios),
-        timings_note="kernel s = kernel start-up and shutdown (papermill time minus cell time); "
-                     "compute s = sum of the cells' execution time; export s = HTML rendering.",
+        failures=page["failures"], headline_rows=headline_rows, comparison=comparison,
+        timings=page["timings"], weighted=weighted, vintages=vintage_view(run_dir, titled, language=language),
     )
-    path = run_dir / "index.html"
-    path.write_text(html, encoding="utf-8")
-    return path
 
 
 def _headline_rows(scenarios: Sequence[ScenarioSpec],
-                   headlines: Mapping[str, Sequence[Mapping[str, Any]] | None]) -> list[dict[str, Any]]:
+                   headlines: Mapping[str, Sequence[Mapping[str, Any]] | None], *,
+                   language: str = "en") -> list[dict[str, Any]]:
     """One row per headline figure: label, unit and, per scenario, the figure as reports print it.
 
     ``headlines[scenario]`` holds the rows of the scenario's ``tables/headline.csv``. Each cell
@@ -112,13 +190,14 @@ def _headline_rows(scenarios: Sequence[ScenarioSpec],
     for i, spec in enumerate(scenarios):
         for row in headlines.get(spec.name) or []:
             entry = by_key.setdefault(row["key"], {
-                "name": row["label_en"], "key": row["key"], "unit": _UNITS.get(row["unit"], row["unit"]),
+                "name": _label(row, language),
+                "key": row["key"], "unit": _unit(row["unit"], language),
                 "cells": [None] * len(scenarios), "rows": [None] * len(scenarios)})
             entry["rows"][i] = row
             span = ""
             if row.get("p10") is not None and row.get("p90") is not None:
-                span = f"{fmt_headline(row, field='p10')} – {fmt_headline(row, field='p90')}"
-            entry["cells"][i] = {"value": fmt_headline(row), "range": span, "diff": ""}
+                span = f"{fmt_headline(row, language, 'p10')} – {fmt_headline(row, language, 'p90')}"
+            entry["cells"][i] = {"value": fmt_headline(row, language), "range": span, "diff": ""}
     for entry in by_key.values():
         base = entry["rows"][0]
         for i, row in enumerate(entry["rows"][1:], start=1):
@@ -129,7 +208,10 @@ def _headline_rows(scenarios: Sequence[ScenarioSpec],
             except (TypeError, ValueError):
                 continue
             if delta == delta and abs(delta) != float("inf"):
-                text = fmt_value(abs(delta), row["unit"], row["rounding"])
+                text = fmt_value(abs(delta), row["unit"], row["rounding"], language)
+                if row["unit"] == "share":  # a difference of two percentages is in percentage points
+                    text = i18n.gettext(N_("{value} percentage points"), language).format(
+                        value=text.rstrip("%").strip())
                 entry["cells"][i]["diff"] = ("+" if delta > 0 else "−" if delta < 0 else "±") + text
         entry["cells"] = [c or {"value": "—", "range": "", "diff": ""} for c in entry["cells"]]
         del entry["rows"]
@@ -138,8 +220,13 @@ def _headline_rows(scenarios: Sequence[ScenarioSpec],
     return [{**r, "main": True} for r in first] + [{**r, "main": False} for r in rest]
 
 
-_UNITS = {"persons": "persons", "cases": "cases", "places": "places", "EUR": "EUR",
-          "share": "%", "months": "months", "month": "month"}
+_UNITS = {"persons": N_("persons"), "cases": N_("cases"), "places": N_("places"), "EUR": "EUR",
+          "share": "%", "months": N_("months"), "month": N_("month")}
+
+
+def _unit(unit: str, language: str) -> str:
+    """Return a headline unit's word in ``language``."""
+    return i18n.gettext(_UNITS[unit], language) if unit in _UNITS else unit
 
 
 def _descriptions(scenarios: Sequence[ScenarioSpec]) -> dict[str, str]:
@@ -155,7 +242,7 @@ def _descriptions(scenarios: Sequence[ScenarioSpec]) -> dict[str, str]:
     return out
 
 
-def _weight_texts(scenarios: Sequence[ScenarioSpec]) -> dict[str, tuple[str, str]]:
+def _weight_texts(scenarios: Sequence[ScenarioSpec], *, language: str = "en") -> dict[str, tuple[str, str]]:
     """Return each scenario's probability as its file states it ("probability 35 %" or "stress test") and why."""
     from capacity import params
 
@@ -165,9 +252,10 @@ def _weight_texts(scenarios: Sequence[ScenarioSpec]) -> dict[str, tuple[str, str
             meta = params.load(spec.params_path).meta
         except Exception:  # noqa: BLE001 - a weight must not break the index
             continue
-        out[spec.name] = ("stress test, not weighted" if meta.stress_test else
-                          f"probability {100 * meta.weight:.0f} %" if meta.weight is not None else "no weight",
-                          meta.weight_rationale)
+        text = (N_("stress test, not weighted") if meta.stress_test else
+                N_("probability {percent} %") if meta.weight is not None else N_("no weight"))
+        percent = f"{100 * meta.weight:.0f}" if meta.weight is not None else ""
+        out[spec.name] = (i18n.gettext(text, language).format(percent=percent), meta.weight_rationale)
     return out
 
 
@@ -184,16 +272,18 @@ def public_path(path: str | Path | None) -> str:
         return path.name
 
 
-def _comparison_charts(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> list[str]:
+def _comparison_charts(run_dir: Path, scenarios: Sequence[ScenarioSpec], *, language: str = "en") -> list[str]:
     """Scenario comparison charts (registered, arrivals) from each scenario's stored table.
 
     Reads ``<scenario>/tables/population_forecast.csv`` as the run wrote it; recomputes
-    nothing. Empty when fewer than two scenarios have one.
+    nothing. Empty when fewer than two scenarios have one. Each scenario's median has its own
+    dash: two scenarios with the same forecast (an edition in another language) stay both visible.
     """
     import pandas as pd
 
     from capacity import report
     from capacity.report import forecast as report_forecast
+    from capacity.report.charts import _dates_in
 
     tables = {}
     for spec in scenarios:
@@ -204,9 +294,23 @@ def _comparison_charts(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> list
         return []
     charts = []
     for variable in ("registered", "arrivals"):
-        fig = report_forecast.scenario_comparison(tables, variable=variable)
+        fig = report_forecast.scenario_comparison(tables, variable=variable, language=language)
+        _dash_medians(fig)
+        _dates_in(fig, language)  # month names and separators of the page's language
         charts.append(report.figure(fig)._repr_mimebundle_()["text/html"])
     return charts
+
+
+#: Dashes of the scenarios' medians, in turn: a line on top of an identical one still shows the other.
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+
+
+def _dash_medians(fig: Any) -> None:
+    """Give each named trace (a scenario's median) its own dash and a width that lets the one below show."""
+    named = [trace for trace in fig.data if trace.name]
+    for i, trace in enumerate(named):
+        trace.line.dash = DASHES[i % len(DASHES)]
+        trace.line.width = 4 if i == 0 else 2.5
 
 
 #: Tables of the weighted view, written under ``<run>/tables/`` (add, don't rename).
@@ -251,12 +355,22 @@ def _expected_shelter_cost(costs: Mapping[str, Any], weights: Mapping[str, float
     if set(values) != set(weights):
         return None
     share = mixture.normalised_weights(weights)
-    return {"quantity": "expected_shelter_cost_eur", "label": "Expected shelter cost at the places of the "
-            "jump-off (each scenario's window until its TPD end)",
+    return {"quantity": "expected_shelter_cost_eur", "label": _WEIGHTED_WORDS["cost"],
             "value": sum(share[n] * values[n] for n in share), "unit": "EUR", "scenarios": len(values)}
 
 
-def weighted_view(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> dict[str, Any] | None:
+#: The weighted view's words (English in its tables, the page's language on the index).
+_WEIGHTED_WORDS = {
+    "chart": N_("{variable}: all scenarios, weighted"),
+    "capacity": N_("{variable}: level not exceeded with 90 % probability in any month (highest month {month})"),
+    "penalty": N_("Expected penalties for late decisions on TPD cohort cases (sum over each scenario's months)"),
+    "cost": N_("Expected shelter cost at the places of the last count (each scenario's window until its TPD end)"),
+    "share": N_("share of {scenario}"),
+}
+
+
+def weighted_view(run_dir: Path, scenarios: Sequence[ScenarioSpec], *, language: str = "en",
+                  write: bool = True) -> dict[str, Any] | None:
     """All scenarios, weighted: the mixture of the run's weighted scenarios, with its tables written.
 
     Reads each scenario's stored ``population_forecast``, ``shelter_forecast`` and
@@ -264,12 +378,13 @@ def weighted_view(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> dict[str,
     weight) are left out and the weights of the rest are normalised to sum to 1. Writes
     ``<run>/tables/weighted_forecast.csv`` (the mixture, quantile contract) and
     ``<run>/tables/weighted_summary.csv`` (the weights used, the 90 % capacities, the expected
-    penalties and shelter cost). Returns None when fewer than two scenarios of the run carry a weight.
+    penalties and shelter cost; English labels). Returns None when fewer than two scenarios of the
+    run carry a weight. ``language``: the page's words; ``write``: False leaves the tables as they are.
     """
     import pandas as pd
 
     from capacity import report
-    from capacity.report import fmt_value, mixture
+    from capacity.report import fmt_month, fmt_value, mixture
 
     weights, titles = _weights(scenarios)
     if len(weights) < 2:
@@ -283,37 +398,49 @@ def weighted_view(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> dict[str,
         if mixed.empty:
             continue
         parts.append(mixed.assign(source=table_name))
-        fig = report.fan_chart(mixed, variable, title=f"{report.t(variable)}: all scenarios, weighted")
+        fig = report.fan_chart(mixed, variable, language=language, title=i18n.gettext(
+            _WEIGHTED_WORDS["chart"], language).format(variable=report.t(variable, language)))
         charts.append(report.figure(fig)._repr_mimebundle_()["text/html"])
         cap = mixture.capacity_over_mixture(mixed, variable)
-        summary.append({"quantity": f"capacity_p90_{variable}", "label": f"{report.t(variable)}: level not "
-                        f"exceeded with 90 % probability in any month (highest month {cap['month']})",
+        summary.append({"quantity": f"capacity_p90_{variable}", "label": _WEIGHTED_WORDS["capacity"],
+                        "args": {"variable": variable, "month": cap["month"]},
                         "value": cap["capacity"], "unit": "persons" if variable != "pending" else "cases",
                         "scenarios": len(found)})
     backlogs = _read_tables(run_dir, list(weights), "backlog_forecast")
     if backlogs:
         pen = mixture.expected_total(backlogs, weights, "penalty_eur")
-        summary.append({"quantity": "expected_penalty_eur", "label": "Expected penalties for late decisions on "
-                        "TPD cohort cases (sum over each scenario's months)", "value": pen["weighted"],
-                        "unit": "EUR", "scenarios": len(backlogs)})
+        summary.append({"quantity": "expected_penalty_eur", "label": _WEIGHTED_WORDS["penalty"],
+                        "value": pen["weighted"], "unit": "EUR", "scenarios": len(backlogs)})
     cost = _expected_shelter_cost(_read_tables(run_dir, list(weights), "shelter_costs"), weights)
     summary += [cost] if cost else []
     used = mixture.normalised_weights(weights)
-    summary += [{"quantity": f"weight_{n}", "label": f"share of {titles[n]}", "value": used[n], "unit": "share",
+    summary += [{"quantity": f"weight_{n}", "label": _WEIGHTED_WORDS["share"], "args": {"scenario": titles[n]},
+                 "value": used[n], "unit": "share",
                  "scenarios": 1} for n in used]
-    out_dir = run_dir / "tables"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if parts:
-        pd.concat(parts, ignore_index=True).to_csv(out_dir / WEIGHTED_FORECAST_CSV, index=False)
-    pd.DataFrame(summary).to_csv(out_dir / WEIGHTED_SUMMARY_CSV, index=False)
+    def label(row: Mapping[str, Any], lang: str) -> str:
+        args = dict(row.get("args", {}))
+        if "variable" in args:
+            args["variable"] = report.t(args["variable"], lang)
+        if "month" in args:
+            args["month"] = fmt_month(args["month"], lang)
+        return i18n.gettext(row["label"], lang).format(**args)
+
+    if write:
+        out_dir = run_dir / "tables"
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if parts:
+            pd.concat(parts, ignore_index=True).to_csv(out_dir / WEIGHTED_FORECAST_CSV, index=False)
+        pd.DataFrame([{k: v for k, v in r.items() if k != "args"} | {"label": label(r, "en")}
+                      for r in summary]).to_csv(out_dir / WEIGHTED_SUMMARY_CSV, index=False)
     steps = {"persons": 100, "cases": 100, "EUR": 100_000, "share": 0.01}  # as the headline table rounds
-    rows = [{"label": r["label"], "value": fmt_value(r["value"], r["unit"], steps[r["unit"]])} for r in summary]
+    rows = [{"label": label(r, language), "value": fmt_value(r["value"], r["unit"], steps[r["unit"]], language)}
+            for r in summary]
     return {"charts": charts, "rows": rows, "forecast_csv": f"tables/{WEIGHTED_FORECAST_CSV}" if parts else None,
             "summary_csv": f"tables/{WEIGHTED_SUMMARY_CSV}",
             "left_out": [s.title for s in scenarios if s.name not in weights]}
 
 
-#: Status words shown beside (not instead of) the colour: the reports' note's, in English (the index's language).
+#: Status words shown beside (not instead of) the colour: the reports' note's (the catalogue has the Dutch).
 STATUS_TEXT = STATUS
 
 
@@ -326,33 +453,43 @@ def _read_json(path: Path) -> Any:
         return None
 
 
-def _warning_view(run_dir: Path, titles: Mapping[str, str]) -> dict[str, Any] | None:
-    """Return the early-warning block from ``<run>/warnings.json`` (None when absent)."""
+def _status_text(status: str, language: str) -> str:
+    """Return a status in words (``RED — action needed``) in ``language``."""
+    return i18n.gettext(STATUS_TEXT[status], language) if status in STATUS_TEXT else status
+
+
+def _warning_view(run_dir: Path, titles: Mapping[str, str], *, language: str = "en") -> dict[str, Any] | None:
+    """Return the early-warning block from ``<run>/warnings.json`` (None when absent).
+
+    ``status_word`` is the status's first word (``RED``), for the one line atop the index.
+    """
     content = _read_json(run_dir / "warnings.json")
     if not content:
         return None
     scenarios = [{"name": name, "title": titles.get(name, name), "status": s["status"],
-                  "status_text": STATUS_TEXT.get(s["status"], s["status"]),
-                  "triggers": [{**t, "status_text": STATUS_TEXT.get(t["status"], t["status"])}
+                  "status_text": _status_text(s["status"], language),
+                  "status_word": _status_text(s["status"], language).split(" — ")[0],
+                  "triggers": [{**t, "status_text": _status_text(t["status"], language)}
                                for t in s["triggers"]]}
                  for name, s in content.get("scenarios", {}).items()]
-    return {"status": content["status"], "status_text": STATUS_TEXT.get(content["status"], content["status"]),
+    return {"status": content["status"], "status_text": _status_text(content["status"], language),
             "scenarios": scenarios}
 
 
-def _months_text(months: Mapping[str, Sequence[str]]) -> list[str]:
-    """Return ``registered: April 2025 – June 2025 (3 months)`` per series with new observations."""
-    from capacity.report import fmt_value
+def _months_text(months: Mapping[str, Sequence[str]], *, language: str = "en") -> list[str]:
+    """Return ``Registered with municipalities: April 2025 – June 2025 (3 months)`` per series with new observations."""
+    from capacity.report import fmt_value, t
 
     out = []
     for variable, items in sorted(months.items()):
-        first, last = fmt_value(items[0], "month", 1), fmt_value(items[-1], "month", 1)
+        first, last = fmt_value(items[0], "month", 1, language), fmt_value(items[-1], "month", 1, language)
         span = first if len(items) == 1 else f"{first} – {last}"
-        out.append(f"{variable}: {span} ({len(items)} month{'s' if len(items) != 1 else ''})")
+        count = i18n.ngettext("{n} month", "{n} months", len(items), language).format(n=len(items))
+        out.append(f"{t(variable, language)}: {span} ({count})")
     return out
 
 
-def _headline_change_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _headline_change_rows(rows: Sequence[Mapping[str, Any]], *, language: str = "en") -> list[dict[str, Any]]:
     """Return the headline figures then and now, as every report prints them."""
     from capacity.headline import MAIN
     from capacity.report import fmt_headline
@@ -361,21 +498,23 @@ def _headline_change_rows(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, A
     for row in rows:
         then, now = row.get("then"), row.get("now")
         ref = now or then
-        shown = {"then": fmt_headline(then) if then else "—", "now": fmt_headline(now) if now else "—"}
-        out.append({"key": row["key"], "name": ref["label_en"], "unit": _UNITS.get(ref["unit"], ref["unit"]),
+        shown = {"then": fmt_headline(then, language) if then else "—",
+                 "now": fmt_headline(now, language) if now else "—"}
+        name = _label(ref, language)
+        out.append({"key": row["key"], "name": name, "unit": _unit(ref["unit"], language),
                     "main": row["key"] in MAIN, **shown, "changed": shown["then"] != shown["now"]})
     return sorted(out, key=lambda r: not r["main"])
 
 
-def _change_view(name: str, title: str, entry: Mapping[str, Any]) -> dict[str, Any]:
+def _change_view(name: str, title: str, entry: Mapping[str, Any], *, language: str = "en") -> dict[str, Any]:
     """Return one scenario's "what changed since the last run" block."""
     ch = entry["changes"]
     code = ch.get("code")
     return {"name": name, "title": title, "previous_run": ch.get("previous_run"), "first": ch.get("first"),
             "unchanged": ch.get("unchanged"), "params": ch.get("params", []),
-            "data": ch.get("data", []), "new_months": _months_text(ch.get("new_months", {})),
+            "data": ch.get("data", []), "new_months": _months_text(ch.get("new_months", {}), language=language),
             "code": {"then": code["then"][:12], "now": code["now"][:12]} if code else None,
-            "headline": _headline_change_rows(ch.get("headline", []))}
+            "headline": _headline_change_rows(ch.get("headline", []), language=language)}
 
 
 def _track_rows(name: str, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -398,7 +537,7 @@ def _track_rows(name: str, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, 
     return out
 
 
-def _fan_chart(title: str, fan: Sequence[Mapping[str, Any]]) -> str | None:
+def _fan_chart(title: str, fan: Sequence[Mapping[str, Any]], *, language: str = "en") -> str | None:
     """Return the registered forecast of recent runs (median and 80 % band each) as HTML."""
     if len(fan) < 2:
         return None
@@ -406,18 +545,21 @@ def _fan_chart(title: str, fan: Sequence[Mapping[str, Any]]) -> str | None:
 
     from capacity import report
     from capacity.report import forecast as report_forecast
+    from capacity.report.charts import _dates_in
 
-    tables = {f"run {f['run_id']}": pd.DataFrame({
+    tables = {i18n.gettext(N_("run {run}"), language).format(run=f["run_id"]): pd.DataFrame({
         "date": pd.to_datetime(f["date"]), "variable": "registered", "q0.10": f["p10"], "q0.50": f["p50"],
         "q0.90": f["p90"]}) for f in fan}
-    fig = report_forecast.scenario_comparison(tables, variable="registered")
-    fig.update_layout(title=f"{title}: registered forecast of the last {len(fan)} runs (median, 80 % band)")
-    summary = (f"Median and 80 % band of the registered count as forecast by each of the last {len(fan)} "
-               f"runs of {title}; the newest run is {fan[-1]['run_id']}.")
+    fig = _dates_in(report_forecast.scenario_comparison(tables, variable="registered", language=language), language)
+    words = {"title": title, "n": len(fan), "run": fan[-1]["run_id"]}
+    fig.update_layout(title=i18n.gettext(N_("{title}: registered forecast of the last {n} runs (median, 80 % band)"),
+                                         language).format(**words))
+    summary = i18n.gettext(N_("Median and 80 % band of the registered count as forecast by each of the last {n} "
+                              "runs of {title}; the newest run is {run}."), language).format(**words)
     return report.figure(fig, summary)._repr_mimebundle_()["text/html"]
 
 
-def vintage_view(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> dict[str, Any]:
+def vintage_view(run_dir: Path, scenarios: Sequence[ScenarioSpec], *, language: str = "en") -> dict[str, Any]:
     """Return the index's blocks from the run's ``warnings.json`` and ``vintages.json``.
 
     ``{"warnings", "changes", "track", "fans"}``; each empty (or None) when the run recorded
@@ -427,11 +569,16 @@ def vintage_view(run_dir: Path, scenarios: Sequence[ScenarioSpec]) -> dict[str, 
     content = _read_json(run_dir / "vintages.json") or {}
     changes, track, fans = [], [], []
     for name, entry in content.get("scenarios", {}).items():
-        changes.append(_change_view(name, titles.get(name, name), entry))
+        changes.append(_change_view(name, titles.get(name, name), entry, language=language))
         track += _track_rows(name, entry.get("track", []))
-        chart = _fan_chart(titles.get(name, name), entry.get("fan", []))
+        chart = _fan_chart(titles.get(name, name), entry.get("fan", []), language=language)
         if chart:
             fans.append(chart)
-    return {"warnings": _warning_view(run_dir, titles), "changes": changes, "track": track,
+    return {"warnings": _warning_view(run_dir, titles, language=language), "changes": changes, "track": track,
             "fans": fans, "store": Path(content["store"]).name if content.get("store") else None,
             "error": content.get("error")}
+
+
+def _label(row: Mapping[str, Any], language: str) -> str:
+    """Return a headline row's label in ``language`` (its ``label_<language>`` column), else its English."""
+    return row.get(f"label_{language}") or row["label_en"]
