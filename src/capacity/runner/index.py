@@ -82,7 +82,7 @@ def write_index(
         html = _render(run_dir, page, language=lang, other=other, write=lang == main)
         (run_dir / name).write_text(html, encoding="utf-8")
     if "nl" in editions and main == "en":  # a mixed run: the Dutch edition's pages link index.nl.html
-        _link_dutch_pages(run_dir, [s.name for s in scenarios if s.language == "nl"])
+        _link_dutch_pages(run_dir, [s.name for s in scenarios if s.language != main])
     return run_dir / "index.html"
 
 
