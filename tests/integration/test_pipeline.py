@@ -17,8 +17,10 @@ N_PATHS = 200
 
 
 @pytest.fixture(scope="module")
-def baseline() -> pipeline.ScenarioResults:
-    return pipeline.run_scenario(params.load(), n_paths=N_PATHS)
+def baseline(baseline_results: pipeline.ScenarioResults) -> pipeline.ScenarioResults:
+    """The session's shared baseline result (tests/conftest.py), computed once for every tier."""
+    assert baseline_results.population.n_paths == N_PATHS
+    return baseline_results
 
 
 def test_population_identity_holds_on_every_path(baseline: pipeline.ScenarioResults) -> None:
@@ -55,9 +57,10 @@ def test_tables_follow_the_contract(baseline: pipeline.ScenarioResults) -> None:
     assert {"in_shelter", "places", "occupancy_rate", "unmet_demand", "places_needed"} <= set(baseline.shelter.table()["variable"])
 
 
-def test_same_seed_same_numbers() -> None:
+def test_same_seed_same_numbers(baseline: pipeline.ScenarioResults) -> None:
     scn = params.load()
-    a = pipeline.run_scenario(scn, n_paths=50)
+    # the backtest is the shared one (it has no random draws of its own to compare)
+    a = pipeline.run_scenario(scn, n_paths=50, scorecard=baseline.scorecard)
     b = pipeline.run_scenario(scn, n_paths=50, scorecard=a.scorecard)
     assert np.array_equal(a.population.registered, b.population.registered)
     assert np.array_equal(a.backlog.paths["pending"], b.backlog.paths["pending"])
