@@ -185,15 +185,19 @@ def test_a_subset_of_the_suite_does_not_move_latest(tmp_path: Path) -> None:
     assert not _registry_subset([str(FIXTURES / "ok.ipynb")], runner.NOTEBOOKS)  # an ad-hoc suite
 
 
-def test_run_as_of_forecasts_from_the_data_of_that_day(tmp_path: Path) -> None:
-    """``--as-of 2025-03-31``: the run sees March 2025's data only and counts its horizons from then."""
+def test_run_as_of_forecasts_from_the_data_of_that_day(tmp_path: Path, small_scenario) -> None:
+    """``--as-of 2025-03-31``: the run sees March 2025's data only and counts its horizons from then.
+
+    The data cut is the point, not the numbers: the baseline with few paths and quick models.
+    """
     import pandas as pd
 
-    out = capacity("run", "--as-of", "2025-03-31", "--notebooks", "02", "-p", "n_paths=100",
-                   "--reports", str(tmp_path), "--no-publish", "--no-progress", "--jobs", "1",
+    scenario = small_scenario("as_of_cut")
+    out = capacity("run", "--params", str(scenario), "--as-of", "2025-03-31", "--notebooks", "02",
+                   "--reports", str(tmp_path / "reports"), "--no-publish", "--no-progress", "--jobs", "1",
                    "--kernel", "spawn", timeout=900)
     assert out.returncode == 0, out.stdout + out.stderr
-    (tables,) = list(tmp_path.glob("*/baseline/tables"))
+    (tables,) = list((tmp_path / "reports").glob("*/as_of_cut/tables"))
     forecast = pd.read_csv(tables / "population_forecast.csv", parse_dates=["date"])
     assert forecast["date"].min() == pd.Timestamp("2025-04-01")  # the month after the last count then
     head = pd.read_csv(tables / "headline.csv").set_index("key")
