@@ -108,7 +108,17 @@ def test_every_step_has_its_own_stream_and_the_results_hold_every_report_table(
         baseline.allocation.attrs["national"]["in_shelter"], abs=1)
 
 
-def test_backtest_is_shared_across_scenarios_of_a_run(tmp_path: Path, baseline: pipeline.ScenarioResults) -> None:
+def test_backtest_is_shared_across_scenarios_of_a_run(tmp_path: Path, baseline: pipeline.ScenarioResults,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from capacity import forecast
+
+    calls = []
+
+    def backtest(history: pd.DataFrame, cfg: object, *, rng: object) -> pd.DataFrame:
+        calls.append(cfg)  # the session's real scorecard, without computing it a second time
+        return baseline.scorecard.copy()
+
+    monkeypatch.setattr(forecast, "run_backtest", backtest)
     scn = params.load()
     shocked = params.load(params.PARAMS_DIR / "scenarios" / "ceasefire.yaml")
     assert pipeline.backtest_key(baseline.history, scn) == pipeline.backtest_key(baseline.history, shocked)
@@ -116,6 +126,7 @@ def test_backtest_is_shared_across_scenarios_of_a_run(tmp_path: Path, baseline: 
     assert len(list(tmp_path.glob("backtest-*.pkl"))) == 1
     again = pipeline.shared_backtest(shocked, baseline.history, tmp_path)
     pd.testing.assert_frame_equal(first, again)
+    assert len(calls) == 1  # the second scenario read the first one's file
 
 
 def _slow_backtest(history: pd.DataFrame, cfg: object, *, rng: object) -> pd.DataFrame:
