@@ -15,6 +15,10 @@ Which fixture (or constant) to use for what:
   about numbers: its backtest takes seconds instead of half a minute.
 - ``suite_run`` (session): the real report suite once, every notebook, the baseline and its Dutch
   edition and one municipality, at the baseline's own settings (notebook and browser tiers).
+
+``make test`` runs ``pytest -n 2 --dist loadgroup`` (pytest-xdist): the tests of a session fixture
+named in :data:`SHARED_SESSION` run on one worker, and so do a module's tests that use a
+module-scoped fixture, so that each is built once. Add a new costly session fixture there.
 """
 
 from __future__ import annotations
