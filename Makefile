@@ -52,8 +52,12 @@ municipality: $(STAMP) ## One municipality's Dutch report: make municipality GM=
 validate: $(STAMP) ## Check every parameter file in params/
 	$(BIN)/capacity validate
 
-test: $(STAMP) ## Run the whole test suite (unit, integration, notebooks, browser)
-	$(BIN)/python -m pytest -q --durations=15
+# Two pytest-xdist workers; tests of one costly shared fixture (the suite run, the small baseline,
+# a module's Lab server) stay on one worker (tests/conftest.py). TEST_JOBS=0 runs in one process.
+TEST_JOBS ?= 2
+
+test: $(STAMP) ## Run the whole test suite (unit, integration, notebooks, browser); prints the 15 slowest
+	$(BIN)/python -m pytest -q --durations=15 -n $(TEST_JOBS) --dist loadgroup
 
 test-fast: $(STAMP) ## Run only the unit tests
 	$(BIN)/python -m pytest -q -m unit

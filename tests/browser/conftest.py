@@ -16,8 +16,24 @@ def chromium_version() -> str:
     out = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True, timeout=60)
     lines = [line.strip() for line in out.stdout.splitlines() if line.strip()]
     version = lines[-1] if lines else f"unknown version of {CHROMIUM}"
-    _seen.append(version)
+    if version not in _seen:
+        _seen.append(version)
     return version
+
+
+@pytest.fixture(autouse=True)
+def _chromium_version_in_report(request: pytest.FixtureRequest):
+    """Carry the version on the test's report: under pytest-xdist the summary is printed by another process."""
+    yield
+    if _seen:
+        request.node.user_properties.append(("chromium", _seen[-1]))
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Collect the versions the tests' reports carry (from this process or an xdist worker)."""
+    for name, value in getattr(report, "user_properties", ()):
+        if name == "chromium" and value not in _seen:
+            _seen.append(value)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:

@@ -167,14 +167,16 @@ def test_interrupted_run_leaves_latest_alone_and_no_kernels(tmp_path: Path) -> N
     wait_for(lambda: not any(alive(pid) for pid in spawned), timeout=10)  # kernels stopped too
 
 
-def test_a_subset_of_the_suite_does_not_move_latest(tmp_path: Path) -> None:
+def test_a_subset_of_the_suite_does_not_move_latest(tmp_path: Path, small_scenario) -> None:
     from capacity import runner
 
-    # A real notebook: the scenario's shared results take a minute or more on a loaded machine.
-    out = capacity("run", "--notebooks", "01", "--reports", str(tmp_path), *RUN_FAST, timeout=400)
+    # A real notebook, on a few-path scenario with quick models: the subset matters, not the numbers.
+    reports = tmp_path / "reports"
+    out = capacity("run", "--params", str(small_scenario()), "--notebooks", "01", "--reports", str(reports),
+                   *RUN_FAST, timeout=400)
     assert out.returncode == 0, out.stderr
     assert "latest not moved: a partial run" in out.stdout
-    assert latest_target(tmp_path) is None and len(list(tmp_path.glob("2*"))) == 1
+    assert latest_target(reports) is None and len(list(reports.glob("2*"))) == 1
 
     from capacity.cli import _registry_subset
 
@@ -185,15 +187,19 @@ def test_a_subset_of_the_suite_does_not_move_latest(tmp_path: Path) -> None:
     assert not _registry_subset([str(FIXTURES / "ok.ipynb")], runner.NOTEBOOKS)  # an ad-hoc suite
 
 
-def test_run_as_of_forecasts_from_the_data_of_that_day(tmp_path: Path) -> None:
-    """``--as-of 2025-03-31``: the run sees March 2025's data only and counts its horizons from then."""
+def test_run_as_of_forecasts_from_the_data_of_that_day(tmp_path: Path, small_scenario) -> None:
+    """``--as-of 2025-03-31``: the run sees March 2025's data only and counts its horizons from then.
+
+    The data cut is the point, not the numbers: the baseline with few paths and quick models.
+    """
     import pandas as pd
 
-    out = capacity("run", "--as-of", "2025-03-31", "--notebooks", "02", "-p", "n_paths=100",
-                   "--reports", str(tmp_path), "--no-publish", "--no-progress", "--jobs", "1",
+    scenario = small_scenario("as_of_cut")
+    out = capacity("run", "--params", str(scenario), "--as-of", "2025-03-31", "--notebooks", "02",
+                   "--reports", str(tmp_path / "reports"), "--no-publish", "--no-progress", "--jobs", "1",
                    "--kernel", "spawn", timeout=900)
     assert out.returncode == 0, out.stdout + out.stderr
-    (tables,) = list(tmp_path.glob("*/baseline/tables"))
+    (tables,) = list((tmp_path / "reports").glob("*/as_of_cut/tables"))
     forecast = pd.read_csv(tables / "population_forecast.csv", parse_dates=["date"])
     assert forecast["date"].min() == pd.Timestamp("2025-04-01")  # the month after the last count then
     head = pd.read_csv(tables / "headline.csv").set_index("key")

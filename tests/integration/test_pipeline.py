@@ -17,8 +17,10 @@ N_PATHS = 200
 
 
 @pytest.fixture(scope="module")
-def baseline() -> pipeline.ScenarioResults:
-    return pipeline.run_scenario(params.load(), n_paths=N_PATHS)
+def baseline(baseline_results: pipeline.ScenarioResults) -> pipeline.ScenarioResults:
+    """The session's shared baseline result (tests/conftest.py), computed once for every tier."""
+    assert baseline_results.population.n_paths == N_PATHS
+    return baseline_results
 
 
 def test_population_identity_holds_on_every_path(baseline: pipeline.ScenarioResults) -> None:
@@ -55,9 +57,10 @@ def test_tables_follow_the_contract(baseline: pipeline.ScenarioResults) -> None:
     assert {"in_shelter", "places", "occupancy_rate", "unmet_demand", "places_needed"} <= set(baseline.shelter.table()["variable"])
 
 
-def test_same_seed_same_numbers() -> None:
+def test_same_seed_same_numbers(baseline: pipeline.ScenarioResults) -> None:
     scn = params.load()
-    a = pipeline.run_scenario(scn, n_paths=50)
+    # the backtest is the shared one (it has no random draws of its own to compare)
+    a = pipeline.run_scenario(scn, n_paths=50, scorecard=baseline.scorecard)
     b = pipeline.run_scenario(scn, n_paths=50, scorecard=a.scorecard)
     assert np.array_equal(a.population.registered, b.population.registered)
     assert np.array_equal(a.backlog.paths["pending"], b.backlog.paths["pending"])
@@ -105,7 +108,17 @@ def test_every_step_has_its_own_stream_and_the_results_hold_every_report_table(
         baseline.allocation.attrs["national"]["in_shelter"], abs=1)
 
 
-def test_backtest_is_shared_across_scenarios_of_a_run(tmp_path: Path, baseline: pipeline.ScenarioResults) -> None:
+def test_backtest_is_shared_across_scenarios_of_a_run(tmp_path: Path, baseline: pipeline.ScenarioResults,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from capacity import forecast
+
+    calls = []
+
+    def backtest(history: pd.DataFrame, cfg: object, *, rng: object) -> pd.DataFrame:
+        calls.append(cfg)  # the session's real scorecard, without computing it a second time
+        return baseline.scorecard.copy()
+
+    monkeypatch.setattr(forecast, "run_backtest", backtest)
     scn = params.load()
     shocked = params.load(params.PARAMS_DIR / "scenarios" / "ceasefire.yaml")
     assert pipeline.backtest_key(baseline.history, scn) == pipeline.backtest_key(baseline.history, shocked)
@@ -113,6 +126,7 @@ def test_backtest_is_shared_across_scenarios_of_a_run(tmp_path: Path, baseline: 
     assert len(list(tmp_path.glob("backtest-*.pkl"))) == 1
     again = pipeline.shared_backtest(shocked, baseline.history, tmp_path)
     pd.testing.assert_frame_equal(first, again)
+    assert len(calls) == 1  # the second scenario read the first one's file
 
 
 def _slow_backtest(history: pd.DataFrame, cfg: object, *, rng: object) -> pd.DataFrame:

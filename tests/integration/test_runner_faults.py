@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from types import SimpleNamespace
@@ -159,18 +161,46 @@ def test_unwritable_reports_folder_is_one_line_and_exit_4(tmp_path: Path) -> Non
     assert "cannot write to the reports folder" in out.stderr and str(blocker) in out.stderr
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only folders")
-def test_read_only_reports_folder_is_one_line_and_exit_4(tmp_path: Path, capsys) -> None:
-    reports = tmp_path / "reports"
-    reports.mkdir()
-    reports.chmod(0o555)
+def _as_unprivileged_user() -> list[str]:
+    """The command prefix that drops root to ``nobody`` (root writes to read-only folders); none otherwise."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "running as root needs setpriv (util-linux) to check a read-only folder as a user"
+    return [setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"]
+
+
+def test_read_only_reports_folder_is_one_line_and_exit_4() -> None:
+    """A real read-only folder, as a user sees it: as root the run drops to ``nobody`` (setpriv).
+
+    Everything the unprivileged run touches lives in a world-readable copy in /tmp (pytest's
+    own tmp folders are private to root).
+    """
+    base = Path(tempfile.mkdtemp(prefix="capacity-read-only-"))
     try:
-        code = cli.main(["run", "--notebooks", str(FIXTURES / "ok.ipynb"), "--reports",
-                         str(reports), "--no-cache", "--no-progress"])
+        base.chmod(0o755)
+        notebook = base / "ok.ipynb"
+        shutil.copyfile(FIXTURES / "ok.ipynb", notebook)
+        notebook.chmod(0o644)
+        home, reports = base / "home", base / "reports"
+        home.mkdir()
+        reports.mkdir()
+        if os.geteuid() == 0:
+            os.chown(home, 65534, 65534)
+            os.chown(reports, 65534, 65534)
+        reports.chmod(0o555)
+        src = str(Path(cli.__file__).resolve().parents[1])
+        env = {**os.environ, "HOME": str(home), "XDG_CACHE_HOME": str(home / "cache"),
+               "PYTHONPATH": os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH", "")) if p)}
+        env.pop(cache.KEY_ENV, None)
+        out = subprocess.run(
+            [*_as_unprivileged_user(), sys.executable, "-m", "capacity", "run", "--notebooks", str(notebook),
+             "--reports", str(reports), "--no-cache", "--no-progress"],
+            capture_output=True, text=True, timeout=120, cwd=base, env=env)
     finally:
-        reports.chmod(0o755)
-    err = capsys.readouterr().err
-    assert code == 4 and err.count("\n") == 1 and "Permission denied" in err, err
+        shutil.rmtree(base, ignore_errors=True)
+    assert out.returncode == cli.EXIT_IO == 4, out.stdout + out.stderr
+    assert out.stderr.count("\n") == 1 and "Permission denied" in out.stderr, out.stderr
 
 
 def test_read_only_reports_folder_as_root_too(tmp_path: Path, monkeypatch, capsys) -> None:
