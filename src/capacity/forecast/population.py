@@ -323,18 +323,25 @@ def forecast_run(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.G
 def fit_stock_nowcast(history: pd.DataFrame, cfg: ForecastConfig) -> Nowcast:
     """Fit the state-space model of the registered count on the history's counts (from ``cfg.fit_start``).
 
-    The counts with their series come from ``history.attrs["registered_counts"]``
-    (:func:`capacity.data.load_history` puts them there); a history without them (e.g. a
-    synthetic one) counts its observed ``registered`` values as the target series.
+    The counts with their series: :func:`stock_counts`.
+    """
+    return fit_nowcast(stock_counts(history), observed(history, "tp_stock"), history_wide(history),
+                       start=pd.Timestamp(cfg.fit_start))
+
+
+def stock_counts(history: pd.DataFrame) -> pd.DataFrame:
+    """Return the history's published registered counts: ``date`` (day), ``value`` (persons), ``series``.
+
+    From ``history.attrs["registered_counts"]`` (:func:`capacity.data.load_history` puts them
+    there) up to the history's last month; a history without them (e.g. a synthetic one)
+    counts its observed ``registered`` values as the target series (``rtb_letter``).
     """
     counts = history.attrs.get("registered_counts")
     last = pd.Timestamp(history["date"].max()) + pd.offsets.MonthEnd(0)
     if counts is None:
         reg = observed(history, "registered")
         counts = pd.DataFrame({"date": reg.index, "value": reg.to_numpy(), "series": "rtb_letter"})
-    counts = counts[pd.to_datetime(counts["date"]) <= last]
-    return fit_nowcast(counts, observed(history, "tp_stock"), history_wide(history),
-                       start=pd.Timestamp(cfg.fit_start))
+    return counts[pd.to_datetime(counts["date"]) <= last]
 
 
 def stock_paths(nowcast: Nowcast, arrivals: np.ndarray, rate: np.ndarray, *, base_arrivals: np.ndarray,

@@ -5,13 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from scipy.stats import norm
 
 from capacity import forecast
+from capacity.data import observed, reference_month
 from capacity.forecast import PopulationPaths
 from capacity.forecast.backtest import summary
 from capacity.params import Scenario
+from capacity.params.forecast import ForecastConfig
 from capacity.report import Text, fan_chart, fmt_month, fmt_number, t
-from capacity.report.charts import LIGHT
+from capacity.report.charts import LIGHT, _base_layout, _dates_in
 from capacity.report.format import fmt_value
 
 
@@ -291,3 +294,116 @@ def identity_text(population: PopulationPaths, *, language: str = "en") -> Text:
                     f"klopt op elk pad: de grootste afwijking is {breach} personen.")
     return Text(f"The stock identity (registered = last month + arrivals − departures + residual) holds "
                 f"on every path: the largest breach is {breach} persons.")
+
+
+#: Legend names of the published sources of the registered count (en, nl).
+_SOURCE_NAMES: dict[str, tuple[str, str]] = {
+    "rtb_letter": ("Ministry letters (BRP, protection under the RTB)", "Kamerbrieven (BRP, bescherming onder de RTB)"),
+    "table_press": ("Biweekly table, to the person", "Tweewekelijkse tabel, exact"),
+    "press_rounded": ("Biweekly table as rounded in the press", "Tweewekelijkse tabel, afgerond in de pers"),
+    "eurostat": ("Eurostat: holders of temporary protection, month end",
+                 "Eurostat: houders van tijdelijke bescherming, einde maand"),
+}
+
+
+def nowcast_sources_chart(history: pd.DataFrame, cfg: ForecastConfig, *, headline: pd.DataFrame | None = None,
+                          language: str = "en") -> go.Figure:
+    """Chart every source's published counts with the nowcast's smoothed level and its 80 % band.
+
+    The level and band are the state-space model's (:func:`capacity.forecast.population.fit_stock_nowcast`):
+    smoothed up to the last count, then the filter's prediction up to the run's "today"
+    (``cfg.as_of`` or the run date), both marked. With ``headline``, today's figure in the
+    text alternative is its ``registered_nowcast`` row (the figure every page prints).
+
+    Args:
+        history: The long history with its counts (``attrs["registered_counts"]``).
+        cfg: Forecast settings (``fit_start``, ``as_of``).
+        headline: The run's headline table, or ``None``.
+        language: ``en`` or ``nl``.
+
+    Returns:
+        A plotly figure; ``layout.meta["summary"]`` holds its text alternative.
+
+    """
+    from capacity.forecast.nowcast import SOURCES
+    from capacity.forecast.population import fit_stock_nowcast, stock_counts
+
+    nl = language == "nl"
+    model = fit_stock_nowcast(history, cfg)
+    today = max(reference_month(cfg.as_of), model.last_month)
+    ahead = forecast_months(model.last_month, today)
+    z = norm.ppf(0.9)
+    level, sd = model.level, model.level_sd
+    dates = list(model.months)
+    if ahead > 0:
+        means, variances = model.predict(ahead)
+        level = np.concatenate([level, means])
+        sd = np.concatenate([sd, np.sqrt(variances)])
+        dates += list(pd.date_range(model.last_month, periods=ahead + 1, freq="MS")[1:])
+    x = [d.strftime("%Y-%m-%d") for d in dates]
+    lo, mid, hi = (np.round(np.exp(level + k * z * sd)) for k in (-1, 0, 1))
+    band = t("band", language, p=80)
+    traces = [
+        go.Scatter(x=x, y=hi, mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip"),
+        go.Scatter(x=x, y=lo, mode="lines", line={"width": 0}, fill="tonexty", fillcolor="rgba(31,119,180,0.25)",
+                   name=band),
+        go.Scatter(x=x, y=mid, mode="lines", line={"color": "rgb(31,119,180)"},
+                   name="Actuele schatting (mediaan)" if nl else "Nowcast (median)"),
+    ]
+    start = pd.Timestamp(cfg.fit_start)
+    counts = stock_counts(history)
+    counts = counts[pd.to_datetime(counts["date"]) >= start]
+    source = np.where((counts["series"] == "table_press") & (counts["value"] % 1000 == 0), "press_rounded",
+                      counts["series"])
+    eurostat = observed(history, "tp_stock")
+    eurostat = eurostat[eurostat.index >= start]
+    symbols = {"rtb_letter": "diamond", "table_press": "circle", "press_rounded": "circle-open",
+               "eurostat": "x"}
+    n = {}
+    for name in SOURCES:
+        if name == "eurostat":
+            days, values = eurostat.index + pd.offsets.MonthEnd(0), eurostat.to_numpy()
+        else:
+            pick = counts[source == name]
+            days, values = pd.to_datetime(pick["date"]), pick["value"].to_numpy()
+        n[name] = len(values)
+        if n[name]:
+            traces.append(go.Scatter(x=[d.strftime("%Y-%m-%d") for d in days], y=values, mode="markers",
+                                     marker={"symbol": symbols[name], "size": 8},
+                                     name=_SOURCE_NAMES[name][1 if nl else 0]))
+    title = ("Ingeschrevenen: elke gepubliceerde telling en de actuele schatting" if nl else
+             "Registered: every published count and the nowcast")
+    fig = go.Figure(traces)
+    fig.update_layout(_base_layout(title, t("persons", language)))
+    last = model.last_month
+    fig.add_vline(x=last.strftime("%Y-%m-%d"), line_dash="dot", line_color="gray")
+    fig.add_annotation(x=last.strftime("%Y-%m-%d"), y=1, yref="paper", showarrow=False, xanchor="right",
+                       text="laatste telling" if nl else "last count")
+    fig.add_vline(x=today.strftime("%Y-%m-%d"), line_dash="dash", line_color="black")
+    fig.add_annotation(x=today.strftime("%Y-%m-%d"), y=1, yref="paper", showarrow=False, xanchor="left",
+                       text="nu" if nl else "today")
+    j = len(model.months) - 1
+    fmt = [fmt_value(v, "persons", 100, language) for v in (mid[j], lo[j], hi[j])]
+    if headline is not None and "registered_nowcast" in set(headline["key"]):
+        row = headline.set_index("key").loc["registered_nowcast"]
+        now = [float(row["value"]), float(row["p10"]), float(row["p90"])]
+    else:
+        now = [mid[-1], lo[-1], hi[-1]]
+    fnow = [fmt_value(v, "persons", 100, language) for v in now]
+    since, lm, tm = fmt_month(start, language), fmt_month(last, language), fmt_month(today, language)
+    if nl:
+        summary = (f"Gepubliceerde tellingen sinds {since}: {n['rtb_letter']} uit de Kamerbrieven, "
+                   f"{n['table_press']} uit de tabel, {n['press_rounded']} afgeronde persberichten en "
+                   f"{n['eurostat']} maanden Eurostat (houders van tijdelijke bescherming: een andere telling, "
+                   f"die van het register afwijkt). Bij de laatste telling ({lm}) schat het model {fmt[0]} "
+                   f"(80%-band {fmt[1]} tot {fmt[2]}); nu ({tm}) {fnow[0]} ({fnow[1]} tot {fnow[2]}): de band "
+                   "wordt breder naarmate de laatste telling ouder is.")
+    else:
+        summary = (f"Published counts since {since}: {n['rtb_letter']} from the ministry letters, "
+                   f"{n['table_press']} from the table, {n['press_rounded']} rounded press figures and "
+                   f"{n['eurostat']} months of Eurostat (holders of temporary protection: a different count that "
+                   f"runs apart from the register). At the last count ({lm}) the model estimates {fmt[0]} "
+                   f"(80 % band {fmt[1]} to {fmt[2]}); today ({tm}) {fnow[0]} ({fnow[1]} to {fnow[2]}): the band "
+                   "widens as the last count ages.")
+    fig.update_layout(meta={"summary": summary})
+    return _dates_in(fig, language)

@@ -1,0 +1,56 @@
+"""The chart of every published count with the nowcast's level, its 80 % band, the last count and today."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from capacity import params
+from capacity.data import load_history
+from capacity.report import figure
+from capacity.report.forecast import nowcast_sources_chart
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(scope="module")
+def history() -> pd.DataFrame:
+    return load_history()
+
+
+@pytest.mark.parametrize(("language", "today_label", "last_label", "band"),
+                         [("en", "today", "last count", "80 % band"), ("nl", "nu", "laatste telling", "80%-band")])
+def test_sources_chart_shows_every_source_the_band_the_last_count_and_today(history, language, today_label,
+                                                                           last_label, band):
+    cfg = params.load(forecast__as_of="2026-12-06").forecast
+    fig = nowcast_sources_chart(history, cfg, language=language)
+    names = [tr.name for tr in fig.data]
+    assert band in names
+    markers = [tr for tr in fig.data if tr.mode == "markers"]
+    assert len(markers) == 4  # letters, table, rounded press, Eurostat
+    letters = markers[0]
+    assert 129_230 in list(letters.y) and "2025-06-21" in list(letters.x)
+    assert len(markers[3].y) == 24  # Eurostat's months from the fit start to Aug 2024
+    lines = {a.text: a.x for a in fig.layout.annotations}
+    assert lines[today_label] == "2026-12-01" and lines[last_label] == "2025-06-01"
+    assert {s.x0 for s in fig.layout.shapes} == {"2026-12-01", "2025-06-01"}
+    # the band runs to today and widens after the last count
+    hi, lo = np.asarray(fig.data[0].y, dtype=float), np.asarray(fig.data[1].y, dtype=float)
+    assert fig.data[0].x[-1] == "2026-12-01"
+    j = list(fig.data[0].x).index("2025-06-01")
+    assert (hi - lo)[-1] > 5 * (hi - lo)[j] > 0
+    assert fig.layout.meta["language"] == language
+
+
+def test_sources_chart_has_a_text_alternative_with_the_headline_figure(history):
+    cfg = params.load(forecast__as_of="2026-12-06").forecast
+    headline = pd.DataFrame({"key": ["registered_nowcast"], "value": [145_912.0], "p10": [131_000.0],
+                             "p90": [161_000.0]})
+    fig = nowcast_sources_chart(history, cfg, headline=headline, language="en")
+    summary = fig.layout.meta["summary"]
+    assert "4 from the ministry letters" in summary and "24 months of Eurostat" in summary
+    assert "today (December 2026) 145,900 (131,000 to 161,000)" in summary
+    assert "June 2025" in summary
+    html = figure(fig)._repr_mimebundle_()["text/html"]
+    assert 'role="img"' in html and "145,900" in html
