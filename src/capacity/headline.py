@@ -7,7 +7,9 @@ quantiles (empty where the figure is not a per-path quantity), and ``rounding`` 
 every report, the index and every text round it to (see ``capacity.report.fmt_headline``).
 
 Units: ``persons``, ``cases``, ``places``, ``EUR``, ``share`` (0–1), ``months`` (a count;
-``inf`` when not reached within the run) and ``month`` (a calendar month, ``YYYY-MM``).
+the text ``"> 60"`` when not reached within a 60-month run: a censored duration, never
+``inf``) and ``month`` (a calendar month, ``YYYY-MM``). A cell that does not apply is
+empty (NaN in the frame, an empty cell in the CSV).
 """
 
 from __future__ import annotations
@@ -61,6 +63,22 @@ def _median(x: np.ndarray) -> float:
 
 def _quantile(x: np.ndarray, q: float) -> float:
     return float(np.quantile(np.asarray(x, dtype=float), q, method="inverted_cdf"))
+
+
+def censored(value: Any, horizon_months: int) -> Any:
+    """Return a duration in months, or ``"> horizon"`` when it is not reached within the run.
+
+    A path that never finishes carries ``inf``; a table shows it as the censored text
+    (``"> 60"`` in a 60-month run), so no ``inf`` reaches a CSV or a page.
+    """
+    if isinstance(value, float | np.floating) and np.isinf(value) and value > 0:
+        return f"> {int(horizon_months)}"
+    return value
+
+
+def _horizon(res: Any) -> int:
+    """Months the backlog run covers (the bound of a censored duration)."""
+    return int(res.backlog.dates.size)
 
 
 def _bl(res: Any) -> dict[str, np.ndarray]:
@@ -424,6 +442,8 @@ def headline_table(results: Any, keys: Sequence[str] | None = None) -> pd.DataFr
         if fig.paths is not None:
             x = fig.paths(view)
             value, p10, p90 = _median(x), _quantile(x, 0.1), _quantile(x, 0.9)
+            if fig.unit == "months":
+                value, p10, p90 = (censored(v, _horizon(view)) for v in (value, p10, p90))
         else:
             value = fig.scalar(view)
             p10, p90 = fig.band(view) if fig.band is not None else (np.nan, np.nan)
@@ -454,4 +474,4 @@ def lookup(table: pd.DataFrame) -> dict[str, dict[str, Any]]:
     return {row["key"]: row for row in table.to_dict("records")}
 
 
-__all__ = ["COLUMNS", "FIGURES", "MAIN", "Figure", "headline_table", "lookup"]
+__all__ = ["COLUMNS", "FIGURES", "MAIN", "Figure", "censored", "headline_table", "lookup"]

@@ -40,7 +40,7 @@ from capacity.shelter import regions as shelter_regions
 log = logging.getLogger(__name__)
 
 #: Bump when the layout of :class:`ScenarioResults` changes, so that old caches are ignored.
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 
 #: The random stream of each step. Append only: a stream's numbers depend on its position.
 STREAMS = ("backtest", "forecast", "backlog", "shelter", "gap_check", "policies", "solver",
@@ -192,7 +192,7 @@ def run_scenario(
         bl, scn.backlog, cohort=cohort, arrivals=post_tpd, departure_rates=rates,
         in_shelter_share=shelter.share_in_shelter_at(sh.in_shelter, pop.registered, pop.dates,
                                                      regime.tpd_end_month(scn.backlog)),
-        rng=rng["ledger"], housing_cap=scn.shelter.housing_supply_per_month))
+        rng=rng["ledger"], homes=sh.home_exits()))
     policies = clock.step("policies", lambda: backlog.compare_policies(
         bl.cohort_persons[:POLICY_PATHS], scn.backlog, pop=pop, rng=rng["policies"],
         extra_regular_inflow=post_tpd))

@@ -20,6 +20,13 @@ SHARED = dict(
     appeal_success_share=0.2, departure_term_months=1, dtv_cases_per_month=30.0,
     permit_capacity_per_month=100.0, decision_term_months=4.0, notice_share=1.0,
     clear_threshold_cases=20.0,
+    # fixed, not the baseline's ranges: no capacity noise or realisation factor, no regular
+    # inflow noise, no term extension or notice lag, and the expiry routes off
+    ind_capacity_realisation=1.0, ind_capacity_noise_sd=0.0, regular_inflow_noise_sd=0.0,
+    dtv_capacity_realisation=1.0, permit_capacity_realisation=1.0, term_extension_months=0.0,
+    notice_lag_days=0.0, dtv_share_forced=0.18, post_tpd_asylum_share=0.5,
+    document_housing_rate_per_month=0.04, expiry_work_study_share=0.0, expiry_asylum_share=0.0,
+    expiry_return_share=0.0,
 )
 COHORT, MONTHS, REPS = 3000, 36, 60
 # The regular queue is a pair of counters in the DES (no ages), so its penalties and late

@@ -57,6 +57,63 @@ def test_output_contract_tables(suite_run) -> None:
         assert (tables / f"{name}.csv").is_file(), name
 
 
+#: Tokens a non-finite or missing number leaves in a CSV; none may appear in any cell.
+NOT_A_NUMBER = {"inf", "+inf", "-inf", "infinity", "-infinity", "nan", "-nan", "none", "<na>", "nat"}
+
+
+def non_finite_cells(folder: Path) -> list[str]:
+    """Return ``file:row:column=token`` for every cell of every CSV under ``folder`` that is inf/nan/None."""
+    import csv
+    import gzip
+
+    found = []
+    for path in sorted([*folder.rglob("*.csv"), *folder.rglob("*.csv.gz")]):
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, [])
+            for i, row in enumerate(reader, start=2):
+                for name, cell in zip(header, row, strict=False):
+                    if cell.strip().lower() in NOT_A_NUMBER:
+                        found.append(f"{path.relative_to(folder)}:{i}:{name}={cell}")
+    return found
+
+
+def test_no_inf_or_nan_in_any_csv_of_the_run(suite_run) -> None:
+    csvs = [*suite_run.run_dir.rglob("*.csv"), *suite_run.run_dir.rglob("*.csv.gz")]
+    assert len(csvs) > 30, "the run writes its tables as CSV"
+    found = non_finite_cells(suite_run.run_dir)
+    assert not found, f"{len(found)} cells: {found[:10]}"
+
+
+def test_the_scanner_finds_inf_nan_and_none(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("key,value,p10\nx,inf,\ny,> 60,NaN\nz,None,-inf\n", encoding="utf-8")
+    assert non_finite_cells(tmp_path) == ["a.csv:2:value=inf", "a.csv:3:p10=NaN", "a.csv:4:value=None",
+                                          "a.csv:4:p10=-inf"]
+
+
+def test_backlog_tables_carry_costs_feasibility_two_numbers_and_checks(suite_run) -> None:
+    tables = suite_run.run_dir / "baseline" / "tables"
+    policies = pd.read_csv(tables / "backlog_policies.csv", dtype={"months_to_clear": str})
+    for col in ("total_cost_eur_mean", "penalty_eur_mean", "reception_eur_mean", "feasible",
+                "months_to_clear", "months_to_clear_censored"):
+        assert col in policies, col
+    censored = policies["months_to_clear_censored"].astype(bool)
+    assert policies.loc[censored, "months_to_clear"].str.fullmatch(r"> \d+").all()
+    assert policies.loc[~censored, "months_to_clear"].str.fullmatch(r"\d+").all()
+    assert not policies.loc[~policies["feasible"].astype(bool), "cheapest"].astype(bool).any()
+    capacity = pd.read_csv(tables / "capacity_needed.csv").set_index("service")
+    prio, regular = capacity.loc["IND cohort priority"], capacity.loc["IND regular stream"]
+    assert 0 <= prio["priority_share"] <= 1 and 0 <= prio["probability_reached"] <= 1
+    assert pd.notna(regular["deficit_per_month"]) and 0 <= regular["probability_reached"] <= 1
+    validation = pd.read_csv(tables / "backlog_validation.csv")
+    oos = validation[(validation["year"] == 2024) & (validation["sample"] == "out of sample")]
+    assert {"penalty_eur", "notices_of_default"} <= set(oos["quantity"])
+    sobol = pd.read_csv(tables / "backlog_sensitivity.csv")
+    assert {"first_order", "total_order", "ci_low", "ci_high", "first_order_ci_low",
+            "first_order_ci_high"} <= set(sobol.columns)
+
+
 def test_municipal_table_reconciles_to_the_national_figures(suite_run) -> None:
     mun = pd.read_csv(suite_run.run_dir / "baseline" / "tables" / "municipalities.csv")
     assert len(mun) == 342 and mun["code"].is_unique

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.unit.simple_params import simple_backlog
 
 from capacity import backlog as bl
 from capacity import params
@@ -27,7 +28,7 @@ def _fluid(**kw) -> BacklogConfig:
                 regular_inflow_per_year=0.0, regular_backlog_cases=0.0, grant_share=1.0,
                 clear_threshold_cases=1e-6)
     base.update(kw)
-    return BacklogConfig(**base)
+    return simple_backlog(**base)
 
 
 def _run(cfg: BacklogConfig, cohort: float, n_paths: int = 3, seed: int = 0, n_months=None):
@@ -141,7 +142,7 @@ def test_late_decisions_and_penalty_schedule():
 
 def test_term_over_21_months_is_rejected():
     with pytest.raises(ValueError, match="at most 21"):
-        BacklogConfig(decision_term_months=12, term_extension_months=15)
+        simple_backlog(decision_term_months=12, term_extension_months=15)
 
 
 def test_appeals_departure_term_and_dtv():
@@ -249,7 +250,7 @@ def test_parameter_draws_follow_their_distributions():
 def test_out_of_range_distribution_is_a_parameter_error():
     # the schema refuses a share distribution reaching above 1 before any model runs
     with pytest.raises(ValueError, match=r"grant_share\n.*a share must lie from 0 to 1"):
-        BacklogConfig(grant_share={"kind": "uniform", "low": 0.5, "high": 1.5})
+        simple_backlog(grant_share={"kind": "uniform", "low": 0.5, "high": 1.5})
     with pytest.raises(ParameterError, match=r"backlog.grant_share = \{kind: 'uniform', low: 0.5, high: 1.5\}"):
         params.load(backlog__grant_share={"kind": "uniform", "low": 0.5, "high": 1.5})
 
@@ -275,7 +276,7 @@ def test_cohort_at_tpd_end_takes_the_forecast_month_or_the_fixed_number():
     pop = PopulationPaths(dates=dates, arrivals=np.zeros((2, 30)), departures=np.zeros((2, 30)),
                           registered=reg, jump_off_date=pd.Timestamp("2025-03-01"),
                           jump_off_registered=120_000.0)
-    cfg = BacklogConfig(tpd_end_date=dt.date(2026, 3, 4), cohort_persons=99.0)
+    cfg = simple_backlog(tpd_end_date=dt.date(2026, 3, 4), cohort_persons=99.0)
     got = bl.cohort_at_tpd_end(pop, cfg)          # end of Feb 2026 = index 10
     assert np.array_equal(got, reg[:, 10])
     late = cfg.model_copy(update={"tpd_end_date": dt.date(2030, 3, 4)})
@@ -287,7 +288,7 @@ def test_cohort_at_tpd_end_takes_the_forecast_month_or_the_fixed_number():
 
 
 def test_capacity_series_and_ramp():
-    cfg = BacklogConfig(ind_decisions_per_month=1000, ind_ramp_target_per_month=2000,
+    cfg = simple_backlog(ind_decisions_per_month=1000, ind_ramp_target_per_month=2000,
                         ind_ramp_months=4)
     assert bl.planned_capacity(cfg, 6) == pytest.approx([1250, 1500, 1750, 2000, 2000, 2000])
     series = cfg.model_copy(update={"ind_capacity_series": (5.0, 6.0)})
@@ -331,9 +332,9 @@ def test_compare_policies_table():
     assert len(table) == len(bl.default_policies(scn.backlog))
     row = table.set_index("policy")
     assert row.loc["as configured", "late_decisions_vs_first"] == 0
-    # everyone restarting leaves a larger backlog than a 90 % permit uptake
+    # everyone restarting leaves a larger backlog than an 85-98 % permit uptake
     assert (row.loc["all applications restart", "backlog_peak"]
-            > row.loc["permit, high uptake (90 %)", "backlog_peak"])
+            > row.loc["permit, high uptake (85-98 %)", "backlog_peak"])
     assert row.loc["penalties abolished", "penalty_eur"] == 0
 
 
@@ -404,7 +405,7 @@ def _rate_pop(n: int = 3, h: int = 30) -> PopulationPaths:
 
 def test_forecast_departure_rates_align_on_calendar_months_and_carry_the_last():
     pop = _rate_pop()
-    cfg = BacklogConfig(tpd_end_date=dt.date(2026, 3, 4), n_months=40)   # March 2026 = index 11
+    cfg = simple_backlog(tpd_end_date=dt.date(2026, 3, 4), n_months=40)   # March 2026 = index 11
     got = bl.forecast_departure_rates(pop, cfg)
     assert got.shape == (3, 40)
     np.testing.assert_allclose(got[:, :19], pop.departure_rates[:, 11:])

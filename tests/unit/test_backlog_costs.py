@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from tests.unit.simple_params import simple_backlog
 
 from capacity import backlog as bl
 from capacity.backlog.parameters import DAYS_PER_MONTH
@@ -23,7 +24,7 @@ def _cfg(**kw) -> BacklogConfig:
                 permit_uptake_share=0.0, return_rate_per_month=0.0,
                 departure_rate_per_month=0.0, clear_threshold_cases=1.0)
     base.update(kw)
-    return BacklogConfig(**base)
+    return simple_backlog(**base)
 
 
 def _numbers_are_finite(table: pd.DataFrame) -> bool:
@@ -58,6 +59,13 @@ def test_policy_table_has_no_inf_or_nan_and_flags_the_censored():
     assert not row.loc["slow", "feasible"] and row.loc["fast", "feasible"]
     for col in ("total_cost_eur_mean", "penalty_eur_mean", "reception_eur_mean", "staff_eur_mean"):
         assert col in table
+    # the download: "> 12" for the censored, whole months for the rest, the flag kept
+    from capacity.report.backlog import policy_download
+
+    down = policy_download(table).set_index("policy")
+    assert down.loc["slow", "months_to_clear"] == "> 12"
+    assert down.loc["fast", "months_to_clear"] == f"{row.loc['fast', 'months_to_clear']:.0f}"
+    assert down["months_to_clear_censored"].tolist() == table["months_to_clear_censored"].tolist()
 
 
 def test_an_infeasible_policy_is_never_cheapest():
@@ -93,7 +101,7 @@ def _solver_cfg(**kw) -> BacklogConfig:
                 dtv_target_months=24, **kw)
 
 
-def test_solver_gives_the_priority_share_and_the_regular_deficit_without_nan():
+def test_solver_gives_the_priority_share_and_the_regular_deficit_each_with_its_probability():
     # 12,000 cases in a 6-month term need 2,000 a month: half of a planned 4,000 when an
     # older regular stock goes first, while 3,000 regular cases arrive each month (a
     # deficit of 3,000 - 4,000 x 1 = -1,000)
@@ -102,12 +110,20 @@ def test_solver_gives_the_priority_share_and_the_regular_deficit_without_nan():
                       term_extension_months=0.0)
     table = bl.solve_capacity(np.full(3, 12_000.0), cfg, rng=np.random.default_rng(0),
                               ramp_months=(0,), tol=1.0)
-    assert _numbers_are_finite(table)
+    numbers = table.select_dtypes(include=["number", "bool"]).to_numpy(dtype=float)
+    assert not np.isinf(numbers).any()
     row = table.set_index("service")
     assert row.loc["IND cohort priority", "priority_share"] == pytest.approx(0.5, abs=0.01)
     assert row.loc["IND cohort priority", "target_met"]
+    assert 0 <= row.loc["IND cohort priority", "probability_reached"] <= 1
     assert row.loc["IND regular stream", "deficit_per_month"] == pytest.approx(-1000.0)
     assert row.loc["IND regular stream", "probability_reached"] == 0.0
+    # a cell that does not apply is empty, not a made-up 0
+    assert row.loc[["IND", "DT&V", "IND regular stream"], "priority_share"].isna().all()
+    assert row.loc[["IND", "DT&V", "IND cohort priority"], "deficit_per_month"].isna().all()
+    assert pd.isna(row.loc["IND regular stream", "probability_target"])
+    text = table.to_csv(index=False)
+    assert not re.search(r"(^|,)(nan|inf|-inf|None)(,|$)", text, flags=re.M | re.I)
 
 
 def test_solver_flags_a_target_no_capacity_meets_instead_of_nan():
@@ -115,7 +131,9 @@ def test_solver_flags_a_target_no_capacity_meets_instead_of_nan():
     cfg = _solver_cfg(ind_decisions_per_month=0.0, decision_term_months=0.1, n_paths=2)
     table = bl.solve_capacity(np.full(2, 1_000.0), cfg, rng=np.random.default_rng(0),
                               ramp_months=(0,), tol=50.0)
-    assert _numbers_are_finite(table)
+    numbers = table.drop(columns=["priority_share", "deficit_per_month", "deficit_p10",
+                                  "deficit_p90", "probability_target"])
+    assert _numbers_are_finite(numbers)
     row = table.set_index("service")
     assert not row.loc["IND", "target_met"] and not row.loc["IND cohort priority", "target_met"]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tests.unit.simple_params import simple_backlog
 
 from capacity import backlog as bl
 from capacity import params
@@ -18,7 +19,7 @@ def _cfg(**kw) -> BacklogConfig:
                 regular_backlog_cases=0.0, grant_share=1.0, notice_share=0.5,
                 notice_lag_days=7.0, decision_term_months=6.0, regular_term_months=6.0)
     base.update(kw)
-    return BacklogConfig(**base)
+    return simple_backlog(**base)
 
 
 def _run(cfg: BacklogConfig, cohort: float, n_paths: int = 3, seed: int = 0):

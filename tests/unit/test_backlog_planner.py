@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from tests.unit.simple_params import simple_backlog
 
 from capacity import backlog as bl
-from capacity import headline
+from capacity import headline, report
 from capacity.params.backlog import BacklogConfig
 from capacity.report import backlog as rb
 
@@ -19,7 +21,7 @@ def _cfg(**kw) -> BacklogConfig:
     base = dict(n_paths=2, n_months=24, ind_decisions_per_month=1000.0,
                 regular_inflow_per_year=0.0, grant_share=1.0, clear_threshold_cases=1e-6)
     base.update(kw)
-    return BacklogConfig(**base)
+    return simple_backlog(**base)
 
 
 def _run(cfg: BacklogConfig, cohort: float):
@@ -41,7 +43,12 @@ def test_peak_month_and_a_peak_beyond_the_run():
     assert np.all(res.peak_month("pending") == 1)      # the cohort only falls
     rows = headline.lookup(headline.headline_table(SimpleNamespace(backlog=res),
                                                    keys=rb.TEXT_KEYS))
-    assert np.isinf(rows["backlog_regular_backlog_peak_month"]["value"])
+    # a censored duration is the text "> 24" (a 24-month run), never inf
+    row = rows["backlog_regular_backlog_peak_month"]
+    assert (row["value"], row["p10"], row["p90"]) == ("> 24", "> 24", "> 24")
+    assert report.fmt_headline(row) == "more than 24"
+    assert report.fmt_headline(row, "nl", "p90") == "meer dan 24"
+    assert rows["backlog_backlog_peak_month"]["value"] == 1
     # the 1,000 regular cases go first (March 2027), the cohort from the second month
     assert rows["backlog_first_decisions_month"]["value"] == "2027-04"
 
@@ -57,6 +64,12 @@ def test_policy_table_reads_not_within_instead_of_inf():
     assert shown["months_to_clear"].tolist() == ["not within 12 months"] * 1
     assert "niet binnen 12 maanden" in rb.policy_table(policies, language="nl", n_months=12)[
         "months_to_clear"].tolist()
+    # the download: "> 12" as text with its flag, never inf or a bare 12
+    download = rb.policy_download(policies)
+    assert download["months_to_clear"].tolist() == ["> 12"]
+    assert download["months_to_clear_censored"].tolist() == [True]
+    text = download.to_csv(index=False)
+    assert "> 12" in text and not {"inf", "nan", "NaN", "None"} & set(re.split(r"[,\n]", text))
 
 
 def test_permit_takers_without_a_document_until_it_is_issued():

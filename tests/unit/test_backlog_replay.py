@@ -80,3 +80,35 @@ def test_validation_chart_and_text(table, language):
     assert len(rb.validation_chart(table, language=language).data) == 4
     text = str(rb.validation_text(table, language=language))
     assert "2025" in text and "nan" not in text and "inf" not in text
+    # the difference between the forecast's notice parameters and the fit, and its effect
+    higher = "hoger" if language == "nl" else "higher"
+    assert f"70{'' if language == 'nl' else ' '}%" in text and higher in text
+    million = "mln" if language == "nl" else "million"
+    assert text.count(million) >= 10
+
+
+def test_notice_effect_runs_the_forecast_with_the_replays_fit_on_the_same_paths():
+    from capacity.params.base import Distribution
+
+    cfg = params.load().backlog.model_copy(update={"n_months": 24})
+    cfg = replay.with_changes(cfg, notice_share=Distribution(value=0.5), notice_lag_days=7.0)
+    same = replay.notice_effect(cfg, 0.5, 7.0, rng=np.random.default_rng(3), n_paths=20)
+    assert same["penalty_eur_replay_notices"] == pytest.approx(same["penalty_eur_forecast_notices"])
+    # at the same lag penalties scale with the share: the fit at 100 % doubles them
+    double = replay.notice_effect(cfg, 1.0, 7.0, rng=np.random.default_rng(3), n_paths=20)
+    assert double["penalty_eur_replay_notices"] == pytest.approx(2 * double["penalty_eur_forecast_notices"])
+    assert double["penalty_eur_3y_replay_notices"] == pytest.approx(2 * double["penalty_eur_3y_forecast_notices"])
+    assert double["penalty_eur_forecast_notices"] > 0
+
+
+def test_validation_table_states_the_forecasts_notice_parameters_and_their_effect(table):
+    row = table.iloc[0]
+    assert row["forecast_notice_share"] == pytest.approx(params.load().backlog.notice_share.central)
+    assert row["calibrated_notice_share"] == pytest.approx(
+        replay.calibrate(replay.published(data.load_table("ind_asylum_figures")),
+                         params.load().backlog)["notice_share"].iloc[0])
+    for col in ("penalty_eur_forecast_notices", "penalty_eur_replay_notices",
+                "penalty_eur_3y_forecast_notices", "penalty_eur_3y_replay_notices"):
+        assert table[col].nunique() == 1 and table[col].iloc[0] > 0, col
+    # the fit's higher share runs up more
+    assert row["penalty_eur_replay_notices"] > row["penalty_eur_forecast_notices"]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from tests.unit.simple_params import simple_backlog
 
 from capacity import params, report
 from capacity.backlog import sensitivity
 from capacity.backlog.parameters import UNCERTAIN
-from capacity.params.backlog import BacklogConfig
 from capacity.report import backlog_evidence as rb
 
 pytestmark = pytest.mark.unit
@@ -25,7 +25,7 @@ def test_salib_recovers_an_additive_function():
 
 def test_only_uncertain_inputs_matter():
     # only the IND realisation and the notice share vary: they share all of the variance
-    cfg = BacklogConfig(n_months=36, ind_capacity_realisation={"kind": "uniform", "low": 0.7,
+    cfg = simple_backlog(n_months=36, ind_capacity_realisation={"kind": "uniform", "low": 0.7,
                                                                "high": 1.3},
                         notice_share={"kind": "uniform", "low": 0.3, "high": 1.0},
                         regular_backlog_cases=5000.0, regular_inflow_per_year=20_000.0,
@@ -48,7 +48,7 @@ def test_only_uncertain_inputs_matter():
 
 
 def test_cohort_size_and_levers_are_inputs():
-    cfg = BacklogConfig(n_months=36, regular_backlog_cases=5000.0, ind_decisions_per_month=2000.0,
+    cfg = simple_backlog(n_months=36, regular_backlog_cases=5000.0, ind_decisions_per_month=2000.0,
                         regular_inflow_per_year=20_000.0)
     table = sensitivity.sobol_table(30_000, cfg, rng=np.random.default_rng(3), n_base=128,
                                     n_boot=20, cohort_range=(10_000, 60_000))

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.unit.simple_params import simple_backlog
 
 from capacity import backlog, params
 from capacity.forecast.paths import PopulationPaths, simulate_stock
 from capacity.forecast.regime import split_at_tpd_end, tpd_end_month
 from capacity.params.backlog import BacklogConfig
-from capacity.shelter.destinations import share_in_shelter_at
+from capacity.params.base import Distribution
+from capacity.params.shelter import ShelterConfig
+from capacity.shelter import ShelterResult
+from capacity.shelter.destinations import HomeExits, share_in_shelter_at
 
 pytestmark = pytest.mark.unit
 
@@ -37,7 +44,7 @@ def _paths(n: int = 20, h: int = 36, seed: int = 0, residual: bool = True) -> Po
 def _cfg(**kw) -> BacklogConfig:
     base = dict(tpd_end_date="2027-03-04", post_tpd_asylum_share=0.5)
     base.update(kw)
-    return BacklogConfig(**base)
+    return simple_backlog(**base)
 
 
 def test_no_tp_arrivals_from_the_tpd_end_month_and_the_identity_holds():
@@ -108,7 +115,7 @@ def test_share_in_shelter_at_the_month_before_the_tpd_end():
 
 
 def test_document_takers_are_never_in_the_ind_queue_nor_decided():
-    cfg = BacklogConfig(permit_uptake_share=1.0, permit_uptake_months=3.0, n_months=12,
+    cfg = simple_backlog(permit_uptake_share=1.0, permit_uptake_months=3.0, n_months=12,
                         ind_decisions_per_month=5000.0, regular_backlog_cases=0.0)
     res = backlog.simulate(np.full(3, 10_000.0), cfg, rng=np.random.default_rng(0))
     assert res.paths["pending"].max() == 0
@@ -118,7 +125,7 @@ def test_document_takers_are_never_in_the_ind_queue_nor_decided():
 
 
 def test_only_continuing_cases_enter_the_queue():
-    cfg = BacklogConfig(permit_uptake_share=0.73, persons_per_case=1.25, n_months=6,
+    cfg = simple_backlog(permit_uptake_share=0.73, persons_per_case=1.25, n_months=6,
                         ind_decisions_per_month=0.0, return_rate_per_month=0.0)
     res = backlog.simulate(np.full(2, 10_000.0), cfg, rng=np.random.default_rng(0),
                            departure_rates=np.zeros((2, 6)))
@@ -127,7 +134,7 @@ def test_only_continuing_cases_enter_the_queue():
 
 
 def test_issuing_capacity_counts_persons():
-    cfg = BacklogConfig(permit_uptake_share=1.0, permit_uptake_months=1.0, persons_per_case=2.0,
+    cfg = simple_backlog(permit_uptake_share=1.0, permit_uptake_months=1.0, persons_per_case=2.0,
                         permit_capacity_per_month=1000.0, n_months=6, ind_decisions_per_month=0.0)
     res = backlog.simulate(np.full(1, 4000.0), cfg, rng=np.random.default_rng(0),
                            departure_rates=np.zeros((1, 6)))
@@ -136,7 +143,7 @@ def test_issuing_capacity_counts_persons():
 
 
 def test_post_tpd_arrivals_join_the_regular_inflow():
-    cfg = BacklogConfig(n_months=4, regular_inflow_per_year=0.0, regular_inflow_noise_sd=0.0)
+    cfg = simple_backlog(n_months=4, regular_inflow_per_year=0.0, regular_inflow_noise_sd=0.0)
     extra = np.full((2, 4), 500.0)
     res = backlog.simulate(np.full(2, 1000.0), cfg, rng=np.random.default_rng(0),
                            extra_regular_inflow=extra)
@@ -229,9 +236,9 @@ def test_ledger_chart_stacks_every_state_and_marks_the_expiry(language):
 def test_issuing_before_the_tpd_end_shortens_the_wait_for_the_document():
     base = dict(permit_uptake_share=1.0, permit_uptake_months=1.0, persons_per_case=1.0,
                 permit_capacity_per_month=1000.0, n_months=8, ind_decisions_per_month=0.0)
-    plain = backlog.simulate(np.full(1, 5000.0), BacklogConfig(**base), rng=np.random.default_rng(0),
+    plain = backlog.simulate(np.full(1, 5000.0), simple_backlog(**base), rng=np.random.default_rng(0),
                              departure_rates=np.zeros((1, 8)))
-    early = backlog.simulate(np.full(1, 5000.0), BacklogConfig(**base, document_issue_lead_months=3),
+    early = backlog.simulate(np.full(1, 5000.0), simple_backlog(**base, document_issue_lead_months=3),
                              rng=np.random.default_rng(0), departure_rates=np.zeros((1, 8)))
     assert plain.paths["permits_issued"][0, :5] == pytest.approx([1000.0] * 5)
     assert early.paths["permits_issued"][0, :2] == pytest.approx([4000.0, 1000.0])
@@ -270,3 +277,40 @@ def test_ledger_moves_to_housing_keep_to_the_shelter_models_housing_cap():
     _check(capped)
     assert capped.flows["moved_to_housing"].max() <= cap + 1e-6
     assert free.flows["moved_to_housing"].max() > cap  # the cap binds on this population
+
+
+def _ledger_with_homes(cfg: BacklogConfig, pop: PopulationPaths, homes: HomeExits, share: float = 0.78):
+    rng = np.random.default_rng(0)
+    split = split_at_tpd_end(pop, cfg, rng=rng)
+    cohort = backlog.cohort_at_tpd_end(split.population, cfg)
+    rates = backlog.forecast_departure_rates(split.population, cfg)
+    post = split.asylum_on(tpd_end_month(cfg), cfg.n_months)
+    bl = backlog.simulate_after_tpd(cohort * (1 - split.pulse_share), cfg, rng=rng, departure_rates=rates,
+                                    post_tpd_arrivals=post)
+    return backlog.build_ledger(bl, cfg, cohort=cohort, arrivals=post, in_shelter_share=np.full(pop.n_paths, share),
+                                departure_rates=rates, rng=rng, homes=homes), rates
+
+
+def test_ledger_takes_the_shelter_models_exit_to_a_home():
+    """One source of the shelter-to-home rate: with the shelter model's hazards (by work) and
+    housing cap, the ledger's document holders in shelter move home as the shelter model's do."""
+    cfg = params.load().backlog.model_copy(update={"n_paths": 4})
+    pop, n = _paths(n=4, h=40), 4
+    # equal hazards and work share 1: the same as the ledger's own single rate and cap
+    same = HomeExits(employed_share=1.0, rate_employed=np.full(n, 0.05), rate_other=np.full(n, 0.05), cap=1500.0)
+    via_homes, _ = _ledger_with_homes(cfg, pop, same)
+    own = _ledger(cfg.model_copy(update={"document_housing_rate_per_month": Distribution(value=0.05)}), pop,
+                  housing_cap=1500.0)
+    np.testing.assert_allclose(via_homes.flows["moved_to_housing"], own.flows["moved_to_housing"])
+    # the shelter model's two hazards: the first month's moves are the work-weighted mix, not the own rate
+    homes = ShelterResult.home_exits(SimpleNamespace(
+        cfg=ShelterConfig(), rates={"home_exit_rate_employed": np.full(n, 0.06), "home_exit_rate_other": np.full(n, 0.02)}))
+    assert (homes.employed_share, homes.cap) == (0.59, 2000.0)
+    ledger, rates = _ledger_with_homes(cfg, pop, replace(homes, cap=np.inf))
+    _check(ledger)
+    held = ledger.stocks["document_in_shelter"]
+    t = int(np.flatnonzero(held[0] > 0)[0]) + 1  # the month after the first holders entered shelter
+    mix = 0.59 * 0.06 + 0.41 * 0.02
+    np.testing.assert_allclose(ledger.flows["moved_to_housing"][:, t], mix * (1 - rates[:, t]) * held[:, t - 1])
+    capped, _ = _ledger_with_homes(cfg, pop, homes)
+    assert capped.flows["moved_to_housing"].max() <= 2000.0 + 1e-6

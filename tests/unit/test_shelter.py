@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.unit.simple_params import simple_shelter
 
 from capacity import shelter
 from capacity.errors import DataError, ParameterError
 from capacity.forecast.paths import PopulationPaths
-from capacity.params.shelter import ShelterConfig
 from capacity.quantiles import check_contract
 
 #: The national shelter series the baseline's shelter parameters were derived on (tests/data/release_2025_03).
@@ -60,7 +60,7 @@ def test_history_without_places_is_a_clear_error():
 
 
 def test_result_table_follows_contract_and_jump_off():
-    res = shelter.simulate_shelter(make_pop(), ShelterConfig(), history=make_history())
+    res = shelter.simulate_shelter(make_pop(), simple_shelter(), history=make_history())
     table = check_contract(res.table())
     assert {"in_shelter", "places", "occupancy_rate", "unmet_demand", "places_needed"} <= set(
         table["variable"])
@@ -70,7 +70,7 @@ def test_result_table_follows_contract_and_jump_off():
 
 def test_analytic_case_no_moves():
     # entry 1, departures 0, no move-outs: demand grows by arrivals exactly
-    cfg = ShelterConfig(entry_share=1.0, departure_rate_ratio=0.0, move_out_rate=0.0,
+    cfg = simple_shelter(entry_share=1.0, departure_rate_ratio=0.0, move_out_rate=0.0,
                         tpd_end="2040-01-01")
     pop = make_pop(n=3, h=6, arrivals=100, departures=0)
     res = shelter.simulate_shelter(pop, cfg, history=make_history())
@@ -91,7 +91,7 @@ rates = st.floats(0.0, 1.0)
        closed=st.floats(0.0, 1.0))
 def test_conservation_and_caps_on_every_path(e, s, m, u, arrivals, departures, change, seed,
                                              tpd, closed):
-    cfg = ShelterConfig(entry_share=e, departure_rate_ratio=s, move_out_rate=m, unmet_exit_rate=u,
+    cfg = simple_shelter(entry_share=e, departure_rate_ratio=s, move_out_rate=m, unmet_exit_rate=u,
                         tpd_end=tpd, places_closed_at_tpd_end_share=closed,
                         places_changes=[{"month": "2025-08-01", "change": change}])
     pop = make_pop(n=8, h=18, arrivals=arrivals, departures=departures, seed=seed)
@@ -108,7 +108,7 @@ def test_conservation_and_caps_on_every_path(e, s, m, u, arrivals, departures, c
 def test_external_entitled_path_replaces_dynamics():
     pop = make_pop(n=4, h=24)
     entitled = np.full((4, 24), 5000.0)
-    cfg = ShelterConfig(entitled_shelter_share=0.5, places_closed_at_tpd_end_share=0.5)
+    cfg = simple_shelter(entitled_shelter_share=0.5, places_closed_at_tpd_end_share=0.5)
     res = shelter.simulate_shelter(pop, cfg, history=make_history(),
                                      entitled=entitled,
                                      entitled_from=pd.Timestamp("2026-01-01"))
@@ -123,12 +123,12 @@ def test_external_entitled_path_replaces_dynamics():
     assert res.entitled_source == shelter.ENTITLED_EXTERNAL
     assert res.identity_error() < 1e-6
     with pytest.raises(ParameterError, match="shape"):
-        shelter.simulate_shelter(pop, ShelterConfig(), history=make_history(),
+        shelter.simulate_shelter(pop, simple_shelter(), history=make_history(),
                                    entitled=np.ones((2, 2)))
 
 
 def test_without_a_backlog_path_the_entitled_share_decays_at_the_exit_rate():
-    cfg = ShelterConfig()
+    cfg = simple_shelter()
     res = shelter.simulate_shelter(make_pop(h=36), cfg, history=make_history())
     assert res.entitled_from == pd.Timestamp("2027-03-01")
     assert res.entitled_source == shelter.ENTITLED_FROM_PARAMETERS
@@ -141,7 +141,7 @@ def test_without_a_backlog_path_the_entitled_share_decays_at_the_exit_rate():
 
 
 def test_places_changes_and_closure():
-    cfg = ShelterConfig(places_changes=[{"month": "2025-06-01", "change": 1000},
+    cfg = simple_shelter(places_changes=[{"month": "2025-06-01", "change": 1000},
                                         {"month": "2025-09-01", "change": -500}],
                         places_closed_at_tpd_end_share=1.0)
     dates = pd.date_range("2025-04-01", periods=30, freq="MS")
@@ -151,7 +151,7 @@ def test_places_changes_and_closure():
 
 
 def test_crossing_months():
-    cfg = ShelterConfig(entry_share=1.0, departure_rate_ratio=0.0, move_out_rate=0.0,
+    cfg = simple_shelter(entry_share=1.0, departure_rate_ratio=0.0, move_out_rate=0.0,
                         tpd_end="2040-01-01")
     hist = make_history(in_shelter=80000, places=100000)
     pop = make_pop(n=2, h=24, arrivals=1000, departures=0)
@@ -170,7 +170,7 @@ def test_crossing_months():
 
 
 def test_planning_table_places_needed():
-    res = shelter.simulate_shelter(make_pop(), ShelterConfig(), history=make_history())
+    res = shelter.simulate_shelter(make_pop(), simple_shelter(), history=make_history())
     plan = shelter.planning_table(res, target=0.91, probability=0.9)
     q = np.quantile(res.demand, 0.9, axis=0)
     np.testing.assert_allclose(plan["places_needed"], np.ceil(q / 0.91 - 1e-9))
@@ -189,7 +189,7 @@ def test_request_deadlines_are_judged_against_today_not_the_last_count():
 
     today = reference_month("2025-06-30")
     pop = replace(make_pop(arrivals=4000, departures=500), today=today)
-    res = shelter.simulate_shelter(pop, ShelterConfig(tpd_end="2040-01-01"), history=make_history())
+    res = shelter.simulate_shelter(pop, simple_shelter(tpd_end="2040-01-01"), history=make_history())
     assert res.today == today and res.reference_month == pd.Timestamp("2025-06-01")
     plan = shelter.planning_table(res)
     feasible = plan[~plan["too_late"]]
@@ -220,7 +220,7 @@ def test_cost_optimum_matches_brute_force(seed, c_idle, c_short):
         unmet_demand=np.maximum(demand - 30, 0), entries=np.zeros((n, h)),
         move_outs=np.zeros((n, h)), departures=np.zeros((n, h)), unmet_exits=np.zeros((n, h)),
         entitlement_change=np.zeros((n, h)), jump_off_date=pd.Timestamp("2025-03-01"),
-        jump_off_in_shelter=30, jump_off_places=30, jump_off_demand=30, cfg=ShelterConfig())
+        jump_off_in_shelter=30, jump_off_places=30, jump_off_demand=30, cfg=simple_shelter())
     opt = shelter.cost_optimum(res, window=(1, h), cost_idle=c_idle, cost_short=c_short)
     grid = np.arange(0, 80)
     curve = shelter.cost_curve(res, places=grid, window=(1, h), cost_idle=c_idle,
@@ -232,7 +232,7 @@ def test_cost_optimum_matches_brute_force(seed, c_idle, c_short):
 
 
 def test_same_rng_same_numbers():
-    cfg = ShelterConfig(entry_share={"kind": "triangular", "low": 0.7, "mode": 0.78, "high": 0.9})
+    cfg = simple_shelter(entry_share={"kind": "triangular", "low": 0.7, "mode": 0.78, "high": 0.9})
     a = shelter.simulate_shelter(make_pop(), cfg, history=make_history(),
                                    rng=np.random.default_rng(3))
     b = shelter.simulate_shelter(make_pop(), cfg, history=make_history(),
@@ -243,7 +243,7 @@ def test_same_rng_same_numbers():
 
 def test_share_parameters_are_validated():
     with pytest.raises(ValueError, match="share"):
-        ShelterConfig(entry_share={"kind": "uniform", "low": 0.5, "high": 1.4})
+        simple_shelter(entry_share={"kind": "uniform", "low": 0.5, "high": 1.4})
 
 
 def test_baseline_rates_reproduce_their_documented_derivation():
@@ -274,7 +274,7 @@ def test_baseline_jump_off_is_the_observed_march_2025():
 def test_people_in_shelter_leave_at_the_forecast_paths_rate_times_the_ratio(ratio):
     # one departure process: departures from shelter = ratio x the path's rate x last month's demand
     pop = make_pop(n=6, h=24)
-    cfg = ShelterConfig(departure_rate_ratio=ratio, tpd_end="2030-01-01")
+    cfg = simple_shelter(departure_rate_ratio=ratio, tpd_end="2030-01-01")
     res = shelter.simulate_shelter(pop, cfg, history=make_history())
     before = np.concatenate([np.full((6, 1), res.jump_off_demand), res.demand[:, :-1]], axis=1)
     np.testing.assert_allclose(res.departures / before, ratio * pop.departure_rates, rtol=1e-12)
@@ -288,4 +288,4 @@ def test_people_in_shelter_leave_at_the_forecast_paths_rate_times_the_ratio(rati
 
 def test_departure_rate_ratio_must_not_be_negative():
     with pytest.raises(ValueError, match="departure_rate_ratio"):
-        ShelterConfig(departure_rate_ratio=-0.1)
+        simple_shelter(departure_rate_ratio=-0.1)

@@ -154,3 +154,39 @@ def test_municipal_page_shows_its_exits_and_the_closure_month_in_dutch(munis):
     text = str(gm.municipality_exits_text_nl(exits, row))
     assert "sluit in **januari 2026**" in text and "Amsterdam" in text
     assert "na de horizon" in str(gm.municipality_exits_text_nl(None, row))
+
+
+def test_amsterdam_page_shows_its_monthly_exits_and_the_housing_cap_that_binds(munis):
+    """Issue 25: the Amsterdam (GM0363) page shows its monthly exits and when the housing cap binds."""
+    import json
+    from pathlib import Path
+
+    from capacity.report import municipality as gm
+    from capacity.report import shelter as rs
+
+    cfg = ShelterConfig(tpd_end="2026-01-01", places_closed_at_tpd_end_share=1.0)
+    res = shelter.simulate_shelter(make_pop(n=10, h=24), cfg, history=make_history())
+    alloc = shelter.allocate(res, munis)
+    exits = shelter.municipal_exits(res, alloc)
+    row = shelter.municipality_row(alloc, "GM0363", munis)
+    assert row["name"] == "Amsterdam"
+    own = gm.municipality_exits_nl(exits, row)
+    assert len(own) == len(res.after_tpd.dates) and own.iloc[:, 1:].to_numpy().sum() > 0
+    # the cap binds: the national median moves home reach 2,000 a month in the first months
+    moves = np.median(res.after_tpd.moved_home_new, axis=0)
+    binding = res.after_tpd.dates[moves >= cfg.housing_supply_per_month - 1]
+    assert binding[0] == pd.Timestamp("2026-01-01")
+    text = str(rs.housing_cap_text(res, exits, row, language="nl"))
+    assert "**2.000 mensen per maand**" in text and "bindt van januari 2026" in text
+    ams = exits[(exits["code"] == "GM0363") & exits["date"].isin(binding)]["to_home"]
+    span = f"{ams.min():,}".replace(",", ".") if ams.min() == ams.max() else \
+        f"{ams.min():,}–{ams.max():,}".replace(",", ".")
+    assert f"In Amsterdam verhuizen er in die maanden {span} per maand" in text
+    assert "binds in no month" in str(rs.housing_cap_text(
+        shelter.simulate_shelter(make_pop(n=10, h=24), cfg.model_copy(update={"housing_supply_per_month": 1e6}),
+                                 history=make_history()), language="en"))
+    # and the municipal page (notebook 05) shows both, after the exits text
+    cells = [''.join(c["source"]) for c in json.loads(
+        (Path(__file__).parents[2] / "notebooks" / "05_municipality.ipynb").read_text())["cells"]]
+    shown = [i for i, c in enumerate(cells) if "municipality_exits_text_nl(" in c or "housing_cap_text(" in c]
+    assert len(shown) == 2 and "municipality_exits_nl(" in cells[shown[1] + 1]

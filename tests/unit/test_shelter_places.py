@@ -7,11 +7,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from tests.unit.simple_params import simple_shelter
 from tests.unit.test_shelter import make_history, make_pop
 
 from capacity import params, shelter
 from capacity.data import load_history
-from capacity.params.shelter import ShelterConfig
 from capacity.shelter.history import _replay_places
 
 #: The national shelter series the baseline's shelter parameters were derived on (tests/data/release_2025_03).
@@ -55,7 +55,7 @@ def test_baseline_places_are_policy_and_the_documented_fit_still_holds():
 
 
 def test_full_immediate_response_leaves_nobody_without_a_place():
-    cfg = ShelterConfig(places_response_gain=1.0, places_response_lead_months=0, places_response_pressure=0.95,
+    cfg = simple_shelter(places_response_gain=1.0, places_response_lead_months=0, places_response_pressure=0.95,
                         tpd_end="2040-01-01")
     res = shelter.simulate_shelter(make_pop(arrivals=4000, departures=500), cfg, history=make_history())
     np.testing.assert_allclose(res.places, np.maximum(93970, res.demand / 0.95))
@@ -67,7 +67,7 @@ def test_a_faster_response_opens_more_places_and_refuses_fewer():
     pop = make_pop(n=30, h=24, arrivals=3500, departures=700)
     out = []
     for gain in (0.0, 0.2, 0.8):
-        cfg = ShelterConfig(places_response_gain=gain, places_response_lead_months=2, tpd_end="2040-01-01")
+        cfg = simple_shelter(places_response_gain=gain, places_response_lead_months=2, tpd_end="2040-01-01")
         out.append(shelter.simulate_shelter(pop, cfg, history=make_history(), rng=np.random.default_rng(5)))
     for slow, fast in zip(out, out[1:], strict=False):
         assert np.all(fast.places >= slow.places - 1e-9)
@@ -78,11 +78,11 @@ def test_a_faster_response_opens_more_places_and_refuses_fewer():
 def test_places_stop_responding_at_the_tpd_end_and_the_closure_plan_closes_them_all():
     pop = make_pop(n=10, h=12, arrivals=4000, departures=500)
     base = dict(places_response_gain=0.5, tpd_end="2025-10-01")
-    kept = shelter.simulate_shelter(pop, ShelterConfig(**base), history=make_history())
+    kept = shelter.simulate_shelter(pop, simple_shelter(**base), history=make_history())
     k = int(np.flatnonzero(kept.dates == pd.Timestamp("2025-10-01"))[0])
     assert np.all(kept.places[:, k:] == kept.places[:, [k - 1]])  # no further openings
     assert kept.places[:, k - 1].min() > 93970
-    closed = shelter.simulate_shelter(pop, ShelterConfig(**base, places_closed_at_tpd_end_share=1.0),
+    closed = shelter.simulate_shelter(pop, simple_shelter(**base, places_closed_at_tpd_end_share=1.0),
                                       history=make_history())
     assert np.all(closed.places[:, k:] == 0)
     np.testing.assert_allclose(closed.places[:, :k], kept.places[:, :k])

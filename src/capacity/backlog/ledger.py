@@ -26,6 +26,7 @@ Persons throughout.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -36,6 +37,9 @@ from capacity.backlog.parameters import draw
 from capacity.backlog.result import BacklogResult
 from capacity.params.backlog import BacklogConfig
 from capacity.quantiles import summarise_many
+
+if TYPE_CHECKING:
+    from capacity.shelter.destinations import HomeExits
 
 __all__ = ["COA_STATES", "STATES", "Ledger", "build_ledger", "expiry_asylum_applications",
            "simulate_after_tpd"]
@@ -189,10 +193,31 @@ def simulate_after_tpd(cohort_persons: np.ndarray, cfg: BacklogConfig, *, rng: n
                extra_regular_inflow=post_tpd_arrivals + applications)
 
 
+def _home_hazards(cfg: BacklogConfig, n: int, rng: np.random.Generator | None, *, housing_cap: float | None,
+                  homes: HomeExits | None) -> tuple[np.ndarray, np.ndarray, float, float | None]:
+    """Return the monthly hazards home (with work, without; share/month, (n,)), the work share and the cap."""
+    if homes is None:
+        housing = distributions.sample(cfg.document_housing_rate_per_month, n, rng)
+        return housing, housing, 1.0, housing_cap
+    return (np.asarray(homes.rate_employed, dtype=float), np.asarray(homes.rate_other, dtype=float),
+            homes.employed_share, homes.cap)
+
+
+def _moves_home(pool_e: np.ndarray, pool_o: np.ndarray, rate_e: np.ndarray, rate_o: np.ndarray,
+                cap: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """Return the moves home of the two pools (persons), scaled down together to at most ``cap``."""
+    want_e, want_o = rate_e * pool_e, rate_o * pool_o
+    want = want_e + want_o
+    if cap is None:
+        return want_e, want_o
+    scale = np.minimum(1.0, np.divide(cap, want, out=np.ones_like(want), where=want > 0))
+    return scale * want_e, scale * want_o
+
+
 def build_ledger(bl: BacklogResult, cfg: BacklogConfig, *, cohort: np.ndarray,
                  arrivals: np.ndarray, in_shelter_share: np.ndarray,
                  departure_rates: np.ndarray, rng: np.random.Generator | None,
-                 housing_cap: float | None = None) -> Ledger:
+                 housing_cap: float | None = None, homes: HomeExits | None = None) -> Ledger:
     """Put every person followed after the TPD end in one state, month by month.
 
     Args:
@@ -207,7 +232,13 @@ def build_ledger(bl: BacklogResult, cfg: BacklogConfig, *, cohort: np.ndarray,
         rng: Generator for the per-path housing rate (``None``: its central value).
         housing_cap: Homes available a month to document holders leaving shelter (persons per
             month; ``shelter.housing_supply_per_month``, the shelter model's cap, so that both
-            house people from shelter at the same pace); None: no cap.
+            house people from shelter at the same pace); None: no cap. Only without ``homes``.
+        homes: The shelter model's exit to a home (:meth:`capacity.shelter.ShelterResult.home_exits`:
+            the hazards by household type, their work share and the housing cap), the one
+            source of the shelter-to-home rate: document holders in shelter then wait in the
+            same two pools and move at the same hazards under the same cap as in the shelter
+            model. None (a stand-alone backlog run): one hazard,
+            ``cfg.document_housing_rate_per_month``, capped by ``housing_cap``.
 
     Returns:
         The :class:`Ledger`.
@@ -217,7 +248,7 @@ def build_ledger(bl: BacklogResult, cfg: BacklogConfig, *, cohort: np.ndarray,
     n, m = p["pending"].shape
     cohort = np.asarray(cohort, dtype=float)
     arrivals = np.asarray(arrivals, dtype=float)
-    housing = distributions.sample(cfg.document_housing_rate_per_month, n, rng)
+    rate_e, rate_o, work, cap = _home_hazards(cfg, n, rng, housing_cap=housing_cap, homes=homes)
     sigma = np.clip(np.asarray(in_shelter_share, dtype=float), 0.0, 1.0)
     rate = np.clip(np.asarray(departure_rates, dtype=float), 0.0, 1.0)
     e_idx = _expiry_index(bl.dates, cfg)
@@ -236,25 +267,29 @@ def build_ledger(bl: BacklogResult, cfg: BacklogConfig, *, cohort: np.ndarray,
     flow_names = ("issued", "holders_left", "moved_to_housing", "expired", "expired_return",
                   "expired_asylum_applications", "post_tpd_decided", "expired_asylum_decided")
     flows = {k: np.zeros((n, m)) for k in flow_names}
-    shelter, housed = np.zeros(n), np.zeros(n)
+    shelter_e, shelter_o, housed = np.zeros(n), np.zeros(n), np.zeros(n)
     pending, expired_pending = np.zeros(n), np.zeros(n)
 
     def add(state: str, t: int, x: np.ndarray) -> None:
         run[state][:, t] = (run[state][:, t - 1] if t else 0.0) + x
 
     for t in range(m):
-        left_s, left_h = rate[:, t] * shelter, rate[:, t] * housed
-        moved = housing * (shelter - left_s)
-        if housing_cap is not None:
-            moved = np.minimum(moved, housing_cap)
-        shelter = shelter - left_s - moved + sigma * issued[:, t]
+        # in shelter: two pools (household with work or not), each moving home at its hazard,
+        # all moves scaled down together to the housing cap (one pool at one rate without homes)
+        stay = 1.0 - rate[:, t]
+        left_s, left_h = rate[:, t] * (shelter_e + shelter_o), rate[:, t] * housed
+        moved_e, moved_o = _moves_home(stay * shelter_e, stay * shelter_o, rate_e, rate_o, cap)
+        moved = moved_e + moved_o
+        shelter_e = stay * shelter_e - moved_e + work * sigma * issued[:, t]
+        shelter_o = stay * shelter_o - moved_o + (1 - work) * sigma * issued[:, t]
+        shelter = shelter_e + shelter_o
         housed = housed - left_h + moved + (1 - sigma) * issued[:, t]
         flows["issued"][:, t], flows["holders_left"][:, t] = issued[:, t], left_s + left_h
         flows["moved_to_housing"][:, t] = moved
         out = np.zeros(n)
         if t >= e_idx:  # the document has expired: every holder takes a branch
             out = shelter + housed
-            shelter, housed = np.zeros(n), np.zeros(n)
+            shelter, shelter_e, shelter_o, housed = np.zeros(n), np.zeros(n), np.zeros(n), np.zeros(n)
         flows["expired"][:, t] = out
         flows["expired_return"][:, t] = branches[2] * out
         flows["expired_asylum_applications"][:, t] = branches[1] * out

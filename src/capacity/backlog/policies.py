@@ -14,27 +14,17 @@ from capacity.backlog.result import BacklogResult, headline
 from capacity.errors import ParameterError
 from capacity.forecast.paths import PopulationPaths
 from capacity.params.backlog import BacklogConfig
+from capacity.params.policies import load_policies
 
 
-def default_policies(cfg: BacklogConfig) -> dict[str, dict[str, Any]]:
-    """Return the standard policy set: ``{name: {field: value}}`` changes to ``cfg``."""
-    return {
-        "as configured": {},
-        "all applications restart": {"permit_uptake_share": 0.0},
-        "permit, high uptake (90 %)": {"permit_uptake_share": 0.90},
-        "permit, 2024 precedent (73 %)": {"permit_uptake_share": 0.73},
-        "documents issued from 3 months before the TPD end": {"document_issue_lead_months": 3},
-        "return programme 3 %/month": {"return_rate_per_month": 0.03},
-        "no return programme": {"return_rate_per_month": 0.0},
-        "queue: simple cases first": {"queue_discipline": "simple_first"},
-        "queue: newest first": {"queue_discipline": "newest_first"},
-        "queue: shared in proportion": {"queue_discipline": "proportional"},
-        "TPD team: 15 % of capacity reserved": {"ind_tpd_reserved_share": 0.15},
-        "TPD team: 30 % of capacity reserved": {"ind_tpd_reserved_share": 0.30},
-        "TPD extended to 2028-03-04": {"tpd_end_date": "2028-03-04"},
-        "no term extension (6 months)": {"term_extension_months": 0.0},
-        "penalties abolished": {"penalties_abolished": True},
-    }
+def default_policies(cfg: BacklogConfig | None = None) -> dict[str, dict[str, Any]]:
+    """Return the standard policy set, ``{name: {field: value}}`` changes to ``cfg``.
+
+    The set lives in ``params/policies.yaml`` beside the scenarios
+    (:func:`capacity.params.policies.load_policies`, which reads and validates it); ``cfg``
+    is not read (kept for callers that pass it).
+    """
+    return load_policies()
 
 
 def compare_policies(

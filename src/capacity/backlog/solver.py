@@ -80,7 +80,9 @@ def solve_capacity(
         does) and ``IND regular stream`` (``deficit_per_month``: regular inflow minus
         planned capacity x realisation, cases/month, median over paths with ``deficit_p10``
         and ``deficit_p90``; ``probability_reached`` is the probability of a deficit).
-        No ``nan`` or ``inf``.
+        Never ``inf``; a cell that does not apply to its row is NaN (an empty CSV cell):
+        ``priority_share`` and the deficit outside their rows, the regular stream's
+        ``probability_target`` (it has no target).
     """
     cohort_persons = np.atleast_1d(np.asarray(cohort_persons, dtype=float))
     months = cfg.n_months if n_months is None else int(n_months)
@@ -96,9 +98,8 @@ def solve_capacity(
     rows.append(_priority_row(cohort_persons, cfg, draws, target=target, prob=prob,
                               rates=departure_rates, extra=extra))
     rows.append(_deficit_row(cohort_persons, cfg, draws, rates=departure_rates, extra=extra))
-    defaults = {"target_met": True, "priority_share": 0.0, "deficit_per_month": 0.0,
-                "deficit_p10": 0.0, "deficit_p90": 0.0}
-    return pd.DataFrame(rows).fillna(defaults).astype({"target_met": bool})
+    # a column that does not apply to a row (the deficit of the DT&V row) stays empty (NaN)
+    return pd.DataFrame(rows).fillna({"target_met": True}).astype({"target_met": bool})
 
 
 def _ind_config(cfg: BacklogConfig, level: float, ramp: int) -> BacklogConfig:
@@ -203,6 +204,6 @@ def _deficit_row(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws, *
                "regular inflow minus planned capacity x realisation (cases/month, mean over the run)",
                needed, planned, prob=float("nan"), reached=float(np.mean(deficit > 0)), iters=0,
                n_paths=cohort_persons.shape[0])
-    return row | {"probability_target": 0.0, "deficit_per_month": float(np.median(deficit)),
+    return row | {"deficit_per_month": float(np.median(deficit)),
                   "deficit_p10": float(np.quantile(deficit, 0.1)),
                   "deficit_p90": float(np.quantile(deficit, 0.9))}

@@ -8,7 +8,9 @@ one-line meaning; ``capacity.params.describe`` turns them into the
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal, get_args
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 import numpy as np
 from annotated_types import Gt
@@ -21,9 +23,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
+from pydantic_core import PydanticCustomError, PydanticUndefined
 
+from capacity import project
+from capacity.params.problems import fail
 from capacity.params.types import LongText, ShortText, ranged
+from capacity.params.yamlfile import read_mapping
 
 #: A seed of the random number generator: a whole number from 0 to 2**32 - 1.
 Seed = ranged(int, 0, 2**32 - 1)
@@ -40,15 +45,70 @@ _ARGUMENTS: dict[str, tuple[str, ...]] = {
 }
 
 
+def packaged_baseline_path() -> Path:
+    """Return the packaged ``params/baseline.yaml``: the one home of every default value."""
+    return project.defaults_root() / "params" / "baseline.yaml"
+
+
+@lru_cache(maxsize=1)
+def packaged_baseline() -> dict[str, Any]:
+    """Return the packaged baseline as read from its YAML (not validated; read once)."""
+    return read_mapping(packaged_baseline_path())
+
+
+def baseline_value(key: str) -> Any:
+    """Return the packaged baseline's raw value at a dotted ``key`` such as ``backlog.n_paths``.
+
+    Raises:
+        ParameterFileError: If the baseline has no value there.
+
+    """
+    node: Any = packaged_baseline()
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            raise fail(packaged_baseline_path(), key, "missing: the packaged baseline must give every "
+                       "value the schema declares without a default")
+        node = node[part]
+    return node
+
+
 class Frozen(BaseModel):
     """Immutable model that rejects unknown keys, ``.nan``/``.inf``, overlong text and ``true`` as a number.
 
     These guards hold for every section, also for fields declared with a plain ``float`` or
     ``str``; the types of :mod:`capacity.params.types` add ranges.
+
+    A section of the scenario sets ``baseline_key`` (e.g. ``"backlog"``): each of its fields
+    declared without a default (``param(unit=..., doc=...)``) takes its default from that section
+    of the packaged ``params/baseline.yaml`` when the class is made, so that the baseline file is
+    the one home of every value and the schema holds types, ranges, units and meanings.
+    ``baseline_fields`` names the fields so filled.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True,
                               allow_inf_nan=False, str_max_length=10_000)
+
+    #: Dotted key of this section in ``baseline.yaml`` (``None``: not a section of it).
+    baseline_key: ClassVar[str | None] = None
+    #: Fields whose default was read from ``baseline.yaml``.
+    baseline_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Fill the defaults of fields declared without one from the packaged baseline."""
+        super().__pydantic_init_subclass__(**kwargs)
+        if cls.baseline_key is None:
+            return
+        section = baseline_value(cls.baseline_key)
+        filled = set()
+        for name, info in cls.model_fields.items():
+            if info.default is PydanticUndefined and info.default_factory is None and isinstance(section, dict) \
+                    and name in section:
+                info.default = section[name]
+                filled.add(name)
+        cls.baseline_fields = frozenset(filled)
+        if filled:
+            cls.model_rebuild(force=True)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -60,11 +120,13 @@ class Frozen(BaseModel):
         return value
 
 
-def param(default: Any = ..., *, unit: str, doc: str, source: str = "", **constraints: Any) -> Any:
+def param(default: Any = PydanticUndefined, *, unit: str, doc: str, source: str = "", **constraints: Any) -> Any:
     """Declare a schema field with its unit, one-line meaning and the source of its default.
 
     Args:
-        default: Default value (``...`` for required).
+        default: Default value. Leave it out in a section of the scenario: the value then comes
+            from ``params/baseline.yaml`` (:class:`Frozen`), its one home. ``...`` (or left out
+            outside a section) makes the field required.
         unit: Unit of the value, e.g. ``"persons"``, ``"persons/month"``, ``"share"``.
         doc: One-line meaning shown in reports and error messages.
         source: Where the default comes from (data file and row, law, or "assumption"): the
@@ -216,17 +278,19 @@ MonthsDist = within(0, 600, what="a number of months", unbounded_ok=True)
 class Meta(Frozen):
     """What the scenario is and how its report is written."""
 
-    name: str = param("baseline", unit="-", doc="short identifier, used in folder names",
+    baseline_key = "meta"
+
+    name: str = param(unit="-", doc="short identifier, used in folder names",
                       pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)
-    title: ShortText = param("War continues (baseline)", unit="-", doc="title shown in reports")
-    title_nl: ShortText | None = param(None, unit="-",
+    title: ShortText = param(unit="-", doc="title shown in reports")
+    title_nl: ShortText | None = param(unit="-",
                                        doc="Dutch title, shown on Dutch pages (empty: the title)")
-    description: LongText = param("", unit="-", doc="what the scenario assumes, in a few sentences")
-    assumptions: tuple[LongText, ...] = param((), unit="-",
+    description: LongText = param(unit="-", doc="what the scenario assumes, in a few sentences")
+    assumptions: tuple[LongText, ...] = param(unit="-",
                                               doc="assumptions with their sources, one per line",
                                               max_length=100)
-    language: Literal["nl", "en"] = param("en", unit="-", doc="report language (nl for municipalities)")
-    seed: Seed = param(20250228, unit="-", doc="seed of the random number generator")
+    language: Literal["nl", "en"] = param(unit="-", doc="report language (nl for municipalities)")
+    seed: Seed = param(unit="-", doc="seed of the random number generator")
     weight: ranged(float, 0, 1) | None = param(
         None, unit="probability",
         doc="probability that this scenario is the future that happens, as elicited (the "
@@ -252,11 +316,13 @@ class Meta(Frozen):
 class DataConfig(Frozen):
     """Where the historical series come from."""
 
+    baseline_key = "data"
+
     data_dir: ShortText | None = param(
-        None, unit="path",
+        unit="path",
         doc="folder with the CSV files (empty: the copies shipped in the package)",
     )
     files: dict[ShortText, ShortText] = param(
-        {}, unit="path",
+        unit="path",
         doc="per-file overrides {name: path}, e.g. a newer ukraine_shelter_nl.csv in the same format",
     )

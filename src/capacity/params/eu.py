@@ -30,32 +30,34 @@ class SecondaryMovementConfig(Frozen):
     ``S_j ** gravity x a_j`` (networks of compatriots, and a status worth moving for).
     """
 
+    baseline_key = "eu.secondary_movement"
+
     enabled: bool = param(
-        True, unit="-",
+        unit="-",
         doc="compute the layer (it feeds no forecast yet: the pipeline decides where it enters)")
     share_moving: ShareDist = param(
-        Distribution(kind="triangular", low=0.0, mode=0.02, high=0.06), unit="share",
+        unit="share",
         doc="assumption: share of TP holders in a member state with the least attractive status "
             "(a = 0) who move to another member state after the TPD end")
     months: MonthsDist = param(
-        Distribution(value=6.0), unit="months",
+        unit="months",
         doc="assumption: months after the TPD end over which the moves spread evenly")
     gravity: GravityDist = param(
-        Distribution(value=1.0), unit="-",
+        unit="-",
         doc="assumption: exponent on the destination's TP stock (1: in proportion to its size)")
     status_attractiveness: dict[str, ShareDist] = param(
-        {}, unit="index 0-1",
+        unit="index 0-1",
         doc="assumption per member state: attractiveness of its post-TP status (1: best); a "
             "state not listed draws unknown_attractiveness")
     unknown_attractiveness: ShareDist = param(
-        Distribution(kind="uniform", low=0.0, high=1.0), unit="index 0-1",
+        unit="index 0-1",
         doc="attractiveness of a status that is not known (any value equally likely)")
     scale_to_eu_total: bool = param(
-        True, unit="-",
+        unit="-",
         doc="scale the latest per-country stocks to the latest EU-27 total "
             "(eurostat_tp_eu_totals.csv), keeping their shares")
     n_months: ranged(int, 1, 120) = param(
-        24, unit="months", doc="months after the TPD end the layer covers")
+        unit="months", doc="months after the TPD end the layer covers")
 
     @field_validator("status_attractiveness", mode="before")
     @classmethod
@@ -77,6 +79,8 @@ class SecondaryMovementConfig(Frozen):
 class EuConfig(Frozen):
     """The EU around the Netherlands."""
 
+    baseline_key = "eu"
+
     secondary_movement: SecondaryMovementConfig = param(
-        SecondaryMovementConfig(), unit="-",
+        unit="-",
         doc="moves between member states when TP ends everywhere (all parameters assumptions)")

@@ -118,57 +118,59 @@ class Shock(Frozen):
 class ForecastConfig(Frozen):
     """Arrivals and departures forecast settings and scenario shocks."""
 
+    baseline_key = "forecast"
+
     as_of: Date | None = param(
-        None, unit="date",
+        unit="date",
         doc="the run's 'today': only data dated on or before it are used and horizons count from it "
             "(empty: the run date; capacity run --as-of sets it)")
-    n_paths: Setting = param(1000, unit="paths", doc="number of sample paths", ge=10, le=100_000)
+    n_paths: Setting = param(unit="paths", doc="number of sample paths", ge=10, le=100_000)
     horizon_months: Setting = param(
-        36, unit="months", doc="months forecast after the jump-off month", ge=1, le=120)
+        unit="months", doc="months forecast after the jump-off month", ge=1, le=120)
     fit_start: Month = param(
-        dt.date(2022, 9, 1), unit="month",
+        unit="month",
         doc="first month of arrivals used to fit the models (skips the 2022 initial wave)")
     departure_fit_start: Month = param(
-        dt.date(2023, 1, 1), unit="month",
+        unit="month",
         doc="first month of the departure rate used to fit (skips the 2022 wave)")
     models: tuple[str, ...] = param(
-        ("naive", "mean", "drift", "seasonal_naive", "ets", "ucm", "prophet"), unit="-",
+        unit="-",
         doc="models fitted and backtested; the ensemble combines them")
     ensemble: Literal["median", "weighted"] = param(
-        "weighted", unit="-",
+        unit="-",
         doc="median of the models, or weights from backtest error (inverse MASE)")
     ensemble_top_k: Setting = param(
-        3, unit="models", doc="models kept in the weighted ensemble (best backtest MASE)", ge=1)
+        unit="models", doc="models kept in the weighted ensemble (best backtest MASE)", ge=1)
     weight_horizons: Setting = param(
-        6, unit="months", doc="horizons 1..k whose MASE sets the ensemble weights", ge=1, le=36)
-    seasonal_period: Setting = param(12, unit="months", doc="season length", ge=2)
+        unit="months", doc="horizons 1..k whose MASE sets the ensemble weights", ge=1, le=36)
+    seasonal_period: Setting = param(unit="months", doc="season length", ge=2)
     min_seasons: Setting = param(
-        1, unit="seasons", doc="full seasons of history a seasonal naive model needs", ge=1)
+        unit="seasons", doc="full seasons of history a seasonal naive model needs", ge=1)
     min_obs_statistical: Setting = param(
-        10, unit="months", doc="fewest observations for ETS, UCM, SARIMAX and Prophet", ge=4)
+        unit="months", doc="fewest observations for ETS, UCM, SARIMAX and Prophet", ge=4)
     backtest_min_train: Setting = param(
-        12, unit="months", doc="shortest training window of the rolling-origin backtest", ge=2)
-    backtest_horizons: Setting = param(12, unit="months", doc="horizons 1..k scored", ge=1, le=36)
+        unit="months", doc="shortest training window of the rolling-origin backtest", ge=2)
+    backtest_horizons: Setting = param(unit="months", doc="horizons 1..k scored", ge=1, le=36)
     backtest_max_prophet_origins: Setting = param(
-        8, unit="origins", doc="most origins at which Prophet is refitted (the latest ones)",
+        unit="origins", doc="most origins at which Prophet is refitted (the latest ones)",
         ge=1)
     trend_damping: Share = param(
-        0.9, unit="factor/month",
+        unit="factor/month",
         doc="beyond the backtested horizons the ensemble's monthly change shrinks by this factor "
             "each month (1: trends run on undamped)", ge=0, le=1)
     calibrate: bool = param(
-        True, unit="-",
+        unit="-",
         doc="widen or narrow bands to the backtest errors (else the ensemble's own spread)")
     stock_model: Literal["nowcast", "flows"] = param(
-        "nowcast", unit="-",
+        unit="-",
         doc="registered count: 'nowcast' (state-space model of every published count, its drift "
             "estimated) or 'flows' (grants minus departures from the last count only: the benchmark)")
     rate_denominator: Literal["registered", "tp_stock"] = param(
-        "registered", unit="-",
+        unit="-",
         doc="population the departure rate is taken on: previous month's BRP registered "
             "count (matches the CBS departures) or Eurostat TP stock")
     shocks: tuple[Shock, ...] = param(
-        (), unit="-", doc="scenario shocks on arrivals and the departure rate (none: baseline)")
+        unit="-", doc="scenario shocks on arrivals and the departure rate (none: baseline)")
 
     @model_validator(mode="before")
     @classmethod

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import ValidationInfo, field_validator, model_validator
 
 from capacity.params.backlog import TPD_END
-from capacity.params.base import Distribution, Frozen, RateDist, ShareDist, param, within
+from capacity.params.base import Frozen, RateDist, ShareDist, param, within
 from capacity.params.types import (
     MAX_PERSONS,
     Count,
@@ -45,13 +45,15 @@ class PlacesChange(Frozen):
 class ShelterConfig(Frozen):
     """Municipal shelter stock-flow, places and capacity-planning settings."""
 
+    baseline_key = "shelter"
+
     # --- stock-flow rates (sampled once per path) ---
     entry_share: ShareDist = param(
-        Distribution(kind="fixed", value=0.78), unit="share",
+        unit="share",
         doc="share of newly registered arrivals who need a municipal shelter place",
     )
     departure_rate_ratio: RatioDist = param(
-        Distribution(kind="fixed", value=1.0), unit="ratio",
+        unit="ratio",
         doc="departure rate from the Netherlands of people needing shelter, relative to the "
             "forecast's departure rate of the registered population (1 = the same rate)",
         source=("assumption: no data on departures by housing; 1 keeps the earlier assumption that "
@@ -59,56 +61,63 @@ class ShelterConfig(Frozen):
                 "monitor_report_facts.csv 2025-02-28)"),
     )
     move_out_rate: RateDist = param(
-        Distribution(kind="fixed", value=0.005), unit="share/month",
+        unit="share/month",
         doc="share of people needing shelter who move to own housing each month",
     )
     unmet_exit_rate: RateDist = param(
-        Distribution(kind="fixed", value=0.0), unit="share/month",
+        unit="share/month",
         doc="share of people refused or waiting who find other accommodation each month "
             "(private hosts, own housing, elsewhere); sampled once per path",
     )
     initial_unmet_demand: Count = param(
-        0.0, unit="persons", ge=0,
+        unit="persons", ge=0,
         doc="people refused or waiting for a place at the jump-off month",
     )
     # --- places ---
     places_changes: tuple[PlacesChange, ...] = param(
-        (), unit="places", doc="planned openings and closures of places by month",
+        unit="places", doc="planned openings and closures of places by month",
     )
     places_response_gain: ShareDist = param(
-        Distribution(kind="fixed", value=0.0), unit="share/month",
+        unit="share/month",
         doc="share of the gap between the places wanted (demand / places_response_pressure) and the "
             "places that opens each month until the TPD ends; 0: places follow the plan only",
     )
     places_response_lead_months: LeadMonthsDist = param(
-        Distribution(kind="fixed", value=0.0), unit="months",
+        unit="months",
         doc="months between the demand municipalities see and the places they open (rounded per path)",
     )
     places_response_pressure: Share = param(
-        0.95, unit="share", gt=0, le=1.5,
+        unit="share", gt=0, le=1.5,
         doc="demand per place that openings in response to pressure aim at",
+    )
+    places_response_max_per_month: Count | None = param(
+        unit="places/month", ge=0,
+        doc="most places opened a month in response to pressure (the supply cap); None: no cap",
+        source=("shelter.estimate_places_response on ukraine_shelter_nl.csv 2024-03..2025-06 with leads "
+                "3-6 months: best cap 400 places/month (places grew ~100-700 a month at 98.9-99.8 % "
+                "occupancy); the baseline opens no places in response (gain 0), so no cap is needed there"),
     )
     # --- planning ---
     target_occupancy: Share = param(
-        0.91, unit="share", gt=0, le=1,
+        unit="share", gt=0, le=1,
         doc="occupancy to plan for (places needed keep occupancy at or under it)",
     )
     planning_probability: Share = param(
-        0.9, unit="share", gt=0, lt=1,
+        unit="share", gt=0, lt=1,
         doc="probability with which the places needed keep occupancy at or under the target",
     )
     lead_time_months: WholeMonths = param(
-        6, unit="months", ge=0, le=36,
+        unit="months", ge=0, le=36,
         doc="months between requesting new places and their opening",
     )
     cost_occupied_bed_day_eur: Money = param(
-        70.0, unit="EUR/bed-day", ge=0, doc="cost of one occupied place for one day",
+        unit="EUR/bed-day", ge=0, doc="cost of one occupied place for one day",
     )
     cost_idle_bed_day_eur: Money = param(
-        47.0, unit="EUR/bed-day", ge=0, doc="cost of one empty place for one day",
+        unit="EUR/bed-day", ge=0, doc="cost of one empty place for one day",
     )
     cost_short_bed_day_eur: Money = param(
-        70.0, unit="EUR/person-day", ge=0,
+        unit="EUR/person-day", ge=0,
         doc="cost of one person without a place for one day (housed ad hoc elsewhere)",
     )
     # --- end of temporary protection ---
@@ -118,54 +127,54 @@ class ShelterConfig(Frozen):
             "of its own); from that month only entitled people count",
     )
     entitled_shelter_share: ShareDist = param(
-        Distribution(kind="fixed", value=0.78), unit="share",
+        unit="share",
         doc="share of people entitled to shelter after the TPD (backlog path) who use a place",
     )
     post_tpd_entitled_share: ShareDist = param(
-        Distribution(kind="fixed", value=0.27), unit="share",
+        unit="share",
         doc="without the backlog model only: share of people needing shelter who keep the right after the TPD ends",
     )
     post_tpd_exit_rate: Rate = param(
-        0.065, unit="share/month", ge=0, le=1,
+        unit="share/month", ge=0, le=1,
         doc="without the backlog model only: share of still-entitled people whose case ends each month",
     )
     places_closed_at_tpd_end_share: Share = param(
-        0.0, unit="share", ge=0, le=1,
+        unit="share", ge=0, le=1,
         doc="share of Ukraine shelter places closed from the month Ukraine shelter closes "
             "(ukraine_shelter_close_date, by default the TPD end)",
     )
     # --- closure of Ukraine shelter and the move to a home (the plan of 28 Nov 2025) ---
     ukraine_shelter_close_date: Date | None = param(
-        None, unit="date",
+        unit="date",
         doc="date Ukraine-specific municipal shelter closes (places_closed_at_tpd_end_share of the "
             "places close from its month); None: the TPD end; never before the TPD-end month",
     )
     employed_share: Share = param(
-        0.59, unit="share",
+        unit="share",
         doc="share of the people still in Ukraine shelter after the TPD who live in a household with "
             "work (they find a home at home_exit_rate_employed, the others at home_exit_rate_other)",
         source="monitor_report_facts.csv 2024-11-01: 59 % of Ukrainians aged 15-65 employed",
     )
     home_exit_rate_employed: RateDist = param(
-        Distribution(kind="fixed", value=0.06), unit="share/month",
+        unit="share/month",
         doc="monthly hazard of moving from Ukraine shelter (or the fallback) to a home after the TPD "
             "ends, for people in a household with work, before the housing cap",
         source="assumption: no published rate; half of working households housed within a year",
     )
     home_exit_rate_other: RateDist = param(
-        Distribution(kind="fixed", value=0.02), unit="share/month",
+        unit="share/month",
         doc="the same hazard for people in a household without work (families with minors on "
             "benefits, older people)",
         source="assumption: no published rate; a third of the working households' rate",
     )
     housing_supply_per_month: Count = param(
-        2000.0, unit="persons/month", ge=0,
+        unit="persons/month", ge=0,
         doc="homes available per month, nationally, to people leaving Ukraine shelter or the fallback "
             "(caps the moves to a home; persons housed per month)",
         source="assumption: no published figure for homes available to Ukrainians",
     )
     fallback_share: Share = param(
-        1.0, unit="share",
+        unit="share",
         doc="share of the people still in Ukraine shelter when it closes who go to the national "
             "fallback option; the rest are counted 'without accommodation'",
         source=("policy_timeline.csv 2025-01-31: a nationale terugvaloptie (no numbers); assumption: "
@@ -173,22 +182,22 @@ class ShelterConfig(Frozen):
     )
     # --- municipalities ---
     allocation_key: Literal["population", "custom"] = param(
-        "population", unit="-",
+        unit="-",
         doc="key that shares national demand and places out over municipalities",
     )
     custom_weights: dict[str, Share] = param(
-        {}, unit="weight",
+        unit="weight",
         doc="custom key: share of the national total per code (the rest goes by population)",
     )
     known_places: dict[str, WholeCount] = param(
-        {}, unit="places", doc="a municipality's own current places, by code, where known",
+        unit="places", doc="a municipality's own current places, by code, where known",
     )
     reliability_min_persons: WholeCount = param(
-        100, unit="persons", ge=0,
+        unit="persons", ge=0,
         doc="municipal figures below this many people in shelter are flagged as thin",
     )
     report_month_offset: Setting = param(
-        12, unit="months", ge=1, le=60,
+        unit="months", ge=1, le=60,
         doc="months after the jump-off of the month shown in the municipality table",
     )
 

@@ -24,25 +24,29 @@ BudgetEur = ranged(float, 0, MAX_BUDGET_EUR)
 class RegistrationsAboveBand(Frozen):
     """Observations above the previous run's forecast band in consecutive months."""
 
-    enabled: bool = param(True, unit="-", doc="evaluate this trigger")
-    level: Level = param("amber", unit="-", doc="status when the trigger fires")
+    baseline_key = "warnings.registrations_above_band"
+
+    enabled: bool = param(unit="-", doc="evaluate this trigger")
+    level: Level = param(unit="-", doc="status when the trigger fires")
     variable: Literal["registered", "arrivals", "departures"] = param(
-        "registered", unit="-", doc="observed series compared with the earlier forecast",
+        unit="-", doc="observed series compared with the earlier forecast",
     )
-    band: Literal[50, 80, 95] = param(80, unit="%", doc="forecast band the observations must stay inside")
-    consecutive: int = param(2, unit="months", ge=1, le=12,
+    band: Literal[50, 80, 95] = param(unit="%", doc="forecast band the observations must stay inside")
+    consecutive: int = param(unit="months", ge=1, le=12,
                              doc="consecutive latest months above the band that fire the trigger")
 
 
 class ShelterPressure(Frozen):
     """Demand per place reaching a threshold sooner than new places can open."""
 
-    enabled: bool = param(True, unit="-", doc="evaluate this trigger")
-    level: Level = param("red", unit="-", doc="status when the trigger fires")
-    threshold: float = param(0.95, unit="share", gt=0, le=2,
+    baseline_key = "warnings.shelter_pressure"
+
+    enabled: bool = param(unit="-", doc="evaluate this trigger")
+    level: Level = param(unit="-", doc="status when the trigger fires")
+    threshold: float = param(unit="share", gt=0, le=2,
                              doc="demand per place (median) at or above which places run short")
     lead_time_months: int | None = param(
-        None, unit="months", ge=0, le=36,
+        unit="months", ge=0, le=36,
         doc="months new places need to open (empty: shelter.lead_time_months)",
     )
 
@@ -50,20 +54,24 @@ class ShelterPressure(Frozen):
 class BacklogCapacity(Frozen):
     """IND or DT&V capacity needed above the planned capacity by a margin."""
 
-    enabled: bool = param(True, unit="-", doc="evaluate this trigger")
-    level: Level = param("amber", unit="-", doc="status when the trigger fires")
-    margin: float = param(0.10, unit="share", ge=0, le=5,
+    baseline_key = "warnings.backlog_capacity"
+
+    enabled: bool = param(unit="-", doc="evaluate this trigger")
+    level: Level = param(unit="-", doc="status when the trigger fires")
+    margin: float = param(unit="share", ge=0, le=5,
                           doc="needed capacity above planned by more than this share fires the trigger")
 
 
 class PenaltyBudget(Frozen):
     """Penalties for late asylum decisions above a budget."""
 
-    enabled: bool = param(True, unit="-", doc="evaluate this trigger")
-    level: Level = param("red", unit="-", doc="status when the median exposure exceeds the budget")
-    budget_eur: BudgetEur = param(237_000_000.0, unit="EUR", ge=0,
+    baseline_key = "warnings.penalty_budget"
+
+    enabled: bool = param(unit="-", doc="evaluate this trigger")
+    level: Level = param(unit="-", doc="status when the median exposure exceeds the budget")
+    budget_eur: BudgetEur = param(unit="EUR", ge=0,
                                   doc="penalty budget over three years (cohort and regular)")
-    key: str = param("backlog_penalty_eur_3y", unit="-",
+    key: str = param(unit="-",
                      doc="headline figure compared with the budget (its median; its 90th "
                          "percentile above the budget gives amber)")
 
@@ -71,8 +79,10 @@ class PenaltyBudget(Frozen):
 class DataAge(Frozen):
     """The data's last registered count too long before the run: status "stale data"."""
 
-    enabled: bool = param(True, unit="-", doc="evaluate this trigger")
-    max_months: int = param(3, unit="months", ge=1, le=36,
+    baseline_key = "warnings.data_age"
+
+    enabled: bool = param(unit="-", doc="evaluate this trigger")
+    max_months: int = param(unit="months", ge=1, le=36,
                             doc="months from the last observed registered count to the run after "
                                 "which the data are stale (the count-based triggers are then not evaluated)")
 
@@ -80,12 +90,14 @@ class DataAge(Frozen):
 class WarningsConfig(Frozen):
     """Early-warning triggers evaluated on every run (status green, amber or red with text)."""
 
+    baseline_key = "warnings"
+
     registrations_above_band: RegistrationsAboveBand = param(
-        RegistrationsAboveBand(), unit="-", doc="observations above the earlier forecast's band")
+        unit="-", doc="observations above the earlier forecast's band")
     shelter_pressure: ShelterPressure = param(
-        ShelterPressure(), unit="-", doc="shelter pressure with too little lead time left")
+        unit="-", doc="shelter pressure with too little lead time left")
     backlog_capacity: BacklogCapacity = param(
-        BacklogCapacity(), unit="-", doc="needed IND/DT&V capacity above planned")
+        unit="-", doc="needed IND/DT&V capacity above planned")
     penalty_budget: PenaltyBudget = param(
-        PenaltyBudget(), unit="-", doc="penalty exposure above a budget")
-    data_age: DataAge = param(DataAge(), unit="-", doc="data too old to warn on: status stale data")
+        unit="-", doc="penalty exposure above a budget")
+    data_age: DataAge = param(unit="-", doc="data too old to warn on: status stale data")

@@ -20,7 +20,7 @@ from capacity.report.charts import LIGHT
 __all__ = [
     "HEADLINE_KEYS", "TEXT_KEYS", "Text", "assumptions_table", "capacity_text", "cumulative_chart", "fan",
     "intro_text", "months_to_clear_chart", "outcomes_chart", "term_text",
-    "policy_chart", "policy_table",
+    "policy_chart", "policy_download", "policy_table",
 ]
 
 def _n(x: float, language: str) -> str:
@@ -286,6 +286,23 @@ def policy_table(policies: pd.DataFrame, *, language: str = "en",
         shown[col] = [never if c or not np.isfinite(x) else fmt_number(x, language)
                       for x, c in zip(shown[col], cens, strict=True)]
     return shown
+
+
+def policy_download(policies: pd.DataFrame) -> pd.DataFrame:
+    """Return the policy table as downloaded: a censored finishing time as text (``"> 60"``).
+
+    A finishing time not reached within the run is held as the run's length with a
+    ``*_censored`` flag; the download writes it as ``"> 60"`` (60 months: the run), the
+    others as whole months, and keeps the flag for a machine that needs it. No ``inf``.
+    """
+    out = policies.copy()
+    for col in ("months_to_clear", "months_to_clear_p90", "permits_done_month"):
+        if col not in out:
+            continue
+        flag = out[f"{col}_censored"] if f"{col}_censored" in out else pd.Series(False, index=out.index)
+        out[col] = [f"> {x:.0f}" if c else f"{x:.0f}"
+                    for x, c in zip(out[col].astype(float), flag.astype(bool), strict=True)]
+    return out
 
 
 def policy_chart(policies: pd.DataFrame, *, language: str = "en") -> go.Figure:

@@ -50,14 +50,18 @@ def fmt_value(value: Any, unit: str, rounding: float, language: str = "en") -> s
 
     Rounds to the step ``rounding`` (in ``unit``), then: shares as percentages
     (``73.8 %`` / ``73,8%``), EUR of a million and more in millions (``EUR 9.9 million``),
-    months (unit ``month``) as words, counts with thousands separators; ``inf`` as "not
-    within the run" and a missing value as ``–``.
+    months (unit ``month``) as words, counts with thousands separators; a censored
+    duration (``"> 60"``) as "more than 60", ``inf`` as "not within the run" and a missing
+    value as ``–``.
     """
     if unit == "month":
         missing = value is None or value == "" or (isinstance(value, float) and math.isnan(value))
         return t("never", language) if missing else fmt_month(value, language)
-    if value is None or pd.isna(value):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "–"
+    if isinstance(value, str) and value.startswith(">"):  # a censored duration: "> 60"
+        bound = fmt_number(float(value.lstrip("> ")), language)
+        return f"meer dan {bound}" if language == "nl" else f"more than {bound}"
     value = float(value)
     if math.isinf(value):
         return t("not_in_run", language)

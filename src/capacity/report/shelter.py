@@ -15,11 +15,13 @@ from capacity import shelter
 from capacity.headline import lookup
 from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, t
 from capacity.shelter import ShelterResult
+from capacity.shelter.replay import OUT_OF_SAMPLE
 
 __all__ = [
     "HEADLINE_KEYS", "Text", "cost_chart", "crossing_chart", "crossing_table", "demand_vs_places_chart",
-    "destinations_chart", "entitled_note", "jump_off_text", "observed_shelter", "occupancy_chart",
-    "places_needed_text", "pressure_chart", "replay_chart", "replay_text",
+    "destinations_chart", "entitled_note", "housing_cap_text", "jump_off_text", "observed_shelter", "occupancy_chart",
+    "places_needed_text", "pressure_chart", "replay_chart", "replay_out_of_sample_table",
+    "replay_out_of_sample_text", "replay_text",
 ]
 
 def month_label(date: pd.Timestamp | None, language: str = "en") -> str:
@@ -119,6 +121,53 @@ def destinations_chart(result: ShelterResult, *, language: str = "en") -> go.Fig
     return fig
 
 
+def housing_cap_text(result: ShelterResult, exits: pd.DataFrame | None = None, row: pd.Series | None = None, *,
+                     language: str = "en") -> Text:
+    """Say what the housing cap is, in which months it binds and, for a municipality, its moves home then.
+
+    The cap binds in a month when the median over paths of the national moves to a home
+    reaches it (within one person).
+
+    Args:
+        result: National shelter simulation (``after_tpd`` set when the TPD ends in the horizon).
+        exits: ``tables["municipal_exits"]`` (:func:`capacity.shelter.municipal_exits`), for a municipality.
+        row: The municipality's allocation row (code, name), or None for the national text.
+        language: ``en`` or ``nl``.
+
+    """
+    nl = language == "nl"
+    n = lambda v: fmt_number(v, language, 0)  # noqa: E731
+    cap = result.cfg.housing_supply_per_month
+    head = (f"Verhuizen uit de opvang naar een woning is na de RTB begrensd door het landelijke woningaanbod: "
+            f"**{n(cap)} mensen per maand** (een aanname; er is geen gepubliceerd cijfer)." if nl else
+            f"After the TPD, moves from shelter to a home are limited by the national housing supply: "
+            f"**{n(cap)} people a month** (an assumption; no published figure).")
+    after = result.after_tpd
+    if after is None or after.moved_home_new is None:
+        return Text(head + (" De RTB eindigt na de horizon van deze prognose." if nl
+                            else " The TPD ends after this forecast's horizon."))
+    moves = np.median(after.moved_home_new, axis=0)
+    binding = after.dates[moves >= cap - 1.0]
+    if binding.empty:
+        return Text(head + (" Die grens bindt in deze prognose in geen enkele maand." if nl
+                            else " The cap binds in no month of this forecast."))
+    first, last = month_label(binding[0], language), month_label(binding[-1], language)
+    text = head + (f" Die grens bindt van {first} tot en met {last} ({len(binding)} maanden): dan wachten meer "
+                   "mensen op een woning dan er vrijkomen." if nl else
+                   f" The cap binds from {first} to {last} ({len(binding)} months): more people wait for a home "
+                   "than homes come free.")
+    if row is not None and exits is not None and not exits.empty:
+        own = exits[(exits["code"] == row["code"]) & exits["date"].isin(binding)]
+        if not own.empty:
+            low, high = int(own["to_home"].min()), int(own["to_home"].max())
+            span = n(low) if low == high else f"{n(low)}–{n(high)}"
+            text += (f" In {row['name']} verhuizen er in die maanden {span} per maand naar een woning "
+                     "(haar deel van de landelijke grens)." if nl else
+                     f" In {row['name']}, {span} a month move to a home in those months (its part of the "
+                     "national cap).")
+    return Text(text)
+
+
 def replay_chart(replay: pd.DataFrame, *, language: str = "en") -> go.Figure:
     """Draw simulated people in shelter and places (median, 80 % band) with the published counts as points.
 
@@ -141,6 +190,13 @@ def replay_chart(replay: pd.DataFrame, *, language: str = "en") -> go.Figure:
         fig.add_trace(go.Scatter(x=obs["date"], y=obs["observed"], mode="markers",
                                  marker={"color": colour, "symbol": "x", "size": 9},
                                  name=f"{name} (published)" if language == "en" else f"{name} (gepubliceerd)"))
+    oos = _out_of_sample(replay)
+    if not oos.empty:
+        fig.add_trace(go.Scatter(
+            x=oos["target"], y=oos["median"], mode="markers", marker={"color": "black", "size": 7},
+            error_y={"type": "data", "symmetric": False, "array": oos["hi80"] - oos["median"],
+                     "arrayminus": oos["median"] - oos["lo80"]},
+            name="plekken buiten de steekproef (80%)" if language == "nl" else "places out of sample (80 %)"))
     fig.update_layout(title=t("replay_title", language), template="plotly_white", height=420,
                       legend={"orientation": "h", "y": -0.15})
     return fig
@@ -167,6 +223,77 @@ def replay_text(replay: pd.DataFrame, *, language: str = "en") -> Text:
             lines.append(f"- **{label}**: {inside} of {len(rows)} counts inside the 80 % band"
                          + (f"; outside: {detail}." if detail else "."))
     return Text("\n".join(lines))
+
+
+def _out_of_sample(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the out-of-sample rows in :func:`capacity.shelter.replay_out_of_sample`'s columns.
+
+    Takes that function's table or the replay table (``tables["shelter_replay"]``).
+    """
+    if "variable" not in table.columns:
+        return table
+    rows = table[table["variable"] == OUT_OF_SAMPLE]
+    return pd.DataFrame({
+        "origin": rows["origin"].to_numpy(), "target": rows["date"].to_numpy(),
+        "horizon_months": [(t.year - o.year) * 12 + t.month - o.month
+                           for o, t in zip(pd.DatetimeIndex(rows["origin"]), pd.DatetimeIndex(rows["date"]),
+                                           strict=True)],
+        "observed": rows["observed"].to_numpy(), "median": rows["q0.50"].to_numpy(),
+        "lo80": rows["q0.10"].to_numpy(), "hi80": rows["q0.90"].to_numpy(),
+        "inside": rows["inside_80"].astype(bool).to_numpy()})
+
+
+def replay_out_of_sample_table(table: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
+    """Return the out-of-sample replay for display: months in words, places whole, inside as yes/no.
+
+    Args:
+        table: :func:`capacity.shelter.replay_out_of_sample`'s table or the replay table.
+        language: ``en`` or ``nl``.
+
+    """
+    table = _out_of_sample(table)
+    nl = language == "nl"
+    names = (["vanaf", "telling", "maanden vooruit", "gepubliceerd", "mediaan", "10%", "90%", "binnen de band"]
+             if nl else ["from", "count", "months ahead", "published", "median", "10 %", "90 %", "inside the band"])
+    yes, no = ("ja", "nee") if nl else ("yes", "no")
+    return pd.DataFrame({
+        names[0]: [month_label(d, language) for d in table["origin"]],
+        names[1]: [month_label(d, language) for d in table["target"]],
+        names[2]: table["horizon_months"].astype(int).to_numpy(),
+        names[3]: table["observed"].round().astype(int).to_numpy(),
+        names[4]: table["median"].round().astype(int).to_numpy(),
+        names[5]: table["lo80"].round().astype(int).to_numpy(),
+        names[6]: table["hi80"].round().astype(int).to_numpy(),
+        names[7]: [yes if v else no for v in table["inside"].astype(bool)],
+    })
+
+
+def replay_out_of_sample_text(table: pd.DataFrame, *, language: str = "en") -> Text:
+    """Say in one sentence how many counts of places the out-of-sample replay holds in its 80 % band.
+
+    Args:
+        table: :func:`capacity.shelter.replay_out_of_sample`'s table or the replay table.
+        language: ``en`` or ``nl``.
+
+    """
+    n = lambda v: fmt_number(v, language, 0)  # noqa: E731
+    table = _out_of_sample(table).reset_index(drop=True)
+    if table.empty:
+        return Text("Geen tellingen van plekken om mee te vergelijken." if language == "nl"
+                    else "No counts of places to compare with.")
+    inside = int(table["inside"].astype(bool).sum())
+    miss = (table["median"] - table["observed"]).abs().idxmax()
+    worst = table.loc[miss]
+    when, origin = month_label(worst["target"], language), month_label(worst["origin"], language)
+    if language == "nl":
+        return Text(f"Buiten de steekproef (elk startpunt geschat op alleen de gegevens van dat moment) liggen "
+                    f"{inside} van de {len(table)} gepubliceerde tellingen van plekken binnen de 80%-band van de "
+                    f"regel 'plekken volgen de vraag'; de grootste misser is {when}: {n(worst['observed'])} "
+                    f"gepubliceerd, mediaan {n(worst['median'])} (vanaf {origin}).")
+    return Text(f"Out of sample (each origin fitted only on the data known then), {inside} of the {len(table)} "
+                f"published counts of places fall inside the 80 % band of the places-follow-demand rule; the "
+                f"largest miss is {when}: {n(worst['observed'])} published, median {n(worst['median'])} "
+                f"(from {origin}).")
 
 
 def crossing_chart(result: ShelterResult, *, language: str = "en") -> go.Figure:

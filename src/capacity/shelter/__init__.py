@@ -23,7 +23,7 @@ from capacity.shelter.allocation import (
     resolve_municipality,
 )
 from capacity.shelter.destinations import Destinations, destinations, share_in_shelter_at
-from capacity.shelter.history import estimate_places_response, estimate_rates, jump_off_state
+from capacity.shelter.history import estimate_places_response, estimate_rates, fit_places_rule, jump_off_state
 from capacity.shelter.planning import (
     already_above,
     cost_curve,
@@ -34,7 +34,7 @@ from capacity.shelter.planning import (
     peak_short_before_tpd,
     planning_table,
 )
-from capacity.shelter.replay import replay
+from capacity.shelter.replay import replay, replay_out_of_sample
 from capacity.shelter.result import ENTITLED_EXTERNAL, ENTITLED_FROM_PARAMETERS, ShelterResult
 from capacity.shelter.stockflow import (
     PlacesResponse,
@@ -49,8 +49,10 @@ __all__ = [
     "ShelterResult", "allocate",
     "allocation_key", "already_above", "cost_curve", "cost_optimum", "crossing_distribution",
     "closure_month", "destinations", "entitled_from_parameters", "estimate_places_response", "estimate_rates",
+    "fit_places_rule",
     "first_crossing",
     "headline", "jump_off_state", "largest_remainder", "municipal_exits", "municipality_housing_table", "replay",
+    "replay_out_of_sample",
     "municipality_row", "municipality_table", "national_figures", "peak_short_before_tpd", "places_path",
     "planning_table",
     "resolve_municipality", "share_in_shelter_at", "simulate_shelter",

@@ -17,7 +17,7 @@ from capacity.errors import DataError
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["estimate_places_response", "estimate_rates", "jump_off_state"]
+__all__ = ["estimate_places_response", "estimate_rates", "fit_places_rule", "jump_off_state"]
 
 
 def _months_between(start: pd.Timestamp, end: pd.Timestamp) -> int:
@@ -140,35 +140,57 @@ def _demand_proxy(wide: pd.DataFrame, months: pd.DatetimeIndex) -> pd.Series:
     return (share * grid.reindex(months)).bfill().ffill()
 
 
-def _replay_places(demand: np.ndarray, start: float, gain: float, lead: int, pressure: float) -> np.ndarray:
-    """Places under the response rule on a given monthly demand, from ``start`` places."""
-    out = np.empty(len(demand))
-    out[0] = start
-    for t in range(1, len(demand)):
-        wanted = demand[max(t - lead, 0)] / pressure
-        out[t] = out[t - 1] + gain * max(wanted - out[t - 1], 0.0)
+def _rule_paths(demand: np.ndarray, start: float, gain: np.ndarray | float, lead: int, pressure: float,
+                cap: np.ndarray | float = np.inf, *, first: int = 0) -> np.ndarray:
+    """Places under the response rule on a given monthly demand, one row per (gain, cap) pair.
+
+    From ``start`` places in month ``first``, each later month opens ``gain`` of the gap to the
+    places wanted (demand ``lead`` months earlier, divided by ``pressure``), at most ``cap``
+    places a month.
+
+    Args:
+        demand: Demand per month (persons), shape (h,); months before ``first`` are the past.
+        start: Places in month ``first``.
+        gain: Share of the gap opened per month, scalar or shape (k,).
+        lead: Months between the demand seen and the places opened.
+        pressure: Demand per place aimed at.
+        cap: Most places opened a month (inf: no cap), scalar or shape (k,).
+        first: Index of the month of ``start`` in ``demand``.
+
+    Returns:
+        Places, shape (k, h - first), the first column ``start``.
+
+    """
+    gain, cap = np.broadcast_arrays(np.atleast_1d(np.asarray(gain, dtype=float)),
+                                    np.atleast_1d(np.asarray(cap, dtype=float)))
+    out = np.empty((gain.size, len(demand) - first))
+    out[:, 0] = start
+    for t in range(1, out.shape[1]):
+        wanted = demand[max(first + t - lead, 0)] / pressure
+        out[:, t] = out[:, t - 1] + np.minimum(gain * np.maximum(wanted - out[:, t - 1], 0.0), cap)
     return out
 
 
-def estimate_places_response(history: pd.DataFrame, *, start: str = "2022-07-01",
-                             pressures: tuple[float, ...] = (0.91, 0.95, 0.98, 1.0),
-                             leads: tuple[int, ...] = tuple(range(13)),
-                             gains: tuple[float, ...] = tuple(np.round(np.linspace(0.01, 1.0, 100), 2)),
-                             tolerance: float = 1.25) -> pd.DataFrame:
-    """Estimate how places followed demand in 2022-2025: gain, lead time and pressure aimed at.
+def _replay_places(demand: np.ndarray, start: float, gain: float, lead: int, pressure: float,
+                   cap: float = np.inf) -> np.ndarray:
+    """Places under the response rule on a given monthly demand, from ``start`` places (one path)."""
+    return _rule_paths(demand, start, gain, lead, pressure, cap)[0]
 
-    Demand while shelter was full is not observed (in_shelter is capped by places), so the
-    demand it responds to is the last shelter share times registered people (interpolated
-    between counts), a series that does not depend on places. The rule of
-    :class:`~capacity.shelter.stockflow.PlacesResponse` is replayed from the first observed places on or after ``start``
-    for every (pressure, lead, gain) on the grid, and scored by the root mean squared error
-    against every observed count of places. The range is every grid point of the best pressure
-    within ``tolerance`` times the best error.
+
+def fit_places_rule(history: pd.DataFrame, *, start: str = "2022-07-01", end: str | None = None,
+                    pressures: tuple[float, ...] = (0.91, 0.95, 0.98, 1.0),
+                    leads: tuple[int, ...] = tuple(range(13)),
+                    gains: tuple[float, ...] = tuple(np.round(np.linspace(0.01, 1.0, 100), 2)),
+                    caps: tuple[float, ...] = (np.inf,)) -> tuple[list[tuple[float, ...]], dict[str, object]]:
+    """Score every (pressure, lead, gain, cap) of the grid against the observed places.
 
     Returns:
-        Frame with columns parameter (places_response_gain, places_response_lead_months,
-        places_response_pressure, rmse_places), value (best fit), low, high, unit, window, n,
-        method.
+        The fits as (rmse, pressure, lead, gain, cap) tuples, and the data they were scored on:
+        ``months`` (the monthly grid), ``demand`` (the demand proxy on it, persons) and
+        ``places`` (the observed counts used, a Series).
+
+    Raises:
+        DataError: Without places, registered or in_shelter, or with fewer than 3 counts.
 
     """
     wide = _wide(history)
@@ -177,18 +199,51 @@ def estimate_places_response(history: pd.DataFrame, *, start: str = "2022-07-01"
             raise DataError(f"history has no '{col}' series; load it with capacity.data.load_history()")
     places = wide["places"].dropna()
     places = places[places.index >= pd.Timestamp(start)]
+    if end is not None:
+        places = places[places.index <= pd.Timestamp(end)]
     if len(places) < 3:
         raise DataError(f"need at least 3 observed counts of places from {start}, got {len(places)}")
     months = pd.date_range(places.index[0], places.index[-1], freq="MS")
     demand = _demand_proxy(wide, months).to_numpy()
     at = np.array([months.get_loc(d) for d in places.index])
     observed = places.to_numpy()
+    gain_grid = np.asarray(gains, dtype=float)
     fits = []
     for pressure in pressures:
         for lead in leads:
-            for gain in gains:
-                sim = _replay_places(demand, observed[0], gain, lead, pressure)
-                fits.append((float(np.sqrt(np.mean((sim[at] - observed) ** 2))), pressure, lead, gain))
+            for cap in caps:
+                sims = _rule_paths(demand, observed[0], gain_grid, lead, pressure, cap)
+                rmse = np.sqrt(np.mean((sims[:, at] - observed) ** 2, axis=1))
+                fits += [(float(r), pressure, lead, float(g), float(cap)) for r, g in zip(rmse, gain_grid, strict=True)]
+    return fits, {"months": months, "demand": demand, "places": places}
+
+
+def estimate_places_response(history: pd.DataFrame, *, start: str = "2022-07-01", end: str | None = None,
+                             pressures: tuple[float, ...] = (0.91, 0.95, 0.98, 1.0),
+                             leads: tuple[int, ...] = tuple(range(13)),
+                             gains: tuple[float, ...] = tuple(np.round(np.linspace(0.01, 1.0, 100), 2)),
+                             caps: tuple[float, ...] = (np.inf,),
+                             tolerance: float = 1.25) -> pd.DataFrame:
+    """Estimate how places followed demand: gain, lead time, pressure aimed at and (optionally) a cap.
+
+    Demand while shelter was full is not observed (in_shelter is capped by places), so the
+    demand it responds to is the last shelter share times registered people (interpolated
+    between counts), a series that does not depend on places. The rule of
+    :class:`~capacity.shelter.stockflow.PlacesResponse` is replayed from the first observed
+    places on or after ``start`` (to ``end``) for every (pressure, lead, gain, cap) on the
+    grid, and scored by the root mean squared error against every observed count of places
+    in the window. The range is every grid point of the best pressure within ``tolerance``
+    times the best error.
+
+    Returns:
+        Frame with columns parameter (places_response_gain, places_response_lead_months,
+        places_response_pressure, places_response_max_per_month when ``caps`` is given,
+        rmse_places), value (best fit), low, high, unit, window, n, method.
+
+    """
+    fits, fitted = fit_places_rule(history, start=start, end=end, pressures=pressures, leads=leads,
+                                   gains=gains, caps=caps)
+    months, observed = fitted["months"], fitted["places"]
     best = min(fits)
     near = [f for f in fits if f[1] == best[1] and f[0] <= tolerance * best[0]]
     window = f"{months[0]:%Y-%m}..{months[-1]:%Y-%m}"
@@ -198,8 +253,11 @@ def estimate_places_response(history: pd.DataFrame, *, start: str = "2022-07-01"
         ("places_response_gain", best[3], min(f[3] for f in near), max(f[3] for f in near), "share/month"),
         ("places_response_lead_months", best[2], min(f[2] for f in near), max(f[2] for f in near), "months"),
         ("places_response_pressure", best[1], best[1], best[1], "share"),
-        ("rmse_places", best[0], best[0], best[0], "places"),
     ]
+    if tuple(caps) != (np.inf,):
+        rows.append(("places_response_max_per_month", best[4], min(f[4] for f in near),
+                     max(f[4] for f in near), "places/month"))
+    rows.append(("rmse_places", best[0], best[0], best[0], "places"))
     return pd.DataFrame([{"parameter": p, "value": float(v), "low": float(lo), "high": float(hi), "unit": u,
                           "window": window, "n": len(observed), "method": method}
                          for p, v, lo, hi, u in rows])

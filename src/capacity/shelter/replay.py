@@ -12,11 +12,18 @@ population, which a replay does not need. Places are policy (issue 25): the repl
 the places that were published (interpolated between counts) as planned changes, so it
 tests the demand side, not a rule for places. Simulated people in shelter and places are then
 compared with every published count up to ``end``.
+
+The rule for places is tested out of sample (:func:`replay_out_of_sample`, rows
+``places_out_of_sample`` of the same table): each published count of places is forecast by
+the places-follow-demand rule fitted only on the data known at the end of the month of the
+count before it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -24,11 +31,14 @@ import pandas as pd
 from capacity.errors import DataError
 from capacity.forecast.paths import PopulationPaths
 from capacity.params.shelter import PlacesChange, ShelterConfig
-from capacity.quantiles import QUANTILE_COLUMNS, summarise_many
-from capacity.shelter.history import _wide
+from capacity.quantiles import QUANTILE_COLUMNS, QUANTILES, summarise_many
+from capacity.shelter.history import _rule_paths, _wide, fit_places_rule
 from capacity.shelter.stockflow import simulate_shelter
 
-__all__ = ["replay"]
+logger = logging.getLogger(__name__)
+
+__all__ = ["CAP_GRID", "LEAD_GRID", "OUT_OF_SAMPLE", "OUT_OF_SAMPLE_COLUMNS", "known_at", "replay",
+           "replay_out_of_sample"]
 
 
 def _published_population(wide: pd.DataFrame, months: pd.DatetimeIndex, start: pd.Timestamp
@@ -66,7 +76,7 @@ def _published_places_changes(wide: pd.DataFrame, months: pd.DatetimeIndex, star
 
 
 def replay(history: pd.DataFrame, cfg: ShelterConfig, *, start: str = "2023-07-01", end: str = "2025-03-01",
-           n_paths: int = 200, rng: np.random.Generator | None = None) -> pd.DataFrame:
+           n_paths: int = 200, rng: np.random.Generator | None = None, out_of_sample: bool = True) -> pd.DataFrame:
     """Replay the shelter model from ``start`` on the published population and compare to the counts.
 
     Args:
@@ -76,11 +86,15 @@ def replay(history: pd.DataFrame, cfg: ShelterConfig, *, start: str = "2023-07-0
         end: Last month compared.
         n_paths: Paths of sampled parameters.
         rng: Generator for the sampled parameters.
+        out_of_sample: Also add the rows of :func:`replay_out_of_sample` (variable
+            :data:`OUT_OF_SAMPLE`, dated at the count forecast, ``origin`` the month its fit
+            ends; no random numbers).
 
     Returns:
         Quantile-contract rows (date, variable in_shelter / places / demand, mean, q...) with
         ``observed`` (the published count, empty where none), ``inside_80`` (observed within
-        q0.10..q0.90; empty where none) and ``arrivals_source``.
+        q0.10..q0.90; empty where none), ``origin`` (out-of-sample rows only) and
+        ``arrivals_source``.
 
     """
     wide = _wide(history)
@@ -101,4 +115,141 @@ def replay(history: pd.DataFrame, cfg: ShelterConfig, *, start: str = "2023-07-0
     inside = (table["observed"] >= table["q0.10"]) & (table["observed"] <= table["q0.90"])
     table["inside_80"] = inside.where(table["observed"].notna())
     table["arrivals_source"] = np.tile(source, 3)
-    return table[["date", "variable", "mean", *QUANTILE_COLUMNS, "observed", "inside_80", "arrivals_source"]]
+    table["origin"] = pd.NaT
+    columns = ["date", "variable", "mean", *QUANTILE_COLUMNS, "observed", "inside_80", "origin", "arrivals_source"]
+    if not out_of_sample:
+        return table[columns]
+    try:
+        oos = replay_out_of_sample(history, start=start, end=end)
+    except DataError as err:  # too few counts of places to fit the rule at an origin: no rows, said in the text
+        logger.warning("no out-of-sample replay of places: %s", err)
+        return table[columns]
+    oos_rows = oos.rename(columns={"target": "date", "inside": "inside_80"}).assign(
+        variable=OUT_OF_SAMPLE, arrivals_source="", inside_80=lambda f: f["inside_80"].astype(object))
+    return pd.concat([table[columns], oos_rows[columns]], ignore_index=True)
+
+
+#: Supply caps tried by the out-of-sample replay and the 2024-25 refit (places/month; inf: no cap).
+CAP_GRID: tuple[float, ...] = (*(float(c) for c in range(100, 2100, 100)), np.inf)
+
+#: Leads tried (months): the 3-6-month lead of the places-follow-demand scenario.
+LEAD_GRID: tuple[int, ...] = (3, 4, 5, 6)
+
+#: The variable of the out-of-sample rows in :func:`replay`'s table.
+OUT_OF_SAMPLE = "places_out_of_sample"
+
+#: Columns of :func:`replay_out_of_sample`'s table.
+OUT_OF_SAMPLE_COLUMNS = ["origin", "target", "horizon_months", "data_end", "observed", "median", "lo80",
+                         "hi80", "inside", "n_fits", "fit_window"]
+
+
+def _observed(history: pd.DataFrame, variable: str) -> pd.Series:
+    """Return a variable's observed (or derived) monthly values, by month."""
+    wide = _wide(history)
+    return wide[variable].dropna() if variable in wide.columns else pd.Series(dtype=float)
+
+
+def _demand_ahead(wide: pd.DataFrame, months: pd.DatetimeIndex, origin: pd.Timestamp) -> np.ndarray:
+    """Return the demand proxy (persons) on ``months``: shelter share x registered.
+
+    Registered is carried past its last count (never after ``origin``) by its mean monthly
+    change over the 12 months before (a drift).
+    """
+    pair = wide[["in_shelter", "registered"]].dropna()
+    share = float(pair["in_shelter"].iloc[-1] / pair["registered"].iloc[-1])
+    registered = wide["registered"].dropna()
+    registered = registered[registered.index <= origin]
+    last = registered.index[-1]
+    year = registered[registered.index >= last - pd.DateOffset(months=12)]
+    span = max((last.year - year.index[0].year) * 12 + last.month - year.index[0].month, 1)
+    drift = float(year.iloc[-1] - year.iloc[0]) / span
+    grid = registered.reindex(registered.index.union(months)).interpolate(method="time", limit_area="inside")
+    grid = grid.reindex(months).bfill()
+    after = months > last
+    steps = np.array([(m.year - last.year) * 12 + m.month - last.month for m in months[after]])
+    grid[after] = float(registered.iloc[-1]) + drift * steps
+    return share * grid.to_numpy()
+
+
+def known_at(history: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+    """Return the observed and derived rows of ``history`` dated in or before ``day``'s month.
+
+    For the places, people in shelter and registered counts the places rule is fitted on, this
+    is what ``capacity.data.load_history(as_of=day)`` returns for the end of a month (tested);
+    interpolated values, which use later counts, are left out.
+    """
+    kept = history[pd.to_datetime(history["date"]) <= pd.Timestamp(day).to_period("M").to_timestamp()]
+    return kept[kept["flag"].isin(["observed", "derived"])] if "flag" in kept.columns else kept
+
+
+def replay_out_of_sample(history: pd.DataFrame, *, history_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
+                         start: str = "2023-07-01", end: str = "2025-03-01", fit_start: str = "2022-07-01",
+                         leads: tuple[int, ...] = LEAD_GRID, caps: tuple[float, ...] = CAP_GRID,
+                         tolerance: float = 1.25) -> pd.DataFrame:
+    """Forecast every published count of places after ``start`` from the data known before it.
+
+    For each count of places in (``start``, ``end``] of ``history`` the origin is the month
+    of the count before it. The places rule of the places-follow-demand scenario (gain, lead
+    of ``leads`` months, pressure, supply cap of ``caps``) is fitted on the history as known
+    at the end of the origin month (counts of places from ``fit_start``), then run from the
+    origin's count to the target month. Demand after the last registered count is the
+    shelter share times registered carried on by its mean monthly change over the 12 months
+    before (a drift). The band is the spread over every fit within ``tolerance`` times the
+    best error (the fit's parameter uncertainty, not the demand's).
+
+    Args:
+        history: Long history frame (date, variable, value, flag): the published counts.
+        history_at: Returns the history as known on a day (e.g.
+            ``lambda d: capacity.data.load_history(..., as_of=d)``), called with the end of
+            each origin month; None: :func:`known_at` of ``history``.
+        start: First origin month: counts after it are targets.
+        end: Last target month.
+        fit_start: First count of places the rule is fitted on.
+        leads: Leads tried (months).
+        caps: Supply caps tried (places/month).
+        tolerance: Fits within this multiple of the best error make the band.
+
+    Returns:
+        One row per target (:data:`OUT_OF_SAMPLE_COLUMNS`, then ``mean`` and the quantile
+        columns): origin and target month, horizon (months), ``data_end`` (the last month
+        with an observed value the fit saw), the published count, median, lo80 (q0.10), hi80
+        (q0.90), ``inside`` (observed within the band), the number of fits in the band and
+        the fit window.
+
+    Raises:
+        DataError: If the history given for an origin holds an observed value after it.
+
+    """
+    final = _observed(history, "places")
+    counts = final[(final.index >= pd.Timestamp(start)) & (final.index <= pd.Timestamp(end))]
+    rows = []
+    for origin, target in zip(counts.index[:-1], counts.index[1:], strict=True):
+        day = origin + pd.offsets.MonthEnd(0)
+        known = known_at(history, day) if history_at is None else history_at(day)
+        seen = known[known["flag"].isin(["observed", "derived"])] if "flag" in known else known
+        data_end = pd.Timestamp(seen["date"].max())
+        if data_end > origin:
+            raise DataError(f"the history for the origin {origin:%Y-%m} holds observed values up to "
+                            f"{data_end:%Y-%m}; expected nothing after the origin")
+        fits, fitted = fit_places_rule(known, start=fit_start, leads=leads, caps=caps)
+        best = min(fits)
+        near = [f for f in fits if f[1] == best[1] and f[0] <= tolerance * best[0]]
+        months = pd.date_range(fitted["months"][0], target, freq="MS")
+        demand = _demand_ahead(_wide(known), months, origin)
+        first = months.get_loc(origin)
+        start_places = float(_observed(known, "places").loc[origin])
+        paths = np.concatenate([
+            _rule_paths(demand, start_places, np.array([f[3] for f in group]), lead, best[1],
+                        np.array([f[4] for f in group]), first=first)[:, -1]
+            for lead in sorted({f[2] for f in near})
+            for group in [[f for f in near if f[2] == lead]]])
+        q = dict(zip(QUANTILE_COLUMNS, np.quantile(paths, QUANTILES), strict=True))
+        observed = float(counts.loc[target])
+        rows.append({"origin": origin, "target": target,
+                     "horizon_months": (target.year - origin.year) * 12 + target.month - origin.month,
+                     "data_end": data_end, "observed": observed, "median": float(q["q0.50"]),
+                     "lo80": float(q["q0.10"]), "hi80": float(q["q0.90"]),
+                     "inside": bool(q["q0.10"] <= observed <= q["q0.90"]), "n_fits": len(near),
+                     "fit_window": f"{fitted['months'][0]:%Y-%m}..{fitted['months'][-1]:%Y-%m}",
+                     "mean": float(paths.mean()), **q})
+    return pd.DataFrame(rows, columns=[*OUT_OF_SAMPLE_COLUMNS, "mean", *QUANTILE_COLUMNS])

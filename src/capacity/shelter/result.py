@@ -9,7 +9,7 @@ import pandas as pd
 
 from capacity.params.shelter import ShelterConfig
 from capacity.quantiles import summarise_many
-from capacity.shelter.destinations import Destinations
+from capacity.shelter.destinations import Destinations, HomeExits
 
 __all__ = ["ENTITLED_EXTERNAL", "ENTITLED_FROM_PARAMETERS", "ShelterResult"]
 
@@ -133,6 +133,15 @@ class ShelterResult:
         flows = (self.entries - self.move_outs - self.departures - self.unmet_exits
                  + self.entitlement_change)
         return float(np.max(np.abs(previous + flows - self.demand)))
+
+    def home_exits(self) -> HomeExits:
+        """Return the exit to a home this run used: hazards per path, the work share and the housing cap.
+
+        The one source of the shelter-to-home rate: the population ledger takes it too
+        (:func:`capacity.backlog.build_ledger`'s ``homes``).
+        """
+        return HomeExits(employed_share=self.cfg.employed_share, rate_employed=self.rates["home_exit_rate_employed"],
+                         rate_other=self.rates["home_exit_rate_other"], cap=self.cfg.housing_supply_per_month)
 
     def table(self) -> pd.DataFrame:
         """Return the quantile-contract table.

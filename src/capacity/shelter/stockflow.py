@@ -57,18 +57,21 @@ class PlacesResponse:
     """How places respond to pressure, per path.
 
     Each month before the TPD ends, ``gain`` of the gap between the places wanted
-    (demand ``lead`` months earlier divided by ``pressure``) and the places is opened.
+    (demand ``lead`` months earlier divided by ``pressure``) and the places is opened, at
+    most ``cap`` places a month (new places need buildings and staff).
 
     Attributes:
         gain: Share of the gap opened per month, shape (n_paths,).
         lead: Months between the demand seen and the places opened, shape (n_paths,), ints.
         pressure: Demand per place that the openings aim at.
+        cap: Most places opened a month (the supply cap, places/month); inf: no cap.
 
     """
 
     gain: np.ndarray
     lead: np.ndarray
     pressure: float
+    cap: float = np.inf
 
 
 # --------------------------------------------------------------------------- months
@@ -164,15 +167,15 @@ def _respond(places: np.ndarray, demand: np.ndarray, t: int, *, d0: float, respo
     """Return the places added by month ``t``: the gap to the places wanted, closed at the gain.
 
     The places wanted are demand ``lead`` months earlier (the jump-off demand before the
-    forecast) divided by the pressure aimed at; only openings respond (no closures were seen
-    in 2022-2025).
+    forecast) divided by the pressure aimed at, at most ``response.cap`` a month; only
+    openings respond (no closures were seen in 2022-2025).
     """
     rows = np.arange(places.shape[0])
     back = t - response.lead
     seen = np.where(back >= 0, demand[rows, np.maximum(back, 0)], d0)
     wanted = seen / response.pressure
     gap = np.maximum(wanted - (places[:, t] + added), 0.0)
-    return added + response.gain * gap
+    return added + np.minimum(response.gain * gap, response.cap)
 
 
 def _after_switch(t: int, s_idx: int, ent_path: np.ndarray, dest: Destinations | None,
@@ -308,8 +311,9 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
     u = distributions.sample(cfg.unmet_exit_rate, n, rng)
     gain = distributions.sample(cfg.places_response_gain, n, rng)
     lead = np.rint(distributions.sample(cfg.places_response_lead_months, n, rng)).astype(int)
-    response = PlacesResponse(gain=gain, lead=np.maximum(lead, 0), pressure=cfg.places_response_pressure) \
-        if np.any(gain > 0) else None
+    cap = np.inf if cfg.places_response_max_per_month is None else float(cfg.places_response_max_per_month)
+    response = PlacesResponse(gain=gain, lead=np.maximum(lead, 0), pressure=cfg.places_response_pressure,
+                              cap=cap) if np.any(gain > 0) else None
 
     home_e = distributions.sample(cfg.home_exit_rate_employed, n, rng)
     home_o = distributions.sample(cfg.home_exit_rate_other, n, rng)
