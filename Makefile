@@ -30,7 +30,7 @@ venv: $(STAMP) ## Create the virtual environment and install pinned dependencies
 
 hooks: ## Store notebooks without outputs (.gitattributes) and install the pre-commit hooks
 	@git rev-parse --git-dir >/dev/null 2>&1 || { echo "hooks: not a git checkout, nothing to do"; exit 0; }; \
-	git config filter.capacity-notebook.clean "$(CURDIR)/$(BIN)/python -m capacity.lab.hygiene" && \
+	git config filter.capacity-notebook.clean "$(abspath $(BIN))/python -m capacity.lab.hygiene" && \
 	git config filter.capacity-notebook.smudge cat && \
 	echo "hooks: git stores notebooks/*.ipynb without outputs (filter capacity-notebook)" && \
 	if [ -x $(BIN)/pre-commit ]; then $(BIN)/pre-commit install >/dev/null && \
