@@ -28,11 +28,13 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP) ## Create the virtual environment and install pinned dependencies
 
-hooks: ## Define the git filter that stores notebooks without outputs (see .gitattributes)
+hooks: ## Store notebooks without outputs (.gitattributes) and install the pre-commit hooks
 	@git rev-parse --git-dir >/dev/null 2>&1 || { echo "hooks: not a git checkout, nothing to do"; exit 0; }; \
-	git config filter.capacity-notebook.clean "$(CURDIR)/$(BIN)/python -m capacity.lab.hygiene" && \
+	git config filter.capacity-notebook.clean "$(abspath $(BIN))/python -m capacity.lab.hygiene" && \
 	git config filter.capacity-notebook.smudge cat && \
-	echo "hooks: git stores notebooks/*.ipynb without outputs (filter capacity-notebook)"
+	echo "hooks: git stores notebooks/*.ipynb without outputs (filter capacity-notebook)" && \
+	if [ -x $(BIN)/pre-commit ]; then $(BIN)/pre-commit install >/dev/null && \
+		echo "hooks: pre-commit runs ruff, codespell, check-yaml and mypy on each commit"; fi
 
 report: $(STAMP) ## Run the report suite on the default scenario (params/baseline.yaml) into reports/
 	$(BIN)/capacity run --params params/baseline.yaml --jobs $(JOBS)

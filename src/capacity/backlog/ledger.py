@@ -97,7 +97,7 @@ class Ledger:
 
     def total(self) -> np.ndarray:
         """Persons in all states, per path and month (n_paths, n_months)."""
-        return sum(self.stocks.values())
+        return np.sum(list(self.stocks.values()), axis=0)
 
     def expected_total(self) -> np.ndarray:
         """Return the cohort plus everyone who arrived after the TPD so far (n_paths, n_months)."""
@@ -109,7 +109,7 @@ class Ledger:
 
     def in_coa(self) -> np.ndarray:
         """Persons in asylum reception (COA) per path and month (n_paths, n_months)."""
-        return sum(self.stocks[s] for s in COA_STATES)
+        return np.sum([self.stocks[s] for s in COA_STATES], axis=0)
 
     def table(self) -> pd.DataFrame:
         """Return ``tables/ledger.csv``: one row per state and month with the quantiles.

@@ -230,8 +230,8 @@ class BacklogResult:
         in DT&V + everyone who left
         (granted, withdrawn into return or permit, departed, DT&V case closed).
         """
-        total = sum(self.paths[n] for n in _STOCKS_IN)
-        return total + sum(np.cumsum(self.paths[n], axis=1) for n in _STOCKS_EXITS)
+        total = np.sum([self.paths[n] for n in _STOCKS_IN], axis=0)
+        return total + np.sum([np.cumsum(self.paths[n], axis=1) for n in _STOCKS_EXITS], axis=0)
 
     def conservation_error(self) -> float:
         """Largest absolute gap between the cohort and the cases accounted for (cases)."""

@@ -80,7 +80,7 @@ class Stocks:
     @property
     def in_departure_term(self) -> np.ndarray:
         """Final rejections still within the departure term."""
-        return sum(self.departure_term) if self.departure_term else np.zeros_like(self.dtv)
+        return np.sum(self.departure_term, axis=0) if self.departure_term else np.zeros_like(self.dtv)
 
 
 @dataclass(frozen=True)

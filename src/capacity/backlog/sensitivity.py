@@ -24,6 +24,9 @@ negative index.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from SALib.analyze import sobol as sobol_analyze
@@ -36,7 +39,7 @@ from capacity.distributions import quantile
 from capacity.params.backlog import BacklogConfig
 
 #: Outputs analysed, per path.
-OUTPUTS = {
+OUTPUTS: dict[str, Callable[[BacklogResult], np.ndarray]] = {
     "months_to_clear": lambda r: np.where(np.isfinite(r.months_to_clear), r.months_to_clear,
                                           r.dates.size + 1.0),
     "late_decisions": lambda r: r.late_or_overdue(),
@@ -122,18 +125,23 @@ def sobol_table(cohort_persons: float, cfg: BacklogConfig, *, rng: np.random.Gen
             .drop(columns="_o").reset_index(drop=True))
 
 
-def _analyze(problem: dict, y: np.ndarray, *, n_boot: int, seed: int
+def _analyze(problem: dict[str, Any], y: np.ndarray, *, n_boot: int, seed: int
              ) -> dict[str, tuple[float, float, float, float]]:
     """SALib's first- and total-order indices and interval half-widths, by input name."""
     if np.var(y) <= 1e-12 * max(1.0, float(np.mean(y ** 2))):  # the output does not vary
         return {}
     si = sobol_analyze.analyze(problem, y, calc_second_order=False, num_resamples=n_boot,
                                conf_level=CONF_LEVEL, seed=seed)
-    out = {}
+    out: dict[str, tuple[float, float, float, float]] = {}
     for i, name in enumerate(problem["names"]):
-        vals = [float(si[k][i]) for k in ("S1", "ST", "S1_conf", "ST_conf")]
-        out[name] = tuple(v if np.isfinite(v) else 0.0 for v in vals)
+        s1, st, s1c, stc = (float(si[k][i]) for k in ("S1", "ST", "S1_conf", "ST_conf"))
+        out[name] = (_finite(s1), _finite(st), _finite(s1c), _finite(stc))
     return out
+
+
+def _finite(value: float) -> float:
+    """``value``, or 0 where SALib returned nan/inf (an input without effect)."""
+    return value if np.isfinite(value) else 0.0
 
 
 def top_inputs(table: pd.DataFrame, output: str, n: int = 3) -> list[str]:

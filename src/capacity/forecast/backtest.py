@@ -47,7 +47,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from capacity.errors import DataError
-from capacity.forecast.models import combine, from_scale, to_scale
+from capacity.forecast.models import Model, Transform, combine, from_scale, to_scale
 from capacity.forecast.registry import make_model
 from capacity.forecast.series import Series, model_series, scale_mase
 from capacity.params.forecast import ForecastConfig
@@ -86,7 +86,7 @@ def conformal_k(std_errors: np.ndarray) -> dict[int, float]:
     return ks
 
 
-def build_model(name: str, series: Series, cfg: ForecastConfig):
+def build_model(name: str, series: Series, cfg: ForecastConfig) -> Model:
     """Return an unfitted model ``name`` for ``series`` with the config's settings."""
     return make_model(name, transform=series.transform, period=cfg.seasonal_period,
                       min_seasons=cfg.min_seasons, min_obs_statistical=cfg.min_obs_statistical)
@@ -219,8 +219,8 @@ def _ensemble_records(members: pd.DataFrame, cfg: ForecastConfig) -> pd.DataFram
             mask = (ens["origin"] == o).to_numpy()
             calibrated[mask] = np.sqrt(a + b * ens.loc[mask, "h"].to_numpy())
             std = (other["actual_z"] - other["loc"]) / np.sqrt(a + b * other["h"])
-            for level, k in conformal_k(std.to_numpy()).items():
-                ks[level][mask] = k
+            for level, k_level in conformal_k(std.to_numpy()).items():
+                ks[level][mask] = k_level
         ens["scale"] = calibrated
         for level in LEVELS:
             ens[f"k{level}"] = ks[level]
@@ -228,7 +228,7 @@ def _ensemble_records(members: pd.DataFrame, cfg: ForecastConfig) -> pd.DataFram
     return ens
 
 
-def _score(records: pd.DataFrame, transform: str) -> pd.DataFrame:
+def _score(records: pd.DataFrame, transform: Transform) -> pd.DataFrame:
     """Aggregate forecast records into scorecard rows per model and horizon."""
     r = records
     point = from_scale(r["loc"].to_numpy(), transform)

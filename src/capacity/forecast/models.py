@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -240,7 +240,7 @@ class _Statsmodels(Model):
             warnings.simplefilter("ignore")
             self.result_ = self._build().fit(disp=False)
 
-    def _build(self):  # pragma: no cover - abstract
+    def _build(self) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def forecast(self, h: int) -> tuple[np.ndarray, np.ndarray]:
@@ -257,7 +257,7 @@ class ETS(_Statsmodels):
 
     name = "ets"
 
-    def _build(self):
+    def _build(self) -> Any:
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
         return ETSModel(self._series(), error="add", trend="add", damped_trend=True)
@@ -277,7 +277,7 @@ class UCM(_Statsmodels):
 
     name = "ucm"
 
-    def _build(self):
+    def _build(self) -> Any:
         from statsmodels.tsa.statespace.structural import UnobservedComponents
 
         return UnobservedComponents(self.z_, level="llevel")
@@ -288,7 +288,7 @@ class SARIMAX(_Statsmodels):
 
     name = "sarimax"
 
-    def _build(self):
+    def _build(self) -> Any:
         from statsmodels.tsa.statespace.sarimax import SARIMAX as _SARIMAX
 
         return _SARIMAX(self.z_, order=(0, 1, 1))

@@ -118,7 +118,7 @@ def observation_frame(counts: pd.DataFrame, tp_stock: pd.Series, *, start: pd.Ti
     return frame
 
 
-class RegisteredStateSpace(MLEModel):
+class RegisteredStateSpace(MLEModel):  # type: ignore[misc]  # statsmodels ships no types: MLEModel is Any
     """The model of the module docstring.
 
     Parameters ``s_level``, ``s_gap_eu``, ``s_flow`` (log per month) and ``phi_flow`` (factor).

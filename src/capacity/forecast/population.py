@@ -303,13 +303,11 @@ def forecast_run(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.G
                         z=za[:, :, :fa.loc.size])
     rate = sample_series(fr, n_paths=n_paths, rng=rng, phi=float(process.get("phi_departure_rate", 0.0)),
                          z=zr[:, :, :fr.loc.size])
-    base = ForecastRun(None, fa, fr, arr, rate)
+    a_base, r_base = _on_months(dates, fa, arr), _on_months(dates, fr, rate)   # before the shocks
     arr = apply_shocks(arr, fa.dates, cfg.shocks, "arrivals", rng=rng)
     rate = apply_shocks(rate, fr.dates, cfg.shocks, "departure_rate", rng=rng)
-    run = ForecastRun(None, fa, fr, arr, rate, nowcast)
-    a_future, r_future = run.inputs(dates)
+    a_future, r_future = _on_months(dates, fa, arr), _on_months(dates, fr, rate)
     if nowcast is not None:
-        a_base, r_base = base.inputs(dates)
         departures, registered, residual = stock_paths(nowcast, a_future, r_future, base_arrivals=a_base,
                                                        base_rate=r_base, rng=rng)
     else:

@@ -14,7 +14,18 @@ import numpy as np
 import pandas as pd
 
 from capacity.errors import ParameterError
-from capacity.forecast.models import ETS, SARIMAX, UCM, Drift, Mean, Model, Naive, SeasonalNaive, Transform
+from capacity.forecast.models import (
+    ETS,
+    SARIMAX,
+    UCM,
+    Drift,
+    Mean,
+    Model,
+    Naive,
+    SeasonalNaive,
+    Transform,
+    _Statsmodels,
+)
 from capacity.params.forecast import MODEL_NAMES
 
 logger = logging.getLogger(__name__)
@@ -77,7 +88,8 @@ class ProphetModel(Model):
 #: Models built from the transform alone.
 _SIMPLE: dict[str, type[Model]] = {"naive": Naive, "mean": Mean, "drift": Drift}
 #: Models that need ``min_obs`` observations (statsmodels state-space models and Prophet).
-_STATISTICAL: dict[str, type[Model]] = {"ets": ETS, "ucm": UCM, "sarimax": SARIMAX, "prophet": ProphetModel}
+_STATISTICAL: dict[str, type[_Statsmodels] | type[ProphetModel]] = {
+    "ets": ETS, "ucm": UCM, "sarimax": SARIMAX, "prophet": ProphetModel}
 
 
 def make_model(name: str, *, transform: Transform, period: int = 12, min_seasons: int = 1,

@@ -16,14 +16,15 @@ def profile(shock: Shock, dates: pd.DatetimeIndex) -> np.ndarray:
     """
     dates = pd.DatetimeIndex(dates)
     start = pd.Timestamp(shock.start)
-    k = months_between(start, dates)
-    k = np.asarray(k, dtype=float)
+    k = np.asarray(months_between(start, dates), dtype=float)
     active = k >= 0
     if shock.duration_months is not None:
         active &= k < shock.duration_months
     if shock.shape in ("step", "pulse"):
         p = np.ones_like(k)
     elif shock.shape == "ramp":
+        if shock.duration_months is None:  # refused on load (params.forecast.Shock): never reached
+            raise ValueError(f"shock {shock.name!r}: a ramp needs duration_months")
         p = np.minimum((k + 1) / shock.duration_months, 1.0)
         # A ramp stays at full size after it has built up (until the horizon ends).
         active = k >= 0

@@ -292,13 +292,10 @@ def stock_table(records: pd.DataFrame, *, horizons: int = 12) -> pd.DataFrame:
     table["skill"] = 1 - table["crps"] / table["crps_rw_drift"]
     paired = r[r["crps_flows"].notna()].groupby("h")
     table["skill_flows"] = 1 - paired["crps"].mean() / paired["crps_flows"].mean()
-    lo, hi = [], []
-    for cov, n in zip(table["coverage_80"], table["n_counts"], strict=True):
-        k = int(round(cov * n))
-        a, b = proportion_confint(k, n, alpha=0.05, method="beta")
-        lo.append(a)
-        hi.append(b)
-    table["coverage_80_lo"], table["coverage_80_hi"] = lo, hi
+    bounds = [proportion_confint(int(round(cov * n)), n, alpha=0.05, method="beta")
+              for cov, n in zip(table["coverage_80"], table["n_counts"], strict=True)]
+    table["coverage_80_lo"] = [b[0] for b in bounds]
+    table["coverage_80_hi"] = [b[1] for b in bounds]
     table = table.reindex(range(1, horizons + 1)).rename_axis("horizon").reset_index()
     for col in ("n", "n_counts", "n_flows"):
         table[col] = table[col].fillna(0).astype(int)

@@ -9,6 +9,7 @@ that the uncertainty shows; a scenario narrows them only with a source.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from pydantic import field_validator
 
@@ -16,7 +17,10 @@ from capacity.params.base import Distribution, Frozen, MonthsDist, ShareDist, pa
 from capacity.params.types import ranged
 
 #: Exponent of the gravity term (0: stock size does not matter; 2: strongly).
-GravityDist = within(0, 3, what="a gravity exponent")
+if TYPE_CHECKING:  # for the type checker a bounded distribution is a Distribution
+    GravityDist = Distribution
+else:
+    GravityDist = within(0, 3, what="a gravity exponent")
 
 
 class SecondaryMovementConfig(Frozen):

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -38,7 +39,28 @@ def _wide(history: pd.DataFrame) -> pd.DataFrame:
     return wide.sort_index()
 
 
-def jump_off_state(history: pd.DataFrame, *, at: pd.Timestamp | None = None) -> dict[str, object]:
+class JumpOff(TypedDict):
+    """The last month with both shelter series observed (:func:`jump_off_state`)."""
+
+    date: pd.Timestamp
+    in_shelter: float       # persons
+    places: float           # places
+    occupancy_rate: float   # share; nan without places
+
+
+#: One grid point of the places-response fit: RMSE (places), pressure, lead (months), gain, cap.
+PlacesFit = tuple[float, float, int, float, float]
+
+
+class PlacesFitData(TypedDict):
+    """What the places-response fit ran on: its months, demand proxy and observed places."""
+
+    months: pd.DatetimeIndex
+    demand: np.ndarray
+    places: pd.Series
+
+
+def jump_off_state(history: pd.DataFrame, *, at: pd.Timestamp | None = None) -> JumpOff:
     """Return the last month (at or before ``at``) with both in_shelter and places observed.
 
     Args:
@@ -182,7 +204,7 @@ def fit_places_rule(history: pd.DataFrame, *, start: str = "2022-07-01", end: st
                     pressures: tuple[float, ...] = (0.91, 0.95, 0.98, 1.0),
                     leads: tuple[int, ...] = tuple(range(13)),
                     gains: tuple[float, ...] = tuple(np.round(np.linspace(0.01, 1.0, 100), 2)),
-                    caps: tuple[float, ...] = (np.inf,)) -> tuple[list[tuple[float, ...]], dict[str, object]]:
+                    caps: tuple[float, ...] = (np.inf,)) -> tuple[list[PlacesFit], PlacesFitData]:
     """Score every (pressure, lead, gain, cap) of the grid against the observed places.
 
     Returns:
@@ -209,7 +231,7 @@ def fit_places_rule(history: pd.DataFrame, *, start: str = "2022-07-01", end: st
     at = np.array([months.get_loc(d) for d in places.index])
     observed = places.to_numpy()
     gain_grid = np.asarray(gains, dtype=float)
-    fits = []
+    fits: list[PlacesFit] = []
     for pressure in pressures:
         for lead in leads:
             for cap in caps:

@@ -30,6 +30,8 @@ Safety regions lie within one province each, so a province is the sum of its saf
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -65,12 +67,12 @@ def _national_count(history: pd.DataFrame, variable: str, month: pd.Timestamp
             f"interpolated between the published {m0:%Y-%m} and {m1:%Y-%m}")
 
 
-def _observations(points: pd.DataFrame, history: pd.DataFrame, names: set[str]) -> dict[str, dict]:
+def _observations(points: pd.DataFrame, history: pd.DataFrame, names: set[str]) -> dict[str, dict[str, Any]]:
     """Latest usable regional count per safety region name, with its national share."""
     pts = points.copy()
     pts["month"] = pd.to_datetime(pts["date"].astype(str), format="mixed").dt.to_period("M").dt.to_timestamp()
     pts = pts[(pts["month"] >= KEY_FROM) & pts["region"].isin(names)].sort_values("month", kind="stable")
-    found: dict[str, dict] = {}
+    found: dict[str, dict[str, Any]] = {}
     for _, row in pts.iterrows():
         column = next((c for c in _QUANTITY if pd.notna(row.get(c))), None)
         if column is None:
