@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import logging
 import re
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -188,8 +189,23 @@ def _places_weights(municipalities: pd.DataFrame, key: pd.Series, cfg: ShelterCo
     return alloc, source
 
 
+class NationalFigures(TypedDict):
+    """The whole-number national figures of a month (:func:`national_figures`)."""
+
+    date: pd.Timestamp
+    demand: int             # persons
+    places: int             # places
+    in_shelter: int         # persons
+    unmet_demand: int       # persons
+    places_needed: int      # places, at the planning target and probability
+    places_now: int         # places at the jump-off
+    in_shelter_now: int     # persons at the jump-off
+    occupancy_rate: float   # share; nan without places
+    pressure: float         # demand per place; nan without places
+
+
 def national_figures(result: ShelterResult, month: pd.Timestamp | int | None = None,
-                     ) -> dict[str, object]:
+                     ) -> NationalFigures:
     """Return the whole-number national figures the municipality table reconciles to.
 
     At the chosen month: demand and places are the medians over paths (rounded), in
