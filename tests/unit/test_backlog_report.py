@@ -126,3 +126,27 @@ def test_a_dutch_page_shows_the_ledger_states_and_the_replay_notes_in_words(tmp_
                           "note": ["ingebrekestellingen sent in the year (one per late case)"]})
     html = report.table(notes, language="nl")._repr_html_()
     assert "sent in the year" not in html and "notices_of_default" not in html and "uncertain" not in html
+
+
+@pytest.mark.parametrize(("variable", "unit", "word"), [("penalty_eur", "EUR", "€"), ("late_decisions", "cases", None)])
+def test_cumulative_fans_print_euros_and_cases_in_their_unit(result, variable, unit, word):
+    fig = rb.cumulative_chart(result, variable, language="nl")
+    median = next(trace for trace in fig.data if trace.name == "mediaan")
+    assert median.text[-1] == report.fmt_value(median.y[-1], unit, _fan_step(unit, median.y[-1]), "nl")
+    summary = fig.layout.meta["summary"]
+    assert ("€" in summary) == (word == "€") and "personen" not in summary
+
+
+@pytest.mark.parametrize(("variable", "word"), [("penalty_eur", "€"), ("pending", None),
+                                                ("shelter_entitled", None)])
+def test_path_fans_print_euros_and_cases_in_their_unit(result, variable, word):
+    fig = rb.fan(result, variable, language="en")
+    median = next(trace for trace in fig.data if trace.name == "median")
+    assert all(("€" in text) == (word == "€") for text in median.text)
+    assert all("." not in text.replace("€", "") or "million" in text for text in median.text)  # no decimals on counts
+
+
+def _fan_step(unit: str, median: float) -> float:
+    from capacity.report.charts import _step
+
+    return _step(unit, median)

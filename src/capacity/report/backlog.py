@@ -130,13 +130,21 @@ _UNIT_KEYS = {"pending": "cases", "pending_regular": "cases", "backlog_total": "
               "decisions": "cases_month", "late_decisions": "cases_month",
               "penalty_eur": "eur_month", "dtv_caseload": "cases", "shelter_entitled": "persons",
               "permits_pending": "cases", "late_cum": "cases", "penalty_cum": "eur"}
+#: The unit :func:`~capacity.report.format.fmt_value` prints each axis unit in (hover text, summary).
+_VALUE_UNITS = {"cases": "cases", "cases_month": "cases", "eur_month": "EUR", "eur": "EUR", "persons": "persons"}
+
+
+def _value_unit(variable: str) -> str:
+    """Return the unit a path variable's figures print in: ``cases``, ``persons`` or ``EUR``."""
+    return _VALUE_UNITS[_UNIT_KEYS.get(variable, "cases")]
 
 
 def fan(result: BacklogResult, variable: str, *, language: str | None = None) -> go.Figure:
     """Return the fan chart (median, 50/67/95 % bands) of one path variable."""
     table = result.table([variable])
     return fan_chart(table, variable, title=t(variable, language),
-                     y_title=t(_UNIT_KEYS.get(variable, "cases"), language), language=language)
+                     y_title=t(_UNIT_KEYS.get(variable, "cases"), language), language=language,
+                     unit=_value_unit(variable))
 
 
 def decisions_chart(result: BacklogResult, *, language: str | None = None) -> go.Figure:
@@ -164,7 +172,7 @@ def cumulative_chart(result: BacklogResult, variable: str = "penalty_eur", *,
     key = {"penalty_eur": "penalty_cum", "late_decisions": "late_cum"}[variable]
     table = summarise_many({key: np.cumsum(result.paths[variable], axis=1)}, result.dates)
     return fan_chart(table, key, title=t(key, language),
-                     y_title=t(_UNIT_KEYS[key], language), language=language)
+                     y_title=t(_UNIT_KEYS[key], language), language=language, unit=_value_unit(key))
 
 
 def months_to_clear_chart(result: BacklogResult, *, language: str | None = None) -> go.Figure:
