@@ -150,3 +150,28 @@ def _fan_step(unit: str, median: float) -> float:
     from capacity.report.charts import _step
 
     return _step(unit, median)
+
+
+#: Policy-table columns that are headline figures, and the headline row each is.
+SHARED = {"penalty_eur_m": "backlog_penalty_eur_total", "late_share": "backlog_late_share",
+          "backlog_peak": "backlog_backlog_peak", "late_decisions": "backlog_late_decisions_total",
+          "late_or_overdue": "backlog_late_or_overdue", "penalty_eur_cohort_m": "backlog_penalty_eur_cohort",
+          "penalty_eur_regular_m": "backlog_penalty_eur_regular", "cohort_persons": "backlog_cohort_persons",
+          "dtv_caseload_peak": "backlog_dtv_caseload_peak", "months_to_clear": "backlog_months_to_clear"}
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_policies_table_and_the_headline_print_the_same_figures_for_the_configured_policy(language):
+    """One small run: its headline and the policy table's configured row print equal strings."""
+    cfg = params.load().backlog
+    cohort = np.full(30, cfg.cohort_persons)
+    run = bl.simulate(cohort, cfg, rng=np.random.default_rng(3), n_months=24)
+    policies = bl.compare_policies(cohort, cfg, rng=np.random.default_rng(3), policies={"as configured": {}},
+                                   n_months=24)  # the same draws: the same paths
+    head = headline.lookup(headline.headline_table(SimpleNamespace(backlog=run), keys=tuple(SHARED.values())))
+    row = rb.policy_table(policies, language=language, n_months=24).iloc[0]
+    for column, key in SHARED.items():
+        assert row[column] == report.fmt_headline(head[key], language), column
+    assert row["penalty_eur_m"].startswith("€") and row["late_share"].endswith("%")
+    shown = report.headline_rows(pd.DataFrame(list(head.values())), list(SHARED.values()), language=language)
+    assert set(shown.iloc[:, 1]) == {row[c] for c in SHARED}  # the headline table's median column
