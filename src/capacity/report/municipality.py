@@ -236,7 +236,9 @@ def reliability_nl(row: pd.Series, national: dict) -> Text:
 def municipality_compare_nl(row: pd.Series, national: dict) -> pd.DataFrame:
     """Return the municipality's figures beside the national ones, in Dutch."""
     when = month_label(national["date"], "nl")
-    items = [(_("Shelter places now"), "places_now"), (_("In shelter now"), "in_shelter_now"),
+    # the jump-off figures are the last national count's, not today's: "now" would name a past month
+    items = [(_("Shelter places at the last count"), "places_now"),
+             (_("In shelter at the last count"), "in_shelter_now"),
              (_("Places ({month})").format(month=when), "places"),
              (_("People needing a place"), "demand"), (_("In shelter"), "in_shelter"),
              (_("Without a place (unmet demand)"), "unmet_demand"),
