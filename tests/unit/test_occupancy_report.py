@@ -163,5 +163,8 @@ def test_a_municipality_with_a_handful_in_shelter_shows_no_exact_small_counts(re
         assert not re.fullmatch(r"(\d+) tot \1", cell), cell  # never "5 tot 5"
         assert not re.search(r"0,0[1-9]%", cell), cell  # never an exact-looking 0,01%
     assert "minder dan 10 mensen in opvang" in text and not re.search(r"0,0[1-9]%", text)
+    summary = gm.municipality_chart_nl(shelter.municipality_table(result.table(), small), small).layout.meta["summary"]
+    assert summary.startswith("Mediaan in ") and " tot " not in summary  # never "0 tot 0" nor "5 tot 5"
+    assert gm._range_nl(0.0, 0.0) in summary or "minder dan 10" in summary
     # the jump-off figures are the last count's, never "now" (a past month)
     assert list(compare.iloc[:2, 0]) == ["Opvangplekken bij de laatste telling", "In opvang bij de laatste telling"]
