@@ -61,9 +61,9 @@ def test_policy_table_reads_not_within_instead_of_inf():
     assert policies["months_to_clear"].tolist() == [12.0]
     assert policies["months_to_clear_censored"].all()
     shown = rb.policy_table(policies, n_months=12)
-    assert shown["months_to_clear"].tolist() == ["not within 12 months"] * 1
-    assert "niet binnen 12 maanden" in rb.policy_table(policies, language="nl", n_months=12)[
-        "months_to_clear"].tolist()
+    # as the headline prints a duration not reached within the run
+    assert shown["months_to_clear"].tolist() == ["more than 12"] * 1
+    assert "meer dan 12" in rb.policy_table(policies, language="nl", n_months=12)["months_to_clear"].tolist()
     # the download: "> 12" as text with its flag, never inf or a bare 12
     download = rb.policy_download(policies)
     assert download["months_to_clear"].tolist() == ["> 12"]

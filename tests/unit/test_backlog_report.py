@@ -126,3 +126,52 @@ def test_a_dutch_page_shows_the_ledger_states_and_the_replay_notes_in_words(tmp_
                           "note": ["ingebrekestellingen sent in the year (one per late case)"]})
     html = report.table(notes, language="nl")._repr_html_()
     assert "sent in the year" not in html and "notices_of_default" not in html and "uncertain" not in html
+
+
+@pytest.mark.parametrize(("variable", "unit", "word"), [("penalty_eur", "EUR", "€"), ("late_decisions", "cases", None)])
+def test_cumulative_fans_print_euros_and_cases_in_their_unit(result, variable, unit, word):
+    fig = rb.cumulative_chart(result, variable, language="nl")
+    median = next(trace for trace in fig.data if trace.name == "mediaan")
+    assert median.text[-1] == report.fmt_value(median.y[-1], unit, _fan_step(unit, median.y[-1]), "nl")
+    summary = fig.layout.meta["summary"]
+    assert ("€" in summary) == (word == "€") and "personen" not in summary
+
+
+@pytest.mark.parametrize(("variable", "word"), [("penalty_eur", "€"), ("pending", None),
+                                                ("shelter_entitled", None)])
+def test_path_fans_print_euros_and_cases_in_their_unit(result, variable, word):
+    fig = rb.fan(result, variable, language="en")
+    median = next(trace for trace in fig.data if trace.name == "median")
+    assert all(("€" in text) == (word == "€") for text in median.text)
+    assert all("." not in text.replace("€", "") or "million" in text for text in median.text)  # no decimals on counts
+
+
+def _fan_step(unit: str, median: float) -> float:
+    from capacity.report.charts import _step
+
+    return _step(unit, median)
+
+
+#: Policy-table columns that are headline figures, and the headline row each is.
+SHARED = {"penalty_eur_m": "backlog_penalty_eur_total", "late_share": "backlog_late_share",
+          "backlog_peak": "backlog_backlog_peak", "late_decisions": "backlog_late_decisions_total",
+          "late_or_overdue": "backlog_late_or_overdue", "penalty_eur_cohort_m": "backlog_penalty_eur_cohort",
+          "penalty_eur_regular_m": "backlog_penalty_eur_regular", "cohort_persons": "backlog_cohort_persons",
+          "dtv_caseload_peak": "backlog_dtv_caseload_peak", "months_to_clear": "backlog_months_to_clear"}
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_policies_table_and_the_headline_print_the_same_figures_for_the_configured_policy(language):
+    """One small run: its headline and the policy table's configured row print equal strings."""
+    cfg = params.load().backlog
+    cohort = np.full(30, cfg.cohort_persons)
+    run = bl.simulate(cohort, cfg, rng=np.random.default_rng(3), n_months=24)
+    policies = bl.compare_policies(cohort, cfg, rng=np.random.default_rng(3), policies={"as configured": {}},
+                                   n_months=24)  # the same draws: the same paths
+    head = headline.lookup(headline.headline_table(SimpleNamespace(backlog=run), keys=tuple(SHARED.values())))
+    row = rb.policy_table(policies, language=language, n_months=24).iloc[0]
+    for column, key in SHARED.items():
+        assert row[column] == report.fmt_headline(head[key], language), column
+    assert row["penalty_eur_m"].startswith("€") and row["late_share"].endswith("%")
+    shown = report.headline_rows(pd.DataFrame(list(head.values())), list(SHARED.values()), language=language)
+    assert set(shown.iloc[:, 1]) == {row[c] for c in SHARED}  # the headline table's median column

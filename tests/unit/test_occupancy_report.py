@@ -64,8 +64,7 @@ def test_dutch_municipality_texts(result):
     assert len(quarters) == len(local["date"].unique()[::3])  # every quarter, no row cut off
     first = local[(local["variable"] == "demand")].sort_values("date").iloc[0]
     assert quarters["vraag naar plekken (mediaan)"].iloc[0] == gm._count_nl(first["q0.50"])
-    assert quarters["80%-band van de vraag"].iloc[0] == (f"{gm._count_nl(first['q0.10'])} tot "
-                                                         f"{gm._count_nl(first['q0.90'])}")
+    assert quarters["80%-band van de vraag"].iloc[0] == gm._range_nl(first["q0.10"], first["q0.90"])
 
 
 def test_destinations_chart_has_every_destination():
@@ -93,8 +92,8 @@ def test_municipal_page_answers_first_peak_month_shortage_and_housing_task(thin)
     assert "Huisvestingsopgave na de RTB" in text and "nan" not in text.lower()
     assert "{" not in text and "}" not in text  # every figure filled in, no code on the page
     assert ("Onzeker cijfer" in text) == thin
-    if thin:
-        assert "tussen" in text
+    if thin:  # a range, or "fewer than 10" where the range is below 10: never an exact-looking count
+        assert "tussen" in text or "minder dan 10" in text
     housing = shelter.municipality_housing_table(res.after_tpd.table(), row)
     total = res.after_tpd.table()
     np.testing.assert_allclose(housing["q0.50"], total["q0.50"] * row["places_share"])
@@ -136,3 +135,36 @@ def test_municipal_places_needed_is_its_share_of_the_national_figure():
     peak = gm._count_nl(before["places_needed"].max() * row["share"])
     text = str(gm.municipality_answer_nl(local, res.after_tpd.table(), row, res))
     assert f"**{peak}** plekken" in text and "met 90% kans" in text
+
+
+def test_small_counts_are_fewer_than_10_and_shares_are_not_exact_looking():
+    assert gm._count_nl(5.2) == "minder dan 10" and gm._count_nl(0) == "0" and gm._count_nl(12.4) == "12"
+    assert gm._count_nl(4_867) == "4.870"  # 100 and more to the nearest 10, as on the whole page
+    assert gm._range_nl(4.6, 5.4) == "minder dan 10"  # never "5 tot 5"
+    assert gm._range_nl(0.0, 0.0) == "0"  # never "0 tot 0"
+    assert gm._range_nl(4.6, 15.2) == "5 tot 15" and gm._range_nl(4_690, 5_004) == "4.690 tot 5.000"
+    assert gm._range_nl(52.2, 52.4) == "52"
+    assert gm._between(4.6, 5.4) == "minder dan 10" and gm._between(30.2, 61.0) == "tussen 30 en 61"
+    assert gm._share_nl(0.0001) == "minder dan 0,1%" and gm._share_nl(0.0501) == "5,0%" and gm._share_nl(0) == "0,0%"
+
+
+def test_a_municipality_with_a_handful_in_shelter_shows_no_exact_small_counts(result):
+    munis = load_municipalities()
+    alloc = shelter.allocate(result, munis)
+    nat = alloc.attrs["national"]
+    small = alloc.sort_values("population").iloc[0]
+    assert small["in_shelter_now"] < 10
+    text = str(gm.municipality_text_nl(small, nat, result))
+    compare = gm.municipality_compare_nl(small, nat)
+    quarters = gm.municipality_table_nl(shelter.municipality_table(result.table(), small))
+    cells = [*compare.iloc[:, 1], *compare.iloc[:, 3], *quarters.iloc[:, 1:].to_numpy().ravel()]
+    for cell in cells:
+        assert not re.fullmatch(r"[1-9]", cell), cell  # "minder dan 10", never 5
+        assert not re.fullmatch(r"(\d+) tot \1", cell), cell  # never "5 tot 5"
+        assert not re.search(r"0,0[1-9]%", cell), cell  # never an exact-looking 0,01%
+    assert "minder dan 10 mensen in opvang" in text and not re.search(r"0,0[1-9]%", text)
+    summary = gm.municipality_chart_nl(shelter.municipality_table(result.table(), small), small).layout.meta["summary"]
+    assert summary.startswith("Mediaan in ") and " tot " not in summary  # never "0 tot 0" nor "5 tot 5"
+    assert gm._range_nl(0.0, 0.0) in summary or "minder dan 10" in summary
+    # the jump-off figures are the last count's, never "now" (a past month)
+    assert list(compare.iloc[:2, 0]) == ["Opvangplekken bij de laatste telling", "In opvang bij de laatste telling"]

@@ -8,8 +8,10 @@ import pytest
 
 from capacity import params
 from capacity.data import load_history
+from capacity.forecast import PopulationPaths
 from capacity.report import figure
-from capacity.report.forecast import nowcast_sources_chart
+from capacity.report.charts import OBSERVED_END_NAME, TODAY_NAME
+from capacity.report.forecast import nowcast_sources_chart, population_fan
 
 pytestmark = pytest.mark.unit
 
@@ -33,8 +35,12 @@ def test_sources_chart_shows_every_source_the_band_the_last_count_and_today(hist
     assert 129_230 in list(letters.y) and "2025-06-21" in list(letters.x)
     assert len(markers[3].y) == 24  # Eurostat's months from the fit start to Aug 2024
     lines = {a.text: a.x for a in fig.layout.annotations}
-    assert lines[today_label] == "2026-12-01" and lines[last_label] == "2025-06-01"
-    assert {s.x0 for s in fig.layout.shapes} == {"2026-12-01", "2025-06-01"}
+    assert lines[today_label] == "2026-12-06" and lines[last_label] == "2025-06-01"
+    # the charts' own lines (named, one style on every page): today on the run's day, drawn once
+    assert {(s.name, s.x0) for s in fig.layout.shapes} == {(TODAY_NAME, "2026-12-06"),
+                                                           (OBSERVED_END_NAME, "2025-06-01")}
+    shown = figure(fig).fig
+    assert sum(s.name == TODAY_NAME for s in shown.layout.shapes) == 1
     # the band runs to today and widens after the last count
     hi, lo = np.asarray(fig.data[0].y, dtype=float), np.asarray(fig.data[1].y, dtype=float)
     assert fig.data[0].x[-1] == "2026-12-01"
@@ -54,3 +60,22 @@ def test_sources_chart_has_a_text_alternative_with_the_headline_figure(history):
     assert "June 2025" in summary
     html = figure(fig)._repr_mimebundle_()["text/html"]
     assert 'role="img"' in html and "145,900" in html
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_population_fan_leaves_today_and_the_last_count_to_the_charts(language, monkeypatch):
+    """One today line (the charts' own, on the run's day) and one last-count line, no words of its own."""
+    from capacity.project import AS_OF_ENV
+
+    monkeypatch.setenv(AS_OF_ENV, "2026-12-06")
+    dates = pd.date_range("2025-07-01", periods=24, freq="MS")
+    paths = np.linspace(130_000, 140_000, 24)[None, :] * np.linspace(0.9, 1.1, 20)[:, None]
+    population = PopulationPaths(dates=dates, arrivals=paths / 100, departures=paths / 100, registered=paths,
+                                 jump_off_date=pd.Timestamp("2025-06-01"), jump_off_registered=129_230.0,
+                                 today=pd.Timestamp("2026-12-01"))
+    history = pd.DataFrame({"date": pd.date_range("2024-07-01", periods=12, freq="MS"), "variable": "registered",
+                            "value": np.linspace(110_000, 129_230, 12), "flag": "observed"})
+    fig = figure(population_fan(population, history, "registered", language=language)).fig
+    assert [(s.name, s.x0) for s in fig.layout.shapes] == [(OBSERVED_END_NAME, "2025-06-01"),
+                                                           (TODAY_NAME, "2026-12-06")]
+    assert len(fig.layout.annotations) == 2

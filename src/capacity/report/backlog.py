@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 
 from capacity import i18n
 from capacity.backlog import BacklogResult
-from capacity.headline import lookup
+from capacity.headline import FIGURES, lookup
 from capacity.i18n import _
 from capacity.params.backlog import BacklogConfig
 from capacity.params.policies import policy_names_nl
@@ -130,13 +130,21 @@ _UNIT_KEYS = {"pending": "cases", "pending_regular": "cases", "backlog_total": "
               "decisions": "cases_month", "late_decisions": "cases_month",
               "penalty_eur": "eur_month", "dtv_caseload": "cases", "shelter_entitled": "persons",
               "permits_pending": "cases", "late_cum": "cases", "penalty_cum": "eur"}
+#: The unit :func:`~capacity.report.format.fmt_value` prints each axis unit in (hover text, summary).
+_VALUE_UNITS = {"cases": "cases", "cases_month": "cases", "eur_month": "EUR", "eur": "EUR", "persons": "persons"}
+
+
+def _value_unit(variable: str) -> str:
+    """Return the unit a path variable's figures print in: ``cases``, ``persons`` or ``EUR``."""
+    return _VALUE_UNITS[_UNIT_KEYS.get(variable, "cases")]
 
 
 def fan(result: BacklogResult, variable: str, *, language: str | None = None) -> go.Figure:
     """Return the fan chart (median, 50/67/95 % bands) of one path variable."""
     table = result.table([variable])
     return fan_chart(table, variable, title=t(variable, language),
-                     y_title=t(_UNIT_KEYS.get(variable, "cases"), language), language=language)
+                     y_title=t(_UNIT_KEYS.get(variable, "cases"), language), language=language,
+                     unit=_value_unit(variable))
 
 
 def decisions_chart(result: BacklogResult, *, language: str | None = None) -> go.Figure:
@@ -164,7 +172,7 @@ def cumulative_chart(result: BacklogResult, variable: str = "penalty_eur", *,
     key = {"penalty_eur": "penalty_cum", "late_decisions": "late_cum"}[variable]
     table = summarise_many({key: np.cumsum(result.paths[variable], axis=1)}, result.dates)
     return fan_chart(table, key, title=t(key, language),
-                     y_title=t(_UNIT_KEYS[key], language), language=language)
+                     y_title=t(_UNIT_KEYS[key], language), language=language, unit=_value_unit(key))
 
 
 def months_to_clear_chart(result: BacklogResult, *, language: str | None = None) -> go.Figure:
@@ -213,36 +221,64 @@ def _policy_names(policies: pd.DataFrame, language: str | None) -> pd.Series:
     return policies["policy"].map(lambda name: names.get(name, name))
 
 
+#: The headline figure each policy-table column is (its unit and rounding come from there).
+POLICY_FIGURES = {
+    "cohort_persons": "backlog_cohort_persons", "backlog_peak": "backlog_backlog_peak",
+    "regular_backlog_peak": "backlog_regular_backlog_peak", "months_to_clear": "backlog_months_to_clear",
+    "months_to_clear_p90": "backlog_months_to_clear", "late_decisions": "backlog_late_decisions_total",
+    "late_or_overdue": "backlog_late_or_overdue", "late_share": "backlog_late_share",
+    "overdue_pending_end": "backlog_overdue_pending_end", "penalty_eur": "backlog_penalty_eur_total",
+    "penalty_eur_p90": "backlog_penalty_eur_total", "penalty_eur_cohort": "backlog_penalty_eur_cohort",
+    "penalty_eur_regular": "backlog_penalty_eur_regular", "dtv_caseload_peak": "backlog_dtv_caseload_peak",
+    "shelter_entitled_peak": "backlog_shelter_entitled_peak", "permits_issued": "backlog_permits_issued_total",
+    "permits_done_month": "backlog_permits_issued_by_month",
+}
+#: Policy-table columns that are no headline figure: their unit and rounding.
+POLICY_UNITS = {"share_cleared": ("share", 0.001), "pending_at_end": ("cases", 100),
+                "late_decisions_vs_first": ("cases", 100)}
+
+
+def policy_format(column: str) -> tuple[str, float] | None:
+    """Return the unit and rounding a policy-table column prints with: its headline figure's, if any."""
+    if column in POLICY_FIGURES:
+        fig = next(f for f in FIGURES if f.key == POLICY_FIGURES[column])
+        return fig.unit, fig.rounding
+    if column.endswith("_eur_mean") or column == "total_cost_eur_p90":
+        return "EUR", 100_000
+    return POLICY_UNITS.get(column)
+
+
 def policy_table(policies: pd.DataFrame, *, language: str | None = None,
                  n_months: int | None = None) -> pd.DataFrame:
-    """Return the policy comparison for display (EUR in millions).
+    """Return the policy comparison for display: every figure printed as the headline prints it.
 
-    Finishing times never reached read "not within ``n_months`` months" (or "not within
-    the run" without ``n_months``).
+    Each column takes its headline figure's unit and rounding (:data:`POLICY_FIGURES`) and is
+    printed by :func:`~capacity.report.format.fmt_value`, so the configured policy's row reads
+    the same figures as the headline table and the text (euros as ``€ 166 million``, shares as
+    percentages). A finishing time not reached within the run reads "more than ``n_months``"
+    (the run's length). Yes/no columns are words.
     """
-    never = (t("not_in_run", language) if n_months is None
-             else t("not_within", language).format(n=n_months))
     shown = policies.drop(columns=["change"]).copy()
     shown["policy"] = _policy_names(policies, language)
-    for col in ("penalty_eur", "penalty_eur_p90"):
-        shown[col] = shown[col] / 1e6
-    for col in ("penalty_eur_cohort", "penalty_eur_regular"):
-        if col in shown:
-            shown[col] = shown[col] / 1e6
-    shown = shown.rename(columns={"penalty_eur": "penalty_eur_m", "penalty_eur_p90": "penalty_eur_m_p90",
-                                  "penalty_eur_cohort": "penalty_eur_cohort_m",
-                                  "penalty_eur_regular": "penalty_eur_regular_m"})
-    for col in [c for c in shown.columns if c.endswith("_eur_mean") or c == "total_cost_eur_p90"]:
-        shown[col.replace("_eur", "_eur_m")] = shown.pop(col) / 1e6
-    # a finishing time never reached reads as words, not as a number or inf
     for col in ("months_to_clear", "months_to_clear_p90", "permits_done_month"):
         if col not in shown:
             continue
         flag = shown.pop(f"{col}_censored") if f"{col}_censored" in shown else False
         cens = np.broadcast_to(np.asarray(flag, dtype=bool), len(shown))
-        shown[col] = [never if c or not np.isfinite(x) else fmt_number(x, language)
-                      for x, c in zip(shown[col], cens, strict=True)]
-    return shown
+        shown[col] = [f"> {x if n_months is None else n_months:.0f}" if c else x
+                      for x, c in zip(shown[col].astype(float), cens, strict=True)]
+    for col in list(shown.columns):
+        how = policy_format(col)
+        if how is not None:
+            shown[col] = [fmt_value(v, how[0], how[1], language) for v in shown[col]]
+        elif pd.api.types.is_bool_dtype(shown[col]):
+            shown[col] = [t("yes" if v else "no", language) for v in shown[col]]
+    # the columns keep the names of the table in millions the catalogue has (a cell says its unit)
+    names = {"penalty_eur": "penalty_eur_m", "penalty_eur_p90": "penalty_eur_m_p90",
+             "penalty_eur_cohort": "penalty_eur_cohort_m", "penalty_eur_regular": "penalty_eur_regular_m",
+             "total_cost_eur_p90": "total_cost_eur_m_p90"}
+    return shown.rename(columns=lambda c: names.get(c) or (c.replace("_eur", "_eur_m") if c.endswith("_eur_mean")
+                                                           else c))
 
 
 def ledger_table(ledger: pd.DataFrame, *, language: str | None = None) -> pd.DataFrame:

@@ -19,7 +19,7 @@ from capacity.i18n import N_, _
 from capacity.params import Scenario
 from capacity.params.forecast import ForecastConfig
 from capacity.report import Text, fan_chart, fmt_month, fmt_number, t
-from capacity.report.charts import LIGHT, _base_layout, _dates_in
+from capacity.report.charts import LIGHT, _base_layout, _dates_in, _observed_end, mark_today
 from capacity.report.format import fmt_value, percent
 
 
@@ -33,19 +33,14 @@ def history_points(history: pd.DataFrame, variable: str, *, since: str | None = 
 
 def population_fan(population: PopulationPaths, history: pd.DataFrame, variable: str, *,
                    language: str | None = None) -> go.Figure:
-    """Fan chart (median, 50/67/95 %) of one forecast variable with its history."""
+    """Fan chart (median, 50/67/95 %) of one forecast variable with its history.
+
+    The chart draws where the variable's counts end ("last count"); :func:`capacity.report.figure`
+    adds the run's "today" when it is shown, so neither is drawn here.
+    """
     unit = t("persons", language) if variable == "registered" else t("persons_per_month", language)
     fig = fan_chart(population.table(), variable, history=history_points(history, variable),
                     y_title=unit, language=language)
-    end = population.jump_off_date
-    fig.add_vline(x=end, line_dash="dot", line_color="gray")
-    fig.add_annotation(x=end, y=1, yref="paper", showarrow=False, xanchor="right",
-                       text=_("last count", language))
-    today = population.today
-    if today is not None and pd.Timestamp(today) > pd.Timestamp(end):
-        fig.add_vline(x=today, line_dash="dash", line_color="black")
-        fig.add_annotation(x=today, y=1, yref="paper", showarrow=False, xanchor="left",
-                           text=_("today", language))
     return fig
 
 
@@ -358,12 +353,10 @@ def nowcast_sources_chart(history: pd.DataFrame, cfg: ForecastConfig, *, headlin
     fig.update_layout(_base_layout(_("Registered: every published count and the nowcast", language),
                                    t("persons", language)))
     last = model.last_month
-    fig.add_vline(x=last.strftime("%Y-%m-%d"), line_dash="dot", line_color="gray")
-    fig.add_annotation(x=last.strftime("%Y-%m-%d"), y=1, yref="paper", showarrow=False, xanchor="right",
-                       text=_("last count", language))
-    fig.add_vline(x=today.strftime("%Y-%m-%d"), line_dash="dash", line_color="black")
-    fig.add_annotation(x=today.strftime("%Y-%m-%d"), y=1, yref="paper", showarrow=False, xanchor="left",
-                       text=_("today", language))
+    shape, note = _observed_end(last.strftime("%Y-%m-%d"), language)
+    fig.add_shape(shape)
+    fig.add_annotation(note)
+    mark_today(fig, today=cfg.as_of, language=language)  # the run's day, as on every chart
     j = len(model.months) - 1
     fmt = [fmt_value(v, "persons", 100, language) for v in (mid[j], lo[j], hi[j])]
     if headline is not None and "registered_nowcast" in set(headline["key"]):

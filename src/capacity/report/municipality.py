@@ -16,6 +16,7 @@ from capacity.data import months_between
 from capacity.data.tables import MUNICIPAL_SIGNIFICANT_DIGITS, round_significant
 from capacity.quantiles import QUANTILE_COLUMNS
 from capacity.report import Text, fan_chart, fmt_number
+from capacity.report.format import FEWER_THAN, SMALL_COUNT, fmt_range, fmt_value, percent
 from capacity.report.shelter import _pct, month_label
 from capacity.shelter import ShelterResult
 
@@ -42,10 +43,61 @@ EXIT_LABELS_NL = {"to_home": _("to a home"), "to_asylum_reception": _("to asylum
                   "to_no_accommodation": _("without accommodation")}
 
 
+def _step(value: float) -> float:
+    """Return the page's rounding step of a modelled count: 100 and more to the nearest 10, else 1."""
+    return 10.0 if abs(float(value)) >= 100 else 1.0
+
+
 def _count_nl(value: float) -> str:
-    """Format a modelled count in Dutch one way on the whole page: 100 and more to the nearest 10."""
+    """Format a modelled count in Dutch one way on the whole page (:func:`fmt_value`, ``small``).
+
+    100 and more to the nearest 10; below 10 "minder dan 10", never an exact-looking 5 (an
+    allocated share of a national figure is not a count of people). An exact 0 (no path has
+    anyone, e.g. after the shelter closes) stays 0.
+    """
     value = float(value)
-    return fmt_number(round(value, -1) if abs(value) >= 100 else value, "nl", 0)
+    if value == 0:
+        return fmt_number(0, "nl")
+    return fmt_value(value, "persons", _step(value), "nl", small=True)
+
+
+def _range_nl(low: float, high: float) -> str:
+    """Format a modelled range in Dutch: ``4.690 tot 5.000``; one figure when both ends print alike.
+
+    Below 10 it is "minder dan 10" (never "5 tot 5"), and a range of exact zeros is 0 (never "0 tot 0").
+    """
+    low, high = float(low), float(high)
+    if low == high == 0:
+        return fmt_number(0, "nl")
+    return fmt_range(low, high, "persons", _step(max(abs(low), abs(high))), "nl", small=True)
+
+
+def _ends(low: float, high: float) -> tuple[str, str] | None:
+    """Return a range's two ends as :func:`_range_nl` prints them, or ``None`` where it prints one figure."""
+    step = _step(max(abs(float(low)), abs(float(high))))
+    ends = (fmt_value(low, "persons", step, "nl"), fmt_value(high, "persons", step, "nl"))
+    return None if float(high) < SMALL_COUNT - 0.5 or ends[0] == ends[1] else ends
+
+
+def _between(low: float, high: float, bold: bool = False) -> str:
+    """Say a thin figure's range in Dutch: "tussen 30 en 60", or the one figure it prints as ("minder dan 10")."""
+    ends = _ends(low, high)
+    if ends is None:
+        return f"**{_range_nl(low, high)}**" if bold else _range_nl(low, high)
+    text = _("between **{low}** and **{high}**") if bold else _("between {low} and {high}")
+    return text.format(low=ends[0], high=ends[1])
+
+
+def _share_nl(value: float) -> str:
+    """Format a municipality's share of the country in Dutch: to 0.1 %, "minder dan 0,1%" below that.
+
+    An allocated share is not known to a hundredth of a percent; 0 stays 0 %.
+    """
+    if value is None or pd.isna(value):
+        return "–"
+    if 0 < abs(float(value)) < 0.0005:
+        return i18n.gettext(FEWER_THAN, "nl").format(number=percent(fmt_number(0.1, "nl", 1), "nl"))
+    return fmt_value(value, "share", 0.001, "nl")
 
 
 def _var(table: pd.DataFrame, variable: str) -> pd.DataFrame:
@@ -86,15 +138,14 @@ def municipality_answer_nl(local_table: pd.DataFrame, housing_national: pd.DataF
         peak_month = needed.idxmax()
         demand = _var(local_table, "demand").loc[peak_month]
         lo, hi, mid = demand["q0.10"], demand["q0.90"], needed.loc[peak_month]
-        point = (_("between **{low}** and **{high}**").format(low=n(lo / result.cfg.target_occupancy),
-                                                              high=n(hi / result.cfg.target_occupancy))
-                 if thin else f"**{n(mid)}**")
+        low, high = lo / result.cfg.target_occupancy, hi / result.cfg.target_occupancy
+        point = _between(low, high, bold=True) if thin else f"**{n(mid)}**"
         lines.append(_("- **Highest need for places** before the TPD ends: {places} places in **{month}** "
                        "(occupancy at or below {target} with {chance} probability; the municipality's share of "
-                       "the national figure); then {low} to {high} people need a place (in 80 % of the "
+                       "the national figure); then {range} people need a place (in 80 % of the "
                        "simulations).").format(places=point, month=month_label(peak_month, "nl"), chance=chance,
-                                               target=_pct(result.cfg.target_occupancy, "nl", 0), low=n(lo),
-                                               high=n(hi)))
+                                               target=_pct(result.cfg.target_occupancy, "nl", 0),
+                                               range=_range_nl(lo, hi)))
     unmet = _var(local_table, "unmet_demand")
     short = unmet[unmet["q0.50"] >= 1]
     risky = unmet[unmet["q0.90"] >= 1]
@@ -110,13 +161,13 @@ def municipality_answer_nl(local_table: pd.DataFrame, housing_national: pd.DataF
         new = _var(housing, "housing_task_new").iloc[0]
         stock = _var(housing, "housing_task")
         peak = stock["q0.50"].idxmax()
-        first = (_("between {low} and {high}").format(low=n(new["q0.10"]), high=n(new["q0.90"])) if thin
-                 else _("**{median}** ({low} to {high})").format(median=n(new["q0.50"]), low=n(new["q0.10"]),
-                                                               high=n(new["q0.90"])))
+        first = (_between(new["q0.10"], new["q0.90"]) if thin
+                 else _("**{median}** ({range})").format(median=n(new["q0.50"]),
+                                                         range=_range_nl(new["q0.10"], new["q0.90"])))
         lines.append(_("- **Housing task after the TPD** ({month}): {first} people must move from shelter to "
-                       "other housing in that first month; at the peak ({peak}) they are {low} to {high}.").format(
+                       "other housing in that first month; at the peak ({peak}) they are {range}.").format(
             month=month_label(housing["date"].min(), "nl"), first=first, peak=month_label(peak, "nl"),
-            low=n(stock.loc[peak, "q0.10"]), high=n(stock.loc[peak, "q0.90"])))
+            range=_range_nl(stock.loc[peak, "q0.10"], stock.loc[peak, "q0.90"])))
     if thin:
         least = fmt_number(result.cfg.reliability_min_persons, "nl")
         lines += ["", _("*Uncertain figure: an estimated fewer than {least} people in shelter; hence only a "
@@ -141,7 +192,7 @@ def municipality_text_nl(row: pd.Series, national: dict, result: ShelterResult) 
           "By that allocation key (share of the population, as in the Dispersal Act and the housing target for "
           "status holders) the municipality gets that part of the national task.").format(
             name=row["name"], code=row["code"], province=row["province"],
-            population=fmt_number(row["population"], "nl"), share=_pct(row["share"], "nl", 2)),
+            population=fmt_number(row["population"], "nl"), share=_share_nl(row["share"])),
         "",
         _("- **At the last national count** ({month}): an expected {in_shelter} people in shelter in {places} "
           "places ").format(month=month_label(result.jump_off_date, "nl"), in_shelter=n(row["in_shelter_now"]),
@@ -154,7 +205,7 @@ def municipality_text_nl(row: pd.Series, national: dict, result: ShelterResult) 
         + (_("everyone is expected to find a place.") if unmet == 0 else
            ngettext("{n} of them is expected to find no place (turned away or on the waiting list).",
                     "{n} of them are expected to find no place (turned away or on the waiting list).",
-                    unmet).format(n=n(row["unmet_demand"]))),
+                    max(unmet, SMALL_COUNT)).format(n=n(row["unmet_demand"]))),  # "minder dan 10 ... vinden"
         _("- **Places needed** to keep occupancy at or below {target} (probability {chance}): {needed}; ").format(
             target=_pct(result.cfg.target_occupancy, "nl", 0), chance=_pct(result.cfg.planning_probability, "nl", 0),
             needed=n(row["places_needed"]))
@@ -185,7 +236,9 @@ def reliability_nl(row: pd.Series, national: dict) -> Text:
 def municipality_compare_nl(row: pd.Series, national: dict) -> pd.DataFrame:
     """Return the municipality's figures beside the national ones, in Dutch."""
     when = month_label(national["date"], "nl")
-    items = [(_("Shelter places now"), "places_now"), (_("In shelter now"), "in_shelter_now"),
+    # the jump-off figures are the last national count's, not today's: "now" would name a past month
+    items = [(_("Shelter places at the last count"), "places_now"),
+             (_("In shelter at the last count"), "in_shelter_now"),
              (_("Places ({month})").format(month=when), "places"),
              (_("People needing a place"), "demand"), (_("In shelter"), "in_shelter"),
              (_("Without a place (unmet demand)"), "unmet_demand"),
@@ -194,18 +247,30 @@ def municipality_compare_nl(row: pd.Series, national: dict) -> pd.DataFrame:
         _("figure"): [label for label, _c in items],
         str(row["name"]): [_count_nl(row[c]) for _l, c in items],
         _("the Netherlands"): [_count_nl(national[c]) for _l, c in items],
-        _("municipality's share"): [_pct(row[c] / national[c], "nl", 2) if national[c] else "–"
+        _("municipality's share"): [_share_nl(row[c] / national[c]) if national[c] else "–"
                                     for _l, c in items],
     })
 
 
 def municipality_chart_nl(local_table: pd.DataFrame, row: pd.Series) -> go.Figure:
-    """Dutch fan chart of the municipality's share of the people needing a place, with places."""
+    """Dutch fan chart of the municipality's share of the people needing a place, with places.
+
+    Its text alternative prints the figures as the page does: below 10 "minder dan 10", a
+    band whose ends print alike as one figure (never "0 tot 0").
+    """
     places = local_table[local_table["variable"] == "places"][["date", "q0.50"]].rename(
         columns={"q0.50": "value"})
-    return fan_chart(local_table, "demand",
-                     title=_("{name}: people needing a shelter place (allocated)").format(name=row["name"]),
-                     reference=places, reference_name=_("shelter places (allocated)"), language="nl")
+    fig = fan_chart(local_table, "demand",
+                    title=_("{name}: people needing a shelter place (allocated)").format(name=row["name"]),
+                    reference=places, reference_name=_("shelter places (allocated)"), language="nl")
+    demand = local_table[local_table["variable"] == "demand"].sort_values("date")
+    if not demand.empty:
+        last = demand.iloc[-1]
+        summary = _("Median in {when}: {median} (80 % band {range}); bands of 50, 67 and 95 %.").format(
+            when=month_label(last["date"], "nl"), median=_count_nl(last["q0.50"]),
+            range=_range_nl(last["q0.10"], last["q0.90"]))
+        fig.update_layout(meta={**fig.layout.meta, "summary": summary})
+    return fig
 
 
 def municipality_download(local_table: pd.DataFrame) -> pd.DataFrame:
@@ -243,8 +308,8 @@ def municipality_table_nl(local_table: pd.DataFrame, probability: float = 0.9) -
     return pd.DataFrame({
         _("month"): [month_label(d, "nl") for d in dates],
         _("demand for places (median)"): counts(median["demand"]),
-        _("80 % band of the demand"): [_("{low} to {high}").format(low=lo, high=hi) for lo, hi in zip(
-            counts(demand["q0.10"]), counts(demand["q0.90"]), strict=True)],
+        _("80 % band of the demand"): [_range_nl(lo, hi) for lo, hi in zip(
+            demand["q0.10"], demand["q0.90"], strict=True)],
         _("places"): counts(median["places"]),
         _("in shelter (median)"): counts(median["in_shelter"]),
         _("without a place (median)"): counts(median["unmet_demand"]),
@@ -288,7 +353,7 @@ def municipality_exits_text_nl(exits: pd.DataFrame | None, row: pd.Series) -> Te
         month=month_label(pd.Timestamp(close.iloc[0]), "nl")) if not close.empty else
                _("In this scenario shelter for Ukrainians does not close within the horizon."))
     totals = {label: int(own[name].sum()) for name, label in EXIT_LABELS_NL.items()}
-    parts = "; ".join(f"{label}: {fmt_number(v, 'nl')}" for label, v in totals.items())
+    parts = "; ".join(f"{label}: {_count_nl(v)}" for label, v in totals.items())
     return Text(_("{closing} From the end of the TPD ({first}) to {last}, people leave shelter in {name} (median "
                   "per month, summed): {parts}. Whoever has no home at the closure goes to the national fallback "
                   "option or counts as 'without accommodation'; no one drops out. Moves to a home are limited by "

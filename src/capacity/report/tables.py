@@ -17,7 +17,7 @@ from babel import numbers
 from capacity import data, i18n
 from capacity.data.tables import download_formats
 from capacity.i18n import N_
-from capacity.report.format import fmt_headline, fmt_number, fmt_significant, locale, percent
+from capacity.report.format import UNITS, fmt_headline, fmt_number, fmt_significant, fmt_value, locale, percent
 from capacity.report.labels import has, t
 
 
@@ -72,7 +72,11 @@ def table(
         caption: Text above the table.
         language: ``en`` or ``nl`` (number format and link text); default the kernel's.
         max_rows: Rows shown (0: only the caption and the links); the download has all rows.
-        formats: Optional ``{column: "{:.1%}"}`` format strings.
+        formats: Optional ``{column: "{:.1%}"}`` format strings, or ``{column: unit}``: the
+            column printed by :func:`~capacity.report.format.fmt_value` (``share`` as a
+            percentage, counts without decimals, ``EUR`` in euros, ``year`` without a
+            separator). A numeric column not named here takes the unit its name says
+            (:func:`column_unit`), if any.
         downloads: The files written and linked: ``csv`` (always) and ``xlsx`` (the
             notebooks' ``downloads`` parameter; a batch of municipal reports writes CSV only
             and one workbook per scenario).
@@ -90,13 +94,15 @@ def table(
              and len(df) and all(_is_blank(v) for v in df[c].tolist())]
     shown = df.drop(columns=empty).head(max_rows).copy()  # a column with nothing in it says nothing
     for col in shown.columns:
-        if formats and col in formats:
+        if formats and col in formats and formats[col] not in UNITS:
             shown[col] = shown[col].map(lambda v, f=formats[col]: "–" if pd.isna(v)
                                         else _separators(f.format(v), language))
         elif pd.api.types.is_datetime64_any_dtype(shown[col]):
             shown[col] = shown[col].dt.strftime("%Y-%m-%d")
         elif pd.api.types.is_bool_dtype(shown[col]):
             continue
+        elif pd.api.types.is_numeric_dtype(shown[col]) and (unit := _unit_of(shown[col], col, formats)):
+            shown[col] = shown[col].map(lambda v, u=unit: fmt_value(v, u, None, language))
         elif pd.api.types.is_numeric_dtype(shown[col]):
             values = shown[col].dropna().abs()
             whole = bool(((values % 1) == 0).all() or values.ge(100).all())
@@ -122,6 +128,41 @@ def table(
     if 0 < max_rows < total:
         parts.append(f"<p><em>{html.escape(t('rows_shown', language, n=max_rows, total=total))}</em></p>")
     return Table("\n".join(parts), df)
+
+
+#: Words in a column name that say its unit (``late_share``, ``penalty_eur``, ``pending_cases``).
+UNIT_WORDS = {"share": "share", "probability": "share", "eur": "EUR", "persons": "persons", "places": "places",
+              "cases": "cases", "decisions": "decisions"}
+#: Words that say a column is scaled or already a percentage (``penalty_eur_m``: millions): no unit.
+SCALED_WORDS = frozenset({"m", "k", "pct", "percent", "index", "rate"})
+
+
+def column_unit(name: object) -> str | None:
+    """Return the unit a column's name says, for :func:`fmt_value`; ``None`` if it says none.
+
+    ``year`` is a year; a name with the word ``share`` or ``probability`` holds shares, ``eur``
+    euros, ``persons``/``places``/``cases``/``decisions`` counts (words between underscores or
+    spaces). A scaled column (``penalty_eur_m``, in millions) has none.
+    """
+    if not isinstance(name, str):
+        return None
+    words = re.split(r"[_\s]+", name.lower())
+    if words == ["year"]:
+        return "year"
+    if SCALED_WORDS & set(words):
+        return None
+    return next((UNIT_WORDS[w] for w in words if w in UNIT_WORDS), None)
+
+
+def _unit_of(values: pd.Series, name: object, formats: Mapping[str, str] | None) -> str | None:
+    """Return the unit a numeric column prints in: the caller's, else its name's (shares only if 0–1)."""
+    unit = (formats or {}).get(name) if isinstance(name, str) else None
+    if unit in UNITS:
+        return unit
+    unit = column_unit(name)
+    if unit == "share" and values.dropna().abs().gt(1).any():  # not a share after all (a count of paths?)
+        return None
+    return unit
 
 
 def html_table(frame: pd.DataFrame, caption: str = "") -> str:
