@@ -21,17 +21,30 @@ from capacity.shelter.regions import municipal_chain_table
 
 def _inputs(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     names = [f"SR{i:02d}" for i in range(25)]
-    munis = pd.DataFrame({"code": [f"GM{i:04d}" for i in range(342)], "name": [f"M{i}" for i in range(342)],
-                          "province": [f"P{i % 12}" for i in range(342)],
-                          "population": rng.integers(1_000, 900_000, 342),
-                          "safety_region": [names[i % 25] for i in range(342)]})
+    munis = pd.DataFrame(
+        {
+            "code": [f"GM{i:04d}" for i in range(342)],
+            "name": [f"M{i}" for i in range(342)],
+            "province": [f"P{i % 12}" for i in range(342)],
+            "population": rng.integers(1_000, 900_000, 342),
+            "safety_region": [names[i % 25] for i in range(342)],
+        }
+    )
     rows = []
     for name in names:
         for variable in ("demand", "in_shelter", "places", "unmet_demand"):
             for date in pd.date_range("2025-07-01", periods=42, freq="MS"):
                 q = np.sort(rng.integers(0, 9_000, len(QUANTILE_COLUMNS)))
-                rows.append({"region_type": "safety_region", "region": name, "date": date, "variable": variable,
-                             "mean": int(q.mean()), **dict(zip(QUANTILE_COLUMNS, q, strict=True))})
+                rows.append(
+                    {
+                        "region_type": "safety_region",
+                        "region": name,
+                        "date": date,
+                        "variable": variable,
+                        "mean": int(q.mean()),
+                        **dict(zip(QUANTILE_COLUMNS, q, strict=True)),
+                    }
+                )
     return pd.DataFrame(rows), munis
 
 

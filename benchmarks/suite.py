@@ -111,16 +111,36 @@ def measure(tree: TreeCPU, fn: Callable[[], Any]) -> tuple[float, float, Any]:
     return tree.total() - cpu0 + _self_cpu() - self0, time.perf_counter() - wall0, out
 
 
-def run_jobs(pool: Any, jobs: list[Job], caches: dict[str, str], *, workers: int,
-             chunk: int, context: dict[str, Any], run_dir: Path) -> dict[str, Any]:
+def run_jobs(
+    pool: Any,
+    jobs: list[Job],
+    caches: dict[str, str],
+    *,
+    workers: int,
+    chunk: int,
+    context: dict[str, Any],
+    run_dir: Path,
+) -> dict[str, Any]:
     """Run ``jobs`` through the runner's own :class:`Batch` on a warm pool; return the results."""
     results: dict[str, Any] = {}
     options = RunOptions(jobs=workers, municipal_chunk=chunk, kernel="fork")
-    job_kwargs = {"timeout": 900, "start_timeout": 60, "kernel": "fork",
-                  "context": {**context, "run_dir": str(run_dir)},
-                  "kernel_log": str(run_dir / "kernels.log")}
-    batch = Batch(pool, jobs, results, {}, Progress(len(jobs), "bench", enabled=False),
-                  job_kwargs=job_kwargs, workers=workers, options=options)
+    job_kwargs = {
+        "timeout": 900,
+        "start_timeout": 60,
+        "kernel": "fork",
+        "context": {**context, "run_dir": str(run_dir)},
+        "kernel_log": str(run_dir / "kernels.log"),
+    }
+    batch = Batch(
+        pool,
+        jobs,
+        results,
+        {},
+        Progress(len(jobs), "bench", enabled=False),
+        job_kwargs=job_kwargs,
+        workers=workers,
+        options=options,
+    )
     for scenario, cache in caches.items():
         batch.submit_jobs([j for j in jobs if j.scenario == scenario], cache)
     batch.run([])
@@ -147,16 +167,23 @@ def municipal_files(run_dir: Path, jobs: list[Job]) -> list[Path]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scenarios", type=int, default=2,
-                        help="scenarios (the baseline, then params/scenarios/*.yaml by name)")
-    parser.add_argument("--municipalities", type=int, default=20,
-                        help="municipal reports per scenario (first N by code)")
+    parser.add_argument(
+        "--scenarios", type=int, default=2, help="scenarios (the baseline, then params/scenarios/*.yaml by name)"
+    )
+    parser.add_argument(
+        "--municipalities", type=int, default=20, help="municipal reports per scenario (first N by code)"
+    )
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=1, help="interleaved rounds of both designs")
     parser.add_argument("--no-national", action="store_true", help="skip the national notebooks")
-    parser.add_argument("--designs", nargs="+", choices=list(DESIGNS), default=list(DESIGNS),
-                        help="municipal designs to run (chunked only: 60 municipalities per "
-                        "scenario give report-full's chunk of 60 at a third of the CPU)")
+    parser.add_argument(
+        "--designs",
+        nargs="+",
+        choices=list(DESIGNS),
+        default=list(DESIGNS),
+        help="municipal designs to run (chunked only: 60 municipalities per "
+        "scenario give report-full's chunk of 60 at a third of the CPU)",
+    )
     args = parser.parse_args(argv)
 
     base = Path(params.BASELINE_PATH)
@@ -166,9 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     munis = list(zip(table["code"].astype(str), table["name"].astype(str), strict=True))
     munis = munis[: args.municipalities]
     n_muni = len(specs) * len(munis)
-    print(f"capacity suite benchmark: {os.cpu_count()} cores, --jobs {args.jobs}, "
-          f"{len(specs)} scenarios x {len(munis)} municipalities, {args.repeat} round(s); "
-          f"load {os.getloadavg()[0]:.1f}", flush=True)
+    print(
+        f"capacity suite benchmark: {os.cpu_count()} cores, --jobs {args.jobs}, "
+        f"{len(specs)} scenarios x {len(munis)} municipalities, {args.repeat} round(s); "
+        f"load {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     tree = TreeCPU()
     with tempfile.TemporaryDirectory(prefix="capacity-bench-") as tmp:
         root = Path(tmp)
@@ -187,8 +217,10 @@ def main(argv: list[str] | None = None) -> int:
             warm = root / "warm"
             copy_assets(warm)
             warm_jobs = plan_jobs(specs[:1], [NOTEBOOKS[-1]], munis[: args.jobs], run_dir=warm)
-            cpu, wall, _ = measure(tree, lambda: run_jobs(pool, warm_jobs, caches, workers=args.jobs,
-                                                          chunk=1, context=context, run_dir=warm))
+            cpu, wall, _ = measure(
+                tree,
+                lambda: run_jobs(pool, warm_jobs, caches, workers=args.jobs, chunk=1, context=context, run_dir=warm),
+            )
             print(f"   warm-up (pool, kernel zygotes): {cpu:.1f} s CPU, {wall:.1f} s wall", flush=True)
             cpu_s: dict[str, list[float]] = {d: [] for d in DESIGNS}
             wall_s: dict[str, list[float]] = {d: [] for d in DESIGNS}
@@ -200,35 +232,51 @@ def main(argv: list[str] | None = None) -> int:
                     copy_assets(run_dir)
                     jobs = plan_jobs(specs, [NOTEBOOKS[-1]], munis, run_dir=run_dir)
                     chunk = DESIGNS[design] or RunOptions().chunk_size(FULL_MUNICIPALITIES, args.jobs)
-                    cpu, wall, res = measure(tree, lambda j=jobs, c=chunk, r=run_dir: run_jobs(
-                        pool, j, caches, workers=args.jobs, chunk=c, context=context, run_dir=r))
+                    cpu, wall, res = measure(
+                        tree,
+                        lambda j=jobs, c=chunk, r=run_dir: run_jobs(
+                            pool, j, caches, workers=args.jobs, chunk=c, context=context, run_dir=r
+                        ),
+                    )
                     ok = sum(res[j.key].status == "ok" for j in jobs if j.key in res)
                     cpu_s[design].append(cpu / n_muni)
                     wall_s[design].append(wall / n_muni)
                     sizes[design] = folder_bytes(municipal_files(run_dir, jobs)) // n_muni
                     gathered = [r for k, r in res.items() if k.endswith("/municipal-tables")]
                     if gathered:
-                        print(f"   gathering the CSVs: {sum(r.seconds for r in gathered) / n_muni * 1e3:.1f}"
-                              " ms wall per municipal report (in the CPU below)", flush=True)
-                    print(f"   round {rnd + 1} {design:<10}: {cpu / n_muni:.3f} s CPU and "
-                          f"{wall / n_muni:.3f} s wall per municipal report ({ok}/{len(jobs)} ok, "
-                          f"chunk {chunk}, {sizes[design] / 1e3:.0f} kB each)", flush=True)
+                        print(
+                            f"   gathering the CSVs: {sum(r.seconds for r in gathered) / n_muni * 1e3:.1f}"
+                            " ms wall per municipal report (in the CPU below)",
+                            flush=True,
+                        )
+                    print(
+                        f"   round {rnd + 1} {design:<10}: {cpu / n_muni:.3f} s CPU and "
+                        f"{wall / n_muni:.3f} s wall per municipal report ({ok}/{len(jobs)} ok, "
+                        f"chunk {chunk}, {sizes[design] / 1e3:.0f} kB each)",
+                        flush=True,
+                    )
             national_cpu = national_bytes = None
             if not args.no_national:
                 run_dir = root / "national"
                 copy_assets(run_dir)
-                jobs = [dataclasses.replace(j, parameters={**j.parameters,
-                                                           "cache_path": caches[j.scenario]})
-                        for j in plan_jobs(specs[:1], list(NOTEBOOKS[:-1]), [], run_dir=run_dir)]
-                cpu, wall, res = measure(tree, lambda j=jobs, r=run_dir: [
-                    execute_job(x, kernel="fork", context={**context, "run_dir": str(r)})
-                    for x in j])
+                jobs = [
+                    dataclasses.replace(j, parameters={**j.parameters, "cache_path": caches[j.scenario]})
+                    for j in plan_jobs(specs[:1], list(NOTEBOOKS[:-1]), [], run_dir=run_dir)
+                ]
+                cpu, wall, res = measure(
+                    tree,
+                    lambda j=jobs, r=run_dir: [
+                        execute_job(x, kernel="fork", context={**context, "run_dir": str(r)}) for x in j
+                    ],
+                )
                 national_cpu = cpu / len(jobs)
-                national_bytes = sum(p.stat().st_size for p in (run_dir / specs[0].name).rglob("*")
-                                     if p.is_file())
-                print(f"   national reports ({len(jobs)}, one by one in this process): "
-                      f"{national_cpu:.2f} s CPU each, {wall / len(jobs):.2f} s wall each, "
-                      f"{sum(r.status == 'ok' for r in res)}/{len(res)} ok", flush=True)
+                national_bytes = sum(p.stat().st_size for p in (run_dir / specs[0].name).rglob("*") if p.is_file())
+                print(
+                    f"   national reports ({len(jobs)}, one by one in this process): "
+                    f"{national_cpu:.2f} s CPU each, {wall / len(jobs):.2f} s wall each, "
+                    f"{sum(r.status == 'ok' for r in res)}/{len(res)} ok",
+                    flush=True,
+                )
         finally:
             pool.close()
             tree.stop()
@@ -245,18 +293,28 @@ def _prepare(spec: Any, cache: Path, root: Path) -> dict[str, Any]:
     return prepare_scenario(*args)
 
 
-def _summary(cpu_s: dict[str, list[float]], wall_s: dict[str, list[float]], sizes: dict[str, int],
-             prep: list[tuple[float, float]], national_cpu: float | None,
-             national_bytes: int | None, n_muni: int) -> None:
+def _summary(
+    cpu_s: dict[str, list[float]],
+    wall_s: dict[str, list[float]],
+    sizes: dict[str, int],
+    prep: list[tuple[float, float]],
+    national_cpu: float | None,
+    national_bytes: int | None,
+    n_muni: int,
+) -> None:
     print("\n== summary (median of the rounds)")
     cpu = {d: statistics.median(v) for d, v in cpu_s.items() if v}
     wall = {d: statistics.median(v) for d, v in wall_s.items() if v}
     for design in cpu:
-        print(f"   municipal report, {design:<10}: {cpu[design]:.3f} s CPU, {wall[design]:.3f} s wall "
-              f"(throughput on the pool), {sizes.get(design, 0) / 1e3:.0f} kB on disk")
+        print(
+            f"   municipal report, {design:<10}: {cpu[design]:.3f} s CPU, {wall[design]:.3f} s wall "
+            f"(throughput on the pool), {sizes.get(design, 0) / 1e3:.0f} kB on disk"
+        )
     if "per-report" in cpu and "chunked" in cpu:
-        print(f"   speed-up of chunked over per-report: x{cpu['per-report'] / cpu['chunked']:.1f} CPU, "
-              f"x{wall['per-report'] / wall['chunked']:.1f} wall")
+        print(
+            f"   speed-up of chunked over per-report: x{cpu['per-report'] / cpu['chunked']:.1f} CPU, "
+            f"x{wall['per-report'] / wall['chunked']:.1f} wall"
+        )
     if national_cpu is not None:
         print(f"   national report: {national_cpu:.2f} s CPU each")
     # The first scenario's preparation includes the backtest (once per run); later ones do not.
@@ -267,18 +325,25 @@ def _summary(cpu_s: dict[str, list[float]], wall_s: dict[str, list[float]], size
         total = first + (FULL_SCENARIOS - 1) * later + n_full * cpu[design]
         if national_cpu is not None:
             total += FULL_SCENARIOS * 4 * national_cpu
-        print(f"   report-full estimate, {design:<10}: {total / 60:.0f} min CPU, "
-              f"{total / 2 / 60:.1f} min on 2 cores (shared results {first:.0f} s + "
-              f"{FULL_SCENARIOS - 1} x {later:.0f} s, {n_full} municipal reports"
-              + (f", {FULL_SCENARIOS * 4} national" if national_cpu is not None else "") + ")")
+        print(
+            f"   report-full estimate, {design:<10}: {total / 60:.0f} min CPU, "
+            f"{total / 2 / 60:.1f} min on 2 cores (shared results {first:.0f} s + "
+            f"{FULL_SCENARIOS - 1} x {later:.0f} s, {n_full} municipal reports"
+            + (f", {FULL_SCENARIOS * 4} national" if national_cpu is not None else "")
+            + ")"
+        )
         size = n_full * sizes.get(design, 0) + FULL_SCENARIOS * (national_bytes or 0)
-        print(f"   report-full run folder, {design:<10}: ~{size / 1e6:.0f} MB "
-              f"({sizes.get(design, 0) / 1e3:.0f} kB per municipal report"
-              + (f", {(national_bytes or 0) / 1e6:.1f} MB national per scenario" if national_bytes
-                 else "") + ")")
-    print(f"   measured on {n_muni} municipal reports per design and round; chunks as for "
-          f"{FULL_MUNICIPALITIES} municipalities (at most {MAX_CHUNK}), so each chunk's kernel "
-          "start is spread over fewer reports here than in report-full (pessimistic)")
+        print(
+            f"   report-full run folder, {design:<10}: ~{size / 1e6:.0f} MB "
+            f"({sizes.get(design, 0) / 1e3:.0f} kB per municipal report"
+            + (f", {(national_bytes or 0) / 1e6:.1f} MB national per scenario" if national_bytes else "")
+            + ")"
+        )
+    print(
+        f"   measured on {n_muni} municipal reports per design and round; chunks as for "
+        f"{FULL_MUNICIPALITIES} municipalities (at most {MAX_CHUNK}), so each chunk's kernel "
+        "start is spread over fewer reports here than in report-full (pessimistic)"
+    )
 
 
 if __name__ == "__main__":

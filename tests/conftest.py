@@ -37,8 +37,10 @@ TIERS = ("unit", "integration", "notebook", "browser")
 SMALL_PATHS = 200
 
 #: A scenario for plumbing tests: few paths, two quick forecast models (backtest in seconds).
-FAST_SCENARIO = ("forecast:\n  n_paths: 50\n  models: [naive, drift]\n  ensemble_top_k: 2\n"
-                 "backlog:\n  n_paths: 50\n  solver_n_paths: 20\n")
+FAST_SCENARIO = (
+    "forecast:\n  n_paths: 50\n  models: [naive, drift]\n  ensemble_top_k: 2\n"
+    "backlog:\n  n_paths: 50\n  solver_n_paths: 20\n"
+)
 
 
 #: Session fixtures too costly to build twice: under pytest-xdist their tests share one worker.
@@ -126,6 +128,7 @@ def baseline_results():
 @pytest.fixture
 def small_scenario(tmp_path: Path) -> Callable[..., Path]:
     """Return a writer of ``tmp_path/<name>.yaml``: the baseline with few paths and quick models."""
+
     def write(name: str = "small", title: str = "Small") -> Path:
         path = tmp_path / f"{name}.yaml"
         path.write_text(f"meta:\n  name: {name}\n  title: {title}\n{FAST_SCENARIO}", encoding="utf-8")
@@ -142,5 +145,12 @@ def suite_run(tmp_path_factory: pytest.TempPathFactory):
     files = [params.BASELINE_PATH, params.PARAMS_DIR / "scenarios" / "baseline_nl.yaml"]
     # keep_notebooks: the municipal report runs in a chunk (whatever --jobs), which keeps
     # its executed notebook only when asked; the end-to-end test reads it for error cells.
-    return runner.run(files, municipalities=["GM0363"], municipal_scenarios=["baseline"], jobs=2,
-                      progress=False, keep_notebooks=True, reports_dir=tmp_path_factory.mktemp("suite-reports"))
+    return runner.run(
+        files,
+        municipalities=["GM0363"],
+        municipal_scenarios=["baseline"],
+        jobs=2,
+        progress=False,
+        keep_notebooks=True,
+        reports_dir=tmp_path_factory.mktemp("suite-reports"),
+    )

@@ -40,76 +40,150 @@ def _err(text: str) -> None:
 
 def _run_parser(sub: Any) -> None:
     """Add ``capacity run`` and its options to the subcommands."""
-    run = sub.add_parser("run", help="run the notebooks for one or more scenarios",
-                         description="Validate the parameters, run every selected notebook for "
-                         "every scenario with papermill in parallel, write code-free HTML "
-                         "reports to REPORTS/<run-id>/ and move REPORTS/latest when all succeeded.")
-    run.add_argument("params", nargs="*", type=Path, metavar="FILE",
-                     help="scenario files (same as --params)")
-    run.add_argument("--params", dest="params_opt", nargs="+", type=Path, default=[],
-                     metavar="FILE", help="scenario files (default: params/baseline.yaml)")
-    run.add_argument("--all-scenarios", action="store_true",
-                     help="the baseline and every file in params/scenarios/")
-    run.add_argument("--notebooks", nargs="+", metavar="NAME",
-                     help="registry names (01_data or 01) or .ipynb paths (default: all)")
-    run.add_argument("--municipalities", nargs="+", metavar="CODE",
-                     help="'all' or codes/names for the per-municipality (Dutch) reports")
-    run.add_argument("--municipalities-for", nargs="+", metavar="SCENARIO",
-                     help="scenario names that get municipal reports (default: all in the run)")
-    run.add_argument("--municipality", metavar="CODE",
-                     help="render one municipality's Dutch report (code like GM0363 or name); "
-                     "does not move latest")
-    run.add_argument("-p", "--parameter", action="append", default=[], metavar="NAME=VALUE",
-                     help="extra notebook parameter (YAML value); must be declared by the notebooks")
-    run.add_argument("--jobs", "-j", type=int, default=None,
-                     help="parallel jobs (default: number of cores)")
-    run.add_argument("--reports", type=Path, default=None,
-                     help="output root (default: <project>/reports, or ./reports on the packaged defaults)")
+    run = sub.add_parser(
+        "run",
+        help="run the notebooks for one or more scenarios",
+        description="Validate the parameters, run every selected notebook for "
+        "every scenario with papermill in parallel, write code-free HTML "
+        "reports to REPORTS/<run-id>/ and move REPORTS/latest when all succeeded.",
+    )
+    run.add_argument("params", nargs="*", type=Path, metavar="FILE", help="scenario files (same as --params)")
+    run.add_argument(
+        "--params",
+        dest="params_opt",
+        nargs="+",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="scenario files (default: params/baseline.yaml)",
+    )
+    run.add_argument("--all-scenarios", action="store_true", help="the baseline and every file in params/scenarios/")
+    run.add_argument(
+        "--notebooks", nargs="+", metavar="NAME", help="registry names (01_data or 01) or .ipynb paths (default: all)"
+    )
+    run.add_argument(
+        "--municipalities",
+        nargs="+",
+        metavar="CODE",
+        help="'all' or codes/names for the per-municipality (Dutch) reports",
+    )
+    run.add_argument(
+        "--municipalities-for",
+        nargs="+",
+        metavar="SCENARIO",
+        help="scenario names that get municipal reports (default: all in the run)",
+    )
+    run.add_argument(
+        "--municipality",
+        metavar="CODE",
+        help="render one municipality's Dutch report (code like GM0363 or name); does not move latest",
+    )
+    run.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extra notebook parameter (YAML value); must be declared by the notebooks",
+    )
+    run.add_argument("--jobs", "-j", type=int, default=None, help="parallel jobs (default: number of cores)")
+    run.add_argument(
+        "--reports",
+        type=Path,
+        default=None,
+        help="output root (default: <project>/reports, or ./reports on the packaged defaults)",
+    )
     run.add_argument("--keep", type=int, default=12, help="run folders to keep (0: all)")
-    run.add_argument("--keep-size", default=None, metavar="SIZE",
-                     help="most disk the kept run folders take together, e.g. 2GB (the newest "
-                     "that fit are kept; never latest or this run)")
-    run.add_argument("--wait", type=float, default=0,
-                     help="seconds to wait for another run to finish (default: fail at once)")
-    run.add_argument("--timeout", type=float, default=900,
-                     help="per-cell time limit in seconds; stops hung or runaway cells (900)")
+    run.add_argument(
+        "--keep-size",
+        default=None,
+        metavar="SIZE",
+        help="most disk the kept run folders take together, e.g. 2GB (the newest "
+        "that fit are kept; never latest or this run)",
+    )
+    run.add_argument(
+        "--wait", type=float, default=0, help="seconds to wait for another run to finish (default: fail at once)"
+    )
+    run.add_argument(
+        "--timeout", type=float, default=900, help="per-cell time limit in seconds; stops hung or runaway cells (900)"
+    )
     run.add_argument("--start-timeout", type=float, default=60, help="kernel start-up limit (60 s)")
-    run.add_argument("--kernel", choices=["fork", "spawn"], default="fork",
-                     help="fork each notebook's fresh kernel from a preloaded interpreter "
-                     "(default, ~3 s less CPU per notebook) or spawn a new interpreter")
-    run.add_argument("--executor", choices=["process", "dask"], default="process",
-                     help="local worker processes (default) or Dask (LocalCluster)")
-    run.add_argument("--scheduler", metavar="ADDRESS",
-                     help="Dask scheduler, e.g. tcp://host:8786 (workers need the same paths; "
-                     "implies --no-cache)")
-    run.add_argument("--no-cache", action="store_true",
-                     help="do not precompute each scenario's shared results (cache_path=None)")
-    run.add_argument("--keep-cache", action="store_true",
-                     help="keep the shared results (signed pickles, ~15 MB per scenario) in the "
-                     "run's private cache folder (~/.cache/capacity/runs/) instead of deleting them")
-    run.add_argument("--as-of", default=None, metavar="DATE",
-                     help="the run's 'today' (YYYY-MM-DD): only data dated on or before it are used "
-                     "and horizons count from it (default: the run date)")
-    run.add_argument("--force", action="store_true",
-                     help="run even when the data, parameters, code and notebooks are those of the "
-                     "run latest points at (default: say 'nothing changed' and stop)")
-    run.add_argument("--dry-run", action="store_true",
-                     help="validate and show what would run; start no kernel, write nothing")
+    run.add_argument(
+        "--kernel",
+        choices=["fork", "spawn"],
+        default="fork",
+        help="fork each notebook's fresh kernel from a preloaded interpreter "
+        "(default, ~3 s less CPU per notebook) or spawn a new interpreter",
+    )
+    run.add_argument(
+        "--executor",
+        choices=["process", "dask"],
+        default="process",
+        help="local worker processes (default) or Dask (LocalCluster)",
+    )
+    run.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler, e.g. tcp://host:8786 (workers need the same paths; implies --no-cache)",
+    )
+    run.add_argument(
+        "--no-cache", action="store_true", help="do not precompute each scenario's shared results (cache_path=None)"
+    )
+    run.add_argument(
+        "--keep-cache",
+        action="store_true",
+        help="keep the shared results (signed pickles, ~15 MB per scenario) in the "
+        "run's private cache folder (~/.cache/capacity/runs/) instead of deleting them",
+    )
+    run.add_argument(
+        "--as-of",
+        default=None,
+        metavar="DATE",
+        help="the run's 'today' (YYYY-MM-DD): only data dated on or before it are used "
+        "and horizons count from it (default: the run date)",
+    )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="run even when the data, parameters, code and notebooks are those of the "
+        "run latest points at (default: say 'nothing changed' and stop)",
+    )
+    run.add_argument(
+        "--dry-run", action="store_true", help="validate and show what would run; start no kernel, write nothing"
+    )
     run.add_argument("--no-progress", action="store_true", help="no progress bar or status lines")
     run.add_argument("--no-publish", action="store_true", help="never move REPORTS/latest")
-    run.add_argument("--pdf", action="store_true",
-                     help="also print every report to A4 PDF beside it (headless Chromium)")
-    run.add_argument("--municipal-chunk", type=int, default=0, metavar="N",
-                     help="municipal reports per kernel (0: chosen to keep every worker busy; "
-                     "1: one papermill run per report, the former, slower design)")
-    run.add_argument("--keep-notebooks", action="store_true",
-                     help="also keep each municipal report's executed .ipynb (for debugging)")
-    run.add_argument("--vintages", type=Path, default=None, metavar="PATH",
-                     help="vintage store (default: $CAPACITY_VINTAGES or REPORTS/vintages.duckdb)")
-    run.add_argument("--on-warning", default=None, metavar="COMMAND",
-                     help="command run (no shell, 60 s limit) with the path of warnings.json when "
-                     "a trigger is amber or red or the data are stale, nothing could be evaluated, "
-                     "or the vintage could not be stored (default: $CAPACITY_ON_WARNING)")
+    run.add_argument(
+        "--pdf", action="store_true", help="also print every report to A4 PDF beside it (headless Chromium)"
+    )
+    run.add_argument(
+        "--municipal-chunk",
+        type=int,
+        default=0,
+        metavar="N",
+        help="municipal reports per kernel (0: chosen to keep every worker busy; "
+        "1: one papermill run per report, the former, slower design)",
+    )
+    run.add_argument(
+        "--keep-notebooks",
+        action="store_true",
+        help="also keep each municipal report's executed .ipynb (for debugging)",
+    )
+    run.add_argument(
+        "--vintages",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="vintage store (default: $CAPACITY_VINTAGES or REPORTS/vintages.duckdb)",
+    )
+    run.add_argument(
+        "--on-warning",
+        default=None,
+        metavar="COMMAND",
+        help="command run (no shell, 60 s limit) with the path of warnings.json when "
+        "a trigger is amber or red or the data are stale, nothing could be evaluated, "
+        "or the vintage could not be stored (default: $CAPACITY_ON_WARNING)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -121,69 +195,117 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output")
     parser.add_argument("--version", action="version", version=f"capacity {__version__}")
-    parser.add_argument("--project", type=Path, metavar="DIR",
-                        help="project folder with params/baseline.yaml (default: the nearest one "
-                        "from the working directory up, else the packaged defaults)")
+    parser.add_argument(
+        "--project",
+        type=Path,
+        metavar="DIR",
+        help="project folder with params/baseline.yaml (default: the nearest one "
+        "from the working directory up, else the packaged defaults)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     _run_parser(sub)
 
-    val = sub.add_parser("validate", help="check parameter files",
-                         description="Check scenario files; print every error with the file, "
-                         "the key path, the value and the rule.")
-    val.add_argument("files", nargs="*", type=Path, metavar="FILE",
-                     help="files to check (default: every shipped parameter file)")
-    val.add_argument("--as-of", default=None, metavar="DATE",
-                     help="the run's 'today' to check dates against (default: each file's "
-                     "forecast.as_of, else $CAPACITY_AS_OF, else today); a shock or TPD end "
-                     "before it is a warning naming the key")
+    val = sub.add_parser(
+        "validate",
+        help="check parameter files",
+        description="Check scenario files; print every error with the file, the key path, the value and the rule.",
+    )
+    val.add_argument(
+        "files", nargs="*", type=Path, metavar="FILE", help="files to check (default: every shipped parameter file)"
+    )
+    val.add_argument(
+        "--as-of",
+        default=None,
+        metavar="DATE",
+        help="the run's 'today' to check dates against (default: each file's "
+        "forecast.as_of, else $CAPACITY_AS_OF, else today); a shock or TPD end "
+        "before it is a warning naming the key",
+    )
 
-    init = sub.add_parser("init", help="create a working folder with the parameter files",
-                          description="Create DIR with params/ (the baseline and every scenario), "
-                          "reports/ and a README; never overwrites a file.")
+    init = sub.add_parser(
+        "init",
+        help="create a working folder with the parameter files",
+        description="Create DIR with params/ (the baseline and every scenario), "
+        "reports/ and a README; never overwrites a file.",
+    )
     init.add_argument("dir", type=Path, metavar="DIR", help="the folder to create (or an empty one)")
 
     lst = sub.add_parser("list", help="list scenarios and notebooks")
     lst.add_argument("what", nargs="?", choices=["scenarios", "drafts", "notebooks", "all"], default="all")
 
-    pro = sub.add_parser("promote", help="make a draft of the scenario editor a scenario",
-                         description="Validate a draft (drafts/scenarios/NAME.yaml), refuse a title "
-                         "or a file already in use, and move it to params/scenarios/, where "
-                         "--all-scenarios and the monthly job read it.")
+    pro = sub.add_parser(
+        "promote",
+        help="make a draft of the scenario editor a scenario",
+        description="Validate a draft (drafts/scenarios/NAME.yaml), refuse a title "
+        "or a file already in use, and move it to params/scenarios/, where "
+        "--all-scenarios and the monthly job read it.",
+    )
     pro.add_argument("draft", metavar="DRAFT", help="the draft's name or file")
     pro.add_argument("--name", default=None, help="the scenario's name (default: the draft's)")
 
     bt = sub.add_parser("backtest", help="rolling-origin backtest of the forecast models")
-    bt.add_argument("--params", type=Path, default=None, metavar="FILE",
-                    help="scenario file whose forecast settings to use (default: baseline)")
-    bt.add_argument("--output", type=Path, default=None, metavar="CSV",
-                    help="also save the scorecard here (.csv)")
-    vin = sub.add_parser("vintages", help="list, export, query or prune the store of earlier runs",
-                         description="The vintage store: every completed run's forecasts, headline "
-                         "figures, parameters and data hashes (DuckDB; query it with SQL).")
+    bt.add_argument(
+        "--params",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="scenario file whose forecast settings to use (default: baseline)",
+    )
+    bt.add_argument("--output", type=Path, default=None, metavar="CSV", help="also save the scorecard here (.csv)")
+    vin = sub.add_parser(
+        "vintages",
+        help="list, export, query or prune the store of earlier runs",
+        description="The vintage store: every completed run's forecasts, headline "
+        "figures, parameters and data hashes (DuckDB; query it with SQL).",
+    )
     vin.add_argument("action", choices=["list", "export", "query", "prune"])
-    vin.add_argument("sql", nargs="?", default=None, metavar="SQL",
-                     help='query: one SQL statement, read-only, e.g. "SELECT run_id FROM vintages"; '
-                     "the result is printed as CSV")
-    vin.add_argument("--vintages", type=Path, default=None, metavar="PATH",
-                     help="the store (default: $CAPACITY_VINTAGES or REPORTS/vintages.duckdb)")
+    vin.add_argument(
+        "sql",
+        nargs="?",
+        default=None,
+        metavar="SQL",
+        help='query: one SQL statement, read-only, e.g. "SELECT run_id FROM vintages"; the result is printed as CSV',
+    )
+    vin.add_argument(
+        "--vintages",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="the store (default: $CAPACITY_VINTAGES or REPORTS/vintages.duckdb)",
+    )
     vin.add_argument("--reports", type=Path, default=None, help="reports folder of the default store")
     vin.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="export format")
-    vin.add_argument("--output", type=Path, default=Path("vintages-export"), metavar="DIR",
-                     help="export folder (one file per table)")
+    vin.add_argument(
+        "--output", type=Path, default=Path("vintages-export"), metavar="DIR", help="export folder (one file per table)"
+    )
     vin.add_argument("--keep", type=int, default=None, metavar="N", help="prune: runs to keep")
 
-    dat = sub.add_parser("data", help="keep the project's data folder current",
-                         description="update: fetch Eurostat's temporary-protection series and CBS's "
-                         "StatLine tables on people from Ukraine into <project>/data/, in the format of "
-                         "the shipped CSVs, with source, time and SHA-256 in data/SOURCES.json; say what "
-                         "is new. Offline it says so in one line and changes nothing (exit 0).")
+    dat = sub.add_parser(
+        "data",
+        help="keep the project's data folder current",
+        description="update: fetch Eurostat's temporary-protection series and CBS's "
+        "StatLine tables on people from Ukraine into <project>/data/, in the format of "
+        "the shipped CSVs, with source, time and SHA-256 in data/SOURCES.json; say what "
+        "is new. Offline it says so in one line and changes nothing (exit 0).",
+    )
     dat.add_argument("action", choices=["update"])
-    dat.add_argument("--source", dest="sources", action="append", choices=["eurostat", "cbs"],
-                     help="only this source (repeatable; default: all)")
-    dat.add_argument("--cbs-table", dest="cbs_tables", action="append", default=[], metavar="ID",
-                     help="read this StatLine table (e.g. 85xxxNED) instead of those the CBS catalogue "
-                     "lists on people from Ukraine (repeatable)")
+    dat.add_argument(
+        "--source",
+        dest="sources",
+        action="append",
+        choices=["eurostat", "cbs"],
+        help="only this source (repeatable; default: all)",
+    )
+    dat.add_argument(
+        "--cbs-table",
+        dest="cbs_tables",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="read this StatLine table (e.g. 85xxxNED) instead of those the CBS catalogue "
+        "lists on people from Ukraine (repeatable)",
+    )
     return parser
 
 
@@ -207,9 +329,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         _err(f"error: {exc}")
         return EXIT_INPUT
     try:
-        return {"run": cmd_run, "validate": cmd_validate, "list": cmd_list, "init": cmd_init,
-                "promote": cmd_promote, "backtest": cmd_backtest, "vintages": cmd_vintages,
-                "data": cmd_data}[args.command](args)
+        return {
+            "run": cmd_run,
+            "validate": cmd_validate,
+            "list": cmd_list,
+            "init": cmd_init,
+            "promote": cmd_promote,
+            "backtest": cmd_backtest,
+            "vintages": cmd_vintages,
+            "data": cmd_data,
+        }[args.command](args)
     except KeyboardInterrupt:
         _err("interrupted")
         return EXIT_INTERRUPTED
@@ -281,14 +410,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _sigterm)
     try:
         result = runner.run(
-            files or None, notebooks=notebooks, municipalities=municipalities, jobs=args.jobs,
-            reports_dir=args.reports, keep=args.keep, wait=args.wait,
-            timeout=args.timeout or None, start_timeout=args.start_timeout,
-            executor=args.executor, scheduler=args.scheduler, progress=not args.no_progress,
-            publish=publish, extra_parameters=extra, kernel=args.kernel,
-            municipal_scenarios=args.municipalities_for, prepare=not args.no_cache,
-            keep_cache=args.keep_cache, municipal_chunk=args.municipal_chunk,
-            keep_notebooks=args.keep_notebooks, keep_size=args.keep_size, force=args.force,
+            files or None,
+            notebooks=notebooks,
+            municipalities=municipalities,
+            jobs=args.jobs,
+            reports_dir=args.reports,
+            keep=args.keep,
+            wait=args.wait,
+            timeout=args.timeout or None,
+            start_timeout=args.start_timeout,
+            executor=args.executor,
+            scheduler=args.scheduler,
+            progress=not args.no_progress,
+            publish=publish,
+            extra_parameters=extra,
+            kernel=args.kernel,
+            municipal_scenarios=args.municipalities_for,
+            prepare=not args.no_cache,
+            keep_cache=args.keep_cache,
+            municipal_chunk=args.municipal_chunk,
+            keep_notebooks=args.keep_notebooks,
+            keep_size=args.keep_size,
+            force=args.force,
         )
     except LockError as exc:
         _err(f"error: {exc}")
@@ -307,13 +450,17 @@ def _report_run(args: argparse.Namespace, result: Any, *, publish: bool) -> int:
     from capacity.runner.publish import run_cache_dir
 
     if result.status == "unchanged":
-        _out(f"nothing changed since run {result.run_dir.name} (same data, parameters, code and "
-             "notebooks): nothing recomputed; latest kept (--force runs anyway)")
+        _out(
+            f"nothing changed since run {result.run_dir.name} (same data, parameters, code and "
+            "notebooks): nothing recomputed; latest kept (--force runs anyway)"
+        )
         _out(f"index: {result.run_dir / 'index.html'}")
         return EXIT_OK
     counts = result.manifest.get("counts", {})
-    _out(f"{result.status}: {counts.get('ok', 0)} of {counts.get('total', 0)} reports ok "
-         f"in {result.manifest.get('seconds', 0):.0f} s")
+    _out(
+        f"{result.status}: {counts.get('ok', 0)} of {counts.get('total', 0)} reports ok "
+        f"in {result.manifest.get('seconds', 0):.0f} s"
+    )
     _out(f"index: {result.run_dir / 'index.html'}")
     for run_id in (result.manifest.get("vintage_store") or {}).get("merged", []):
         _out(f"vintage store: merged the vintage of run {run_id}, kept while the store was unavailable")
@@ -323,8 +470,10 @@ def _report_run(args: argparse.Namespace, result: Any, *, publish: bool) -> int:
     elif result.ok and not publish:
         _out("latest not moved: a partial run (--notebooks, --municipality or --no-publish)")
     if args.keep_cache and not args.no_cache and not args.scheduler:
-        _out(f"shared results kept in {run_cache_dir(result.run_dir)} (private to this user, "
-             "signed with this run's key: a later run or notebook will not load them)")
+        _out(
+            f"shared results kept in {run_cache_dir(result.run_dir)} (private to this user, "
+            "signed with this run's key: a later run or notebook will not load them)"
+        )
     if args.pdf:
         from capacity.runner.pdf import print_pdfs
 
@@ -351,9 +500,17 @@ def _options_valid(args: argparse.Namespace) -> bool:
     from capacity import runner
 
     try:
-        runner.RunOptions(jobs=args.jobs, keep=args.keep, wait=args.wait, timeout=args.timeout or None,
-                          start_timeout=args.start_timeout, municipal_chunk=args.municipal_chunk,
-                          keep_size=args.keep_size, kernel=args.kernel, prepare=False)
+        runner.RunOptions(
+            jobs=args.jobs,
+            keep=args.keep,
+            wait=args.wait,
+            timeout=args.timeout or None,
+            start_timeout=args.start_timeout,
+            municipal_chunk=args.municipal_chunk,
+            keep_size=args.keep_size,
+            kernel=args.kernel,
+            prepare=False,
+        )
     except RunError as exc:
         _err(f"error: nothing ran: {exc}")
         return False
@@ -365,8 +522,11 @@ def _vintage_stored(args: argparse.Namespace, manifest: dict[str, Any]) -> bool:
     stored = manifest.get("vintage_store") or {}
     if stored.get("stored") is not False:
         return True
-    where = (f"kept in {Path(args.reports) / stored['pending']}, stored by the next run"
-             if stored.get("pending") else "not kept; see the run's log")
+    where = (
+        f"kept in {Path(args.reports) / stored['pending']}, stored by the next run"
+        if stored.get("pending")
+        else "not kept; see the run's log"
+    )
     _err(f"error: vintage not stored: {stored.get('error')}; {where}")
     return False
 
@@ -381,8 +541,13 @@ def _data_problems(path: Path, checked: dict[Any, list[str]]) -> list[str]:
     except ParameterError:
         return []  # reported by the parameter check
     cfg = scn.data
-    key = (cfg.data_dir, tuple(sorted(cfg.files.items())), scn.forecast.fit_start,
-           scn.forecast.departure_fit_start, scn.shelter.places_changes)
+    key = (
+        cfg.data_dir,
+        tuple(sorted(cfg.files.items())),
+        scn.forecast.fit_start,
+        scn.forecast.departure_fit_start,
+        scn.shelter.places_changes,
+    )
     if key not in checked:
         checked[key] = check_scenario(scn)
     return [f"{path}: {p}" if p.startswith(("forecast.", "shelter.")) else p for p in checked[key]]
@@ -397,14 +562,19 @@ def _refuse_bad_data(files: Sequence[Path | str]) -> bool:
     return bool(problems)
 
 
-def _dry_run(files: list[Path], notebooks: Any, municipalities: Any, extra: dict[str, Any],
-             args: argparse.Namespace) -> int:
+def _dry_run(
+    files: list[Path], notebooks: Any, municipalities: Any, extra: dict[str, Any], args: argparse.Namespace
+) -> int:
     from capacity import runner
 
     try:
-        the_plan = runner.plan(files or None, notebooks=notebooks, municipalities=municipalities,
-                               extra_parameters=extra,
-                               municipal_scenarios=args.municipalities_for)
+        the_plan = runner.plan(
+            files or None,
+            notebooks=notebooks,
+            municipalities=municipalities,
+            extra_parameters=extra,
+            municipal_scenarios=args.municipalities_for,
+        )
     except (ParameterError, RunError) as exc:
         _err(f"error: {exc}")
         return EXIT_INPUT
@@ -419,9 +589,10 @@ def _dry_run(files: list[Path], notebooks: Any, municipalities: Any, extra: dict
     _out("  scenarios: " + ", ".join(f"{s.name} ({s.params_path.name})" for s in the_plan.scenarios))
     _out("  notebooks: " + ", ".join(f"{nb.name} (per {nb.per})" for nb in the_plan.notebooks))
     if the_plan.municipalities:
-        _out(f"  municipalities: {len(the_plan.municipalities)}, for "
-             + (", ".join(the_plan.municipal_scenarios) if the_plan.municipal_scenarios
-                else "every scenario"))
+        _out(
+            f"  municipalities: {len(the_plan.municipalities)}, for "
+            + (", ".join(the_plan.municipal_scenarios) if the_plan.municipal_scenarios else "every scenario")
+        )
     return EXIT_OK
 
 
@@ -429,8 +600,9 @@ def _refuse_notebooks(files: Sequence[Path]) -> None:
     """Fail in one line on a notebook given where a scenario file is expected."""
     for path in files:
         if Path(path).suffix.lower() == ".ipynb":
-            raise ParameterError(f"{path}: a notebook, not a scenario file (YAML); select "
-                                 f"notebooks with --notebooks {Path(path).name}")
+            raise ParameterError(
+                f"{path}: a notebook, not a scenario file (YAML); select notebooks with --notebooks {Path(path).name}"
+            )
 
 
 def _warn_past_dates(files: Sequence[Path]) -> None:
@@ -472,14 +644,16 @@ def _parse_parameters(items: Sequence[str]) -> dict[str, Any]:
             raise ParameterError(f"-p {item!r}: expected NAME=VALUE with a Python identifier NAME")
         bad = next((ch for ch in value if _control(ch)), None)
         if bad is not None:
-            raise ParameterError(f"-p {name.strip()}: the value has the control character {bad!r}; "
-                                 "expected printable text")
+            raise ParameterError(
+                f"-p {name.strip()}: the value has the control character {bad!r}; expected printable text"
+            )
         try:
             parsed[name.strip()] = yaml.safe_load(value)
         except (yaml.YAMLError, ValueError, RecursionError) as exc:
             problem = str(getattr(exc, "problem", None) or exc).splitlines()[0]
-            raise ParameterError(f"-p {item!r}: not a YAML value ({problem}); expected a number, "
-                                 "true/false or text, e.g. -p n_paths=200") from None
+            raise ParameterError(
+                f"-p {item!r}: not a YAML value ({problem}); expected a number, true/false or text, e.g. -p n_paths=200"
+            ) from None
     return parsed
 
 
@@ -521,8 +695,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
         n = int(weights["weight"].notna().sum())
         total = weights.attrs["weight_sum"]
         word = "ok    " if abs(total - 1) < 1e-6 else "WARN  "
-        _out(f"{word} weights: {n} weighted scenarios sum to {total:.3f} (the weighted view normalises "
-             f"them over the scenarios of a run); {len(files) - n} stress tests or variants")
+        _out(
+            f"{word} weights: {n} weighted scenarios sum to {total:.3f} (the weighted view normalises "
+            f"them over the scenarios of a run); {len(files) - n} stress tests or variants"
+        )
     return EXIT_INPUT if bad else EXIT_OK  # invalid input, as the README's exit codes say
 
 
@@ -637,9 +813,12 @@ def _on_warning(args: argparse.Namespace, run_dir: Path) -> None:
     unstored = isinstance(content.get("vintage_store"), dict)  # the store failed: tell the hook too
     if command and (status in ("amber", "red", "stale", "unknown") or unstored):
         code = notify(command, path)
-        _out(f"on-warning command exited with {code}" if code is not None else
-             f"on-warning command did not start or was stopped (see the log; its output: "
-             f"{path.with_name('on-warning.log')})")
+        _out(
+            f"on-warning command exited with {code}"
+            if code is not None
+            else f"on-warning command did not start or was stopped (see the log; its output: "
+            f"{path.with_name('on-warning.log')})"
+        )
 
 
 def cmd_vintages(args: argparse.Namespace) -> int:
@@ -659,12 +838,15 @@ def cmd_vintages(args: argparse.Namespace) -> int:
         _err(f"error: vintages prune --keep {args.keep}: expected a number of runs to keep, at least 1")
         return EXIT_INPUT
     if args.action == "query" and not (args.sql or "").strip():
-        _err('error: vintages query: expected one SQL statement, e.g. capacity vintages query '
-             '"SELECT run_id, scenario FROM vintages"')
+        _err(
+            "error: vintages query: expected one SQL statement, e.g. capacity vintages query "
+            '"SELECT run_id, scenario FROM vintages"'
+        )
         return EXIT_INPUT
     try:
-        con = store.connect(path, read_only=args.action != "prune",
-                            wait=store.LOCK_WAIT_SECONDS if args.action == "prune" else 0)
+        con = store.connect(
+            path, read_only=args.action != "prune", wait=store.LOCK_WAIT_SECONDS if args.action == "prune" else 0
+        )
     except store.StoreError as exc:
         _err(f"error: {exc}")
         return EXIT_STORE
@@ -698,23 +880,26 @@ def cmd_data(args: argparse.Namespace) -> int:
     from capacity.data.update import SOURCE_NAMES, update
 
     if project.is_defaults():
-        _err("error: no project folder to write data into; run this in a folder made by 'capacity init DIR' "
-             "(or pass --project DIR)")
+        _err(
+            "error: no project folder to write data into; run this in a folder made by 'capacity init DIR' "
+            "(or pass --project DIR)"
+        )
         return EXIT_INPUT
     dest = project_data_dir()
     result = update(dest, sources=args.sources or SOURCE_NAMES, cbs_tables=args.cbs_tables)
     for line in result.lines:
         _out(line)
     if result.written:
-        _out(f"wrote {len(result.written)} file(s) in {dest}; sources, times and SHA-256 in "
-             f"{dest.name}/SOURCES.json")
+        _out(f"wrote {len(result.written)} file(s) in {dest}; sources, times and SHA-256 in {dest.name}/SOURCES.json")
         try:
             reads = data_files(params.load(project.baseline_path()).data.data_dir)["municipalities"].parent
         except (ParameterError, DataError):
             reads = None
         if reads is not None and reads.resolve() != dest.resolve():
-            _out(f"a run reads these files when its scenario sets data.data_dir: {dest.name} "
-                 f"({project.relative(project.baseline_path())} does not yet)")
+            _out(
+                f"a run reads these files when its scenario sets data.data_dir: {dest.name} "
+                f"({project.relative(project.baseline_path())} does not yet)"
+            )
     return EXIT_FAILED if result.failed else EXIT_OK
 
 

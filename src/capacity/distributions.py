@@ -51,7 +51,6 @@ def sample(dist: Distribution, n: int, rng: np.random.Generator | None) -> np.nd
     """
     if rng is None:
         if dist.kind != "fixed":
-            log.info("no rng given: the uncertain rate uses its central value %s on every path",
-                     dist.central)
+            log.info("no rng given: the uncertain rate uses its central value %s on every path", dist.central)
         return np.full(n, dist.central)
     return np.clip(dist.sample(n, rng), 0.0, 1.0)

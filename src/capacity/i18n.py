@@ -94,8 +94,9 @@ def known(message: str, context: str | None = None) -> bool:
 @functools.cache
 def _messages() -> frozenset[str]:
     """Return the msgids the catalogues translate (a text in a context as context, EOT, msgid)."""
-    return frozenset(k for lang in LANGUAGES if lang != SOURCE
-                     for k in translations(lang)._catalog if isinstance(k, str) and k)
+    return frozenset(
+        k for lang in LANGUAGES if lang != SOURCE for k in translations(lang)._catalog if isinstance(k, str) and k
+    )
 
 
 @functools.cache

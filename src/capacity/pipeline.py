@@ -43,8 +43,21 @@ log = logging.getLogger(__name__)
 CACHE_VERSION = 4
 
 #: The random stream of each step. Append only: a stream's numbers depend on its position.
-STREAMS = ("backtest", "forecast", "backlog", "shelter", "gap_check", "policies", "solver",
-           "replay", "sensitivity", "shelter_replay", "secondary_movement", "regime", "ledger")
+STREAMS = (
+    "backtest",
+    "forecast",
+    "backlog",
+    "shelter",
+    "gap_check",
+    "policies",
+    "solver",
+    "replay",
+    "sensitivity",
+    "shelter_replay",
+    "secondary_movement",
+    "regime",
+    "ledger",
+)
 
 #: Sample paths of the gap check (its forecast from the first count after the data end).
 GAP_CHECK_PATHS = 500
@@ -170,48 +183,114 @@ def run_scenario(
     if history is None:
         history = clock.step("history", lambda: scenario_history(scn))
     if scorecard is None:
-        scorecard = clock.step("backtest", lambda: forecast.run_backtest(history, scn.forecast,
-                                                                          rng=rng["backtest"]))
-    forecast_paths = clock.step("forecast", lambda: forecast.forecast_population(
-        history, scn.forecast, rng=rng["forecast"], n_paths=n_paths, scorecard=scorecard))
+        scorecard = clock.step("backtest", lambda: forecast.run_backtest(history, scn.forecast, rng=rng["backtest"]))
+    forecast_paths = clock.step(
+        "forecast",
+        lambda: forecast.forecast_population(
+            history, scn.forecast, rng=rng["forecast"], n_paths=n_paths, scorecard=scorecard
+        ),
+    )
     # the TPD end is a change of regime: TP arrivals stop, later arrivals seek asylum
-    split = clock.step("regime", lambda: regime.split_at_tpd_end(forecast_paths, scn.backlog,
-                                                                 rng=rng["regime"]))
+    split = clock.step("regime", lambda: regime.split_at_tpd_end(forecast_paths, scn.backlog, rng=rng["regime"]))
     pop = split.population
-    gap = clock.step("gap_check", lambda: forecast.gap_check(
-        history, scn.forecast, rng=rng["gap_check"], scorecard=scorecard, n_paths=GAP_CHECK_PATHS))
+    gap = clock.step(
+        "gap_check",
+        lambda: forecast.gap_check(
+            history, scn.forecast, rng=rng["gap_check"], scorecard=scorecard, n_paths=GAP_CHECK_PATHS
+        ),
+    )
     # one departure process: the backlog cohort leaves at the forecast paths' rates
     cohort = backlog.cohort_at_tpd_end(pop, scn.backlog)
     rates = backlog.forecast_departure_rates(pop, scn.backlog)
     post_tpd = split.asylum_on(regime.tpd_end_month(scn.backlog), scn.backlog.n_months)
-    bl = clock.step("backlog", lambda: backlog.simulate_after_tpd(
-        cohort * (1 - split.pulse_share), scn.backlog, rng=rng["backlog"], departure_rates=rates,
-        post_tpd_arrivals=post_tpd))
+    bl = clock.step(
+        "backlog",
+        lambda: backlog.simulate_after_tpd(
+            cohort * (1 - split.pulse_share),
+            scn.backlog,
+            rng=rng["backlog"],
+            departure_rates=rates,
+            post_tpd_arrivals=post_tpd,
+        ),
+    )
     sh = clock.step("shelter", lambda: _shelter(scn, pop, bl, history, rng["shelter"]))
-    book = clock.step("ledger", lambda: backlog.build_ledger(
-        bl, scn.backlog, cohort=cohort, arrivals=post_tpd, departure_rates=rates,
-        in_shelter_share=shelter.share_in_shelter_at(sh.in_shelter, pop.registered, pop.dates,
-                                                     regime.tpd_end_month(scn.backlog)),
-        rng=rng["ledger"], homes=sh.home_exits()))
-    policies = clock.step("policies", lambda: backlog.compare_policies(
-        bl.cohort_persons[:POLICY_PATHS], scn.backlog, pop=pop, rng=rng["policies"],
-        extra_regular_inflow=post_tpd))
-    capacity = clock.step("solver", lambda: backlog.solve_capacity(
-        bl.cohort_persons[: scn.backlog.solver_n_paths], scn.backlog, rng=rng["solver"],
-        departure_rates=backlog.forecast_departure_rates(pop, scn.backlog)[: scn.backlog.solver_n_paths],
-        extra_regular_inflow=post_tpd))
+    book = clock.step(
+        "ledger",
+        lambda: backlog.build_ledger(
+            bl,
+            scn.backlog,
+            cohort=cohort,
+            arrivals=post_tpd,
+            departure_rates=rates,
+            in_shelter_share=shelter.share_in_shelter_at(
+                sh.in_shelter, pop.registered, pop.dates, regime.tpd_end_month(scn.backlog)
+            ),
+            rng=rng["ledger"],
+            homes=sh.home_exits(),
+        ),
+    )
+    policies = clock.step(
+        "policies",
+        lambda: backlog.compare_policies(
+            bl.cohort_persons[:POLICY_PATHS], scn.backlog, pop=pop, rng=rng["policies"], extra_regular_inflow=post_tpd
+        ),
+    )
+    capacity = clock.step(
+        "solver",
+        lambda: backlog.solve_capacity(
+            bl.cohort_persons[: scn.backlog.solver_n_paths],
+            scn.backlog,
+            rng=rng["solver"],
+            departure_rates=backlog.forecast_departure_rates(pop, scn.backlog)[: scn.backlog.solver_n_paths],
+            extra_regular_inflow=post_tpd,
+        ),
+    )
     munis = clock.step("allocation", lambda: data.load_municipalities(scn.data.data_dir, scn.data.files))
     # one chain nation -> safety region -> municipality: the municipalities share the regional key
-    rkey = clock.step("allocation", lambda: shelter_regions.regional_key(
-        data.load_table("shelter_regional_points", scn.data.data_dir, scn.data.files), munis, history))
+    rkey = clock.step(
+        "allocation",
+        lambda: shelter_regions.regional_key(
+            data.load_table("shelter_regional_points", scn.data.data_dir, scn.data.files), munis, history
+        ),
+    )
     allocation = clock.step("allocation", lambda: shelter.allocate(sh, munis, regional=rkey))
-    partial = ScenarioResults(scn, history, scorecard, pop, gap, bl, sh, policies, capacity,
-                              munis, allocation, headline=pd.DataFrame(), regime=split, ledger=book)
+    partial = ScenarioResults(
+        scn,
+        history,
+        scorecard,
+        pop,
+        gap,
+        bl,
+        sh,
+        policies,
+        capacity,
+        munis,
+        allocation,
+        headline=pd.DataFrame(),
+        regime=split,
+        ledger=book,
+    )
     table = clock.step("headline", lambda: headline.headline_table(partial))
     tables = clock.step("tables", lambda: report_tables(partial, table))
     log.info("scenario %s computed in %.1f s", scn.meta.name, sum(clock.timings.values()))
-    return ScenarioResults(scn, history, scorecard, pop, gap, bl, sh, policies, capacity,
-                           munis, allocation, table, tables, clock.timings, regime=split, ledger=book)
+    return ScenarioResults(
+        scn,
+        history,
+        scorecard,
+        pop,
+        gap,
+        bl,
+        sh,
+        policies,
+        capacity,
+        munis,
+        allocation,
+        table,
+        tables,
+        clock.timings,
+        regime=split,
+        ledger=book,
+    )
 
 
 def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -221,20 +300,29 @@ def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.Data
     """
     figures = headline.lookup(head)
     sh, bl = res.shelter, res.backlog
-    levels = {"places at jump-off": figures["shelter_places_jump_off"]["value"],
-              "places needed at target": figures["shelter_places_needed"]["value"],
-              "cost-optimal": figures["shelter_cost_optimal_places"]["value"]}
+    levels = {
+        "places at jump-off": figures["shelter_places_jump_off"]["value"],
+        "places needed at target": figures["shelter_places_needed"]["value"],
+        "cost-optimal": figures["shelter_cost_optimal_places"]["value"],
+    }
     costs = shelter.cost_curve(sh, places=np.array(list(levels.values()), dtype=float))
     costs.insert(0, "level", list(levels))
-    regions = shelter_regions.region_table(sh.table(), shelter_regions.regional_key(
-        data.load_table("shelter_regional_points", res.scenario.data.data_dir, res.scenario.data.files),
-        res.municipalities, res.history))
-    rates = pd.DataFrame({
-        "parameter": list(sh.rates),
-        "used_median": [float(np.median(v)) for v in sh.rates.values()],
-        "used_p05": [float(np.quantile(v, 0.05)) for v in sh.rates.values()],
-        "used_p95": [float(np.quantile(v, 0.95)) for v in sh.rates.values()],
-    })
+    regions = shelter_regions.region_table(
+        sh.table(),
+        shelter_regions.regional_key(
+            data.load_table("shelter_regional_points", res.scenario.data.data_dir, res.scenario.data.files),
+            res.municipalities,
+            res.history,
+        ),
+    )
+    rates = pd.DataFrame(
+        {
+            "parameter": list(sh.rates),
+            "used_median": [float(np.median(v)) for v in sh.rates.values()],
+            "used_p05": [float(np.quantile(v, 0.05)) for v in sh.rates.values()],
+            "used_p95": [float(np.quantile(v, 0.95)) for v in sh.rates.values()],
+        }
+    )
     return {
         "headline": head,
         "data_coverage": quality.coverage(res.history),
@@ -243,8 +331,9 @@ def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.Data
         "data_identity": quality.identity_residuals(res.history),
         "anchor_checks": quality.anchor_checks(res.history),
         "population_forecast": _population_table(res),
-        "ledger": res.ledger.table() if res.ledger is not None else pd.DataFrame(
-            columns=["date", "state", *CONTRACT_COLUMNS[2:]]),
+        "ledger": res.ledger.table()
+        if res.ledger is not None
+        else pd.DataFrame(columns=["date", "state", *CONTRACT_COLUMNS[2:]]),
         "backtest": res.scorecard,
         "backtest_summary": backtest_summary(res.scorecard, horizons=(1, 6)),
         "forecast_gap_check": res.gap_check,
@@ -256,10 +345,12 @@ def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.Data
         "shelter_costs": costs,
         "shelter_rates": shelter.estimate_rates(res.history).merge(rates, on="parameter", how="outer"),
         "shelter_places_response": shelter.estimate_places_response(res.history),
-        "housing_task": sh.after_tpd.table() if sh.after_tpd is not None else pd.DataFrame(
-            columns=list(CONTRACT_COLUMNS)),
-        "shelter_replay": shelter.replay(res.history, res.scenario.shelter,
-                                         rng=streams(res.scenario.meta.seed)["shelter_replay"]),
+        "housing_task": sh.after_tpd.table()
+        if sh.after_tpd is not None
+        else pd.DataFrame(columns=list(CONTRACT_COLUMNS)),
+        "shelter_replay": shelter.replay(
+            res.history, res.scenario.shelter, rng=streams(res.scenario.meta.seed)["shelter_replay"]
+        ),
         "regions": regions,
         "municipal_forecast": shelter_regions.municipal_chain_table(regions, res.municipalities),
         "municipalities": res.allocation,
@@ -271,12 +362,16 @@ def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.Data
         "backlog_penalties": bl.penalties_by_year(),
         "backlog_validation": backlog.validation_table(
             data.load_table("ind_asylum_figures", res.scenario.data.data_dir, res.scenario.data.files),
-            res.scenario.backlog, rng=streams(res.scenario.meta.seed)["replay"]),
+            res.scenario.backlog,
+            rng=streams(res.scenario.meta.seed)["replay"],
+        ),
         "backlog_sensitivity": backlog.sobol_table(
-            float(np.median(bl.cohort_persons)), res.scenario.backlog,
-            rng=streams(res.scenario.meta.seed)["sensitivity"], n_base=512,
-            cohort_range=(float(np.quantile(bl.cohort_persons, 0.05)),
-                          float(np.quantile(bl.cohort_persons, 0.95)))),
+            float(np.median(bl.cohort_persons)),
+            res.scenario.backlog,
+            rng=streams(res.scenario.meta.seed)["sensitivity"],
+            n_base=512,
+            cohort_range=(float(np.quantile(bl.cohort_persons, 0.05)), float(np.quantile(bl.cohort_persons, 0.95))),
+        ),
         "capacity_needed": res.capacity_needed,
     }
 
@@ -289,11 +384,11 @@ def _population_table(res: ScenarioResults) -> pd.DataFrame:
     return pd.concat([table, res.regime.table()], ignore_index=True)
 
 
-def _shelter(scn: Scenario, pop: PopulationPaths, bl: Any, history: pd.DataFrame,
-             rng: np.random.Generator) -> Any:
+def _shelter(scn: Scenario, pop: PopulationPaths, bl: Any, history: pd.DataFrame, rng: np.random.Generator) -> Any:
     entitled, entitled_from = entitled_on_forecast_months(bl, pop.dates)
-    return shelter.simulate_shelter(pop, scn.shelter, history=history, entitled=entitled,
-                                      entitled_from=entitled_from, rng=rng)
+    return shelter.simulate_shelter(
+        pop, scn.shelter, history=history, entitled=entitled, entitled_from=entitled_from, rng=rng
+    )
 
 
 def backtest_key(history: pd.DataFrame, scn: Scenario) -> str:
@@ -351,8 +446,11 @@ def scenario_results(
     """
     if cache_path is not None and Path(cache_path).is_file():
         cached = data.load_pickle(cache_path)
-        if (getattr(cached, "version", None) == CACHE_VERSION and cached.scenario == scn
-                and (n_paths is None or cached.population.n_paths == n_paths)):
+        if (
+            getattr(cached, "version", None) == CACHE_VERSION
+            and cached.scenario == scn
+            and (n_paths is None or cached.population.n_paths == n_paths)
+        ):
             return cached
         log.warning("cache %s is for other parameters; recomputing", cache_path)
     results = run_scenario(scn, n_paths=n_paths, scorecard=scorecard)
@@ -425,7 +523,11 @@ def eu_context(scn: Scenario, *, n_paths: int | None = None) -> EuContext:
     stocks = latest_stocks(data.countries, data.eu_totals, scale_to_eu_total=cfg.scale_to_eu_total)
     movement = None
     if cfg.enabled:
-        movement = secondary_movement(stocks, cfg, tpd_end=scn.backlog.tpd_end_date,
-                                      n_paths=n_paths or scn.forecast.n_paths,
-                                      rng=streams(scn.meta.seed)["secondary_movement"])
+        movement = secondary_movement(
+            stocks,
+            cfg,
+            tpd_end=scn.backlog.tpd_end_date,
+            n_paths=n_paths or scn.forecast.n_paths,
+            rng=streams(scn.meta.seed)["secondary_movement"],
+        )
     return EuContext(data, stocks, movement)

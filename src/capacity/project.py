@@ -28,9 +28,25 @@ from pathlib import Path
 from capacity.errors import CapacityError
 
 __all__ = [
-    "AS_OF_ENV", "ENV_VAR", "MARKER", "ProjectError", "baseline_path", "datasets_dir", "defaults_root", "drafts_dir",
-    "find_project", "init_project", "is_defaults", "notebooks_dir", "params_dir", "project_root", "relative",
-    "reports_dir", "resolve", "templates_dir", "use_project",
+    "AS_OF_ENV",
+    "ENV_VAR",
+    "MARKER",
+    "ProjectError",
+    "baseline_path",
+    "datasets_dir",
+    "defaults_root",
+    "drafts_dir",
+    "find_project",
+    "init_project",
+    "is_defaults",
+    "notebooks_dir",
+    "params_dir",
+    "project_root",
+    "relative",
+    "reports_dir",
+    "resolve",
+    "templates_dir",
+    "use_project",
 ]
 
 #: Environment variable naming the project folder (set by ``--project`` for kernels and workers too).
@@ -61,8 +77,9 @@ def use_project(path: Path | str | None) -> Path | None:
         return None
     root = Path(path).expanduser().resolve()
     if not (root / MARKER).is_file():
-        raise ProjectError(f"{path}: not a capacity project (no {MARKER.as_posix()}); "
-                           "create one with 'capacity init DIR'")
+        raise ProjectError(
+            f"{path}: not a capacity project (no {MARKER.as_posix()}); create one with 'capacity init DIR'"
+        )
     os.environ[ENV_VAR] = str(root)
     return root
 
@@ -213,14 +230,19 @@ def init_project(dest: Path | str) -> list[Path]:
     """
     dest = Path(dest).expanduser().resolve()
     source = defaults_root() / "params"
-    copies = {dest / "params" / f.relative_to(source): f for f in sorted(source.rglob("*"))
-              if f.is_file() and f.suffix in (".yaml", ".json")}
+    copies = {
+        dest / "params" / f.relative_to(source): f
+        for f in sorted(source.rglob("*"))
+        if f.is_file() and f.suffix in (".yaml", ".json")
+    }
     targets = [*copies, dest / "README.md"]
     existing = [t for t in targets if t.exists() or t.is_symlink()]
     if existing:
-        raise ProjectError(f"{dest}: would overwrite {len(existing)} file(s), first "
-                           f"{existing[0].relative_to(dest).as_posix()}; nothing written "
-                           "(choose an empty or new folder)")
+        raise ProjectError(
+            f"{dest}: would overwrite {len(existing)} file(s), first "
+            f"{existing[0].relative_to(dest).as_posix()}; nothing written "
+            "(choose an empty or new folder)"
+        )
     for target, src in copies.items():
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, target)

@@ -10,11 +10,30 @@ import numpy as np
 import pandas as pd
 
 QUANTILES: tuple[float, ...] = (
-    0.025, 0.05, 0.10, 0.165, 0.25, 0.50, 0.75, 0.835, 0.90, 0.95, 0.975,
+    0.025,
+    0.05,
+    0.10,
+    0.165,
+    0.25,
+    0.50,
+    0.75,
+    0.835,
+    0.90,
+    0.95,
+    0.975,
 )
 QUANTILE_COLUMNS: tuple[str, ...] = (
-    "q0.025", "q0.05", "q0.10", "q0.165", "q0.25", "q0.50",
-    "q0.75", "q0.835", "q0.90", "q0.95", "q0.975",
+    "q0.025",
+    "q0.05",
+    "q0.10",
+    "q0.165",
+    "q0.25",
+    "q0.50",
+    "q0.75",
+    "q0.835",
+    "q0.90",
+    "q0.95",
+    "q0.975",
 )
 CONTRACT_COLUMNS: tuple[str, ...] = ("date", "variable", "mean", *QUANTILE_COLUMNS)
 #: Central bands shown in reports: coverage -> (lower column, upper column).
@@ -43,9 +62,7 @@ def summarise(paths: np.ndarray, dates: pd.DatetimeIndex, variable: str) -> pd.D
     """
     paths = np.asarray(paths, dtype=float)
     if paths.ndim != 2 or paths.shape[1] != len(dates):
-        raise ValueError(
-            f"paths must have shape (n_paths, {len(dates)}) to match dates, got {paths.shape}"
-        )
+        raise ValueError(f"paths must have shape (n_paths, {len(dates)}) to match dates, got {paths.shape}")
     qs = np.quantile(paths, QUANTILES, axis=0)
     table = pd.DataFrame(qs.T, columns=list(QUANTILE_COLUMNS))
     table.insert(0, "mean", paths.mean(axis=0))
@@ -56,9 +73,7 @@ def summarise(paths: np.ndarray, dates: pd.DatetimeIndex, variable: str) -> pd.D
 
 def summarise_many(paths: dict[str, np.ndarray], dates: pd.DatetimeIndex) -> pd.DataFrame:
     """Summarise several variables' paths into one long contract table."""
-    return pd.concat(
-        [summarise(p, dates, name) for name, p in paths.items()], ignore_index=True
-    )
+    return pd.concat([summarise(p, dates, name) for name, p in paths.items()], ignore_index=True)
 
 
 def check_contract(table: pd.DataFrame) -> pd.DataFrame:

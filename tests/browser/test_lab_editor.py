@@ -39,8 +39,7 @@ TOKEN = "capacity-browser-test"
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
-        pytest.fail(f"CI is set but {CHROMIUM} is not installed: .ci/run must install chromium",
-                    pytrace=False)
+        pytest.fail(f"CI is set but {CHROMIUM} is not installed: .ci/run must install chromium", pytrace=False)
     pytest.skip(f"{CHROMIUM} not installed (apt-get install -y chromium)", allow_module_level=True)
 websocket = pytest.importorskip("websocket", reason="websocket-client is needed to drive Chromium")
 pytest.importorskip("jupyterlab", reason="the lab extra (capacity[lab]) is needed")
@@ -84,8 +83,7 @@ class Page:
                 return reply.get("result", {})
 
     def js(self, expression: str):
-        result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True},
-                           session=self.session)
+        result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=self.session)
         return result.get("result", {}).get("value")
 
     def wait(self, expression: str, timeout: float = 120, what: str = "") -> object:
@@ -110,8 +108,11 @@ class Page:
             return [r.x + r.width / 2, r.y + r.height / 2]; }})()""")
         assert where, f"nothing to click at {selector}"
         for kind in ("mousePressed", "mouseReleased"):
-            self.send("Input.dispatchMouseEvent", {"type": kind, "x": where[0], "y": where[1], "button": "left",
-                                                   "clickCount": 1}, session=self.session)
+            self.send(
+                "Input.dispatchMouseEvent",
+                {"type": kind, "x": where[0], "y": where[1], "button": "left", "clickCount": 1},
+                session=self.session,
+            )
 
 
 def _free_port() -> int:
@@ -132,18 +133,38 @@ def lab(tmp_path_factory: pytest.TempPathFactory):
     # The report notebooks' kernel, as `make kernel` installs it: "capacity (project)".
     spec = tmp / "jupyter" / "kernels" / "capacity"
     spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "capacity (project)", "language": "python"}))
-    env = {**os.environ, "CAPACITY_PROJECT": str(root), "HOME": str(tmp / "home"),
-           "PYTHONPATH": os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH", "")) if p),
-           "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "JUPYTER_CONFIG_DIR": str(tmp / "config"),
-           "JUPYTER_PATH": str(tmp / "jupyter")}
-    args = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-            f"--ServerApp.port={port}", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}",
-            "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-            # what `make venv` writes into the environment's jupyter_server_config.d
-            "--ContentsManager.pre_save_hook=capacity.lab.hygiene.pre_save_hook"]
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "capacity (project)",
+                "language": "python",
+            }
+        )
+    )
+    env = {
+        **os.environ,
+        "CAPACITY_PROJECT": str(root),
+        "HOME": str(tmp / "home"),
+        "PYTHONPATH": os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH", "")) if p),
+        "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
+        "JUPYTER_CONFIG_DIR": str(tmp / "config"),
+        "JUPYTER_PATH": str(tmp / "jupyter"),
+    }
+    args = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={TOKEN}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.news_url=",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        # what `make venv` writes into the environment's jupyter_server_config.d
+        "--ContentsManager.pre_save_hook=capacity.lab.hygiene.pre_save_hook",
+    ]
     if os.geteuid() == 0:
         args.append("--allow-root")
     log = (tmp / "lab.log").open("w")
@@ -160,11 +181,26 @@ def lab(tmp_path_factory: pytest.TempPathFactory):
                 pytest.fail("JupyterLab did not start:\n" + (tmp / "lab.log").read_text()[-3000:])
             time.sleep(0.5)
     browser = subprocess.Popen(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--remote-allow-origins=*", "--window-size=1400,1000", f"--user-data-dir={tmp / 'profile'}",
-         "--remote-debugging-port=0", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-extensions",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--remote-allow-origins=*",
+            "--window-size=1400,1000",
+            f"--user-data-dir={tmp / 'profile'}",
+            "--remote-debugging-port=0",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     ws_url = None
     deadline = time.monotonic() + 60
     while ws_url is None and time.monotonic() < deadline:
@@ -173,8 +209,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory):
     try:
         assert ws_url, "Chromium did not start its DevTools endpoint"
         page = Page(ws_url)
-        yield {"root": root, "base": base, "page": page, "env": env, "runtime": tmp / "runtime",
-               "log": tmp / "lab.log"}
+        yield {"root": root, "base": base, "page": page, "env": env, "runtime": tmp / "runtime", "log": tmp / "lab.log"}
     finally:
         for proc in (browser, server):
             proc.terminate()
@@ -207,16 +242,20 @@ def _ask(client, expression: str, timeout: float = 15) -> tuple[str, float]:
 
 
 def _capacity_list(env: dict, root: Path) -> str:
-    done = subprocess.run([sys.executable, "-m", "capacity", "list"], env=env, cwd=root, capture_output=True,
-                          text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "capacity", "list"], env=env, cwd=root, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
 
 def test_a_planner_edits_saves_promotes_and_runs_in_lab(lab) -> None:  # noqa: PLR0915 - one planner's walk
     page, root = lab["page"], lab["root"]
-    page.send("Page.navigate", {"url": f"{lab['base']}/lab/tree/notebooks/scenario_editor.ipynb?token={TOKEN}"},
-              session=page.session)
+    page.send(
+        "Page.navigate",
+        {"url": f"{lab['base']}/lab/tree/notebooks/scenario_editor.ipynb?token={TOKEN}"},
+        session=page.session,
+    )
     page.wait("document.querySelectorAll('.jp-CodeCell').length > 0", what="the notebook to open")
     time.sleep(2)
     # It opens clean: no unsaved-changes mark on its tab.
@@ -225,7 +264,8 @@ def test_a_planner_edits_saves_promotes_and_runs_in_lab(lab) -> None:  # noqa: P
     run_button = 'jp-button[data-command="notebook:run-cell-and-select-next"]'
     deadline = time.monotonic() + 60
     while "*" not in page.text(".jp-CodeCell .jp-InputPrompt") and not page.js(
-            "document.querySelector('.capacity-save') !== null"):
+        "document.querySelector('.capacity-save') !== null"
+    ):
         assert time.monotonic() < deadline, "the editor's code cell did not start"
         page.click(run_button)  # the first click runs the title cell and selects the code cell
         time.sleep(1.5)
@@ -235,16 +275,22 @@ def test_a_planner_edits_saves_promotes_and_runs_in_lab(lab) -> None:  # noqa: P
     field = ".capacity-field-forecast-trend_damping input"
     baseline_damping = page.js(f"document.querySelector('{field}').value")
     page.set_value(field, "5")
-    page.wait("(document.querySelector('.capacity-error-forecast-trend_damping') || {}).innerText"
-              " && document.querySelector('.capacity-error-forecast-trend_damping').innerText.includes('between')",
-              timeout=60, what="the error at the field")
+    page.wait(
+        "(document.querySelector('.capacity-error-forecast-trend_damping') || {}).innerText"
+        " && document.querySelector('.capacity-error-forecast-trend_damping').innerText.includes('between')",
+        timeout=60,
+        what="the error at the field",
+    )
     assert "forecast.trend_damping" in page.text(".capacity-error-forecast-trend_damping")
     assert "1 problem" in page.text(".capacity-summary")
 
     # Fixed: the error goes; a smaller ensemble keeps the run below short.
     page.set_value(field, baseline_damping)
-    page.wait("document.querySelector('.capacity-summary').innerText.includes('valid')", timeout=60,
-              what="the form to be valid again")
+    page.wait(
+        "document.querySelector('.capacity-summary').innerText.includes('valid')",
+        timeout=60,
+        what="the form to be valid again",
+    )
     assert page.text(".capacity-error-forecast-trend_damping") == ""
     page.set_value(".capacity-field-forecast-n_paths input", "100")
     page.set_value(".capacity-draft-name input", "lab_draft")
@@ -254,16 +300,20 @@ def test_a_planner_edits_saves_promotes_and_runs_in_lab(lab) -> None:  # noqa: P
     # Save a draft: a file under drafts/, and not a scenario.
     page.js("document.querySelector('button.capacity-save').click()")
     draft = root / "drafts" / "scenarios" / "lab_draft.yaml"
-    page.wait("document.querySelector('.capacity-message').innerText.includes('saved draft')", timeout=60,
-              what="the draft to be saved")
+    page.wait(
+        "document.querySelector('.capacity-message').innerText.includes('saved draft')",
+        timeout=60,
+        what="the draft to be saved",
+    )
     assert draft.is_file() and "n_paths: 100" in draft.read_text()
     scenarios, _, rest = _capacity_list(lab["env"], root).partition("Drafts")
     assert "Drafted in Lab" not in scenarios and "Drafted in Lab" in rest.split("Notebooks:")[0]
 
     # Promote it: now a scenario.
     page.js("document.querySelector('button.capacity-promote').click()")
-    page.wait("document.querySelector('.capacity-message').innerText.includes('promoted')", timeout=60,
-              what="the promotion")
+    page.wait(
+        "document.querySelector('.capacity-message').innerText.includes('promoted')", timeout=60, what="the promotion"
+    )
     promoted = root / "params" / "scenarios" / "lab_draft.yaml"
     assert promoted.is_file() and not draft.exists()
     assert "Drafted in Lab" in _capacity_list(lab["env"], root).partition("Drafts")[0].partition("Notebooks:")[0]
@@ -277,8 +327,11 @@ def test_a_planner_edits_saves_promotes_and_runs_in_lab(lab) -> None:  # noqa: P
         page.wait("document.querySelector('.capacity-notebooks select').selectedOptions.length === 1", timeout=30)
         assert _ask(client, "editor.notebooks.value")[0] == "('01_data',)"
         page.js("document.querySelector('button.capacity-run').click()")
-        page.wait("document.querySelector('.capacity-run-status').innerText.includes('running')", timeout=120,
-                  what="the run to start")
+        page.wait(
+            "document.querySelector('.capacity-run-status').innerText.includes('running')",
+            timeout=120,
+            what="the run to start",
+        )
         answers, started = [], time.monotonic()
         while True:
             status, seconds = _ask(client, "editor.background.status")
@@ -286,8 +339,10 @@ def test_a_planner_edits_saves_promotes_and_runs_in_lab(lab) -> None:  # noqa: P
                 break
             answers.append(seconds)
             time.sleep(1)
-        print(f"editor run of 01_data: {time.monotonic() - started:.0f} s; the kernel answered "
-              f"{len(answers)} times, slowest {max(answers, default=0):.2f} s")
+        print(
+            f"editor run of 01_data: {time.monotonic() - started:.0f} s; the kernel answered "
+            f"{len(answers)} times, slowest {max(answers, default=0):.2f} s"
+        )
         assert answers, "the run ended before the kernel was asked"
         assert max(answers) < 5, answers  # the kernel answered within seconds all through the run
         assert status == "'ok'", _ask(client, "'\\n'.join(editor.background.lines[-30:])")[0]
@@ -310,13 +365,21 @@ def test_a_planner_edits_saves_promotes_and_runs_in_lab(lab) -> None:  # noqa: P
 def test_a_report_notebook_opens_clean_once_its_kernel_runs(lab, name: str) -> None:
     """Lab writes the kernel's kernelspec and language_info into a notebook: the committed ones match."""
     page = lab["page"]
-    page.send("Page.navigate", {"url": f"{lab['base']}/lab/tree/notebooks/{name}.ipynb?token={TOKEN}"},
-              session=page.session)
-    page.wait(f"Array.from(document.querySelectorAll('.lm-TabBar-tab')).some(t => t.innerText.includes('{name}'))"
-              " && document.querySelectorAll('.jp-CodeCell').length > 0", what=f"{name} to open")
-    page.wait("(document.querySelector('.jp-Notebook-ExecutionIndicator, [data-status]') || {}).getAttribute"
-              " && /idle/i.test(document.querySelector('.jp-Notebook-ExecutionIndicator, [data-status]')"
-              ".getAttribute('data-status') || '')", timeout=120, what="its kernel to be idle")
+    page.send(
+        "Page.navigate", {"url": f"{lab['base']}/lab/tree/notebooks/{name}.ipynb?token={TOKEN}"}, session=page.session
+    )
+    page.wait(
+        f"Array.from(document.querySelectorAll('.lm-TabBar-tab')).some(t => t.innerText.includes('{name}'))"
+        " && document.querySelectorAll('.jp-CodeCell').length > 0",
+        what=f"{name} to open",
+    )
+    page.wait(
+        "(document.querySelector('.jp-Notebook-ExecutionIndicator, [data-status]') || {}).getAttribute"
+        " && /idle/i.test(document.querySelector('.jp-Notebook-ExecutionIndicator, [data-status]')"
+        ".getAttribute('data-status') || '')",
+        timeout=120,
+        what="its kernel to be idle",
+    )
     time.sleep(2)
     dirty = page.js("Array.from(document.querySelectorAll('.lm-TabBar-tab.jp-mod-dirty')).map(t => t.innerText)")
     assert not [t for t in dirty if name in t], f"{name} opened modified"

@@ -33,9 +33,11 @@ FIXTURES = Path(__file__).resolve().parents[1] / "data" / "notebooks"
 
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
-        pytest.fail(f"CI is set but {CHROMIUM} is not installed: .ci/run must install the "
-                    "Debian package chromium, the browser check may not be skipped in CI",
-                    pytrace=False)
+        pytest.fail(
+            f"CI is set but {CHROMIUM} is not installed: .ci/run must install the "
+            "Debian package chromium, the browser check may not be skipped in CI",
+            pytrace=False,
+        )
     pytest.skip(f"{CHROMIUM} not installed (apt-get install -y chromium)", allow_module_level=True)
 websocket = pytest.importorskip("websocket", reason="websocket-client is needed to drive Chromium")
 
@@ -107,19 +109,25 @@ class DevTools:
         for domain in ("Runtime", "Log", "Network", "Page"):
             self.send(f"{domain}.enable", session=session)
         if width is not None:
-            self.send("Emulation.setDeviceMetricsOverride",
-                      {"width": width, "height": 844, "deviceScaleFactor": 1, "mobile": False}, session=session)
+            self.send(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": width, "height": 844, "deviceScaleFactor": 1, "mobile": False},
+                session=session,
+            )
         self.send("Page.navigate", {"url": url}, session=session)
         self.wait_event("Page.loadEventFired")
         time.sleep(1.0)  # let Plotly finish drawing
-        value = self.send("Runtime.evaluate", {"expression": CHARTS_JS, "returnByValue": True},
-                          session=session)["result"]["value"]
+        value = self.send("Runtime.evaluate", {"expression": CHARTS_JS, "returnByValue": True}, session=session)[
+            "result"
+        ]["value"]
         problems = []
         for event in self.events:
             method, params = event.get("method"), event.get("params", {})
             if method == "Runtime.exceptionThrown":
-                problems.append(f"exception: {params['exceptionDetails'].get('text')} "
-                                f"{params['exceptionDetails'].get('exception', {}).get('description', '')}")
+                problems.append(
+                    f"exception: {params['exceptionDetails'].get('text')} "
+                    f"{params['exceptionDetails'].get('exception', {}).get('description', '')}"
+                )
             elif method == "Runtime.consoleAPICalled" and params.get("type") == "error":
                 problems.append(f"console.error: {params.get('args')}")
             elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
@@ -139,11 +147,20 @@ class DevTools:
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    registry = [Notebook("ok", path=FIXTURES / "ok.ipynb"),
-                Notebook("figure", path=FIXTURES / "figure.ipynb"),
-                Notebook("municipality", per="municipality", path=FIXTURES / "municipality.ipynb")]
-    result = runner.run(None, registry=registry, municipalities=["GM0363"], jobs=2, prepare=False,
-                        progress=False, reports_dir=tmp_path_factory.mktemp("reports"))
+    registry = [
+        Notebook("ok", path=FIXTURES / "ok.ipynb"),
+        Notebook("figure", path=FIXTURES / "figure.ipynb"),
+        Notebook("municipality", per="municipality", path=FIXTURES / "municipality.ipynb"),
+    ]
+    result = runner.run(
+        None,
+        registry=registry,
+        municipalities=["GM0363"],
+        jobs=2,
+        prepare=False,
+        progress=False,
+        reports_dir=tmp_path_factory.mktemp("reports"),
+    )
     assert result.ok, result.failed
     return result.run_dir
 
@@ -153,13 +170,27 @@ def browser(tmp_path_factory: pytest.TempPathFactory, chromium_version: str):
     version = chromium_version
     profile = tmp_path_factory.mktemp("chromium-profile")
     proc = subprocess.Popen(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-         "--no-first-run", "--disable-background-networking", "--disable-component-update",
-         "--disable-sync", "--disable-extensions", "--allow-file-access-from-files",
-         "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-         "--remote-allow-origins=*",
-         f"--user-data-dir={profile}", "--remote-debugging-port=0", "about:blank"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            "--allow-file-access-from-files",
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+            "--remote-allow-origins=*",
+            f"--user-data-dir={profile}",
+            "--remote-debugging-port=0",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     ws_url = None
     deadline = time.monotonic() + 30
@@ -184,13 +215,15 @@ def browser(tmp_path_factory: pytest.TempPathFactory, chromium_version: str):
     shutil.rmtree(profile, ignore_errors=True)
 
 
-@pytest.mark.parametrize("page, charts", [
-    ("baseline/ok.html", 1),
-    ("baseline/figure.html", 1),
-    ("baseline/municipalities/GM0363.html", 1),
-])
-def test_report_renders_offline_with_charts(browser: DevTools, run_dir: Path, page: str,
-                                            charts: int) -> None:
+@pytest.mark.parametrize(
+    "page, charts",
+    [
+        ("baseline/ok.html", 1),
+        ("baseline/figure.html", 1),
+        ("baseline/municipalities/GM0363.html", 1),
+    ],
+)
+def test_report_renders_offline_with_charts(browser: DevTools, run_dir: Path, page: str, charts: int) -> None:
     summary, problems = browser.open((run_dir / page).as_uri())
     assert problems == []
     assert summary["plotly"] == "object"
@@ -203,14 +236,17 @@ def test_index_renders_offline(browser: DevTools, run_dir: Path) -> None:
     assert "ok" in summary["title"]
 
 
-@pytest.mark.parametrize("page", [
-    "index.html",
-    "baseline/01_data.html",
-    "baseline/02_arrivals_departures.html",
-    "baseline/03_shelter.html",
-    "baseline/04_tpd_backlog.html",
-    "baseline/municipalities/GM0363.html",
-])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "index.html",
+        "baseline/01_data.html",
+        "baseline/02_arrivals_departures.html",
+        "baseline/03_shelter.html",
+        "baseline/04_tpd_backlog.html",
+        "baseline/municipalities/GM0363.html",
+    ],
+)
 def test_real_reports_render_offline(browser: DevTools, suite_run, page: str) -> None:
     assert suite_run.status == "ok"
     summary, problems = browser.open((suite_run.run_dir / page).as_uri())
@@ -221,8 +257,11 @@ def test_real_reports_render_offline(browser: DevTools, suite_run, page: str) ->
         assert summary["labelled"] == summary["charts"], "a chart without a text alternative"
 
 
-PHONE_PAGES = [f"{scenario}/{name}.html" for scenario in ("baseline", "baseline_nl")
-               for name in ("01_data", "02_arrivals_departures", "03_shelter", "04_tpd_backlog")]
+PHONE_PAGES = [
+    f"{scenario}/{name}.html"
+    for scenario in ("baseline", "baseline_nl")
+    for name in ("01_data", "02_arrivals_departures", "03_shelter", "04_tpd_backlog")
+]
 
 
 @pytest.mark.parametrize("page", [*PHONE_PAGES, "baseline/municipalities/GM0363.html", "index.html"])
@@ -262,10 +301,12 @@ def test_text_from_parameters_and_data_never_executes(browser: DevTools, tmp_pat
         f"  description: 'Described <img src=x onerror=\"window.__pwned=1\">'\n"
         "data:\n"
         f"  files:\n    ukraine_shelter_nl: '{data_copy}'\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     registry = [Notebook("ok", path=FIXTURES / "ok.ipynb")]
-    result = runner.run([scenario], registry=registry, jobs=1, prepare=False, progress=False,
-                        reports_dir=tmp_path / "reports")
+    result = runner.run(
+        [scenario], registry=registry, jobs=1, prepare=False, progress=False, reports_dir=tmp_path / "reports"
+    )
     for page in sorted(result.run_dir.glob("**/*.html")):
         text = page.read_text(encoding="utf-8")
         assert SCRIPT not in text and "<img src=x" not in text, page
@@ -286,11 +327,10 @@ def test_reports_print_to_a4_pdf(run_dir: Path) -> None:
 
 def test_a_municipality_name_with_markup_never_executes(browser: DevTools, tmp_path: Path) -> None:
     """The real municipal report, with a municipalities file whose GM0363 name carries script."""
-    evil = f"Amsterdam{SCRIPT}<img src=x onerror=\"window.__pwned=1\">"
+    evil = f'Amsterdam{SCRIPT}<img src=x onerror="window.__pwned=1">'
     shipped = Path(runner.__file__).resolve().parents[1] / "datasets" / "municipalities.csv"
     lines = shipped.read_text(encoding="utf-8").splitlines()
-    lines = [line.replace("GM0363,Amsterdam,", f'GM0363,"{evil.replace(chr(34), chr(34) * 2)}",')
-             for line in lines]
+    lines = [line.replace("GM0363,Amsterdam,", f'GM0363,"{evil.replace(chr(34), chr(34) * 2)}",') for line in lines]
     assert sum("__pwned" in line for line in lines) == 1
     (tmp_path / "municipalities.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     scenario = tmp_path / "evil_name.yaml"
@@ -298,9 +338,17 @@ def test_a_municipality_name_with_markup_never_executes(browser: DevTools, tmp_p
         "meta:\n  name: evil_name\n  title: Evil municipality name\n"
         f"data:\n  files:\n    municipalities: '{tmp_path / 'municipalities.csv'}'\n"
         "forecast:\n  n_paths: 50\n  models: [naive, drift]\n  ensemble_top_k: 2\n"
-        "backlog:\n  n_paths: 50\n  solver_n_paths: 20\n", encoding="utf-8")
-    result = runner.run([scenario], registry=[Notebook("05_municipality", per="municipality")],
-                        municipalities=["GM0363"], jobs=1, progress=False, reports_dir=tmp_path / "reports")
+        "backlog:\n  n_paths: 50\n  solver_n_paths: 20\n",
+        encoding="utf-8",
+    )
+    result = runner.run(
+        [scenario],
+        registry=[Notebook("05_municipality", per="municipality")],
+        municipalities=["GM0363"],
+        jobs=1,
+        progress=False,
+        reports_dir=tmp_path / "reports",
+    )
     assert result.ok, result.failed
     page = result.run_dir / "evil_name" / "municipalities" / "GM0363.html"
     text = page.read_text(encoding="utf-8")

@@ -50,8 +50,9 @@ TODAY_JS = """(() => JSON.stringify(Array.from(document.querySelectorAll('.js-pl
 def _page(tmp_path: Path) -> Path:
     dates = pd.date_range("2024-01-01", periods=30, freq="MS")
     table = summarise(np.random.default_rng(0).normal(100_000, 10_000, size=(50, len(dates))), dates, "registered")
-    history = pd.DataFrame({"date": dates[:9], "variable": "registered", "value": np.arange(9.0),
-                            "flag": "observed", "source": "test"})
+    history = pd.DataFrame(
+        {"date": dates[:9], "variable": "registered", "value": np.arange(9.0), "flag": "observed", "source": "test"}
+    )
     lines = pd.DataFrame({"date": list(dates) * 2, "value": np.arange(60.0), "country": ["NL"] * 30 + ["DE"] * 30})
     marked = go.Figure(go.Scatter(x=list(dates), y=np.arange(30.0)), layout={"title": {"text": "marked"}})
     marked.add_vline(x="2026-12-01", line_dash="dash")
@@ -67,9 +68,12 @@ def _page(tmp_path: Path) -> Path:
     body = "\n".join(charts.figure(f)._repr_mimebundle_()["text/html"] for f in [*figures, bar])
     copy_assets(tmp_path)
     page = tmp_path / "charts.html"
-    page.write_text('<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8">'
-                    '<script src="assets/plotly.min.js"></script><script src="assets/plotly-locale-nl.js"></script>'
-                    f"</head><body>{body}</body></html>", encoding="utf-8")
+    page.write_text(
+        '<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8">'
+        '<script src="assets/plotly.min.js"></script><script src="assets/plotly-locale-nl.js"></script>'
+        f"</head><body>{body}</body></html>",
+        encoding="utf-8",
+    )
     return page
 
 
@@ -82,15 +86,17 @@ def _evaluate(devtools: DevTools, url: str, expression: str) -> object:
         devtools.send("Page.navigate", {"url": url}, session=session)
         devtools.wait_event("Page.loadEventFired")
         time.sleep(1.0)  # let Plotly finish drawing
-        reply = devtools.send("Runtime.evaluate", {"expression": expression, "returnByValue": True},
-                              session=session)
+        reply = devtools.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=session)
         return json.loads(reply["result"]["value"])
     finally:
         devtools.send("Target.closeTarget", {"targetId": target})
 
 
-def test_every_time_chart_shows_todays_line_once(browser: DevTools, tmp_path: Path,  # noqa: F811
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_time_chart_shows_todays_line_once(
+    browser: DevTools,  # noqa: F811 - the shared fixture, imported above
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.setenv(AS_OF_ENV, TODAY)  # as ``capacity run --as-of`` does
     found = {chart["title"]: chart for chart in _evaluate(browser, _page(tmp_path).as_uri(), TODAY_JS)}
     assert set(found) == {"fan nl", "fan en", "history", "lines", "marked", "categories"}, found

@@ -29,13 +29,36 @@ from capacity.backlog import planned_capacity
 from capacity.backlog.regular import penalty_steps
 from capacity.params.backlog import BacklogConfig
 
-OFFSETS = {"appeal": 0.05, "leave": 0.10, "inflow": 0.20, "ind": 0.30, "dtv": 0.60,
-           "to_dtv": 0.65, "permit": 0.70, "record": 0.90}
-RECORDED = ("pending", "pending_regular", "decisions", "late_decisions", "penalty_eur",
-            "overdue_pending",
-            "granted", "withdrawn_return", "withdrawn_permit", "departed", "appeals_pending",
-            "departure_term", "dtv_caseload", "dtv_closed", "permits_pending", "permits_issued",
-            "shelter_entitled", "permit_takers_waiting")
+OFFSETS = {
+    "appeal": 0.05,
+    "leave": 0.10,
+    "inflow": 0.20,
+    "ind": 0.30,
+    "dtv": 0.60,
+    "to_dtv": 0.65,
+    "permit": 0.70,
+    "record": 0.90,
+}
+RECORDED = (
+    "pending",
+    "pending_regular",
+    "decisions",
+    "late_decisions",
+    "penalty_eur",
+    "overdue_pending",
+    "granted",
+    "withdrawn_return",
+    "withdrawn_permit",
+    "departed",
+    "appeals_pending",
+    "departure_term",
+    "dtv_caseload",
+    "dtv_closed",
+    "permits_pending",
+    "permits_issued",
+    "shelter_entitled",
+    "permit_takers_waiting",
+)
 
 
 def _value(cfg: BacklogConfig, name: str) -> float:
@@ -46,7 +69,7 @@ def _value(cfg: BacklogConfig, name: str) -> float:
 class _Case:
     simple: bool
     taker: bool
-    state: str = "pending"          # pending, appeal, term, dtv, gone
+    state: str = "pending"  # pending, appeal, term, dtv, gone
     decided: simpy.Event | None = None
     pending_since: float = 0.0
 
@@ -90,28 +113,32 @@ class BacklogDES:
         self.notice = 0.0 if cfg.penalties_abolished else _value(cfg, "notice_share")
         self.ppc = _value(cfg, "persons_per_case")
         self.capacity = planned_capacity(cfg, n_months) * _value(cfg, "ind_capacity_realisation")
-        self.inflow = (np.asarray(cfg.regular_inflow_series, float) if cfg.regular_inflow_series
-                       else np.array([_value(cfg, "regular_inflow_per_year") / 12]))
+        self.inflow = (
+            np.asarray(cfg.regular_inflow_series, float)
+            if cfg.regular_inflow_series
+            else np.array([_value(cfg, "regular_inflow_per_year") / 12])
+        )
         self.dtv_cap = cfg.dtv_cases_per_month * _value(cfg, "dtv_capacity_realisation")
-        self.permit_cap = cfg.permit_capacity_per_month * _value(
-            cfg, "permit_capacity_realisation") / self.ppc   # capacity in persons, queue in cases
+        self.permit_cap = (
+            cfg.permit_capacity_per_month * _value(cfg, "permit_capacity_realisation") / self.ppc
+        )  # capacity in persons, queue in cases
         # penalty schedule per case at each month's start, middle and end (the cohort
         # shares one term); a case leaving first instance in month k counts as leaving at
         # mid-month, as in the vectorised model
         self.schedule = penalty_steps(np.arange(n_months, dtype=float), cfg.term_months, cfg)
-        self.pending_before = 0   # continuing cases (the IND's queue), set below
-        self.takers_waiting = 0   # document takers not yet withdrawn (never in the IND's queue)
+        self.pending_before = 0  # continuing cases (the IND's queue), set below
+        self.takers_waiting = 0  # document takers not yet withdrawn (never in the IND's queue)
         ks = np.arange(n_months)
         remaining = self.window - ks
         h_perm = np.where(remaining > 1.0, 1.0 / np.maximum(remaining, 1e-12), 1.0)
         ones = np.ones(n_months)
         # columns: total leaving probability, then return, departure, permit weights
-        self.leave_other = np.column_stack([
-            1 - (1 - self.r_ret) * (1 - self.r_dep) * ones, self.r_ret * ones,
-            self.r_dep * ones, 0 * ones])
-        self.leave_taker = np.column_stack([
-            1 - (1 - self.r_ret) * (1 - self.r_dep) * (1 - h_perm), self.r_ret * ones,
-            self.r_dep * ones, h_perm])
+        self.leave_other = np.column_stack(
+            [1 - (1 - self.r_ret) * (1 - self.r_dep) * ones, self.r_ret * ones, self.r_dep * ones, 0 * ones]
+        )
+        self.leave_taker = np.column_stack(
+            [1 - (1 - self.r_ret) * (1 - self.r_dep) * (1 - h_perm), self.r_ret * ones, self.r_dep * ones, h_perm]
+        )
         self.simple, self.standard = _Group(), _Group()
         self.regular_old = int(round(_value(cfg, "regular_backlog_cases")))
         self.regular_new = 0
@@ -121,7 +148,7 @@ class BacklogDES:
         self.permit_queue = 0
         self.rec = {name: np.zeros(n_months) for name in RECORDED}
         self.flow = {name: 0.0 for name in RECORDED}
-        self.wait_months: list[float] = []   # time in first instance of each cohort case
+        self.wait_months: list[float] = []  # time in first instance of each cohort case
 
         n_simple = int(round(cohort_cases * _value(cfg, "simple_case_share")))
         u = _value(cfg, "permit_uptake_share")
@@ -129,7 +156,7 @@ class BacklogDES:
             n_takers = int(round(n * u))
             for j in range(n):
                 case = _Case(simple=simple, taker=j < n_takers)
-                if not case.taker:   # document takers are never in the IND's asylum queue
+                if not case.taker:  # document takers are never in the IND's asylum queue
                     (self.simple if simple else self.standard).add(case)
                     self.pending_before += 1
                 else:
@@ -164,7 +191,7 @@ class BacklogDES:
         if leave is not None:
             waits.append(env.timeout(leave[0] + OFFSETS["leave"], value=leave[1]))
         fired = yield env.any_of(waits)
-        if case.decided not in fired:          # withdrew or departed first
+        if case.decided not in fired:  # withdrew or departed first
             reason = leave[1]
             if not case.taker:
                 (self.simple if case.simple else self.standard).remove(case)
@@ -190,7 +217,7 @@ class BacklogDES:
             case.state = "appeal"
             self.appeals += 1
             p_out = 1 - (1 - self.p_court) * (1 - self.r_dep)
-            m = k + int(self.rng.geometric(p_out))      # first month with a court or departure
+            m = k + int(self.rng.geometric(p_out))  # first month with a court or departure
             if m >= self.n_months:
                 return
             court = self.rng.random() < self.p_court / (self.p_court + self.r_dep)
@@ -218,8 +245,7 @@ class BacklogDES:
             e = cfg.simple_case_effort
             decided: list[_Case] = []
             if cfg.queue_discipline == "proportional":
-                work = (len(self.simple) * e + len(self.standard) + self.regular_old
-                        + self.regular_new)
+                work = len(self.simple) * e + len(self.standard) + self.regular_old + self.regular_new
                 frac = 1.0 if work <= cap else cap / work
                 n_s = min(len(self.simple), self._round(len(self.simple) * frac))
                 n_c = min(len(self.standard), self._round(len(self.standard) * frac))
@@ -229,17 +255,23 @@ class BacklogDES:
                 self.regular_old -= n_o
                 self.regular_new -= n_n
             else:
-                order = {"oldest_first": ("old", "simple", "standard", "new"),
-                         "newest_first": ("new", "simple", "standard", "old"),
-                         "simple_first": ("simple", "old", "standard", "new")}[cfg.queue_discipline]
+                order = {
+                    "oldest_first": ("old", "simple", "standard", "new"),
+                    "newest_first": ("new", "simple", "standard", "old"),
+                    "simple_first": ("simple", "old", "standard", "new"),
+                }[cfg.queue_discipline]
                 left = cap
                 for group in order:
                     effort = e if group == "simple" else 1.0
-                    size = {"old": self.regular_old, "new": self.regular_new,
-                            "simple": len(self.simple), "standard": len(self.standard)}[group]
-                    if size * effort <= left:      # the whole group is served
+                    size = {
+                        "old": self.regular_old,
+                        "new": self.regular_new,
+                        "simple": len(self.simple),
+                        "standard": len(self.standard),
+                    }[group]
+                    if size * effort <= left:  # the whole group is served
                         n, left = size, left - size * effort
-                    else:                          # capacity runs out inside this group
+                    else:  # capacity runs out inside this group
                         n, left = min(size, self._round(left / effort)), 0.0
                     if group == "old":
                         self.regular_old -= n
@@ -264,8 +296,7 @@ class BacklogDES:
 
     def _dtv_process(self):
         env, cfg = self.env, self.cfg
-        shares = np.array([cfg.dtv_share_independent, cfg.dtv_share_forced,
-                           cfg.dtv_share_unsupervised])
+        shares = np.array([cfg.dtv_share_independent, cfg.dtv_share_forced, cfg.dtv_share_unsupervised])
         shares = np.append(shares, 1 - shares.sum())
         for k in range(self.n_months):
             yield env.timeout(k + OFFSETS["dtv"] - env.now)
@@ -275,7 +306,7 @@ class BacklogDES:
                 self.dtv[i] = self.dtv[-1]
                 self.dtv.pop()
                 case.state = "gone"
-                self.rng.choice(4, p=shares)   # outcome type; only the total is compared
+                self.rng.choice(4, p=shares)  # outcome type; only the total is compared
             self.flow["dtv_closed"] += n
             yield env.timeout(k + OFFSETS["to_dtv"] - env.now)
             for case in self.term[k]:
@@ -302,7 +333,7 @@ class BacklogDES:
         for k in range(self.n_months):
             yield env.timeout(k + OFFSETS["record"] - env.now)
             pending = len(self.simple) + len(self.standard)
-            term = sum(len(x) for x in self.term[k + 1:])
+            term = sum(len(x) for x in self.term[k + 1 :])
             r = self.rec
             r["pending"][k] = pending
             r["pending_regular"][k] = self.regular_old + self.regular_new
@@ -317,13 +348,20 @@ class BacklogDES:
             # (expected value over notices: notice share x schedule)
             a_start, a_mid, a_end = (float(a[k]) for a in self.schedule)
             left = self.pending_before - pending
-            self.flow["penalty_eur"] = self.notice * (left * (a_mid - a_start)
-                                                      + pending * (a_end - a_start))
+            self.flow["penalty_eur"] = self.notice * (left * (a_mid - a_start) + pending * (a_end - a_start))
             self.pending_before = pending
             r["overdue_pending"][k] = pending if k + 1.0 > self.cfg.term_months else 0.0
-            for name in ("decisions", "late_decisions", "penalty_eur", "granted",
-                         "withdrawn_return", "withdrawn_permit", "departed", "dtv_closed",
-                         "permits_issued"):
+            for name in (
+                "decisions",
+                "late_decisions",
+                "penalty_eur",
+                "granted",
+                "withdrawn_return",
+                "withdrawn_permit",
+                "departed",
+                "dtv_closed",
+                "permits_issued",
+            ):
                 r[name][k] = self.flow[name]
                 self.flow[name] = 0.0
 
@@ -333,8 +371,9 @@ class BacklogDES:
         return self.rec
 
 
-def simulate_des(cohort_cases: int, cfg: BacklogConfig, *, n_months: int, n_reps: int,
-                 seed: int = 0) -> tuple[dict[str, np.ndarray], list[float]]:
+def simulate_des(
+    cohort_cases: int, cfg: BacklogConfig, *, n_months: int, n_reps: int, seed: int = 0
+) -> tuple[dict[str, np.ndarray], list[float]]:
     """Run ``n_reps`` replications; return ``{variable: (n_reps, n_months)}`` and all waits."""
     out = {name: np.zeros((n_reps, n_months)) for name in RECORDED}
     waits: list[float] = []

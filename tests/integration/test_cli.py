@@ -22,8 +22,9 @@ RUN_FAST = ["--no-cache", "--kernel", "spawn", "--no-progress", "--jobs", "1"]
 
 
 def capacity(*args: str, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "capacity", *args], capture_output=True,
-                          text=True, timeout=timeout, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "capacity", *args], capture_output=True, text=True, timeout=timeout, **kwargs
+    )
 
 
 def start(*args: str) -> subprocess.Popen:
@@ -32,9 +33,13 @@ def start(*args: str) -> subprocess.Popen:
     A test suite started in the background (``make test &``) ignores SIGINT, and Python
     keeps ignoring it in every child: the run would never see the test's Ctrl-C.
     """
-    return subprocess.Popen([sys.executable, "-m", "capacity", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    return subprocess.Popen(
+        [sys.executable, "-m", "capacity", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
 
 
 def wait_for(predicate, timeout: float = 30) -> None:
@@ -68,15 +73,32 @@ def test_invalid_input_exits_2_before_running(tmp_path: Path) -> None:
     out = capacity("run", "--params", str(bad), "--reports", str(tmp_path / "r"), *RUN_FAST)
     assert out.returncode == 2
     assert "nothing ran" in out.stderr and "horizon_monthz" in out.stderr
-    out = capacity("run", "--notebooks", str(FIXTURES / "slow.ipynb"), "-p", "secondz=1",
-                   "--reports", str(tmp_path / "r"), *RUN_FAST)
+    out = capacity(
+        "run",
+        "--notebooks",
+        str(FIXTURES / "slow.ipynb"),
+        "-p",
+        "secondz=1",
+        "--reports",
+        str(tmp_path / "r"),
+        *RUN_FAST,
+    )
     assert out.returncode == 2 and "secondz = 1 is not declared" in out.stderr
     assert not list((tmp_path / "r").glob("2*"))
 
 
 def test_failed_job_exits_1_and_names_the_error(tmp_path: Path) -> None:
-    out = capacity("run", "--notebooks", str(FIXTURES / "ok.ipynb"), str(FIXTURES / "broken.ipynb"),
-                   "--reports", str(tmp_path), *RUN_FAST[:-2], "--jobs", "2")
+    out = capacity(
+        "run",
+        "--notebooks",
+        str(FIXTURES / "ok.ipynb"),
+        str(FIXTURES / "broken.ipynb"),
+        "--reports",
+        str(tmp_path),
+        *RUN_FAST[:-2],
+        "--jobs",
+        "2",
+    )
     assert out.returncode == 1, out.stderr
     assert "deliberately broken fixture" in out.stdout and "latest not moved" in out.stdout
     assert latest_target(tmp_path) is None
@@ -84,16 +106,15 @@ def test_failed_job_exits_1_and_names_the_error(tmp_path: Path) -> None:
 
 def test_two_runs_at_once_second_fails_or_waits(tmp_path: Path) -> None:
     slow = str(FIXTURES / "slow.ipynb")
-    first = start("run", "--notebooks", slow, "-p", "seconds=4", "--reports", str(tmp_path),
-                  *RUN_FAST)
+    first = start("run", "--notebooks", slow, "-p", "seconds=4", "--reports", str(tmp_path), *RUN_FAST)
     try:
         wait_for(lambda: (tmp_path / ".lock.info").exists())
-        second = capacity("run", "--notebooks", slow, "-p", "seconds=0", "--reports",
-                          str(tmp_path), *RUN_FAST)
+        second = capacity("run", "--notebooks", slow, "-p", "seconds=0", "--reports", str(tmp_path), *RUN_FAST)
         assert second.returncode == 3
         assert "another run is writing" in second.stderr and "--wait" in second.stderr
-        third = capacity("run", "--notebooks", slow, "-p", "seconds=0", "--reports",
-                         str(tmp_path), "--wait", "60", *RUN_FAST)
+        third = capacity(
+            "run", "--notebooks", slow, "-p", "seconds=0", "--reports", str(tmp_path), "--wait", "60", *RUN_FAST
+        )
         assert third.returncode == 0, third.stderr
         assert first.poll() == 0  # the third waited for the first to finish
     finally:
@@ -146,8 +167,19 @@ def test_interrupted_run_leaves_latest_alone_and_no_kernels(tmp_path: Path) -> N
     previous = tmp_path / "20200101T000000Z"
     previous.mkdir()
     publish_latest(tmp_path, previous)
-    proc = start("run", "--notebooks", str(FIXTURES / "slow.ipynb"), "-p", "seconds=60",
-                 "--reports", str(tmp_path), "--no-cache", "--kernel", "fork", "--no-progress")
+    proc = start(
+        "run",
+        "--notebooks",
+        str(FIXTURES / "slow.ipynb"),
+        "-p",
+        "seconds=60",
+        "--reports",
+        str(tmp_path),
+        "--no-cache",
+        "--kernel",
+        "fork",
+        "--no-progress",
+    )
     try:
         # papermill writes the executed notebook as soon as the first cell starts
         wait_for(lambda: any(tmp_path.glob("2*/baseline/slow.ipynb")))
@@ -172,8 +204,9 @@ def test_a_subset_of_the_suite_does_not_move_latest(tmp_path: Path, small_scenar
 
     # A real notebook, on a few-path scenario with quick models: the subset matters, not the numbers.
     reports = tmp_path / "reports"
-    out = capacity("run", "--params", str(small_scenario()), "--notebooks", "01", "--reports", str(reports),
-                   *RUN_FAST, timeout=400)
+    out = capacity(
+        "run", "--params", str(small_scenario()), "--notebooks", "01", "--reports", str(reports), *RUN_FAST, timeout=400
+    )
     assert out.returncode == 0, out.stderr
     assert "latest not moved: a partial run" in out.stdout
     assert latest_target(reports) is None and len(list(reports.glob("2*"))) == 1
@@ -195,9 +228,24 @@ def test_run_as_of_forecasts_from_the_data_of_that_day(tmp_path: Path, small_sce
     import pandas as pd
 
     scenario = small_scenario("as_of_cut")
-    out = capacity("run", "--params", str(scenario), "--as-of", "2025-03-31", "--notebooks", "02",
-                   "--reports", str(tmp_path / "reports"), "--no-publish", "--no-progress", "--jobs", "1",
-                   "--kernel", "spawn", timeout=900)
+    out = capacity(
+        "run",
+        "--params",
+        str(scenario),
+        "--as-of",
+        "2025-03-31",
+        "--notebooks",
+        "02",
+        "--reports",
+        str(tmp_path / "reports"),
+        "--no-publish",
+        "--no-progress",
+        "--jobs",
+        "1",
+        "--kernel",
+        "spawn",
+        timeout=900,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     (tables,) = list((tmp_path / "reports").glob("*/as_of_cut/tables"))
     forecast = pd.read_csv(tables / "population_forecast.csv", parse_dates=["date"])

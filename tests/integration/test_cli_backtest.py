@@ -15,8 +15,9 @@ pytestmark = pytest.mark.integration
 
 
 def _backtest(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "capacity", "backtest", *args],
-                          capture_output=True, text=True, timeout=600)  # a full backtest: minutes on a busy machine
+    return subprocess.run(
+        [sys.executable, "-m", "capacity", "backtest", *args], capture_output=True, text=True, timeout=600
+    )  # a full backtest: minutes on a busy machine
 
 
 def _naive_mae(scorecard: pd.DataFrame) -> float:

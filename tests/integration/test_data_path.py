@@ -26,8 +26,10 @@ from capacity.vintages.record import observed
 pytestmark = pytest.mark.integration
 
 RECORDED = Path(__file__).resolve().parents[1] / "data" / "recorded"
-ROW = ("date,date_precision,registered_brp,in_municipal_shelter,shelter_places,occupancy_pct_reported,source,"
-       "note,series\n2025-09-21,day,131450,,,,test letter to parliament https://example.org/letter,,rtb_letter\n")
+ROW = (
+    "date,date_precision,registered_brp,in_municipal_shelter,shelter_places,occupancy_pct_reported,source,"
+    "note,series\n2025-09-21,day,131450,,,,test letter to parliament https://example.org/letter,,rtb_letter\n"
+)
 
 
 def replay(url: str, params_: Mapping[str, str] | None) -> bytes:
@@ -35,14 +37,16 @@ def replay(url: str, params_: Mapping[str, str] | None) -> bytes:
     return (RECORDED / index[request_url(url, params_)]).read_bytes()
 
 
-def test_a_new_row_and_an_update_reach_the_next_run_and_what_changed(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_new_row_and_an_update_reach_the_next_run_and_what_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     proj = tmp_path / "proj"
     project.init_project(proj)
     monkeypatch.setenv(project.ENV_VAR, str(proj))
     baseline = proj / "params" / "baseline.yaml"
-    baseline.write_text(baseline.read_text(encoding="utf-8").replace("  data_dir: null", "  data_dir: data", 1),
-                        encoding="utf-8")
+    baseline.write_text(
+        baseline.read_text(encoding="utf-8").replace("  data_dir: null", "  data_dir: data", 1), encoding="utf-8"
+    )
     (proj / "data").mkdir()
     shipped = (data.shipped_dir() / "eurostat_tp_nl_monthly.csv").read_text(encoding="utf-8").splitlines(True)
     (proj / "data" / "eurostat_tp_nl_monthly.csv").write_text("".join(shipped[:-2]), encoding="utf-8")
@@ -58,7 +62,8 @@ def test_a_new_row_and_an_update_reach_the_next_run_and_what_changed(tmp_path: P
     history = data.load_history(scn.data.data_dir, scn.data.files)
     month = history[(history["variable"] == "registered") & (history["date"] == pd.Timestamp("2025-09-01"))]
     assert month[["value", "flag", "source"]].values.tolist() == [
-        [131_450.0, "observed", "test letter to parliament https://example.org/letter"]]
+        [131_450.0, "observed", "test letter to parliament https://example.org/letter"]
+    ]
     counts = history.attrs.get("registered_counts")
     if counts is not None:  # every count with its series, as the nowcast reads them
         assert counts.loc[counts["date"] == pd.Timestamp("2025-09-21"), "series"].tolist() == ["rtb_letter"]

@@ -29,12 +29,18 @@ def _project(tmp_path: Path, fake_capacity: str) -> Path:
 
 def test_the_job_writes_every_line_to_stdout_and_to_its_log_file(tmp_path: Path) -> None:
     project = _project(tmp_path, "#!/bin/sh\necho \"runner says $*\"\necho 'an error line' >&2\nexit 1\n")
-    out = subprocess.run(["sh", str(project / "deploy" / "run-scheduled.sh"), "--force"], capture_output=True,
-                         text=True, timeout=30)
+    out = subprocess.run(
+        ["sh", str(project / "deploy" / "run-scheduled.sh"), "--force"], capture_output=True, text=True, timeout=30
+    )
     assert out.returncode == 1
     log = (project / "reports" / "logs" / "scheduled.log").read_text()
-    for text in ("scheduled run starting", "runner says run --all-scenarios", "--force", "an error line",
-                 "scheduled run ended with exit code 1"):
+    for text in (
+        "scheduled run starting",
+        "runner says run --all-scenarios",
+        "--force",
+        "an error line",
+        "scheduled run ended with exit code 1",
+    ):
         assert text in out.stdout and text in log, text
     assert out.stdout == log  # the journal gets exactly what the file gets
 
@@ -42,13 +48,41 @@ def test_the_job_writes_every_line_to_stdout_and_to_its_log_file(tmp_path: Path)
 def test_on_warning_prints_the_triggers_that_fired(tmp_path: Path) -> None:
     project = _project(tmp_path, "#!/bin/sh\nexit 0\n")
     warnings = tmp_path / "warnings.json"
-    warnings.write_text(json.dumps({"run_id": "20261202T020000Z", "status": "stale", "scenarios": {"baseline": {
-        "status": "stale", "triggers": [
-            {"trigger": "shelter_pressure", "status": "unknown", "title": "Shelter pressure", "text": "Not evaluated"},
-            {"trigger": "data_age", "status": "stale", "title": "Age of the data", "text": "Stale data: June 2025"}]}}}))
+    warnings.write_text(
+        json.dumps(
+            {
+                "run_id": "20261202T020000Z",
+                "status": "stale",
+                "scenarios": {
+                    "baseline": {
+                        "status": "stale",
+                        "triggers": [
+                            {
+                                "trigger": "shelter_pressure",
+                                "status": "unknown",
+                                "title": "Shelter pressure",
+                                "text": "Not evaluated",
+                            },
+                            {
+                                "trigger": "data_age",
+                                "status": "stale",
+                                "title": "Age of the data",
+                                "text": "Stale data: June 2025",
+                            },
+                        ],
+                    }
+                },
+            }
+        )
+    )
     env = {**os.environ, "PATH": "/usr/bin:/bin"}  # whether `mail` exists or not, the text is printed
-    out = subprocess.run(["sh", str(project / "deploy" / "on-warning.sh"), str(warnings)], capture_output=True,
-                         text=True, timeout=30, env=env)
+    out = subprocess.run(
+        ["sh", str(project / "deploy" / "on-warning.sh"), str(warnings)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=env,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("capacity early warning: STALE (run 20261202T020000Z)")
     assert "- baseline: Age of the data: stale: Stale data: June 2025" in out.stdout

@@ -14,8 +14,15 @@ pytestmark = pytest.mark.notebook
 
 def test_06_eu_context_renders_in_english_and_dutch(tmp_path: Path) -> None:
     files = [params.BASELINE_PATH, params.PARAMS_DIR / "scenarios" / "baseline_nl.yaml"]
-    result = runner.run(files, notebooks=["06_eu_context"], reports_dir=tmp_path, jobs=2, prepare=False,
-                        progress=False, extra_parameters={})
+    result = runner.run(
+        files,
+        notebooks=["06_eu_context"],
+        reports_dir=tmp_path,
+        jobs=2,
+        prepare=False,
+        progress=False,
+        extra_parameters={},
+    )
     assert result.ok, [r.error for r in result.failed]
     en = (result.run_dir / "baseline" / "06_eu_context.html").read_text(encoding="utf-8")
     nl = (result.run_dir / "baseline_nl" / "06_eu_context.html").read_text(encoding="utf-8")

@@ -43,8 +43,9 @@ AS_OF = "2026-12-06"
 
 def summary() -> pd.DataFrame:
     head = pipeline.run_scenario(params.load(forecast__as_of=AS_OF)).headline
-    return pd.DataFrame({"key": head["key"],
-                         **{col: [_round(v) for v in head[col]] for col in ("value", "p10", "p90")}})
+    return pd.DataFrame(
+        {"key": head["key"], **{col: [_round(v) for v in head[col]] for col in ("value", "p10", "p90")}}
+    )
 
 
 def test_baseline_headline_matches_golden() -> None:
@@ -58,4 +59,6 @@ def test_baseline_headline_matches_golden() -> None:
     for col in ("value", "p10", "p90"):
         moved |= (merged[f"{col}_golden"] != merged[f"{col}_now"]).to_numpy()
     changed = merged[(merged["_merge"] != "both").to_numpy() | moved]
-    assert changed.empty, "headline numbers moved (regenerate deliberately, see module docstring):\n" + changed.to_string()
+    assert changed.empty, (
+        "headline numbers moved (regenerate deliberately, see module docstring):\n" + changed.to_string()
+    )

@@ -27,8 +27,10 @@ def _used_notebook() -> dict:
     nb.cells[1].outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "1"}, execution_count=2)]
     for i, cell in enumerate(nb.cells):
         cell["id"] = f"c{i}"
-    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
-                   "language_info": {"name": "python", "version": "0.0"}}
+    nb.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"},
+        "language_info": {"name": "python", "version": "0.0"},
+    }
     return json.loads(nbformat.writes(nb))
 
 
@@ -48,8 +50,7 @@ def test_labs_save_writes_the_projects_notebooks_clean(tmp_path: Path) -> None:
     """Lab's autosave goes through the server's contents manager: with the hook, the file on disk stays clean."""
     contents = pytest.importorskip("jupyter_server.services.contents.filemanager")
     (tmp_path / "notebooks").mkdir()
-    manager = contents.FileContentsManager(root_dir=str(tmp_path),
-                                           pre_save_hook="capacity.lab.hygiene.pre_save_hook")
+    manager = contents.FileContentsManager(root_dir=str(tmp_path), pre_save_hook="capacity.lab.hygiene.pre_save_hook")
     model = {"type": "notebook", "format": "json", "content": _used_notebook()}
     manager.save(dict(model, content=_used_notebook()), "notebooks/01_data.ipynb")
     manager.save(dict(model, content=_used_notebook()), "mine.ipynb")  # a planner's own: kept as is
@@ -58,13 +59,18 @@ def test_labs_save_writes_the_projects_notebooks_clean(tmp_path: Path) -> None:
 
 
 def test_git_stores_a_used_notebook_without_outputs(tmp_path: Path) -> None:
-    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t",
-           "PYTHONPATH": str(Path(hygiene.__file__).resolve().parents[2])}
+    env = {
+        **os.environ,
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+        "PYTHONPATH": str(Path(hygiene.__file__).resolve().parents[2]),
+    }
 
     def git(*args: str) -> str:
-        return subprocess.run(["git", *args], cwd=tmp_path, env=env, check=True, capture_output=True,
-                              text=True).stdout
+        return subprocess.run(["git", *args], cwd=tmp_path, env=env, check=True, capture_output=True, text=True).stdout
 
     git("init", "-q")
     git("config", "filter.capacity-notebook.clean", f"{sys.executable} -m capacity.lab.hygiene")

@@ -50,8 +50,7 @@ SOURCES = ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "LICENSE", 
 
 
 def _sh(*args: str | Path, cwd: Path, env: dict[str, str], timeout: float) -> subprocess.CompletedProcess:
-    done = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    done = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     assert done.returncode == 0, f"{' '.join(map(str, args))} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
     return done
 
@@ -67,19 +66,34 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict:
         path = REPO / name
         (shutil.copytree(path, src / name, ignore=ignore) if path.is_dir() else shutil.copy2(path, src / name))
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "CAPACITY_PROJECT", "VIRTUAL_ENV")}
-    _sh(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp / "dist", src, cwd=tmp, env=env,
-        timeout=300)
+    _sh(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp / "dist", src, cwd=tmp, env=env, timeout=300)
     wheel = next((tmp / "dist").glob("capacity-*.whl"))
     venv = tmp / "venv"
     _sh(sys.executable, "-m", "venv", "--without-pip", venv, cwd=tmp, env=env, timeout=120)
     python = venv / "bin" / "python"
-    site = Path(_sh(python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=tmp, env=env,
-                    timeout=60).stdout.strip())
+    site = Path(
+        _sh(
+            python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=tmp, env=env, timeout=60
+        ).stdout.strip()
+    )
     (site / "_project_venv_packages.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     (site / "_capacity_no_extras.py").write_text(BLOCKER)
     (site / "_capacity_no_extras.pth").write_text("import _capacity_no_extras\n")
-    _sh(sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index", "-q", wheel,
-        cwd=tmp, env=env, timeout=300)
+    _sh(
+        sys.executable,
+        "-m",
+        "pip",
+        "--python",
+        python,
+        "install",
+        "--no-deps",
+        "--no-index",
+        "-q",
+        wheel,
+        cwd=tmp,
+        env=env,
+        timeout=300,
+    )
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}"
     # ... and their data files: nbconvert's templates live in <prefix>/share/jupyter
     env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
@@ -90,11 +104,17 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 def test_the_wheel_ships_parameters_notebooks_templates_and_licence(installed):
     names = set(zipfile.ZipFile(installed["wheel"]).namelist())
-    expected = {"capacity/defaults/params/baseline.yaml", "capacity/defaults/params/scenarios/ceasefire.yaml",
-                "capacity/defaults/notebooks/01_data.ipynb", "capacity/templates/index.html.j2",
-                "capacity/templates/capacity_report/index.html.j2", "capacity/templates/capacity_report/conf.json",
-                "capacity/datasets/municipalities.csv", "capacity/assets/plotly-locale-nl.js",
-                "capacity/locale/nl/LC_MESSAGES/capacity.mo"}  # the word catalogue, compiled at build
+    expected = {
+        "capacity/defaults/params/baseline.yaml",
+        "capacity/defaults/params/scenarios/ceasefire.yaml",
+        "capacity/defaults/notebooks/01_data.ipynb",
+        "capacity/templates/index.html.j2",
+        "capacity/templates/capacity_report/index.html.j2",
+        "capacity/templates/capacity_report/conf.json",
+        "capacity/datasets/municipalities.csv",
+        "capacity/assets/plotly-locale-nl.js",
+        "capacity/locale/nl/LC_MESSAGES/capacity.mo",
+    }  # the word catalogue, compiled at build
     assert expected <= names, sorted(expected - names)
     for notebook in (REPO / "notebooks").glob("*.ipynb"):
         assert f"capacity/defaults/notebooks/{notebook.name}" in names
@@ -111,17 +131,30 @@ def test_the_headless_install_requires_no_extra(installed):
     names = {r.split(";")[0].split("[")[0].split(">")[0].split("=")[0].split("<")[0].strip().lower() for r in base}
     assert not names & {"jupyterlab", "ipywidgets", "dask", "distributed", "openpyxl"}, names
     assert {"lab", "dask", "test"} <= set(meta.get_all("Provides-Extra"))
-    blocked = subprocess.run([installed["python"], "-c", "import ipywidgets"], cwd=installed["work"],
-                             env=installed["env"], capture_output=True, text=True, timeout=60)
+    blocked = subprocess.run(
+        [installed["python"], "-c", "import ipywidgets"],
+        cwd=installed["work"],
+        env=installed["env"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert blocked.returncode == 1 and "an extra; not installed" in blocked.stderr  # the run below is headless
 
 
 def test_capacity_comes_from_the_wheel_and_knows_its_version(installed):
-    where = _sh(installed["python"], "-c", "import capacity; print(capacity.__file__)", cwd=installed["work"],
-                env=installed["env"], timeout=60).stdout.strip()
+    where = _sh(
+        installed["python"],
+        "-c",
+        "import capacity; print(capacity.__file__)",
+        cwd=installed["work"],
+        env=installed["env"],
+        timeout=60,
+    ).stdout.strip()
     assert Path(where).is_relative_to(installed["venv"]), where
     version = _sh("capacity", "--version", cwd=installed["work"], env=installed["env"], timeout=60).stdout
     from capacity import __version__
+
     assert version.strip() == f"capacity {__version__}"
 
 
@@ -132,12 +165,14 @@ def test_init_then_run_the_baseline_from_an_empty_folder(installed):
     _sh("capacity", "init", "planning", cwd=work, env=env, timeout=60)
     folder = work / "planning"
     assert (folder / "params" / "baseline.yaml").is_file() and (folder / "README.md").is_file()
-    refused = subprocess.run(["capacity", "init", "planning"], cwd=work, env=env, capture_output=True, text=True,
-                             timeout=60)
+    refused = subprocess.run(
+        ["capacity", "init", "planning"], cwd=work, env=env, capture_output=True, text=True, timeout=60
+    )
     assert refused.returncode == 2 and "would overwrite" in refused.stderr
     _sh("capacity", "validate", cwd=folder, env=env, timeout=120)
-    run = _sh("capacity", "run", "--notebooks", "01_data", "--jobs", "1", "--no-progress",
-              cwd=folder, env=env, timeout=600)
+    run = _sh(
+        "capacity", "run", "--notebooks", "01_data", "--jobs", "1", "--no-progress", cwd=folder, env=env, timeout=600
+    )
     reports = sorted((folder / "reports").glob("2*/baseline/01_data.html"))
     assert reports, run.stdout + run.stderr
     run_dir = reports[0].parents[1]

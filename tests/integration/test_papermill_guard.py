@@ -14,8 +14,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def capacity(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "capacity", *args], capture_output=True,
-                          text=True, timeout=120, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "capacity", *args], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
 
 
 def test_plain_papermill_with_a_misspelt_parameter_fails_naming_it(tmp_path: Path) -> None:
@@ -24,9 +25,13 @@ def test_plain_papermill_with_a_misspelt_parameter_fails_naming_it(tmp_path: Pat
 
     with pytest.raises(PapermillExecutionError) as failed:
         papermill.execute_notebook(
-            str(ROOT / "notebooks" / "01_data.ipynb"), str(tmp_path / "out.ipynb"),
-            parameters={"output_dri": str(tmp_path)}, kernel_name="python3",
-            progress_bar=False, cwd=str(ROOT / "notebooks"))
+            str(ROOT / "notebooks" / "01_data.ipynb"),
+            str(tmp_path / "out.ipynb"),
+            parameters={"output_dri": str(tmp_path)},
+            kernel_name="python3",
+            progress_bar=False,
+            cwd=str(ROOT / "notebooks"),
+        )
     message = str(failed.value)
     assert "ParameterError" in message and "output_dri" in message
     assert "did you mean output_dir" in message and "params_path" in message
@@ -34,8 +39,18 @@ def test_plain_papermill_with_a_misspelt_parameter_fails_naming_it(tmp_path: Pat
 
 
 def test_run_p_refuses_runner_names_unknown_names_and_wrong_types() -> None:
-    out = capacity("run", "--dry-run", "--notebooks", "02", "-p", "n_paths=abc",
-                   "-p", "params_path=params/scenarios/ceasefire.yaml", "-p", "n_path=5")
+    out = capacity(
+        "run",
+        "--dry-run",
+        "--notebooks",
+        "02",
+        "-p",
+        "n_paths=abc",
+        "-p",
+        "params_path=params/scenarios/ceasefire.yaml",
+        "-p",
+        "n_path=5",
+    )
     assert out.returncode == 2, out.stderr
     assert "n_paths='abc'" in out.stderr and "whole number" in out.stderr
     assert "params_path" in out.stderr and "set by the runner" in out.stderr
@@ -63,8 +78,12 @@ def test_the_scenario_editor_notebook_runs_and_shows_the_form(tmp_path: Path) ->
     import papermill
 
     nb = papermill.execute_notebook(
-        str(ROOT / "notebooks" / "scenario_editor.ipynb"), str(tmp_path / "editor.ipynb"),
-        kernel_name="python3", progress_bar=False, cwd=str(ROOT / "notebooks"))
+        str(ROOT / "notebooks" / "scenario_editor.ipynb"),
+        str(tmp_path / "editor.ipynb"),
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(ROOT / "notebooks"),
+    )
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
     assert not any(o.get("output_type") == "error" for o in outputs)

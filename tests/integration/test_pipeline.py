@@ -54,7 +54,9 @@ def test_tables_follow_the_contract(baseline: pipeline.ScenarioResults) -> None:
         check_contract(table)
     variables = set(baseline.backlog.table()["variable"])
     assert {"pending", "decisions", "late_decisions", "penalty_eur", "dtv_caseload", "shelter_entitled"} <= variables
-    assert {"in_shelter", "places", "occupancy_rate", "unmet_demand", "places_needed"} <= set(baseline.shelter.table()["variable"])
+    assert {"in_shelter", "places", "occupancy_rate", "unmet_demand", "places_needed"} <= set(
+        baseline.shelter.table()["variable"]
+    )
 
 
 def test_same_seed_same_numbers(baseline: pipeline.ScenarioResults) -> None:
@@ -97,19 +99,30 @@ def test_peaks_are_maxima_over_the_horizon(baseline: pipeline.ScenarioResults) -
 
 
 def test_every_step_has_its_own_stream_and_the_results_hold_every_report_table(
-        baseline: pipeline.ScenarioResults) -> None:
-    assert set(pipeline.STREAMS) >= {"backtest", "forecast", "backlog", "shelter", "gap_check",
-                                     "policies", "solver"}
-    for name in ("headline", "population_forecast", "forecast_gap_check", "shelter_forecast",
-                 "shelter_planning", "municipalities", "backlog_forecast", "backlog_policies",
-                 "capacity_needed", "anchor_checks"):
+    baseline: pipeline.ScenarioResults,
+) -> None:
+    assert set(pipeline.STREAMS) >= {"backtest", "forecast", "backlog", "shelter", "gap_check", "policies", "solver"}
+    for name in (
+        "headline",
+        "population_forecast",
+        "forecast_gap_check",
+        "shelter_forecast",
+        "shelter_planning",
+        "municipalities",
+        "backlog_forecast",
+        "backlog_policies",
+        "capacity_needed",
+        "anchor_checks",
+    ):
         assert not baseline.tables[name].empty, name
     assert baseline.allocation["in_shelter"].sum() == pytest.approx(
-        baseline.allocation.attrs["national"]["in_shelter"], abs=1)
+        baseline.allocation.attrs["national"]["in_shelter"], abs=1
+    )
 
 
-def test_backtest_is_shared_across_scenarios_of_a_run(tmp_path: Path, baseline: pipeline.ScenarioResults,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_backtest_is_shared_across_scenarios_of_a_run(
+    tmp_path: Path, baseline: pipeline.ScenarioResults, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from capacity import forecast
 
     calls = []
@@ -149,7 +162,8 @@ def _prepare_one(cache_dir: str) -> int:
 
 
 def test_scenarios_prepared_at_once_compute_the_backtest_once(
-        tmp_path: Path, baseline: pipeline.ScenarioResults, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, baseline: pipeline.ScenarioResults, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Two workers preparing scenarios together: one computes the backtest, the other waits for it."""
     import multiprocessing
 
@@ -219,8 +233,9 @@ def test_backlog_penalties_terms_and_replay_are_in_the_results(baseline: pipelin
     assert (penalties["penalty_eur_p10"] >= 0).all()
     for term in (6, 21):
         assert f"backlog_penalty_eur_cohort_term{term}" in rows.index
-    assert rows.loc["backlog_penalty_eur_cohort_term6", "value"] >= rows.loc[
-        "backlog_penalty_eur_cohort_term21", "value"]
+    assert (
+        rows.loc["backlog_penalty_eur_cohort_term6", "value"] >= rows.loc["backlog_penalty_eur_cohort_term21", "value"]
+    )
     validation = tables["backlog_validation"]
     assert set(validation["year"]) == {2023, 2024, 2025}
     pen = validation[validation["quantity"] == "penalty_eur"].set_index("year")
@@ -245,10 +260,12 @@ def test_shelter_housing_task_and_pressure_in_the_baseline(baseline: pipeline.Sc
     exits = tables["municipal_exits"]
     assert exits["code"].nunique() == 342 and set(exits["date"]) == set(after.dates)
     # one chain: municipalities add up to their safety region every month and quantile
-    chain = tables["municipal_forecast"].groupby(["safety_region", "date", "variable"])[
-        ["mean", *QUANTILE_COLUMNS]].sum()
+    chain = (
+        tables["municipal_forecast"].groupby(["safety_region", "date", "variable"])[["mean", *QUANTILE_COLUMNS]].sum()
+    )
     regions = tables["regions"][tables["regions"]["region_type"] == "safety_region"].set_index(
-        ["region", "date", "variable"])[["mean", *QUANTILE_COLUMNS]]
+        ["region", "date", "variable"]
+    )[["mean", *QUANTILE_COLUMNS]]
     assert (regions.loc[chain.index].to_numpy() == chain.to_numpy()).all()
 
 
@@ -276,7 +293,7 @@ def test_forecast_shelter_and_backlog_share_one_departure_process(baseline: pipe
     columns = [pop.dates.get_loc(d) for d in bl.dates[inside]]
     np.testing.assert_allclose(bl.paths["departure_rate"][:, inside], rate[:, columns], rtol=1e-12)
     # beyond the horizon the backlog carries each path's last rate on
-    beyond = bl.paths["departure_rate"][:, inside[-1] + 1:]
+    beyond = bl.paths["departure_rate"][:, inside[-1] + 1 :]
     np.testing.assert_allclose(beyond, np.broadcast_to(rate[:, -1:], beyond.shape), rtol=1e-12)
     # the paths differ: one process with its uncertainty, not one fixed rate
     assert np.ptp(rate[:, columns[0]]) > 0

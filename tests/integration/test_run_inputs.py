@@ -33,9 +33,13 @@ print("probed")"""
 
 def _probe_notebook(folder: Path) -> Notebook:
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell('params_path = None\noutput_dir = "."\ncache_path = None\nprobe = ""',
-                                          metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_markdown_cell("# Probe"), nbformat.v4.new_code_cell(PROBE)]
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            'params_path = None\noutput_dir = "."\ncache_path = None\nprobe = ""', metadata={"tags": ["parameters"]}
+        ),
+        nbformat.v4.new_markdown_cell("# Probe"),
+        nbformat.v4.new_code_cell(PROBE),
+    ]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     path = folder / "probe.ipynb"
     nbformat.write(nb, path)
@@ -46,8 +50,13 @@ def _probe_notebook(folder: Path) -> Notebook:
 def test_kernels_outside_the_project_get_its_folder(tmp_path: Path, kernel: str) -> None:
     root = project.project_root()
     probe = tmp_path / "probe.json"
-    result = runner.run(None, registry=[_probe_notebook(tmp_path)], reports_dir=tmp_path / "r",
-                        extra_parameters={"probe": str(probe)}, **{**FAST, "jobs": 1, "kernel": kernel})
+    result = runner.run(
+        None,
+        registry=[_probe_notebook(tmp_path)],
+        reports_dir=tmp_path / "r",
+        extra_parameters={"probe": str(probe)},
+        **{**FAST, "jobs": 1, "kernel": kernel},
+    )
     assert result.ok, result.failed
     seen = json.loads(probe.read_text())
     assert not Path(seen["cwd"]).resolve().is_relative_to(root)  # the kernel ran elsewhere
@@ -59,13 +68,16 @@ def test_the_kernel_spec_carries_the_project_folder() -> None:
 
 
 def test_published_files_hold_no_machine_path(tmp_path: Path) -> None:
-    result = runner.run(None, registry=[_probe_notebook(tmp_path)], reports_dir=tmp_path / "r",
-                        extra_parameters={"probe": str(tmp_path / "probe.json")}, **FAST)
+    result = runner.run(
+        None,
+        registry=[_probe_notebook(tmp_path)],
+        reports_dir=tmp_path / "r",
+        extra_parameters={"probe": str(tmp_path / "probe.json")},
+        **FAST,
+    )
     assert result.ok, result.failed
-    pages = [result.run_dir / "manifest.json", result.run_dir / "index.html",
-             *result.run_dir.rglob("*.html")]
-    machine = [str(tmp_path), str(project.project_root()), str(Path.home()), "/work/", "/home/", "/root/",
-               "/tmp/"]
+    pages = [result.run_dir / "manifest.json", result.run_dir / "index.html", *result.run_dir.rglob("*.html")]
+    machine = [str(tmp_path), str(project.project_root()), str(Path.home()), "/work/", "/home/", "/root/", "/tmp/"]
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert not [m for m in machine if m in text], (page, [m for m in machine if m in text])
@@ -82,7 +94,8 @@ def _data_copy(folder: Path) -> Path:
 
 
 def test_a_relative_data_dir_counts_from_the_project_not_the_working_directory(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     proj = tmp_path / "proj"
     (proj / "params").mkdir(parents=True)
     shutil.copyfile(project.baseline_path(), proj / "params" / "baseline.yaml")
@@ -111,17 +124,34 @@ def test_run_refuses_a_bad_data_file_before_any_kernel(tmp_path: Path) -> None:
     scenario = tmp_path / "dropin.yaml"
     scenario.write_text(f"meta:\n  name: dropin\n  title: Drop-in data\ndata:\n  data_dir: {copy}\n")
     reports = tmp_path / "r"
-    out = subprocess.run([sys.executable, "-m", "capacity", "run", "--params", str(scenario),
-                          "--reports", str(reports), "--no-cache", "--no-progress", "--jobs", "1"],
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "capacity",
+            "run",
+            "--params",
+            str(scenario),
+            "--reports",
+            str(reports),
+            "--no-cache",
+            "--no-progress",
+            "--jobs",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 2, out.stderr
     assert "nothing ran" in out.stderr and "Traceback" not in out.stderr + out.stdout
     assert "ukraine_shelter_nl.csv, row 46: registered_brp = '120.820'" in out.stderr
     assert not reports.exists() or not list(reports.glob("2*"))
 
 
-@pytest.mark.parametrize("path", [None, *params.scenario_files(include_baseline=False)],
-                         ids=lambda p: Path(p).stem if p else "baseline")
+@pytest.mark.parametrize(
+    "path", [None, *params.scenario_files(include_baseline=False)], ids=lambda p: Path(p).stem if p else "baseline"
+)
 def test_the_dumped_scenario_loads_back_equal(tmp_path: Path, path: Path | None) -> None:
     scn = params.load(path)
     dumped = tmp_path / "scenario.yaml"

@@ -22,8 +22,7 @@ pytestmark = pytest.mark.integration
 
 
 def test_report_is_code_free_offline_and_carries_provenance(tmp_path: Path) -> None:
-    result = runner.run(None, registry=[OK, MUNI], municipalities=["GM0363"],
-                        reports_dir=tmp_path, **FAST)
+    result = runner.run(None, registry=[OK, MUNI], municipalities=["GM0363"], reports_dir=tmp_path, **FAST)
     assert result.ok, result.failed
     run_dir = result.run_dir
     assert (run_dir / "assets" / "plotly.min.js").stat().st_size > 1_000_000
@@ -43,8 +42,16 @@ def test_report_is_code_free_offline_and_carries_provenance(tmp_path: Path) -> N
     assert '<html lang="nl">' in muni and "Gebruikte parameters" in muni
     assert (run_dir / "baseline" / "tables" / "ok_numbers.csv").is_file()
     manifest = json.loads((run_dir / "manifest.json").read_text())
-    for key in ("params_files", "data_files", "package_version", "git_commit", "started",
-                "ended", "status", "data_vintage"):
+    for key in (
+        "params_files",
+        "data_files",
+        "package_version",
+        "git_commit",
+        "started",
+        "ended",
+        "status",
+        "data_vintage",
+    ):
         assert key in manifest
     assert manifest["scenarios"][0]["seed"] == 20250228
     assert all(len(f["sha256"]) == 64 for f in manifest["params_files"] + manifest["data_files"])
@@ -63,14 +70,13 @@ def test_unknown_parameter_fails_before_any_kernel(tmp_path: Path, monkeypatch) 
     assert str(bad) in str(err.value) and "places_typo" in str(err.value)
     assert "5" in str(err.value)
     with pytest.raises(RunError, match=r"parameter sedonds = 3 is not declared"):
-        runner.run(None, registry=[SLOW], reports_dir=tmp_path / "r",
-                   extra_parameters={"sedonds": 3}, **FAST)
+        runner.run(None, registry=[SLOW], reports_dir=tmp_path / "r", extra_parameters={"sedonds": 3}, **FAST)
     with pytest.raises(RunError, match="no cell tagged 'parameters'"):
-        runner.run(None, registry=[Notebook("np", path=FIXTURES / "no_parameters.ipynb")],
-                   reports_dir=tmp_path / "r", **FAST)
+        runner.run(
+            None, registry=[Notebook("np", path=FIXTURES / "no_parameters.ipynb")], reports_dir=tmp_path / "r", **FAST
+        )
     with pytest.raises(ParameterError, match="GM9999"):
-        runner.run(None, registry=[MUNI], municipalities=["GM9999"],
-                   reports_dir=tmp_path / "r", **FAST)
+        runner.run(None, registry=[MUNI], municipalities=["GM9999"], reports_dir=tmp_path / "r", **FAST)
     assert not (tmp_path / "r").exists() or not any((tmp_path / "r").glob("2*"))
 
 
@@ -97,14 +103,19 @@ def test_publish_is_atomic_and_prune_keeps_latest(tmp_path: Path) -> None:
     assert not list(tmp_path.glob(".latest.*"))
 
 
-def test_kernel_is_the_project_python_whatever_kernelspecs_exist(tmp_path: Path,
-                                                                monkeypatch) -> None:
+def test_kernel_is_the_project_python_whatever_kernelspecs_exist(tmp_path: Path, monkeypatch) -> None:
     # A machine-wide "python3" kernelspec pointing at another interpreter (papermill #251, #761)
     spec = tmp_path / "jupyter" / "kernels" / "python3"
     spec.mkdir(parents=True)
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": ["/nonexistent/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "elsewhere", "language": "python"}))
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": ["/nonexistent/bin/python", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "elsewhere",
+                "language": "python",
+            }
+        )
+    )
     monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
     result = runner.run(None, registry=[OK], reports_dir=tmp_path / "r", **{**FAST, "jobs": 1})
     assert result.ok, result.failed
@@ -127,14 +138,12 @@ def test_manifest_describes_the_data_each_scenario_read(tmp_path: Path) -> None:
     copy.write_text("".join(shipped.read_text().splitlines(keepends=True)[:-2]))  # without the June 2025 rows
     scenario = tmp_path / "older_data.yaml"
     scenario.write_text(f"data:\n  files:\n    ukraine_shelter_nl: {copy}\n")
-    result = runner.run([BASELINE_PATH, scenario], registry=[OK], reports_dir=tmp_path / "r",
-                        **FAST)
+    result = runner.run([BASELINE_PATH, scenario], registry=[OK], reports_dir=tmp_path / "r", **FAST)
     assert result.ok, result.failed
     digest = hashlib.sha256(copy.read_bytes()).hexdigest()
     scenarios = {s["name"]: s for s in result.manifest["scenarios"]}
     older = {f["name"]: f for f in scenarios["older_data"]["data_files"]}
-    assert older["ukraine_shelter_nl"] == {"name": "ukraine_shelter_nl", "path": str(copy),
-                                           "sha256": digest}
+    assert older["ukraine_shelter_nl"] == {"name": "ukraine_shelter_nl", "path": str(copy), "sha256": digest}
     baseline = {f["name"]: f for f in scenarios["baseline"]["data_files"]}
     assert baseline["ukraine_shelter_nl"]["path"] == str(shipped)
     assert baseline["ukraine_shelter_nl"]["sha256"] != digest

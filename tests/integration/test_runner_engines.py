@@ -16,19 +16,25 @@ pytestmark = pytest.mark.integration
 
 
 def _job(notebook: runner.Notebook, folder: Path) -> Job:
-    return Job(key=f"s/{notebook.name}", scenario="s", notebook=notebook, municipality=None,
-               parameters={"params_path": None, "output_dir": str(folder / "s"), "cache_path": None},
-               output_ipynb=folder / "s" / f"{notebook.name}.ipynb",
-               output_html=folder / "s" / f"{notebook.name}.html", workdir=folder / ".work",
-               language="en", title=notebook.name)
+    return Job(
+        key=f"s/{notebook.name}",
+        scenario="s",
+        notebook=notebook,
+        municipality=None,
+        parameters={"params_path": None, "output_dir": str(folder / "s"), "cache_path": None},
+        output_ipynb=folder / "s" / f"{notebook.name}.ipynb",
+        output_html=folder / "s" / f"{notebook.name}.html",
+        workdir=folder / ".work",
+        language="en",
+        title=notebook.name,
+    )
 
 
 @pytest.mark.parametrize("notebook", [BROKEN, DIES], ids=["raises", "kernel-dies"])
-def test_both_engines_give_the_same_outcome_for_the_same_failure(notebook: runner.Notebook,
-                                                                 tmp_path: Path) -> None:
+def test_both_engines_give_the_same_outcome_for_the_same_failure(notebook: runner.Notebook, tmp_path: Path) -> None:
     options = {"timeout": 60, "kernel": "spawn", "context": {"run_dir": str(tmp_path)}}
-    alone, = execute_jobs("papermill", [_job(notebook, tmp_path / "papermill")], **options)
-    chunk, = execute_jobs("chunk", [_job(notebook, tmp_path / "chunk")], **options)
+    (alone,) = execute_jobs("papermill", [_job(notebook, tmp_path / "papermill")], **options)
+    (chunk,) = execute_jobs("chunk", [_job(notebook, tmp_path / "chunk")], **options)
     assert alone.status == chunk.status != "ok"
     if notebook is BROKEN:  # the same cell named the same way
         assert alone.error == chunk.error == "ValueError: deliberately broken fixture (cell 4)"
@@ -38,8 +44,7 @@ def test_both_engines_give_the_same_outcome_for_the_same_failure(notebook: runne
         assert result.html and "capacity-error" in Path(result.html).read_text(encoding="utf-8")
 
 
-def test_a_run_loads_each_scenario_once_in_the_runner(tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_run_loads_each_scenario_once_in_the_runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Plan validates the file; manifest, inputs and fingerprint use the validated object.
 
     Loads by :mod:`capacity.runner.index` and :mod:`capacity.vintages.record` (by path, in

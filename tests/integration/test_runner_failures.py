@@ -22,8 +22,7 @@ def test_broken_notebook_in_a_batch_is_isolated(tmp_path: Path) -> None:
     assert first.ok and first.published
     assert latest_target(reports) == first.run_dir.name
 
-    second = runner.run(None, registry=[OK, BROKEN, MUNI], municipalities=["GM0363"],
-                        reports_dir=reports, **FAST)
+    second = runner.run(None, registry=[OK, BROKEN, MUNI], municipalities=["GM0363"], reports_dir=reports, **FAST)
     assert second.status == "failed" and not second.published
     assert latest_target(reports) == first.run_dir.name  # latest unchanged
     assert second.results["baseline/ok"].status == "ok"
@@ -60,8 +59,7 @@ def test_failed_shared_results_skip_that_scenario_and_say_why(tmp_path: Path) ->
     empty.mkdir()
     scenario = tmp_path / "nodata.yaml"
     scenario.write_text(f"data:\n  data_dir: {empty}\n")
-    result = runner.run([scenario], registry=[OK], reports_dir=tmp_path / "r",
-                        **{**FAST, "prepare": True})
+    result = runner.run([scenario], registry=[OK], reports_dir=tmp_path / "r", **{**FAST, "prepare": True})
     assert result.status == "failed" and not result.published
     assert result.results["nodata/prepare"].status == "failed"
     assert "data file not found" in result.results["nodata/prepare"].error

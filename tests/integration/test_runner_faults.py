@@ -55,8 +55,7 @@ def kernels(procs: list[psutil.Process]) -> list[psutil.Process]:
     for proc in procs:
         try:
             cmd = " ".join(proc.cmdline())
-            forked = "capacity.runner.fork" in cmd and "capacity.runner.fork" in " ".join(
-                proc.parent().cmdline())
+            forked = "capacity.runner.fork" in cmd and "capacity.runner.fork" in " ".join(proc.parent().cmdline())
         except (psutil.NoSuchProcess, AttributeError):
             continue
         if "ipykernel_launcher" in cmd or forked:
@@ -65,10 +64,8 @@ def kernels(procs: list[psutil.Process]) -> list[psutil.Process]:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux-only")
-@pytest.mark.parametrize(("kernel", "executor"), [("fork", "process"), ("spawn", "process"),
-                                                  ("fork", "dask")])
-def test_kill_9_of_the_runner_leaves_no_process_behind(tmp_path: Path, kernel: str,
-                                                        executor: str, monkeypatch) -> None:
+@pytest.mark.parametrize(("kernel", "executor"), [("fork", "process"), ("spawn", "process"), ("fork", "dask")])
+def test_kill_9_of_the_runner_leaves_no_process_behind(tmp_path: Path, kernel: str, executor: str, monkeypatch) -> None:
     if executor == "dask":
         pytest.importorskip("distributed")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # the runner inherits it
@@ -77,10 +74,31 @@ def test_kill_9_of_the_runner_leaves_no_process_behind(tmp_path: Path, kernel: s
     previous.mkdir(parents=True)
     publish_latest(reports, previous)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "capacity", "run", "--notebooks", SLOW, str(FIXTURES / "ok.ipynb"),
-         "-p", "seconds=120", "--reports", str(reports), "--no-cache", "--kernel", kernel,
-         "--executor", executor, "--no-progress", "--jobs", "2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "capacity",
+            "run",
+            "--notebooks",
+            SLOW,
+            str(FIXTURES / "ok.ipynb"),
+            "-p",
+            "seconds=120",
+            "--reports",
+            str(reports),
+            "--no-cache",
+            "--kernel",
+            kernel,
+            "--executor",
+            executor,
+            "--no-progress",
+            "--jobs",
+            "2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     runner_proc = psutil.Process(proc.pid)
     spawned: list[psutil.Process] = []
     try:
@@ -91,8 +109,7 @@ def test_kill_9_of_the_runner_leaves_no_process_behind(tmp_path: Path, kernel: s
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
         # Within a few seconds nothing the runner started is left (no reaping by anyone).
-        wait_for(lambda: not survivors(spawned), timeout=8,
-                 what=f"children to die: {survivors(spawned)}")
+        wait_for(lambda: not survivors(spawned), timeout=8, what=f"children to die: {survivors(spawned)}")
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -123,13 +140,16 @@ def test_a_kill_while_publishing_leaves_no_stray_link_once_the_next_run_starts(t
     os.symlink("20200202T000000Z", tmp_path / ".latest.4242")  # what a kill -9 mid-publish leaves
     running = tmp_path / "20200202T000000Z"
     running.mkdir()
-    (running / "manifest.json").write_text(json.dumps(
-        {"status": "running", "pid": 2**22 + 7, "started": "2020-02-02T00:00:00+00:00"}))
+    (running / "manifest.json").write_text(
+        json.dumps({"status": "running", "pid": 2**22 + 7, "started": "2020-02-02T00:00:00+00:00"})
+    )
     mine = tmp_path / "20200303T000000Z"
     mine.mkdir()
-    (mine / "manifest.json").write_text(json.dumps(
-        {"status": "running", "pid": os.getpid(), "host": os.uname().nodename,
-         "started": publish_mod.now_iso()}))
+    (mine / "manifest.json").write_text(
+        json.dumps(
+            {"status": "running", "pid": os.getpid(), "host": os.uname().nodename, "started": publish_mod.now_iso()}
+        )
+    )
     with run_lock(tmp_path):
         assert not list(tmp_path.glob(".latest.*"))
     assert json.loads((running / "manifest.json").read_text())["status"] == "interrupted"
@@ -153,9 +173,22 @@ def test_unwritable_reports_folder_is_one_line_and_exit_4(tmp_path: Path) -> Non
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     out = subprocess.run(
-        [sys.executable, "-m", "capacity", "run", "--notebooks", str(FIXTURES / "ok.ipynb"),
-         "--reports", str(blocker / "reports"), "--no-cache", "--no-progress"],
-        capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "capacity",
+            "run",
+            "--notebooks",
+            str(FIXTURES / "ok.ipynb"),
+            "--reports",
+            str(blocker / "reports"),
+            "--no-cache",
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == cli.EXIT_IO == 4
     assert out.stderr.count("\n") == 1 and "Traceback" not in out.stderr, out.stderr
     assert "cannot write to the reports folder" in out.stderr and str(blocker) in out.stderr
@@ -190,13 +223,33 @@ def test_read_only_reports_folder_is_one_line_and_exit_4() -> None:
             os.chown(reports, 65534, 65534)
         reports.chmod(0o555)
         src = str(Path(cli.__file__).resolve().parents[1])
-        env = {**os.environ, "HOME": str(home), "XDG_CACHE_HOME": str(home / "cache"),
-               "PYTHONPATH": os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH", "")) if p)}
+        env = {
+            **os.environ,
+            "HOME": str(home),
+            "XDG_CACHE_HOME": str(home / "cache"),
+            "PYTHONPATH": os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH", "")) if p),
+        }
         env.pop(cache.KEY_ENV, None)
         out = subprocess.run(
-            [*_as_unprivileged_user(), sys.executable, "-m", "capacity", "run", "--notebooks", str(notebook),
-             "--reports", str(reports), "--no-cache", "--no-progress"],
-            capture_output=True, text=True, timeout=120, cwd=base, env=env)
+            [
+                *_as_unprivileged_user(),
+                sys.executable,
+                "-m",
+                "capacity",
+                "run",
+                "--notebooks",
+                str(notebook),
+                "--reports",
+                str(reports),
+                "--no-cache",
+                "--no-progress",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=base,
+            env=env,
+        )
     finally:
         shutil.rmtree(base, ignore_errors=True)
     assert out.returncode == cli.EXIT_IO == 4, out.stdout + out.stderr
@@ -208,8 +261,9 @@ def test_read_only_reports_folder_as_root_too(tmp_path: Path, monkeypatch, capsy
         raise PermissionError(30, "Read-only file system", str(tmp_path))
 
     monkeypatch.setattr(publish_mod.tempfile, "mkstemp", refused)
-    code = cli.main(["run", "--notebooks", str(FIXTURES / "ok.ipynb"), "--reports",
-                     str(tmp_path), "--no-cache", "--no-progress"])
+    code = cli.main(
+        ["run", "--notebooks", str(FIXTURES / "ok.ipynb"), "--reports", str(tmp_path), "--no-cache", "--no-progress"]
+    )
     err = capsys.readouterr().err
     assert code == cli.EXIT_IO and err.count("\n") == 1, err
     assert f"cannot write to the reports folder {tmp_path}: Read-only file system" in err
@@ -218,9 +272,26 @@ def test_read_only_reports_folder_as_root_too(tmp_path: Path, monkeypatch, capsy
 
 def test_one_notebook_by_path_does_not_move_latest(tmp_path: Path) -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "capacity", "run", "--notebooks", str(FIXTURES / "ok.ipynb"),
-         "--reports", str(tmp_path), "--no-cache", "--no-progress", "--kernel", "spawn",
-         "--jobs", "1"], capture_output=True, text=True, timeout=180)
+        [
+            sys.executable,
+            "-m",
+            "capacity",
+            "run",
+            "--notebooks",
+            str(FIXTURES / "ok.ipynb"),
+            "--reports",
+            str(tmp_path),
+            "--no-cache",
+            "--no-progress",
+            "--kernel",
+            "spawn",
+            "--jobs",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert out.returncode == 0, out.stderr
     assert "latest not moved: a partial run" in out.stdout
     assert latest_target(tmp_path) is None and len(list(tmp_path.glob("2*"))) == 1
@@ -254,26 +325,38 @@ def test_shared_results_stay_out_of_reports_and_are_removed(tmp_path: Path, monk
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv(cache.KEY_ENV, "ab" * 32)  # not the run's: the run makes its own
     scenario = tmp_path / "small.yaml"
-    scenario.write_text("meta:\n  name: small\nforecast:\n  n_paths: 20\n"
-                        "  models: [naive, mean, drift]\n  ensemble_top_k: 2\n")
-    notebook = nbformat.v4.new_notebook(metadata={
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"}})
+    scenario.write_text(
+        "meta:\n  name: small\nforecast:\n  n_paths: 20\n  models: [naive, mean, drift]\n  ensemble_top_k: 2\n"
+    )
+    notebook = nbformat.v4.new_notebook(
+        metadata={
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+        }
+    )
     notebook.cells = [
-        nbformat.v4.new_code_cell("params_path = None\noutput_dir = '.'\ncache_path = None",
-                                  metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            "params_path = None\noutput_dir = '.'\ncache_path = None", metadata={"tags": ["parameters"]}
+        ),
         nbformat.v4.new_code_cell(
             "import os, stat\nfrom capacity import data\n"
             "res = data.load_pickle(cache_path)\n"
             "assert 'reports' not in cache_path, cache_path\n"
             "mode = stat.S_IMODE(os.stat(os.path.dirname(os.path.dirname(cache_path))).st_mode)\n"
-            "assert mode == 0o700, oct(mode)\nprint(type(res).__name__)"),
+            "assert mode == 0o700, oct(mode)\nprint(type(res).__name__)"
+        ),
     ]
     for i, cell in enumerate(notebook.cells):
         cell["id"] = f"c{i}"
     nbformat.write(notebook, tmp_path / "loads.ipynb")
-    result = runner.run([scenario], registry=[Notebook("loads", path=tmp_path / "loads.ipynb")],
-                        reports_dir=tmp_path / "reports", jobs=1, progress=False, kernel="fork")
+    result = runner.run(
+        [scenario],
+        registry=[Notebook("loads", path=tmp_path / "loads.ipynb")],
+        reports_dir=tmp_path / "reports",
+        jobs=1,
+        progress=False,
+        kernel="fork",
+    )
     assert result.ok, [r.error for r in result.failed]
     assert "ScenarioResults" in (result.run_dir / "small" / "loads.ipynb").read_text()
     assert not list(result.run_dir.rglob("*.pkl"))
@@ -288,7 +371,7 @@ def test_scheduled_log_rotates(tmp_path: Path) -> None:
     script.write_bytes((Path(__file__).resolve().parents[2] / "deploy" / "run-scheduled.sh").read_bytes())
     fake = project / ".venv" / "bin" / "capacity"
     fake.parent.mkdir(parents=True)
-    fake.write_text("#!/bin/sh\necho \"fake capacity $*\"\nexit 1\n")
+    fake.write_text('#!/bin/sh\necho "fake capacity $*"\nexit 1\n')
     fake.chmod(0o755)
     logs = project / "reports" / "logs"
     logs.mkdir(parents=True)
@@ -298,8 +381,7 @@ def test_scheduled_log_rotates(tmp_path: Path) -> None:
         out = subprocess.run(["sh", str(script)], env=env, capture_output=True, timeout=30)
         assert out.returncode == 1
         (logs / "scheduled.log").write_text((logs / "scheduled.log").read_text() + "y" * 2000)
-    assert sorted(p.name for p in logs.iterdir()) == ["scheduled.log", "scheduled.log.1",
-                                                       "scheduled.log.2"]
+    assert sorted(p.name for p in logs.iterdir()) == ["scheduled.log", "scheduled.log.1", "scheduled.log.2"]
     assert "ended with exit code 1" in (logs / "scheduled.log.1").read_text()
 
 
@@ -316,21 +398,30 @@ def test_runner_log_rotates(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_a_full_reports_folder_is_refused_before_any_work(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(publish_mod.shutil, "disk_usage",
-                        lambda path: SimpleNamespace(total=2**30, used=2**30, free=3 * 2**20))
+    monkeypatch.setattr(
+        publish_mod.shutil, "disk_usage", lambda path: SimpleNamespace(total=2**30, used=2**30, free=3 * 2**20)
+    )
     with pytest.raises(publish_mod.ReportsDirError, match=r"has 3 MB free, a run needs at least 50 MB"):
         runner.run(None, registry=[OK], reports_dir=tmp_path, **FAST)
     assert not list(tmp_path.glob("2*"))
 
 
-@pytest.mark.parametrize(("error", "code", "text"), [
-    (cli.DataError("data/x.csv, row 3, column value: 'abc' is not a number"), 2,
-     "error: data/x.csv, row 3, column value: 'abc' is not a number"),
-    (OSError(28, "No space left on device", "/reports/run/index.html"), 4,
-     "error: /reports/run/index.html No space left on device"),
-])
-def test_cli_turns_input_and_disk_errors_into_one_line(monkeypatch, capsys, error, code,
-                                                       text) -> None:
+@pytest.mark.parametrize(
+    ("error", "code", "text"),
+    [
+        (
+            cli.DataError("data/x.csv, row 3, column value: 'abc' is not a number"),
+            2,
+            "error: data/x.csv, row 3, column value: 'abc' is not a number",
+        ),
+        (
+            OSError(28, "No space left on device", "/reports/run/index.html"),
+            4,
+            "error: /reports/run/index.html No space left on device",
+        ),
+    ],
+)
+def test_cli_turns_input_and_disk_errors_into_one_line(monkeypatch, capsys, error, code, text) -> None:
     def fails(args):
         raise error
 
@@ -340,8 +431,7 @@ def test_cli_turns_input_and_disk_errors_into_one_line(monkeypatch, capsys, erro
     assert err == text + "\n"
 
 
-def test_private_cache_is_0700_outside_reports_and_kept_only_when_asked(tmp_path: Path,
-                                                                         monkeypatch) -> None:
+def test_private_cache_is_0700_outside_reports_and_kept_only_when_asked(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     run_dir = tmp_path / "reports" / "20200101T000000Z"
     with publish_mod.private_cache(run_dir) as folder:

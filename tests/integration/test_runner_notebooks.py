@@ -12,11 +12,11 @@ from capacity import runner
 pytestmark = pytest.mark.notebook
 
 
-@pytest.mark.skipif(not (runner.NOTEBOOK_DIR / "01_data.ipynb").is_file(),
-                    reason="notebooks/01_data.ipynb not written yet")
+@pytest.mark.skipif(
+    not (runner.NOTEBOOK_DIR / "01_data.ipynb").is_file(), reason="notebooks/01_data.ipynb not written yet"
+)
 def test_01_data_runs_end_to_end(tmp_path: Path) -> None:
-    result = runner.run(None, notebooks=["01_data"], reports_dir=tmp_path, jobs=1, prepare=False,
-                        progress=False)
+    result = runner.run(None, notebooks=["01_data"], reports_dir=tmp_path, jobs=1, prepare=False, progress=False)
     assert result.ok, [r.error for r in result.failed]
     scenario = result.run_dir / "baseline"
     html = (scenario / "01_data.html").read_text()

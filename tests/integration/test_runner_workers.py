@@ -15,8 +15,7 @@ pytestmark = pytest.mark.integration
 
 def test_a_dead_worker_does_not_take_the_batch_down(tmp_path: Path) -> None:
     killer = Notebook("kills_worker", path=FIXTURES / "kills_worker.ipynb")
-    result = runner.run(None, registry=[killer, OK], reports_dir=tmp_path,
-                        **{**FAST, "jobs": 1})
+    result = runner.run(None, registry=[killer, OK], reports_dir=tmp_path, **{**FAST, "jobs": 1})
     assert result.results["baseline/ok"].status == "ok"
     dead = result.results["baseline/kills_worker"]
     assert dead.status == "failed" and "BrokenProcessPool" in dead.error

@@ -15,8 +15,7 @@ from capacity.runner.publish import latest_target
 pytestmark = pytest.mark.integration
 
 
-def test_same_inputs_twice_the_second_says_nothing_changed_in_under_a_tenth_of_the_time(
-        tmp_path: Path, capsys) -> None:
+def test_same_inputs_twice_the_second_says_nothing_changed_in_under_a_tenth_of_the_time(tmp_path: Path, capsys) -> None:
     reports = tmp_path / "reports"
     scenario = tmp_path / "small.yaml"
     scenario.write_text("meta:\n  name: small\n  title: Small\n")
@@ -42,7 +41,8 @@ def test_same_inputs_twice_the_second_says_nothing_changed_in_under_a_tenth_of_t
     changed = runner.run([scenario], **settings)  # a changed parameter runs again
     assert changed.status == "ok" and changed.run_dir != forced.run_dir
     assert unchanged.what_changed(unchanged.read(forced.run_dir), unchanged.read(changed.run_dir)) == [
-        "small: parameters"]
+        "small: parameters"
+    ]
 
 
 def test_the_cli_says_nothing_changed_and_exits_0(tmp_path: Path, capsys, monkeypatch) -> None:
@@ -56,8 +56,20 @@ def test_the_cli_says_nothing_changed_and_exits_0(tmp_path: Path, capsys, monkey
     monkeypatch.setattr(cli, "_whole_suite", lambda selected, registry: True)
     real_run = runner.run
     monkeypatch.setattr(runner, "run", lambda *a, **k: real_run(*a, registry=[OK], **k))
-    code = cli.main(["run", str(scenario), "--reports", str(reports), "--no-progress", "--no-cache",
-                     "--kernel", "spawn", "--jobs", "2"])
+    code = cli.main(
+        [
+            "run",
+            str(scenario),
+            "--reports",
+            str(reports),
+            "--no-progress",
+            "--no-cache",
+            "--kernel",
+            "spawn",
+            "--jobs",
+            "2",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0 and f"nothing changed since run {first.run_dir.name}" in out and "--force" in out
 

@@ -43,8 +43,9 @@ pd.DataFrame([{"service": "IND", "variant": "constant", "capacity_per_month": 31
 def _notebook(path: Path) -> Notebook:
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [
-        nbformat.v4.new_code_cell("params_path = None\noutput_dir = '.'\ncache_path = None",
-                                  metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            "params_path = None\noutput_dir = '.'\ncache_path = None", metadata={"tags": ["parameters"]}
+        ),
         nbformat.v4.new_code_cell(WRITE_TABLES),
     ]
     notebook.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
@@ -55,8 +56,7 @@ def _notebook(path: Path) -> Notebook:
     return Notebook("tiny", path=path)
 
 
-def test_second_run_names_the_changed_parameter_and_both_headline_values(tmp_path: Path, monkeypatch,
-                                                                         capsys) -> None:
+def test_second_run_names_the_changed_parameter_and_both_headline_values(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.delenv("CAPACITY_VINTAGES", raising=False)
     scenario = tmp_path / "small.yaml"
@@ -65,8 +65,7 @@ def test_second_run_names_the_changed_parameter_and_both_headline_values(tmp_pat
     scenario.write_text(small)
     registry = [_notebook(tmp_path / "tiny.ipynb")]
     reports = tmp_path / "reports"
-    settings = {"registry": registry, "reports_dir": reports, "jobs": 1, "progress": False,
-                "prepare": False}
+    settings = {"registry": registry, "reports_dir": reports, "jobs": 1, "progress": False, "prepare": False}
     first = runner.run([scenario], **settings)
     assert first.ok, [r.error for r in first.failed]
     assert (first.run_dir / "warnings.json").is_file()
@@ -82,7 +81,7 @@ def test_second_run_names_the_changed_parameter_and_both_headline_values(tmp_pat
     assert "Places needed at the occupancy target" in html
     assert "98,900" in html and "105,900" in html  # the figure then (0.91) and now (0.85)
     assert "registered forecast of the last 2 runs" in html  # the fan of fans
-    assert "Early warning: <span class=\"badge\">AMBER — watch closely</span>" in html
+    assert 'Early warning: <span class="badge">AMBER — watch closely</span>' in html
     assert "IND (constant): needs 3,168 a month, planned 2,640 (20 % more)" in html
     report = (second.run_dir / "small" / "tiny.html").read_text()  # the national report's note
     assert 'id="capacity-vintage"' in report and "parameters shelter.target_occupancy" in report
@@ -90,20 +89,36 @@ def test_second_run_names_the_changed_parameter_and_both_headline_values(tmp_pat
     warnings = json.loads((second.run_dir / "warnings.json").read_text())
     assert warnings["status"] == "amber"
     assert {t["trigger"] for t in warnings["scenarios"]["small"]["triggers"]} >= {
-        "penalty_budget", "registrations_above_band"}
+        "penalty_budget",
+        "registrations_above_band",
+    }
 
     assert main(["vintages", "list", "--vintages", str(reports / "vintages.duckdb")]) == 0
     listed = capsys.readouterr().out
     assert first.run_dir.name in listed and second.run_dir.name in listed
-    assert main(["vintages", "export", "--vintages", str(reports / "vintages.duckdb"), "--format", "csv",
-                 "--output", str(tmp_path / "export")]) == 0
+    assert (
+        main(
+            [
+                "vintages",
+                "export",
+                "--vintages",
+                str(reports / "vintages.duckdb"),
+                "--format",
+                "csv",
+                "--output",
+                str(tmp_path / "export"),
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "export" / "forecasts.csv").stat().st_size > 0
     assert main(["vintages", "prune", "--keep", "1", "--vintages", str(reports / "vintages.duckdb")]) == 0
     assert "pruned 1 run(s)" in capsys.readouterr().out
 
 
-def test_a_run_with_the_store_held_exits_5_in_one_line_and_the_next_run_stores_it(tmp_path: Path, monkeypatch,
-                                                                                   capsys) -> None:
+def test_a_run_with_the_store_held_exits_5_in_one_line_and_the_next_run_stores_it(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
     import functools
     import subprocess
     import sys
@@ -119,13 +134,34 @@ def test_a_run_with_the_store_held_exits_5_in_one_line_and_the_next_run_stores_i
     scenario.write_text("meta:\n  name: small\n")
     monkeypatch.setattr(runner, "run", functools.partial(runner.run, registry=[_notebook(tmp_path / "tiny.ipynb")]))
     reports = tmp_path / "reports"
-    args = ["run", str(scenario), "--reports", str(reports), "--jobs", "1", "--no-progress", "--no-cache",
-            "--kernel", "spawn", "--on-warning", f"{sys.executable} -c pass"]
+    args = [
+        "run",
+        str(scenario),
+        "--reports",
+        str(reports),
+        "--jobs",
+        "1",
+        "--no-progress",
+        "--no-cache",
+        "--kernel",
+        "spawn",
+        "--on-warning",
+        f"{sys.executable} -c pass",
+    ]
     db = reports / "vintages.duckdb"
     store.connect(db).close()
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, duckdb; c = duckdb.connect(sys.argv[1], "
-                               "read_only=True); print('ok', flush=True); sys.stdin.read()", str(db)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, duckdb; c = duckdb.connect(sys.argv[1], "
+            "read_only=True); print('ok', flush=True); sys.stdin.read()",
+            str(db),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "ok"
         assert main(args) == cli.EXIT_STORE
@@ -163,8 +199,14 @@ def test_a_run_stopped_while_writing_its_vintage_is_never_ok_without_an_index(tm
     scenario.write_text("meta:\n  name: small\n")
     reports = tmp_path / "reports"
     with pytest.raises(KeyboardInterrupt):
-        runner.run([scenario], registry=[_notebook(tmp_path / "tiny.ipynb")], reports_dir=reports, jobs=1,
-                   progress=False, prepare=False)
+        runner.run(
+            [scenario],
+            registry=[_notebook(tmp_path / "tiny.ipynb")],
+            reports_dir=reports,
+            jobs=1,
+            progress=False,
+            prepare=False,
+        )
     assert seen["status"] == "finishing"  # not "ok" before the vintage and the index exist
     run_dir = next(p for p in reports.iterdir() if p.name.startswith("20"))
     assert json.loads((run_dir / "manifest.json").read_text())["status"] == "interrupted"

@@ -31,11 +31,17 @@ def test_every_report_ran_without_an_error_cell(suite_run) -> None:
     assert {"01_data", "02_arrivals_departures", "03_shelter", "04_tpd_backlog", "GM0363"} <= names
     for path in executed:
         nb = nbformat.read(path, as_version=4)
-        errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-                  if o.get("output_type") == "error"]
+        errors = [
+            o
+            for c in nb.cells
+            if c.cell_type == "code"
+            for o in c.get("outputs", [])
+            if o.get("output_type") == "error"
+        ]
         assert not errors, f"{path.name}: {errors[0]['ename']}: {errors[0]['evalue']}"
-        stderr = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-                  if o.get("name") == "stderr"]
+        stderr = [
+            o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("name") == "stderr"
+        ]
         assert not stderr, f"{path.name} prints to stderr (it shows in the report): {stderr[0]['text'][:200]}"
 
 
@@ -88,15 +94,25 @@ def test_no_inf_or_nan_in_any_csv_of_the_run(suite_run) -> None:
 
 def test_the_scanner_finds_inf_nan_and_none(tmp_path: Path) -> None:
     (tmp_path / "a.csv").write_text("key,value,p10\nx,inf,\ny,> 60,NaN\nz,None,-inf\n", encoding="utf-8")
-    assert non_finite_cells(tmp_path) == ["a.csv:2:value=inf", "a.csv:3:p10=NaN", "a.csv:4:value=None",
-                                          "a.csv:4:p10=-inf"]
+    assert non_finite_cells(tmp_path) == [
+        "a.csv:2:value=inf",
+        "a.csv:3:p10=NaN",
+        "a.csv:4:value=None",
+        "a.csv:4:p10=-inf",
+    ]
 
 
 def test_backlog_tables_carry_costs_feasibility_two_numbers_and_checks(suite_run) -> None:
     tables = suite_run.run_dir / "baseline" / "tables"
     policies = pd.read_csv(tables / "backlog_policies.csv", dtype={"months_to_clear": str})
-    for col in ("total_cost_eur_mean", "penalty_eur_mean", "reception_eur_mean", "feasible",
-                "months_to_clear", "months_to_clear_censored"):
+    for col in (
+        "total_cost_eur_mean",
+        "penalty_eur_mean",
+        "reception_eur_mean",
+        "feasible",
+        "months_to_clear",
+        "months_to_clear_censored",
+    ):
         assert col in policies, col
     censored = policies["months_to_clear_censored"].astype(bool)
     assert policies.loc[censored, "months_to_clear"].str.fullmatch(r"> \d+").all()
@@ -110,8 +126,9 @@ def test_backlog_tables_carry_costs_feasibility_two_numbers_and_checks(suite_run
     oos = validation[(validation["year"] == 2024) & (validation["sample"] == "out of sample")]
     assert {"penalty_eur", "notices_of_default"} <= set(oos["quantity"])
     sobol = pd.read_csv(tables / "backlog_sensitivity.csv")
-    assert {"first_order", "total_order", "ci_low", "ci_high", "first_order_ci_low",
-            "first_order_ci_high"} <= set(sobol.columns)
+    assert {"first_order", "total_order", "ci_low", "ci_high", "first_order_ci_low", "first_order_ci_high"} <= set(
+        sobol.columns
+    )
 
 
 def test_municipal_table_reconciles_to_the_national_figures(suite_run) -> None:
@@ -143,8 +160,12 @@ def _links(page: Path) -> list[str]:
 def test_every_link_in_every_report_resolves(suite_run) -> None:
     pages = sorted(suite_run.run_dir.glob("**/*.html"))
     assert len(pages) >= 6
-    dead = [f"{page.relative_to(suite_run.run_dir)} -> {link}" for page in pages for link in _links(page)
-            if not (page.parent / link).exists()]
+    dead = [
+        f"{page.relative_to(suite_run.run_dir)} -> {link}"
+        for page in pages
+        for link in _links(page)
+        if not (page.parent / link).exists()
+    ]
     assert not dead, "dead links:\n" + "\n".join(dead)
 
 
@@ -205,8 +226,12 @@ def visible_text(page: Path) -> str:
     text = page.read_text(encoding="utf-8")
     text = re.sub(r"<(script|style)\b.*?</\1>", " ", text, flags=re.S | re.I)
     text = re.sub(r'<section class="capacity-provenance".*?</section>', " ", text, flags=re.S)
-    text = re.sub(r"<table[^>]*><caption[^>]*>(Parameters used|Gebruikte parameters)[^<]*</caption>.*?</table>", " ",
-                  text, flags=re.S)
+    text = re.sub(
+        r"<table[^>]*><caption[^>]*>(Parameters used|Gebruikte parameters)[^<]*</caption>.*?</table>",
+        " ",
+        text,
+        flags=re.S,
+    )
     text = re.sub(r"<[^>]+>", " ", text)
     return html.unescape(text)
 
@@ -220,16 +245,24 @@ def test_no_raw_program_output_in_any_rendered_report(suite_run) -> None:
         language = "nl" if '<html lang="nl"' in page.read_text(encoding="utf-8")[:400] else "en"
         found += [f"{name}: raw float {f}" for f in raw_floats(text, language)][:3]
         for what, pattern in RAW_OUTPUT.items():
-            found += [f"{name}: {what}: ...{text[max(0, m.start() - 40):m.end() + 20]!r}"
-                      for m in pattern.finditer(text)][:3]
+            found += [
+                f"{name}: {what}: ...{text[max(0, m.start() - 40) : m.end() + 20]!r}" for m in pattern.finditer(text)
+            ][:3]
     assert not found, "\n".join(found)
 
 
-@pytest.mark.parametrize("text, raw", [
-    ("151,594.931 persons", ["151,594.931"]), ("73.8291 %", ["73.8291"]), ("0.751", []),
-    ("75.000 landelijk", []),
-    ("EUR 9.9 million", []), ("0.00189", []), ("2026-11-28", []),
-])
+@pytest.mark.parametrize(
+    "text, raw",
+    [
+        ("151,594.931 persons", ["151,594.931"]),
+        ("73.8291 %", ["73.8291"]),
+        ("0.751", []),
+        ("75.000 landelijk", []),
+        ("EUR 9.9 million", []),
+        ("0.00189", []),
+        ("2026-11-28", []),
+    ],
+)
 def test_the_raw_float_rule(text, raw) -> None:
     assert raw_floats(text) == raw
     assert raw_floats("93.970 plekken, 99,8%", "nl") == []
@@ -240,7 +273,8 @@ def test_the_raw_float_rule(text, raw) -> None:
 #: Words that give an English heading or label away in a Dutch report. Left out, because they
 #: are Dutch words too: "of" (or/whether), "in", "is", "per", "model", "scenario", "late" (te
 #: late), "door", "ensemble", "variant", "regio", "code", "DT&V", "IND".
-ENGLISH_WORDS = frozenset("""
+ENGLISH_WORDS = frozenset(
+    """
     the and with for from to by at on or not than when what how which where after before
     forecast forecasts shelter arrivals departures departure month months persons people places
     place registered backlog decisions penalties cases share demand history replay assumptions
@@ -248,7 +282,8 @@ ENGLISH_WORDS = frozenset("""
     policies policy needed scenarios rate rates cost costs date value variable mean source note
     first last found expected meaning unit coverage pending cleared level low high
     sample output total year years weeks days share_never naive backtest
-""".split())
+""".split()
+)
 #: English words a Dutch page may show, and why.
 ENGLISH_ALLOWED = {
     "seed": "the random seed's name in the provenance box, a technical term in Dutch too",
@@ -303,8 +338,9 @@ def chart_titles(script: str) -> list[str]:
         value, pos = decoder.raw_decode(script, pos)
         values.append(value)
     layout = values[1]
-    titles = [layout.get("title")] + [v.get("title") for k, v in layout.items()
-                                       if re.fullmatch(r"[xy]axis\d*", k) and isinstance(v, dict)]
+    titles = [layout.get("title")] + [
+        v.get("title") for k, v in layout.items() if re.fullmatch(r"[xy]axis\d*", k) and isinstance(v, dict)
+    ]
     texts = [t.get("text") if isinstance(t, dict) else t for t in titles]
     return [str(t) for t in texts if t]
 
@@ -322,12 +358,17 @@ def english_words(text: str) -> list[str]:
     return [w for w in words if w.lower() in ENGLISH_WORDS and w.lower() not in ENGLISH_ALLOWED]
 
 
-@pytest.mark.parametrize("text, english", [
-    ("Gemeentelijke opvang: bezetting en benodigde plekken", []),
-    ("Municipal shelter: occupancy and places needed", ["Municipal", "shelter", "and", "places", "needed"]),
-    ("longest_gap_months", ["months"]), ("Dwangsommen, of er later nu wordt beslist of niet", []),
-    ("Seed", []), ("Shelter headline figures / Kerncijfers opvang", ["Shelter", "headline"]),
-])
+@pytest.mark.parametrize(
+    "text, english",
+    [
+        ("Gemeentelijke opvang: bezetting en benodigde plekken", []),
+        ("Municipal shelter: occupancy and places needed", ["Municipal", "shelter", "and", "places", "needed"]),
+        ("longest_gap_months", ["months"]),
+        ("Dwangsommen, of er later nu wordt beslist of niet", []),
+        ("Seed", []),
+        ("Shelter headline figures / Kerncijfers opvang", ["Shelter", "headline"]),
+    ],
+)
 def test_the_english_word_rule(text, english) -> None:
     assert english_words(text) == english
 
@@ -336,9 +377,25 @@ def test_the_english_word_rule(text, english) -> None:
 #: (``cell_<English>``). Left out on purpose: "betekenis" and "bron" (meanings and sources of
 #: parameters, in English as in the parameter files; the caption says so), "feit" and
 #: "toelichting" (phrases with dates from the data files), "waarde" and "parameter" (as given).
-DUTCH_TEXT_COLUMNS = frozenset({"eenheid", "methode", "regel", "niveau", "criterium", "variant",
-                                "herkomst sleutel", "bron plekken", "betrouwbaarheid", "kenmerken",
-                                "grootheid", "uitkomst", "rol van het jaar", "variabele", "reeks"})
+DUTCH_TEXT_COLUMNS = frozenset(
+    {
+        "eenheid",
+        "methode",
+        "regel",
+        "niveau",
+        "criterium",
+        "variant",
+        "herkomst sleutel",
+        "bron plekken",
+        "betrouwbaarheid",
+        "kenmerken",
+        "grootheid",
+        "uitkomst",
+        "rol van het jaar",
+        "variabele",
+        "reeks",
+    }
+)
 
 
 class _CellParser(HTMLParser):
@@ -384,16 +441,19 @@ class _CellParser(HTMLParser):
 
 def dutch_cells(page: Path) -> list[tuple[str, str]]:
     """``(column, text)`` of the cells in :data:`DUTCH_TEXT_COLUMNS`, outside the provenance box."""
-    text = re.sub(r'<section class="capacity-provenance".*?</section>', " ", page.read_text(encoding="utf-8"),
-                  flags=re.S)
+    text = re.sub(
+        r'<section class="capacity-provenance".*?</section>', " ", page.read_text(encoding="utf-8"), flags=re.S
+    )
     parser = _CellParser()
     parser.feed(text)
     return [(col, cell) for col, cell in parser.cells if col in DUTCH_TEXT_COLUMNS]
 
 
 def test_the_cell_parser_reads_cells_by_their_column() -> None:
-    page = ("<table><thead><tr><th>eenheid</th><th>waarde</th></tr></thead><tbody>"
-            "<tr><td>persons/month</td><td>3</td></tr></tbody></table>")
+    page = (
+        "<table><thead><tr><th>eenheid</th><th>waarde</th></tr></thead><tbody>"
+        "<tr><td>persons/month</td><td>3</td></tr></tbody></table>"
+    )
     parser = _CellParser()
     parser.feed(page)
     assert parser.cells == [("eenheid", "persons/month"), ("waarde", "3")]
@@ -404,8 +464,11 @@ def test_dutch_reports_have_no_english_headings_or_labels(suite_run) -> None:
     pages = sorted(suite_run.run_dir.glob("**/*.html"))
     dutch = [p for p in pages if '<html lang="nl"' in p.read_text(encoding="utf-8")[:600]]
     names = {str(p.relative_to(suite_run.run_dir)) for p in dutch}
-    assert {"baseline_nl/03_shelter.html", "baseline_nl/04_tpd_backlog.html",
-            "baseline/municipalities/GM0363.html"} <= names, sorted(names)
+    assert {
+        "baseline_nl/03_shelter.html",
+        "baseline_nl/04_tpd_backlog.html",
+        "baseline/municipalities/GM0363.html",
+    } <= names, sorted(names)
     found = []
     for page in dutch:
         labels = dutch_labels(page)

@@ -19,10 +19,18 @@ pytestmark = pytest.mark.unit
 
 
 def _cfg(**kw) -> BacklogConfig:
-    base = dict(n_paths=4, n_months=24, ind_decisions_per_month=2000.0,
-                regular_inflow_per_year=0.0, regular_backlog_cases=0.0, grant_share=1.0,
-                permit_uptake_share=0.0, return_rate_per_month=0.0,
-                departure_rate_per_month=0.0, clear_threshold_cases=1.0)
+    base = dict(
+        n_paths=4,
+        n_months=24,
+        ind_decisions_per_month=2000.0,
+        regular_inflow_per_year=0.0,
+        regular_backlog_cases=0.0,
+        grant_share=1.0,
+        permit_uptake_share=0.0,
+        return_rate_per_month=0.0,
+        departure_rate_per_month=0.0,
+        clear_threshold_cases=1.0,
+    )
     base.update(kw)
     return simple_backlog(**base)
 
@@ -38,8 +46,7 @@ def test_reception_cost_is_persons_times_days_times_rate():
     cost = policy_costs(res)
     expected = res.paths["shelter_entitled"].sum(axis=1) * DAYS_PER_MONTH * 50.0
     np.testing.assert_allclose(cost["reception_coa_eur"], expected)
-    np.testing.assert_allclose(cost["total_cost_eur"],
-                               cost["penalty_eur"] + cost["reception_eur"] + cost["staff_eur"])
+    np.testing.assert_allclose(cost["total_cost_eur"], cost["penalty_eur"] + cost["reception_eur"] + cost["staff_eur"])
 
 
 def test_staff_cost_counts_every_first_instance_decision():
@@ -51,8 +58,12 @@ def test_staff_cost_counts_every_first_instance_decision():
 
 def test_policy_table_has_no_inf_or_nan_and_flags_the_censored():
     cfg = _cfg(ind_decisions_per_month=50.0, n_months=12)
-    table = bl.compare_policies(np.full(4, 20_000.0), cfg, rng=np.random.default_rng(1),
-                                policies={"slow": {}, "fast": {"ind_decisions_per_month": 5000.0}})
+    table = bl.compare_policies(
+        np.full(4, 20_000.0),
+        cfg,
+        rng=np.random.default_rng(1),
+        policies={"slow": {}, "fast": {"ind_decisions_per_month": 5000.0}},
+    )
     assert _numbers_are_finite(table)
     row = table.set_index("policy")
     assert row.loc["slow", "months_to_clear_censored"] and row.loc["slow", "months_to_clear"] == 12
@@ -70,10 +81,19 @@ def test_policy_table_has_no_inf_or_nan_and_flags_the_censored():
 
 def test_an_infeasible_policy_is_never_cheapest():
     # the slow policy decides almost nothing: cheap within the run, but not feasible
-    cfg = _cfg(ind_decisions_per_month=10.0, n_months=12, coa_eur_per_person_day=0.0,
-               penalties_abolished=True, staff_eur_per_decision=5000.0)
-    table = bl.compare_policies(np.full(4, 20_000.0), cfg, rng=np.random.default_rng(1),
-                                policies={"slow": {}, "fast": {"ind_decisions_per_month": 5000.0}})
+    cfg = _cfg(
+        ind_decisions_per_month=10.0,
+        n_months=12,
+        coa_eur_per_person_day=0.0,
+        penalties_abolished=True,
+        staff_eur_per_decision=5000.0,
+    )
+    table = bl.compare_policies(
+        np.full(4, 20_000.0),
+        cfg,
+        rng=np.random.default_rng(1),
+        policies={"slow": {}, "fast": {"ind_decisions_per_month": 5000.0}},
+    )
     row = table.set_index("policy")
     assert row.loc["slow", "total_cost_eur_mean"] < row.loc["fast", "total_cost_eur_mean"]
     assert row.loc["fast", "cheapest"] and not row.loc["slow", "cheapest"]
@@ -96,20 +116,30 @@ def test_default_policies_include_a_reserved_tpd_team():
 
 
 def _solver_cfg(**kw) -> BacklogConfig:
-    return _cfg(n_months=24, ind_capacity_noise_sd=0.0, regular_inflow_noise_sd=0.0,
-                target_late_share=0.0, target_probability=1.0, dtv_target_caseload=0.0,
-                dtv_target_months=24, **kw)
+    return _cfg(
+        n_months=24,
+        ind_capacity_noise_sd=0.0,
+        regular_inflow_noise_sd=0.0,
+        target_late_share=0.0,
+        target_probability=1.0,
+        dtv_target_caseload=0.0,
+        dtv_target_months=24,
+        **kw,
+    )
 
 
 def test_solver_gives_the_priority_share_and_the_regular_deficit_each_with_its_probability():
     # 12,000 cases in a 6-month term need 2,000 a month: half of a planned 4,000 when an
     # older regular stock goes first, while 3,000 regular cases arrive each month (a
     # deficit of 3,000 - 4,000 x 1 = -1,000)
-    cfg = _solver_cfg(ind_decisions_per_month=4000.0, regular_inflow_per_year=36_000.0,
-                      regular_backlog_cases=1e6, decision_term_months=6.0,
-                      term_extension_months=0.0)
-    table = bl.solve_capacity(np.full(3, 12_000.0), cfg, rng=np.random.default_rng(0),
-                              ramp_months=(0,), tol=1.0)
+    cfg = _solver_cfg(
+        ind_decisions_per_month=4000.0,
+        regular_inflow_per_year=36_000.0,
+        regular_backlog_cases=1e6,
+        decision_term_months=6.0,
+        term_extension_months=0.0,
+    )
+    table = bl.solve_capacity(np.full(3, 12_000.0), cfg, rng=np.random.default_rng(0), ramp_months=(0,), tol=1.0)
     numbers = table.select_dtypes(include=["number", "bool"]).to_numpy(dtype=float)
     assert not np.isinf(numbers).any()
     row = table.set_index("service")
@@ -129,10 +159,10 @@ def test_solver_gives_the_priority_share_and_the_regular_deficit_each_with_its_p
 def test_solver_flags_a_target_no_capacity_meets_instead_of_nan():
     # a term shorter than half a month: every decision (at mid-month) is late
     cfg = _solver_cfg(ind_decisions_per_month=0.0, decision_term_months=0.1, n_paths=2)
-    table = bl.solve_capacity(np.full(2, 1_000.0), cfg, rng=np.random.default_rng(0),
-                              ramp_months=(0,), tol=50.0)
-    numbers = table.drop(columns=["priority_share", "deficit_per_month", "deficit_p10",
-                                  "deficit_p90", "probability_target"])
+    table = bl.solve_capacity(np.full(2, 1_000.0), cfg, rng=np.random.default_rng(0), ramp_months=(0,), tol=50.0)
+    numbers = table.drop(
+        columns=["priority_share", "deficit_per_month", "deficit_p10", "deficit_p90", "probability_target"]
+    )
     assert _numbers_are_finite(numbers)
     row = table.set_index("service")
     assert not row.loc["IND", "target_met"] and not row.loc["IND cohort priority", "target_met"]
@@ -154,8 +184,9 @@ def test_penalty_first_three_years_is_part_of_the_total():
     three = res.penalty_first_months(36)
     assert np.all(three <= res.penalty_total()) and np.all(three > 0)
     p = res.paths
-    np.testing.assert_allclose(three, p["penalty_eur"][:, :36].sum(axis=1)
-                               + p["penalty_eur_regular"][:, :36].sum(axis=1))
+    np.testing.assert_allclose(
+        three, p["penalty_eur"][:, :36].sum(axis=1) + p["penalty_eur_regular"][:, :36].sum(axis=1)
+    )
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])
@@ -163,13 +194,22 @@ def test_report_shows_costs_censoring_and_the_two_numbers(language):
     from capacity.report import backlog as rb
 
     cfg = _cfg(ind_decisions_per_month=50.0, n_months=12, regular_inflow_per_year=12_000.0)
-    table = bl.compare_policies(np.full(4, 20_000.0), cfg, rng=np.random.default_rng(1),
-                                policies={"slow": {}, "fast": {"ind_decisions_per_month": 5000.0}})
+    table = bl.compare_policies(
+        np.full(4, 20_000.0),
+        cfg,
+        rng=np.random.default_rng(1),
+        policies={"slow": {}, "fast": {"ind_decisions_per_month": 5000.0}},
+    )
     shown = rb.policy_table(table, language=language, n_months=12)
     assert "total_cost_eur_m_mean" in shown and "months_to_clear_censored" not in shown
     assert shown.loc[0, "months_to_clear"] != "12"
-    capacity = bl.solve_capacity(np.full(3, 2_000.0), _solver_cfg(ind_decisions_per_month=1000.0),
-                                 rng=np.random.default_rng(0), ramp_months=(0,), tol=50.0)
+    capacity = bl.solve_capacity(
+        np.full(3, 2_000.0),
+        _solver_cfg(ind_decisions_per_month=1000.0),
+        rng=np.random.default_rng(0),
+        ramp_months=(0,),
+        tol=50.0,
+    )
     text = str(rb.capacity_text(capacity, cfg, language=language))
     assert ("TPD-team" if language == "nl" else "TPD team") in text
     assert not re.search(r"\b(nan|inf)\b", text)
@@ -181,10 +221,12 @@ def test_per_path_levers_equal_the_configured_ones():
     cfg = _cfg(regular_backlog_cases=20_000.0, ind_decisions_per_month=1500.0)
     draws = bl.draw(4, cfg.n_months, rng=np.random.default_rng(5))
     cohort = np.full(4, 15_000.0)
-    by_cfg = bl.run(cohort, _cfg(regular_backlog_cases=20_000.0, ind_decisions_per_month=3000.0,
-                                 ind_tpd_reserved_share=0.3), draws)
-    by_lever = bl.run(cohort, cfg, draws, levers={"ind_tpd_reserved_share": np.full(4, 0.3),
-                                                  "ind_capacity_scale": np.full(4, 2.0)})
+    by_cfg = bl.run(
+        cohort, _cfg(regular_backlog_cases=20_000.0, ind_decisions_per_month=3000.0, ind_tpd_reserved_share=0.3), draws
+    )
+    by_lever = bl.run(
+        cohort, cfg, draws, levers={"ind_tpd_reserved_share": np.full(4, 0.3), "ind_capacity_scale": np.full(4, 2.0)}
+    )
     np.testing.assert_allclose(by_lever.paths["pending"], by_cfg.paths["pending"])
     with pytest.raises(ParameterError, match="lever"):
         bl.run(cohort, cfg, draws, levers={"ind_tpd_reserved_share": np.full(4, 1.5)})
@@ -195,11 +237,19 @@ def test_headline_gives_the_two_numbers_with_the_deficit_band():
 
     from capacity import headline
 
-    capacity = bl.solve_capacity(np.full(3, 2_000.0), _solver_cfg(ind_decisions_per_month=1000.0,
-                                                                  regular_inflow_per_year=24_000.0),
-                                 rng=np.random.default_rng(0), ramp_months=(0,), tol=50.0)
-    keys = ("backlog_priority_share", "backlog_priority_share_probability",
-            "backlog_regular_deficit_per_month", "backlog_regular_deficit_probability")
+    capacity = bl.solve_capacity(
+        np.full(3, 2_000.0),
+        _solver_cfg(ind_decisions_per_month=1000.0, regular_inflow_per_year=24_000.0),
+        rng=np.random.default_rng(0),
+        ramp_months=(0,),
+        tol=50.0,
+    )
+    keys = (
+        "backlog_priority_share",
+        "backlog_priority_share_probability",
+        "backlog_regular_deficit_per_month",
+        "backlog_regular_deficit_probability",
+    )
     rows = headline.lookup(headline.headline_table(SimpleNamespace(capacity_needed=capacity), keys=keys))
     assert rows["backlog_regular_deficit_per_month"]["value"] == pytest.approx(1000.0)
     assert rows["backlog_regular_deficit_per_month"]["p90"] == pytest.approx(1000.0)

@@ -15,9 +15,18 @@ pytestmark = pytest.mark.unit
 
 
 def _cfg(**kw) -> BacklogConfig:
-    base = dict(n_paths=3, n_months=12, ind_decisions_per_month=0.0, regular_inflow_per_year=0.0,
-                regular_backlog_cases=0.0, grant_share=1.0, notice_share=0.5,
-                notice_lag_days=7.0, decision_term_months=6.0, regular_term_months=6.0)
+    base = dict(
+        n_paths=3,
+        n_months=12,
+        ind_decisions_per_month=0.0,
+        regular_inflow_per_year=0.0,
+        regular_backlog_cases=0.0,
+        grant_share=1.0,
+        notice_share=0.5,
+        notice_lag_days=7.0,
+        decision_term_months=6.0,
+        regular_term_months=6.0,
+    )
     base.update(kw)
     return simple_backlog(**base)
 
@@ -32,7 +41,7 @@ def test_cohort_cases_never_decided_run_up_the_capped_penalty():
     assert res.paths["late_decisions"].sum() == 0
     assert res.paths["penalty_eur"][0].sum() == pytest.approx(0.5 * 10_000 * 1442.0)
     assert res.paths["overdue_pending"][0, -1] == pytest.approx(10_000)
-    assert res.paths["overdue_pending"][0, :5].sum() == 0     # month 6 ends at the term
+    assert res.paths["overdue_pending"][0, :5].sum() == 0  # month 6 ends at the term
 
 
 def test_regular_cases_pending_past_their_term_run_up_penalties():
@@ -54,8 +63,12 @@ def test_a_decided_case_pays_the_schedule_at_its_decision():
 
 
 def test_regular_queue_is_served_oldest_first_and_conserved():
-    cfg = _cfg(ind_decisions_per_month=1000.0, regular_backlog_cases=3000.0,
-               regular_inflow_per_year=6000.0, regular_backlog_age_months=12.0)
+    cfg = _cfg(
+        ind_decisions_per_month=1000.0,
+        regular_backlog_cases=3000.0,
+        regular_inflow_per_year=6000.0,
+        regular_backlog_age_months=12.0,
+    )
     res = _run(cfg, 0.0)
     p = res.paths
     inflow = np.cumsum(p["regular_inflow"], axis=1)
@@ -73,23 +86,29 @@ def test_regular_queue_is_served_oldest_first_and_conserved():
 
 def test_a_queue_that_never_decides_the_cohort_has_exposure():
     # newest first with inflow at capacity: the cohort is never decided but pays penalties
-    cfg = _cfg(ind_decisions_per_month=2000.0, regular_inflow_per_year=24_000.0,
-               queue_discipline="newest_first", n_months=36, decision_term_months=21.0,
-               term_extension_months=0.0)
+    cfg = _cfg(
+        ind_decisions_per_month=2000.0,
+        regular_inflow_per_year=24_000.0,
+        queue_discipline="newest_first",
+        n_months=36,
+        decision_term_months=21.0,
+        term_extension_months=0.0,
+    )
     res = _run(cfg, 50_000)
     assert res.paths["late_decisions"].sum() == pytest.approx(0.0, abs=1e-6)
     assert np.all(res.paths["penalty_eur"].sum(axis=1) > 0)
     assert np.all(res.paths["overdue_pending"][:, -1] > 40_000)
 
 
-@pytest.mark.parametrize("discipline", ["oldest_first", "newest_first", "simple_first",
-                                        "proportional"])
+@pytest.mark.parametrize("discipline", ["oldest_first", "newest_first", "simple_first", "proportional"])
 def test_exposure_never_decreases_when_capacity_is_cut(discipline):
     cfg = with_changes(params.load().backlog, queue_discipline=discipline, n_months=48)
     cohort = np.full(200, 120_000.0)
     draws = bl.draw(200, 48, rng=np.random.default_rng(7))
-    totals = [bl.run(cohort, with_changes(cfg, ind_decisions_per_month=c), draws).penalty_total()
-              for c in (4000.0, 3000.0, 2640.0, 2000.0, 1000.0)]
+    totals = [
+        bl.run(cohort, with_changes(cfg, ind_decisions_per_month=c), draws).penalty_total()
+        for c in (4000.0, 3000.0, 2640.0, 2000.0, 1000.0)
+    ]
     for more, less in zip(totals, totals[1:], strict=False):
         assert np.all(less >= more - 1e-6 * np.maximum(more, 1.0))
     assert np.all(totals[-1] > totals[0])
@@ -103,8 +122,7 @@ def test_penalties_by_year_add_up_and_zeros_are_zeros():
     assert table.groupby("stream")["months"].sum().eq(cfg.n_months).all()
     # per path the years add up to the run's total (checked on the medians' ingredients)
     years = res.dates.year.to_numpy()
-    per_year = np.stack([res.paths["penalty_eur_regular"][:, years == y].sum(axis=1)
-                         for y in np.unique(years)], axis=1)
+    per_year = np.stack([res.paths["penalty_eur_regular"][:, years == y].sum(axis=1) for y in np.unique(years)], axis=1)
     assert np.allclose(per_year.sum(axis=1), res.paths["penalty_eur_regular"].sum(axis=1))
     # no denormals (the old p10 of penalties was 3.4e-321): zeros are exact zeros
     for name, x in res.paths.items():

@@ -18,8 +18,14 @@ pytestmark = pytest.mark.unit
 
 
 def _cfg(**kw) -> BacklogConfig:
-    base = dict(n_paths=2, n_months=24, ind_decisions_per_month=1000.0,
-                regular_inflow_per_year=0.0, grant_share=1.0, clear_threshold_cases=1e-6)
+    base = dict(
+        n_paths=2,
+        n_months=24,
+        ind_decisions_per_month=1000.0,
+        regular_inflow_per_year=0.0,
+        grant_share=1.0,
+        clear_threshold_cases=1e-6,
+    )
     base.update(kw)
     return simple_backlog(**base)
 
@@ -40,9 +46,8 @@ def test_peak_month_and_a_peak_beyond_the_run():
     # inflow above capacity: the regular queue rises to the end, so its peak is not in the run
     res = _run(_cfg(regular_backlog_cases=1000.0, regular_inflow_per_year=18_000.0), 2000.0)
     assert np.all(np.isinf(res.peak_month("pending_regular")))
-    assert np.all(res.peak_month("pending") == 1)      # the cohort only falls
-    rows = headline.lookup(headline.headline_table(SimpleNamespace(backlog=res),
-                                                   keys=rb.TEXT_KEYS))
+    assert np.all(res.peak_month("pending") == 1)  # the cohort only falls
+    rows = headline.lookup(headline.headline_table(SimpleNamespace(backlog=res), keys=rb.TEXT_KEYS))
     # a censored duration is the text "> 24" (a 24-month run), never inf
     row = rows["backlog_regular_backlog_peak_month"]
     assert (row["value"], row["p10"], row["p90"]) == ("> 24", "> 24", "> 24")
@@ -55,8 +60,7 @@ def test_peak_month_and_a_peak_beyond_the_run():
 
 def test_policy_table_reads_not_within_instead_of_inf():
     cfg = _cfg(ind_decisions_per_month=100.0, n_months=12)
-    policies = bl.compare_policies(np.full(2, 50_000.0), cfg, rng=np.random.default_rng(1),
-                                   policies={"slow": {}})
+    policies = bl.compare_policies(np.full(2, 50_000.0), cfg, rng=np.random.default_rng(1), policies={"slow": {}})
     # censored at the run's length with a flag, never inf
     assert policies["months_to_clear"].tolist() == [12.0]
     assert policies["months_to_clear_censored"].all()
@@ -73,8 +77,7 @@ def test_policy_table_reads_not_within_instead_of_inf():
 
 
 def test_permit_takers_without_a_document_until_it_is_issued():
-    base = dict(permit_uptake_share=1.0, permit_uptake_months=1.0, persons_per_case=1.5,
-                ind_decisions_per_month=0.0)
+    base = dict(permit_uptake_share=1.0, permit_uptake_months=1.0, persons_per_case=1.5, ind_decisions_per_month=0.0)
     slow = _run(_cfg(**base, permit_capacity_per_month=1000.0), 4000.0)
     # 4,000 persons = 2,667 cases withdraw in month 0; 1,000 documents (persons) a month
     assert slow.without_document()[0, :4] == pytest.approx([3000.0, 2000.0, 1000.0, 0.0], abs=1)

@@ -25,13 +25,14 @@ def test_published_figures_and_derived_decisions(figures):
     pub = replay.published(figures)
     assert pub.stock_start == 35_790 and pub.stock_end == {2023: 50_000, 2024: 51_000, 2025: 51_000}
     assert pub.penalties == {2023: 11.3e6, 2024: 36.8e6, 2025: 79e6}
-    assert pub.decisions == {2023: 23_790, 2024: 31_180, 2025: 24_070}   # start + inflow - end
+    assert pub.decisions == {2023: 23_790, 2024: 31_180, 2025: 24_070}  # start + inflow - end
 
 
 def test_replay_without_noise_conserves_persons(figures):
     pub = replay.published(figures)
-    out = replay.run_replay(pub, params.load().backlog, notice_share=np.array([0.5, 1.0]),
-                            lag_days=0.0, age_max=np.array([14.0, 14.0]))
+    out = replay.run_replay(
+        pub, params.load().backlog, notice_share=np.array([0.5, 1.0]), lag_days=0.0, age_max=np.array([14.0, 14.0])
+    )
     assert out["backlog_end"][0] == pytest.approx([50_000, 51_000, 51_000])
     assert out["decisions"][0] == pytest.approx([23_790, 31_180, 24_070])
     # penalties are proportional to the notice share
@@ -41,8 +42,7 @@ def test_replay_without_noise_conserves_persons(figures):
 
 
 def test_validation_table_brackets_the_calibration_years(table):
-    assert list(table.columns[:6]) == ["year", "quantity", "observed", "sim_p10", "sim_median",
-                                       "sim_p90"]
+    assert list(table.columns[:6]) == ["year", "quantity", "observed", "sim_p10", "sim_median", "sim_p90"]
     # notices of default: 2023 and 2024 published, 2025 not (no row rather than nan)
     assert set(table["year"]) == {2023, 2024, 2025} and len(table) == 11
     pen = table[table["quantity"] == "penalty_eur"].set_index("year")
@@ -67,8 +67,9 @@ def test_notices_fitted_on_2023_predict_2024_out_of_sample(table):
 
 def test_replay_notices_scale_with_the_notice_share(figures):
     pub = replay.published(figures)
-    out = replay.run_replay(pub, params.load().backlog, notice_share=np.array([0.5, 1.0]),
-                            lag_days=0.0, age_max=np.array([14.0, 14.0]))
+    out = replay.run_replay(
+        pub, params.load().backlog, notice_share=np.array([0.5, 1.0]), lag_days=0.0, age_max=np.array([14.0, 14.0])
+    )
     assert out["notices"][0] == pytest.approx(0.5 * out["notices"][1])
     assert pub.notices == {2022: 19_830, 2023: 28_670, 2024: 30_000}
 
@@ -105,10 +106,16 @@ def test_validation_table_states_the_forecasts_notice_parameters_and_their_effec
     row = table.iloc[0]
     assert row["forecast_notice_share"] == pytest.approx(params.load().backlog.notice_share.central)
     assert row["calibrated_notice_share"] == pytest.approx(
-        replay.calibrate(replay.published(data.load_table("ind_asylum_figures")),
-                         params.load().backlog)["notice_share"].iloc[0])
-    for col in ("penalty_eur_forecast_notices", "penalty_eur_replay_notices",
-                "penalty_eur_3y_forecast_notices", "penalty_eur_3y_replay_notices"):
+        replay.calibrate(replay.published(data.load_table("ind_asylum_figures")), params.load().backlog)[
+            "notice_share"
+        ].iloc[0]
+    )
+    for col in (
+        "penalty_eur_forecast_notices",
+        "penalty_eur_replay_notices",
+        "penalty_eur_3y_forecast_notices",
+        "penalty_eur_3y_replay_notices",
+    ):
         assert table[col].nunique() == 1 and table[col].iloc[0] > 0, col
     # the fit's higher share runs up more
     assert row["penalty_eur_replay_notices"] > row["penalty_eur_forecast_notices"]

@@ -18,8 +18,7 @@ pytestmark = pytest.mark.unit
 @pytest.fixture(scope="module")
 def result():
     cfg = params.load().backlog
-    return bl.simulate(np.full(100, cfg.cohort_persons), cfg, rng=np.random.default_rng(0),
-                       n_months=36)
+    return bl.simulate(np.full(100, cfg.cohort_persons), cfg, rng=np.random.default_rng(0), n_months=36)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +39,7 @@ def test_report_helpers(result, head, language):
     assert len(rb.outcomes_chart(result, language=language).data) == 10  # incl. the document route
     table = rb.assumptions_table(result.config, language=language)
     assert len(table) >= 30
-    assert table.iloc[:, -1].str.len().gt(0).all()      # every row names a source
+    assert table.iloc[:, -1].str.len().gt(0).all()  # every row names a source
 
 
 def test_intro_prints_the_headline_figures_as_the_table_does(result, head):
@@ -53,15 +52,19 @@ def test_intro_prints_the_headline_figures_as_the_table_does(result, head):
 
 def test_policy_and_capacity_views(result):
     cfg = result.config
-    policies = bl.compare_policies(result.cohort_persons[:50], cfg, rng=np.random.default_rng(1),
-                                   policies={"a": {}, "b": {"permit_uptake_share": 0.0}},
-                                   n_months=24)
+    policies = bl.compare_policies(
+        result.cohort_persons[:50],
+        cfg,
+        rng=np.random.default_rng(1),
+        policies={"a": {}, "b": {"permit_uptake_share": 0.0}},
+        n_months=24,
+    )
     assert rb.policy_chart(policies).data
     assert "penalty_eur_m" in rb.policy_table(policies).columns
-    capacity = bl.solve_capacity(result.cohort_persons[:50], cfg, rng=np.random.default_rng(2),
-                                 n_months=36, ramp_months=(0,), tol=50.0)
-    assert "IND" in str(rb.capacity_text(capacity, cfg)) or "decisions" in str(
-        rb.capacity_text(capacity, cfg))
+    capacity = bl.solve_capacity(
+        result.cohort_persons[:50], cfg, rng=np.random.default_rng(2), n_months=36, ramp_months=(0,), tol=50.0
+    )
+    assert "IND" in str(rb.capacity_text(capacity, cfg)) or "decisions" in str(rb.capacity_text(capacity, cfg))
     assert "beslissingen" in str(rb.capacity_text(capacity, cfg, language="nl"))
     share = f"{round(100 * cfg.target_probability)}"
     assert f"{share} % probability" in str(rb.capacity_text(capacity, cfg))  # English: 80 %, as everywhere
@@ -75,8 +78,7 @@ def test_both_legal_terms_are_in_the_headline_and_the_text(head, language):
         for key in ("late_decisions", "overdue_pending_end", "late_share", "penalty_eur_cohort"):
             assert f"backlog_{key}_term{term}" in rows
     # a shorter term can only cost more, on the same paths
-    assert rows["backlog_penalty_eur_cohort_term6"]["value"] >= rows[
-        "backlog_penalty_eur_cohort_term21"]["value"]
+    assert rows["backlog_penalty_eur_cohort_term6"]["value"] >= rows["backlog_penalty_eur_cohort_term21"]["value"]
     text = str(rb.term_text(head, language=language))
     for term in (6, 21):
         assert report.fmt_headline(rows[f"backlog_penalty_eur_cohort_term{term}"], language) in text
@@ -87,8 +89,15 @@ def test_every_standard_policy_has_its_dutch_name_in_a_dutch_table_and_chart():
     from capacity.params.policies import load_policies, policy_names_nl
 
     names = list(load_policies())
-    frame = pd.DataFrame({"policy": names, "change": [""] * len(names), "late_or_overdue": 1.0,
-                          "penalty_eur": 1e6, "penalty_eur_p90": 2e6})
+    frame = pd.DataFrame(
+        {
+            "policy": names,
+            "change": [""] * len(names),
+            "late_or_overdue": 1.0,
+            "penalty_eur": 1e6,
+            "penalty_eur_p90": 2e6,
+        }
+    )
     shown = rb.policy_table(frame, language="nl")["policy"].tolist()
     assert shown == [policy_names_nl()[n] for n in names]
     assert "RTB-team: 15% van de capaciteit gereserveerd" in shown  # no Dutch in the old inline table
@@ -108,22 +117,32 @@ def test_the_language_set_once_reaches_the_texts_and_the_headline_labels(result,
         report.set_language(before)
     assert str(rb.term_text(head)).startswith("The legal term is a risk")
     rows = headline.lookup(head)
-    assert rows["backlog_late_decisions_term6"]["label_en"] == "Cohort decisions after the legal term (legal term 6 months)"
+    assert (
+        rows["backlog_late_decisions_term6"]["label_en"]
+        == "Cohort decisions after the legal term (legal term 6 months)"
+    )
     assert rows["backlog_late_decisions_term21"]["label_nl"] == (
-        "Beslissingen over het cohort na de wettelijke termijn (wettelijke termijn 21 maanden)")
+        "Beslissingen over het cohort na de wettelijke termijn (wettelijke termijn 21 maanden)"
+    )
     assert rows["backlog_permits_issued_total"]["label_nl"] == "Afgegeven transitiedocumenten (één per persoon)"
 
 
 def test_a_dutch_page_shows_the_ledger_states_and_the_replay_notes_in_words(tmp_path):
-    ledger = pd.DataFrame({"date": ["2027-03-01", "2027-03-01"], "state": ["document_waiting", "left_nl"],
-                           "mean": [1.0, 2.0]})
+    ledger = pd.DataFrame(
+        {"date": ["2027-03-01", "2027-03-01"], "state": ["document_waiting", "left_nl"], "mean": [1.0, 2.0]}
+    )
     shown = rb.ledger_table(ledger, language="nl")
     assert shown["state"].tolist() == [report.t("ledger_document_waiting", "nl"), report.t("ledger_left_nl", "nl")]
     assert "document_waiting" not in shown["state"].tolist() and ledger["state"][0] == "document_waiting"
     html = report.table(shown, "ledger", save_to=tmp_path, download=ledger, language="nl")._repr_html_()
     assert "<th>situatie</th>" in html and "document_waiting" in (tmp_path / "tables" / "ledger.csv").read_text()
-    notes = pd.DataFrame({"quantity": ["notices_of_default"], "kind": ["uncertain"],
-                          "note": ["ingebrekestellingen sent in the year (one per late case)"]})
+    notes = pd.DataFrame(
+        {
+            "quantity": ["notices_of_default"],
+            "kind": ["uncertain"],
+            "note": ["ingebrekestellingen sent in the year (one per late case)"],
+        }
+    )
     html = report.table(notes, language="nl")._repr_html_()
     assert "sent in the year" not in html and "notices_of_default" not in html and "uncertain" not in html
 
@@ -137,8 +156,7 @@ def test_cumulative_fans_print_euros_and_cases_in_their_unit(result, variable, u
     assert ("€" in summary) == (word == "€") and "personen" not in summary
 
 
-@pytest.mark.parametrize(("variable", "word"), [("penalty_eur", "€"), ("pending", None),
-                                                ("shelter_entitled", None)])
+@pytest.mark.parametrize(("variable", "word"), [("penalty_eur", "€"), ("pending", None), ("shelter_entitled", None)])
 def test_path_fans_print_euros_and_cases_in_their_unit(result, variable, word):
     fig = rb.fan(result, variable, language="en")
     median = next(trace for trace in fig.data if trace.name == "median")
@@ -153,11 +171,18 @@ def _fan_step(unit: str, median: float) -> float:
 
 
 #: Policy-table columns that are headline figures, and the headline row each is.
-SHARED = {"penalty_eur_m": "backlog_penalty_eur_total", "late_share": "backlog_late_share",
-          "backlog_peak": "backlog_backlog_peak", "late_decisions": "backlog_late_decisions_total",
-          "late_or_overdue": "backlog_late_or_overdue", "penalty_eur_cohort_m": "backlog_penalty_eur_cohort",
-          "penalty_eur_regular_m": "backlog_penalty_eur_regular", "cohort_persons": "backlog_cohort_persons",
-          "dtv_caseload_peak": "backlog_dtv_caseload_peak", "months_to_clear": "backlog_months_to_clear"}
+SHARED = {
+    "penalty_eur_m": "backlog_penalty_eur_total",
+    "late_share": "backlog_late_share",
+    "backlog_peak": "backlog_backlog_peak",
+    "late_decisions": "backlog_late_decisions_total",
+    "late_or_overdue": "backlog_late_or_overdue",
+    "penalty_eur_cohort_m": "backlog_penalty_eur_cohort",
+    "penalty_eur_regular_m": "backlog_penalty_eur_regular",
+    "cohort_persons": "backlog_cohort_persons",
+    "dtv_caseload_peak": "backlog_dtv_caseload_peak",
+    "months_to_clear": "backlog_months_to_clear",
+}
 
 
 @pytest.mark.parametrize("language", ["en", "nl"])
@@ -166,8 +191,9 @@ def test_the_policies_table_and_the_headline_print_the_same_figures_for_the_conf
     cfg = params.load().backlog
     cohort = np.full(30, cfg.cohort_persons)
     run = bl.simulate(cohort, cfg, rng=np.random.default_rng(3), n_months=24)
-    policies = bl.compare_policies(cohort, cfg, rng=np.random.default_rng(3), policies={"as configured": {}},
-                                   n_months=24)  # the same draws: the same paths
+    policies = bl.compare_policies(
+        cohort, cfg, rng=np.random.default_rng(3), policies={"as configured": {}}, n_months=24
+    )  # the same draws: the same paths
     head = headline.lookup(headline.headline_table(SimpleNamespace(backlog=run), keys=tuple(SHARED.values())))
     row = rb.policy_table(policies, language=language, n_months=24).iloc[0]
     for column, key in SHARED.items():

@@ -37,14 +37,17 @@ def _named(items, name: str) -> list:
 
 
 def _time_charts(table: pd.DataFrame) -> dict[str, go.Figure]:
-    history = pd.DataFrame({"date": DATES, "variable": "registered", "value": np.arange(6.0),
-                            "flag": "observed", "source": "test"})
+    history = pd.DataFrame(
+        {"date": DATES, "variable": "registered", "value": np.arange(6.0), "flag": "observed", "source": "test"}
+    )
     lines = pd.DataFrame({"date": list(DATES) * 2, "value": np.arange(12.0), "country": ["NL"] * 6 + ["DE"] * 6})
-    return {"fan": fan_chart(table, "registered", language="nl"),
-            "history": history_chart(history, ["registered"], title="History", language="en"),
-            "lines": lines_chart(lines, series="country", title="TP", y_title="persons"),
-            "plain": go.Figure(go.Scatter(x=list(DATES), y=[1, 2, 3, 4, 5, 6])),
-            "text dates": go.Figure(go.Scatter(x=[d.strftime("%Y-%m-%d") for d in DATES], y=np.arange(6)))}
+    return {
+        "fan": fan_chart(table, "registered", language="nl"),
+        "history": history_chart(history, ["registered"], title="History", language="en"),
+        "lines": lines_chart(lines, series="country", title="TP", y_title="persons"),
+        "plain": go.Figure(go.Scatter(x=list(DATES), y=[1, 2, 3, 4, 5, 6])),
+        "text dates": go.Figure(go.Scatter(x=[d.strftime("%Y-%m-%d") for d in DATES], y=np.arange(6))),
+    }
 
 
 @pytest.mark.parametrize("name", ["fan", "history", "lines", "plain", "text dates"])
@@ -103,8 +106,9 @@ def test_each_date_axis_of_a_chart_with_subplots_gets_its_own_line() -> None:
 
 
 def test_a_fan_chart_marks_where_its_observations_end(table) -> None:
-    history = pd.DataFrame({"date": pd.date_range("2024-06-01", periods=6, freq="MS"),
-                            "value": [1.0, 2.0, 3.0, 4.0, 5.0, np.nan]})
+    history = pd.DataFrame(
+        {"date": pd.date_range("2024-06-01", periods=6, freq="MS"), "value": [1.0, 2.0, 3.0, 4.0, 5.0, np.nan]}
+    )
     fig = fan_chart(table, "registered", history=history, language="nl")
     [line] = _named(fig.layout.shapes, OBSERVED_END_NAME)
     assert line.x0 == "2024-10-01" and line.line.dash == "dot"  # the last month with a value
@@ -117,8 +121,9 @@ def test_a_last_count_line_drawn_by_the_caller_is_not_doubled(table) -> None:
     fig = fan_chart(table, "registered", history=history)
     fig.add_vline(x=pd.Timestamp("2024-10-01"), line_dash="dot")
     shown = figure(fig).fig
-    assert not _named(shown.layout.shapes, OBSERVED_END_NAME) and not _named(shown.layout.annotations,
-                                                                              OBSERVED_END_NAME)
+    assert not _named(shown.layout.shapes, OBSERVED_END_NAME) and not _named(
+        shown.layout.annotations, OBSERVED_END_NAME
+    )
     assert sum(s.line.dash == "dot" for s in shown.layout.shapes) == 1
 
 
@@ -126,14 +131,22 @@ def test_fan_chart_hover_text_and_summary_come_from_the_formatter(table) -> None
     big = table.assign(**{c: table[c] * 1000 for c in table.columns if c.startswith("q")})
     fig = fan_chart(big, "registered", language="nl")
     median = next(trace for trace in fig.data if trace.name == "mediaan")
-    assert all(text == fmt_value(v, "persons", 100 if v >= 10_000 else 10, "nl")
-               for text, v in zip(median.text, median.y, strict=True))
+    assert all(
+        text == fmt_value(v, "persons", 100 if v >= 10_000 else 10, "nl")
+        for text, v in zip(median.text, median.y, strict=True)
+    )
     band = next(trace for trace in fig.data if trace.name == "50%-band")
     assert " tot " in band.text[0] and "%{text}" in band.hovertemplate
-    euros = fan_chart(big.assign(**{c: big[c] * 1000 for c in big.columns if c.startswith("q")}),
-                      "registered", unit="EUR", language="en")
-    assert all(text.startswith("€ ") and text.endswith("million")
-               for text in next(t for t in euros.data if t.name == "median").text)
+    euros = fan_chart(
+        big.assign(**{c: big[c] * 1000 for c in big.columns if c.startswith("q")}),
+        "registered",
+        unit="EUR",
+        language="en",
+    )
+    assert all(
+        text.startswith("€ ") and text.endswith("million")
+        for text in next(t for t in euros.data if t.name == "median").text
+    )
     assert "million" in euros.layout.meta["summary"]
 
 
@@ -144,8 +157,15 @@ def test_a_fan_of_small_counts_prints_no_decimals(table) -> None:
 
 
 def test_history_and_lines_hover_text_come_from_the_formatter() -> None:
-    history = pd.DataFrame({"date": DATES[:2], "variable": "registered", "value": [93_970.4, 1234.0],
-                            "flag": ["observed", "derived"], "source": "CBS"})
+    history = pd.DataFrame(
+        {
+            "date": DATES[:2],
+            "variable": "registered",
+            "value": [93_970.4, 1234.0],
+            "flag": ["observed", "derived"],
+            "source": "CBS",
+        }
+    )
     [trace] = history_chart(history, ["registered"], title="t", language="nl").data
     assert list(trace.text) == ["93.970 (waargenomen)", "1.234 (afgeleid)"]
     frame = pd.DataFrame({"date": DATES[:2], "value": [0.333, 0.00212], "series": "NL"})

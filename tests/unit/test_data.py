@@ -124,21 +124,26 @@ def test_newer_file_by_parameter(data_copy: Path, tmp_path: Path) -> None:
     assert wide.loc["2025-07-01", "registered"] == 119_000
 
 
-
 def test_scenario_files_resolve_data_dir_and_per_file_overrides(data_copy: Path, tmp_path: Path) -> None:
     newer = tmp_path / "newer_shelter.csv"
-    cfg = params.load().data.model_copy(update={"data_dir": str(data_copy),
-                                                "files": {"ukraine_shelter_nl": str(newer)}})
+    cfg = params.load().data.model_copy(
+        update={"data_dir": str(data_copy), "files": {"ukraine_shelter_nl": str(newer)}}
+    )
     files = data.scenario_files(cfg)
     assert set(files) == set(data.SPECS)
     assert files["ukraine_shelter_nl"] == newer and files["municipalities"] == data_copy / "municipalities.csv"
     assert data.scenario_files(params.load().data) == data.data_files()
 
 
-@pytest.mark.parametrize(("start", "end", "months"), [
-    ("2024-01-01", "2024-01-01", 0), ("2024-01-01", "2025-03-01", 14),
-    ("2025-03-01", "2024-01-01", -14), ("2024-01-31", "2024-02-01", 1),
-])
+@pytest.mark.parametrize(
+    ("start", "end", "months"),
+    [
+        ("2024-01-01", "2024-01-01", 0),
+        ("2024-01-01", "2025-03-01", 14),
+        ("2025-03-01", "2024-01-01", -14),
+        ("2024-01-31", "2024-02-01", 1),
+    ],
+)
 def test_months_between_counts_calendar_months(start: str, end: str, months: int) -> None:
     assert data.months_between(pd.Timestamp(start), pd.Timestamp(end)) == months
 
@@ -149,12 +154,14 @@ def test_months_between_a_month_and_an_index_gives_one_count_each() -> None:
 
 
 def test_history_wide_spans_every_month_and_last_observed_skips_other_flags() -> None:
-    long = pd.DataFrame({
-        "date": pd.to_datetime(["2024-01-01", "2024-03-01", "2024-04-01", "2024-01-01"]),
-        "variable": ["registered", "registered", "registered", "places"],
-        "value": [100.0, 120.0, 125.0, np.nan],
-        "flag": ["observed", "observed", "interpolated", "missing"],
-    })
+    long = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2024-01-01", "2024-03-01", "2024-04-01", "2024-01-01"]),
+            "variable": ["registered", "registered", "registered", "places"],
+            "value": [100.0, 120.0, 125.0, np.nan],
+            "flag": ["observed", "observed", "interpolated", "missing"],
+        }
+    )
     wide = data.history_wide(long)
     assert list(wide.index) == list(pd.date_range("2024-01-01", "2024-04-01", freq="MS"))
     assert wide["registered"].tolist()[::2] == [100.0, 120.0] and np.isnan(wide.loc["2024-02-01", "registered"])
@@ -176,13 +183,30 @@ def _corrupt(folder: Path, name: str, old: str, new: str) -> Path:
     ("name", "old", "new", "message"),
     [
         ("eurostat_tp_nl_monthly", "2022-05,NL,66815", "2022-5x,NL,66815", r"row 4: date = '2022-5x' is not a date"),
-        ("eurostat_tp_nl_monthly", "2022-05,NL,66815", "2022-05,NL,-66815", r"row 4: tp_beneficiaries_stock_end_month = '-66815' is negative"),
-        ("eurostat_tp_nl_monthly", "2022-05,NL,66815", "2022-04,NL,66815", r"row 4: duplicate key \(date = '2022-04', geo = 'NL'\)"),
-        ("ukraine_shelter_nl", "2022-03-28,day,11000,18369", "2022-03-28,day,11000,lots", r"in_municipal_shelter = 'lots' is not a number"),
+        (
+            "eurostat_tp_nl_monthly",
+            "2022-05,NL,66815",
+            "2022-05,NL,-66815",
+            r"row 4: tp_beneficiaries_stock_end_month = '-66815' is negative",
+        ),
+        (
+            "eurostat_tp_nl_monthly",
+            "2022-05,NL,66815",
+            "2022-04,NL,66815",
+            r"row 4: duplicate key \(date = '2022-04', geo = 'NL'\)",
+        ),
+        (
+            "ukraine_shelter_nl",
+            "2022-03-28,day,11000,18369",
+            "2022-03-28,day,11000,lots",
+            r"in_municipal_shelter = 'lots' is not a number",
+        ),
         ("ukraine_shelter_nl", "99.8,35,99.8", "998,35,99.8", r"occupancy_pct_reported = '998' is not a percentage"),
     ],
 )
-def test_malformed_data_names_file_row_and_problem(data_copy: Path, name: str, old: str, new: str, message: str) -> None:
+def test_malformed_data_names_file_row_and_problem(
+    data_copy: Path, name: str, old: str, new: str, message: str
+) -> None:
     path = _corrupt(data_copy, name, old, new)
     with pytest.raises(DataError, match=message) as err:
         data.load_history(data_copy)
@@ -228,6 +252,7 @@ def test_pickle_round_trip(tmp_path: Path) -> None:
 
 
 # --- Files a planner drops in: Dutch conventions, encodings, implausible values -------------
+
 
 def _numeric_columns(name: str, header: list[str]) -> list[str]:
     spec = data.SPECS[name]
@@ -310,8 +335,11 @@ def test_120_820_is_120820_in_a_dutch_file_and_an_error_in_a_comma_file(data_cop
     # the same figure with a thousands dot in a comma-separated file is an error, never 120.82
     comma = _shipped("ukraine_shelter_nl").replace("2025-03-19,week,120820", "2025-03-19,week,120.820")
     path.write_text(comma, encoding="utf-8")
-    with pytest.raises(DataError, match=r"ukraine_shelter_nl.csv, row 46: registered_brp = '120.820' has a '\.' "
-                                        r"followed by three digits.*write 120820"):
+    with pytest.raises(
+        DataError,
+        match=r"ukraine_shelter_nl.csv, row 46: registered_brp = '120.820' has a '\.' "
+        r"followed by three digits.*write 120820",
+    ):
         data.read_csv("ukraine_shelter_nl", path)
     # in a facts file too (unit persons)
     facts = data_copy / "monitor_report_facts.csv"
@@ -323,72 +351,143 @@ def test_120_820_is_120820_in_a_dutch_file_and_an_error_in_a_comma_file(data_cop
     assert data.read_csv("monitor_report_facts", facts)["value"].iloc[0] == "120680"
 
 
-@pytest.mark.parametrize(("encoding", "name"), [("cp1252", "monitor_report_facts"), ("utf-16", "ukraine_shelter_nl"),
-                                                ("utf-8-sig", "municipalities"), ("utf-16", "policy_timeline")])
+@pytest.mark.parametrize(
+    ("encoding", "name"),
+    [
+        ("cp1252", "monitor_report_facts"),
+        ("utf-16", "ukraine_shelter_nl"),
+        ("utf-8-sig", "municipalities"),
+        ("utf-16", "policy_timeline"),
+    ],
+)
 def test_cp1252_and_utf16_files_read_the_same(tmp_path: Path, encoding: str, name: str) -> None:
     path = tmp_path / f"{name}.csv"
     path.write_bytes(_shipped(name).encode(encoding))
     pd.testing.assert_frame_equal(data.read_csv(name, path), data.read_csv(name, SHIPPED / f"{name}.csv"))
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"", r"the file is empty"),
-    (b"  \r\n\r\n", r"the file is empty"),
-    (None, r"has a header but no data rows"),
-    (b"PK\x03\x04rest-of-an-xlsx", r"Excel workbook, not a CSV file.*CSV UTF-8"),
-    ("date,geo\n".encode("utf-16-le"), r"NUL bytes.*UTF-16 without a byte-order mark"),
-    (b"date\tgeo\ttp_beneficiaries_stock_end_month\n", r"missing column\(s\).*read as UTF-8 with tab"),
-    (b"date geo stock\n2022-03 NL 5\n", r"no ',' or ';' between the column names"),
-    (b"date,geo,tp_beneficiaries_stock_end_month,tp_grants_in_month,source\n2022-03,NL,1,1,s,extra\n",
-     r"row 2: 6 fields, but the header has 5; a ',' inside a value needs quotes"),
-    (b"date,geo,tp_beneficiaries_stock_end_month,tp_grants_in_month,source\n2022-03,NL,\"1,5\",1,s\n",
-     r"number '1,5' has a comma inside"),
-    (b"date;geo;tp_beneficiaries_stock_end_month;tp_grants_in_month;source\n03-2022;NL;1,5;99.5;s\n",
-     r"mixes decimal points \('99.5'\) and decimal commas \('1,5'\)"),
-    (b"date,geo,geo,source\n", r"column 'geo' appears twice"),
-])
-def test_unreadable_files_are_one_line_errors_naming_the_file(tmp_path: Path, content: bytes | None,
-                                                              message: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", r"the file is empty"),
+        (b"  \r\n\r\n", r"the file is empty"),
+        (None, r"has a header but no data rows"),
+        (b"PK\x03\x04rest-of-an-xlsx", r"Excel workbook, not a CSV file.*CSV UTF-8"),
+        ("date,geo\n".encode("utf-16-le"), r"NUL bytes.*UTF-16 without a byte-order mark"),
+        (b"date\tgeo\ttp_beneficiaries_stock_end_month\n", r"missing column\(s\).*read as UTF-8 with tab"),
+        (b"date geo stock\n2022-03 NL 5\n", r"no ',' or ';' between the column names"),
+        (
+            b"date,geo,tp_beneficiaries_stock_end_month,tp_grants_in_month,source\n2022-03,NL,1,1,s,extra\n",
+            r"row 2: 6 fields, but the header has 5; a ',' inside a value needs quotes",
+        ),
+        (
+            b'date,geo,tp_beneficiaries_stock_end_month,tp_grants_in_month,source\n2022-03,NL,"1,5",1,s\n',
+            r"number '1,5' has a comma inside",
+        ),
+        (
+            b"date;geo;tp_beneficiaries_stock_end_month;tp_grants_in_month;source\n03-2022;NL;1,5;99.5;s\n",
+            r"mixes decimal points \('99.5'\) and decimal commas \('1,5'\)",
+        ),
+        (b"date,geo,geo,source\n", r"column 'geo' appears twice"),
+    ],
+)
+def test_unreadable_files_are_one_line_errors_naming_the_file(
+    tmp_path: Path, content: bytes | None, message: str
+) -> None:
     path = tmp_path / "eurostat_tp_nl_monthly.csv"
-    path.write_bytes(_shipped("eurostat_tp_nl_monthly").splitlines(keepends=True)[0].encode()
-                     if content is None else content)
+    path.write_bytes(
+        _shipped("eurostat_tp_nl_monthly").splitlines(keepends=True)[0].encode() if content is None else content
+    )
     with pytest.raises(DataError, match=message) as err:
         data.read_csv("eurostat_tp_nl_monthly", path)
     assert str(path) in str(err.value) and "\n" not in str(err.value)
 
 
-@pytest.mark.parametrize(("name", "old", "new", "message"), [
-    ("ukraine_shelter_nl", "2025-03-19,week,120820", "19-03-2025,week,120820", None),
-    ("ukraine_shelter_nl", "2025-03-19,week,120820", "19/03/2025,week,120820",
-     r"row 46: date = '19/03/2025' is not a date \(day and month order unknown: write 2025-03-19\)"),
-    ("ukraine_shelter_nl", "2025-03-19,week,120820", "2025-03-19,week,inf",
-     r"row 46: registered_brp = 'inf' is not a finite number"),
-    ("ukraine_shelter_nl", "2025-03-19,week,120820", "2025-03-19,week,NaN", r"registered_brp = 'NaN' is not a finite"),
-    ("ukraine_shelter_nl", "2025-03-19,week,120820", "2025-03-19,week,1e12",
-     r"registered_brp = '1e12' is implausible; expected a count of at most 10,000,000"),
-    ("ukraine_shelter_nl", "2025-03-19,week,120820", "2025-03-19,week,12082000",
-     r"registered_brp = '12082000' is implausible"),
-    ("ukraine_shelter_nl", "2022-09-19,day,77920", "2022-09-19,day,7792000",
-     r"row 30: registered_brp = '7792000' is 82 times off its neighbouring value\(s\) 78,000, 95,000"),
-    ("ukraine_shelter_nl", "2024-12-15,day,123680", "2024-12-15,day,1237",
-     r"row 44: registered_brp = '1237' is 86 times off its neighbouring value\(s\) 106,000, 124,310"),
-    ("ukraine_shelter_nl", "2024-12-15,day,123680", "2024-12-15,day,1236.5",
-     r"registered_brp = '1236.5' is not a whole number"),
-    ("eurostat_tp_nl_monthly", "2022-05,NL,66815", "2022-05,NL,668",
-     r"row 4: tp_beneficiaries_stock_end_month = '668' is \d+ times off"),
-    ("ukraine_shelter_nl", "2025-03-19,week", "2031-03-19,week", r"row 46: date = '2031-03-19' is in the future"),
-    ("ukraine_shelter_nl", "2022-03-11,day", "2012-03-11,day", r"row 2: date = '2012-03-11' is before 2022-01-01"),
-    ("ukraine_shelter_nl", "2022-03-11,day", "2022,day", r"row 2: date = '2022' is not a date"),
-    ("ukraine_registrations_cbs", ",10,persons,", ",ten,persons,", r"row 2: value = 'ten' is not a number"),
-    ("ind_asylum_figures", "2021,first_asylum_applications,24686", "2021,first_asylum_applications,",
-     r"row 2: value is empty; every row needs a value"),
-    ("municipalities", "GM0014,Groningen,Groningen,243768", "GM0014,Groningen,Groningen,",
-     r"row 2: population is empty"),
-    ("municipalities", "GM0014,Groningen,Groningen,243768", "GM0014,Groningen,Groningen,-5",
-     r"row 2: population = '-5' is negative"),
-])
-def test_implausible_values_name_file_row_column_and_value(data_copy: Path, name: str, old: str, new: str,
-                                                           message: str | None) -> None:
+@pytest.mark.parametrize(
+    ("name", "old", "new", "message"),
+    [
+        ("ukraine_shelter_nl", "2025-03-19,week,120820", "19-03-2025,week,120820", None),
+        (
+            "ukraine_shelter_nl",
+            "2025-03-19,week,120820",
+            "19/03/2025,week,120820",
+            r"row 46: date = '19/03/2025' is not a date \(day and month order unknown: write 2025-03-19\)",
+        ),
+        (
+            "ukraine_shelter_nl",
+            "2025-03-19,week,120820",
+            "2025-03-19,week,inf",
+            r"row 46: registered_brp = 'inf' is not a finite number",
+        ),
+        (
+            "ukraine_shelter_nl",
+            "2025-03-19,week,120820",
+            "2025-03-19,week,NaN",
+            r"registered_brp = 'NaN' is not a finite",
+        ),
+        (
+            "ukraine_shelter_nl",
+            "2025-03-19,week,120820",
+            "2025-03-19,week,1e12",
+            r"registered_brp = '1e12' is implausible; expected a count of at most 10,000,000",
+        ),
+        (
+            "ukraine_shelter_nl",
+            "2025-03-19,week,120820",
+            "2025-03-19,week,12082000",
+            r"registered_brp = '12082000' is implausible",
+        ),
+        (
+            "ukraine_shelter_nl",
+            "2022-09-19,day,77920",
+            "2022-09-19,day,7792000",
+            r"row 30: registered_brp = '7792000' is 82 times off its neighbouring value\(s\) 78,000, 95,000",
+        ),
+        (
+            "ukraine_shelter_nl",
+            "2024-12-15,day,123680",
+            "2024-12-15,day,1237",
+            r"row 44: registered_brp = '1237' is 86 times off its neighbouring value\(s\) 106,000, 124,310",
+        ),
+        (
+            "ukraine_shelter_nl",
+            "2024-12-15,day,123680",
+            "2024-12-15,day,1236.5",
+            r"registered_brp = '1236.5' is not a whole number",
+        ),
+        (
+            "eurostat_tp_nl_monthly",
+            "2022-05,NL,66815",
+            "2022-05,NL,668",
+            r"row 4: tp_beneficiaries_stock_end_month = '668' is \d+ times off",
+        ),
+        ("ukraine_shelter_nl", "2025-03-19,week", "2031-03-19,week", r"row 46: date = '2031-03-19' is in the future"),
+        ("ukraine_shelter_nl", "2022-03-11,day", "2012-03-11,day", r"row 2: date = '2012-03-11' is before 2022-01-01"),
+        ("ukraine_shelter_nl", "2022-03-11,day", "2022,day", r"row 2: date = '2022' is not a date"),
+        ("ukraine_registrations_cbs", ",10,persons,", ",ten,persons,", r"row 2: value = 'ten' is not a number"),
+        (
+            "ind_asylum_figures",
+            "2021,first_asylum_applications,24686",
+            "2021,first_asylum_applications,",
+            r"row 2: value is empty; every row needs a value",
+        ),
+        (
+            "municipalities",
+            "GM0014,Groningen,Groningen,243768",
+            "GM0014,Groningen,Groningen,",
+            r"row 2: population is empty",
+        ),
+        (
+            "municipalities",
+            "GM0014,Groningen,Groningen,243768",
+            "GM0014,Groningen,Groningen,-5",
+            r"row 2: population = '-5' is negative",
+        ),
+    ],
+)
+def test_implausible_values_name_file_row_column_and_value(
+    data_copy: Path, name: str, old: str, new: str, message: str | None
+) -> None:
     path = _corrupt(data_copy, name, old, new)
     today = pd.Timestamp("2026-01-15")
     if message is None:
@@ -429,8 +528,8 @@ def test_check_files_and_check_scenario_data(data_copy: Path, tmp_path: Path) ->
     (problem,) = data.check_scenario_data(cfg)
     assert "data.data_dir = 'no/such/folder': folder" in problem and "counts from the project folder" in problem
     assert data.check_scenario_data(DataConfig(files={"nope": "x.csv"})) == [
-        "data.files: unknown data file 'nope'; expected one of " + str(sorted(data.SPECS))
-        + " or a drop-in ['counts']"]
+        "data.files: unknown data file 'nope'; expected one of " + str(sorted(data.SPECS)) + " or a drop-in ['counts']"
+    ]
     assert data.check_scenario_data(DataConfig()) == []
 
 
@@ -441,13 +540,15 @@ def test_falling_cumulative_departures_name_the_files_without_a_dict(data_copy: 
     assert "{" not in str(err.value)
 
 
-def test_validate_opens_the_scenarios_data_files(data_copy: Path, tmp_path: Path,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_validate_opens_the_scenarios_data_files(
+    data_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from capacity import cli
 
     scenario = tmp_path / "dropin.yaml"
-    scenario.write_text(f"meta:\n  name: dropin\n  title: Drop-in data\ndata:\n  data_dir: {data_copy}\n",
-                        encoding="utf-8")
+    scenario.write_text(
+        f"meta:\n  name: dropin\n  title: Drop-in data\ndata:\n  data_dir: {data_copy}\n", encoding="utf-8"
+    )
     assert cli.main(["validate", str(scenario)]) == 0
     _corrupt(data_copy, "ukraine_shelter_nl", "2025-03-19,week,120820", "2025-03-19,week,120.820")
     assert cli.main(["validate", str(scenario)]) != 0

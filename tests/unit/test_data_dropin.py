@@ -13,8 +13,9 @@ from capacity.params.base import DataConfig
 
 pytestmark = pytest.mark.unit
 
-HEADER = ("date,date_precision,registered_brp,in_municipal_shelter,shelter_places,occupancy_pct_reported,"
-          "source,note,series\n")
+HEADER = (
+    "date,date_precision,registered_brp,in_municipal_shelter,shelter_places,occupancy_pct_reported,source,note,series\n"
+)
 #: A test row, not a published figure.
 ROW = "2025-09-21,day,131450,,,,test letter to parliament https://example.org/letter,'Op 21 september',rtb_letter\n"
 
@@ -58,8 +59,9 @@ def _registered(history: pd.DataFrame, month: str) -> pd.Series:
 
 
 @pytest.mark.parametrize("own_copy", [False, True], ids=["shipped data", "data.data_dir"])
-def test_an_added_row_is_an_observed_registered_value_with_its_series(proj: Path, tmp_path: Path,
-                                                                      own_copy: bool) -> None:
+def test_an_added_row_is_an_observed_registered_value_with_its_series(
+    proj: Path, tmp_path: Path, own_copy: bool
+) -> None:
     data_dir = None
     if own_copy:
         data_dir = tmp_path / "elsewhere"
@@ -75,8 +77,9 @@ def test_an_added_row_is_an_observed_registered_value_with_its_series(proj: Path
     _assert_series(after, "2025-09-21", 131_450, "rtb_letter")
     assert _registered(after, "2025-08-01")["flag"] == "interpolated"  # between June's letter and this one
     assert data.last_observed(after, "registered") == (pd.Timestamp("2025-09-01"), 131_450)
-    others = [h[(h["variable"] != "registered") & (h["flag"] != "missing")].reset_index(drop=True)
-              for h in (before, after)]
+    others = [
+        h[(h["variable"] != "registered") & (h["flag"] != "missing")].reset_index(drop=True) for h in (before, after)
+    ]
     pd.testing.assert_frame_equal(*others)  # nothing else moves (the later months are gaps there)
 
 
@@ -103,24 +106,33 @@ def test_without_a_drop_in_no_file_is_named() -> None:
     assert "counts" not in data.data_files()
 
 
-@pytest.mark.parametrize(("row", "problem"), [
-    ("2025-09-21,day,131450,,,,a source,,\n", "row 2: registered_brp = '131450' has no series; a row with a "
-                                              "registered_brp needs a series (rtb_letter or table_press)"),
-    ("2025-09-21,day,131450,,,,a source,,rtb-letter\n", "row 2: series = 'rtb-letter' is not one of rtb_letter, "
-                                                        "table_press"),
-    ("2025-09-21,day,,95000,,,a source,,rtb_letter\n", "row 2: series = 'rtb_letter' has no registered_brp"),
-    ("2025-09-21,day,131450,,,,,,rtb_letter\n", "row 2: source is empty; every row needs a source"),
-    ("2025-09-21,day,131.450,,,,a source,,rtb_letter\n", "row 2: registered_brp = '131.450' has a '.' followed"),
-    ("21-09-2025,day,131450,,,,a source,,rtb_letter\n", None),  # a Dutch date reads
-])
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        (
+            "2025-09-21,day,131450,,,,a source,,\n",
+            "row 2: registered_brp = '131450' has no series; a row with a "
+            "registered_brp needs a series (rtb_letter or table_press)",
+        ),
+        (
+            "2025-09-21,day,131450,,,,a source,,rtb-letter\n",
+            "row 2: series = 'rtb-letter' is not one of rtb_letter, table_press",
+        ),
+        ("2025-09-21,day,,95000,,,a source,,rtb_letter\n", "row 2: series = 'rtb_letter' has no registered_brp"),
+        ("2025-09-21,day,131450,,,,,,rtb_letter\n", "row 2: source is empty; every row needs a source"),
+        ("2025-09-21,day,131.450,,,,a source,,rtb_letter\n", "row 2: registered_brp = '131.450' has a '.' followed"),
+        ("21-09-2025,day,131450,,,,a source,,rtb_letter\n", None),  # a Dutch date reads
+    ],
+)
 def test_the_drop_in_is_validated_like_every_data_file(proj: Path, row: str, problem: str | None) -> None:
     path = _drop_in(proj, row)
     problems = data.check_scenario_data(DataConfig())
     if problem is None:
         assert problems == []
         return
-    assert len(problems) == 1 and problems[0].startswith(f"{path}, {problem}" if problem.startswith("row")
-                                                          else str(path)), problems
+    assert len(problems) == 1 and problems[0].startswith(
+        f"{path}, {problem}" if problem.startswith("row") else str(path)
+    ), problems
     assert "\n" not in problems[0]
 
 

@@ -29,8 +29,12 @@ pytestmark = pytest.mark.unit
 NAMES = sorted(data.SPECS)
 TEXT = {name: (SHIPPED / f"{name}.csv").read_text(encoding="utf-8") for name in NAMES}
 ORIGINAL = {name: data.read_csv(name, SHIPPED / f"{name}.csv") for name in NAMES}
-FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @functools.cache
@@ -61,11 +65,13 @@ def _read(name: str, path: Path) -> pd.DataFrame | DataError:
 
 
 def _same(frame: pd.DataFrame, expected: pd.DataFrame, *, check_dtype: bool = True) -> None:
-    pd.testing.assert_frame_equal(frame[list(expected.columns)].reset_index(drop=True),
-                                  expected.reset_index(drop=True), check_dtype=check_dtype)
+    pd.testing.assert_frame_equal(
+        frame[list(expected.columns)].reset_index(drop=True), expected.reset_index(drop=True), check_dtype=check_dtype
+    )
 
 
 # --- format changes: the same values --------------------------------------------------------
+
 
 def _reorder(text: str, name: str, seed: int) -> str:
     rows = _rows(text)
@@ -106,15 +112,19 @@ def test_a_pure_format_change_reads_the_shipped_values(tmp_path: Path, name: str
 
 # --- content changes: the changed values, or a DataError --------------------------------------
 
+
 @FUZZ
 @given(name=st.sampled_from(NAMES), data_=st.data())
 def test_deleted_or_repeated_rows_read_exactly_or_fail_cleanly(tmp_path: Path, name: str, data_: st.DataObject) -> None:
     rows = _rows(TEXT[name])
     k = data_.draw(st.integers(1, len(rows) - 1), label="row")
     delete = data_.draw(st.booleans(), label="delete")
-    changed = rows[:k] + rows[k + 1:] if delete else rows[:k + 1] + rows[k:]
-    expected = ORIGINAL[name].drop(index=k - 1) if delete else pd.concat(
-        [ORIGINAL[name].iloc[:k], ORIGINAL[name].iloc[k - 1:]])
+    changed = rows[:k] + rows[k + 1 :] if delete else rows[: k + 1] + rows[k:]
+    expected = (
+        ORIGINAL[name].drop(index=k - 1)
+        if delete
+        else pd.concat([ORIGINAL[name].iloc[:k], ORIGINAL[name].iloc[k - 1 :]])
+    )
     path = tmp_path / f"{name}.csv"
     path.write_text(_write(changed), encoding="utf-8")
     result = _read(name, path)
@@ -130,11 +140,14 @@ BAD_NUMBERS = ["lots", "inf", "-inf", "NaN", "-5", "1e12", "12.345", "#DEEL/0!",
 def _count_cells(name: str) -> list[tuple[int, str]]:
     """(data row index, column) of every cell that must hold a count, percentage or fact value."""
     spec, frame = data.SPECS[name], ORIGINAL[name]
-    cells = [(i, c) for c in (*spec.counts, *spec.text_counts, *spec.shares_pct) if c in frame.columns
-             for i in range(len(frame))]
+    cells = [
+        (i, c)
+        for c in (*spec.counts, *spec.text_counts, *spec.shares_pct)
+        if c in frame.columns
+        for i in range(len(frame))
+    ]
     if spec.value_forms == ("number",):  # facts whose every value is a number (not a range or date)
-        cells += [(i, "value") for i in range(len(frame))
-                  if frame["unit"].iloc[i] in COUNT_UNITS | {"percent"}]
+        cells += [(i, "value") for i in range(len(frame)) if frame["unit"].iloc[i] in COUNT_UNITS | {"percent"}]
     return cells
 
 
@@ -143,11 +156,14 @@ NUMERIC_NAMES = [n for n in NAMES if _count_cells(n)]
 
 @FUZZ
 @given(name=st.sampled_from(NUMERIC_NAMES), bad=st.sampled_from(BAD_NUMBERS), data_=st.data())
-def test_a_bad_number_is_an_error_naming_file_row_and_column(tmp_path: Path, name: str, bad: str,
-                                                             data_: st.DataObject) -> None:
+def test_a_bad_number_is_an_error_naming_file_row_and_column(
+    tmp_path: Path, name: str, bad: str, data_: st.DataObject
+) -> None:
     i, column = data_.draw(st.sampled_from(_count_cells(name)), label="cell")
-    if bad == "12.345" and (column in data.SPECS[name].shares_pct or ORIGINAL[name].get("unit", pd.Series(
-            "", index=ORIGINAL[name].index)).iloc[i] == "percent"):
+    if bad == "12.345" and (
+        column in data.SPECS[name].shares_pct
+        or ORIGINAL[name].get("unit", pd.Series("", index=ORIGINAL[name].index)).iloc[i] == "percent"
+    ):
         bad = "1e12"  # a decimal is fine in a percentage; its range is not
     rows = _rows(TEXT[name])
     rows[i + 1][rows[0].index(column)] = bad
@@ -160,8 +176,9 @@ def test_a_bad_number_is_an_error_naming_file_row_and_column(tmp_path: Path, nam
 
 @FUZZ
 @given(name=st.sampled_from(NAMES), data_=st.data())
-def test_an_implausible_date_is_an_error_naming_file_row_and_column(tmp_path: Path, name: str,
-                                                                    data_: st.DataObject) -> None:
+def test_an_implausible_date_is_an_error_naming_file_row_and_column(
+    tmp_path: Path, name: str, data_: st.DataObject
+) -> None:
     spec = data.SPECS[name]
     choices = ["2022-13-01", "31-02-2024", "19/03/2025", "yesterday", "2031-03-19", "1999-12-31", "2022-5"]
     bad = data_.draw(st.sampled_from(choices), label="date")
@@ -190,12 +207,13 @@ def test_an_empty_or_header_only_file_is_an_error(tmp_path: Path, name: str, cut
 
 @FUZZ
 @given(name=st.sampled_from(NAMES), data_=st.data())
-def test_arbitrary_bytes_in_a_file_never_escape_as_another_exception(tmp_path: Path, name: str,
-                                                                     data_: st.DataObject) -> None:
+def test_arbitrary_bytes_in_a_file_never_escape_as_another_exception(
+    tmp_path: Path, name: str, data_: st.DataObject
+) -> None:
     raw = bytearray(TEXT[name].encode("utf-8"))
     for _ in range(data_.draw(st.integers(1, 4), label="edits")):
         at = data_.draw(st.integers(0, len(raw) - 1), label="at")
-        raw[at:at + 1] = data_.draw(st.sampled_from([b"", b"\x00", b"\xff", b'"', b";", b",", b"\n", b"9", b"."]))
+        raw[at : at + 1] = data_.draw(st.sampled_from([b"", b"\x00", b"\xff", b'"', b";", b",", b"\n", b"9", b"."]))
     path = tmp_path / f"{name}.csv"
     path.write_bytes(bytes(raw))
     _read(name, path)  # a frame or a clean DataError; nothing else
@@ -203,14 +221,23 @@ def test_arbitrary_bytes_in_a_file_never_escape_as_another_exception(tmp_path: P
 
 # --- 120.820 ---------------------------------------------------------------------------------
 
+
 @settings(FUZZ, max_examples=15)
-@given(name=st.sampled_from(["ukraine_shelter_nl", "eurostat_tp_nl_monthly", "municipalities",
-                             "shelter_regional_points"]), data_=st.data())
+@given(
+    name=st.sampled_from(["ukraine_shelter_nl", "eurostat_tp_nl_monthly", "municipalities", "shelter_regional_points"]),
+    data_=st.data(),
+)
 def test_a_thousands_dot_is_a_thousands_separator_in_a_dutch_file_and_an_error_otherwise(
-        tmp_path: Path, name: str, data_: st.DataObject) -> None:
+    tmp_path: Path, name: str, data_: st.DataObject
+) -> None:
     spec, frame = data.SPECS[name], ORIGINAL[name]
-    cells = [(i, c) for c in spec.counts if c in frame.columns for i in range(len(frame))
-             if pd.notna(frame[c].iloc[i]) and 1_000 <= frame[c].iloc[i] < 1_000_000]
+    cells = [
+        (i, c)
+        for c in spec.counts
+        if c in frame.columns
+        for i in range(len(frame))
+        if pd.notna(frame[c].iloc[i]) and 1_000 <= frame[c].iloc[i] < 1_000_000
+    ]
     i, column = data_.draw(st.sampled_from(cells), label="cell")
     value = int(frame[column].iloc[i])
     dotted = dutch_number(str(value))

@@ -37,13 +37,17 @@ def test_the_shipped_data_passes_every_plausibility_rule() -> None:
     data.load_municipalities()
 
 
-@pytest.mark.parametrize(("date", "column", "right", "wrong"), [
-    ("2025-03-19", "registered_brp", "120820", "981000"),   # an extra digit, ~8x
-    ("2025-03-19", "in_municipal_shelter", "93770", "937700"),  # 10x
-    ("2025-03-19", "shelter_places", "93970", "950000"),    # the issue's 950,000 for ~95,000
-])
-def test_an_extra_digit_is_refused_naming_file_row_and_both_values(tmp_path: Path, date: str, column: str,
-                                                                     right: str, wrong: str) -> None:
+@pytest.mark.parametrize(
+    ("date", "column", "right", "wrong"),
+    [
+        ("2025-03-19", "registered_brp", "120820", "981000"),  # an extra digit, ~8x
+        ("2025-03-19", "in_municipal_shelter", "93770", "937700"),  # 10x
+        ("2025-03-19", "shelter_places", "93970", "950000"),  # the issue's 950,000 for ~95,000
+    ],
+)
+def test_an_extra_digit_is_refused_naming_file_row_and_both_values(
+    tmp_path: Path, date: str, column: str, right: str, wrong: str
+) -> None:
     frame = _shelter()
     i = _row(frame, date)
     assert frame.loc[i, column] == right
@@ -63,8 +67,11 @@ def test_the_issue_s_981000_for_98100_is_refused_with_both_values(tmp_path: Path
     frame.loc[i, "registered_brp"] = "981000"  # this month: 981,000 where 98,100 belongs
     frame.loc[i + 1, "registered_brp"] = "98100"
     path = _write(frame, tmp_path / "ukraine_shelter_nl.csv")
-    with pytest.raises(DataError, match=rf"row {i + 2}: registered_brp = '981000' is 10 times off its "
-                                        r"neighbouring value\(s\) 98,100, 98,100"):
+    with pytest.raises(
+        DataError,
+        match=rf"row {i + 2}: registered_brp = '981000' is 10 times off its "
+        r"neighbouring value\(s\) 98,100, 98,100",
+    ):
         data.read_csv("ukraine_shelter_nl", path, today=TODAY)
 
 
@@ -94,10 +101,14 @@ def test_more_in_shelter_than_registered_is_refused(tmp_path: Path) -> None:
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)
-@given(st.sampled_from(["registered_brp", "in_municipal_shelter", "shelter_places"]),
-       st.integers(min_value=0, max_value=40), st.sampled_from([0.1, 0.15, 5.5, 10, 100]))
-def test_a_count_five_times_off_its_neighbours_never_reads(tmp_path_factory, column: str, k: int,
-                                                            factor: float) -> None:
+@given(
+    st.sampled_from(["registered_brp", "in_municipal_shelter", "shelter_places"]),
+    st.integers(min_value=0, max_value=40),
+    st.sampled_from([0.1, 0.15, 5.5, 10, 100]),
+)
+def test_a_count_five_times_off_its_neighbours_never_reads(
+    tmp_path_factory, column: str, k: int, factor: float
+) -> None:
     frame = _shelter()
     filled = [i for i in frame.index if frame.loc[i, column] not in ("", None)]
     i = filled[k % len(filled)]
@@ -126,7 +137,8 @@ def test_a_municipalities_file_without_amsterdam_is_refused_naming_it(tmp_path: 
 def test_a_merger_that_keeps_the_population_is_accepted(tmp_path: Path) -> None:
     frame = pd.read_csv(data.shipped_dir() / "municipalities.csv", dtype=str, keep_default_na=False)
     two = frame.iloc[:2]
-    merged = two.iloc[[0]].assign(code="GM9999", name="Samengevoegd",
-                                  population=str(sum(int(p) for p in two["population"])))
+    merged = two.iloc[[0]].assign(
+        code="GM9999", name="Samengevoegd", population=str(sum(int(p) for p in two["population"]))
+    )
     path = _write(pd.concat([merged, frame.iloc[2:]]), tmp_path / "municipalities.csv")
     assert len(data.load_municipalities(files={"municipalities": str(path)})) == len(frame) - 1

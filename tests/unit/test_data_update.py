@@ -75,7 +75,7 @@ def _truncated_eurostat(folder: Path, months: int = 3) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     lines = (SHIPPED / f"{EUROSTAT}.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     path = folder / f"{EUROSTAT}.csv"
-    path.write_text("".join(lines[:len(lines) - months]), encoding="utf-8")
+    path.write_text("".join(lines[: len(lines) - months]), encoding="utf-8")
     return path
 
 
@@ -118,8 +118,10 @@ def test_the_sources_file_names_origin_requests_time_and_sha256_of_every_file(pr
     ]
     assert record["files"]["municipalities.csv"]["origin"] == "package"
     assert record["checked"] == {"eurostat": "2026-06-01T09:30:00+00:00", "cbs": "2026-06-01T09:30:00+00:00"}
-    assert any(line.startswith("copied 8 shipped file(s) into data/, so that it is a complete data folder: ")
-               for line in result.lines)
+    assert any(
+        line.startswith("copied 8 shipped file(s) into data/, so that it is a complete data folder: ")
+        for line in result.lines
+    )
 
 
 def test_cbs_tables_found_in_the_catalogue_become_national_counts_in_the_cbs_facts(proj: Path) -> None:
@@ -129,12 +131,15 @@ def test_cbs_tables_found_in_the_catalogue_become_national_counts_in_the_cbs_fac
     assert result.lines[0] == (
         "ukraine_registrations_cbs.csv: 3 new rows (cbs_99001NED_WoonachtigInNederland_3 2022-10, "
         "cbs_99001NED_IngeschrevenSinds24Februari2022_1 2022-12, cbs_99001NED_VertrokkenSinds24Februari2022_2 "
-        "2022-12)")
+        "2022-12)"
+    )
     facts = data.read_csv("ukraine_registrations_cbs", dest / "ukraine_registrations_cbs.csv", today="2026-06-01")
     cbs = facts[facts["metric"].str.startswith("cbs_")].set_index("metric")
-    assert cbs["value"].to_dict() == {"cbs_99001NED_WoonachtigInNederland_3": "82000",
-                                      "cbs_99001NED_IngeschrevenSinds24Februari2022_1": "105000",
-                                      "cbs_99001NED_VertrokkenSinds24Februari2022_2": "16700"}
+    assert cbs["value"].to_dict() == {
+        "cbs_99001NED_WoonachtigInNederland_3": "82000",
+        "cbs_99001NED_IngeschrevenSinds24Februari2022_1": "105000",
+        "cbs_99001NED_VertrokkenSinds24Februari2022_2": "16700",
+    }
     assert (cbs["unit"] == "persons").all() and cbs["source"].str.contains("99001NED").all()
     assert "AandeelMetBaan_4" not in " ".join(facts["metric"])  # a percentage, not a count
     assert not any("99002NED" in r for r in replay.requests)  # trade with Ukraine: not about people
@@ -167,8 +172,9 @@ def test_a_revised_value_replaces_the_old_one_and_the_row_says_what_it_was(proj:
     assert "2024-05,NL,113295," in text
     path.write_text(text.replace("2024-05,NL,113295,", "2024-05,NL,113000,"), encoding="utf-8")
     result = updating.update(dest, fetch=Replay(), now=NOW, sources=["eurostat"])
-    assert result.lines[0] == ("eurostat_tp_nl_monthly.csv: 1 revised value (2024-05 "
-                               "tp_beneficiaries_stock_end_month 113,000 -> 113,295)")
+    assert result.lines[0] == (
+        "eurostat_tp_nl_monthly.csv: 1 revised value (2024-05 tp_beneficiaries_stock_end_month 113,000 -> 113,295)"
+    )
     table = data.read_csv(EUROSTAT, path, today="2026-06-01").set_index("date")
     assert table.loc["2024-05", "tp_beneficiaries_stock_end_month"] == 113_295
     assert "fetched 2026-06-01" in table.loc["2024-05", "source"]
@@ -178,8 +184,15 @@ def test_a_revised_value_replaces_the_old_one_and_the_row_says_what_it_was(proj:
 
 
 def test_revising_the_first_row_keeps_the_meaning_of_same_as_first_row() -> None:
-    current = pd.DataFrame({"date": ["2022-03", "2022-04"], "geo": ["NL", "NL"], "n": [1.0, 2.0],
-                            "source": ["Eurostat via a repository", "same as first row"], "note": ["", ""]})
+    current = pd.DataFrame(
+        {
+            "date": ["2022-03", "2022-04"],
+            "geo": ["NL", "NL"],
+            "n": [1.0, 2.0],
+            "source": ["Eurostat via a repository", "same as first row"],
+            "note": ["", ""],
+        }
+    )
     fetched = pd.DataFrame({"date": ["2022-03"], "geo": ["NL"], "n": [5.0]})
     table, added, changed = updating.merge(current, fetched, ("date", "geo"), source="Eurostat API")
     assert added == [] and changed == ["2022-03 NL n 1 -> 5"]
@@ -224,8 +237,10 @@ def test_an_answer_that_is_not_sdmx_is_a_fetch_error() -> None:
 
 
 def test_fetched_figures_that_fail_the_data_checks_are_not_written(proj: Path) -> None:
-    url = ("https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/data/MIGR_ASYTPFM/M.PER.TOTAL.T.TOTAL.NL"
-           "?startPeriod=2022-03")
+    url = (
+        "https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1/data/MIGR_ASYTPFM/M.PER.TOTAL.T.TOTAL.NL"
+        "?startPeriod=2022-03"
+    )
     body = (RECORDED / "eurostat" / "migr_asytpfm-NL.xml").read_text(encoding="utf-8")
     dest = proj / "data"
     _truncated_eurostat(dest)
@@ -239,18 +254,21 @@ def test_fetched_figures_that_fail_the_data_checks_are_not_written(proj: Path) -
 
 
 def test_the_cli_updates_the_projects_data_folder_and_says_what_is_new(
-        proj: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    proj: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     _truncated_eurostat(proj / "data")
     monkeypatch.setattr(data.fetch, "http_fetch", Replay())
     assert cli.main(["data", "update", "--source", "eurostat"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "eurostat_tp_nl_monthly.csv: 3 new rows (2024-06, 2024-07, 2024-08)"
-    assert out[-1] == ("a run reads these files when its scenario sets data.data_dir: data "
-                       "(params/baseline.yaml does not yet)")
+    assert out[-1] == (
+        "a run reads these files when its scenario sets data.data_dir: data (params/baseline.yaml does not yet)"
+    )
 
 
-def test_the_cli_offline_prints_one_line_and_exits_0(proj: Path, monkeypatch: pytest.MonkeyPatch,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_offline_prints_one_line_and_exits_0(
+    proj: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(data.fetch, "http_fetch", offline)
     assert cli.main(["data", "update"]) == 0
     captured = capsys.readouterr()
@@ -258,15 +276,17 @@ def test_the_cli_offline_prints_one_line_and_exits_0(proj: Path, monkeypatch: py
     assert not (proj / "data").exists()
 
 
-def test_the_cli_exits_1_when_a_source_fails(proj: Path, monkeypatch: pytest.MonkeyPatch,
-                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_exits_1_when_a_source_fails(
+    proj: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(data.fetch, "http_fetch", Replay(unreachable="https://opendata.cbs.nl"))
     assert cli.main(["data", "update"]) == 1
     assert "cbs: failed:" in capsys.readouterr().out
 
 
-def test_the_cli_refuses_to_write_into_the_packaged_defaults(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_refuses_to_write_into_the_packaged_defaults(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.delenv(project.ENV_VAR, raising=False)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(data.fetch, "http_fetch", Replay())
@@ -307,7 +327,8 @@ def test_unedited_copies_follow_a_newer_package_and_edited_ones_are_kept(proj: P
     (dest / updating.SOURCES).write_text(json.dumps(record), encoding="utf-8")
     (dest / "policy_timeline.csv").write_bytes(b"the planner's own timeline\n")
     result = updating.update(dest, fetch=Replay(), now=NOW, sources=["eurostat"])
-    assert result.lines[-1] == ("refreshed 1 shipped file(s) that were never edited here: the package has newer "
-                                "ones: municipalities.csv")
+    assert result.lines[-1] == (
+        "refreshed 1 shipped file(s) that were never edited here: the package has newer ones: municipalities.csv"
+    )
     assert (dest / "municipalities.csv").read_bytes() == (SHIPPED / "municipalities.csv").read_bytes()
     assert (dest / "policy_timeline.csv").read_bytes() == b"the planner's own timeline\n"

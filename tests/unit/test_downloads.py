@@ -15,10 +15,15 @@ pytestmark = pytest.mark.unit
 
 
 def _frame() -> pd.DataFrame:
-    return pd.DataFrame({"code": ["GM0363", "GM0363"],
-                         "date": pd.to_datetime(["2025-04-01", "2025-05-01"]),
-                         "variable": ["demand", "demand"],
-                         "mean": [94370.35319630074, 0.1 + 0.2], "count": [1, 2]})
+    return pd.DataFrame(
+        {
+            "code": ["GM0363", "GM0363"],
+            "date": pd.to_datetime(["2025-04-01", "2025-05-01"]),
+            "variable": ["demand", "demand"],
+            "mean": [94370.35319630074, 0.1 + 0.2],
+            "count": [1, 2],
+        }
+    )
 
 
 def test_default_writes_and_links_csv_and_excel(tmp_path: Path) -> None:
@@ -49,8 +54,7 @@ def test_csv_has_dates_as_days_and_no_float_noise(tmp_path: Path) -> None:
 
 
 def test_significant_digits_keep_counts_exact_and_special_values() -> None:
-    values = pd.DataFrame({"x": [99_999_999.0, 1234.5678901234, -0.000123456789123, 0.0,
-                                 np.nan, np.inf]})
+    values = pd.DataFrame({"x": [99_999_999.0, 1234.5678901234, -0.000123456789123, 0.0, np.nan, np.inf]})
     out = download_frame(values)["x"].tolist()
     assert out[0] == 99_999_999.0 and out[1] == 1234.5679 and out[2] == -0.00012345679
     assert out[3] == 0.0 and np.isnan(out[4]) and out[5] == np.inf
@@ -85,9 +89,16 @@ def test_workbook_cells_round_trip_through_openpyxl_and_pandas(tmp_path: Path) -
 
     import openpyxl
 
-    frame = pd.DataFrame({"name": ["a <b> & \"c\"", None], "x": [1.5, np.nan], "y": [np.inf, 2.0],
-                          "ok": [True, False], "date": pd.to_datetime(["2025-04-01", None]),
-                          **{f"c{i}": [i, i + 1] for i in range(30)}})  # columns past Z: AA, AB ...
+    frame = pd.DataFrame(
+        {
+            "name": ['a <b> & "c"', None],
+            "x": [1.5, np.nan],
+            "y": [np.inf, 2.0],
+            "ok": [True, False],
+            "date": pd.to_datetime(["2025-04-01", None]),
+            **{f"c{i}": [i, i + 1] for i in range(30)},
+        }
+    )  # columns past Z: AA, AB ...
     path = write_workbook({"GM0363": frame}, tmp_path / "book.xlsx")
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # e.g. "Workbook contains no default style"
@@ -108,8 +119,9 @@ def test_a_table_s_excel_file_is_one_sheet_named_after_it(tmp_path: Path) -> Non
     book = openpyxl.load_workbook(tmp_path / "tables" / "municipality_GM0363.xlsx")
     assert book.sheetnames == ["municipality_GM0363"]
     save_table(_frame(), "a_name_longer_than_excel_allows_for_a_sheet", tmp_path)
-    assert openpyxl.load_workbook(tmp_path / "tables" / "a_name_longer_than_excel_allows_for_a_sheet.xlsx"
-                                  ).sheetnames == ["a_name_longer_than_excel_allows"]
+    assert openpyxl.load_workbook(
+        tmp_path / "tables" / "a_name_longer_than_excel_allows_for_a_sheet.xlsx"
+    ).sheetnames == ["a_name_longer_than_excel_allows"]
 
 
 def test_gathering_joins_the_municipal_csvs_into_one_and_removes_them(tmp_path: Path) -> None:
@@ -141,8 +153,14 @@ def test_gathering_refuses_other_columns_and_keeps_every_csv(tmp_path: Path) -> 
 def test_a_municipal_download_has_six_significant_digits_and_exact_counts() -> None:
     from capacity.report.municipality import municipality_download
 
-    table = pd.DataFrame({"code": ["GM0363"] * 3, "variable": ["demand"] * 3,
-                          "mean": [5.112204234, 999_999.0, 12_345.678901], "q0.50": [0.1 + 0.2, 7.0, np.nan]})
+    table = pd.DataFrame(
+        {
+            "code": ["GM0363"] * 3,
+            "variable": ["demand"] * 3,
+            "mean": [5.112204234, 999_999.0, 12_345.678901],
+            "q0.50": [0.1 + 0.2, 7.0, np.nan],
+        }
+    )
     out = municipality_download(table)
     assert out["mean"].tolist() == [5.11220, 999_999.0, 12_345.7]
     assert out["q0.50"].tolist()[:2] == [0.3, 7.0] and np.isnan(out["q0.50"].iloc[2])

@@ -18,8 +18,15 @@ from capacity.errors import DataError
 
 pytestmark = pytest.mark.unit
 
-ATTACKS = ["=HYPERLINK(\"http://evil.example\",\"Amsterdam\")", "=cmd|' /C calc'!A0", "+SUM(A1:A9)",
-           "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)", "\t=1+1", "\r=1+1"]
+ATTACKS = [
+    '=HYPERLINK("http://evil.example","Amsterdam")',
+    "=cmd|' /C calc'!A0",
+    "+SUM(A1:A9)",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    "\t=1+1",
+    "\r=1+1",
+]
 
 
 def _cells(path: Path) -> list[str]:
@@ -32,8 +39,9 @@ def _dangerous(cell: str) -> bool:
 
 
 def test_a_download_neutralises_every_formula_and_keeps_numbers(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"name": ATTACKS, "value": range(len(ATTACKS)),
-                          "text_number": ["-12", "+3.5", "-1e3", "0", "-", "-x", "x"]})
+    frame = pd.DataFrame(
+        {"name": ATTACKS, "value": range(len(ATTACKS)), "text_number": ["-12", "+3.5", "-1e3", "0", "-", "-x", "x"]}
+    )
     csv_path = save_table(frame, "history", tmp_path)
     cells = _cells(csv_path)
     assert not [c for c in cells if _dangerous(c)]
@@ -45,9 +53,15 @@ def test_a_download_neutralises_every_formula_and_keeps_numbers(tmp_path: Path) 
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
-@given(st.lists(st.text(min_size=0, max_size=12) | st.sampled_from(ATTACKS)
-                | st.builds(lambda c, t: c + t, st.sampled_from(FORMULA_STARTS), st.text(max_size=8)),
-                min_size=1, max_size=8))
+@given(
+    st.lists(
+        st.text(min_size=0, max_size=12)
+        | st.sampled_from(ATTACKS)
+        | st.builds(lambda c, t: c + t, st.sampled_from(FORMULA_STARTS), st.text(max_size=8)),
+        min_size=1,
+        max_size=8,
+    )
+)
 def test_no_text_cell_of_any_download_starts_like_a_formula(texts: list[str]) -> None:
     frame = pd.DataFrame({"name": texts, "source": list(reversed(texts))})
     out = neutralise_formulas(frame)
@@ -66,9 +80,13 @@ def test_no_text_cell_of_any_download_starts_like_a_formula(texts: list[str]) ->
 def test_the_municipal_download_gathered_from_a_batch_is_neutralised_too(tmp_path: Path) -> None:
     from capacity.runner.gather import MUNICIPAL_CSV, gather_municipal_tables
 
-    for code, name in (("GM0001", "=HYPERLINK(\"x\")"), ("GM0002", "@evil")):
-        save_table(pd.DataFrame({"code": [code], "name": [name], "value": [1.0]}), f"municipality_{code}",
-                   tmp_path, formats="csv")
+    for code, name in (("GM0001", '=HYPERLINK("x")'), ("GM0002", "@evil")):
+        save_table(
+            pd.DataFrame({"code": [code], "name": [name], "value": [1.0]}),
+            f"municipality_{code}",
+            tmp_path,
+            formats="csv",
+        )
     assert gather_municipal_tables("k", str(tmp_path), ["GM0001", "GM0002"]).status == "ok"
     import gzip
 
@@ -76,11 +94,13 @@ def test_the_municipal_download_gathered_from_a_batch_is_neutralised_too(tmp_pat
     assert not [c for row in csv.reader(lines[1:]) for c in row if _dangerous(c)]
 
 
-@pytest.mark.parametrize(("table", "column", "row"), [("municipalities", "name", 2),
-                                                      ("ukraine_shelter_nl", "source", 2)])
+@pytest.mark.parametrize(
+    ("table", "column", "row"), [("municipalities", "name", 2), ("ukraine_shelter_nl", "source", 2)]
+)
 @pytest.mark.parametrize("attack", ATTACKS[:5])
-def test_the_reader_refuses_a_formula_in_a_name_or_source_column(tmp_path: Path, table: str, column: str,
-                                                                  row: int, attack: str) -> None:
+def test_the_reader_refuses_a_formula_in_a_name_or_source_column(
+    tmp_path: Path, table: str, column: str, row: int, attack: str
+) -> None:
     shipped = data.shipped_dir() / f"{table}.csv"
     frame = pd.read_csv(shipped, dtype=str, keep_default_na=False)
     frame.loc[row - 2, column] = attack

@@ -78,9 +78,10 @@ def test_a_field_added_to_the_schema_appears_in_the_form(base) -> None:
 
 def test_diff_and_yaml_hold_only_the_changes(base) -> None:
     values = {**base, "forecast.n_paths": 200, "backlog.tpd_end_date": dt.date(2027, 9, 1)}
-    assert form.diff(values, base) == {"forecast.n_paths": (base["forecast.n_paths"], 200),
-                                       "backlog.tpd_end_date": (base["backlog.tpd_end_date"],
-                                                                dt.date(2027, 9, 1))}
+    assert form.diff(values, base) == {
+        "forecast.n_paths": (base["forecast.n_paths"], 200),
+        "backlog.tpd_end_date": (base["backlog.tpd_end_date"], dt.date(2027, 9, 1)),
+    }
     text = form.scenario_yaml(values, base)
     assert text.splitlines()[0] == "# yaml-language-server: $schema=../schema.json"
     assert "n_paths: 200" in text and "tpd_end_date: 2027-09-01" in text and "meta:" not in text
@@ -170,9 +171,11 @@ def test_a_new_draft_starts_untitled_and_saving_asks_for_a_title(base, tmp_path:
 
 def test_field_errors_go_to_the_longest_key_they_name() -> None:
     keys = ["forecast.n_paths", "shelter.entry_share", "shelter.entry"]
-    text = ("x.yaml: forecast.n_paths = -3: must be between 10 and 100,000\n"
-            "x.yaml: shelter.entry_share = {kind: 'triangular'}: low (0.9) must not exceed high (0.5)\n"
-            "x.yaml: something else went wrong")
+    text = (
+        "x.yaml: forecast.n_paths = -3: must be between 10 and 100,000\n"
+        "x.yaml: shelter.entry_share = {kind: 'triangular'}: low (0.9) must not exceed high (0.5)\n"
+        "x.yaml: something else went wrong"
+    )
     out = form.field_errors(text, keys)
     assert out["forecast.n_paths"] == ["forecast.n_paths = -3: must be between 10 and 100,000"]
     assert len(out["shelter.entry_share"]) == 1 and "shelter.entry" not in out
@@ -234,4 +237,7 @@ def test_the_run_command_writes_to_drafts_and_never_moves_latest(tmp_path) -> No
     assert argv[argv.index("--reports") + 1] == str(project.drafts_dir() / "reports")
     assert "--no-publish" in argv and argv[argv.index("--notebooks") + 1] == "01_data"
     assert form.job_keys(project.baseline_path(), ["01_data", "03_shelter"]) == [
-        "baseline/prepare", "baseline/01_data", "baseline/03_shelter"]
+        "baseline/prepare",
+        "baseline/01_data",
+        "baseline/03_shelter",
+    ]

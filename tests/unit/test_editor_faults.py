@@ -15,9 +15,11 @@ from capacity.lab.editor import ScenarioEditor
 
 pytestmark = pytest.mark.unit
 
-BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n" \
-       "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n" \
-       "e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+BOMB = (
+    "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+    "e: [*d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +59,13 @@ def test_save_never_writes_through_a_symbolic_link(base, tmp_path: Path) -> None
     folder.mkdir()
     (folder / "x.yaml").symlink_to(outside)
     with pytest.raises(ParameterError, match="symbolic link"):
-        form.save({**base, "forecast.n_paths": 250, "meta.title": "A draft of its own"}, base, "x",
-                  folder=folder, overwrite=True)
+        form.save(
+            {**base, "forecast.n_paths": 250, "meta.title": "A draft of its own"},
+            base,
+            "x",
+            folder=folder,
+            overwrite=True,
+        )
     assert outside.read_text() == "keep me\n"
 
 

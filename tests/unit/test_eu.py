@@ -69,9 +69,16 @@ STOCKS = pd.Series({"NL": 100_000.0, "DE": 1_000_000.0, "PL": 900_000.0})
 
 
 def config(**changes) -> SecondaryMovementConfig:
-    base = {"share_moving": Distribution(value=0.05), "months": Distribution(value=4.0), "n_months": 12,
-            "status_attractiveness": {"NL": Distribution(value=0.8), "DE": Distribution(value=0.5),
-                                      "PL": Distribution(value=0.2)}}
+    base = {
+        "share_moving": Distribution(value=0.05),
+        "months": Distribution(value=4.0),
+        "n_months": 12,
+        "status_attractiveness": {
+            "NL": Distribution(value=0.8),
+            "DE": Distribution(value=0.5),
+            "PL": Distribution(value=0.2),
+        },
+    }
     return SecondaryMovementConfig(**{**base, **changes})
 
 
@@ -105,8 +112,13 @@ def test_nobody_moves_when_the_share_is_zero_or_every_status_is_the_best():
 
 
 def test_an_unattractive_dutch_status_draws_nobody_in():
-    cfg = config(status_attractiveness={"NL": Distribution(value=0.0), "DE": Distribution(value=0.5),
-                                        "PL": Distribution(value=0.5)})
+    cfg = config(
+        status_attractiveness={
+            "NL": Distribution(value=0.0),
+            "DE": Distribution(value=0.5),
+            "PL": Distribution(value=0.5),
+        }
+    )
     res = run(cfg)
     assert res.arrivals.sum() == 0 and res.departures.sum() > 0
 
@@ -121,8 +133,9 @@ def test_shipped_layer_scales_to_the_eu_total_and_gives_a_table(eu):
     stocks = latest_stocks(eu.countries, eu.eu_totals)
     assert stocks.sum() == pytest.approx(4_350_000) and 1.0 < stocks.attrs["scale"] < 1.1
     scn = params.load()
-    res = secondary_movement(stocks, scn.eu.secondary_movement, tpd_end=scn.backlog.tpd_end_date, n_paths=200,
-                             rng=np.random.default_rng(2))
+    res = secondary_movement(
+        stocks, scn.eu.secondary_movement, tpd_end=scn.backlog.tpd_end_date, n_paths=200, rng=np.random.default_rng(2)
+    )
     table = res.table()
     assert set(table["variable"]) == {"eu_arrivals", "eu_departures", "eu_net"}
     assert (res.arrivals >= 0).all() and (res.departures >= 0).all()
@@ -131,8 +144,13 @@ def test_shipped_layer_scales_to_the_eu_total_and_gives_a_table(eu):
 def test_an_update_from_eurostat_long_series_loads_as_the_shipped_file(tmp_path):
     from capacity.data.eu import countries_table
 
-    stock = pd.DataFrame({"geo": ["NL", "NL", "CY", "EU27_2020"], "date": ["2025-10", "2025-11-30", "2025-11", "2025-11"],
-                          "value": [130_000, 131_000, 20_000, 4_330_000]})
+    stock = pd.DataFrame(
+        {
+            "geo": ["NL", "NL", "CY", "EU27_2020"],
+            "date": ["2025-10", "2025-11-30", "2025-11", "2025-11"],
+            "value": [130_000, 131_000, 20_000, 4_330_000],
+        }
+    )
     grants = pd.DataFrame({"geo": ["NL", "CY"], "date": ["2025-11", "2025-11"], "value": [1_500, 300]})
     table = countries_table(stock, grants, source="Eurostat migr_asytpsm/migr_asytpfm, 2026-12-06")
     assert set(table["geo"]) == {"NL", "CY"} and table["eu_member"].all()  # the aggregate is left out

@@ -42,8 +42,9 @@ def monthly(values, start="2022-09-01") -> pd.Series:
     return pd.Series(values, index=pd.date_range(start, periods=values.size, freq="MS"))
 
 
-def make_history(arrivals, rate, *, start="2022-09-01", registered0=100_000.0,
-                 jump_off_months_after=7, jump_off_value=120_000.0) -> pd.DataFrame:
+def make_history(
+    arrivals, rate, *, start="2022-09-01", registered0=100_000.0, jump_off_months_after=7, jump_off_value=120_000.0
+) -> pd.DataFrame:
     """A long history frame like capacity.data.load_history's, with known arrivals and rate.
 
     Registered follows the stock identity with ``departures = rate * registered[t-1]``;
@@ -61,8 +62,12 @@ def make_history(arrivals, rate, *, start="2022-09-01", registered0=100_000.0,
         reg[t] = prev
     rows = []
     for d, a, de, r in zip(dates, arrivals, dep, reg, strict=True):
-        rows += [(d, "arrivals", a, "observed"), (d, "departures", de, "interpolated"),
-                 (d, "registered", r, "interpolated"), (d, "tp_stock", r, "observed")]
+        rows += [
+            (d, "arrivals", a, "observed"),
+            (d, "departures", de, "interpolated"),
+            (d, "registered", r, "interpolated"),
+            (d, "tp_stock", r, "observed"),
+        ]
     # the month before the data: registered count for the first rate
     rows.append((dates[0] - pd.DateOffset(months=1), "registered", registered0, "observed"))
     jump = dates[-1] + pd.DateOffset(months=jump_off_months_after)
@@ -75,14 +80,20 @@ def make_history(arrivals, rate, *, start="2022-09-01", registered0=100_000.0,
 
 def cfg_for(**kw) -> ForecastConfig:
     # the flows-only stock model on synthetic flows, "today" at the synthetic last count (2025-03)
-    base = {"models": FAST_MODELS, "fit_start": dt.date(2022, 9, 1),
-            "departure_fit_start": dt.date(2022, 9, 1), "n_paths": 200, "stock_model": "flows",
-            "as_of": dt.date(2025, 3, 31)}
+    base = {
+        "models": FAST_MODELS,
+        "fit_start": dt.date(2022, 9, 1),
+        "departure_fit_start": dt.date(2022, 9, 1),
+        "n_paths": 200,
+        "stock_model": "flows",
+        "as_of": dt.date(2025, 3, 31),
+    }
     base.update(kw)
     return ForecastConfig(**base)
 
 
 # ----------------------------------------------------------------------------- models
+
 
 @pytest.mark.parametrize("model", [Naive(), Mean(), Drift(), SeasonalNaive(period=12)])
 def test_constant_series_forecasts_the_constant_with_no_spread(model):
@@ -135,6 +146,7 @@ def test_log_normal_mean_is_above_the_median():
 
 # ----------------------------------------------------------------------------- shocks
 
+
 def shock(**kw) -> Shock:
     base = {"name": "s", "target": "arrivals", "start": dt.date(2025, 3, 1), "size": 2.0}
     base.update(kw)
@@ -144,21 +156,26 @@ def shock(**kw) -> Shock:
 DATES = pd.date_range("2025-01-01", periods=8, freq="MS")
 
 
-@pytest.mark.parametrize(("kw", "expected"), [
-    ({"shape": "step"}, [0, 0, 1, 1, 1, 1, 1, 1]),
-    ({"shape": "step", "duration_months": 2}, [0, 0, 1, 1, 0, 0, 0, 0]),
-    ({"shape": "pulse", "duration_months": 3}, [0, 0, 1, 1, 1, 0, 0, 0]),
-    ({"shape": "ramp", "duration_months": 4}, [0, 0, 0.25, 0.5, 0.75, 1, 1, 1]),
-    ({"shape": "decay", "half_life_months": 1}, [0, 0, 1, 0.5, 0.25, 0.125, 0.0625, 0.03125]),
-])
+@pytest.mark.parametrize(
+    ("kw", "expected"),
+    [
+        ({"shape": "step"}, [0, 0, 1, 1, 1, 1, 1, 1]),
+        ({"shape": "step", "duration_months": 2}, [0, 0, 1, 1, 0, 0, 0, 0]),
+        ({"shape": "pulse", "duration_months": 3}, [0, 0, 1, 1, 1, 0, 0, 0]),
+        ({"shape": "ramp", "duration_months": 4}, [0, 0, 0.25, 0.5, 0.75, 1, 1, 1]),
+        ({"shape": "decay", "half_life_months": 1}, [0, 0, 1, 0.5, 0.25, 0.125, 0.0625, 0.03125]),
+    ],
+)
 def test_shock_profiles(kw, expected):
     np.testing.assert_allclose(profile(shock(**kw), DATES), expected)
 
 
 def test_multiplier_and_absolute_shocks_compose():
     base = np.full((3, 8), 1000.0)
-    shocks = (shock(name="m", shape="pulse", duration_months=2, size=1.5),
-              shock(name="a", kind="absolute", shape="step", size=200.0))
+    shocks = (
+        shock(name="m", shape="pulse", duration_months=2, size=1.5),
+        shock(name="a", kind="absolute", shape="step", size=200.0),
+    )
     out = apply_shocks(base, DATES, shocks, "arrivals", rng=np.random.default_rng(0))
     np.testing.assert_allclose(out[0], [1000, 1000, 1700, 1700, 1200, 1200, 1200, 1200])
 
@@ -180,6 +197,7 @@ def test_uncertain_shock_size_varies_across_paths():
 
 
 # ----------------------------------------------------------------------------- population
+
 
 def test_stock_identity_and_proportional_departures():
     arr = np.full((4, 6), 1000.0)
@@ -218,12 +236,15 @@ def noisy_history(seed: int = 11) -> pd.DataFrame:
 def test_identity_holds_on_every_path_under_any_shock(seed, size, start_offset):
     history = noisy_history()
     start = (pd.Timestamp("2025-04-01") + pd.DateOffset(months=start_offset)).date()
-    cfg = cfg_for(shocks=(
-        Shock(name="a", target="arrivals", start=start, shape="decay", size=size),
-        Shock(name="r", target="departure_rate", start=start, shape="step", size=size),
-    ))
-    pop = forecast_population(history, cfg, rng=np.random.default_rng(seed), n_paths=30, horizon=36,
-                              scorecard=SCORECARD)
+    cfg = cfg_for(
+        shocks=(
+            Shock(name="a", target="arrivals", start=start, shape="decay", size=size),
+            Shock(name="r", target="departure_rate", start=start, shape="step", size=size),
+        )
+    )
+    pop = forecast_population(
+        history, cfg, rng=np.random.default_rng(seed), n_paths=30, horizon=36, scorecard=SCORECARD
+    )
     assert pop.identity_error() < 1e-6 * pop.registered.max()
     assert (pop.registered >= 0).all() and (pop.departures >= 0).all() and (pop.arrivals >= 0).all()
 
@@ -246,8 +267,7 @@ def test_same_seed_same_numbers_and_contract_table():
 def test_shock_raises_arrivals_only_where_it_acts():
     history = noisy_history()
     start = dt.date(2025, 10, 1)
-    cfg = cfg_for(shocks=(Shock(name="x", target="arrivals", start=start, shape="pulse",
-                                duration_months=3, size=2.0),))
+    cfg = cfg_for(shocks=(Shock(name="x", target="arrivals", start=start, shape="pulse", duration_months=3, size=2.0),))
     base = forecast_population(history, cfg_for(), rng=np.random.default_rng(4), scorecard=SCORECARD)
     shocked = forecast_population(history, cfg, rng=np.random.default_rng(4), scorecard=SCORECARD)
     inside = (base.dates >= pd.Timestamp(start)) & (base.dates < pd.Timestamp(start) + pd.DateOffset(months=3))
@@ -258,6 +278,7 @@ def test_shock_raises_arrivals_only_where_it_acts():
 
 # ----------------------------------------------------------------------------- backtest
 
+
 def test_scorecard_shape_and_ranges():
     card = SCORECARD
     assert list(card.columns) == list(SCORECARD_COLUMNS)
@@ -267,7 +288,11 @@ def test_scorecard_shape_and_ranges():
         assert card[col].between(0, 1).all()
     assert (card["coverage_50"] <= card["coverage_80"] + 1e-12).all()
     assert (card["coverage_80"] <= card["coverage_95"] + 1e-12).all()
-    w = card[card["model"] != "ensemble"].groupby("series")["weight"].apply(lambda s: s.groupby(card["model"]).first().sum())
+    w = (
+        card[card["model"] != "ensemble"]
+        .groupby("series")["weight"]
+        .apply(lambda s: s.groupby(card["model"]).first().sum())
+    )
     np.testing.assert_allclose(w.to_numpy(), 1.0)
     s = summary(card)
     assert set(s["model"]) >= {"naive", "ensemble"}
@@ -292,8 +317,16 @@ def test_too_short_series_gives_no_backtest_rows_but_still_forecasts():
 
 def test_gap_check_compares_forecast_with_later_counts():
     history = noisy_history()
-    extra = pd.DataFrame({"date": pd.to_datetime(["2025-01-01"]), "variable": "registered",
-                          "value": [110_000.0], "flag": "observed", "source": "synthetic", "note": ""})
+    extra = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2025-01-01"]),
+            "variable": "registered",
+            "value": [110_000.0],
+            "flag": "observed",
+            "source": "synthetic",
+            "note": "",
+        }
+    )
     history = pd.concat([history, extra], ignore_index=True)
     table = gap_check(history, cfg_for(), rng=np.random.default_rng(0), scorecard=SCORECARD, n_paths=100)
     assert list(table["date"]) == [pd.Timestamp("2025-03-01")]
@@ -301,13 +334,15 @@ def test_gap_check_compares_forecast_with_later_counts():
 
 
 def test_forecast_run_exposes_gap_month_forecasts():
-    run = forecast_run(noisy_history(), cfg_for(), rng=np.random.default_rng(0), scorecard=SCORECARD,
-                       n_paths=20, horizon=3)
+    run = forecast_run(
+        noisy_history(), cfg_for(), rng=np.random.default_rng(0), scorecard=SCORECARD, n_paths=20, horizon=3
+    )
     assert run.arrivals.dates[0] == pd.Timestamp("2024-09-01")
     assert run.arrival_paths.shape == (20, len(run.arrivals.dates))
 
 
 # ----------------------------------------------------------------------------- scenario files
+
 
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "bad.yaml"
@@ -315,27 +350,45 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("text", "match"), [
-    ("forecast:\n  shocks:\n    - {name: x, target: arrivals, start: 2025-10-01, shape: pulse, size: 2}\n",
-     "pulse needs duration_months"),
-    ("forecast:\n  shocks:\n    - {name: x, target: arrivals, start: 2025-10-01, size: -1}\n",
-     "multiplier must be >= 0"),
-    ("forecast:\n  shocks:\n    - {name: x, target: people, start: 2025-10-01, size: 2}\n", "target"),
-    ("forecast:\n  shocks:\n    - {name: x, target: arrivals, start: 2025-10-01, size: 2, colour: red}\n",
-     "unknown key"),
-    ("forecast:\n  shocks:\n    - {name: x, target: departure_rate, start: 2025-10-01, kind: absolute, size: 5}\n",
-     "share per month"),
-    ("forecast:\n  models: [naive, arima]\n", "unknown model"),
-    ("forecast:\n  shocks:\n    - {name: x, target: arrivals, start: 2025-10-01, size: {kind: triangular, low: 2, mode: 1, high: 3}}\n",
-     "mode"),
-])
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        (
+            "forecast:\n  shocks:\n    - {name: x, target: arrivals, start: 2025-10-01, shape: pulse, size: 2}\n",
+            "pulse needs duration_months",
+        ),
+        (
+            "forecast:\n  shocks:\n    - {name: x, target: arrivals, start: 2025-10-01, size: -1}\n",
+            "multiplier must be >= 0",
+        ),
+        ("forecast:\n  shocks:\n    - {name: x, target: people, start: 2025-10-01, size: 2}\n", "target"),
+        (
+            "forecast:\n  shocks:\n    - {name: x, target: arrivals, start: 2025-10-01, size: 2, colour: red}\n",
+            "unknown key",
+        ),
+        (
+            "forecast:\n  shocks:\n    - {name: x, target: departure_rate, start: 2025-10-01, kind: absolute, size: 5}\n",
+            "share per month",
+        ),
+        ("forecast:\n  models: [naive, arima]\n", "unknown model"),
+        (
+            "forecast:\n  shocks:\n    - {name: x, target: arrivals, start: 2025-10-01, size: {kind: triangular, low: 2, mode: 1, high: 3}}\n",
+            "mode",
+        ),
+    ],
+)
 def test_bad_scenario_files_fail_with_the_key(tmp_path, text, match):
     with pytest.raises(ParameterError, match=match):
         params.load(write(tmp_path, text))
 
 
-FORECAST_SCENARIOS = ("ceasefire", "unfavourable_deal", "front_breakthrough", "grid_collapse_winter",
-                      "exit_rules_relaxed")
+FORECAST_SCENARIOS = (
+    "ceasefire",
+    "unfavourable_deal",
+    "front_breakthrough",
+    "grid_collapse_winter",
+    "exit_rules_relaxed",
+)
 
 
 @pytest.mark.parametrize("name", FORECAST_SCENARIOS)
@@ -350,6 +403,7 @@ def test_shipped_forecast_scenarios_state_their_assumptions(name):
 
 
 # ----------------------------------------------------------------------------- calibration
+
 
 def test_conformal_k_is_normal_for_normal_errors_and_wider_for_heavy_tails():
     from capacity.forecast.backtest import NORMAL_K, conformal_k
@@ -370,8 +424,16 @@ def test_sampled_paths_have_the_calibrated_band_widths():
     k = {50: 0.5, 80: 1.5, 95: 3.0}
     h = 6
     series = Series("arrivals", monthly(np.ones(12)), "none", "persons/month", "")
-    fc = SeriesForecast(series, pd.date_range("2025-01-01", periods=h, freq="MS"), np.zeros(h), 0.25,
-                        np.full(h, 0.01), {"naive": 1.0}, True, k)
+    fc = SeriesForecast(
+        series,
+        pd.date_range("2025-01-01", periods=h, freq="MS"),
+        np.zeros(h),
+        0.25,
+        np.full(h, 0.01),
+        {"naive": 1.0},
+        True,
+        k,
+    )
     paths = sample_series(fc, n_paths=40_000, rng=np.random.default_rng(2))
     sd = np.sqrt(0.25 + 0.01 * np.arange(1, h + 1))
     for level, width in k.items():

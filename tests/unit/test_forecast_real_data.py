@@ -39,8 +39,9 @@ def test_series_match_the_published_figures(history):
 @pytest.mark.parametrize("path", params.scenario_files(), ids=lambda p: p.stem)
 def test_every_shipped_scenario_forecasts_36_months_with_the_identity(history, scorecard, path):
     scn = params.load(path, forecast__models=FAST)
-    pop = forecast_population(history, scn.forecast, rng=np.random.default_rng(scn.meta.seed), n_paths=200,
-                              scorecard=scorecard)
+    pop = forecast_population(
+        history, scn.forecast, rng=np.random.default_rng(scn.meta.seed), n_paths=200, scorecard=scorecard
+    )
     # the paths start after the last count (the letters' 129,230 of 21 June 2025, filtered with
     # every other source) and run to 36 months after the run month
     assert pop.jump_off_date == pd.Timestamp("2025-06-01")
@@ -59,8 +60,11 @@ def test_scenarios_with_surges_raise_arrivals_above_the_baseline(history, scorec
     def arrivals(name: str) -> float:
         path = params.PARAMS_DIR / "scenarios" / f"{name}.yaml" if name != "baseline" else None
         scn = params.load(path, forecast__models=FAST)
-        return forecast_population(history, scn.forecast, rng=np.random.default_rng(1), n_paths=200,
-                                   scorecard=scorecard).arrivals.sum(axis=1).mean()
+        return (
+            forecast_population(history, scn.forecast, rng=np.random.default_rng(1), n_paths=200, scorecard=scorecard)
+            .arrivals.sum(axis=1)
+            .mean()
+        )
 
     base = arrivals("baseline")
     for name in ("front_breakthrough", "unfavourable_deal", "grid_collapse_winter", "exit_rules_relaxed"):
@@ -87,8 +91,9 @@ def test_a_new_count_in_the_data_moves_and_sharpens_the_nowcast(tmp_path):
     text = (shipped_dir() / "ukraine_shelter_nl.csv").read_text(encoding="utf-8").rstrip("\n")
     extra = tmp_path / "ukraine_shelter_nl.csv"
     # a test row, not a published figure: a letters' count in December 2025 above the trend
-    extra.write_text(text + "\n2025-12-14,day,140000,,,,,,test row,not a published figure,rtb_letter\n",
-                     encoding="utf-8")
+    extra.write_text(
+        text + "\n2025-12-14,day,140000,,,,,,test row,not a published figure,rtb_letter\n", encoding="utf-8"
+    )
     after = fit_stock_nowcast(load_history(files={"ukraine_shelter_nl": str(extra)}), cfg)
     assert after.last_month == pd.Timestamp("2025-12-01")
     today = reference_month()

@@ -12,45 +12,48 @@ from capacity.report.format import COUNTS, EUROS, UNITS, fmt_range, fmt_value
 pytestmark = pytest.mark.unit
 
 
-@pytest.mark.parametrize("value, unit, rounding, en, nl", [
-    # counts: whole, with separators, never decimals ("0.00", "0,60 personen", "4.83")
-    (93103.92, "persons", 100, "93,100", "93.100"),
-    (0.0, "persons", 0.01, "0", "0"),
-    (0.6, "persons", 0.01, "1", "1"),
-    (4.83, "places", 0.01, "5", "5"),
-    (5451.2, "cases", 1, "5,451", "5.451"),
-    (12.4, "decisions", None, "12", "12"),
-    # euros: millions from a million ("2.37e+08 EUR", "3,850,718,834"), thousands from 10,000
-    (2.37e8, "EUR", 1, "€ 237 million", "€ 237 miljoen"),
-    (2.4e6, "euros", 100_000, "€ 2.4 million", "€ 2,4 miljoen"),
-    (3_850_718_834, "EUR", 1, "€ 3,851 million", "€ 3.851 miljoen"),
-    (166_049_000, "EUR", 100_000, "€ 166 million", "€ 166 miljoen"),
-    (93_970.4, "EUR", 1, "€ 94,000", "€ 94.000"),
-    (1442, "EUR", 1, "€ 1,442", "€ 1.442"),
-    (23.5, "EUR", 0.01, "€ 23.50", "€ 23,50"),
-    (0.0, "EUR", 100_000, "€ 0", "€ 0"),
-    # shares as percentages ("0.333", "0.00212")
-    (0.333, "share", 0.001, "33.3 %", "33,3%"),
-    (0.00212, "share", 0.001, "0.2 %", "0,2%"),
-    (0.567, "share", 0.01, "57 %", "57%"),
-    # differences of percentages in percentage points, never "%"
-    (0.012, "pp", 0.001, "+1.2 pp", "+1,2 procentpunt"),
-    (-0.034, "percentage_points", 0.001, "-3.4 pp", "-3,4 procentpunt"),
-    (0.0, "pp", None, "0.0 pp", "0,0 procentpunt"),
-    # months: a duration, a censored duration, a calendar month
-    (27.0, "months", 1, "27", "27"),
-    ("> 60", "months", 1, "more than 60", "meer dan 60"),
-    (float("inf"), "months", 1, "not within the run", "niet binnen de looptijd"),
-    ("2025-04", "month", 1, "April 2025", "april 2025"),
-    # years: never "2,027"
-    (2027, "year", None, "2027", "2027"),
-    (2032.0, "year", 1, "2032", "2032"),
-    ("2030", "year", None, "2030", "2030"),
-    (pd.Timestamp("2028-03-01"), "year", None, "2028", "2028"),
-    # missing
-    (float("nan"), "persons", 100, "–", "–"),
-    (None, "EUR", 100_000, "–", "–"),
-])
+@pytest.mark.parametrize(
+    "value, unit, rounding, en, nl",
+    [
+        # counts: whole, with separators, never decimals ("0.00", "0,60 personen", "4.83")
+        (93103.92, "persons", 100, "93,100", "93.100"),
+        (0.0, "persons", 0.01, "0", "0"),
+        (0.6, "persons", 0.01, "1", "1"),
+        (4.83, "places", 0.01, "5", "5"),
+        (5451.2, "cases", 1, "5,451", "5.451"),
+        (12.4, "decisions", None, "12", "12"),
+        # euros: millions from a million ("2.37e+08 EUR", "3,850,718,834"), thousands from 10,000
+        (2.37e8, "EUR", 1, "€ 237 million", "€ 237 miljoen"),
+        (2.4e6, "euros", 100_000, "€ 2.4 million", "€ 2,4 miljoen"),
+        (3_850_718_834, "EUR", 1, "€ 3,851 million", "€ 3.851 miljoen"),
+        (166_049_000, "EUR", 100_000, "€ 166 million", "€ 166 miljoen"),
+        (93_970.4, "EUR", 1, "€ 94,000", "€ 94.000"),
+        (1442, "EUR", 1, "€ 1,442", "€ 1.442"),
+        (23.5, "EUR", 0.01, "€ 23.50", "€ 23,50"),
+        (0.0, "EUR", 100_000, "€ 0", "€ 0"),
+        # shares as percentages ("0.333", "0.00212")
+        (0.333, "share", 0.001, "33.3 %", "33,3%"),
+        (0.00212, "share", 0.001, "0.2 %", "0,2%"),
+        (0.567, "share", 0.01, "57 %", "57%"),
+        # differences of percentages in percentage points, never "%"
+        (0.012, "pp", 0.001, "+1.2 pp", "+1,2 procentpunt"),
+        (-0.034, "percentage_points", 0.001, "-3.4 pp", "-3,4 procentpunt"),
+        (0.0, "pp", None, "0.0 pp", "0,0 procentpunt"),
+        # months: a duration, a censored duration, a calendar month
+        (27.0, "months", 1, "27", "27"),
+        ("> 60", "months", 1, "more than 60", "meer dan 60"),
+        (float("inf"), "months", 1, "not within the run", "niet binnen de looptijd"),
+        ("2025-04", "month", 1, "April 2025", "april 2025"),
+        # years: never "2,027"
+        (2027, "year", None, "2027", "2027"),
+        (2032.0, "year", 1, "2032", "2032"),
+        ("2030", "year", None, "2030", "2030"),
+        (pd.Timestamp("2028-03-01"), "year", None, "2028", "2028"),
+        # missing
+        (float("nan"), "persons", 100, "–", "–"),
+        (None, "EUR", 100_000, "–", "–"),
+    ],
+)
 def test_every_unit_prints_one_way_in_english_and_dutch(value, unit, rounding, en, nl) -> None:
     assert fmt_value(value, unit, rounding, "en") == en
     assert fmt_value(value, unit, rounding, "nl") == nl

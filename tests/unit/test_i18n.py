@@ -39,8 +39,9 @@ def _entries(path: Path) -> dict[tuple[str | None, str], object]:
 def test_catalogue_has_no_untranslated_or_fuzzy_entry() -> None:
     entries = _entries(PO)
     assert len(entries) > 400
-    untranslated = sorted(k for k, m in entries.items() if not (m.string if isinstance(m.string, str)
-                                                                  else all(m.string)))
+    untranslated = sorted(
+        k for k, m in entries.items() if not (m.string if isinstance(m.string, str) else all(m.string))
+    )
     fuzzy = sorted(k for k, m in entries.items() if m.fuzzy)
     assert not untranslated, f"translate in {PO.name}: {untranslated}"
     assert not fuzzy, f"check and unmark the fuzzy entries in {PO.name}: {fuzzy}"
@@ -50,9 +51,27 @@ def test_every_text_the_code_marks_is_in_the_catalogue_and_no_other(tmp_path: Pa
     """What `make messages` extracts (pybabel extract, babel.cfg) is exactly what the .po holds."""
     pot = tmp_path / "capacity.pot"
     done = subprocess.run(
-        [sys.executable, "-c", "import sys; from babel.messages.frontend import main; sys.exit(main())",
-         "-q", "extract", "-F", "babel.cfg", "-k", "NC_:1c,2", "--no-location", "--omit-header", "-o", str(pot), "."],
-        cwd=REPO, capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-c",
+            "import sys; from babel.messages.frontend import main; sys.exit(main())",
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "NC_:1c,2",
+            "--no-location",
+            "--omit-header",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     code, catalogue = set(_entries(pot)), set(_entries(PO))
     assert not code - catalogue, f"run `make messages` and translate: {sorted(code - catalogue)}"
@@ -70,9 +89,11 @@ def test_a_translation_keeps_the_placeholders_of_its_english() -> None:
 
 def test_compiling_leaves_a_fuzzy_entry_out(tmp_path: Path) -> None:
     po = tmp_path / "x.po"
-    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
-                  'msgid "Download"\nmsgstr "Downloaden"\n\n#, fuzzy\nmsgid "Main points"\nmsgstr "Hoofdzaken"\n',
-                  encoding="utf-8")
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
+        'msgid "Download"\nmsgstr "Downloaden"\n\n#, fuzzy\nmsgid "Main points"\nmsgstr "Hoofdzaken"\n',
+        encoding="utf-8",
+    )
     compiled = gettext.GNUTranslations(io.BytesIO(i18n.compile_po(po)))
     assert compiled.gettext("Download") == "Downloaden"
     assert compiled.gettext("Main points") == "Main points"  # a guess is not shown
@@ -110,8 +131,13 @@ def test_a_dutch_table_of_a_scenario_with_known_places_is_dutch(tmp_path: Path) 
     alloc = shelter.allocate(result, load_municipalities(), cfg, month=0)
     rows = alloc[alloc["code"].isin(["GM0363", "GM0014"])][["code", "places_source", "reliability"]]
     assert set(rows["reliability"]) == {"known_places", "by_key"}  # the model writes codes, not sentences
-    html = report.table(rs.allocation_table(rows, language="nl"), "m", save_to=tmp_path,
-                        download=rs.allocation_table(rows, language="en"), language="nl")._repr_html_()
+    html = report.table(
+        rs.allocation_table(rows, language="nl"),
+        "m",
+        save_to=tmp_path,
+        download=rs.allocation_table(rows, language="en"),
+        language="nl",
+    )._repr_html_()
     assert "eigen plekken bekend; de rest toegerekend met de verdeelsleutel" in html and "<td>bekend</td>" in html
     assert "known" not in html and "allocated" not in html and "by_key" not in html
     assert "own places known" in (tmp_path / "tables" / "m.csv").read_text(encoding="utf-8")  # the download
@@ -125,7 +151,9 @@ def test_a_thin_municipality_reads_as_indicative_with_its_threshold_in_the_page_
     alloc = pd.DataFrame({"code": ["GM0001"], "reliability": ["thin"]})
     alloc.attrs["national"] = {"reliability_min_persons": 1000}
     assert rs.allocation_table(alloc, language="nl")["reliability"].tolist() == [
-        "onzeker: minder dan 1.000 mensen in opvang; toegerekend met de verdeelsleutel, lees als indicatie"]
+        "onzeker: minder dan 1.000 mensen in opvang; toegerekend met de verdeelsleutel, lees als indicatie"
+    ]
     assert rs.allocation_table(alloc, language="en")["reliability"].tolist() == [
-        "thin: fewer than 1,000 people in shelter; allocated by key, treat as indicative"]
+        "thin: fewer than 1,000 people in shelter; allocated by key, treat as indicative"
+    ]
     assert alloc["reliability"].tolist() == ["thin"]  # the model's table is left as it is

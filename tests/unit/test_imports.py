@@ -21,12 +21,22 @@ SRC = Path(capacity.__file__).parent
 
 #: Layer of each top-level part of the package: a module may import only its own layer or lower ones.
 LAYERS: dict[str, int] = {
-    "errors": 0, "project": 0, "i18n": 0, "params": 1,
-    "data": 2, "quantiles": 2, "distributions": 2,
-    "forecast": 3, "shelter": 3, "backlog": 3,
-    "pipeline": 4, "headline": 4,
+    "errors": 0,
+    "project": 0,
+    "i18n": 0,
+    "params": 1,
+    "data": 2,
+    "quantiles": 2,
+    "distributions": 2,
+    "forecast": 3,
+    "shelter": 3,
+    "backlog": 3,
+    "pipeline": 4,
+    "headline": 4,
     "report": 5,
-    "runner": 6, "cli": 6, "__main__": 6,
+    "runner": 6,
+    "cli": 6,
+    "__main__": 6,
     "lab": 6,  # JupyterLab: the JSON Schema and the scenario editor (runs notebooks via runner)
     "vintages": 6,  # the vintage store: read by runner and cli, never importing them
 }
@@ -88,8 +98,9 @@ def test_no_module_imports_a_module_that_imports_it():
 
 def test_imports_flow_one_way_params_data_models_pipeline_report_runner():
     graph = _graph()
-    upward = [f"{m} imports {t}" for m in sorted(graph) if m != "capacity"
-              for t in sorted(graph[m]) if _layer(t) > _layer(m)]
+    upward = [
+        f"{m} imports {t}" for m in sorted(graph) if m != "capacity" for t in sorted(graph[m]) if _layer(t) > _layer(m)
+    ]
     assert not upward, "imports against the flow:\n" + "\n".join(upward)
 
 

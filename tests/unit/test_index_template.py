@@ -26,32 +26,89 @@ def test_every_index_table_scrolls_in_its_own_box() -> None:
     assert re.search(r"\.wide[^{]*\{[^}]*overflow-x: auto", text)
 
 
-HEADLINE = [{"key": "registered_nowcast", "label_en": "Registered in the run month (nowcast)",
-             "label_nl": "Ingeschreven in de maand van de run (nowcast)", "value": 143374.2, "p10": 126431.99,
-             "p90": 166404.91, "unit": "persons", "rounding": 100.0}]
+HEADLINE = [
+    {
+        "key": "registered_nowcast",
+        "label_en": "Registered in the run month (nowcast)",
+        "label_nl": "Ingeschreven in de maand van de run (nowcast)",
+        "value": 143374.2,
+        "p10": 126431.99,
+        "p90": 166404.91,
+        "unit": "persons",
+        "rounding": 100.0,
+    }
+]
 
 
-def _run(tmp_path: Path, languages: dict[str, str], *, status: str = "red",
-         statuses: dict[str, str] | None = None) -> Path:
+def _run(
+    tmp_path: Path, languages: dict[str, str], *, status: str = "red", statuses: dict[str, str] | None = None
+) -> Path:
     """Write a run folder with a manifest, warnings.json and index.html for scenarios in ``languages``."""
     run_dir = tmp_path / "20261206T124405Z"
     run_dir.mkdir(parents=True, exist_ok=True)
-    specs = [ScenarioSpec(name=name, params_path=tmp_path / f"{name}.yaml", title=f"<b>{name}</b> & co",
-                          language=lang, seed=1, title_nl=f"<b>{name}</b> en co") for name, lang in languages.items()]
+    specs = [
+        ScenarioSpec(
+            name=name,
+            params_path=tmp_path / f"{name}.yaml",
+            title=f"<b>{name}</b> & co",
+            language=lang,
+            seed=1,
+            title_nl=f"<b>{name}</b> en co",
+        )
+        for name, lang in languages.items()
+    ]
     statuses = statuses or {}
-    warnings = {"status": status, "scenarios": {s.name: {"status": statuses.get(s.name, status), "triggers": [
-        {"trigger": "shelter_pressure", "status": status, "title": "Shelter pressure", "text": "needs <more>"}]}
-        for s in specs}}
+    warnings = {
+        "status": status,
+        "scenarios": {
+            s.name: {
+                "status": statuses.get(s.name, status),
+                "triggers": [
+                    {
+                        "trigger": "shelter_pressure",
+                        "status": status,
+                        "title": "Shelter pressure",
+                        "text": "needs <more>",
+                    }
+                ],
+            }
+            for s in specs
+        },
+    }
     (run_dir / "warnings.json").write_text(json.dumps(warnings), encoding="utf-8")
-    manifest = {"run_id": run_dir.name, "status": "ok", "started": "2026-12-06T12:44:05+00:00",
-                "ended": "2026-12-06T12:50:00+00:00", "seconds": 355.0, "package_version": "1.0",
-                "git_commit": "0123456789abcdef", "log": None, "counts": {"total": 3, "ok": 3, "failed": 0},
-                "executor": {"kind": "process", "workers": 2},
-                "data_vintage": "arrivals to 2024-08; registered to 2025-06",
-                "scenarios": [{"name": s.name, "title": s.title, "params_file": str(s.params_path),
-                               "params_sha256": "f" * 64, "seed": 1, "language": s.language} for s in specs]}
-    write_index(run_dir, manifest, scenarios=specs, notebooks=NOTEBOOKS[:2], jobs=[], results={},
-                headlines={s.name: HEADLINE for s in specs})
+    manifest = {
+        "run_id": run_dir.name,
+        "status": "ok",
+        "started": "2026-12-06T12:44:05+00:00",
+        "ended": "2026-12-06T12:50:00+00:00",
+        "seconds": 355.0,
+        "package_version": "1.0",
+        "git_commit": "0123456789abcdef",
+        "log": None,
+        "counts": {"total": 3, "ok": 3, "failed": 0},
+        "executor": {"kind": "process", "workers": 2},
+        "data_vintage": "arrivals to 2024-08; registered to 2025-06",
+        "scenarios": [
+            {
+                "name": s.name,
+                "title": s.title,
+                "params_file": str(s.params_path),
+                "params_sha256": "f" * 64,
+                "seed": 1,
+                "language": s.language,
+            }
+            for s in specs
+        ],
+    }
+    write_index(
+        run_dir,
+        manifest,
+        scenarios=specs,
+        notebooks=NOTEBOOKS[:2],
+        jobs=[],
+        results={},
+        headlines={s.name: HEADLINE for s in specs},
+    )
     return run_dir
 
 
@@ -75,12 +132,18 @@ def test_the_comparison_comes_first_and_the_run_details_are_folded_away(tmp_path
     top = html[:comparison]
     assert top.count('class="warn ') == 1 and "<table" not in top
     assert "RED — action needed" in top and 'href="#early-warning-details"' in top and 'id="early-warning"' in top
-    details = html[html.index('<details class="run-details"'):html.index("</details>\n</body>")]
-    for fact in ("0123456789abcdef", "20261206T124405Z", 'id="early-warning-details"', 'class="warnings"',
-                 'id="timings"', "f" * 16):
+    details = html[html.index('<details class="run-details"') : html.index("</details>\n</body>")]
+    for fact in (
+        "0123456789abcdef",
+        "20261206T124405Z",
+        'id="early-warning-details"',
+        'class="warnings"',
+        'id="timings"',
+        "f" * 16,
+    ):
         assert fact in details and html.index(fact) > comparison, fact
     # notebook file keys are shown as the pages' titles
-    matrix = html[html.index('id="matrix"'):]
+    matrix = html[html.index('id="matrix"') :]
     assert "Data: the published history" in matrix and ">01_data<" not in html
 
 
@@ -91,10 +154,29 @@ def test_everything_that_reaches_the_index_is_escaped(tmp_path: Path) -> None:
 
 
 #: English words that must not be left on a Dutch index (headings, status, labels).
-ENGLISH = ("Scenario comparison", "Early warning", "Reports", "Today", "Latest data", "All headline figures",
-           "Run details", "Timings", "What each scenario assumes", "action needed", "figure", "unit",
-           "persons", "Registered", "Failed", "run of", "Parameter files", "Which triggers",
-           "ready", "Started", "Data: the published")
+ENGLISH = (
+    "Scenario comparison",
+    "Early warning",
+    "Reports",
+    "Today",
+    "Latest data",
+    "All headline figures",
+    "Run details",
+    "Timings",
+    "What each scenario assumes",
+    "action needed",
+    "figure",
+    "unit",
+    "persons",
+    "Registered",
+    "Failed",
+    "run of",
+    "Parameter files",
+    "Which triggers",
+    "ready",
+    "Started",
+    "Data: the published",
+)
 
 
 def test_a_dutch_run_has_a_dutch_index(tmp_path: Path) -> None:
@@ -114,8 +196,10 @@ def test_a_dutch_run_has_a_dutch_index(tmp_path: Path) -> None:
 
 
 def test_a_run_with_a_dutch_edition_has_a_dutch_index_beside_the_english_one(tmp_path: Path) -> None:
-    forecast = ("date,variable,q0.10,q0.50,q0.90\n2026-01-01,registered,1,2,3\n2026-02-01,registered,2,3,4\n"
-                "2026-01-01,arrivals,1,2,3\n2026-02-01,arrivals,2,3,4\n")
+    forecast = (
+        "date,variable,q0.10,q0.50,q0.90\n2026-01-01,registered,1,2,3\n2026-02-01,registered,2,3,4\n"
+        "2026-01-01,arrivals,1,2,3\n2026-02-01,arrivals,2,3,4\n"
+    )
     for name in ("baseline", "baseline_nl"):  # the comparison charts' tables
         (tmp_path / "20261206T124405Z" / name / "tables").mkdir(parents=True)
         (tmp_path / "20261206T124405Z" / name / "tables" / "population_forecast.csv").write_text(forecast)
@@ -136,8 +220,15 @@ def test_two_scenarios_with_the_same_forecast_both_show_on_the_comparison() -> N
     from capacity.report import forecast as report_forecast
     from capacity.runner.index import _dash_medians
 
-    table = pd.DataFrame({"date": pd.to_datetime(["2026-01-01", "2026-02-01"]), "variable": "registered",
-                          "q0.10": [1.0, 2.0], "q0.50": [2.0, 3.0], "q0.90": [3.0, 4.0]})
+    table = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2026-01-01", "2026-02-01"]),
+            "variable": "registered",
+            "q0.10": [1.0, 2.0],
+            "q0.50": [2.0, 3.0],
+            "q0.90": [3.0, 4.0],
+        }
+    )
     fig = report_forecast.scenario_comparison({"War continues": table, "Oorlog duurt voort": table.copy()})
     _dash_medians(fig)
     medians = [trace for trace in fig.data if trace.name]
@@ -147,20 +238,33 @@ def test_two_scenarios_with_the_same_forecast_both_show_on_the_comparison() -> N
 
 def test_the_early_warning_line_names_each_scenario_only_when_their_statuses_differ(tmp_path: Path) -> None:
     same = (_run(tmp_path, {"baseline": "en", "ceasefire": "en"}) / "index.html").read_text(encoding="utf-8")
-    line = same[same.index('id="early-warning"'):same.index('id="comparison"')]
+    line = same[same.index('id="early-warning"') : same.index('id="comparison"')]
     assert "RED — action needed" in line and "ceasefire" not in line
-    differ = (_run(tmp_path / "differ", {"baseline": "en", "ceasefire": "nl"}, statuses={"ceasefire": "amber"})
-              / "index.nl.html").read_text(encoding="utf-8")
-    line = differ[differ.index('id="early-warning"'):differ.index('id="comparison"')]
-    assert "ROOD — actie nodig" in line and "baseline&lt;/b&gt; en co: ROOD" in line and "ceasefire&lt;/b&gt; en co: ORANJE" in line
+    differ = (
+        _run(tmp_path / "differ", {"baseline": "en", "ceasefire": "nl"}, statuses={"ceasefire": "amber"})
+        / "index.nl.html"
+    ).read_text(encoding="utf-8")
+    line = differ[differ.index('id="early-warning"') : differ.index('id="comparison"')]
+    assert (
+        "ROOD — actie nodig" in line
+        and "baseline&lt;/b&gt; en co: ROOD" in line
+        and "ceasefire&lt;/b&gt; en co: ORANJE" in line
+    )
 
 
 def test_a_difference_of_two_shares_is_in_percentage_points() -> None:
     from capacity.runner.index import _headline_rows
 
     specs = [ScenarioSpec(name=n, params_path=Path("x.yaml"), title=n, language="en", seed=1) for n in ("a", "b")]
-    share = {"key": "late_share", "label_en": "Late share", "label_nl": "Aandeel te laat", "p10": None, "p90": None,
-             "unit": "share", "rounding": 0.001}
+    share = {
+        "key": "late_share",
+        "label_en": "Late share",
+        "label_nl": "Aandeel te laat",
+        "p10": None,
+        "p90": None,
+        "unit": "share",
+        "rounding": 0.001,
+    }
     rows = _headline_rows(specs, {"a": [{**share, "value": 0.585}], "b": [{**share, "value": 0.617}]})
     assert rows[0]["cells"][1]["diff"] == "+3.2 percentage points" and rows[0]["unit"] == "%"
     dutch = _headline_rows(specs, {"a": [{**share, "value": 0.585}], "b": [{**share, "value": 0.617}]}, language="nl")
@@ -169,8 +273,11 @@ def test_a_difference_of_two_shares_is_in_percentage_points() -> None:
 
 def test_the_dutch_edition_links_to_the_dutch_index(tmp_path: Path) -> None:
     run = tmp_path / "20261206T124405Z"
-    pages = {"baseline/02.html": "../index.html", "baseline_nl/02.html": "../index.html",
-             "baseline_nl/municipalities/GM0363.html": "../../index.html"}
+    pages = {
+        "baseline/02.html": "../index.html",
+        "baseline_nl/02.html": "../index.html",
+        "baseline_nl/municipalities/GM0363.html": "../../index.html",
+    }
     for page, href in pages.items():
         (run / page).parent.mkdir(parents=True, exist_ok=True)
         (run / page).write_text(f'<a href="{href}#early-warning">overzicht</a>', encoding="utf-8")
@@ -187,5 +294,5 @@ def test_a_first_run_of_several_scenarios_says_so_once(tmp_path: Path) -> None:
     first = {"changes": {"first": True, "headline": []}, "track": [], "fan": []}
     (run / "vintages.json").write_text(json.dumps({"scenarios": {"baseline": first, "ceasefire": first}}))
     html = (_run(tmp_path, {"baseline": "en", "ceasefire": "en"}) / "index.html").read_text(encoding="utf-8")
-    changed = html[html.index('id="what-changed"'):html.index('id="scenarios"')]
+    changed = html[html.index('id="what-changed"') : html.index('id="scenarios"')]
     assert changed.count("nothing to compare with yet") == 1 and "<h3>" not in changed

@@ -12,12 +12,14 @@ pytestmark = pytest.mark.unit
 
 def _notebook() -> nbformat.NotebookNode:
     v4 = nbformat.v4
-    return v4.new_notebook(cells=[
-        v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
-        v4.new_markdown_cell("# Data", metadata={"tags": ["en"]}),
-        v4.new_markdown_cell("# Gegevens", metadata={"tags": ["nl"]}),
-        v4.new_code_cell("report.table(x)"),
-    ])
+    return v4.new_notebook(
+        cells=[
+            v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+            v4.new_markdown_cell("# Data", metadata={"tags": ["en"]}),
+            v4.new_markdown_cell("# Gegevens", metadata={"tags": ["nl"]}),
+            v4.new_code_cell("report.table(x)"),
+        ]
+    )
 
 
 @pytest.mark.parametrize(("language", "kept"), [("nl", "# Gegevens"), ("en", "# Data")])
@@ -44,14 +46,18 @@ def test_the_report_exporter_runs_it() -> None:
     assert any(isinstance(p, LanguageCells) and p.enabled for p in exporter._preprocessors)
 
 
-@pytest.mark.parametrize("name", ["01_data", "02_arrivals_departures", "03_shelter", "04_tpd_backlog",
-                                  "05_municipality", "06_eu_context"])
+@pytest.mark.parametrize(
+    "name", ["01_data", "02_arrivals_departures", "03_shelter", "04_tpd_backlog", "05_municipality", "06_eu_context"]
+)
 def test_every_prose_cell_of_the_notebook_has_its_twin(name: str) -> None:
     from pathlib import Path
 
     nb = nbformat.read(Path(__file__).resolve().parents[2] / "notebooks" / f"{name}.ipynb", as_version=4)
-    tags = [next((t for t in c.metadata.get("tags", []) if t in ("en", "nl")), None) for c in nb.cells
-            if c.cell_type == "markdown"]
+    tags = [
+        next((t for t in c.metadata.get("tags", []) if t in ("en", "nl")), None)
+        for c in nb.cells
+        if c.cell_type == "markdown"
+    ]
     assert tags and tags == ["en", "nl"] * (len(tags) // 2)  # each English cell followed by its Dutch twin
     assert all(c.metadata.get("tags") for c in nb.cells if c.cell_type == "markdown")
 
@@ -72,10 +78,14 @@ def test_a_prose_cell_becomes_english_and_dutch_markdown_twins(tmp_path) -> None
     from capacity.report import labels
 
     v4 = nbformat.v4
-    nb = v4.new_notebook(cells=[v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
-                                v4.new_code_cell('report.Text(report.t("p00_parameters", lang))'),
-                                v4.new_code_cell('report.Text(report.t("no_such_key", lang))'),
-                                v4.new_code_cell('report.table(t, caption=report.t("parameters_used", lang))')])
+    nb = v4.new_notebook(
+        cells=[
+            v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+            v4.new_code_cell('report.Text(report.t("p00_parameters", lang))'),
+            v4.new_code_cell('report.Text(report.t("no_such_key", lang))'),
+            v4.new_code_cell('report.table(t, caption=report.t("parameters_used", lang))'),
+        ]
+    )
     path = tmp_path / "nb.ipynb"
     nbformat.write(nb, path)
     assert twins.main([str(path)]) == 0

@@ -30,8 +30,9 @@ def _tool(name: str) -> str:
 
 
 def test_ruff_format_is_clean() -> None:
-    done = subprocess.run([_tool("ruff"), "format", "--check", "src", "tests", "benchmarks"], cwd=ROOT,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [_tool("ruff"), "format", "--check", "src", "tests", "benchmarks"], cwd=ROOT, capture_output=True, text=True
+    )
     assert done.returncode == 0, "run `ruff format src tests benchmarks`:\n" + done.stdout + done.stderr
 
 
@@ -43,8 +44,12 @@ def test_codespell_is_clean() -> None:
 
 def test_mypy_is_strict_clean_on_the_model_code() -> None:
     # Settings ([tool.mypy] in pyproject.toml): strict on forecast, shelter and backlog.
-    done = subprocess.run([_tool("mypy"), "--python-executable", sys.executable, "--no-incremental"], cwd=ROOT,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [_tool("mypy"), "--python-executable", sys.executable, "--no-incremental"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -53,11 +58,19 @@ def test_pre_commit_hooks_are_valid_and_installed() -> None:
     import yaml
 
     config = ROOT / ".pre-commit-config.yaml"
-    done = subprocess.run([_tool("pre-commit"), "validate-config", str(config)], cwd=ROOT,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [_tool("pre-commit"), "validate-config", str(config)], cwd=ROOT, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     hooks = [h for repo in yaml.safe_load(config.read_text())["repos"] for h in repo["hooks"]]
-    assert {h["id"] for h in hooks} >= {"notebooks-clean", "ruff-check", "ruff-format", "check-yaml", "codespell",
-                                        "schema", "mypy"}
+    assert {h["id"] for h in hooks} >= {
+        "notebooks-clean",
+        "ruff-check",
+        "ruff-format",
+        "check-yaml",
+        "codespell",
+        "schema",
+        "mypy",
+    }
     for hook in hooks:  # entries name the venv's tools (.venv/bin/...): the same commands are in this venv
         _tool(Path(hook["entry"].split()[0]).name)

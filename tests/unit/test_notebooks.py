@@ -17,27 +17,59 @@ pytestmark = pytest.mark.unit
 
 #: Lab tools in notebooks/ that are not reports (not in the runner's registry, no parameters cell).
 LAB_NOTEBOOKS = {"scenario_editor"}
-NOTEBOOKS = sorted(p for p in (Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb")
-                   if p.stem not in LAB_NOTEBOOKS)
+NOTEBOOKS = sorted(
+    p for p in (Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb") if p.stem not in LAB_NOTEBOOKS
+)
 
 #: What a notebook may import from capacity: loading results and showing them.
 ALLOWED_MODULES = {"params", "pipeline", "report"}
 #: Calls that compute: a notebook that makes one recomputes what the pipeline holds.
-FORBIDDEN_CALLS = {"run_scenario", "default_rng", "compare_policies", "solve_capacity", "gap_check",
-                   "simulate", "simulate_shelter", "allocate", "forecast_population", "run_backtest",
-                   "scenario_tables", "load_history", "load_municipalities", "save_table", "seed"}
+FORBIDDEN_CALLS = {
+    "run_scenario",
+    "default_rng",
+    "compare_policies",
+    "solve_capacity",
+    "gap_check",
+    "simulate",
+    "simulate_shelter",
+    "allocate",
+    "forecast_population",
+    "run_backtest",
+    "scenario_tables",
+    "load_history",
+    "load_municipalities",
+    "save_table",
+    "seed",
+}
 #: Contract tables each notebook saves (and links) with ``report.table(..., save_to=output_dir)``.
 SAVED = {
     "01_data": {"history", "anchor_checks"},
-    "02_arrivals_departures": {"population_forecast", "backtest", "backtest_summary",
-                               "forecast_gap_check", "forecast_data_status", "forecast_assumptions",
-                               "stock_backtest"},
-    "03_shelter": {"headline", "shelter_forecast", "shelter_planning", "shelter_costs",
-                   "shelter_crossings", "municipalities", "regions"},
-    "04_tpd_backlog": {"headline", "backlog_forecast", "backlog_policies", "capacity_needed",
-                       "backlog_months_to_clear"},
-    "06_eu_context": {"eu_tp_latest", "eu_nl_share", "eu_tp_totals", "eu_post_tp_statuses",
-                      "eu_secondary_movement"},
+    "02_arrivals_departures": {
+        "population_forecast",
+        "backtest",
+        "backtest_summary",
+        "forecast_gap_check",
+        "forecast_data_status",
+        "forecast_assumptions",
+        "stock_backtest",
+    },
+    "03_shelter": {
+        "headline",
+        "shelter_forecast",
+        "shelter_planning",
+        "shelter_costs",
+        "shelter_crossings",
+        "municipalities",
+        "regions",
+    },
+    "04_tpd_backlog": {
+        "headline",
+        "backlog_forecast",
+        "backlog_policies",
+        "capacity_needed",
+        "backlog_months_to_clear",
+    },
+    "06_eu_context": {"eu_tp_latest", "eu_nl_share", "eu_tp_totals", "eu_post_tp_statuses", "eu_secondary_movement"},
 }
 
 
@@ -116,7 +148,7 @@ def test_guard_refuses_an_injected_name_the_parameters_cell_lacks() -> None:
     from capacity.errors import ParameterError
     from capacity.report.guard import refuse_unknown_parameters
 
-    params = 'params_path = None  # scenario; None = baseline\nn_paths = 1000\n'
+    params = "params_path = None  # scenario; None = baseline\nn_paths = 1000\n"
     refuse_unknown_parameters(["", "import x", params, "# Parameters\nn_paths = 5\n", "guard"])
     refuse_unknown_parameters(["", params, "guard"])  # interactive: nothing injected
     with pytest.raises(ParameterError, match="n_path = 5 .*known: n_paths, params_path.*did you mean n_paths"):

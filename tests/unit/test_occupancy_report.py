@@ -25,9 +25,12 @@ def result() -> shelter.ShelterResult:
 
 
 def test_figures_and_tables(result):
-    for fig in (rs.demand_vs_places_chart(result, history=make_history()),
-                rs.occupancy_chart(result, language="nl"), rs.crossing_chart(result),
-                rs.cost_chart(result, shelter.cost_curve(result))):
+    for fig in (
+        rs.demand_vs_places_chart(result, history=make_history()),
+        rs.occupancy_chart(result, language="nl"),
+        rs.crossing_chart(result),
+        rs.cost_chart(result, shelter.cost_curve(result)),
+    ):
         assert isinstance(fig, go.Figure) and fig.data
     assert "Laatste telling" in str(rs.jump_off_text(result, language="nl"))
     assert list(rs.crossing_table(result, language="nl").columns)[0] == "drempel"
@@ -58,9 +61,15 @@ def test_dutch_municipality_texts(result):
     assert compare["aandeel gemeente"].str.endswith("%").all()
     local = shelter.municipality_table(result.table(), big)
     quarters = gm.municipality_table_nl(local)
-    assert list(quarters.columns) == ["maand", "vraag naar plekken (mediaan)", "80%-band van de vraag",
-                                      "plekken", "in opvang (mediaan)", "zonder plek (mediaan)",
-                                      "benodigde plekken (kans 90%)"]
+    assert list(quarters.columns) == [
+        "maand",
+        "vraag naar plekken (mediaan)",
+        "80%-band van de vraag",
+        "plekken",
+        "in opvang (mediaan)",
+        "zonder plek (mediaan)",
+        "benodigde plekken (kans 90%)",
+    ]
     assert len(quarters) == len(local["date"].unique()[::3])  # every quarter, no row cut off
     first = local[(local["variable"] == "demand")].sort_values("date").iloc[0]
     assert quarters["vraag naar plekken (mediaan)"].iloc[0] == gm._count_nl(first["q0.50"])
@@ -71,17 +80,21 @@ def test_destinations_chart_has_every_destination():
     res = shelter.simulate_shelter(make_pop(h=12), ShelterConfig(tpd_end="2025-10-01"), history=make_history())
     fig = rs.destinations_chart(res, language="nl")
     # the housing task split (issue 25): housed, waiting in Ukraine shelter, fallback, without accommodation
-    assert [t.name for t in fig.data] == ["asielopvang (asielprocedure)", "verhuisd naar een woning",
-                                         "wacht op een woning in de opvang voor Oekraïners",
-                                         "landelijke terugvaloptie", "zonder opvang",
-                                         "vertrokken uit Nederland"]
+    assert [t.name for t in fig.data] == [
+        "asielopvang (asielprocedure)",
+        "verhuisd naar een woning",
+        "wacht op een woning in de opvang voor Oekraïners",
+        "landelijke terugvaloptie",
+        "zonder opvang",
+        "vertrokken uit Nederland",
+    ]
 
 
 @pytest.mark.parametrize("thin", [False, True])
 def test_municipal_page_answers_first_peak_month_shortage_and_housing_task(thin):
-    res = shelter.simulate_shelter(make_pop(n=40, h=12), ShelterConfig(tpd_end="2025-12-01",
-                                                                         places_response_gain=0.5),
-                                   history=make_history())
+    res = shelter.simulate_shelter(
+        make_pop(n=40, h=12), ShelterConfig(tpd_end="2025-12-01", places_response_gain=0.5), history=make_history()
+    )
     munis = load_municipalities()
     allocation = shelter.allocate(res, munis)
     row = allocation.sort_values("population").iloc[0 if thin else -1]
@@ -125,8 +138,9 @@ def test_thresholds_differ_by_line_style_not_only_colour(result):
 def test_municipal_places_needed_is_its_share_of_the_national_figure():
     """Issue 25 part 5: one definition of places needed (the planning probability), and a
     municipality's figure is its share of the national one."""
-    res = shelter.simulate_shelter(make_pop(n=40, h=12, arrivals=4000), ShelterConfig(tpd_end="2026-03-01"),
-                                   history=make_history())
+    res = shelter.simulate_shelter(
+        make_pop(n=40, h=12, arrivals=4000), ShelterConfig(tpd_end="2026-03-01"), history=make_history()
+    )
     munis = load_municipalities()
     row = shelter.allocate(res, munis).sort_values("population").iloc[-1]
     local = shelter.municipality_table(res.table(), row)

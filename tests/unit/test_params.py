@@ -59,8 +59,11 @@ def test_out_of_range_is_rejected(tmp_path: Path) -> None:
 
 
 def test_bad_date_is_rejected(tmp_path: Path) -> None:
-    with pytest.raises(ParameterError, match=r"scenario.yaml: backlog.tpd_end_date: line 2: '2025-13-01' "
-                       r"could not be read: month must be in 1..12 \(dates are written YYYY-MM-DD\)"):
+    with pytest.raises(
+        ParameterError,
+        match=r"scenario.yaml: backlog.tpd_end_date: line 2: '2025-13-01' "
+        r"could not be read: month must be in 1..12 \(dates are written YYYY-MM-DD\)",
+    ):
         params.load(write(tmp_path, "backlog:\n  tpd_end_date: 2025-13-01\n"))
     with pytest.raises(ParameterError, match="backlog.tpd_end_date = 'soon'"):
         params.load(write(tmp_path, "backlog:\n  tpd_end_date: soon\n"))
@@ -69,7 +72,9 @@ def test_bad_date_is_rejected(tmp_path: Path) -> None:
 def test_one_tpd_end_date_serves_backlog_and_shelter(tmp_path: Path) -> None:
     scn = params.load(write(tmp_path, "backlog:\n  tpd_end_date: 2026-03-04\n"))
     assert scn.shelter.tpd_end == scn.backlog.tpd_end_date == dt.date(2026, 3, 4)
-    with pytest.raises(ParameterError, match=r"shelter\.tpd_end = 2026-03-04: no longer a key: .*backlog\.tpd_end_date"):
+    with pytest.raises(
+        ParameterError, match=r"shelter\.tpd_end = 2026-03-04: no longer a key: .*backlog\.tpd_end_date"
+    ):
         params.load(write(tmp_path, "shelter:\n  tpd_end: 2026-03-04\n"))
 
 
@@ -164,30 +169,54 @@ def _one_line(tmp_path: Path, text: str, name: str = "scenario.yaml") -> str:
     return message
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("backlog:\n  grant_share: 1.5\n", "backlog.grant_share = 1.5: a share must lie from 0 to 1, got 1.5"),
-    ("backlog:\n  grant_share: -0.1\n", "backlog.grant_share = -0.1: a share must lie from 0 to 1"),
-    ("backlog:\n  grant_share: .nan\n", "backlog.grant_share.value = .nan: expected a finite number"),
-    ("backlog:\n  persons_per_case: 0\n", "backlog.persons_per_case = 0: persons per case must lie above 0"),
-    ("backlog:\n  ind_tpd_reserved_share: 1.5\n", "backlog.ind_tpd_reserved_share = 1.5: must be between 0 and 1"),
-    ("shelter:\n  cost_idle_bed_day_eur: .inf\n", "shelter.cost_idle_bed_day_eur = .inf: expected a finite number"),
-    ("backlog:\n  dtv_cases_per_month: 1.0e+300\n", "backlog.dtv_cases_per_month = 1e+300: must be between 0 and 1,000,000"),
-    ("backlog:\n  n_paths: 0\n", "backlog.n_paths = 0: must be between 1 and 1,000,000"),
-    ("backlog:\n  n_paths: true\n", "backlog.n_paths = true: expected a number or text, not true/false"),
-    ("backlog:\n  cohort_persons: '120680'\n", "backlog.cohort_persons = '120680': expected a number"),
-    ("backlog:\n  tpd_end_date: 1990-03-04\n", "backlog.tpd_end_date = 1990-03-04: must lie between 2022-01-01 and 2040-12-31"),
-    ("forecast:\n  fit_start: 2099-01-01\n", "forecast.fit_start = 2099-01-01: must lie between"),
-    ("shelter:\n  places_changes: [{month: 2026-01-01, change: .inf}]\n", "shelter.places_changes[0].change = .inf"),
-    ("shelter:\n  known_places: {GM9999: 5}\n", "unknown municipality code(s) GM9999"),
-    ("shelter:\n  custom_weights: {GM0363: 1.5}\n", "shelter.custom_weights.GM0363 = 1.5: must be between 0 and 1"),
-    ("backlog:\n  grant_share: {kind: triangular, low: 0.5, mode: 0.2, high: 0.9}\n", "mode (0.2) must lie in"),
-    ("backlog:\n  grant_share: {kind: fixed, value: 0.5, low: 0.1}\n", "a fixed distribution takes value; remove low"),
-    ("backlog:\n  grant_share: {kind: lognormal, median: 0.5, sigma: 0.1}\n", "a lognormal distribution is unbounded"),
-    ("backlog:\n  grant_share: {kind: uniform, low: 0.2, high: 0.5, mode: 0.3}\n", "remove mode"),
-    ("forecast:\n  weight_horizons: 12\n  backtest_horizons: 6\n", "forecast: weight_horizons (12) must not exceed backtest_horizons (6)"),
-    ("backlog:\n  decision_term_months: 10\n  term_extension_months: 15\n", "backlog: decision_term_months + term_extension_months must be at most 21"),
-    ("meta:\n  title: " + "x" * 600 + "\n", "meta.title = 'xxxx"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("backlog:\n  grant_share: 1.5\n", "backlog.grant_share = 1.5: a share must lie from 0 to 1, got 1.5"),
+        ("backlog:\n  grant_share: -0.1\n", "backlog.grant_share = -0.1: a share must lie from 0 to 1"),
+        ("backlog:\n  grant_share: .nan\n", "backlog.grant_share.value = .nan: expected a finite number"),
+        ("backlog:\n  persons_per_case: 0\n", "backlog.persons_per_case = 0: persons per case must lie above 0"),
+        ("backlog:\n  ind_tpd_reserved_share: 1.5\n", "backlog.ind_tpd_reserved_share = 1.5: must be between 0 and 1"),
+        ("shelter:\n  cost_idle_bed_day_eur: .inf\n", "shelter.cost_idle_bed_day_eur = .inf: expected a finite number"),
+        (
+            "backlog:\n  dtv_cases_per_month: 1.0e+300\n",
+            "backlog.dtv_cases_per_month = 1e+300: must be between 0 and 1,000,000",
+        ),
+        ("backlog:\n  n_paths: 0\n", "backlog.n_paths = 0: must be between 1 and 1,000,000"),
+        ("backlog:\n  n_paths: true\n", "backlog.n_paths = true: expected a number or text, not true/false"),
+        ("backlog:\n  cohort_persons: '120680'\n", "backlog.cohort_persons = '120680': expected a number"),
+        (
+            "backlog:\n  tpd_end_date: 1990-03-04\n",
+            "backlog.tpd_end_date = 1990-03-04: must lie between 2022-01-01 and 2040-12-31",
+        ),
+        ("forecast:\n  fit_start: 2099-01-01\n", "forecast.fit_start = 2099-01-01: must lie between"),
+        (
+            "shelter:\n  places_changes: [{month: 2026-01-01, change: .inf}]\n",
+            "shelter.places_changes[0].change = .inf",
+        ),
+        ("shelter:\n  known_places: {GM9999: 5}\n", "unknown municipality code(s) GM9999"),
+        ("shelter:\n  custom_weights: {GM0363: 1.5}\n", "shelter.custom_weights.GM0363 = 1.5: must be between 0 and 1"),
+        ("backlog:\n  grant_share: {kind: triangular, low: 0.5, mode: 0.2, high: 0.9}\n", "mode (0.2) must lie in"),
+        (
+            "backlog:\n  grant_share: {kind: fixed, value: 0.5, low: 0.1}\n",
+            "a fixed distribution takes value; remove low",
+        ),
+        (
+            "backlog:\n  grant_share: {kind: lognormal, median: 0.5, sigma: 0.1}\n",
+            "a lognormal distribution is unbounded",
+        ),
+        ("backlog:\n  grant_share: {kind: uniform, low: 0.2, high: 0.5, mode: 0.3}\n", "remove mode"),
+        (
+            "forecast:\n  weight_horizons: 12\n  backtest_horizons: 6\n",
+            "forecast: weight_horizons (12) must not exceed backtest_horizons (6)",
+        ),
+        (
+            "backlog:\n  decision_term_months: 10\n  term_extension_months: 15\n",
+            "backlog: decision_term_months + term_extension_months must be at most 21",
+        ),
+        ("meta:\n  title: " + "x" * 600 + "\n", "meta.title = 'xxxx"),
+    ],
+)
 def test_every_rule_gives_one_line_naming_file_key_value_and_rule(tmp_path: Path, text: str, expected: str) -> None:
     assert expected in _one_line(tmp_path, text)
 
@@ -208,27 +237,31 @@ def test_unknown_keys_get_a_did_you_mean(tmp_path: Path) -> None:
     assert "meta.sede = 3: unknown key (did you mean 'seed'?)" in _one_line(tmp_path, "meta:\n  sede: 3\n")
     assert "bakclog = {}: unknown key (did you mean 'backlog'?)" in _one_line(tmp_path, "bakclog: {}\n")
     assert "backlog.grant_shar = 0.5: unknown key (did you mean 'grant_share'?)" in _one_line(
-        tmp_path, "backlog:\n  grant_shar: 0.5\n")
+        tmp_path, "backlog:\n  grant_shar: 0.5\n"
+    )
     assert "check the spelling" in _one_line(tmp_path, "shelter:\n  zzzzzz: 1\n")
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("", "the file is empty"),
-    ("# only a comment\n", "the file is empty"),
-    ("{}\n", "empty mapping"),
-    ("meta: null\n", "meta = null: expected a section"),
-    ("meta: [1]\n", "meta = [1]: expected a section"),
-    ("forecast: 3\n", "forecast = 3: expected a section"),
-    ("- a\n- b\n", "expected a mapping of sections at the top"),
-    ("meta:\n  seed: 1\n  seed: 2\n", "meta.seed: key given twice, at lines 2 and 3"),
-    ("a: &x [1]\nmeta: {title: *x}\n", "a: line 1: YAML anchors and aliases (& and *) are not allowed"),
-    ("meta:\n  title: " + "[" * 50 + "]" * 50 + "\n", "nested deeper than 20 levels"),
-    ("meta:\n  title: !!binary aGVsbG8=\n", "meta.title: line 2: the YAML tag"),
-    ("meta:\n  title: !!python/object:os.system x\n", "meta.title: line 2: the YAML tag"),
-    ("backlog:\n  tpd_end_date: 2025-02-30\n", "backlog.tpd_end_date: line 2: '2025-02-30' could not be read"),
-    ("meta: [unclosed\n", "not valid YAML"),
-    ("meta: {title: x}\n---\nmeta: {title: y}\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "the file is empty"),
+        ("# only a comment\n", "the file is empty"),
+        ("{}\n", "empty mapping"),
+        ("meta: null\n", "meta = null: expected a section"),
+        ("meta: [1]\n", "meta = [1]: expected a section"),
+        ("forecast: 3\n", "forecast = 3: expected a section"),
+        ("- a\n- b\n", "expected a mapping of sections at the top"),
+        ("meta:\n  seed: 1\n  seed: 2\n", "meta.seed: key given twice, at lines 2 and 3"),
+        ("a: &x [1]\nmeta: {title: *x}\n", "a: line 1: YAML anchors and aliases (& and *) are not allowed"),
+        ("meta:\n  title: " + "[" * 50 + "]" * 50 + "\n", "nested deeper than 20 levels"),
+        ("meta:\n  title: !!binary aGVsbG8=\n", "meta.title: line 2: the YAML tag"),
+        ("meta:\n  title: !!python/object:os.system x\n", "meta.title: line 2: the YAML tag"),
+        ("backlog:\n  tpd_end_date: 2025-02-30\n", "backlog.tpd_end_date: line 2: '2025-02-30' could not be read"),
+        ("meta: [unclosed\n", "not valid YAML"),
+        ("meta: {title: x}\n---\nmeta: {title: y}\n", "not valid YAML"),
+    ],
+)
 def test_bad_yaml_is_one_line_never_a_traceback(tmp_path: Path, text: str, expected: str) -> None:
     assert expected in _one_line(tmp_path, text)
 
@@ -279,7 +312,8 @@ def test_extends_stays_inside_the_parameter_folders(tmp_path: Path) -> None:
     inside = tmp_path / "mine"
     inside.mkdir()
     assert "extends = '../outside/parent.yaml': points outside the parameter folders" in _one_line(
-        inside, "extends: ../outside/parent.yaml\n")
+        inside, "extends: ../outside/parent.yaml\n"
+    )
     absolute = str(outside / "parent.yaml")
     assert "not an absolute path" in _one_line(inside, f"extends: {absolute}\n")
     assert "must name a .yaml parameter file" in _one_line(inside, "extends: notes.txt\n")
@@ -327,6 +361,7 @@ def test_municipal_pages_carry_the_dutch_scenario_title(tmp_path: Path) -> None:
     from capacity.runner.registry import NOTEBOOKS
 
     specs = load_scenarios([params.PARAMS_DIR / "scenarios" / "ceasefire.yaml"])
-    jobs = plan_jobs(specs, [nb for nb in NOTEBOOKS if nb.per == "municipality"],
-                     [("GM0363", "Amsterdam")], run_dir=tmp_path)
+    jobs = plan_jobs(
+        specs, [nb for nb in NOTEBOOKS if nb.per == "municipality"], [("GM0363", "Amsterdam")], run_dir=tmp_path
+    )
     assert jobs and jobs[0].title == "Amsterdam (GM0363) — Stabiel staakt-het-vuren vanaf de maand na de run"

@@ -20,7 +20,9 @@ pytestmark = pytest.mark.unit
 NOT_BASELINE_VALUES = {
     # a weight belongs to its file and is never inherited (params.WEIGHT_KEYS): a scenario that
     # states none is not weighted, whatever the baseline's own weight is
-    "meta.weight", "meta.stress_test", "meta.weight_rationale",
+    "meta.weight",
+    "meta.stress_test",
+    "meta.weight_rationale",
     # computed: always backlog.tpd_end_date (params.COMPUTED), never a key of a file
     "shelter.tpd_end",
 }
@@ -40,31 +42,41 @@ def default_problems(model: type[BaseModel], key: str, section: Any) -> list[str
         if full in NOT_BASELINE_VALUES:
             continue
         if not isinstance(section, dict) or name not in section:
-            out.append(f"field {full}: params/baseline.yaml has no value — add '{name}: <value>  # source' "
-                       f"under '{key}:' in params/baseline.yaml (the one home of every value)")
+            out.append(
+                f"field {full}: params/baseline.yaml has no value — add '{name}: <value>  # source' "
+                f"under '{key}:' in params/baseline.yaml (the one home of every value)"
+            )
             continue
         inner = _section_type(info.annotation)
         if inner is not None:
             if inner.baseline_key != full:
-                out.append(f"field {full}: class {inner.__name__} has baseline_key {inner.baseline_key!r} — "
-                           f"set baseline_key = {full!r} in it")
+                out.append(
+                    f"field {full}: class {inner.__name__} has baseline_key {inner.baseline_key!r} — "
+                    f"set baseline_key = {full!r} in it"
+                )
             out.extend(default_problems(inner, full, section[name]))
             continue
         if name in getattr(model, "baseline_fields", ()):
             continue  # the default was read from the baseline
         if info.is_required():
-            out.append(f"field {full}: no default although params/baseline.yaml has one — set "
-                       f"baseline_key = {key!r} in class {model.__name__}")
+            out.append(
+                f"field {full}: no default although params/baseline.yaml has one — set "
+                f"baseline_key = {key!r} in class {model.__name__}"
+            )
             continue
         declared = info.get_default(call_default_factory=True)
         adapter = TypeAdapter(info.rebuild_annotation())
         if adapter.validate_python(declared) != adapter.validate_python(section[name]):
-            out.append(f"field {full}: default {declared!r} differs from baseline.yaml {section[name]!r} — "
-                       "remove the default (write param(unit=..., doc=...)) so that the value comes from "
-                       "params/baseline.yaml, or, if the default is right, change the YAML and remove it")
+            out.append(
+                f"field {full}: default {declared!r} differs from baseline.yaml {section[name]!r} — "
+                "remove the default (write param(unit=..., doc=...)) so that the value comes from "
+                "params/baseline.yaml, or, if the default is right, change the YAML and remove it"
+            )
         else:
-            out.append(f"field {full}: default {declared!r} repeats baseline.yaml — remove the default "
-                       "(write param(unit=..., doc=...)): the value's one home is params/baseline.yaml")
+            out.append(
+                f"field {full}: default {declared!r} repeats baseline.yaml — remove the default "
+                "(write param(unit=..., doc=...)): the value's one home is params/baseline.yaml"
+            )
     return out
 
 
@@ -90,9 +102,11 @@ def test_a_default_that_contradicts_the_baseline_is_named_with_what_to_do():
         not_in_yaml: int = param(1, unit="-", doc="a new field without a baseline value")
 
     got = default_problems(Contradicts, "backlog", packaged_baseline()["backlog"])
-    assert got[0] == ("field backlog.n_paths: default 999 differs from baseline.yaml 1000 — remove the "
-                      "default (write param(unit=..., doc=...)) so that the value comes from "
-                      "params/baseline.yaml, or, if the default is right, change the YAML and remove it")
+    assert got[0] == (
+        "field backlog.n_paths: default 999 differs from baseline.yaml 1000 — remove the "
+        "default (write param(unit=..., doc=...)) so that the value comes from "
+        "params/baseline.yaml, or, if the default is right, change the YAML and remove it"
+    )
     assert got[1].startswith("field backlog.n_months: default 60 repeats baseline.yaml — remove the default")
     assert got[2].startswith("field backlog.extra: params/baseline.yaml has no value — add 'extra: <value>")
     got = default_problems(Missing, "backlog", packaged_baseline()["backlog"])

@@ -29,8 +29,12 @@ from capacity.params.base import Distribution
 
 pytestmark = pytest.mark.unit
 
-FUZZ = settings(max_examples=40, deadline=2000, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=40,
+    deadline=2000,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 # --- the schema's leaves and the values each must refuse ------------------------------------
@@ -96,10 +100,16 @@ LEAVES = _leaves()
 NOT_NUMBERS = [math.nan, math.inf, -math.inf, 1e300, -1e300, "abc", True, [1], {"a": 1}]
 BAD: dict[str, list[Any]] = {
     "number": NOT_NUMBERS,
-    "dist": [*NOT_NUMBERS, {"kind": "fixed", "value": math.nan}, {"kind": "fixed"},
-             {"kind": "triangular", "low": 1, "mode": 0, "high": 2}, {"kind": "nope", "value": 1},
-             {"kind": "fixed", "value": 1e300}, {"kind": "fixed", "value": 0.5, "low": 0.1},
-             {"kind": "uniform", "low": 0, "high": 1e12}],
+    "dist": [
+        *NOT_NUMBERS,
+        {"kind": "fixed", "value": math.nan},
+        {"kind": "fixed"},
+        {"kind": "triangular", "low": 1, "mode": 0, "high": 2},
+        {"kind": "nope", "value": 1},
+        {"kind": "fixed", "value": 1e300},
+        {"kind": "fixed", "value": 0.5, "low": 0.1},
+        {"kind": "uniform", "low": 0, "high": 1e12},
+    ],
     "date": ["soon", dt.date(1990, 1, 1), dt.date(2099, 1, 1), True, [1], {"a": 1}, math.nan],
     "bool": ["maybe", 3, [1], math.nan, {"a": 1}],
     "literal": ["zzz", 3, [1], None],
@@ -198,8 +208,12 @@ def test_every_generated_case_is_refused() -> None:
     failures = []
     for key, value in CASES:
         try:
-            _refused(params.BASELINE_PATH, key, one_line=not _several_missing(value),
-                     overrides={key.replace(".", "__"): value})
+            _refused(
+                params.BASELINE_PATH,
+                key,
+                one_line=not _several_missing(value),
+                overrides={key.replace(".", "__"): value},
+            )
         except AssertionError as exc:
             failures.append(f"{key} = {str(value)[:40]}: {str(exc).splitlines()[0][:160]}")
         except Exception as exc:  # any other exception is itself the failure
@@ -240,9 +254,12 @@ def test_unknown_sections_are_refused(tmp_path: Path, key: str) -> None:
 
 
 @FUZZ
-@given(section=st.sampled_from(SECTIONS),
-       value=st.one_of(st.none(), st.integers(), st.floats(), st.text(max_size=30),
-                       st.lists(st.integers(), max_size=3), st.booleans()))
+@given(
+    section=st.sampled_from(SECTIONS),
+    value=st.one_of(
+        st.none(), st.integers(), st.floats(), st.text(max_size=30), st.lists(st.integers(), max_size=3), st.booleans()
+    ),
+)
 def test_a_section_that_is_not_a_mapping_is_refused(tmp_path: Path, section: str, value: Any) -> None:
     _refused(_write(tmp_path, yaml.safe_dump({section: value})), section)
 
@@ -284,8 +301,9 @@ def test_an_alias_bomb_is_refused_at_once(tmp_path: Path, levels: int) -> None:
     assert "anchors and aliases" in text and "lol" not in text
 
 
-@pytest.mark.parametrize("text", ["", "\n\n", "# only a comment\n", "---\n", "~\n", "null\n", "{}\n",
-                                  "--- # nothing\n...\n"])
+@pytest.mark.parametrize(
+    "text", ["", "\n\n", "# only a comment\n", "---\n", "~\n", "null\n", "{}\n", "--- # nothing\n...\n"]
+)
 def test_an_empty_file_is_refused(tmp_path: Path, text: str) -> None:
     message = _refused(_write(tmp_path, text), None)
     assert "empty" in message or "mapping" in message
@@ -317,10 +335,19 @@ def test_an_over_large_file_is_refused_before_reading(tmp_path: Path, size: int)
 # --- the command line ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["backlog:\n  grant_share: 1.5\n", "meta: null\n", "",
-                                  "a: &a [1]\nmeta: {title: *a}\n", "meta:\n  seed: 1\n  seed: 2\n"])
-def test_capacity_validate_exits_2_with_one_line_per_problem(tmp_path: Path, text: str,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        "backlog:\n  grant_share: 1.5\n",
+        "meta: null\n",
+        "",
+        "a: &a [1]\nmeta: {title: *a}\n",
+        "meta:\n  seed: 1\n  seed: 2\n",
+    ],
+)
+def test_capacity_validate_exits_2_with_one_line_per_problem(
+    tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     from capacity.cli import EXIT_INPUT, main
 
     bad = _write(tmp_path, text, "bad.yaml")
@@ -337,8 +364,9 @@ def test_capacity_validate_in_a_fresh_process_exits_2_without_traceback(tmp_path
     import sys
 
     bad = _write(tmp_path, "backlog:\n  grant_share: 1.5\n", "bad.yaml")
-    done = subprocess.run([sys.executable, "-m", "capacity", "validate", str(bad)],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "capacity", "validate", str(bad)], capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2, done.stdout + done.stderr
     assert f"ERROR  {bad}: backlog.grant_share = 1.5: a share must lie from 0 to 1" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr

@@ -95,8 +95,9 @@ def test_a_relative_parameter_path_resolves_from_the_project_wherever_the_notebo
 def test_init_copies_every_parameter_file_and_refuses_to_overwrite(no_project):
     dest = no_project / "planner"
     written = project.init_project(dest)
-    shipped = sorted(p.relative_to(project.defaults_root() / "params")
-                     for p in (project.defaults_root() / "params").rglob("*.yaml"))
+    shipped = sorted(
+        p.relative_to(project.defaults_root() / "params") for p in (project.defaults_root() / "params").rglob("*.yaml")
+    )
     copied = sorted(p.relative_to(dest / "params") for p in (dest / "params").rglob("*.yaml"))
     assert copied == shipped and len(copied) > 10
     assert (dest / "reports").is_dir() and (dest / "README.md").is_file()
@@ -124,9 +125,14 @@ def test_a_run_keeps_its_parameter_files_raw_and_the_merged_scenario(tmp_path, m
     monkeypatch.chdir(REPO)
     scenarios = REPO / "params" / "scenarios"
     chain = extends_chain(scenarios / "return_ceasefire.yaml")
-    assert chain == [REPO / "params" / "baseline.yaml", scenarios / "ceasefire.yaml", scenarios / "return_ceasefire.yaml"]
-    spec = ScenarioSpec(name="return_ceasefire", params_path=scenarios / "return_ceasefire.yaml", title="t",
-                        language="en", seed=1)
+    assert chain == [
+        REPO / "params" / "baseline.yaml",
+        scenarios / "ceasefire.yaml",
+        scenarios / "return_ceasefire.yaml",
+    ]
+    spec = ScenarioSpec(
+        name="return_ceasefire", params_path=scenarios / "return_ceasefire.yaml", title="t", language="en", seed=1
+    )
     try:
         params.load(spec.params_path)
     except params.ParameterError as exc:  # the shipped files are being edited elsewhere
@@ -158,8 +164,10 @@ def test_the_manifest_publishes_no_machine_path(tmp_path, monkeypatch):
     assert out["log"] == "../logs/20250101T000000Z.log"
     assert out["scenarios"][0] == {"params_file": "params/baseline.yaml", "title": "/not/a/path/key"}
     # in the checkout the data are inside the project; in a wheel, inside the installed package
-    assert out["data_files"][0]["path"] in ("src/capacity/datasets/municipalities.csv",
-                                            "capacity/datasets/municipalities.csv")
+    assert out["data_files"][0]["path"] in (
+        "src/capacity/datasets/municipalities.csv",
+        "capacity/datasets/municipalities.csv",
+    )
     assert out["jobs"][0] == {"html": "baseline/01_data.html", "ipynb": None}
     assert out["elsewhere"]["path"] == "file.csv"
 

@@ -17,8 +17,22 @@ DATES = pd.date_range("2025-04-01", periods=4, freq="MS")
 
 
 def test_contract_columns_are_the_designed_ones() -> None:
-    assert CONTRACT_COLUMNS == ("date", "variable", "mean", "q0.025", "q0.05", "q0.10", "q0.165", "q0.25",
-                                "q0.50", "q0.75", "q0.835", "q0.90", "q0.95", "q0.975")
+    assert CONTRACT_COLUMNS == (
+        "date",
+        "variable",
+        "mean",
+        "q0.025",
+        "q0.05",
+        "q0.10",
+        "q0.165",
+        "q0.25",
+        "q0.50",
+        "q0.75",
+        "q0.835",
+        "q0.90",
+        "q0.95",
+        "q0.975",
+    )
 
 
 def test_summarise_known_quantiles() -> None:
@@ -85,23 +99,26 @@ def test_download_can_differ_from_the_table_shown(tmp_path) -> None:
     assert pd.read_csv(tmp_path / "tables" / "share.csv")["value"].tolist() == [0.7383]
 
 
-@pytest.mark.parametrize("value, unit, rounding, language, expected", [
-    (93103.92, "cases", 100, "en", "93,100"),
-    (93103.92, "cases", 100, "nl", "93.100"),
-    (0.738295, "share", 0.001, "en", "73.8 %"),
-    (0.738295, "share", 0.001, "nl", "73,8%"),
-    (9948841.77, "EUR", 100_000, "en", "€ 9.9 million"),
-    (9948841.77, "EUR", 100_000, "nl", "€ 9,9 miljoen"),
-    (27.0, "months", 1, "en", "27"),
-    (float("inf"), "months", 1, "en", "not within the run"),
-    ("inf", "months", 1, "nl", "niet binnen de looptijd"),
-    (float("nan"), "cases", 100, "en", "–"),
-    ("2025-04", "month", 1, "en", "April 2025"),
-    ("2025-04", "month", 1, "nl", "april 2025"),
-    (None, "month", 1, "en", "not on most paths"),
-    (3.4e-321, "EUR", 100_000, "en", "€ 0"),
-    (0.0, "EUR", 100_000, "nl", "€ 0"),
-])
+@pytest.mark.parametrize(
+    "value, unit, rounding, language, expected",
+    [
+        (93103.92, "cases", 100, "en", "93,100"),
+        (93103.92, "cases", 100, "nl", "93.100"),
+        (0.738295, "share", 0.001, "en", "73.8 %"),
+        (0.738295, "share", 0.001, "nl", "73,8%"),
+        (9948841.77, "EUR", 100_000, "en", "€ 9.9 million"),
+        (9948841.77, "EUR", 100_000, "nl", "€ 9,9 miljoen"),
+        (27.0, "months", 1, "en", "27"),
+        (float("inf"), "months", 1, "en", "not within the run"),
+        ("inf", "months", 1, "nl", "niet binnen de looptijd"),
+        (float("nan"), "cases", 100, "en", "–"),
+        ("2025-04", "month", 1, "en", "April 2025"),
+        ("2025-04", "month", 1, "nl", "april 2025"),
+        (None, "month", 1, "en", "not on most paths"),
+        (3.4e-321, "EUR", 100_000, "en", "€ 0"),
+        (0.0, "EUR", 100_000, "nl", "€ 0"),
+    ],
+)
 def test_headline_figures_are_formatted_one_way(value, unit, rounding, language, expected) -> None:
     assert report.fmt_value(value, unit, rounding, language) == expected
 
@@ -142,8 +159,11 @@ def test_chart_summary_rounds_counts_as_the_headline_table_does() -> None:
 def test_charts_carry_plotly_whites_look_without_its_per_trace_defaults() -> None:
     import plotly.io as pio
 
-    fig = report.fan_chart(summarise(np.random.default_rng(0).normal(100, 10, size=(200, 4)), DATES,
-                                     "registered"), "registered", language="en")
+    fig = report.fan_chart(
+        summarise(np.random.default_rng(0).normal(100, 10, size=(200, 4)), DATES, "registered"),
+        "registered",
+        language="en",
+    )
     template = fig.to_plotly_json()["layout"]["template"]
     assert "data" not in template or not template["data"]  # 6 kB of bar/contour/3-D defaults per chart
     white = pio.templates["plotly_white"].layout
@@ -171,8 +191,9 @@ def test_chart_dates_are_written_short_and_read_back_as_the_same_months() -> Non
 def test_texts_and_captions_carry_no_markup() -> None:
     text = report.Text("**Gemeente** <script>alert(1)</script> & DT&V")
     assert "<script>" not in text._repr_markdown_() and "**Gemeente**" in text._repr_markdown_()
-    html = report.table(pd.DataFrame({"a": ["<img src=x onerror=alert(1)>"]}),
-                        caption="<script>x</script>")._repr_html_()
+    html = report.table(
+        pd.DataFrame({"a": ["<img src=x onerror=alert(1)>"]}), caption="<script>x</script>"
+    )._repr_html_()
     assert "<script>" not in html and "<img" not in html and "<caption" in html
 
 
@@ -182,12 +203,30 @@ def test_small_numbers_keep_three_significant_digits() -> None:
 
 
 def test_main_points_give_each_figure_with_its_range() -> None:
-    table = pd.DataFrame([
-        {"key": "a", "label_en": "People without a place", "label_nl": "Mensen zonder plek",
-         "value": 18965.3, "p10": 7266.8, "p90": 36241.0, "unit": "persons", "rounding": 100},
-        {"key": "b", "label_en": "Peak occupancy", "label_nl": "Hoogste bezetting",
-         "value": 0.9987, "p10": float("nan"), "p90": float("nan"), "unit": "share", "rounding": 0.001},
-    ])
+    table = pd.DataFrame(
+        [
+            {
+                "key": "a",
+                "label_en": "People without a place",
+                "label_nl": "Mensen zonder plek",
+                "value": 18965.3,
+                "p10": 7266.8,
+                "p90": 36241.0,
+                "unit": "persons",
+                "rounding": 100,
+            },
+            {
+                "key": "b",
+                "label_en": "Peak occupancy",
+                "label_nl": "Hoogste bezetting",
+                "value": 0.9987,
+                "p10": float("nan"),
+                "p90": float("nan"),
+                "unit": "share",
+                "rounding": 0.001,
+            },
+        ]
+    )
     text = str(report.main_points(table, ["a", "b", "missing"], language="nl"))
     assert "Mensen zonder plek: **19.000** (waarschijnlijk tussen 7.300 en 36.200)" in text
     assert "Hoogste bezetting: **99,9%**" in text and "missing" not in text
@@ -198,14 +237,29 @@ def test_one_label_table_every_key_once_in_both_languages() -> None:
 
     keys = [k for section in labels.SECTIONS for k in section]
     assert len(keys) == len(set(keys)), sorted(k for k in set(keys) if keys.count(k) > 1)
-    untranslated = sorted(k for k, en in labels.LABELS.items() if labels.t(k, "nl") == en and en != "EUR"
-                          and k not in {"indicator", "model", "eur"})
+    untranslated = sorted(
+        k
+        for k, en in labels.LABELS.items()
+        if labels.t(k, "nl") == en and en != "EUR" and k not in {"indicator", "model", "eur"}
+    )
     assert not untranslated, untranslated  # every label's Dutch is in the catalogue
 
 
 def test_main_points_give_no_range_when_it_is_a_single_value() -> None:
-    table = pd.DataFrame([{"key": "a", "label_en": "People without a place", "label_nl": "x", "value": 0.0,
-                           "p10": 0.0, "p90": 0.0, "unit": "persons", "rounding": 100}])
+    table = pd.DataFrame(
+        [
+            {
+                "key": "a",
+                "label_en": "People without a place",
+                "label_nl": "x",
+                "value": 0.0,
+                "p10": 0.0,
+                "p90": 0.0,
+                "unit": "persons",
+                "rounding": 100,
+            }
+        ]
+    )
     assert str(report.main_points(table, ["a"])).endswith("People without a place: **0**")
 
 
@@ -224,17 +278,26 @@ def test_an_english_table_reads_column_codes_as_words_and_downloads_the_codes(tm
 
 
 def test_a_dutch_table_shows_dutch_column_names_and_downloads_the_codes(tmp_path) -> None:
-    frame = pd.DataFrame({"date": pd.to_datetime(["2025-04-01"]), "variable": ["demand"], "mean": [1.0],
-                          "q0.50": [1.0], "unknown_code": [2]})
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2025-04-01"]),
+            "variable": ["demand"],
+            "mean": [1.0],
+            "q0.50": [1.0],
+            "unknown_code": [2],
+        }
+    )
     html = report.table(frame, "f", save_to=tmp_path, language="nl")._repr_html_()
     assert "<th>datum</th>" in html and "<th>variabele</th>" in html and "<th>gemiddelde</th>" in html
     assert "<th>q0.50</th>" in html and "<th>unknown_code</th>" in html  # no Dutch name: the code
     assert "<td>vraag</td>" in html and "<td>demand</td>" not in html  # a code shows its label
-    formatted = report.table(pd.DataFrame({"n": [94336.4], "p": [0.9701]}), language="nl",
-                             formats={"n": "{:,.0f}", "p": "{:.1%}"})._repr_html_()
+    formatted = report.table(
+        pd.DataFrame({"n": [94336.4], "p": [0.9701]}), language="nl", formats={"n": "{:,.0f}", "p": "{:.1%}"}
+    )._repr_html_()
     assert "<td>94.336</td>" in formatted and "<td>97,0%</td>" in formatted  # not 94,336 (= 94.3)
-    english = report.table(pd.DataFrame({"n": [94336.4], "p": [0.9701]}),
-                           formats={"n": "{:,.0f}", "p": "{:.1%}"})._repr_html_()
+    english = report.table(
+        pd.DataFrame({"n": [94336.4], "p": [0.9701]}), formats={"n": "{:,.0f}", "p": "{:.1%}"}
+    )._repr_html_()
     assert "<td>94,336</td>" in english and "<td>97.0 %</td>" in english  # one way: as fmt_value
     flags = report.table(pd.DataFrame({"too_late": [True, False]}), language="nl")._repr_html_()
     assert "<td>ja</td>" in flags and "<td>nee</td>" in flags and "True" not in flags
@@ -265,18 +328,32 @@ def test_every_prose_key_a_notebook_shows_exists_in_both_languages() -> None:
 
 
 def test_a_dutch_table_shows_fixed_phrases_and_units_in_dutch_and_downloads_the_english(tmp_path) -> None:
-    frame = pd.DataFrame({
-        "parameter": ["arrivals_per_month", "grant_share"], "unit": ["persons/month", "share"],
-        "method": ["stock-flow identity with entry_share=0.78, departure_share=0.78", "a new method"],
-        "criterion": ["caseload <= 1,000 cases by month 36", "late share of cohort decisions <= 5%"],
-        "level": ["places at jump-off", "cost-optimal"], "flags": ["interpolated, observed", "observed"],
-        "reliability": ["allocated by key", "thin: fewer than 100 people in shelter; allocated by key, "
-                                            "treat as indicative"]})
+    frame = pd.DataFrame(
+        {
+            "parameter": ["arrivals_per_month", "grant_share"],
+            "unit": ["persons/month", "share"],
+            "method": ["stock-flow identity with entry_share=0.78, departure_share=0.78", "a new method"],
+            "criterion": ["caseload <= 1,000 cases by month 36", "late share of cohort decisions <= 5%"],
+            "level": ["places at jump-off", "cost-optimal"],
+            "flags": ["interpolated, observed", "observed"],
+            "reliability": [
+                "allocated by key",
+                "thin: fewer than 100 people in shelter; allocated by key, treat as indicative",
+            ],
+        }
+    )
     html = report.table(frame, "c", save_to=tmp_path, language="nl")._repr_html_()
-    for dutch in ("personen per maand", "instroomaandeel 0,78", "hoogstens 1.000 zaken in maand 36",
-                  "plekken bij de start van de prognose", "geïnterpoleerd, waargenomen",
-                  "toegerekend met de verdeelsleutel", "minder dan 100 mensen", "inwilligingspercentage",
-                  "<td>aandeel</td>"):
+    for dutch in (
+        "personen per maand",
+        "instroomaandeel 0,78",
+        "hoogstens 1.000 zaken in maand 36",
+        "plekken bij de start van de prognose",
+        "geïnterpoleerd, waargenomen",
+        "toegerekend met de verdeelsleutel",
+        "minder dan 100 mensen",
+        "inwilligingspercentage",
+        "<td>aandeel</td>",
+    ):
         assert dutch in html, dutch
     assert "a new method" in html  # an unknown phrase is shown as it is, not dropped
     for english in ("persons/month", "places at jump-off", "allocated by key", "caseload"):
@@ -298,32 +375,38 @@ def test_a_report_run_sends_a_chart_as_html_only(monkeypatch: pytest.MonkeyPatch
     """Kernels of a batch whose notebooks are not kept skip the JSON twin only JupyterLab renders."""
     from capacity.report.charts import HTML_ONLY_ENV
 
-    fig = report.fan_chart(summarise(np.random.default_rng(0).normal(100, 10, size=(200, 4)), DATES,
-                                     "registered"), "registered")
+    fig = report.fan_chart(
+        summarise(np.random.default_rng(0).normal(100, 10, size=(200, 4)), DATES, "registered"), "registered"
+    )
     monkeypatch.delenv(HTML_ONLY_ENV, raising=False)
     full = report.figure(fig)._repr_mimebundle_()
     monkeypatch.setenv(HTML_ONLY_ENV, "1")
     html_only = report.figure(fig)._repr_mimebundle_()
     assert set(full) == {"text/html", "application/vnd.plotly.v1+json"}
+
     def no_ids(page: str) -> str:  # plotly gives each div a new id
         return re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "id", page)
 
     assert list(html_only) == ["text/html"] and no_ids(html_only["text/html"]) == no_ids(full["text/html"])
 
 
-@pytest.mark.parametrize("frame", [
-    pd.DataFrame({"a": ["x <b> & 'q'", None, ""], "b": [True, False, True], "n": ["1.234", "–", "5"]}),
-    pd.DataFrame({"maand": ["april 2025"], "vraag naar plekken": ["12.345"], "x": [np.nan]}),
-    pd.DataFrame({1: ["een"], "<kop>": ["twee"]}),
-    pd.DataFrame({"leeg": []}),
-])
+@pytest.mark.parametrize(
+    "frame",
+    [
+        pd.DataFrame({"a": ["x <b> & 'q'", None, ""], "b": [True, False, True], "n": ["1.234", "–", "5"]}),
+        pd.DataFrame({"maand": ["april 2025"], "vraag naar plekken": ["12.345"], "x": [np.nan]}),
+        pd.DataFrame({1: ["een"], "<kop>": ["twee"]}),
+        pd.DataFrame({"leeg": []}),
+    ],
+)
 def test_html_table_is_pandas_markup_unindented(frame: pd.DataFrame) -> None:
     """The table writer gives pandas' to_html(index=False) page, a missing value as a dash."""
     from capacity.report.tables import html_table
 
     dashed = frame.astype(object).where(frame.notna(), "–")
-    expected = re.sub(r">\s+<", "><", dashed.to_html(index=False, escape=True, border=0,
-                                                     classes="dataframe capacity-table"))
+    expected = re.sub(
+        r">\s+<", "><", dashed.to_html(index=False, escape=True, border=0, classes="dataframe capacity-table")
+    )
     assert html_table(frame) == expected
     with_caption = html_table(frame, "Prognose <voor> de gemeente")
     assert '<caption class="sr-only">Prognose &lt;voor&gt; de gemeente</caption><thead>' in with_caption

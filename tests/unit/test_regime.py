@@ -37,8 +37,7 @@ def _paths(n: int = 20, h: int = 36, seed: int = 0, residual: bool = True) -> Po
         previous = np.concatenate([np.full((n, 1), 130_000.0), registered[:, :-1]], axis=1)
         departures = rate * previous
         res = registered - previous - arrivals + departures
-    return PopulationPaths(dates, arrivals, departures, registered, START - pd.DateOffset(months=1),
-                           130_000.0, res)
+    return PopulationPaths(dates, arrivals, departures, registered, START - pd.DateOffset(months=1), 130_000.0, res)
 
 
 def _cfg(**kw) -> BacklogConfig:
@@ -85,7 +84,7 @@ def test_pull_forward_keeps_the_people_and_moves_them_before_the_cut_off():
     k = split.switch_index
     tp = split.population.arrivals.sum(axis=1) + split.asylum_arrivals.sum(axis=1)
     assert tp == pytest.approx(pop.arrivals.sum(axis=1))
-    assert np.all(split.population.arrivals[:, k - 3:k] > pop.arrivals[:, k - 3:k])
+    assert np.all(split.population.arrivals[:, k - 3 : k] > pop.arrivals[:, k - 3 : k])
     assert split.population.identity_error() < 1e-6
 
 
@@ -115,8 +114,13 @@ def test_share_in_shelter_at_the_month_before_the_tpd_end():
 
 
 def test_document_takers_are_never_in_the_ind_queue_nor_decided():
-    cfg = simple_backlog(permit_uptake_share=1.0, permit_uptake_months=3.0, n_months=12,
-                        ind_decisions_per_month=5000.0, regular_backlog_cases=0.0)
+    cfg = simple_backlog(
+        permit_uptake_share=1.0,
+        permit_uptake_months=3.0,
+        n_months=12,
+        ind_decisions_per_month=5000.0,
+        regular_backlog_cases=0.0,
+    )
     res = backlog.simulate(np.full(3, 10_000.0), cfg, rng=np.random.default_rng(0))
     assert res.paths["pending"].max() == 0
     assert res.paths["decisions"].sum() == 0
@@ -125,19 +129,28 @@ def test_document_takers_are_never_in_the_ind_queue_nor_decided():
 
 
 def test_only_continuing_cases_enter_the_queue():
-    cfg = simple_backlog(permit_uptake_share=0.73, persons_per_case=1.25, n_months=6,
-                        ind_decisions_per_month=0.0, return_rate_per_month=0.0)
-    res = backlog.simulate(np.full(2, 10_000.0), cfg, rng=np.random.default_rng(0),
-                           departure_rates=np.zeros((2, 6)))
+    cfg = simple_backlog(
+        permit_uptake_share=0.73,
+        persons_per_case=1.25,
+        n_months=6,
+        ind_decisions_per_month=0.0,
+        return_rate_per_month=0.0,
+    )
+    res = backlog.simulate(np.full(2, 10_000.0), cfg, rng=np.random.default_rng(0), departure_rates=np.zeros((2, 6)))
     assert res.paths["pending"][:, 0] == pytest.approx(0.27 * 10_000 / 1.25)
     assert res.paths["shelter_entitled"][:, 0] == pytest.approx(0.27 * 10_000)
 
 
 def test_issuing_capacity_counts_persons():
-    cfg = simple_backlog(permit_uptake_share=1.0, permit_uptake_months=1.0, persons_per_case=2.0,
-                        permit_capacity_per_month=1000.0, n_months=6, ind_decisions_per_month=0.0)
-    res = backlog.simulate(np.full(1, 4000.0), cfg, rng=np.random.default_rng(0),
-                           departure_rates=np.zeros((1, 6)))
+    cfg = simple_backlog(
+        permit_uptake_share=1.0,
+        permit_uptake_months=1.0,
+        persons_per_case=2.0,
+        permit_capacity_per_month=1000.0,
+        n_months=6,
+        ind_decisions_per_month=0.0,
+    )
+    res = backlog.simulate(np.full(1, 4000.0), cfg, rng=np.random.default_rng(0), departure_rates=np.zeros((1, 6)))
     persons = res.paths["permits_issued"][0] * 2.0
     assert persons[:4] == pytest.approx([1000.0] * 4)
 
@@ -145,26 +158,34 @@ def test_issuing_capacity_counts_persons():
 def test_post_tpd_arrivals_join_the_regular_inflow():
     cfg = simple_backlog(n_months=4, regular_inflow_per_year=0.0, regular_inflow_noise_sd=0.0)
     extra = np.full((2, 4), 500.0)
-    res = backlog.simulate(np.full(2, 1000.0), cfg, rng=np.random.default_rng(0),
-                           extra_regular_inflow=extra)
+    res = backlog.simulate(np.full(2, 1000.0), cfg, rng=np.random.default_rng(0), extra_regular_inflow=extra)
     assert res.paths["regular_inflow"] == pytest.approx(extra)
 
 
 # --- the ledger ------------------------------------------------------------------------------
 
 
-def _ledger(cfg: BacklogConfig, pop: PopulationPaths, seed: int = 0, share: float = 0.78,
-            housing_cap: float | None = None):
+def _ledger(
+    cfg: BacklogConfig, pop: PopulationPaths, seed: int = 0, share: float = 0.78, housing_cap: float | None = None
+):
     rng = np.random.default_rng(seed)
     split = split_at_tpd_end(pop, cfg, rng=rng)
     cohort = backlog.cohort_at_tpd_end(split.population, cfg)
     rates = backlog.forecast_departure_rates(split.population, cfg)
     post = split.asylum_on(tpd_end_month(cfg), cfg.n_months)
-    bl = backlog.simulate_after_tpd(cohort * (1 - split.pulse_share), cfg, rng=rng, departure_rates=rates,
-                                    post_tpd_arrivals=post)
-    return backlog.build_ledger(bl, cfg, cohort=cohort, arrivals=post,
-                                in_shelter_share=np.full(pop.n_paths, share),
-                                departure_rates=rates, rng=rng, housing_cap=housing_cap)
+    bl = backlog.simulate_after_tpd(
+        cohort * (1 - split.pulse_share), cfg, rng=rng, departure_rates=rates, post_tpd_arrivals=post
+    )
+    return backlog.build_ledger(
+        bl,
+        cfg,
+        cohort=cohort,
+        arrivals=post,
+        in_shelter_share=np.full(pop.n_paths, share),
+        departure_rates=rates,
+        rng=rng,
+        housing_cap=housing_cap,
+    )
 
 
 def _check(ledger) -> None:
@@ -183,23 +204,49 @@ def test_ledger_conserves_people_on_every_path_of_every_shipped_scenario(path):
 
 
 @settings(max_examples=25, deadline=None)
-@given(uptake=st.floats(0, 1), ppc=st.floats(1, 2), pulse=st.floats(0, 0.5),
-       asylum=st.floats(0, 1), housing=st.floats(0, 1), cap=st.floats(0, 20_000),
-       work=st.floats(0, 0.7), ret=st.floats(0, 0.3), months=st.integers(1, 70),
-       seed=st.integers(0, 10_000))
-def test_ledger_conserves_people_under_any_parameters(uptake, ppc, pulse, asylum, housing, cap, work,
-                                                      ret, months, seed):
-    cfg = _cfg(permit_uptake_share=uptake, persons_per_case=ppc, tpd_end_departure_pulse=pulse,
-               post_tpd_asylum_share=asylum, document_housing_rate_per_month=housing,
-               permit_capacity_per_month=cap, expiry_work_study_share=work, expiry_return_share=ret,
-               document_months=months, n_months=48, regular_backlog_cases=20_000.0,
-               regular_inflow_per_year=24_000.0, grant_share=0.5, appeal_share=0.5)
+@given(
+    uptake=st.floats(0, 1),
+    ppc=st.floats(1, 2),
+    pulse=st.floats(0, 0.5),
+    asylum=st.floats(0, 1),
+    housing=st.floats(0, 1),
+    cap=st.floats(0, 20_000),
+    work=st.floats(0, 0.7),
+    ret=st.floats(0, 0.3),
+    months=st.integers(1, 70),
+    seed=st.integers(0, 10_000),
+)
+def test_ledger_conserves_people_under_any_parameters(
+    uptake, ppc, pulse, asylum, housing, cap, work, ret, months, seed
+):
+    cfg = _cfg(
+        permit_uptake_share=uptake,
+        persons_per_case=ppc,
+        tpd_end_departure_pulse=pulse,
+        post_tpd_asylum_share=asylum,
+        document_housing_rate_per_month=housing,
+        permit_capacity_per_month=cap,
+        expiry_work_study_share=work,
+        expiry_return_share=ret,
+        document_months=months,
+        n_months=48,
+        regular_backlog_cases=20_000.0,
+        regular_inflow_per_year=24_000.0,
+        grant_share=0.5,
+        appeal_share=0.5,
+    )
     _check(_ledger(cfg, _paths(n=4, h=40, seed=seed), seed=seed))
 
 
 def test_at_expiry_every_document_holder_takes_a_branch():
-    cfg = _cfg(permit_uptake_share=1.0, document_months=24, n_months=30, expiry_work_study_share=0.5,
-               expiry_asylum_share=0.2, expiry_return_share=0.2)
+    cfg = _cfg(
+        permit_uptake_share=1.0,
+        document_months=24,
+        n_months=30,
+        expiry_work_study_share=0.5,
+        expiry_asylum_share=0.2,
+        expiry_return_share=0.2,
+    )
     ledger = _ledger(cfg, _paths(n=4, h=40))
     e = ledger.expiry_index
     assert ledger.dates[e] == pd.Timestamp("2029-03-01")
@@ -234,21 +281,39 @@ def test_ledger_chart_stacks_every_state_and_marks_the_expiry(language):
 
 
 def test_issuing_before_the_tpd_end_shortens_the_wait_for_the_document():
-    base = dict(permit_uptake_share=1.0, permit_uptake_months=1.0, persons_per_case=1.0,
-                permit_capacity_per_month=1000.0, n_months=8, ind_decisions_per_month=0.0)
-    plain = backlog.simulate(np.full(1, 5000.0), simple_backlog(**base), rng=np.random.default_rng(0),
-                             departure_rates=np.zeros((1, 8)))
-    early = backlog.simulate(np.full(1, 5000.0), simple_backlog(**base, document_issue_lead_months=3),
-                             rng=np.random.default_rng(0), departure_rates=np.zeros((1, 8)))
+    base = dict(
+        permit_uptake_share=1.0,
+        permit_uptake_months=1.0,
+        persons_per_case=1.0,
+        permit_capacity_per_month=1000.0,
+        n_months=8,
+        ind_decisions_per_month=0.0,
+    )
+    plain = backlog.simulate(
+        np.full(1, 5000.0), simple_backlog(**base), rng=np.random.default_rng(0), departure_rates=np.zeros((1, 8))
+    )
+    early = backlog.simulate(
+        np.full(1, 5000.0),
+        simple_backlog(**base, document_issue_lead_months=3),
+        rng=np.random.default_rng(0),
+        departure_rates=np.zeros((1, 8)),
+    )
     assert plain.paths["permits_issued"][0, :5] == pytest.approx([1000.0] * 5)
     assert early.paths["permits_issued"][0, :2] == pytest.approx([4000.0, 1000.0])
     assert early.without_document().max() < plain.without_document().max()
 
 
 def test_new_asylum_applications_at_expiry_join_the_ind_inflow_and_are_decided():
-    cfg = _cfg(permit_uptake_share=1.0, document_months=24, n_months=40, expiry_asylum_share=0.6,
-               regular_inflow_noise_sd=0.0, regular_inflow_per_year=12_000.0, regular_backlog_cases=1000.0,
-               ind_decisions_per_month=3000.0)
+    cfg = _cfg(
+        permit_uptake_share=1.0,
+        document_months=24,
+        n_months=40,
+        expiry_asylum_share=0.6,
+        regular_inflow_noise_sd=0.0,
+        regular_inflow_per_year=12_000.0,
+        regular_backlog_cases=1000.0,
+        ind_decisions_per_month=3000.0,
+    )
     pop = _paths(n=4, h=40)
     ledger = _ledger(cfg, pop)
     e = ledger.expiry_index
@@ -259,10 +324,12 @@ def test_new_asylum_applications_at_expiry_join_the_ind_inflow_and_are_decided()
     rates = backlog.forecast_departure_rates(split.population, cfg)
     post = split.asylum_on(tpd_end_month(cfg), cfg.n_months)
     cohort = backlog.cohort_at_tpd_end(split.population, cfg)
-    bl = backlog.simulate_after_tpd(cohort, cfg, rng=np.random.default_rng(0), departure_rates=rates,
-                                    post_tpd_arrivals=post)
+    bl = backlog.simulate_after_tpd(
+        cohort, cfg, rng=np.random.default_rng(0), departure_rates=rates, post_tpd_arrivals=post
+    )
     assert bl.paths["regular_inflow"][:, e] == pytest.approx(
-        1000.0 + post[:, e] + backlog.expiry_asylum_applications(bl, cfg, departure_rates=rates)[:, e])
+        1000.0 + post[:, e] + backlog.expiry_asylum_applications(bl, cfg, departure_rates=rates)[:, e]
+    )
     decided = ledger.stocks["expired_asylum_granted"] + ledger.stocks["expired_asylum_refused"]
     assert decided[:, -1].min() > 0
 
@@ -285,10 +352,19 @@ def _ledger_with_homes(cfg: BacklogConfig, pop: PopulationPaths, homes: HomeExit
     cohort = backlog.cohort_at_tpd_end(split.population, cfg)
     rates = backlog.forecast_departure_rates(split.population, cfg)
     post = split.asylum_on(tpd_end_month(cfg), cfg.n_months)
-    bl = backlog.simulate_after_tpd(cohort * (1 - split.pulse_share), cfg, rng=rng, departure_rates=rates,
-                                    post_tpd_arrivals=post)
-    return backlog.build_ledger(bl, cfg, cohort=cohort, arrivals=post, in_shelter_share=np.full(pop.n_paths, share),
-                                departure_rates=rates, rng=rng, homes=homes), rates
+    bl = backlog.simulate_after_tpd(
+        cohort * (1 - split.pulse_share), cfg, rng=rng, departure_rates=rates, post_tpd_arrivals=post
+    )
+    return backlog.build_ledger(
+        bl,
+        cfg,
+        cohort=cohort,
+        arrivals=post,
+        in_shelter_share=np.full(pop.n_paths, share),
+        departure_rates=rates,
+        rng=rng,
+        homes=homes,
+    ), rates
 
 
 def test_ledger_takes_the_shelter_models_exit_to_a_home():
@@ -299,12 +375,17 @@ def test_ledger_takes_the_shelter_models_exit_to_a_home():
     # equal hazards and work share 1: the same as the ledger's own single rate and cap
     same = HomeExits(employed_share=1.0, rate_employed=np.full(n, 0.05), rate_other=np.full(n, 0.05), cap=1500.0)
     via_homes, _ = _ledger_with_homes(cfg, pop, same)
-    own = _ledger(cfg.model_copy(update={"document_housing_rate_per_month": Distribution(value=0.05)}), pop,
-                  housing_cap=1500.0)
+    own = _ledger(
+        cfg.model_copy(update={"document_housing_rate_per_month": Distribution(value=0.05)}), pop, housing_cap=1500.0
+    )
     np.testing.assert_allclose(via_homes.flows["moved_to_housing"], own.flows["moved_to_housing"])
     # the shelter model's two hazards: the first month's moves are the work-weighted mix, not the own rate
-    homes = ShelterResult.home_exits(SimpleNamespace(
-        cfg=ShelterConfig(), rates={"home_exit_rate_employed": np.full(n, 0.06), "home_exit_rate_other": np.full(n, 0.02)}))
+    homes = ShelterResult.home_exits(
+        SimpleNamespace(
+            cfg=ShelterConfig(),
+            rates={"home_exit_rate_employed": np.full(n, 0.06), "home_exit_rate_other": np.full(n, 0.02)},
+        )
+    )
     assert (homes.employed_share, homes.cap) == (0.59, 2000.0)
     ledger, rates = _ledger_with_homes(cfg, pop, replace(homes, cap=np.inf))
     _check(ledger)

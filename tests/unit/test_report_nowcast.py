@@ -21,10 +21,13 @@ def history() -> pd.DataFrame:
     return load_history()
 
 
-@pytest.mark.parametrize(("language", "today_label", "last_label", "band"),
-                         [("en", "today", "last count", "80 % band"), ("nl", "nu", "laatste telling", "80%-band")])
-def test_sources_chart_shows_every_source_the_band_the_last_count_and_today(history, language, today_label,
-                                                                           last_label, band):
+@pytest.mark.parametrize(
+    ("language", "today_label", "last_label", "band"),
+    [("en", "today", "last count", "80 % band"), ("nl", "nu", "laatste telling", "80%-band")],
+)
+def test_sources_chart_shows_every_source_the_band_the_last_count_and_today(
+    history, language, today_label, last_label, band
+):
     cfg = params.load(forecast__as_of="2026-12-06").forecast
     fig = nowcast_sources_chart(history, cfg, language=language)
     names = [tr.name for tr in fig.data]
@@ -37,8 +40,10 @@ def test_sources_chart_shows_every_source_the_band_the_last_count_and_today(hist
     lines = {a.text: a.x for a in fig.layout.annotations}
     assert lines[today_label] == "2026-12-06" and lines[last_label] == "2025-06-01"
     # the charts' own lines (named, one style on every page): today on the run's day, drawn once
-    assert {(s.name, s.x0) for s in fig.layout.shapes} == {(TODAY_NAME, "2026-12-06"),
-                                                           (OBSERVED_END_NAME, "2025-06-01")}
+    assert {(s.name, s.x0) for s in fig.layout.shapes} == {
+        (TODAY_NAME, "2026-12-06"),
+        (OBSERVED_END_NAME, "2025-06-01"),
+    }
     shown = figure(fig).fig
     assert sum(s.name == TODAY_NAME for s in shown.layout.shapes) == 1
     # the band runs to today and widens after the last count
@@ -51,8 +56,9 @@ def test_sources_chart_shows_every_source_the_band_the_last_count_and_today(hist
 
 def test_sources_chart_has_a_text_alternative_with_the_headline_figure(history):
     cfg = params.load(forecast__as_of="2026-12-06").forecast
-    headline = pd.DataFrame({"key": ["registered_nowcast"], "value": [145_912.0], "p10": [131_000.0],
-                             "p90": [161_000.0]})
+    headline = pd.DataFrame(
+        {"key": ["registered_nowcast"], "value": [145_912.0], "p10": [131_000.0], "p90": [161_000.0]}
+    )
     fig = nowcast_sources_chart(history, cfg, headline=headline, language="en")
     summary = fig.layout.meta["summary"]
     assert "4 from the ministry letters" in summary and "24 months of Eurostat" in summary
@@ -70,12 +76,26 @@ def test_population_fan_leaves_today_and_the_last_count_to_the_charts(language, 
     monkeypatch.setenv(AS_OF_ENV, "2026-12-06")
     dates = pd.date_range("2025-07-01", periods=24, freq="MS")
     paths = np.linspace(130_000, 140_000, 24)[None, :] * np.linspace(0.9, 1.1, 20)[:, None]
-    population = PopulationPaths(dates=dates, arrivals=paths / 100, departures=paths / 100, registered=paths,
-                                 jump_off_date=pd.Timestamp("2025-06-01"), jump_off_registered=129_230.0,
-                                 today=pd.Timestamp("2026-12-01"))
-    history = pd.DataFrame({"date": pd.date_range("2024-07-01", periods=12, freq="MS"), "variable": "registered",
-                            "value": np.linspace(110_000, 129_230, 12), "flag": "observed"})
+    population = PopulationPaths(
+        dates=dates,
+        arrivals=paths / 100,
+        departures=paths / 100,
+        registered=paths,
+        jump_off_date=pd.Timestamp("2025-06-01"),
+        jump_off_registered=129_230.0,
+        today=pd.Timestamp("2026-12-01"),
+    )
+    history = pd.DataFrame(
+        {
+            "date": pd.date_range("2024-07-01", periods=12, freq="MS"),
+            "variable": "registered",
+            "value": np.linspace(110_000, 129_230, 12),
+            "flag": "observed",
+        }
+    )
     fig = figure(population_fan(population, history, "registered", language=language)).fig
-    assert [(s.name, s.x0) for s in fig.layout.shapes] == [(OBSERVED_END_NAME, "2025-06-01"),
-                                                           (TODAY_NAME, "2026-12-06")]
+    assert [(s.name, s.x0) for s in fig.layout.shapes] == [
+        (OBSERVED_END_NAME, "2025-06-01"),
+        (TODAY_NAME, "2026-12-06"),
+    ]
     assert len(fig.layout.annotations) == 2

@@ -63,9 +63,10 @@ def test_count_and_size_both_apply(tmp_path: Path) -> None:
     assert _left(reports) == RUNS[-2:]
 
 
-@pytest.mark.parametrize(("text", "expected"), [("2GB", 2 * 10**9), ("500 MB", 500 * 10**6),
-                                                ("1.5GiB", int(1.5 * 2**30)), ("123456", 123456),
-                                                ("10kb", 10_000)])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("2GB", 2 * 10**9), ("500 MB", 500 * 10**6), ("1.5GiB", int(1.5 * 2**30)), ("123456", 123456), ("10kb", 10_000)],
+)
 def test_parse_size(text: str, expected: int) -> None:
     assert parse_size(text) == expected
     assert RunOptions(keep_size=text).keep_size == expected

@@ -21,8 +21,18 @@ from capacity.runner.publish import _read_holder
 pytestmark = pytest.mark.unit
 
 
-@pytest.mark.parametrize("option", [["--wait", "-1"], ["--wait", "inf"], ["--timeout", "nan"], ["--timeout", "-5"],
-                                    ["--start-timeout", "0"], ["--jobs", "0"], ["--keep", "-1"]])
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--wait", "-1"],
+        ["--wait", "inf"],
+        ["--timeout", "nan"],
+        ["--timeout", "-5"],
+        ["--start-timeout", "0"],
+        ["--jobs", "0"],
+        ["--keep", "-1"],
+    ],
+)
 def test_a_bad_option_is_refused_before_anything_runs_also_in_a_dry_run(capsys, option: list[str]) -> None:
     assert cli.main(["run", "--dry-run", *option]) == cli.EXIT_INPUT
     err = capsys.readouterr().err
@@ -74,9 +84,21 @@ def _jobs(n: int) -> list:
     from capacity.runner.registry import Notebook
 
     nb = Notebook("05_municipality", per="municipality", path=Path("05.ipynb"))
-    return [Job(key=f"s/05/GM{i:04d}", scenario="s", notebook=nb, municipality=f"GM{i:04d}",
-                parameters={"output_dir": "s"}, output_ipynb=Path("x"), output_html=Path("x"),
-                workdir=Path("x"), language="nl", title="t") for i in range(n)]
+    return [
+        Job(
+            key=f"s/05/GM{i:04d}",
+            scenario="s",
+            notebook=nb,
+            municipality=f"GM{i:04d}",
+            parameters={"output_dir": "s"},
+            output_ipynb=Path("x"),
+            output_html=Path("x"),
+            workdir=Path("x"),
+            language="nl",
+            title="t",
+        )
+        for i in range(n)
+    ]
 
 
 @pytest.mark.parametrize("n", [1, 2, 4])
@@ -86,14 +108,16 @@ def test_municipal_reports_are_chunked_and_gathered_whatever_the_number_of_worke
     kinds = set()
     for workers in (1, 2, 8):
         pool = _Pool()
-        batch = Batch(pool, _jobs(n), {}, {}, progress=None, job_kwargs={}, workers=workers,
-                      options=RunOptions(jobs=workers))
+        batch = Batch(
+            pool, _jobs(n), {}, {}, progress=None, job_kwargs={}, workers=workers, options=RunOptions(jobs=workers)
+        )
         batch.submit_jobs(_jobs(n), cache=None)
         kinds.add(frozenset(pool.calls))
     assert kinds == {frozenset({"chunk"})}  # never one papermill run per report unless asked
     pool = _Pool()
-    Batch(pool, _jobs(n), {}, {}, progress=None, job_kwargs={}, workers=2,
-          options=RunOptions(municipal_chunk=1)).submit_jobs(_jobs(n), cache=None)
+    Batch(
+        pool, _jobs(n), {}, {}, progress=None, job_kwargs={}, workers=2, options=RunOptions(municipal_chunk=1)
+    ).submit_jobs(_jobs(n), cache=None)
     assert set(pool.calls) == {"papermill"}
 
 
@@ -105,9 +129,12 @@ def test_gathering_a_batch_that_wrote_no_municipal_table_is_nothing_to_do(tmp_pa
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
-@given(wait=st.floats(allow_nan=True, allow_infinity=True) | st.integers(-5, 10**9),
-       timeout=st.none() | st.floats(allow_nan=True, allow_infinity=True),
-       jobs=st.none() | st.integers(-3, 64), keep=st.integers(-3, 100))
+@given(
+    wait=st.floats(allow_nan=True, allow_infinity=True) | st.integers(-5, 10**9),
+    timeout=st.none() | st.floats(allow_nan=True, allow_infinity=True),
+    jobs=st.none() | st.integers(-3, 64),
+    keep=st.integers(-3, 100),
+)
 def test_run_options_are_bounded_or_refused(wait, timeout, jobs, keep) -> None:
     try:
         options = RunOptions(wait=wait, timeout=timeout, jobs=jobs, keep=keep)

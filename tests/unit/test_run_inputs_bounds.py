@@ -25,8 +25,20 @@ def test_n_paths_inside_the_bounds_is_accepted() -> None:
     check_scenario_bounds(load_scenarios(None), {"n_paths": 200})
 
 
-@pytest.mark.parametrize("value", ["!!python/object:os.system ls", "!!python/object/apply:os.system [ls]",
-                                   "[1, ", "{a: [", "&a [*a]", "\x1b[31m", "a\x00b", "\x07", "\ufffe"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "!!python/object:os.system ls",
+        "!!python/object/apply:os.system [ls]",
+        "[1, ",
+        "{a: [",
+        "&a [*a]",
+        "\x1b[31m",
+        "a\x00b",
+        "\x07",
+        "\ufffe",
+    ],
+)
 def test_a_bad_yaml_or_control_character_in_p_is_one_line(capsys, value: str) -> None:
     assert cli.main(["run", "--dry-run", "-p", f"n_paths={value}"]) == cli.EXIT_INPUT
     err = capsys.readouterr().err

@@ -21,15 +21,29 @@ def _exceptions() -> list[tuple[BaseException, dict, str, str, bool]]:
     from papermill.exceptions import PapermillExecutionError
 
     return [
-        (PapermillExecutionError(3, 4, "raise", "ValueError", "bad", []), {}, "failed",
-         "ValueError: bad (cell 4)", False),
-        (CellExecutionError("trace", "ValueError", "bad"), {"cell": 4}, "failed",
-         "ValueError: bad (cell 4)", False),
-        (CellTimeoutError("Cell execution timed out\nmore"), {}, "timeout",
-         "a cell ran longer than the per-cell timeout of 30 s and was stopped (raise it with "
-         "--timeout): Cell execution timed out", True),
-        (DeadKernelError("Kernel died"), {}, "died",
-         "the kernel died while running a cell (out of memory or a crash?): Kernel died", True),
+        (
+            PapermillExecutionError(3, 4, "raise", "ValueError", "bad", []),
+            {},
+            "failed",
+            "ValueError: bad (cell 4)",
+            False,
+        ),
+        (CellExecutionError("trace", "ValueError", "bad"), {"cell": 4}, "failed", "ValueError: bad (cell 4)", False),
+        (
+            CellTimeoutError("Cell execution timed out\nmore"),
+            {},
+            "timeout",
+            "a cell ran longer than the per-cell timeout of 30 s and was stopped (raise it with "
+            "--timeout): Cell execution timed out",
+            True,
+        ),
+        (
+            DeadKernelError("Kernel died"),
+            {},
+            "died",
+            "the kernel died while running a cell (out of memory or a crash?): Kernel died",
+            True,
+        ),
         (OSError("no such file"), {}, "failed", "OSError: no such file", False),
     ]
 
@@ -49,10 +63,18 @@ def test_a_raising_cell_reads_the_same_from_papermill_and_from_a_chunk() -> None
 
 def _municipal_job(tmp_path: Path, code: str = "GM0014") -> Job:
     scenario_dir = tmp_path / "run" / "s"
-    return Job(key=f"s/05/{code}", scenario="s", notebook=Notebook("05"), municipality=code,
-               parameters={}, output_ipynb=scenario_dir / "municipalities" / f"{code}.ipynb",
-               output_html=scenario_dir / "municipalities" / f"{code}.html",
-               workdir=tmp_path / "w", language="nl", title="Gemeente")
+    return Job(
+        key=f"s/05/{code}",
+        scenario="s",
+        notebook=Notebook("05"),
+        municipality=code,
+        parameters={},
+        output_ipynb=scenario_dir / "municipalities" / f"{code}.ipynb",
+        output_html=scenario_dir / "municipalities" / f"{code}.html",
+        workdir=tmp_path / "w",
+        language="nl",
+        title="Gemeente",
+    )
 
 
 def _context(tmp_path: Path) -> dict[str, str]:
@@ -60,20 +82,27 @@ def _context(tmp_path: Path) -> dict[str, str]:
 
 
 def _page_notebook(code: str) -> nbformat.NotebookNode:
-    both = (f'<p class="downloads">Download: <a href="tables/municipality_{code}.csv" download>CSV</a>'
-            f' · <a href="tables/municipality_{code}.xlsx" download>Excel</a></p>')
+    both = (
+        f'<p class="downloads">Download: <a href="tables/municipality_{code}.csv" download>CSV</a>'
+        f' · <a href="tables/municipality_{code}.xlsx" download>Excel</a></p>'
+    )
     csv_only = '<p class="downloads">Download: <a href="tables/national.csv" download>CSV</a></p>'
-    return nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("Zie [de tabel](tables/national.csv)."),
-        nbformat.v4.new_code_cell("a", outputs=[nbformat.v4.new_output(
-            "display_data", data={"text/html": both, "text/plain": "t"})]),
-        nbformat.v4.new_code_cell("b", outputs=[nbformat.v4.new_output(
-            "display_data", data={"text/html": csv_only, "text/plain": "t"})]),
-    ])
+    return nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("Zie [de tabel](tables/national.csv)."),
+            nbformat.v4.new_code_cell(
+                "a", outputs=[nbformat.v4.new_output("display_data", data={"text/html": both, "text/plain": "t"})]
+            ),
+            nbformat.v4.new_code_cell(
+                "b", outputs=[nbformat.v4.new_output("display_data", data={"text/html": csv_only, "text/plain": "t"})]
+            ),
+        ]
+    )
 
 
 def test_a_batch_page_links_its_tables_right_without_patching_the_rendered_page(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from capacity.runner import export
 
     code = "GM0014"
@@ -111,8 +140,9 @@ def test_a_failed_batch_page_keeps_its_own_csv_link(tmp_path: Path) -> None:
 
     job = _municipal_job(tmp_path)
     job.output_html.parent.mkdir(parents=True)
-    page = export.export_html(_page_notebook("GM0014"), job, status="failed", error="x", gathered=True,
-                              context=_context(tmp_path)).read_text(encoding="utf-8")
+    page = export.export_html(
+        _page_notebook("GM0014"), job, status="failed", error="x", gathered=True, context=_context(tmp_path)
+    ).read_text(encoding="utf-8")
     assert MUNICIPAL_CSV not in page and 'href="../tables/municipality_GM0014.csv"' in page
 
 
@@ -141,6 +171,6 @@ def test_the_prepare_task_gets_the_validated_scenario_not_its_file(tmp_path: Pat
     from capacity.runner.batch import prepare_tasks
     from capacity.runner.plan import load_scenarios
 
-    spec, = load_scenarios([BASELINE_PATH])
-    task, = prepare_tasks([spec], tmp_path, prepare=True)
+    (spec,) = load_scenarios([BASELINE_PATH])
+    (task,) = prepare_tasks([spec], tmp_path, prepare=True)
     assert task.args[0] is spec.scenario and spec.scenario is not None

@@ -29,8 +29,7 @@ def write(tmp_path: Path, text: str, name: str = "scenario.yaml") -> Path:
     return path
 
 
-SHOCK = ("forecast:\n  shocks:\n    - {name: wave, target: arrivals, %s, shape: pulse, duration_months: 3, "
-         "size: 1.5}\n")
+SHOCK = "forecast:\n  shocks:\n    - {name: wave, target: arrivals, %s, shape: pulse, duration_months: 3, size: 1.5}\n"
 
 
 def test_a_shock_in_months_after_the_run_starts_after_the_as_of_month(tmp_path):
@@ -63,8 +62,10 @@ def test_a_tpd_end_that_passed_is_the_regime_after_it_not_a_warning(tmp_path):
 
 
 def test_a_tpd_end_and_places_in_the_past_are_named(tmp_path):
-    path = write(tmp_path, "backlog:\n  tpd_end_date: 2026-03-04\nshelter:\n  places_changes:\n"
-                           "    - {month: 2026-01-01, change: 100}\n")
+    path = write(
+        tmp_path,
+        "backlog:\n  tpd_end_date: 2026-03-04\nshelter:\n  places_changes:\n    - {month: 2026-01-01, change: 100}\n",
+    )
     keys = [p.key for p in past_dates(params.load(path), pd.Timestamp("2026-12-06"))]
     assert keys == ["backlog.tpd_end_date", "shelter.places_changes[0].month"]
 
@@ -103,10 +104,15 @@ def test_a_stress_test_with_a_weight_fails(tmp_path):
 
 # ----------------------------------------------------------------------------- the mixture
 
+
 def quantile_table(dist, dates, variable="registered") -> pd.DataFrame:
     q = dist.ppf(QUANTILES)
-    return pd.DataFrame([{"date": d, "variable": variable, "mean": dist.mean(),
-                          **dict(zip(QUANTILE_COLUMNS, q, strict=True))} for d in dates])
+    return pd.DataFrame(
+        [
+            {"date": d, "variable": variable, "mean": dist.mean(), **dict(zip(QUANTILE_COLUMNS, q, strict=True))}
+            for d in dates
+        ]
+    )
 
 
 DATES = pd.date_range("2027-01-01", periods=3, freq="MS")
@@ -128,8 +134,9 @@ def test_mixture_quantiles_lie_between_the_scenarios_extremes(seed):
 
 def test_mixture_of_two_scenarios_matches_a_pooled_sample():
     a, b = stats.norm(100_000, 5_000), stats.norm(150_000, 10_000)
-    mixed = mixture.mixture_table({"a": quantile_table(a, DATES[:1]), "b": quantile_table(b, DATES[:1])},
-                                  {"a": 0.7, "b": 0.3})
+    mixed = mixture.mixture_table(
+        {"a": quantile_table(a, DATES[:1]), "b": quantile_table(b, DATES[:1])}, {"a": 0.7, "b": 0.3}
+    )
     rng = np.random.default_rng(3)
     pooled = np.concatenate([a.rvs(700_000, random_state=rng), b.rvs(300_000, random_state=rng)])
     expected = np.quantile(pooled, QUANTILES)
@@ -177,14 +184,19 @@ def test_index_shows_the_weighted_view_and_writes_its_tables(tmp_path):
 
     specs = []
     for name, mean, weight in (("a", 100_000, "0.6"), ("b", 140_000, "0.4"), ("c", 1e6, None)):
-        meta = (f"meta:\n  weight: {weight}\n  weight_rationale: test\n" if weight
-                else "meta:\n  stress_test: true\n  weight_rationale: test\n")
+        meta = (
+            f"meta:\n  weight: {weight}\n  weight_rationale: test\n"
+            if weight
+            else "meta:\n  stress_test: true\n  weight_rationale: test\n"
+        )
         path = write(tmp_path, meta, f"{name}.yaml")
         (tmp_path / "run" / name / "tables").mkdir(parents=True)
         quantile_table(stats.norm(mean, 5_000), DATES).to_csv(
-            tmp_path / "run" / name / "tables" / "population_forecast.csv", index=False)
+            tmp_path / "run" / name / "tables" / "population_forecast.csv", index=False
+        )
         pd.DataFrame({"level": ["places at jump-off"], "cost_total_eur": [mean * 10]}).to_csv(
-            tmp_path / "run" / name / "tables" / "shelter_costs.csv", index=False)
+            tmp_path / "run" / name / "tables" / "shelter_costs.csv", index=False
+        )
         specs.append(ScenarioSpec(name, path, name.upper(), "en", 1))
     view = weighted_view(tmp_path / "run", specs)
     assert view is not None and len(view["charts"]) == 1 and view["left_out"] == ["C"]

@@ -25,18 +25,21 @@ class _NoDates(yaml.SafeLoader):
 
 _NoDates.yaml_implicit_resolvers = {
     key: [r for r in resolvers if r[0] != "tag:yaml.org,2002:timestamp"]
-    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 @pytest.fixture(scope="module")
 def validator() -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text(encoding="utf-8")),
-                                           format_checker=jsonschema.FormatChecker())
+    return jsonschema.Draft202012Validator(
+        json.loads(SCHEMA.read_text(encoding="utf-8")), format_checker=jsonschema.FormatChecker()
+    )
 
 
 def test_committed_schema_is_the_generated_one() -> None:
     assert SCHEMA.read_text(encoding="utf-8") == schema.render(), (
-        f"{SCHEMA} is out of date with the Scenario models: run `make schema` and commit it")
+        f"{SCHEMA} is out of date with the Scenario models: run `make schema` and commit it"
+    )
 
 
 def test_schema_is_stable_and_carries_units_meanings_and_ranges() -> None:
@@ -53,8 +56,10 @@ def test_every_shipped_file_names_the_schema_and_passes_it(path: Path, validator
     first = path.read_text(encoding="utf-8").splitlines()[0]
     assert first == schema.modeline(path, SCHEMA)
     assert (path.parent / first.split("$schema=")[1]).resolve() == SCHEMA.resolve()
-    errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(
-        yaml.load(path.read_text(encoding="utf-8"), Loader=_NoDates))]
+    errors = [
+        f"{list(e.path)}: {e.message}"
+        for e in validator.iter_errors(yaml.load(path.read_text(encoding="utf-8"), Loader=_NoDates))
+    ]
     assert not errors, errors
 
 

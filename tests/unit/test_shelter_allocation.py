@@ -16,20 +16,19 @@ from capacity.quantiles import check_contract
 
 pytestmark = pytest.mark.unit
 
-COUNTS = ["places_now", "in_shelter_now", "places", "demand", "in_shelter", "unmet_demand",
-          "places_needed"]
+COUNTS = ["places_now", "in_shelter_now", "places", "demand", "in_shelter", "unmet_demand", "places_needed"]
 
 
 @pytest.fixture(scope="module")
 def munis() -> pd.DataFrame:
     from capacity.data import load_municipalities
+
     return load_municipalities()
 
 
 @pytest.fixture(scope="module")
 def result() -> shelter.ShelterResult:
-    return shelter.simulate_shelter(make_pop(n=40, h=24), ShelterConfig(),
-                                      history=make_history())
+    return shelter.simulate_shelter(make_pop(n=40, h=24), ShelterConfig(), history=make_history())
 
 
 def test_resolve_by_code_and_name(munis):
@@ -51,8 +50,7 @@ def test_unknown_municipality_is_a_clear_error(munis):
 
 
 @settings(max_examples=50, deadline=None)
-@given(total=st.integers(0, 10**6),
-       weights=st.lists(st.floats(0, 1e6, allow_nan=False), min_size=1, max_size=50))
+@given(total=st.integers(0, 10**6), weights=st.lists(st.floats(0, 1e6, allow_nan=False), min_size=1, max_size=50))
 def test_largest_remainder_sums_exactly(total, weights):
     w = np.array(weights)
     if w.sum() == 0:
@@ -84,11 +82,11 @@ def test_allocation_reconciles_exactly(result, munis):
 
 
 @settings(max_examples=15, deadline=None)
-@given(month=st.integers(0, 23), known=st.integers(0, 5000),
-       custom=st.floats(0.0, 0.2))
+@given(month=st.integers(0, 23), known=st.integers(0, 5000), custom=st.floats(0.0, 0.2))
 def test_reconciliation_property(result, munis, month, known, custom):
-    cfg = ShelterConfig(known_places={"GM0363": known, "GM0014": 10},
-                        allocation_key="custom", custom_weights={"GM0599": custom})
+    cfg = ShelterConfig(
+        known_places={"GM0363": known, "GM0014": 10}, allocation_key="custom", custom_weights={"GM0599": custom}
+    )
     alloc = shelter.allocate(result, munis, cfg, month=month)
     nat = alloc.attrs["national"]
     for col in COUNTS:
@@ -117,8 +115,9 @@ def test_municipality_table_is_share_of_national(result, munis):
 
 def test_municipal_exits_add_up_to_the_national_median_every_month(munis):
     """Issue 25 part 3: monthly exits per municipality (home, COA, abroad) with the closure month."""
-    cfg = ShelterConfig(tpd_end="2026-01-01", places_closed_at_tpd_end_share=1.0,
-                        ukraine_shelter_close_date="2026-06-01")
+    cfg = ShelterConfig(
+        tpd_end="2026-01-01", places_closed_at_tpd_end_share=1.0, ukraine_shelter_close_date="2026-06-01"
+    )
     res = shelter.simulate_shelter(make_pop(n=40, h=24), cfg, history=make_history())
     alloc = shelter.allocate(res, munis)
     exits = shelter.municipal_exits(res, alloc)
@@ -131,12 +130,13 @@ def test_municipal_exits_add_up_to_the_national_median_every_month(munis):
         assert (exits[name] >= 0).all()
     # asylum users keep their Ukraine place until it closes, then all go to COA that month
     coa = exits.groupby("date")["to_asylum_reception"].sum()
-    assert coa.loc[:pd.Timestamp("2026-05-01")].sum() == 0 and coa.loc[pd.Timestamp("2026-06-01")] > 0
+    assert coa.loc[: pd.Timestamp("2026-05-01")].sum() == 0 and coa.loc[pd.Timestamp("2026-06-01")] > 0
     fallback = exits.groupby("date")["to_fallback"].sum()
     assert fallback.idxmax() == pd.Timestamp("2026-06-01")
     assert exits.groupby("date")["to_home"].sum().max() <= cfg.housing_supply_per_month
-    empty = shelter.municipal_exits(shelter.simulate_shelter(make_pop(n=4, h=12), ShelterConfig(),
-                                                             history=make_history()), alloc)
+    empty = shelter.municipal_exits(
+        shelter.simulate_shelter(make_pop(n=4, h=12), ShelterConfig(), history=make_history()), alloc
+    )
     assert empty.empty and list(empty.columns)[-5:] == list(shelter.EXIT_COLUMNS)
 
 
@@ -179,14 +179,24 @@ def test_amsterdam_page_shows_its_monthly_exits_and_the_housing_cap_that_binds(m
     text = str(rs.housing_cap_text(res, exits, row, language="nl"))
     assert "**2.000 mensen per maand**" in text and "bindt van januari 2026" in text
     ams = exits[(exits["code"] == "GM0363") & exits["date"].isin(binding)]["to_home"]
-    span = f"{ams.min():,}".replace(",", ".") if ams.min() == ams.max() else \
-        f"{ams.min():,}–{ams.max():,}".replace(",", ".")
+    span = (
+        f"{ams.min():,}".replace(",", ".")
+        if ams.min() == ams.max()
+        else f"{ams.min():,}–{ams.max():,}".replace(",", ".")
+    )
     assert f"In Amsterdam verhuizen er in die maanden {span} per maand" in text
-    assert "binds in no month" in str(rs.housing_cap_text(
-        shelter.simulate_shelter(make_pop(n=10, h=24), cfg.model_copy(update={"housing_supply_per_month": 1e6}),
-                                 history=make_history()), language="en"))
+    assert "binds in no month" in str(
+        rs.housing_cap_text(
+            shelter.simulate_shelter(
+                make_pop(n=10, h=24), cfg.model_copy(update={"housing_supply_per_month": 1e6}), history=make_history()
+            ),
+            language="en",
+        )
+    )
     # and the municipal page (notebook 05) shows both, after the exits text
-    cells = [''.join(c["source"]) for c in json.loads(
-        (Path(__file__).parents[2] / "notebooks" / "05_municipality.ipynb").read_text())["cells"]]
+    cells = [
+        "".join(c["source"])
+        for c in json.loads((Path(__file__).parents[2] / "notebooks" / "05_municipality.ipynb").read_text())["cells"]
+    ]
     shown = [i for i, c in enumerate(cells) if "municipality_exits_text_nl(" in c or "housing_cap_text(" in c]
     assert len(shown) == 2 and "municipality_exits_nl(" in cells[shown[1] + 1]

@@ -17,21 +17,36 @@ pytestmark = pytest.mark.unit
 
 
 @settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 1000), departures=st.floats(0, 20000), keep=st.floats(0.0, 1.0),
-       exit_rate=st.floats(0.0, 1.0), closed=st.floats(0.0, 1.0),
-       external=st.booleans())
-def test_everyone_in_shelter_at_the_tpd_end_is_in_exactly_one_destination(seed, departures, keep, exit_rate,
-                                                                          closed, external):
+@given(
+    seed=st.integers(0, 1000),
+    departures=st.floats(0, 20000),
+    keep=st.floats(0.0, 1.0),
+    exit_rate=st.floats(0.0, 1.0),
+    closed=st.floats(0.0, 1.0),
+    external=st.booleans(),
+)
+def test_everyone_in_shelter_at_the_tpd_end_is_in_exactly_one_destination(
+    seed, departures, keep, exit_rate, closed, external
+):
     pop = make_pop(n=6, h=14, departures=departures, seed=seed)
-    cfg = ShelterConfig(tpd_end="2025-10-01", post_tpd_entitled_share=keep, post_tpd_exit_rate=exit_rate,
-                        places_closed_at_tpd_end_share=closed)
+    cfg = ShelterConfig(
+        tpd_end="2025-10-01",
+        post_tpd_entitled_share=keep,
+        post_tpd_exit_rate=exit_rate,
+        places_closed_at_tpd_end_share=closed,
+    )
     entitled = None
     if external:
         rng = np.random.default_rng(seed)
         entitled = np.zeros((6, 14))
         entitled[:, 6:] = rng.uniform(0, 150000, (6, 8))
-    res = shelter.simulate_shelter(pop, cfg, history=make_history(), entitled=entitled,
-                                   entitled_from=pd.Timestamp("2025-10-01") if external else None)
+    res = shelter.simulate_shelter(
+        pop,
+        cfg,
+        history=make_history(),
+        entitled=entitled,
+        entitled_from=pd.Timestamp("2025-10-01") if external else None,
+    )
     d = res.after_tpd
     assert d is not None and d.dates[0] == pd.Timestamp("2025-10-01")
     np.testing.assert_allclose(d.cohort, res.in_shelter[:, 5])
@@ -56,9 +71,19 @@ def test_without_departures_the_housing_task_is_everyone_not_pursuing_asylum():
 def test_housing_task_table_is_in_the_quantile_contract():
     res = shelter.simulate_shelter(make_pop(h=12), ShelterConfig(tpd_end="2025-10-01"), history=make_history())
     table = check_contract(res.after_tpd.table())
-    assert set(table["variable"]) == {"cohort_in_shelter", "asylum_reception", "left_country", "housing_task",
-                                      "housing_task_new", "moved_home", "moved_home_new", "waiting_for_home",
-                                      "waiting_in_shelter", "fallback", "without_accommodation"}
+    assert set(table["variable"]) == {
+        "cohort_in_shelter",
+        "asylum_reception",
+        "left_country",
+        "housing_task",
+        "housing_task_new",
+        "moved_home",
+        "moved_home_new",
+        "waiting_for_home",
+        "waiting_in_shelter",
+        "fallback",
+        "without_accommodation",
+    }
 
 
 def test_no_destinations_when_the_tpd_ends_after_the_horizon():
@@ -73,8 +98,9 @@ def test_when_ukraine_shelter_closes_asylum_seekers_are_in_coa_never_without_a_p
     entitled = np.zeros((4, 12))
     entitled[:, 6:] = 20_000.0
     cfg = ShelterConfig(tpd_end="2025-10-01", places_closed_at_tpd_end_share=1.0, entitled_shelter_share=1.0)
-    res = shelter.simulate_shelter(pop, cfg, history=make_history(), entitled=entitled,
-                                   entitled_from=pd.Timestamp("2025-10-01"))
+    res = shelter.simulate_shelter(
+        pop, cfg, history=make_history(), entitled=entitled, entitled_from=pd.Timestamp("2025-10-01")
+    )
     assert np.all(res.places[:, 6:] == 0)
     np.testing.assert_allclose(res.unmet_demand[:, 6:], 0.0)
     np.testing.assert_allclose(res.in_shelter + res.unmet_demand, res.demand)
@@ -91,8 +117,9 @@ def test_baseline_in_shelter_plus_fallback_follows_the_exit_hazard_and_housing_c
     assert cfg.places_closed_at_tpd_end_share == 1.0 and cfg.ukraine_shelter_close_date is None
     pop = make_pop(n=3, h=33, arrivals=2000.0, departures=0.0)  # 2025-04 .. 2027-12, nobody leaves NL
     entitled = np.zeros((3, 33))  # nobody continues an asylum case
-    res = shelter.simulate_shelter(pop, cfg, history=make_history(), entitled=entitled,
-                                   entitled_from=pd.Timestamp(cfg.tpd_end))
+    res = shelter.simulate_shelter(
+        pop, cfg, history=make_history(), entitled=entitled, entitled_from=pd.Timestamp(cfg.tpd_end)
+    )
     dates = list(res.dates)
     k, dec = dates.index(pd.Timestamp("2027-03-01")), dates.index(pd.Timestamp("2027-12-01"))
     np.testing.assert_allclose(res.places[:, k:], 0.0)  # closed from the TPD-end month
@@ -111,24 +138,25 @@ def test_baseline_in_shelter_plus_fallback_follows_the_exit_hazard_and_housing_c
     # the cap binds: never more than the supply a month
     assert np.all(d.moved_home_new <= cfg.housing_supply_per_month + 1e-6)
     # nobody dropped: every member of the cohort is in one place each month
-    parts = (d.asylum_reception + d.left_country + d.moved_home + d.waiting_in_shelter + d.fallback
-             + d.without_accommodation)
+    parts = (
+        d.asylum_reception + d.left_country + d.moved_home + d.waiting_in_shelter + d.fallback + d.without_accommodation
+    )
     np.testing.assert_allclose(parts, np.broadcast_to(cohort[:, None], parts.shape))
     np.testing.assert_allclose(d.without_accommodation, 0.0)  # fallback_share 1 in the baseline
 
 
 def test_closing_later_keeps_the_waiting_in_shelter_until_then():
-    cfg = ShelterConfig(places_closed_at_tpd_end_share=1.0, ukraine_shelter_close_date="2027-09-01",
-                        fallback_share=0.5)
+    cfg = ShelterConfig(places_closed_at_tpd_end_share=1.0, ukraine_shelter_close_date="2027-09-01", fallback_share=0.5)
     pop = make_pop(n=2, h=33, departures=0.0)
-    res = shelter.simulate_shelter(pop, cfg, history=make_history(), entitled=np.zeros((2, 33)),
-                                   entitled_from=pd.Timestamp("2027-03-01"))
+    res = shelter.simulate_shelter(
+        pop, cfg, history=make_history(), entitled=np.zeros((2, 33)), entitled_from=pd.Timestamp("2027-03-01")
+    )
     dates = list(res.dates)
     k, c = dates.index(pd.Timestamp("2027-03-01")), dates.index(pd.Timestamp("2027-09-01"))
     d = res.after_tpd
     np.testing.assert_allclose(res.in_shelter[:, k:c], d.waiting[:, : c - k])
     np.testing.assert_allclose(d.fallback[:, : c - k], 0.0)
     np.testing.assert_allclose(res.in_shelter[:, c:], 0.0)
-    np.testing.assert_allclose(d.fallback[:, c - k:], d.without_accommodation[:, c - k:])
-    np.testing.assert_allclose(d.fallback[:, c - k:] * 2, d.waiting[:, c - k:])
+    np.testing.assert_allclose(d.fallback[:, c - k :], d.without_accommodation[:, c - k :])
+    np.testing.assert_allclose(d.fallback[:, c - k :] * 2, d.waiting[:, c - k :])
     assert d.close_date == pd.Timestamp("2027-09-01")

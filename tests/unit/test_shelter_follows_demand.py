@@ -17,10 +17,15 @@ SCENARIO = "params/scenarios/shelter_follows_demand.yaml"
 
 
 def _places(**cfg) -> np.ndarray:
-    base = {"places_response_gain": 1.0, "places_response_pressure": 1.0, "unmet_exit_rate": 0.0,
-            "tpd_end": "2040-01-01"}
-    res = shelter.simulate_shelter(make_pop(n=4, arrivals=4000, departures=500),
-                                   ShelterConfig(**{**base, **cfg}), history=make_history())
+    base = {
+        "places_response_gain": 1.0,
+        "places_response_pressure": 1.0,
+        "unmet_exit_rate": 0.0,
+        "tpd_end": "2040-01-01",
+    }
+    res = shelter.simulate_shelter(
+        make_pop(n=4, arrivals=4000, departures=500), ShelterConfig(**{**base, **cfg}), history=make_history()
+    )
     return res.places
 
 
@@ -45,8 +50,9 @@ def test_the_scenario_carries_the_2024_25_refit():
     scn = params.load(SCENARIO)
     base = params.load("params/baseline.yaml")
     cfg = scn.shelter
-    est = shelter.estimate_places_response(load_history(base.data.data_dir, base.data.files), start="2024-03-01",
-                                           leads=LEAD_GRID, caps=CAP_GRID).set_index("parameter")
+    est = shelter.estimate_places_response(
+        load_history(base.data.data_dir, base.data.files), start="2024-03-01", leads=LEAD_GRID, caps=CAP_GRID
+    ).set_index("parameter")
     assert cfg.places_response_gain.central == pytest.approx(est.loc["places_response_gain", "value"])
     assert cfg.places_response_pressure == est.loc["places_response_pressure", "value"]
     assert cfg.places_response_max_per_month == est.loc["places_response_max_per_month", "value"]
@@ -54,7 +60,18 @@ def test_the_scenario_carries_the_2024_25_refit():
     assert (lead.low, lead.high) == (3, 6)
     assert est.loc["places_response_lead_months", "value"] >= 3
     # everything else is the baseline's (a shelter-only variant)
-    assert scn.shelter.model_copy(update={k: getattr(base.shelter, k) for k in (
-        "places_response_gain", "places_response_lead_months", "places_response_pressure",
-        "places_response_max_per_month")}) == base.shelter
+    assert (
+        scn.shelter.model_copy(
+            update={
+                k: getattr(base.shelter, k)
+                for k in (
+                    "places_response_gain",
+                    "places_response_lead_months",
+                    "places_response_pressure",
+                    "places_response_max_per_month",
+                )
+            }
+        )
+        == base.shelter
+    )
     assert base.shelter.places_response_max_per_month is None

@@ -55,8 +55,9 @@ def test_baseline_places_are_policy_and_the_documented_fit_still_holds():
 
 
 def test_full_immediate_response_leaves_nobody_without_a_place():
-    cfg = simple_shelter(places_response_gain=1.0, places_response_lead_months=0, places_response_pressure=0.95,
-                        tpd_end="2040-01-01")
+    cfg = simple_shelter(
+        places_response_gain=1.0, places_response_lead_months=0, places_response_pressure=0.95, tpd_end="2040-01-01"
+    )
     res = shelter.simulate_shelter(make_pop(arrivals=4000, departures=500), cfg, history=make_history())
     np.testing.assert_allclose(res.places, np.maximum(93970, res.demand / 0.95))
     assert res.unmet_demand.max() == 0
@@ -82,7 +83,8 @@ def test_places_stop_responding_at_the_tpd_end_and_the_closure_plan_closes_them_
     k = int(np.flatnonzero(kept.dates == pd.Timestamp("2025-10-01"))[0])
     assert np.all(kept.places[:, k:] == kept.places[:, [k - 1]])  # no further openings
     assert kept.places[:, k - 1].min() > 93970
-    closed = shelter.simulate_shelter(pop, simple_shelter(**base, places_closed_at_tpd_end_share=1.0),
-                                      history=make_history())
+    closed = shelter.simulate_shelter(
+        pop, simple_shelter(**base, places_closed_at_tpd_end_share=1.0), history=make_history()
+    )
     assert np.all(closed.places[:, k:] == 0)
     np.testing.assert_allclose(closed.places[:, :k], kept.places[:, :k])

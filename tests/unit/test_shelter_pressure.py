@@ -16,8 +16,7 @@ pytestmark = pytest.mark.unit
 
 def test_pressure_exceeds_one_where_occupancy_is_capped():
     cfg = ShelterConfig(entry_share=1.0, departure_rate_ratio=0.0, move_out_rate=0.0, tpd_end="2040-01-01")
-    res = shelter.simulate_shelter(make_pop(n=3, h=6, arrivals=1000, departures=0), cfg,
-                                   history=make_history())
+    res = shelter.simulate_shelter(make_pop(n=3, h=6, arrivals=1000, departures=0), cfg, history=make_history())
     assert np.nanmax(res.occupancy_rate) <= 1.0
     assert res.pressure.max() > 1.0
     np.testing.assert_allclose(res.pressure, res.demand / res.places)
@@ -32,8 +31,9 @@ def test_zero_places_never_read_as_full_occupancy():
     assert closed.any()
     assert np.isnan(res.occupancy_rate[closed]).all()
     table = res.table()
-    after = table[(table["date"] >= pd.Timestamp("2025-07-01"))
-                  & table["variable"].isin(["occupancy_rate", "pressure"])]
+    after = table[
+        (table["date"] >= pd.Timestamp("2025-07-01")) & table["variable"].isin(["occupancy_rate", "pressure"])
+    ]
     assert after["q0.50"].isna().all()  # shown as a dash, not 100 %
     head = shelter.headline(res)
     assert head["peak_occupancy"] <= 1.0 and np.isfinite(head["peak_pressure"])
@@ -63,8 +63,9 @@ def test_refused_people_leave_the_queue_at_the_unmet_exit_rate():
     # entry 1, no departures or move-outs, constant arrivals a: with rate 1 every month's refused
     # find another solution the next month, so from month 2 on the queue is one month's arrivals
     a = 500.0
-    cfg = ShelterConfig(entry_share=1.0, departure_rate_ratio=0.0, move_out_rate=0.0, unmet_exit_rate=1.0,
-                        tpd_end="2040-01-01")
+    cfg = ShelterConfig(
+        entry_share=1.0, departure_rate_ratio=0.0, move_out_rate=0.0, unmet_exit_rate=1.0, tpd_end="2040-01-01"
+    )
     pop = make_pop(n=2, h=6, arrivals=a, departures=0)
     pop.arrivals[:] = a
     res = shelter.simulate_shelter(pop, cfg, history=make_history())
@@ -86,5 +87,6 @@ def test_more_unmet_exits_never_more_people_without_a_place():
 
 def test_baseline_unmet_exit_rate_is_a_flagged_range():
     from capacity import params
+
     rate = params.load("params/baseline.yaml").shelter.unmet_exit_rate
     assert rate.kind == "triangular" and 0 < rate.low < rate.mode <= rate.high <= 1

@@ -90,8 +90,7 @@ def test_regions_reconcile_exactly_with_the_national_figure(table: pd.DataFrame,
 
 def test_provinces_are_the_sums_of_their_safety_regions(table: pd.DataFrame, key: pd.DataFrame) -> None:
     province_of = key.set_index("safety_region")["province"]
-    sr = table[table["region_type"] == "safety_region"].assign(
-        province=lambda d: d["region"].map(province_of))
+    sr = table[table["region_type"] == "safety_region"].assign(province=lambda d: d["region"].map(province_of))
     sums = sr.groupby(["province", "date", "variable"])[COLS].sum()
     pr = table[table["region_type"] == "province"].set_index(["region", "date", "variable"])[COLS]
     assert (pr.loc[sums.index].to_numpy() == sums.to_numpy()).all()
@@ -111,10 +110,10 @@ def test_zero_national_figures_give_zero_everywhere(table: pd.DataFrame) -> None
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.integers(0, 5000), min_size=2, max_size=11),
-       st.lists(st.floats(0.0, 10.0), min_size=2, max_size=25))
-def test_ordered_allocation_sums_exactly_stays_ordered_and_near_the_share(totals: list[int],
-                                                                         weights: list[float]) -> None:
+@given(st.lists(st.integers(0, 5000), min_size=2, max_size=11), st.lists(st.floats(0.0, 10.0), min_size=2, max_size=25))
+def test_ordered_allocation_sums_exactly_stays_ordered_and_near_the_share(
+    totals: list[int], weights: list[float]
+) -> None:
     w = np.asarray(weights)
     if w.sum() <= 0:
         w = np.ones_like(w)
@@ -128,7 +127,8 @@ def test_ordered_allocation_sums_exactly_stays_ordered_and_near_the_share(totals
 
 
 def test_one_chain_municipalities_add_up_to_region_province_and_nation(
-        table: pd.DataFrame, national: pd.DataFrame, munis: pd.DataFrame, key: pd.DataFrame) -> None:
+    table: pd.DataFrame, national: pd.DataFrame, munis: pd.DataFrame, key: pd.DataFrame
+) -> None:
     """Issue 25 part 4: sums of municipalities = safety region = province = national, every
     month and every quantile (one key: the municipalities share their region's)."""
     chain = regions.municipal_chain_table(table, munis)
@@ -145,6 +145,7 @@ def test_one_chain_municipalities_add_up_to_region_province_and_nation(
     # Drenthe (observed regional count) is no longer split by population in the municipal key
     from capacity import shelter
     from capacity.params.shelter import ShelterConfig
+
     share = shelter.allocation_key(munis, ShelterConfig(), key)
     drenthe = munis.loc[munis["province"] == "Drenthe", "code"]
     expected = key.loc[key["province"] == "Drenthe", "share"].sum()

@@ -26,20 +26,25 @@ pytestmark = pytest.mark.unit
 
 
 def small_history() -> pd.DataFrame:
-    rows = [("2023-07-01", "in_shelter", 1000.0), ("2023-07-01", "places", 1000.0),
-            ("2023-07-01", "registered", 2000.0), ("2023-10-01", "registered", 2300.0),
-            ("2023-10-01", "in_shelter", 1000.0), ("2023-10-01", "places", 1000.0)]
+    rows = [
+        ("2023-07-01", "in_shelter", 1000.0),
+        ("2023-07-01", "places", 1000.0),
+        ("2023-07-01", "registered", 2000.0),
+        ("2023-10-01", "registered", 2300.0),
+        ("2023-10-01", "in_shelter", 1000.0),
+        ("2023-10-01", "places", 1000.0),
+    ]
     rows += [(f"2023-{m:02d}-01", "arrivals", 100.0) for m in (8, 9)]
-    return pd.DataFrame([{"date": pd.Timestamp(d), "variable": v, "value": x, "flag": "observed"}
-                         for d, v, x in rows])
+    return pd.DataFrame([{"date": pd.Timestamp(d), "variable": v, "value": x, "flag": "observed"} for d, v, x in rows])
 
 
 def test_replay_on_fixed_rates_follows_the_published_population_exactly():
     # entry share 1, no departures (registered rises by the arrivals), no move-outs, places fixed:
     # demand = 1000 + 100 per month, in shelter capped at the 1000 places
     cfg = ShelterConfig(entry_share=1.0, departure_rate_ratio=0.0, move_out_rate=0.0, unmet_exit_rate=0.0)
-    table = shelter.replay(small_history(), cfg, start="2023-07-01", end="2023-10-01", n_paths=5,
-                           rng=np.random.default_rng(0))
+    table = shelter.replay(
+        small_history(), cfg, start="2023-07-01", end="2023-10-01", n_paths=5, rng=np.random.default_rng(0)
+    )
     demand = table[table["variable"] == "demand"]["q0.50"].to_numpy()
     np.testing.assert_allclose(demand, [1100, 1200, 1300])
     in_shelter = table[table["variable"] == "in_shelter"]
@@ -51,12 +56,18 @@ def test_replay_on_fixed_rates_follows_the_published_population_exactly():
 
 def test_baseline_replay_compares_with_every_published_count_to_march_2025():
     scn = params.load("params/baseline.yaml")
-    table = shelter.replay(load_history(scn.data.data_dir, scn.data.files), scn.shelter, n_paths=50,
-                           rng=np.random.default_rng(1))
+    table = shelter.replay(
+        load_history(scn.data.data_dir, scn.data.files), scn.shelter, n_paths=50, rng=np.random.default_rng(1)
+    )
     obs = table[table["observed"].notna()]
     assert obs["date"].max() == pd.Timestamp("2025-03-01")
-    assert set(obs["variable"]) == {"in_shelter", "places", OUT_OF_SAMPLE, OUT_OF_SAMPLE_AS_ANNOUNCED,
-                                    OUT_OF_SAMPLE_RW_DRIFT}
+    assert set(obs["variable"]) == {
+        "in_shelter",
+        "places",
+        OUT_OF_SAMPLE,
+        OUT_OF_SAMPLE_AS_ANNOUNCED,
+        OUT_OF_SAMPLE_RW_DRIFT,
+    }
     assert len(obs) >= 10
     text = str(report_shelter.replay_text(table))
     assert "counts inside the 80 % band" in text and "nan" not in text.lower()
@@ -68,6 +79,7 @@ def _as_of_history(calls: list[pd.Timestamp]):
     def history_at(day: pd.Timestamp) -> pd.DataFrame:
         calls.append(pd.Timestamp(day))
         return load_history(scn.data.data_dir, scn.data.files, as_of=day)
+
     return history_at
 
 
@@ -82,8 +94,7 @@ def test_out_of_sample_replay_of_the_places_2023_25():
     table = shelter.replay_out_of_sample(full, history_at=_as_of_history(calls))
     assert list(table.columns) == [*OUT_OF_SAMPLE_COLUMNS, "mean", *QUANTILE_COLUMNS]
     # the six published counts of places after July 2023 to March 2025, each from the count before it
-    assert [f"{d:%Y-%m}" for d in table["target"]] == ["2023-09", "2024-02", "2024-03", "2024-04", "2024-12",
-                                                      "2025-03"]
+    assert [f"{d:%Y-%m}" for d in table["target"]] == ["2023-09", "2024-02", "2024-03", "2024-04", "2024-12", "2025-03"]
     assert (table["origin"].iloc[1:].to_numpy() == table["target"].iloc[:-1].to_numpy()).all()
     assert (table["lo80"] <= table["median"]).all() and (table["median"] <= table["hi80"]).all()
     # out of sample: each origin's fit saw the history as known at the end of its month, nothing later
@@ -107,8 +118,7 @@ def test_out_of_sample_replay_refuses_a_history_that_knows_the_future():
 def test_out_of_sample_forecast_does_not_change_when_later_counts_do():
     full = _baseline_history()
     later = pd.to_datetime(full["date"]) > pd.Timestamp("2024-04-01")
-    changed = full.assign(value=full["value"].where(~later | (full["variable"] != "registered"),
-                                                    full["value"] * 3))
+    changed = full.assign(value=full["value"].where(~later | (full["variable"] != "registered"), full["value"] * 3))
     before = shelter.replay_out_of_sample(full).set_index("origin")
     after = shelter.replay_out_of_sample(changed).set_index("origin")
     first = before.index <= pd.Timestamp("2024-04-01")
@@ -117,8 +127,9 @@ def test_out_of_sample_forecast_does_not_change_when_later_counts_do():
 
 
 def test_the_replay_table_carries_the_out_of_sample_rows():
-    table = shelter.replay(_baseline_history(), params.load("params/baseline.yaml").shelter, n_paths=20,
-                           rng=np.random.default_rng(2))
+    table = shelter.replay(
+        _baseline_history(), params.load("params/baseline.yaml").shelter, n_paths=20, rng=np.random.default_rng(2)
+    )
     oos = table[table["variable"] == OUT_OF_SAMPLE]
     assert len(oos) == 6 and oos["origin"].notna().all() and oos["observed"].notna().all()
     rules = [OUT_OF_SAMPLE, OUT_OF_SAMPLE_AS_ANNOUNCED, OUT_OF_SAMPLE_RW_DRIFT]
@@ -146,8 +157,7 @@ def test_out_of_sample_replay_of_the_baseline_places_as_announced_2023_25():
     table = replay_as_announced(full, history_at=_as_of_history(calls))
     assert list(table.columns) == [*OUT_OF_SAMPLE_COLUMNS, "mean", *QUANTILE_COLUMNS]
     ann, drift = table[table["rule"] == "as_announced"], table[table["rule"] == "rw_drift"]
-    assert [f"{d:%Y-%m}" for d in ann["target"]] == ["2023-09", "2024-02", "2024-03", "2024-04", "2024-12",
-                                                    "2025-03"]
+    assert [f"{d:%Y-%m}" for d in ann["target"]] == ["2023-09", "2024-02", "2024-03", "2024-04", "2024-12", "2025-03"]
     assert list(drift["target"]) == list(ann["target"])
     # each origin sees the history as known at the end of its month, nothing later
     assert calls == [o + pd.offsets.MonthEnd(0) for o in ann["origin"]]
@@ -186,22 +196,27 @@ def test_as_announced_refuses_a_history_that_knows_the_future():
 
 
 def _places_history(counts: dict[str, float]) -> pd.DataFrame:
-    return pd.DataFrame([{"date": pd.Timestamp(d), "variable": "places", "value": v, "flag": "observed"}
-                         for d, v in counts.items()])
+    return pd.DataFrame(
+        [{"date": pd.Timestamp(d), "variable": "places", "value": v, "flag": "observed"} for d, v in counts.items()]
+    )
 
 
 def test_only_changes_announced_by_the_origin_and_due_by_the_target_move_the_forecast():
-    history = _places_history({"2022-07-01": 100.0, "2022-09-01": 140.0, "2022-10-01": 170.0,
-                               "2023-01-01": 230.0, "2023-03-01": 250.0})
+    history = _places_history(
+        {"2022-07-01": 100.0, "2022-09-01": 140.0, "2022-10-01": 170.0, "2023-01-01": 230.0, "2023-03-01": 250.0}
+    )
     plain = replay_as_announced(history, start="2023-01-01", end="2023-03-01")
     close = PlacesChange(month=dt.date(2023, 2, 1), change=-50, note="test closure")
-    known = replay_as_announced(history, start="2023-01-01", end="2023-03-01",
-                                announced=[(dt.date(2022, 12, 15), close)])
-    late = replay_as_announced(history, start="2023-01-01", end="2023-03-01",
-                               announced=[(dt.date(2023, 2, 2), close)])
-    after = replay_as_announced(history, start="2023-01-01", end="2023-03-01",
-                                announced=[(dt.date(2022, 12, 15), close.model_copy(update={"month":
-                                                                                            dt.date(2023, 4, 1)}))])
+    known = replay_as_announced(
+        history, start="2023-01-01", end="2023-03-01", announced=[(dt.date(2022, 12, 15), close)]
+    )
+    late = replay_as_announced(history, start="2023-01-01", end="2023-03-01", announced=[(dt.date(2023, 2, 2), close)])
+    after = replay_as_announced(
+        history,
+        start="2023-01-01",
+        end="2023-03-01",
+        announced=[(dt.date(2022, 12, 15), close.model_copy(update={"month": dt.date(2023, 4, 1)}))],
+    )
     ann = plain["rule"] == "as_announced"
     # as announced: the count unchanged but for what was announced in time
     assert plain.loc[ann, "median"].iloc[0] == pytest.approx(230)

@@ -17,17 +17,35 @@ def _cells(frame: pd.DataFrame, language: str = "en", **kwargs) -> dict[str, lis
     return {c: list(rows[c]) for c in rows.columns}
 
 
-@pytest.mark.parametrize(("name", "unit"), [("late_share", "share"), ("share_paths", "share"),
-                                            ("probability_reached", "share"), ("penalty_eur", "EUR"),
-                                            ("penalty_eur_m", None), ("pending_cases", "cases"), ("year", "year"),
-                                            ("capacity_per_year", None), ("policy", None), (3, None)])
+@pytest.mark.parametrize(
+    ("name", "unit"),
+    [
+        ("late_share", "share"),
+        ("share_paths", "share"),
+        ("probability_reached", "share"),
+        ("penalty_eur", "EUR"),
+        ("penalty_eur_m", None),
+        ("pending_cases", "cases"),
+        ("year", "year"),
+        ("capacity_per_year", None),
+        ("policy", None),
+        (3, None),
+    ],
+)
 def test_a_column_name_says_its_unit(name, unit):
     assert column_unit(name) == unit
 
 
 def test_shares_print_as_percent_counts_whole_years_without_separator():
-    frame = pd.DataFrame({"late_share": [0.333, 0.00212], "pending_cases": [4.83, 1234.4],
-                          "year": [2027, 2032], "penalty_eur": [3_850_718_834.0, 94_321.0], "other": [0.5, 1.25]})
+    frame = pd.DataFrame(
+        {
+            "late_share": [0.333, 0.00212],
+            "pending_cases": [4.83, 1234.4],
+            "year": [2027, 2032],
+            "penalty_eur": [3_850_718_834.0, 94_321.0],
+            "other": [0.5, 1.25],
+        }
+    )
     cells = _cells(frame)
     assert cells["late share"] == ["33.3 %", "0.2 %"]
     assert cells["pending cases"] == ["5", "1,234"]

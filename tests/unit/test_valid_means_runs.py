@@ -41,10 +41,10 @@ def test_appeal_months_mean_zero_fails_validation_not_the_run(tmp_path: Path) ->
         params.load(path)
 
 
-@pytest.mark.parametrize(("key", "section"), [("fit_start", "forecast.fit_start"),
-                                              ("departure_fit_start", "forecast.departure_fit_start")])
-def test_a_fit_start_after_the_last_observation_fails_validate(tmp_path: Path, capsys, key: str,
-                                                                 section: str) -> None:
+@pytest.mark.parametrize(
+    ("key", "section"), [("fit_start", "forecast.fit_start"), ("departure_fit_start", "forecast.departure_fit_start")]
+)
+def test_a_fit_start_after_the_last_observation_fails_validate(tmp_path: Path, capsys, key: str, section: str) -> None:
     path = tmp_path / "late.yaml"
     path.write_text(f"forecast:\n  {key}: 2026-01-01\n", encoding="utf-8")
     assert cli.main(["validate", str(path)]) == cli.EXIT_INPUT
@@ -54,28 +54,43 @@ def test_a_fit_start_after_the_last_observation_fails_validate(tmp_path: Path, c
     assert section in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("size", ["{kind: lognormal, median: 0.01, sigma: 2}", "{kind: uniform, low: 0, high: 1.5}",
-                                  "{kind: beta, a: 2, b: 2, low: -2, high: 0.5}"])
+@pytest.mark.parametrize(
+    "size",
+    [
+        "{kind: lognormal, median: 0.01, sigma: 2}",
+        "{kind: uniform, low: 0, high: 1.5}",
+        "{kind: beta, a: 2, b: 2, low: -2, high: 0.5}",
+    ],
+)
 def test_a_departure_shock_that_can_exceed_the_population_fails_validation(tmp_path: Path, size: str) -> None:
     path = tmp_path / "shock.yaml"
-    path.write_text("forecast:\n  shocks:\n    - name: exodus\n      target: departure_rate\n"
-                    f"      start: 2026-01-01\n      kind: absolute\n      size: {size}\n", encoding="utf-8")
+    path.write_text(
+        "forecast:\n  shocks:\n    - name: exodus\n      target: departure_rate\n"
+        f"      start: 2026-01-01\n      kind: absolute\n      size: {size}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ParameterError, match=r"forecast.shocks\[0\]: shock 'exodus': a.* departure-rate shock"):
         params.load(path)
 
 
 def test_a_lognormal_departure_multiplier_fails_validation(tmp_path: Path) -> None:
     path = tmp_path / "shock.yaml"
-    path.write_text("forecast:\n  shocks:\n    - name: exodus\n      target: departure_rate\n"
-                    "      start: 2026-01-01\n      size: {kind: lognormal, median: 3, sigma: 1}\n", encoding="utf-8")
+    path.write_text(
+        "forecast:\n  shocks:\n    - name: exodus\n      target: departure_rate\n"
+        "      start: 2026-01-01\n      size: {kind: lognormal, median: 3, sigma: 1}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ParameterError, match="lognormal is unbounded"):
         params.load(path)
 
 
 def test_a_closure_larger_than_the_places_then_fails_validate(tmp_path: Path, capsys) -> None:
     path = tmp_path / "close.yaml"
-    path.write_text("shelter:\n  places_changes:\n    - {month: 2026-01-01, change: -50000}\n"
-                    "    - {month: 2026-03-01, change: -60000}\n", encoding="utf-8")
+    path.write_text(
+        "shelter:\n  places_changes:\n    - {month: 2026-01-01, change: -50000}\n"
+        "    - {month: 2026-03-01, change: -60000}\n",
+        encoding="utf-8",
+    )
     assert cli.main(["validate", str(path)]) == cli.EXIT_INPUT
     out = capsys.readouterr().out
     assert f"{path}: shelter.places_changes[1].change = -60000: closes more places in 2026-03" in out
@@ -89,8 +104,11 @@ def test_a_run_killed_while_finishing_is_tidied_like_a_running_one(tmp_path: Pat
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     run = tmp_path / "20260101T000000Z"
     run.mkdir()
-    (run / "manifest.json").write_text(json.dumps({"run_id": run.name, "status": "finishing", "pid": 2**22 + 7,
-                                                   "started": "2026-01-01T00:00:00+00:00"}))
+    (run / "manifest.json").write_text(
+        json.dumps(
+            {"run_id": run.name, "status": "finishing", "pid": 2**22 + 7, "started": "2026-01-01T00:00:00+00:00"}
+        )
+    )
     cache = publish.run_cache_dir(run)
     cache.mkdir(parents=True)
     (cache / "results.pkl").write_bytes(b"x" * 1000)

@@ -21,8 +21,7 @@ from capacity.vintages import warnings as early
 
 pytestmark = pytest.mark.unit
 
-QUANTILES = ["q0.025", "q0.05", "q0.10", "q0.165", "q0.25", "q0.50", "q0.75", "q0.835", "q0.90", "q0.95",
-             "q0.975"]
+QUANTILES = ["q0.025", "q0.05", "q0.10", "q0.165", "q0.25", "q0.50", "q0.75", "q0.835", "q0.90", "q0.95", "q0.975"]
 #: Offsets of the quantiles from the median (a symmetric band of ±10 … ±100 persons).
 OFFSETS = dict(zip(QUANTILES, [-100, -80, -60, -40, -20, 0, 20, 40, 60, 80, 100], strict=True))
 
@@ -30,8 +29,15 @@ OFFSETS = dict(zip(QUANTILES, [-100, -80, -60, -40, -20, 0, 20, 40, 60, 80, 100]
 def forecast_table(start: str, months: int, median: float, variable: str = "registered") -> pd.DataFrame:
     """A contract forecast table: ``median`` each month with bands of fixed width."""
     dates = pd.date_range(start, periods=months, freq="MS")
-    rows = [{"date": d.strftime("%Y-%m-%d"), "variable": variable, "mean": median,
-             **{q: median + off for q, off in OFFSETS.items()}} for d in dates]
+    rows = [
+        {
+            "date": d.strftime("%Y-%m-%d"),
+            "variable": variable,
+            "mean": median,
+            **{q: median + off for q, off in OFFSETS.items()},
+        }
+        for d in dates
+    ]
     return pd.DataFrame(rows)
 
 
@@ -39,23 +45,66 @@ def history(last: str, value: float = 1000.0, extra: dict[str, float] | None = N
     """Observed registered counts up to ``last`` (``extra``: month → value overrides)."""
     dates = pd.date_range("2025-01-01", last, freq="MS")
     values = {d.strftime("%Y-%m-%d"): value for d in dates} | (extra or {})
-    return pd.DataFrame({"date": list(values), "variable": "registered", "value": list(values.values()),
-                         "flag": "observed", "source": "test", "note": ""})
+    return pd.DataFrame(
+        {
+            "date": list(values),
+            "variable": "registered",
+            "value": list(values.values()),
+            "flag": "observed",
+            "source": "test",
+            "note": "",
+        }
+    )
 
 
 def headline(value: float, penalty: float = 1e6) -> pd.DataFrame:
-    return pd.DataFrame([
-        {"key": "registered_end_p50", "label_en": "Registered at the end", "label_nl": "Ingeschreven",
-         "value": value, "p10": value - 50, "p90": value + 50, "unit": "persons", "rounding": 100},
-        {"key": "shelter_first_month_100", "label_en": "First month over", "label_nl": "Eerste maand",
-         "value": "2026-05", "p10": None, "p90": None, "unit": "month", "rounding": 1},
-        {"key": "backlog_penalty_eur_total", "label_en": "Penalties", "label_nl": "Dwangsommen",
-         "value": penalty, "p10": penalty / 2, "p90": penalty * 2, "unit": "EUR", "rounding": 100_000},
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "key": "registered_end_p50",
+                "label_en": "Registered at the end",
+                "label_nl": "Ingeschreven",
+                "value": value,
+                "p10": value - 50,
+                "p90": value + 50,
+                "unit": "persons",
+                "rounding": 100,
+            },
+            {
+                "key": "shelter_first_month_100",
+                "label_en": "First month over",
+                "label_nl": "Eerste maand",
+                "value": "2026-05",
+                "p10": None,
+                "p90": None,
+                "unit": "month",
+                "rounding": 1,
+            },
+            {
+                "key": "backlog_penalty_eur_total",
+                "label_en": "Penalties",
+                "label_nl": "Dwangsommen",
+                "value": penalty,
+                "p10": penalty / 2,
+                "p90": penalty * 2,
+                "unit": "EUR",
+                "rounding": 100_000,
+            },
+        ]
+    )
 
 
-def make_run(root: Path, run_id: str, *, params_text: str, data_sha: str, last_obs: str,
-             forecast_start: str, median: float, obs_extra: dict[str, float] | None = None) -> Path:
+def make_run(
+    root: Path,
+    run_id: str,
+    *,
+    params_text: str,
+    data_sha: str,
+    last_obs: str,
+    forecast_start: str,
+    median: float,
+    obs_extra: dict[str, float] | None = None,
+) -> Path:
     """Write a synthetic run folder (manifest and tables) as the runner leaves it."""
     run_dir = root / run_id
     tables = run_dir / "vt" / "tables"
@@ -66,11 +115,24 @@ def make_run(root: Path, run_id: str, *, params_text: str, data_sha: str, last_o
     history(last_obs, extra=obs_extra).to_csv(tables / "history.csv", index=False)
     forecast_table(forecast_start, 6, median).to_csv(tables / "population_forecast.csv", index=False)
     started = (pd.Timestamp(last_obs) + pd.DateOffset(months=2)).isoformat()  # recent data: not stale
-    manifest = {"run_id": run_id, "started": started, "git_commit": "abc123",
-                "package_version": "0.1.0", "headline": {},
-                "scenarios": [{"name": "vt", "title": "Test", "params_file": str(params_file),
-                               "params_sha256": "p", "seed": 1, "data_vintage": f"registered to {last_obs[:7]}",
-                               "data_files": [{"name": "ukraine_shelter_nl", "path": "x.csv", "sha256": data_sha}]}]}
+    manifest = {
+        "run_id": run_id,
+        "started": started,
+        "git_commit": "abc123",
+        "package_version": "0.1.0",
+        "headline": {},
+        "scenarios": [
+            {
+                "name": "vt",
+                "title": "Test",
+                "params_file": str(params_file),
+                "params_sha256": "p",
+                "seed": 1,
+                "data_vintage": f"registered to {last_obs[:7]}",
+                "data_files": [{"name": "ukraine_shelter_nl", "path": "x.csv", "sha256": data_sha}],
+            }
+        ],
+    }
     (run_dir / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     return run_dir
 
@@ -86,22 +148,48 @@ def _record(run_dir: Path, db: Path) -> dict:
 
 
 def _vintage(run_id: str, params: dict) -> dict:
-    return {"run_id": run_id, "scenario": "vt", "run_date": "2026-01-01T00:00:00+00:00",
-            "data_date": pd.Timestamp("2025-03-01"), "status": "ok", "code_version": "abc", "seed": 7,
-            "params": params, "data_files": {"a": "1"}}
+    return {
+        "run_id": run_id,
+        "scenario": "vt",
+        "run_date": "2026-01-01T00:00:00+00:00",
+        "data_date": pd.Timestamp("2025-03-01"),
+        "status": "ok",
+        "code_version": "abc",
+        "seed": 7,
+        "params": params,
+        "data_files": {"a": "1"},
+    }
 
 
 def test_store_round_trips_a_vintage_and_is_versioned(tmp_path: Path) -> None:
     con = store.connect(tmp_path / "v.duckdb")
     assert store.schema_version(con) == store.SCHEMA_VERSION
-    obs = pd.DataFrame({"date": pd.to_datetime(["2025-02-01", "2025-03-01"]).date,
-                        "variable": "registered", "value": [1.0, 2.0]})
-    fc = pd.DataFrame({"table_name": "population_forecast", "date": pd.to_datetime(["2025-04-01"]).date,
-                       "variable": "registered", "stat": "q0.50", "value": [3.0]})
-    store.append(con, _vintage("20260101T000000Z", {"shelter": {"lead_time_months": 6}}),
-                 headline=headline(1000.0), forecasts=fc, observations=obs)
-    store.append(con, _vintage("20260101T000000Z", {"shelter": {"lead_time_months": 6}}),
-                 headline=headline(1000.0), forecasts=fc, observations=obs)  # same run again: replaced
+    obs = pd.DataFrame(
+        {"date": pd.to_datetime(["2025-02-01", "2025-03-01"]).date, "variable": "registered", "value": [1.0, 2.0]}
+    )
+    fc = pd.DataFrame(
+        {
+            "table_name": "population_forecast",
+            "date": pd.to_datetime(["2025-04-01"]).date,
+            "variable": "registered",
+            "stat": "q0.50",
+            "value": [3.0],
+        }
+    )
+    store.append(
+        con,
+        _vintage("20260101T000000Z", {"shelter": {"lead_time_months": 6}}),
+        headline=headline(1000.0),
+        forecasts=fc,
+        observations=obs,
+    )
+    store.append(
+        con,
+        _vintage("20260101T000000Z", {"shelter": {"lead_time_months": 6}}),
+        headline=headline(1000.0),
+        forecasts=fc,
+        observations=obs,
+    )  # same run again: replaced
     back = store.load(con, "20260101T000000Z", "vt")
     assert back["params"] == {"shelter": {"lead_time_months": 6}}
     assert back["data_files"] == {"a": "1"} and back["seed"] == 7
@@ -120,8 +208,13 @@ def test_store_lists_exports_and_prunes(tmp_path: Path) -> None:
     con = store.connect(tmp_path / "v.duckdb")
     empty = pd.DataFrame(columns=["table_name", "date", "variable", "stat", "value"])
     for run in ("20260101T000000Z", "20260201T000000Z", "20260301T000000Z"):
-        store.append(con, _vintage(run, {}), headline=headline(1.0), forecasts=empty,
-                     observations=pd.DataFrame(columns=["date", "variable", "value"]))
+        store.append(
+            con,
+            _vintage(run, {}),
+            headline=headline(1.0),
+            forecasts=empty,
+            observations=pd.DataFrame(columns=["date", "variable", "value"]),
+        )
     assert list(store.list_vintages(con)["run_id"]) == ["20260301T000000Z", "20260201T000000Z", "20260101T000000Z"]
     for fmt in ("parquet", "csv"):
         paths = store.export(con, tmp_path / fmt, fmt)
@@ -149,10 +242,22 @@ def test_default_path_follows_the_setting(tmp_path: Path, monkeypatch) -> None:
 def test_compare_names_the_changed_key_file_months_and_code() -> None:
     obs1 = history("2025-03-01")[["date", "variable", "value"]]
     obs2 = history("2025-05-01")[["date", "variable", "value"]]
-    before = {"run_id": "r1", "code_version": "a", "params": {"shelter": {"lead_time_months": 6, "x": 1}},
-              "data_files": {"f": "1", "g": "2"}, "observations": obs1, "headline": []}
-    after = {"run_id": "r2", "code_version": "b", "params": {"shelter": {"lead_time_months": 4, "x": 1}},
-             "data_files": {"f": "1", "g": "3"}, "observations": obs2, "headline": []}
+    before = {
+        "run_id": "r1",
+        "code_version": "a",
+        "params": {"shelter": {"lead_time_months": 6, "x": 1}},
+        "data_files": {"f": "1", "g": "2"},
+        "observations": obs1,
+        "headline": [],
+    }
+    after = {
+        "run_id": "r2",
+        "code_version": "b",
+        "params": {"shelter": {"lead_time_months": 4, "x": 1}},
+        "data_files": {"f": "1", "g": "3"},
+        "observations": obs2,
+        "headline": [],
+    }
     out = changes.compare(before, after)
     assert out["params"] == [{"key": "shelter.lead_time_months", "then": "6", "now": "4"}]
     assert out["data"] == [{"name": "g", "change": "changed"}]
@@ -163,8 +268,14 @@ def test_compare_names_the_changed_key_file_months_and_code() -> None:
 
 def test_compare_says_unchanged_when_nothing_changed() -> None:
     obs = history("2025-03-01")[["date", "variable", "value"]]
-    record = {"run_id": "r1", "code_version": "a", "params": {"a": [1, 2]}, "data_files": {"f": "1"},
-              "observations": obs, "headline": headline(5.0).to_dict("records")}
+    record = {
+        "run_id": "r1",
+        "code_version": "a",
+        "params": {"a": [1, 2]},
+        "data_files": {"f": "1"},
+        "observations": obs,
+        "headline": headline(5.0).to_dict("records"),
+    }
     out = changes.compare(record, {**record, "run_id": "r2"})
     assert out["unchanged"] and not out["params"] and not out["data"] and out["code"] is None
     assert changes.compare(None, record)["first"]
@@ -180,8 +291,9 @@ def _long(table: pd.DataFrame, run_id: str) -> pd.DataFrame:
 
 def test_track_record_scores_a_known_outcome() -> None:
     fc = _long(forecast_table("2025-04-01", 3, 1000.0), "r1")
-    obs = pd.DataFrame({"date": ["2025-04-01", "2025-05-01"], "variable": "registered",
-                        "value": [1000.0, 1070.0]})  # at the median; above q0.90 (1060), below q0.95
+    obs = pd.DataFrame(
+        {"date": ["2025-04-01", "2025-05-01"], "variable": "registered", "value": [1000.0, 1070.0]}
+    )  # at the median; above q0.90 (1060), below q0.95
     scores = track.score(fc, obs)
     assert list(scores["horizon"]) == [1, 2]
     at, above = scores.iloc[0], scores.iloc[1]
@@ -224,8 +336,17 @@ def test_shelter_pressure_trigger_compares_lead_time() -> None:
 
 
 def test_backlog_capacity_trigger_uses_the_margin() -> None:
-    table = pd.DataFrame([{"service": "IND", "variant": "constant", "capacity_per_month": 3000.0,
-                           "planned_per_month": 2640.0, "ratio_to_planned": 3000 / 2640}])
+    table = pd.DataFrame(
+        [
+            {
+                "service": "IND",
+                "variant": "constant",
+                "capacity_per_month": 3000.0,
+                "planned_per_month": 2640.0,
+                "ratio_to_planned": 3000 / 2640,
+            }
+        ]
+    )
     fired = early.backlog_capacity(BacklogCapacity(margin=0.10), table)
     assert fired["status"] == "amber" and "IND" in fired["text"] and "14 %" in fired["text"]
     assert early.backlog_capacity(BacklogCapacity(margin=0.20), table)["status"] == "green"
@@ -260,16 +381,29 @@ def test_overall_status_is_the_worst_and_disabled_triggers_are_skipped() -> None
 
 def test_two_runs_record_changes_scores_and_warnings(tmp_path: Path) -> None:
     db = tmp_path / "v.duckdb"
-    first = make_run(tmp_path, "20260101T000000Z", params_text="meta:\n  name: vt\n", data_sha="1",
-                     last_obs="2025-03-01", forecast_start="2025-04-01", median=1000.0)
+    first = make_run(
+        tmp_path,
+        "20260101T000000Z",
+        params_text="meta:\n  name: vt\n",
+        data_sha="1",
+        last_obs="2025-03-01",
+        forecast_start="2025-04-01",
+        median=1000.0,
+    )
     out1 = _record(first, db)
     assert out1["scenarios"]["vt"]["changes"]["first"]
     assert (first / "warnings.json").is_file()
     # New data: April at the median, May and June above the 80 % band; one parameter changed.
-    second = make_run(tmp_path, "20260201T000000Z",
-                      params_text="meta:\n  name: vt\nshelter:\n  lead_time_months: 4\n", data_sha="2",
-                      last_obs="2025-06-01", forecast_start="2025-07-01", median=1100.0,
-                      obs_extra={"2025-05-01": 1100.0, "2025-06-01": 1100.0})
+    second = make_run(
+        tmp_path,
+        "20260201T000000Z",
+        params_text="meta:\n  name: vt\nshelter:\n  lead_time_months: 4\n",
+        data_sha="2",
+        last_obs="2025-06-01",
+        forecast_start="2025-07-01",
+        median=1100.0,
+        obs_extra={"2025-05-01": 1100.0, "2025-06-01": 1100.0},
+    )
     out2 = _record(second, db)["scenarios"]["vt"]
     ch = out2["changes"]
     assert ch["previous_run"] == "20260101T000000Z"
@@ -290,10 +424,16 @@ def test_two_runs_record_changes_scores_and_warnings(tmp_path: Path) -> None:
     assert con.execute("SELECT count(*) FROM track_record WHERE run_id = '20260101T000000Z'").fetchone()[0] == 3
     con.close()
     # A third run on the same inputs: "inputs unchanged".
-    third = make_run(tmp_path, "20260301T000000Z",
-                     params_text="meta:\n  name: vt\nshelter:\n  lead_time_months: 4\n", data_sha="2",
-                     last_obs="2025-06-01", forecast_start="2025-07-01", median=1100.0,
-                     obs_extra={"2025-05-01": 1100.0, "2025-06-01": 1100.0})
+    third = make_run(
+        tmp_path,
+        "20260301T000000Z",
+        params_text="meta:\n  name: vt\nshelter:\n  lead_time_months: 4\n",
+        data_sha="2",
+        last_obs="2025-06-01",
+        forecast_start="2025-07-01",
+        median=1100.0,
+        obs_extra={"2025-05-01": 1100.0, "2025-06-01": 1100.0},
+    )
     assert _record(third, db)["scenarios"]["vt"]["changes"]["unchanged"]
 
 
@@ -305,10 +445,27 @@ def test_index_view_names_the_changed_key_and_shows_the_status_in_words(tmp_path
     monkeypatch.setattr(index, "_fan_chart", lambda title, fan, **kw: f"{len(fan)} runs" if len(fan) > 1 else None)
 
     db = tmp_path / "v.duckdb"
-    _record(make_run(tmp_path, "20260101T000000Z", params_text="meta:\n  name: vt\n", data_sha="1",
-                     last_obs="2025-03-01", forecast_start="2025-04-01", median=1000.0), db)
-    second = make_run(tmp_path, "20260201T000000Z", params_text="meta:\n  name: vt\nshelter:\n  lead_time_months: 4\n",
-                      data_sha="1", last_obs="2025-03-01", forecast_start="2025-04-01", median=1200.0)
+    _record(
+        make_run(
+            tmp_path,
+            "20260101T000000Z",
+            params_text="meta:\n  name: vt\n",
+            data_sha="1",
+            last_obs="2025-03-01",
+            forecast_start="2025-04-01",
+            median=1000.0,
+        ),
+        db,
+    )
+    second = make_run(
+        tmp_path,
+        "20260201T000000Z",
+        params_text="meta:\n  name: vt\nshelter:\n  lead_time_months: 4\n",
+        data_sha="1",
+        last_obs="2025-03-01",
+        forecast_start="2025-04-01",
+        median=1200.0,
+    )
     _record(second, db)
     spec = ScenarioSpec(name="vt", params_path=tmp_path / "x.yaml", title="Test scenario", language="en", seed=1)
     view = vintage_view(second, [spec])
@@ -321,8 +478,15 @@ def test_index_view_names_the_changed_key_and_shows_the_status_in_words(tmp_path
 
 
 def test_interrupted_run_is_not_recorded(tmp_path: Path) -> None:
-    run = make_run(tmp_path, "20260101T000000Z", params_text="meta:\n  name: vt\n", data_sha="1",
-                   last_obs="2025-03-01", forecast_start="2025-04-01", median=1000.0)
+    run = make_run(
+        tmp_path,
+        "20260101T000000Z",
+        params_text="meta:\n  name: vt\n",
+        data_sha="1",
+        last_obs="2025-03-01",
+        forecast_start="2025-04-01",
+        median=1000.0,
+    )
     manifest = json.loads((run / "manifest.json").read_text())
     assert record_run(run, manifest, status="interrupted", store_path=tmp_path / "v.duckdb") is None
     assert not (run / "warnings.json").exists()
@@ -361,10 +525,14 @@ def test_an_unpublished_run_is_stored_but_never_the_one_compared_with(tmp_path: 
     con = store.connect(tmp_path / "v.duckdb")
     empty = pd.DataFrame(columns=["table_name", "date", "variable", "stat", "value"])
     no_obs = pd.DataFrame(columns=["date", "variable", "value"])
-    store.append(con, _vintage("20260101T000000Z", {}), headline=headline(1.0), forecasts=empty,
-                 observations=no_obs)
-    store.append(con, {**_vintage("20260201T000000Z", {}), "published": False}, headline=headline(1.0),
-                 forecasts=empty, observations=no_obs)
+    store.append(con, _vintage("20260101T000000Z", {}), headline=headline(1.0), forecasts=empty, observations=no_obs)
+    store.append(
+        con,
+        {**_vintage("20260201T000000Z", {}), "published": False},
+        headline=headline(1.0),
+        forecasts=empty,
+        observations=no_obs,
+    )
     assert len(store.list_vintages(con)) == 2
     assert store.previous(con, "vt", "20260301T000000Z") == "20260101T000000Z"
 
@@ -385,8 +553,15 @@ def test_cli_vintages_and_on_warning(tmp_path: Path, capsys) -> None:
 
 
 def test_a_store_that_cannot_be_written_still_leaves_warnings_json(tmp_path: Path) -> None:
-    run = make_run(tmp_path, "20260101T000000Z", params_text="meta:\n  name: vt\n", data_sha="1",
-                   last_obs="2025-03-01", forecast_start="2025-04-01", median=1000.0)
+    run = make_run(
+        tmp_path,
+        "20260101T000000Z",
+        params_text="meta:\n  name: vt\n",
+        data_sha="1",
+        last_obs="2025-03-01",
+        forecast_start="2025-04-01",
+        median=1000.0,
+    )
     (tmp_path / "not-a-db.duckdb").write_text("this is not a DuckDB file")
     manifest = json.loads((run / "manifest.json").read_text())
     out = record_run(run, manifest, status="ok", store_path=tmp_path / "not-a-db.duckdb")
@@ -398,8 +573,15 @@ def test_a_store_that_cannot_be_written_still_leaves_warnings_json(tmp_path: Pat
 
 
 def test_a_run_never_scores_its_own_forecast(tmp_path: Path) -> None:
-    run = make_run(tmp_path, "20260101T000000Z", params_text="meta:\n  name: vt\n", data_sha="1",
-                   last_obs="2025-06-01", forecast_start="2025-04-01", median=1000.0)  # overlapping
+    run = make_run(
+        tmp_path,
+        "20260101T000000Z",
+        params_text="meta:\n  name: vt\n",
+        data_sha="1",
+        last_obs="2025-06-01",
+        forecast_start="2025-04-01",
+        median=1000.0,
+    )  # overlapping
     out = _record(run, tmp_path / "v.duckdb")["scenarios"]["vt"]
     assert out["scored_runs"] == [] and out["track"] == []
 
@@ -407,8 +589,17 @@ def test_a_run_never_scores_its_own_forecast(tmp_path: Path) -> None:
 def test_track_record_rows_show_the_direction_of_the_error_in_words_and_signs() -> None:
     from capacity.runner.index import _track_rows
 
-    row = {"variable": "registered", "horizon": 1, "n": 2, "vintages": 2, "mean_error": -7757.2,
-           "mape": 0.0593, "coverage_50": 0.0, "coverage_80": 1.0, "coverage_95": None}
+    row = {
+        "variable": "registered",
+        "horizon": 1,
+        "n": 2,
+        "vintages": 2,
+        "mean_error": -7757.2,
+        "mape": 0.0593,
+        "coverage_50": 0.0,
+        "coverage_80": 1.0,
+        "coverage_95": None,
+    }
     shown = _track_rows("vt", [row, {**row, "mean_error": 12.0}])
     assert (shown[0]["mean_error"], shown[0]["mape"], shown[0]["coverage_80"]) == ("−7,757", "5.9 %", "100 %")
     assert shown[1]["mean_error"] == "+12" and shown[0]["coverage_95"] == "–"
@@ -418,10 +609,27 @@ def test_national_and_municipal_reports_get_the_note(tmp_path: Path) -> None:
     from capacity.vintages.banner import MARKER, note_html
 
     db = tmp_path / "v.duckdb"
-    _record(make_run(tmp_path, "20260101T000000Z", params_text="meta:\n  name: vt\n", data_sha="1",
-                     last_obs="2025-03-01", forecast_start="2025-04-01", median=1000.0), db)
-    second = make_run(tmp_path, "20260201T000000Z", params_text="meta:\n  name: vt\nshelter:\n  lead_time_months: 4\n",
-                      data_sha="1", last_obs="2025-03-01", forecast_start="2025-04-01", median=1000.0)
+    _record(
+        make_run(
+            tmp_path,
+            "20260101T000000Z",
+            params_text="meta:\n  name: vt\n",
+            data_sha="1",
+            last_obs="2025-03-01",
+            forecast_start="2025-04-01",
+            median=1000.0,
+        ),
+        db,
+    )
+    second = make_run(
+        tmp_path,
+        "20260201T000000Z",
+        params_text="meta:\n  name: vt\nshelter:\n  lead_time_months: 4\n",
+        data_sha="1",
+        last_obs="2025-03-01",
+        forecast_start="2025-04-01",
+        median=1000.0,
+    )
     report = second / "vt" / "03_shelter.html"
     report.write_text(f"<body><div>bar</div>{MARKER}<p>report</p></body>")
     (second / "vt" / "municipalities").mkdir()
@@ -434,14 +642,25 @@ def test_national_and_municipal_reports_get_the_note(tmp_path: Path) -> None:
     assert "Early warning:" in text and 'href="../index.html#early-warning"' in text
     page = municipal.read_text()  # the warning reaches the municipal page, in Dutch
     assert MARKER not in page and "Vroegsignalering:" in page and 'href="../../index.html#early-warning"' in page
-    hostile = note_html("red", [{"title": "<script>x</script>", "status": "red"}],
-                        {"previous_run": "r1", "params": [{"key": "a<b"}]}, language="nl")
+    hostile = note_html(
+        "red",
+        [{"title": "<script>x</script>", "status": "red"}],
+        {"previous_run": "r1", "params": [{"key": "a<b"}]},
+        language="nl",
+    )
     assert "<script>" not in hostile and "&lt;script&gt;" in hostile and "ROOD — actie nodig" in hostile
 
 
 def test_a_run_without_a_headline_table_is_recorded_and_the_store_path_is_relative(tmp_path: Path) -> None:
-    run = make_run(tmp_path, "20260101T000000Z", params_text="meta: {seed: 1}\n", data_sha="d",
-                   last_obs="2025-03-01", forecast_start="2025-04-01", median=100.0)
+    run = make_run(
+        tmp_path,
+        "20260101T000000Z",
+        params_text="meta: {seed: 1}\n",
+        data_sha="d",
+        last_obs="2025-03-01",
+        forecast_start="2025-04-01",
+        median=100.0,
+    )
     (run / "vt" / "tables" / "headline.csv").unlink()  # e.g. a run of notebooks that write none
     out = _record(run, tmp_path / "v.duckdb")
     assert out["store"] == "../v.duckdb"  # published files carry no machine path
@@ -455,12 +674,21 @@ def test_municipal_pages_get_the_warning_in_dutch(tmp_path: Path) -> None:
     municipal.parent.mkdir()
     for page in (national, municipal):
         page.write_text(f"<body>{MARKER}<p>page</p></body>", encoding="utf-8")
-    results = [{"trigger": "data_age", "status": "stale", "title": early.TITLES["data_age"], "text": "old"},
-               {"trigger": "shelter_pressure", "status": "unknown", "title": early.TITLES["shelter_pressure"],
-                "text": "not evaluated"}]
+    results = [
+        {"trigger": "data_age", "status": "stale", "title": early.TITLES["data_age"], "text": "old"},
+        {
+            "trigger": "shelter_pressure",
+            "status": "unknown",
+            "title": early.TITLES["shelter_pressure"],
+            "text": "not evaluated",
+        },
+    ]
     status = early.overall(results)
-    changed = stamp_reports(tmp_path, note_html(status, results, None, language="en"),
-                            note_html(status, results, None, language="nl", index_href="../../index.html"))
+    changed = stamp_reports(
+        tmp_path,
+        note_html(status, results, None, language="en"),
+        note_html(status, results, None, language="nl", index_href="../../index.html"),
+    )
     assert changed == [national, municipal]
     page = municipal.read_text(encoding="utf-8")
     assert MARKER not in page and 'href="../../index.html#early-warning"' in page

@@ -30,8 +30,9 @@ sys.stdin.read()
 @contextmanager
 def held(path: Path, mode: str = "ro") -> Iterator[None]:
     """Hold the store open in another process (``ro``: an analyst's notebook; ``rw``: a writer)."""
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(path), mode], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(path), mode], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert proc.stdout.readline().strip() == "holding"
         yield
@@ -41,8 +42,15 @@ def held(path: Path, mode: str = "ro") -> Iterator[None]:
 
 
 def _run(root: Path, run_id: str, median: float = 1000.0) -> tuple[Path, dict]:
-    run = make_run(root, run_id, params_text="meta:\n  name: vt\n", data_sha="1", last_obs="2025-03-01",
-                   forecast_start="2025-04-01", median=median)
+    run = make_run(
+        root,
+        run_id,
+        params_text="meta:\n  name: vt\n",
+        data_sha="1",
+        last_obs="2025-03-01",
+        forecast_start="2025-04-01",
+        median=median,
+    )
     return run, json.loads((run / "manifest.json").read_text())
 
 
@@ -59,8 +67,7 @@ def quick(monkeypatch) -> None:
     monkeypatch.setattr(store, "LOCK_WAIT_SECONDS", 0.6)
 
 
-def test_a_busy_store_keeps_the_vintage_beside_the_run_and_the_next_run_merges_it(tmp_path: Path,
-                                                                                    quick) -> None:
+def test_a_busy_store_keeps_the_vintage_beside_the_run_and_the_next_run_merges_it(tmp_path: Path, quick) -> None:
     db = tmp_path / "vintages.duckdb"
     first, manifest = _run(tmp_path, "20260101T000000Z")
     assert "store_error" not in record_run(first, manifest, status="ok", store_path=db)
@@ -112,8 +119,9 @@ def _damaged(tmp_path: Path, kind: str) -> Path:
 
 @pytest.mark.parametrize("kind", ["empty", "random", "truncated", "foreign", "newer"])
 @pytest.mark.parametrize("action", ["list", "export", "query", "prune"])
-def test_cli_vintages_on_a_damaged_foreign_or_newer_store_is_one_line(tmp_path: Path, capsys, kind: str,
-                                                                     action: str) -> None:
+def test_cli_vintages_on_a_damaged_foreign_or_newer_store_is_one_line(
+    tmp_path: Path, capsys, kind: str, action: str
+) -> None:
     db = _damaged(tmp_path, kind)
     before = db.read_bytes()
     extra = {"query": ["SELECT 1"], "prune": ["--keep", "1"], "export": ["--output", str(tmp_path / "x")]}
@@ -134,8 +142,7 @@ def test_a_run_refuses_a_store_of_a_newer_schema_and_keeps_its_vintage(tmp_path:
     assert "newer version" in out["store_error"] and (run / store.PENDING).is_file()
 
 
-def test_list_export_and_query_read_beside_a_reader_and_prune_refuses_politely(tmp_path: Path, capsys,
-                                                                                quick) -> None:
+def test_list_export_and_query_read_beside_a_reader_and_prune_refuses_politely(tmp_path: Path, capsys, quick) -> None:
     db = tmp_path / "vintages.duckdb"
     run, manifest = _run(tmp_path, "20260101T000000Z")
     record_run(run, manifest, status="ok", store_path=db)
@@ -144,8 +151,12 @@ def test_list_export_and_query_read_beside_a_reader_and_prune_refuses_politely(t
         assert "20260101T000000Z" in capsys.readouterr().out
         assert cli.main(["vintages", "query", "SELECT run_id, scenario FROM vintages", "--vintages", str(db)]) == 0
         assert capsys.readouterr().out.splitlines() == ["run_id,scenario", "20260101T000000Z,vt"]
-        assert cli.main(["vintages", "export", "--vintages", str(db), "--format", "csv",
-                         "--output", str(tmp_path / "export")]) == 0
+        assert (
+            cli.main(
+                ["vintages", "export", "--vintages", str(db), "--format", "csv", "--output", str(tmp_path / "export")]
+            )
+            == 0
+        )
         assert cli.main(["vintages", "prune", "--keep", "1", "--vintages", str(db)]) == cli.EXIT_STORE
         err = capsys.readouterr().err
         assert "in use by another process" in err and len(err.strip().splitlines()) == 1

@@ -41,8 +41,7 @@ from capacity.quantiles import summarise_many
 if TYPE_CHECKING:
     from capacity.shelter.destinations import HomeExits
 
-__all__ = ["COA_STATES", "STATES", "Ledger", "build_ledger", "expiry_asylum_applications",
-           "simulate_after_tpd"]
+__all__ = ["COA_STATES", "STATES", "Ledger", "build_ledger", "expiry_asylum_applications", "simulate_after_tpd"]
 
 #: The states, in the order of the stacked chart, with their meaning (persons, month end).
 STATES: dict[str, str] = {
@@ -64,8 +63,7 @@ STATES: dict[str, str] = {
     "left_nl": "left the Netherlands (cumulative)",
 }
 #: States whose people are in asylum reception (COA).
-COA_STATES: tuple[str, ...] = ("asylum_pending_ind", "asylum_appeal", "post_tpd_asylum_pending",
-                               "expired_asylum")
+COA_STATES: tuple[str, ...] = ("asylum_pending_ind", "asylum_appeal", "post_tpd_asylum_pending", "expired_asylum")
 
 
 @dataclass(frozen=True)
@@ -140,8 +138,7 @@ def _expiry_index(dates: pd.DatetimeIndex, cfg: BacklogConfig) -> int:
     return int(np.searchsorted(pd.DatetimeIndex(dates).values, expiry.to_datetime64()))
 
 
-def expiry_asylum_applications(bl: BacklogResult, cfg: BacklogConfig, *,
-                               departure_rates: np.ndarray) -> np.ndarray:
+def expiry_asylum_applications(bl: BacklogResult, cfg: BacklogConfig, *, departure_rates: np.ndarray) -> np.ndarray:
     """Return the new asylum applications of document holders at expiry (persons/month).
 
     Document holders (issued documents, less those who left at the forecast's rates) all
@@ -162,8 +159,14 @@ def expiry_asylum_applications(bl: BacklogResult, cfg: BacklogConfig, *,
     return out
 
 
-def simulate_after_tpd(cohort_persons: np.ndarray, cfg: BacklogConfig, *, rng: np.random.Generator,
-                       departure_rates: np.ndarray, post_tpd_arrivals: np.ndarray) -> BacklogResult:
+def simulate_after_tpd(
+    cohort_persons: np.ndarray,
+    cfg: BacklogConfig,
+    *,
+    rng: np.random.Generator,
+    departure_rates: np.ndarray,
+    post_tpd_arrivals: np.ndarray,
+) -> BacklogResult:
     """Run the backlog with every regular asylum application the TPD end brings.
 
     The arrivals after the TPD end join the regular inflow; so do the document holders who
@@ -184,27 +187,37 @@ def simulate_after_tpd(cohort_persons: np.ndarray, cfg: BacklogConfig, *, rng: n
     """
     cohort_persons = np.atleast_1d(np.asarray(cohort_persons, dtype=float))
     draws = draw(cohort_persons.shape[0], cfg.n_months, rng=rng)
-    first = run(cohort_persons, cfg, draws, departure_rates=departure_rates,
-                extra_regular_inflow=post_tpd_arrivals)
+    first = run(cohort_persons, cfg, draws, departure_rates=departure_rates, extra_regular_inflow=post_tpd_arrivals)
     applications = expiry_asylum_applications(first, cfg, departure_rates=departure_rates)
     if not applications.any():
         return first
-    return run(cohort_persons, cfg, draws, departure_rates=departure_rates,
-               extra_regular_inflow=post_tpd_arrivals + applications)
+    return run(
+        cohort_persons,
+        cfg,
+        draws,
+        departure_rates=departure_rates,
+        extra_regular_inflow=post_tpd_arrivals + applications,
+    )
 
 
-def _home_hazards(cfg: BacklogConfig, n: int, rng: np.random.Generator | None, *, housing_cap: float | None,
-                  homes: HomeExits | None) -> tuple[np.ndarray, np.ndarray, float, float | None]:
+def _home_hazards(
+    cfg: BacklogConfig, n: int, rng: np.random.Generator | None, *, housing_cap: float | None, homes: HomeExits | None
+) -> tuple[np.ndarray, np.ndarray, float, float | None]:
     """Return the monthly hazards home (with work, without; share/month, (n,)), the work share and the cap."""
     if homes is None:
         housing = distributions.sample(cfg.document_housing_rate_per_month, n, rng)
         return housing, housing, 1.0, housing_cap
-    return (np.asarray(homes.rate_employed, dtype=float), np.asarray(homes.rate_other, dtype=float),
-            homes.employed_share, homes.cap)
+    return (
+        np.asarray(homes.rate_employed, dtype=float),
+        np.asarray(homes.rate_other, dtype=float),
+        homes.employed_share,
+        homes.cap,
+    )
 
 
-def _moves_home(pool_e: np.ndarray, pool_o: np.ndarray, rate_e: np.ndarray, rate_o: np.ndarray,
-                cap: float | None) -> tuple[np.ndarray, np.ndarray]:
+def _moves_home(
+    pool_e: np.ndarray, pool_o: np.ndarray, rate_e: np.ndarray, rate_o: np.ndarray, cap: float | None
+) -> tuple[np.ndarray, np.ndarray]:
     """Return the moves home of the two pools (persons), scaled down together to at most ``cap``."""
     want_e, want_o = rate_e * pool_e, rate_o * pool_o
     want = want_e + want_o
@@ -214,10 +227,18 @@ def _moves_home(pool_e: np.ndarray, pool_o: np.ndarray, rate_e: np.ndarray, rate
     return scale * want_e, scale * want_o
 
 
-def build_ledger(bl: BacklogResult, cfg: BacklogConfig, *, cohort: np.ndarray,
-                 arrivals: np.ndarray, in_shelter_share: np.ndarray,
-                 departure_rates: np.ndarray, rng: np.random.Generator | None,
-                 housing_cap: float | None = None, homes: HomeExits | None = None) -> Ledger:
+def build_ledger(
+    bl: BacklogResult,
+    cfg: BacklogConfig,
+    *,
+    cohort: np.ndarray,
+    arrivals: np.ndarray,
+    in_shelter_share: np.ndarray,
+    departure_rates: np.ndarray,
+    rng: np.random.Generator | None,
+    housing_cap: float | None = None,
+    homes: HomeExits | None = None,
+) -> Ledger:
     """Put every person followed after the TPD end in one state, month by month.
 
     Args:
@@ -260,12 +281,29 @@ def build_ledger(bl: BacklogResult, cfg: BacklogConfig, *, cohort: np.ndarray,
     pace = _regular_pace(bl)
     grant = bl.parameters["grant_share"]
     branches = _branches(cfg)
-    names = ("document_in_shelter", "document_housed", "post_tpd_asylum_pending", "post_tpd_granted",
-             "post_tpd_refused", "expired_work_study", "expired_asylum", "expired_asylum_granted",
-             "expired_asylum_refused", "expired_no_status")
+    names = (
+        "document_in_shelter",
+        "document_housed",
+        "post_tpd_asylum_pending",
+        "post_tpd_granted",
+        "post_tpd_refused",
+        "expired_work_study",
+        "expired_asylum",
+        "expired_asylum_granted",
+        "expired_asylum_refused",
+        "expired_no_status",
+    )
     run = {k: np.zeros((n, m)) for k in names}
-    flow_names = ("issued", "holders_left", "moved_to_housing", "expired", "expired_return",
-                  "expired_asylum_applications", "post_tpd_decided", "expired_asylum_decided")
+    flow_names = (
+        "issued",
+        "holders_left",
+        "moved_to_housing",
+        "expired",
+        "expired_return",
+        "expired_asylum_applications",
+        "post_tpd_decided",
+        "expired_asylum_decided",
+    )
     flows = {k: np.zeros((n, m)) for k in flow_names}
     shelter_e, shelter_o, housed = np.zeros(n), np.zeros(n), np.zeros(n)
     pending, expired_pending = np.zeros(n), np.zeros(n)
@@ -326,8 +364,10 @@ def build_ledger(bl: BacklogResult, cfg: BacklogConfig, *, cohort: np.ndarray,
         "expired_asylum_granted": run["expired_asylum_granted"],
         "expired_asylum_refused": run["expired_asylum_refused"],
         "expired_no_status": run["expired_no_status"],
-        "left_nl": (cum("withdrawn_return", "departed", "dtv_independent", "dtv_forced", "dtv_unsupervised")
-                    + pulse[:, None] + np.cumsum(flows["holders_left"] + flows["expired_return"], axis=1)),
+        "left_nl": (
+            cum("withdrawn_return", "departed", "dtv_independent", "dtv_forced", "dtv_unsupervised")
+            + pulse[:, None]
+            + np.cumsum(flows["holders_left"] + flows["expired_return"], axis=1)
+        ),
     }
-    return Ledger(dates=bl.dates, stocks=stocks, cohort=cohort, arrivals=arrivals,
-                  expiry_index=e_idx, flows=flows)
+    return Ledger(dates=bl.dates, stocks=stocks, cohort=cohort, arrivals=arrivals, expiry_index=e_idx, flows=flows)

@@ -22,24 +22,43 @@ DAYS_PER_MONTH = 365.25 / 12
 
 #: Uncertain parameters, in the fixed order in which their uniforms are drawn.
 UNCERTAIN: tuple[str, ...] = (
-    "persons_per_case", "simple_case_share", "return_rate_per_month", "permit_uptake_share",
-    "permit_uptake_months", "departure_rate_per_month", "ind_capacity_realisation",
-    "regular_backlog_cases", "regular_inflow_per_year", "grant_share", "appeal_share",
-    "appeal_months_mean", "appeal_success_share", "dtv_capacity_realisation",
-    "permit_capacity_realisation", "notice_share",
+    "persons_per_case",
+    "simple_case_share",
+    "return_rate_per_month",
+    "permit_uptake_share",
+    "permit_uptake_months",
+    "departure_rate_per_month",
+    "ind_capacity_realisation",
+    "regular_backlog_cases",
+    "regular_inflow_per_year",
+    "grant_share",
+    "appeal_share",
+    "appeal_months_mean",
+    "appeal_success_share",
+    "dtv_capacity_realisation",
+    "permit_capacity_realisation",
+    "notice_share",
 )
 #: Monthly noise series, in the order of ``Draws.normals[:, i]``.
 NOISE_SERIES: tuple[str, ...] = ("ind_capacity", "regular_inflow", "dtv_capacity")
 
 #: Range of every uncertain parameter (a distribution outside it is an error).
 _BOUNDS: dict[str, tuple[float, float]] = {
-    "persons_per_case": (1e-9, np.inf), "simple_case_share": (0, 1),
-    "return_rate_per_month": (0, 1), "permit_uptake_share": (0, 1),
-    "permit_uptake_months": (0, np.inf), "departure_rate_per_month": (0, 1),
-    "ind_capacity_realisation": (0, np.inf), "regular_backlog_cases": (0, np.inf),
-    "regular_inflow_per_year": (0, np.inf), "grant_share": (0, 1), "appeal_share": (0, 1),
-    "appeal_months_mean": (1e-9, np.inf), "appeal_success_share": (0, 1),
-    "dtv_capacity_realisation": (0, np.inf), "permit_capacity_realisation": (0, np.inf),
+    "persons_per_case": (1e-9, np.inf),
+    "simple_case_share": (0, 1),
+    "return_rate_per_month": (0, 1),
+    "permit_uptake_share": (0, 1),
+    "permit_uptake_months": (0, np.inf),
+    "departure_rate_per_month": (0, 1),
+    "ind_capacity_realisation": (0, np.inf),
+    "regular_backlog_cases": (0, np.inf),
+    "regular_inflow_per_year": (0, np.inf),
+    "grant_share": (0, 1),
+    "appeal_share": (0, 1),
+    "appeal_months_mean": (1e-9, np.inf),
+    "appeal_success_share": (0, 1),
+    "dtv_capacity_realisation": (0, np.inf),
+    "permit_capacity_realisation": (0, np.inf),
     "notice_share": (0, 1),
 }
 
@@ -88,7 +107,8 @@ def parameter_values(cfg: BacklogConfig, uniforms: np.ndarray) -> dict[str, np.n
             raise ParameterError(
                 f"backlog.{name} must lie in [{lo}, {hi}]; its distribution "
                 f"{getattr(cfg, name).model_dump(exclude_none=True)} gives values from "
-                f"{x.min():.4g} to {x.max():.4g}")
+                f"{x.min():.4g} to {x.max():.4g}"
+            )
         values[name] = x
     return values
 
@@ -117,8 +137,7 @@ def penalty_per_case(days_late: np.ndarray | float, cfg: BacklogConfig) -> np.nd
     long, the last step continuing), and is capped at ``penalty_cap_eur`` (Awb art.
     4:17: 14 x 23 + 14 x 35 + 14 x 45 = EUR 1,442).
     """
-    days = np.maximum(np.asarray(days_late, dtype=float) - cfg.notice_lag_days
-                      - cfg.penalty_grace_days, 0.0)
+    days = np.maximum(np.asarray(days_late, dtype=float) - cfg.notice_lag_days - cfg.penalty_grace_days, 0.0)
     total = np.zeros_like(days)
     start = 0.0
     rates = cfg.penalty_eur_per_day

@@ -82,10 +82,11 @@ def compare_policies(
         if pop is not None and "tpd_end_date" in change:
             cohort = cohort_at_tpd_end(pop, pcfg)[: cohort_persons.shape[0]]
             if cohort.shape != cohort_persons.shape:
-                raise ParameterError(f"pop has {pop.n_paths} paths; compare_policies needs at "
-                                     f"least {cohort_persons.shape[0]} (one per cohort path)")
-        rates = None if pop is None else forecast_departure_rates(
-            pop, pcfg, n_months=months)[: cohort_persons.shape[0]]
+                raise ParameterError(
+                    f"pop has {pop.n_paths} paths; compare_policies needs at "
+                    f"least {cohort_persons.shape[0]} (one per cohort path)"
+                )
+        rates = None if pop is None else forecast_departure_rates(pop, pcfg, n_months=months)[: cohort_persons.shape[0]]
         extra = None if extra_regular_inflow is None else extra_regular_inflow[: cohort_persons.shape[0], :months]
         res = run(cohort, pcfg, draws, departure_rates=rates, extra_regular_inflow=extra)
         h = headline(res)
@@ -97,36 +98,38 @@ def compare_policies(
         permits, permits_cens = _censored(res.months_to_permits, months, 0.5)
         share_cleared = float(np.mean(np.isfinite(res.months_to_clear)))
         cost = policy_costs(res)
-        rows.append({
-            "policy": name,
-            "change": ", ".join(f"{k}={v}" for k, v in change.items()) or "-",
-            "cohort_persons": h["cohort_persons"],
-            "backlog_peak": h["backlog_peak"],
-            "regular_backlog_peak": h["regular_backlog_peak"],
-            "months_to_clear": clear,
-            "months_to_clear_censored": clear_cens,
-            "months_to_clear_p90": clear90,
-            "months_to_clear_p90_censored": clear90_cens,
-            "share_cleared": share_cleared,
-            "feasible": bool(share_cleared >= pcfg.target_probability - 1e-12),
-            "late_decisions": h["late_decisions_total"],
-            "late_or_overdue": h["late_or_overdue"],
-            "late_share": h["late_share"],
-            "pending_at_end": h["pending_at_end"],
-            "late_decisions_vs_first": float(np.median(late_total - first_late)),
-            "overdue_pending_end": h["overdue_pending_end"],
-            "penalty_eur": h["penalty_eur_total"],
-            "penalty_eur_p90": h["penalty_eur_total_p90"],
-            "penalty_eur_cohort": h["penalty_eur_cohort"],
-            "penalty_eur_regular": h["penalty_eur_regular"],
-            **{f"{part}_mean": float(np.mean(x)) for part, x in cost.items()},
-            "total_cost_eur_p90": float(np.quantile(cost["total_cost_eur"], 0.9)),
-            "dtv_caseload_peak": h["dtv_caseload_peak"],
-            "shelter_entitled_peak": h["shelter_entitled_peak"],
-            "permits_issued": h["permits_issued_total"],
-            "permits_done_month": permits,
-            "permits_done_month_censored": permits_cens,
-        })
+        rows.append(
+            {
+                "policy": name,
+                "change": ", ".join(f"{k}={v}" for k, v in change.items()) or "-",
+                "cohort_persons": h["cohort_persons"],
+                "backlog_peak": h["backlog_peak"],
+                "regular_backlog_peak": h["regular_backlog_peak"],
+                "months_to_clear": clear,
+                "months_to_clear_censored": clear_cens,
+                "months_to_clear_p90": clear90,
+                "months_to_clear_p90_censored": clear90_cens,
+                "share_cleared": share_cleared,
+                "feasible": bool(share_cleared >= pcfg.target_probability - 1e-12),
+                "late_decisions": h["late_decisions_total"],
+                "late_or_overdue": h["late_or_overdue"],
+                "late_share": h["late_share"],
+                "pending_at_end": h["pending_at_end"],
+                "late_decisions_vs_first": float(np.median(late_total - first_late)),
+                "overdue_pending_end": h["overdue_pending_end"],
+                "penalty_eur": h["penalty_eur_total"],
+                "penalty_eur_p90": h["penalty_eur_total_p90"],
+                "penalty_eur_cohort": h["penalty_eur_cohort"],
+                "penalty_eur_regular": h["penalty_eur_regular"],
+                **{f"{part}_mean": float(np.mean(x)) for part, x in cost.items()},
+                "total_cost_eur_p90": float(np.quantile(cost["total_cost_eur"], 0.9)),
+                "dtv_caseload_peak": h["dtv_caseload_peak"],
+                "shelter_entitled_peak": h["shelter_entitled_peak"],
+                "permits_issued": h["permits_issued_total"],
+                "permits_done_month": permits,
+                "permits_done_month_censored": permits_cens,
+            }
+        )
     return rank_by_cost(pd.DataFrame(rows))
 
 
@@ -159,14 +162,18 @@ def policy_costs(res: BacklogResult) -> dict[str, np.ndarray]:
     """
     p, cfg, persons = res.paths, res.config, res.parameters["persons_per_case"][:, None]
     penalty = res.penalty_total()
-    coa = (p["shelter_entitled"].sum(axis=1) * DAYS_PER_MONTH * cfg.coa_eur_per_person_day)
+    coa = p["shelter_entitled"].sum(axis=1) * DAYS_PER_MONTH * cfg.coa_eur_per_person_day
     waiting = (p["permit_takers_waiting"] + p["permits_pending"]) * persons
-    municipal = (waiting.sum(axis=1) * cfg.waiting_in_shelter_share * DAYS_PER_MONTH
-                 * cfg.municipal_eur_per_person_day)
+    municipal = waiting.sum(axis=1) * cfg.waiting_in_shelter_share * DAYS_PER_MONTH * cfg.municipal_eur_per_person_day
     staff = (p["decisions"] + p["decisions_regular"]).sum(axis=1) * cfg.staff_eur_per_decision
-    return {"penalty_eur": penalty, "reception_coa_eur": coa, "reception_municipal_eur": municipal,
-            "reception_eur": coa + municipal, "staff_eur": staff,
-            "total_cost_eur": penalty + coa + municipal + staff}
+    return {
+        "penalty_eur": penalty,
+        "reception_coa_eur": coa,
+        "reception_municipal_eur": municipal,
+        "reception_eur": coa + municipal,
+        "staff_eur": staff,
+        "total_cost_eur": penalty + coa + municipal + staff,
+    }
 
 
 def rank_by_cost(table: pd.DataFrame) -> pd.DataFrame:
@@ -175,8 +182,7 @@ def rank_by_cost(table: pd.DataFrame) -> pd.DataFrame:
     Feasible policies are ranked by mean total cost first; infeasible ones follow, also by
     cost, so an infeasible policy is never ranked cheapest (no policy is, if none is feasible).
     """
-    order = table.sort_values(["feasible", "total_cost_eur_mean"], ascending=[False, True],
-                              kind="stable").index
+    order = table.sort_values(["feasible", "total_cost_eur_mean"], ascending=[False, True], kind="stable").index
     rank = pd.Series(np.arange(1, len(table) + 1), index=order)
     out = table.assign(cost_rank=rank.reindex(table.index).astype(int))
     out["cheapest"] = (out["cost_rank"] == 1) & out["feasible"]

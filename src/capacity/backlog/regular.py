@@ -56,8 +56,7 @@ class RegularQueue:
         return self.stock[:, OLD_COLUMNS:].sum(axis=1)
 
 
-def initial_queue(old_cases: np.ndarray, n_months: int, age_max_months: float,
-                  term_months: float) -> RegularQueue:
+def initial_queue(old_cases: np.ndarray, n_months: int, age_max_months: float, term_months: float) -> RegularQueue:
     """Return the initial stock spread evenly over ages up to ``age_max_months``, no new cases."""
     n = old_cases.shape[0]
     ages = age_max_months * (np.arange(OLD_COLUMNS, 0, -1) - 0.5) / OLD_COLUMNS  # oldest first
@@ -80,17 +79,18 @@ def take_in_order(stock: np.ndarray, amount: np.ndarray, order: str) -> np.ndarr
         return stock * np.clip(frac, 0.0, 1.0)[:, None]
     cols = stock if order == "oldest" else stock[:, ::-1]
     ahead = np.cumsum(cols, axis=1)
-    ahead -= cols                                     # cases ahead of each column
+    ahead -= cols  # cases ahead of each column
     taken = np.subtract(amount[:, None], ahead, out=ahead)
     np.minimum(taken, cols, out=taken)
     np.maximum(taken, 0.0, out=taken)
     full = taken >= cols * (1 - 1e-12)
-    taken[full] = cols[full]                          # emptied columns: exactly empty
+    taken[full] = cols[full]  # emptied columns: exactly empty
     return taken if order == "oldest" else taken[:, ::-1]
 
 
-def penalty_steps(start_age: np.ndarray, term_months: float, cfg: BacklogConfig
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def penalty_steps(
+    start_age: np.ndarray, term_months: float, cfg: BacklogConfig
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Penalty schedule (EUR per case) at a month's start, middle and end.
 
     Args:
@@ -98,15 +98,22 @@ def penalty_steps(start_age: np.ndarray, term_months: float, cfg: BacklogConfig
         term_months: The decision term (months).
         cfg: Penalty settings.
     """
+
     def at(age: np.ndarray) -> np.ndarray:
         return penalty_per_case((age - term_months) * DAYS_PER_MONTH, cfg)
 
     return at(start_age), at(start_age + 0.5), at(start_age + 1.0)
 
 
-def serve_and_accrue(q: RegularQueue, month: int, taken_old: np.ndarray, taken_new: np.ndarray,
-                     order: str, notice_share: np.ndarray, cfg: BacklogConfig
-                     ) -> dict[str, np.ndarray]:
+def serve_and_accrue(
+    q: RegularQueue,
+    month: int,
+    taken_old: np.ndarray,
+    taken_new: np.ndarray,
+    order: str,
+    notice_share: np.ndarray,
+    cfg: BacklogConfig,
+) -> dict[str, np.ndarray]:
     """Take the decided cases from the queue; return decisions, late ones and penalties.
 
     Returns per path: ``late_decisions_regular`` (decided past the term),
@@ -114,11 +121,12 @@ def serve_and_accrue(q: RegularQueue, month: int, taken_old: np.ndarray, taken_n
     ``penalty_eur_regular`` (penalty run up this month by decided and waiting cases).
     """
     split, upto = OLD_COLUMNS, min(OLD_COLUMNS + month + 1, q.stock.shape[1])
-    stock = q.stock[:, :upto]             # later columns hold no applications yet
-    taken = np.concatenate([take_in_order(stock[:, :split], taken_old, order),
-                            take_in_order(stock[:, split:], taken_new, order)], axis=1)
-    stock -= taken                        # in place: a view of q.stock
-    since_term = month - q.term_end[:upto]   # months past the term at the month's start
+    stock = q.stock[:, :upto]  # later columns hold no applications yet
+    taken = np.concatenate(
+        [take_in_order(stock[:, :split], taken_old, order), take_in_order(stock[:, split:], taken_new, order)], axis=1
+    )
+    stock -= taken  # in place: a view of q.stock
+    since_term = month - q.term_end[:upto]  # months past the term at the month's start
     a_start, a_mid, a_end = penalty_steps(since_term, 0.0, cfg)
     run_up = stock @ (a_end - a_start) + taken @ (a_mid - a_start)
     return {

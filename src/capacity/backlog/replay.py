@@ -97,8 +97,10 @@ def published(figures: pd.DataFrame) -> Published:
         stock_end={y: get(f"{y}-12-31", "pending_asylum_applicants") for y in YEARS},
         penalties={y: get(str(y), "penalty_payments_dwangsommen") for y in YEARS},
         decisions_published=decided,
-        notices={y: x for y in (2022, *YEARS)
-                 if np.isfinite(x := get(str(y), "notices_of_default_ingebrekestellingen"))})
+        notices={
+            y: x for y in (2022, *YEARS) if np.isfinite(x := get(str(y), "notices_of_default_ingebrekestellingen"))
+        },
+    )
 
 
 def _term_end(start: np.ndarray, n_months: int) -> np.ndarray:
@@ -108,9 +110,15 @@ def _term_end(start: np.ndarray, n_months: int) -> np.ndarray:
     return np.minimum(extended, np.maximum(start + 6.0, float(reversal)))
 
 
-def run_replay(pub: Published, cfg: BacklogConfig, *, notice_share: np.ndarray,
-               lag_days: float, age_max: np.ndarray, normals: np.ndarray | None = None
-               ) -> dict[str, np.ndarray]:
+def run_replay(
+    pub: Published,
+    cfg: BacklogConfig,
+    *,
+    notice_share: np.ndarray,
+    lag_days: float,
+    age_max: np.ndarray,
+    normals: np.ndarray | None = None,
+) -> dict[str, np.ndarray]:
     """Replay 2023-2025 on ``len(notice_share)`` paths (one lag for all); yearly totals.
 
     Args:
@@ -134,10 +142,10 @@ def run_replay(pub: Published, cfg: BacklogConfig, *, notice_share: np.ndarray,
     q = initial_queue(np.full(n, pub.stock_start), n_months, 1.0, 6.0)
     # ages per path: scale the evenly spread ages to each path's oldest age
     old_ages = -q.start[:OLD_COLUMNS]
-    starts = np.concatenate([-np.outer(age_max, old_ages), np.broadcast_to(
-        q.start[OLD_COLUMNS:], (n, n_months))], axis=1)
-    out = {k: np.zeros((n, len(YEARS)))
-           for k in ("decisions", "backlog_end", "penalty_eur", "notices")}
+    starts = np.concatenate(
+        [-np.outer(age_max, old_ages), np.broadcast_to(q.start[OLD_COLUMNS:], (n, n_months))], axis=1
+    )
+    out = {k: np.zeros((n, len(YEARS))) for k in ("decisions", "backlog_end", "penalty_eur", "notices")}
     lag_months = lag_days / DAYS_PER_MONTH
     decisions = pub.decisions
     for month in range(n_months):
@@ -151,8 +159,7 @@ def run_replay(pub: Published, cfg: BacklogConfig, *, notice_share: np.ndarray,
         old, new = q.old, q.new
         take_old = np.minimum(old, capacity)
         take_new = np.minimum(new, capacity - take_old)
-        flows = _serve_per_path(q, month, take_old, take_new, starts, notice_share, pcfg,
-                                lag_months=lag_months)
+        flows = _serve_per_path(q, month, take_old, take_new, starts, notice_share, pcfg, lag_months=lag_months)
         out["decisions"][:, year] += take_old + take_new
         out["notices"][:, year] += flows["notices"]
         out["penalty_eur"][:, year] += flows["penalty_eur_regular"]
@@ -161,26 +168,34 @@ def run_replay(pub: Published, cfg: BacklogConfig, *, notice_share: np.ndarray,
     return out
 
 
-def _serve_per_path(q: RegularQueue, month: int, take_old: np.ndarray, take_new: np.ndarray,
-                    starts: np.ndarray, notice_share: np.ndarray, cfg: BacklogConfig, *,
-                    lag_months: float = 0.0) -> dict[str, np.ndarray]:
+def _serve_per_path(
+    q: RegularQueue,
+    month: int,
+    take_old: np.ndarray,
+    take_new: np.ndarray,
+    starts: np.ndarray,
+    notice_share: np.ndarray,
+    cfg: BacklogConfig,
+    *,
+    lag_months: float = 0.0,
+) -> dict[str, np.ndarray]:
     """``serve_and_accrue`` with term ends that differ per path (ages of the 2022 stock).
 
     Also counts the notices of default sent this month (see :func:`run_replay`).
     """
-    flows = {"penalty_eur_regular": np.zeros(take_old.shape[0]),
-             "notices": np.zeros(take_old.shape[0])}
+    flows = {"penalty_eur_regular": np.zeros(take_old.shape[0]), "notices": np.zeros(take_old.shape[0])}
     # the 2022 stock's ages differ per path, so each path is served on its own (36 months
     # x a few hundred paths: about two seconds)
     for i in range(take_old.shape[0]):
         term_end = _term_end(starts[i], q.stock.shape[1])
-        sub = RegularQueue(stock=q.stock[i:i + 1], start=starts[i], term_end=term_end)
+        sub = RegularQueue(stock=q.stock[i : i + 1], start=starts[i], term_end=term_end)
         before = sub.stock[0].copy()
-        f = serve_and_accrue(sub, month, take_old[i:i + 1], take_new[i:i + 1], "oldest",
-                             notice_share[i:i + 1], cfg)
+        f = serve_and_accrue(
+            sub, month, take_old[i : i + 1], take_new[i : i + 1], "oldest", notice_share[i : i + 1], cfg
+        )
         q.stock[i] = sub.stock[0]
         flows["penalty_eur_regular"][i] = f["penalty_eur_regular"][0]
-        due = term_end + lag_months - month           # notice time within this month
+        due = term_end + lag_months - month  # notice time within this month
         this_month = (due >= 0.0) & (due < 1.0)
         sent = np.where(due < 0.5, before, sub.stock[0])  # decided at mid-month: sent if due before
         flows["notices"][i] = notice_share[i] * float(sent @ this_month)
@@ -211,17 +226,28 @@ def calibrate(pub: Published, cfg: BacklogConfig) -> pd.DataFrame:
         pen, notices = base["penalty_eur"][0], base["notices"][0]
         wanted = float(np.exp(np.mean(obs_not - np.log(np.maximum(notices[cal], 1.0)))))
         share = min(1.0, wanted)
-        err = np.concatenate([np.log(np.maximum(share * pen[cal], 1.0)) - obs_pen,
-                              np.log(np.maximum(share * notices[cal], 1.0)) - obs_not])
-        rows.append({"lag_days": lag, "notice_share": share, "share_capped": wanted > 1.0,
-                     "rms_log_error": float(np.sqrt(np.mean(err ** 2))),
-                     **{f"penalty_{y}": share * pen[i] for i, y in enumerate(YEARS)},
-                     **{f"notices_{y}": share * notices[i] for i, y in enumerate(YEARS)}})
+        err = np.concatenate(
+            [
+                np.log(np.maximum(share * pen[cal], 1.0)) - obs_pen,
+                np.log(np.maximum(share * notices[cal], 1.0)) - obs_not,
+            ]
+        )
+        rows.append(
+            {
+                "lag_days": lag,
+                "notice_share": share,
+                "share_capped": wanted > 1.0,
+                "rms_log_error": float(np.sqrt(np.mean(err**2))),
+                **{f"penalty_{y}": share * pen[i] for i, y in enumerate(YEARS)},
+                **{f"notices_{y}": share * notices[i] for i, y in enumerate(YEARS)},
+            }
+        )
     return pd.DataFrame(rows).sort_values("rms_log_error", kind="stable").reset_index(drop=True)
 
 
-def notice_effect(cfg: BacklogConfig, notice_share: float, lag_days: float, *,
-                  rng: np.random.Generator, n_paths: int = 200) -> dict[str, float]:
+def notice_effect(
+    cfg: BacklogConfig, notice_share: float, lag_days: float, *, rng: np.random.Generator, n_paths: int = 200
+) -> dict[str, float]:
     """Return the forecast's penalties with its own notice parameters and with the replay's fit.
 
     Two runs of the backlog model on the same draws (common random numbers): one as
@@ -238,8 +264,7 @@ def notice_effect(cfg: BacklogConfig, notice_share: float, lag_days: float, *,
     """
     cohort = np.full(n_paths, float(cfg.cohort_persons))
     draws = draw(n_paths, cfg.n_months, rng=rng)
-    fitted = with_changes(cfg, notice_share=Distribution(value=float(notice_share)),
-                          notice_lag_days=float(lag_days))
+    fitted = with_changes(cfg, notice_share=Distribution(value=float(notice_share)), notice_lag_days=float(lag_days))
     out = {}
     for name, c in (("forecast", cfg), ("replay", fitted)):
         res = run(cohort, c, draws)
@@ -248,8 +273,9 @@ def notice_effect(cfg: BacklogConfig, notice_share: float, lag_days: float, *,
     return out
 
 
-def validation_table(figures: pd.DataFrame, cfg: BacklogConfig, *, rng: np.random.Generator,
-                     n_paths: int = 200) -> pd.DataFrame:
+def validation_table(
+    figures: pd.DataFrame, cfg: BacklogConfig, *, rng: np.random.Generator, n_paths: int = 200
+) -> pd.DataFrame:
     """Table ``backlog_validation``: the replay against the published 2023-2025 figures.
 
     Paths draw the oldest age of the 2022 stock (uniform on :data:`AGE_MAX`), monthly noise
@@ -279,43 +305,50 @@ def validation_table(figures: pd.DataFrame, cfg: BacklogConfig, *, rng: np.rando
     spread = max(float(fits["rms_log_error"].iloc[0]), 0.1)
     share = np.minimum(1.0, pick["notice_share"].to_numpy() * np.exp(spread * z))
     age_max = AGE_MAX[0] + (AGE_MAX[1] - AGE_MAX[0]) * u[1]
-    sims = {k: np.zeros((n_paths, len(YEARS)))
-            for k in ("decisions", "backlog_end", "penalty_eur", "notices")}
+    sims = {k: np.zeros((n_paths, len(YEARS))) for k in ("decisions", "backlog_end", "penalty_eur", "notices")}
     lags = pick["lag_days"].to_numpy()
     for lag in np.unique(lags):
         idx = np.flatnonzero(lags == lag)
-        part = run_replay(pub, cfg, notice_share=share[idx], lag_days=float(lag),
-                          age_max=age_max[idx], normals=normals[:, :, idx])
+        part = run_replay(
+            pub, cfg, notice_share=share[idx], lag_days=float(lag), age_max=age_max[idx], normals=normals[:, :, idx]
+        )
         for k in sims:
             sims[k][idx] = part[k]
     observed: Mapping[str, dict[int, float]] = {
-        "first_decisions": pub.decisions, "backlog_end": pub.stock_end,
-        "penalty_eur": pub.penalties, "notices_of_default": pub.notices}
+        "first_decisions": pub.decisions,
+        "backlog_end": pub.stock_end,
+        "penalty_eur": pub.penalties,
+        "notices_of_default": pub.notices,
+    }
     notes = {
         "first_decisions": "observed DERIVED: pending at the start + first applications - "
-                           "pending at the end (persons); published decision totals {pub}",
+        "pending at the end (persons); published decision totals {pub}",
         "backlog_end": "pending asylum applicants at 31 December (persons)",
         "penalty_eur": "published: paid out in the year; simulated: run up in the year",
         "notices_of_default": "ingebrekestellingen sent in the year (one per late case)",
     }
     rows = []
     for quantity, obs in observed.items():
-        sim = sims[{"first_decisions": "decisions", "notices_of_default": "notices"}.get(
-            quantity, quantity)]
+        sim = sims[{"first_decisions": "decisions", "notices_of_default": "notices"}.get(quantity, quantity)]
         for j, year in enumerate(YEARS):
             if year not in obs:  # not published (e.g. notices of 2025): no row, no nan
                 continue
             med = float(np.median(sim[:, j]))
             pub_total = pub.decisions_published.get(year, float("nan"))
-            note = notes[quantity].format(
-                pub=f"{pub_total:,.0f}" if np.isfinite(pub_total) else "not published")
-            rows.append({
-                "year": year, "quantity": quantity, "observed": obs[year],
-                "sim_p10": float(np.quantile(sim[:, j], 0.1)), "sim_median": med,
-                "sim_p90": float(np.quantile(sim[:, j], 0.9)),
-                "sample": "calibration" if year in CALIBRATION_YEARS else "out of sample",
-                "miss_median": med / obs[year] - 1 if obs[year] else float("nan"),
-                "note": note})
+            note = notes[quantity].format(pub=f"{pub_total:,.0f}" if np.isfinite(pub_total) else "not published")
+            rows.append(
+                {
+                    "year": year,
+                    "quantity": quantity,
+                    "observed": obs[year],
+                    "sim_p10": float(np.quantile(sim[:, j], 0.1)),
+                    "sim_median": med,
+                    "sim_p90": float(np.quantile(sim[:, j], 0.9)),
+                    "sample": "calibration" if year in CALIBRATION_YEARS else "out of sample",
+                    "miss_median": med / obs[year] - 1 if obs[year] else float("nan"),
+                    "note": note,
+                }
+            )
     table = pd.DataFrame(rows)
     table["calibrated_notice_share"] = float(fits["notice_share"].iloc[0])
     table["calibrated_share_capped"] = bool(fits["share_capped"].iloc[0])
@@ -323,8 +356,9 @@ def validation_table(figures: pd.DataFrame, cfg: BacklogConfig, *, rng: np.rando
     # the forecast draws its own notice share and lag (params): shown beside the fit
     table["forecast_notice_share"] = float(cfg.notice_share.central)
     table["forecast_notice_lag_days"] = float(cfg.notice_lag_days)
-    effect = notice_effect(cfg, float(fits["notice_share"].iloc[0]),
-                           float(fits["lag_days"].iloc[0]), rng=rng, n_paths=n_paths)
+    effect = notice_effect(
+        cfg, float(fits["notice_share"].iloc[0]), float(fits["lag_days"].iloc[0]), rng=rng, n_paths=n_paths
+    )
     for name, value in effect.items():
         table[name] = value
     return table

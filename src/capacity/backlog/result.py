@@ -14,15 +14,19 @@ from capacity.quantiles import check_contract, summarise_many
 
 #: Variables of the quantile table ``backlog_forecast`` required by the issue.
 CONTRACT_VARIABLES: tuple[str, ...] = (
-    "pending", "decisions", "late_decisions", "penalty_eur", "dtv_caseload", "shelter_entitled",
+    "pending",
+    "decisions",
+    "late_decisions",
+    "penalty_eur",
+    "dtv_caseload",
+    "shelter_entitled",
 )
 
 #: Unit of every path variable (stocks at month end, flows per month).
 UNITS: dict[str, str] = {
-    "pending": "cases (continuing cohort cases at the IND, first instance, month end; "
-               "document takers are never in it)",
+    "pending": "cases (continuing cohort cases at the IND, first instance, month end; document takers are never in it)",
     "pending_regular": "cases (regular asylum queue, month end; the IND publishes applicants, "
-                       "one application each, so a regular case is one person)",
+    "one application each, so a regular case is one person)",
     "backlog_total": "cases (cohort + regular, month end)",
     "decisions": "cases/month (cohort first-instance decisions)",
     "decisions_regular": "cases/month",
@@ -44,8 +48,7 @@ UNITS: dict[str, str] = {
     "dtv_unsupervised": "cases/month",
     "dtv_other": "cases/month",
     "permits_pending": "cases (month end; persons = cases x persons_per_case)",
-    "permit_takers_waiting": "cases (month end, document takers not yet withdrawn; not in the IND "
-                             "queue)",
+    "permit_takers_waiting": "cases (month end, document takers not yet withdrawn; not in the IND queue)",
     "permits_issued": "cases/month (issuing capacity counts persons: cases x persons_per_case)",
     "shelter_entitled": "persons (month end)",
     "ind_capacity": "decisions/month",
@@ -53,10 +56,18 @@ UNITS: dict[str, str] = {
     "departure_rate": "share/month (pending or appealing cases leaving the Netherlands)",
 }
 
-_STOCKS_EXITS = ("granted", "withdrawn_return", "withdrawn_permit", "departed",
-                 "dtv_independent", "dtv_forced", "dtv_unsupervised", "dtv_other")
-_STOCKS_IN = ("pending", "permit_takers_waiting", "appeals_pending", "departure_term",
-              "dtv_caseload")
+_STOCKS_EXITS = (
+    "granted",
+    "withdrawn_return",
+    "withdrawn_permit",
+    "departed",
+    "dtv_independent",
+    "dtv_forced",
+    "dtv_unsupervised",
+    "dtv_other",
+)
+_STOCKS_IN = ("pending", "permit_takers_waiting", "appeals_pending", "departure_term", "dtv_caseload")
+
 
 @dataclass(frozen=True)
 class BacklogResult:
@@ -144,8 +155,7 @@ class BacklogResult:
         overdue = p["pending"][:, -1] * float(n_months > term_months)
         total = p["decisions"].sum(axis=1) + p["pending"][:, -1]
         share = np.divide(late + overdue, total, out=np.zeros_like(total), where=total > 0)
-        return {"late_decisions": late, "overdue_pending_end": overdue, "penalty_eur": penalty,
-                "late_share": share}
+        return {"late_decisions": late, "overdue_pending_end": overdue, "penalty_eur": penalty, "late_share": share}
 
     def bursty_table(self, variable: str = "decisions", *, at_least: float = 1.0) -> pd.DataFrame:
         """Table of a bursty flow: per month the mean over paths and the share of paths with it.
@@ -156,9 +166,14 @@ class BacklogResult:
         cases that month), ``p90`` (cases/month).
         """
         x = self.paths[variable]
-        return pd.DataFrame({"date": self.dates, "mean": x.mean(axis=0),
-                             "share_paths": (x >= at_least).mean(axis=0),
-                             "p90": np.quantile(x, 0.9, axis=0)})
+        return pd.DataFrame(
+            {
+                "date": self.dates,
+                "mean": x.mean(axis=0),
+                "share_paths": (x >= at_least).mean(axis=0),
+                "p90": np.quantile(x, 0.9, axis=0),
+            }
+        )
 
     def penalty_first_months(self, n_months: int = 36) -> np.ndarray:
         """Per path, penalties run up in the first ``n_months`` months (cohort and regular, EUR).
@@ -166,8 +181,7 @@ class BacklogResult:
         Three years of exposure, to compare with a three-year budget (the run may be longer).
         """
         p = self.paths
-        return (p["penalty_eur"][:, :n_months].sum(axis=1)
-                + p["penalty_eur_regular"][:, :n_months].sum(axis=1))
+        return p["penalty_eur"][:, :n_months].sum(axis=1) + p["penalty_eur_regular"][:, :n_months].sum(axis=1)
 
     def penalty_total(self) -> np.ndarray:
         """Per path, penalties run up in the run by the cohort and the regular queue (EUR)."""
@@ -185,8 +199,7 @@ class BacklogResult:
         p = self.paths
         streams = {
             "cohort": (p["penalty_eur"], p["late_decisions"], p["overdue_pending"]),
-            "regular": (p["penalty_eur_regular"], p["late_decisions_regular"],
-                        p["overdue_regular"]),
+            "regular": (p["penalty_eur_regular"], p["late_decisions_regular"], p["overdue_regular"]),
         }
         streams["total"] = tuple(a + b for a, b in zip(*streams.values(), strict=True))
         years = self.dates.year.to_numpy()
@@ -195,14 +208,18 @@ class BacklogResult:
             cols = np.flatnonzero(years == year)
             for stream, (eur, late, overdue) in streams.items():
                 x = eur[:, cols].sum(axis=1)
-                rows.append({
-                    "year": int(year), "stream": stream, "months": int(cols.size),
-                    "penalty_eur_p10": float(np.quantile(x, 0.1)),
-                    "penalty_eur_median": float(np.median(x)),
-                    "penalty_eur_p90": float(np.quantile(x, 0.9)),
-                    "late_decisions_median": float(np.median(late[:, cols].sum(axis=1))),
-                    "overdue_pending_median": float(np.median(overdue[:, cols[-1]])),
-                })
+                rows.append(
+                    {
+                        "year": int(year),
+                        "stream": stream,
+                        "months": int(cols.size),
+                        "penalty_eur_p10": float(np.quantile(x, 0.1)),
+                        "penalty_eur_median": float(np.median(x)),
+                        "penalty_eur_p90": float(np.quantile(x, 0.9)),
+                        "late_decisions_median": float(np.median(late[:, cols].sum(axis=1))),
+                        "overdue_pending_median": float(np.median(overdue[:, cols[-1]])),
+                    }
+                )
         return pd.DataFrame(rows)
 
     def late_share(self) -> np.ndarray:
@@ -308,15 +325,15 @@ def months_to_clear_table(result: BacklogResult) -> pd.DataFrame:
     ``share_permits_done`` (share of paths on which every transition permit is issued).
     """
     months = np.arange(0, result.dates.size + 1)
-    return pd.DataFrame({
-        "month": months,
-        # by the start of this month = by the end of month ``month`` after the TPD end month
-        "date": pd.date_range(result.dates[0], periods=months.size, freq="MS"),
-        "share_cleared": (result.months_to_clear[:, None] <= months).mean(axis=0),
-        "share_permits_done": (result.months_to_permits[:, None] <= months).mean(axis=0),
-    })
-
-
+    return pd.DataFrame(
+        {
+            "month": months,
+            # by the start of this month = by the end of month ``month`` after the TPD end month
+            "date": pd.date_range(result.dates[0], periods=months.size, freq="MS"),
+            "share_cleared": (result.months_to_clear[:, None] <= months).mean(axis=0),
+            "share_permits_done": (result.months_to_permits[:, None] <= months).mean(axis=0),
+        }
+    )
 
 
 def first_month_at_or_above(x: np.ndarray, threshold: float) -> np.ndarray:

@@ -34,8 +34,12 @@ QUEUE_ORDERS: dict[str, tuple[str, ...]] = {
     "simple_first": ("cohort_simple", "regular_old", "cohort_standard", "regular_new"),
 }
 #: Order within the regular queue's columns, per discipline.
-REGULAR_ORDER: dict[str, str] = {"oldest_first": "oldest", "simple_first": "oldest",
-                                 "newest_first": "newest", "proportional": "proportional"}
+REGULAR_ORDER: dict[str, str] = {
+    "oldest_first": "oldest",
+    "simple_first": "oldest",
+    "newest_first": "newest",
+    "proportional": "proportional",
+}
 
 
 @dataclass
@@ -51,11 +55,11 @@ class Stocks:
     simple_continuing: np.ndarray
     standard_permit_takers: np.ndarray
     standard_continuing: np.ndarray
-    regular: RegularQueue         # regular asylum queue by start of its decision term
-    appeals: np.ndarray           # rejected cohort cases waiting for the court
+    regular: RegularQueue  # regular asylum queue by start of its decision term
+    appeals: np.ndarray  # rejected cohort cases waiting for the court
     departure_term: list[np.ndarray]  # final rejections, one array per month left, oldest first
-    dtv: np.ndarray               # DT&V caseload
-    permit_queue: np.ndarray      # withdrawn for the permit, waiting for it to be issued
+    dtv: np.ndarray  # DT&V caseload
+    permit_queue: np.ndarray  # withdrawn for the permit, waiting for it to be issued
 
     @property
     def cohort_pending(self) -> np.ndarray:
@@ -87,16 +91,16 @@ class Stocks:
 class Setup:
     """What stays fixed during a run: per-path parameter values and monthly plans."""
 
-    values: dict[str, np.ndarray]   # per-path values of the uncertain parameters
-    normals: np.ndarray             # monthly noise, shape (n_months, 3, n_paths)
-    court_rate: np.ndarray          # share of appeals decided per month
-    notice_share: np.ndarray        # late applicants sending a notice (0 if abolished)
+    values: dict[str, np.ndarray]  # per-path values of the uncertain parameters
+    normals: np.ndarray  # monthly noise, shape (n_months, 3, n_paths)
+    court_rate: np.ndarray  # share of appeals decided per month
+    notice_share: np.ndarray  # late applicants sending a notice (0 if abolished)
     queue_order: tuple[str, ...] | None
-    ind_plan: np.ndarray            # planned IND capacity per month (decisions/month)
-    inflow_plan: np.ndarray         # expected regular inflow, (n_months, n_paths), cases/month
-    dtv_capacity: np.ndarray        # DT&V case closures per month, per path
-    permit_capacity: np.ndarray     # permits issued per month, per path (cases)
-    dtv_share_other: float          # closed DT&V cases with another outcome
+    ind_plan: np.ndarray  # planned IND capacity per month (decisions/month)
+    inflow_plan: np.ndarray  # expected regular inflow, (n_months, n_paths), cases/month
+    dtv_capacity: np.ndarray  # DT&V case closures per month, per path
+    permit_capacity: np.ndarray  # permits issued per month, per path (cases)
+    dtv_share_other: float  # closed DT&V cases with another outcome
     cohort_penalty: tuple[np.ndarray, np.ndarray, np.ndarray]  # schedule at month start/mid/end
     #: monthly departure probability (n_months, n_paths) from the forecast's paths, or None:
     #: the per-path parameter ``departure_rate_per_month`` in every month (standalone use)
@@ -134,9 +138,7 @@ def _leave(stock: np.ndarray, probs: Sequence[np.ndarray]) -> list[np.ndarray]:
     return [scale * p for p in probs]
 
 
-def _fill(
-    capacity: np.ndarray, groups: Sequence[tuple[np.ndarray, float]]
-) -> tuple[list[np.ndarray], np.ndarray]:
+def _fill(capacity: np.ndarray, groups: Sequence[tuple[np.ndarray, float]]) -> tuple[list[np.ndarray], np.ndarray]:
     """Serve groups in priority order, ``(stock, effort per case)``; return served and left."""
     served = []
     left = capacity
@@ -170,13 +172,16 @@ def _leave_queue(month: int, s: Stocks, setup: Setup) -> dict[str, np.ndarray]:
     s.standard_permit_takers = _remaining(s.standard_permit_takers, ret_ct + perm_ct + dep_ct)
     s.simple_continuing = _remaining(s.simple_continuing, ret_sn + dep_sn)
     s.standard_continuing = _remaining(s.standard_continuing, ret_cn + dep_cn)
-    return {"withdrawn_return": ret_st + ret_ct + ret_sn + ret_cn,
-            "withdrawn_permit": perm_st + perm_ct,
-            "departed_pending": dep_st + dep_ct + dep_sn + dep_cn}
+    return {
+        "withdrawn_return": ret_st + ret_ct + ret_sn + ret_cn,
+        "withdrawn_permit": perm_st + perm_ct,
+        "departed_pending": dep_st + dep_ct + dep_sn + dep_cn,
+    }
 
 
-def _serve_queues(free: np.ndarray, queues: dict[str, tuple[np.ndarray, float]],
-                  order: tuple[str, ...] | None) -> dict[str, np.ndarray]:
+def _serve_queues(
+    free: np.ndarray, queues: dict[str, tuple[np.ndarray, float]], order: tuple[str, ...] | None
+) -> dict[str, np.ndarray]:
     """Cases decided per queue from capacity ``free``: in ``order``, or in proportion."""
     if order is None:  # proportional: capacity shared in proportion to the work waiting
         work = sum(stock * effort for stock, effort in queues.values())
@@ -190,36 +195,57 @@ def _decide(month: int, s: Stocks, setup: Setup, cfg: BacklogConfig) -> dict[str
     """Rule 2: the regular inflow arrives and the IND decides at this month's capacity."""
     inflow = setup.inflow_plan[month] * noise(setup.normals[month, 1], cfg.regular_inflow_noise_sd)
     s.regular.stock[:, OLD_COLUMNS + month] += inflow
-    capacity = (setup.ind_plan[month] * setup.capacity_scale * setup.values["ind_capacity_realisation"]
-                * noise(setup.normals[month, 0], cfg.ind_capacity_noise_sd))
+    capacity = (
+        setup.ind_plan[month]
+        * setup.capacity_scale
+        * setup.values["ind_capacity_realisation"]
+        * noise(setup.normals[month, 0], cfg.ind_capacity_noise_sd)
+    )
     # only continuing cases are in the IND's queue; document takers never are
     simple, standard = s.simple_continuing, s.standard_continuing
     effort = cfg.simple_case_effort
     reserved = setup.reserved_share
     if np.any(reserved > 0):  # the reserve serves the cohort first; what it leaves joins the rest
         (simple_reserved, standard_reserved), reserve_left = _fill(
-            capacity * reserved, ((simple, effort), (standard, 1.0)))
+            capacity * reserved, ((simple, effort), (standard, 1.0))
+        )
         free = capacity * (1 - reserved) + reserve_left
     else:
         simple_reserved = standard_reserved = np.zeros_like(capacity)
         free = capacity
-    served = _serve_queues(free, {
-        "regular_old": (s.regular_old, 1.0),
-        "cohort_simple": (simple - simple_reserved, effort),
-        "cohort_standard": (standard - standard_reserved, 1.0),
-        "regular_new": (s.regular_new, 1.0)}, setup.queue_order)
+    served = _serve_queues(
+        free,
+        {
+            "regular_old": (s.regular_old, 1.0),
+            "cohort_simple": (simple - simple_reserved, effort),
+            "cohort_standard": (standard - standard_reserved, 1.0),
+            "regular_new": (s.regular_new, 1.0),
+        },
+        setup.queue_order,
+    )
     simple_decided = served["cohort_simple"] + simple_reserved
     standard_decided = served["cohort_standard"] + standard_reserved
     s.simple_continuing = _remaining(s.simple_continuing, simple_decided)
     s.standard_continuing = _remaining(s.standard_continuing, standard_decided)
-    regular = serve_and_accrue(s.regular, month, served["regular_old"], served["regular_new"],
-                               REGULAR_ORDER[cfg.queue_discipline], setup.notice_share, cfg)
+    regular = serve_and_accrue(
+        s.regular,
+        month,
+        served["regular_old"],
+        served["regular_new"],
+        REGULAR_ORDER[cfg.queue_discipline],
+        setup.notice_share,
+        cfg,
+    )
     decisions = simple_decided + standard_decided
     # decided at mid-month, month + 0.5 months after the restart
     late = decisions if month + 0.5 > cfg.term_months else np.zeros_like(decisions)
-    return regular | {"decisions": decisions, "late_decisions": late,
-                      "decisions_regular": served["regular_old"] + served["regular_new"],
-                      "ind_capacity": capacity, "regular_inflow": inflow}
+    return regular | {
+        "decisions": decisions,
+        "late_decisions": late,
+        "decisions_regular": served["regular_old"] + served["regular_new"],
+        "ind_capacity": capacity,
+        "regular_inflow": inflow,
+    }
 
 
 def _appeal(month: int, s: Stocks, decisions: np.ndarray, setup: Setup) -> dict[str, np.ndarray]:
@@ -230,13 +256,14 @@ def _appeal(month: int, s: Stocks, decisions: np.ndarray, setup: Setup) -> dict[
     rejected = decisions * (1 - par["grant_share"])
     s.appeals = s.appeals + rejected * par["appeal_share"]
     success = par["appeal_success_share"]
-    return {"final_rejections": rejected * (1 - par["appeal_share"]) + court * (1 - success),
-            "granted": decisions * par["grant_share"] + court * success,
-            "departed_appealing": departed}
+    return {
+        "final_rejections": rejected * (1 - par["appeal_share"]) + court * (1 - success),
+        "granted": decisions * par["grant_share"] + court * success,
+        "departed_appealing": departed,
+    }
 
 
-def _depart(s: Stocks, final_rejections: np.ndarray, setup: Setup,
-            cfg: BacklogConfig) -> dict[str, np.ndarray]:
+def _depart(s: Stocks, final_rejections: np.ndarray, setup: Setup, cfg: BacklogConfig) -> dict[str, np.ndarray]:
     """Rule 4: the departure term, then DT&V closes cases at its capacity."""
     if s.departure_term:
         to_dtv = s.departure_term[0]
@@ -245,10 +272,12 @@ def _depart(s: Stocks, final_rejections: np.ndarray, setup: Setup,
         to_dtv = final_rejections
     closed = np.minimum(s.dtv, setup.dtv_capacity)
     s.dtv = s.dtv - closed + to_dtv
-    return {"dtv_independent": closed * cfg.dtv_share_independent,
-            "dtv_forced": closed * cfg.dtv_share_forced,
-            "dtv_unsupervised": closed * cfg.dtv_share_unsupervised,
-            "dtv_other": closed * setup.dtv_share_other}
+    return {
+        "dtv_independent": closed * cfg.dtv_share_independent,
+        "dtv_forced": closed * cfg.dtv_share_forced,
+        "dtv_unsupervised": closed * cfg.dtv_share_unsupervised,
+        "dtv_other": closed * setup.dtv_share_other,
+    }
 
 
 def _issue_permits(month: int, s: Stocks, withdrawn_permit: np.ndarray, setup: Setup) -> np.ndarray:
@@ -264,8 +293,9 @@ def _issue_permits(month: int, s: Stocks, withdrawn_permit: np.ndarray, setup: S
     return issued
 
 
-def _cohort_penalty(month: int, before: np.ndarray, after: np.ndarray, setup: Setup,
-                    cfg: BacklogConfig) -> dict[str, np.ndarray]:
+def _cohort_penalty(
+    month: int, before: np.ndarray, after: np.ndarray, setup: Setup, cfg: BacklogConfig
+) -> dict[str, np.ndarray]:
     """Penalty run up by the cohort this month, and its cases overdue at month end.
 
     Every cohort case shares one term (from the restart). A case still pending at the

@@ -40,8 +40,7 @@ from capacity.params.backlog import BacklogConfig
 
 #: Outputs analysed, per path.
 OUTPUTS: dict[str, Callable[[BacklogResult], np.ndarray]] = {
-    "months_to_clear": lambda r: np.where(np.isfinite(r.months_to_clear), r.months_to_clear,
-                                          r.dates.size + 1.0),
+    "months_to_clear": lambda r: np.where(np.isfinite(r.months_to_clear), r.months_to_clear, r.dates.size + 1.0),
     "late_decisions": lambda r: r.late_or_overdue(),
     "penalty_eur": lambda r: r.penalty_total(),
     "dtv_caseload_peak": lambda r: r.paths["dtv_caseload"].max(axis=1),
@@ -66,9 +65,16 @@ def _varies(cfg: BacklogConfig, name: str) -> bool:
     return bool(hi - lo > 1e-12 * max(1.0, abs(hi)))
 
 
-def sobol_table(cohort_persons: float, cfg: BacklogConfig, *, rng: np.random.Generator,
-                n_base: int = 256, n_months: int | None = None, n_boot: int = 200,
-                cohort_range: tuple[float, float] | None = None) -> pd.DataFrame:
+def sobol_table(
+    cohort_persons: float,
+    cfg: BacklogConfig,
+    *,
+    rng: np.random.Generator,
+    n_base: int = 256,
+    n_months: int | None = None,
+    n_boot: int = 200,
+    cohort_range: tuple[float, float] | None = None,
+) -> pd.DataFrame:
     """Table ``backlog_sensitivity``: Sobol indices of the uncertain inputs, cohort size and levers.
 
     Args:
@@ -106,32 +112,50 @@ def sobol_table(cohort_persons: float, cfg: BacklogConfig, *, rng: np.random.Gen
     cohort = lo_c + (hi_c - lo_c) * col["cohort_persons"]
     levers = {name: lo + (hi - lo) * col[name] for name, (lo, hi) in LEVER_RANGES.items()}
     res: BacklogResult = run(cohort, cfg, Draws(uniforms=uniforms, normals=normals), levers=levers)
-    kinds = {**dict.fromkeys(UNCERTAIN, "uncertain"), "cohort_persons": "cohort",
-             **dict.fromkeys(LEVER_RANGES, "lever")}
+    kinds = {
+        **dict.fromkeys(UNCERTAIN, "uncertain"),
+        "cohort_persons": "cohort",
+        **dict.fromkeys(LEVER_RANGES, "lever"),
+    }
     rows = []
     for output, fn in OUTPUTS.items():
         y = np.asarray(fn(res), dtype=float)
         si = _analyze(problem, y, n_boot=n_boot, seed=seed)
         for name in (*UNCERTAIN, "cohort_persons", *LEVER_RANGES):
             s1, st, s1c, stc = si.get(name, (0.0, 0.0, 0.0, 0.0))
-            rows.append({"output": output, "parameter": name, "first_order": s1,
-                         "total_order": st, "ci_low": st - stc, "ci_high": st + stc,
-                         "first_order_ci_low": s1 - s1c, "first_order_ci_high": s1 + s1c,
-                         "kind": kinds[name], "finding": bool(st - stc > MIN_FINDING)})
+            rows.append(
+                {
+                    "output": output,
+                    "parameter": name,
+                    "first_order": s1,
+                    "total_order": st,
+                    "ci_low": st - stc,
+                    "ci_high": st + stc,
+                    "first_order_ci_low": s1 - s1c,
+                    "first_order_ci_high": s1 + s1c,
+                    "kind": kinds[name],
+                    "finding": bool(st - stc > MIN_FINDING),
+                }
+            )
     table = pd.DataFrame(rows)
     order = {name: i for i, name in enumerate(OUTPUTS)}
-    return (table.assign(_o=table["output"].map(order))
-            .sort_values(["_o", "total_order"], ascending=[True, False], kind="stable")
-            .drop(columns="_o").reset_index(drop=True))
+    return (
+        table.assign(_o=table["output"].map(order))
+        .sort_values(["_o", "total_order"], ascending=[True, False], kind="stable")
+        .drop(columns="_o")
+        .reset_index(drop=True)
+    )
 
 
-def _analyze(problem: dict[str, Any], y: np.ndarray, *, n_boot: int, seed: int
-             ) -> dict[str, tuple[float, float, float, float]]:
+def _analyze(
+    problem: dict[str, Any], y: np.ndarray, *, n_boot: int, seed: int
+) -> dict[str, tuple[float, float, float, float]]:
     """SALib's first- and total-order indices and interval half-widths, by input name."""
-    if np.var(y) <= 1e-12 * max(1.0, float(np.mean(y ** 2))):  # the output does not vary
+    if np.var(y) <= 1e-12 * max(1.0, float(np.mean(y**2))):  # the output does not vary
         return {}
-    si = sobol_analyze.analyze(problem, y, calc_second_order=False, num_resamples=n_boot,
-                               conf_level=CONF_LEVEL, seed=seed)
+    si = sobol_analyze.analyze(
+        problem, y, calc_second_order=False, num_resamples=n_boot, conf_level=CONF_LEVEL, seed=seed
+    )
     out: dict[str, tuple[float, float, float, float]] = {}
     for i, name in enumerate(problem["names"]):
         s1, st, s1c, stc = (float(si[k][i]) for k in ("S1", "ST", "S1_conf", "ST_conf"))

@@ -89,14 +89,17 @@ def solve_capacity(
     # targets from the settings (a trial config changes them: ``trial(cfg, target_...=...)``)
     target, prob = cfg.target_late_share, cfg.target_probability
     draws = draw(cohort_persons.shape[0], months, rng=rng)
-    rows = [_ind_row(cohort_persons, cfg, draws, ramp=ramp, target=target, prob=prob, tol=tol,
-                     rates=departure_rates)
-            for ramp in ramp_months]
+    rows = [
+        _ind_row(cohort_persons, cfg, draws, ramp=ramp, target=target, prob=prob, tol=tol, rates=departure_rates)
+        for ramp in ramp_months
+    ]
     rows.append(_dtv_row(cohort_persons, cfg, draws, prob=prob, tol=tol, rates=departure_rates))
-    extra = (None if extra_regular_inflow is None
-             else np.asarray(extra_regular_inflow, dtype=float)[: cohort_persons.shape[0], :months])
-    rows.append(_priority_row(cohort_persons, cfg, draws, target=target, prob=prob,
-                              rates=departure_rates, extra=extra))
+    extra = (
+        None
+        if extra_regular_inflow is None
+        else np.asarray(extra_regular_inflow, dtype=float)[: cohort_persons.shape[0], :months]
+    )
+    rows.append(_priority_row(cohort_persons, cfg, draws, target=target, prob=prob, rates=departure_rates, extra=extra))
     rows.append(_deficit_row(cohort_persons, cfg, draws, rates=departure_rates, extra=extra))
     # a column that does not apply to a row (the deficit of the DT&V row) stays empty (NaN)
     return pd.DataFrame(rows).fillna({"target_met": True}).astype({"target_met": bool})
@@ -105,30 +108,60 @@ def solve_capacity(
 def _ind_config(cfg: BacklogConfig, level: float, ramp: int) -> BacklogConfig:
     """``cfg`` with IND capacity ``level`` (decisions/month), reached after ``ramp`` months."""
     if ramp == 0:
-        return trial(cfg, ind_capacity_series=None, ind_decisions_per_month=level,
-                     ind_ramp_target_per_month=None, ind_ramp_months=0)
+        return trial(
+            cfg,
+            ind_capacity_series=None,
+            ind_decisions_per_month=level,
+            ind_ramp_target_per_month=None,
+            ind_ramp_months=0,
+        )
     return trial(cfg, ind_capacity_series=None, ind_ramp_target_per_month=level, ind_ramp_months=ramp)
 
 
-def _row(service: str, variant: str, criterion: str, level: float, planned: float, *,
-         prob: float, reached: float, iters: int, n_paths: int) -> dict[str, Any]:
+def _row(
+    service: str,
+    variant: str,
+    criterion: str,
+    level: float,
+    planned: float,
+    *,
+    prob: float,
+    reached: float,
+    iters: int,
+    n_paths: int,
+) -> dict[str, Any]:
     """One row of the ``capacity_needed`` table (``iters`` < 0: target not met in the bracket).
 
     With nothing planned the ratio is 0 (no ratio to show), never ``nan``.
     """
     return {
-        "service": service, "variant": variant, "criterion": criterion,
-        "probability_target": prob, "capacity_per_month": level, "capacity_per_year": level * 12,
-        "planned_per_month": planned, "planned_per_year": planned * 12,
+        "service": service,
+        "variant": variant,
+        "criterion": criterion,
+        "probability_target": prob,
+        "capacity_per_month": level,
+        "capacity_per_year": level * 12,
+        "planned_per_month": planned,
+        "planned_per_year": planned * 12,
         "ratio_to_planned": level / planned if planned > 0 else 0.0,
-        "probability_reached": reached, "bisection_steps": max(iters, 0), "n_paths": n_paths,
+        "probability_reached": reached,
+        "bisection_steps": max(iters, 0),
+        "n_paths": n_paths,
         "target_met": iters >= 0,
     }
 
 
-def _ind_row(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws, *, ramp: int,
-             target: float, prob: float, tol: float,
-             rates: np.ndarray | None = None) -> dict[str, Any]:
+def _ind_row(
+    cohort_persons: np.ndarray,
+    cfg: BacklogConfig,
+    draws: Draws,
+    *,
+    ramp: int,
+    target: float,
+    prob: float,
+    tol: float,
+    rates: np.ndarray | None = None,
+) -> dict[str, Any]:
     """IND capacity such that the late share is at most ``target`` with probability ``prob``."""
 
     def ind_prob(level: float) -> float:
@@ -138,34 +171,61 @@ def _ind_row(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws, *, ra
     hi_ind = float(cohort_persons.max() / 0.5 + 200_000)
     level, iters = _bisect(lambda x: ind_prob(x) >= prob, 0.0, hi_ind, tol=tol)
     reached = ind_prob(level)
-    return _row("IND", "constant" if ramp == 0 else f"ramp {ramp} months",
-                f"late share of cohort decisions <= {target:.0%}", level,
-                cfg.ind_decisions_per_month, prob=prob, reached=reached, iters=iters,
-                n_paths=cohort_persons.shape[0])
+    return _row(
+        "IND",
+        "constant" if ramp == 0 else f"ramp {ramp} months",
+        f"late share of cohort decisions <= {target:.0%}",
+        level,
+        cfg.ind_decisions_per_month,
+        prob=prob,
+        reached=reached,
+        iters=iters,
+        n_paths=cohort_persons.shape[0],
+    )
 
 
-def _dtv_row(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws, *, prob: float,
-             tol: float, rates: np.ndarray | None = None) -> dict[str, Any]:
+def _dtv_row(
+    cohort_persons: np.ndarray,
+    cfg: BacklogConfig,
+    draws: Draws,
+    *,
+    prob: float,
+    tol: float,
+    rates: np.ndarray | None = None,
+) -> dict[str, Any]:
     """DT&V capacity such that the caseload meets its target by the target month."""
     month_idx = min(cfg.dtv_target_months, draws.n_months) - 1
 
     def dtv_prob(level: float) -> float:
-        res = run(cohort_persons, trial(cfg, dtv_cases_per_month=level), draws,
-                  departure_rates=rates)
+        res = run(cohort_persons, trial(cfg, dtv_cases_per_month=level), draws, departure_rates=rates)
         return float(np.mean(res.paths["dtv_caseload"][:, month_idx] <= cfg.dtv_target_caseload))
 
-    level, iters = _bisect(lambda x: dtv_prob(x) >= prob, 0.0, float(cohort_persons.max() + 1e5),
-                           tol=tol)
+    level, iters = _bisect(lambda x: dtv_prob(x) >= prob, 0.0, float(cohort_persons.max() + 1e5), tol=tol)
     reached = dtv_prob(level)
-    return _row("DT&V", "constant",
-                f"caseload <= {cfg.dtv_target_caseload:,.0f} cases by month {month_idx + 1}",
-                level, cfg.dtv_cases_per_month, prob=prob, reached=reached, iters=iters,
-                n_paths=cohort_persons.shape[0])
+    return _row(
+        "DT&V",
+        "constant",
+        f"caseload <= {cfg.dtv_target_caseload:,.0f} cases by month {month_idx + 1}",
+        level,
+        cfg.dtv_cases_per_month,
+        prob=prob,
+        reached=reached,
+        iters=iters,
+        n_paths=cohort_persons.shape[0],
+    )
 
 
-def _priority_row(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws, *, target: float,
-                  prob: float, rates: np.ndarray | None, extra: np.ndarray | None,
-                  tol: float = 0.005) -> dict[str, Any]:
+def _priority_row(
+    cohort_persons: np.ndarray,
+    cfg: BacklogConfig,
+    draws: Draws,
+    *,
+    target: float,
+    prob: float,
+    rates: np.ndarray | None,
+    extra: np.ndarray | None,
+    tol: float = 0.005,
+) -> dict[str, Any]:
     """Smallest share of the planned IND capacity reserved for the cohort (a TPD team).
 
     The share such that the late share of cohort decisions is at most ``target`` on at
@@ -174,21 +234,34 @@ def _priority_row(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws, 
     """
 
     def prob_at(share: float) -> float:
-        res = run(cohort_persons, trial(cfg, ind_tpd_reserved_share=share), draws,
-                  departure_rates=rates, extra_regular_inflow=extra)
+        res = run(
+            cohort_persons,
+            trial(cfg, ind_tpd_reserved_share=share),
+            draws,
+            departure_rates=rates,
+            extra_regular_inflow=extra,
+        )
         return float(np.mean(res.late_share() <= target + 1e-12))
 
     share, iters = _bisect(lambda x: prob_at(x) >= prob, 0.0, 1.0, tol=tol)
     planned = float(np.mean(planned_capacity(cfg, draws.n_months)))
-    row = _row("IND cohort priority", "reserved share of planned capacity",
-               f"late share of cohort decisions <= {target:.0%} at the planned capacity",
-               share * planned, planned, prob=prob, reached=prob_at(share), iters=iters,
-               n_paths=cohort_persons.shape[0])
+    row = _row(
+        "IND cohort priority",
+        "reserved share of planned capacity",
+        f"late share of cohort decisions <= {target:.0%} at the planned capacity",
+        share * planned,
+        planned,
+        prob=prob,
+        reached=prob_at(share),
+        iters=iters,
+        n_paths=cohort_persons.shape[0],
+    )
     return row | {"priority_share": share}
 
 
-def _deficit_row(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws, *,
-                 rates: np.ndarray | None, extra: np.ndarray | None) -> dict[str, Any]:
+def _deficit_row(
+    cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws, *, rates: np.ndarray | None, extra: np.ndarray | None
+) -> dict[str, Any]:
     """Return the regular stream's monthly deficit: inflow minus planned capacity x realisation.
 
     Per path, the mean over the run of regular inflow (cases = persons) minus the IND's
@@ -200,10 +273,19 @@ def _deficit_row(cohort_persons: np.ndarray, cfg: BacklogConfig, draws: Draws, *
     deficit = inflow - res.paths["ind_capacity"].mean(axis=1)
     planned = float(np.mean(planned_capacity(cfg, draws.n_months)))
     needed = float(np.median(inflow / np.maximum(res.parameters["ind_capacity_realisation"], 1e-9)))
-    row = _row("IND regular stream", "monthly deficit",
-               "regular inflow minus planned capacity x realisation (cases/month, mean over the run)",
-               needed, planned, prob=float("nan"), reached=float(np.mean(deficit > 0)), iters=0,
-               n_paths=cohort_persons.shape[0])
-    return row | {"deficit_per_month": float(np.median(deficit)),
-                  "deficit_p10": float(np.quantile(deficit, 0.1)),
-                  "deficit_p90": float(np.quantile(deficit, 0.9))}
+    row = _row(
+        "IND regular stream",
+        "monthly deficit",
+        "regular inflow minus planned capacity x realisation (cases/month, mean over the run)",
+        needed,
+        planned,
+        prob=float("nan"),
+        reached=float(np.mean(deficit > 0)),
+        iters=0,
+        n_paths=cohort_persons.shape[0],
+    )
+    return row | {
+        "deficit_per_month": float(np.median(deficit)),
+        "deficit_p10": float(np.quantile(deficit, 0.1)),
+        "deficit_p90": float(np.quantile(deficit, 0.9)),
+    }

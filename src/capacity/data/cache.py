@@ -45,8 +45,9 @@ def _key(*, create: bool) -> bytes:
     key = os.environ.get(KEY_ENV)
     if not key:
         if not create:
-            raise CacheError(f"no cache key in ${KEY_ENV}: a cache file can only be read by "
-                             "the run (or the process) that wrote it")
+            raise CacheError(
+                f"no cache key in ${KEY_ENV}: a cache file can only be read by the run (or the process) that wrote it"
+            )
         key = new_key()
     return key.encode("ascii")
 
@@ -89,13 +90,16 @@ def load_pickle(path: str | Path) -> Any:
     path = Path(path)
     blob = path.read_bytes()
     head = len(MAGIC) + _DIGEST_LEN + 1
-    if not blob.startswith(MAGIC) or len(blob) < head or blob[head - 1:head] != b"\n":
-        raise CacheError(f"{path}: not a signed capacity cache file; refused (delete it, or "
-                         "run again without --keep-cache)")
-    signature, payload = blob[len(MAGIC):head - 1], blob[head:]
+    if not blob.startswith(MAGIC) or len(blob) < head or blob[head - 1 : head] != b"\n":
+        raise CacheError(
+            f"{path}: not a signed capacity cache file; refused (delete it, or run again without --keep-cache)"
+        )
+    signature, payload = blob[len(MAGIC) : head - 1], blob[head:]
     if not hmac.compare_digest(signature, _mac(_key(create=False), payload)):
-        raise CacheError(f"{path}: the cache file's signature does not match this run's key "
-                         "(changed, or written by another run); refused, nothing loaded")
+        raise CacheError(
+            f"{path}: the cache file's signature does not match this run's key "
+            "(changed, or written by another run); refused, nothing loaded"
+        )
     return pickle.loads(payload)  # noqa: S301 - authenticated above: written by this run
 
 
@@ -120,8 +124,7 @@ def private_dir(name: str, *, root: str | Path | None = None) -> Path:
 def cache_root() -> Path:
     """Return the folder holding the runs' private caches (created 0700 if needed)."""
     xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    for base in (Path(xdg) / "capacity" / "runs",
-                 Path(tempfile.gettempdir()) / f"capacity-{os.getuid()}" / "runs"):
+    for base in (Path(xdg) / "capacity" / "runs", Path(tempfile.gettempdir()) / f"capacity-{os.getuid()}" / "runs"):
         try:
             base.mkdir(mode=0o700, parents=True, exist_ok=True)
             if os.access(base, os.W_OK):

@@ -62,9 +62,15 @@ def find_tables(fetch: Fetch, urls: list[str]) -> list[str]:
     params = {"$format": "json", "$filter": "substringof('Oekra',Title)", "$select": "Identifier,Title"}
     urls.append(request_url(CATALOG, params))
     tables = _json(fetch, CATALOG, params)
-    return sorted({str(t.get("Identifier", "")) for t in tables
-                   if TITLE_UKRAINE.search(str(t.get("Title", ""))) and TITLE_PEOPLE.search(str(t.get("Title", "")))
-                   and t.get("Identifier")})
+    return sorted(
+        {
+            str(t.get("Identifier", ""))
+            for t in tables
+            if TITLE_UKRAINE.search(str(t.get("Title", "")))
+            and TITLE_PEOPLE.search(str(t.get("Title", "")))
+            and t.get("Identifier")
+        }
+    )
 
 
 def _period(key: str) -> str | None:
@@ -82,8 +88,13 @@ def _totals(table: str, dimension: str, fetch: Fetch, urls: list[str]) -> dict[s
     params = {"$format": "json"}
     urls.append(request_url(url, params))
     categories = _json(fetch, url, params)
-    totals = [c for c in categories if str(c.get("Key", "")).strip() in TOTAL_KEYS
-              or str(c.get("Title", "")).lower().startswith("totaal") or str(c.get("Title", "")) == "Nederland"]
+    totals = [
+        c
+        for c in categories
+        if str(c.get("Key", "")).strip() in TOTAL_KEYS
+        or str(c.get("Title", "")).lower().startswith("totaal")
+        or str(c.get("Title", "")) == "Nederland"
+    ]
     if len(categories) == 1:
         totals = categories
     return {str(totals[0]["Key"]): str(totals[0].get("Title", ""))} if totals else None
@@ -114,8 +125,11 @@ def fetch_table(table: str, fetch: Fetch, urls: list[str], *, source_date: str) 
     props_url = f"{ODATA}/{table}/DataProperties"
     urls.append(request_url(props_url, params))
     props = _json(fetch, props_url, params)
-    topics = {str(p["Key"]): p for p in props if p.get("Type") == "Topic"
-              and str(p.get("Unit", "")).strip().lower() in COUNT_UNITS}
+    topics = {
+        str(p["Key"]): p
+        for p in props
+        if p.get("Type") == "Topic" and str(p.get("Unit", "")).strip().lower() in COUNT_UNITS
+    }
     dims = [str(p["Key"]) for p in props if p.get("Type") in ("Dimension", "GeoDimension")]
     time = next((str(p["Key"]) for p in props if p.get("Type") == "TimeDimension"), None)
     if not topics or time is None:
@@ -127,8 +141,10 @@ def fetch_table(table: str, fetch: Fetch, urls: list[str], *, source_date: str) 
     data_params = {"$format": "json", **({"$filter": where} if where else {})}
     urls.append(request_url(data_url, data_params))
     names = "; ".join(title for total in chosen.values() if total for title in total.values())
-    source = f"CBS StatLine {table} '{title}' https://opendata.cbs.nl/statline/#/CBS/nl/dataset/{table} " \
-             f"(OData, fetched {source_date})"
+    source = (
+        f"CBS StatLine {table} '{title}' https://opendata.cbs.nl/statline/#/CBS/nl/dataset/{table} "
+        f"(OData, fetched {source_date})"
+    )
     rows = []
     for record in _json(fetch, data_url, data_params):
         period = _period(str(record.get(time, "")))
@@ -140,7 +156,14 @@ def fetch_table(table: str, fetch: Fetch, urls: list[str], *, source_date: str) 
             if value is None:
                 continue  # CBS: not (yet) known or secret
             persons = round(float(value) * COUNT_UNITS[str(topic.get("Unit", "")).strip().lower()])
-            rows.append({"date_or_period": period, "metric": f"cbs_{table}_{key}{suffix}", "value": str(persons),
-                         "unit": "persons", "source": source,
-                         "note": "; ".join(x for x in (str(topic.get("Title", key)).strip(), names) if x)})
+            rows.append(
+                {
+                    "date_or_period": period,
+                    "metric": f"cbs_{table}_{key}{suffix}",
+                    "value": str(persons),
+                    "unit": "persons",
+                    "source": source,
+                    "note": "; ".join(x for x in (str(topic.get("Title", key)).strip(), names) if x),
+                }
+            )
     return pd.DataFrame(rows, columns=["date_or_period", "metric", "value", "unit", "source", "note"])

@@ -71,8 +71,10 @@ def check_fit_window(history: pd.DataFrame, fit_starts: Mapping[str, object]) ->
         start = pd.Timestamp(start).to_period("M").to_timestamp()
         if (dates >= start).sum() < 2:
             last = dates.max()
-            problems.append(f"{key} = {start:%Y-%m}: leaves fewer than two months of {variable} to fit "
-                            f"(the data end at {last:%Y-%m}); expected a month before {last:%Y-%m}")
+            problems.append(
+                f"{key} = {start:%Y-%m}: leaves fewer than two months of {variable} to fit "
+                f"(the data end at {last:%Y-%m}); expected a month before {last:%Y-%m}"
+            )
     return problems
 
 
@@ -88,16 +90,22 @@ def check_places_changes(history: pd.DataFrame, changes: Sequence[Any]) -> list[
     places = float(rows.sort_values("date")["value"].iloc[-1])
     for i, item in sorted(enumerate(changes), key=lambda pair: pd.Timestamp(pair[1].month)):
         if places + item.change < 0:
-            return [f"shelter.places_changes[{i}].change = {item.change}: closes more places in "
-                    f"{pd.Timestamp(item.month):%Y-%m} than there are then ({places:,.0f}: the last "
-                    f"observed count and the earlier changes); expected at least {-places:,.0f}"]
+            return [
+                f"shelter.places_changes[{i}].change = {item.change}: closes more places in "
+                f"{pd.Timestamp(item.month):%Y-%m} than there are then ({places:,.0f}: the last "
+                f"observed count and the earlier changes); expected at least {-places:,.0f}"
+            ]
         places += item.change
     return []
 
 
-def check_scenario_data(data_cfg: DataConfig, *, today: pd.Timestamp | str | None = None,
-                        fit_starts: Mapping[str, object] | None = None,
-                        places_changes: Sequence[Any] = ()) -> list[str]:
+def check_scenario_data(
+    data_cfg: DataConfig,
+    *,
+    today: pd.Timestamp | str | None = None,
+    fit_starts: Mapping[str, object] | None = None,
+    places_changes: Sequence[Any] = (),
+) -> list[str]:
     """Check the data files of a scenario's ``data`` section; return one line per problem.
 
     ``fit_starts`` (``{"forecast.fit_start": date, ...}``) and ``places_changes`` (the
@@ -111,10 +119,15 @@ def check_scenario_data(data_cfg: DataConfig, *, today: pd.Timestamp | str | Non
     if data_cfg.data_dir:
         folder = data_files(data_cfg.data_dir)["municipalities"].parent
         if not folder.is_dir():
-            relative = "" if Path(data_cfg.data_dir).expanduser().is_absolute() else (
-                f" (a relative path counts from the project folder {project_root()})")
-            return [f"data.data_dir = {data_cfg.data_dir!r}: folder {folder} not found{relative}; "
-                    f"expected a folder with the CSV files"]
+            relative = (
+                ""
+                if Path(data_cfg.data_dir).expanduser().is_absolute()
+                else (f" (a relative path counts from the project folder {project_root()})")
+            )
+            return [
+                f"data.data_dir = {data_cfg.data_dir!r}: folder {folder} not found{relative}; "
+                f"expected a folder with the CSV files"
+            ]
     problems = check_files(paths, today=today)
     if not problems and (fit_starts or places_changes):
         history = load_history(files={name: str(path) for name, path in paths.items()})
@@ -128,7 +141,8 @@ def check_scenario(scn: Any, *, today: pd.Timestamp | str | None = None) -> list
     The one data check of ``capacity validate``, ``capacity run`` and the scenario editor.
     Problems about the scenario's own keys start with the key (``forecast.…``, ``shelter.…``).
     """
-    starts = {"forecast.fit_start": scn.forecast.fit_start,
-              "forecast.departure_fit_start": scn.forecast.departure_fit_start}
-    return check_scenario_data(scn.data, today=today, fit_starts=starts,
-                               places_changes=scn.shelter.places_changes)
+    starts = {
+        "forecast.fit_start": scn.forecast.fit_start,
+        "forecast.departure_fit_start": scn.forecast.departure_fit_start,
+    }
+    return check_scenario_data(scn.data, today=today, fit_starts=starts, places_changes=scn.shelter.places_changes)

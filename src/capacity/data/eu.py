@@ -26,11 +26,28 @@ from capacity.errors import DataError
 
 #: File stem -> columns it must have.
 EU_FILES: dict[str, tuple[str, ...]] = {
-    "eurostat_tp_countries": ("date", "geo", "country", "eu_member", "tp_stock_end_month",
-                              "tp_grants_in_month", "source", "note"),
+    "eurostat_tp_countries": (
+        "date",
+        "geo",
+        "country",
+        "eu_member",
+        "tp_stock_end_month",
+        "tp_grants_in_month",
+        "source",
+        "note",
+    ),
     "eurostat_tp_eu_totals": ("date", "measure", "value", "unit", "source"),
-    "post_tp_statuses": ("geo", "country", "status_known", "status", "duration_years", "conditions",
-                         "applications_from", "source", "note"),
+    "post_tp_statuses": (
+        "geo",
+        "country",
+        "status_known",
+        "status",
+        "duration_years",
+        "conditions",
+        "applications_from",
+        "source",
+        "note",
+    ),
 }
 
 
@@ -91,13 +108,18 @@ def load_eu(data_dir: str | Path | None = None) -> EuData:
         dates = pd.to_datetime(raw["date"].astype(str), format="%Y-%m")
     except ValueError as exc:
         raise DataError(f"{where}: column date must hold months like 2024-08 ({exc})") from None
-    countries = pd.DataFrame({
-        "date": dates, "geo": raw["geo"].astype(str), "country": raw["country"].astype(str),
-        "eu_member": raw["eu_member"].astype(str).str.lower().eq("true"),
-        "tp_stock": pd.to_numeric(raw["tp_stock_end_month"], errors="coerce"),
-        "tp_grants": pd.to_numeric(raw["tp_grants_in_month"], errors="coerce"),
-        "source": raw["source"].astype(str), "note": raw["note"].astype(object).fillna("").astype(str),
-    })
+    countries = pd.DataFrame(
+        {
+            "date": dates,
+            "geo": raw["geo"].astype(str),
+            "country": raw["country"].astype(str),
+            "eu_member": raw["eu_member"].astype(str).str.lower().eq("true"),
+            "tp_stock": pd.to_numeric(raw["tp_stock_end_month"], errors="coerce"),
+            "tp_grants": pd.to_numeric(raw["tp_grants_in_month"], errors="coerce"),
+            "source": raw["source"].astype(str),
+            "note": raw["note"].astype(object).fillna("").astype(str),
+        }
+    )
     if (countries[["tp_stock", "tp_grants"]] < 0).any().any():
         raise DataError(f"{where}: a count is negative")
     if countries.duplicated(["date", "geo"]).any():
@@ -111,14 +133,42 @@ def load_eu(data_dir: str | Path | None = None) -> EuData:
 
 
 #: Member states of the EU (Eurostat codes); other countries in an extraction are EFTA states.
-EU_MEMBERS: frozenset[str] = frozenset({
-    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE", "IT",
-    "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
-})
+EU_MEMBERS: frozenset[str] = frozenset(
+    {
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "EL",
+        "ES",
+        "FI",
+        "FR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+    }
+)
 
 
-def countries_table(stock: pd.DataFrame, grants: pd.DataFrame, *, source: str,
-                    names: dict[str, str] | None = None) -> pd.DataFrame:
+def countries_table(
+    stock: pd.DataFrame, grants: pd.DataFrame, *, source: str, names: dict[str, str] | None = None
+) -> pd.DataFrame:
     """Return the ``eurostat_tp_countries.csv`` layout from two long Eurostat series.
 
     For ``capacity data update``: it downloads ``migr_asytpsm`` (stock) and ``migr_asytpfm``
@@ -145,8 +195,9 @@ def countries_table(stock: pd.DataFrame, grants: pd.DataFrame, *, source: str,
         out["date"] = pd.to_datetime(out["date"].astype(str).str[:7], format="%Y-%m").dt.strftime("%Y-%m")
         return out.rename(columns={"value": column})
 
-    both = monthly(stock, "tp_stock_end_month").merge(monthly(grants, "tp_grants_in_month"),
-                                                      on=["geo", "date"], how="outer")
+    both = monthly(stock, "tp_stock_end_month").merge(
+        monthly(grants, "tp_grants_in_month"), on=["geo", "date"], how="outer"
+    )
     both["country"] = both["geo"].map(names).fillna(both["geo"])
     both["eu_member"] = both["geo"].isin(EU_MEMBERS)
     both["source"], both["note"] = source, ""

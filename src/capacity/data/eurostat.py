@@ -26,8 +26,10 @@ SERIES = {"freq": "M", "unit": "PER", "citizen": "TOTAL", "sex": "T", "age": "TO
 #: First month asked for (temporary protection started in March 2022).
 START = "2022-03"
 #: How the rows written say where their figures come from.
-SOURCE = ("Eurostat migr_asytpsm / migr_asytpfm (citizen=TOTAL, sex=T, age=TOTAL, unit=PER), "
-          "SDMX 2.1 API https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1")
+SOURCE = (
+    "Eurostat migr_asytpsm / migr_asytpfm (citizen=TOTAL, sex=T, age=TOTAL, unit=PER), "
+    "SDMX 2.1 API https://ec.europa.eu/eurostat/api/dissemination/sdmx/2.1"
+)
 
 
 def _structure(dataset: str, fetch: Fetch, urls: list[str]) -> object:
@@ -51,8 +53,10 @@ def _key(dataset: str, dsd: object) -> str:
     dims = [d.id for d in dsd.dimensions.components if d.id != "TIME_PERIOD"]  # type: ignore[attr-defined]
     missing = sorted(set(SERIES) - set(dims))
     if missing:
-        raise FetchError(f"Eurostat {dataset}: no dimension {', '.join(missing)} in its data structure "
-                         f"({', '.join(dims)}); the dataset changed, the series cannot be picked")
+        raise FetchError(
+            f"Eurostat {dataset}: no dimension {', '.join(missing)} in its data structure "
+            f"({', '.join(dims)}); the dataset changed, the series cannot be picked"
+        )
     return ".".join(SERIES[d] for d in dims)
 
 
@@ -82,8 +86,9 @@ def monthly(dataset: str, fetch: Fetch, urls: list[str]) -> pd.Series:
     except Exception as exc:  # noqa: BLE001 - sdmx1 raises many kinds of error on a foreign message
         raise FetchError(f"{request_url(url, params)}: not SDMX data of {dataset} ({type(exc).__name__})") from None
     if not frames or all(f.empty for f in frames):
-        raise FetchError(f"{request_url(url, params)}: no observations (Eurostat may have queued a large "
-                         f"request; try again later)")
+        raise FetchError(
+            f"{request_url(url, params)}: no observations (Eurostat may have queued a large request; try again later)"
+        )
     values = pd.concat(frames).reset_index()
     for dim, code in SERIES.items():
         if dim in values.columns:

@@ -59,19 +59,39 @@ class FileSpec:
 REGISTERED_SERIES = ("rtb_letter", "table_press")
 
 
-def _facts(date_column: str = "date_or_period", *, earliest: str = "2022-01-01", future_ok: bool = False,
-           value_forms: tuple[str, ...] = ("number",)) -> FileSpec:
+def _facts(
+    date_column: str = "date_or_period",
+    *,
+    earliest: str = "2022-01-01",
+    future_ok: bool = False,
+    value_forms: tuple[str, ...] = ("number",),
+) -> FileSpec:
     """Spec of a long table of published facts: one ``metric`` per date or period."""
-    return FileSpec(required=(date_column, "metric", "value", "unit", "source"), date_column=date_column,
-                    key=(date_column, "metric"), date_is_period=True, earliest=earliest, future_ok=future_ok,
-                    filled=("metric", "value"), value_forms=value_forms)
+    return FileSpec(
+        required=(date_column, "metric", "value", "unit", "source"),
+        date_column=date_column,
+        key=(date_column, "metric"),
+        date_is_period=True,
+        earliest=earliest,
+        future_ok=future_ok,
+        filled=("metric", "value"),
+        value_forms=value_forms,
+    )
 
 
 SPECS: dict[str, FileSpec] = {
     "ukraine_shelter_nl": FileSpec(
-        required=("date", "date_precision", "registered_brp", "in_municipal_shelter",
-                  "shelter_places", "occupancy_pct_reported", "source"),
-        date_column="date", key=(),  # several reports per month are expected
+        required=(
+            "date",
+            "date_precision",
+            "registered_brp",
+            "in_municipal_shelter",
+            "shelter_places",
+            "occupancy_pct_reported",
+            "source",
+        ),
+        date_column="date",
+        key=(),  # several reports per month are expected
         counts=("registered_brp", "in_municipal_shelter", "shelter_places", "free_places_reported"),
         shares_pct=("occupancy_pct_reported", "occupancy_pct_derived"),
         smooth=("registered_brp", "in_municipal_shelter", "shelter_places"),
@@ -80,12 +100,22 @@ SPECS: dict[str, FileSpec] = {
     ),
     "eurostat_tp_nl_monthly": FileSpec(
         required=("date", "geo", "tp_beneficiaries_stock_end_month", "tp_grants_in_month", "source"),
-        date_column="date", key=("date", "geo"),
-        counts=("tp_beneficiaries_stock_end_month", "tp_grants_in_month",
-                "asylum_applicants_excl_ukr", "asylum_pending_excl_ukr"),
-        date_forms=("month",), filled=("geo", "tp_beneficiaries_stock_end_month", "tp_grants_in_month"),
-        smooth=("tp_beneficiaries_stock_end_month", "tp_grants_in_month", "asylum_applicants_excl_ukr",
-                "asylum_pending_excl_ukr"),
+        date_column="date",
+        key=("date", "geo"),
+        counts=(
+            "tp_beneficiaries_stock_end_month",
+            "tp_grants_in_month",
+            "asylum_applicants_excl_ukr",
+            "asylum_pending_excl_ukr",
+        ),
+        date_forms=("month",),
+        filled=("geo", "tp_beneficiaries_stock_end_month", "tp_grants_in_month"),
+        smooth=(
+            "tp_beneficiaries_stock_end_month",
+            "tp_grants_in_month",
+            "asylum_applicants_excl_ukr",
+            "asylum_pending_excl_ukr",
+        ),
     ),
     # The monitor report states legal end dates (4 Mar 2026) and ranges beside its counts.
     "monitor_report_facts": _facts(future_ok=True, value_forms=("number", "range", "date")),
@@ -93,25 +123,44 @@ SPECS: dict[str, FileSpec] = {
     "ind_asylum_figures": _facts(earliest="2000-01-01"),
     "municipalities": FileSpec(
         required=("code", "name", "province", "population", "safety_region_code", "safety_region"),
-        date_column="population_date", key=("code",), counts=("population",), date_forms=("day",),
-        earliest="2000-01-01", filled=("code", "name", "province", "population", "safety_region_code",
-                                       "safety_region"),
+        date_column="population_date",
+        key=("code",),
+        counts=("population",),
+        date_forms=("day",),
+        earliest="2000-01-01",
+        filled=("code", "name", "province", "population", "safety_region_code", "safety_region"),
     ),
     "policy_timeline": FileSpec(
-        required=("date", "category", "item", "source"), date_column="date", key=(),
-        date_is_period=True, future_ok=True, value_forms=("number", "range", "date"),
+        required=("date", "category", "item", "source"),
+        date_column="date",
+        key=(),
+        date_is_period=True,
+        future_ok=True,
+        value_forms=("number", "range", "date"),
     ),
     "dtv_intake_departures_annual": FileSpec(
-        required=("year", "period", "source"), date_column="year", key=("year", "period"),
-        date_is_period=True, earliest="2000-01-01",
-        text_counts=("intake_from_IND", "intake_from_police_NP", "intake_from_KMar", "intake_other",
-                     "departure_independent_zelfstandig", "departure_forced_gedwongen",
-                     "departure_independent_without_supervision", "departure_total_reported"),
+        required=("year", "period", "source"),
+        date_column="year",
+        key=("year", "period"),
+        date_is_period=True,
+        earliest="2000-01-01",
+        text_counts=(
+            "intake_from_IND",
+            "intake_from_police_NP",
+            "intake_from_KMar",
+            "intake_other",
+            "departure_independent_zelfstandig",
+            "departure_forced_gedwongen",
+            "departure_independent_without_supervision",
+            "departure_total_reported",
+        ),
     ),
     "dtv_return_case_outcomes": _facts("year", earliest="2000-01-01"),
     "shelter_regional_points": FileSpec(
         required=("date", "region", "places", "occupied_or_in_shelter", "source"),
-        date_column="date", key=(), counts=("places", "occupied_or_in_shelter", "target_places"),
+        date_column="date",
+        key=(),
+        counts=("places", "occupied_or_in_shelter", "target_places"),
         filled=("region",),
     ),
 }
@@ -121,8 +170,9 @@ SPECS: dict[str, FileSpec] = {
 #: when present: ``counts`` holds new counts from the ministry, one row each, in the columns of
 #: ``ukraine_shelter_nl`` (with ``series``), each with its source.
 DROP_INS: dict[str, FileSpec] = {
-    "counts": replace(SPECS["ukraine_shelter_nl"],
-                      required=(*SPECS["ukraine_shelter_nl"].required, "series"), filled=("source",)),
+    "counts": replace(
+        SPECS["ukraine_shelter_nl"], required=(*SPECS["ukraine_shelter_nl"].required, "series"), filled=("source",)
+    ),
 }
 #: The table each drop-in adds rows to.
 DROP_IN_OF = {"counts": "ukraine_shelter_nl"}
@@ -196,8 +246,10 @@ def data_files(data_dir: str | Path | None = None, files: Mapping[str, str] | No
             paths[name] = dropped
     for name, path in (files or {}).items():
         if name not in SPECS and name not in DROP_INS:
-            raise DataError(f"data.files: unknown data file {name!r}; expected one of {sorted(SPECS)} "
-                            f"or a drop-in {sorted(DROP_INS)}")
+            raise DataError(
+                f"data.files: unknown data file {name!r}; expected one of {sorted(SPECS)} "
+                f"or a drop-in {sorted(DROP_INS)}"
+            )
         paths[name] = _from_root(path)
     return paths
 

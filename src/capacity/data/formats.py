@@ -55,11 +55,11 @@ def decode(path: Path, raw: bytes) -> tuple[str, str]:
         try:
             return raw.decode("utf-16"), "UTF-16"
         except UnicodeDecodeError as exc:
-            raise DataError(f"{path}: starts with a UTF-16 byte-order mark but byte {exc.start} is "
-                            f"not UTF-16; {FIX}") from None
+            raise DataError(
+                f"{path}: starts with a UTF-16 byte-order mark but byte {exc.start} is not UTF-16; {FIX}"
+            ) from None
     if b"\x00" in raw:
-        raise DataError(f"{path}: contains NUL bytes (UTF-16 without a byte-order mark, or not a text "
-                        f"file); {FIX}")
+        raise DataError(f"{path}: contains NUL bytes (UTF-16 without a byte-order mark, or not a text file); {FIX}")
     try:
         return raw.decode("utf-8-sig"), "UTF-8"
     except UnicodeDecodeError:
@@ -72,6 +72,7 @@ def decode(path: Path, raw: bytes) -> tuple[str, str]:
 
 def sniff_separator(header_line: str, required: Sequence[str]) -> str:
     """Return the separator whose split of the header finds most required columns (then most fields)."""
+
     def score(sep: str) -> tuple[int, int]:
         fields = [f.strip().strip('"') for f in header_line.split(sep)]
         return sum(c in fields for c in required), len(fields)
@@ -94,8 +95,10 @@ def parse_rows(path: Path, text: str, separator: str) -> tuple[list[str], list[l
             if any(cell.strip() for cell in row):
                 numbered.append((reader.line_num, row))
     except csv.Error as exc:
-        raise DataError(f"{path}, row {reader.line_num}: cannot be split into fields ({exc}); "
-                        f"a quote inside a value must be doubled") from None
+        raise DataError(
+            f"{path}, row {reader.line_num}: cannot be split into fields ({exc}); "
+            f"a quote inside a value must be doubled"
+        ) from None
     if not numbered:
         raise DataError(f"{path}: the file is empty; expected a header row and at least one data row")
     header = [h.strip() for h in numbered[0][1]]
@@ -109,11 +112,13 @@ def parse_rows(path: Path, text: str, separator: str) -> tuple[list[str], list[l
         if len(row) > len(header):
             raise DataError(
                 f"{path}, row {n}: {len(row)} fields, but the header has {len(header)}; "
-                f"a {SEPARATOR_NAMES[separator]} inside a value needs quotes around the value")
+                f"a {SEPARATOR_NAMES[separator]} inside a value needs quotes around the value"
+            )
         if len(row) < len(header):  # a cut-off row would give cut-off numbers
             raise DataError(
                 f"{path}, row {n}: {len(row)} fields, but the header has {len(header)} (a cut-off or "
-                f"incomplete row?); every row needs one field per column, empty ones too")
+                f"incomplete row?); every row needs one field per column, empty ones too"
+            )
         rows.append(row)
         lines.append(n)
     return header, rows, lines
@@ -146,13 +151,16 @@ def dutch_numbers(path: Path, separator: str, cells: Iterable[str]) -> bool:
             comma = cell
     if separator == ",":
         if comma is not None:
-            raise DataError(f"{path}: number {comma!r} has a comma inside (a decimal comma or a thousands "
-                            f"separator); write numbers without thousands separators and with a decimal "
-                            f"point, or {FIX}")
+            raise DataError(
+                f"{path}: number {comma!r} has a comma inside (a decimal comma or a thousands "
+                f"separator); write numbers without thousands separators and with a decimal "
+                f"point, or {FIX}"
+            )
         return False
     if point is not None and comma is not None:
-        raise DataError(f"{path}: mixes decimal points ({point!r}) and decimal commas ({comma!r}), so "
-                        f"'.' is ambiguous; {FIX}")
+        raise DataError(
+            f"{path}: mixes decimal points ({point!r}) and decimal commas ({comma!r}), so '.' is ambiguous; {FIX}"
+        )
     return point is None
 
 

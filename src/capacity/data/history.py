@@ -59,15 +59,17 @@ def _latest_in_month(frame: pd.DataFrame, column: str, variable: str, scale: flo
     rows["date"] = _month(rows["_sort"])
     counts = rows.groupby("date")[column].transform("size")
     rows = rows.assign(_n=counts).groupby("date", as_index=False).last()
-    return pd.DataFrame({
-        "date": rows["date"],
-        "variable": variable,
-        "value": rows[column].astype(float) * scale,
-        "flag": "observed",
-        "source": rows["source"],
-        "note": np.where(rows["_n"] > 1, "latest of " + rows["_n"].astype(str) + " reports in the month; ", "")
-        + rows["note"].fillna("").astype(str),
-    })
+    return pd.DataFrame(
+        {
+            "date": rows["date"],
+            "variable": variable,
+            "value": rows[column].astype(float) * scale,
+            "flag": "observed",
+            "source": rows["source"],
+            "note": np.where(rows["_n"] > 1, "latest of " + rows["_n"].astype(str) + " reports in the month; ", "")
+            + rows["note"].fillna("").astype(str),
+        }
+    )
 
 
 def _shelter_reports(paths: Mapping[str, Path]) -> pd.DataFrame:
@@ -78,23 +80,32 @@ def _shelter_reports(paths: Mapping[str, Path]) -> pd.DataFrame:
         shelter["series"] = np.where(shelter["registered_brp"].notna(), "table_press", None)
     shelter = with_drop_ins("ukraine_shelter_nl", shelter, paths)
     day = shelter["date"].str.len() > 7
-    shelter["_sort"] = pd.to_datetime(
-        shelter["date"].where(day, shelter["date"] + "-15"), format="%Y-%m-%d"
-    )
+    shelter["_sort"] = pd.to_datetime(shelter["date"].where(day, shelter["date"] + "-15"), format="%Y-%m-%d")
     facts = read_csv("monitor_report_facts", paths["monitor_report_facts"])
     anchor = facts[facts["date_or_period"] == "2025-02-28"].set_index("metric")
     extra = {}
-    for metric, column in (("registered_with_municipalities", "registered_brp"),
-                           ("in_municipal_emergency_shelter", "in_municipal_shelter"),
-                           ("shelter_occupancy", "occupancy_pct_reported")):
+    for metric, column in (
+        ("registered_with_municipalities", "registered_brp"),
+        ("in_municipal_emergency_shelter", "in_municipal_shelter"),
+        ("shelter_occupancy", "occupancy_pct_reported"),
+    ):
         if metric in anchor.index:
             extra[column] = _number(anchor.loc[metric, "value"], paths["monitor_report_facts"], metric)
     if extra:
         source = anchor["source"].iloc[0]
-        extra_row = pd.DataFrame([{**extra, "date": "2025-02-28", "date_precision": "day",
-                                   "_sort": pd.Timestamp("2025-02-28"), "source": source,
-                                   "series": "table_press",
-                                   "note": "monitor report anchor (monitor_report_facts.csv)"}])
+        extra_row = pd.DataFrame(
+            [
+                {
+                    **extra,
+                    "date": "2025-02-28",
+                    "date_precision": "day",
+                    "_sort": pd.Timestamp("2025-02-28"),
+                    "source": source,
+                    "series": "table_press",
+                    "note": "monitor report anchor (monitor_report_facts.csv)",
+                }
+            ]
+        )
         shelter = pd.concat([shelter, extra_row], ignore_index=True)
     shelter["_order"] = np.arange(len(shelter))
     return shelter
@@ -105,8 +116,12 @@ def _known_by(frame: pd.DataFrame, column: str, as_of: pd.Timestamp | None) -> p
     return frame if as_of is None else frame[pd.to_datetime(frame[column]) <= as_of]
 
 
-def registered_counts(data_dir: str | Path | None = None, files: Mapping[str, str] | None = None, *,
-                      as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
+def registered_counts(
+    data_dir: str | Path | None = None,
+    files: Mapping[str, str] | None = None,
+    *,
+    as_of: pd.Timestamp | str | None = None,
+) -> pd.DataFrame:
     """Every published registered count with the series it belongs to (the nowcast's observations).
 
     Returns:
@@ -128,12 +143,20 @@ def _counts_frame(shelter: pd.DataFrame, paths: Mapping[str, Path]) -> pd.DataFr
     unnamed = rows[rows["series"].isna() | (rows["series"].astype(str).str.strip() == "")]
     if not unnamed.empty:
         first = unnamed.iloc[0]
-        raise DataError(f"{paths['ukraine_shelter_nl']}: registered_brp = {first['registered_brp']:,.0f} on "
-                        f"{first['date']} has no series; expected rtb_letter (ministry letters) or "
-                        f"table_press (the biweekly table as quoted)")
-    return pd.DataFrame({"date": rows["_sort"].to_numpy(), "value": rows["registered_brp"].astype(float).to_numpy(),
-                         "series": rows["series"].astype(str).str.strip().to_numpy(),
-                         "source": rows["source"].to_numpy(), "note": rows["note"].fillna("").to_numpy()})
+        raise DataError(
+            f"{paths['ukraine_shelter_nl']}: registered_brp = {first['registered_brp']:,.0f} on "
+            f"{first['date']} has no series; expected rtb_letter (ministry letters) or "
+            f"table_press (the biweekly table as quoted)"
+        )
+    return pd.DataFrame(
+        {
+            "date": rows["_sort"].to_numpy(),
+            "value": rows["registered_brp"].astype(float).to_numpy(),
+            "series": rows["series"].astype(str).str.strip().to_numpy(),
+            "source": rows["source"].to_numpy(),
+            "note": rows["note"].fillna("").to_numpy(),
+        }
+    )
 
 
 def _interpolate_stock(observed: pd.DataFrame, variable: str) -> pd.DataFrame:
@@ -150,11 +173,16 @@ def _interpolate_stock(observed: pd.DataFrame, variable: str) -> pd.DataFrame:
             continue
         before = max(d for d in known if d < date)
         after = min(d for d in known if d > date)
-        rows.append({
-            "date": date, "variable": variable, "value": float(filled[date]), "flag": "interpolated",
-            "source": f"linear interpolation between reports of {before:%Y-%m} and {after:%Y-%m}",
-            "note": "",
-        })
+        rows.append(
+            {
+                "date": date,
+                "variable": variable,
+                "value": float(filled[date]),
+                "flag": "interpolated",
+                "source": f"linear interpolation between reports of {before:%Y-%m} and {after:%Y-%m}",
+                "note": "",
+            }
+        )
     return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
 
 
@@ -170,8 +198,10 @@ def _point(row: pd.Series, path: Path) -> tuple[pd.Timestamp, float]:
     """Return (end date, count) of a cumulative fact; the end of a period ``a/b`` is ``b``."""
     end = str(row["date_or_period"]).split("/")[-1]
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", end):
-        raise DataError(f"{path}: {row['metric']} dated {row['date_or_period']!r}; expected a cumulative count "
-                        f"dated to a day (2024-11-01) or a period ending on one (2022-02-24/2024-11-01)")
+        raise DataError(
+            f"{path}: {row['metric']} dated {row['date_or_period']!r}; expected a cumulative count "
+            f"dated to a day (2024-11-01) or a period ending on one (2022-02-24/2024-11-01)"
+        )
     return pd.Timestamp(end), _number(row["value"], path, str(row["metric"]))
 
 
@@ -180,8 +210,9 @@ def _cumulative_departures(paths: Mapping[str, Path]) -> pd.DataFrame:
     cbs = read_csv("ukraine_registrations_cbs", paths["ukraine_registrations_cbs"])
     facts = read_csv("monitor_report_facts", paths["monitor_report_facts"])
     points = [(pd.Timestamp("2022-02-24"), 0.0, "start of the war (24 Feb 2022)")]
-    pick = cbs[cbs["metric"].isin(["cumulative_deregistrations_Ukrainians",
-                                   "cumulative_departures_of_registered_refugees"])]
+    pick = cbs[
+        cbs["metric"].isin(["cumulative_deregistrations_Ukrainians", "cumulative_departures_of_registered_refugees"])
+    ]
     for _, r in pick.iterrows():
         points.append((*_point(r, paths["ukraine_registrations_cbs"]), f"{r['metric']}: {r['source']}"))
     dep = facts[facts["metric"] == "departed_since_arrival"]
@@ -198,12 +229,14 @@ def _cumulative_departures(paths: Mapping[str, Path]) -> pd.DataFrame:
             f"{paths['ukraine_registrations_cbs']} / {paths['monitor_report_facts']}: cumulative departures "
             f"fall from {cum['count'].iloc[k]:,.0f} ({cum['date'].iloc[k]:%Y-%m-%d}) to "
             f"{cum['count'].iloc[k + 1]:,.0f} ({cum['date'].iloc[k + 1]:%Y-%m-%d}); expected counts since "
-            f"24 Feb 2022 that never fall")
+            f"24 Feb 2022 that never fall"
+        )
     return cum
 
 
 def _monthly_departures(cum: pd.DataFrame) -> pd.DataFrame:
     """Spread cumulative departures over calendar months (flag ``interpolated``)."""
+
     def days(ts: pd.Series | pd.Timestamp) -> np.ndarray:
         return np.asarray(pd.to_datetime(ts)).astype("datetime64[s]").astype(float) / 86_400
 
@@ -217,13 +250,20 @@ def _monthly_departures(cum: pd.DataFrame) -> pd.DataFrame:
         v0, v1 = np.interp(days(pd.Series([t0, t1])), known, cum["count"])
         k = int(np.searchsorted(cum["date"], t1, side="left"))
         k = min(max(k, 1), len(cum) - 1)
-        rows.append({
-            "date": start, "variable": "departures", "value": float(v1 - v0), "flag": "interpolated",
-            "source": f"{cum['source'].iloc[k - 1]} -> {cum['source'].iloc[k]}",
-            "note": (f"cumulative departures interpolated linearly between {cum['date'].iloc[k - 1]:%Y-%m-%d} "
-                     f"({cum['count'].iloc[k - 1]:,.0f}) and {cum['date'].iloc[k]:%Y-%m-%d} "
-                     f"({cum['count'].iloc[k]:,.0f})"),
-        })
+        rows.append(
+            {
+                "date": start,
+                "variable": "departures",
+                "value": float(v1 - v0),
+                "flag": "interpolated",
+                "source": f"{cum['source'].iloc[k - 1]} -> {cum['source'].iloc[k]}",
+                "note": (
+                    f"cumulative departures interpolated linearly between {cum['date'].iloc[k - 1]:%Y-%m-%d} "
+                    f"({cum['count'].iloc[k - 1]:,.0f}) and {cum['date'].iloc[k]:%Y-%m-%d} "
+                    f"({cum['count'].iloc[k]:,.0f})"
+                ),
+            }
+        )
     return pd.DataFrame(rows, columns=list(HISTORY_COLUMNS))
 
 
@@ -231,8 +271,10 @@ def _eurostat(paths: Mapping[str, Path]) -> pd.DataFrame:
     euro = read_csv("eurostat_tp_nl_monthly", paths["eurostat_tp_nl_monthly"])
     if not (euro["geo"] == "NL").any():
         found = ", ".join(sorted(map(str, euro["geo"].unique()))[:5])
-        raise DataError(f"{paths['eurostat_tp_nl_monthly']}: no rows with geo = NL (found {found}); "
-                        "expected the Netherlands' monthly figures")
+        raise DataError(
+            f"{paths['eurostat_tp_nl_monthly']}: no rows with geo = NL (found {found}); "
+            "expected the Netherlands' monthly figures"
+        )
     euro = euro[euro["geo"] == "NL"].copy()
     euro["date"] = pd.to_datetime(euro["date"] + "-01")
     euro = euro.sort_values("date").reset_index(drop=True)
@@ -241,17 +283,40 @@ def _eurostat(paths: Mapping[str, Path]) -> pd.DataFrame:
     grants = euro["tp_grants_in_month"]
     implied = stock.shift() + grants - stock
     frames = [
-        pd.DataFrame({"date": euro["date"], "variable": "arrivals", "value": grants, "flag": "observed",
-                      "source": src, "note": "Eurostat TP grants in the month (all citizenships), rounded to 5"}),
-        pd.DataFrame({"date": euro["date"], "variable": "tp_stock", "value": stock, "flag": "observed",
-                      "source": src, "note": "Eurostat TP stock at month end (all citizenships), rounded to 5"}),
+        pd.DataFrame(
+            {
+                "date": euro["date"],
+                "variable": "arrivals",
+                "value": grants,
+                "flag": "observed",
+                "source": src,
+                "note": "Eurostat TP grants in the month (all citizenships), rounded to 5",
+            }
+        ),
+        pd.DataFrame(
+            {
+                "date": euro["date"],
+                "variable": "tp_stock",
+                "value": stock,
+                "flag": "observed",
+                "source": src,
+                "note": "Eurostat TP stock at month end (all citizenships), rounded to 5",
+            }
+        ),
     ]
     cleanup = euro["date"].isin(EUROSTAT_CLEANUP_MONTHS)
-    frames.append(pd.DataFrame({
-        "date": euro.loc[cleanup, "date"], "variable": "register_cleanup", "value": implied[cleanup],
-        "flag": "derived", "source": "DERIVED from Eurostat: stock[t-1] + grants[t] - stock[t]",
-        "note": "register clean-up of the TP stock, not an outflow of that month (datasets/README.md)",
-    }))
+    frames.append(
+        pd.DataFrame(
+            {
+                "date": euro.loc[cleanup, "date"],
+                "variable": "register_cleanup",
+                "value": implied[cleanup],
+                "flag": "derived",
+                "source": "DERIVED from Eurostat: stock[t-1] + grants[t] - stock[t]",
+                "note": "register clean-up of the TP stock, not an outflow of that month (datasets/README.md)",
+            }
+        )
+    )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -265,11 +330,22 @@ def _shelter_history(shelter: pd.DataFrame) -> pd.DataFrame:
     occ = parts[3]
     both = parts[1].merge(parts[2], on="date", suffixes=("_in", "_pl"))
     derived = both.loc[~both["date"].isin(occ["date"])]
-    parts[3] = pd.concat([occ, pd.DataFrame({
-        "date": derived["date"], "variable": "occupancy_rate",
-        "value": derived["value_in"] / derived["value_pl"], "flag": "derived",
-        "source": "DERIVED: in_shelter / places of the same month", "note": "",
-    })], ignore_index=True)
+    parts[3] = pd.concat(
+        [
+            occ,
+            pd.DataFrame(
+                {
+                    "date": derived["date"],
+                    "variable": "occupancy_rate",
+                    "value": derived["value_in"] / derived["value_pl"],
+                    "flag": "derived",
+                    "source": "DERIVED: in_shelter / places of the same month",
+                    "note": "",
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -280,16 +356,30 @@ def _mark_missing(history: pd.DataFrame) -> pd.DataFrame:
     have = pd.MultiIndex.from_frame(history[["variable", "date"]])
     absent = full.difference(have)
     sparse = {"register_cleanup"}  # only defined in clean-up months
-    rows = pd.DataFrame([
-        {"date": d, "variable": v, "value": np.nan, "flag": "missing",
-         "source": "", "note": "no published figure for this month"}
-        for v, d in absent if v not in sparse
-    ], columns=list(HISTORY_COLUMNS))
+    rows = pd.DataFrame(
+        [
+            {
+                "date": d,
+                "variable": v,
+                "value": np.nan,
+                "flag": "missing",
+                "source": "",
+                "note": "no published figure for this month",
+            }
+            for v, d in absent
+            if v not in sparse
+        ],
+        columns=list(HISTORY_COLUMNS),
+    )
     return pd.concat([history, rows], ignore_index=True)
 
 
-def load_history(data_dir: str | Path | None = None, files: Mapping[str, str] | None = None, *,
-                 as_of: pd.Timestamp | str | None = None) -> pd.DataFrame:
+def load_history(
+    data_dir: str | Path | None = None,
+    files: Mapping[str, str] | None = None,
+    *,
+    as_of: pd.Timestamp | str | None = None,
+) -> pd.DataFrame:
     """Build the canonical monthly history from the published series.
 
     Args:
@@ -317,12 +407,15 @@ def load_history(data_dir: str | Path | None = None, files: Mapping[str, str] | 
     euro = _eurostat(paths)
     if cut is not None:
         euro = euro[euro["date"] + pd.offsets.MonthEnd(0) <= cut]
-    history = pd.concat([
-        stocks,
-        _interpolate_stock(registered, "registered"),
-        euro,
-        _monthly_departures(_known_by(_cumulative_departures(paths), "date", cut)),
-    ], ignore_index=True)
+    history = pd.concat(
+        [
+            stocks,
+            _interpolate_stock(registered, "registered"),
+            euro,
+            _monthly_departures(_known_by(_cumulative_departures(paths), "date", cut)),
+        ],
+        ignore_index=True,
+    )
     # The departure count starts on 24 Feb 2022; the history starts with the first month of
     # the other series (March 2022), so that February is not shown as a gap everywhere.
     start = history.loc[history["variable"] != "departures", "date"].min()
@@ -364,8 +457,10 @@ def check_history(history: pd.DataFrame) -> pd.DataFrame:
 def _require(history: pd.DataFrame, columns: tuple[str, ...]) -> None:
     missing = [c for c in columns if c not in history.columns]
     if missing:
-        raise DataError(f"history must have columns {list(columns)} (capacity.data.load_history); "
-                        f"lacks {missing}, has {list(history.columns)}")
+        raise DataError(
+            f"history must have columns {list(columns)} (capacity.data.load_history); "
+            f"lacks {missing}, has {list(history.columns)}"
+        )
 
 
 def history_wide(history: pd.DataFrame, *, flags: tuple[str, ...] = VALUED_FLAGS) -> pd.DataFrame:
@@ -401,8 +496,7 @@ def observed(history: pd.DataFrame, variable: str, *, after: pd.Timestamp | None
 
     """
     _require(history, ("date", "variable", "value", "flag"))
-    rows = history[(history["variable"] == variable) & (history["flag"] == "observed")
-                   & history["value"].notna()]
+    rows = history[(history["variable"] == variable) & (history["flag"] == "observed") & history["value"].notna()]
     values = rows.set_index("date")["value"].sort_index(kind="stable").astype(float)
     return values[values.index > after] if after is not None else values
 

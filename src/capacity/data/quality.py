@@ -36,13 +36,15 @@ def coverage(history: pd.DataFrame) -> pd.DataFrame:
         missing = (g["flag"] == "missing").to_numpy()
         runs = np.diff(np.flatnonzero(np.diff(np.r_[0, missing.astype(int), 0])))[::2] if missing.any() else [0]
         counts = g["flag"].value_counts()
-        rows.append({
-            "variable": var,
-            "first": valued["date"].min(),
-            "last": valued["date"].max(),
-            **{f: int(counts.get(f, 0)) for f in ("observed", "derived", "interpolated", "missing")},
-            "longest_gap_months": int(max(runs)),
-        })
+        rows.append(
+            {
+                "variable": var,
+                "first": valued["date"].min(),
+                "last": valued["date"].max(),
+                **{f: int(counts.get(f, 0)) for f in ("observed", "derived", "interpolated", "missing")},
+                "longest_gap_months": int(max(runs)),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -54,9 +56,16 @@ def breaks(history: pd.DataFrame) -> pd.DataFrame:
     for _, r in cleanups.iterrows():
         d = r["date"]
         before = wide["tp_stock"].get(d - pd.offsets.MonthBegin(1), np.nan)
-        rows.append({"date": d, "tp_stock_before": before, "tp_stock_after": wide["tp_stock"].get(d, np.nan),
-                     "implied_outflow": r["value"], "rule": "kept as register_cleanup; not a departure",
-                     "note": r["note"]})
+        rows.append(
+            {
+                "date": d,
+                "tp_stock_before": before,
+                "tp_stock_after": wide["tp_stock"].get(d, np.nan),
+                "implied_outflow": r["value"],
+                "rule": "kept as register_cleanup; not a departure",
+                "note": r["note"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -87,11 +96,20 @@ def identity_residuals(history: pd.DataFrame) -> pd.DataFrame:
             continue
         change = values[b] - values[a]
         net = arr.sum() - dep.sum()
-        rows.append({"from": a, "to": b, "registered_change": change, "arrivals": arr.sum(),
-                     "departures": dep.sum(), "residual": change - net,
-                     "residual_share": (change - net) / values[a]})
-    return pd.DataFrame(rows, columns=["from", "to", "registered_change", "arrivals", "departures",
-                                       "residual", "residual_share"])
+        rows.append(
+            {
+                "from": a,
+                "to": b,
+                "registered_change": change,
+                "arrivals": arr.sum(),
+                "departures": dep.sum(),
+                "residual": change - net,
+                "residual_share": (change - net) / values[a],
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["from", "to", "registered_change", "arrivals", "departures", "residual", "residual_share"]
+    )
 
 
 def anchor_checks(history: pd.DataFrame) -> pd.DataFrame:
@@ -107,8 +125,17 @@ def anchor_checks(history: pd.DataFrame) -> pd.DataFrame:
         found = float(hit["value"].iloc[0]) if not hit.empty else np.nan
         flag = hit["flag"].iloc[0] if not hit.empty else "missing"
         ok = bool(np.isfinite(found) and abs(found - expected) <= tol * abs(expected) + 1e-9)
-        rows.append({"fact": fact, "variable": var, "month": month, "expected": expected,
-                     "found": found, "flag": flag, "ok": ok})
+        rows.append(
+            {
+                "fact": fact,
+                "variable": var,
+                "month": month,
+                "expected": expected,
+                "found": found,
+                "flag": flag,
+                "ok": ok,
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -126,22 +126,27 @@ def _check_dates(frame: pd.DataFrame, spec: FileSpec, where: _Where, today: pd.T
             raise DataError(f"{where.empty(i, col)}; expected {_expected_dates(spec)}")
         dates = _dates_of(value, spec)
         if dates is None:
-            hint = (" (day and month order unknown: write 2025-03-19)" if formats.is_slash_date(value) else "")
+            hint = " (day and month order unknown: write 2025-03-19)" if formats.is_slash_date(value) else ""
             raise DataError(f"{where(i, col, value)} is not a date{hint}; expected {_expected_dates(spec)}")
         if dates[0] < earliest:
-            raise DataError(f"{where(i, col, value)} is before {earliest:%Y-%m-%d}; expected a date from "
-                            f"{earliest:%Y} on (a typing error in the year?)")
+            raise DataError(
+                f"{where(i, col, value)} is before {earliest:%Y-%m-%d}; expected a date from "
+                f"{earliest:%Y} on (a typing error in the year?)"
+            )
         if not spec.future_ok and dates[-1] > latest:
-            raise DataError(f"{where(i, col, value)} is in the future (after {latest:%Y-%m-%d}); expected a "
-                            f"published figure's date")
+            raise DataError(
+                f"{where(i, col, value)} is in the future (after {latest:%Y-%m-%d}); expected a published figure's date"
+            )
 
 
 def _number_error(where: _Where, i: int, col: str, cell: str, *, count: bool) -> str | None:
     """Return why ``cell`` is not a valid number of column ``col``, or None."""
     if count and formats.has_thousands_dot(cell):
-        return (f"{where(i, col, cell)} has a '.' followed by three digits: a Dutch thousands separator "
-                f"in a file with decimal points; counts are whole numbers: write {cell.replace('.', '')} "
-                f"(or save the file with ';' and decimal commas throughout)")
+        return (
+            f"{where(i, col, cell)} has a '.' followed by three digits: a Dutch thousands separator "
+            f"in a file with decimal points; counts are whole numbers: write {cell.replace('.', '')} "
+            f"(or save the file with ';' and decimal commas throughout)"
+        )
     if not formats.is_number(cell):
         if cell.strip().lower().lstrip("+-") in _NON_FINITE:
             return f"{where(i, col, cell)} is not a finite number; expected a number (or an empty cell)"
@@ -191,8 +196,9 @@ def _check_values(frame: pd.DataFrame, spec: FileSpec, where: _Where) -> None:
         bounds = _RANGE.fullmatch(cell)
         if "range" in spec.value_forms and bounds:
             low, high = bounds.groups()
-            problem = (_number_error(where, i, "value", low, count=count)
-                       or _number_error(where, i, "value", high, count=count))
+            problem = _number_error(where, i, "value", low, count=count) or _number_error(
+                where, i, "value", high, count=count
+            )
             if problem is None and float(low) > float(high):
                 problem = f"{where(i, 'value', cell)} is a range from high to low; expected low-high"
         else:
@@ -208,7 +214,7 @@ def _check_jumps(frame: pd.DataFrame, spec: FileSpec, where: _Where) -> None:
     if not spec.smooth:
         return
     order = frame[spec.date_column].astype(str).sort_values(kind="stable").index
-    notes = ([str(n).lower() for n in frame["note"]] if "note" in frame.columns else None)
+    notes = [str(n).lower() for n in frame["note"]] if "note" in frame.columns else None
     for col in spec.smooth:
         if col not in frame.columns:
             continue
@@ -218,7 +224,7 @@ def _check_jumps(frame: pd.DataFrame, spec: FileSpec, where: _Where) -> None:
         for k in range(len(values)):
             if notes is not None and KNOWN_BREAK in notes[frame.index.get_loc(series.index[k])]:
                 continue
-            near = values[max(k - 1, 0):k + 2]
+            near = values[max(k - 1, 0) : k + 2]
             near = np.delete(near, 0 if k == 0 else 1)
             ratio = np.maximum(values[k] / near, near / values[k]) if near.size else np.array([1.0])
             if near.size and (ratio >= MAX_JUMP).all():
@@ -227,7 +233,8 @@ def _check_jumps(frame: pd.DataFrame, spec: FileSpec, where: _Where) -> None:
                     f"{where(i, col, f'{values[k]:.0f}')} is {ratio.min():.0f} times off its neighbouring "
                     f"value(s) {', '.join(f'{v:,.0f}' for v in near)}; expected a count of the same order "
                     f"(a misplaced separator or an extra digit?); if the figure is right, write "
-                    f"'{KNOWN_BREAK}' in the row's note")
+                    f"'{KNOWN_BREAK}' in the row's note"
+                )
 
 
 def _check_at_most(frame: pd.DataFrame, name: str, where: _Where) -> None:
@@ -240,15 +247,30 @@ def _check_at_most(frame: pd.DataFrame, name: str, where: _Where) -> None:
         bad = (part > whole) & (dates >= since)
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise DataError(f"{where(i, col, f'{part.iloc[i]:.0f}')} is more than {limit} = "
-                            f"{whole.iloc[i]:,.0f} in the same row; expected at most that (people in "
-                            "municipal shelter are registered; an extra digit?)")
+            raise DataError(
+                f"{where(i, col, f'{part.iloc[i]:.0f}')} is more than {limit} = "
+                f"{whole.iloc[i]:,.0f} in the same row; expected at most that (people in "
+                "municipal shelter are registered; an extra digit?)"
+            )
 
 
 #: Columns of names and sources, shown in reports and written to every download: a cell
 #: that a spreadsheet would evaluate as a formula is refused (notes may start with ``-``).
-NAME_COLUMNS = ("name", "province", "safety_region", "safety_region_code", "region", "geo", "metric",
-                "unit", "source", "category", "date_precision", "period", "code")
+NAME_COLUMNS = (
+    "name",
+    "province",
+    "safety_region",
+    "safety_region_code",
+    "region",
+    "geo",
+    "metric",
+    "unit",
+    "source",
+    "category",
+    "date_precision",
+    "period",
+    "code",
+)
 
 
 def _check_names(frame: pd.DataFrame, where: _Where) -> None:
@@ -260,8 +282,10 @@ def _check_names(frame: pd.DataFrame, where: _Where) -> None:
             continue
         for i, cell in enumerate(frame[col]):
             if isinstance(cell, str) and is_formula(cell):
-                raise DataError(f"{where(i, col, cell)} starts with {cell[:1]!r}, which a spreadsheet "
-                                "runs as a formula; expected a name or source as plain text")
+                raise DataError(
+                    f"{where(i, col, cell)} starts with {cell[:1]!r}, which a spreadsheet "
+                    "runs as a formula; expected a name or source as plain text"
+                )
 
 
 def _check_rows(frame: pd.DataFrame, spec: FileSpec, where: _Where) -> None:
@@ -275,8 +299,10 @@ def _check_rows(frame: pd.DataFrame, spec: FileSpec, where: _Where) -> None:
         unknown = cells[~cells.str.strip().isin(allowed)]
         if not unknown.empty:
             i = int(frame.index.get_loc(unknown.index[0]))
-            raise DataError(f"{where(i, col, unknown.iloc[0])} is not one of {', '.join(allowed)}; "
-                            f"expected one of these codes (see the data README)")
+            raise DataError(
+                f"{where(i, col, unknown.iloc[0])} is not one of {', '.join(allowed)}; "
+                f"expected one of these codes (see the data README)"
+            )
     for col, other in spec.together:
         if col not in frame.columns or other not in frame.columns:
             continue
@@ -302,8 +328,9 @@ def _read_bytes(name: str, path: Path) -> bytes:
         raise DataError(f"{path}: {what} (expected the {name} table)")
     try:
         if path.stat().st_size > formats.MAX_BYTES:
-            raise DataError(f"{path}: {path.stat().st_size:,} bytes; a data file of at most "
-                            f"{formats.MAX_BYTES:,} bytes expected")
+            raise DataError(
+                f"{path}: {path.stat().st_size:,} bytes; a data file of at most {formats.MAX_BYTES:,} bytes expected"
+            )
         return path.read_bytes()
     except OSError as exc:
         raise DataError(f"{path}: cannot be read ({exc.strerror}); expected the {name} table") from None
@@ -317,15 +344,23 @@ def _frame(name: str, path: Path, spec: FileSpec) -> tuple[pd.DataFrame, list[in
     header, rows, lines = formats.parse_rows(path, text, separator)
     missing = [c for c in spec.required if c not in header]
     if missing:
-        hint = (f"; read as {encoding} with {formats.SEPARATOR_NAMES[separator]} between fields"
-                if len(header) > 1 else f"; no ',' or ';' between the column names: {formats.FIX}")
-        raise DataError(f"{path}: missing column(s) {missing}; found {[_short(h)[1:-1] for h in header[:12]]}"
-                        f"{hint}; expected the columns of the {name} table")
+        hint = (
+            f"; read as {encoding} with {formats.SEPARATOR_NAMES[separator]} between fields"
+            if len(header) > 1
+            else f"; no ',' or ';' between the column names: {formats.FIX}"
+        )
+        raise DataError(
+            f"{path}: missing column(s) {missing}; found {[_short(h)[1:-1] for h in header[:12]]}"
+            f"{hint}; expected the columns of the {name} table"
+        )
     if not rows:
         raise DataError(f"{path}: has a header but no data rows; expected at least one row of the {name} table")
     frame = pd.DataFrame(rows, columns=header, dtype=object)
-    numeric = [c for c in (*spec.counts, *spec.text_counts, *spec.shares_pct, *(("value",) if spec.value_forms
-               else ())) if c in frame.columns]
+    numeric = [
+        c
+        for c in (*spec.counts, *spec.text_counts, *spec.shares_pct, *(("value",) if spec.value_forms else ()))
+        if c in frame.columns
+    ]
     dutch = formats.dutch_numbers(path, separator, (str(c).strip() for col in numeric for c in frame[col]))
     for col in numeric:
         frame[col] = [formats.canonical_number(c, dutch) for c in frame[col]]
@@ -392,13 +427,16 @@ def check_municipalities(frame: pd.DataFrame, path: Path | str = "municipalities
     bad = ~frame["code"].astype(str).str.fullmatch(r"GM\d{4}")
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError(f"{path}, row {lines[i]}: code = {_short(frame['code'].iloc[i])} is not GM + 4 digits; "
-                        f"expected a CBS municipality code like GM0363")
+        raise DataError(
+            f"{path}, row {lines[i]}: code = {_short(frame['code'].iloc[i])} is not GM + 4 digits; "
+            f"expected a CBS municipality code like GM0363"
+        )
     frame["population"] = frame["population"].astype("int64")
     if (frame["population"] <= 0).any():
         i = int(np.flatnonzero((frame["population"] <= 0).to_numpy())[0])
-        raise DataError(f"{path}, row {lines[i]}: population = {frame['population'].iloc[i]}; expected a "
-                        f"population > 0")
+        raise DataError(
+            f"{path}, row {lines[i]}: population = {frame['population'].iloc[i]}; expected a population > 0"
+        )
     _compare_with_shipped(frame, path)
     return frame
 
@@ -420,8 +458,11 @@ def _compare_with_shipped(frame: pd.DataFrame, path: Path | str) -> None:
     from importlib import resources
 
     try:
-        with resources.files("capacity").joinpath("datasets", "municipalities.csv").open(
-                encoding="utf-8", newline="") as handle:
+        with (
+            resources.files("capacity")
+            .joinpath("datasets", "municipalities.csv")
+            .open(encoding="utf-8", newline="") as handle
+        ):
             shipped = {row["code"]: (row["name"], int(row["population"])) for row in csv.DictReader(handle)}
     except (OSError, KeyError, ValueError, csv.Error):
         return
@@ -431,9 +472,11 @@ def _compare_with_shipped(frame: pd.DataFrame, path: Path | str) -> None:
     if missing and total and lacking > MAX_MISSING_POPULATION * total:
         shown = ", ".join(f"{code} {shipped[code][0]}" for code in missing[:5])
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-        raise DataError(f"{path}: lacks {len(missing)} municipalities of the shipped list ({shown}{more}), "
-                        f"{lacking:,} inhabitants fewer in total ({lacking / total:.1%}); expected every "
-                        "municipality (each one's share depends on the whole list)")
+        raise DataError(
+            f"{path}: lacks {len(missing)} municipalities of the shipped list ({shown}{more}), "
+            f"{lacking:,} inhabitants fewer in total ({lacking / total:.1%}); expected every "
+            "municipality (each one's share depends on the whole list)"
+        )
 
 
 def load_municipalities(data_dir: str | Path | None = None, files: Mapping[str, str] | None = None) -> pd.DataFrame:

@@ -45,8 +45,11 @@ def download_frame(df: pd.DataFrame) -> pd.DataFrame:
             if isinstance(series.dtype, pd.DatetimeTZDtype):
                 series = series.dt.tz_localize(None)
             valid = series.dropna()
-            out[col] = (series.dt.strftime("%Y-%m-%d").where(series.notna(), None)
-                        if (valid == valid.dt.normalize()).all() else series)
+            out[col] = (
+                series.dt.strftime("%Y-%m-%d").where(series.notna(), None)
+                if (valid == valid.dt.normalize()).all()
+                else series
+            )
     return out
 
 
@@ -57,8 +60,9 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 def is_formula(value: object) -> bool:
     """Tell whether a cell is text a spreadsheet would evaluate (``=…``, ``@…``, ``-x`` but not ``-12``)."""
-    return (isinstance(value, str) and value[:1] in FORMULA_STARTS
-            and not (value[:1] in "+-" and _NUMBER.fullmatch(value)))
+    return (
+        isinstance(value, str) and value[:1] in FORMULA_STARTS and not (value[:1] in "+-" and _NUMBER.fullmatch(value))
+    )
 
 
 def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -107,8 +111,9 @@ def download_formats(formats: str | Collection[str]) -> tuple[str, ...]:
     return tuple(formats)
 
 
-def save_table(df: pd.DataFrame, name: str, out_dir: str | Path | None,
-               formats: str | Collection[str] = FORMATS) -> Path | None:
+def save_table(
+    df: pd.DataFrame, name: str, out_dir: str | Path | None, formats: str | Collection[str] = FORMATS
+) -> Path | None:
     """Write ``df`` to ``<out_dir>/tables/<name>.csv`` (and ``.xlsx`` if asked); return the CSV path.
 
     ``out_dir=None`` writes nothing (interactive use without an output folder). ``formats``
@@ -153,9 +158,13 @@ def _excel_dates(frame: pd.DataFrame) -> pd.DataFrame:
         if not (out[col].dtype == object or pd.api.types.is_string_dtype(out[col])):
             continue
         values = out[col].dropna()
-        if (len(values) and isinstance(values.iloc[0], str) and _DAY.fullmatch(values.iloc[0])
-                and values.map(type).eq(str).all()
-                and values.str.fullmatch(_DAY.pattern).all()):
+        if (
+            len(values)
+            and isinstance(values.iloc[0], str)
+            and _DAY.fullmatch(values.iloc[0])
+            and values.map(type).eq(str).all()
+            and values.str.fullmatch(_DAY.pattern).all()
+        ):
             out[col] = pd.to_datetime(out[col], format="%Y-%m-%d")
     return out
 
@@ -180,11 +189,9 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | Path) -> Path
         raise ValueError(f"workbook {path}: no sheets to write")
     bad = [name for name in sheets if not 0 < len(name) <= 31 or set(name) & set("[]:*?/\\")]
     if bad:
-        raise ValueError(f"workbook {path}: sheet names {bad} are longer than 31 characters "
-                         "or contain one of []:*?/\\")
+        raise ValueError(f"workbook {path}: sheet names {bad} are longer than 31 characters or contain one of []:*?/\\")
     path = Path(path)
-    with replacing_file(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED,
-                                                  compresslevel=6) as book:
+    with replacing_file(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as book:
         for member, text in _workbook_parts(list(sheets)).items():
             book.writestr(_member(member), text)
         for n, frame in enumerate(sheets.values(), start=1):
@@ -237,7 +244,8 @@ _STYLES = (
     'fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf numFmtId="0" '
     'fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="164" fontId="0" fillId="0" '
     'borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs><cellStyles count="1"><cellStyle '
-    'name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
+    'name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+)
 
 
 def _workbook_parts(names: list[str]) -> dict[str, str]:
@@ -245,26 +253,33 @@ def _workbook_parts(names: list[str]) -> dict[str, str]:
     from xml.sax.saxutils import quoteattr
 
     n = len(names)
-    sheets = "".join(f'<sheet name={quoteattr(name)} sheetId="{i}" r:id="rId{i}"/>'
-                     for i, name in enumerate(names, start=1))
-    rels = "".join(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" '
-                   f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, n + 1))
-    overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
-                        f'ContentType="{_TYPE}.worksheet+xml"/>' for i in range(1, n + 1))
+    sheets = "".join(
+        f'<sheet name={quoteattr(name)} sheetId="{i}" r:id="rId{i}"/>' for i, name in enumerate(names, start=1)
+    )
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>' for i in range(1, n + 1)
+    )
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="{_TYPE}.worksheet+xml"/>'
+        for i in range(1, n + 1)
+    )
     return {
         "[Content_Types].xml": (
             f'{_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
             '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
             'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
             f'<Override PartName="/xl/workbook.xml" ContentType="{_TYPE}.sheet.main+xml"/>'
-            f'<Override PartName="/xl/styles.xml" ContentType="{_TYPE}.styles+xml"/>{overrides}</Types>'),
-        "_rels/.rels": (f'{_HEAD}<Relationships xmlns="{_PKG}"><Relationship Id="rId1" '
-                        f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
-        "xl/workbook.xml": (f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>{sheets}'
-                            "</sheets></workbook>"),
+            f'<Override PartName="/xl/styles.xml" ContentType="{_TYPE}.styles+xml"/>{overrides}</Types>'
+        ),
+        "_rels/.rels": (
+            f'{_HEAD}<Relationships xmlns="{_PKG}"><Relationship Id="rId1" '
+            f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>{sheets}</sheets></workbook>'),
         "xl/_rels/workbook.xml.rels": (
             f'{_HEAD}<Relationships xmlns="{_PKG}">{rels}<Relationship Id="rId{n + 1}" '
-            f'Type="{_REL}/styles" Target="styles.xml"/></Relationships>'),
+            f'Type="{_REL}/styles" Target="styles.xml"/></Relationships>'
+        ),
         "xl/styles.xml": _STYLES,
     }
 
@@ -277,8 +292,7 @@ def _sheet_xml(frame: pd.DataFrame) -> str:
         columns[j] += _cells(frame[col])
     rows = []
     for i, cells in enumerate(zip(*columns, strict=True), start=1):
-        body = "".join(f'<c r="{letter}{i}"{cell}' if cell else ""
-                       for letter, cell in zip(letters, cells, strict=True))
+        body = "".join(f'<c r="{letter}{i}"{cell}' if cell else "" for letter, cell in zip(letters, cells, strict=True))
         rows.append(f'<row r="{i}">{body}</row>')
     return f'{_HEAD}<worksheet xmlns="{_MAIN}"><sheetData>{"".join(rows)}</sheetData></worksheet>'
 
@@ -288,13 +302,13 @@ def _cells(series: pd.Series) -> list[str]:
     if pd.api.types.is_bool_dtype(series):
         return [f' t="b"><v>{int(v)}</v></c>' for v in series]
     if pd.api.types.is_datetime64_any_dtype(series):
-        days = (series.dt.tz_localize(None) if isinstance(series.dtype, pd.DatetimeTZDtype)
-                else series) - pd.Timestamp("1899-12-30")
+        days = (series.dt.tz_localize(None) if isinstance(series.dtype, pd.DatetimeTZDtype) else series) - pd.Timestamp(
+            "1899-12-30"
+        )
         serial = days / pd.Timedelta(days=1)
         return [f' s="1"><v>{v!r}</v></c>' if v == v else "" for v in serial.astype(float).tolist()]
     if pd.api.types.is_numeric_dtype(series):
-        return [f"><v>{v!r}</v></c>" if math.isfinite(v) else ""
-                for v in series.astype(float).tolist()]
+        return [f"><v>{v!r}</v></c>" if math.isfinite(v) else "" for v in series.astype(float).tolist()]
     texts: dict[str, str] = {}  # a column repeats its codes and names: escape each once
     cells = []
     for v in series.astype(object).tolist():

@@ -101,11 +101,18 @@ class _FirstCall:
 
 # --- 1. fetch --------------------------------------------------------------------------------
 
+
 def _eurostat(fetch: Fetch, day: str, tables: Sequence[str]) -> _Fetched:
     rows, urls = eurostat.fetch_table(fetch)
-    return _Fetched("eurostat", {"eurostat_tp_nl_monthly": rows.astype({c: "float64" for c in eurostat.DATASETS})},
-                    urls, f"{eurostat.SOURCE} (fetched {day})", key=("date", "geo"), label=("date",),
-                    note="Eurostat figures rounded to nearest 5; all citizenships")
+    return _Fetched(
+        "eurostat",
+        {"eurostat_tp_nl_monthly": rows.astype({c: "float64" for c in eurostat.DATASETS})},
+        urls,
+        f"{eurostat.SOURCE} (fetched {day})",
+        key=("date", "geo"),
+        label=("date",),
+        note="Eurostat figures rounded to nearest 5; all citizenships",
+    )
 
 
 def _cbs(fetch: Fetch, day: str, tables: Sequence[str]) -> _Fetched:
@@ -113,17 +120,27 @@ def _cbs(fetch: Fetch, day: str, tables: Sequence[str]) -> _Fetched:
     ids = list(tables) or cbs.find_tables(fetch, urls)
     frames = [cbs.fetch_table(table, fetch, urls, source_date=day) for table in ids]
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    empty = (f"{', '.join(ids)}: no count of persons since {cbs.FIRST_YEAR}; nothing fetched" if ids else
-             "the CBS catalogue lists no StatLine table on people from Ukraine; nothing fetched")
-    return _Fetched("cbs", {"ukraine_registrations_cbs": rows} if len(rows) else {}, urls,
-                    f"CBS StatLine {', '.join(ids)} (OData, fetched {day})", key=("date_or_period", "metric"),
-                    label=("metric", "date_or_period"), empty=empty)
+    empty = (
+        f"{', '.join(ids)}: no count of persons since {cbs.FIRST_YEAR}; nothing fetched"
+        if ids
+        else "the CBS catalogue lists no StatLine table on people from Ukraine; nothing fetched"
+    )
+    return _Fetched(
+        "cbs",
+        {"ukraine_registrations_cbs": rows} if len(rows) else {},
+        urls,
+        f"CBS StatLine {', '.join(ids)} (OData, fetched {day})",
+        key=("date_or_period", "metric"),
+        label=("metric", "date_or_period"),
+        empty=empty,
+    )
 
 
 _FETCHERS: dict[str, Callable[[Fetch, str, Sequence[str]], _Fetched]] = {"eurostat": _eurostat, "cbs": _cbs}
 
 
 # --- 2. merge --------------------------------------------------------------------------------
+
 
 def _resolved(sources: pd.Series) -> list[str]:
     """Return every row's source with ``same`` (previous row) and ``same as first row`` followed."""
@@ -141,8 +158,15 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def merge(current: pd.DataFrame, fetched: pd.DataFrame, key: Sequence[str], *, source: str, note: str = "",
-          label: Sequence[str] | None = None) -> tuple[pd.DataFrame, list[str], list[str]]:
+def merge(
+    current: pd.DataFrame,
+    fetched: pd.DataFrame,
+    key: Sequence[str],
+    *,
+    source: str,
+    note: str = "",
+    label: Sequence[str] | None = None,
+) -> tuple[pd.DataFrame, list[str], list[str]]:
     """Merge fetched rows into a table: add new keys, replace revised values; delete nothing.
 
     Args:
@@ -188,7 +212,7 @@ def merge(current: pd.DataFrame, fetched: pd.DataFrame, key: Sequence[str], *, s
     if new_rows:
         table = pd.concat([table, pd.DataFrame(new_rows)], ignore_index=True)
     after = _resolved(table["source"])
-    for i, (then, now) in enumerate(zip(before, after[:len(before)], strict=True)):
+    for i, (then, now) in enumerate(zip(before, after[: len(before)], strict=True)):
         if then != now and str(table.loc[i, "source"]).strip().lower() in _SAME:
             table.loc[i, "source"] = then
     return table, added, changed
@@ -216,6 +240,7 @@ def _said(name: str, added: list[str], changed: list[str]) -> str:
 
 
 # --- 3. check and 4. write ----------------------------------------------------------------------
+
 
 def _csv(table: pd.DataFrame, name: str, path: Path) -> None:
     """Write a table in the format of the shipped CSV (UTF-8, ``,``, counts as whole numbers)."""
@@ -246,22 +271,34 @@ def _seeds(dest: Path, sources: Mapping[str, Any]) -> dict[str, str]:
         entry = sources.get("files", {}).get(here.name, {})
         if not here.exists():
             seeds[here.name] = _COPIED
-        elif (entry.get("origin") == "package" and entry.get("sha256") == sha256(here)
-              and sha256(shipped) != entry.get("sha256")):
+        elif (
+            entry.get("origin") == "package"
+            and entry.get("sha256") == sha256(here)
+            and sha256(shipped) != entry.get("sha256")
+        ):
             seeds[here.name] = _REFRESHED
     return seeds
 
 
 def _paths(dest: Path, staged: Mapping[str, Path]) -> dict[str, Path]:
     """Return the files a run of ``data.data_dir: data`` would read, with the staged tables in place."""
-    paths = {name: staged.get(name) or (dest / f"{name}.csv" if (dest / f"{name}.csv").is_file()
-                                        else shipped_dir() / f"{name}.csv") for name in SPECS}
+    paths = {
+        name: staged.get(name)
+        or (dest / f"{name}.csv" if (dest / f"{name}.csv").is_file() else shipped_dir() / f"{name}.csv")
+        for name in SPECS
+    }
     paths.update({name: path for name, path in data_files().items() if name in DROP_INS})
     return paths
 
 
-def update(dest: Path | str, *, fetch: Fetch | None = None, now: datetime | None = None,
-           sources: Sequence[str] = SOURCE_NAMES, cbs_tables: Sequence[str] = ()) -> Update:
+def update(
+    dest: Path | str,
+    *,
+    fetch: Fetch | None = None,
+    now: datetime | None = None,
+    sources: Sequence[str] = SOURCE_NAMES,
+    cbs_tables: Sequence[str] = (),
+) -> Update:
     """Fetch the published series into ``dest`` (the project's data folder); say what is new.
 
     Args:
@@ -304,14 +341,21 @@ def update(dest: Path | str, *, fetch: Fetch | None = None, now: datetime | None
     seeds = _seeds(dest, record)
     for file, why in seeds.items():
         shutil.copyfile(shipped_dir() / file, dest / file)
-        files[file] = {"origin": "package", "source": f"{why}: capacity/datasets/{file}",
-                       "copied": stamp, "sha256": sha256(dest / file)}
-    for why, what in ((_COPIED, f"into {dest.name}/, so that it is a complete data folder"),
-                      (_REFRESHED, "that were never edited here: the package has newer ones")):
+        files[file] = {
+            "origin": "package",
+            "source": f"{why}: capacity/datasets/{file}",
+            "copied": stamp,
+            "sha256": sha256(dest / file),
+        }
+    for why, what in (
+        (_COPIED, f"into {dest.name}/, so that it is a complete data folder"),
+        (_REFRESHED, "that were never edited here: the package has newer ones"),
+    ):
         names = sorted(f for f, w in seeds.items() if w == why)
         if names:
-            result.lines.append(f"{'copied' if why == _COPIED else 'refreshed'} {len(names)} shipped file(s) "
-                                f"{what}: {', '.join(names)}")
+            result.lines.append(
+                f"{'copied' if why == _COPIED else 'refreshed'} {len(names)} shipped file(s) {what}: {', '.join(names)}"
+            )
             result.written += [dest / f for f in names]
     with replacing_file(dest / SOURCES) as tmp:
         tmp.write_text(json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -348,9 +392,13 @@ def _write_source(got: _Fetched, dest: Path, now: datetime, result: Update, file
             return
         for table, path in staged.items():
             path.replace(dest / f"{table}.csv")
-            files[f"{table}.csv"] = {"origin": "fetched", "source": got.source, "requests": got.urls,
-                                     "fetched": now.isoformat(timespec="seconds"),
-                                     "sha256": sha256(dest / f"{table}.csv")}
+            files[f"{table}.csv"] = {
+                "origin": "fetched",
+                "source": got.source,
+                "requests": got.urls,
+                "fetched": now.isoformat(timespec="seconds"),
+                "sha256": sha256(dest / f"{table}.csv"),
+            }
             result.written.append(dest / f"{table}.csv")
         result.lines += said
     finally:

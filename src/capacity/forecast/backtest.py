@@ -55,9 +55,24 @@ from capacity.params.forecast import ForecastConfig
 logger = logging.getLogger(__name__)
 
 SCORECARD_COLUMNS: tuple[str, ...] = (
-    "series", "model", "h", "n", "mae", "rmse", "mase", "bias",
-    "coverage_50", "coverage_80", "coverage_95", "winkler_80", "winkler_95", "rmse_z", "weight",
-    "k50", "k80", "k95",
+    "series",
+    "model",
+    "h",
+    "n",
+    "mae",
+    "rmse",
+    "mase",
+    "bias",
+    "coverage_50",
+    "coverage_80",
+    "coverage_95",
+    "winkler_80",
+    "winkler_95",
+    "rmse_z",
+    "weight",
+    "k50",
+    "k80",
+    "k95",
 )
 LEVELS = (50, 80, 95)
 #: Half-widths of the normal's central 50/80/95 % intervals (standard deviations).
@@ -79,8 +94,7 @@ def conformal_k(std_errors: np.ndarray) -> dict[int, float]:
     if u.size < 10:
         return dict(NORMAL_K)
     # the finite-sample split-conformal rank: ceil((n+1) p) / n
-    ks = {level: float(np.quantile(u, min(1.0, np.ceil((u.size + 1) * level / 100) / u.size)))
-          for level in LEVELS}
+    ks = {level: float(np.quantile(u, min(1.0, np.ceil((u.size + 1) * level / 100) / u.size))) for level in LEVELS}
     ks[80] = max(ks[80], ks[50])
     ks[95] = max(ks[95], ks[80])
     return ks
@@ -88,12 +102,18 @@ def conformal_k(std_errors: np.ndarray) -> dict[int, float]:
 
 def build_model(name: str, series: Series, cfg: ForecastConfig) -> Model:
     """Return an unfitted model ``name`` for ``series`` with the config's settings."""
-    return make_model(name, transform=series.transform, period=cfg.seasonal_period,
-                      min_seasons=cfg.min_seasons, min_obs_statistical=cfg.min_obs_statistical)
+    return make_model(
+        name,
+        transform=series.transform,
+        period=cfg.seasonal_period,
+        min_seasons=cfg.min_seasons,
+        min_obs_statistical=cfg.min_obs_statistical,
+    )
 
 
-def fit_forecast(name: str, y: pd.Series, h: int, series: Series, cfg: ForecastConfig
-                 ) -> tuple[np.ndarray, np.ndarray] | None:
+def fit_forecast(
+    name: str, y: pd.Series, h: int, series: Series, cfg: ForecastConfig
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Fit model ``name`` on ``y`` and return ``(loc, scale)`` for 1..h, or None if it cannot fit."""
     model = build_model(name, series, cfg)
     if len(y) < model.min_obs:
@@ -117,12 +137,12 @@ def _member_records(series: Series, cfg: ForecastConfig) -> pd.DataFrame:
     origins = list(range(cfg.backtest_min_train, n_total))
     if not origins:
         return pd.DataFrame()
-    prophet_origins = set(origins[-cfg.backtest_max_prophet_origins:])
+    prophet_origins = set(origins[-cfg.backtest_max_prophet_origins :])
     rows = []
     for n0 in origins:
         train = y.iloc[:n0]
         h = min(cfg.backtest_horizons, n_total - n0)
-        actual = y.iloc[n0:n0 + h].to_numpy()
+        actual = y.iloc[n0 : n0 + h].to_numpy()
         scale = scale_mase(train.to_numpy())
         for name in cfg.models:
             if name == "prophet" and n0 not in prophet_origins:
@@ -133,8 +153,9 @@ def _member_records(series: Series, cfg: ForecastConfig) -> pd.DataFrame:
             loc, sd = fc
             for k in range(h):
                 rows.append((series.name, name, n0, k + 1, y.index[n0 + k], actual[k], loc[k], sd[k], scale))
-    return pd.DataFrame(rows, columns=["series", "model", "origin", "h", "date", "actual", "loc",
-                                       "scale", "mase_scale"])
+    return pd.DataFrame(
+        rows, columns=["series", "model", "origin", "h", "date", "actual", "loc", "scale", "mase_scale"]
+    )
 
 
 def member_weights(scores: pd.Series, *, top_k: int) -> pd.Series:
@@ -198,10 +219,12 @@ def _ensemble_records(members: pd.DataFrame, cfg: ForecastConfig) -> pd.DataFram
         first = here[here["model"] == names[0]].sort_values("h")
         for k, hh in enumerate(locs.columns):
             r = first[first["h"] == hh].iloc[0]
-            rows.append((r["series"], "ensemble", o, hh, r["date"], r["actual"], loc[k], sd[k],
-                         r["mase_scale"], r["actual_z"]))
-    ens = pd.DataFrame(rows, columns=["series", "model", "origin", "h", "date", "actual", "loc", "scale",
-                                      "mase_scale", "actual_z"])
+            rows.append(
+                (r["series"], "ensemble", o, hh, r["date"], r["actual"], loc[k], sd[k], r["mase_scale"], r["actual_z"])
+            )
+    ens = pd.DataFrame(
+        rows, columns=["series", "model", "origin", "h", "date", "actual", "loc", "scale", "mase_scale", "actual_z"]
+    )
     for level in LEVELS:
         ens[f"k{level}"] = NORMAL_K[level]
     if cfg.calibrate:
@@ -234,10 +257,18 @@ def _score(records: pd.DataFrame, transform: Transform) -> pd.DataFrame:
     point = from_scale(r["loc"].to_numpy(), transform)
     actual = r["actual"].to_numpy()
     err = actual - point
-    out = pd.DataFrame({"series": r["series"], "model": r["model"], "h": r["h"],
-                        "ae": np.abs(err), "se": err**2, "err": err,
-                        "ase": np.abs(err) / r["mase_scale"].to_numpy(),
-                        "ez2": (r["actual_z"] - r["loc"]) ** 2})
+    out = pd.DataFrame(
+        {
+            "series": r["series"],
+            "model": r["model"],
+            "h": r["h"],
+            "ae": np.abs(err),
+            "se": err**2,
+            "err": err,
+            "ase": np.abs(err) / r["mase_scale"].to_numpy(),
+            "ez2": (r["actual_z"] - r["loc"]) ** 2,
+        }
+    )
     for level in LEVELS:
         out[f"k{level}"] = r[f"k{level}"].to_numpy() if f"k{level}" in r else NORMAL_K[level]
     z_actual = r["actual_z"].to_numpy()
@@ -249,15 +280,26 @@ def _score(records: pd.DataFrame, transform: Transform) -> pd.DataFrame:
         if level in (80, 95):
             lo, hi = from_scale(lo_z, transform), from_scale(hi_z, transform)
             alpha = 1 - level / 100
-            out[f"winkler_{level}"] = ((hi - lo) + (2 / alpha) * np.maximum(lo - actual, 0)
-                                       + (2 / alpha) * np.maximum(actual - hi, 0))
+            out[f"winkler_{level}"] = (
+                (hi - lo) + (2 / alpha) * np.maximum(lo - actual, 0) + (2 / alpha) * np.maximum(actual - hi, 0)
+            )
     g = out.groupby(["series", "model", "h"], sort=False)
-    table = g.agg(n=("ae", "size"), mae=("ae", "mean"), rmse=("se", "mean"), mase=("ase", "mean"),
-                  bias=("err", "mean"), coverage_50=("coverage_50", "mean"),
-                  coverage_80=("coverage_80", "mean"), coverage_95=("coverage_95", "mean"),
-                  winkler_80=("winkler_80", "mean"), winkler_95=("winkler_95", "mean"),
-                  rmse_z=("ez2", "mean"), k50=("k50", "mean"), k80=("k80", "mean"),
-                  k95=("k95", "mean")).reset_index()
+    table = g.agg(
+        n=("ae", "size"),
+        mae=("ae", "mean"),
+        rmse=("se", "mean"),
+        mase=("ase", "mean"),
+        bias=("err", "mean"),
+        coverage_50=("coverage_50", "mean"),
+        coverage_80=("coverage_80", "mean"),
+        coverage_95=("coverage_95", "mean"),
+        winkler_80=("winkler_80", "mean"),
+        winkler_95=("winkler_95", "mean"),
+        rmse_z=("ez2", "mean"),
+        k50=("k50", "mean"),
+        k80=("k80", "mean"),
+        k95=("k95", "mean"),
+    ).reset_index()
     table["rmse"] = np.sqrt(table["rmse"])
     table["rmse_z"] = np.sqrt(table["rmse_z"])
     return table
@@ -272,12 +314,17 @@ def _backtest_series(series: Series, cfg: ForecastConfig) -> tuple[pd.DataFrame,
     """Return the scorecard rows of one series and the ensemble's forecast records."""
     members = _member_records(series, cfg)
     if members.empty:
-        logger.warning("%s: %d months < backtest_min_train + 1 = %d; no backtest",
-                       series.name, len(series.y), cfg.backtest_min_train + 1)
+        logger.warning(
+            "%s: %d months < backtest_min_train + 1 = %d; no backtest",
+            series.name,
+            len(series.y),
+            cfg.backtest_min_train + 1,
+        )
         return pd.DataFrame(columns=list(SCORECARD_COLUMNS)), pd.DataFrame()
     members["actual_z"] = to_scale(members["actual"].to_numpy(), series.transform)
-    members["se_scaled"] = np.abs(members["actual"] - from_scale(members["loc"].to_numpy(), series.transform)) \
-        / members["mase_scale"]
+    members["se_scaled"] = (
+        np.abs(members["actual"] - from_scale(members["loc"].to_numpy(), series.transform)) / members["mase_scale"]
+    )
     for level in LEVELS:
         members[f"k{level}"] = NORMAL_K[level]
     ens = _ensemble_records(members, cfg)
@@ -360,13 +407,13 @@ def ensemble_weights(scorecard: pd.DataFrame, series: str, cfg: ForecastConfig) 
     reused). With ``cfg.ensemble == "median"`` or no backtest rows, every model gets an
     equal share.
     """
-    rows = scorecard[(scorecard["series"] == series) & scorecard["model"].isin(cfg.models)
-                     & (scorecard["h"] <= cfg.weight_horizons)]
+    rows = scorecard[
+        (scorecard["series"] == series) & scorecard["model"].isin(cfg.models) & (scorecard["h"] <= cfg.weight_horizons)
+    ]
     if rows.empty or cfg.ensemble == "median":
         names = list(cfg.models)
         return pd.Series(1 / len(names), index=names)
-    scores = rows.groupby("model").apply(lambda d: np.average(d["mase"], weights=d["n"]),
-                                         include_groups=False)
+    scores = rows.groupby("model").apply(lambda d: np.average(d["mase"], weights=d["n"]), include_groups=False)
     return member_weights(scores, top_k=cfg.ensemble_top_k)
 
 
@@ -401,8 +448,21 @@ def summary(scorecard: pd.DataFrame, *, horizons: tuple[int, int] = (1, 6)) -> p
     lo, hi = horizons
     rows = scorecard[(scorecard["h"] >= lo) & (scorecard["h"] <= hi)]
     if rows.empty:
-        return pd.DataFrame(columns=["series", "model", "n", "mae", "mase", "coverage_50", "coverage_80",
-                                     "coverage_95", "winkler_80", "weight", "mase_rel_naive"])
+        return pd.DataFrame(
+            columns=[
+                "series",
+                "model",
+                "n",
+                "mae",
+                "mase",
+                "coverage_50",
+                "coverage_80",
+                "coverage_95",
+                "winkler_80",
+                "weight",
+                "mase_rel_naive",
+            ]
+        )
     cols = ["mae", "mase", "coverage_50", "coverage_80", "coverage_95", "winkler_80"]
 
     def agg(d: pd.DataFrame) -> pd.Series:
@@ -415,5 +475,18 @@ def summary(scorecard: pd.DataFrame, *, horizons: tuple[int, int] = (1, 6)) -> p
     table = rows.groupby(["series", "model"], sort=False).apply(agg, include_groups=False).reset_index()
     naive = table[table["model"] == "naive"].set_index("series")["mase"]
     table["mase_rel_naive"] = table["mase"] / table["series"].map(naive)
-    return table[["series", "model", "n", "mae", "mase", "coverage_50", "coverage_80", "coverage_95",
-                  "winkler_80", "weight", "mase_rel_naive"]]
+    return table[
+        [
+            "series",
+            "model",
+            "n",
+            "mae",
+            "mase",
+            "coverage_50",
+            "coverage_80",
+            "coverage_95",
+            "winkler_80",
+            "weight",
+            "mase_rel_naive",
+        ]
+    ]

@@ -13,8 +13,14 @@ from capacity.params.forecast import ForecastConfig
 from capacity.quantiles import summarise
 
 
-def gap_check(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Generator,
-              scorecard: pd.DataFrame | None = None, n_paths: int = 500) -> pd.DataFrame:
+def gap_check(
+    history: pd.DataFrame,
+    cfg: ForecastConfig,
+    *,
+    rng: np.random.Generator,
+    scorecard: pd.DataFrame | None = None,
+    n_paths: int = 500,
+) -> pd.DataFrame:
     """Compare the registered counts published after the models' data end with the forecast.
 
     The models fit to the last month with data (arrivals: Eurostat to 2024-08). Starting
@@ -37,8 +43,19 @@ def gap_check(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Gene
 
     """
     run = forecast_run(history, cfg, rng=rng, n_paths=n_paths, scorecard=scorecard, stock="flows")
-    cols = ["date", "observed", "start_date", "start_value", "median", "q0.10", "q0.90", "q0.025", "q0.975",
-            "inside_80", "inside_95"]
+    cols = [
+        "date",
+        "observed",
+        "start_date",
+        "start_value",
+        "median",
+        "q0.10",
+        "q0.90",
+        "q0.025",
+        "q0.975",
+        "inside_80",
+        "inside_95",
+    ]
     points = observed(history, "registered", after=run.arrivals.series.y.index[-1])
     points = points[points.index <= run.population.jump_off_date]
     if len(points) < 2:
@@ -54,9 +71,19 @@ def gap_check(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Gene
     rows = []
     for d, v in points.iloc[1:].items():
         qq = q.loc[d]
-        rows.append({"date": d, "observed": v, "start_date": start_date, "start_value": start_value,
-                     "median": qq["q0.50"], "q0.10": qq["q0.10"], "q0.90": qq["q0.90"],
-                     "q0.025": qq["q0.025"], "q0.975": qq["q0.975"],
-                     "inside_80": bool(qq["q0.10"] <= v <= qq["q0.90"]),
-                     "inside_95": bool(qq["q0.025"] <= v <= qq["q0.975"])})
+        rows.append(
+            {
+                "date": d,
+                "observed": v,
+                "start_date": start_date,
+                "start_value": start_value,
+                "median": qq["q0.50"],
+                "q0.10": qq["q0.10"],
+                "q0.90": qq["q0.90"],
+                "q0.025": qq["q0.025"],
+                "q0.975": qq["q0.975"],
+                "inside_80": bool(qq["q0.10"] <= v <= qq["q0.90"]),
+                "inside_95": bool(qq["q0.025"] <= v <= qq["q0.975"]),
+            }
+        )
     return pd.DataFrame(rows, columns=cols)

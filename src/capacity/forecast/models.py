@@ -69,6 +69,7 @@ def mean_of(loc: np.ndarray, scale: np.ndarray, transform: Transform) -> np.ndar
 
 # --------------------------------------------------------------------------- pure maths
 
+
 def _diff_sd(z: np.ndarray, lag: int = 1, *, center: bool = False) -> float:
     """Return the standard deviation of lag-``lag`` differences (0 when too few)."""
     d = z[lag:] - z[:-lag]
@@ -133,6 +134,7 @@ def normal_quantiles(loc: np.ndarray, scale: np.ndarray, transform: Transform) -
 
 # --------------------------------------------------------------------------- classes
 
+
 class Model:
     """Base class: fit on a monthly series, forecast a normal per horizon on the fitting scale.
 
@@ -157,8 +159,10 @@ class Model:
         """
         y = pd.Series(y, dtype=float)
         if y.isna().any():
-            raise DataError(f"{self.name}: the series has missing values at "
-                            f"{list(y.index[y.isna()])}; fill or drop them before fitting")
+            raise DataError(
+                f"{self.name}: the series has missing values at "
+                f"{list(y.index[y.isna()])}; fill or drop them before fitting"
+            )
         if len(y) < self.min_obs:
             raise DataError(f"{self.name} needs at least {self.min_obs} months, got {len(y)}")
         self.index_ = pd.DatetimeIndex(y.index)

@@ -65,8 +65,13 @@ STATES: tuple[str, ...] = ("level", "drift", "offset_table", "gap_eurostat", "fl
 #: direction of "ruim"/"bijna"). Eurostat's month-end stock, rounded to 5: 0.3 %.
 #: The net flow: grants are rounded to 5 and departures spread linearly between CBS counts
 #: (the months' real spread is lost): 0.2 % of the stock a month.
-OBS_SD: dict[str, float] = {"rtb_letter": 0.003, "table_press": 0.005, "press_rounded": 0.015, "eurostat": 0.003,
-                            "flows": 0.002}
+OBS_SD: dict[str, float] = {
+    "rtb_letter": 0.003,
+    "table_press": 0.005,
+    "press_rounded": 0.015,
+    "eurostat": 0.003,
+    "flows": 0.002,
+}
 
 #: Positions in the parameter vector of the sds that carry the boundary-avoiding prior.
 SD_PRIOR: tuple[int, ...] = (0, 1, 2)
@@ -81,8 +86,9 @@ CLEANUP_VAR = 1.0
 TARGET = N_("registered in the BRP with protection under the RTB (ministry letters)")
 
 
-def observation_frame(counts: pd.DataFrame, tp_stock: pd.Series, *, start: pd.Timestamp,
-                      end: pd.Timestamp) -> pd.DataFrame:
+def observation_frame(
+    counts: pd.DataFrame, tp_stock: pd.Series, *, start: pd.Timestamp, end: pd.Timestamp
+) -> pd.DataFrame:
     """Arrange the published counts as the model's monthly observations (log, NaN where none).
 
     Args:
@@ -109,8 +115,10 @@ def observation_frame(counts: pd.DataFrame, tp_stock: pd.Series, *, start: pd.Ti
         if series == "table_press" and float(value) % 1000 == 0:
             source = "press_rounded"
         if source not in SOURCES:
-            raise DataError(f"registered count of {pd.Timestamp(date):%Y-%m-%d}: unknown series {series!r}; "
-                            f"expected one of rtb_letter, table_press")
+            raise DataError(
+                f"registered count of {pd.Timestamp(date):%Y-%m-%d}: unknown series {series!r}; "
+                f"expected one of rtb_letter, table_press"
+            )
         frame.loc[month, source] = np.log(float(value))
     if len(tp_stock):
         stock = tp_stock[(tp_stock.index >= start) & (tp_stock.index <= end)]
@@ -125,8 +133,12 @@ class RegisteredStateSpace(MLEModel):  # type: ignore[misc]  # statsmodels ships
     """
 
     def __init__(self, observations: pd.DataFrame, flows: pd.DataFrame):
-        endog = np.column_stack([observations[list(SOURCES)].to_numpy(dtype=float),
-                                 flows.reindex(observations.index)["flow"].to_numpy(dtype=float)])
+        endog = np.column_stack(
+            [
+                observations[list(SOURCES)].to_numpy(dtype=float),
+                flows.reindex(observations.index)["flow"].to_numpy(dtype=float),
+            ]
+        )
         super().__init__(endog, k_states=len(STATES), k_posdef=3, initialization="diffuse")
         self.months = pd.DatetimeIndex(observations.index)
         self["design"] = design_matrix()
@@ -307,8 +319,10 @@ def flow_inputs(wide: pd.DataFrame, months: pd.DatetimeIndex) -> pd.DataFrame:
         are both published, else NaN.
 
     """
-    cols = {c: wide[c] if c in wide else pd.Series(np.nan, index=wide.index)
-            for c in ("registered", "arrivals", "departures")}
+    cols = {
+        c: wide[c] if c in wide else pd.Series(np.nan, index=wide.index)
+        for c in ("registered", "arrivals", "departures")
+    }
     reg = cols["registered"].ffill().bfill()
     prev = reg.shift().fillna(reg)
     arr_share = (cols["arrivals"] / prev).reindex(months)
@@ -316,8 +330,14 @@ def flow_inputs(wide: pd.DataFrame, months: pd.DatetimeIndex) -> pd.DataFrame:
     return pd.DataFrame({"flow": np.log1p(arr_share - dep_share)}, index=months)
 
 
-def fit_nowcast(counts: pd.DataFrame, tp_stock: pd.Series, wide: pd.DataFrame, *,
-                start: pd.Timestamp, end: pd.Timestamp | None = None) -> Nowcast:
+def fit_nowcast(
+    counts: pd.DataFrame,
+    tp_stock: pd.Series,
+    wide: pd.DataFrame,
+    *,
+    start: pd.Timestamp,
+    end: pd.Timestamp | None = None,
+) -> Nowcast:
     """Fit the state-space model on the counts from ``start`` to the last count (or ``end``).
 
     Args:
@@ -341,20 +361,31 @@ def fit_nowcast(counts: pd.DataFrame, tp_stock: pd.Series, wide: pd.DataFrame, *
         end = pd.Timestamp(known["date"].max()).to_period("M").to_timestamp()
     obs = observation_frame(known, tp_stock, start=start, end=pd.Timestamp(end))
     if obs["rtb_letter"].notna().sum() < 1:
-        raise DataError(f"no count of the ministry letters (series rtb_letter) from {start:%Y-%m} to "
-                        f"{pd.Timestamp(end):%Y-%m}: the target of the nowcast is not observed")
+        raise DataError(
+            f"no count of the ministry letters (series rtb_letter) from {start:%Y-%m} to "
+            f"{pd.Timestamp(end):%Y-%m}: the target of the nowcast is not observed"
+        )
     model = RegisteredStateSpace(obs, flow_inputs(wide, obs.index))
     # Nelder-Mead: the same optimum as L-BFGS on the real and synthetic series, in about half
     # the time (L-BFGS spends it on numerical gradients; a log-likelihood costs 0.4 ms)
     res = model.fit(disp=False, maxiter=2000, method="nm", cov_type="none")
     smooth, cov = res.smoothed_state, res.smoothed_state_cov
-    last = {s: pd.Timestamp(d) for s, d in (
-        ("rtb_letter", known.loc[known["series"] == "rtb_letter", "date"].max()),
-        ("table_press", known.loc[known["series"] == "table_press", "date"].max()),
-        ("eurostat", tp_stock.index.max() if len(tp_stock) else pd.NaT)) if pd.notna(d)}
+    last = {
+        s: pd.Timestamp(d)
+        for s, d in (
+            ("rtb_letter", known.loc[known["series"] == "rtb_letter", "date"].max()),
+            ("table_press", known.loc[known["series"] == "table_press", "date"].max()),
+            ("eurostat", tp_stock.index.max() if len(tp_stock) else pd.NaT),
+        )
+        if pd.notna(d)
+    }
     return Nowcast(
-        months=obs.index, level=smooth[0], level_sd=np.sqrt(np.maximum(cov[0, 0], 0.0)),
+        months=obs.index,
+        level=smooth[0],
+        level_sd=np.sqrt(np.maximum(cov[0, 0], 0.0)),
         state=np.asarray(res.filtered_state[:, -1], dtype=float),
         state_cov=np.asarray(res.filtered_state_cov[:, :, -1], dtype=float),
         params=dict(zip(model.param_names, np.asarray(res.params, dtype=float), strict=True)),
-        observations=obs, last_count=last)
+        observations=obs,
+        last_count=last,
+    )

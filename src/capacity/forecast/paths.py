@@ -95,8 +95,9 @@ class PopulationPaths:
         )
 
 
-def simulate_population(arrivals: np.ndarray, rate: np.ndarray,
-                        start: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
+def simulate_population(
+    arrivals: np.ndarray, rate: np.ndarray, start: np.ndarray | float
+) -> tuple[np.ndarray, np.ndarray]:
     """Run the stock identity forward on every path (no residual term).
 
     Args:
@@ -114,8 +115,9 @@ def simulate_population(arrivals: np.ndarray, rate: np.ndarray,
     return departures, registered
 
 
-def simulate_stock(arrivals: np.ndarray, rate: np.ndarray, start: np.ndarray | float
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def simulate_stock(
+    arrivals: np.ndarray, rate: np.ndarray, start: np.ndarray | float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Run the stock identity forward: grants minus departures, nothing else (the flows-only model).
 
     ``registered[t] = registered[t-1] + arrivals[t] - departures[t]``, with

@@ -76,8 +76,9 @@ class SeriesForecast:
     k: dict[int, float] = field(default_factory=lambda: dict(NORMAL_K))
 
 
-def ensemble_forecast(series: Series, cfg: ForecastConfig, *, until: pd.Timestamp,
-                      scorecard: pd.DataFrame | None) -> SeriesForecast:
+def ensemble_forecast(
+    series: Series, cfg: ForecastConfig, *, until: pd.Timestamp, scorecard: pd.DataFrame | None
+) -> SeriesForecast:
     """Fit the models on the whole series and combine them up to month ``until``.
 
     Raises:
@@ -96,8 +97,10 @@ def ensemble_forecast(series: Series, cfg: ForecastConfig, *, until: pd.Timestam
         if fc is not None:
             fits[name] = fc
     if not fits:
-        raise DataError(f"{series.name}: none of the models {list(weights.index)} could be fitted on "
-                        f"{len(series.y)} months; add 'naive' to forecast.models")
+        raise DataError(
+            f"{series.name}: none of the models {list(weights.index)} could be fitted on "
+            f"{len(series.y)} months; add 'naive' to forecast.models"
+        )
     names = list(fits)
     locs = np.array([fits[n][0] for n in names])
     scales = np.array([fits[n][1] for n in names])
@@ -171,8 +174,9 @@ def joint_normals(n_paths: int, h: int, rho: float, rng: np.random.Generator) ->
     return z1, z2
 
 
-def sample_series(fc: SeriesForecast, *, n_paths: int, rng: np.random.Generator, phi: float = 0.0,
-                  z: np.ndarray | None = None) -> np.ndarray:
+def sample_series(
+    fc: SeriesForecast, *, n_paths: int, rng: np.random.Generator, phi: float = 0.0, z: np.ndarray | None = None
+) -> np.ndarray:
     """Draw paths (original scale), shape (n_paths, len(fc.dates)).
 
     Each path is ``loc + sqrt(b) x cumulative sum of N(0,1) + sqrt(a) x AR(1)`` on the
@@ -192,8 +196,6 @@ def sample_series(fc: SeriesForecast, *, n_paths: int, rng: np.random.Generator,
     # Gaussian copula: keep the coherent random-walk paths, give each month the calibrated marginal.
     deviation = _warp((level + noise) / safe[None, :], fc.k) * sd[None, :]
     return from_scale(fc.loc[None, :] + deviation, fc.series.transform)
-
-
 
 
 @dataclass(frozen=True)
@@ -225,8 +227,10 @@ class ForecastRun:
             DataError: If a month is neither in a series' data nor in its forecast.
 
         """
-        return (_on_months(months, self.arrivals, self.arrival_paths),
-                _on_months(months, self.departure_rate, self.rate_paths))
+        return (
+            _on_months(months, self.arrivals, self.arrival_paths),
+            _on_months(months, self.departure_rate, self.rate_paths),
+        )
 
 
 def _on_months(months: pd.DatetimeIndex, fc: SeriesForecast, paths: np.ndarray) -> np.ndarray:
@@ -244,9 +248,16 @@ def _on_months(months: pd.DatetimeIndex, fc: SeriesForecast, paths: np.ndarray) 
     return out
 
 
-def forecast_run(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Generator,
-                 n_paths: int | None = None, horizon: int | None = None,
-                 scorecard: pd.DataFrame | None = None, stock: str | None = None) -> ForecastRun:
+def forecast_run(
+    history: pd.DataFrame,
+    cfg: ForecastConfig,
+    *,
+    rng: np.random.Generator,
+    n_paths: int | None = None,
+    horizon: int | None = None,
+    scorecard: pd.DataFrame | None = None,
+    stock: str | None = None,
+) -> ForecastRun:
     """Forecast arrivals, departures and the registered population as sample paths.
 
     Arrivals and the departure rate are drawn jointly (correlated innovations, AR(1)
@@ -299,22 +310,32 @@ def forecast_run(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.G
     fr = ensemble_forecast(series["departure_rate"], cfg, until=end, scorecard=scorecard)
     process = scorecard.attrs.get("error_process", {})
     za, zr = joint_normals(n_paths, max(fa.loc.size, fr.loc.size), float(process.get("rho", 0.0)), rng)
-    arr = sample_series(fa, n_paths=n_paths, rng=rng, phi=float(process.get("phi_arrivals", 0.0)),
-                        z=za[:, :, :fa.loc.size])
-    rate = sample_series(fr, n_paths=n_paths, rng=rng, phi=float(process.get("phi_departure_rate", 0.0)),
-                         z=zr[:, :, :fr.loc.size])
-    a_base, r_base = _on_months(dates, fa, arr), _on_months(dates, fr, rate)   # before the shocks
+    arr = sample_series(
+        fa, n_paths=n_paths, rng=rng, phi=float(process.get("phi_arrivals", 0.0)), z=za[:, :, : fa.loc.size]
+    )
+    rate = sample_series(
+        fr, n_paths=n_paths, rng=rng, phi=float(process.get("phi_departure_rate", 0.0)), z=zr[:, :, : fr.loc.size]
+    )
+    a_base, r_base = _on_months(dates, fa, arr), _on_months(dates, fr, rate)  # before the shocks
     arr = apply_shocks(arr, fa.dates, cfg.shocks, "arrivals", rng=rng)
     rate = apply_shocks(rate, fr.dates, cfg.shocks, "departure_rate", rng=rng)
     a_future, r_future = _on_months(dates, fa, arr), _on_months(dates, fr, rate)
     if nowcast is not None:
-        departures, registered, residual = stock_paths(nowcast, a_future, r_future, base_arrivals=a_base,
-                                                       base_rate=r_base, rng=rng)
+        departures, registered, residual = stock_paths(
+            nowcast, a_future, r_future, base_arrivals=a_base, base_rate=r_base, rng=rng
+        )
     else:
         departures, registered, residual = simulate_stock(a_future, r_future, jump_value)
-    population = PopulationPaths(dates=dates, arrivals=a_future, departures=departures, registered=registered,
-                                 jump_off_date=jump_date, jump_off_registered=jump_value, residual=residual,
-                                 today=reference_month(cfg.as_of))
+    population = PopulationPaths(
+        dates=dates,
+        arrivals=a_future,
+        departures=departures,
+        registered=registered,
+        jump_off_date=jump_date,
+        jump_off_registered=jump_value,
+        residual=residual,
+        today=reference_month(cfg.as_of),
+    )
     return ForecastRun(population, fa, fr, arr, rate, nowcast)
 
 
@@ -323,8 +344,9 @@ def fit_stock_nowcast(history: pd.DataFrame, cfg: ForecastConfig) -> Nowcast:
 
     The counts with their series: :func:`stock_counts`.
     """
-    return fit_nowcast(stock_counts(history), observed(history, "tp_stock"), history_wide(history),
-                       start=pd.Timestamp(cfg.fit_start))
+    return fit_nowcast(
+        stock_counts(history), observed(history, "tp_stock"), history_wide(history), start=pd.Timestamp(cfg.fit_start)
+    )
 
 
 def stock_counts(history: pd.DataFrame) -> pd.DataFrame:
@@ -342,8 +364,15 @@ def stock_counts(history: pd.DataFrame) -> pd.DataFrame:
     return counts[pd.to_datetime(counts["date"]) <= last]
 
 
-def stock_paths(nowcast: Nowcast, arrivals: np.ndarray, rate: np.ndarray, *, base_arrivals: np.ndarray,
-                base_rate: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def stock_paths(
+    nowcast: Nowcast,
+    arrivals: np.ndarray,
+    rate: np.ndarray,
+    *,
+    base_arrivals: np.ndarray,
+    base_rate: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Continue the state-space model on every path: ``(departures, registered, residual)``, persons.
 
     The count's own paths ``L`` are the filter's: :meth:`Nowcast.simulate` (level, drift
@@ -373,21 +402,25 @@ def stock_paths(nowcast: Nowcast, arrivals: np.ndarray, rate: np.ndarray, *, bas
     return departures, registered, residual
 
 
-def forecast_population(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Generator,
-                        n_paths: int | None = None, horizon: int | None = None,
-                        scorecard: pd.DataFrame | None = None) -> PopulationPaths:
+def forecast_population(
+    history: pd.DataFrame,
+    cfg: ForecastConfig,
+    *,
+    rng: np.random.Generator,
+    n_paths: int | None = None,
+    horizon: int | None = None,
+    scorecard: pd.DataFrame | None = None,
+) -> PopulationPaths:
     """Return sample paths of arrivals, departures and registered from the month after the jump-off.
 
     See :func:`forecast_run` for the arguments; this returns only its ``population``.
     """
-    return forecast_run(history, cfg, rng=rng, n_paths=n_paths, horizon=horizon,
-                        scorecard=scorecard).population
+    return forecast_run(history, cfg, rng=rng, n_paths=n_paths, horizon=horizon, scorecard=scorecard).population
 
 
-
-
-def scenario_tables(history: pd.DataFrame, scenarios: list[Scenario], *, scorecard: pd.DataFrame,
-                    n_paths: int = 500) -> dict[str, pd.DataFrame]:
+def scenario_tables(
+    history: pd.DataFrame, scenarios: list[Scenario], *, scorecard: pd.DataFrame, n_paths: int = 500
+) -> dict[str, pd.DataFrame]:
     """Forecast every scenario that changes the forecast; return its quantile table by name.
 
     The baseline (no shocks) always comes first; scenarios whose forecast settings equal an
@@ -411,7 +444,8 @@ def scenario_tables(history: pd.DataFrame, scenarios: list[Scenario], *, scoreca
             continue
         seen.append(scn.forecast)
         name = scn.meta.name if scn.forecast.shocks else "baseline"
-        pop = forecast_population(history, scn.forecast, rng=np.random.default_rng(scn.meta.seed),
-                                  n_paths=n_paths, scorecard=scorecard)
+        pop = forecast_population(
+            history, scn.forecast, rng=np.random.default_rng(scn.meta.seed), n_paths=n_paths, scorecard=scorecard
+        )
         out[name] = pop.table()
     return out

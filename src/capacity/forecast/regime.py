@@ -87,8 +87,9 @@ class RegimeSplit:
         Rows for ``population_forecast.csv``: the people arriving after the TPD end who
         apply for asylum (regular IND inflow and COA), beside the TP ``arrivals``.
         """
-        return summarise_many({"arrivals_post_tpd_asylum": self.asylum_arrivals},
-                              pd.DatetimeIndex(self.population.dates))
+        return summarise_many(
+            {"arrivals_post_tpd_asylum": self.asylum_arrivals}, pd.DatetimeIndex(self.population.dates)
+        )
 
 
 def _pull_forward(arrivals: np.ndarray, switch: int, share: float, months: int) -> np.ndarray:
@@ -105,8 +106,7 @@ def _pull_forward(arrivals: np.ndarray, switch: int, share: float, months: int) 
     return out
 
 
-def split_at_tpd_end(pop: PopulationPaths, cfg: BacklogConfig, *,
-                     rng: np.random.Generator | None) -> RegimeSplit:
+def split_at_tpd_end(pop: PopulationPaths, cfg: BacklogConfig, *, rng: np.random.Generator | None) -> RegimeSplit:
     """Stop TP arrivals at the TPD end and route the later arrivals to regular asylum.
 
     Args:
@@ -153,8 +153,13 @@ def split_at_tpd_end(pop: PopulationPaths, cfg: BacklogConfig, *,
     previous = np.concatenate([np.full((n, 1), pop.jump_off_registered), registered[:, :-1]], axis=1)
     new_residual = registered - previous - arrivals + departures
     population = PopulationPaths(
-        dates=dates, arrivals=arrivals, departures=departures, registered=registered,
-        jump_off_date=pop.jump_off_date, jump_off_registered=pop.jump_off_registered,
-        residual=new_residual if (pop.residual is not None or np.any(np.abs(new_residual) > 1e-9))
-        else None, today=pop.today)
+        dates=dates,
+        arrivals=arrivals,
+        departures=departures,
+        registered=registered,
+        jump_off_date=pop.jump_off_date,
+        jump_off_registered=pop.jump_off_registered,
+        residual=new_residual if (pop.residual is not None or np.any(np.abs(new_residual) > 1e-9)) else None,
+        today=pop.today,
+    )
     return RegimeSplit(population, month, switch, asylum, share, cfg.tpd_end_departure_pulse)

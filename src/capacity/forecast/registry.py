@@ -64,7 +64,9 @@ class ProphetModel(Model):
             from prophet import Prophet
 
             self.model_ = Prophet(
-                yearly_seasonality=False, weekly_seasonality=False, daily_seasonality=False,
+                yearly_seasonality=False,
+                weekly_seasonality=False,
+                daily_seasonality=False,
                 n_changepoints=min(5, max(1, self.z_.size // 4)),
                 uncertainty_samples=_UNCERTAINTY_SAMPLES,
             )
@@ -89,11 +91,16 @@ class ProphetModel(Model):
 _SIMPLE: dict[str, type[Model]] = {"naive": Naive, "mean": Mean, "drift": Drift}
 #: Models that need ``min_obs`` observations (statsmodels state-space models and Prophet).
 _STATISTICAL: dict[str, type[_Statsmodels] | type[ProphetModel]] = {
-    "ets": ETS, "ucm": UCM, "sarimax": SARIMAX, "prophet": ProphetModel}
+    "ets": ETS,
+    "ucm": UCM,
+    "sarimax": SARIMAX,
+    "prophet": ProphetModel,
+}
 
 
-def make_model(name: str, *, transform: Transform, period: int = 12, min_seasons: int = 1,
-               min_obs_statistical: int = 10) -> Model:
+def make_model(
+    name: str, *, transform: Transform, period: int = 12, min_seasons: int = 1, min_obs_statistical: int = 10
+) -> Model:
     """Return an unfitted model by name.
 
     Args:

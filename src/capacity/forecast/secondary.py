@@ -65,12 +65,15 @@ class SecondaryMovement:
 
     def table(self) -> pd.DataFrame:
         """Return the quantile-contract table: ``eu_arrivals``, ``eu_departures``, ``eu_net``."""
-        return summarise_many({"eu_arrivals": self.arrivals, "eu_departures": self.departures,
-                               "eu_net": self.arrivals - self.departures}, self.dates)
+        return summarise_many(
+            {"eu_arrivals": self.arrivals, "eu_departures": self.departures, "eu_net": self.arrivals - self.departures},
+            self.dates,
+        )
 
 
-def latest_stocks(countries: pd.DataFrame, eu_totals: pd.DataFrame | None = None, *,
-                  scale_to_eu_total: bool = True) -> pd.Series:
+def latest_stocks(
+    countries: pd.DataFrame, eu_totals: pd.DataFrame | None = None, *, scale_to_eu_total: bool = True
+) -> pd.Series:
     """Return the latest TP stock per EU member state, optionally scaled to the latest EU-27 total.
 
     Args:
@@ -97,8 +100,15 @@ def latest_stocks(countries: pd.DataFrame, eu_totals: pd.DataFrame | None = None
     return out
 
 
-def secondary_movement(stocks: pd.Series, cfg: SecondaryMovementConfig, *, tpd_end: object,
-                       n_paths: int, rng: np.random.Generator, home: str = NL) -> SecondaryMovement:
+def secondary_movement(
+    stocks: pd.Series,
+    cfg: SecondaryMovementConfig,
+    *,
+    tpd_end: object,
+    n_paths: int,
+    rng: np.random.Generator,
+    home: str = NL,
+) -> SecondaryMovement:
     """Simulate the moves between member states after the TPD end, as seen from ``home``.
 
     Args:
@@ -120,22 +130,24 @@ def secondary_movement(stocks: pd.Series, cfg: SecondaryMovementConfig, *, tpd_e
         raise ValueError(f"stocks must include {home!r} and at least one other member state")
     geos = list(stocks.index)
     s = stocks.to_numpy(dtype=float)
-    a = np.column_stack([
-        (cfg.status_attractiveness.get(g) or cfg.unknown_attractiveness).sample(n_paths, rng) for g in geos])
+    a = np.column_stack(
+        [(cfg.status_attractiveness.get(g) or cfg.unknown_attractiveness).sample(n_paths, rng) for g in geos]
+    )
     m = cfg.share_moving.sample(n_paths, rng)
     g = cfg.gravity.sample(n_paths, rng)
     window = np.clip(np.rint(cfg.months.sample(n_paths, rng)), 1, cfg.n_months).astype(int)
-    movers = m[:, None] * (1.0 - a) * s[None, :]                         # (paths, states)
-    pull = np.power(s[None, :], g[:, None]) * a                           # (paths, states)
+    movers = m[:, None] * (1.0 - a) * s[None, :]  # (paths, states)
+    pull = np.power(s[None, :], g[:, None]) * a  # (paths, states)
     h = geos.index(home)
-    others = pull.sum(axis=1, keepdims=True) - pull                       # sum over l != i
+    others = pull.sum(axis=1, keepdims=True) - pull  # sum over l != i
     to_home = np.where(others > 0, pull[:, [h]] / np.where(others > 0, others, 1.0), 0.0)
-    to_home[:, h] = 0.0                                                    # nobody moves home to home
+    to_home[:, h] = 0.0  # nobody moves home to home
     total_in = (movers * to_home).sum(axis=1)
     total_out = movers[:, h]
     months = np.arange(cfg.n_months)[None, :]
     spread = (months < window[:, None]) / window[:, None]
     start = pd.Timestamp(tpd_end).to_period("M").to_timestamp()
     dates = pd.date_range(start, periods=cfg.n_months, freq="MS")
-    return SecondaryMovement(dates, total_in[:, None] * spread, total_out[:, None] * spread,
-                             pd.Series(s, index=geos, name="tp_stock"), a)
+    return SecondaryMovement(
+        dates, total_in[:, None] * spread, total_out[:, None] * spread, pd.Series(s, index=geos, name="tp_stock"), a
+    )

@@ -48,11 +48,10 @@ def _cut(values: pd.Series, start: pd.Timestamp, name: str) -> pd.Series:
     valid = values.dropna()
     if valid.empty:
         raise DataError(f"{name}: no values from {start:%Y-%m} on; set forecast fit start earlier")
-    values = values.loc[valid.index[0]:valid.index[-1]]
+    values = values.loc[valid.index[0] : valid.index[-1]]
     if values.isna().any():
         gaps = [f"{d:%Y-%m}" for d in values.index[values.isna()]]
-        logger.warning("%s: filling %d interior gap month(s) %s by linear interpolation",
-                       name, len(gaps), gaps)
+        logger.warning("%s: filling %d interior gap month(s) %s by linear interpolation", name, len(gaps), gaps)
         values = values.interpolate()
     return values.astype(float).rename(name)
 
@@ -68,8 +67,9 @@ def arrivals_series(history: pd.DataFrame, cfg: ForecastConfig) -> Series:
     if "arrivals" not in wide:
         raise DataError("history has no 'arrivals' variable")
     y = _cut(wide["arrivals"], pd.Timestamp(cfg.fit_start), "arrivals")
-    return Series("arrivals", y, "log", "persons/month",
-                  f"Eurostat TP grants per month, {y.index[0]:%Y-%m}..{y.index[-1]:%Y-%m}")
+    return Series(
+        "arrivals", y, "log", "persons/month", f"Eurostat TP grants per month, {y.index[0]:%Y-%m}..{y.index[-1]:%Y-%m}"
+    )
 
 
 def departure_rate_series(history: pd.DataFrame, cfg: ForecastConfig) -> Series:
@@ -86,9 +86,13 @@ def departure_rate_series(history: pd.DataFrame, cfg: ForecastConfig) -> Series:
     y = _cut(rate, pd.Timestamp(cfg.departure_fit_start), "departure_rate")
     flags = history[(history["variable"] == "departures") & history["date"].isin(y.index)]["flag"]
     how = "interpolated between published cumulative counts" if (flags == "interpolated").any() else "observed"
-    return Series("departure_rate", y, "logit", "share/month",
-                  f"departures ({how}) / previous month's {cfg.rate_denominator}, "
-                  f"{y.index[0]:%Y-%m}..{y.index[-1]:%Y-%m}")
+    return Series(
+        "departure_rate",
+        y,
+        "logit",
+        "share/month",
+        f"departures ({how}) / previous month's {cfg.rate_denominator}, {y.index[0]:%Y-%m}..{y.index[-1]:%Y-%m}",
+    )
 
 
 def departure_rate(history: pd.DataFrame, *, denominator: str = "registered") -> pd.Series:
@@ -111,8 +115,7 @@ def departure_rate(history: pd.DataFrame, *, denominator: str = "registered") ->
 
 def model_series(history: pd.DataFrame, cfg: ForecastConfig) -> dict[str, Series]:
     """Return both modelled series keyed by name."""
-    return {"arrivals": arrivals_series(history, cfg),
-            "departure_rate": departure_rate_series(history, cfg)}
+    return {"arrivals": arrivals_series(history, cfg), "departure_rate": departure_rate_series(history, cfg)}
 
 
 def scale_mase(y: np.ndarray) -> float:

@@ -33,8 +33,14 @@ def profile(shock: Shock, dates: pd.DatetimeIndex) -> np.ndarray:
     return np.where(active, p, 0.0)
 
 
-def apply_shocks(values: np.ndarray, dates: pd.DatetimeIndex, shocks: tuple[Shock, ...] | list[Shock],
-                 target: str, *, rng: np.random.Generator) -> np.ndarray:
+def apply_shocks(
+    values: np.ndarray,
+    dates: pd.DatetimeIndex,
+    shocks: tuple[Shock, ...] | list[Shock],
+    target: str,
+    *,
+    rng: np.random.Generator,
+) -> np.ndarray:
     """Apply the shocks aimed at ``target`` to sample paths.
 
     Multipliers act first (they compose by multiplication), then absolute additions.

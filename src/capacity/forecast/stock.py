@@ -47,8 +47,23 @@ logger = logging.getLogger(__name__)
 
 #: Columns of ``tables/stock_backtest.csv``.
 STOCK_COLUMNS: tuple[str, ...] = (
-    "horizon", "n", "n_counts", "crps", "crps_rw_drift", "skill", "crps_flows", "n_flows", "skill_flows",
-    "coverage_50", "coverage_80", "coverage_95", "coverage_80_lo", "coverage_80_hi", "mae", "interval_score")
+    "horizon",
+    "n",
+    "n_counts",
+    "crps",
+    "crps_rw_drift",
+    "skill",
+    "crps_flows",
+    "n_flows",
+    "skill_flows",
+    "coverage_50",
+    "coverage_80",
+    "coverage_95",
+    "coverage_80_lo",
+    "coverage_80_hi",
+    "mae",
+    "interval_score",
+)
 #: Sample paths per origin (a numerical setting: quantile error of ~1-2 pp at 300).
 STOCK_PATHS = 300
 #: Fixed seed of the stock backtest: it is scenario-independent and shared by every scenario.
@@ -59,8 +74,9 @@ LEVELS = (50, 80, 95)
 _ANCHOR = re.compile(r"and (\d{4}-\d{2}-\d{2})")
 
 
-def run_backtest(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Generator,
-                 stock: bool = True) -> pd.DataFrame:
+def run_backtest(
+    history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.Generator, stock: bool = True
+) -> pd.DataFrame:
     """Run the backtest of both series (:func:`capacity.forecast.backtest.run_backtest`) and of the stock.
 
     Scenario-independent and deterministic (the stock backtest draws from
@@ -74,8 +90,7 @@ def run_backtest(history: pd.DataFrame, cfg: ForecastConfig, *, rng: np.random.G
     card = series_backtest(history, cfg, rng=rng)
     if stock:
         flows = stock_records(history, cfg, horizons=cfg.backtest_horizons)
-        card.attrs["stock_records"] = nowcast_records(history, cfg, horizons=cfg.backtest_horizons,
-                                                      flows=flows)
+        card.attrs["stock_records"] = nowcast_records(history, cfg, horizons=cfg.backtest_horizons, flows=flows)
     return card
 
 
@@ -93,8 +108,9 @@ def vintage(history: pd.DataFrame, origin: pd.Timestamp) -> pd.DataFrame:
     return h[~drop].reset_index(drop=True)
 
 
-def stock_records(history: pd.DataFrame, cfg: ForecastConfig, *, horizons: int = 12,
-                  n_paths: int = STOCK_PATHS) -> pd.DataFrame:
+def stock_records(
+    history: pd.DataFrame, cfg: ForecastConfig, *, horizons: int = 12, n_paths: int = STOCK_PATHS
+) -> pd.DataFrame:
     """Forecast the registered count from every origin with the flows-only model (a benchmark).
 
     Grants minus departures from the last count, nothing else. Origins before the CBS count
@@ -124,8 +140,9 @@ def stock_records(history: pd.DataFrame, cfg: ForecastConfig, *, horizons: int =
             card = series_backtest(past, base, rng=rng)
             jump = observed(past, "registered").index[-1]
             horizon = months_between(jump, targets.index[-1])
-            run = forecast_run(past, base, rng=rng, n_paths=n_paths, horizon=int(horizon), scorecard=card,
-                               stock="flows")
+            run = forecast_run(
+                past, base, rng=rng, n_paths=n_paths, horizon=int(horizon), scorecard=card, stock="flows"
+            )
         except (DataError, IndexError, ValueError) as exc:
             logger.info("stock backtest: origin %s skipped (%s)", f"{origin:%Y-%m}", exc)
             continue
@@ -136,14 +153,25 @@ def stock_records(history: pd.DataFrame, cfg: ForecastConfig, *, horizons: int =
             j = pop.dates.get_loc(d)
             paths = pop.registered[:, j]
             logp = np.log(np.maximum(paths, 1.0))
-            rows.append({"origin": origin, "jump_off": pop.jump_off_date, "jump_value": pop.jump_off_registered,
-                         "date": d,
-                         "h": int(months_between(origin, d)), "k": int(months_between(pop.jump_off_date, d)),
-                         "actual": float(v), "median": float(np.median(paths)),
-                         "log_median": float(np.median(logp)), "log_var": float(np.var(logp)),
-                         **{f"q{q:.3f}".rstrip("0"): float(np.quantile(paths, q))
-                            for q in (0.025, 0.1, 0.25, 0.75, 0.9, 0.975)},
-                         "scale": scale if scale > 0 else 1.0})
+            rows.append(
+                {
+                    "origin": origin,
+                    "jump_off": pop.jump_off_date,
+                    "jump_value": pop.jump_off_registered,
+                    "date": d,
+                    "h": int(months_between(origin, d)),
+                    "k": int(months_between(pop.jump_off_date, d)),
+                    "actual": float(v),
+                    "median": float(np.median(paths)),
+                    "log_median": float(np.median(logp)),
+                    "log_var": float(np.var(logp)),
+                    **{
+                        f"q{q:.3f}".rstrip("0"): float(np.quantile(paths, q))
+                        for q in (0.025, 0.1, 0.25, 0.75, 0.9, 0.975)
+                    },
+                    "scale": scale if scale > 0 else 1.0,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -181,8 +209,9 @@ def rw_drift(counts: pd.DataFrame, start: pd.Timestamp) -> tuple[pd.Timestamp, f
     return pd.Timestamp(y.index[-1]), float(y.iloc[-1]), drift, var
 
 
-def nowcast_records(history: pd.DataFrame, cfg: ForecastConfig, *, horizons: int = 12,
-                    flows: pd.DataFrame | None = None) -> pd.DataFrame:
+def nowcast_records(
+    history: pd.DataFrame, cfg: ForecastConfig, *, horizons: int = 12, flows: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Score the state-space model and the random walk with drift at every origin (see the module docstring).
 
     Args:
@@ -205,8 +234,10 @@ def nowcast_records(history: pd.DataFrame, cfg: ForecastConfig, *, horizons: int
     for origin in pd.date_range(start + pd.DateOffset(months=1), last - pd.DateOffset(months=1), freq="MS"):
         known = _counts_known(history, origin)
         cut = origin + pd.offsets.MonthEnd(0)
-        targets = counts[(pd.to_datetime(counts["date"]) > cut)
-                         & (pd.to_datetime(counts["date"]) <= cut + pd.DateOffset(months=horizons))]
+        targets = counts[
+            (pd.to_datetime(counts["date"]) > cut)
+            & (pd.to_datetime(counts["date"]) <= cut + pd.DateOffset(months=horizons))
+        ]
         if targets.empty or (known["series"] == "rtb_letter").sum() == 0:
             continue
         past = vintage(history, origin)
@@ -222,16 +253,24 @@ def nowcast_records(history: pd.DataFrame, cfg: ForecastConfig, *, horizons: int
             offset, offset_var = model.source_offset(source)
             noise = _sd_of(source, value) ** 2
             k = int(months_between(rw_month, pd.Timestamp(date)))
-            rows.append({"origin": origin, "date": pd.Timestamp(date), "source": source, "h": h,
-                         "actual": float(value), "mulog": means[h - 1] + offset,
-                         "sdlog": float(np.sqrt(variances[h - 1] + offset_var + noise)),
-                         "rw_mulog": rw_level + rw_step * k, "rw_sdlog": float(np.sqrt(rw_var * k + noise))})
+            rows.append(
+                {
+                    "origin": origin,
+                    "date": pd.Timestamp(date),
+                    "source": source,
+                    "h": h,
+                    "actual": float(value),
+                    "mulog": means[h - 1] + offset,
+                    "sdlog": float(np.sqrt(variances[h - 1] + offset_var + noise)),
+                    "rw_mulog": rw_level + rw_step * k,
+                    "rw_sdlog": float(np.sqrt(rw_var * k + noise)),
+                }
+            )
     records = pd.DataFrame(rows)
     if records.empty:
         return records
     records["crps"] = scoringrules.crps_lognormal(records["actual"], records["mulog"], records["sdlog"])
-    records["crps_rw_drift"] = scoringrules.crps_lognormal(records["actual"], records["rw_mulog"],
-                                                           records["rw_sdlog"])
+    records["crps_rw_drift"] = scoringrules.crps_lognormal(records["actual"], records["rw_mulog"], records["rw_sdlog"])
     records["crps_flows"] = np.nan
     if flows is not None and not flows.empty:
         f = flows.assign(sdlog=np.sqrt(flows["log_var"].clip(lower=1e-8)))
@@ -239,8 +278,7 @@ def nowcast_records(history: pd.DataFrame, cfg: ForecastConfig, *, horizons: int
         key = ["origin", "date"]
         f["date"] = pd.to_datetime(f["date"])
         first = f.groupby(key, as_index=False)["crps_flows"].first()
-        merged = records.drop(columns="crps_flows").assign(
-            _month=records["date"].dt.to_period("M").dt.to_timestamp())
+        merged = records.drop(columns="crps_flows").assign(_month=records["date"].dt.to_period("M").dt.to_timestamp())
         merged = merged.merge(first.rename(columns={"date": "_month"}), on=["origin", "_month"], how="left")
         records = merged.drop(columns="_month")
     return records
@@ -251,8 +289,10 @@ def _interval_bounds(records: pd.DataFrame) -> dict[int, tuple[np.ndarray, np.nd
     out = {}
     for lv in LEVELS:
         z = norm.ppf(0.5 + lv / 200)
-        out[lv] = (np.exp(records["mulog"] - z * records["sdlog"]).to_numpy(),
-                   np.exp(records["mulog"] + z * records["sdlog"]).to_numpy())
+        out[lv] = (
+            np.exp(records["mulog"] - z * records["sdlog"]).to_numpy(),
+            np.exp(records["mulog"] + z * records["sdlog"]).to_numpy(),
+        )
     return out
 
 
@@ -269,7 +309,8 @@ def stock_table(records: pd.DataFrame, *, horizons: int = 12) -> pd.DataFrame:
     """
     if records.empty:
         return pd.DataFrame({"horizon": range(1, horizons + 1), "n": 0, "n_counts": 0, "n_flows": 0}).reindex(
-            columns=list(STOCK_COLUMNS))
+            columns=list(STOCK_COLUMNS)
+        )
     r = records.copy()
     bands = _interval_bounds(r)
     for lv, (lo, hi) in bands.items():
@@ -283,17 +324,28 @@ def stock_table(records: pd.DataFrame, *, horizons: int = 12) -> pd.DataFrame:
     r["wis"] = scoringrules.weighted_interval_score(actual, np.abs(actual - median), lower, upper, alpha)
     r["ae"] = np.abs(r["actual"] - np.exp(r["mulog"]))
     g = r.groupby("h")
-    table = pd.DataFrame({
-        "n": g.size(), "n_counts": g["date"].nunique(), "crps": g["crps"].mean(),
-        "crps_rw_drift": g["crps_rw_drift"].mean(),
-        "crps_flows": g["crps_flows"].mean(), "n_flows": g["crps_flows"].count(),
-        "coverage_50": g["in50"].mean(), "coverage_80": g["in80"].mean(), "coverage_95": g["in95"].mean(),
-        "mae": g["ae"].mean(), "interval_score": g["wis"].mean()})
+    table = pd.DataFrame(
+        {
+            "n": g.size(),
+            "n_counts": g["date"].nunique(),
+            "crps": g["crps"].mean(),
+            "crps_rw_drift": g["crps_rw_drift"].mean(),
+            "crps_flows": g["crps_flows"].mean(),
+            "n_flows": g["crps_flows"].count(),
+            "coverage_50": g["in50"].mean(),
+            "coverage_80": g["in80"].mean(),
+            "coverage_95": g["in95"].mean(),
+            "mae": g["ae"].mean(),
+            "interval_score": g["wis"].mean(),
+        }
+    )
     table["skill"] = 1 - table["crps"] / table["crps_rw_drift"]
     paired = r[r["crps_flows"].notna()].groupby("h")
     table["skill_flows"] = 1 - paired["crps"].mean() / paired["crps_flows"].mean()
-    bounds = [proportion_confint(int(round(cov * n)), n, alpha=0.05, method="beta")
-              for cov, n in zip(table["coverage_80"], table["n_counts"], strict=True)]
+    bounds = [
+        proportion_confint(int(round(cov * n)), n, alpha=0.05, method="beta")
+        for cov, n in zip(table["coverage_80"], table["n_counts"], strict=True)
+    ]
     table["coverage_80_lo"] = [b[0] for b in bounds]
     table["coverage_80_hi"] = [b[1] for b in bounds]
     table = table.reindex(range(1, horizons + 1)).rename_axis("horizon").reset_index()
@@ -327,8 +379,9 @@ def pooled(table: pd.DataFrame, lo: int = 1, hi: int = 6) -> dict[str, float]:
     for c in ("coverage_50", "coverage_80", "coverage_95"):
         out[c] = float(np.average(rows[c], weights=rows["n"])) if n else float("nan")
     if n:
-        out["skill"] = 1 - float(np.average(rows["crps"], weights=rows["n"])
-                                 / np.average(rows["crps_rw_drift"], weights=rows["n"]))
+        out["skill"] = 1 - float(
+            np.average(rows["crps"], weights=rows["n"]) / np.average(rows["crps_rw_drift"], weights=rows["n"])
+        )
     else:
         out["skill"] = float("nan")
     return out

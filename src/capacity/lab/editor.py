@@ -31,8 +31,11 @@ from capacity.lab import form
 def _yaml_text(value: Any) -> str:
     if value is None:
         return ""
-    return yaml.safe_dump(form.plain(value), sort_keys=False, allow_unicode=True,
-                          default_flow_style=None, width=80).removesuffix("...\n").strip()
+    return (
+        yaml.safe_dump(form.plain(value), sort_keys=False, allow_unicode=True, default_flow_style=None, width=80)
+        .removesuffix("...\n")
+        .strip()
+    )
 
 
 def _shown(value: Any) -> str:
@@ -64,8 +67,12 @@ def make_widget(leaf: form.Leaf, value: Any) -> Any:
         rows = max(1, min(8, _yaml_text(value).count("\n") + 1))
         widget = w.Textarea if leaf.kind == "yaml" else w.Text
         extra = {"rows": rows} if leaf.kind == "yaml" else {}
-        return widget(value=_yaml_text(value) if leaf.kind != "text" else (value or ""),
-                      placeholder="empty: none", layout=layout, **extra)
+        return widget(
+            value=_yaml_text(value) if leaf.kind != "text" else (value or ""),
+            placeholder="empty: none",
+            layout=layout,
+            **extra,
+        )
     if leaf.kind == "int":
         return w.IntText(value=int(value), layout=layout)
     if leaf.kind == "float":
@@ -112,8 +119,14 @@ class ScenarioEditor:
     #: Fields shown at the top of the form (the draft's name is the file's, its title is asked for).
     TOP = ("meta.name", "meta.title")
 
-    def __init__(self, start: Path | str | None = None, *, model: Any = None,
-                 base: Mapping[str, Any] | None = None, folder: Path | str | None = None) -> None:
+    def __init__(
+        self,
+        start: Path | str | None = None,
+        *,
+        model: Any = None,
+        base: Mapping[str, Any] | None = None,
+        folder: Path | str | None = None,
+    ) -> None:
         import ipywidgets as w
 
         from capacity import params
@@ -127,20 +140,25 @@ class ScenarioEditor:
         self.folder = folder
         self.widgets = {leaf.key: make_widget(leaf, start_values.get(leaf.key)) for leaf in self.fields}
         self.field_errors = {leaf.key: w.HTML() for leaf in self.fields}
-        self.name = w.Text(value=Path(start).stem if start else "", description="name",
-                           placeholder="e.g. ceasefire_2026")
+        self.name = w.Text(
+            value=Path(start).stem if start else "", description="name", placeholder="e.g. ceasefire_2026"
+        )
         self.title = self.widgets.get("meta.title") or w.Text()
         self.title.description, self.title.placeholder = "title", "e.g. Ceasefire in spring 2026"
         self.status = w.HTML()
         self.diff_view = w.HTML()
         self.save_button = w.Button(description="Save draft", icon="save")
         self.overwrite = w.Checkbox(value=False, description="overwrite", indent=False)
-        self.promote_button = w.Button(description="Promote to scenario", icon="check",
-                                       tooltip="validate the saved draft and move it to params/scenarios/")
+        self.promote_button = w.Button(
+            description="Promote to scenario",
+            icon="check",
+            tooltip="validate the saved draft and move it to params/scenarios/",
+        )
         self.message = w.HTML()
         report_names = [nb.name for nb in NOTEBOOKS if nb.per == "scenario"]
-        self.notebooks = w.SelectMultiple(options=report_names, value=tuple(report_names),
-                                          description="notebooks", rows=len(report_names))
+        self.notebooks = w.SelectMultiple(
+            options=report_names, value=tuple(report_names), description="notebooks", rows=len(report_names)
+        )
         self.run_button = w.Button(description="Run notebooks", icon="play")
         self.cancel_button = w.Button(description="Cancel run", icon="stop", disabled=True)
         self.progress = w.IntProgress(value=0, min=0, max=1, description="run")
@@ -165,12 +183,19 @@ class ScenarioEditor:
         for key, widget in self.widgets.items():
             widget.add_class("capacity-field-" + key.replace(".", "-"))
             self.field_errors[key].add_class("capacity-error-" + key.replace(".", "-"))
-        for part, widget in (("draft-name", self.name), ("draft-title", self.title), ("summary", self.status),
-                             ("save", self.save_button), ("promote", self.promote_button),
-                             ("message", self.message), ("run", self.run_button),
-                             ("cancel", self.cancel_button), ("progress", self.progress),
-                             ("notebooks", self.notebooks),
-                             ("run-status", self.run_status)):
+        for part, widget in (
+            ("draft-name", self.name),
+            ("draft-title", self.title),
+            ("summary", self.status),
+            ("save", self.save_button),
+            ("promote", self.promote_button),
+            ("message", self.message),
+            ("run", self.run_button),
+            ("cancel", self.cancel_button),
+            ("progress", self.progress),
+            ("notebooks", self.notebooks),
+            ("run-status", self.run_status),
+        ):
             widget.add_class("capacity-" + part)
 
     def _edited(self, change: Any = None) -> None:
@@ -202,20 +227,25 @@ class ScenarioEditor:
             self._show_errors({exc.key: [exc.message]})
             return
         self.error = form.validate(values, self.base, name=self.name.value or "draft")
-        rows = "".join(f"<tr><td><code>{html.escape(k)}</code></td><td>{html.escape(_shown(old))}"
-                       f"</td><td><b>{html.escape(_shown(new))}</b></td></tr>"
-                       for k, (old, new) in form.diff(values, self.base).items())
+        rows = "".join(
+            f"<tr><td><code>{html.escape(k)}</code></td><td>{html.escape(_shown(old))}"
+            f"</td><td><b>{html.escape(_shown(new))}</b></td></tr>"
+            for k, (old, new) in form.diff(values, self.base).items()
+        )
         self.diff_view.value = (
-            f"<table><tr><th>parameter</th><th>baseline</th><th>this scenario</th></tr>{rows}"
-            "</table>" if rows else "<i>No changes from the baseline yet.</i>")
+            f"<table><tr><th>parameter</th><th>baseline</th><th>this scenario</th></tr>{rows}</table>"
+            if rows
+            else "<i>No changes from the baseline yet.</i>"
+        )
         self._show_errors(form.field_errors(self.error, self.widgets))
 
     def _show_errors(self, errors: Mapping[str, list[str]]) -> None:
         """Write each field's errors under it; summarise them (with links to the keys) on top."""
         for key, box in self.field_errors.items():
             lines = errors.get(key, [])
-            box.value = "".join(f"<div style='color:#b42318' class='capacity-field-error'>"
-                                f"⚠ {html.escape(line)}</div>" for line in lines)
+            box.value = "".join(
+                f"<div style='color:#b42318' class='capacity-field-error'>⚠ {html.escape(line)}</div>" for line in lines
+            )
             if lines:
                 self.widgets[key].add_class("capacity-invalid")
             else:
@@ -224,11 +254,16 @@ class ScenarioEditor:
             self.status.value = "<span style='color:#1a7f37' class='capacity-valid'>✔ valid</span>"
             return
         n = sum(len(v) for v in errors.values())
-        items = "".join(f"<li><code>{html.escape(k or 'scenario')}</code>: {html.escape(line)}</li>"
-                        for k, lines in errors.items() for line in lines)
-        self.status.value = (f"<div style='color:#b42318' class='capacity-errors'><b>{n} problem"
-                             f"{'s' if n != 1 else ''}</b> (each is also shown at its field, in "
-                             f"the section named first):<ul>{items}</ul></div>")
+        items = "".join(
+            f"<li><code>{html.escape(k or 'scenario')}</code>: {html.escape(line)}</li>"
+            for k, lines in errors.items()
+            for line in lines
+        )
+        self.status.value = (
+            f"<div style='color:#b42318' class='capacity-errors'><b>{n} problem"
+            f"{'s' if n != 1 else ''}</b> (each is also shown at its field, in "
+            f"the section named first):<ul>{items}</ul></div>"
+        )
 
     def save(self) -> Path | None:
         """Save the draft (only its changes); return the file, or None (the error is shown)."""
@@ -236,13 +271,21 @@ class ScenarioEditor:
 
         try:
             values = self.values()
-            self.saved = form.save(values, self.base, self.name.value, title=self.title.value,
-                                   folder=self.folder, overwrite=self.overwrite.value)
+            self.saved = form.save(
+                values,
+                self.base,
+                self.name.value,
+                title=self.title.value,
+                folder=self.folder,
+                overwrite=self.overwrite.value,
+            )
         except (ParameterError, ValueError) as exc:
             self.message.value = f"<pre style='color:#b42318'>{html.escape(str(exc))}</pre>"
             return None
-        self.message.value = (f"saved draft <code>{html.escape(str(self.saved))}</code> (not a "
-                              "scenario yet: no scheduled run reads drafts; promote it when ready)")
+        self.message.value = (
+            f"saved draft <code>{html.escape(str(self.saved))}</code> (not a "
+            "scenario yet: no scheduled run reads drafts; promote it when ready)"
+        )
         return self.saved
 
     def promote(self) -> Path | None:
@@ -257,13 +300,16 @@ class ScenarioEditor:
         except ParameterError as exc:
             self.message.value = f"<pre style='color:#b42318'>{html.escape(str(exc))}</pre>"
             return None
-        self.message.value = (f"promoted to <code>{html.escape(str(self.promoted))}</code>: "
-                              "<code>capacity run --all-scenarios</code> now runs it")
+        self.message.value = (
+            f"promoted to <code>{html.escape(str(self.promoted))}</code>: "
+            "<code>capacity run --all-scenarios</code> now runs it"
+        )
         self.saved = None  # moved: runs now use the scenario file
         return self.promoted
 
-    def run(self, *, reports_dir: Path | str | None = None, jobs: int | None = None,
-            argv: Sequence[str] | None = None) -> form.BackgroundRun | None:
+    def run(
+        self, *, reports_dir: Path | str | None = None, jobs: int | None = None, argv: Sequence[str] | None = None
+    ) -> form.BackgroundRun | None:
         """Save, then run the selected notebooks in a background process; return at once.
 
         The progress bar advances as each report ends; **Cancel run** stops it. ``argv``
@@ -289,8 +335,7 @@ class ScenarioEditor:
         self.progress.bar_style = ""
         self.run_status.value = f"running {len(keys)} report(s) for <code>{html.escape(path.stem)}</code> …"
         self.log.clear_output()
-        command = list(argv) if argv is not None else form.run_command(
-            path, chosen, reports_dir=reports_dir, jobs=jobs)
+        command = list(argv) if argv is not None else form.run_command(path, chosen, reports_dir=reports_dir, jobs=jobs)
         self.run_button.disabled, self.cancel_button.disabled = True, False
         self.background = form.BackgroundRun(command, keys, on_line=self._line, on_end=self._ended)
         return self.background
@@ -325,14 +370,20 @@ class ScenarioEditor:
             unit = "" if leaf.unit in ("", "-") else leaf.unit
             note = " · ".join(x for x in (unit, leaf.range_text) if x)
             rows = boxes.setdefault(leaf.path[0], [])
-            rows.append(w.HBox([
-                w.HTML(f"<code>{html.escape('.'.join(leaf.path[1:]))}</code>",
-                       layout=w.Layout(width="16em")),
-                w.VBox([self.widgets[leaf.key], self.field_errors[leaf.key]], layout=w.Layout(width="24em")),
-                w.HTML(f"<small>{html.escape(note)}<br>baseline: "
-                       f"{html.escape(_shown(self.base.get(leaf.key)))}<br>"
-                       f"{html.escape(leaf.meaning)}</small>", layout=w.Layout(width="34em")),
-            ]))
+            rows.append(
+                w.HBox(
+                    [
+                        w.HTML(f"<code>{html.escape('.'.join(leaf.path[1:]))}</code>", layout=w.Layout(width="16em")),
+                        w.VBox([self.widgets[leaf.key], self.field_errors[leaf.key]], layout=w.Layout(width="24em")),
+                        w.HTML(
+                            f"<small>{html.escape(note)}<br>baseline: "
+                            f"{html.escape(_shown(self.base.get(leaf.key)))}<br>"
+                            f"{html.escape(leaf.meaning)}</small>",
+                            layout=w.Layout(width="34em"),
+                        ),
+                    ]
+                )
+            )
         return [w.VBox(rows) for rows in boxes.values()], list(boxes)
 
     def show(self) -> Any:
@@ -350,18 +401,28 @@ class ScenarioEditor:
 
         self.status.observe(open_first_error, names="value")
         title_error = self.field_errors.get("meta.title", w.HTML())
-        return w.VBox([
-            w.HTML("<b>Draft</b> (saved to <code>drafts/scenarios/</code>; no scheduled run reads "
-                   "drafts until you promote one)"),
-            w.HBox([self.name, w.VBox([self.title, title_error])]),
-            self.status,
-            w.HBox([self.overwrite, self.save_button, self.promote_button]), self.message,
-            tabs,
-            w.HTML("<b>Changes from the baseline</b>"), self.diff_view,
-            w.HBox([self.notebooks, w.VBox([w.HBox([self.run_button, self.cancel_button]),
-                                            self.progress, self.run_status])]),
-            self.log,
-        ])
+        return w.VBox(
+            [
+                w.HTML(
+                    "<b>Draft</b> (saved to <code>drafts/scenarios/</code>; no scheduled run reads "
+                    "drafts until you promote one)"
+                ),
+                w.HBox([self.name, w.VBox([self.title, title_error])]),
+                self.status,
+                w.HBox([self.overwrite, self.save_button, self.promote_button]),
+                self.message,
+                tabs,
+                w.HTML("<b>Changes from the baseline</b>"),
+                self.diff_view,
+                w.HBox(
+                    [
+                        self.notebooks,
+                        w.VBox([w.HBox([self.run_button, self.cancel_button]), self.progress, self.run_status]),
+                    ]
+                ),
+                self.log,
+            ]
+        )
 
 
 class _FieldError(ValueError):

@@ -31,8 +31,10 @@ from capacity.params.base import Distribution
 #: Widget kinds: one per kind of leaf.
 KINDS = ("bool", "int", "float", "choice", "date", "text", "yaml")
 #: Header of a saved scenario (the schema line lets editors check it too).
-HEADER = ("# Made with the scenario editor (notebooks/scenario_editor.ipynb): only what differs\n"
-          "# from the baseline (params/baseline.yaml); `capacity validate FILE` checks it.\n")
+HEADER = (
+    "# Made with the scenario editor (notebooks/scenario_editor.ipynb): only what differs\n"
+    "# from the baseline (params/baseline.yaml); `capacity validate FILE` checks it.\n"
+)
 
 
 @dataclass(frozen=True)
@@ -86,12 +88,18 @@ def leaves(model: type[BaseModel] = params.Scenario, prefix: tuple[str, ...] = (
             continue
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         kind, choices = _kind(annotation)
-        found.append(Leaf(
-            path=(*prefix, name), kind=kind, unit=str(extra.get("unit", "")),
-            meaning=info.description or "", source=str(extra.get("source", "")),
-            optional=optional, choices=choices,
-            bounds=_tightest(_bounds([*info.metadata, *metadata])),
-        ))
+        found.append(
+            Leaf(
+                path=(*prefix, name),
+                kind=kind,
+                unit=str(extra.get("unit", "")),
+                meaning=info.description or "",
+                source=str(extra.get("source", "")),
+                optional=optional,
+                choices=choices,
+                bounds=_tightest(_bounds([*info.metadata, *metadata])),
+            )
+        )
     return found
 
 
@@ -111,8 +119,9 @@ def _tightest(bounds: Iterable[tuple[str, float]]) -> tuple[tuple[str, float], .
 
 
 def _is_section(annotation: Any) -> bool:
-    return (isinstance(annotation, type) and issubclass(annotation, BaseModel)
-            and not issubclass(annotation, Distribution))
+    return (
+        isinstance(annotation, type) and issubclass(annotation, BaseModel) and not issubclass(annotation, Distribution)
+    )
 
 
 def _unwrap(annotation: Any) -> tuple[Any, bool, list[Any]]:
@@ -185,8 +194,11 @@ def baseline_values() -> dict[str, Any]:
 
 def diff(values: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
     """Return ``{key: (baseline value, new value)}`` for every value that differs from the baseline."""
-    return {key: (base.get(key), value) for key, value in values.items()
-            if key not in base or plain(value) != plain(base[key])}
+    return {
+        key: (base.get(key), value)
+        for key, value in values.items()
+        if key not in base or plain(value) != plain(base[key])
+    }
 
 
 def changes_tree(values: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str, Any]:
@@ -201,8 +213,7 @@ def changes_tree(values: Mapping[str, Any], base: Mapping[str, Any]) -> dict[str
     return tree
 
 
-def scenario_yaml(values: Mapping[str, Any], base: Mapping[str, Any], *,
-                  target: Path | None = None) -> str:
+def scenario_yaml(values: Mapping[str, Any], base: Mapping[str, Any], *, target: Path | None = None) -> str:
     """Return the text of a scenario file holding only what differs from the baseline.
 
     Its first line names the project's ``params/schema.json`` relative to ``target`` (default
@@ -212,8 +223,11 @@ def scenario_yaml(values: Mapping[str, Any], base: Mapping[str, Any], *,
     from capacity.lab.schema import modeline
 
     schema = project.params_dir() / "schema.json"
-    line = modeline(target, schema) if target is not None else modeline(
-        project.params_dir() / "scenarios" / "x.yaml", schema)
+    line = (
+        modeline(target, schema)
+        if target is not None
+        else modeline(project.params_dir() / "scenarios" / "x.yaml", schema)
+    )
     tree = changes_tree(values, base)
     body = yaml.safe_dump(tree, sort_keys=False, allow_unicode=True, width=100) if tree else "{}\n"
     return line + "\n" + HEADER + body
@@ -244,8 +258,9 @@ def validate(values: Mapping[str, Any], base: Mapping[str, Any], *, name: str = 
         error = params.validate_files([path])[str(path)]
         if error is None:  # the data check that `capacity validate` does too
             problems = check_scenario(params.load(path))
-            error = "\n".join(f"{path}: {p}" if p.startswith(("forecast.", "shelter.")) else p
-                               for p in problems) or None
+            error = (
+                "\n".join(f"{path}: {p}" if p.startswith(("forecast.", "shelter.")) else p for p in problems) or None
+            )
     return None if error is None else error.replace(str(path), path.name)
 
 
@@ -286,17 +301,28 @@ def _check_name_and_title(name: str, title: str, base: Mapping[str, Any]) -> str
 
     stem = slug(name)
     if not stem or stem == "baseline":
-        raise ParameterError(f"scenario name {name!r}: expected a name such as 'ceasefire_2026' "
-                             "(letters, digits, underscores; not 'baseline')")
+        raise ParameterError(
+            f"scenario name {name!r}: expected a name such as 'ceasefire_2026' "
+            "(letters, digits, underscores; not 'baseline')"
+        )
     title = (title or "").strip()
     if not title or title.casefold() == str(base.get("meta.title", "")).strip().casefold():
-        raise ParameterError(f"{stem}: meta.title = {title!r}: expected a title of its own for the "
-                             "reports (not empty, not the baseline's), e.g. 'Ceasefire in spring 2026'")
+        raise ParameterError(
+            f"{stem}: meta.title = {title!r}: expected a title of its own for the "
+            "reports (not empty, not the baseline's), e.g. 'Ceasefire in spring 2026'"
+        )
     return stem
 
 
-def save(values: Mapping[str, Any], base: Mapping[str, Any], name: str, *,
-         title: str | None = None, folder: Path | str | None = None, overwrite: bool = False) -> Path:
+def save(
+    values: Mapping[str, Any],
+    base: Mapping[str, Any],
+    name: str,
+    *,
+    title: str | None = None,
+    folder: Path | str | None = None,
+    overwrite: bool = False,
+) -> Path:
     """Write a draft (only its changes) to ``<folder>/<name>.yaml`` after validating it.
 
     A draft is not a scenario: it lives in ``drafts/scenarios/``, which ``--all-scenarios``,
@@ -322,16 +348,19 @@ def save(values: Mapping[str, Any], base: Mapping[str, Any], name: str, *,
     title = values.get("meta.title", "") if title is None else title
     stem = _check_name_and_title(name, title, base)
     if folder is None and project.is_defaults():
-        raise ParameterError("no project folder (only the packaged defaults): create one with "
-                             "`capacity init DIR` and open the editor there")
+        raise ParameterError(
+            "no project folder (only the packaged defaults): create one with "
+            "`capacity init DIR` and open the editor there"
+        )
     folder = Path(folder) if folder is not None else drafts_folder()
     target = folder / f"{stem}.yaml"
     if target.exists() and not overwrite:
         raise ParameterError(f"{target}: exists already; choose another name or overwrite it")
     # The file's stem is the scenario's name (params.load fills it in): never a stale meta.name.
     values = {**values, "meta.title": title.strip(), "meta.name": base.get("meta.name")}
-    if not diff({k: v for k, v in values.items() if k != "meta.title"},
-                {k: v for k, v in base.items() if k != "meta.title"}):
+    if not diff(
+        {k: v for k, v in values.items() if k != "meta.title"}, {k: v for k, v in base.items() if k != "meta.title"}
+    ):
         raise ParameterError(f"{target.name}: no changes from the baseline: nothing to save")
     if target.is_symlink():  # never write through a link, into or out of params/
         raise ParameterError(f"{target}: is a symbolic link; choose another name")
@@ -342,8 +371,10 @@ def save(values: Mapping[str, Any], base: Mapping[str, Any], name: str, *,
         folder.mkdir(parents=True, exist_ok=True)
         target.write_text(scenario_yaml(values, base, target=target), encoding="utf-8")
     except OSError as exc:
-        raise ParameterError(f"{target}: cannot be written ({exc.strerror or type(exc).__name__}); "
-                             "expected a folder this user can write to") from None
+        raise ParameterError(
+            f"{target}: cannot be written ({exc.strerror or type(exc).__name__}); "
+            "expected a folder this user can write to"
+        ) from None
     return target
 
 
@@ -378,12 +409,15 @@ def promote(draft: Path | str, *, name: str | None = None, folder: Path | str | 
     folder = Path(folder) if folder is not None else project.params_dir() / "scenarios"
     target = folder / f"{stem}.yaml"
     if target.exists():
-        raise ParameterError(f"{path}: {target} exists already; promote under another name "
-                             "(capacity promote DRAFT --name NEW_NAME)")
+        raise ParameterError(
+            f"{path}: {target} exists already; promote under another name (capacity promote DRAFT --name NEW_NAME)"
+        )
     clash = scenario_titles().get(scn.meta.title.strip().casefold())
     if clash is not None:
-        raise ParameterError(f"{path}: meta.title = {scn.meta.title!r}: already the title of "
-                             f"{project.relative(clash)}; expected a title no scenario has")
+        raise ParameterError(
+            f"{path}: meta.title = {scn.meta.title!r}: already the title of "
+            f"{project.relative(clash)}; expected a title no scenario has"
+        )
     values = {**values_of(scn), "meta.name": base.get("meta.name")}
     folder.mkdir(parents=True, exist_ok=True)
     target.write_text(scenario_yaml(values, base, target=target), encoding="utf-8")
@@ -412,8 +446,13 @@ def field_errors(error: str | None, keys: Iterable[str]) -> dict[str, list[str]]
     return out
 
 
-def run_command(path: Path | str, notebooks: Sequence[str] | None = None, *,
-                reports_dir: Path | str | None = None, jobs: int | None = None) -> list[str]:
+def run_command(
+    path: Path | str,
+    notebooks: Sequence[str] | None = None,
+    *,
+    reports_dir: Path | str | None = None,
+    jobs: int | None = None,
+) -> list[str]:
     """Return the ``capacity run`` command line the editor runs in the background.
 
     Reports go to the project's drafts folder (``drafts/reports``, which the monthly job never
@@ -424,8 +463,20 @@ def run_command(path: Path | str, notebooks: Sequence[str] | None = None, *,
     from capacity import project
 
     reports = Path(reports_dir) if reports_dir is not None else project.drafts_dir() / "reports"
-    argv = [sys.executable, "-m", "capacity", "--project", str(project.project_root()), "run",
-            str(Path(path).resolve()), "--reports", str(reports), "--no-publish", "--keep", "20"]
+    argv = [
+        sys.executable,
+        "-m",
+        "capacity",
+        "--project",
+        str(project.project_root()),
+        "run",
+        str(Path(path).resolve()),
+        "--reports",
+        str(reports),
+        "--no-publish",
+        "--keep",
+        "20",
+    ]
     if notebooks:
         argv += ["--notebooks", *notebooks]
     if jobs:
@@ -449,9 +500,14 @@ class BackgroundRun:
 
     """
 
-    def __init__(self, argv: Sequence[str], keys: Sequence[str], *,
-                 on_line: Callable[[str], None] | None = None,
-                 on_end: Callable[[BackgroundRun], None] | None = None) -> None:
+    def __init__(
+        self,
+        argv: Sequence[str],
+        keys: Sequence[str],
+        *,
+        on_line: Callable[[str], None] | None = None,
+        on_end: Callable[[BackgroundRun], None] | None = None,
+    ) -> None:
         import subprocess
         import threading
 
@@ -461,8 +517,14 @@ class BackgroundRun:
         self.cancelled = False
         self._on_line, self._on_end = on_line, on_end
         self.process = subprocess.Popen(  # our own interpreter and arguments, no shell
-            list(argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            text=True, bufsize=1, env=_child_env())
+            list(argv),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            bufsize=1,
+            env=_child_env(),
+        )
         self.thread = threading.Thread(target=self._read, name="capacity-editor-run", daemon=True)
         self.thread.start()
 
@@ -528,8 +590,7 @@ def job_keys(path: Path | str, notebooks: Sequence[str] | None = None) -> list[s
     from capacity import runner
 
     the_plan = runner.plan([path], notebooks=notebooks)
-    return ([f"{s.name}/prepare" for s in the_plan.scenarios]
-            + [job.key for job in the_plan.jobs(Path("/nonexistent"))])
+    return [f"{s.name}/prepare" for s in the_plan.scenarios] + [job.key for job in the_plan.jobs(Path("/nonexistent"))]
 
 
 class _JobLines(logging.Handler):
@@ -543,9 +604,14 @@ class _JobLines(logging.Handler):
         self.callback(record.getMessage())
 
 
-def run_notebooks(path: Path | str, notebooks: Sequence[str] | None = None, *,
-                  on_start: Callable[[int], None] | None = None,
-                  on_job: Callable[[str], None] | None = None, **settings: Any) -> Any:
+def run_notebooks(
+    path: Path | str,
+    notebooks: Sequence[str] | None = None,
+    *,
+    on_start: Callable[[int], None] | None = None,
+    on_job: Callable[[str], None] | None = None,
+    **settings: Any,
+) -> Any:
     """Run the selected notebooks for the scenario file through the runner.
 
     Reports go to the project's drafts folder (``drafts/reports``, which the monthly job never
@@ -564,8 +630,7 @@ def run_notebooks(path: Path | str, notebooks: Sequence[str] | None = None, *,
     """
     from capacity import project, runner
 
-    settings = {"reports_dir": project.drafts_dir() / "reports", "publish": False,
-                "progress": False, **settings}
+    settings = {"reports_dir": project.drafts_dir() / "reports", "publish": False, "progress": False, **settings}
     if on_start is not None:
         on_start(len(runner.plan([path], notebooks=notebooks).jobs(Path(settings["reports_dir"]))))
     progress_log = logging.getLogger("capacity.runner.progress")

@@ -98,8 +98,9 @@ def pre_save_hook(model: dict[str, Any], path: str, **_: Any) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the filter (stdin to stdout), ``--check`` or ``--write``; return the exit code."""
-    parser = argparse.ArgumentParser(prog="python -m capacity.lab.hygiene", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m capacity.lab.hygiene", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--check", action="store_true", help="fail naming every file that is not clean")
     mode.add_argument("--write", action="store_true", help="clean the files in place")
@@ -118,8 +119,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             path.write_text(clean_text(text), encoding="utf-8")
     for path in dirty:
         verb = "cleaned" if args.write else "not clean (outputs, counts or metadata)"
-        sys.stderr.write(f"{path}: {verb}; fix with: python -m capacity.lab.hygiene --write {path}\n"
-                         if not args.write else f"{path}: {verb}\n")
+        sys.stderr.write(
+            f"{path}: {verb}; fix with: python -m capacity.lab.hygiene --write {path}\n"
+            if not args.write
+            else f"{path}: {verb}\n"
+        )
     return 1 if dirty and args.check else 0
 
 

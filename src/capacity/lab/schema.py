@@ -34,9 +34,10 @@ def json_schema() -> dict[str, Any]:
     schema["$schema"] = DIALECT
     schema["title"] = "Capacity scenario parameters"
     schema["properties"]["extends"] = {
-        "type": "string", "pattern": r"\.ya?ml$",
+        "type": "string",
+        "pattern": r"\.ya?ml$",
         "description": "the parameter file this one changes, relative to it (default: the "
-                       "baseline, params/baseline.yaml)",
+        "baseline, params/baseline.yaml)",
     }
     return schema
 

@@ -36,8 +36,11 @@ def to_twins(nb: nbformat.NotebookNode) -> list[str]:
         key = match["key"]
         moved.append(key)
         for lang in ("en", "nl"):
-            cells.append(nbformat.v4.new_markdown_cell(labels.t(key, lang), metadata={"tags": [lang]},
-                                                       id=f"{key}-{lang}".replace("_", "-")))
+            cells.append(
+                nbformat.v4.new_markdown_cell(
+                    labels.t(key, lang), metadata={"tags": [lang]}, id=f"{key}-{lang}".replace("_", "-")
+                )
+            )
     nb.cells = cells
     return moved
 

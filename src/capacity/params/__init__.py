@@ -30,9 +30,25 @@ from capacity.params.scenario import Scenario
 from capacity.params.yamlfile import read_mapping
 
 __all__ = [  # BASELINE_PATH and PARAMS_DIR come from __getattr__: the project's, when asked
-    "BASELINE_PATH", "COMPUTED", "MAX_EXTENDS", "PARAMS_DIR", "ParameterFileError", "Problem",
-    "Scenario", "describe", "deep_merge", "dump", "load", "read_yaml", "scenario_files", "sha256",
-    "shipped_municipality_codes", "to_yaml", "validate_files", "WEIGHT_KEYS", "date_warnings",
+    "BASELINE_PATH",
+    "COMPUTED",
+    "MAX_EXTENDS",
+    "PARAMS_DIR",
+    "ParameterFileError",
+    "Problem",
+    "Scenario",
+    "describe",
+    "deep_merge",
+    "dump",
+    "load",
+    "read_yaml",
+    "scenario_files",
+    "sha256",
+    "shipped_municipality_codes",
+    "to_yaml",
+    "validate_files",
+    "WEIGHT_KEYS",
+    "date_warnings",
     "scenario_weights",
 ]
 
@@ -65,8 +81,13 @@ def read_yaml(path: Path | str) -> dict[str, Any]:
     for section in Scenario.model_fields:
         if section in content and not isinstance(content[section], dict):
             example = next(iter(_section_fields(section)), "key")
-            raise fail(path, section, f"expected a section: a mapping of keys such as "
-                       f"'{example}: ...' indented under '{section}:'", content[section], show_value=True)
+            raise fail(
+                path,
+                section,
+                f"expected a section: a mapping of keys such as '{example}: ...' indented under '{section}:'",
+                content[section],
+                show_value=True,
+            )
     return content
 
 
@@ -99,8 +120,7 @@ def _nest(overrides: Mapping[str, Any]) -> dict[str, Any]:
         for part in parents:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
-                raise fail("overrides", key, "a key inside a value that is not a section", node,
-                           show_value=True)
+                raise fail("overrides", key, "a key inside a value that is not a section", node, show_value=True)
         node[leaf] = value
     return nested
 
@@ -111,15 +131,15 @@ def _resolve_extends(path: Path, parent: Any, roots: tuple[Path, ...]) -> Path:
         raise fail(path, "extends", "expected a file name like 'ceasefire.yaml'", parent, show_value=True)
     target = Path(parent)
     if target.is_absolute() and not any(target.resolve().is_relative_to(r) for r in roots):
-        raise fail(path, "extends", "must be a file name relative to this file, not an absolute path",
-                   parent, show_value=True)
+        raise fail(
+            path, "extends", "must be a file name relative to this file, not an absolute path", parent, show_value=True
+        )
     if target.suffix not in (".yaml", ".yml"):
         raise fail(path, "extends", "must name a .yaml parameter file", parent, show_value=True)
     resolved = (path.parent / target).resolve()
     if not any(resolved.is_relative_to(r) for r in roots):
         allowed = ", ".join(str(r) for r in roots)
-        raise fail(path, "extends", f"points outside the parameter folders ({allowed})", parent,
-                   show_value=True)
+        raise fail(path, "extends", f"points outside the parameter folders ({allowed})", parent, show_value=True)
     return resolved
 
 
@@ -140,16 +160,22 @@ def _read_chain(path: Path, roots: tuple[Path, ...], seen: tuple[Path, ...] = ()
         base = _read_chain(_resolve_extends(path, parent, roots), roots, (*seen, path.resolve()))
     merged = deep_merge(base, own)
     own_meta = own.get("meta") if isinstance(own.get("meta"), dict) else {}
-    meta = {k: v for k, v in merged.get("meta", {}).items()
-            if k not in WEIGHT_KEYS or k in own_meta}  # a weight belongs to its file
+    meta = {
+        k: v for k, v in merged.get("meta", {}).items() if k not in WEIGHT_KEYS or k in own_meta
+    }  # a weight belongs to its file
     if "name" not in own_meta:
         meta["name"] = path.stem.replace(" ", "_").lower()
     merged["meta"] = meta
     return merged
 
 
-def load(path: Path | str | None = None, *, municipality_codes: Collection[str] | None = None,
-         extends_roots: Iterable[Path | str] = (), **overrides: Any) -> Scenario:
+def load(
+    path: Path | str | None = None,
+    *,
+    municipality_codes: Collection[str] | None = None,
+    extends_roots: Iterable[Path | str] = (),
+    **overrides: Any,
+) -> Scenario:
     """Load and validate a scenario.
 
     Args:
@@ -176,8 +202,7 @@ def load(path: Path | str | None = None, *, municipality_codes: Collection[str] 
 
     """
     path = project.resolve(path) if path is not None else project.baseline_path()
-    roots = tuple(dict.fromkeys(Path(r).resolve() for r in (project.params_dir(), path.parent,
-                                                             *extends_roots)))
+    roots = tuple(dict.fromkeys(Path(r).resolve() for r in (project.params_dir(), path.parent, *extends_roots)))
     raw = deep_merge(_read_chain(path, roots), _nest(overrides))
     as_of = os.environ.get(project.AS_OF_ENV, "").strip()
     if as_of and isinstance(raw.get("forecast"), dict) and raw["forecast"].get("as_of") is None:
@@ -203,8 +228,11 @@ def _codes_for(data: Any) -> frozenset[str] | None:
 def shipped_municipality_codes() -> frozenset[str]:
     """Return the codes of the shipped ``datasets/municipalities.csv`` (empty if unreadable)."""
     try:
-        with resources.files("capacity").joinpath("datasets", "municipalities.csv").open(
-                encoding="utf-8", newline="") as handle:
+        with (
+            resources.files("capacity")
+            .joinpath("datasets", "municipalities.csv")
+            .open(encoding="utf-8", newline="") as handle
+        ):
             return frozenset(row["code"] for row in csv.DictReader(handle) if row.get("code"))
     except (OSError, KeyError, csv.Error):
         return frozenset()
@@ -268,8 +296,7 @@ def date_warnings(path: Path | str, *, as_of: Any = None) -> list[str]:
     extra = {"forecast__as_of": as_of} if as_of not in (None, "") else {}
     scn = load(path, **extra)
     in_force = load(None).backlog.tpd_end_date  # the project's baseline states the TPD end in force
-    return [f"{path}: {p.message}"
-            for p in past_dates(scn, reference_date(scn.forecast.as_of), in_force=in_force)]
+    return [f"{path}: {p.message}" for p in past_dates(scn, reference_date(scn.forecast.as_of), in_force=in_force)]
 
 
 def scenario_weights(paths: Iterable[Path | str]) -> pd.DataFrame:
@@ -288,9 +315,15 @@ def scenario_weights(paths: Iterable[Path | str]) -> pd.DataFrame:
     rows = []
     for p in paths:
         meta = load(p).meta
-        rows.append({"scenario": meta.name, "file": str(p),
-                     "weight": float("nan") if meta.weight is None else float(meta.weight),
-                     "stress_test": meta.stress_test, "rationale": meta.weight_rationale})
+        rows.append(
+            {
+                "scenario": meta.name,
+                "file": str(p),
+                "weight": float("nan") if meta.weight is None else float(meta.weight),
+                "stress_test": meta.stress_test,
+                "rationale": meta.weight_rationale,
+            }
+        )
     table = pd.DataFrame(rows, columns=["scenario", "file", "weight", "stress_test", "rationale"])
     total = float(table["weight"].sum()) if len(table) else 0.0
     table["share"] = table["weight"] / total if total > 0 else float("nan")

@@ -72,315 +72,462 @@ class BacklogConfig(Frozen):
     baseline_key = "backlog"
 
     # --- run ---------------------------------------------------------------------------
-    n_paths: Setting = param(unit="paths", doc="Monte Carlo sample paths", ge=1, le=1_000_000,
-                         source="run setting")
-    n_months: Setting = param(unit="months", doc="months simulated from the TPD end month",
-                          ge=1, le=600,
-                          source="run setting")
+    n_paths: Setting = param(unit="paths", doc="Monte Carlo sample paths", ge=1, le=1_000_000, source="run setting")
+    n_months: Setting = param(
+        unit="months", doc="months simulated from the TPD end month", ge=1, le=600, source="run setting"
+    )
 
     # --- cohort ------------------------------------------------------------------------
-    tpd_end_date: Date = param(unit="date",
-                                  doc="day temporary protection ends (the scenario's one TPD "
-                                      "end: suspended asylum applications restart then, and "
-                                      "the shelter model counts only entitled people from "
-                                      "that month)",
-                                  source="policy_timeline.csv 2025-06-13: EU extends the TPD to 4 Mar 2027")
-    cohort_persons: Count = param(unit="persons",
-                                  doc="registered population at the TPD end when it is not "
-                                      "taken from the forecast paths", ge=0,
-                                  source=("monitor_report_facts.csv 2025-02-28: 120,680 registered (fallback; the "
-                                          "forecast's registered paths when available)"))
-    use_forecast_cohort: bool = param(unit="-",
-                                      doc="take the cohort from the forecast's registered paths "
-                                          "when the TPD end lies inside the forecast",
-                                      source="run setting: the cohort from the forecast's registered paths")
-    persons_per_case: PersonsPerCaseDist = param(unit="persons/case",
-                                           doc="persons covered by one asylum case",
-                                           source=("1.0 (own application each) to 1.59 = 1/(1-0.37), 37 % minors "
-                                                   "among the registered (ukraine_registrations_cbs.csv 2022-04-07, "
-                                                   "DERIVED); mode assumption"))
-    simple_case_share: ShareDist = param(unit="share",
-                                            doc="share of cohort cases that are simple",
-                                            source="assumption")
-    simple_case_effort: Share = param(unit="capacity units/case",
-                                      doc="IND capacity a simple case uses (a standard case = 1)",
-                                      gt=0, le=1,
-                                      source="assumption")
+    tpd_end_date: Date = param(
+        unit="date",
+        doc="day temporary protection ends (the scenario's one TPD "
+        "end: suspended asylum applications restart then, and "
+        "the shelter model counts only entitled people from "
+        "that month)",
+        source="policy_timeline.csv 2025-06-13: EU extends the TPD to 4 Mar 2027",
+    )
+    cohort_persons: Count = param(
+        unit="persons",
+        doc="registered population at the TPD end when it is not taken from the forecast paths",
+        ge=0,
+        source=(
+            "monitor_report_facts.csv 2025-02-28: 120,680 registered (fallback; the "
+            "forecast's registered paths when available)"
+        ),
+    )
+    use_forecast_cohort: bool = param(
+        unit="-",
+        doc="take the cohort from the forecast's registered paths when the TPD end lies inside the forecast",
+        source="run setting: the cohort from the forecast's registered paths",
+    )
+    persons_per_case: PersonsPerCaseDist = param(
+        unit="persons/case",
+        doc="persons covered by one asylum case",
+        source=(
+            "1.0 (own application each) to 1.59 = 1/(1-0.37), 37 % minors "
+            "among the registered (ukraine_registrations_cbs.csv 2022-04-07, "
+            "DERIVED); mode assumption"
+        ),
+    )
+    simple_case_share: ShareDist = param(unit="share", doc="share of cohort cases that are simple", source="assumption")
+    simple_case_effort: Share = param(
+        unit="capacity units/case",
+        doc="IND capacity a simple case uses (a standard case = 1)",
+        gt=0,
+        le=1,
+        source="assumption",
+    )
 
     # --- withdrawals and departures from the pending queue -----------------------------
-    return_rate_per_month: RateDist = param(unit="share/month",
-                                                doc="pending cases withdrawing into the "
-                                                    "voluntary return programme per month",
-                                                source=("policy_timeline.csv 2023: 400 of 4,600 TCN took the EUR "
-                                                        "5,000 scheme in ~6 months = ~1.5 %/month (DERIVED); low end "
-                                                        "assumption"))
-    permit_uptake_share: ShareDist = param(unit="share",
-                                              doc="cohort cases that take the transitiedocument "
-                                                  "and withdraw (never in the IND's asylum "
-                                                  "queue); the rest continue their application",
-                                              source=("policy_timeline.csv 2024-01-24: 740 of 2,760 (27 %) "
-                                                      "continued when their TP ended, so uptake centred on 73 %; "
-                                                      "spread: assumption (the plan's document, "
-                                                      "policy_timeline.csv 2025-11-28)"))
-    permit_uptake_months: MonthsDist = param(unit="months",
-                                               doc="window over which document takers withdraw "
-                                                   "(spread evenly; 1: all in the TPD-end month)",
-                                               source="assumption")
-    departure_rate_per_month: RateDist = param(unit="share/month",
-                                                   doc="pending or appealing cases leaving the "
-                                                       "Netherlands on their own per month, when no "
-                                                       "forecast paths are given (with them, each "
-                                                       "path's forecast departure rate applies)",
-                                                   source=("monitor_report_facts.csv: 8,215 departed May-Nov 2024 of "
-                                                           "~117,530 = 1.17 %/month (DERIVED)"))
+    return_rate_per_month: RateDist = param(
+        unit="share/month",
+        doc="pending cases withdrawing into the voluntary return programme per month",
+        source=(
+            "policy_timeline.csv 2023: 400 of 4,600 TCN took the EUR "
+            "5,000 scheme in ~6 months = ~1.5 %/month (DERIVED); low end "
+            "assumption"
+        ),
+    )
+    permit_uptake_share: ShareDist = param(
+        unit="share",
+        doc="cohort cases that take the transitiedocument "
+        "and withdraw (never in the IND's asylum "
+        "queue); the rest continue their application",
+        source=(
+            "policy_timeline.csv 2024-01-24: 740 of 2,760 (27 %) "
+            "continued when their TP ended, so uptake centred on 73 %; "
+            "spread: assumption (the plan's document, "
+            "policy_timeline.csv 2025-11-28)"
+        ),
+    )
+    permit_uptake_months: MonthsDist = param(
+        unit="months",
+        doc="window over which document takers withdraw (spread evenly; 1: all in the TPD-end month)",
+        source="assumption",
+    )
+    departure_rate_per_month: RateDist = param(
+        unit="share/month",
+        doc="pending or appealing cases leaving the "
+        "Netherlands on their own per month, when no "
+        "forecast paths are given (with them, each "
+        "path's forecast departure rate applies)",
+        source=("monitor_report_facts.csv: 8,215 departed May-Nov 2024 of ~117,530 = 1.17 %/month (DERIVED)"),
+    )
 
     # --- the regime after the TPD end ----------------------------------------------------
     post_tpd_asylum_share: ShareDist = param(
         unit="share",
         doc="of the arrivals the forecast carries past the TPD end (no TP any more), the share "
-            "who still come and apply for asylum (regular IND inflow, COA reception)",
-        source="assumption: no published figure; the TP ends EU-wide (policy_timeline.csv 2025-09-16)")
+        "who still come and apply for asylum (regular IND inflow, COA reception)",
+        source="assumption: no published figure; the TP ends EU-wide (policy_timeline.csv 2025-09-16)",
+    )
     pull_forward_share: Share = param(
         unit="share",
-        doc="share of the arrivals of the pull_forward_months after the TPD end that come "
-            "before it instead (under TP)", ge=0, le=1,
-        source="no pull-forward in the baseline (a scenario lever)")
+        doc="share of the arrivals of the pull_forward_months after the TPD end that come before it instead (under TP)",
+        ge=0,
+        le=1,
+        source="no pull-forward in the baseline (a scenario lever)",
+    )
     pull_forward_months: WholeMonths = param(
-        unit="months", doc="months after the TPD end whose arrivals can be pulled forward, "
-                              "and months before it they are spread over", ge=1, le=24,
-        source="assumption (scenario lever)")
+        unit="months",
+        doc="months after the TPD end whose arrivals can be pulled forward, and months before it they are spread over",
+        ge=1,
+        le=24,
+        source="assumption (scenario lever)",
+    )
     tpd_end_departure_pulse: Share = param(
         unit="share",
         doc="extra share of the people registered at the TPD end who leave the Netherlands in "
-            "the TPD-end month (return or onward movement) before choosing a route", ge=0, le=1,
-        source="no pulse in the baseline (a scenario lever)")
+        "the TPD-end month (return or onward movement) before choosing a route",
+        ge=0,
+        le=1,
+        source="no pulse in the baseline (a scenario lever)",
+    )
     document_issue_lead_months: WholeMonths = param(
         unit="months",
         doc="months before the TPD end in which the IND already issues documents at its issuing "
-            "capacity (a policy lever; the status still changes at the TPD end)", ge=0, le=24,
-        source="the plan names no earlier start (policy_timeline.csv 2025-11-28)")
+        "capacity (a policy lever; the status still changes at the TPD end)",
+        ge=0,
+        le=24,
+        source="the plan names no earlier start (policy_timeline.csv 2025-11-28)",
+    )
     document_months: WholeMonths = param(
-        unit="months", doc="validity of the transitiedocument from the TPD end", ge=1, le=120,
-        source="policy_timeline.csv 2025-11-28: a three-year transitiedocument")
+        unit="months",
+        doc="validity of the transitiedocument from the TPD end",
+        ge=1,
+        le=120,
+        source="policy_timeline.csv 2025-11-28: a three-year transitiedocument",
+    )
     document_housing_rate_per_month: RateDist = param(
         unit="share/month",
         doc="document holders in (fallback) shelter who move to own housing each month",
-        source="assumption: no published rate; housing is scarce")
+        source="assumption: no published rate; housing is scarce",
+    )
     expiry_work_study_share: Share = param(
-        unit="share", doc="document holders at expiry who move to a work or study permit",
-        ge=0, le=1, source="assumption (branch of the expiry)")
+        unit="share",
+        doc="document holders at expiry who move to a work or study permit",
+        ge=0,
+        le=1,
+        source="assumption (branch of the expiry)",
+    )
     expiry_asylum_share: Share = param(
-        unit="share", doc="document holders at expiry who lodge a new asylum application",
-        ge=0, le=1, source="assumption (branch of the expiry)")
+        unit="share",
+        doc="document holders at expiry who lodge a new asylum application",
+        ge=0,
+        le=1,
+        source="assumption (branch of the expiry)",
+    )
     expiry_return_share: Share = param(
-        unit="share", doc="document holders at expiry who return (leave the Netherlands); "
-                               "the rest of the three branches stay without a residence status",
-        ge=0, le=1, source="assumption (branch of the expiry)")
+        unit="share",
+        doc="document holders at expiry who return (leave the Netherlands); "
+        "the rest of the three branches stay without a residence status",
+        ge=0,
+        le=1,
+        source="assumption (branch of the expiry)",
+    )
 
     # --- IND capacity and competing regular inflow ---------------------------------------
-    ind_decisions_per_month: PerMonth = param(unit="decisions/month",
-                                           doc="planned IND first-instance asylum capacity at "
-                                               "the TPD end (standard cases)", ge=0,
-                                           source="ind_asylum_figures.csv 2024-04: 2,640 first decisions")
+    ind_decisions_per_month: PerMonth = param(
+        unit="decisions/month",
+        doc="planned IND first-instance asylum capacity at the TPD end (standard cases)",
+        ge=0,
+        source="ind_asylum_figures.csv 2024-04: 2,640 first decisions",
+    )
     ind_ramp_target_per_month: PerMonth | None = param(
         unit="decisions/month",
         doc="capacity reached after the ramp-up (empty: no ramp)",
-        source="no announced ramp-up (scenario tpd_ind_ramp: assumption)")
-    ind_ramp_months: WholeMonths = param(unit="months", doc="months of linear ramp-up to the target",
-                                 ge=0, le=120,
-                                 source="no announced ramp-up (scenario tpd_ind_ramp: assumption)")
+        source="no announced ramp-up (scenario tpd_ind_ramp: assumption)",
+    )
+    ind_ramp_months: WholeMonths = param(
+        unit="months",
+        doc="months of linear ramp-up to the target",
+        ge=0,
+        le=120,
+        source="no announced ramp-up (scenario tpd_ind_ramp: assumption)",
+    )
     ind_capacity_series: tuple[_SeriesValue, ...] | None = param(
         unit="decisions/month",
-        doc="explicit capacity per month from the TPD end (last value carried on); "
-            "overrides level and ramp",
-        source="not used in the baseline")
-    ind_capacity_realisation: FactorDist = param(unit="factor",
-                                                   doc="realised / planned IND capacity, per path",
-                                                   source=("ind_asylum_figures.csv: mandate 22,000/yr (0.69) to "
-                                                           "~40,500 decisions in 2024 (1.28, DERIVED)"))
-    ind_capacity_noise_sd: Factor = param(unit="log sd",
-                                         doc="month-to-month noise of IND capacity", ge=0, le=2,
-                                         source="assumption")
-    ind_tpd_reserved_share: Share = param(unit="share",
-                                          doc="IND capacity reserved for the TPD cohort "
-                                              "(unused reserve goes to the rest)", ge=0, le=1,
-                                          source="no dedicated TPD team announced")
+        doc="explicit capacity per month from the TPD end (last value carried on); overrides level and ramp",
+        source="not used in the baseline",
+    )
+    ind_capacity_realisation: FactorDist = param(
+        unit="factor",
+        doc="realised / planned IND capacity, per path",
+        source=("ind_asylum_figures.csv: mandate 22,000/yr (0.69) to ~40,500 decisions in 2024 (1.28, DERIVED)"),
+    )
+    ind_capacity_noise_sd: Factor = param(
+        unit="log sd", doc="month-to-month noise of IND capacity", ge=0, le=2, source="assumption"
+    )
+    ind_tpd_reserved_share: Share = param(
+        unit="share",
+        doc="IND capacity reserved for the TPD cohort (unused reserve goes to the rest)",
+        ge=0,
+        le=1,
+        source="no dedicated TPD team announced",
+    )
     queue_discipline: QueueDiscipline = param(
         unit="-",
         doc="order of service: oldest_first (by start of the decision term), simple_first, "
-            "newest_first, proportional (capacity shared by pending stock)",
-        source="assumption: oldest first, as the IND decides in order of receipt")
-    regular_backlog_cases: CasesDist = param(unit="cases",
-                                                doc="regular asylum cases pending at the TPD end",
-                                                source=("ind_asylum_figures.csv: ~50,000-51,000 pending end "
-                                                        "2023-2025"))
-    regular_inflow_per_year: CasesPerYearDist = param(unit="cases/year",
-                                                  doc="regular first asylum applications "
-                                                      "competing for IND capacity",
-                                                  source=("ind_asylum_figures.csv: 24,070 (2025), 32,180 (2024); MPP "
-                                                          "2026 max 67,100 x 0.77 first-application share (DERIVED)"))
+        "newest_first, proportional (capacity shared by pending stock)",
+        source="assumption: oldest first, as the IND decides in order of receipt",
+    )
+    regular_backlog_cases: CasesDist = param(
+        unit="cases",
+        doc="regular asylum cases pending at the TPD end",
+        source=("ind_asylum_figures.csv: ~50,000-51,000 pending end 2023-2025"),
+    )
+    regular_inflow_per_year: CasesPerYearDist = param(
+        unit="cases/year",
+        doc="regular first asylum applications competing for IND capacity",
+        source=(
+            "ind_asylum_figures.csv: 24,070 (2025), 32,180 (2024); MPP "
+            "2026 max 67,100 x 0.77 first-application share (DERIVED)"
+        ),
+    )
     regular_inflow_series: tuple[_SeriesValue, ...] | None = param(
         unit="cases/month",
-        doc="explicit regular inflow per month (last value carried on); overrides the yearly "
-            "rate",
-        source="not used in the baseline")
+        doc="explicit regular inflow per month (last value carried on); overrides the yearly rate",
+        source="not used in the baseline",
+    )
     regular_backlog_age_months: Months = param(
         unit="months",
         doc="the regular cases pending at the start have waited evenly spread times up to "
-            "this many months (their term started then)", gt=0, le=120,
-        source=("ind_asylum_figures.csv 2025: >25,000 of ~50,000 waiting >15 months -> evenly spread up to 30 months "
-                "(DERIVED); assumption that it holds at the TPD end"))
-    regular_term_months: Months = param(unit="months",
-                                       doc="decision term of a regular asylum application "
-                                           "from its lodging", gt=0, le=60,
-                                       source=("art. 42 Vw 2000: 6 months; the 15-month extension was reversed by "
-                                               "the Raad van State (ind_asylum_figures.csv 2025 note)"))
-    regular_inflow_noise_sd: Factor = param(unit="log sd",
-                                           doc="month-to-month noise of the regular inflow",
-                                           ge=0, le=2,
-                                           source="assumption (monthly 2022: 1,600-4,435)")
+        "this many months (their term started then)",
+        gt=0,
+        le=120,
+        source=(
+            "ind_asylum_figures.csv 2025: >25,000 of ~50,000 waiting >15 months -> evenly spread up to 30 months "
+            "(DERIVED); assumption that it holds at the TPD end"
+        ),
+    )
+    regular_term_months: Months = param(
+        unit="months",
+        doc="decision term of a regular asylum application from its lodging",
+        gt=0,
+        le=60,
+        source=(
+            "art. 42 Vw 2000: 6 months; the 15-month extension was reversed by "
+            "the Raad van State (ind_asylum_figures.csv 2025 note)"
+        ),
+    )
+    regular_inflow_noise_sd: Factor = param(
+        unit="log sd",
+        doc="month-to-month noise of the regular inflow",
+        ge=0,
+        le=2,
+        source="assumption (monthly 2022: 1,600-4,435)",
+    )
 
     # --- decisions, appeals, departure term -------------------------------------------
-    grant_share: ShareDist = param(unit="share",
-                                      doc="first-instance decisions that grant a permit",
-                                      source=("ind_asylum_figures.csv: grant rate 36 % (2025), 58 % (2024), all "
-                                              "nationalities; that it applies to Ukrainians is an assumption"))
-    appeal_share: ShareDist = param(unit="share",
-                                       doc="rejected cases that appeal",
-                                       source="assumption")
-    appeal_months_mean: AppealMonthsDist = param(unit="months",
-                                             doc="mean court duration of an appeal "
-                                                 "(geometric)",
-                                             source="assumption")
-    appeal_success_share: ShareDist = param(unit="share",
-                                               doc="appeals that succeed (counted as granted)",
-                                               source="assumption")
-    departure_term_months: WholeMonths = param(unit="months",
-                                       doc="departure term after a final rejection before DT&V "
-                                           "takes the case", ge=0, le=24,
-                                       source="art. 62 Vw 2000: 4 weeks")
+    grant_share: ShareDist = param(
+        unit="share",
+        doc="first-instance decisions that grant a permit",
+        source=(
+            "ind_asylum_figures.csv: grant rate 36 % (2025), 58 % (2024), all "
+            "nationalities; that it applies to Ukrainians is an assumption"
+        ),
+    )
+    appeal_share: ShareDist = param(unit="share", doc="rejected cases that appeal", source="assumption")
+    appeal_months_mean: AppealMonthsDist = param(
+        unit="months", doc="mean court duration of an appeal (geometric)", source="assumption"
+    )
+    appeal_success_share: ShareDist = param(
+        unit="share", doc="appeals that succeed (counted as granted)", source="assumption"
+    )
+    departure_term_months: WholeMonths = param(
+        unit="months",
+        doc="departure term after a final rejection before DT&V takes the case",
+        ge=0,
+        le=24,
+        source="art. 62 Vw 2000: 4 weeks",
+    )
 
     # --- DT&V ---------------------------------------------------------------------------
-    dtv_cases_per_month: PerMonth = param(unit="cases/month",
-                                       doc="DT&V cases from the cohort closed per month", ge=0,
-                                       source=("dtv_return_case_outcomes.csv: 15,860 closed in 2024 (1,322/month); "
-                                               "share free for the cohort (a quarter) is an assumption"))
-    dtv_capacity_realisation: FactorDist = param(unit="factor",
-                                                   doc="realised / planned DT&V capacity, per "
-                                                       "path",
-                                                   source="assumption")
-    dtv_share_independent: Share = param(unit="share",
-                                         doc="closed DT&V cases: demonstrable independent "
-                                             "departure", ge=0, le=1,
-                                         source=("dtv_return_case_outcomes.csv 2024: 38 % demonstrable departure, "
-                                                 "slightly more than half voluntary (DERIVED 20 %)"))
-    dtv_share_forced: Share = param(unit="share",
-                                    doc="closed DT&V cases: forced return", ge=0, le=1,
-                                    source=("assumption: 0, forced return to Ukraine not feasible while the war goes "
-                                            "on (2024 all nationalities: 18 %, dtv_return_case_outcomes.csv)"))
-    dtv_share_unsupervised: Share = param(unit="share",
-                                          doc="closed DT&V cases: departure without supervision "
-                                              "(destination unknown)", ge=0, le=1,
-                                          source="dtv_return_case_outcomes.csv 2024: 36 % destination unknown")
+    dtv_cases_per_month: PerMonth = param(
+        unit="cases/month",
+        doc="DT&V cases from the cohort closed per month",
+        ge=0,
+        source=(
+            "dtv_return_case_outcomes.csv: 15,860 closed in 2024 (1,322/month); "
+            "share free for the cohort (a quarter) is an assumption"
+        ),
+    )
+    dtv_capacity_realisation: FactorDist = param(
+        unit="factor", doc="realised / planned DT&V capacity, per path", source="assumption"
+    )
+    dtv_share_independent: Share = param(
+        unit="share",
+        doc="closed DT&V cases: demonstrable independent departure",
+        ge=0,
+        le=1,
+        source=(
+            "dtv_return_case_outcomes.csv 2024: 38 % demonstrable departure, "
+            "slightly more than half voluntary (DERIVED 20 %)"
+        ),
+    )
+    dtv_share_forced: Share = param(
+        unit="share",
+        doc="closed DT&V cases: forced return",
+        ge=0,
+        le=1,
+        source=(
+            "assumption: 0, forced return to Ukraine not feasible while the war goes "
+            "on (2024 all nationalities: 18 %, dtv_return_case_outcomes.csv)"
+        ),
+    )
+    dtv_share_unsupervised: Share = param(
+        unit="share",
+        doc="closed DT&V cases: departure without supervision (destination unknown)",
+        ge=0,
+        le=1,
+        source="dtv_return_case_outcomes.csv 2024: 36 % destination unknown",
+    )
 
     # --- permit processing ---------------------------------------------------------------
-    permit_capacity_per_month: PerMonth = param(unit="persons/month",
-                                             doc="IND capacity to issue transitiedocumenten "
-                                                 "(one per person)",
-                                             ge=0,
-                                             source="assumption")
-    permit_capacity_realisation: FactorDist = param(unit="factor",
-                                                      doc="realised / planned permit capacity",
-                                                      source="assumption")
+    permit_capacity_per_month: PerMonth = param(
+        unit="persons/month",
+        doc="IND capacity to issue transitiedocumenten (one per person)",
+        ge=0,
+        source="assumption",
+    )
+    permit_capacity_realisation: FactorDist = param(
+        unit="factor", doc="realised / planned permit capacity", source="assumption"
+    )
 
     # --- legal term and penalties -----------------------------------------------------
-    decision_term_months: Months = param(unit="months",
-                                        doc="decision term from the restart", gt=0, le=60,
-                                        source=("art. 43a Vw 2000 (monitor_report_facts.csv): 6 months after the TPD "
-                                                "ends"))
-    term_extension_months: Months = param(unit="months",
-                                         doc="extension of the term applied (total at most 21 "
-                                             "months)", ge=0, le=15,
-                                         source=("up to 21 months in total; used in 2023 (policy_timeline.csv "
-                                                 "2023-03-16), upheld by Rb Den Haag 2024-12-04"))
-    notice_share: ShareDist = param(unit="share",
-                                       doc="late applicants who send a notice of default",
-                                       source=("ind_asylum_figures.csv 2022: 19,830 notices vs ~20,400 late "
-                                               "decisions (0.97, DERIVED); mode assumption"))
-    notice_lag_days: Days = param(unit="days",
-                                   doc="days from the end of the term to the notice of default",
-                                   ge=0,
-                                   source="assumption")
-    penalty_grace_days: Days = param(unit="days",
-                                      doc="days after the notice before penalties run", ge=0,
-                                      source="Awb art. 4:17: penalties run two weeks after the notice")
-    penalty_eur_per_day: tuple[Money, ...] = param(unit="EUR/day",
-                                                   doc="penalty per day in successive steps",
-                                                   source="Awb art. 4:17: EUR 23 / 35 / 45 per day, 14 days each")
-    penalty_step_days: Days = param(unit="days", doc="length of each penalty step", gt=0,
-                                     source="Awb art. 4:17: 14 days per step")
-    penalty_cap_eur: Money = param(unit="EUR/case",
-                                   doc="maximum penalty per case per procedure", ge=0,
-                                   source="ind_asylum_figures.csv: max EUR 1,442 per case per procedure")
-    penalties_abolished: bool = param(unit="-",
-                                      doc="policy that abolishes penalties for late decisions",
-                                      source="current law (policy option in the comparison)")
+    decision_term_months: Months = param(
+        unit="months",
+        doc="decision term from the restart",
+        gt=0,
+        le=60,
+        source=("art. 43a Vw 2000 (monitor_report_facts.csv): 6 months after the TPD ends"),
+    )
+    term_extension_months: Months = param(
+        unit="months",
+        doc="extension of the term applied (total at most 21 months)",
+        ge=0,
+        le=15,
+        source=(
+            "up to 21 months in total; used in 2023 (policy_timeline.csv 2023-03-16), upheld by Rb Den Haag 2024-12-04"
+        ),
+    )
+    notice_share: ShareDist = param(
+        unit="share",
+        doc="late applicants who send a notice of default",
+        source=(
+            "ind_asylum_figures.csv 2022: 19,830 notices vs ~20,400 late decisions (0.97, DERIVED); mode assumption"
+        ),
+    )
+    notice_lag_days: Days = param(
+        unit="days", doc="days from the end of the term to the notice of default", ge=0, source="assumption"
+    )
+    penalty_grace_days: Days = param(
+        unit="days",
+        doc="days after the notice before penalties run",
+        ge=0,
+        source="Awb art. 4:17: penalties run two weeks after the notice",
+    )
+    penalty_eur_per_day: tuple[Money, ...] = param(
+        unit="EUR/day",
+        doc="penalty per day in successive steps",
+        source="Awb art. 4:17: EUR 23 / 35 / 45 per day, 14 days each",
+    )
+    penalty_step_days: Days = param(
+        unit="days", doc="length of each penalty step", gt=0, source="Awb art. 4:17: 14 days per step"
+    )
+    penalty_cap_eur: Money = param(
+        unit="EUR/case",
+        doc="maximum penalty per case per procedure",
+        ge=0,
+        source="ind_asylum_figures.csv: max EUR 1,442 per case per procedure",
+    )
+    penalties_abolished: bool = param(
+        unit="-",
+        doc="policy that abolishes penalties for late decisions",
+        source="current law (policy option in the comparison)",
+    )
 
     # --- costs ----------------------------------------------------------------------------
     coa_eur_per_person_day: Money = param(
-        unit="EUR/person-day", ge=0, le=1000,
-        doc="cost of one person in COA asylum reception for one day (continuing cases, "
-            "appeals, departure term)",
-        source=("assumption: no COA price per person-day in datasets/; VNG's EUR 55-60 actual "
-                "cost of a municipal place (policy_timeline.csv 2025-01-01) as a stand-in"))
+        unit="EUR/person-day",
+        ge=0,
+        le=1000,
+        doc="cost of one person in COA asylum reception for one day (continuing cases, appeals, departure term)",
+        source=(
+            "assumption: no COA price per person-day in datasets/; VNG's EUR 55-60 actual "
+            "cost of a municipal place (policy_timeline.csv 2025-01-01) as a stand-in"
+        ),
+    )
     municipal_eur_per_person_day: Money = param(
-        unit="EUR/person-day", ge=0, le=1000,
-        doc="cost of one person in municipal shelter for one day (document takers waiting "
-            "for their transitiedocument)",
-        source="policy_timeline.csv 2025-01-01: normbedrag EUR 44 per place per day (2025)")
+        unit="EUR/person-day",
+        ge=0,
+        le=1000,
+        doc="cost of one person in municipal shelter for one day (document takers waiting for their transitiedocument)",
+        source="policy_timeline.csv 2025-01-01: normbedrag EUR 44 per place per day (2025)",
+    )
     waiting_in_shelter_share: Share = param(
-        unit="share", ge=0, le=1,
+        unit="share",
+        ge=0,
+        le=1,
         doc="share of document takers waiting for their document who stay in municipal shelter",
-        source="monitor_report_facts.csv 2025-02-28: 93,680 of 120,680 registered in shelter (78 %)")
+        source="monitor_report_facts.csv 2025-02-28: 93,680 of 120,680 registered in shelter (78 %)",
+    )
     staff_eur_per_decision: Money = param(
-        unit="EUR/decision", ge=0, le=100_000,
+        unit="EUR/decision",
+        ge=0,
+        le=100_000,
         doc="IND staff cost of one first-instance asylum decision",
-        source=("assumption: no cost per decision in datasets/ (the IND budget, "
-                "policy_timeline.csv 2027, covers all its work)"))
+        source=(
+            "assumption: no cost per decision in datasets/ (the IND budget, "
+            "policy_timeline.csv 2027, covers all its work)"
+        ),
+    )
 
     # --- outputs --------------------------------------------------------------------------
-    clear_threshold_cases: Count = param(unit="cases",
-                                         doc="the cohort backlog counts as cleared below this",
-                                         ge=0,
-                                         source="assumption")
-    first_decisions_cases: PerMonth = param(unit="cases/month",
-                                         doc="the cohort gets its first decisions in the first "
-                                             "month with at least this many decided", gt=0,
-                                         source="assumption")
-    permit_done_threshold: Count = param(unit="cases",
-                                         doc="permit work counts as done below this many "
-                                             "waiting takers plus queued permits", ge=0,
-                                         source="assumption")
+    clear_threshold_cases: Count = param(
+        unit="cases", doc="the cohort backlog counts as cleared below this", ge=0, source="assumption"
+    )
+    first_decisions_cases: PerMonth = param(
+        unit="cases/month",
+        doc="the cohort gets its first decisions in the first month with at least this many decided",
+        gt=0,
+        source="assumption",
+    )
+    permit_done_threshold: Count = param(
+        unit="cases",
+        doc="permit work counts as done below this many waiting takers plus queued permits",
+        ge=0,
+        source="assumption",
+    )
 
     # --- solver ---------------------------------------------------------------------------
-    target_late_share: Share = param(unit="share",
-                                     doc="solver: highest acceptable share of late cohort "
-                                         "decisions", ge=0, le=1,
-                                     source="planning target (judgement)")
-    target_probability: Share = param(unit="share",
-                                      doc="solver: probability with which the target must hold",
-                                      gt=0, le=1,
-                                      source="planning target (judgement)")
-    dtv_target_months: Setting = param(unit="months",
-                                   doc="solver: DT&V caseload must be below its threshold by "
-                                       "this month", ge=1, le=600,
-                                   source="planning target (judgement)")
-    dtv_target_caseload: Count = param(unit="cases",
-                                       doc="solver: DT&V caseload threshold", ge=0,
-                                       source="planning target (judgement)")
-    solver_n_paths: Setting = param(unit="paths", doc="paths used by the capacity solver",
-                                ge=1, le=100_000,
-                                source="run setting")
+    target_late_share: Share = param(
+        unit="share",
+        doc="solver: highest acceptable share of late cohort decisions",
+        ge=0,
+        le=1,
+        source="planning target (judgement)",
+    )
+    target_probability: Share = param(
+        unit="share",
+        doc="solver: probability with which the target must hold",
+        gt=0,
+        le=1,
+        source="planning target (judgement)",
+    )
+    dtv_target_months: Setting = param(
+        unit="months",
+        doc="solver: DT&V caseload must be below its threshold by this month",
+        ge=1,
+        le=600,
+        source="planning target (judgement)",
+    )
+    dtv_target_caseload: Count = param(
+        unit="cases", doc="solver: DT&V caseload threshold", ge=0, source="planning target (judgement)"
+    )
+    solver_n_paths: Setting = param(
+        unit="paths", doc="paths used by the capacity solver", ge=1, le=100_000, source="run setting"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> BacklogConfig:
@@ -388,23 +535,28 @@ class BacklogConfig(Frozen):
             raise ValueError(
                 "decision_term_months + term_extension_months must be at most 21 (Vw 2000 art. "
                 f"43a: 21 months after the TPD ends), got {self.decision_term_months} + "
-                f"{self.term_extension_months}")
+                f"{self.term_extension_months}"
+            )
         shares = self.dtv_share_independent + self.dtv_share_forced + self.dtv_share_unsupervised
         if shares > 1 + 1e-9:
-            raise ValueError(f"dtv_share_independent + dtv_share_forced + dtv_share_unsupervised "
-                             f"must be at most 1 (the rest closes otherwise), got {shares:.3f}")
-        branches = (self.expiry_work_study_share + self.expiry_asylum_share
-                    + self.expiry_return_share)
+            raise ValueError(
+                f"dtv_share_independent + dtv_share_forced + dtv_share_unsupervised "
+                f"must be at most 1 (the rest closes otherwise), got {shares:.3f}"
+            )
+        branches = self.expiry_work_study_share + self.expiry_asylum_share + self.expiry_return_share
         if branches > 1 + 1e-9:
-            raise ValueError(f"expiry_work_study_share + expiry_asylum_share + expiry_return_share "
-                             f"must be at most 1 (the rest stays without a status), got {branches:.3f}")
+            raise ValueError(
+                f"expiry_work_study_share + expiry_asylum_share + expiry_return_share "
+                f"must be at most 1 (the rest stays without a status), got {branches:.3f}"
+            )
         if not self.penalty_eur_per_day:
             raise ValueError("penalty_eur_per_day needs at least one step, e.g. [23, 35, 45]")
         for name in ("ind_capacity_series", "regular_inflow_series", "penalty_eur_per_day"):
             values = getattr(self, name)
             if values is not None and (len(values) == 0 or min(values) < 0):
-                raise ValueError(f"{name} must be a non-empty list of values >= 0 (use null for "
-                                 f"none), got {list(values)}")
+                raise ValueError(
+                    f"{name} must be a non-empty list of values >= 0 (use null for none), got {list(values)}"
+                )
         return self
 
     @property

@@ -66,8 +66,11 @@ def baseline_value(key: str) -> Any:
     node: Any = packaged_baseline()
     for part in key.split("."):
         if not isinstance(node, dict) or part not in node:
-            raise fail(packaged_baseline_path(), key, "missing: the packaged baseline must give every "
-                       "value the schema declares without a default")
+            raise fail(
+                packaged_baseline_path(),
+                key,
+                "missing: the packaged baseline must give every value the schema declares without a default",
+            )
         node = node[part]
     return node
 
@@ -85,8 +88,9 @@ class Frozen(BaseModel):
     ``baseline_fields`` names the fields so filled.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True,
-                              allow_inf_nan=False, str_max_length=10_000)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", validate_default=True, allow_inf_nan=False, str_max_length=10_000
+    )
 
     #: Dotted key of this section in ``baseline.yaml`` (``None``: not a section of it).
     baseline_key: ClassVar[str | None] = None
@@ -102,8 +106,12 @@ class Frozen(BaseModel):
         section = baseline_value(cls.baseline_key)
         filled = set()
         for name, info in cls.model_fields.items():
-            if info.default is PydanticUndefined and info.default_factory is None and isinstance(section, dict) \
-                    and name in section:
+            if (
+                info.default is PydanticUndefined
+                and info.default_factory is None
+                and isinstance(section, dict)
+                and name in section
+            ):
                 info.default = section[name]
                 filled.add(name)
         cls.baseline_fields = frozenset(filled)
@@ -178,14 +186,20 @@ class Distribution(Frozen):
         if absent:
             raise ValueError(f"a {self.kind} distribution needs {', '.join(needed)}; missing {', '.join(absent)}")
         allowed = {*needed, *(("low", "high") if self.kind == "beta" else ())}
-        unused = [n for n in ("value", "low", "mode", "high", "a", "b", "median", "sigma")
-                  if n not in allowed and getattr(self, n) is not None]
+        unused = [
+            n
+            for n in ("value", "low", "mode", "high", "a", "b", "median", "sigma")
+            if n not in allowed and getattr(self, n) is not None
+        ]
         if unused:
-            raise ValueError(f"a {self.kind} distribution takes {', '.join(sorted(allowed))}; "
-                             f"remove {', '.join(unused)}")
+            raise ValueError(
+                f"a {self.kind} distribution takes {', '.join(sorted(allowed))}; remove {', '.join(unused)}"
+            )
         if self.kind == "beta" and not self.support[0] < self.support[1]:
-            raise ValueError(f"a beta distribution scaled to low..high needs low < high, got "
-                             f"{self.support[0]:g} and {self.support[1]:g}")
+            raise ValueError(
+                f"a beta distribution scaled to low..high needs low < high, got "
+                f"{self.support[0]:g} and {self.support[1]:g}"
+            )
         if self.kind in ("uniform", "triangular") and not self.low <= self.high:
             raise ValueError(f"low ({self.low}) must not exceed high ({self.high})")
         if self.kind == "triangular" and not self.low <= self.mode <= self.high:
@@ -235,8 +249,7 @@ class Distribution(Frozen):
         return float(self.median)
 
 
-def within(low: float, high: float, *, what: str, low_open: bool = False,
-           unbounded_ok: bool = False) -> Any:
+def within(low: float, high: float, *, what: str, low_open: bool = False, unbounded_ok: bool = False) -> Any:
     """Return a :class:`Distribution` type whose every possible value lies in ``low``..``high``.
 
     Args:
@@ -255,13 +268,17 @@ def within(low: float, high: float, *, what: str, low_open: bool = False,
         if dist.kind == "lognormal":
             if not unbounded_ok:
                 raise PydanticCustomError(
-                    "distribution_range", "{what} must lie {range}: a lognormal distribution is "
-                    "unbounded; use fixed, uniform, triangular or beta", {"what": what, "range": shown})
+                    "distribution_range",
+                    "{what} must lie {range}: a lognormal distribution is "
+                    "unbounded; use fixed, uniform, triangular or beta",
+                    {"what": what, "range": shown},
+                )
             lo = hi = float(dist.median)
         if lo < low or hi > high or (low_open and lo <= low):
             spans = f"got {lo:g}" if lo == hi else f"this distribution spans {lo:g} to {hi:g}"
-            raise PydanticCustomError("distribution_range", "{what} must lie {range}, {spans}",
-                                      {"what": what, "range": shown, "spans": spans})
+            raise PydanticCustomError(
+                "distribution_range", "{what} must lie {range}, {spans}", {"what": what, "range": shown, "spans": spans}
+            )
         return dist
 
     return Annotated[Distribution, AfterValidator(check)]
@@ -282,36 +299,40 @@ class Meta(Frozen):
 
     baseline_key = "meta"
 
-    name: str = param(unit="-", doc="short identifier, used in folder names",
-                      pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64)
+    name: str = param(
+        unit="-", doc="short identifier, used in folder names", pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64
+    )
     title: ShortText = param(unit="-", doc="title shown in reports")
-    title_nl: ShortText | None = param(unit="-",
-                                       doc="Dutch title, shown on Dutch pages (empty: the title)")
+    title_nl: ShortText | None = param(unit="-", doc="Dutch title, shown on Dutch pages (empty: the title)")
     description: LongText = param(unit="-", doc="what the scenario assumes, in a few sentences")
-    assumptions: tuple[LongText, ...] = param(unit="-",
-                                              doc="assumptions with their sources, one per line",
-                                              max_length=100)
+    assumptions: tuple[LongText, ...] = param(
+        unit="-", doc="assumptions with their sources, one per line", max_length=100
+    )
     language: Literal["nl", "en"] = param(unit="-", doc="report language (nl for municipalities)")
     seed: Seed = param(unit="-", doc="seed of the random number generator")
     weight: ranged(float, 0, 1) | None = param(
-        None, unit="probability",
+        None,
+        unit="probability",
         doc="probability that this scenario is the future that happens, as elicited (the "
-            "weighted view normalises the weights of the scenarios in a run; empty: not weighted); "
-            "never inherited through extends")
+        "weighted view normalises the weights of the scenarios in a run; empty: not weighted); "
+        "never inherited through extends",
+    )
     stress_test: bool = param(
-        False, unit="-",
-        doc="a stress test or policy variant: shown beside the others, never weighted (weight empty)")
-    weight_rationale: LongText = param(
-        "", unit="-", doc="why this weight (or why not weighted), with its source")
+        False, unit="-", doc="a stress test or policy variant: shown beside the others, never weighted (weight empty)"
+    )
+    weight_rationale: LongText = param("", unit="-", doc="why this weight (or why not weighted), with its source")
 
     @model_validator(mode="after")
     def _weight_or_stress_test(self) -> Meta:
         if self.stress_test and self.weight is not None:
-            raise ValueError(f"meta.weight = {self.weight}: a stress test is not weighted; set "
-                             "weight: null or stress_test: false")
+            raise ValueError(
+                f"meta.weight = {self.weight}: a stress test is not weighted; set weight: null or stress_test: false"
+            )
         if self.weight is not None and not self.weight_rationale.strip():
-            raise ValueError("meta.weight needs meta.weight_rationale: why this probability, with its "
-                             "source (an elicitation, a precedent)")
+            raise ValueError(
+                "meta.weight needs meta.weight_rationale: why this probability, with its "
+                "source (an elicitation, a precedent)"
+            )
         return self
 
 

@@ -35,8 +35,7 @@ class PastDate:
     message: str
 
 
-def past_dates(scn: Scenario, reference: dt.date | pd.Timestamp, *,
-               in_force: dt.date | None = None) -> list[PastDate]:
+def past_dates(scn: Scenario, reference: dt.date | pd.Timestamp, *, in_force: dt.date | None = None) -> list[PastDate]:
     """Return the scenario's dates that lie before the run's "today" (``reference``).
 
     Checked: every shock's ``start`` given as a calendar month (a shock written as
@@ -61,24 +60,38 @@ def past_dates(scn: Scenario, reference: dt.date | pd.Timestamp, *,
     when = f"the run's month {month:%Y-%m} (as of {today:%Y-%m-%d})"
     found: list[PastDate] = []
     for i, shock in enumerate(scn.forecast.shocks):
-        if shock.start_months_after_run is None and shock.start is not None \
-                and pd.Timestamp(shock.start) < month:
-            found.append(PastDate(
-                f"forecast.shocks[{i}].start", shock.start, today.date(),
-                f"forecast.shocks[{i}].start = {shock.start} (shock {shock.name!r}) lies before {when}: "
-                "the shock would act on months already past, unobserved; write "
-                "start_months_after_run (months after the run) or a later start"))
+        if shock.start_months_after_run is None and shock.start is not None and pd.Timestamp(shock.start) < month:
+            found.append(
+                PastDate(
+                    f"forecast.shocks[{i}].start",
+                    shock.start,
+                    today.date(),
+                    f"forecast.shocks[{i}].start = {shock.start} (shock {shock.name!r}) lies before {when}: "
+                    "the shock would act on months already past, unobserved; write "
+                    "start_months_after_run (months after the run) or a later start",
+                )
+            )
     tpd_end = scn.backlog.tpd_end_date
     if pd.Timestamp(tpd_end) < today and tpd_end != in_force:
-        found.append(PastDate(
-            "backlog.tpd_end_date", tpd_end, today.date(),
-            f"backlog.tpd_end_date = {tpd_end} lies before the run's date {today:%Y-%m-%d} and is not "
-            f"the TPD end in force ({in_force}, the baseline's): a past that did not happen; set a "
-            "later date"))
+        found.append(
+            PastDate(
+                "backlog.tpd_end_date",
+                tpd_end,
+                today.date(),
+                f"backlog.tpd_end_date = {tpd_end} lies before the run's date {today:%Y-%m-%d} and is not "
+                f"the TPD end in force ({in_force}, the baseline's): a past that did not happen; set a "
+                "later date",
+            )
+        )
     for i, change in enumerate(scn.shelter.places_changes):
         if pd.Timestamp(change.month) < month:
-            found.append(PastDate(
-                f"shelter.places_changes[{i}].month", change.month, today.date(),
-                f"shelter.places_changes[{i}].month = {change.month} lies before {when}: places "
-                "opened or closed then are in the data, not in a plan; use a later month"))
+            found.append(
+                PastDate(
+                    f"shelter.places_changes[{i}].month",
+                    change.month,
+                    today.date(),
+                    f"shelter.places_changes[{i}].month = {change.month} lies before {when}: places "
+                    "opened or closed then are in the data, not in a plan; use a later month",
+                )
+            )
     return found

@@ -37,31 +37,33 @@ class SecondaryMovementConfig(Frozen):
     baseline_key = "eu.secondary_movement"
 
     enabled: bool = param(
-        unit="-",
-        doc="compute the layer (it feeds no forecast yet: the pipeline decides where it enters)")
+        unit="-", doc="compute the layer (it feeds no forecast yet: the pipeline decides where it enters)"
+    )
     share_moving: ShareDist = param(
         unit="share",
         doc="assumption: share of TP holders in a member state with the least attractive status "
-            "(a = 0) who move to another member state after the TPD end")
+        "(a = 0) who move to another member state after the TPD end",
+    )
     months: MonthsDist = param(
-        unit="months",
-        doc="assumption: months after the TPD end over which the moves spread evenly")
+        unit="months", doc="assumption: months after the TPD end over which the moves spread evenly"
+    )
     gravity: GravityDist = param(
-        unit="-",
-        doc="assumption: exponent on the destination's TP stock (1: in proportion to its size)")
+        unit="-", doc="assumption: exponent on the destination's TP stock (1: in proportion to its size)"
+    )
     status_attractiveness: dict[str, ShareDist] = param(
         unit="index 0-1",
         doc="assumption per member state: attractiveness of its post-TP status (1: best); a "
-            "state not listed draws unknown_attractiveness")
+        "state not listed draws unknown_attractiveness",
+    )
     unknown_attractiveness: ShareDist = param(
-        unit="index 0-1",
-        doc="attractiveness of a status that is not known (any value equally likely)")
+        unit="index 0-1", doc="attractiveness of a status that is not known (any value equally likely)"
+    )
     scale_to_eu_total: bool = param(
         unit="-",
         doc="scale the latest per-country stocks to the latest EU-27 total "
-            "(eurostat_tp_eu_totals.csv), keeping their shares")
-    n_months: ranged(int, 1, 120) = param(
-        unit="months", doc="months after the TPD end the layer covers")
+        "(eurostat_tp_eu_totals.csv), keeping their shares",
+    )
+    n_months: ranged(int, 1, 120) = param(unit="months", doc="months after the TPD end the layer covers")
 
     @field_validator("status_attractiveness", mode="before")
     @classmethod
@@ -86,5 +88,5 @@ class EuConfig(Frozen):
     baseline_key = "eu"
 
     secondary_movement: SecondaryMovementConfig = param(
-        unit="-",
-        doc="moves between member states when TP ends everywhere (all parameters assumptions)")
+        unit="-", doc="moves between member states when TP ends everywhere (all parameters assumptions)"
+    )

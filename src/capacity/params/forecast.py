@@ -17,7 +17,14 @@ Name = Annotated[str, Field(min_length=1, max_length=64)]
 
 #: Models known to :mod:`capacity.forecast` (the ensemble is always added on top).
 MODEL_NAMES: tuple[str, ...] = (
-    "naive", "mean", "drift", "seasonal_naive", "ets", "ucm", "sarimax", "prophet",
+    "naive",
+    "mean",
+    "drift",
+    "seasonal_naive",
+    "ets",
+    "ucm",
+    "sarimax",
+    "prophet",
 )
 
 
@@ -52,25 +59,33 @@ class Shock(Frozen):
 
     name: Name = param(..., unit="-", doc="short name of the shock, shown in reports")
     target: Literal["arrivals", "departure_rate"] = param(
-        ..., unit="-", doc="what the shock changes: arrivals (count) or departure rate (share)")
+        ..., unit="-", doc="what the shock changes: arrivals (count) or departure rate (share)"
+    )
     start: Month | None = param(
-        None, unit="month",
-        doc="first month the shock acts (month start); filled in from start_months_after_run when that is set")
+        None,
+        unit="month",
+        doc="first month the shock acts (month start); filled in from start_months_after_run when that is set",
+    )
     start_months_after_run: ranged(int, 0, MAX_MONTHS) | None = param(
-        None, unit="months",
-        doc="first month the shock acts, in months after the run's month (0: the run's month; "
-            "empty: use start)")
+        None,
+        unit="months",
+        doc="first month the shock acts, in months after the run's month (0: the run's month; empty: use start)",
+    )
     duration_months: ranged(int, 1, MAX_MONTHS) | None = param(
-        None, unit="months", doc="how long it acts (empty: until the end of the horizon)")
+        None, unit="months", doc="how long it acts (empty: until the end of the horizon)"
+    )
     shape: Literal["step", "pulse", "ramp", "decay"] = param(
-        "step", unit="-", doc="time profile: step, pulse, ramp or decay")
+        "step", unit="-", doc="time profile: step, pulse, ramp or decay"
+    )
     kind: Literal["multiplier", "absolute"] = param(
-        "multiplier", unit="-", doc="multiplier on the target, or an absolute addition")
+        "multiplier", unit="-", doc="multiplier on the target, or an absolute addition"
+    )
     size: Distribution = param(
-        ..., unit="factor | persons/month | share/month",
-        doc="size of the shock at full strength (uncertain: a distribution sampled per path)")
-    half_life_months: Months = param(
-        3.0, unit="months", doc="half-life of a decay shock", gt=0)
+        ...,
+        unit="factor | persons/month | share/month",
+        doc="size of the shock at full strength (uncertain: a distribution sampled per path)",
+    )
+    half_life_months: Months = param(3.0, unit="months", doc="half-life of a decay shock", gt=0)
     source: ShortText = param("assumption", unit="-", doc="where the size and timing come from")
 
     @field_validator("start")
@@ -87,16 +102,22 @@ class Shock(Frozen):
     @model_validator(mode="after")
     def _check(self) -> Shock:
         if self.start is None and self.start_months_after_run is None:
-            raise ValueError(f"shock {self.name!r}: give start_months_after_run (e.g. 1: the month "
-                             "after the run) or start (a month, e.g. 2027-03-01)")
+            raise ValueError(
+                f"shock {self.name!r}: give start_months_after_run (e.g. 1: the month "
+                "after the run) or start (a month, e.g. 2027-03-01)"
+            )
         if self.shape == "pulse" and self.duration_months is None:
             raise ValueError(f"shock {self.name!r}: a pulse needs duration_months (e.g. 6)")
         if self.shape == "ramp" and self.duration_months is None:
             raise ValueError(f"shock {self.name!r}: a ramp needs duration_months (months to full size)")
         if self.kind == "multiplier":
-            lowest = {"fixed": self.size.value, "uniform": self.size.low,
-                      "triangular": self.size.low, "beta": self.size.low or 0.0,
-                      "lognormal": 0.0}[self.size.kind]
+            lowest = {
+                "fixed": self.size.value,
+                "uniform": self.size.low,
+                "triangular": self.size.low,
+                "beta": self.size.low or 0.0,
+                "lognormal": 0.0,
+            }[self.size.kind]
             if lowest is not None and lowest < 0:
                 raise ValueError(f"shock {self.name!r}: a multiplier must be >= 0, got {lowest}")
         if self.target == "departure_rate" and self.size.kind == "lognormal":
@@ -104,14 +125,16 @@ class Shock(Frozen):
             raise ValueError(
                 f"shock {self.name!r}: a departure-rate shock needs a bounded size, and a lognormal is "
                 "unbounded (some paths would see more people leave than are there); use fixed, "
-                "uniform, triangular or beta")
+                "uniform, triangular or beta"
+            )
         if self.kind == "absolute" and self.target == "departure_rate":
             lowest, highest = self.size.support
             extreme = max(abs(lowest), abs(highest))
             if extreme > 1:
                 raise ValueError(
                     f"shock {self.name!r}: an absolute departure-rate shock is a share per month "
-                    f"(e.g. 0.005), got {highest if abs(highest) >= abs(lowest) else lowest}")
+                    f"(e.g. 0.005), got {highest if abs(highest) >= abs(lowest) else lowest}"
+                )
         return self
 
 
@@ -123,54 +146,61 @@ class ForecastConfig(Frozen):
     as_of: Date | None = param(
         unit="date",
         doc="the run's 'today': only data dated on or before it are used and horizons count from it "
-            "(empty: the run date; capacity run --as-of sets it)")
+        "(empty: the run date; capacity run --as-of sets it)",
+    )
     n_paths: Setting = param(unit="paths", doc="number of sample paths", ge=10, le=100_000)
-    horizon_months: Setting = param(
-        unit="months", doc="months forecast after the jump-off month", ge=1, le=120)
+    horizon_months: Setting = param(unit="months", doc="months forecast after the jump-off month", ge=1, le=120)
     fit_start: Month = param(
-        unit="month",
-        doc="first month of arrivals used to fit the models (skips the 2022 initial wave)")
+        unit="month", doc="first month of arrivals used to fit the models (skips the 2022 initial wave)"
+    )
     departure_fit_start: Month = param(
-        unit="month",
-        doc="first month of the departure rate used to fit (skips the 2022 wave)")
-    models: tuple[str, ...] = param(
-        unit="-",
-        doc="models fitted and backtested; the ensemble combines them")
+        unit="month", doc="first month of the departure rate used to fit (skips the 2022 wave)"
+    )
+    models: tuple[str, ...] = param(unit="-", doc="models fitted and backtested; the ensemble combines them")
     ensemble: Literal["median", "weighted"] = param(
-        unit="-",
-        doc="median of the models, or weights from backtest error (inverse MASE)")
+        unit="-", doc="median of the models, or weights from backtest error (inverse MASE)"
+    )
     ensemble_top_k: Setting = param(
-        unit="models", doc="models kept in the weighted ensemble (best backtest MASE)", ge=1)
+        unit="models", doc="models kept in the weighted ensemble (best backtest MASE)", ge=1
+    )
     weight_horizons: Setting = param(
-        unit="months", doc="horizons 1..k whose MASE sets the ensemble weights", ge=1, le=36)
+        unit="months", doc="horizons 1..k whose MASE sets the ensemble weights", ge=1, le=36
+    )
     seasonal_period: Setting = param(unit="months", doc="season length", ge=2)
-    min_seasons: Setting = param(
-        unit="seasons", doc="full seasons of history a seasonal naive model needs", ge=1)
+    min_seasons: Setting = param(unit="seasons", doc="full seasons of history a seasonal naive model needs", ge=1)
     min_obs_statistical: Setting = param(
-        unit="months", doc="fewest observations for ETS, UCM, SARIMAX and Prophet", ge=4)
+        unit="months", doc="fewest observations for ETS, UCM, SARIMAX and Prophet", ge=4
+    )
     backtest_min_train: Setting = param(
-        unit="months", doc="shortest training window of the rolling-origin backtest", ge=2)
+        unit="months", doc="shortest training window of the rolling-origin backtest", ge=2
+    )
     backtest_horizons: Setting = param(unit="months", doc="horizons 1..k scored", ge=1, le=36)
     backtest_max_prophet_origins: Setting = param(
-        unit="origins", doc="most origins at which Prophet is refitted (the latest ones)",
-        ge=1)
+        unit="origins", doc="most origins at which Prophet is refitted (the latest ones)", ge=1
+    )
     trend_damping: Share = param(
         unit="factor/month",
         doc="beyond the backtested horizons the ensemble's monthly change shrinks by this factor "
-            "each month (1: trends run on undamped)", ge=0, le=1)
+        "each month (1: trends run on undamped)",
+        ge=0,
+        le=1,
+    )
     calibrate: bool = param(
-        unit="-",
-        doc="widen or narrow bands to the backtest errors (else the ensemble's own spread)")
+        unit="-", doc="widen or narrow bands to the backtest errors (else the ensemble's own spread)"
+    )
     stock_model: Literal["nowcast", "flows"] = param(
         unit="-",
         doc="registered count: 'nowcast' (state-space model of every published count, its drift "
-            "estimated) or 'flows' (grants minus departures from the last count only: the benchmark)")
+        "estimated) or 'flows' (grants minus departures from the last count only: the benchmark)",
+    )
     rate_denominator: Literal["registered", "tp_stock"] = param(
         unit="-",
         doc="population the departure rate is taken on: previous month's BRP registered "
-            "count (matches the CBS departures) or Eurostat TP stock")
+        "count (matches the CBS departures) or Eurostat TP stock",
+    )
     shocks: tuple[Shock, ...] = param(
-        unit="-", doc="scenario shocks on arrivals and the departure rate (none: baseline)")
+        unit="-", doc="scenario shocks on arrivals and the departure rate (none: baseline)"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -184,9 +214,12 @@ class ForecastConfig(Frozen):
             return data
         placed = []
         for shock in data["shocks"]:
-            if isinstance(shock, dict) and isinstance(shock.get("start_months_after_run"), int) \
-                    and not isinstance(shock.get("start_months_after_run"), bool) \
-                    and shock["start_months_after_run"] >= 0:
+            if (
+                isinstance(shock, dict)
+                and isinstance(shock.get("start_months_after_run"), int)
+                and not isinstance(shock.get("start_months_after_run"), bool)
+                and shock["start_months_after_run"] >= 0
+            ):
                 shock = {**shock, "start": months_after(run_month, shock["start_months_after_run"])}
             elif isinstance(shock, Shock):
                 shock = shock.placed(run_month)
@@ -216,7 +249,9 @@ class ForecastConfig(Frozen):
         if len(set(names)) != len(names):
             raise ValueError(f"shock names must be unique, got {', '.join(names)}")
         if self.weight_horizons > self.backtest_horizons:
-            raise ValueError(f"weight_horizons ({self.weight_horizons}) must not exceed "
-                             f"backtest_horizons ({self.backtest_horizons}): weights come from "
-                             "backtested horizons")
+            raise ValueError(
+                f"weight_horizons ({self.weight_horizons}) must not exceed "
+                f"backtest_horizons ({self.backtest_horizons}): weights come from "
+                "backtested horizons"
+            )
         return self

@@ -34,9 +34,9 @@ class PolicyVariant(Frozen):
     name: ShortText = param(..., unit="-", doc="name of the policy in the policy table", min_length=1)
     name_nl: ShortText | None = param(None, unit="-", doc="Dutch name (empty: the name)")
     scenario: ShortText | None = param(
-        None, unit="path", doc="scenario file (relative to the policies file) whose values to take")
-    fields: tuple[ShortText, ...] = param(
-        (), unit="-", doc="keys of the scenario file's backlog section to take")
+        None, unit="path", doc="scenario file (relative to the policies file) whose values to take"
+    )
+    fields: tuple[ShortText, ...] = param((), unit="-", doc="keys of the scenario file's backlog section to take")
     changes: dict[ShortText, Any] = param({}, unit="-", doc="changes to the backlog section {key: value}")
 
 
@@ -61,16 +61,22 @@ def _read_variants(path: Path) -> list[PolicyVariant]:
         except ValidationError as exc:
             raise _prefixed(from_validation(exc, path, PolicyVariant), f"policies[{i}]") from None
         if variant.name in seen:
-            raise fail(path, f"policies[{i}].name", "a second policy with this name; give each its own",
-                       variant.name, show_value=True)
+            raise fail(
+                path,
+                f"policies[{i}].name",
+                "a second policy with this name; give each its own",
+                variant.name,
+                show_value=True,
+            )
         seen.add(variant.name)
         variants.append(variant)
     return variants
 
 
 def _prefixed(error: ParameterFileError, prefix: str) -> ParameterFileError:
-    return ParameterFileError(Problem(p.file, f"{prefix}.{p.key}" if p.key else prefix, p.value, p.rule)
-                              for p in error.problems)
+    return ParameterFileError(
+        Problem(p.file, f"{prefix}.{p.key}" if p.key else prefix, p.value, p.rule) for p in error.problems
+    )
 
 
 def _from_scenario(path: Path, where: str, variant: PolicyVariant) -> dict[str, Any]:
@@ -80,19 +86,32 @@ def _from_scenario(path: Path, where: str, variant: PolicyVariant) -> dict[str, 
             raise fail(path, f"{where}.fields", "fields are taken from a scenario: name it with 'scenario:'")
         return {}
     if not variant.fields:
-        raise fail(path, f"{where}.fields", "name the keys of the scenario's backlog section to take, "
-                   "e.g. fields: [permit_uptake_share]")
+        raise fail(
+            path,
+            f"{where}.fields",
+            "name the keys of the scenario's backlog section to take, e.g. fields: [permit_uptake_share]",
+        )
     source = (path.parent / variant.scenario).resolve()
     if not source.is_relative_to(path.parent.resolve()) or source.suffix not in (".yaml", ".yml"):
-        raise fail(path, f"{where}.scenario", "must name a .yaml scenario file inside the folder of "
-                   "this file", variant.scenario, show_value=True)
+        raise fail(
+            path,
+            f"{where}.scenario",
+            "must name a .yaml scenario file inside the folder of this file",
+            variant.scenario,
+            show_value=True,
+        )
     own = read_mapping(source).get("backlog")
     own = own if isinstance(own, dict) else {}
     out = {}
     for key in variant.fields:
         if key not in own:
-            raise fail(path, f"{where}.fields", f"{variant.scenario} sets no backlog.{key} of its own "
-                       f"(it sets: {', '.join(sorted(own)) or 'nothing'})", key, show_value=True)
+            raise fail(
+                path,
+                f"{where}.fields",
+                f"{variant.scenario} sets no backlog.{key} of its own (it sets: {', '.join(sorted(own)) or 'nothing'})",
+                key,
+                show_value=True,
+            )
         out[key] = own[key]
     return out
 

@@ -119,8 +119,11 @@ def _show(value: Any, budget: int, depth: int) -> str:
         parts: list[str] = []
         used = 2
         for item in items:
-            text = (f"{_cut(str(item[0]), 30)}: {_show(item[1], budget - used, depth - 1)}"
-                    if isinstance(value, Mapping) else _show(item, budget - used, depth - 1))
+            text = (
+                f"{_cut(str(item[0]), 30)}: {_show(item[1], budget - used, depth - 1)}"
+                if isinstance(value, Mapping)
+                else _show(item, budget - used, depth - 1)
+            )
             if used + len(text) > budget:
                 parts.append("…")
                 break
@@ -148,8 +151,7 @@ def _model_at(model: type[BaseModel], loc: Sequence[Any]) -> type[BaseModel] | N
     for part in loc[:-1]:
         if isinstance(part, int):
             continue
-        field = current.model_fields.get(part) if isinstance(current, type) and issubclass(
-            current, BaseModel) else None
+        field = current.model_fields.get(part) if isinstance(current, type) and issubclass(current, BaseModel) else None
         if field is None:
             return None
         current = _inner_model(field.annotation)

@@ -32,11 +32,15 @@ class Scenario(Frozen):
         """Give the shelter model the TPD end of ``backlog.tpd_end_date``, its one home."""
         shelter = data.get("shelter") if isinstance(data, dict) else None
         if isinstance(shelter, dict) and "tpd_end" in shelter:
-            moved = PydanticCustomError("moved_key", "no longer a key: set the TPD end once, as "
-                                        "backlog.tpd_end_date (the backlog and the shelter model "
-                                        "both read it)")
-            raise ValidationError.from_exception_data(cls.__name__, [InitErrorDetails(
-                type=moved, loc=("shelter", "tpd_end"), input=shelter["tpd_end"])])
+            moved = PydanticCustomError(
+                "moved_key",
+                "no longer a key: set the TPD end once, as "
+                "backlog.tpd_end_date (the backlog and the shelter model "
+                "both read it)",
+            )
+            raise ValidationError.from_exception_data(
+                cls.__name__, [InitErrorDetails(type=moved, loc=("shelter", "tpd_end"), input=shelter["tpd_end"])]
+            )
         scn = handler(data)
         shelter = scn.shelter.model_copy(update={"tpd_end": scn.backlog.tpd_end_date})
         return scn.model_copy(update={"shelter": shelter})

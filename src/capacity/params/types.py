@@ -35,8 +35,10 @@ MAX_MONTHS = 600
 def _in_window(value: dt.date) -> dt.date:
     if not FIRST_DATE <= value <= LAST_DATE:
         raise PydanticCustomError(
-            "date_window", "must lie between {first} and {last}",
-            {"first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()})
+            "date_window",
+            "must lie between {first} and {last}",
+            {"first": FIRST_DATE.isoformat(), "last": LAST_DATE.isoformat()},
+        )
     return value
 
 

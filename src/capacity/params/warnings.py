@@ -29,11 +29,13 @@ class RegistrationsAboveBand(Frozen):
     enabled: bool = param(unit="-", doc="evaluate this trigger")
     level: Level = param(unit="-", doc="status when the trigger fires")
     variable: Literal["registered", "arrivals", "departures"] = param(
-        unit="-", doc="observed series compared with the earlier forecast",
+        unit="-",
+        doc="observed series compared with the earlier forecast",
     )
     band: Literal[50, 80, 95] = param(unit="%", doc="forecast band the observations must stay inside")
-    consecutive: int = param(unit="months", ge=1, le=12,
-                             doc="consecutive latest months above the band that fire the trigger")
+    consecutive: int = param(
+        unit="months", ge=1, le=12, doc="consecutive latest months above the band that fire the trigger"
+    )
 
 
 class ShelterPressure(Frozen):
@@ -43,10 +45,13 @@ class ShelterPressure(Frozen):
 
     enabled: bool = param(unit="-", doc="evaluate this trigger")
     level: Level = param(unit="-", doc="status when the trigger fires")
-    threshold: float = param(unit="share", gt=0, le=2,
-                             doc="demand per place (median) at or above which places run short")
+    threshold: float = param(
+        unit="share", gt=0, le=2, doc="demand per place (median) at or above which places run short"
+    )
     lead_time_months: int | None = param(
-        unit="months", ge=0, le=36,
+        unit="months",
+        ge=0,
+        le=36,
         doc="months new places need to open (empty: shelter.lead_time_months)",
     )
 
@@ -58,8 +63,9 @@ class BacklogCapacity(Frozen):
 
     enabled: bool = param(unit="-", doc="evaluate this trigger")
     level: Level = param(unit="-", doc="status when the trigger fires")
-    margin: float = param(unit="share", ge=0, le=5,
-                          doc="needed capacity above planned by more than this share fires the trigger")
+    margin: float = param(
+        unit="share", ge=0, le=5, doc="needed capacity above planned by more than this share fires the trigger"
+    )
 
 
 class PenaltyBudget(Frozen):
@@ -69,11 +75,11 @@ class PenaltyBudget(Frozen):
 
     enabled: bool = param(unit="-", doc="evaluate this trigger")
     level: Level = param(unit="-", doc="status when the median exposure exceeds the budget")
-    budget_eur: BudgetEur = param(unit="EUR", ge=0,
-                                  doc="penalty budget over three years (cohort and regular)")
-    key: str = param(unit="-",
-                     doc="headline figure compared with the budget (its median; its 90th "
-                         "percentile above the budget gives amber)")
+    budget_eur: BudgetEur = param(unit="EUR", ge=0, doc="penalty budget over three years (cohort and regular)")
+    key: str = param(
+        unit="-",
+        doc="headline figure compared with the budget (its median; its 90th percentile above the budget gives amber)",
+    )
 
 
 class DataAge(Frozen):
@@ -82,9 +88,13 @@ class DataAge(Frozen):
     baseline_key = "warnings.data_age"
 
     enabled: bool = param(unit="-", doc="evaluate this trigger")
-    max_months: int = param(unit="months", ge=1, le=36,
-                            doc="months from the last observed registered count to the run after "
-                                "which the data are stale (the count-based triggers are then not evaluated)")
+    max_months: int = param(
+        unit="months",
+        ge=1,
+        le=36,
+        doc="months from the last observed registered count to the run after "
+        "which the data are stale (the count-based triggers are then not evaluated)",
+    )
 
 
 class WarningsConfig(Frozen):
@@ -93,11 +103,9 @@ class WarningsConfig(Frozen):
     baseline_key = "warnings"
 
     registrations_above_band: RegistrationsAboveBand = param(
-        unit="-", doc="observations above the earlier forecast's band")
-    shelter_pressure: ShelterPressure = param(
-        unit="-", doc="shelter pressure with too little lead time left")
-    backlog_capacity: BacklogCapacity = param(
-        unit="-", doc="needed IND/DT&V capacity above planned")
-    penalty_budget: PenaltyBudget = param(
-        unit="-", doc="penalty exposure above a budget")
+        unit="-", doc="observations above the earlier forecast's band"
+    )
+    shelter_pressure: ShelterPressure = param(unit="-", doc="shelter pressure with too little lead time left")
+    backlog_capacity: BacklogCapacity = param(unit="-", doc="needed IND/DT&V capacity above planned")
+    penalty_budget: PenaltyBudget = param(unit="-", doc="penalty exposure above a budget")
     data_age: DataAge = param(unit="-", doc="data too old to warn on: status stale data")

@@ -69,8 +69,11 @@ class _Loader(yaml.SafeLoader):
         try:
             line = event.start_mark.line + 1
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise _Refused(_join(self._path), f"line {line}: YAML anchors and aliases (& and *) "
-                               "are not allowed in parameter files; write the value out")
+                raise _Refused(
+                    _join(self._path),
+                    f"line {line}: YAML anchors and aliases (& and *) "
+                    "are not allowed in parameter files; write the value out",
+                )
             if len(self._path) > MAX_DEPTH:
                 raise _Refused(_join(self._path), f"line {line}: nested deeper than {MAX_DEPTH} levels")
             return super().compose_node(parent, index)
@@ -83,10 +86,14 @@ def _compose(path: Path, text: str) -> Node | None:
     try:  # the reader checks every character as the loader is made: a control character fails here
         loader = _Loader(text)
     except yaml.reader.ReaderError as exc:
-        before = text[:exc.position]
+        before = text[: exc.position]
         line, column = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
-        raise fail(path, "", f"line {line}, column {column}: the character U+{exc.character:04X} is not "
-                   "allowed (a control character); delete it or retype the value") from None
+        raise fail(
+            path,
+            "",
+            f"line {line}, column {column}: the character U+{exc.character:04X} is not "
+            "allowed (a control character); delete it or retype the value",
+        ) from None
     try:
         return loader.get_single_node()
     except _Refused as exc:
@@ -110,8 +117,12 @@ class _Builder:
 
     def build(self, node: Node, key: str) -> Any:
         if node.tag not in _TAGS:
-            raise fail(self.path, key, f"line {node.start_mark.line + 1}: the YAML tag "
-                       f"{node.tag[:40]!r} is not allowed in parameter files; write a plain value")
+            raise fail(
+                self.path,
+                key,
+                f"line {node.start_mark.line + 1}: the YAML tag "
+                f"{node.tag[:40]!r} is not allowed in parameter files; write a plain value",
+            )
         if isinstance(node, MappingNode):
             return self._mapping(node, key)
         if isinstance(node, SequenceNode):
@@ -121,8 +132,11 @@ class _Builder:
         except (ValueError, OverflowError, yaml.YAMLError) as exc:
             text = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
             hint = " (dates are written YYYY-MM-DD)" if node.tag.endswith(":timestamp") else ""
-            raise fail(self.path, key, f"line {node.start_mark.line + 1}: {str(node.value)[:40]!r} "
-                       f"could not be read: {text}{hint}") from None
+            raise fail(
+                self.path,
+                key,
+                f"line {node.start_mark.line + 1}: {str(node.value)[:40]!r} could not be read: {text}{hint}",
+            ) from None
 
     def _mapping(self, node: MappingNode, key: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -130,16 +144,21 @@ class _Builder:
         for key_node, value_node in node.value:
             line = key_node.start_mark.line + 1
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise fail(self.path, key, f"line {line}: merge keys (<<) are not allowed in "
-                           "parameter files; write the keys out")
+                raise fail(
+                    self.path,
+                    key,
+                    f"line {line}: merge keys (<<) are not allowed in parameter files; write the keys out",
+                )
             name = self.build(key_node, key) if isinstance(key_node, ScalarNode) else None
             if not isinstance(name, str):
-                raise fail(self.path, key or "<top>", f"line {line}: a key must be a name, got "
-                           f"{str(getattr(key_node, 'value', '?'))[:40]!r}")
+                raise fail(
+                    self.path,
+                    key or "<top>",
+                    f"line {line}: a key must be a name, got {str(getattr(key_node, 'value', '?'))[:40]!r}",
+                )
             full = f"{key}.{name}" if key else name
             if name in lines:
-                raise fail(self.path, full, f"key given twice, at lines {lines[name]} and {line} "
-                           "(give each key once)")
+                raise fail(self.path, full, f"key given twice, at lines {lines[name]} and {line} (give each key once)")
             lines[name] = line
             out[name] = self.build(value_node, full)
         return out
@@ -179,15 +198,17 @@ def read_mapping(path: Path) -> dict[str, Any]:
 def _parse(path: Path, text: str) -> dict[str, Any]:
     node = _compose(path, text)
     if node is None:
-        raise fail(path, "", "the file is empty (or only comments): a scenario needs at least one "
-                   "key, e.g. meta: {title: ...}")
+        raise fail(
+            path, "", "the file is empty (or only comments): a scenario needs at least one key, e.g. meta: {title: ...}"
+        )
     if not isinstance(node, MappingNode):
         kind = "a list" if isinstance(node, SequenceNode) else f"the value {str(node.value)[:40]!r}"
         raise fail(path, "", f"expected a mapping of sections at the top (meta:, forecast:, ...), got {kind}")
     content = _Builder(path).build(node, "")
     if not content:
-        raise fail(path, "", "the file is an empty mapping ({}): a scenario needs at least one key, "
-                   "e.g. meta: {title: ...}")
+        raise fail(
+            path, "", "the file is an empty mapping ({}): a scenario needs at least one key, e.g. meta: {title: ...}"
+        )
     return content
 
 

@@ -24,7 +24,23 @@ from capacity.report.labels import LABELS, t
 from capacity.report.tables import Table, Text, headline_rows, main_points, table
 
 __all__ = [
-    "LABELS", "LOCALES", "POINT_VARIABLES", "Figure", "Table", "Text", "fan_chart", "figure",
-    "fmt_headline", "fmt_month", "fmt_number", "fmt_significant", "fmt_value", "headline_rows",
-    "history_chart", "main_points", "set_language", "t", "table",
+    "LABELS",
+    "LOCALES",
+    "POINT_VARIABLES",
+    "Figure",
+    "Table",
+    "Text",
+    "fan_chart",
+    "figure",
+    "fmt_headline",
+    "fmt_month",
+    "fmt_number",
+    "fmt_significant",
+    "fmt_value",
+    "headline_rows",
+    "history_chart",
+    "main_points",
+    "set_language",
+    "t",
+    "table",
 ]

@@ -22,10 +22,23 @@ from capacity.report.charts import LIGHT
 from capacity.report.labels import has
 
 __all__ = [
-    "HEADLINE_KEYS", "TEXT_KEYS", "Text", "assumptions_table", "capacity_text", "cumulative_chart", "fan",
-    "intro_text", "ledger_table", "months_to_clear_chart", "outcomes_chart", "term_text",
-    "policy_chart", "policy_download", "policy_table",
+    "HEADLINE_KEYS",
+    "TEXT_KEYS",
+    "Text",
+    "assumptions_table",
+    "capacity_text",
+    "cumulative_chart",
+    "fan",
+    "intro_text",
+    "ledger_table",
+    "months_to_clear_chart",
+    "outcomes_chart",
+    "term_text",
+    "policy_chart",
+    "policy_download",
+    "policy_table",
 ]
+
 
 def _n(x: float, language: str | None) -> str:
     if not np.isfinite(x):
@@ -39,19 +52,35 @@ def _month(date: pd.Timestamp, language: str | None) -> str:
 
 #: The backlog figures of the scenario's headline table, in report order.
 HEADLINE_KEYS = (
-    "backlog_cohort_persons", "backlog_continuing_persons", "backlog_cohort_cases",
+    "backlog_cohort_persons",
+    "backlog_continuing_persons",
+    "backlog_cohort_cases",
     "backlog_first_decisions_months",
-    "backlog_backlog_peak", "backlog_backlog_peak_month",
-    "backlog_regular_backlog_peak", "backlog_regular_backlog_peak_month", "backlog_total_peak",
-    "backlog_total_peak_month", "backlog_months_to_clear",
-    "backlog_late_decisions_total", "backlog_late_or_overdue", "backlog_late_share",
-    "backlog_overdue_pending_end", "backlog_late_decisions_regular",
-    "backlog_penalty_eur_total", "backlog_penalty_eur_cohort", "backlog_penalty_eur_regular",
-    "backlog_dtv_caseload_peak", "backlog_shelter_entitled_peak",
-    "backlog_permits_issued_total", "backlog_permits_issued_by_month",
+    "backlog_backlog_peak",
+    "backlog_backlog_peak_month",
+    "backlog_regular_backlog_peak",
+    "backlog_regular_backlog_peak_month",
+    "backlog_total_peak",
+    "backlog_total_peak_month",
+    "backlog_months_to_clear",
+    "backlog_late_decisions_total",
+    "backlog_late_or_overdue",
+    "backlog_late_share",
+    "backlog_overdue_pending_end",
+    "backlog_late_decisions_regular",
+    "backlog_penalty_eur_total",
+    "backlog_penalty_eur_cohort",
+    "backlog_penalty_eur_regular",
+    "backlog_dtv_caseload_peak",
+    "backlog_shelter_entitled_peak",
+    "backlog_permits_issued_total",
+    "backlog_permits_issued_by_month",
     "backlog_without_document_peak",
-    *(f"backlog_{k}_term{t}" for t in (6, 21)
-      for k in ("late_decisions", "overdue_pending_end", "late_share", "penalty_eur_cohort")),
+    *(
+        f"backlog_{k}_term{t}"
+        for t in (6, 21)
+        for k in ("late_decisions", "overdue_pending_end", "late_share", "penalty_eur_cohort")
+    ),
 )
 
 
@@ -72,17 +101,28 @@ def term_text(headline: pd.DataFrame, *, language: str | None = None) -> Text:
     def f(key: str, field: str = "value") -> str:
         return fmt_headline(rows[key], lang, field)
 
-    parts = {term: _("**{term} months**: {late} late decisions, {overdue} cases still pending past the "
-                     "term at the end, penalties {penalty} (90 % bound {penalty_p90})", lang).format(
-                         term=term, late=f(f"backlog_late_decisions_term{term}"),
-                         overdue=f(f"backlog_overdue_pending_end_term{term}"),
-                         penalty=f(f"backlog_penalty_eur_cohort_term{term}"),
-                         penalty_p90=f(f"backlog_penalty_eur_cohort_term{term}", "p90"))
-             for term in (6, 21)}
-    return Text(_("The legal term is a risk: the Raad van State reversed the 15-month extension for "
-                  "regular cases in 2025, so whether the extension to 21 months holds for the "
-                  "cohort is uncertain. For the cohort, on the same paths: {term6}; {term21}.",
-                  lang).format(term6=parts[6], term21=parts[21]))
+    parts = {
+        term: _(
+            "**{term} months**: {late} late decisions, {overdue} cases still pending past the "
+            "term at the end, penalties {penalty} (90 % bound {penalty_p90})",
+            lang,
+        ).format(
+            term=term,
+            late=f(f"backlog_late_decisions_term{term}"),
+            overdue=f(f"backlog_overdue_pending_end_term{term}"),
+            penalty=f(f"backlog_penalty_eur_cohort_term{term}"),
+            penalty_p90=f(f"backlog_penalty_eur_cohort_term{term}", "p90"),
+        )
+        for term in (6, 21)
+    }
+    return Text(
+        _(
+            "The legal term is a risk: the Raad van State reversed the 15-month extension for "
+            "regular cases in 2025, so whether the extension to 21 months holds for the "
+            "cohort is uncertain. For the cohort, on the same paths: {term6}; {term21}.",
+            lang,
+        ).format(term6=parts[6], term21=parts[21])
+    )
 
 
 def intro_text(result: BacklogResult, headline: pd.DataFrame, *, language: str | None = None) -> Text:
@@ -110,26 +150,49 @@ def intro_text(result: BacklogResult, headline: pd.DataFrame, *, language: str |
         "decisions** come late and {overdue} cases are still pending past the term at the end. Every "
         "case waiting past its term runs up penalties, decided or not: **{penalty}** in all (90 % "
         "bound {penalty_p90}), of which {penalty_cohort} from the cohort and {penalty_regular} from "
-        "the regular asylum queue. The DT&V caseload from the cohort peaks at {dtv} cases.", lang)
-    return Text(text.format(
-        day=cfg.tpd_end_date.day, month=_month(pd.Timestamp(cfg.tpd_end_date), lang),
-        cohort=f("backlog_cohort_persons"),
-        uptake=fmt_value(cfg.permit_uptake_share.central, "share", 0.01, lang),
-        documents=f("backlog_permits_issued_total"), continuing=f("backlog_continuing_persons"),
-        cases=f("backlog_cohort_cases"), post_tpd=f("ledger_post_tpd_asylum_12m"),
-        first_month=f("backlog_first_decisions_month"), first_months=f("backlog_first_decisions_months"),
-        clear=f("backlog_months_to_clear"), start=_month(result.dates[0], lang),
-        clear_p90=f("backlog_months_to_clear", "p90"), term=f"{cfg.term_months:g}",
-        late=f("backlog_late_decisions_total"), overdue=f("backlog_overdue_pending_end"),
-        penalty=f("backlog_penalty_eur_total"), penalty_p90=f("backlog_penalty_eur_total", "p90"),
-        penalty_cohort=f("backlog_penalty_eur_cohort"), penalty_regular=f("backlog_penalty_eur_regular"),
-        dtv=f("backlog_dtv_caseload_peak")))
+        "the regular asylum queue. The DT&V caseload from the cohort peaks at {dtv} cases.",
+        lang,
+    )
+    return Text(
+        text.format(
+            day=cfg.tpd_end_date.day,
+            month=_month(pd.Timestamp(cfg.tpd_end_date), lang),
+            cohort=f("backlog_cohort_persons"),
+            uptake=fmt_value(cfg.permit_uptake_share.central, "share", 0.01, lang),
+            documents=f("backlog_permits_issued_total"),
+            continuing=f("backlog_continuing_persons"),
+            cases=f("backlog_cohort_cases"),
+            post_tpd=f("ledger_post_tpd_asylum_12m"),
+            first_month=f("backlog_first_decisions_month"),
+            first_months=f("backlog_first_decisions_months"),
+            clear=f("backlog_months_to_clear"),
+            start=_month(result.dates[0], lang),
+            clear_p90=f("backlog_months_to_clear", "p90"),
+            term=f"{cfg.term_months:g}",
+            late=f("backlog_late_decisions_total"),
+            overdue=f("backlog_overdue_pending_end"),
+            penalty=f("backlog_penalty_eur_total"),
+            penalty_p90=f("backlog_penalty_eur_total", "p90"),
+            penalty_cohort=f("backlog_penalty_eur_cohort"),
+            penalty_regular=f("backlog_penalty_eur_regular"),
+            dtv=f("backlog_dtv_caseload_peak"),
+        )
+    )
 
 
-_UNIT_KEYS = {"pending": "cases", "pending_regular": "cases", "backlog_total": "cases",
-              "decisions": "cases_month", "late_decisions": "cases_month",
-              "penalty_eur": "eur_month", "dtv_caseload": "cases", "shelter_entitled": "persons",
-              "permits_pending": "cases", "late_cum": "cases", "penalty_cum": "eur"}
+_UNIT_KEYS = {
+    "pending": "cases",
+    "pending_regular": "cases",
+    "backlog_total": "cases",
+    "decisions": "cases_month",
+    "late_decisions": "cases_month",
+    "penalty_eur": "eur_month",
+    "dtv_caseload": "cases",
+    "shelter_entitled": "persons",
+    "permits_pending": "cases",
+    "late_cum": "cases",
+    "penalty_cum": "eur",
+}
 #: The unit :func:`~capacity.report.format.fmt_value` prints each axis unit in (hover text, summary).
 _VALUE_UNITS = {"cases": "cases", "cases_month": "cases", "eur_month": "EUR", "eur": "EUR", "persons": "persons"}
 
@@ -142,9 +205,14 @@ def _value_unit(variable: str) -> str:
 def fan(result: BacklogResult, variable: str, *, language: str | None = None) -> go.Figure:
     """Return the fan chart (median, 50/67/95 % bands) of one path variable."""
     table = result.table([variable])
-    return fan_chart(table, variable, title=t(variable, language),
-                     y_title=t(_UNIT_KEYS.get(variable, "cases"), language), language=language,
-                     unit=_value_unit(variable))
+    return fan_chart(
+        table,
+        variable,
+        title=t(variable, language),
+        y_title=t(_UNIT_KEYS.get(variable, "cases"), language),
+        language=language,
+        unit=_value_unit(variable),
+    )
 
 
 def decisions_chart(result: BacklogResult, *, language: str | None = None) -> go.Figure:
@@ -154,25 +222,48 @@ def decisions_chart(result: BacklogResult, *, language: str | None = None) -> go
     """
     table = result.bursty_table("decisions")
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=table["date"], y=table["mean"], name=t("decisions_mean", language),
-                         marker={"color": "#1f77b4"}))
-    fig.add_trace(go.Scatter(x=table["date"], y=table["share_paths"], yaxis="y2", mode="lines",
-                             name=t("share_paths_deciding", language), line={"color": "#d62728"}))
-    fig.update_layout(title=t("decisions", language), template=LIGHT, height=380,
-                      yaxis={"title": t("cases_month", language)},
-                      yaxis2={"title": t("share", language), "overlaying": "y", "side": "right",
-                              "range": [0, 1], "tickformat": ".0%"},
-                      legend={"orientation": "h", "y": -0.15})
+    fig.add_trace(
+        go.Bar(x=table["date"], y=table["mean"], name=t("decisions_mean", language), marker={"color": "#1f77b4"})
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=table["date"],
+            y=table["share_paths"],
+            yaxis="y2",
+            mode="lines",
+            name=t("share_paths_deciding", language),
+            line={"color": "#d62728"},
+        )
+    )
+    fig.update_layout(
+        title=t("decisions", language),
+        template=LIGHT,
+        height=380,
+        yaxis={"title": t("cases_month", language)},
+        yaxis2={
+            "title": t("share", language),
+            "overlaying": "y",
+            "side": "right",
+            "range": [0, 1],
+            "tickformat": ".0%",
+        },
+        legend={"orientation": "h", "y": -0.15},
+    )
     return fig
 
 
-def cumulative_chart(result: BacklogResult, variable: str = "penalty_eur", *,
-                     language: str | None = None) -> go.Figure:
+def cumulative_chart(result: BacklogResult, variable: str = "penalty_eur", *, language: str | None = None) -> go.Figure:
     """Return the fan chart of a flow summed from the TPD end (late decisions or EUR)."""
     key = {"penalty_eur": "penalty_cum", "late_decisions": "late_cum"}[variable]
     table = summarise_many({key: np.cumsum(result.paths[variable], axis=1)}, result.dates)
-    return fan_chart(table, key, title=t(key, language),
-                     y_title=t(_UNIT_KEYS[key], language), language=language, unit=_value_unit(key))
+    return fan_chart(
+        table,
+        key,
+        title=t(key, language),
+        y_title=t(_UNIT_KEYS[key], language),
+        language=language,
+        unit=_value_unit(key),
+    )
 
 
 def months_to_clear_chart(result: BacklogResult, *, language: str | None = None) -> go.Figure:
@@ -181,11 +272,16 @@ def months_to_clear_chart(result: BacklogResult, *, language: str | None = None)
     fig = go.Figure()
     for values, key in ((result.months_to_clear, "clear"), (result.months_to_permits, "permits_done")):
         share = (values[:, None] <= months[None, :]).mean(axis=0)
-        fig.add_trace(go.Scatter(x=months, y=share, mode="lines", name=t(key, language),
-                                 line={"shape": "hv"}))
-    fig.update_layout(title=t("months_to_clear", language), template=LIGHT,
-                      xaxis_title=t("months_after_tpd", language), yaxis_title=t("share_paths", language),
-                      yaxis_tickformat=".0%", height=380, legend={"orientation": "h", "y": -0.2})
+        fig.add_trace(go.Scatter(x=months, y=share, mode="lines", name=t(key, language), line={"shape": "hv"}))
+    fig.update_layout(
+        title=t("months_to_clear", language),
+        template=LIGHT,
+        xaxis_title=t("months_after_tpd", language),
+        yaxis_title=t("share_paths", language),
+        yaxis_tickformat=".0%",
+        height=380,
+        legend={"orientation": "h", "y": -0.2},
+    )
     return fig
 
 
@@ -199,17 +295,31 @@ def outcomes_chart(result: BacklogResult, *, language: str | None = None) -> go.
         "withdrawn_return": np.cumsum(p["withdrawn_return"], axis=1),
         "departed": np.cumsum(p["departed"], axis=1),
         "dtv_closed": np.cumsum(closed, axis=1),
-        "dtv_caseload": p["dtv_caseload"], "departure_term": p["departure_term"],
-        "appeals_pending": p["appeals_pending"], "pending": p["pending"],
+        "dtv_caseload": p["dtv_caseload"],
+        "departure_term": p["departure_term"],
+        "appeals_pending": p["appeals_pending"],
+        "pending": p["pending"],
         "permit_takers_waiting": p["permit_takers_waiting"],
     }
     fig = go.Figure()
     for key, values in parts.items():
-        fig.add_trace(go.Scatter(x=result.dates, y=np.median(values, axis=0), stackgroup="one",
-                                 mode="lines", line={"width": 0.5}, name=t(f"outcome_{key}", language)))
-    fig.update_layout(title=t("outcomes", language), template=LIGHT,
-                      yaxis_title=t("cases", language), height=440,
-                      legend={"orientation": "h", "y": -0.2})
+        fig.add_trace(
+            go.Scatter(
+                x=result.dates,
+                y=np.median(values, axis=0),
+                stackgroup="one",
+                mode="lines",
+                line={"width": 0.5},
+                name=t(f"outcome_{key}", language),
+            )
+        )
+    fig.update_layout(
+        title=t("outcomes", language),
+        template=LIGHT,
+        yaxis_title=t("cases", language),
+        height=440,
+        legend={"orientation": "h", "y": -0.2},
+    )
     return fig
 
 
@@ -223,19 +333,30 @@ def _policy_names(policies: pd.DataFrame, language: str | None) -> pd.Series:
 
 #: The headline figure each policy-table column is (its unit and rounding come from there).
 POLICY_FIGURES = {
-    "cohort_persons": "backlog_cohort_persons", "backlog_peak": "backlog_backlog_peak",
-    "regular_backlog_peak": "backlog_regular_backlog_peak", "months_to_clear": "backlog_months_to_clear",
-    "months_to_clear_p90": "backlog_months_to_clear", "late_decisions": "backlog_late_decisions_total",
-    "late_or_overdue": "backlog_late_or_overdue", "late_share": "backlog_late_share",
-    "overdue_pending_end": "backlog_overdue_pending_end", "penalty_eur": "backlog_penalty_eur_total",
-    "penalty_eur_p90": "backlog_penalty_eur_total", "penalty_eur_cohort": "backlog_penalty_eur_cohort",
-    "penalty_eur_regular": "backlog_penalty_eur_regular", "dtv_caseload_peak": "backlog_dtv_caseload_peak",
-    "shelter_entitled_peak": "backlog_shelter_entitled_peak", "permits_issued": "backlog_permits_issued_total",
+    "cohort_persons": "backlog_cohort_persons",
+    "backlog_peak": "backlog_backlog_peak",
+    "regular_backlog_peak": "backlog_regular_backlog_peak",
+    "months_to_clear": "backlog_months_to_clear",
+    "months_to_clear_p90": "backlog_months_to_clear",
+    "late_decisions": "backlog_late_decisions_total",
+    "late_or_overdue": "backlog_late_or_overdue",
+    "late_share": "backlog_late_share",
+    "overdue_pending_end": "backlog_overdue_pending_end",
+    "penalty_eur": "backlog_penalty_eur_total",
+    "penalty_eur_p90": "backlog_penalty_eur_total",
+    "penalty_eur_cohort": "backlog_penalty_eur_cohort",
+    "penalty_eur_regular": "backlog_penalty_eur_regular",
+    "dtv_caseload_peak": "backlog_dtv_caseload_peak",
+    "shelter_entitled_peak": "backlog_shelter_entitled_peak",
+    "permits_issued": "backlog_permits_issued_total",
     "permits_done_month": "backlog_permits_issued_by_month",
 }
 #: Policy-table columns that are no headline figure: their unit and rounding.
-POLICY_UNITS = {"share_cleared": ("share", 0.001), "pending_at_end": ("cases", 100),
-                "late_decisions_vs_first": ("cases", 100)}
+POLICY_UNITS = {
+    "share_cleared": ("share", 0.001),
+    "pending_at_end": ("cases", 100),
+    "late_decisions_vs_first": ("cases", 100),
+}
 
 
 def policy_format(column: str) -> tuple[str, float] | None:
@@ -248,8 +369,7 @@ def policy_format(column: str) -> tuple[str, float] | None:
     return POLICY_UNITS.get(column)
 
 
-def policy_table(policies: pd.DataFrame, *, language: str | None = None,
-                 n_months: int | None = None) -> pd.DataFrame:
+def policy_table(policies: pd.DataFrame, *, language: str | None = None, n_months: int | None = None) -> pd.DataFrame:
     """Return the policy comparison for display: every figure printed as the headline prints it.
 
     Each column takes its headline figure's unit and rounding (:data:`POLICY_FIGURES`) and is
@@ -265,8 +385,10 @@ def policy_table(policies: pd.DataFrame, *, language: str | None = None,
             continue
         flag = shown.pop(f"{col}_censored") if f"{col}_censored" in shown else False
         cens = np.broadcast_to(np.asarray(flag, dtype=bool), len(shown))
-        shown[col] = [f"> {x if n_months is None else n_months:.0f}" if c else x
-                      for x, c in zip(shown[col].astype(float), cens, strict=True)]
+        shown[col] = [
+            f"> {x if n_months is None else n_months:.0f}" if c else x
+            for x, c in zip(shown[col].astype(float), cens, strict=True)
+        ]
     for col in list(shown.columns):
         how = policy_format(col)
         if how is not None:
@@ -274,11 +396,16 @@ def policy_table(policies: pd.DataFrame, *, language: str | None = None,
         elif pd.api.types.is_bool_dtype(shown[col]):
             shown[col] = [t("yes" if v else "no", language) for v in shown[col]]
     # the columns keep the names of the table in millions the catalogue has (a cell says its unit)
-    names = {"penalty_eur": "penalty_eur_m", "penalty_eur_p90": "penalty_eur_m_p90",
-             "penalty_eur_cohort": "penalty_eur_cohort_m", "penalty_eur_regular": "penalty_eur_regular_m",
-             "total_cost_eur_p90": "total_cost_eur_m_p90"}
-    return shown.rename(columns=lambda c: names.get(c) or (c.replace("_eur", "_eur_m") if c.endswith("_eur_mean")
-                                                           else c))
+    names = {
+        "penalty_eur": "penalty_eur_m",
+        "penalty_eur_p90": "penalty_eur_m_p90",
+        "penalty_eur_cohort": "penalty_eur_cohort_m",
+        "penalty_eur_regular": "penalty_eur_regular_m",
+        "total_cost_eur_p90": "total_cost_eur_m_p90",
+    }
+    return shown.rename(
+        columns=lambda c: names.get(c) or (c.replace("_eur", "_eur_m") if c.endswith("_eur_mean") else c)
+    )
 
 
 def ledger_table(ledger: pd.DataFrame, *, language: str | None = None) -> pd.DataFrame:
@@ -289,8 +416,7 @@ def ledger_table(ledger: pd.DataFrame, *, language: str | None = None) -> pd.Dat
     """
     shown = ledger.copy()
     if "state" in shown:
-        shown["state"] = [t(f"ledger_{code}", language) if has(f"ledger_{code}") else code
-                          for code in shown["state"]]
+        shown["state"] = [t(f"ledger_{code}", language) if has(f"ledger_{code}") else code for code in shown["state"]]
     return shown
 
 
@@ -306,8 +432,9 @@ def policy_download(policies: pd.DataFrame) -> pd.DataFrame:
         if col not in out:
             continue
         flag = out[f"{col}_censored"] if f"{col}_censored" in out else pd.Series(False, index=out.index)
-        out[col] = [f"> {x:.0f}" if c else f"{x:.0f}"
-                    for x, c in zip(out[col].astype(float), flag.astype(bool), strict=True)]
+        out[col] = [
+            f"> {x:.0f}" if c else f"{x:.0f}" for x, c in zip(out[col].astype(float), flag.astype(bool), strict=True)
+        ]
     return out
 
 
@@ -315,16 +442,21 @@ def policy_chart(policies: pd.DataFrame, *, language: str | None = None) -> go.F
     """Return bars of late decisions and penalties per policy (medians)."""
     fig = go.Figure()
     names = _policy_names(policies, language)
-    fig.add_trace(go.Bar(y=names, x=policies["late_or_overdue"], orientation="h",
-                         name=t("policy_late", language)))
-    fig.add_trace(go.Bar(y=names, x=policies["penalty_eur"] / 1e6, orientation="h",
-                         name=t("policy_eur", language), xaxis="x2"))
+    fig.add_trace(go.Bar(y=names, x=policies["late_or_overdue"], orientation="h", name=t("policy_late", language)))
+    fig.add_trace(
+        go.Bar(y=names, x=policies["penalty_eur"] / 1e6, orientation="h", name=t("policy_eur", language), xaxis="x2")
+    )
     fig.update_layout(
-        title=t("policy_title", language), template=LIGHT, barmode="group",
-        height=120 + 32 * len(policies), yaxis={"autorange": "reversed"},
+        title=t("policy_title", language),
+        template=LIGHT,
+        barmode="group",
+        height=120 + 32 * len(policies),
+        yaxis={"autorange": "reversed"},
         xaxis={"domain": [0, 0.48], "title": t("policy_late", language)},
         xaxis2={"domain": [0.52, 1], "title": t("policy_eur", language)},
-        legend={"orientation": "h", "y": -0.15}, margin={"l": 220})
+        legend={"orientation": "h", "y": -0.15},
+        margin={"l": 220},
+    )
     return fig
 
 
@@ -333,17 +465,24 @@ def capacity_text(capacity: pd.DataFrame, cfg: BacklogConfig, *, language: str |
     lang = i18n.language(language)
     ind = capacity[capacity["service"] == "IND"].iloc[0]
     dtv = capacity[capacity["service"] == "DT&V"].iloc[0]
-    text = _("To keep late decisions on the cohort at or under {late} with {probability} probability, "
-             "the IND needs **{ind_month} decisions a month** from the TPD end ({ind_year} a year; "
-             "planned now {ind_planned} a month). DT&V needs to close **{dtv_month} cohort cases a "
-             "month** to bring the caseload under {dtv_target} within {dtv_months} months (assumed "
-             "now: {dtv_assumed}).", lang).format(
+    text = _(
+        "To keep late decisions on the cohort at or under {late} with {probability} probability, "
+        "the IND needs **{ind_month} decisions a month** from the TPD end ({ind_year} a year; "
+        "planned now {ind_planned} a month). DT&V needs to close **{dtv_month} cohort cases a "
+        "month** to bring the caseload under {dtv_target} within {dtv_months} months (assumed "
+        "now: {dtv_assumed}).",
+        lang,
+    ).format(
         late=fmt_value(cfg.target_late_share, "share", 0.01, lang),
         probability=fmt_value(cfg.target_probability, "share", 0.01, lang),  # 80 % / 80%: one rule
-        ind_month=_n(ind["capacity_per_month"], lang), ind_year=_n(ind["capacity_per_year"], lang),
-        ind_planned=_n(cfg.ind_decisions_per_month, lang), dtv_month=_n(dtv["capacity_per_month"], lang),
-        dtv_target=_n(cfg.dtv_target_caseload, lang), dtv_months=cfg.dtv_target_months,
-        dtv_assumed=_n(cfg.dtv_cases_per_month, lang))
+        ind_month=_n(ind["capacity_per_month"], lang),
+        ind_year=_n(ind["capacity_per_year"], lang),
+        ind_planned=_n(cfg.ind_decisions_per_month, lang),
+        dtv_month=_n(dtv["capacity_per_month"], lang),
+        dtv_target=_n(cfg.dtv_target_caseload, lang),
+        dtv_months=cfg.dtv_target_months,
+        dtv_assumed=_n(cfg.dtv_cases_per_month, lang),
+    )
     return Text(text + _two_numbers(capacity, lang))
 
 
@@ -354,22 +493,35 @@ def _two_numbers(capacity: pd.DataFrame, language: str) -> str:
         return ""
     prio, regular = rows.loc["IND cohort priority"], rows.loc["IND regular stream"]
     if prio["target_met"]:
-        prio_text = _(" At the planned capacity, a TPD team with **{share} of capacity** meets the "
-                      "legal-term target (probability {probability}).", language).format(
+        prio_text = _(
+            " At the planned capacity, a TPD team with **{share} of capacity** meets the "
+            "legal-term target (probability {probability}).",
+            language,
+        ).format(
             share=fmt_value(prio["priority_share"], "share", 0.01, language),
-            probability=fmt_value(prio["probability_reached"], "share", 0.01, language))
+            probability=fmt_value(prio["probability_reached"], "share", 0.01, language),
+        )
     else:
-        prio_text = _(" At the planned capacity, not even all of it reserved for the cohort meets the "
-                      "legal-term target.", language)
+        prio_text = _(
+            " At the planned capacity, not even all of it reserved for the cohort meets the legal-term target.",
+            language,
+        )
     if regular["deficit_per_month"] > 0:
-        stream = _(" The regular asylum stream runs a deficit of **{cases} cases a month** (inflow minus "
-                   "planned capacity x realisation; probability of a deficit {probability}).", language)
+        stream = _(
+            " The regular asylum stream runs a deficit of **{cases} cases a month** (inflow minus "
+            "planned capacity x realisation; probability of a deficit {probability}).",
+            language,
+        )
     else:
-        stream = _(" The regular asylum stream runs a surplus of **{cases} cases a month** (inflow minus "
-                   "planned capacity x realisation; probability of a deficit {probability}).", language)
-    return prio_text + stream.format(cases=_n(abs(regular["deficit_per_month"]), language),
-                                     probability=fmt_value(regular["probability_reached"], "share", 0.01,
-                                                           language))
+        stream = _(
+            " The regular asylum stream runs a surplus of **{cases} cases a month** (inflow minus "
+            "planned capacity x realisation; probability of a deficit {probability}).",
+            language,
+        )
+    return prio_text + stream.format(
+        cases=_n(abs(regular["deficit_per_month"]), language),
+        probability=fmt_value(regular["probability_reached"], "share", 0.01, language),
+    )
 
 
 def assumptions_table(cfg: BacklogConfig, *, language: str | None = None) -> pd.DataFrame:
@@ -384,17 +536,25 @@ def assumptions_table(cfg: BacklogConfig, *, language: str | None = None) -> pd.
             continue
         value = getattr(cfg, name)
         if hasattr(value, "model_dump"):
-            shown = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
-                              for k, v in value.model_dump(exclude_none=True).items())
+            shown = ", ".join(
+                f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                for k, v in value.model_dump(exclude_none=True).items()
+            )
         elif isinstance(value, bool) or not isinstance(value, int | float):
             shown = "–" if value is None else str(value)
         elif float(value).is_integer():
             shown = fmt_number(value, language)
         else:
             shown = fmt_significant(value, language)
-        rows.append({"parameter": f"backlog.{name}", "value": shown,
-                     "unit": extra.get("unit", ""), "meaning": info.description or "",
-                     "source": extra["source"]})
+        rows.append(
+            {
+                "parameter": f"backlog.{name}",
+                "value": shown,
+                "unit": extra.get("unit", ""),
+                "meaning": info.description or "",
+                "source": extra["source"],
+            }
+        )
     return pd.DataFrame(rows)
 
 

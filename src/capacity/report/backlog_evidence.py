@@ -25,18 +25,39 @@ def validation_chart(validation: pd.DataFrame, *, language: str | None = None) -
     for col, (quantity, scale, _key) in enumerate(panels, start=1):
         part = validation[validation["quantity"] == quantity]
         years = part["year"].astype(str)
-        fig.add_trace(go.Scatter(
-            x=years, y=part["sim_median"] / scale, mode="markers", name=t("simulated", language),
-            marker={"color": "#1f77b4", "size": 10}, showlegend=col == 1,
-            error_y={"type": "data", "symmetric": False,
-                     "array": (part["sim_p90"] - part["sim_median"]) / scale,
-                     "arrayminus": (part["sim_median"] - part["sim_p10"]) / scale}), row=1, col=col)
-        fig.add_trace(go.Scatter(
-            x=years, y=part["observed"] / scale, mode="markers", name=t("published", language),
-            marker={"color": "#d62728", "symbol": "x", "size": 11}, showlegend=col == 1),
-            row=1, col=col)
-    fig.update_layout(title=t("validation_title", language), template=LIGHT,
-                      height=380, legend={"orientation": "h", "y": -0.15})
+        fig.add_trace(
+            go.Scatter(
+                x=years,
+                y=part["sim_median"] / scale,
+                mode="markers",
+                name=t("simulated", language),
+                marker={"color": "#1f77b4", "size": 10},
+                showlegend=col == 1,
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": (part["sim_p90"] - part["sim_median"]) / scale,
+                    "arrayminus": (part["sim_median"] - part["sim_p10"]) / scale,
+                },
+            ),
+            row=1,
+            col=col,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=years,
+                y=part["observed"] / scale,
+                mode="markers",
+                name=t("published", language),
+                marker={"color": "#d62728", "symbol": "x", "size": 11},
+                showlegend=col == 1,
+            ),
+            row=1,
+            col=col,
+        )
+    fig.update_layout(
+        title=t("validation_title", language), template=LIGHT, height=380, legend={"orientation": "h", "y": -0.15}
+    )
     return fig
 
 
@@ -57,47 +78,78 @@ def validation_text(validation: pd.DataFrame, *, language: str | None = None) ->
     at_bound = pen["calibrated_notice_share"].iloc[0] >= 0.999
     extra = ""
     if at_bound:
-        extra += _(" The fitted share reaches its upper bound: with the 15-month term the model sends too "
-                   "few notices and runs up too little in 2023, so part of the 2023 notices and payments "
-                   "was probably owed on the 6-month term (contested extension).", lang)
+        extra += _(
+            " The fitted share reaches its upper bound: with the 15-month term the model sends too "
+            "few notices and runs up too little in 2023, so part of the 2023 notices and payments "
+            "was probably owed on the 6-month term (contested extension).",
+            lang,
+        )
     notices = validation[validation["quantity"] == "notices_of_default"].set_index("year")
     if 2024 in notices.index:
         row = notices.loc[2024]
-        extra += _(" Notices of default 2024 (out of sample): published {published}, simulated {simulated}.",
-                   lang).format(published=fmt_number(row["observed"], lang),
-                                simulated=fmt_number(round(row["sim_median"], -2), lang))
+        extra += _(
+            " Notices of default 2024 (out of sample): published {published}, simulated {simulated}.", lang
+        ).format(published=fmt_number(row["observed"], lang), simulated=fmt_number(round(row["sim_median"], -2), lang))
     if "forecast_notice_share" in pen:
-        extra += _(" The forecast does not take this fit over: it draws its own notice share "
-                   "(central {share}).", lang).format(
-            share=fmt_value(pen["forecast_notice_share"].iloc[0], "share", 0.01, lang))
+        extra += _(
+            " The forecast does not take this fit over: it draws its own notice share (central {share}).", lang
+        ).format(share=fmt_value(pen["forecast_notice_share"].iloc[0], "share", 0.01, lang))
         if "penalty_eur_replay_notices" in pen:
             extra += _notice_effect(pen.iloc[0], at_bound, lang)
     years = []
     for year in (2023, 2024):
         row = pen.loc[year]
-        msg = (_("{year}: published {published}, simulated {simulated} ({low} to {high}; {where} the "
-                 "80 % band)", lang) if row["sample"] == "calibration" else
-               _("{year} (out of sample): published {published}, simulated {simulated} ({low} to {high}; "
-                 "{where} the 80 % band)", lang))
-        years.append(msg.format(year=year, published=eur(row["observed"]), simulated=eur(row["sim_median"]),
-                                low=eur(row["sim_p10"]), high=eur(row["sim_p90"]),
-                                where=pgettext("band", "inside", lang) if inside(year)
-                                else pgettext("band", "outside", lang)))
+        msg = (
+            _("{year}: published {published}, simulated {simulated} ({low} to {high}; {where} the 80 % band)", lang)
+            if row["sample"] == "calibration"
+            else _(
+                "{year} (out of sample): published {published}, simulated {simulated} ({low} to {high}; "
+                "{where} the 80 % band)",
+                lang,
+            )
+        )
+        years.append(
+            msg.format(
+                year=year,
+                published=eur(row["observed"]),
+                simulated=eur(row["sim_median"]),
+                low=eur(row["sim_p10"]),
+                high=eur(row["sim_p90"]),
+                where=pgettext("band", "inside", lang) if inside(year) else pgettext("band", "outside", lang),
+            )
+        )
     out = pen.loc[2025]
-    text = (_("Calibrated on 2023 (notices of default and penalties): notice share {share}, notice lag "
-              "{lag} days. {years}. **2025 out of sample**: published {published}, simulated {simulated} "
-              "({miss} below; 80 % band {low} to {high}).", lang) if out["miss_median"] < 0 else
-            _("Calibrated on 2023 (notices of default and penalties): notice share {share}, notice lag "
-              "{lag} days. {years}. **2025 out of sample**: published {published}, simulated {simulated} "
-              "({miss} above; 80 % band {low} to {high}).", lang))
-    text = text.format(share=fmt_value(pen["calibrated_notice_share"].iloc[0], "share", 0.01, lang),
-                       lag=fmt_number(pen["calibrated_lag_days"].iloc[0], lang), years="; ".join(years),
-                       published=eur(out["observed"]), simulated=eur(out["sim_median"]),
-                       miss=fmt_value(abs(out["miss_median"]), "share", 0.01, lang),
-                       low=eur(out["sim_p10"]), high=eur(out["sim_p90"]))
-    text += _(" In the model the 2025 jump comes from the reversed 15-month extension. The published "
-              "amount is what was paid in the year, the model counts what was run up in the year; the "
-              "month of the reversal is not in the data (assumption: January 2025).", lang)
+    text = (
+        _(
+            "Calibrated on 2023 (notices of default and penalties): notice share {share}, notice lag "
+            "{lag} days. {years}. **2025 out of sample**: published {published}, simulated {simulated} "
+            "({miss} below; 80 % band {low} to {high}).",
+            lang,
+        )
+        if out["miss_median"] < 0
+        else _(
+            "Calibrated on 2023 (notices of default and penalties): notice share {share}, notice lag "
+            "{lag} days. {years}. **2025 out of sample**: published {published}, simulated {simulated} "
+            "({miss} above; 80 % band {low} to {high}).",
+            lang,
+        )
+    )
+    text = text.format(
+        share=fmt_value(pen["calibrated_notice_share"].iloc[0], "share", 0.01, lang),
+        lag=fmt_number(pen["calibrated_lag_days"].iloc[0], lang),
+        years="; ".join(years),
+        published=eur(out["observed"]),
+        simulated=eur(out["sim_median"]),
+        miss=fmt_value(abs(out["miss_median"]), "share", 0.01, lang),
+        low=eur(out["sim_p10"]),
+        high=eur(out["sim_p90"]),
+    )
+    text += _(
+        " In the model the 2025 jump comes from the reversed 15-month extension. The published "
+        "amount is what was paid in the year, the model counts what was run up in the year; the "
+        "month of the reversal is not in the data (assumption: January 2025).",
+        lang,
+    )
     return Text(text + extra)
 
 
@@ -107,40 +159,66 @@ def _notice_effect(row: pd.Series, at_bound: bool, language: str) -> str:
     def eur(x: float) -> str:
         return fmt_value(x, "EUR", 100_000, language)
 
-    why = (_(" Why: the fit sits at its bounds (share capped, lag 0 days), so it measures the replay's "
-             "shortfall of late cases in 2023 rather than how many late applicants send a notice.", language)
-           if at_bound else "")
+    why = (
+        _(
+            " Why: the fit sits at its bounds (share capped, lag 0 days), so it measures the replay's "
+            "shortfall of late cases in 2023 rather than how many late applicants send a notice.",
+            language,
+        )
+        if at_bound
+        else ""
+    )
     change = row["penalty_eur_replay_notices"] / max(row["penalty_eur_forecast_notices"], 1.0) - 1
-    return _(" The difference: the forecast uses a share of {share} and a lag of {lag} days, the replay "
-             "{fit_share} and {fit_lag} days.{why} Effect on the same paths (the parameters' cohort, no "
-             "later arrivals): penalties over the run {base} with the forecast's values, **{alt} with "
-             "the replay's** ({change} higher); in the first three years {base3} against {alt3}.",
-             language).format(
+    return _(
+        " The difference: the forecast uses a share of {share} and a lag of {lag} days, the replay "
+        "{fit_share} and {fit_lag} days.{why} Effect on the same paths (the parameters' cohort, no "
+        "later arrivals): penalties over the run {base} with the forecast's values, **{alt} with "
+        "the replay's** ({change} higher); in the first three years {base3} against {alt3}.",
+        language,
+    ).format(
         share=fmt_value(row["forecast_notice_share"], "share", 0.01, language),
         lag=fmt_number(row["forecast_notice_lag_days"], language),
         fit_share=fmt_value(row["calibrated_notice_share"], "share", 0.01, language),
-        fit_lag=fmt_number(row["calibrated_lag_days"], language), why=why,
-        base=eur(row["penalty_eur_forecast_notices"]), alt=eur(row["penalty_eur_replay_notices"]),
-        base3=eur(row["penalty_eur_3y_forecast_notices"]), alt3=eur(row["penalty_eur_3y_replay_notices"]),
-        change=fmt_value(change, "share", 0.01, language))
+        fit_lag=fmt_number(row["calibrated_lag_days"], language),
+        why=why,
+        base=eur(row["penalty_eur_forecast_notices"]),
+        alt=eur(row["penalty_eur_replay_notices"]),
+        base3=eur(row["penalty_eur_3y_forecast_notices"]),
+        alt3=eur(row["penalty_eur_3y_replay_notices"]),
+        change=fmt_value(change, "share", 0.01, language),
+    )
 
 
 def sensitivity_chart(table: pd.DataFrame, *, language: str | None = None) -> go.Figure:
     """Return bars of the total-order Sobol indices per output (inputs above 1 %)."""
     outputs = list(dict.fromkeys(table["output"]))
-    fig = make_subplots(rows=1, cols=len(outputs),
-                        subplot_titles=[t(f"output_{o}", language) for o in outputs])
+    fig = make_subplots(rows=1, cols=len(outputs), subplot_titles=[t(f"output_{o}", language) for o in outputs])
     for col, output in enumerate(outputs, start=1):
         part = table[(table["output"] == output) & _findings(table)]
         part = part.sort_values("total_order").assign(ci_low=lambda d: d["ci_low"].clip(lower=0.0))
-        fig.add_trace(go.Bar(
-            y=[t(f"input_{p}", language) for p in part["parameter"]], x=part["total_order"],
-            orientation="h", showlegend=False, marker={"color": "#1f77b4"},
-            error_x={"type": "data", "symmetric": False,
-                     "array": part["ci_high"] - part["total_order"],
-                     "arrayminus": part["total_order"] - part["ci_low"]}), row=1, col=col)
-    fig.update_layout(title=_("Which assumption matters most (total-order Sobol index)", language),
-                      template=LIGHT, height=420, margin={"l": 10})
+        fig.add_trace(
+            go.Bar(
+                y=[t(f"input_{p}", language) for p in part["parameter"]],
+                x=part["total_order"],
+                orientation="h",
+                showlegend=False,
+                marker={"color": "#1f77b4"},
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": part["ci_high"] - part["total_order"],
+                    "arrayminus": part["total_order"] - part["ci_low"],
+                },
+            ),
+            row=1,
+            col=col,
+        )
+    fig.update_layout(
+        title=_("Which assumption matters most (total-order Sobol index)", language),
+        template=LIGHT,
+        height=420,
+        margin={"l": 10},
+    )
     return fig
 
 
@@ -158,15 +236,22 @@ def _findings(table: pd.DataFrame) -> pd.Series:
 
 def sensitivity_text(table: pd.DataFrame, *, language: str | None = None) -> Text:
     """Return the three inputs that matter most for late decisions and for penalties."""
+
     def top(output: str) -> str:
         part = table[(table["output"] == output) & _findings(table)]
         part = part.sort_values("total_order", ascending=False).head(3)
         if part.empty:
             return "-"
-        return ", ".join(f"{t('input_' + p, language)} ({fmt_value(v, 'share', 0.01, language)})"
-                         for p, v in zip(part["parameter"], part["total_order"], strict=True))
+        return ", ".join(
+            f"{t('input_' + p, language)} ({fmt_value(v, 'share', 0.01, language)})"
+            for p, v in zip(part["parameter"], part["total_order"], strict=True)
+        )
 
-    return Text(_("For **late decisions** the inputs that matter most are: {late}. For **penalties**: "
-                  "{penalties}. For months to clear: {clear}. In brackets the share of the variance the "
-                  "input explains, its interactions included.", language).format(
-        late=top("late_decisions"), penalties=top("penalty_eur"), clear=top("months_to_clear")))
+    return Text(
+        _(
+            "For **late decisions** the inputs that matter most are: {late}. For **penalties**: "
+            "{penalties}. For months to clear: {clear}. In brackets the share of the variance the "
+            "input explains, its interactions included.",
+            language,
+        ).format(late=top("late_decisions"), penalties=top("penalty_eur"), clear=top("months_to_clear"))
+    )

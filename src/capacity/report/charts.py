@@ -31,10 +31,25 @@ from capacity.report.labels import t
 
 #: The look of every chart: plotly_white's layout only. Its per-trace-type defaults (bar,
 #: contour, 3-D, ...) are 6 kB of JSON no chart here uses, written into every page otherwise.
-LIGHT = go.layout.Template(layout={
-    key: value for key, value in pio.templates["plotly_white"].layout.to_plotly_json().items()
-    if key in ("autotypenumbers", "colorway", "font", "hovermode", "hoverlabel", "paper_bgcolor",
-               "plot_bgcolor", "xaxis", "yaxis", "title")})
+LIGHT = go.layout.Template(
+    layout={
+        key: value
+        for key, value in pio.templates["plotly_white"].layout.to_plotly_json().items()
+        if key
+        in (
+            "autotypenumbers",
+            "colorway",
+            "font",
+            "hovermode",
+            "hoverlabel",
+            "paper_bgcolor",
+            "plot_bgcolor",
+            "xaxis",
+            "yaxis",
+            "title",
+        )
+    }
+)
 
 
 #: Set (to ``1``) by the report runner for kernels whose notebooks are not kept: a figure is
@@ -69,8 +84,7 @@ class Figure:
         div = self.fig.to_html(full_html=False, include_plotlyjs=False, config=config)
         label = html.escape(". ".join(p for p in (self.title, self.summary) if p), quote=True)
         caption = f"<figcaption>{html.escape(self.summary)}</figcaption>" if self.summary else ""
-        wrapped = (f'<figure class="capacity-chart"><div role="img" aria-label="{label}">{div}</div>'
-                   f"{caption}</figure>")
+        wrapped = f'<figure class="capacity-chart"><div role="img" aria-label="{label}">{div}</div>{caption}</figure>'
         if os.environ.get(HTML_ONLY_ENV):  # a report run: the page shows the HTML, not the JSON
             return {"text/html": wrapped}
         return {"text/html": wrapped, "application/vnd.plotly.v1+json": json.loads(self.fig.to_json())}
@@ -86,8 +100,10 @@ def _compact_dates(fig: go.Figure) -> go.Figure:
         x = getattr(trace, "x", None)
         values = np.asarray(x) if x is not None else np.array([])
         is_dates = values.dtype.kind == "M" or (
-            values.dtype.kind == "O" and len(values) > 0
-            and all(isinstance(v, (pd.Timestamp, datetime.datetime)) or v is None for v in values))
+            values.dtype.kind == "O"
+            and len(values) > 0
+            and all(isinstance(v, (pd.Timestamp, datetime.datetime)) or v is None for v in values)
+        )
         if not is_dates:  # numbers, categories and date strings stay as they are
             continue
         dates = pd.Series(pd.DatetimeIndex(values))
@@ -117,7 +133,9 @@ def _is_dates(x: Any) -> bool:
     found = [v for v in values.ravel() if v is not None and not (isinstance(v, float) and np.isnan(v))]
     return bool(found) and all(
         isinstance(v, (pd.Timestamp, datetime.datetime, datetime.date, np.datetime64))
-        or (isinstance(v, str) and _DATE_TEXT.match(v) is not None) for v in found)
+        or (isinstance(v, str) and _DATE_TEXT.match(v) is not None)
+        for v in found
+    )
 
 
 def _date_axes(fig: go.Figure) -> dict[str, str]:
@@ -148,8 +166,9 @@ def _same_day(a: Any, b: Any) -> bool:
 def _marks_today(fig: go.Figure) -> bool:
     """Say whether the chart marks today already (our line, or a line labelled "today" by its builder)."""
     labels = {i18n.gettext(TODAY, language) for language in i18n.LANGUAGES}
-    return (any(shape.name == TODAY_NAME for shape in fig.layout.shapes)
-            or any(note.name == TODAY_NAME or note.text in labels for note in fig.layout.annotations))
+    return any(shape.name == TODAY_NAME for shape in fig.layout.shapes) or any(
+        note.name == TODAY_NAME or note.text in labels for note in fig.layout.annotations
+    )
 
 
 def mark_today(fig: go.Figure, *, today: Any = None, language: str | None = None) -> go.Figure:
@@ -177,20 +196,58 @@ def mark_today(fig: go.Figure, *, today: Any = None, language: str | None = None
     day = reference_date(today).strftime("%Y-%m-%d")
     label = i18n.gettext(TODAY, language)
     for xref, yref in axes.items():
-        fig.add_shape(type="line", name=TODAY_NAME, xref=xref, x0=day, x1=day, yref=f"{yref} domain",
-                      y0=0, y1=1, line={"color": "black", "width": 1, "dash": "dash"}, layer="above")
-        fig.add_annotation(name=TODAY_NAME, xref=xref, x=day, yref=f"{yref} domain", y=1, text=label,
-                           showarrow=False, xanchor="left", yanchor="bottom", font={"size": 10})
+        fig.add_shape(
+            type="line",
+            name=TODAY_NAME,
+            xref=xref,
+            x0=day,
+            x1=day,
+            yref=f"{yref} domain",
+            y0=0,
+            y1=1,
+            line={"color": "black", "width": 1, "dash": "dash"},
+            layer="above",
+        )
+        fig.add_annotation(
+            name=TODAY_NAME,
+            xref=xref,
+            x=day,
+            yref=f"{yref} domain",
+            y=1,
+            text=label,
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+            font={"size": 10},
+        )
     return fig
 
 
 def _observed_end(x: str, language: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
     """Return the shape and label of the dotted line where a chart's observations end."""
-    shape = {"type": "line", "name": OBSERVED_END_NAME, "xref": "x", "x0": x, "x1": x, "yref": "y domain",
-             "y0": 0, "y1": 1, "line": {"color": "gray", "width": 1, "dash": "dot"}}
-    note = {"name": OBSERVED_END_NAME, "xref": "x", "x": x, "yref": "y domain", "y": 1, "showarrow": False,
-            "xanchor": "right", "yanchor": "bottom", "font": {"size": 10, "color": "gray"},
-            "text": i18n.gettext(LAST_COUNT, language)}
+    shape = {
+        "type": "line",
+        "name": OBSERVED_END_NAME,
+        "xref": "x",
+        "x0": x,
+        "x1": x,
+        "yref": "y domain",
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": "gray", "width": 1, "dash": "dot"},
+    }
+    note = {
+        "name": OBSERVED_END_NAME,
+        "xref": "x",
+        "x": x,
+        "yref": "y domain",
+        "y": 1,
+        "showarrow": False,
+        "xanchor": "right",
+        "yanchor": "bottom",
+        "font": {"size": 10, "color": "gray"},
+        "text": i18n.gettext(LAST_COUNT, language),
+    }
     return shape, note
 
 
@@ -256,10 +313,15 @@ PERCENT_TICKS = ".1~%"
 
 def _base_layout(title: str, y_title: str) -> dict[str, Any]:
     """Return the layout every time chart shares: title, look, hover, margins, legend below."""
-    return {"title": {"text": title}, "template": LIGHT, "hovermode": "x unified",
-            "yaxis": {"title": {"text": y_title}, "tickformat": COUNT_TICKS},
-            "margin": {"l": 60, "r": 20, "t": 60, "b": 40},
-            "legend": {"orientation": "h", "y": -0.15}, "height": 420}
+    return {
+        "title": {"text": title},
+        "template": LIGHT,
+        "hovermode": "x unified",
+        "yaxis": {"title": {"text": y_title}, "tickformat": COUNT_TICKS},
+        "margin": {"l": 60, "r": 20, "t": 60, "b": 40},
+        "legend": {"orientation": "h", "y": -0.15},
+        "height": 420,
+    }
 
 
 def _days(dates: pd.Series) -> list[Any] | None:
@@ -333,36 +395,79 @@ def fan_chart(  # noqa: PLR0913 - ``percent`` stays for its callers until they p
     for p in (95, 67, 50):
         lo, hi = BANDS[p]
         name = t("band", language, p=p)
-        traces.append({"type": "scatter", "x": x, "y": _y(rows[hi]), "mode": "lines",
-                       "line": {"width": 0}, "showlegend": False, "hoverinfo": "skip",
-                       "legendgroup": name})
-        ranges = [fmt_range(a, b, unit, step, language)
-                  for a, b, step in zip(rows[lo], rows[hi], steps, strict=True)]
-        traces.append({"type": "scatter", "x": x, "y": _y(rows[lo]), "mode": "lines",
-                       "line": {"width": 0}, "fill": "tonexty",
-                       "fillcolor": f"rgba(31,119,180,{shades[p]})", "name": name, "legendgroup": name,
-                       "text": ranges, "hovertemplate": f"{name}: %{{text}}<extra></extra>"})
+        traces.append(
+            {
+                "type": "scatter",
+                "x": x,
+                "y": _y(rows[hi]),
+                "mode": "lines",
+                "line": {"width": 0},
+                "showlegend": False,
+                "hoverinfo": "skip",
+                "legendgroup": name,
+            }
+        )
+        ranges = [fmt_range(a, b, unit, step, language) for a, b, step in zip(rows[lo], rows[hi], steps, strict=True)]
+        traces.append(
+            {
+                "type": "scatter",
+                "x": x,
+                "y": _y(rows[lo]),
+                "mode": "lines",
+                "line": {"width": 0},
+                "fill": "tonexty",
+                "fillcolor": f"rgba(31,119,180,{shades[p]})",
+                "name": name,
+                "legendgroup": name,
+                "text": ranges,
+                "hovertemplate": f"{name}: %{{text}}<extra></extra>",
+            }
+        )
     median = t("median", language)
-    traces.append({"type": "scatter", "x": x, "y": _y(rows["q0.50"]), "mode": "lines",
-                   "line": {"color": "rgb(31,119,180)", "width": 2.5}, "name": median,
-                   "text": say(rows["q0.50"]), "hovertemplate": f"{median}: %{{text}}<extra></extra>"})
+    traces.append(
+        {
+            "type": "scatter",
+            "x": x,
+            "y": _y(rows["q0.50"]),
+            "mode": "lines",
+            "line": {"color": "rgb(31,119,180)", "width": 2.5},
+            "name": median,
+            "text": say(rows["q0.50"]),
+            "hovertemplate": f"{median}: %{{text}}<extra></extra>",
+        }
+    )
     markers: list[tuple[dict[str, Any], dict[str, Any]]] = []
     if history is not None and not history.empty:
         observed = t("observed", language)
-        traces.append({"type": "scatter", "x": _x(history["date"]), "y": _y(history["value"]),
-                       "mode": "markers+lines", "marker": {"size": 5, "color": "black"},
-                       "line": {"color": "gray", "width": 1}, "name": observed,
-                       "text": [fmt_value(v, unit, _step(unit, 0), language) for v in history["value"]],
-                       "hovertemplate": f"{observed}: %{{text}}<extra></extra>"})
+        traces.append(
+            {
+                "type": "scatter",
+                "x": _x(history["date"]),
+                "y": _y(history["value"]),
+                "mode": "markers+lines",
+                "marker": {"size": 5, "color": "black"},
+                "line": {"color": "gray", "width": 1},
+                "name": observed,
+                "text": [fmt_value(v, unit, _step(unit, 0), language) for v in history["value"]],
+                "hovertemplate": f"{observed}: %{{text}}<extra></extra>",
+            }
+        )
         seen = pd.to_datetime(history.loc[history["value"].notna(), "date"])
         if len(seen):
             markers.append(_observed_end(seen.max().strftime("%Y-%m-%d"), language))
     if reference is not None and not reference.empty:
-        traces.append({"type": "scatter", "x": _x(reference["date"]),
-                       "y": _y(reference["value"]), "mode": "lines",
-                       "line": {"color": "firebrick", "dash": "dash"}, "name": reference_name,
-                       "text": [fmt_value(v, unit, _step(unit, v), language) for v in reference["value"]],
-                       "hovertemplate": f"{reference_name}: %{{text}}<extra></extra>"})
+        traces.append(
+            {
+                "type": "scatter",
+                "x": _x(reference["date"]),
+                "y": _y(reference["value"]),
+                "mode": "lines",
+                "line": {"color": "firebrick", "dash": "dash"},
+                "name": reference_name,
+                "text": [fmt_value(v, unit, _step(unit, v), language) for v in reference["value"]],
+                "hovertemplate": f"{reference_name}: %{{text}}<extra></extra>",
+            }
+        )
     if y_title is None:
         y_title = t("share", language) if percent else t("persons", language)
     layout = _base_layout(title or t(variable, language), y_title)
@@ -371,8 +476,7 @@ def fan_chart(  # noqa: PLR0913 - ``percent`` stays for its callers until they p
     layout.update(_language_layout(language, {"summary": _fan_summary(rows, language, unit)}))
     if markers:
         layout.update(shapes=[shape for shape, _ in markers], annotations=[note for _, note in markers])
-    return go.Figure(data=[{k: v for k, v in trace.items() if v is not None} for trace in traces],
-                     layout=layout)
+    return go.Figure(data=[{k: v for k, v in trace.items() if v is not None} for trace in traces], layout=layout)
 
 
 def forecast_step(median: float) -> float:
@@ -399,7 +503,8 @@ def _fan_summary(rows: pd.DataFrame, language: str | None, unit: str) -> str:
         return fmt_value(v, unit, step, language)
 
     return i18n.gettext(FAN_SUMMARY, language).format(
-        when=fmt_month(last["date"], language), median=f(last["q0.50"]), low=f(last["q0.10"]), high=f(last["q0.90"]))
+        when=fmt_month(last["date"], language), median=f(last["q0.50"]), low=f(last["q0.10"]), high=f(last["q0.90"])
+    )
 
 
 #: What a fan chart says in words (its caption and text alternative).
@@ -425,20 +530,35 @@ def history_chart(history: pd.DataFrame, variables: list[str], *, title: str, la
     symbols = {"observed": "circle", "derived": "diamond-open", "interpolated": "circle-open"}
     for var in variables:
         rows = history[(history["variable"] == var) & (history["flag"] != "missing")].sort_values("date")
-        fig.add_trace(go.Scatter(
-            x=rows["date"], y=rows["value"], name=t(var, language),
-            mode="markers" if var in POINT_VARIABLES else "lines+markers",
-            marker={"symbol": [symbols.get(f, "x") for f in rows["flag"]], "size": 7},
-            text=[f"{fmt_value(v, 'persons', 1, language)} ({t(f, language)})"
-                  for v, f in zip(rows["value"], rows["flag"], strict=True)],
-            customdata=rows["source"].to_numpy(),
-            hovertemplate="%{text}<br>%{customdata}<extra>" + t(var, language) + "</extra>",
-        ))
+        fig.add_trace(
+            go.Scatter(
+                x=rows["date"],
+                y=rows["value"],
+                name=t(var, language),
+                mode="markers" if var in POINT_VARIABLES else "lines+markers",
+                marker={"symbol": [symbols.get(f, "x") for f in rows["flag"]], "size": 7},
+                text=[
+                    f"{fmt_value(v, 'persons', 1, language)} ({t(f, language)})"
+                    for v, f in zip(rows["value"], rows["flag"], strict=True)
+                ],
+                customdata=rows["source"].to_numpy(),
+                hovertemplate="%{text}<br>%{customdata}<extra>" + t(var, language) + "</extra>",
+            )
+        )
     return _dates_in(_layout(fig, title, t("persons", language)), language)
 
 
-def lines_chart(frame: pd.DataFrame, *, series: str, title: str, y_title: str, language: str | None = None,
-                percent: bool = False, markers: bool = False, unit: str | None = None) -> go.Figure:
+def lines_chart(
+    frame: pd.DataFrame,
+    *,
+    series: str,
+    title: str,
+    y_title: str,
+    language: str | None = None,
+    percent: bool = False,
+    markers: bool = False,
+    unit: str | None = None,
+) -> go.Figure:
     """Draw one line per ``series`` value of a long frame (``date``, ``value``, ``series``).
 
     Gaps (NaN values) stay gaps. Used for series without quantiles, e.g. the TP stock of each
@@ -461,9 +581,18 @@ def lines_chart(frame: pd.DataFrame, *, series: str, title: str, y_title: str, l
     for name, rows in frame.groupby(series, sort=False):
         rows = rows.sort_values("date")
         text = [fmt_value(v, unit, _step(unit, v), language) for v in rows["value"]]
-        traces.append({"type": "scatter", "x": _x(rows["date"]), "y": _y(rows["value"]), "name": str(name),
-                       "mode": "lines+markers" if markers else "lines", "connectgaps": False,
-                       "text": text, "hovertemplate": f"{name}: %{{text}}<extra></extra>"})
+        traces.append(
+            {
+                "type": "scatter",
+                "x": _x(rows["date"]),
+                "y": _y(rows["value"]),
+                "name": str(name),
+                "mode": "lines+markers" if markers else "lines",
+                "connectgaps": False,
+                "text": text,
+                "hovertemplate": f"{name}: %{{text}}<extra></extra>",
+            }
+        )
     layout = _base_layout(title, y_title)
     if percent:
         layout["yaxis"]["tickformat"] = PERCENT_TICKS

@@ -19,13 +19,28 @@ from capacity.report.labels import t
 
 #: Column names of the tables (English; the catalogue has their Dutch).
 _COLUMNS = {
-    "country": N_("member state"), "month": N_("latest month"), "tp_stock": N_("under TP at month end"),
-    "tp_grants": N_("new grants in the month"), "share": N_("share of the member states' total (%)"),
-    "source": N_("source"), "note": N_("note"), "status": N_("status after TP"), "duration_years": N_("years"),
-    "conditions": N_("conditions"), "applications_from": N_("when"), "nl_share": N_("Dutch share (%)"),
-    "reporting": N_("member states reporting"), "date": N_("date"), "measure": N_("measure"),
-    "value": N_("value"), "quantity": N_("quantity"), "median": N_("median"), "p10": N_("10 %"),
-    "p90": N_("90 %"), "parameter": N_("parameter"), "setting": N_("setting"),
+    "country": N_("member state"),
+    "month": N_("latest month"),
+    "tp_stock": N_("under TP at month end"),
+    "tp_grants": N_("new grants in the month"),
+    "share": N_("share of the member states' total (%)"),
+    "source": N_("source"),
+    "note": N_("note"),
+    "status": N_("status after TP"),
+    "duration_years": N_("years"),
+    "conditions": N_("conditions"),
+    "applications_from": N_("when"),
+    "nl_share": N_("Dutch share (%)"),
+    "reporting": N_("member states reporting"),
+    "date": N_("date"),
+    "measure": N_("measure"),
+    "value": N_("value"),
+    "quantity": N_("quantity"),
+    "median": N_("median"),
+    "p10": N_("10 %"),
+    "p90": N_("90 %"),
+    "parameter": N_("parameter"),
+    "setting": N_("setting"),
 }
 #: Eurostat's country codes that are not ISO 3166 codes (CLDR names territories by ISO code).
 _ISO = {"EL": "GR"}
@@ -59,11 +74,16 @@ def latest_by_country(countries: pd.DataFrame, language: str | None = None) -> p
     The share (%) is of the sum of these latest stocks (months differ by up to two), largest first.
     """
     rows = members(countries).dropna(subset=["tp_stock"]).sort_values("date").groupby("geo").tail(1)
-    out = pd.DataFrame({
-        "country": country_names(rows, language), "month": rows["date"].dt.strftime("%Y-%m"),
-        "tp_stock": rows["tp_stock"].astype(int), "tp_grants": rows["tp_grants"],
-        "share": (100 * rows["tp_stock"] / rows["tp_stock"].sum()).round(1), "source": rows["source"],
-    }).sort_values("tp_stock", ascending=False, ignore_index=True)
+    out = pd.DataFrame(
+        {
+            "country": country_names(rows, language),
+            "month": rows["date"].dt.strftime("%Y-%m"),
+            "tp_stock": rows["tp_stock"].astype(int),
+            "tp_grants": rows["tp_grants"],
+            "share": (100 * rows["tp_stock"] / rows["tp_stock"].sum()).round(1),
+            "source": rows["source"],
+        }
+    ).sort_values("tp_stock", ascending=False, ignore_index=True)
     return _named(out, language)
 
 
@@ -79,21 +99,28 @@ def dutch_share(countries: pd.DataFrame, language: str | None = None, *, codes: 
     by_month = m.groupby("date").agg(total=("tp_stock", "sum"), reporting=("tp_stock", "count"))
     nl = m[m["geo"] == "NL"].set_index("date")["tp_stock"]
     share = (nl / by_month["total"]).where(by_month["reporting"] == n_states)
-    out = pd.DataFrame({"date": by_month.index, "nl_share": share.reindex(by_month.index).to_numpy(),
-                        "reporting": by_month["reporting"].astype(str) + f" / {n_states}"})
+    out = pd.DataFrame(
+        {
+            "date": by_month.index,
+            "nl_share": share.reindex(by_month.index).to_numpy(),
+            "reporting": by_month["reporting"].astype(str) + f" / {n_states}",
+        }
+    )
     out = out.reset_index(drop=True)
     if codes:
         return out
-    return _named(out.assign(date=out["date"].dt.strftime("%Y-%m"), nl_share=(100 * out["nl_share"]).round(2)),
-                  language)
+    return _named(
+        out.assign(date=out["date"].dt.strftime("%Y-%m"), nl_share=(100 * out["nl_share"]).round(2)), language
+    )
 
 
 def eu_totals(totals: pd.DataFrame, language: str | None = None) -> pd.DataFrame:
     """Return the EU-27 points of 2025 with their sources."""
     out = totals[["date", "measure", "value", "unit", "source"]].assign(date=totals["date"].dt.strftime("%Y-%m-%d"))
     # the file's measure codes in words (its unit and source stay as published)
-    out["measure"] = out["measure"].map(lambda code: i18n.gettext(MEASURES[code], language) if code in MEASURES
-                                        else code)
+    out["measure"] = out["measure"].map(
+        lambda code: i18n.gettext(MEASURES[code], language) if code in MEASURES else code
+    )
     return _named(out, language)
 
 
@@ -118,13 +145,27 @@ def statuses(countries: pd.DataFrame, known: pd.DataFrame, language: str | None 
         if geo in found.index:
             r = found.loc[geo]
             name = names.get(geo, r["country"])
-            rows.append({"country": name, "status": r["status"],
-                         "duration_years": "" if pd.isna(r["duration_years"]) else f"{r['duration_years']:g}",
-                         "conditions": r["conditions"],
-                         "applications_from": r["applications_from"], "source": r["source"]})
+            rows.append(
+                {
+                    "country": name,
+                    "status": r["status"],
+                    "duration_years": "" if pd.isna(r["duration_years"]) else f"{r['duration_years']:g}",
+                    "conditions": r["conditions"],
+                    "applications_from": r["applications_from"],
+                    "source": r["source"],
+                }
+            )
         else:
-            rows.append({"country": names[geo], "status": t("unknown", language), "duration_years": "",
-                         "conditions": "", "applications_from": "", "source": ""})
+            rows.append(
+                {
+                    "country": names[geo],
+                    "status": t("unknown", language),
+                    "duration_years": "",
+                    "conditions": "",
+                    "applications_from": "",
+                    "source": "",
+                }
+            )
     return _named(pd.DataFrame(rows).astype(str).replace("nan", ""), language)
 
 
@@ -137,8 +178,9 @@ def stocks_chart(countries: pd.DataFrame, *, language: str | None = None, top: i
     rows = m[m["geo"].isin(keep)].assign(value=lambda d: d["tp_stock"])
     rows = rows.set_index("geo").loc[keep].reset_index()
     rows = rows.assign(country=country_names(rows, language))
-    return lines_chart(rows, series="country", title=t("p06_stocks_chart", language),
-                       y_title=t("persons", language), language=language)
+    return lines_chart(
+        rows, series="country", title=t("p06_stocks_chart", language), y_title=t("persons", language), language=language
+    )
 
 
 def grants_chart(countries: pd.DataFrame, *, language: str | None = None, top: int = 8) -> go.Figure:
@@ -150,16 +192,24 @@ def grants_chart(countries: pd.DataFrame, *, language: str | None = None, top: i
     rows = m[m["geo"].isin(keep)].assign(value=lambda d: d["tp_grants"])
     rows = rows.set_index("geo").loc[keep].reset_index()
     rows = rows.assign(country=country_names(rows, language))
-    return lines_chart(rows, series="country", title=t("p06_grants_chart", language),
-                       y_title=t("persons", language), language=language)
+    return lines_chart(
+        rows, series="country", title=t("p06_grants_chart", language), y_title=t("persons", language), language=language
+    )
 
 
 def share_chart(countries: pd.DataFrame, *, language: str | None = None) -> go.Figure:
     """Draw the Dutch share of the member states' TP stock (complete months only)."""
     share = dutch_share(countries, codes=True)
     rows = pd.DataFrame({"date": share["date"], "value": share["nl_share"], "series": t("p06_share_chart", language)})
-    return lines_chart(rows, series="series", title=t("p06_share_chart", language),
-                       y_title=t("share", language), language=language, percent=True, markers=True)
+    return lines_chart(
+        rows,
+        series="series",
+        title=t("p06_share_chart", language),
+        y_title=t("share", language),
+        language=language,
+        percent=True,
+        markers=True,
+    )
 
 
 def movement_chart(movement: object, *, language: str | None = None) -> go.Figure:
@@ -172,17 +222,22 @@ def movement_summary(movement: object, language: str | None = None) -> pd.DataFr
     import numpy as np
 
     rows = []
-    for key, paths in (("eu_arrivals", movement.arrivals), ("eu_departures", movement.departures),
-                       ("eu_net", movement.arrivals - movement.departures)):
+    for key, paths in (
+        ("eu_arrivals", movement.arrivals),
+        ("eu_departures", movement.departures),
+        ("eu_net", movement.arrivals - movement.departures),
+    ):
         total = paths.sum(axis=1)
         p10, p50, p90 = np.quantile(total, [0.10, 0.50, 0.90])
-        rows.append({"quantity": t(key, language), "median": round(p50, -1), "p10": round(p10, -1),
-                     "p90": round(p90, -1)})
+        rows.append(
+            {"quantity": t(key, language), "median": round(p50, -1), "p10": round(p10, -1), "p90": round(p90, -1)}
+        )
     return _named(pd.DataFrame(rows), language)
 
 
 def movement_parameters(cfg: object, language: str | None = None) -> pd.DataFrame:
     """Return the movement layer's parameters as shown in the report (every one an assumption)."""
+
     def show(d: object) -> str:
         if d.kind == "fixed":
             return f"{d.value:g}"
@@ -190,17 +245,33 @@ def movement_parameters(cfg: object, language: str | None = None) -> pd.DataFram
             return i18n.gettext(N_("uniform {low}-{high}"), language).format(low=f"{d.low:g}", high=f"{d.high:g}")
         if d.kind == "triangular":
             return i18n.gettext(N_("triangular {low} / {mode} / {high}"), language).format(
-                low=f"{d.low:g}", mode=f"{d.mode:g}", high=f"{d.high:g}")
+                low=f"{d.low:g}", mode=f"{d.mode:g}", high=f"{d.high:g}"
+            )
         return d.kind
 
-    rows = [("share_moving", show(cfg.share_moving)), ("months", show(cfg.months)),
-            ("gravity", show(cfg.gravity)), ("unknown_attractiveness", show(cfg.unknown_attractiveness))]
+    rows = [
+        ("share_moving", show(cfg.share_moving)),
+        ("months", show(cfg.months)),
+        ("gravity", show(cfg.gravity)),
+        ("unknown_attractiveness", show(cfg.unknown_attractiveness)),
+    ]
     rows += [(f"status_attractiveness.{g}", show(d)) for g, d in cfg.status_attractiveness.items()]
     rows.append(("scale_to_eu_total", t("yes" if cfg.scale_to_eu_total else "no", language)))
     out = pd.DataFrame(rows, columns=["parameter", "setting"]).assign(source=i18n.gettext("assumption", language))
     return _named(out, language)
 
 
-__all__ = ["BANDS", "dutch_share", "eu_totals", "grants_chart", "latest_by_country", "members",
-           "movement_chart", "movement_parameters", "movement_summary", "share_chart", "statuses",
-           "stocks_chart"]
+__all__ = [
+    "BANDS",
+    "dutch_share",
+    "eu_totals",
+    "grants_chart",
+    "latest_by_country",
+    "members",
+    "movement_chart",
+    "movement_parameters",
+    "movement_summary",
+    "share_chart",
+    "statuses",
+    "stocks_chart",
+]

@@ -31,26 +31,37 @@ def history_points(history: pd.DataFrame, variable: str, *, since: str | None = 
     return rows[["date", "value", "flag"]].sort_values("date").reset_index(drop=True)
 
 
-def population_fan(population: PopulationPaths, history: pd.DataFrame, variable: str, *,
-                   language: str | None = None) -> go.Figure:
+def population_fan(
+    population: PopulationPaths, history: pd.DataFrame, variable: str, *, language: str | None = None
+) -> go.Figure:
     """Fan chart (median, 50/67/95 %) of one forecast variable with its history.
 
     The chart draws where the variable's counts end ("last count"); :func:`capacity.report.figure`
     adds the run's "today" when it is shown, so neither is drawn here.
     """
     unit = t("persons", language) if variable == "registered" else t("persons_per_month", language)
-    fig = fan_chart(population.table(), variable, history=history_points(history, variable),
-                    y_title=unit, language=language)
+    fig = fan_chart(
+        population.table(), variable, history=history_points(history, variable), y_title=unit, language=language
+    )
     return fig
 
 
 #: The inputs whose last observed month the quality box names, and their names.
-_INPUT_NAMES = {"arrivals": N_("arrivals (Eurostat)"), "departures": N_("departures (CBS, cumulative)"),
-                "registered": N_("registered (BRP)")}
+_INPUT_NAMES = {
+    "arrivals": N_("arrivals (Eurostat)"),
+    "departures": N_("departures (CBS, cumulative)"),
+    "registered": N_("registered (BRP)"),
+}
 
 
-def quality_box(population: PopulationPaths, stock: pd.DataFrame, history: pd.DataFrame, *,
-                headline: pd.DataFrame | None = None, language: str | None = None) -> Text:
+def quality_box(
+    population: PopulationPaths,
+    stock: pd.DataFrame,
+    history: pd.DataFrame,
+    *,
+    headline: pd.DataFrame | None = None,
+    language: str | None = None,
+) -> Text:
     """Return the forecast-quality box in plain words (top of report 02).
 
     What is counted, today's nowcast with its 80 % band and the months since the last
@@ -62,8 +73,11 @@ def quality_box(population: PopulationPaths, stock: pd.DataFrame, history: pd.Da
     from capacity.forecast.nowcast import TARGET
     from capacity.forecast.stock import pooled
 
-    lines = [_("**How good is the forecast?**", language), "",
-             _("- The forecast counts those {target}.", language).format(target=_(TARGET, language))]
+    lines = [
+        _("**How good is the forecast?**", language),
+        "",
+        _("- The forecast counts those {target}.", language).format(target=_(TARGET, language)),
+    ]
     today = population.today if population.today is not None else population.jump_off_date
     row = None if headline is None else headline.set_index("key").loc["registered_nowcast"]
     if row is not None:
@@ -74,27 +88,51 @@ def quality_box(population: PopulationPaths, stock: pd.DataFrame, history: pd.Da
     gap = forecast_months(population.jump_off_date, today)
     num = [fmt_value(v, "persons", 100, language) for v in (p50, p10, p90)]
     if gap > 0:
-        lines.append(_("- **Now ({today}): an estimated {median}** registered (80 % band {low} to {high}). The last "
-                       "count is of {last}, {months} months ago: the estimate combines every published count and "
-                       "grows less certain the older they are.", language).format(
-            today=fmt_month(today, language), median=num[0], low=num[1], high=num[2],
-            last=fmt_month(population.jump_off_date, language), months=gap))
+        lines.append(
+            _(
+                "- **Now ({today}): an estimated {median}** registered (80 % band {low} to {high}). The last "
+                "count is of {last}, {months} months ago: the estimate combines every published count and "
+                "grows less certain the older they are.",
+                language,
+            ).format(
+                today=fmt_month(today, language),
+                median=num[0],
+                low=num[1],
+                high=num[2],
+                last=fmt_month(population.jump_off_date, language),
+                months=gap,
+            )
+        )
     score = pooled(stock, 1, 6)
     if score["n"]:
         share = lambda v: fmt_value(v, "share", 0.01, language)  # noqa: E731
         rows = stock[(stock["horizon"] <= 6) & (stock["n"] > 0)]
         flows = rows[rows["n_flows"] > 0]
-        beat = "" if flows.empty else (
-            _(" and better than the flows-only model at every horizon", language)
-            if (flows["skill_flows"] > 0).all() else
-            _(" but not better than the flows-only model at every horizon", language))
-        lines.append(_("- Backtest (1-6 months ahead, each time with the data of then only): the forecast "
-                       "distribution scores {skill} better (CRPS) than a random walk with drift{beat}. The 80 % "
-                       "band held the count in {coverage} of the forecasts (on {counts} counts per horizon; 95 % "
-                       "intervals per horizon from {low} to {high}).", language).format(
-            skill=share(score["skill"]), beat=beat, coverage=share(score["coverage_80"]),
-            counts=int(score["n_counts"]), low=share(float(rows["coverage_80_lo"].min())),
-            high=share(float(rows["coverage_80_hi"].max()))))
+        beat = (
+            ""
+            if flows.empty
+            else (
+                _(" and better than the flows-only model at every horizon", language)
+                if (flows["skill_flows"] > 0).all()
+                else _(" but not better than the flows-only model at every horizon", language)
+            )
+        )
+        lines.append(
+            _(
+                "- Backtest (1-6 months ahead, each time with the data of then only): the forecast "
+                "distribution scores {skill} better (CRPS) than a random walk with drift{beat}. The 80 % "
+                "band held the count in {coverage} of the forecasts (on {counts} counts per horizon; 95 % "
+                "intervals per horizon from {low} to {high}).",
+                language,
+            ).format(
+                skill=share(score["skill"]),
+                beat=beat,
+                coverage=share(score["coverage_80"]),
+                counts=int(score["n_counts"]),
+                low=share(float(rows["coverage_80_lo"].min())),
+                high=share(float(rows["coverage_80_hi"].max())),
+            )
+        )
     else:
         lines.append(_("- Too few published counts to backtest the registered count.", language))
     last_seen = []
@@ -109,8 +147,7 @@ def quality_box(population: PopulationPaths, stock: pd.DataFrame, history: pd.Da
         if month is not None and pd.notna(month):
             last_seen.append(f"{_(name, language)} {fmt_month(month, language)}")
     if last_seen:
-        lines.append(_("- Last observed month of each input: {inputs}.", language).format(
-            inputs="; ".join(last_seen)))
+        lines.append(_("- Last observed month of each input: {inputs}.", language).format(inputs="; ".join(last_seen)))
     return Text("\n".join(lines))
 
 
@@ -128,59 +165,99 @@ def stock_backtest_note(stock: pd.DataFrame, *, language: str | None = None) -> 
     if thin.empty:
         return Text("")
     parts = ", ".join(f"{int(h)} ({int(n)})" for h, n in zip(thin["horizon"], thin["n_counts"], strict=True))
-    return Text(_("Fewer than {thin} distinct counts per horizon; horizon (counts): {horizons}. On so few counts "
-                  "the 95 % interval of the coverage is wide (columns coverage 80 low/high): the CRPS against the "
-                  "benchmarks says more than the coverage.", language).format(thin=THIN, horizons=parts))
+    return Text(
+        _(
+            "Fewer than {thin} distinct counts per horizon; horizon (counts): {horizons}. On so few counts "
+            "the 95 % interval of the coverage is wide (columns coverage 80 low/high): the CRPS against the "
+            "benchmarks says more than the coverage.",
+            language,
+        ).format(thin=THIN, horizons=parts)
+    )
 
 
 def scorecard_summary(scorecard: pd.DataFrame, *, horizons: tuple[int, int] = (1, 6)) -> pd.DataFrame:
     """Return the backtest scorecard averaged over ``horizons``, rounded for display."""
     table = summary(scorecard, horizons=horizons)
-    return table.round({"mae": 4, "mase": 3, "coverage_50": 3, "coverage_80": 3, "coverage_95": 3,
-                        "winkler_80": 4, "weight": 3, "mase_rel_naive": 3})
+    return table.round(
+        {
+            "mae": 4,
+            "mase": 3,
+            "coverage_50": 3,
+            "coverage_80": 3,
+            "coverage_95": 3,
+            "winkler_80": 4,
+            "weight": 3,
+            "mase_rel_naive": 3,
+        }
+    )
 
 
-def scorecard_chart(scorecard: pd.DataFrame, *, series: str = "arrivals", metric: str = "mase",
-                    language: str | None = None) -> go.Figure:
+def scorecard_chart(
+    scorecard: pd.DataFrame, *, series: str = "arrivals", metric: str = "mase", language: str | None = None
+) -> go.Figure:
     """Line chart of a backtest metric by horizon, one line per model (ensemble bold)."""
     rows = scorecard[scorecard["series"] == series]
     fig = go.Figure()
     for model, d in rows.groupby("model", sort=False):
         bold = model == "ensemble"
-        fig.add_trace(go.Scatter(x=d["h"], y=d[metric], mode="lines+markers", name=model,
-                                 line={"width": 4 if bold else 1.5}))
+        fig.add_trace(
+            go.Scatter(x=d["h"], y=d[metric], mode="lines+markers", name=model, line={"width": 4 if bold else 1.5})
+        )
     if metric.startswith("coverage_"):
         nominal = int(metric.split("_")[1]) / 100
         share = percent(fmt_number(100 * nominal, language), language)
-        fig.add_hline(y=nominal, line_dash="dash", line_color="gray",
-                      annotation_text=f"{t('target', language)} {share}")
+        fig.add_hline(
+            y=nominal, line_dash="dash", line_color="gray", annotation_text=f"{t('target', language)} {share}"
+        )
         fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
-    fig.update_layout(title=f"{t(series, language)}: "
-                            f"{t(metric, language)}",
-                      xaxis_title=t("horizon", language), template=LIGHT, height=400,
-                      legend={"orientation": "h", "y": -0.2})
+    fig.update_layout(
+        title=f"{t(series, language)}: {t(metric, language)}",
+        xaxis_title=t("horizon", language),
+        template=LIGHT,
+        height=400,
+        legend={"orientation": "h", "y": -0.2},
+    )
     return fig
 
 
-def scenario_comparison(tables: dict[str, pd.DataFrame], *, variable: str = "registered",
-                        language: str | None = None) -> go.Figure:
+def scenario_comparison(
+    tables: dict[str, pd.DataFrame], *, variable: str = "registered", language: str | None = None
+) -> go.Figure:
     """Median and 80 % band of ``variable`` per scenario (tables in the quantile contract)."""
     fig = go.Figure()
     palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
     for i, (name, table) in enumerate(tables.items()):
         rows = table[table["variable"] == variable].sort_values("date")
         colour = palette[i % len(palette)]
-        rgb = tuple(int(colour[k:k + 2], 16) for k in (1, 3, 5))
-        fig.add_trace(go.Scatter(x=rows["date"], y=rows["q0.90"], mode="lines", line={"width": 0},
-                                 showlegend=False, hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=rows["date"], y=rows["q0.10"], mode="lines", line={"width": 0},
-                                 fill="tonexty", fillcolor=f"rgba{(*rgb, 0.12)}", showlegend=False,
-                                 hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=rows["date"], y=rows["q0.50"], mode="lines", name=name,
-                                 line={"color": colour, "width": 2.5}))
+        rgb = tuple(int(colour[k : k + 2], 16) for k in (1, 3, 5))
+        fig.add_trace(
+            go.Scatter(
+                x=rows["date"], y=rows["q0.90"], mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip"
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=rows["date"],
+                y=rows["q0.10"],
+                mode="lines",
+                line={"width": 0},
+                fill="tonexty",
+                fillcolor=f"rgba{(*rgb, 0.12)}",
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+        fig.add_trace(
+            go.Scatter(x=rows["date"], y=rows["q0.50"], mode="lines", name=name, line={"color": colour, "width": 2.5})
+        )
     unit = t("persons", language) if variable == "registered" else t("persons_per_month", language)
-    fig.update_layout(title=t(f"scenario_compare_{variable}", language), template=LIGHT,
-                      height=450, yaxis_title=unit, legend={"orientation": "h", "y": -0.15})
+    fig.update_layout(
+        title=t(f"scenario_compare_{variable}", language),
+        template=LIGHT,
+        height=450,
+        yaxis_title=unit,
+        legend={"orientation": "h", "y": -0.15},
+    )
     return fig
 
 
@@ -189,15 +266,44 @@ def assumptions_table(scn: Scenario) -> pd.DataFrame:
     rows = []
     for s in scn.forecast.shocks:
         size = s.size.model_dump(exclude_none=True)
-        rows.append({"item": s.name, "target": s.target, "start": f"{s.start:%Y-%m}",
-                     "shape": s.shape, "duration_months": s.duration_months, "kind": s.kind,
-                     "size": ", ".join(f"{k}={v}" for k, v in size.items()), "source": s.source})
+        rows.append(
+            {
+                "item": s.name,
+                "target": s.target,
+                "start": f"{s.start:%Y-%m}",
+                "shape": s.shape,
+                "duration_months": s.duration_months,
+                "kind": s.kind,
+                "size": ", ".join(f"{k}={v}" for k, v in size.items()),
+                "source": s.source,
+            }
+        )
     for a in scn.meta.assumptions:
-        rows.append({"item": "assumption", "target": "", "start": "", "shape": "", "duration_months": None,
-                     "kind": "", "size": "", "source": a})
+        rows.append(
+            {
+                "item": "assumption",
+                "target": "",
+                "start": "",
+                "shape": "",
+                "duration_months": None,
+                "kind": "",
+                "size": "",
+                "source": a,
+            }
+        )
     if not rows:
-        rows.append({"item": "baseline", "target": "", "start": "", "shape": "", "duration_months": None,
-                     "kind": "", "size": "", "source": "no shocks: the war goes on as in the data"})
+        rows.append(
+            {
+                "item": "baseline",
+                "target": "",
+                "start": "",
+                "shape": "",
+                "duration_months": None,
+                "kind": "",
+                "size": "",
+                "source": "no shocks: the war goes on as in the data",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -209,10 +315,17 @@ def data_status(history: pd.DataFrame, population: PopulationPaths) -> pd.DataFr
         observed = have[have["flag"] == "observed"]
         last = have["date"].max()
         last_obs = observed["date"].max() if not observed.empty else pd.NaT
-        rows.append({"series": var, "last_month_with_value": last, "last_observed_month": last_obs,
-                     "flags": ", ".join(sorted(have["flag"].unique())),
-                     "forecast_not_data_from": (last + pd.offsets.MonthBegin(1)) if var != "registered"
-                     else population.dates[0]})
+        rows.append(
+            {
+                "series": var,
+                "last_month_with_value": last,
+                "last_observed_month": last_obs,
+                "flags": ", ".join(sorted(have["flag"].unique())),
+                "forecast_not_data_from": (last + pd.offsets.MonthBegin(1))
+                if var != "registered"
+                else population.dates[0],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -225,15 +338,28 @@ def departures_check(history: pd.DataFrame, population: PopulationPaths) -> pd.D
     hist = history[(history["variable"] == "departures") & history["date"].between("2024-05-01", "2024-10-01")]
     dep = population.departures
     first6 = dep[:, :6].mean(axis=1)
-    return pd.DataFrame([
-        {"fact": "departed 1 May - 1 Nov 2024, per month (CBS via monitor report)", "published": 8215 / 6,
-         "model": float(hist["value"].mean()) if not hist.empty else np.nan,
-         "note": "history series (CBS counts spread over months)"},
-        {"fact": "departures per month, first 6 forecast months (median of paths)", "published": 8215 / 6,
-         "model": float(np.median(first6)), "note": "rate x registered; larger stock than in 2024"},
-        {"fact": "registered at jump-off (BRP)", "published": population.jump_off_registered,
-         "model": population.jump_off_registered, "note": f"{population.jump_off_date:%Y-%m}, paths start here"},
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "fact": "departed 1 May - 1 Nov 2024, per month (CBS via monitor report)",
+                "published": 8215 / 6,
+                "model": float(hist["value"].mean()) if not hist.empty else np.nan,
+                "note": "history series (CBS counts spread over months)",
+            },
+            {
+                "fact": "departures per month, first 6 forecast months (median of paths)",
+                "published": 8215 / 6,
+                "model": float(np.median(first6)),
+                "note": "rate x registered; larger stock than in 2024",
+            },
+            {
+                "fact": "registered at jump-off (BRP)",
+                "published": population.jump_off_registered,
+                "model": population.jump_off_registered,
+                "note": f"{population.jump_off_date:%Y-%m}, paths start here",
+            },
+        ]
+    )
 
 
 def scenario_long(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -247,34 +373,48 @@ def departure_rate_table(population: PopulationPaths) -> pd.DataFrame:
     """Quantile table of the departure rate implied by the paths (departures / registered[t-1], share)."""
     from capacity.quantiles import summarise
 
-    previous = np.concatenate([np.full((population.n_paths, 1), population.jump_off_registered),
-                               population.registered[:, :-1]], axis=1)
-    rate = np.divide(population.departures, previous, out=np.zeros_like(population.departures),
-                     where=previous > 0)  # no one left to depart: a rate of 0, not NaN
+    previous = np.concatenate(
+        [np.full((population.n_paths, 1), population.jump_off_registered), population.registered[:, :-1]], axis=1
+    )
+    rate = np.divide(
+        population.departures, previous, out=np.zeros_like(population.departures), where=previous > 0
+    )  # no one left to depart: a rate of 0, not NaN
     return summarise(rate, population.dates, "departure_rate")
 
 
-def departure_rate_history(history: pd.DataFrame, *, denominator: str = "registered",
-                           since: str = "2022-09-01") -> pd.DataFrame:
+def departure_rate_history(
+    history: pd.DataFrame, *, denominator: str = "registered", since: str = "2022-09-01"
+) -> pd.DataFrame:
     """Return ``date, value`` of the historical departure rate the models fit (share per month)."""
     rate = forecast.departure_rate(history, denominator=denominator).dropna()
     rate = rate[rate.index >= pd.Timestamp(since)]
     return pd.DataFrame({"date": rate.index, "value": rate.to_numpy()})
 
 
-def departure_rate_fan(population: PopulationPaths, history: pd.DataFrame, *, denominator: str = "registered",
-                       language: str | None = None) -> go.Figure:
+def departure_rate_fan(
+    population: PopulationPaths, history: pd.DataFrame, *, denominator: str = "registered", language: str | None = None
+) -> go.Figure:
     """Fan chart of the monthly departure rate (share of the registered population)."""
-    return fan_chart(departure_rate_table(population), "departure_rate", title=t("departure_rate", language),
-                     history=departure_rate_history(history, denominator=denominator),
-                     y_title=t("departure_rate", language), language=language, percent=True)
+    return fan_chart(
+        departure_rate_table(population),
+        "departure_rate",
+        title=t("departure_rate", language),
+        history=departure_rate_history(history, denominator=denominator),
+        y_title=t("departure_rate", language),
+        language=language,
+        percent=True,
+    )
 
 
 def identity_text(population: PopulationPaths, *, language: str | None = None) -> Text:
     """Say that the stock identity holds on every path, with its largest breach in persons."""
-    return Text(_("The stock identity (registered = last month + arrivals − departures + residual) holds on every "
-                  "path: the largest breach is {breach} persons.", language).format(
-        breach=fmt_number(population.identity_error(), language, 0)))
+    return Text(
+        _(
+            "The stock identity (registered = last month + arrivals − departures + residual) holds on every "
+            "path: the largest breach is {breach} persons.",
+            language,
+        ).format(breach=fmt_number(population.identity_error(), language, 0))
+    )
 
 
 #: Legend names of the published sources of the registered count.
@@ -286,8 +426,9 @@ _SOURCE_NAMES: dict[str, str] = {
 }
 
 
-def nowcast_sources_chart(history: pd.DataFrame, cfg: ForecastConfig, *, headline: pd.DataFrame | None = None,
-                          language: str | None = None) -> go.Figure:
+def nowcast_sources_chart(
+    history: pd.DataFrame, cfg: ForecastConfig, *, headline: pd.DataFrame | None = None, language: str | None = None
+) -> go.Figure:
     """Chart every source's published counts with the nowcast's smoothed level and its 80 % band.
 
     The level and band are the state-space model's (:func:`capacity.forecast.population.fit_stock_nowcast`):
@@ -324,19 +465,20 @@ def nowcast_sources_chart(history: pd.DataFrame, cfg: ForecastConfig, *, headlin
     band = t("band", language, p=80)
     traces = [
         go.Scatter(x=x, y=hi, mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip"),
-        go.Scatter(x=x, y=lo, mode="lines", line={"width": 0}, fill="tonexty", fillcolor="rgba(31,119,180,0.25)",
-                   name=band),
+        go.Scatter(
+            x=x, y=lo, mode="lines", line={"width": 0}, fill="tonexty", fillcolor="rgba(31,119,180,0.25)", name=band
+        ),
         go.Scatter(x=x, y=mid, mode="lines", line={"color": "rgb(31,119,180)"}, name=_("Nowcast (median)", language)),
     ]
     start = pd.Timestamp(cfg.fit_start)
     counts = stock_counts(history)
     counts = counts[pd.to_datetime(counts["date"]) >= start]
-    source = np.where((counts["series"] == "table_press") & (counts["value"] % 1000 == 0), "press_rounded",
-                      counts["series"])
+    source = np.where(
+        (counts["series"] == "table_press") & (counts["value"] % 1000 == 0), "press_rounded", counts["series"]
+    )
     eurostat = observed(history, "tp_stock")
     eurostat = eurostat[eurostat.index >= start]
-    symbols = {"rtb_letter": "diamond", "table_press": "circle", "press_rounded": "circle-open",
-               "eurostat": "x"}
+    symbols = {"rtb_letter": "diamond", "table_press": "circle", "press_rounded": "circle-open", "eurostat": "x"}
     n = {}
     for name in SOURCES:
         if name == "eurostat":
@@ -346,12 +488,19 @@ def nowcast_sources_chart(history: pd.DataFrame, cfg: ForecastConfig, *, headlin
             days, values = pd.to_datetime(pick["date"]), pick["value"].to_numpy()
         n[name] = len(values)
         if n[name]:
-            traces.append(go.Scatter(x=[d.strftime("%Y-%m-%d") for d in days], y=values, mode="markers",
-                                     marker={"symbol": symbols[name], "size": 8},
-                                     name=_(_SOURCE_NAMES[name], language)))
+            traces.append(
+                go.Scatter(
+                    x=[d.strftime("%Y-%m-%d") for d in days],
+                    y=values,
+                    mode="markers",
+                    marker={"symbol": symbols[name], "size": 8},
+                    name=_(_SOURCE_NAMES[name], language),
+                )
+            )
     fig = go.Figure(traces)
-    fig.update_layout(_base_layout(_("Registered: every published count and the nowcast", language),
-                                   t("persons", language)))
+    fig.update_layout(
+        _base_layout(_("Registered: every published count and the nowcast", language), t("persons", language))
+    )
     last = model.last_month
     shape, note = _observed_end(last.strftime("%Y-%m-%d"), language)
     fig.add_shape(shape)
@@ -365,15 +514,28 @@ def nowcast_sources_chart(history: pd.DataFrame, cfg: ForecastConfig, *, headlin
     else:
         now = [mid[-1], lo[-1], hi[-1]]
     fnow = [fmt_value(v, "persons", 100, language) for v in now]
-    summary = _("Published counts since {since}: {letters} from the ministry letters, {table} from the table, "
-                "{rounded} rounded press figures and {eurostat} months of Eurostat (holders of temporary "
-                "protection: a different count that runs apart from the register). At the last count ({last}) the "
-                "model estimates {median} (80 % band {low} to {high}); today ({today}) {now} ({now_low} to "
-                "{now_high}): the band widens as the last count ages.", language).format(
-        since=fmt_month(start, language), letters=n["rtb_letter"], table=n["table_press"],
-        rounded=n["press_rounded"], eurostat=n["eurostat"], last=fmt_month(last, language), median=fmt[0],
-        low=fmt[1], high=fmt[2], today=fmt_month(today, language), now=fnow[0], now_low=fnow[1],
-        now_high=fnow[2])
+    summary = _(
+        "Published counts since {since}: {letters} from the ministry letters, {table} from the table, "
+        "{rounded} rounded press figures and {eurostat} months of Eurostat (holders of temporary "
+        "protection: a different count that runs apart from the register). At the last count ({last}) the "
+        "model estimates {median} (80 % band {low} to {high}); today ({today}) {now} ({now_low} to "
+        "{now_high}): the band widens as the last count ages.",
+        language,
+    ).format(
+        since=fmt_month(start, language),
+        letters=n["rtb_letter"],
+        table=n["table_press"],
+        rounded=n["press_rounded"],
+        eurostat=n["eurostat"],
+        last=fmt_month(last, language),
+        median=fmt[0],
+        low=fmt[1],
+        high=fmt[2],
+        today=fmt_month(today, language),
+        now=fnow[0],
+        now_low=fnow[1],
+        now_high=fnow[2],
+    )
     fig.update_layout(meta={"summary": summary})
     return _dates_in(fig, language)
 

@@ -95,16 +95,20 @@ SMALL_COUNT = 10
 
 
 def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "") or (
-        not isinstance(value, str) and pd.isna(value))
+    return (
+        value is None
+        or (isinstance(value, str) and value.strip() == "")
+        or (not isinstance(value, str) and pd.isna(value))
+    )
 
 
 def _decimals(step: float) -> int:
     return max(0, -math.floor(math.log10(step) + 1e-9))
 
 
-def fmt_value(value: Any, unit: str, rounding: float | None = None, language: str | None = None, *,
-              small: bool = False) -> str:
+def fmt_value(
+    value: Any, unit: str, rounding: float | None = None, language: str | None = None, *, small: bool = False
+) -> str:
     """Format a figure the one way every table, caption, hover text and text alternative prints it.
 
     Rounds to the step ``rounding`` (in ``unit``; default 1, or 0.001 for shares), then by unit:
@@ -173,8 +177,9 @@ def _euros(value: float, step: float, language: str | None) -> str:
     return i18n.gettext(EURO, language).format(number=fmt_number(rounded, language, _decimals(step)))
 
 
-def fmt_range(low: Any, high: Any, unit: str, rounding: float | None = None, language: str | None = None, *,
-              small: bool = False) -> str:
+def fmt_range(
+    low: Any, high: Any, unit: str, rounding: float | None = None, language: str | None = None, *, small: bool = False
+) -> str:
     """Format a range of one unit, ``5,400 to 5,600`` / ``5.400 tot 5.600``, the way :func:`fmt_value` prints each end.
 
     Equal ends print once (never "5 to 5"). With ``small`` (a municipal page) counts below 10
@@ -188,8 +193,9 @@ def fmt_range(low: Any, high: Any, unit: str, rounding: float | None = None, lan
     return i18n.gettext(RANGE, language).format(low=lo, high=hi)
 
 
-def fmt_headline(row: Mapping[str, Any], language: str | None = None, field: str = "value", *,
-                 small: bool = False) -> str:
+def fmt_headline(
+    row: Mapping[str, Any], language: str | None = None, field: str = "value", *, small: bool = False
+) -> str:
     """Format one column (``value``, ``p10`` or ``p90``) of a headline-table row.
 
     A figure without a band (a scalar) shows ``–`` for ``p10``/``p90``, whatever its unit.

@@ -29,8 +29,9 @@ def assignments(source: str) -> dict[str, ast.expr | None]:
     """
     found: dict[str, ast.expr | None] = {}
     for node in ast.parse(source).body:
-        targets = node.targets if isinstance(node, ast.Assign) else (
-            [node.target] if isinstance(node, ast.AnnAssign) else [])
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else ([node.target] if isinstance(node, ast.AnnAssign) else [])
+        )
         for target in targets:
             if isinstance(target, ast.Name):
                 found[target.id] = node.value
@@ -55,8 +56,10 @@ def unknown_parameters(declared: Sequence[str], injected: dict[str, str]) -> lis
             continue
         close = difflib.get_close_matches(name, known, n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
-        lines.append(f"parameter {name} = {value} is not declared in this notebook's parameters "
-                     f"cell (known: {', '.join(known) or '-'}){hint}")
+        lines.append(
+            f"parameter {name} = {value} is not declared in this notebook's parameters "
+            f"cell (known: {', '.join(known) or '-'}){hint}"
+        )
     return lines
 
 

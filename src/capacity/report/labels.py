@@ -108,8 +108,9 @@ _BACKLOG: dict[str, str] = {
     "backlog_end": N_("Pending at 31 December (persons)"),
     "penalties_title": N_("Penalty exposure by calendar year and stream (EUR)"),
     "dtv_caseload": N_("DT&V caseload from the cohort"),
-    "shelter_entitled": N_("Persons in continuing asylum cases entitled to reception (pending, appeal, departure "
-                           "term)"),
+    "shelter_entitled": N_(
+        "Persons in continuing asylum cases entitled to reception (pending, appeal, departure term)"
+    ),
     "permits_pending": N_("Transitiedocumenten waiting to be issued (cases)"),
     "late_cum": N_("Late decisions, cumulative"),
     "penalty_cum": N_("Penalties, cumulative (EUR)"),

@@ -17,10 +17,17 @@ __all__ = ["LEDGER_KEYS", "ledger_chart"]
 
 #: The ledger's figures of the headline table, in report order.
 LEDGER_KEYS = (
-    "backlog_cohort_persons", "backlog_continuing_persons", "ledger_coa_intake_tpd_month",
-    "ledger_in_coa_peak", "backlog_permits_issued_total", "ledger_document_holders_in_shelter_12m",
-    "ledger_post_tpd_asylum_12m", "ledger_document_expiry_holders", "ledger_expired_work_study",
-    "ledger_expired_asylum", "ledger_expired_no_status",
+    "backlog_cohort_persons",
+    "backlog_continuing_persons",
+    "ledger_coa_intake_tpd_month",
+    "ledger_in_coa_peak",
+    "backlog_permits_issued_total",
+    "ledger_document_holders_in_shelter_12m",
+    "ledger_post_tpd_asylum_12m",
+    "ledger_document_expiry_holders",
+    "ledger_expired_work_study",
+    "ledger_expired_asylum",
+    "ledger_expired_no_status",
 )
 
 
@@ -36,13 +43,33 @@ def ledger_chart(ledger: Ledger | None, *, language: str | None = None) -> go.Fi
         fig.update_layout(title=t("ledger_none", language), template=LIGHT, height=200)
         return fig
     for state, values in ledger.stocks.items():
-        fig.add_trace(go.Scatter(x=ledger.dates, y=np.mean(values, axis=0), stackgroup="one", mode="lines",
-                                 line={"width": 0.5}, name=t(f"ledger_{state}", language)))
+        fig.add_trace(
+            go.Scatter(
+                x=ledger.dates,
+                y=np.mean(values, axis=0),
+                stackgroup="one",
+                mode="lines",
+                line={"width": 0.5},
+                name=t(f"ledger_{state}", language),
+            )
+        )
     if ledger.expiry_index < len(ledger.dates):
         when = pd.Timestamp(ledger.dates[ledger.expiry_index])
         fig.add_vline(x=when, line={"dash": "dot", "color": "#444"})
-        fig.add_annotation(x=when, y=1.0, yref="paper", text=t("ledger_document_expires", language),
-                           showarrow=False, xanchor="left", yanchor="bottom")
-    fig.update_layout(title=t("ledger_title", language), template=LIGHT, yaxis_title=t("persons", language),
-                      height=520, legend={"orientation": "h", "y": -0.2})
+        fig.add_annotation(
+            x=when,
+            y=1.0,
+            yref="paper",
+            text=t("ledger_document_expires", language),
+            showarrow=False,
+            xanchor="left",
+            yanchor="bottom",
+        )
+    fig.update_layout(
+        title=t("ledger_title", language),
+        template=LIGHT,
+        yaxis_title=t("persons", language),
+        height=520,
+        legend={"orientation": "h", "y": -0.2},
+    )
     return fig

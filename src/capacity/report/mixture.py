@@ -128,8 +128,13 @@ def _zero_before_start(tables: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataF
     return out
 
 
-def mixture_table(tables: Mapping[str, pd.DataFrame], weights: Mapping[str, float | None],
-                  *, variables: tuple[str, ...] | None = None, zero_before_start: bool = False) -> pd.DataFrame:
+def mixture_table(
+    tables: Mapping[str, pd.DataFrame],
+    weights: Mapping[str, float | None],
+    *,
+    variables: tuple[str, ...] | None = None,
+    zero_before_start: bool = False,
+) -> pd.DataFrame:
     """Return the weighted mixture of several scenarios' quantile tables.
 
     Args:
@@ -154,8 +159,7 @@ def mixture_table(tables: Mapping[str, pd.DataFrame], weights: Mapping[str, floa
     names = list(w)
     if zero_before_start:
         tables = _zero_before_start({n: tables[n] for n in names})
-    keyed = {n: tables[n].assign(date=pd.to_datetime(tables[n]["date"])).set_index(["date", "variable"])
-             for n in names}
+    keyed = {n: tables[n].assign(date=pd.to_datetime(tables[n]["date"])).set_index(["date", "variable"]) for n in names}
     common = None
     for n in names:
         idx = keyed[n].index
@@ -170,15 +174,22 @@ def mixture_table(tables: Mapping[str, pd.DataFrame], weights: Mapping[str, floa
         if not np.isfinite(rows).all():
             continue  # an undefined month (e.g. occupancy without places) stays undefined
         q = mixture_quantiles(rows, ws, nonnegative=bool((rows >= 0).all()))
-        records.append({"date": key[0], "variable": key[1], "mean": float(ws @ means),
-                        **dict(zip(QUANTILE_COLUMNS, q, strict=True))})
+        records.append(
+            {
+                "date": key[0],
+                "variable": key[1],
+                "mean": float(ws @ means),
+                **dict(zip(QUANTILE_COLUMNS, q, strict=True)),
+            }
+        )
     out = pd.DataFrame.from_records(records, columns=list(CONTRACT_COLUMNS))
     out.attrs["weights"] = w
     return check_contract(out)
 
 
-def capacity_over_mixture(table: pd.DataFrame, variable: str, *,
-                          probability: float = CAPACITY_PROBABILITY) -> dict[str, object]:
+def capacity_over_mixture(
+    table: pd.DataFrame, variable: str, *, probability: float = CAPACITY_PROBABILITY
+) -> dict[str, object]:
     """Return the capacity that holds with ``probability`` in every month over the weighted futures.
 
     The capacity is the largest monthly mixture quantile at ``probability``: in each month
@@ -201,12 +212,17 @@ def capacity_over_mixture(table: pd.DataFrame, variable: str, *,
     if rows.empty:
         return {"variable": variable, "probability": probability, "capacity": float("nan"), "month": None}
     top = rows.loc[rows[column].idxmax()]
-    return {"variable": variable, "probability": probability, "capacity": float(top[column]),
-            "month": pd.Timestamp(top["date"]).strftime("%Y-%m")}
+    return {
+        "variable": variable,
+        "probability": probability,
+        "capacity": float(top[column]),
+        "month": pd.Timestamp(top["date"]).strftime("%Y-%m"),
+    }
 
 
-def expected_total(tables: Mapping[str, pd.DataFrame], weights: Mapping[str, float | None],
-                   variable: str) -> dict[str, float]:
+def expected_total(
+    tables: Mapping[str, pd.DataFrame], weights: Mapping[str, float | None], variable: str
+) -> dict[str, float]:
     """Return the expected sum over months of a flow (e.g. ``penalty_eur``), per scenario and weighted.
 
     The expectation of a sum is the sum of the monthly means, so the scenario tables' ``mean``

@@ -21,10 +21,15 @@ from capacity.report.shelter import _pct, month_label
 from capacity.shelter import ShelterResult
 
 __all__ = [
-    "municipality_answer_nl", "municipality_chart_nl", "municipality_compare_nl", "municipality_exits_nl",
-    "municipality_exits_text_nl", "municipality_table_nl", "municipality_text_nl", "reliability_nl",
+    "municipality_answer_nl",
+    "municipality_chart_nl",
+    "municipality_compare_nl",
+    "municipality_exits_nl",
+    "municipality_exits_text_nl",
+    "municipality_table_nl",
+    "municipality_text_nl",
+    "reliability_nl",
 ]
-
 
 
 def _(text: str) -> str:
@@ -38,9 +43,13 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 #: Column names of the monthly exits after the TPD (``tables/municipal_exits.csv``), in Dutch.
-EXIT_LABELS_NL = {"to_home": _("to a home"), "to_asylum_reception": _("to asylum reception (COA)"),
-                  "abroad": _("abroad"), "to_fallback": _("to the national fallback option"),
-                  "to_no_accommodation": _("without accommodation")}
+EXIT_LABELS_NL = {
+    "to_home": _("to a home"),
+    "to_asylum_reception": _("to asylum reception (COA)"),
+    "abroad": _("abroad"),
+    "to_fallback": _("to the national fallback option"),
+    "to_no_accommodation": _("without accommodation"),
+}
 
 
 def _step(value: float) -> float:
@@ -104,8 +113,9 @@ def _var(table: pd.DataFrame, variable: str) -> pd.DataFrame:
     return table[table["variable"] == variable].set_index("date")
 
 
-def municipality_answer_nl(local_table: pd.DataFrame, housing_national: pd.DataFrame, row: pd.Series,
-                           result: ShelterResult) -> Text:
+def municipality_answer_nl(
+    local_table: pd.DataFrame, housing_national: pd.DataFrame, row: pd.Series, result: ShelterResult
+) -> Text:
     """Answer the council's question first, in Dutch: peak need and its month, first month short, range, housing task.
 
     Reads the municipality's quantile tables (its share of the national paths): the peak of
@@ -140,38 +150,69 @@ def municipality_answer_nl(local_table: pd.DataFrame, housing_national: pd.DataF
         lo, hi, mid = demand["q0.10"], demand["q0.90"], needed.loc[peak_month]
         low, high = lo / result.cfg.target_occupancy, hi / result.cfg.target_occupancy
         point = _between(low, high, bold=True) if thin else f"**{n(mid)}**"
-        lines.append(_("- **Highest need for places** before the TPD ends: {places} places in **{month}** "
-                       "(occupancy at or below {target} with {chance} probability; the municipality's share of "
-                       "the national figure); then {range} people need a place (in 80 % of the "
-                       "simulations).").format(places=point, month=month_label(peak_month, "nl"), chance=chance,
-                                               target=_pct(result.cfg.target_occupancy, "nl", 0),
-                                               range=_range_nl(lo, hi)))
+        lines.append(
+            _(
+                "- **Highest need for places** before the TPD ends: {places} places in **{month}** "
+                "(occupancy at or below {target} with {chance} probability; the municipality's share of "
+                "the national figure); then {range} people need a place (in 80 % of the "
+                "simulations)."
+            ).format(
+                places=point,
+                month=month_label(peak_month, "nl"),
+                chance=chance,
+                target=_pct(result.cfg.target_occupancy, "nl", 0),
+                range=_range_nl(lo, hi),
+            )
+        )
     unmet = _var(local_table, "unmet_demand")
     short = unmet[unmet["q0.50"] >= 1]
     risky = unmet[unmet["q0.90"] >= 1]
-    tail = (_(" In the worst 10 % of the simulations there is a shortage, first in {month}.").format(
-        month=month_label(risky.index[0], "nl")) if not risky.empty else "")
-    lines.append(_("- **First month with a shortage** (median): ")
-                 + (f"**{month_label(short.index[0], 'nl')}**." if not short.empty else
-                    _("**none** within the horizon: demand is expected to stay within the places."))
-                 + tail)
+    tail = (
+        _(" In the worst 10 % of the simulations there is a shortage, first in {month}.").format(
+            month=month_label(risky.index[0], "nl")
+        )
+        if not risky.empty
+        else ""
+    )
+    lines.append(
+        _("- **First month with a shortage** (median): ")
+        + (
+            f"**{month_label(short.index[0], 'nl')}**."
+            if not short.empty
+            else _("**none** within the horizon: demand is expected to stay within the places.")
+        )
+        + tail
+    )
     if housing.empty:
         lines.append(_("- **Housing task after the TPD**: the TPD ends after the horizon of this forecast."))
     else:
         new = _var(housing, "housing_task_new").iloc[0]
         stock = _var(housing, "housing_task")
         peak = stock["q0.50"].idxmax()
-        first = (_between(new["q0.10"], new["q0.90"]) if thin
-                 else _("**{median}** ({range})").format(median=n(new["q0.50"]),
-                                                         range=_range_nl(new["q0.10"], new["q0.90"])))
-        lines.append(_("- **Housing task after the TPD** ({month}): {first} people must move from shelter to "
-                       "other housing in that first month; at the peak ({peak}) they are {range}.").format(
-            month=month_label(housing["date"].min(), "nl"), first=first, peak=month_label(peak, "nl"),
-            range=_range_nl(stock.loc[peak, "q0.10"], stock.loc[peak, "q0.90"])))
+        first = (
+            _between(new["q0.10"], new["q0.90"])
+            if thin
+            else _("**{median}** ({range})").format(median=n(new["q0.50"]), range=_range_nl(new["q0.10"], new["q0.90"]))
+        )
+        lines.append(
+            _(
+                "- **Housing task after the TPD** ({month}): {first} people must move from shelter to "
+                "other housing in that first month; at the peak ({peak}) they are {range}."
+            ).format(
+                month=month_label(housing["date"].min(), "nl"),
+                first=first,
+                peak=month_label(peak, "nl"),
+                range=_range_nl(stock.loc[peak, "q0.10"], stock.loc[peak, "q0.90"]),
+            )
+        )
     if thin:
         least = fmt_number(result.cfg.reliability_min_persons, "nl")
-        lines += ["", _("*Uncertain figure: an estimated fewer than {least} people in shelter; hence only a "
-                        "range.*").format(least=least)]
+        lines += [
+            "",
+            _("*Uncertain figure: an estimated fewer than {least} people in shelter; hence only a range.*").format(
+                least=least
+            ),
+        ]
     return Text("\n".join(lines))
 
 
@@ -188,48 +229,88 @@ def municipality_text_nl(row: pd.Series, national: dict, result: ShelterResult) 
     when = month_label(national["date"], "nl")
     unmet = round(row["unmet_demand"])
     lines = [
-        _("**{name}** ({code}, province {province}) has {population} inhabitants: {share} of the Netherlands. "
-          "By that allocation key (share of the population, as in the Dispersal Act and the housing target for "
-          "status holders) the municipality gets that part of the national task.").format(
-            name=row["name"], code=row["code"], province=row["province"],
-            population=fmt_number(row["population"], "nl"), share=_share_nl(row["share"])),
+        _(
+            "**{name}** ({code}, province {province}) has {population} inhabitants: {share} of the Netherlands. "
+            "By that allocation key (share of the population, as in the Dispersal Act and the housing target for "
+            "status holders) the municipality gets that part of the national task."
+        ).format(
+            name=row["name"],
+            code=row["code"],
+            province=row["province"],
+            population=fmt_number(row["population"], "nl"),
+            share=_share_nl(row["share"]),
+        ),
         "",
-        _("- **At the last national count** ({month}): an expected {in_shelter} people in shelter in {places} "
-          "places ").format(month=month_label(result.jump_off_date, "nl"), in_shelter=n(row["in_shelter_now"]),
-                            places=n(row["places_now"]))
-        + (_("(own reported number of places).") if row["places_source"] == "known"
-           else _("(allocated; municipal numbers are not published).")),
-        _("- **In {month}**, {months} months after that count (median): {demand} people need a place, against "
-          "{places} places; ").format(month=when, months=months_between(result.jump_off_date, national["date"]),
-                                      demand=n(row["demand"]), places=n(row["places"]))
-        + (_("everyone is expected to find a place.") if unmet == 0 else
-           ngettext("{n} of them is expected to find no place (turned away or on the waiting list).",
-                    "{n} of them are expected to find no place (turned away or on the waiting list).",
-                    max(unmet, SMALL_COUNT)).format(n=n(row["unmet_demand"]))),  # "minder dan 10 ... vinden"
+        _(
+            "- **At the last national count** ({month}): an expected {in_shelter} people in shelter in {places} places "
+        ).format(
+            month=month_label(result.jump_off_date, "nl"),
+            in_shelter=n(row["in_shelter_now"]),
+            places=n(row["places_now"]),
+        )
+        + (
+            _("(own reported number of places).")
+            if row["places_source"] == "known"
+            else _("(allocated; municipal numbers are not published).")
+        ),
+        _(
+            "- **In {month}**, {months} months after that count (median): {demand} people need a place, against "
+            "{places} places; "
+        ).format(
+            month=when,
+            months=months_between(result.jump_off_date, national["date"]),
+            demand=n(row["demand"]),
+            places=n(row["places"]),
+        )
+        + (
+            _("everyone is expected to find a place.")
+            if unmet == 0
+            else ngettext(
+                "{n} of them is expected to find no place (turned away or on the waiting list).",
+                "{n} of them are expected to find no place (turned away or on the waiting list).",
+                max(unmet, SMALL_COUNT),
+            ).format(n=n(row["unmet_demand"]))
+        ),  # "minder dan 10 ... vinden"
         _("- **Places needed** to keep occupancy at or below {target} (probability {chance}): {needed}; ").format(
-            target=_pct(result.cfg.target_occupancy, "nl", 0), chance=_pct(result.cfg.planning_probability, "nl", 0),
-            needed=n(row["places_needed"]))
-        + (_("that is {gap} more than the places in {month}.").format(gap=n(row["places_gap"]), month=when)
-           if row["places_gap"] > 0 else
-           _("the places in {month} suffice (room for {room} more).").format(month=when, room=n(-row["places_gap"]))),
+            target=_pct(result.cfg.target_occupancy, "nl", 0),
+            chance=_pct(result.cfg.planning_probability, "nl", 0),
+            needed=n(row["places_needed"]),
+        )
+        + (
+            _("that is {gap} more than the places in {month}.").format(gap=n(row["places_gap"]), month=when)
+            if row["places_gap"] > 0
+            else _("the places in {month} suffice (room for {room} more).").format(
+                month=when, room=n(-row["places_gap"])
+            )
+        ),
     ]
     if row["thin"]:
-        lines += ["", _("*Note: an estimated fewer than {least} people stay in shelter in this municipality. An "
-                        "allocated figure is then uncertain; CBS and PBL do not publish such small municipal "
-                        "numbers as reliable. Read it as an indication.*").format(
-            least=n(national.get("reliability_min_persons", 100)))]
+        lines += [
+            "",
+            _(
+                "*Note: an estimated fewer than {least} people stay in shelter in this municipality. An "
+                "allocated figure is then uncertain; CBS and PBL do not publish such small municipal "
+                "numbers as reliable. Read it as an indication.*"
+            ).format(least=n(national.get("reliability_min_persons", 100))),
+        ]
     return Text("\n".join(lines))
 
 
 def reliability_nl(row: pd.Series, national: dict) -> Text:
     """Say in Dutch how the municipality's figures were made and how far to trust them."""
     threshold = fmt_number(national.get("reliability_min_persons", 100), "nl")
-    how = (_("The places are the municipality's own reported places; the rest is allocated.")
-           if row["places_source"] == "known" else
-           _("All figures are allocated by the allocation key; no municipal shelter figures are published."))
+    how = (
+        _("The places are the municipality's own reported places; the rest is allocated.")
+        if row["places_source"] == "known"
+        else _("All figures are allocated by the allocation key; no municipal shelter figures are published.")
+    )
     if row["thin"]:
-        return Text(_("**Uncertain figure.** An estimated fewer than {threshold} people in shelter. {how} "
-                      "Read the figures as an indication.").format(threshold=threshold, how=how))
+        return Text(
+            _(
+                "**Uncertain figure.** An estimated fewer than {threshold} people in shelter. {how} "
+                "Read the figures as an indication."
+            ).format(threshold=threshold, how=how)
+        )
     return Text(_("**Allocated figure.** {how}").format(how=how))
 
 
@@ -237,19 +318,23 @@ def municipality_compare_nl(row: pd.Series, national: dict) -> pd.DataFrame:
     """Return the municipality's figures beside the national ones, in Dutch."""
     when = month_label(national["date"], "nl")
     # the jump-off figures are the last national count's, not today's: "now" would name a past month
-    items = [(_("Shelter places at the last count"), "places_now"),
-             (_("In shelter at the last count"), "in_shelter_now"),
-             (_("Places ({month})").format(month=when), "places"),
-             (_("People needing a place"), "demand"), (_("In shelter"), "in_shelter"),
-             (_("Without a place (unmet demand)"), "unmet_demand"),
-             (_("Places needed ({month})").format(month=when), "places_needed")]
-    return pd.DataFrame({
-        _("figure"): [label for label, _c in items],
-        str(row["name"]): [_count_nl(row[c]) for _l, c in items],
-        _("the Netherlands"): [_count_nl(national[c]) for _l, c in items],
-        _("municipality's share"): [_share_nl(row[c] / national[c]) if national[c] else "–"
-                                    for _l, c in items],
-    })
+    items = [
+        (_("Shelter places at the last count"), "places_now"),
+        (_("In shelter at the last count"), "in_shelter_now"),
+        (_("Places ({month})").format(month=when), "places"),
+        (_("People needing a place"), "demand"),
+        (_("In shelter"), "in_shelter"),
+        (_("Without a place (unmet demand)"), "unmet_demand"),
+        (_("Places needed ({month})").format(month=when), "places_needed"),
+    ]
+    return pd.DataFrame(
+        {
+            _("figure"): [label for label, _c in items],
+            str(row["name"]): [_count_nl(row[c]) for _l, c in items],
+            _("the Netherlands"): [_count_nl(national[c]) for _l, c in items],
+            _("municipality's share"): [_share_nl(row[c] / national[c]) if national[c] else "–" for _l, c in items],
+        }
+    )
 
 
 def municipality_chart_nl(local_table: pd.DataFrame, row: pd.Series) -> go.Figure:
@@ -258,17 +343,23 @@ def municipality_chart_nl(local_table: pd.DataFrame, row: pd.Series) -> go.Figur
     Its text alternative prints the figures as the page does: below 10 "minder dan 10", a
     band whose ends print alike as one figure (never "0 tot 0").
     """
-    places = local_table[local_table["variable"] == "places"][["date", "q0.50"]].rename(
-        columns={"q0.50": "value"})
-    fig = fan_chart(local_table, "demand",
-                    title=_("{name}: people needing a shelter place (allocated)").format(name=row["name"]),
-                    reference=places, reference_name=_("shelter places (allocated)"), language="nl")
+    places = local_table[local_table["variable"] == "places"][["date", "q0.50"]].rename(columns={"q0.50": "value"})
+    fig = fan_chart(
+        local_table,
+        "demand",
+        title=_("{name}: people needing a shelter place (allocated)").format(name=row["name"]),
+        reference=places,
+        reference_name=_("shelter places (allocated)"),
+        language="nl",
+    )
     demand = local_table[local_table["variable"] == "demand"].sort_values("date")
     if not demand.empty:
         last = demand.iloc[-1]
         summary = _("Median in {when}: {median} (80 % band {range}); bands of 50, 67 and 95 %.").format(
-            when=month_label(last["date"], "nl"), median=_count_nl(last["q0.50"]),
-            range=_range_nl(last["q0.10"], last["q0.90"]))
+            when=month_label(last["date"], "nl"),
+            median=_count_nl(last["q0.50"]),
+            range=_range_nl(last["q0.10"], last["q0.90"]),
+        )
         fig.update_layout(meta={**fig.layout.meta, "summary": summary})
     return fig
 
@@ -305,20 +396,23 @@ def municipality_table_nl(local_table: pd.DataFrame, probability: float = 0.9) -
     def counts(values: pd.Series) -> list[str]:
         return [_count_nl(v) for v in values]
 
-    return pd.DataFrame({
-        _("month"): [month_label(d, "nl") for d in dates],
-        _("demand for places (median)"): counts(median["demand"]),
-        _("80 % band of the demand"): [_range_nl(lo, hi) for lo, hi in zip(
-            demand["q0.10"], demand["q0.90"], strict=True)],
-        _("places"): counts(median["places"]),
-        _("in shelter (median)"): counts(median["in_shelter"]),
-        _("without a place (median)"): counts(median["unmet_demand"]),
-        _("places needed (probability {percent})").format(percent=_pct(probability, "nl", 0)): counts(
-            local_table.pivot(index="date", columns="variable", values=_quantile_column(probability))
-            .loc[dates, "places_needed"]),
-    })
-
-
+    return pd.DataFrame(
+        {
+            _("month"): [month_label(d, "nl") for d in dates],
+            _("demand for places (median)"): counts(median["demand"]),
+            _("80 % band of the demand"): [
+                _range_nl(lo, hi) for lo, hi in zip(demand["q0.10"], demand["q0.90"], strict=True)
+            ],
+            _("places"): counts(median["places"]),
+            _("in shelter (median)"): counts(median["in_shelter"]),
+            _("without a place (median)"): counts(median["unmet_demand"]),
+            _("places needed (probability {percent})").format(percent=_pct(probability, "nl", 0)): counts(
+                local_table.pivot(index="date", columns="variable", values=_quantile_column(probability)).loc[
+                    dates, "places_needed"
+                ]
+            ),
+        }
+    )
 
 
 def _own_exits(exits: pd.DataFrame | None, row: pd.Series) -> pd.DataFrame:
@@ -346,17 +440,33 @@ def municipality_exits_text_nl(exits: pd.DataFrame | None, row: pd.Series) -> Te
     """Say in Dutch when Ukraine shelter closes and how many leave the municipality's shelter, and where."""
     own = _own_exits(exits, row)
     if own.empty:
-        return Text(_("The TPD ends after the horizon of this forecast: there are no departures from shelter "
-                      "after the TPD to show yet."))
+        return Text(
+            _(
+                "The TPD ends after the horizon of this forecast: there are no departures from shelter "
+                "after the TPD to show yet."
+            )
+        )
     close = own["closure_month"].dropna()
-    closing = (_("Shelter for Ukrainians closes in **{month}** (plan of 28 November 2025).").format(
-        month=month_label(pd.Timestamp(close.iloc[0]), "nl")) if not close.empty else
-               _("In this scenario shelter for Ukrainians does not close within the horizon."))
+    closing = (
+        _("Shelter for Ukrainians closes in **{month}** (plan of 28 November 2025).").format(
+            month=month_label(pd.Timestamp(close.iloc[0]), "nl")
+        )
+        if not close.empty
+        else _("In this scenario shelter for Ukrainians does not close within the horizon.")
+    )
     totals = {label: int(own[name].sum()) for name, label in EXIT_LABELS_NL.items()}
     parts = "; ".join(f"{label}: {_count_nl(v)}" for label, v in totals.items())
-    return Text(_("{closing} From the end of the TPD ({first}) to {last}, people leave shelter in {name} (median "
-                  "per month, summed): {parts}. Whoever has no home at the closure goes to the national fallback "
-                  "option or counts as 'without accommodation'; no one drops out. Moves to a home are limited by "
-                  "the national housing supply (an assumption).").format(
-        closing=closing, first=month_label(own["date"].min(), "nl"), last=month_label(own["date"].max(), "nl"),
-        name=row["name"], parts=parts))
+    return Text(
+        _(
+            "{closing} From the end of the TPD ({first}) to {last}, people leave shelter in {name} (median "
+            "per month, summed): {parts}. Whoever has no home at the closure goes to the national fallback "
+            "option or counts as 'without accommodation'; no one drops out. Moves to a home are limited by "
+            "the national housing supply (an assumption)."
+        ).format(
+            closing=closing,
+            first=month_label(own["date"].min(), "nl"),
+            last=month_label(own["date"].max(), "nl"),
+            name=row["name"],
+            parts=parts,
+        )
+    )

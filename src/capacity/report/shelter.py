@@ -22,12 +22,30 @@ from capacity.shelter import ShelterResult
 from capacity.shelter.replay import OUT_OF_SAMPLE, OUT_OF_SAMPLE_AS_ANNOUNCED, OUT_OF_SAMPLE_RW_DRIFT
 
 __all__ = [
-    "CAPTIONS", "HEADLINE_KEYS", "RELIABILITY_WORDS", "allocation_table", "caption", "cost_chart",
-    "crossing_chart", "crossing_table", "demand_vs_places_chart", "destinations_chart", "entitled_note",
-    "housing_cap_text", "jump_off_text", "observed_shelter", "occupancy_chart", "places_needed_text",
-    "pressure_chart", "replay_chart", "replay_out_of_sample_table", "replay_out_of_sample_text", "replay_text",
+    "CAPTIONS",
+    "HEADLINE_KEYS",
+    "RELIABILITY_WORDS",
+    "allocation_table",
+    "caption",
+    "cost_chart",
+    "crossing_chart",
+    "crossing_table",
+    "demand_vs_places_chart",
+    "destinations_chart",
+    "entitled_note",
+    "housing_cap_text",
+    "jump_off_text",
+    "observed_shelter",
+    "occupancy_chart",
+    "places_needed_text",
+    "pressure_chart",
+    "replay_chart",
+    "replay_out_of_sample_table",
+    "replay_out_of_sample_text",
+    "replay_text",
     "Text",
 ]
+
 
 def month_label(date: pd.Timestamp | None, language: str | None = None) -> str:
     """Return 'March 2026' / 'maart 2026', or a dash for None."""
@@ -42,33 +60,51 @@ def _pct(x: float, language: str | None = None, decimals: int = 1) -> str:
 # --------------------------------------------------------------------------- national
 
 
-def observed_shelter(history: pd.DataFrame, variable: str = "in_shelter",
-                     since: str = "2023-01-01") -> pd.DataFrame:
+def observed_shelter(history: pd.DataFrame, variable: str = "in_shelter", since: str = "2023-01-01") -> pd.DataFrame:
     """Return observed points of a shelter series (date, value) for a chart."""
-    rows = history[(history["variable"] == variable) & history["flag"].isin(["observed", "derived"])
-                   & (history["date"] >= pd.Timestamp(since))]
+    rows = history[
+        (history["variable"] == variable)
+        & history["flag"].isin(["observed", "derived"])
+        & (history["date"] >= pd.Timestamp(since))
+    ]
     return rows[["date", "value"]].dropna().sort_values("date")
 
 
-def demand_vs_places_chart(result: ShelterResult, *, history: pd.DataFrame | None = None,
-                           language: str | None = None) -> go.Figure:
+def demand_vs_places_chart(
+    result: ShelterResult, *, history: pd.DataFrame | None = None, language: str | None = None
+) -> go.Figure:
     """Fan chart of the people needing a place, with the planned places as a line."""
     table = result.table()
     places = table[table["variable"] == "places"][["date", "q0.50"]].rename(columns={"q0.50": "value"})
     hist = observed_shelter(history) if history is not None else None
-    fig = fan_chart(table, "demand", title=t("dvp_title", language), history=hist,
-                    reference=places, reference_name=t("places_median", language), language=language)
+    fig = fan_chart(
+        table,
+        "demand",
+        title=t("dvp_title", language),
+        history=hist,
+        reference=places,
+        reference_name=t("places_median", language),
+        language=language,
+    )
     if hist is not None and not hist.empty:
         fig.data[-2].name = t("in_shelter_obs", language)
     return fig
 
 
-def occupancy_chart(result: ShelterResult, *, history: pd.DataFrame | None = None,
-                    language: str | None = None) -> go.Figure:
+def occupancy_chart(
+    result: ShelterResult, *, history: pd.DataFrame | None = None, language: str | None = None
+) -> go.Figure:
     """Fan chart of the occupancy rate with the target, 95 % and 100 % lines."""
     hist = observed_shelter(history, "occupancy_rate") if history is not None else None
-    fig = fan_chart(result.table(), "occupancy_rate", title=t("occ_title", language),
-                    history=hist, language=language, percent=True, y_title="")
+    fig = fan_chart(
+        result.table(),
+        "occupancy_rate",
+        title=t("occ_title", language),
+        history=hist,
+        language=language,
+        percent=True,
+        y_title="",
+    )
     target = result.cfg.target_occupancy
     _threshold_lines(fig, target, language)
     return fig
@@ -80,23 +116,34 @@ THRESHOLDS = (("seagreen", "dot"), ("darkorange", "dash"), ("firebrick", "solid"
 
 def _threshold_lines(fig: go.Figure, target: float, language: str) -> None:
     """Draw the occupancy target, 95 % and 100 % as labelled lines of three styles."""
-    labels = (t("target_p", language, p=_pct(target, language, 0)), _pct(0.95, language, 0),
-              _pct(1.0, language, 0))
+    labels = (t("target_p", language, p=_pct(target, language, 0)), _pct(0.95, language, 0), _pct(1.0, language, 0))
     for level, (colour, dash), label in zip((target, 0.95, 1.0), THRESHOLDS, labels, strict=True):
-        fig.add_hline(y=level, line={"color": colour, "dash": dash, "width": 1.5},
-                      annotation_text=label, annotation_position="bottom right")
+        fig.add_hline(
+            y=level,
+            line={"color": colour, "dash": dash, "width": 1.5},
+            annotation_text=label,
+            annotation_position="bottom right",
+        )
 
 
-def pressure_chart(result: ShelterResult, *, history: pd.DataFrame | None = None,
-                   language: str | None = None) -> go.Figure:
+def pressure_chart(
+    result: ShelterResult, *, history: pd.DataFrame | None = None, language: str | None = None
+) -> go.Figure:
     """Fan chart of demand per place (pressure) with the target, 95 % and 100 % lines.
 
     Unlike occupancy, pressure is not capped at 100 %: above it, people go without a place.
     A month without places has no pressure value (a gap), not 100 %.
     """
     hist = observed_shelter(history, "occupancy_rate") if history is not None else None
-    fig = fan_chart(result.table(), "pressure", title=t("pressure_title", language),
-                    history=hist, language=language, percent=True, y_title="")
+    fig = fan_chart(
+        result.table(),
+        "pressure",
+        title=t("pressure_title", language),
+        history=hist,
+        language=language,
+        percent=True,
+        y_title="",
+    )
     if hist is not None and not hist.empty:
         fig.data[-2].name = t("pressure_obs", language)
     target = result.cfg.target_occupancy
@@ -115,19 +162,38 @@ def destinations_chart(result: ShelterResult, *, language: str | None = None) ->
     if after is not None:
         parts = (("asylum_reception", "steelblue"), ("housing_task", "darkorange"), ("left_country", "grey"))
         if after.waiting is not None:  # the housing task split: housed, waiting in shelter or the fallback
-            parts = (("asylum_reception", "steelblue"), ("moved_home", "seagreen"),
-                     ("waiting_in_shelter", "darkorange"), ("fallback", "firebrick"),
-                     ("without_accommodation", "black"), ("left_country", "grey"))
+            parts = (
+                ("asylum_reception", "steelblue"),
+                ("moved_home", "seagreen"),
+                ("waiting_in_shelter", "darkorange"),
+                ("fallback", "firebrick"),
+                ("without_accommodation", "black"),
+                ("left_country", "grey"),
+            )
         for name, colour in parts:
-            fig.add_trace(go.Scatter(x=after.dates, y=np.median(getattr(after, name), axis=0), mode="lines",
-                                     stackgroup="one", line={"color": colour}, name=t(name, language)))
-    fig.update_layout(title=t("dest_title", language), template="plotly_white", height=400,
-                      legend={"orientation": "h", "y": -0.15})
+            fig.add_trace(
+                go.Scatter(
+                    x=after.dates,
+                    y=np.median(getattr(after, name), axis=0),
+                    mode="lines",
+                    stackgroup="one",
+                    line={"color": colour},
+                    name=t(name, language),
+                )
+            )
+    fig.update_layout(
+        title=t("dest_title", language), template="plotly_white", height=400, legend={"orientation": "h", "y": -0.15}
+    )
     return fig
 
 
-def housing_cap_text(result: ShelterResult, exits: pd.DataFrame | None = None, row: pd.Series | None = None, *,
-                     language: str | None = None) -> Text:
+def housing_cap_text(
+    result: ShelterResult,
+    exits: pd.DataFrame | None = None,
+    row: pd.Series | None = None,
+    *,
+    language: str | None = None,
+) -> Text:
     """Say what the housing cap is, in which months it binds and, for a municipality, its moves home then.
 
     The cap binds in a month when the median over paths of the national moves to a home
@@ -142,8 +208,11 @@ def housing_cap_text(result: ShelterResult, exits: pd.DataFrame | None = None, r
     """
     n = lambda v: fmt_number(v, language, 0)  # noqa: E731
     cap = result.cfg.housing_supply_per_month
-    head = _("After the TPD, moves from shelter to a home are limited by the national housing supply: "
-             "**{cap} people a month** (an assumption; no published figure).", language).format(cap=n(cap))
+    head = _(
+        "After the TPD, moves from shelter to a home are limited by the national housing supply: "
+        "**{cap} people a month** (an assumption; no published figure).",
+        language,
+    ).format(cap=n(cap))
     after = result.after_tpd
     if after is None or after.moved_home_new is None:
         return Text(head + " " + _("The TPD ends after this forecast's horizon.", language))
@@ -151,16 +220,22 @@ def housing_cap_text(result: ShelterResult, exits: pd.DataFrame | None = None, r
     binding = after.dates[moves >= cap - 1.0]
     if binding.empty:
         return Text(head + " " + _("The cap binds in no month of this forecast.", language))
-    text = head + " " + _("The cap binds from {first} to {last} ({months} months): more people wait for a home "
-                          "than homes come free.", language).format(
-        first=month_label(binding[0], language), last=month_label(binding[-1], language), months=len(binding))
+    text = (
+        head
+        + " "
+        + _(
+            "The cap binds from {first} to {last} ({months} months): more people wait for a home than homes come free.",
+            language,
+        ).format(first=month_label(binding[0], language), last=month_label(binding[-1], language), months=len(binding))
+    )
     if row is not None and exits is not None and not exits.empty:
         own = exits[(exits["code"] == row["code"]) & exits["date"].isin(binding)]
         if not own.empty:
             low, high = int(own["to_home"].min()), int(own["to_home"].max())
             span = n(low) if low == high else f"{n(low)}–{n(high)}"
-            text += " " + _("In {name}, {span} a month move to a home in those months (its part of the national "
-                            "cap).", language).format(name=row["name"], span=span)
+            text += " " + _(
+                "In {name}, {span} a month move to a home in those months (its part of the national cap).", language
+            ).format(name=row["name"], span=span)
     return Text(text)
 
 
@@ -176,25 +251,62 @@ def replay_chart(replay: pd.DataFrame, *, language: str | None = None) -> go.Fig
     for var, colour, key in (("in_shelter", "steelblue", "in_shelter"), ("places", "darkorange", "places_sim")):
         rows = replay[replay["variable"] == var]
         name = t(key, language)
-        fig.add_trace(go.Scatter(x=rows["date"], y=rows["q0.90"], mode="lines", line={"width": 0},
-                                 showlegend=False, hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=rows["date"], y=rows["q0.10"], mode="lines", line={"width": 0}, fill="tonexty",
-                                 fillcolor=colour, opacity=0.25, name=_("{name} 80 %", language).format(name=name)))
-        fig.add_trace(go.Scatter(x=rows["date"], y=rows["q0.50"], mode="lines", line={"color": colour},
-                                 name=_("{name} (median)", language).format(name=name)))
+        fig.add_trace(
+            go.Scatter(
+                x=rows["date"], y=rows["q0.90"], mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip"
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=rows["date"],
+                y=rows["q0.10"],
+                mode="lines",
+                line={"width": 0},
+                fill="tonexty",
+                fillcolor=colour,
+                opacity=0.25,
+                name=_("{name} 80 %", language).format(name=name),
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=rows["date"],
+                y=rows["q0.50"],
+                mode="lines",
+                line={"color": colour},
+                name=_("{name} (median)", language).format(name=name),
+            )
+        )
         obs = rows[rows["observed"].notna()]
-        fig.add_trace(go.Scatter(x=obs["date"], y=obs["observed"], mode="markers",
-                                 marker={"color": colour, "symbol": "x", "size": 9},
-                                 name=_("{name} (published)", language).format(name=name)))
+        fig.add_trace(
+            go.Scatter(
+                x=obs["date"],
+                y=obs["observed"],
+                mode="markers",
+                marker={"color": colour, "symbol": "x", "size": 9},
+                name=_("{name} (published)", language).format(name=name),
+            )
+        )
     oos = _out_of_sample(replay)
     if not oos.empty:
-        fig.add_trace(go.Scatter(
-            x=oos["target"], y=oos["median"], mode="markers", marker={"color": "black", "size": 7},
-            error_y={"type": "data", "symmetric": False, "array": oos["hi80"] - oos["median"],
-                     "arrayminus": oos["median"] - oos["lo80"]},
-            name=_("places out of sample (80 %)", language)))
-    fig.update_layout(title=t("replay_title", language), template="plotly_white", height=420,
-                      legend={"orientation": "h", "y": -0.15})
+        fig.add_trace(
+            go.Scatter(
+                x=oos["target"],
+                y=oos["median"],
+                mode="markers",
+                marker={"color": "black", "size": 7},
+                error_y={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": oos["hi80"] - oos["median"],
+                    "arrayminus": oos["median"] - oos["lo80"],
+                },
+                name=_("places out of sample (80 %)", language),
+            )
+        )
+    fig.update_layout(
+        title=t("replay_title", language), template="plotly_white", height=420, legend={"orientation": "h", "y": -0.15}
+    )
     return fig
 
 
@@ -209,17 +321,23 @@ def replay_text(replay: pd.DataFrame, *, language: str | None = None) -> Text:
         misses = rows[~rows["inside_80"].astype(bool)]
         detail = "; ".join(
             _("{month}: {observed} published, median {median}", language).format(
-                month=month_label(d, language), observed=n(o), median=n(m))
-            for d, o, m in zip(misses["date"], misses["observed"], misses["q0.50"], strict=True))
+                month=month_label(d, language), observed=n(o), median=n(m)
+            )
+            for d, o, m in zip(misses["date"], misses["observed"], misses["q0.50"], strict=True)
+        )
         label = t("in_shelter_line" if var == "in_shelter" else "places_sim", language)
         line = _("- **{label}**: {inside} of {counts} counts inside the 80 % band", language).format(
-            label=label, inside=inside, counts=len(rows))
+            label=label, inside=inside, counts=len(rows)
+        )
         lines.append(line + (_("; outside: {misses}.", language).format(misses=detail) if detail else "."))
     return Text("\n".join(lines))
 
 
-_OOS_RULE = {OUT_OF_SAMPLE: "follows_demand", OUT_OF_SAMPLE_AS_ANNOUNCED: "as_announced",
-             OUT_OF_SAMPLE_RW_DRIFT: "rw_drift"}
+_OOS_RULE = {
+    OUT_OF_SAMPLE: "follows_demand",
+    OUT_OF_SAMPLE_AS_ANNOUNCED: "as_announced",
+    OUT_OF_SAMPLE_RW_DRIFT: "rw_drift",
+}
 
 
 def _out_of_sample(table: pd.DataFrame, variable: str = OUT_OF_SAMPLE) -> pd.DataFrame:
@@ -233,15 +351,22 @@ def _out_of_sample(table: pd.DataFrame, variable: str = OUT_OF_SAMPLE) -> pd.Dat
             return table[table["rule"] == _OOS_RULE[variable]]
         return table if variable == OUT_OF_SAMPLE else table.iloc[0:0]
     rows = table[table["variable"] == variable]
-    return pd.DataFrame({
-        "origin": rows["origin"].to_numpy(), "target": rows["date"].to_numpy(),
-        "horizon_months": [(t.year - o.year) * 12 + t.month - o.month
-                           for o, t in zip(pd.DatetimeIndex(rows["origin"]), pd.DatetimeIndex(rows["date"]),
-                                           strict=True)],
-        "observed": rows["observed"].to_numpy(), "median": rows["q0.50"].to_numpy(),
-        "lo80": rows["q0.10"].to_numpy(), "hi80": rows["q0.90"].to_numpy(),
-        "inside": rows["inside_80"].astype(bool).to_numpy(),
-        "crps": rows["crps"].to_numpy() if "crps" in rows.columns else np.nan})
+    return pd.DataFrame(
+        {
+            "origin": rows["origin"].to_numpy(),
+            "target": rows["date"].to_numpy(),
+            "horizon_months": [
+                (t.year - o.year) * 12 + t.month - o.month
+                for o, t in zip(pd.DatetimeIndex(rows["origin"]), pd.DatetimeIndex(rows["date"]), strict=True)
+            ],
+            "observed": rows["observed"].to_numpy(),
+            "median": rows["q0.50"].to_numpy(),
+            "lo80": rows["q0.10"].to_numpy(),
+            "hi80": rows["q0.90"].to_numpy(),
+            "inside": rows["inside_80"].astype(bool).to_numpy(),
+            "crps": rows["crps"].to_numpy() if "crps" in rows.columns else np.nan,
+        }
+    )
 
 
 def replay_out_of_sample_table(table: pd.DataFrame, *, language: str | None = None) -> pd.DataFrame:
@@ -253,20 +378,29 @@ def replay_out_of_sample_table(table: pd.DataFrame, *, language: str | None = No
 
     """
     table = _out_of_sample(table)
-    names = [pgettext("replay", "from", language), pgettext("replay", "count", language),
-             _("months ahead", language), _("published", language), _("median", language), _("10 %", language),
-             _("90 %", language), _("inside the band", language)]
+    names = [
+        pgettext("replay", "from", language),
+        pgettext("replay", "count", language),
+        _("months ahead", language),
+        _("published", language),
+        _("median", language),
+        _("10 %", language),
+        _("90 %", language),
+        _("inside the band", language),
+    ]
     yes, no = t("yes", language), t("no", language)
-    return pd.DataFrame({
-        names[0]: [month_label(d, language) for d in table["origin"]],
-        names[1]: [month_label(d, language) for d in table["target"]],
-        names[2]: table["horizon_months"].astype(int).to_numpy(),
-        names[3]: table["observed"].round().astype(int).to_numpy(),
-        names[4]: table["median"].round().astype(int).to_numpy(),
-        names[5]: table["lo80"].round().astype(int).to_numpy(),
-        names[6]: table["hi80"].round().astype(int).to_numpy(),
-        names[7]: [yes if v else no for v in table["inside"].astype(bool)],
-    })
+    return pd.DataFrame(
+        {
+            names[0]: [month_label(d, language) for d in table["origin"]],
+            names[1]: [month_label(d, language) for d in table["target"]],
+            names[2]: table["horizon_months"].astype(int).to_numpy(),
+            names[3]: table["observed"].round().astype(int).to_numpy(),
+            names[4]: table["median"].round().astype(int).to_numpy(),
+            names[5]: table["lo80"].round().astype(int).to_numpy(),
+            names[6]: table["hi80"].round().astype(int).to_numpy(),
+            names[7]: [yes if v else no for v in table["inside"].astype(bool)],
+        }
+    )
 
 
 def replay_out_of_sample_text(table: pd.DataFrame, *, language: str | None = None) -> Text:
@@ -289,29 +423,45 @@ def replay_out_of_sample_text(table: pd.DataFrame, *, language: str | None = Non
         if rows.empty:
             continue
         worst = rows.loc[(rows["median"] - rows["observed"]).abs().idxmax()]
-        crps = (_(" (mean CRPS {crps} places)", language).format(crps=n(rows["crps"].mean()))
-                if "crps" in rows and rows["crps"].notna().any() else "")
-        sentences.append(_(_OOS_SENTENCE[variable], language).format(
-            inside=int(rows["inside"].astype(bool).sum()), counts=len(rows), crps=crps,
-            month=month_label(worst["target"], language), observed=n(worst["observed"]),
-            median=n(worst["median"]), origin=month_label(worst["origin"], language)))
+        crps = (
+            _(" (mean CRPS {crps} places)", language).format(crps=n(rows["crps"].mean()))
+            if "crps" in rows and rows["crps"].notna().any()
+            else ""
+        )
+        sentences.append(
+            _(_OOS_SENTENCE[variable], language).format(
+                inside=int(rows["inside"].astype(bool).sum()),
+                counts=len(rows),
+                crps=crps,
+                month=month_label(worst["target"], language),
+                observed=n(worst["observed"]),
+                median=n(worst["median"]),
+                origin=month_label(worst["origin"], language),
+            )
+        )
     return Text(" ".join(sentences))
 
 
 #: One sentence per out-of-sample rule ({crps}: the mean CRPS in brackets, or nothing).
 _OOS_SENTENCE = {
-    OUT_OF_SAMPLE: N_("Out of sample (each origin fitted only on the data known then), {inside} of the {counts} "
-                      "published counts of places fall inside the 80 % band of the places-follow-demand "
-                      "rule{crps}; the largest miss is {month}: {observed} published, median {median} (from "
-                      "{origin})."),
-    OUT_OF_SAMPLE_AS_ANNOUNCED: N_("The baseline's rule, places as announced (the count plus the changes "
-                                   "announced by then, no trend; the spread of a random walk fitted on the "
-                                   "counts published by then), holds {inside} of the {counts} counts inside its "
-                                   "80 % band{crps}; the largest miss is {month}: {observed} published, median "
-                                   "{median} (from {origin})."),
-    OUT_OF_SAMPLE_RW_DRIFT: N_("The benchmark, a random walk with drift (fitted on the same counts), holds "
-                               "{inside} of the {counts}{crps}; the largest miss is {month}: {observed} "
-                               "published, median {median} (from {origin})."),
+    OUT_OF_SAMPLE: N_(
+        "Out of sample (each origin fitted only on the data known then), {inside} of the {counts} "
+        "published counts of places fall inside the 80 % band of the places-follow-demand "
+        "rule{crps}; the largest miss is {month}: {observed} published, median {median} (from "
+        "{origin})."
+    ),
+    OUT_OF_SAMPLE_AS_ANNOUNCED: N_(
+        "The baseline's rule, places as announced (the count plus the changes "
+        "announced by then, no trend; the spread of a random walk fitted on the "
+        "counts published by then), holds {inside} of the {counts} counts inside its "
+        "80 % band{crps}; the largest miss is {month}: {observed} published, median "
+        "{median} (from {origin})."
+    ),
+    OUT_OF_SAMPLE_RW_DRIFT: N_(
+        "The benchmark, a random walk with drift (fitted on the same counts), holds "
+        "{inside} of the {counts}{crps}; the largest miss is {month}: {observed} "
+        "published, median {median} (from {origin})."
+    ),
 }
 
 
@@ -321,11 +471,22 @@ def crossing_chart(result: ShelterResult, *, language: str | None = None) -> go.
     fig = go.Figure()
     for thr, colour in ((0.95, "orange"), (1.0, "firebrick")):
         rows = dist[(dist["threshold"] == thr) & dist["date"].notna()]
-        fig.add_trace(go.Scatter(x=rows["date"], y=rows["cumulative_share"], mode="lines+markers",
-                                 line={"color": colour}, name=_pct(thr, language, 0)))
-    fig.update_layout(title=t("cross_title", language), template="plotly_white", height=380,
-                      yaxis={"tickformat": ".0%", "range": [0, 1.02]},
-                      legend={"orientation": "h", "y": -0.15})
+        fig.add_trace(
+            go.Scatter(
+                x=rows["date"],
+                y=rows["cumulative_share"],
+                mode="lines+markers",
+                line={"color": colour},
+                name=_pct(thr, language, 0),
+            )
+        )
+    fig.update_layout(
+        title=t("cross_title", language),
+        template="plotly_white",
+        height=380,
+        yaxis={"tickformat": ".0%", "range": [0, 1.02]},
+        legend={"orientation": "h", "y": -0.15},
+    )
     return fig
 
 
@@ -342,7 +503,8 @@ def crossing_table(result: ShelterResult, *, language: str | None = None) -> pd.
     rows = []
     never = _("not within horizon", language)
     already = _("already at the last count ({month})", language).format(
-        month=month_label(result.jump_off_date, language))
+        month=month_label(result.jump_off_date, language)
+    )
     for thr in (0.95, 1.0):
         idx = shelter.first_crossing(result, thr).astype(float)
         idx[idx < 0] = np.inf
@@ -353,8 +515,7 @@ def crossing_table(result: ShelterResult, *, language: str | None = None) -> pd.
             if shelter.already_above(result, thr):
                 row[f"p{int(q * 100)}"] = already
                 continue
-            row[f"p{int(q * 100)}"] = never if not np.isfinite(k) else month_label(
-                result.dates[int(k)], language)
+            row[f"p{int(q * 100)}"] = never if not np.isfinite(k) else month_label(result.dates[int(k)], language)
         row["share_never"] = float(np.mean(~np.isfinite(idx)))
         rows.append(row)
     frame = pd.DataFrame(rows)
@@ -363,33 +524,54 @@ def crossing_table(result: ShelterResult, *, language: str | None = None) -> pd.
 
 
 #: The shelter figures of the scenario's headline table, in report order.
-HEADLINE_KEYS = ("shelter_pressure_jump_off", "shelter_peak_pressure", "shelter_first_month_95",
-                 "shelter_first_month_100",
-                 "shelter_share_paths_100", "shelter_places_short", "shelter_places_short_before_tpd",
-                 "shelter_places_needed",
-                 "shelter_cost_optimal_places", "shelter_cohort_at_tpd_end", "shelter_asylum_reception_first_month",
-                 "shelter_housing_task_first_month", "shelter_housing_task_peak")
+HEADLINE_KEYS = (
+    "shelter_pressure_jump_off",
+    "shelter_peak_pressure",
+    "shelter_first_month_95",
+    "shelter_first_month_100",
+    "shelter_share_paths_100",
+    "shelter_places_short",
+    "shelter_places_short_before_tpd",
+    "shelter_places_needed",
+    "shelter_cost_optimal_places",
+    "shelter_cohort_at_tpd_end",
+    "shelter_asylum_reception_first_month",
+    "shelter_housing_task_first_month",
+    "shelter_housing_task_peak",
+)
 
 
 def jump_off_text(result: ShelterResult, *, language: str | None = None) -> Text:
     """Say what was last observed (people in shelter, places, demand per place) and what it means."""
     n = lambda v: fmt_number(v, language, 0)  # noqa: E731
     p = result.jump_off_pressure
-    text = _("Last count ({month}): **{in_shelter}** people in shelter on **{places}** places: **{pressure}** "
-             "demand per place. The forecast starts there.", language).format(
-        month=month_label(result.jump_off_date, language), in_shelter=n(result.jump_off_in_shelter),
-        places=n(result.jump_off_places), pressure=_pct(p, language, 1) if np.isfinite(p) else "–")
+    text = _(
+        "Last count ({month}): **{in_shelter}** people in shelter on **{places}** places: **{pressure}** "
+        "demand per place. The forecast starts there.",
+        language,
+    ).format(
+        month=month_label(result.jump_off_date, language),
+        in_shelter=n(result.jump_off_in_shelter),
+        places=n(result.jump_off_places),
+        pressure=_pct(p, language, 1) if np.isfinite(p) else "–",
+    )
     passed = [thr for thr in (0.95, 1.0) if shelter.already_above(result, thr)]
     if passed:
         both = (" " + _("and", language) + " ").join(_pct(thr, language, 0) for thr in passed)
-        text += " " + _("Demand per place had already passed {thresholds} at the last count: that is the "
-                        "starting point, not a forecast.", language).format(thresholds=both)
+        text += " " + _(
+            "Demand per place had already passed {thresholds} at the last count: that is the "
+            "starting point, not a forecast.",
+            language,
+        ).format(thresholds=both)
     return Text(text)
 
 
 #: The curves of :func:`cost_chart` (columns of the cost curve) and their names.
-COST_CURVES = {"cost_idle_eur": N_("idle places"), "cost_short_eur": N_("people without a place"),
-               "cost_tradeoff_eur": N_("total")}
+COST_CURVES = {
+    "cost_idle_eur": N_("idle places"),
+    "cost_short_eur": N_("people without a place"),
+    "cost_tradeoff_eur": N_("total"),
+}
 
 
 def cost_chart(result: ShelterResult, curve: pd.DataFrame, *, language: str | None = None) -> go.Figure:
@@ -405,15 +587,25 @@ def cost_chart(result: ShelterResult, curve: pd.DataFrame, *, language: str | No
     fig = go.Figure()
     for col, name in COST_CURVES.items():
         fig.add_trace(go.Scatter(x=curve["places"], y=curve[col] / 1e6, mode="lines", name=_(name, language)))
-    fig.add_vline(x=best, line={"dash": "dot", "color": "black"},
-                  annotation_text=_("optimum {places}", language).format(places=fmt_number(best, language)))
-    fig.add_vline(x=result.jump_off_places, line={"dash": "dash", "color": "gray"},
-                  annotation_text=_("last count ({month})", language).format(
-                      month=month_label(result.jump_off_date, language)),
-                  annotation_position="bottom left")
-    fig.update_layout(title=t("cost_title", language), template="plotly_white", height=400,
-                      xaxis_title=t("places_unit", language), yaxis_title=_("EUR million", language),
-                      legend={"orientation": "h", "y": -0.2})
+    fig.add_vline(
+        x=best,
+        line={"dash": "dot", "color": "black"},
+        annotation_text=_("optimum {places}", language).format(places=fmt_number(best, language)),
+    )
+    fig.add_vline(
+        x=result.jump_off_places,
+        line={"dash": "dash", "color": "gray"},
+        annotation_text=_("last count ({month})", language).format(month=month_label(result.jump_off_date, language)),
+        annotation_position="bottom left",
+    )
+    fig.update_layout(
+        title=t("cost_title", language),
+        template="plotly_white",
+        height=400,
+        xaxis_title=t("places_unit", language),
+        yaxis_title=_("EUR million", language),
+        legend={"orientation": "h", "y": -0.2},
+    )
     return fig
 
 
@@ -423,18 +615,26 @@ def entitled_note(result: ShelterResult, *, language: str | None = None) -> Text
     if result.entitled_from is None:
         text = _("Temporary protection runs past the forecast horizon.", language)
     elif result.entitled_source == shelter.ENTITLED_EXTERNAL:
-        text = _("The TPD ends; from {month} demand follows the people still entitled to shelter (asylum case "
-                 "pending) from the asylum-backlog model, of whom {share} use a place.", language).format(
+        text = _(
+            "The TPD ends; from {month} demand follows the people still entitled to shelter (asylum case "
+            "pending) from the asylum-backlog model, of whom {share} use a place.",
+            language,
+        ).format(
             month=month_label(result.entitled_from, language),
-            share=_pct(cfg.entitled_shelter_share.central, language, 0))
+            share=_pct(cfg.entitled_shelter_share.central, language, 0),
+        )
     else:
-        text = _("**Assumption without the backlog model.** From {month} {share} of those needing shelter keep "
-                 "the right to it (as 27 % of third-country nationals continued their asylum application in "
-                 "2024); then {exit_rate} of those cases end each month (used when the asylum backlog is not "
-                 "computed).", language).format(
+        text = _(
+            "**Assumption without the backlog model.** From {month} {share} of those needing shelter keep "
+            "the right to it (as 27 % of third-country nationals continued their asylum application in "
+            "2024); then {exit_rate} of those cases end each month (used when the asylum backlog is not "
+            "computed).",
+            language,
+        ).format(
             month=month_label(result.entitled_from, language),
             share=_pct(cfg.post_tpd_entitled_share.central, language, 0),
-            exit_rate=_pct(cfg.post_tpd_exit_rate, language))
+            exit_rate=_pct(cfg.post_tpd_exit_rate, language),
+        )
     after = result.after_tpd
     close = after.close_date if after is not None else None
     if cfg.places_closed_at_tpd_end_share > 0 and close is not None:
@@ -443,14 +643,19 @@ def entitled_note(result: ShelterResult, *, language: str | None = None) -> Text
             "COA reception, document holders still waiting for a home to the national fallback option "
             "({fallback}) or are counted without accommodation. Moves to a home are a monthly hazard "
             "(households with and without work) capped at {cap} persons a month (an assumption).",
-            language).format(closed=_pct(cfg.places_closed_at_tpd_end_share, language, 0),
-                             month=month_label(close, language), fallback=_pct(cfg.fallback_share, language, 0),
-                             cap=fmt_number(cfg.housing_supply_per_month, language))
+            language,
+        ).format(
+            closed=_pct(cfg.places_closed_at_tpd_end_share, language, 0),
+            month=month_label(close, language),
+            fallback=_pct(cfg.fallback_share, language, 0),
+            cap=fmt_number(cfg.housing_supply_per_month, language),
+        )
     return Text(text)
 
 
-def places_needed_text(result: ShelterResult, planning: pd.DataFrame, headline: pd.DataFrame, *,
-                       language: str | None = None) -> Text:
+def places_needed_text(
+    result: ShelterResult, planning: pd.DataFrame, headline: pd.DataFrame, *, language: str | None = None
+) -> Text:
     """Say in one paragraph how many places to ask for, by when, given the lead time.
 
     Args:
@@ -470,20 +675,33 @@ def places_needed_text(result: ShelterResult, planning: pd.DataFrame, headline: 
     if not first["too_late"]:
         deadline = _("the request must go out by {month}", language).format(month=when(first["request_by"]))
     else:
-        deadline = _("the request had to go out by {month}, not after today ({today}), so too late",
-                     language).format(month=when(first["request_by"]), today=when(result.reference_month))
-        deadline += (_(". The first month still reachable is {month} (request by {request_by})", language).format(
-            month=when(reachable.iloc[0]["date"]), request_by=when(reachable.iloc[0]["request_by"]))
-            if not reachable.empty else _(". No shortfall within the horizon can still be met in time", language))
-    return Text(_(
-        "From **{month}** more places are needed than planned ({needed} against {planned}). With a lead time of "
-        "{lead} months {deadline}. The most places needed before the TPD ends is {most} (occupancy at or under "
-        "{target} with {chance} probability).", language).format(
-        month=when(first["date"]), needed=n(first["places_needed"]), planned=n(first["places_planned"]),
-        lead=result.cfg.lead_time_months, deadline=deadline,
-        most=fmt_headline(lookup(headline)["shelter_places_needed"], language),
-        target=_pct(result.cfg.target_occupancy, language, 0),
-        chance=_pct(result.cfg.planning_probability, language, 0)))
+        deadline = _("the request had to go out by {month}, not after today ({today}), so too late", language).format(
+            month=when(first["request_by"]), today=when(result.reference_month)
+        )
+        deadline += (
+            _(". The first month still reachable is {month} (request by {request_by})", language).format(
+                month=when(reachable.iloc[0]["date"]), request_by=when(reachable.iloc[0]["request_by"])
+            )
+            if not reachable.empty
+            else _(". No shortfall within the horizon can still be met in time", language)
+        )
+    return Text(
+        _(
+            "From **{month}** more places are needed than planned ({needed} against {planned}). With a lead time of "
+            "{lead} months {deadline}. The most places needed before the TPD ends is {most} (occupancy at or under "
+            "{target} with {chance} probability).",
+            language,
+        ).format(
+            month=when(first["date"]),
+            needed=n(first["places_needed"]),
+            planned=n(first["places_planned"]),
+            lead=result.cfg.lead_time_months,
+            deadline=deadline,
+            most=fmt_headline(lookup(headline)["shelter_places_needed"], language),
+            target=_pct(result.cfg.target_occupancy, language, 0),
+            chance=_pct(result.cfg.planning_probability, language, 0),
+        )
+    )
 
 
 #: The words of the allocation's reliability codes (:data:`capacity.shelter.RELIABILITY`);
@@ -524,12 +742,12 @@ CAPTIONS: dict[str, str] = {
     "replay": N_("History replay against published counts"),
     "out_of_sample": N_("Places out of sample against the published counts (download: the table above)"),
     "municipalities": N_("Shelter per municipality (largest first)"),
-    "regions": N_("Demand per safety region and province, first forecast month (download: every month and "
-                  "variable)"),
+    "regions": N_("Demand per safety region and province, first forecast month (download: every month and variable)"),
     # the municipal report (notebook 05)
     "municipality_compare": N_("The municipality beside the Netherlands"),
-    "municipality_forecast": N_("Forecast for the municipality, every three months (median; the download has "
-                                "every month and all quantiles)"),
+    "municipality_forecast": N_(
+        "Forecast for the municipality, every three months (median; the download has every month and all quantiles)"
+    ),
     "municipality_exits": N_("Moves out of the municipality's shelter per month after the TPD ends (persons)"),
     "national_headline": N_("National headline figures"),
 }

@@ -87,16 +87,23 @@ def table(
     """
     language = i18n.language(language)
     downloads = download_formats(downloads)
-    saved = name is not None and data.save_table(df if download is None else download, name,
-                                                 save_to, downloads) is not None
+    saved = (
+        name is not None and data.save_table(df if download is None else download, name, save_to, downloads) is not None
+    )
     total = len(df)
-    empty = [c for c in df.columns if (df[c].dtype == object or pd.api.types.is_string_dtype(df[c]))
-             and len(df) and all(_is_blank(v) for v in df[c].tolist())]
+    empty = [
+        c
+        for c in df.columns
+        if (df[c].dtype == object or pd.api.types.is_string_dtype(df[c]))
+        and len(df)
+        and all(_is_blank(v) for v in df[c].tolist())
+    ]
     shown = df.drop(columns=empty).head(max_rows).copy()  # a column with nothing in it says nothing
     for col in shown.columns:
         if formats and col in formats and formats[col] not in UNITS:
-            shown[col] = shown[col].map(lambda v, f=formats[col]: "–" if pd.isna(v)
-                                        else _separators(f.format(v), language))
+            shown[col] = shown[col].map(
+                lambda v, f=formats[col]: "–" if pd.isna(v) else _separators(f.format(v), language)
+            )
         elif pd.api.types.is_datetime64_any_dtype(shown[col]):
             shown[col] = shown[col].dt.strftime("%Y-%m-%d")
         elif pd.api.types.is_bool_dtype(shown[col]):
@@ -106,8 +113,9 @@ def table(
         elif pd.api.types.is_numeric_dtype(shown[col]):
             values = shown[col].dropna().abs()
             whole = bool(((values % 1) == 0).all() or values.ge(100).all())
-            shown[col] = shown[col].map(lambda v, w=whole: fmt_number(v, language, 0) if w
-                                        else fmt_significant(v, language))
+            shown[col] = shown[col].map(
+                lambda v, w=whole: fmt_number(v, language, 0) if w else fmt_significant(v, language)
+            )
     if language != "en":  # names and codes in the page's language (the download keeps the codes)
         shown = _in_language(shown, language)
     else:  # "capacity per month": the CSV's name, read as words
@@ -131,8 +139,15 @@ def table(
 
 
 #: Words in a column name that say its unit (``late_share``, ``penalty_eur``, ``pending_cases``).
-UNIT_WORDS = {"share": "share", "probability": "share", "eur": "EUR", "persons": "persons", "places": "places",
-              "cases": "cases", "decisions": "decisions"}
+UNIT_WORDS = {
+    "share": "share",
+    "probability": "share",
+    "eur": "EUR",
+    "persons": "persons",
+    "places": "places",
+    "cases": "cases",
+    "decisions": "decisions",
+}
 #: Words that say a column is scaled or already a percentage (``penalty_eur_m``: millions): no unit.
 SCALED_WORDS = frozenset({"m", "k", "pct", "percent", "index", "rate"})
 
@@ -172,26 +187,36 @@ def html_table(frame: pd.DataFrame, caption: str = "") -> str:
     caption, if any, is in the table for screen readers (the page shows it above). Written
     here because pandas' writer took 3 ms of the 0.1 s of CPU a municipal page costs.
     """
+
     def cell(value: object) -> str:
         return "–" if _is_missing(value) else html.escape(str(value), quote=False)
 
     head = "".join(f"<th>{cell(c)}</th>" for c in frame.columns)
-    rows = "".join("<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>"
-                   for row in frame.itertuples(index=False, name=None))
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{cell(v)}</td>" for v in row) + "</tr>"
+        for row in frame.itertuples(index=False, name=None)
+    )
     title = f'<caption class="sr-only">{html.escape(caption)}</caption>' if caption else ""
-    return (f'<table class="dataframe dataframe capacity-table">{title}<thead>'
-            f'<tr style="text-align: right;">{head}</tr></thead><tbody>{rows}</tbody></table>')
+    return (
+        f'<table class="dataframe dataframe capacity-table">{title}<thead>'
+        f'<tr style="text-align: right;">{head}</tr></thead><tbody>{rows}</tbody></table>'
+    )
 
 
 def _is_missing(value: object) -> bool:
     """Return whether a cell is None, NaN or NaT (what pandas calls missing); ``""`` is not."""
-    return (value is None or value is pd.NA or value is pd.NaT
-            or (isinstance(value, float | np.floating) and value != value))
+    return (
+        value is None
+        or value is pd.NA
+        or value is pd.NaT
+        or (isinstance(value, float | np.floating) and value != value)
+    )
 
 
 def _is_blank(value: object) -> bool:
     """Return whether a cell is missing or an empty text."""
     return _is_missing(value) or (isinstance(value, str) and value == "")
+
 
 #: Columns whose values are codes (``arrivals``, ``observed``): shown by their label in Dutch.
 CODE_COLUMNS = frozenset({"variable", "flag", "series", "region_type", "stream"})
@@ -212,9 +237,28 @@ def _separators(text: str, language: str) -> str:
 
 #: Text columns of model tables whose fixed phrases and units have a Dutch text
 #: (:data:`capacity.report.phrases.PHRASES` in the catalogue; a number in the phrase is ``{}``).
-TEXT_COLUMNS = frozenset({"unit", "method", "note", "rule", "fact", "level", "variant", "criterion",
-                          "quantity", "key_source", "arrivals_source", "places_source", "reliability",
-                          "item", "source", "sample", "kind", "eenheid"})  # eenheid: a table named in Dutch already
+TEXT_COLUMNS = frozenset(
+    {
+        "unit",
+        "method",
+        "note",
+        "rule",
+        "fact",
+        "level",
+        "variant",
+        "criterion",
+        "quantity",
+        "key_source",
+        "arrivals_source",
+        "places_source",
+        "reliability",
+        "item",
+        "source",
+        "sample",
+        "kind",
+        "eenheid",
+    }
+)  # eenheid: a table named in Dutch already
 #: Columns of codes labelled with a prefix: the backlog sensitivity's inputs and outputs.
 PREFIXED_COLUMNS = {"parameter": "input_", "output": "output_"}
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -228,16 +272,16 @@ def _in_language(shown: pd.DataFrame, language: str) -> pd.DataFrame:
         shown[col] = shown[col].map(lambda v: _cell_label(v, language))
     for col, prefix in PREFIXED_COLUMNS.items():
         if col in shown.columns:
-            shown[col] = shown[col].map(lambda v, p=prefix: t(f"{p}{v}", language)
-                                        if has(f"{p}{v}") else v)
+            shown[col] = shown[col].map(lambda v, p=prefix: t(f"{p}{v}", language) if has(f"{p}{v}") else v)
     if "flags" in shown.columns:  # "interpolated, observed"
-        shown["flags"] = shown["flags"].map(lambda v: ", ".join(str(_code_label(f, language))
-                                                               for f in v.split(", "))
-                                            if isinstance(v, str) else v)
+        shown["flags"] = shown["flags"].map(
+            lambda v: ", ".join(str(_code_label(f, language)) for f in v.split(", ")) if isinstance(v, str) else v
+        )
     for col in shown.columns:  # True/False as words
         if any(isinstance(v, bool | np.bool_) for v in shown[col].tolist()):
-            shown[col] = shown[col].map(lambda v: t("yes" if v else "no", language)
-                                        if isinstance(v, bool | np.bool_) else v)
+            shown[col] = shown[col].map(
+                lambda v: t("yes" if v else "no", language) if isinstance(v, bool | np.bool_) else v
+            )
     return shown.rename(columns=lambda c: i18n.pgettext("column", c, language) if isinstance(c, str) else c)
 
 
@@ -266,8 +310,9 @@ def _code_label(value: object, language: str) -> object:
     return value
 
 
-def headline_rows(table: pd.DataFrame, keys: Sequence[str] | None = None, *,
-                  language: str | None = None) -> pd.DataFrame:
+def headline_rows(
+    table: pd.DataFrame, keys: Sequence[str] | None = None, *, language: str | None = None
+) -> pd.DataFrame:
     """Return headline figures for display: label, median, 10 %, 90 %, unit (text columns).
 
     Args:
@@ -282,13 +327,15 @@ def headline_rows(table: pd.DataFrame, keys: Sequence[str] | None = None, *,
     for key, row in rows.iterrows():
         row = {"key": key, **row.to_dict()}
         unit_key = {"places": "places_unit", "month": "month_unit"}.get(row["unit"], row["unit"])
-        out.append({
-            t("indicator", language): row[f"label_{language}"] if f"label_{language}" in row else row["label_en"],
-            t("median", language): fmt_headline(row, language),
-            t("p10", language): fmt_headline(row, language, "p10"),
-            t("p90", language): fmt_headline(row, language, "p90"),
-            t("unit", language): "%" if row["unit"] == "share" else t(unit_key, language),
-        })
+        out.append(
+            {
+                t("indicator", language): row[f"label_{language}"] if f"label_{language}" in row else row["label_en"],
+                t("median", language): fmt_headline(row, language),
+                t("p10", language): fmt_headline(row, language, "p10"),
+                t("p90", language): fmt_headline(row, language, "p90"),
+                t("unit", language): "%" if row["unit"] == "share" else t(unit_key, language),
+            }
+        )
     return pd.DataFrame(out)
 
 

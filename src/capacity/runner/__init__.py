@@ -52,8 +52,18 @@ from capacity.runner.registry import NOTEBOOK_DIR, NOTEBOOKS, Notebook
 from capacity.vintages.record import mark_published
 
 __all__ = [
-    "NOTEBOOKS", "NOTEBOOK_DIR", "REPORTS_DIR", "Job", "JobResult", "Notebook", "Plan", "RunOptions",
-    "RunResult", "ScenarioSpec", "plan", "run",
+    "NOTEBOOKS",
+    "NOTEBOOK_DIR",
+    "REPORTS_DIR",
+    "Job",
+    "JobResult",
+    "Notebook",
+    "Plan",
+    "RunOptions",
+    "RunResult",
+    "ScenarioSpec",
+    "plan",
+    "run",
 ]
 
 logger = logging.getLogger(__name__)
@@ -99,39 +109,41 @@ def run(
         TypeError: A setting that is not a :class:`RunOptions` field.
 
     """
-    the_plan = plan(params_files, notebooks=notebooks, municipalities=municipalities,
-                    registry=registry, extra_parameters=extra_parameters,
-                    municipal_scenarios=municipal_scenarios)
+    the_plan = plan(
+        params_files,
+        notebooks=notebooks,
+        municipalities=municipalities,
+        registry=registry,
+        extra_parameters=extra_parameters,
+        municipal_scenarios=municipal_scenarios,
+    )
     options = RunOptions.merged(options, settings)
     reports_dir = Path(options.reports_dir).resolve()
     with run_lock(reports_dir, wait=options.wait):
         inputs = unchanged.fingerprint(the_plan)
         same = None if options.force or not options.publish else unchanged.unchanged_since(reports_dir, inputs)
         if same is not None:
-            logger.info("nothing changed since run %s (data, parameters, code, notebooks): not run again",
-                        same.name)
-            return RunResult(run_dir=same, status="unchanged", published=False,
-                             manifest=_read_manifest(same))
+            logger.info("nothing changed since run %s (data, parameters, code, notebooks): not run again", same.name)
+            return RunResult(run_dir=same, status="unchanged", published=False, manifest=_read_manifest(same))
         run_dir = new_run_dir(reports_dir)
         unchanged.write(run_dir, inputs)
         copy_inputs(run_dir, the_plan.scenarios)  # <run>/<scenario>/inputs/: the files as they were
-        with (run_log(reports_dir, run_dir.name) as log_path,
-              private_cache(run_dir, keep=options.keep_cache and options.prepare)):
+        with (
+            run_log(reports_dir, run_dir.name) as log_path,
+            private_cache(run_dir, keep=options.keep_cache and options.prepare),
+        ):
             try:
                 status, results, manifest = run_batch(the_plan, run_dir, options, log_path=log_path)
             except BaseException as exc:  # also SIGTERM during set-up: never leave "running"
-                end_unfinished(run_dir, "interrupted" if isinstance(exc, KeyboardInterrupt)
-                               else "failed")
+                end_unfinished(run_dir, "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed")
                 raise
             published = status == "ok" and options.publish
             if published:
                 publish_latest(reports_dir, run_dir)
                 mark_published(run_dir)  # only now may a later run compare with this one
-            for removed in prune_runs(reports_dir, keep=options.keep, current=run_dir,
-                                      keep_bytes=options.keep_size):
+            for removed in prune_runs(reports_dir, keep=options.keep, current=run_dir, keep_bytes=options.keep_size):
                 logger.info("pruned old run %s", removed.name)
-    return RunResult(run_dir=run_dir, status=status, results=results, published=published,
-                     manifest=manifest)
+    return RunResult(run_dir=run_dir, status=status, results=results, published=published, manifest=manifest)
 
 
 def _read_manifest(run_dir: Path) -> dict[str, Any]:

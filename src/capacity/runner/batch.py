@@ -35,8 +35,9 @@ from capacity.vintages import record_run
 logger = logging.getLogger(__name__)
 
 
-def run_batch(the_plan: Plan, run_dir: Path, options: RunOptions, *,
-              log_path: Path | None = None) -> tuple[str, dict[str, JobResult], dict[str, Any]]:
+def run_batch(
+    the_plan: Plan, run_dir: Path, options: RunOptions, *, log_path: Path | None = None
+) -> tuple[str, dict[str, JobResult], dict[str, Any]]:
     """Run every job of ``the_plan`` into ``run_dir``; always leave a manifest and an index.
 
     Returns:
@@ -49,8 +50,7 @@ def run_batch(the_plan: Plan, run_dir: Path, options: RunOptions, *,
     start = time.perf_counter()
     job_list = the_plan.jobs(run_dir)
     workers = options.workers(len(job_list))
-    manifest = start_manifest(run_dir, the_plan, job_list, log_path=log_path,
-                              executor=options.executor_record(workers))
+    manifest = start_manifest(run_dir, the_plan, job_list, log_path=log_path, executor=options.executor_record(workers))
     write_manifest(run_dir, manifest)
     copy_assets(run_dir)
     context = report_context(manifest, the_plan)
@@ -59,8 +59,9 @@ def run_batch(the_plan: Plan, run_dir: Path, options: RunOptions, *,
     headlines: dict[str, Any] = {}
     status = "failed"
     try:
-        execute_all(job_list, the_plan.scenarios, run_dir, results, headlines, context=context,
-                    options=options, workers=workers)
+        execute_all(
+            job_list, the_plan.scenarios, run_dir, results, headlines, context=context, options=options, workers=workers
+        )
         status = "ok" if all(r.status == "ok" for r in results.values()) else "failed"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -74,8 +75,15 @@ def run_batch(the_plan: Plan, run_dir: Path, options: RunOptions, *,
         # Stored unpublished: runner.run marks it published once latest has moved to it.
         recorded = record_run(run_dir, manifest, status=status, published=False)  # vintages, warnings.json
         manifest = with_store_outcome(manifest, recorded)
-        write_index(run_dir, manifest, scenarios=the_plan.scenarios, notebooks=the_plan.notebooks,
-                    jobs=job_list, results=results, headlines=headlines)
+        write_index(
+            run_dir,
+            manifest,
+            scenarios=the_plan.scenarios,
+            notebooks=the_plan.notebooks,
+            jobs=job_list,
+            results=results,
+            headlines=headlines,
+        )
         _clean_up(run_dir, the_plan.scenarios, keep_cache=options.keep_cache)
         write_manifest(run_dir, manifest)
         logger.info("run %s finished: %s", run_dir.name, status)
@@ -144,12 +152,15 @@ def execute_all(
     and the jobs still pending are marked ``interrupted``.
     """
     progress = Progress(len(job_list), run_dir.name, enabled=options.progress)
-    job_kwargs = {"timeout": options.timeout, "start_timeout": options.start_timeout,
-                  "context": {**context, "run_dir": str(run_dir)}, "kernel": options.kernel,
-                  "kernel_log": str(run_dir.parent / "logs" / f"{run_dir.name}.kernels.log")}
+    job_kwargs = {
+        "timeout": options.timeout,
+        "start_timeout": options.start_timeout,
+        "context": {**context, "run_dir": str(run_dir)},
+        "kernel": options.kernel,
+        "kernel_log": str(run_dir.parent / "logs" / f"{run_dir.name}.kernels.log"),
+    }
     pool = make_executor(options.executor, workers, options.scheduler)
-    batch = Batch(pool, job_list, results, headlines, progress, job_kwargs=job_kwargs,
-                  workers=workers, options=options)
+    batch = Batch(pool, job_list, results, headlines, progress, job_kwargs=job_kwargs, workers=workers, options=options)
     try:
         batch.run(prepare_tasks(scenarios, run_dir, prepare=options.prepare))
     except KeyboardInterrupt:
@@ -170,8 +181,9 @@ def prepare_tasks(scenarios: Sequence[ScenarioSpec], run_dir: Path, *, prepare: 
         # The shared results live in the run's private cache folder, never under reports/.
         cache = run_cache_dir(run_dir) / spec.name / "results.pkl"
         # The worker gets the validated scenario itself (pickled), not its file to load again.
-        fn, args = ((prepare_scenario, (spec.load(), str(cache), str(run_dir / spec.name)))
-                    if prepare else (_no_prepare, ()))
+        fn, args = (
+            (prepare_scenario, (spec.load(), str(cache), str(run_dir / spec.name))) if prepare else (_no_prepare, ())
+        )
         tasks.append(Task("prepare", f"{spec.name}/prepare", spec.name, fn, args, {}))
     return tasks
 
@@ -183,10 +195,18 @@ def _no_prepare() -> dict[str, Any]:
 class Batch:
     """The submit-and-collect loop over one pool, with one retry per task whose worker died."""
 
-    def __init__(self, pool: Any, job_list: Sequence[Job], results: dict[str, JobResult],
-                 headlines: dict[str, Any], progress: Progress, *,
-                 job_kwargs: Mapping[str, Any], workers: int,
-                 options: RunOptions | None = None) -> None:
+    def __init__(
+        self,
+        pool: Any,
+        job_list: Sequence[Job],
+        results: dict[str, JobResult],
+        headlines: dict[str, Any],
+        progress: Progress,
+        *,
+        job_kwargs: Mapping[str, Any],
+        workers: int,
+        options: RunOptions | None = None,
+    ) -> None:
         self.pool = pool
         self.options = options or RunOptions()
         self.results = results
@@ -212,8 +232,9 @@ class Batch:
             self._start_next_retry()
             done, _ = self.pool.wait_first(self.pending, timeout=1.0)
             if self.progress.live:
-                self.progress.show_running([t.key for f, t in self.pending.items()
-                                            if t.kind != "prepare" and _is_running(f)], self.workers)
+                self.progress.show_running(
+                    [t.key for f, t in self.pending.items() if t.kind != "prepare" and _is_running(f)], self.workers
+                )
             for fut in done:
                 self._collect(fut, self.pending.pop(fut))
 
@@ -229,8 +250,7 @@ class Batch:
         Once a scenario's chunks are done, the published municipalities' CSVs are gathered
         into one file (:func:`gather_municipal_tables`).
         """
-        jobs = [dataclasses.replace(job, parameters={**job.parameters, "cache_path": cache})
-                for job in jobs]
+        jobs = [dataclasses.replace(job, parameters={**job.parameters, "cache_path": cache}) for job in jobs]
         municipal = [job for job in jobs if job.municipality is not None]
         size = self.options.chunk_size(len(municipal), self.workers)
         # Chunks whatever their size (also of one report, when there are as many workers as
@@ -239,12 +259,11 @@ class Batch:
         chunked = self.options.municipal_chunk != 1
         for job in jobs:
             if not chunked or job.municipality is None:
-                self.submit(Task("job", job.key, job, execute_jobs, ("papermill", [job]),
-                                 self.job_kwargs))
+                self.submit(Task("job", job.key, job, execute_jobs, ("papermill", [job]), self.job_kwargs))
         if chunked:
             kwargs = {**self.job_kwargs, "keep_notebooks": self.options.keep_notebooks}
             for start in range(0, len(municipal), size):
-                chunk = municipal[start:start + size]
+                chunk = municipal[start : start + size]
                 self.chunks_left[chunk[0].scenario] = self.chunks_left.get(chunk[0].scenario, 0) + 1
                 key = f"{chunk[0].key}..{chunk[-1].municipality}"
                 self.submit(Task("chunk", key, chunk, execute_jobs, ("chunk", chunk), kwargs))
@@ -285,15 +304,17 @@ class Batch:
             message = f"computing the shared results failed: {type(exc).__name__}: {exc}"
             self.results[key] = JobResult(key=key, status="failed", error=message)
             for job in jobs:
-                self.results[job.key] = JobResult(key=job.key, status="skipped",
-                                                  error=f"not run: {scenario}: {message}")
+                self.results[job.key] = JobResult(
+                    key=job.key, status="skipped", error=f"not run: {scenario}: {message}"
+                )
             self.progress.skipped(len(jobs), f"FAILED {key}: {message}")
             logger.error("%s failed: %s", key, message)
             return
         self.headlines[scenario] = prepared.get("headline")
         if prepared.get("seconds"):
-            self.results[key] = JobResult(key=key, status="ok", seconds=prepared["seconds"],
-                                          compute_seconds=prepared["seconds"])
+            self.results[key] = JobResult(
+                key=key, status="ok", seconds=prepared["seconds"], compute_seconds=prepared["seconds"]
+            )
             self.progress.say(f"ok     {key}  shared results in {prepared['seconds']:.1f} s")
         self.submit_jobs(jobs, prepared.get("cache_path"))
 
@@ -317,7 +338,8 @@ class Batch:
         scenario = chunk[0].scenario
         ok = {res.key for res in done if res.status == "ok"}
         self.published.setdefault(scenario, []).extend(
-            job.municipality for job in chunk if job.key in ok and job.municipality)
+            job.municipality for job in chunk if job.key in ok and job.municipality
+        )
         self.chunks_left[scenario] -= 1
         if self.chunks_left[scenario] == 0 and self.published[scenario]:
             key = f"{scenario}/municipal-tables"

@@ -95,13 +95,21 @@ class Engine:
         raise NotImplementedError
 
     @staticmethod
-    def render(nb: Any, job: Job, outcome: Outcome, options: EngineOptions, *, ipynb: bool,
-               gathered: bool) -> tuple[Outcome, str | None]:
+    def render(
+        nb: Any, job: Job, outcome: Outcome, options: EngineOptions, *, ipynb: bool, gathered: bool
+    ) -> tuple[Outcome, str | None]:
         """Write the job's page; a page that cannot render fails an ``ok`` job. Return (outcome, html)."""
         job.output_html.parent.mkdir(parents=True, exist_ok=True)
         try:
-            html = export_html(nb, job, status=outcome.status, error=outcome.error,
-                               context=options.context, ipynb=ipynb, gathered=gathered)
+            html = export_html(
+                nb,
+                job,
+                status=outcome.status,
+                error=outcome.error,
+                context=options.context,
+                ipynb=ipynb,
+                gathered=gathered,
+            )
         except Exception as exc:  # noqa: BLE001 - a report that cannot render is a failure
             logger.debug("page of %s failed:\n%s", job.key, traceback.format_exc())
             if outcome.ok:
@@ -137,7 +145,8 @@ class PapermillEngine(Engine):
         outcome, nb = OK, None
         try:
             nb = papermill.execute_notebook(
-                str(job.notebook.source), str(job.output_ipynb),
+                str(job.notebook.source),
+                str(job.output_ipynb),
                 parameters=dict(job.parameters),
                 kernel_name="python3",  # selects papermill's Python translator; the kernel itself is ours
                 progress_bar=False,
@@ -162,9 +171,14 @@ class PapermillEngine(Engine):
             outcome, html = cls.render(nb, job, outcome, options, ipynb=True, gathered=False)
         _remove_if_empty(job.workdir)
         return JobResult(
-            key=job.key, status=outcome.status, error=outcome.error,
-            seconds=time.perf_counter() - started, kernel_seconds=kernel_s, compute_seconds=compute_s,
-            export_seconds=time.perf_counter() - executed, html=html,
+            key=job.key,
+            status=outcome.status,
+            error=outcome.error,
+            seconds=time.perf_counter() - started,
+            kernel_seconds=kernel_s,
+            compute_seconds=compute_s,
+            export_seconds=time.perf_counter() - executed,
+            html=html,
             ipynb=str(job.output_ipynb) if job.output_ipynb.exists() else None,
         )
 
@@ -185,30 +199,31 @@ class ChunkEngine(Engine):
 
         results: list[JobResult] = []
         while len(results) < len(jobs):
-            rest = jobs[len(results):]
+            rest = jobs[len(results) :]
             rest[0].workdir.mkdir(parents=True, exist_ok=True)
             try:
                 asyncio.run(cls._run_on_one_kernel(rest, results, options))
             except Exception as exc:  # noqa: BLE001 - the kernel could not start: fail what is left
                 message = f"the kernel for this chunk failed: {type(exc).__name__}: {exc}"
-                results += [JobResult(key=job.key, status="failed", error=message)
-                            for job in jobs[len(results):]]
+                results += [JobResult(key=job.key, status="failed", error=message) for job in jobs[len(results) :]]
             finally:
                 _remove_if_empty(rest[0].workdir)
         return results
 
     @classmethod
-    async def _run_on_one_kernel(cls, jobs: list[Job], results: list[JobResult],
-                                 options: EngineOptions) -> None:
+    async def _run_on_one_kernel(cls, jobs: list[Job], results: list[JobResult], options: EngineOptions) -> None:
         """Run ``jobs`` on one kernel, appending to ``results``; return early if the kernel is lost."""
         from nbclient import NotebookClient
         from papermill.iorw import load_notebook_node
 
         source = load_notebook_node(str(jobs[0].notebook.source))  # as papermill reads it (cell tags)
         client = NotebookClient(
-            source, timeout=options.timeout, startup_timeout=options.start_timeout,
+            source,
+            timeout=options.timeout,
+            startup_timeout=options.start_timeout,
             kernel_manager_class=KERNEL_MANAGERS[options.kernel],
-            resources={"metadata": {"path": str(jobs[0].workdir)}}, shutdown_kernel="immediate",
+            resources={"metadata": {"path": str(jobs[0].workdir)}},
+            shutdown_kernel="immediate",
         )
         shared: dict[str, list] = {}
         async with client.async_setup_kernel():
@@ -219,16 +234,18 @@ class ChunkEngine(Engine):
                     return
 
     @classmethod
-    async def _run_job(cls, client: Any, source: Any, job: Job, shared: dict[str, list],
-                       options: EngineOptions) -> tuple[JobResult, bool]:
+    async def _run_job(
+        cls, client: Any, source: Any, job: Job, shared: dict[str, list], options: EngineOptions
+    ) -> tuple[JobResult, bool]:
         """Execute one job's notebook on the client's kernel and render it; return (result, kernel lost)."""
         import nbformat
         from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
         from papermill.parameterize import parameterize_notebook
 
         started = time.perf_counter()
-        nb = parameterize_notebook(copy.deepcopy(source), dict(job.parameters), kernel_name="python3",
-                                   language="python")
+        nb = parameterize_notebook(
+            copy.deepcopy(source), dict(job.parameters), kernel_name="python3", language="python"
+        )
         client.nb = nb
         outcome, compute, count = OK, 0.0, 0
         for index, cell in enumerate(nb.cells):
@@ -264,13 +281,17 @@ class ChunkEngine(Engine):
             ipynb = str(job.output_ipynb)
         else:
             _drop_unrendered(nb)
-        rendered, html = cls.render(nb, job, outcome, options, ipynb=options.keep_notebooks,
-                                    gathered=True)
+        rendered, html = cls.render(nb, job, outcome, options, ipynb=options.keep_notebooks, gathered=True)
         return JobResult(
-            key=job.key, status=rendered.status, error=rendered.error,
+            key=job.key,
+            status=rendered.status,
+            error=rendered.error,
             seconds=time.perf_counter() - started,
-            kernel_seconds=max(executed - started - compute, 0.0), compute_seconds=compute,
-            export_seconds=time.perf_counter() - executed, html=html, ipynb=ipynb,
+            kernel_seconds=max(executed - started - compute, 0.0),
+            compute_seconds=compute,
+            export_seconds=time.perf_counter() - executed,
+            html=html,
+            ipynb=ipynb,
         ), outcome.kernel_lost
 
 

@@ -29,15 +29,19 @@ from capacity.runner.outcome import JobResult
 from capacity.runner.plan import Job
 
 __all__ = [
-    "MUNICIPAL_CSV", "TEMPLATES_DIR", "JobResult", "execute_job", "execute_jobs",
-    "gather_municipal_tables", "prepare_scenario",
+    "MUNICIPAL_CSV",
+    "TEMPLATES_DIR",
+    "JobResult",
+    "execute_job",
+    "execute_jobs",
+    "gather_municipal_tables",
+    "prepare_scenario",
 ]
 
 logger = logging.getLogger(__name__)
 
 
-def prepare_scenario(scenario: params.Scenario | str | Path, cache_path: str,
-                     scenario_dir: str) -> dict[str, Any]:
+def prepare_scenario(scenario: params.Scenario | str | Path, cache_path: str, scenario_dir: str) -> dict[str, Any]:
     """Compute a scenario's results once and cache them for its notebooks.
 
     ``scenario`` is the validated scenario the runner loaded (handed over as it is: no file is
@@ -62,7 +66,8 @@ def prepare_scenario(scenario: params.Scenario | str | Path, cache_path: str,
     run_cache = cache.parent.parent / "shared"
     history = pipeline.scenario_history(scn)
     results = pipeline.scenario_results(
-        scn, cache_path=cache, scorecard=pipeline.shared_backtest(scn, history, run_cache))
+        scn, cache_path=cache, scorecard=pipeline.shared_backtest(scn, history, run_cache)
+    )
     data.save_table(results.headline, "headline", Path(scenario_dir))
     rows = [{k: _plain(v) for k, v in row.items()} for row in results.headline.to_dict("records")]
     return {"cache_path": str(cache), "headline": rows, "seconds": time.perf_counter() - start}
@@ -84,8 +89,7 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def execute_jobs(engine: str, jobs: Sequence[Job], *, kernel_log: str | None = None,
-                 **options: Any) -> list[JobResult]:
+def execute_jobs(engine: str, jobs: Sequence[Job], *, kernel_log: str | None = None, **options: Any) -> list[JobResult]:
     """Run ``jobs`` (one notebook, one scenario) with the engine registered as ``engine``.
 
     Args:

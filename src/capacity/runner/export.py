@@ -111,8 +111,7 @@ def export_html(
 
     """
     exporter = _exporter(str(TEMPLATES_DIR), tuple(PREPROCESSORS))
-    resources = page_resources(nb, job, status=status, error=error, context=context,
-                               ipynb=ipynb, gathered=gathered)
+    resources = page_resources(nb, job, status=status, error=error, context=context, ipynb=ipynb, gathered=gathered)
     nb.metadata["title"] = job.title
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     job.output_html.write_text(body, encoding="utf-8")
@@ -139,8 +138,9 @@ def page_resources(
     rel = Path(os.path.relpath(run_dir, here))
     scenario = dict(context.get("scenarios", {}).get(job.scenario, {}))
     if scenario.get("params_file"):  # shown in the footer: no absolute machine path
-        scenario["params_file"] = project.relative(scenario["params_file"], project.project_root(),
-                                                   project.templates_dir().parents[1])
+        scenario["params_file"] = project.relative(
+            scenario["params_file"], project.project_root(), project.templates_dir().parents[1]
+        )
     tables_href = Path(os.path.relpath(run_dir / job.scenario / "tables", here)).as_posix()
     own_csv = _own_csv(job, tables_href) if status == "ok" and gathered and job.municipality else None
     run = scenario.get("run", context.get("run", {}))  # with the scenario's data
@@ -161,8 +161,7 @@ def page_resources(
             "tables_href": tables_href,
             "own_csv": own_csv,
             "ipynb_href": job.output_ipynb.name if ipynb else "",
-            "inputs_href": Path(os.path.relpath(run_dir / job.scenario / "inputs" / "scenario.yaml",
-                                                here)).as_posix(),
+            "inputs_href": Path(os.path.relpath(run_dir / job.scenario / "inputs" / "scenario.yaml", here)).as_posix(),
             "run": run,
             "scenario_info": scenario,
             "parameters_html": scenario.get("parameters_html", ""),
@@ -175,8 +174,7 @@ def page_resources(
 def _own_csv(job: Job, tables_href: str) -> dict[str, str]:
     """Return the gathered CSV that a published batch page links instead of its own."""
     label = _("CSV, all municipalities", job.language)
-    return {"name": f"municipality_{job.municipality}", "href": f"{tables_href}/{MUNICIPAL_CSV}",
-            "label": label}
+    return {"name": f"municipality_{job.municipality}", "href": f"{tables_href}/{MUNICIPAL_CSV}", "label": label}
 
 
 def downloads(nb: Any, tables_href: str, own_csv: Mapping[str, Any] | None = None) -> list[dict[str, str]]:
@@ -194,8 +192,14 @@ def downloads(nb: Any, tables_href: str, own_csv: Mapping[str, Any] | None = Non
         csv, label = f"{tables_href}/{name}.csv", "CSV"
         if own_csv and name == own_csv["name"]:
             csv, label = own_csv["href"], own_csv["label"]
-        rows.append({"name": name, "csv": csv, "csv_label": label,
-                     "xlsx": f"{tables_href}/{name}.xlsx" if name in linked else ""})
+        rows.append(
+            {
+                "name": name,
+                "csv": csv,
+                "csv_label": label,
+                "xlsx": f"{tables_href}/{name}.xlsx" if name in linked else "",
+            }
+        )
     return rows
 
 
@@ -267,11 +271,14 @@ def _exporter(templates_dir: str, preprocessors: Sequence[type[Preprocessor]] = 
             # HTMLExporter.from_notebook_node without its BeautifulSoup pass (see above).
             langinfo = nb.metadata.get("language_info", {})
             lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-            self.register_filter("highlight_code", self.filters.get(
-                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            self.register_filter(
+                "highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            )
             resources = self._init_resources(resources)
-            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
-                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources),
+            )
             return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     # Reports show no code, so no 4.5 kB of pygments CSS in every page (the template gets none).

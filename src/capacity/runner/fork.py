@@ -45,10 +45,23 @@ _PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 #: Modules the zygote imports once, so that forked kernels start with them loaded.
 PRELOAD: tuple[str, ...] = (
-    "ipykernel.kernelapp", "ipykernel.ipkernel", "IPython", "numpy", "pandas", "scipy.stats",
-    "plotly.graph_objects", "plotly.io", "capacity.params", "capacity.data", "capacity.report",
-    "capacity.pipeline", "capacity.shelter", "capacity.backlog",
-    "capacity.forecast", "capacity.report.shelter", "capacity.report.forecast",
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "IPython",
+    "numpy",
+    "pandas",
+    "scipy.stats",
+    "plotly.graph_objects",
+    "plotly.io",
+    "capacity.params",
+    "capacity.data",
+    "capacity.report",
+    "capacity.pipeline",
+    "capacity.shelter",
+    "capacity.backlog",
+    "capacity.forecast",
+    "capacity.report.shelter",
+    "capacity.report.forecast",
 )
 
 
@@ -151,8 +164,12 @@ class Zygote:
         for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             env.setdefault(var, "1")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "capacity.runner.fork", str(os.getpid())], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, env=env, text=True, bufsize=1,
+            [sys.executable, "-m", "capacity.runner.fork", str(os.getpid())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            text=True,
+            bufsize=1,
         )
         ready = self.proc.stdout.readline()
         if not ready.startswith("{"):
@@ -166,8 +183,7 @@ class Zygote:
                 cls._instance = cls()
             return cls._instance
 
-    def fork(self, argv: list[str], *, env: dict[str, str] | None, cwd: str | None,
-             log: str | None) -> ForkedProcess:
+    def fork(self, argv: list[str], *, env: dict[str, str] | None, cwd: str | None, log: str | None) -> ForkedProcess:
         """Fork a new kernel running ``argv`` (``python -m ipykernel_launcher -f FILE ...``)."""
         with self._lock:
             self.proc.stdin.write(json.dumps({"argv": argv, "env": env, "cwd": cwd, "log": log}) + "\n")

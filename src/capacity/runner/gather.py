@@ -44,9 +44,12 @@ def gather_municipal_tables(key: str, scenario_dir: str, codes: list[str]) -> Jo
     try:
         header = None
         # No file name and no time in the gzip header: the same tables give the same bytes.
-        with (replacing_file(target) as tmp, tmp.open("wb") as raw,
-              gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) as packed,
-              io.TextIOWrapper(packed, encoding="utf-8", newline="") as out):
+        with (
+            replacing_file(target) as tmp,
+            tmp.open("wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) as packed,
+            io.TextIOWrapper(packed, encoding="utf-8", newline="") as out,
+        ):
             for part in parts:
                 first, _, rows = part.read_text(encoding="utf-8").partition("\n")
                 if header is None:
@@ -56,8 +59,12 @@ def gather_municipal_tables(key: str, scenario_dir: str, codes: list[str]) -> Jo
                     raise ValueError(f"{part.name} has the columns {first!r}, expected {header!r}")
                 out.write(rows if rows.endswith("\n") or not rows else rows + "\n")
     except Exception as exc:  # noqa: BLE001 - reported on the index page
-        return JobResult(key=key, status="failed", seconds=time.perf_counter() - started,
-                         error=f"{target} could not be written: {type(exc).__name__}: {exc}")
+        return JobResult(
+            key=key,
+            status="failed",
+            seconds=time.perf_counter() - started,
+            error=f"{target} could not be written: {type(exc).__name__}: {exc}",
+        )
     for part in parts:
         part.unlink()
     seconds = time.perf_counter() - started

@@ -27,6 +27,7 @@ def write_index(
     headlines: Mapping[str, Mapping[str, Any] | None],
 ) -> Path:
     """Render ``<run>/index.html`` from the manifest and the job results."""
+
     def rel(path: str | None) -> str | None:
         return Path(os.path.relpath(path, run_dir)).as_posix() if path else None
 
@@ -37,8 +38,7 @@ def write_index(
         label = job.municipality or job.notebook.name
         if job.municipality:
             label = f"{job.extra.get('municipality_name', job.municipality)} ({job.municipality})"
-        rows[job.key] = {**res.to_dict(), "html_rel": rel(html), "ipynb_rel": rel(res.ipynb),
-                         "label": label}
+        rows[job.key] = {**res.to_dict(), "html_rel": rel(html), "ipynb_rel": rel(res.ipynb), "label": label}
     steps = []
     for key, res in results.items():  # rows for steps that are not notebooks (e.g. prepare)
         if key not in rows:
@@ -59,15 +59,18 @@ def write_index(
             muni_stats[(job.scenario, job.notebook.name)].append(row)
     for (scenario, nb_name), group in muni_stats.items():
         ok = sum(r["status"] == "ok" for r in group)
-        matrix[scenario][nb_name] = {"kind": "many", "ok": ok, "total": len(group),
-                                     "failed": len(group) - ok}
+        matrix[scenario][nb_name] = {"kind": "many", "ok": ok, "total": len(group), "failed": len(group) - ok}
         n = len(group)
-        timings.append({
-            "key": f"{scenario}/{nb_name} (mean of {n} municipal reports)",
-            "status": "ok" if ok == n else "failed",
-            **{k: sum(r[k] for r in group) / n
-               for k in ("seconds", "kernel_seconds", "compute_seconds", "export_seconds")},
-        })
+        timings.append(
+            {
+                "key": f"{scenario}/{nb_name} (mean of {n} municipal reports)",
+                "status": "ok" if ok == n else "failed",
+                **{
+                    k: sum(r[k] for r in group) / n
+                    for k in ("seconds", "kernel_seconds", "compute_seconds", "export_seconds")
+                },
+            }
+        )
     failures = [r for r in rows.values() if r["status"] != "ok"]
 
     languages = {s.language for s in scenarios}
@@ -75,8 +78,16 @@ def write_index(
     editions = {main: "index.html"}
     if main == "en" and "nl" in languages:  # a Dutch edition in an English run: its own Dutch index
         editions["nl"] = INDEX_NL
-    page = {"manifest": manifest, "scenarios": scenarios, "notebooks": notebooks, "matrix": matrix,
-            "munis": munis, "failures": failures, "timings": timings, "headlines": headlines}
+    page = {
+        "manifest": manifest,
+        "scenarios": scenarios,
+        "notebooks": notebooks,
+        "matrix": matrix,
+        "munis": munis,
+        "failures": failures,
+        "timings": timings,
+        "headlines": headlines,
+    }
     for lang, name in editions.items():
         other = next(((o, n) for o, n in editions.items() if o != lang), None)
         html = _render(run_dir, page, language=lang, other=other, write=lang == main)
@@ -112,16 +123,29 @@ PAGE_TITLES = {
     "06_eu_context": N_("The EU around the Netherlands"),
 }
 #: A job's status in words.
-JOB_STATUS = {"ok": N_("ok"), "failed": N_("failed"), "timeout": N_("timed out"), "died": N_("kernel died"),
-              "skipped": N_("not run"), "interrupted": N_("interrupted"), "running": N_("running"),
-              "finishing": N_("finishing")}
+JOB_STATUS = {
+    "ok": N_("ok"),
+    "failed": N_("failed"),
+    "timeout": N_("timed out"),
+    "died": N_("kernel died"),
+    "skipped": N_("not run"),
+    "interrupted": N_("interrupted"),
+    "running": N_("running"),
+    "finishing": N_("finishing"),
+}
 #: The run's status in words.
-RUN_STATUS = {"ok": N_("all ready"), "failed": N_("some failed"), "interrupted": N_("interrupted"),
-              "running": N_("running"), "finishing": N_("finishing")}
+RUN_STATUS = {
+    "ok": N_("all ready"),
+    "failed": N_("some failed"),
+    "interrupted": N_("interrupted"),
+    "running": N_("running"),
+    "finishing": N_("finishing"),
+}
 
 
-def _render(run_dir: Path, page: Mapping[str, Any], *, language: str,
-            other: tuple[str, str] | None, write: bool = True) -> str:
+def _render(
+    run_dir: Path, page: Mapping[str, Any], *, language: str, other: tuple[str, str] | None, write: bool = True
+) -> str:
     """Render the index in ``language``: the analyst's first screen, the run's details folded away."""
     import jinja2
 
@@ -138,46 +162,80 @@ def _render(run_dir: Path, page: Mapping[str, Any], *, language: str,
     descriptions = _descriptions(scenarios)
     likelihood = _weight_texts(scenarios, language=language)
     titles = {s.name: s.title for s in titled}
-    scen_rows = [{**m, "title": titles.get(m.get("name"), m.get("title", m.get("name"))),
-                  "params_file": public_path(m.get("params_file")),
-                  "description": descriptions.get(m.get("name"), ""),
-                  "weight_text": likelihood.get(m.get("name"), ("", ""))[0],
-                  "weight_rationale": likelihood.get(m.get("name"), ("", ""))[1]}
-                 for m in manifest.get("scenarios", [])]
+    scen_rows = [
+        {
+            **m,
+            "title": titles.get(m.get("name"), m.get("title", m.get("name"))),
+            "params_file": public_path(m.get("params_file")),
+            "description": descriptions.get(m.get("name"), ""),
+            "weight_text": likelihood.get(m.get("name"), ("", ""))[0],
+            "weight_rationale": likelihood.get(m.get("name"), ("", ""))[1],
+        }
+        for m in manifest.get("scenarios", [])
+    ]
 
     def worded(row: Mapping[str, Any]) -> dict[str, Any]:
         return {**row, "status_text": tr(JOB_STATUS.get(row.get("status"), row.get("status") or ""))}
 
-    matrix = {name: {nb: ({**cell, "result": worded(cell["result"])} if cell and cell["kind"] == "one" else cell)
-                     for nb, cell in cells.items()} for name, cells in page["matrix"].items()}
+    matrix = {
+        name: {
+            nb: ({**cell, "result": worded(cell["result"])} if cell and cell["kind"] == "one" else cell)
+            for nb, cell in cells.items()
+        }
+        for name, cells in page["matrix"].items()
+    }
     munis = {name: [worded(r) for r in rows] for name, rows in page["munis"].items()}
-    notebooks = [{"name": nb.name, "title": tr(PAGE_TITLES[nb.name]) if nb.name in PAGE_TITLES else nb.name}
-                 for nb in page["notebooks"]]
-    dated = dated_box({"started": manifest.get("started"), "data_vintage": manifest.get("data_vintage")},
-                      language)
+    notebooks = [
+        {"name": nb.name, "title": tr(PAGE_TITLES[nb.name]) if nb.name in PAGE_TITLES else nb.name}
+        for nb in page["notebooks"]
+    ]
+    dated = dated_box({"started": manifest.get("started"), "data_vintage": manifest.get("data_vintage")}, language)
     date = dated["run_date"] or manifest.get("run_id", "")
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
-                             autoescape=jinja2.select_autoescape(["html", "j2"]),
-                             extensions=["jinja2.ext.i18n"])
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        extensions=["jinja2.ext.i18n"],
+    )
     env.install_gettext_callables(tr, lambda s, p, n: i18n.ngettext(s, p, n, language), newstyle=False)
     return env.get_template("index.html.j2").render(
-        lang=language, heading=tr(N_("Ukraine reception forecast — run of {date}")).format(date=date),
-        dated=dated, status_text=tr(RUN_STATUS.get(manifest.get("status"), manifest.get("status") or "")),
-        other_edition={"lang": other[0], "href": other[1],
-                       "label": i18n.gettext("This overview in English", other[0]) if other[0] == "en"
-                       else i18n.gettext("This overview in Dutch", other[0])} if other else None,
+        lang=language,
+        heading=tr(N_("Ukraine reception forecast — run of {date}")).format(date=date),
+        dated=dated,
+        status_text=tr(RUN_STATUS.get(manifest.get("status"), manifest.get("status") or "")),
+        other_edition={
+            "lang": other[0],
+            "href": other[1],
+            "label": i18n.gettext("This overview in English", other[0])
+            if other[0] == "en"
+            else i18n.gettext("This overview in Dutch", other[0]),
+        }
+        if other
+        else None,
         m={**manifest, "log": Path(manifest["log"]).name if manifest.get("log") else None},
-        scenarios=scen_rows, notebooks=notebooks, matrix=matrix, munis=munis,
-        gathered={s.name: f"{s.name}/tables/{MUNICIPAL_CSV}" for s in scenarios
-                  if (run_dir / s.name / "tables" / MUNICIPAL_CSV).exists()},
-        failures=page["failures"], headline_rows=headline_rows, comparison=comparison,
-        timings=page["timings"], weighted=weighted, vintages=vintage_view(run_dir, titled, language=language),
+        scenarios=scen_rows,
+        notebooks=notebooks,
+        matrix=matrix,
+        munis=munis,
+        gathered={
+            s.name: f"{s.name}/tables/{MUNICIPAL_CSV}"
+            for s in scenarios
+            if (run_dir / s.name / "tables" / MUNICIPAL_CSV).exists()
+        },
+        failures=page["failures"],
+        headline_rows=headline_rows,
+        comparison=comparison,
+        timings=page["timings"],
+        weighted=weighted,
+        vintages=vintage_view(run_dir, titled, language=language),
     )
 
 
-def _headline_rows(scenarios: Sequence[ScenarioSpec],
-                   headlines: Mapping[str, Sequence[Mapping[str, Any]] | None], *,
-                   language: str = "en") -> list[dict[str, Any]]:
+def _headline_rows(
+    scenarios: Sequence[ScenarioSpec],
+    headlines: Mapping[str, Sequence[Mapping[str, Any]] | None],
+    *,
+    language: str = "en",
+) -> list[dict[str, Any]]:
     """One row per headline figure: label, unit and, per scenario, the figure as reports print it.
 
     ``headlines[scenario]`` holds the rows of the scenario's ``tables/headline.csv``. Each cell
@@ -189,10 +247,16 @@ def _headline_rows(scenarios: Sequence[ScenarioSpec],
     by_key: dict[str, dict[str, Any]] = {}
     for i, spec in enumerate(scenarios):
         for row in headlines.get(spec.name) or []:
-            entry = by_key.setdefault(row["key"], {
-                "name": _label(row, language),
-                "key": row["key"], "unit": _unit(row["unit"], language),
-                "cells": [None] * len(scenarios), "rows": [None] * len(scenarios)})
+            entry = by_key.setdefault(
+                row["key"],
+                {
+                    "name": _label(row, language),
+                    "key": row["key"],
+                    "unit": _unit(row["unit"], language),
+                    "cells": [None] * len(scenarios),
+                    "rows": [None] * len(scenarios),
+                },
+            )
             entry["rows"][i] = row
             span = ""
             if row.get("p10") is not None and row.get("p90") is not None:
@@ -211,7 +275,8 @@ def _headline_rows(scenarios: Sequence[ScenarioSpec],
                 text = fmt_value(abs(delta), row["unit"], row["rounding"], language)
                 if row["unit"] == "share":  # a difference of two percentages is in percentage points
                     text = i18n.gettext(N_("{value} percentage points"), language).format(
-                        value=text.rstrip("%").strip())
+                        value=text.rstrip("%").strip()
+                    )
                 entry["cells"][i]["diff"] = ("+" if delta > 0 else "−" if delta < 0 else "±") + text
         entry["cells"] = [c or {"value": "—", "range": "", "diff": ""} for c in entry["cells"]]
         del entry["rows"]
@@ -220,8 +285,15 @@ def _headline_rows(scenarios: Sequence[ScenarioSpec],
     return [{**r, "main": True} for r in first] + [{**r, "main": False} for r in rest]
 
 
-_UNITS = {"persons": N_("persons"), "cases": N_("cases"), "places": N_("places"), "EUR": "EUR",
-          "share": "%", "months": N_("months"), "month": N_("month")}
+_UNITS = {
+    "persons": N_("persons"),
+    "cases": N_("cases"),
+    "places": N_("places"),
+    "EUR": "EUR",
+    "share": "%",
+    "months": N_("months"),
+    "month": N_("month"),
+}
 
 
 def _unit(unit: str, language: str) -> str:
@@ -252,8 +324,13 @@ def _weight_texts(scenarios: Sequence[ScenarioSpec], *, language: str = "en") ->
             meta = params.load(spec.params_path).meta
         except Exception:  # noqa: BLE001 - a weight must not break the index
             continue
-        text = (N_("stress test, not weighted") if meta.stress_test else
-                N_("probability {percent} %") if meta.weight is not None else N_("no weight"))
+        text = (
+            N_("stress test, not weighted")
+            if meta.stress_test
+            else N_("probability {percent} %")
+            if meta.weight is not None
+            else N_("no weight")
+        )
         percent = f"{100 * meta.weight:.0f}" if meta.weight is not None else ""
         out[spec.name] = (i18n.gettext(text, language).format(percent=percent), meta.weight_rationale)
     return out
@@ -339,8 +416,11 @@ def _read_tables(run_dir: Path, names: Sequence[str], table: str) -> dict[str, A
     import pandas as pd
 
     paths = {n: run_dir / n / "tables" / f"{table}.csv" for n in names}
-    return {n: pd.read_csv(p, parse_dates=["date"] if table != "shelter_costs" else None)
-            for n, p in paths.items() if p.is_file()}
+    return {
+        n: pd.read_csv(p, parse_dates=["date"] if table != "shelter_costs" else None)
+        for n, p in paths.items()
+        if p.is_file()
+    }
 
 
 def _expected_shelter_cost(costs: Mapping[str, Any], weights: Mapping[str, float]) -> dict[str, Any] | None:
@@ -355,8 +435,13 @@ def _expected_shelter_cost(costs: Mapping[str, Any], weights: Mapping[str, float
     if set(values) != set(weights):
         return None
     share = mixture.normalised_weights(weights)
-    return {"quantity": "expected_shelter_cost_eur", "label": _WEIGHTED_WORDS["cost"],
-            "value": sum(share[n] * values[n] for n in share), "unit": "EUR", "scenarios": len(values)}
+    return {
+        "quantity": "expected_shelter_cost_eur",
+        "label": _WEIGHTED_WORDS["cost"],
+        "value": sum(share[n] * values[n] for n in share),
+        "unit": "EUR",
+        "scenarios": len(values),
+    }
 
 
 #: The weighted view's words (English in its tables, the page's language on the index).
@@ -369,8 +454,9 @@ _WEIGHTED_WORDS = {
 }
 
 
-def weighted_view(run_dir: Path, scenarios: Sequence[ScenarioSpec], *, language: str = "en",
-                  write: bool = True) -> dict[str, Any] | None:
+def weighted_view(
+    run_dir: Path, scenarios: Sequence[ScenarioSpec], *, language: str = "en", write: bool = True
+) -> dict[str, Any] | None:
     """All scenarios, weighted: the mixture of the run's weighted scenarios, with its tables written.
 
     Reads each scenario's stored ``population_forecast``, ``shelter_forecast`` and
@@ -392,31 +478,61 @@ def weighted_view(run_dir: Path, scenarios: Sequence[ScenarioSpec], *, language:
     parts, charts, summary = [], [], []
     for table_name, variable in mixture.WEIGHTED_VARIABLES:
         found = _read_tables(run_dir, list(weights), table_name)
-        mixed = (mixture.mixture_table(found, weights, variables=(variable,),
-                                       zero_before_start=table_name in mixture.STARTS_AT_TPD_END)
-                 if len(found) >= 2 else pd.DataFrame())
+        mixed = (
+            mixture.mixture_table(
+                found, weights, variables=(variable,), zero_before_start=table_name in mixture.STARTS_AT_TPD_END
+            )
+            if len(found) >= 2
+            else pd.DataFrame()
+        )
         if mixed.empty:
             continue
         parts.append(mixed.assign(source=table_name))
-        fig = report.fan_chart(mixed, variable, language=language, title=i18n.gettext(
-            _WEIGHTED_WORDS["chart"], language).format(variable=report.t(variable, language)))
+        fig = report.fan_chart(
+            mixed,
+            variable,
+            language=language,
+            title=i18n.gettext(_WEIGHTED_WORDS["chart"], language).format(variable=report.t(variable, language)),
+        )
         charts.append(report.figure(fig)._repr_mimebundle_()["text/html"])
         cap = mixture.capacity_over_mixture(mixed, variable)
-        summary.append({"quantity": f"capacity_p90_{variable}", "label": _WEIGHTED_WORDS["capacity"],
-                        "args": {"variable": variable, "month": cap["month"]},
-                        "value": cap["capacity"], "unit": "persons" if variable != "pending" else "cases",
-                        "scenarios": len(found)})
+        summary.append(
+            {
+                "quantity": f"capacity_p90_{variable}",
+                "label": _WEIGHTED_WORDS["capacity"],
+                "args": {"variable": variable, "month": cap["month"]},
+                "value": cap["capacity"],
+                "unit": "persons" if variable != "pending" else "cases",
+                "scenarios": len(found),
+            }
+        )
     backlogs = _read_tables(run_dir, list(weights), "backlog_forecast")
     if backlogs:
         pen = mixture.expected_total(backlogs, weights, "penalty_eur")
-        summary.append({"quantity": "expected_penalty_eur", "label": _WEIGHTED_WORDS["penalty"],
-                        "value": pen["weighted"], "unit": "EUR", "scenarios": len(backlogs)})
+        summary.append(
+            {
+                "quantity": "expected_penalty_eur",
+                "label": _WEIGHTED_WORDS["penalty"],
+                "value": pen["weighted"],
+                "unit": "EUR",
+                "scenarios": len(backlogs),
+            }
+        )
     cost = _expected_shelter_cost(_read_tables(run_dir, list(weights), "shelter_costs"), weights)
     summary += [cost] if cost else []
     used = mixture.normalised_weights(weights)
-    summary += [{"quantity": f"weight_{n}", "label": _WEIGHTED_WORDS["share"], "args": {"scenario": titles[n]},
-                 "value": used[n], "unit": "share",
-                 "scenarios": 1} for n in used]
+    summary += [
+        {
+            "quantity": f"weight_{n}",
+            "label": _WEIGHTED_WORDS["share"],
+            "args": {"scenario": titles[n]},
+            "value": used[n],
+            "unit": "share",
+            "scenarios": 1,
+        }
+        for n in used
+    ]
+
     def label(row: Mapping[str, Any], lang: str) -> str:
         args = dict(row.get("args", {}))
         if "variable" in args:
@@ -430,14 +546,21 @@ def weighted_view(run_dir: Path, scenarios: Sequence[ScenarioSpec], *, language:
         out_dir.mkdir(parents=True, exist_ok=True)
         if parts:
             pd.concat(parts, ignore_index=True).to_csv(out_dir / WEIGHTED_FORECAST_CSV, index=False)
-        pd.DataFrame([{k: v for k, v in r.items() if k != "args"} | {"label": label(r, "en")}
-                      for r in summary]).to_csv(out_dir / WEIGHTED_SUMMARY_CSV, index=False)
+        pd.DataFrame([{k: v for k, v in r.items() if k != "args"} | {"label": label(r, "en")} for r in summary]).to_csv(
+            out_dir / WEIGHTED_SUMMARY_CSV, index=False
+        )
     steps = {"persons": 100, "cases": 100, "EUR": 100_000, "share": 0.01}  # as the headline table rounds
-    rows = [{"label": label(r, language), "value": fmt_value(r["value"], r["unit"], steps[r["unit"]], language)}
-            for r in summary]
-    return {"charts": charts, "rows": rows, "forecast_csv": f"tables/{WEIGHTED_FORECAST_CSV}" if parts else None,
-            "summary_csv": f"tables/{WEIGHTED_SUMMARY_CSV}",
-            "left_out": [s.title for s in scenarios if s.name not in weights]}
+    rows = [
+        {"label": label(r, language), "value": fmt_value(r["value"], r["unit"], steps[r["unit"]], language)}
+        for r in summary
+    ]
+    return {
+        "charts": charts,
+        "rows": rows,
+        "forecast_csv": f"tables/{WEIGHTED_FORECAST_CSV}" if parts else None,
+        "summary_csv": f"tables/{WEIGHTED_SUMMARY_CSV}",
+        "left_out": [s.title for s in scenarios if s.name not in weights],
+    }
 
 
 #: Status words shown beside (not instead of) the colour: the reports' note's (the catalogue has the Dutch).
@@ -466,14 +589,22 @@ def _warning_view(run_dir: Path, titles: Mapping[str, str], *, language: str = "
     content = _read_json(run_dir / "warnings.json")
     if not content:
         return None
-    scenarios = [{"name": name, "title": titles.get(name, name), "status": s["status"],
-                  "status_text": _status_text(s["status"], language),
-                  "status_word": _status_text(s["status"], language).split(" — ")[0],
-                  "triggers": [{**t, "status_text": _status_text(t["status"], language)}
-                               for t in s["triggers"]]}
-                 for name, s in content.get("scenarios", {}).items()]
-    return {"status": content["status"], "status_text": _status_text(content["status"], language),
-            "scenarios": scenarios}
+    scenarios = [
+        {
+            "name": name,
+            "title": titles.get(name, name),
+            "status": s["status"],
+            "status_text": _status_text(s["status"], language),
+            "status_word": _status_text(s["status"], language).split(" — ")[0],
+            "triggers": [{**t, "status_text": _status_text(t["status"], language)} for t in s["triggers"]],
+        }
+        for name, s in content.get("scenarios", {}).items()
+    ]
+    return {
+        "status": content["status"],
+        "status_text": _status_text(content["status"], language),
+        "scenarios": scenarios,
+    }
 
 
 def _months_text(months: Mapping[str, Sequence[str]], *, language: str = "en") -> list[str]:
@@ -498,11 +629,21 @@ def _headline_change_rows(rows: Sequence[Mapping[str, Any]], *, language: str = 
     for row in rows:
         then, now = row.get("then"), row.get("now")
         ref = now or then
-        shown = {"then": fmt_headline(then, language) if then else "—",
-                 "now": fmt_headline(now, language) if now else "—"}
+        shown = {
+            "then": fmt_headline(then, language) if then else "—",
+            "now": fmt_headline(now, language) if now else "—",
+        }
         name = _label(ref, language)
-        out.append({"key": row["key"], "name": name, "unit": _unit(ref["unit"], language),
-                    "main": row["key"] in MAIN, **shown, "changed": shown["then"] != shown["now"]})
+        out.append(
+            {
+                "key": row["key"],
+                "name": name,
+                "unit": _unit(ref["unit"], language),
+                "main": row["key"] in MAIN,
+                **shown,
+                "changed": shown["then"] != shown["now"],
+            }
+        )
     return sorted(out, key=lambda r: not r["main"])
 
 
@@ -510,11 +651,18 @@ def _change_view(name: str, title: str, entry: Mapping[str, Any], *, language: s
     """Return one scenario's "what changed since the last run" block."""
     ch = entry["changes"]
     code = ch.get("code")
-    return {"name": name, "title": title, "previous_run": ch.get("previous_run"), "first": ch.get("first"),
-            "unchanged": ch.get("unchanged"), "params": ch.get("params", []),
-            "data": ch.get("data", []), "new_months": _months_text(ch.get("new_months", {}), language=language),
-            "code": {"then": code["then"][:12], "now": code["now"][:12]} if code else None,
-            "headline": _headline_change_rows(ch.get("headline", []), language=language)}
+    return {
+        "name": name,
+        "title": title,
+        "previous_run": ch.get("previous_run"),
+        "first": ch.get("first"),
+        "unchanged": ch.get("unchanged"),
+        "params": ch.get("params", []),
+        "data": ch.get("data", []),
+        "new_months": _months_text(ch.get("new_months", {}), language=language),
+        "code": {"then": code["then"][:12], "now": code["now"][:12]} if code else None,
+        "headline": _headline_change_rows(ch.get("headline", []), language=language),
+    }
 
 
 def _track_rows(name: str, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -527,13 +675,19 @@ def _track_rows(name: str, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, 
         share = unit.get(r["variable"]) == "share"
         error = r["mean_error"]
         sign = "" if error is None or error == 0 else ("+" if error > 0 else "−")
-        shown = fmt_value(None if error is None else abs(error), "share" if share else "persons",
-                          0.001 if share else 1)
-        out.append({
-            "scenario": name, "variable": r["variable"], "horizon": r["horizon"], "n": r["n"],
-            "vintages": r["vintages"], "mean_error": sign + shown, "mape": fmt_value(r["mape"], "share", 0.001),
-            **{k: fmt_value(r[k], "share", 0.01) for k in ("coverage_50", "coverage_80", "coverage_95")},
-        })
+        shown = fmt_value(None if error is None else abs(error), "share" if share else "persons", 0.001 if share else 1)
+        out.append(
+            {
+                "scenario": name,
+                "variable": r["variable"],
+                "horizon": r["horizon"],
+                "n": r["n"],
+                "vintages": r["vintages"],
+                "mean_error": sign + shown,
+                "mape": fmt_value(r["mape"], "share", 0.001),
+                **{k: fmt_value(r[k], "share", 0.01) for k in ("coverage_50", "coverage_80", "coverage_95")},
+            }
+        )
     return out
 
 
@@ -547,15 +701,32 @@ def _fan_chart(title: str, fan: Sequence[Mapping[str, Any]], *, language: str = 
     from capacity.report import forecast as report_forecast
     from capacity.report.charts import _dates_in
 
-    tables = {i18n.gettext(N_("run {run}"), language).format(run=f["run_id"]): pd.DataFrame({
-        "date": pd.to_datetime(f["date"]), "variable": "registered", "q0.10": f["p10"], "q0.50": f["p50"],
-        "q0.90": f["p90"]}) for f in fan}
+    tables = {
+        i18n.gettext(N_("run {run}"), language).format(run=f["run_id"]): pd.DataFrame(
+            {
+                "date": pd.to_datetime(f["date"]),
+                "variable": "registered",
+                "q0.10": f["p10"],
+                "q0.50": f["p50"],
+                "q0.90": f["p90"],
+            }
+        )
+        for f in fan
+    }
     fig = _dates_in(report_forecast.scenario_comparison(tables, variable="registered", language=language), language)
     words = {"title": title, "n": len(fan), "run": fan[-1]["run_id"]}
-    fig.update_layout(title=i18n.gettext(N_("{title}: registered forecast of the last {n} runs (median, 80 % band)"),
-                                         language).format(**words))
-    summary = i18n.gettext(N_("Median and 80 % band of the registered count as forecast by each of the last {n} "
-                              "runs of {title}; the newest run is {run}."), language).format(**words)
+    fig.update_layout(
+        title=i18n.gettext(
+            N_("{title}: registered forecast of the last {n} runs (median, 80 % band)"), language
+        ).format(**words)
+    )
+    summary = i18n.gettext(
+        N_(
+            "Median and 80 % band of the registered count as forecast by each of the last {n} "
+            "runs of {title}; the newest run is {run}."
+        ),
+        language,
+    ).format(**words)
     return report.figure(fig, summary)._repr_mimebundle_()["text/html"]
 
 
@@ -574,9 +745,14 @@ def vintage_view(run_dir: Path, scenarios: Sequence[ScenarioSpec], *, language: 
         chart = _fan_chart(titles.get(name, name), entry.get("fan", []), language=language)
         if chart:
             fans.append(chart)
-    return {"warnings": _warning_view(run_dir, titles, language=language), "changes": changes, "track": track,
-            "fans": fans, "store": Path(content["store"]).name if content.get("store") else None,
-            "error": content.get("error")}
+    return {
+        "warnings": _warning_view(run_dir, titles, language=language),
+        "changes": changes,
+        "track": track,
+        "fans": fans,
+        "store": Path(content["store"]).name if content.get("store") else None,
+        "error": content.get("error"),
+    }
 
 
 def _label(row: Mapping[str, Any], language: str) -> str:

@@ -26,8 +26,10 @@ __all__ = ["INPUTS", "copy_inputs", "extends_chain"]
 
 #: Folder of a scenario's inputs inside the run.
 INPUTS = "inputs"
-_HEADER = ("# The merged, validated scenario this run computed (every default filled in).\n"
-           "# Written by the runner; it loads as a parameter file (or use the files beside it under params/).\n")
+_HEADER = (
+    "# The merged, validated scenario this run computed (every default filled in).\n"
+    "# Written by the runner; it loads as a parameter file (or use the files beside it under params/).\n"
+)
 
 
 def extends_chain(path: Path | str) -> list[Path]:

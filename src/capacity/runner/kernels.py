@@ -67,7 +67,9 @@ class ForkKernelManager(ProjectKernelManager):
 
         provisioner = self.provisioner
         process = Zygote.get().fork(
-            kernel_cmd, env=kw.get("env"), cwd=str(kw["cwd"]) if kw.get("cwd") else None,
+            kernel_cmd,
+            env=kw.get("env"),
+            cwd=str(kw["cwd"]) if kw.get("cwd") else None,
             log=os.environ.get("CAPACITY_KERNEL_LOG"),
         )
         provisioner.process = process

@@ -43,10 +43,16 @@ def git_commit(root: Path | None = None) -> str:
     """Return the git commit of the project (with ``+dirty`` if files changed), or ``unknown``."""
     root = root or project.project_root()
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
-                                text=True, timeout=10, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, timeout=10).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     return commit + ("+dirty" if dirty else "")
@@ -64,8 +70,10 @@ def public_paths(value: Any, run_dir: Path) -> Any:
     to the installed package (``capacity/datasets/...``), else the file name.
     """
     if isinstance(value, Mapping):
-        return {k: (_public_path(v, run_dir) if k in _PATH_KEYS and isinstance(v, str) else public_paths(v, run_dir))
-                for k, v in value.items()}
+        return {
+            k: (_public_path(v, run_dir) if k in _PATH_KEYS and isinstance(v, str) else public_paths(v, run_dir))
+            for k, v in value.items()
+        }
     if isinstance(value, list):
         return [public_paths(v, run_dir) for v in value]
     return value
@@ -128,14 +136,19 @@ class DataProvenance:
         from capacity import data
 
         paths = data.data_files(scn.data.data_dir, scn.data.files)
-        files = [{"name": name, "path": str(path), "sha256": self._sha256(path)}
-                 for name, path in paths.items() if path.is_file()]
+        files = [
+            {"name": name, "path": str(path), "sha256": self._sha256(path)}
+            for name, path in paths.items()
+            if path.is_file()
+        ]
         key = tuple(sorted((name, str(path)) for name, path in paths.items()))
         if key not in self._vintages:
             self._vintages[key] = data_vintage(paths)
-        return {"data_files": files,
-                "data_missing": [name for name, path in paths.items() if not path.is_file()],
-                "data_vintage": self._vintages[key]}
+        return {
+            "data_files": files,
+            "data_missing": [name for name, path in paths.items() if not path.is_file()],
+            "data_vintage": self._vintages[key],
+        }
 
     def _sha256(self, path: Path) -> str:
         path = Path(path).resolve()
@@ -161,9 +174,14 @@ def run_data_vintage(scenarios: Sequence[Mapping[str, Any]]) -> str:
     return " | ".join(f"{name}: {vintage}" for name, vintage in vintages.items())
 
 
-def start_manifest(run_dir: Path, the_plan: Plan, job_list: Sequence[Job], *,
-                   log_path: Path | None = None,
-                   executor: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def start_manifest(
+    run_dir: Path,
+    the_plan: Plan,
+    job_list: Sequence[Job],
+    *,
+    log_path: Path | None = None,
+    executor: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
     """Return the provenance record of a starting run (status ``running``)."""
     scenarios = _scenario_entries(the_plan)
     return {
@@ -182,8 +200,10 @@ def start_manifest(run_dir: Path, the_plan: Plan, job_list: Sequence[Job], *,
         "data_files": run_data_files(scenarios),
         "data_vintage": run_data_vintage(scenarios),
         "scenarios": scenarios,
-        "notebooks": [{"name": nb.name, "per": nb.per, "path": str(nb.source),
-                       "sha256": sha256(nb.source)} for nb in the_plan.notebooks],
+        "notebooks": [
+            {"name": nb.name, "per": nb.per, "path": str(nb.source), "sha256": sha256(nb.source)}
+            for nb in the_plan.notebooks
+        ],
         "municipalities": [code for code, _ in the_plan.municipalities],
         "jobs": [{"key": j.key, "status": "pending"} for j in job_list],
         "counts": {"total": len(job_list), "ok": 0, "failed": 0},
@@ -196,11 +216,18 @@ def _scenario_entries(the_plan: Plan) -> list[dict[str, Any]]:
     provenance = DataProvenance()
     entries = []
     for s in the_plan.scenarios:
-        entries.append({
-            "name": s.name, "title": s.title, "title_nl": s.title_in("nl"), "params_file": str(s.params_path),
-            "params_sha256": sha256(s.params_path), "seed": s.seed, "language": s.language,
-            **provenance.of_scenario(s.load()),
-        })
+        entries.append(
+            {
+                "name": s.name,
+                "title": s.title,
+                "title_nl": s.title_in("nl"),
+                "params_file": str(s.params_path),
+                "params_sha256": sha256(s.params_path),
+                "seed": s.seed,
+                "language": s.language,
+                **provenance.of_scenario(s.load()),
+            }
+        )
     return entries
 
 
@@ -209,8 +236,7 @@ def _params_files(the_plan: Plan) -> list[dict[str, str]]:
     chain = [params.BASELINE_PATH]
     for spec in the_plan.scenarios:
         chain += _extends_chain(spec.params_path)
-    return [{"path": str(path), "sha256": sha256(path)}
-            for path in dict.fromkeys(Path(p).resolve() for p in chain)]
+    return [{"path": str(path), "sha256": sha256(path)} for path in dict.fromkeys(Path(p).resolve() for p in chain)]
 
 
 def _extends_chain(path: Path) -> list[Path]:
@@ -223,8 +249,13 @@ def _extends_chain(path: Path) -> list[Path]:
     return chain
 
 
-def finish_manifest(manifest: dict[str, Any], status: str, results: Mapping[str, JobResult],
-                    headlines: Mapping[str, Any], seconds: float) -> dict[str, Any]:
+def finish_manifest(
+    manifest: dict[str, Any],
+    status: str,
+    results: Mapping[str, JobResult],
+    headlines: Mapping[str, Any],
+    seconds: float,
+) -> dict[str, Any]:
     """Return the manifest with the outcome of every job filled in."""
     jobs = []
     for entry in manifest["jobs"]:
@@ -232,9 +263,15 @@ def finish_manifest(manifest: dict[str, Any], status: str, results: Mapping[str,
         jobs.append(res.to_dict() if res else {"key": entry["key"], "status": "not run"})
     extra = [r.to_dict() for k, r in results.items() if k not in {j["key"] for j in manifest["jobs"]}]
     ok = sum(j["status"] == "ok" for j in jobs)
-    return {**manifest, "status": status, "ended": now_iso(), "seconds": round(seconds, 3),
-            "jobs": jobs + extra, "headline": dict(headlines),
-            "counts": {"total": len(jobs), "ok": ok, "failed": len(jobs) - ok}}
+    return {
+        **manifest,
+        "status": status,
+        "ended": now_iso(),
+        "seconds": round(seconds, 3),
+        "jobs": jobs + extra,
+        "headline": dict(headlines),
+        "counts": {"total": len(jobs), "ok": ok, "failed": len(jobs) - ok},
+    }
 
 
 def report_context(manifest: Mapping[str, Any], the_plan: Plan) -> dict[str, Any]:
@@ -248,7 +285,8 @@ def report_context(manifest: Mapping[str, Any], the_plan: Plan) -> dict[str, Any
         spec = next(s for s in the_plan.scenarios if s.name == entry["name"])
         table = params.describe(spec.load())
         scenarios[entry["name"]] = {
-            **entry, "parameters_html": table.to_html(index=False, border=0),
+            **entry,
+            "parameters_html": table.to_html(index=False, border=0),
             "run": {**run, "data_vintage": entry["data_vintage"], "data_files": entry["data_files"]},
         }
     return {

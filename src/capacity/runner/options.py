@@ -89,9 +89,11 @@ class RunOptions:
         """
         self._check_numbers()
         if self.scheduler and self.prepare:
-            logger.info("--scheduler %s: no shared results (--no-cache): the cache folder and "
-                        "its signing key stay on this machine; each notebook computes its own",
-                        self.scheduler)
+            logger.info(
+                "--scheduler %s: no shared results (--no-cache): the cache folder and "
+                "its signing key stay on this machine; each notebook computes its own",
+                self.scheduler,
+            )
             object.__setattr__(self, "prepare", False)
         if isinstance(self.keep_size, str):
             object.__setattr__(self, "keep_size", parse_size(self.keep_size))
@@ -100,8 +102,10 @@ class RunOptions:
         if self.kernel not in KERNEL_MANAGERS:
             raise RunError(f"kernel = {self.kernel!r}: expected 'fork' or 'spawn'")
         if not isinstance(self.municipal_chunk, int) or self.municipal_chunk < 0:
-            raise RunError(f"municipal_chunk = {self.municipal_chunk!r}: expected a whole number "
-                           "of reports per kernel, 0 (choose) or more")
+            raise RunError(
+                f"municipal_chunk = {self.municipal_chunk!r}: expected a whole number "
+                "of reports per kernel, 0 (choose) or more"
+            )
 
     def _check_numbers(self) -> None:
         """Refuse a wait, time limit, job count or keep count that is negative, NaN or infinite.
@@ -109,20 +113,21 @@ class RunOptions:
         ``--wait -1`` waited forever (the lock library's "no limit") and ``--timeout nan``
         failed every notebook after the run had started.
         """
+
         def bad(value: Any, *, zero_ok: bool) -> bool:
             try:
                 number = float(value)
             except (TypeError, ValueError):
                 return True
-            return isinstance(value, bool) or not math.isfinite(number) or number < 0 or (
-                number == 0 and not zero_ok)
+            return isinstance(value, bool) or not math.isfinite(number) or number < 0 or (number == 0 and not zero_ok)
 
-        checks = [("wait", self.wait, True, "seconds to wait, 0 or more"),
-                  ("start_timeout", self.start_timeout, False, "seconds above 0"),
-                  ("keep", self.keep, True, "a number of run folders, 0 (all) or more")]
+        checks = [
+            ("wait", self.wait, True, "seconds to wait, 0 or more"),
+            ("start_timeout", self.start_timeout, False, "seconds above 0"),
+            ("keep", self.keep, True, "a number of run folders, 0 (all) or more"),
+        ]
         if self.timeout is not None:
-            checks.append(("timeout", self.timeout, False, "seconds above 0 (0 on the command line: "
-                           "no limit)"))
+            checks.append(("timeout", self.timeout, False, "seconds above 0 (0 on the command line: no limit)"))
         if self.jobs is not None:
             checks.append(("jobs", self.jobs, False, "a number of parallel jobs, 1 or more"))
         for name, value, zero_ok, expected in checks:
@@ -147,8 +152,7 @@ class RunOptions:
         """
         unknown = sorted(set(settings) - {f.name for f in fields(cls)})
         if unknown:
-            raise TypeError(f"unknown run option(s) {', '.join(unknown)}; "
-                            f"expected fields of RunOptions")
+            raise TypeError(f"unknown run option(s) {', '.join(unknown)}; expected fields of RunOptions")
         return replace(options or cls(), **settings)
 
     def workers(self, n_jobs: int) -> int:
@@ -158,12 +162,27 @@ class RunOptions:
     def executor_record(self, workers: int) -> dict[str, Any]:
         """Return the manifest's ``executor`` entry."""
         kind = "dask" if self.scheduler or self.executor == "dask" else "process"
-        return {"kind": kind, "workers": workers, "scheduler": self.scheduler,
-                "kernel": self.kernel, "timeout_s": self.timeout}
+        return {
+            "kind": kind,
+            "workers": workers,
+            "scheduler": self.scheduler,
+            "kernel": self.kernel,
+            "timeout_s": self.timeout,
+        }
 
 
-_UNITS = {"": 1, "B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
-          "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40}
+_UNITS = {
+    "": 1,
+    "B": 1,
+    "KB": 10**3,
+    "MB": 10**6,
+    "GB": 10**9,
+    "TB": 10**12,
+    "KIB": 2**10,
+    "MIB": 2**20,
+    "GIB": 2**30,
+    "TIB": 2**40,
+}
 
 
 def parse_size(text: str) -> int:
@@ -178,8 +197,10 @@ def parse_size(text: str) -> int:
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*", str(text))
     unit = match.group(2).upper() if match else ""
     if not match or unit not in _UNITS or float(match.group(1)) <= 0:
-        raise RunError(f"keep size {text!r}: expected a number above zero with a unit "
-                       "B, KB, MB, GB or TB (or KiB, MiB, GiB, TiB), e.g. 2GB")
+        raise RunError(
+            f"keep size {text!r}: expected a number above zero with a unit "
+            "B, KB, MB, GB or TB (or KiB, MiB, GiB, TiB), e.g. 2GB"
+        )
     return int(float(match.group(1)) * _UNITS[unit])
 
 

@@ -93,12 +93,16 @@ def classify(exc: BaseException, *, timeout: float | None, cell: int | None = No
         return Outcome("failed", f"{exc.ename}: {exc.evalue} (cell {exc.exec_count})")
     if isinstance(exc, CellTimeoutError):  # before CellExecutionError, its base class
         limit = f"{timeout:g} s" if timeout else "no limit"
-        return Outcome("timeout", f"a cell ran longer than the per-cell timeout of {limit} and was "
-                       f"stopped (raise it with --timeout): {str(exc).strip().splitlines()[0]}",
-                       kernel_lost=True)
+        return Outcome(
+            "timeout",
+            f"a cell ran longer than the per-cell timeout of {limit} and was "
+            f"stopped (raise it with --timeout): {str(exc).strip().splitlines()[0]}",
+            kernel_lost=True,
+        )
     if isinstance(exc, DeadKernelError):
-        return Outcome("died", f"the kernel died while running a cell (out of memory or a crash?): {exc}",
-                       kernel_lost=True)
+        return Outcome(
+            "died", f"the kernel died while running a cell (out of memory or a crash?): {exc}", kernel_lost=True
+        )
     if isinstance(exc, CellExecutionError):
         where = f" (cell {cell})" if cell is not None else ""
         return Outcome("failed", f"{exc.ename}: {exc.evalue}{where}")

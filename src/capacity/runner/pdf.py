@@ -36,15 +36,26 @@ def print_pdf(html: Path, *, chromium: str, timeout: float = 120) -> Path:
     """Print one report to ``<report>.pdf`` beside it; return the PDF's path."""
     pdf = html.with_suffix(".pdf")
     with tempfile.TemporaryDirectory(prefix="capacity-pdf-") as profile:
-        cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--disable-extensions", "--allow-file-access-from-files", f"--user-data-dir={profile}",
-               "--no-pdf-header-footer", "--virtual-time-budget=15000",
-               f"--print-to-pdf={pdf}", html.resolve().as_uri()]
+        cmd = [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            "--allow-file-access-from-files",
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            "--virtual-time-budget=15000",
+            f"--print-to-pdf={pdf}",
+            html.resolve().as_uri(),
+        ]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False)
     if done.returncode != 0 or not pdf.is_file() or pdf.stat().st_size == 0:
-        raise RunError(f"{html}: Chromium could not print it (exit {done.returncode}): "
-                       f"{done.stderr.strip()[-300:]}")
+        raise RunError(f"{html}: Chromium could not print it (exit {done.returncode}): {done.stderr.strip()[-300:]}")
     return pdf
 
 

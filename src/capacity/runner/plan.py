@@ -124,9 +124,17 @@ def load_scenarios(paths: Sequence[Path | str] | None) -> list[ScenarioSpec]:
             errors.append(f"{path}: {missing}")
             continue
         seen[name] = path
-        specs.append(ScenarioSpec(name=name, params_path=path.resolve(), title=scn.meta.title,
-                                  language=scn.meta.language, seed=scn.meta.seed,
-                                  title_nl=scn.meta.title_nl or "", scenario=scn))
+        specs.append(
+            ScenarioSpec(
+                name=name,
+                params_path=path.resolve(),
+                title=scn.meta.title,
+                language=scn.meta.language,
+                seed=scn.meta.seed,
+                title_nl=scn.meta.title_nl or "",
+                scenario=scn,
+            )
+        )
     if errors:
         raise ParameterError("\n".join(errors))
     return specs
@@ -146,10 +154,15 @@ def _missing_data_dir(data_dir: str | None) -> str | None:
     folder = data.data_files(data_dir)["municipalities"].parent
     if folder.is_dir():
         return None
-    relative = ("" if Path(data_dir).expanduser().is_absolute()
-                else f" (counted from the project folder {project.project_root()})")
-    return (f"data.data_dir = {data_dir!r}: folder {folder} does not exist{relative}; "
-            "expected a folder with the CSV files (or null for the data shipped with the package)")
+    relative = (
+        ""
+        if Path(data_dir).expanduser().is_absolute()
+        else f" (counted from the project folder {project.project_root()})"
+    )
+    return (
+        f"data.data_dir = {data_dir!r}: folder {folder} does not exist{relative}; "
+        "expected a folder with the CSV files (or null for the data shipped with the package)"
+    )
 
 
 def resolve_municipalities(queries: Sequence[str] | None) -> list[tuple[str, str]]:
@@ -200,38 +213,48 @@ def plan_jobs(
     """
     jobs: list[Job] = []
     extra_parameters = dict(extra_parameters or {})
-    declared = ({nb.name: notebook_parameters(nb.source) for nb in notebooks}
-                if extra_parameters else {})
+    declared = {nb.name: notebook_parameters(nb.source) for nb in notebooks} if extra_parameters else {}
     for spec in scenarios:
         scenario_dir = run_dir / spec.name
         for nb in notebooks:
             # Extra (-p) parameters go to the notebooks that declare them; plan() has already
             # failed if no selected notebook declares one.
             extra = {k: v for k, v in extra_parameters.items() if k in declared.get(nb.name, {})}
-            base = {"params_path": str(spec.params_path), "output_dir": str(scenario_dir),
-                    "cache_path": None, **extra}
+            base = {"params_path": str(spec.params_path), "output_dir": str(scenario_dir), "cache_path": None, **extra}
             if nb.per == "scenario":
-                jobs.append(Job(
-                    key=f"{spec.name}/{nb.name}", scenario=spec.name, notebook=nb,
-                    municipality=None, parameters=base,
-                    output_ipynb=scenario_dir / f"{nb.name}.ipynb",
-                    output_html=scenario_dir / f"{nb.name}.html",
-                    workdir=run_dir / ".work" / spec.name / nb.name,
-                    language=spec.language, title=f"{spec.title_in(spec.language)} — {nb.name}",
-                ))
+                jobs.append(
+                    Job(
+                        key=f"{spec.name}/{nb.name}",
+                        scenario=spec.name,
+                        notebook=nb,
+                        municipality=None,
+                        parameters=base,
+                        output_ipynb=scenario_dir / f"{nb.name}.ipynb",
+                        output_html=scenario_dir / f"{nb.name}.html",
+                        workdir=run_dir / ".work" / spec.name / nb.name,
+                        language=spec.language,
+                        title=f"{spec.title_in(spec.language)} — {nb.name}",
+                    )
+                )
                 continue
             if municipal_scenarios is not None and spec.name not in municipal_scenarios:
                 continue
             for code, name in municipalities:
-                jobs.append(Job(
-                    key=f"{spec.name}/{nb.name}/{code}", scenario=spec.name, notebook=nb,
-                    municipality=code, parameters={**base, "municipality": code},
-                    output_ipynb=scenario_dir / "municipalities" / f"{code}.ipynb",
-                    output_html=scenario_dir / "municipalities" / f"{code}.html",
-                    workdir=run_dir / ".work" / spec.name / f"{nb.name}-{code}",
-                    language="nl", title=f"{name} ({code}) — {spec.title_in('nl')}",
-                    extra={"municipality_name": name},
-                ))
+                jobs.append(
+                    Job(
+                        key=f"{spec.name}/{nb.name}/{code}",
+                        scenario=spec.name,
+                        notebook=nb,
+                        municipality=code,
+                        parameters={**base, "municipality": code},
+                        output_ipynb=scenario_dir / "municipalities" / f"{code}.ipynb",
+                        output_html=scenario_dir / "municipalities" / f"{code}.html",
+                        workdir=run_dir / ".work" / spec.name / f"{nb.name}-{code}",
+                        language="nl",
+                        title=f"{name} ({code}) — {spec.title_in('nl')}",
+                        extra={"municipality_name": name},
+                    )
+                )
     return jobs
 
 
@@ -252,16 +275,17 @@ def check_notebook_parameters(jobs: Iterable[Job]) -> None:
         if path not in declared:
             declared[path] = notebook_parameters(path)
             if not declared[path]:
-                errors.append(f"{path}: no cell tagged 'parameters' (add one declaring "
-                              f"{', '.join(RUNNER_PARAMETERS)})")
+                errors.append(f"{path}: no cell tagged 'parameters' (add one declaring {', '.join(RUNNER_PARAMETERS)})")
                 continue
         names = declared[path]
         if not names:
             continue
         for key, value in job.parameters.items():
             if key not in names:
-                message = (f"{path}: parameter {key} = {value!r} is not declared in the "
-                           f"notebook's parameters cell (declared: {', '.join(names)})")
+                message = (
+                    f"{path}: parameter {key} = {value!r} is not declared in the "
+                    f"notebook's parameters cell (declared: {', '.join(names)})"
+                )
                 if message not in errors:
                     errors.append(message)
     if errors:
@@ -280,9 +304,14 @@ class Plan:
 
     def jobs(self, run_dir: Path) -> list[Job]:
         """Return the jobs this plan makes for a run folder."""
-        return plan_jobs(self.scenarios, self.notebooks, self.municipalities, run_dir=run_dir,
-                         extra_parameters=self.extra_parameters,
-                         municipal_scenarios=self.municipal_scenarios)
+        return plan_jobs(
+            self.scenarios,
+            self.notebooks,
+            self.municipalities,
+            run_dir=run_dir,
+            extra_parameters=self.extra_parameters,
+            municipal_scenarios=self.municipal_scenarios,
+        )
 
 
 def check_scenario_bounds(scenarios: Sequence[ScenarioSpec], extra: Mapping[str, Any]) -> None:
@@ -304,9 +333,11 @@ def check_scenario_bounds(scenarios: Sequence[ScenarioSpec], extra: Mapping[str,
             try:
                 params.load(spec.params_path, **{target.replace(".", "__"): value})
             except ParameterError as exc:
-                errors += [f"-p {key}={value!r} (the scenario's {target}): {line}"
-                           for line in str(exc).splitlines() if target in line] or [
-                    f"-p {key}={value!r} (the scenario's {target}): {str(exc).splitlines()[0]}"]
+                errors += [
+                    f"-p {key}={value!r} (the scenario's {target}): {line}"
+                    for line in str(exc).splitlines()
+                    if target in line
+                ] or [f"-p {key}={value!r} (the scenario's {target}): {str(exc).splitlines()[0]}"]
                 break
     if errors:
         raise ParameterError("\n".join(dict.fromkeys(errors)))
@@ -331,8 +362,10 @@ def plan(
     scenarios = load_scenarios(params_files)
     chosen = select_notebooks(notebooks, registry=registry)
     if not chosen:
-        raise RunError("no notebooks to run: none of the registry's notebooks exist in "
-                       f"{NOTEBOOK_DIR} (or --notebooks selected none)")
+        raise RunError(
+            "no notebooks to run: none of the registry's notebooks exist in "
+            f"{NOTEBOOK_DIR} (or --notebooks selected none)"
+        )
     chosen, munis = _municipal_notebooks(chosen, municipalities)
     for_scenarios = _municipal_scenarios(municipal_scenarios, scenarios)
     check_extra_parameters(chosen, extra_parameters or {})
@@ -343,31 +376,35 @@ def plan(
     return result
 
 
-def _municipal_notebooks(chosen: list[Notebook], municipalities: Sequence[str] | None,
-                         ) -> tuple[list[Notebook], list[tuple[str, str]]]:
+def _municipal_notebooks(
+    chosen: list[Notebook],
+    municipalities: Sequence[str] | None,
+) -> tuple[list[Notebook], list[tuple[str, str]]]:
     """Return the notebooks to run and the municipalities (per-municipality ones need some)."""
     per_municipality = [nb for nb in chosen if nb.per == "municipality"]
     munis = resolve_municipalities(municipalities) if per_municipality and municipalities else []
     if municipalities and not per_municipality:
         logger.warning("--municipalities given but no per-municipality notebook selected")
     if per_municipality and not munis:
-        logger.info("no municipalities selected: per-municipality notebooks skipped "
-                    "(use --municipalities all|CODE ...)")
+        logger.info(
+            "no municipalities selected: per-municipality notebooks skipped (use --municipalities all|CODE ...)"
+        )
         chosen = [nb for nb in chosen if nb.per != "municipality"]
         if not chosen:
-            raise RunError("only per-municipality notebooks selected but no municipality: "
-                           "add --municipalities all|CODE ...")
+            raise RunError(
+                "only per-municipality notebooks selected but no municipality: add --municipalities all|CODE ..."
+            )
     return chosen, munis
 
 
-def _municipal_scenarios(names: Sequence[str] | None,
-                         scenarios: Sequence[ScenarioSpec]) -> list[str] | None:
+def _municipal_scenarios(names: Sequence[str] | None, scenarios: Sequence[ScenarioSpec]) -> list[str] | None:
     """Return the scenarios that get municipal reports (None: every one; ``["all"]`` too)."""
     if names is None or [m.lower() for m in names] == ["all"]:
         return None
     known = [s.name for s in scenarios]
     unknown = [m for m in names if m not in known]
     if unknown:
-        raise ParameterError(f"--municipalities-for {' '.join(unknown)}: not among this "
-                             f"run's scenarios ({', '.join(known)})")
+        raise ParameterError(
+            f"--municipalities-for {' '.join(unknown)}: not among this run's scenarios ({', '.join(known)})"
+        )
     return list(names)

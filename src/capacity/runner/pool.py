@@ -52,8 +52,10 @@ class ProcessExecutor:
 
     def _new_pool(self) -> cf.ProcessPoolExecutor:
         return cf.ProcessPoolExecutor(
-            max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker, initargs=(os.getpid(), str(project_root())),
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(os.getpid(), str(project_root())),
         )
 
     def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> cf.Future:
@@ -105,8 +107,9 @@ class DaskExecutor:
             self.client = Client(address, timeout="30s")
         else:
             # One thread per worker process: each job starts its own kernel process.
-            self._cluster = LocalCluster(n_workers=workers, threads_per_worker=1,
-                                         processes=True, dashboard_address=None)
+            self._cluster = LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+            )
             self.client = Client(self._cluster)
         self.workers = len(self.client.scheduler_info().get("workers", {})) or workers
 

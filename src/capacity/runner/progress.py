@@ -26,8 +26,9 @@ class Progress:
 
         self._tqdm = tqdm
         self.enabled = enabled
-        self.bar = tqdm(total=total, disable=not (enabled and sys.stderr.isatty()), unit="report",
-                        file=sys.stderr, desc=desc)
+        self.bar = tqdm(
+            total=total, disable=not (enabled and sys.stderr.isatty()), unit="report", file=sys.stderr, desc=desc
+        )
 
     @property
     def live(self) -> bool:
@@ -54,8 +55,9 @@ class Progress:
         """Advance the bar and print the job's status line (and log it)."""
         self.bar.update(1)
         word = "ok    " if res.status == "ok" else res.status.upper().ljust(6)
-        line = (f"{word} {res.key}  {res.seconds:.1f} s "
-                f"(kernel {res.kernel_seconds:.1f}, cells {res.compute_seconds:.1f})")
+        line = (
+            f"{word} {res.key}  {res.seconds:.1f} s (kernel {res.kernel_seconds:.1f}, cells {res.compute_seconds:.1f})"
+        )
         if res.error:
             line += f"\n       {res.error}"
             logger.error("%s %s: %s", res.status, res.key, res.error)

@@ -73,12 +73,13 @@ def check_writable(reports_dir: Path, *, min_free: int = MIN_FREE_BYTES) -> None
         free = shutil.disk_usage(reports_dir).free
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise ReportsDirError(f"cannot write to the reports folder {reports_dir}: {reason}; "
-                              f"{hint}") from None
+        raise ReportsDirError(f"cannot write to the reports folder {reports_dir}: {reason}; {hint}") from None
     if free < min_free:
-        raise ReportsDirError(f"the reports folder {reports_dir} has {free // 2**20} MB free, "
-                              f"a run needs at least {min_free // 2**20} MB: free some space, "
-                              "or pass --reports DIR")
+        raise ReportsDirError(
+            f"the reports folder {reports_dir} has {free // 2**20} MB free, "
+            f"a run needs at least {min_free // 2**20} MB: free some space, "
+            "or pass --reports DIR"
+        )
 
 
 @contextmanager
@@ -107,8 +108,7 @@ def run_lock(reports_dir: Path, *, wait: float = 0) -> Iterator[None]:
             "Wait for it to finish, or pass --wait SECONDS to queue behind it."
         ) from None
     try:
-        (reports_dir / ".lock.info").write_text(
-            f"pid {os.getpid()} since {now_iso()}\n", encoding="utf-8")
+        (reports_dir / ".lock.info").write_text(f"pid {os.getpid()} since {now_iso()}\n", encoding="utf-8")
         tidy_reports(reports_dir)
         yield
     finally:
@@ -128,8 +128,11 @@ def tidy_reports(reports_dir: Path) -> None:
                 stray.unlink(missing_ok=True)
                 logger.info("removed %s, left by a run killed while publishing", stray.name)
         for run_dir in reports_dir.iterdir():
-            if (run_dir.is_dir() and _RUN_ID.match(run_dir.name)
-                    and end_unfinished(run_dir, "interrupted", only_if_dead=True)):
+            if (
+                run_dir.is_dir()
+                and _RUN_ID.match(run_dir.name)
+                and end_unfinished(run_dir, "interrupted", only_if_dead=True)
+            ):
                 shutil.rmtree(run_cache_dir(run_dir), ignore_errors=True)  # its shared results
     except OSError as exc:  # tidying up must not stop this run
         logger.warning("could not tidy up after an earlier run in %s: %s", reports_dir, exc)
@@ -164,9 +167,11 @@ def end_unfinished(run_dir: Path, status: str, *, only_if_dead: bool = False) ->
         return False
     if only_if_dead and runner_alive(manifest):
         return False
-    manifest.update(status=status, ended=manifest.get("ended") or now_iso(),
-                    note="the runner ended before the run finished (killed or stopped); "
-                         "the reports of this run are incomplete")
+    manifest.update(
+        status=status,
+        ended=manifest.get("ended") or now_iso(),
+        note="the runner ended before the run finished (killed or stopped); the reports of this run are incomplete",
+    )
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(manifest, indent=2, default=str), encoding="utf-8")
     os.replace(tmp, path)
@@ -317,6 +322,7 @@ def is_whole_suite(chosen: Sequence, registry: Sequence) -> bool:
     from elsewhere (``--notebooks path.ipynb``), publish to their run folder only. The
     per-municipality notebooks do not count (a run without ``--municipalities`` is whole).
     """
+
     def scenario_sources(notebooks: Sequence) -> set[Path]:
         return {Path(nb.source).resolve() for nb in notebooks if nb.per == "scenario"}
 
@@ -330,8 +336,9 @@ def latest_target(reports_dir: Path) -> str | None:
     return os.readlink(latest) if latest.is_symlink() else None
 
 
-def prune_runs(reports_dir: Path, *, keep: int, current: Path | None = None,
-               keep_bytes: int | None = None) -> list[Path]:
+def prune_runs(
+    reports_dir: Path, *, keep: int, current: Path | None = None, keep_bytes: int | None = None
+) -> list[Path]:
     """Delete the oldest run folders beyond ``keep`` or ``keep_bytes``; never ``latest``'s or the current run.
 
     ``keep`` (0: no limit) counts run folders; ``keep_bytes`` (None: no limit) keeps the
@@ -342,8 +349,7 @@ def prune_runs(reports_dir: Path, *, keep: int, current: Path | None = None,
         The folders removed.
 
     """
-    runs = sorted((p for p in reports_dir.iterdir() if p.is_dir() and _RUN_ID.match(p.name)),
-                  key=lambda p: p.name)
+    runs = sorted((p for p in reports_dir.iterdir() if p.is_dir() and _RUN_ID.match(p.name)), key=lambda p: p.name)
     protected = {latest_target(reports_dir), current.name if current else None}
     # A run whose vintage waits beside it to be merged into the store is kept until it is.
     protected |= {p.name for p in runs if (p / "vintage-pending.duckdb").is_file()}
@@ -392,8 +398,9 @@ def run_log(reports_dir: Path, run_id: str) -> Iterator[Path]:
     """
     path = reports_dir / "logs" / f"{run_id}.log"
     path.parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(path, maxBytes=LOG_MAX_BYTES,
-                                                   backupCount=LOG_BACKUPS, encoding="utf-8")
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+    )
     handler.setLevel(logging.INFO)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     loggers = [logging.getLogger("capacity"), logging.getLogger("papermill")]

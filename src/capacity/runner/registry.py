@@ -64,10 +64,7 @@ NOTEBOOKS: tuple[Notebook, ...] = (
 )
 
 
-
-def select_notebooks(
-    names: Sequence[str] | None = None, *, registry: Sequence[Notebook] = NOTEBOOKS
-) -> list[Notebook]:
+def select_notebooks(names: Sequence[str] | None = None, *, registry: Sequence[Notebook] = NOTEBOOKS) -> list[Notebook]:
     """Pick notebooks from the registry by name, or ad hoc notebooks by path.
 
     Registry entries whose file does not exist (yet) are skipped with a warning when no names
@@ -127,8 +124,7 @@ def notebook_parameters(path: Path | str) -> dict[str, Any]:
         nb = nbformat.read(str(path), as_version=4)
     except Exception as exc:  # a malformed notebook: say which file
         raise RunError(f"{path}: cannot read the notebook: {exc}") from exc
-    cell = next((c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])),
-                None)
+    cell = next((c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])), None)
     if cell is None:
         return {}
     try:
@@ -136,8 +132,7 @@ def notebook_parameters(path: Path | str) -> dict[str, Any]:
     except SyntaxError:
         import papermill
 
-        return {name: info.get("default") for name, info in
-                papermill.inspect_notebook(str(path)).items()}
+        return {name: info.get("default") for name, info in papermill.inspect_notebook(str(path)).items()}
     found: dict[str, Any] = {}
     for name, value in values.items():
         try:
@@ -145,7 +140,6 @@ def notebook_parameters(path: Path | str) -> dict[str, Any]:
         except ValueError:
             found[name] = ast.unparse(value)
     return found
-
 
 
 def check_extra_parameters(notebooks: Sequence[Notebook], extra: Mapping[str, Any]) -> None:
@@ -159,17 +153,23 @@ def check_extra_parameters(notebooks: Sequence[Notebook], extra: Mapping[str, An
     errors = []
     for key, value in extra.items():
         if key in RUNNER_OWNED:
-            errors.append(f"-p {key}={value!r}: {key} is set by the runner for every job; "
-                          f"use {RUNNER_OWNED[key]} instead")
+            errors.append(
+                f"-p {key}={value!r}: {key} is set by the runner for every job; use {RUNNER_OWNED[key]} instead"
+            )
         elif not any(key in names for names in declared.values()):
             listing = "; ".join(f"{name}: {', '.join(names) or '-'}" for name, names in declared.items())
             close = difflib.get_close_matches(key, sorted({n for d in declared.values() for n in d}), n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
-            errors.append(f"parameter {key} = {value!r} is not declared in the parameters cell of "
-                          f"any selected notebook ({listing}){hint}")
+            errors.append(
+                f"parameter {key} = {value!r} is not declared in the parameters cell of "
+                f"any selected notebook ({listing}){hint}"
+            )
         else:
-            errors += [f"-p {key}={value!r}: {problem}" for name, names in declared.items()
-                       if key in names and (problem := _type_problem(value, names[key], name))]
+            errors += [
+                f"-p {key}={value!r}: {problem}"
+                for name, names in declared.items()
+                if key in names and (problem := _type_problem(value, names[key], name))
+            ]
     if errors:
         raise RunError("\n".join(errors))
 
@@ -180,8 +180,10 @@ SCENARIO_FIELDS: dict[str, str] = {"n_paths": "forecast.n_paths"}
 
 #: Parameters the runner sets per job, and the option that chooses them instead of ``-p``.
 RUNNER_OWNED: dict[str, str] = {
-    "params_path": "a scenario FILE (or --params)", "output_dir": "--reports",
-    "cache_path": "--no-cache / --keep-cache", "municipality": "--municipality or --municipalities",
+    "params_path": "a scenario FILE (or --params)",
+    "output_dir": "--reports",
+    "cache_path": "--no-cache / --keep-cache",
+    "municipality": "--municipality or --municipalities",
 }
 
 
@@ -196,8 +198,11 @@ def _type_problem(value: Any, default: Any, notebook: str) -> str | None:
     kind = type(default)
     if kind not in kinds or value is None:
         return None
-    ok = (isinstance(value, bool) if kind is bool else
-          isinstance(value, int) and not isinstance(value, bool) if kind is int else
-          isinstance(value, int | float) and not isinstance(value, bool))
-    return None if ok else (f"expected {kinds[kind]} (the default in {notebook} is "
-                            f"{default!r})")
+    ok = (
+        isinstance(value, bool)
+        if kind is bool
+        else isinstance(value, int) and not isinstance(value, bool)
+        if kind is int
+        else isinstance(value, int | float) and not isinstance(value, bool)
+    )
+    return None if ok else (f"expected {kinds[kind]} (the default in {notebook} is {default!r})")

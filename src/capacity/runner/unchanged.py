@@ -45,8 +45,9 @@ def code_sha256(root: Path | None = None) -> str:
     """Return one SHA-256 over the package's files (path and bytes of each, in sorted order)."""
     root = Path(root or Path(capacity.__file__).parent)
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in _CODE_SUFFIXES
-                       and "__pycache__" not in p.parts):
+    for path in sorted(
+        p for p in root.rglob("*") if p.is_file() and p.suffix in _CODE_SUFFIXES and "__pycache__" not in p.parts
+    ):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
@@ -121,10 +122,16 @@ def what_changed(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> 
     """Name what differs between two runs' inputs, in words (for the log)."""
     if before is None:
         return ["no earlier run with recorded inputs"]
-    out = [key for key in ("package_version", "code_sha256", "jobs", "extra_parameters")
-           if before.get(key) != after.get(key)]
-    out += [f"notebook {name}" for name in sorted(set(before.get("notebooks", {})) | set(after.get("notebooks", {})))
-            if before.get("notebooks", {}).get(name) != after.get("notebooks", {}).get(name)]
+    out = [
+        key
+        for key in ("package_version", "code_sha256", "jobs", "extra_parameters")
+        if before.get(key) != after.get(key)
+    ]
+    out += [
+        f"notebook {name}"
+        for name in sorted(set(before.get("notebooks", {})) | set(after.get("notebooks", {})))
+        if before.get("notebooks", {}).get(name) != after.get("notebooks", {}).get(name)
+    ]
     for name, now in after.get("scenarios", {}).items():
         then = before.get("scenarios", {}).get(name, {})
         if then.get("params_sha256") != now["params_sha256"]:

@@ -31,13 +31,20 @@ from capacity.shelter.result import ShelterResult
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "resolve_municipality", "largest_remainder", "allocation_key", "national_figures",
-    "allocate", "municipality_table", "municipality_row", "municipal_exits", "EXIT_COLUMNS", "RELIABILITY",
+    "resolve_municipality",
+    "largest_remainder",
+    "allocation_key",
+    "national_figures",
+    "allocate",
+    "municipality_table",
+    "municipality_row",
+    "municipal_exits",
+    "EXIT_COLUMNS",
+    "RELIABILITY",
 ]
 
 #: Monthly exits of the people in Ukraine shelter at the TPD end (persons per month).
-EXIT_COLUMNS: tuple[str, ...] = ("to_home", "to_asylum_reception", "abroad", "to_fallback",
-                                 "to_no_accommodation")
+EXIT_COLUMNS: tuple[str, ...] = ("to_home", "to_asylum_reception", "abroad", "to_fallback", "to_no_accommodation")
 
 #: Codes of the ``reliability`` column of :func:`allocate` (the report words them): fewer
 #: people in shelter now than ``reliability_min_persons``; own places known (the rest by the
@@ -73,22 +80,24 @@ def resolve_municipality(query: str, municipalities: pd.DataFrame) -> pd.Series:
         hit = municipalities[codes == code]
         if len(hit) == 1:
             return hit.iloc[0]
-        raise ParameterError(f"municipality code {code!r} is not in the list of {len(municipalities)} "
-                             "municipalities (CBS 2024 codes, e.g. GM0363 = Amsterdam)")
+        raise ParameterError(
+            f"municipality code {code!r} is not in the list of {len(municipalities)} "
+            "municipalities (CBS 2024 codes, e.g. GM0363 = Amsterdam)"
+        )
     names = municipalities["name"].astype(str)
     folded = names.str.casefold().str.strip()
     hit = municipalities[folded == text.casefold()]
     if len(hit) == 1:
         return hit.iloc[0]
     if len(hit) > 1:  # not the case in the 2024 list, but say so rather than pick one
-        raise ParameterError(f"municipality name {text!r} is ambiguous: use a code, one of "
-                             f"{list(hit['code'])}")
+        raise ParameterError(f"municipality name {text!r} is ambiguous: use a code, one of {list(hit['code'])}")
     lookup = dict(zip(folded, names, strict=True))
     near = difflib.get_close_matches(text.casefold(), list(lookup), n=3, cutoff=0.0)
-    suggestion = ", ".join(f"{lookup[n]} ({municipalities.loc[folded == n, 'code'].iloc[0]})"
-                           for n in near)
-    raise ParameterError(f"unknown municipality {text!r}; nearest names: {suggestion}. "
-                         "Give a name from datasets/municipalities.csv or a code like GM0363.")
+    suggestion = ", ".join(f"{lookup[n]} ({municipalities.loc[folded == n, 'code'].iloc[0]})" for n in near)
+    raise ParameterError(
+        f"unknown municipality {text!r}; nearest names: {suggestion}. "
+        "Give a name from datasets/municipalities.csv or a code like GM0363."
+    )
 
 
 def largest_remainder(total: int, weights: np.ndarray | pd.Series) -> np.ndarray:
@@ -126,8 +135,7 @@ def largest_remainder(total: int, weights: np.ndarray | pd.Series) -> np.ndarray
     return base
 
 
-def allocation_key(municipalities: pd.DataFrame, cfg: ShelterConfig,
-                   regional: pd.DataFrame | None = None) -> pd.Series:
+def allocation_key(municipalities: pd.DataFrame, cfg: ShelterConfig, regional: pd.DataFrame | None = None) -> pd.Series:
     """Return each municipality's share of national demand (sums to 1), indexed by code.
 
     ``population``: population share; with ``regional`` (the safety regions' key,
@@ -149,8 +157,10 @@ def allocation_key(municipalities: pd.DataFrame, cfg: ShelterConfig,
         region_pop = pop.groupby(region).transform("sum")
         region_share = region.map(regional.set_index("safety_region_code")["share"]).astype(float)
         if region_share.isna().any():
-            raise DataError("regional key lacks safety regions of the municipalities: "
-                            f"{sorted(region[region_share.isna()].unique())[:5]}")
+            raise DataError(
+                "regional key lacks safety regions of the municipalities: "
+                f"{sorted(region[region_share.isna()].unique())[:5]}"
+            )
         share = region_share * np.where(region_pop > 0, pop / region_pop.where(region_pop > 0, 1.0), 0.0)
     if cfg.allocation_key == "custom":
         unknown = sorted(set(cfg.custom_weights) - set(pop.index))
@@ -158,8 +168,10 @@ def allocation_key(municipalities: pd.DataFrame, cfg: ShelterConfig,
             raise ParameterError(f"shelter.custom_weights names unknown municipality codes {unknown}")
         custom = pd.Series(cfg.custom_weights, dtype=float)
         if custom.sum() > 1 + 1e-9:
-            raise ParameterError(f"shelter.custom_weights are shares of the national total and add "
-                                 f"up to {custom.sum():.4f} > 1; lower them")
+            raise ParameterError(
+                f"shelter.custom_weights are shares of the national total and add "
+                f"up to {custom.sum():.4f} > 1; lower them"
+            )
         others = share.drop(custom.index)
         rest = 1.0 - custom.sum()
         share = pd.concat([custom, others / others.sum() * rest if others.sum() > 0 else others])
@@ -167,8 +179,9 @@ def allocation_key(municipalities: pd.DataFrame, cfg: ShelterConfig,
     return share.rename("share")
 
 
-def _places_weights(municipalities: pd.DataFrame, key: pd.Series, cfg: ShelterConfig,
-                    national: int) -> tuple[np.ndarray, pd.Series]:
+def _places_weights(
+    municipalities: pd.DataFrame, key: pd.Series, cfg: ShelterConfig, national: int
+) -> tuple[np.ndarray, pd.Series]:
     """Integer places per municipality: known places kept, the rest of national by key."""
     codes = municipalities["code"].to_numpy()
     unknown = sorted(set(cfg.known_places) - set(codes))
@@ -181,10 +194,10 @@ def _places_weights(municipalities: pd.DataFrame, key: pd.Series, cfg: ShelterCo
     if rest < 0:
         raise ParameterError(
             f"shelter.known_places add up to {int(fixed.sum())}, more than the national {national} "
-            "places; correct the known places or the national places")
+            "places; correct the known places or the national places"
+        )
     others = np.where(is_known, 0.0, key.reindex(codes).to_numpy())
-    alloc = fixed.astype(np.int64) + largest_remainder(rest, others) if others.sum() > 0 \
-        else fixed.astype(np.int64)
+    alloc = fixed.astype(np.int64) + largest_remainder(rest, others) if others.sum() > 0 else fixed.astype(np.int64)
     source = pd.Series(np.where(is_known, "known", "key"), index=codes)
     return alloc, source
 
@@ -193,19 +206,21 @@ class NationalFigures(TypedDict):
     """The whole-number national figures of a month (:func:`national_figures`)."""
 
     date: pd.Timestamp
-    demand: int             # persons
-    places: int             # places
-    in_shelter: int         # persons
-    unmet_demand: int       # persons
-    places_needed: int      # places, at the planning target and probability
-    places_now: int         # places at the jump-off
-    in_shelter_now: int     # persons at the jump-off
-    occupancy_rate: float   # share; nan without places
-    pressure: float         # demand per place; nan without places
+    demand: int  # persons
+    places: int  # places
+    in_shelter: int  # persons
+    unmet_demand: int  # persons
+    places_needed: int  # places, at the planning target and probability
+    places_now: int  # places at the jump-off
+    in_shelter_now: int  # persons at the jump-off
+    occupancy_rate: float  # share; nan without places
+    pressure: float  # demand per place; nan without places
 
 
-def national_figures(result: ShelterResult, month: pd.Timestamp | int | None = None,
-                     ) -> NationalFigures:
+def national_figures(
+    result: ShelterResult,
+    month: pd.Timestamp | int | None = None,
+) -> NationalFigures:
     """Return the whole-number national figures the municipality table reconciles to.
 
     At the chosen month: demand and places are the medians over paths (rounded), in
@@ -226,15 +241,19 @@ def national_figures(result: ShelterResult, month: pd.Timestamp | int | None = N
     else:
         hits = np.flatnonzero(result.dates == pd.Timestamp(month))
         if not hits.size:
-            raise ParameterError(f"month {month} is not a forecast month "
-                                 f"({result.dates[0]:%Y-%m}..{result.dates[-1]:%Y-%m})")
+            raise ParameterError(
+                f"month {month} is not a forecast month ({result.dates[0]:%Y-%m}..{result.dates[-1]:%Y-%m})"
+            )
         k = int(hits[0])
     plan = planning_table(result)
     demand = int(round(float(np.median(result.demand[:, k]))))
     places = int(round(float(np.median(result.places[:, k]))))
     in_shelter = min(demand, places)
     return {
-        "date": result.dates[k], "demand": demand, "places": places, "in_shelter": in_shelter,
+        "date": result.dates[k],
+        "demand": demand,
+        "places": places,
+        "in_shelter": in_shelter,
         "unmet_demand": demand - in_shelter,
         "places_needed": int(plan["places_needed"].iloc[k]),
         "places_now": int(round(result.jump_off_places)),
@@ -244,9 +263,14 @@ def national_figures(result: ShelterResult, month: pd.Timestamp | int | None = N
     }
 
 
-def allocate(result: ShelterResult, municipalities: pd.DataFrame, cfg: ShelterConfig | None = None,
-             *, month: pd.Timestamp | int | None = None, regional: pd.DataFrame | None = None,
-             ) -> pd.DataFrame:
+def allocate(
+    result: ShelterResult,
+    municipalities: pd.DataFrame,
+    cfg: ShelterConfig | None = None,
+    *,
+    month: pd.Timestamp | int | None = None,
+    regional: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Share the national figures out over all municipalities, in whole persons and places.
 
     Places (now and at the month) go by the places key (known places kept, the rest by the
@@ -285,9 +309,11 @@ def allocate(result: ShelterResult, municipalities: pd.DataFrame, cfg: ShelterCo
         places = places_now.copy()
     else:
         places = largest_remainder(nat["places"], places_now if places_now.sum() > 0 else share)
-    in_shelter_now = largest_remainder(nat["in_shelter_now"], places_now) \
-        if nat["in_shelter_now"] <= nat["places_now"] else places_now + largest_remainder(
-            nat["in_shelter_now"] - nat["places_now"], share)
+    in_shelter_now = (
+        largest_remainder(nat["in_shelter_now"], places_now)
+        if nat["in_shelter_now"] <= nat["places_now"]
+        else places_now + largest_remainder(nat["in_shelter_now"] - nat["places_now"], share)
+    )
     in_shelter = largest_remainder(nat["in_shelter"], places)
     unmet = largest_remainder(nat["unmet_demand"], share)
     needed = largest_remainder(nat["places_needed"], share)
@@ -308,14 +334,12 @@ def allocate(result: ShelterResult, municipalities: pd.DataFrame, cfg: ShelterCo
         frame["occupancy_rate"] = np.where(places > 0, in_shelter / np.maximum(places, 1), np.nan)
     frame["thin"] = frame["in_shelter_now"] < cfg.reliability_min_persons
     thin, known, by_key = RELIABILITY
-    frame["reliability"] = np.where(frame["thin"], thin,
-                                    np.where(frame["places_source"] == "known", known, by_key))
+    frame["reliability"] = np.where(frame["thin"], thin, np.where(frame["places_source"] == "known", known, by_key))
     frame.attrs["national"] = {**nat, "reliability_min_persons": cfg.reliability_min_persons}
     return frame
 
 
-def municipality_row(allocation: pd.DataFrame, query: str, municipalities: pd.DataFrame
-                     ) -> pd.Series:
+def municipality_row(allocation: pd.DataFrame, query: str, municipalities: pd.DataFrame) -> pd.Series:
     """Return one municipality's row of :func:`allocate`, found by code or name."""
     code = resolve_municipality(query, municipalities)["code"]
     return allocation.loc[allocation["code"] == code].iloc[0]
@@ -337,9 +361,14 @@ def municipality_table(national_table: pd.DataFrame, row: pd.Series) -> pd.DataF
         Quantile-contract table with a leading ``code`` column.
 
     """
-    scale = {"demand": row["share"], "unmet_demand": row["share"],
-             "places_needed": row["share"], "places": row["places_share"],
-             "in_shelter": row["places_share"], "occupancy_rate": 1.0}
+    scale = {
+        "demand": row["share"],
+        "unmet_demand": row["share"],
+        "places_needed": row["share"],
+        "places": row["places_share"],
+        "in_shelter": row["places_share"],
+        "occupancy_rate": 1.0,
+    }
     table = national_table[national_table["variable"].isin(scale)].copy()
     factor = table["variable"].map(scale).astype(float).to_numpy()
     cols = ["mean", *QUANTILE_COLUMNS]
@@ -364,7 +393,6 @@ def municipality_housing_table(housing_table: pd.DataFrame, row: pd.Series) -> p
         table[cols] = table[cols].to_numpy(dtype=float) * float(row["places_share"])
     table.insert(0, "code", row["code"])
     return table.reset_index(drop=True)
-
 
 
 def municipal_exits(result: ShelterResult, allocation: pd.DataFrame) -> pd.DataFrame:

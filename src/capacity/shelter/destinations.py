@@ -86,6 +86,7 @@ class Destinations:
         ``to_no_accommodation``: people waiting for a home who lose their Ukraine place
         (at the closure) and go to the national fallback or are without accommodation.
         """
+
         def new(stock: np.ndarray | None) -> np.ndarray:
             if stock is None:
                 return np.zeros_like(self.housing_task)
@@ -93,10 +94,13 @@ class Destinations:
             return np.maximum(stock - prev, 0.0)
 
         coa = None if self.asylum_in_shelter is None else self.asylum_reception - self.asylum_in_shelter
-        return {"to_home": self.moved_home_new if self.moved_home_new is not None
-                else np.zeros_like(self.housing_task),
-                "to_asylum_reception": new(coa), "abroad": new(self.left_country),
-                "to_fallback": new(self.fallback), "to_no_accommodation": new(self.without_accommodation)}
+        return {
+            "to_home": self.moved_home_new if self.moved_home_new is not None else np.zeros_like(self.housing_task),
+            "to_asylum_reception": new(coa),
+            "abroad": new(self.left_country),
+            "to_fallback": new(self.fallback),
+            "to_no_accommodation": new(self.without_accommodation),
+        }
 
     @property
     def housing_task_new(self) -> np.ndarray:
@@ -124,15 +128,21 @@ class Destinations:
             "housing_task": self.housing_task,
             "housing_task_new": self.housing_task_new,
         }
-        extra = {"moved_home": self.moved_home, "moved_home_new": self.moved_home_new,
-                 "waiting_for_home": self.waiting, "waiting_in_shelter": self.waiting_in_shelter,
-                 "fallback": self.fallback, "without_accommodation": self.without_accommodation}
+        extra = {
+            "moved_home": self.moved_home,
+            "moved_home_new": self.moved_home_new,
+            "waiting_for_home": self.waiting,
+            "waiting_in_shelter": self.waiting_in_shelter,
+            "fallback": self.fallback,
+            "without_accommodation": self.without_accommodation,
+        }
         arrays.update({k: v for k, v in extra.items() if v is not None})
         return summarise_many(arrays, self.dates)
 
 
-def share_in_shelter_at(in_shelter: np.ndarray, registered: np.ndarray, dates: pd.DatetimeIndex,
-                        month: pd.Timestamp) -> np.ndarray:
+def share_in_shelter_at(
+    in_shelter: np.ndarray, registered: np.ndarray, dates: pd.DatetimeIndex, month: pd.Timestamp
+) -> np.ndarray:
     """Share of the registered in municipal shelter at the end of the month before ``month``.
 
     The share of the cohort at the TPD end (``month``: the TPD-end month) that lives in
@@ -163,8 +173,11 @@ def _move_home(housing: np.ndarray, rate: np.ndarray, homes: HomeExits) -> tuple
         target = np.maximum(housing[:, j] - m, 0.0)  # waiting before this month's moves
         inflow = target - (w_e + w_o)
         grow = inflow >= 0
-        w_e = np.where(grow, w_e + homes.employed_share * inflow,
-                       np.divide(w_e * target, w_e + w_o, out=np.zeros(n), where=(w_e + w_o) > 0))
+        w_e = np.where(
+            grow,
+            w_e + homes.employed_share * inflow,
+            np.divide(w_e * target, w_e + w_o, out=np.zeros(n), where=(w_e + w_o) > 0),
+        )
         w_o = target - w_e
         want = homes.rate_employed * w_e + homes.rate_other * w_o
         scale = np.minimum(1.0, np.divide(homes.cap, want, out=np.ones(n), where=want > 0))
@@ -175,8 +188,9 @@ def _move_home(housing: np.ndarray, rate: np.ndarray, homes: HomeExits) -> tuple
     return moved, new
 
 
-def place_waiting(dest: Destinations, *, room: np.ndarray, fallback_share: float,
-                  close_date: pd.Timestamp | None) -> Destinations:
+def place_waiting(
+    dest: Destinations, *, room: np.ndarray, fallback_share: float, close_date: pd.Timestamp | None
+) -> Destinations:
     """Return ``dest`` with the waiting put in Ukraine shelter, the fallback or nowhere.
 
     Args:
@@ -191,15 +205,26 @@ def place_waiting(dest: Destinations, *, room: np.ndarray, fallback_share: float
     inside = np.minimum(dest.waiting, np.maximum(room, 0.0))
     out = dest.waiting - inside
     asylum_in = np.minimum(dest.asylum_reception, np.maximum(room - inside, 0.0))
-    return replace(dest, waiting_in_shelter=inside, fallback=fallback_share * out,
-                   without_accommodation=(1.0 - fallback_share) * out, asylum_in_shelter=asylum_in,
-                   close_date=close_date)
+    return replace(
+        dest,
+        waiting_in_shelter=inside,
+        fallback=fallback_share * out,
+        without_accommodation=(1.0 - fallback_share) * out,
+        asylum_in_shelter=asylum_in,
+        close_date=close_date,
+    )
 
 
-def destinations(*, dates: pd.DatetimeIndex, switch_index: int, in_shelter: np.ndarray,
-                 demand: np.ndarray, departure_rate: np.ndarray,
-                 entitled: np.ndarray | None = None, homes: HomeExits | None = None,
-                 ) -> Destinations | None:
+def destinations(
+    *,
+    dates: pd.DatetimeIndex,
+    switch_index: int,
+    in_shelter: np.ndarray,
+    demand: np.ndarray,
+    departure_rate: np.ndarray,
+    entitled: np.ndarray | None = None,
+    homes: HomeExits | None = None,
+) -> Destinations | None:
     """Split the cohort in shelter at the TPD end over asylum reception, departure and housing.
 
     Args:
@@ -235,8 +260,13 @@ def destinations(*, dates: pd.DatetimeIndex, switch_index: int, in_shelter: np.n
         gone = np.minimum(gone + rate[:, j] * free, cohort - asylum[:, j])
         left[:, j] = gone
     housing = np.maximum(cohort[:, None] - asylum - left, 0.0)
-    out = Destinations(dates=pd.DatetimeIndex(dates[switch_index:]), cohort=cohort,
-                       asylum_reception=asylum, left_country=left, housing_task=housing)
+    out = Destinations(
+        dates=pd.DatetimeIndex(dates[switch_index:]),
+        cohort=cohort,
+        asylum_reception=asylum,
+        left_country=left,
+        housing_task=housing,
+    )
     if homes is None:
         return out
     moved, new = _move_home(housing, rate, homes)

@@ -43,9 +43,9 @@ class JumpOff(TypedDict):
     """The last month with both shelter series observed (:func:`jump_off_state`)."""
 
     date: pd.Timestamp
-    in_shelter: float       # persons
-    places: float           # places
-    occupancy_rate: float   # share; nan without places
+    in_shelter: float  # persons
+    places: float  # places
+    occupancy_rate: float  # share; nan without places
 
 
 #: One grid point of the places-response fit: RMSE (places), pressure, lead (months), gain, cap.
@@ -82,20 +82,33 @@ def jump_off_state(history: pd.DataFrame, *, at: pd.Timestamp | None = None) -> 
     if at is not None:
         both = both[both.index <= pd.Timestamp(at)]
     if both.empty:
-        raise DataError("history has no month with both in_shelter and places observed"
-                        + (f" on or before {pd.Timestamp(at):%Y-%m}" if at is not None else ""))
+        raise DataError(
+            "history has no month with both in_shelter and places observed"
+            + (f" on or before {pd.Timestamp(at):%Y-%m}" if at is not None else "")
+        )
     date = both.index[-1]
     in_shelter, places = float(both["in_shelter"].iloc[-1]), float(both["places"].iloc[-1])
     if at is not None and date < pd.Timestamp(at):
-        logger.warning("last shelter observation %s is before the population jump-off %s",
-                       f"{date:%Y-%m}", f"{pd.Timestamp(at):%Y-%m}")
-    return {"date": pd.Timestamp(date), "in_shelter": in_shelter, "places": places,
-            "occupancy_rate": in_shelter / places if places > 0 else float("nan")}
+        logger.warning(
+            "last shelter observation %s is before the population jump-off %s",
+            f"{date:%Y-%m}",
+            f"{pd.Timestamp(at):%Y-%m}",
+        )
+    return {
+        "date": pd.Timestamp(date),
+        "in_shelter": in_shelter,
+        "places": places,
+        "occupancy_rate": in_shelter / places if places > 0 else float("nan"),
+    }
 
 
-def estimate_rates(history: pd.DataFrame, *, entry_share: float = 0.78,
-                   departure_share: float = 0.78,
-                   window_start: pd.Timestamp | str = "2023-07-01") -> pd.DataFrame:
+def estimate_rates(
+    history: pd.DataFrame,
+    *,
+    entry_share: float = 0.78,
+    departure_share: float = 0.78,
+    window_start: pd.Timestamp | str = "2023-07-01",
+) -> pd.DataFrame:
     """Estimate the shelter share and the implied move-out rate from the observed history.
 
     The shelter share is in_shelter / registered at the last month with both observed. The
@@ -121,10 +134,15 @@ def estimate_rates(history: pd.DataFrame, *, entry_share: float = 0.78,
     rows = []
     if not pair.empty:
         last = pair.index[-1]
-        rows.append({"parameter": "shelter_share_of_registered",
-                     "value": pair["in_shelter"].iloc[-1] / pair["registered"].iloc[-1],
-                     "unit": "share", "window": f"{last:%Y-%m}",
-                     "method": "in_shelter / registered, last month with both observed"})
+        rows.append(
+            {
+                "parameter": "shelter_share_of_registered",
+                "value": pair["in_shelter"].iloc[-1] / pair["registered"].iloc[-1],
+                "unit": "share",
+                "window": f"{last:%Y-%m}",
+                "method": "in_shelter / registered, last month with both observed",
+            }
+        )
         win = pair[pair.index >= pd.Timestamp(window_start)]
         arrivals = wide.get("arrivals")
         if len(win) >= 2 and arrivals is not None:
@@ -139,16 +157,28 @@ def estimate_rates(history: pd.DataFrame, *, entry_share: float = 0.78,
                 mean_s = float(win["in_shelter"].mean())
                 rate = (entry_share * mean_a - departure_share * dep - d_sh) / mean_s
                 rows += [
-                    {"parameter": "arrivals_per_month", "value": mean_a, "unit": "persons/month",
-                     "window": f"{a.index[0]:%Y-%m}..{a.index[-1]:%Y-%m}",
-                     "method": "mean of observed monthly arrivals (TP grants) in the window"},
-                    {"parameter": "departures_per_month", "value": dep, "unit": "persons/month",
-                     "window": f"{t0:%Y-%m}..{t1:%Y-%m}",
-                     "method": "arrivals minus the mean monthly change in registered"},
-                    {"parameter": "move_out_rate", "value": rate, "unit": "share/month",
-                     "window": f"{t0:%Y-%m}..{t1:%Y-%m}",
-                     "method": f"stock-flow identity with entry_share={entry_share}, "
-                               f"departure_share={departure_share}"},
+                    {
+                        "parameter": "arrivals_per_month",
+                        "value": mean_a,
+                        "unit": "persons/month",
+                        "window": f"{a.index[0]:%Y-%m}..{a.index[-1]:%Y-%m}",
+                        "method": "mean of observed monthly arrivals (TP grants) in the window",
+                    },
+                    {
+                        "parameter": "departures_per_month",
+                        "value": dep,
+                        "unit": "persons/month",
+                        "window": f"{t0:%Y-%m}..{t1:%Y-%m}",
+                        "method": "arrivals minus the mean monthly change in registered",
+                    },
+                    {
+                        "parameter": "move_out_rate",
+                        "value": rate,
+                        "unit": "share/month",
+                        "window": f"{t0:%Y-%m}..{t1:%Y-%m}",
+                        "method": f"stock-flow identity with entry_share={entry_share}, "
+                        f"departure_share={departure_share}",
+                    },
                 ]
     return pd.DataFrame(rows, columns=["parameter", "value", "unit", "window", "method"])
 
@@ -158,13 +188,20 @@ def _demand_proxy(wide: pd.DataFrame, months: pd.DatetimeIndex) -> pd.Series:
     pair = wide[["in_shelter", "registered"]].dropna()
     share = float(pair["in_shelter"].iloc[-1] / pair["registered"].iloc[-1])
     registered = wide["registered"].dropna()
-    grid = registered.reindex(registered.index.union(months)).interpolate(method="time",
-                                                                          limit_area="inside")
+    grid = registered.reindex(registered.index.union(months)).interpolate(method="time", limit_area="inside")
     return (share * grid.reindex(months)).bfill().ffill()
 
 
-def _rule_paths(demand: np.ndarray, start: float, gain: np.ndarray | float, lead: int, pressure: float,
-                cap: np.ndarray | float = np.inf, *, first: int = 0) -> np.ndarray:
+def _rule_paths(
+    demand: np.ndarray,
+    start: float,
+    gain: np.ndarray | float,
+    lead: int,
+    pressure: float,
+    cap: np.ndarray | float = np.inf,
+    *,
+    first: int = 0,
+) -> np.ndarray:
     """Places under the response rule on a given monthly demand, one row per (gain, cap) pair.
 
     From ``start`` places in month ``first``, each later month opens ``gain`` of the gap to the
@@ -184,8 +221,9 @@ def _rule_paths(demand: np.ndarray, start: float, gain: np.ndarray | float, lead
         Places, shape (k, h - first), the first column ``start``.
 
     """
-    gain, cap = np.broadcast_arrays(np.atleast_1d(np.asarray(gain, dtype=float)),
-                                    np.atleast_1d(np.asarray(cap, dtype=float)))
+    gain, cap = np.broadcast_arrays(
+        np.atleast_1d(np.asarray(gain, dtype=float)), np.atleast_1d(np.asarray(cap, dtype=float))
+    )
     out = np.empty((gain.size, len(demand) - first))
     out[:, 0] = start
     for t in range(1, out.shape[1]):
@@ -194,17 +232,23 @@ def _rule_paths(demand: np.ndarray, start: float, gain: np.ndarray | float, lead
     return out
 
 
-def _replay_places(demand: np.ndarray, start: float, gain: float, lead: int, pressure: float,
-                   cap: float = np.inf) -> np.ndarray:
+def _replay_places(
+    demand: np.ndarray, start: float, gain: float, lead: int, pressure: float, cap: float = np.inf
+) -> np.ndarray:
     """Places under the response rule on a given monthly demand, from ``start`` places (one path)."""
     return _rule_paths(demand, start, gain, lead, pressure, cap)[0]
 
 
-def fit_places_rule(history: pd.DataFrame, *, start: str = "2022-07-01", end: str | None = None,
-                    pressures: tuple[float, ...] = (0.91, 0.95, 0.98, 1.0),
-                    leads: tuple[int, ...] = tuple(range(13)),
-                    gains: tuple[float, ...] = tuple(np.round(np.linspace(0.01, 1.0, 100), 2)),
-                    caps: tuple[float, ...] = (np.inf,)) -> tuple[list[PlacesFit], PlacesFitData]:
+def fit_places_rule(
+    history: pd.DataFrame,
+    *,
+    start: str = "2022-07-01",
+    end: str | None = None,
+    pressures: tuple[float, ...] = (0.91, 0.95, 0.98, 1.0),
+    leads: tuple[int, ...] = tuple(range(13)),
+    gains: tuple[float, ...] = tuple(np.round(np.linspace(0.01, 1.0, 100), 2)),
+    caps: tuple[float, ...] = (np.inf,),
+) -> tuple[list[PlacesFit], PlacesFitData]:
     """Score every (pressure, lead, gain, cap) of the grid against the observed places.
 
     Returns:
@@ -241,12 +285,17 @@ def fit_places_rule(history: pd.DataFrame, *, start: str = "2022-07-01", end: st
     return fits, {"months": months, "demand": demand, "places": places}
 
 
-def estimate_places_response(history: pd.DataFrame, *, start: str = "2022-07-01", end: str | None = None,
-                             pressures: tuple[float, ...] = (0.91, 0.95, 0.98, 1.0),
-                             leads: tuple[int, ...] = tuple(range(13)),
-                             gains: tuple[float, ...] = tuple(np.round(np.linspace(0.01, 1.0, 100), 2)),
-                             caps: tuple[float, ...] = (np.inf,),
-                             tolerance: float = 1.25) -> pd.DataFrame:
+def estimate_places_response(
+    history: pd.DataFrame,
+    *,
+    start: str = "2022-07-01",
+    end: str | None = None,
+    pressures: tuple[float, ...] = (0.91, 0.95, 0.98, 1.0),
+    leads: tuple[int, ...] = tuple(range(13)),
+    gains: tuple[float, ...] = tuple(np.round(np.linspace(0.01, 1.0, 100), 2)),
+    caps: tuple[float, ...] = (np.inf,),
+    tolerance: float = 1.25,
+) -> pd.DataFrame:
     """Estimate how places followed demand: gain, lead time, pressure aimed at and (optionally) a cap.
 
     Demand while shelter was full is not observed (in_shelter is capped by places), so the
@@ -264,23 +313,45 @@ def estimate_places_response(history: pd.DataFrame, *, start: str = "2022-07-01"
         rmse_places), value (best fit), low, high, unit, window, n, method.
 
     """
-    fits, fitted = fit_places_rule(history, start=start, end=end, pressures=pressures, leads=leads,
-                                   gains=gains, caps=caps)
+    fits, fitted = fit_places_rule(
+        history, start=start, end=end, pressures=pressures, leads=leads, gains=gains, caps=caps
+    )
     months, observed = fitted["months"], fitted["places"]
     best = min(fits)
     near = [f for f in fits if f[1] == best[1] and f[0] <= tolerance * best[0]]
     window = f"{months[0]:%Y-%m}..{months[-1]:%Y-%m}"
-    method = (f"grid fit of places to demand (shelter share x registered); range: fits within "
-              f"{tolerance:g} x the best RMSE at the best pressure")
+    method = (
+        f"grid fit of places to demand (shelter share x registered); range: fits within "
+        f"{tolerance:g} x the best RMSE at the best pressure"
+    )
     rows = [
         ("places_response_gain", best[3], min(f[3] for f in near), max(f[3] for f in near), "share/month"),
         ("places_response_lead_months", best[2], min(f[2] for f in near), max(f[2] for f in near), "months"),
         ("places_response_pressure", best[1], best[1], best[1], "share"),
     ]
     if tuple(caps) != (np.inf,):
-        rows.append(("places_response_max_per_month", best[4], min(f[4] for f in near),
-                     max(f[4] for f in near), N_("places/month")))  # a unit the report translates
+        rows.append(
+            (
+                "places_response_max_per_month",
+                best[4],
+                min(f[4] for f in near),
+                max(f[4] for f in near),
+                N_("places/month"),
+            )
+        )  # a unit the report translates
     rows.append(("rmse_places", best[0], best[0], best[0], "places"))
-    return pd.DataFrame([{"parameter": p, "value": float(v), "low": float(lo), "high": float(hi), "unit": u,
-                          "window": window, "n": len(observed), "method": method}
-                         for p, v, lo, hi, u in rows])
+    return pd.DataFrame(
+        [
+            {
+                "parameter": p,
+                "value": float(v),
+                "low": float(lo),
+                "high": float(hi),
+                "unit": u,
+                "window": window,
+                "n": len(observed),
+                "method": method,
+            }
+            for p, v, lo, hi, u in rows
+        ]
+    )

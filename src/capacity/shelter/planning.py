@@ -16,8 +16,13 @@ from capacity.errors import ParameterError
 from capacity.shelter.result import ShelterResult
 
 __all__ = [
-    "already_above", "cost_curve", "cost_optimum", "crossing_distribution", "first_crossing",
-    "headline", "planning_table",
+    "already_above",
+    "cost_curve",
+    "cost_optimum",
+    "crossing_distribution",
+    "first_crossing",
+    "headline",
+    "planning_table",
 ]
 
 
@@ -42,8 +47,7 @@ def already_above(result: ShelterResult, threshold: float) -> bool:
     return bool(result.jump_off_pressure > threshold)
 
 
-def crossing_distribution(result: ShelterResult, thresholds: tuple[float, ...] = (0.95, 1.0)
-                          ) -> pd.DataFrame:
+def crossing_distribution(result: ShelterResult, thresholds: tuple[float, ...] = (0.95, 1.0)) -> pd.DataFrame:
     """Return the distribution of the first crossing month for each threshold.
 
     Returns:
@@ -71,9 +75,13 @@ def _median_date(result: ShelterResult, threshold: float) -> pd.Timestamp | None
     return None if not np.isfinite(med) else pd.Timestamp(result.dates[int(med)])
 
 
-def planning_table(result: ShelterResult, *, target: float | None = None,
-                   probability: float | None = None,
-                   lead_time_months: int | None = None) -> pd.DataFrame:
+def planning_table(
+    result: ShelterResult,
+    *,
+    target: float | None = None,
+    probability: float | None = None,
+    lead_time_months: int | None = None,
+) -> pd.DataFrame:
     """Return, per month, the places needed to keep occupancy at or under a target.
 
     ``places_needed`` is the ``probability`` quantile of demand divided by ``target``, so
@@ -100,23 +108,25 @@ def planning_table(result: ShelterResult, *, target: float | None = None,
     needed = np.ceil(dem_p / target - 1e-9)
     planned = np.median(result.places, axis=0)
     request_by = result.dates - pd.DateOffset(months=lead)
-    return pd.DataFrame({
-        "date": result.dates,
-        "demand_p50": np.median(result.demand, axis=0),
-        "demand_at_probability": dem_p,
-        "places_planned": planned,
-        "places_needed": needed,
-        "extra_places": np.maximum(needed - planned, 0.0),
-        "request_by": request_by,
-        "too_late": request_by <= result.reference_month,
-        "occupancy_p50": np.median(result.occupancy_rate, axis=0),
-        "p_over_95": np.mean(result.pressure > 0.95, axis=0),
-        "p_over_100": np.mean(result.pressure > 1.0, axis=0),
-        "places_short_p50": np.median(result.unmet_demand, axis=0),
-        "places_short_p90": np.quantile(result.unmet_demand, 0.9, axis=0),
-        "probability": probability,
-        "today": result.reference_month,
-    })
+    return pd.DataFrame(
+        {
+            "date": result.dates,
+            "demand_p50": np.median(result.demand, axis=0),
+            "demand_at_probability": dem_p,
+            "places_planned": planned,
+            "places_needed": needed,
+            "extra_places": np.maximum(needed - planned, 0.0),
+            "request_by": request_by,
+            "too_late": request_by <= result.reference_month,
+            "occupancy_p50": np.median(result.occupancy_rate, axis=0),
+            "p_over_95": np.mean(result.pressure > 0.95, axis=0),
+            "p_over_100": np.mean(result.pressure > 1.0, axis=0),
+            "places_short_p50": np.median(result.unmet_demand, axis=0),
+            "places_short_p90": np.quantile(result.unmet_demand, 0.9, axis=0),
+            "probability": probability,
+            "today": result.reference_month,
+        }
+    )
 
 
 def _window(result: ShelterResult, lead: int, window: tuple[int, int] | None) -> tuple[int, int]:
@@ -140,8 +150,9 @@ def _window(result: ShelterResult, lead: int, window: tuple[int, int] | None) ->
     return start, stop
 
 
-def _costs(demand: np.ndarray, days: np.ndarray, places: np.ndarray, c_idle: float,
-           c_short: float, c_occ: float) -> dict[str, np.ndarray]:
+def _costs(
+    demand: np.ndarray, days: np.ndarray, places: np.ndarray, c_idle: float, c_short: float, c_occ: float
+) -> dict[str, np.ndarray]:
     """Return expected bed-days and costs for each level (averaged over paths, summed over months)."""
     d = demand[None, :, :]
     p = places[:, None, None]
@@ -150,17 +161,28 @@ def _costs(demand: np.ndarray, days: np.ndarray, places: np.ndarray, c_idle: flo
     idle = (np.maximum(p - d, 0.0) * w).sum(axis=(1, 2)) / n_paths
     short = (np.maximum(d - p, 0.0) * w).sum(axis=(1, 2)) / n_paths
     occ = (np.minimum(d, p) * w).sum(axis=(1, 2)) / n_paths
-    return {"idle_bed_days": idle, "short_bed_days": short, "occupied_bed_days": occ,
-            "cost_idle_eur": c_idle * idle, "cost_short_eur": c_short * short,
-            "cost_occupied_eur": c_occ * occ,
-            "cost_tradeoff_eur": c_idle * idle + c_short * short,
-            "cost_total_eur": c_idle * idle + c_short * short + c_occ * occ}
+    return {
+        "idle_bed_days": idle,
+        "short_bed_days": short,
+        "occupied_bed_days": occ,
+        "cost_idle_eur": c_idle * idle,
+        "cost_short_eur": c_short * short,
+        "cost_occupied_eur": c_occ * occ,
+        "cost_tradeoff_eur": c_idle * idle + c_short * short,
+        "cost_total_eur": c_idle * idle + c_short * short + c_occ * occ,
+    }
 
 
-def cost_curve(result: ShelterResult, *, places: np.ndarray | None = None,
-               lead_time_months: int | None = None, window: tuple[int, int] | None = None,
-               cost_idle: float | None = None, cost_short: float | None = None,
-               cost_occupied: float | None = None) -> pd.DataFrame:
+def cost_curve(
+    result: ShelterResult,
+    *,
+    places: np.ndarray | None = None,
+    lead_time_months: int | None = None,
+    window: tuple[int, int] | None = None,
+    cost_idle: float | None = None,
+    cost_short: float | None = None,
+    cost_occupied: float | None = None,
+) -> pd.DataFrame:
     """Return expected bed-days and costs for constant levels of places.
 
     Places are held at one level from the lead time on (new places cannot open sooner) to
@@ -191,19 +213,32 @@ def cost_curve(result: ShelterResult, *, places: np.ndarray | None = None,
         lo, hi = np.quantile(demand, [0.01, 0.99])
         places = np.unique(np.round(np.linspace(0.9 * lo, 1.1 * hi, 41)))
     places = np.asarray(places, dtype=float)
-    curve = pd.DataFrame({"places": places, **_costs(
-        demand, days, places,
-        cfg.cost_idle_bed_day_eur if cost_idle is None else cost_idle,
-        cfg.cost_short_bed_day_eur if cost_short is None else cost_short,
-        cfg.cost_occupied_bed_day_eur if cost_occupied is None else cost_occupied)})
+    curve = pd.DataFrame(
+        {
+            "places": places,
+            **_costs(
+                demand,
+                days,
+                places,
+                cfg.cost_idle_bed_day_eur if cost_idle is None else cost_idle,
+                cfg.cost_short_bed_day_eur if cost_short is None else cost_short,
+                cfg.cost_occupied_bed_day_eur if cost_occupied is None else cost_occupied,
+            ),
+        }
+    )
     curve["window_start"] = result.dates[start]
     curve["window_end"] = result.dates[stop - 1]
     return curve
 
 
-def cost_optimum(result: ShelterResult, *, lead_time_months: int | None = None,
-                 window: tuple[int, int] | None = None, cost_idle: float | None = None,
-                 cost_short: float | None = None) -> dict[str, object]:
+def cost_optimum(
+    result: ShelterResult,
+    *,
+    lead_time_months: int | None = None,
+    window: tuple[int, int] | None = None,
+    cost_idle: float | None = None,
+    cost_short: float | None = None,
+) -> dict[str, object]:
     """Return the whole number of places that minimises expected idle plus shortage cost.
 
     The cost ``sum_t days_t * (c_idle * (P - D_t)+ + c_short * (D_t - P)+)`` is convex in
@@ -235,11 +270,15 @@ def cost_optimum(result: ShelterResult, *, lead_time_months: int | None = None,
     candidates = np.unique([max(np.floor(q), 0.0), max(np.ceil(q), 0.0)])
     costs = _costs(demand, days, candidates, c_i, c_s, 0.0)
     best = int(np.argmin(costs["cost_tradeoff_eur"]))
-    return {"places": int(candidates[best]), "critical_ratio": ratio,
-            "expected_idle_bed_days": float(costs["idle_bed_days"][best]),
-            "expected_short_bed_days": float(costs["short_bed_days"][best]),
-            "expected_cost_eur": float(costs["cost_tradeoff_eur"][best]),
-            "window_start": result.dates[start], "window_end": result.dates[stop - 1]}
+    return {
+        "places": int(candidates[best]),
+        "critical_ratio": ratio,
+        "expected_idle_bed_days": float(costs["idle_bed_days"][best]),
+        "expected_short_bed_days": float(costs["short_bed_days"][best]),
+        "expected_cost_eur": float(costs["cost_tradeoff_eur"][best]),
+        "window_start": result.dates[start],
+        "window_end": result.dates[stop - 1],
+    }
 
 
 def peak_short_before_tpd(result: ShelterResult) -> np.ndarray:

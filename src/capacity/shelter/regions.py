@@ -50,8 +50,7 @@ REGION_VARIABLES: tuple[str, ...] = ("demand", "in_shelter", "places", "unmet_de
 _QUANTITY = {"occupied_or_in_shelter": "in_shelter", "places": "places"}
 
 
-def _national_count(history: pd.DataFrame, variable: str, month: pd.Timestamp
-                    ) -> tuple[float, str] | None:
+def _national_count(history: pd.DataFrame, variable: str, month: pd.Timestamp) -> tuple[float, str] | None:
     """National count of ``variable`` in ``month``: published, or interpolated between published months."""
     series = observed(history, variable)
     series.index = pd.DatetimeIndex(series.index).to_period("M").to_timestamp()
@@ -63,8 +62,7 @@ def _national_count(history: pd.DataFrame, variable: str, month: pd.Timestamp
     (m0, v0), (m1, v1) = (before.index[-1], before.iloc[-1]), (after.index[0], after.iloc[0])
     span = (m1.year - m0.year) * 12 + m1.month - m0.month
     step = (month.year - m0.year) * 12 + month.month - m0.month
-    return (float(v0 + (v1 - v0) * step / span),
-            f"interpolated between the published {m0:%Y-%m} and {m1:%Y-%m}")
+    return (float(v0 + (v1 - v0) * step / span), f"interpolated between the published {m0:%Y-%m} and {m1:%Y-%m}")
 
 
 def _observations(points: pd.DataFrame, history: pd.DataFrame, names: set[str]) -> dict[str, dict[str, Any]]:
@@ -81,9 +79,12 @@ def _observations(points: pd.DataFrame, history: pd.DataFrame, names: set[str]) 
         if national is None or national[0] <= 0:
             continue
         found[row["region"]] = {  # later rows replace earlier ones: the latest count is kept
-            "observed_month": row["month"], "observed_quantity": _QUANTITY[column],
-            "observed_value": float(row[column]), "national_value": round(national[0]),
-            "national_basis": national[1], "observed_share": float(row[column]) / national[0],
+            "observed_month": row["month"],
+            "observed_quantity": _QUANTITY[column],
+            "observed_value": float(row[column]),
+            "national_value": round(national[0]),
+            "national_basis": national[1],
+            "observed_share": float(row[column]) / national[0],
             "source": str(row["source"]),
         }
     return found
@@ -113,21 +114,26 @@ def regional_key(points: pd.DataFrame, municipalities: pd.DataFrame, history: pd
         raise DataError(f"municipalities needs columns {sorted(needed)}")
     if municipalities.groupby("safety_region_code")["province"].nunique().max() > 1:
         raise DataError("municipalities: a safety region lies in more than one province")
-    key = (municipalities.groupby(["safety_region_code", "safety_region", "province"], as_index=False)
-           ["population"].sum().sort_values("safety_region_code", kind="stable").reset_index(drop=True))
+    key = (
+        municipalities.groupby(["safety_region_code", "safety_region", "province"], as_index=False)["population"]
+        .sum()
+        .sort_values("safety_region_code", kind="stable")
+        .reset_index(drop=True)
+    )
     key["population_share"] = key["population"] / key["population"].sum()
     found = _observations(points, history, set(key["safety_region"]))
     is_obs = key["safety_region"].isin(found).to_numpy()
     observed_share = key["safety_region"].map(lambda r: found.get(r, {}).get("observed_share", 0.0))
     rest = 1.0 - float(observed_share.sum())
     if rest <= 0:
-        raise DataError(f"shelter_regional_points: the observed regional shares add up to "
-                        f"{observed_share.sum():.3f}, leaving nothing for the other regions")
+        raise DataError(
+            f"shelter_regional_points: the observed regional shares add up to "
+            f"{observed_share.sum():.3f}, leaving nothing for the other regions"
+        )
     others = np.where(is_obs, 0.0, key["population"].to_numpy(dtype=float))
     key["share"] = np.where(is_obs, observed_share, rest * others / others.sum())
     key["key_source"] = np.where(is_obs, "observed", "population")
-    for col in ("observed_month", "observed_quantity", "observed_value", "national_value",
-                "national_basis", "source"):
+    for col in ("observed_month", "observed_quantity", "observed_value", "national_value", "national_basis", "source"):
         key[col] = key["safety_region"].map(lambda r, c=col: found.get(r, {}).get(c))
     key["source"] = key["source"].fillna("")
     return key
@@ -144,8 +150,9 @@ def _ordered_allocation(totals: np.ndarray, share: np.ndarray) -> np.ndarray:
     return out
 
 
-def region_table(national_table: pd.DataFrame, key: pd.DataFrame,
-                 variables: tuple[str, ...] = REGION_VARIABLES) -> pd.DataFrame:
+def region_table(
+    national_table: pd.DataFrame, key: pd.DataFrame, variables: tuple[str, ...] = REGION_VARIABLES
+) -> pd.DataFrame:
     """Return the national quantile table per safety region and province, in whole persons.
 
     Args:
@@ -166,8 +173,7 @@ def region_table(national_table: pd.DataFrame, key: pd.DataFrame,
     rows = national_table[national_table["variable"].isin(variables)]
     for _, nat in rows.iterrows():
         values = np.rint(nat[cols].to_numpy(dtype=float)).astype(np.int64)
-        alloc = np.column_stack([largest_remainder(int(values[0]), share),
-                                 _ordered_allocation(values[1:], share).T])
+        alloc = np.column_stack([largest_remainder(int(values[0]), share), _ordered_allocation(values[1:], share).T])
         frame = pd.DataFrame(alloc, columns=cols)
         frame.insert(0, "variable", nat["variable"])
         frame.insert(0, "date", nat["date"])
@@ -180,10 +186,10 @@ def region_table(national_table: pd.DataFrame, key: pd.DataFrame,
     if not frames:
         return pd.DataFrame(columns=["region_type", "region", "date", "variable", *cols, "share", "key_source"])
     regions = pd.concat(frames, ignore_index=True)
-    provinces = regions.groupby(["province", "date", "variable"], as_index=False, sort=False)[
-        [*cols, "share"]].sum()
+    provinces = regions.groupby(["province", "date", "variable"], as_index=False, sort=False)[[*cols, "share"]].sum()
     sources = regions.groupby("province")["key_source"].agg(
-        lambda s: s.iloc[0] if (s == s.iloc[0]).all() else "observed + population")
+        lambda s: s.iloc[0] if (s == s.iloc[0]).all() else "observed + population"
+    )
     provinces["key_source"] = provinces["province"].map(sources)
     provinces = provinces.rename(columns={"province": "region"})
     provinces.insert(0, "region_type", "province")
@@ -231,8 +237,14 @@ def municipal_chain_table(regions: pd.DataFrame, municipalities: pd.DataFrame) -
         picked = np.flatnonzero(region_of == name)
         if picked.size == 0:
             continue
-        alloc = np.stack([np.column_stack([largest_remainder(int(values[i, 0]), weights),
-                                           _ordered_allocation(values[i, 1:], share).T]) for i in picked])
+        alloc = np.stack(
+            [
+                np.column_stack(
+                    [largest_remainder(int(values[i, 0]), weights), _ordered_allocation(values[i, 1:], share).T]
+                )
+                for i in picked
+            ]
+        )
         n = int(inside.sum())
         frame = pd.DataFrame(alloc.reshape(-1, len(cols)), columns=cols)
         frame.insert(0, "variable", np.repeat(variables[picked], n))

@@ -48,46 +48,76 @@ from capacity.shelter.stockflow import simulate_shelter
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CAP_GRID", "LEAD_GRID", "OUT_OF_SAMPLE", "OUT_OF_SAMPLE_AS_ANNOUNCED", "OUT_OF_SAMPLE_COLUMNS",
-           "OUT_OF_SAMPLE_RW_DRIFT", "known_at", "replay", "replay_as_announced", "replay_out_of_sample"]
+__all__ = [
+    "CAP_GRID",
+    "LEAD_GRID",
+    "OUT_OF_SAMPLE",
+    "OUT_OF_SAMPLE_AS_ANNOUNCED",
+    "OUT_OF_SAMPLE_COLUMNS",
+    "OUT_OF_SAMPLE_RW_DRIFT",
+    "known_at",
+    "replay",
+    "replay_as_announced",
+    "replay_out_of_sample",
+]
 
 
-def _published_population(wide: pd.DataFrame, months: pd.DatetimeIndex, start: pd.Timestamp
-                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+def _published_population(
+    wide: pd.DataFrame, months: pd.DatetimeIndex, start: pd.Timestamp
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     """Arrivals, departures, registered per month (persons) and where each month's arrivals came from."""
     arrivals = wide["arrivals"].dropna() if "arrivals" in wide else pd.Series(dtype=float)
     if arrivals.empty:
         raise DataError("history has no published arrivals for the shelter replay")
     stand_in = float(arrivals.iloc[-12:].mean())
     arr = arrivals.reindex(months)
-    source = np.where(arr.notna(), "published", f"assumed: mean of the last 12 published months "
-                                                f"({arrivals.index[-1]:%Y-%m})").tolist()
+    source = np.where(
+        arr.notna(), "published", f"assumed: mean of the last 12 published months ({arrivals.index[-1]:%Y-%m})"
+    ).tolist()
     arr = arr.fillna(stand_in).to_numpy()
     registered = wide["registered"].dropna()
-    grid = registered.reindex(registered.index.union(months).union([start])).interpolate(
-        method="time", limit_area="inside").ffill()
+    grid = (
+        registered.reindex(registered.index.union(months).union([start]))
+        .interpolate(method="time", limit_area="inside")
+        .ffill()
+    )
     reg = grid.reindex(months).to_numpy()
     reg_before = np.concatenate([[float(grid.loc[start])], reg[:-1]])
     departures = np.maximum(arr - (reg - reg_before), 0.0)
     return arr, departures, reg, source
 
 
-def _published_places_changes(wide: pd.DataFrame, months: pd.DatetimeIndex, start: pd.Timestamp
-                              ) -> tuple[PlacesChange, ...]:
+def _published_places_changes(
+    wide: pd.DataFrame, months: pd.DatetimeIndex, start: pd.Timestamp
+) -> tuple[PlacesChange, ...]:
     """Return the published places (interpolated between counts) as monthly changes from ``start``."""
     if "places" not in wide:
         return ()
     places = wide["places"].dropna()
-    grid = places.reindex(places.index.union(months).union([start])).interpolate(
-        method="time", limit_area="inside").ffill()
+    grid = (
+        places.reindex(places.index.union(months).union([start]))
+        .interpolate(method="time", limit_area="inside")
+        .ffill()
+    )
     level = np.rint(grid.reindex(months.insert(0, start)).to_numpy())
     steps = np.diff(level)
-    return tuple(PlacesChange(month=m.date(), change=int(c), note="published places (replay)")
-                 for m, c in zip(months, steps, strict=True) if np.isfinite(c) and c != 0)
+    return tuple(
+        PlacesChange(month=m.date(), change=int(c), note="published places (replay)")
+        for m, c in zip(months, steps, strict=True)
+        if np.isfinite(c) and c != 0
+    )
 
 
-def replay(history: pd.DataFrame, cfg: ShelterConfig, *, start: str = "2023-07-01", end: str = "2025-03-01",
-           n_paths: int = 200, rng: np.random.Generator | None = None, out_of_sample: bool = True) -> pd.DataFrame:
+def replay(
+    history: pd.DataFrame,
+    cfg: ShelterConfig,
+    *,
+    start: str = "2023-07-01",
+    end: str = "2025-03-01",
+    n_paths: int = 200,
+    rng: np.random.Generator | None = None,
+    out_of_sample: bool = True,
+) -> pd.DataFrame:
     """Replay the shelter model from ``start`` on the published population and compare to the counts.
 
     Args:
@@ -113,24 +143,44 @@ def replay(history: pd.DataFrame, cfg: ShelterConfig, *, start: str = "2023-07-0
     start_ts = pd.Timestamp(start)
     months = pd.date_range(start_ts + pd.offsets.MonthBegin(1), pd.Timestamp(end), freq="MS")
     arr, dep, reg, source = _published_population(wide, months, start_ts)
-    pop = PopulationPaths(dates=months, arrivals=np.tile(arr, (n_paths, 1)), departures=np.tile(dep, (n_paths, 1)),
-                          registered=np.tile(reg, (n_paths, 1)), jump_off_date=start_ts,
-                          jump_off_registered=float(reg[0] + dep[0] - arr[0]))
-    run_cfg = cfg.model_copy(update={"tpd_end": dt.date(months[-1].year + 5, 1, 1),
-                                     "places_changes": _published_places_changes(wide, months, start_ts)})
+    pop = PopulationPaths(
+        dates=months,
+        arrivals=np.tile(arr, (n_paths, 1)),
+        departures=np.tile(dep, (n_paths, 1)),
+        registered=np.tile(reg, (n_paths, 1)),
+        jump_off_date=start_ts,
+        jump_off_registered=float(reg[0] + dep[0] - arr[0]),
+    )
+    run_cfg = cfg.model_copy(
+        update={
+            "tpd_end": dt.date(months[-1].year + 5, 1, 1),
+            "places_changes": _published_places_changes(wide, months, start_ts),
+        }
+    )
     past = history[pd.to_datetime(history["date"]) <= start_ts]
     res = simulate_shelter(pop, run_cfg, history=past, rng=rng)
     table = summarise_many({"in_shelter": res.in_shelter, "places": res.places, "demand": res.demand}, months)
     observed = wide.reindex(months)
-    table["observed"] = [observed.loc[d, v] if v in observed.columns else np.nan
-                         for d, v in zip(table["date"], table["variable"], strict=True)]
+    table["observed"] = [
+        observed.loc[d, v] if v in observed.columns else np.nan
+        for d, v in zip(table["date"], table["variable"], strict=True)
+    ]
     inside = (table["observed"] >= table["q0.10"]) & (table["observed"] <= table["q0.90"])
     table["inside_80"] = inside.where(table["observed"].notna())
     table["arrivals_source"] = np.tile(source, 3)
     table["origin"] = pd.NaT
     table["crps"] = np.nan
-    columns = ["date", "variable", "mean", *QUANTILE_COLUMNS, "observed", "inside_80", "origin", "crps",
-               "arrivals_source"]
+    columns = [
+        "date",
+        "variable",
+        "mean",
+        *QUANTILE_COLUMNS,
+        "observed",
+        "inside_80",
+        "origin",
+        "crps",
+        "arrivals_source",
+    ]
     if not out_of_sample:
         return table[columns]
     parts = [table[columns]]
@@ -140,9 +190,13 @@ def replay(history: pd.DataFrame, cfg: ShelterConfig, *, start: str = "2023-07-0
         except DataError as err:  # too few counts of places to fit at an origin: no rows, said in the text
             logger.warning("no out-of-sample replay of places (%s): %s", name, err)
             continue
-        parts.append(oos.rename(columns={"target": "date", "inside": "inside_80"}).assign(
-            variable=oos["rule"].map(_RULE_VARIABLE), arrivals_source="",
-            inside_80=lambda f: f["inside_80"].astype(object))[columns])
+        parts.append(
+            oos.rename(columns={"target": "date", "inside": "inside_80"}).assign(
+                variable=oos["rule"].map(_RULE_VARIABLE),
+                arrivals_source="",
+                inside_80=lambda f: f["inside_80"].astype(object),
+            )[columns]
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -162,12 +216,28 @@ OUT_OF_SAMPLE_AS_ANNOUNCED = "places_out_of_sample_as_announced"
 OUT_OF_SAMPLE_RW_DRIFT = "places_out_of_sample_rw_drift"
 
 #: The ``rule`` of each out-of-sample table and the variable of its rows in :func:`replay`'s table.
-_RULE_VARIABLE = {"follows_demand": OUT_OF_SAMPLE, "as_announced": OUT_OF_SAMPLE_AS_ANNOUNCED,
-                  "rw_drift": OUT_OF_SAMPLE_RW_DRIFT}
+_RULE_VARIABLE = {
+    "follows_demand": OUT_OF_SAMPLE,
+    "as_announced": OUT_OF_SAMPLE_AS_ANNOUNCED,
+    "rw_drift": OUT_OF_SAMPLE_RW_DRIFT,
+}
 
 #: Columns of :func:`replay_out_of_sample`'s and :func:`replay_as_announced`'s tables.
-OUT_OF_SAMPLE_COLUMNS = ["rule", "origin", "target", "horizon_months", "data_end", "observed", "median", "lo80",
-                         "hi80", "inside", "crps", "n_fits", "fit_window"]
+OUT_OF_SAMPLE_COLUMNS = [
+    "rule",
+    "origin",
+    "target",
+    "horizon_months",
+    "data_end",
+    "observed",
+    "median",
+    "lo80",
+    "hi80",
+    "inside",
+    "crps",
+    "n_fits",
+    "fit_window",
+]
 
 
 def _observed(history: pd.DataFrame, variable: str) -> pd.Series:
@@ -209,8 +279,9 @@ def known_at(history: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
     return kept[kept["flag"].isin(["observed", "derived"])] if "flag" in kept.columns else kept
 
 
-def _known_at_origin(history: pd.DataFrame, history_at: Callable[[pd.Timestamp], pd.DataFrame] | None,
-                     origin: pd.Timestamp) -> tuple[pd.DataFrame, pd.Timestamp]:
+def _known_at_origin(
+    history: pd.DataFrame, history_at: Callable[[pd.Timestamp], pd.DataFrame] | None, origin: pd.Timestamp
+) -> tuple[pd.DataFrame, pd.Timestamp]:
     """Return the history as known at the end of ``origin``'s month and the last month it observes.
 
     Raises:
@@ -222,15 +293,24 @@ def _known_at_origin(history: pd.DataFrame, history_at: Callable[[pd.Timestamp],
     seen = known[known["flag"].isin(["observed", "derived"])] if "flag" in known else known
     data_end = pd.Timestamp(seen["date"].max())
     if data_end > origin:
-        raise DataError(f"the history for the origin {origin:%Y-%m} holds observed values up to "
-                        f"{data_end:%Y-%m}; expected nothing after the origin")
+        raise DataError(
+            f"the history for the origin {origin:%Y-%m} holds observed values up to "
+            f"{data_end:%Y-%m}; expected nothing after the origin"
+        )
     return known, data_end
 
 
-def replay_out_of_sample(history: pd.DataFrame, *, history_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
-                         start: str = "2023-07-01", end: str = "2025-03-01", fit_start: str = "2022-07-01",
-                         leads: tuple[int, ...] = LEAD_GRID, caps: tuple[float, ...] = CAP_GRID,
-                         tolerance: float = 1.25) -> pd.DataFrame:
+def replay_out_of_sample(
+    history: pd.DataFrame,
+    *,
+    history_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
+    start: str = "2023-07-01",
+    end: str = "2025-03-01",
+    fit_start: str = "2022-07-01",
+    leads: tuple[int, ...] = LEAD_GRID,
+    caps: tuple[float, ...] = CAP_GRID,
+    tolerance: float = 1.25,
+) -> pd.DataFrame:
     """Forecast every published count of places after ``start`` from the data known before it.
 
     For each count of places in (``start``, ``end``] of ``history`` the origin is the month
@@ -278,21 +358,42 @@ def replay_out_of_sample(history: pd.DataFrame, *, history_at: Callable[[pd.Time
         demand = _demand_ahead(_wide(known), months, origin)
         first = months.get_loc(origin)
         start_places = float(_observed(known, "places").loc[origin])
-        paths = np.concatenate([
-            _rule_paths(demand, start_places, np.array([f[3] for f in group]), lead, best[1],
-                        np.array([f[4] for f in group]), first=first)[:, -1]
-            for lead in sorted({f[2] for f in near})
-            for group in [[f for f in near if f[2] == lead]]])
+        paths = np.concatenate(
+            [
+                _rule_paths(
+                    demand,
+                    start_places,
+                    np.array([f[3] for f in group]),
+                    lead,
+                    best[1],
+                    np.array([f[4] for f in group]),
+                    first=first,
+                )[:, -1]
+                for lead in sorted({f[2] for f in near})
+                for group in [[f for f in near if f[2] == lead]]
+            ]
+        )
         q = dict(zip(QUANTILE_COLUMNS, np.quantile(paths, QUANTILES), strict=True))
         observed = float(counts.loc[target])
-        rows.append({"rule": "follows_demand", "origin": origin, "target": target,
-                     "horizon_months": (target.year - origin.year) * 12 + target.month - origin.month,
-                     "data_end": data_end, "observed": observed, "median": float(q["q0.50"]),
-                     "lo80": float(q["q0.10"]), "hi80": float(q["q0.90"]),
-                     "inside": bool(q["q0.10"] <= observed <= q["q0.90"]),
-                     "crps": float(scoringrules.crps_ensemble(observed, paths)), "n_fits": len(near),
-                     "fit_window": f"{fitted['months'][0]:%Y-%m}..{fitted['months'][-1]:%Y-%m}",
-                     "mean": float(paths.mean()), **q})
+        rows.append(
+            {
+                "rule": "follows_demand",
+                "origin": origin,
+                "target": target,
+                "horizon_months": (target.year - origin.year) * 12 + target.month - origin.month,
+                "data_end": data_end,
+                "observed": observed,
+                "median": float(q["q0.50"]),
+                "lo80": float(q["q0.10"]),
+                "hi80": float(q["q0.90"]),
+                "inside": bool(q["q0.10"] <= observed <= q["q0.90"]),
+                "crps": float(scoringrules.crps_ensemble(observed, paths)),
+                "n_fits": len(near),
+                "fit_window": f"{fitted['months'][0]:%Y-%m}..{fitted['months'][-1]:%Y-%m}",
+                "mean": float(paths.mean()),
+                **q,
+            }
+        )
     return pd.DataFrame(rows, columns=[*OUT_OF_SAMPLE_COLUMNS, "mean", *QUANTILE_COLUMNS])
 
 
@@ -301,10 +402,15 @@ def _t_quantiles(location: float, scale: float, df: float) -> dict[str, float]:
     return dict(zip(QUANTILE_COLUMNS, (location + scale * stats.t.ppf(QUANTILES, df)).tolist(), strict=True))
 
 
-def replay_as_announced(history: pd.DataFrame, *,
-                        history_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
-                        start: str = "2023-07-01", end: str = "2025-03-01", fit_start: str = "2022-07-01",
-                        announced: Sequence[tuple[dt.date, PlacesChange]] = ()) -> pd.DataFrame:
+def replay_as_announced(
+    history: pd.DataFrame,
+    *,
+    history_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
+    start: str = "2023-07-01",
+    end: str = "2025-03-01",
+    fit_start: str = "2022-07-01",
+    announced: Sequence[tuple[dt.date, PlacesChange]] = (),
+) -> pd.DataFrame:
     """Forecast every published count of places after ``start`` by the baseline's rule, from the count before it.
 
     The baseline's places are "as announced": they stay unless closed, with no drift (the
@@ -352,27 +458,45 @@ def replay_as_announced(history: pd.DataFrame, *,
         seen = _observed(known, "places")
         seen = seen[seen.index >= pd.Timestamp(fit_start)]
         if len(seen) < 3:
-            raise DataError(f"need at least 3 counts of places from {fit_start} known at {origin:%Y-%m}, "
-                            f"got {len(seen)}")
-        gaps = np.array([_months_between(a, b) for a, b in zip(seen.index[:-1], seen.index[1:], strict=True)],
-                        dtype=float)
+            raise DataError(
+                f"need at least 3 counts of places from {fit_start} known at {origin:%Y-%m}, got {len(seen)}"
+            )
+        gaps = np.array(
+            [_months_between(a, b) for a, b in zip(seen.index[:-1], seen.index[1:], strict=True)], dtype=float
+        )
         steps = np.diff(seen.to_numpy())
         h = _months_between(origin, target)
-        planned = sum(c.change for on, c in announced
-                      if pd.Timestamp(on) <= day and origin < pd.Timestamp(c.month) <= target)
+        planned = sum(
+            c.change for on, c in announced if pd.Timestamp(on) <= day and origin < pd.Timestamp(c.month) <= target
+        )
         count = float(seen.loc[origin])
         fit = sm.WLS(steps, gaps, weights=1.0 / gaps).fit()
         pred = fit.get_prediction(exog=np.array([[h]], dtype=float), weights=np.array([1.0 / h]))
-        sigma0 = float(np.sqrt(np.mean(steps ** 2 / gaps) * h))
+        sigma0 = float(np.sqrt(np.mean(steps**2 / gaps) * h))
         observed = float(counts.loc[target])
         window = f"{seen.index[0]:%Y-%m}..{seen.index[-1]:%Y-%m}"
         for rule, loc, scale, df in (
-                ("as_announced", count + planned, sigma0, float(len(steps))),
-                ("rw_drift", count + float(pred.predicted_mean[0]), float(pred.se_obs[0]), float(fit.df_resid))):
+            ("as_announced", count + planned, sigma0, float(len(steps))),
+            ("rw_drift", count + float(pred.predicted_mean[0]), float(pred.se_obs[0]), float(fit.df_resid)),
+        ):
             q = _t_quantiles(loc, scale, df)
-            rows.append({"rule": rule, "origin": origin, "target": target, "horizon_months": h,
-                         "data_end": data_end, "observed": observed, "median": q["q0.50"],
-                         "lo80": q["q0.10"], "hi80": q["q0.90"], "inside": bool(q["q0.10"] <= observed <= q["q0.90"]),
-                         "crps": float(scoringrules.crps_t(observed, df, loc, scale)), "n_fits": len(steps),
-                         "fit_window": window, "mean": loc, **q})
+            rows.append(
+                {
+                    "rule": rule,
+                    "origin": origin,
+                    "target": target,
+                    "horizon_months": h,
+                    "data_end": data_end,
+                    "observed": observed,
+                    "median": q["q0.50"],
+                    "lo80": q["q0.10"],
+                    "hi80": q["q0.90"],
+                    "inside": bool(q["q0.10"] <= observed <= q["q0.90"]),
+                    "crps": float(scoringrules.crps_t(observed, df, loc, scale)),
+                    "n_fits": len(steps),
+                    "fit_window": window,
+                    "mean": loc,
+                    **q,
+                }
+            )
     return pd.DataFrame(rows, columns=[*OUT_OF_SAMPLE_COLUMNS, "mean", *QUANTILE_COLUMNS])

@@ -105,8 +105,9 @@ class ShelterResult:
         NaN without places and without demand (after a closure: nothing to compare).
         """
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(self.places > 0, self.demand / np.maximum(self.places, 1e-12),
-                            np.where(self.demand > 0, np.inf, np.nan))
+            return np.where(
+                self.places > 0, self.demand / np.maximum(self.places, 1e-12), np.where(self.demand > 0, np.inf, np.nan)
+            )
 
     @property
     def jump_off_pressure(self) -> float:
@@ -127,11 +128,8 @@ class ShelterResult:
 
     def identity_error(self) -> float:
         """Return the largest breach of the demand stock-flow identity over all paths (persons)."""
-        previous = np.concatenate(
-            [np.full((self.n_paths, 1), self.jump_off_demand), self.demand[:, :-1]], axis=1
-        )
-        flows = (self.entries - self.move_outs - self.departures - self.unmet_exits
-                 + self.entitlement_change)
+        previous = np.concatenate([np.full((self.n_paths, 1), self.jump_off_demand), self.demand[:, :-1]], axis=1)
+        flows = self.entries - self.move_outs - self.departures - self.unmet_exits + self.entitlement_change
         return float(np.max(np.abs(previous + flows - self.demand)))
 
     def home_exits(self) -> HomeExits:
@@ -140,8 +138,12 @@ class ShelterResult:
         The one source of the shelter-to-home rate: the population ledger takes it too
         (:func:`capacity.backlog.build_ledger`'s ``homes``).
         """
-        return HomeExits(employed_share=self.cfg.employed_share, rate_employed=self.rates["home_exit_rate_employed"],
-                         rate_other=self.rates["home_exit_rate_other"], cap=self.cfg.housing_supply_per_month)
+        return HomeExits(
+            employed_share=self.cfg.employed_share,
+            rate_employed=self.rates["home_exit_rate_employed"],
+            rate_other=self.rates["home_exit_rate_other"],
+            cap=self.cfg.housing_supply_per_month,
+        )
 
     def table(self) -> pd.DataFrame:
         """Return the quantile-contract table.
@@ -163,4 +165,3 @@ class ShelterResult:
             },
             self.dates,
         )
-

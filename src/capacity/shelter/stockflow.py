@@ -85,8 +85,9 @@ def _month_start(d: object) -> pd.Timestamp:
 # --------------------------------------------------------------------------- simulation
 
 
-def places_path(dates: pd.DatetimeIndex, start_places: float, cfg: ShelterConfig, *,
-                tpd_month: pd.Timestamp | None = None) -> np.ndarray:
+def places_path(
+    dates: pd.DatetimeIndex, start_places: float, cfg: ShelterConfig, *, tpd_month: pd.Timestamp | None = None
+) -> np.ndarray:
     """Return places by month: today's places plus planned changes, minus TPD-end closures.
 
     Args:
@@ -104,8 +105,7 @@ def places_path(dates: pd.DatetimeIndex, start_places: float, cfg: ShelterConfig
     for change in cfg.places_changes:
         m = _month_start(change.month)
         if m < months[0]:
-            logger.info("places change of %s in %s is before the forecast; ignored",
-                        change.change, f"{m:%Y-%m}")
+            logger.info("places change of %s in %s is before the forecast; ignored", change.change, f"{m:%Y-%m}")
             continue
         places[months >= m] += change.change
     if cfg.places_closed_at_tpd_end_share > 0:
@@ -126,8 +126,9 @@ def closure_month(cfg: ShelterConfig, switch_month: pd.Timestamp | None = None) 
     return max(_month_start(cfg.ukraine_shelter_close_date), switch)
 
 
-def entitled_from_parameters(demand_before: np.ndarray, n_months: int, *, share: np.ndarray,
-                             exit_rate: float) -> np.ndarray:
+def entitled_from_parameters(
+    demand_before: np.ndarray, n_months: int, *, share: np.ndarray, exit_rate: float
+) -> np.ndarray:
     """Return the people still entitled to shelter after the TPD ends, without the backlog model.
 
     A share of those needing shelter keep the right (asylum case pending), then their cases
@@ -162,8 +163,9 @@ def _checked_entitled(entitled: np.ndarray | None, shape: tuple[int, int]) -> np
     return entitled
 
 
-def _respond(places: np.ndarray, demand: np.ndarray, t: int, *, d0: float, response: PlacesResponse,
-             added: np.ndarray) -> np.ndarray:
+def _respond(
+    places: np.ndarray, demand: np.ndarray, t: int, *, d0: float, response: PlacesResponse, added: np.ndarray
+) -> np.ndarray:
     """Return the places added by month ``t``: the gap to the places wanted, closed at the gain.
 
     The places wanted are demand ``lead`` months earlier (the jump-off demand before the
@@ -178,8 +180,9 @@ def _respond(places: np.ndarray, demand: np.ndarray, t: int, *, d0: float, respo
     return added + np.minimum(response.gain * gap, response.cap)
 
 
-def _after_switch(t: int, s_idx: int, ent_path: np.ndarray, dest: Destinations | None,
-                  places: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _after_switch(
+    t: int, s_idx: int, ent_path: np.ndarray, dest: Destinations | None, places: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Return (entitled asylum users, demand) in Ukraine shelter in month ``t`` >= the switch.
 
     Document holders still waiting for a home keep their Ukraine place while it is open;
@@ -191,12 +194,18 @@ def _after_switch(t: int, s_idx: int, ent_path: np.ndarray, dest: Destinations |
     return a_t, docs_in + np.minimum(a_t, np.maximum(places - docs_in, 0.0))
 
 
-def _run_months(pop: PopulationPaths, places: np.ndarray, *, start: tuple[float, float],
-                rates: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], switch_index: int,
-                after_tpd: Callable[[np.ndarray], np.ndarray],
-                response: PlacesResponse | None = None,
-                closure: tuple[int | None, float] = (None, 0.0), homes: HomeExits | None = None,
-                ) -> tuple[dict[str, np.ndarray], Destinations | None]:
+def _run_months(
+    pop: PopulationPaths,
+    places: np.ndarray,
+    *,
+    start: tuple[float, float],
+    rates: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    switch_index: int,
+    after_tpd: Callable[[np.ndarray], np.ndarray],
+    response: PlacesResponse | None = None,
+    closure: tuple[int | None, float] = (None, 0.0),
+    homes: HomeExits | None = None,
+) -> tuple[dict[str, np.ndarray], Destinations | None]:
     """Step demand month by month; from ``switch_index`` on it follows ``after_tpd``.
 
     Places are the planned ``places`` plus, before the switch, the places opened in response
@@ -230,9 +239,10 @@ def _run_months(pop: PopulationPaths, places: np.ndarray, *, start: tuple[float,
     n, h = places.shape
     close_index, closed_share = closure
     close_index = switch_index if close_index is None else close_index
-    arrays = {k: np.zeros((n, h)) for k in (
-        "demand", "in_shelter", "unmet", "entries", "moves", "deps", "uexits", "ent", "opened",
-        "entitled")}
+    arrays = {
+        k: np.zeros((n, h))
+        for k in ("demand", "in_shelter", "unmet", "entries", "moves", "deps", "uexits", "ent", "opened", "entitled")
+    }
     added = np.zeros(n)
     d_prev = np.full(n, d0)
     u_prev = np.full(n, u0 + 0.0)
@@ -260,9 +270,15 @@ def _run_months(pop: PopulationPaths, places: np.ndarray, *, start: tuple[float,
                 ent_path = after_tpd(d_prev)
                 full = np.zeros((n, h))
                 full[:, switch_index:] = ent_path
-                dest = destinations(dates=pd.DatetimeIndex(pop.dates), switch_index=switch_index,
-                                    in_shelter=arrays["in_shelter"], demand=arrays["demand"],
-                                    departure_rate=leaving, entitled=full, homes=homes)
+                dest = destinations(
+                    dates=pd.DatetimeIndex(pop.dates),
+                    switch_index=switch_index,
+                    in_shelter=arrays["in_shelter"],
+                    demand=arrays["demand"],
+                    departure_rate=leaving,
+                    entitled=full,
+                    homes=homes,
+                )
             arrays["entitled"][:, t], d_t = _after_switch(t, switch_index, ent_path, dest, places[:, t])
             arrays["ent"][:, t] = d_t - d_prev
         occupied = np.minimum(d_t, places[:, t])
@@ -272,10 +288,15 @@ def _run_months(pop: PopulationPaths, places: np.ndarray, *, start: tuple[float,
     return arrays, dest
 
 
-def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.DataFrame,
-                     entitled: np.ndarray | None = None,
-                     entitled_from: pd.Timestamp | None = None,
-                     rng: np.random.Generator | None = None) -> ShelterResult:
+def simulate_shelter(
+    pop: PopulationPaths,
+    cfg: ShelterConfig,
+    *,
+    history: pd.DataFrame,
+    entitled: np.ndarray | None = None,
+    entitled_from: pd.Timestamp | None = None,
+    rng: np.random.Generator | None = None,
+) -> ShelterResult:
     """Simulate shelter demand against places on every population path.
 
     Args:
@@ -312,13 +333,17 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
     gain = distributions.sample(cfg.places_response_gain, n, rng)
     lead = np.rint(distributions.sample(cfg.places_response_lead_months, n, rng)).astype(int)
     cap = np.inf if cfg.places_response_max_per_month is None else float(cfg.places_response_max_per_month)
-    response = PlacesResponse(gain=gain, lead=np.maximum(lead, 0), pressure=cfg.places_response_pressure,
-                              cap=cap) if np.any(gain > 0) else None
+    response = (
+        PlacesResponse(gain=gain, lead=np.maximum(lead, 0), pressure=cfg.places_response_pressure, cap=cap)
+        if np.any(gain > 0)
+        else None
+    )
 
     home_e = distributions.sample(cfg.home_exit_rate_employed, n, rng)
     home_o = distributions.sample(cfg.home_exit_rate_other, n, rng)
-    homes = HomeExits(employed_share=cfg.employed_share, rate_employed=home_e, rate_other=home_o,
-                      cap=cfg.housing_supply_per_month)
+    homes = HomeExits(
+        employed_share=cfg.employed_share, rate_employed=home_e, rate_other=home_o, cap=cfg.housing_supply_per_month
+    )
 
     switch_month = _month_start(cfg.tpd_end if entitled_from is None else entitled_from)
     close_month = closure_month(cfg, switch_month)
@@ -334,29 +359,56 @@ def simulate_shelter(pop: PopulationPaths, cfg: ShelterConfig, *, history: pd.Da
     def after_tpd(demand_before: np.ndarray) -> np.ndarray:
         if entitled is not None:
             return use[:, None] * entitled[:, s_idx:]
-        return entitled_from_parameters(demand_before, h - s_idx, share=keep,
-                                        exit_rate=cfg.post_tpd_exit_rate)
+        return entitled_from_parameters(demand_before, h - s_idx, share=keep, exit_rate=cfg.post_tpd_exit_rate)
 
     d0 = state["in_shelter"] + cfg.initial_unmet_demand
     arrays, after = _run_months(
-        pop, places, start=(d0, max(d0 - state["places"], 0.0)), rates=(e, s, m, u),
-        switch_index=s_idx, after_tpd=after_tpd, response=response,
-        closure=(c_idx, cfg.places_closed_at_tpd_end_share), homes=homes)
+        pop,
+        places,
+        start=(d0, max(d0 - state["places"], 0.0)),
+        rates=(e, s, m, u),
+        switch_index=s_idx,
+        after_tpd=after_tpd,
+        response=response,
+        closure=(c_idx, cfg.places_closed_at_tpd_end_share),
+        homes=homes,
+    )
     if after is not None:  # the waiting keep a Ukraine place while one is open
-        after = place_waiting(after, room=places[:, s_idx:], fallback_share=cfg.fallback_share,
-                              close_date=close_month if c_idx < h else None)
+        after = place_waiting(
+            after,
+            room=places[:, s_idx:],
+            fallback_share=cfg.fallback_share,
+            close_date=close_month if c_idx < h else None,
+        )
     return ShelterResult(
-        dates=dates, demand=arrays["demand"], in_shelter=arrays["in_shelter"], places=places,
-        unmet_demand=arrays["unmet"], entries=arrays["entries"], move_outs=arrays["moves"],
-        departures=arrays["deps"], unmet_exits=arrays["uexits"],
-        entitlement_change=arrays["ent"], jump_off_date=state["date"],
-        jump_off_in_shelter=state["in_shelter"], jump_off_places=state["places"],
-        jump_off_demand=d0, cfg=cfg,
-        entitled_from=dates[s_idx] if s_idx < h else None, entitled_source=source,
-        rates={"entry_share": e, "departure_rate_ratio": s, "move_out_rate": m, "unmet_exit_rate": u,
-               "places_response_gain": gain, "places_response_lead_months": lead.astype(float),
-               "home_exit_rate_employed": home_e, "home_exit_rate_other": home_o,
-               **({"entitled_shelter_share": use} if entitled is not None
-                  else {"post_tpd_entitled_share": keep})},
-        after_tpd=after, today=pop.today,
+        dates=dates,
+        demand=arrays["demand"],
+        in_shelter=arrays["in_shelter"],
+        places=places,
+        unmet_demand=arrays["unmet"],
+        entries=arrays["entries"],
+        move_outs=arrays["moves"],
+        departures=arrays["deps"],
+        unmet_exits=arrays["uexits"],
+        entitlement_change=arrays["ent"],
+        jump_off_date=state["date"],
+        jump_off_in_shelter=state["in_shelter"],
+        jump_off_places=state["places"],
+        jump_off_demand=d0,
+        cfg=cfg,
+        entitled_from=dates[s_idx] if s_idx < h else None,
+        entitled_source=source,
+        rates={
+            "entry_share": e,
+            "departure_rate_ratio": s,
+            "move_out_rate": m,
+            "unmet_exit_rate": u,
+            "places_response_gain": gain,
+            "places_response_lead_months": lead.astype(float),
+            "home_exit_rate_employed": home_e,
+            "home_exit_rate_other": home_o,
+            **({"entitled_shelter_share": use} if entitled is not None else {"post_tpd_entitled_share": keep}),
+        },
+        after_tpd=after,
+        today=pop.today,
     )

@@ -21,15 +21,26 @@ MARKER = "<!-- capacity:vintage-note -->"
 
 #: Status words shown beside (not instead of) the colour, here and on the run's index page (English;
 #: the catalogue has the Dutch, :mod:`capacity.i18n`).
-STATUS = {"red": N_("RED — action needed"), "amber": N_("AMBER — watch closely"),
-          "green": N_("GREEN — no trigger fired"), "unknown": N_("NOT EVALUATED"),
-          "stale": N_("STALE DATA — update the data")}
+STATUS = {
+    "red": N_("RED — action needed"),
+    "amber": N_("AMBER — watch closely"),
+    "green": N_("GREEN — no trigger fired"),
+    "unknown": N_("NOT EVALUATED"),
+    "stale": N_("STALE DATA — update the data"),
+}
 #: The note's words.
 _TEXT = {
-    **STATUS, "title": N_("Early warning"), "fired": N_("fired"), "unchanged": N_("Inputs unchanged since run {run}."),
-    "first": N_("First run of this scenario in the vintage store."), "since": N_("Since run {run}:"),
-    "params": N_("parameters"), "data": N_("data files"), "months": N_("new observations"),
-    "code": N_("code version"), "details": N_("Details, and every headline figure then and now, on the run overview"),
+    **STATUS,
+    "title": N_("Early warning"),
+    "fired": N_("fired"),
+    "unchanged": N_("Inputs unchanged since run {run}."),
+    "first": N_("First run of this scenario in the vintage store."),
+    "since": N_("Since run {run}:"),
+    "params": N_("parameters"),
+    "data": N_("data files"),
+    "months": N_("new observations"),
+    "code": N_("code version"),
+    "details": N_("Details, and every headline figure then and now, on the run overview"),
 }
 _COLOURS = {"red": "#b42318", "amber": "#b54708", "green": "#1a7f37", "unknown": "#888", "stale": "#6941c6"}
 
@@ -52,8 +63,14 @@ def _changes_text(changes: Mapping[str, Any], t: Mapping[str, str]) -> str:
     return t["since"].format(run=run) + " " + "; ".join(parts) + "."
 
 
-def note_html(status: str, triggers: Sequence[Mapping[str, Any]], changes: Mapping[str, Any] | None,
-              *, language: str | None = None, index_href: str = "../index.html") -> str:
+def note_html(
+    status: str,
+    triggers: Sequence[Mapping[str, Any]],
+    changes: Mapping[str, Any] | None,
+    *,
+    language: str | None = None,
+    index_href: str = "../index.html",
+) -> str:
     """Return the note: the status in words, the triggers that fired, what changed, a link.
 
     ``language``: the page's (``en``, ``nl``); default the kernel's (:func:`capacity.i18n.set_language`).
@@ -67,9 +84,10 @@ def note_html(status: str, triggers: Sequence[Mapping[str, Any]], changes: Mappi
         lines.append(html.escape(_changes_text(changes, t)))
     link = f'<a href="{html.escape(index_href)}#early-warning">{html.escape(t["details"])}</a>.'
     colour = _COLOURS.get(status, "#888")
-    return (f'<div class="capacity-vintage" role="note" id="capacity-vintage" style="border-left: 6px solid '
-            f'{colour}; background: #f7f7f7; padding: 0.5em 1em; margin: 1em;">' + " ".join(lines)
-            + f" {link}</div>")
+    return (
+        f'<div class="capacity-vintage" role="note" id="capacity-vintage" style="border-left: 6px solid '
+        f'{colour}; background: #f7f7f7; padding: 0.5em 1em; margin: 1em;">' + " ".join(lines) + f" {link}</div>"
+    )
 
 
 def stamp_reports(scenario_dir: Path, note: str, municipal_note: str | None = None) -> list[Path]:

@@ -42,9 +42,11 @@ def param_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[d
     """Return ``[{"key", "then", "now"}]`` for every parameter whose value differs, by key."""
     old, new = flatten(before), flatten(after)
     keys = sorted(set(old) | set(new))
-    return [{"key": k, "then": _text(old.get(k)), "now": _text(new.get(k))}
-            for k in keys if json.dumps(old.get(k), sort_keys=True, default=str)
-            != json.dumps(new.get(k), sort_keys=True, default=str)]
+    return [
+        {"key": k, "then": _text(old.get(k)), "now": _text(new.get(k))}
+        for k in keys
+        if json.dumps(old.get(k), sort_keys=True, default=str) != json.dumps(new.get(k), sort_keys=True, default=str)
+    ]
 
 
 def data_changes(before: Mapping[str, str], after: Mapping[str, str]) -> list[dict[str, str]]:
@@ -76,8 +78,7 @@ def new_observations(before: pd.DataFrame | None, after: pd.DataFrame | None) ->
     return out
 
 
-def headline_changes(before: Sequence[Mapping[str, Any]],
-                     after: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def headline_changes(before: Sequence[Mapping[str, Any]], after: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Return one row per headline figure with both rows (``then``/``now``), in ``after``'s order."""
     old = {r["key"]: r for r in before}
     keys = [r["key"] for r in after] + [k for k in old if k not in {r["key"] for r in after}]
@@ -94,8 +95,16 @@ def compare(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> dict[
 
     """
     if before is None:
-        return {"previous_run": None, "first": True, "unchanged": False, "params": [], "data": [],
-                "new_months": {}, "code": None, "headline": headline_changes([], after.get("headline", []))}
+        return {
+            "previous_run": None,
+            "first": True,
+            "unchanged": False,
+            "params": [],
+            "data": [],
+            "new_months": {},
+            "code": None,
+            "headline": headline_changes([], after.get("headline", [])),
+        }
     code = None
     if before.get("code_version") != after.get("code_version"):
         code = {"then": before.get("code_version") or "unknown", "now": after.get("code_version") or "unknown"}
@@ -103,8 +112,12 @@ def compare(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> dict[
     data = data_changes(before.get("data_files") or {}, after.get("data_files") or {})
     months = new_observations(before.get("observations"), after.get("observations"))
     return {
-        "previous_run": before.get("run_id"), "first": False,
+        "previous_run": before.get("run_id"),
+        "first": False,
         "unchanged": not (params or data or code or months),
-        "params": params, "data": data, "new_months": months, "code": code,
+        "params": params,
+        "data": data,
+        "new_months": months,
+        "code": code,
         "headline": headline_changes(before.get("headline", []), after.get("headline", [])),
     }

@@ -112,8 +112,14 @@ def _history(entry: Mapping[str, Any], scn: Any, tables: Mapping[str, pd.DataFra
         return pd.DataFrame(columns=["date", "variable", "value"])
 
 
-def build_vintage(entry: Mapping[str, Any], manifest: Mapping[str, Any], status: str,
-                  tables: Mapping[str, pd.DataFrame], *, published: bool = True) -> dict[str, Any]:
+def build_vintage(
+    entry: Mapping[str, Any],
+    manifest: Mapping[str, Any],
+    status: str,
+    tables: Mapping[str, pd.DataFrame],
+    *,
+    published: bool = True,
+) -> dict[str, Any]:
     """Return the vintage record of one scenario of a run (see :mod:`capacity.vintages.store`)."""
     from capacity import params
 
@@ -123,14 +129,23 @@ def build_vintage(entry: Mapping[str, Any], manifest: Mapping[str, Any], status:
     if headline is None:
         headline = pd.DataFrame((manifest.get("headline") or {}).get(entry["name"]) or [])
     return {
-        "run_id": manifest["run_id"], "scenario": entry["name"], "run_date": manifest.get("started"),
-        "data_date": data_date(obs), "status": status, "code_version": manifest.get("git_commit"),
-        "package_version": manifest.get("package_version"), "seed": entry.get("seed"),
-        "params_file": entry.get("params_file"), "params_sha256": entry.get("params_sha256"),
-        "data_vintage": entry.get("data_vintage"), "published": published,
+        "run_id": manifest["run_id"],
+        "scenario": entry["name"],
+        "run_date": manifest.get("started"),
+        "data_date": data_date(obs),
+        "status": status,
+        "code_version": manifest.get("git_commit"),
+        "package_version": manifest.get("package_version"),
+        "seed": entry.get("seed"),
+        "params_file": entry.get("params_file"),
+        "params_sha256": entry.get("params_sha256"),
+        "data_vintage": entry.get("data_vintage"),
+        "published": published,
         "params": scn.model_dump(mode="json"),
         "data_files": {f["name"]: f["sha256"] for f in entry.get("data_files", [])},
-        "observations": obs, "headline_frame": headline, "scenario_obj": scn,
+        "observations": obs,
+        "headline_frame": headline,
+        "scenario_obj": scn,
         "headline": [_headline_row(r) for r in headline.to_dict("records")],
     }
 
@@ -169,29 +184,47 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def _fan(con: Any, scenario: str, run_id: str) -> list[dict[str, Any]]:
     """Median and 80 % band of the registered forecast of the last :data:`FAN_RUNS` runs."""
-    runs = [r[0] for r in con.execute(
-        "SELECT run_id FROM vintages WHERE scenario = ? AND run_id <= ? ORDER BY run_id DESC LIMIT ?",
-        [scenario, run_id, FAN_RUNS]).fetchall()]
+    runs = [
+        r[0]
+        for r in con.execute(
+            "SELECT run_id FROM vintages WHERE scenario = ? AND run_id <= ? ORDER BY run_id DESC LIMIT ?",
+            [scenario, run_id, FAN_RUNS],
+        ).fetchall()
+    ]
     frame = store.forecasts(con, scenario, table_names=("population_forecast",), run_ids=runs)
     frame = frame[(frame["variable"] == "registered") & frame["stat"].isin(["q0.10", "q0.50", "q0.90"])]
     if frame.empty:
         return []
     wide = frame.pivot_table(index=["run_id", "date"], columns="stat", values="value").reset_index()
     wide["date"] = pd.to_datetime(wide["date"]).dt.strftime("%Y-%m-%d")
-    return [{"run_id": run, "date": list(g["date"]), "p10": list(g["q0.10"]), "p50": list(g["q0.50"]),
-             "p90": list(g["q0.90"])} for run, g in wide.sort_values(["run_id", "date"]).groupby("run_id")]
+    return [
+        {
+            "run_id": run,
+            "date": list(g["date"]),
+            "p10": list(g["q0.10"]),
+            "p50": list(g["q0.50"]),
+            "p90": list(g["q0.90"]),
+        }
+        for run, g in wide.sort_values(["run_id", "date"]).groupby("run_id")
+    ]
 
 
-def record_scenario(con: Any, vintage: dict[str, Any], tables: Mapping[str, pd.DataFrame], *,
-                    reader: Any = None) -> dict[str, Any]:
+def record_scenario(
+    con: Any, vintage: dict[str, Any], tables: Mapping[str, pd.DataFrame], *, reader: Any = None
+) -> dict[str, Any]:
     """Append one scenario's vintage; return its changes, track record, warnings and fan.
 
     ``reader``: the store opened read-only, when ``con`` is the pending store beside the run
     (the store itself was busy): the earlier runs are read from it.
     """
     run_id, name = vintage["run_id"], vintage["scenario"]
-    store.append(con, vintage, headline=vintage["headline_frame"], forecasts=long_forecasts(tables),
-                 observations=vintage["observations"])
+    store.append(
+        con,
+        vintage,
+        headline=vintage["headline_frame"],
+        forecasts=long_forecasts(tables),
+        observations=vintage["observations"],
+    )
     past = reader if reader is not None else con
     prev_id = store.previous(past, name, run_id)
     before = store.load(past, prev_id, name) if prev_id else None
@@ -205,13 +238,23 @@ def record_scenario(con: Any, vintage: dict[str, Any], tables: Mapping[str, pd.D
         earlier = track.wide(store.forecasts(past, name, table_names=("population_forecast",), run_ids=[prev_id]))
     scn = vintage["scenario_obj"]
     headline = {r["key"]: r for r in vintage["headline"]}
-    results = warnings.evaluate(scn.warnings, observations=vintage["observations"], earlier=earlier,
-                                tables=tables, headline=headline,
-                                lead_time_months=scn.shelter.lead_time_months,
-                                data_date=vintage["data_date"], run_date=_today(scn, vintage["run_date"]))
-    return {"changes": changed, "track": _records(track.summary(scores)),
-            "scored_runs": sorted(set(scores["run_id"])), "fan": _fan(past, name, run_id),
-            "warnings": results}
+    results = warnings.evaluate(
+        scn.warnings,
+        observations=vintage["observations"],
+        earlier=earlier,
+        tables=tables,
+        headline=headline,
+        lead_time_months=scn.shelter.lead_time_months,
+        data_date=vintage["data_date"],
+        run_date=_today(scn, vintage["run_date"]),
+    )
+    return {
+        "changes": changed,
+        "track": _records(track.summary(scores)),
+        "scored_runs": sorted(set(scores["run_id"])),
+        "fan": _fan(past, name, run_id),
+        "warnings": results,
+    }
 
 
 def _today(scn: Any, started: Any) -> Any:
@@ -223,8 +266,14 @@ def _today(scn: Any, started: Any) -> Any:
     return started
 
 
-def record_run(run_dir: Path, manifest: Mapping[str, Any], *, status: str, published: bool = True,
-               store_path: Path | str | None = None) -> dict[str, Any] | None:
+def record_run(
+    run_dir: Path,
+    manifest: Mapping[str, Any],
+    *,
+    status: str,
+    published: bool = True,
+    store_path: Path | str | None = None,
+) -> dict[str, Any] | None:
     """Append the run's vintages and write ``vintages.json`` and ``warnings.json``; never raise.
 
     When the store cannot be written (another process holds it past the bounded wait, or it
@@ -258,14 +307,25 @@ def record_run(run_dir: Path, manifest: Mapping[str, Any], *, status: str, publi
     except Exception as exc:  # the vintage store must never fail a run
         # The traceback goes to the run's log (INFO); the console gets one line from the CLI.
         logger.info("vintage store %s: could not record run %s", path, run_dir.name, exc_info=True)
-        reason = (str(exc) if isinstance(exc, store.StoreError)
-                  else f"the vintage store {path.name} could not be written ({type(exc).__name__})")
+        reason = (
+            str(exc)
+            if isinstance(exc, store.StoreError)
+            else f"the vintage store {path.name} could not be written ({type(exc).__name__})"
+        )
         try:
             write_json(run_dir / "vintages.json", {"run_id": run_dir.name, "error": reason, "scenarios": {}})
             text = f"Not evaluated: {reason}; see the run's log."
-            write_warnings(run_dir, run_dir.name, {entry["name"]: [{
-                "trigger": "vintage_store", "status": "unknown", "title": "Early warning", "text": text}]
-                for entry in manifest.get("scenarios", [])}, store_error=reason)
+            write_warnings(
+                run_dir,
+                run_dir.name,
+                {
+                    entry["name"]: [
+                        {"trigger": "vintage_store", "status": "unknown", "title": "Early warning", "text": text}
+                    ]
+                    for entry in manifest.get("scenarios", [])
+                },
+                store_error=reason,
+            )
         except OSError:
             pass
         return {"run_id": run_dir.name, "store_error": reason, "scenarios": {}}
@@ -276,8 +336,9 @@ def _open(run_dir: Path, path: Path, out: dict[str, Any]) -> Any:
     try:
         con = store.connect(path)
     except store.StoreError as exc:
-        logger.info("vintage store: %s; keeping this run's vintage in %s/%s", exc, run_dir.name,
-                    store.PENDING)  # the console gets one line from the CLI
+        logger.info(
+            "vintage store: %s; keeping this run's vintage in %s/%s", exc, run_dir.name, store.PENDING
+        )  # the console gets one line from the CLI
         pending = run_dir / store.PENDING
         pending.unlink(missing_ok=True)
         out.update(store_error=str(exc), pending=store.PENDING, busy=exc.busy)
@@ -303,8 +364,10 @@ def _merge_pending(con: Any, run_dir: Path) -> list[str]:
             logger.warning("vintage store: %s", exc)
             continue
         pending.unlink(missing_ok=True)
-        logger.warning("vintage store: merged the vintage of run %s, kept while the store could not "
-                       "be written", pending.parent.name)
+        logger.warning(
+            "vintage store: merged the vintage of run %s, kept while the store could not be written",
+            pending.parent.name,
+        )
     latest = run_dir.parent / "latest"
     if latest.is_symlink():  # a run killed between storing and publishing is healed here
         store.mark_published(con, os.readlink(latest))
@@ -329,10 +392,12 @@ def mark_published(run_dir: Path, *, store_path: Path | str | None = None) -> bo
     return True
 
 
-def _record(run_dir: Path, manifest: Mapping[str, Any], status: str, path: Path,
-            published: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {"run_id": manifest["run_id"], "store": os.path.relpath(path, run_dir),
-                           "scenarios": {}}  # relative: no machine path in published files
+def _record(run_dir: Path, manifest: Mapping[str, Any], status: str, path: Path, published: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "run_id": manifest["run_id"],
+        "store": os.path.relpath(path, run_dir),
+        "scenarios": {},
+    }  # relative: no machine path in published files
     con = _open(run_dir, path, out)
     reader = out.pop("_reader", None)
     try:
@@ -346,12 +411,19 @@ def _record(run_dir: Path, manifest: Mapping[str, Any], status: str, path: Path,
             reader.close()
     per = {name: s.pop("warnings") for name, s in out["scenarios"].items()}
     if "store_error" in out:
-        text = (f"This run's forecast is not yet in the vintage store ({out['store_error']}); it is "
-                "kept beside the run and stored by the next run."
-                + ("" if out.get("busy") else " What changed since the last run and the track record "
-                   "could not be evaluated."))
-        per = {name: [*results, {"trigger": "vintage_store", "status": "unknown", "title": "Vintage store",
-                                 "text": text}] for name, results in per.items()}
+        text = (
+            f"This run's forecast is not yet in the vintage store ({out['store_error']}); it is "
+            "kept beside the run and stored by the next run."
+            + (
+                ""
+                if out.get("busy")
+                else " What changed since the last run and the track record could not be evaluated."
+            )
+        )
+        per = {
+            name: [*results, {"trigger": "vintage_store", "status": "unknown", "title": "Vintage store", "text": text}]
+            for name, results in per.items()
+        }
     write_json(run_dir / "vintages.json", out)
     write_warnings(run_dir, manifest["run_id"], per, store_error=out.get("store_error"))
     languages = {entry["name"]: entry.get("language", "en") for entry in manifest.get("scenarios", [])}
@@ -364,8 +436,9 @@ def _record(run_dir: Path, manifest: Mapping[str, Any], status: str, path: Path,
     return out
 
 
-def _record_scenario(con: Any, vintage: dict[str, Any], tables: Mapping[str, pd.DataFrame],
-                     reader: Any) -> dict[str, Any]:
+def _record_scenario(
+    con: Any, vintage: dict[str, Any], tables: Mapping[str, pd.DataFrame], reader: Any
+) -> dict[str, Any]:
     """:func:`record_scenario`, reading earlier runs from ``reader`` if it can (an older store cannot be)."""
     import duckdb
 
@@ -377,14 +450,23 @@ def _record_scenario(con: Any, vintage: dict[str, Any], tables: Mapping[str, pd.
     return record_scenario(con, vintage, tables)
 
 
-def write_warnings(run_dir: Path, run_id: str, per_scenario: Mapping[str, Sequence[Mapping[str, Any]]], *,
-                   store_error: str | None = None) -> Path:
+def write_warnings(
+    run_dir: Path,
+    run_id: str,
+    per_scenario: Mapping[str, Sequence[Mapping[str, Any]]],
+    *,
+    store_error: str | None = None,
+) -> Path:
     """Write ``<run>/warnings.json``: the overall status, each scenario's triggers (and a store failure)."""
     statuses = [{"status": warnings.overall(list(r))} for r in per_scenario.values()]
-    content = {"run_id": run_id, "status": warnings.overall(statuses) if statuses else "unknown",
-               "generated": datetime.now(UTC).isoformat(timespec="seconds"),
-               "scenarios": {name: {"status": warnings.overall(list(r)), "triggers": list(r)}
-                             for name, r in per_scenario.items()}}
+    content = {
+        "run_id": run_id,
+        "status": warnings.overall(statuses) if statuses else "unknown",
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "scenarios": {
+            name: {"status": warnings.overall(list(r)), "triggers": list(r)} for name, r in per_scenario.items()
+        },
+    }
     if store_error:
         content["vintage_store"] = {"stored": False, "error": store_error}
     return write_json(run_dir / "warnings.json", content)
@@ -440,8 +522,9 @@ def notify(command: str, warnings_json: Path, *, timeout: float = 60, max_bytes:
         return None
     with out:
         try:
-            proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                    start_new_session=True)
+            proc = subprocess.Popen(
+                argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+            )
         except (OSError, ValueError, subprocess.SubprocessError) as exc:
             logger.warning("on-warning command %r failed: %s", command, exc)
             return None

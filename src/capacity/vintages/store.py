@@ -121,15 +121,22 @@ def _open_error(path: Path, exc: Exception, waited: float) -> StoreError:
     if _is_lock(exc):
         holder = re.search(r"held in (\S+) \(PID (\d+)\)", text)
         who = f" ({Path(holder[1]).name}, PID {holder[2]})" if holder else ""
-        return StoreError(f"{path}: the vintage store is in use by another process{who}, waited "
-                          f"{waited:.0f} s; close the notebook or command that has it open and try "
-                          "again", busy=True)
+        return StoreError(
+            f"{path}: the vintage store is in use by another process{who}, waited "
+            f"{waited:.0f} s; close the notebook or command that has it open and try "
+            "again",
+            busy=True,
+        )
     if "not a valid DuckDB database" in text:
         what = "an empty file" if path.is_file() and path.stat().st_size == 0 else "not a DuckDB database"
-        return StoreError(f"{path}: {what}, expected a vintage store (damaged or another kind of "
-                          "file); move it aside and the next run starts a new store")
-    return StoreError(f"{path}: the vintage store cannot be opened, damaged or truncated ({text}); "
-                      "move it aside and the next run starts a new store")
+        return StoreError(
+            f"{path}: {what}, expected a vintage store (damaged or another kind of "
+            "file); move it aside and the next run starts a new store"
+        )
+    return StoreError(
+        f"{path}: the vintage store cannot be opened, damaged or truncated ({text}); "
+        "move it aside and the next run starts a new store"
+    )
 
 
 def connect(path: Path | str, *, read_only: bool = False, wait: float | None = None) -> Any:
@@ -191,20 +198,25 @@ def check_schema(con: Any, path: Path | str) -> int:
     except duckdb.Error as exc:
         raise _open_error(Path(path), exc, 0) from None
     if version > SCHEMA_VERSION:
-        raise StoreError(f"{path}: written by a newer version of capacity (store schema {version}, "
-                         f"this version knows up to {SCHEMA_VERSION}); upgrade capacity, or pass "
-                         "--vintages with another store")
+        raise StoreError(
+            f"{path}: written by a newer version of capacity (store schema {version}, "
+            f"this version knows up to {SCHEMA_VERSION}); upgrade capacity, or pass "
+            "--vintages with another store"
+        )
     if version == 0 and names - {"schema_version"}:
         shown = ", ".join(sorted(names)[:5])
-        raise StoreError(f"{path}: a DuckDB database of something else (tables {shown}), not a "
-                         "vintage store; pass --vintages with another path")
+        raise StoreError(
+            f"{path}: a DuckDB database of something else (tables {shown}), not a "
+            "vintage store; pass --vintages with another path"
+        )
     return version
 
 
 def schema_version(con: Any) -> int:
     """Return the store's schema version (0 for an empty database)."""
-    exists = con.execute("SELECT count(*) FROM information_schema.tables "
-                         "WHERE table_name = 'schema_version'").fetchone()[0]
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+    ).fetchone()[0]
     if not exists:
         return 0
     try:
@@ -240,8 +252,9 @@ def _insert(con: Any, table: str, frame: pd.DataFrame, columns: list[str]) -> No
 HEADLINE_COLUMNS = ("key", "label_en", "label_nl", "value", "p10", "p90", "unit", "rounding")
 
 
-def append(con: Any, vintage: Mapping[str, Any], *, headline: pd.DataFrame, forecasts: pd.DataFrame,
-           observations: pd.DataFrame) -> None:
+def append(
+    con: Any, vintage: Mapping[str, Any], *, headline: pd.DataFrame, forecasts: pd.DataFrame, observations: pd.DataFrame
+) -> None:
     """Store one vintage (replacing an earlier copy of the same run and scenario).
 
     Args:
@@ -257,9 +270,22 @@ def append(con: Any, vintage: Mapping[str, Any], *, headline: pd.DataFrame, fore
     con.execute("BEGIN TRANSACTION")
     for table in TABLES[:4]:
         con.execute(f"DELETE FROM {table} WHERE run_id = ? AND scenario = ?", [run_id, scenario])
-    row = {k: vintage.get(k) for k in ("run_id", "scenario", "run_date", "data_date", "status",
-                                       "code_version", "package_version", "seed", "params_file",
-                                       "params_sha256", "data_vintage")}
+    row = {
+        k: vintage.get(k)
+        for k in (
+            "run_id",
+            "scenario",
+            "run_date",
+            "data_date",
+            "status",
+            "code_version",
+            "package_version",
+            "seed",
+            "params_file",
+            "params_sha256",
+            "data_vintage",
+        )
+    }
     row["published"] = bool(vintage.get("published", True))
     row["params_json"] = json.dumps(vintage.get("params") or {}, sort_keys=True, default=str)
     row["data_files_json"] = json.dumps(vintage.get("data_files") or {}, sort_keys=True)
@@ -273,19 +299,34 @@ def append(con: Any, vintage: Mapping[str, Any], *, headline: pd.DataFrame, fore
     for col in ("p10", "p90", "rounding"):
         head[col] = pd.to_numeric(head.get(col), errors="coerce")
     head = head.assign(run_id=run_id, scenario=scenario)
-    _insert(con, "headlines", head, ["run_id", "scenario", "key", "label_en", "label_nl", "value",
-                                     "value_text", "p10", "p90", "unit", "rounding"])
-    _insert(con, "forecasts", forecasts.assign(run_id=run_id, scenario=scenario),
-            ["run_id", "scenario", "table_name", "date", "variable", "stat", "value"])
-    _insert(con, "observations", observations.assign(run_id=run_id, scenario=scenario),
-            ["run_id", "scenario", "date", "variable", "value"])
+    _insert(
+        con,
+        "headlines",
+        head,
+        ["run_id", "scenario", "key", "label_en", "label_nl", "value", "value_text", "p10", "p90", "unit", "rounding"],
+    )
+    _insert(
+        con,
+        "forecasts",
+        forecasts.assign(run_id=run_id, scenario=scenario),
+        ["run_id", "scenario", "table_name", "date", "variable", "stat", "value"],
+    )
+    _insert(
+        con,
+        "observations",
+        observations.assign(run_id=run_id, scenario=scenario),
+        ["run_id", "scenario", "date", "variable", "value"],
+    )
     con.execute("COMMIT")
 
 
 def previous(con: Any, scenario: str, run_id: str) -> str | None:
     """Return the newest published run before ``run_id`` with a completed (``ok``) vintage of ``scenario``."""
-    row = con.execute("SELECT run_id FROM vintages WHERE scenario = ? AND run_id < ? AND status = 'ok' "
-                      "AND coalesce(published, true) ORDER BY run_id DESC LIMIT 1", [scenario, run_id]).fetchone()
+    row = con.execute(
+        "SELECT run_id FROM vintages WHERE scenario = ? AND run_id < ? AND status = 'ok' "
+        "AND coalesce(published, true) ORDER BY run_id DESC LIMIT 1",
+        [scenario, run_id],
+    ).fetchone()
     return row[0] if row else None
 
 
@@ -299,9 +340,13 @@ def load(con: Any, run_id: str, scenario: str) -> dict[str, Any] | None:
     record["data_files"] = json.loads(record.pop("data_files_json") or "{}")
     record["observations"] = con.execute(
         "SELECT date, variable, value FROM observations WHERE run_id = ? AND scenario = ? ORDER BY variable, date",
-        [run_id, scenario]).df()
-    head = con.execute("SELECT key, label_en, label_nl, value, value_text, p10, p90, unit, rounding "
-                       "FROM headlines WHERE run_id = ? AND scenario = ?", [run_id, scenario]).df()
+        [run_id, scenario],
+    ).df()
+    head = con.execute(
+        "SELECT key, label_en, label_nl, value, value_text, p10, p90, unit, rounding "
+        "FROM headlines WHERE run_id = ? AND scenario = ?",
+        [run_id, scenario],
+    ).df()
     record["headline"] = [_headline_row(r) for r in head.to_dict("records")]
     return record
 
@@ -317,8 +362,9 @@ def _headline_row(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def forecasts(con: Any, scenario: str, *, table_names: tuple[str, ...] | None = None,
-              run_ids: list[str] | None = None) -> pd.DataFrame:
+def forecasts(
+    con: Any, scenario: str, *, table_names: tuple[str, ...] | None = None, run_ids: list[str] | None = None
+) -> pd.DataFrame:
     """Return the stored long forecasts of ``scenario`` (optionally of some tables and runs)."""
     sql = "SELECT * FROM forecasts WHERE scenario = ?"
     args: list[Any] = [scenario]
@@ -347,7 +393,8 @@ def list_vintages(con: Any) -> pd.DataFrame:
     return con.execute(
         "SELECT v.run_id, v.scenario, v.run_date, v.data_date, v.status, v.code_version, v.seed, "
         "(SELECT count(*) FROM forecasts f WHERE f.run_id = v.run_id AND f.scenario = v.scenario) "
-        "AS forecast_rows FROM vintages v ORDER BY v.run_id DESC, v.scenario").df()
+        "AS forecast_rows FROM vintages v ORDER BY v.run_id DESC, v.scenario"
+    ).df()
 
 
 def export(con: Any, dest: Path | str, fmt: str = "parquet") -> list[Path]:
@@ -410,9 +457,14 @@ def merge(con: Any, pending: Path | str) -> list[str]:
         keys = con.execute(f"SELECT DISTINCT run_id, scenario FROM {_ALIAS}.vintages").fetchall()
         con.execute("BEGIN TRANSACTION")
         for table in TABLES[:4]:
-            columns = [r[0] for r in con.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_catalog = ? "
-                "AND table_name = ? ORDER BY ordinal_position", [_ALIAS, table]).fetchall()]
+            columns = [
+                r[0]
+                for r in con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_catalog = ? "
+                    "AND table_name = ? ORDER BY ordinal_position",
+                    [_ALIAS, table],
+                ).fetchall()
+            ]
             listed = ", ".join(columns)
             for run_id, scenario in keys:
                 con.execute(f"DELETE FROM {table} WHERE run_id = ? AND scenario = ?", [run_id, scenario])

@@ -13,8 +13,21 @@ import pandas as pd
 BANDS = {"50": ("q0.25", "q0.75"), "80": ("q0.10", "q0.90"), "95": ("q0.025", "q0.975")}
 
 #: Columns of the scores (table ``track_record`` of the store).
-SCORE_COLUMNS = ("run_id", "scenario", "table_name", "variable", "date", "horizon", "observed",
-                 "median", "error", "abs_pct_error", "in_50", "in_80", "in_95")
+SCORE_COLUMNS = (
+    "run_id",
+    "scenario",
+    "table_name",
+    "variable",
+    "date",
+    "horizon",
+    "observed",
+    "median",
+    "error",
+    "abs_pct_error",
+    "in_50",
+    "in_80",
+    "in_95",
+)
 
 
 def wide(forecasts: pd.DataFrame) -> pd.DataFrame:
@@ -46,8 +59,7 @@ def score(forecasts: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=list(SCORE_COLUMNS))
     table["date"] = pd.to_datetime(table["date"])
     first = table.groupby(["run_id", "scenario", "table_name", "variable"])["date"].transform("min")
-    table["horizon"] = ((table["date"].dt.year - first.dt.year) * 12
-                        + table["date"].dt.month - first.dt.month + 1)
+    table["horizon"] = (table["date"].dt.year - first.dt.year) * 12 + table["date"].dt.month - first.dt.month + 1
     obs = observations[["date", "variable", "value"]].rename(columns={"value": "observed"})
     obs = obs.assign(date=pd.to_datetime(obs["date"])).dropna(subset=["observed"])
     obs = obs.drop_duplicates(["date", "variable"], keep="last")
@@ -66,15 +78,31 @@ def score(forecasts: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
 
 def summary(scores: pd.DataFrame) -> pd.DataFrame:
     """Pool scores per scenario, series and horizon: n, mean error, mean absolute %, coverage."""
-    cols = ["scenario", "variable", "horizon", "n", "vintages", "mean_error", "mape",
-            "coverage_50", "coverage_80", "coverage_95"]
+    cols = [
+        "scenario",
+        "variable",
+        "horizon",
+        "n",
+        "vintages",
+        "mean_error",
+        "mape",
+        "coverage_50",
+        "coverage_80",
+        "coverage_95",
+    ]
     if scores.empty:
         return pd.DataFrame(columns=cols)
     frame = scores.copy()
     for band in BANDS:
         frame[f"in_{band}"] = frame[f"in_{band}"].astype(float)
     grouped = frame.groupby(["scenario", "variable", "horizon"])
-    out = grouped.agg(n=("error", "size"), vintages=("run_id", "nunique"), mean_error=("error", "mean"),
-                      mape=("abs_pct_error", "mean"), coverage_50=("in_50", "mean"),
-                      coverage_80=("in_80", "mean"), coverage_95=("in_95", "mean")).reset_index()
+    out = grouped.agg(
+        n=("error", "size"),
+        vintages=("run_id", "nunique"),
+        mean_error=("error", "mean"),
+        mape=("abs_pct_error", "mean"),
+        coverage_50=("in_50", "mean"),
+        coverage_80=("in_80", "mean"),
+        coverage_95=("in_95", "mean"),
+    ).reset_index()
     return out[cols]

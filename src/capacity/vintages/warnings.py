@@ -66,8 +66,9 @@ def overall(results: list[Mapping[str, Any]]) -> str:
     return max(statuses, key=lambda s: ORDER.get(s, ORDER["unknown"]))
 
 
-def registrations_above_band(cfg: RegistrationsAboveBand, observations: pd.DataFrame,
-                             earlier: pd.DataFrame | None) -> dict[str, str]:
+def registrations_above_band(
+    cfg: RegistrationsAboveBand, observations: pd.DataFrame, earlier: pd.DataFrame | None
+) -> dict[str, str]:
     """Fire when the latest ``consecutive`` observed months lie above the earlier forecast's band.
 
     Args:
@@ -85,17 +86,30 @@ def registrations_above_band(cfg: RegistrationsAboveBand, observations: pd.DataF
     obs = observations[observations["variable"] == var][["date", "value"]].dropna()
     both = fc.merge(obs.assign(date=pd.to_datetime(obs["date"])), on="date").sort_values("date")
     if len(both) < cfg.consecutive:
-        return _result(name, "unknown", f"Not evaluated: the earlier forecast of {var} covers "
-                       f"{_months(len(both))} observed; {cfg.consecutive} are needed.")
+        return _result(
+            name,
+            "unknown",
+            f"Not evaluated: the earlier forecast of {var} covers "
+            f"{_months(len(both))} observed; {cfg.consecutive} are needed.",
+        )
     last = both.tail(cfg.consecutive)
     above = bool((last["value"] > last[upper]).all())
-    months = ", ".join(f"{_month(r.date)}: {_count(r.value)} against at most {_count(r[upper])}"
-                       for _, r in last.iterrows())
+    months = ", ".join(
+        f"{_month(r.date)}: {_count(r.value)} against at most {_count(r[upper])}" for _, r in last.iterrows()
+    )
     if above:
-        return _result(name, cfg.level, f"{var.capitalize()} above the earlier forecast's {cfg.band} % "
-                       f"band in the latest {cfg.consecutive} months ({months}).")
-    return _result(name, "green", f"{var.capitalize()} not above the earlier forecast's {cfg.band} % "
-                   f"band in all of the latest {cfg.consecutive} months ({months}).")
+        return _result(
+            name,
+            cfg.level,
+            f"{var.capitalize()} above the earlier forecast's {cfg.band} % "
+            f"band in the latest {cfg.consecutive} months ({months}).",
+        )
+    return _result(
+        name,
+        "green",
+        f"{var.capitalize()} not above the earlier forecast's {cfg.band} % "
+        f"band in all of the latest {cfg.consecutive} months ({months}).",
+    )
 
 
 def _months(n: int) -> str:
@@ -103,8 +117,12 @@ def _months(n: int) -> str:
     return f"{n} month" if n == 1 else f"{n} months"
 
 
-def shelter_pressure(cfg: ShelterPressure, shelter_forecast: pd.DataFrame | None,
-                     lead_time_months: int, jump_off_pressure: float | None = None) -> dict[str, str]:
+def shelter_pressure(
+    cfg: ShelterPressure,
+    shelter_forecast: pd.DataFrame | None,
+    lead_time_months: int,
+    jump_off_pressure: float | None = None,
+) -> dict[str, str]:
     """Fire when median demand per place reaches the threshold sooner than new places can open.
 
     ``jump_off_pressure`` is the demand per place at the last count (headline
@@ -113,8 +131,9 @@ def shelter_pressure(cfg: ShelterPressure, shelter_forecast: pd.DataFrame | None
     name = "shelter_pressure"
     lead = cfg.lead_time_months if cfg.lead_time_months is not None else lead_time_months
     if shelter_forecast is None or "pressure" not in set(shelter_forecast.get("variable", [])):
-        return _result(name, "unknown", "Not evaluated: this run wrote no shelter forecast "
-                       "(tables/shelter_forecast.csv).")
+        return _result(
+            name, "unknown", "Not evaluated: this run wrote no shelter forecast (tables/shelter_forecast.csv)."
+        )
     pressure = shelter_forecast[shelter_forecast["variable"] == "pressure"].copy()
     pressure["date"] = pd.to_datetime(pressure["date"])
     pressure = pressure.sort_values("date")
@@ -122,17 +141,20 @@ def shelter_pressure(cfg: ShelterPressure, shelter_forecast: pd.DataFrame | None
     over = pressure[pressure["q0.50"] >= cfg.threshold]
     limit = fmt_value(cfg.threshold, "share", 0.01)
     if over.empty and not (jump_off_pressure is not None and jump_off_pressure >= cfg.threshold):
-        return _result(name, "green", f"Median demand per place stays below {limit} over the "
-                       f"whole forecast.")
+        return _result(name, "green", f"Median demand per place stays below {limit} over the whole forecast.")
     first = over["date"].iloc[0] if not over.empty else jump_off
     left = (first.year - jump_off.year) * 12 + first.month - jump_off.month
-    text = (f"Median demand per place reaches {limit} in {_month(first)}, {_months(left)} after "
-            f"the last count; new places need {_months(lead)} to open.")
+    text = (
+        f"Median demand per place reaches {limit} in {_month(first)}, {_months(left)} after "
+        f"the last count; new places need {_months(lead)} to open."
+    )
     if jump_off_pressure is not None and jump_off_pressure >= cfg.threshold:
         left = 0
-        text = (f"Demand per place is already {fmt_value(jump_off_pressure, 'share', 0.001)} at the "
-                f"last count ({_month(jump_off)}), at or above {limit}; new places need "
-                f"{_months(lead)} to open.")
+        text = (
+            f"Demand per place is already {fmt_value(jump_off_pressure, 'share', 0.001)} at the "
+            f"last count ({_month(jump_off)}), at or above {limit}; new places need "
+            f"{_months(lead)} to open."
+        )
     if left < lead:
         return _result(name, cfg.level, text + " Less lead time is left than new places need.")
     return _result(name, "green", text + " Enough lead time is left if places are requested in time.")
@@ -142,18 +164,20 @@ def backlog_capacity(cfg: BacklogCapacity, capacity_needed: pd.DataFrame | None)
     """Fire when any service needs more capacity than planned by more than the margin."""
     name = "backlog_capacity"
     if capacity_needed is None or capacity_needed.empty or "ratio_to_planned" not in capacity_needed:
-        return _result(name, "unknown", "Not evaluated: this run wrote no capacity table "
-                       "(tables/capacity_needed.csv).")
+        return _result(name, "unknown", "Not evaluated: this run wrote no capacity table (tables/capacity_needed.csv).")
     rows = capacity_needed.dropna(subset=["ratio_to_planned"])
     over = rows[rows["ratio_to_planned"] > 1 + cfg.margin]
     margin = fmt_value(cfg.margin, "share", 0.01)
-    parts = [f"{r['service']} ({r['variant']}): needs {_count(r['capacity_per_month'])} a month, "
-             f"planned {_count(r['planned_per_month'])} "
-             f"({fmt_value(r['ratio_to_planned'] - 1, 'share', 0.01)} more)"
-             for _, r in over.iterrows()]
+    parts = [
+        f"{r['service']} ({r['variant']}): needs {_count(r['capacity_per_month'])} a month, "
+        f"planned {_count(r['planned_per_month'])} "
+        f"({fmt_value(r['ratio_to_planned'] - 1, 'share', 0.01)} more)"
+        for _, r in over.iterrows()
+    ]
     if parts:
-        return _result(name, cfg.level, f"Capacity needed above planned by more than {margin}: "
-                       + "; ".join(parts) + ".")
+        return _result(
+            name, cfg.level, f"Capacity needed above planned by more than {margin}: " + "; ".join(parts) + "."
+        )
     return _result(name, "green", f"No service needs more than {margin} above its planned capacity.")
 
 
@@ -189,42 +213,80 @@ def data_age(cfg: DataAge, data_date: Any, run_date: Any) -> dict[str, str]:
     last, today = pd.Timestamp(data_date), pd.Timestamp(run_date).tz_localize(None)
     age = (today.year - last.year) * 12 + today.month - last.month
     if age > cfg.max_months:
-        return _result(name, "stale", f"Stale data: the last registered count is of {_month(last)}, "
-                       f"{_months(age)} before this run ({_month(today)}; more than {cfg.max_months} is "
-                       "stale). The triggers on the counts are not evaluated until the data are updated.")
-    return _result(name, "green", f"The last registered count is of {_month(last)}, {_months(age)} "
-                   f"before this run (at most {cfg.max_months} allowed).")
+        return _result(
+            name,
+            "stale",
+            f"Stale data: the last registered count is of {_month(last)}, "
+            f"{_months(age)} before this run ({_month(today)}; more than {cfg.max_months} is "
+            "stale). The triggers on the counts are not evaluated until the data are updated.",
+        )
+    return _result(
+        name,
+        "green",
+        f"The last registered count is of {_month(last)}, {_months(age)} "
+        f"before this run (at most {cfg.max_months} allowed).",
+    )
 
 
-def evaluate(cfg: WarningsConfig, *, observations: pd.DataFrame, earlier: pd.DataFrame | None,
-             tables: Mapping[str, pd.DataFrame], headline: Mapping[str, Mapping[str, Any]],
-             lead_time_months: int, data_date: Any = None, run_date: Any = None) -> list[dict[str, str]]:
+def evaluate(
+    cfg: WarningsConfig,
+    *,
+    observations: pd.DataFrame,
+    earlier: pd.DataFrame | None,
+    tables: Mapping[str, pd.DataFrame],
+    headline: Mapping[str, Mapping[str, Any]],
+    lead_time_months: int,
+    data_date: Any = None,
+    run_date: Any = None,
+) -> list[dict[str, str]]:
     """Evaluate every enabled trigger of ``cfg``; return their results in the schema's order.
 
     With ``run_date`` given and the ``data_age`` trigger on, stale data replace the results of
     the count-based triggers (:data:`COUNT_TRIGGERS`) by "not evaluated".
     """
-    out = _evaluate(cfg, observations=observations, earlier=earlier, tables=tables, headline=headline,
-                    lead_time_months=lead_time_months)
+    out = _evaluate(
+        cfg,
+        observations=observations,
+        earlier=earlier,
+        tables=tables,
+        headline=headline,
+        lead_time_months=lead_time_months,
+    )
     if not cfg.data_age.enabled or run_date is None:
         return out
     age = data_age(cfg.data_age, data_date, run_date)
     if age["status"] == "stale":
-        out = [_result(r["trigger"], "unknown", "Not evaluated on stale data (see the age of the data).")
-               if r["trigger"] in COUNT_TRIGGERS else r for r in out]
+        out = [
+            _result(r["trigger"], "unknown", "Not evaluated on stale data (see the age of the data).")
+            if r["trigger"] in COUNT_TRIGGERS
+            else r
+            for r in out
+        ]
     return [*out, age]
 
 
-def _evaluate(cfg: WarningsConfig, *, observations: pd.DataFrame, earlier: pd.DataFrame | None,
-              tables: Mapping[str, pd.DataFrame], headline: Mapping[str, Mapping[str, Any]],
-              lead_time_months: int) -> list[dict[str, str]]:
+def _evaluate(
+    cfg: WarningsConfig,
+    *,
+    observations: pd.DataFrame,
+    earlier: pd.DataFrame | None,
+    tables: Mapping[str, pd.DataFrame],
+    headline: Mapping[str, Mapping[str, Any]],
+    lead_time_months: int,
+) -> list[dict[str, str]]:
     out = []
     if cfg.registrations_above_band.enabled:
         out.append(registrations_above_band(cfg.registrations_above_band, observations, earlier))
     if cfg.shelter_pressure.enabled:
         jump = (headline.get("shelter_pressure_jump_off") or {}).get("value")
-        out.append(shelter_pressure(cfg.shelter_pressure, tables.get("shelter_forecast"), lead_time_months,
-                                    None if jump is None else float(jump)))
+        out.append(
+            shelter_pressure(
+                cfg.shelter_pressure,
+                tables.get("shelter_forecast"),
+                lead_time_months,
+                None if jump is None else float(jump),
+            )
+        )
     if cfg.backlog_capacity.enabled:
         out.append(backlog_capacity(cfg.backlog_capacity, tables.get("capacity_needed")))
     if cfg.penalty_budget.enabled:
