@@ -51,6 +51,15 @@ def _time_charts(table: pd.DataFrame) -> dict[str, go.Figure]:
 
 
 @pytest.mark.parametrize("name", ["fan", "history", "lines", "plain", "text dates"])
+def test_time_axes_tick_in_months_and_years_named_by_the_page_locale(table, name) -> None:
+    # "%b %Y": plotly writes the month by the page's locale ("jan 2027" on a Dutch page), never
+    # bare years or "Jul 2025" on a Dutch axis; a caller's own format is kept
+    assert figure(_time_charts(table)[name]).fig.layout.xaxis.tickformat == "%b %Y"
+    own = go.Figure(go.Scatter(x=list(DATES), y=np.arange(6)), layout={"xaxis": {"tickformat": "%Y"}})
+    assert figure(own).fig.layout.xaxis.tickformat == "%Y"
+
+
+@pytest.mark.parametrize("name", ["fan", "history", "lines", "plain", "text dates"])
 def test_every_time_chart_shown_marks_today_once(table, name, monkeypatch) -> None:
     monkeypatch.setenv(AS_OF_ENV, "2026-12-06")
     fig = figure(_time_charts(table)[name]).fig

@@ -70,7 +70,7 @@ class Figure:
         meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
         self.summary = summary if summary is not None else meta.get("summary", "")
         self.language = meta.get("language") or i18n.language()  # the builder's, else the kernel's
-        self.fig = mark_today(_drop_doubled_markers(_compact_dates(fig)), language=self.language)
+        self.fig = _month_ticks(mark_today(_drop_doubled_markers(_compact_dates(fig)), language=self.language))
 
     @property
     def title(self) -> str:
@@ -169,6 +169,20 @@ def _marks_today(fig: go.Figure) -> bool:
     return any(shape.name == TODAY_NAME for shape in fig.layout.shapes) or any(
         note.name == TODAY_NAME or note.text in labels for note in fig.layout.annotations
     )
+
+
+#: Date ticks as month and year ("jan 2027"): the month's name comes from the page's plotly
+#: locale (Dutch pages load plotly's ``nl``), so a Dutch axis never reads "Jul 2025" or "2027".
+MONTH_TICKS = "%b %Y"
+
+
+def _month_ticks(fig: go.Figure) -> go.Figure:
+    """Write every date x axis of ``fig`` without its own tick format as month and year; in place."""
+    for xref in _date_axes(fig):
+        axis = fig.layout["xaxis" + xref[1:]]
+        if axis.tickformat is None:
+            axis.tickformat = MONTH_TICKS
+    return fig
 
 
 def mark_today(fig: go.Figure, *, today: Any = None, language: str | None = None) -> go.Figure:
