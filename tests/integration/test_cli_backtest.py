@@ -25,26 +25,28 @@ def _naive_mae(scorecard: pd.DataFrame) -> float:
     return float(row["mae"].iloc[0])
 
 
-def test_backtest_prints_and_saves_the_scorecard(tmp_path: Path) -> None:
+def test_backtest_prints_and_saves_the_scorecard(tmp_path: Path, small_scenario) -> None:
     out = tmp_path / "scorecard.csv"
-    done = _backtest("--output", str(out))
+    done = _backtest("--params", str(small_scenario()), "--output", str(out))  # quick models: the plumbing
     assert done.returncode == 0, done.stderr
     scorecard = pd.read_csv(out)
     assert len(scorecard) > 0 and {"series", "model", "h"} <= set(scorecard.columns)
     assert f"saved {out}" in done.stdout
 
 
-def test_backtest_reads_the_scenarios_data_files_override(tmp_path: Path) -> None:
+def test_backtest_reads_the_scenarios_data_files_override(tmp_path: Path, small_scenario) -> None:
     shipped = data.data_files()["eurostat_tp_nl_monthly"]
     euro = pd.read_csv(shipped, dtype=str, keep_default_na=False)
     euro["tp_grants_in_month"] = (euro["tp_grants_in_month"].astype(int) * 2).astype(str)
     doubled = tmp_path / "eurostat_doubled.csv"
     euro.to_csv(doubled, index=False)
+    # both on the quick models (naive among them): the test is about which file is read
+    quick = small_scenario()
     scenario = tmp_path / "doubled.yaml"
-    scenario.write_text(f"data:\n  files:\n    eurostat_tp_nl_monthly: {doubled}\n")
+    scenario.write_text(quick.read_text() + f"data:\n  files:\n    eurostat_tp_nl_monthly: {doubled}\n")
 
     base, over = tmp_path / "base.csv", tmp_path / "over.csv"
-    assert _backtest("--output", str(base)).returncode == 0
+    assert _backtest("--params", str(quick), "--output", str(base)).returncode == 0
     done = _backtest("--params", str(scenario), "--output", str(over))
 
     assert done.returncode == 0, done.stderr
