@@ -3,6 +3,7 @@ the validated scenario handed down instead of loaded again."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -174,3 +175,26 @@ def test_the_prepare_task_gets_the_validated_scenario_not_its_file(tmp_path: Pat
     (spec,) = load_scenarios([BASELINE_PATH])
     (task,) = prepare_tasks([spec], tmp_path, prepare=True)
     assert task.args[0] is spec.scenario and spec.scenario is not None
+
+
+@pytest.mark.parametrize("engine_name", ["papermill", "chunk"])
+def test_an_engine_leaves_the_callers_environment_as_it_found_it(engine_name: str, monkeypatch) -> None:
+    # the chunk engine's kernels send charts as HTML only; run in the caller's process (jobs=1,
+    # a test) that setting must not outlive the call, or later charts lose their JSON
+    from capacity.report.charts import HTML_ONLY_ENV
+    from capacity.runner import engines
+
+    engine = {"papermill": engines.PapermillEngine, "chunk": engines.ChunkEngine}[engine_name]
+    seen = []
+    monkeypatch.setattr(
+        engine,
+        "execute_managed_jobs",
+        classmethod(lambda cls, jobs, options: seen.append(os.environ.get(HTML_ONLY_ENV)) or []),
+    )
+    monkeypatch.delenv(HTML_ONLY_ENV, raising=False)
+    assert engine.execute_jobs([], engines.EngineOptions()) == []
+    assert seen == [None if engine.keeps_notebooks else "1"]
+    assert HTML_ONLY_ENV not in os.environ
+    monkeypatch.setenv(HTML_ONLY_ENV, "x")
+    engine.execute_jobs([], engines.EngineOptions())
+    assert os.environ[HTML_ONLY_ENV] == "x"

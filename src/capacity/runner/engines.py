@@ -83,11 +83,18 @@ class Engine:
             raise ValueError(f"an engine runs one notebook with one set of parameter names: got {names}")
         from capacity.report.charts import HTML_ONLY_ENV
 
+        before = os.environ.get(HTML_ONLY_ENV)
         if cls.keeps_notebooks or options.keep_notebooks:  # a kept chart shows in JupyterLab too
             os.environ.pop(HTML_ONLY_ENV, None)
-        else:  # the kernels this worker starts send each chart's HTML only
+        else:  # the kernels started here send each chart's HTML only
             os.environ[HTML_ONLY_ENV] = "1"
-        return cls.execute_managed_jobs(list(jobs), options)
+        try:
+            return cls.execute_managed_jobs(list(jobs), options)
+        finally:  # an engine run in the caller's process leaves its environment as it found it
+            if before is None:
+                os.environ.pop(HTML_ONLY_ENV, None)
+            else:
+                os.environ[HTML_ONLY_ENV] = before
 
     @classmethod
     def execute_managed_jobs(cls, jobs: list[Job], options: EngineOptions) -> list[JobResult]:
