@@ -21,7 +21,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -273,24 +273,7 @@ def run_scenario(
     table = clock.step("headline", lambda: headline.headline_table(partial))
     tables = clock.step("tables", lambda: report_tables(partial, table))
     log.info("scenario %s computed in %.1f s", scn.meta.name, sum(clock.timings.values()))
-    return ScenarioResults(
-        scn,
-        history,
-        scorecard,
-        pop,
-        gap,
-        bl,
-        sh,
-        policies,
-        capacity,
-        munis,
-        allocation,
-        table,
-        tables,
-        clock.timings,
-        regime=split,
-        ledger=book,
-    )
+    return replace(partial, headline=table, tables=tables, timings=clock.timings)
 
 
 def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.DataFrame]:
