@@ -79,3 +79,12 @@ def test_english_tables_show_yes_no_labels_and_words_not_codes() -> None:
     big = table(pd.DataFrame({"x": range(1447)}), language="nl", max_rows=1)._repr_html_()
     assert "1.447" in big and "1447" not in big
     assert "seasonal naive" in table(frame.iloc[1:], language="en")._repr_html_()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "shown"),
+    [("coverage_80", 0.754, "75.4 %"), ("weight", 0.25, "25.0 %"), ("miss_median", 0.00212, "0.2 %")],
+)
+def test_coverages_weights_and_misses_print_as_percentages_not_bare_decimals(name, value, shown) -> None:
+    assert column_unit(name) == "share"
+    assert _cells(pd.DataFrame({name: [value]}))[name.replace("_", " ")] == [shown]

@@ -143,6 +143,9 @@ def table(
 UNIT_WORDS = {
     "share": "share",
     "probability": "share",
+    "coverage": "share",  # coverage_80: the share of outcomes inside the 80 % interval
+    "weight": "share",  # an ensemble weight: its share of the forecast
+    "miss": "share",  # miss_median: median / observed - 1
     "eur": "EUR",
     "persons": "persons",
     "places": "places",
