@@ -14,7 +14,7 @@ Which fixture (or constant) to use for what:
   and returns its path. For runner and CLI tests about plumbing (files, names, data cuts), not
   about numbers: its backtest takes seconds instead of half a minute.
 - ``suite_run`` (session): the real report suite once, every notebook, the baseline and its Dutch
-  edition and one municipality, at the baseline's own settings (notebook and browser tiers).
+  edition and three municipalities, at the baseline's own settings (notebook and browser tiers).
 
 ``make test`` runs ``pytest -n 2 --dist loadgroup`` (pytest-xdist): the tests of a session fixture
 named in :data:`SHARED_SESSION` run on one worker, and so do a module's tests that use a
@@ -139,7 +139,8 @@ def small_scenario(tmp_path: Path) -> Callable[..., Path]:
 
 @pytest.fixture(scope="session")
 def suite_run(tmp_path_factory: pytest.TempPathFactory):
-    """Run the real report suite once: the baseline and its Dutch edition, every notebook, one municipality."""
+    """Run the real report suite once: the baseline and its Dutch edition, every notebook, three
+    municipalities (Amsterdam, Zwolle and Schiermonnikoog: the fewest people in shelter, 5)."""
     from capacity import params, runner
 
     files = [params.BASELINE_PATH, params.PARAMS_DIR / "scenarios" / "baseline_nl.yaml"]
@@ -147,7 +148,7 @@ def suite_run(tmp_path_factory: pytest.TempPathFactory):
     # its executed notebook only when asked; the end-to-end test reads it for error cells.
     return runner.run(
         files,
-        municipalities=["GM0363"],
+        municipalities=["GM0363", "GM0193", "GM0088"],  # large, mid-sized, the smallest shelter
         municipal_scenarios=["baseline"],
         jobs=2,
         progress=False,

@@ -284,7 +284,7 @@ def report_tables(res: ScenarioResults, head: pd.DataFrame) -> dict[str, pd.Data
     figures = headline.lookup(head)
     sh, bl = res.shelter, res.backlog
     levels = {
-        "places at jump-off": figures["shelter_places_jump_off"]["value"],
+        "places at the last count": figures["shelter_places_jump_off"]["value"],
         "places needed at target": figures["shelter_places_needed"]["value"],
         "cost-optimal": figures["shelter_cost_optimal_places"]["value"],
     }

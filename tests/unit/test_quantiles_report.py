@@ -334,7 +334,7 @@ def test_a_dutch_table_shows_fixed_phrases_and_units_in_dutch_and_downloads_the_
             "unit": ["persons/month", "share"],
             "method": ["stock-flow identity with entry_share=0.78, departure_share=0.78", "a new method"],
             "criterion": ["caseload <= 1,000 cases by month 36", "late share of cohort decisions <= 5%"],
-            "level": ["places at jump-off", "cost-optimal"],
+            "level": ["places at the last count", "cost-optimal"],
             "flags": ["interpolated, observed", "observed"],
             "reliability": [
                 "allocated by key",
@@ -347,7 +347,7 @@ def test_a_dutch_table_shows_fixed_phrases_and_units_in_dutch_and_downloads_the_
         "personen per maand",
         "instroomaandeel 0,78",
         "hoogstens 1.000 zaken in maand 36",
-        "plekken bij de start van de prognose",
+        "plekken bij de laatste telling",
         "geïnterpoleerd, waargenomen",
         "toegerekend met de verdeelsleutel",
         "minder dan 100 mensen",
@@ -356,7 +356,7 @@ def test_a_dutch_table_shows_fixed_phrases_and_units_in_dutch_and_downloads_the_
     ):
         assert dutch in html, dutch
     assert "a new method" in html  # an unknown phrase is shown as it is, not dropped
-    for english in ("persons/month", "places at jump-off", "allocated by key", "caseload"):
+    for english in ("persons/month", "places at the last count", "allocated by key", "caseload"):
         assert english not in html, english
     assert pd.read_csv(tmp_path / "tables" / "c.csv")["unit"].tolist() == ["persons/month", "share"]
     assert "persons/month" in report.table(frame)._repr_html_()  # English keeps the English

@@ -194,7 +194,7 @@ def test_index_shows_the_weighted_view_and_writes_its_tables(tmp_path):
         quantile_table(stats.norm(mean, 5_000), DATES).to_csv(
             tmp_path / "run" / name / "tables" / "population_forecast.csv", index=False
         )
-        pd.DataFrame({"level": ["places at jump-off"], "cost_total_eur": [mean * 10]}).to_csv(
+        pd.DataFrame({"level": ["places at the last count"], "cost_total_eur": [mean * 10]}).to_csv(
             tmp_path / "run" / name / "tables" / "shelter_costs.csv", index=False
         )
         specs.append(ScenarioSpec(name, path, name.upper(), "en", 1))

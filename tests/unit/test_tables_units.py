@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -64,3 +66,25 @@ def test_the_caller_names_a_columns_unit_in_formats():
 
 def test_a_share_named_column_above_one_is_not_a_share():
     assert _cells(pd.DataFrame({"share_paths": [12.0, 40.0]}))["share paths"] == ["12", "40"]
+
+
+def test_english_tables_show_yes_no_labels_and_words_not_codes() -> None:
+    frame = pd.DataFrame(
+        {"variable": ["tp_stock", "seasonal_naive"], "flag": ["observed", "derived"], "ok": [True, False]}
+    )
+    shown = table(frame, language="en", max_rows=1)._repr_html_()
+    cells = re.findall(r"<td>([^<]*)</td>", shown)
+    assert cells == ["TP holders (Eurostat)", "observed", "yes"]
+    assert "first 1 of 2 rows shown" in shown
+    big = table(pd.DataFrame({"x": range(1447)}), language="nl", max_rows=1)._repr_html_()
+    assert "1.447" in big and "1447" not in big
+    assert "seasonal naive" in table(frame.iloc[1:], language="en")._repr_html_()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "shown"),
+    [("coverage_80", 0.754, "75.4 %"), ("weight", 0.25, "25.0 %"), ("miss_median", 0.00212, "0.2 %")],
+)
+def test_coverages_weights_and_misses_print_as_percentages_not_bare_decimals(name, value, shown) -> None:
+    assert column_unit(name) == "share"
+    assert _cells(pd.DataFrame({name: [value]}))[name.replace("_", " ")] == [shown]

@@ -353,7 +353,7 @@ def departures_check(history: pd.DataFrame, population: PopulationPaths) -> pd.D
                 "note": "rate x registered; larger stock than in 2024",
             },
             {
-                "fact": "registered at jump-off (BRP)",
+                "fact": "registered at the last count (BRP)",
                 "published": population.jump_off_registered,
                 "model": population.jump_off_registered,
                 "note": f"{population.jump_off_date:%Y-%m}, paths start here",

@@ -422,7 +422,9 @@ def _own_exits(exits: pd.DataFrame | None, row: pd.Series) -> pd.DataFrame:
 
 
 def municipality_exits_nl(exits: pd.DataFrame | None, row: pd.Series) -> pd.DataFrame:
-    """Return the municipality's monthly exits after the TPD end, in Dutch (whole persons per month).
+    """Return the municipality's monthly exits after the TPD end, in Dutch (persons per month).
+
+    Printed as every count on the page: below 10 "minder dan 10", never an exact-looking 3.
 
     Args:
         exits: ``tables["municipal_exits"]`` (:func:`capacity.shelter.municipal_exits`).
@@ -431,8 +433,8 @@ def municipality_exits_nl(exits: pd.DataFrame | None, row: pd.Series) -> pd.Data
     """
     own = _own_exits(exits, row)
     frame = pd.DataFrame({_("month"): [month_label(d, "nl") for d in own["date"]]})
-    for name, label in EXIT_LABELS_NL.items():
-        frame[label] = own[name].to_numpy()
+    for name, label in EXIT_LABELS_NL.items():  # as every count on the page: "minder dan 10", 1.450
+        frame[label] = [_count_nl(v) for v in own[name]]
     return frame
 
 

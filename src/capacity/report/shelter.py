@@ -17,7 +17,7 @@ from capacity import shelter
 from capacity.headline import lookup
 from capacity.i18n import N_, _, pgettext
 from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, t
-from capacity.report.format import percent
+from capacity.report.format import fmt_range, percent
 from capacity.shelter import ShelterResult
 from capacity.shelter.replay import OUT_OF_SAMPLE, OUT_OF_SAMPLE_AS_ANNOUNCED, OUT_OF_SAMPLE_RW_DRIFT
 
@@ -232,7 +232,14 @@ def housing_cap_text(
         own = exits[(exits["code"] == row["code"]) & exits["date"].isin(binding)]
         if not own.empty:
             low, high = int(own["to_home"].min()), int(own["to_home"].max())
-            span = n(low) if low == high else f"{n(low)}–{n(high)}"
+            if high == 0:  # never "0 a month": its part of the cap rounds to no one
+                text += " " + _(
+                    "In {name}, no one moves to a home in those months (its part of the national cap rounds to "
+                    "fewer than one person a month).",
+                    language,
+                ).format(name=row["name"])
+                return Text(text)
+            span = fmt_range(low, high, "persons", 1, language, small=True)  # a page of one municipality
             text += " " + _(
                 "In {name}, {span} a month move to a home in those months (its part of the national cap).", language
             ).format(name=row["name"], span=span)

@@ -116,9 +116,9 @@ def table(
             shown[col] = shown[col].map(
                 lambda v, w=whole: fmt_number(v, language, 0) if w else fmt_significant(v, language)
             )
-    if language != "en":  # names and codes in the page's language (the download keeps the codes)
-        shown = _in_language(shown, language)
-    else:  # "capacity per month": the CSV's name, read as words
+    # codes as their labels and True/False as yes/no, in the page's language (the download keeps them)
+    shown = _in_language(shown, language)
+    if language == "en":  # "capacity per month": the CSV's name, read as words
         shown = shown.rename(columns=lambda c: c.replace("_", " ") if isinstance(c, str) else c)
     parts = []
     if caption:
@@ -134,7 +134,8 @@ def table(
     if max_rows > 0:
         parts.append(f'<div class="capacity-table-wrap">{html_table(shown, caption)}</div>')
     if 0 < max_rows < total:
-        parts.append(f"<p><em>{html.escape(t('rows_shown', language, n=max_rows, total=total))}</em></p>")
+        shown_text = t("rows_shown", language, n=fmt_number(max_rows, language), total=fmt_number(total, language))
+        parts.append(f"<p><em>{html.escape(shown_text)}</em></p>")
     return Table("\n".join(parts), df)
 
 
@@ -142,6 +143,9 @@ def table(
 UNIT_WORDS = {
     "share": "share",
     "probability": "share",
+    "coverage": "share",  # coverage_80: the share of outcomes inside the 80 % interval
+    "weight": "share",  # an ensemble weight: its share of the forecast
+    "miss": "share",  # miss_median: median / observed - 1
     "eur": "EUR",
     "persons": "persons",
     "places": "places",
@@ -218,8 +222,8 @@ def _is_blank(value: object) -> bool:
     return _is_missing(value) or (isinstance(value, str) and value == "")
 
 
-#: Columns whose values are codes (``arrivals``, ``observed``): shown by their label in Dutch.
-CODE_COLUMNS = frozenset({"variable", "flag", "series", "region_type", "stream"})
+#: Columns whose values are codes (``arrivals``, ``observed``): shown by their label, in both languages.
+CODE_COLUMNS = frozenset({"variable", "flag", "series", "region_type", "stream", "model", "state", "quantity"})
 
 
 def _separators(text: str, language: str) -> str:
@@ -282,6 +286,8 @@ def _in_language(shown: pd.DataFrame, language: str) -> pd.DataFrame:
             shown[col] = shown[col].map(
                 lambda v: t("yes" if v else "no", language) if isinstance(v, bool | np.bool_) else v
             )
+    if language == "en":
+        return shown
     return shown.rename(columns=lambda c: i18n.pgettext("column", c, language) if isinstance(c, str) else c)
 
 
@@ -299,15 +305,23 @@ def _cell_label(value: object, language: str) -> object:
 
 
 def _code_label(value: object, language: str) -> object:
-    """Return the label of a code (``in_shelter`` -> ``in opvang``); anything else as it is."""
+    """Return the label of a code (``in_shelter`` -> ``in opvang`` / ``in shelter``); other text as it is.
+
+    A code the catalogue does not know is read as words (``seasonal_naive`` -> ``seasonal naive``):
+    a reader never sees a name from the code.
+    """
     if not isinstance(value, str):
         return value
-    if i18n.known(value, "column"):
+    if i18n.known(value, "column") and language != "en":
         return i18n.pgettext("column", value, language)
     if has(value):
         text = t(value, language)
         return text[0].lower() + text[1:] if text[1:2].islower() else text
-    return value
+    return value.replace("_", " ") if CODE.fullmatch(value) else value
+
+
+#: A name from the code: lower-case words joined by underscores (``cohort_in_shelter``).
+CODE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)+")
 
 
 def headline_rows(

@@ -429,7 +429,7 @@ def _expected_shelter_cost(costs: Mapping[str, Any], weights: Mapping[str, float
 
     values = {}
     for name, table in costs.items():
-        row = table[table["level"] == "places at jump-off"]
+        row = table[table["level"] == "places at the last count"]
         if not row.empty:
             values[name] = float(row["cost_total_eur"].iloc[0])
     if set(values) != set(weights):
