@@ -552,16 +552,7 @@ def fan_chart(  # noqa: PLR0913 - ``percent`` stays for its callers until they p
     layout = _base_layout(title or t(variable, language), y_title)
     if percent:
         layout["yaxis"]["tickformat"] = PERCENT_TICKS
-    summary = " ".join(
-        [
-            _fan_summary(rows, words),
-            *(
-                i18n.gettext(NO_COUNTS, language).format(start=fmt_month(a, language), end=fmt_month(b, language))
-                for a, b in gaps
-            ),
-        ]
-    ).strip()
-    layout.update(_language_layout(language, {"summary": summary}))
+    layout.update(_language_layout(language, {"summary": _fan_summary(rows, words, gaps)}))
     if markers:
         layout.update(shapes=[shape for shape, _ in markers], annotations=[note for _, note in markers])
     return go.Figure(data=[{k: v for k, v in trace.items() if v is not None} for trace in traces], layout=layout)
@@ -607,12 +598,12 @@ def _is_nil(row: pd.Series) -> bool:
     return bool(row["q0.10"] == 0 and row["q0.90"] == 0)
 
 
-def _fan_summary(rows: pd.DataFrame, words: _Words) -> str:
+def _fan_summary(rows: pd.DataFrame, words: _Words, gaps: list[tuple[pd.Timestamp, pd.Timestamp]] = ()) -> str:
     """Say in words where the median ends and its 80 % band, e.g. for a screen reader.
 
     The month said is the last with a value. Where the fan ends in nothing (arrivals after
     the TPD ends: 0 to 0) it says the last month with something and from when it is 0; where
-    the values stop before the chart does, it says so.
+    the values stop before the chart does, it says so; and the stretches without counts (``gaps``).
     """
     valid = rows[rows["q0.50"].notna()]
     if valid.empty:
@@ -636,6 +627,10 @@ def _fan_summary(rows: pd.DataFrame, words: _Words) -> str:
     if len(valid) < len(rows) and valid.index[-1] != rows.index[-1]:
         text += " " + i18n.gettext(FAN_NO_VALUE_AFTER, language).format(
             when=fmt_month(valid.iloc[-1]["date"], language)
+        )
+    for start, end in gaps:  # where the chart is blank, and why
+        text += " " + i18n.gettext(NO_COUNTS, language).format(
+            start=fmt_month(start, language), end=fmt_month(end, language)
         )
     return text + " " + i18n.gettext(FAN_BANDS, language)
 
