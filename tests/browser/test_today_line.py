@@ -34,7 +34,7 @@ TODAY_JS = """(() => JSON.stringify(Array.from(document.querySelectorAll('.js-pl
   const axes = Object.keys(full).filter(k => /^xaxis\\d*$/.test(k) && full[k].type === 'date');
   const today = (el.layout.shapes || []).filter(s => s.name === 'today');
   return {
-    title: (full.title && full.title.text) || '',
+    title: (el.closest('figure').querySelector('.capacity-chart-title') || {}).textContent || (full.title && full.title.text) || '',
     dateAxes: axes.map(k => full[k]._id),
     todayAxes: today.map(s => s.xref),
     todayX: today.map(s => String(s.x0)),

@@ -232,8 +232,13 @@ def test_two_scenarios_with_the_same_forecast_both_show_on_the_comparison() -> N
     fig = report_forecast.scenario_comparison({"War continues": table, "Oorlog duurt voort": table.copy()})
     _dash_medians(fig)
     medians = [trace for trace in fig.data if trace.name]
-    assert [m.line.dash for m in medians] == ["solid", "dash"]  # the later line does not hide the first
-    assert medians[0].line.width > medians[1].line.width
+    # drawn once, named by both: a line on top of an identical one hid it, dashed or not (issue 28)
+    assert [m.name for m in medians] == ["War continues = Oorlog duurt voort"]
+    other = table.assign(**{"q0.50": [2.5, 3.5]})
+    fig = report_forecast.scenario_comparison({"War continues": table, "Ceasefire": other})
+    _dash_medians(fig)
+    medians = [trace for trace in fig.data if trace.name]
+    assert [m.line.dash for m in medians] == ["solid", "dash"]  # different scenarios keep their own dash
 
 
 def test_the_early_warning_line_names_each_scenario_only_when_their_statuses_differ(tmp_path: Path) -> None:

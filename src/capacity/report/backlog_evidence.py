@@ -13,7 +13,8 @@ from plotly.subplots import make_subplots
 from capacity import i18n
 from capacity.i18n import _, pgettext
 from capacity.report import Text, fmt_number, fmt_value, t
-from capacity.report.charts import LIGHT
+from capacity.report.charts import LIGHT, PERCENT_TICKS
+from capacity.report.format import fmt_range
 
 __all__ = ["sensitivity_caption", "sensitivity_chart", "sensitivity_text", "validation_chart", "validation_text"]
 
@@ -190,34 +191,62 @@ def _notice_effect(row: pd.Series, at_bound: bool, language: str) -> str:
 
 
 def sensitivity_chart(table: pd.DataFrame, *, language: str | None = None) -> go.Figure:
-    """Return bars of the total-order Sobol indices per output (inputs above 1 %)."""
-    outputs = list(dict.fromkeys(table["output"]))
-    fig = make_subplots(rows=1, cols=len(outputs), subplot_titles=[t(f"output_{o}", language) for o in outputs])
-    for col, output in enumerate(outputs, start=1):
-        part = table[(table["output"] == output) & _findings(table)]
-        part = part.sort_values("total_order").assign(ci_low=lambda d: d["ci_low"].clip(lower=0.0))
+    """Return bars of the total-order Sobol indices per output (inputs above 1 %).
+
+    One panel under the other, each the page's full width: side by side, the inputs' names of
+    one panel ran over the bars of the next. An estimate below 0 is noise (an index is a share
+    of variance, never negative): it is drawn as 0 with its interval, and the caption says so.
+    """
+    outputs = [o for o in dict.fromkeys(table["output"]) if (_findings(table) & (table["output"] == o)).any()]
+    sizes = [int((_findings(table) & (table["output"] == o)).sum()) for o in outputs] or [1]
+    fig = make_subplots(
+        rows=max(len(outputs), 1),
+        cols=1,
+        subplot_titles=[t(f"output_{o}", language) for o in outputs],
+        row_heights=[float(n) for n in sizes],
+        vertical_spacing=min(0.3 / max(len(outputs), 1), 0.08),
+        shared_xaxes=True,
+    )
+    for row, output in enumerate(outputs, start=1):
+        part = table[(table["output"] == output) & _findings(table)].sort_values("total_order")
+        estimate = part["total_order"].clip(lower=0.0)
+        low, high = part["ci_low"].clip(lower=0.0), part["ci_high"].clip(lower=0.0)
+        names = [t(f"input_{p}", language) for p in part["parameter"]]
         fig.add_trace(
             go.Bar(
-                y=[t(f"input_{p}", language) for p in part["parameter"]],
-                x=part["total_order"],
+                y=names,
+                x=estimate,
                 orientation="h",
                 showlegend=False,
                 marker={"color": "#1f77b4"},
-                error_x={
-                    "type": "data",
-                    "symmetric": False,
-                    "array": part["ci_high"] - part["total_order"],
-                    "arrayminus": part["total_order"] - part["ci_low"],
-                },
+                error_x={"type": "data", "symmetric": False, "array": high - estimate, "arrayminus": estimate - low},
+                text=[
+                    _("{index} (90 % interval {range})", language).format(
+                        index=fmt_value(v, "share", 0.01, language), range=fmt_range(a, b, "share", 0.01, language)
+                    )
+                    for v, a, b in zip(estimate, low, high, strict=True)
+                ],
+                textposition="none",
+                hovertemplate="%{y}: %{text}<extra></extra>",
             ),
-            row=1,
-            col=col,
+            row=row,
+            col=1,
         )
+        fig.update_yaxes(automargin=True, row=row, col=1)
+    fig.update_xaxes(tickformat=PERCENT_TICKS, rangemode="tozero")
     fig.update_layout(
         title=_("Which assumption matters most (total-order Sobol index)", language),
         template=LIGHT,
-        height=420,
-        margin={"l": 10},
+        height=120 + 24 * sum(sizes) + 50 * len(outputs),
+        margin={"l": 10, "r": 20},
+        meta={
+            "summary": _(
+                "Share of each output's variance that goes away if the input were known, with its 90 % "
+                "bootstrap interval; inputs whose interval lies above 1 %. An estimate below 0 is noise "
+                "and drawn as 0.",
+                language,
+            )
+        },
     )
     return fig
 

@@ -14,6 +14,7 @@ import html
 import json
 import os
 import re
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -71,6 +72,7 @@ class Figure:
         self.summary = summary if summary is not None else meta.get("summary", "")
         self.language = meta.get("language") or i18n.language()  # the builder's, else the kernel's
         self.fig = _month_ticks(mark_today(_drop_doubled_markers(_compact_dates(fig)), language=self.language))
+        _numbers_in(self.fig, self.language)
 
     @property
     def title(self) -> str:
@@ -81,13 +83,66 @@ class Figure:
         config = {"displaylogo": False, "responsive": True}
         if self.language != "en":  # English is plotly's own; e.g. assets/plotly-locale-nl.js for nl
             config["locale"] = self.language  # month names from the locale file
-        div = self.fig.to_html(full_html=False, include_plotlyjs=False, config=config)
+        div = _untitled(self.fig).to_html(full_html=False, include_plotlyjs=False, config=config)
         label = html.escape(". ".join(p for p in (self.title, self.summary) if p), quote=True)
+        heading = f'<p class="{TITLE_CLASS}" style="{TITLE_STYLE}">{html.escape(self.title)}</p>' if self.title else ""
         caption = f"<figcaption>{html.escape(self.summary)}</figcaption>" if self.summary else ""
-        wrapped = f'<figure class="capacity-chart"><div role="img" aria-label="{label}">{div}</div>{caption}</figure>'
+        chart = f'<div role="img" aria-label="{label}">{div}</div>'
+        wrapped = f'<figure class="capacity-chart">{heading}{chart}{caption}</figure>'
         if os.environ.get(HTML_ONLY_ENV):  # a report run: the page shows the HTML, not the JSON
             return {"text/html": wrapped}
         return {"text/html": wrapped, "application/vnd.plotly.v1+json": json.loads(self.fig.to_json())}
+
+
+#: The chart's title in the page: a line of HTML above the plot, which wraps at any width. Inside
+#: the plot a title does not wrap: on a phone (390 px) it ran off the edge under plotly's mode bar.
+TITLE_CLASS = "capacity-chart-title"
+TITLE_STYLE = "font-weight:bold;font-size:1.05em;margin:0.6em 0 0"
+
+
+def _untitled(fig: go.Figure) -> go.Figure:
+    """Return a copy of ``fig`` without its title (the page prints it above), its top margin narrowed."""
+    if not fig.layout.title.text:
+        return fig
+    shown = go.Figure(fig)
+    shown.layout.title.text = None
+    top = shown.layout.margin.t
+    shown.layout.margin.t = 40 if top is None else min(top, 40)  # room for the "today" label
+    return shown
+
+
+#: Plotly's own tick format for percentages, which prints close ticks alike ("1%, 1%, 2%").
+_WHOLE_PERCENT = ".0%"
+
+
+def _numbers_in(fig: go.Figure, language: str) -> go.Figure:
+    """Write a chart's numbers as its language does; in place.
+
+    The separators are the language's (``20.000`` and ``0,5`` on a Dutch page); numeric axes
+    without a tick format of their own get whole-number ticks without plotly's SI suffixes
+    (``20k``, ``5M``); percent axes get a decimal where close ticks need one.
+    """
+    if fig.layout.separators is None:
+        separators = _separators(language)
+        if separators != ".,":
+            fig.layout.separators = separators
+    dates = {"xaxis" + ref[1:] for ref in _date_axes(fig)}
+    names = {"xaxis", "yaxis"} | {key for key in fig.layout.to_plotly_json() if re.fullmatch(r"[xy]axis\d*", key)}
+    for name in sorted(names - dates):
+        axis = fig.layout[name]
+        if axis.type in ("date", "category", "log", "multicategory"):
+            continue
+        if axis.tickformat is None:
+            axis.tickformat = COUNT_TICKS
+        elif axis.tickformat == _WHOLE_PERCENT:
+            axis.tickformat = PERCENT_TICKS
+    return fig
+
+
+def _separators(language: str | None) -> str:
+    """Return plotly's ``separators`` (decimal sign, then group sign) of ``language``."""
+    where = locale(i18n.language(language))
+    return numbers.get_decimal_symbol(where) + numbers.get_group_symbol(where)
 
 
 def _compact_dates(fig: go.Figure) -> go.Figure:
@@ -305,8 +360,7 @@ def _language_layout(language: str | None, meta: dict[str, Any]) -> dict[str, An
     """
     language = i18n.language(language)
     layout: dict[str, Any] = {"meta": {**meta, "language": language}}
-    where = locale(language)
-    separators = numbers.get_decimal_symbol(where) + numbers.get_group_symbol(where)
+    separators = _separators(language)
     if separators != ".,":
         layout.update(separators=separators, xaxis={"hoverformat": "%-d %b %Y"})
     return layout
@@ -370,6 +424,8 @@ def fan_chart(  # noqa: PLR0913 - ``percent`` stays for its callers until they p
     language: str | None = None,
     percent: bool = False,
     unit: str | None = None,
+    small: bool = False,
+    rounding: Callable[[float], float] | None = None,
 ) -> go.Figure:
     """Draw the median and the 50/67/95 % bands of one variable of a quantile table.
 
@@ -389,6 +445,9 @@ def fan_chart(  # noqa: PLR0913 - ``percent`` stays for its callers until they p
         percent: Show the axis as a percentage (values are shares).
         unit: Unit of the values for hover text and summary, as :func:`fmt_value` prints it
             (``persons``, ``cases``, ``EUR``, ...); default ``share`` with ``percent``, else ``persons``.
+        small: A municipal page: counts below 10 are printed as "fewer than 10" in the hover
+            text, caption and text alternative, never as an exact-looking 4 (an exact 0 stays 0).
+        rounding: The display step of a figure (from its size); default the headline table's.
 
     Returns:
         A plotly figure.
@@ -399,10 +458,11 @@ def fan_chart(  # noqa: PLR0913 - ``percent`` stays for its callers until they p
     x = _x(rows["date"])
     unit = unit or ("share" if percent else "persons")
     percent = percent or unit == "share"
-    steps = [_step(unit, m) for m in rows["q0.50"]]
+    words = _Words(unit, language, small, rounding)
+    steps = [words.step(m) for m in rows["q0.50"]]
 
     def say(values: pd.Series) -> list[str]:  # hover text: the formatter, the headline's rounding
-        return [fmt_value(v, unit, step, language) for v, step in zip(values, steps, strict=True)]
+        return [words.value(v, step) for v, step in zip(values, steps, strict=True)]
 
     traces: list[dict[str, Any]] = []
     shades = {95: 0.22, 67: 0.38, 50: 0.55}  # the 95 % band stays visible on white and in print
@@ -421,7 +481,7 @@ def fan_chart(  # noqa: PLR0913 - ``percent`` stays for its callers until they p
                 "legendgroup": name,
             }
         )
-        ranges = [fmt_range(a, b, unit, step, language) for a, b, step in zip(rows[lo], rows[hi], steps, strict=True)]
+        ranges = [words.range(a, b, step) for a, b, step in zip(rows[lo], rows[hi], steps, strict=True)]
         traces.append(
             {
                 "type": "scatter",
@@ -451,18 +511,23 @@ def fan_chart(  # noqa: PLR0913 - ``percent`` stays for its callers until they p
         }
     )
     markers: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    gaps: list[tuple[pd.Timestamp, pd.Timestamp]] = []
     if history is not None and not history.empty:
         observed = t("observed", language)
+        history = history.sort_values("date")
+        gaps = missing_stretches(history, rows["date"].min() if len(rows) else None)
+        history = break_gaps(history)
         traces.append(
             {
                 "type": "scatter",
                 "x": _x(history["date"]),
                 "y": _y(history["value"]),
+                "connectgaps": False,
                 "mode": "markers+lines",
                 "marker": {"size": 5, "color": "black"},
                 "line": {"color": "gray", "width": 1},
                 "name": observed,
-                "text": [fmt_value(v, unit, _step(unit, 0), language) for v in history["value"]],
+                "text": ["" if pd.isna(v) else words.value(v, words.step(0)) for v in history["value"]],
                 "hovertemplate": f"{observed}: %{{text}}<extra></extra>",
             }
         )
@@ -478,7 +543,7 @@ def fan_chart(  # noqa: PLR0913 - ``percent`` stays for its callers until they p
                 "mode": "lines",
                 "line": {"color": "firebrick", "dash": "dash"},
                 "name": reference_name,
-                "text": [fmt_value(v, unit, _step(unit, v), language) for v in reference["value"]],
+                "text": [words.value(v, words.step(v)) for v in reference["value"]],
                 "hovertemplate": f"{reference_name}: %{{text}}<extra></extra>",
             }
         )
@@ -487,7 +552,7 @@ def fan_chart(  # noqa: PLR0913 - ``percent`` stays for its callers until they p
     layout = _base_layout(title or t(variable, language), y_title)
     if percent:
         layout["yaxis"]["tickformat"] = PERCENT_TICKS
-    layout.update(_language_layout(language, {"summary": _fan_summary(rows, language, unit)}))
+    layout.update(_language_layout(language, {"summary": _fan_summary(rows, words, gaps)}))
     if markers:
         layout.update(shapes=[shape for shape, _ in markers], annotations=[note for _, note in markers])
     return go.Figure(data=[{k: v for k, v in trace.items() if v is not None} for trace in traces], layout=layout)
@@ -506,23 +571,77 @@ def _step(unit: str, median: float) -> float:
     return forecast_step(median) if unit in COUNTS else 1.0
 
 
-def _fan_summary(rows: pd.DataFrame, language: str | None, unit: str) -> str:
-    """Say in words where the median ends and its 80 % band, e.g. for a screen reader."""
-    if rows.empty:
+class _Words:
+    """How a fan chart prints its figures: the formatter, by unit, to the chart's display step."""
+
+    def __init__(self, unit: str, language: str | None, small: bool, rounding: Callable[[float], float] | None) -> None:
+        self.unit, self.language, self.rounding = unit, language, rounding
+        self.small = small and unit in COUNTS
+
+    def step(self, median: float) -> float:
+        if self.rounding is not None and self.unit in COUNTS:
+            return self.rounding(0.0 if pd.isna(median) else float(median))
+        return _step(self.unit, median)
+
+    def value(self, value: float, step: float) -> str:
+        exact_zero = not pd.isna(value) and float(value) == 0  # nobody: 0, not "fewer than 10"
+        return fmt_value(value, self.unit, step, self.language, small=self.small and not exact_zero)
+
+    def range(self, low: float, high: float, step: float) -> str:
+        if self.small and not pd.isna(high) and float(high) == 0:
+            return self.value(high, step)
+        return fmt_range(low, high, self.unit, step, self.language, small=self.small)
+
+
+def _is_nil(row: pd.Series) -> bool:
+    """Say whether a month's 80 % band is nothing at all (0 to 0)."""
+    return bool(row["q0.10"] == 0 and row["q0.90"] == 0)
+
+
+def _fan_summary(rows: pd.DataFrame, words: _Words, gaps: list[tuple[pd.Timestamp, pd.Timestamp]] = ()) -> str:
+    """Say in words where the median ends and its 80 % band, e.g. for a screen reader.
+
+    The month said is the last with a value. Where the fan ends in nothing (arrivals after
+    the TPD ends: 0 to 0) it says the last month with something and from when it is 0; where
+    the values stop before the chart does, it says so; and the stretches without counts (``gaps``).
+    """
+    valid = rows[rows["q0.50"].notna()]
+    if valid.empty:
         return ""
-    last = rows.iloc[-1]
-    step = _step(unit, last["q0.50"])
-
-    def f(v: float) -> str:
-        return fmt_value(v, unit, step, language)
-
-    return i18n.gettext(FAN_SUMMARY, language).format(
-        when=fmt_month(last["date"], language), median=f(last["q0.50"]), low=f(last["q0.10"]), high=f(last["q0.90"])
+    language = words.language
+    last = valid.iloc[-1]
+    nil_from = None
+    if _is_nil(last):
+        busy = valid[(valid["q0.10"] != 0) | (valid["q0.90"] != 0)]
+        if not busy.empty:
+            nil_from = valid[valid["date"] > busy.iloc[-1]["date"]].iloc[0]["date"]
+            last = busy.iloc[-1]
+    step = words.step(last["q0.50"])
+    text = i18n.gettext(FAN_SUMMARY, language).format(
+        when=fmt_month(last["date"], language),
+        median=words.value(last["q0.50"], step),
+        range=words.range(last["q0.10"], last["q0.90"], step),
     )
+    if nil_from is not None:
+        text += " " + i18n.gettext(FAN_NIL_FROM, language).format(when=fmt_month(nil_from, language))
+    if len(valid) < len(rows) and valid.index[-1] != rows.index[-1]:
+        text += " " + i18n.gettext(FAN_NO_VALUE_AFTER, language).format(
+            when=fmt_month(valid.iloc[-1]["date"], language)
+        )
+    for start, end in gaps:  # where the chart is blank, and why
+        text += " " + i18n.gettext(NO_COUNTS, language).format(
+            start=fmt_month(start, language), end=fmt_month(end, language)
+        )
+    return text + " " + i18n.gettext(FAN_BANDS, language)
 
 
 #: What a fan chart says in words (its caption and text alternative).
-FAN_SUMMARY = N_("Median in {when}: {median} (80 % band {low} to {high}); bands of 50, 67 and 95 %.")
+FAN_SUMMARY = N_("Median in {when}: {median} (80 % band {range}).")
+#: ... where its band ends in nothing (0 to 0): arrivals after the TPD ends.
+FAN_NIL_FROM = N_("From {when} on: 0.")
+#: ... where its values stop before the chart does.
+FAN_NO_VALUE_AFTER = N_("No values after {when}.")
+FAN_BANDS = N_("Bands of 50, 67 and 95 %.")
 
 
 #: Variables that are events, not series: drawn as points without a connecting line.
@@ -544,22 +663,84 @@ def history_chart(history: pd.DataFrame, variables: list[str], *, title: str, la
     symbols = {"observed": "circle", "derived": "diamond-open", "interpolated": "circle-open"}
     for var in variables:
         rows = history[(history["variable"] == var) & (history["flag"] != "missing")].sort_values("date")
+        if var not in POINT_VARIABLES:
+            rows = break_gaps(rows)
         fig.add_trace(
             go.Scatter(
                 x=rows["date"],
                 y=rows["value"],
                 name=t(var, language),
                 mode="markers" if var in POINT_VARIABLES else "lines+markers",
+                connectgaps=False,
                 marker={"symbol": [symbols.get(f, "x") for f in rows["flag"]], "size": 7},
                 text=[
-                    f"{fmt_value(v, 'persons', 1, language)} ({t(f, language)})"
+                    "" if pd.isna(v) else f"{fmt_value(v, 'persons', 1, language)} ({t(f, language)})"
                     for v, f in zip(rows["value"], rows["flag"], strict=True)
                 ],
-                customdata=rows["source"].to_numpy(),
+                customdata=rows["source"].fillna("").to_numpy(),
                 hovertemplate="%{text}<br>%{customdata}<extra>" + t(var, language) + "</extra>",
             )
         )
     return _dates_in(_layout(fig, title, t("persons", language)), language)
+
+
+#: A gap in a series is a step longer than this many times its usual (median) step, and longer
+#: than two months: there the line breaks instead of drawing a straight line over months unseen.
+GAP_FACTOR = 1.5
+_MIN_GAP_DAYS = 62
+
+
+def break_gaps(rows: pd.DataFrame) -> pd.DataFrame:
+    """Return ``rows`` (sorted by ``date``) with an empty row (value NaN) inside each gap.
+
+    A gap is a step between two dates longer than :data:`GAP_FACTOR` times the series' usual
+    (median) step and than two months. Plotly breaks a line at a missing value
+    (``connectgaps=False``), so a chart shows the gap as a gap instead of a straight line.
+    """
+    if len(rows) < 3:
+        return rows
+    dates = pd.to_datetime(rows["date"]).reset_index(drop=True)
+    steps = dates.diff().dt.days
+    usual = float(steps.iloc[1:].median())
+    limit = max(GAP_FACTOR * usual, _MIN_GAP_DAYS)
+    gaps = [i for i in range(1, len(dates)) if steps.iloc[i] > limit]
+    if not gaps:
+        return rows
+    fills = []
+    for i in gaps:
+        middle = dates.iloc[i - 1] + (dates.iloc[i] - dates.iloc[i - 1]) / 2
+        fills.append({"date": middle.normalize(), "value": np.nan})
+    filled = pd.concat([rows, pd.DataFrame(fills)], ignore_index=True)
+    filled["date"] = pd.to_datetime(filled["date"])
+    return filled.sort_values("date", kind="stable").reset_index(drop=True)
+
+
+#: Where a chart has no counts (its line breaks there, or ends before the forecast starts).
+NO_COUNTS = N_("No counts from {start} to {end}.")
+
+
+def missing_stretches(history: pd.DataFrame, forecast_start: Any = None) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Return the first and last month of each stretch without counts (see :func:`break_gaps`).
+
+    With ``forecast_start``, the months from the last count to the forecast's first month are
+    one too, where they are more than one: a chart is blank there, and its caption says why.
+    """
+    seen = pd.to_datetime(history.loc[history["value"].notna(), "date"]).sort_values().reset_index(drop=True)
+    if seen.empty:
+        return []
+    month = pd.DateOffset(months=1)
+    stretches = []
+    if len(seen) >= 3:
+        steps = seen.diff().dt.days
+        limit = max(GAP_FACTOR * float(steps.iloc[1:].median()), _MIN_GAP_DAYS)
+        stretches = [
+            (seen.iloc[i - 1] + month, seen.iloc[i] - month) for i in range(1, len(seen)) if steps.iloc[i] > limit
+        ]
+    if forecast_start is not None and not pd.isna(forecast_start):
+        start = pd.Timestamp(forecast_start)
+        if start - seen.iloc[-1] > pd.Timedelta(days=_MIN_GAP_DAYS):
+            stretches.append((seen.iloc[-1] + month, start - month))
+    return stretches
 
 
 def lines_chart(
@@ -593,8 +774,8 @@ def lines_chart(
     unit = unit or ("share" if percent else "persons")
     traces = []
     for name, rows in frame.groupby(series, sort=False):
-        rows = rows.sort_values("date")
-        text = [fmt_value(v, unit, _step(unit, v), language) for v in rows["value"]]
+        rows = break_gaps(rows.sort_values("date"))
+        text = ["" if pd.isna(v) else fmt_value(v, unit, _step(unit, v), language) for v in rows["value"]]
         traces.append(
             {
                 "type": "scatter",

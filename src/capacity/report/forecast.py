@@ -19,8 +19,8 @@ from capacity.i18n import N_, _
 from capacity.params import Scenario
 from capacity.params.forecast import ForecastConfig
 from capacity.report import Text, fan_chart, fmt_month, fmt_number, t
-from capacity.report.charts import LIGHT, _base_layout, _dates_in, _observed_end, mark_today
-from capacity.report.format import fmt_value, percent
+from capacity.report.charts import LIGHT, _base_layout, _dates_in, _observed_end, forecast_step, mark_today
+from capacity.report.format import fmt_range, fmt_value, percent
 
 
 def history_points(history: pd.DataFrame, variable: str, *, since: str | None = "2022-09-01") -> pd.DataFrame:
@@ -223,13 +223,26 @@ def scorecard_chart(
 def scenario_comparison(
     tables: dict[str, pd.DataFrame], *, variable: str = "registered", language: str | None = None
 ) -> go.Figure:
-    """Median and 80 % band of ``variable`` per scenario (tables in the quantile contract)."""
+    """Median and 80 % band of ``variable`` per scenario (tables in the quantile contract).
+
+    Scenarios whose median and band are the same (an edition of a scenario in another language)
+    are drawn once, named by all of them ("A = B"): a line drawn on top of an identical one hid it.
+    """
+    groups: list[tuple[list[str], pd.DataFrame]] = []
+    for name, table in tables.items():
+        rows = table[table["variable"] == variable].sort_values("date").reset_index(drop=True)
+        same = next((g for g in groups if _same_fan(g[1], rows)), None)
+        if same is None:
+            groups.append(([name], rows))
+        else:
+            same[0].append(name)
     fig = go.Figure()
     palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
-    for i, (name, table) in enumerate(tables.items()):
-        rows = table[table["variable"] == variable].sort_values("date")
+    for i, (names, rows) in enumerate(groups):
+        name = " = ".join(names)
         colour = palette[i % len(palette)]
         rgb = tuple(int(colour[k : k + 2], 16) for k in (1, 3, 5))
+        steps = [forecast_step(m) for m in rows["q0.50"]]
         fig.add_trace(
             go.Scatter(
                 x=rows["date"], y=rows["q0.90"], mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip"
@@ -248,7 +261,21 @@ def scenario_comparison(
             )
         )
         fig.add_trace(
-            go.Scatter(x=rows["date"], y=rows["q0.50"], mode="lines", name=name, line={"color": colour, "width": 2.5})
+            go.Scatter(
+                x=rows["date"],
+                y=rows["q0.50"],
+                mode="lines",
+                name=name,
+                line={"color": colour, "width": 2.5},
+                text=[
+                    _("{median} (80 % band {range})", language).format(
+                        median=fmt_value(m, "persons", st, language),
+                        range=fmt_range(a, b, "persons", st, language),
+                    )
+                    for m, a, b, st in zip(rows["q0.50"], rows["q0.10"], rows["q0.90"], steps, strict=True)
+                ],
+                hovertemplate=f"{name}: %{{text}}<extra></extra>",
+            )
         )
     unit = t("persons", language) if variable == "registered" else t("persons_per_month", language)
     fig.update_layout(
@@ -259,6 +286,14 @@ def scenario_comparison(
         legend={"orientation": "h", "y": -0.15},
     )
     return fig
+
+
+def _same_fan(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """Say whether two scenarios' fans are the same: dates, median and 80 % band (to a millionth)."""
+    columns = ["q0.10", "q0.50", "q0.90"]
+    if len(a) != len(b) or not a["date"].reset_index(drop=True).equals(b["date"].reset_index(drop=True)):
+        return False
+    return bool(np.allclose(a[columns].to_numpy(float), b[columns].to_numpy(float), rtol=1e-6, equal_nan=True))
 
 
 def assumptions_table(scn: Scenario) -> pd.DataFrame:

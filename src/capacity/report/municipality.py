@@ -344,24 +344,16 @@ def municipality_chart_nl(local_table: pd.DataFrame, row: pd.Series) -> go.Figur
     band whose ends print alike as one figure (never "0 tot 0").
     """
     places = local_table[local_table["variable"] == "places"][["date", "q0.50"]].rename(columns={"q0.50": "value"})
-    fig = fan_chart(
+    return fan_chart(
         local_table,
         "demand",
         title=_("{name}: people needing a shelter place (allocated)").format(name=row["name"]),
         reference=places,
         reference_name=_("shelter places (allocated)"),
         language="nl",
+        small=True,
+        rounding=_step,
     )
-    demand = local_table[local_table["variable"] == "demand"].sort_values("date")
-    if not demand.empty:
-        last = demand.iloc[-1]
-        summary = _("Median in {when}: {median} (80 % band {range}); bands of 50, 67 and 95 %.").format(
-            when=month_label(last["date"], "nl"),
-            median=_count_nl(last["q0.50"]),
-            range=_range_nl(last["q0.10"], last["q0.90"]),
-        )
-        fig.update_layout(meta={**fig.layout.meta, "summary": summary})
-    return fig
 
 
 def municipality_download(local_table: pd.DataFrame) -> pd.DataFrame:

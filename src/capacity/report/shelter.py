@@ -16,7 +16,8 @@ import plotly.graph_objects as go
 from capacity import shelter
 from capacity.headline import lookup
 from capacity.i18n import N_, _, pgettext
-from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, t
+from capacity.i18n import gettext as i18n_gettext
+from capacity.report import Figure, Text, fan_chart, figure, fmt_headline, fmt_month, fmt_number, t
 from capacity.report.format import fmt_range, percent
 from capacity.shelter import ShelterResult
 from capacity.shelter.replay import OUT_OF_SAMPLE, OUT_OF_SAMPLE_AS_ANNOUNCED, OUT_OF_SAMPLE_RW_DRIFT
@@ -87,7 +88,7 @@ def demand_vs_places_chart(
         language=language,
     )
     if hist is not None and not hist.empty:
-        fig.data[-2].name = t("in_shelter_obs", language)
+        _rename_observed(fig, t("in_shelter_obs", language), language)
     return fig
 
 
@@ -117,13 +118,24 @@ THRESHOLDS = (("seagreen", "dot"), ("darkorange", "dash"), ("firebrick", "solid"
 def _threshold_lines(fig: go.Figure, target: float, language: str) -> None:
     """Draw the occupancy target, 95 % and 100 % as labelled lines of three styles."""
     labels = (t("target_p", language, p=_pct(target, language, 0)), _pct(0.95, language, 0), _pct(1.0, language, 0))
-    for level, (colour, dash), label in zip((target, 0.95, 1.0), THRESHOLDS, labels, strict=True):
+    # 100 % is labelled above its line at the right, 95 % below its line, the target at the left:
+    # on a tall axis the lines lie close, and three labels at the bottom right overlapped
+    sides = ("bottom left", "bottom right", "top right")
+    for level, (colour, dash), label, side in zip((target, 0.95, 1.0), THRESHOLDS, labels, sides, strict=True):
         fig.add_hline(
             y=level,
             line={"color": colour, "dash": dash, "width": 1.5},
             annotation_text=label,
-            annotation_position="bottom right",
+            annotation_position=side,
         )
+
+
+def _rename_observed(fig: go.Figure, name: str, language: str | None) -> None:
+    """Rename a fan chart's observed points (the trace named "observed"), not another trace."""
+    for trace in fig.data:
+        if trace.name == t("observed", language):
+            trace.name = name
+            trace.hovertemplate = f"{name}: %{{text}}<extra></extra>"
 
 
 def pressure_chart(
@@ -145,7 +157,7 @@ def pressure_chart(
         y_title="",
     )
     if hist is not None and not hist.empty:
-        fig.data[-2].name = t("pressure_obs", language)
+        _rename_observed(fig, t("pressure_obs", language), language)
     target = result.cfg.target_occupancy
     _threshold_lines(fig, target, language)
     return fig
@@ -495,6 +507,41 @@ def crossing_chart(result: ShelterResult, *, language: str | None = None) -> go.
         legend={"orientation": "h", "y": -0.15},
     )
     return fig
+
+
+#: A crossing line that moves less than this (a share of the paths) over the horizon is flat.
+FLAT = 0.1
+#: What the page says instead of a crossing chart whose lines are flat.
+CROSSING_FLAT = N_(
+    "Demand per place has passed 95 % on {p95} of the paths and 100 % on {p100} already in "
+    "{month}, and on {q95} and {q100} by {end}: the chart of it would be two flat lines, so it "
+    "is left out. The table below has the crossing months."
+)
+
+
+def crossing_view(result: ShelterResult, *, language: str | None = None) -> Figure | Text:
+    """Return the crossing chart, or where its lines are flat (every path has passed) the fact in a sentence.
+
+    A chart of two lines at 100 % from the first month says nothing a sentence does not.
+    """
+    dist = shelter.crossing_distribution(result)
+    dist = dist[dist["date"].notna()].sort_values("date")
+    lines = {thr: dist[dist["threshold"] == thr]["cumulative_share"] for thr in (0.95, 1.0)}
+    if dist.empty or any(v.empty for v in lines.values()):
+        return figure(crossing_chart(result, language=language))
+    if all(float(v.max() - v.min()) < FLAT for v in lines.values()):
+        share = lambda v: _pct(float(v), language, 0)  # noqa: E731 - a local shorthand
+        return Text(
+            i18n_gettext(CROSSING_FLAT, language).format(
+                p95=share(lines[0.95].iloc[0]),
+                p100=share(lines[1.0].iloc[0]),
+                q95=share(lines[0.95].iloc[-1]),
+                q100=share(lines[1.0].iloc[-1]),
+                month=fmt_month(dist["date"].iloc[0], language),
+                end=fmt_month(dist["date"].iloc[-1], language),
+            )
+        )
+    return figure(crossing_chart(result, language=language))
 
 
 #: The columns of :func:`crossing_table`, in English (the catalogue has their Dutch).
