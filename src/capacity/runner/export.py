@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import html
+import math
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -24,7 +25,7 @@ from typing import Any
 from nbconvert.preprocessors import Preprocessor
 
 from capacity import project
-from capacity.i18n import _
+from capacity.i18n import N_, _
 from capacity.report.language_cells import LanguageCells
 from capacity.runner.gather import MUNICIPAL_CSV
 from capacity.runner.plan import Job
@@ -74,9 +75,131 @@ class TableLinks(Preprocessor):
         return nb, resources
 
 
+#: A4 portrait's content width in CSS pixels: 210 mm less the 12 mm margins of ``@page``.
+PRINT_WIDTH_PX = 703
+#: A4 landscape's content width in CSS pixels (297 mm less the margins of ``@page wide``).
+PRINT_WIDE_PX = 1032
+#: The least a table too wide for a landscape page is zoomed out to (0.55 of 7.5 pt: 4 pt).
+PRINT_MIN_ZOOM = 0.55
+#: What one character of a printed table takes (7.5 pt type, digits and letters on average),
+#: and a cell's padding and border: a table's narrowest width is estimated from its longest words.
+PRINT_CHAR_PX = 6.5
+PRINT_CELL_PX = 8
+#: Captions (label keys) of reference tables that close a report: printed, they fill pages
+#: with what the download, ``inputs/scenario.yaml`` and the HTML report hold.
+PRINT_APPENDIX_CAPTIONS = ("parameters_used", "assumptions_title")
+#: A quantile table this long prints as a note (a shorter one, e.g. a check of a few counts, prints).
+PRINT_QUANTILE_ROWS = 12
+_NOT_PRINTED_QUANTILES = N_(
+    "Not printed: {caption}, quantiles per month. The charts show the same bands; the download "
+    "{file} (CSV and Excel) has every month and quantile."
+)
+_NOT_PRINTED_TABLE = N_(
+    "Not printed: {caption}, {rows} rows. The download {file} (CSV and Excel) and the HTML report have it."
+)
+_NOT_PRINTED_PARAMETERS = N_(
+    "Not printed: {caption}, {rows} parameters. They are in {file} in the run's scenario folder and in the HTML report."
+)
+_CAPTION = re.compile(r'<p class="capacity-caption"><strong>(.*?)</strong></p>', re.S)
+_CSV_HREF = re.compile(r'<a href="([^"]+\.csv)"')
+_HEADER_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.S)
+_ROW = re.compile(r"<tr[^>]*>(.*?)</tr>", re.S)
+_CELL = re.compile(r"<t[hd][^>]*>(.*?)</t[hd]>", re.S)
+_BODY_CELL = re.compile(r"<td[^>]*>(.*?)</td>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+_QUANTILE_HEADER = re.compile(r"^q0[.,]\d+$")
+
+
+class PrintLayout(Preprocessor):
+    """Say how each table prints: on an A4 page, on a landscape page, or not (with a line why).
+
+    A table output gets ``metadata["capacity_print"]``, which the ``capacity_report``
+    template reads:
+
+    * ``{"omit": note}``: a detail table that a download or the scenario file holds in full
+      (quantiles per month, :data:`PRINT_QUANTILE_ROWS` rows or more; the parameter and
+      assumption listings at the end of a report)
+      is left out of the printout; the note says where it is. The screen shows it as before.
+    * ``{"wide": True}``: a table whose longest words need more than the A4 portrait width
+      (:data:`PRINT_WIDTH_PX`) prints on a landscape page of its own; one that needs more
+      than the landscape width (:data:`PRINT_WIDE_PX`) also gets ``"zoom"`` (at least
+      :data:`PRINT_MIN_ZOOM`), which shrinks it to fit; one too wide even then gets
+      ``"squeeze"``: its headers may break inside a word (its numbers never do).
+    """
+
+    def preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:  # noqa: D102
+        page = resources.get("capacity", {})
+        language = page.get("language", "en")
+        inputs = page.get("inputs_href", "inputs/scenario.yaml")
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                value = output.get("data", {}).get("text/html")
+                if value is None:
+                    continue
+                plan = print_plan("".join(value) if isinstance(value, list) else str(value), language, inputs)
+                if plan:
+                    output.setdefault("metadata", {})["capacity_print"] = plan
+        return nb, resources
+
+
+def print_plan(text: str, language: str, inputs_href: str = "inputs/scenario.yaml") -> dict[str, Any]:
+    """Return how a table output prints (see :class:`PrintLayout`); ``{}`` for anything else."""
+    from capacity.report import t
+
+    if "capacity-table" not in text or "<table" not in text:
+        return {}
+    found = _CAPTION.search(text)
+    caption = html.unescape(_TAG.sub("", found.group(1))).strip() if found else ""
+    csv = _CSV_HREF.search(text)
+    file = html.unescape(csv.group(1)) if csv else ""
+    head = text.split("</thead>", 1)[0]
+    headers = [html.unescape(_TAG.sub("", h)).strip() for h in _HEADER_CELL.findall(head)]
+    body = text.split("<tbody>", 1)[-1]
+    rows = len(_ROW.findall(body)) if "<tbody>" in text else 0
+    quoted = f"“{caption}”" if caption else _("the table", language)
+    quantiles = sum(bool(_QUANTILE_HEADER.match(h)) for h in headers) >= 3
+    if file and quantiles and rows >= PRINT_QUANTILE_ROWS:
+        return {"omit": _(_NOT_PRINTED_QUANTILES, language).format(caption=quoted, file=file)}
+    if any(caption.startswith(t(key, language)) for key in PRINT_APPENDIX_CAPTIONS) and rows:
+        if file:
+            return {"omit": _(_NOT_PRINTED_TABLE, language).format(caption=quoted, rows=rows, file=file)}
+        return {"omit": _(_NOT_PRINTED_PARAMETERS, language).format(caption=quoted, rows=rows, file=inputs_href)}
+    width = print_width(text)
+    if width <= PRINT_WIDTH_PX:
+        return {}
+    if width <= PRINT_WIDE_PX:
+        return {"wide": True}
+    if width * PRINT_MIN_ZOOM <= PRINT_WIDE_PX:
+        return {"wide": True, "zoom": _zoom(width)}
+    # Too wide even zoomed out: its headers break inside words too, the numbers stay whole.
+    return {"wide": True, "zoom": _zoom(print_width(text, headers=False)), "squeeze": True}
+
+
+def _zoom(width: float) -> float:
+    return math.floor(max(PRINT_MIN_ZOOM, min(1.0, PRINT_WIDE_PX / width)) * 100) / 100
+
+
+def print_width(text: str, *, headers: bool = True) -> float:
+    """Estimate a table's narrowest printed width in CSS pixels: per column its longest word.
+
+    With ``headers=False`` only the body's cells count (headers that may break inside words).
+    """
+    widest: list[int] = []
+    for row in _ROW.findall(text):
+        for i, cell in enumerate((_BODY_CELL if not headers else _CELL).findall(row)):
+            words = html.unescape(_TAG.sub(" ", cell)).split()
+            longest = max((len(w) for w in words), default=0)
+            if i < len(widest):
+                widest[i] = max(widest[i], longest)
+            else:
+                widest.append(longest)
+    return sum(w * PRINT_CHAR_PX + PRINT_CELL_PX for w in widest)
+
+
 #: The report's preprocessors, run in this order on a copy of each executed notebook.
-#: LanguageCells keeps the page's language: the other twin of each prose cell goes.
-PREPROCESSORS: list[type[Preprocessor]] = [LanguageCells, TableLinks]
+#: LanguageCells keeps the page's language: the other twin of each prose cell goes;
+#: PrintLayout reads the tables' links as TableLinks left them.
+PREPROCESSORS: list[type[Preprocessor]] = [LanguageCells, TableLinks, PrintLayout]
 
 
 def export_html(
@@ -144,6 +267,7 @@ def page_resources(
     tables_href = Path(os.path.relpath(run_dir / job.scenario / "tables", here)).as_posix()
     own_csv = _own_csv(job, tables_href) if status == "ok" and gathered and job.municipality else None
     run = scenario.get("run", context.get("run", {}))  # with the scenario's data
+    dated = dated_box(run, job.language)
     return {
         "metadata": {"name": job.title},
         "inlining": {"css": []},  # what the disabled CSSHTMLHeaderPreprocessor would have filled
@@ -166,7 +290,8 @@ def page_resources(
             "scenario_info": scenario,
             "parameters_html": scenario.get("parameters_html", ""),
             "tables": downloads(nb, tables_href, own_csv),
-            "dated": dated_box(run, job.language),
+            "dated": dated,
+            "footer": print_footer(job.title, dated["run_date"], job.language),
         },
     }
 
@@ -215,6 +340,37 @@ def tables_of(nb: Any) -> list[str]:
 
 _TABLE_LINK = re.compile(r"tables/([\w.\-]+?)\.csv")
 _XLSX_LINK = re.compile(r"tables/([\w.\-]+?)\.xlsx")
+
+
+#: The printed page's footer: the report and the run's date at the left, the page at the right.
+_FOOTER_AS_OF = N_("{title} · as of {date}")
+_FOOTER_PAGE = N_("page {page} of {pages}")
+
+
+def print_footer(title: str, run_date: str, language: str) -> dict[str, str]:
+    """Return the printed footer's two texts as CSS ``content`` values (``@page`` margin boxes).
+
+    The date is the run's (the dated box's), not the day it is printed; the page counter
+    reads "page 3 of 12" in the page's language. Each text is a quoted CSS string, escaped
+    (:func:`css_string`), so a title cannot end the page's ``<style>``.
+    """
+    left = _(_FOOTER_AS_OF, language).format(title=title, date=run_date) if run_date else title
+    counter = _(_FOOTER_PAGE, language)
+    counters = {"{page}": "counter(page)", "{pages}": "counter(pages)"}
+    pieces = [p for p in re.split(r"(\{pages?\})", counter) if p]
+    right = " ".join(counters.get(p) or css_string(p) for p in pieces)
+    return {"left": css_string(left), "right": right}
+
+
+def css_string(text: str) -> str:
+    """Return ``text`` as a quoted CSS string: quotes, backslashes, line ends and ``<>&`` escaped."""
+    out = []
+    for char in str(text):
+        if char in '"\\<>&' or ord(char) < 0x20 or char == "\x7f":
+            out.append(f"\\{ord(char):x} ")
+        else:
+            out.append(char)
+    return '"' + "".join(out) + '"'
 
 
 def dated_box(run: Mapping[str, Any], language: str) -> dict[str, Any]:
