@@ -40,7 +40,7 @@ from capacity.shelter import regions as shelter_regions
 log = logging.getLogger(__name__)
 
 #: Bump when the layout of :class:`ScenarioResults` changes, so that old caches are ignored.
-CACHE_VERSION = 4
+CACHE_VERSION = 5
 
 #: The random stream of each step. Append only: a stream's numbers depend on its position.
 STREAMS = (
@@ -49,7 +49,7 @@ STREAMS = (
     "backlog",
     "shelter",
     "gap_check",
-    "policies",
+    "policies",  # unused since the policies run on the backlog's draws; kept for the positions after it
     "solver",
     "replay",
     "sensitivity",
@@ -61,9 +61,6 @@ STREAMS = (
 
 #: Sample paths of the gap check (its forecast from the first count after the data end).
 GAP_CHECK_PATHS = 500
-
-#: Sample paths of the policy comparison (a subset of the backlog's cohort paths).
-POLICY_PATHS = 1000
 
 
 @dataclass(frozen=True)
@@ -229,10 +226,11 @@ def run_scenario(
             homes=sh.home_exits(),
         ),
     )
+    # every policy on the headline run's paths and random numbers: "as configured" is the headline
     policies = clock.step(
         "policies",
         lambda: backlog.compare_policies(
-            bl.cohort_persons[:POLICY_PATHS], scn.backlog, pop=pop, rng=rng["policies"], extra_regular_inflow=post_tpd
+            bl.cohort_persons, scn.backlog, pop=pop, configured=bl, extra_regular_inflow=post_tpd
         ),
     )
     capacity = clock.step(

@@ -81,41 +81,47 @@ def test_validation_chart_and_text(table, language):
     assert len(rb.validation_chart(table, language=language).data) == 4
     text = str(rb.validation_text(table, language=language))
     assert "2025" in text and "nan" not in text and "inf" not in text
-    # the difference between the forecast's notice parameters and the fit, and its effect
+    # the forecast uses the fit, at its bounds; the earlier values and their effect
     higher = "hoger" if language == "nl" else "higher"
     assert f"70{'' if language == 'nl' else ' '}%" in text and higher in text
+    assert ("grenzen" if language == "nl" else "bounds") in text
     million = "miljoen" if language == "nl" else "million"
     assert text.count(million) >= 10
 
 
-def test_notice_effect_runs_the_forecast_with_the_replays_fit_on_the_same_paths():
+def test_notice_effect_runs_the_forecast_against_the_earlier_notice_values_on_the_same_paths():
     from capacity.params.base import Distribution
 
     cfg = params.load().backlog.model_copy(update={"n_months": 24})
-    cfg = replay.with_changes(cfg, notice_share=Distribution(value=0.5), notice_lag_days=7.0)
-    same = replay.notice_effect(cfg, 0.5, 7.0, rng=np.random.default_rng(3), n_paths=20)
-    assert same["penalty_eur_replay_notices"] == pytest.approx(same["penalty_eur_forecast_notices"])
-    # at the same lag penalties scale with the share: the fit at 100 % doubles them
-    double = replay.notice_effect(cfg, 1.0, 7.0, rng=np.random.default_rng(3), n_paths=20)
-    assert double["penalty_eur_replay_notices"] == pytest.approx(2 * double["penalty_eur_forecast_notices"])
-    assert double["penalty_eur_3y_replay_notices"] == pytest.approx(2 * double["penalty_eur_3y_forecast_notices"])
-    assert double["penalty_eur_forecast_notices"] > 0
+    same = replay.with_changes(cfg, **replay.PREVIOUS_NOTICES)
+    out = replay.notice_effect(same, rng=np.random.default_rng(3), n_paths=20)
+    assert out["penalty_eur_previous_notices"] == pytest.approx(out["penalty_eur_forecast_notices"])
+    # at the same lag penalties scale with the share: 1.0 fixed against 0.7 fixed
+    earlier = {**replay.PREVIOUS_NOTICES, "notice_share": Distribution(value=0.7)}
+    fixed = replay.with_changes(cfg, notice_share=Distribution(value=1.0), notice_lag_days=7.0)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(replay, "PREVIOUS_NOTICES", earlier)
+        ratio = replay.notice_effect(fixed, rng=np.random.default_rng(3), n_paths=20)
+    assert ratio["penalty_eur_forecast_notices"] == pytest.approx(ratio["penalty_eur_previous_notices"] / 0.7)
+    assert ratio["penalty_eur_previous_notices"] > 0
 
 
-def test_validation_table_states_the_forecasts_notice_parameters_and_their_effect(table):
+def test_the_forecast_takes_the_replays_fit(table):
+    """params/baseline.yaml holds the replay's fitted notice share and lag (issue 28)."""
     row = table.iloc[0]
-    assert row["forecast_notice_share"] == pytest.approx(params.load().backlog.notice_share.central)
-    assert row["calibrated_notice_share"] == pytest.approx(
-        replay.calibrate(replay.published(data.load_table("ind_asylum_figures")), params.load().backlog)[
-            "notice_share"
-        ].iloc[0]
-    )
+    cfg = params.load().backlog
+    assert row["forecast_notice_share"] == pytest.approx(cfg.notice_share.central)
+    fit = replay.calibrate(replay.published(data.load_table("ind_asylum_figures")), cfg).iloc[0]
+    assert row["calibrated_notice_share"] == pytest.approx(fit["notice_share"])
+    assert cfg.notice_share.central == pytest.approx(fit["notice_share"])
+    assert cfg.notice_lag_days == pytest.approx(fit["lag_days"])
+    assert (row["previous_notice_share"], row["previous_notice_lag_days"]) == (pytest.approx(0.7), 7.0)
     for col in (
         "penalty_eur_forecast_notices",
-        "penalty_eur_replay_notices",
+        "penalty_eur_previous_notices",
         "penalty_eur_3y_forecast_notices",
-        "penalty_eur_3y_replay_notices",
+        "penalty_eur_3y_previous_notices",
     ):
         assert table[col].nunique() == 1 and table[col].iloc[0] > 0, col
-    # the fit's higher share runs up more
-    assert row["penalty_eur_replay_notices"] > row["penalty_eur_forecast_notices"]
+    # the fit's higher share and shorter lag run up more than the earlier values
+    assert row["penalty_eur_forecast_notices"] > row["penalty_eur_previous_notices"]

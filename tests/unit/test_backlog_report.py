@@ -201,3 +201,22 @@ def test_the_policies_table_and_the_headline_print_the_same_figures_for_the_conf
     assert row["penalty_eur_m"].startswith("€") and row["late_share"].endswith("%")
     shown = report.headline_rows(pd.DataFrame(list(head.values())), list(SHARED.values()), language=language)
     assert set(shown.iloc[:, 1]) == {row[c] for c in SHARED}  # the headline table's median column
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_policy_view_has_words_for_headers_and_no_unit_in_them(language):
+    """The page's policy table: headers in words (no code, no 'mln EUR'), cells as policy_table prints them."""
+    cfg = params.load().backlog
+    cohort = np.full(20, cfg.cohort_persons)
+    policies = bl.compare_policies(
+        cohort, cfg, rng=np.random.default_rng(3), policies={"as configured": {}, "b": {"permit_uptake_share": 0.0}}
+    )
+    view = rb.policy_view(policies, language=language, n_months=cfg.n_months)
+    table = rb.policy_table(policies, language=language, n_months=cfg.n_months)
+    assert list(view.columns) == [i18n.gettext(rb.POLICY_HEADERS[c], language) for c in rb.POLICY_HEADERS]
+    assert not [c for c in view.columns if "_" in c or "EUR" in c or "mln" in c]
+    assert view.iloc[0].tolist() == table[list(rb.POLICY_HEADERS)].iloc[0].tolist()
+    assert "change" not in table and view.iloc[0, 0] == ("zoals ingesteld" if language == "nl" else "as configured")
+    assert view[i18n.gettext("Penalties", language)].iloc[0].startswith("€")
+    if language == "nl":
+        assert "Dwangsommen" in view.columns and "Haalbaar" in view.columns

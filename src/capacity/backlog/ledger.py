@@ -33,7 +33,7 @@ import pandas as pd
 
 from capacity import distributions
 from capacity.backlog.model import run
-from capacity.backlog.parameters import draw
+from capacity.backlog.parameters import Draws, draw
 from capacity.backlog.result import BacklogResult
 from capacity.params.backlog import BacklogConfig
 from capacity.quantiles import summarise_many
@@ -41,7 +41,15 @@ from capacity.quantiles import summarise_many
 if TYPE_CHECKING:
     from capacity.shelter.destinations import HomeExits
 
-__all__ = ["COA_STATES", "STATES", "Ledger", "build_ledger", "expiry_asylum_applications", "simulate_after_tpd"]
+__all__ = [
+    "COA_STATES",
+    "STATES",
+    "Ledger",
+    "build_ledger",
+    "expiry_asylum_applications",
+    "run_after_tpd",
+    "simulate_after_tpd",
+]
 
 #: The states, in the order of the stacked chart, with their meaning (persons, month end).
 STATES: dict[str, str] = {
@@ -187,6 +195,33 @@ def simulate_after_tpd(
     """
     cohort_persons = np.atleast_1d(np.asarray(cohort_persons, dtype=float))
     draws = draw(cohort_persons.shape[0], cfg.n_months, rng=rng)
+    return run_after_tpd(
+        cohort_persons, cfg, draws, departure_rates=departure_rates, post_tpd_arrivals=post_tpd_arrivals
+    )
+
+
+def run_after_tpd(
+    cohort_persons: np.ndarray,
+    cfg: BacklogConfig,
+    draws: Draws,
+    *,
+    departure_rates: np.ndarray,
+    post_tpd_arrivals: np.ndarray,
+) -> BacklogResult:
+    """:func:`simulate_after_tpd` on given random numbers (``draws``, e.g. another run's).
+
+    Args:
+        cohort_persons: Persons choosing a route at the TPD end, per path (n_paths,).
+        cfg: Backlog settings.
+        draws: Random numbers (:func:`~capacity.backlog.parameters.draw`) for ``n_paths``
+            paths and ``cfg.n_months`` months.
+        departure_rates: The forecast's departure rates on the backlog months (n_paths, n_months).
+        post_tpd_arrivals: Asylum arrivals after the TPD end on the backlog months (persons).
+
+    Returns:
+        The :class:`BacklogResult` (its ``draws`` are ``draws``).
+
+    """
     first = run(cohort_persons, cfg, draws, departure_rates=departure_rates, extra_regular_inflow=post_tpd_arrivals)
     applications = expiry_asylum_applications(first, cfg, departure_rates=departure_rates)
     if not applications.any():

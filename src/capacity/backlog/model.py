@@ -231,6 +231,7 @@ def run(
         cohort_persons=cohort_persons,
         parameters=setup.values,
         config=cfg,
+        draws=draws,
     )
 
 

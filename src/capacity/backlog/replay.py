@@ -245,28 +245,33 @@ def calibrate(pub: Published, cfg: BacklogConfig) -> pd.DataFrame:
     return pd.DataFrame(rows).sort_values("rms_log_error", kind="stable").reset_index(drop=True)
 
 
-def notice_effect(
-    cfg: BacklogConfig, notice_share: float, lag_days: float, *, rng: np.random.Generator, n_paths: int = 200
-) -> dict[str, float]:
-    """Return the forecast's penalties with its own notice parameters and with the replay's fit.
+#: The notice parameters the forecast used before it took the replay's fit (for the comparison).
+PREVIOUS_NOTICES = {
+    "notice_share": Distribution(kind="triangular", low=0.3, mode=0.7, high=0.97),
+    "notice_lag_days": 7.0,
+}
+
+
+def notice_effect(cfg: BacklogConfig, *, rng: np.random.Generator, n_paths: int = 200) -> dict[str, float]:
+    """Return the forecast's penalties with its notice parameters and with the earlier ones.
 
     Two runs of the backlog model on the same draws (common random numbers): one as
-    configured, one with the notice share fixed at ``notice_share`` and the lag at
-    ``lag_days``. The cohort is the parameters' fallback (``cfg.cohort_persons``) and
-    there are no arrivals after the TPD end, so the levels differ from the scenario's
-    headline; the difference between the two is the effect of the notice parameters.
+    configured, one with :data:`PREVIOUS_NOTICES` (share triangular 0.3/0.7/0.97, lag 7
+    days). The cohort is the parameters' fallback (``cfg.cohort_persons``) and there are no
+    arrivals after the TPD end, so the levels differ from the scenario's headline; the
+    difference between the two is the effect of the notice parameters.
 
     Returns:
-        ``penalty_eur_forecast_notices`` and ``penalty_eur_replay_notices``: median over
+        ``penalty_eur_forecast_notices`` and ``penalty_eur_previous_notices``: median over
         paths of the penalties run up in the run (cohort and regular, EUR);
-        ``penalty_eur_3y_forecast_notices`` and ``penalty_eur_3y_replay_notices``: the
+        ``penalty_eur_3y_forecast_notices`` and ``penalty_eur_3y_previous_notices``: the
         same for the first 36 months.
     """
     cohort = np.full(n_paths, float(cfg.cohort_persons))
     draws = draw(n_paths, cfg.n_months, rng=rng)
-    fitted = with_changes(cfg, notice_share=Distribution(value=float(notice_share)), notice_lag_days=float(lag_days))
+    previous = with_changes(cfg, **PREVIOUS_NOTICES)
     out = {}
-    for name, c in (("forecast", cfg), ("replay", fitted)):
+    for name, c in (("forecast", cfg), ("previous", previous)):
         res = run(cohort, c, draws)
         out[f"penalty_eur_{name}_notices"] = float(np.median(res.penalty_total()))
         out[f"penalty_eur_3y_{name}_notices"] = float(np.median(res.penalty_first_months(36)))
@@ -288,12 +293,13 @@ def validation_table(
     ``note`` and the best fit (``calibrated_notice_share``, ``calibrated_lag_days``).
     Quantities: ``first_decisions`` (observed: DERIVED from the stocks; the published
     totals are in the note), ``backlog_end``, ``penalty_eur`` and ``notices_of_default``
-    (2023 fitted, 2024 out of sample; 2025 not published, no row). The forecast uses its
-    own ``notice_share`` (a distribution) and ``notice_lag_days``; their central values
-    are in ``forecast_notice_share`` and ``forecast_notice_lag_days`` beside the fit, and
-    the effect of the difference in ``penalty_eur_forecast_notices`` and
-    ``penalty_eur_replay_notices`` (and their ``_3y`` versions; :func:`notice_effect`,
-    drawn after the replay's paths from the same ``rng``).
+    (2023 fitted, 2024 out of sample; 2025 not published, no row). The forecast's
+    ``notice_share`` and ``notice_lag_days`` (params/baseline.yaml: the fit) are in
+    ``forecast_notice_share`` and ``forecast_notice_lag_days``, the earlier assumption
+    (:data:`PREVIOUS_NOTICES`) in ``previous_notice_share`` (central) and
+    ``previous_notice_lag_days``, and the effect of the difference in
+    ``penalty_eur_forecast_notices`` and ``penalty_eur_previous_notices`` (and their ``_3y``
+    versions; :func:`notice_effect`, drawn after the replay's paths from the same ``rng``).
     """
     pub = published(figures)
     fits = calibrate(pub, cfg)
@@ -353,12 +359,12 @@ def validation_table(
     table["calibrated_notice_share"] = float(fits["notice_share"].iloc[0])
     table["calibrated_share_capped"] = bool(fits["share_capped"].iloc[0])
     table["calibrated_lag_days"] = float(fits["lag_days"].iloc[0])
-    # the forecast draws its own notice share and lag (params): shown beside the fit
+    # the forecast's notice share and lag (params: the fit) beside the fit and the earlier values
     table["forecast_notice_share"] = float(cfg.notice_share.central)
     table["forecast_notice_lag_days"] = float(cfg.notice_lag_days)
-    effect = notice_effect(
-        cfg, float(fits["notice_share"].iloc[0]), float(fits["lag_days"].iloc[0]), rng=rng, n_paths=n_paths
-    )
+    table["previous_notice_share"] = float(PREVIOUS_NOTICES["notice_share"].central)
+    table["previous_notice_lag_days"] = float(PREVIOUS_NOTICES["notice_lag_days"])
+    effect = notice_effect(cfg, rng=rng, n_paths=n_paths)
     for name, value in effect.items():
         table[name] = value
     return table

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from capacity.backlog.parameters import Draws
 from capacity.backlog.regular import penalty_steps
 from capacity.params.backlog import BacklogConfig
 from capacity.quantiles import check_contract, summarise_many
@@ -84,6 +85,8 @@ class BacklogResult:
         cohort_persons: Persons restarting at the TPD end, per path.
         parameters: The per-path values of the uncertain parameters.
         config: The configuration that produced the result.
+        draws: The random numbers the run took (:func:`~capacity.backlog.parameters.draw`),
+            so that another run (a policy) can take the same ones: common random numbers.
     """
 
     dates: pd.DatetimeIndex
@@ -94,6 +97,7 @@ class BacklogResult:
     cohort_persons: np.ndarray
     parameters: dict[str, np.ndarray] = field(repr=False)
     config: BacklogConfig = field(repr=False)
+    draws: Draws | None = field(default=None, repr=False, compare=False)
 
     @property
     def n_paths(self) -> int:

@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from capacity import i18n
 from capacity.backlog import BacklogResult
 from capacity.headline import FIGURES, lookup
-from capacity.i18n import _
+from capacity.i18n import N_, _
 from capacity.params.backlog import BacklogConfig
 from capacity.params.policies import policy_names_nl
 from capacity.quantiles import summarise_many
@@ -37,6 +37,7 @@ __all__ = [
     "policy_chart",
     "policy_download",
     "policy_table",
+    "policy_view",
 ]
 
 
@@ -406,6 +407,54 @@ def policy_table(policies: pd.DataFrame, *, language: str | None = None, n_month
     return shown.rename(
         columns=lambda c: names.get(c) or (c.replace("_eur", "_eur_m") if c.endswith("_eur_mean") else c)
     )
+
+
+#: The policy table's column headers as a planner reads them (medians unless a header says otherwise).
+POLICY_HEADERS = {
+    "policy": N_("Policy"),
+    "cohort_persons": N_("Persons at the TPD end"),
+    "backlog_peak": N_("Continuing cases pending, highest month"),
+    "regular_backlog_peak": N_("Regular cases pending, highest month"),
+    "months_to_clear": N_("Months until the cohort is cleared"),
+    "months_to_clear_p90": N_("Months until cleared (90th percentile)"),
+    "share_cleared": N_("Paths cleared within the run"),
+    "feasible": N_("Feasible"),
+    "late_decisions": N_("Decisions after the legal term"),
+    "late_or_overdue": N_("Late decisions plus cases overdue at the end"),
+    "late_share": N_("Share late"),
+    "pending_at_end": N_("Cases pending at the end"),
+    "late_decisions_vs_first": N_("Late decisions, difference with the first row"),
+    "overdue_pending_end": N_("Cases pending past the term at the end"),
+    "penalty_eur_m": N_("Penalties"),
+    "penalty_eur_m_p90": N_("Penalties (90th percentile)"),
+    "penalty_eur_cohort_m": N_("Penalties, cohort"),
+    "penalty_eur_regular_m": N_("Penalties, regular queue"),
+    "penalty_eur_m_mean": N_("Penalties (mean)"),
+    "reception_coa_eur_m_mean": N_("COA reception (mean)"),
+    "reception_municipal_eur_m_mean": N_("Municipal shelter (mean)"),
+    "reception_eur_m_mean": N_("Reception (mean)"),
+    "staff_eur_m_mean": N_("IND staff (mean)"),
+    "total_cost_eur_m_mean": N_("Total cost (mean)"),
+    "total_cost_eur_m_p90": N_("Total cost (90th percentile)"),
+    "dtv_caseload_peak": N_("DT&V caseload, highest month"),
+    "shelter_entitled_peak": N_("Persons entitled to reception, highest month"),
+    "permits_issued": N_("Transition documents issued"),
+    "permits_done_month": N_("Months until every document is issued"),
+    "cost_rank": N_("Rank by cost"),
+    "cheapest": N_("Cheapest"),
+}
+
+
+def policy_view(policies: pd.DataFrame, *, language: str | None = None, n_months: int | None = None) -> pd.DataFrame:
+    """Return the policy comparison as the page shows it: :func:`policy_table` under words.
+
+    Every column header is words in the page's language (:data:`POLICY_HEADERS`), never a
+    code such as ``penalty_eur_m``; the cells say their units (``€ 166 million``, ``56.4 %``),
+    so no header repeats one. Columns without a header are not shown (the download has them).
+    """
+    shown = policy_table(policies, language=language, n_months=n_months)
+    shown = shown[[c for c in shown.columns if c in POLICY_HEADERS]]
+    return shown.rename(columns=lambda c: _(POLICY_HEADERS[c], language))
 
 
 def ledger_table(ledger: pd.DataFrame, *, language: str | None = None) -> pd.DataFrame:
