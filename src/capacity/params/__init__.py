@@ -83,6 +83,7 @@ def read_yaml(path: Path | str) -> dict[str, Any]:
     """
     path = Path(path)
     content = read_mapping(path)
+    _check_two_language_texts(path, content.get("meta"))
     for section in Scenario.model_fields:
         if section in content and not isinstance(content[section], dict):
             example = next(iter(_section_fields(section)), "key")
@@ -94,6 +95,23 @@ def read_yaml(path: Path | str) -> dict[str, Any]:
                 show_value=True,
             )
     return content
+
+
+def _check_two_language_texts(path: Path, meta: Any) -> None:
+    """Refuse a text of :data:`TWO_LANGUAGE_TEXTS` written as one mapping: the Dutch has a key of its own."""
+    if not isinstance(meta, dict):
+        return
+    for key in TWO_LANGUAGE_TEXTS:
+        for name in (key, f"{key}_nl"):
+            if isinstance(meta.get(name), dict | list):
+                raise fail(
+                    path,
+                    f"meta.{name}",
+                    f"expected text; a text in two languages is written as '{key}: <English>' and "
+                    f"'{key}_nl: <Dutch>' (Dutch pages show {key}_nl, English ones {key}; each the other when empty)",
+                    meta[name],
+                    show_value=True,
+                )
 
 
 def _section_fields(section: str) -> list[str]:
