@@ -241,3 +241,19 @@ def test_the_run_command_writes_to_drafts_and_never_moves_latest(tmp_path) -> No
         "baseline/01_data",
         "baseline/03_shelter",
     ]
+
+
+def test_a_draft_keeps_its_dutch_texts_and_never_another_scenarios_dutch_title(base, tmp_path: Path) -> None:
+    """A draft started from a scenario that kept its Dutch title is refused; its own Dutch texts are saved."""
+    ceasefire = form.values_of(params.load(params.PARAMS_DIR / "scenarios" / "ceasefire.yaml"))
+    with pytest.raises(ValueError, match=r"meta.title_nl = 'Stabiel staakt-het-vuren .*ceasefire.yaml"):
+        form.save({**ceasefire, "forecast.n_paths": 200}, base, "copy", folder=tmp_path, title="My ceasefire")
+    own = {**ceasefire, "meta.title_nl": "Mijn staakt-het-vuren", "meta.description_nl": "Eigen beschrijving."}
+    path = form.save(own, base, "copy", folder=tmp_path, title="My ceasefire")
+    meta = params.load(path).meta
+    assert (meta.text("title", "nl"), meta.text("description", "nl")) == (
+        "Mijn staakt-het-vuren",
+        "Eigen beschrijving.",
+    )
+    untranslated = form.save({**base, "forecast.n_paths": 200}, base, "plain", folder=tmp_path, title="Plain")
+    assert params.load(untranslated).meta.text("title", "nl") == "Plain"  # not the baseline's Dutch title

@@ -23,6 +23,7 @@ NOT_BASELINE_VALUES = {
     "meta.weight",
     "meta.stress_test",
     "meta.weight_rationale",
+    "meta.weight_rationale_nl",
     # computed: always backlog.tpd_end_date (params.COMPUTED), never a key of a file
     "shelter.tpd_end",
 }

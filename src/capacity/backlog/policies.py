@@ -92,6 +92,8 @@ def compare_policies(
     policies = default_policies(cfg) if policies is None else policies
     if configured is not None:
         _check_configured(configured, cohort_persons, cfg)
+        if configured.draws is None:
+            raise ParameterError("configured has no draws: pass a run made by backlog.run or simulate_after_tpd")
         draws = configured.draws
         months = draws.n_months
     elif rng is None:

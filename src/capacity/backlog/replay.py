@@ -246,9 +246,13 @@ def calibrate(pub: Published, cfg: BacklogConfig) -> pd.DataFrame:
 
 
 #: The notice parameters the forecast used before it took the replay's fit (for the comparison).
-PREVIOUS_NOTICES = {
-    "notice_share": Distribution(kind="triangular", low=0.3, mode=0.7, high=0.97),
-    "notice_lag_days": 7.0,
+#: The notice share the forecast drew before it took the replay's fit (triangular 0.3/0.7/0.97).
+PREVIOUS_NOTICE_SHARE = Distribution(kind="triangular", low=0.3, mode=0.7, high=0.97)
+#: The notice lag (days) the forecast took before it took the replay's fit.
+PREVIOUS_NOTICE_LAG_DAYS = 7.0
+PREVIOUS_NOTICES: dict[str, Distribution | float] = {
+    "notice_share": PREVIOUS_NOTICE_SHARE,
+    "notice_lag_days": PREVIOUS_NOTICE_LAG_DAYS,
 }
 
 
@@ -362,8 +366,8 @@ def validation_table(
     # the forecast's notice share and lag (params: the fit) beside the fit and the earlier values
     table["forecast_notice_share"] = float(cfg.notice_share.central)
     table["forecast_notice_lag_days"] = float(cfg.notice_lag_days)
-    table["previous_notice_share"] = float(PREVIOUS_NOTICES["notice_share"].central)
-    table["previous_notice_lag_days"] = float(PREVIOUS_NOTICES["notice_lag_days"])
+    table["previous_notice_share"] = float(PREVIOUS_NOTICE_SHARE.central)
+    table["previous_notice_lag_days"] = PREVIOUS_NOTICE_LAG_DAYS
     effect = notice_effect(cfg, rng=rng, n_paths=n_paths)
     for name, value in effect.items():
         table[name] = value

@@ -276,8 +276,10 @@ def draft_files() -> list[Path]:
     return sorted(drafts_folder().glob("*.yaml"))
 
 
-def scenario_titles(*, exclude: Path | None = None) -> dict[str, Path]:
+def scenario_titles(*, exclude: Path | None = None, key: str = "title") -> dict[str, Path]:
     """Return ``{title in lower case: file}`` of the project's scenarios (the baseline too).
+
+    ``key``: ``title``, or ``title_nl`` for the Dutch titles (a scenario without one is left out).
 
     Files that do not validate are skipped (``capacity validate`` reports them); ``exclude``
     leaves out one file (the one being replaced).
@@ -289,7 +291,9 @@ def scenario_titles(*, exclude: Path | None = None) -> dict[str, Path]:
         if exclude is not None and path.resolve() == Path(exclude).resolve():
             continue
         try:
-            titles.setdefault(params.load(path).meta.title.strip().casefold(), path)
+            title = getattr(params.load(path).meta, key) or ""
+            if title.strip():
+                titles.setdefault(title.strip().casefold(), path)
         except ParameterError:
             continue
     return titles
@@ -312,6 +316,26 @@ def _check_name_and_title(name: str, title: str, base: Mapping[str, Any]) -> str
             "reports (not empty, not the baseline's), e.g. 'Ceasefire in spring 2026'"
         )
     return stem
+
+
+def _check_dutch_title(path: Path, title_nl: Any, base: Mapping[str, Any], *, exclude: Path | None = None) -> None:
+    """Refuse a Dutch title (``meta.title_nl``) that another scenario has: a draft started from it kept it.
+
+    The baseline's is allowed: a file that sets its own title without a Dutch one never shows the
+    baseline's (:func:`capacity.params.load`), and Dutch pages show its title instead.
+    """
+    from capacity import project
+    from capacity.errors import ParameterError
+
+    title_nl = str(title_nl or "").strip()
+    if not title_nl or title_nl.casefold() == str(base.get("meta.title_nl") or "").strip().casefold():
+        return
+    clash = scenario_titles(exclude=exclude, key="title_nl").get(title_nl.casefold())
+    if clash is not None:
+        raise ParameterError(
+            f"{path}: meta.title_nl = {title_nl!r}: already the Dutch title of {project.relative(clash)}; "
+            "expected this scenario's own Dutch title, or empty (Dutch pages then show meta.title)"
+        )
 
 
 def save(
@@ -364,6 +388,7 @@ def save(
         raise ParameterError(f"{target.name}: no changes from the baseline: nothing to save")
     if target.is_symlink():  # never write through a link, into or out of params/
         raise ParameterError(f"{target}: is a symbolic link; choose another name")
+    _check_dutch_title(target, values.get("meta.title_nl"), base)
     error = validate(values, base, name=stem)
     if error is not None:
         raise ParameterError(error)
@@ -418,6 +443,7 @@ def promote(draft: Path | str, *, name: str | None = None, folder: Path | str | 
             f"{path}: meta.title = {scn.meta.title!r}: already the title of "
             f"{project.relative(clash)}; expected a title no scenario has"
         )
+    _check_dutch_title(path, scn.meta.title_nl, base, exclude=path)
     values = {**values_of(scn), "meta.name": base.get("meta.name")}
     folder.mkdir(parents=True, exist_ok=True)
     target.write_text(scenario_yaml(values, base, target=target), encoding="utf-8")

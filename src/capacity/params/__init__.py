@@ -21,10 +21,11 @@ from typing import Any
 import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
-from capacity import project
+from capacity import i18n, project
 from capacity.errors import ParameterError
-from capacity.params.base import Distribution
+from capacity.params.base import TWO_LANGUAGE_TEXTS, UNITS, Distribution
 from capacity.params.problems import ParameterFileError, Problem, fail, from_validation
 from capacity.params.scenario import Scenario
 from capacity.params.yamlfile import read_mapping
@@ -38,6 +39,10 @@ __all__ = [  # BASELINE_PATH and PARAMS_DIR come from __getattr__: the project's
     "Problem",
     "Scenario",
     "describe",
+    "meaning",
+    "unit_text",
+    "UNITS",
+    "TWO_LANGUAGE_TEXTS",
     "deep_merge",
     "dump",
     "load",
@@ -56,7 +61,7 @@ __all__ = [  # BASELINE_PATH and PARAMS_DIR come from __getattr__: the project's
 MAX_EXTENDS = 10
 #: Keys of ``meta`` that a file never inherits through ``extends`` (or from the baseline): a
 #: scenario's probability is a statement about that scenario, not about the one it builds on.
-WEIGHT_KEYS = frozenset({"weight", "stress_test", "weight_rationale"})
+WEIGHT_KEYS = frozenset({"weight", "stress_test", "weight_rationale", "weight_rationale_nl"})
 
 
 def __getattr__(name: str) -> Path:
@@ -78,6 +83,7 @@ def read_yaml(path: Path | str) -> dict[str, Any]:
     """
     path = Path(path)
     content = read_mapping(path)
+    _check_two_language_texts(path, content.get("meta"))
     for section in Scenario.model_fields:
         if section in content and not isinstance(content[section], dict):
             example = next(iter(_section_fields(section)), "key")
@@ -89,6 +95,23 @@ def read_yaml(path: Path | str) -> dict[str, Any]:
                 show_value=True,
             )
     return content
+
+
+def _check_two_language_texts(path: Path, meta: Any) -> None:
+    """Refuse a text of :data:`TWO_LANGUAGE_TEXTS` written as one mapping: the Dutch has a key of its own."""
+    if not isinstance(meta, dict):
+        return
+    for key in TWO_LANGUAGE_TEXTS:
+        for name in (key, f"{key}_nl"):
+            if isinstance(meta.get(name), dict | list):
+                raise fail(
+                    path,
+                    f"meta.{name}",
+                    f"expected text; a text in two languages is written as '{key}: <English>' and "
+                    f"'{key}_nl: <Dutch>' (Dutch pages show {key}_nl, English ones {key}; each the other when empty)",
+                    meta[name],
+                    show_value=True,
+                )
 
 
 def _section_fields(section: str) -> list[str]:
@@ -165,6 +188,9 @@ def _read_chain(path: Path, roots: tuple[Path, ...], seen: tuple[Path, ...] = ()
     }  # a weight belongs to its file
     if "name" not in own_meta:
         meta["name"] = path.stem.replace(" ", "_").lower()
+    for key in TWO_LANGUAGE_TEXTS:  # a file's own English text never shows the Dutch of the file it extends
+        if key in own_meta and f"{key}_nl" not in own_meta:
+            meta[f"{key}_nl"] = None
     merged["meta"] = meta
     return merged
 
@@ -342,12 +368,22 @@ def sha256(path: Path | str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _rows(model: BaseModel, prefix: str) -> Iterable[dict[str, Any]]:
+def meaning(info: FieldInfo, language: str | None = None) -> str:
+    """Return a schema field's one-line meaning (``param(doc=...)``) in ``language`` (default the kernel's)."""
+    return i18n.gettext(info.description, language) if info.description else ""
+
+
+def unit_text(unit: str, language: str | None = None) -> str:
+    """Return a schema unit (``persons/month``) in ``language``: its words from the catalogue (:data:`UNITS`)."""
+    return i18n.gettext(unit, language) if unit and i18n.known(unit) else unit
+
+
+def _rows(model: BaseModel, prefix: str, language: str | None) -> Iterable[dict[str, Any]]:
     for name, info in type(model).model_fields.items():
         value = getattr(model, name)
         key = f"{prefix}{name}"
         if isinstance(value, BaseModel) and not isinstance(value, Distribution):
-            yield from _rows(value, key + ".")
+            yield from _rows(value, key + ".", language)
             continue
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         if isinstance(value, Distribution):
@@ -359,8 +395,8 @@ def _rows(model: BaseModel, prefix: str) -> Iterable[dict[str, Any]]:
         yield {
             "parameter": key,
             "value": _plain_text(shown),
-            "unit": extra.get("unit", ""),
-            "meaning": info.description or "",
+            "unit": unit_text(extra.get("unit", ""), language),
+            "meaning": meaning(info, language),
             "source": extra.get("source", ""),
         }
 
@@ -378,8 +414,12 @@ def _plain_text(value: Any) -> str:
     return str(value)
 
 
-def describe(scn: Scenario) -> pd.DataFrame:
-    """Return the "Parameters used" table: one row per leaf parameter with unit and meaning."""
-    table = pd.DataFrame(list(_rows(scn, "")))
+def describe(scn: Scenario, language: str | None = None) -> pd.DataFrame:
+    """Return the "Parameters used" table: one row per leaf parameter with unit and meaning.
+
+    Units and meanings are in ``language`` (default the page's, :func:`capacity.i18n.language`);
+    parameter names, values and sources as the files write them.
+    """
+    table = pd.DataFrame(list(_rows(scn, "", language)))
     table["value"] = table["value"].astype(str)
     return table

@@ -19,6 +19,7 @@ from typing import Literal
 
 from pydantic import model_validator
 
+from capacity.i18n import N_
 from capacity.params.base import (
     FactorDist,
     Frozen,
@@ -72,23 +73,25 @@ class BacklogConfig(Frozen):
     baseline_key = "backlog"
 
     # --- run ---------------------------------------------------------------------------
-    n_paths: Setting = param(unit="paths", doc="Monte Carlo sample paths", ge=1, le=1_000_000, source="run setting")
+    n_paths: Setting = param(unit="paths", doc=N_("Monte Carlo sample paths"), ge=1, le=1_000_000, source="run setting")
     n_months: Setting = param(
-        unit="months", doc="months simulated from the TPD end month", ge=1, le=600, source="run setting"
+        unit="months", doc=N_("months simulated from the TPD end month"), ge=1, le=600, source="run setting"
     )
 
     # --- cohort ------------------------------------------------------------------------
     tpd_end_date: Date = param(
         unit="date",
-        doc="day temporary protection ends (the scenario's one TPD "
-        "end: suspended asylum applications restart then, and "
-        "the shelter model counts only entitled people from "
-        "that month)",
+        doc=N_(
+            "day temporary protection ends (the scenario's one TPD "
+            "end: suspended asylum applications restart then, and "
+            "the shelter model counts only entitled people from "
+            "that month)"
+        ),
         source="policy_timeline.csv 2025-06-13: EU extends the TPD to 4 Mar 2027",
     )
     cohort_persons: Count = param(
         unit="persons",
-        doc="registered population at the TPD end when it is not taken from the forecast paths",
+        doc=N_("registered population at the TPD end when it is not taken from the forecast paths"),
         ge=0,
         source=(
             "monitor_report_facts.csv 2025-02-28: 120,680 registered (fallback; the "
@@ -97,22 +100,24 @@ class BacklogConfig(Frozen):
     )
     use_forecast_cohort: bool = param(
         unit="-",
-        doc="take the cohort from the forecast's registered paths when the TPD end lies inside the forecast",
+        doc=N_("take the cohort from the forecast's registered paths when the TPD end lies inside the forecast"),
         source="run setting: the cohort from the forecast's registered paths",
     )
     persons_per_case: PersonsPerCaseDist = param(
         unit="persons/case",
-        doc="persons covered by one asylum case",
+        doc=N_("persons covered by one asylum case"),
         source=(
             "1.0 (own application each) to 1.59 = 1/(1-0.37), 37 % minors "
             "among the registered (ukraine_registrations_cbs.csv 2022-04-07, "
             "DERIVED); mode assumption"
         ),
     )
-    simple_case_share: ShareDist = param(unit="share", doc="share of cohort cases that are simple", source="assumption")
+    simple_case_share: ShareDist = param(
+        unit="share", doc=N_("share of cohort cases that are simple"), source="assumption"
+    )
     simple_case_effort: Share = param(
         unit="capacity units/case",
-        doc="IND capacity a simple case uses (a standard case = 1)",
+        doc=N_("IND capacity a simple case uses (a standard case = 1)"),
         gt=0,
         le=1,
         source="assumption",
@@ -121,7 +126,7 @@ class BacklogConfig(Frozen):
     # --- withdrawals and departures from the pending queue -----------------------------
     return_rate_per_month: RateDist = param(
         unit="share/month",
-        doc="pending cases withdrawing into the voluntary return programme per month",
+        doc=N_("pending cases withdrawing into the voluntary return programme per month"),
         source=(
             "policy_timeline.csv 2023: 400 of 4,600 TCN took the EUR "
             "5,000 scheme in ~6 months = ~1.5 %/month (DERIVED); low end "
@@ -130,9 +135,11 @@ class BacklogConfig(Frozen):
     )
     permit_uptake_share: ShareDist = param(
         unit="share",
-        doc="cohort cases that take the transitiedocument "
-        "and withdraw (never in the IND's asylum "
-        "queue); the rest continue their application",
+        doc=N_(
+            "cohort cases that take the transitiedocument "
+            "and withdraw (never in the IND's asylum "
+            "queue); the rest continue their application"
+        ),
         source=(
             "policy_timeline.csv 2024-01-24: 740 of 2,760 (27 %) "
             "continued when their TP ended, so uptake centred on 73 %; "
@@ -142,85 +149,99 @@ class BacklogConfig(Frozen):
     )
     permit_uptake_months: MonthsDist = param(
         unit="months",
-        doc="window over which document takers withdraw (spread evenly; 1: all in the TPD-end month)",
+        doc=N_("window over which document takers withdraw (spread evenly; 1: all in the TPD-end month)"),
         source="assumption",
     )
     departure_rate_per_month: RateDist = param(
         unit="share/month",
-        doc="pending or appealing cases leaving the "
-        "Netherlands on their own per month, when no "
-        "forecast paths are given (with them, each "
-        "path's forecast departure rate applies)",
+        doc=N_(
+            "pending or appealing cases leaving the "
+            "Netherlands on their own per month, when no "
+            "forecast paths are given (with them, each "
+            "path's forecast departure rate applies)"
+        ),
         source=("monitor_report_facts.csv: 8,215 departed May-Nov 2024 of ~117,530 = 1.17 %/month (DERIVED)"),
     )
 
     # --- the regime after the TPD end ----------------------------------------------------
     post_tpd_asylum_share: ShareDist = param(
         unit="share",
-        doc="of the arrivals the forecast carries past the TPD end (no TP any more), the share "
-        "who still come and apply for asylum (regular IND inflow, COA reception)",
+        doc=N_(
+            "of the arrivals the forecast carries past the TPD end (no TP any more), the share "
+            "who still come and apply for asylum (regular IND inflow, COA reception)"
+        ),
         source="assumption: no published figure; the TP ends EU-wide (policy_timeline.csv 2025-09-16)",
     )
     pull_forward_share: Share = param(
         unit="share",
-        doc="share of the arrivals of the pull_forward_months after the TPD end that come before it instead (under TP)",
+        doc=N_(
+            "share of the arrivals of the pull_forward_months after the TPD end that come before it instead (under TP)"
+        ),
         ge=0,
         le=1,
         source="no pull-forward in the baseline (a scenario lever)",
     )
     pull_forward_months: WholeMonths = param(
         unit="months",
-        doc="months after the TPD end whose arrivals can be pulled forward, and months before it they are spread over",
+        doc=N_(
+            "months after the TPD end whose arrivals can be pulled forward, and months before it they are spread over"
+        ),
         ge=1,
         le=24,
         source="assumption (scenario lever)",
     )
     tpd_end_departure_pulse: Share = param(
         unit="share",
-        doc="extra share of the people registered at the TPD end who leave the Netherlands in "
-        "the TPD-end month (return or onward movement) before choosing a route",
+        doc=N_(
+            "extra share of the people registered at the TPD end who leave the Netherlands in "
+            "the TPD-end month (return or onward movement) before choosing a route"
+        ),
         ge=0,
         le=1,
         source="no pulse in the baseline (a scenario lever)",
     )
     document_issue_lead_months: WholeMonths = param(
         unit="months",
-        doc="months before the TPD end in which the IND already issues documents at its issuing "
-        "capacity (a policy lever; the status still changes at the TPD end)",
+        doc=N_(
+            "months before the TPD end in which the IND already issues documents at its issuing "
+            "capacity (a policy lever; the status still changes at the TPD end)"
+        ),
         ge=0,
         le=24,
         source="the plan names no earlier start (policy_timeline.csv 2025-11-28)",
     )
     document_months: WholeMonths = param(
         unit="months",
-        doc="validity of the transitiedocument from the TPD end",
+        doc=N_("validity of the transitiedocument from the TPD end"),
         ge=1,
         le=120,
         source="policy_timeline.csv 2025-11-28: a three-year transitiedocument",
     )
     document_housing_rate_per_month: RateDist = param(
         unit="share/month",
-        doc="document holders in (fallback) shelter who move to own housing each month",
+        doc=N_("document holders in (fallback) shelter who move to own housing each month"),
         source="assumption: no published rate; housing is scarce",
     )
     expiry_work_study_share: Share = param(
         unit="share",
-        doc="document holders at expiry who move to a work or study permit",
+        doc=N_("document holders at expiry who move to a work or study permit"),
         ge=0,
         le=1,
         source="assumption (branch of the expiry)",
     )
     expiry_asylum_share: Share = param(
         unit="share",
-        doc="document holders at expiry who lodge a new asylum application",
+        doc=N_("document holders at expiry who lodge a new asylum application"),
         ge=0,
         le=1,
         source="assumption (branch of the expiry)",
     )
     expiry_return_share: Share = param(
         unit="share",
-        doc="document holders at expiry who return (leave the Netherlands); "
-        "the rest of the three branches stay without a residence status",
+        doc=N_(
+            "document holders at expiry who return (leave the Netherlands); "
+            "the rest of the three branches stay without a residence status"
+        ),
         ge=0,
         le=1,
         source="assumption (branch of the expiry)",
@@ -229,56 +250,58 @@ class BacklogConfig(Frozen):
     # --- IND capacity and competing regular inflow ---------------------------------------
     ind_decisions_per_month: PerMonth = param(
         unit="decisions/month",
-        doc="planned IND first-instance asylum capacity at the TPD end (standard cases)",
+        doc=N_("planned IND first-instance asylum capacity at the TPD end (standard cases)"),
         ge=0,
         source="ind_asylum_figures.csv 2024-04: 2,640 first decisions",
     )
     ind_ramp_target_per_month: PerMonth | None = param(
         unit="decisions/month",
-        doc="capacity reached after the ramp-up (empty: no ramp)",
+        doc=N_("capacity reached after the ramp-up (empty: no ramp)"),
         source="no announced ramp-up (scenario tpd_ind_ramp: assumption)",
     )
     ind_ramp_months: WholeMonths = param(
         unit="months",
-        doc="months of linear ramp-up to the target",
+        doc=N_("months of linear ramp-up to the target"),
         ge=0,
         le=120,
         source="no announced ramp-up (scenario tpd_ind_ramp: assumption)",
     )
     ind_capacity_series: tuple[_SeriesValue, ...] | None = param(
         unit="decisions/month",
-        doc="explicit capacity per month from the TPD end (last value carried on); overrides level and ramp",
+        doc=N_("explicit capacity per month from the TPD end (last value carried on); overrides level and ramp"),
         source="not used in the baseline",
     )
     ind_capacity_realisation: FactorDist = param(
         unit="factor",
-        doc="realised / planned IND capacity, per path",
+        doc=N_("realised / planned IND capacity, per path"),
         source=("ind_asylum_figures.csv: mandate 22,000/yr (0.69) to ~40,500 decisions in 2024 (1.28, DERIVED)"),
     )
     ind_capacity_noise_sd: Factor = param(
-        unit="log sd", doc="month-to-month noise of IND capacity", ge=0, le=2, source="assumption"
+        unit="log sd", doc=N_("month-to-month noise of IND capacity"), ge=0, le=2, source="assumption"
     )
     ind_tpd_reserved_share: Share = param(
         unit="share",
-        doc="IND capacity reserved for the TPD cohort (unused reserve goes to the rest)",
+        doc=N_("IND capacity reserved for the TPD cohort (unused reserve goes to the rest)"),
         ge=0,
         le=1,
         source="no dedicated TPD team announced",
     )
     queue_discipline: QueueDiscipline = param(
         unit="-",
-        doc="order of service: oldest_first (by start of the decision term), simple_first, "
-        "newest_first, proportional (capacity shared by pending stock)",
+        doc=N_(
+            "order of service: oldest_first (by start of the decision term), simple_first, "
+            "newest_first, proportional (capacity shared by pending stock)"
+        ),
         source="assumption: oldest first, as the IND decides in order of receipt",
     )
     regular_backlog_cases: CasesDist = param(
         unit="cases",
-        doc="regular asylum cases pending at the TPD end",
+        doc=N_("regular asylum cases pending at the TPD end"),
         source=("ind_asylum_figures.csv: ~50,000-51,000 pending end 2023-2025"),
     )
     regular_inflow_per_year: CasesPerYearDist = param(
         unit="cases/year",
-        doc="regular first asylum applications competing for IND capacity",
+        doc=N_("regular first asylum applications competing for IND capacity"),
         source=(
             "ind_asylum_figures.csv: 24,070 (2025), 32,180 (2024); MPP "
             "2026 max 67,100 x 0.77 first-application share (DERIVED)"
@@ -286,13 +309,15 @@ class BacklogConfig(Frozen):
     )
     regular_inflow_series: tuple[_SeriesValue, ...] | None = param(
         unit="cases/month",
-        doc="explicit regular inflow per month (last value carried on); overrides the yearly rate",
+        doc=N_("explicit regular inflow per month (last value carried on); overrides the yearly rate"),
         source="not used in the baseline",
     )
     regular_backlog_age_months: Months = param(
         unit="months",
-        doc="the regular cases pending at the start have waited evenly spread times up to "
-        "this many months (their term started then)",
+        doc=N_(
+            "the regular cases pending at the start have waited evenly spread times up to "
+            "this many months (their term started then)"
+        ),
         gt=0,
         le=120,
         source=(
@@ -302,7 +327,7 @@ class BacklogConfig(Frozen):
     )
     regular_term_months: Months = param(
         unit="months",
-        doc="decision term of a regular asylum application from its lodging",
+        doc=N_("decision term of a regular asylum application from its lodging"),
         gt=0,
         le=60,
         source=(
@@ -312,7 +337,7 @@ class BacklogConfig(Frozen):
     )
     regular_inflow_noise_sd: Factor = param(
         unit="log sd",
-        doc="month-to-month noise of the regular inflow",
+        doc=N_("month-to-month noise of the regular inflow"),
         ge=0,
         le=2,
         source="assumption (monthly 2022: 1,600-4,435)",
@@ -321,22 +346,22 @@ class BacklogConfig(Frozen):
     # --- decisions, appeals, departure term -------------------------------------------
     grant_share: ShareDist = param(
         unit="share",
-        doc="first-instance decisions that grant a permit",
+        doc=N_("first-instance decisions that grant a permit"),
         source=(
             "ind_asylum_figures.csv: grant rate 36 % (2025), 58 % (2024), all "
             "nationalities; that it applies to Ukrainians is an assumption"
         ),
     )
-    appeal_share: ShareDist = param(unit="share", doc="rejected cases that appeal", source="assumption")
+    appeal_share: ShareDist = param(unit="share", doc=N_("rejected cases that appeal"), source="assumption")
     appeal_months_mean: AppealMonthsDist = param(
-        unit="months", doc="mean court duration of an appeal (geometric)", source="assumption"
+        unit="months", doc=N_("mean court duration of an appeal (geometric)"), source="assumption"
     )
     appeal_success_share: ShareDist = param(
-        unit="share", doc="appeals that succeed (counted as granted)", source="assumption"
+        unit="share", doc=N_("appeals that succeed (counted as granted)"), source="assumption"
     )
     departure_term_months: WholeMonths = param(
         unit="months",
-        doc="departure term after a final rejection before DT&V takes the case",
+        doc=N_("departure term after a final rejection before DT&V takes the case"),
         ge=0,
         le=24,
         source="art. 62 Vw 2000: 4 weeks",
@@ -345,7 +370,7 @@ class BacklogConfig(Frozen):
     # --- DT&V ---------------------------------------------------------------------------
     dtv_cases_per_month: PerMonth = param(
         unit="cases/month",
-        doc="DT&V cases from the cohort closed per month",
+        doc=N_("DT&V cases from the cohort closed per month"),
         ge=0,
         source=(
             "dtv_return_case_outcomes.csv: 15,860 closed in 2024 (1,322/month); "
@@ -353,11 +378,11 @@ class BacklogConfig(Frozen):
         ),
     )
     dtv_capacity_realisation: FactorDist = param(
-        unit="factor", doc="realised / planned DT&V capacity, per path", source="assumption"
+        unit="factor", doc=N_("realised / planned DT&V capacity, per path"), source="assumption"
     )
     dtv_share_independent: Share = param(
         unit="share",
-        doc="closed DT&V cases: demonstrable independent departure",
+        doc=N_("closed DT&V cases: demonstrable independent departure"),
         ge=0,
         le=1,
         source=(
@@ -367,7 +392,7 @@ class BacklogConfig(Frozen):
     )
     dtv_share_forced: Share = param(
         unit="share",
-        doc="closed DT&V cases: forced return",
+        doc=N_("closed DT&V cases: forced return"),
         ge=0,
         le=1,
         source=(
@@ -377,7 +402,7 @@ class BacklogConfig(Frozen):
     )
     dtv_share_unsupervised: Share = param(
         unit="share",
-        doc="closed DT&V cases: departure without supervision (destination unknown)",
+        doc=N_("closed DT&V cases: departure without supervision (destination unknown)"),
         ge=0,
         le=1,
         source="dtv_return_case_outcomes.csv 2024: 36 % destination unknown",
@@ -386,25 +411,25 @@ class BacklogConfig(Frozen):
     # --- permit processing ---------------------------------------------------------------
     permit_capacity_per_month: PerMonth = param(
         unit="persons/month",
-        doc="IND capacity to issue transitiedocumenten (one per person)",
+        doc=N_("IND capacity to issue transitiedocumenten (one per person)"),
         ge=0,
         source="assumption",
     )
     permit_capacity_realisation: FactorDist = param(
-        unit="factor", doc="realised / planned permit capacity", source="assumption"
+        unit="factor", doc=N_("realised / planned permit capacity"), source="assumption"
     )
 
     # --- legal term and penalties -----------------------------------------------------
     decision_term_months: Months = param(
         unit="months",
-        doc="decision term from the restart",
+        doc=N_("decision term from the restart"),
         gt=0,
         le=60,
         source=("art. 43a Vw 2000 (monitor_report_facts.csv): 6 months after the TPD ends"),
     )
     term_extension_months: Months = param(
         unit="months",
-        doc="extension of the term applied (total at most 21 months)",
+        doc=N_("extension of the term applied (total at most 21 months)"),
         ge=0,
         le=15,
         source=(
@@ -413,37 +438,37 @@ class BacklogConfig(Frozen):
     )
     notice_share: ShareDist = param(
         unit="share",
-        doc="late applicants who send a notice of default",
+        doc=N_("late applicants who send a notice of default"),
         source=(
             "ind_asylum_figures.csv 2022: 19,830 notices vs ~20,400 late decisions (0.97, DERIVED); mode assumption"
         ),
     )
     notice_lag_days: Days = param(
-        unit="days", doc="days from the end of the term to the notice of default", ge=0, source="assumption"
+        unit="days", doc=N_("days from the end of the term to the notice of default"), ge=0, source="assumption"
     )
     penalty_grace_days: Days = param(
         unit="days",
-        doc="days after the notice before penalties run",
+        doc=N_("days after the notice before penalties run"),
         ge=0,
         source="Awb art. 4:17: penalties run two weeks after the notice",
     )
     penalty_eur_per_day: tuple[Money, ...] = param(
         unit="EUR/day",
-        doc="penalty per day in successive steps",
+        doc=N_("penalty per day in successive steps"),
         source="Awb art. 4:17: EUR 23 / 35 / 45 per day, 14 days each",
     )
     penalty_step_days: Days = param(
-        unit="days", doc="length of each penalty step", gt=0, source="Awb art. 4:17: 14 days per step"
+        unit="days", doc=N_("length of each penalty step"), gt=0, source="Awb art. 4:17: 14 days per step"
     )
     penalty_cap_eur: Money = param(
         unit="EUR/case",
-        doc="maximum penalty per case per procedure",
+        doc=N_("maximum penalty per case per procedure"),
         ge=0,
         source="ind_asylum_figures.csv: max EUR 1,442 per case per procedure",
     )
     penalties_abolished: bool = param(
         unit="-",
-        doc="policy that abolishes penalties for late decisions",
+        doc=N_("policy that abolishes penalties for late decisions"),
         source="current law (policy option in the comparison)",
     )
 
@@ -452,7 +477,7 @@ class BacklogConfig(Frozen):
         unit="EUR/person-day",
         ge=0,
         le=1000,
-        doc="cost of one person in COA asylum reception for one day (continuing cases, appeals, departure term)",
+        doc=N_("cost of one person in COA asylum reception for one day (continuing cases, appeals, departure term)"),
         source=(
             "assumption: no COA price per person-day in datasets/; VNG's EUR 55-60 actual "
             "cost of a municipal place (policy_timeline.csv 2025-01-01) as a stand-in"
@@ -462,21 +487,23 @@ class BacklogConfig(Frozen):
         unit="EUR/person-day",
         ge=0,
         le=1000,
-        doc="cost of one person in municipal shelter for one day (document takers waiting for their transitiedocument)",
+        doc=N_(
+            "cost of one person in municipal shelter for one day (document takers waiting for their transitiedocument)"
+        ),
         source="policy_timeline.csv 2025-01-01: normbedrag EUR 44 per place per day (2025)",
     )
     waiting_in_shelter_share: Share = param(
         unit="share",
         ge=0,
         le=1,
-        doc="share of document takers waiting for their document who stay in municipal shelter",
+        doc=N_("share of document takers waiting for their document who stay in municipal shelter"),
         source="monitor_report_facts.csv 2025-02-28: 93,680 of 120,680 registered in shelter (78 %)",
     )
     staff_eur_per_decision: Money = param(
         unit="EUR/decision",
         ge=0,
         le=100_000,
-        doc="IND staff cost of one first-instance asylum decision",
+        doc=N_("IND staff cost of one first-instance asylum decision"),
         source=(
             "assumption: no cost per decision in datasets/ (the IND budget, "
             "policy_timeline.csv 2027, covers all its work)"
@@ -485,17 +512,17 @@ class BacklogConfig(Frozen):
 
     # --- outputs --------------------------------------------------------------------------
     clear_threshold_cases: Count = param(
-        unit="cases", doc="the cohort backlog counts as cleared below this", ge=0, source="assumption"
+        unit="cases", doc=N_("the cohort backlog counts as cleared below this"), ge=0, source="assumption"
     )
     first_decisions_cases: PerMonth = param(
         unit="cases/month",
-        doc="the cohort gets its first decisions in the first month with at least this many decided",
+        doc=N_("the cohort gets its first decisions in the first month with at least this many decided"),
         gt=0,
         source="assumption",
     )
     permit_done_threshold: Count = param(
         unit="cases",
-        doc="permit work counts as done below this many waiting takers plus queued permits",
+        doc=N_("permit work counts as done below this many waiting takers plus queued permits"),
         ge=0,
         source="assumption",
     )
@@ -503,30 +530,30 @@ class BacklogConfig(Frozen):
     # --- solver ---------------------------------------------------------------------------
     target_late_share: Share = param(
         unit="share",
-        doc="solver: highest acceptable share of late cohort decisions",
+        doc=N_("solver: highest acceptable share of late cohort decisions"),
         ge=0,
         le=1,
         source="planning target (judgement)",
     )
     target_probability: Share = param(
         unit="share",
-        doc="solver: probability with which the target must hold",
+        doc=N_("solver: probability with which the target must hold"),
         gt=0,
         le=1,
         source="planning target (judgement)",
     )
     dtv_target_months: Setting = param(
         unit="months",
-        doc="solver: DT&V caseload must be below its threshold by this month",
+        doc=N_("solver: DT&V caseload must be below its threshold by this month"),
         ge=1,
         le=600,
         source="planning target (judgement)",
     )
     dtv_target_caseload: Count = param(
-        unit="cases", doc="solver: DT&V caseload threshold", ge=0, source="planning target (judgement)"
+        unit="cases", doc=N_("solver: DT&V caseload threshold"), ge=0, source="planning target (judgement)"
     )
     solver_n_paths: Setting = param(
-        unit="paths", doc="paths used by the capacity solver", ge=1, le=100_000, source="run setting"
+        unit="paths", doc=N_("paths used by the capacity solver"), ge=1, le=100_000, source="run setting"
     )
 
     @model_validator(mode="after")

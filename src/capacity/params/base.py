@@ -25,7 +25,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError, PydanticUndefined
 
-from capacity import project
+from capacity import i18n, project
+from capacity.i18n import N_
 from capacity.params.problems import fail
 from capacity.params.types import LongText, ShortText, ranged
 from capacity.params.yamlfile import read_mapping
@@ -126,6 +127,51 @@ class Frozen(BaseModel):
             if annotation is not bool and bool not in get_args(annotation):
                 raise PydanticCustomError("bool_not_number", "expected a number or text, not true/false")
         return value
+
+
+#: The units of the schema's fields (``param(unit=...)``), marked for the catalogue: the
+#: "Parameters used" table shows them in the page's language (``capacity.params.unit_text``).
+UNITS = frozenset(
+    (
+        N_("%"),
+        N_("-"),
+        N_("EUR"),
+        N_("EUR/bed-day"),
+        N_("EUR/case"),
+        N_("EUR/day"),
+        N_("EUR/decision"),
+        N_("EUR/person-day"),
+        N_("capacity units/case"),
+        N_("cases"),
+        N_("cases/month"),
+        N_("cases/year"),
+        N_("date"),
+        N_("days"),
+        N_("decisions/month"),
+        N_("factor | persons/month | share/month"),
+        N_("factor"),
+        N_("factor/month"),
+        N_("index 0-1"),
+        N_("log sd"),
+        N_("models"),
+        N_("month"),
+        N_("months"),
+        N_("origins"),
+        N_("path"),
+        N_("paths"),
+        N_("persons"),
+        N_("persons/case"),
+        N_("persons/month"),
+        N_("places"),
+        N_("places/month"),
+        N_("probability"),
+        N_("ratio"),
+        N_("seasons"),
+        N_("share"),
+        N_("share/month"),
+        N_("weight"),
+    )
+)
 
 
 def param(default: Any = PydanticUndefined, *, unit: str, doc: str, source: str = "", **constraints: Any) -> Any:
@@ -294,33 +340,69 @@ FactorDist = within(0, 10, what="a factor", unbounded_ok=True)
 MonthsDist = within(0, 600, what="a number of months", unbounded_ok=True)
 
 
+#: Texts of ``meta`` a planner writes in English and, beside it, in Dutch (``<key>_nl``):
+#: :meth:`Meta.text` picks the page's language.
+TWO_LANGUAGE_TEXTS = ("title", "description", "weight_rationale")
+
+
 class Meta(Frozen):
     """What the scenario is and how its report is written."""
 
     baseline_key = "meta"
 
     name: str = param(
-        unit="-", doc="short identifier, used in folder names", pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64
+        unit="-", doc=N_("short identifier, used in folder names"), pattern=r"^[a-z0-9][a-z0-9_\-]*$", max_length=64
     )
-    title: ShortText = param(unit="-", doc="title shown in reports")
-    title_nl: ShortText | None = param(unit="-", doc="Dutch title, shown on Dutch pages (empty: the title)")
-    description: LongText = param(unit="-", doc="what the scenario assumes, in a few sentences")
+    title: ShortText = param(unit="-", doc=N_("title shown in reports"))
+    title_nl: ShortText | None = param(unit="-", doc=N_("Dutch title, shown on Dutch pages (empty: the title)"))
+    description: LongText = param(unit="-", doc=N_("what the scenario assumes, in a few sentences"))
+    description_nl: LongText | None = param(
+        unit="-", doc=N_("Dutch description, shown on Dutch pages (empty: the description)")
+    )
     assumptions: tuple[LongText, ...] = param(
-        unit="-", doc="assumptions with their sources, one per line", max_length=100
+        unit="-", doc=N_("assumptions with their sources, one per line"), max_length=100
     )
-    language: Literal["nl", "en"] = param(unit="-", doc="report language (nl for municipalities)")
-    seed: Seed = param(unit="-", doc="seed of the random number generator")
+    language: Literal["nl", "en"] = param(unit="-", doc=N_("report language (nl for municipalities)"))
+    seed: Seed = param(unit="-", doc=N_("seed of the random number generator"))
     weight: ranged(float, 0, 1) | None = param(
         None,
         unit="probability",
-        doc="probability that this scenario is the future that happens, as elicited (the "
-        "weighted view normalises the weights of the scenarios in a run; empty: not weighted); "
-        "never inherited through extends",
+        doc=N_(
+            "probability that this scenario is the future that happens, as elicited (the "
+            "weighted view normalises the weights of the scenarios in a run; empty: not weighted); "
+            "never inherited through extends"
+        ),
     )
     stress_test: bool = param(
-        False, unit="-", doc="a stress test or policy variant: shown beside the others, never weighted (weight empty)"
+        False,
+        unit="-",
+        doc=N_("a stress test or policy variant: shown beside the others, never weighted (weight empty)"),
     )
-    weight_rationale: LongText = param("", unit="-", doc="why this weight (or why not weighted), with its source")
+    weight_rationale: LongText = param("", unit="-", doc=N_("why this weight (or why not weighted), with its source"))
+    weight_rationale_nl: LongText | None = param(
+        None, unit="-", doc=N_("Dutch weight rationale, shown on Dutch pages (empty: the weight rationale)")
+    )
+
+    def text(self, key: str, language: str | None = None) -> str:
+        """Return a text a planner writes in two languages (title, description, weight_rationale) in ``language``.
+
+        ``<key>_nl`` on Dutch pages, ``<key>`` on English ones; the other language's text when
+        the page's is empty. ``language``: ``en`` or ``nl`` (default the kernel's,
+        :func:`capacity.i18n.language`).
+        """
+        return self.text_and_language(key, language)[0]
+
+    def text_and_language(self, key: str, language: str | None = None) -> tuple[str, str]:
+        """Return :meth:`text` and the language it is written in (the other one when it fell back)."""
+        if key not in TWO_LANGUAGE_TEXTS:
+            raise KeyError(f"meta.{key} is not written in two languages; one of {', '.join(TWO_LANGUAGE_TEXTS)}")
+        lang = i18n.language(language)
+        order = dict.fromkeys([lang, *i18n.LANGUAGES])  # the page's language first, then the others
+        for other in order:
+            text = getattr(self, key if other == i18n.SOURCE else f"{key}_{other}", None) or ""
+            if text.strip():
+                return text, other
+        return "", lang
 
     @model_validator(mode="after")
     def _weight_or_stress_test(self) -> Meta:
@@ -343,9 +425,9 @@ class DataConfig(Frozen):
 
     data_dir: ShortText | None = param(
         unit="path",
-        doc="folder with the CSV files (empty: the copies shipped in the package)",
+        doc=N_("folder with the CSV files (empty: the copies shipped in the package)"),
     )
     files: dict[ShortText, ShortText] = param(
         unit="path",
-        doc="per-file overrides {name: path}, e.g. a newer ukraine_shelter_nl.csv in the same format",
+        doc=N_("per-file overrides {name: path}, e.g. a newer ukraine_shelter_nl.csv in the same format"),
     )

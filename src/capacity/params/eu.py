@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import field_validator
 
+from capacity.i18n import N_
 from capacity.params.base import Distribution, Frozen, MonthsDist, ShareDist, param, within
 from capacity.params.types import ranged
 
@@ -37,33 +38,39 @@ class SecondaryMovementConfig(Frozen):
     baseline_key = "eu.secondary_movement"
 
     enabled: bool = param(
-        unit="-", doc="compute the layer (it feeds no forecast yet: the pipeline decides where it enters)"
+        unit="-", doc=N_("compute the layer (it feeds no forecast yet: the pipeline decides where it enters)")
     )
     share_moving: ShareDist = param(
         unit="share",
-        doc="assumption: share of TP holders in a member state with the least attractive status "
-        "(a = 0) who move to another member state after the TPD end",
+        doc=N_(
+            "assumption: share of TP holders in a member state with the least attractive status "
+            "(a = 0) who move to another member state after the TPD end"
+        ),
     )
     months: MonthsDist = param(
-        unit="months", doc="assumption: months after the TPD end over which the moves spread evenly"
+        unit="months", doc=N_("assumption: months after the TPD end over which the moves spread evenly")
     )
     gravity: GravityDist = param(
-        unit="-", doc="assumption: exponent on the destination's TP stock (1: in proportion to its size)"
+        unit="-", doc=N_("assumption: exponent on the destination's TP stock (1: in proportion to its size)")
     )
     status_attractiveness: dict[str, ShareDist] = param(
         unit="index 0-1",
-        doc="assumption per member state: attractiveness of its post-TP status (1: best); a "
-        "state not listed draws unknown_attractiveness",
+        doc=N_(
+            "assumption per member state: attractiveness of its post-TP status (1: best); a "
+            "state not listed draws unknown_attractiveness"
+        ),
     )
     unknown_attractiveness: ShareDist = param(
-        unit="index 0-1", doc="attractiveness of a status that is not known (any value equally likely)"
+        unit="index 0-1", doc=N_("attractiveness of a status that is not known (any value equally likely)")
     )
     scale_to_eu_total: bool = param(
         unit="-",
-        doc="scale the latest per-country stocks to the latest EU-27 total "
-        "(eurostat_tp_eu_totals.csv), keeping their shares",
+        doc=N_(
+            "scale the latest per-country stocks to the latest EU-27 total "
+            "(eurostat_tp_eu_totals.csv), keeping their shares"
+        ),
     )
-    n_months: ranged(int, 1, 120) = param(unit="months", doc="months after the TPD end the layer covers")
+    n_months: ranged(int, 1, 120) = param(unit="months", doc=N_("months after the TPD end the layer covers"))
 
     @field_validator("status_attractiveness", mode="before")
     @classmethod
@@ -88,5 +95,5 @@ class EuConfig(Frozen):
     baseline_key = "eu"
 
     secondary_movement: SecondaryMovementConfig = param(
-        unit="-", doc="moves between member states when TP ends everywhere (all parameters assumptions)"
+        unit="-", doc=N_("moves between member states when TP ends everywhere (all parameters assumptions)")
     )

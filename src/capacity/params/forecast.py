@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 import pandas as pd
 from pydantic import Field, field_validator, model_validator
 
+from capacity.i18n import N_
 from capacity.params.base import Distribution, Frozen, param
 from capacity.params.clock import reference_month
 from capacity.params.types import MAX_MONTHS, Date, Month, Months, Setting, Share, ShortText, ranged
@@ -57,36 +58,36 @@ class Shock(Frozen):
     departure rate). ``size`` is drawn once per sample path.
     """
 
-    name: Name = param(..., unit="-", doc="short name of the shock, shown in reports")
+    name: Name = param(..., unit="-", doc=N_("short name of the shock, shown in reports"))
     target: Literal["arrivals", "departure_rate"] = param(
-        ..., unit="-", doc="what the shock changes: arrivals (count) or departure rate (share)"
+        ..., unit="-", doc=N_("what the shock changes: arrivals (count) or departure rate (share)")
     )
     start: Month | None = param(
         None,
         unit="month",
-        doc="first month the shock acts (month start); filled in from start_months_after_run when that is set",
+        doc=N_("first month the shock acts (month start); filled in from start_months_after_run when that is set"),
     )
     start_months_after_run: ranged(int, 0, MAX_MONTHS) | None = param(
         None,
         unit="months",
-        doc="first month the shock acts, in months after the run's month (0: the run's month; empty: use start)",
+        doc=N_("first month the shock acts, in months after the run's month (0: the run's month; empty: use start)"),
     )
     duration_months: ranged(int, 1, MAX_MONTHS) | None = param(
-        None, unit="months", doc="how long it acts (empty: until the end of the horizon)"
+        None, unit="months", doc=N_("how long it acts (empty: until the end of the horizon)")
     )
     shape: Literal["step", "pulse", "ramp", "decay"] = param(
-        "step", unit="-", doc="time profile: step, pulse, ramp or decay"
+        "step", unit="-", doc=N_("time profile: step, pulse, ramp or decay")
     )
     kind: Literal["multiplier", "absolute"] = param(
-        "multiplier", unit="-", doc="multiplier on the target, or an absolute addition"
+        "multiplier", unit="-", doc=N_("multiplier on the target, or an absolute addition")
     )
     size: Distribution = param(
         ...,
         unit="factor | persons/month | share/month",
-        doc="size of the shock at full strength (uncertain: a distribution sampled per path)",
+        doc=N_("size of the shock at full strength (uncertain: a distribution sampled per path)"),
     )
-    half_life_months: Months = param(3.0, unit="months", doc="half-life of a decay shock", gt=0)
-    source: ShortText = param("assumption", unit="-", doc="where the size and timing come from")
+    half_life_months: Months = param(3.0, unit="months", doc=N_("half-life of a decay shock"), gt=0)
+    source: ShortText = param("assumption", unit="-", doc=N_("where the size and timing come from"))
 
     @field_validator("start")
     @classmethod
@@ -145,61 +146,69 @@ class ForecastConfig(Frozen):
 
     as_of: Date | None = param(
         unit="date",
-        doc="the run's 'today': only data dated on or before it are used and horizons count from it "
-        "(empty: the run date; capacity run --as-of sets it)",
+        doc=N_(
+            "the run's 'today': only data dated on or before it are used and horizons count from it "
+            "(empty: the run date; capacity run --as-of sets it)"
+        ),
     )
-    n_paths: Setting = param(unit="paths", doc="number of sample paths", ge=10, le=100_000)
-    horizon_months: Setting = param(unit="months", doc="months forecast after the jump-off month", ge=1, le=120)
+    n_paths: Setting = param(unit="paths", doc=N_("number of sample paths"), ge=10, le=100_000)
+    horizon_months: Setting = param(unit="months", doc=N_("months forecast after the jump-off month"), ge=1, le=120)
     fit_start: Month = param(
-        unit="month", doc="first month of arrivals used to fit the models (skips the 2022 initial wave)"
+        unit="month", doc=N_("first month of arrivals used to fit the models (skips the 2022 initial wave)")
     )
     departure_fit_start: Month = param(
-        unit="month", doc="first month of the departure rate used to fit (skips the 2022 wave)"
+        unit="month", doc=N_("first month of the departure rate used to fit (skips the 2022 wave)")
     )
-    models: tuple[str, ...] = param(unit="-", doc="models fitted and backtested; the ensemble combines them")
+    models: tuple[str, ...] = param(unit="-", doc=N_("models fitted and backtested; the ensemble combines them"))
     ensemble: Literal["median", "weighted"] = param(
-        unit="-", doc="median of the models, or weights from backtest error (inverse MASE)"
+        unit="-", doc=N_("median of the models, or weights from backtest error (inverse MASE)")
     )
     ensemble_top_k: Setting = param(
-        unit="models", doc="models kept in the weighted ensemble (best backtest MASE)", ge=1
+        unit="models", doc=N_("models kept in the weighted ensemble (best backtest MASE)"), ge=1
     )
     weight_horizons: Setting = param(
-        unit="months", doc="horizons 1..k whose MASE sets the ensemble weights", ge=1, le=36
+        unit="months", doc=N_("horizons 1..k whose MASE sets the ensemble weights"), ge=1, le=36
     )
-    seasonal_period: Setting = param(unit="months", doc="season length", ge=2)
-    min_seasons: Setting = param(unit="seasons", doc="full seasons of history a seasonal naive model needs", ge=1)
+    seasonal_period: Setting = param(unit="months", doc=N_("season length"), ge=2)
+    min_seasons: Setting = param(unit="seasons", doc=N_("full seasons of history a seasonal naive model needs"), ge=1)
     min_obs_statistical: Setting = param(
-        unit="months", doc="fewest observations for ETS, UCM, SARIMAX and Prophet", ge=4
+        unit="months", doc=N_("fewest observations for ETS, UCM, SARIMAX and Prophet"), ge=4
     )
     backtest_min_train: Setting = param(
-        unit="months", doc="shortest training window of the rolling-origin backtest", ge=2
+        unit="months", doc=N_("shortest training window of the rolling-origin backtest"), ge=2
     )
-    backtest_horizons: Setting = param(unit="months", doc="horizons 1..k scored", ge=1, le=36)
+    backtest_horizons: Setting = param(unit="months", doc=N_("horizons 1..k scored"), ge=1, le=36)
     backtest_max_prophet_origins: Setting = param(
-        unit="origins", doc="most origins at which Prophet is refitted (the latest ones)", ge=1
+        unit="origins", doc=N_("most origins at which Prophet is refitted (the latest ones)"), ge=1
     )
     trend_damping: Share = param(
         unit="factor/month",
-        doc="beyond the backtested horizons the ensemble's monthly change shrinks by this factor "
-        "each month (1: trends run on undamped)",
+        doc=N_(
+            "beyond the backtested horizons the ensemble's monthly change shrinks by this factor "
+            "each month (1: trends run on undamped)"
+        ),
         ge=0,
         le=1,
     )
     calibrate: bool = param(
-        unit="-", doc="widen or narrow bands to the backtest errors (else the ensemble's own spread)"
+        unit="-", doc=N_("widen or narrow bands to the backtest errors (else the ensemble's own spread)")
     )
     stock_model: Literal["nowcast", "flows"] = param(
         unit="-",
-        doc="registered count: 'nowcast' (state-space model of every published count, its drift "
-        "estimated) or 'flows' (grants minus departures from the last count only: the benchmark)",
+        doc=N_(
+            "registered count: 'nowcast' (state-space model of every published count, its drift "
+            "estimated) or 'flows' (grants minus departures from the last count only: the benchmark)"
+        ),
     )
     rate_denominator: Literal["registered", "tp_stock"] = param(
         unit="-",
-        doc="population the departure rate is taken on: previous month's BRP registered "
-        "count (matches the CBS departures) or Eurostat TP stock",
+        doc=N_(
+            "population the departure rate is taken on: previous month's BRP registered "
+            "count (matches the CBS departures) or Eurostat TP stock"
+        ),
     )
     shocks: tuple[Shock, ...] = param(
-        unit="-", doc="scenario shocks on arrivals and the departure rate (none: baseline)"
+        unit="-", doc=N_("scenario shocks on arrivals and the departure rate (none: baseline)")
     )
 
     @model_validator(mode="before")

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from capacity import project
+from capacity.i18n import N_
 from capacity.params.backlog import BacklogConfig
 from capacity.params.base import Frozen, param
 from capacity.params.problems import ParameterFileError, Problem, fail, from_validation
@@ -31,13 +32,13 @@ POLICIES_FILE = "policies.yaml"
 class PolicyVariant(Frozen):
     """One policy of the comparison: a name and changes to the backlog section."""
 
-    name: ShortText = param(..., unit="-", doc="name of the policy in the policy table", min_length=1)
-    name_nl: ShortText | None = param(None, unit="-", doc="Dutch name (empty: the name)")
+    name: ShortText = param(..., unit="-", doc=N_("name of the policy in the policy table"), min_length=1)
+    name_nl: ShortText | None = param(None, unit="-", doc=N_("Dutch name (empty: the name)"))
     scenario: ShortText | None = param(
-        None, unit="path", doc="scenario file (relative to the policies file) whose values to take"
+        None, unit="path", doc=N_("scenario file (relative to the policies file) whose values to take")
     )
-    fields: tuple[ShortText, ...] = param((), unit="-", doc="keys of the scenario file's backlog section to take")
-    changes: dict[ShortText, Any] = param({}, unit="-", doc="changes to the backlog section {key: value}")
+    fields: tuple[ShortText, ...] = param((), unit="-", doc=N_("keys of the scenario file's backlog section to take"))
+    changes: dict[ShortText, Any] = param({}, unit="-", doc=N_("changes to the backlog section {key: value}"))
 
 
 def policies_path() -> Path:

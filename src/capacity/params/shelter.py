@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import ValidationInfo, field_validator, model_validator
 
+from capacity.i18n import N_
 from capacity.params.backlog import TPD_END
 from capacity.params.base import Frozen, RateDist, ShareDist, param, within
 from capacity.params.types import (
@@ -37,9 +38,9 @@ _CODE = re.compile(r"^GM\d{4}$")
 class PlacesChange(Frozen):
     """A planned opening (positive) or closure (negative) of municipal shelter places."""
 
-    month: Month = param(..., unit="date", doc="month in which the change takes effect")
-    change: PlacesDelta = param(..., unit="places", doc="places opened (+) or closed (-) that month")
-    note: ShortText = param("", unit="-", doc="what the change is and where it is announced")
+    month: Month = param(..., unit="date", doc=N_("month in which the change takes effect"))
+    change: PlacesDelta = param(..., unit="places", doc=N_("places opened (+) or closed (-) that month"))
+    note: ShortText = param("", unit="-", doc=N_("what the change is and where it is announced"))
 
 
 class ShelterConfig(Frozen):
@@ -50,12 +51,14 @@ class ShelterConfig(Frozen):
     # --- stock-flow rates (sampled once per path) ---
     entry_share: ShareDist = param(
         unit="share",
-        doc="share of newly registered arrivals who need a municipal shelter place",
+        doc=N_("share of newly registered arrivals who need a municipal shelter place"),
     )
     departure_rate_ratio: RatioDist = param(
         unit="ratio",
-        doc="departure rate from the Netherlands of people needing shelter, relative to the "
-        "forecast's departure rate of the registered population (1 = the same rate)",
+        doc=N_(
+            "departure rate from the Netherlands of people needing shelter, relative to the "
+            "forecast's departure rate of the registered population (1 = the same rate)"
+        ),
         source=(
             "assumption: no data on departures by housing; 1 keeps the earlier assumption that "
             "departures leave shelter in proportion to its share of the registered (78 %, "
@@ -64,42 +67,46 @@ class ShelterConfig(Frozen):
     )
     move_out_rate: RateDist = param(
         unit="share/month",
-        doc="share of people needing shelter who move to own housing each month",
+        doc=N_("share of people needing shelter who move to own housing each month"),
     )
     unmet_exit_rate: RateDist = param(
         unit="share/month",
-        doc="share of people refused or waiting who find other accommodation each month "
-        "(private hosts, own housing, elsewhere); sampled once per path",
+        doc=N_(
+            "share of people refused or waiting who find other accommodation each month "
+            "(private hosts, own housing, elsewhere); sampled once per path"
+        ),
     )
     initial_unmet_demand: Count = param(
         unit="persons",
         ge=0,
-        doc="people refused or waiting for a place at the jump-off month",
+        doc=N_("people refused or waiting for a place at the jump-off month"),
     )
     # --- places ---
     places_changes: tuple[PlacesChange, ...] = param(
         unit="places",
-        doc="planned openings and closures of places by month",
+        doc=N_("planned openings and closures of places by month"),
     )
     places_response_gain: ShareDist = param(
         unit="share/month",
-        doc="share of the gap between the places wanted (demand / places_response_pressure) and the "
-        "places that opens each month until the TPD ends; 0: places follow the plan only",
+        doc=N_(
+            "share of the gap between the places wanted (demand / places_response_pressure) and the "
+            "places that opens each month until the TPD ends; 0: places follow the plan only"
+        ),
     )
     places_response_lead_months: LeadMonthsDist = param(
         unit="months",
-        doc="months between the demand municipalities see and the places they open (rounded per path)",
+        doc=N_("months between the demand municipalities see and the places they open (rounded per path)"),
     )
     places_response_pressure: Share = param(
         unit="share",
         gt=0,
         le=1.5,
-        doc="demand per place that openings in response to pressure aim at",
+        doc=N_("demand per place that openings in response to pressure aim at"),
     )
     places_response_max_per_month: Count | None = param(
         unit="places/month",
         ge=0,
-        doc="most places opened a month in response to pressure (the supply cap); None: no cap",
+        doc=N_("most places opened a month in response to pressure (the supply cap); None: no cap"),
         source=(
             "shelter.estimate_places_response on ukraine_shelter_nl.csv 2024-03..2025-06 with leads "
             "3-6 months: best cap 400 places/month (places grew ~100-700 a month at 98.9-99.8 % "
@@ -111,97 +118,113 @@ class ShelterConfig(Frozen):
         unit="share",
         gt=0,
         le=1,
-        doc="occupancy to plan for (places needed keep occupancy at or under it)",
+        doc=N_("occupancy to plan for (places needed keep occupancy at or under it)"),
     )
     planning_probability: Share = param(
         unit="share",
         gt=0,
         lt=1,
-        doc="probability with which the places needed keep occupancy at or under the target",
+        doc=N_("probability with which the places needed keep occupancy at or under the target"),
     )
     lead_time_months: WholeMonths = param(
         unit="months",
         ge=0,
         le=36,
-        doc="months between requesting new places and their opening",
+        doc=N_("months between requesting new places and their opening"),
     )
     cost_occupied_bed_day_eur: Money = param(
         unit="EUR/bed-day",
         ge=0,
-        doc="cost of one occupied place for one day",
+        doc=N_("cost of one occupied place for one day"),
     )
     cost_idle_bed_day_eur: Money = param(
         unit="EUR/bed-day",
         ge=0,
-        doc="cost of one empty place for one day",
+        doc=N_("cost of one empty place for one day"),
     )
     cost_short_bed_day_eur: Money = param(
         unit="EUR/person-day",
         ge=0,
-        doc="cost of one person without a place for one day (housed ad hoc elsewhere)",
+        doc=N_("cost of one person without a place for one day (housed ad hoc elsewhere)"),
     )
     # --- end of temporary protection ---
     tpd_end: Date = param(
         TPD_END,
         unit="date",
-        doc="end of temporary protection; in a scenario always backlog.tpd_end_date (not a key "
-        "of its own); from that month only entitled people count",
+        doc=N_(
+            "end of temporary protection; in a scenario always backlog.tpd_end_date (not a key "
+            "of its own); from that month only entitled people count"
+        ),
     )
     entitled_shelter_share: ShareDist = param(
         unit="share",
-        doc="share of people entitled to shelter after the TPD (backlog path) who use a place",
+        doc=N_("share of people entitled to shelter after the TPD (backlog path) who use a place"),
     )
     post_tpd_entitled_share: ShareDist = param(
         unit="share",
-        doc="without the backlog model only: share of people needing shelter who keep the right after the TPD ends",
+        doc=N_("without the backlog model only: share of people needing shelter who keep the right after the TPD ends"),
     )
     post_tpd_exit_rate: Rate = param(
         unit="share/month",
         ge=0,
         le=1,
-        doc="without the backlog model only: share of still-entitled people whose case ends each month",
+        doc=N_("without the backlog model only: share of still-entitled people whose case ends each month"),
     )
     places_closed_at_tpd_end_share: Share = param(
         unit="share",
         ge=0,
         le=1,
-        doc="share of Ukraine shelter places closed from the month Ukraine shelter closes "
-        "(ukraine_shelter_close_date, by default the TPD end)",
+        doc=N_(
+            "share of Ukraine shelter places closed from the month Ukraine shelter closes "
+            "(ukraine_shelter_close_date, by default the TPD end)"
+        ),
     )
     # --- closure of Ukraine shelter and the move to a home (the plan of 28 Nov 2025) ---
     ukraine_shelter_close_date: Date | None = param(
         unit="date",
-        doc="date Ukraine-specific municipal shelter closes (places_closed_at_tpd_end_share of the "
-        "places close from its month); None: the TPD end; never before the TPD-end month",
+        doc=N_(
+            "date Ukraine-specific municipal shelter closes (places_closed_at_tpd_end_share of the "
+            "places close from its month); None: the TPD end; never before the TPD-end month"
+        ),
     )
     employed_share: Share = param(
         unit="share",
-        doc="share of the people still in Ukraine shelter after the TPD who live in a household with "
-        "work (they find a home at home_exit_rate_employed, the others at home_exit_rate_other)",
+        doc=N_(
+            "share of the people still in Ukraine shelter after the TPD who live in a household with "
+            "work (they find a home at home_exit_rate_employed, the others at home_exit_rate_other)"
+        ),
         source="monitor_report_facts.csv 2024-11-01: 59 % of Ukrainians aged 15-65 employed",
     )
     home_exit_rate_employed: RateDist = param(
         unit="share/month",
-        doc="monthly hazard of moving from Ukraine shelter (or the fallback) to a home after the TPD "
-        "ends, for people in a household with work, before the housing cap",
+        doc=N_(
+            "monthly hazard of moving from Ukraine shelter (or the fallback) to a home after the TPD "
+            "ends, for people in a household with work, before the housing cap"
+        ),
         source="assumption: no published rate; half of working households housed within a year",
     )
     home_exit_rate_other: RateDist = param(
         unit="share/month",
-        doc="the same hazard for people in a household without work (families with minors on benefits, older people)",
+        doc=N_(
+            "the same hazard for people in a household without work (families with minors on benefits, older people)"
+        ),
         source="assumption: no published rate; a third of the working households' rate",
     )
     housing_supply_per_month: Count = param(
         unit="persons/month",
         ge=0,
-        doc="homes available per month, nationally, to people leaving Ukraine shelter or the fallback "
-        "(caps the moves to a home; persons housed per month)",
+        doc=N_(
+            "homes available per month, nationally, to people leaving Ukraine shelter or the fallback "
+            "(caps the moves to a home; persons housed per month)"
+        ),
         source="assumption: no published figure for homes available to Ukrainians",
     )
     fallback_share: Share = param(
         unit="share",
-        doc="share of the people still in Ukraine shelter when it closes who go to the national "
-        "fallback option; the rest are counted 'without accommodation'",
+        doc=N_(
+            "share of the people still in Ukraine shelter when it closes who go to the national "
+            "fallback option; the rest are counted 'without accommodation'"
+        ),
         source=(
             "policy_timeline.csv 2025-01-31: a nationale terugvaloptie (no numbers); assumption: "
             "it takes everyone still in Ukraine shelter at closure"
@@ -210,26 +233,26 @@ class ShelterConfig(Frozen):
     # --- municipalities ---
     allocation_key: Literal["population", "custom"] = param(
         unit="-",
-        doc="key that shares national demand and places out over municipalities",
+        doc=N_("key that shares national demand and places out over municipalities"),
     )
     custom_weights: dict[str, Share] = param(
         unit="weight",
-        doc="custom key: share of the national total per code (the rest goes by population)",
+        doc=N_("custom key: share of the national total per code (the rest goes by population)"),
     )
     known_places: dict[str, WholeCount] = param(
         unit="places",
-        doc="a municipality's own current places, by code, where known",
+        doc=N_("a municipality's own current places, by code, where known"),
     )
     reliability_min_persons: WholeCount = param(
         unit="persons",
         ge=0,
-        doc="municipal figures below this many people in shelter are flagged as thin",
+        doc=N_("municipal figures below this many people in shelter are flagged as thin"),
     )
     report_month_offset: Setting = param(
         unit="months",
         ge=1,
         le=60,
-        doc="months after the jump-off of the month shown in the municipality table",
+        doc=N_("months after the jump-off of the month shown in the municipality table"),
     )
 
     @field_validator("custom_weights", "known_places")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from capacity.i18n import N_
 from capacity.params.base import Frozen, param
 from capacity.params.types import ranged
 
@@ -26,15 +27,15 @@ class RegistrationsAboveBand(Frozen):
 
     baseline_key = "warnings.registrations_above_band"
 
-    enabled: bool = param(unit="-", doc="evaluate this trigger")
-    level: Level = param(unit="-", doc="status when the trigger fires")
+    enabled: bool = param(unit="-", doc=N_("evaluate this trigger"))
+    level: Level = param(unit="-", doc=N_("status when the trigger fires"))
     variable: Literal["registered", "arrivals", "departures"] = param(
         unit="-",
-        doc="observed series compared with the earlier forecast",
+        doc=N_("observed series compared with the earlier forecast"),
     )
-    band: Literal[50, 80, 95] = param(unit="%", doc="forecast band the observations must stay inside")
+    band: Literal[50, 80, 95] = param(unit="%", doc=N_("forecast band the observations must stay inside"))
     consecutive: int = param(
-        unit="months", ge=1, le=12, doc="consecutive latest months above the band that fire the trigger"
+        unit="months", ge=1, le=12, doc=N_("consecutive latest months above the band that fire the trigger")
     )
 
 
@@ -43,16 +44,16 @@ class ShelterPressure(Frozen):
 
     baseline_key = "warnings.shelter_pressure"
 
-    enabled: bool = param(unit="-", doc="evaluate this trigger")
-    level: Level = param(unit="-", doc="status when the trigger fires")
+    enabled: bool = param(unit="-", doc=N_("evaluate this trigger"))
+    level: Level = param(unit="-", doc=N_("status when the trigger fires"))
     threshold: float = param(
-        unit="share", gt=0, le=2, doc="demand per place (median) at or above which places run short"
+        unit="share", gt=0, le=2, doc=N_("demand per place (median) at or above which places run short")
     )
     lead_time_months: int | None = param(
         unit="months",
         ge=0,
         le=36,
-        doc="months new places need to open (empty: shelter.lead_time_months)",
+        doc=N_("months new places need to open (empty: shelter.lead_time_months)"),
     )
 
 
@@ -61,10 +62,10 @@ class BacklogCapacity(Frozen):
 
     baseline_key = "warnings.backlog_capacity"
 
-    enabled: bool = param(unit="-", doc="evaluate this trigger")
-    level: Level = param(unit="-", doc="status when the trigger fires")
+    enabled: bool = param(unit="-", doc=N_("evaluate this trigger"))
+    level: Level = param(unit="-", doc=N_("status when the trigger fires"))
     margin: float = param(
-        unit="share", ge=0, le=5, doc="needed capacity above planned by more than this share fires the trigger"
+        unit="share", ge=0, le=5, doc=N_("needed capacity above planned by more than this share fires the trigger")
     )
 
 
@@ -73,12 +74,14 @@ class PenaltyBudget(Frozen):
 
     baseline_key = "warnings.penalty_budget"
 
-    enabled: bool = param(unit="-", doc="evaluate this trigger")
-    level: Level = param(unit="-", doc="status when the median exposure exceeds the budget")
-    budget_eur: BudgetEur = param(unit="EUR", ge=0, doc="penalty budget over three years (cohort and regular)")
+    enabled: bool = param(unit="-", doc=N_("evaluate this trigger"))
+    level: Level = param(unit="-", doc=N_("status when the median exposure exceeds the budget"))
+    budget_eur: BudgetEur = param(unit="EUR", ge=0, doc=N_("penalty budget over three years (cohort and regular)"))
     key: str = param(
         unit="-",
-        doc="headline figure compared with the budget (its median; its 90th percentile above the budget gives amber)",
+        doc=N_(
+            "headline figure compared with the budget (its median; its 90th percentile above the budget gives amber)"
+        ),
     )
 
 
@@ -87,13 +90,15 @@ class DataAge(Frozen):
 
     baseline_key = "warnings.data_age"
 
-    enabled: bool = param(unit="-", doc="evaluate this trigger")
+    enabled: bool = param(unit="-", doc=N_("evaluate this trigger"))
     max_months: int = param(
         unit="months",
         ge=1,
         le=36,
-        doc="months from the last observed registered count to the run after "
-        "which the data are stale (the count-based triggers are then not evaluated)",
+        doc=N_(
+            "months from the last observed registered count to the run after "
+            "which the data are stale (the count-based triggers are then not evaluated)"
+        ),
     )
 
 
@@ -103,9 +108,9 @@ class WarningsConfig(Frozen):
     baseline_key = "warnings"
 
     registrations_above_band: RegistrationsAboveBand = param(
-        unit="-", doc="observations above the earlier forecast's band"
+        unit="-", doc=N_("observations above the earlier forecast's band")
     )
-    shelter_pressure: ShelterPressure = param(unit="-", doc="shelter pressure with too little lead time left")
-    backlog_capacity: BacklogCapacity = param(unit="-", doc="needed IND/DT&V capacity above planned")
-    penalty_budget: PenaltyBudget = param(unit="-", doc="penalty exposure above a budget")
-    data_age: DataAge = param(unit="-", doc="data too old to warn on: status stale data")
+    shelter_pressure: ShelterPressure = param(unit="-", doc=N_("shelter pressure with too little lead time left"))
+    backlog_capacity: BacklogCapacity = param(unit="-", doc=N_("needed IND/DT&V capacity above planned"))
+    penalty_budget: PenaltyBudget = param(unit="-", doc=N_("penalty exposure above a budget"))
+    data_age: DataAge = param(unit="-", doc=N_("data too old to warn on: status stale data"))

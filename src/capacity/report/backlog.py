@@ -600,7 +600,7 @@ def assumptions_table(cfg: BacklogConfig, *, language: str | None = None) -> pd.
                 "parameter": f"backlog.{name}",
                 "value": shown,
                 "unit": extra.get("unit", ""),
-                "meaning": info.description or "",
+                "meaning": i18n.gettext(info.description, language) if info.description else "",
                 "source": extra["source"],
             }
         )

@@ -13,6 +13,7 @@ from capacity import i18n
 from capacity.i18n import N_
 from capacity.runner.execute import MUNICIPAL_CSV, TEMPLATES_DIR, JobResult
 from capacity.runner.plan import Job, Notebook, ScenarioSpec
+from capacity.vintages import warnings as early_warnings
 from capacity.vintages.banner import STATUS
 
 
@@ -159,7 +160,7 @@ def _render(
     headline_rows = _headline_rows(titled, page["headlines"], language=language)
     comparison = _comparison_charts(run_dir, titled, language=language)
     weighted = weighted_view(run_dir, titled, language=language, write=write)
-    descriptions = _descriptions(scenarios)
+    descriptions = _descriptions(scenarios, language=language)
     likelihood = _weight_texts(scenarios, language=language)
     titles = {s.name: s.title for s in titled}
     scen_rows = [
@@ -167,9 +168,11 @@ def _render(
             **m,
             "title": titles.get(m.get("name"), m.get("title", m.get("name"))),
             "params_file": public_path(m.get("params_file")),
-            "description": descriptions.get(m.get("name"), ""),
-            "weight_text": likelihood.get(m.get("name"), ("", ""))[0],
-            "weight_rationale": likelihood.get(m.get("name"), ("", ""))[1],
+            "description": descriptions.get(m.get("name"), ("", language))[0],
+            "description_lang": descriptions.get(m.get("name"), ("", language))[1],
+            "weight_text": likelihood.get(m.get("name"), ("", "", language))[0],
+            "weight_rationale": likelihood.get(m.get("name"), ("", "", language))[1],
+            "weight_rationale_lang": likelihood.get(m.get("name"), ("", "", language))[2],
         }
         for m in manifest.get("scenarios", [])
     ]
@@ -301,21 +304,24 @@ def _unit(unit: str, language: str) -> str:
     return i18n.gettext(_UNITS[unit], language) if unit in _UNITS else unit
 
 
-def _descriptions(scenarios: Sequence[ScenarioSpec]) -> dict[str, str]:
-    """Return each scenario's one-paragraph description from its parameter file."""
+def _descriptions(scenarios: Sequence[ScenarioSpec], *, language: str = "en") -> dict[str, tuple[str, str]]:
+    """Return each scenario's one-paragraph description from its parameter file, in ``language``, and its language."""
     from capacity import params
 
     out = {}
     for spec in scenarios:
         try:
-            out[spec.name] = params.load(spec.params_path).meta.description
+            out[spec.name] = params.load(spec.params_path).meta.text_and_language("description", language)
         except Exception:  # noqa: BLE001 - a description must not break the index
-            out[spec.name] = ""
+            out[spec.name] = ("", language)
     return out
 
 
-def _weight_texts(scenarios: Sequence[ScenarioSpec], *, language: str = "en") -> dict[str, tuple[str, str]]:
-    """Return each scenario's probability as its file states it ("probability 35 %" or "stress test") and why."""
+def _weight_texts(scenarios: Sequence[ScenarioSpec], *, language: str = "en") -> dict[str, tuple[str, str, str]]:
+    """Return each scenario's probability as its file states it ("probability 35 %" or "stress test").
+
+    Also why (``meta.weight_rationale`` in ``language``), and the language that text is in.
+    """
     from capacity import params
 
     out = {}
@@ -332,7 +338,10 @@ def _weight_texts(scenarios: Sequence[ScenarioSpec], *, language: str = "en") ->
             else N_("no weight")
         )
         percent = f"{100 * meta.weight:.0f}" if meta.weight is not None else ""
-        out[spec.name] = (i18n.gettext(text, language).format(percent=percent), meta.weight_rationale)
+        out[spec.name] = (
+            i18n.gettext(text, language).format(percent=percent),
+            *meta.text_and_language("weight_rationale", language),
+        )
     return out
 
 
@@ -596,7 +605,15 @@ def _warning_view(run_dir: Path, titles: Mapping[str, str], *, language: str = "
             "status": s["status"],
             "status_text": _status_text(s["status"], language),
             "status_word": _status_text(s["status"], language).split(" — ")[0],
-            "triggers": [{**t, "status_text": _status_text(t["status"], language)} for t in s["triggers"]],
+            "triggers": [
+                {
+                    **t,
+                    **dict(zip(("title", "title_lang"), early_warnings.title_in(t, language), strict=True)),
+                    **dict(zip(("text", "text_lang"), early_warnings.text_in(t, language), strict=True)),
+                    "status_text": _status_text(t["status"], language),
+                }
+                for t in s["triggers"]
+            ],
         }
         for name, s in content.get("scenarios", {}).items()
     ]

@@ -283,7 +283,7 @@ def report_context(manifest: Mapping[str, Any], the_plan: Plan) -> dict[str, Any
     scenarios = {}
     for entry in manifest["scenarios"]:
         spec = next(s for s in the_plan.scenarios if s.name == entry["name"])
-        table = params.describe(spec.load())
+        table = params.describe(spec.load(), spec.language)  # units and meanings in the pages' language
         scenarios[entry["name"]] = {
             **entry,
             "parameters_html": table.to_html(index=False, border=0),

@@ -38,6 +38,8 @@ import capacity.vintages.changes as changes
 import capacity.vintages.store as store
 import capacity.vintages.track as track
 import capacity.vintages.warnings as warnings
+from capacity import i18n
+from capacity.i18n import N_
 
 logger = logging.getLogger(__name__)
 
@@ -314,16 +316,17 @@ def record_run(
         )
         try:
             write_json(run_dir / "vintages.json", {"run_id": run_dir.name, "error": reason, "scenarios": {}})
-            text = f"Not evaluated: {reason}; see the run's log."
+            failed = warnings.result(
+                "vintage_store",
+                "unknown",
+                lambda lang: i18n.gettext(N_("Not evaluated: {reason}; see the run's log."), lang).format(
+                    reason=reason
+                ),
+            )
             write_warnings(
                 run_dir,
                 run_dir.name,
-                {
-                    entry["name"]: [
-                        {"trigger": "vintage_store", "status": "unknown", "title": "Early warning", "text": text}
-                    ]
-                    for entry in manifest.get("scenarios", [])
-                },
+                {entry["name"]: [failed] for entry in manifest.get("scenarios", [])},
                 store_error=reason,
             )
         except OSError:
@@ -411,19 +414,24 @@ def _record(run_dir: Path, manifest: Mapping[str, Any], status: str, path: Path,
             reader.close()
     per = {name: s.pop("warnings") for name, s in out["scenarios"].items()}
     if "store_error" in out:
-        text = (
-            f"This run's forecast is not yet in the vintage store ({out['store_error']}); it is "
-            "kept beside the run and stored by the next run."
-            + (
-                ""
-                if out.get("busy")
-                else " What changed since the last run and the track record could not be evaluated."
-            )
-        )
-        per = {
-            name: [*results, {"trigger": "vintage_store", "status": "unknown", "title": "Vintage store", "text": text}]
-            for name, results in per.items()
-        }
+        error, busy = out["store_error"], out.get("busy")
+
+        def say(lang: str) -> str:
+            text = i18n.gettext(
+                N_(
+                    "This run's forecast is not yet in the vintage store ({error}); it is kept beside the run "
+                    "and stored by the next run."
+                ),
+                lang,
+            ).format(error=error)
+            if not busy:
+                text += " " + i18n.gettext(
+                    N_("What changed since the last run and the track record could not be evaluated."), lang
+                )
+            return text
+
+        stored = warnings.result("vintage_store", "unknown", say)
+        per = {name: [*results, stored] for name, results in per.items()}
     write_json(run_dir / "vintages.json", out)
     write_warnings(run_dir, manifest["run_id"], per, store_error=out.get("store_error"))
     languages = {entry["name"]: entry.get("language", "en") for entry in manifest.get("scenarios", [])}
