@@ -194,3 +194,17 @@ def test_the_formatter_prints_hover_text_the_way_captions_do() -> None:
     assert say([12_345.6, np.nan], "persons", "nl", 1) == ["12.346", ""]
     assert say([2_400_000.0], "EUR", "en", 100_000) == ["€ 2.4 million"]
     assert say([0.734], "share", "nl", 0.01) == ["73%"]
+
+
+def test_the_check_finds_a_chart_without_caption_and_with_plotlys_own_hover_numbers() -> None:
+    """The check above is not empty: a bare chart, plotly's ``%{y:.2f}`` and raw floats are found."""
+    bare = go.Figure(go.Scatter(x=[1, 2], y=[1234.5678, 2.0], hovertemplate="%{y:.2f}<extra></extra>"))
+    found = " ".join(_problems("en", bare))
+    assert "no caption" in found and "no preformatted hover text" in found and "plotly's own number" in found
+    raw = go.Figure(go.Scatter(x=[1], y=[1.0], text=["1234.5678"], hovertemplate="%{text}"))
+    raw.update_layout(meta={"summary": "Median in June 2026: 1.23456 persons."})
+    found = " ".join(_problems("en", raw))
+    assert "raw number in the caption" in found and "raw numbers in the hover text" in found
+    dutch = go.Figure(go.Scatter(x=[1], y=[1.0], text=["95.300"], hovertemplate="%{text}"))
+    dutch.update_layout(meta={"summary": "Laatste waarden: 95.300 (juni 2025)."})
+    assert _problems("nl", dutch) == []  # a Dutch thousands point is no raw float

@@ -108,7 +108,7 @@ TITLE_STYLE = "font-weight:bold;font-size:1.05em;margin:0.6em 0 0"
 
 
 #: Plotly's markup in a title (``<br>``, ``<b>…</b>``, ``<span style=…>``): a tag, or the text between.
-_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z]+)[^<>]*>")
+_TAG = re.compile(r"<(/?)([a-zA-Z]+)(?:\s[^<>]*)?/?>")
 #: The tags of plotly's markup the page's title line keeps (as bare tags, without attributes).
 _KEPT_TAGS = frozenset({"b", "i", "sup", "sub"})
 
