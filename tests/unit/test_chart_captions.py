@@ -208,3 +208,10 @@ def test_the_check_finds_a_chart_without_caption_and_with_plotlys_own_hover_numb
     dutch = go.Figure(go.Scatter(x=[1], y=[1.0], text=["95.300"], hovertemplate="%{text}"))
     dutch.update_layout(meta={"summary": "Laatste waarden: 95.300 (juni 2025)."})
     assert _problems("nl", dutch) == []  # a Dutch thousands point is no raw float
+
+
+def test_the_cost_chart_prints_its_optimum_as_its_caption_does(baseline_results) -> None:
+    """The optimum's label on the chart and the caption print the same figure ("97,300", not "97,267")."""
+    fig = rs.cost_chart(baseline_results.shelter, baseline_results.tables["shelter_cost_curve"], language="en")
+    [label] = [a.text for a in fig.layout.annotations if a.text.startswith("optimum")]
+    assert label.removeprefix("optimum ") in fig.layout.meta["summary"], (label, fig.layout.meta["summary"])

@@ -727,7 +727,7 @@ def cost_chart(result: ShelterResult, curve: pd.DataFrame, *, language: str | No
     fig.add_vline(
         x=best,
         line={"dash": "dot", "color": "black"},
-        annotation_text=_("optimum {places}", language).format(places=fmt_number(best, language)),
+        annotation_text=_("optimum {places}", language).format(places=fmt_value(best, "places", 100, language)),
     )
     fig.add_vline(
         x=result.jump_off_places,
