@@ -6,6 +6,8 @@ from :mod:`capacity.backlog` and returns a plotly figure, a DataFrame or a Markd
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -18,7 +20,7 @@ from capacity.params.backlog import BacklogConfig
 from capacity.params.policies import policy_names_nl
 from capacity.quantiles import summarise_many
 from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, fmt_significant, fmt_value, t
-from capacity.report.charts import LIGHT
+from capacity.report.charts import COUNT_TICKS, LIGHT, described, forecast_step, hover, say
 from capacity.report.labels import has
 
 __all__ = [
@@ -223,8 +225,17 @@ def decisions_chart(result: BacklogResult, *, language: str | None = None) -> go
     """
     table = result.bursty_table("decisions")
     fig = go.Figure()
+    mean, share = t("decisions_mean", language), t("share_paths_deciding", language)
     fig.add_trace(
-        go.Bar(x=table["date"], y=table["mean"], name=t("decisions_mean", language), marker={"color": "#1f77b4"})
+        go.Bar(
+            x=table["date"],
+            y=table["mean"],
+            name=mean,
+            marker={"color": "#1f77b4"},
+            text=say(table["mean"], "cases", language, 1),
+            textposition="none",
+            hovertemplate=hover(mean),
+        )
     )
     fig.add_trace(
         go.Scatter(
@@ -232,8 +243,10 @@ def decisions_chart(result: BacklogResult, *, language: str | None = None) -> go
             y=table["share_paths"],
             yaxis="y2",
             mode="lines",
-            name=t("share_paths_deciding", language),
+            name=share,
             line={"color": "#d62728"},
+            text=say(table["share_paths"], "share", language, 0.01),
+            hovertemplate=hover(share),
         )
     )
     fig.update_layout(
@@ -250,7 +263,22 @@ def decisions_chart(result: BacklogResult, *, language: str | None = None) -> go
         },
         legend={"orientation": "h", "y": -0.15},
     )
-    return fig
+    summary = ""
+    if table["mean"].notna().any():
+        top = table.loc[table["mean"].idxmax()]
+        summary = _(DECISIONS_SUMMARY, language).format(
+            when=fmt_month(top["date"], language),
+            mean=fmt_value(top["mean"], "cases", 1, language),
+            share=fmt_value(top["share_paths"], "share", 0.01, language),
+            total=fmt_value(table["mean"].sum(), "cases", forecast_step(table["mean"].sum()), language),
+        )
+    return described(fig, summary, language)
+
+
+#: The caption of the decisions chart: its busiest month and the total.
+DECISIONS_SUMMARY = N_(
+    "Most decisions in {when}: {mean} on average, on {share} of the paths; {total} decisions in all (mean)."
+)
 
 
 def cumulative_chart(result: BacklogResult, variable: str = "penalty_eur", *, language: str | None = None) -> go.Figure:
@@ -271,19 +299,49 @@ def months_to_clear_chart(result: BacklogResult, *, language: str | None = None)
     """Return the distribution (share of paths done by each month) of both finishing times."""
     months = np.arange(0, result.dates.size + 1)
     fig = go.Figure()
+    said = []
     for values, key in ((result.months_to_clear, "clear"), (result.months_to_permits, "permits_done")):
         share = (values[:, None] <= months[None, :]).mean(axis=0)
-        fig.add_trace(go.Scatter(x=months, y=share, mode="lines", name=t(key, language), line={"shape": "hv"}))
+        name = t(key, language)
+        fig.add_trace(
+            go.Scatter(
+                x=months,
+                y=share,
+                mode="lines",
+                name=name,
+                line={"shape": "hv"},
+                text=say(share, "share", language, 0.01),
+                hovertemplate=hover(name),
+            )
+        )
+        year = min(12, len(share) - 1)
+        said.append(
+            _(MONTHS_TO_CLEAR_SUMMARY, language).format(
+                name=name,
+                year=fmt_value(share[year], "share", 0.01, language),
+                months_year=fmt_value(months[year], "months", 1, language),
+                end=fmt_value(share[-1], "share", 0.01, language),
+                months_end=fmt_value(months[-1], "months", 1, language),
+            )
+        )
     fig.update_layout(
         title=t("months_to_clear", language),
         template=LIGHT,
         xaxis_title=t("months_after_tpd", language),
+        xaxis_hoverformat=COUNT_TICKS,  # the hover's header: whole numbers, the page's separators
+        hovermode="x unified",
         yaxis_title=t("share_paths", language),
         yaxis_tickformat=".0%",
         height=380,
         legend={"orientation": "h", "y": -0.2},
     )
-    return fig
+    return described(fig, " ".join(said), language)
+
+
+#: The caption of the finishing-time chart: the share of paths done after a year and at the end.
+MONTHS_TO_CLEAR_SUMMARY = N_(
+    "{name}: on {year} of the paths within {months_year} months, on {end} within {months_end} months."
+)
 
 
 def outcomes_chart(result: BacklogResult, *, language: str | None = None) -> go.Figure:
@@ -303,17 +361,24 @@ def outcomes_chart(result: BacklogResult, *, language: str | None = None) -> go.
         "permit_takers_waiting": p["permit_takers_waiting"],
     }
     fig = go.Figure()
+    items = []
     for key, values in parts.items():
+        median = np.median(values, axis=0)
+        name = t(f"outcome_{key}", language)
         fig.add_trace(
             go.Scatter(
                 x=result.dates,
-                y=np.median(values, axis=0),
+                y=median,
                 stackgroup="one",
                 mode="lines",
                 line={"width": 0.5},
-                name=t(f"outcome_{key}", language),
+                name=name,
+                text=say(median, "cases", language),
+                hovertemplate=hover(name),
             )
         )
+        if len(median):
+            items.append(f"{name}: {fmt_value(median[-1], 'cases', forecast_step(median[-1]), language)}")
     fig.update_layout(
         title=t("outcomes", language),
         template=LIGHT,
@@ -321,7 +386,16 @@ def outcomes_chart(result: BacklogResult, *, language: str | None = None) -> go.
         height=440,
         legend={"orientation": "h", "y": -0.2},
     )
-    return fig
+    summary = ""
+    if items:
+        summary = _(OUTCOMES_SUMMARY, language).format(
+            when=fmt_month(result.dates[-1], language), parts="; ".join(items)
+        )
+    return described(fig, summary, language)
+
+
+#: The caption of the outcomes chart: where the cases are in its last month.
+OUTCOMES_SUMMARY = N_("Where the cohort's cases are in {when} (medians): {parts}.")
 
 
 def _policy_names(policies: pd.DataFrame, language: str | None) -> pd.Series:
@@ -491,9 +565,29 @@ def policy_chart(policies: pd.DataFrame, *, language: str | None = None) -> go.F
     """Return bars of late decisions and penalties per policy (medians)."""
     fig = go.Figure()
     names = _policy_names(policies, language)
-    fig.add_trace(go.Bar(y=names, x=policies["late_or_overdue"], orientation="h", name=t("policy_late", language)))
+    late, eur = t("policy_late", language), t("policy_eur", language)
     fig.add_trace(
-        go.Bar(y=names, x=policies["penalty_eur"] / 1e6, orientation="h", name=t("policy_eur", language), xaxis="x2")
+        go.Bar(
+            y=names,
+            x=policies["late_or_overdue"],
+            orientation="h",
+            name=late,
+            text=_named(names, _policy_say(policies["late_or_overdue"], "late_or_overdue", language)),
+            textposition="none",
+            hovertemplate=f"%{{text}}<extra>{late}</extra>",
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            y=names,
+            x=policies["penalty_eur"] / 1e6,
+            orientation="h",
+            name=eur,
+            xaxis="x2",
+            text=_named(names, _policy_say(policies["penalty_eur"], "penalty_eur", language)),
+            textposition="none",
+            hovertemplate=f"%{{text}}<extra>{eur}</extra>",
+        )
     )
     fig.update_layout(
         title=t("policy_title", language),
@@ -506,7 +600,33 @@ def policy_chart(policies: pd.DataFrame, *, language: str | None = None) -> go.F
         legend={"orientation": "h", "y": -0.15},
         margin={"l": 220},
     )
-    return fig
+    summary = ""
+    if len(policies):
+        late_row, eur_row = policies["late_or_overdue"].idxmin(), policies["penalty_eur"].idxmin()
+        summary = _(POLICY_SUMMARY, language).format(
+            late_policy=names.loc[late_row],
+            late=_policy_say([policies.loc[late_row, "late_or_overdue"]], "late_or_overdue", language)[0],
+            eur_policy=names.loc[eur_row],
+            eur=_policy_say([policies.loc[eur_row, "penalty_eur"]], "penalty_eur", language)[0],
+        )
+    return described(fig, summary, language)
+
+
+def _policy_say(values: Any, column: str, language: str | None) -> list[str]:
+    """Return a policy column's figures as the policy table prints them (its unit and rounding)."""
+    unit, rounding = policy_format(column) or ("cases", None)
+    return say(values, unit, language, rounding)
+
+
+def _named(names: pd.Series, texts: list[str]) -> list[str]:
+    """Return hover texts that start with their bar's name (``"policy: 1,200"``)."""
+    return [f"{name}: {text}" for name, text in zip(names, texts, strict=True)]
+
+
+#: The caption of the policy chart: the policy with the fewest late decisions and the lowest penalties.
+POLICY_SUMMARY = N_(
+    "Fewest late or overdue decisions: {late_policy} ({late}); lowest penalties: {eur_policy} ({eur}) (medians)."
+)
 
 
 def capacity_text(capacity: pd.DataFrame, cfg: BacklogConfig, *, language: str | None = None) -> Text:

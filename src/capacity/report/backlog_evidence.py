@@ -11,9 +11,9 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from capacity import i18n
-from capacity.i18n import _, pgettext
+from capacity.i18n import N_, _, pgettext
 from capacity.report import Text, fmt_number, fmt_value, t
-from capacity.report.charts import LIGHT, PERCENT_TICKS
+from capacity.report.charts import LIGHT, PERCENT_TICKS, described, hover
 from capacity.report.format import fmt_range
 
 __all__ = ["sensitivity_caption", "sensitivity_chart", "sensitivity_text", "validation_chart", "validation_text"]
@@ -22,10 +22,21 @@ __all__ = ["sensitivity_caption", "sensitivity_chart", "sensitivity_text", "vali
 def validation_chart(validation: pd.DataFrame, *, language: str | None = None) -> go.Figure:
     """Return the replay against the published figures: penalties and year-end backlog."""
     panels = (("penalty_eur", 1e6, "penalty_eur_m"), ("backlog_end", 1.0, "backlog_end"))
+    units = {"penalty_eur": ("EUR", 100_000), "backlog_end": ("cases", 100)}
     fig = make_subplots(rows=1, cols=2, subplot_titles=[t(k, language) for *_rest, k in panels])
-    for col, (quantity, scale, _key) in enumerate(panels, start=1):
-        part = validation[validation["quantity"] == quantity]
+    simulated, published = t("simulated", language), t("published", language)
+    said = []
+    for col, (quantity, scale, key) in enumerate(panels, start=1):
+        part = validation[validation["quantity"] == quantity].sort_values("year")
         years = part["year"].astype(str)
+        unit, step = units[quantity]
+        sims = [
+            _("{median} (80 % band {range})", language).format(
+                median=fmt_value(m, unit, step, language), range=fmt_range(a, b, unit, step, language)
+            )
+            for m, a, b in zip(part["sim_median"], part["sim_p10"], part["sim_p90"], strict=True)
+        ]
+        seen = [fmt_value(v, unit, step, language) for v in part["observed"]]
         fig.add_trace(
             go.Scatter(
                 x=years,
@@ -34,6 +45,8 @@ def validation_chart(validation: pd.DataFrame, *, language: str | None = None) -
                 name=t("simulated", language),
                 marker={"color": "#1f77b4", "size": 10},
                 showlegend=col == 1,
+                text=sims,
+                hovertemplate=hover(simulated),
                 error_y={
                     "type": "data",
                     "symmetric": False,
@@ -52,14 +65,28 @@ def validation_chart(validation: pd.DataFrame, *, language: str | None = None) -
                 name=t("published", language),
                 marker={"color": "#d62728", "symbol": "x", "size": 11},
                 showlegend=col == 1,
+                text=seen,
+                hovertemplate=hover(published),
             ),
             row=1,
             col=col,
         )
+        compared = part[part["observed"].notna()]
+        if not compared.empty:
+            i = len(part) - 1 - list(part["observed"].notna())[::-1].index(True)
+            said.append(
+                _(VALIDATION_SUMMARY, language).format(
+                    name=t(key, language), year=years.iloc[i], simulated=sims[i], published=seen[i]
+                )
+            )
     fig.update_layout(
         title=t("validation_title", language), template=LIGHT, height=380, legend={"orientation": "h", "y": -0.15}
     )
-    return fig
+    return described(fig, " ".join(said), language)
+
+
+#: The caption of the replay against the published figures: the last year with a published figure.
+VALIDATION_SUMMARY = N_("{name} in {year}: simulated {simulated}, published {published}.")
 
 
 def validation_text(validation: pd.DataFrame, *, language: str | None = None) -> Text:
@@ -211,6 +238,7 @@ def sensitivity_chart(table: pd.DataFrame, *, language: str | None = None) -> go
         vertical_spacing=min(0.3 / max(len(outputs), 1), 0.08),
         shared_xaxes=True,
     )
+    said = []
     for row, output in enumerate(outputs, start=1):
         part = table[(table["output"] == output) & _findings(table)].sort_values("total_order")
         estimate = part["total_order"].clip(lower=0.0)
@@ -225,34 +253,46 @@ def sensitivity_chart(table: pd.DataFrame, *, language: str | None = None) -> go
                 marker={"color": "#1f77b4"},
                 error_x={"type": "data", "symmetric": False, "array": high - estimate, "arrayminus": estimate - low},
                 text=[
-                    _("{index} (90 % interval {range})", language).format(
+                    name
+                    + ": "
+                    + _("{index} (90 % interval {range})", language).format(
                         index=fmt_value(v, "share", 0.01, language), range=fmt_range(a, b, "share", 0.01, language)
                     )
-                    for v, a, b in zip(estimate, low, high, strict=True)
+                    for name, v, a, b in zip(names, estimate, low, high, strict=True)
                 ],
                 textposition="none",
-                hovertemplate="%{y}: %{text}<extra></extra>",
+                hovertemplate="%{text}<extra></extra>",
             ),
             row=row,
             col=1,
         )
         fig.update_yaxes(automargin=True, row=row, col=1)
+        if len(part):
+            said.append(
+                _(SENSITIVITY_LARGEST, language).format(
+                    output=t(f"output_{output}", language),
+                    input=names[-1],
+                    index=fmt_value(estimate.iloc[-1], "share", 0.01, language),
+                )
+            )
     fig.update_xaxes(tickformat=PERCENT_TICKS, rangemode="tozero")
     fig.update_layout(
         title=_("Which assumption matters most (total-order Sobol index)", language),
         template=LIGHT,
         height=120 + 24 * sum(sizes) + 50 * len(outputs),
         margin={"l": 10, "r": 20},
-        meta={
-            "summary": _(
-                "Share of each output's variance that goes away if the input were known, with its 90 % "
-                "bootstrap interval; inputs whose interval lies above 1 %. An estimate below 0 is noise "
-                "and drawn as 0.",
-                language,
-            )
-        },
     )
-    return fig
+    summary = _(
+        "Share of each output's variance that goes away if the input were known, with its 90 % "
+        "bootstrap interval; inputs whose interval lies above 1 %. An estimate below 0 is noise "
+        "and drawn as 0.",
+        language,
+    )
+    return described(fig, " ".join([summary, *said]), language)
+
+
+#: The caption's sentence on each output of the Sobol chart: the input that matters most.
+SENSITIVITY_LARGEST = N_("{output}: most of all {input} ({index}).")
 
 
 def sensitivity_caption(language: str | None = None) -> str:

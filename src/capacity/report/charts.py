@@ -75,9 +75,14 @@ class Figure:
         _numbers_in(self.fig, self.language)
 
     @property
-    def title(self) -> str:
-        """The chart's title as plain text."""
+    def raw_title(self) -> str:
+        """The chart's title as plotly has it, with its markup (``<br>``, ``<b>``)."""
         return str(self.fig.layout.title.text or "")
+
+    @property
+    def title(self) -> str:
+        """The chart's title as plain text: plotly's markup dropped, a line break a space."""
+        return plain_title(self.raw_title)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
         config = {"displaylogo": False, "responsive": True}
@@ -85,7 +90,9 @@ class Figure:
             config["locale"] = self.language  # month names from the locale file
         div = _untitled(self.fig).to_html(full_html=False, include_plotlyjs=False, config=config)
         label = html.escape(". ".join(p for p in (self.title, self.summary) if p), quote=True)
-        heading = f'<p class="{TITLE_CLASS}" style="{TITLE_STYLE}">{html.escape(self.title)}</p>' if self.title else ""
+        heading = (
+            f'<p class="{TITLE_CLASS}" style="{TITLE_STYLE}">{title_html(self.raw_title)}</p>' if self.title else ""
+        )
         caption = f"<figcaption>{html.escape(self.summary)}</figcaption>" if self.summary else ""
         chart = f'<div role="img" aria-label="{label}">{div}</div>'
         wrapped = f'<figure class="capacity-chart">{heading}{chart}{caption}</figure>'
@@ -98,6 +105,38 @@ class Figure:
 #: the plot a title does not wrap: on a phone (390 px) it ran off the edge under plotly's mode bar.
 TITLE_CLASS = "capacity-chart-title"
 TITLE_STYLE = "font-weight:bold;font-size:1.05em;margin:0.6em 0 0"
+
+
+#: Plotly's markup in a title (``<br>``, ``<b>…</b>``, ``<span style=…>``): a tag, or the text between.
+_TAG = re.compile(r"<(/?)([a-zA-Z]+)(?:\s[^<>]*)?/?>")
+#: The tags of plotly's markup the page's title line keeps (as bare tags, without attributes).
+_KEPT_TAGS = frozenset({"b", "i", "sup", "sub"})
+
+
+def title_html(title: str) -> str:
+    """Return a plotly title as the HTML of the page's title line, its simple markup kept safely.
+
+    ``<br>`` is a line break and ``<b>``, ``<i>``, ``<sup>``, ``<sub>`` stay (without attributes);
+    any other tag (``<span style=…>``, ``<a href=…>``) is dropped, its text kept. Everything
+    else is escaped: a municipality's name or a scenario title never becomes markup.
+    """
+    out, end = [], 0
+    for match in _TAG.finditer(title):
+        out.append(html.escape(title[end : match.start()], quote=False))
+        closing, tag = match.group(1), match.group(2).lower()
+        if tag == "br":
+            out.append("<br>")
+        elif tag in _KEPT_TAGS:
+            out.append(f"<{closing}{tag}>")
+        end = match.end()
+    out.append(html.escape(title[end:], quote=False))
+    return "".join(out)
+
+
+def plain_title(title: str) -> str:
+    """Return a plotly title as plain text (a text alternative): line breaks a space, tags dropped."""
+    text = _TAG.sub(lambda m: " " if m.group(2).lower() == "br" else "", title)
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
 def _untitled(fig: go.Figure) -> go.Figure:
@@ -364,6 +403,62 @@ def _language_layout(language: str | None, meta: dict[str, Any]) -> dict[str, An
     if separators != ".,":
         layout.update(separators=separators, xaxis={"hoverformat": "%-d %b %Y"})
     return layout
+
+
+def described(fig: go.Figure, summary: str, language: str | None = None) -> go.Figure:
+    """Leave a chart's caption and text alternative and mark its language; changes ``fig`` in place.
+
+    The one way every chart builder says what its chart shows: the summary goes into
+    ``layout.meta["summary"]``, which :class:`Figure` prints as the ``<figcaption>`` and in the
+    chart's ``aria-label``. Its figures are printed by the formatter (:func:`fmt_value`).
+    """
+    meta = dict(fig.layout.meta) if isinstance(fig.layout.meta, dict) else {}
+    layout = _language_layout(language, {**meta, "summary": summary})
+    if not _date_axes(fig):  # the Dutch hover date is for a time axis only
+        layout.pop("xaxis", None)
+    fig.update_layout(layout)
+    return fig
+
+
+def say(
+    values: Any, unit: str, language: str | None = None, rounding: float | None = None, *, small: bool = False
+) -> list[str]:
+    """Return a trace's hover texts: each value through :func:`fmt_value`, ``""`` where it is missing.
+
+    The step is ``rounding``, else a chart's display step of the value (:func:`_step`).
+    """
+    return [
+        ""
+        if pd.isna(v)
+        else fmt_value(v, unit, rounding if rounding is not None else _step(unit, v), language, small=small)
+        for v in np.asarray(values, dtype=float)
+    ]
+
+
+def hover(name: str) -> str:
+    """Return the hover template of a trace whose ``text`` holds its preformatted figures."""
+    return f"{name}: %{{text}}<extra></extra>"
+
+
+#: The items of a summary that lists figures ("Germany: 1,200,000 (June 2025)").
+ITEM = N_("{name}: {value} ({when})")
+#: A chart's caption that gives the last value of each line.
+LAST_VALUES = N_("Last values: {values}.")
+
+
+def last_values(frame: pd.DataFrame, names: str, unit: str, language: str | None, limit: int = 10) -> str:
+    """Say the last value of each line of a long frame (``date``, ``value``, ``names``), at most ``limit``."""
+    items = []
+    for name, rows in frame.dropna(subset=["value"]).sort_values("date").groupby(names, sort=False):
+        last = rows.iloc[-1]
+        items.append(
+            i18n.gettext(ITEM, language).format(
+                name=name,
+                value=fmt_value(last["value"], unit, _step(unit, last["value"]), language),
+                when=fmt_month(last["date"], language),
+            )
+        )
+    return i18n.gettext(LAST_VALUES, language).format(values="; ".join(items[:limit])) if items else ""
 
 
 def _layout(fig: go.Figure, title: str, y_title: str) -> go.Figure:
@@ -681,7 +776,11 @@ def history_chart(history: pd.DataFrame, variables: list[str], *, title: str, la
                 hovertemplate="%{text}<br>%{customdata}<extra>" + t(var, language) + "</extra>",
             )
         )
-    return _dates_in(_layout(fig, title, t("persons", language)), language)
+    shown = history[history["variable"].isin(variables) & (history["flag"] != "missing")]
+    shown = shown.assign(name=[t(v, language) for v in shown["variable"]])
+    return described(
+        _layout(fig, title, t("persons", language)), last_values(shown, "name", "persons", language), language
+    )
 
 
 #: A gap in a series is a step longer than this many times its usual (median) step, and longer
@@ -791,5 +890,5 @@ def lines_chart(
     layout = _base_layout(title, y_title)
     if percent:
         layout["yaxis"]["tickformat"] = PERCENT_TICKS
-    layout.update(_language_layout(language, {}))
+    layout.update(_language_layout(language, {"summary": last_values(frame, series, unit, language)}))
     return go.Figure(data=traces, layout=layout)

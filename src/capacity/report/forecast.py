@@ -19,7 +19,18 @@ from capacity.i18n import N_, _
 from capacity.params import Scenario
 from capacity.params.forecast import ForecastConfig
 from capacity.report import Text, fan_chart, fmt_month, fmt_number, t
-from capacity.report.charts import LIGHT, _base_layout, _dates_in, _observed_end, forecast_step, mark_today
+from capacity.report.charts import (
+    COUNT_TICKS,
+    LIGHT,
+    _base_layout,
+    _dates_in,
+    _observed_end,
+    described,
+    forecast_step,
+    hover,
+    mark_today,
+    say,
+)
 from capacity.report.format import fmt_range, fmt_value, percent
 
 
@@ -197,11 +208,20 @@ def scorecard_chart(
 ) -> go.Figure:
     """Line chart of a backtest metric by horizon, one line per model (ensemble bold)."""
     rows = scorecard[scorecard["series"] == series]
+    unit, step = ("share", 0.01) if metric.startswith("coverage_") else ("number", 0.01)
     fig = go.Figure()
     for model, d in rows.groupby("model", sort=False):
         bold = model == "ensemble"
         fig.add_trace(
-            go.Scatter(x=d["h"], y=d[metric], mode="lines+markers", name=model, line={"width": 4 if bold else 1.5})
+            go.Scatter(
+                x=d["h"],
+                y=d[metric],
+                mode="lines+markers",
+                name=model,
+                line={"width": 4 if bold else 1.5},
+                text=say(d[metric], unit, language, step),
+                hovertemplate=hover(str(model)),
+            )
         )
     if metric.startswith("coverage_"):
         nominal = int(metric.split("_")[1]) / 100
@@ -213,11 +233,38 @@ def scorecard_chart(
     fig.update_layout(
         title=f"{t(series, language)}: {t(metric, language)}",
         xaxis_title=t("horizon", language),
+        xaxis_hoverformat=COUNT_TICKS,  # the hover's header: whole numbers, the page's separators
+        hovermode="x unified",
         template=LIGHT,
         height=400,
         legend={"orientation": "h", "y": -0.2},
     )
-    return fig
+    return described(fig, _scorecard_summary(rows, metric, unit, step, language), language)
+
+
+#: The caption of a scorecard chart: the ensemble's (else the first model's) metric, near and far.
+SCORECARD_SUMMARY = N_("{model}: {near} at horizon {h_near}, {far} at horizon {h_far} (months ahead).")
+
+
+def _scorecard_summary(rows: pd.DataFrame, metric: str, unit: str, step: float, language: str | None) -> str:
+    """Say the ensemble's metric at the shortest and the longest horizon (else the first model's)."""
+    scored = rows.dropna(subset=[metric])
+    if scored.empty:
+        return ""
+    model = "ensemble" if (scored["model"] == "ensemble").any() else scored["model"].iloc[0]
+    line = scored[scored["model"] == model].sort_values("h")
+    near, far = line.iloc[0], line.iloc[-1]
+    return _(SCORECARD_SUMMARY, language).format(
+        model=model,
+        near=fmt_value(near[metric], unit, step, language),
+        h_near=fmt_value(near["h"], "months", 1, language),
+        far=fmt_value(far[metric], unit, step, language),
+        h_far=fmt_value(far["h"], "months", 1, language),
+    )
+
+
+#: The caption of the scenario comparison: each scenario's median and band in the last month.
+SCENARIO_SUMMARY = N_("{name} in {when}: median {median} (80 % band {range}).")
 
 
 def scenario_comparison(
@@ -285,7 +332,22 @@ def scenario_comparison(
         yaxis_title=unit,
         legend={"orientation": "h", "y": -0.15},
     )
-    return fig
+    said = []
+    for names, rows in groups:
+        last = rows.dropna(subset=["q0.50"])
+        if last.empty:
+            continue
+        last = last.iloc[-1]
+        step = forecast_step(last["q0.50"])
+        said.append(
+            _(SCENARIO_SUMMARY, language).format(
+                name=" = ".join(names),
+                when=fmt_month(last["date"], language),
+                median=fmt_value(last["q0.50"], "persons", step, language),
+                range=fmt_range(last["q0.10"], last["q0.90"], "persons", step, language),
+            )
+        )
+    return described(fig, " ".join(said), language)
 
 
 def _same_fan(a: pd.DataFrame, b: pd.DataFrame) -> bool:
@@ -498,12 +560,29 @@ def nowcast_sources_chart(
     x = [d.strftime("%Y-%m-%d") for d in dates]
     lo, mid, hi = (np.round(np.exp(level + k * z * sd)) for k in (-1, 0, 1))
     band = t("band", language, p=80)
+    nowcast = _("Nowcast (median)", language)
     traces = [
         go.Scatter(x=x, y=hi, mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip"),
         go.Scatter(
-            x=x, y=lo, mode="lines", line={"width": 0}, fill="tonexty", fillcolor="rgba(31,119,180,0.25)", name=band
+            x=x,
+            y=lo,
+            mode="lines",
+            line={"width": 0},
+            fill="tonexty",
+            fillcolor="rgba(31,119,180,0.25)",
+            name=band,
+            text=[fmt_range(a, b, "persons", 100, language) for a, b in zip(lo, hi, strict=True)],
+            hovertemplate=hover(band),
         ),
-        go.Scatter(x=x, y=mid, mode="lines", line={"color": "rgb(31,119,180)"}, name=_("Nowcast (median)", language)),
+        go.Scatter(
+            x=x,
+            y=mid,
+            mode="lines",
+            line={"color": "rgb(31,119,180)"},
+            name=nowcast,
+            text=say(mid, "persons", language, 100),
+            hovertemplate=hover(nowcast),
+        ),
     ]
     start = pd.Timestamp(cfg.fit_start)
     counts = stock_counts(history)
@@ -530,6 +609,8 @@ def nowcast_sources_chart(
                     mode="markers",
                     marker={"symbol": symbols[name], "size": 8},
                     name=_(_SOURCE_NAMES[name], language),
+                    text=say(values, "persons", language, 1),
+                    hovertemplate=hover(_(_SOURCE_NAMES[name], language)),
                 )
             )
     fig = go.Figure(traces)

@@ -10,8 +10,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from capacity.backlog import Ledger
-from capacity.report import t
-from capacity.report.charts import LIGHT
+from capacity.i18n import N_
+from capacity.i18n import gettext as i18n_gettext
+from capacity.report import fmt_month, fmt_value, t
+from capacity.report.charts import LIGHT, described, forecast_step, hover, say
 
 __all__ = ["LEDGER_KEYS", "ledger_chart"]
 
@@ -41,18 +43,25 @@ def ledger_chart(ledger: Ledger | None, *, language: str | None = None) -> go.Fi
     fig = go.Figure()
     if ledger is None:
         fig.update_layout(title=t("ledger_none", language), template=LIGHT, height=200)
-        return fig
+        return described(fig, t("ledger_none", language), language)
+    items = []
     for state, values in ledger.stocks.items():
+        mean = np.mean(values, axis=0)
+        name = t(f"ledger_{state}", language)
         fig.add_trace(
             go.Scatter(
                 x=ledger.dates,
-                y=np.mean(values, axis=0),
+                y=mean,
                 stackgroup="one",
                 mode="lines",
                 line={"width": 0.5},
-                name=t(f"ledger_{state}", language),
+                name=name,
+                text=say(mean, "persons", language),
+                hovertemplate=hover(name),
             )
         )
+        if len(mean):
+            items.append(f"{name}: {fmt_value(mean[-1], 'persons', forecast_step(mean[-1]), language)}")
     if ledger.expiry_index < len(ledger.dates):
         when = pd.Timestamp(ledger.dates[ledger.expiry_index])
         fig.add_vline(x=when, line={"dash": "dot", "color": "#444"})
@@ -72,4 +81,13 @@ def ledger_chart(ledger: Ledger | None, *, language: str | None = None) -> go.Fi
         height=520,
         legend={"orientation": "h", "y": -0.2},
     )
-    return fig
+    summary = ""
+    if items:
+        summary = i18n_gettext(LEDGER_SUMMARY, language).format(
+            when=fmt_month(ledger.dates[-1], language), parts="; ".join(items)
+        )
+    return described(fig, summary, language)
+
+
+#: The caption of the ledger chart: the persons in every state in its last month.
+LEDGER_SUMMARY = N_("Persons in every state in {when} (means over paths): {parts}.")

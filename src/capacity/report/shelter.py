@@ -18,7 +18,8 @@ from capacity.headline import lookup
 from capacity.i18n import N_, _, pgettext
 from capacity.i18n import gettext as i18n_gettext
 from capacity.report import Figure, Text, fan_chart, figure, fmt_headline, fmt_month, fmt_number, t
-from capacity.report.format import fmt_range, percent
+from capacity.report.charts import COUNT_TICKS, described, forecast_step, hover, say
+from capacity.report.format import fmt_range, fmt_value, percent
 from capacity.shelter import ShelterResult
 from capacity.shelter.replay import OUT_OF_SAMPLE, OUT_OF_SAMPLE_AS_ANNOUNCED, OUT_OF_SAMPLE_RW_DRIFT
 
@@ -171,6 +172,7 @@ def destinations_chart(result: ShelterResult, *, language: str | None = None) ->
     """
     fig = go.Figure()
     after = result.after_tpd
+    summary = _("Temporary protection runs past the forecast horizon.", language)
     if after is not None:
         parts = (("asylum_reception", "steelblue"), ("housing_task", "darkorange"), ("left_country", "grey"))
         if after.waiting is not None:  # the housing task split: housed, waiting in shelter or the fallback
@@ -182,21 +184,37 @@ def destinations_chart(result: ShelterResult, *, language: str | None = None) ->
                 ("without_accommodation", "black"),
                 ("left_country", "grey"),
             )
+        items = []
         for name, colour in parts:
+            median = np.median(getattr(after, name), axis=0)
             fig.add_trace(
                 go.Scatter(
                     x=after.dates,
-                    y=np.median(getattr(after, name), axis=0),
+                    y=median,
                     mode="lines",
                     stackgroup="one",
                     line={"color": colour},
                     name=t(name, language),
+                    text=say(median, "persons", language),
+                    hovertemplate=hover(t(name, language)),
                 )
+            )
+            if len(median):
+                items.append(
+                    f"{t(name, language)}: {fmt_value(median[-1], 'persons', forecast_step(median[-1]), language)}"
+                )
+        if items:
+            summary = i18n_gettext(DESTINATIONS_SUMMARY, language).format(
+                when=fmt_month(after.dates[-1], language), parts="; ".join(items)
             )
     fig.update_layout(
         title=t("dest_title", language), template="plotly_white", height=400, legend={"orientation": "h", "y": -0.15}
     )
-    return fig
+    return described(fig, summary, language)
+
+
+#: The caption of the destinations chart: the medians in its last month.
+DESTINATIONS_SUMMARY = N_("Where the people in Ukraine shelter at the TPD end are in {when} (medians): {parts}.")
 
 
 def housing_cap_text(
@@ -267,14 +285,17 @@ def replay_chart(replay: pd.DataFrame, *, language: str | None = None) -> go.Fig
 
     """
     fig = go.Figure()
+    said = []
     for var, colour, key in (("in_shelter", "steelblue", "in_shelter"), ("places", "darkorange", "places_sim")):
         rows = replay[replay["variable"] == var]
         name = t(key, language)
+        steps = [forecast_step(m) for m in rows["q0.50"]]
         fig.add_trace(
             go.Scatter(
                 x=rows["date"], y=rows["q0.90"], mode="lines", line={"width": 0}, showlegend=False, hoverinfo="skip"
             )
         )
+        band = _("{name} 80 %", language).format(name=name)
         fig.add_trace(
             go.Scatter(
                 x=rows["date"],
@@ -284,30 +305,55 @@ def replay_chart(replay: pd.DataFrame, *, language: str | None = None) -> go.Fig
                 fill="tonexty",
                 fillcolor=colour,
                 opacity=0.25,
-                name=_("{name} 80 %", language).format(name=name),
+                name=band,
+                text=[
+                    fmt_range(a, b, "persons", st, language)
+                    for a, b, st in zip(rows["q0.10"], rows["q0.90"], steps, strict=True)
+                ],
+                hovertemplate=hover(band),
             )
         )
+        median = _("{name} (median)", language).format(name=name)
         fig.add_trace(
             go.Scatter(
                 x=rows["date"],
                 y=rows["q0.50"],
                 mode="lines",
                 line={"color": colour},
-                name=_("{name} (median)", language).format(name=name),
+                name=median,
+                text=[fmt_value(m, "persons", st, language) for m, st in zip(rows["q0.50"], steps, strict=True)],
+                hovertemplate=hover(median),
             )
         )
         obs = rows[rows["observed"].notna()]
+        published = _("{name} (published)", language).format(name=name)
         fig.add_trace(
             go.Scatter(
                 x=obs["date"],
                 y=obs["observed"],
                 mode="markers",
                 marker={"color": colour, "symbol": "x", "size": 9},
-                name=_("{name} (published)", language).format(name=name),
+                name=published,
+                text=say(obs["observed"], "persons", language, 1),
+                hovertemplate=hover(published),
             )
         )
+        if not obs.empty:
+            last = obs.sort_values("date").iloc[-1]
+            step = forecast_step(last["q0.50"])
+            said.append(
+                i18n_gettext(REPLAY_SUMMARY, language).format(
+                    name=name,
+                    when=fmt_month(last["date"], language),
+                    median=fmt_value(last["q0.50"], "persons", step, language),
+                    range=fmt_range(last["q0.10"], last["q0.90"], "persons", step, language),
+                    observed=fmt_value(last["observed"], "persons", 1, language),
+                )
+            )
     oos = _out_of_sample(replay)
     if not oos.empty:
+        name = _("places out of sample (80 %)", language)
+        steps = [forecast_step(m) for m in oos["median"]]
         fig.add_trace(
             go.Scatter(
                 x=oos["target"],
@@ -320,13 +366,24 @@ def replay_chart(replay: pd.DataFrame, *, language: str | None = None) -> go.Fig
                     "array": oos["hi80"] - oos["median"],
                     "arrayminus": oos["median"] - oos["lo80"],
                 },
-                name=_("places out of sample (80 %)", language),
+                name=name,
+                text=[
+                    _("{median} (80 % band {range})", language).format(
+                        median=fmt_value(m, "persons", st, language), range=fmt_range(a, b, "persons", st, language)
+                    )
+                    for m, a, b, st in zip(oos["median"], oos["lo80"], oos["hi80"], steps, strict=True)
+                ],
+                hovertemplate=hover(name),
             )
         )
     fig.update_layout(
         title=t("replay_title", language), template="plotly_white", height=420, legend={"orientation": "h", "y": -0.15}
     )
-    return fig
+    return described(fig, " ".join(said), language)
+
+
+#: The caption of the replay chart: the simulation against the last published count of each line.
+REPLAY_SUMMARY = N_("{name} in {when}: simulated median {median} (80 % band {range}), published {observed}.")
 
 
 def replay_text(replay: pd.DataFrame, *, language: str | None = None) -> Text:
@@ -488,8 +545,9 @@ def crossing_chart(result: ShelterResult, *, language: str | None = None) -> go.
     """Cumulative share of paths on which demand per place has passed 95 % and 100 %."""
     dist = shelter.crossing_distribution(result)
     fig = go.Figure()
+    said = []
     for thr, colour in ((0.95, "orange"), (1.0, "firebrick")):
-        rows = dist[(dist["threshold"] == thr) & dist["date"].notna()]
+        rows = dist[(dist["threshold"] == thr) & dist["date"].notna()].sort_values("date")
         fig.add_trace(
             go.Scatter(
                 x=rows["date"],
@@ -497,8 +555,19 @@ def crossing_chart(result: ShelterResult, *, language: str | None = None) -> go.
                 mode="lines+markers",
                 line={"color": colour},
                 name=_pct(thr, language, 0),
+                text=say(rows["cumulative_share"], "share", language, 0.01),
+                hovertemplate=hover(_pct(thr, language, 0)),
             )
         )
+        if not rows.empty:
+            said.append(
+                i18n_gettext(CROSSING_SUMMARY, language).format(
+                    threshold=_pct(thr, language, 0),
+                    when=fmt_month(rows["date"].iloc[-1], language),
+                    share=fmt_value(rows["cumulative_share"].iloc[-1], "share", 0.01, language),
+                )
+            )
+    described(fig, " ".join(said), language)
     fig.update_layout(
         title=t("cross_title", language),
         template="plotly_white",
@@ -517,6 +586,10 @@ CROSSING_FLAT = N_(
     "{month}, and on {q95} and {q100} by {end}: the chart of it would be two flat lines, so it "
     "is left out. The table below has the crossing months."
 )
+
+
+#: The caption of the crossing chart: the share of paths past each threshold at the horizon.
+CROSSING_SUMMARY = N_("Demand per place has passed {threshold} by {when} on {share} of the paths.")
 
 
 def crossing_view(result: ShelterResult, *, language: str | None = None) -> Figure | Text:
@@ -637,14 +710,24 @@ def cost_chart(result: ShelterResult, curve: pd.DataFrame, *, language: str | No
         language: ``en`` or ``nl`` (None: the kernel's).
 
     """
-    best = curve.loc[curve["cost_tradeoff_eur"].idxmin(), "places"]
+    best_row = curve.loc[curve["cost_tradeoff_eur"].idxmin()]
+    best = best_row["places"]
     fig = go.Figure()
     for col, name in COST_CURVES.items():
-        fig.add_trace(go.Scatter(x=curve["places"], y=curve[col] / 1e6, mode="lines", name=_(name, language)))
+        fig.add_trace(
+            go.Scatter(
+                x=curve["places"],
+                y=curve[col] / 1e6,
+                mode="lines",
+                name=_(name, language),
+                text=say(curve[col], "EUR", language, 100_000),
+                hovertemplate=hover(_(name, language)),
+            )
+        )
     fig.add_vline(
         x=best,
         line={"dash": "dot", "color": "black"},
-        annotation_text=_("optimum {places}", language).format(places=fmt_number(best, language)),
+        annotation_text=_("optimum {places}", language).format(places=fmt_value(best, "places", 100, language)),
     )
     fig.add_vline(
         x=result.jump_off_places,
@@ -657,10 +740,28 @@ def cost_chart(result: ShelterResult, curve: pd.DataFrame, *, language: str | No
         template="plotly_white",
         height=400,
         xaxis_title=t("places_unit", language),
+        xaxis_hoverformat=COUNT_TICKS,  # the hover's header: whole numbers, the page's separators
+        hovermode="x unified",
         yaxis_title=_("EUR million", language),
         legend={"orientation": "h", "y": -0.2},
     )
-    return fig
+    euros = {col: fmt_value(best_row[col], "EUR", 100_000, language) for col in COST_CURVES}
+    summary = i18n_gettext(COST_SUMMARY, language).format(
+        places=fmt_value(best, "places", 100, language),  # as the headline table prints it
+        total=euros["cost_tradeoff_eur"],
+        idle=euros["cost_idle_eur"],
+        short=euros["cost_short_eur"],
+        month=month_label(result.jump_off_date, language),
+        now=fmt_value(result.jump_off_places, "places", 1, language),
+    )
+    return described(fig, summary, language)
+
+
+#: The caption of the cost chart: where the expected cost is lowest, and its parts there.
+COST_SUMMARY = N_(
+    "Expected cost is lowest at {places} places: {total}, of which {idle} for idle places and "
+    "{short} for people without a place. Places at the last count ({month}): {now}."
+)
 
 
 def entitled_note(result: ShelterResult, *, language: str | None = None) -> Text:
