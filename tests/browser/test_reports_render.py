@@ -52,6 +52,13 @@ CHARTS_JS = """(() => {
                                  return f && (f.getAttribute('aria-label') || '').length > 10; }).length,
     xticks: divs.length ? Array.from(divs[0].querySelectorAll('.xtick text')).map(t => t.textContent) : [],
     pwned: typeof window.__pwned !== 'undefined',
+    warning: (() => {  // the early-warning note as a reader sees it (null when the page has none)
+      const v = document.getElementById('capacity-vintage');
+      if (!v) return null;
+      const r = v.getBoundingClientRect();
+      return {text: v.innerText, visible: r.width > 0 && r.height > 0 && getComputedStyle(v).visibility !== 'hidden',
+              top: Math.round(r.top + window.scrollY)};
+    })(),
     title: document.title,
     scrollWidth: document.documentElement.scrollWidth,
     innerWidth: window.innerWidth,
@@ -275,6 +282,24 @@ def test_reports_do_not_scroll_sideways_at_phone_width(browser: DevTools, suite_
     assert problems == []
     assert summary["innerWidth"] == 390, summary["innerWidth"]
     assert summary["scrollWidth"] <= summary["innerWidth"] + 1, summary["wide"]
+
+
+#: The early-warning statuses in Dutch, as a municipal page prints them (vintages.banner).
+DUTCH_STATUSES = ("ROOD", "ORANJE", "GROEN", "NIET BEOORDEELD", "VEROUDERDE GEGEVENS")
+
+
+@pytest.mark.parametrize("code", ["GM0363", "GM0088"])
+def test_a_municipal_page_shows_the_early_warning_in_dutch(browser: DevTools, suite_run, code: str) -> None:
+    """A municipal officer sees the run's early-warning status, in Dutch words, near the top."""
+    summary, problems = browser.open((suite_run.run_dir / f"baseline/municipalities/{code}.html").as_uri())
+    assert problems == []
+    warning = summary["warning"]
+    assert warning is not None, "no early-warning note on the municipal page"
+    assert warning["visible"], warning
+    assert warning["text"].startswith("Vroegsignalering: "), warning["text"]
+    assert any(status in warning["text"] for status in DUTCH_STATUSES), warning["text"]
+    assert "Early warning" not in warning["text"] and "GREEN" not in warning["text"], warning["text"]
+    assert warning["top"] < 600, "the warning is not on the first screen"
 
 
 DUTCH_MONTHS = {"jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"}
