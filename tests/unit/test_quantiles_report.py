@@ -332,7 +332,7 @@ def test_a_dutch_table_shows_fixed_phrases_and_units_in_dutch_and_downloads_the_
         {
             "parameter": ["arrivals_per_month", "grant_share"],
             "unit": ["persons/month", "share"],
-            "method": ["stock-flow identity with entry_share=0.78, departure_share=0.78", "a new method"],
+            "method": ["stock-flow identity with entry share 0.78, departure share 0.78", "a new method"],
             "criterion": ["caseload <= 1,000 cases by month 36", "late share of cohort decisions <= 5%"],
             "level": ["places at the last count", "cost-optimal"],
             "flags": ["interpolated, observed", "observed"],

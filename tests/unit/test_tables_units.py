@@ -88,3 +88,73 @@ def test_english_tables_show_yes_no_labels_and_words_not_codes() -> None:
 def test_coverages_weights_and_misses_print_as_percentages_not_bare_decimals(name, value, shown) -> None:
     assert column_unit(name) == "share"
     assert _cells(pd.DataFrame({name: [value]}))[name.replace("_", " ")] == [shown]
+
+
+def test_a_table_whose_rows_differ_in_unit_prints_each_row_in_its_own():
+    from capacity.report import shelter as rs
+
+    rates = pd.DataFrame(
+        {
+            "parameter": ["arrivals_per_month", "entry_share", "move_out_rate", "departure_rate_ratio", "rmse_places"],
+            "value": [2538.2, None, 0.003558, None, 4273.4],
+            "unit": ["persons/month", None, "share/month", None, "places"],
+            "used_median": [None, 0.7787, 0.001932, 1.0, None],
+        }
+    )
+    cells = _cells(rs.rates_table(rates), download=rates)
+    assert cells["value"] == ["2,538", "–", "0.36 %", "–", "4,273"]  # counts separated, rates as percent
+    assert cells["used median"] == ["–", "77.9 %", "0.19 %", "1.00", "–"]  # the parameter's declared unit
+    assert not any("_" in p for p in cells["parameter"]), cells["parameter"]  # names in words, not code
+    dutch = _cells(rs.rates_table(rates, language="nl"), language="nl")
+    assert dutch["waarde"][:3] == ["2.538", "–", "0,36%"]
+
+
+def test_the_backtest_summary_prints_errors_in_the_series_unit_and_mase_as_a_named_ratio():
+    from capacity.report import forecast as rf
+
+    summary = pd.DataFrame(
+        {
+            "series": ["arrivals", "departure_rate"],
+            "model": ["ets", "ets"],
+            "mae": [503.4, 0.00169],
+            "mase": [1.2512, 2.06],
+            "winkler_80": [2085.0, 0.0125],
+            "mase_rel_naive": [0.8191, 1.0],
+        }
+    )
+    cells = _cells(rf.backtest_table(summary), download=summary)
+    assert cells["mae"] == ["503", "0.17 %"] and cells["winkler 80"] == ["2,085", "1.25 %"]
+    shown = rf.backtest_table(summary)
+    assert list(shown["MASE relative to the naive forecast"]) == ["0.82", "1.00"]
+    assert list(shown["mase"]) == ["1.25", "2.06"] and "MASE relative to the naive forecast" in cells
+
+
+def test_the_sobol_table_prints_each_index_with_its_interval_as_percent_of_variance():
+    from capacity.report import backlog_evidence as evidence
+
+    sobol = pd.DataFrame(
+        {
+            "output": ["months_to_clear"],
+            "parameter": ["permit_uptake_share"],
+            "first_order": [0.268],
+            "total_order": [0.366],
+            "ci_low": [0.307],
+            "ci_high": [0.425],
+            "first_order_ci_low": [-0.012],
+            "first_order_ci_high": [0.327],
+            "kind": ["uncertain"],
+            "finding": [True],
+        }
+    )
+    cells = _cells(evidence.sensitivity_table(sobol), download=sobol)
+    assert cells["total-order index (% of variance, 90 % interval)"] == ["37 % (31 % to 42 %)"]
+    assert cells["first-order index (% of variance, 90 % interval)"] == ["27 % (-1 % to 33 %)"]  # as estimated
+    assert "ci low" not in cells and cells["parameter"] == ["transition document uptake"]
+
+
+def test_monitor_facts_print_in_their_variables_unit():
+    from capacity.report import by_row_unit, variable_unit
+
+    facts = pd.DataFrame({"variable": ["registered", "occupancy_rate"], "expected": [120680.0, 0.998]})
+    shown = by_row_unit(facts, ["expected"], facts["variable"].map(variable_unit))
+    assert list(shown["expected"]) == ["120,680", "99.8 %"]

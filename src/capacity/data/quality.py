@@ -62,7 +62,7 @@ def breaks(history: pd.DataFrame) -> pd.DataFrame:
                 "tp_stock_before": before,
                 "tp_stock_after": wide["tp_stock"].get(d, np.nan),
                 "implied_outflow": r["value"],
-                "rule": "kept as register_cleanup; not a departure",
+                "rule": "kept as a register clean-up; not a departure",
                 "note": r["note"],
             }
         )

@@ -21,6 +21,7 @@ from capacity.params.forecast import ForecastConfig
 from capacity.report import Text, fan_chart, fmt_month, fmt_number, t
 from capacity.report.charts import LIGHT, _base_layout, _dates_in, _observed_end, mark_today
 from capacity.report.format import fmt_value, percent
+from capacity.report.tables import by_row_unit
 
 
 def history_points(history: pd.DataFrame, variable: str, *, since: str | None = "2022-09-01") -> pd.DataFrame:
@@ -538,6 +539,30 @@ def nowcast_sources_chart(
     )
     fig.update_layout(meta={"summary": summary})
     return _dates_in(fig, language)
+
+
+#: The unit of each backtested series' errors (MAE, Winkler score): arrivals in persons, the rate as a share.
+SERIES_UNITS = {
+    "arrivals": "persons",
+    "departures": "persons",
+    "registered": "persons",
+    "departure_rate": "share/month",
+}
+#: The backtest summary's ratio column, in words (a MASE of the model over the naive forecast's).
+MASE_RELATIVE = N_("MASE relative to the naive forecast")
+
+
+def backtest_table(summary: pd.DataFrame, *, language: str | None = None) -> pd.DataFrame:
+    """Return the backtest summary for display: errors in each series' unit, MASE as ratios.
+
+    MAE and Winkler score print in the series' unit (a departure rate's as a percentage, never a
+    bare ``0.00189``), MASE and the MASE relative to the naive forecast with two decimals, under a
+    name in words. The download keeps the numbers and the column names.
+    """
+    units = [SERIES_UNITS.get(str(v), "persons") for v in summary["series"]]
+    out = by_row_unit(summary, ["mae", "winkler_80"], units, language)
+    out = by_row_unit(out, ["mase", "mase_rel_naive"], ["ratio"] * len(out), language)
+    return out.rename(columns={"mase_rel_naive": _(MASE_RELATIVE, language)})
 
 
 #: Captions of report 02's tables, in English (the catalogue has their Dutch).

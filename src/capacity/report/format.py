@@ -193,6 +193,44 @@ def fmt_range(
     return i18n.gettext(RANGE, language).format(low=lo, high=hi)
 
 
+#: A parameter's declared unit (``param(unit=...)``) -> the unit and rounding step :func:`fmt_value` prints it in.
+#: A monthly rate is a share to a hundredth of a percent (``0.36 %``); a ratio has two decimals.
+PARAMETER_UNITS: dict[str, tuple[str, float | None]] = {
+    "share": ("share", 0.001),
+    "probability": ("share", 0.001),
+    "share/month": ("share", 0.0001),
+    "persons": ("persons", None),
+    "persons/month": ("persons", None),
+    "places": ("places", None),
+    "places/month": ("places", None),
+    "cases": ("cases", None),
+    "cases/month": ("cases", None),
+    "ratio": ("ratio", 0.01),
+    "months": ("months", None),
+}
+
+
+def fmt_parameter(value: Any, unit: str | None, language: str | None = None) -> str:
+    """Format a value in a parameter's declared unit (``share/month``, ``persons/month``, ``ratio``).
+
+    Shares and rates print as percentages, counts with separators, ratios with two decimals, months
+    whole (one decimal if not whole); an unknown unit as three significant digits.
+    """
+    if _missing(value):
+        return "–"
+    if isinstance(value, bool):
+        return t("yes" if value else "no", language)
+    kind, step = PARAMETER_UNITS.get(str(unit), (None, None))
+    if kind == "ratio":
+        return fmt_number(round(float(value) / step) * step, language, 2)
+    if kind == "months":
+        whole = float(value).is_integer()
+        return fmt_number(float(value), language, 0 if whole else 1)
+    if kind is None:
+        return fmt_significant(float(value), language)
+    return fmt_value(value, kind, step, language)
+
+
 def fmt_headline(
     row: Mapping[str, Any], language: str | None = None, field: str = "value", *, small: bool = False
 ) -> str:

@@ -16,8 +16,10 @@ import plotly.graph_objects as go
 from capacity import shelter
 from capacity.headline import lookup
 from capacity.i18n import N_, _, pgettext
+from capacity.params.shelter import ShelterConfig
 from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, t
 from capacity.report.format import fmt_range, percent
+from capacity.report.tables import by_row_unit
 from capacity.shelter import ShelterResult
 from capacity.shelter.replay import OUT_OF_SAMPLE, OUT_OF_SAMPLE_AS_ANNOUNCED, OUT_OF_SAMPLE_RW_DRIFT
 
@@ -39,6 +41,7 @@ __all__ = [
     "occupancy_chart",
     "places_needed_text",
     "pressure_chart",
+    "rates_table",
     "replay_chart",
     "replay_out_of_sample_table",
     "replay_out_of_sample_text",
@@ -734,6 +737,34 @@ def allocation_table(allocation: pd.DataFrame, *, language: str | None = None) -
     out = allocation.copy()
     out["reliability"] = out["reliability"].map(lambda code: words.get(code, code))
     return out
+
+
+#: Units of the rate tables' rows that are not shelter parameters (the fit's error is in places).
+RATE_UNITS = {"rmse_places": "places", "arrivals_per_month": "persons/month", "departures_per_month": "persons/month"}
+#: The numeric columns of the rate tables (``shelter_rates``, ``shelter_places_response``).
+RATE_COLUMNS = ("value", "low", "high", "used_median", "used_p05", "used_p95")
+
+
+def rate_unit(parameter: str) -> str | None:
+    """Return the declared unit of a rate-table row: the shelter parameter's (``param(unit=...)``)."""
+    if parameter in RATE_UNITS:
+        return RATE_UNITS[parameter]
+    field = ShelterConfig.model_fields.get(parameter)
+    extra = field.json_schema_extra if field is not None and isinstance(field.json_schema_extra, dict) else {}
+    return extra.get("unit")
+
+
+def rates_table(rates: pd.DataFrame, *, language: str | None = None) -> pd.DataFrame:
+    """Return a rate table (estimated and used rates, or the places response) for display.
+
+    Each row prints in its parameter's unit: shares and monthly rates as percentages, counts with
+    separators, a ratio with two decimals (the download keeps the numbers).
+    """
+    units = [
+        u if isinstance(u, str) and u else rate_unit(p)
+        for p, u in zip(rates["parameter"], rates.get("unit", pd.Series([None] * len(rates))), strict=True)
+    ]
+    return by_row_unit(rates, RATE_COLUMNS, units, language)
 
 
 #: Captions of report 03's and the municipal report's tables, in English (the catalogue has their Dutch).

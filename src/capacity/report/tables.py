@@ -17,7 +17,16 @@ from babel import numbers
 from capacity import data, i18n
 from capacity.data.tables import download_formats
 from capacity.i18n import N_
-from capacity.report.format import UNITS, fmt_headline, fmt_number, fmt_significant, fmt_value, locale, percent
+from capacity.report.format import (
+    UNITS,
+    fmt_headline,
+    fmt_number,
+    fmt_parameter,
+    fmt_significant,
+    fmt_value,
+    locale,
+    percent,
+)
 from capacity.report.labels import has, t
 
 
@@ -142,6 +151,7 @@ def table(
 #: Words in a column name that say its unit (``late_share``, ``penalty_eur``, ``pending_cases``).
 UNIT_WORDS = {
     "share": "share",
+    "aandeel": "share",  # a Dutch column name: a share (if its values are 0-1)
     "probability": "share",
     "coverage": "share",  # coverage_80: the share of outcomes inside the 80 % interval
     "weight": "share",  # an ensemble weight: its share of the forecast
@@ -182,6 +192,34 @@ def _unit_of(values: pd.Series, name: object, formats: Mapping[str, str] | None)
     if unit == "share" and values.dropna().abs().gt(1).any():  # not a share after all (a count of paths?)
         return None
     return unit
+
+
+def by_row_unit(
+    frame: pd.DataFrame, columns: Sequence[str], units: Sequence[str | None], language: str | None = None
+) -> pd.DataFrame:
+    """Return ``frame`` with ``columns`` printed in each row's unit (a table whose rows differ in unit).
+
+    ``units`` holds one declared parameter unit per row (``share``, ``share/month``, ``persons/month``,
+    ``ratio``, ``months``; see :data:`capacity.report.format.PARAMETER_UNITS`): a share prints as a
+    percentage, a count with separators, never as a bare decimal or a four-digit number.
+    The download keeps the numbers (pass the unformatted frame as ``download``).
+    """
+    language = i18n.language(language)
+    out = frame.copy()
+    units = list(units)
+    for col in columns:
+        if col in out.columns:
+            out[col] = [fmt_parameter(v, u, language) for v, u in zip(out[col].tolist(), units, strict=True)]
+    return out
+
+
+#: The unit of each history variable (``capacity.data.history``); a variable not named is a count of persons.
+VARIABLE_UNITS = {"occupancy_rate": "share"}
+
+
+def variable_unit(variable: object) -> str:
+    """Return the declared unit of a history variable: ``share`` for rates, else ``persons``."""
+    return VARIABLE_UNITS.get(str(variable), "persons")
 
 
 def html_table(frame: pd.DataFrame, caption: str = "") -> str:
@@ -276,7 +314,9 @@ def _in_language(shown: pd.DataFrame, language: str) -> pd.DataFrame:
         shown[col] = shown[col].map(lambda v: _cell_label(v, language))
     for col, prefix in PREFIXED_COLUMNS.items():
         if col in shown.columns:
-            shown[col] = shown[col].map(lambda v, p=prefix: t(f"{p}{v}", language) if has(f"{p}{v}") else v)
+            shown[col] = shown[col].map(
+                lambda v, p=prefix: t(f"{p}{v}", language) if has(f"{p}{v}") else _code_label(v, language)
+            )
     if "flags" in shown.columns:  # "interpolated, observed"
         shown["flags"] = shown["flags"].map(
             lambda v: ", ".join(str(_code_label(f, language)) for f in v.split(", ")) if isinstance(v, str) else v
