@@ -158,3 +158,29 @@ def test_monitor_facts_print_in_their_variables_unit():
     facts = pd.DataFrame({"variable": ["registered", "occupancy_rate"], "expected": [120680.0, 0.998]})
     shown = by_row_unit(facts, ["expected"], facts["variable"].map(variable_unit))
     assert list(shown["expected"]) == ["120,680", "99.8 %"]
+
+
+def test_the_cost_table_prints_the_cost_optimum_as_the_headline_does():
+    """Issue 28: the cost optimum read three ways on page 03 (106,645 / 106,679 / 106,700)."""
+    from capacity.report import fmt_headline
+    from capacity.report import shelter as rs
+
+    headline = pd.DataFrame(
+        {
+            "key": ["shelter_places_needed", "shelter_cost_optimal_places"],
+            "value": [109_765.0, 96_953.0],
+            "p10": [None, None],
+            "p90": [None, None],
+            "unit": ["places", "places"],
+            "rounding": [100.0, 100.0],
+        }
+    )
+    costs = pd.DataFrame(
+        {
+            "level": ["places at the last count", "places needed at target", "cost-optimal"],
+            "places": [95_530.0, 109_765.0, 96_953.0],
+        }
+    )
+    shown = rs.costs_table(costs, headline)
+    optimum = fmt_headline(headline.iloc[1].to_dict())
+    assert list(shown["places"]) == ["95,530", "109,800", optimum] and optimum == "97,000"

@@ -13,6 +13,7 @@ from scipy.stats import norm
 
 from capacity import forecast
 from capacity.data import observed, reference_month
+from capacity.data.quality import data_end
 from capacity.forecast import PopulationPaths
 from capacity.forecast.backtest import summary
 from capacity.i18n import N_, _
@@ -136,20 +137,44 @@ def quality_box(
         )
     else:
         lines.append(_("- Too few published counts to backtest the registered count.", language))
-    last_seen = []
-    for var, name in _INPUT_NAMES.items():
-        have = history[(history["variable"] == var) & history["value"].notna() & (history["flag"] != "missing")]
-        if var == "departures":
-            anchors = have["note"].astype(str).str.extract(r"and (\d{4}-\d{2}-\d{2})", expand=False).dropna()
-            month = pd.Timestamp(anchors.max()) if not anchors.empty else None
-        else:
-            obs = have[have["flag"] == "observed"]
-            month = obs["date"].max() if not obs.empty else None
-        if month is not None and pd.notna(month):
-            last_seen.append(f"{_(name, language)} {fmt_month(month, language)}")
+    ends = data_end(history)
+    last_seen = [
+        f"{_(name, language)} {fmt_month(ends[var], language)}" for var, name in _INPUT_NAMES.items() if var in ends
+    ]
     if last_seen:
         lines.append(_("- Last observed month of each input: {inputs}.", language).format(inputs="; ".join(last_seen)))
     return Text("\n".join(lines))
+
+
+DATA_LIMITS = N_(
+    "**What the data allow.** Monthly arrivals (Eurostat temporary-protection grants) run to {arrivals}; "
+    "departures are CBS's published cumulative counts spread over the months between publications, to "
+    "{departures}; the BRP registered count is published now and then, the last for {registered}. The models "
+    "are fitted to those ends: **arrivals and departures after them are forecasts, not data.** The population "
+    "paths start from the last registered count ({jump_off}) and run {months} months from {start}."
+)
+
+
+def data_limits_text(history: pd.DataFrame, population: PopulationPaths, *, language: str | None = None) -> Text:
+    """Return what the data allow: each input's data end (:func:`capacity.data.quality.data_end`) and the paths.
+
+    The same months as the quality box and the dated box atop the page, from the same function.
+    """
+    ends = data_end(history)
+
+    def end(var: str) -> str:
+        return fmt_month(ends.get(var), language)
+
+    return Text(
+        _(DATA_LIMITS, language).format(
+            arrivals=end("arrivals"),
+            departures=end("departures"),
+            registered=end("registered"),
+            jump_off=fmt_month(population.jump_off_date, language),
+            months=len(population.dates),
+            start=fmt_month(population.dates[0], language),
+        )
+    )
 
 
 def forecast_months(start: pd.Timestamp, end: pd.Timestamp) -> int:

@@ -30,6 +30,7 @@ __all__ = [
     "allocation_table",
     "caption",
     "cost_chart",
+    "costs_table",
     "crossing_chart",
     "crossing_table",
     "demand_vs_places_chart",
@@ -736,6 +737,28 @@ def allocation_table(allocation: pd.DataFrame, *, language: str | None = None) -
     words = {code: _(text, language).format(least) for code, text in RELIABILITY_WORDS.items()}
     out = allocation.copy()
     out["reliability"] = out["reliability"].map(lambda code: words.get(code, code))
+    return out
+
+
+#: The cost table's levels that are headline figures (``level`` -> headline key): printed as the headline prints them.
+COST_LEVEL_KEYS = {"places needed at target": "shelter_places_needed", "cost-optimal": "shelter_cost_optimal_places"}
+
+
+def costs_table(costs: pd.DataFrame, headline: pd.DataFrame, *, language: str | None = None) -> pd.DataFrame:
+    """Return the cost table for display, its headline levels of places as the headline prints them.
+
+    The cost-optimal level and the places needed at the target are headline figures: the table shows
+    the headline's value and rounding (``97,000``), never a second rounding of it (``96,953``); the
+    places at the last count are a published count, to the place. The download keeps the numbers.
+    """
+    rows = lookup(headline)
+    out = costs.copy()
+    out["places"] = [
+        fmt_headline(rows[COST_LEVEL_KEYS[level]], language)
+        if level in COST_LEVEL_KEYS and COST_LEVEL_KEYS[level] in rows
+        else fmt_number(places, language)
+        for level, places in zip(out["level"], out["places"], strict=True)
+    ]
     return out
 
 
