@@ -540,8 +540,10 @@ def assumptions_table(cfg: BacklogConfig, *, language: str | None = None) -> pd.
                 f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
                 for k, v in value.model_dump(exclude_none=True).items()
             )
-        elif isinstance(value, bool) or not isinstance(value, int | float):
-            shown = "–" if value is None else str(value)
+        elif isinstance(value, bool):
+            shown = t("yes" if value else "no", language)
+        elif not isinstance(value, int | float):  # a setting: in words (oldest_first -> oldest first)
+            shown = "–" if value is None else str(value).replace("_", " ")
         elif float(value).is_integer():
             shown = fmt_number(value, language)
         else:
