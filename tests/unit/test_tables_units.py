@@ -184,3 +184,15 @@ def test_the_cost_table_prints_the_cost_optimum_as_the_headline_does():
     shown = rs.costs_table(costs, headline)
     optimum = fmt_headline(headline.iloc[1].to_dict())
     assert list(shown["places"]) == ["95,530", "109,800", optimum] and optimum == "97,000"
+
+
+def test_an_uncertain_parameter_reads_in_words_with_the_languages_separators():
+    from capacity.params.base import Distribution
+    from capacity.report.format import fmt_distribution
+
+    triangular = Distribution(kind="triangular", low=1.0, mode=1.2, high=1.59)
+    assert fmt_distribution(triangular, "en") == "triangular 1 / 1.2 / 1.59"
+    assert fmt_distribution(triangular, "nl") == "driehoek 1 / 1,2 / 1,59"
+    assert fmt_distribution(Distribution(kind="uniform", low=0.002, high=0.015), "en") == "uniform 0.002-0.015"
+    assert fmt_distribution(Distribution(value=24070.0), "en") == "24,070"
+    assert "=" not in fmt_distribution(Distribution(kind="beta", a=14.6, b=5.4), "en")

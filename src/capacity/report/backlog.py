@@ -15,10 +15,12 @@ from capacity.backlog import BacklogResult
 from capacity.headline import FIGURES, lookup
 from capacity.i18n import _
 from capacity.params.backlog import BacklogConfig
+from capacity.params.base import Distribution
 from capacity.params.policies import policy_names_nl
 from capacity.quantiles import summarise_many
 from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, fmt_significant, fmt_value, t
 from capacity.report.charts import LIGHT
+from capacity.report.format import fmt_distribution
 from capacity.report.labels import has
 
 __all__ = [
@@ -535,9 +537,11 @@ def assumptions_table(cfg: BacklogConfig, *, language: str | None = None) -> pd.
         if not extra.get("source"):
             continue
         value = getattr(cfg, name)
-        if hasattr(value, "model_dump"):
+        if isinstance(value, Distribution):  # in words, as report 06 prints its parameters
+            shown = fmt_distribution(value, language)
+        elif hasattr(value, "model_dump"):
             shown = ", ".join(
-                f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                f"{k.replace('_', ' ')} {v:g}" if isinstance(v, float) else f"{k.replace('_', ' ')} {v}"
                 for k, v in value.model_dump(exclude_none=True).items()
             )
         elif isinstance(value, bool):

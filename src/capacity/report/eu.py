@@ -14,7 +14,7 @@ from capacity import i18n
 from capacity.i18n import N_
 from capacity.quantiles import BANDS
 from capacity.report.charts import fan_chart, lines_chart
-from capacity.report.format import locale
+from capacity.report.format import fmt_distribution, locale
 from capacity.report.labels import t
 
 #: Column names of the tables (English; the catalogue has their Dutch).
@@ -257,15 +257,7 @@ def movement_parameters(cfg: object, language: str | None = None) -> pd.DataFram
     """Return the movement layer's parameters as shown in the report (every one an assumption)."""
 
     def show(d: object) -> str:
-        if d.kind == "fixed":
-            return f"{d.value:g}"
-        if d.kind == "uniform":
-            return i18n.gettext(N_("uniform {low}-{high}"), language).format(low=f"{d.low:g}", high=f"{d.high:g}")
-        if d.kind == "triangular":
-            return i18n.gettext(N_("triangular {low} / {mode} / {high}"), language).format(
-                low=f"{d.low:g}", mode=f"{d.mode:g}", high=f"{d.high:g}"
-            )
-        return d.kind
+        return fmt_distribution(d, language)
 
     def name(key: str, **fmt: str) -> str:
         return i18n.gettext(MOVEMENT_PARAMETERS[key], language).format(**fmt)

@@ -231,6 +231,38 @@ def fmt_parameter(value: Any, unit: str | None, language: str | None = None) -> 
     return fmt_value(value, kind, step, language)
 
 
+UNIFORM = N_("uniform {low}-{high}")
+TRIANGULAR = N_("triangular {low} / {mode} / {high}")
+BETA = N_("beta distribution (a {a}, b {b})")
+LOGNORMAL = N_("lognormal, median {median}, spread {sigma}")
+
+
+def fmt_distribution(dist: Any, language: str | None = None) -> str:
+    """Format an uncertain parameter (:class:`capacity.params.base.Distribution`) in words.
+
+    ``0.05`` (fixed), ``uniform 0-1``, ``triangular 0.6 / 0.8 / 0.95``: numbers with the
+    language's separators, never ``kind=triangular, low=...``.
+    """
+
+    def n(x: float) -> str:  # three significant digits, no trailing zeros: 0.02, 1.2, 24,070
+        short = f"{float(x):.3g}"
+        if "e" in short:
+            return fmt_number(float(x), language)
+        return fmt_number(float(short), language, len(short.partition(".")[2]))
+
+    if dist.kind == "fixed":
+        return n(dist.value)
+    if dist.kind == "uniform":
+        return i18n.gettext(UNIFORM, language).format(low=n(dist.low), high=n(dist.high))
+    if dist.kind == "triangular":
+        return i18n.gettext(TRIANGULAR, language).format(low=n(dist.low), mode=n(dist.mode), high=n(dist.high))
+    if dist.kind == "beta":
+        return i18n.gettext(BETA, language).format(a=n(dist.a), b=n(dist.b))
+    if dist.kind == "lognormal":
+        return i18n.gettext(LOGNORMAL, language).format(median=n(dist.median), sigma=n(dist.sigma))
+    return str(dist.kind)
+
+
 def fmt_headline(
     row: Mapping[str, Any], language: str | None = None, field: str = "value", *, small: bool = False
 ) -> str:
