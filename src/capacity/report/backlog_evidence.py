@@ -14,7 +14,6 @@ from capacity import i18n
 from capacity.i18n import N_, _, pgettext
 from capacity.report import Text, fmt_number, fmt_value, t
 from capacity.report.charts import LIGHT
-from capacity.report.format import fmt_range
 
 __all__ = [
     "sensitivity_caption",
@@ -258,11 +257,23 @@ def sensitivity_table(table: pd.DataFrame, *, language: str | None = None) -> pd
         if column not in table:
             continue
         out[column] = [
-            f"{fmt_value(v, 'share', 0.01, language)} ({fmt_range(lo, hi, 'share', 0.01, language)})"
+            f"{fmt_value(v, 'share', 0.01, language)} ({_percent_range(lo, hi, language)})"
             for v, lo, hi in zip(table[column], table[low], table[high], strict=True)
         ]
         out = out.rename(columns={column: _(name, language)})
     return out
+
+
+#: An interval of percentages, the sign once at its end: ``-1 to 4 %`` (a negative end is no difference of shares).
+PERCENT_RANGE = N_("{low} to {high} %")
+
+
+def _percent_range(low: float, high: float, language: str | None) -> str:
+    """Return an interval of shares in whole percents, ``21 to 33 %``; equal ends once, ``1 %``."""
+    lo, hi = (fmt_number(round(100 * float(v)), language) for v in (low, high))
+    if lo == hi:
+        return fmt_value(high, "share", 0.01, language)
+    return _(PERCENT_RANGE, language).format(low=lo, high=hi)
 
 
 def _findings(table: pd.DataFrame) -> pd.Series:

@@ -156,6 +156,7 @@ UNIT_WORDS = {
     "coverage": "share",  # coverage_80: the share of outcomes inside the 80 % interval
     "weight": "share",  # an ensemble weight: its share of the forecast
     "miss": "share",  # miss_median: median / observed - 1
+    "skill": "share",  # a CRPS skill score: 1 - the model's CRPS / the reference's
     "eur": "EUR",
     "persons": "persons",
     "places": "places",
