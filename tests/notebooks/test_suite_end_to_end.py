@@ -213,7 +213,7 @@ RAW_OUTPUT = {
     # pages are read with their separators swapped)
     "decimals on a count": re.compile(
         r"(?<![\w.,])-?(?:0\.\d+|\d[\d,]*\.(?!\d{3}(?!\d))\d+)\s(?:persons?|people|places?|cases?|decisions?|residents"
-        r"|personen|mensen|plekken|zaken|beslissingen|inwoners)\b"
+        r"|personen|mensen|plekken|zaken|beslissingen|inwoners)\b(?!/case|\s+per\s+(?:case|zaak)\b)"
         r"|(?<![\w.,])0\.00(?![\d%])(?!\s?%)"
     ),
     # "+3.1 %" beside a share: a difference of percentages printed as a percentage
@@ -234,7 +234,7 @@ RAW_OUTPUT = {
     ),
     # 5 to 5, € 0 to € 0, – to –: a range whose ends are equal says nothing a range says
     "range with equal ends": re.compile(
-        r"(?<![\w.,])((?:€\s?)?-?(?:\d[\d.,]*|–)(?:\s?%)?(?:\s(?:million))?)\s(?:to|tot)\s\1(?![\w.,])"
+        r"(?<![\w.,−-])((?:€\s?)?-?(?:\d[\d.,]*|–)(?:\s?%)?(?:\s(?:million))?)\s(?:to|tot)\s\1(?![\w.,])"
     ),
     # (baseline) (baseline): a label that already carries its parenthetical gets it again
     "doubled parenthetical": re.compile(r"(\([^()]{2,}\))\s*\1"),
@@ -422,7 +422,7 @@ SCAN_MUNICIPALITIES = ("GM0363", "GM0193", "GM0088")
         (
             "decimals on a count",
             ["0.60 persons", "4.83 places", "0.00"],
-            ["93,970 places", "0.6 %", "0.005", "ruim 18.000 plekken"],
+            ["93,970 places", "0.6 %", "0.005", "ruim 18.000 plekken", "1.59 persons/case", "1.2 persons per case"],
         ),
         (
             "percent for a difference of percentages",
@@ -443,7 +443,7 @@ SCAN_MUNICIPALITIES = ("GM0363", "GM0193", "GM0088")
         (
             "range with equal ends",
             ["5 to 5", "€ 0 to € 0", "– to –", "1.2 % to 1.2 %"],
-            ["5 to 6", "€ 0 to € 10", "50 to 500"],
+            ["5 to 6", "€ 0 to € 10", "50 to 500", "0 % (-1 to 1 %)"],
         ),
         ("doubled parenthetical", ["War continues (baseline) (baseline)"], ["War continues (baseline)", "(a) (b)"]),
     ],
