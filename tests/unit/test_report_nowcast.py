@@ -128,3 +128,7 @@ def test_a_data_end_reads_one_way_in_the_text_the_quality_box_and_the_dated_box(
     assert october in text and october in box and october in dated.values()
     assert "November 2024" not in box and "november 2024" not in box
     assert "36" in text and "2024-10" not in text
+    from capacity.report.forecast import data_status
+
+    status = data_status(history, population).set_index("series")["last_month_with_value"]
+    assert status["departures"] == ends["departures"]  # the data-status table: the same month

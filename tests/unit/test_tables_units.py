@@ -196,3 +196,11 @@ def test_an_uncertain_parameter_reads_in_words_with_the_languages_separators():
     assert fmt_distribution(Distribution(kind="uniform", low=0.002, high=0.015), "en") == "uniform 0.002-0.015"
     assert fmt_distribution(Distribution(value=24070.0), "en") == "24,070"
     assert "=" not in fmt_distribution(Distribution(kind="beta", a=14.6, b=5.4), "en")
+
+
+def test_a_month_column_named_in_formats_prints_in_words():
+    months = pd.DataFrame({"series": ["departures"], "last_month_with_value": pd.to_datetime(["2024-10-01"])})
+    assert _cells(months, formats={"last_month_with_value": "month"})["last month with value"] == ["October 2024"]
+    assert _cells(months, "nl", formats={"last_month_with_value": "month"})["laatste maand met waarde"] == [
+        "oktober 2024"
+    ]

@@ -334,12 +334,17 @@ def assumptions_table(scn: Scenario) -> pd.DataFrame:
 
 
 def data_status(history: pd.DataFrame, population: PopulationPaths) -> pd.DataFrame:
-    """Return per series the last month with data and what is forecast (not data) after it."""
+    """Return per series the last month with data and what is forecast (not data) after it.
+
+    The last month with data is :func:`capacity.data.quality.data_end`'s, the month every text,
+    the quality box and the dated box print; the table shows its months in words (:data:`MONTH_COLUMNS`).
+    """
     rows = []
+    ends = data_end(history)
     for var in ("arrivals", "departures", "registered"):
         have = history[(history["variable"] == var) & history["value"].notna()]
         observed = have[have["flag"] == "observed"]
-        last = have["date"].max()
+        last = ends.get(var, have["date"].max())  # the one data end (quality and dated box too)
         last_obs = observed["date"].max() if not observed.empty else pd.NaT
         rows.append(
             {
@@ -353,6 +358,10 @@ def data_status(history: pd.DataFrame, population: PopulationPaths) -> pd.DataFr
             }
         )
     return pd.DataFrame(rows)
+
+
+#: The data-status table's months, printed in words like every data end (``formats`` of the table).
+MONTH_COLUMNS = {"last_month_with_value": "month", "last_observed_month": "month", "forecast_not_data_from": "month"}
 
 
 def departures_check(history: pd.DataFrame, population: PopulationPaths) -> pd.DataFrame:

@@ -109,22 +109,7 @@ def table(
     ]
     shown = df.drop(columns=empty).head(max_rows).copy()  # a column with nothing in it says nothing
     for col in shown.columns:
-        if formats and col in formats and formats[col] not in UNITS:
-            shown[col] = shown[col].map(
-                lambda v, f=formats[col]: "–" if pd.isna(v) else _separators(f.format(v), language)
-            )
-        elif pd.api.types.is_datetime64_any_dtype(shown[col]):
-            shown[col] = shown[col].dt.strftime("%Y-%m-%d")
-        elif pd.api.types.is_bool_dtype(shown[col]):
-            continue
-        elif pd.api.types.is_numeric_dtype(shown[col]) and (unit := _unit_of(shown[col], col, formats)):
-            shown[col] = shown[col].map(lambda v, u=unit: fmt_value(v, u, None, language))
-        elif pd.api.types.is_numeric_dtype(shown[col]):
-            values = shown[col].dropna().abs()
-            whole = bool(((values % 1) == 0).all() or values.ge(100).all())
-            shown[col] = shown[col].map(
-                lambda v, w=whole: fmt_number(v, language, 0) if w else fmt_significant(v, language)
-            )
+        shown[col] = _shown_column(shown[col], col, formats, language)
     # codes as their labels and True/False as yes/no, in the page's language (the download keeps them)
     shown = _in_language(shown, language)
     if language == "en":  # "capacity per month": the CSV's name, read as words
@@ -146,6 +131,25 @@ def table(
         shown_text = t("rows_shown", language, n=fmt_number(max_rows, language), total=fmt_number(total, language))
         parts.append(f"<p><em>{html.escape(shown_text)}</em></p>")
     return Table("\n".join(parts), df)
+
+
+def _shown_column(values: pd.Series, col: object, formats: Mapping[str, str] | None, language: str) -> pd.Series:
+    """Return one column as the table prints it: by its format, unit or kind (see :func:`table`)."""
+    if formats and col in formats and formats[col] not in UNITS:
+        return values.map(lambda v, f=formats[col]: "–" if pd.isna(v) else _separators(f.format(v), language))
+    if formats and formats.get(col) == "month":  # a month in words, as every text prints it
+        return values.map(lambda v: fmt_value(v, "month", None, language))
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.strftime("%Y-%m-%d")
+    if pd.api.types.is_bool_dtype(values):
+        return values
+    if pd.api.types.is_numeric_dtype(values) and (unit := _unit_of(values, col, formats)):
+        return values.map(lambda v, u=unit: fmt_value(v, u, None, language))
+    if pd.api.types.is_numeric_dtype(values):
+        present = values.dropna().abs()
+        whole = bool(((present % 1) == 0).all() or present.ge(100).all())
+        return values.map(lambda v, w=whole: fmt_number(v, language, 0) if w else fmt_significant(v, language))
+    return values
 
 
 #: Words in a column name that say its unit (``late_share``, ``penalty_eur``, ``pending_cases``).
