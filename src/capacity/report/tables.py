@@ -138,7 +138,7 @@ def _shown_column(values: pd.Series, col: object, formats: Mapping[str, str] | N
     if formats and col in formats and formats[col] not in UNITS:
         return values.map(lambda v, f=formats[col]: "–" if pd.isna(v) else _separators(f.format(v), language))
     if formats and formats.get(col) == "month":  # a month in words, as every text prints it
-        return values.map(lambda v: fmt_value(v, "month", None, language))
+        return values.map(lambda v: "–" if _is_missing(v) else fmt_value(v, "month", None, language))
     if pd.api.types.is_datetime64_any_dtype(values):
         return values.dt.strftime("%Y-%m-%d")
     if pd.api.types.is_bool_dtype(values):
