@@ -228,9 +228,10 @@ RAW_OUTPUT = {
     ),
     # 0.333, 0.00212: a share as a bare decimal, not a percentage
     "share as a bare decimal": re.compile(r"(?<![\w.,+-])-?0\.\d{3,}(?![\d.,%])(?!\s?%)"),
-    # 1447 persons: a count of four or more digits without its thousands separator (not a year)
+    # 1447 persons: a count of four or more digits without its thousands separator (not a year, not a
+    # document number: "Kamerstuk 19637 nr. 3346", "(27859 nr 163)", "nu.nl 6191906")
     "count without a separator": re.compile(
-        r"(?<![\w.,:/#=-])(?<!Kamerstuk )(?<!nr\. )(?!(?:19|20)\d\d(?!\d))\d{4,}(?![\w.,:/-])"
+        r"(?<![\w.,:/#=-])(?<!Kamerstuk )(?<!nr\. )(?<!nu\.nl )(?!(?:19|20)\d\d(?!\d))\d{4,}(?![\w.,:/-])(?!\s+nr\b)"
     ),
     # 5 to 5, € 0 to € 0, – to –: a range whose ends are equal says nothing a range says
     "range with equal ends": re.compile(
@@ -438,7 +439,17 @@ SCAN_MUNICIPALITIES = ("GM0363", "GM0193", "GM0088")
         (
             "count without a separator",
             ["1447 persons", "moves 12345"],
-            ["1,447", "2027", "GM0363", "2026-11-28", "e82e2d4", "Kamerstuk 19637 nr. 3346", "oldid=614760"],
+            [
+                "1,447",
+                "2027",
+                "GM0363",
+                "2026-11-28",
+                "e82e2d4",
+                "Kamerstuk 19637 nr. 3346",
+                "oldid=614760",
+                "Kamerbrief BZK (27859 nr 163)",  # a parliamentary paper's number
+                "nu.nl 6191906",  # a news article's number
+            ],
         ),
         (
             "range with equal ends",
