@@ -213,7 +213,7 @@ RAW_OUTPUT = {
     # pages are read with their separators swapped)
     "decimals on a count": re.compile(
         r"(?<![\w.,])-?(?:0\.\d+|\d[\d,]*\.(?!\d{3}(?!\d))\d+)\s(?:persons?|people|places?|cases?|decisions?|residents"
-        r"|personen|mensen|plekken|zaken|beslissingen|inwoners)\b"
+        r"|personen|mensen|plekken|zaken|beslissingen|inwoners)\b(?!/case|\s+per\s+(?:case|zaak)\b)"
         r"|(?<![\w.,])0\.00(?![\d%])(?!\s?%)"
     ),
     # "+3.1 %" beside a share: a difference of percentages printed as a percentage
@@ -228,13 +228,14 @@ RAW_OUTPUT = {
     ),
     # 0.333, 0.00212: a share as a bare decimal, not a percentage
     "share as a bare decimal": re.compile(r"(?<![\w.,+-])-?0\.\d{3,}(?![\d.,%])(?!\s?%)"),
-    # 1447 persons: a count of four or more digits without its thousands separator (not a year)
+    # 1447 persons: a count of four or more digits without its thousands separator (not a year, not a
+    # document number: "Kamerstuk 19637 nr. 3346", "(27859 nr 163)", "nu.nl 6191906")
     "count without a separator": re.compile(
-        r"(?<![\w.,:/#=-])(?<!Kamerstuk )(?<!nr\. )(?!(?:19|20)\d\d(?!\d))\d{4,}(?![\w.,:/-])"
+        r"(?<![\w.,:/#=-])(?<!Kamerstuk )(?<!nr\. )(?<!nu\.nl )(?!(?:19|20)\d\d(?!\d))\d{4,}(?![\w.,:/-])(?!\s+nr\b)"
     ),
     # 5 to 5, € 0 to € 0, – to –: a range whose ends are equal says nothing a range says
     "range with equal ends": re.compile(
-        r"(?<![\w.,])((?:€\s?)?-?(?:\d[\d.,]*|–)(?:\s?%)?(?:\s(?:million))?)\s(?:to|tot)\s\1(?![\w.,])"
+        r"(?<![\w.,−-])((?:€\s?)?-?(?:\d[\d.,]*|–)(?:\s?%)?(?:\s(?:million))?)\s(?:to|tot)\s\1(?![\w.,])"
     ),
     # (baseline) (baseline): a label that already carries its parenthetical gets it again
     "doubled parenthetical": re.compile(r"(\([^()]{2,}\))\s*\1"),
@@ -422,7 +423,7 @@ SCAN_MUNICIPALITIES = ("GM0363", "GM0193", "GM0088")
         (
             "decimals on a count",
             ["0.60 persons", "4.83 places", "0.00"],
-            ["93,970 places", "0.6 %", "0.005", "ruim 18.000 plekken"],
+            ["93,970 places", "0.6 %", "0.005", "ruim 18.000 plekken", "1.59 persons/case", "1.2 persons per case"],
         ),
         (
             "percent for a difference of percentages",
@@ -438,12 +439,22 @@ SCAN_MUNICIPALITIES = ("GM0363", "GM0193", "GM0088")
         (
             "count without a separator",
             ["1447 persons", "moves 12345"],
-            ["1,447", "2027", "GM0363", "2026-11-28", "e82e2d4", "Kamerstuk 19637 nr. 3346", "oldid=614760"],
+            [
+                "1,447",
+                "2027",
+                "GM0363",
+                "2026-11-28",
+                "e82e2d4",
+                "Kamerstuk 19637 nr. 3346",
+                "oldid=614760",
+                "Kamerbrief BZK (27859 nr 163)",  # a parliamentary paper's number
+                "nu.nl 6191906",  # a news article's number
+            ],
         ),
         (
             "range with equal ends",
             ["5 to 5", "€ 0 to € 0", "– to –", "1.2 % to 1.2 %"],
-            ["5 to 6", "€ 0 to € 10", "50 to 500"],
+            ["5 to 6", "€ 0 to € 10", "50 to 500", "0 % (-1 to 1 %)"],
         ),
         ("doubled parenthetical", ["War continues (baseline) (baseline)"], ["War continues (baseline)", "(a) (b)"]),
     ],

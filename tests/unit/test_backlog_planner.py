@@ -92,6 +92,8 @@ def test_every_backlog_input_names_a_source_or_an_assumption():
     table = rb.assumptions_table(cfg)
     assert len(table) == len(type(cfg).model_fields)
     assert table["source"].str.len().gt(0).all()
+    shown = table.set_index("parameter")["value"]  # a setting in words, never True or oldest_first
+    assert shown["backlog.use_forecast_cohort"] in {"yes", "no"} and "_" not in shown["backlog.queue_discipline"]
     for name in ("persons_per_case", "permit_uptake_share", "dtv_share_forced", "grant_share"):
         assert "assumption" in table.set_index("parameter").loc[f"backlog.{name}", "source"]
     # the continuing share is centred on the 2024 precedent (27 %), as a distribution

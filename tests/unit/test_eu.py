@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from capacity import params
+from capacity import params, report
 from capacity.data.eu import load_eu
 from capacity.errors import DataError
 from capacity.forecast.secondary import latest_stocks, secondary_movement
@@ -38,7 +39,10 @@ def test_at_least_twenty_member_states_to_their_latest_month_each_with_its_sourc
     assert len(latest) >= 20 and latest["member state"].is_unique
     assert latest["source"].str.contains("migr_asytpsm").all()
     assert set(latest["latest month"]) <= {"2024-06", "2024-07", "2024-08"}
-    assert latest["share of the member states' total (%)"].sum() == pytest.approx(100, abs=0.2)
+    shares = latest["share of the member states' total"]
+    assert shares.sum() == pytest.approx(1.0) and shares.between(0, 1).all()  # a fraction, printed as a percentage
+    html = report.table(latest, language="nl")._repr_html_()
+    assert re.search(r"<td>\d+,\d%</td>", html) and not re.search(r"<td>0[.,]\d+</td>", html)
 
 
 def test_dutch_share_only_in_months_every_member_state_reported(eu):
@@ -170,3 +174,6 @@ def test_the_movement_parameters_read_in_dutch_on_a_dutch_page():
     assert nl["instelling"].iloc[-1] in {"ja", "nee"}
     en = eu_report.movement_parameters(cfg, "en")
     assert set(en["source"]) == {"assumption"} and en["setting"].str.startswith("triangular").any()
+    for table in (nl, en):  # every parameter in words, never its name in the code (share_moving)
+        assert not table["parameter"].str.contains(r"_|\.").any(), list(table["parameter"])
+    assert "attractiveness of the status in Poland (0-1)" in set(en["parameter"])

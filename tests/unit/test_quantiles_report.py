@@ -141,9 +141,11 @@ def test_percent_axis_is_not_labelled_persons_and_dutch_dates_are_numeric() -> N
 
 def test_every_chart_has_a_text_alternative_and_a_caption() -> None:
     table = summarise(np.random.default_rng(0).normal(1000, 50, size=(200, 4)), DATES, "registered")
-    fig = report.fan_chart(table, "registered", title="Registered <b>now</b>", language="nl")
+    fig = report.fan_chart(table, "registered", title="Registered <b>now</b><script>x()</script>", language="nl")
     html = report.figure(fig)._repr_mimebundle_()["text/html"]
-    assert 'role="img"' in html and 'aria-label="Registered &lt;b&gt;now&lt;/b&gt;. Mediaan in' in html
+    # the text alternative is the title in plain words; the title line keeps plotly's <b>, never a script
+    assert 'role="img"' in html and 'aria-label="Registered nowx(). Mediaan in' in html
+    assert ">Registered <b>now</b>x()</p>" in html and "<script>x()" not in html
     assert "<figcaption>Mediaan in" in html and "80%-band" in html
 
 
@@ -332,7 +334,7 @@ def test_a_dutch_table_shows_fixed_phrases_and_units_in_dutch_and_downloads_the_
         {
             "parameter": ["arrivals_per_month", "grant_share"],
             "unit": ["persons/month", "share"],
-            "method": ["stock-flow identity with entry_share=0.78, departure_share=0.78", "a new method"],
+            "method": ["stock-flow identity with entry share 0.78, departure share 0.78", "a new method"],
             "criterion": ["caseload <= 1,000 cases by month 36", "late share of cohort decisions <= 5%"],
             "level": ["places at the last count", "cost-optimal"],
             "flags": ["interpolated, observed", "observed"],

@@ -99,3 +99,36 @@ def test_population_fan_leaves_today_and_the_last_count_to_the_charts(language, 
         (TODAY_NAME, "2026-12-06"),
     ]
     assert len(fig.layout.annotations) == 2
+
+
+@pytest.mark.parametrize(("language", "october"), [("en", "October 2024"), ("nl", "oktober 2024")])
+def test_a_data_end_reads_one_way_in_the_text_the_quality_box_and_the_dated_box(history, language, october):
+    """Issue 28: departures' data end was 2024-10, November 2024 and missing from the dated box."""
+    from capacity.data.quality import data_end
+    from capacity.report.forecast import data_limits_text, quality_box
+    from capacity.runner.export import dated_box
+
+    ends = data_end(history)
+    assert ends["departures"] == pd.Timestamp("2024-10-01")  # the last month with a monthly figure
+    dates = pd.date_range("2025-07-01", periods=36, freq="MS")
+    paths = np.linspace(130_000, 140_000, 36)[None, :] * np.linspace(0.9, 1.1, 20)[:, None]
+    population = PopulationPaths(
+        dates=dates,
+        arrivals=paths / 100,
+        departures=paths / 100,
+        registered=paths,
+        jump_off_date=ends["registered"],
+        jump_off_registered=129_230.0,
+    )
+    text = str(data_limits_text(history, population, language=language))
+    stock = pd.DataFrame(columns=["horizon", "n", "n_flows", "skill_flows", "coverage_80_lo", "coverage_80_hi"])
+    box = str(quality_box(population, stock, history, language=language))
+    vintage = "; ".join(f"{v} to {d:%Y-%m}" for v, d in ends.items())
+    dated = {i["label"]: i["month"] for i in dated_box({"data_vintage": vintage}, language)["inputs"]}
+    assert october in text and october in box and october in dated.values()
+    assert "November 2024" not in box and "november 2024" not in box
+    assert "36" in text and "2024-10" not in text
+    from capacity.report.forecast import data_status
+
+    status = data_status(history, population).set_index("series")["last_month_with_value"]
+    assert status["departures"] == ends["departures"]  # the data-status table: the same month

@@ -152,6 +152,10 @@ def test_municipal_page_shows_its_exits_and_the_closure_month_in_dutch(munis):
     table = gm.municipality_exits_nl(exits, row)
     assert list(table.columns) == ["maand", *gm.EXIT_LABELS_NL.values()]
     assert len(table) == len(res.after_tpd.dates) and table["maand"].iloc[0] == "januari 2026"
+    download = gm.municipality_exits_nl(exits, row, numbers=True)  # numbers, never the page's "1.450"
+    assert list(download.columns) == list(table.columns) and download["maand"].iloc[0] == "2026-01"
+    own = exits[exits["code"] == row["code"]].sort_values("date")
+    assert download.iloc[:, 1:].to_numpy() == pytest.approx(own[list(gm.EXIT_LABELS_NL)].to_numpy())
     text = str(gm.municipality_exits_text_nl(exits, row))
     assert "sluit in **januari 2026**" in text and "Amsterdam" in text
     assert "na de horizon" in str(gm.municipality_exits_text_nl(None, row))

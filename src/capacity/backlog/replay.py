@@ -331,7 +331,7 @@ def validation_table(
         "notices_of_default": pub.notices,
     }
     notes = {
-        "first_decisions": "observed DERIVED: pending at the start + first applications - "
+        "first_decisions": "derived from the stocks: pending at the start + first applications - "
         "pending at the end (persons); published decision totals {pub}",
         "backlog_end": "pending asylum applicants at 31 December (persons)",
         "penalty_eur": "published: paid out in the year; simulated: run up in the year",

@@ -21,6 +21,23 @@ ANCHOR_FACTS: tuple[tuple[str, str, float, float, str], ...] = (
 )
 
 
+#: The flags of a month with data: published, or spread between two published counts (never after the last).
+DATA_FLAGS = frozenset({"observed", "interpolated"})
+
+
+def data_end(history: pd.DataFrame) -> pd.Series:
+    """Return each variable's last month with data, the one data end every page prints.
+
+    The last month whose value is observed or interpolated between two published counts: for
+    departures (CBS cumulative counts spread over the months between them) the month before the
+    last count, the last month with a monthly figure. Derived and missing months do not count.
+    Sorted by month, then variable.
+    """
+    have = history[history["value"].notna() & history["flag"].isin(DATA_FLAGS)]
+    ends = have.groupby("variable")["date"].max()
+    return ends.sort_values(kind="stable")
+
+
 def coverage(history: pd.DataFrame) -> pd.DataFrame:
     """Return per variable: first and last month with a value and the count of each flag.
 
@@ -62,7 +79,7 @@ def breaks(history: pd.DataFrame) -> pd.DataFrame:
                 "tp_stock_before": before,
                 "tp_stock_after": wide["tp_stock"].get(d, np.nan),
                 "implied_outflow": r["value"],
-                "rule": "kept as register_cleanup; not a departure",
+                "rule": "kept as a register clean-up; not a departure",
                 "note": r["note"],
             }
         )

@@ -21,7 +21,7 @@ from capacity.report.format import (
     fmt_value,
 )
 from capacity.report.labels import LABELS, t
-from capacity.report.tables import Table, Text, headline_rows, main_points, table
+from capacity.report.tables import Table, Text, by_row_unit, headline_rows, main_points, table, variable_unit
 
 __all__ = [
     "LABELS",
@@ -30,6 +30,7 @@ __all__ = [
     "Figure",
     "Table",
     "Text",
+    "by_row_unit",
     "fan_chart",
     "figure",
     "fmt_headline",
@@ -43,4 +44,5 @@ __all__ = [
     "set_language",
     "t",
     "table",
+    "variable_unit",
 ]

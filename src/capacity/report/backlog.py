@@ -17,10 +17,12 @@ from capacity.backlog import BacklogResult
 from capacity.headline import FIGURES, lookup
 from capacity.i18n import N_, _
 from capacity.params.backlog import BacklogConfig
+from capacity.params.base import Distribution
 from capacity.params.policies import policy_names_nl
 from capacity.quantiles import summarise_many
-from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, fmt_significant, fmt_value, t
+from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, fmt_value, t
 from capacity.report.charts import COUNT_TICKS, LIGHT, described, forecast_step, hover, say
+from capacity.report.format import fmt_distribution, fmt_parameter
 from capacity.report.labels import has
 
 __all__ = [
@@ -704,17 +706,21 @@ def assumptions_table(cfg: BacklogConfig, *, language: str | None = None) -> pd.
         if not extra.get("source"):
             continue
         value = getattr(cfg, name)
-        if hasattr(value, "model_dump"):
+        if isinstance(value, Distribution):  # in words, as report 06 prints its parameters
+            shown = fmt_distribution(value, language, extra.get("unit"))
+        elif hasattr(value, "model_dump"):
             shown = ", ".join(
-                f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+                f"{k.replace('_', ' ')} {v:g}" if isinstance(v, float) else f"{k.replace('_', ' ')} {v}"
                 for k, v in value.model_dump(exclude_none=True).items()
             )
-        elif isinstance(value, bool) or not isinstance(value, int | float):
-            shown = "–" if value is None else str(value)
-        elif float(value).is_integer():
-            shown = fmt_number(value, language)
-        else:
-            shown = fmt_significant(value, language)
+        elif isinstance(value, bool):
+            shown = t("yes" if value else "no", language)
+        elif not isinstance(value, int | float):  # a setting: in words (oldest_first -> oldest first)
+            shown = "–" if value is None else str(value).replace("_", " ")
+        elif isinstance(value, tuple | list):  # a schedule of values: each in the unit
+            shown = " / ".join(fmt_parameter(v, extra.get("unit"), language) for v in value) or "–"
+        else:  # in its unit: a share as a percentage, a count with separators
+            shown = fmt_parameter(value, extra.get("unit"), language)
         rows.append(
             {
                 "parameter": f"backlog.{name}",

@@ -16,7 +16,14 @@ from capacity.report import Text, fmt_number, fmt_value, t
 from capacity.report.charts import LIGHT, PERCENT_TICKS, described, hover
 from capacity.report.format import fmt_range
 
-__all__ = ["sensitivity_caption", "sensitivity_chart", "sensitivity_text", "validation_chart", "validation_text"]
+__all__ = [
+    "sensitivity_caption",
+    "sensitivity_chart",
+    "sensitivity_table",
+    "sensitivity_text",
+    "validation_chart",
+    "validation_text",
+]
 
 
 def validation_chart(validation: pd.DataFrame, *, language: str | None = None) -> go.Figure:
@@ -298,6 +305,48 @@ SENSITIVITY_LARGEST = N_("{output}: most of all {input} ({index}).")
 def sensitivity_caption(language: str | None = None) -> str:
     """Return the caption of the Sobol table (``language``: the page's; default the kernel's)."""
     return _("Sobol sensitivity indices", language)
+
+
+#: The Sobol table's index columns: an index and its 90 % interval, as a share of the output's variance.
+SOBOL_COLUMNS = {
+    "total_order": ("ci_low", "ci_high", N_("total-order index (% of variance, 90 % interval)")),
+    "first_order": (
+        "first_order_ci_low",
+        "first_order_ci_high",
+        N_("first-order index (% of variance, 90 % interval)"),
+    ),
+}
+
+
+def sensitivity_table(table: pd.DataFrame, *, language: str | None = None) -> pd.DataFrame:
+    """Return the Sobol table for display: each index as a percentage of variance with its interval.
+
+    ``27 % (21 % to 33 %)``: the estimate and its 90 % bootstrap interval as estimated, a negative
+    end included (an index near 0 can be estimated below it; the chart clips its bars at 0, the
+    table does not), rounded like the text above it (whole percents). The download keeps the numbers.
+    """
+    out = table.drop(columns=[c for lo_hi in SOBOL_COLUMNS.values() for c in lo_hi[:2]], errors="ignore")
+    for column, (low, high, name) in SOBOL_COLUMNS.items():
+        if column not in table:
+            continue
+        out[column] = [
+            f"{fmt_value(v, 'share', 0.01, language)} ({_percent_range(lo, hi, language)})"
+            for v, lo, hi in zip(table[column], table[low], table[high], strict=True)
+        ]
+        out = out.rename(columns={column: _(name, language)})
+    return out
+
+
+#: An interval of percentages, the sign once at its end: ``-1 to 4 %`` (a negative end is no difference of shares).
+PERCENT_RANGE = N_("{low} to {high} %")
+
+
+def _percent_range(low: float, high: float, language: str | None) -> str:
+    """Return an interval of shares in whole percents, ``21 to 33 %``; equal ends once, ``1 %``."""
+    lo, hi = (fmt_number(round(100 * float(v)), language) for v in (low, high))
+    if lo == hi:
+        return fmt_value(high, "share", 0.01, language)
+    return _(PERCENT_RANGE, language).format(low=lo, high=hi)
 
 
 def _findings(table: pd.DataFrame) -> pd.Series:

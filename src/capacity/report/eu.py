@@ -14,7 +14,7 @@ from capacity import i18n
 from capacity.i18n import N_
 from capacity.quantiles import BANDS
 from capacity.report.charts import fan_chart, lines_chart
-from capacity.report.format import locale
+from capacity.report.format import fmt_distribution, locale
 from capacity.report.labels import t
 
 #: Column names of the tables (English; the catalogue has their Dutch).
@@ -23,7 +23,7 @@ _COLUMNS = {
     "month": N_("latest month"),
     "tp_stock": N_("under TP at month end"),
     "tp_grants": N_("new grants in the month"),
-    "share": N_("share of the member states' total (%)"),
+    "share": N_("share of the member states' total"),
     "source": N_("source"),
     "note": N_("note"),
     "status": N_("status after TP"),
@@ -59,6 +59,12 @@ def country_names(frame: pd.DataFrame, language: str | None = None) -> pd.Series
     return frame["geo"].map(lambda g: names.get(_ISO.get(g, g)) if g != "EU" else None).fillna(frame["country"])
 
 
+def country_name(geo: str, language: str | None = None) -> str:
+    """Return the CLDR name of a member state's Eurostat code (``NL`` -> Netherlands / Nederland)."""
+    names = Locale.parse(locale(language)).territories
+    return names.get(_ISO.get(geo, geo), geo)
+
+
 def _named(df: pd.DataFrame, language: str | None) -> pd.DataFrame:
     return df.rename(columns={k: i18n.gettext(v, language) for k, v in _COLUMNS.items() if k in df.columns})
 
@@ -71,7 +77,8 @@ def members(countries: pd.DataFrame) -> pd.DataFrame:
 def latest_by_country(countries: pd.DataFrame, language: str | None = None) -> pd.DataFrame:
     """Return one row per member state: its latest reported month, stock, grants and source.
 
-    The share (%) is of the sum of these latest stocks (months differ by up to two), largest first.
+    The share (a fraction; the table prints it as a percentage) is of the sum of these latest
+    stocks (months differ by up to two), largest first.
     """
     rows = members(countries).dropna(subset=["tp_stock"]).sort_values("date").groupby("geo").tail(1)
     out = pd.DataFrame(
@@ -80,7 +87,7 @@ def latest_by_country(countries: pd.DataFrame, language: str | None = None) -> p
             "month": rows["date"].dt.strftime("%Y-%m"),
             "tp_stock": rows["tp_stock"].astype(int),
             "tp_grants": rows["tp_grants"],
-            "share": (100 * rows["tp_stock"] / rows["tp_stock"].sum()).round(1),
+            "share": rows["tp_stock"] / rows["tp_stock"].sum(),  # printed as a percentage (fmt_value)
             "source": rows["source"],
         }
     ).sort_values("tp_stock", ascending=False, ignore_index=True)
@@ -235,28 +242,37 @@ def movement_summary(movement: object, language: str | None = None) -> pd.DataFr
     return _named(pd.DataFrame(rows), language)
 
 
+#: The movement layer's parameters in words (``eu.secondary_movement.<name>``; the catalogue has their Dutch).
+MOVEMENT_PARAMETERS = {
+    "share_moving": N_("share moving from a state with the least attractive status"),
+    "months": N_("months over which the moves spread"),
+    "gravity": N_("weight of the destination's size (gravity exponent)"),
+    "unknown_attractiveness": N_("attractiveness of a status not known (0-1)"),
+    "status_attractiveness": N_("attractiveness of the status in {state} (0-1)"),
+    "scale_to_eu_total": N_("scaled to the EU-27 total"),
+}
+
+
 def movement_parameters(cfg: object, language: str | None = None) -> pd.DataFrame:
     """Return the movement layer's parameters as shown in the report (every one an assumption)."""
 
     def show(d: object) -> str:
-        if d.kind == "fixed":
-            return f"{d.value:g}"
-        if d.kind == "uniform":
-            return i18n.gettext(N_("uniform {low}-{high}"), language).format(low=f"{d.low:g}", high=f"{d.high:g}")
-        if d.kind == "triangular":
-            return i18n.gettext(N_("triangular {low} / {mode} / {high}"), language).format(
-                low=f"{d.low:g}", mode=f"{d.mode:g}", high=f"{d.high:g}"
-            )
-        return d.kind
+        return fmt_distribution(d, language)
+
+    def name(key: str, **fmt: str) -> str:
+        return i18n.gettext(MOVEMENT_PARAMETERS[key], language).format(**fmt)
 
     rows = [
-        ("share_moving", show(cfg.share_moving)),
-        ("months", show(cfg.months)),
-        ("gravity", show(cfg.gravity)),
-        ("unknown_attractiveness", show(cfg.unknown_attractiveness)),
+        (name("share_moving"), show(cfg.share_moving)),
+        (name("months"), show(cfg.months)),
+        (name("gravity"), show(cfg.gravity)),
+        (name("unknown_attractiveness"), show(cfg.unknown_attractiveness)),
     ]
-    rows += [(f"status_attractiveness.{g}", show(d)) for g, d in cfg.status_attractiveness.items()]
-    rows.append(("scale_to_eu_total", t("yes" if cfg.scale_to_eu_total else "no", language)))
+    rows += [
+        (name("status_attractiveness", state=country_name(g, language)), show(d))
+        for g, d in cfg.status_attractiveness.items()
+    ]
+    rows.append((name("scale_to_eu_total"), t("yes" if cfg.scale_to_eu_total else "no", language)))
     out = pd.DataFrame(rows, columns=["parameter", "setting"]).assign(source=i18n.gettext("assumption", language))
     return _named(out, language)
 

@@ -13,6 +13,7 @@ from scipy.stats import norm
 
 from capacity import forecast
 from capacity.data import observed, reference_month
+from capacity.data.quality import data_end
 from capacity.forecast import PopulationPaths
 from capacity.forecast.backtest import summary
 from capacity.i18n import N_, _
@@ -32,6 +33,7 @@ from capacity.report.charts import (
     say,
 )
 from capacity.report.format import fmt_range, fmt_value, percent
+from capacity.report.tables import by_row_unit
 
 
 def history_points(history: pd.DataFrame, variable: str, *, since: str | None = "2022-09-01") -> pd.DataFrame:
@@ -146,20 +148,44 @@ def quality_box(
         )
     else:
         lines.append(_("- Too few published counts to backtest the registered count.", language))
-    last_seen = []
-    for var, name in _INPUT_NAMES.items():
-        have = history[(history["variable"] == var) & history["value"].notna() & (history["flag"] != "missing")]
-        if var == "departures":
-            anchors = have["note"].astype(str).str.extract(r"and (\d{4}-\d{2}-\d{2})", expand=False).dropna()
-            month = pd.Timestamp(anchors.max()) if not anchors.empty else None
-        else:
-            obs = have[have["flag"] == "observed"]
-            month = obs["date"].max() if not obs.empty else None
-        if month is not None and pd.notna(month):
-            last_seen.append(f"{_(name, language)} {fmt_month(month, language)}")
+    ends = data_end(history)
+    last_seen = [
+        f"{_(name, language)} {fmt_month(ends[var], language)}" for var, name in _INPUT_NAMES.items() if var in ends
+    ]
     if last_seen:
         lines.append(_("- Last observed month of each input: {inputs}.", language).format(inputs="; ".join(last_seen)))
     return Text("\n".join(lines))
+
+
+DATA_LIMITS = N_(
+    "**What the data allow.** Monthly arrivals (Eurostat temporary-protection grants) run to {arrivals}; "
+    "departures are CBS's published cumulative counts spread over the months between publications, to "
+    "{departures}; the BRP registered count is published now and then, the last for {registered}. The models "
+    "are fitted to those ends: **arrivals and departures after them are forecasts, not data.** The population "
+    "paths start from the last registered count ({jump_off}) and run {months} months from {start}."
+)
+
+
+def data_limits_text(history: pd.DataFrame, population: PopulationPaths, *, language: str | None = None) -> Text:
+    """Return what the data allow: each input's data end (:func:`capacity.data.quality.data_end`) and the paths.
+
+    The same months as the quality box and the dated box atop the page, from the same function.
+    """
+    ends = data_end(history)
+
+    def end(var: str) -> str:
+        return fmt_month(ends.get(var), language)
+
+    return Text(
+        _(DATA_LIMITS, language).format(
+            arrivals=end("arrivals"),
+            departures=end("departures"),
+            registered=end("registered"),
+            jump_off=fmt_month(population.jump_off_date, language),
+            months=len(population.dates),
+            start=fmt_month(population.dates[0], language),
+        )
+    )
 
 
 def forecast_months(start: pd.Timestamp, end: pd.Timestamp) -> int:
@@ -405,12 +431,17 @@ def assumptions_table(scn: Scenario) -> pd.DataFrame:
 
 
 def data_status(history: pd.DataFrame, population: PopulationPaths) -> pd.DataFrame:
-    """Return per series the last month with data and what is forecast (not data) after it."""
+    """Return per series the last month with data and what is forecast (not data) after it.
+
+    The last month with data is :func:`capacity.data.quality.data_end`'s, the month every text,
+    the quality box and the dated box print; the table shows its months in words (:data:`MONTH_COLUMNS`).
+    """
     rows = []
+    ends = data_end(history)
     for var in ("arrivals", "departures", "registered"):
         have = history[(history["variable"] == var) & history["value"].notna()]
         observed = have[have["flag"] == "observed"]
-        last = have["date"].max()
+        last = ends.get(var, have["date"].max())  # the one data end (quality and dated box too)
         last_obs = observed["date"].max() if not observed.empty else pd.NaT
         rows.append(
             {
@@ -424,6 +455,10 @@ def data_status(history: pd.DataFrame, population: PopulationPaths) -> pd.DataFr
             }
         )
     return pd.DataFrame(rows)
+
+
+#: The data-status table's months, printed in words like every data end (``formats`` of the table).
+MONTH_COLUMNS = {"last_month_with_value": "month", "last_observed_month": "month", "forecast_not_data_from": "month"}
 
 
 def departures_check(history: pd.DataFrame, population: PopulationPaths) -> pd.DataFrame:
@@ -654,6 +689,30 @@ def nowcast_sources_chart(
     )
     fig.update_layout(meta={"summary": summary})
     return _dates_in(fig, language)
+
+
+#: The unit of each backtested series' errors (MAE, Winkler score): arrivals in persons, the rate as a share.
+SERIES_UNITS = {
+    "arrivals": "persons",
+    "departures": "persons",
+    "registered": "persons",
+    "departure_rate": "share/month",
+}
+#: The backtest summary's ratio column, in words (a MASE of the model over the naive forecast's).
+MASE_RELATIVE = N_("MASE relative to the naive forecast")
+
+
+def backtest_table(summary: pd.DataFrame, *, language: str | None = None) -> pd.DataFrame:
+    """Return the backtest summary for display: errors in each series' unit, MASE as ratios.
+
+    MAE and Winkler score print in the series' unit (a departure rate's as a percentage, never a
+    bare ``0.00189``), MASE and the MASE relative to the naive forecast with two decimals, under a
+    name in words. The download keeps the numbers and the column names.
+    """
+    units = [SERIES_UNITS.get(str(v), "persons") for v in summary["series"]]
+    out = by_row_unit(summary, ["mae", "winkler_80"], units, language)
+    out = by_row_unit(out, ["mase", "mase_rel_naive"], ["ratio"] * len(out), language)
+    return out.rename(columns={"mase_rel_naive": _(MASE_RELATIVE, language)})
 
 
 #: Captions of report 02's tables, in English (the catalogue has their Dutch).

@@ -193,6 +193,90 @@ def fmt_range(
     return i18n.gettext(RANGE, language).format(low=lo, high=hi)
 
 
+#: A parameter's declared unit (``param(unit=...)``) -> the unit :func:`fmt_parameter` prints it in.
+#: Shares and monthly rates are percentages, a ratio has two decimals, counts are whole.
+PARAMETER_UNITS: dict[str, str] = {
+    "share": "share",
+    "probability": "share",
+    "share/month": "share",
+    "share/year": "share",
+    "persons": "persons",
+    "persons/month": "persons",
+    "places": "places",
+    "places/month": "places",
+    "cases": "cases",
+    "cases/month": "cases",
+    "cases/year": "cases",
+    "decisions/month": "decisions",
+    "ratio": "ratio",
+    "factor": "ratio",
+    "months": "months",
+}
+
+
+def _short(value: float, language: str | None) -> str:
+    """Three significant digits, no trailing zeros (``0.1``, ``1.2``, ``24,070``)."""
+    short = f"{float(value):.3g}"
+    if "e" in short:
+        return fmt_number(float(value), language)
+    return fmt_number(float(short), language, len(short.partition(".")[2]))
+
+
+def fmt_parameter(value: Any, unit: str | None, language: str | None = None) -> str:
+    """Format a value in a parameter's declared unit (``share/month``, ``persons/month``, ``ratio``).
+
+    Shares and rates print as percentages (to 0.1 %, to 0.01 % below 1 %: ``77.9 %``, ``0.36 %``),
+    counts with separators, ratios with two decimals, months whole (one decimal if not whole); an
+    unknown unit as three significant digits without trailing zeros (``0.1``).
+    """
+    if _missing(value):
+        return "–"
+    if isinstance(value, bool):
+        return t("yes" if value else "no", language)
+    kind = PARAMETER_UNITS.get(str(unit))
+    value = float(value)
+    if kind == "share":
+        return fmt_value(value, "share", 0.0001 if 0 < abs(value) < 0.01 else 0.001, language)
+    if kind == "ratio":
+        return fmt_number(round(value, 2), language, 2)
+    if kind == "months":
+        return fmt_number(value, language, 0 if value.is_integer() else 1)
+    if kind is None:
+        return _short(value, language)
+    return fmt_value(value, kind, None, language)
+
+
+UNIFORM = N_("uniform {low}-{high}")
+TRIANGULAR = N_("triangular {low} / {mode} / {high}")
+BETA = N_("beta distribution (a {a}, b {b})")
+LOGNORMAL = N_("lognormal, median {median}, spread {sigma}")
+
+
+def fmt_distribution(dist: Any, language: str | None = None, unit: str | None = None) -> str:
+    """Format an uncertain parameter (:class:`capacity.params.base.Distribution`) in words.
+
+    ``0.05`` (fixed), ``uniform 0-1``, ``triangular 0.6 / 0.8 / 0.95``: numbers with the
+    language's separators, never ``kind=triangular, low=...``. With the parameter's ``unit``
+    each number prints in it (:func:`fmt_parameter`: a share as a percentage); a beta's and a
+    lognormal's shape numbers are not in the unit.
+    """
+
+    def n(x: float) -> str:
+        return fmt_parameter(x, unit, language) if unit else _short(x, language)
+
+    if dist.kind == "fixed":
+        return n(dist.value)
+    if dist.kind == "uniform":
+        return i18n.gettext(UNIFORM, language).format(low=n(dist.low), high=n(dist.high))
+    if dist.kind == "triangular":
+        return i18n.gettext(TRIANGULAR, language).format(low=n(dist.low), mode=n(dist.mode), high=n(dist.high))
+    if dist.kind == "beta":
+        return i18n.gettext(BETA, language).format(a=_short(dist.a, language), b=_short(dist.b, language))
+    if dist.kind == "lognormal":
+        return i18n.gettext(LOGNORMAL, language).format(median=n(dist.median), sigma=_short(dist.sigma, language))
+    return str(dist.kind)
+
+
 def fmt_headline(
     row: Mapping[str, Any], language: str | None = None, field: str = "value", *, small: bool = False
 ) -> str:

@@ -192,6 +192,24 @@ _INPUTS: dict[str, str] = {
     "input_ind_capacity_scale": N_("planned IND capacity (multiplier)"),
 }
 
+#: The shelter model's stock-flow rates and places response (report 03's rate tables; key: ``input_<parameter>``).
+_SHELTER_INPUTS: dict[str, str] = {
+    "input_arrivals_per_month": N_("arrivals per month"),
+    "input_departures_per_month": N_("departures per month"),
+    "input_departure_rate_ratio": N_("departure rate from shelter relative to all registered"),
+    "input_entitled_shelter_share": N_("share of people entitled after the TPD who use a place"),
+    "input_entry_share": N_("share of new arrivals who need a place"),
+    "input_home_exit_rate_employed": N_("move to a home after the TPD, households with work"),
+    "input_home_exit_rate_other": N_("move to a home after the TPD, other households"),
+    "input_move_out_rate": N_("move-out rate from shelter"),
+    "input_places_response_gain": N_("share of the gap in places opened per month"),
+    "input_places_response_lead_months": N_("lead time of new places"),
+    "input_places_response_pressure": N_("demand per place aimed at"),
+    "input_shelter_share_of_registered": N_("share of the registered in shelter"),
+    "input_unmet_exit_rate": N_("people without a place who find other accommodation"),
+    "input_rmse_places": N_("fit error (RMSE, places)"),
+}
+
 #: The outputs of the backlog sensitivity analysis (key: ``output_<output>``).
 _OUTPUTS: dict[str, str] = {
     "output_months_to_clear": N_("months to clear"),
@@ -235,7 +253,7 @@ _EU: dict[str, str] = {
 
 
 #: The label sections (key -> English text; the catalogue has the Dutch).
-SECTIONS = (_GENERAL, _FORECAST, _SHELTER, _BACKLOG, _OUTCOMES, _LEDGER, _INPUTS, _OUTPUTS, _DATA, _EU)
+SECTIONS = (_GENERAL, _FORECAST, _SHELTER, _BACKLOG, _OUTCOMES, _LEDGER, _INPUTS, _SHELTER_INPUTS, _OUTPUTS, _DATA, _EU)
 #: Every label by key: its English text, the catalogue's msgid (text may hold ``{placeholders}``).
 LABELS: dict[str, str] = {k: v for section in SECTIONS for k, v in section.items()}
 

@@ -413,17 +413,25 @@ def _own_exits(exits: pd.DataFrame | None, row: pd.Series) -> pd.DataFrame:
     return exits[exits["code"] == row["code"]].sort_values("date")
 
 
-def municipality_exits_nl(exits: pd.DataFrame | None, row: pd.Series) -> pd.DataFrame:
+def municipality_exits_nl(exits: pd.DataFrame | None, row: pd.Series, *, numbers: bool = False) -> pd.DataFrame:
     """Return the municipality's monthly exits after the TPD end, in Dutch (persons per month).
 
     Printed as every count on the page: below 10 "minder dan 10", never an exact-looking 3.
+    With ``numbers`` the download: the month as a date and the medians as numbers (a spreadsheet
+    reads ``1.450`` as 1.45), under the same Dutch names.
 
     Args:
         exits: ``tables["municipal_exits"]`` (:func:`capacity.shelter.municipal_exits`).
         row: The municipality's allocation row.
+        numbers: Return numbers, not the page's text.
 
     """
     own = _own_exits(exits, row)
+    if numbers:
+        frame = pd.DataFrame({_("month"): pd.to_datetime(own["date"]).dt.strftime("%Y-%m")})
+        for name, label in EXIT_LABELS_NL.items():
+            frame[label] = own[name].to_numpy(dtype=float)
+        return frame.reset_index(drop=True)
     frame = pd.DataFrame({_("month"): [month_label(d, "nl") for d in own["date"]]})
     for name, label in EXIT_LABELS_NL.items():  # as every count on the page: "minder dan 10", 1.450
         frame[label] = [_count_nl(v) for v in own[name]]

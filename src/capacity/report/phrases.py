@@ -258,23 +258,23 @@ PHRASES = (
     N_("%"),
     N_("mean of observed monthly arrivals (TP grants) in the window"),
     N_("arrivals minus the mean monthly change in registered"),
-    N_("stock-flow identity with entry_share={}, departure_share={}"),
-    N_("in_shelter / registered, last month with both observed"),
+    N_("stock-flow identity with entry share {}, departure share {}"),
+    N_("in shelter / registered, last month with both observed"),
     N_(
         "grid fit of places to demand (shelter share x registered); range: fits within {} x the best RMSE "
         "at the best pressure"
     ),
-    N_("kept as register_cleanup; not a departure"),
+    N_("kept as a register clean-up; not a departure"),
     N_("register clean-up of the TP stock, not an outflow of that month (datasets/README.md)"),
     N_("first_decisions"),
     N_("backlog_end"),
     N_("penalty_eur"),
     N_(
-        "observed DERIVED: pending at the start + first applications - pending at the end (persons); "
+        "derived from the stocks: pending at the start + first applications - pending at the end (persons); "
         "published decision totals {}"
     ),
     N_(
-        "observed DERIVED: pending at the start + first applications - pending at the end (persons); "
+        "derived from the stocks: pending at the start + first applications - pending at the end (persons); "
         "published decision totals not published"
     ),
     N_("pending asylum applicants at {} December (persons)"),

@@ -17,9 +17,11 @@ from capacity import shelter
 from capacity.headline import lookup
 from capacity.i18n import N_, _, pgettext
 from capacity.i18n import gettext as i18n_gettext
+from capacity.params.shelter import ShelterConfig
 from capacity.report import Figure, Text, fan_chart, figure, fmt_headline, fmt_month, fmt_number, t
 from capacity.report.charts import COUNT_TICKS, described, forecast_step, hover, say
 from capacity.report.format import fmt_range, fmt_value, percent
+from capacity.report.tables import by_row_unit
 from capacity.shelter import ShelterResult
 from capacity.shelter.replay import OUT_OF_SAMPLE, OUT_OF_SAMPLE_AS_ANNOUNCED, OUT_OF_SAMPLE_RW_DRIFT
 
@@ -30,6 +32,7 @@ __all__ = [
     "allocation_table",
     "caption",
     "cost_chart",
+    "costs_table",
     "crossing_chart",
     "crossing_table",
     "demand_vs_places_chart",
@@ -41,6 +44,7 @@ __all__ = [
     "occupancy_chart",
     "places_needed_text",
     "pressure_chart",
+    "rates_table",
     "replay_chart",
     "replay_out_of_sample_table",
     "replay_out_of_sample_text",
@@ -882,6 +886,56 @@ def allocation_table(allocation: pd.DataFrame, *, language: str | None = None) -
     out = allocation.copy()
     out["reliability"] = out["reliability"].map(lambda code: words.get(code, code))
     return out
+
+
+#: The cost table's levels that are headline figures (``level`` -> headline key): printed as the headline prints them.
+COST_LEVEL_KEYS = {"places needed at target": "shelter_places_needed", "cost-optimal": "shelter_cost_optimal_places"}
+
+
+def costs_table(costs: pd.DataFrame, headline: pd.DataFrame, *, language: str | None = None) -> pd.DataFrame:
+    """Return the cost table for display, its headline levels of places as the headline prints them.
+
+    The cost-optimal level and the places needed at the target are headline figures: the table shows
+    the headline's value and rounding (``97,000``), never a second rounding of it (``96,953``); the
+    places at the last count are a published count, to the place. The download keeps the numbers.
+    """
+    rows = lookup(headline)
+    out = costs.copy()
+    out["places"] = [
+        fmt_headline(rows[COST_LEVEL_KEYS[level]], language)
+        if level in COST_LEVEL_KEYS and COST_LEVEL_KEYS[level] in rows
+        else fmt_number(places, language)
+        for level, places in zip(out["level"], out["places"], strict=True)
+    ]
+    return out
+
+
+#: Units of the rate tables' rows that are not shelter parameters (the fit's error is in places).
+RATE_UNITS = {"rmse_places": "places", "arrivals_per_month": "persons/month", "departures_per_month": "persons/month"}
+#: The numeric columns of the rate tables (``shelter_rates``, ``shelter_places_response``).
+RATE_COLUMNS = ("value", "low", "high", "used_median", "used_p05", "used_p95")
+
+
+def rate_unit(parameter: str) -> str | None:
+    """Return the declared unit of a rate-table row: the shelter parameter's (``param(unit=...)``)."""
+    if parameter in RATE_UNITS:
+        return RATE_UNITS[parameter]
+    field = ShelterConfig.model_fields.get(parameter)
+    extra = field.json_schema_extra if field is not None and isinstance(field.json_schema_extra, dict) else {}
+    return extra.get("unit")
+
+
+def rates_table(rates: pd.DataFrame, *, language: str | None = None) -> pd.DataFrame:
+    """Return a rate table (estimated and used rates, or the places response) for display.
+
+    Each row prints in its parameter's unit: shares and monthly rates as percentages, counts with
+    separators, a ratio with two decimals (the download keeps the numbers).
+    """
+    units = [
+        u if isinstance(u, str) and u else rate_unit(p)
+        for p, u in zip(rates["parameter"], rates.get("unit", pd.Series([None] * len(rates))), strict=True)
+    ]
+    return by_row_unit(rates, RATE_COLUMNS, units, language)
 
 
 #: Captions of report 03's and the municipal report's tables, in English (the catalogue has their Dutch).

@@ -17,7 +17,16 @@ from babel import numbers
 from capacity import data, i18n
 from capacity.data.tables import download_formats
 from capacity.i18n import N_
-from capacity.report.format import UNITS, fmt_headline, fmt_number, fmt_significant, fmt_value, locale, percent
+from capacity.report.format import (
+    UNITS,
+    fmt_headline,
+    fmt_number,
+    fmt_parameter,
+    fmt_significant,
+    fmt_value,
+    locale,
+    percent,
+)
 from capacity.report.labels import has, t
 
 
@@ -100,22 +109,7 @@ def table(
     ]
     shown = df.drop(columns=empty).head(max_rows).copy()  # a column with nothing in it says nothing
     for col in shown.columns:
-        if formats and col in formats and formats[col] not in UNITS:
-            shown[col] = shown[col].map(
-                lambda v, f=formats[col]: "–" if pd.isna(v) else _separators(f.format(v), language)
-            )
-        elif pd.api.types.is_datetime64_any_dtype(shown[col]):
-            shown[col] = shown[col].dt.strftime("%Y-%m-%d")
-        elif pd.api.types.is_bool_dtype(shown[col]):
-            continue
-        elif pd.api.types.is_numeric_dtype(shown[col]) and (unit := _unit_of(shown[col], col, formats)):
-            shown[col] = shown[col].map(lambda v, u=unit: fmt_value(v, u, None, language))
-        elif pd.api.types.is_numeric_dtype(shown[col]):
-            values = shown[col].dropna().abs()
-            whole = bool(((values % 1) == 0).all() or values.ge(100).all())
-            shown[col] = shown[col].map(
-                lambda v, w=whole: fmt_number(v, language, 0) if w else fmt_significant(v, language)
-            )
+        shown[col] = _shown_column(shown[col], col, formats, language)
     # codes as their labels and True/False as yes/no, in the page's language (the download keeps them)
     shown = _in_language(shown, language)
     if language == "en":  # "capacity per month": the CSV's name, read as words
@@ -139,13 +133,34 @@ def table(
     return Table("\n".join(parts), df)
 
 
+def _shown_column(values: pd.Series, col: object, formats: Mapping[str, str] | None, language: str) -> pd.Series:
+    """Return one column as the table prints it: by its format, unit or kind (see :func:`table`)."""
+    if formats and col in formats and formats[col] not in UNITS:
+        return values.map(lambda v, f=formats[col]: "–" if pd.isna(v) else _separators(f.format(v), language))
+    if formats and formats.get(col) == "month":  # a month in words, as every text prints it
+        return values.map(lambda v: "–" if _is_missing(v) else fmt_value(v, "month", None, language))
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.strftime("%Y-%m-%d")
+    if pd.api.types.is_bool_dtype(values):
+        return values
+    if pd.api.types.is_numeric_dtype(values) and (unit := _unit_of(values, col, formats)):
+        return values.map(lambda v, u=unit: fmt_value(v, u, None, language))
+    if pd.api.types.is_numeric_dtype(values):
+        present = values.dropna().abs()
+        whole = bool(((present % 1) == 0).all() or present.ge(100).all())
+        return values.map(lambda v, w=whole: fmt_number(v, language, 0) if w else fmt_significant(v, language))
+    return values
+
+
 #: Words in a column name that say its unit (``late_share``, ``penalty_eur``, ``pending_cases``).
 UNIT_WORDS = {
     "share": "share",
+    "aandeel": "share",  # a Dutch column name: a share (if its values are 0-1)
     "probability": "share",
     "coverage": "share",  # coverage_80: the share of outcomes inside the 80 % interval
     "weight": "share",  # an ensemble weight: its share of the forecast
     "miss": "share",  # miss_median: median / observed - 1
+    "skill": "share",  # a CRPS skill score: 1 - the model's CRPS / the reference's
     "eur": "EUR",
     "persons": "persons",
     "places": "places",
@@ -182,6 +197,34 @@ def _unit_of(values: pd.Series, name: object, formats: Mapping[str, str] | None)
     if unit == "share" and values.dropna().abs().gt(1).any():  # not a share after all (a count of paths?)
         return None
     return unit
+
+
+def by_row_unit(
+    frame: pd.DataFrame, columns: Sequence[str], units: Sequence[str | None], language: str | None = None
+) -> pd.DataFrame:
+    """Return ``frame`` with ``columns`` printed in each row's unit (a table whose rows differ in unit).
+
+    ``units`` holds one declared parameter unit per row (``share``, ``share/month``, ``persons/month``,
+    ``ratio``, ``months``; see :data:`capacity.report.format.PARAMETER_UNITS`): a share prints as a
+    percentage, a count with separators, never as a bare decimal or a four-digit number.
+    The download keeps the numbers (pass the unformatted frame as ``download``).
+    """
+    language = i18n.language(language)
+    out = frame.copy()
+    units = list(units)
+    for col in columns:
+        if col in out.columns:
+            out[col] = [fmt_parameter(v, u, language) for v, u in zip(out[col].tolist(), units, strict=True)]
+    return out
+
+
+#: The unit of each history variable (``capacity.data.history``); a variable not named is a count of persons.
+VARIABLE_UNITS = {"occupancy_rate": "share"}
+
+
+def variable_unit(variable: object) -> str:
+    """Return the declared unit of a history variable: ``share`` for rates, else ``persons``."""
+    return VARIABLE_UNITS.get(str(variable), "persons")
 
 
 def html_table(frame: pd.DataFrame, caption: str = "") -> str:
@@ -276,7 +319,9 @@ def _in_language(shown: pd.DataFrame, language: str) -> pd.DataFrame:
         shown[col] = shown[col].map(lambda v: _cell_label(v, language))
     for col, prefix in PREFIXED_COLUMNS.items():
         if col in shown.columns:
-            shown[col] = shown[col].map(lambda v, p=prefix: t(f"{p}{v}", language) if has(f"{p}{v}") else v)
+            shown[col] = shown[col].map(
+                lambda v, p=prefix: t(f"{p}{v}", language) if has(f"{p}{v}") else _code_label(v, language)
+            )
     if "flags" in shown.columns:  # "interpolated, observed"
         shown["flags"] = shown["flags"].map(
             lambda v: ", ".join(str(_code_label(f, language)) for f in v.split(", ")) if isinstance(v, str) else v

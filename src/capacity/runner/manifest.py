@@ -99,7 +99,7 @@ def write_manifest(run_dir: Path, manifest: Mapping[str, Any]) -> Path:
 
 
 def data_vintage(paths: Mapping[str, Path]) -> str:
-    """Return the last month with an observed value per variable, read from ``paths``, as text.
+    """Return the last month with data per variable (:func:`capacity.data.quality.data_end`), as text.
 
     Args:
         paths: ``{name: path}`` of the data files, as :func:`capacity.data.data_files` resolves them.
@@ -113,11 +113,9 @@ def data_vintage(paths: Mapping[str, Path]) -> str:
     except Exception as exc:  # noqa: BLE001 - provenance must not break a run
         logger.info("data vintage unavailable: %s", exc)
         return f"unknown ({type(exc).__name__}: {exc})"
-    observed = history.dropna(subset=["value"])
-    if "flag" in observed:
-        observed = observed[observed["flag"] == "observed"]
-    last = observed.groupby("variable")["date"].max().sort_values()
-    return "; ".join(f"{var} to {date:%Y-%m}" for var, date in last.items())
+    from capacity.data.quality import data_end
+
+    return "; ".join(f"{var} to {date:%Y-%m}" for var, date in data_end(history).items())
 
 
 class DataProvenance:

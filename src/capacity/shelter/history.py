@@ -140,7 +140,7 @@ def estimate_rates(
                 "value": pair["in_shelter"].iloc[-1] / pair["registered"].iloc[-1],
                 "unit": "share",
                 "window": f"{last:%Y-%m}",
-                "method": "in_shelter / registered, last month with both observed",
+                "method": "in shelter / registered, last month with both observed",
             }
         )
         win = pair[pair.index >= pd.Timestamp(window_start)]
@@ -176,8 +176,8 @@ def estimate_rates(
                         "value": rate,
                         "unit": "share/month",
                         "window": f"{t0:%Y-%m}..{t1:%Y-%m}",
-                        "method": f"stock-flow identity with entry_share={entry_share}, "
-                        f"departure_share={departure_share}",
+                        "method": f"stock-flow identity with entry share {entry_share}, "
+                        f"departure share {departure_share}",
                     },
                 ]
     return pd.DataFrame(rows, columns=["parameter", "value", "unit", "window", "method"])
