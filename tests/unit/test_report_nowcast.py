@@ -132,3 +132,39 @@ def test_a_data_end_reads_one_way_in_the_text_the_quality_box_and_the_dated_box(
 
     status = data_status(history, population).set_index("series")["last_month_with_value"]
     assert status["departures"] == ends["departures"]  # the data-status table: the same month
+
+
+HEADLINE_CSV = (
+    "key,label_en,label_nl,value,p10,p90,unit,rounding\n"
+    "registered_nowcast,x,x,144639.04,130225.02,160497.94,persons,100.0\n"
+    "registered_months_since_count,x,x,18,,,months,1.0\n"
+    "registered_last_count_month,x,x,2025-06,,,month,\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        (
+            "en",
+            "Estimate for this month: 144,600 people registered under the TPD (80 %: 130,200 to 160,500); "
+            "the last published count is 18 months old.",
+        ),
+        (
+            "nl",
+            "Schatting voor deze maand: 144.600 mensen ingeschreven onder de RTB (80%: 130.200 tot 160.500); "
+            "de laatste gepubliceerde telling is 18 maanden oud.",
+        ),
+    ],
+)
+def test_the_dated_box_gives_the_nowcast_for_the_run_month(tmp_path, language, expected):
+    """Issue 28: every report's dated box names an estimate for now, not only the last count."""
+    from capacity.runner.export import dated_box
+
+    path = tmp_path / "headline.csv"
+    path.write_text(HEADLINE_CSV, encoding="utf-8")
+    box = dated_box({"started": "2026-12-06T20:53:45+00:00"}, language, path)
+    assert box["nowcast"] == expected
+    assert dated_box({}, language, tmp_path / "missing.csv")["nowcast"] == ""
+    path.write_text(HEADLINE_CSV.replace("registered_nowcast", "other"), encoding="utf-8")
+    assert dated_box({}, language, path)["nowcast"] == ""  # a changed file is read again

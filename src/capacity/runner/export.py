@@ -267,7 +267,7 @@ def page_resources(
     tables_href = Path(os.path.relpath(run_dir / job.scenario / "tables", here)).as_posix()
     own_csv = _own_csv(job, tables_href) if status == "ok" and gathered and job.municipality else None
     run = scenario.get("run", context.get("run", {}))  # with the scenario's data
-    dated = dated_box(run, job.language)
+    dated = dated_box(run, job.language, run_dir / job.scenario / "tables" / "headline.csv")
     return {
         "metadata": {"name": job.title},
         "inlining": {"css": []},  # what the disabled CSSHTMLHeaderPreprocessor would have filled
@@ -373,13 +373,17 @@ def css_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def dated_box(run: Mapping[str, Any], language: str) -> dict[str, Any]:
-    """Return what the dated box atop every report says: the run date, each input's last month.
+def dated_box(run: Mapping[str, Any], language: str, headline: Path | None = None) -> dict[str, Any]:
+    """Return what the dated box atop every report says: run date, inputs' last months, nowcast.
+
+    The nowcast for the run month comes from the scenario's ``headline.csv``.
 
     Args:
         run: The run's provenance (``started`` ISO time, ``data_vintage`` as written by
             ``capacity.runner.manifest.data_vintage``: ``"arrivals to 2024-08; ..."``).
         language: ``en`` or ``nl``.
+        headline: The scenario's ``tables/headline.csv`` (written before its notebooks run);
+            no nowcast sentence when it is missing or lacks the figure.
 
     """
     from capacity.report import fmt_month, t
@@ -394,7 +398,51 @@ def dated_box(run: Mapping[str, Any], language: str) -> dict[str, Any]:
         variable, _, month = part.strip().partition(" to ")
         if month and re.fullmatch(r"\d{4}-\d{2}", month.strip()):
             inputs.append({"label": t(variable, language), "month": fmt_month(month.strip(), language)})
-    return {"run_date": run_date, "inputs": inputs}
+    return {"run_date": run_date, "inputs": inputs, "nowcast": nowcast_text(headline, language)}
+
+
+#: The dated box's nowcast: "now" is the run month, never the last count (issue 28).
+_NOWCAST = N_(
+    "Estimate for this month: {value} people registered under the TPD (80 %: {band}); "
+    "the last published count is {months} months old."
+)
+
+
+def nowcast_text(headline: Path | None, language: str) -> str:
+    """Return the nowcast sentence of the dated box, or ``""`` without a headline nowcast."""
+    from capacity.report import fmt_headline
+    from capacity.report.format import fmt_range
+
+    stat = headline.stat() if headline and headline.is_file() else None
+    rows = _headline_rows(str(headline), stat.st_mtime_ns, stat.st_size) if stat else {}
+    now, age = rows.get("registered_nowcast"), rows.get("registered_months_since_count")
+    if now is None or age is None:
+        return ""
+    band = fmt_range(now["p10"], now["p90"], now["unit"], now["rounding"], language)
+    return _(_NOWCAST, language).format(
+        value=fmt_headline(now, language), band=band, months=fmt_headline(age, language)
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _headline_rows(path: str, mtime_ns: int, size: int) -> dict[str, dict[str, Any]]:
+    """Return a ``headline.csv``'s rows by key, numbers as floats (read once per file and version).
+
+    A figure that is a month (``2025-06``) keeps its text; an empty cell is NaN.
+    """
+    import csv
+
+    rows = {}
+    with open(path, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            for col in ("value", "p10", "p90", "rounding"):
+                cell = (row.get(col) or "").strip()
+                try:
+                    row[col] = float(cell) if cell else math.nan
+                except ValueError:
+                    row[col] = cell
+            rows[row["key"]] = row
+    return rows
 
 
 @functools.lru_cache(maxsize=4)
