@@ -225,7 +225,7 @@ _DATA: dict[str, str] = {
     "no": N_("no"),
     "p01_registered_chart": N_("Registered, TP holders, in shelter and places"),
     "p01_flows_chart": N_("Arrivals, departures and register clean-ups"),
-    "p01_history_caption": N_("Monthly history (long format); the download has every month with its source and note"),
+    "p01_history_caption": N_("Monthly history, first rows; the download has every month with its source and note"),
     "p01_coverage_caption": N_("Coverage per series"),
     "p01_gaps_caption": N_("Gaps (consecutive months without a figure)"),
     "p01_breaks_caption": N_("Register clean-ups"),
