@@ -308,11 +308,15 @@ def test_the_policy_chart_has_no_fixed_left_margin_and_wraps_long_names(policies
     assert [t.replace("<br>", " ") for t in ticks] == list(shown)
     assert all(len(line) <= rb.POLICY_WRAP for t in ticks for line in t.split("<br>"))
     assert any("<br>" in t for t in ticks)  # the long names are wrapped
-    # each panel's title stands above its bars, wrapped to half a phone, not under an axis
-    assert not layout.xaxis.title.text and not layout.xaxis2.title.text
-    titles = [a.text for a in layout.annotations]
+    # one panel a measure, stacked, each as wide as the chart; its axis title wrapped to a phone's width
+    assert [trace.xaxis for trace in fig.data] == ["x", "x2"] and [trace.yaxis for trace in fig.data] == ["y", "y2"]
+    assert layout.xaxis.domain in (None, (0, 1)) and layout.xaxis2.domain in (None, (0, 1))
+    assert layout.yaxis2.domain[1] < layout.yaxis.domain[0]  # the panels do not overlap
+    assert list(layout.yaxis2.ticktext) == ticks
+    titles = [layout.xaxis.title.text, layout.xaxis2.title.text]
     assert [t.replace("<br>", " ") for t in titles] == [
         report.t("policy_late", language),
         report.t("policy_eur", language),
     ]
     assert all(len(line) <= rb.POLICY_TITLE_WRAP for t in titles for line in t.split("<br>"))
+    assert layout.xaxis.tickangle == 0 and layout.xaxis.nticks <= 5

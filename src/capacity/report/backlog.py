@@ -629,12 +629,13 @@ def _described(change: str, language: str | None) -> str:
 
 
 #: A policy name on the chart's axis wraps after this many characters: on a phone (390 px)
-#: the names take ~150 px and leave the two panels the rest.
-POLICY_WRAP = 24
-#: A panel's title (above its bars) wraps after this many characters: half a phone's width.
-POLICY_TITLE_WRAP = 22
-#: Height of one policy's bars per line of its longest wrapped name, plus the frame (px).
-POLICY_LINE_PX, POLICY_FRAME_PX = 14, 150
+#: the names take ~160 px and leave the bars the rest.
+POLICY_WRAP = 26
+#: A panel's axis title wraps after this many characters: the bars' width on a phone.
+POLICY_TITLE_WRAP = 28
+#: Height per line of a wrapped policy name (11 px type), per line of an axis title, of an
+#: axis's ticks, and of the top margin (px).
+POLICY_LINE_PX, POLICY_TITLE_PX, POLICY_TICKS_PX, POLICY_TOP_PX = 14, 15, 30, 40
 
 
 def _wrap(text: str, width: int) -> str:
@@ -643,60 +644,59 @@ def _wrap(text: str, width: int) -> str:
 
 
 def policy_chart(policies: pd.DataFrame, *, language: str | None = None) -> go.Figure:
-    """Return bars of late decisions and penalties per policy (medians), side by side.
+    """Return bars of late decisions and penalties per policy (medians): one panel a measure, stacked.
 
-    Readable on a phone (390 px) and on a screen (1400 px): the policy names are wrapped
-    (:data:`POLICY_WRAP`, ``<br>``) and the left margin grows to them (``automargin``), never
-    a fixed width; each panel's title stands above its bars, wrapped to half a phone's width
-    (:data:`POLICY_TITLE_WRAP`), where a title under an axis was cut off; few ticks, so they
-    do not crowd. The bars' ``y`` stay the names (the hover text and a test read them).
+    Readable on a phone (390 px) and on a screen (1400 px): each panel as wide as the chart
+    (two side by side left a phone ~100 px a panel, their titles cut off), its axis title
+    under it wrapped to a phone's width (:data:`POLICY_TITLE_WRAP`); the policy names
+    wrapped (:data:`POLICY_WRAP`, ``<br>``) and the left margin grown to them
+    (``automargin``), never a fixed width; few upright ticks. The bars' ``y`` stay the names
+    (the hover text reads them).
     """
     fig = go.Figure()
     names = _policy_names(policies, language)
     wrapped = [_wrap(n, POLICY_WRAP) for n in names]
-    lines = max((w.count("<br>") + 1 for w in wrapped), default=1)
     late, eur = t("policy_late", language), t("policy_eur", language)
     panels = (
-        ("late_or_overdue", policies["late_or_overdue"], late, "x", [0, 0.47]),
-        ("penalty_eur", policies["penalty_eur"] / 1e6, eur, "x2", [0.53, 1]),
+        ("late_or_overdue", policies["late_or_overdue"], late, ""),
+        ("penalty_eur", policies["penalty_eur"] / 1e6, eur, "2"),
     )
-    for column, values, title, axis, _domain in panels:
+    titles = [_wrap(title, POLICY_TITLE_WRAP) for _c, _v, title, _a in panels]
+    # the names are evenly spaced: room for the longest beside a two-line neighbour, two lines at least
+    longest = max((w.count("<br>") + 1 for w in wrapped), default=1)
+    bars = round(len(names) * POLICY_LINE_PX * max(2.0, (longest + 2) / 2))
+    under = POLICY_TICKS_PX + POLICY_TITLE_PX * max(w.count("<br>") + 1 for w in titles) + 10  # ticks, title
+    plot = 2 * bars + under  # the lower panel's ticks and title are in the bottom margin
+    x = {"rangemode": "tozero", "nticks": 5, "tickangle": 0, "automargin": True, "tickformat": COUNT_TICKS}
+    y = {"autorange": "reversed", "automargin": True, "tickvals": list(names), "ticktext": wrapped}
+    y["tickfont"] = {"size": 11}
+    domains = ([1 - bars / plot, 1.0], [0.0, bars / plot])
+    for (column, values, title, axis), text, domain in zip(panels, titles, domains, strict=True):
         fig.add_trace(
             go.Bar(
                 y=names,
                 x=values,
                 orientation="h",
                 name=title,
-                xaxis=axis,
+                xaxis=f"x{axis}",
+                yaxis=f"y{axis}",
                 showlegend=False,
                 text=_named(names, _policy_say(policies[column], column, language)),
                 textposition="none",
                 hovertemplate=f"%{{text}}<extra>{title}</extra>",
             )
         )
-    x = {"rangemode": "tozero", "nticks": 4, "automargin": True, "tickformat": COUNT_TICKS}
+        fig.update_layout(
+            {
+                f"yaxis{axis}": {**y, "domain": domain},
+                f"xaxis{axis}": {**x, "anchor": f"y{axis}", "title": {"text": text}},
+            }
+        )
     fig.update_layout(
         title=t("policy_title", language),
         template=LIGHT,
-        height=POLICY_FRAME_PX + len(policies) * POLICY_LINE_PX * max(lines, 2),
-        yaxis={"autorange": "reversed", "automargin": True, "tickvals": list(names), "ticktext": wrapped},
-        xaxis={**x, "domain": panels[0][4]},
-        xaxis2={**x, "domain": panels[1][4]},
-        margin={"l": 10, "r": 20, "t": 110},
-        annotations=[
-            {
-                "text": _wrap(title, POLICY_TITLE_WRAP),
-                "xref": "paper",
-                "yref": "paper",
-                "x": domain[0],
-                "y": 1,
-                "xanchor": "left",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "align": "left",
-            }
-            for _c, _v, title, _a, domain in panels
-        ],
+        height=POLICY_TOP_PX + plot + under,
+        margin={"l": 10, "r": 20, "t": POLICY_TOP_PX, "b": under},
     )
     summary = ""
     if len(policies):
