@@ -633,9 +633,9 @@ def _described(change: str, language: str | None) -> str:
 POLICY_WRAP = 26
 #: A panel's axis title wraps after this many characters: the bars' width on a phone.
 POLICY_TITLE_WRAP = 28
-#: Height per line of a wrapped policy name (11 px type), per line of an axis title, of an
+#: Height per line of a wrapped policy name (10 px type), per line of an axis title, of an
 #: axis's ticks, and of the top margin (px).
-POLICY_LINE_PX, POLICY_TITLE_PX, POLICY_TICKS_PX, POLICY_TOP_PX = 14, 15, 30, 40
+POLICY_LINE_PX, POLICY_TITLE_PX, POLICY_TICKS_PX, POLICY_TOP_PX = 12, 15, 30, 40
 
 
 def _wrap(text: str, width: int) -> str:
@@ -669,7 +669,7 @@ def policy_chart(policies: pd.DataFrame, *, language: str | None = None) -> go.F
     plot = 2 * bars + under  # the lower panel's ticks and title are in the bottom margin
     x = {"rangemode": "tozero", "nticks": 5, "tickangle": 0, "automargin": True, "tickformat": COUNT_TICKS}
     y = {"autorange": "reversed", "automargin": True, "tickvals": list(names), "ticktext": wrapped}
-    y["tickfont"] = {"size": 11}
+    y["tickfont"] = {"size": 10}
     domains = ([1 - bars / plot, 1.0], [0.0, bars / plot])
     for (column, values, title, axis), text, domain in zip(panels, titles, domains, strict=True):
         fig.add_trace(
