@@ -643,6 +643,19 @@ def _wrap(text: str, width: int) -> str:
     return "<br>".join(textwrap.wrap(str(text), width, break_long_words=False)) or str(text)
 
 
+def _wrap_name(name: str) -> str:
+    """Return a policy name in lines of :data:`POLICY_WRAP` characters; two lines, a little wider, where it fits.
+
+    A third line would need room beside its neighbours on an evenly spaced axis (the chart
+    grows by a fifth, past an A4 page); a name of up to 1.4 times two lines takes two.
+    """
+    for width in range(POLICY_WRAP, round(1.4 * POLICY_WRAP) + 1):
+        text = _wrap(name, width)
+        if text.count("<br>") < 2:
+            return text
+    return _wrap(name, POLICY_WRAP)
+
+
 def policy_chart(policies: pd.DataFrame, *, language: str | None = None) -> go.Figure:
     """Return bars of late decisions and penalties per policy (medians): one panel a measure, stacked.
 
@@ -655,7 +668,7 @@ def policy_chart(policies: pd.DataFrame, *, language: str | None = None) -> go.F
     """
     fig = go.Figure()
     names = _policy_names(policies, language)
-    wrapped = [_wrap(n, POLICY_WRAP) for n in names]
+    wrapped = [_wrap_name(n) for n in names]
     late, eur = t("policy_late", language), t("policy_eur", language)
     panels = (
         ("late_or_overdue", policies["late_or_overdue"], late, ""),
