@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 
 from capacity import backlog as bl
 from capacity import headline, i18n, params, report
+from capacity.params.backlog import BacklogConfig
 from capacity.report import backlog as rb
 
 pytestmark = pytest.mark.unit
@@ -211,7 +213,7 @@ def test_the_policy_view_has_words_for_headers_and_no_unit_in_them(language):
     policies = bl.compare_policies(
         cohort, cfg, rng=np.random.default_rng(3), policies={"as configured": {}, "b": {"permit_uptake_share": 0.0}}
     )
-    view = rb.policy_view(policies, language=language, n_months=cfg.n_months)
+    view = rb.policy_view(policies, language=language, n_months=cfg.n_months, columns=None)
     table = rb.policy_table(policies, language=language, n_months=cfg.n_months)
     assert list(view.columns) == [i18n.gettext(rb.POLICY_HEADERS[c], language) for c in rb.POLICY_HEADERS]
     assert not [c for c in view.columns if "_" in c or "EUR" in c or "mln" in c]
@@ -220,3 +222,102 @@ def test_the_policy_view_has_words_for_headers_and_no_unit_in_them(language):
     assert view[i18n.gettext("Penalties", language)].iloc[0].startswith("€")
     if language == "nl":
         assert "Dwangsommen" in view.columns and "Haalbaar" in view.columns
+
+
+def _policies(language: str | None = None) -> pd.DataFrame:
+    """A small comparison: the configured run, one that restarts every case, one that reserves a team."""
+    cfg = params.load().backlog
+    cohort = np.full(20, cfg.cohort_persons)
+    return bl.compare_policies(
+        cohort,
+        cfg,
+        rng=np.random.default_rng(3),
+        policies={
+            "as configured": {},
+            "all applications restart": {"permit_uptake_share": 0.0},
+            "TPD team: 30 % of capacity reserved": {"ind_tpd_reserved_share": 0.3},
+        },
+        n_months=36,
+    )
+
+
+@pytest.fixture(scope="module")
+def policies() -> pd.DataFrame:
+    return _policies()
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_page_shows_the_few_policy_columns_that_decide(policies, language):
+    """Issue 28: 31 columns did not fit a page; the page shows eleven, the download all of them."""
+    view = rb.policy_view(policies, language=language, n_months=36)
+    assert list(view.columns) == [i18n.gettext(rb.POLICY_HEADERS[c], language) for c in rb.POLICY_COMPACT]
+    assert len(view.columns) <= 11 < policies.shape[1]
+    full = rb.policy_view(policies, language=language, n_months=36, columns=None)
+    assert view.iloc[0].tolist() == full[view.columns].iloc[0].tolist()  # the same cells, fewer columns
+    assert view.iloc[0, 0] == ("zoals ingesteld" if language == "nl" else "as configured")
+    figures = [str(v) for v in view.iloc[:, 1:].to_numpy().ravel()]  # all but the policy's name
+    assert not [c for c in figures if RAW_FLOAT.search(c) or "nan" in c or "inf" in c]
+    assert not [c for c in figures if "-" in c]  # a minus is "−", never a hyphen
+    assert "\u2212" in "".join(figures)  # the reserved team has fewer late decisions: a negative
+    download = rb.policy_download(policies, language=language)
+    assert set(policies.columns) < set(download.columns)  # the download keeps every column
+
+
+#: A raw float as a program prints it ("0.744854", "1e+06"), never as the formatter does (groups of 3).
+RAW_FLOAT = re.compile(r"\b\d+\.\d{4,}\b|\d[eE][+-]?\d")
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_a_difference_with_the_first_row_is_signed_both_ways(language):
+    frame = pd.DataFrame(
+        {"policy": ["a", "b", "c", "d"], "change": "-", "late_decisions_vs_first": [0.0, 3_712.0, -11_433.0, -20.0]}
+    )
+    shown = rb.policy_table(frame, language=language)["late_decisions_vs_first"].tolist()
+    sep = "." if language == "nl" else ","
+    assert shown == ["0", f"+3{sep}700", f"\u221211{sep}400", "0"]
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_download_says_each_change_in_words_beside_its_code(policies, language):
+    download = rb.policy_download(policies, language=language)
+    cols = list(download.columns)
+    assert cols.index("change_described") == cols.index("change") + 1
+    codes, words = download["change"].tolist(), download["change_described"].tolist()
+    assert codes[1] == "permit_uptake_share=0.0" and codes[0] == words[0] == "-"
+    meaning = i18n.gettext(BacklogConfig.model_fields["permit_uptake_share"].description, language)
+    assert words[1] == f"{meaning}: {report.fmt_value(0.0, 'share', 0.01, language)}"
+    assert words[2].startswith(i18n.gettext(BacklogConfig.model_fields["ind_tpd_reserved_share"].description, language))
+    assert words[2].endswith("30 %" if language == "en" else "30%")
+    assert not [w for w in words if "_" in w and w != "-"]
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+def test_the_policy_chart_has_no_fixed_left_margin_and_wraps_long_names(policies, language):
+    """Issue 28: a fixed 220 px margin and titles under two axes were cut off on a 390 px phone."""
+    from capacity.params.policies import load_policies
+
+    names = list(load_policies())
+    frame = pd.DataFrame({"policy": names, "change": "-", "late_or_overdue": 1.0, "penalty_eur": 1e6})
+    fig = rb.policy_chart(frame, language=language)
+    layout = fig.layout
+    assert layout.margin.l is None or layout.margin.l <= 40
+    assert layout.yaxis.automargin is True
+    shown = rb._policy_names(frame, language)
+    assert list(fig.data[0].y) == list(shown)  # hover and data keep the whole names
+    ticks = list(layout.yaxis.ticktext)
+    assert [t.replace("<br>", " ") for t in ticks] == list(shown)
+    assert all(len(line) <= rb.POLICY_WRAP or t.count("<br>") == 1 for t in ticks for line in t.split("<br>"))
+    assert all(t.count("<br>") <= 1 for t in ticks)  # two lines at most: the chart fits an A4 page
+    assert any("<br>" in t for t in ticks)  # the long names are wrapped
+    # one panel a measure, stacked, each as wide as the chart; its axis title wrapped to a phone's width
+    assert [trace.xaxis for trace in fig.data] == ["x", "x2"] and [trace.yaxis for trace in fig.data] == ["y", "y2"]
+    assert layout.xaxis.domain in (None, (0, 1)) and layout.xaxis2.domain in (None, (0, 1))
+    assert layout.yaxis2.domain[1] < layout.yaxis.domain[0]  # the panels do not overlap
+    assert list(layout.yaxis2.ticktext) == ticks
+    titles = [layout.xaxis.title.text, layout.xaxis2.title.text]
+    assert [t.replace("<br>", " ") for t in titles] == [
+        report.t("policy_late", language),
+        report.t("policy_eur", language),
+    ]
+    assert all(len(line) <= rb.POLICY_TITLE_WRAP for t in titles for line in t.split("<br>"))
+    assert layout.xaxis.tickangle == 0 and layout.xaxis.nticks <= 5

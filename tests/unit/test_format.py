@@ -37,8 +37,13 @@ pytestmark = pytest.mark.unit
         (0.567, "share", 0.01, "57 %", "57%"),
         # differences of percentages in percentage points, never "%"
         (0.012, "pp", 0.001, "+1.2 pp", "+1,2 procentpunt"),
-        (-0.034, "percentage_points", 0.001, "-3.4 pp", "-3,4 procentpunt"),
+        (-0.034, "percentage_points", 0.001, "\u22123.4 pp", "\u22123,4 procentpunt"),
         (0.0, "pp", None, "0.0 pp", "0,0 procentpunt"),
+        # negatives with the minus sign a reader reads ("−"), not the hyphen-minus ("-11,400")
+        (-11_433.0, "cases", 100, "\u221211,400", "\u221211.400"),
+        (-2.5e6, "EUR", 100_000, "€ \u22122.5 million", "€ \u22122,5 miljoen"),
+        (-93_970.4, "EUR", 1, "€ \u221294,000", "€ \u221294.000"),
+        (-0.4, "cases", 1, "0", "0"),
         # months: a duration, a censored duration, a calendar month
         (27.0, "months", 1, "27", "27"),
         ("> 60", "months", 1, "more than 60", "meer dan 60"),
@@ -111,4 +116,5 @@ def test_numbers_are_written_as_babel_writes_them(value, decimals, language, whe
 
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     expected = format_decimal(round(value, decimals) + 0.0, format=pattern, locale=where)
-    assert fmt_number(value, language, decimals) == expected
+    # one deliberate difference: the reader's minus sign "−" for CLDR's hyphen-minus
+    assert fmt_number(value, language, decimals) == expected.replace("-", "\u2212")

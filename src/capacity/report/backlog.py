@@ -6,6 +6,8 @@ from :mod:`capacity.backlog` and returns a plotly figure, a DataFrame or a Markd
 
 from __future__ import annotations
 
+import re
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -434,6 +436,8 @@ POLICY_UNITS = {
     "pending_at_end": ("cases", 100),
     "late_decisions_vs_first": ("cases", 100),
 }
+#: Policy-table columns that are differences: printed with their sign, "+" as well as "−".
+POLICY_SIGNED = frozenset({"late_decisions_vs_first"})
 
 
 def policy_format(column: str) -> tuple[str, float] | None:
@@ -453,7 +457,8 @@ def policy_table(policies: pd.DataFrame, *, language: str | None = None, n_month
     printed by :func:`~capacity.report.format.fmt_value`, so the configured policy's row reads
     the same figures as the headline table and the text (euros as ``€ 166 million``, shares as
     percentages). A finishing time not reached within the run reads "more than ``n_months``"
-    (the run's length). Yes/no columns are words.
+    (the run's length). Yes/no columns are words. A difference with the first row is signed,
+    ``+3,700`` / ``−11,400`` / ``0`` (:data:`POLICY_SIGNED`).
     """
     shown = policies.drop(columns=["change"]).copy()
     shown["policy"] = _policy_names(policies, language)
@@ -470,6 +475,8 @@ def policy_table(policies: pd.DataFrame, *, language: str | None = None, n_month
         how = policy_format(col)
         if how is not None:
             shown[col] = [fmt_value(v, how[0], how[1], language) for v in shown[col]]
+            if col in POLICY_SIGNED:  # "+" where the figure is above 0 (the formatter prints "−")
+                shown[col] = ["+" + s if s[:1].isdigit() and s.strip("0.,") else s for s in shown[col]]
         elif pd.api.types.is_bool_dtype(shown[col]):
             shown[col] = [t("yes" if v else "no", language) for v in shown[col]]
     # the columns keep the names of the table in millions the catalogue has (a cell says its unit)
@@ -521,15 +528,47 @@ POLICY_HEADERS = {
 }
 
 
-def policy_view(policies: pd.DataFrame, *, language: str | None = None, n_months: int | None = None) -> pd.DataFrame:
+#: The policy table's columns on the page: the few that decide, in reading order (the download has
+#: them all). Whether a policy is feasible (cleared within the run on enough paths) and how long
+#: the cohort takes (median and 90th percentile: the planning horizon); late decisions *plus* cases
+#: still overdue at the end (late decisions alone flatter a queue that never reaches the cohort:
+#: newest first has none), their share and the paired difference in late decisions with the
+#: first row (the policy's effect, free of noise); penalties and the total cost (mean: its parts
+#: add up); the peaks DT&V and the municipalities must staff and house. Eleven columns: one A4
+#: landscape width, no sideways scrolling at 1400 px.
+POLICY_COMPACT = (
+    "policy",
+    "feasible",
+    "months_to_clear",
+    "months_to_clear_p90",
+    "late_or_overdue",
+    "late_share",
+    "late_decisions_vs_first",
+    "penalty_eur_m",
+    "total_cost_eur_m_mean",
+    "dtv_caseload_peak",
+    "shelter_entitled_peak",
+)
+
+
+def policy_view(
+    policies: pd.DataFrame,
+    *,
+    language: str | None = None,
+    n_months: int | None = None,
+    columns: tuple[str, ...] | None = POLICY_COMPACT,
+) -> pd.DataFrame:
     """Return the policy comparison as the page shows it: :func:`policy_table` under words.
 
-    Every column header is words in the page's language (:data:`POLICY_HEADERS`), never a
-    code such as ``penalty_eur_m``; the cells say their units (``€ 166 million``, ``56.4 %``),
-    so no header repeats one. Columns without a header are not shown (the download has them).
+    ``columns``: the page's few that decide (:data:`POLICY_COMPACT`, the default), ``None`` for
+    every column with a header. Every column header is words in the page's language
+    (:data:`POLICY_HEADERS`), never a code such as ``penalty_eur_m``; the cells say their units
+    (``€ 166 million``, ``56.4 %``), so no header repeats one. Columns without a header are not
+    shown (the download has them).
     """
     shown = policy_table(policies, language=language, n_months=n_months)
-    shown = shown[[c for c in shown.columns if c in POLICY_HEADERS]]
+    wanted = POLICY_HEADERS if columns is None else columns
+    shown = shown[[c for c in wanted if c in shown.columns and c in POLICY_HEADERS]]
     return shown.rename(columns=lambda c: _(POLICY_HEADERS[c], language))
 
 
@@ -545,12 +584,14 @@ def ledger_table(ledger: pd.DataFrame, *, language: str | None = None) -> pd.Dat
     return shown
 
 
-def policy_download(policies: pd.DataFrame) -> pd.DataFrame:
+def policy_download(policies: pd.DataFrame, *, language: str | None = None) -> pd.DataFrame:
     """Return the policy table as downloaded: a censored finishing time as text (``"> 60"``).
 
     A finishing time not reached within the run is held as the run's length with a
     ``*_censored`` flag; the download writes it as ``"> 60"`` (60 months: the run), the
     others as whole months, and keeps the flag for a machine that needs it. No ``inf``.
+    Beside the machine-readable ``change`` (``key=value``) comes ``change_described``: each
+    changed parameter's meaning (its description in the page's language) and value.
     """
     out = policies.copy()
     for col in ("months_to_clear", "months_to_clear_p90", "permits_done_month"):
@@ -560,47 +601,117 @@ def policy_download(policies: pd.DataFrame) -> pd.DataFrame:
         out[col] = [
             f"> {x:.0f}" if c else f"{x:.0f}" for x, c in zip(out[col].astype(float), flag.astype(bool), strict=True)
         ]
+    if "change" in out:
+        described = [_described(c, language) for c in out["change"]]
+        out.insert(out.columns.get_loc("change") + 1, "change_described", described)
     return out
 
 
+#: One ``key=value`` of a policy's change: a backlog key, then everything up to the next key.
+_CHANGE = re.compile(r"(\w+)=(.*?)(?=, \w+=|$)")
+
+
+def _described(change: str, language: str | None) -> str:
+    """Return a policy's ``key=value`` changes in words: ``meaning: value``; ``-`` stays ``-``.
+
+    The meaning is the parameter's description (:class:`BacklogConfig`), in the page's language,
+    a share as a percentage (``73 %``); an unknown key stays as written.
+    """
+    parts = []
+    for key, value in _CHANGE.findall(str(change)):
+        info = BacklogConfig.model_fields.get(key)
+        if info is None or not info.description:
+            parts.append(f"{key}={value}")
+            continue
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        if extra.get("unit") == "share" and re.fullmatch(r"[\d.]+", value):
+            value = fmt_value(float(value), "share", 0.01, language)
+        parts.append(f"{i18n.gettext(info.description, language)}: {value}")
+    return "; ".join(parts) or str(change)
+
+
+#: A policy name on the chart's axis wraps after this many characters: on a phone (390 px)
+#: the names take ~160 px and leave the bars the rest.
+POLICY_WRAP = 26
+#: A panel's axis title wraps after this many characters: the bars' width on a phone.
+POLICY_TITLE_WRAP = 28
+#: Height per line of a wrapped policy name (10 px type), per line of an axis title, of an
+#: axis's ticks, and of the top margin (px).
+POLICY_LINE_PX, POLICY_TITLE_PX, POLICY_TICKS_PX, POLICY_TOP_PX = 12, 15, 30, 40
+
+
+def _wrap(text: str, width: int) -> str:
+    """Return ``text`` broken into lines of at most ``width`` characters at spaces (``<br>``)."""
+    return "<br>".join(textwrap.wrap(str(text), width, break_long_words=False)) or str(text)
+
+
+def _wrap_name(name: str) -> str:
+    """Return a policy name in lines of :data:`POLICY_WRAP` characters; two lines, a little wider, where it fits.
+
+    A third line would need room beside its neighbours on an evenly spaced axis (the chart
+    grows by a fifth, past an A4 page); a name of up to 1.4 times two lines takes two.
+    """
+    for width in range(POLICY_WRAP, round(1.4 * POLICY_WRAP) + 1):
+        text = _wrap(name, width)
+        if text.count("<br>") < 2:
+            return text
+    return _wrap(name, POLICY_WRAP)
+
+
 def policy_chart(policies: pd.DataFrame, *, language: str | None = None) -> go.Figure:
-    """Return bars of late decisions and penalties per policy (medians)."""
+    """Return bars of late decisions and penalties per policy (medians): one panel a measure, stacked.
+
+    Readable on a phone (390 px) and on a screen (1400 px): each panel as wide as the chart
+    (two side by side left a phone ~100 px a panel, their titles cut off), its axis title
+    under it wrapped to a phone's width (:data:`POLICY_TITLE_WRAP`); the policy names
+    wrapped (:data:`POLICY_WRAP`, ``<br>``) and the left margin grown to them
+    (``automargin``), never a fixed width; few upright ticks. The bars' ``y`` stay the names
+    (the hover text reads them).
+    """
     fig = go.Figure()
     names = _policy_names(policies, language)
+    wrapped = [_wrap_name(n) for n in names]
     late, eur = t("policy_late", language), t("policy_eur", language)
-    fig.add_trace(
-        go.Bar(
-            y=names,
-            x=policies["late_or_overdue"],
-            orientation="h",
-            name=late,
-            text=_named(names, _policy_say(policies["late_or_overdue"], "late_or_overdue", language)),
-            textposition="none",
-            hovertemplate=f"%{{text}}<extra>{late}</extra>",
-        )
+    panels = (
+        ("late_or_overdue", policies["late_or_overdue"], late, ""),
+        ("penalty_eur", policies["penalty_eur"] / 1e6, eur, "2"),
     )
-    fig.add_trace(
-        go.Bar(
-            y=names,
-            x=policies["penalty_eur"] / 1e6,
-            orientation="h",
-            name=eur,
-            xaxis="x2",
-            text=_named(names, _policy_say(policies["penalty_eur"], "penalty_eur", language)),
-            textposition="none",
-            hovertemplate=f"%{{text}}<extra>{eur}</extra>",
+    titles = [_wrap(title, POLICY_TITLE_WRAP) for _c, _v, title, _a in panels]
+    # the names are evenly spaced: room for the longest beside a two-line neighbour, two lines at least
+    longest = max((w.count("<br>") + 1 for w in wrapped), default=1)
+    bars = round(len(names) * POLICY_LINE_PX * max(2.0, (longest + 2) / 2))
+    under = POLICY_TICKS_PX + POLICY_TITLE_PX * max(w.count("<br>") + 1 for w in titles) + 10  # ticks, title
+    plot = 2 * bars + under  # the lower panel's ticks and title are in the bottom margin
+    x = {"rangemode": "tozero", "nticks": 5, "tickangle": 0, "automargin": True, "tickformat": COUNT_TICKS}
+    y = {"autorange": "reversed", "automargin": True, "tickvals": list(names), "ticktext": wrapped}
+    y["tickfont"] = {"size": 10}
+    domains = ([1 - bars / plot, 1.0], [0.0, bars / plot])
+    for (column, values, title, axis), text, domain in zip(panels, titles, domains, strict=True):
+        fig.add_trace(
+            go.Bar(
+                y=names,
+                x=values,
+                orientation="h",
+                name=title,
+                xaxis=f"x{axis}",
+                yaxis=f"y{axis}",
+                showlegend=False,
+                text=_named(names, _policy_say(policies[column], column, language)),
+                textposition="none",
+                hovertemplate=f"%{{text}}<extra>{title}</extra>",
+            )
         )
-    )
+        fig.update_layout(
+            {
+                f"yaxis{axis}": {**y, "domain": domain},
+                f"xaxis{axis}": {**x, "anchor": f"y{axis}", "title": {"text": text}},
+            }
+        )
     fig.update_layout(
         title=t("policy_title", language),
         template=LIGHT,
-        barmode="group",
-        height=120 + 32 * len(policies),
-        yaxis={"autorange": "reversed"},
-        xaxis={"domain": [0, 0.48], "title": t("policy_late", language)},
-        xaxis2={"domain": [0.52, 1], "title": t("policy_eur", language)},
-        legend={"orientation": "h", "y": -0.15},
-        margin={"l": 220},
+        height=POLICY_TOP_PX + plot + under,
+        margin={"l": 10, "r": 20, "t": POLICY_TOP_PX, "b": under},
     )
     summary = ""
     if len(policies):

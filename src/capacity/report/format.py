@@ -21,6 +21,9 @@ from capacity.report.labels import t
 
 #: Babel locale of each report language (CLDR number and date conventions).
 LOCALES = {"en": "en_GB", "nl": "nl_NL"}
+#: The minus sign a reader sees (U+2212, as in print), not the hyphen-minus CLDR gives both
+#: languages (``−11,400``, ``−1.2 pp``, ``€ −2.5 million``); downloads keep their numbers.
+MINUS = "\u2212"
 #: A percentage after its number: the English pages write ``97.0 %``, the Dutch ``97,0%``.
 PERCENT = N_("{number} %")
 
@@ -39,9 +42,9 @@ def fmt_number(value: float, language: str | None = None, decimals: int = 0) -> 
     """Format a number with the language's separators (``12,345.6`` / ``12.345,6``), via Babel."""
     if value is None or pd.isna(value):
         return "–"
-    decimal, group, minus = _symbols(locale(language))
+    decimal, group, _ = _symbols(locale(language))
     text = f"{round(float(value), decimals) + 0.0:,.{decimals}f}"  # + 0.0: no "-0"
-    return text.translate({ord(","): group, ord("."): decimal, ord("-"): minus})
+    return text.translate({ord(","): group, ord("."): decimal, ord("-"): MINUS})
 
 
 @functools.lru_cache(maxsize=4)
