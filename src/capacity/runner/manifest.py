@@ -46,8 +46,13 @@ def git_commit(root: Path | None = None) -> str:
         commit = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10, check=True
         ).stdout.strip()
+        # The notebooks' clean filter (capacity.lab.hygiene: one Python start a notebook) would run
+        # on every notebook git cannot trust by its stat data, e.g. in a fresh clone: 39 s for a
+        # `git status` in a new worktree under load, past the timeout, so every run paid it again.
+        # Compared as stored (``cat``), a notebook saved with outputs counts as a change: "+dirty"
+        # errs on the safe side.
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            ["git", "-c", "filter.capacity-notebook.clean=cat", "status", "--porcelain", "--untracked-files=no"],
             cwd=root,
             capture_output=True,
             text=True,
