@@ -205,3 +205,23 @@ def test_a_flat_crossing_chart_is_a_sentence(monkeypatch: pytest.MonkeyPatch) ->
     assert isinstance(view, Text), view
     words = str(view)
     assert "100 % on 93 %" in words and "July 2025" in words and "June 2026" in words, words
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "x -> cumulative_departures_of_registered_refugees: Volkskrant",
+            "x -> cumulative departures of registered refugees: Volkskrant",
+        ),
+        ("DERIVED from Eurostat: stock[t-1]", "derived from Eurostat: stock[t-1]"),
+        ("ukraine_registrations_cbs.csv 2022-04-07", "ukraine_registrations_cbs.csv 2022-04-07"),
+        ("seasonal_naive", "seasonal naive"),
+        ("https://example.org/a_b_c", "https://example.org/a_b_c"),
+    ],
+)
+def test_sources_and_model_names_read_as_words(text, expected) -> None:
+    """Hover sources, model names and assumption sources never show a name from the code."""
+    from capacity.report.labels import in_words
+
+    assert in_words(text) == expected

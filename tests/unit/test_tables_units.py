@@ -148,7 +148,7 @@ def test_the_sobol_table_prints_each_index_with_its_interval_as_percent_of_varia
     )
     cells = _cells(evidence.sensitivity_table(sobol), download=sobol)
     assert cells["total-order index (% of variance, 90 % interval)"] == ["37 % (31 to 42 %)"]
-    assert cells["first-order index (% of variance, 90 % interval)"] == ["27 % (-1 to 33 %)"]  # as estimated
+    assert cells["first-order index (% of variance, 90 % interval)"] == ["27 % (−1 to 33 %)"]  # as estimated
     assert "ci low" not in cells and cells["parameter"] == ["transition document uptake"]
 
 

@@ -25,7 +25,7 @@ from capacity.quantiles import summarise_many
 from capacity.report import Text, fan_chart, fmt_headline, fmt_month, fmt_number, fmt_value, t
 from capacity.report.charts import COUNT_TICKS, LIGHT, described, forecast_step, hover, say
 from capacity.report.format import fmt_distribution, fmt_parameter
-from capacity.report.labels import has
+from capacity.report.labels import has, in_words
 
 __all__ = [
     "HEADLINE_KEYS",
@@ -837,8 +837,8 @@ def assumptions_table(cfg: BacklogConfig, *, language: str | None = None) -> pd.
                 "parameter": f"backlog.{name}",
                 "value": shown,
                 "unit": extra.get("unit", ""),
-                "meaning": i18n.gettext(info.description, language) if info.description else "",
-                "source": extra["source"],
+                "meaning": in_words(i18n.gettext(info.description, language)) if info.description else "",
+                "source": in_words(extra["source"]),
             }
         )
     return pd.DataFrame(rows)

@@ -28,7 +28,7 @@ from capacity.i18n import N_
 from capacity.params.clock import reference_date
 from capacity.quantiles import BANDS
 from capacity.report.format import COUNTS, fmt_month, fmt_range, fmt_value, locale
-from capacity.report.labels import t
+from capacity.report.labels import in_words, t
 
 #: The look of every chart: plotly_white's layout only. Its per-trace-type defaults (bar,
 #: contour, 3-D, ...) are 6 kB of JSON no chart here uses, written into every page otherwise.
@@ -772,7 +772,7 @@ def history_chart(history: pd.DataFrame, variables: list[str], *, title: str, la
                     "" if pd.isna(v) else f"{fmt_value(v, 'persons', 1, language)} ({t(f, language)})"
                     for v, f in zip(rows["value"], rows["flag"], strict=True)
                 ],
-                customdata=rows["source"].fillna("").to_numpy(),
+                customdata=[in_words(src) for src in rows["source"].fillna("")],
                 hovertemplate="%{text}<br>%{customdata}<extra>" + t(var, language) + "</extra>",
             )
         )

@@ -33,6 +33,7 @@ from capacity.report.charts import (
     say,
 )
 from capacity.report.format import fmt_range, fmt_value, percent
+from capacity.report.labels import in_words
 from capacity.report.tables import by_row_unit
 
 
@@ -243,10 +244,10 @@ def scorecard_chart(
                 x=d["h"],
                 y=d[metric],
                 mode="lines+markers",
-                name=model,
+                name=in_words(model),
                 line={"width": 4 if bold else 1.5},
                 text=say(d[metric], unit, language, step),
-                hovertemplate=hover(str(model)),
+                hovertemplate=hover(in_words(model)),
             )
         )
     if metric.startswith("coverage_"):
@@ -281,7 +282,7 @@ def _scorecard_summary(rows: pd.DataFrame, metric: str, unit: str, step: float, 
     line = scored[scored["model"] == model].sort_values("h")
     near, far = line.iloc[0], line.iloc[-1]
     return _(SCORECARD_SUMMARY, language).format(
-        model=model,
+        model=in_words(model),
         near=fmt_value(near[metric], unit, step, language),
         h_near=fmt_value(near["h"], "months", 1, language),
         far=fmt_value(far[metric], unit, step, language),

@@ -11,6 +11,7 @@ checks that no key is defined twice).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from capacity import i18n
@@ -272,6 +273,20 @@ def t(key: str, language: str | None = None, **fmt: Any) -> str:
     else:
         text = i18n.gettext(LABELS[key], lang) if key in LABELS else key
     return text.format(**fmt) if fmt else text
+
+
+#: A name from the code or a data file: lower-case words joined by underscores (``pull_forward_months``).
+_CODE_WORD = re.compile(r"(?<![\w/.])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w/.])")
+
+
+def in_words(text: str) -> str:
+    """Return free text (a source, a meaning) with names from the code as words.
+
+    ``pull_forward_months`` -> ``pull forward months``; the data files' flag ``DERIVED`` ->
+    ``derived``. File names (``x.csv``) and web addresses keep their underscores.
+    """
+    text = _CODE_WORD.sub(lambda m: m.group().replace("_", " "), str(text))
+    return text.replace("DERIVED", "derived")
 
 
 def has(key: str) -> bool:
